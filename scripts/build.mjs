@@ -1,0 +1,29 @@
+// Bundles every entry point with esbuild. Entries whose source does not exist yet are skipped, so the
+// build stays usable while the project grows.
+import { build } from 'esbuild';
+import { existsSync } from 'node:fs';
+
+const production = process.argv.includes('--production');
+const entries = [
+  { in: 'src/cli/main.ts', out: 'dist/cli.js', platform: 'node', banner: '' },
+  { in: 'src/extension/main.ts', out: 'dist/extension.js', platform: 'node' },
+  { in: 'src/server/main.ts', out: 'dist/server.js', platform: 'node' },
+  { in: 'src/extension/worker.ts', out: 'dist/worker.js', platform: 'node' },
+  { in: 'webview/src/main.ts', out: 'dist/webview/main.js', platform: 'browser' },
+];
+
+for (const e of entries) {
+  if (!existsSync(e.in)) continue;
+  await build({
+    entryPoints: [e.in],
+    outfile: e.out,
+    bundle: true,
+    platform: e.platform,
+    format: e.platform === 'browser' ? 'iife' : 'cjs',
+    target: e.platform === 'browser' ? 'es2022' : 'node20',
+    external: ['vscode'],
+    sourcemap: !production,
+    minify: production,
+    logLevel: 'warning',
+  });
+}

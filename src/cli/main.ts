@@ -1,0 +1,38 @@
+// `dual-guest` command line: dispatches to one module per subcommand. Only this layer turns
+// diagnostics into text and exit codes.
+import { runCompile } from './compile';
+import { runLint } from './lint';
+
+type Command = (args: string[]) => Promise<number> | number;
+
+const commands: Record<string, { run: Command; summary: string }> = {
+  compile: { run: runCompile, summary: 'compile a device tree to DTB or canonical DTS' },
+  lint: { run: runLint, summary: 'check device trees and .system files' },
+};
+
+function usage(): string {
+  const lines = ['usage: dual-guest <command> [options]', '', 'commands:'];
+  for (const [name, c] of Object.entries(commands)) lines.push(`  ${name.padEnd(10)} ${c.summary}`);
+  return lines.join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h') {
+    process.stdout.write(usage() + '\n');
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`dual-guest: unknown command '${name}'\n${usage()}\n`);
+    return 2;
+  }
+  return command.run(rest);
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => { process.exitCode = code; },
+    (err) => { process.stderr.write(`dual-guest: internal error: ${err instanceof Error ? err.stack : String(err)}\n`); process.exitCode = 70; },
+  );
+}
