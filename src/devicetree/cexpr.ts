@@ -51,6 +51,7 @@ export function evaluateCExpr(expr: CExpr, signed: boolean): CEvalResult {
         case '~': return { ok: true, value: wrap(~v & MASK64, signed) };
         case '!': return { ok: true, value: v === 0n ? 1n : 0n };
       }
+      throw new Error('unreachable');
     }
     case 'ternary': {
       const c = evaluateCExpr(expr.cond, signed);
