@@ -1,0 +1,22 @@
+// The FileHost for Node hosts (CLI, language server, worker, tests): the only place that reads the
+// real file system for the cores.
+import { readFileSync, statSync } from 'fs';
+import type { FileHost } from '../common/host';
+
+export class NodeFileHost implements FileHost {
+  readFile(path: string): Uint8Array | undefined {
+    try {
+      const b = readFileSync(path);
+      return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+    } catch {
+      return undefined;
+    }
+  }
+  fileExists(path: string): boolean {
+    try {
+      return statSync(path).isFile();
+    } catch {
+      return false;
+    }
+  }
+}
