@@ -1,0 +1,71 @@
+// `npm run bench [-- --json]`: runs every benchmark suite in one process, prints the figures (and
+// their ratios to baselines measured in the same run), and rewrites BENCHMARKS.md. With --json it
+// prints one JSON object of all figures (named fields, units in the names) for tools to compare runs.
+import { writeFileSync } from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+type Figures = Record<string, number>;
+interface Suite { name: string; module: string; exportName: string; describe: string }
+
+const SUITES: Suite[] = [
+  { name: 'devicetree', module: './devicetree', exportName: 'runDevicetreeBench', describe: 'Devicetree compile (MaaXBoard base + overlay) vs the dtc process' },
+  { name: 'emulator', module: './emulator', exportName: 'runEmulatorBench', describe: 'Emulator data path and boot' },
+  { name: 'server', module: './server', exportName: 'runServerBench', describe: 'Language server' },
+];
+
+async function main(): Promise<void> {
+  const json = process.argv.includes('--json');
+  const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+  const all: Record<string, Figures> = {};
+  const failures: string[] = [];
+  for (const suite of SUITES) {
+    if (only && suite.name !== only) continue;
+    let fn: (() => Figures | Promise<Figures>) | undefined;
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      fn = require(suite.module)[suite.exportName];
+    } catch (e) {
+      failures.push(`${suite.name}: cannot load (${(e as Error).message.split('\n')[0]})`);
+      continue;
+    }
+    if (!fn) { failures.push(`${suite.name}: ${suite.exportName} not exported`); continue; }
+    if (!json) process.stderr.write(`running ${suite.name}...\n`);
+    all[suite.name] = await fn();
+  }
+  const flat: Figures = {};
+  for (const [suite, figures] of Object.entries(all)) for (const [k, v] of Object.entries(figures)) flat[`${suite}.${k}`] = v;
+  if (json) {
+    process.stdout.write(JSON.stringify(flat, null, 2) + '\n');
+  } else {
+    for (const [k, v] of Object.entries(flat)) process.stdout.write(`${k.padEnd(60)} ${format(v)}\n`);
+    for (const f of failures) process.stdout.write(`not run: ${f}\n`);
+  }
+  if (!only) writeMarkdown(all, failures);
+  if (failures.length > 0) process.exitCode = 1;
+}
+
+function format(v: number): string {
+  return Number.isInteger(v) ? String(v) : v.toPrecision(4);
+}
+
+function writeMarkdown(all: Record<string, Figures>, failures: string[]): void {
+  const lines = [
+    '# Benchmarks',
+    '',
+    'Produced by `npm run bench` (this file is rewritten by each run; `npm run bench -- --json` prints the same figures as JSON).',
+    `Last run: ${new Date().toISOString()} on ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}. The machine is small and shared: compare ratios measured in the same run rather than absolute figures across runs.`,
+    '',
+  ];
+  for (const suite of SUITES) {
+    const figures = all[suite.name];
+    if (!figures) continue;
+    lines.push(`## ${suite.describe}`, '', '| figure | value |', '| --- | --- |');
+    for (const [k, v] of Object.entries(figures)) lines.push(`| ${k} | ${format(v)} |`);
+    lines.push('');
+  }
+  if (failures.length) lines.push('## Not run', '', ...failures.map((f) => `- ${f}`), '');
+  writeFileSync(path.join(__dirname, '..', 'BENCHMARKS.md'), lines.join('\n'));
+}
+
+main().catch((e) => { process.stderr.write(String(e?.stack ?? e) + '\n'); process.exitCode = 1; });
