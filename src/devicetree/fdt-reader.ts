@@ -1,0 +1,213 @@
+// Reads a flattened device tree (DTB) into the shared DtTree shape, as the guest's kernel does with
+// the blob the VMM placed in its RAM. The header and every token are bounds-checked; bad bytes give
+// an error string, never an exception and never a loop that does not end (each step moves forward).
+//
+// A DTB carries no source, so every range is synthetic: file '<dtb>', line 0, and columns holding
+// the byte offsets of the item in the blob (handy when reporting where a blob went wrong). Labels are
+// not recorded in a DTB; phandles come from the `phandle` (or legacy `linux,phandle`) property.
+
+import type { SourceRange } from '../common/diagnostics';
+import type { DtNode, DtProperty, DtTree, MemReserve } from './tree';
+
+export const FDT_MAGIC = 0xd00dfeed;
+const FDT_BEGIN_NODE = 1;
+const FDT_END_NODE = 2;
+const FDT_PROP = 3;
+const FDT_NOP = 4;
+const FDT_END = 9;
+/** Size of the version-17 header (ten u32 fields); version 16 lacks size_dt_struct (36 bytes). */
+const HEADER_V17_SIZE = 40;
+const HEADER_V16_SIZE = 36;
+/** The oldest layout this reader understands (libfdt's FDT_FIRST_SUPPORTED_VERSION). */
+const FIRST_SUPPORTED_VERSION = 16;
+const LAST_SUPPORTED_VERSION = 17;
+
+export const DTB_FILE = '<dtb>';
+
+export interface FdtHeader {
+  magic: number;
+  totalsize: number;
+  offDtStruct: number;
+  offDtStrings: number;
+  offMemRsvmap: number;
+  version: number;
+  lastCompVersion: number;
+  bootCpuidPhys: number;
+  sizeDtStrings: number;
+  sizeDtStruct: number;
+}
+
+export type FdtReadResult = { tree: DtTree } | { error: string };
+
+function hex(n: number): string {
+  return '0x' + n.toString(16);
+}
+
+function syntheticRange(start: number, end: number): SourceRange {
+  return { file: DTB_FILE, start: { line: 0, col: start }, end: { line: 0, col: end } };
+}
+
+/** Reads and validates the header only; the guest uses it to learn totalsize before copying the blob. */
+export function readFdtHeader(bytes: Uint8Array): { header: FdtHeader } | { error: string } {
+  if (bytes.length < HEADER_V16_SIZE) return { error: `DTB too short for a header: ${bytes.length} bytes` };
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const u32 = (off: number): number => view.getUint32(off, false);
+  const magic = u32(0);
+  if (magic !== FDT_MAGIC) return { error: `bad DTB magic ${hex(magic)} (expected ${hex(FDT_MAGIC)})` };
+  const version = u32(20);
+  const lastCompVersion = u32(24);
+  if (version < FIRST_SUPPORTED_VERSION) return { error: `unsupported DTB version ${version} (at least ${FIRST_SUPPORTED_VERSION} is needed)` };
+  if (lastCompVersion > LAST_SUPPORTED_VERSION) return { error: `DTB last_comp_version ${lastCompVersion} is newer than this reader (${LAST_SUPPORTED_VERSION})` };
+  const headerSize = version >= 17 ? HEADER_V17_SIZE : HEADER_V16_SIZE;
+  if (bytes.length < headerSize) return { error: `DTB too short for a version ${version} header: ${bytes.length} bytes` };
+  const header: FdtHeader = {
+    magic,
+    totalsize: u32(4),
+    offDtStruct: u32(8),
+    offDtStrings: u32(12),
+    offMemRsvmap: u32(16),
+    version,
+    lastCompVersion,
+    bootCpuidPhys: u32(28),
+    sizeDtStrings: u32(32),
+    sizeDtStruct: version >= 17 ? u32(36) : 0,
+  };
+  const total = header.totalsize;
+  if (total < headerSize) return { error: `DTB totalsize ${total} is smaller than its header` };
+  if (total > bytes.length) return { error: `DTB totalsize ${total} exceeds the ${bytes.length} bytes available` };
+  if (version < 17) header.sizeDtStruct = total >= header.offDtStruct ? total - header.offDtStruct : 0;
+  const within = (what: string, off: number, size: number): string | undefined => {
+    if (off < headerSize || off > total || size > total - off) return `DTB ${what} [${hex(off)}, +${hex(size)}) is outside the blob (totalsize ${hex(total)})`;
+    return undefined;
+  };
+  const problem =
+    within('structure block', header.offDtStruct, header.sizeDtStruct) ??
+    within('strings block', header.offDtStrings, header.sizeDtStrings) ??
+    within('memory reservation map', header.offMemRsvmap, 0);
+  if (problem) return { error: problem };
+  if (header.offDtStruct % 4 !== 0) return { error: `DTB structure block offset ${hex(header.offDtStruct)} is not 4-byte aligned` };
+  if (header.offMemRsvmap % 8 !== 0) return { error: `DTB memory reservation map offset ${hex(header.offMemRsvmap)} is not 8-byte aligned` };
+  return { header };
+}
+
+/** Parse a DTB. Never throws: malformed input yields `{ error }` naming the offset. */
+export function readFdt(bytes: Uint8Array): FdtReadResult {
+  const h = readFdtHeader(bytes);
+  if ('error' in h) return h;
+  const header = h.header;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const latin1 = new TextDecoder('latin1');
+
+  // Memory reservations: (u64 address, u64 size) pairs up to an all-zero entry.
+  const memreserves: MemReserve[] = [];
+  for (let off = header.offMemRsvmap; ; off += 16) {
+    if (off + 16 > header.totalsize) return { error: `DTB memory reservation map runs past the blob at ${hex(off)}` };
+    const address = view.getBigUint64(off, false);
+    const size = view.getBigUint64(off + 8, false);
+    if (address === 0n && size === 0n) break;
+    memreserves.push({ address, size, labels: [], range: syntheticRange(off, off + 16) });
+  }
+
+  const stringsStart = header.offDtStrings;
+  const stringsEnd = stringsStart + header.sizeDtStrings;
+  const stringAt = (nameoff: number): string | undefined => {
+    const start = stringsStart + nameoff;
+    if (nameoff >= header.sizeDtStrings) return undefined;
+    for (let i = start; i < stringsEnd; i++) if (bytes[i] === 0) return latin1.decode(bytes.subarray(start, i));
+    return undefined;
+  };
+
+  const structEnd = header.offDtStruct + header.sizeDtStruct;
+  const align4 = (n: number): number => (n + 3) & ~3;
+  let off = header.offDtStruct;
+  let root: DtNode | undefined;
+  const stack: DtNode[] = [];
+  let ended = false;
+
+  while (!ended) {
+    if (off + 4 > structEnd) return { error: `DTB structure block ends at ${hex(off)} without an END token` };
+    const token = view.getUint32(off, false);
+    const tokenOff = off;
+    off += 4;
+    switch (token) {
+      case FDT_BEGIN_NODE: {
+        let nul = -1;
+        for (let i = off; i < structEnd; i++) {
+          if (bytes[i] === 0) {
+            nul = i;
+            break;
+          }
+        }
+        if (nul < 0) return { error: `DTB node name at ${hex(off)} is not NUL-terminated inside the structure block` };
+        const name = latin1.decode(bytes.subarray(off, nul));
+        off = align4(nul + 1);
+        if (!root && name !== '') return { error: `DTB root node at ${hex(tokenOff)} has a name ("${name}")` };
+        if (root && stack.length === 0) return { error: `DTB has a second top-level node at ${hex(tokenOff)}` };
+        const range = syntheticRange(tokenOff, off);
+        const node: DtNode = {
+          name,
+          parent: stack[stack.length - 1],
+          children: [],
+          properties: [],
+          labels: [],
+          deleted: false,
+          phandle: 0,
+          omitIfNoRef: false,
+          referenced: false,
+          range,
+          nameRange: range,
+          definitions: [range],
+        };
+        if (node.parent) node.parent.children.push(node);
+        else root = node;
+        stack.push(node);
+        break;
+      }
+      case FDT_END_NODE: {
+        const node = stack.pop();
+        if (!node) return { error: `DTB END_NODE at ${hex(tokenOff)} without an open node` };
+        node.range = syntheticRange(node.range.start.col, off);
+        break;
+      }
+      case FDT_PROP: {
+        if (off + 8 > structEnd) return { error: `DTB property header at ${hex(tokenOff)} runs past the structure block` };
+        const node = stack[stack.length - 1];
+        if (!node) return { error: `DTB property at ${hex(tokenOff)} outside any node` };
+        const len = view.getUint32(off, false);
+        const nameoff = view.getUint32(off + 4, false);
+        off += 8;
+        if (len > structEnd - off) return { error: `DTB property at ${hex(tokenOff)} claims ${len} bytes, past the structure block` };
+        const name = stringAt(nameoff);
+        if (name === undefined) return { error: `DTB property at ${hex(tokenOff)} has a bad name offset ${hex(nameoff)}` };
+        const value = bytes.slice(off, off + len);
+        off = align4(off + len);
+        const range = syntheticRange(tokenOff, off);
+        const prop: DtProperty = {
+          name,
+          value: { bytes: value, markers: [] },
+          labels: [],
+          deleted: false,
+          range,
+          nameRange: range,
+          history: [{ kind: 'set', range }],
+        };
+        node.properties.push(prop);
+        if ((name === 'phandle' || (name === 'linux,phandle' && node.phandle === 0)) && len === 4) {
+          node.phandle = ((value[0] << 24) | (value[1] << 16) | (value[2] << 8) | value[3]) >>> 0;
+        }
+        break;
+      }
+      case FDT_NOP:
+        break;
+      case FDT_END:
+        if (stack.length > 0) return { error: `DTB END token at ${hex(tokenOff)} while node "${stack[stack.length - 1].name}" is still open` };
+        ended = true;
+        break;
+      default:
+        return { error: `DTB has an unknown token ${hex(token)} at ${hex(tokenOff)}` };
+    }
+  }
+  if (!root) return { error: 'DTB has no root node' };
+  const isPlugin = root.children.some((c) => c.name === '__fixups__' || c.name === '__local_fixups__');
+  return { tree: { root, memreserves, bootCpuidPhys: header.bootCpuidPhys, isPlugin } };
+}
