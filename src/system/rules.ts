@@ -116,8 +116,11 @@ export function checkSystem(model: SystemModel): Diagnostic[] {
     for (const [a, b] of [[ends[0], ends[1]], [ends[1], ends[0]]] as const) {
       if (!a.end.pp || !a.pd || !b.pd) continue;
       if (a.pd.priority >= b.pd.priority) {
-        out.push(error(`PPCs must be to protection domains of strictly higher priorities; channel with PPC exists from pd ${a.pd.name} (priority: ${a.pd.priority}) to pd ${b.pd.name} (priority: ${b.pd.priority})`,
-          attrRange(a.end.element, 'pp'), 'sdf-pp-priority'));
+        // When the other end is strictly lower, the pp was most likely put on the callee's end.
+        const wrongEnd = b.pd.priority < a.pd.priority;
+        const hint = wrongEnd ? `; pp marks the caller's end: did you mean pp="true" on the end of '${b.pd.name}'?` : '';
+        out.push(error(`PPCs must be to protection domains of strictly higher priorities; channel with PPC exists from pd ${a.pd.name} (priority: ${a.pd.priority}) to pd ${b.pd.name} (priority: ${b.pd.priority})${hint}`,
+          attrRange(a.end.element, 'pp'), wrongEnd ? 'sdf-pp-wrong-end' : 'sdf-pp-priority'));
       }
     }
   }
