@@ -1,0 +1,178 @@
+// Buses with their own addressing rules: PCI, simple-bus, I2C, SPI. A bridge check recognises the
+// bus (recorded in CheckRunState.bus) and checks the bridge; a reg check checks its children.
+import { type DtProperty, liveChildren, liveProperties } from '../tree';
+import {
+  type CheckDefinition,
+  baseName,
+  cString,
+  cellAt,
+  hex,
+  nodeCheck,
+  propLength,
+  unitName,
+} from './context';
+
+const I2C_OWN_SLAVE_ADDRESS = 1 << 30;
+const I2C_TEN_BIT_ADDRESS = 0x80000000;
+
+function isCompatible(prop: DtProperty | undefined, compat: string): boolean {
+  if (!prop) return false;
+  const b = prop.value.bytes;
+  // Walk the NUL-separated strings as dtc does (a trailing unterminated piece counts too).
+  let start = 0;
+  while (start < b.length) {
+    let end = start;
+    while (end < b.length && b[end] !== 0) end++;
+    let s = '';
+    for (let i = start; i < end; i++) s += String.fromCharCode(b[i]);
+    if (s === compat) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+export const BUS_CHECKS: CheckDefinition[] = [
+  nodeCheck(
+    'pci_bridge',
+    'A `device_type = "pci"` node is not named pci/pcie, lacks `ranges`, has the wrong cell counts or a bad `bus-range`.',
+    'warning',
+    ['device_type_is_string', 'addr_size_cells'],
+    (ctx, node) => {
+      const s = ctx.state;
+      const type = s.prop(node, 'device_type');
+      if (!type || cString(type) !== 'pci') return;
+      s.bus.set(node, 'pci');
+      const base = baseName(node);
+      if (base !== 'pci' && base !== 'pcie') ctx.failNode(node, 'node name is not "pci" or "pcie"');
+      if (!s.prop(node, 'ranges')) ctx.failNode(node, 'missing ranges for PCI bridge (or not a bridge)');
+      if (s.nodeAddrCells(node) !== 3) ctx.failNode(node, 'incorrect #address-cells for PCI bridge');
+      if (s.nodeSizeCells(node) !== 2) ctx.failNode(node, 'incorrect #size-cells for PCI bridge');
+      const busRange = s.prop(node, 'bus-range');
+      if (!busRange) return;
+      if (propLength(busRange) !== 8) {
+        ctx.failProp(node, busRange, 'value must be 2 cells');
+        return;
+      }
+      if (cellAt(busRange, 0) > cellAt(busRange, 1)) ctx.failProp(node, busRange, '1st cell must be less than or equal to 2nd cell');
+      if (cellAt(busRange, 1) > 0xff) ctx.failProp(node, busRange, 'maximum bus number must be less than 256');
+    },
+  ),
+
+  nodeCheck('pci_device_reg', "A PCI device's `reg` is not a config-space address or its unit address is not \"dev[,func]\".", 'warning', ['reg_format', 'pci_bridge'], (ctx, node) => {
+    if (!node.parent || ctx.state.bus.get(node.parent) !== 'pci') return;
+    const prop = ctx.state.prop(node, 'reg');
+    if (!prop) return;
+    if (cellAt(prop, 1) !== 0 || cellAt(prop, 2) !== 0) ctx.failProp(node, prop, 'PCI reg config space address cells 2 and 3 must be 0');
+    const reg = cellAt(prop, 0);
+    const dev = (reg & 0xf800) >>> 11;
+    const func = (reg & 0x700) >>> 8;
+    if ((reg & 0xff000000) !== 0) ctx.failProp(node, prop, 'PCI reg address is not configuration space');
+    if ((reg & 0xff) !== 0) ctx.failProp(node, prop, 'PCI reg config space address register number must be 0');
+    const unit = unitName(node);
+    if (func === 0 && unit === hex(dev)) return;
+    const expected = `${hex(dev)},${hex(func)}`;
+    if (unit !== expected) ctx.failNode(node, `PCI unit address format error, expected "${expected}"`);
+  }),
+
+  nodeCheck('pci_device_bus_num', "A PCI device's bus number is outside the bridge's `bus-range`.", 'warning', ['reg_format', 'pci_bridge'], (ctx, node) => {
+    if (!node.parent || ctx.state.bus.get(node.parent) !== 'pci') return;
+    const reg = ctx.state.prop(node, 'reg');
+    if (!reg) return;
+    const busNum = (cellAt(reg, 0) & 0x00ff0000) >>> 16;
+    const busRange = ctx.state.prop(node.parent, 'bus-range');
+    const min = busRange ? cellAt(busRange, 0) : 0;
+    const max = busRange ? cellAt(busRange, 1) : 0;
+    // dtc reports this against the parent's bus-range property under the child's path.
+    if (busNum < min || busNum > max) ctx.failProp(node, busRange, `PCI bus number ${busNum} out of range, expected (${min} - ${max})`);
+  }),
+
+  nodeCheck('simple_bus_bridge', 'Recognises `compatible = "simple-bus"` nodes for simple_bus_reg.', 'warning', ['addr_size_cells', 'compatible_is_string_list'], (ctx, node) => {
+    if (isCompatible(ctx.state.prop(node, 'compatible'), 'simple-bus')) ctx.state.bus.set(node, 'simple-bus');
+  }),
+
+  nodeCheck('simple_bus_reg', 'A simple-bus child lacks `reg`/`ranges` or its unit address is not the first address in them.', 'warning', ['reg_format', 'simple_bus_bridge'], (ctx, node) => {
+    const s = ctx.state;
+    if (!node.parent || s.bus.get(node.parent) !== 'simple-bus') return;
+    let prop = s.prop(node, 'reg');
+    let first = -1;
+    if (prop && propLength(prop) > 0) first = 0;
+    else if (!prop) {
+      prop = s.prop(node, 'ranges');
+      if (prop && propLength(prop) > 0) first = s.nodeAddrCells(node); // skip the child address
+    }
+    if (first < 0) {
+      if (node.parent.parent && s.bus.get(node) !== 'simple-bus') ctx.failNode(node, 'missing or empty reg/ranges property');
+      return;
+    }
+    let reg = 0n;
+    for (let i = 0; i < s.nodeAddrCells(node.parent); i++) reg = ((reg << 32n) | BigInt(cellAt(prop!, first + i))) & 0xffffffffffffffffn;
+    const expected = hex(reg);
+    if (unitName(node) !== expected) ctx.failNode(node, `simple-bus unit address format error, expected "${expected}"`);
+  }),
+
+  nodeCheck('i2c_bus_bridge', 'An i2c/i2c-bus/i2c-arb node with children does not use #address-cells = 1, #size-cells = 0.', 'warning', ['addr_size_cells'], (ctx, node) => {
+    const base = baseName(node);
+    if (base !== 'i2c-bus' && base !== 'i2c-arb' && base !== 'i2c') return;
+    ctx.state.bus.set(node, 'i2c');
+    if (node.children.length === 0) return;
+    if (ctx.state.nodeAddrCells(node) !== 1) ctx.failNode(node, 'incorrect #address-cells for I2C bus');
+    if (ctx.state.nodeSizeCells(node) !== 0) ctx.failNode(node, 'incorrect #size-cells for I2C bus');
+  }),
+
+  nodeCheck('i2c_bus_reg', 'An I2C child lacks `reg`, its unit address differs from it, or an address does not fit 7 (or 10) bits.', 'warning', ['reg_format', 'i2c_bus_bridge'], (ctx, node) => {
+    if (!node.parent || ctx.state.bus.get(node.parent) !== 'i2c') return;
+    const prop = ctx.state.prop(node, 'reg');
+    if (!prop || propLength(prop) === 0) {
+      ctx.failNode(node, 'missing or empty reg property');
+      return;
+    }
+    const first = (cellAt(prop, 0) & ~I2C_OWN_SLAVE_ADDRESS) >>> 0;
+    if (unitName(node) !== hex(first)) ctx.failNode(node, `I2C bus unit address format error, expected "${hex(first)}"`);
+    for (let i = 0; i * 4 < propLength(prop); i++) {
+      const reg = (cellAt(prop, i) & ~I2C_OWN_SLAVE_ADDRESS) >>> 0;
+      if ((reg & I2C_TEN_BIT_ADDRESS) !== 0 && (reg & ~I2C_TEN_BIT_ADDRESS) >>> 0 > 0x3ff)
+        ctx.failProp(node, prop, `I2C address must be less than 10-bits, got "0x${hex(reg)}"`);
+      else if (reg > 0x7f)
+        ctx.failProp(
+          node,
+          prop,
+          `I2C address must be less than 7-bits, got "0x${hex(reg)}". Set I2C_TEN_BIT_ADDRESS for 10 bit addresses or fix the property`,
+        );
+    }
+  }),
+
+  nodeCheck(
+    'spi_bus_bridge',
+    'An SPI bus (named spi, or with spi-* properties on its children) has the wrong cell counts or name.',
+    'warning',
+    ['addr_size_cells'],
+    (ctx, node) => {
+      const s = ctx.state;
+      if (baseName(node) === 'spi') {
+        s.bus.set(node, 'spi');
+      } else {
+        // Detect SPI buses without the proper node name by their children's spi-* properties.
+        if (s.nodeAddrCells(node) !== 1 || s.nodeSizeCells(node) !== 0) return;
+        if (!liveChildren(node).some((c) => liveProperties(c).some((p) => p.name.startsWith('spi-')))) return;
+        s.bus.set(node, 'spi');
+        if (s.prop(node, 'reg')) ctx.failNode(node, "node name for SPI buses should be 'spi'");
+      }
+      if (node.children.length === 0) return;
+      const addrCells = s.prop(node, 'spi-slave') ? 0 : 1;
+      if (s.nodeAddrCells(node) !== addrCells) ctx.failNode(node, 'incorrect #address-cells for SPI bus');
+      if (s.nodeSizeCells(node) !== 0) ctx.failNode(node, 'incorrect #size-cells for SPI bus');
+    },
+  ),
+
+  nodeCheck('spi_bus_reg', 'An SPI child lacks `reg` or its unit address differs from it.', 'warning', ['reg_format', 'spi_bus_bridge'], (ctx, node) => {
+    if (!node.parent || ctx.state.bus.get(node.parent) !== 'spi') return;
+    if (ctx.state.prop(node.parent, 'spi-slave')) return;
+    const prop = ctx.state.prop(node, 'reg');
+    if (!prop || propLength(prop) === 0) {
+      ctx.failNode(node, 'missing or empty reg property');
+      return;
+    }
+    const expected = hex(cellAt(prop, 0));
+    if (unitName(node) !== expected) ctx.failNode(node, `SPI bus unit address format error, expected "${expected}"`);
+  }),
+];

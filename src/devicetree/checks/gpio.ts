@@ -1,0 +1,24 @@
+// GPIO specifiers: `*-gpios`/`gpios` (and the deprecated `*-gpio`/`gpio`) against #gpio-cells.
+import type { DtProperty } from '../tree';
+import { type CheckDefinition, nodeCheck } from './context';
+import { checkPhandleArgs } from './phandle-args';
+
+/** *-gpios and *-gpio, but not the `,nr-gpios` counts some bindings use. */
+function isGpioProperty(prop: DtProperty): boolean {
+  const n = prop.name;
+  if (n.endsWith(',nr-gpios')) return false;
+  return n.endsWith('-gpios') || n === 'gpios' || n.endsWith('-gpio') || n === 'gpio';
+}
+
+export const GPIO_CHECKS: CheckDefinition[] = [
+  nodeCheck('deprecated_gpio_property', "A GPIO property uses the deprecated '[*-]gpio' spelling.", 'off', [], (ctx, node) => {
+    for (const prop of ctx.state.props(node))
+      if (isGpioProperty(prop) && prop.name.endsWith('gpio')) ctx.failProp(node, prop, "'[*-]gpio' is deprecated, use '[*-]gpios' instead");
+  }),
+
+  nodeCheck('gpios_property', 'GPIO specifiers do not match the controllers\' `#gpio-cells` (gpio-hog nodes are exempt).', 'warning', ['phandle_references'], (ctx, node) => {
+    if (ctx.state.prop(node, 'gpio-hog')) return;
+    for (const prop of ctx.state.props(node))
+      if (isGpioProperty(prop)) checkPhandleArgs(ctx, node, prop, { property: prop.name, cellsName: '#gpio-cells' });
+  }),
+];

@@ -1,0 +1,213 @@
+// dtc's checks (checks.c, version 1.6.1) as one table of named records. The table drives the CLI
+// flags (-W/-E), the presets, the settings schema, docs/checks.md and the diagnostic codes. The
+// runner follows dtc: prerequisites first, results remembered, a check whose prerequisite failed
+// is skipped (and says so), every message tagged with the check name and the node path.
+import type { Diagnostic } from '../../common/diagnostics';
+import { ADDRESS_CHECKS } from './addresses';
+import { ALIAS_CHECKS } from './aliases';
+import { BUS_CHECKS } from './buses';
+import { CHOSEN_CHECKS } from './chosen';
+import { type CheckDefinition, type CheckInput, type CheckSeverity, CheckContext, CheckRunState, nodeCheck } from './context';
+import { FIXUP_CHECKS } from './fixups';
+import { GPIO_CHECKS } from './gpio';
+import { GRAPH_CHECKS } from './graph';
+import { INTERRUPT_CHECKS } from './interrupts';
+import { NAME_CHECKS } from './names';
+import { PHANDLE_ARGS_CHECKS } from './phandle-args';
+import { STRING_CHECKS } from './string-props';
+
+export type { CheckDefinition, CheckInput, CheckSeverity } from './context';
+export { CheckContext, CheckRunState } from './context';
+
+export interface CheckConfig {
+  severities: Map<string, CheckSeverity>;
+}
+
+export type CheckPreset = 'dtc' | 'linux';
+export const CHECK_PRESETS: readonly CheckPreset[] = ['dtc', 'linux'];
+
+const ALWAYS_FAIL = nodeCheck('always_fail', "Fails on every node; dtc's self-test of the check machinery.", 'off', [], (ctx, node) =>
+  ctx.failNode(node, 'always_fail check'),
+);
+
+/** dtc's check_table order (interrupt_map, from newer dtc, sits after interrupt_provider). */
+const TABLE_ORDER = [
+  'duplicate_node_names', 'duplicate_property_names', 'node_name_chars', 'node_name_format', 'property_name_chars',
+  'name_is_string', 'name_properties', 'node_name_vs_property_name',
+  'duplicate_label',
+  'explicit_phandles', 'phandle_references', 'path_references', 'omit_unused_nodes',
+  'address_cells_is_cell', 'size_cells_is_cell', 'device_type_is_string', 'model_is_string', 'status_is_string', 'label_is_string',
+  'compatible_is_string_list', 'names_is_string_list',
+  'property_name_chars_strict', 'node_name_chars_strict',
+  'addr_size_cells', 'reg_format', 'ranges_format', 'dma_ranges_format',
+  'unit_address_vs_reg', 'unit_address_format',
+  'pci_bridge', 'pci_device_reg', 'pci_device_bus_num',
+  'simple_bus_bridge', 'simple_bus_reg',
+  'i2c_bus_bridge', 'i2c_bus_reg',
+  'spi_bus_bridge', 'spi_bus_reg',
+  'avoid_default_addr_size', 'avoid_unnecessary_addr_size', 'unique_unit_address', 'unique_unit_address_if_enabled',
+  'obsolete_chosen_interrupt_controller', 'chosen_node_is_root', 'chosen_node_bootargs', 'chosen_node_stdout_path',
+  ...PHANDLE_ARGS_CHECKS.map((c) => c.name),
+  'deprecated_gpio_property', 'gpios_property', 'interrupts_property', 'interrupt_provider', 'interrupt_map',
+  'alias_paths',
+  'graph_nodes', 'graph_child_address', 'graph_port', 'graph_endpoint',
+  'always_fail',
+];
+
+function buildTable(): CheckDefinition[] {
+  const all = [
+    ...NAME_CHECKS, ...STRING_CHECKS, ...FIXUP_CHECKS, ...ADDRESS_CHECKS, ...BUS_CHECKS, ...CHOSEN_CHECKS,
+    ...PHANDLE_ARGS_CHECKS, ...GPIO_CHECKS, ...INTERRUPT_CHECKS, ...ALIAS_CHECKS, ...GRAPH_CHECKS, ALWAYS_FAIL,
+  ];
+  const byName = new Map(all.map((c) => [c.name, c]));
+  // A mismatch here is a programming error in this folder, caught by the unit tests on import.
+  if (byName.size !== all.length || byName.size !== TABLE_ORDER.length) throw new Error('checks: the table and its families disagree');
+  return TABLE_ORDER.map((name) => {
+    const c = byName.get(name);
+    if (!c) throw new Error(`checks: ${name} is in the order but has no definition`);
+    return c;
+  });
+}
+
+export const CHECKS: readonly CheckDefinition[] = buildTable();
+
+const CHECKS_BY_NAME = new Map(CHECKS.map((c) => [c.name, c]));
+
+export function findCheck(name: string): CheckDefinition | undefined {
+  return CHECKS_BY_NAME.get(name);
+}
+
+/**
+ * Checks the Linux kernel build turns off (scripts/Makefile.dtbs, formerly Makefile.lib, without
+ * W=1): -Wno- of each. interrupt_map is on the list the kernel used with dtc 1.6.x.
+ */
+export const LINUX_DISABLED_CHECKS: readonly string[] = [
+  'unique_unit_address',
+  'unit_address_vs_reg',
+  'avoid_unnecessary_addr_size',
+  'alias_paths',
+  'graph_child_address',
+  'simple_bus_reg',
+  'interrupt_map',
+];
+
+/** dtc keeps two switches per check; "error" wins when both are on. */
+interface Switches {
+  warn: boolean;
+  error: boolean;
+}
+
+function switchesOf(severity: CheckSeverity): Switches {
+  return { warn: severity === 'warning', error: severity === 'error' };
+}
+
+function severityOf(s: Switches): CheckSeverity {
+  return s.error ? 'error' : s.warn ? 'warning' : 'off';
+}
+
+class SwitchBoard {
+  readonly state = new Map<string, Switches>();
+  constructor(config: CheckConfig) {
+    for (const c of CHECKS) this.state.set(c.name, switchesOf(config.severities.get(c.name) ?? 'off'));
+  }
+  /** Raising a check raises its prerequisites too (dtc's enable_warning_error). */
+  enable(name: string, warn: boolean, error: boolean): void {
+    const s = this.state.get(name)!;
+    if ((warn && !s.warn) || (error && !s.error)) for (const p of CHECKS_BY_NAME.get(name)!.prerequisites) this.enable(p, warn, error);
+    s.warn ||= warn;
+    s.error ||= error;
+  }
+  /** Lowering a check lowers what depends on it too (dtc's disable_warning_error). */
+  disable(name: string, warn: boolean, error: boolean): void {
+    const s = this.state.get(name)!;
+    if ((warn && s.warn) || (error && s.error))
+      for (const c of CHECKS) if (c.prerequisites.includes(name)) this.disable(c.name, warn, error);
+    s.warn &&= !warn;
+    s.error &&= !error;
+  }
+  config(): CheckConfig {
+    const severities = new Map<string, CheckSeverity>();
+    for (const [name, s] of this.state) severities.set(name, severityOf(s));
+    return { severities };
+  }
+}
+
+export function defaultCheckConfig(preset: CheckPreset = 'dtc'): CheckConfig {
+  const severities = new Map<string, CheckSeverity>();
+  for (const c of CHECKS) severities.set(c.name, c.defaultSeverity);
+  if (preset === 'dtc') return { severities };
+  const board = new SwitchBoard({ severities });
+  for (const name of LINUX_DISABLED_CHECKS) board.disable(name, true, false);
+  return board.config();
+}
+
+/**
+ * dtc's -W/-E options on top of a preset: `-W<name>`, `-Wno-<name>` (or `no_`), `-E<name>`,
+ * `-Eno-<name>`, and the long forms `--warning=<name>`, `--error=<name>`. Unknown flags and check
+ * names come back as errors; the rest still applies.
+ */
+export function checkConfigFromFlags(flags: string[], preset: CheckPreset = 'dtc'): { config: CheckConfig; errors: string[] } {
+  const board = new SwitchBoard(defaultCheckConfig(preset));
+  const errors: string[] = [];
+  for (const flag of flags) {
+    let kind: 'W' | 'E';
+    let arg: string;
+    if (flag.startsWith('--warning=')) [kind, arg] = ['W', flag.slice('--warning='.length)];
+    else if (flag.startsWith('--error=')) [kind, arg] = ['E', flag.slice('--error='.length)];
+    else if (flag.startsWith('-W') || flag.startsWith('-E')) [kind, arg] = [flag[1] as 'W' | 'E', flag.slice(2)];
+    else {
+      errors.push(`Unrecognized check option "${flag}" (expected -W<name>, -Wno-<name>, -E<name> or -Eno-<name>)`);
+      continue;
+    }
+    const enable = !(arg.startsWith('no-') || arg.startsWith('no_'));
+    const name = enable ? arg : arg.slice(3);
+    if (!CHECKS_BY_NAME.has(name)) {
+      errors.push(`Unrecognized check name "${name}"`);
+      continue;
+    }
+    const [warn, error] = kind === 'W' ? [true, false] : [false, true];
+    if (enable) board.enable(name, warn, error);
+    else board.disable(name, warn, error);
+  }
+  return { config: board.config(), errors };
+}
+
+type Status = 'passed' | 'failed' | 'prereq';
+
+/**
+ * Run every enabled check (and, silently, the prerequisites they need) over a compiled tree.
+ * Never throws: a check that breaks on odd input yields an error diagnostic under its name.
+ */
+export function runChecks(result: CheckInput, config: CheckConfig): Diagnostic[] {
+  const state = new CheckRunState(result);
+  const out: Diagnostic[] = [];
+  const status = new Map<string, Status>();
+  const severity = (name: string): CheckSeverity => config.severities.get(name) ?? 'off';
+
+  const run = (check: CheckDefinition): void => {
+    if (status.has(check.name)) return;
+    status.set(check.name, 'prereq'); // guards against cycles while in progress
+    const sev = severity(check.name);
+    let blocked = false;
+    for (const p of check.prerequisites) {
+      const prereq = CHECKS_BY_NAME.get(p);
+      if (prereq) run(prereq);
+      if (status.get(p) !== 'passed') {
+        blocked = true;
+        if (sev !== 'off') out.push({ severity: sev, code: check.name, message: `Failed prerequisite '${p}'` });
+      }
+    }
+    if (blocked) return;
+    const ctx = new CheckContext(state, check, sev, out);
+    try {
+      check.run(ctx);
+    } catch (err) {
+      ctx.failed = true;
+      out.push({ severity: 'error', code: check.name, message: `internal error in check ${check.name}: ${err instanceof Error ? err.message : String(err)}` });
+    }
+    status.set(check.name, ctx.failed ? 'failed' : 'passed');
+  };
+
+  for (const check of CHECKS) if (severity(check.name) !== 'off') run(check);
+  return out;
+}

@@ -1,0 +1,90 @@
+// Node and property names: characters, '@' format, duplicates, clashes, the legacy `name` property.
+import { liveChildren } from '../tree';
+import {
+  type CheckDefinition,
+  DIGITS,
+  LOWERCASE,
+  UPPERCASE,
+  baseName,
+  cString,
+  nodeCheck,
+  spanOf,
+  unitName,
+} from './context';
+
+const NODE_CHARS = LOWERCASE + UPPERCASE + DIGITS + ',._+-@';
+const PROPERTY_CHARS = LOWERCASE + UPPERCASE + DIGITS + ',._+*#?-';
+const STRICT_CHARS = LOWERCASE + UPPERCASE + DIGITS + ',-';
+
+export const NAME_CHECKS: CheckDefinition[] = [
+  nodeCheck('duplicate_node_names', 'Two children of one node have the same name.', 'error', [], (ctx, node) => {
+    const kids = liveChildren(node);
+    for (const child of kids) {
+      // dtc compares with every later sibling, deleted ones included.
+      const later = node.children.slice(node.children.indexOf(child) + 1);
+      for (const other of later) if (other.name === child.name) ctx.failNode(other, 'Duplicate node name');
+    }
+  }),
+
+  nodeCheck('duplicate_property_names', 'A node has two properties with the same name.', 'error', [], (ctx, node) => {
+    const props = ctx.state.props(node);
+    for (let i = 0; i < props.length; i++)
+      for (let j = i + 1; j < props.length; j++)
+        if (props[i].name === props[j].name) ctx.failProp(node, props[i], 'Duplicate property name');
+  }),
+
+  nodeCheck('node_name_chars', "A node name uses a character outside [a-zA-Z0-9,._+-@].", 'error', [], (ctx, node) => {
+    const n = spanOf(node.name, NODE_CHARS);
+    if (n < node.name.length) ctx.failNode(node, `Bad character '${node.name[n]}' in node name`);
+  }),
+
+  nodeCheck('node_name_chars_strict', 'A node base name uses a character outside [a-zA-Z0-9,-] (recommended set).', 'off', [], (ctx, node) => {
+    const n = spanOf(node.name, STRICT_CHARS);
+    if (n < baseName(node).length) ctx.failNode(node, `Character '${node.name[n]}' not recommended in node name`);
+  }),
+
+  nodeCheck('node_name_format', "A node name has more than one '@'.", 'error', ['node_name_chars'], (ctx, node) => {
+    if (unitName(node).includes('@')) ctx.failNode(node, "multiple '@' characters in node name");
+  }),
+
+  nodeCheck('node_name_vs_property_name', 'A node has the same name as a property of its parent.', 'warning', ['node_name_chars'], (ctx, node) => {
+    if (node.parent && ctx.state.prop(node.parent, node.name)) ctx.failNode(node, 'node name and property name conflict');
+  }),
+
+  nodeCheck('property_name_chars', 'A property name uses a character outside [a-zA-Z0-9,._+*#?-].', 'error', [], (ctx, node) => {
+    for (const prop of ctx.state.props(node)) {
+      const n = spanOf(prop.name, PROPERTY_CHARS);
+      if (n < prop.name.length) ctx.failProp(node, prop, `Bad character '${prop.name[n]}' in property name`);
+    }
+  }),
+
+  nodeCheck(
+    'property_name_chars_strict',
+    "A property name uses a character outside [a-zA-Z0-9,-] (recommended set; '#' only at the start or after the vendor prefix; device_type allowed).",
+    'off',
+    [],
+    (ctx, node) => {
+      for (const prop of ctx.state.props(node)) {
+        let name = prop.name;
+        let n = spanOf(name, STRICT_CHARS);
+        if (n === name.length || name === 'device_type') continue;
+        if (name[n] === '#' && (n === 0 || name[n - 1] === ',')) {
+          name = name.slice(n + 1);
+          n = spanOf(name, STRICT_CHARS);
+        }
+        if (n < name.length) ctx.failProp(node, prop, `Character '${name[n]}' not recommended in property name`);
+      }
+    },
+  ),
+
+  nodeCheck('name_properties', 'A legacy `name` property differs from the node base name (a correct one is dropped).', 'error', ['name_is_string'], (ctx, node) => {
+    const prop = ctx.state.prop(node, 'name');
+    if (!prop) return;
+    const base = baseName(node);
+    const b = prop.value.bytes;
+    let same = b.length === base.length + 1;
+    for (let i = 0; same && i < base.length; i++) same = b[i] === base.charCodeAt(i);
+    if (!same) ctx.failNode(node, `"name" property is incorrect ("${cString(prop)}" instead of base node name)`);
+    else ctx.state.removedProperties.add(prop);
+  }),
+];

@@ -1,0 +1,56 @@
+// Type checks of single properties: one string, a string list, one cell. Each family is one
+// function with the property name as its parameter; chosen.ts and phandle-args.ts reuse them.
+import type { DtNode, DtProperty } from '../tree';
+import {
+  type CheckContext,
+  type CheckDefinition,
+  type CheckSeverity,
+  isOneString,
+  isStringList,
+  nodeCheck,
+  propLength,
+} from './context';
+
+export function expectString(ctx: CheckContext, node: DtNode, prop: DtProperty | undefined): void {
+  if (prop && !isOneString(prop)) ctx.failProp(node, prop, 'property is not a string');
+}
+
+export function expectStringList(ctx: CheckContext, node: DtNode, prop: DtProperty | undefined): void {
+  if (prop && !isStringList(prop)) ctx.failProp(node, prop, 'property is not a string list');
+}
+
+export function expectCell(ctx: CheckContext, node: DtNode, prop: DtProperty | undefined): void {
+  if (prop && propLength(prop) !== 4) ctx.failProp(node, prop, 'property is not a single cell');
+}
+
+export function isStringCheck(name: string, propName: string, severity: CheckSeverity): CheckDefinition {
+  return nodeCheck(name, `\`${propName}\` is not a single string.`, severity, [], (ctx, node) =>
+    expectString(ctx, node, ctx.state.prop(node, propName)),
+  );
+}
+
+export function isStringListCheck(name: string, propName: string): CheckDefinition {
+  return nodeCheck(name, `\`${propName}\` is not a list of NUL-terminated strings.`, 'warning', [], (ctx, node) =>
+    expectStringList(ctx, node, ctx.state.prop(node, propName)),
+  );
+}
+
+export function isCellCheck(name: string, propName: string): CheckDefinition {
+  return nodeCheck(name, `\`${propName}\` is not a single 32-bit cell.`, 'warning', [], (ctx, node) =>
+    expectCell(ctx, node, ctx.state.prop(node, propName)),
+  );
+}
+
+export const STRING_CHECKS: CheckDefinition[] = [
+  isStringCheck('name_is_string', 'name', 'error'),
+  isCellCheck('address_cells_is_cell', '#address-cells'),
+  isCellCheck('size_cells_is_cell', '#size-cells'),
+  isStringCheck('device_type_is_string', 'device_type', 'warning'),
+  isStringCheck('model_is_string', 'model', 'warning'),
+  isStringCheck('status_is_string', 'status', 'warning'),
+  isStringCheck('label_is_string', 'label', 'warning'),
+  isStringListCheck('compatible_is_string_list', 'compatible'),
+  nodeCheck('names_is_string_list', 'A `*-names` property is not a list of NUL-terminated strings.', 'warning', [], (ctx, node) => {
+    for (const prop of ctx.state.props(node)) if (prop.name.endsWith('-names')) expectStringList(ctx, node, prop);
+  }),
+];
