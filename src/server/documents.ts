@@ -1,0 +1,52 @@
+// The open editor buffers, keyed by absolute path, and a FileHost that shows them to the cores in
+// place of the files on disk (so an unsaved .dtsi edit re-checks every tree that includes it).
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
+import { encodeUtf8, OverlayFileHost } from '../common/host';
+import type { FileHost } from '../common/host';
+
+export class OpenDocuments implements FileHost {
+  private readonly docs = new Map<string, { doc: TextDocument; bytes?: Uint8Array }>();
+
+  open(path: string, uri: string, languageId: string, version: number, text: string): TextDocument {
+    const doc = TextDocument.create(uri, languageId, version, text);
+    this.docs.set(path, { doc });
+    return doc;
+  }
+
+  change(path: string, version: number, changes: TextDocumentContentChangeEvent[]): TextDocument | undefined {
+    const entry = this.docs.get(path);
+    if (!entry) return undefined;
+    entry.doc = TextDocument.update(entry.doc, changes, version);
+    entry.bytes = undefined;
+    return entry.doc;
+  }
+
+  close(path: string): void {
+    this.docs.delete(path);
+  }
+
+  get(path: string): TextDocument | undefined {
+    return this.docs.get(path)?.doc;
+  }
+
+  paths(): string[] {
+    return [...this.docs.keys()];
+  }
+
+  readFile(path: string): Uint8Array | undefined {
+    const entry = this.docs.get(path);
+    if (!entry) return undefined;
+    entry.bytes ??= encodeUtf8(entry.doc.getText());
+    return entry.bytes;
+  }
+
+  fileExists(path: string): boolean {
+    return this.docs.has(path);
+  }
+
+  /** Open buffers first, then `disk`. */
+  over(disk: FileHost): FileHost {
+    return new OverlayFileHost(this, disk);
+  }
+}

@@ -1,0 +1,21 @@
+// What each language offers the editor. The server picks one implementation per document (by file
+// extension) and calls it with the workspace; implementations return LSP types built via convert.ts.
+import type {
+  CodeAction, CompletionItem, DocumentSymbol, FoldingRange, FormattingOptions, Hover, Location, Position, Range,
+  TextEdit, WorkspaceEdit, Diagnostic as LspDiagnostic,
+} from 'vscode-languageserver/node';
+import type { Workspace } from './workspace';
+
+export interface LanguageFeatures {
+  hover(ws: Workspace, path: string, pos: Position): Hover | null;
+  completion(ws: Workspace, path: string, pos: Position): CompletionItem[];
+  definition(ws: Workspace, path: string, pos: Position): Location[];
+  references(ws: Workspace, path: string, pos: Position, includeDeclaration: boolean): Location[];
+  /** The range of the name under the cursor when it can be renamed, else null. */
+  prepareRename(ws: Workspace, path: string, pos: Position): Range | null;
+  rename(ws: Workspace, path: string, pos: Position, newName: string): WorkspaceEdit | null;
+  documentSymbols(ws: Workspace, path: string): DocumentSymbol[];
+  foldingRanges(ws: Workspace, path: string): FoldingRange[];
+  formatting(ws: Workspace, path: string, options: FormattingOptions): TextEdit[];
+  codeActions(ws: Workspace, path: string, range: Range, diagnostics: LspDiagnostic[]): CodeAction[];
+}

@@ -1,0 +1,27 @@
+// The server's own messages beyond LSP, shared by the server, the extension and the test client.
+// Direction: server -> client unless stated.
+
+/**
+ * Sent once for every document or configuration notification the server has handled, after the
+ * diagnostics it caused have been published. `seq` counts those notifications (didOpen, didChange,
+ * didClose, didSave, didChangeConfiguration, didChangeWatchedFiles) from 1, so a client that counts
+ * what it sent knows exactly when the analysis of its last edit is visible: no timers, no flakiness.
+ */
+export const SETTLED_NOTIFICATION = 'microkitDualGuest/settled';
+export interface SettledParams {
+  seq: number;
+  /** Wall-clock milliseconds the server spent analysing this notification (for the benchmark). */
+  analysisMs: number;
+}
+
+/** client -> server request: which device-tree contexts (trees) the server currently analyses. */
+export const CONTEXTS_REQUEST = 'microkitDualGuest/contexts';
+export interface ContextInfo {
+  /** Base then overlays, in evaluation order. */
+  files: string[];
+  includePaths: string[];
+  /** How the context was found: from a project file, or guessed for a lone file. */
+  origin: 'project' | 'guess';
+  /** The virtual machine the tree belongs to, when a project names it. */
+  vm?: string;
+}

@@ -1,0 +1,133 @@
+// Wires an LSP connection to the workspace: document sync, settings, and one handler per feature,
+// dispatched to the language of the document. Analysis is synchronous per notification; after each
+// one the server publishes what changed and sends the `settled` notification (protocol.ts).
+import {
+  CodeActionKind, DidChangeConfigurationNotification, TextDocumentSyncKind,
+  type Connection, type InitializeResult,
+} from 'vscode-languageserver/node';
+import type { Diagnostic } from '../common/diagnostics';
+import { toLspDiagnostic } from './convert';
+import type { LanguageFeatures } from './features';
+import { CONTEXTS_REQUEST, SETTLED_NOTIFICATION, type ContextInfo, type SettledParams } from './protocol';
+import { readSettings } from './settings';
+import { systemFeatures } from './system/system-features';
+import { SystemUnitProvider } from './system/system-provider';
+import { pathToUri, uriToPath } from './uri';
+import { isSystemFile, Workspace, type WorkspaceHost } from './workspace';
+
+export interface ServerHooks {
+  /** Extra providers and features (the devicetree language registers itself here). */
+  devicetree?: { features: LanguageFeatures; register(ws: Workspace): void; contexts(ws: Workspace): ContextInfo[] };
+}
+
+export function startServer(connection: Connection, disk: WorkspaceHost, hooks: ServerHooks = defaultHooks()): Workspace {
+  const ws = new Workspace(disk);
+  ws.addProvider(new SystemUnitProvider());
+  hooks.devicetree?.register(ws);
+  let seq = 0;
+
+  const featuresFor = (path: string): LanguageFeatures | undefined => (isSystemFile(path) ? systemFeatures : hooks.devicetree?.features);
+
+  const settle = (changed: string[] | 'all'): void => {
+    const t0 = performance.now();
+    let updates = new Map<string, { diagnostic: Diagnostic; source: string }[]>();
+    try {
+      updates = ws.refresh(changed);
+    } catch (e) {
+      connection.console.error(`analysis failed: ${e instanceof Error ? e.stack : String(e)}`);
+    }
+    for (const [file, list] of updates) {
+      void connection.sendDiagnostics({ uri: pathToUri(file), diagnostics: list.map((e) => toLspDiagnostic(e.diagnostic, e.source)) });
+    }
+    seq++;
+    const params: SettledParams = { seq, analysisMs: performance.now() - t0 };
+    void connection.sendNotification(SETTLED_NOTIFICATION, params);
+  };
+
+  connection.onInitialize((params): InitializeResult => {
+    ws.settings = readSettings(params.initializationOptions);
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
+        hoverProvider: true,
+        completionProvider: { triggerCharacters: ['&', '{', '/', '"', '<', ' ', '='] },
+        definitionProvider: true,
+        referencesProvider: true,
+        renameProvider: { prepareProvider: true },
+        documentSymbolProvider: true,
+        foldingRangeProvider: true,
+        documentFormattingProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+      },
+      serverInfo: { name: 'microkit-dual-guest', version: '0.1.0' },
+    };
+  });
+
+  connection.onInitialized(() => {
+    // Ask for settings pushes when the client supports dynamic registration; harmless otherwise.
+    void connection.client.register(DidChangeConfigurationNotification.type, { section: 'microkitDualGuest' }).catch(() => undefined);
+  });
+
+  connection.onDidChangeConfiguration((params) => {
+    if (params.settings !== null && params.settings !== undefined) ws.settings = readSettings(params.settings);
+    settle('all');
+  });
+
+  connection.onDidOpenTextDocument(({ textDocument: d }) => {
+    const path = uriToPath(d.uri);
+    ws.docs.open(path, d.uri, d.languageId, d.version, d.text);
+    settle([path]);
+  });
+
+  connection.onDidChangeTextDocument(({ textDocument: d, contentChanges }) => {
+    const path = uriToPath(d.uri);
+    ws.docs.change(path, d.version ?? 0, contentChanges);
+    settle([path]);
+  });
+
+  connection.onDidCloseTextDocument(({ textDocument: d }) => {
+    const path = uriToPath(d.uri);
+    ws.docs.close(path);
+    // The buffer may have differed from the file on disk: anything that read it must re-read.
+    settle([path]);
+  });
+
+  connection.onDidSaveTextDocument(() => settle([]));
+
+  connection.onDidChangeWatchedFiles(({ changes }) => settle(changes.map((c) => uriToPath(c.uri))));
+
+  connection.onRequest(CONTEXTS_REQUEST, (): ContextInfo[] => hooks.devicetree?.contexts(ws) ?? []);
+
+  /** Run a feature, turning any internal failure into an empty answer plus a log line: never crash the server. */
+  const guarded = <T>(name: string, uri: string, fallback: T, f: (features: LanguageFeatures, path: string) => T): T => {
+    const path = uriToPath(uri);
+    const features = featuresFor(path);
+    if (!features) return fallback;
+    try {
+      return f(features, path);
+    } catch (e) {
+      connection.console.error(`${name} failed on ${uri}: ${e instanceof Error ? e.stack : String(e)}`);
+      return fallback;
+    }
+  };
+
+  connection.onHover(({ textDocument, position }) => guarded('hover', textDocument.uri, null, (f, p) => f.hover(ws, p, position)));
+  connection.onCompletion(({ textDocument, position }) => guarded('completion', textDocument.uri, [], (f, p) => f.completion(ws, p, position)));
+  connection.onDefinition(({ textDocument, position }) => guarded('definition', textDocument.uri, [], (f, p) => f.definition(ws, p, position)));
+  connection.onReferences(({ textDocument, position, context }) =>
+    guarded('references', textDocument.uri, [], (f, p) => f.references(ws, p, position, context.includeDeclaration)));
+  connection.onPrepareRename(({ textDocument, position }) => guarded('prepareRename', textDocument.uri, null, (f, p) => f.prepareRename(ws, p, position)));
+  connection.onRenameRequest(({ textDocument, position, newName }) =>
+    guarded('rename', textDocument.uri, null, (f, p) => f.rename(ws, p, position, newName)));
+  connection.onDocumentSymbol(({ textDocument }) => guarded('documentSymbol', textDocument.uri, [], (f, p) => f.documentSymbols(ws, p)));
+  connection.onFoldingRanges(({ textDocument }) => guarded('foldingRanges', textDocument.uri, [], (f, p) => f.foldingRanges(ws, p)));
+  connection.onDocumentFormatting(({ textDocument, options }) => guarded('formatting', textDocument.uri, [], (f, p) => f.formatting(ws, p, options)));
+  connection.onCodeAction(({ textDocument, range, context }) =>
+    guarded('codeAction', textDocument.uri, [], (f, p) => f.codeActions(ws, p, range, context.diagnostics)));
+
+  return ws;
+}
+
+function defaultHooks(): ServerHooks {
+  return {};
+}

@@ -1,0 +1,39 @@
+// A .system file on its own: XML, the typed model and the microkit tool's rules.
+import type { Diagnostic } from '../../common/diagnostics';
+import { decodeUtf8, type FileHost } from '../../common/host';
+import type { SystemModel } from '../../system/model';
+import { parseSystem } from '../../system/parse';
+import type { AnalysisUnit } from '../unit';
+
+export class SystemUnit implements AnalysisUnit {
+  readonly source = 'microkit';
+  deps: ReadonlySet<string>;
+  diagnostics: readonly Diagnostic[] = [];
+  model?: SystemModel;
+  text = '';
+
+  constructor(readonly mainFile: string) {
+    this.deps = new Set([mainFile]);
+  }
+
+  get key(): string {
+    return SystemUnit.keyFor(this.mainFile);
+  }
+
+  static keyFor(file: string): string {
+    return `system:${file}`;
+  }
+
+  run(host: FileHost): void {
+    const bytes = host.readFile(this.mainFile);
+    if (!bytes) {
+      this.model = undefined;
+      this.diagnostics = [{ severity: 'error', message: `cannot read ${this.mainFile}` }];
+      return;
+    }
+    this.text = decodeUtf8(bytes);
+    const { model, diagnostics } = parseSystem(this.mainFile, this.text);
+    this.model = model;
+    this.diagnostics = diagnostics;
+  }
+}

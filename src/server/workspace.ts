@@ -1,0 +1,133 @@
+// The server's state: open buffers, settings, and the analysis units the open documents need. Every
+// notification ends in refresh(), which re-runs exactly the units that read a changed file and returns
+// the per-file diagnostics that changed (to publish). Everything here is synchronous.
+import { compareDiagnostics, type Diagnostic } from '../common/diagnostics';
+import type { FileHost } from '../common/host';
+import { OpenDocuments } from './documents';
+import { DEFAULT_SETTINGS, type ServerSettings } from './settings';
+import { SystemUnit } from './system/system-unit';
+import type { AnalysisUnit } from './unit';
+
+/** What the workspace needs from the machine besides file contents (listing folders for guesses). */
+export interface WorkspaceHost extends FileHost {
+  /** Names of the entries of a folder (empty when it cannot be read). */
+  listDirectory(path: string): string[];
+}
+
+/** A source of units for an open document: each language registers one. */
+export interface UnitProvider {
+  /** The units this open document needs, created lazily through `unit(key, create)`. */
+  unitsFor(path: string, ws: Workspace): AnalysisUnit[];
+}
+
+export function isSystemFile(path: string): boolean {
+  return path.endsWith('.system');
+}
+
+export class Workspace {
+  readonly docs = new OpenDocuments();
+  readonly host: FileHost;
+  settings: ServerSettings = DEFAULT_SETTINGS;
+  private units = new Map<string, AnalysisUnit>();
+  /** Units created or re-run during the current refresh (so one refresh runs each at most once). */
+  private fresh = new Set<string>();
+  private changed: Set<string> | 'all' = 'all';
+  private published = new Map<string, string>();
+  private readonly providers: UnitProvider[] = [];
+
+  constructor(readonly disk: WorkspaceHost) {
+    this.host = this.docs.over(disk);
+  }
+
+  addProvider(p: UnitProvider): void {
+    this.providers.push(p);
+  }
+
+  /**
+   * The unit with this key, created with `create` if new, and re-run when a file it read changed since
+   * it last ran. Providers call this, so dependent units (a project's cross checks over its trees) ask
+   * for what they need and get it up to date.
+   */
+  unit<T extends AnalysisUnit>(key: string, create: () => T): T {
+    let u = this.units.get(key) as T | undefined;
+    const stale = u !== undefined && !this.fresh.has(key) && (this.changed === 'all' || [...u.deps].some((d) => (this.changed as Set<string>).has(d)));
+    if (!u || stale) {
+      u ??= create();
+      this.units.set(key, u);
+      this.fresh.add(key);
+      u.run(this.host);
+    } else {
+      this.fresh.add(key);
+    }
+    return u;
+  }
+
+  /** Units some open document needs right now (after the last refresh). */
+  liveUnits(): AnalysisUnit[] {
+    return [...this.units.values()];
+  }
+
+  unitsFor(path: string): AnalysisUnit[] {
+    const out: AnalysisUnit[] = [];
+    for (const p of this.providers) out.push(...p.unitsFor(path, this));
+    return out;
+  }
+
+  systemUnit(path: string): SystemUnit {
+    return this.unit(SystemUnit.keyFor(path), () => new SystemUnit(path));
+  }
+
+  /**
+   * Bring every unit the open documents need up to date after `changedFiles` changed ('all' after a
+   * settings change), drop the rest, and return the files whose diagnostics changed, with their new
+   * list (empty to clear).
+   */
+  refresh(changedFiles: string[] | 'all'): Map<string, { diagnostic: Diagnostic; source: string }[]> {
+    this.changed = changedFiles === 'all' ? 'all' : new Set(changedFiles);
+    this.fresh = new Set();
+    const needed = new Set<string>();
+    for (const path of this.docs.paths()) for (const u of this.unitsFor(path)) needed.add(u.key);
+    // Units reached only through others (a project's trees) were marked fresh by unit().
+    for (const key of this.fresh) needed.add(key);
+    for (const key of [...this.units.keys()]) if (!needed.has(key)) this.units.delete(key);
+    this.changed = new Set();
+    return this.diffDiagnostics();
+  }
+
+  /** Every live unit's diagnostics grouped by file, duplicates (the same finding from two trees) merged. */
+  diagnosticsByFile(): Map<string, { diagnostic: Diagnostic; source: string }[]> {
+    const byFile = new Map<string, Map<string, { diagnostic: Diagnostic; source: string }>>();
+    for (const u of this.units.values()) {
+      for (const d of u.diagnostics) {
+        const file = d.range?.file ?? u.mainFile;
+        let m = byFile.get(file);
+        if (!m) byFile.set(file, (m = new Map()));
+        const r = d.range;
+        const key = `${d.severity}|${d.code ?? ''}|${d.message}|${r ? `${r.start.line}:${r.start.col}-${r.end.line}:${r.end.col}` : ''}`;
+        if (!m.has(key)) m.set(key, { diagnostic: d, source: u.source });
+      }
+    }
+    const out = new Map<string, { diagnostic: Diagnostic; source: string }[]>();
+    for (const [file, m] of byFile) out.set(file, [...m.values()].sort((a, b) => compareDiagnostics(a.diagnostic, b.diagnostic)));
+    return out;
+  }
+
+  private diffDiagnostics(): Map<string, { diagnostic: Diagnostic; source: string }[]> {
+    const now = this.diagnosticsByFile();
+    const out = new Map<string, { diagnostic: Diagnostic; source: string }[]>();
+    for (const [file, list] of now) {
+      const sig = JSON.stringify(list.map((e) => [e.source, e.diagnostic.severity, e.diagnostic.code, e.diagnostic.message, e.diagnostic.range]));
+      if (this.published.get(file) !== sig) {
+        this.published.set(file, sig);
+        out.set(file, list);
+      }
+    }
+    for (const file of [...this.published.keys()]) {
+      if (!now.has(file)) {
+        this.published.delete(file);
+        out.set(file, []);
+      }
+    }
+    return out;
+  }
+}
