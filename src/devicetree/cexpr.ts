@@ -102,3 +102,137 @@ export function evaluateCExpr(expr: CExpr, signed: boolean): CEvalResult {
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Parsing: a Pratt parser over an abstract token source, so that the preprocessor's #if and the
+// DTS parser's `( ... )` share one grammar. The caller lexes; numbers arrive already valued.
+
+export type CExprToken =
+  | { kind: 'number'; value: bigint; range: SourceRange }
+  | { kind: 'punct'; text: string; range: SourceRange }
+  /** Anything the grammar cannot use (reported as "token is not valid in an expression"). */
+  | { kind: 'other'; text: string; range: SourceRange }
+  | { kind: 'end'; range: SourceRange };
+
+export interface CExprTokenSource {
+  peek(): CExprToken;
+  next(): CExprToken;
+}
+
+export type CParseResult = { ok: true; expr: CExpr } | { ok: false; message: string; range: SourceRange };
+
+/** Deeper trees are refused rather than risking the evaluator's (recursive) stack. */
+const MAX_EXPR_DEPTH = 400;
+
+class CExprError {
+  constructor(readonly message: string, readonly range: SourceRange) {}
+}
+
+function spanOf(a: SourceRange, b: SourceRange): SourceRange {
+  return a.file === b.file ? { file: a.file, start: a.start, end: b.end } : a;
+}
+
+function depthOf(e: CExpr): number {
+  return (e as { depth?: number }).depth ?? 1;
+}
+function withDepth<T extends CExpr>(e: T, ...children: CExpr[]): T {
+  const d = 1 + Math.max(0, ...children.map(depthOf));
+  if (d > MAX_EXPR_DEPTH) throw new CExprError('expression is too deeply nested', e.range);
+  Object.defineProperty(e, 'depth', { value: d, enumerable: false });
+  return e;
+}
+
+/**
+ * Parse one conditional-expression (C11 6.5.15) from `src`, stopping at the first token that cannot
+ * continue it (the caller checks that it is the end). Never throws.
+ */
+export function parseCExpr(src: CExprTokenSource): CParseResult {
+  try {
+    return { ok: true, expr: parseConditional(src, 0) };
+  } catch (e) {
+    if (e instanceof CExprError) return { ok: false, message: e.message, range: e.range };
+    throw e;
+  }
+}
+
+function isPunctTok(t: CExprToken, text: string): boolean {
+  return t.kind === 'punct' && t.text === text;
+}
+
+function parseConditional(src: CExprTokenSource, nesting: number): CExpr {
+  if (nesting > MAX_EXPR_DEPTH) throw new CExprError('expression is too deeply nested', src.peek().range);
+  const cond = parseBinary(src, 1, nesting);
+  if (!isPunctTok(src.peek(), '?')) return cond;
+  src.next();
+  const then = parseConditional(src, nesting + 1);
+  const colon = src.next();
+  if (!isPunctTok(colon, ':')) throw new CExprError("expected ':' in conditional expression", colon.range);
+  const els = parseConditional(src, nesting + 1);
+  return withDepth({ kind: 'ternary', cond, then, else: els, range: spanOf(cond.range, els.range) }, cond, then, els);
+}
+
+function parseBinary(src: CExprTokenSource, minPrec: number, nesting: number): CExpr {
+  let left = parseUnary(src, nesting);
+  for (;;) {
+    const t = src.peek();
+    if (t.kind !== 'punct' || !Object.prototype.hasOwnProperty.call(C_BINARY_PRECEDENCE, t.text)) return left;
+    const op = t.text as CBinaryOp;
+    const prec = C_BINARY_PRECEDENCE[op];
+    if (prec < minPrec) return left;
+    src.next();
+    const right = parseBinary(src, prec + 1, nesting);
+    left = withDepth({ kind: 'binary', op, left, right, range: spanOf(left.range, right.range) }, left, right);
+  }
+}
+
+function parseUnary(src: CExprTokenSource, nesting: number): CExpr {
+  if (nesting > MAX_EXPR_DEPTH) throw new CExprError('expression is too deeply nested', src.peek().range);
+  const t = src.next();
+  switch (t.kind) {
+    case 'number':
+      return { kind: 'number', value: t.value, range: t.range };
+    case 'end':
+      throw new CExprError('expected an expression', t.range);
+    case 'other':
+      throw new CExprError(`token "${t.text}" is not valid in an expression`, t.range);
+    case 'punct': {
+      if (t.text === '-' || t.text === '+' || t.text === '~' || t.text === '!') {
+        const operand = parseUnary(src, nesting + 1);
+        return withDepth({ kind: 'unary', op: t.text, operand, range: spanOf(t.range, operand.range) }, operand);
+      }
+      if (t.text === '(') {
+        const inner = parseConditional(src, nesting + 1);
+        const close = src.next();
+        if (!isPunctTok(close, ')')) throw new CExprError("missing ')' in expression", close.range);
+        return inner;
+      }
+      throw new CExprError(`expected an expression before "${t.text}"`, t.range);
+    }
+  }
+}
+
+/**
+ * Value of a C integer constant (decimal, 0x hex, 0 octal, 0b binary, with u/l suffixes), or
+ * undefined when the spelling is not one. Values above 64 bits are returned as written; the
+ * evaluator wraps them.
+ */
+export function parseCIntegerLiteral(text: string): bigint | undefined {
+  let end = text.length;
+  while (end > 0 && 'uUlL'.includes(text[end - 1])) end--;
+  const suffix = text.slice(end).toLowerCase();
+  if (!['', 'u', 'l', 'ul', 'lu', 'll', 'ull', 'llu'].includes(suffix)) return undefined;
+  const digits = text.slice(0, end);
+  let radix = 10, body = digits;
+  if (/^0[xX]/.test(digits)) { radix = 16; body = digits.slice(2); }
+  else if (/^0[bB]/.test(digits)) { radix = 2; body = digits.slice(2); }
+  else if (digits.length > 1 && digits[0] === '0') { radix = 8; body = digits.slice(1); }
+  if (body.length === 0) return undefined;
+  let v = 0n;
+  const r = BigInt(radix);
+  for (const c of body) {
+    const d = parseInt(c, radix);
+    if (Number.isNaN(d)) return undefined;
+    v = v * r + BigInt(d);
+  }
+  return v;
+}

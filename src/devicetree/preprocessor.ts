@@ -1,0 +1,650 @@
+// The C preprocessor for device-tree sources, our own (no external cpp), behaving as
+// `cpp -x assembler-with-cpp -undef -nostdinc` does for Linux/Zephyr/libvmm trees: `#` lines whose
+// name is not a directive (`#address-cells = <1>;`) pass through, comments are kept, and every
+// output offset maps back to its original file, line and column.
+//
+// Pieces: preprocessor/lexer.ts (pp-tokens with source offsets), preprocessor/macros.ts
+// (definitions and expansion), preprocessor/if-expression.ts (#if), preprocessor/source-map.ts
+// (output text + segment map). This file reads files, runs directives and writes the output.
+
+import type { Diagnostic, SourceRange } from '../common/diagnostics';
+import { decodeUtf8, type FileHost } from '../common/host';
+import { dirname, isAbsolute, normalize, resolve } from '../common/paths';
+import { evaluateCondition } from './preprocessor/if-expression';
+import { isIdentChar, Lexer, type PPToken } from './preprocessor/lexer';
+import { bodyTokens, Expander, rangeOf, sameDefinition, type ExpansionHooks, type MacroDefinition, type TokenSource } from './preprocessor/macros';
+import { LineTable, LocationContext, OutputBuilder } from './preprocessor/source-map';
+
+export type { MacroDefinition } from './preprocessor/macros';
+export type { MappedPosition, SourceMapper } from './preprocessor/source-map';
+
+export interface PreprocessOptions {
+  /** Directories searched for `#include <x>` (and after the includer's directory for `#include "x"`). */
+  includePaths: string[];
+  host: FileHost;
+  /** Like `-D`: `{ NAME: 'value' }`, or `{ 'F(a,b)': 'a+b' }` for a function-like macro. */
+  defines?: Record<string, string>;
+  /** Default 200, as cpp. */
+  maxIncludeDepth?: number;
+  /**
+   * Macros already defined (e.g. the final table of the file that `/include/`s this one); the
+   * table is copied, never modified.
+   */
+  macros?: ReadonlyMap<string, MacroDefinition>;
+}
+
+export interface IncludeRecord {
+  /** The whole `#include` directive. */
+  range: SourceRange;
+  /** The header name as written, inside its quotes or angle brackets. */
+  nameRange?: SourceRange;
+  /** The resolved file; absent when it was not found. */
+  target?: string;
+}
+
+export interface PreprocessResult {
+  text: string;
+  map: SourceMapper;
+  diagnostics: Diagnostic[];
+  /** Every file read, entry first (dependency tracking for the editor). */
+  files: string[];
+  /** Final macro table, with definition ranges (hover). */
+  macros: Map<string, MacroDefinition>;
+  /** Macro uses in original files (the macro name's range). */
+  macroExpansions: { name: string; range: SourceRange }[];
+  /** `#include` directives and the files they resolved to (go to definition). */
+  includes: IncludeRecord[];
+}
+
+const DEFAULT_MAX_INCLUDE_DEPTH = 200;
+
+/** Directive names cpp knows; any other `#name` line is DTS text and passes through. */
+const DIRECTIVES = new Set([
+  'define', 'undef', 'include', 'include_next', 'if', 'ifdef', 'ifndef', 'elif', 'elifdef', 'elifndef',
+  'else', 'endif', 'line', 'error', 'warning', 'pragma', 'ident', 'sccs',
+]);
+const CONDITIONALS = new Set(['if', 'ifdef', 'ifndef', 'elif', 'elifdef', 'elifndef', 'else', 'endif']);
+
+export function preprocess(file: string, text: string, options: PreprocessOptions): PreprocessResult {
+  const pp = new Preprocessor(options);
+  if (!pp.hasMacros() && !needsPreprocessing(text)) return pp.passThrough(file, text);
+  return pp.run(file, text);
+}
+
+/**
+ * True when the text has a line that may be a directive or line marker, or a backslash-newline.
+ * Without them (and without macros) the output is the input: the per-keystroke fast path.
+ */
+export function needsPreprocessing(text: string): boolean {
+  if (text.includes('\\\n') || text.includes('\\\r\n')) return true;
+  for (let i = text.indexOf('#'); i >= 0; i = text.indexOf('#', i + 1)) {
+    let b = i - 1;
+    while (b >= 0 && (text[b] === ' ' || text[b] === '\t')) b--;
+    if (b >= 0 && text[b] !== '\n') continue;
+    let p = i + 1;
+    while (text[p] === ' ' || text[p] === '\t') p++;
+    const c = text[p];
+    if (c === undefined || c === '\n' || c === '\r' || (c >= '0' && c <= '9')) return true;
+    let e = p;
+    while (e < text.length && isIdentChar(text[e])) e++;
+    if (DIRECTIVES.has(text.slice(p, e))) return true;
+  }
+  return false;
+}
+
+interface Conditional {
+  /** The opening #if/#ifdef/#ifndef directive. */
+  range: SourceRange;
+  directive: string;
+  /** Tokens of this group are dropped. */
+  skipping: boolean;
+  /** Some group of this chain was taken (or the whole chain sits inside a skipped group). */
+  done: boolean;
+  sawElse: boolean;
+}
+
+interface FileFrame {
+  path: string;
+  lexer: Lexer;
+  lines: LineTable;
+  depth: number;
+  /** Index in includePaths where this file was found (for #include_next), -1 otherwise. */
+  foundIn: number;
+  conditionals: Conditional[];
+}
+
+const BARRIER_KIND = 'placemarker';
+
+class Preprocessor implements ExpansionHooks {
+  private readonly out = new OutputBuilder();
+  private readonly macros: Map<string, MacroDefinition>;
+  private readonly diagnostics: Diagnostic[] = [];
+  private readonly files: string[] = [];
+  private readonly fileTexts = new Map<string, string | undefined>();
+  private readonly macroExpansions: { name: string; range: SourceRange }[] = [];
+  private readonly includes: IncludeRecord[] = [];
+  private readonly maxDepth: number;
+  /** The last token written, to decide whether a separating space is needed. */
+  private lastWritten: PPToken | undefined;
+
+  constructor(private readonly options: PreprocessOptions) {
+    this.macros = new Map(options.macros ?? []);
+    this.maxDepth = options.maxIncludeDepth ?? DEFAULT_MAX_INCLUDE_DEPTH;
+  }
+
+  hasMacros(): boolean {
+    return this.macros.size > 0 || Object.keys(this.options.defines ?? {}).length > 0;
+  }
+
+  passThrough(file: string, text: string): PreprocessResult {
+    const ctx = new LocationContext(new LineTable(text), file, 0);
+    this.out.verbatim(text, ctx, 0);
+    this.files.push(file);
+    return this.result(ctx);
+  }
+
+  run(file: string, text: string): PreprocessResult {
+    const defines = Object.entries(this.options.defines ?? {});
+    if (defines.length > 0) {
+      // Command-line definitions go through the #define code on a pseudo file, output discarded.
+      const cmd = defines.map(([k, v]) => `#define ${k} ${v}\n`).join('');
+      this.processText('<command-line>', cmd, 0, -1, true);
+    }
+    this.files.push(file);
+    this.fileTexts.set(file, text);
+    const ctx = this.processText(file, text, 0, -1, false);
+    return this.result(ctx);
+  }
+
+  private result(ctx: LocationContext): PreprocessResult {
+    const { text, map } = this.out.finish(ctx);
+    return {
+      text, map, diagnostics: this.diagnostics, files: this.files, macros: this.macros,
+      macroExpansions: this.macroExpansions, includes: this.includes,
+    };
+  }
+
+  // ExpansionHooks
+  onExpansion(name: string, at: PPToken): void {
+    this.macroExpansions.push({ name, range: rangeOf(at) });
+  }
+  diagnostic(d: Diagnostic): void {
+    this.diagnostics.push(d);
+  }
+
+  /** Preprocess one file's text into the output; returns its initial location context. */
+  private processText(path: string, text: string, depth: number, foundIn: number, discard: boolean): LocationContext {
+    const lines = new LineTable(text);
+    const ctx = new LocationContext(lines, path, 0);
+    const frame: FileFrame = { path, lexer: new Lexer(text, ctx), lines, depth, foundIn, conditionals: [] };
+    const source = new FileSource(this, frame);
+    const expander = new Expander(this.macros, source, this);
+    for (let t = expander.next(); t.kind !== 'eof'; t = expander.next()) {
+      if (!discard) this.write(t);
+    }
+    for (const c of frame.conditionals) {
+      this.diagnostic({ severity: 'error', message: `unterminated #${c.directive}`, range: c.range });
+    }
+    return ctx;
+  }
+
+  /** Append one token to the output, with a space where the source had one or pasting would occur. */
+  write(t: PPToken): void {
+    if (t.kind === BARRIER_KIND || t.text.length === 0) return;
+    const last = this.lastWritten;
+    const adjacent = last !== undefined && last.fromSource && t.fromSource && last.ctx.lines === t.ctx.lines && last.end === t.start;
+    if (!adjacent && this.out.offset > 0) {
+      const lc = this.out.lastChar;
+      const lastIsSpace = lc === ' ' || lc === '\t' || lc === '\n';
+      if (!lastIsSpace && (t.spaceBefore || wouldPaste(lc, t.text[0]))) this.out.synthetic(' ', t.ctx, t.start);
+    }
+    if (!t.fromSource) this.out.synthetic(t.text, t.ctx, t.start);
+    else if (!t.spliced) this.out.verbatim(t.text, t.ctx, t.start);
+    else {
+      // Copy the pieces between splices, each mapped to its own place.
+      const src = t.ctx.lines.text;
+      let from = t.start;
+      for (let i = src.indexOf('\\', from); i >= 0 && i < t.end; i = src.indexOf('\\', i + 1)) {
+        const len = src[i + 1] === '\n' ? 2 : src[i + 1] === '\r' && src[i + 2] === '\n' ? 3 : 0;
+        if (len === 0) continue;
+        this.out.verbatim(src.slice(from, i), t.ctx, from);
+        from = i + len;
+        i += len - 1;
+      }
+      this.out.verbatim(src.slice(from, t.end), t.ctx, from);
+    }
+    this.lastWritten = t;
+  }
+
+  // ---- directives ----------------------------------------------------------------------------
+
+  /**
+   * Run the directive whose tokens (after '#', whitespace removed, newline excluded) are `toks`.
+   * `hash` is the '#' token; `nl` the line's newline token (absent at end of file).
+   */
+  directive(frame: FileFrame, hash: PPToken, toks: PPToken[], rest: PPToken[]): void {
+    const name = toks[0];
+    const args = toks.slice(1);
+    const range = rangeOf(hash, toks[toks.length - 1] ?? hash);
+    const skipping = isSkipping(frame);
+    if (name === undefined) return; // the null directive
+    if (name.kind === 'number') {
+      if (!skipping) this.lineMarker(frame, toks, range);
+      return;
+    }
+    const d = name.text;
+    if (CONDITIONALS.has(d)) {
+      this.conditional(frame, d, name, args, range);
+      return;
+    }
+    if (skipping) return;
+    switch (d) {
+      case 'define': this.define(hash, args, rest, range); return;
+      case 'undef': {
+        const m = args[0];
+        if (m === undefined || m.kind !== 'ident') {
+          this.diagnostic({ severity: 'error', message: 'macro names must be identifiers', range: rangeOf(m ?? name) });
+          return;
+        }
+        if (args.length > 1) this.diagnostic({ severity: 'warning', message: 'extra tokens at end of #undef directive', range: rangeOf(args[1], args[args.length - 1]) });
+        this.macros.delete(m.text);
+        return;
+      }
+      case 'include':
+      case 'include_next':
+        this.include(frame, d === 'include_next', name, args, range);
+        return;
+      case 'line':
+        this.lineMarker(frame, args, range);
+        return;
+      case 'error':
+      case 'warning': {
+        const text = spell(rest.slice(rest.indexOf(name) + 1)).trim();
+        this.diagnostic({ severity: d, message: `#${d} ${text}`.trimEnd(), range });
+        return;
+      }
+      default:
+        return; // #pragma, #ident, #sccs: nothing for a device tree
+    }
+  }
+
+  private conditional(frame: FileFrame, d: string, name: PPToken, args: PPToken[], range: SourceRange): void {
+    const stack = frame.conditionals;
+    const top = stack[stack.length - 1];
+    const outerSkipping = isSkipping(frame);
+    const definedTest = (negate: boolean): boolean => {
+      const m = args[0];
+      if (m === undefined || m.kind !== 'ident') {
+        this.diagnostic({ severity: 'error', message: `no macro name given in #${d} directive`, range: rangeOf(m ?? name) });
+        return false;
+      }
+      if (args.length > 1) this.diagnostic({ severity: 'warning', message: `extra tokens at end of #${d} directive`, range: rangeOf(args[1], args[args.length - 1]) });
+      return this.macros.has(m.text) !== negate;
+    };
+    const test = (): boolean => d === 'if' || d === 'elif' ? evaluateCondition(args, name, this.macros, this)
+      : definedTest(d === 'ifndef' || d === 'elifndef');
+    switch (d) {
+      case 'if':
+      case 'ifdef':
+      case 'ifndef': {
+        if (outerSkipping) {
+          stack.push({ range, directive: d, skipping: true, done: true, sawElse: false });
+          return;
+        }
+        const v = test();
+        stack.push({ range, directive: d, skipping: !v, done: v, sawElse: false });
+        return;
+      }
+      case 'elif':
+      case 'elifdef':
+      case 'elifndef':
+        if (top === undefined) { this.diagnostic({ severity: 'error', message: `#${d} without #if`, range }); return; }
+        if (top.sawElse) this.diagnostic({ severity: 'error', message: `#${d} after #else`, range });
+        if (top.done) { top.skipping = true; return; }
+        top.skipping = !test();
+        top.done = !top.skipping;
+        return;
+      case 'else':
+        if (top === undefined) { this.diagnostic({ severity: 'error', message: '#else without #if', range }); return; }
+        if (top.sawElse) this.diagnostic({ severity: 'error', message: '#else after #else', range });
+        top.sawElse = true;
+        top.skipping = top.done;
+        top.done = true;
+        return;
+      case 'endif':
+        if (top === undefined) { this.diagnostic({ severity: 'error', message: '#endif without #if', range }); return; }
+        stack.pop();
+        return;
+    }
+  }
+
+  private define(hash: PPToken, args: PPToken[], rest: PPToken[], range: SourceRange): void {
+    const nameTok = args[0];
+    if (nameTok === undefined) {
+      this.diagnostic({ severity: 'error', message: 'no macro name given in #define directive', range });
+      return;
+    }
+    if (nameTok.kind !== 'ident') {
+      this.diagnostic({ severity: 'error', message: 'macro names must be identifiers', range: rangeOf(nameTok) });
+      return;
+    }
+    if (nameTok.text === 'defined') {
+      this.diagnostic({ severity: 'error', message: '"defined" cannot be used as a macro name', range: rangeOf(nameTok) });
+      return;
+    }
+    // `rest` still has whitespace: a '(' right after the name makes a function-like macro.
+    let i = rest.indexOf(nameTok) + 1;
+    let params: string[] | undefined;
+    let variadic = false;
+    if (rest[i]?.kind === 'punct' && rest[i].text === '(') {
+      params = [];
+      i++;
+      const skipWs = (): void => { while (rest[i] !== undefined && (rest[i].kind === 'ws' || rest[i].kind === 'comment')) i++; };
+      skipWs();
+      let ok = false;
+      if (rest[i]?.kind === 'punct' && rest[i].text === ')') { ok = true; i++; }
+      while (!ok) {
+        skipWs();
+        const p = rest[i];
+        if (p?.kind === 'punct' && p.text === '...') { variadic = true; params.push('__VA_ARGS__'); i++; }
+        else if (p?.kind === 'ident') {
+          if (params.includes(p.text)) {
+            this.diagnostic({ severity: 'error', message: `duplicate macro parameter "${p.text}"`, range: rangeOf(p) });
+            return;
+          }
+          params.push(p.text);
+          i++;
+          skipWs();
+          if (rest[i]?.kind === 'punct' && rest[i].text === '...') { variadic = true; i++; }
+        } else break;
+        skipWs();
+        const sep = rest[i];
+        if (sep?.kind === 'punct' && sep.text === ')') { ok = true; i++; break; }
+        if (variadic || sep?.kind !== 'punct' || sep.text !== ',') break;
+        i++;
+      }
+      if (!ok) {
+        const bad = rest[i];
+        this.diagnostic({
+          severity: 'error',
+          message: bad === undefined || bad.kind === 'nl' ? 'missing \')\' in macro parameter list' : `expected parameter name, found "${bad.text}"`,
+          range: rangeOf(bad !== undefined && bad.kind !== 'nl' ? bad : nameTok),
+        });
+        return;
+      }
+    }
+    const bodyToks = rest.slice(i).filter((t) => t.kind !== 'nl');
+    const body = spell(bodyToks).trim();
+    const def: MacroDefinition = { name: nameTok.text, body, range, nameRange: rangeOf(nameTok) };
+    if (params !== undefined) { def.params = params; if (variadic) def.variadic = true; }
+    const toks = bodyTokens(def);
+    if (toks.length > 0 && ((toks[0].kind === 'punct' && toks[0].text === '##') || (toks[toks.length - 1].kind === 'punct' && toks[toks.length - 1].text === '##'))) {
+      this.diagnostic({ severity: 'error', message: "'##' cannot appear at either end of a macro expansion", range });
+      return;
+    }
+    if (params !== undefined) {
+      for (let k = 0; k < toks.length; k++) {
+        if (toks[k].kind === 'punct' && toks[k].text === '#' && !(toks[k + 1]?.kind === 'ident' && params.includes(toks[k + 1].text))) {
+          this.diagnostic({ severity: 'error', message: "'#' is not followed by a macro parameter", range });
+          return;
+        }
+      }
+    }
+    const previous = this.macros.get(def.name);
+    if (previous !== undefined && !sameDefinition(previous, def)) {
+      this.diagnostic({
+        severity: 'warning', message: `"${def.name}" redefined`, range: def.nameRange,
+        related: previous.range ? [{ message: 'this is the location of the previous definition', range: previous.range }] : undefined,
+      });
+    }
+    void hash;
+    this.macros.set(def.name, def);
+  }
+
+  private include(frame: FileFrame, next: boolean, name: PPToken, args: PPToken[], range: SourceRange): void {
+    const header = this.headerName(args);
+    if (header === undefined) {
+      this.diagnostic({ severity: 'error', message: `#${name.text} expects "FILENAME" or <FILENAME>`, range });
+      return;
+    }
+    const record: IncludeRecord = { range, nameRange: header.range };
+    this.includes.push(record);
+    const paths = this.options.includePaths.map((p) => normalize(p));
+    const candidates: { path: string; index: number }[] = [];
+    if (isAbsolute(header.name)) candidates.push({ path: normalize(header.name), index: -1 });
+    else {
+      const startAt = next && frame.foundIn >= 0 ? frame.foundIn + 1 : 0;
+      if (header.quoted && !(next && frame.foundIn >= 0)) candidates.push({ path: resolve(dirname(frame.path), header.name), index: -1 });
+      for (let k = startAt; k < paths.length; k++) candidates.push({ path: resolve(paths[k], header.name), index: k });
+    }
+    const found = candidates.find((c) => this.readText(c.path) !== undefined);
+    if (found === undefined) {
+      const searched = candidates.map((c) => dirname(c.path)).join(', ');
+      this.diagnostic({ severity: 'error', message: `${header.name}: No such file or directory (searched: ${searched || 'no include paths'})`, range: header.range });
+      return;
+    }
+    record.target = found.path;
+    if (frame.depth + 1 >= this.maxDepth) {
+      this.diagnostic({ severity: 'error', message: `#include nested depth ${frame.depth + 1} exceeds maximum of ${this.maxDepth}`, range });
+      return;
+    }
+    if (!this.files.includes(found.path)) this.files.push(found.path);
+    this.processText(found.path, this.readText(found.path)!, frame.depth + 1, found.index, false);
+  }
+
+  private readText(path: string): string | undefined {
+    if (this.fileTexts.has(path)) return this.fileTexts.get(path);
+    const bytes = this.options.host.readFile(path);
+    const text = bytes === undefined ? undefined : decodeUtf8(bytes);
+    this.fileTexts.set(path, text);
+    return text;
+  }
+
+  /** The file named by an #include: "x", <x>, or macros expanding to either. */
+  private headerName(args: PPToken[]): { name: string; quoted: boolean; range: SourceRange } | undefined {
+    const direct = headerFromTokens(args);
+    if (direct !== undefined) return direct;
+    if (args.length === 0) return undefined;
+    const eof: PPToken = { ...args[args.length - 1], kind: 'eof', text: '' };
+    const ex = new Expander(this.macros, new ArraySourceOf(args, eof), this);
+    const expanded: PPToken[] = [];
+    for (let t = ex.next(); t.kind !== 'eof'; t = ex.next()) expanded.push(t);
+    return headerFromTokens(expanded);
+  }
+
+  /** `# N "file" flags` and `#line N "file"`: position of the following line. */
+  private lineMarker(frame: FileFrame, toks: PPToken[], range: SourceRange): void {
+    const num = toks[0];
+    if (num === undefined || num.kind !== 'number' || !/^[0-9]+$/.test(num.text)) {
+      this.diagnostic({ severity: 'error', message: `"${num?.text ?? ''}" after #line is not a positive integer`, range: num ? rangeOf(num) : range });
+      return;
+    }
+    const lexer = frame.lexer;
+    let name = lexer.ctx.name;
+    const str = toks[1];
+    if (str !== undefined) {
+      if (str.kind !== 'string' || str.text.length < 2 || !str.text.endsWith('"')) {
+        this.diagnostic({ severity: 'error', message: `invalid filename "${str.text}" in line directive`, range: rangeOf(str) });
+        return;
+      }
+      const decoded = unescapeCString(str.text.slice(1, -1));
+      if (decoded.includes('\0')) {
+        // dtc's own message for this input.
+        this.diagnostic({ severity: 'error', message: 'nul in line number directive', range: rangeOf(str) });
+      } else {
+        name = decoded.startsWith('<') || isAbsolute(decoded) ? decoded : resolve(dirname(frame.path), decoded);
+      }
+    }
+    // The marker numbers the line after it (1-based); `pos` is where that line starts.
+    const nextLine = frame.lines.lineOf(lexer.pos) + (lexer.pos === 0 || frame.lines.text[lexer.pos - 1] === '\n' ? 0 : 1);
+    const delta = Number(BigInt(num.text) > 0x7fffffffn ? 0x7fffffffn : BigInt(num.text)) - 1 - nextLine;
+    lexer.ctx = new LocationContext(frame.lines, name, delta);
+  }
+}
+
+class ArraySourceOf implements TokenSource {
+  private i = 0;
+  constructor(private readonly tokens: PPToken[], private readonly eof: PPToken) {}
+  next(): PPToken {
+    return this.i < this.tokens.length ? this.tokens[this.i++] : this.eof;
+  }
+}
+
+function isSkipping(frame: FileFrame): boolean {
+  const c = frame.conditionals;
+  return c.length > 0 && c[c.length - 1].skipping;
+}
+
+function headerFromTokens(toks: PPToken[]): { name: string; quoted: boolean; range: SourceRange } | undefined {
+  const first = toks[0];
+  if (first === undefined) return undefined;
+  if (first.kind === 'string' && first.text.length >= 2 && first.text.endsWith('"')) {
+    return { name: first.text.slice(1, -1), quoted: true, range: rangeOf(first) };
+  }
+  if (first.kind === 'punct' && first.text === '<') {
+    let name = '';
+    for (let k = 1; k < toks.length; k++) {
+      const t = toks[k];
+      if (t.kind === 'punct' && t.text.startsWith('>')) {
+        return name.length > 0 ? { name, quoted: false, range: rangeOf(first, t) } : undefined;
+      }
+      name += (t.spaceBefore && k > 1 ? ' ' : '') + t.text;
+    }
+  }
+  return undefined;
+}
+
+/** Spelling of tokens with whitespace, newlines and comments folded to single spaces. */
+function spell(toks: PPToken[]): string {
+  let s = '';
+  let space = false;
+  for (const t of toks) {
+    if (t.kind === 'ws' || t.kind === 'nl' || t.kind === 'comment') { space = true; continue; }
+    if (space && s.length > 0) s += ' ';
+    space = false;
+    s += t.text;
+  }
+  return s;
+}
+
+/** C escape sequences in a line marker's file name (as dtc decodes them). */
+function unescapeCString(s: string): string {
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c !== '\\' || i + 1 >= s.length) { out += c; continue; }
+    const e = s[++i];
+    const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', f: '\f', v: '\v', '\\': '\\', '"': '"', "'": "'", '?': '?' };
+    if (e in simple) out += simple[e];
+    else if (e >= '0' && e <= '7') {
+      let j = i, v = 0;
+      while (j < s.length && j < i + 3 && s[j] >= '0' && s[j] <= '7') v = v * 8 + (s.charCodeAt(j++) - 48);
+      out += String.fromCharCode(v & 0xff);
+      i = j - 1;
+    } else if (e === 'x') {
+      let j = i + 1, v = 0;
+      while (j < s.length && /[0-9a-fA-F]/.test(s[j])) v = v * 16 + parseInt(s[j++], 16);
+      out += String.fromCharCode(v & 0xff);
+      i = j - 1;
+    } else out += e;
+  }
+  return out;
+}
+
+/** Two characters that, written side by side, would lex as one token (or start a comment). */
+function wouldPaste(a: string, b: string | undefined): boolean {
+  if (b === undefined) return false;
+  if ((isIdentChar(a) || a === '.') && (isIdentChar(b) || (a === '.' && b === '.'))) return true;
+  return PASTING_PAIRS.has(a + b);
+}
+const PASTING_PAIRS = new Set(['##', '<<', '>>', '<=', '>=', '==', '!=', '&&', '||', '->', '++', '--', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '//', '/*', '..']);
+
+/**
+ * Feeds the expander with one file's text tokens. Directives are recognised at the start of a line
+ * (first non-blank character '#') and run here; skipped groups produce no tokens.
+ */
+class FileSource implements TokenSource {
+  lookingForParen = false;
+  private atLineStart = true;
+  private readonly queue: PPToken[] = [];
+  private queueHead = 0;
+
+  constructor(private readonly pp: Preprocessor, private readonly frame: FileFrame) {}
+
+  private lex(): PPToken {
+    const t = this.frame.lexer.next();
+    if (t.kind === 'comment' && t.unterminated) {
+      this.pp.diagnostic({ severity: 'error', message: 'unterminated comment', range: rangeOf(t, { ...t, end: t.start + 2 }) });
+    }
+    return t;
+  }
+
+  next(): PPToken {
+    for (;;) {
+      if (this.queueHead < this.queue.length) {
+        const t = this.queue[this.queueHead++];
+        if (this.queueHead === this.queue.length) { this.queue.length = 0; this.queueHead = 0; }
+        return t;
+      }
+      if (!this.atLineStart) {
+        const t = this.lex();
+        if (t.kind === 'nl') this.atLineStart = true;
+        return t;
+      }
+      const lexer = this.frame.lexer;
+      const lineStart = lexer.pos;
+      let first = this.lex();
+      const leading: PPToken[] = [];
+      while (first.kind === 'ws') { leading.push(first); first = this.lex(); }
+      if (first.kind === 'punct' && first.text === '#') {
+        if (this.lookingForParen) {
+          // A directive ends the search for a function-like macro's '(' (the macro is not invoked).
+          lexer.pos = lineStart;
+          return { ...first, kind: BARRIER_KIND, text: '', fromSource: false };
+        }
+        if (this.directiveLine(first, leading)) continue;
+        // Not a directive: the line is DTS text; fall through with the queue filled.
+        continue;
+      }
+      if (isSkipping(this.frame)) {
+        // Skipped lines keep only their newline, so that output lines still match input lines.
+        let t = first;
+        while (t.kind !== 'nl' && t.kind !== 'eof') t = this.lex();
+        return t;
+      }
+      this.atLineStart = first.kind === 'nl';
+      if (leading.length === 0) return first;
+      this.queue.push(...leading.slice(1), first);
+      return leading[0];
+    }
+  }
+
+  /**
+   * Handle the line that starts with `hash`. Returns true when it was a directive (consumed with
+   * its newline); false when the line is text, with its tokens queued.
+   */
+  private directiveLine(hash: PPToken, leading: PPToken[]): boolean {
+    const rest: PPToken[] = [];
+    let t = this.lex();
+    while (t.kind === 'ws' || (t.kind === 'comment' && !t.text.includes('\n'))) { rest.push(t); t = this.lex(); }
+    const isDirective = t.kind === 'nl' || t.kind === 'eof' || t.kind === 'number' || (t.kind === 'ident' && DIRECTIVES.has(t.text));
+    if (!isDirective) {
+      if (isSkipping(this.frame)) {
+        while (t.kind !== 'nl' && t.kind !== 'eof') t = this.lex();
+        this.queue.push(t);
+        this.atLineStart = true;
+        return true;
+      }
+      this.queue.push(...leading, hash, ...rest, t);
+      this.atLineStart = t.kind === 'nl';
+      return false;
+    }
+    while (t.kind !== 'nl' && t.kind !== 'eof') { rest.push(t); t = this.lex(); }
+    const toks = rest.filter((r) => r.kind !== 'ws' && r.kind !== 'comment');
+    this.pp.directive(this.frame, hash, toks, rest);
+    // Keep the line count: the directive's newline stays in the output.
+    this.queue.push(t);
+    this.atLineStart = true;
+    return true;
+  }
+}

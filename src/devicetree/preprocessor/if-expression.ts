@@ -1,0 +1,130 @@
+// `#if` / `#elif` conditions (C11 6.10.1): `defined` first, then macro expansion, then identifiers
+// become 0, then the shared C expression grammar evaluates in intmax_t.
+
+import type { Diagnostic, SourceRange } from '../../common/diagnostics';
+import { evaluateCExpr, parseCExpr, parseCIntegerLiteral, type CExprToken } from '../cexpr';
+import type { PPToken } from './lexer';
+import { ArraySource, Expander, rangeOf, type ExpansionHooks, type MacroDefinition } from './macros';
+
+/** Replace `defined X` and `defined ( X )` by 1 or 0; reports malformed uses. */
+function resolveDefined(tokens: PPToken[], macros: Map<string, MacroDefinition>, diag: (d: Diagnostic) => void): PPToken[] {
+  const out: PPToken[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (t.kind !== 'ident' || t.text !== 'defined') { out.push(t); continue; }
+    let j = i + 1;
+    const paren = tokens[j]?.kind === 'punct' && tokens[j].text === '(';
+    if (paren) j++;
+    const name = tokens[j];
+    if (name === undefined || name.kind !== 'ident') {
+      diag({ severity: 'error', message: 'operator "defined" requires an identifier', range: rangeOf(t) });
+      out.push({ ...t, kind: 'number', text: '0' });
+      i = j - 1;
+      continue;
+    }
+    let last = name;
+    if (paren) {
+      const close = tokens[j + 1];
+      if (close === undefined || close.kind !== 'punct' || close.text !== ')') {
+        diag({ severity: 'error', message: 'missing \')\' after "defined"', range: rangeOf(t, name) });
+      } else { last = close; j++; }
+    }
+    out.push({ ...t, kind: 'number', text: macros.has(name.text) ? '1' : '0', end: last.end, hide: undefined });
+    i = j;
+  }
+  return out;
+}
+
+/** Value of a character constant such as 'a' or '\n' (the first character, as gcc for plain char). */
+function charValue(text: string): bigint | undefined {
+  const body = text.slice(1, -1);
+  if (text.length < 3 || text[text.length - 1] !== "'") return undefined;
+  if (body[0] !== '\\') return BigInt(body.codePointAt(0)!);
+  const simple: Record<string, number> = { n: 10, t: 9, r: 13, a: 7, b: 8, f: 12, v: 11, e: 27, '\\': 92, "'": 39, '"': 34, '?': 63 };
+  const c = body[1];
+  if (c in simple) return BigInt(simple[c]);
+  if (c === 'x') {
+    const v = parseCIntegerLiteral('0x' + body.slice(2));
+    return v === undefined ? undefined : BigInt.asIntN(8, v);
+  }
+  if (c >= '0' && c <= '7') {
+    const v = parseCIntegerLiteral('0' + body.slice(1));
+    return v === undefined ? undefined : BigInt.asIntN(8, v);
+  }
+  return undefined;
+}
+
+/**
+ * Evaluate the tokens after `#if` / `#elif` (whitespace already removed). Errors are reported and
+ * make the condition false, as gcc does.
+ */
+export function evaluateCondition(
+  tokens: PPToken[],
+  directive: PPToken,
+  macros: Map<string, MacroDefinition>,
+  hooks: ExpansionHooks,
+): boolean {
+  const diag = hooks.diagnostic.bind(hooks);
+  if (tokens.length === 0) {
+    diag({ severity: 'error', message: `#${directive.text} with no expression`, range: rangeOf(directive) });
+    return false;
+  }
+  const before = resolveDefined(tokens, macros, diag);
+  const eof: PPToken = { ...tokens[tokens.length - 1], kind: 'eof', text: '', start: tokens[tokens.length - 1].end };
+  const ex = new Expander(macros, new ArraySource(before, eof), hooks);
+  const expanded: PPToken[] = [];
+  for (let t = ex.next(); t.kind !== 'eof'; t = ex.next()) {
+    if (t.kind !== 'ws' && t.kind !== 'nl' && t.kind !== 'comment' && t.kind !== 'placemarker') expanded.push(t);
+  }
+  // `defined` produced by expansion: gcc evaluates it too (non-portably); so do we.
+  const resolved = resolveDefined(expanded, macros, diag);
+
+  const cTokens: CExprToken[] = [];
+  for (const t of resolved) {
+    const range = rangeOf(t);
+    if (t.kind === 'number') {
+      const v = parseCIntegerLiteral(t.text);
+      if (v === undefined) {
+        diag({ severity: 'error', message: `invalid integer constant "${t.text}" in #${directive.text}`, range });
+        return false;
+      }
+      cTokens.push({ kind: 'number', value: v, range });
+    } else if (t.kind === 'char') {
+      const v = charValue(t.text);
+      if (v === undefined) {
+        diag({ severity: 'error', message: `invalid character constant ${t.text} in #${directive.text}`, range });
+        return false;
+      }
+      cTokens.push({ kind: 'number', value: v, range });
+    } else if (t.kind === 'ident') {
+      // An identifier that is not a macro reads as 0 (C11 6.10.1p4).
+      cTokens.push({ kind: 'number', value: 0n, range });
+    } else if (t.kind === 'punct') {
+      cTokens.push({ kind: 'punct', text: t.text, range });
+    } else {
+      cTokens.push({ kind: 'other', text: t.text, range });
+    }
+  }
+  const endRange: SourceRange = rangeOf(eof);
+  let i = 0;
+  const source = {
+    peek: (): CExprToken => cTokens[i] ?? { kind: 'end', range: endRange },
+    next: (): CExprToken => cTokens[i++] ?? { kind: 'end', range: endRange },
+  };
+  const parsed = parseCExpr(source);
+  if (!parsed.ok) {
+    diag({ severity: 'error', message: `${parsed.message} in #${directive.text}`, range: parsed.range });
+    return false;
+  }
+  if (i < cTokens.length) {
+    const extra = cTokens[i];
+    diag({ severity: 'error', message: `missing binary operator before token "${'text' in extra ? extra.text : String((extra as { value: bigint }).value)}"`, range: extra.range });
+    return false;
+  }
+  const value = evaluateCExpr(parsed.expr, true);
+  if (!value.ok) {
+    diag({ severity: 'error', message: `${value.message} in #${directive.text}`, range: value.range });
+    return false;
+  }
+  return value.value !== 0n;
+}

@@ -1,0 +1,330 @@
+// Macro definition and expansion (C11 6.10.3) by Prosser's algorithm: every token carries the set of
+// macros that may not expand it again ("painted blue"), so self-referential macros terminate.
+// Tokens taken from arguments keep their source position; tokens from a macro body take the
+// position of the invocation in the original file.
+
+import type { Diagnostic, SourceRange } from '../../common/diagnostics';
+import { Lexer, lexString, type PPToken } from './lexer';
+import { LineTable, LocationContext } from './source-map';
+
+export interface MacroDefinition {
+  name: string;
+  /** Parameter names for a function-like macro (the variadic one is `__VA_ARGS__` or its GNU name). */
+  params?: string[];
+  variadic?: boolean;
+  /** Replacement list, whitespace-normalised. */
+  body: string;
+  /** The whole `#define` directive. */
+  range?: SourceRange;
+  /** The macro's name in its `#define`. */
+  nameRange?: SourceRange;
+}
+
+/** Anything that yields tokens one by one, ending with an 'eof' token (repeated if asked again). */
+export interface TokenSource {
+  next(): PPToken;
+  /** Set while the expander looks past a function-like macro's name for its '('. */
+  lookingForParen?: boolean;
+}
+
+export interface ExpansionHooks {
+  /** A macro named by a token of an original file was expanded. */
+  onExpansion(name: string, at: PPToken): void;
+  diagnostic(d: Diagnostic): void;
+}
+
+const bodyCache = new WeakMap<MacroDefinition, PPToken[]>();
+const bodyContext = new LocationContext(new LineTable(''), '<macro>', 0);
+
+/** The replacement list as tokens (whitespace folded into `spaceBefore`), cached per definition. */
+export function bodyTokens(def: MacroDefinition): PPToken[] {
+  let toks = bodyCache.get(def);
+  if (toks === undefined) {
+    toks = [];
+    let space = false;
+    const lx = new Lexer(def.body, bodyContext);
+    for (let t = lx.next(); t.kind !== 'eof'; t = lx.next()) {
+      if (t.kind === 'ws' || t.kind === 'nl' || t.kind === 'comment') { space = true; continue; }
+      t.spaceBefore = space;
+      space = false;
+      toks.push(t);
+    }
+    bodyCache.set(def, toks);
+  }
+  return toks;
+}
+
+/** Two definitions are the same when their parameters and replacement lists agree (no redefinition warning). */
+export function sameDefinition(a: MacroDefinition, b: MacroDefinition): boolean {
+  if ((a.params === undefined) !== (b.params === undefined)) return false;
+  if (a.params && b.params && (a.params.join(',') !== b.params.join(',') || !!a.variadic !== !!b.variadic)) return false;
+  return a.body === b.body;
+}
+
+function isPunct(t: PPToken | undefined, text: string): boolean {
+  return t !== undefined && t.kind === 'punct' && t.text === text;
+}
+
+function isSpace(t: PPToken): boolean {
+  return t.kind === 'ws' || t.kind === 'nl' || t.kind === 'comment';
+}
+
+function eofAfter(t: PPToken): PPToken {
+  return { ...t, kind: 'eof', text: '', fromSource: false, spliced: false, hide: undefined };
+}
+
+/** A token source over a fixed list (a macro argument, an #if line). */
+export class ArraySource implements TokenSource {
+  private i = 0;
+  constructor(private readonly tokens: PPToken[], private readonly eof: PPToken) {}
+  next(): PPToken {
+    return this.i < this.tokens.length ? this.tokens[this.i++] : this.eof;
+  }
+}
+
+export class Expander {
+  /** Tokens waiting to be rescanned, last element first. */
+  private readonly pending: PPToken[] = [];
+
+  constructor(
+    private readonly macros: Map<string, MacroDefinition>,
+    private readonly source: TokenSource,
+    private readonly hooks: ExpansionHooks,
+  ) {}
+
+  private pull(): PPToken {
+    return this.pending.length > 0 ? this.pending.pop()! : this.source.next();
+  }
+
+  private pushFront(tokens: PPToken[]): void {
+    for (let i = tokens.length - 1; i >= 0; i--) this.pending.push(tokens[i]);
+  }
+
+  /** The next fully expanded token. */
+  next(): PPToken {
+    for (;;) {
+      const t = this.pull();
+      if (t.kind !== 'ident') return t;
+      const m = this.macros.get(t.text);
+      if (m === undefined || t.hide?.has(t.text)) return t;
+      if (m.params === undefined) {
+        if (t.fromSource) this.hooks.onExpansion(m.name, t);
+        this.pushFront(this.substitute(m, [], t, withName(t.hide, m.name)));
+        continue;
+      }
+      // Function-like: only an invocation when '(' follows (possibly after whitespace and newlines).
+      const skipped: PPToken[] = [];
+      this.source.lookingForParen = this.pending.length === 0;
+      let u = this.pull();
+      while (isSpace(u)) {
+        skipped.push(u);
+        this.source.lookingForParen = this.pending.length === 0;
+        u = this.pull();
+      }
+      this.source.lookingForParen = false;
+      if (!isPunct(u, '(')) {
+        skipped.push(u);
+        this.pushFront(skipped);
+        return t;
+      }
+      const collected = this.collectArguments(m, t);
+      if (collected === undefined) {
+        // Not expanded: give back everything after the name.
+        this.pushFront([...skipped, u]);
+        return t;
+      }
+      if (t.fromSource) this.hooks.onExpansion(m.name, t);
+      const hide = withName(intersect(t.hide, collected.rparen.hide), m.name);
+      this.pushFront(this.substitute(m, collected.args, t, hide));
+    }
+  }
+
+  /**
+   * Read the arguments after '('. Whitespace, newlines and comments between tokens become
+   * `spaceBefore` flags. Returns undefined (with a diagnostic) when the list is unterminated or the
+   * count is wrong; the consumed tokens are then pushed back.
+   */
+  private collectArguments(m: MacroDefinition, name: PPToken): { args: PPToken[][]; rparen: PPToken } | undefined {
+    const params = m.params!;
+    const args: PPToken[][] = [[]];
+    const consumed: PPToken[] = [];
+    let depth = 0;
+    let space = false;
+    for (;;) {
+      const t = this.pull();
+      if (t.kind === 'eof') {
+        this.hooks.diagnostic({ severity: 'error', message: `unterminated argument list invoking macro "${m.name}"`, range: rangeOf(name) });
+        this.pushFront([...consumed, t]);
+        return undefined;
+      }
+      consumed.push(t);
+      if (isSpace(t)) { space = true; continue; }
+      if (t.kind === 'placemarker') continue;
+      if (t.kind === 'punct') {
+        if (t.text === '(') depth++;
+        else if (t.text === ')') {
+          if (depth === 0) {
+            const n = args.length === 1 && args[0].length === 0 && params.length === 0 ? 0 : args.length;
+            if (n === 0) args.length = 0;
+            const min = m.variadic ? params.length - 1 : params.length;
+            if (n < min || (!m.variadic && n > params.length)) {
+              const msg = n < min
+                ? `macro "${m.name}" requires ${params.length} arguments, but only ${n} given`
+                : `macro "${m.name}" passed ${n} arguments, but takes just ${params.length}`;
+              this.hooks.diagnostic({ severity: 'error', message: msg, range: rangeOf(name, t) });
+              this.pushFront(consumed);
+              return undefined;
+            }
+            while (args.length < params.length) args.push([]);
+            return { args, rparen: t };
+          }
+          depth--;
+        } else if (t.text === ',' && depth === 0 && !(m.variadic && args.length === params.length)) {
+          args.push([]);
+          space = false;
+          continue;
+        }
+      }
+      const arg = args[args.length - 1];
+      arg.push(arg.length === 0 ? { ...t, spaceBefore: false } : space !== t.spaceBefore ? { ...t, spaceBefore: space } : t);
+      space = false;
+    }
+  }
+
+  /** The replacement list with arguments substituted, stringized and pasted (C11 6.10.3.1-3). */
+  private substitute(m: MacroDefinition, args: PPToken[][], inv: PPToken, hide: ReadonlySet<string>): PPToken[] {
+    const body = bodyTokens(m);
+    const params = m.params;
+    const paramIndex = (t: PPToken | undefined): number =>
+      params !== undefined && t !== undefined && t.kind === 'ident' ? params.indexOf(t.text) : -1;
+    const expanded = new Map<number, PPToken[]>();
+    const expandedArg = (i: number): PPToken[] => {
+      let e = expanded.get(i);
+      if (e === undefined) {
+        e = [];
+        const src = new ArraySource(args[i], eofAfter(inv));
+        const ex = new Expander(this.macros, src, this.hooks);
+        for (let t = ex.next(); t.kind !== 'eof'; t = ex.next()) e.push(t);
+        expanded.set(i, e);
+      }
+      return e;
+    };
+    const fromBody = (b: PPToken): PPToken => ({
+      kind: b.kind, text: b.text, ctx: inv.ctx, start: inv.start, end: inv.start,
+      fromSource: false, spliced: false, spaceBefore: b.spaceBefore,
+    });
+    const placemarker = (spaceBefore: boolean): PPToken => ({ ...fromBody({ ...inv, kind: 'placemarker', text: '' }), spaceBefore });
+    const withSpace = (toks: PPToken[], spaceBefore: boolean): PPToken[] =>
+      toks.length === 0 ? [placemarker(spaceBefore)] : [{ ...toks[0], spaceBefore }, ...toks.slice(1)];
+
+    const out: PPToken[] = [];
+    for (let i = 0; i < body.length; i++) {
+      const b = body[i];
+      const p = paramIndex(b);
+      if (params !== undefined && isPunct(b, '#') && paramIndex(body[i + 1]) >= 0) {
+        const s = stringize(args[paramIndex(body[i + 1])]);
+        out.push({ ...fromBody(b), kind: 'string', text: s });
+        i++;
+        continue;
+      }
+      if (isPunct(b, '##') && i > 0 && i + 1 < body.length) {
+        const next = body[i + 1];
+        const q = paramIndex(next);
+        const variadicArg = m.variadic && q === params!.length - 1;
+        const lhs = out[out.length - 1];
+        // GNU: `, ## __VA_ARGS__` drops the comma when the variable arguments are absent.
+        if (variadicArg && isPunct(lhs, ',') && lhs !== undefined && !lhs.fromSource) {
+          if (args[q].length === 0) out.pop();
+          else out.push(...withSpace(args[q], next.spaceBefore));
+          i++;
+          continue;
+        }
+        let rhs: PPToken[];
+        if (q >= 0) rhs = withSpace(args[q], next.spaceBefore);
+        else if (params !== undefined && isPunct(next, '#') && paramIndex(body[i + 2]) >= 0) {
+          rhs = [{ ...fromBody(next), kind: 'string', text: stringize(args[paramIndex(body[i + 2])]) }];
+          i++;
+        } else rhs = [fromBody(next)];
+        out.pop();
+        out.push(...this.paste(lhs, rhs[0], inv), ...rhs.slice(1));
+        i++;
+        continue;
+      }
+      if (p >= 0) {
+        const raw = isPunct(body[i + 1], '##');
+        out.push(...withSpace(raw ? args[p] : expandedArg(p), b.spaceBefore));
+        continue;
+      }
+      out.push(fromBody(b));
+    }
+    const unions = new Map<ReadonlySet<string> | undefined, ReadonlySet<string>>();
+    const result: PPToken[] = [];
+    for (const t of out) {
+      if (t.kind === 'placemarker') continue;
+      let h = unions.get(t.hide);
+      if (h === undefined) {
+        h = t.hide === undefined ? hide : union(t.hide, hide);
+        unions.set(t.hide, h);
+      }
+      result.push({ ...t, hide: h });
+    }
+    // The expansion's first token takes the invocation's leading space.
+    if (result.length > 0 && inv.spaceBefore && !result[0].spaceBefore) result[0] = { ...result[0], spaceBefore: true };
+    return result;
+  }
+
+  private paste(lhs: PPToken, rhs: PPToken, inv: PPToken): PPToken[] {
+    if (lhs.kind === 'placemarker') return [rhs];
+    if (rhs.kind === 'placemarker') return [lhs];
+    const text = lhs.text + rhs.text;
+    const toks = lexString(text, inv.ctx);
+    const at = { ctx: inv.ctx, start: inv.start, end: inv.start, fromSource: false, spliced: false };
+    if (toks.length === 1 && toks[0].kind !== 'comment' && toks[0].kind !== 'ws') {
+      return [{ ...toks[0], ...at, spaceBefore: lhs.spaceBefore, hide: lhs.hide }];
+    }
+    this.hooks.diagnostic({
+      severity: 'error',
+      message: `pasting "${lhs.text}" and "${rhs.text}" does not give a valid preprocessing token`,
+      range: rangeOf(inv),
+    });
+    return [lhs, { ...rhs, spaceBefore: false }];
+  }
+}
+
+/** `#param`: the argument's spelling as a string literal (C11 6.10.3.2). */
+export function stringize(arg: PPToken[]): string {
+  let s = '"';
+  arg.forEach((t, i) => {
+    if (i > 0 && t.spaceBefore) s += ' ';
+    if (t.kind === 'string' || t.kind === 'char') {
+      for (const c of t.text) s += c === '"' || c === '\\' ? '\\' + c : c;
+    } else s += t.text;
+  });
+  return s + '"';
+}
+
+function withName(h: ReadonlySet<string> | undefined, name: string): ReadonlySet<string> {
+  if (h?.has(name)) return h;
+  const s = new Set(h);
+  s.add(name);
+  return s;
+}
+
+function intersect(a: ReadonlySet<string> | undefined, b: ReadonlySet<string> | undefined): ReadonlySet<string> | undefined {
+  if (a === undefined || b === undefined) return undefined;
+  const s = new Set<string>();
+  for (const x of a) if (b.has(x)) s.add(x);
+  return s;
+}
+
+function union(a: ReadonlySet<string>, b: ReadonlySet<string>): ReadonlySet<string> {
+  const s = new Set(a);
+  for (const x of b) s.add(x);
+  return s;
+}
+
+/** Range of a token (or from one token to another) in its original file. */
+export function rangeOf(t: PPToken, last: PPToken = t): SourceRange {
+  const r = t.ctx.range(t.start, t.ctx === last.ctx ? Math.max(t.start, last.end) : t.end);
+  return r;
+}

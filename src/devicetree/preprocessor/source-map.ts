@@ -1,0 +1,129 @@
+// Maps offsets of the preprocessed text back to original files. The map is a sorted list of
+// segments (one per contiguous run of output), searched by binary search: a 5,000-line file with no
+// directives is a single segment, never one entry per character or per line.
+
+import type { Position, SourceRange } from '../../common/diagnostics';
+
+/** Line-start offsets of a text, computed once per file and shared by its location contexts. */
+export class LineTable {
+  readonly starts: number[];
+  constructor(readonly text: string) {
+    const starts = [0];
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    this.starts = starts;
+  }
+  /** Physical 0-based line holding `offset`. */
+  lineOf(offset: number): number {
+    const s = this.starts;
+    let lo = 0, hi = s.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (s[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+}
+
+/**
+ * How offsets of one real file read as positions: the name to report and the shift that line
+ * markers (`# 12 "x"`, `#line`) apply. A marker starts a new context over the same LineTable.
+ */
+export class LocationContext {
+  constructor(readonly lines: LineTable, readonly name: string, readonly lineDelta: number) {}
+  position(offset: number): Position {
+    const phys = this.lines.lineOf(offset);
+    return { line: Math.max(0, phys + this.lineDelta), col: offset - this.lines.starts[phys] };
+  }
+  range(start: number, end: number): SourceRange {
+    return { file: this.name, start: this.position(start), end: this.position(end) };
+  }
+}
+
+export interface MappedPosition {
+  file: string;
+  line: number;
+  col: number;
+  /** Set when the character was produced by macro expansion (the position is then the invocation's). */
+  expanded?: true;
+}
+
+export interface SourceMapper {
+  positionAt(offset: number): MappedPosition;
+}
+
+/**
+ * A run of output. `verbatim`: output offset o maps to source offset `src + (o - out)` of `ctx`.
+ * Otherwise (macro expansion text) every offset of the run maps to source offset `src`.
+ */
+interface Segment {
+  out: number;
+  ctx: LocationContext;
+  src: number;
+  verbatim: boolean;
+}
+
+/** Accumulates the output text and its segments. */
+export class OutputBuilder {
+  private readonly chunks: string[] = [];
+  private readonly segments: Segment[] = [];
+  private length = 0;
+  /** The last character written (to avoid accidental token pasting), '' at the start. */
+  lastChar = '';
+
+  get offset(): number {
+    return this.length;
+  }
+
+  /** Append text that is a verbatim copy of `ctx`'s text from `src`. */
+  verbatim(text: string, ctx: LocationContext, src: number): void {
+    if (text.length === 0) return;
+    const last = this.segments[this.segments.length - 1];
+    const extends_ = last !== undefined && last.verbatim && last.ctx === ctx && last.src + (this.length - last.out) === src;
+    if (!extends_) this.segments.push({ out: this.length, ctx, src, verbatim: true });
+    this.append(text);
+  }
+
+  /** Append text produced by expansion; all of it maps to `src` in `ctx` (the invocation). */
+  synthetic(text: string, ctx: LocationContext, src: number): void {
+    if (text.length === 0) return;
+    const last = this.segments[this.segments.length - 1];
+    const extends_ = last !== undefined && !last.verbatim && last.ctx === ctx && last.src === src;
+    if (!extends_) this.segments.push({ out: this.length, ctx, src, verbatim: false });
+    this.append(text);
+  }
+
+  private append(text: string): void {
+    this.chunks.push(text);
+    this.length += text.length;
+    this.lastChar = text[text.length - 1];
+  }
+
+  finish(fallback: LocationContext): { text: string; map: SourceMapper } {
+    return { text: this.chunks.join(''), map: new SegmentMapper(this.segments, this.length, fallback) };
+  }
+}
+
+class SegmentMapper implements SourceMapper {
+  constructor(private readonly segments: Segment[], private readonly length: number, private readonly fallback: LocationContext) {}
+
+  positionAt(offset: number): MappedPosition {
+    const segs = this.segments;
+    if (segs.length === 0) return this.at(this.fallback, 0);
+    const o = Math.max(0, Math.min(offset, this.length));
+    let lo = 0, hi = segs.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (segs[mid].out <= o) lo = mid;
+      else hi = mid - 1;
+    }
+    const seg = segs[lo];
+    if (seg.verbatim) return this.at(seg.ctx, seg.src + (o - seg.out));
+    return { ...this.at(seg.ctx, seg.src), expanded: true };
+  }
+
+  private at(ctx: LocationContext, src: number): MappedPosition {
+    const p = ctx.position(src);
+    return { file: ctx.name, line: p.line, col: p.col };
+  }
+}
