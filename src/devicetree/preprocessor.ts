@@ -13,7 +13,7 @@ import { dirname, isAbsolute, normalize, resolve } from '../common/paths';
 import { evaluateCondition } from './preprocessor/if-expression';
 import { isIdentChar, Lexer, type PPToken } from './preprocessor/lexer';
 import { bodyTokens, Expander, rangeOf, sameDefinition, type ExpansionHooks, type MacroDefinition, type TokenSource } from './preprocessor/macros';
-import { LineTable, LocationContext, OutputBuilder } from './preprocessor/source-map';
+import { LineTable, LocationContext, OutputBuilder, type SourceMapper } from './preprocessor/source-map';
 
 export type { MacroDefinition } from './preprocessor/macros';
 export type { MappedPosition, SourceMapper } from './preprocessor/source-map';
