@@ -37,6 +37,11 @@ export interface GuestConfig {
   initrdAddr: number;
   initrdImage?: string;
   kernelImage?: string;
+  /**
+   * `compatible` strings the guest kernel has drivers for. Linux probes only those devices, so when
+   * given, the "enabled but not mapped" check is limited to them.
+   */
+  kernelDrivers?: string[];
   /** Where the project file describes this guest (for diagnostics about its settings). */
   ranges: Partial<Record<'entry' | 'dts' | 'virtio' | 'dtbAddr' | 'initrdAddr' | 'initrd', SourceRange>>;
 }
@@ -270,7 +275,7 @@ export function loadProject(pathToProjectJsonOrSystem: string, host: FileHost): 
     const entry = member(guestsJson?.value, vm.name);
     const g = entry?.value;
     if (g) {
-      reader.knownKeys(g, ['dts', 'includePaths', 'virtio', 'dtbAddr', 'initrdAddr', 'initrd', 'kernel'], `guest '${vm.name}'`);
+      reader.knownKeys(g, ['dts', 'includePaths', 'virtio', 'dtbAddr', 'initrdAddr', 'initrd', 'kernel', 'kernelDrivers'], `guest '${vm.name}'`);
     }
     const ram = guestRamMap(system, vm);
     const ramMr = ram ? findMr(system, ram.mr) : undefined;
@@ -300,6 +305,7 @@ export function loadProject(pathToProjectJsonOrSystem: string, host: FileHost): 
       initrdAddr: reader.number(member(g, 'initrdAddr')) ?? ramGpa + DEFAULT_INITRD_OFFSET,
       initrdImage: initrd !== undefined ? resolve(pdir, initrd) : undefined,
       kernelImage: kernel !== undefined ? resolve(pdir, kernel) : undefined,
+      kernelDrivers: reader.strings(member(g, 'kernelDrivers')),
       ranges: {
         entry: entry?.keyRange,
         dts: member(g, 'dts')?.value.range,

@@ -1,0 +1,268 @@
+// Checks across a guest's device tree and the .system: memory node vs the VM's RAM map, the virtio
+// console node, chosen (stdout, bootargs, initrd window), devices enabled but not mapped (and maps
+// with no device), dependencies of passed-through devices, the virtio node's interrupt routing,
+// DMA-capable passthrough without 1:1 RAM. Each finding points where the fix belongs.
+
+import type { Diagnostic, SourceRange } from '../../common/diagnostics';
+import type { FileHost } from '../../common/host';
+import { getProperty, nodePath, propertyCells, walkNodes, type DtNode, type DtTree } from '../../devicetree/tree';
+import { attribute, findMr, findVm, hex, type SystemModel, type VirtualMachine } from '../model';
+import type { GuestConfig, Project } from '../project';
+import {
+  compatibles, contains, interruptParent, isEnabled, isGic, memoryNodes, overlaps, phandleTargets,
+  regRanges, resolveStdoutPath, stringProp, type AddressRange,
+} from '../dt-facts';
+
+/** What the devicetree compiler hands back (src/devicetree/compile.ts); only the tree is read here. */
+export interface GuestTree {
+  tree?: DtTree;
+  diagnostics: Diagnostic[];
+}
+
+/** Room the checks assume for the DTB when placing it against the initrd (real guest DTBs are < 64 KiB). */
+const DTB_SIZE_ESTIMATE = 0x10000;
+
+/** Properties naming devices a node needs running, with the provider's argument-count property. */
+const DEPENDENCY_PROPS: [string, string | undefined][] = [['clocks', '#clock-cells'], ['pinctrl-0', undefined], ['power-domains', '#power-domain-cells']];
+
+/** Device classes that master the bus (DMA) by themselves. */
+const DMA_NODE_NAMES = ['ethernet', 'mmc', 'usb', 'sata', 'pcie', 'dma-controller', 'gpu', 'vpu', 'sdhci'];
+
+function warn(code: string, message: string, range: SourceRange | undefined, subject?: string): Diagnostic {
+  return { severity: 'warning', code, message, range, subject };
+}
+function err(code: string, message: string, range: SourceRange | undefined, subject?: string): Diagnostic {
+  return { severity: 'error', code, message, range, subject };
+}
+
+function fmtRange(r: AddressRange): string {
+  return `[${hex(r.base)}..${hex(r.base + r.size)})`;
+}
+
+interface VmMapping extends AddressRange {
+  mr: string;
+  element: { nameRange: SourceRange };
+}
+
+function vmMappings(system: SystemModel, vm: VirtualMachine): VmMapping[] {
+  const out: VmMapping[] = [];
+  for (const m of vm.maps) {
+    const mr = findMr(system, m.mr);
+    if (mr) out.push({ base: m.vaddr, size: mr.size, mr: m.mr, element: m.element });
+  }
+  return out;
+}
+
+function isMapped(maps: VmMapping[], ranges: AddressRange[]): boolean {
+  return ranges.length > 0 && ranges.every((r) => maps.some((m) => contains(m, r)));
+}
+
+function isVirtio(node: DtNode): boolean {
+  return compatibles(node).includes('virtio,mmio');
+}
+
+function u64Prop(node: DtNode, name: string): number | undefined {
+  const p = getProperty(node, name);
+  if (!p) return undefined;
+  const c = propertyCells(p);
+  if (c.length === 1) return c[0];
+  if (c.length === 2) return c[0] * 0x100000000 + c[1];
+  return undefined;
+}
+
+export function checkGuestTree(project: Project, guest: GuestConfig, tree: DtTree, host?: FileHost): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const system = project.system;
+  const vm = findVm(system, guest.vm);
+  if (!vm) return out;
+  const maps = vmMappings(system, vm);
+  const ram: AddressRange = { base: guest.ramGpa, size: guest.ramSize };
+  const virtioWindow: AddressRange = { base: guest.virtio.base, size: guest.virtio.size };
+  const ramMap = vm.maps.find((m) => m.mr === guest.ramRegion);
+  const rootRange = tree.root.nameRange;
+
+  // Memory node = the VM's RAM map.
+  const mems = memoryNodes(tree);
+  if (guest.ramRegion) {
+    if (mems.length === 0) {
+      out.push(err('guest-dt-memory', `the device tree of '${guest.vm}' has no memory node; the VM's RAM is ${fmtRange(ram)}`, rootRange, '/'));
+    }
+    for (const mem of mems) {
+      const regs = regRanges(mem);
+      const same = regs.length === 1 && regs[0].base === ram.base && regs[0].size === ram.size;
+      if (!same) {
+        out.push(err('guest-dt-memory', `memory node ${nodePath(mem)} describes ${regs.map(fmtRange).join(', ') || 'no memory'}, but '${guest.vm}' maps RAM '${guest.ramRegion}' at ${fmtRange(ram)}`,
+          getProperty(mem, 'reg')?.range ?? mem.nameRange, nodePath(mem)));
+      }
+    }
+  }
+
+  // The virtio console node.
+  const virtioNodes = [...walkNodes(tree.root)].filter((n) => isVirtio(n) && isEnabled(n));
+  const consoleNode = virtioNodes.find((n) => regRanges(n).some((r) => r.base === virtioWindow.base));
+  if (!consoleNode) {
+    out.push(warn('guest-dt-virtio', `no enabled "virtio,mmio" node at ${hex(virtioWindow.base)} (the VMM's virtio console) in the device tree of '${guest.vm}': the guest will not find its console`,
+      guest.ranges.virtio ?? rootRange));
+  } else {
+    const path = nodePath(consoleNode);
+    const reg = regRanges(consoleNode)[0];
+    const regProp = getProperty(consoleNode, 'reg');
+    if (reg.size !== virtioWindow.size) {
+      out.push(warn('guest-dt-virtio', `${path}: reg size ${hex(reg.size)} differs from the VMM's virtio window size ${hex(virtioWindow.size)}`, regProp?.range, path));
+    }
+    for (const m of maps) {
+      if (overlaps(m, reg)) {
+        out.push(err('guest-dt-virtio', `${path}: reg ${fmtRange(reg)} lies inside the mapping of '${m.mr}' ${fmtRange(m)}: accesses would not trap to the VMM`, regProp?.range, path));
+      }
+    }
+    const irqProp = getProperty(consoleNode, 'interrupts');
+    const cells = irqProp ? propertyCells(irqProp) : [];
+    if (!irqProp || cells.length < 2) {
+      out.push(err('guest-dt-virtio', `${path} has no 'interrupts' = <0 ${guest.virtio.spi} 4> (SPI ${guest.virtio.spi}, INTID ${guest.virtio.spi + 32})`, consoleNode.nameRange, path));
+    } else if (cells[0] !== 0 || cells[1] !== guest.virtio.spi) {
+      const what = cells[0] !== 0 ? `a PPI (type ${cells[0]})` : `SPI ${cells[1]} (INTID ${cells[1] + 32})`;
+      out.push(err('guest-dt-virtio', `${path}: interrupts gives ${what}, but the VMM injects SPI ${guest.virtio.spi} (INTID ${guest.virtio.spi + 32})`, irqProp.range, path));
+    }
+    out.push(...checkInterruptRoute(tree, consoleNode, maps));
+  }
+
+  // chosen: stdout-path, bootargs, initrd window and DTB placement.
+  const chosen = [...walkNodes(tree.root)].find((n) => n.parent === tree.root && n.name === 'chosen');
+  if (chosen) {
+    const stdoutProp = getProperty(chosen, 'stdout-path');
+    const stdout = stdoutProp ? stringProp(chosen, 'stdout-path') : undefined;
+    if (stdoutProp && stdout !== undefined) {
+      const target = resolveStdoutPath(tree, stdout);
+      if (!target) out.push(err('guest-dt-stdout', `/chosen/stdout-path '${stdout}' does not resolve to a node`, stdoutProp.range, '/chosen'));
+      else if (!isEnabled(target)) out.push(err('guest-dt-stdout', `/chosen/stdout-path '${stdout}' points at a disabled node`, stdoutProp.range, '/chosen'));
+      else if (!isVirtio(target) && !isMapped(maps, regRanges(target))) {
+        out.push(warn('guest-dt-stdout', `/chosen/stdout-path '${stdout}' points at a device that is not mapped into '${guest.vm}'`, stdoutProp.range, '/chosen'));
+      }
+    }
+    const bootargsProp = getProperty(chosen, 'bootargs');
+    const bootargs = bootargsProp ? stringProp(chosen, 'bootargs') ?? '' : '';
+    if (consoleNode && !bootargs.split(' ').includes('console=hvc0')) {
+      out.push(warn('guest-dt-bootargs', `the console is virtio, but /chosen/bootargs has no 'console=hvc0': the kernel will not print to it`, bootargsProp?.range ?? chosen.nameRange, '/chosen'));
+    }
+    const startProp = getProperty(chosen, 'linux,initrd-start');
+    const start = u64Prop(chosen, 'linux,initrd-start');
+    const end = u64Prop(chosen, 'linux,initrd-end');
+    if (startProp && start !== undefined && end !== undefined) {
+      const window: AddressRange = { base: start, size: Math.max(0, end - start) };
+      if (end < start) out.push(err('guest-dt-initrd', `linux,initrd-end ${hex(end)} is below linux,initrd-start ${hex(start)}`, getProperty(chosen, 'linux,initrd-end')!.range, '/chosen'));
+      else if (guest.ramRegion && !contains(ram, window)) {
+        out.push(err('guest-dt-initrd', `Initrd copy destination ${fmtRange(window)} not in valid guest RAM ${fmtRange(ram)}`, startProp.range, '/chosen'));
+      }
+      if (start !== guest.initrdAddr) {
+        out.push(warn('guest-dt-initrd', `linux,initrd-start ${hex(start)} differs from where the VMM copies the initrd (${hex(guest.initrdAddr)})`, startProp.range, '/chosen'));
+      }
+      const dtb: AddressRange = { base: guest.dtbAddr, size: DTB_SIZE_ESTIMATE };
+      if (overlaps(dtb, window)) {
+        out.push(err('guest-dt-initrd', `DTB at ${hex(guest.dtbAddr)} overlaps with the destination of the initial RAM disk ${fmtRange(window)}`, guest.ranges.dtbAddr ?? startProp.range, '/chosen'));
+      }
+      if (guest.initrdImage && host) {
+        const image = host.readFile(guest.initrdImage);
+        if (!image) out.push(err('guest-dt-initrd', `initrd image '${guest.initrdImage}' not found`, guest.ranges.initrd));
+        else if (image.length > window.size) {
+          out.push(err('guest-dt-initrd', `initrd image is ${hex(image.length)} bytes, larger than the linux,initrd-start/end window (${hex(window.size)})`, getProperty(chosen, 'linux,initrd-end')!.range, '/chosen'));
+        }
+      }
+    }
+  }
+  if (guest.ramRegion && !contains(ram, { base: guest.dtbAddr, size: DTB_SIZE_ESTIMATE })) {
+    out.push(err('guest-dt-initrd', `DTB address ${hex(guest.dtbAddr)} is not in guest RAM ${fmtRange(ram)}`, guest.ranges.dtbAddr ?? ramMap?.element.nameRange));
+  }
+
+  // Devices the guest will probe vs what is mapped.
+  const devices: { node: DtNode; regs: AddressRange[] }[] = [];
+  for (const node of walkNodes(tree.root)) {
+    if (node === tree.root || !isEnabled(node) || stringProp(node, 'device_type') === 'memory') continue;
+    // Buses are populated, not probed; their children are checked one by one.
+    if (getProperty(node, 'ranges') || compatibles(node).includes('simple-bus')) continue;
+    // Linux probes only what it has a driver for, when the project says which.
+    if (guest.kernelDrivers && !compatibles(node).some((c) => guest.kernelDrivers!.includes(c)) && !isVirtio(node)) continue;
+    const regs = regRanges(node);
+    if (regs.length === 0) continue;
+    devices.push({ node, regs });
+  }
+  const isEmulated = (node: DtNode): boolean => isVirtio(node) || isGic(node);
+  const passedThrough: DtNode[] = [];
+  for (const { node, regs } of devices) {
+    if (isEmulated(node) || regs.every((r) => contains(ram, r))) continue;
+    if (isMapped(maps, regs)) {
+      passedThrough.push(node);
+      continue;
+    }
+    out.push(warn('guest-dt-unmapped-device', `${nodePath(node)} is enabled but its registers ${regs.map(fmtRange).join(', ')} are not mapped into '${guest.vm}': Linux faults when it probes it (set status = "disabled" or map it)`,
+      node.nameRange, nodePath(node)));
+  }
+  for (const m of maps) {
+    if (m.mr === guest.ramRegion) continue;
+    const used = devices.some(({ regs }) => regs.some((r) => overlaps(r, m)));
+    if (!used) {
+      out.push(warn('guest-map-no-device', `'${guest.vm}' maps '${m.mr}' at ${fmtRange(m)} but no enabled device-tree node has registers there`, m.element.nameRange));
+    }
+  }
+
+  // Providers a passed-through device needs (clocks, pins, power) must be reachable or disabled.
+  for (const node of passedThrough) {
+    for (const [prop, cellsName] of DEPENDENCY_PROPS) {
+      for (const provider of phandleTargets(tree, node, prop, cellsName)) {
+        // pinctrl-0 points at a pin group inside the controller: the device is the nearest node with registers.
+        let chain = provider;
+        while (chain.parent && !getProperty(chain, 'reg')) chain = chain.parent;
+        const regs = regRanges(chain);
+        if (regs.length === 0 || !isEnabled(chain) || isMapped(maps, regs) || isEmulated(chain)) continue;
+        out.push(warn('guest-dt-dependency', `${nodePath(node)} -> ${prop} -> ${nodePath(chain)}: the provider is enabled but not mapped into '${guest.vm}'`,
+          getProperty(node, prop)!.range, nodePath(node)));
+      }
+    }
+  }
+
+  // Bus masters need guest RAM at its physical address.
+  const ramMr = guest.ramRegion ? findMr(system, guest.ramRegion) : undefined;
+  if (ramMr && ramMr.physAddr !== guest.ramGpa) {
+    for (const node of passedThrough) {
+      const dma = getProperty(node, 'dmas') || getProperty(node, 'iommus') || DMA_NODE_NAMES.some((n) => node.name === n || node.name.startsWith(n + '@'));
+      if (!dma) continue;
+      out.push(warn('guest-dma-not-1to1', `${nodePath(node)} can do DMA, but guest RAM '${ramMr.name}' is not mapped 1:1 (phys_addr ${ramMr.physAddr === undefined ? 'unset' : hex(ramMr.physAddr)}, guest base ${hex(guest.ramGpa)}): the device would write to the wrong memory`,
+        attribute(ramMr.element, 'phys_addr')?.valueRange ?? ramMr.element.nameRange, nodePath(node)));
+    }
+  }
+  return out;
+}
+
+/** The virtio node's interrupts must reach the GIC through controllers the VM can program. */
+function checkInterruptRoute(tree: DtTree, node: DtNode, maps: VmMapping[]): Diagnostic[] {
+  const path = nodePath(node);
+  const seen = new Set<DtNode>();
+  const chain: string[] = [];
+  let current = node;
+  while (true) {
+    const { controller, declaredBy } = interruptParent(tree, current);
+    if (!controller) {
+      if (current === node) return [warn('guest-dt-irq-route', `${path} has no interrupt parent (none on it or its ancestors): add interrupt-parent = <&gic>`, node.nameRange, path)];
+      return [];
+    }
+    if (isGic(controller)) return [];
+    if (seen.has(controller)) return [];
+    seen.add(controller);
+    chain.push(`${nodePath(controller)}${declaredBy && declaredBy !== current ? ` (inherited from ${nodePath(declaredBy)})` : ''}`);
+    const regs = regRanges(controller);
+    if (!isEnabled(controller) || !isMapped(maps, regs)) {
+      return [warn('guest-dt-irq-route', `${path}: interrupts go through ${chain.join(' -> ')}, which is ${isEnabled(controller) ? 'not mapped into the VM' : 'disabled'}; add interrupt-parent = <&gic> to ${path} to route them to the vGIC directly`,
+        node.nameRange, path)];
+    }
+    current = controller;
+  }
+}
+
+/** Every cross check for every guest with a compiled tree. */
+export function crossCheck(project: Project, trees: Map<string, GuestTree>, host?: FileHost): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const g of project.guests) {
+    const t = trees.get(g.vm);
+    if (t?.tree) out.push(...checkGuestTree(project, g, t.tree, host));
+  }
+  return out;
+}
