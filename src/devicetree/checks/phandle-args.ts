@@ -56,7 +56,8 @@ export function checkPhandleArgs(ctx: CheckContext, node: DtNode, prop: DtProper
   }
 }
 
-const PROVIDERS: (PhandleArgsSpec & { check: string })[] = [
+/** The providers dtc 1.6.1 knows, each with the check-name stem it gives them. */
+export const PHANDLE_ARGS_PROVIDERS: readonly (PhandleArgsSpec & { check: string })[] = [
   { check: 'clocks', property: 'clocks', cellsName: '#clock-cells' },
   { check: 'cooling_device', property: 'cooling-device', cellsName: '#cooling-cells' },
   { check: 'dmas', property: 'dmas', cellsName: '#dma-cells' },
@@ -76,7 +77,7 @@ const PROVIDERS: (PhandleArgsSpec & { check: string })[] = [
 ];
 
 /** `<check>_property` then `<check>_is_cell` for each provider, in dtc's table order. */
-export const PHANDLE_ARGS_CHECKS: CheckDefinition[] = PROVIDERS.flatMap((spec) => [
+export const PHANDLE_ARGS_CHECKS: CheckDefinition[] = PHANDLE_ARGS_PROVIDERS.flatMap((spec) => [
   nodeCheck(
     `${spec.check}_property`,
     `\`${spec.property}\` entries do not match the providers' \`${spec.cellsName}\`${spec.optional ? ' (0 when absent)' : ''}.`,
