@@ -1,0 +1,107 @@
+// The plain, typed description the emulator boots from. The system-file side (from-project.ts)
+// builds one of these from a `.system` file and compiled device trees; tests build them by hand.
+import type { GuestProgram } from './guest/interface';
+
+/** MCS scheduling parameters, as in a Microkit protection_domain / virtual_machine element. */
+export interface SchedParams {
+  priority: number;
+  /** Microseconds of CPU per period; default 1000 (Microkit's default). */
+  budgetUs?: number;
+  /** Microseconds; default equal to the budget (no bandwidth limit, budget acts as timeslice). */
+  periodUs?: number;
+  /** A passive PD runs only on a caller's budget (protected procedure calls). */
+  passive?: boolean;
+}
+
+export interface MemoryRegionConfig {
+  name: string;
+  size: number;
+}
+
+export interface PdConfig extends SchedParams {
+  name: string;
+  /** Hardware IRQs (GIC INTIDs, as in `<irq irq=...>`) delivered on channel `id`. */
+  irqs?: { irq: number; id: number }[];
+}
+
+export interface ChannelEnd {
+  pd: string;
+  id: number;
+  /** This end may make protected procedure calls over the channel. */
+  pp?: boolean;
+}
+
+export interface ChannelConfig {
+  a: ChannelEnd;
+  b: ChannelEnd;
+}
+
+/** One sDDF connection (one direction between two PDs): its queue and data regions. */
+export interface QueueConnection {
+  queueMr: string;
+  dataMr: string;
+  /** Bytes of the data region used as the ring; default: the data region's size. */
+  capacity?: number;
+}
+
+export interface SerialConfig {
+  /** Switch character byte: sdfgen defaults to 0x1c; the sel4devkit example uses '@' (64). */
+  switchChar: number;
+  /** The number typed for client 0 (0 on the real system). */
+  clientBase: number;
+  colour: boolean;
+  /** Printed by virt_tx at start when RX is enabled ("Begin input\r\n" by default). */
+  beginString: string;
+  rxEnabled: boolean;
+  baud: number;
+  /** Fast mode: the UART moves bytes unpaced; realtime: one character per 10 bit times. */
+  fast: boolean;
+}
+
+export interface SerialRoles {
+  driver: string;
+  virtRx: string;
+  virtTx: string;
+  /** The UART's INTID (58 on MaaXBoard) and physical base, for messages. */
+  uartIrq: number;
+  uartPaddr?: number;
+  driverRx: QueueConnection;
+  driverTx: QueueConnection;
+  /** In client order (client 0 first). */
+  clients: { pd: string; name: string; rx: QueueConnection; tx: QueueConnection }[];
+}
+
+export interface GuestConfig {
+  /** The VMM PD that owns this VM. */
+  vmm: string;
+  /** The virtual_machine's name. */
+  name: string;
+  sched: SchedParams;
+  ramGpa: number;
+  ramSize: number;
+  /** Memory region backing guest RAM (shared with the VMM); allocated privately when absent. */
+  ramMr?: string;
+  dtb: Uint8Array;
+  dtbGpa: number;
+  initrd?: { gpa: number; bytes: Uint8Array };
+  virtio: { base: number; size: number; spi: number };
+  /** Device regions mapped into the VM (gic_vcpu, gpc): plain memory to the guest. */
+  deviceMaps: { name: string; gpa: number; size: number }[];
+  program: () => GuestProgram;
+}
+
+export interface EmulatorConfig {
+  memoryRegions: MemoryRegionConfig[];
+  pds: PdConfig[];
+  channels: ChannelConfig[];
+  serial: SerialConfig;
+  roles: SerialRoles;
+  guests: GuestConfig[];
+  seed?: number;
+  /** Names the DT node and source position owning a guest-physical address, for fault messages. */
+  describeAddress?: (vm: string, gpa: number) => string | undefined;
+  /** How many recent events the snapshot keeps (default 256). */
+  eventHistory?: number;
+}
+
+export const DEFAULT_BUDGET_US = 1000;

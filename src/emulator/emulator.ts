@@ -1,0 +1,345 @@
+// Assembly of the dual-guest system from an EmulatorConfig, and the host-side API the CLI, the
+// worker and the inspector use. Time advances only through runFor/runUntilIdle; the same config,
+// input and seed give the same bytes.
+import type { Diagnostic } from '../common/diagnostics';
+import { type EmulatorConfig, type QueueConnection, type SchedParams, DEFAULT_BUDGET_US } from './config';
+import { Gic, spiToIntid } from './devices/gic';
+import { ImxUart } from './devices/uart-imx';
+import { type EventRecord, Kernel, type LogRecord, type PdThread, type SchedState } from './kernel';
+import { MemoryRegions, GuestPhysical } from './memory';
+import { SerialQueue } from './queue';
+import { SeededRandom } from './random';
+import { UartDriver } from './pds/uart-driver';
+import { VirtRx } from './pds/virt-rx';
+import { VirtTx } from './pds/virt-tx';
+import { Vmm } from './pds/vmm';
+import { Vcpu } from './vcpu';
+import { VirtioConsole } from './virtio/console';
+import { VIRTQ_DESC_SIZE, type VirtqState } from './virtio/virtq';
+import { validateConfig } from './validate';
+
+export interface QueueSnapshot {
+  name: string;
+  capacity: number;
+  head: number;
+  tail: number;
+  producerSignalled: number;
+  bytes: Uint8Array;
+}
+
+export interface VirtqSnapshot {
+  index: number;
+  name: 'receiveq0' | 'transmitq0';
+  num: number;
+  ready: boolean;
+  descGpa: number;
+  availGpa: number;
+  usedGpa: number;
+  lastSeen: number;
+  availIdx: number | undefined;
+  usedIdx: number | undefined;
+  descriptors: { addr: number; len: number; flags: number; next: number }[];
+  availRing: number[];
+  usedRing: { id: number; len: number }[];
+}
+
+export interface GuestSnapshot {
+  vm: string;
+  vmm: string;
+  vcpu: string;
+  haltReason: string | undefined;
+  cpuNs: number;
+  irq: { intid: number; injected: number; alreadyPending: number; delivered: number; acked: number; pending: number[] };
+  virtio: { status: number; interruptStatus: number; queues: VirtqSnapshot[]; stats: VirtioConsole['stats']; lastError: string | undefined };
+  faults: Vmm['faults'];
+  bootError: string | undefined;
+}
+
+export interface EmulatorSnapshot {
+  timeNs: number;
+  queues: QueueSnapshot[];
+  guests: GuestSnapshot[];
+  serial: { currentClient: number; rxDropped: number[]; uartOverruns: number; uartTxBytes: number; uartRxBytes: number; pendingTxClients: number[] };
+  pds: { name: string; priority: number; cpuNs: number; notifications: number; faulted: boolean }[];
+  events: EventRecord[];
+}
+
+export interface InputRecord {
+  timeNs: number;
+  bytes: Uint8Array;
+}
+
+type OutputListener = (bytes: Uint8Array, timeNs: number) => void;
+type ClientListener = (client: number, bytes: Uint8Array, timeNs: number) => void;
+
+const OUTPUT_FLUSH_BYTES = 1 << 16;
+
+export class Emulator {
+  readonly kernel: Kernel;
+  readonly uart: ImxUart;
+  readonly random: SeededRandom;
+  private readonly outputListeners: OutputListener[] = [];
+  private readonly clientListeners: ClientListener[] = [];
+  readonly inputLog: InputRecord[] = [];
+  private readonly queues: { name: string; q: SerialQueue }[] = [];
+  private readonly vcpus: Vcpu[] = [];
+  private readonly vmms: Vmm[] = [];
+  private readonly consoles: VirtioConsole[] = [];
+  private readonly virtRx: VirtRx;
+  private readonly virtTx: VirtTx;
+  private readonly guestIntids: number[] = [];
+
+  /** Use createEmulator (it validates the configuration first). */
+  constructor(private readonly config: EmulatorConfig) {
+    this.random = new SeededRandom(config.seed ?? 1);
+    const kernel = (this.kernel = new Kernel(config.eventHistory ?? 256));
+    const mrs = new MemoryRegions();
+    for (const mr of config.memoryRegions) mrs.add(mr.name, mr.size);
+
+    for (const pd of config.pds) kernel.addPd(pd.name, schedState(pd));
+    for (const c of config.channels) kernel.connect(c.a, c.b);
+    for (const pd of config.pds) for (const irq of pd.irqs ?? []) kernel.bindIrq(pd.name, irq.irq, irq.id);
+
+    const gic = new Gic((intid) => kernel.raiseIrq(intid));
+    kernel.irqLevel = (intid) => gic.isHigh(intid);
+    const roles = config.roles, serial = config.serial;
+    const uartIntid = roles.uartIrq;
+    this.uart = new ImxUart(serial.fast, () => kernel.now, (high) => gic.setLevel(uartIntid, high));
+    kernel.devices.push(this.uart);
+
+    const queue = (name: string, c: QueueConnection): SerialQueue => {
+      const qr = mrs.get(c.queueMr)!, dr = mrs.get(c.dataMr)!;
+      const q = new SerialQueue(qr, dr, c.capacity ?? dr.length);
+      // Each producer starts with no signal request outstanding.
+      q.cancelProducerSignal();
+      this.queues.push({ name, q });
+      return q;
+    };
+    const drvRx = queue(`${roles.driver} -> ${roles.virtRx}`, roles.driverRx);
+    const drvTx = queue(`${roles.virtTx} -> ${roles.driver}`, roles.driverTx);
+    const cliRx = roles.clients.map((c) => queue(`${roles.virtRx} -> ${c.pd}`, c.rx));
+    const cliTx = roles.clients.map((c) => queue(`${c.pd} -> ${roles.virtTx}`, c.tx));
+
+    const pd = (name: string): PdThread => kernel.pds.get(name)!;
+    const chBetween = (from: string, to: string): number => {
+      for (const [id, t] of pd(from).channels) if (t.pd.name === to) return id;
+      return -1;
+    };
+    const driverPd = pd(roles.driver), rxPd = pd(roles.virtRx), txPd = pd(roles.virtTx);
+    const irqCh = [...driverPd.irqs].find(([, intid]) => intid === uartIntid)?.[0] ?? -1;
+    driverPd.program = new UartDriver(kernel.contextFor(driverPd), this.uart, drvRx, drvTx,
+      { irq: irqCh, tx: chBetween(roles.driver, roles.virtTx), rx: chBetween(roles.driver, roles.virtRx) }, serial.baud);
+    this.virtRx = new VirtRx(kernel.contextFor(rxPd), drvRx, cliRx, chBetween(roles.virtRx, roles.driver),
+      roles.clients.map((c) => chBetween(roles.virtRx, c.pd)), { switchChar: serial.switchChar, clientBase: serial.clientBase });
+    rxPd.program = this.virtRx;
+    this.virtTx = new VirtTx(kernel.contextFor(txPd), drvTx, cliTx, chBetween(roles.virtTx, roles.driver),
+      roles.clients.map((c) => chBetween(roles.virtTx, c.pd)),
+      { colour: serial.colour, beginString: serial.beginString, rxEnabled: serial.rxEnabled, clientNames: roles.clients.map((c) => c.name) });
+    txPd.program = this.virtTx;
+    this.virtTx.tap = (client, bytes) => {
+      for (const l of this.clientListeners) l(client, bytes, kernel.now);
+    };
+
+    for (const g of config.guests) {
+      const vmmPd = pd(g.vmm);
+      const ram = g.ramMr ? mrs.get(g.ramMr)!.subarray(0, g.ramSize) : new Uint8Array(g.ramSize);
+      const vcpu = new Vcpu(kernel, g.name, schedState(g.sched), ram, g.ramGpa, g.deviceMaps);
+      kernel.addThread(vcpu);
+      kernel.devices.push(vcpu.timer);
+      const clientIndex = roles.clients.findIndex((c) => c.pd === g.vmm);
+      const ctx = kernel.contextFor(vmmPd);
+      const chs = { tx: chBetween(g.vmm, roles.virtTx), rx: chBetween(g.vmm, roles.virtRx) };
+      const vmm = new Vmm(ctx, kernel, vmmPd, vcpu, g, chs, config.describeAddress);
+      const intid = spiToIntid(g.virtio.spi);
+      if (clientIndex >= 0) {
+        const console = new VirtioConsole({
+          mem: new GuestPhysical(ram, g.ramGpa),
+          txq: cliTx[clientIndex],
+          rxq: cliRx[clientIndex],
+          injectIrq: () => vcpu.vgic.inject(intid),
+          notifyTx: () => ctx.notify(chs.tx),
+          notifyRx: () => ctx.notify(chs.rx),
+          log: (text) => ctx.log(text.startsWith('VIRTIO(') ? text : `${g.vmm}|ERROR: ${text}`, 'error'),
+          charge: (ns) => ctx.charge(ns),
+        });
+        vmm.console = console;
+        this.consoles.push(console);
+      }
+      vmmPd.program = vmm;
+      this.vcpus.push(vcpu);
+      this.vmms.push(vmm);
+      this.guestIntids.push(intid);
+    }
+
+    // Microkit starts every PD's init() before any notification is delivered; higher priority first.
+    const order = [...kernel.pds.values()].sort((a, b) => b.sched.priority - a.sched.priority);
+    kernel.initPds(order);
+  }
+
+  // ---- host API
+
+  /** Bytes arriving at the physical UART's RX line (recorded in the input log). */
+  typeInput(input: Uint8Array | string): void {
+    const bytes = typeof input === 'string' ? Uint8Array.from(input, (c) => c.charCodeAt(0) & 0xff) : input.slice();
+    this.inputLog.push({ timeNs: this.kernel.now, bytes });
+    this.uart.type(bytes);
+  }
+
+  onUartOutput(cb: OutputListener): () => void {
+    return addListener(this.outputListeners, cb);
+  }
+
+  onClientOutput(cb: ClientListener): () => void {
+    return addListener(this.clientListeners, cb);
+  }
+
+  onLog(cb: (r: LogRecord) => void): () => void {
+    return this.kernel.onLog(cb);
+  }
+
+  /** Logs so far (the last 1000), e.g. the ones printed during boot before anyone listened. */
+  logs(): LogRecord[] {
+    return this.kernel.logHistory.slice();
+  }
+
+  now(): number {
+    return this.kernel.now;
+  }
+
+  setFast(fast: boolean): void {
+    this.uart.setFast(fast);
+  }
+
+  runFor(ns: number): void {
+    if (!(ns > 0)) return;
+    this.kernel.runUntil(this.kernel.now + ns, () => this.flushIfLarge());
+    this.flushOutput();
+  }
+
+  /** Run until nothing is ready and the UART is quiet, or maxNs passed; true when it went idle. */
+  runUntilIdle(maxNs: number): boolean {
+    const until = this.kernel.now + maxNs;
+    let idle = false;
+    this.kernel.runUntil(until, () => {
+      this.flushIfLarge();
+      idle = this.kernel.quiescent() && !this.uart.busy();
+      return idle;
+    });
+    this.flushOutput();
+    return idle;
+  }
+
+  private flushIfLarge(): boolean {
+    // Listeners see output in pieces of at most ~64 KiB while a long run goes on.
+    const out = this.uart.drainOutputIfAtLeast(OUTPUT_FLUSH_BYTES);
+    if (out) for (const l of this.outputListeners) l(out, this.kernel.now);
+    return false;
+  }
+
+  private flushOutput(): void {
+    const out = this.uart.drainOutput();
+    if (out) for (const l of this.outputListeners) l(out, this.kernel.now);
+  }
+
+  /** A cheap, side-effect-free picture of the data path for the inspector. */
+  snapshot(): EmulatorSnapshot {
+    const k = this.kernel;
+    return {
+      timeNs: k.now,
+      queues: this.queues.map(({ name, q }) => ({ name, capacity: q.capacity, head: q.head, tail: q.tail, producerSignalled: q.producerSignalled, bytes: q.peekAll() })),
+      guests: this.vcpus.map((v, i) => {
+        const vmm = this.vmms[i], console = vmm.console, intid = this.guestIntids[i];
+        const c = v.vgic.perIrq.get(intid) ?? { injected: 0, alreadyPending: 0, delivered: 0, acked: 0 };
+        return {
+          vm: v.vmName,
+          vmm: this.config.guests[i].vmm,
+          vcpu: v.state,
+          haltReason: v.haltReason,
+          cpuNs: v.cpuNs,
+          irq: { intid, ...c, pending: v.vgic.pendingIrqs() },
+          virtio: {
+            status: console?.status ?? 0,
+            interruptStatus: console?.interruptStatus ?? 0,
+            queues: console ? console.vqs.map((s, qi) => snapshotVirtq(s, qi, new GuestPhysical(v.ram, v.ramBase))) : [],
+            stats: console ? { ...console.stats } : { txBytes: 0, rxBytes: 0, rxDiscarded: 0, txBlocked: 0, resets: 0, errors: 0 },
+            lastError: console?.lastError,
+          },
+          faults: vmm.faults.slice(),
+          bootError: vmm.bootError,
+        };
+      }),
+      serial: {
+        currentClient: this.virtRx.current,
+        rxDropped: this.virtRx.dropped.slice(),
+        uartOverruns: this.uart.overruns,
+        uartTxBytes: this.uart.txBytes,
+        uartRxBytes: this.uart.rxBytes,
+        pendingTxClients: this.virtTx.pendingClients(),
+      },
+      pds: [...k.pds.values()].map((p) => ({ name: p.name, priority: p.sched.priority, cpuNs: p.cpuNs, notifications: p.notifications, faulted: p.faulted })),
+      events: k.recentEvents(),
+    };
+  }
+
+  /** The vCPU of guest i, for tests and tools. */
+  vcpu(i: number): Vcpu {
+    return this.vcpus[i];
+  }
+
+  console(i: number): VirtioConsole | undefined {
+    return this.consoles[i];
+  }
+}
+
+function snapshotVirtq(s: VirtqState, index: number, mem: GuestPhysical): VirtqSnapshot {
+  const num = Math.min(s.num, 128);
+  const descriptors: VirtqSnapshot['descriptors'] = [];
+  const availRing: number[] = [];
+  const usedRing: VirtqSnapshot['usedRing'] = [];
+  const ok = num > 0 && mem.contains(s.descGpa, num * VIRTQ_DESC_SIZE) && mem.contains(s.availGpa, 4 + 2 * num) && mem.contains(s.usedGpa, 4 + 8 * num);
+  if (ok) {
+    for (let i = 0; i < num; i++) {
+      const d = s.descGpa + i * VIRTQ_DESC_SIZE;
+      descriptors.push({ addr: mem.u64(d), len: mem.u32(d + 8), flags: mem.u16(d + 12), next: mem.u16(d + 14) });
+      availRing.push(mem.u16(s.availGpa + 4 + 2 * i));
+      usedRing.push({ id: mem.u32(s.usedGpa + 4 + 8 * i), len: mem.u32(s.usedGpa + 8 + 8 * i) });
+    }
+  }
+  return {
+    index, name: index === 0 ? 'receiveq0' : 'transmitq0', num: s.num, ready: s.ready,
+    descGpa: s.descGpa, availGpa: s.availGpa, usedGpa: s.usedGpa, lastSeen: s.lastIdx,
+    availIdx: ok ? mem.u16(s.availGpa + 2) : undefined, usedIdx: ok ? mem.u16(s.usedGpa + 2) : undefined,
+    descriptors, availRing, usedRing,
+  };
+}
+
+function schedState(p: SchedParams): SchedState {
+  const budgetNs = (p.budgetUs ?? DEFAULT_BUDGET_US) * 1000;
+  const periodNs = (p.periodUs ?? p.budgetUs ?? DEFAULT_BUDGET_US) * 1000;
+  return { priority: p.priority, budgetNs, periodNs: Math.max(periodNs, budgetNs), passive: p.passive ?? false };
+}
+
+function addListener<T>(list: T[], cb: T): () => void {
+  list.push(cb);
+  return () => {
+    const i = list.indexOf(cb);
+    if (i >= 0) list.splice(i, 1);
+  };
+}
+
+export interface CreateEmulatorResult {
+  emulator: Emulator | undefined;
+  diagnostics: Diagnostic[];
+}
+
+/** Validate the configuration and build the machine; errors come back as diagnostics, never thrown. */
+export function createEmulator(config: EmulatorConfig): CreateEmulatorResult {
+  const diagnostics = validateConfig(config);
+  if (diagnostics.some((d) => d.severity === 'error')) return { emulator: undefined, diagnostics };
+  try {
+    return { emulator: new Emulator(config), diagnostics };
+  } catch (e) {
+    diagnostics.push({ severity: 'error', message: `emulator: could not assemble the system: ${e instanceof Error ? e.message : String(e)}` });
+    return { emulator: undefined, diagnostics };
+  }
+}

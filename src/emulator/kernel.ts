@@ -1,0 +1,442 @@
+// The Microkit kernel model: threads (PDs and vCPUs) with MCS scheduling parameters, notifications
+// per channel, IRQ delivery and acknowledgement, protected procedure calls, and the discrete-event
+// loop that advances virtual time.
+//
+// Departures from seL4/Microkit, on purpose:
+// - A PD's notified() runs to completion and costs a fixed virtual time per call plus what it
+//   charges for the bytes it moves; it is never preempted part-way (seL4 could preempt it).
+// - A notification or IRQ that makes a strictly higher-priority PD ready runs that PD at once,
+//   inside the notifier's turn (as seL4 switches to it immediately); vCPUs are only scheduled by
+//   the main loop, between slices.
+// - Budget accounting is a simple periodic server: a thread spends `budget` per `period` window;
+//   when budget == period the budget is only a round-robin timeslice.
+// - Passive PDs never run on a notification (they have no scheduling context); they run only when
+//   called with a protected procedure call, on the caller's budget.
+// - Debug output (sddf_dprintf, LOG_VMM) goes to the emulator's log, not onto the UART line.
+
+export interface Device {
+  readonly name: string;
+  /** Virtual time (ns) of the next thing this device will do by itself; Infinity when none. */
+  nextDeadline(): number;
+  /** Do everything due at or before `now`. */
+  advance(now: number): void;
+}
+
+export type LogLevel = 'info' | 'error';
+export interface LogRecord {
+  timeNs: number;
+  source: string;
+  level: LogLevel;
+  text: string;
+}
+
+export interface EventRecord {
+  timeNs: number;
+  kind: string;
+  detail: string;
+}
+
+/** What a PD program sees of the kernel (libmicrokit's API). */
+export interface PdContext {
+  readonly name: string;
+  notify(ch: number): void;
+  irqAck(ch: number): void;
+  ppcall(ch: number, msg: number[]): number[] | undefined;
+  /** Charge CPU time for work done inside a handler. */
+  charge(ns: number): void;
+  log(text: string, level?: LogLevel): void;
+  now(): number;
+}
+
+export interface PdProgram {
+  init?(): void;
+  notified(ch: number): void;
+  protectedCall?(ch: number, msg: number[]): number[];
+}
+
+/** Virtual cost of entering a PD's handler (kernel entry, notification delivery, return). */
+export const PD_HANDLER_COST_NS = 1000;
+/** Longest vCPU slice between scheduling decisions. */
+export const MAX_VCPU_SLICE_NS = 1_000_000;
+/** Smallest charge for a vCPU turn, so that a guest that consumes nothing cannot stall time. */
+export const MIN_VCPU_TURN_NS = 100;
+
+export interface SchedState {
+  priority: number;
+  budgetNs: number;
+  periodNs: number;
+  passive: boolean;
+}
+
+export abstract class Thread {
+  budgetLeft: number;
+  windowStart = 0;
+  replenishAt = Infinity;
+  rrStamp = 0;
+  /** CPU time used, for snapshots and tests. */
+  cpuNs = 0;
+  constructor(readonly name: string, readonly sched: SchedState) {
+    this.budgetLeft = sched.budgetNs;
+  }
+  abstract isReady(): boolean;
+  get limited(): boolean {
+    return this.sched.periodNs > this.sched.budgetNs;
+  }
+}
+
+interface ChannelTarget {
+  pd: PdThread;
+  ch: number;
+  pp: boolean;
+}
+
+export class PdThread extends Thread {
+  readonly pending = new Uint8Array(64);
+  pendingCount = 0;
+  readonly channels = new Map<number, ChannelTarget>();
+  /** channel id -> INTID, for irqAck. */
+  readonly irqs = new Map<number, number>();
+  program: PdProgram | undefined;
+  faulted = false;
+  notifications = 0;
+  isReady(): boolean {
+    return this.pendingCount > 0 && !this.faulted && !this.sched.passive && this.program !== undefined;
+  }
+  setPending(ch: number): void {
+    if (this.pending[ch] === 0) {
+      this.pending[ch] = 1;
+      this.pendingCount++;
+    }
+  }
+}
+
+export abstract class VcpuThread extends Thread {
+  /** Run the guest for at most sliceNs; it charges time through Kernel.charge. */
+  abstract runSlice(sliceNs: number): void;
+}
+
+export class Kernel {
+  now = 0;
+  readonly threads: Thread[] = [];
+  readonly pds = new Map<string, PdThread>();
+  readonly devices: Device[] = [];
+  private rrSeq = 0;
+  private current: Thread | undefined;
+  private readonly irqOwner = new Map<number, { pd: PdThread; ch: number }>();
+  private readonly irqMasked = new Set<number>();
+  /** The GIC's line levels, so that an acknowledged level-triggered IRQ fires again. */
+  irqLevel: (intid: number) => boolean = () => false;
+  private readonly logListeners: ((r: LogRecord) => void)[] = [];
+  readonly events: EventRecord[] = [];
+  private eventNext = 0;
+  readonly logHistory: LogRecord[] = [];
+
+  constructor(private readonly eventHistory = 256) {}
+
+  // ---- set-up
+
+  addPd(name: string, sched: SchedState): PdThread {
+    const pd = new PdThread(name, sched);
+    this.threads.push(pd);
+    this.pds.set(name, pd);
+    return pd;
+  }
+
+  addThread(t: Thread): void {
+    this.threads.push(t);
+  }
+
+  connect(a: { pd: string; id: number; pp?: boolean }, b: { pd: string; id: number; pp?: boolean }): void {
+    const pa = this.pds.get(a.pd), pb = this.pds.get(b.pd);
+    if (!pa || !pb) return;
+    pa.channels.set(a.id, { pd: pb, ch: b.id, pp: a.pp ?? false });
+    pb.channels.set(b.id, { pd: pa, ch: a.id, pp: b.pp ?? false });
+  }
+
+  bindIrq(pdName: string, intid: number, ch: number): void {
+    const pd = this.pds.get(pdName);
+    if (!pd) return;
+    this.irqOwner.set(intid, { pd, ch });
+    pd.irqs.set(ch, intid);
+  }
+
+  contextFor(pd: PdThread): PdContext {
+    return {
+      name: pd.name,
+      notify: (ch) => this.notify(pd, ch),
+      irqAck: (ch) => this.irqAck(pd, ch),
+      ppcall: (ch, msg) => this.ppcall(pd, ch, msg),
+      charge: (ns) => this.charge(pd, ns),
+      log: (text, level) => this.log(pd.name, level ?? 'info', text),
+      now: () => this.now,
+    };
+  }
+
+  // ---- logging and events
+
+  onLog(cb: (r: LogRecord) => void): () => void {
+    this.logListeners.push(cb);
+    return () => {
+      const i = this.logListeners.indexOf(cb);
+      if (i >= 0) this.logListeners.splice(i, 1);
+    };
+  }
+
+  log(source: string, level: LogLevel, text: string): void {
+    const r: LogRecord = { timeNs: this.now, source, level, text };
+    this.logHistory.push(r);
+    if (this.logHistory.length > 1000) this.logHistory.splice(0, this.logHistory.length - 1000);
+    this.event('log', `${source}: ${text}`);
+    for (const l of this.logListeners) l(r);
+  }
+
+  event(kind: string, detail: string): void {
+    const rec: EventRecord = { timeNs: this.now, kind, detail };
+    if (this.events.length < this.eventHistory) this.events.push(rec);
+    else this.events[this.eventNext] = rec;
+    this.eventNext = (this.eventNext + 1) % this.eventHistory;
+  }
+
+  /** Recent events, oldest first. */
+  recentEvents(): EventRecord[] {
+    if (this.events.length < this.eventHistory) return this.events.slice();
+    return [...this.events.slice(this.eventNext), ...this.events.slice(0, this.eventNext)];
+  }
+
+  // ---- kernel services
+
+  notify(from: PdThread, ch: number): void {
+    const target = from.channels.get(ch);
+    if (!target) {
+      this.log(from.name, 'error', `microkit_notify on channel ${ch}, which is not connected`);
+      return;
+    }
+    target.pd.setPending(target.ch);
+    target.pd.notifications++;
+    this.preemptFor(target.pd);
+  }
+
+  /** An IRQ line went (or is) high at the GIC: deliver it to its PD unless masked awaiting ack. */
+  raiseIrq(intid: number): void {
+    if (this.irqMasked.has(intid)) return;
+    const owner = this.irqOwner.get(intid);
+    if (!owner) return;
+    this.irqMasked.add(intid);
+    owner.pd.setPending(owner.ch);
+    this.event('irq', `INTID ${intid} -> ${owner.pd.name} ch ${owner.ch}`);
+    this.preemptFor(owner.pd);
+  }
+
+  irqAck(pd: PdThread, ch: number): void {
+    const intid = pd.irqs.get(ch);
+    if (intid === undefined) {
+      this.log(pd.name, 'error', `microkit_irq_ack on channel ${ch}, which has no IRQ`);
+      return;
+    }
+    this.irqMasked.delete(intid);
+    if (this.irqLevel(intid)) this.raiseIrq(intid);
+  }
+
+  ppcall(from: PdThread, ch: number, msg: number[]): number[] | undefined {
+    const target = from.channels.get(ch);
+    if (!target || !target.pp || !target.pd.program?.protectedCall) {
+      this.log(from.name, 'error', `protected procedure call on channel ${ch} is not allowed`);
+      return undefined;
+    }
+    if (target.pd.sched.priority <= from.sched.priority) {
+      this.log(from.name, 'error', `protected procedure call to '${target.pd.name}', which does not have a higher priority`);
+      return undefined;
+    }
+    const saved = this.current;
+    this.current = target.pd;
+    try {
+      // The callee runs on the caller's scheduling context (budget).
+      this.charge(from, PD_HANDLER_COST_NS);
+      return target.pd.program.protectedCall(target.ch, msg);
+    } catch (e) {
+      this.pdFault(target.pd, e);
+      return undefined;
+    } finally {
+      this.current = saved;
+    }
+  }
+
+  /** Spend CPU time on a thread's budget; time advances with it. */
+  charge(t: Thread, ns: number): void {
+    if (!(ns > 0)) return;
+    this.now += ns;
+    t.cpuNs += ns;
+    t.budgetLeft -= ns;
+    if (t.budgetLeft <= 0) this.budgetExpired(t);
+  }
+
+  private budgetExpired(t: Thread): void {
+    if (!t.limited) {
+      // Timeslice over: refill and go to the back of the round robin.
+      t.budgetLeft = t.sched.budgetNs;
+      t.rrStamp = ++this.rrSeq;
+      return;
+    }
+    t.replenishAt = Math.max(this.now, t.windowStart + t.sched.periodNs);
+    t.rrStamp = ++this.rrSeq;
+  }
+
+  /** Run every ready PD whose priority is above the running thread's (seL4 switches to it now). */
+  private preemptFor(target: PdThread): void {
+    const cur = this.current;
+    if (!cur || target.sched.priority <= cur.sched.priority) return;
+    const floor = cur.sched.priority;
+    for (;;) {
+      const t = this.pick(floor, true);
+      if (!t) break;
+      this.runPd(t as PdThread);
+    }
+  }
+
+  private pdFault(pd: PdThread, e: unknown): void {
+    pd.faulted = true;
+    this.log('MON', 'error', `MON|ERROR: received message 0x6 badge: 0x${(this.threads.indexOf(pd) + 1).toString(16)} tcb cap: 0x${(0x8000 + this.threads.indexOf(pd)).toString(16)}`);
+    this.log('MON', 'error', `MON|ERROR: faulting PD: ${pd.name}`);
+    this.log('MON', 'error', `(emulator) ${e instanceof Error ? e.message : String(e)}`);
+  }
+
+  // ---- scheduling
+
+  private refreshBudget(t: Thread): void {
+    if (t.replenishAt <= this.now) {
+      t.budgetLeft = t.sched.budgetNs;
+      t.windowStart = t.replenishAt;
+      t.replenishAt = Infinity;
+    }
+    if (t.limited && t.replenishAt === Infinity && this.now >= t.windowStart + t.sched.periodNs) {
+      // A new window began while the thread was blocked.
+      t.windowStart = this.now;
+      t.budgetLeft = t.sched.budgetNs;
+    }
+  }
+
+  private pick(abovePriority: number, pdsOnly: boolean): Thread | undefined {
+    let best: Thread | undefined;
+    for (const t of this.threads) {
+      if (t.sched.priority <= abovePriority) continue;
+      if (pdsOnly && !(t instanceof PdThread)) continue;
+      this.refreshBudget(t);
+      if (t.budgetLeft <= 0 || !t.isReady()) continue;
+      if (!best || t.sched.priority > best.sched.priority || (t.sched.priority === best.sched.priority && t.rrStamp < best.rrStamp)) best = t;
+    }
+    return best;
+  }
+
+  private runPd(pd: PdThread): void {
+    const saved = this.current;
+    this.current = pd;
+    try {
+      this.charge(pd, PD_HANDLER_COST_NS);
+      // One seL4 badge carries all pending channels; libmicrokit calls notified() lowest first.
+      while (pd.pendingCount > 0 && !pd.faulted) {
+        for (let ch = 0; ch < 64; ch++) {
+          if (pd.pending[ch] === 0) continue;
+          pd.pending[ch] = 0;
+          pd.pendingCount--;
+          try {
+            pd.program!.notified(ch);
+          } catch (e) {
+            this.pdFault(pd, e);
+            break;
+          }
+        }
+      }
+      pd.rrStamp = ++this.rrSeq;
+    } finally {
+      this.current = saved;
+    }
+  }
+
+  private nextDeadline(): number {
+    let next = Infinity;
+    for (const d of this.devices) {
+      const t = d.nextDeadline();
+      if (t < next) next = t;
+    }
+    for (const t of this.threads) if (t.replenishAt < next) next = t.replenishAt;
+    return next;
+  }
+
+  private advanceDevices(): void {
+    for (const d of this.devices) if (d.nextDeadline() <= this.now) d.advance(this.now);
+  }
+
+  /** Run `fn` as PD `pd` (e.g. the VMM handling its vCPU's fault); a throw is that PD's fault. */
+  runAs<T>(pd: PdThread, fn: () => T, onFault: T): T {
+    const saved = this.current;
+    this.current = pd;
+    try {
+      return fn();
+    } catch (e) {
+      this.pdFault(pd, e);
+      return onFault;
+    } finally {
+      this.current = saved;
+    }
+  }
+
+  /** Call init() of every PD, in the order given (Microkit starts them by priority). */
+  initPds(order: PdThread[]): void {
+    for (const pd of order) {
+      const saved = this.current;
+      this.current = pd;
+      try {
+        pd.program?.init?.();
+      } catch (e) {
+        this.pdFault(pd, e);
+      } finally {
+        this.current = saved;
+      }
+    }
+  }
+
+  /** True when no thread is ready (blocked PDs, idle or halted vCPUs). */
+  quiescent(): boolean {
+    for (const t of this.threads) {
+      this.refreshBudget(t);
+      if (t.isReady()) return false;
+    }
+    return true;
+  }
+
+  /** Advance virtual time to `until`, running whatever is ready on the way. */
+  runUntil(until: number, stopWhen?: () => boolean): void {
+    for (;;) {
+      this.advanceDevices();
+      if (this.now >= until) return;
+      if (stopWhen?.()) return;
+      const t = this.pick(-Infinity, false);
+      if (!t) {
+        const next = this.nextDeadline();
+        if (next >= until) {
+          this.now = until;
+          return;
+        }
+        this.now = next > this.now ? next : this.now + 1;
+        continue;
+      }
+      if (t instanceof PdThread) {
+        this.runPd(t);
+      } else {
+        const v = t as VcpuThread;
+        const deadline = this.nextDeadline();
+        let slice = Math.min(v.budgetLeft, until - this.now, deadline - this.now, MAX_VCPU_SLICE_NS);
+        if (slice < MIN_VCPU_TURN_NS) slice = MIN_VCPU_TURN_NS;
+        const before = this.now;
+        this.current = v;
+        try {
+          v.runSlice(slice);
+        } finally {
+          this.current = undefined;
+        }
+        if (this.now - before < MIN_VCPU_TURN_NS) this.charge(v, MIN_VCPU_TURN_NS - (this.now - before));
+        v.rrStamp = ++this.rrSeq;
+      }
+    }
+  }
+}

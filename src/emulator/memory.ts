@@ -1,0 +1,61 @@
+// Memory the emulator shares between parties: memory regions of the `.system` (sDDF queue and data
+// regions, guest RAM) and a bounds-checked guest-physical view of a VM's RAM for the VMM. Guest RAM
+// is one Uint8Array that the vCPU and its VMM both see (as the same frames mapped twice).
+
+export class MemoryRegions {
+  private readonly regions = new Map<string, Uint8Array>();
+  add(name: string, size: number): Uint8Array {
+    const bytes = new Uint8Array(size);
+    this.regions.set(name, bytes);
+    return bytes;
+  }
+  get(name: string): Uint8Array | undefined {
+    return this.regions.get(name);
+  }
+  names(): string[] {
+    return [...this.regions.keys()];
+  }
+}
+
+/** Guest-physical access to RAM as the VMM does it; every access is checked against RAM's bounds. */
+export class GuestPhysical {
+  private readonly view: DataView;
+  constructor(readonly ram: Uint8Array, readonly ramBase: number) {
+    this.view = new DataView(ram.buffer, ram.byteOffset, ram.byteLength);
+  }
+  /** True when [gpa, gpa+len) lies inside RAM. */
+  contains(gpa: number, len: number): boolean {
+    const off = gpa - this.ramBase;
+    return Number.isFinite(off) && off >= 0 && len >= 0 && off + len <= this.ram.length;
+  }
+  /** Offset into `ram` of gpa, or -1 when [gpa, gpa+len) is not inside RAM. */
+  offset(gpa: number, len: number): number {
+    return this.contains(gpa, len) ? gpa - this.ramBase : -1;
+  }
+  u16(gpa: number): number {
+    const o = this.offset(gpa, 2);
+    return o < 0 ? -1 : this.view.getUint16(o, true);
+  }
+  u32(gpa: number): number {
+    const o = this.offset(gpa, 4);
+    return o < 0 ? -1 : this.view.getUint32(o, true);
+  }
+  /** A u64 as a JS number (exact below 2^53; larger values are outside any RAM anyway). */
+  u64(gpa: number): number {
+    const o = this.offset(gpa, 8);
+    if (o < 0) return -1;
+    return this.view.getUint32(o, true) + this.view.getUint32(o + 4, true) * 0x100000000;
+  }
+  setU16(gpa: number, v: number): boolean {
+    const o = this.offset(gpa, 2);
+    if (o < 0) return false;
+    this.view.setUint16(o, v & 0xffff, true);
+    return true;
+  }
+  setU32(gpa: number, v: number): boolean {
+    const o = this.offset(gpa, 4);
+    if (o < 0) return false;
+    this.view.setUint32(o, v >>> 0, true);
+    return true;
+  }
+}

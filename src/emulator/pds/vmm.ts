@@ -1,0 +1,142 @@
+// The VMM PD (libvmm): places the guest's DTB and initrd in RAM after libvmm's checks, starts the
+// vCPU, handles its faults (the virtio-mmio console window; anything else is fatal to the vCPU,
+// with libvmm's messages), PSCI calls, and the serial notifications for its console.
+//
+// Departures: libvmm's register dumps after a fatal fault (tcb_print_regs, vcpu_print_regs) are not
+// printed (the guest model has no registers), and the IP in the fault message is 0 for the same
+// reason. A line naming the device-tree node that owns the address follows the message when the
+// configuration gives a describeAddress lookup. SYSTEM_RESET stops the vCPU (no reboot).
+import type { GuestConfig } from '../config';
+import { encodeStage2Fsr, hex } from '../fault';
+import type { PdContext, PdProgram, Kernel, PdThread } from '../kernel';
+import type { FaultHandler, Vcpu } from '../vcpu';
+import type { VirtioConsole } from '../virtio/console';
+
+export const PSCI_SYSTEM_OFF = 0x84000008;
+export const PSCI_SYSTEM_RESET = 0x84000009;
+const DTB_MAGIC = 0xd00dfeed;
+const VM_EXIT_COST_NS = 500;
+
+export interface VmmChannels {
+  tx: number;
+  rx: number;
+}
+
+export class Vmm implements PdProgram, FaultHandler {
+  faults: { timeNs: number; gpa: number; fsr: number; write: boolean; message: string }[] = [];
+  console: VirtioConsole | undefined;
+  bootError: string | undefined;
+
+  constructor(
+    private readonly ctx: PdContext,
+    private readonly kernel: Kernel,
+    private readonly pd: PdThread,
+    private readonly vcpu: Vcpu,
+    private readonly guest: GuestConfig,
+    private readonly ch: VmmChannels,
+    private readonly describeAddress?: (vm: string, gpa: number) => string | undefined,
+  ) {}
+
+  private err(text: string): void {
+    this.ctx.log(`${this.ctx.name}|ERROR: ${text}`, 'error');
+  }
+
+  init(): void {
+    const problem = this.checkImages();
+    if (problem) {
+      this.bootError = problem;
+      this.err(problem);
+      return;
+    }
+    const ram = this.vcpu.ram, base = this.vcpu.ramBase;
+    ram.set(this.guest.dtb, this.guest.dtbGpa - base);
+    if (this.guest.initrd) ram.set(this.guest.initrd.bytes, this.guest.initrd.gpa - base);
+    this.vcpu.faultHandler = this;
+    this.vcpu.start(this.guest.program(), this.guest.dtbGpa);
+  }
+
+  /** libvmm's linux.c checks, in its order; the message for the first that fails. */
+  private checkImages(): string | undefined {
+    const g = this.guest;
+    const ramEnd = g.ramGpa + g.ramSize;
+    if (g.ramGpa % 0x200000 !== 0) return 'Linux requires that guest RAM starting GPA must be 2MiB aligned';
+    const dtb = g.dtb;
+    const magic = dtb.length >= 4 ? ((dtb[0] << 24) | (dtb[1] << 16) | (dtb[2] << 8) | dtb[3]) >>> 0 : 0;
+    if (magic !== DTB_MAGIC) return 'Given DTB does not match DTB magic.';
+    const dtbEnd = g.dtbGpa + dtb.length;
+    if (g.dtbGpa < g.ramGpa || dtbEnd > ramEnd) return `DTB copy destination [${hex(g.dtbGpa)}..${hex(dtbEnd)}) not in valid guest RAM`;
+    if (g.initrd) {
+      const start = g.initrd.gpa, end = start + g.initrd.bytes.length;
+      if (start < g.ramGpa || end > ramEnd) return `Initrd copy destination [${hex(start)}..${hex(end)}) not in valid guest RAM`;
+      if (g.dtbGpa < end && start < dtbEnd) return `DTB [${hex(g.dtbGpa)}..${hex(dtbEnd)}) overlaps with the destination of the initial RAM disk [${hex(start)}..${hex(end)})`;
+    }
+    return undefined;
+  }
+
+  notified(ch: number): void {
+    if (!this.console) return;
+    if (ch === this.ch.rx) this.console.handleRx();
+    else if (ch === this.ch.tx) this.console.handleTx(); // virt_tx consumed: resume a blocked TX
+    else this.err(`Unexpected channel, ch: ${hex(ch)}`);
+  }
+
+  // ---- faults from the vCPU (the kernel delivers them to this PD; it runs them at once)
+
+  read(gpa: number, size: 1 | 2 | 4): number | undefined {
+    return this.kernel.runAs(this.pd, () => {
+      this.kernel.charge(this.pd, VM_EXIT_COST_NS);
+      const v = this.inVirtio(gpa, size) ? this.console!.read(gpa - this.guest.virtio.base, size) : undefined;
+      if (v !== undefined && v >= 0) return v;
+      this.fatal(gpa, false, v !== undefined || this.inVirtio(gpa, size));
+      return undefined;
+    }, undefined);
+  }
+
+  write(gpa: number, size: 1 | 2 | 4, value: number): boolean {
+    return this.kernel.runAs(this.pd, () => {
+      this.kernel.charge(this.pd, VM_EXIT_COST_NS);
+      if (this.inVirtio(gpa, size) && this.console!.write(gpa - this.guest.virtio.base, size, value)) return true;
+      this.fatal(gpa, true, this.inVirtio(gpa, size));
+      return false;
+    }, false);
+  }
+
+  psci(functionId: number): void {
+    this.kernel.runAs(this.pd, () => {
+      if (functionId === PSCI_SYSTEM_OFF) {
+        this.ctx.log(`${this.ctx.name}|INFO: guest requested system off`);
+        this.vcpu.halt('PSCI SYSTEM_OFF');
+      } else if (functionId === PSCI_SYSTEM_RESET) {
+        this.ctx.log(`${this.ctx.name}|INFO: guest requested system reset; the emulator stops the vCPU`);
+        this.vcpu.halt('PSCI SYSTEM_RESET');
+      } else {
+        this.err(`Unhandled PSCI function ID ${hex(functionId)}`);
+        this.err('Failed to handle SMC');
+      }
+    }, undefined);
+  }
+
+  private inVirtio(gpa: number, size: number): boolean {
+    const v = this.guest.virtio;
+    return this.console !== undefined && gpa >= v.base && gpa + size <= v.base + v.size;
+  }
+
+  private fatal(gpa: number, write: boolean, registered: boolean): void {
+    const fsr = encodeStage2Fsr({ write });
+    let message: string;
+    if (registered) {
+      const v = this.guest.virtio;
+      message = `registered virtual memory exception handler for region [${hex(v.base)}..${hex(v.base + v.size)}) at address ${hex(gpa)} failed`;
+    } else {
+      message = `unexpected memory fault on address: ${hex(gpa)}, FSR: ${hex(fsr)}, IP: 0x0, is_prefetch: false, is_write: ${write}`;
+    }
+    this.err(message);
+    if (!registered) {
+      const owner = this.describeAddress?.(this.guest.name, gpa);
+      if (owner) this.ctx.log(`${this.ctx.name}|ERROR: (emulator) ${hex(gpa)} belongs to ${owner}`, 'error');
+    }
+    this.err('Failed to handle virtual memory fault');
+    this.faults.push({ timeNs: this.kernel.now, gpa, fsr, write, message });
+    this.vcpu.halt(registered ? 'virtio fault not handled' : `unexpected memory fault at ${hex(gpa)}`);
+  }
+}

@@ -1,0 +1,82 @@
+// Checks an EmulatorConfig before anything is built, so that a bad configuration yields
+// diagnostics instead of a throw. (Positions belong to the `.system` file; from-project.ts adds
+// them where it knows them, these messages name the element.)
+import type { Diagnostic } from '../common/diagnostics';
+import type { EmulatorConfig, QueueConnection, SchedParams } from './config';
+
+export function validateConfig(c: EmulatorConfig): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const error = (message: string, subject?: string): void => {
+    out.push({ severity: 'error', message, code: 'emulator-config', subject });
+  };
+  const mrs = new Map(c.memoryRegions.map((m) => [m.name, m]));
+  const pds = new Set(c.pds.map((p) => p.name));
+
+  const sched = (what: string, s: SchedParams): void => {
+    if (!Number.isInteger(s.priority) || s.priority < 0 || s.priority > 254) error(`${what}: priority ${s.priority} is not in 0..254`, what);
+    if (s.budgetUs !== undefined && !(s.budgetUs > 0)) error(`${what}: budget must be positive`, what);
+    if (s.periodUs !== undefined && s.periodUs < (s.budgetUs ?? 1000)) error(`${what}: period ${s.periodUs} us is shorter than the budget`, what);
+  };
+  for (const p of c.pds) sched(`protection domain '${p.name}'`, p);
+  for (const m of c.memoryRegions) if (!(m.size > 0) || !Number.isInteger(m.size)) error(`memory region '${m.name}' has size ${m.size}`, m.name);
+
+  const needPd = (name: string, role: string): void => {
+    if (!pds.has(name)) error(`the ${role} '${name}' is not a protection domain of the system`, name);
+  };
+  const r = c.roles;
+  needPd(r.driver, 'UART driver');
+  needPd(r.virtRx, 'RX virtualiser');
+  needPd(r.virtTx, 'TX virtualiser');
+  for (const cl of r.clients) needPd(cl.pd, 'serial client');
+
+  const connected = (a: string, b: string): boolean =>
+    c.channels.some((ch) => (ch.a.pd === a && ch.b.pd === b) || (ch.a.pd === b && ch.b.pd === a));
+  const needChannel = (a: string, b: string): void => {
+    if (pds.has(a) && pds.has(b) && !connected(a, b)) error(`no channel connects '${a}' and '${b}'`, a);
+  };
+  needChannel(r.driver, r.virtRx);
+  needChannel(r.driver, r.virtTx);
+  for (const cl of r.clients) {
+    needChannel(cl.pd, r.virtRx);
+    needChannel(cl.pd, r.virtTx);
+  }
+  const driver = c.pds.find((p) => p.name === r.driver);
+  if (driver && !(driver.irqs ?? []).some((i) => i.irq === r.uartIrq)) error(`the UART driver '${r.driver}' has no irq ${r.uartIrq}`, r.driver);
+
+  const queue = (what: string, q: QueueConnection): void => {
+    const qr = mrs.get(q.queueMr), dr = mrs.get(q.dataMr);
+    if (!qr) error(`${what}: queue region '${q.queueMr}' does not exist`, what);
+    else if (qr.size < 12) error(`${what}: queue region '${q.queueMr}' is smaller than the 12-byte queue header`, what);
+    if (!dr) error(`${what}: data region '${q.dataMr}' does not exist`, what);
+    else {
+      const cap = q.capacity ?? dr.size;
+      if (cap <= 0 || (cap & (cap - 1)) !== 0) error(`${what}: queue capacity ${cap} is not a power of two`, what);
+      else if (cap > dr.size) error(`${what}: capacity ${cap} exceeds data region '${q.dataMr}' (${dr.size} bytes)`, what);
+    }
+  };
+  queue('driver RX queue', r.driverRx);
+  queue('driver TX queue', r.driverTx);
+  r.clients.forEach((cl) => {
+    queue(`RX queue of '${cl.pd}'`, cl.rx);
+    queue(`TX queue of '${cl.pd}'`, cl.tx);
+  });
+
+  const s = c.serial;
+  if (!Number.isInteger(s.switchChar) || s.switchChar < 0 || s.switchChar > 255) error(`serial switch character ${s.switchChar} is not a byte`);
+  if (!(s.baud > 0)) error(`serial baud rate ${s.baud} must be positive`);
+
+  for (const g of c.guests) {
+    const what = `virtual machine '${g.name}'`;
+    needPd(g.vmm, 'VMM');
+    sched(what, g.sched);
+    if (!(g.ramSize > 0)) error(`${what}: RAM size ${g.ramSize} must be positive`, g.name);
+    if (g.ramMr) {
+      const mr = mrs.get(g.ramMr);
+      if (!mr) error(`${what}: RAM region '${g.ramMr}' does not exist`, g.name);
+      else if (mr.size < g.ramSize) error(`${what}: RAM region '${g.ramMr}' is smaller than the guest RAM`, g.name);
+    }
+    if (g.virtio.spi < 0 || g.virtio.spi > 987) error(`${what}: virtio SPI ${g.virtio.spi} is out of range`, g.name);
+    if (!r.clients.some((cl) => cl.pd === g.vmm)) out.push({ severity: 'warning', message: `${what}: its VMM '${g.vmm}' is not a serial client; the guest has no console`, subject: g.name });
+  }
+  return out;
+}

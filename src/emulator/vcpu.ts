@@ -1,0 +1,169 @@
+// A virtual machine's vCPU: a scheduled thread with its VM's priority/budget/period that runs a
+// GuestProgram in slices, and the GuestMachine that program sees (RAM, device maps, MMIO that
+// traps to the VMM, the vGIC, a virtual timer, PSCI).
+import type { GuestMachine, GuestProgram } from './guest/interface';
+import { type Kernel, type SchedState, VcpuThread } from './kernel';
+import { Vgic } from './devices/gic';
+import { VirtualTimer } from './devices/timer';
+
+export type VcpuState = 'off' | 'running' | 'idle' | 'halted';
+
+/** What the VMM does with an access that left the VM's mappings (a stage-2 fault). */
+export interface FaultHandler {
+  /** Returns the value read, or undefined when the fault was not handled (the vCPU is stopped). */
+  read(gpa: number, size: 1 | 2 | 4): number | undefined;
+  /** Returns false when the fault was not handled (the vCPU is stopped). */
+  write(gpa: number, size: 1 | 2 | 4, value: number): boolean;
+  psci(functionId: number): void;
+}
+
+export interface DeviceMapping {
+  name: string;
+  gpa: number;
+  size: number;
+  bytes: Uint8Array;
+  view: DataView;
+}
+
+export class Vcpu extends VcpuThread implements GuestMachine {
+  state: VcpuState = 'off';
+  haltReason: string | undefined;
+  readonly vgic = new Vgic();
+  readonly timer: VirtualTimer;
+  program: GuestProgram | undefined;
+  faultHandler: FaultHandler | undefined;
+  readonly deviceMaps: DeviceMapping[];
+  /** Guest-visible MMIO exits and interrupts, for snapshots. */
+  mmioExits = 0;
+
+  constructor(
+    private readonly kernel: Kernel,
+    readonly vmName: string,
+    sched: SchedState,
+    readonly ram: Uint8Array,
+    readonly ramBase: number,
+    maps: { name: string; gpa: number; size: number }[],
+  ) {
+    super(vmName, sched);
+    this.timer = new VirtualTimer(`${vmName}.vtimer`);
+    this.deviceMaps = maps.map((m) => {
+      const bytes = new Uint8Array(m.size);
+      return { ...m, bytes, view: new DataView(bytes.buffer) };
+    });
+  }
+
+  start(program: GuestProgram, dtbGpa: number): void {
+    this.program = program;
+    this.state = 'running';
+    try {
+      program.start(this, dtbGpa);
+    } catch (e) {
+      this.crash(e);
+    }
+  }
+
+  halt(reason: string): void {
+    this.state = 'halted';
+    this.haltReason = reason;
+    this.kernel.event('vcpu', `${this.vmName} stopped: ${reason}`);
+  }
+
+  /** A method, so that TypeScript does not narrow the state across calls into the guest. */
+  halted(): boolean {
+    return this.state === 'halted';
+  }
+
+  isReady(): boolean {
+    if (this.state === 'running') return true;
+    if (this.state !== 'idle') return false;
+    return this.timer.fired || this.vgic.hasPending();
+  }
+
+  runSlice(sliceNs: number): void {
+    const p = this.program;
+    if (!p) return;
+    try {
+      if (this.timer.take()) p.onTimer();
+      for (let intid = this.vgic.take(); intid >= 0 && !this.halted(); intid = this.vgic.take()) p.onInterrupt(intid);
+      if (this.halted()) return;
+      const r = p.run(sliceNs);
+      if (this.halted()) return;
+      if (r === 'halted') this.halt('the guest stopped');
+      else this.state = r === 'idle' ? 'idle' : 'running';
+    } catch (e) {
+      this.crash(e);
+    }
+  }
+
+  private crash(e: unknown): void {
+    this.kernel.log(this.vmName, 'error', `(emulator) guest program failed: ${e instanceof Error ? e.message : String(e)}`);
+    this.halt('guest program error');
+  }
+
+  // ---- GuestMachine
+
+  private mapped(gpa: number, size: number): DeviceMapping | undefined {
+    for (const m of this.deviceMaps) if (gpa >= m.gpa && gpa + size <= m.gpa + m.size) return m;
+    return undefined;
+  }
+
+  mmioRead(gpa: number, size: 1 | 2 | 4): number | undefined {
+    if (this.state === 'halted') return undefined;
+    const ramOff = gpa - this.ramBase;
+    if (ramOff >= 0 && ramOff + size <= this.ram.length) return readLe(new DataView(this.ram.buffer, this.ram.byteOffset), ramOff, size);
+    const m = this.mapped(gpa, size);
+    if (m) return readLe(m.view, gpa - m.gpa, size);
+    this.mmioExits++;
+    return this.faultHandler?.read(gpa, size);
+  }
+
+  mmioWrite(gpa: number, size: 1 | 2 | 4, value: number): boolean {
+    if (this.state === 'halted') return false;
+    const ramOff = gpa - this.ramBase;
+    if (ramOff >= 0 && ramOff + size <= this.ram.length) {
+      writeLe(new DataView(this.ram.buffer, this.ram.byteOffset), ramOff, size, value);
+      return true;
+    }
+    const m = this.mapped(gpa, size);
+    if (m) {
+      writeLe(m.view, gpa - m.gpa, size, value);
+      return true;
+    }
+    this.mmioExits++;
+    return this.faultHandler?.write(gpa, size, value) ?? false;
+  }
+
+  now(): bigint {
+    return BigInt(Math.floor(this.kernel.now));
+  }
+
+  consume(ns: number): void {
+    this.kernel.charge(this, ns);
+  }
+
+  setTimer(deadlineNs: bigint): void {
+    this.timer.arm(Number(deadlineNs));
+  }
+
+  endOfInterrupt(intid: number): void {
+    this.vgic.eoi(intid);
+  }
+
+  psci(functionId: number): void {
+    this.faultHandler?.psci(functionId);
+  }
+
+  log(message: string): void {
+    this.kernel.log(this.vmName, 'info', message);
+  }
+}
+
+function readLe(v: DataView, off: number, size: 1 | 2 | 4): number {
+  return size === 1 ? v.getUint8(off) : size === 2 ? v.getUint16(off, true) : v.getUint32(off, true);
+}
+
+function writeLe(v: DataView, off: number, size: 1 | 2 | 4, value: number): void {
+  if (size === 1) v.setUint8(off, value & 0xff);
+  else if (size === 2) v.setUint16(off, value & 0xffff, true);
+  else v.setUint32(off, value >>> 0, true);
+}
