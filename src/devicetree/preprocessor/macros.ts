@@ -259,14 +259,17 @@ export class Expander {
     }
     const unions = new Map<ReadonlySet<string> | undefined, ReadonlySet<string>>();
     const result: PPToken[] = [];
+    // An empty argument still leaves its leading space (gcc: `[a __VA_ARGS__]` gives `[a ]`).
+    let pendingSpace = false;
     for (const t of out) {
-      if (t.kind === 'placemarker') continue;
+      if (t.kind === 'placemarker') { pendingSpace ||= t.spaceBefore; continue; }
       let h = unions.get(t.hide);
       if (h === undefined) {
         h = t.hide === undefined ? hide : union(t.hide, hide);
         unions.set(t.hide, h);
       }
-      result.push({ ...t, hide: h });
+      result.push({ ...t, hide: h, spaceBefore: t.spaceBefore || pendingSpace });
+      pendingSpace = false;
     }
     // The expansion's first token takes the invocation's leading space.
     if (result.length > 0 && inv.spaceBefore && !result[0].spaceBefore) result[0] = { ...result[0], spaceBefore: true };
