@@ -299,8 +299,9 @@ function parseMemoryRegion(r: ElementReader, el: XmlElement): MemoryRegion | und
   if (physAddr !== undefined && physAddr % pageSize !== 0) {
     r.error(`phys_addr is not aligned to the page size (${hex(pageSize)}) on element 'memory_region'`, physAttr!.valueRange, 'sdf-alignment');
   }
-  if (!name || size === undefined) return undefined;
-  return { name: name.value, size, pageSize, pageSizeGiven: psAttr !== undefined, physAddr, element: el };
+  if (!name) return undefined;
+  // A region with a bad or missing size stays in the model (size 0) so its maps do not cascade into errors.
+  return { name: name.value, size: size ?? 0, pageSize, pageSizeGiven: psAttr !== undefined, physAddr, element: el };
 }
 
 function parseChannel(r: ElementReader, el: XmlElement): Channel | undefined {

@@ -179,7 +179,10 @@ export function parseXml(file: string, text: string): XmlDocument {
     }
     for (const t of el.textContents) {
       if (t.text === null || t.text.trim() === '') continue;
-      out.text.push({ text: t.text.trim(), range: lines.range(t.position.startOffset, t.position.endOffset + 1) });
+      const lead = t.text.length - t.text.trimStart().length;
+      const trimmed = t.text.trim();
+      const start = t.position.startOffset + lead;
+      out.text.push({ text: trimmed, range: lines.range(start, start + trimmed.length) });
     }
     for (const child of el.subElements) {
       const c = convert(child, out);
