@@ -40,8 +40,6 @@ export class CheckRunState {
   /** #address-cells / #size-cells as read by addr_size_cells (-1 when absent). */
   readonly addrCells = new Map<DtNode, number>();
   readonly sizeCells = new Map<DtNode, number>();
-  /** `name` properties that name_properties found correct and dtc then deletes. */
-  readonly removedProperties = new Set<DtProperty>();
   private readonly paths = new Map<DtNode, string>();
   private phandles?: Map<number, DtNode>;
 
@@ -60,15 +58,14 @@ export class CheckRunState {
     return p;
   }
 
-  /** Live properties, minus those a check removed (dtc's for_each_property). */
+  /** dtc's for_each_property: the live properties. */
   props(node: DtNode): DtProperty[] {
-    const all = liveProperties(node);
-    return this.removedProperties.size === 0 ? all : all.filter((p) => !this.removedProperties.has(p));
+    return liveProperties(node);
   }
 
   /** dtc's get_property: the first live property of that name. */
   prop(node: DtNode, name: string): DtProperty | undefined {
-    return node.properties.find((p) => p.name === name && !p.deleted && !this.removedProperties.has(p));
+    return node.properties.find((p) => p.name === name && !p.deleted);
   }
 
   /** dtc's get_subnode: a live child with exactly this name. */
@@ -137,11 +134,20 @@ export class CheckContext {
     this.emit(node, `${this.state.path(node)}:${prop.name}: ${message}`, range ?? prop.range);
   }
 
-  /** Surface a finding made elsewhere (the evaluator's fixups) under this check's name and severity. */
+  /**
+   * Surface a finding made elsewhere (the evaluator's fixups) under this check's name and severity.
+   * The evaluator's subject may be "/path:prop"; the message gets dtc's "/path[:prop]: " prefix
+   * and the subject becomes the node path, like every other check message.
+   */
   report(d: Diagnostic): void {
     this.failed = true;
     if (this.severity === 'off') return;
-    this.sink.push({ ...d, severity: this.severity, code: this.check.name });
+    const where = d.subject;
+    const message = where && !d.message.startsWith(`${where}: `) ? `${where}: ${d.message}` : d.message;
+    const subject = where === undefined ? undefined : where.startsWith('/') && where.includes(':') ? where.slice(0, where.indexOf(':')) : where;
+    const out: Diagnostic = { ...d, message, severity: this.severity, code: this.check.name };
+    if (subject !== undefined) out.subject = subject;
+    this.sink.push(out);
   }
 
   private emit(node: DtNode, message: string, range: SourceRange | undefined): void {

@@ -1,4 +1,5 @@
-// dtc's fixup "checks" (labels, explicit phandles, reference resolution, /omit-if-no-ref/). The
+// dtc's fixup "checks" (`name` properties, labels, explicit phandles, reference resolution,
+// /omit-if-no-ref/): checks that change the tree as they go. The
 // evaluator (compile.ts) does that work and records what it found in CompileResult.fixupDiagnostics
 // under these codes; these entries only surface those findings so that -W/-E and presets apply.
 import type { CheckDefinition, CheckSeverity } from './context';
@@ -16,6 +17,7 @@ function fixupCheck(name: string, description: string, defaultSeverity: CheckSev
 }
 
 export const FIXUP_CHECKS: CheckDefinition[] = [
+  fixupCheck('name_properties', 'A legacy `name` property differs from the node base name (a correct one is dropped).', 'error', ['name_is_string']),
   fixupCheck('duplicate_label', 'One label names two different nodes, properties or values.', 'error', []),
   fixupCheck('explicit_phandles', 'A `phandle`/`linux,phandle` property is malformed, points elsewhere, disagrees with its twin or repeats another node\'s phandle.', 'error', []),
   fixupCheck('phandle_references', 'A `&label` or `&{/path}` inside `< >` names no node.', 'error', ['duplicate_node_names', 'explicit_phandles']),

@@ -1,4 +1,4 @@
-// Node and property names: characters, '@' format, duplicates, clashes, the legacy `name` property.
+// Node and property names: characters, '@' format, duplicates, clashes with property names.
 import { liveChildren } from '../tree';
 import {
   type CheckDefinition,
@@ -6,7 +6,6 @@ import {
   LOWERCASE,
   UPPERCASE,
   baseName,
-  cString,
   nodeCheck,
   spanOf,
   unitName,
@@ -77,14 +76,4 @@ export const NAME_CHECKS: CheckDefinition[] = [
     },
   ),
 
-  nodeCheck('name_properties', 'A legacy `name` property differs from the node base name (a correct one is dropped).', 'error', ['name_is_string'], (ctx, node) => {
-    const prop = ctx.state.prop(node, 'name');
-    if (!prop) return;
-    const base = baseName(node);
-    const b = prop.value.bytes;
-    let same = b.length === base.length + 1;
-    for (let i = 0; same && i < base.length; i++) same = b[i] === base.charCodeAt(i);
-    if (!same) ctx.failNode(node, `"name" property is incorrect ("${cString(prop)}" instead of base node name)`);
-    else ctx.state.removedProperties.add(prop);
-  }),
 ];

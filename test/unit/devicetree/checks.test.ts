@@ -116,8 +116,10 @@ const CASES: Case[] = [
   { check: 'name_is_string', root: n('', {}, n('x', { name: u32(1) })), expect: [{ message: '/x:name: property is not a string', at: { prop: ['/x', 'name'] } }] },
   {
     check: 'name_properties',
-    root: n('', {}, n('x', { name: str('y') }), n('z', { name: str('z') })),
-    expect: [{ message: '/x: "name" property is incorrect ("y" instead of base node name)', at: { node: '/x' } }],
+    title: 'is skipped when name is not a string',
+    root: n('', {}, n('x', { name: u32(1) })),
+    fixups: [{ severity: 'error', code: 'name_properties', message: 'x', subject: '/x' }],
+    expect: [{ message: "Failed prerequisite 'name_is_string'", at: 'none' }],
   },
   {
     check: 'address_cells_is_cell',
@@ -464,17 +466,24 @@ const CASES: Case[] = [
 
 // The five fixup entries only surface what the evaluator found.
 const fixupRange: SourceRange = { file: '/test.dts', start: { line: 3, col: 4 }, end: { line: 3, col: 9 } };
-for (const check of ['duplicate_label', 'explicit_phandles', 'phandle_references', 'path_references', 'omit_unused_nodes']) {
+for (const check of ['name_properties', 'duplicate_label', 'explicit_phandles', 'phandle_references', 'path_references', 'omit_unused_nodes']) {
   CASES.push({
     check,
     root: n('', {}, n('a')),
     fixups: [
-      { severity: 'error', code: check, message: `/a: finding of ${check}`, subject: '/a', range: fixupRange },
+      { severity: 'error', code: check, message: `finding of ${check}`, subject: '/a', range: fixupRange },
       { severity: 'error', code: 'something_else', message: 'not mine', subject: '/a', range: fixupRange },
     ],
     expect: [{ message: `/a: finding of ${check}`, at: { range: fixupRange } }],
   });
 }
+CASES.push({
+  check: 'explicit_phandles',
+  title: 'a property-level finding keeps dtc\'s "/path:prop: " prefix and the node as subject',
+  root: n('', {}, n('a')),
+  fixups: [{ severity: 'error', code: 'explicit_phandles', message: 'bad length (8) phandle property', subject: '/a:phandle', range: fixupRange }],
+  expect: [{ message: '/a:phandle: bad length (8) phandle property', subject: '/a', at: { range: fixupRange } }],
+});
 
 describe('devicetree/checks: one seeded mistake per check', () => {
   for (const c of CASES) it(`${c.check}${c.title ? ': ' + c.title : ''}`, () => runCase(c));
