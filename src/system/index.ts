@@ -3,7 +3,9 @@
 import type { Diagnostic } from '../common/diagnostics';
 import { compareDiagnostics } from '../common/diagnostics';
 import type { FileHost } from '../common/host';
-import { loadProject } from './project';
+import { compileFiles, type CompileResult } from '../devicetree/compile';
+import { loadProject, type Project } from './project';
+import { crossCheck } from './checks/guest-dt';
 
 export { parseSystem, parseSdfNumber } from './parse';
 export { parseXml, type XmlAttribute, type XmlElement, type XmlDocument } from './xml';
@@ -19,16 +21,51 @@ export * as dtFacts from './dt-facts';
 export interface LintSystemOptions {
   /** The project file (dual-guest.json); default: `<stem>.json` or `dual-guest.json` next to the .system. */
   project?: string;
+  /** Compile the guests' device trees and run the cross checks (default true). */
+  guests?: boolean;
+}
+
+/** Compile each guest's device tree once per distinct file list (guests often share a board file). */
+export function compileGuestTrees(project: Project, host: FileHost): Map<string, CompileResult> {
+  const byFiles = new Map<string, CompileResult>();
+  const out = new Map<string, CompileResult>();
+  for (const g of project.guests) {
+    // Missing files are the project file's diagnostics already.
+    if (g.dtFiles.length === 0 || !g.dtFiles.every((f) => host.fileExists(f))) continue;
+    const key = JSON.stringify([g.dtFiles, g.includePaths]);
+    let result = byFiles.get(key);
+    if (!result) {
+      result = compileFiles(g.dtFiles, { includePaths: g.includePaths, host });
+      byFiles.set(key, result);
+    }
+    out.set(g.vm, result);
+  }
+  return out;
 }
 
 /**
- * Everything known about a .system without compiling device trees: XML, the microkit tool's rules,
- * the project file, serial roles, sDDF and guest-map checks. Sorted by position.
+ * Everything known about a .system: XML, the microkit tool's rules, the project file, serial roles,
+ * sDDF and guest-map checks, and (unless `guests: false`) the cross checks against each guest's
+ * compiled device tree. Sorted by position.
  */
 export function lintSystemFile(file: string, host: FileHost, options?: LintSystemOptions): Diagnostic[] {
   if (!host.fileExists(file) && !host.readFile(file)) {
     return [{ severity: 'error', message: `cannot read '${file}'`, code: 'missing-file' }];
   }
   const project = loadProject(options?.project ?? file, host);
-  return [...project.diagnostics].sort(compareDiagnostics);
+  const out = [...project.diagnostics];
+  if (options?.guests !== false) {
+    const trees = compileGuestTrees(project, host);
+    // A guest tree that does not compile cannot be cross-checked: say so once per tree, where it fails.
+    const reported = new Set<CompileResult>();
+    for (const result of trees.values()) {
+      if (reported.has(result)) continue;
+      reported.add(result);
+      out.push(...result.diagnostics.filter((d) => d.severity === 'error'));
+    }
+    // Cross checks on a tree that did not compile would only repeat its errors in other words.
+    const clean = new Map([...trees].filter(([, r]) => !r.diagnostics.some((d) => d.severity === 'error')));
+    out.push(...crossCheck(project, clean, host));
+  }
+  return out.sort(compareDiagnostics);
 }

@@ -33,6 +33,8 @@ export interface GuestConfig {
   ramSize: number;
   ramRegion: string;
   virtio: VirtioConsoleConfig;
+  /** True when the VMM gives the guest a virtio console: it is a serial client, or the project file says so. */
+  virtioConsole: boolean;
   dtbAddr: number;
   initrdAddr: number;
   initrdImage?: string;
@@ -301,6 +303,7 @@ export function loadProject(pathToProjectJsonOrSystem: string, host: FileHost): 
       ramSize: ramMr?.size ?? 0,
       ramRegion: ram?.mr ?? '',
       virtio,
+      virtioConsole: clientIndex >= 0 || virtioJson !== undefined,
       dtbAddr: reader.number(member(g, 'dtbAddr')) ?? ramGpa + DEFAULT_DTB_OFFSET,
       initrdAddr: reader.number(member(g, 'initrdAddr')) ?? ramGpa + DEFAULT_INITRD_OFFSET,
       initrdImage: initrd !== undefined ? resolve(pdir, initrd) : undefined,

@@ -100,7 +100,9 @@ export function checkGuestTree(project: Project, guest: GuestConfig, tree: DtTre
   // The virtio console node.
   const virtioNodes = [...walkNodes(tree.root)].filter((n) => isVirtio(n) && isEnabled(n));
   const consoleNode = virtioNodes.find((n) => regRanges(n).some((r) => r.base === virtioWindow.base));
-  if (!consoleNode) {
+  if (!guest.virtioConsole) {
+    // A guest without a virtio console (e.g. a passed-through UART) has nothing to check here.
+  } else if (!consoleNode) {
     out.push(warn('guest-dt-virtio', `no enabled "virtio,mmio" node at ${hex(virtioWindow.base)} (the VMM's virtio console) in the device tree of '${guest.vm}': the guest will not find its console`,
       guest.ranges.virtio ?? rootRange));
   } else {
@@ -141,7 +143,7 @@ export function checkGuestTree(project: Project, guest: GuestConfig, tree: DtTre
     }
     const bootargsProp = getProperty(chosen, 'bootargs');
     const bootargs = bootargsProp ? stringProp(chosen, 'bootargs') ?? '' : '';
-    if (consoleNode && !bootargs.split(' ').includes('console=hvc0')) {
+    if (guest.virtioConsole && consoleNode && !bootargs.split(' ').includes('console=hvc0')) {
       out.push(warn('guest-dt-bootargs', `the console is virtio, but /chosen/bootargs has no 'console=hvc0': the kernel will not print to it`, bootargsProp?.range ?? chosen.nameRange, '/chosen'));
     }
     const startProp = getProperty(chosen, 'linux,initrd-start');
@@ -153,8 +155,8 @@ export function checkGuestTree(project: Project, guest: GuestConfig, tree: DtTre
       else if (guest.ramRegion && !contains(ram, window)) {
         out.push(err('guest-dt-initrd', `Initrd copy destination ${fmtRange(window)} not in valid guest RAM ${fmtRange(ram)}`, startProp.range, '/chosen'));
       }
-      if (start !== guest.initrdAddr) {
-        out.push(warn('guest-dt-initrd', `linux,initrd-start ${hex(start)} differs from where the VMM copies the initrd (${hex(guest.initrdAddr)})`, startProp.range, '/chosen'));
+      if (guest.ranges.initrdAddr && start !== guest.initrdAddr) {
+        out.push(warn('guest-dt-initrd', `linux,initrd-start ${hex(start)} differs from where the VMM copies the initrd (${hex(guest.initrdAddr)}, the project file's initrdAddr)`, startProp.range, '/chosen'));
       }
       const dtb: AddressRange = { base: guest.dtbAddr, size: DTB_SIZE_ESTIMATE };
       if (overlaps(dtb, window)) {
@@ -177,18 +179,18 @@ export function checkGuestTree(project: Project, guest: GuestConfig, tree: DtTre
   const devices: { node: DtNode; regs: AddressRange[] }[] = [];
   for (const node of walkNodes(tree.root)) {
     if (node === tree.root || !isEnabled(node) || stringProp(node, 'device_type') === 'memory') continue;
-    // Buses are populated, not probed; their children are checked one by one.
-    if (getProperty(node, 'ranges') || compatibles(node).includes('simple-bus')) continue;
-    // Linux probes only what it has a driver for, when the project says which.
-    if (guest.kernelDrivers && !compatibles(node).some((c) => guest.kernelDrivers!.includes(c)) && !isVirtio(node)) continue;
     const regs = regRanges(node);
     if (regs.length === 0) continue;
     devices.push({ node, regs });
   }
   const isEmulated = (node: DtNode): boolean => isVirtio(node) || isGic(node);
+  // Buses are populated, not probed (their children are checked one by one); Linux probes only what it
+  // has a driver for, when the project says which.
+  const isProbed = (node: DtNode): boolean => !(getProperty(node, 'ranges') || compatibles(node).includes('simple-bus'))
+    && (!guest.kernelDrivers || compatibles(node).some((c) => guest.kernelDrivers!.includes(c)));
   const passedThrough: DtNode[] = [];
   for (const { node, regs } of devices) {
-    if (isEmulated(node) || regs.every((r) => contains(ram, r))) continue;
+    if (isEmulated(node) || !isProbed(node) || regs.every((r) => contains(ram, r))) continue;
     if (isMapped(maps, regs)) {
       passedThrough.push(node);
       continue;
