@@ -136,9 +136,6 @@ export class Emulator {
       roles.clients.map((c) => chBetween(roles.virtTx, c.pd)),
       { colour: serial.colour, beginString: serial.beginString, rxEnabled: serial.rxEnabled, clientNames: roles.clients.map((c) => c.name) });
     txPd.program = this.virtTx;
-    this.virtTx.tap = (client, bytes) => {
-      for (const l of this.clientListeners) l(client, bytes, kernel.now);
-    };
 
     for (const g of config.guests) {
       const vmmPd = pd(g.vmm);
@@ -190,7 +187,15 @@ export class Emulator {
   }
 
   onClientOutput(cb: ClientListener): () => void {
-    return addListener(this.clientListeners, cb);
+    // The tap is installed only while someone listens: copying costs on the hot path.
+    this.virtTx.tap = (client, bytes) => {
+      for (const l of this.clientListeners) l(client, bytes, this.kernel.now);
+    };
+    const remove = addListener(this.clientListeners, cb);
+    return () => {
+      remove();
+      if (this.clientListeners.length === 0) this.virtTx.tap = undefined;
+    };
   }
 
   onLog(cb: (r: LogRecord) => void): () => void {

@@ -87,11 +87,15 @@ export class UartDriver implements PdProgram {
     let sent = 0;
     // Read the shared indices once and publish head once, as the C driver's local head does.
     let head = q.head;
-    const tail = q.tail, mask = q.capacity - 1, data = q.data;
+    const tail = q.tail, mask = q.capacity - 1;
     while (head !== tail && !u.txFifoFull()) {
-      u.transmit(data[head & mask]);
-      head = (head + 1) >>> 0;
-      sent++;
+      // Up to the end of the ring or the tail, whichever is first.
+      const start = head & mask;
+      const n = Math.min((tail - head) >>> 0, q.capacity - start);
+      const written = u.writeTxFifo(q.data, start, start + n);
+      head = (head + written) >>> 0;
+      sent += written;
+      if (written < n) break;
     }
     if (sent > 0) q.head = head;
     const cr1 = u.read(UCR1);
