@@ -175,8 +175,11 @@ export function checkConfigFromFlags(flags: string[], preset: CheckPreset = 'dtc
 type Status = 'passed' | 'failed' | 'prereq';
 
 /**
- * Run every enabled check (and, silently, the prerequisites they need) over a compiled tree.
- * Never throws: a check that breaks on odd input yields an error diagnostic under its name.
+ * Run the enabled checks (and, silently, the prerequisites they need) over a compiled tree, in
+ * table order, exactly as dtc 1.6.1 does: once an error-severity check has failed, no further
+ * check runs (dtc's `error = error || run_check(...)` short-circuits), and a prerequisite that did
+ * not run counts as failed. Never throws: a check that breaks on odd input yields an error
+ * diagnostic under its name.
  */
 export function runChecks(result: CheckInput, config: CheckConfig): Diagnostic[] {
   const state = new CheckRunState(result);
@@ -184,30 +187,37 @@ export function runChecks(result: CheckInput, config: CheckConfig): Diagnostic[]
   const status = new Map<string, Status>();
   const severity = (name: string): CheckSeverity => config.severities.get(name) ?? 'off';
 
-  const run = (check: CheckDefinition): void => {
-    if (status.has(check.name)) return;
-    status.set(check.name, 'prereq'); // guards against cycles while in progress
+  /** dtc's run_check: true when this check or a prerequisite it ran is a failed error check. */
+  const run = (check: CheckDefinition): boolean => {
     const sev = severity(check.name);
-    let blocked = false;
-    for (const p of check.prerequisites) {
-      const prereq = CHECKS_BY_NAME.get(p);
-      if (prereq) run(prereq);
-      if (status.get(p) !== 'passed') {
-        blocked = true;
-        if (sev !== 'off') out.push({ severity: sev, code: check.name, message: `Failed prerequisite '${p}'` });
+    let error = false;
+    if (!status.has(check.name)) {
+      status.set(check.name, 'prereq'); // in progress; the table has no cycles, this only guards
+      let blocked = false;
+      for (const p of check.prerequisites) {
+        const prereq = CHECKS_BY_NAME.get(p);
+        if (prereq && !error) error = run(prereq);
+        if (status.get(p) !== 'passed') {
+          blocked = true;
+          if (sev !== 'off') out.push({ severity: sev, code: check.name, message: `Failed prerequisite '${p}'` });
+        }
+      }
+      if (!blocked) {
+        const ctx = new CheckContext(state, check, sev, out);
+        try {
+          check.run(ctx);
+        } catch (err) {
+          ctx.failed = true;
+          out.push({ severity: 'error', code: check.name, message: `internal error in check ${check.name}: ${err instanceof Error ? err.message : String(err)}` });
+        }
+        status.set(check.name, ctx.failed ? 'failed' : 'passed');
       }
     }
-    if (blocked) return;
-    const ctx = new CheckContext(state, check, sev, out);
-    try {
-      check.run(ctx);
-    } catch (err) {
-      ctx.failed = true;
-      out.push({ severity: 'error', code: check.name, message: `internal error in check ${check.name}: ${err instanceof Error ? err.message : String(err)}` });
-    }
-    status.set(check.name, ctx.failed ? 'failed' : 'passed');
+    if (status.get(check.name) !== 'passed' && sev === 'error') error = true;
+    return error;
   };
 
-  for (const check of CHECKS) if (severity(check.name) !== 'off') run(check);
+  let error = false;
+  for (const check of CHECKS) if (severity(check.name) !== 'off' && !error) error = run(check);
   return out;
 }

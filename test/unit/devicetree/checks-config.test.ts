@@ -112,6 +112,14 @@ describe('devicetree/checks: runner', () => {
     assert.deepEqual(out.filter((d) => d.code === 'addr_size_cells').map((d) => d.message), ["Failed prerequisite 'address_cells_is_cell'"]);
   });
 
+  it('stops after the first failed error check, as dtc does', () => {
+    const dup = buildTree(n('', { '#address-cells': u32(1, 2) }, n('a'), n('a')));
+    const out = runChecks({ tree: dup, fixupDiagnostics: [] }, defaultCheckConfig());
+    assert.deepEqual(out.map((d) => d.code), ['duplicate_node_names']);
+    const demoted = runChecks({ tree: dup, fixupDiagnostics: [] }, checkConfigFromFlags(['-Wduplicate_node_names', '-Eno-duplicate_node_names']).config);
+    assert.ok(demoted.some((d) => d.code === 'address_cells_is_cell'));
+  });
+
   it('runs nothing when everything is off', () => {
     const config = defaultCheckConfig();
     for (const c of CHECKS) config.severities.set(c.name, 'off');

@@ -26,6 +26,8 @@ interface Case {
   title?: string;
   root: NodeSpec;
   flags?: string[];
+  /** Set directly in the config map (no dtc cascade). */
+  severities?: Record<string, 'error' | 'warning' | 'off'>;
   plugin?: boolean;
   fixups?: Diagnostic[];
   expect: { message: string; subject?: string; at: Where }[];
@@ -61,6 +63,7 @@ function runCase(c: Case): void {
   const tree = buildTree(c.root, { plugin: c.plugin });
   const { config, errors } = checkConfigFromFlags(c.flags ?? []);
   assert.deepEqual(errors, []);
+  for (const [name, sev] of Object.entries(c.severities ?? {})) config.severities.set(name, sev);
   const all = runChecks({ tree, fixupDiagnostics: c.fixups ?? [] }, config);
   const mine = all.filter((d) => d.code === c.check);
   const expected = c.expect.map((e) => ({
@@ -117,6 +120,7 @@ const CASES: Case[] = [
   {
     check: 'name_properties',
     title: 'is skipped when name is not a string',
+    severities: { name_is_string: 'off' }, // an error would stop all later checks, as in dtc
     root: n('', {}, n('x', { name: u32(1) })),
     fixups: [{ severity: 'error', code: 'name_properties', message: 'x', subject: '/x' }],
     expect: [{ message: "Failed prerequisite 'name_is_string'", at: 'none' }],
