@@ -1,0 +1,758 @@
+// Turns parsed DTS files into the live tree with dtc 1.6.1's semantics: node bodies are built as
+// written (duplicates inside one body kept), later definitions and `&ref { }` reopenings merge into
+// earlier ones (livetree.c merge_nodes), deletes are soft, and then dtc's fixup passes run in its
+// check-table order: redundant `name` properties, duplicate labels, explicit phandles, phandle
+// references (lazy phandle allocation), path references, /omit-if-no-ref/; then `__symbols__`
+// (-@) and, for plugins, `__fixups__` and `__local_fixups__`.
+//
+// Internally the evaluator works on mutable nodes shaped like dtc's (labels keep their own deleted
+// flag and dtc's list order), and converts them to tree.ts shapes at the end.
+
+import type { Diagnostic, SourceRange } from '../common/diagnostics';
+import type { FileHost } from '../common/host';
+import { dirname, resolve } from '../common/paths';
+import type { DtsBody, DtsFile, DtsLabel, DtsRef, DtsValuePart } from './ast';
+import { evaluateCExpr, type CExpr } from './cexpr';
+import type { DtNode, DtProperty, DtTree, Marker, MemReserve, PropertyEvent } from './tree';
+
+export interface EvaluateOptions {
+  host: FileHost;
+  includePaths?: string[];
+  /** dtc -@: emit `__symbols__`. */
+  symbols?: boolean;
+}
+
+export interface EvaluateResult {
+  tree: DtTree;
+  /** Errors dtc reports while parsing (unknown labels in reopenings, division by zero, /incbin/ failures...). */
+  diagnostics: Diagnostic[];
+  /** Findings of dtc's fixup checks, coded with the check's name. */
+  fixupDiagnostics: Diagnostic[];
+  /** Files read by /incbin/. */
+  incbinFiles: string[];
+}
+
+interface ELabel {
+  name: string;
+  deleted: boolean;
+}
+
+interface EProp {
+  name: string;
+  bytes: Uint8Array;
+  markers: Marker[];
+  /** dtc list order: most recently added first. */
+  labels: ELabel[];
+  deleted: boolean;
+  range?: SourceRange;
+  nameRange?: SourceRange;
+  history: PropertyEvent[];
+}
+
+interface ENode {
+  name: string;
+  parent?: ENode;
+  children: ENode[];
+  props: EProp[];
+  labels: ELabel[];
+  deleted: boolean;
+  phandle: number;
+  omitIfNoRef: boolean;
+  referenced: boolean;
+  range?: SourceRange;
+  nameRange?: SourceRange;
+  definitions: SourceRange[];
+  fullpath: string;
+}
+
+function newNode(name: string, range?: SourceRange): ENode {
+  return { name, children: [], props: [], labels: [], deleted: false, phandle: 0, omitIfNoRef: false, referenced: false, range, definitions: range ? [range] : [], fullpath: '' };
+}
+
+/** dtc's add_label: revive an existing entry, otherwise put the new one first. */
+function addLabel(labels: ELabel[], name: string): void {
+  const existing = labels.find((l) => l.name === name);
+  if (existing) {
+    existing.deleted = false;
+    return;
+  }
+  labels.unshift({ name, deleted: false });
+}
+
+function liveLabels(labels: ELabel[]): string[] {
+  return labels.filter((l) => !l.deleted).map((l) => l.name);
+}
+
+function deleteProperty(p: EProp, range?: SourceRange): void {
+  p.deleted = true;
+  for (const l of p.labels) l.deleted = true;
+  if (range) p.history.push({ kind: 'delete', range });
+}
+
+function deleteNode(n: ENode): void {
+  n.deleted = true;
+  for (const c of n.children) if (!c.deleted) deleteNode(c);
+  for (const p of n.props) if (!p.deleted) deleteProperty(p);
+  for (const l of n.labels) l.deleted = true;
+}
+
+function addChild(parent: ENode, child: ENode): void {
+  child.parent = parent;
+  parent.children.push(child);
+}
+
+/** livetree.c merge_nodes: fold `next` (a freshly built node) into `old`. */
+function mergeNodes(old: ENode, next: ENode): void {
+  old.deleted = false;
+  for (const l of next.labels) addLabel(old.labels, l.name);
+  for (const np of next.props) {
+    if (np.deleted) {
+      const target = old.props.find((p) => p.name === np.name);
+      if (target) deleteProperty(target, np.history[0]?.range);
+      continue;
+    }
+    const op = old.props.find((p) => p.name === np.name);
+    if (op) {
+      for (const l of np.labels) addLabel(op.labels, l.name);
+      op.bytes = np.bytes;
+      op.markers = np.markers;
+      op.deleted = false;
+      op.range = np.range;
+      op.nameRange = np.nameRange;
+      op.history.push(...np.history);
+    } else old.props.push(np);
+  }
+  for (const nc of next.children) {
+    if (nc.deleted) {
+      const target = old.children.find((c) => c.name === nc.name);
+      if (target) deleteNode(target);
+      continue;
+    }
+    const oc = old.children.find((c) => c.name === nc.name);
+    if (oc) mergeNodes(oc, nc);
+    else addChild(old, nc);
+  }
+  old.definitions.push(...next.definitions);
+}
+
+function liveKids(n: ENode): ENode[] {
+  return n.children.filter((c) => !c.deleted);
+}
+
+function getProp(n: ENode, name: string): EProp | undefined {
+  return n.props.find((p) => !p.deleted && p.name === name);
+}
+
+function nodeByPath(tree: ENode, path: string): ENode | undefined {
+  let node: ENode | undefined = tree;
+  let rest = path;
+  for (;;) {
+    while (rest.startsWith('/')) rest = rest.slice(1);
+    if (rest === '') return node!.deleted ? undefined : node;
+    const slash = rest.indexOf('/');
+    const part = slash < 0 ? rest : rest.slice(0, slash);
+    const next: ENode | undefined = liveKids(node!).find((c) => c.name === part);
+    if (!next) return undefined;
+    if (slash < 0) return next;
+    node = next;
+    rest = rest.slice(slash + 1);
+  }
+}
+
+function nodeByLabel(n: ENode, label: string): ENode | undefined {
+  if (n.labels.some((l) => !l.deleted && l.name === label)) return n;
+  for (const c of liveKids(n)) {
+    const f = nodeByLabel(c, label);
+    if (f) return f;
+  }
+  return undefined;
+}
+
+function nodeByRef(tree: ENode, ref: string): ENode | undefined {
+  if (ref === '/') return tree;
+  if (ref.startsWith('/')) return nodeByPath(tree, ref);
+  return nodeByLabel(tree, ref);
+}
+
+function nodeByPhandle(n: ENode, phandle: number): ENode | undefined {
+  if (phandle === 0 || phandle === 0xffffffff) return undefined;
+  if (n.phandle === phandle) return n;
+  for (const c of liveKids(n)) {
+    const f = nodeByPhandle(c, phandle);
+    if (f) return f;
+  }
+  return undefined;
+}
+
+/** dtc's fill_fullpaths (live nodes; the root is "/"). */
+function fillFullpaths(n: ENode, parentPath: string | undefined): void {
+  n.fullpath = parentPath === undefined ? '/' : parentPath === '/' ? `/${n.name}` : `${parentPath}/${n.name}`;
+  for (const c of liveKids(n)) fillFullpaths(c, n.fullpath);
+}
+
+/** Every live node, parents first, in tree order (dtc's check traversal). */
+function* walk(n: ENode): Generator<ENode> {
+  yield n;
+  for (const c of liveKids(n)) yield* walk(c);
+}
+
+function be(value: bigint, bytes: number): number[] {
+  const out: number[] = [];
+  for (let i = bytes - 1; i >= 0; i--) out.push(Number((value >> BigInt(i * 8)) & 0xffn));
+  return out;
+}
+
+function u32(v: number): Uint8Array {
+  return Uint8Array.of((v >>> 24) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
+}
+
+const MAX_U64 = (1n << 64n) - 1n;
+const textEncoder = new TextEncoder();
+
+class Evaluator {
+  readonly diagnostics: Diagnostic[] = [];
+  readonly fixupDiagnostics: Diagnostic[] = [];
+  readonly incbinFiles: string[] = [];
+  private root: ENode | undefined;
+  private plugin = false;
+  private nextOrphan = 0;
+  private nextPhandle = 1;
+  private readonly memreserves: MemReserve[] = [];
+  /** A range for things dtc synthesises (no source position of their own). */
+  private fallbackRange: SourceRange = { file: '<generated>', start: { line: 0, col: 0 }, end: { line: 0, col: 0 } };
+
+  constructor(private readonly options: EvaluateOptions) {}
+
+  private error(message: string, range: SourceRange | undefined, code?: string): void {
+    this.diagnostics.push({ severity: 'error', message, range, code });
+  }
+
+  private fixup(code: string, node: ENode, message: string, prop?: EProp): void {
+    const where = prop ? `${node.fullpath}:${prop.name}` : node.fullpath;
+    this.fixupDiagnostics.push({ severity: 'error', code, message, subject: where, range: (prop?.range ?? node.range) ?? this.fallbackRange });
+  }
+
+  private evalExpr(e: CExpr): bigint {
+    try {
+      const r = evaluateCExpr(e, false);
+      if (r.ok) return r.value;
+      this.error(r.message, r.range);
+    } catch {
+      this.error('expression too deeply nested to evaluate', e.range);
+    }
+    return 0n;
+  }
+
+  run(files: DtsFile[]): DtTree {
+    // Headers must agree (dtc: "Header flags don't match earlier ones").
+    let first: boolean | undefined;
+    for (const f of files) {
+      for (const h of f.headers) {
+        if (first === undefined) first = h.plugin;
+        else if (h.plugin !== first) this.error("Header flags don't match earlier ones", h.range);
+      }
+    }
+    this.plugin = first ?? false;
+    for (const f of files) {
+      for (const m of f.memreserves) {
+        const address = this.evalExpr(m.address);
+        const size = this.evalExpr(m.size);
+        this.memreserves.push({ address, size, labels: m.labels.map((l) => l.name), range: m.range });
+      }
+    }
+    for (const f of files) {
+      for (const item of f.items) {
+        switch (item.kind) {
+          case 'root': {
+            const n = this.buildNode(item.body, '');
+            if (!this.root) {
+              this.root = n;
+              this.fallbackRange = item.range;
+            } else mergeNodes(this.root, n);
+            break;
+          }
+          case 'ref-node': {
+            if (!this.root) {
+              this.root = newNode('', item.range);
+              this.fallbackRange = item.range;
+            }
+            if (item.labels.length > 1) this.error('syntax error: only one label may precede a reference', item.labels[1].range, 'syntax');
+            const n = this.buildNode(item.body, '');
+            // In a plugin, a path always names a node of the base tree: it becomes a fragment.
+            const pluginPath = this.plugin && item.ref.target.startsWith('/') && item.labels.length === 0;
+            const target = pluginPath ? undefined : nodeByRef(this.root, item.ref.target);
+            if (target) {
+              for (const l of item.labels) addLabel(target.labels, l.name);
+              mergeNodes(target, n);
+            } else if (this.plugin && item.labels.length === 0) {
+              this.addOrphan(n, item.ref);
+            } else this.error(`Label or path ${item.ref.target} not found`, item.ref.range, 'unresolved_reference');
+            break;
+          }
+          case 'delete-ref':
+          case 'omit-ref': {
+            const target = this.root ? nodeByRef(this.root, item.ref.target) : undefined;
+            if (!target) this.error(`Label or path ${item.ref.target} not found`, item.ref.range, 'unresolved_reference');
+            else if (item.kind === 'delete-ref') deleteNode(target);
+            else target.omitIfNoRef = true;
+            break;
+          }
+        }
+      }
+    }
+    const root = this.root ?? newNode('', undefined);
+    this.root = root;
+    const bootCpuid = this.guessBootCpuid(root);
+    fillFullpaths(root, undefined);
+    this.fixNameProperties(root);
+    this.checkDuplicateLabels(root);
+    this.fixExplicitPhandles(root);
+    this.fixPhandleReferences(root);
+    this.fixPathReferences(root);
+    this.omitUnusedNodes(root);
+    if (this.options.symbols) this.generateSymbols(root);
+    if (this.plugin) {
+      this.generateFixups(root);
+      this.generateLocalFixups(root);
+    }
+    return { root: this.convert(root, undefined), memreserves: this.memreserves, bootCpuidPhys: bootCpuid, isPlugin: this.plugin };
+  }
+
+  /** dtc's build_node for one `{ ... }`: items as written, nothing applied yet. */
+  private buildNode(body: DtsBody, name: string): ENode {
+    const node = newNode(name, body.range);
+    for (const item of body.items) {
+      switch (item.kind) {
+        case 'property': {
+          const { bytes, markers } = this.buildValue(item.value ?? []);
+          const p: EProp = { name: item.name, bytes, markers, labels: [], deleted: false, range: item.range, nameRange: item.nameRange, history: [{ kind: 'set', range: item.range }] };
+          for (let i = item.labels.length - 1; i >= 0; i--) addLabel(p.labels, item.labels[i].name);
+          node.props.push(p);
+          break;
+        }
+        case 'delete-property':
+          node.props.push({ name: item.name, bytes: new Uint8Array(0), markers: [], labels: [], deleted: true, range: item.range, nameRange: item.nameRange, history: [{ kind: 'delete', range: item.range }] });
+          break;
+        case 'node': {
+          const child = this.buildNode(item.body, item.name);
+          child.nameRange = item.nameRange;
+          if (item.omitIfNoRef) child.omitIfNoRef = true;
+          for (let i = item.labels.length - 1; i >= 0; i--) addLabel(child.labels, item.labels[i].name);
+          addChild(node, child);
+          break;
+        }
+        case 'delete-node': {
+          const child = newNode(item.name, item.range);
+          child.nameRange = item.nameRange;
+          child.deleted = true;
+          addChild(node, child);
+          break;
+        }
+      }
+    }
+    return node;
+  }
+
+  /** propdata: the bytes and dtc's markers (types, labels, references). */
+  private buildValue(parts: DtsValuePart[]): { bytes: Uint8Array; markers: Marker[] } {
+    const out: number[] = [];
+    const markers: Marker[] = [];
+    const labelMarker = (l: DtsLabel): void => {
+      markers.push({ kind: 'label', offset: out.length, ref: l.name, range: l.range });
+    };
+    for (const part of parts) {
+      switch (part.kind) {
+        case 'label':
+          labelMarker(part.label);
+          break;
+        case 'string':
+          markers.push({ kind: 'type-string', offset: out.length });
+          for (const b of part.bytes) out.push(b);
+          out.push(0);
+          break;
+        case 'path-ref':
+          markers.push({ kind: 'type-string', offset: out.length });
+          markers.push({ kind: 'ref-path', offset: out.length, ref: part.ref.target, range: part.ref.range });
+          break;
+        case 'bytes':
+          markers.push({ kind: 'type-u8', offset: out.length });
+          for (const b of part.bytes) {
+            if (b.kind === 'label') labelMarker(b.label);
+            else out.push(b.value);
+          }
+          break;
+        case 'cells': {
+          const bits = part.bits;
+          const size = bits / 8;
+          markers.push({ kind: `type-u${bits}` as Marker['kind'], offset: out.length });
+          const mask = bits === 64 ? MAX_U64 : (1n << BigInt(bits)) - 1n;
+          for (const cell of part.cells) {
+            if (cell.kind === 'label') labelMarker(cell.label);
+            else if (cell.kind === 'ref') {
+              if (bits === 32) markers.push({ kind: 'ref-phandle', offset: out.length, ref: cell.ref.target, range: cell.ref.range });
+              out.push(...be(mask, size));
+            } else {
+              const v = this.evalExpr(cell.expr);
+              // Bits above the element must be all zero, or all one (a sign-extended negative value).
+              if (bits < 64 && v > mask && (v | mask) !== MAX_U64) this.error(`Value out of range for ${bits}-bit array element`, cell.range, 'syntax');
+              out.push(...be(v & mask, size));
+            }
+          }
+          break;
+        }
+        case 'incbin': {
+          const data = this.readIncbin(part);
+          if (data) for (const b of data) out.push(b);
+          break;
+        }
+      }
+    }
+    return { bytes: Uint8Array.from(out), markers };
+  }
+
+  private readIncbin(part: Extract<DtsValuePart, { kind: 'incbin' }>): Uint8Array | undefined {
+    const from = part.fileRange.file;
+    const candidates = [resolve(dirname(from), part.file), ...(this.options.includePaths ?? []).map((d) => resolve(d, part.file))];
+    const path = candidates.find((p) => this.options.host.fileExists(p));
+    const data = path ? this.options.host.readFile(path) : undefined;
+    if (!path || !data) {
+      this.error(`Couldn't open "${part.file}": No such file or directory`, part.fileRange, 'incbin');
+      return undefined;
+    }
+    this.incbinFiles.push(path);
+    if (!part.offset) return data;
+    const offset = this.evalExpr(part.offset);
+    const length = part.length ? this.evalExpr(part.length) : MAX_U64;
+    if (offset > BigInt(data.length)) {
+      this.error(`Couldn't seek to offset ${offset} in "${part.file}"`, part.range, 'incbin');
+      return new Uint8Array(0);
+    }
+    const start = Number(offset);
+    const end = length >= BigInt(data.length - start) ? data.length : start + Number(length);
+    return data.subarray(start, end);
+  }
+
+  /** dtc's add_orphan_node: an unresolved `&ref { }` in a plugin becomes fragment@N. */
+  private addOrphan(overlay: ENode, ref: DtsRef): void {
+    const root = this.root!;
+    let prop: EProp;
+    if (ref.target.startsWith('/')) {
+      const bytes = Uint8Array.from([...textEncoder.encode(ref.target), 0]);
+      prop = { name: 'target-path', bytes, markers: [{ kind: 'type-string', offset: 0 }], labels: [], deleted: false, history: [] };
+    } else {
+      prop = { name: 'target', bytes: u32(0xffffffff), markers: [{ kind: 'ref-phandle', offset: 0, ref: ref.target, range: ref.range }], labels: [], deleted: false, history: [] };
+    }
+    overlay.name = '__overlay__';
+    const frag = newNode(`fragment@${this.nextOrphan++}`, undefined);
+    frag.range = ref.range;
+    frag.nameRange = ref.range;
+    prop.range = ref.range;
+    prop.nameRange = ref.range;
+    frag.props.push(prop);
+    addChild(frag, overlay);
+    addChild(root, frag);
+  }
+
+  private guessBootCpuid(root: ENode): number {
+    const cpus = nodeByPath(root, '/cpus');
+    const boot = cpus?.children[0];
+    const reg = boot ? getProp(boot, 'reg') : undefined;
+    if (!reg || reg.bytes.length !== 4) return 0;
+    return new DataView(reg.bytes.buffer, reg.bytes.byteOffset, 4).getUint32(0);
+  }
+
+  // check_name_properties: a `name` property equal to the node's base name is dropped.
+  private fixNameProperties(root: ENode): void {
+    for (const n of walk(root)) {
+      const p = n.props.find((q) => q.name === 'name');
+      if (!p) continue;
+      const at = n.name.indexOf('@');
+      const base = textEncoder.encode(at < 0 ? n.name : n.name.slice(0, at));
+      const same = p.bytes.length === base.length + 1 && base.every((b, i) => p.bytes[i] === b);
+      if (same) {
+        // dtc unlinks the property; keeping it soft-deleted lets the editor still show it.
+        deleteProperty(p);
+      } else if (!p.deleted) {
+        const text = new TextDecoder('latin1').decode(p.bytes.subarray(0, p.bytes.indexOf(0) < 0 ? p.bytes.length : p.bytes.indexOf(0)));
+        this.fixup('name_properties', n, `"name" property is incorrect ("${text}" instead of base node name)`);
+      }
+    }
+  }
+
+  private describeLabelSite(node: ENode, prop?: EProp, mark?: Marker): string {
+    return `${mark ? 'value of ' : ''}${prop ? `'${prop.name}' in ` : ''}${node.fullpath}`;
+  }
+
+  private checkDuplicateLabels(root: ENode): void {
+    const firstSite = (label: string): { node: ENode; prop?: EProp; mark?: Marker } | undefined => {
+      const byNode = nodeByLabel(root, label);
+      if (byNode) return { node: byNode };
+      for (const n of walk(root)) for (const p of n.props) if (!p.deleted && p.labels.some((l) => !l.deleted && l.name === label)) return { node: n, prop: p };
+      for (const n of walk(root)) for (const p of n.props) if (!p.deleted) for (const m of p.markers) if (m.kind === 'label' && m.ref === label) return { node: n, prop: p, mark: m };
+      return undefined;
+    };
+    const check = (label: string, node: ENode, prop?: EProp, mark?: Marker, range?: SourceRange): void => {
+      const other = firstSite(label);
+      if (!other) return;
+      if (other.node !== node || other.prop !== prop || other.mark !== mark) {
+        const d: Diagnostic = {
+          severity: 'error', code: 'duplicate_label', subject: node.fullpath,
+          message: `Duplicate label '${label}' on ${this.describeLabelSite(node, prop, mark)} and ${this.describeLabelSite(other.node, other.prop, other.mark)}`,
+          range: range ?? node.range ?? this.fallbackRange,
+        };
+        this.fixupDiagnostics.push(d);
+      }
+    };
+    for (const n of walk(root)) {
+      for (const l of n.labels) if (!l.deleted) check(l.name, n, undefined, undefined, n.range);
+      for (const p of n.props) {
+        if (p.deleted) continue;
+        for (const l of p.labels) if (!l.deleted) check(l.name, n, p, undefined, n.range);
+        for (const m of p.markers) if (m.kind === 'label') check(m.ref!, n, p, m, n.range);
+      }
+    }
+  }
+
+  private phandleProp(root: ENode, node: ENode, name: string): number {
+    const p = getProp(node, name);
+    if (!p) return 0;
+    if (p.bytes.length !== 4) {
+      this.fixup('explicit_phandles', node, `bad length (${p.bytes.length}) ${name} property`, p);
+      return 0;
+    }
+    const ref = p.markers.find((m) => m.kind === 'ref-phandle');
+    if (ref) {
+      if (nodeByRef(root, ref.ref!) !== node) this.fixup('explicit_phandles', node, `${name} is a reference to another node`);
+      // A reference to the node itself asks for a phandle to be allocated (filled in later).
+      return 0;
+    }
+    const v = new DataView(p.bytes.buffer, p.bytes.byteOffset, 4).getUint32(0);
+    if (v === 0 || v === 0xffffffff) {
+      this.fixup('explicit_phandles', node, `bad value (0x${v.toString(16)}) in ${name} property`, p);
+      return 0;
+    }
+    return v;
+  }
+
+  private fixExplicitPhandles(root: ENode): void {
+    for (const n of walk(root)) {
+      let phandle = this.phandleProp(root, n, 'phandle');
+      const linux = this.phandleProp(root, n, 'linux,phandle');
+      if (!phandle && !linux) continue;
+      if (linux && phandle && phandle !== linux) this.fixup('explicit_phandles', n, "mismatching 'phandle' and 'linux,phandle' properties");
+      if (linux && !phandle) phandle = linux;
+      const other = nodeByPhandle(root, phandle);
+      if (other && other !== n) {
+        this.fixup('explicit_phandles', n, `duplicated phandle 0x${phandle.toString(16)} (seen before at ${other.fullpath})`);
+        continue;
+      }
+      n.phandle = phandle;
+    }
+  }
+
+  /** dtc's get_node_phandle: allocate the next free phandle and add a `phandle` property. */
+  private nodePhandle(root: ENode, node: ENode): number {
+    if (node.phandle !== 0 && node.phandle !== 0xffffffff) return node.phandle;
+    while (nodeByPhandle(root, this.nextPhandle)) this.nextPhandle++;
+    node.phandle = this.nextPhandle;
+    if (!getProp(node, 'phandle')) {
+      node.props.push({
+        name: 'phandle', bytes: u32(node.phandle), markers: [{ kind: 'type-u32', offset: 0 }], labels: [], deleted: false,
+        range: node.range, nameRange: node.nameRange ?? node.range, history: [],
+      });
+    }
+    return node.phandle;
+  }
+
+  private fixPhandleReferences(root: ENode): void {
+    for (const n of walk(root)) {
+      for (const p of n.props) {
+        if (p.deleted) continue;
+        for (const m of p.markers) {
+          if (m.kind !== 'ref-phandle') continue;
+          const target = nodeByRef(root, m.ref!);
+          if (!target) {
+            if (!this.plugin) {
+              this.fixupDiagnostics.push({
+                severity: 'error', code: 'phandle_references', subject: n.fullpath,
+                message: `Reference to non-existent node or label "${m.ref}"`, range: m.range ?? p.range ?? this.fallbackRange,
+              });
+            } else p.bytes.set(u32(0xffffffff), m.offset);
+            continue;
+          }
+          const ph = this.nodePhandle(root, target);
+          p.bytes.set(u32(ph), m.offset);
+          target.referenced = true;
+        }
+      }
+    }
+  }
+
+  private fixPathReferences(root: ENode): void {
+    for (const n of walk(root)) {
+      for (const p of n.props) {
+        if (p.deleted) continue;
+        for (let i = 0; i < p.markers.length; i++) {
+          const m = p.markers[i];
+          if (m.kind !== 'ref-path') continue;
+          const target = nodeByRef(root, m.ref!);
+          if (!target) {
+            this.fixupDiagnostics.push({
+              severity: 'error', code: 'path_references', subject: n.fullpath,
+              message: `Reference to non-existent node or label "${m.ref}"`, range: m.range ?? p.range ?? this.fallbackRange,
+            });
+            continue;
+          }
+          const path = [...textEncoder.encode(target.fullpath), 0];
+          const bytes = new Uint8Array(p.bytes.length + path.length);
+          bytes.set(p.bytes.subarray(0, m.offset), 0);
+          bytes.set(path, m.offset);
+          bytes.set(p.bytes.subarray(m.offset), m.offset + path.length);
+          p.bytes = bytes;
+          // Markers after this one (in list order) move with the bytes.
+          for (let j = i + 1; j < p.markers.length; j++) p.markers[j] = { ...p.markers[j], offset: p.markers[j].offset + path.length };
+          target.referenced = true;
+        }
+      }
+    }
+  }
+
+  private omitUnusedNodes(root: ENode): void {
+    const visit = (n: ENode): void => {
+      if (!(this.options.symbols && n.labels.length > 0) && n.omitIfNoRef && !n.referenced) {
+        deleteNode(n);
+        return;
+      }
+      for (const c of liveKids(n)) visit(c);
+    };
+    visit(root);
+  }
+
+  /** dtc's build_root_node: the live child of the root with that name, or a new one at the end. */
+  private rootChild(root: ENode, name: string): ENode {
+    const existing = liveKids(root).find((c) => c.name === name);
+    if (existing) return existing;
+    const n = newNode(name, undefined);
+    addChild(root, n);
+    return n;
+  }
+
+  private appendToProperty(node: ENode, name: string, data: Uint8Array, type: Marker['kind']): void {
+    const p = getProp(node, name);
+    if (p) {
+      p.markers.push({ kind: type, offset: p.bytes.length });
+      const bytes = new Uint8Array(p.bytes.length + data.length);
+      bytes.set(p.bytes);
+      bytes.set(data, p.bytes.length);
+      p.bytes = bytes;
+    } else {
+      node.props.push({ name, bytes: data, markers: [{ kind: type, offset: 0 }], labels: [], deleted: false, history: [] });
+    }
+  }
+
+  private generateSymbols(root: ENode): void {
+    const anyLabel = (n: ENode): boolean => n.labels.length > 0 || liveKids(n).some(anyLabel);
+    if (!anyLabel(root)) return;
+    const symbols = this.rootChild(root, '__symbols__');
+    const visit = (n: ENode): void => {
+      if (n.labels.length > 0) {
+        for (const l of n.labels) {
+          if (l.deleted) continue;
+          if (getProp(symbols, l.name)) {
+            this.fixupDiagnostics.push({ severity: 'warning', code: 'symbols', subject: n.fullpath, message: `label ${l.name} already exists in /${symbols.name}`, range: n.range ?? this.fallbackRange });
+            continue;
+          }
+          symbols.props.push({ name: l.name, bytes: Uint8Array.from([...textEncoder.encode(n.fullpath), 0]), markers: [], labels: [], deleted: false, history: [] });
+        }
+        this.nodePhandle(root, n);
+      }
+      for (const c of liveKids(n)) visit(c);
+    };
+    visit(root);
+  }
+
+  private generateFixups(root: ENode): void {
+    const unresolved: { node: ENode; prop: EProp; m: Marker }[] = [];
+    for (const n of walk(root)) {
+      for (const p of n.props) {
+        if (p.deleted) continue;
+        for (const m of p.markers) if (m.kind === 'ref-phandle' && !nodeByRef(root, m.ref!)) unresolved.push({ node: n, prop: p, m });
+      }
+    }
+    if (unresolved.length === 0) return;
+    const fixups = this.rootChild(root, '__fixups__');
+    for (const { node, prop, m } of unresolved) {
+      if (node.fullpath.includes(':') || prop.name.includes(':')) {
+        this.error("arguments should not contain ':'", prop.range ?? node.range, 'fixups');
+        continue;
+      }
+      const entry = `${node.fullpath}:${prop.name}:${m.offset}`;
+      this.appendToProperty(fixups, m.ref!, Uint8Array.from([...textEncoder.encode(entry), 0]), 'type-string');
+    }
+  }
+
+  private generateLocalFixups(root: ENode): void {
+    const resolved: { node: ENode; prop: EProp; m: Marker }[] = [];
+    for (const n of walk(root)) {
+      for (const p of n.props) {
+        if (p.deleted) continue;
+        for (const m of p.markers) if (m.kind === 'ref-phandle' && nodeByRef(root, m.ref!)) resolved.push({ node: n, prop: p, m });
+      }
+    }
+    if (resolved.length === 0) return;
+    const lfn = this.rootChild(root, '__local_fixups__');
+    for (const { node, prop, m } of resolved) {
+      const names: string[] = [];
+      for (let w: ENode | undefined = node; w?.parent; w = w.parent) names.unshift(w.name);
+      let wn = lfn;
+      for (const name of names) {
+        let next = liveKids(wn).find((c) => c.name === name);
+        if (!next) {
+          next = newNode(name, undefined);
+          addChild(wn, next);
+        }
+        wn = next;
+      }
+      this.appendToProperty(wn, prop.name, u32(m.offset), 'type-u32');
+    }
+  }
+
+  private convert(n: ENode, parent: DtNode | undefined): DtNode {
+    const range = n.range ?? parent?.range ?? this.fallbackRange;
+    const node: DtNode = {
+      name: n.name,
+      parent,
+      children: [],
+      properties: [],
+      labels: liveLabels(n.labels),
+      deleted: n.deleted,
+      phandle: n.phandle,
+      omitIfNoRef: n.omitIfNoRef,
+      referenced: n.referenced,
+      range,
+      nameRange: n.nameRange ?? range,
+      definitions: n.definitions.length ? n.definitions : [range],
+    };
+    for (const p of n.props) {
+      const prop: DtProperty = {
+        name: p.name,
+        value: { bytes: p.bytes, markers: p.markers },
+        labels: liveLabels(p.labels),
+        deleted: p.deleted,
+        range: p.range ?? range,
+        nameRange: p.nameRange ?? p.range ?? node.nameRange,
+        history: p.history,
+      };
+      node.properties.push(prop);
+    }
+    for (const c of n.children) node.children.push(this.convert(c, node));
+    return node;
+  }
+}
+
+/** Evaluate parsed files (in order, as if their texts were appended) into the live tree. */
+export function evaluateFiles(files: DtsFile[], options: EvaluateOptions): EvaluateResult {
+  const ev = new Evaluator(options);
+  const tree = ev.run(files);
+  return { tree, diagnostics: ev.diagnostics, fixupDiagnostics: ev.fixupDiagnostics, incbinFiles: ev.incbinFiles };
+}
