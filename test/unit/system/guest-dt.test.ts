@@ -1,0 +1,198 @@
+// Cross checks between a guest's device tree and the .system, on hand-built trees shaped like the
+// MaaXBoard guest: one seeded mistake per check, asserting the message and the exact range.
+
+import * as assert from 'assert';
+import { readFileSync } from 'fs';
+import * as path from 'path';
+import type { Diagnostic, SourceRange } from '../../../src/common/diagnostics';
+import { MemoryFileHost } from '../../../src/common/host';
+import { getProperty, type DtTree } from '../../../src/devicetree/tree';
+import { checkGuestTree } from '../../../src/system/checks/guest-dt';
+import { loadProject, type Project } from '../../../src/system/project';
+import { buildTree, empty, labelled, n, nodeAt, ref, str, u32, type NodeSpec } from '../devicetree/tree-builder';
+import { rangeOf } from './helpers';
+
+const SYSTEM_TEXT = readFileSync(path.join(__dirname, '../../../examples/dual-guest/dual-guest.system'), 'utf8');
+const SYS = '/p/dual-guest.system';
+
+function project(systemText = SYSTEM_TEXT, json?: string): Project {
+  const files: Record<string, string> = { [SYS]: systemText };
+  if (json) files['/p/dual-guest.json'] = json;
+  return loadProject(SYS, new MemoryFileHost(files));
+}
+
+interface GuestTreeOptions {
+  rootProps?: Record<string, ReturnType<typeof u32>>;
+  memory?: number[];
+  virtio?: Record<string, ReturnType<typeof u32>> | null;
+  chosen?: Record<string, ReturnType<typeof u32>>;
+  extra?: NodeSpec[];
+  gpcStatus?: string;
+}
+
+/** A guest tree like the MaaXBoard overlay's result: root routed through gpc, the GIC, the console. */
+function guestTree(o: GuestTreeOptions = {}): DtTree {
+  const gpcProps: Record<string, ReturnType<typeof u32>> = {
+    compatible: str('fsl,imx8mq-gpc'), reg: u32(0, 0x303a0000, 0, 0x10000), 'interrupt-controller': empty(), 'interrupt-parent': u32(ref('gic')),
+  };
+  if (o.gpcStatus) gpcProps.status = str(o.gpcStatus);
+  return buildTree(n('', { '#address-cells': u32(2), '#size-cells': u32(2), 'interrupt-parent': u32(ref('gpc')), ...o.rootProps },
+    n('memory@40000000', { device_type: str('memory'), reg: u32(...(o.memory ?? [0, 0x40000000, 0, 0xf000000])) }),
+    labelled('gic', n('interrupt-controller@38800000', {
+      compatible: str('arm,gic-v3'), 'interrupt-controller': empty(), '#interrupt-cells': u32(3),
+      reg: u32(0, 0x38800000, 0, 0x10000, 0, 0x31000000, 0, 0x2000),
+    })),
+    labelled('gpc', n('gpc@303a0000', gpcProps)),
+    ...(o.virtio === null ? [] : [n('virtio-console@150000', { compatible: str('virtio,mmio'), reg: u32(0, 0x150000, 0, 0x200), interrupts: u32(0, 42, 4), ...o.virtio })]),
+    n('chosen', {
+      'stdout-path': str('/virtio-console@150000'), bootargs: str('console=hvc0 earlycon=hvc0'),
+      'linux,initrd-start': u32(0, 0x44500000), 'linux,initrd-end': u32(0, 0x47000000), ...o.chosen,
+    }),
+    ...(o.extra ?? []),
+  ));
+}
+
+function run(tree: DtTree, p = project(), vm = 'client_linux-1', host?: MemoryFileHost): Diagnostic[] {
+  const guest = p.guests.find((g) => g.vm === vm)!;
+  return checkGuestTree(p, guest, tree, host);
+}
+
+function expectOne(diags: Diagnostic[], code: string, message: string, range: SourceRange | undefined, severity: Diagnostic['severity'] = 'error'): void {
+  const shown = diags.map((d) => `${d.severity} ${d.code} ${d.message}`).join('\n');
+  assert.strictEqual(diags.length, 1, `expected one diagnostic, got:\n${shown}`);
+  assert.strictEqual(diags[0].code, code, shown);
+  assert.strictEqual(diags[0].severity, severity, shown);
+  assert.ok(diags[0].message.includes(message), `'${diags[0].message}' lacks '${message}'`);
+  assert.deepStrictEqual(diags[0].range, range);
+}
+
+describe('system cross checks against the guest device tree', () => {
+  it('the example system with a MaaXBoard-shaped guest tree is clean', () => {
+    assert.deepStrictEqual(run(guestTree()), []);
+  });
+
+  it('memory node different from the VM RAM map', () => {
+    const t = guestTree({ memory: [0, 0x40000000, 0, 0x10000000] });
+    expectOne(run(t), 'guest-dt-memory', "describes [0x40000000..0x50000000), but 'client_linux-1' maps RAM 'client_vm_ram_1' at [0x40000000..0x4f000000)",
+      getProperty(nodeAt(t, '/memory@40000000'), 'reg')!.range);
+  });
+
+  it('virtio node missing', () => {
+    const t = guestTree({ virtio: null, chosen: { 'stdout-path': str('/gpc@303a0000') } });
+    expectOne(run(t), 'guest-dt-virtio', 'no enabled "virtio,mmio" node at 0x150000', t.root.nameRange, 'warning');
+  });
+
+  it("virtio SPI differs from the VMM's IRQ", () => {
+    const t = guestTree({ virtio: { interrupts: u32(0, 43, 4) } });
+    expectOne(run(t), 'guest-dt-virtio', 'interrupts gives SPI 43 (INTID 75), but the VMM injects SPI 42 (INTID 74)',
+      getProperty(nodeAt(t, '/virtio-console@150000'), 'interrupts')!.range);
+  });
+
+  it('virtio reg inside another VM mapping', () => {
+    const json = JSON.stringify({ guests: { 'client_linux-1': { virtio: { base: '0x303a0000' } } } });
+    const t = guestTree({
+      virtio: { reg: u32(0, 0x303a0000, 0, 0x200) },
+      chosen: { 'stdout-path': str('/gpc@303a0000') },
+    });
+    // The virtio node sits on gpc's registers: the console window is inside the 'gpc' mapping.
+    const diags = run(t, project(SYSTEM_TEXT, json)).filter((d) => d.code === 'guest-dt-virtio');
+    expectOne(diags, 'guest-dt-virtio', "lies inside the mapping of 'gpc' [0x303a0000..0x303b0000)", getProperty(nodeAt(t, '/virtio-console@150000'), 'reg')!.range);
+  });
+
+  it('stdout-path to a disabled node', () => {
+    const t = guestTree({ chosen: { 'stdout-path': str('/uart@30860000') }, extra: [n('uart@30860000', { reg: u32(0, 0x30860000, 0, 0x1000), status: str('disabled') })] });
+    expectOne(run(t), 'guest-dt-stdout', "stdout-path '/uart@30860000' points at a disabled node", getProperty(nodeAt(t, '/chosen'), 'stdout-path')!.range);
+  });
+
+  it('stdout-path that does not resolve', () => {
+    const t = guestTree({ chosen: { 'stdout-path': str('serial0:115200n8') } });
+    expectOne(run(t), 'guest-dt-stdout', "stdout-path 'serial0:115200n8' does not resolve", getProperty(nodeAt(t, '/chosen'), 'stdout-path')!.range);
+  });
+
+  it('virtio console without console=hvc0', () => {
+    const t = guestTree({ chosen: { bootargs: str('console=ttymxc0,115200 earlycon') } });
+    expectOne(run(t), 'guest-dt-bootargs', "no 'console=hvc0'", getProperty(nodeAt(t, '/chosen'), 'bootargs')!.range, 'warning');
+  });
+
+  it('initrd window outside guest RAM', () => {
+    const t = guestTree({ chosen: { 'linux,initrd-start': u32(0, 0x4e000000), 'linux,initrd-end': u32(0, 0x50000000) } });
+    expectOne(run(t), 'guest-dt-initrd', 'Initrd copy destination [0x4e000000..0x50000000) not in valid guest RAM [0x40000000..0x4f000000)',
+      getProperty(nodeAt(t, '/chosen'), 'linux,initrd-start')!.range);
+  });
+
+  it('DTB overlapping the initrd window', () => {
+    const t = guestTree({ chosen: { 'linux,initrd-start': u32(0, 0x43f00000), 'linux,initrd-end': u32(0, 0x44100000) } });
+    expectOne(run(t), 'guest-dt-initrd', 'DTB at 0x44000000 overlaps with the destination of the initial RAM disk [0x43f00000..0x44100000)',
+      getProperty(nodeAt(t, '/chosen'), 'linux,initrd-start')!.range);
+  });
+
+  it('initrd image larger than the window (project names the image)', () => {
+    const json = JSON.stringify({ guests: { 'client_linux-1': { initrd: 'rootfs.cpio.gz' } } });
+    const host = new MemoryFileHost({ [SYS]: SYSTEM_TEXT, '/p/dual-guest.json': json, '/p/rootfs.cpio.gz': new Uint8Array(0x100001) });
+    const p = loadProject(SYS, host);
+    const t = guestTree({ chosen: { 'linux,initrd-start': u32(0, 0x44500000), 'linux,initrd-end': u32(0, 0x44600000) } });
+    expectOne(run(t, p, 'client_linux-1', host), 'guest-dt-initrd', 'initrd image is 0x100001 bytes, larger than the linux,initrd-start/end window (0x100000)',
+      getProperty(nodeAt(t, '/chosen'), 'linux,initrd-end')!.range);
+  });
+
+  it('initrd-start different from the project file initrdAddr', () => {
+    const json = JSON.stringify({ guests: { 'client_linux-1': { initrdAddr: '0x45000000' } } });
+    const t = guestTree();
+    expectOne(run(t, project(SYSTEM_TEXT, json)), 'guest-dt-initrd', 'linux,initrd-start 0x44500000 differs from where the VMM copies the initrd (0x45000000',
+      getProperty(nodeAt(t, '/chosen'), 'linux,initrd-start')!.range, 'warning');
+  });
+
+  it('enabled device not mapped into the VM', () => {
+    const t = guestTree({ extra: [n('serial@30860000', { compatible: str('fsl,imx8mq-uart'), reg: u32(0, 0x30860000, 0, 0x10000) })] });
+    expectOne(run(t), 'guest-dt-unmapped-device', "/serial@30860000 is enabled but its registers [0x30860000..0x30870000) are not mapped into 'client_linux-1'",
+      nodeAt(t, '/serial@30860000').nameRange, 'warning');
+  });
+
+  it('the same device disabled, or absent from kernelDrivers, is not reported', () => {
+    const disabled = guestTree({ extra: [n('serial@30860000', { reg: u32(0, 0x30860000, 0, 0x10000), status: str('disabled') })] });
+    assert.deepStrictEqual(run(disabled), []);
+    const json = JSON.stringify({ guests: { 'client_linux-1': { kernelDrivers: ['fsl,imx8mq-gpc'] } } });
+    const noDriver = guestTree({ extra: [n('serial@30860000', { compatible: str('fsl,imx8mq-uart'), reg: u32(0, 0x30860000, 0, 0x10000) })] });
+    assert.deepStrictEqual(run(noDriver, project(SYSTEM_TEXT, json)), []);
+  });
+
+  it('VM mapping with no enabled device-tree node', () => {
+    const t = guestTree({ gpcStatus: 'disabled', rootProps: { 'interrupt-parent': u32(ref('gic')) } });
+    const diags = run(t);
+    expectOne(diags, 'guest-map-no-device', "'client_linux-1' maps 'gpc' at [0x303a0000..0x303b0000) but no enabled device-tree node has registers there",
+      rangeOf(SYS, SYSTEM_TEXT, 'map', 1, '<map mr="gpc"', 1), 'warning');
+  });
+
+  it('virtio interrupt-parent chain through an unmapped controller', () => {
+    const noGpc = SYSTEM_TEXT.replace(/\s*<map mr="gpc" vaddr="0x303a0000" perms="rw" cached="false" \/>/g, '').replace('<memory_region name="gpc" size="0x10000" phys_addr="0x303a0000" />', '');
+    const t = guestTree();
+    const diags = run(t, project(noGpc)).filter((d) => d.code === 'guest-dt-irq-route');
+    expectOne(diags, 'guest-dt-irq-route', 'interrupts go through /gpc@303a0000 (inherited from /), which is not mapped into the VM; add interrupt-parent = <&gic>',
+      nodeAt(t, '/virtio-console@150000').nameRange, 'warning');
+  });
+
+  it('an explicit interrupt-parent to the GIC fixes the route', () => {
+    const noGpc = SYSTEM_TEXT.replace(/\s*<map mr="gpc" vaddr="0x303a0000" perms="rw" cached="false" \/>/g, '').replace('<memory_region name="gpc" size="0x10000" phys_addr="0x303a0000" />', '');
+    const t = guestTree({ virtio: { 'interrupt-parent': u32(ref('gic')) } });
+    assert.deepStrictEqual(run(t, project(noGpc)).filter((d) => d.code === 'guest-dt-irq-route'), []);
+  });
+
+  it('passed-through device whose clock provider is neither mapped nor disabled', () => {
+    const t = guestTree({
+      extra: [
+        labelled('clk', n('clock-controller@30380000', { reg: u32(0, 0x30380000, 0, 0x10000), '#clock-cells': u32(1) })),
+        n('pwm@303a8000', { compatible: str('fsl,imx-pwm'), reg: u32(0, 0x303a8000, 0, 0x1000), clocks: u32(ref('clk'), 7) }),
+      ],
+    });
+    const diags = run(t).filter((d) => d.code === 'guest-dt-dependency');
+    expectOne(diags, 'guest-dt-dependency', "/pwm@303a8000 -> clocks -> /clock-controller@30380000: the provider is enabled but not mapped into 'client_linux-1'",
+      getProperty(nodeAt(t, '/pwm@303a8000'), 'clocks')!.range, 'warning');
+  });
+
+  it('DMA-capable device passed through while guest RAM is not 1:1', () => {
+    const t = guestTree({ extra: [n('mmc@303a4000', { compatible: str('fsl,imx8mq-usdhc'), reg: u32(0, 0x303a4000, 0, 0x1000) })] });
+    const diags = run(t).filter((d) => d.code === 'guest-dma-not-1to1');
+    expectOne(diags, 'guest-dma-not-1to1', "/mmc@303a4000 can do DMA, but guest RAM 'client_vm_ram_1' is not mapped 1:1 (phys_addr unset, guest base 0x40000000)",
+      rangeOf(SYS, SYSTEM_TEXT, 'memory_region', 1, '<memory_region name="client_vm_ram_1"'), 'warning');
+  });
+});
