@@ -88,12 +88,13 @@ export class Emulator {
   private readonly virtRx: VirtRx;
   private readonly virtTx: VirtTx;
   private readonly guestIntids: number[] = [];
+  private readonly mrs: MemoryRegions;
 
   /** Use createEmulator (it validates the configuration first). */
   constructor(private readonly config: EmulatorConfig) {
     this.random = new SeededRandom(config.seed ?? 1);
     const kernel = (this.kernel = new Kernel(config.eventHistory ?? 256));
-    const mrs = new MemoryRegions();
+    const mrs = (this.mrs = new MemoryRegions());
     for (const mr of config.memoryRegions) mrs.add(mr.name, mr.size);
 
     for (const pd of config.pds) kernel.addPd(pd.name, schedState(pd));
@@ -284,6 +285,11 @@ export class Emulator {
       pds: [...k.pds.values()].map((p) => ({ name: p.name, priority: p.sched.priority, cpuNs: p.cpuNs, notifications: p.notifications, faulted: p.faulted })),
       events: k.recentEvents(),
     };
+  }
+
+  /** The bytes of a memory region of the system (live, not a copy), e.g. for the inspector's hex view. */
+  memoryRegion(name: string): Uint8Array | undefined {
+    return this.mrs.get(name);
   }
 
   /** The vCPU of guest i, for tests and tools. */
