@@ -84,7 +84,8 @@ export function needsPreprocessing(text: string): boolean {
     let p = i + 1;
     while (text[p] === ' ' || text[p] === '\t') p++;
     const c = text[p];
-    if (c === undefined || c === '\n' || c === '\r' || (c >= '0' && c <= '9')) return true;
+    // '/': a comment may hide the directive name (`# /* x */ define`); let the full path decide.
+    if (c === undefined || c === '\n' || c === '\r' || c === '/' || (c >= '0' && c <= '9')) return true;
     let e = p;
     while (e < text.length && isIdentChar(text[e])) e++;
     if (DIRECTIVES.has(text.slice(p, e))) return true;
@@ -186,6 +187,16 @@ class Preprocessor implements ExpansionHooks {
       this.diagnostic({ severity: 'error', message: `unterminated #${c.directive}`, range: c.range });
     }
     return ctx;
+  }
+
+  get macroTable(): ReadonlyMap<string, MacroDefinition> {
+    return this.macros;
+  }
+
+  /** Append source text [start, end) of `ctx` verbatim: a run of plain lines. */
+  writePlain(ctx: LocationContext, start: number, end: number): void {
+    if (end <= start) return;
+    this.write({ kind: 'other', text: ctx.lines.text.slice(start, end), ctx, start, end, fromSource: true, spliced: false, spaceBefore: false });
   }
 
   /** Append one token to the output, with a space where the source had one or pasting would occur. */
@@ -565,6 +576,7 @@ const PASTING_PAIRS = new Set(['##', '<<', '>>', '<=', '>=', '==', '!=', '&&', '
  */
 class FileSource implements TokenSource {
   lookingForParen = false;
+  atTopLevel = false;
   private atLineStart = true;
   private readonly queue: PPToken[] = [];
   private queueHead = 0;
@@ -593,6 +605,7 @@ class FileSource implements TokenSource {
       }
       const lexer = this.frame.lexer;
       const lineStart = lexer.pos;
+      if (this.atTopLevel && this.copyPlainLine()) continue;
       let first = this.lex();
       const leading: PPToken[] = [];
       while (first.kind === 'ws') { leading.push(first); first = this.lex(); }
@@ -617,6 +630,50 @@ class FileSource implements TokenSource {
       this.queue.push(...leading.slice(1), first);
       return leading[0];
     }
+  }
+
+  /**
+   * Most lines of a tree use no macro: copy such a line to the output in one piece without making
+   * tokens. Only lines that cannot change lexer state qualify (no block comment opener, no
+   * trailing backslash); any identifier-like run that names a macro sends the line the long way.
+   */
+  private copyPlainLine(): boolean {
+    const { lexer } = this.frame;
+    const text = lexer.text;
+    const start = lexer.pos;
+    if (start >= lexer.end || isSkipping(this.frame)) return false;
+    let nl = text.indexOf('\n', start);
+    if (nl < 0 || nl >= lexer.end) nl = lexer.end - 1;
+    const end = nl + 1;
+    const macros = this.pp.macroTable;
+    let i = start;
+    while (i < end && (text[i] === ' ' || text[i] === '\t')) i++;
+    if (text[i] === '#') return false;
+    for (; i < end; i++) {
+      const c = text[i];
+      if (c === '/' && text[i + 1] === '*') {
+        // A comment closed on this line changes no state; its words are not macro uses.
+        const close = text.indexOf('*/', i + 2);
+        if (close < 0 || close + 2 > nl) return false;
+        i = close + 1;
+        continue;
+      }
+      if (c === '/' && text[i + 1] === '/') break;
+      if (c === '\\') {
+        const n = text[i + 1];
+        if (n === '\n' || (n === '\r' && text[i + 2] === '\n') || n === undefined) return false;
+      }
+      if (isIdentChar(c)) {
+        const runStart = i;
+        while (i + 1 < end && isIdentChar(text[i + 1])) i++;
+        const first = text[runStart];
+        if (!(first >= '0' && first <= '9') && macros.has(text.slice(runStart, i + 1))) return false;
+      }
+    }
+    this.pp.writePlain(lexer.ctx, start, end);
+    lexer.pos = end;
+    this.atLineStart = text[end - 1] === '\n';
+    return true;
   }
 
   /**

@@ -96,7 +96,7 @@ export class Lexer {
     // Newline (a lone '\r' before '\n' belongs to it).
     if (c === '\n' || (c === '\r' && this.charAt(p + 1) === '\n')) {
       const e = c === '\n' ? p + 1 : p + 2;
-      return this.finish('nl', begin, e, '\n');
+      return this.finish('nl', begin, e);
     }
     if (c === ' ' || c === '\t' || c === '\f' || c === '\v' || c === '\r') {
       let e = p;

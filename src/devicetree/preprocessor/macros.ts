@@ -25,6 +25,11 @@ export interface TokenSource {
   next(): PPToken;
   /** Set while the expander looks past a function-like macro's name for its '('. */
   lookingForParen?: boolean;
+  /**
+   * Set while the expander asks for a token with nothing pending (no invocation in progress): the
+   * source may then write plain text straight to the output instead of returning tokens.
+   */
+  atTopLevel?: boolean;
 }
 
 export interface ExpansionHooks {
@@ -103,7 +108,9 @@ export class Expander {
   /** The next fully expanded token. */
   next(): PPToken {
     for (;;) {
+      this.source.atTopLevel = this.pending.length === 0;
       const t = this.pull();
+      this.source.atTopLevel = false;
       if (t.kind !== 'ident') return t;
       const m = this.macros.get(t.text);
       if (m === undefined || t.hide?.has(t.text)) return t;
@@ -194,6 +201,18 @@ export class Expander {
   /** The replacement list with arguments substituted, stringized and pasted (C11 6.10.3.1-3). */
   private substitute(m: MacroDefinition, args: PPToken[][], inv: PPToken, hide: ReadonlySet<string>): PPToken[] {
     const body = bodyTokens(m);
+    if (m.params === undefined && !body.some((b) => b.kind === 'punct' && b.text === '##')) {
+      // Object-like without pasting (the common case): copy the body at the invocation.
+      const out = new Array<PPToken>(body.length);
+      for (let i = 0; i < body.length; i++) {
+        const b = body[i];
+        out[i] = {
+          kind: b.kind, text: b.text, ctx: inv.ctx, start: inv.start, end: inv.start, fromSource: false,
+          spliced: false, spaceBefore: i === 0 ? b.spaceBefore || inv.spaceBefore : b.spaceBefore, hide,
+        };
+      }
+      return out;
+    }
     const params = m.params;
     const paramIndex = (t: PPToken | undefined): number =>
       params !== undefined && t !== undefined && t.kind === 'ident' ? params.indexOf(t.text) : -1;
@@ -306,8 +325,19 @@ export function stringize(arg: PPToken[]): string {
   return s + '"';
 }
 
+/** `{name}` sets are shared: most expansions start from a token with no hide set. */
+const singletonHideSets = new Map<string, ReadonlySet<string>>();
+
 function withName(h: ReadonlySet<string> | undefined, name: string): ReadonlySet<string> {
-  if (h?.has(name)) return h;
+  if (h === undefined || h.size === 0) {
+    let s = singletonHideSets.get(name);
+    if (s === undefined) {
+      s = new Set([name]);
+      if (singletonHideSets.size < 10000) singletonHideSets.set(name, s);
+    }
+    return s;
+  }
+  if (h.has(name)) return h;
   const s = new Set(h);
   s.add(name);
   return s;
