@@ -90,7 +90,9 @@ export class LineDiscipline {
       if (b === CR) b = LF; // ICRNL
       if (b === VINTR) {
         this.echoBytes([0x5e, 0x43]); // "^C"
+        // ISIG without NOFLSH: the signal also flushes whatever was typed ahead.
         this.line = [];
+        this.ready.length = 0;
         this.interrupt();
       } else if (b === VERASE || b === BS) {
         if (this.line.length > 0) {
