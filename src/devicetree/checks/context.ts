@@ -43,7 +43,27 @@ export class CheckRunState {
   private readonly paths = new Map<DtNode, string>();
   private phandles?: Map<number, DtNode>;
 
-  constructor(readonly input: CheckInput) {}
+  /** Nodes dtc builds only after its checks (-@ symbols, overlay fixups): checks never see them. */
+  private readonly generated = new Set<DtNode>();
+
+  constructor(readonly input: CheckInput) {
+    for (const child of input.tree.root.children) if (GENERATED_ROOT_CHILDREN.has(child.name)) this.markGenerated(child);
+  }
+
+  /** A node under __symbols__/__fixups__/__local_fixups__ with no source-written property below it. */
+  private markGenerated(node: DtNode): boolean {
+    let written = node.properties.some((p) => isWritten(p));
+    for (const c of node.children) if (!this.markGenerated(c)) written = true;
+    if (!written) this.generated.add(node);
+    return !written;
+  }
+
+  /** The live nodes the checks visit, parents first (dtc's check_nodes_props). */
+  *walk(node: DtNode = this.tree.root): Generator<DtNode> {
+    if (this.generated.has(node)) return;
+    yield node;
+    for (const child of liveChildren(node)) yield* this.walk(child);
+  }
 
   get tree(): DtTree {
     return this.input.tree;
@@ -58,14 +78,22 @@ export class CheckRunState {
     return p;
   }
 
-  /** dtc's for_each_property: the live properties. */
+  /** dtc's for_each_property: the live properties (minus generated ones under __fixups__ etc.). */
   props(node: DtNode): DtProperty[] {
-    return liveProperties(node);
+    const live = liveProperties(node);
+    return this.isInGeneratedArea(node) ? live.filter(isWritten) : live;
   }
 
   /** dtc's get_property: the first live property of that name. */
   prop(node: DtNode, name: string): DtProperty | undefined {
-    return node.properties.find((p) => p.name === name && !p.deleted);
+    const p = node.properties.find((q) => q.name === name && !q.deleted);
+    return p && this.isInGeneratedArea(node) && !isWritten(p) ? undefined : p;
+  }
+
+  private isInGeneratedArea(node: DtNode): boolean {
+    let top = node;
+    while (top.parent?.parent) top = top.parent;
+    return top.parent !== undefined && GENERATED_ROOT_CHILDREN.has(top.name);
   }
 
   /** dtc's get_subnode: a live child with exactly this name. */
@@ -102,6 +130,13 @@ export class CheckRunState {
   rawSizeCells(node: DtNode): number {
     return this.sizeCells.get(node) ?? 0;
   }
+}
+
+const GENERATED_ROOT_CHILDREN = new Set(['__symbols__', '__fixups__', '__local_fixups__']);
+
+/** The evaluator records a 'set' event for every property written in source; generated ones have none. */
+function isWritten(p: DtProperty): boolean {
+  return p.history.length > 0;
 }
 
 /** The handle a check's run() gets: the shared state plus its own reporter. */
@@ -173,7 +208,7 @@ export function nodeCheck(
     defaultSeverity,
     prerequisites,
     run(ctx) {
-      for (const node of walkNodes(ctx.tree.root)) visit(ctx, node);
+      for (const node of ctx.state.walk()) visit(ctx, node);
     },
   };
 }
