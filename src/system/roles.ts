@@ -120,7 +120,10 @@ export function inferSerialRoles(model: SystemModel, override?: RoleOverride): {
     clientNames = [];
     for (const v of [virtTx, virtRx]) {
       if (!v) continue;
-      for (const n of neighbours(model, v)) if (!skip.has(n.name) && !clientNames.includes(n.name)) clientNames.push(n.name);
+      for (const n of neighbours(model, v)) {
+        // A channel end naming no PD is the tool rules' error; it is no client.
+        if (!skip.has(n.name) && !clientNames.includes(n.name) && findPd(model, n.name)) clientNames.push(n.name);
+      }
     }
   }
   clientNames.forEach((name, index) => {
