@@ -1,0 +1,125 @@
+// Faults as on the board, libvmm's image placement checks, the MON|ERROR path for a crashing PD.
+import { strict as assert } from 'assert';
+import { build, IdleGuest, testGuest, fillPattern, Collector } from './helpers';
+import type { ConsoleTestGuest } from '../../../src/emulator/guest/console-test-guest';
+import { decodeFsr, encodeStage2Fsr } from '../../../src/emulator/fault';
+import { createEmulator } from '../../../src/emulator/emulator';
+import { exampleDualGuestConfig, minimalDtb } from '../../../src/emulator/example-system';
+
+describe('emulator: VM faults', () => {
+  it('decodes 0x92000046 as a data abort, translation fault level 2, write', () => {
+    assert.equal(encodeStage2Fsr({ write: true }), 0x92000046);
+    assert.deepEqual(decodeFsr(0x92000046), { exceptionClass: 0x24, kind: 'data abort', write: true, status: 'translation fault level 2' });
+    assert.equal(decodeFsr(encodeStage2Fsr({ write: false })).write, false);
+  });
+
+  it("stops a guest touching an unmapped device with libvmm's messages; the other guest runs on", () => {
+    const idle = new IdleGuest();
+    const others: ConsoleTestGuest[] = [];
+    const emu = build({
+      programs: [() => idle, testGuest({ txTotal: 50_000, fill: fillPattern(1) }, others)],
+      describeAddress: (vm, gpa) => (gpa === 0x30860000 ? `/soc/serial@30860000 (${vm}: maaxboard.dts:412:4)` : undefined),
+    });
+    const logs: string[] = [];
+    emu.onLog((r) => logs.push(r.text));
+    const out = new Collector();
+    emu.onUartOutput(out.push);
+    emu.runFor(10_000);
+    assert.equal(idle.machine.mmioWrite(0x30860000, 4, 0x41), false);
+    assert.deepEqual(logs, [
+      'CLIENT_VMM-1|ERROR: unexpected memory fault on address: 0x30860000, FSR: 0x92000046, IP: 0x0, is_prefetch: false, is_write: true',
+      'CLIENT_VMM-1|ERROR: (emulator) 0x30860000 belongs to /soc/serial@30860000 (client_linux-1: maaxboard.dts:412:4)',
+      'CLIENT_VMM-1|ERROR: Failed to handle virtual memory fault',
+    ]);
+    assert.equal(emu.vcpu(0).state, 'halted');
+    assert.equal(idle.machine.mmioRead(0x303a0000, 4), undefined, 'a stopped vCPU does nothing more');
+    assert.ok(emu.runUntilIdle(1e9));
+    assert.equal(others[0].txCompleted, 50_000);
+    assert.equal(out.length, 13 + 50_000);
+    const f = emu.snapshot().guests[0].faults;
+    assert.equal(f.length, 1);
+    assert.equal(f[0].gpa, 0x30860000);
+  });
+
+  it('lets the guest use mapped device regions (gpc, gic_vcpu) as plain memory', () => {
+    const idle = new IdleGuest();
+    const emu = build({ programs: [() => idle, () => new IdleGuest()] });
+    emu.runFor(10_000);
+    assert.ok(idle.machine.mmioWrite(0x303a0004, 4, 0xdeadbeef));
+    assert.equal(idle.machine.mmioRead(0x303a0004, 4), 0xdeadbeef);
+    assert.equal(idle.machine.mmioRead(0x303a0004, 2), 0xbeef);
+    assert.ok(idle.machine.mmioWrite(0x31000ffc, 4, 7));
+    assert.equal(emu.vcpu(0).state, 'idle');
+  });
+
+  it('reports a read fault with is_write: false and FSR 0x92000006', () => {
+    const idle = new IdleGuest();
+    const emu = build({ programs: [() => idle, () => new IdleGuest()] });
+    const logs: string[] = [];
+    emu.onLog((r) => logs.push(r.text));
+    emu.runFor(10_000);
+    assert.equal(idle.machine.mmioRead(0x38800000, 4), undefined);
+    assert.ok(logs[0].endsWith('unexpected memory fault on address: 0x38800000, FSR: 0x92000006, IP: 0x0, is_prefetch: false, is_write: false'));
+  });
+
+  it('handles PSCI SYSTEM_OFF and reports unknown PSCI functions', () => {
+    const idle = new IdleGuest();
+    const emu = build({ programs: [() => idle, () => new IdleGuest()] });
+    const logs: string[] = [];
+    emu.onLog((r) => logs.push(r.text));
+    emu.runFor(10_000);
+    idle.machine.psci(0x84000000 + 0x55);
+    assert.ok(logs.includes('CLIENT_VMM-1|ERROR: Unhandled PSCI function ID 0x84000055'));
+    idle.machine.psci(0x84000008);
+    assert.equal(emu.vcpu(0).state, 'halted');
+  });
+});
+
+describe('emulator: VMM image placement checks', () => {
+  const cases: [string, (c: ReturnType<typeof exampleDualGuestConfig>) => void, string][] = [
+    ['RAM not 2 MiB aligned', (c) => { c.guests[0].ramGpa = 0x40100000; c.guests[0].dtbGpa = 0x40200000; }, 'Linux requires that guest RAM starting GPA must be 2MiB aligned'],
+    ['a DTB without the magic', (c) => { c.guests[0].dtb = new Uint8Array(64); }, 'Given DTB does not match DTB magic.'],
+    ['a DTB outside RAM', (c) => { c.guests[0].dtbGpa = 0x3ff00000; }, 'DTB copy destination [0x3ff00000..0x3ff00048) not in valid guest RAM'],
+    ['an initrd outside RAM', (c) => { c.guests[0].initrd = { gpa: 0x407ff000, bytes: new Uint8Array(0x2000) }; }, 'Initrd copy destination [0x407ff000..0x40801000) not in valid guest RAM'],
+    ['a DTB overlapping the initrd', (c) => { c.guests[0].initrd = { gpa: c.guests[0].dtbGpa + 0x10, bytes: new Uint8Array(0x100) }; }, 'DTB [0x407f0000..0x407f0048) overlaps with the destination of the initial RAM disk [0x407f0010..0x407f0110)'],
+  ];
+  for (const [name, edit, message] of cases) {
+    it(`refuses ${name}`, () => {
+      const config = exampleDualGuestConfig({ programs: [() => new IdleGuest(), () => new IdleGuest()], ramSize: 0x800000 });
+      edit(config);
+      const { emulator } = createEmulator(config);
+      assert.ok(emulator);
+      const logs = emulator.logs().map((r) => r.text);
+      assert.deepEqual(logs, [`CLIENT_VMM-1|ERROR: ${message}`]);
+      assert.equal(emulator.vcpu(0).state, 'off');
+      assert.equal(emulator.vcpu(1).state, 'running');
+      assert.equal(emulator.snapshot().guests[0].bootError, message);
+    });
+  }
+
+  it('copies the DTB and initrd into guest RAM and passes the DTB address', () => {
+    let seen = -1;
+    const config = exampleDualGuestConfig({ programs: [() => ({ ...new IdleGuest(), start: (_m, dtb) => { seen = dtb; }, run: () => 'idle', onInterrupt: () => undefined, onTimer: () => undefined }), () => new IdleGuest()], ramSize: 0x800000 });
+    config.guests[0].initrd = { gpa: 0x40400000, bytes: Uint8Array.of(1, 2, 3) };
+    const emu = createEmulator(config).emulator!;
+    const ram = emu.vcpu(0).ram;
+    assert.equal(seen, config.guests[0].dtbGpa);
+    assert.deepEqual(Array.from(ram.subarray(config.guests[0].dtbGpa - 0x40000000, config.guests[0].dtbGpa - 0x40000000 + 72)), Array.from(minimalDtb()));
+    assert.deepEqual(Array.from(ram.subarray(0x400000, 0x400003)), [1, 2, 3]);
+  });
+});
+
+describe('emulator: configuration errors are diagnostics', () => {
+  it('names a missing memory region and a missing channel instead of throwing', () => {
+    const config = exampleDualGuestConfig({ programs: [() => new IdleGuest(), () => new IdleGuest()], ramSize: 0x800000 });
+    config.memoryRegions = config.memoryRegions.filter((m) => m.name !== 'rx_data_serial_vmm_2');
+    config.channels = config.channels.filter((c) => !(c.a.pd === 'uart_driver' && c.b.pd === 'serial_virt_rx'));
+    config.memoryRegions.find((m) => m.name === 'tx_data_serial_driver')!.size = 3000;
+    const { emulator, diagnostics } = createEmulator(config);
+    assert.equal(emulator, undefined);
+    const messages = diagnostics.map((d) => d.message);
+    assert.ok(messages.includes("RX queue of 'CLIENT_VMM-2': data region 'rx_data_serial_vmm_2' does not exist"), messages.join('\n'));
+    assert.ok(messages.includes("no channel connects 'uart_driver' and 'serial_virt_rx'"));
+    assert.ok(messages.includes('driver TX queue: queue capacity 3000 is not a power of two'));
+  });
+});
