@@ -1,6 +1,6 @@
 // What the VSIX ships, as vsce computes it from .vscodeignore (no build, no network, no zip).
 import * as assert from 'assert';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { listPackagedFiles, PROJECT_ROOT } from '../../../scripts/package-vsix';
@@ -112,7 +112,7 @@ describe('packaging: VSIX contents', function () {
     });
 
     it('contains every file the manifest names', () => {
-      const manifest = require(path.join(PROJECT_ROOT, 'package.json')) as Record<string, unknown>;
+      const manifest = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as Record<string, unknown>;
       for (const ref of manifestFileReferences(manifest)) {
         if (!existsSync(path.join(PROJECT_ROOT, ref))) continue; // not built yet: the build's concern
         assert.ok(files.includes(ref), `the manifest names ${ref}, which would not ship`);

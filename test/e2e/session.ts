@@ -1,0 +1,144 @@
+// One end-to-end session: a sandboxed code-server with our VSIX installed, a workspace folder open
+// in Chromium, and the logs gathered at the end. close() always ends both processes.
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import * as path from 'path';
+import { Page } from 'playwright-core';
+import { Chromium, launchChromium } from './browser';
+import { CodeServer, createSandbox, installExtension, PROJECT_ROOT, Sandbox, SEEDED_SETTINGS } from './code-server';
+import { waitForWorkbench } from './workbench';
+
+export const LOG_DIR = path.join(PROJECT_ROOT, 'test-results', 'e2e', 'logs');
+
+export interface SessionOptions {
+  /** The folder to open; the session works on a copy of it, so the test cannot change the original. */
+  readonly workspace: string;
+  /** VSIX files to install before code-server starts. */
+  readonly vsix?: readonly string[];
+  /** Settings merged over SEEDED_SETTINGS. */
+  readonly settings?: Readonly<Record<string, unknown>>;
+  /** Names the saved logs (test-results/e2e/logs/<name>/). */
+  readonly name: string;
+}
+
+/**
+ * An extension-host log line at error level, with the indented lines (stack) that follow it.
+ * `file` is relative to the session's log folder.
+ */
+export interface LogError {
+  readonly file: string;
+  readonly text: string;
+}
+
+export class E2ESession {
+  /** Uncaught exceptions in the workbench page (its own console is noisy offline, so only these). */
+  readonly pageErrors: string[] = [];
+
+  private constructor(
+    readonly sandbox: Sandbox,
+    readonly workspace: string,
+    readonly codeServer: CodeServer,
+    readonly chromium: Chromium,
+    readonly page: Page,
+    private readonly name: string,
+  ) {
+    page.on('pageerror', (err) => this.pageErrors.push(err.stack ?? err.message));
+  }
+
+  static async open(options: SessionOptions): Promise<E2ESession> {
+    const sandbox = createSandbox({ ...SEEDED_SETTINGS, ...options.settings });
+    const workspace = path.join(sandbox.root, 'workspace', path.basename(options.workspace));
+    let codeServer: CodeServer | undefined;
+    let chromium: Chromium | undefined;
+    try {
+      cpSync(options.workspace, workspace, { recursive: true });
+      for (const vsix of options.vsix ?? []) installExtension(sandbox, vsix);
+      codeServer = await CodeServer.start(sandbox, workspace);
+      chromium = await launchChromium();
+      const page = await chromium.browser.newPage({ viewport: { width: 1440, height: 900 } });
+      const session = new E2ESession(sandbox, workspace, codeServer, chromium, page, options.name);
+      await page.goto(`${codeServer.url}/?folder=${encodeURIComponent(workspace)}`);
+      await waitForWorkbench(page);
+      return session;
+    } catch (err) {
+      await chromium?.close();
+      await codeServer?.stop();
+      rmSync(sandbox.root, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  /** Every extension-host log file of this session (one per extension-host start), newest last. */
+  extensionHostLogFiles(): string[] {
+    return listFiles(path.join(this.sandbox.userDataDir, 'logs'))
+      .filter((f) => /(^|\/)exthost\d*\/remoteexthost\.log$/.test(f))
+      .sort();
+  }
+
+  /** The extension host logs' text, concatenated. */
+  extensionHostLog(): string {
+    const root = path.join(this.sandbox.userDataDir, 'logs');
+    return this.extensionHostLogFiles().map((f) => readFileSync(path.join(root, f), 'utf8')).join('\n');
+  }
+
+  /** Error-level entries of the extension host logs, except those matching one of `allowed`. */
+  extensionHostErrors(allowed: readonly RegExp[] = []): LogError[] {
+    const root = path.join(this.sandbox.userDataDir, 'logs');
+    const errors: LogError[] = [];
+    for (const file of this.extensionHostLogFiles()) {
+      for (const entry of splitLogEntries(readFileSync(path.join(root, file), 'utf8'))) {
+        if (entry.level === 'error' && !allowed.some((re) => re.test(entry.text))) errors.push({ file, text: entry.text });
+      }
+    }
+    return errors;
+  }
+
+  /**
+   * Polls the extension host log until `extensionId` has been activated; returns the log line.
+   * VS Code logs "ExtensionService#_doActivateExtension <id>, ..." when it activates one.
+   */
+  async waitForActivation(extensionId: string, timeoutMs = 30_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    const marker = `ExtensionService#_doActivateExtension ${extensionId},`;
+    while (Date.now() < deadline) {
+      const line = this.extensionHostLog().split('\n').find((l) => l.includes(marker));
+      if (line) return line;
+      await this.page.waitForTimeout(250);
+    }
+    throw new Error(`${extensionId} was not activated within ${timeoutMs} ms. Extension host log:\n${this.extensionHostLog()}`);
+  }
+
+  /**
+   * Ends Chromium and code-server (whatever state they are in), saves the logs under
+   * test-results/e2e/logs/<name>/ and removes the sandbox. Safe to call twice.
+   */
+  async close(): Promise<void> {
+    await this.chromium.close();
+    await this.codeServer.stop();
+    if (!existsSync(this.sandbox.root)) return;
+    const saved = path.join(LOG_DIR, this.name);
+    rmSync(saved, { recursive: true, force: true });
+    mkdirSync(saved, { recursive: true });
+    const logs = path.join(this.sandbox.userDataDir, 'logs');
+    if (existsSync(logs)) cpSync(logs, saved, { recursive: true });
+    writeFileSync(path.join(saved, 'code-server.log'), this.codeServer.log);
+    writeFileSync(path.join(saved, 'page-errors.log'), this.pageErrors.join('\n\n'));
+    rmSync(this.sandbox.root, { recursive: true, force: true });
+  }
+}
+
+/** A log entry: its first line starts "YYYY-MM-DD hh:mm:ss.mmm [level]"; continuation lines follow. */
+export function splitLogEntries(text: string): { level: string; text: string }[] {
+  const entries: { level: string; text: string }[] = [];
+  for (const line of text.split('\n')) {
+    const head = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ \[(\w+)\]/.exec(line);
+    if (head) entries.push({ level: head[1], text: line });
+    else if (entries.length > 0 && line !== '') entries[entries.length - 1].text += `\n${line}`;
+  }
+  return entries;
+}
+
+function listFiles(dir: string, prefix = ''): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? listFiles(path.join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]);
+}

@@ -1,0 +1,152 @@
+// Driving the VS Code workbench in the page the way a person does: keyboard, palette, views. The
+// selectors are VS Code 1.100's DOM (see /work/shared/docs/E2E.md).
+import { mkdirSync } from 'fs';
+import * as path from 'path';
+import { Locator, Page } from 'playwright-core';
+import { PROJECT_ROOT } from './code-server';
+
+export const SCREENSHOT_DIR = path.join(PROJECT_ROOT, 'test-results', 'e2e');
+
+const QUICK_INPUT = '.quick-input-widget';
+const QUICK_INPUT_BOX = `${QUICK_INPUT} .quick-input-box input`;
+const QUICK_INPUT_ROW = `${QUICK_INPUT} .quick-input-list .monaco-list-row`;
+
+/** Waits until the workbench is drawn and the extension host has connected (status bar present). */
+export async function waitForWorkbench(page: Page, timeoutMs = 90_000): Promise<void> {
+  await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: timeoutMs });
+  await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: timeoutMs });
+  await page.locator('.monaco-workbench .part.activitybar').waitFor({ state: 'visible', timeout: timeoutMs });
+}
+
+async function closeQuickInput(page: Page): Promise<void> {
+  if (await page.locator(QUICK_INPUT).isVisible()) {
+    await page.keyboard.press('Escape');
+    await page.locator(QUICK_INPUT).waitFor({ state: 'hidden', timeout: 5_000 });
+  }
+}
+
+/** The palette row whose label is exactly `label` (the palette also shows fuzzy matches). */
+function paletteEntry(page: Page, label: string): Locator {
+  return page.locator(QUICK_INPUT_ROW).filter({
+    has: page.locator('.quick-input-list-entry .label-name', { hasText: exactly(label) }),
+  });
+}
+
+/**
+ * Runs a command by its title as the palette shows it (e.g. "Developer: Show Running Extensions").
+ * Throws, naming what the palette offered, when no entry has exactly that title.
+ */
+export async function runCommand(page: Page, title: string, timeoutMs = 15_000): Promise<void> {
+  await closeQuickInput(page);
+  await page.keyboard.press('F1');
+  const input = page.locator(QUICK_INPUT_BOX);
+  await input.waitFor({ state: 'visible', timeout: timeoutMs });
+  await input.fill(`>${title}`);
+  const entry = paletteEntry(page, title).first();
+  try {
+    await entry.waitFor({ state: 'visible', timeout: timeoutMs });
+  } catch {
+    const offered = await page.locator(`${QUICK_INPUT_ROW} .label-name`).allInnerTexts();
+    await closeQuickInput(page);
+    throw new Error(`The command palette has no command "${title}"; it offered: ${offered.join(' | ') || '(nothing)'}`);
+  }
+  await entry.click();
+  await page.locator(QUICK_INPUT).waitFor({ state: 'hidden', timeout: timeoutMs });
+}
+
+/** Opens a workspace file through Quick Open (Ctrl+P), by its path relative to the folder. */
+export async function openFile(page: Page, relativePath: string, timeoutMs = 15_000): Promise<void> {
+  await closeQuickInput(page);
+  await page.keyboard.press('Control+P');
+  const input = page.locator(QUICK_INPUT_BOX);
+  await input.waitFor({ state: 'visible', timeout: timeoutMs });
+  await input.fill(relativePath);
+  const name = path.posix.basename(relativePath);
+  const entry = page.locator(QUICK_INPUT_ROW).filter({ has: page.locator('.label-name', { hasText: name }) }).first();
+  await entry.waitFor({ state: 'visible', timeout: timeoutMs });
+  await page.keyboard.press('Enter');
+  await page.locator(`.tabs-container .tab[data-resource-name="${name}"]`).first().waitFor({ state: 'visible', timeout: timeoutMs });
+}
+
+/**
+ * Searches the Extensions view for "@installed <displayName>" and waits for an entry with exactly
+ * that name; returns the entry. Throws, naming what the view listed, when there is none.
+ */
+export async function findInstalledExtension(page: Page, displayName: string, timeoutMs = 30_000): Promise<Locator> {
+  await runCommand(page, 'View: Show Extensions');
+  // The search box is a small Monaco editor: focus it and replace its text.
+  const search = page.locator('.extensions-viewlet .suggest-input-container .monaco-editor');
+  await search.waitFor({ state: 'visible', timeout: timeoutMs });
+  await search.click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(`@installed ${displayName}`);
+  const item = page.locator('.extensions-viewlet .extension-list-item').filter({
+    has: page.locator('.name', { hasText: exactly(displayName) }),
+  }).first();
+  try {
+    await item.waitFor({ state: 'visible', timeout: timeoutMs });
+  } catch {
+    const listed = await page.locator('.extensions-viewlet .extension-list-item .name').allInnerTexts();
+    throw new Error(`The Extensions view lists no installed "${displayName}"; it lists: ${listed.join(' | ') || '(nothing)'}`);
+  }
+  return item;
+}
+
+/**
+ * Names of the extensions the extension host has activated, from "Developer: Show Running
+ * Extensions" (an editor listing each active extension with its activation time).
+ */
+export async function runningExtensionNames(page: Page, timeoutMs = 30_000): Promise<string[]> {
+  await runCommand(page, 'Developer: Show Running Extensions');
+  const names = page.locator('.runtime-extensions-editor .extension .name');
+  await names.first().waitFor({ state: 'visible', timeout: timeoutMs });
+  return names.allInnerTexts();
+}
+
+/** Text of the visible terminal, one string per row, trailing blanks trimmed (DOM renderer needed). */
+export async function readTerminal(page: Page): Promise<string> {
+  const rows = page.locator('.xterm-rows').filter({ visible: true }).last().locator('> div');
+  const lines = await rows.allTextContents();
+  return lines.map((l) => l.replace(/\s+$/, '')).join('\n').replace(/\n+$/, '');
+}
+
+/** Waits until the visible terminal's text matches `pattern`; returns that text. */
+export async function waitForTerminalText(page: Page, pattern: RegExp, timeoutMs = 30_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let text = '';
+  while (Date.now() < deadline) {
+    text = await readTerminal(page);
+    if (pattern.test(text)) return text;
+    await page.waitForTimeout(250);
+  }
+  throw new Error(`The terminal never showed ${pattern}; it shows:\n${text}`);
+}
+
+/**
+ * Opens the Problems panel and returns its rows as VS Code announces them to screen readers: a row
+ * per file ("1 problems in file a.dts of folder .") followed by a row per marker ("Error: message at
+ * line 1 and character 1."). Empty when there are no problems.
+ */
+export async function readProblems(page: Page, timeoutMs = 15_000): Promise<string[]> {
+  await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)');
+  const panel = page.locator('.markers-panel');
+  await panel.waitFor({ state: 'visible', timeout: timeoutMs });
+  const labels: string[] = [];
+  for (const row of await panel.locator('.monaco-list-row').all()) {
+    labels.push((await row.getAttribute('aria-label')) ?? (await row.innerText()));
+  }
+  return labels;
+}
+
+/** Saves a PNG of the whole page to test-results/e2e/<name>.png and returns its path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const file = path.join(SCREENSHOT_DIR, `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+/** A pattern matching `text` exactly, give or take surrounding white space. */
+function exactly(text: string): RegExp {
+  return new RegExp(`^\\s*${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
+}
