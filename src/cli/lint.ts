@@ -1,4 +1,160 @@
-export function runLint(_args: string[]): number {
-  process.stderr.write('dual-guest lint: not built yet\n');
-  return 2;
+// `dual-guest lint`: compile device trees (a base and its overlays joined with '+') and run dtc's
+// check table over them; print dtc-style text or JSON; exit 1 when anything is an error.
+import { resolve as resolvePath } from 'path';
+import type { Diagnostic } from '../common/diagnostics';
+import { formatRangeDtc } from '../common/diagnostics';
+import type { FileHost } from '../common/host';
+import { relative } from '../common/paths';
+import { CHECK_PRESETS, CHECKS, type CheckPreset, checkConfigFromFlags, runChecks } from '../devicetree/checks';
+import { compileFiles } from '../devicetree/compile';
+import { NodeFileHost } from '../node/file-host';
+
+export interface LintIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  host: FileHost;
+  /** Absolute POSIX directory that relative FILE and -i arguments are resolved against. */
+  cwd: string;
+}
+
+export function lintUsage(): string {
+  return [
+    'usage: dual-guest lint [-i DIR]... [--preset dtc|linux] [-W<check>|-Wno-<check>|-E<check>|-Eno-<check>]... [--format text|json] FILE...',
+    '',
+    'Checks device trees with dtc\'s checks (docs/checks.md lists them) and .system files.',
+    '',
+    'FILE        a .dts file; several files that form one tree (a base and the overlays appended',
+    '            after it, as a build combines them) are joined with \'+\': base.dts+overlay.dts',
+    '-i DIR      add DIR to the include search path (for /include/ and #include)',
+    '--preset    dtc (dtc\'s defaults, the default) or linux (what the kernel build turns off)',
+    '-W<check>   enable a check as a warning; -Wno-<check> disables it (and the checks that need it)',
+    '-E<check>   make a check an error; -Eno-<check> drops that',
+    '--format    text (dtc style: file:L.C-L.C: Warning (check): /path:prop: message) or json',
+    '',
+    'Exit status: 0 no errors, 1 errors found, 2 bad usage or unsupported input.',
+  ].join('\n');
+}
+
+interface LintArgs {
+  includePaths: string[];
+  preset: CheckPreset;
+  checkFlags: string[];
+  format: 'text' | 'json';
+  inputs: string[];
+}
+
+function parseArgs(args: string[]): { parsed?: LintArgs; error?: string; help?: boolean } {
+  const out: LintArgs = { includePaths: [], preset: 'dtc', checkFlags: [], format: 'text', inputs: [] };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const value = (flag: string): string | undefined => (a === flag ? args[++i] : a.startsWith(`${flag}=`) ? a.slice(flag.length + 1) : undefined);
+    if (a === '-h' || a === '--help') return { help: true };
+    if (a === '-i' || a === '--include') {
+      const dir = args[++i];
+      if (dir === undefined) return { error: `${a} needs a directory` };
+      out.includePaths.push(dir);
+    } else if (a.startsWith('-i') && a.length > 2) out.includePaths.push(a.slice(2));
+    else if (a === '--preset' || a.startsWith('--preset=')) {
+      const p = value('--preset');
+      if (!CHECK_PRESETS.includes(p as CheckPreset)) return { error: `unknown preset '${p ?? ''}' (expected ${CHECK_PRESETS.join(' or ')})` };
+      out.preset = p as CheckPreset;
+    } else if (a === '--format' || a.startsWith('--format=')) {
+      const f = value('--format');
+      if (f !== 'text' && f !== 'json') return { error: `unknown format '${f ?? ''}' (expected text or json)` };
+      out.format = f;
+    } else if (a.startsWith('-W') || a.startsWith('-E') || a.startsWith('--warning=') || a.startsWith('--error=')) out.checkFlags.push(a);
+    else if (a.startsWith('-') && a !== '-') return { error: `unknown option '${a}'` };
+    else out.inputs.push(a);
+  }
+  if (out.inputs.length === 0) return { error: 'no input files' };
+  return { parsed: out };
+}
+
+const CHECK_NAMES = new Set(CHECKS.map((c) => c.name));
+
+/** What one FILE argument (one tree, or one .system file) yields. */
+interface InputReport {
+  input: string;
+  diagnostics: Diagnostic[];
+}
+
+function lintTree(files: string[], args: LintArgs, io: LintIo, config: ReturnType<typeof checkConfigFromFlags>['config']): Diagnostic[] {
+  const result = compileFiles(files, { host: io.host, includePaths: args.includePaths.map((d) => resolvePath(io.cwd, d)) });
+  // Like dtc, checks run only on a tree that compiled without errors.
+  if (result.diagnostics.some((d) => d.severity === 'error')) return result.diagnostics;
+  return [...result.diagnostics, ...runChecks(result, config)];
+}
+
+function displayPath(file: string, cwd: string): string {
+  const rel = relative(cwd, file);
+  return rel.startsWith('..') ? file : rel;
+}
+
+function severityWord(d: Diagnostic): string {
+  // dtc's words for its checks; plain ones for everything else.
+  if (d.code && CHECK_NAMES.has(d.code)) return d.severity === 'error' ? 'ERROR' : 'Warning';
+  return d.severity === 'error' ? 'Error' : d.severity === 'warning' ? 'Warning' : 'Info';
+}
+
+function formatText(report: InputReport, cwd: string): string[] {
+  return report.diagnostics.map((d) => {
+    const where = d.range ? formatRangeDtc({ ...d.range, file: displayPath(d.range.file, cwd) }) : report.input;
+    return `${where}: ${severityWord(d)}${d.code ? ` (${d.code})` : ''}: ${d.message}`;
+  });
+}
+
+function toJson(report: InputReport, cwd: string): object[] {
+  return report.diagnostics.map((d) => ({
+    file: d.range ? displayPath(d.range.file, cwd) : report.input,
+    range: d.range
+      ? { start: { line: d.range.start.line + 1, col: d.range.start.col + 1 }, end: { line: d.range.end.line + 1, col: d.range.end.col + 1 } }
+      : null,
+    severity: d.severity,
+    code: d.code ?? null,
+    message: d.message,
+    subject: d.subject ?? null,
+  }));
+}
+
+export function runLint(args: string[], ioOverrides: Partial<LintIo> = {}): number {
+  const io: LintIo = {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    host: new NodeFileHost(),
+    cwd: process.cwd(),
+    ...ioOverrides,
+  };
+  const { parsed, error, help } = parseArgs(args);
+  if (help) {
+    io.stdout(lintUsage() + '\n');
+    return 0;
+  }
+  if (!parsed) {
+    io.stderr(`dual-guest lint: ${error}\n${lintUsage()}\n`);
+    return 2;
+  }
+  const { config, errors } = checkConfigFromFlags(parsed.checkFlags, parsed.preset);
+  if (errors.length) {
+    io.stderr(errors.map((e) => `dual-guest lint: ${e}\n`).join(''));
+    return 2;
+  }
+
+  const reports: InputReport[] = [];
+  let unsupported = false;
+  for (const input of parsed.inputs) {
+    const files = input.split('+').map((f) => resolvePath(io.cwd, f));
+    if (files.some((f) => f.endsWith('.system'))) {
+      // ---- .system dispatch point: the system engineer wires lintSystemFile (src/system) here. ----
+      io.stderr(`dual-guest lint: ${input}: .system files are not supported yet\n`);
+      unsupported = true;
+      continue;
+    }
+    reports.push({ input, diagnostics: lintTree(files, parsed, io, config) });
+  }
+
+  if (parsed.format === 'json') io.stdout(JSON.stringify(reports.flatMap((r) => toJson(r, io.cwd)), null, 2) + '\n');
+  else for (const r of reports) for (const line of formatText(r, io.cwd)) io.stdout(line + '\n');
+
+  if (unsupported) return 2;
+  return reports.some((r) => r.diagnostics.some((d) => d.severity === 'error')) ? 1 : 0;
 }

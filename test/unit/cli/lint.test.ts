@@ -1,0 +1,100 @@
+// `dual-guest lint` in process: exit codes, dtc-style text, JSON shape, presets and flags.
+import { strict as assert } from 'assert';
+import { MemoryFileHost } from '../../../src/common/host';
+import { runLint } from '../../../src/cli/lint';
+
+const FILES = {
+  '/w/board.dts': '/dts-v1/;\n/ {\n\t#address-cells = <1>;\n\t#size-cells = <1>;\n\tfoo@1 { };\n};\n',
+  '/w/overlay.dts': '/ {\n\tbar@2 { reg = <2 1>; };\n\tfoo@1 { reg = <1 1>; };\n};\n',
+  '/w/dup.dts': '/dts-v1/;\n/ {\n\ta { };\n\ta { };\n};\n',
+  '/w/broken.dts': '/dts-v1/;\n/ {\n\ta = <1;\n};\n',
+  '/w/inc/common.dtsi': '/ { model = "m"; };\n',
+  '/w/uses-include.dts': '/dts-v1/;\n/include/ "common.dtsi"\n/ { x@1 { }; };\n',
+  '/w/sys.system': '<system/>',
+};
+
+function lint(...args: string[]): { code: number; out: string; err: string } {
+  let out = '';
+  let err = '';
+  const code = runLint(args, { host: new MemoryFileHost(FILES), cwd: '/w', stdout: (t) => (out += t), stderr: (t) => (err += t) });
+  return { code, out, err };
+}
+
+describe('cli/lint', () => {
+  it('prints dtc-style warnings (1-based ranges) and exits 0 without errors', () => {
+    const r = lint('board.dts');
+    assert.equal(r.code, 0);
+    assert.equal(r.out, 'board.dts:5.2-5.7: Warning (unit_address_vs_reg): /foo@1: node has a unit name, but no reg or ranges property\n');
+  });
+
+  it("treats 'base+overlay' as one tree", () => {
+    const r = lint('board.dts+overlay.dts');
+    assert.equal(r.code, 0);
+    assert.equal(r.out, '');
+  });
+
+  it('reports error checks as ERROR and exits 1', () => {
+    const r = lint('dup.dts');
+    assert.equal(r.code, 1);
+    assert.match(r.out, /^dup\.dts:4\.\d+-4\.\d+: ERROR \(duplicate_node_names\): \/a: Duplicate node name\n$/);
+  });
+
+  it('reports syntax errors, skips the checks and exits 1', () => {
+    const r = lint('broken.dts');
+    assert.equal(r.code, 1);
+    assert.ok(r.out.startsWith('broken.dts:3.'), r.out);
+    assert.ok(!r.out.includes('Warning ('), r.out);
+  });
+
+  it('applies -W/-E flags and presets', () => {
+    assert.equal(lint('--preset', 'linux', 'board.dts').out, '');
+    assert.equal(lint('-Wno-unit_address_vs_reg', 'board.dts').out, '');
+    const raised = lint('-Eunit_address_vs_reg', 'board.dts');
+    assert.equal(raised.code, 1);
+    assert.ok(raised.out.includes('ERROR (unit_address_vs_reg)'));
+  });
+
+  it('follows -i for includes', () => {
+    const r = lint('-i', 'inc', 'uses-include.dts');
+    assert.equal(r.code, 0);
+    assert.ok(r.out.includes('Warning (unit_address_vs_reg): /x@1'), r.out);
+    assert.equal(lint('-iinc', 'uses-include.dts').code, 0);
+  });
+
+  it('prints JSON: file, 1-based range, severity, code, message, subject', () => {
+    const r = lint('--format', 'json', 'board.dts', 'dup.dts');
+    assert.equal(r.code, 1);
+    const items = JSON.parse(r.out) as unknown[];
+    assert.deepEqual(items[0], {
+      file: 'board.dts',
+      range: { start: { line: 5, col: 2 }, end: { line: 5, col: 7 } },
+      severity: 'warning',
+      code: 'unit_address_vs_reg',
+      message: '/foo@1: node has a unit name, but no reg or ranges property',
+      subject: '/foo@1',
+    });
+    assert.equal((items[1] as { code: string }).code, 'duplicate_node_names');
+    assert.equal(items.length, 2);
+  });
+
+  it('rejects bad usage and unknown checks with exit 2', () => {
+    assert.equal(lint().code, 2);
+    assert.equal(lint('--format', 'xml', 'board.dts').code, 2);
+    assert.equal(lint('--preset', 'zephyr', 'board.dts').code, 2);
+    const bad = lint('-Wno-bogus', 'board.dts');
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /Unrecognized check name "bogus"/);
+  });
+
+  it('documents the + syntax in its help', () => {
+    const r = lint('--help');
+    assert.equal(r.code, 0);
+    assert.ok(r.out.includes('base.dts+overlay.dts'));
+  });
+
+  it('.system files go to the dispatch point (not supported yet: exit 2)', () => {
+    const r = lint('sys.system');
+    assert.equal(r.code, 2);
+    assert.match(r.err, /not supported yet/);
+  });
+});
