@@ -1,7 +1,9 @@
 import { strict as assert } from 'assert';
 import fc from 'fast-check';
+import { MemoryFileHost } from '../../../src/common/host';
+import { compileText, writeDtb } from '../../../src/devicetree/compile';
 import { readFdt, readFdtHeader } from '../../../src/devicetree/fdt-reader';
-import { findNodeByPath, getProperty, nodePath, propertyCells, propertyStrings, walkNodes } from '../../../src/devicetree/tree';
+import { findNodeByPath, getProperty, nodePath, propertyCells, propertyStrings, walkNodes, type DtNode, type DtTree } from '../../../src/devicetree/tree';
 
 // A hand-rolled DTB writer for the tests: the layout is spelled out here so the reader is checked
 // against the spec's byte layout, not against another part of the project.
@@ -167,6 +169,57 @@ describe('fdt-reader', () => {
         assert.ok('tree' in r || typeof r.error === 'string');
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+/** Everything a DTB carries, per node in tree order: path, phandle, and each property's name and bytes. */
+function shape(tree: DtTree): unknown {
+  return {
+    nodes: [...walkNodes(tree.root)].map((n: DtNode) => [nodePath(n), n.phandle, n.properties.map((p) => [p.name, [...p.value.bytes]])]),
+    reserves: tree.memreserves.map((m) => [m.address, m.size]),
+    boot: tree.bootCpuidPhys,
+  };
+}
+
+describe('fdt-reader round trips', () => {
+  it('reads back what the compiler wrote, and writes the same bytes again', () => {
+    const src = `/dts-v1/;
+/memreserve/ 0x44000000 0x10000;
+/ {
+  #address-cells = <2>;
+  #size-cells = <2>;
+  model = "round trip";
+  gic: interrupt-controller@38800000 { compatible = "arm,gic-v3"; reg = <0 0x38800000 0 0x10000>; interrupt-controller; #interrupt-cells = <3>; };
+  virtio-console@150000 { compatible = "virtio,mmio"; reg = <0 0x150000 0 0x200>; interrupts = <0 42 4>; interrupt-parent = <&gic>; };
+  chosen { bootargs = "console=hvc0"; stdout-path = &{/virtio-console@150000}; bytes = [de ad be ef]; wide = /bits/ 64 <0x123456789>; };
+};
+`;
+    const compiled = compileText('/rt.dts', src, { host: new MemoryFileHost() });
+    assert.deepEqual(compiled.diagnostics, []);
+    const dtb = writeDtb(compiled.tree);
+    const tree = ok(dtb);
+    assert.equal(findNodeByPath(tree, '/interrupt-controller@38800000')!.phandle, 1);
+    assert.deepEqual(propertyStrings(getProperty(findNodeByPath(tree, '/chosen')!, 'stdout-path')!), ['/virtio-console@150000']);
+    assert.deepEqual(shape(tree), shape(compiled.tree));
+    assert.deepEqual([...writeDtb(tree)], [...dtb]);
+  });
+
+  it('keeps every node and property through the writer (random trees)', () => {
+    const name = fc.stringMatching(/^[a-z][a-z0-9,._+-]{0,8}$/);
+    const leaf = fc.record({ name, props: fc.uniqueArray(fc.tuple(name, fc.uint8Array({ maxLength: 12 })), { maxLength: 4, selector: (p) => p[0] }) });
+    const tree = fc.record({
+      props: fc.uniqueArray(fc.tuple(name, fc.uint8Array({ maxLength: 12 })), { maxLength: 4, selector: (p) => p[0] }),
+      children: fc.uniqueArray(leaf, { maxLength: 5, selector: (c) => c.name }),
+    });
+    fc.assert(
+      fc.property(tree, (t) => {
+        const dtb = buildDtb({ name: '', props: t.props, children: t.children.map((c) => ({ name: c.name, props: c.props })) });
+        const first = ok(dtb);
+        const again = ok(writeDtb(first));
+        assert.deepEqual(shape(again), shape(first));
+      }),
+      { numRuns: 200 },
     );
   });
 });
