@@ -135,8 +135,8 @@ export function checkGuestTree(project: Project, guest: GuestConfig, tree: DtTre
     const stdout = stdoutProp ? stringProp(chosen, 'stdout-path') : undefined;
     if (stdoutProp && stdout !== undefined) {
       const target = resolveStdoutPath(tree, stdout);
-      if (!target) out.push(err('guest-dt-stdout', `/chosen/stdout-path '${stdout}' does not resolve to a node`, stdoutProp.range, '/chosen'));
-      else if (!isEnabled(target)) out.push(err('guest-dt-stdout', `/chosen/stdout-path '${stdout}' points at a disabled node`, stdoutProp.range, '/chosen'));
+      if (!target) out.push(warn('guest-dt-stdout', `/chosen/stdout-path '${stdout}' does not resolve to a node`, stdoutProp.range, '/chosen'));
+      else if (!isEnabled(target)) out.push(warn('guest-dt-stdout', `/chosen/stdout-path '${stdout}' points at a disabled node: the kernel ignores it and has no console until console= in bootargs`, stdoutProp.range, '/chosen'));
       else if (!isVirtio(target) && !isMapped(maps, regRanges(target))) {
         out.push(warn('guest-dt-stdout', `/chosen/stdout-path '${stdout}' points at a device that is not mapped into '${guest.vm}'`, stdoutProp.range, '/chosen'));
       }

@@ -1,0 +1,118 @@
+// The real .system files of the corpus: each loads with zero errors, and every warning it gets is
+// listed here (and was checked by hand against the file). The guests' real device trees are
+// compiled and cross-checked; the same checks on dtc's DTB of the same sources must agree.
+
+import * as assert from 'assert';
+import { execFileSync } from 'child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import * as path from 'path';
+import type { Diagnostic } from '../../src/common/diagnostics';
+import { MemoryFileHost, OverlayFileHost } from '../../src/common/host';
+import { readFdt } from '../../src/devicetree/fdt-reader';
+import { NodeFileHost } from '../../src/node/file-host';
+import { compileGuestTrees, crossCheck, lintSystemFile, loadProject, parseSystem } from '../../src/system';
+import { corpusPath } from './corpus';
+
+const host = new NodeFileHost();
+
+function summary(diags: Diagnostic[]): string[] {
+  return diags.map((d) => `${d.severity} ${d.code} ${d.range ? `${path.basename(d.range.file)}:${d.range.start.line + 1}` : '-'} ${d.subject ?? ''}`.trim()).sort();
+}
+
+/** Enabled MaaXBoard devices the real guest overlay leaves on without mapping them (both guests see the same tree). */
+const MAAXBOARD_UNMAPPED = [
+  '/gpu3d@38000000', '/soc@0/bus@30000000/caam-snvs@30370000', '/soc@0/bus@30000000/dma-controller@302c0000',
+  '/soc@0/bus@30000000/reset-controller@30390000', '/soc@0/bus@30000000/snvs@30370000', '/soc@0/bus@30000000/syscon@30340000',
+  '/soc@0/bus@30000000/tmu@30260000', '/soc@0/bus@30400000/pwm@30660000', '/soc@0/bus@30800000/crypto@30900000/jr@2000',
+  '/soc@0/bus@30800000/crypto@30900000/jr@3000', '/soc@0/bus@30800000/dma-controller@30bd0000', '/soc@0/bus@30800000/dphy@30a00300',
+  '/soc@0/caam-sm@100000', '/soc@0/ddr-pmu@3d800000', '/soc@0/dma-apbh@33000000', '/soc@0/vpu@38300000',
+];
+
+describe('corpus .system files', function () {
+  this.timeout(120000);
+
+  const systemOnly: [string, string[]][] = [
+    ['sel4devkit-dual/program.system', [
+      // Driver and virtualisers all at 100 in the real file: sDDF wants the driver strictly above.
+      'warning sddf-priority-order program.system:104',
+      'warning sddf-priority-order program.system:104',
+    ]],
+    ['sel4devkit-single/program.system', []],
+    ['libvmm-virtio-two-clients/virtio.system', [
+      // BLK_DRIVER_VMM is the third serial client (virt_tx channel 3) at priority 200, above both virtualisers.
+      'warning sddf-priority-order virtio.system:183',
+    ]],
+    ['libvmm-simple-qemu/simple.system', []],
+  ];
+
+  for (const [file, expected] of systemOnly) {
+    it(`${file}: zero errors, listed warnings (system and project checks)`, () => {
+      const p = corpusPath(...file.split('/'));
+      const parsed = parseSystem(p, readFileSync(p, 'utf8'));
+      assert.deepStrictEqual(parsed.diagnostics, [], 'the microkit tool rules find nothing');
+      assert.deepStrictEqual(summary(lintSystemFile(p, host, { guests: false })), expected);
+    });
+  }
+
+  it('sel4devkit-dual: model facts match the real system', () => {
+    const p = loadProject(corpusPath('sel4devkit-dual', 'program.system'), host);
+    assert.deepStrictEqual(p.system.protectionDomains.map((x) => [x.name, x.priority]), [
+      ['CLIENT_VMM-1', 50], ['CLIENT_VMM-2', 50], ['serial_virt_tx', 100], ['serial_virt_rx', 100], ['uart_driver', 100]]);
+    assert.deepStrictEqual([p.roles.driver, p.roles.virtTx, p.roles.virtRx], ['uart_driver', 'serial_virt_tx', 'serial_virt_rx']);
+    assert.deepStrictEqual(p.serial.clients, ['client_linux-1', 'client_linux-2']);
+    assert.deepStrictEqual(p.system.protectionDomains.find((x) => x.name === 'uart_driver')!.irqs.map((i) => [i.irq, i.id]), [[58, 0]]);
+    assert.deepStrictEqual(p.guests.map((g) => [g.ramGpa, g.ramSize, g.dtFiles.map((f) => path.basename(f))]), [
+      [0x40000000, 0xf000000, ['maaxboard.dts', 'maaxboard-overlay.dts']], [0x40000000, 0xf000000, ['maaxboard.dts', 'maaxboard-overlay.dts']]]);
+  });
+
+  it('sel4devkit-dual with its guest trees: no errors; the unmapped enabled devices are listed', () => {
+    const diags = lintSystemFile(corpusPath('sel4devkit-dual', 'program.system'), host);
+    assert.deepStrictEqual(diags.filter((d) => d.severity === 'error'), []);
+    const unmapped = diags.filter((d) => d.code === 'guest-dt-unmapped-device');
+    for (const vm of ['client_linux-1', 'client_linux-2']) {
+      assert.deepStrictEqual(unmapped.filter((d) => d.message.includes(`'${vm}'`)).map((d) => d.subject).sort(), [...MAAXBOARD_UNMAPPED].sort(), vm);
+    }
+    // The rest: the two priority warnings. No virtio, memory, chosen or interrupt-route findings:
+    // the overlay gets them right, and gpc (the root's interrupt parent) is mapped into both VMs.
+    assert.deepStrictEqual(summary(diags.filter((d) => d.code !== 'guest-dt-unmapped-device')), [
+      'warning sddf-priority-order program.system:104', 'warning sddf-priority-order program.system:104']);
+  });
+
+  it('libvmm-simple-qemu with its guest tree: clean (a passed-through PL011, no virtio console)', () => {
+    assert.deepStrictEqual(summary(lintSystemFile(corpusPath('libvmm-simple-qemu', 'simple.system'), host)), []);
+  });
+
+  it('libvmm-virtio-two-clients with a project naming its trees: the disabled stdout-path is found', () => {
+    const c = (...p: string[]) => corpusPath('libvmm-virtio-two-clients', ...p);
+    const json = JSON.stringify({
+      system: c('virtio.system'),
+      guests: {
+        'client_linux-1': { dts: [c('client_vm_1', 'dts', 'linux.dts'), c('client_vm_1', 'dts', 'init.dts'), c('client_vm_1', 'dts', 'virtio.dts')], virtio: { base: '0x130000' } },
+        'client_linux-2': { dts: [c('client_vm_1', 'dts', 'linux.dts'), c('client_vm_2', 'dts', 'init.dts'), c('client_vm_2', 'dts', 'virtio.dts')], virtio: { base: '0x130000' } },
+      },
+    });
+    const h = new OverlayFileHost(new MemoryFileHost({ '/virtual/dual-guest.json': json }), host);
+    assert.deepStrictEqual(summary(lintSystemFile(c('virtio.system'), h, { project: '/virtual/dual-guest.json' })), [
+      // init.dts keeps stdout-path = "/pl011@9000000" while linux.dts disables that UART.
+      'warning guest-dt-stdout init.dts:11 /chosen',
+      'warning guest-dt-stdout init.dts:11 /chosen',
+      'warning sddf-priority-order virtio.system:183',
+    ]);
+  });
+
+  it('differential: the cross checks on our compiled tree and on dtc\'s DTB of the same sources agree', () => {
+    const sys = corpusPath('sel4devkit-dual', 'program.system');
+    const project = loadProject(sys, host);
+    const ours = compileGuestTrees(project, host);
+    const dir = mkdtempSync(path.join(tmpdir(), 'system-xcheck-'));
+    const joined = path.join(dir, 'joined.dts');
+    writeFileSync(joined, project.guests[0].dtFiles.map((f) => readFileSync(f, 'utf8')).join('\n'));
+    const dtb = execFileSync('dtc', ['-q', '-I', 'dts', '-O', 'dtb', joined]);
+    const theirs = readFdt(new Uint8Array(dtb));
+    assert.ok('tree' in theirs, 'dtc output reads back');
+    const dtcTrees = new Map(project.guests.map((g) => [g.vm, { tree: theirs.tree, diagnostics: [] }]));
+    const key = (d: Diagnostic) => `${d.code} ${d.message}`;
+    assert.deepStrictEqual(crossCheck(project, ours, host).map(key).sort(), crossCheck(project, dtcTrees, host).map(key).sort());
+  });
+});
