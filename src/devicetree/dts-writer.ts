@@ -71,7 +71,8 @@ function writeString(b: Uint8Array, start: number, len: number): string {
     const e = ESCAPES[c];
     if (e) out += e;
     else if (isPrint(c)) out += String.fromCharCode(c);
-    else out += '\\x' + hex2(c);
+    // dtc prints a plain (signed) char with %02x: bytes from 0x80 come out sign-extended.
+    else out += '\\x' + (c >= 0x80 ? 'ffffff' : '') + hex2(c);
   }
   return out + '"';
 }

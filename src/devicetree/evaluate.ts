@@ -160,31 +160,44 @@ function nodeByPath(tree: ENode, path: string): ENode | undefined {
 }
 
 function nodeByLabel(n: ENode, label: string): ENode | undefined {
-  if (n.labels.some((l) => !l.deleted && l.name === label)) return n;
-  for (const c of liveKids(n)) {
+  for (const l of n.labels) if (!l.deleted && l.name === label) return n;
+  for (const c of n.children) {
+    if (c.deleted) continue;
     const f = nodeByLabel(c, label);
     if (f) return f;
   }
   return undefined;
 }
 
-function nodeByRef(tree: ENode, ref: string): ENode | undefined {
+/** First live node (tree order) carrying each live label: the answer nodeByLabel gives, for a tree that no longer changes shape. */
+function labelIndex(root: ENode): Map<string, ENode> {
+  const index = new Map<string, ENode>();
+  for (const n of walk(root)) for (const l of n.labels) if (!l.deleted && !index.has(l.name)) index.set(l.name, n);
+  return index;
+}
+
+function nodeByRef(tree: ENode, ref: string, labels?: Map<string, ENode>): ENode | undefined {
   if (ref === '/') return tree;
   if (ref.startsWith('/')) return nodeByPath(tree, ref);
-  return nodeByLabel(tree, ref);
+  return labels ? labels.get(ref) : nodeByLabel(tree, ref);
 }
 
 function nodeByPhandle(n: ENode, phandle: number): ENode | undefined {
   if (phandle === 0 || phandle === 0xffffffff) return undefined;
   if (n.phandle === phandle) return n;
-  for (const c of liveKids(n)) {
+  for (const c of n.children) {
+    if (c.deleted) continue;
     const f = nodeByPhandle(c, phandle);
     if (f) return f;
   }
   return undefined;
 }
 
-/** dtc's fill_fullpaths (live nodes; the root is "/"). */
+function isLive(n: ENode): boolean {
+  for (let w: ENode | undefined = n; w; w = w.parent) if (w.deleted) return false;
+  return true;
+}
+
 function fillFullpaths(n: ENode, parentPath: string | undefined): void {
   n.fullpath = parentPath === undefined ? '/' : parentPath === '/' ? `/${n.name}` : `${parentPath}/${n.name}`;
   for (const c of liveKids(n)) fillFullpaths(c, n.fullpath);
@@ -196,10 +209,42 @@ function* walk(n: ENode): Generator<ENode> {
   for (const c of liveKids(n)) yield* walk(c);
 }
 
-function be(value: bigint, bytes: number): number[] {
-  const out: number[] = [];
-  for (let i = bytes - 1; i >= 0; i--) out.push(Number((value >> BigInt(i * 8)) & 0xffn));
-  return out;
+/** Builds a property value without intermediate arrays (values are built per property per keystroke). */
+class ValueWriter {
+  private buf = new Uint8Array(16);
+  length = 0;
+  private ensure(n: number): void {
+    if (this.length + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.length + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.length));
+    this.buf = next;
+  }
+  byte(b: number): void {
+    this.ensure(1);
+    this.buf[this.length++] = b;
+  }
+  bytes(data: Uint8Array): void {
+    this.ensure(data.length);
+    this.buf.set(data, this.length);
+    this.length += data.length;
+  }
+  /** Big-endian element of `bits` bits (value already masked). */
+  int(value: bigint, bits: number): void {
+    const n = bits / 8;
+    this.ensure(n);
+    if (bits <= 32) {
+      const v = Number(value);
+      for (let i = n - 1; i >= 0; i--) this.buf[this.length++] = (v / 2 ** (8 * i)) & 0xff;
+    } else {
+      const hi = Number(value >> 32n), lo = Number(value & 0xffffffffn);
+      for (const v of [hi, lo]) for (let i = 3; i >= 0; i--) this.buf[this.length++] = (v >>> (8 * i)) & 0xff;
+    }
+  }
+  result(): Uint8Array {
+    return this.buf.slice(0, this.length);
+  }
 }
 
 function u32(v: number): Uint8Array {
@@ -218,6 +263,10 @@ class Evaluator {
   private nextOrphan = 0;
   private nextPhandle = 1;
   private readonly memreserves: MemReserve[] = [];
+  /** Nodes holding each phandle value (dtc searches the live tree; we check liveness on lookup). */
+  private readonly phandles = new Map<number, ENode[]>();
+  /** Label lookups once the tree's shape is final (during the fixups). */
+  private labels: Map<string, ENode> | undefined;
   /** A range for things dtc synthesises (no source position of their own). */
   private fallbackRange: SourceRange = { file: '<generated>', start: { line: 0, col: 0 }, end: { line: 0, col: 0 } };
 
@@ -304,12 +353,14 @@ class Evaluator {
     this.root = root;
     const bootCpuid = this.guessBootCpuid(root);
     fillFullpaths(root, undefined);
+    this.labels = labelIndex(root);
     this.fixNameProperties(root);
     this.checkDuplicateLabels(root);
     this.fixExplicitPhandles(root);
     this.fixPhandleReferences(root);
     this.fixPathReferences(root);
     this.omitUnusedNodes(root);
+    this.labels = labelIndex(root);
     if (this.options.symbols) this.generateSymbols(root);
     if (this.plugin) {
       this.generateFixups(root);
@@ -355,7 +406,7 @@ class Evaluator {
 
   /** propdata: the bytes and dtc's markers (types, labels, references). */
   private buildValue(parts: DtsValuePart[]): { bytes: Uint8Array; markers: Marker[] } {
-    const out: number[] = [];
+    const out = new ValueWriter();
     const markers: Marker[] = [];
     const labelMarker = (l: DtsLabel): void => {
       markers.push({ kind: 'label', offset: out.length, ref: l.name, range: l.range });
@@ -367,8 +418,8 @@ class Evaluator {
           break;
         case 'string':
           markers.push({ kind: 'type-string', offset: out.length });
-          for (const b of part.bytes) out.push(b);
-          out.push(0);
+          out.bytes(part.bytes);
+          out.byte(0);
           break;
         case 'path-ref':
           markers.push({ kind: 'type-string', offset: out.length });
@@ -378,36 +429,35 @@ class Evaluator {
           markers.push({ kind: 'type-u8', offset: out.length });
           for (const b of part.bytes) {
             if (b.kind === 'label') labelMarker(b.label);
-            else out.push(b.value);
+            else out.byte(b.value);
           }
           break;
         case 'cells': {
           const bits = part.bits;
-          const size = bits / 8;
           markers.push({ kind: `type-u${bits}` as Marker['kind'], offset: out.length });
           const mask = bits === 64 ? MAX_U64 : (1n << BigInt(bits)) - 1n;
           for (const cell of part.cells) {
             if (cell.kind === 'label') labelMarker(cell.label);
             else if (cell.kind === 'ref') {
               if (bits === 32) markers.push({ kind: 'ref-phandle', offset: out.length, ref: cell.ref.target, range: cell.ref.range });
-              out.push(...be(mask, size));
+              out.int(mask, bits);
             } else {
-              const v = this.evalExpr(cell.expr);
+              const v = cell.expr.kind === 'number' ? cell.expr.value : this.evalExpr(cell.expr);
               // Bits above the element must be all zero, or all one (a sign-extended negative value).
               if (bits < 64 && v > mask && (v | mask) !== MAX_U64) this.error(`Value out of range for ${bits}-bit array element`, cell.range, 'syntax');
-              out.push(...be(v & mask, size));
+              out.int(v & mask, bits);
             }
           }
           break;
         }
         case 'incbin': {
           const data = this.readIncbin(part);
-          if (data) for (const b of data) out.push(b);
+          if (data) out.bytes(data);
           break;
         }
       }
     }
-    return { bytes: Uint8Array.from(out), markers };
+    return { bytes: out.result(), markers };
   }
 
   private readIncbin(part: Extract<DtsValuePart, { kind: 'incbin' }>): Uint8Array | undefined {
@@ -484,12 +534,19 @@ class Evaluator {
   }
 
   private checkDuplicateLabels(root: ENode): void {
+    // The first site of each label, searched as dtc does: nodes, then property labels, then value labels.
+    const propSites = new Map<string, { node: ENode; prop: EProp }>();
+    const markSites = new Map<string, { node: ENode; prop: EProp; mark: Marker }>();
+    for (const n of walk(root)) {
+      for (const p of n.props) {
+        if (p.deleted) continue;
+        for (const l of p.labels) if (!l.deleted && !propSites.has(l.name)) propSites.set(l.name, { node: n, prop: p });
+        for (const m of p.markers) if (m.kind === 'label' && !markSites.has(m.ref!)) markSites.set(m.ref!, { node: n, prop: p, mark: m });
+      }
+    }
     const firstSite = (label: string): { node: ENode; prop?: EProp; mark?: Marker } | undefined => {
-      const byNode = nodeByLabel(root, label);
-      if (byNode) return { node: byNode };
-      for (const n of walk(root)) for (const p of n.props) if (!p.deleted && p.labels.some((l) => !l.deleted && l.name === label)) return { node: n, prop: p };
-      for (const n of walk(root)) for (const p of n.props) if (!p.deleted) for (const m of p.markers) if (m.kind === 'label' && m.ref === label) return { node: n, prop: p, mark: m };
-      return undefined;
+      const byNode = this.labels!.get(label);
+      return byNode ? { node: byNode } : propSites.get(label) ?? markSites.get(label);
     };
     const check = (label: string, node: ENode, prop?: EProp, mark?: Marker, range?: SourceRange): void => {
       const other = firstSite(label);
@@ -522,7 +579,7 @@ class Evaluator {
     }
     const ref = p.markers.find((m) => m.kind === 'ref-phandle');
     if (ref) {
-      if (nodeByRef(root, ref.ref!) !== node) this.fixup('explicit_phandles', node, `${name} is a reference to another node`);
+      if (nodeByRef(root, ref.ref!, this.labels) !== node) this.fixup('explicit_phandles', node, `${name} is a reference to another node`);
       // A reference to the node itself asks for a phandle to be allocated (filled in later).
       return 0;
     }
@@ -541,20 +598,36 @@ class Evaluator {
       if (!phandle && !linux) continue;
       if (linux && phandle && phandle !== linux) this.fixup('explicit_phandles', n, "mismatching 'phandle' and 'linux,phandle' properties");
       if (linux && !phandle) phandle = linux;
-      const other = nodeByPhandle(root, phandle);
+      const other = this.nodeWithPhandle(root, phandle);
       if (other && other !== n) {
         this.fixup('explicit_phandles', n, `duplicated phandle 0x${phandle.toString(16)} (seen before at ${other.fullpath})`);
         continue;
       }
-      n.phandle = phandle;
+      this.setPhandle(n, phandle);
     }
+  }
+
+  private setPhandle(n: ENode, phandle: number): void {
+    n.phandle = phandle;
+    const list = this.phandles.get(phandle);
+    if (list) list.push(n);
+    else this.phandles.set(phandle, [n]);
+  }
+
+  /** dtc's get_node_by_phandle: the first live node in tree order with that phandle. */
+  private nodeWithPhandle(root: ENode, phandle: number): ENode | undefined {
+    const list = this.phandles.get(phandle);
+    if (!list) return undefined;
+    const live = list.filter(isLive);
+    if (live.length <= 1) return live[0];
+    return nodeByPhandle(root, phandle);
   }
 
   /** dtc's get_node_phandle: allocate the next free phandle and add a `phandle` property. */
   private nodePhandle(root: ENode, node: ENode): number {
     if (node.phandle !== 0 && node.phandle !== 0xffffffff) return node.phandle;
-    while (nodeByPhandle(root, this.nextPhandle)) this.nextPhandle++;
-    node.phandle = this.nextPhandle;
+    while (this.nodeWithPhandle(root, this.nextPhandle)) this.nextPhandle++;
+    this.setPhandle(node, this.nextPhandle);
     if (!getProp(node, 'phandle')) {
       node.props.push({
         name: 'phandle', bytes: u32(node.phandle), markers: [{ kind: 'type-u32', offset: 0 }], labels: [], deleted: false,
@@ -570,7 +643,7 @@ class Evaluator {
         if (p.deleted) continue;
         for (const m of p.markers) {
           if (m.kind !== 'ref-phandle') continue;
-          const target = nodeByRef(root, m.ref!);
+          const target = nodeByRef(root, m.ref!, this.labels);
           if (!target) {
             if (!this.plugin) {
               this.fixupDiagnostics.push({
@@ -595,7 +668,7 @@ class Evaluator {
         for (let i = 0; i < p.markers.length; i++) {
           const m = p.markers[i];
           if (m.kind !== 'ref-path') continue;
-          const target = nodeByRef(root, m.ref!);
+          const target = nodeByRef(root, m.ref!, this.labels);
           if (!target) {
             this.fixupDiagnostics.push({
               severity: 'error', code: 'path_references', subject: n.fullpath,
@@ -676,7 +749,7 @@ class Evaluator {
     for (const n of walk(root)) {
       for (const p of n.props) {
         if (p.deleted) continue;
-        for (const m of p.markers) if (m.kind === 'ref-phandle' && !nodeByRef(root, m.ref!)) unresolved.push({ node: n, prop: p, m });
+        for (const m of p.markers) if (m.kind === 'ref-phandle' && !nodeByRef(root, m.ref!, this.labels)) unresolved.push({ node: n, prop: p, m });
       }
     }
     if (unresolved.length === 0) return;
@@ -696,7 +769,7 @@ class Evaluator {
     for (const n of walk(root)) {
       for (const p of n.props) {
         if (p.deleted) continue;
-        for (const m of p.markers) if (m.kind === 'ref-phandle' && nodeByRef(root, m.ref!)) resolved.push({ node: n, prop: p, m });
+        for (const m of p.markers) if (m.kind === 'ref-phandle' && nodeByRef(root, m.ref!, this.labels)) resolved.push({ node: n, prop: p, m });
       }
     }
     if (resolved.length === 0) return;

@@ -158,7 +158,18 @@ const KEYWORDS: [string, TokenKind, LexState | undefined][] = [
   ['/omit-if-no-ref/', 'omit-if-no-ref', 'PROPNODENAME'],
 ];
 
-const TWO_CHAR_OPS = ['<<', '>>', '<=', '>=', '==', '!=', '&&', '||'];
+/** `<<` `>>` `<=` `>=` `==` `!=` `&&` `||` */
+function isTwoCharOp(a: number, b: number): boolean {
+  switch (a) {
+    case 60: return b === 60 || b === 61; // < << <=
+    case 62: return b === 62 || b === 61;
+    case 61: return b === 61;
+    case 33: return b === 61;
+    case 38: return b === 38;
+    case 124: return b === 124;
+  }
+  return false;
+}
 
 const utf8 = new TextEncoder();
 
@@ -488,9 +499,9 @@ export function scan(inputs: ScanSource[], resolveInclude?: IncludeResolver): Sc
           }
         }
       }
-      const two = t.slice(i, i + 2);
-      if (TWO_CHAR_OPS.includes(two)) {
-        push('op', i, i + 2, two);
+      const c2 = t.charCodeAt(i + 1);
+      if (isTwoCharOp(c, c2)) {
+        push('op', i, i + 2, t.slice(i, i + 2));
         i += 2;
         continue;
       }
