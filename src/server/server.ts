@@ -10,6 +10,9 @@ import { toLspDiagnostic } from './convert';
 import type { LanguageFeatures } from './features';
 import { CONTEXTS_REQUEST, SETTLED_NOTIFICATION, type ContextInfo, type SettledParams } from './protocol';
 import { readSettings } from './settings';
+import { devicetreeFeatures } from './devicetree/dt-features';
+import { DevicetreeUnitProvider } from './devicetree/dt-provider';
+import { DtUnit } from './devicetree/dt-unit';
 import { systemFeatures } from './system/system-features';
 import { SystemUnitProvider } from './system/system-provider';
 import { pathToUri, uriToPath } from './uri';
@@ -129,5 +132,12 @@ export function startServer(connection: Connection, disk: WorkspaceHost, hooks: 
 }
 
 function defaultHooks(): ServerHooks {
-  return {};
+  return {
+    devicetree: {
+      features: devicetreeFeatures,
+      register: (ws) => ws.addProvider(new DevicetreeUnitProvider()),
+      contexts: (ws) => ws.liveUnits().filter((u): u is DtUnit => u instanceof DtUnit)
+        .map((u) => ({ files: u.files, includePaths: u.includePaths, origin: u.origin, vm: u.vm })),
+    },
+  };
 }

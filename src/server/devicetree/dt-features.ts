@@ -1,0 +1,338 @@
+// Editor features for device trees, over the compiled tree(s) that read the document and their index.
+import {
+  CodeActionKind, CompletionItemKind, FoldingRangeKind, MarkupKind, SymbolKind,
+  type CodeAction, type CompletionItem, type DocumentSymbol, type FoldingRange, type Hover, type Location, type Position,
+  type TextEdit, type WorkspaceEdit,
+} from 'vscode-languageserver/node';
+import type { SourceRange } from '../../common/diagnostics';
+import { basename } from '../../common/paths';
+import { liveChildren, liveProperties, nodePath, propertyStrings, walkNodes, type DtNode } from '../../devicetree/tree';
+import { fromPosition, toLocation, toRange } from '../convert';
+import type { LanguageFeatures } from '../features';
+import { pathToUri } from '../uri';
+import type { Workspace } from '../workspace';
+import { quickFixes } from './dt-quickfix';
+import { formatDts } from './dt-format';
+import type { DtIndex, NodeSite } from './dt-index';
+import { DtUnit } from './dt-unit';
+import { describeHistory, describeValue, phandleCells } from './dt-values';
+import { decodeUtf8 } from '../../common/host';
+
+/** The trees that read `path` (compiled), first the one a project names. */
+export function treeUnitsFor(ws: Workspace, path: string): DtUnit[] {
+  return ws.unitsFor(path).filter((u): u is DtUnit => u instanceof DtUnit && u.index !== undefined);
+}
+
+function indexFor(ws: Workspace, path: string): DtIndex | undefined {
+  return treeUnitsFor(ws, path)[0]?.index;
+}
+
+function where(r: SourceRange): string {
+  return `${basename(r.file)}:${r.start.line + 1}`;
+}
+
+function markdown(value: string, range: SourceRange): Hover {
+  return { contents: { kind: MarkupKind.Markdown, value }, range: toRange(range) };
+}
+
+export function nodeHover(node: DtNode, index: DtIndex): string {
+  const lines = [`**${nodePath(node)}**${node.labels.length ? ` (${node.labels.map((l) => l + ':').join(' ')})` : ''}${node.deleted ? ' — deleted' : ''}`];
+  if (node.phandle) lines.push(`phandle ${node.phandle}`);
+  lines.push('', `defined at ${node.definitions.map(where).join(', ') || where(node.range)}`, '', '```dts');
+  for (const p of liveProperties(node)) {
+    const overridden = p.history.length > 1 ? ` /* ${p.history.map((e) => `${e.kind} ${where(e.range)}`).join(', ')} */` : ` /* ${where(p.range)} */`;
+    lines.push(`${p.name}${p.value.bytes.length ? ' = ' + shortValue(node, p, index) : ''};${overridden}`);
+  }
+  for (const p of node.properties.filter((x) => x.deleted)) lines.push(`/delete-property/ ${p.name}; /* ${where(p.history[p.history.length - 1]?.range ?? p.range)} */`);
+  for (const c of liveChildren(node)) lines.push(`${c.name} { ... };`);
+  lines.push('```');
+  return lines.join('\n');
+}
+
+function shortValue(_node: DtNode, p: import('../../devicetree/tree').DtProperty, index: DtIndex): string {
+  const strings = p.value.markers.some((m) => m.kind === 'type-string');
+  if (strings) return propertyStrings(p).map((s) => JSON.stringify(s)).join(', ');
+  const b = p.value.bytes;
+  if (b.length % 4 !== 0) return `[${Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(' ')}]`;
+  const targets = phandleCells(index.tree, p);
+  const cells: string[] = [];
+  for (let i = 0; i + 4 <= b.length; i += 4) {
+    const v = ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0;
+    const t = targets[i / 4];
+    cells.push(t ? `&{${nodePath(t)}}` : '0x' + v.toString(16));
+  }
+  return `<${cells.join(' ')}>`;
+}
+
+function propertyHover(node: DtNode, index: DtIndex, name: string): string {
+  const p = node.properties.find((x) => x.name === name);
+  if (!p) return `\`${name}\` (not in the final tree)`;
+  const lines = [`**${name}** of \`${nodePath(node)}\`${p.deleted ? ' — deleted' : ''}`, ''];
+  if (!p.deleted) lines.push(...describeValue(index.tree, node, p), '');
+  lines.push(...describeHistory(p));
+  return lines.join('\n');
+}
+
+function targetOfSite(index: DtIndex, path: string, pos: Position): DtNode | undefined {
+  const at = index.siteAt(path, fromPosition(pos));
+  if (!at) return undefined;
+  if (at.kind === 'ref') return at.site.node;
+  if (at.kind === 'label') return at.site.node;
+  if (at.kind === 'node') return at.site.node;
+  if (at.kind === 'cell') {
+    const p = at.site.property.property;
+    if (p) return phandleCells(index.tree, p)[at.site.index];
+  }
+  return undefined;
+}
+
+/** The label under the cursor (a definition `name:` or a use `&name`), for rename and references. */
+function labelAt(index: DtIndex, path: string, pos: Position): { name: string; range: SourceRange } | undefined {
+  const at = index.siteAt(path, fromPosition(pos));
+  if (at?.kind === 'label') return { name: at.site.name, range: labelNameRange(at.site.range, at.site.name) };
+  if (at?.kind === 'ref' && !at.site.target.startsWith('/')) return { name: at.site.target, range: refNameRange(at.site.range, at.site.target) };
+  return undefined;
+}
+
+/** The label's own characters (a definition range may include the colon). */
+function labelNameRange(r: SourceRange, name: string): SourceRange {
+  return { file: r.file, start: r.start, end: { line: r.start.line, col: r.start.col + name.length } };
+}
+
+/** The label's characters in `&name` (without the ampersand). */
+function refNameRange(r: SourceRange, name: string): SourceRange {
+  return { file: r.file, start: { line: r.end.line, col: r.end.col - name.length }, end: r.end };
+}
+
+function allLabelSites(ws: Workspace, path: string, name: string): SourceRange[] {
+  const out = new Map<string, SourceRange>();
+  for (const u of treeUnitsFor(ws, path)) {
+    for (const l of u.index!.labels) if (l.name === name) { const r = labelNameRange(l.range, name); out.set(key(r), r); }
+    for (const ref of u.index!.refs) if (ref.target === name) { const r = refNameRange(ref.range, name); out.set(key(r), r); }
+  }
+  return [...out.values()];
+}
+
+function key(r: SourceRange): string {
+  return `${r.file}:${r.start.line}:${r.start.col}`;
+}
+
+const STATUS_VALUES = ['okay', 'disabled', 'reserved', 'fail'];
+const COMMON_PROPERTIES = [
+  'compatible', 'reg', 'status', 'interrupts', 'interrupt-parent', 'interrupts-extended', '#address-cells', '#size-cells',
+  'ranges', 'dma-ranges', 'clocks', 'clock-names', 'resets', 'power-domains', 'pinctrl-0', 'pinctrl-names', 'phandle',
+  'device_type', 'model', 'bootargs', 'stdout-path', 'linux,initrd-start', 'linux,initrd-end', 'interrupt-controller',
+  '#interrupt-cells', 'label',
+];
+
+function linePrefix(ws: Workspace, path: string, pos: Position): string {
+  const doc = ws.docs.get(path);
+  const text = doc ? doc.getText({ start: { line: pos.line, character: 0 }, end: pos }) : lineOf(ws, path, pos.line).slice(0, pos.character);
+  return text;
+}
+
+function lineOf(ws: Workspace, path: string, line: number): string {
+  const bytes = ws.host.readFile(path);
+  return bytes ? decodeUtf8(bytes).split('\n')[line] ?? '' : '';
+}
+
+export const devicetreeFeatures: LanguageFeatures = {
+  hover(ws, path, pos) {
+    const index = indexFor(ws, path);
+    if (!index) return null;
+    const at = index.siteAt(path, fromPosition(pos));
+    if (!at) return null;
+    switch (at.kind) {
+      case 'node':
+        return at.site.node ? markdown(nodeHover(at.site.node, index), at.site.nameRange) : null;
+      case 'property': {
+        const node = at.site.owner.node;
+        return node ? markdown(propertyHover(node, index, at.site.ast.name), at.site.ast.nameRange) : null;
+      }
+      case 'label':
+      case 'ref': {
+        const node = at.site.node;
+        const name = at.kind === 'label' ? at.site.name : at.site.target;
+        if (!node) return markdown(`\`${name}\`: no such node in this tree`, at.site.range);
+        return markdown(nodeHover(node, index), at.site.range);
+      }
+      case 'cell': {
+        const p = at.site.property.property;
+        const node = at.site.property.owner.node;
+        if (!p || !node) return null;
+        const target = phandleCells(index.tree, p)[at.site.index];
+        return markdown(target ? `phandle → ${nodeHover(target, index)}` : propertyHover(node, index, p.name), at.site.cell.range);
+      }
+      case 'include':
+        return markdown(at.target ? `\`${at.target}\`` : 'include file not found', at.range);
+    }
+  },
+
+  completion(ws, path, pos) {
+    const index = indexFor(ws, path);
+    const prefix = linePrefix(ws, path, pos);
+    const items: CompletionItem[] = [];
+    const tree = index?.tree;
+    const amp = prefix.lastIndexOf('&');
+    const afterAmp = amp >= 0 ? prefix.slice(amp + 1) : undefined;
+    if (afterAmp !== undefined && afterAmp.startsWith('{') && !afterAmp.includes('}')) {
+      if (tree) for (const n of walkNodes(tree.root)) items.push({ label: nodePath(n), kind: CompletionItemKind.Module });
+      return items;
+    }
+    if (afterAmp !== undefined && /^[A-Za-z0-9_]*$/.test(afterAmp)) {
+      const seen = new Set<string>();
+      if (tree) for (const n of walkNodes(tree.root)) for (const l of n.labels) if (!seen.has(l)) { seen.add(l); items.push({ label: l, kind: CompletionItemKind.Reference, detail: nodePath(n) }); }
+      return items;
+    }
+    const quote = prefix.lastIndexOf('"');
+    const inString = (prefix.split('"').length - 1) % 2 === 1;
+    if (inString) {
+      const before = prefix.slice(0, quote).trimEnd();
+      if (before.endsWith('=') || before.endsWith(',')) {
+        const propName = before.replace(/[=,]\s*$/, '').trim().split(/\s+/).pop() ?? '';
+        if (before.includes('status')) for (const v of STATUS_VALUES) items.push({ label: v, kind: CompletionItemKind.EnumMember });
+        else if (propName.startsWith('compatible') || before.includes('compatible')) {
+          for (const c of workspaceCompatibles(ws)) items.push({ label: c, kind: CompletionItemKind.Value });
+        }
+      }
+      return items;
+    }
+    if (prefix.includes('=')) return items;
+    // A new statement in a node body: property names and child node names.
+    const names = new Set(COMMON_PROPERTIES);
+    const nodeNames = new Set<string>();
+    if (tree) {
+      for (const n of walkNodes(tree.root)) {
+        for (const p of liveProperties(n)) names.add(p.name);
+        const at = n.name.indexOf('@');
+        if (n.name) nodeNames.add(at < 0 ? n.name : n.name.slice(0, at));
+      }
+    }
+    for (const n of names) items.push({ label: n, kind: CompletionItemKind.Property });
+    for (const n of nodeNames) items.push({ label: n, kind: CompletionItemKind.Module, insertText: `${n} {\n\t$0\n};`, insertTextFormat: 2 });
+    return items;
+  },
+
+  definition(ws, path, pos) {
+    const index = indexFor(ws, path);
+    if (!index) return [];
+    const at = index.siteAt(path, fromPosition(pos));
+    if (at?.kind === 'include') return at.target ? [{ uri: pathToUri(at.target), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }] : [];
+    const node = targetOfSite(index, path, pos);
+    if (!node) return [];
+    const labels = index.sitesOf(node).labels;
+    if (labels.length > 0 && at?.kind !== 'label') return labels.map((l): Location => toLocation(l.range));
+    return [toLocation(node.nameRange)];
+  },
+
+  references(ws, path, pos, includeDeclaration) {
+    const out = new Map<string, Location>();
+    for (const u of treeUnitsFor(ws, path)) {
+      const index = u.index!;
+      const node = targetOfSite(index, path, pos);
+      if (!node) continue;
+      const target = index.resolve(nodePath(node)) ?? node;
+      const { labels, refs } = index.sitesOf(target);
+      for (const r of refs) out.set(key(r.range), toLocation(r.range));
+      // Phandle numbers written as cells (decompiled trees) refer to the node too.
+      for (const c of index.cells) {
+        const p = c.property.property;
+        if (p && phandleCells(index.tree, p)[c.index] === target) out.set(key(c.cell.range), toLocation(c.cell.range));
+      }
+      if (includeDeclaration) for (const l of labels) out.set(key(l.range), toLocation(l.range));
+    }
+    return [...out.values()];
+  },
+
+  prepareRename(ws, path, pos) {
+    const index = indexFor(ws, path);
+    const label = index ? labelAt(index, path, pos) : undefined;
+    return label ? toRange(label.range) : null;
+  },
+
+  rename(ws, path, pos, newName) {
+    const index = indexFor(ws, path);
+    const label = index ? labelAt(index, path, pos) : undefined;
+    if (!label || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(newName)) return null;
+    const changes: Record<string, TextEdit[]> = {};
+    for (const r of allLabelSites(ws, path, label.name)) (changes[pathToUri(r.file)] ??= []).push({ range: toRange(r), newText: newName });
+    const edit: WorkspaceEdit = { changes };
+    return edit;
+  },
+
+  documentSymbols(ws, path) {
+    const index = indexFor(ws, path);
+    if (!index) return [];
+    const toSymbol = (s: NodeSite): DocumentSymbol | undefined => {
+      if (s.range.file !== path) return undefined;
+      const children: DocumentSymbol[] = [];
+      for (const p of s.properties) {
+        if (p.ast.range.file !== path) continue;
+        children.push({ name: p.ast.name, kind: SymbolKind.Property, range: toRange(p.ast.range), selectionRange: toRange(p.ast.nameRange) });
+      }
+      for (const c of s.children) {
+        const sym = toSymbol(c);
+        if (sym) children.push(sym);
+      }
+      const selection = s.nameRange.file === path ? s.nameRange : s.range;
+      return { name: s.name, detail: s.node ? nodePath(s.node) : undefined, kind: s.ast.kind === 'ref-node' ? SymbolKind.Namespace : SymbolKind.Module, range: toRange(s.range), selectionRange: toRange(selection), children };
+    };
+    const out: DocumentSymbol[] = [];
+    const collect = (sites: NodeSite[]): void => {
+      for (const s of sites) {
+        const sym = toSymbol(s);
+        if (sym) out.push(sym);
+        else collect(s.children); // a node of an included file may hold nodes written in this one
+      }
+    };
+    collect(index.topNodes);
+    return out;
+  },
+
+  foldingRanges(ws, path) {
+    const index = indexFor(ws, path);
+    if (!index) return [];
+    const out: FoldingRange[] = [];
+    for (const s of index.nodes) {
+      const r = s.range;
+      if (r.file === path && r.end.line > r.start.line) out.push({ startLine: r.start.line, endLine: r.end.line - 1, kind: FoldingRangeKind.Region });
+    }
+    for (const doc of index.compilation.documents) {
+      for (const c of doc.comments) {
+        if (c.range.file === path && c.range.end.line > c.range.start.line) out.push({ startLine: c.range.start.line, endLine: c.range.end.line, kind: FoldingRangeKind.Comment });
+      }
+    }
+    return out;
+  },
+
+  formatting(ws, path, options) {
+    const doc = ws.docs.get(path);
+    if (!doc) return [];
+    // Only format text that parses cleanly: a formatter must never guess at broken syntax.
+    const units = treeUnitsFor(ws, path);
+    if (units.some((u) => u.result!.diagnostics.some((d) => d.severity === 'error' && d.range?.file === path))) return [];
+    const text = doc.getText();
+    const formatted = formatDts(text, options.insertSpaces ? ' '.repeat(options.tabSize) : '\t');
+    if (formatted === text) return [];
+    return [{ range: { start: { line: 0, character: 0 }, end: doc.positionAt(text.length) }, newText: formatted }];
+  },
+
+  codeActions(ws, path, _range, diagnostics): CodeAction[] {
+    const units = treeUnitsFor(ws, path);
+    if (units.length === 0) return [];
+    return quickFixes(units[0].index!, path, diagnostics).map((a) => ({ ...a, kind: CodeActionKind.QuickFix }));
+  },
+};
+
+/** `compatible` strings of every tree the server holds. */
+function workspaceCompatibles(ws: Workspace): string[] {
+  const seen = new Set<string>();
+  for (const u of ws.liveUnits()) {
+    if (!(u instanceof DtUnit) || !u.result) continue;
+    for (const n of walkNodes(u.result.tree.root)) {
+      const p = n.properties.find((x) => x.name === 'compatible' && !x.deleted);
+      if (p) for (const s of propertyStrings(p)) seen.add(s);
+    }
+  }
+  return [...seen].sort();
+}

@@ -1,0 +1,177 @@
+// Where things are in the source of one compiled tree, and which tree node or property each written
+// item became: labels, references (&label, &{/path}), node and property definitions, includes. Built
+// from the ASTs of the compile result; hover, navigation, rename, outline and quick fixes read it.
+import type { Position, SourceRange } from '../../common/diagnostics';
+import type { DtsBody, DtsCell, DtsLabel, DtsNode, DtsProperty, DtsRefNode, DtsRootNode } from '../../devicetree/ast';
+import { findNodeByPath, type DtNode, type DtProperty, type DtTree } from '../../devicetree/tree';
+import { rangeContains, rangeSize } from '../convert';
+import type { DtCompilation } from './dt-compilation';
+
+export interface LabelSite {
+  name: string;
+  range: SourceRange;
+  /** The node the label names (undefined for labels on properties or inside values). */
+  node?: DtNode;
+}
+
+export interface RefSite {
+  /** Label name, or a path starting with '/'. */
+  target: string;
+  range: SourceRange;
+  kind: 'cell' | 'path-value' | 'node' | 'delete' | 'omit';
+  node?: DtNode;
+}
+
+export interface NodeSite {
+  ast: DtsNode | DtsRootNode | DtsRefNode;
+  node?: DtNode;
+  /** The name as written (`serial@0`, `/`, `&uart1`). */
+  name: string;
+  nameRange: SourceRange;
+  range: SourceRange;
+  parent?: NodeSite;
+  children: NodeSite[];
+  properties: PropertySite[];
+}
+
+export interface PropertySite {
+  ast: DtsProperty;
+  owner: NodeSite;
+  property?: DtProperty;
+}
+
+export interface CellSite {
+  cell: DtsCell;
+  index: number;
+  property: PropertySite;
+}
+
+export type SiteAt =
+  | { kind: 'label'; site: LabelSite }
+  | { kind: 'ref'; site: RefSite }
+  | { kind: 'node'; site: NodeSite }
+  | { kind: 'property'; site: PropertySite }
+  | { kind: 'cell'; site: CellSite }
+  | { kind: 'include'; range: SourceRange; target?: string };
+
+export class DtIndex {
+  readonly labels: LabelSite[] = [];
+  readonly refs: RefSite[] = [];
+  readonly nodes: NodeSite[] = [];
+  readonly topNodes: NodeSite[] = [];
+  readonly properties: PropertySite[] = [];
+  readonly cells: CellSite[] = [];
+  readonly includes: { range: SourceRange; target?: string }[] = [];
+  private readonly labelTargets = new Map<string, DtNode>();
+
+  constructor(readonly compilation: DtCompilation) {
+    const tree = compilation.tree;
+    // Labels of every node, deleted ones too (a reference to a deleted node still names it).
+    const visit = (n: DtNode): void => {
+      for (const l of n.labels) if (!this.labelTargets.has(l)) this.labelTargets.set(l, n);
+      for (const c of n.children) visit(c);
+    };
+    visit(tree.root);
+    for (const doc of compilation.documents) {
+      for (const inc of doc.preprocess?.includes ?? []) this.includes.push({ range: inc.nameRange ?? inc.range, target: inc.target });
+      for (const m of doc.ast.memreserves) this.addLabels(m.labels);
+      for (const item of doc.ast.items) {
+        switch (item.kind) {
+          case 'root':
+            // The root's name is its `/`.
+            this.addNode(item, '/', { ...item.range, end: { line: item.range.start.line, col: item.range.start.col + 1 } }, tree.root, undefined);
+            break;
+          case 'ref-node': {
+            const target = this.resolve(item.ref.target);
+            this.refs.push({ target: item.ref.target, range: item.ref.range, kind: 'node', node: target });
+            this.addLabels(item.labels, target);
+            this.addNode(item, `&${item.ref.target.startsWith('/') ? `{${item.ref.target}}` : item.ref.target}`, item.ref.range, target, undefined);
+            break;
+          }
+          case 'delete-ref':
+            this.refs.push({ target: item.ref.target, range: item.ref.range, kind: 'delete', node: this.resolve(item.ref.target) });
+            break;
+          case 'omit-ref':
+            this.refs.push({ target: item.ref.target, range: item.ref.range, kind: 'omit', node: this.resolve(item.ref.target) });
+            break;
+        }
+      }
+    }
+  }
+
+  get tree(): DtTree {
+    return this.compilation.tree;
+  }
+
+  /** The node a label or path names, deleted nodes included for labels. */
+  resolve(target: string): DtNode | undefined {
+    if (target.startsWith('/')) return findNodeByPath(this.tree, target);
+    return this.labelTargets.get(target);
+  }
+
+  private addLabels(labels: DtsLabel[], node?: DtNode): void {
+    for (const l of labels) this.labels.push({ name: l.name, range: l.range, node });
+  }
+
+  private addNode(ast: NodeSite['ast'], name: string, nameRange: SourceRange, node: DtNode | undefined, parent: NodeSite | undefined): void {
+    const site: NodeSite = { ast, node, name, nameRange, range: ast.range, parent, children: [], properties: [] };
+    this.nodes.push(site);
+    if (parent) parent.children.push(site);
+    else this.topNodes.push(site);
+    this.addBody(ast.body, site);
+  }
+
+  private addBody(body: DtsBody, owner: NodeSite): void {
+    for (const item of body.items) {
+      if (item.kind === 'node') {
+        const child = owner.node ? childByName(owner.node, item.name) : undefined;
+        this.addLabels(item.labels, child);
+        this.addNode(item, item.name, item.nameRange, child, owner);
+      } else if (item.kind === 'property') {
+        this.addLabels(item.labels);
+        const property = owner.node?.properties.find((p) => p.name === item.name);
+        const site: PropertySite = { ast: item, owner, property };
+        owner.properties.push(site);
+        this.properties.push(site);
+        for (const part of item.value ?? []) {
+          if (part.kind === 'label') this.addLabels([part.label]);
+          else if (part.kind === 'path-ref') this.refs.push({ target: part.ref.target, range: part.ref.range, kind: 'path-value', node: this.resolve(part.ref.target) });
+          else if (part.kind === 'bytes') {
+            for (const b of part.bytes) if (b.kind === 'label') this.addLabels([b.label]);
+          } else if (part.kind === 'cells') {
+            part.cells.forEach((cell, index) => {
+              this.cells.push({ cell, index, property: site });
+              if (cell.kind === 'label') this.addLabels([cell.label]);
+              else if (cell.kind === 'ref') this.refs.push({ target: cell.ref.target, range: cell.ref.range, kind: 'cell', node: this.resolve(cell.ref.target) });
+            });
+          }
+        }
+      }
+    }
+  }
+
+  /** The innermost written item at `pos` in `file`. */
+  siteAt(file: string, pos: Position): SiteAt | undefined {
+    const hits: { size: number; at: SiteAt }[] = [];
+    const consider = (r: SourceRange, at: SiteAt): void => {
+      if (r.file === file && rangeContains(r, pos)) hits.push({ size: rangeSize(r), at });
+    };
+    for (const s of this.labels) consider(s.range, { kind: 'label', site: s });
+    for (const s of this.refs) consider(s.range, { kind: 'ref', site: s });
+    for (const s of this.nodes) if (s.ast.kind !== 'ref-node') consider(s.nameRange, { kind: 'node', site: s });
+    for (const s of this.properties) consider(s.ast.nameRange, { kind: 'property', site: s });
+    for (const s of this.cells) if (s.cell.kind === 'expr') consider(s.cell.range, { kind: 'cell', site: s });
+    for (const inc of this.includes) consider(inc.range, { kind: 'include', range: inc.range, target: inc.target });
+    hits.sort((a, b) => a.size - b.size);
+    return hits[0]?.at;
+  }
+
+  /** Every site that names `node`: labels on it and references to it. */
+  sitesOf(node: DtNode): { labels: LabelSite[]; refs: RefSite[] } {
+    return { labels: this.labels.filter((l) => l.node === node), refs: this.refs.filter((r) => r.node === node) };
+  }
+}
+
+function childByName(parent: DtNode, name: string): DtNode | undefined {
+  return parent.children.find((c) => c.name === name && !c.deleted) ?? parent.children.find((c) => c.name === name);
+}

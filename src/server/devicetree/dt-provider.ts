@@ -1,0 +1,91 @@
+// Which trees an open file belongs to. A project (the setting, else the nearest dual-guest.json above
+// the file, else a .system beside it) names each guest's files; a file none of them reads gets a
+// guessed tree: itself when it is a whole tree (/dts-v1/), else the base it overlays or the files
+// beside it that include it.
+import { decodeUtf8 } from '../../common/host';
+import { basename, dirname, join, resolve } from '../../common/paths';
+import { findProjectFileFor } from '../../system';
+import type { AnalysisUnit } from '../unit';
+import { isSystemFile, type UnitProvider, type Workspace } from '../workspace';
+import { DtUnit } from './dt-unit';
+import { ProjectUnit } from './project-unit';
+
+const DT_EXTENSIONS = ['.dts', '.dtsi', '.dtso', '.overlay'];
+
+export function isDevicetreeFile(path: string): boolean {
+  return DT_EXTENSIONS.some((e) => path.endsWith(e));
+}
+
+export class DevicetreeUnitProvider implements UnitProvider {
+  unitsFor(path: string, ws: Workspace): AnalysisUnit[] {
+    if (isSystemFile(path)) {
+      const projectFile = findProjectFileFor(path, ws.host) ?? path;
+      return [ws.unit(ProjectUnit.keyFor(projectFile), () => new ProjectUnit(projectFile, ws))];
+    }
+    if (!isDevicetreeFile(path)) return [];
+    return treesFor(path, ws);
+  }
+}
+
+/** The project that governs `path`, if any. */
+export function projectFileFor(path: string, ws: Workspace): string | undefined {
+  if (ws.settings.projectFile) return ws.settings.projectFile;
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    const candidate = join(dir, 'dual-guest.json');
+    if (ws.host.fileExists(candidate)) return candidate;
+    if (dir === '/' || dir === '.') break;
+  }
+  const system = ws.disk.listDirectory(dirname(path)).filter((n) => n.endsWith('.system')).sort()[0];
+  return system ? join(dirname(path), system) : undefined;
+}
+
+/** The trees (DtUnits, and the project unit whose cross checks cover them) that read `path`. */
+export function treesFor(path: string, ws: Workspace): AnalysisUnit[] {
+  const out: AnalysisUnit[] = [];
+  const projectFile = projectFileFor(path, ws);
+  if (projectFile) {
+    const project = ws.unit(ProjectUnit.keyFor(projectFile), () => new ProjectUnit(projectFile, ws));
+    const mine = project.guestUnits.filter((u) => u.deps.has(path));
+    if (mine.length > 0) return [project, ...mine];
+  }
+  const guess = guessTree(path, ws);
+  for (const files of guess.candidates) {
+    const unit = ws.unit(DtUnit.keyFor(files, guess.includePaths), () => new DtUnit(files, guess.includePaths, 'guess', () => ws.settings));
+    if (unit.deps.has(path)) out.push(unit);
+    if (out.length > 0 && !path.endsWith('.dtsi')) break;
+  }
+  if (out.length === 0) {
+    const files = [path];
+    out.push(ws.unit(DtUnit.keyFor(files, guess.includePaths), () => new DtUnit(files, guess.includePaths, 'guess', () => ws.settings)));
+  }
+  return out;
+}
+
+function textOf(ws: Workspace, path: string): string {
+  const bytes = ws.host.readFile(path);
+  return bytes ? decodeUtf8(bytes) : '';
+}
+
+/** Candidate file lists for a file no project names, most likely first. */
+function guessTree(path: string, ws: Workspace): { candidates: string[][]; includePaths: string[] } {
+  const dir = dirname(path);
+  const includePaths = [...ws.settings.includePaths.map((p) => resolve(dir, p)), join(dir, 'include')];
+  const text = textOf(ws, path);
+  if (text.includes('/dts-v1/')) return { candidates: [[path]], includePaths };
+  const siblings = ws.disk.listDirectory(dir).filter((n) => n.endsWith('.dts') && join(dir, n) !== path).sort();
+  const bases = siblings.filter((n) => textOf(ws, join(dir, n)).includes('/dts-v1/'));
+  if (path.endsWith('.dtsi')) {
+    // A fragment: the trees beside it that include it.
+    const name = basename(path);
+    return { candidates: bases.filter((n) => textOf(ws, join(dir, n)).includes(name)).map((n) => [join(dir, n)]), includePaths };
+  }
+  // An overlay without a header: overlay "x-overlay.dts" goes on "x.dts"; else the usual base names; else any base.
+  const stem = basename(path).replace('.dts', '').replace('-overlay', '').replace('_overlay', '');
+  const ranked = [...bases].sort((a, b) => rank(a) - rank(b));
+  function rank(n: string): number {
+    if (n === `${stem}.dts`) return 0;
+    if (n === 'linux.dts' || n === 'board.dts') return 1;
+    return 2;
+  }
+  return { candidates: ranked.map((n) => [join(dir, n), path]), includePaths };
+}

@@ -1,0 +1,77 @@
+// Quick fixes for device-tree diagnostics, offered only where the fix is certain: the unit address
+// from `reg`, a canonical unit address, `status = "disabled"` for a device the VM cannot reach, and
+// `console=hvc0` in bootargs when the console is virtio.
+import type { CodeAction, Diagnostic as LspDiagnostic, TextEdit } from 'vscode-languageserver/node';
+import { getProperty, propertyCells, propertyStrings, unitAddress } from '../../devicetree/tree';
+import { dtFacts } from '../../system';
+import { toRange } from '../convert';
+import { pathToUri } from '../uri';
+import type { DtIndex, NodeSite } from './dt-index';
+
+function nodeSiteAt(index: DtIndex, path: string, d: LspDiagnostic): NodeSite | undefined {
+  return index.nodes.find((s) => s.nameRange.file === path && s.nameRange.start.line === d.range.start.line && s.nameRange.start.col === d.range.start.character)
+    // A check may point at the node's first definition elsewhere: fall back to this file's definition of the same node.
+    ?? index.nodes.find((s) => s.range.file === path && s.node !== undefined && s.node.nameRange.start.line === d.range.start.line && s.node.nameRange.start.col === d.range.start.character);
+}
+
+function action(title: string, path: string, edits: TextEdit[], d: LspDiagnostic): CodeAction {
+  return { title, diagnostics: [d], isPreferred: true, edit: { changes: { [pathToUri(path)]: edits } } };
+}
+
+function indentOf(site: NodeSite): string {
+  return ' '.repeat(site.range.start.col + 4);
+}
+
+export function quickFixes(index: DtIndex, path: string, diagnostics: LspDiagnostic[]): CodeAction[] {
+  const out: CodeAction[] = [];
+  for (const d of diagnostics) {
+    const site = nodeSiteAt(index, path, d);
+    const node = site?.node;
+    if (!site || !node || site.ast.kind !== 'node') {
+      if (d.code === 'guest-dt-bootargs') out.push(...bootargsFix(index, path, d));
+      continue;
+    }
+    const baseName = site.name.split('@')[0];
+    if (d.code === 'unit_address_vs_reg' && unitAddress(node) === undefined) {
+      const reg = getProperty(node, 'reg');
+      const ac = dtFacts.addressCells(node.parent);
+      if (!reg || ac < 1) continue;
+      const cells = propertyCells(reg).slice(0, ac);
+      if (cells.length < ac) continue;
+      let addr = 0n;
+      for (const c of cells) addr = (addr << 32n) | BigInt(c);
+      const newName = `${baseName}@${addr.toString(16)}`;
+      out.push(action(`Set the unit address from reg: ${newName}`, path, [{ range: toRange(site.nameRange), newText: newName }], d));
+    } else if (d.code === 'unit_address_format') {
+      const ua = unitAddress(node);
+      if (ua === undefined) continue;
+      let fixed = ua.startsWith('0x') || ua.startsWith('0X') ? ua.slice(2) : ua;
+      const comma = fixed.indexOf(',');
+      const first = comma < 0 ? fixed : fixed.slice(0, comma);
+      fixed = (first.replace(/^0+(?=.)/, '')) + (comma < 0 ? '' : fixed.slice(comma));
+      if (fixed !== ua) out.push(action(`Write the unit address as ${baseName}@${fixed}`, path, [{ range: toRange(site.nameRange), newText: `${baseName}@${fixed}` }], d));
+    } else if (d.code === 'guest-dt-unmapped-device') {
+      const status = site.properties.find((p) => p.ast.name === 'status');
+      const edit: TextEdit = status
+        ? { range: toRange(status.ast.range), newText: 'status = "disabled";' }
+        : { range: toRange({ ...site.ast.body.range, end: { ...site.ast.body.range.start, col: site.ast.body.range.start.col + 1 } }), newText: `{\n${indentOf(site)}status = "disabled";` };
+      out.push(action(`Disable ${site.name} (status = "disabled")`, path, [edit], d));
+    }
+  }
+  return out;
+}
+
+function bootargsFix(index: DtIndex, path: string, d: LspDiagnostic): CodeAction[] {
+  const prop = index.properties.find((p) => p.ast.name === 'bootargs' && p.ast.range.file === path && p.ast.range.start.line === d.range.start.line);
+  if (prop?.property) {
+    const old = propertyStrings(prop.property)[0] ?? '';
+    const value = old ? `console=hvc0 ${old}` : 'console=hvc0';
+    return [action('Add console=hvc0 to bootargs', path, [{ range: toRange(prop.ast.range), newText: `bootargs = ${JSON.stringify(value)};` }], d)];
+  }
+  const chosen = index.nodes.find((s) => s.ast.kind === 'node' && s.name === 'chosen' && s.range.file === path);
+  if (chosen && chosen.ast.kind !== 'ref-node') {
+    const b = chosen.ast.body.range;
+    return [action('Add bootargs = "console=hvc0"', path, [{ range: toRange({ ...b, end: { ...b.start, col: b.start.col + 1 } }), newText: `{\n${indentOf(chosen)}bootargs = "console=hvc0";` }], d)];
+  }
+  return [];
+}
