@@ -1,6 +1,6 @@
 // The VMM's virtio-mmio console driven through its registers from the test, as a guest driver would.
 import { strict as assert } from 'assert';
-import { IdleGuest, build, driverInit, LAYOUT, RamWriter, RAM, V, ascii, text, Collector, testGuest, fillPattern, expectedPattern } from './helpers';
+import { IdleGuest, build, driverInit, LAYOUT, RamWriter, RAM, V, text, Collector, testGuest, fillPattern, expectedPattern } from './helpers';
 import type { ConsoleTestGuest } from '../../../src/emulator/guest/console-test-guest';
 import { STATUS_DEVICE_NEEDS_RESET } from '../../../src/emulator/virtio/console';
 

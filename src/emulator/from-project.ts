@@ -1,0 +1,157 @@
+// From a loaded project (the `.system`, the project file, the guests' device trees) to the
+// EmulatorConfig the emulator boots. Any error in the files stops the boot: the diagnostics come
+// back with their positions and no configuration is made.
+import type { Diagnostic } from '../common/diagnostics';
+import type { FileHost } from '../common/host';
+import { writeDtb, type CompileResult } from '../devicetree/compile';
+import { nodePath, walkNodes, type DtTree } from '../devicetree/tree';
+import { compileGuestTrees, findMr, findPd, findVm, type GuestConfig as ProjectGuest, type Project } from '../system/index';
+import { regRanges } from '../system/dt-facts';
+import type { EmulatorConfig, GuestConfig, QueueConnection } from './config';
+import type { GuestProgram } from './guest/interface';
+import { formatRangeDtc } from '../common/diagnostics';
+
+export interface FromProjectOptions {
+  host: FileHost;
+  /** The program each guest runs (the Linux model, or a test program). */
+  programFor: (guest: ProjectGuest, tree: DtTree) => () => GuestProgram;
+  fast?: boolean;
+  seed?: number;
+  /** Already compiled trees by VM name (default: compiled here). */
+  trees?: Map<string, CompileResult>;
+}
+
+export interface FromProjectResult {
+  config: EmulatorConfig | undefined;
+  diagnostics: Diagnostic[];
+}
+
+export function emulatorConfigFromProject(project: Project, opts: FromProjectOptions): FromProjectResult {
+  const diagnostics: Diagnostic[] = [...project.diagnostics];
+  const fail = (message: string): FromProjectResult => {
+    diagnostics.push({ severity: 'error', message, code: 'emulator-boot', range: undefined });
+    return { config: undefined, diagnostics };
+  };
+  if (diagnostics.some((d) => d.severity === 'error')) return { config: undefined, diagnostics };
+
+  const sys = project.system, roles = project.roles;
+  if (!roles.driver || !roles.virtRx || !roles.virtTx) return fail('cannot boot: the system has no complete sDDF serial subsystem (UART driver, RX and TX virtualisers)');
+  const driverPd = findPd(sys, roles.driver);
+  const uartIrq = driverPd?.irqs[0]?.irq;
+  if (uartIrq === undefined) return fail(`cannot boot: the UART driver '${roles.driver}' has no irq`);
+
+  // The regions two PDs share form their sDDF connection: the queue region and the data region.
+  const connection = (a: string, b: string): QueueConnection | undefined => {
+    const pa = findPd(sys, a), pb = findPd(sys, b);
+    if (!pa || !pb) return undefined;
+    const shared = pa.maps.map((m) => m.mr).filter((mr) => pb.maps.some((m) => m.mr === mr));
+    const named = (word: string) => shared.find((mr) => mr.toLowerCase().includes(word));
+    let queueMr = named('queue'), dataMr = named('data');
+    if (!queueMr || !dataMr) {
+      const bySize = [...shared].sort((x, y) => (findMr(sys, x)?.size ?? 0) - (findMr(sys, y)?.size ?? 0));
+      if (bySize.length < 2) return undefined;
+      [queueMr, dataMr] = [bySize[0], bySize[bySize.length - 1]];
+    }
+    return { queueMr, dataMr };
+  };
+  const need = (c: QueueConnection | undefined, what: string): QueueConnection | undefined => {
+    if (!c) diagnostics.push({ severity: 'error', message: `cannot boot: no queue and data regions shared for the ${what}`, code: 'emulator-boot' });
+    return c;
+  };
+  const driverRx = need(connection(roles.driver, roles.virtRx), `connection ${roles.driver} -> ${roles.virtRx}`);
+  const driverTx = need(connection(roles.virtTx, roles.driver), `connection ${roles.virtTx} -> ${roles.driver}`);
+  const clients = [...roles.clients].sort((x, y) => x.index - y.index).map((c) => ({
+    pd: c.pd,
+    name: c.pd,
+    rx: need(connection(roles.virtRx!, c.pd), `RX connection of '${c.pd}'`),
+    tx: need(connection(c.pd, roles.virtTx!), `TX connection of '${c.pd}'`),
+  }));
+  if (!driverRx || !driverTx || clients.some((c) => !c.rx || !c.tx)) return { config: undefined, diagnostics };
+
+  const trees = opts.trees ?? compileGuestTrees(project, opts.host);
+  const guests: GuestConfig[] = [];
+  const treeByVm = new Map<string, DtTree>();
+  for (const g of project.guests) {
+    const compiled = trees.get(g.vm);
+    if (!compiled) {
+      diagnostics.push({ severity: 'error', message: `cannot boot '${g.vm}': its device tree files are missing or not named (${g.dtFiles.join(', ') || 'none'})`, code: 'emulator-boot', range: g.ranges.dts ?? g.ranges.entry });
+      continue;
+    }
+    const errors = [...compiled.diagnostics, ...compiled.fixupDiagnostics].filter((d) => d.severity === 'error');
+    if (errors.length > 0) {
+      diagnostics.push(...errors);
+      continue;
+    }
+    const vm = findVm(sys, g.vm);
+    if (!vm) continue;
+    let initrd: GuestConfig['initrd'];
+    if (g.initrdImage) {
+      const bytes = opts.host.readFile(g.initrdImage);
+      if (!bytes) {
+        diagnostics.push({ severity: 'error', message: `cannot read the initrd '${g.initrdImage}'`, code: 'emulator-boot', range: g.ranges.initrd });
+        continue;
+      }
+      initrd = { gpa: g.initrdAddr, bytes };
+    }
+    treeByVm.set(g.vm, compiled.tree);
+    guests.push({
+      vmm: g.vmm,
+      name: g.vm,
+      sched: { priority: vm.priority, budgetUs: vm.budget, periodUs: vm.period },
+      ramGpa: g.ramGpa,
+      ramSize: g.ramSize,
+      ramMr: g.ramRegion,
+      dtb: writeDtb(compiled.tree),
+      dtbGpa: g.dtbAddr,
+      initrd,
+      virtio: { ...g.virtio },
+      deviceMaps: vm.maps.filter((m) => m.mr !== g.ramRegion).map((m) => ({ name: m.mr, gpa: m.vaddr, size: findMr(sys, m.mr)?.size ?? 0x1000 })),
+      program: opts.programFor(g, compiled.tree),
+    });
+  }
+  if (diagnostics.some((d) => d.severity === 'error')) return { config: undefined, diagnostics };
+
+  const config: EmulatorConfig = {
+    memoryRegions: sys.memoryRegions.map((m) => ({ name: m.name, size: m.size })),
+    pds: sys.protectionDomains.map((p) => ({
+      name: p.name, priority: p.priority, budgetUs: p.budget, periodUs: p.period, passive: p.passive,
+      irqs: p.irqs.map((i) => ({ irq: i.irq, id: i.id })),
+    })),
+    channels: sys.channels.map((c) => ({
+      a: { pd: c.ends[0].pd, id: c.ends[0].id, pp: c.ends[0].pp },
+      b: { pd: c.ends[1].pd, id: c.ends[1].id, pp: c.ends[1].pp },
+    })),
+    serial: {
+      switchChar: project.serial.switchChar,
+      clientBase: project.serial.clientBase,
+      colour: project.serial.colour,
+      beginString: project.serial.beginString,
+      rxEnabled: true,
+      baud: project.serial.baud,
+      fast: opts.fast ?? true,
+    },
+    roles: {
+      driver: roles.driver, virtRx: roles.virtRx, virtTx: roles.virtTx, uartIrq,
+      driverRx, driverTx,
+      clients: clients.map((c) => ({ pd: c.pd, name: c.name, rx: c.rx!, tx: c.tx! })),
+    },
+    guests,
+    seed: opts.seed ?? 1,
+    describeAddress: (vm, gpa) => describeAddress(treeByVm.get(vm), gpa),
+  };
+  return { config, diagnostics };
+}
+
+/** The deepest DT node (enabled or not) whose `reg` covers gpa, with the place it is defined. */
+export function describeAddress(tree: DtTree | undefined, gpa: number): string | undefined {
+  if (!tree) return undefined;
+  // Pre-order: a later match is deeper (a device inside a bus that also has `reg`).
+  let found: string | undefined;
+  for (const node of walkNodes(tree.root)) {
+    if (node.deleted) continue;
+    for (const r of regRanges(node)) {
+      if (gpa >= r.base && gpa < r.base + r.size) found = `${nodePath(node)} (${formatRangeDtc(node.range)})`;
+    }
+  }
+  return found;
+}

@@ -1,0 +1,71 @@
+// The emulator booted from the real sel4devkit dual-guest files: roles, queues and channels come
+// from program.system, the DTBs from maaxboard.dts + maaxboard-overlay.dts compiled by our compiler.
+import { strict as assert } from 'assert';
+import { corpusPath } from './corpus';
+import { NodeFileHost } from '../../src/node/file-host';
+import { loadProject } from '../../src/system/index';
+import { emulatorConfigFromProject, describeAddress } from '../../src/emulator/from-project';
+import { createEmulator } from '../../src/emulator/emulator';
+import { ConsoleTestGuest } from '../../src/emulator/guest/console-test-guest';
+import { IdleGuest } from '../unit/emulator/helpers';
+
+describe('emulator conformance: the sel4devkit dual-guest system', function () {
+  this.timeout(120_000);
+
+  it('boots from program.system and the overlay trees, carries both consoles, and faults like the board', () => {
+    const host = new NodeFileHost();
+    const project = loadProject(corpusPath('sel4devkit-dual', 'program.system'), host);
+    const guests: (ConsoleTestGuest | IdleGuest)[] = [];
+    const { config, diagnostics } = emulatorConfigFromProject(project, {
+      host,
+      programFor: (g) => () => {
+        const p = g.clientIndex === 0
+          ? new ConsoleTestGuest({ virtioBase: g.virtio.base, txTotal: 100_000, fill: (o, d) => d.fill(0x61 + (o % 3)) })
+          : new IdleGuest();
+        guests.push(p);
+        return p;
+      },
+    });
+    assert.ok(config, diagnostics.map((d) => d.message).join('\n'));
+    assert.deepEqual(config.guests.map((g) => [g.name, g.vmm, g.ramGpa, g.ramSize, g.virtio.base, g.virtio.spi]), [
+      ['client_linux-1', 'CLIENT_VMM-1', 0x40000000, 0xf000000, 0x150000, 42],
+      ['client_linux-2', 'CLIENT_VMM-2', 0x40000000, 0xf000000, 0x150000, 42],
+    ]);
+    assert.equal(config.roles.uartIrq, 58);
+    assert.deepEqual(config.roles.driverRx, { queueMr: 'rx_queue_serial_driver', dataMr: 'rx_data_serial_driver' });
+    assert.deepEqual(config.roles.clients.map((c) => c.tx), [
+      { queueMr: 'tx_queue_serial_vmm_1', dataMr: 'tx_data_serial_vmm_1' },
+      { queueMr: 'tx_queue_serial_vmm_2', dataMr: 'tx_data_serial_vmm_2' },
+    ]);
+    assert.deepEqual(config.guests[0].deviceMaps.map((m) => m.name).sort(), ['gic_vcpu', 'gpc']);
+    const dtb = config.guests[0].dtb;
+    assert.deepEqual(Array.from(dtb.subarray(0, 4)), [0xd0, 0x0d, 0xfe, 0xed]);
+
+    const { emulator } = createEmulator(config);
+    assert.ok(emulator);
+    const out: number[] = [];
+    emulator.onUartOutput((b) => out.push(...b));
+    const logs: string[] = [];
+    emulator.onLog((r) => logs.push(r.text));
+    assert.ok(emulator.runUntilIdle(5e9));
+    assert.equal(out.length, 'Begin input\r\n'.length + 100_000);
+    assert.deepEqual(emulator.snapshot().guests.map((g) => g.bootError), [undefined, undefined]);
+
+    // Guest 2 touches the UART, which is not mapped into its VM: the fault names the DT node.
+    const idle = guests.find((g): g is IdleGuest => g instanceof IdleGuest)!;
+    assert.equal(idle.machine.mmioWrite(0x30860000, 4, 0x41), false);
+    assert.equal(logs[0], 'CLIENT_VMM-2|ERROR: unexpected memory fault on address: 0x30860000, FSR: 0x92000046, IP: 0x0, is_prefetch: false, is_write: true');
+    assert.match(logs[1], /^CLIENT_VMM-2\|ERROR: \(emulator\) 0x30860000 belongs to \/soc@0\/bus@30800000\/serial@30860000 \(.*\.dtsi?:\d+\.\d+-\d+\.\d+\)$/);
+    assert.equal(logs[2], 'CLIENT_VMM-2|ERROR: Failed to handle virtual memory fault');
+  });
+
+  it('finds the node owning an address in the compiled MaaXBoard tree', () => {
+    const host = new NodeFileHost();
+    const project = loadProject(corpusPath('sel4devkit-dual', 'program.system'), host);
+    const { config } = emulatorConfigFromProject(project, { host, programFor: () => () => new IdleGuest() });
+    assert.ok(config?.describeAddress);
+    assert.match(config.describeAddress('client_linux-1', 0x303a0000) ?? '', /gpc@303a0000/);
+    assert.match(config.describeAddress('client_linux-1', 0x150010) ?? '', /virtio-console@150000/);
+    assert.equal(describeAddress(undefined, 0), undefined);
+  });
+});
