@@ -12,7 +12,7 @@ import { decodeUtf8, type FileHost } from '../common/host';
 import { dirname, isAbsolute, normalize, resolve } from '../common/paths';
 import { evaluateCondition } from './preprocessor/if-expression';
 import { isIdentChar, Lexer, type PPToken } from './preprocessor/lexer';
-import { bodyTokens, Expander, rangeOf, sameDefinition, type ExpansionHooks, type MacroDefinition, type TokenSource } from './preprocessor/macros';
+import { bodyTokens, Expander, ExpansionLimits, rangeOf, sameDefinition, type ExpansionHooks, type MacroDefinition, type TokenSource } from './preprocessor/macros';
 import { LineTable, LocationContext, OutputBuilder, type SourceMapper } from './preprocessor/source-map';
 
 export type { MacroDefinition } from './preprocessor/macros';
@@ -125,6 +125,7 @@ class Preprocessor implements ExpansionHooks {
   private readonly macroExpansions: { name: string; range: SourceRange }[] = [];
   private readonly includes: IncludeRecord[] = [];
   private readonly maxDepth: number;
+  readonly limits = new ExpansionLimits();
   /** The last token written, to decide whether a separating space is needed. */
   private lastWritten: PPToken | undefined;
 
@@ -584,11 +585,7 @@ class FileSource implements TokenSource {
   constructor(private readonly pp: Preprocessor, private readonly frame: FileFrame) {}
 
   private lex(): PPToken {
-    const t = this.frame.lexer.next();
-    if (t.kind === 'comment' && t.unterminated) {
-      this.pp.diagnostic({ severity: 'error', message: 'unterminated comment', range: rangeOf(t, { ...t, end: t.start + 2 }) });
-    }
-    return t;
+    return this.frame.lexer.next();
   }
 
   next(): PPToken {
@@ -697,6 +694,10 @@ class FileSource implements TokenSource {
       return false;
     }
     while (t.kind !== 'nl' && t.kind !== 'eof') { rest.push(t); t = this.lex(); }
+    // An unterminated comment in text stays in the output for the DTS lexer to report; in a
+    // directive it vanishes with the line, so it is reported here.
+    const open = rest.find((r) => r.kind === 'comment' && r.unterminated);
+    if (open !== undefined) this.pp.diagnostic({ severity: 'error', message: 'unterminated comment', range: rangeOf(open, { ...open, end: open.start + 2 }) });
     const toks = rest.filter((r) => r.kind !== 'ws' && r.kind !== 'comment');
     this.pp.directive(this.frame, hash, toks, rest);
     // Keep the line count: the directive's newline stays in the output.

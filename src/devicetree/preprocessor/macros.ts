@@ -33,6 +33,8 @@ export interface TokenSource {
 }
 
 export interface ExpansionHooks {
+  /** Shared by every expander of one preprocessing run. */
+  readonly limits: ExpansionLimits;
   /** A macro named by a token of an original file was expanded. */
   onExpansion(name: string, at: PPToken): void;
   diagnostic(d: Diagnostic): void;
@@ -87,6 +89,18 @@ export class ArraySource implements TokenSource {
   }
 }
 
+/**
+ * Bounds that keep hostile input from hanging the editor: macros can legitimately grow
+ * exponentially (`#define A B B`, `#define B C C`, ...) and arguments can nest without end.
+ * One object is shared by all expanders of a run.
+ */
+export class ExpansionLimits {
+  /** Tokens that substitution may still produce in this run. */
+  tokensLeft = 500_000;
+  exhausted = false;
+  static readonly MAX_ARGUMENT_NESTING = 64;
+}
+
 export class Expander {
   /** Tokens waiting to be rescanned, last element first. */
   private readonly pending: PPToken[] = [];
@@ -95,7 +109,23 @@ export class Expander {
     private readonly macros: Map<string, MacroDefinition>,
     private readonly source: TokenSource,
     private readonly hooks: ExpansionHooks,
-  ) {}
+    /** How many argument pre-expansions enclose this expander. */
+    private readonly nesting = 0,
+  ) {
+    this.limits = hooks.limits;
+  }
+  private readonly limits: ExpansionLimits;
+
+  /** False (with one diagnostic per run) once the expansion budget is spent. */
+  private mayExpand(m: MacroDefinition, at: PPToken): boolean {
+    if (this.limits.exhausted) return false;
+    const size = bodyTokens(m).length + 1;
+    this.limits.tokensLeft -= size;
+    if (this.limits.tokensLeft >= 0) return true;
+    this.limits.exhausted = true;
+    this.hooks.diagnostic({ severity: 'error', message: `expansion of macro "${m.name}" is too large; macros are no longer expanded`, range: rangeOf(at) });
+    return false;
+  }
 
   private pull(): PPToken {
     return this.pending.length > 0 ? this.pending.pop()! : this.source.next();
@@ -113,7 +143,7 @@ export class Expander {
       this.source.atTopLevel = false;
       if (t.kind !== 'ident') return t;
       const m = this.macros.get(t.text);
-      if (m === undefined || t.hide?.has(t.text)) return t;
+      if (m === undefined || t.hide?.has(t.text) || !this.mayExpand(m, t)) return t;
       if (m.params === undefined) {
         if (t.fromSource) this.hooks.onExpansion(m.name, t);
         this.pushFront(this.substitute(m, [], t, withName(t.hide, m.name)));
@@ -220,10 +250,21 @@ export class Expander {
     const expandedArg = (i: number): PPToken[] => {
       let e = expanded.get(i);
       if (e === undefined) {
+        if (this.nesting >= ExpansionLimits.MAX_ARGUMENT_NESTING) {
+          if (!this.limits.exhausted) {
+            this.limits.exhausted = true;
+            this.hooks.diagnostic({ severity: 'error', message: `macro arguments nest more than ${ExpansionLimits.MAX_ARGUMENT_NESTING} deep; macros are no longer expanded`, range: rangeOf(inv) });
+          }
+          return args[i];
+        }
         e = [];
         const src = new ArraySource(args[i], eofAfter(inv));
-        const ex = new Expander(this.macros, src, this.hooks);
-        for (let t = ex.next(); t.kind !== 'eof'; t = ex.next()) e.push(t);
+        const ex = new Expander(this.macros, src, this.hooks, this.nesting + 1);
+        for (let t = ex.next(); t.kind !== 'eof'; t = ex.next()) {
+          // Out of budget: stop rescanning, so that unwinding deep nesting stays linear.
+          if (this.limits.exhausted) { e = args[i]; break; }
+          e.push(t);
+        }
         expanded.set(i, e);
       }
       return e;

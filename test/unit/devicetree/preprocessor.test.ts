@@ -363,3 +363,32 @@ describe('preprocessor: source map', () => {
     assert.deepStrictEqual(r.map.positionAt(99), { file: MAIN, line: 0, col: 2 });
   });
 });
+
+describe('preprocessor: hostile input', () => {
+  it('exponential expansion stops with one error', () => {
+    let src = '';
+    for (let i = 0; i < 40; i++) src += `#define M${i} M${i + 1} M${i + 1}\n`;
+    const t0 = Date.now();
+    const r = run(src + 'M0\n');
+    assert.ok(Date.now() - t0 < 5000);
+    assert.strictEqual(r.diagnostics.length, 1);
+    assert.match(r.diagnostics[0].message, /^expansion of macro "M\d+" is too large; macros are no longer expanded$/);
+  });
+  it('deeply nested arguments stop with one error', () => {
+    const r = run('#define F(x) x\n' + 'F('.repeat(1000) + '1' + ')'.repeat(1000));
+    assert.deepStrictEqual(r.diagnostics.map((d) => d.message), ['macro arguments nest more than 64 deep; macros are no longer expanded']);
+    // 60 levels are fine.
+    check('#define F(x) x\n' + 'F('.repeat(60) + '1' + ')'.repeat(60), '1');
+  });
+  it('deeply nested #if expressions are an error, not a crash', () => {
+    const r = run('#if ' + '('.repeat(3000) + '1' + ')'.repeat(3000) + '\n#endif\n#if ' + '1+'.repeat(3000) + '1\n#endif');
+    assert.deepStrictEqual(r.diagnostics.map((d) => d.message), ['expression is too deeply nested in #if', 'expression is too deeply nested in #if']);
+  });
+  it('an unterminated comment in a directive is reported at its start', () => {
+    check('#define X 1 /* b\nc', '', { diagnostics: ['error 0:12 unterminated comment'] });
+  });
+  it('an unterminated comment in text is left to the DTS lexer', () => {
+    check('a /* b\nc', 'a /* b\nc');
+    check('#define Q\na /* b\nc', 'a /* b\nc');
+  });
+});
