@@ -1,5 +1,6 @@
 // The Linux guest model on the real emulator (the example's dual-guest system, fast mode).
 import { strict as assert } from 'assert';
+import { DEFAULT_LINUX_DRIVERS } from '../../../src/emulator/guest/linux';
 import { KERNEL_RESERVED_BYTES } from '../../../src/emulator/guest/linux/procfs';
 import { bootBoth, CONSOLE_INTID, dualSystem, exampleDtb, runUntil, type DualSystem } from './guest-harness';
 
@@ -141,6 +142,14 @@ describe('Linux guest model: device-tree driven boot outcomes', function () {
     // The console never came up, so the guest printed nothing; the other guest is unaffected.
     assert.equal(sys.output[0], '');
     assert.match(sys.output[1], /login: $/);
+  });
+
+  it('probes only what its driver list has drivers for (a project can change the list)', () => {
+    const enabledUart = exampleDtb(1, '&uart1 { status = "okay"; };');
+    const withoutUart = DEFAULT_LINUX_DRIVERS.filter((d) => d.name !== 'imx-uart');
+    const sys = dualSystem({ dtbs: [enabledUart, exampleDtb(2)], guestOptions: { drivers: withoutUart } });
+    assert.ok(bootBoth(sys), 'with no UART driver the enabled UART is left alone');
+    assert.doesNotMatch(sys.logs().join('\n'), /probing .*serial@30860000/);
   });
 
   it('faults at the GPC when its registers are not mapped and the console inherits it', () => {

@@ -6,7 +6,7 @@ import { readFdt } from '../../../src/devicetree/fdt-reader';
 import { findNodeByPath, type DtTree } from '../../../src/devicetree/tree';
 import { ByteQueue, LineDiscipline, type TtyEvent } from '../../../src/emulator/guest/linux/console-tty';
 import { chosenInfo, memoryWindows, parseBootargs, regWindows, resolveInterrupt, translateAddress } from '../../../src/emulator/guest/linux/device-tree-view';
-import { DEFAULT_LINUX_DRIVERS, matchDriver, platformDeviceName } from '../../../src/emulator/guest/linux/drivers';
+import { DEFAULT_LINUX_DRIVERS, driverList, matchDriver, parseDrivers, platformDeviceName } from '../../../src/emulator/guest/linux/drivers';
 import { lookupPath, memoryFigures, type KernelFacts } from '../../../src/emulator/guest/linux/procfs';
 import { formatDate, formatUptime, splitWords } from '../../../src/emulator/guest/linux/shell';
 import { formatLogLine } from '../../../src/emulator/guest/linux';
@@ -83,6 +83,29 @@ describe('guest model: drivers', () => {
     assert.equal(platformDeviceName('serial@30860000', 0x30860000), '30860000.serial');
     const custom = [...DEFAULT_LINUX_DRIVERS, { name: 'x', compatibles: ['vendor,x'], role: 'device' as const, probe: [] }];
     assert.equal(matchDriver(custom, ['vendor,x'])?.name, 'x');
+  });
+
+  it('lets a project extend or replace the list', () => {
+    const mine = { name: 'imx-uart', compatibles: ['fsl,imx6q-uart'], role: 'device' as const, probe: [{ op: 'read' as const, offset: 0x94 }] };
+    const extended = driverList({ mode: 'extend', drivers: [mine] });
+    assert.equal(extended.length, DEFAULT_LINUX_DRIVERS.length);
+    assert.deepEqual(matchDriver(extended, ['fsl,imx8mq-uart', 'fsl,imx6q-uart'])?.probe, mine.probe);
+    assert.deepEqual(driverList({ mode: 'replace', drivers: [mine] }), [mine]);
+    assert.equal(driverList(), DEFAULT_LINUX_DRIVERS);
+  });
+
+  it('checks driver entries read from a project file', () => {
+    const r = parseDrivers([
+      { name: 'a', compatibles: ['v,a'], probe: [{ op: 'write', offset: '0x10', value: '0xffffffff' }], message: '{dev}: up' },
+      { name: 'b', compatibles: 'v,b' },
+      { name: 'c', compatibles: [], role: 'gpu' },
+      { name: 'd', compatibles: [], probe: [{ op: 'poke', offset: 0 }] },
+      7,
+    ]);
+    assert.deepEqual(r.drivers, [{ name: 'a', compatibles: ['v,a'], role: 'device', probe: [{ op: 'write', offset: 0x10, value: 0xffffffff }], message: '{dev}: up' }]);
+    assert.equal(r.errors.length, 4);
+    assert.match(r.errors.join('\n'), /drivers\[1\] \(b\): "compatibles"[^]*unknown role "gpu"[^]*probe\[0\] needs op[^]*drivers\[4\]: expected an object/);
+    assert.deepEqual(parseDrivers({}).errors, ['drivers must be a list']);
   });
 });
 

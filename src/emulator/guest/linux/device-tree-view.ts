@@ -49,11 +49,14 @@ export function busCells(bus: DtNode | undefined): { addressCells: number; sizeC
   return { addressCells: cellsProperty(bus, '#address-cells', 2), sizeCells: cellsProperty(bus, '#size-cells', 1) };
 }
 
-/** Up to two cells (64 bits) as a number; undefined when it does not fit a JS safe integer. */
+/** Cells as one number; undefined when it does not fit a JS safe integer (above 2^53). */
 function cellsToNumber(cells: number[]): number | undefined {
-  let v = 0n;
-  for (const c of cells) v = (v << 32n) | BigInt(c);
-  return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : undefined;
+  let v = 0;
+  for (const c of cells) {
+    if (v >= 2 ** 21) return undefined;
+    v = v * 2 ** 32 + c;
+  }
+  return v <= Number.MAX_SAFE_INTEGER ? v : undefined;
 }
 
 /**
