@@ -85,6 +85,9 @@ describe('Linux guest model on the emulator', function () {
     assert.match(command(sys, 0, 'echo abX\x7fc\r', '# '), /\x08 \x08c\r\nabc\r\n/);
     assert.match(command(sys, 0, 'junk\x15echo ok\r', '# '), /\r\nok\r\n# $/);
     assert.match(command(sys, 0, 'half a line\x03', '# '), /\^C\r\n# $/);
+    // Ctrl-D on an empty line ends the shell; getty comes back with a fresh login.
+    assert.match(command(sys, 0, '\x04', 'login: '), /^\r\n\r\nWelcome to Buildroot\r\nbuildroot login: $/);
+    command(sys, 0, 'root\r', '# ');
   });
 
   it('floods with yes until Ctrl-C, then the shell answers again', () => {
@@ -181,6 +184,16 @@ describe('Linux guest model: device-tree driven boot outcomes', function () {
     assert.match(sys.output[0], new RegExp(`Memory: ${(0x8000000 - KERNEL_RESERVED_BYTES) / 1024}K/131072K available`));
     command(sys, 0, 'root\r', '# ');
     assert.match(command(sys, 0, 'cat /proc/meminfo\r', '# '), new RegExp(`MemTotal: +${(0x8000000 - KERNEL_RESERVED_BYTES) / 1024} kB`));
+    // Unknown users are refused after BusyBox login's delay; reboot reaches the VMM as SYSTEM_RESET.
+    command(sys, 0, 'exit\r', 'login: ');
+    command(sys, 0, 'bob\r', 'Password: ');
+    const t0 = sys.emulator.now();
+    assert.match(command(sys, 0, 'hunter2\r', 'login: ', 4_000 * MS), /^\r\nLogin incorrect\r\n/);
+    assert.ok(sys.emulator.now() - t0 >= 3_000 * MS);
+    command(sys, 0, 'root\r', '# ');
+    assert.match(command(sys, 0, 'reboot\r', 'reboot: Restarting system'), /Requesting system reboot/);
+    runUntil(sys, () => sys.emulator.vcpu(0).halted(), 100 * MS, MS);
+    assert.equal(sys.emulator.vcpu(0).haltReason, 'PSCI SYSTEM_RESET');
   });
 
   it('halts cleanly on a DTB with a good magic and a broken body', () => {
