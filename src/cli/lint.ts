@@ -8,6 +8,7 @@ import { relative } from '../common/paths';
 import { CHECK_PRESETS, CHECKS, type CheckPreset, checkConfigFromFlags, runChecks } from '../devicetree/checks';
 import { compileFiles } from '../devicetree/compile';
 import { NodeFileHost } from '../node/file-host';
+import { lintSystemFile } from '../system';
 
 export interface LintIo {
   stdout(text: string): void;
@@ -25,6 +26,8 @@ export function lintUsage(): string {
     '',
     'FILE        a .dts file; several files that form one tree (a base and the overlays appended',
     '            after it, as a build combines them) are joined with \'+\': base.dts+overlay.dts',
+    '            a .system file is checked with its project file (dual-guest.json beside it, or',
+    '            joined with \'+\': program.system+project.json) and the guests\' device trees it names',
     '-i DIR      add DIR to the include search path (for /include/ and #include)',
     '--preset    dtc (dtc\'s defaults, the default) or linux (what the kernel build turns off)',
     '-W<check>   enable a check as a warning; -Wno-<check> disables it (and the checks that need it)',
@@ -140,13 +143,14 @@ export function runLint(args: string[], ioOverrides: Partial<LintIo> = {}): numb
   }
 
   const reports: InputReport[] = [];
-  let unsupported = false;
   for (const input of parsed.inputs) {
     const files = input.split('+').map((f) => resolvePath(io.cwd, f));
     if (files.some((f) => f.endsWith('.system'))) {
-      // ---- .system dispatch point: the system engineer wires lintSystemFile (src/system) here. ----
-      io.stderr(`dual-guest lint: ${input}: .system files are not supported yet\n`);
-      unsupported = true;
+      // ---- .system dispatch point: lintSystemFile (src/system) with its project file, which names
+      // the guests' device trees (`x.system+dual-guest.json` names one; else it is found beside it). ----
+      const system = files.find((f) => f.endsWith('.system'))!;
+      const project = files.find((f) => f.endsWith('.json'));
+      reports.push({ input, diagnostics: lintSystemFile(system, io.host, { project }) });
       continue;
     }
     reports.push({ input, diagnostics: lintTree(files, parsed, io, config) });
@@ -155,6 +159,5 @@ export function runLint(args: string[], ioOverrides: Partial<LintIo> = {}): numb
   if (parsed.format === 'json') io.stdout(JSON.stringify(reports.flatMap((r) => toJson(r, io.cwd)), null, 2) + '\n');
   else for (const r of reports) for (const line of formatText(r, io.cwd)) io.stdout(line + '\n');
 
-  if (unsupported) return 2;
   return reports.some((r) => r.diagnostics.some((d) => d.severity === 'error')) ? 1 : 0;
 }

@@ -52,7 +52,7 @@ export function lintSystemFile(file: string, host: FileHost, options?: LintSyste
   if (!host.fileExists(file) && !host.readFile(file)) {
     return [{ severity: 'error', message: `cannot read '${file}'`, code: 'missing-file' }];
   }
-  const project = loadProject(options?.project ?? file, host);
+  const project = options?.project ? loadProject(options.project, host, { system: file }) : loadProject(file, host);
   const out = [...project.diagnostics];
   if (options?.guests !== false) {
     const trees = compileGuestTrees(project, host);

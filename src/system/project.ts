@@ -171,8 +171,11 @@ class ProjectReader {
   }
 }
 
-/** Load a project from its JSON file or from a .system (then a sibling project file is used if present). */
-export function loadProject(pathToProjectJsonOrSystem: string, host: FileHost): Project {
+/**
+ * Load a project from its JSON file or from a .system (then a sibling project file is used if
+ * present). `options.system` names the .system when it is not the one the project file names.
+ */
+export function loadProject(pathToProjectJsonOrSystem: string, host: FileHost, options?: { system?: string }): Project {
   const diagnostics: Diagnostic[] = [];
   const reader = new ProjectReader();
   let projectFile: string | undefined;
@@ -204,6 +207,8 @@ export function loadProject(pathToProjectJsonOrSystem: string, host: FileHost): 
       systemFile = resolve(pdir, sys ?? basename(projectFile!).slice(0, -'.json'.length) + '.system');
     }
   }
+  // The caller's .system wins over the project file's (lint of one .system with a named project).
+  if (options?.system) systemFile = options.system;
 
   const systemBytes = host.readFile(systemFile);
   let parsed: ReturnType<typeof parseSystem>;
