@@ -155,9 +155,9 @@ export class CheckContext {
     return this.state.tree;
   }
 
-  /** A message about a node (dtc's FAIL): "/path: message", at the node's name. */
-  failNode(node: DtNode, message: string): void {
-    this.emit(node, `${this.state.path(node)}: ${message}`, node.nameRange);
+  /** A message about a node (dtc's FAIL): "/path: message", at the node's name unless a more precise place is known. */
+  failNode(node: DtNode, message: string, range?: SourceRange): void {
+    this.emit(node, `${this.state.path(node)}: ${message}`, range ?? node.nameRange);
   }
 
   /** A message about a property (dtc's FAIL_PROP): "/path:prop: message", at the property. A missing property degrades to a node message, as in dtc. */

@@ -35,7 +35,7 @@ export const INTERRUPT_CHECKS: CheckDefinition[] = [
       }
       irqNode = s.nodeByPhandle(phandle);
       if (!irqNode) {
-        ctx.failProp(parent, ip, 'Bad phandle');
+        ctx.failProp(parent, ip, 'Bad phandle', ip.value.markers.find((m) => m.kind === 'ref-phandle')?.range);
         return;
       }
       if (!isInterruptProvider(ctx, irqNode)) ctx.failNode(irqNode, 'Missing interrupt-controller or interrupt-map property');

@@ -31,20 +31,22 @@ export function checkPhandleArgs(ctx: CheckContext, node: DtNode, prop: DtProper
       cellsize = 0;
       continue;
     }
-    if (hasMarkers && !prop.value.markers.some((m) => m.kind === 'ref-phandle' && m.offset === cell * 4))
-      ctx.failProp(node, prop, `cell ${cell} is not a phandle reference`);
+    const ref = prop.value.markers.find((m) => m.kind === 'ref-phandle' && m.offset === cell * 4);
+    if (hasMarkers && !ref) ctx.failProp(node, prop, `cell ${cell} is not a phandle reference`);
     const provider = ctx.state.nodeByPhandle(phandle);
     if (!provider) {
-      ctx.failProp(node, prop, `Could not get phandle node for (cell ${cell})`);
+      ctx.failProp(node, prop, `Could not get phandle node for (cell ${cell})`, ref?.range);
       break;
     }
     const cellsProp = ctx.state.prop(provider, spec.cellsName);
     if (cellsProp) cellsize = cellAt(cellsProp, 0);
     else if (spec.optional) cellsize = 0;
     else {
+      // A node message in dtc; it points at the reference when the source has one.
       ctx.failNode(
         node,
         `Missing property '${spec.cellsName}' in node ${ctx.state.path(provider)} or bad phandle (referred from ${prop.name}[${cell}])`,
+        ref?.range ?? prop.range,
       );
       break;
     }

@@ -347,7 +347,7 @@ const CASES: Case[] = [
       { message: '/c:clocks: cell 0 is not a phandle reference', at: { prop: ['/c', 'clocks'] } },
       { message: '/c:clocks: cell 1 is not a phandle reference', at: { prop: ['/c', 'clocks'] } },
       { message: '/c:clocks: Could not get phandle node for (cell 1)', at: { prop: ['/c', 'clocks'] } },
-      { message: "/d: Missing property '#clock-cells' in node /q or bad phandle (referred from clocks[0])", at: { node: '/d' } },
+      { message: "/d: Missing property '#clock-cells' in node /q or bad phandle (referred from clocks[0])", subject: '/d', at: { prop: ['/d', 'clocks'] } },
     ],
   },
   {
