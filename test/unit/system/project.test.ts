@@ -5,6 +5,8 @@ import * as assert from 'assert';
 import { readFileSync } from 'fs';
 import * as path from 'path';
 import { MemoryFileHost } from '../../../src/common/host';
+import { NodeFileHost } from '../../../src/node/file-host';
+import { lintSystemFile } from '../../../src/system';
 import { loadProject } from '../../../src/system/project';
 import { parseSystem } from '../../../src/system/parse';
 import { inferSerialRoles } from '../../../src/system/roles';
@@ -172,5 +174,13 @@ describe('sDDF and guest checks on the system', () => {
   it('SMP virtual machine below its VMM', () => {
     const text = EXAMPLE.replace('<virtual_machine name="client_linux-1" priority="50">\n            <vcpu id="0" />', '<virtual_machine name="client_linux-1" priority="40">\n            <vcpu id="0" /><vcpu id="1" />');
     checkSystem(text, [{ severity: 'warning', code: 'vm-priority-smp', message: "virtual machine 'client_linux-1' has 2 vCPUs at priority 40, below its VMM 'CLIENT_VMM-1' (50)", at: '40', in: 'priority="40"' }]);
+  });
+});
+
+describe('the default example (examples/dual-guest)', () => {
+  it('loads with zero errors and zero warnings, its guest device trees included', () => {
+    // Reads the project's own example files (not the corpus) and compiles them with our compiler.
+    const file = path.resolve(__dirname, '../../../examples/dual-guest/dual-guest.system');
+    assert.deepStrictEqual(lintSystemFile(file, new NodeFileHost()), []);
   });
 });
