@@ -48,6 +48,9 @@ export function treesFor(path: string, ws: Workspace): AnalysisUnit[] {
     const mine = project.guestUnits.filter((u) => u.deps.has(path));
     if (mine.length > 0) return [project, ...mine];
   }
+  // Trees that other open files brought in and that read this file (a base under an open overlay).
+  const existing = ws.liveUnits().filter((u): u is DtUnit => u instanceof DtUnit && u.deps.has(path));
+  if (existing.length > 0) return existing.map((u) => ws.unit(u.key, () => u));
   const guess = guessTree(path, ws);
   for (const files of guess.candidates) {
     const unit = ws.unit(DtUnit.keyFor(files, guess.includePaths), () => new DtUnit(files, guess.includePaths, 'guess', () => ws.settings));

@@ -1,0 +1,185 @@
+// Protocol-level tests of the devicetree features on a small base + include + overlay tree with
+// seeded mistakes, written to a temporary folder (the server reads unopened files from disk).
+import { strict as assert } from 'assert';
+import { mkdtempSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import * as path from 'path';
+import { TestClient, applyEdits, uri } from './client';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'mkdg-dts-'));
+const BASE = path.join(dir, 'board.dts');
+const SOC = path.join(dir, 'soc.dtsi');
+const OVERLAY = path.join(dir, 'board-overlay.dts');
+
+const SOC_TEXT = `/ {
+    #address-cells = <1>;
+    #size-cells = <1>;
+    gic: interrupt-controller@8000000 {
+        compatible = "arm,gic-400";
+        reg = <0x8000000 0x10000>;
+        interrupt-controller;
+        #interrupt-cells = <3>;
+    };
+};
+`;
+const BASE_TEXT = `/dts-v1/;
+#include "soc.dtsi"
+/ {
+    interrupt-parent = <&gic>;
+    uart0: serial {
+        compatible = "fsl,imx8mq-uart";
+        reg = <0x30860000 0x10000>;
+        interrupts = <0 26 4>;
+        status = "okay";
+    };
+};
+`;
+const OVERLAY_TEXT = `/ {
+    chosen {
+        stdout-path = &uart0;
+    };
+};
+&uart0 {
+    status = "disabled";
+};
+`;
+
+describe('server: device trees', function () {
+  this.timeout(20000);
+  let client: TestClient;
+  before(async () => {
+    writeFileSync(SOC, SOC_TEXT);
+    writeFileSync(BASE, BASE_TEXT);
+    writeFileSync(OVERLAY, OVERLAY_TEXT);
+    client = await TestClient.start();
+    await client.open(OVERLAY, OVERLAY_TEXT);
+  });
+  after(async () => client.stop());
+
+  it('puts an overlay without a header on the base beside it', async () => {
+    const contexts = await client.request<{ files: string[]; origin: string }[]>('microkitDualGuest/contexts', {});
+    assert.deepEqual(contexts.map((c) => c.files), [[BASE, OVERLAY]]);
+    assert.equal(contexts[0].origin, 'guess');
+  });
+
+  it('reports the checks with their names as codes, in the file where they belong', async () => {
+    const base = client.diagnostics(BASE);
+    const unit = base.find((d) => d.code === 'unit_address_vs_reg');
+    assert.ok(unit, JSON.stringify(base));
+    assert.equal(unit!.range.start.line, 4);
+    assert.equal(unit!.source, 'dtc');
+    assert.deepEqual(client.diagnostics(OVERLAY).filter((d) => d.severity === 1), []);
+  });
+
+  it('re-checks the tree when an included .dtsi changes', async () => {
+    await client.open(SOC, SOC_TEXT);
+    await client.change(SOC, SOC_TEXT.replace('gic: interrupt-controller', 'pic: interrupt-controller'));
+    const errors = client.diagnostics(BASE).filter((d) => d.severity === 1);
+    assert.ok(errors.some((d) => d.range.start.line === 3 && /gic/.test(d.message)), JSON.stringify(client.diagnostics(BASE)));
+    await client.change(SOC, SOC_TEXT);
+    assert.deepEqual(client.diagnostics(BASE).filter((d) => d.severity === 1), []);
+    await client.close(SOC);
+  });
+
+  it('a syntax error is positioned and later errors still show', async () => {
+    await client.change(OVERLAY, OVERLAY_TEXT.replace('stdout-path = &uart0;', 'stdout-path = &uart0').replace('status = "disabled";', 'status = "disabled";\n    &nolabel;'));
+    const errors = client.diagnostics(OVERLAY).filter((d) => d.severity === 1);
+    assert.ok(errors.length >= 1, JSON.stringify(client.diagnostics(OVERLAY)));
+    assert.ok(errors.every((d) => d.range.start.line < 10));
+    await client.change(OVERLAY, OVERLAY_TEXT);
+  });
+
+  it('hovers a node with its merged properties and where each was set or overridden', async () => {
+    const h = JSON.stringify((await client.hover(OVERLAY, 5, 3))?.contents); // &uart0
+    assert.match(h, /\/serial/);
+    assert.match(h, /status = \\"disabled\\"; \/\* set board.dts:9, set board-overlay.dts:7/);
+  });
+
+  it('hovers reg as address ranges, interrupts as INTIDs, phandles as targets', async () => {
+    await client.open(BASE, BASE_TEXT);
+    const reg = JSON.stringify((await client.hover(BASE, 6, 9))?.contents);
+    assert.match(reg, /0x30860000\.\.0x30870000 \(64 KiB\)/);
+    const irq = JSON.stringify((await client.hover(BASE, 7, 9))?.contents);
+    assert.match(irq, /SPI 26 = INTID 58, level high/);
+    const parent = JSON.stringify((await client.hover(BASE, 3, 9))?.contents);
+    assert.match(parent, /→ `\/interrupt-controller@8000000`/);
+  });
+
+  it('goes to the label definition from a reference, across files', async () => {
+    const locs = await client.definition(OVERLAY, 2, 24);
+    assert.deepEqual(locs?.map((l) => [l.uri, l.range.start.line]), [[uri(BASE), 4]]);
+    const toGic = await client.definition(BASE, 3, 26);
+    assert.deepEqual(toGic?.map((l) => [l.uri, l.range.start.line]), [[uri(SOC), 3]]);
+    const include = await client.definition(BASE, 1, 12);
+    assert.deepEqual(include?.map((l) => l.uri), [uri(SOC)]);
+  });
+
+  it('finds references of a label in every file of the tree', async () => {
+    const refs = await client.references(BASE, 4, 6, true);
+    const where = refs!.map((l) => `${path.basename(new URL(l.uri).pathname)}:${l.range.start.line}`).sort();
+    assert.deepEqual(where, ['board-overlay.dts:2', 'board-overlay.dts:5', 'board.dts:4']);
+  });
+
+  it('renames a label across files', async () => {
+    assert.deepEqual(await client.prepareRename(OVERLAY, 5, 3), { start: { line: 5, character: 1 }, end: { line: 5, character: 6 } });
+    const edit = await client.rename(OVERLAY, 5, 3, 'console_uart');
+    assert.equal(applyEdits(BASE_TEXT, edit!.changes![uri(BASE)]).includes('console_uart: serial {'), true);
+    const overlay = applyEdits(OVERLAY_TEXT, edit!.changes![uri(OVERLAY)]);
+    assert.ok(overlay.includes('stdout-path = &console_uart;') && overlay.includes('&console_uart {'), overlay);
+    assert.equal(await client.rename(OVERLAY, 5, 3, 'not a label'), null);
+  });
+
+  it('completes labels after &, paths in &{, status values and node and property names', async () => {
+    const text = OVERLAY_TEXT + '&\n&{/\n/ { s = "\n    status = "\n    compatible = "\n    \n};\n';
+    await client.change(OVERLAY, text);
+    const labels = (await client.completion(OVERLAY, 8, 1)).map((i) => i.label);
+    assert.ok(labels.includes('uart0') && labels.includes('gic'), labels.join());
+    const paths = (await client.completion(OVERLAY, 9, 3)).map((i) => i.label);
+    assert.ok(paths.includes('/serial') && paths.includes('/interrupt-controller@8000000'), paths.join());
+    assert.deepEqual((await client.completion(OVERLAY, 11, 14)).map((i) => i.label), ['okay', 'disabled', 'reserved', 'fail']);
+    assert.ok((await client.completion(OVERLAY, 12, 18)).some((i) => i.label === 'fsl,imx8mq-uart'));
+    const names = (await client.completion(OVERLAY, 13, 4)).map((i) => i.label);
+    assert.ok(names.includes('interrupts') && names.includes('chosen'), names.join());
+    await client.change(OVERLAY, OVERLAY_TEXT);
+  });
+
+  it('outlines and folds the nodes written in the file', async () => {
+    const symbols = await client.symbols(OVERLAY);
+    assert.deepEqual(symbols.map((s) => s.name), ['/', '&uart0']);
+    assert.deepEqual(symbols[0].children?.map((c) => c.name), ['chosen']);
+    assert.deepEqual(symbols[0].children?.[0].children?.map((c) => c.name), ['stdout-path']);
+    const folds = await client.folding(OVERLAY);
+    assert.ok(folds.some((f) => f.startLine === 0 && f.endLine === 3), JSON.stringify(folds));
+  });
+
+  it('formats to canonical indentation, keeping comments, and refuses broken text', async () => {
+    const messy = '/ {\n  chosen {   \n\t\t/* the console */\n  stdout-path = &uart0;\n\n\n };\n};\n&uart0 {\nstatus = "disabled"; // off\n};';
+    await client.change(OVERLAY, messy);
+    const edits = await client.format(OVERLAY);
+    assert.equal(applyEdits(messy, edits!), '/ {\n    chosen {\n        /* the console */\n        stdout-path = &uart0;\n\n    };\n};\n&uart0 {\n    status = "disabled"; // off\n};\n');
+    await client.change(OVERLAY, '/ {\n  chosen {\n');
+    assert.deepEqual(await client.format(OVERLAY), []);
+    await client.change(OVERLAY, OVERLAY_TEXT);
+  });
+
+  it('offers the unit address from reg as a quick fix', async () => {
+    const d = client.diagnostics(BASE).find((x) => x.code === 'unit_address_vs_reg')!;
+    const actions = await client.codeActions(BASE, d.range, [d]);
+    assert.equal(actions?.length, 1);
+    const fixed = applyEdits(BASE_TEXT, actions![0].edit!.changes![uri(BASE)]);
+    assert.ok(fixed.includes('uart0: serial@30860000 {'), fixed);
+  });
+
+  it('survives every request on an empty and on a garbage buffer', async () => {
+    for (const text of ['', '}}}{{{ &&& /delete-node/ ;;; "unterminated', '/dts-v1/;\n/ { a = <(1/0)>; };']) {
+      await client.change(OVERLAY, text);
+      await client.hover(OVERLAY, 0, 2);
+      await client.completion(OVERLAY, 0, 2);
+      await client.definition(OVERLAY, 0, 2);
+      await client.symbols(OVERLAY);
+      await client.folding(OVERLAY);
+    }
+    assert.deepEqual(client.loggedErrors(), []);
+    await client.change(OVERLAY, OVERLAY_TEXT);
+  });
+});
