@@ -206,17 +206,18 @@ export function checkGuestTree(project: Project, guest: GuestConfig, tree: DtTre
     }
   }
 
-  // Providers a passed-through device needs (clocks, pins, power) must be reachable or disabled.
+  // Providers a passed-through device needs (clocks, pins, power), followed through mapped
+  // providers to theirs, must be mapped or disabled.
   for (const node of passedThrough) {
     for (const [prop, cellsName] of DEPENDENCY_PROPS) {
+      const first = getProperty(node, prop);
+      if (!first) continue;
       for (const provider of phandleTargets(tree, node, prop, cellsName)) {
-        // pinctrl-0 points at a pin group inside the controller: the device is the nearest node with registers.
-        let chain = provider;
-        while (chain.parent && !getProperty(chain, 'reg')) chain = chain.parent;
-        const regs = regRanges(chain);
-        if (regs.length === 0 || !isEnabled(chain) || isMapped(maps, regs) || isEmulated(chain)) continue;
-        out.push(warn('guest-dt-dependency', `${nodePath(node)} -> ${prop} -> ${nodePath(chain)}: the provider is enabled but not mapped into '${guest.vm}'`,
-          getProperty(node, prop)!.range, nodePath(node)));
+        const found = unreachableProvider(tree, provider, maps, isEmulated, [nodePath(node), prop], new Set([node]));
+        if (found) {
+          out.push(warn('guest-dt-dependency', `${found.join(' -> ')}: the provider is enabled but not mapped into '${guest.vm}' (map it or set status = "disabled")`,
+            first.range, nodePath(node)));
+        }
       }
     }
   }
@@ -232,6 +233,32 @@ export function checkGuestTree(project: Project, guest: GuestConfig, tree: DtTre
     }
   }
   return out;
+}
+
+/** The device that implements a provider: pinctrl-0 points at a pin group inside its controller. */
+function deviceOf(provider: DtNode): DtNode {
+  let d = provider;
+  while (d.parent && !getProperty(d, 'reg')) d = d.parent;
+  return d;
+}
+
+/** The chain to the first enabled, unmapped provider reachable from `provider`, or undefined. */
+function unreachableProvider(tree: DtTree, provider: DtNode, maps: VmMapping[], isEmulated: (n: DtNode) => boolean,
+  chain: string[], seen: Set<DtNode>): string[] | undefined {
+  const device = deviceOf(provider);
+  if (seen.has(device) || !isEnabled(device) || isEmulated(device)) return undefined;
+  seen.add(device);
+  const here = [...chain, nodePath(device)];
+  const regs = regRanges(device);
+  if (regs.length === 0) return undefined; // a fixed clock or regulator: nothing to map
+  if (!isMapped(maps, regs)) return here;
+  for (const [prop, cellsName] of DEPENDENCY_PROPS) {
+    for (const next of phandleTargets(tree, device, prop, cellsName)) {
+      const found = unreachableProvider(tree, next, maps, isEmulated, [...here, prop], seen);
+      if (found) return found;
+    }
+  }
+  return undefined;
 }
 
 /** The virtio node's interrupts must reach the GIC through controllers the VM can program. */

@@ -189,6 +189,34 @@ describe('system cross checks against the guest device tree', () => {
       getProperty(nodeAt(t, '/pwm@303a8000'), 'clocks')!.range, 'warning');
   });
 
+  it('the chain is followed through mapped providers (pin group -> controller -> its power domain)', () => {
+    // The pin controller sits inside the mapped gpc window; it needs a power domain that is not mapped.
+    const t = guestTree({
+      extra: [
+        labelled('pd', n('power-controller@30390000', { reg: u32(0, 0x30390000, 0, 0x1000), '#power-domain-cells': u32(1) })),
+        n('pinctrl@303a2000', { reg: u32(0, 0x303a2000, 0, 0x100), 'power-domains': u32(ref('pd'), 3) },
+          labelled('uartpins', n('uart1grp', { 'fsl,pins': u32(1, 2, 3) }))),
+        n('pwm@303a8000', { compatible: str('fsl,imx-pwm'), reg: u32(0, 0x303a8000, 0, 0x1000), 'pinctrl-0': u32(ref('uartpins')) }),
+      ],
+    });
+    // The pin controller is itself passed through and gets its own, shorter chain.
+    const all = run(t).filter((d) => d.code === 'guest-dt-dependency');
+    assert.deepStrictEqual(all.map((d) => d.subject).sort(), ['/pinctrl@303a2000', '/pwm@303a8000']);
+    const diags = all.filter((d) => d.subject === '/pwm@303a8000');
+    expectOne(diags, 'guest-dt-dependency', '/pwm@303a8000 -> pinctrl-0 -> /pinctrl@303a2000 -> power-domains -> /power-controller@30390000: the provider is enabled but not mapped',
+      getProperty(nodeAt(t, '/pwm@303a8000'), 'pinctrl-0')!.range, 'warning');
+  });
+
+  it('a disabled provider is fine', () => {
+    const t = guestTree({
+      extra: [
+        labelled('clk', n('clock-controller@30380000', { reg: u32(0, 0x30380000, 0, 0x10000), '#clock-cells': u32(1), status: str('disabled') })),
+        n('pwm@303a8000', { compatible: str('fsl,imx-pwm'), reg: u32(0, 0x303a8000, 0, 0x1000), clocks: u32(ref('clk'), 7) }),
+      ],
+    });
+    assert.deepStrictEqual(run(t).filter((d) => d.code === 'guest-dt-dependency'), []);
+  });
+
   it('DMA-capable device passed through while guest RAM is not 1:1', () => {
     const t = guestTree({ extra: [n('mmc@303a4000', { compatible: str('fsl,imx8mq-usdhc'), reg: u32(0, 0x303a4000, 0, 0x1000) })] });
     const diags = run(t).filter((d) => d.code === 'guest-dma-not-1to1');
