@@ -1,0 +1,283 @@
+// The preprocessor against real inputs and real tools:
+// - every corpus source preprocesses without throwing, and text without directives is unchanged;
+// - dtc 1.6.1 compiles our output of the cpp-produced board tree to the same DTB as the original,
+//   and every position dtc reports on our output, mapped back through our source map, is the
+//   position dtc reports on the original (files named by line markers, lines and columns);
+// - on DTS-style sources written here (dt-bindings headers, function-like cell macros,
+//   continuations, conditionals) our output has the same tokens as `cpp -x assembler-with-cpp`.
+import { strict as assert } from 'assert';
+import { spawnSync } from 'child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'fs';
+import { tmpdir } from 'os';
+import * as path from 'path';
+import { preprocess, needsPreprocessing, type PreprocessResult } from '../../src/devicetree/preprocessor';
+import { NodeFileHost } from '../../src/node/file-host';
+import { corpusPath } from './corpus';
+
+const host = new NodeFileHost();
+
+function pp(file: string, includePaths: string[] = []): PreprocessResult {
+  return preprocess(file, readFileSync(file, 'utf8'), { includePaths, host });
+}
+
+function sourcesUnder(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...sourcesUnder(p));
+    else if (/\.(dts|dtsi|h)$/.test(e.name)) out.push(p);
+  }
+  return out;
+}
+
+/** dtc on a file or (file undefined) on `input` through stdin: exit status, DTB and stderr. */
+function dtc(file: string | undefined, input?: string, cwd?: string): { status: number | null; dtb: Buffer; stderr: string } {
+  const out = path.join(mkdtempSync(path.join(tmpdir(), 'pp-dtc-')), 'out.dtb');
+  const r = spawnSync('dtc', ['-q', '-I', 'dts', '-O', 'dtb', '-o', out, file ?? '-'], { input, cwd, timeout: 60_000 });
+  const q = spawnSync('dtc', ['-I', 'dts', '-O', 'dtb', '-o', '/dev/null', file ?? '-'], { input, cwd, encoding: 'utf8', timeout: 60_000 });
+  assert.ok(r.error === undefined, `dtc must be installed: ${r.error?.message}`);
+  let dtb = Buffer.alloc(0);
+  try { dtb = readFileSync(out); } catch { /* rejected input: no DTB */ }
+  rmSync(path.dirname(out), { recursive: true, force: true });
+  return { status: r.status, dtb, stderr: q.stderr };
+}
+
+/** `file:L.C-L.C` (or `file:L.C-C`) positions in dtc's messages, 1-based as dtc prints them. */
+function dtcPositions(stderr: string): { file: string; line: number; col: number; text: string }[] {
+  const out: { file: string; line: number; col: number; text: string }[] = [];
+  for (const l of stderr.split('\n')) {
+    const m = /^(.*?):(\d+)\.(\d+)-(?:\d+\.)?\d+: (.*)$/.exec(l);
+    if (m) out.push({ file: m[1], line: Number(m[2]), col: Number(m[3]), text: m[4] });
+  }
+  return out;
+}
+
+describe('preprocessor on the corpus', () => {
+  it('preprocesses every source without throwing; text without directives passes unchanged', () => {
+    const files = sourcesUnder(corpusPath());
+    assert.ok(files.length > 150, `${files.length} corpus sources`);
+    let unchanged = 0;
+    for (const f of files) {
+      const text = readFileSync(f, 'utf8');
+      const r = preprocess(f, text, { includePaths: [path.dirname(f)], host });
+      if (!needsPreprocessing(text)) {
+        assert.strictEqual(r.text, text, f);
+        unchanged++;
+      }
+    }
+    assert.ok(unchanged > 140, `${unchanged} files without directives`);
+  });
+
+  it('line_directives.dts: positions follow #line and # N "file" markers as dtc reads them', () => {
+    const file = corpusPath('dtc-tests', 'line_directives.dts');
+    const r = pp(file);
+    assert.deepStrictEqual(r.diagnostics, []);
+    const dir = path.dirname(file);
+    const at = (needle: string) => {
+      const p = r.map.positionAt(r.text.indexOf(needle));
+      return `${path.relative(dir, p.file)}:${p.line + 1}`;
+    };
+    assert.strictEqual(at('/ {'), 'bar.dts:7');
+    assert.strictEqual(at('0x12345678'), 'qux.dts:10');
+    assert.strictEqual(at('};'), '\\.dts:200');
+    // dtc compiles the original and our output to the same blob.
+    const a = dtc(file), b = dtc(undefined, r.text, dir);
+    assert.strictEqual(a.status, 0);
+    assert.strictEqual(b.status, 0, b.stderr);
+    assert.ok(a.dtb.equals(b.dtb));
+  });
+
+  it('nul-in-line-info: an error diagnostic where dtc rejects', () => {
+    for (const name of ['nul-in-line-info1.dts', 'nul-in-line-info2.dts']) {
+      const file = corpusPath('dtc-tests', name);
+      assert.notStrictEqual(dtc(file).status, 0, `dtc rejects ${name}`);
+      const r = pp(file);
+      assert.deepStrictEqual(r.diagnostics.map((d) => `${d.severity} ${d.range?.start.line}:${d.range?.start.col} ${d.message}`),
+        ['error 0:4 nul in line number directive'], name);
+    }
+  });
+
+  it('maaxboard.dts (cpp output): same DTB from dtc, and every dtc position maps back exactly', function () {
+    this.timeout(120_000);
+    const file = corpusPath('sel4devkit-dual', 'maaxboard.dts');
+    const dir = path.dirname(file);
+    const r = pp(file);
+    assert.deepStrictEqual(r.diagnostics, []);
+    const original = dtc(file, undefined, dir);
+    const ours = dtc(undefined, r.text, dir);
+    assert.strictEqual(original.status, 0);
+    assert.strictEqual(ours.status, 0, ours.stderr);
+    assert.ok(original.dtb.equals(ours.dtb), 'same DTB');
+
+    const want = dtcPositions(original.stderr);
+    const got = dtcPositions(ours.stderr);
+    assert.ok(want.length > 10, `${want.length} positioned dtc messages`);
+    assert.strictEqual(got.length, want.length);
+    const lineStarts = [0];
+    for (let i = 0; i < r.text.length; i++) if (r.text[i] === '\n') lineStarts.push(i + 1);
+    want.forEach((w, i) => {
+      const g = got[i];
+      assert.strictEqual(g.text, w.text);
+      const p = r.map.positionAt(lineStarts[g.line - 1] + g.col - 1);
+      assert.strictEqual(`${path.relative(dir, p.file)}:${p.line + 1}.${p.col + 1}`, `${w.file}:${w.line}.${w.col}`, w.text);
+    });
+  });
+});
+
+// ---- cpp differential ------------------------------------------------------------------------
+
+/** DTS-style sources of our own, shaped like Linux/libvmm trees and their dt-bindings headers. */
+const DIFFERENTIAL_FILES: Record<string, string> = {
+  'include/dt-bindings/interrupt-controller/arm-gic.h': `/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+#ifndef _DT_BINDINGS_ARM_GIC_H
+#define _DT_BINDINGS_ARM_GIC_H
+#include <dt-bindings/interrupt-controller/irq.h>
+#define GIC_SPI 0
+#define GIC_PPI 1
+#define GIC_CPU_MASK_RAW(x) ((x) << 8)
+#define GIC_CPU_MASK_SIMPLE(num) GIC_CPU_MASK_RAW((1 << (num)) - 1)
+#endif
+`,
+  'include/dt-bindings/interrupt-controller/irq.h': `#ifndef _DT_BINDINGS_IRQ_H
+#define _DT_BINDINGS_IRQ_H
+#define IRQ_TYPE_NONE 0
+#define IRQ_TYPE_EDGE_RISING 1
+#define IRQ_TYPE_LEVEL_HIGH 4
+#define IRQ_TYPE_LEVEL_LOW 8
+#endif
+`,
+  'include/dt-bindings/pinctrl/pins.h': `#define PAD_CTL(pad, mux, sel, val) \\
+\tpad mux \\
+\tsel val
+#define UART1_RXD 0x234 0x49c 0x4f4 0x0 0x0
+#define UART1_TXD 0x238 0x4a0 0x000 0x0 0x0
+#define PIN(name, cfg) name cfg
+#define STR(x) #x
+#define XSTR(x) STR(x)
+#define CAT(a, b) a##b
+#define NODE(base) serial@base
+#define VA(fmt, ...) fmt, ##__VA_ARGS__
+`,
+  'board.dtsi': `#include <dt-bindings/interrupt-controller/arm-gic.h>
+/ {
+\tinterrupt-parent = <&gic>;
+\ttimer {
+\t\tcompatible = "arm,armv8-timer";
+\t\tinterrupts = <GIC_PPI 13 (GIC_CPU_MASK_SIMPLE(4) | IRQ_TYPE_LEVEL_LOW)>,
+\t\t\t     <GIC_PPI 14 (GIC_CPU_MASK_SIMPLE(4) | IRQ_TYPE_LEVEL_LOW)>;
+\t};
+\tgic: interrupt-controller@38800000 { #interrupt-cells = <3>; interrupt-controller; };
+\tiomuxc: pinctrl@30330000 { };
+};
+#include "pinctrl.dtsi"
+`,
+  'pinctrl.dtsi': `#include <dt-bindings/pinctrl/pins.h>
+&iomuxc {
+\tpinctrl_uart1: uart1grp {
+\t\tfsl,pins = <
+\t\t\tPIN(UART1_RXD, 0x49)
+\t\t\tPIN(UART1_TXD,
+\t\t\t    0x49)
+\t\t>;
+\t};
+};
+`,
+  'board.dts': `// SPDX-License-Identifier: BSD-2-Clause
+/dts-v1/;
+#include "board.dtsi"
+#define UART_BASE 30860000
+#define VM_RAM 0x40000000
+#ifndef GUEST_COUNT
+#define GUEST_COUNT 2
+#endif
+/ {
+\t#address-cells = <2>;
+\t#size-cells = <2>;
+\tcomment = "/* not a comment */"; /* GIC_SPI stays */ // IRQ_TYPE_NONE too
+\tcont = <1 \\
+\t\t2>;
+\tmodel = XSTR(UART_BASE), STR(UART_BASE), "x";
+\tmemory@40000000 {
+\t\tdevice_type = "memory";
+\t\treg = <0x0 VM_RAM 0x0 CAT(0x, 10000000)>;
+\t};
+\tNODE(30860000) {
+\t\tinterrupts = <GIC_SPI 26 IRQ_TYPE_LEVEL_HIGH>;
+\t\tlist = VA("a"), VA("b", "c");
+\t\tpinctrl-0 = <&pinctrl_uart1>;
+\t};
+#if GUEST_COUNT > 1 && defined(GIC_SPI)
+\tguest@1 { reg = <1>; };
+#elif GUEST_COUNT == 1
+\tguest@0 { reg = <0>; };
+#else
+#error "no guests"
+#endif
+#if 0
+\t/* it's skipped */ dropped;
+#endif
+};
+`,
+};
+
+/** Token spellings of preprocessed text, comments removed (cpp drops them; we keep them). */
+function tokens(text: string): string[] {
+  const out: string[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i];
+    if (/\s/.test(c)) { i++; continue; }
+    if (text.startsWith('/*', i)) { const e = text.indexOf('*/', i + 2); i = e < 0 ? text.length : e + 2; continue; }
+    if (text.startsWith('//', i)) { const e = text.indexOf('\n', i); i = e < 0 ? text.length : e; continue; }
+    if (c === '"') {
+      let e = i + 1;
+      while (e < text.length && text[e] !== '"') e += text[e] === '\\' ? 2 : 1;
+      out.push(text.slice(i, e + 1));
+      i = e + 1;
+      continue;
+    }
+    let e = i + 1;
+    if (/[\w@$.]/.test(c)) while (e < text.length && /[\w@$.]/.test(text[e])) e++;
+    out.push(text.slice(i, e));
+    i = e;
+  }
+  return out;
+}
+
+describe('preprocessor against cpp -x assembler-with-cpp', () => {
+  it('gives the same tokens on DTS-style sources with dt-bindings headers', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pp-cpp-'));
+    try {
+      for (const [name, text] of Object.entries(DIFFERENTIAL_FILES)) {
+        mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+        writeFileSync(path.join(dir, name), text);
+      }
+      const main = path.join(dir, 'board.dts');
+      const inc = path.join(dir, 'include');
+      const cpp = spawnSync('cpp', ['-x', 'assembler-with-cpp', '-undef', '-nostdinc', '-P', '-I', inc, main], { encoding: 'utf8' });
+      assert.ok(cpp.error === undefined && cpp.status === 0, `cpp: ${cpp.error?.message ?? cpp.stderr}`);
+      const r = pp(main, [inc]);
+      assert.deepStrictEqual(r.diagnostics, []);
+      assert.deepStrictEqual(tokens(r.text), tokens(cpp.stdout));
+      assert.deepStrictEqual(r.files.map((f) => path.relative(dir, f)), [
+        'board.dts', 'board.dtsi', 'include/dt-bindings/interrupt-controller/arm-gic.h',
+        'include/dt-bindings/interrupt-controller/irq.h', 'pinctrl.dtsi', 'include/dt-bindings/pinctrl/pins.h',
+      ]);
+      // And dtc accepts it, positions pointing into the right files.
+      const compiled = dtc(undefined, r.text, dir);
+      const bad = /<stdin>:(\d+)/.exec(compiled.stderr);
+      assert.strictEqual(compiled.status, 0, `${compiled.stderr}${bad ? r.text.split('\n')[Number(bad[1]) - 1] : ''}`);
+      const where = (needle: string, after = '') => {
+        const p = r.map.positionAt(r.text.indexOf(needle, r.text.indexOf(after)));
+        return `${path.relative(dir, p.file)}:${p.line}:${p.col}${p.expanded ? ' (expanded)' : ''}`;
+      };
+      assert.strictEqual(where('arm,armv8-timer'), 'board.dtsi:4:16');
+      assert.strictEqual(where('uart1grp'), 'pinctrl.dtsi:2:16');
+      assert.strictEqual(where('serial@'), 'board.dts:19:1 (expanded)');
+      assert.strictEqual(where('pinctrl-0'), 'board.dts:22:2');
+      assert.strictEqual(where('2>', 'cont = '), 'board.dts:13:2');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
