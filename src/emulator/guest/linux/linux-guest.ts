@@ -103,7 +103,6 @@ export class LinuxGuest implements GuestProgram {
   private consoleIrq?: ConsoleIrq;
   private timerCount = 0;
   private spurious = 0;
-  private tree?: DtTree;
   private chosen: ChosenInfo = { bootargs: '' };
   private memoryBytes = 0;
   private mmio?: Mmio;
@@ -141,7 +140,6 @@ export class LinuxGuest implements GuestProgram {
     this.consoleIrq = undefined;
     this.timerCount = 0;
     this.spurious = 0;
-    this.tree = undefined;
     this.armedTimer = undefined;
     this.tty.flush();
     this.tty.echo = true;
@@ -298,9 +296,9 @@ export class LinuxGuest implements GuestProgram {
 
   private *boot(): Task {
     const machine = this.machine!;
-    const tree = this.readDtb();
-    if (!tree) return yield { kind: 'halt' };
-    this.tree = tree;
+    const dtb = this.readDtb();
+    if (!dtb) return yield { kind: 'halt' };
+    const tree = dtb.tree;
     this.chosen = chosenInfo(tree);
     const args = parseBootargs(this.chosen.bootargs);
     const consoles = args.filter((a) => a.key === 'console').map((a) => (a.value ?? '').split(',')[0]);
@@ -326,7 +324,7 @@ export class LinuxGuest implements GuestProgram {
       this.printk(`initrd not fully accessible via the linear mapping -- please check your bootloader ...`);
       return yield* this.panic('VFS: Unable to mount root fs on unknown-block(0,0)');
     }
-    const reserved: PhysRange[] = [{ start: this.dtbGpa, end: this.dtbGpa + this.dtbSize() }];
+    const reserved: PhysRange[] = [{ start: this.dtbGpa, end: this.dtbGpa + dtb.size }];
     if (initrd) reserved.push({ start: initrd.start, end: initrd.end });
     for (const r of tree.memreserves) reserved.push({ start: Number(r.address), end: Number(r.address + r.size) });
     const pages = new PageAllocator(machine.ramBase, Math.min(ram.address + ram.size, machine.ramBase + machine.ram.length), reserved);
@@ -371,28 +369,23 @@ export class LinuxGuest implements GuestProgram {
     yield* shell.session();
   }
 
-  private readDtb(): DtTree | undefined {
+  /** Read the DTB at x0: its header's totalsize says how much to parse. Undefined when unusable (logged). */
+  private readDtb(): { tree: DtTree; size: number } | undefined {
     const machine = this.machine!;
     const off = this.dtbGpa - machine.ramBase;
-    if (off < 0 || off >= machine.ram.length) {
-      machine.log(`model: Error: invalid device tree blob at physical address 0x${this.dtbGpa.toString(16)} (outside RAM); the kernel cannot continue`);
+    const fail = (why: string): undefined => {
+      machine.log(`model: Error: invalid device tree blob at physical address 0x${this.dtbGpa.toString(16)}: ${why}; the kernel cannot continue`);
       return undefined;
-    }
+    };
+    if (off < 0 || off >= machine.ram.length) return fail('outside RAM');
     const blob = machine.ram.subarray(off);
     const header = readFdtHeader(blob);
-    const result = 'error' in header ? header : readFdt(blob.subarray(0, header.header.totalsize));
-    if ('error' in result) {
-      machine.log(`model: Error: invalid device tree blob at physical address 0x${this.dtbGpa.toString(16)}: ${result.error}; the kernel cannot continue`);
-      return undefined;
-    }
-    this.charge(Math.ceil(blob.length > 0 ? this.dtbSize() / 1024 : 0) * FDT_PARSE_NS_PER_KIB);
-    return result.tree;
-  }
-
-  private dtbSize(): number {
-    const machine = this.machine!;
-    const h = readFdtHeader(machine.ram.subarray(this.dtbGpa - machine.ramBase));
-    return 'header' in h ? h.header.totalsize : 0;
+    if ('error' in header) return fail(header.error);
+    const size = header.header.totalsize;
+    const result = readFdt(blob.subarray(0, size));
+    if ('error' in result) return fail(result.error);
+    this.charge(Math.ceil(size / 1024) * FDT_PARSE_NS_PER_KIB);
+    return { tree: result.tree, size };
   }
 
   private *panic(reason: string): Task {
@@ -438,10 +431,11 @@ export class LinuxGuest implements GuestProgram {
         continue;
       }
       this.machine!.log(`model: probing ${nodePath(chip)} (${compatibles(chip)[0]}) at 0x${base.toString(16)}: masking all wakeup interrupts`);
-      // Initially mask all interrupts, for every core the DT describes.
-      const cores = Math.max(1, Math.min(4, this.cpuNodes(tree).length));
+      // Initially mask all interrupts, for each core the SoC has: the driver's match data says 4 for
+      // the i.MX8MQ and 2 for the i.MX7D, whatever the DT's cpus node holds.
+      const cores = compatibles(chip).includes('fsl,imx8mq-gpc') ? 4 : 2;
       for (let word = 0; word < GPC_IMR_WORDS; word++) {
-        for (let core = 0; core < (cores > 2 ? 4 : 2); core++) this.mmio!.write32(base + GPC_IMR_CORE_OFFSETS[core] + word * 4, 0xffffffff);
+        for (let core = 0; core < cores; core++) this.mmio!.write32(base + GPC_IMR_CORE_OFFSETS[core] + word * 4, 0xffffffff);
       }
       yield cpu(DRIVER_PROBE_NS);
     }
