@@ -6,7 +6,7 @@ import { type EmulatorConfig, type QueueConnection, type SchedParams, DEFAULT_BU
 import { Gic, spiToIntid } from './devices/gic';
 import { ImxUart } from './devices/uart-imx';
 import { type EventRecord, Kernel, type LogRecord, type PdThread, type SchedState } from './kernel';
-import { MemoryRegions, GuestPhysical } from './memory';
+import { MemoryRegions, GuestPhysical, allocateRegion } from './memory';
 import { SerialQueue } from './queue';
 import { SeededRandom } from './random';
 import { UartDriver } from './pds/uart-driver';
@@ -69,6 +69,7 @@ export interface InputRecord {
   bytes: Uint8Array;
 }
 
+/** Bytes that left the UART line; timeNs is when the first of them left (virtual). */
 type OutputListener = (bytes: Uint8Array, timeNs: number) => void;
 type ClientListener = (client: number, bytes: Uint8Array, timeNs: number) => void;
 
@@ -140,7 +141,7 @@ export class Emulator {
 
     for (const g of config.guests) {
       const vmmPd = pd(g.vmm);
-      const ram = g.ramMr ? mrs.get(g.ramMr)!.subarray(0, g.ramSize) : new Uint8Array(g.ramSize);
+      const ram = g.ramMr ? mrs.get(g.ramMr)!.subarray(0, g.ramSize) : allocateRegion(g.ramSize);
       const vcpu = new Vcpu(kernel, g.name, schedState(g.sched), ram, g.ramGpa, g.deviceMaps);
       kernel.addThread(vcpu);
       kernel.devices.push(vcpu.timer);
@@ -237,14 +238,16 @@ export class Emulator {
 
   private flushIfLarge(): boolean {
     // Listeners see output in pieces of at most ~64 KiB while a long run goes on.
+    const at = this.uart.outputStartTime();
     const out = this.uart.drainOutputIfAtLeast(OUTPUT_FLUSH_BYTES);
-    if (out) for (const l of this.outputListeners) l(out, this.kernel.now);
+    if (out) for (const l of this.outputListeners) l(out, at);
     return false;
   }
 
   private flushOutput(): void {
+    const at = this.uart.outputStartTime();
     const out = this.uart.drainOutput();
-    if (out) for (const l of this.outputListeners) l(out, this.kernel.now);
+    if (out) for (const l of this.outputListeners) l(out, at);
   }
 
   /** A cheap, side-effect-free picture of the data path for the inspector. */

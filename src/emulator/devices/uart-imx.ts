@@ -51,6 +51,8 @@ export class ImxUart implements Device {
   /** Bytes that left on the TX line since the last drain. */
   private out = new Uint8Array(1 << 16);
   private outLen = 0;
+  /** Virtual time the oldest undrained output byte left the line. */
+  private outStart = 0;
   overruns = 0;
   txBytes = 0;
   rxBytes = 0;
@@ -145,6 +147,7 @@ export class ImxUart implements Device {
     if ((this.cr1 & UCR1_UARTEN) === 0 || (this.cr2 & UCR2_TXEN) === 0) return;
     if (this.fast) {
       if (this.outLen === this.out.length) this.growOut();
+      if (this.outLen === 0) this.outStart = this.now();
       this.out[this.outLen++] = byte;
       this.txBytes++;
       return;
@@ -170,6 +173,7 @@ export class ImxUart implements Device {
     if ((this.cr1 & UCR1_UARTEN) === 0 || (this.cr2 & UCR2_TXEN) === 0) return to - from;
     const n = to - from;
     while (this.outLen + n > this.out.length) this.growOut();
+    if (this.outLen === 0 && n > 0) this.outStart = this.now();
     this.out.set(src.subarray(from, to), this.outLen);
     this.outLen += n;
     this.txBytes += n;
@@ -205,6 +209,11 @@ export class ImxUart implements Device {
     return this.wireLen;
   }
 
+  /** When the oldest byte that drainOutput would return left the line (virtual ns). */
+  outputStartTime(): number {
+    return this.outStart;
+  }
+
   /** Hand out (and forget) what left the TX line since the last call. */
   drainOutput(): Uint8Array | undefined {
     if (this.outLen === 0) return undefined;
@@ -232,6 +241,7 @@ export class ImxUart implements Device {
     while (this.txBusyUntil <= now) {
       const done = this.txBusyUntil;
       if (this.outLen === this.out.length) this.growOut();
+      if (this.outLen === 0) this.outStart = done;
       this.out[this.outLen++] = this.txShiftByte;
       this.txBytes++;
       this.txShiftByte = -1;
@@ -301,6 +311,7 @@ export class ImxUart implements Device {
   }
 
   private flushTxFast(): void {
+    if (this.outLen === 0) this.outStart = this.now();
     if (this.txShiftByte >= 0) {
       if (this.outLen === this.out.length) this.growOut();
       this.out[this.outLen++] = this.txShiftByte;
