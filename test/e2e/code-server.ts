@@ -109,7 +109,7 @@ export function installExtension(sandbox: Sandbox, vsixPath: string): string {
 
 /** A running code-server; stop() ends it and every process it started. */
 export class CodeServer {
-  private exited: Promise<void>;
+  private readonly exited: Promise<void>;
   private output = '';
 
   private constructor(
@@ -149,6 +149,7 @@ export class CodeServer {
       detached: true,
     });
     const server = new CodeServer(child, port, sandbox);
+    if (child.pid !== undefined) trackGroup(child.pid);
     try {
       await server.waitForOutput(/HTTP server listening on/, timeoutMs);
     } catch (err) {
@@ -179,17 +180,38 @@ export class CodeServer {
   /** Ends the whole process group: SIGTERM, then SIGKILL after `graceMs`. Safe to call twice. */
   async stop(graceMs = 5_000): Promise<void> {
     const pid = this.child.pid;
-    if (pid === undefined || this.child.exitCode !== null || this.child.signalCode !== null) {
-      killGroup(pid, 'SIGKILL'); // children may outlive the leader
-      return;
+    if (pid === undefined) return;
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      killGroup(pid, 'SIGTERM');
+      await Promise.race([this.exited, new Promise((resolve) => setTimeout(resolve, graceMs))]);
     }
-    killGroup(pid, 'SIGTERM');
-    const timedOut = await Promise.race([
-      this.exited.then(() => false),
-      new Promise<boolean>((resolve) => setTimeout(() => resolve(true), graceMs)),
-    ]);
+    // Also when the leader is gone: the extension host and terminals may outlive it.
     killGroup(pid, 'SIGKILL');
-    if (timedOut) await this.exited;
+    await this.exited;
+    liveGroups.delete(pid);
+  }
+}
+
+/**
+ * code-server runs in its own process group (detached), so it would outlive this process if the
+ * test run is interrupted: kill every group still running when this process exits or is signalled.
+ * (Playwright does the same for the Chromium it launches.)
+ */
+const liveGroups = new Set<number>();
+let exitHooksInstalled = false;
+
+function trackGroup(pid: number): void {
+  liveGroups.add(pid);
+  if (exitHooksInstalled) return;
+  exitHooksInstalled = true;
+  const killAll = () => liveGroups.forEach((g) => killGroup(g, 'SIGKILL'));
+  process.on('exit', killAll);
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+    process.on(signal, () => {
+      killAll();
+      // Alone, this listener would swallow the signal; with others (mocha's) they decide.
+      if (process.listenerCount(signal) === 1) process.exit(code);
+    });
   }
 }
 

@@ -67,24 +67,35 @@ export class E2ESession {
     }
   }
 
-  /** Every extension-host log file of this session (one per extension-host start), newest last. */
-  extensionHostLogFiles(): string[] {
-    return listFiles(path.join(this.sandbox.userDataDir, 'logs'))
-      .filter((f) => /(^|\/)exthost\d*\/remoteexthost\.log$/.test(f))
-      .sort();
+  /**
+   * The extension-host log files of this session (one per extension-host start), and the log
+   * channels (LogOutputChannel, e.g. a language client's trace) of the extensions in `ownIds`.
+   * Paths are relative to the session's log folder.
+   */
+  extensionHostLogFiles(ownIds: readonly string[] = []): string[] {
+    return listFiles(path.join(this.sandbox.userDataDir, 'logs')).filter((f) => {
+      // <session>/exthostN/remoteexthost.log, <session>/exthostN/<extension id>/<channel>.log
+      const parts = f.split('/');
+      const inExtHost = (depthFromEnd: number) => /^exthost\d*$/.test(parts[parts.length - depthFromEnd] ?? '');
+      return (inExtHost(2) && parts[parts.length - 1] === 'remoteexthost.log') ||
+        (inExtHost(3) && ownIds.includes(parts[parts.length - 2]) && f.endsWith('.log'));
+    }).sort();
   }
 
-  /** The extension host logs' text, concatenated. */
+  /** The main extension host logs' text, concatenated. */
   extensionHostLog(): string {
     const root = path.join(this.sandbox.userDataDir, 'logs');
     return this.extensionHostLogFiles().map((f) => readFileSync(path.join(root, f), 'utf8')).join('\n');
   }
 
-  /** Error-level entries of the extension host logs, except those matching one of `allowed`. */
-  extensionHostErrors(allowed: readonly RegExp[] = []): LogError[] {
+  /**
+   * Error-level entries of the extension host logs and of the log channels of the extensions in
+   * `ownIds`, except those matching one of `allowed`.
+   */
+  extensionHostErrors(allowed: readonly RegExp[] = [], ownIds: readonly string[] = []): LogError[] {
     const root = path.join(this.sandbox.userDataDir, 'logs');
     const errors: LogError[] = [];
-    for (const file of this.extensionHostLogFiles()) {
+    for (const file of this.extensionHostLogFiles(ownIds)) {
       for (const entry of splitLogEntries(readFileSync(path.join(root, file), 'utf8'))) {
         if (entry.level === 'error' && !allowed.some((re) => re.test(entry.text))) errors.push({ file, text: entry.text });
       }
