@@ -5,7 +5,7 @@ import type { Diagnostic } from '../common/diagnostics';
 import { formatRangeDtc } from '../common/diagnostics';
 import type { FileHost } from '../common/host';
 import { relative } from '../common/paths';
-import { CHECK_PRESETS, CHECKS, type CheckPreset, checkConfigFromFlags, runChecks } from '../devicetree/checks';
+import { CHECK_PRESETS, CHECKS, type CheckPreset, checkConfigFromFlags, defaultCheckConfig, runChecks } from '../devicetree/checks';
 import { compileFiles } from '../devicetree/compile';
 import { NodeFileHost } from '../node/file-host';
 import { lintSystemFile } from '../system';
@@ -33,6 +33,7 @@ export function lintUsage(): string {
     '-W<check>   enable a check as a warning; -Wno-<check> disables it (and the checks that need it)',
     '-E<check>   make a check an error; -Eno-<check> drops that',
     '--format    text (dtc style: file:L.C-L.C: Warning (check): /path:prop: message) or json',
+    '--list-checks  print every check with its default severity, then exit',
     '',
     'Exit status: 0 no errors, 1 errors found, 2 bad usage or unsupported input.',
   ].join('\n');
@@ -46,12 +47,22 @@ interface LintArgs {
   inputs: string[];
 }
 
-function parseArgs(args: string[]): { parsed?: LintArgs; error?: string; help?: boolean } {
+/** The check table as the CLI shows it: name, dtc default, linux preset, description. */
+export function listChecks(): string {
+  const linux = defaultCheckConfig('linux').severities;
+  const width = Math.max(...CHECKS.map((c) => c.name.length));
+  const lines = [`${'check'.padEnd(width)}  dtc      linux    description`];
+  for (const c of CHECKS) lines.push(`${c.name.padEnd(width)}  ${c.defaultSeverity.padEnd(7)}  ${(linux.get(c.name) ?? 'off').padEnd(7)}  ${c.description}`);
+  return lines.join('\n');
+}
+
+function parseArgs(args: string[]): { parsed?: LintArgs; error?: string; help?: boolean; list?: boolean } {
   const out: LintArgs = { includePaths: [], preset: 'dtc', checkFlags: [], format: 'text', inputs: [] };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const value = (flag: string): string | undefined => (a === flag ? args[++i] : a.startsWith(`${flag}=`) ? a.slice(flag.length + 1) : undefined);
     if (a === '-h' || a === '--help') return { help: true };
+    if (a === '--list-checks') return { list: true };
     if (a === '-i' || a === '--include') {
       const dir = args[++i];
       if (dir === undefined) return { error: `${a} needs a directory` };
@@ -127,9 +138,13 @@ export function runLint(args: string[], ioOverrides: Partial<LintIo> = {}): numb
     cwd: process.cwd(),
     ...ioOverrides,
   };
-  const { parsed, error, help } = parseArgs(args);
+  const { parsed, error, help, list } = parseArgs(args);
   if (help) {
     io.stdout(lintUsage() + '\n');
+    return 0;
+  }
+  if (list) {
+    io.stdout(listChecks() + '\n');
     return 0;
   }
   if (!parsed) {

@@ -92,6 +92,13 @@ describe('cli/lint', () => {
     assert.ok(r.out.includes('base.dts+overlay.dts'));
   });
 
+  it('lists the check table', () => {
+    const r = lint('--list-checks');
+    assert.equal(r.code, 0);
+    assert.match(r.out, /^unit_address_vs_reg +warning +off +/m);
+    assert.match(r.out, /^duplicate_node_names +error +error +/m);
+  });
+
   it('.system files go to the dispatch point (not supported yet: exit 2)', () => {
     const r = lint('sys.system');
     assert.equal(r.code, 2);
