@@ -1,0 +1,66 @@
+// Property: random edit sequences (inserts, deletes, pastes of fragments) never crash the server, and
+// its diagnostics after the edits equal those a fresh server gives for the final text.
+import { strict as assert } from 'assert';
+import fc from 'fast-check';
+import { TestClient } from './client';
+
+const FILE = '/tmp/microkit-server-prop/tree.dts';
+const START = `/dts-v1/;
+/ {
+    #address-cells = <1>;
+    #size-cells = <1>;
+    lbl: node@10 { reg = <0x10 0x4>; status = "okay"; };
+    other { ref = <&lbl>; path = &lbl; };
+};
+`;
+const FRAGMENTS = ['};', '{', '&lbl', 'x@1 { reg = <1 1>; };', '/delete-node/ &lbl;', '"str', ';', '<0x', '/ { };', 'a: ', '#include "none.h"\n', '\n', '/*', '*/', '&{/node@10}'];
+
+type Edit = { kind: 'insert' | 'delete'; at: number; len: number; text: string };
+
+const edit: fc.Arbitrary<Edit> = fc.record({
+  kind: fc.constantFrom<'insert' | 'delete'>('insert', 'delete'),
+  at: fc.nat(),
+  len: fc.nat({ max: 12 }),
+  text: fc.oneof(fc.constantFrom(...FRAGMENTS), fc.string({ maxLength: 6 })),
+});
+
+function positionOf(text: string, offset: number): { line: number; character: number } {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length - 1;
+  return { line, character: offset - (before.lastIndexOf('\n') + 1) };
+}
+
+describe('server: random edits (property)', function () {
+  this.timeout(120000);
+  let live: TestClient;
+  let fresh: TestClient;
+  before(async () => {
+    [live, fresh] = await Promise.all([TestClient.start(), TestClient.start()]);
+  });
+  after(async () => Promise.all([live.stop(), fresh.stop()]));
+
+  it('incremental edits give the diagnostics of a fresh parse of the final text', async () => {
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(edit, { minLength: 1, maxLength: 8 }), async (edits) => {
+        const file = FILE.replace('tree', `tree${run++}`);
+        let text = START;
+        await live.open(file, text);
+        for (const e of edits) {
+          const at = e.at % (text.length + 1);
+          const end = e.kind === 'delete' ? Math.min(text.length, at + e.len) : at;
+          const change = { range: { start: positionOf(text, at), end: positionOf(text, end) }, text: e.kind === 'insert' ? e.text : '' };
+          text = text.slice(0, at) + change.text + text.slice(end);
+          await live.change(file, [change]);
+        }
+        await fresh.open(file, text);
+        const strip = (c: TestClient): unknown => c.diagnostics(file).map((d) => [d.range, d.severity, d.code, d.message]);
+        assert.deepEqual(strip(live), strip(fresh), `final text:\n${text}`);
+        await Promise.all([live.close(file), fresh.close(file)]);
+      }),
+      { numRuns: 25 },
+    );
+    assert.deepEqual(live.loggedErrors(), []);
+    assert.deepEqual(fresh.loggedErrors(), []);
+  });
+});
