@@ -10,7 +10,6 @@ const FILES = {
   '/w/broken.dts': '/dts-v1/;\n/ {\n\ta = <1;\n};\n',
   '/w/inc/common.dtsi': '/ { model = "m"; };\n',
   '/w/uses-include.dts': '/dts-v1/;\n/include/ "common.dtsi"\n/ { x@1 { }; };\n',
-  '/w/sys.system': '<system/>',
 };
 
 function lint(...args: string[]): { code: number; out: string; err: string } {
@@ -97,11 +96,5 @@ describe('cli/lint', () => {
     assert.equal(r.code, 0);
     assert.match(r.out, /^unit_address_vs_reg +warning +off +/m);
     assert.match(r.out, /^duplicate_node_names +error +error +/m);
-  });
-
-  it('.system files go to the dispatch point (not supported yet: exit 2)', () => {
-    const r = lint('sys.system');
-    assert.equal(r.code, 2);
-    assert.match(r.err, /not supported yet/);
   });
 });
