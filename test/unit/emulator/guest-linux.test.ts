@@ -111,6 +111,9 @@ describe('Linux guest model on the emulator', function () {
     command(sys, 0, '\r', '# ', 2_000 * MS);
     const took = sys.emulator.now() - t0;
     assert.ok(took >= 1_000 * MS && took < 1_010 * MS, `sleep 1 took ${took / MS} ms`);
+    command(sys, 0, 'sleep 1e400\r', '', MS);
+    assert.match(command(sys, 0, '\x03', '# '), /\^C\r\n# $/);
+    assert.match(command(sys, 0, 'sleep x\r', '# '), /sleep: invalid number 'x'/);
     command(sys, 0, 'sleep 5\r', '', MS);
     const t1 = sys.emulator.now();
     command(sys, 0, '\x03', '# ');

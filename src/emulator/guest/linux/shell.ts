@@ -266,7 +266,8 @@ export class Shell {
       yield* this.write(args.length === 0 ? 'BusyBox sleep: usage: sleep N\n' : `sleep: invalid number '${args.join(' ')}'\n`);
       return;
     }
-    const until = this.k.now() + BigInt(Math.round(n * 1e9));
+    // Longer than any session (a billion seconds) is as good as forever, and keeps the arithmetic finite.
+    const until = this.k.now() + BigInt(Math.round(Math.min(n, 1e9) * 1e9));
     while (this.k.now() < until && !this.k.sigintPending()) yield { kind: 'sleep', until };
   }
 
