@@ -155,7 +155,10 @@ export class Emulator {
           mem: new GuestPhysical(ram, g.ramGpa),
           txq: cliTx[clientIndex],
           rxq: cliRx[clientIndex],
-          injectIrq: () => vcpu.vgic.inject(intid),
+          injectIrq: () => {
+            kernel.event('virq', `${g.vmm} injects INTID ${intid} into ${g.name}`);
+            vcpu.vgic.inject(intid);
+          },
           notifyTx: () => ctx.notify(chs.tx),
           notifyRx: () => ctx.notify(chs.rx),
           log: (text) => ctx.log(text.startsWith('VIRTIO(') ? text : `${g.vmm}|ERROR: ${text}`, 'error'),

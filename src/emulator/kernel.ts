@@ -213,6 +213,7 @@ export class Kernel {
     }
     target.pd.setPending(target.ch);
     target.pd.notifications++;
+    this.event('notify', `${from.name} ch ${ch} -> ${target.pd.name} ch ${target.ch}`);
     this.preemptFor(target.pd);
   }
 

@@ -1,0 +1,156 @@
+// The Microkit kernel model on its own: notifications and immediate preemption, protected
+// procedure calls, passive PDs, PD faults (MON|ERROR), and the vGIC.
+import { strict as assert } from 'assert';
+import { Kernel, type PdContext, type PdProgram } from '../../../src/emulator/kernel';
+import { Vgic } from '../../../src/emulator/devices/gic';
+import { build, IdleGuest, testGuest, fillPattern } from './helpers';
+import type { GuestMachine, GuestProgram, GuestRunResult } from '../../../src/emulator/guest/interface';
+
+const sched = (priority: number, passive = false) => ({ priority, budgetNs: 1_000_000, periodNs: 1_000_000, passive });
+
+function kernelWith(pds: [string, number, boolean?][], channels: [string, number, string, number, boolean?][]) {
+  const k = new Kernel();
+  const trace: string[] = [];
+  const ctx: Record<string, PdContext> = {};
+  for (const [name, prio, passive] of pds) ctx[name] = k.contextFor(k.addPd(name, sched(prio, passive)));
+  for (const [a, ia, b, ib, pp] of channels) k.connect({ pd: a, id: ia, pp }, { pd: b, id: ib });
+  const program = (name: string, p: Partial<PdProgram>): void => {
+    k.pds.get(name)!.program = { notified: (ch) => trace.push(`${name}:${ch}`), ...p };
+  };
+  return { k, trace, ctx, program };
+}
+
+describe('emulator: Microkit kernel model', () => {
+  it('runs a higher-priority PD at once when notified, an equal one after the notifier', () => {
+    const { k, trace, ctx, program } = kernelWith([['low', 10], ['high', 100], ['peer', 10]], [['low', 1, 'high', 5], ['low', 2, 'peer', 6]]);
+    program('low', { notified: () => { ctx.low.notify(2); ctx.low.notify(1); trace.push('low done'); } });
+    program('high', {});
+    program('peer', {});
+    k.pds.get('low')!.setPending(0);
+    k.runUntil(1_000_000);
+    assert.deepEqual(trace, ['high:5', 'low done', 'peer:6']);
+  });
+
+  it('delivers all pending channels of one badge lowest first', () => {
+    const { k, trace, program } = kernelWith([['a', 10]], []);
+    program('a', {});
+    for (const ch of [7, 3, 61]) k.pds.get('a')!.setPending(ch);
+    k.runUntil(1_000_000);
+    assert.deepEqual(trace, ['a:3', 'a:7', 'a:61']);
+  });
+
+  it('makes protected procedure calls only to a higher priority over a pp channel, on the caller budget', () => {
+    const { k, ctx, program } = kernelWith([['client', 10], ['server', 100, true], ['lower', 5]], [['client', 1, 'server', 2, true], ['client', 3, 'lower', 4, true]]);
+    const logs: string[] = [];
+    k.onLog((r) => logs.push(r.text));
+    let reply: number[] | undefined;
+    program('server', { protectedCall: (ch, msg) => [ch, msg[0] * 2] });
+    program('lower', { protectedCall: () => [0] });
+    program('client', { notified: () => { reply = ctx.client.ppcall(1, [21]); ctx.client.ppcall(3, [1]); } });
+    k.pds.get('client')!.setPending(0);
+    k.runUntil(1_000_000);
+    assert.deepEqual(reply, [2, 42]);
+    assert.deepEqual(logs, ["protected procedure call to 'lower', which does not have a higher priority"]);
+    assert.equal(k.pds.get('server')!.cpuNs, 0, 'the passive server spent the caller budget');
+  });
+
+  it('does not run a passive PD on a notification', () => {
+    const { k, trace, ctx, program } = kernelWith([['a', 10], ['p', 100, true]], [['a', 1, 'p', 2]]);
+    program('a', { notified: () => ctx.a.notify(1) });
+    program('p', {});
+    k.pds.get('a')!.setPending(0);
+    k.runUntil(1_000_000);
+    assert.deepEqual(trace, []);
+    assert.equal(k.pds.get('p')!.pendingCount, 1);
+  });
+
+  it("stops a PD whose handler fails with the monitor's messages; the others run on", () => {
+    const { k, trace, program } = kernelWith([['bad', 10], ['good', 10]], []);
+    const logs: string[] = [];
+    k.onLog((r) => logs.push(r.text));
+    program('bad', { notified: () => { throw new Error('null pointer'); } });
+    program('good', {});
+    k.pds.get('bad')!.setPending(0);
+    k.pds.get('good')!.setPending(1);
+    k.runUntil(1_000_000);
+    assert.ok(logs.some((l) => l.startsWith('MON|ERROR: received message')));
+    assert.ok(logs.includes('MON|ERROR: faulting PD: bad'));
+    assert.deepEqual(trace, ['good:1']);
+    k.pds.get('bad')!.setPending(0);
+    k.runUntil(2_000_000);
+    assert.equal(k.pds.get('bad')!.faulted, true);
+  });
+
+  it('delivers an IRQ once until it is acknowledged, and again while the line stays high', () => {
+    const { k, ctx, program } = kernelWith([['drv', 100]], []);
+    k.bindIrq('drv', 58, 0);
+    let high = true, seen = 0;
+    k.irqLevel = () => high;
+    program('drv', { notified: () => { seen++; if (seen === 2) high = false; ctx.drv.irqAck(0); } });
+    k.raiseIrq(58);
+    k.raiseIrq(58);
+    k.runUntil(1_000_000);
+    assert.equal(seen, 2);
+  });
+});
+
+describe('emulator: vGIC', () => {
+  it('has 4 list registers, queues the overflow, and ignores an injection of a pending IRQ', () => {
+    const v = new Vgic();
+    for (const i of [33, 34, 35, 36, 37, 33]) v.inject(i);
+    assert.deepEqual(v.pendingIrqs(), [33, 34, 35, 36, 37]);
+    assert.equal(v.counts.alreadyPending, 1);
+    assert.equal(v.take(), 33);
+    v.inject(33); // active: pending again, delivered after the EOI
+    assert.equal(v.take(), 34);
+    assert.ok(v.eoi(33));
+    assert.deepEqual(v.listRegisters().map((l) => `${l.intid}:${l.state}`), ['33:pending', '34:active', '35:pending', '36:pending']);
+    assert.ok(v.eoi(34));
+    assert.deepEqual(v.listRegisters().map((l) => l.intid), [33, 37, 35, 36], 'the queued IRQ moved into the freed register');
+    assert.equal(v.eoi(99), false);
+  });
+});
+
+class TimerGuest implements GuestProgram {
+  m!: GuestMachine;
+  fired: bigint[] = [];
+  start(m: GuestMachine): void { this.m = m; m.setTimer(m.now() + 1_000_000n); }
+  run(): GuestRunResult { this.m.consume(500); return 'idle'; }
+  onInterrupt(): void { /* none */ }
+  onTimer(): void {
+    this.fired.push(this.m.now());
+    if (this.fired.length < 3) this.m.setTimer(this.m.now() + 1_000_000n);
+  }
+}
+
+describe('emulator: vCPU timer and snapshots', () => {
+  it('wakes an idle vCPU when its virtual timer passes', () => {
+    const t = new TimerGuest();
+    const emu = build({ programs: [() => t, () => new IdleGuest()] });
+    emu.runFor(10_000_000);
+    assert.equal(t.fired.length, 3);
+    t.fired.forEach((at, i) => assert.ok(at >= BigInt((i + 1) * 1_000_000) && at < BigInt((i + 1) * 1_000_000 + 50_000), `${at}`));
+  });
+
+  it('takes snapshots without changing the run', () => {
+    const run = (snapshots: boolean): string => {
+      const emu = build({ programs: [testGuest({ txTotal: 30_000, echo: true, fill: fillPattern(0) }), testGuest({ txTotal: 20_000, fill: fillPattern(1) })] });
+      const out: number[] = [];
+      emu.onUartOutput((b, t) => out.push(t, b.length));
+      for (let i = 0; i < 50; i++) {
+        if (i === 10) emu.typeInput('@1\rhi\r');
+        emu.runFor(20_000);
+        if (snapshots) emu.snapshot();
+      }
+      return JSON.stringify([out, emu.now()]);
+    };
+    assert.equal(run(true), run(false));
+    const emu = build({ programs: [testGuest({ txTotal: 1000, fill: fillPattern(0) }), () => new IdleGuest()] });
+    emu.runUntilIdle(1e9);
+    const snap = emu.snapshot();
+    assert.ok(snap.events.some((e) => e.kind === 'notify' && e.detail === 'CLIENT_VMM-1 ch 1 -> serial_virt_tx ch 1'));
+    assert.ok(snap.events.some((e) => e.kind === 'virq'));
+    assert.equal(snap.guests[0].virtio.queues[1].name, 'transmitq0');
+    assert.equal(snap.pds.find((p) => p.name === 'uart_driver')!.priority, 100);
+  });
+});
