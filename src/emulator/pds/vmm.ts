@@ -14,6 +14,8 @@ import type { VirtioConsole } from '../virtio/console';
 
 export const PSCI_SYSTEM_OFF = 0x84000008;
 export const PSCI_SYSTEM_RESET = 0x84000009;
+/** PSCI calls libvmm answers without side effects here (version, features, migrate info type). */
+const PSCI_ANSWERED = new Set([0x84000000, 0x8400000a, 0x84000006]);
 const DTB_MAGIC = 0xd00dfeed;
 const VM_EXIT_COST_NS = 500;
 
@@ -109,9 +111,12 @@ export class Vmm implements PdProgram, FaultHandler {
       } else if (functionId === PSCI_SYSTEM_RESET) {
         this.ctx.log(`${this.ctx.name}|INFO: guest requested system reset; the emulator stops the vCPU`);
         this.vcpu.halt('PSCI SYSTEM_RESET');
+      } else if (PSCI_ANSWERED.has(functionId)) {
+        // PSCI_VERSION, PSCI_FEATURES, MIGRATE_INFO_TYPE: libvmm answers them; the guest runs on.
       } else {
         this.err(`Unhandled PSCI function ID ${hex(functionId)}`);
-        this.err('Failed to handle SMC');
+        this.err('Failed to handle VCPU fault');
+        this.vcpu.halt(`unhandled PSCI function ${hex(functionId)}`);
       }
     }, undefined);
   }

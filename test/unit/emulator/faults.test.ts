@@ -68,10 +68,14 @@ describe('emulator: VM faults', () => {
     const logs: string[] = [];
     emu.onLog((r) => logs.push(r.text));
     emu.runFor(10_000);
-    idle.machine.psci(0x84000000 + 0x55);
-    assert.ok(logs.includes('CLIENT_VMM-1|ERROR: Unhandled PSCI function ID 0x84000055'));
+    idle.machine.psci(0x84000000);
+    assert.deepEqual(logs, [], 'PSCI_VERSION is answered');
     idle.machine.psci(0x84000008);
     assert.equal(emu.vcpu(0).state, 'halted');
+    const other = emu.vcpu(1).program as IdleGuest;
+    other.machine.psci(0x84000055);
+    assert.deepEqual(logs.slice(-2), ['CLIENT_VMM-2|ERROR: Unhandled PSCI function ID 0x84000055', 'CLIENT_VMM-2|ERROR: Failed to handle VCPU fault']);
+    assert.equal(emu.vcpu(1).state, 'halted');
   });
 });
 
