@@ -79,6 +79,17 @@ describe('corpus .system files', function () {
       'warning sddf-priority-order program.system:104', 'warning sddf-priority-order program.system:104']);
   });
 
+  it('sel4devkit-single on the MaaXBoard tree: its passed-through devices, their providers and IRQ 58 check out', () => {
+    const sys = corpusPath('sel4devkit-single', 'program.system');
+    const json = JSON.stringify({ guests: { client_vmm_1: { dts: [corpusPath('sel4devkit-dual', 'maaxboard.dts'), corpusPath('sel4devkit-single', 'maaxboard-overlay.dts')] } } });
+    const h = new OverlayFileHost(new MemoryFileHost({ '/virtual/dual-guest.json': json }), host);
+    const diags = lintSystemFile(sys, h, { project: '/virtual/dual-guest.json' });
+    // The UART, clock controller, pinctrl, gpc, ... are mapped, and the VMM owns the UART's IRQ 58
+    // (SPI 26): only the board devices the overlay leaves enabled without a mapping remain.
+    assert.deepStrictEqual(diags.filter((d) => d.code !== 'guest-dt-unmapped-device'), []);
+    assert.deepStrictEqual(diags.map((d) => d.subject).sort(), [...MAAXBOARD_UNMAPPED].sort());
+  });
+
   it('libvmm-simple-qemu with its guest tree: clean (a passed-through PL011, no virtio console)', () => {
     assert.deepStrictEqual(summary(lintSystemFile(corpusPath('libvmm-simple-qemu', 'simple.system'), host)), []);
   });

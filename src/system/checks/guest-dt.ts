@@ -222,6 +222,19 @@ export function checkGuestTree(project: Project, guest: GuestConfig, tree: DtTre
     }
   }
 
+  // A passed-through device's interrupt belongs to its VMM (which forwards it); given to another PD,
+  // one hardware IRQ would have two owners.
+  for (const node of passedThrough) {
+    for (const intid of gicInterrupts(tree, node)) {
+      for (const pd of system.protectionDomains) {
+        const irq = pd.irqs.find((i) => i.irq === intid);
+        if (!irq || pd === vm.vmm) continue;
+        out.push(warn('guest-irq-two-owners', `${nodePath(node)} is passed through to '${guest.vm}' with interrupt ${intid} (GIC INTID), which is also given to protection domain '${pd.name}'`,
+          attribute(irq.element, 'irq')?.valueRange ?? irq.element.nameRange, nodePath(node)));
+      }
+    }
+  }
+
   // Bus masters need guest RAM at its physical address.
   const ramMr = guest.ramRegion ? findMr(system, guest.ramRegion) : undefined;
   if (ramMr && ramMr.physAddr !== guest.ramGpa) {
@@ -259,6 +272,31 @@ function unreachableProvider(tree: DtTree, provider: DtNode, maps: VmMapping[], 
     }
   }
   return undefined;
+}
+
+/** GIC INTIDs of a node's `interrupts` when they reach the GIC with its 3-cell specifiers (SPI n = n + 32, PPI n = n + 16). */
+function gicInterrupts(tree: DtTree, node: DtNode): number[] {
+  const prop = getProperty(node, 'interrupts');
+  if (!prop) return [];
+  // Controllers between the node and the GIC (the i.MX GPC) keep the GIC's specifier format.
+  const seen = new Set<DtNode>();
+  let current = node;
+  while (true) {
+    const { controller } = interruptParent(tree, current);
+    if (!controller || seen.has(controller)) return [];
+    seen.add(controller);
+    const cellsProp = getProperty(controller, '#interrupt-cells');
+    if (!cellsProp || propertyCells(cellsProp)[0] !== 3) return [];
+    if (isGic(controller)) break;
+    current = controller;
+  }
+  const cells = propertyCells(prop);
+  const out: number[] = [];
+  for (let i = 0; i + 3 <= cells.length; i += 3) {
+    if (cells[i] === 0) out.push(cells[i + 1] + 32);
+    else if (cells[i] === 1) out.push(cells[i + 1] + 16);
+  }
+  return out;
 }
 
 /** The virtio node's interrupts must reach the GIC through controllers the VM can program. */

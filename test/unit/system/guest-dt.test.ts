@@ -33,7 +33,7 @@ interface GuestTreeOptions {
 /** A guest tree like the MaaXBoard overlay's result: root routed through gpc, the GIC, the console. */
 function guestTree(o: GuestTreeOptions = {}): DtTree {
   const gpcProps: Record<string, ReturnType<typeof u32>> = {
-    compatible: str('fsl,imx8mq-gpc'), reg: u32(0, 0x303a0000, 0, 0x10000), 'interrupt-controller': empty(), 'interrupt-parent': u32(ref('gic')),
+    compatible: str('fsl,imx8mq-gpc'), reg: u32(0, 0x303a0000, 0, 0x10000), 'interrupt-controller': empty(), '#interrupt-cells': u32(3), 'interrupt-parent': u32(ref('gic')),
   };
   if (o.gpcStatus) gpcProps.status = str(o.gpcStatus);
   return buildTree(n('', { '#address-cells': u32(2), '#size-cells': u32(2), 'interrupt-parent': u32(ref('gpc')), ...o.rootProps },
@@ -215,6 +215,16 @@ describe('system cross checks against the guest device tree', () => {
       ],
     });
     assert.deepStrictEqual(run(t).filter((d) => d.code === 'guest-dt-dependency'), []);
+  });
+
+  it('one hardware IRQ given to a PD and, through a passed-through device, to a guest', () => {
+    // The UART is mapped into the VM here, while uart_driver owns its IRQ 58 (SPI 26).
+    const sys = SYSTEM_TEXT.replace('<map mr="gpc" vaddr="0x303a0000" perms="rw" cached="false" />',
+      '<map mr="gpc" vaddr="0x303a0000" perms="rw" cached="false" />\n            <map mr="uart" vaddr="0x30860000" perms="rw" cached="false" />');
+    const t = guestTree({ extra: [n('serial@30860000', { compatible: str('fsl,imx8mq-uart'), reg: u32(0, 0x30860000, 0, 0x1000), interrupts: u32(0, 26, 4) })] });
+    const diags = run(t, project(sys)).filter((d) => d.code === 'guest-irq-two-owners');
+    expectOne(diags, 'guest-irq-two-owners', "/serial@30860000 is passed through to 'client_linux-1' with interrupt 58 (GIC INTID), which is also given to protection domain 'uart_driver'",
+      rangeOf(SYS, sys, '58', 1, '<irq irq="58"'), 'warning');
   });
 
   it('DMA-capable device passed through while guest RAM is not 1:1', () => {
