@@ -12,7 +12,7 @@ import { decodeUtf8, type FileHost } from '../common/host';
 import { dirname, isAbsolute, normalize, resolve } from '../common/paths';
 import { evaluateCondition } from './preprocessor/if-expression';
 import { isIdentChar, Lexer, type PPToken } from './preprocessor/lexer';
-import { bodyTokens, Expander, ExpansionLimits, rangeOf, sameDefinition, type ExpansionHooks, type MacroDefinition, type TokenSource } from './preprocessor/macros';
+import { BUILTIN_MACROS, bodyTokens, Expander, ExpansionLimits, rangeOf, sameDefinition, type ExpansionHooks, type MacroDefinition, type TokenSource } from './preprocessor/macros';
 import { LineTable, LocationContext, OutputBuilder, type SourceMapper } from './preprocessor/source-map';
 
 export type { MacroDefinition } from './preprocessor/macros';
@@ -77,6 +77,7 @@ export function preprocess(file: string, text: string, options: PreprocessOption
  */
 export function needsPreprocessing(text: string): boolean {
   if (text.includes('\\\n') || text.includes('\\\r\n')) return true;
+  for (const name of BUILTIN_MACROS) if (text.includes(name)) return true;
   for (let i = text.indexOf('#'); i >= 0; i = text.indexOf('#', i + 1)) {
     let b = i - 1;
     while (b >= 0 && (text[b] === ' ' || text[b] === '\t')) b--;
@@ -664,7 +665,10 @@ class FileSource implements TokenSource {
         const runStart = i;
         while (i + 1 < end && isIdentChar(text[i + 1])) i++;
         const first = text[runStart];
-        if (!(first >= '0' && first <= '9') && macros.has(text.slice(runStart, i + 1))) return false;
+        if (!(first >= '0' && first <= '9')) {
+          const word = text.slice(runStart, i + 1);
+          if (macros.has(word) || BUILTIN_MACROS.has(word)) return false;
+        }
       }
     }
     this.pp.writePlain(lexer.ctx, start, end);

@@ -80,6 +80,19 @@ function eofAfter(t: PPToken): PPToken {
   return { ...t, kind: 'eof', text: '', fromSource: false, spliced: false, hide: undefined };
 }
 
+/**
+ * cpp's dynamic macros that -undef keeps. Only the deterministic ones: __DATE__, __TIME__ and
+ * __COUNTER__ would make the output differ between runs of the language server.
+ */
+export const BUILTIN_MACROS: ReadonlySet<string> = new Set(['__LINE__', '__FILE__']);
+
+function builtinValue(t: PPToken): PPToken {
+  const text = t.text === '__LINE__'
+    ? String(t.ctx.position(t.start).line + 1)
+    : '"' + t.ctx.name.replace(/[\\"]/g, (c) => '\\' + c) + '"';
+  return { ...t, kind: t.text === '__LINE__' ? 'number' : 'string', text, fromSource: false, spliced: false, end: t.start };
+}
+
 /** A token source over a fixed list (a macro argument, an #if line). */
 export class ArraySource implements TokenSource {
   private i = 0;
@@ -143,6 +156,7 @@ export class Expander {
       this.source.atTopLevel = false;
       if (t.kind !== 'ident') return t;
       const m = this.macros.get(t.text);
+      if (m === undefined && BUILTIN_MACROS.has(t.text) && !t.hide?.has(t.text)) return builtinValue(t);
       if (m === undefined || t.hide?.has(t.text) || !this.mayExpand(m, t)) return t;
       if (m.params === undefined) {
         if (t.fromSource) this.hooks.onExpansion(m.name, t);

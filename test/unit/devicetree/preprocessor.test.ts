@@ -105,6 +105,10 @@ describe('preprocessor: #define and #undef', () => {
     ['GNU comma swallowing', '#define E(fmt, ...) f(fmt, ## __VA_ARGS__)\nE(a) E(a, b)', 'f(a) f(a, b)'],
     ['variadic argument omitted', '#define E(fmt, ...) [fmt __VA_ARGS__]\nE(a)', '[a ]'],
     ['empty parameter list', '#define P() int\nP() P ()', 'int int'],
+    ['__LINE__ and __FILE__', 'a\n__LINE__ __FILE__\n# 40 "x.dts"\n__LINE__ __FILE__', 'a\n2 "/proj/main.dts"\n40 "/proj/x.dts"'],
+    ['__LINE__ in a macro is the invocation line', '#define L __LINE__\n\nL', '3'],
+    ['builtins count as defined', '#if defined(__LINE__) && __LINE__ == 1\nok\n#endif', 'ok'],
+    ['directives inside macro arguments', '#define F(a, b) a+b\nF(1,\n#ifdef X\n 2\n#else\n 3\n#endif\n)', '1+3'],
   ];
   for (const [name, src, out, c] of cases) it(name, () => check(src, out, c));
 });
