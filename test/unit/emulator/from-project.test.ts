@@ -1,0 +1,124 @@
+// From a project (in-memory files) to a booted emulator; errors in the files stop the boot with
+// positioned diagnostics.
+import { strict as assert } from 'assert';
+import { MemoryFileHost } from '../../../src/common/host';
+import { loadProject } from '../../../src/system/index';
+import { emulatorConfigFromProject } from '../../../src/emulator/from-project';
+import { createEmulator } from '../../../src/emulator/emulator';
+import { ConsoleTestGuest } from '../../../src/emulator/guest/console-test-guest';
+import { IdleGuest } from './helpers';
+
+const mr = (name: string, size: string, extra = ''): string => `<memory_region name="${name}" size="${size}" ${extra}/>`;
+function system(extraChannel = ''): string {
+  const vmm = (i: number): string => `
+  <protection_domain name="VMM-${i}" priority="50">
+    <program_image path="vmm_${i}.elf" />
+    <map mr="ram_${i}" vaddr="0x40000000" perms="rw" />
+    <map mr="tx_queue_vmm_${i}" vaddr="0x6000000" perms="rw" />
+    <map mr="rx_queue_vmm_${i}" vaddr="0x6001000" perms="rw" />
+    <map mr="tx_data_vmm_${i}" vaddr="0x6002000" perms="rw" />
+    <map mr="rx_data_vmm_${i}" vaddr="0x6004000" perms="rw" />
+    <virtual_machine name="linux-${i}" priority="50">
+      <vcpu id="0"/>
+      <map mr="ram_${i}" vaddr="0x40000000" perms="rwx" />
+    </virtual_machine>
+  </protection_domain>`;
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<system>
+  ${mr('ram_1', '0x8000000', 'page_size="0x200000"')}
+  ${mr('ram_2', '0x8000000', 'page_size="0x200000"')}
+  ${mr('uart', '0x1000', 'phys_addr="0x30860000"')}
+  ${['tx_data_driver', 'rx_data_driver', 'tx_data_vmm_1', 'rx_data_vmm_1', 'tx_data_vmm_2', 'rx_data_vmm_2'].map((n) => mr(n, '0x2000')).join('\n  ')}
+  ${['tx_queue_driver', 'rx_queue_driver', 'tx_queue_vmm_1', 'rx_queue_vmm_1', 'tx_queue_vmm_2', 'rx_queue_vmm_2'].map((n) => mr(n, '0x1000')).join('\n  ')}
+  ${vmm(1)}
+  ${vmm(2)}
+  <protection_domain name="serial_virt_tx" priority="100">
+    <program_image path="serial_virt_tx.elf" />
+    <map mr="tx_queue_driver" vaddr="0x4000000" perms="rw" />
+    <map mr="tx_queue_vmm_1" vaddr="0x4001000" perms="rw" />
+    <map mr="tx_queue_vmm_2" vaddr="0x4002000" perms="rw" />
+    <map mr="tx_data_driver" vaddr="0x4004000" perms="rw" />
+    <map mr="tx_data_vmm_1" vaddr="0x4006000" perms="r" />
+    <map mr="tx_data_vmm_2" vaddr="0x4008000" perms="r" />
+  </protection_domain>
+  <protection_domain name="serial_virt_rx" priority="100">
+    <program_image path="serial_virt_rx.elf" />
+    <map mr="rx_queue_driver" vaddr="0x4000000" perms="rw" />
+    <map mr="rx_queue_vmm_1" vaddr="0x4001000" perms="rw" />
+    <map mr="rx_queue_vmm_2" vaddr="0x4002000" perms="rw" />
+    <map mr="rx_data_driver" vaddr="0x4004000" perms="r" />
+    <map mr="rx_data_vmm_1" vaddr="0x4006000" perms="rw" />
+    <map mr="rx_data_vmm_2" vaddr="0x4008000" perms="rw" />
+  </protection_domain>
+  <protection_domain name="uart_driver" priority="100">
+    <program_image path="uart_driver.elf" />
+    <map mr="uart" vaddr="0x5000000" perms="rw" cached="false" />
+    <map mr="rx_queue_driver" vaddr="0x4000000" perms="rw" />
+    <map mr="tx_queue_driver" vaddr="0x4001000" perms="rw" />
+    <map mr="rx_data_driver" vaddr="0x4002000" perms="rw" />
+    <map mr="tx_data_driver" vaddr="0x4004000" perms="rw" />
+    <irq irq="58" id="0"/>
+  </protection_domain>
+  <channel><end pd="VMM-1" id="1"/><end pd="serial_virt_tx" id="1"/></channel>
+  <channel><end pd="VMM-2" id="1"/><end pd="serial_virt_tx" id="2"/></channel>
+  <channel><end pd="uart_driver" id="1"/><end pd="serial_virt_tx" id="0"/></channel>
+  <channel><end pd="VMM-1" id="2"/><end pd="serial_virt_rx" id="1"/></channel>
+  <channel><end pd="VMM-2" id="2"/><end pd="serial_virt_rx" id="2"/></channel>
+  <channel><end pd="uart_driver" id="2"/><end pd="serial_virt_rx" id="0"/></channel>
+  ${extraChannel}
+</system>
+`;
+}
+const BOARD = `/dts-v1/;
+/ {
+  #address-cells = <2>;
+  #size-cells = <2>;
+  memory@40000000 { device_type = "memory"; reg = <0x0 0x40000000 0x0 0x8000000>; };
+  serial@30860000 { compatible = "fsl,imx8mq-uart"; reg = <0x0 0x30860000 0x0 0x10000>; status = "disabled"; };
+};
+`;
+const GUEST = `/ {
+  chosen { stdout-path = "/virtio-console@150000"; bootargs = "console=hvc0"; };
+  virtio-console@150000 { compatible = "virtio,mmio"; reg = <0x0 0x150000 0x0 0x200>; interrupts = <0x0 42 0x4>; };
+};
+`;
+
+function host(files: Record<string, string>): MemoryFileHost {
+  return new MemoryFileHost({ '/p/program.system': system(), '/p/board.dts': BOARD, '/p/guest-1.dts': GUEST, '/p/guest-2.dts': GUEST, ...files });
+}
+
+describe('emulator: configuration from a project', () => {
+  it('boots a project whose files are clean and carries a guest console to the UART', () => {
+    const h = host({});
+    const project = loadProject('/p/program.system', h);
+    const { config, diagnostics } = emulatorConfigFromProject(project, {
+      host: h,
+      programFor: (g) => () => (g.vm === 'linux-1' ? new ConsoleTestGuest({ virtioBase: g.virtio.base, txTotal: 5, fill: (_o, d) => d.set([0x68, 0x65, 0x6c, 0x6c, 0x6f]) }) : new IdleGuest()),
+    });
+    assert.ok(config, diagnostics.map((d) => d.message).join('\n'));
+    assert.deepEqual(config.roles.clients.map((c) => c.pd), ['VMM-1', 'VMM-2']);
+    assert.equal(config.guests[0].dtbGpa, 0x44000000);
+    assert.match(config.describeAddress!('linux-1', 0x30860004) ?? '', /^\/serial@30860000 \(\/p\/board\.dts:6\.\d+-/);
+    const emu = createEmulator(config).emulator!;
+    let out = '';
+    emu.onUartOutput((b) => { out += String.fromCharCode(...b); });
+    emu.runUntilIdle(1e9);
+    assert.equal(out, 'Begin input\r\nhello');
+  });
+
+  it('stops at a device-tree syntax error with its position', () => {
+    const h = host({ '/p/guest-2.dts': '/ { virtio-console@150000 { reg = <0x0 0x150000 0x0 0x200> } };\n' });
+    const { config, diagnostics } = emulatorConfigFromProject(loadProject('/p/program.system', h), { host: h, programFor: () => () => new IdleGuest() });
+    assert.equal(config, undefined);
+    const e = diagnostics.find((d) => d.severity === 'error' && d.range?.file === '/p/guest-2.dts');
+    assert.ok(e, JSON.stringify(diagnostics));
+    assert.equal(e.range!.start.line, 0);
+  });
+
+  it('stops at an error in the .system with its position', () => {
+    const h = host({ '/p/program.system': system('<channel><end pd="VMM-1" id="1"/><end pd="nobody" id="3"/></channel>') });
+    const { config, diagnostics } = emulatorConfigFromProject(loadProject('/p/program.system', h), { host: h, programFor: () => () => new IdleGuest() });
+    assert.equal(config, undefined);
+    assert.ok(diagnostics.some((d) => d.severity === 'error' && d.range?.file === '/p/program.system'), JSON.stringify(diagnostics.map((d) => d.message)));
+  });
+});
