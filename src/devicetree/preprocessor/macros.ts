@@ -109,7 +109,7 @@ export class ArraySource implements TokenSource {
  */
 export class ExpansionLimits {
   /** Tokens that substitution may still produce in this run. */
-  tokensLeft = 500_000;
+  tokensLeft = 300_000;
   exhausted = false;
   static readonly MAX_ARGUMENT_NESTING = 64;
 }
