@@ -8,6 +8,7 @@ import { emulatorConfigFromProject, describeAddress } from '../../src/emulator/f
 import { createEmulator } from '../../src/emulator/emulator';
 import { ConsoleTestGuest } from '../../src/emulator/guest/console-test-guest';
 import { IdleGuest } from '../unit/emulator/helpers';
+import { createLinuxGuest } from '../../src/emulator/guest/linux/linux-guest';
 
 describe('emulator conformance: the sel4devkit dual-guest system', function () {
   this.timeout(120_000);
@@ -67,5 +68,29 @@ describe('emulator conformance: the sel4devkit dual-guest system', function () {
     assert.match(config.describeAddress('client_linux-1', 0x303a0000) ?? '', /gpc@303a0000/);
     assert.match(config.describeAddress('client_linux-1', 0x150010) ?? '', /virtio-console@150000/);
     assert.equal(describeAddress(undefined, 0), undefined);
+  });
+
+  it('boots both Linux guests to their login prompts and switches the console between them', () => {
+    const host = new NodeFileHost();
+    const project = loadProject(corpusPath('sel4devkit-dual', 'program.system'), host);
+    const { config } = emulatorConfigFromProject(project, { host, programFor: (g) => () => createLinuxGuest({ hostname: g.vm }) });
+    assert.ok(config);
+    const emu = createEmulator(config).emulator!;
+    let text = '';
+    emu.onUartOutput((b) => { text += String.fromCharCode(...b); });
+    const logs: string[] = [];
+    emu.onLog((r) => logs.push(r.text));
+    emu.runFor(1e9);
+    assert.match(text, /client_linux-1 login: /);
+    assert.match(text, /client_linux-2 login: /);
+    text = '';
+    const sw = String.fromCharCode(project.serial.switchChar);
+    for (const [input, ns] of [['root\r', 1e8], ['echo hi\r', 1e8], [`${sw}1\r`, 1e7], ['root\r', 1e8], ['uname -n\r', 1e8]] as const) {
+      emu.typeInput(input);
+      emu.runFor(ns);
+    }
+    assert.equal(text, 'root\r\n# echo hi\r\nhi\r\n# root\r\n# uname -n\r\nclient_linux-2\r\n# ');
+    assert.ok(logs.includes('VIRT_RX|LOG: switching to client 1'));
+    assert.deepEqual(emu.snapshot().serial.rxDropped, [0, 0]);
   });
 });
