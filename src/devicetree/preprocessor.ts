@@ -68,7 +68,18 @@ const CONDITIONALS = new Set(['if', 'ifdef', 'ifndef', 'elif', 'elifdef', 'elifn
 export function preprocess(file: string, text: string, options: PreprocessOptions): PreprocessResult {
   const pp = new Preprocessor(options);
   if (!pp.hasMacros() && !needsPreprocessing(text)) return pp.passThrough(file, text);
-  return pp.run(file, text);
+  try {
+    return pp.run(file, text);
+  } catch (e) {
+    // A bug here must not take the editor down: report it and hand on the text unprocessed.
+    const fallback = new Preprocessor({ ...options, defines: {}, macros: new Map() }).passThrough(file, text);
+    fallback.diagnostics.push({
+      severity: 'error',
+      message: `internal error in the preprocessor (the file is used unpreprocessed): ${e instanceof Error ? e.message : String(e)}`,
+      range: { file, start: { line: 0, col: 0 }, end: { line: 0, col: 0 } },
+    });
+    return fallback;
+  }
 }
 
 /**
@@ -150,7 +161,8 @@ class Preprocessor implements ExpansionHooks {
     const defines = Object.entries(this.options.defines ?? {});
     if (defines.length > 0) {
       // Command-line definitions go through the #define code on a pseudo file, output discarded.
-      const cmd = defines.map(([k, v]) => `#define ${k} ${v}\n`).join('');
+      const oneLine = (x: string): string => x.replace(/[\r\n]+/g, ' ');
+      const cmd = defines.map(([k, v]) => `#define ${oneLine(k)} ${oneLine(v)}\n`).join('');
       this.processText('<command-line>', cmd, 0, -1, true);
     }
     this.files.push(file);

@@ -25,7 +25,11 @@ const HOST_FILES: Record<string, string> = {
 };
 
 function pp(text: string, defines?: Record<string, string>): PreprocessResult {
-  return preprocess(MAIN, text, { includePaths: ['/inc'], host: new MemoryFileHost(HOST_FILES), defines });
+  const r = preprocess(MAIN, text, { includePaths: ['/inc'], host: new MemoryFileHost(HOST_FILES), defines });
+  // preprocess() turns an exception into this diagnostic: for the properties it counts as a throw.
+  const internal = r.diagnostics.find((d) => d.message.startsWith('internal error'));
+  assert.strictEqual(internal, undefined, internal?.message);
+  return r;
 }
 
 const fragmentText = (maxLength: number) => fc.array(fc.constantFrom(...FRAGMENTS), { maxLength }).map((a) => a.join(''));
