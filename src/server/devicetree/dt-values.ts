@@ -116,7 +116,10 @@ function describeInterrupts(tree: DtTree, node: DtNode, cells: number[]): string
   const cellsProp = controller ? getProperty(controller, '#interrupt-cells') : undefined;
   const n = Math.max(1, cellsProp ? propertyCells(cellsProp)[0] ?? 1 : 1);
   const out: string[] = [];
-  const gic = controller !== undefined && dtFacts.isGic(controller);
+  // Controllers in front of the GIC (the i.MX GPC) take the GIC's specifiers and pass them on.
+  let gicAt = controller;
+  for (let hops = 0; gicAt && !dtFacts.isGic(gicAt) && hops < 8; hops++) gicAt = dtFacts.interruptParent(tree, gicAt).controller;
+  const gic = gicAt !== undefined && dtFacts.isGic(gicAt);
   for (let i = 0; i + n <= cells.length; i += n) {
     const spec = cells.slice(i, i + n);
     if (gic && n >= 3) {
@@ -127,7 +130,8 @@ function describeInterrupts(tree: DtTree, node: DtNode, cells: number[]): string
       out.push(`- <${spec.map((c) => hex(c)).join(' ')}>`);
     }
   }
-  out.push(controller ? `interrupt parent \`${nodePath(controller)}\`${gic ? ' (GIC)' : ''}` : 'no interrupt parent');
+  const route = gic && gicAt !== controller ? ` (in front of the GIC \`${nodePath(gicAt!)}\`)` : gic ? ' (GIC)' : '';
+  out.push(controller ? `interrupt parent \`${nodePath(controller)}\`${route}` : 'no interrupt parent');
   return out;
 }
 
