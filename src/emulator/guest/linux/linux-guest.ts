@@ -350,15 +350,21 @@ export class LinuxGuest implements GuestProgram {
       yield cpu(((initrd.end - initrd.start) / (1024 * 1024)) * INITRD_UNPACK_NS_PER_MIB);
       this.printk(`Freeing initrd memory: ${Math.floor((initrd.end - initrd.start) / 1024)}K`);
     }
-    this.printk('Freeing unused kernel memory: 1536K');
+    // Linux's order: late initcalls drop the boot console, then /dev/console is opened (or the
+    // warning logged), then init memory is freed and /init runs, with or without a console.
     if (this.consoleMode === 'early' && this.consoleLive) {
       this.printk('printk: bootconsole [hvc0] disabled');
       this.consoleLive = false;
     }
-    this.printk('Run /init as init process');
-    if (this.consoleMode !== 'console' || !this.virtio) {
+    const haveConsole = this.consoleMode === 'console' && this.virtio !== undefined;
+    if (!haveConsole) {
       this.printk('Warning: unable to open an initial console.');
       machine.log('model: Warning: unable to open an initial console. (no console=hvc0 on the kernel command line, or no virtio console)');
+    }
+    this.printk('Freeing unused kernel memory: 1536K');
+    this.printk('Run /init as init process');
+    if (!haveConsole) {
+      // init runs without stdin/stdout: getty has no console to open, so nothing more appears.
       this.phase = 'no-console';
       return yield { kind: 'forever' };
     }
