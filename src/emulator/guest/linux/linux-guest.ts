@@ -19,6 +19,9 @@
 //   enable the first console that registers, hvc0; the model requires console=hvc0 on purpose, so
 //   that a missing argument shows up as the silence it causes on the real board's configuration.)
 //
+// Console output is coalesced: what programs write while a transmit buffer is with the device goes
+// out together in the next one (up to a page), where hvc would call put_chars once per push.
+//
 // Other simplifications: the GIC's registers are not touched (the vGIC is reached through
 // GuestMachine.onInterrupt/endOfInterrupt); interrupts are taken between steps of the running
 // program (the vCPU's IRQ line is sampled when run() resumes); there is one CPU; a missing
