@@ -122,6 +122,8 @@ export class Kernel {
   readonly devices: Device[] = [];
   private rrSeq = 0;
   private current: Thread | undefined;
+  private badgeStack: Uint8Array[] = [];
+  private badgeDepth = 0;
   private readonly irqOwner = new Map<number, { pd: PdThread; ch: number }>();
   private readonly irqMasked = new Set<number>();
   /** The GIC's line levels, so that an acknowledged level-triggered IRQ fires again. */
@@ -264,7 +266,7 @@ export class Kernel {
 
   /** Spend CPU time on a thread's budget; time advances with it. */
   charge(t: Thread, ns: number): void {
-    if (!(ns > 0)) return;
+    if (!(ns > 0) || ns === Infinity) return;
     this.now += ns;
     t.cpuNs += ns;
     t.budgetLeft -= ns;
@@ -333,22 +335,25 @@ export class Kernel {
     this.current = pd;
     try {
       this.charge(pd, PD_HANDLER_COST_NS);
-      // One seL4 badge carries all pending channels; libmicrokit calls notified() lowest first.
-      while (pd.pendingCount > 0 && !pd.faulted) {
-        for (let ch = 0; ch < 64; ch++) {
-          if (pd.pending[ch] === 0) continue;
-          pd.pending[ch] = 0;
-          pd.pendingCount--;
-          try {
-            pd.program!.notified(ch);
-          } catch (e) {
-            this.pdFault(pd, e);
-            break;
-          }
+      // One seL4 badge carries the channels pending when the PD receives; libmicrokit calls
+      // notified() for them lowest first. Channels signalled meanwhile make the next badge, so a PD
+      // that keeps re-signalling itself still lets time advance.
+      const badge = this.badgeStack[this.badgeDepth] ?? (this.badgeStack[this.badgeDepth] = new Uint8Array(64));
+      this.badgeDepth++;
+      badge.set(pd.pending);
+      pd.pending.fill(0);
+      pd.pendingCount = 0;
+      for (let ch = 0; ch < 64 && !pd.faulted; ch++) {
+        if (badge[ch] === 0) continue;
+        try {
+          pd.program!.notified(ch);
+        } catch (e) {
+          this.pdFault(pd, e);
         }
       }
       pd.rrStamp = ++this.rrSeq;
     } finally {
+      this.badgeDepth--;
       this.current = saved;
     }
   }
@@ -426,8 +431,9 @@ export class Kernel {
       } else {
         const v = t as VcpuThread;
         const deadline = this.nextDeadline();
+        const minTurn = Math.min(MIN_VCPU_TURN_NS, until - this.now);
         let slice = Math.min(v.budgetLeft, until - this.now, deadline - this.now, MAX_VCPU_SLICE_NS);
-        if (slice < MIN_VCPU_TURN_NS) slice = MIN_VCPU_TURN_NS;
+        if (slice < minTurn) slice = minTurn;
         const before = this.now;
         this.current = v;
         try {
@@ -435,7 +441,7 @@ export class Kernel {
         } finally {
           this.current = undefined;
         }
-        if (this.now - before < MIN_VCPU_TURN_NS) this.charge(v, MIN_VCPU_TURN_NS - (this.now - before));
+        if (this.now - before < minTurn) this.charge(v, minTurn - (this.now - before));
         v.rrStamp = ++this.rrSeq;
       }
     }

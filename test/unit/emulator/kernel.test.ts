@@ -94,6 +94,25 @@ describe('emulator: Microkit kernel model', () => {
   });
 });
 
+describe('emulator: progress guarantees', () => {
+  it('lets time advance when a PD keeps signalling itself', () => {
+    const { k, ctx, program } = kernelWith([['loop', 10]], [['loop', 1, 'loop', 2]]);
+    let calls = 0;
+    program('loop', { notified: () => { calls++; ctx.loop.notify(1); } });
+    k.pds.get('loop')!.setPending(0);
+    k.runUntil(1_000_000);
+    assert.equal(k.now, 1_000_000);
+    assert.ok(calls > 100 && calls <= 1001, `${calls}`);
+  });
+
+  it('lets time advance when a guest neither consumes time nor idles', () => {
+    const lazy: GuestProgram = { start: () => undefined, run: () => 'preempted', onInterrupt: () => undefined, onTimer: () => undefined };
+    const emu = build({ programs: [() => lazy, () => new IdleGuest()] });
+    emu.runFor(1_000_000);
+    assert.equal(emu.now(), 1_000_000);
+  });
+});
+
 describe('emulator: vGIC', () => {
   it('has 4 list registers, queues the overflow, and ignores an injection of a pending IRQ', () => {
     const v = new Vgic();
