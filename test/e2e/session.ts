@@ -5,6 +5,7 @@ import * as path from 'path';
 import { Page } from 'playwright-core';
 import { Chromium, launchChromium } from './browser';
 import { CodeServer, createSandbox, installExtension, PROJECT_ROOT, Sandbox, SEEDED_SETTINGS } from './code-server';
+import { activationLine, errorEntries, isExtensionHostLog, LogError } from './logs';
 import { waitForWorkbench } from './workbench';
 
 export const LOG_DIR = path.join(PROJECT_ROOT, 'test-results', 'e2e', 'logs');
@@ -18,15 +19,6 @@ export interface SessionOptions {
   readonly settings?: Readonly<Record<string, unknown>>;
   /** Names the saved logs (test-results/e2e/logs/<name>/). */
   readonly name: string;
-}
-
-/**
- * An extension-host log line at error level, with the indented lines (stack) that follow it.
- * `file` is relative to the session's log folder.
- */
-export interface LogError {
-  readonly file: string;
-  readonly text: string;
 }
 
 export class E2ESession {
@@ -73,13 +65,7 @@ export class E2ESession {
    * Paths are relative to the session's log folder.
    */
   extensionHostLogFiles(ownIds: readonly string[] = []): string[] {
-    return listFiles(path.join(this.sandbox.userDataDir, 'logs')).filter((f) => {
-      // <session>/exthostN/remoteexthost.log, <session>/exthostN/<extension id>/<channel>.log
-      const parts = f.split('/');
-      const inExtHost = (depthFromEnd: number) => /^exthost\d*$/.test(parts[parts.length - depthFromEnd] ?? '');
-      return (inExtHost(2) && parts[parts.length - 1] === 'remoteexthost.log') ||
-        (inExtHost(3) && ownIds.includes(parts[parts.length - 2]) && f.endsWith('.log'));
-    }).sort();
+    return listFiles(path.join(this.sandbox.userDataDir, 'logs')).filter((f) => isExtensionHostLog(f, ownIds)).sort();
   }
 
   /** The main extension host logs' text, concatenated. */
@@ -96,9 +82,7 @@ export class E2ESession {
     const root = path.join(this.sandbox.userDataDir, 'logs');
     const errors: LogError[] = [];
     for (const file of this.extensionHostLogFiles(ownIds)) {
-      for (const entry of splitLogEntries(readFileSync(path.join(root, file), 'utf8'))) {
-        if (entry.level === 'error' && !allowed.some((re) => re.test(entry.text))) errors.push({ file, text: entry.text });
-      }
+      for (const entry of errorEntries(readFileSync(path.join(root, file), 'utf8'), allowed)) errors.push({ file, text: entry.text });
     }
     return errors;
   }
@@ -109,9 +93,8 @@ export class E2ESession {
    */
   async waitForActivation(extensionId: string, timeoutMs = 30_000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
-    const marker = `ExtensionService#_doActivateExtension ${extensionId},`;
     while (Date.now() < deadline) {
-      const line = this.extensionHostLog().split('\n').find((l) => l.includes(marker));
+      const line = activationLine(this.extensionHostLog(), extensionId);
       if (line) return line;
       await this.page.waitForTimeout(250);
     }
@@ -135,17 +118,6 @@ export class E2ESession {
     writeFileSync(path.join(saved, 'page-errors.log'), this.pageErrors.join('\n\n'));
     rmSync(this.sandbox.root, { recursive: true, force: true });
   }
-}
-
-/** A log entry: its first line starts "YYYY-MM-DD hh:mm:ss.mmm [level]"; continuation lines follow. */
-export function splitLogEntries(text: string): { level: string; text: string }[] {
-  const entries: { level: string; text: string }[] = [];
-  for (const line of text.split('\n')) {
-    const head = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ \[(\w+)\]/.exec(line);
-    if (head) entries.push({ level: head[1], text: line });
-    else if (entries.length > 0 && line !== '') entries[entries.length - 1].text += `\n${line}`;
-  }
-  return entries;
 }
 
 function listFiles(dir: string, prefix = ''): string[] {
