@@ -17,6 +17,7 @@ export {
 } from './project';
 export { crossCheck, checkGuestTree, type GuestTree } from './checks/guest-dt';
 export * as dtFacts from './dt-facts';
+export { SYSTEM_RULES, type SystemRule } from './rule-table';
 
 export interface LintSystemOptions {
   /** The project file (dual-guest.json); default: `<stem>.json` or `dual-guest.json` next to the .system. */

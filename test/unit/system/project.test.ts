@@ -2,11 +2,11 @@
 // priorities, guest RAM, caching, SMP priorities). Seeded mistakes with exact ranges.
 
 import * as assert from 'assert';
-import { readFileSync } from 'fs';
+import { readdirSync, readFileSync } from 'fs';
 import * as path from 'path';
 import { MemoryFileHost } from '../../../src/common/host';
 import { NodeFileHost } from '../../../src/node/file-host';
-import { lintSystemFile } from '../../../src/system';
+import { lintSystemFile, SYSTEM_RULES } from '../../../src/system';
 import { loadProject } from '../../../src/system/project';
 import { parseSystem } from '../../../src/system/parse';
 import { inferSerialRoles } from '../../../src/system/roles';
@@ -87,6 +87,12 @@ describe('project file', () => {
     assert.strictEqual(p.serial.beginString, 'Begin input\r\n');
     assert.deepStrictEqual(p.guests[0].dtFiles, []);
     assert.deepStrictEqual(p.guests[1].dtFiles, ['/p/board.dts', '/p/guest-2.dts']);
+  });
+
+  it('a project file naming a .system that does not exist', () => {
+    const json = '{ "system": "elsewhere.system" }';
+    const p = loadProject(JSONF, new MemoryFileHost({ [JSONF]: json }));
+    assertDiagnostics(JSONF, json, p.diagnostics, [{ code: 'project-missing-file', message: "cannot read system description '/p/elsewhere.system'", at: '"elsewhere.system"' }]);
   });
 
   it('JSON syntax error is positioned', () => {
@@ -182,5 +188,25 @@ describe('the default example (examples/dual-guest)', () => {
     // Reads the project's own example files (not the corpus) and compiles them with our compiler.
     const file = path.resolve(__dirname, '../../../examples/dual-guest/dual-guest.system');
     assert.deepStrictEqual(lintSystemFile(file, new NodeFileHost()), []);
+  });
+});
+
+describe('rule registry', () => {
+  const sources = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sources(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [readFileSync(path.join(dir, e.name), 'utf8')] : []);
+
+  it('every code the system core emits is in SYSTEM_RULES, and every rule is emitted somewhere', () => {
+    const srcDir = path.join(__dirname, '../../../src/system');
+    const text = sources(srcDir).filter((t) => !t.includes('export const SYSTEM_RULES')).join('\n');
+    const codes = SYSTEM_RULES.map((r) => r.code);
+    assert.strictEqual(new Set(codes).size, codes.length, 'codes are unique');
+    for (const c of codes) assert.ok(text.includes(`'${c}'`), `${c} is never emitted`);
+    // Codes are written as literals next to `code:` or as the first argument of the small helpers.
+    for (const m of text.matchAll(/'((?:sdf|xml|sddf|guest|project|mr|vm)-[a-z0-9-]+)'/g)) assert.ok(codes.includes(m[1]), `${m[1]} is not in SYSTEM_RULES`);
+  });
+
+  it('docs/project-file.md lists every rule', () => {
+    const doc = readFileSync(path.join(__dirname, '../../../docs/project-file.md'), 'utf8');
+    for (const r of SYSTEM_RULES) assert.ok(doc.includes(`| \`${r.code}\` | ${r.severity} |`), r.code);
   });
 });

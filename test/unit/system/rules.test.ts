@@ -210,6 +210,19 @@ describe('system rules (microkit tool)', () => {
       [{ code: 'sdf-duplicate-setvar', message: "setvar on symbol 'x' already exists", at: 'x', in: 'symbol="x"' }]);
   });
 
+  it('program_image twice, virtual_machine twice', () => {
+    const body = '    <program_image path="again.elf" />\n    <virtual_machine name="v1"><vcpu id="0" /></virtual_machine>\n    <virtual_machine name="v2"><vcpu id="0" /></virtual_machine>\n';
+    check(sys('', PD('p', body)), [
+      { code: 'sdf-duplicate-element', message: 'program_image must only be specified once', at: 'program_image', occurrence: 2 },
+      { code: 'sdf-duplicate-element', message: 'virtual_machine must only be specified once', at: 'virtual_machine', in: 'name="v2"', inOccurrence: 1 },
+    ].map((e) => e.in ? { ...e, in: '<virtual_machine name="v2"', at: 'virtual_machine' } : e));
+  });
+
+  it('a channel from a protection domain to itself', () => {
+    check(sys('', PD('p'), '<channel><end pd="p" id="0" /><end pd="p" id="1" /></channel>'),
+      [{ code: 'sdf-channel-self', message: "channel connects protection domain 'p' to itself", at: 'channel' }]);
+  });
+
   it('stack size out of range', () => {
     check(sys('', PD('p', '', 'stack_size="0x800"')), [{ code: 'sdf-out-of-range', message: 'stack size must be between 0x1000 bytes and 0x1000000 bytes', at: '0x800' }]);
   });

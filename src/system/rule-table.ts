@@ -1,0 +1,73 @@
+// Every diagnostic code the system core emits, with its default severity and what it means: one
+// registry for the docs (docs/project-file.md lists them) and for tests that keep the two in sync.
+
+import type { Severity } from '../common/diagnostics';
+
+export interface SystemRule {
+  code: string;
+  severity: Severity;
+  /** Who else makes this check: the microkit tool, libvmm at run time, or nobody. */
+  origin: 'microkit' | 'libvmm' | 'xml' | 'project' | 'new';
+  summary: string;
+}
+
+export const SYSTEM_RULES: readonly SystemRule[] = [
+  { code: 'xml-syntax', severity: 'error', origin: 'xml', summary: 'malformed XML (unclosed tag, mismatched end tag, stray characters)' },
+  { code: 'xml-duplicate-attribute', severity: 'error', origin: 'xml', summary: 'an attribute given twice on one element' },
+  { code: 'sdf-invalid-element', severity: 'error', origin: 'microkit', summary: 'an element the system format does not have there (or a virtual_machine outside a protection_domain)' },
+  { code: 'sdf-invalid-attribute', severity: 'error', origin: 'microkit', summary: 'an attribute the element does not have' },
+  { code: 'sdf-missing-attribute', severity: 'error', origin: 'microkit', summary: 'a required attribute is missing' },
+  { code: 'sdf-unexpected-text', severity: 'error', origin: 'microkit', summary: 'text inside an element' },
+  { code: 'sdf-invalid-number', severity: 'error', origin: 'microkit', summary: 'not a decimal or 0x-hex integer (underscores allowed)' },
+  { code: 'sdf-invalid-boolean', severity: 'error', origin: 'microkit', summary: "not 'true' or 'false'" },
+  { code: 'sdf-invalid-perms', severity: 'error', origin: 'microkit', summary: "perms other than a combination of 'r', 'w', 'x'" },
+  { code: 'sdf-write-only-map', severity: 'error', origin: 'microkit', summary: "perms 'w' alone (write-only mappings are not allowed)" },
+  { code: 'sdf-invalid-trigger', severity: 'error', origin: 'microkit', summary: "irq trigger other than 'level' or 'edge'" },
+  { code: 'sdf-out-of-range', severity: 'error', origin: 'microkit', summary: 'priority > 254, id > 61, stack size outside 0x1000..0x1000000, vaddr above the address-space limit, size 0' },
+  { code: 'sdf-budget-period', severity: 'error', origin: 'microkit', summary: 'budget greater than period' },
+  { code: 'sdf-page-size', severity: 'error', origin: 'microkit', summary: 'page_size other than 0x1000 or 0x200000' },
+  { code: 'sdf-alignment', severity: 'error', origin: 'microkit', summary: 'size or phys_addr not a multiple of the page size; stack size not page aligned' },
+  { code: 'sdf-duplicate-element', severity: 'error', origin: 'microkit', summary: 'program_image or virtual_machine given twice in one protection domain' },
+  { code: 'sdf-missing-program-image', severity: 'error', origin: 'microkit', summary: 'a protection domain without program_image' },
+  { code: 'sdf-missing-vcpu', severity: 'error', origin: 'microkit', summary: 'a virtual machine without vcpu' },
+  { code: 'sdf-duplicate-setvar', severity: 'error', origin: 'microkit', summary: 'a setvar symbol used twice in one protection domain' },
+  { code: 'sdf-channel-ends', severity: 'error', origin: 'microkit', summary: 'a channel without exactly two end elements' },
+  { code: 'sdf-pp-bidirectional', severity: 'error', origin: 'microkit', summary: 'pp on both ends of a channel' },
+  { code: 'sdf-no-pd', severity: 'error', origin: 'microkit', summary: 'a system without protection domains' },
+  { code: 'sdf-duplicate-name', severity: 'error', origin: 'microkit', summary: 'two protection domains, memory regions or virtual machines with one name' },
+  { code: 'sdf-duplicate-id', severity: 'error', origin: 'microkit', summary: 'a channel/IRQ id, child PD id or vcpu id used twice in one protection domain' },
+  { code: 'sdf-duplicate-irq', severity: 'error', origin: 'microkit', summary: 'one IRQ number given to two irq elements' },
+  { code: 'sdf-unknown-pd', severity: 'error', origin: 'microkit', summary: 'a channel end naming no protection domain' },
+  { code: 'sdf-channel-self', severity: 'error', origin: 'new', summary: 'a channel from a protection domain to itself' },
+  { code: 'sdf-pp-priority', severity: 'error', origin: 'microkit', summary: 'a protected procedure call not towards a strictly higher priority' },
+  { code: 'sdf-pp-wrong-end', severity: 'error', origin: 'microkit', summary: 'pp written on the callee (higher-priority) end of a channel' },
+  { code: 'sdf-unknown-mr', severity: 'error', origin: 'microkit', summary: 'a map of a memory region that does not exist' },
+  { code: 'sdf-map-alignment', severity: 'error', origin: 'microkit', summary: "a map's vaddr not aligned to its region's page size" },
+  { code: 'sdf-map-overlap', severity: 'error', origin: 'microkit', summary: 'two maps overlapping in one protection domain or virtual machine' },
+  { code: 'sdf-phys-overlap', severity: 'error', origin: 'microkit', summary: 'two memory regions overlapping in physical memory' },
+  { code: 'sdf-unused-mr', severity: 'warning', origin: 'microkit', summary: 'a memory region nothing maps' },
+  { code: 'project-json-syntax', severity: 'error', origin: 'project', summary: 'the project file is not valid JSON' },
+  { code: 'project-schema', severity: 'error', origin: 'project', summary: 'a value of the wrong type, an unknown virtual machine or a missing device-tree file (unknown keys: warning)' },
+  { code: 'project-missing-file', severity: 'error', origin: 'project', summary: 'the project file or the .system it names cannot be read' },
+  { code: 'project-unknown-pd', severity: 'error', origin: 'project', summary: 'an explicit role naming no protection domain' },
+  { code: 'sddf-region-size', severity: 'error', origin: 'new', summary: 'an sDDF queue or data region whose size is not a power of two' },
+  { code: 'sddf-region-one-end', severity: 'warning', origin: 'new', summary: 'an sDDF queue or data region mapped into one protection domain only' },
+  { code: 'sddf-connection-regions', severity: 'warning', origin: 'new', summary: 'a serial connection whose ends share fewer than two regions (queue and data)' },
+  { code: 'sddf-priority-order', severity: 'warning', origin: 'new', summary: 'the sDDF priority convention broken: driver above virtualisers above clients' },
+  { code: 'guest-ram-vmm', severity: 'error', origin: 'new', summary: "guest RAM not mapped read-write into the VMM (missing: warning; cached differently: warning)" },
+  { code: 'guest-ram-alignment', severity: 'error', origin: 'libvmm', summary: 'guest RAM not starting on a 2 MiB boundary' },
+  { code: 'guest-ram-overlap', severity: 'error', origin: 'new', summary: "two guests' RAM in the same physical memory" },
+  { code: 'mr-cache-mismatch', severity: 'warning', origin: 'new', summary: 'one memory region mapped cached in one place and uncached in another' },
+  { code: 'vm-priority-smp', severity: 'warning', origin: 'new', summary: 'a VM with several vCPUs below its VMM priority (libvmm issue 374)' },
+  { code: 'guest-dt-memory', severity: 'error', origin: 'new', summary: "the guest's memory node differs from the VM's RAM map" },
+  { code: 'guest-dt-virtio', severity: 'error', origin: 'new', summary: "the virtio console node missing (warning), its reg inside another VM mapping, its SPI different from the VMM's" },
+  { code: 'guest-dt-irq-route', severity: 'warning', origin: 'new', summary: "the virtio node's interrupt-parent chain passes a controller not mapped into the VM" },
+  { code: 'guest-dt-stdout', severity: 'warning', origin: 'new', summary: 'chosen/stdout-path not resolving, to a disabled node, or to an unmapped device' },
+  { code: 'guest-dt-bootargs', severity: 'warning', origin: 'new', summary: 'a virtio console without console=hvc0 in bootargs' },
+  { code: 'guest-dt-initrd', severity: 'error', origin: 'libvmm', summary: 'initrd window or DTB outside guest RAM, overlapping, the image too big (initrd-start different from initrdAddr: warning)' },
+  { code: 'guest-dt-unmapped-device', severity: 'warning', origin: 'new', summary: 'an enabled device whose registers are not mapped into the VM' },
+  { code: 'guest-map-no-device', severity: 'warning', origin: 'new', summary: 'a VM mapping with no enabled device-tree node there' },
+  { code: 'guest-dt-dependency', severity: 'warning', origin: 'new', summary: 'a provider (clocks, pinctrl-0, power-domains) of a passed-through device neither mapped nor disabled' },
+  { code: 'guest-irq-two-owners', severity: 'warning', origin: 'new', summary: "a passed-through device's IRQ also given to another protection domain" },
+  { code: 'guest-dma-not-1to1', severity: 'warning', origin: 'new', summary: 'a DMA-capable device passed through while guest RAM is not mapped 1:1' },
+];
