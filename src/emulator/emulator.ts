@@ -92,7 +92,7 @@ export class Emulator {
   private readonly mrs: MemoryRegions;
 
   /** Use createEmulator (it validates the configuration first). */
-  constructor(private readonly config: EmulatorConfig) {
+  constructor(private readonly config: EmulatorConfig, host: EmulatorHost = {}) {
     this.random = new SeededRandom(config.seed ?? 1);
     const kernel = (this.kernel = new Kernel(config.eventHistory ?? 256));
     const mrs = (this.mrs = new MemoryRegions());
@@ -173,6 +173,8 @@ export class Emulator {
       this.guestIntids.push(intid);
     }
 
+    if (host.onLog) this.onLog(host.onLog);
+    if (host.onUartOutput) this.onUartOutput(host.onUartOutput);
     // Microkit starts every PD's init() before any notification is delivered; higher priority first.
     const order = [...kernel.pds.values()].sort((a, b) => b.sched.priority - a.sched.priority);
     kernel.initPds(order);
@@ -344,17 +346,23 @@ function addListener<T>(list: T[], cb: T): () => void {
   };
 }
 
+/** Listeners the host wants in place before the PDs' init() runs (boot-time logs, the begin string). */
+export interface EmulatorHost {
+  onLog?: (r: LogRecord) => void;
+  onUartOutput?: OutputListener;
+}
+
 export interface CreateEmulatorResult {
   emulator: Emulator | undefined;
   diagnostics: Diagnostic[];
 }
 
 /** Validate the configuration and build the machine; errors come back as diagnostics, never thrown. */
-export function createEmulator(config: EmulatorConfig): CreateEmulatorResult {
+export function createEmulator(config: EmulatorConfig, host?: EmulatorHost): CreateEmulatorResult {
   const diagnostics = validateConfig(config);
   if (diagnostics.some((d) => d.severity === 'error')) return { emulator: undefined, diagnostics };
   try {
-    return { emulator: new Emulator(config), diagnostics };
+    return { emulator: new Emulator(config, host), diagnostics };
   } catch (e) {
     diagnostics.push({ severity: 'error', message: `emulator: could not assemble the system: ${e instanceof Error ? e.message : String(e)}` });
     return { emulator: undefined, diagnostics };
