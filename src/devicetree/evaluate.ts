@@ -204,9 +204,18 @@ function fillFullpaths(n: ENode, parentPath: string | undefined): void {
 }
 
 /** Every live node, parents first, in tree order (dtc's check traversal). */
-function* walk(n: ENode): Generator<ENode> {
-  yield n;
-  for (const c of liveKids(n)) yield* walk(c);
+function walk(root: ENode): ENode[] {
+  const out: ENode[] = [];
+  const visit = (n: ENode): void => {
+    out.push(n);
+    for (const c of n.children) if (!c.deleted) visit(c);
+  };
+  visit(root);
+  return out;
+}
+
+function labelMarker(l: DtsLabel, offset: number): Marker {
+  return { kind: 'label', offset, ref: l.name, range: l.range };
 }
 
 /** Builds a property value without intermediate arrays (values are built per property per keystroke). */
@@ -234,7 +243,15 @@ class ValueWriter {
   int(value: bigint, bits: number): void {
     const n = bits / 8;
     this.ensure(n);
-    if (bits <= 32) {
+    if (bits === 32) {
+      const v = Number(value);
+      const b = this.buf;
+      b[this.length] = v >>> 24;
+      b[this.length + 1] = (v >>> 16) & 0xff;
+      b[this.length + 2] = (v >>> 8) & 0xff;
+      b[this.length + 3] = v & 0xff;
+      this.length += 4;
+    } else if (bits < 32) {
       const v = Number(value);
       for (let i = n - 1; i >= 0; i--) this.buf[this.length++] = (v / 2 ** (8 * i)) & 0xff;
     } else {
@@ -252,6 +269,8 @@ function u32(v: number): Uint8Array {
 }
 
 const MAX_U64 = (1n << 64n) - 1n;
+const ELEMENT_MASK: Record<number, bigint> = { 8: 0xffn, 16: 0xffffn, 32: 0xffffffffn, 64: MAX_U64 };
+const TYPE_MARKER: Record<number, Marker['kind']> = { 8: 'type-u8', 16: 'type-u16', 32: 'type-u32', 64: 'type-u64' };
 const textEncoder = new TextEncoder();
 
 class Evaluator {
@@ -408,13 +427,10 @@ class Evaluator {
   private buildValue(parts: DtsValuePart[]): { bytes: Uint8Array; markers: Marker[] } {
     const out = new ValueWriter();
     const markers: Marker[] = [];
-    const labelMarker = (l: DtsLabel): void => {
-      markers.push({ kind: 'label', offset: out.length, ref: l.name, range: l.range });
-    };
     for (const part of parts) {
       switch (part.kind) {
         case 'label':
-          labelMarker(part.label);
+          markers.push(labelMarker(part.label, out.length));
           break;
         case 'string':
           markers.push({ kind: 'type-string', offset: out.length });
@@ -428,23 +444,27 @@ class Evaluator {
         case 'bytes':
           markers.push({ kind: 'type-u8', offset: out.length });
           for (const b of part.bytes) {
-            if (b.kind === 'label') labelMarker(b.label);
+            if (b.kind === 'label') markers.push(labelMarker(b.label, out.length));
             else out.byte(b.value);
           }
           break;
         case 'cells': {
           const bits = part.bits;
-          markers.push({ kind: `type-u${bits}` as Marker['kind'], offset: out.length });
-          const mask = bits === 64 ? MAX_U64 : (1n << BigInt(bits)) - 1n;
+          markers.push({ kind: TYPE_MARKER[bits], offset: out.length });
+          const mask = ELEMENT_MASK[bits];
           for (const cell of part.cells) {
-            if (cell.kind === 'label') labelMarker(cell.label);
+            if (cell.kind === 'label') markers.push(labelMarker(cell.label, out.length));
             else if (cell.kind === 'ref') {
               if (bits === 32) markers.push({ kind: 'ref-phandle', offset: out.length, ref: cell.ref.target, range: cell.ref.range });
               out.int(mask, bits);
             } else {
               const v = cell.expr.kind === 'number' ? cell.expr.value : this.evalExpr(cell.expr);
+              if (v <= mask) {
+                out.int(v, bits);
+                continue;
+              }
               // Bits above the element must be all zero, or all one (a sign-extended negative value).
-              if (bits < 64 && v > mask && (v | mask) !== MAX_U64) this.error(`Value out of range for ${bits}-bit array element`, cell.range, 'syntax');
+              if ((v | mask) !== MAX_U64) this.error(`Value out of range for ${bits}-bit array element`, cell.range, 'syntax');
               out.int(v & mask, bits);
             }
           }
