@@ -1,6 +1,6 @@
 // The Linux guest model on the real emulator (the example's dual-guest system, fast mode).
 import { strict as assert } from 'assert';
-import { DEFAULT_LINUX_DRIVERS } from '../../../src/emulator/guest/linux';
+import { DEFAULT_LINUX_DRIVERS, driversForCompatibles } from '../../../src/emulator/guest/linux';
 import { KERNEL_RESERVED_BYTES } from '../../../src/emulator/guest/linux/procfs';
 import { bootBoth, CONSOLE_INTID, dualSystem, exampleDtb, runUntil, type DualSystem } from './guest-harness';
 
@@ -156,6 +156,11 @@ describe('Linux guest model: device-tree driven boot outcomes', function () {
     const sys = dualSystem({ dtbs: [enabledUart, exampleDtb(2)], guestOptions: { drivers: withoutUart } });
     assert.ok(bootBoth(sys), 'with no UART driver the enabled UART is left alone');
     assert.doesNotMatch(sys.logs().join('\n'), /probing .*serial@30860000/);
+    // A kernel without the GPC's irqchip driver cannot map guest 1's console interrupt (it goes through the GPC).
+    const noGpc = dualSystem({ guestOptions: { drivers: driversForCompatibles([]) } });
+    runUntil(noGpc, () => noGpc.guests[0]?.currentPhase === 'no-console' && noGpc.output[1].includes('login: '), 1_000 * MS);
+    assert.match(noGpc.guests[0].dmesg(), /virtio-mmio 150000\.virtio-console: failed to get IRQ: no irqchip driver for \/soc@0\/bus@30000000\/gpc@303a0000 \(fsl,imx8mq-gpc\)/);
+    assert.equal(noGpc.output[0], '');
   });
 
   it('faults at the GPC when its registers are not mapped and the console inherits it', () => {

@@ -6,7 +6,7 @@ import { readFdt } from '../../../src/devicetree/fdt-reader';
 import { findNodeByPath, type DtTree } from '../../../src/devicetree/tree';
 import { ByteQueue, LineDiscipline, type TtyEvent } from '../../../src/emulator/guest/linux/console-tty';
 import { chosenInfo, memoryWindows, parseBootargs, regWindows, resolveInterrupt, translateAddress } from '../../../src/emulator/guest/linux/device-tree-view';
-import { DEFAULT_LINUX_DRIVERS, driverList, matchDriver, parseDrivers, platformDeviceName } from '../../../src/emulator/guest/linux/drivers';
+import { DEFAULT_LINUX_DRIVERS, driverList, driversForCompatibles, matchDriver, platformDeviceName } from '../../../src/emulator/guest/linux/drivers';
 import { lookupPath, memoryFigures, type KernelFacts } from '../../../src/emulator/guest/linux/procfs';
 import { formatDate, formatUptime, splitWords } from '../../../src/emulator/guest/linux/shell';
 import { formatLogLine } from '../../../src/emulator/guest/linux';
@@ -94,18 +94,15 @@ describe('guest model: drivers', () => {
     assert.equal(driverList(), DEFAULT_LINUX_DRIVERS);
   });
 
-  it('checks driver entries read from a project file', () => {
-    const r = parseDrivers([
-      { name: 'a', compatibles: ['v,a'], probe: [{ op: 'write', offset: '0x10', value: '0xffffffff' }], message: '{dev}: up' },
-      { name: 'b', compatibles: 'v,b' },
-      { name: 'c', compatibles: [], role: 'gpu' },
-      { name: 'd', compatibles: [], probe: [{ op: 'poke', offset: 0 }] },
-      7,
-    ]);
-    assert.deepEqual(r.drivers, [{ name: 'a', compatibles: ['v,a'], role: 'device', probe: [{ op: 'write', offset: 0x10, value: 0xffffffff }], message: '{dev}: up' }]);
-    assert.equal(r.errors.length, 4);
-    assert.match(r.errors.join('\n'), /drivers\[1\] \(b\): "compatibles"[^]*unknown role "gpu"[^]*probe\[0\] needs op[^]*drivers\[4\]: expected an object/);
-    assert.deepEqual(parseDrivers({}).errors, ['drivers must be a list']);
+  it("follows a project's kernelDrivers list of compatibles", () => {
+    const list = driversForCompatibles(['fsl,imx6q-uart', 'vendor,thing']);
+    const names = list.map((d) => d.name);
+    assert.ok(['GICv3', 'virtio-mmio', 'arch_timer', 'imx-uart', 'vendor,thing'].every((n) => names.includes(n)));
+    assert.ok(!names.includes('imx-gpcv2') && !names.includes('fec'));
+    // Only the listed compatible binds: the i.MX8MQ-specific string alone finds no driver.
+    assert.equal(matchDriver(list, ['fsl,imx8mq-uart']), undefined);
+    assert.equal(matchDriver(list, ['fsl,imx8mq-uart', 'fsl,imx6q-uart'])?.name, 'imx-uart');
+    assert.deepEqual(matchDriver(list, ['vendor,thing'])?.probe, [{ op: 'read', offset: 0 }]);
   });
 });
 

@@ -96,46 +96,27 @@ export function driverList(setting?: DriverListSetting): readonly LinuxDriver[] 
   return [...setting.drivers, ...DEFAULT_LINUX_DRIVERS.filter((d) => !names.has(d.name))];
 }
 
-const ROLES: readonly DriverRole[] = ['device', 'irqchip-gic', 'irqchip-gpcv2', 'virtio-mmio', 'arch-timer'];
+/** Roles every arm64 virtio guest kernel has, whatever the project lists. */
+const CORE_ROLES: readonly DriverRole[] = ['irqchip-gic', 'virtio-mmio', 'arch-timer'];
 
 /**
- * Check driver entries read from JSON (a project file). Numbers may be given as numbers or as
- * "0x..." strings. Bad entries are left out with a message naming them; nothing throws.
+ * The driver list for a project's `guests.<vm>.kernelDrivers` (the compatible strings the guest
+ * kernel has drivers for, as the system checks read it): the default drivers narrowed to those
+ * compatibles, plus a generic driver (one read of the first register) for each listed compatible
+ * the defaults lack. The GIC, virtio-mmio and timer drivers always stay.
  */
-export function parseDrivers(value: unknown): { drivers: LinuxDriver[]; errors: string[] } {
-  const drivers: LinuxDriver[] = [];
-  const errors: string[] = [];
-  if (!Array.isArray(value)) return { drivers, errors: ['drivers must be a list'] };
-  const num = (v: unknown): number | undefined => {
-    if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return v;
-    if (typeof v === 'string' && v.trim() !== '') {
-      const n = Number(v.trim());
-      if (Number.isInteger(n) && n >= 0) return n;
+export function driversForCompatibles(listed: readonly string[]): LinuxDriver[] {
+  const wanted = new Set(listed);
+  const out: LinuxDriver[] = [];
+  for (const d of DEFAULT_LINUX_DRIVERS) {
+    if (CORE_ROLES.includes(d.role)) out.push(d);
+    else {
+      const kept = d.compatibles.filter((c) => wanted.has(c));
+      if (kept.length > 0) out.push({ ...d, compatibles: kept });
     }
-    return undefined;
-  };
-  value.forEach((entry: unknown, i) => {
-    const e = entry as Record<string, unknown> | null;
-    const where = `drivers[${i}]`;
-    if (typeof e !== 'object' || e === null) return errors.push(`${where}: expected an object`);
-    if (typeof e.name !== 'string' || e.name === '') return errors.push(`${where}: "name" must be a non-empty string`);
-    const compat = e.compatibles;
-    if (!Array.isArray(compat) || !compat.every((c) => typeof c === 'string')) return errors.push(`${where} (${e.name}): "compatibles" must be a list of strings`);
-    const role = e.role === undefined ? 'device' : e.role;
-    if (typeof role !== 'string' || !ROLES.includes(role as DriverRole)) return errors.push(`${where} (${e.name}): unknown role ${JSON.stringify(role)} (one of ${ROLES.join(', ')})`);
-    const probe: RegisterAccess[] = [];
-    for (const [j, a] of (Array.isArray(e.probe) ? e.probe : []).entries()) {
-      const acc = a as Record<string, unknown> | null;
-      const offset = num(acc?.offset);
-      const op = acc?.op;
-      if ((op !== 'read' && op !== 'write') || offset === undefined) return errors.push(`${where} (${e.name}): probe[${j}] needs op "read" or "write" and a non-negative offset`);
-      const v = acc?.value === undefined ? 0 : num(acc.value);
-      if (v === undefined || v > 0xffffffff) return errors.push(`${where} (${e.name}): probe[${j}] value must be a 32-bit number`);
-      probe.push(op === 'read' ? { op, offset } : { op, offset, value: v });
-    }
-    if (e.probe !== undefined && !Array.isArray(e.probe)) return errors.push(`${where} (${e.name}): "probe" must be a list`);
-    if (e.message !== undefined && typeof e.message !== 'string') return errors.push(`${where} (${e.name}): "message" must be a string`);
-    drivers.push({ name: e.name, compatibles: compat as string[], role: role as DriverRole, probe, ...(typeof e.message === 'string' ? { message: e.message } : {}) });
-  });
-  return { drivers, errors };
+  }
+  for (const c of listed) {
+    if (!out.some((d) => d.compatibles.includes(c))) out.push({ name: c, compatibles: [c], role: 'device', probe: [{ op: 'read', offset: 0 }], message: `{dev}: probed (${c})` });
+  }
+  return out;
 }
