@@ -1,6 +1,17 @@
 // Assembly of the dual-guest system from an EmulatorConfig, and the host-side API the CLI, the
 // worker and the inspector use. Time advances only through runFor/runUntilIdle; the same config,
 // input and seed give the same bytes.
+//
+// Where the emulator departs from the real system (details at the top of each file):
+// - kernel.ts: handlers run to completion at a fixed virtual cost; higher-priority PDs run at once
+//   inside the notifier's turn; MCS budgets as a periodic server; passive PDs run only on calls;
+//   debug output (VIRT_RX|LOG, LOG_VMM) goes to onLog, not onto the UART line.
+// - devices/uart-imx.ts: fast mode is unpaced; typed bytes wait on a "wire" instead of overrunning.
+// - virtio/console.ts: libvmm's rough edges fixed (TX resumes on virt_tx's signal; over-long
+//   chains stream; early RX discarded and counted; malformed queues set DEVICE_NEEDS_RESET).
+// - pds/virt-tx.ts: the room check counts the colour end too; oversized backlogs go in pieces.
+// - pds/vmm.ts: no register dumps, IP 0 in fault messages, SYSTEM_RESET stops the vCPU.
+// - The message prefix is libvmm's LOG_VMM_ERR "<PD>|ERROR: " (newer libvmm adds "(function:line)").
 import type { Diagnostic } from '../common/diagnostics';
 import { type EmulatorConfig, type QueueConnection, type SchedParams, DEFAULT_BUDGET_US } from './config';
 import { Gic, spiToIntid } from './devices/gic';

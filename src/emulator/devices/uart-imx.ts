@@ -62,7 +62,6 @@ export class ImxUart implements Device {
     private fast: boolean,
     private readonly now: () => number,
     private readonly setIrq: (high: boolean) => void,
-    private readonly onOutputPressure: () => void = () => undefined,
   ) {}
 
   setFast(fast: boolean): void {
@@ -260,7 +259,6 @@ export class ImxUart implements Device {
     }
     if (this.wireLen === 0) this.wireHead = 0;
     this.updateIrq();
-    if (this.outLen > 0) this.onOutputPressure();
   }
 
   getState(): ImxUartState {
