@@ -6,6 +6,7 @@ import {
   type Connection, type InitializeResult,
 } from 'vscode-languageserver/node';
 import type { Diagnostic } from '../common/diagnostics';
+import { decodeUtf8 } from '../common/host';
 import { toLspDiagnostic } from './convert';
 import type { LanguageFeatures } from './features';
 import { CONTEXTS_REQUEST, SETTLED_NOTIFICATION, type ContextInfo, type SettledParams } from './protocol';
@@ -78,8 +79,10 @@ export function startServer(connection: Connection, disk: WorkspaceHost, hooks: 
 
   connection.onDidOpenTextDocument(({ textDocument: d }) => {
     const path = uriToPath(d.uri);
+    // Opening a file whose buffer equals the disk changes nothing another tree has read.
+    const unchanged = sameAsDisk(ws, path, d.text);
     ws.docs.open(path, d.uri, d.languageId, d.version, d.text);
-    settle([path]);
+    settle(unchanged ? [] : [path]);
   });
 
   connection.onDidChangeTextDocument(({ textDocument: d, contentChanges }) => {
@@ -90,9 +93,10 @@ export function startServer(connection: Connection, disk: WorkspaceHost, hooks: 
 
   connection.onDidCloseTextDocument(({ textDocument: d }) => {
     const path = uriToPath(d.uri);
+    const unchanged = sameAsDisk(ws, path, ws.docs.get(path)?.getText());
     ws.docs.close(path);
-    // The buffer may have differed from the file on disk: anything that read it must re-read.
-    settle([path]);
+    // When the buffer differed from the file on disk, anything that read it must re-read.
+    settle(unchanged ? [] : [path]);
   });
 
   connection.onDidSaveTextDocument(() => settle([]));
@@ -129,6 +133,11 @@ export function startServer(connection: Connection, disk: WorkspaceHost, hooks: 
     guarded('codeAction', textDocument.uri, [], (f, p) => f.codeActions(ws, p, range, context.diagnostics)));
 
   return ws;
+}
+
+function sameAsDisk(ws: Workspace, path: string, text: string | undefined): boolean {
+  const disk = ws.disk.readFile(path);
+  return disk !== undefined && text !== undefined && decodeUtf8(disk) === text;
 }
 
 function defaultHooks(): ServerHooks {

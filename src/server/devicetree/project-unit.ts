@@ -30,11 +30,16 @@ export class ProjectUnit implements AnalysisUnit {
   run(host: FileHost): void {
     const project = loadProject(this.mainFile, host);
     this.project = project;
-    this.guestUnits = project.guests
-      .filter((g) => g.dtFiles.length > 0)
-      .map((g) => this.ws.unit(DtUnit.keyFor(g.dtFiles, g.includePaths), () => new DtUnit(g.dtFiles, g.includePaths, 'project', () => this.ws.settings, g.vm)));
+    // Guests built from the same files share one tree (one unit), but each is cross-checked on its own.
     const trees = new Map<string, GuestTree>();
-    for (const u of this.guestUnits) if (u.vm && u.result) trees.set(u.vm, { tree: u.result.tree, diagnostics: [...u.diagnostics] });
+    const units = new Set<DtUnit>();
+    for (const g of project.guests) {
+      if (g.dtFiles.length === 0) continue;
+      const u = this.ws.unit(DtUnit.keyFor(g.dtFiles, g.includePaths), () => new DtUnit(g.dtFiles, g.includePaths, 'project', () => this.ws.settings, g.vm));
+      units.add(u);
+      if (u.result) trees.set(g.vm, { tree: u.result.tree, diagnostics: [...u.diagnostics] });
+    }
+    this.guestUnits = [...units];
     const deps = new Set([this.mainFile, project.systemFile]);
     if (project.file) deps.add(project.file);
     for (const u of this.guestUnits) for (const d of u.deps) deps.add(d);

@@ -1,0 +1,101 @@
+// Language-server benchmark, through the real protocol (the server spawned over stdio, as the editor
+// runs it): fresh diagnostics after an edit in a 5,000-line DTS, opening the whole corpus, and the
+// server's memory after that. Timings are client round trips (send the change, receive `settled`,
+// which follows the published diagnostics), so they include JSON-RPC and the pipe.
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { TestClient } from '../test/unit/server/client';
+
+const CORPUS = path.resolve(__dirname, '..', '..', 'shared', 'corpus');
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/** A 5,000-line tree: a bus of devices with labels, references, cells and strings. */
+export function generateLargeDts(lines: number): string {
+  const out = ['/dts-v1/;', '/ {', '    #address-cells = <1>;', '    #size-cells = <1>;', '    intc: interrupt-controller@8000000 {',
+    '        compatible = "arm,gic-400";', '        reg = <0x8000000 0x10000>;', '        interrupt-controller;', '        #interrupt-cells = <3>;', '    };',
+    '    soc {', '        compatible = "simple-bus";', '        #address-cells = <1>;', '        #size-cells = <1>;', '        ranges;'];
+  let i = 0;
+  while (out.length < lines - 3) {
+    const addr = (0x10000000 + i * 0x1000).toString(16);
+    out.push(`        dev${i}: serial@${addr} {`, `            compatible = "vendor,uart${i % 7}";`, `            reg = <0x${addr} 0x1000>;`,
+      `            interrupt-parent = <&intc>;`, `            interrupts = <0 ${i % 900} 4>;`, `            status = "okay";`, '        };');
+    i++;
+  }
+  out.push('    };', '};', '');
+  return out.join('\n');
+}
+
+function rssMiB(pid: number | undefined): number {
+  if (!pid) return NaN;
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const line = status.split('\n').find((l) => l.startsWith('VmRSS:'));
+  return line ? Number(line.split(/\s+/)[1]) / 1024 : NaN;
+}
+
+function corpusFiles(): string[] {
+  const out: string[] = [];
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir).sort()) {
+      const p = path.join(dir, name);
+      if (statSync(p).isDirectory()) {
+        if (name !== 'dtc-tests') walk(p);
+      } else if (/\.(dts|dtsi|system)$/.test(name)) out.push(p);
+    }
+  };
+  walk(CORPUS);
+  return out;
+}
+
+export async function runServerBench(): Promise<Record<string, number>> {
+  const figures: Record<string, number> = {};
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mkdg-bench-'));
+  const big = path.join(dir, 'large.dts');
+  const text = generateLargeDts(5000);
+  writeFileSync(big, text);
+
+  const client = await TestClient.start();
+  try {
+    await client.open(big, text);
+    const lines = text.split('\n');
+    const target = lines.findIndex((l) => l.includes('interrupts = <0 100 4>'));
+    const col = lines[target].indexOf('100');
+    const roundTrips: number[] = [];
+    const serverMs: number[] = [];
+    for (let k = 0; k < 40; k++) {
+      const value = String(100 + (k % 10));
+      const t0 = performance.now();
+      await client.change(big, [{ range: { start: { line: target, character: col }, end: { line: target, character: col + 3 } }, text: value }]);
+      roundTrips.push(performance.now() - t0);
+      serverMs.push(client.lastAnalysisMs);
+    }
+    figures.edit5000LinesFreshDiagnosticsMedianMs = median(roundTrips.slice(5));
+    figures.edit5000LinesServerAnalysisMedianMs = median(serverMs.slice(5));
+    await client.close(big);
+  } finally {
+    await client.stop();
+  }
+
+  // A fresh server, warmed on one unrelated small file so the figure is analysis, not Node start-up.
+  const corpusClient = await TestClient.start();
+  try {
+    await corpusClient.open(path.join(dir, 'warm.dts'), '/dts-v1/;\n/ { a = <1>; };\n');
+    const files = corpusFiles();
+    const t0 = performance.now();
+    for (const f of files) await corpusClient.open(f, readFileSync(f, 'utf8'));
+    figures.openCorpusMs = performance.now() - t0;
+    figures.openCorpusFiles = files.length;
+    figures.serverMemoryAfterCorpusMiB = rssMiB(corpusClient.pid());
+  } finally {
+    await corpusClient.stop();
+  }
+  return figures;
+}
+
+if (require.main === module) {
+  runServerBench().then((f) => console.log(JSON.stringify(f, null, 2)), (e) => { console.error(e); process.exitCode = 1; });
+}
