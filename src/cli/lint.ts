@@ -96,7 +96,9 @@ function lintTree(files: string[], args: LintArgs, io: LintIo, config: ReturnTyp
   const result = compileFiles(files, { host: io.host, includePaths: args.includePaths.map((d) => resolvePath(io.cwd, d)) });
   // Like dtc, checks run only on a tree that compiled without errors.
   if (result.diagnostics.some((d) => d.severity === 'error')) return result.diagnostics;
-  return [...result.diagnostics, ...runChecks(result, config)];
+  // Evaluator findings outside the check table (e.g. -@ label clashes) are printed as they are.
+  const other = result.fixupDiagnostics.filter((d) => !d.code || !CHECK_NAMES.has(d.code));
+  return [...result.diagnostics, ...other, ...runChecks(result, config)];
 }
 
 function displayPath(file: string, cwd: string): string {
