@@ -73,7 +73,8 @@ export function onlcr(text: string): Uint8Array {
 
 /**
  * n_tty in canonical mode. `echo` writes to the terminal; `interrupt` delivers SIGINT to the
- * foreground job. Completed lines and EOFs queue up for the reader.
+ * foreground job and discards output not yet handed to the device. Completed lines and EOFs queue
+ * up for the reader.
  */
 export class LineDiscipline {
   private line: number[] = [];
@@ -89,11 +90,12 @@ export class LineDiscipline {
     for (let b of bytes) {
       if (b === CR) b = LF; // ICRNL
       if (b === VINTR) {
-        this.echoBytes([0x5e, 0x43]); // "^C"
-        // ISIG without NOFLSH: the signal also flushes whatever was typed ahead.
+        // ISIG without NOFLSH: the signal flushes what was typed ahead and (through `interrupt`) the
+        // pending output, then "^C" is echoed.
         this.line = [];
         this.ready.length = 0;
         this.interrupt();
+        this.echoBytes([0x5e, 0x43]);
       } else if (b === VERASE || b === BS) {
         if (this.line.length > 0) {
           const erased = this.line.pop()!;

@@ -120,6 +120,7 @@ export class LinuxGuest implements GuestProgram {
       },
       () => {
         this.sigint = true;
+        this.output.clear();
       },
     );
   }

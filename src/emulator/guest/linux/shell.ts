@@ -313,11 +313,10 @@ export class Shell {
   private *writeRaw(bytes: Uint8Array): Generator<Block, boolean, void> {
     let done = 0;
     while (done < bytes.length) {
+      // A signal cuts a write short (what is already queued stays, unless the tty flushed it).
+      if (this.k.sigintPending()) return false;
       done += this.k.ttyWrite(bytes.subarray(done));
-      if (done < bytes.length) {
-        if (this.k.sigintPending()) return false;
-        yield { kind: 'output', bytes: Math.min(bytes.length - done, 4096) };
-      }
+      if (done < bytes.length) yield { kind: 'output', bytes: Math.min(bytes.length - done, 4096) };
     }
     return true;
   }
