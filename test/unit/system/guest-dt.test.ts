@@ -2,6 +2,7 @@
 // MaaXBoard guest: one seeded mistake per check, asserting the message and the exact range.
 
 import * as assert from 'assert';
+import fc from 'fast-check';
 import { readFileSync } from 'fs';
 import * as path from 'path';
 import type { Diagnostic, SourceRange } from '../../../src/common/diagnostics';
@@ -232,5 +233,42 @@ describe('system cross checks against the guest device tree', () => {
     const diags = run(t).filter((d) => d.code === 'guest-dma-not-1to1');
     expectOne(diags, 'guest-dma-not-1to1', "/mmc@303a4000 can do DMA, but guest RAM 'client_vm_ram_1' is not mapped 1:1 (phys_addr unset, guest base 0x40000000)",
       rangeOf(SYS, SYSTEM_TEXT, 'memory_region', 1, '<memory_region name="client_vm_ram_1"'), 'warning');
+  });
+});
+
+describe('cross checks on arbitrary trees (fast-check)', function () {
+  this.timeout(20000);
+  const p = project();
+  const cellsArb = fc.array(fc.oneof(fc.constantFrom(0, 1, 2, 3, 4, 42, 0x150000, 0x40000000, 0xffffffff), fc.nat()), { maxLength: 9 });
+  const propArb = fc.tuple(
+    fc.constantFrom('reg', 'ranges', '#address-cells', '#size-cells', 'interrupts', 'interrupt-parent', 'clocks', '#clock-cells', 'pinctrl-0',
+      'power-domains', '#interrupt-cells', 'interrupt-controller', 'status', 'compatible', 'device_type', 'stdout-path', 'linux,initrd-start', 'bootargs'),
+    fc.oneof(cellsArb.map((c) => u32(...c)), fc.constantFrom(str('okay'), str('disabled'), str('virtio,mmio'), str('arm,gic-v3'), str('memory'), str('/virtio@150000'), empty())),
+    fc.constantFrom(...['a', 'b', 'c', 'd']),
+  );
+  const refProps = ['interrupt-parent', 'clocks', 'pinctrl-0', 'power-domains'];
+  // Three levels deep at most: enough for buses with children with children.
+  const level = (children: fc.Arbitrary<NodeSpec[]>): fc.Arbitrary<NodeSpec> =>
+    fc.tuple(fc.constantFrom('virtio@150000', 'memory@40000000', 'chosen', 'gic@38800000', 'bus@30000000', 'dev@1', 'x'),
+      fc.array(propArb, { maxLength: 5 }), children, fc.constantFrom('a', 'b', 'c', 'd'))
+      .map(([name, props, kids, label]) => labelled(label, n(name, props.map(([k, v, r]) => [k, refProps.includes(k) ? u32(ref(r), 1) : v] as [string, ReturnType<typeof u32>]), ...kids)));
+  const leaf = level(fc.constant([]));
+  const nodeArb = level(fc.array(level(fc.array(leaf, { maxLength: 3 })), { maxLength: 3 }));
+
+  it('never throw and never hang, whatever the reg cells, ranges and phandle cycles', () => {
+    let built = 0, refused = 0;
+    fc.assert(fc.property(fc.array(nodeArb, { maxLength: 6 }), (kids) => {
+      let tree: DtTree;
+      try {
+        tree = buildTree(n('', { '#address-cells': u32(2), '#size-cells': u32(2) }, ...kids));
+      } catch {
+        refused++;
+        return; // the builder refuses some label combinations; not what is under test
+      }
+      built++;
+      for (const g of p.guests) checkGuestTree(p, g, tree);
+    }), { numRuns: 200 });
+    // Most generated trees must reach the checks, or the property says little.
+    assert.ok(built > refused, `built ${built}, refused ${refused}`);
   });
 });
