@@ -23,23 +23,32 @@ export const MAX_NESTING = 256;
 
 /** Value of an integer literal as dtc's eval_literal (strtoull base 0, U/L suffixes); error text when bad. */
 export function literalValue(text: string): { value: bigint; error?: string } {
-  let i = 0;
-  let value = 0n;
+  let start = 0;
   let base = 10;
   if (text.length > 1 && text[0] === '0' && (text[1] === 'x' || text[1] === 'X')) {
     base = 16;
-    i = 2;
+    start = 2;
   } else if (text[0] === '0') base = 8;
-  const start = i;
-  for (; i < text.length; i++) {
-    const d = parseInt(text[i], 16);
-    if (Number.isNaN(d) || d >= base) break;
-    value = value * BigInt(base) + BigInt(d);
+  let end = start;
+  while (end < text.length) {
+    const d = DIGIT_VALUE[text.charCodeAt(end)] ?? 99;
+    if (d >= base) break;
+    end++;
   }
-  if (i === start && base !== 8) return { value: 0n, error: 'Bad integer literal' };
-  for (let j = i; j < text.length; j++) if (text[j] !== 'U' && text[j] !== 'L') return { value, error: 'Bad integer literal' };
+  if (end === start && base !== 8) return { value: 0n, error: 'Bad integer literal' };
+  const digits = text.slice(start, end);
+  // Short literals fit a double exactly; longer ones go through BigInt's own parser.
+  const value = digits.length === 0 ? 0n : digits.length <= 13 ? BigInt(parseInt(digits, base)) : BigInt((base === 16 ? '0x' : base === 8 ? '0o' : '') + digits);
+  for (let j = end; j < text.length; j++) if (text[j] !== 'U' && text[j] !== 'L') return { value, error: 'Bad integer literal' };
   if (value > MAX_U64) return { value: MAX_U64, error: 'Literal value too large' };
   return { value };
+}
+
+const DIGIT_VALUE: Record<number, number> = {};
+for (let i = 0; i < 10; i++) DIGIT_VALUE[48 + i] = i;
+for (let i = 0; i < 6; i++) {
+  DIGIT_VALUE[65 + i] = 10 + i;
+  DIGIT_VALUE[97 + i] = 10 + i;
 }
 
 /** Value of a character literal's contents as dtc's eval_char_literal (one unsigned byte). */
