@@ -46,6 +46,14 @@ for tool in /usr/bin/chromium /usr/bin/rg; do
 done
 
 # --- code-server -------------------------------------------------------------------------------
+for tool in node npm; do
+  command -v "$tool" >/dev/null || { echo "[e2e-setup] $tool is missing: install Node 20 (code-server 4.100.3 needs it)" >&2; exit 1; }
+done
+node_major="$(node -p 'process.versions.node.split(".")[0]')"
+if [ "$node_major" != 20 ]; then
+  echo "[e2e-setup] warning: Node $node_major; code-server $CODE_SERVER_VERSION is built for Node 20 and its native modules follow the running Node" >&2
+fi
+
 # code-server writes a default config.yaml (with a generated password) into $XDG_CONFIG_HOME even for
 # --version: keep it in the cache, not in the user's home.
 entry_version() {

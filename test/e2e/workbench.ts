@@ -2,7 +2,7 @@
 // selectors are VS Code 1.100's DOM (see /work/shared/docs/E2E.md).
 import { mkdirSync } from 'fs';
 import * as path from 'path';
-import { Locator, Page } from 'playwright-core';
+import { FrameLocator, Locator, Page } from 'playwright-core';
 import { PROJECT_ROOT } from './code-server';
 
 export const SCREENSHOT_DIR = path.join(PROJECT_ROOT, 'test-results', 'e2e');
@@ -122,20 +122,69 @@ export async function waitForTerminalText(page: Page, pattern: RegExp, timeoutMs
   throw new Error(`The terminal never showed ${pattern}; it shows:\n${text}`);
 }
 
+/** The Problems panel's rows as VS Code announces them to screen readers (panel must be open). */
+async function problemRows(page: Page): Promise<string[]> {
+  const labels: string[] = [];
+  for (const row of await page.locator('.markers-panel .monaco-list-row').all()) {
+    labels.push((await row.getAttribute('aria-label')) ?? (await row.innerText()));
+  }
+  return labels;
+}
+
+async function showProblems(page: Page, timeoutMs: number): Promise<void> {
+  await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)');
+  await page.locator('.markers-panel').waitFor({ state: 'visible', timeout: timeoutMs });
+}
+
 /**
  * Opens the Problems panel and returns its rows as VS Code announces them to screen readers: a row
  * per file ("1 problems in file a.dts of folder .") followed by a row per marker ("Error: message at
  * line 1 and character 1."). Empty when there are no problems.
  */
 export async function readProblems(page: Page, timeoutMs = 15_000): Promise<string[]> {
-  await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)');
-  const panel = page.locator('.markers-panel');
-  await panel.waitFor({ state: 'visible', timeout: timeoutMs });
-  const labels: string[] = [];
-  for (const row of await panel.locator('.monaco-list-row').all()) {
-    labels.push((await row.getAttribute('aria-label')) ?? (await row.innerText()));
+  await showProblems(page, timeoutMs);
+  return problemRows(page);
+}
+
+/**
+ * Opens the Problems panel and waits until some row matches `pattern` (diagnostics arrive
+ * asynchronously from the language server); returns all rows then.
+ */
+export async function waitForProblem(page: Page, pattern: RegExp, timeoutMs = 30_000): Promise<string[]> {
+  await showProblems(page, timeoutMs);
+  const deadline = Date.now() + timeoutMs;
+  let rows: string[] = [];
+  while (Date.now() < deadline) {
+    rows = await problemRows(page);
+    if (rows.some((r) => pattern.test(r))) return rows;
+    await page.waitForTimeout(250);
   }
-  return labels;
+  throw new Error(`No problem matching ${pattern} appeared; the Problems panel shows:\n${rows.join('\n') || '(nothing)'}`);
+}
+
+/** Messages of the notification toasts on screen. */
+export async function readNotifications(page: Page): Promise<string[]> {
+  return page.locator('.notifications-toasts .notification-list-item-message').allInnerTexts();
+}
+
+/** Waits for a notification toast whose message matches `pattern`; returns its message. */
+export async function waitForNotification(page: Page, pattern: RegExp, timeoutMs = 15_000): Promise<string> {
+  const toast = page.locator('.notifications-toasts .notification-list-item-message', { hasText: pattern }).first();
+  await toast.waitFor({ state: 'visible', timeout: timeoutMs });
+  return toast.innerText();
+}
+
+/**
+ * The content of a webview (panel or view). VS Code nests it twice: an outer `iframe.webview` that
+ * it marks `.ready` once loaded, and the extension's page in the inner `#active-frame`.
+ * `index` picks among several webviews in DOM order.
+ */
+export async function webviewContent(page: Page, index = 0, timeoutMs = 30_000): Promise<FrameLocator> {
+  const outer = page.locator('iframe.webview.ready').nth(index);
+  await outer.waitFor({ state: 'attached', timeout: timeoutMs });
+  const inner = outer.contentFrame().locator('#active-frame');
+  await inner.waitFor({ state: 'attached', timeout: timeoutMs });
+  return inner.contentFrame();
 }
 
 /** Saves a PNG of the whole page to test-results/e2e/<name>.png and returns its path. */
