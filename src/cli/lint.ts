@@ -5,7 +5,7 @@ import type { Diagnostic } from '../common/diagnostics';
 import { formatRangeDtc } from '../common/diagnostics';
 import type { FileHost } from '../common/host';
 import { relative } from '../common/paths';
-import { CHECK_PRESETS, CHECKS, type CheckPreset, checkConfigFromFlags, defaultCheckConfig, runChecks } from '../devicetree/checks';
+import { ALSO_DEFINED, CHECK_PRESETS, CHECKS, type CheckPreset, checkConfigFromFlags, defaultCheckConfig, runChecks } from '../devicetree/checks';
 import { compileFiles } from '../devicetree/compile';
 import { NodeFileHost } from '../node/file-host';
 import { lintSystemFile } from '../system';
@@ -115,7 +115,10 @@ function severityWord(d: Diagnostic): string {
 function formatText(report: InputReport, cwd: string): string[] {
   return report.diagnostics.map((d) => {
     const where = d.range ? formatRangeDtc({ ...d.range, file: displayPath(d.range.file, cwd) }) : report.input;
-    return `${where}: ${severityWord(d)}${d.code ? ` (${d.code})` : ''}: ${d.message}`;
+    const also = (d.related ?? [])
+      .filter((r) => r.message === ALSO_DEFINED)
+      .map((r) => `\n  also defined at ${formatRangeDtc({ ...r.range, file: displayPath(r.range.file, cwd) })}`);
+    return `${where}: ${severityWord(d)}${d.code ? ` (${d.code})` : ''}: ${d.message}${also.join('')}`;
   });
 }
 

@@ -132,6 +132,9 @@ export class CheckRunState {
   }
 }
 
+/** The `related` message for a node's later definitions (the CLI prints them as dtc does). */
+export const ALSO_DEFINED = 'also defined here';
+
 const GENERATED_ROOT_CHILDREN = new Set(['__symbols__', '__fixups__', '__local_fixups__']);
 
 /** The evaluator records a 'set' event for every property written in source; generated ones have none. */
@@ -157,7 +160,9 @@ export class CheckContext {
 
   /** A message about a node (dtc's FAIL): "/path: message", at the node's name unless a more precise place is known. */
   failNode(node: DtNode, message: string, range?: SourceRange): void {
-    this.emit(node, `${this.state.path(node)}: ${message}`, range ?? node.nameRange);
+    // Like dtc's "also defined at" lines: every later definition or reopening of the node.
+    const related = node.definitions.slice(1).map((r) => ({ message: ALSO_DEFINED, range: r }));
+    this.emit(node, `${this.state.path(node)}: ${message}`, range ?? node.nameRange, related);
   }
 
   /** A message about a property (dtc's FAIL_PROP): "/path:prop: message", at the property. A missing property degrades to a node message, as in dtc. */
@@ -185,11 +190,12 @@ export class CheckContext {
     this.sink.push(out);
   }
 
-  private emit(node: DtNode, message: string, range: SourceRange | undefined): void {
+  private emit(node: DtNode, message: string, range: SourceRange | undefined, related?: Diagnostic['related']): void {
     this.failed = true;
     if (this.severity === 'off') return;
     const d: Diagnostic = { severity: this.severity, message, code: this.check.name, subject: this.state.path(node) };
     if (range) d.range = range;
+    if (related && related.length > 0) d.related = related;
     this.sink.push(d);
   }
 }

@@ -17,7 +17,7 @@ import { PHANDLE_ARGS_CHECKS } from './phandle-args';
 import { STRING_CHECKS } from './string-props';
 
 export type { CheckDefinition, CheckInput, CheckSeverity } from './context';
-export { CheckContext, CheckRunState } from './context';
+export { ALSO_DEFINED, CheckContext, CheckRunState } from './context';
 
 export interface CheckConfig {
   severities: Map<string, CheckSeverity>;

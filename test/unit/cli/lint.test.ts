@@ -6,6 +6,7 @@ import { runLint } from '../../../src/cli/lint';
 const FILES = {
   '/w/board.dts': '/dts-v1/;\n/ {\n\t#address-cells = <1>;\n\t#size-cells = <1>;\n\tfoo@1 { };\n};\n',
   '/w/overlay.dts': '/ {\n\tbar@2 { reg = <2 1>; };\n\tfoo@1 { reg = <1 1>; };\n};\n',
+  '/w/board2.dts': '/ {\n\tfoo@1 { };\n};\n',
   '/w/dup.dts': '/dts-v1/;\n/ {\n\ta { };\n\ta { };\n};\n',
   '/w/broken.dts': '/dts-v1/;\n/ {\n\ta = <1;\n};\n',
   '/w/inc/common.dtsi': '/ { model = "m"; };\n',
@@ -30,6 +31,10 @@ describe('cli/lint', () => {
     const r = lint('board.dts+overlay.dts');
     assert.equal(r.code, 0);
     assert.equal(r.out, '');
+  });
+
+  it("adds dtc's 'also defined at' lines for a node defined more than once", () => {
+    assert.equal(lint('board.dts+board2.dts').out, 'board.dts:5.2-5.7: Warning (unit_address_vs_reg): /foo@1: node has a unit name, but no reg or ranges property\n  also defined at board2.dts:2.8-2.12\n');
   });
 
   it('reports error checks as ERROR and exits 1', () => {
