@@ -205,6 +205,11 @@ export function loadProject(pathToProjectJsonOrSystem: string, host: FileHost, o
     const sys = reader.string(member(json, 'system'));
     if (pathToProjectJsonOrSystem.endsWith('.json')) {
       systemFile = resolve(pdir, sys ?? basename(projectFile!).slice(0, -'.json'.length) + '.system');
+    } else if (sys !== undefined && resolve(pdir, sys) !== systemFile) {
+      // A project file found beside this .system but made for another one does not apply.
+      json = undefined;
+      projectFile = undefined;
+      reader.diagnostics.length = 0;
     }
   }
   // The caller's .system wins over the project file's (lint of one .system with a named project).

@@ -9,7 +9,7 @@ import { getProperty, nodePath, propertyCells, walkNodes, type DtNode, type DtTr
 import { attribute, findMr, findVm, hex, type SystemModel, type VirtualMachine } from '../model';
 import type { GuestConfig, Project } from '../project';
 import {
-  compatibles, contains, interruptParent, isEnabled, isGic, memoryNodes, overlaps, phandleTargets,
+  compatibles, contains, findGic, interruptParent, isEnabled, isGic, memoryNodes, overlaps, phandleTargets,
   regRanges, resolveStdoutPath, stringProp, type AddressRange,
 } from '../dt-facts';
 
@@ -302,13 +302,16 @@ function gicInterrupts(tree: DtTree, node: DtNode): number[] {
 /** The virtio node's interrupts must reach the GIC through controllers the VM can program. */
 function checkInterruptRoute(tree: DtTree, node: DtNode, maps: VmMapping[]): Diagnostic[] {
   const path = nodePath(node);
+  const gic = findGic(tree);
+  // How the fix refers to the GIC: its label when it has one, else its path.
+  const gicRef = gic ? (gic.labels.length > 0 ? `&${gic.labels[0]}` : `&{${nodePath(gic)}}`) : '&gic';
   const seen = new Set<DtNode>();
   const chain: string[] = [];
   let current = node;
   while (true) {
     const { controller, declaredBy } = interruptParent(tree, current);
     if (!controller) {
-      if (current === node) return [warn('guest-dt-irq-route', `${path} has no interrupt parent (none on it or its ancestors): add interrupt-parent = <&gic>`, node.nameRange, path)];
+      if (current === node) return [warn('guest-dt-irq-route', `${path} has no interrupt parent (none on it or its ancestors): add interrupt-parent = <${gicRef}>`, node.nameRange, path)];
       return [];
     }
     if (isGic(controller)) return [];
@@ -317,7 +320,7 @@ function checkInterruptRoute(tree: DtTree, node: DtNode, maps: VmMapping[]): Dia
     chain.push(`${nodePath(controller)}${declaredBy && declaredBy !== current ? ` (inherited from ${nodePath(declaredBy)})` : ''}`);
     const regs = regRanges(controller);
     if (!isEnabled(controller) || !isMapped(maps, regs)) {
-      return [warn('guest-dt-irq-route', `${path}: interrupts go through ${chain.join(' -> ')}, which is ${isEnabled(controller) ? 'not mapped into the VM' : 'disabled'}; add interrupt-parent = <&gic> to ${path} to route them to the vGIC directly`,
+      return [warn('guest-dt-irq-route', `${path}: interrupts go through ${chain.join(' -> ')}, which is ${isEnabled(controller) ? 'not mapped into the VM' : 'disabled'}; add interrupt-parent = <${gicRef}> to ${path} to route them to the vGIC directly`,
         node.nameRange, path)];
     }
     current = controller;

@@ -89,6 +89,13 @@ describe('project file', () => {
     assert.deepStrictEqual(p.guests[1].dtFiles, ['/p/board.dts', '/p/guest-2.dts']);
   });
 
+  it('a dual-guest.json beside the .system but made for another .system is not used', () => {
+    const p = loadProject(SYS, new MemoryFileHost({ [SYS]: EXAMPLE, [JSONF]: '{ "system": "other.system", "serial": { "switchChar": "@" } }' }));
+    assert.strictEqual(p.file, undefined);
+    assert.strictEqual(p.serial.switchChar, 0x1c);
+    assert.deepStrictEqual(p.diagnostics, []);
+  });
+
   it('a project file naming a .system that does not exist', () => {
     const json = '{ "system": "elsewhere.system" }';
     const p = loadProject(JSONF, new MemoryFileHost({ [JSONF]: json }));
