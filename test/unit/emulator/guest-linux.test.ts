@@ -56,6 +56,15 @@ describe('Linux guest model on the emulator', function () {
     assert.match(command(sys, 0, 'cat /proc/cpuinfo\r', '# '), /CPU part\t: 0xd03/);
     assert.match(command(sys, 0, 'cat /proc/device-tree/chosen/bootargs\r', '# '), /console=hvc0 earlycon=hvc0 nosmp clk_ignore_unused\0/);
     assert.match(command(sys, 0, 'ls /proc/device-tree\r', '# '), /virtio-console@150000/);
+    assert.match(
+      // '@' is the serial switch character: typed twice it reaches the guest as one '@'.
+      command(sys, 0, 'hexdump -C /proc/device-tree/memory@@40000000/reg\r', '# '),
+      /\r\n00000000 {2}00 00 00 00 40 00 00 00 {2}00 00 00 00 0f 00 00 00 {2}\|\.{4}@\.{11}\|\r\n00000010\r\n# $/,
+    );
+    // cat without a file copies lines until Ctrl-D.
+    command(sys, 0, 'cat\r', 'cat\r\n');
+    assert.equal(command(sys, 0, 'typed line\r', 'typed line\r\ntyped line\r\n'), 'typed line\r\ntyped line\r\n');
+    assert.equal(command(sys, 0, '\x04', '# '), '# ');
     assert.match(command(sys, 0, 'dmesg\r', '# '), /Kernel command line: console=hvc0/);
     assert.match(command(sys, 0, 'date\r', '# '), /Thu Jan {2}1 00:00:0\d UTC 1970\r\n/);
     assert.match(command(sys, 0, 'uptime\r', '# '), / 00:00:0\d up 0 min, {2}load average: 0\.00, 0\.00, 0\.00\r\n/);

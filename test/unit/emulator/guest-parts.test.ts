@@ -8,7 +8,7 @@ import { ByteQueue, LineDiscipline, type TtyEvent } from '../../../src/emulator/
 import { chosenInfo, memoryWindows, parseBootargs, regWindows, resolveInterrupt, translateAddress } from '../../../src/emulator/guest/linux/device-tree-view';
 import { DEFAULT_LINUX_DRIVERS, driverList, driversForCompatibles, matchDriver, platformDeviceName } from '../../../src/emulator/guest/linux/drivers';
 import { lookupPath, memoryFigures, type KernelFacts } from '../../../src/emulator/guest/linux/procfs';
-import { formatDate, formatUptime, splitWords } from '../../../src/emulator/guest/linux/shell';
+import { formatDate, formatUptime, hexdumpCanonical, splitWords } from '../../../src/emulator/guest/linux/shell';
 import { formatLogLine } from '../../../src/emulator/guest/linux';
 import { exampleDtb } from './guest-harness';
 
@@ -150,6 +150,12 @@ describe('guest model: shell helpers and /proc', () => {
     assert.equal(formatUptime(125_000_000_000n), ' 00:02:05 up 2 min,  load average: 0.00, 0.00, 0.00');
     assert.equal(formatUptime(3_725_000_000_000n), ' 01:02:05 up  1:02,  load average: 0.00, 0.00, 0.00');
     assert.equal(formatLogLine(1_234_567_891n, 'x'), '[    1.234567] x');
+    assert.equal(
+      hexdumpCanonical(new TextEncoder().encode('virtio,mmio\0ABCDEFGHIJ')),
+      '00000000  76 69 72 74 69 6f 2c 6d  6d 69 6f 00 41 42 43 44  |virtio,mmio.ABCD|\n' +
+        '00000010  45 46 47 48 49 4a                                 |EFGHIJ|\n00000016\n',
+    );
+    assert.equal(hexdumpCanonical(new Uint8Array(0)), '');
   });
 
   it('serves /proc/device-tree from the DTB and memory figures from the DT size', () => {

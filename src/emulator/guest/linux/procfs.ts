@@ -105,7 +105,7 @@ export type FsEntry = { kind: 'file'; bytes: Uint8Array } | { kind: 'dir'; entri
 
 const ROOT_DIRS: Record<string, string[]> = {
   '/': ['bin', 'dev', 'etc', 'lib', 'lib64', 'linuxrc', 'media', 'mnt', 'opt', 'proc', 'root', 'run', 'sbin', 'sys', 'tmp', 'usr', 'var'],
-  '/bin': ['busybox', 'cat', 'date', 'dmesg', 'echo', 'free', 'ls', 'sh', 'sleep', 'uname', 'uptime', 'yes'],
+  '/bin': ['busybox', 'cat', 'date', 'dmesg', 'echo', 'free', 'hexdump', 'ls', 'sh', 'sleep', 'uname', 'uptime', 'yes'],
   '/sbin': ['getty', 'init', 'poweroff', 'reboot'],
   '/dev': ['console', 'hvc0', 'null', 'tty', 'zero'],
   '/etc': ['hostname', 'inittab', 'os-release', 'passwd'],

@@ -100,8 +100,26 @@ export function formatUptime(uptimeNs: bigint): string {
   return ` ${clock} up ${up} load average: 0.00, 0.00, 0.00`;
 }
 
+/** `hexdump -C` lines for `bytes`, ending with the total length, as BusyBox and util-linux print them. */
+export function hexdumpCanonical(bytes: Uint8Array): string {
+  let out = '';
+  const hex2 = (b: number): string => b.toString(16).padStart(2, '0');
+  for (let off = 0; off < bytes.length; off += 16) {
+    const row = bytes.subarray(off, off + 16);
+    let hex = '';
+    for (let i = 0; i < 16; i++) {
+      hex += i < row.length ? hex2(row[i]) + ' ' : '   ';
+      if (i === 7) hex += ' ';
+    }
+    let text = '';
+    for (const b of row) text += b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.';
+    out += `${off.toString(16).padStart(8, '0')}  ${hex} |${text}|\n`;
+  }
+  return out + (bytes.length > 0 ? `${bytes.length.toString(16).padStart(8, '0')}\n` : '');
+}
+
 const HELP = `This guest is a model of a small Linux system (an emulator's stand-in, not a real kernel).
-Commands: help, echo [-n] ARGS, uname [-a|-s|-n|-r|-v|-m], cat FILE..., ls [PATH...], dmesg, free,
+Commands: help, echo [-n] ARGS, uname [-a|-s|-n|-r|-v|-m], cat [FILE...], hexdump -C FILE..., ls [PATH...], dmesg, free,
 sleep N, uptime, date, yes [STRING], clear, poweroff, reboot, exit.
 Files: /proc/cpuinfo /proc/meminfo /proc/interrupts /proc/cmdline /proc/version /proc/uptime,
 /proc/device-tree/... (the device tree the VMM passed in).
@@ -181,6 +199,9 @@ export class Shell {
       case 'ls':
         yield* this.ls(args);
         return;
+      case 'hexdump':
+        yield* this.hexdump(args);
+        return;
       case 'dmesg':
         yield* this.write(this.k.dmesg());
         return;
@@ -235,13 +256,42 @@ export class Shell {
     return out.join(' ');
   }
 
+  /** A file's bytes, or undefined after printing the applet's error. */
+  private *readFile(applet: string, a: string): Generator<Block, Uint8Array | undefined, void> {
+    const path = a.startsWith('/') ? a : `/root/${a}`;
+    const e = lookupPath(this.k.facts, this.k.hostname, path);
+    if (!e) yield* this.write(`${applet}: can't open '${a}': No such file or directory\n`);
+    else if (e.kind === 'dir') yield* this.write(`${applet}: read error: Is a directory\n`);
+    else return e.bytes;
+    return undefined;
+  }
+
   private *cat(args: string[]): Task {
+    if (args.length === 0) {
+      // No file: copy the terminal to itself until end of input (Ctrl-D) or Ctrl-C.
+      while (true) {
+        const r = yield* this.readLine();
+        if (r.kind === 'interrupt') yield* this.write('\n');
+        if (r.kind !== 'line') return;
+        yield* this.write(r.text + '\n');
+      }
+    }
     for (const a of args) {
-      const path = a.startsWith('/') ? a : `/root/${a}`;
-      const e = lookupPath(this.k.facts, this.k.hostname, path);
-      if (!e) yield* this.write(`cat: can't open '${a}': No such file or directory\n`);
-      else if (e.kind === 'dir') yield* this.write('cat: read error: Is a directory\n');
-      else if (!(yield* this.writeBytes(e.bytes))) return;
+      const bytes = yield* this.readFile('cat', a);
+      if (bytes && !(yield* this.writeBytes(bytes))) return;
+    }
+  }
+
+  /** BusyBox `hexdump -C`: offset, 16 bytes in two groups of 8, the printable characters. */
+  private *hexdump(args: string[]): Task {
+    const files = args.filter((a) => a !== '-C');
+    if (files.length === 0 || files.length === args.length) {
+      yield* this.write('BusyBox hexdump: this model supports only hexdump -C FILE...\n');
+      return;
+    }
+    for (const a of files) {
+      const bytes = yield* this.readFile('hexdump', a);
+      if (bytes && !(yield* this.write(hexdumpCanonical(bytes)))) return;
     }
   }
 
