@@ -1,0 +1,78 @@
+// Checks across the .system and the guest trees, through the server: a copy of the default example
+// (examples/dual-guest) in a temporary folder, seeded mistakes on either side, and the quick fixes.
+import { strict as assert } from 'assert';
+import { cpSync, mkdtempSync, readFileSync } from 'fs';
+import { tmpdir } from 'os';
+import * as path from 'path';
+import { PROJECT_ROOT, TestClient, applyEdits, uri } from './client';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'mkdg-project-'));
+cpSync(path.join(PROJECT_ROOT, 'examples', 'dual-guest'), dir, { recursive: true });
+const GUEST1 = path.join(dir, 'guest-1.dts');
+const SYSTEM = path.join(dir, 'dual-guest.system');
+const GUEST1_TEXT = readFileSync(GUEST1, 'utf8');
+const SYSTEM_TEXT = readFileSync(SYSTEM, 'utf8');
+
+function lineOf(text: string, needle: string): number {
+  return text.split('\n').findIndex((l) => l.includes(needle));
+}
+
+describe('server: cross checks (.system and guest trees)', function () {
+  this.timeout(30000);
+  let client: TestClient;
+  before(async () => {
+    client = await TestClient.start();
+    await client.open(GUEST1, GUEST1_TEXT);
+  });
+  after(async () => client.stop());
+
+  it('takes the trees from the project file and finds no error in the example', async () => {
+    const contexts = await client.request<{ files: string[]; origin: string; vm?: string }[]>('microkitDualGuest/contexts', {});
+    const mine = contexts.find((c) => c.files.includes(GUEST1));
+    assert.deepEqual(mine?.files.map((f) => path.basename(f)), ['board.dts', 'guest-1.dts']);
+    assert.equal(mine?.origin, 'project');
+    assert.equal(mine?.vm, 'client_linux-1');
+    const errors = [...client.allDiagnostics().values()].flat().filter((d) => d.severity === 1);
+    assert.deepEqual(errors, []);
+  });
+
+  it('bootargs without console=hvc0: a warning on the property, and the quick fix that adds it', async () => {
+    const seeded = GUEST1_TEXT.replace('"console=hvc0 earlycon=hvc0', '"earlycon=hvc0');
+    await client.change(GUEST1, seeded);
+    const d = client.diagnostics(GUEST1).find((x) => x.code === 'guest-dt-bootargs');
+    assert.ok(d, JSON.stringify(client.diagnostics(GUEST1)));
+    assert.equal(d!.range.start.line, lineOf(seeded, 'bootargs ='));
+    const actions = await client.codeActions(GUEST1, d!.range, [d!]);
+    const fixed = applyEdits(seeded, actions![0].edit!.changes![uri(GUEST1)]);
+    assert.ok(fixed.includes('bootargs = "console=hvc0 earlycon=hvc0 nosmp clk_ignore_unused";'), fixed);
+    await client.change(GUEST1, fixed);
+    assert.equal(client.diagnostics(GUEST1).filter((x) => x.code === 'guest-dt-bootargs').length, 0);
+  });
+
+  it('an enabled device the VM does not map: a warning and the quick fix that disables it', async () => {
+    const seeded = GUEST1_TEXT.replace('&uart1 {\n\tstatus = "disabled";\n};\n', '');
+    await client.change(GUEST1, seeded);
+    const warnings = [...client.allDiagnostics().entries()].flatMap(([u, list]) => list.filter((x) => x.code === 'guest-dt-unmapped-device').map((x) => ({ u, x })));
+    assert.equal(warnings.length, 1, JSON.stringify(warnings));
+    assert.match(warnings[0].x.message, /serial@30860000/);
+    await client.change(GUEST1, GUEST1_TEXT);
+    assert.equal([...client.allDiagnostics().values()].flat().filter((x) => x.code === 'guest-dt-unmapped-device').length, 0);
+  });
+
+  it('an edit in the .system refreshes the tree-side finding, and undoing it clears it', async () => {
+    await client.open(SYSTEM, SYSTEM_TEXT);
+    const seeded = SYSTEM_TEXT.replace('<memory_region name="client_vm_ram_1" size="0xf000000"', '<memory_region name="client_vm_ram_1" size="0xe000000"');
+    await client.change(SYSTEM, seeded);
+    const memory = client.diagnostics(GUEST1).filter((x) => x.code === 'guest-dt-memory');
+    assert.equal(memory.length, 1, JSON.stringify([...client.allDiagnostics()]));
+    assert.equal(memory[0].range.start.line, lineOf(GUEST1_TEXT, 'reg = <0x00 0x40000000'));
+    await client.change(SYSTEM, SYSTEM_TEXT);
+    assert.deepEqual(client.diagnostics(GUEST1).filter((x) => x.code === 'guest-dt-memory'), []);
+  });
+
+  it('settings: a check turned off disappears, the linux preset applies', async () => {
+    await client.configure({ microkitDualGuest: { devicetree: { checks: { unit_address_vs_reg: 'off', avoid_default_addr_size: 'error' } } } });
+    assert.equal([...client.allDiagnostics().values()].flat().filter((x) => x.code === 'unit_address_vs_reg').length, 0);
+    await client.configure({ microkitDualGuest: {} });
+  });
+});
