@@ -5,7 +5,7 @@
 import { readFileSync } from 'fs';
 import * as path from 'path';
 import { MemoryFileHost } from '../../../src/common/host';
-import { compileFiles, writeDtb } from '../../../src/devicetree/compile';
+import { compileFiles, writeDtb, type CompileResult } from '../../../src/devicetree/compile';
 import type { EmulatorConfig, GuestConfig, QueueConnection } from '../../../src/emulator/config';
 import { createEmulator, type Emulator } from '../../../src/emulator/emulator';
 import type { GuestProgram } from '../../../src/emulator/guest/interface';
@@ -19,8 +19,8 @@ export const INITRD_GPA = 0x44500000;
 export const INITRD_END = 0x47000000;
 export const CONSOLE_INTID = 74;
 
-/** board.dts + guest-N.dts (+ an extra overlay appended, like another file) compiled to a DTB. */
-export function exampleDtb(guest: 1 | 2, extraOverlay?: string): Uint8Array {
+/** board.dts + guest-N.dts (+ an extra overlay appended, like another file) compiled by the project's compiler. */
+export function exampleCompile(guest: 1 | 2, extraOverlay?: string): CompileResult {
   const host = new MemoryFileHost();
   const files = [path.join(EXAMPLE_DIR, 'board.dts'), path.join(EXAMPLE_DIR, `guest-${guest}.dts`)];
   for (const f of files) host.set(f, readFileSync(f));
@@ -28,7 +28,12 @@ export function exampleDtb(guest: 1 | 2, extraOverlay?: string): Uint8Array {
     host.set('/extra.dts', extraOverlay);
     files.push('/extra.dts');
   }
-  const r = compileFiles(files, { host });
+  return compileFiles(files, { host });
+}
+
+/** The same, as DTB bytes; a compile error fails the test that asked. */
+export function exampleDtb(guest: 1 | 2, extraOverlay?: string): Uint8Array {
+  const r = exampleCompile(guest, extraOverlay);
   const errors = r.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) throw new Error(`example DT does not compile: ${errors.map((d) => d.message).join('; ')}`);
   return writeDtb(r.tree);

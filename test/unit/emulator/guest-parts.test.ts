@@ -10,7 +10,8 @@ import { DEFAULT_LINUX_DRIVERS, driverList, driversForCompatibles, matchDriver, 
 import { lookupPath, memoryFigures, type KernelFacts } from '../../../src/emulator/guest/linux/procfs';
 import { formatDate, formatUptime, hexdumpCanonical, splitWords } from '../../../src/emulator/guest/linux/shell';
 import { formatLogLine } from '../../../src/emulator/guest/linux';
-import { exampleDtb } from './guest-harness';
+import { defaultCheckConfig, runChecks } from '../../../src/devicetree/checks';
+import { exampleCompile, exampleDtb } from './guest-harness';
 
 function tree(guest: 1 | 2, extra?: string): DtTree {
   const r = readFdt(exampleDtb(guest, extra));
@@ -22,6 +23,17 @@ const kinds = (c: { name: string }): 'gic' | 'gpcv2' | undefined => {
   const role = matchDriver(DEFAULT_LINUX_DRIVERS, [c.name.startsWith('gpc') ? 'fsl,imx8mq-gpc' : c.name.startsWith('interrupt-controller') ? 'arm,gic-v3' : ''])?.role;
   return role === 'irqchip-gic' ? 'gic' : role === 'irqchip-gpcv2' ? 'gpcv2' : undefined;
 };
+
+describe('the example device trees', () => {
+  for (const guest of [1, 2] as const) {
+    it(`board.dts + guest-${guest}.dts compile with no diagnostics and pass dtc's checks`, () => {
+      const r = exampleCompile(guest);
+      assert.deepEqual(r.diagnostics, []);
+      assert.deepEqual(r.fixupDiagnostics, []);
+      assert.deepEqual(runChecks(r, defaultCheckConfig('dtc')), []);
+    });
+  }
+});
 
 describe('guest model: device tree view', () => {
   const t1 = tree(1);
