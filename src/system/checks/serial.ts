@@ -3,11 +3,14 @@
 // (driver above virtualisers above clients).
 
 import type { Diagnostic } from '../../common/diagnostics';
-import { attribute, findMr, findPd, hex, type ProtectionDomain, type SystemModel } from '../model';
+import { attribute, findMr, findPd, hex, type Channel, type ProtectionDomain, type SystemModel } from '../model';
 import type { SerialRoles } from '../roles';
 
 function isPowerOfTwo(n: number): boolean {
-  return n > 0 && Number.isInteger(Math.log2(n)) && 2 ** Math.log2(n) === n;
+  if (!Number.isSafeInteger(n) || n <= 0) return false;
+  let v = n;
+  while (v % 2 === 0) v /= 2;
+  return v === 1;
 }
 
 /** Region names sDDF generators and the hand-written examples use for queues and data. */
@@ -22,7 +25,7 @@ function pdMaps(pd: ProtectionDomain): Set<string> {
 
 export function checkSerialRegions(model: SystemModel, roles: SerialRoles): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const pairs: { a: string; b: string; channel: { element: { nameRange: import('../../common/diagnostics').SourceRange } } }[] = [];
+  const pairs: { a: string; b: string; channel: Channel }[] = [];
   if (roles.driver && roles.driverTx && roles.virtTx) pairs.push({ a: roles.driver, b: roles.virtTx, channel: roles.driverTx.channel });
   if (roles.driver && roles.driverRx && roles.virtRx) pairs.push({ a: roles.driver, b: roles.virtRx, channel: roles.driverRx.channel });
   for (const c of roles.clients) {
