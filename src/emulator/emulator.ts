@@ -16,6 +16,7 @@ import type { Diagnostic } from '../common/diagnostics';
 import { type EmulatorConfig, type QueueConnection, type SchedParams, DEFAULT_BUDGET_US } from './config';
 import { Gic, spiToIntid } from './devices/gic';
 import { ImxUart } from './devices/uart-imx';
+import { PhysicalBus } from './devices/bus';
 import { type EventRecord, Kernel, type LogRecord, type PdThread, type SchedState } from './kernel';
 import { MemoryRegions, GuestPhysical, allocateRegion } from './memory';
 import { SerialQueue } from './queue';
@@ -72,6 +73,7 @@ export interface EmulatorSnapshot {
   guests: GuestSnapshot[];
   serial: { currentClient: number; rxDropped: number[]; uartOverruns: number; uartTxBytes: number; uartRxBytes: number; pendingTxClients: number[] };
   pds: { name: string; priority: number; cpuNs: number; notifications: number; faulted: boolean }[];
+  devices: { name: string; base: number; size: number; state: unknown }[];
   events: EventRecord[];
 }
 
@@ -85,10 +87,15 @@ type OutputListener = (bytes: Uint8Array, timeNs: number) => void;
 type ClientListener = (client: number, bytes: Uint8Array, timeNs: number) => void;
 
 const OUTPUT_FLUSH_BYTES = 1 << 16;
+/** MaaXBoard uart1, where the `.system` does not say. */
+const DEFAULT_UART_PADDR = 0x30860000;
+const UART_REGION_SIZE = 0x1000;
 
 export class Emulator {
   readonly kernel: Kernel;
   readonly uart: ImxUart;
+  /** Device registers by physical address (the UART at its `.system` address). */
+  readonly bus = new PhysicalBus();
   readonly random: SeededRandom;
   private readonly outputListeners: OutputListener[] = [];
   private readonly clientListeners: ClientListener[] = [];
@@ -119,6 +126,7 @@ export class Emulator {
     const uartIntid = roles.uartIrq;
     this.uart = new ImxUart(serial.fast, () => kernel.now, (high) => gic.setLevel(uartIntid, high));
     kernel.devices.push(this.uart);
+    this.bus.map(roles.uartPaddr ?? DEFAULT_UART_PADDR, UART_REGION_SIZE, this.uart);
 
     const queue = (name: string, c: QueueConnection): SerialQueue => {
       const qr = mrs.get(c.queueMr)!, dr = mrs.get(c.dataMr)!;
@@ -302,6 +310,7 @@ export class Emulator {
         pendingTxClients: this.virtTx.pendingClients(),
       },
       pds: [...k.pds.values()].map((p) => ({ name: p.name, priority: p.sched.priority, cpuNs: p.cpuNs, notifications: p.notifications, faulted: p.faulted })),
+      devices: this.bus.list().map((d) => ({ ...d, state: this.bus.find(d.base)?.device.getState?.() })),
       events: k.recentEvents(),
     };
   }

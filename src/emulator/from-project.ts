@@ -38,6 +38,8 @@ export function emulatorConfigFromProject(project: Project, opts: FromProjectOpt
   if (!roles.driver || !roles.virtRx || !roles.virtTx) return fail('cannot boot: the system has no complete sDDF serial subsystem (UART driver, RX and TX virtualisers)');
   const driverPd = findPd(sys, roles.driver);
   const uartIrq = driverPd?.irqs[0]?.irq;
+  // The UART's registers: the device frame (a region with a physical address) the driver maps.
+  const uartPaddr = driverPd?.maps.map((m) => findMr(sys, m.mr)).find((r) => r?.physAddr !== undefined)?.physAddr;
   if (uartIrq === undefined) return fail(`cannot boot: the UART driver '${roles.driver}' has no irq`);
 
   // The regions two PDs share form their sDDF connection: the queue region and the data region.
@@ -131,7 +133,7 @@ export function emulatorConfigFromProject(project: Project, opts: FromProjectOpt
       fast: opts.fast ?? true,
     },
     roles: {
-      driver: roles.driver, virtRx: roles.virtRx, virtTx: roles.virtTx, uartIrq,
+      driver: roles.driver, virtRx: roles.virtRx, virtTx: roles.virtTx, uartIrq, uartPaddr,
       driverRx, driverTx,
       clients: clients.map((c) => ({ pd: c.pd, name: c.name, rx: c.rx!, tx: c.tx! })),
     },

@@ -33,6 +33,7 @@ describe('emulator conformance: the sel4devkit dual-guest system', function () {
       ['client_linux-2', 'CLIENT_VMM-2', 0x40000000, 0xf000000, 0x150000, 42],
     ]);
     assert.equal(config.roles.uartIrq, 58);
+    assert.equal(config.roles.uartPaddr, 0x30860000);
     assert.deepEqual(config.roles.driverRx, { queueMr: 'rx_queue_serial_driver', dataMr: 'rx_data_serial_driver' });
     assert.deepEqual(config.roles.clients.map((c) => c.tx), [
       { queueMr: 'tx_queue_serial_vmm_1', dataMr: 'tx_data_serial_vmm_1' },

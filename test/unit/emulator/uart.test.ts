@@ -70,4 +70,15 @@ describe('emulator: i.MX UART', () => {
     assert.equal(out.length, 1013);
     assert.equal(text(out.bytes().subarray(0, 13)), 'Begin input\r\n');
   });
+
+  it('registers its range on the physical bus, where tools can read its registers', () => {
+    const emu = build({ programs: [testGuest({}), testGuest({})] });
+    assert.deepEqual(emu.bus.list(), [{ name: 'uart', base: 0x30860000, size: 0x1000 }]);
+    assert.equal(emu.bus.read(0x30860000 + UCR1)! & UCR1_UARTEN, UCR1_UARTEN, 'the driver enabled it');
+    assert.equal(emu.bus.read(0x30860000 + UTS)! & 0x20, 0x20, 'RX FIFO empty');
+    assert.equal(emu.bus.read(0x20000000), undefined);
+    const dev = emu.snapshot().devices[0];
+    assert.equal(dev.name, 'uart');
+    assert.ok(dev.state && typeof dev.state === 'object' && 'regs' in dev.state);
+  });
 });
