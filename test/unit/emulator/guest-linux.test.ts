@@ -213,6 +213,15 @@ describe('Linux guest model: device-tree driven boot outcomes', function () {
     assert.equal(sys.emulator.vcpu(0).haltReason, 'PSCI SYSTEM_RESET');
   });
 
+  it('faults early when the DT promises more memory than the VM has', () => {
+    const tooBig = exampleDtb(1, '/ { memory@40000000 { reg = <0x0 0x40000000 0x0 0x10000000>; }; };');
+    const sys = dualSystem({ dtbs: [tooBig, exampleDtb(2)] });
+    runUntil(sys, () => sys.emulator.vcpu(0).halted(), 500 * MS);
+    assert.ok(sys.emulator.vcpu(0).halted());
+    assert.match(sys.logs().join('\n'), /unexpected memory fault on address: 0x4ffff000, .*is_write: true/);
+    assert.equal(sys.output[0], '');
+  });
+
   it('halts cleanly on a DTB with a good magic and a broken body', () => {
     const broken = exampleDtb(1).slice(0, 64);
     new DataView(broken.buffer).setUint32(4, 64); // totalsize fits, offsets do not

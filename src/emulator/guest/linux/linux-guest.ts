@@ -317,6 +317,14 @@ export class LinuxGuest implements GuestProgram {
 
     const ram = this.ramWindow(tree);
     if (!ram) return yield* this.panic('no memory node covering the RAM this kernel runs in');
+    // memblock hands out early allocations top-down, so the first ones land at the top of the RAM
+    // the DT describes: when the DT promises more than the VM has, that store faults, as on a board.
+    const ramTop = ram.address + ram.size;
+    const vmRamTop = machine.ramBase + machine.ram.length;
+    if (ramTop > vmRamTop) {
+      machine.log(`model: the DT memory node ends at 0x${ramTop.toString(16)}, beyond the VM's RAM (ends 0x${vmRamTop.toString(16)}); memblock's first allocation goes there`);
+      this.mmio!.write32(ramTop - 0x1000, 0);
+    }
     this.memoryBytes = memoryWindows(tree).reduce((sum, w) => sum + w.size, 0);
     const totalKiB = Math.floor(this.memoryBytes / 1024);
     const mem = memoryFigures(this.memoryBytes);
