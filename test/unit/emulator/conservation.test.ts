@@ -106,4 +106,25 @@ describe('emulator: conservation through the full data path', function () {
     assert.equal(delivered + queued + snap.serial.rxDropped[0], n);
     assert.ok(snap.serial.rxDropped[0] > 0);
   });
+
+  it('loses nothing at 115200 baud when the queues fill and the VMMs must wait for virt_tx', () => {
+    const guests: ConsoleTestGuest[] = [];
+    const n = 30_000;
+    const emu = build({
+      programs: [testGuest({ txTotal: n, fill: fillPattern(0) }, guests), testGuest({ txTotal: n, fill: fillPattern(1) }, guests)],
+      serial: { colour: true, fast: false },
+    });
+    const line = new Collector();
+    emu.onUartOutput(line.push);
+    // 2 x 30,000 bytes plus colour codes at 11,538 characters per second: about 5.5 s of virtual time.
+    emu.runFor(7e9);
+    assert.ok(emu.runUntilIdle(1e9));
+    const snap = emu.snapshot();
+    assert.ok(snap.guests.every((g) => g.virtio.stats.txBlocked > 0), 'the VMMs waited on a full sDDF queue');
+    const streams = demux(line.bytes(), 13);
+    for (const c of [0, 1]) {
+      assert.equal(guests[c].txCompleted, n);
+      assert.ok(Buffer.from(streams[c]).equals(Buffer.from(expectedPattern(c, n))), `client ${c}`);
+    }
+  });
 });
