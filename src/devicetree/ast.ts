@@ -44,7 +44,16 @@ export type DtsValuePart =
   | { kind: 'cells'; bits: number; bitsRange?: SourceRange; cells: DtsCell[]; range: SourceRange }
   | { kind: 'bytes'; bytes: DtsByte[]; range: SourceRange }
   | { kind: 'path-ref'; ref: DtsRef; range: SourceRange }
-  | { kind: 'incbin'; file: string; fileRange: SourceRange; offset?: CExpr; length?: CExpr; range: SourceRange }
+  | {
+      kind: 'incbin';
+      file: string;
+      fileRange: SourceRange;
+      /** The file actually being read (not a line marker's name): relative names resolve against its folder. */
+      includingFile: string;
+      offset?: CExpr;
+      length?: CExpr;
+      range: SourceRange;
+    }
   | { kind: 'label'; label: DtsLabel; range: SourceRange };
 
 export interface DtsProperty {

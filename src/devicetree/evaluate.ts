@@ -481,8 +481,7 @@ class Evaluator {
   }
 
   private readIncbin(part: Extract<DtsValuePart, { kind: 'incbin' }>): Uint8Array | undefined {
-    const from = part.fileRange.file;
-    const candidates = [resolve(dirname(from), part.file), ...(this.options.includePaths ?? []).map((d) => resolve(d, part.file))];
+    const candidates = [resolve(dirname(part.includingFile), part.file), ...(this.options.includePaths ?? []).map((d) => resolve(d, part.file))];
     const path = candidates.find((p) => this.options.host.fileExists(p));
     const data = path ? this.options.host.readFile(path) : undefined;
     if (!path || !data) {

@@ -514,7 +514,7 @@ class Parser {
       length = this.parsePrim();
     }
     if (!this.expectOp(')')) return undefined;
-    return { kind: 'incbin', file, fileRange: this.range(f), offset, length, range: this.range(first, this.prev()) };
+    return { kind: 'incbin', file, fileRange: this.range(f), includingFile: this.sources[f.src].file, offset, length, range: this.range(first, this.prev()) };
   }
 
   // integer_prim: literal | char literal | '(' expr ')'
