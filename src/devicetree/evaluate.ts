@@ -751,7 +751,8 @@ class Evaluator {
         for (const l of n.labels) {
           if (l.deleted) continue;
           if (getProp(symbols, l.name)) {
-            this.fixupDiagnostics.push({ severity: 'warning', code: 'symbols', subject: n.fullpath, message: `label ${l.name} already exists in /${symbols.name}`, range: n.range ?? this.fallbackRange });
+            // dtc prints this outside its check table: an ordinary warning.
+            this.diagnostics.push({ severity: 'warning', code: 'symbols', subject: n.fullpath, message: `label ${l.name} already exists in /${symbols.name}`, range: n.range ?? this.fallbackRange });
             continue;
           }
           symbols.props.push({ name: l.name, bytes: Uint8Array.from([...textEncoder.encode(n.fullpath), 0]), markers: [], labels: [], deleted: false, history: [] });
