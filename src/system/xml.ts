@@ -107,7 +107,7 @@ export function parseXml(file: string, text: string): XmlDocument {
     result = parseXmlCst(text);
   } catch (e) {
     // The parser is built to recover; this guards the promise that bad input never throws.
-    error(`Could not parse XML: ${(e as Error).message}`, lines.range(0, 0));
+    error(failureMessage(e), lines.range(0, 0));
     return { diagnostics };
   }
   for (const le of result.lexErrors) {
@@ -124,7 +124,7 @@ export function parseXml(file: string, text: string): XmlDocument {
   try {
     ast = buildAst(result.cst as never, result.tokenVector);
   } catch (e) {
-    error(`Could not parse XML: ${(e as Error).message}`, lines.range(0, 0));
+    error(failureMessage(e), lines.range(0, 0));
     return { diagnostics };
   }
   type AstElement = Exclude<typeof ast.rootElement, null>;
@@ -199,4 +199,10 @@ export function parseXml(file: string, text: string): XmlDocument {
 function firstLine(s: string): string {
   const nl = s.indexOf('\n');
   return nl < 0 ? s : s.slice(0, nl) + ' ' + s.slice(nl + 1).replace(/\s+/g, ' ');
+}
+
+function failureMessage(e: unknown): string {
+  // The parser recurses per nesting level: absurd nesting exhausts the stack.
+  if (e instanceof RangeError) return 'could not parse XML: elements are nested too deeply';
+  return `could not parse XML: ${(e as Error).message}`;
 }
