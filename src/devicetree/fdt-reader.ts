@@ -23,6 +23,8 @@ const FIRST_SUPPORTED_VERSION = 16;
 const LAST_SUPPORTED_VERSION = 17;
 
 export const DTB_FILE = '<dtb>';
+/** Deepest node nesting accepted: Linux's unflattening stops at the same depth (FDT_MAX_DEPTH), and it keeps the tree walkers' recursion bounded. */
+export const FDT_MAX_DEPTH = 64;
 
 export interface FdtHeader {
   magic: number;
@@ -143,6 +145,7 @@ export function readFdt(bytes: Uint8Array): FdtReadResult {
         off = align4(nul + 1);
         if (!root && name !== '') return { error: `DTB root node at ${hex(tokenOff)} has a name ("${name}")` };
         if (root && stack.length === 0) return { error: `DTB has a second top-level node at ${hex(tokenOff)}` };
+        if (stack.length >= FDT_MAX_DEPTH) return { error: `DTB nests nodes deeper than ${FDT_MAX_DEPTH} levels at ${hex(tokenOff)}` };
         const range = syntheticRange(tokenOff, off);
         const node: DtNode = {
           name,

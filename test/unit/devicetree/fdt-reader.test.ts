@@ -152,6 +152,12 @@ describe('fdt-reader', () => {
     assert.match(err(badName), /bad name offset/);
   });
 
+  it('refuses nesting deeper than Linux accepts', () => {
+    const nest = (depth: number): TestNode => (depth === 0 ? { name: 'leaf' } : { name: `n${depth}`, children: [nest(depth - 1)] });
+    assert.equal([...walkNodes(ok(buildDtb({ name: '', children: [nest(62)] })).root)].length, 64);
+    assert.match(err(buildDtb({ name: '', children: [nest(63)] })), /deeper than 64 levels/);
+  });
+
   it('never throws on random or mutated bytes', () => {
     const good = buildDtb(sample, { reserves: [[1n, 2n]] });
     fc.assert(
