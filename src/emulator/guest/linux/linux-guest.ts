@@ -96,6 +96,8 @@ export class LinuxGuest implements GuestProgram {
   private runStartNs = 0n;
   private consumedInRun = 0;
   private armedTimer?: bigint;
+  /** Machine time at kernel entry: printk timestamps and uptime count from here, as sched_clock does. */
+  private bootNs = 0n;
   private pendingIrqs: number[] = [];
   private sigint = false;
   private output = new ByteQueue(OUTPUT_CAPACITY);
@@ -148,6 +150,7 @@ export class LinuxGuest implements GuestProgram {
     this.tty.flush();
     this.tty.echo = true;
     this.mmio = new Mmio(machine, (ns) => this.charge(ns));
+    this.bootNs = machine.now();
     this.task = this.boot();
   }
 
@@ -284,7 +287,7 @@ export class LinuxGuest implements GuestProgram {
   }
 
   private printk(text: string): void {
-    const ns = this.now();
+    const ns = this.now() - this.bootNs;
     this.logLines.push({ ns, text });
     this.charge(PRINTK_LINE_NS);
     if (this.consoleLive) this.emitConsole(formatLogLine(ns, text) + '\n');
@@ -566,7 +569,7 @@ export class LinuxGuest implements GuestProgram {
       release: KERNEL_RELEASE,
       version: KERNEL_VERSION,
       cpuPart,
-      uptimeNs: () => this.now(),
+      uptimeNs: () => this.now() - this.bootNs,
       interrupts: () => {
         const lines: InterruptLine[] = [{ irq: 11, count: this.timerCount, chip: 'GICv3', hwirq: ARCH_TIMER_INTID, trigger: 'Level', name: 'arch_timer' }];
         if (this.consoleIrq) lines.push(this.consoleIrq.line);
