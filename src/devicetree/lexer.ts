@@ -84,14 +84,21 @@ export class SourceText {
     return this.lineStarts;
   }
 
+  /** Last line found: lookups mostly move forward through the text. */
+  private lastLine = 0;
+
   physicalLine(offset: number): number {
     const starts = this.lines();
+    const last = this.lastLine;
+    if (starts[last] <= offset && (last + 1 >= starts.length || starts[last + 1] > offset)) return last;
+    if (last + 2 <= starts.length && starts[last + 1] <= offset && (last + 2 >= starts.length || starts[last + 2] > offset)) return (this.lastLine = last + 1);
     let lo = 0, hi = starts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
       if (starts[mid] <= offset) lo = mid;
       else hi = mid - 1;
     }
+    this.lastLine = lo;
     return lo;
   }
 
@@ -205,6 +212,7 @@ export function decodeEscape(text: string, i: number): { byte: number; next: num
 
 /** Unescape a string literal's contents into bytes (no terminating NUL), as dtc's data_copy_escape_string. */
 export function unescapeString(text: string, onError?: (offset: number, message: string) => void): Uint8Array {
+  if (!text.includes('\\')) return utf8.encode(text);
   const out: number[] = [];
   let i = 0;
   while (i < text.length) {
