@@ -9,12 +9,14 @@ import { compileGuestTrees, findMr, findPd, findVm, type GuestConfig as ProjectG
 import { regRanges } from '../system/dt-facts';
 import type { EmulatorConfig, GuestConfig, QueueConnection } from './config';
 import type { GuestProgram } from './guest/interface';
+import { createLinuxGuest } from './guest/linux/linux-guest';
+import { createEmulator, type Emulator, type EmulatorHost } from './emulator';
 import { formatRangeDtc } from '../common/diagnostics';
 
 export interface FromProjectOptions {
   host: FileHost;
-  /** The program each guest runs (the Linux model, or a test program). */
-  programFor: (guest: ProjectGuest, tree: DtTree) => () => GuestProgram;
+  /** The program each guest runs; default: the Linux model, with the VM's name as host name. */
+  programFor?: (guest: ProjectGuest, tree: DtTree) => () => GuestProgram;
   fast?: boolean;
   seed?: number;
   /** Already compiled trees by VM name (default: compiled here). */
@@ -108,7 +110,7 @@ export function emulatorConfigFromProject(project: Project, opts: FromProjectOpt
       initrd,
       virtio: { ...g.virtio },
       deviceMaps: vm.maps.filter((m) => m.mr !== g.ramRegion).map((m) => ({ name: m.mr, gpa: m.vaddr, size: findMr(sys, m.mr)?.size ?? 0x1000 })),
-      program: opts.programFor(g, compiled.tree),
+      program: opts.programFor ? opts.programFor(g, compiled.tree) : () => createLinuxGuest({ hostname: g.vm }),
     });
   }
   if (diagnostics.some((d) => d.severity === 'error')) return { config: undefined, diagnostics };
@@ -156,4 +158,12 @@ export function describeAddress(tree: DtTree | undefined, gpa: number): string |
     }
   }
   return found;
+}
+
+/** loadProject's result to a running emulator in one step (for the CLI and the worker). */
+export function bootProject(project: Project, opts: FromProjectOptions & { emulatorHost?: EmulatorHost }): { emulator: Emulator | undefined; diagnostics: Diagnostic[] } {
+  const { config, diagnostics } = emulatorConfigFromProject(project, opts);
+  if (!config) return { emulator: undefined, diagnostics };
+  const created = createEmulator(config, opts.emulatorHost);
+  return { emulator: created.emulator, diagnostics: [...diagnostics, ...created.diagnostics] };
 }

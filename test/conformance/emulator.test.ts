@@ -4,11 +4,10 @@ import { strict as assert } from 'assert';
 import { corpusPath } from './corpus';
 import { NodeFileHost } from '../../src/node/file-host';
 import { loadProject } from '../../src/system/index';
-import { emulatorConfigFromProject, describeAddress } from '../../src/emulator/from-project';
+import { emulatorConfigFromProject, describeAddress, bootProject } from '../../src/emulator/from-project';
 import { createEmulator } from '../../src/emulator/emulator';
 import { ConsoleTestGuest } from '../../src/emulator/guest/console-test-guest';
 import { IdleGuest } from '../unit/emulator/helpers';
-import { createLinuxGuest } from '../../src/emulator/guest/linux/linux-guest';
 
 describe('emulator conformance: the sel4devkit dual-guest system', function () {
   this.timeout(120_000);
@@ -74,9 +73,9 @@ describe('emulator conformance: the sel4devkit dual-guest system', function () {
   it('boots both Linux guests to their login prompts and switches the console between them', () => {
     const host = new NodeFileHost();
     const project = loadProject(corpusPath('sel4devkit-dual', 'program.system'), host);
-    const { config } = emulatorConfigFromProject(project, { host, programFor: (g) => () => createLinuxGuest({ hostname: g.vm }) });
-    assert.ok(config);
-    const emu = createEmulator(config).emulator!;
+    const booted = bootProject(project, { host });
+    assert.ok(booted.emulator, booted.diagnostics.map((d) => d.message).join('\n'));
+    const emu = booted.emulator;
     let text = '';
     emu.onUartOutput((b) => { text += String.fromCharCode(...b); });
     const logs: string[] = [];
