@@ -58,6 +58,13 @@ describe('e2e smoke: the packaged extension in VS Code 1.100 (code-server)', fun
     session = await E2ESession.open({ workspace: EXAMPLES, vsix: [vsix], name: 'smoke' });
   });
 
+  afterEach(async function () {
+    // What the screen showed when a step failed is usually the quickest explanation.
+    if (this.currentTest?.state === 'failed' && session) {
+      await screenshot(session.page, `smoke-failed-${this.currentTest.title.replace(/\W+/g, '-')}`).catch(() => undefined);
+    }
+  });
+
   after(async () => {
     await session?.close();
   });
