@@ -72,6 +72,31 @@ function neighbours(model: SystemModel, pd: string): { name: string; id: number 
   return out.sort((p, q) => p.id - q.id);
 }
 
+/**
+ * Roles from maps and channels alone, for systems whose names say nothing: the driver owns an IRQ
+ * and a device region and has channels to exactly two PDs; of those, the RX virtualiser maps a region
+ * it shares with the driver read-only (it only reads the driver's RX data), the TX virtualiser does not.
+ */
+function structuralRoles(model: SystemModel): { driver: string; virtTx: string; virtRx: string } | undefined {
+  for (const pd of model.protectionDomains) {
+    if (pd.irqs.length === 0 || pd.virtualMachine) continue;
+    const ownsDevice = pd.maps.some((m) => !m.cached && model.memoryRegions.some((r) => r.name === m.mr && r.physAddr !== undefined));
+    const near = neighbours(model, pd.name);
+    if (!ownsDevice || near.length !== 2) continue;
+    const readsOnly = near.map(({ name }) => {
+      const other = findPd(model, name);
+      const sharedMaps = other?.maps.filter((m) => pd.maps.some((d) => d.mr === m.mr)) ?? [];
+      return sharedMaps.length > 0 && sharedMaps.some((m) => m.perms.r && !m.perms.w);
+    });
+    if (readsOnly[0] !== readsOnly[1]) {
+      const rx = readsOnly[0] ? near[0].name : near[1].name;
+      const tx = readsOnly[0] ? near[1].name : near[0].name;
+      return { driver: pd.name, virtTx: tx, virtRx: rx };
+    }
+  }
+  return undefined;
+}
+
 export function inferSerialRoles(model: SystemModel, override?: RoleOverride): { roles: SerialRoles; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const explicit = (key: 'uartDriver' | 'rxVirtualiser' | 'txVirtualiser', name: string | undefined): string | undefined => {
@@ -84,8 +109,9 @@ export function inferSerialRoles(model: SystemModel, override?: RoleOverride): {
     return name;
   };
   const pds = model.protectionDomains;
-  const virtTx = explicit('txVirtualiser', override?.txVirtualiser) ?? pds.find((p) => looksLike(p, 'virt_tx'))?.name;
-  const virtRx = explicit('rxVirtualiser', override?.rxVirtualiser) ?? pds.find((p) => looksLike(p, 'virt_rx'))?.name;
+  const byMaps = structuralRoles(model);
+  const virtTx = explicit('txVirtualiser', override?.txVirtualiser) ?? pds.find((p) => looksLike(p, 'virt_tx'))?.name ?? byMaps?.virtTx;
+  const virtRx = explicit('rxVirtualiser', override?.rxVirtualiser) ?? pds.find((p) => looksLike(p, 'virt_rx'))?.name ?? byMaps?.virtRx;
 
   let driver = explicit('uartDriver', override?.uartDriver);
   if (!driver && (virtTx || virtRx)) {

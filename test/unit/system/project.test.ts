@@ -44,6 +44,13 @@ describe('serial roles', () => {
     assert.deepStrictEqual([roles.driverTx?.driver, roles.driverTx?.virt, roles.driverRx?.driver, roles.driverRx?.virt], [1, 0, 2, 0]);
   });
 
+  it('with names that say nothing, the roles come from maps and channels', () => {
+    const neutral = EXAMPLE.split('serial_virt_tx').join('mux_a').split('serial_virt_rx').join('mux_b').split('uart_driver').join('dev0');
+    const { roles } = inferSerialRoles(parseSystem(SYS, neutral).model);
+    assert.deepStrictEqual([roles.driver, roles.virtTx, roles.virtRx], ['dev0', 'mux_a', 'mux_b']);
+    assert.deepStrictEqual(roles.clients.map((c) => c.pd), ['CLIENT_VMM-1', 'CLIENT_VMM-2']);
+  });
+
   it('client order follows the virtualiser channel ids, not the file order', () => {
     const swapped = EXAMPLE.replace('<end pd="serial_virt_tx" id="1" />', '<end pd="serial_virt_tx" id="7" />');
     const { roles } = inferSerialRoles(parseSystem(SYS, swapped).model);
