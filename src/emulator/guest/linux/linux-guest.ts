@@ -5,7 +5,7 @@
 // goes through it), drives the virtio-mmio console through registers and split virtqueues, takes
 // and acknowledges interrupts, and runs getty and a small shell on hvc0.
 //
-// What a user sees before and without hvc0 (the project's decision; the brief left it open):
+// What a user sees before and without hvc0 (the project's decision; the issue left it open):
 // - Kernel messages are kept in the log buffer from the first line (`dmesg` shows them all).
 // - With `console=hvc0` on the command line, hvc0 becomes a console when the virtio console driver
 //   is up, and, as a real console registered with CON_PRINTBUFFER, it first prints everything
@@ -21,6 +21,10 @@
 //
 // Console output is coalesced: what programs write while a transmit buffer is with the device goes
 // out together in the next one (up to a page), where hvc would call put_chars once per push.
+//
+// An enabled GPC node is initialised (every line masked) whether or not any device routes through
+// it, as Linux's irqchip init does: `interrupt-parent = <&gic>` on the console node avoids the GPC
+// only when the GPC node is disabled too (guest-2.dts of the example does both).
 //
 // Other simplifications: the GIC's registers are not touched (the vGIC is reached through
 // GuestMachine.onInterrupt/endOfInterrupt); interrupts are taken between steps of the running
