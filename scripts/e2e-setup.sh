@@ -66,6 +66,17 @@ if [ -f "$DONE_MARKER" ] && entry_version | grep -q "^$CODE_SERVER_VERSION "; th
   exit 0
 fi
 
+# node-gyp downloads Node's headers from nodejs.org unless told where they are: use the installed
+# Node's own headers (Debian's and NodeSource's packages ship them in <prefix>/include/node).
+node_prefix="$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")"
+if [ -z "${npm_config_nodedir:-}" ]; then
+  if [ -f "$node_prefix/include/node/node.h" ]; then
+    export npm_config_nodedir="$node_prefix"
+  else
+    echo "[e2e-setup] warning: no Node headers in $node_prefix/include/node; node-gyp will try to download them" >&2
+  fi
+fi
+
 # code-server's own install script (which refuses to run as root without npm_config_unsafe_perm)
 # is never run: --ignore-scripts below, and the steps it would do are done here instead.
 export npm_config_fund=false
