@@ -59,7 +59,8 @@ export function treesFor(path: string, ws: Workspace): AnalysisUnit[] {
   }
   if (out.length === 0) {
     const files = [path];
-    out.push(ws.unit(DtUnit.keyFor(files, guess.includePaths), () => new DtUnit(files, guess.includePaths, 'guess', () => ws.settings)));
+    const fragment = !guess.whole;
+    out.push(ws.unit(DtUnit.keyFor(files, guess.includePaths, fragment), () => new DtUnit(files, guess.includePaths, 'guess', () => ws.settings, undefined, fragment)));
   }
   return out;
 }
@@ -70,17 +71,17 @@ function textOf(ws: Workspace, path: string): string {
 }
 
 /** Candidate file lists for a file no project names, most likely first. */
-function guessTree(path: string, ws: Workspace): { candidates: string[][]; includePaths: string[] } {
+function guessTree(path: string, ws: Workspace): { candidates: string[][]; includePaths: string[]; whole: boolean } {
   const dir = dirname(path);
   const includePaths = [...ws.settings.includePaths.map((p) => resolve(dir, p)), join(dir, 'include')];
   const text = textOf(ws, path);
-  if (text.includes('/dts-v1/')) return { candidates: [[path]], includePaths };
+  if (text.includes('/dts-v1/')) return { candidates: [[path]], includePaths, whole: true };
   const siblings = ws.disk.listDirectory(dir).filter((n) => n.endsWith('.dts') && join(dir, n) !== path).sort();
   const bases = siblings.filter((n) => textOf(ws, join(dir, n)).includes('/dts-v1/'));
   if (path.endsWith('.dtsi')) {
     // A fragment: the trees beside it that include it.
     const name = basename(path);
-    return { candidates: bases.filter((n) => textOf(ws, join(dir, n)).includes(name)).map((n) => [join(dir, n)]), includePaths };
+    return { candidates: bases.filter((n) => textOf(ws, join(dir, n)).includes(name)).map((n) => [join(dir, n)]), includePaths, whole: false };
   }
   // An overlay without a header: overlay "x-overlay.dts" goes on "x.dts"; else the usual base names; else any base.
   const stem = basename(path).replace('.dts', '').replace('-overlay', '').replace('_overlay', '');
@@ -90,5 +91,5 @@ function guessTree(path: string, ws: Workspace): { candidates: string[][]; inclu
     if (n === 'linux.dts' || n === 'board.dts') return 1;
     return 2;
   }
-  return { candidates: ranked.map((n) => [join(dir, n), path]), includePaths };
+  return { candidates: ranked.map((n) => [join(dir, n), path]), includePaths, whole: false };
 }

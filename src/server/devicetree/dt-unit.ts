@@ -1,7 +1,8 @@
 // One device tree: a base and its overlays in order, compiled as dtc sees them appended, then dtc's
 // checks with the configured preset and per-check severities.
 import type { Diagnostic } from '../../common/diagnostics';
-import type { FileHost } from '../../common/host';
+import { MemoryFileHost, OverlayFileHost, type FileHost } from '../../common/host';
+import { basename } from '../../common/paths';
 import { defaultCheckConfig, runChecks, type CheckConfig } from '../../devicetree/checks';
 import { compileFiles, type CompileResult } from '../../devicetree/compile';
 import type { ServerSettings } from '../settings';
@@ -27,20 +28,26 @@ export class DtUnit implements AnalysisUnit {
     readonly origin: 'project' | 'guess',
     private readonly settings: () => ServerSettings,
     readonly vm?: string,
+    /**
+     * A lone fragment (a .dtsi nothing includes, an overlay without its base): compiled through a
+     * wrapper that gives it the header and `/plugin/`, so references to labels defined elsewhere become
+     * overlay fixups, as they will be once the fragment is used, instead of false errors.
+     */
+    readonly fragment = false,
   ) {
     this.deps = new Set(files);
   }
 
   get key(): string {
-    return DtUnit.keyFor(this.files, this.includePaths);
+    return DtUnit.keyFor(this.files, this.includePaths, this.fragment);
   }
 
   get mainFile(): string {
     return this.files[this.files.length - 1];
   }
 
-  static keyFor(files: string[], includePaths: string[]): string {
-    return `dt:${files.join('+')}|${includePaths.join(':')}`;
+  static keyFor(files: string[], includePaths: string[], fragment = false): string {
+    return `${fragment ? 'dt-fragment' : 'dt'}:${files.join('+')}|${includePaths.join(':')}`;
   }
 
   /** Positions of labels, references and definitions (built on first use after each run). */
@@ -52,9 +59,19 @@ export class DtUnit implements AnalysisUnit {
 
   run(host: FileHost): void {
     this.cachedIndex = undefined;
-    const result = compileFiles(this.files, { includePaths: this.includePaths, host });
+    let result: CompileResult;
+    let wrapper: string | undefined;
+    if (this.fragment) {
+      const file = this.files[0];
+      wrapper = `${file}.__fragment__.dts`;
+      const text = `/dts-v1/;\n/plugin/;\n#include "${basename(file)}"\n`;
+      result = compileFiles([wrapper], { includePaths: this.includePaths, host: new OverlayFileHost(new MemoryFileHost({ [wrapper]: text }), host) });
+    } else {
+      result = compileFiles(this.files, { includePaths: this.includePaths, host });
+    }
     this.result = result;
-    this.deps = new Set([...this.files, ...result.files]);
-    this.diagnostics = [...result.diagnostics, ...runChecks(result, checkConfigFor(this.settings()))];
+    this.deps = new Set([...this.files, ...result.files.filter((f) => f !== wrapper)]);
+    const all = [...result.diagnostics, ...runChecks(result, checkConfigFor(this.settings()))];
+    this.diagnostics = wrapper ? all.filter((d) => d.range?.file !== wrapper) : all;
   }
 }

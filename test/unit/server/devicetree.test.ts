@@ -170,6 +170,18 @@ describe('server: device trees', function () {
     assert.ok(fixed.includes('uart0: serial@30860000 {'), fixed);
   });
 
+  it('a lone fragment (.dtsi nothing includes) gets no false error, and its outline', async () => {
+    const lone = path.join(mkdtempSync(path.join(tmpdir(), 'mkdg-lone-')), 'pins.dtsi');
+    const text = '&iomuxc {\n    pinctrl_uart: uartgrp { fsl,pins = <1 2 3>; };\n};\n/ {\n    leds { compatible = "gpio-leds"; };\n};\n';
+    writeFileSync(lone, text);
+    await client.open(lone, text);
+    assert.deepEqual(client.diagnostics(lone).filter((d) => d.severity === 1), []);
+    assert.deepEqual((await client.symbols(lone)).map((s) => s.name), ['&iomuxc', '/']);
+    await client.change(lone, text.replace('leds {', 'leds {{'));
+    assert.ok(client.diagnostics(lone).some((d) => d.severity === 1 && d.range.start.line === 4), JSON.stringify(client.diagnostics(lone)));
+    await client.close(lone);
+  });
+
   it('survives every request on an empty and on a garbage buffer', async () => {
     for (const text of ['', '}}}{{{ &&& /delete-node/ ;;; "unterminated', '/dts-v1/;\n/ { a = <(1/0)>; };']) {
       await client.change(OVERLAY, text);
