@@ -12,7 +12,7 @@ export { parseXml, type XmlAttribute, type XmlElement, type XmlDocument } from '
 export * from './model';
 export { inferSerialRoles, type SerialRoles, type SerialClient, type RoleOverride } from './roles';
 export {
-  loadProject, findProjectFileFor, guestRamMap, DEFAULT_SERIAL, DEFAULT_VIRTIO,
+  loadProject, findProjectFileFor, guestRamMap, DEFAULT_SERIAL, DEFAULT_VIRTIO, PROJECT_KEYS,
   type Project, type GuestConfig, type SerialConfig, type VirtioConsoleConfig,
 } from './project';
 export { crossCheck, checkGuestTree, type GuestTree } from './checks/guest-dt';

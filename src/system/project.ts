@@ -71,6 +71,15 @@ export interface Project {
   diagnostics: Diagnostic[];
 }
 
+/** The keys each object of the project file may have (schemas/dual-guest.schema.json has the same). */
+export const PROJECT_KEYS = {
+  project: ['$schema', 'system', 'serial', 'roles', 'guests'],
+  serial: ['switchChar', 'clientBase', 'colour', 'beginString', 'baud'],
+  roles: ['uartDriver', 'rxVirtualiser', 'txVirtualiser', 'clients'],
+  guest: ['dts', 'includePaths', 'virtio', 'dtbAddr', 'initrdAddr', 'initrd', 'kernel', 'kernelDrivers'],
+  virtio: ['base', 'size', 'spi'],
+} as const;
+
 /** sdfgen's defaults, except where noted. */
 export const DEFAULT_SERIAL: Omit<SerialConfig, 'clients'> = {
   switchChar: 0x1c,
@@ -128,7 +137,7 @@ class ProjectReader {
   error(message: string, range: SourceRange): void {
     this.diagnostics.push({ severity: 'error', message, range, code: 'project-schema' });
   }
-  knownKeys(v: JsonValue, keys: string[], where: string): void {
+  knownKeys(v: JsonValue, keys: readonly string[], where: string): void {
     if (v.kind !== 'object') return;
     for (const m of v.members) if (!keys.includes(m.key)) this.warn(`unknown key '${m.key}' in ${where} (known: ${keys.join(', ')})`, m.keyRange);
   }
@@ -201,7 +210,7 @@ export function loadProject(pathToProjectJsonOrSystem: string, host: FileHost, o
   }
   const pdir = projectFile ? dirname(projectFile) : dirname(systemFile);
   if (json) {
-    reader.knownKeys(json, ['$schema', 'system', 'serial', 'roles', 'guests'], 'the project file');
+    reader.knownKeys(json, PROJECT_KEYS.project, 'the project file');
     const sys = reader.string(member(json, 'system'));
     if (pathToProjectJsonOrSystem.endsWith('.json')) {
       systemFile = resolve(pdir, sys ?? basename(projectFile!).slice(0, -'.json'.length) + '.system');
@@ -232,7 +241,7 @@ export function loadProject(pathToProjectJsonOrSystem: string, host: FileHost, o
   const rolesJson = member(json, 'roles');
   let override: RoleOverride | undefined;
   if (rolesJson) {
-    reader.knownKeys(rolesJson.value, ['uartDriver', 'rxVirtualiser', 'txVirtualiser', 'clients'], "'roles'");
+    reader.knownKeys(rolesJson.value, PROJECT_KEYS.roles, "'roles'");
     const r = rolesJson.value;
     override = {
       uartDriver: reader.string(member(r, 'uartDriver')),
@@ -256,7 +265,7 @@ export function loadProject(pathToProjectJsonOrSystem: string, host: FileHost, o
   const serialJson = member(json, 'serial');
   if (serialJson) {
     const s = serialJson.value;
-    reader.knownKeys(s, ['switchChar', 'clientBase', 'colour', 'beginString', 'baud'], "'serial'");
+    reader.knownKeys(s, PROJECT_KEYS.serial, "'serial'");
     const sw = member(s, 'switchChar');
     if (sw) {
       if (sw.value.kind === 'string' && sw.value.value.length === 1) serial.switchChar = sw.value.value.charCodeAt(0);
@@ -287,7 +296,7 @@ export function loadProject(pathToProjectJsonOrSystem: string, host: FileHost, o
     const entry = member(guestsJson?.value, vm.name);
     const g = entry?.value;
     if (g) {
-      reader.knownKeys(g, ['dts', 'includePaths', 'virtio', 'dtbAddr', 'initrdAddr', 'initrd', 'kernel', 'kernelDrivers'], `guest '${vm.name}'`);
+      reader.knownKeys(g, PROJECT_KEYS.guest, `guest '${vm.name}'`);
     }
     const ram = guestRamMap(system, vm);
     const ramMr = ram ? findMr(system, ram.mr) : undefined;
@@ -296,7 +305,7 @@ export function loadProject(pathToProjectJsonOrSystem: string, host: FileHost, o
     const virtioJson = member(g, 'virtio');
     const virtio: VirtioConsoleConfig = { ...DEFAULT_VIRTIO };
     if (virtioJson) {
-      reader.knownKeys(virtioJson.value, ['base', 'size', 'spi'], `guest '${vm.name}' virtio`);
+      reader.knownKeys(virtioJson.value, PROJECT_KEYS.virtio, `guest '${vm.name}' virtio`);
       virtio.base = reader.number(member(virtioJson.value, 'base')) ?? virtio.base;
       virtio.size = reader.number(member(virtioJson.value, 'size')) ?? virtio.size;
       virtio.spi = reader.number(member(virtioJson.value, 'spi')) ?? virtio.spi;

@@ -7,7 +7,7 @@ import * as path from 'path';
 import { MemoryFileHost } from '../../../src/common/host';
 import { NodeFileHost } from '../../../src/node/file-host';
 import { lintSystemFile, SYSTEM_RULES } from '../../../src/system';
-import { loadProject } from '../../../src/system/project';
+import { loadProject, PROJECT_KEYS } from '../../../src/system/project';
 import { parseSystem } from '../../../src/system/parse';
 import { inferSerialRoles } from '../../../src/system/roles';
 import { assertDiagnostics, type Expected } from './helpers';
@@ -94,6 +94,18 @@ describe('project file', () => {
     assert.strictEqual(p.serial.beginString, 'Begin input\r\n');
     assert.deepStrictEqual(p.guests[0].dtFiles, []);
     assert.deepStrictEqual(p.guests[1].dtFiles, ['/p/board.dts', '/p/guest-2.dts']);
+  });
+
+  it('the JSON schema and the loader know the same keys, and the example uses only known ones', () => {
+    const schema = JSON.parse(readFileSync(path.join(__dirname, '../../../schemas/dual-guest.schema.json'), 'utf8'));
+    const keys = (o: { properties: Record<string, unknown> }) => Object.keys(o.properties).sort();
+    assert.deepStrictEqual(keys(schema), [...PROJECT_KEYS.project].sort());
+    assert.deepStrictEqual(keys(schema.properties.serial), [...PROJECT_KEYS.serial].sort());
+    assert.deepStrictEqual(keys(schema.properties.roles), [...PROJECT_KEYS.roles].sort());
+    assert.deepStrictEqual(keys(schema.definitions.guest), [...PROJECT_KEYS.guest].sort());
+    assert.deepStrictEqual(keys(schema.definitions.guest.properties.virtio), [...PROJECT_KEYS.virtio].sort());
+    const example = JSON.parse(readFileSync(path.join(__dirname, '../../../examples/dual-guest/dual-guest.json'), 'utf8'));
+    for (const k of Object.keys(example)) assert.ok((PROJECT_KEYS.project as readonly string[]).includes(k), k);
   });
 
   it('a dual-guest.json beside the .system but made for another .system is not used', () => {
