@@ -267,10 +267,9 @@ export function scan(inputs: ScanSource[], resolveInclude?: IncludeResolver): Sc
     const err = (start: number, end: number, message: string): void => {
       diagnostics.push({ severity: 'error', message, range: src.range(start, end), code: 'syntax' });
     };
+    // Every token has the same shape (one hidden class keeps the parser's property reads fast).
     const push = (kind: TokenKind, start: number, end: number, text: string, bytes?: Uint8Array): void => {
-      const tok: Token = { kind, src: srcIndex, start, end, text };
-      if (bytes) tok.bytes = bytes;
-      tokens.push(tok);
+      tokens.push({ kind, src: srcIndex, start, end, text, bytes, stray: false });
     };
     const atLineStart = (p: number): boolean => p === 0 || t.charCodeAt(p - 1) === C_NL;
 
@@ -461,11 +460,10 @@ export function scan(inputs: ScanSource[], resolveInclude?: IncludeResolver): Sc
           while (j < n && isDigit(t.charCodeAt(j))) j++;
         }
         // (U|L|UL|LL|ULL)?
-        for (const suffix of ['ULL', 'UL', 'LL', 'U', 'L']) {
-          if (t.startsWith(suffix, j)) {
-            j += suffix.length;
-            break;
-          }
+        const c1 = t.charCodeAt(j);
+        if (c1 === 85 || c1 === 76) {
+          const suffix = t.startsWith('ULL', j) ? 3 : t.startsWith('UL', j) || t.startsWith('LL', j) ? 2 : 1;
+          j += suffix;
         }
         push('literal', i, j, t.slice(i, j));
         i = j;
@@ -476,7 +474,7 @@ export function scan(inputs: ScanSource[], resolveInclude?: IncludeResolver): Sc
         // parser report one error and resynchronise (typically after a missing `;`).
         let j = i + 1;
         while (j < n && isPropNodeChar(t.charCodeAt(j))) j++;
-        tokens.push({ kind: 'name', src: srcIndex, start: i, end: j, text: t.slice(i, j), stray: true });
+        tokens.push({ kind: 'name', src: srcIndex, start: i, end: j, text: t.slice(i, j), bytes: undefined, stray: true });
         i = j;
         continue;
       }
@@ -529,7 +527,7 @@ export function scan(inputs: ScanSource[], resolveInclude?: IncludeResolver): Sc
   }
   const last = sources.length > 0 ? sources.length - 1 : 0;
   const lastLen = sources[last]?.text.length ?? 0;
-  tokens.push({ kind: 'eof', src: last, start: lastLen, end: lastLen, text: '' });
+  tokens.push({ kind: 'eof', src: last, start: lastLen, end: lastLen, text: '', bytes: undefined, stray: false });
   if (sources.length === 0) sources.push(new SourceText('<empty>', ''));
   return { tokens, sources, comments, diagnostics, includes };
 }
