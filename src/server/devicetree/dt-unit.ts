@@ -71,7 +71,10 @@ export class DtUnit implements AnalysisUnit {
     }
     this.result = result;
     this.deps = new Set([...this.files, ...result.files.filter((f) => f !== wrapper)]);
-    const all = [...result.diagnostics, ...runChecks(result, checkConfigFor(this.settings()))];
-    this.diagnostics = wrapper ? all.filter((d) => d.range?.file !== wrapper) : all;
+    // A fragment alone is not the tree it will be part of: the checks (cells, unit addresses, buses)
+    // would judge it without its base, so only its own syntax and evaluation errors are shown.
+    this.diagnostics = wrapper
+      ? result.diagnostics.filter((d) => d.range?.file !== wrapper)
+      : [...result.diagnostics, ...runChecks(result, checkConfigFor(this.settings()))];
   }
 }
