@@ -87,6 +87,11 @@ class ElementReader {
     return v;
   }
 
+  /** A form older Microkit versions accepted and the current one rejects: accepted, with a note. */
+  legacy(message: string, range: SourceRange): void {
+    this.diags.push({ severity: 'info', message, range, code: 'sdf-legacy-form' });
+  }
+
   noText(el: XmlElement): void {
     for (const t of el.text) this.error(`unexpected text found in element '${el.tag}'`, t.range, 'sdf-unexpected-text');
   }
@@ -157,7 +162,9 @@ function parseVirtualMachine(r: ElementReader, el: XmlElement, vmm: ProtectionDo
   r.noText(el);
   const name = r.required(el, 'name')?.value ?? '';
   const vm: VirtualMachine = { kind: 'virtual_machine', name, ...parseScheduling(r, el), vcpus: [], maps: [], vmm, element: el };
-  const legacyId = r.ranged(el, 'id', r.number(el, attribute(el, 'id')), 0, MAX_ID, `id must be < ${MAX_ID + 1}`);
+  const idAttr = attribute(el, 'id');
+  if (idAttr) r.legacy(`'id' on virtual_machine is the Microkit 1.x form (read here as one vCPU); Microkit 2.0 rejects it and wants <vcpu id="${idAttr.value}" /> inside`, idAttr.nameRange);
+  const legacyId = r.ranged(el, 'id', r.number(el, idAttr), 0, MAX_ID, `id must be < ${MAX_ID + 1}`);
   if (legacyId !== undefined) vm.vcpus.push({ id: legacyId, element: el });
   for (const child of el.children) {
     if (child.tag === 'vcpu') {
@@ -200,6 +207,8 @@ function parseProtectionDomain(r: ElementReader, el: XmlElement, parent: Protect
     maps: [], irqs: [], setvars: [], children: [], parent, element: el,
   };
   if (parent) pd.id = r.ranged(el, 'id', r.reqNumber(el, 'id'), 0, MAX_ID, `id must be < ${MAX_ID + 1}`);
+  const ppAttr = attribute(el, 'pp');
+  if (ppAttr) r.legacy(`'pp' on protection_domain is the Microkit 1.x form (accepted here); Microkit 2.0 rejects it and wants pp="true" on the caller's channel end`, ppAttr.nameRange);
   const stackAttr = attribute(el, 'stack_size');
   if (stackAttr && (stackSize < MIN_STACK_SIZE || stackSize > MAX_STACK_SIZE)) {
     r.error(`stack size must be between ${hex(MIN_STACK_SIZE)} bytes and ${hex(MAX_STACK_SIZE)} bytes on element 'protection_domain'`, stackAttr.valueRange, 'sdf-out-of-range');

@@ -45,6 +45,7 @@ export const SYSTEM_RULES: readonly SystemRule[] = [
   { code: 'sdf-map-alignment', severity: 'error', origin: 'microkit', summary: "a map's vaddr not aligned to its region's page size" },
   { code: 'sdf-map-overlap', severity: 'error', origin: 'microkit', summary: 'two maps overlapping in one protection domain or virtual machine' },
   { code: 'sdf-phys-overlap', severity: 'error', origin: 'microkit', summary: 'two memory regions overlapping in physical memory' },
+  { code: 'sdf-legacy-form', severity: 'info', origin: 'microkit', summary: "a Microkit 1.x form (pp on protection_domain, id on virtual_machine) that Microkit 2.0 rejects; accepted" },
   { code: 'sdf-unused-mr', severity: 'warning', origin: 'microkit', summary: 'a memory region nothing maps' },
   { code: 'project-json-syntax', severity: 'error', origin: 'project', summary: 'the project file is not valid JSON' },
   { code: 'project-schema', severity: 'error', origin: 'project', summary: 'a value of the wrong type, an unknown virtual machine or a missing device-tree file (unknown keys: warning)' },

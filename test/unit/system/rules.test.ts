@@ -228,8 +228,12 @@ describe('system rules (microkit tool)', () => {
   });
 
   it('accepts the legacy forms the corpus uses: pp on protection_domain, id on virtual_machine', () => {
-    const { model, diagnostics } = parseSystem(FILE, sys('', PD('p', '    <virtual_machine name="v" id="0" />\n', 'pp="true"')));
-    assert.deepStrictEqual(diagnostics, []);
+    const text = sys('', PD('p', '    <virtual_machine name="v" id="0" />\n', 'pp="true"'));
+    const { model, diagnostics } = parseSystem(FILE, text);
+    assertDiagnostics(FILE, text, diagnostics, [
+      { severity: 'info', code: 'sdf-legacy-form', message: "'pp' on protection_domain is the Microkit 1.x form", at: 'pp' },
+      { severity: 'info', code: 'sdf-legacy-form', message: `Microkit 2.0 rejects it and wants <vcpu id="0" /> inside`, at: 'id', in: 'id="0"' },
+    ]);
     assert.strictEqual(model.protectionDomains[0].legacyPp, true);
     assert.deepStrictEqual(model.virtualMachines[0].vcpus.map((v) => v.id), [0]);
   });
