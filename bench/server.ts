@@ -14,19 +14,28 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-/** A 5,000-line tree: a bus of devices with labels, references, cells and strings. */
+/**
+ * A 5,000-line tree shaped like a real SoC tree: buses of about forty devices each (as the i.MX8M's
+ * bus@30000000... under soc@0), with labels, phandle references, cells and strings.
+ */
 export function generateLargeDts(lines: number): string {
   const out = ['/dts-v1/;', '/ {', '    #address-cells = <1>;', '    #size-cells = <1>;', '    intc: interrupt-controller@8000000 {',
     '        compatible = "arm,gic-400";', '        reg = <0x8000000 0x10000>;', '        interrupt-controller;', '        #interrupt-cells = <3>;', '    };',
     '    soc {', '        compatible = "simple-bus";', '        #address-cells = <1>;', '        #size-cells = <1>;', '        ranges;'];
   let i = 0;
-  while (out.length < lines - 3) {
-    const addr = (0x10000000 + i * 0x1000).toString(16);
-    out.push(`        dev${i}: serial@${addr} {`, `            compatible = "vendor,uart${i % 7}";`, `            reg = <0x${addr} 0x1000>;`,
-      `            interrupt-parent = <&intc>;`, `            interrupts = <0 ${i % 900} 4>;`, `            status = "okay";`, '        };');
+  while (out.length < lines - 6) {
+    const bus = 0x10000000 + Math.floor(i / 40) * 0x100000;
+    if (i % 40 === 0) {
+      if (i > 0) out.push('        };');
+      out.push(`        bus@${bus.toString(16)} {`, '            compatible = "simple-bus";', '            #address-cells = <1>;', '            #size-cells = <1>;',
+        `            ranges = <0x${bus.toString(16)} 0x${bus.toString(16)} 0x100000>;`);
+    }
+    const addr = (bus + (i % 40) * 0x1000).toString(16);
+    out.push(`            dev${i}: serial@${addr} {`, `                compatible = "vendor,uart${i % 7}";`, `                reg = <0x${addr} 0x1000>;`,
+      '                interrupt-parent = <&intc>;', `                interrupts = <0 ${i % 900} 4>;`, '                status = "okay";', '            };');
     i++;
   }
-  out.push('    };', '};', '');
+  out.push('        };', '    };', '};', '');
   return out.join('\n');
 }
 

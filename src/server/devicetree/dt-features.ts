@@ -5,8 +5,9 @@ import {
   type TextEdit, type WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import type { SourceRange } from '../../common/diagnostics';
+import { decodeUtf8 } from '../../common/host';
 import { basename } from '../../common/paths';
-import { liveChildren, liveProperties, nodePath, propertyStrings, walkNodes, type DtNode } from '../../devicetree/tree';
+import { liveChildren, liveProperties, nodePath, propertyStrings, walkNodes, type DtNode, type DtProperty, type PropertyEvent } from '../../devicetree/tree';
 import { fromPosition, toLocation, toRange } from '../convert';
 import type { LanguageFeatures } from '../features';
 import { pathToUri } from '../uri';
@@ -16,7 +17,6 @@ import { formatDts } from './dt-format';
 import type { DtIndex, NodeSite } from './dt-index';
 import { DtUnit } from './dt-unit';
 import { describeHistory, describeValue, phandleCells } from './dt-values';
-import { decodeUtf8 } from '../../common/host';
 
 /** The trees that read `path` (compiled), first the one a project names. */
 export function treeUnitsFor(ws: Workspace, path: string): DtUnit[] {
@@ -40,16 +40,21 @@ export function nodeHover(node: DtNode, index: DtIndex): string {
   if (node.phandle) lines.push(`phandle ${node.phandle}`);
   lines.push('', `defined at ${node.definitions.map(where).join(', ') || where(node.range)}`, '', '```dts');
   for (const p of liveProperties(node)) {
-    const overridden = p.history.length > 1 ? ` /* ${p.history.map((e) => `${e.kind} ${where(e.range)}`).join(', ')} */` : ` /* ${where(p.range)} */`;
-    lines.push(`${p.name}${p.value.bytes.length ? ' = ' + shortValue(node, p, index) : ''};${overridden}`);
+    const overridden = ` /* ${historyWords(p.history)} */`;
+    lines.push(`${p.name}${p.value.bytes.length ? ' = ' + shortValue(p, index) : ''};${overridden}`);
   }
-  for (const p of node.properties.filter((x) => x.deleted)) lines.push(`/delete-property/ ${p.name}; /* ${where(p.history[p.history.length - 1]?.range ?? p.range)} */`);
+  for (const p of node.properties.filter((x) => x.deleted)) lines.push(`/delete-property/ ${p.name}; /* ${historyWords(p.history)} */`);
   for (const c of liveChildren(node)) lines.push(`${c.name} { ... };`);
   lines.push('```');
   return lines.join('\n');
 }
 
-function shortValue(_node: DtNode, p: import('../../devicetree/tree').DtProperty, index: DtIndex): string {
+/** "set at a.dts:3, overridden at b.dts:9, deleted at c.dts:2". */
+function historyWords(history: PropertyEvent[]): string {
+  return history.map((e, i) => `${e.kind === 'delete' ? 'deleted' : i === 0 ? 'set' : 'overridden'} at ${where(e.range)}`).join(', ');
+}
+
+function shortValue(p: DtProperty, index: DtIndex): string {
   const strings = p.value.markers.some((m) => m.kind === 'type-string');
   if (strings) return propertyStrings(p).map((s) => JSON.stringify(s)).join(', ');
   const b = p.value.bytes;

@@ -2,7 +2,7 @@
 // from `reg`, a canonical unit address, `status = "disabled"` for a device the VM cannot reach, and
 // `console=hvc0` in bootargs when the console is virtio.
 import type { CodeAction, Diagnostic as LspDiagnostic, TextEdit } from 'vscode-languageserver/node';
-import { getProperty, propertyCells, propertyStrings, unitAddress } from '../../devicetree/tree';
+import { getProperty, nodePath, propertyCells, propertyStrings, unitAddress } from '../../devicetree/tree';
 import { dtFacts } from '../../system';
 import { toRange } from '../convert';
 import { pathToUri } from '../uri';
@@ -16,6 +16,14 @@ function nodeSiteAt(index: DtIndex, path: string, d: LspDiagnostic): NodeSite | 
 
 function action(title: string, path: string, edits: TextEdit[], d: LspDiagnostic): CodeAction {
   return { title, diagnostics: [d], isPreferred: true, edit: { changes: { [pathToUri(path)]: edits } } };
+}
+
+/** Replace the property where this definition sets it, else add it first in the body (properties precede subnodes). */
+function setProperty(site: NodeSite, name: string, statement: string): TextEdit {
+  const existing = site.properties.find((p) => p.ast.name === name);
+  if (existing) return { range: toRange(existing.ast.range), newText: statement };
+  const open = site.ast.body.range.start;
+  return { range: toRange({ file: site.ast.body.range.file, start: open, end: { line: open.line, col: open.col + 1 } }), newText: `{\n${indentOf(site)}${statement}` };
 }
 
 function indentOf(site: NodeSite): string {
@@ -51,11 +59,12 @@ export function quickFixes(index: DtIndex, path: string, diagnostics: LspDiagnos
       fixed = (first.replace(/^0+(?=.)/, '')) + (comma < 0 ? '' : fixed.slice(comma));
       if (fixed !== ua) out.push(action(`Write the unit address as ${baseName}@${fixed}`, path, [{ range: toRange(site.nameRange), newText: `${baseName}@${fixed}` }], d));
     } else if (d.code === 'guest-dt-unmapped-device') {
-      const status = site.properties.find((p) => p.ast.name === 'status');
-      const edit: TextEdit = status
-        ? { range: toRange(status.ast.range), newText: 'status = "disabled";' }
-        : { range: toRange({ ...site.ast.body.range, end: { ...site.ast.body.range.start, col: site.ast.body.range.start.col + 1 } }), newText: `{\n${indentOf(site)}status = "disabled";` };
-      out.push(action(`Disable ${site.name} (status = "disabled")`, path, [edit], d));
+      out.push(action(`Disable ${site.name} (status = "disabled")`, path, [setProperty(site, 'status', 'status = "disabled";')], d));
+    } else if (d.code === 'guest-dt-irq-route') {
+      const gic = dtFacts.findGic(index.tree);
+      if (!gic) continue;
+      const ref = gic.labels[0] ? `&${gic.labels[0]}` : `&{${nodePath(gic)}}`;
+      out.push(action(`Route the interrupts to the GIC: interrupt-parent = <${ref}>`, path, [setProperty(site, 'interrupt-parent', `interrupt-parent = <${ref}>;`)], d));
     }
   }
   return out;
@@ -70,8 +79,7 @@ function bootargsFix(index: DtIndex, path: string, d: LspDiagnostic): CodeAction
   }
   const chosen = index.nodes.find((s) => s.ast.kind === 'node' && s.name === 'chosen' && s.range.file === path);
   if (chosen && chosen.ast.kind !== 'ref-node') {
-    const b = chosen.ast.body.range;
-    return [action('Add bootargs = "console=hvc0"', path, [{ range: toRange({ ...b, end: { ...b.start, col: b.start.col + 1 } }), newText: `{\n${indentOf(chosen)}bootargs = "console=hvc0";` }], d)];
+    return [action('Add bootargs = "console=hvc0"', path, [setProperty(chosen, 'bootargs', 'bootargs = "console=hvc0";')], d)];
   }
   return [];
 }

@@ -70,9 +70,20 @@ describe('server: cross checks (.system and guest trees)', function () {
     assert.deepEqual(client.diagnostics(GUEST1).filter((x) => x.code === 'guest-dt-memory'), []);
   });
 
-  it('settings: a check turned off disappears, the linux preset applies', async () => {
-    await client.configure({ microkitDualGuest: { devicetree: { checks: { unit_address_vs_reg: 'off', avoid_default_addr_size: 'error' } } } });
-    assert.equal([...client.allDiagnostics().values()].flat().filter((x) => x.code === 'unit_address_vs_reg').length, 0);
-    await client.configure({ microkitDualGuest: {} });
+  it('interrupts routed through an unmapped controller: the quick fix routes them to the GIC', async () => {
+    const lines = SYSTEM_TEXT.split('\n');
+    const gpcMap = lines.findIndex((l) => l.includes('<map mr="gpc"'));
+    const seeded = lines.filter((_, i) => i !== gpcMap).join('\n');
+    await client.change(SYSTEM, seeded);
+    const d = client.diagnostics(GUEST1).find((x) => x.code === 'guest-dt-irq-route');
+    assert.ok(d, JSON.stringify([...client.allDiagnostics()]));
+    assert.equal(d!.range.start.line, lineOf(GUEST1_TEXT, 'virtio-console@150000 {'));
+    const actions = await client.codeActions(GUEST1, d!.range, [d!]);
+    const fixed = applyEdits(GUEST1_TEXT, actions![0].edit!.changes![uri(GUEST1)]);
+    assert.match(fixed, /virtio-console@150000 \{\n\s+interrupt-parent = <&gic>;/);
+    await client.change(GUEST1, fixed);
+    assert.equal(client.diagnostics(GUEST1).filter((x) => x.code === 'guest-dt-irq-route').length, 0);
+    await client.change(GUEST1, GUEST1_TEXT);
+    await client.change(SYSTEM, SYSTEM_TEXT);
   });
 });

@@ -81,6 +81,17 @@ describe('server: device trees', function () {
     await client.close(SOC);
   });
 
+  it('settings: the linux preset and per-check severities apply at once', async () => {
+    const unitAddress = (): number[] => client.diagnostics(BASE).filter((d) => d.code === 'unit_address_vs_reg').map((d) => d.severity!);
+    assert.deepEqual(unitAddress(), [2]);
+    await client.configure({ microkitDualGuest: { devicetree: { checkPreset: 'linux' } } });
+    assert.deepEqual(unitAddress(), []);
+    await client.configure({ microkitDualGuest: { devicetree: { checkPreset: 'linux', checks: { unit_address_vs_reg: 'error' } } } });
+    assert.deepEqual(unitAddress(), [1]);
+    await client.configure({ microkitDualGuest: {} });
+    assert.deepEqual(unitAddress(), [2]);
+  });
+
   it('a syntax error is positioned and later errors still show', async () => {
     await client.change(OVERLAY, OVERLAY_TEXT.replace('stdout-path = &uart0;', 'stdout-path = &uart0').replace('status = "disabled";', 'status = "disabled";\n    &nolabel;'));
     const errors = client.diagnostics(OVERLAY).filter((d) => d.severity === 1);
@@ -92,7 +103,7 @@ describe('server: device trees', function () {
   it('hovers a node with its merged properties and where each was set or overridden', async () => {
     const h = JSON.stringify((await client.hover(OVERLAY, 5, 3))?.contents); // &uart0
     assert.match(h, /\/serial/);
-    assert.match(h, /status = \\"disabled\\"; \/\* set board.dts:9, set board-overlay.dts:7/);
+    assert.match(h, /status = \\"disabled\\"; \/\* set at board.dts:9, overridden at board-overlay.dts:7 \*\//);
   });
 
   it('hovers reg as address ranges, interrupts as INTIDs, phandles as targets', async () => {
