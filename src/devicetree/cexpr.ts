@@ -10,7 +10,8 @@ export type CBinaryOp =
 export type CUnaryOp = '-' | '+' | '~' | '!';
 
 export type CExpr =
-  | { kind: 'number'; value: bigint; range: SourceRange }
+  /** `unsigned`: the literal has type uintmax_t in cpp's #if (a `u` suffix, or too large for intmax_t). */
+  | { kind: 'number'; value: bigint; range: SourceRange; unsigned?: boolean }
   | { kind: 'unary'; op: CUnaryOp; operand: CExpr; range: SourceRange }
   | { kind: 'binary'; op: CBinaryOp; left: CExpr; right: CExpr; range: SourceRange }
   | { kind: 'ternary'; cond: CExpr; then: CExpr; else: CExpr; range: SourceRange };
@@ -108,7 +109,7 @@ export function evaluateCExpr(expr: CExpr, signed: boolean): CEvalResult {
 // DTS parser's `( ... )` share one grammar. The caller lexes; numbers arrive already valued.
 
 export type CExprToken =
-  | { kind: 'number'; value: bigint; range: SourceRange }
+  | { kind: 'number'; value: bigint; range: SourceRange; unsigned?: boolean }
   | { kind: 'punct'; text: string; range: SourceRange }
   /** Anything the grammar cannot use (reported as "token is not valid in an expression"). */
   | { kind: 'other'; text: string; range: SourceRange }
@@ -190,7 +191,7 @@ function parseUnary(src: CExprTokenSource, nesting: number): CExpr {
   const t = src.next();
   switch (t.kind) {
     case 'number':
-      return { kind: 'number', value: t.value, range: t.range };
+      return t.unsigned ? { kind: 'number', value: t.value, range: t.range, unsigned: true } : { kind: 'number', value: t.value, range: t.range };
     case 'end':
       throw new CExprError('expected an expression', t.range);
     case 'other':
@@ -235,4 +236,101 @@ export function parseCIntegerLiteral(text: string): bigint | undefined {
     v = v * r + BigInt(d);
   }
   return v;
+}
+
+// ---------------------------------------------------------------------------------------------
+// cpp's #if arithmetic (C11 6.10.1p4, gcc's cpp/expr.c): every value is intmax_t or uintmax_t, and
+// the usual arithmetic conversions make an operation unsigned when either operand is. Types are
+// static, so a ternary's type is known without evaluating the branch it skips.
+
+const INT64_MAX = (1n << 63n) - 1n;
+
+/** Wrap to uintmax_t when `unsigned`, else to intmax_t. */
+function wrapAs(v: bigint, unsigned: boolean): bigint {
+  return wrap(v, !unsigned);
+}
+
+/** Whether `expr` has type uintmax_t under cpp's rules. */
+function isUnsignedInCpp(expr: CExpr): boolean {
+  switch (expr.kind) {
+    case 'number': return expr.unsigned === true || expr.value > INT64_MAX;
+    case 'unary': return expr.op === '!' ? false : isUnsignedInCpp(expr.operand);
+    case 'ternary': return isUnsignedInCpp(expr.then) || isUnsignedInCpp(expr.else);
+    case 'binary':
+      switch (expr.op) {
+        case '<': case '>': case '<=': case '>=': case '==': case '!=': case '&&': case '||': return false;
+        case '<<': case '>>': return isUnsignedInCpp(expr.left);
+        default: return isUnsignedInCpp(expr.left) || isUnsignedInCpp(expr.right);
+      }
+  }
+}
+
+/**
+ * Evaluate as cpp's #if does: signed/unsigned per operand, a negative shift count shifts the other
+ * way (gcc), division by zero is an error. The value returned is as its type reads it.
+ */
+export function evaluatePreprocessorExpr(expr: CExpr): CEvalResult {
+  const u = isUnsignedInCpp(expr);
+  switch (expr.kind) {
+    case 'number':
+      return { ok: true, value: wrapAs(expr.value, u) };
+    case 'unary': {
+      const r = evaluatePreprocessorExpr(expr.operand);
+      if (!r.ok) return r;
+      switch (expr.op) {
+        case '-': return { ok: true, value: wrapAs(-r.value, u) };
+        case '+': return r;
+        case '~': return { ok: true, value: wrapAs(~r.value, u) };
+        case '!': return { ok: true, value: r.value === 0n ? 1n : 0n };
+      }
+      throw new Error('unreachable');
+    }
+    case 'ternary': {
+      const c = evaluatePreprocessorExpr(expr.cond);
+      if (!c.ok) return c;
+      const r = evaluatePreprocessorExpr(c.value !== 0n ? expr.then : expr.else);
+      return r.ok ? { ok: true, value: wrapAs(r.value, u) } : r;
+    }
+    case 'binary': {
+      const l = evaluatePreprocessorExpr(expr.left);
+      if (!l.ok) return l;
+      if (expr.op === '&&' && l.value === 0n) return { ok: true, value: 0n };
+      if (expr.op === '||' && l.value !== 0n) return { ok: true, value: 1n };
+      const r = evaluatePreprocessorExpr(expr.right);
+      if (!r.ok) return r;
+      const bool = (x: boolean): CEvalResult => ({ ok: true, value: x ? 1n : 0n });
+      if (expr.op === '&&' || expr.op === '||') return bool(r.value !== 0n);
+      if (expr.op === '<<' || expr.op === '>>') {
+        // The count keeps its own type; a negative count shifts the other way.
+        const count = r.value;
+        const left = expr.op === '<<' ? count >= 0n : count < 0n;
+        const n = count < 0n ? -count : count;
+        if (left) return { ok: true, value: n >= 64n ? 0n : wrapAs(l.value << n, u) };
+        if (n >= 64n) return { ok: true, value: !u && l.value < 0n ? -1n : 0n };
+        return { ok: true, value: wrapAs(l.value >> n, u) };
+      }
+      // The usual arithmetic conversions: both operands take the common type.
+      const common = isUnsignedInCpp(expr.left) || isUnsignedInCpp(expr.right);
+      const a = wrapAs(l.value, common), b = wrapAs(r.value, common);
+      switch (expr.op) {
+        case '<': return bool(a < b);
+        case '>': return bool(a > b);
+        case '<=': return bool(a <= b);
+        case '>=': return bool(a >= b);
+        case '==': return bool(a === b);
+        case '!=': return bool(a !== b);
+        case '*': return { ok: true, value: wrapAs(a * b, u) };
+        case '/':
+        case '%':
+          if (b === 0n) return { ok: false, message: 'Division by zero', range: expr.range };
+          return { ok: true, value: wrapAs(expr.op === '/' ? a / b : a % b, u) };
+        case '+': return { ok: true, value: wrapAs(a + b, u) };
+        case '-': return { ok: true, value: wrapAs(a - b, u) };
+        case '&': return { ok: true, value: wrapAs(a & b, u) };
+        case '^': return { ok: true, value: wrapAs(a ^ b, u) };
+        case '|': return { ok: true, value: wrapAs(a | b, u) };
+      }
+      throw new Error('unreachable');
+    }
+  }
 }

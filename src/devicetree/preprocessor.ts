@@ -407,14 +407,7 @@ class Preprocessor implements ExpansionHooks {
       this.diagnostic({ severity: 'error', message: "'##' cannot appear at either end of a macro expansion", range });
       return;
     }
-    if (params !== undefined) {
-      for (let k = 0; k < toks.length; k++) {
-        if (toks[k].kind === 'punct' && toks[k].text === '#' && !(toks[k + 1]?.kind === 'ident' && params.includes(toks[k + 1].text))) {
-          this.diagnostic({ severity: 'error', message: "'#' is not followed by a macro parameter", range });
-          return;
-        }
-      }
-    }
+    // A '#' not followed by a parameter stays a plain '#': cpp allows it for assembler sources.
     const previous = this.macros.get(def.name);
     if (previous !== undefined && !sameDefinition(previous, def)) {
       this.diagnostic({

@@ -2,7 +2,7 @@
 // become 0, then the shared C expression grammar evaluates in intmax_t.
 
 import type { Diagnostic, SourceRange } from '../../common/diagnostics';
-import { evaluateCExpr, parseCExpr, parseCIntegerLiteral, type CExprToken } from '../cexpr';
+import { evaluatePreprocessorExpr, parseCExpr, parseCIntegerLiteral, type CExprToken } from '../cexpr';
 import type { PPToken } from './lexer';
 import { ArraySource, BUILTIN_MACROS, Expander, rangeOf, type ExpansionHooks, type MacroDefinition } from './macros';
 
@@ -89,7 +89,9 @@ export function evaluateCondition(
         diag({ severity: 'error', message: `invalid integer constant "${t.text}" in #${directive.text}`, range });
         return false;
       }
-      cTokens.push({ kind: 'number', value: v, range });
+      // A `u` can only be in the suffix (hex digits stop at f).
+      const unsigned = t.text.includes('u') || t.text.includes('U');
+      cTokens.push(unsigned ? { kind: 'number', value: v, range, unsigned } : { kind: 'number', value: v, range });
     } else if (t.kind === 'char') {
       const v = charValue(t.text);
       if (v === undefined) {
@@ -122,7 +124,7 @@ export function evaluateCondition(
     diag({ severity: 'error', message: `missing binary operator before token "${'text' in extra ? extra.text : String((extra as { value: bigint }).value)}"`, range: extra.range });
     return false;
   }
-  const value = evaluateCExpr(parsed.expr, true);
+  const value = evaluatePreprocessorExpr(parsed.expr);
   if (!value.ok) {
     diag({ severity: 'error', message: `${value.message} in #${directive.text}`, range: value.range });
     return false;

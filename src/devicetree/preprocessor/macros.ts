@@ -302,6 +302,8 @@ export class Expander {
         continue;
       }
       if (isPunct(b, '##') && i > 0 && i + 1 < body.length) {
+        // Consecutive `##` act as one (gcc).
+        while (i + 2 < body.length && isPunct(body[i + 1], '##')) i++;
         const next = body[i + 1];
         const q = paramIndex(next);
         const variadicArg = m.variadic && q === params!.length - 1;
@@ -359,8 +361,9 @@ export class Expander {
     if (toks.length === 1 && toks[0].kind !== 'comment' && toks[0].kind !== 'ws') {
       return [{ ...toks[0], ...at, spaceBefore: lhs.spaceBefore, hide: lhs.hide }];
     }
+    // An error in C; cpp -x assembler-with-cpp (the DTS build) accepts it silently, so only warn.
     this.hooks.diagnostic({
-      severity: 'error',
+      severity: 'warning',
       message: `pasting "${lhs.text}" and "${rhs.text}" does not give a valid preprocessing token`,
       range: rangeOf(inv),
     });
