@@ -65,6 +65,9 @@ describe('Linux guest model on the emulator', function () {
     command(sys, 0, 'cat\r', 'cat\r\n');
     assert.equal(command(sys, 0, 'typed line\r', 'typed line\r\ntyped line\r\n'), 'typed line\r\ntyped line\r\n');
     assert.equal(command(sys, 0, '\x04', '# '), '# ');
+    // Ctrl-D inside a line hands the text over without ending the line: the shell waits for the rest.
+    assert.match(command(sys, 0, 'echo spl\x04', 'spl'), /^echo spl$/);
+    assert.match(command(sys, 0, 'it\r', '# '), /^it\r\nsplit\r\n# $/);
     assert.match(command(sys, 0, 'dmesg\r', '# '), /Kernel command line: console=hvc0/);
     assert.match(command(sys, 0, 'date\r', '# '), /Thu Jan {2}1 00:00:0\d UTC 1970\r\n/);
     assert.match(command(sys, 0, 'uptime\r', '# '), / 00:00:0\d up 0 min, {2}load average: 0\.00, 0\.00, 0\.00\r\n/);

@@ -143,7 +143,7 @@ describe('guest model: line discipline', () => {
     check('abc\x15d\r', 'abc\b \b\b \b\b \bd\r\n', [{ kind: 'line', text: 'd' }]);
     check('a\x01\x7f\r', 'a^A\b \b\b \b\r\n', [{ kind: 'line', text: 'a' }]);
     check('\x04', '', [{ kind: 'eof' }]);
-    check('ab\x04', 'ab', [{ kind: 'line', text: 'ab' }]);
+    check('ab\x04', 'ab', [{ kind: 'partial', text: 'ab' }]);
     check('one\rtw\x03', 'one\r\ntw^C', [], 1);
     check('secret\r', '', [{ kind: 'line', text: 'secret' }], 0, false);
   });

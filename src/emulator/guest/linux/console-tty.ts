@@ -54,7 +54,8 @@ const VERASE = 0x7f;
 /** n_tty's canonical line limit. */
 const MAX_CANON = 4095;
 
-export type TtyEvent = { kind: 'line'; text: string } | { kind: 'eof' };
+/** What a read on the tty returns: a line with its newline, text cut short by Ctrl-D, or end of file. */
+export type TtyEvent = { kind: 'line'; text: string } | { kind: 'partial'; text: string } | { kind: 'eof' };
 
 /** ONLCR: "\n" becomes "\r\n" on output. */
 export function onlcr(text: string): Uint8Array {
@@ -110,10 +111,10 @@ export class LineDiscipline {
       } else if (b === VEOF) {
         // At the start of a line it is end of file; otherwise it hands over the partial line.
         if (this.line.length === 0) this.ready.push({ kind: 'eof' });
-        else this.pushLine();
+        else this.pushLine('partial');
       } else if (b === LF) {
         this.echoBytes([CR, LF]);
-        this.pushLine();
+        this.pushLine('line');
       } else if (this.line.length < MAX_CANON) {
         this.line.push(b);
         this.echoBytes(b < 0x20 ? [0x5e, b + 0x40] : [b]);
@@ -134,8 +135,8 @@ export class LineDiscipline {
     this.ready.length = 0;
   }
 
-  private pushLine(): void {
-    this.ready.push({ kind: 'line', text: new TextDecoder('latin1').decode(new Uint8Array(this.line)) });
+  private pushLine(kind: 'line' | 'partial'): void {
+    this.ready.push({ kind, text: new TextDecoder('latin1').decode(new Uint8Array(this.line)) });
     this.line = [];
   }
   private echoBytes(bytes: number[]): void {

@@ -341,12 +341,16 @@ export class Shell {
     }
   }
 
+  /** One line as a program reading its terminal sees it: text cut short by Ctrl-D is kept until the line ends. */
   private *readLine(): Generator<Block, ReadResult, void> {
+    let pending = '';
     while (true) {
       if (this.k.takeSigint()) return { kind: 'interrupt' };
       const ev = this.k.tty.take();
-      if (ev) return ev;
-      yield { kind: 'input' };
+      if (ev?.kind === 'partial') pending += ev.text;
+      else if (ev?.kind === 'line') return { kind: 'line', text: pending + ev.text };
+      else if (ev?.kind === 'eof') return pending === '' ? ev : { kind: 'line', text: pending };
+      else yield { kind: 'input' };
     }
   }
 
