@@ -19,6 +19,22 @@ export class Gic {
   isHigh(intid: number): boolean {
     return this.level[intid] === 1;
   }
+  getState(): number[] {
+    const high: number[] = [];
+    this.level.forEach((l, i) => { if (l) high.push(i); });
+    return high;
+  }
+  /** Restores line levels without delivering (the kernel's masks are restored with it). */
+  setState(high: number[]): void {
+    this.level.fill(0);
+    for (const i of high) this.level[i] = 1;
+  }
+}
+
+export interface VgicState {
+  lrIntid: number[];
+  lrState: number[];
+  overflow: number[];
 }
 
 const LR_EMPTY = 0, LR_PENDING = 1, LR_ACTIVE = 2, LR_PENDING_ACTIVE = 3;
@@ -128,6 +144,17 @@ export class Vgic {
   listRegisters(): { intid: number; state: 'empty' | 'pending' | 'active' | 'pending+active' }[] {
     const names = ['empty', 'pending', 'active', 'pending+active'] as const;
     return Array.from(this.lrIntid, (intid, i) => ({ intid, state: names[this.lrState[i]] }));
+  }
+
+  getState(): VgicState {
+    return { lrIntid: Array.from(this.lrIntid), lrState: Array.from(this.lrState), overflow: this.overflow.slice() };
+  }
+
+  setState(s: VgicState): void {
+    this.lrIntid.set(s.lrIntid);
+    this.lrState.set(s.lrState);
+    this.overflow.length = 0;
+    this.overflow.push(...s.overflow);
   }
 
   reset(): void {

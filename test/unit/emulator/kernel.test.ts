@@ -128,6 +128,18 @@ describe('emulator: vGIC', () => {
     assert.deepEqual(v.listRegisters().map((l) => l.intid), [33, 37, 35, 36], 'the queued IRQ moved into the freed register');
     assert.equal(v.eoi(99), false);
   });
+
+  it('saves and restores its list registers and queue', () => {
+    const v = new Vgic();
+    for (const i of [40, 41, 42, 43, 44]) v.inject(i);
+    v.take();
+    const copy = new Vgic();
+    copy.setState(JSON.parse(JSON.stringify(v.getState())));
+    assert.deepEqual(copy.listRegisters(), v.listRegisters());
+    assert.deepEqual(copy.pendingIrqs(), v.pendingIrqs());
+    copy.eoi(40);
+    assert.deepEqual(copy.pendingIrqs(), [41, 42, 43, 44]);
+  });
 });
 
 class TimerGuest implements GuestProgram {
