@@ -1,5 +1,6 @@
 // The Linux guest model on the real emulator (the example's dual-guest system, fast mode).
 import { strict as assert } from 'assert';
+import fc from 'fast-check';
 import { DEFAULT_LINUX_DRIVERS, driversForCompatibles } from '../../../src/emulator/guest/linux';
 import { KERNEL_RESERVED_BYTES } from '../../../src/emulator/guest/linux/procfs';
 import { bootBoth, CONSOLE_INTID, dualSystem, exampleDtb, runUntil, type DualSystem } from './guest-harness';
@@ -262,5 +263,29 @@ describe('Linux guest model: device-tree driven boot outcomes', function () {
       return sys.uart();
     };
     assert.equal(transcript(), transcript());
+  });
+});
+
+describe('Linux guest model: random typing', function () {
+  this.timeout(30000);
+
+  it('keeps answering whatever bytes arrive on its console', () => {
+    const sys = dualSystem();
+    assert.ok(bootBoth(sys));
+    command(sys, 0, 'root\r', '# ');
+    // Any byte but the serial switch character '@' (which would route keys to the other guest).
+    const key = fc.integer({ min: 0, max: 255 }).filter((b) => b !== 0x40);
+    fc.assert(
+      fc.property(fc.array(key, { maxLength: 40 }), (bytes) => {
+        sys.emulator.typeInput(Uint8Array.from(bytes));
+        sys.emulator.runFor(20 * MS);
+        assert.notEqual(sys.guests[0].currentPhase, 'halted', 'random typing stopped the guest');
+      }),
+      { numRuns: 40 },
+    );
+    // Whatever state the shell or getty is in, Ctrl-C and Enter bring a prompt back.
+    sys.emulator.typeInput('\x03\r');
+    assert.ok(runUntil(sys, () => /(# |login: )$/.test(sys.output[0]), 5_000 * MS, MS), JSON.stringify(sys.output[0].slice(-200)));
+    assert.doesNotMatch(sys.logs().join('\n'), /guest program failed/);
   });
 });
