@@ -1,5 +1,6 @@
 // `dual-guest` command line: dispatches to one module per subcommand. Only this layer turns
 // diagnostics into text and exit codes.
+import { runBoot } from './boot';
 import { runCompile } from './compile';
 import { runLint } from './lint';
 
@@ -8,6 +9,7 @@ type Command = (args: string[]) => Promise<number> | number;
 const commands: Record<string, { run: Command; summary: string }> = {
   compile: { run: runCompile, summary: 'compile a device tree to DTB or canonical DTS' },
   lint: { run: runLint, summary: 'check device trees and .system files' },
+  boot: { run: runBoot, summary: 'run the emulated dual-guest system in this terminal (its serial port)' },
 };
 
 function usage(): string {

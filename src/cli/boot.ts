@@ -1,0 +1,249 @@
+// `dual-guest boot`: run the emulated dual-guest system like the board's serial port. A terminal on
+// standard input is used interactively (terminal.ts); anything else is a script typed line by line
+// whenever the guests wait for input, with the transcript on standard output. Errors in the files
+// stop the boot with positioned diagnostics (exit 1).
+import { existsSync, readdirSync, statSync, writeFileSync } from 'fs';
+import * as path from 'path';
+import type { Diagnostic } from '../common/diagnostics';
+import type { FileHost } from '../common/host';
+import { decodeUtf8 } from '../common/host';
+import { relative } from '../common/paths';
+import type { LogRecord } from '../emulator/kernel';
+import { NodeFileHost } from '../node/file-host';
+import { BootSession, formatBootDiagnostic, parseRecording, serialiseRecording, type BootRecording } from './boot-session';
+import { scriptLines } from './script-input';
+import { describeKey, enterRawMode, quitKeyFor, runInteractive, signalExitCode, type TerminalInput } from './terminal';
+
+export interface BootIo {
+  stdout(data: Uint8Array | string): void;
+  stderr(text: string): void;
+  /** Standard input: a terminal (interactive) or any byte stream (the script). */
+  stdin: TerminalInput & AsyncIterable<Uint8Array | string>;
+  host: FileHost;
+  /** Absolute directory that relative arguments are resolved against. */
+  cwd: string;
+  writeFile(file: string, text: string): void;
+}
+
+export interface BootArgs {
+  target?: string;
+  script?: string;
+  realtime: boolean;
+  record?: string;
+  replay?: string;
+  seed: number;
+  colour?: boolean;
+  /** Also show the PDs' and the guest model's informational log lines (errors are always shown). */
+  logs: boolean;
+}
+
+export function bootUsage(): string {
+  return [
+    'usage: dual-guest boot [options] [PROJECT|SYSTEM]',
+    '',
+    'Runs the emulated dual-guest system in this terminal as if it were the board\'s serial port:',
+    'both guests\' output on one line as the TX virtualiser writes it, your keys through the RX',
+    'virtualiser. Switch guests with the switch character, a client number and Enter (for \'@\':',
+    '"@0" Enter is the first guest, "@1" Enter the second: clients count from 0).',
+    '',
+    'PROJECT|SYSTEM  a dual-guest.json, a folder holding one, or a .system (the project is inferred);',
+    '                default: the examples/dual-guest project shipped with this package',
+    '',
+    '--script FILE   type FILE\'s lines (instead of the keyboard), each once the guests wait for input;',
+    '                exit when it is used up and the guests are idle',
+    '--realtime      pace the UART at its baud rate and virtual time with the wall clock',
+    '--fast          run as fast as useful (the default): unpaced UART, idle time follows the wall clock',
+    '--record FILE   write the session\'s input with its virtual times, the seed and the mode to FILE',
+    '--replay FILE   replay a --record file (same project): the same transcript, byte for byte',
+    '--seed N        the emulator\'s random seed (default 1)',
+    '--colour        colour each guest\'s output (virt_tx\'s colour option); --no-colour turns it off',
+    '                (default: the project\'s serial.colour)',
+    '--logs          also print the PDs\' informational log lines on standard error (errors always are)',
+    '',
+    'Keys (interactive): every key goes to the guest, Ctrl-C included. Ctrl-] quits (Ctrl-^ when the',
+    'system\'s switch character is Ctrl-]). SIGINT/SIGTERM/SIGHUP from outside also quit; the terminal',
+    'is restored in every case.',
+    '',
+    'Without a terminal on standard input, standard input is the script: each line is typed once the',
+    'guests wait for input, \'\\n\' sent as \'\\r\' (what Enter sends); the transcript goes to standard',
+    'output. Example: printf \'root\\n@1\\nroot\\nuname -a\\n\' | dual-guest boot',
+    '',
+    'Exit status: 0 the session ended, 1 errors in the files (printed as file:line:col: error: ...),',
+    '2 bad usage or an unreadable script or recording, 128+N ended by signal N.',
+  ].join('\n');
+}
+
+export function parseBootArgs(args: string[]): { parsed?: BootArgs; error?: string; help?: boolean } {
+  const out: BootArgs = { realtime: false, seed: 1, logs: false };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const value = (): string | undefined => {
+      const eq = a.indexOf('=');
+      return eq >= 0 ? a.slice(eq + 1) : args[++i];
+    };
+    const name = a.startsWith('--') && a.includes('=') ? a.slice(0, a.indexOf('=')) : a;
+    switch (name) {
+      case '-h': case '--help': return { help: true };
+      case '--realtime': out.realtime = true; break;
+      case '--fast': out.realtime = false; break;
+      case '--colour': case '--color': out.colour = true; break;
+      case '--no-colour': case '--no-color': out.colour = false; break;
+      case '--logs': out.logs = true; break;
+      case '--script': case '--record': case '--replay': case '--seed': {
+        const v = value();
+        if (v === undefined || v === '') return { error: `${name} needs ${name === '--seed' ? 'a number' : 'a file'}` };
+        if (name === '--seed') {
+          if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v))) return { error: `--seed wants a non-negative integer, not '${v}'` };
+          out.seed = Number(v);
+        } else out[name.slice(2) as 'script' | 'record' | 'replay'] = v;
+        break;
+      }
+      default:
+        if (a.startsWith('-') && a !== '-') return { error: `unknown option '${a}'` };
+        if (out.target !== undefined) return { error: `one project at a time ('${out.target}' and '${a}')` };
+        out.target = a;
+    }
+  }
+  if (out.script !== undefined && out.replay !== undefined) return { error: '--script and --replay both give the input: choose one' };
+  return { parsed: out };
+}
+
+/** The package's root (where package.json and examples/ are), from this file's place in src/cli or dist/. */
+export function packageRoot(from = __dirname): string {
+  let dir = from;
+  for (;;) {
+    if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'examples'))) return dir;
+    const up = path.dirname(dir);
+    if (up === dir) return path.resolve(from, '..', '..');
+    dir = up;
+  }
+}
+
+/** The file loadProject should read for a command-line target: a folder means its dual-guest.json (or its lone .system). */
+export function resolveTarget(target: string | undefined, cwd: string): string {
+  const t = target === undefined ? path.join(packageRoot(), 'examples', 'dual-guest') : path.resolve(cwd, target);
+  let isDir = false;
+  try {
+    isDir = statSync(t).isDirectory();
+  } catch {
+    // A missing path is loadProject's to report.
+  }
+  if (!isDir) return t;
+  const json = path.join(t, 'dual-guest.json');
+  if (existsSync(json)) return json;
+  const systems = readdirSync(t).filter((f) => f.endsWith('.system'));
+  return systems.length === 1 ? path.join(t, systems[0]) : json;
+}
+
+function displayPath(file: string, cwd: string): string {
+  if (!file.startsWith('/')) return file;
+  const rel = relative(cwd, file);
+  return rel.startsWith('..') ? file : rel;
+}
+
+export async function runBoot(args: string[], ioOverrides: Partial<BootIo> = {}): Promise<number> {
+  const io: BootIo = {
+    stdout: (d) => process.stdout.write(d),
+    stderr: (t) => process.stderr.write(t),
+    stdin: process.stdin,
+    host: new NodeFileHost(),
+    cwd: process.cwd(),
+    writeFile: (f, t) => writeFileSync(f, t),
+    ...ioOverrides,
+  };
+  const { parsed, error, help } = parseBootArgs(args);
+  if (help) {
+    io.stdout(bootUsage() + '\n');
+    return 0;
+  }
+  if (!parsed) {
+    io.stderr(`dual-guest boot: ${error}\n${bootUsage()}\n`);
+    return 2;
+  }
+
+  let recording: BootRecording | undefined;
+  if (parsed.replay !== undefined) {
+    const bytes = io.host.readFile(path.resolve(io.cwd, parsed.replay));
+    if (!bytes) return usageError(io, `cannot read the recording '${parsed.replay}'`);
+    const r = parseRecording(decodeUtf8(bytes));
+    if (!r.recording) return usageError(io, `${parsed.replay}: ${r.error}`);
+    recording = r.recording;
+  }
+  let script: Uint8Array | undefined;
+  if (parsed.script !== undefined) {
+    script = io.host.readFile(path.resolve(io.cwd, parsed.script));
+    if (!script) return usageError(io, `cannot read the script '${parsed.script}'`);
+  }
+  const interactive = recording === undefined && script === undefined && io.stdin.isTTY === true;
+  const eol = interactive ? '\r\n' : '\n';
+
+  const onLog = (r: LogRecord): void => {
+    if (r.level === 'error' || parsed.logs) io.stderr(`${r.text}${eol}`);
+  };
+  const target = resolveTarget(parsed.target, io.cwd);
+  const loaded = BootSession.load(target, {
+    host: io.host,
+    // A replay runs as it was recorded; --seed and --colour do not apply to it.
+    seed: recording?.seed ?? parsed.seed,
+    realtime: recording?.realtime ?? parsed.realtime,
+    colour: recording ? recording.colour : parsed.colour,
+    onOutput: (bytes) => io.stdout(bytes),
+    onLog,
+  });
+  if (!loaded.session) {
+    printDiagnostics(io, loaded.diagnostics);
+    io.stderr(`dual-guest boot: ${displayPath(target, io.cwd)}: not booted: the files have errors\n`);
+    return 1;
+  }
+  const session = loaded.session;
+  const saveRecording = (): void => {
+    if (parsed.record !== undefined) io.writeFile(path.resolve(io.cwd, parsed.record), serialiseRecording(session.recording()));
+  };
+
+  if (recording) {
+    session.replay(recording);
+    saveRecording();
+    return 0;
+  }
+  if (!interactive) {
+    const source: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array> = script ? [script] : io.stdin;
+    let stuck = !session.settle();
+    for await (const line of scriptLines(source)) {
+      session.type(line);
+      stuck = !session.settle();
+    }
+    if (stuck) io.stderr('dual-guest boot: the guests were still busy when the input ran out; stopped\n');
+    saveRecording();
+    return 0;
+  }
+
+  const quitKey = quitKeyFor(session.switchChar);
+  const clients = session.project.roles.clients.length;
+  io.stderr(`dual-guest boot: ${displayPath(session.project.file ?? session.project.systemFile, io.cwd)}: ${clients} clients; `
+    + `switch with ${describeKey(session.switchChar)} N Enter (N from 0); ${describeKey(quitKey)} quits\r\n`);
+  const restore = enterRawMode(io.stdin);
+  process.once('exit', restore);
+  try {
+    const end = await runInteractive(session, { realtime: parsed.realtime, quitKey, input: io.stdin });
+    restore();
+    io.stderr(`\r\ndual-guest boot: ${end.reason === 'signal' ? `ended by ${end.signal}` : end.reason === 'quit' ? 'quit' : 'end of input'}\r\n`);
+    saveRecording();
+    return end.reason === 'signal' ? signalExitCode(end.signal) : 0;
+  } finally {
+    restore();
+    process.removeListener('exit', restore);
+  }
+}
+
+function usageError(io: BootIo, message: string): number {
+  io.stderr(`dual-guest boot: ${message}\n`);
+  return 2;
+}
+
+function printDiagnostics(io: BootIo, diagnostics: Diagnostic[]): void {
+  // Errors stop the boot; warnings are shown with them since they often explain the error.
+  for (const d of diagnostics) {
+    if (d.severity === 'info') continue;
+    io.stderr(formatBootDiagnostic(d, (f) => displayPath(f, io.cwd)) + '\n');
+  }
+}
