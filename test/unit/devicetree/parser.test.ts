@@ -114,6 +114,19 @@ describe('devicetree/parser', () => {
     );
   });
 
+  it('parses inputs near 100 KB in well under a second', () => {
+    const chunk = fc.constantFrom('n@1 { p = <1 2 &l>, "s"; };\n', 'l: m { q = [00 11]; };\n', '/delete-node/ n@1;\n', 'x = <(1 + 2) ;\n', '};\n', '{\n', '"\n', '/*\n');
+    fc.assert(
+      fc.property(fc.array(chunk, { minLength: 3000, maxLength: 4000 }), (chunks) => {
+        const text = '/dts-v1/;\n/ {\n' + chunks.join('');
+        const start = Date.now();
+        parse(text);
+        return Date.now() - start < 1000;
+      }),
+      { numRuns: 5, seed: 7 },
+    );
+  });
+
   it('survives hostile nesting without exhausting the stack', () => {
     const deep = '/dts-v1/; / { ' + 'n { '.repeat(20000) + '}; '.repeat(20000) + '};';
     assert.ok(messages(deep).some((m) => m.includes('nesting deeper than')));
