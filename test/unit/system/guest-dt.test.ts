@@ -127,6 +127,29 @@ describe('system cross checks against the guest device tree', () => {
       getProperty(nodeAt(t, '/chosen'), 'linux,initrd-start')!.range);
   });
 
+  it('DTB address outside guest RAM (project file dtbAddr)', () => {
+    const json = '{ "guests": { "client_linux-1": { "dtbAddr": "0x60000000" } } }';
+    const diags = run(guestTree(), project(SYSTEM_TEXT, json));
+    expectOne(diags, 'guest-dt-initrd', 'DTB address 0x60000000 is not in guest RAM [0x40000000..0x4f000000)', rangeOf('/p/dual-guest.json', json, '"0x60000000"'));
+  });
+
+  it('virtio window size different from the node, and a virtio node without interrupts', () => {
+    const t1 = guestTree({ virtio: { reg: u32(0, 0x150000, 0, 0x1000) } });
+    expectOne(run(t1), 'guest-dt-virtio', "reg size 0x1000 differs from the VMM's virtio window size 0x200", getProperty(nodeAt(t1, '/virtio-console@150000'), 'reg')!.range, 'warning');
+    const t2 = buildTree(n('', { '#address-cells': u32(2), '#size-cells': u32(2) },
+      n('memory@40000000', { device_type: str('memory'), reg: u32(0, 0x40000000, 0, 0xf000000) }),
+      labelled('gic', n('interrupt-controller@38800000', { compatible: str('arm,gic-v3'), 'interrupt-controller': empty(), '#interrupt-cells': u32(3), reg: u32(0, 0x38800000, 0, 0x10000, 0, 0x31000000, 0, 0x2000) })),
+      labelled('gpc', n('gpc@303a0000', { compatible: str('fsl,imx8mq-gpc'), reg: u32(0, 0x303a0000, 0, 0x10000), 'interrupt-controller': empty(), '#interrupt-cells': u32(3), 'interrupt-parent': u32(ref('gic')) })),
+      n('virtio-console@150000', { compatible: str('virtio,mmio'), reg: u32(0, 0x150000, 0, 0x200) })));
+    const diags = run(t2);
+    assert.deepStrictEqual(diags.map((d) => d.code).sort(), ['guest-dt-irq-route', 'guest-dt-virtio']);
+    const noIrq = diags.find((d) => d.code === 'guest-dt-virtio')!;
+    assert.ok(noIrq.message.includes("has no 'interrupts' = <0 42 4> (SPI 42, INTID 74)"), noIrq.message);
+    assert.deepStrictEqual(noIrq.range, nodeAt(t2, '/virtio-console@150000').nameRange);
+    const route = diags.find((d) => d.code === 'guest-dt-irq-route')!;
+    assert.ok(route.message.includes('has no interrupt parent (none on it or its ancestors): add interrupt-parent = <&gic>'), route.message);
+  });
+
   it('initrd image larger than the window (project names the image)', () => {
     const json = JSON.stringify({ guests: { 'client_linux-1': { initrd: 'rootfs.cpio.gz' } } });
     const host = new MemoryFileHost({ [SYS]: SYSTEM_TEXT, '/p/dual-guest.json': json, '/p/rootfs.cpio.gz': new Uint8Array(0x100001) });
