@@ -48,7 +48,8 @@ export function checkGuestMaps(model: SystemModel, guests: GuestConfig[]): Diagn
       firstCaching.set(m.mr, { cached: m.cached, owner: m.owner.name });
       continue;
     }
-    if (prev.cached !== m.cached && !guests.some((g) => g.ramRegion === m.mr && m.owner.name === g.vmm)) {
+    // Guest RAM's VM/VMM pair is guest-ram-vmm's to report.
+    if (prev.cached !== m.cached && !guests.some((g) => g.ramRegion === m.mr)) {
       out.push({ severity: 'warning', code: 'mr-cache-mismatch', range: attribute(m.element, 'cached')?.valueRange ?? m.element.nameRange,
         message: `memory region '${m.mr}' is mapped ${m.cached ? 'cached' : 'uncached'} in '${m.owner.name}' but ${prev.cached ? 'cached' : 'uncached'} in '${prev.owner}'` });
     }

@@ -182,6 +182,11 @@ describe('sDDF and guest checks on the system', () => {
     checkSystem(text, [{ severity: 'warning', code: 'guest-ram-vmm', message: "virtual machine 'client_linux-2' has no RAM region mapped into both it and its VMM 'CLIENT_VMM-2'", at: 'virtual_machine', in: '<virtual_machine name="client_linux-2"' }]);
   });
 
+  it('guest RAM cached in the VM but not in the VMM is reported once', () => {
+    const text = EXAMPLE.replace('<map mr="client_vm_ram_1" vaddr="0x40000000" perms="rw" setvar_vaddr', '<map mr="client_vm_ram_1" vaddr="0x40000000" perms="rw" cached="false" setvar_vaddr');
+    checkSystem(text, [{ severity: 'warning', code: 'guest-ram-vmm', message: "guest RAM 'client_vm_ram_1' is mapped cached in 'client_linux-1' but uncached in its VMM 'CLIENT_VMM-1'", at: 'false', in: 'cached="false" setvar_vaddr="guest_ram_vaddr"' }]);
+  });
+
   it('guest RAM not 2 MiB aligned', () => {
     const text = EXAMPLE.replace('<memory_region name="client_vm_ram_1" size="0xf000000" page_size="0x200000" />', '<memory_region name="client_vm_ram_1" size="0xf000000" />')
       .replace('<map mr="client_vm_ram_1" vaddr="0x40000000" perms="rwx" />', '<map mr="client_vm_ram_1" vaddr="0x40001000" perms="rwx" />');
