@@ -1,0 +1,328 @@
+// The worker side of the protocol: owns one emulator, advances its virtual time in frames, gathers
+// its output per frame, and stops advancing time while the extension has not acknowledged a credit
+// window of output, so a flooding guest can neither grow memory nor flood the UI. Clock and
+// messaging come from the host (the worker entry, or a test), so this module runs anywhere.
+import type { Diagnostic } from '../common/diagnostics';
+import { formatRangeDtc } from '../common/diagnostics';
+import type { FileHost } from '../common/host';
+import type { Emulator } from '../emulator/emulator';
+import { bootProject } from '../emulator/from-project';
+import type { LogRecord } from '../emulator/kernel';
+import { recordInputLog, type InputLog } from '../emulator/record';
+import { loadProject } from '../system/index';
+import { InputRouter } from './input-router';
+import {
+  CREDIT_WINDOW_BYTES, FRAME_MS, INPUT_QUEUE_LIMIT, LOG_RECORDS_PER_FRAME,
+  type BootRequest, type ClientChunk, type FromWorker, type GuestInfo, type RunState, type ToWorker,
+} from './protocol';
+
+export interface SessionClock {
+  nowMs(): number;
+  /** Call cb after ms; returns a cancel function. */
+  schedule(cb: () => void, ms: number): () => void;
+}
+
+export type PostMessage = (message: FromWorker, transfer?: ArrayBuffer[]) => void;
+
+/** Virtual time per step, so the credit window and input are checked often within a frame. */
+const SLICE_NS = 1_000_000;
+/** Fast mode: compute spent per frame at most, leaving the core some rest between frames. */
+const FAST_BUDGET_MS = 10;
+/** Real-time mode: after a stall (debugger, busy machine) catch up by at most this much. */
+const MAX_CATCH_UP_MS = 100;
+/** Typed bytes put on the UART wire at once; the rest wait in the session's bounded queue. */
+const WIRE_FILL_BYTES = 256;
+const STATUS_EVERY_MS = 250;
+
+/** Byte chunks gathered until the next frame. */
+class ChunkBuffer {
+  private chunks: Uint8Array[] = [];
+  size = 0;
+  push(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    this.chunks.push(bytes.slice());
+    this.size += bytes.length;
+  }
+  take(): Uint8Array {
+    const out = new Uint8Array(this.size);
+    let o = 0;
+    for (const c of this.chunks) { out.set(c, o); o += c.length; }
+    this.chunks = [];
+    this.size = 0;
+    return out;
+  }
+}
+
+export class EmulatorSession {
+  private emulator: Emulator | undefined;
+  private bootRequest: BootRequest | undefined;
+  private guests: GuestInfo[] = [];
+  private router: InputRouter | undefined;
+  private state: RunState = 'stopped';
+  private userPaused = false;
+  private readonly line = new ChunkBuffer();
+  private clientOut: ChunkBuffer[] = [];
+  private logs: LogRecord[] = [];
+  private logsDropped = 0;
+  private unacked = 0;
+  private inputQueue: Uint8Array[] = [];
+  private inputQueued = 0;
+  private inputDropped = 0;
+  private replay: { log: InputLog; next: number } | undefined;
+  private reportedHalts = new Set<number>();
+  /** Terminal sizes by target, recorded because the guest model has no notion of them. */
+  readonly terminalSizes = new Map<number | 'line', { cols: number; rows: number }>();
+  private cancelTick: (() => void) | undefined;
+  private lastTickMs = 0;
+  private lastStatusMs = -Infinity;
+  private lastStatusState: RunState | undefined;
+  private crashRequest: string | undefined;
+
+  constructor(private readonly host: FileHost, private readonly post: PostMessage, private readonly clock: SessionClock) {}
+
+  handle(msg: ToWorker): void {
+    switch (msg.type) {
+      case 'boot': this.boot(msg); break;
+      case 'input': this.input(msg.target, msg.bytes); break;
+      case 'ack': this.unacked = Math.max(0, this.unacked - msg.bytes); break;
+      case 'pause': this.userPaused = true; this.sendStatus(true); break;
+      case 'resume': this.userPaused = false; this.sendStatus(true); break;
+      case 'reset': if (this.bootRequest) this.boot({ ...this.bootRequest, replay: undefined }); break;
+      case 'resize': this.resize(msg.target, msg.cols, msg.rows); break;
+      case 'snapshot': this.post({ type: 'snapshot', requestId: msg.requestId, snapshot: this.emulator?.snapshot() }); break;
+      case 'getRecording':
+        this.post({ type: 'recording', requestId: msg.requestId, log: this.emulator ? recordInputLog(this.emulator, this.bootRequest?.seed ?? 1) : undefined });
+        break;
+      case 'stop': this.stop(); break;
+      case 'crash': this.crashRequest = msg.message; break;
+    }
+  }
+
+  /** Stop the loop and drop the emulator (also when the worker is about to end). */
+  stop(): void {
+    this.cancelTick?.();
+    this.cancelTick = undefined;
+    this.emulator = undefined;
+    this.state = 'stopped';
+    this.sendStatus(true);
+  }
+
+  private boot(req: BootRequest): void {
+    this.cancelTick?.();
+    this.cancelTick = undefined;
+    this.emulator = undefined;
+    this.bootRequest = req;
+    this.state = 'booting';
+    this.resetBuffers();
+    let diagnostics: Diagnostic[];
+    let emulator: Emulator | undefined;
+    let project;
+    try {
+      project = loadProject(req.projectFile, this.host);
+      if (req.colour !== undefined) project.serial.colour = req.colour;
+      const booted = bootProject(project, {
+        host: this.host, fast: req.fast, seed: req.seed ?? 1,
+        emulatorHost: { onLog: (r) => this.addLog(r), onUartOutput: (b) => this.line.push(b) },
+      });
+      diagnostics = booted.diagnostics;
+      emulator = booted.emulator;
+    } catch (e) {
+      // The cores promise not to throw; if one does, the user still gets a message, not a dead worker.
+      diagnostics = [{ severity: 'error', message: `internal error while loading the project: ${e instanceof Error ? e.message : String(e)}`, code: 'emulator-boot' }];
+    }
+    if (!emulator || !project) {
+      this.state = 'failed';
+      this.post({ type: 'bootFailed', diagnostics, summary: bootFailureSummary(diagnostics) });
+      this.sendStatus(true);
+      return;
+    }
+    this.emulator = emulator;
+    this.guests = project.guests.map((g) => ({ vm: g.vm, vmm: g.vmm, client: g.clientIndex }));
+    const clients = Math.max(0, ...this.guests.map((g) => g.client + 1));
+    this.clientOut = Array.from({ length: clients }, () => new ChunkBuffer());
+    emulator.onClientOutput((client, bytes) => this.clientOut[client]?.push(bytes));
+    this.router = new InputRouter({ switchChar: project.serial.switchChar, clientBase: project.serial.clientBase }, 0);
+    this.replay = req.replay ? { log: req.replay, next: 0 } : undefined;
+    this.state = 'running';
+    this.post({
+      type: 'booted', guests: this.guests, switchChar: project.serial.switchChar, clientBase: project.serial.clientBase,
+      driver: project.roles.driver ?? 'uart', fast: req.fast, diagnostics,
+    });
+    this.lastTickMs = this.clock.nowMs();
+    this.tick();
+  }
+
+  private resetBuffers(): void {
+    this.line.take();
+    this.clientOut = [];
+    this.logs = [];
+    this.logsDropped = 0;
+    this.unacked = 0;
+    this.inputQueue = [];
+    this.inputQueued = 0;
+    this.inputDropped = 0;
+    this.reportedHalts.clear();
+    this.replay = undefined;
+  }
+
+  private addLog(r: LogRecord): void {
+    if (this.logs.length < LOG_RECORDS_PER_FRAME) this.logs.push(r);
+    else this.logsDropped++;
+  }
+
+  private input(target: number | 'line', bytes: Uint8Array): void {
+    if (!this.emulator || !this.router) return;
+    if (target !== 'line' && !this.guests.some((g) => g.client === target)) return;
+    const lineBytes = target === 'line' ? this.router.forLine(bytes) : this.router.forClient(target, bytes);
+    if (this.inputQueued + lineBytes.length > INPUT_QUEUE_LIMIT) {
+      // A whole keystroke or paste is kept or dropped, never split: a half switch sequence would misroute.
+      this.inputDropped += lineBytes.length;
+      if (target !== 'line') this.router.reset(-1);
+      return;
+    }
+    this.inputQueue.push(lineBytes);
+    this.inputQueued += lineBytes.length;
+    this.feedInput();
+  }
+
+  /** Move queued input onto the UART's wire as it drains, so a huge paste waits here, bounded. */
+  private feedInput(): void {
+    const emu = this.emulator;
+    if (!emu) return;
+    while (this.inputQueue.length > 0 && emu.uart.wirePending() < WIRE_FILL_BYTES) {
+      const head = this.inputQueue[0];
+      const n = Math.min(head.length, WIRE_FILL_BYTES);
+      emu.typeInput(head.subarray(0, n));
+      this.inputQueued -= n;
+      if (n === head.length) this.inputQueue.shift();
+      else this.inputQueue[0] = head.subarray(n);
+    }
+  }
+
+  private resize(target: number | 'line', cols: number, rows: number): void {
+    this.terminalSizes.set(target, { cols, rows });
+    this.post({
+      type: 'resized', target, cols, rows, applied: false,
+      note: `recorded ${cols}x${rows}; the serial line carries no window size and the guest model has none (stty rows/cols is not modelled)`,
+    });
+  }
+
+  private outputWaiting(): number {
+    let n = this.line.size;
+    for (const c of this.clientOut) n += c.size;
+    return n;
+  }
+
+  private creditLeft(): boolean {
+    return this.unacked + this.outputWaiting() < CREDIT_WINDOW_BYTES;
+  }
+
+  private tick(): void {
+    this.cancelTick = undefined;
+    const emu = this.emulator;
+    if (!emu) return;
+    try {
+      if (this.crashRequest !== undefined) {
+        const message = this.crashRequest;
+        this.crashRequest = undefined;
+        throw new Error(message);
+      }
+      const now = this.clock.nowMs();
+      const wallMs = Math.min(Math.max(0, now - this.lastTickMs), MAX_CATCH_UP_MS);
+      this.lastTickMs = now;
+      if (this.userPaused) this.state = 'paused';
+      else if (!this.creditLeft()) this.state = 'throttled';
+      else {
+        this.state = 'running';
+        this.advance(emu, wallMs, now);
+      }
+      this.reportHalts(emu);
+      this.flush(emu);
+      this.sendStatus(false);
+    } catch (e) {
+      this.emulator = undefined;
+      this.state = 'failed';
+      this.post({ type: 'crashed', message: e instanceof Error ? e.message : String(e), stack: e instanceof Error ? e.stack : undefined });
+      return;
+    }
+    this.cancelTick = this.clock.schedule(() => this.tick(), FRAME_MS);
+  }
+
+  private advance(emu: Emulator, wallMs: number, startMs: number): void {
+    const fast = this.bootRequest?.fast ?? true;
+    // Real time: virtual time follows the wall clock. Fast: as much as the frame's compute budget allows.
+    const targetNs = fast ? Infinity : emu.now() + wallMs * 1e6;
+    while (emu.now() < targetNs) {
+      if (!this.creditLeft()) { this.state = 'throttled'; break; }
+      if (fast && this.clock.nowMs() - startMs >= FAST_BUDGET_MS) break;
+      this.feedInput();
+      let sliceEnd = Math.min(targetNs, emu.now() + SLICE_NS);
+      const rec = this.replay?.log.records[this.replay.next];
+      if (rec && rec.timeNs < sliceEnd) sliceEnd = Math.max(rec.timeNs, emu.now());
+      if (sliceEnd > emu.now()) emu.runFor(sliceEnd - emu.now());
+      this.typeDueReplay(emu);
+    }
+  }
+
+  private typeDueReplay(emu: Emulator): void {
+    const r = this.replay;
+    if (!r) return;
+    while (r.next < r.log.records.length && r.log.records[r.next].timeNs <= emu.now()) {
+      emu.typeInput(Uint8Array.from(r.log.records[r.next].bytes));
+      r.next++;
+      // Recorded raw line bytes may switch clients: the router no longer knows the target.
+      this.router?.reset(-1);
+    }
+    if (r.next >= r.log.records.length) this.replay = undefined;
+  }
+
+  private reportHalts(emu: Emulator): void {
+    for (let i = 0; i < this.guests.length; i++) {
+      if (this.reportedHalts.has(i)) continue;
+      const vcpu = emu.vcpu(i);
+      if (vcpu.state !== 'halted') continue;
+      this.reportedHalts.add(i);
+      this.post({ type: 'guestFailed', guest: i, vm: this.guests[i].vm, reason: vcpu.haltReason ?? 'halted' });
+    }
+  }
+
+  private flush(emu: Emulator): void {
+    const waiting = this.outputWaiting();
+    if (waiting > 0) {
+      const line = this.line.take();
+      const clients: ClientChunk[] = [];
+      this.clientOut.forEach((c, client) => { if (c.size > 0) clients.push({ client, bytes: c.take() }); });
+      this.unacked += waiting;
+      this.post({ type: 'output', timeNs: emu.now(), line, clients }, [line.buffer as ArrayBuffer, ...clients.map((c) => c.bytes.buffer as ArrayBuffer)]);
+    }
+    if (this.logs.length > 0 || this.logsDropped > 0) {
+      this.post({ type: 'log', records: this.logs, dropped: this.logsDropped });
+      this.logs = [];
+      this.logsDropped = 0;
+    }
+  }
+
+  private sendStatus(force: boolean): void {
+    const emu = this.emulator;
+    const now = this.clock.nowMs();
+    if (!force && this.state === this.lastStatusState && now - this.lastStatusMs < STATUS_EVERY_MS) return;
+    this.lastStatusState = this.state;
+    this.lastStatusMs = now;
+    this.post({
+      type: 'status', state: this.state, timeNs: emu?.now() ?? 0,
+      // The snapshot is cheap, but not free: it is taken at most a few times a second.
+      currentClient: emu ? emu.snapshot().serial.currentClient : -1,
+      unackedBytes: this.unacked, inputPending: this.inputQueued + (emu?.uart.wirePending() ?? 0), inputDropped: this.inputDropped,
+    });
+  }
+}
+
+/** One sentence saying what to fix: the first error with its place, and how many more there are. */
+export function bootFailureSummary(diagnostics: Diagnostic[]): string {
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length === 0) return 'The system could not be booted.';
+  const first = errors[0];
+  const where = first.range ? `${formatRangeDtc(first.range)}: ` : '';
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length > 2 ? 's' : ''}, see Problems)` : '';
+  return `Cannot boot: fix ${where}${first.message}${more}`;
+}

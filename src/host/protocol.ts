@@ -1,0 +1,80 @@
+// The one message protocol between the extension host (or a test) and the emulator worker thread.
+// Every message has a literal `type`; ToWorker flows extension → worker, FromWorker the other way.
+// test/unit/host/protocol.test.ts pins the names and directions: change both together.
+import type { Diagnostic } from '../common/diagnostics';
+import type { EmulatorSnapshot } from '../emulator/emulator';
+import type { LogRecord } from '../emulator/kernel';
+import type { InputLog } from '../emulator/record';
+
+/** What the worker is doing with virtual time. */
+export type RunState = 'booting' | 'running' | 'paused' | 'throttled' | 'stopped' | 'failed';
+
+export interface BootRequest {
+  type: 'boot';
+  /** Absolute path of dual-guest.json or a `.system` file. */
+  projectFile: string;
+  /** true: the UART is unpaced and virtual time runs as fast as compute allows; false: baud-paced, virtual time follows the wall clock. */
+  fast: boolean;
+  /** Overrides the project's `serial.colour` when given. */
+  colour?: boolean;
+  seed?: number;
+  /** Input to type at recorded virtual times (Replay a recording). */
+  replay?: InputLog;
+}
+
+export type ToWorker =
+  | BootRequest
+  /** Bytes typed for `target`: a client index (the worker prefixes the switch sequence when needed), or 'line' for raw bytes on the UART's RX line. */
+  | { type: 'input'; target: number | 'line'; bytes: Uint8Array }
+  /** The extension has written `bytes` output bytes to its terminals: they leave the credit window. */
+  | { type: 'ack'; bytes: number }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  /** The emulator core has no per-guest reset: the whole board restarts from the same files. */
+  | { type: 'reset'; guest: number }
+  | { type: 'resize'; target: number | 'line'; cols: number; rows: number }
+  | { type: 'snapshot'; requestId: number }
+  | { type: 'getRecording'; requestId: number }
+  | { type: 'stop' }
+  /** Makes the worker throw from its loop, to exercise crash reporting (tests, "simulate a crash"). */
+  | { type: 'crash'; message: string };
+
+export interface GuestInfo {
+  vm: string;
+  vmm: string;
+  /** 0-based serial client index (the number the real virt_rx expects with clientBase 0). */
+  client: number;
+}
+
+export interface ClientChunk {
+  client: number;
+  bytes: Uint8Array;
+}
+
+export type FromWorker =
+  | { type: 'booted'; guests: GuestInfo[]; switchChar: number; clientBase: number; driver: string; fast: boolean; diagnostics: Diagnostic[] }
+  | { type: 'bootFailed'; diagnostics: Diagnostic[]; summary: string }
+  /** Output of one frame (~16 ms): the multiplexed UART line and each client's own bytes. */
+  | { type: 'output'; timeNs: number; line: Uint8Array; clients: ClientChunk[] }
+  | { type: 'log'; records: LogRecord[]; dropped: number }
+  | { type: 'status'; state: RunState; timeNs: number; currentClient: number; unackedBytes: number; inputPending: number; inputDropped: number }
+  /** A guest's vCPU stopped (fault, PSCI off/reset, boot error). */
+  | { type: 'guestFailed'; guest: number; vm: string; reason: string }
+  /** The answer to `resize`: applied is false when the guest model has no notion of a terminal size. */
+  | { type: 'resized'; target: number | 'line'; cols: number; rows: number; applied: boolean; note: string }
+  | { type: 'snapshot'; requestId: number; snapshot: EmulatorSnapshot | undefined }
+  | { type: 'recording'; requestId: number; log: InputLog | undefined }
+  /** The worker's loop threw; the emulator is gone and the worker waits to be terminated. */
+  | { type: 'crashed'; message: string; stack?: string };
+
+export const TO_WORKER_TYPES = ['boot', 'input', 'ack', 'pause', 'resume', 'reset', 'resize', 'snapshot', 'getRecording', 'stop', 'crash'] as const satisfies readonly ToWorker['type'][];
+export const FROM_WORKER_TYPES = ['booted', 'bootFailed', 'output', 'log', 'status', 'guestFailed', 'resized', 'snapshot', 'recording', 'crashed'] as const satisfies readonly FromWorker['type'][];
+
+/** Output the extension may hold unacknowledged before the worker stops advancing virtual time. */
+export const CREDIT_WINDOW_BYTES = 256 * 1024;
+/** How long the worker gathers output before sending it (one display frame). */
+export const FRAME_MS = 16;
+/** Typed bytes the worker holds for the UART line; beyond this, input is dropped and counted. */
+export const INPUT_QUEUE_LIMIT = 64 * 1024;
+/** Emulator log records sent per frame at most; the rest are counted as dropped. */
+export const LOG_RECORDS_PER_FRAME = 200;

@@ -1,0 +1,85 @@
+// The line logic of one terminal (a guest's console, or the board's serial port): bytes from the
+// worker become text for the terminal (UTF-8 decoded across frame boundaries), keystrokes become
+// input for its target, size changes go to the worker. VS Code's Pseudoterminal is a thin adapter
+// over this (src/extension/terminals.ts), so tests drive the same code without VS Code.
+
+export type TerminalTarget = number | 'line';
+
+export interface TerminalInputSink {
+  type(target: TerminalTarget, data: string): void;
+  resize(target: TerminalTarget, cols: number, rows: number): void;
+}
+
+/** Text written before the terminal opens is kept up to this many UTF-16 units (oldest dropped). */
+const BEFORE_OPEN_LIMIT = 256 * 1024;
+
+export class SerialTerminal {
+  private writer: ((text: string) => void) | undefined;
+  private beforeOpen: string[] = [];
+  private beforeOpenSize = 0;
+  private droppedBeforeOpen = false;
+  private decoder = new TextDecoder('utf-8');
+  size: { cols: number; rows: number } | undefined;
+
+  constructor(readonly name: string, readonly target: TerminalTarget, private readonly input: () => TerminalInputSink | undefined) {}
+
+  /** The terminal is shown: from now on text goes straight to `write`. */
+  open(write: (text: string) => void, dimensions?: { columns: number; rows: number }): void {
+    this.writer = write;
+    if (this.droppedBeforeOpen) write(noticeText('earlier output dropped before this terminal opened'));
+    for (const t of this.beforeOpen) write(t);
+    this.beforeOpen = [];
+    this.beforeOpenSize = 0;
+    if (dimensions) this.setDimensions(dimensions);
+  }
+
+  close(): void {
+    this.writer = undefined;
+  }
+
+  get isOpen(): boolean {
+    return this.writer !== undefined;
+  }
+
+  /** Output bytes from the worker. */
+  output(bytes: Uint8Array): void {
+    this.write(this.decoder.decode(bytes, { stream: true }));
+  }
+
+  /** A message from the extension itself, set apart from guest output. */
+  notice(text: string): void {
+    this.write(noticeText(text));
+  }
+
+  /** A fresh machine: no half-decoded character carries over. */
+  restart(): void {
+    this.decoder = new TextDecoder('utf-8');
+  }
+
+  handleInput(data: string): void {
+    this.input()?.type(this.target, data);
+  }
+
+  setDimensions(d: { columns: number; rows: number }): void {
+    this.size = { cols: d.columns, rows: d.rows };
+    this.input()?.resize(this.target, d.columns, d.rows);
+  }
+
+  private write(text: string): void {
+    if (text === '') return;
+    if (this.writer) {
+      this.writer(text);
+      return;
+    }
+    this.beforeOpen.push(text);
+    this.beforeOpenSize += text.length;
+    while (this.beforeOpenSize > BEFORE_OPEN_LIMIT && this.beforeOpen.length > 1) {
+      this.beforeOpenSize -= this.beforeOpen.shift()!.length;
+      this.droppedBeforeOpen = true;
+    }
+  }
+}
+
+export function noticeText(text: string): string {
+  return `\r\n\x1b[1;33m[${text}]\x1b[0m\r\n`;
+}
