@@ -1,0 +1,117 @@
+// The extension side of the queue inspector without `vscode`: it forwards validated page messages to
+// the emulator session and streams snapshots only while the panel is visible. inspector.ts wires it
+// to a real WebviewPanel; the unit tests wire it to fakes.
+import type { EmulatorSnapshot } from '../emulator/emulator';
+import {
+  type HostMessage, type InspectorPageState, MAX_SNAPSHOTS_PER_SECOND, type WireChannel, parsePageMessage, toWireSnapshot,
+} from './inspector-protocol';
+
+/** Implemented by the emulator session (the worker side). */
+export interface InspectorSession {
+  onSnapshot(listener: (s: EmulatorSnapshot) => void): { dispose(): void };
+  /** Only while the panel is visible; at most maxPerSecond snapshots. */
+  setSnapshotStreaming(enabled: boolean, maxPerSecond: number): void;
+  pause(): void;
+  resume(): void;
+  step(): void;
+  setSpeed(factor: number): void;
+  /** Channels between PDs for the diagram, when the session knows them. */
+  channels?(): WireChannel[];
+}
+
+/** The part of a webview panel the controller needs. */
+export interface InspectorPanelPort {
+  readonly visible: boolean;
+  postMessage(message: HostMessage): void;
+}
+
+export class InspectorController {
+  private session: InspectorSession | undefined;
+  private subscription: { dispose(): void } | undefined;
+  private streaming = false;
+  private state: InspectorPageState;
+  /** Messages from the page that failed validation (counted, never acted on). */
+  rejectedMessages = 0;
+
+  constructor(private readonly port: InspectorPanelPort, session: InspectorSession | undefined, state: InspectorPageState) {
+    this.state = { ...state };
+    this.attach(session);
+  }
+
+  /** Switch to another session (or none); the page is told either way. */
+  attach(session: InspectorSession | undefined): void {
+    if (session === this.session) return;
+    this.detach();
+    this.session = session;
+    if (session) {
+      this.subscription = session.onSnapshot((s) => this.forward(s));
+      // A restored page asks for the state it had: paused stays paused, the speed stays.
+      if (this.state.paused) session.pause();
+      session.setSpeed(this.state.speed);
+    }
+    this.announce();
+    this.visibilityChanged();
+  }
+
+  /** Call when the panel's visibility changes (and once after creation). */
+  visibilityChanged(): void {
+    const want = this.session !== undefined && this.port.visible;
+    if (want === this.streaming) return;
+    this.streaming = want;
+    this.session?.setSnapshotStreaming(want, MAX_SNAPSHOTS_PER_SECOND);
+  }
+
+  /** A raw message from the page. */
+  receive(raw: unknown): void {
+    const m = parsePageMessage(raw);
+    if (!m) {
+      this.rejectedMessages++;
+      return;
+    }
+    const s = this.session;
+    switch (m.type) {
+      case 'ready':
+        this.announce();
+        return;
+      case 'pause':
+        this.state.paused = true;
+        s?.pause();
+        break;
+      case 'resume':
+        this.state.paused = false;
+        s?.resume();
+        break;
+      case 'step':
+        this.state.paused = true;
+        s?.step();
+        break;
+      case 'setSpeed':
+        this.state.speed = m.factor;
+        s?.setSpeed(m.factor);
+        break;
+    }
+    this.announce();
+  }
+
+  dispose(): void {
+    this.detach();
+  }
+
+  private detach(): void {
+    if (this.session && this.streaming) this.session.setSnapshotStreaming(false, MAX_SNAPSHOTS_PER_SECOND);
+    this.streaming = false;
+    this.subscription?.dispose();
+    this.subscription = undefined;
+    this.session = undefined;
+  }
+
+  private forward(s: EmulatorSnapshot): void {
+    // The session should not send while hidden; if one is in flight, drop it rather than queue it.
+    if (!this.port.visible) return;
+    this.port.postMessage({ type: 'snapshot', snapshot: toWireSnapshot(s, this.session?.channels?.()) });
+  }
+
+  private announce(): void {
+    this.port.postMessage({ type: 'session', attached: this.session !== undefined, paused: this.state.paused, speed: this.state.speed });
+  }
+}

@@ -1,0 +1,107 @@
+// Messages between the queue-inspector page and the extension. Shared by both sides, so it imports
+// neither `vscode` nor the DOM. The page is untrusted from the extension's point of view: every
+// message it posts goes through parsePageMessage before anything acts on it.
+import type { EmulatorSnapshot } from '../emulator/emulator';
+
+/** Slowest and fastest speed factors the page may ask for (1 = real time). */
+export const MIN_SPEED = 0.01;
+export const MAX_SPEED = 100;
+/** The issue's cap on snapshots per second while the panel is visible. */
+export const MAX_SNAPSHOTS_PER_SECOND = 30;
+
+export const PAGE_MESSAGE_TYPES = ['ready', 'pause', 'resume', 'step', 'setSpeed'] as const;
+export const HOST_MESSAGE_TYPES = ['snapshot', 'session'] as const;
+
+/** From the page to the extension. */
+export type PageMessage =
+  | { type: 'ready' }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  | { type: 'step' }
+  | { type: 'setSpeed'; factor: number };
+
+/** The snapshot as posted: byte arrays as hex strings so the message is plain JSON. */
+export type WireQueue = Omit<EmulatorSnapshot['queues'][number], 'bytes'> & { bytesHex: string };
+export type WireSnapshot = Omit<EmulatorSnapshot, 'queues'> & { queues: WireQueue[]; channels?: WireChannel[] };
+/** A channel between two PDs (or a PD and a guest's VMM) for the diagram. */
+export interface WireChannel {
+  a: string;
+  b: string;
+}
+
+/** From the extension to the page. */
+export type HostMessage =
+  | { type: 'snapshot'; snapshot: WireSnapshot }
+  | { type: 'session'; attached: boolean; paused: boolean; speed: number };
+
+/** What the page keeps through a reload (vscode.setState) and the serializer gets back. */
+export interface InspectorPageState {
+  guestFilter: string;
+  paused: boolean;
+  speed: number;
+}
+
+const HEX = '0123456789abcdef';
+
+export function bytesToHex(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i++) s += HEX[bytes[i] >> 4] + HEX[bytes[i] & 15];
+  return s;
+}
+
+/** Inverse of bytesToHex; stops at the first character pair that is not hex. */
+export function hexToBytes(hex: string): Uint8Array {
+  const n = hex.length >> 1;
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const hi = HEX.indexOf(hex[2 * i]), lo = HEX.indexOf(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return out.subarray(0, i);
+    out[i] = (hi << 4) | lo;
+  }
+  return out;
+}
+
+/** The snapshot in the form posted to the page (what the bench serializes too). */
+export function toWireSnapshot(s: EmulatorSnapshot, channels?: WireChannel[]): WireSnapshot {
+  return {
+    ...s,
+    queues: s.queues.map(({ bytes, ...q }) => ({ ...q, bytesHex: bytesToHex(bytes) })),
+    ...(channels ? { channels } : {}),
+  };
+}
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/**
+ * A message from the page, or undefined when it is not one we accept. Only known types with fields of
+ * the right type and range pass; extra fields are dropped, so nothing unexpected reaches the session.
+ */
+export function parsePageMessage(x: unknown): PageMessage | undefined {
+  if (!isRecord(x) || typeof x.type !== 'string') return undefined;
+  switch (x.type) {
+    case 'ready':
+    case 'pause':
+    case 'resume':
+    case 'step':
+      return { type: x.type };
+    case 'setSpeed': {
+      const f = x.factor;
+      if (typeof f !== 'number' || !Number.isFinite(f) || f < MIN_SPEED || f > MAX_SPEED) return undefined;
+      return { type: 'setSpeed', factor: f };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Page state from vscode.getState() or the serializer, with defaults for anything missing or wrong. */
+export function parsePageState(x: unknown): InspectorPageState {
+  const s: InspectorPageState = { guestFilter: '', paused: false, speed: 1 };
+  if (!isRecord(x)) return s;
+  if (typeof x.guestFilter === 'string' && x.guestFilter.length <= 64) s.guestFilter = x.guestFilter;
+  if (typeof x.paused === 'boolean') s.paused = x.paused;
+  if (typeof x.speed === 'number' && Number.isFinite(x.speed) && x.speed >= MIN_SPEED && x.speed <= MAX_SPEED) s.speed = x.speed;
+  return s;
+}
