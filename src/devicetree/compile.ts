@@ -9,7 +9,7 @@ import type { DtsFile } from './ast';
 import { evaluateFiles } from './evaluate';
 import { scan, type ScanSource } from './lexer';
 import { parseTokens } from './parser';
-import { preprocess, type PreprocessResult } from './preprocessor';
+import { needsPreprocessing, preprocess, type PreprocessResult } from './preprocessor';
 import type { DtTree } from './tree';
 
 export { writeDtb } from './dtb-writer';
@@ -64,7 +64,9 @@ function compileInputs(inputs: Input[], options: CompileOptions): CompileResult 
     pre.push(pp);
     diagnostics.push(...pp.diagnostics);
     for (const f of pp.files) if (!files.includes(f)) files.push(f);
-    sources.push({ file: input.file, text: pp.text, mapper: (o) => pp.map.positionAt(o) });
+    // Unchanged text with no directive or marker maps to itself: the scanner's own line table is faster.
+    const identity = pp.text === input.text && !needsPreprocessing(input.text);
+    sources.push(identity ? { file: input.file, text: input.text } : { file: input.file, text: pp.text, mapper: (o) => pp.map.positionAt(o) });
   }
   const resolveInclude = (name: string, fromFile: string): { file: string; text: string } | undefined => {
     const candidates = [resolve(dirname(fromFile), name), ...(options.includePaths ?? []).map((d) => resolve(d, name))];

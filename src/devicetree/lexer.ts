@@ -116,6 +116,13 @@ export class SourceText {
   }
 
   range(start: number, end: number): SourceRange {
+    if (!this.mapper && this.markers.length === 0) {
+      // Plain text (the editor's usual case): no intermediate objects.
+      const starts = this.lines();
+      const sl = this.physicalLine(start);
+      const el = this.physicalLine(end);
+      return { file: this.file, start: { line: sl, col: start - starts[sl] }, end: { line: el, col: end - starts[el] } };
+    }
     const s = this.positionAt(start);
     const e = this.positionAt(end);
     const sp: Position = { line: s.line, col: s.col };
