@@ -77,7 +77,7 @@ export function parseTokens(tokens: Token[], sources: SourceText[]): ParseResult
 class Parser {
   private pos = 0;
   private readonly diagnostics: Diagnostic[] = [];
-  /** Offset of the token after which an error was last reported, to avoid cascades at one spot. */
+  /** Index of the token at which an error was last reported: one error per spot, no cascades. */
   private lastErrorToken = -1;
   /** Nesting of node bodies and of expressions: capped so that hostile input cannot exhaust the stack. */
   private depth = 0;
