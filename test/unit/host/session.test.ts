@@ -1,0 +1,159 @@
+// The extension's emulator side against the REAL emulator in a REAL worker thread: boot the bundled
+// example, type to each guest through the switch sequence, resize, pause, resume, reset, crash and
+// restart, and a boot that stops on errors in the files.
+import { strict as assert } from 'assert';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { EXAMPLE, ROOT, count, newSession, waitFor, workerBundle, type RecordingUi } from './worker-harness';
+import type { DualGuestSession } from '../../../src/host/dual-guest-session';
+
+const VM1 = 'client_linux-1', VM2 = 'client_linux-2';
+const LINE = 'Serial port (uart_driver)';
+
+async function statusAfter(session: DualGuestSession): Promise<{ state: string; timeNs: number }> {
+  // A snapshot's reply comes after every message the worker sent before it: a barrier.
+  const snap = await session.snapshot();
+  return { state: '', timeNs: snap?.timeNs ?? -1 };
+}
+
+describe('host: dual-guest session over the real worker', function () {
+  this.timeout(20_000);
+  let session: DualGuestSession;
+  let ui: RecordingUi;
+
+  before(() => { workerBundle(); });
+  afterEach(async () => { await session?.dispose(); });
+
+  async function bootToLogin(): Promise<void> {
+    ({ session, ui } = newSession());
+    const outcome = await session.boot({ projectFile: EXAMPLE, fast: true });
+    assert.equal(outcome.type, 'booted', outcome.type === 'bootFailed' ? outcome.summary : '');
+    assert.deepEqual(ui.terminals.map((t) => t.name), [VM1, VM2, LINE]);
+    await waitFor('both login prompts', () => ui.of(VM1).includes(`${VM1} login:`) && ui.of(VM2).includes(`${VM2} login:`));
+  }
+
+  async function login(vm: string, client: number): Promise<void> {
+    const term = ui.terminals.find((t) => t.name === vm)!;
+    const before = count(ui.of(vm), '# ');
+    term.handleInput('root\r');
+    await waitFor(`a shell on ${vm}`, () => count(ui.of(vm), '# ') > before);
+    assert.equal(client, term.target);
+  }
+
+  it('boots the example: each guest terminal shows only its own console; the line terminal shows both', async () => {
+    await bootToLogin();
+    assert.ok(!ui.of(VM1).includes(`${VM2} login:`), 'guest 2 output leaked into guest 1');
+    assert.ok(!ui.of(VM2).includes(`${VM1} login:`), 'guest 1 output leaked into guest 2');
+    assert.ok(ui.of(LINE).includes(`${VM1} login:`) && ui.of(LINE).includes(`${VM2} login:`));
+    assert.ok(ui.logs.some((l) => l.includes('model: probing /virtio-console@150000')), 'emulator logs reach the output channel');
+    assert.ok(ui.serialLines.some((l) => /^\[\d{4}-\d\d-\d\dT.*Z +\d+\.\d{6}s\] Welcome to Buildroot$/.test(l)), ui.serialLines.slice(-3).join('\n'));
+    assert.equal(ui.cleared, 1);
+  });
+
+  it('typing reaches each guest through the RX virtualiser; switching is typed on the line', async () => {
+    await bootToLogin();
+    await login(VM1, 0);
+    await login(VM2, 1);
+    const g1 = ui.terminals[0], g2 = ui.terminals[1];
+    // Words the shell joins with one space: the answer differs from the echoed command line.
+    g1.handleInput('echo one   42\r');
+    await waitFor('guest 1 answers', () => ui.of(VM1).includes('\r\none 42\r\n'));
+    g2.handleInput('echo two   43\r');
+    await waitFor('guest 2 answers', () => ui.of(VM2).includes('\r\ntwo 43\r\n'));
+    assert.ok(!ui.of(VM2).includes('one 42') && !ui.of(VM1).includes('two 43'));
+    // The virtualiser's own log shows the switch the extension typed (client numbers 0-based).
+    assert.ok(ui.logs.some((l) => l.includes('VIRT_RX|LOG: switching to client 1')), ui.logs.filter((l) => l.includes('VIRT_RX')).join('\n'));
+    // A literal switch character typed in a guest terminal reaches that guest as itself.
+    g2.handleInput('echo a@b   c\r');
+    await waitFor('the @ arrives', () => ui.of(VM2).includes('\r\na@b c\r\n'));
+    // "Switch serial input" types just the sequence; the status bar names the guest with input.
+    session.switchInput(0);
+    await waitFor('the status bar shows the input guest', () => ui.lastStatus().includes(`input: ${VM1}`), 5000);
+    const snap = await session.snapshot();
+    assert.equal(snap?.serial.currentClient, 0);
+  });
+
+  it('resize is recorded and reported once; pause stops virtual time, resume restarts it', async () => {
+    await bootToLogin();
+    ui.terminals[0].setDimensions({ columns: 132, rows: 40 });
+    ui.terminals[0].setDimensions({ columns: 100, rows: 30 });
+    await waitFor('the size is recorded', () => session.unappliedSizes.get(VM1) === '100x30');
+    assert.equal(ui.logs.filter((l) => l.startsWith(`terminal size of ${VM1}`)).length, 1);
+
+    session.pause();
+    await waitFor('paused', () => ui.lastStatus().includes('paused'));
+    const t1 = (await statusAfter(session)).timeNs;
+    await new Promise((r) => setTimeout(r, 150));
+    const t2 = (await statusAfter(session)).timeNs;
+    assert.equal(t2, t1, 'virtual time moved while paused');
+    session.resume();
+    await waitFor('running again', () => ui.lastStatus().includes('running'));
+    await new Promise((r) => setTimeout(r, 100));
+    assert.ok((await statusAfter(session)).timeNs > t2);
+  });
+
+  it('reset restarts the board: the guests boot again from time 0', async () => {
+    await bootToLogin();
+    await login(VM1, 0);
+    const before = count(ui.of(VM1), `${VM1} login:`);
+    const tBefore = (await statusAfter(session)).timeNs;
+    session.reset(0);
+    await waitFor('guest 1 boots again', () => count(ui.of(VM1), `${VM1} login:`) > before);
+    assert.ok(ui.of(VM1).includes('the whole board restarts'));
+    assert.ok((await statusAfter(session)).timeNs < tBefore + 1e9);
+    // After a reset the virtualiser is back at client 0: typing to guest 2 must switch again.
+    await login(VM2, 1);
+  });
+
+  it('a crash in the worker is reported in the terminals and the status bar; restart boots again', async () => {
+    await bootToLogin();
+    session.emulatorClient!.simulateCrash('test crash');
+    await waitFor('the crash report', () => ui.failures.length > 0);
+    assert.match(ui.failures[0], /internal error: test crash/);
+    assert.ok(ui.of(VM1).includes('test crash') && ui.of(VM2).includes('test crash'));
+    assert.ok(ui.statuses[ui.statuses.length - 1].problem && ui.lastStatus().includes('crashed'));
+    assert.equal(session.running, false);
+    const logins = count(ui.of(VM1), `${VM1} login:`);
+    const outcome = await session.restart();
+    assert.equal(outcome?.type, 'booted');
+    await waitFor('a login prompt after restart', () => count(ui.of(VM1), `${VM1} login:`) > logins);
+    await login(VM1, 0);
+  });
+
+  it('a worker that dies (terminated from outside) is a crash too, and the host process lives on', async () => {
+    await bootToLogin();
+    const client = session.emulatorClient! as unknown as { worker: { terminate(): Promise<number> } };
+    await client.worker.terminate();
+    await waitFor('the crash report', () => ui.failures.length > 0);
+    assert.match(ui.failures[0], /exited unexpectedly/);
+  });
+
+  it('a guest that fails is reported in its terminal', async () => {
+    await bootToLogin();
+    await login(VM2, 1);
+    ui.terminals[1].handleInput('poweroff\r');
+    await waitFor('guest 2 reported stopped', () => ui.failures.some((f) => f.startsWith(`${VM2} stopped`)), 10_000);
+    assert.ok(ui.of(VM2).includes(`${VM2} stopped`));
+    // The other guest still answers.
+    await login(VM1, 0);
+  });
+
+  it('errors in the files stop the boot with positioned diagnostics and a message saying what to fix', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'mdg-badproject-'));
+    cpSync(path.dirname(EXAMPLE), dir, { recursive: true });
+    const dts = path.join(dir, 'guest-1.dts');
+    writeFileSync(dts, readFileSync(dts, 'utf8').replace(/\};\s*$/, '};\n/ { broken = <1 2; };\n'));
+    ({ session, ui } = newSession());
+    const outcome = await session.boot({ projectFile: path.join(dir, 'dual-guest.json'), fast: true });
+    assert.equal(outcome.type, 'bootFailed');
+    assert.equal(ui.bootFailures.length, 1);
+    const errs = ui.bootFailures[0].diagnostics.filter((d) => d.severity === 'error');
+    assert.ok(errs.length > 0 && errs.every((d) => d.range !== undefined), JSON.stringify(errs));
+    assert.ok(errs.some((d) => d.range!.file === dts));
+    assert.match(ui.bootFailures[0].summary, /^Cannot boot: fix .*guest-1\.dts:\d+\.\d+-\d+\.\d+: /);
+    assert.ok(ui.lastStatus().includes('failed'));
+    assert.equal(ui.terminals.length, 0, 'no terminals for a board that did not boot');
+    assert.ok(ROOT);
+  });
+});
