@@ -69,4 +69,39 @@ describe('server conformance: corpus', function () {
     // The header-less overlay of sel4devkit-single has no base beside it: it is a fragment, with no check warnings.
     assert.deepEqual(client.diagnostics(corpusPath('sel4devkit-single', 'maaxboard-overlay.dts')), []);
   });
+
+  it('quick fix on a real file: the leading zero of virtio-console@0130000', async () => {
+    const file = corpusPath('libvmm-virtio-two-clients', 'client_vm_1', 'dts', 'virtio.dts');
+    const text = readFileSync(file, 'utf8');
+    await open(client, file);
+    const d = client.diagnostics(file).find((x) => x.code === 'unit_address_format' && x.message.includes('virtio-console'));
+    assert.ok(d, JSON.stringify(client.diagnostics(file)));
+    const actions = await client.codeActions(file, d!.range, [d!]);
+    assert.equal(actions?.length, 1);
+    const edits = actions![0].edit!.changes![uri(file)];
+    assert.deepEqual(edits.map((e) => e.newText), ['virtio-console@130000']);
+    assert.equal(text.split('\n')[edits[0].range.start.line].slice(edits[0].range.start.character, edits[0].range.end.character), 'virtio-console@0130000');
+  });
+
+  it('references, definition and rename on the real MaaXBoard tree (cpp output whose line markers name missing files)', async () => {
+    const dir = corpusPath('sel4devkit-dual');
+    const base = path.join(dir, 'maaxboard.dts');
+    const lines = readFileSync(base, 'utf8').split('\n');
+    // Positions are the lines of maaxboard.dts itself: its markers name tmp/linux-imx/... which is not on disk.
+    const labelLine = lines.findIndex((l) => /^\s*clk: clock-controller@30380000/.test(l));
+    const useLine = lines.findIndex((l) => l.includes('<&clk '));
+    const def = await client.definition(base, useLine, lines[useLine].indexOf('&clk') + 2);
+    assert.deepEqual(def?.map((l) => [l.uri, l.range.start.line]), [[uri(base), labelLine]]);
+    const refs = await client.references(base, labelLine, lines[labelLine].indexOf('clk') + 1, false);
+    assert.equal(refs?.length, 297);
+    const range = await client.prepareRename(base, labelLine, lines[labelLine].indexOf('clk') + 1);
+    assert.deepEqual(range?.start, { line: labelLine, character: lines[labelLine].indexOf('clk') });
+    const edit = await client.rename(base, labelLine, lines[labelLine].indexOf('clk') + 1, 'ccm');
+    assert.equal(edit!.changes![uri(base)].length, 298);
+    const hover = JSON.stringify((await client.hover(base, labelLine, lines[labelLine].indexOf('clock-controller') + 2))?.contents);
+    assert.match(hover, /\/soc@0\/bus@30000000\/clock-controller@30380000/);
+    assert.match(hover, /status = \\"disabled\\"; \/\* set at maaxboard-overlay\.dts:121 \*\//);
+    assert.match(hover, /assigned-clocks = <&\{\/soc@0\/bus@30000000\/clock-controller@30380000\} 0x58 /);
+    assert.match(hover, /phandle = <0x2>; \/\* added by the compiler \*\//);
+  });
 });

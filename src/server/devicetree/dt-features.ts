@@ -51,6 +51,7 @@ export function nodeHover(node: DtNode, index: DtIndex): string {
 
 /** "set at a.dts:3, overridden at b.dts:9, deleted at c.dts:2". */
 function historyWords(history: PropertyEvent[]): string {
+  if (history.length === 0) return 'added by the compiler';
   return history.map((e, i) => `${e.kind === 'delete' ? 'deleted' : i === 0 ? 'set' : 'overridden'} at ${where(e.range)}`).join(', ');
 }
 
@@ -116,6 +117,14 @@ function allLabelSites(ws: Workspace, path: string, name: string): SourceRange[]
     for (const ref of u.index!.refs) if (ref.target === name) { const r = refNameRange(ref.range, name); out.set(key(r), r); }
   }
   return [...out.values()];
+}
+
+/**
+ * A rename must change every use: refuse when one lies in a file that cannot be edited (a name from
+ * cpp line markers, like the decompiled MaaXBoard tree's tmp/linux-imx/... sources).
+ */
+function renameable(ws: Workspace, sites: SourceRange[]): boolean {
+  return sites.every((r) => ws.host.fileExists(r.file));
 }
 
 function key(r: SourceRange): string {
@@ -252,15 +261,17 @@ export const devicetreeFeatures: LanguageFeatures = {
   prepareRename(ws, path, pos) {
     const index = indexFor(ws, path);
     const label = index ? labelAt(index, path, pos) : undefined;
-    return label ? toRange(label.range) : null;
+    return label && renameable(ws, allLabelSites(ws, path, label.name)) ? toRange(label.range) : null;
   },
 
   rename(ws, path, pos, newName) {
     const index = indexFor(ws, path);
     const label = index ? labelAt(index, path, pos) : undefined;
     if (!label || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(newName)) return null;
+    const sites = allLabelSites(ws, path, label.name);
+    if (!renameable(ws, sites)) return null;
     const changes: Record<string, TextEdit[]> = {};
-    for (const r of allLabelSites(ws, path, label.name)) (changes[pathToUri(r.file)] ??= []).push({ range: toRange(r), newText: newName });
+    for (const r of sites) (changes[pathToUri(r.file)] ??= []).push({ range: toRange(r), newText: newName });
     const edit: WorkspaceEdit = { changes };
     return edit;
   },

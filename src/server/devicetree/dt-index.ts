@@ -3,7 +3,7 @@
 // from the ASTs of the compile result; hover, navigation, rename, outline and quick fixes read it.
 import type { Position, SourceRange } from '../../common/diagnostics';
 import type { DtsBody, DtsCell, DtsLabel, DtsNode, DtsProperty, DtsRefNode, DtsRootNode } from '../../devicetree/ast';
-import { findNodeByPath, type DtNode, type DtProperty, type DtTree } from '../../devicetree/tree';
+import { findNodeByPath, nodePath, type DtNode, type DtProperty, type DtTree } from '../../devicetree/tree';
 import { rangeContains, rangeSize } from '../convert';
 import type { DtCompilation } from './dt-compilation';
 
@@ -42,6 +42,7 @@ export interface PropertySite {
 
 export interface CellSite {
   cell: DtsCell;
+  /** Index of the cell among all 32-bit cells of the property value. */
   index: number;
   property: PropertySite;
 }
@@ -133,17 +134,33 @@ export class DtIndex {
         const site: PropertySite = { ast: item, owner, property };
         owner.properties.push(site);
         this.properties.push(site);
+        // Byte offset of each part in the value, so a cell knows its index among the property's cells
+        // (`clocks = <&clk 1>, <&osc>;` is one list of cells); undefined once it cannot be known.
+        let offset: number | undefined = 0;
         for (const part of item.value ?? []) {
           if (part.kind === 'label') this.addLabels([part.label]);
-          else if (part.kind === 'path-ref') this.refs.push({ target: part.ref.target, range: part.ref.range, kind: 'path-value', node: this.resolve(part.ref.target) });
-          else if (part.kind === 'bytes') {
+          else if (part.kind === 'string') offset = offset === undefined ? undefined : offset + part.bytes.length + 1;
+          else if (part.kind === 'incbin') offset = undefined;
+          else if (part.kind === 'path-ref') {
+            const node = this.resolve(part.ref.target);
+            this.refs.push({ target: part.ref.target, range: part.ref.range, kind: 'path-value', node });
+            offset = offset === undefined || !node ? undefined : offset + nodePath(node).length + 1;
+          } else if (part.kind === 'bytes') {
             for (const b of part.bytes) if (b.kind === 'label') this.addLabels([b.label]);
+            if (offset !== undefined) offset += part.bytes.filter((b) => b.kind === 'byte').length;
           } else if (part.kind === 'cells') {
-            part.cells.forEach((cell, index) => {
-              this.cells.push({ cell, index, property: site });
-              if (cell.kind === 'label') this.addLabels([cell.label]);
-              else if (cell.kind === 'ref') this.refs.push({ target: cell.ref.target, range: cell.ref.range, kind: 'cell', node: this.resolve(cell.ref.target) });
-            });
+            let k = 0;
+            for (const cell of part.cells) {
+              if (cell.kind === 'label') {
+                this.addLabels([cell.label]);
+                continue;
+              }
+              const at: number | undefined = offset === undefined ? undefined : offset + (k * part.bits) / 8;
+              if (part.bits === 32 && at !== undefined && at % 4 === 0) this.cells.push({ cell, index: at / 4, property: site });
+              if (cell.kind === 'ref') this.refs.push({ target: cell.ref.target, range: cell.ref.range, kind: 'cell', node: this.resolve(cell.ref.target) });
+              k++;
+            }
+            if (offset !== undefined) offset += (k * part.bits) / 8;
           }
         }
       }

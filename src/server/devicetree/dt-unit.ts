@@ -8,6 +8,7 @@ import { compileFiles, type CompileResult } from '../../devicetree/compile';
 import type { ServerSettings } from '../settings';
 import type { AnalysisUnit } from '../unit';
 import { DtIndex } from './dt-index';
+import { PhysicalLinesHost } from './physical-lines';
 
 export function checkConfigFor(settings: ServerSettings): CheckConfig {
   const config = defaultCheckConfig(settings.checkPreset);
@@ -50,6 +51,13 @@ export class DtUnit implements AnalysisUnit {
     return `${fragment ? 'dt-fragment' : 'dt'}:${files.join('+')}|${includePaths.join(':')}`;
   }
 
+  private physicalHost?: { inner: FileHost; host: PhysicalLinesHost };
+
+  private physical(inner: FileHost): PhysicalLinesHost {
+    if (this.physicalHost?.inner !== inner) this.physicalHost = { inner, host: new PhysicalLinesHost(inner) };
+    return this.physicalHost.host;
+  }
+
   /** Positions of labels, references and definitions (built on first use after each run). */
   get index(): DtIndex | undefined {
     if (!this.result) return undefined;
@@ -57,8 +65,9 @@ export class DtUnit implements AnalysisUnit {
     return this.cachedIndex;
   }
 
-  run(host: FileHost): void {
+  run(fileHost: FileHost): void {
     this.cachedIndex = undefined;
+    const host = this.physical(fileHost);
     let result: CompileResult;
     let wrapper: string | undefined;
     if (this.fragment) {

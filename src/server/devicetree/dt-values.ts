@@ -13,6 +13,8 @@ import { hex, humanSize } from '../format-values';
 export const PHANDLE_LIST_PROPERTIES: Record<string, string | undefined> = {
   'interrupt-parent': undefined,
   clocks: '#clock-cells',
+  'assigned-clocks': '#clock-cells',
+  'assigned-clock-parents': '#clock-cells',
   resets: '#reset-cells',
   'power-domains': '#power-domain-cells',
   dmas: '#dma-cells',
@@ -47,6 +49,11 @@ export function phandleCells(tree: DtTree, prop: DtProperty): (DtNode | undefine
   const cellsName = cellsOfProvider(prop.name);
   let i = 0;
   while (i < cells.length) {
+    // A zero phandle is an empty slot (e.g. "keep this clock's parent").
+    if (cells[i] === 0) {
+      i++;
+      continue;
+    }
     const target = findNodeByPhandle(tree, cells[i]);
     if (!target) break;
     out[i] = target;
