@@ -523,7 +523,7 @@ export function scan(inputs: ScanSource[], resolveInclude?: IncludeResolver): Sc
       const len = cp > 0xffff ? 2 : 1;
       if (c === 91) state = 'BYTESTRING';
       else if (c === 123 || c === 59) state = 'PROPNODENAME';
-      push('op', i, i + len, t.slice(i, i + len));
+      push('op', i, i + len, len === 1 ? t[i] : t.slice(i, i + len));
       i += len;
     }
   };
