@@ -92,6 +92,8 @@ export function needsPreprocessing(text: string): boolean {
   for (let i = text.indexOf('#'); i >= 0; i = text.indexOf('#', i + 1)) {
     let b = i - 1;
     while (b >= 0 && (text[b] === ' ' || text[b] === '\t')) b--;
+    // After a comment the '#' may still begin the line (`/* x */ #define`): let the full path decide.
+    if (b >= 1 && text[b] === '/' && text[b - 1] === '*') return true;
     if (b >= 0 && text[b] !== '\n') continue;
     let p = i + 1;
     while (text[p] === ' ' || text[p] === '\t') p++;
@@ -611,7 +613,9 @@ class FileSource implements TokenSource {
       if (this.atTopLevel && this.copyPlainLine()) continue;
       let first = this.lex();
       const leading: PPToken[] = [];
-      while (first.kind === 'ws') { leading.push(first); first = this.lex(); }
+      // Comments count as blanks: `/* x */ #define` is a directive (and so it is for cpp even
+      // when the comment began on an earlier line).
+      while (first.kind === 'ws' || first.kind === 'comment') { leading.push(first); first = this.lex(); }
       if (first.kind === 'punct' && first.text === '#') {
         if (this.lookingForParen) {
           // A directive ends the search for a function-like macro's '(' (the macro is not invoked).
@@ -649,11 +653,11 @@ class FileSource implements TokenSource {
     if (nl < 0 || nl >= lexer.end) nl = lexer.end - 1;
     const end = nl + 1;
     const macros = this.pp.macroTable;
-    let i = start;
-    while (i < end && (text[i] === ' ' || text[i] === '\t')) i++;
-    if (text[i] === '#') return false;
-    for (; i < end; i++) {
+    let blankSoFar = true;
+    for (let i = start; i < end; i++) {
       const c = text[i];
+      if (c === ' ' || c === '\t') continue;
+      if (c === '#' && blankSoFar) return false;
       if (c === '/' && text[i + 1] === '*') {
         // A comment closed on this line changes no state; its words are not macro uses.
         const close = text.indexOf('*/', i + 2);
@@ -661,6 +665,7 @@ class FileSource implements TokenSource {
         i = close + 1;
         continue;
       }
+      blankSoFar = false;
       if (c === '/' && text[i + 1] === '/') break;
       if (c === '\\') {
         const n = text[i + 1];

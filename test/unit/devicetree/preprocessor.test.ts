@@ -72,6 +72,18 @@ describe('preprocessor: text without directives', () => {
   });
 });
 
+describe('preprocessor: what starts a directive', () => {
+  const cases: [string, string, string][] = [
+    ['indented', '  #  define A 1\nA', '1'],
+    ['after a comment, as cpp', '/* x */ #define A 1\nA', '1'],
+    ['after a comment that began on an earlier line', '/* x\n y */ #define A 1\nA', '1'],
+    ['not after text', 'a = <1>; #define A 1\nA', 'a = <1>; #define A 1\nA'],
+    ['not inside a comment', '/*\n#define A 1\n*/\nA', '/*\n#define A 1\n*/\nA'],
+    ['## is not a directive', '##define A 1\nA', '##define A 1\nA'],
+  ];
+  for (const [name, src, out] of cases) it(name, () => check(src, out));
+});
+
 describe('preprocessor: #define and #undef', () => {
   const cases: [string, string, string, Case?][] = [
     ['object-like', '#define A 42\nx = <A>;', 'x = <42>;'],
