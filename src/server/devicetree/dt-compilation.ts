@@ -16,5 +16,5 @@ export interface DtPreprocessInfo {
   files: string[];
   includes: { range: SourceRange; nameRange?: SourceRange; target?: string }[];
   macroExpansions: { name: string; range: SourceRange }[];
-  macros: Map<string, { name: string; params?: string[]; body: string; range?: SourceRange }>;
+  macros: Map<string, { name: string; params?: string[]; body: string; range?: SourceRange; nameRange?: SourceRange }>;
 }

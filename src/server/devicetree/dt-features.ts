@@ -179,6 +179,12 @@ export const devicetreeFeatures: LanguageFeatures = {
       }
       case 'include':
         return markdown(at.target ? `\`${at.target}\`` : 'include file not found', at.range);
+      case 'macro': {
+        const def = at.site.definition;
+        if (!def) return markdown(`\`${at.site.name}\`: not defined at the end of the file`, at.site.range);
+        const head = def.params ? `${at.site.name}(${def.params.join(', ')})` : at.site.name;
+        return markdown(['```c', `#define ${head} ${def.body}`, '```', def.range ? `defined at ${where(def.range)}` : 'predefined'].join('\n'), at.site.range);
+      }
     }
   },
 
@@ -232,6 +238,10 @@ export const devicetreeFeatures: LanguageFeatures = {
     if (!index) return [];
     const at = index.siteAt(path, fromPosition(pos));
     if (at?.kind === 'include') return at.target ? [{ uri: pathToUri(at.target), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }] : [];
+    if (at?.kind === 'macro') {
+      const r = at.site.definition?.nameRange ?? at.site.definition?.range;
+      return r ? [toLocation(r)] : [];
+    }
     const node = targetOfSite(index, path, pos);
     if (!node) return [];
     const labels = index.sitesOf(node).labels;

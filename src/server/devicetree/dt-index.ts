@@ -53,7 +53,15 @@ export type SiteAt =
   | { kind: 'node'; site: NodeSite }
   | { kind: 'property'; site: PropertySite }
   | { kind: 'cell'; site: CellSite }
-  | { kind: 'include'; range: SourceRange; target?: string };
+  | { kind: 'include'; range: SourceRange; target?: string }
+  | { kind: 'macro'; site: MacroSite };
+
+export interface MacroSite {
+  name: string;
+  range: SourceRange;
+  /** The definition in force at the end of the file (the preprocessor's final table). */
+  definition?: { params?: string[]; body: string; range?: SourceRange; nameRange?: SourceRange };
+}
 
 export class DtIndex {
   readonly labels: LabelSite[] = [];
@@ -63,6 +71,7 @@ export class DtIndex {
   readonly properties: PropertySite[] = [];
   readonly cells: CellSite[] = [];
   readonly includes: { range: SourceRange; target?: string }[] = [];
+  readonly macros: MacroSite[] = [];
   private readonly labelTargets = new Map<string, DtNode>();
 
   constructor(readonly compilation: DtCompilation) {
@@ -75,6 +84,8 @@ export class DtIndex {
     visit(tree.root);
     for (const doc of compilation.documents) {
       for (const inc of doc.preprocess?.includes ?? []) this.includes.push({ range: inc.nameRange ?? inc.range, target: inc.target });
+      for (const use of doc.preprocess?.macroExpansions ?? []) this.macros.push({ name: use.name, range: use.range, definition: doc.preprocess?.macros.get(use.name) });
+      for (const def of doc.preprocess?.macros.values() ?? []) if (def.nameRange) this.macros.push({ name: def.name, range: def.nameRange, definition: def });
       for (const m of doc.ast.memreserves) this.addLabels(m.labels);
       for (const item of doc.ast.items) {
         switch (item.kind) {
@@ -173,6 +184,8 @@ export class DtIndex {
     const consider = (r: SourceRange, at: SiteAt): void => {
       if (r.file === file && rangeContains(r, pos)) hits.push({ size: rangeSize(r), at });
     };
+    // A macro use shares its range with the cell it expands to: the macro wins ties (listed first).
+    for (const m of this.macros) consider(m.range, { kind: 'macro', site: m });
     for (const s of this.labels) consider(s.range, { kind: 'label', site: s });
     for (const s of this.refs) consider(s.range, { kind: 'ref', site: s });
     for (const s of this.nodes) if (s.ast.kind !== 'ref-node') consider(s.nameRange, { kind: 'node', site: s });

@@ -193,6 +193,20 @@ describe('server: device trees', function () {
     await client.close(lone);
   });
 
+  it('hovers a macro use with its definition and goes to it', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'mkdg-macro-')), 'macro.dts');
+    const text = '/dts-v1/;\n#define IRQ_TYPE_LEVEL_HIGH 4\n#define SPI(n) (n)\n/ {\n    n { interrupts = <0 SPI(42) IRQ_TYPE_LEVEL_HIGH>; };\n};\n';
+    writeFileSync(file, text);
+    await client.open(file, text);
+    const line = text.split('\n')[4];
+    const h = JSON.stringify((await client.hover(file, 4, line.indexOf('IRQ_TYPE') + 3))?.contents);
+    assert.match(h, /#define IRQ_TYPE_LEVEL_HIGH 4/);
+    assert.match(JSON.stringify((await client.hover(file, 4, line.indexOf('SPI') + 1))?.contents), /#define SPI\(n\) \(n\)/);
+    const def = await client.definition(file, 4, line.indexOf('IRQ_TYPE') + 3);
+    assert.deepEqual(def?.map((l) => [l.range.start.line, l.range.start.character]), [[1, 8]]);
+    await client.close(file);
+  });
+
   it('survives every request on an empty and on a garbage buffer', async () => {
     for (const text of ['', '}}}{{{ &&& /delete-node/ ;;; "unterminated', '/dts-v1/;\n/ { a = <(1/0)>; };']) {
       await client.change(OVERLAY, text);
