@@ -281,3 +281,132 @@ describe('preprocessor against cpp -x assembler-with-cpp', () => {
     }
   });
 });
+
+// ---- generated differential against cpp -------------------------------------------------------
+
+/** xorshift32: the same cases on every run. */
+function rng(seed: number): { int(n: number): number; pick<T>(a: readonly T[]): T } {
+  let s = seed >>> 0 || 1;
+  const int = (n: number): number => {
+    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    return s % n;
+  };
+  return { int, pick: (a) => a[int(a.length)] };
+}
+
+/** Macro programs: object- and function-like definitions using #, ##, variadics, then a use line. */
+function macroProgram(r: ReturnType<typeof rng>): string {
+  const names = ['A', 'B', 'C', 'F', 'G', 'H'];
+  const body = (params: string[]): string => {
+    const toks: string[] = [];
+    const n = r.int(6);
+    for (let i = 0; i < n; i++) {
+      const k = r.int(10);
+      if (k < 3 && params.length) toks.push(r.pick(params));
+      else if (k < 5) toks.push(r.pick(names));
+      else if (k === 5 && params.length && toks.length) toks.push('#' + r.pick(params));
+      else if (k === 6 && toks.length && i < n - 1) toks.push('##');
+      else toks.push(r.pick(['(', ')', ',', '1', 'x', '-', '<', '>', '0x1', '"s"']));
+    }
+    return toks.join(r.pick([' ', '']));
+  };
+  let s = '';
+  for (const n of names) {
+    if (r.int(3) === 0) continue;
+    if (r.int(2)) s += `#define ${n} ${body([])}\n`;
+    else {
+      const ps = ['a', 'b', 'c'].slice(0, r.int(3) + 1);
+      const va = r.int(4) === 0;
+      s += `#define ${n}(${ps.join(', ')}${va ? ', ...' : ''}) ${body(va ? [...ps, '__VA_ARGS__'] : ps)}\n`;
+    }
+  }
+  const use: string[] = [];
+  for (let i = 0; i < 12; i++) use.push(r.pick([...names, '(', ')', ',', '1', 'y', '(', ')', 'A(', ' ']));
+  return s + use.join(' ') + '\n';
+}
+
+/** `#if` over C expressions mixing signedness, shifts, defined and macros. */
+function conditionProgram(r: ReturnType<typeof rng>): string {
+  const expr = (d: number): string => {
+    if (d > 3 || r.int(3) === 0) {
+      return r.pick(['0', '1', '2', '-1', '0x10', '077', '3u', "'a'", 'A', 'B', 'U', 'defined A', 'defined(U)',
+        '9223372036854775807', '18446744073709551615u', '0xffffffffffffffff']);
+    }
+    const k = r.int(4);
+    if (k === 0) return r.pick(['-', '~', '!', '+']) + expr(d + 1);
+    if (k === 1) return `(${expr(d + 1)})`;
+    if (k === 2) return `${expr(d + 1)} ? ${expr(d + 1)} : ${expr(d + 1)}`;
+    const op = r.pick(['*', '/', '%', '+', '-', '<<', '>>', '<', '>', '<=', '>=', '==', '!=', '&', '^', '|', '&&', '||']);
+    return `${expr(d + 1)} ${op} ${expr(d + 1)}`;
+  };
+  return `#define A 5\n#define B (A * 2)\n#if ${expr(0)}\nyes\n#else\nno\n#endif\n`;
+}
+
+/** DTS-looking files with nested conditionals, includes, comments, continuations and macro uses. */
+function directiveProgram(r: ReturnType<typeof rng>): string {
+  const plain = ['#define A 1', '#define B(x) x + A', '#define A', '#undef A', '#undef B', 'p = <A B(2) 3>;',
+    '#address-cells = <A>;', '\t#size-cells = <1>; /* A */', 'n@0 { c = "A\'s"; };', '/* multi\n#if A B */ line A',
+    '/* a */ # define D 1', '// B(1)', 'B', '(7)', 'cpu@A {', '};', '#include "h.dtsi"', 'x = B(', '1) y;',
+    '  # define C 3', 'C', 'q = A\\', 'B;', 'D'];
+  const lines: string[] = [];
+  const block = (d: number): void => {
+    const n = 1 + r.int(5);
+    for (let i = 0; i < n; i++) {
+      if (d < 3 && r.int(4) === 0) {
+        lines.push(r.pick(['#if A', '#if !defined(B) && A', '#ifdef A', '#ifndef B', '#if B(1) == 1 + A']));
+        block(d + 1);
+        if (r.int(2)) { lines.push(r.pick(['#elif B', '#elif 1', '#elif defined C'])); block(d + 1); }
+        if (r.int(2)) { lines.push('#else'); block(d + 1); }
+        lines.push('#endif');
+      } else lines.push(r.pick(plain));
+    }
+  };
+  block(0);
+  return lines.join('\n') + '\n';
+}
+
+/** Tokens without comments or whitespace (cpp without -C drops comments; we keep them). */
+function squeeze(text: string): string {
+  return tokens(text).join('');
+}
+
+describe('preprocessor against cpp on generated programs', () => {
+  const generators: [string, (r: ReturnType<typeof rng>) => string][] = [
+    ['macro programs', macroProgram],
+    ['#if expressions', conditionProgram],
+    ['conditional DTS files with includes', directiveProgram],
+  ];
+  for (const [name, generate] of generators) {
+    it(`${name}: same output and same errors as cpp`, function () {
+      this.timeout(120_000);
+      const dir = mkdtempSync(path.join(tmpdir(), 'pp-gen-'));
+      const header = '#ifndef H\n#define H\nh = <A>;\n#endif\n';
+      writeFileSync(path.join(dir, 'h.dtsi'), header);
+      const main = path.join(dir, 'in.dts');
+      const r = rng(name.length * 7919);
+      const disagreements: string[] = [];
+      let compared = 0;
+      try {
+        for (let k = 0; k < 120; k++) {
+          const src = generate(r);
+          writeFileSync(main, src);
+          const cpp = spawnSync('cpp', ['-x', 'assembler-with-cpp', '-undef', '-nostdinc', '-P', main], { encoding: 'utf8' });
+          assert.ok(cpp.error === undefined, `cpp must be installed: ${cpp.error?.message}`);
+          const ours = preprocess(main, src, { includePaths: [], host });
+          const cppError = cpp.status !== 0 || cpp.stderr.includes('error');
+          const ourError = ours.diagnostics.some((d) => d.severity === 'error');
+          if (cppError !== ourError) {
+            disagreements.push(`${JSON.stringify(src)}: cpp ${cppError ? 'error' : 'ok'} (${cpp.stderr.trim().split('\n')[0]}), ours ${JSON.stringify(ours.diagnostics.map((d) => d.message))}`);
+          } else if (!cppError) {
+            compared++;
+            if (squeeze(cpp.stdout) !== squeeze(ours.text)) disagreements.push(`${JSON.stringify(src)}: cpp ${JSON.stringify(cpp.stdout)}, ours ${JSON.stringify(ours.text)}`);
+          }
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+      assert.deepStrictEqual(disagreements.slice(0, 5), []);
+      assert.ok(compared >= 60, `${compared} programs compared`);
+    });
+  }
+});
