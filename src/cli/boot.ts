@@ -23,6 +23,8 @@ export interface BootIo {
   /** Absolute directory that relative arguments are resolved against. */
   cwd: string;
   writeFile(file: string, text: string): void;
+  /** Called with the booted session before any input (tests and tools inspect the emulator). */
+  onSession?: (session: BootSession) => void;
 }
 
 export interface BootArgs {
@@ -196,6 +198,7 @@ export async function runBoot(args: string[], ioOverrides: Partial<BootIo> = {})
     return 1;
   }
   const session = loaded.session;
+  io.onSession?.(session);
   const saveRecording = (): void => {
     if (parsed.record !== undefined) io.writeFile(path.resolve(io.cwd, parsed.record), serialiseRecording(session.recording()));
   };
