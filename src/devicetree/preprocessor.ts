@@ -12,7 +12,7 @@ import { decodeUtf8, type FileHost } from '../common/host';
 import { dirname, isAbsolute, normalize, resolve } from '../common/paths';
 import { evaluateCondition } from './preprocessor/if-expression';
 import { isIdentChar, Lexer, type PPToken } from './preprocessor/lexer';
-import { BUILTIN_MACROS, bodyTokens, Expander, ExpansionLimits, rangeOf, sameDefinition, type ExpansionHooks, type MacroDefinition, type TokenSource } from './preprocessor/macros';
+import { ArraySource, BUILTIN_MACROS, bodyTokens, Expander, ExpansionLimits, rangeOf, sameDefinition, type ExpansionHooks, type MacroDefinition, type TokenSource } from './preprocessor/macros';
 import { LineTable, LocationContext, OutputBuilder, type SourceMapper } from './preprocessor/source-map';
 
 export type { MacroDefinition } from './preprocessor/macros';
@@ -128,6 +128,7 @@ interface FileFrame {
   conditionals: Conditional[];
 }
 
+/** FileSource returns an empty token of this kind to stop a '(' search at a directive line. */
 const BARRIER_KIND = 'placemarker';
 
 class Preprocessor implements ExpansionHooks {
@@ -142,6 +143,8 @@ class Preprocessor implements ExpansionHooks {
   readonly limits = new ExpansionLimits();
   /** The last token written, to decide whether a separating space is needed. */
   private lastWritten: PPToken | undefined;
+  /** Set while reading the command-line definitions, whose output is dropped. */
+  private discarding = false;
 
   constructor(private readonly options: PreprocessOptions) {
     this.macros = new Map(options.macros ?? []);
@@ -196,9 +199,10 @@ class Preprocessor implements ExpansionHooks {
     const frame: FileFrame = { path, lexer: new Lexer(text, ctx), lines, depth, foundIn, conditionals: [] };
     const source = new FileSource(this, frame);
     const expander = new Expander(this.macros, source, this);
-    for (let t = expander.next(); t.kind !== 'eof'; t = expander.next()) {
-      if (!discard) this.write(t);
-    }
+    const outerDiscarding = this.discarding;
+    this.discarding = discard;
+    for (let t = expander.next(); t.kind !== 'eof'; t = expander.next()) this.write(t);
+    this.discarding = outerDiscarding;
     for (const c of frame.conditionals) {
       this.diagnostic({ severity: 'error', message: `unterminated #${c.directive}`, range: c.range });
     }
@@ -217,7 +221,7 @@ class Preprocessor implements ExpansionHooks {
 
   /** Append one token to the output, with a space where the source had one or pasting would occur. */
   write(t: PPToken): void {
-    if (t.kind === BARRIER_KIND || t.text.length === 0) return;
+    if (t.kind === BARRIER_KIND || t.text.length === 0 || this.discarding) return;
     const last = this.lastWritten;
     const adjacent = last !== undefined && last.fromSource && t.fromSource && last.ctx.lines === t.ctx.lines && last.end === t.start;
     if (!adjacent && this.out.offset > 0) {
@@ -266,7 +270,7 @@ class Preprocessor implements ExpansionHooks {
     }
     if (skipping) return;
     switch (d) {
-      case 'define': this.define(hash, args, rest, range); return;
+      case 'define': this.define(args, rest, range); return;
       case 'undef': {
         const m = args[0];
         if (m === undefined || m.kind !== 'ident') {
@@ -345,7 +349,7 @@ class Preprocessor implements ExpansionHooks {
     }
   }
 
-  private define(hash: PPToken, args: PPToken[], rest: PPToken[], range: SourceRange): void {
+  private define(args: PPToken[], rest: PPToken[], range: SourceRange): void {
     const nameTok = args[0];
     if (nameTok === undefined) {
       this.diagnostic({ severity: 'error', message: 'no macro name given in #define directive', range });
@@ -417,7 +421,6 @@ class Preprocessor implements ExpansionHooks {
         related: previous.range ? [{ message: 'this is the location of the previous definition', range: previous.range }] : undefined,
       });
     }
-    void hash;
     this.macros.set(def.name, def);
   }
 
@@ -466,7 +469,7 @@ class Preprocessor implements ExpansionHooks {
     if (direct !== undefined) return direct;
     if (args.length === 0) return undefined;
     const eof: PPToken = { ...args[args.length - 1], kind: 'eof', text: '' };
-    const ex = new Expander(this.macros, new ArraySourceOf(args, eof), this);
+    const ex = new Expander(this.macros, new ArraySource(args, eof), this);
     const expanded: PPToken[] = [];
     for (let t = ex.next(); t.kind !== 'eof'; t = ex.next()) expanded.push(t);
     return headerFromTokens(expanded);
@@ -499,14 +502,6 @@ class Preprocessor implements ExpansionHooks {
     const nextLine = frame.lines.lineOf(lexer.pos) + (lexer.pos === 0 || frame.lines.text[lexer.pos - 1] === '\n' ? 0 : 1);
     const delta = Number(BigInt(num.text) > 0x7fffffffn ? 0x7fffffffn : BigInt(num.text)) - 1 - nextLine;
     lexer.ctx = new LocationContext(frame.lines, name, delta);
-  }
-}
-
-class ArraySourceOf implements TokenSource {
-  private i = 0;
-  constructor(private readonly tokens: PPToken[], private readonly eof: PPToken) {}
-  next(): PPToken {
-    return this.i < this.tokens.length ? this.tokens[this.i++] : this.eof;
   }
 }
 

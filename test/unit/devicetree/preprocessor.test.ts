@@ -124,6 +124,11 @@ describe('preprocessor: #define and #undef', () => {
     ['directives inside macro arguments', '#define F(a, b) a+b\nF(1,\n#ifdef X\n 2\n#else\n 3\n#endif\n)', '1+3'],
   ];
   for (const [name, src, out, c] of cases) it(name, () => check(src, out, c));
+  it('errors in the defines option name <command-line>; newlines cannot inject directives', () => {
+    const r = check('x B', 'x #define C D', { defines: { '3': '1', 'B\n#define C': 'D' }, diagnostics: ['error 0:8 macro names must be identifiers'] });
+    assert.strictEqual(r.diagnostics[0].range?.file, '<command-line>');
+    assert.deepStrictEqual(r.files, [MAIN]);
+  });
 });
 
 describe('preprocessor: C11 6.10.3.5 examples', () => {
