@@ -662,6 +662,15 @@ class FileSource implements TokenSource {
       }
       blankSoFar = false;
       if (c === '/' && text[i + 1] === '/') break;
+      if (c === '"' || c === "'") {
+        // Skip the literal so that `//` or `/*` inside it is not taken for a comment.
+        let j = i + 1;
+        while (j < nl && text[j] !== c && text[j] !== '\n') j += text[j] === '\\' ? 2 : 1;
+        if (j >= nl || text[j] !== c) return false;
+        i = j;
+        blankSoFar = false;
+        continue;
+      }
       if (c === '\\') {
         const n = text[i + 1];
         if (n === '\n' || (n === '\r' && text[i + 2] === '\n') || n === undefined) return false;

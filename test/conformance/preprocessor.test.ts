@@ -347,7 +347,7 @@ function directiveProgram(r: ReturnType<typeof rng>): string {
   const plain = ['#define A 1', '#define B(x) x + A', '#define A', '#undef A', '#undef B', 'p = <A B(2) 3>;',
     '#address-cells = <A>;', '\t#size-cells = <1>; /* A */', 'n@0 { c = "A\'s"; };', '/* multi\n#if A B */ line A',
     '/* a */ # define D 1', '// B(1)', 'B', '(7)', 'cpu@A {', '};', '#include "h.dtsi"', 'x = B(', '1) y;',
-    '  # define C 3', 'C', 'q = A\\', 'B;', 'D'];
+    '  # define C 3', 'C', 'q = A\\', 'B;', 'D', 'x = "a//b", A; // C', 'y = "/*", B(1), "*/"; /* A */ C'];
   const lines: string[] = [];
   const block = (d: number): void => {
     const n = 1 + r.int(5);

@@ -61,6 +61,9 @@ describe('preprocessor: text without directives', () => {
   it('keeps comments and does not expand inside them, strings or char literals', () => {
     check('#define X 1\n/* X */ a = "X"; // X\nb = \'X\'; c = <X>;', '/* X */ a = "X"; // X\nb = \'X\'; c = <1>;');
   });
+  it('sees macros after literals that hold comment markers', () => {
+    check('#define M 1\nx = "a//b", M;\ny = "/*", M, "*/";\nz = \'"\', M;', 'x = "a//b", 1;\ny = "/*", 1, "*/";\nz = \'"\', 1;');
+  });
   it('tokenizes as cpp does: pinctrl-0 is pinctrl - 0, cpu@0 is cpu @ 0', () => {
     check('#define pinctrl P\n#define cpu C\npinctrl-0 = <&x>; cpu@0 {};', 'P-0 = <&x>; C@0 {};');
   });
