@@ -1,0 +1,272 @@
+// `dual-guest boot` end to end on the real corpus systems: the sel4devkit dual-guest MaaXBoard
+// system (program.system + maaxboard.dts + maaxboard-overlay.dts, unmodified) and libvmm's virtio
+// example with two client VMs boot both guests to a shell and answer commands typed through the
+// switch sequence; device-tree changes show through the boot path; transcripts are deterministic and
+// recordings replay byte for byte; the real CLI process works in a pipeline and `npm start` boots the
+// default example with no input.
+import { strict as assert } from 'assert';
+import { spawnSync } from 'child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import * as path from 'path';
+import { KERNEL_RESERVED_BYTES } from '../../src/emulator/guest/linux/procfs';
+import { bootPiped, count, type BootRun } from '../unit/cli/boot-harness';
+import { corpusPath, PROJECT_ROOT } from './corpus';
+
+const SEL4DEVKIT_MEMORY = 0xf000000; // maaxboard-overlay.dts: memory@40000000 reg size
+const LIBVMM_MEMORY = 0x8000000; // client_vm_*/dts/init.dts: memory@40000000 reg size
+const kib = (bytes: number): number => (bytes - KERNEL_RESERVED_BYTES) / 1024;
+
+interface Sel4devkitVariant {
+  /** Extra device-tree text appended after the real overlay, per guest (as another overlay file). */
+  extra?: [string | undefined, string | undefined];
+  /** Edit of program.system (written to the temp folder); default: the corpus file itself. */
+  editSystem?: (text: string) => string;
+}
+
+/** A project folder in a temp dir whose dual-guest.json points at the corpus files ('@' as in sel4devkit's serial config). */
+function sel4devkitProject(v: Sel4devkitVariant = {}): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'boot-sel4devkit-'));
+  let system = corpusPath('sel4devkit-dual', 'program.system');
+  if (v.editSystem) {
+    const edited = v.editSystem(readFileSync(system, 'utf8'));
+    assert.notEqual(edited, readFileSync(system, 'utf8'), 'the .system edit changed nothing');
+    system = path.join(dir, 'program.system');
+    writeFileSync(system, edited);
+  }
+  const guests: Record<string, { dts: string[] }> = {};
+  ['client_linux-1', 'client_linux-2'].forEach((vm, i) => {
+    const dts = [corpusPath('sel4devkit-dual', 'maaxboard.dts'), corpusPath('sel4devkit-dual', 'maaxboard-overlay.dts')];
+    const extra = v.extra?.[i];
+    if (extra !== undefined) {
+      const f = path.join(dir, `extra-${i + 1}.dts`);
+      writeFileSync(f, extra);
+      dts.push(f);
+    }
+    guests[vm] = { dts };
+  });
+  writeFileSync(path.join(dir, 'dual-guest.json'), JSON.stringify({ system, serial: { switchChar: '@' }, guests }, null, 2));
+  return dir;
+}
+
+function libvmmProject(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'boot-libvmm-'));
+  const c = (...p: string[]): string => corpusPath('libvmm-virtio-two-clients', ...p);
+  const json = {
+    system: c('virtio.system'),
+    guests: {
+      // The clients' trees as the example's Makefile builds them: linux.dts + init.dts + virtio.dts.
+      'client_linux-1': { dts: [c('client_vm_1', 'dts', 'linux.dts'), c('client_vm_1', 'dts', 'init.dts'), c('client_vm_1', 'dts', 'virtio.dts')], virtio: { base: '0x130000' } },
+      'client_linux-2': { dts: [c('client_vm_1', 'dts', 'linux.dts'), c('client_vm_2', 'dts', 'init.dts'), c('client_vm_2', 'dts', 'virtio.dts')], virtio: { base: '0x130000' } },
+      // The block driver VM's own tree is not in the corpus: it gets the base tree, with no virtio console.
+      blk_driver_linux: { dts: [c('client_vm_1', 'dts', 'linux.dts'), c('client_vm_1', 'dts', 'init.dts')] },
+    },
+  };
+  writeFileSync(path.join(dir, 'dual-guest.json'), JSON.stringify(json, null, 2));
+  return dir;
+}
+
+/** The transcript after the last occurrence of `marker` (e.g. a command's echo). */
+function after(r: BootRun, marker: string): string {
+  const i = r.stdout.lastIndexOf(marker);
+  assert.ok(i >= 0, `'${marker}' not in the transcript: ${JSON.stringify(r.stdout.slice(-600))}`);
+  return r.stdout.slice(i + marker.length);
+}
+
+/** The answer to the command echoed as `cmd`, up to the next prompt. */
+function answer(r: BootRun, cmd: string, from = 0): string {
+  const i = r.stdout.indexOf(`${cmd}\r\n`, from);
+  assert.ok(i >= 0, `'${cmd}' not echoed: ${JSON.stringify(r.stdout.slice(-600))}`);
+  const start = i + cmd.length + 2;
+  const end = r.stdout.indexOf('# ', start);
+  return r.stdout.slice(start, end < 0 ? undefined : end);
+}
+
+describe('boot conformance: the real systems', function () {
+  this.timeout(120000);
+
+  it('sel4devkit-dual (project file over the unmodified corpus files): both guests to a shell, commands through @1/@0', async () => {
+    const r = await bootPiped([sel4devkitProject()], 'root\n@1\nroot\nuname -a\ncat /proc/meminfo\n@0\nuname -a\nfree\n');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(count(r.stdout, 'Machine model: Avnet MaaXBoard\r\n'), 2);
+    assert.equal(count(r.stdout, 'login: '), 2);
+    const unames = [...r.stdout.matchAll(/^Linux (client_linux-\d) 6\.1\.0-model .* aarch64 GNU\/Linux\r$/gm)].map((m) => m[1]);
+    // '@1' Enter selects the second guest: sDDF numbers clients from 0 (the sel4devkit manual's "@2" is rejected).
+    assert.deepEqual(unames, ['client_linux-2', 'client_linux-1']);
+    assert.match(answer(r, 'cat /proc/meminfo'), new RegExp(`^MemTotal: +${kib(SEL4DEVKIT_MEMORY)} kB\r$`, 'm'));
+    assert.match(answer(r, 'free'), new RegExp(`^Mem: +${kib(SEL4DEVKIT_MEMORY)} `, 'm'));
+    assert.equal(r.session!.emulator.snapshot().serial.currentClient, 0);
+  });
+
+  it('sel4devkit-dual from the .system alone (inferred project, sdfgen\'s switch character Ctrl-\\)', async () => {
+    const r = await bootPiped([corpusPath('sel4devkit-dual', 'program.system')], 'root\n\x1c1\nroot\nuname -n\n\x1c2\n');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(count(r.stdout, 'login: '), 2);
+    assert.match(answer(r, 'uname -n'), /^client_linux-2\r\n$/);
+    // The invalid client is rejected by virt_rx (a log line), not passed on.
+    assert.equal(r.session!.emulator.snapshot().serial.currentClient, 1);
+    assert.ok(!r.stdout.includes('\x1c'));
+  });
+
+  it('the @2 of the sel4devkit manual is rejected (clients count from 0) and the input stays with guest 2', async () => {
+    const r = await bootPiped([sel4devkitProject(), '--logs'], 'root\n@1\nroot\n@2\nuname -n\n');
+    assert.match(r.stderr, /VIRT_RX\|LOG: User requested to switch to an invalid client 2/);
+    assert.match(answer(r, 'uname -n'), /^client_linux-2\r\n$/);
+  });
+
+  it('libvmm-virtio-two-clients: both clients to a shell, commands through Ctrl-\\ 1 / Ctrl-\\ 0, DT memory in /proc/meminfo', async () => {
+    const r = await bootPiped([libvmmProject()], 'root\n\x1c1\nroot\nuname -a\ncat /proc/meminfo\n\x1c0\nuname -n\n');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(count(r.stdout, 'client_linux-1 login: '), 1);
+    assert.equal(count(r.stdout, 'client_linux-2 login: '), 1);
+    assert.match(answer(r, 'uname -a'), /^Linux client_linux-2 6\.1\.0-model /);
+    assert.match(answer(r, 'cat /proc/meminfo'), new RegExp(`^MemTotal: +${kib(LIBVMM_MEMORY)} kB\r$`, 'm'));
+    assert.match(answer(r, 'uname -n'), /^client_linux-1\r\n$/);
+  });
+});
+
+describe('boot conformance: device-tree effects through the boot path (sel4devkit-dual)', function () {
+  this.timeout(120000);
+
+  it('without console=hvc0 the guest\'s console goes silent after early boot; the other guest is unaffected', async () => {
+    const r = await bootPiped([sel4devkitProject({ extra: ['/ { chosen { bootargs = "earlycon=hvc0 nosmp clk_ignore_unused"; }; };\n', undefined] })], 'root\n@1\nroot\nuname -n\n');
+    assert.equal(r.code, 0, r.stderr);
+    const out = r.session!.emulator.snapshot();
+    assert.equal(out.guests[0].haltReason, undefined);
+    // Guest 1's early console printed its boot banner and then handed over to nothing.
+    assert.match(r.stdout, /Kernel command line: earlycon=hvc0 nosmp clk_ignore_unused\r\n/);
+    assert.match(r.stdout, /printk: bootconsole \[hvc0\] disabled\r\n/);
+    assert.equal(count(r.stdout, 'client_linux-1 login: '), 0);
+    assert.equal(count(r.stdout, 'client_linux-2 login: '), 1);
+    assert.match(answer(r, 'uname -n'), /^client_linux-2\r\n$/);
+  });
+
+  it('the memory node\'s size shows in free (a smaller node on guest 2 only)', async () => {
+    const small = 0x8000000;
+    const r = await bootPiped([selectMemory(small)], 'root\nfree\n@1\nroot\nfree\n');
+    assert.equal(r.code, 0, r.stderr);
+    const first = r.stdout.indexOf('free\r\n');
+    assert.match(answer(r, 'free', 0), new RegExp(`^Mem: +${kib(SEL4DEVKIT_MEMORY)} `, 'm'));
+    assert.match(answer(r, 'free', first + 1), new RegExp(`^Mem: +${kib(small)} `, 'm'));
+    assert.match(r.stdout, new RegExp(`Memory: ${kib(small)}K/${small / 1024}K available`));
+  });
+
+  it('/proc/interrupts shows the console interrupts the emulator injected', async () => {
+    let injectedBefore = -1;
+    const r = await bootPiped([sel4devkitProject()], 'root\ncat /proc/interrupts\n');
+    assert.equal(r.code, 0, r.stderr);
+    const m = /^ *\d+: +(\d+) +GPCv2 +42 Level +virtio0\r$/m.exec(after(r, 'cat /proc/interrupts\r\n'));
+    assert.ok(m, r.stdout.slice(-400));
+    const printed = Number(m[1]);
+    const g = r.session!.emulator.snapshot().guests[0];
+    injectedBefore = g.irq.injected;
+    // Read while the answer was being written: at most the interrupts injected by the end, and
+    // only the few that the answer's own output raised after it.
+    assert.ok(printed <= injectedBefore && printed >= injectedBefore - 4, `printed ${printed}, injected ${injectedBefore}`);
+    assert.equal(g.irq.delivered, g.irq.injected);
+    assert.ok(printed > 5);
+  });
+
+  it('an enabled but unmapped device (a re-enabled disabled node of the real overlay) faults naming that node; the other guest runs on', async () => {
+    const spi = '/ { soc@0 { bus@30800000 { spi@30820000 { status = "okay"; }; }; }; };\n';
+    const r = await bootPiped([sel4devkitProject({ extra: [undefined, spi] })], 'root\nuname -n\n@1\nroot\n');
+    assert.equal(r.code, 0);
+    assert.match(r.stderr, /^CLIENT_VMM-2\|ERROR: unexpected memory fault on address: 0x30820008, FSR: 0x[0-9a-f]+, IP: 0x0, is_prefetch: false, is_write: (true|false)$/m);
+    assert.match(r.stderr, /^CLIENT_VMM-2\|ERROR: .*\/soc@0\/bus@30800000\/spi@30820000 \(.*imx8mq\.dtsi:\d+\.\d+-\d+\.\d+\)$/m);
+    assert.ok(!r.stderr.includes('CLIENT_VMM-1|ERROR'));
+    const snap = r.session!.emulator.snapshot();
+    assert.equal(snap.guests[0].haltReason, undefined);
+    assert.match(snap.guests[1].haltReason ?? '', /unexpected memory fault at 0x30820008/);
+    assert.equal(count(r.stdout, 'client_linux-2 login: '), 0);
+    assert.match(answer(r, 'uname -n'), /^client_linux-1\r\n$/);
+  });
+
+  it('without the gpc mapping in the .system the guests fault at the GPC before their consoles come up', async () => {
+    const r = await bootPiped([sel4devkitProject({ editSystem: dropGpcMaps })], 'root\n');
+    assert.equal(r.code, 0);
+    assert.equal(r.stdout, 'Begin input\r\n');
+    for (const vmm of ['CLIENT_VMM-1', 'CLIENT_VMM-2']) {
+      assert.match(r.stderr, new RegExp(`^${vmm}\\|ERROR: unexpected memory fault on address: 0x303a0030,`, 'm'));
+      assert.match(r.stderr, new RegExp(`^${vmm}\\|ERROR: .*/soc@0/bus@30000000/gpc@303a0000 `, 'm'));
+    }
+  });
+
+  it('with interrupt-parent = <&gic> on the virtio node (and the GPC node disabled) the gpc mapping is not needed', async () => {
+    // The GPC's irqchip driver initialises every enabled GPC node (masking all lines) whatever routes
+    // through it, so the console's own interrupt-parent alone still touches the GPC (see linux-guest.ts).
+    const fix = '/ { virtio-console@150000 { interrupt-parent = <&gic>; }; };\n&gpc { status = "disabled"; };\n';
+    const r = await bootPiped([sel4devkitProject({ editSystem: dropGpcMaps, extra: [fix, fix] })], 'root\n@1\nroot\ncat /proc/interrupts\n');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    assert.equal(count(r.stdout, 'login: '), 2);
+    assert.match(after(r, 'cat /proc/interrupts\r\n'), /^ *\d+: +\d+ +GICv3 +42 Level +virtio0\r$/m);
+  });
+});
+
+function dropGpcMaps(system: string): string {
+  return system.replace(/<map mr="gpc"[^>]*\/>/g, '');
+}
+
+function selectMemory(size: number): string {
+  return sel4devkitProject({ extra: [undefined, `/ { memory@40000000 { reg = <0x00 0x40000000 0x00 0x${size.toString(16)}>; }; };\n`] });
+}
+
+describe('boot conformance: determinism, the real CLI process and npm start', function () {
+  this.timeout(120000);
+
+  it('sel4devkit-dual: the same files, input and seed give byte-identical transcripts; the recording replays byte for byte', async () => {
+    const dir = sel4devkitProject();
+    const input = 'root\n@1\nroot\nls /proc\ncat /proc/interrupts\n@0\ndmesg\n';
+    const rec = path.join(dir, 'session.json');
+    const a = await bootPiped([dir, '--seed', '42', '--record', rec], input);
+    const b = await bootPiped([dir, '--seed', '42'], input);
+    assert.equal(a.code, 0);
+    assert.ok(a.stdout.length > 3000);
+    assert.equal(a.stdout, b.stdout);
+    const text = a.written.get(rec)!;
+    const replay = await bootPiped([dir, '--replay', rec], '', { files: { [rec]: text } });
+    assert.equal(replay.code, 0, replay.stderr);
+    assert.equal(replay.stdout, a.stdout);
+  });
+
+  it('the real CLI in a pipeline: printf ... | node -r tsx/cjs src/cli/main.ts boot (default example, from another cwd) exits by itself', () => {
+    const r = spawnSync(process.execPath, ['-r', require.resolve('tsx/cjs'), path.join(PROJECT_ROOT, 'src', 'cli', 'main.ts'), 'boot'], {
+      input: 'root\n@1\nroot\nuname -a\n@0\ncat /proc/meminfo\n',
+      cwd: tmpdir(),
+      timeout: 60000,
+      encoding: 'latin1',
+    });
+    assert.equal(r.error, undefined);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    assert.match(r.stdout, /^Begin input\r\n/);
+    assert.match(r.stdout, /uname -a\r\nLinux client_linux-2 6\.1\.0-model /);
+    assert.match(r.stdout, /cat \/proc\/meminfo\r\nMemTotal: +\d+ kB\r\n/);
+  });
+
+  it('a file error through the real CLI: file:line:col: error: ... and exit 1', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'boot-broken-'));
+    const project = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'examples', 'dual-guest', 'dual-guest.json'), 'utf8'));
+    const example = (f: string): string => path.join(PROJECT_ROOT, 'examples', 'dual-guest', f);
+    project.system = example('dual-guest.system');
+    project.guests['client_linux-1'].dts = [example('board.dts'), example('guest-1.dts')];
+    project.guests['client_linux-2'].dts = [example('board.dts'), path.join(dir, 'bad.dts')];
+    for (const g of Object.values(project.guests) as { includePaths?: string[] }[]) g.includePaths = [example('.')];
+    writeFileSync(path.join(dir, 'dual-guest.json'), JSON.stringify(project));
+    writeFileSync(path.join(dir, 'bad.dts'), '/ {\n\tchosen { bootargs = "console=hvc0" };\n};\n');
+    const r = spawnSync(process.execPath, ['-r', require.resolve('tsx/cjs'), path.join(PROJECT_ROOT, 'src', 'cli', 'main.ts'), 'boot', 'dual-guest.json'], {
+      input: 'root\n', cwd: dir, timeout: 60000, encoding: 'utf8',
+    });
+    assert.equal(r.status, 1, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /^bad\.dts:2:\d+: error: /m);
+  });
+
+  it('npm start boots examples/dual-guest with no input and exits', () => {
+    const r = spawnSync('npm', ['start', '--silent'], { cwd: PROJECT_ROOT, input: '', timeout: 60000, encoding: 'latin1' });
+    assert.equal(r.error, undefined);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(count(r.stdout, 'login: '), 2);
+    assert.match(r.stdout, /client_linux-2 login: $/);
+  });
+});
