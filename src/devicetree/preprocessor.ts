@@ -647,6 +647,9 @@ class FileSource implements TokenSource {
     let nl = text.indexOf('\n', start);
     if (nl < 0 || nl >= lexer.end) nl = lexer.end - 1;
     const end = nl + 1;
+    // A splice can only end a line; a spliced line (even a `//` comment) joins the next one.
+    const last = text[nl] === '\n' ? (text[nl - 1] === '\r' ? nl - 2 : nl - 1) : nl;
+    if (last >= start && text[last] === '\\') return false;
     const macros = this.pp.macroTable;
     let blankSoFar = true;
     for (let i = start; i < end; i++) {
@@ -670,10 +673,6 @@ class FileSource implements TokenSource {
         i = j;
         blankSoFar = false;
         continue;
-      }
-      if (c === '\\') {
-        const n = text[i + 1];
-        if (n === '\n' || (n === '\r' && text[i + 2] === '\n') || n === undefined) return false;
       }
       if (isIdentChar(c)) {
         const runStart = i;

@@ -98,6 +98,19 @@ describe('preprocessor properties', () => {
     }), { numRuns: 400 });
   });
 
+  it('copying whole lines agrees with token-by-token processing', () => {
+    // A splice at the start of every line changes nothing for cpp but makes every line take the
+    // token path (the whole-line copy declines lines with splices).
+    const frags = [...FRAGMENTS, 'M', 'M ', ' F(1)', '"a//b"', '"/*"', "'\"'", '/* M */', '// M', 'x M y', '#define M 7\n'];
+    const gen = fc.array(fc.constantFrom(...frags), { maxLength: 200 }).map((a) => a.join(''));
+    fc.assert(fc.property(gen, (text) => {
+      const defines = { M: '<m>', 'F(a)': '[a]' };
+      const direct = pp(text, defines);
+      const tokenwise = pp('\\\n' + text.replace(/\n/g, '\n\\\n'), defines);
+      assert.strictEqual(direct.text, tokenwise.text);
+    }), { numRuns: 400 });
+  });
+
   it('the fast path agrees with the full path', () => {
     fc.assert(fc.property(fragmentText(200), (text) => {
       const fast = pp(text);

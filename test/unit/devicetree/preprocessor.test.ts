@@ -61,6 +61,9 @@ describe('preprocessor: text without directives', () => {
   it('keeps comments and does not expand inside them, strings or char literals', () => {
     check('#define X 1\n/* X */ a = "X"; // X\nb = \'X\'; c = <X>;', '/* X */ a = "X"; // X\nb = \'X\'; c = <1>;');
   });
+  it('a // comment ending in a backslash continues on the next line (as in cpp)', () => {
+    check('#define M 1\n// c \\\nM\nM', '// c M\n1');
+  });
   it('sees macros after literals that hold comment markers', () => {
     check('#define M 1\nx = "a//b", M;\ny = "/*", M, "*/";\nz = \'"\', M;', 'x = "a//b", 1;\ny = "/*", 1, "*/";\nz = \'"\', 1;');
   });
