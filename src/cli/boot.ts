@@ -143,7 +143,14 @@ function displayPath(file: string, cwd: string): string {
   return rel.startsWith('..') ? file : rel;
 }
 
+/** The reader of our output went away (`| head`): stop as a program killed by SIGPIPE would. */
+function exitOnBrokenPipe(err: NodeJS.ErrnoException): void {
+  if (err.code === 'EPIPE') process.exit(141);
+  throw err;
+}
+
 export async function runBoot(args: string[], ioOverrides: Partial<BootIo> = {}): Promise<number> {
+  if (!ioOverrides.stdout) process.stdout.on('error', exitOnBrokenPipe);
   const io: BootIo = {
     stdout: (d) => process.stdout.write(d),
     stderr: (t) => process.stderr.write(t),

@@ -168,6 +168,25 @@ describe('cli boot: interactive terminal', function () {
     assert.match(t.run.stderr, /dual-guest boot: quit\r\n$/);
   });
 
+  it('an interactive session\'s recording replays to the same transcript, byte for byte', async () => {
+    const t = bootInteractive([EXAMPLE, '--seed', '3', '--record', '/rec/i.json']);
+    await waitFor(() => count(t.run.stdout, 'login: ') === 2, 30000, 'both login prompts');
+    t.terminal.type('ro');
+    await new Promise((r) => setTimeout(r, 30));
+    t.terminal.type('ot\r@1\r');
+    await waitFor(() => t.run.stdout.endsWith('# '), 10000, 'the shell prompt');
+    t.terminal.type('root\runame -a\r');
+    await waitFor(() => t.run.stdout.includes('GNU/Linux'), 10000, 'uname');
+    await new Promise((r) => setTimeout(r, 50));
+    t.terminal.type('\x1d');
+    assert.equal(await t.done, 0);
+    const text = t.run.written.get('/rec/i.json')!;
+    assert.equal(parseRecording(text).recording!.records.length, 3);
+    const replay = await bootPiped([EXAMPLE, '--replay', '/rec/i.json'], '', { files: { '/rec/i.json': text } });
+    assert.equal(replay.code, 0);
+    assert.equal(replay.stdout, t.run.stdout);
+  });
+
   it('SIGTERM from outside ends the session with 143 and restores the terminal', async () => {
     const t = bootInteractive([EXAMPLE]);
     await waitFor(() => t.run.session !== undefined, 20000, 'the boot');
