@@ -211,4 +211,17 @@ describe('cli boot: interactive terminal', function () {
     assert.equal(rec.realtime, true);
     assert.equal(rec.endNs, t.run.session!.emulator.now());
   });
+
+  it('realtime: an idle stretch is caught up in full when a key arrives', async () => {
+    const t = bootInteractive([EXAMPLE, '--realtime']);
+    await waitFor(() => count(t.run.stdout, 'login: ') === 2, 30000, 'both login prompts (paced at 115200 baud)');
+    await waitFor(() => t.run.session!.isIdle(), 5000, 'the guests to go idle');
+    const v1 = t.run.session!.emulator.now(), w1 = Date.now();
+    await new Promise((r) => setTimeout(r, 500));
+    t.terminal.type('r');
+    const idleNs = t.run.session!.emulator.now() - v1, wallNs = (Date.now() - w1) * 1e6;
+    t.terminal.type('\x1d');
+    assert.equal(await t.done, 0);
+    assert.ok(idleNs >= wallNs - 20e6 && idleNs <= wallNs + 20e6, `virtual ${idleNs / 1e6} ms over an idle ${wallNs / 1e6} ms`);
+  });
 });
