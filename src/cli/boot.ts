@@ -236,6 +236,11 @@ export async function runBoot(args: string[], ioOverrides: Partial<BootIo> = {})
   try {
     const end = await runInteractive(session, { realtime: parsed.realtime, quitKey, input: io.stdin });
     restore();
+    if (end.reason === 'error') {
+      io.stderr(`\r\ndual-guest boot: internal error: ${end.error instanceof Error ? end.error.stack : String(end.error)}\n`);
+      saveRecording();
+      return 70;
+    }
     io.stderr(`\r\ndual-guest boot: ${end.reason === 'signal' ? `ended by ${end.signal}` : end.reason === 'quit' ? 'quit' : 'end of input'}\r\n`);
     saveRecording();
     return end.reason === 'signal' ? signalExitCode(end.signal) : 0;

@@ -62,7 +62,11 @@ export interface InteractiveOptions {
   now?: () => number;
 }
 
-export type InteractiveEnd = { reason: 'quit' | 'end-of-input' } | { reason: 'signal'; signal: NodeJS.Signals };
+export type InteractiveEnd =
+  | { reason: 'quit' | 'end-of-input' }
+  | { reason: 'signal'; signal: NodeJS.Signals }
+  /** The emulator threw (a bug): the session ends so that the caller can restore the terminal. */
+  | { reason: 'error'; error: unknown };
 
 /**
  * Run the session against the terminal until the quit key, the end of input or a signal. The
@@ -99,7 +103,16 @@ export function runInteractive(session: BootSession, opts: InteractiveOptions): 
       // Idle: the whole stretch at once, since nothing runs until a deadline inside it.
       session.runFor(opts.realtime && !session.isIdle() ? Math.min(dueNs, REALTIME_MAX_STEP_NS) : dueNs);
     };
-    function step(): void {
+    // Every entry from the event loop goes through here: a throw ends the session, never the process.
+    const guarded = <A extends unknown[]>(fn: (...args: A) => void) => (...args: A): void => {
+      try {
+        fn(...args);
+      } catch (error) {
+        finish({ reason: 'error', error });
+      }
+    };
+    const step = guarded(stepUnguarded);
+    function stepUnguarded(): void {
       cancel();
       if (finished) return;
       catchUp();
@@ -128,7 +141,7 @@ export function runInteractive(session: BootSession, opts: InteractiveOptions): 
       opts.input.pause();
       resolve(end);
     };
-    const onData = (chunk: Uint8Array | string): void => {
+    const onData = guarded((chunk: Uint8Array | string): void => {
       const bytes = typeof chunk === 'string' ? Uint8Array.from(chunk, (c) => c.charCodeAt(0) & 0xff) : chunk;
       const q = bytes.indexOf(opts.quitKey);
       const toGuest = q >= 0 ? bytes.subarray(0, q) : bytes;
@@ -142,7 +155,7 @@ export function runInteractive(session: BootSession, opts: InteractiveOptions): 
         return;
       }
       step();
-    };
+    });
     const onEnd = (): void => finish({ reason: 'end-of-input' });
     const onSignal = (signal: NodeJS.Signals): void => finish({ reason: 'signal', signal });
 

@@ -197,6 +197,16 @@ describe('cli boot: interactive terminal', function () {
     assert.equal(process.listenerCount('SIGTERM'), 0);
   });
 
+  it('an internal error ends the session with 70, and the terminal is still restored', async () => {
+    const t = bootInteractive([EXAMPLE]);
+    await waitFor(() => count(t.run.stdout, 'login: ') === 2, 30000, 'both login prompts');
+    t.run.session!.emulator.runUntilIdle = () => { throw new Error('boom in the emulator'); };
+    t.terminal.type('r');
+    assert.equal(await t.done, 70);
+    assert.deepEqual(t.terminal.rawModes, [true, false]);
+    assert.match(t.run.stderr, /internal error: Error: boom in the emulator/);
+  });
+
   it('realtime: virtual time follows the wall clock', async () => {
     const t = bootInteractive([EXAMPLE, '--realtime', '--record', '/rec/rt.json']);
     await waitFor(() => t.run.session !== undefined, 20000, 'the boot');
