@@ -5,12 +5,12 @@
 // recordings replay byte for byte; the real CLI process works in a pipeline and `npm start` boots the
 // default example with no input.
 import { strict as assert } from 'assert';
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { KERNEL_RESERVED_BYTES } from '../../src/emulator/guest/linux/procfs';
-import { bootPiped, count, type BootRun } from '../unit/cli/boot-harness';
+import { bootPiped, count, waitFor, type BootRun } from '../unit/cli/boot-harness';
 import { corpusPath, PROJECT_ROOT } from './corpus';
 
 const SEL4DEVKIT_MEMORY = 0xf000000; // maaxboard-overlay.dts: memory@40000000 reg size
@@ -260,6 +260,33 @@ describe('boot conformance: determinism, the real CLI process and npm start', fu
     assert.equal(r.status, 1, r.stderr);
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /^bad\.dts:2:\d+: error: /m);
+  });
+
+  it('the real CLI in a pseudo-terminal (util-linux script): raw mode, Ctrl-C to the guest, Ctrl-] quits, the terminal restored', async () => {
+    const main = path.join(PROJECT_ROOT, 'src', 'cli', 'main.ts');
+    const cmd = `${process.execPath} -r ${require.resolve('tsx/cjs')} ${main} boot; echo EXIT=$?; stty -a`;
+    const child = spawn('script', ['-qfec', cmd, '/dev/null'], { cwd: tmpdir(), stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString('latin1'); });
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    try {
+      await waitFor(() => count(out, 'login: ') === 2, 60000, 'both login prompts');
+      // Typed after the boot so that the raw mode is on (a pty echoes and buffers lines before it).
+      child.stdin.write('root\r');
+      await waitFor(() => out.endsWith('# '), 20000, 'the shell prompt');
+      child.stdin.write('half a line\x03');
+      await waitFor(() => out.endsWith('^C\r\r\n# '), 20000, "the guest's ^C");
+      child.stdin.write('uname -n\r');
+      await waitFor(() => out.includes('client_linux-1\r\r\n# '), 20000, 'uname');
+      child.stdin.write('\x1d');
+      assert.equal(await exited, 0);
+    } finally {
+      child.kill();
+    }
+    assert.match(out, /dual-guest boot: quit\r\r\nEXIT=0\r\n/);
+    // The line discipline is back: canonical input, echo and signals.
+    const stty = out.slice(out.indexOf('EXIT=0'));
+    for (const flag of ['icanon', 'echo', 'isig']) assert.match(stty, new RegExp(`(^|\\s)${flag}(\\s|$)`, 'm'), flag);
   });
 
   it('npm start boots examples/dual-guest with no input and exits', () => {
