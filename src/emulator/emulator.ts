@@ -75,6 +75,8 @@ export interface EmulatorSnapshot {
   pds: { name: string; priority: number; cpuNs: number; notifications: number; faulted: boolean }[];
   devices: { name: string; base: number; size: number; state: unknown }[];
   events: EventRecord[];
+  /** The `.system`'s channels (ends as PD name and channel id), for the inspector's diagram. */
+  channels: { a: string; aId: number; b: string; bId: number }[];
 }
 
 export interface InputRecord {
@@ -108,6 +110,7 @@ export class Emulator {
   private readonly virtTx: VirtTx;
   private readonly guestIntids: number[] = [];
   private readonly mrs: MemoryRegions;
+  private readonly channelList: EmulatorSnapshot['channels'];
 
   /** Use createEmulator (it validates the configuration first). */
   constructor(private readonly config: EmulatorConfig, host: EmulatorHost = {}) {
@@ -118,6 +121,7 @@ export class Emulator {
 
     for (const pd of config.pds) kernel.addPd(pd.name, schedState(pd));
     for (const c of config.channels) kernel.connect(c.a, c.b);
+    this.channelList = config.channels.map((c) => ({ a: c.a.pd, aId: c.a.id, b: c.b.pd, bId: c.b.id }));
     for (const pd of config.pds) for (const irq of pd.irqs ?? []) kernel.bindIrq(pd.name, irq.irq, irq.id);
 
     const gic = new Gic((intid) => kernel.raiseIrq(intid));
@@ -205,6 +209,8 @@ export class Emulator {
   typeInput(input: Uint8Array | string): void {
     const bytes = typeof input === 'string' ? Uint8Array.from(input, (c) => c.charCodeAt(0) & 0xff) : input.slice();
     this.inputLog.push({ timeNs: this.kernel.now, bytes });
+    // The start of the inspector's key press -> UART IRQ -> ... -> guest IRQ chain.
+    if (bytes.length > 0) this.kernel.event('input', `${bytes.length} byte${bytes.length === 1 ? '' : 's'} typed on the UART line`);
     this.uart.type(bytes);
   }
 
@@ -245,6 +251,17 @@ export class Emulator {
     if (!(ns > 0)) return;
     this.kernel.runUntil(this.kernel.now + ns, () => this.flushIfLarge());
     this.flushOutput();
+  }
+
+  /**
+   * Run until the kernel records at least one more event (one handler's turn, one IRQ, ...) or maxNs
+   * of virtual time pass: the inspector's "step". True when an event was recorded.
+   */
+  stepEvent(maxNs = 1e9): boolean {
+    const k = this.kernel, before = k.eventsRecorded;
+    k.runUntil(k.now + maxNs, () => k.eventsRecorded !== before);
+    this.flushOutput();
+    return k.eventsRecorded !== before;
   }
 
   /** Run until nothing is ready and the UART is quiet, or maxNs passed; true when it went idle. */
@@ -312,6 +329,7 @@ export class Emulator {
       pds: [...k.pds.values()].map((p) => ({ name: p.name, priority: p.sched.priority, cpuNs: p.cpuNs, notifications: p.notifications, faulted: p.faulted })),
       devices: this.bus.list().map((d) => ({ ...d, state: this.bus.find(d.base)?.device.getState?.() })),
       events: k.recentEvents(),
+      channels: this.channelList,
     };
   }
 

@@ -131,6 +131,8 @@ export class Kernel {
   private readonly logListeners: ((r: LogRecord) => void)[] = [];
   readonly events: EventRecord[] = [];
   private eventNext = 0;
+  /** Events recorded since power-on (the history keeps only the last ones); the inspector's step uses it. */
+  eventsRecorded = 0;
   readonly logHistory: LogRecord[] = [];
 
   constructor(private readonly eventHistory = 256) {}
@@ -194,6 +196,7 @@ export class Kernel {
 
   event(kind: string, detail: string): void {
     const rec: EventRecord = { timeNs: this.now, kind, detail };
+    this.eventsRecorded++;
     if (this.events.length < this.eventHistory) this.events.push(rec);
     else this.events[this.eventNext] = rec;
     this.eventNext = (this.eventNext + 1) % this.eventHistory;

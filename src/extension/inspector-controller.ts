@@ -3,7 +3,7 @@
 // to a real WebviewPanel; the unit tests wire it to fakes.
 import type { EmulatorSnapshot } from '../emulator/emulator';
 import {
-  type HostMessage, type InspectorPageState, MAX_SNAPSHOTS_PER_SECOND, type WireChannel, parsePageMessage, toWireSnapshot,
+  type HostMessage, type InspectorPageState, MAX_SNAPSHOTS_PER_SECOND, parsePageMessage, toWireSnapshot,
 } from './inspector-protocol';
 
 /** Implemented by the emulator session (the worker side). */
@@ -15,8 +15,6 @@ export interface InspectorSession {
   resume(): void;
   step(): void;
   setSpeed(factor: number): void;
-  /** Channels between PDs for the diagram, when the session knows them. */
-  channels?(): WireChannel[];
 }
 
 /** The part of a webview panel the controller needs. */
@@ -108,7 +106,7 @@ export class InspectorController {
   private forward(s: EmulatorSnapshot): void {
     // The session should not send while hidden; if one is in flight, drop it rather than queue it.
     if (!this.port.visible) return;
-    this.port.postMessage({ type: 'snapshot', snapshot: toWireSnapshot(s, this.session?.channels?.()) });
+    this.port.postMessage({ type: 'snapshot', snapshot: toWireSnapshot(s) });
   }
 
   private announce(): void {

@@ -20,14 +20,12 @@ export type PageMessage =
   | { type: 'step' }
   | { type: 'setSpeed'; factor: number };
 
-/** The snapshot as posted: byte arrays as hex strings so the message is plain JSON. */
+/**
+ * The snapshot as posted: byte arrays as hex strings so the message is plain JSON; device register
+ * state is left out (the page does not show it).
+ */
 export type WireQueue = Omit<EmulatorSnapshot['queues'][number], 'bytes'> & { bytesHex: string };
-export type WireSnapshot = Omit<EmulatorSnapshot, 'queues'> & { queues: WireQueue[]; channels?: WireChannel[] };
-/** A channel between two PDs (or a PD and a guest's VMM) for the diagram. */
-export interface WireChannel {
-  a: string;
-  b: string;
-}
+export type WireSnapshot = Omit<EmulatorSnapshot, 'queues' | 'devices'> & { queues: WireQueue[] };
 
 /** From the extension to the page. */
 export type HostMessage =
@@ -62,11 +60,15 @@ export function hexToBytes(hex: string): Uint8Array {
 }
 
 /** The snapshot in the form posted to the page (what the bench serializes too). */
-export function toWireSnapshot(s: EmulatorSnapshot, channels?: WireChannel[]): WireSnapshot {
+export function toWireSnapshot(s: EmulatorSnapshot): WireSnapshot {
   return {
-    ...s,
+    timeNs: s.timeNs,
     queues: s.queues.map(({ bytes, ...q }) => ({ ...q, bytesHex: bytesToHex(bytes) })),
-    ...(channels ? { channels } : {}),
+    guests: s.guests,
+    serial: s.serial,
+    pds: s.pds,
+    events: s.events,
+    channels: s.channels,
   };
 }
 

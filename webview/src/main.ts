@@ -1,0 +1,142 @@
+// The queue inspector page. It draws the latest snapshot the extension posted (at most once per
+// animation frame), and sends pause/step/resume/speed requests back. Its filter and the controls'
+// state survive a reload through the webview state API.
+import type { InspectorPageState, PageMessage, WireSnapshot } from '../../src/extension/inspector-protocol';
+import { parsePageState } from '../../src/extension/inspector-protocol';
+import { button, registerComponents, select, selectValue, setDisabled, setSelectOptions } from './components';
+import { renderDiagram } from './diagram';
+import { h } from './dom';
+import { renderInterrupts } from './interrupts';
+import { formatNs, isSessionMessage, isSnapshotMessage } from './model';
+import { renderQueues } from './queues';
+import { renderTimeline } from './timeline';
+import { renderVirtqueues } from './virtqueues';
+
+interface VsCodeApi {
+  postMessage(message: PageMessage): void;
+  getState(): unknown;
+  setState(state: InspectorPageState): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const SPEEDS = [0.1, 0.25, 0.5, 1, 2, 5, 10];
+
+/** The usual factors, plus the current one when a restored state holds another. */
+function speedOptions(current: number): { value: string; text: string }[] {
+  const all = SPEEDS.includes(current) ? SPEEDS : [...SPEEDS, current].sort((a, b) => a - b);
+  return all.map((f) => ({ value: String(f), text: `${f}×` }));
+}
+
+const vscode = acquireVsCodeApi();
+let state: InspectorPageState = parsePageState(vscode.getState());
+let attached = false;
+let latest: WireSnapshot | undefined;
+let shown: WireSnapshot | undefined;
+let framePending = false;
+
+registerComponents();
+
+const statusText = h('span', { id: 'status', role: 'status' }, 'Waiting for the emulator…');
+const clock = h('span', { id: 'clock', class: 'clock', 'aria-label': 'virtual time' }, '');
+const pauseBtn = button({ id: 'pause', label: 'Pause', title: 'Pause the emulator', onClick: () => send({ type: 'pause' }) });
+const stepBtn = button({ id: 'step', label: 'Step', title: 'Run exactly one more event', onClick: () => send({ type: 'step' }) });
+const resumeBtn = button({ id: 'resume', label: 'Resume', title: 'Let the emulator run', primary: true, onClick: () => send({ type: 'resume' }) });
+const speedSelect = select({
+  id: 'speed', label: 'Speed', value: String(state.speed),
+  options: speedOptions(state.speed),
+  onChange: (v) => {
+    const f = Number(v);
+    if (Number.isFinite(f)) send({ type: 'setSpeed', factor: f });
+  },
+});
+const guestSelect = select({
+  id: 'guest-filter', label: 'Timeline', value: state.guestFilter, options: [{ value: '', text: 'all guests' }],
+  onChange: (v) => {
+    state = { ...state, guestFilter: v };
+    vscode.setState(state);
+    if (latest) schedule();
+  },
+});
+
+const sections = {
+  diagram: section('diagram', 'System'),
+  queues: section('queues', 'sDDF serial queues'),
+  virtqueues: section('virtqueues', 'Virtqueues'),
+  interrupts: section('interrupts', 'Interrupts and faults'),
+  timeline: section('timeline', 'Timeline'),
+};
+
+function section(id: string, title: string): { el: HTMLElement; body: HTMLElement } {
+  const body = h('div', { class: 'section-body' });
+  const el = h('section', { id, 'aria-labelledby': `${id}-h` }, h('h2', { id: `${id}-h` }, title), body);
+  return { el, body };
+}
+
+const app = document.getElementById('app')!;
+app.replaceChildren(
+  h('header', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Emulator controls' },
+    pauseBtn, stepBtn, resumeBtn, speedSelect, guestSelect, h('span', { class: 'spacer' }), statusText, clock),
+  sections.diagram.el,
+  h('div', { class: 'columns' }, sections.queues.el, sections.interrupts.el),
+  sections.virtqueues.el,
+  sections.timeline.el,
+);
+updateControls();
+
+function send(m: PageMessage): void {
+  vscode.postMessage(m);
+}
+
+function updateControls(): void {
+  setDisabled(pauseBtn, !attached || state.paused);
+  setDisabled(stepBtn, !attached);
+  setDisabled(resumeBtn, !attached || !state.paused);
+  statusText.textContent = !attached ? 'No emulator running' : state.paused ? 'Paused' : 'Running';
+  statusText.className = !attached ? 'muted' : state.paused ? 'paused' : 'running';
+}
+
+function schedule(): void {
+  if (framePending) return;
+  framePending = true;
+  requestAnimationFrame(() => {
+    framePending = false;
+    if (latest) render(latest);
+  });
+}
+
+let guestNames = '';
+
+function render(s: WireSnapshot): void {
+  const names = s.guests.map((g) => g.vm).join('\n');
+  if (names !== guestNames) {
+    guestNames = names;
+    const dropdown = document.getElementById('guest-filter')!;
+    if (state.guestFilter && !s.guests.some((g) => g.vm === state.guestFilter)) state = { ...state, guestFilter: '' };
+    setSelectOptions(dropdown, [{ value: '', text: 'all guests' }, ...s.guests.map((g) => ({ value: g.vm, text: g.vm }))], state.guestFilter);
+  }
+  clock.textContent = `t = ${formatNs(s.timeNs)}`;
+  sections.diagram.body.replaceChildren(renderDiagram(shown, s));
+  sections.queues.body.replaceChildren(renderQueues(s));
+  sections.virtqueues.body.replaceChildren(renderVirtqueues(s));
+  sections.interrupts.body.replaceChildren(renderInterrupts(s));
+  sections.timeline.body.replaceChildren(renderTimeline(s, state.guestFilter));
+  shown = s;
+}
+
+window.addEventListener('message', (ev: MessageEvent) => {
+  const m: unknown = ev.data;
+  if (isSnapshotMessage(m)) {
+    latest = m.snapshot;
+    schedule();
+  } else if (isSessionMessage(m)) {
+    attached = m.attached;
+    state = { ...state, paused: m.paused, speed: m.speed };
+    vscode.setState(state);
+    const speed = document.getElementById('speed');
+    if (speed && selectValue(speed) !== String(m.speed)) setSelectOptions(speed, speedOptions(m.speed), String(m.speed));
+    updateControls();
+  }
+});
+
+vscode.setState(state);
+send({ type: 'ready' });
