@@ -1,50 +1,105 @@
-// The board's serial line as a log: complete lines, each stamped with the wall-clock time it arrived
-// and the virtual time of its frame. The last lines are kept (bounded) for "Save serial log"; each
-// finished line also goes to an optional sink (the serial log file setting).
+// The board's serial line as a log: lines stamped with the wall-clock time they arrived and the
+// virtual time of their frame. The recent output is kept (bounded) for "Save serial log"; finished
+// lines also go to an optional sink (the serial log file setting). A flood sends megabytes a second,
+// so frames are kept whole and split into lines only when someone reads them.
 
-const DEFAULT_KEEP_LINES = 20_000;
+const DEFAULT_KEEP_CHARS = 4 * 1024 * 1024;
 /** A line without a newline is cut here, so a guest printing no newlines cannot grow it forever. */
 const MAX_LINE = 4096;
 
-export class SerialLogRecorder {
-  private readonly lines: string[] = [];
-  private partial = '';
-  private decoder = new TextDecoder('utf-8');
+interface Frame {
+  stamp: string;
+  text: string;
+}
 
-  constructor(private readonly sink?: (stampedLine: string) => void, private readonly keepLines = DEFAULT_KEEP_LINES) {}
+export class SerialLogRecorder {
+  private frames: Frame[] = [];
+  private firstFrame = 0;
+  private keptChars = 0;
+  private droppedChars = 0;
+  private decoder = new TextDecoder('utf-8');
+  /** The unfinished last line for the sink. */
+  private open: OpenLine | undefined;
+
+  constructor(private readonly sink?: (stampedLine: string) => void, private readonly keepChars = DEFAULT_KEEP_CHARS) {}
 
   add(bytes: Uint8Array, virtualNs: number, wallMs: number): void {
     const text = this.decoder.decode(bytes, { stream: true });
-    let start = 0;
-    for (let i = 0; i < text.length; i++) {
-      if (text[i] === '\n' || this.partial.length + (i - start) >= MAX_LINE) {
-        const piece = text.slice(start, text[i] === '\n' ? i : i + 1);
-        this.finish(this.partial + piece, virtualNs, wallMs);
-        this.partial = '';
-        start = i + 1;
-      }
+    if (text === '') return;
+    const stamp = `[${new Date(wallMs).toISOString()} ${formatVirtualSeconds(virtualNs)}] `;
+    this.frames.push({ stamp, text });
+    this.keptChars += text.length;
+    while (this.keptChars > this.keepChars && this.frames.length - this.firstFrame > 1) {
+      const old = this.frames[this.firstFrame++];
+      this.keptChars -= old.text.length;
+      this.droppedChars += old.text.length;
     }
-    this.partial += text.slice(start);
+    // Compact now and then, so dropping from the front stays O(1) on average.
+    if (this.firstFrame > 1024 && this.firstFrame * 2 > this.frames.length) {
+      this.frames = this.frames.slice(this.firstFrame);
+      this.firstFrame = 0;
+    }
+    if (this.sink) this.open = splitLines(this.open, text, stamp, this.sink);
   }
 
-  /** The kept lines, stamped, plus the unfinished one (for saving). */
+  /** The kept output as stamped lines (the unfinished last line too), for saving. */
   text(): string {
-    const tail = this.partial ? [`${this.partial.replace(/\r/g, '')}`] : [];
-    return [...this.lines, ...tail].join('\n') + '\n';
+    const out: string[] = [];
+    if (this.droppedChars > 0) out.push(`[... ${this.droppedChars} earlier characters not kept]`);
+    let open: OpenLine | undefined;
+    for (let i = this.firstFrame; i < this.frames.length; i++) {
+      const f = this.frames[i];
+      open = splitLines(open, f.text, f.stamp, (l) => out.push(l));
+    }
+    if (open) out.push(open.stamp + open.content);
+    return out.join('\n') + '\n';
   }
 
   /** A new machine's first line must not join the old one's last. */
   restart(): void {
-    this.partial = '';
+    if (this.sink && this.open) this.sink(this.open.stamp + this.open.content);
+    this.open = undefined;
     this.decoder = new TextDecoder('utf-8');
+    const last = this.frames[this.frames.length - 1];
+    if (last && !last.text.endsWith('\n')) {
+      this.frames.push({ stamp: '', text: '\n' });
+      this.keptChars += 1;
+    }
   }
+}
 
-  private finish(line: string, virtualNs: number, wallMs: number): void {
-    const stamped = `[${new Date(wallMs).toISOString()} ${formatVirtualSeconds(virtualNs)}] ${line.split('\r').join('')}`;
-    this.lines.push(stamped);
-    if (this.lines.length > this.keepLines) this.lines.splice(0, this.lines.length - this.keepLines);
-    this.sink?.(stamped);
+/** A line begun in an earlier frame: it keeps the stamp of the frame it started in. */
+interface OpenLine {
+  stamp: string;
+  content: string;
+}
+
+/** Emit the complete lines of `open + text` (stamped, carriage returns removed); return the unfinished rest. */
+function splitLines(open: OpenLine | undefined, text: string, stamp: string, emit: (line: string) => void): OpenLine | undefined {
+  let start = 0;
+  let line = open;
+  for (;;) {
+    const nl = text.indexOf('\n', start);
+    const end = nl < 0 ? text.length : nl;
+    const have = line?.content.length ?? 0;
+    if (have + end - start > MAX_LINE) {
+      const cut = start + MAX_LINE - have;
+      emit((line?.stamp ?? stamp) + (line?.content ?? '') + stripCr(text.slice(start, cut)));
+      line = undefined;
+      start = cut;
+      continue;
+    }
+    if (nl < 0) break;
+    emit((line?.stamp ?? stamp) + (line?.content ?? '') + stripCr(text.slice(start, nl)));
+    line = undefined;
+    start = nl + 1;
   }
+  if (start >= text.length) return line;
+  return { stamp: line?.stamp ?? stamp, content: (line?.content ?? '') + stripCr(text.slice(start)) };
+}
+
+function stripCr(s: string): string {
+  return s.indexOf('\r') < 0 ? s : s.split('\r').join('');
 }
 
 /** Virtual time as seconds with microseconds, right-aligned like a printk stamp: "   12.345678s". */
