@@ -42,6 +42,9 @@ export class DualGuestSession implements TerminalInputSink {
   private status: StatusInput = { state: 'stopped', timeNs: 0, inputVm: undefined };
   private problem = false;
   private booting = false;
+  private snapshotListeners: ((s: EmulatorSnapshot) => void)[] = [];
+  private streaming = { enabled: false, maxPerSecond: 0 };
+  private speed = 1;
   readonly serialLog: SerialLogRecorder;
   /** Terminal sizes the worker recorded but could not pass to a guest model, by terminal name. */
   readonly unappliedSizes = new Map<string, string>();
@@ -79,6 +82,9 @@ export class DualGuestSession implements TerminalInputSink {
       return outcome;
     }
     this.ui.clearBootProblems();
+    // A new worker knows nothing of the inspector's wishes: tell it again.
+    if (this.streaming.enabled) client.streamSnapshots(true, this.streaming.maxPerSecond);
+    if (this.speed !== 1) client.setSpeed(this.speed);
     this.ensureTerminals(outcome.guests, outcome.driver);
     this.serialLog.restart();
     for (const t of this.allTerminals()) {
@@ -106,6 +112,25 @@ export class DualGuestSession implements TerminalInputSink {
 
   pause(): void { this.client?.pause(); }
   resume(): void { this.client?.resume(); }
+
+  // ---- what the queue inspector needs (InspectorSession in src/extension/inspector-controller.ts)
+
+  onSnapshot(listener: (s: EmulatorSnapshot) => void): { dispose(): void } {
+    this.snapshotListeners.push(listener);
+    return { dispose: () => { this.snapshotListeners = this.snapshotListeners.filter((l) => l !== listener); } };
+  }
+
+  setSnapshotStreaming(enabled: boolean, maxPerSecond: number): void {
+    this.streaming = { enabled, maxPerSecond };
+    this.client?.streamSnapshots(enabled, maxPerSecond);
+  }
+
+  step(): void { this.client?.step(); }
+
+  setSpeed(factor: number): void {
+    this.speed = factor;
+    this.client?.setSpeed(factor);
+  }
 
   /** The emulator core has no per-guest reset: the board restarts, which resets both guests. */
   reset(guest: number): void {
@@ -206,6 +231,10 @@ export class DualGuestSession implements TerminalInputSink {
       this.ui.failure(message);
     });
     client.on('resized', (m) => this.noteResize(m));
+    client.on('streamedSnapshot', (m) => {
+      if (!mine()) return;
+      for (const l of this.snapshotListeners) l(m.snapshot);
+    });
     // A reset boots again inside the worker; if the files changed meanwhile, that boot can fail too.
     client.on('bootFailed', (m) => {
       if (!mine() || this.booting) return;

@@ -70,6 +70,9 @@ export class EmulatorClient {
   resume(): void { this.send({ type: 'resume' }); }
   reset(guest: number): void { this.send({ type: 'reset', guest }); }
   resize(target: number | 'line', cols: number, rows: number): void { this.send({ type: 'resize', target, cols, rows }); }
+  streamSnapshots(enabled: boolean, maxPerSecond: number): void { this.send({ type: 'streamSnapshots', enabled, maxPerSecond }); }
+  step(): void { this.send({ type: 'step' }); }
+  setSpeed(factor: number): void { this.send({ type: 'setSpeed', factor }); }
   simulateCrash(message: string): void { this.send({ type: 'crash', message }); }
 
   snapshot(): Promise<EmulatorSnapshot | undefined> {

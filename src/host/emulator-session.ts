@@ -77,6 +77,10 @@ export class EmulatorSession {
   private lastStatusMs = -Infinity;
   private lastStatusState: RunState | undefined;
   private crashRequest: string | undefined;
+  private streamEveryMs: number | undefined;
+  private lastStreamMs = -Infinity;
+  private lastStreamTimeNs = -1;
+  private speed = 1;
 
   constructor(private readonly host: FileHost, private readonly post: PostMessage, private readonly clock: SessionClock) {}
 
@@ -90,6 +94,11 @@ export class EmulatorSession {
       case 'reset': if (this.bootRequest) this.boot({ ...this.bootRequest, replay: undefined }); break;
       case 'resize': this.resize(msg.target, msg.cols, msg.rows); break;
       case 'snapshot': this.post({ type: 'snapshot', requestId: msg.requestId, snapshot: this.emulator?.snapshot() }); break;
+      case 'streamSnapshots':
+        this.streamEveryMs = msg.enabled && msg.maxPerSecond > 0 ? 1000 / msg.maxPerSecond : undefined;
+        break;
+      case 'step': this.step(); break;
+      case 'setSpeed': if (Number.isFinite(msg.factor) && msg.factor > 0) this.speed = msg.factor; break;
       case 'getRecording':
         this.post({ type: 'recording', requestId: msg.requestId, log: this.emulator ? recordInputLog(this.emulator, this.bootRequest?.seed ?? 1) : undefined });
         break;
@@ -239,6 +248,7 @@ export class EmulatorSession {
       this.reportHalts(emu);
       this.flush(emu);
       this.sendStatus(false);
+      this.streamSnapshot(emu, now);
     } catch (e) {
       this.emulator = undefined;
       this.state = 'failed';
@@ -251,7 +261,7 @@ export class EmulatorSession {
   private advance(emu: Emulator, wallMs: number, startMs: number): void {
     const fast = this.bootRequest?.fast ?? true;
     // Real time: virtual time follows the wall clock. Fast: as much as the frame's compute budget allows.
-    const targetNs = fast ? Infinity : emu.now() + wallMs * 1e6;
+    const targetNs = fast ? Infinity : emu.now() + wallMs * 1e6 * this.speed;
     while (emu.now() < targetNs) {
       if (!this.creditLeft()) { this.state = 'throttled'; break; }
       if (fast && this.clock.nowMs() - startMs >= FAST_BUDGET_MS) break;
@@ -262,6 +272,28 @@ export class EmulatorSession {
       if (sliceEnd > emu.now()) emu.runFor(sliceEnd - emu.now());
       this.typeDueReplay(emu);
     }
+  }
+
+  private step(): void {
+    const emu = this.emulator;
+    if (!emu) return;
+    this.userPaused = true;
+    this.state = 'paused';
+    emu.stepEvent(1e9);
+    this.reportHalts(emu);
+    this.flush(emu);
+    this.sendStatus(true);
+    this.lastStreamTimeNs = -1;
+    this.streamSnapshot(emu, this.clock.nowMs());
+  }
+
+  private streamSnapshot(emu: Emulator, now: number): void {
+    if (this.streamEveryMs === undefined || now - this.lastStreamMs < this.streamEveryMs) return;
+    // A paused machine does not change: no new snapshot until time moves (or a step).
+    if (emu.now() === this.lastStreamTimeNs) return;
+    this.lastStreamMs = now;
+    this.lastStreamTimeNs = emu.now();
+    this.post({ type: 'streamedSnapshot', snapshot: emu.snapshot() });
   }
 
   private typeDueReplay(emu: Emulator): void {

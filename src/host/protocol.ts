@@ -34,6 +34,12 @@ export type ToWorker =
   | { type: 'reset'; guest: number }
   | { type: 'resize'; target: number | 'line'; cols: number; rows: number }
   | { type: 'snapshot'; requestId: number }
+  /** The queue inspector: stream snapshots (at most maxPerSecond) while its panel is visible. */
+  | { type: 'streamSnapshots'; enabled: boolean; maxPerSecond: number }
+  /** Pause, then run until the kernel records one more event (the inspector's "step"). */
+  | { type: 'step' }
+  /** Virtual time per wall time in real-time mode (the inspector's speed control); fast mode ignores it. */
+  | { type: 'setSpeed'; factor: number }
   | { type: 'getRecording'; requestId: number }
   | { type: 'stop' }
   /** Makes the worker throw from its loop, to exercise crash reporting (tests, "simulate a crash"). */
@@ -63,12 +69,13 @@ export type FromWorker =
   /** The answer to `resize`: applied is false when the guest model has no notion of a terminal size. */
   | { type: 'resized'; target: number | 'line'; cols: number; rows: number; applied: boolean; note: string }
   | { type: 'snapshot'; requestId: number; snapshot: EmulatorSnapshot | undefined }
+  | { type: 'streamedSnapshot'; snapshot: EmulatorSnapshot }
   | { type: 'recording'; requestId: number; log: InputLog | undefined }
   /** The worker's loop threw; the emulator is gone and the worker waits to be terminated. */
   | { type: 'crashed'; message: string; stack?: string };
 
-export const TO_WORKER_TYPES = ['boot', 'input', 'ack', 'pause', 'resume', 'reset', 'resize', 'snapshot', 'getRecording', 'stop', 'crash'] as const satisfies readonly ToWorker['type'][];
-export const FROM_WORKER_TYPES = ['booted', 'bootFailed', 'output', 'log', 'status', 'guestFailed', 'resized', 'snapshot', 'recording', 'crashed'] as const satisfies readonly FromWorker['type'][];
+export const TO_WORKER_TYPES = ['boot', 'input', 'ack', 'pause', 'resume', 'reset', 'resize', 'snapshot', 'streamSnapshots', 'step', 'setSpeed', 'getRecording', 'stop', 'crash'] as const satisfies readonly ToWorker['type'][];
+export const FROM_WORKER_TYPES = ['booted', 'bootFailed', 'output', 'log', 'status', 'guestFailed', 'resized', 'snapshot', 'streamedSnapshot', 'recording', 'crashed'] as const satisfies readonly FromWorker['type'][];
 
 /** Output the extension may hold unacknowledged before the worker stops advancing virtual time. */
 export const CREDIT_WINDOW_BYTES = 256 * 1024;

@@ -13,7 +13,8 @@ interface Frame {
 }
 
 export class SerialLogRecorder {
-  private frames: Frame[] = [];
+  /** Dropped frames before firstFrame are undefined until the next compaction (they must not keep their text alive). */
+  private frames: (Frame | undefined)[] = [];
   private firstFrame = 0;
   private keptChars = 0;
   private droppedChars = 0;
@@ -30,7 +31,8 @@ export class SerialLogRecorder {
     this.frames.push({ stamp, text });
     this.keptChars += text.length;
     while (this.keptChars > this.keepChars && this.frames.length - this.firstFrame > 1) {
-      const old = this.frames[this.firstFrame++];
+      const old = this.frames[this.firstFrame]!;
+      this.frames[this.firstFrame++] = undefined;
       this.keptChars -= old.text.length;
       this.droppedChars += old.text.length;
     }
@@ -48,7 +50,7 @@ export class SerialLogRecorder {
     if (this.droppedChars > 0) out.push(`[... ${this.droppedChars} earlier characters not kept]`);
     let open: OpenLine | undefined;
     for (let i = this.firstFrame; i < this.frames.length; i++) {
-      const f = this.frames[i];
+      const f = this.frames[i]!;
       open = splitLines(open, f.text, f.stamp, (l) => out.push(l));
     }
     if (open) out.push(open.stamp + open.content);
@@ -60,7 +62,7 @@ export class SerialLogRecorder {
     if (this.sink && this.open) this.sink(this.open.stamp + this.open.content);
     this.open = undefined;
     this.decoder = new TextDecoder('utf-8');
-    const last = this.frames[this.frames.length - 1];
+    const last = this.frames.length > this.firstFrame ? this.frames[this.frames.length - 1] : undefined;
     if (last && !last.text.endsWith('\n')) {
       this.frames.push({ stamp: '', text: '\n' });
       this.keptChars += 1;

@@ -31,7 +31,7 @@ function retainedHeapMb(): number {
 }
 
 describe('host: a flooding guest', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   let session: DualGuestSession;
   after(async () => { await session?.dispose(); });
 
@@ -67,7 +67,7 @@ describe('host: a flooding guest', function () {
         answered = true;
         g2.handleInput('echo still   here\r');
       }
-      if (Date.now() - wall0 > 50_000) break;
+      if (Date.now() - wall0 > 100_000) break;
     }
     await waitFor('guest 2 answers during the flood', () => ui.of('client_linux-2').includes('\r\nstill here\r\n'), 10_000);
     const virtualS = (lastTime - start) / 1e9;
