@@ -3,10 +3,13 @@
 import type * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { startLanguageClient } from './language-client';
+import { registerEmulatorFeatures } from './emulator-features';
 
 let client: LanguageClient | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  // Commands first: they must exist even while (or if) the language server is starting.
+  registerEmulatorFeatures(context);
   client = await startLanguageClient(context);
   context.subscriptions.push({ dispose: () => void client?.stop() });
 }

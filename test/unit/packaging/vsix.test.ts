@@ -34,6 +34,7 @@ describe('packaging: VSIX contents', function () {
       'examples/dual-guest/guest.dts',
       'examples/dual-guest/system.system',
       'language-configuration/devicetree.json',
+      'media/walkthrough/boot.md',
       'package.json',
       'schemas/dual-guest.schema.json',
       'syntaxes/devicetree.tmLanguage.json',
@@ -127,6 +128,23 @@ describe('packaging: VSIX contents', function () {
       for (const ref of manifestFileReferences(manifest)) {
         if (!existsSync(path.join(PROJECT_ROOT, ref))) continue; // not built yet: the build's concern
         assert.ok(files.includes(ref), `the manifest names ${ref}, which would not ship`);
+      }
+    });
+
+    it('contains the emulator worker bundle when built, the bundled example and the walkthrough pages', () => {
+      if (existsSync(path.join(PROJECT_ROOT, 'dist', 'worker.js'))) assert.ok(files.includes('dist/worker.js'), 'dist/worker.js would not ship');
+      // "Boot dual guests" offers the example when the workspace has no project: it must be in the VSIX.
+      for (const f of listTree(path.join(PROJECT_ROOT, 'examples', 'dual-guest'))) {
+        assert.ok(files.includes(`examples/dual-guest/${f}`), `examples/dual-guest/${f} would not ship`);
+      }
+      const manifest = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
+        contributes?: { walkthroughs?: { steps: { media: { markdown?: string; image?: string } }[] }[] };
+      };
+      const pages = (manifest.contributes?.walkthroughs ?? []).flatMap((w) => w.steps.map((s) => s.media.markdown ?? s.media.image ?? ''));
+      assert.ok(pages.length > 0, 'no walkthrough');
+      for (const page of pages) {
+        assert.ok(existsSync(path.join(PROJECT_ROOT, page)), `walkthrough page ${page} does not exist`);
+        assert.ok(files.includes(page), `walkthrough page ${page} would not ship`);
       }
     });
 

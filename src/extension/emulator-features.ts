@@ -1,0 +1,242 @@
+// The emulator side of the extension: commands, terminals, status bar, output channel, boot
+// diagnostics and settings, over one DualGuestSession (src/host), whose emulator runs in
+// dist/worker.js. Everything here is VS Code glue; the logic is in src/host.
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { Diagnostic, SourceRange } from '../common/diagnostics';
+import type { InputLog } from '../emulator/record';
+import { DualGuestSession, type BootSettings, type SessionUi } from '../host/dual-guest-session';
+import { startEmulatorWorker } from '../host/node-worker';
+import type { SerialTerminal } from '../host/serial-terminal';
+import { findProjectFile, bundledExample, openExampleCopy } from './project-file';
+import { SerialLogFile } from './serial-log-file';
+import { TerminalRegistry } from './terminals';
+import { openQueueInspector, registerInspectorSerializer, setInspectorSession } from './inspector';
+
+export const COMMANDS = {
+  boot: 'microkitDualGuest.boot',
+  stop: 'microkitDualGuest.stop',
+  pauseResume: 'microkitDualGuest.pauseResume',
+  resetGuest: 'microkitDualGuest.resetGuest',
+  switchInput: 'microkitDualGuest.switchInput',
+  openQueueInspector: 'microkitDualGuest.openQueueInspector',
+  saveSerialLog: 'microkitDualGuest.saveSerialLog',
+  saveRecording: 'microkitDualGuest.saveRecording',
+  replayRecording: 'microkitDualGuest.replayRecording',
+  restart: 'microkitDualGuest.restart',
+  openExample: 'microkitDualGuest.openExample',
+} as const;
+
+const SECTION = 'microkitDualGuest.emulator';
+
+export function registerEmulatorFeatures(context: vscode.ExtensionContext): void {
+  const output = vscode.window.createOutputChannel('Microkit Dual Guest: emulator');
+  const problems = vscode.languages.createDiagnosticCollection('microkit-dual-guest-boot');
+  const statusItem = vscode.window.createStatusBarItem('microkitDualGuest.emulator', vscode.StatusBarAlignment.Left, 50);
+  statusItem.name = 'Dual guest emulator';
+  statusItem.command = COMMANDS.pauseResume;
+  const terminals = new TerminalRegistry();
+  const serialLogFile = new SerialLogFile((m) => output.appendLine(m));
+  let paused = false;
+  let firstTerminals = true;
+
+  const ui: SessionUi = {
+    addTerminal: (t: SerialTerminal) => terminals.add(t, firstTerminals && t.target === 0),
+    removeTerminal: (t) => terminals.remove(t),
+    status: (text, problem) => {
+      statusItem.text = text;
+      statusItem.backgroundColor = problem ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
+      statusItem.tooltip = problem ? 'Something failed: see the terminals and the emulator output channel' : 'Click to pause or resume the emulator';
+      paused = text.includes(': paused');
+      statusItem.show();
+    },
+    log: (line) => output.appendLine(line),
+    bootFailed: (diagnostics, summary) => {
+      showDiagnostics(problems, diagnostics, lastProjectFile);
+      void vscode.window.showErrorMessage(summary, 'Show Problems').then((pick) => {
+        if (pick) void vscode.commands.executeCommand('workbench.actions.view.problems');
+      });
+    },
+    clearBootProblems: () => problems.clear(),
+    failure: (message) => {
+      void vscode.window.showErrorMessage(`Dual guest: ${message}`, 'Restart').then((pick) => {
+        if (pick === 'Restart') void vscode.commands.executeCommand(COMMANDS.restart);
+      });
+    },
+    serialLine: (line) => serialLogFile.write(line),
+  };
+  const session = new DualGuestSession(() => startEmulatorWorker(context.asAbsolutePath(path.join('dist', 'worker.js'))), ui);
+  let lastProjectFile: string | undefined;
+
+  const settings = (projectFile: string, replay?: InputLog): BootSettings => {
+    const cfg = vscode.workspace.getConfiguration(SECTION, vscode.Uri.file(projectFile));
+    const colour = cfg.get<string>('colour', 'project');
+    return {
+      projectFile,
+      fast: cfg.get<string>('speed', 'realTime') === 'fast',
+      colour: colour === 'on' ? true : colour === 'off' ? false : undefined,
+      replay,
+    };
+  };
+
+  const boot = async (projectFile: string, replay?: InputLog): Promise<void> => {
+    lastProjectFile = projectFile;
+    serialLogFile.configure(vscode.workspace.getConfiguration(SECTION).get<string>('serialLogFile', ''), vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
+    const outcome = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: 'Booting dual guests' },
+      () => session.boot(settings(projectFile, replay)));
+    if (outcome.type === 'booted') {
+      firstTerminals = false;
+      setInspectorSession(session);
+    }
+  };
+
+  const chooseProject = async (): Promise<string | undefined> => {
+    const found = await findProjectFile();
+    if (found) return found;
+    const example = bundledExample(context);
+    const pick = await vscode.window.showInformationMessage(
+      'No dual-guest.json or .system file in this workspace. Boot the bundled example (two Linux guests sharing one UART through sDDF)?',
+      'Boot the example', 'Open a copy of the example');
+    if (pick === 'Boot the example') return example;
+    if (pick === 'Open a copy of the example') await openExampleCopy(context);
+    return undefined;
+  };
+
+  const pickGuest = async (title: string): Promise<number | undefined> => {
+    const guests = session.guestList;
+    if (guests.length === 0) {
+      void vscode.window.showInformationMessage('No emulator is running: run "Boot dual guests" first.');
+      return undefined;
+    }
+    const pick = await vscode.window.showQuickPick(guests.map((g, i) => ({ label: g.vm, description: `client ${g.client}, VMM ${g.vmm}`, index: i })), { title });
+    return pick?.index;
+  };
+
+  const requireRunning = (): boolean => {
+    if (session.running) return true;
+    void vscode.window.showInformationMessage('No emulator is running: run "Boot dual guests" first.');
+    return false;
+  };
+
+  const register = (id: string, fn: () => unknown): void => {
+    context.subscriptions.push(vscode.commands.registerCommand(id, fn));
+  };
+
+  register(COMMANDS.boot, async () => {
+    const projectFile = await chooseProject();
+    if (projectFile) await boot(projectFile);
+  });
+  register(COMMANDS.restart, async () => {
+    if (lastProjectFile) await boot(lastProjectFile);
+    else await vscode.commands.executeCommand(COMMANDS.boot);
+  });
+  register(COMMANDS.stop, async () => {
+    await session.stop();
+    setInspectorSession(undefined);
+  });
+  register(COMMANDS.pauseResume, () => {
+    if (!requireRunning()) return;
+    if (paused) session.resume();
+    else session.pause();
+  });
+  register(COMMANDS.resetGuest, async () => {
+    const i = await pickGuest('Reset which guest? (the emulator restarts the whole board)');
+    if (i !== undefined) session.reset(i);
+  });
+  register(COMMANDS.switchInput, async () => {
+    const i = await pickGuest('Send serial input to');
+    if (i === undefined) return;
+    session.switchInput(session.guestList[i].client);
+    const t = session.guestTerminals[i];
+    if (t) terminals.reveal(t);
+  });
+  register(COMMANDS.openQueueInspector, () => openQueueInspector(context, session.running ? session : undefined));
+  registerInspectorSerializer(context, () => (session.running ? session : undefined));
+  register(COMMANDS.saveSerialLog, async () => {
+    const uri = await vscode.window.showSaveDialog({ filters: { 'Serial log': ['log', 'txt'] }, defaultUri: defaultUri('serial.log') });
+    if (!uri) return;
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(session.serialLog.text()));
+    void vscode.window.showInformationMessage(`Serial log saved to ${uri.fsPath}`);
+  });
+  register(COMMANDS.saveRecording, async () => {
+    if (!requireRunning()) return;
+    const log = await session.recording();
+    if (!log) return;
+    const uri = await vscode.window.showSaveDialog({ filters: { 'Input recording': ['json'] }, defaultUri: defaultUri('recording.json') });
+    if (!uri) return;
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(JSON.stringify({ ...log, projectFile: lastProjectFile }, null, 1) + '\n'));
+  });
+  register(COMMANDS.replayRecording, async () => {
+    const uris = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Input recording': ['json'] } });
+    if (!uris?.[0]) return;
+    const parsed = parseRecording(new TextDecoder().decode(await vscode.workspace.fs.readFile(uris[0])));
+    if (typeof parsed === 'string') {
+      void vscode.window.showErrorMessage(`Cannot replay ${uris[0].fsPath}: ${parsed}`);
+      return;
+    }
+    const projectFile = parsed.projectFile && fs.existsSync(parsed.projectFile) ? parsed.projectFile : await chooseProject();
+    if (projectFile) await boot(projectFile, parsed.log);
+  });
+  register(COMMANDS.openExample, () => openExampleCopy(context));
+
+  context.subscriptions.push(output, problems, statusItem, terminals, serialLogFile,
+    { dispose: () => void session.dispose() },
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration(`${SECTION}.serialLogFile`)) {
+        serialLogFile.configure(vscode.workspace.getConfiguration(SECTION).get<string>('serialLogFile', ''), vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
+      }
+    }));
+}
+
+function defaultUri(name: string): vscode.Uri | undefined {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  return folder ? vscode.Uri.joinPath(folder.uri, name) : undefined;
+}
+
+/** An input recording as "Save recording" writes it; a message when the file is not one. */
+export function parseRecording(text: string): { log: InputLog; projectFile?: string } | string {
+  let x: unknown;
+  try {
+    x = JSON.parse(text);
+  } catch (e) {
+    return `not JSON (${e instanceof Error ? e.message : String(e)})`;
+  }
+  const o = x as { version?: unknown; seed?: unknown; records?: unknown; projectFile?: unknown };
+  if (!o || typeof o !== 'object' || o.version !== 1) return 'not an input recording (expected "version": 1)';
+  if (typeof o.seed !== 'number' || !Array.isArray(o.records)) return 'a recording needs "seed" (a number) and "records" (an array)';
+  for (const [i, r] of (o.records as unknown[]).entries()) {
+    const rec = r as { timeNs?: unknown; bytes?: unknown };
+    if (typeof rec?.timeNs !== 'number' || !Array.isArray(rec.bytes) || !rec.bytes.every((b) => Number.isInteger(b) && b >= 0 && b <= 255)) {
+      return `record ${i} needs "timeNs" (a number) and "bytes" (numbers 0-255)`;
+    }
+  }
+  return {
+    log: { version: 1, seed: o.seed, records: o.records as InputLog['records'] },
+    projectFile: typeof o.projectFile === 'string' ? o.projectFile : undefined,
+  };
+}
+
+/** Boot errors into the Problems panel; an error without a place is put at the top of the project file. */
+function showDiagnostics(collection: vscode.DiagnosticCollection, diagnostics: Diagnostic[], projectFile: string | undefined): void {
+  collection.clear();
+  const byFile = new Map<string, vscode.Diagnostic[]>();
+  for (const d of diagnostics) {
+    const file = d.range?.file ?? projectFile;
+    if (!file || !path.isAbsolute(file)) continue;
+    const vd = new vscode.Diagnostic(d.range ? toRange(d.range) : new vscode.Range(0, 0, 0, 0), d.message,
+      d.severity === 'error' ? vscode.DiagnosticSeverity.Error : d.severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information);
+    vd.source = 'dual-guest boot';
+    if (d.code) vd.code = d.code;
+    if (d.related?.length) vd.relatedInformation = d.related.map((r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(vscode.Uri.file(r.range.file), toRange(r.range)), r.message));
+    const list = byFile.get(file) ?? [];
+    list.push(vd);
+    byFile.set(file, list);
+  }
+  for (const [file, list] of byFile) collection.set(vscode.Uri.file(file), list);
+}
+
+function toRange(r: SourceRange): vscode.Range {
+  return new vscode.Range(Math.max(0, r.start.line), Math.max(0, r.start.col), Math.max(0, r.end.line), Math.max(0, r.end.col));
+}
