@@ -68,10 +68,14 @@ describe('host: dual-guest session over the real worker', function () {
     g2.handleInput('echo a@b   c\r');
     await waitFor('the @ arrives', () => ui.of(VM2).includes('\r\na@b c\r\n'));
     // "Switch serial input" types just the sequence; the status bar names the guest with input.
+    assert.equal((await session.snapshot())?.serial.currentClient, 1);
     session.switchInput(0);
+    let current = 1;
+    await waitFor('the virtualiser switched', () => {
+      void session.snapshot().then((snap) => { current = snap?.serial.currentClient ?? -1; });
+      return current === 0;
+    });
     await waitFor('the status bar shows the input guest', () => ui.lastStatus().includes(`input: ${VM1}`), 5000);
-    const snap = await session.snapshot();
-    assert.equal(snap?.serial.currentClient, 0);
   });
 
   it('resize is recorded and reported once; pause stops virtual time, resume restarts it', async () => {
@@ -137,6 +141,37 @@ describe('host: dual-guest session over the real worker', function () {
     assert.ok(ui.of(VM2).includes(`${VM2} stopped`));
     // The other guest still answers.
     await login(VM1, 0);
+  });
+
+  it('streams snapshots for the queue inspector while asked; step advances a paused machine by one event', async () => {
+    await bootToLogin();
+    const seen: number[] = [];
+    const sub = session.onSnapshot((snap) => seen.push(snap.timeNs));
+    session.setSnapshotStreaming(true, 20);
+    await waitFor('three snapshots', () => seen.length >= 3);
+    assert.ok(seen[2] > seen[0], 'snapshots show time moving');
+    session.pause();
+    await waitFor('paused', () => ui.lastStatus().includes('paused'));
+    const before = (await session.snapshot())!.timeNs;
+    const n = seen.length;
+    session.step();
+    await waitFor('the step snapshot', () => seen.length > n && seen[seen.length - 1] > before);
+    assert.ok(ui.lastStatus().includes('paused'));
+    session.setSnapshotStreaming(false, 0);
+    sub.dispose();
+  });
+
+  it('a recording of the input replays to the same output on a fresh board', async () => {
+    await bootToLogin();
+    await login(VM1, 0);
+    ui.terminals[0].handleInput('echo rec   1\r');
+    await waitFor('the answer', () => ui.of(VM1).includes('\r\nrec 1\r\n'));
+    const log = await session.recording();
+    assert.ok(log && log.records.length >= 2);
+    await session.dispose();
+    ({ session, ui } = newSession());
+    await session.boot({ projectFile: EXAMPLE, fast: true, replay: log });
+    await waitFor('the replayed answer', () => ui.of(VM1).includes('\r\nrec 1\r\n'));
   });
 
   it('errors in the files stop the boot with positioned diagnostics and a message saying what to fix', async () => {
