@@ -49,7 +49,9 @@ export function treesFor(path: string, ws: Workspace): AnalysisUnit[] {
     if (mine.length > 0) return [project, ...mine];
   }
   // Trees that other open files brought in and that read this file (a base under an open overlay).
-  const existing = ws.liveUnits().filter((u): u is DtUnit => u instanceof DtUnit && u.deps.has(path));
+  // (Not this file's own guess: that is re-derived from its current text, which may have stopped or
+  // started being a whole tree.)
+  const existing = ws.liveUnits().filter((u): u is DtUnit => u instanceof DtUnit && u.deps.has(path) && !(u.files.length === 1 && u.files[0] === path));
   if (existing.length > 0) return existing.map((u) => ws.unit(u.key, () => u));
   const guess = guessTree(path, ws);
   for (const files of guess.candidates) {
