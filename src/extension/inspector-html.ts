@@ -18,7 +18,9 @@ export function inspectorCsp(p: Pick<InspectorHtmlParts, 'cspSource' | 'nonce'>)
   return [
     "default-src 'none'",
     `script-src 'nonce-${p.nonce}'`,
-    `style-src ${p.cspSource}`,
+    // The nonce lets the component library's feature-detection <style> element in (it reads the
+    // nonce from the csp-nonce meta below); no other inline style is allowed.
+    `style-src ${p.cspSource} 'nonce-${p.nonce}'`,
     `font-src ${p.cspSource}`,
     `img-src ${p.cspSource} data:`,
   ].join('; ');
@@ -34,6 +36,7 @@ export function inspectorHtml(p: InspectorHtmlParts): string {
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${attr(inspectorCsp(p))}">
+<meta property="csp-nonce" content="${attr(p.nonce)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${attr(p.styleUri)}">
 <title>Queue inspector</title>

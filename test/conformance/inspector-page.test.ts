@@ -1,0 +1,274 @@
+// The inspector page in Debian's Chromium (launched once): fed real emulator snapshots, it must show
+// their numbers, send the controls' messages, keep its filter through a reload, run under its CSP
+// without inline script or eval, and look right in light, dark and high-contrast themes (screenshots
+// in test-results/webview/). Fails loudly when Chromium is missing.
+import * as assert from 'assert';
+import { mkdirSync } from 'fs';
+import * as path from 'path';
+import type { Page } from 'playwright-core';
+import type { EmulatorSnapshot } from '../../src/emulator/emulator';
+import { toWireSnapshot, bytesToHex, type HostMessage } from '../../src/extension/inspector-protocol';
+import { launchChromium, type Chromium } from '../e2e/browser';
+import { bundlePage, servePage, type PageServer } from '../webview/page-server';
+import { recordSnapshots } from '../webview/record';
+import { THEMES, type ThemeName } from '../webview/themes';
+import { queueFill } from '../../webview/src/model';
+
+const SHOTS = path.resolve(__dirname, '..', '..', 'test-results', 'webview');
+
+/** The stand-in for VS Code's acquireVsCodeApi: records posts, keeps state in sessionStorage. */
+function standIn(theme: { bodyClass: string; vars: Record<string, string> }): string {
+  return `(() => {
+    window.__posted = [];
+    window.__violations = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));
+    const vars = ${JSON.stringify(theme.vars)};
+    // Like VS Code: variables on <html>, the theme kind as a body class (the toolkit watches it).
+    document.addEventListener('DOMContentLoaded', () => {
+      for (const [k, v] of Object.entries(vars)) document.documentElement.style.setProperty(k, v);
+      document.body.classList.add(${JSON.stringify(theme.bodyClass)});
+    });
+    let acquired = false;
+    window.acquireVsCodeApi = () => {
+      if (acquired) throw new Error('acquireVsCodeApi called twice');
+      acquired = true;
+      return {
+        postMessage: (m) => window.__posted.push(JSON.parse(JSON.stringify(m))),
+        getState: () => JSON.parse(sessionStorage.getItem('vscodeState') || 'null'),
+        setState: (s) => sessionStorage.setItem('vscodeState', JSON.stringify(s)),
+      };
+    };
+  })();`;
+}
+
+async function post(page: Page, m: HostMessage): Promise<void> {
+  await page.evaluate((msg) => window.postMessage(msg, '*'), m as unknown as Record<string, unknown>);
+}
+
+/** Two animation frames: the page draws the latest snapshot on the next one. */
+async function settle(page: Page): Promise<void> {
+  await page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
+}
+
+async function text(page: Page, selector: string): Promise<string> {
+  return (await page.locator(selector).first().textContent())?.trim() ?? '';
+}
+
+describe('inspector page (Chromium)', function () {
+  this.timeout(60_000);
+  let chromium: Chromium;
+  let server: PageServer;
+  let snaps: EmulatorSnapshot[];
+
+  before(async () => {
+    snaps = recordSnapshots();
+    const [browser, script] = await Promise.all([launchChromium(), bundlePage()]);
+    chromium = browser;
+    server = await servePage(script);
+    mkdirSync(SHOTS, { recursive: true });
+  });
+  after(async () => {
+    await chromium?.close();
+    await server?.close();
+  });
+
+  async function open(theme: ThemeName = 'dark'): Promise<Page> {
+    const page = await chromium.browser.newPage({ viewport: { width: 1200, height: 900 } });
+    await page.addInitScript(standIn(THEMES[theme]));
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(server.url);
+    await page.waitForSelector('#pause', { timeout: 10_000 });
+    assert.deepStrictEqual(errors, []);
+    return page;
+  }
+
+  /** The first recorded snapshot with bytes waiting in some queue and descriptors in a virtqueue. */
+  function busySnapshot(): EmulatorSnapshot {
+    const s = snaps.find((x) => x.queues.some((q) => queueFill(q) > 0) && x.guests[0].virtio.queues[0].descriptors.length > 0);
+    assert.ok(s, 'the recording has a snapshot with bytes in flight');
+    return s;
+  }
+
+  it('shows the numbers of a real snapshot', async () => {
+    const page = await open();
+    try {
+      assert.deepStrictEqual(await page.evaluate(() => (window as any).__posted), [{ type: 'ready' }]);
+      const s = busySnapshot();
+      await post(page, { type: 'session', attached: true, paused: false, speed: 1 });
+      await post(page, { type: 'snapshot', snapshot: toWireSnapshot(s) });
+      await settle(page);
+      assert.strictEqual(await page.locator('article.queue').count(), s.queues.length);
+      for (const q of s.queues) {
+        const card = `article.queue[data-queue="${q.name}"]`;
+        assert.strictEqual(await text(page, `${card} [data-field=capacity]`), String(q.capacity));
+        assert.strictEqual(await text(page, `${card} [data-field=head]`), String(q.head));
+        assert.strictEqual(await text(page, `${card} [data-field=tail]`), String(q.tail));
+        assert.strictEqual(await text(page, `${card} [data-field=fill]`), `${queueFill(q)} / ${q.capacity}`);
+        assert.strictEqual(await text(page, `${card} [data-field=producer_signalled]`), String(q.producerSignalled));
+        if (q.bytes.length > 0) {
+          const dump = await text(page, `${card} pre.hexdump`);
+          const hexPairs = bytesToHex(q.bytes).match(/../g)!.join(' ');
+          assert.ok(dump.includes(hexPairs), `${q.name}: ${dump} has ${hexPairs}`);
+          assert.ok(dump.includes(`|${String.fromCharCode(...q.bytes)}|`), `${q.name}: text column`);
+        }
+      }
+      for (const g of s.guests) {
+        for (const q of g.virtio.queues) {
+          const card = `article.virtq[data-virtq="${g.vm}/${q.name}"]`;
+          assert.strictEqual(await text(page, `${card} [data-field=availIdx]`), String(q.availIdx));
+          assert.strictEqual(await text(page, `${card} [data-field=usedIdx]`), String(q.usedIdx));
+          assert.strictEqual(await text(page, `${card} [data-field=lastSeen]`), String(q.lastSeen));
+          assert.strictEqual(await page.locator(`${card} table.descs tbody tr`).count(), q.descriptors.length);
+          const d0 = q.descriptors[0];
+          assert.deepStrictEqual(await page.locator(`${card} table.descs tbody tr`).first().locator('td').allTextContents(),
+            ['0', `0x${d0.addr.toString(16).padStart(8, '0')}`, String(d0.len), d0.flags === 2 ? 'WRITE' : d0.flags === 0 ? '0' : (await text(page, `${card} table.descs tbody tr td:nth-child(4)`)), String(d0.next)]);
+          assert.strictEqual(await page.locator(`${card} table.ring`).nth(0).locator('tbody tr').count(), q.availRing.length);
+        }
+      }
+      const irqRows = page.locator('table.irqs tbody tr');
+      assert.strictEqual(await irqRows.count(), s.guests.length);
+      for (let i = 0; i < s.guests.length; i++) {
+        const g = s.guests[i];
+        assert.strictEqual(await irqRows.nth(i).locator('[data-field=injected]').textContent(), String(g.irq.injected));
+        assert.strictEqual(await irqRows.nth(i).locator('[data-field=acked]').textContent(), String(g.irq.acked));
+      }
+      assert.strictEqual(await page.locator('.node').count(), s.pds.length + s.guests.length);
+      assert.strictEqual(await page.locator('.edge').count(), s.channels.length + s.guests.length);
+      assert.strictEqual(await page.locator('.timeline li').count(), Math.min(80, s.events.length));
+      assert.strictEqual(await text(page, '#status'), 'Running');
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('flashes the PDs whose notification count grew, and filters the timeline per guest', async () => {
+    const page = await open();
+    try {
+      const a = snaps[0], b = snaps[snaps.length - 1];
+      await post(page, { type: 'snapshot', snapshot: toWireSnapshot(a) });
+      await settle(page);
+      await post(page, { type: 'snapshot', snapshot: toWireSnapshot(b) });
+      await settle(page);
+      const grew = b.pds.filter((p) => p.notifications > a.pds.find((x) => x.name === p.name)!.notifications).map((p) => p.name).sort();
+      assert.ok(grew.length > 0);
+      const flashing = (await page.locator('.node.pd.flash').evaluateAll((els) => els.map((e) => e.getAttribute('data-node')!))).sort();
+      assert.deepStrictEqual(flashing, grew);
+      for (const p of b.pds) {
+        assert.strictEqual(await page.locator(`.node[data-node="${p.name}"] .node-sub`).getAttribute('data-count'), String(p.notifications));
+      }
+      // Filter: the second guest's events only.
+      const g = b.guests[1];
+      await page.evaluate((vm) => {
+        const d = document.getElementById('guest-filter') as HTMLElement & { value: string };
+        d.value = vm;
+        d.dispatchEvent(new Event('change'));
+      }, g.vm);
+      await settle(page);
+      const lines = await page.locator('.timeline li .detail').allTextContents();
+      const expected = b.events.filter((e) => e.detail.includes(g.vm) || e.detail.includes(g.vmm));
+      assert.ok(expected.length > 0);
+      assert.deepStrictEqual(lines, expected.slice(-80).map((e) => e.detail));
+      // The filter survives a reload (webview state).
+      await page.reload();
+      await page.waitForSelector('#pause');
+      await post(page, { type: 'snapshot', snapshot: toWireSnapshot(b) });
+      await settle(page);
+      assert.deepStrictEqual(await page.locator('.timeline li .detail').allTextContents(), expected.slice(-80).map((e) => e.detail));
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('sends pause, step, resume and speed, with the mouse and the keyboard', async () => {
+    const page = await open();
+    try {
+      const posted = () => page.evaluate(() => (window as any).__posted.slice(1));
+      // No session: every control is disabled.
+      await post(page, { type: 'session', attached: false, paused: false, speed: 1 });
+      await page.locator('#step').click({ force: true });
+      assert.deepStrictEqual(await posted(), []);
+      assert.strictEqual(await text(page, '#status'), 'No emulator running');
+      await post(page, { type: 'session', attached: true, paused: false, speed: 1 });
+      await page.locator('#pause').click();
+      await post(page, { type: 'session', attached: true, paused: true, speed: 1 });
+      assert.strictEqual(await text(page, '#status'), 'Paused');
+      await page.locator('#step').focus();
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('Space');
+      await page.evaluate(() => {
+        const d = document.getElementById('speed') as HTMLElement & { value: string };
+        d.value = '0.5';
+        d.dispatchEvent(new Event('change'));
+      });
+      assert.deepStrictEqual(await posted(), [{ type: 'pause' }, { type: 'step' }, { type: 'resume' }, { type: 'setSpeed', factor: 0.5 }]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('runs under its CSP: no violation from the page itself; inline script and eval are refused', async () => {
+    const page = await open();
+    try {
+      await post(page, { type: 'snapshot', snapshot: toWireSnapshot(busySnapshot()) });
+      await settle(page);
+      assert.deepStrictEqual(await page.evaluate(() => (window as any).__violations), []);
+      const csp = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+      assert.ok(csp && /script-src 'nonce-[^']+'/.test(csp) && !csp.includes('unsafe'), csp ?? '');
+      const inline = await page.evaluate(async () => {
+        const el = document.createElement('script');
+        el.textContent = 'window.__inlineRan = true;';
+        document.body.append(el);
+        await new Promise((r) => setTimeout(r, 50));
+        return (window as any).__inlineRan === true;
+      });
+      assert.strictEqual(inline, false, 'an inline script ran');
+      // eval must be tried from a page script (Playwright's own evaluate is exempt): a script from the
+      // page's origin carrying the page's nonce runs, and its eval and new Function are refused.
+      const probe = await page.evaluate(async () => {
+        const own = document.querySelector('script[src]') as HTMLScriptElement;
+        const el = document.createElement('script');
+        el.nonce = own.nonce;
+        el.src = new URL('/probe.js', location.href).href;
+        await new Promise((r) => {
+          el.onload = r;
+          el.onerror = r;
+          document.body.append(el);
+        });
+        return { evalProbe: (window as any).__evalProbe, fnProbe: (window as any).__fnProbe };
+      });
+      assert.deepStrictEqual(probe, { evalProbe: 'EvalError', fnProbe: 'EvalError' });
+      const violations: string[] = await page.evaluate(() => (window as any).__violations);
+      assert.ok(violations.some((v) => v.startsWith('script-src')), violations.join(', '));
+    } finally {
+      await page.close();
+    }
+  });
+
+  for (const theme of ['light', 'dark', 'high-contrast'] as const) {
+    it(`screenshot in the ${theme} theme`, async () => {
+      const page = await open(theme);
+      try {
+        await post(page, { type: 'session', attached: true, paused: true, speed: 1 });
+        await post(page, { type: 'snapshot', snapshot: toWireSnapshot(snaps[0]) });
+        await settle(page);
+        await post(page, { type: 'snapshot', snapshot: toWireSnapshot(busySnapshot()) });
+        await settle(page);
+        // Text and background really come from the theme's variables.
+        const colours = await page.evaluate(() => {
+          const cs = getComputedStyle(document.body);
+          return { fg: cs.color, bg: cs.backgroundColor };
+        });
+        const rgb = (hexColour: string) => {
+          const n = parseInt(hexColour.slice(1), 16);
+          return `rgb(${n >> 16}, ${(n >> 8) & 255}, ${n & 255})`;
+        };
+        assert.deepStrictEqual(colours, { fg: rgb(THEMES[theme].vars['--vscode-foreground']), bg: rgb(THEMES[theme].vars['--vscode-editor-background']) });
+        await page.screenshot({ path: path.join(SHOTS, `inspector-${theme}.png`), fullPage: true });
+      } finally {
+        await page.close();
+      }
+    });
+  }
+});
