@@ -1,0 +1,55 @@
+// The terminal line logic and the status bar words, without a worker.
+import { strict as assert } from 'assert';
+import { SerialTerminal, noticeText, type TerminalInputSink } from '../../../src/host/serial-terminal';
+import { statusText } from '../../../src/host/status-text';
+
+class Sink implements TerminalInputSink {
+  typed: [number | 'line', string][] = [];
+  sizes: [number | 'line', number, number][] = [];
+  type(target: number | 'line', data: string): void { this.typed.push([target, data]); }
+  resize(target: number | 'line', cols: number, rows: number): void { this.sizes.push([target, cols, rows]); }
+}
+
+describe('host: serial terminal', () => {
+  it('keeps output written before the terminal opens and decodes UTF-8 split across frames', () => {
+    const t = new SerialTerminal('vm', 1, () => undefined);
+    const bytes = new TextEncoder().encode('° ok\r\n');
+    t.output(bytes.subarray(0, 1));
+    t.output(bytes.subarray(1));
+    let shown = '';
+    t.open((s) => { shown += s; });
+    assert.equal(shown, '° ok\r\n');
+    t.notice('hello');
+    assert.ok(shown.endsWith(noticeText('hello')));
+  });
+
+  it('drops the oldest output beyond its limit before opening, and says so', () => {
+    const t = new SerialTerminal('vm', 0, () => undefined);
+    const chunk = new TextEncoder().encode('x'.repeat(100_000));
+    for (let i = 0; i < 10; i++) t.output(chunk);
+    let shown = '';
+    t.open((s) => { shown += s; });
+    assert.ok(shown.startsWith(noticeText('earlier output dropped before this terminal opened')));
+    assert.ok(shown.length <= 256 * 1024 + 200, `${shown.length}`);
+  });
+
+  it('sends keystrokes and sizes to its target', () => {
+    const sink = new Sink();
+    const t = new SerialTerminal('vm', 1, () => sink);
+    t.open(() => undefined, { columns: 80, rows: 24 });
+    t.handleInput('ls\r');
+    t.setDimensions({ columns: 100, rows: 30 });
+    assert.deepEqual(sink.typed, [[1, 'ls\r']]);
+    assert.deepEqual(sink.sizes, [[1, 80, 24], [1, 100, 30]]);
+    assert.deepEqual(t.size, { cols: 100, rows: 30 });
+  });
+});
+
+describe('host: status bar words', () => {
+  it('says running or paused, the virtual time, and which guest has input', () => {
+    assert.equal(statusText({ state: 'running', timeNs: 1_234_500_000, inputVm: 'client_linux-2' }), '$(vm-running) Dual guest: running · 1.234 s · input: client_linux-2');
+    assert.equal(statusText({ state: 'paused', timeNs: 2e9, inputVm: 'a' }), '$(debug-pause) Dual guest: paused · 2.000 s · input: a');
+    assert.equal(statusText({ state: 'crashed', timeNs: 5e8, inputVm: 'a' }), '$(error) Dual guest: crashed · 0.500 s');
+    assert.equal(statusText({ state: 'stopped', timeNs: 0, inputVm: undefined }), '$(vm-outline) Dual guest: stopped');
+  });
+});
