@@ -3,7 +3,7 @@
 import { strict as assert } from 'assert';
 import { readFileSync } from 'fs';
 import * as path from 'path';
-import { TestClient, uri } from '../unit/server/client';
+import { TestClient, applyEdits, uri } from '../unit/server/client';
 import { corpusPath } from './corpus';
 
 function open(client: TestClient, file: string): Promise<void> {
@@ -103,5 +103,45 @@ describe('server conformance: corpus', function () {
     assert.match(hover, /status = \\"disabled\\"; \/\* set at maaxboard-overlay\.dts:121 \*\//);
     assert.match(hover, /assigned-clocks = <&\{\/soc@0\/bus@30000000\/clock-controller@30380000\} 0x58 /);
     assert.match(hover, /phandle = <0x2>; \/\* added by the compiler \*\//);
+  });
+
+  it('completion on the real tree and .system: labels, paths, compatibles, region and PD names', async () => {
+    const dir = corpusPath('sel4devkit-dual');
+    const overlay = path.join(dir, 'maaxboard-overlay.dts');
+    const text = readFileSync(overlay, 'utf8');
+    await client.change(overlay, text + '&\n&{/soc@0/\n/ { x { compatible = "\n');
+    const n = text.split('\n').length - 1;
+    const labels = (await client.completion(overlay, n, 1)).map((i) => i.label);
+    for (const l of ['gic', 'gpc', 'uart1', 'clk']) assert.ok(labels.includes(l), l);
+    const paths = (await client.completion(overlay, n + 1, 9)).map((i) => i.label);
+    assert.ok(paths.includes('/soc@0/bus@30000000/gpc@303a0000'));
+    const compatibles = (await client.completion(overlay, n + 2, 23)).map((i) => i.label);
+    assert.ok(compatibles.includes('fsl,imx8mq-gpc') && compatibles.includes('virtio,mmio'));
+    await client.change(overlay, text);
+    const system = path.join(dir, 'program.system');
+    const sys = readFileSync(system, 'utf8');
+    const lines = sys.split('\n');
+    const at = lines.findIndex((l) => l.includes('<map mr="'));
+    const col = lines[at].indexOf('mr="') + 4;
+    const probe = lines.map((l, i) => (i === at ? l.slice(0, col) : l)).join('\n');
+    await client.change(system, probe);
+    const regions = (await client.completion(system, at, col)).map((i) => i.label);
+    assert.ok(regions.length >= 10 && regions.includes('uart'), regions.join());
+    await client.change(system, sys);
+  });
+
+  it('formatting a real overlay changes only layout: the same findings before and after', async () => {
+    const overlay = corpusPath('sel4devkit-dual', 'maaxboard-overlay.dts');
+    const text = readFileSync(overlay, 'utf8');
+    await client.change(overlay, text);
+    const findings = (): string[] => [...client.allDiagnostics().values()].flat().map((d) => `${d.code} ${d.message}`).sort();
+    const before = findings();
+    const edits = await client.format(overlay);
+    assert.ok(edits && edits.length > 0, 'the overlay mixes tabs and spaces: formatting changes it');
+    const formatted = applyEdits(text, edits!);
+    await client.change(overlay, formatted);
+    assert.deepEqual(findings(), before);
+    assert.deepEqual(await client.format(overlay), [], 'formatting is idempotent');
+    await client.change(overlay, text);
   });
 });
