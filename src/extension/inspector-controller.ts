@@ -33,7 +33,8 @@ export class InspectorController {
 
   constructor(private readonly port: InspectorPanelPort, session: InspectorSession | undefined, state: InspectorPageState) {
     this.state = { ...state };
-    this.attach(session);
+    if (session) this.attach(session);
+    else this.announce();
   }
 
   /** Switch to another session (or none); the page is told either way. */

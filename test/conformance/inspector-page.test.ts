@@ -126,12 +126,10 @@ describe('inspector page (Chromium)', function () {
           assert.strictEqual(await page.locator(`${card} table.ring`).nth(0).locator('tbody tr').count(), q.availRing.length);
         }
       }
-      const irqRows = page.locator('table.irqs tbody tr');
-      assert.strictEqual(await irqRows.count(), s.guests.length);
-      for (let i = 0; i < s.guests.length; i++) {
-        const g = s.guests[i];
-        assert.strictEqual(await irqRows.nth(i).locator('[data-field=injected]').textContent(), String(g.irq.injected));
-        assert.strictEqual(await irqRows.nth(i).locator('[data-field=acked]').textContent(), String(g.irq.acked));
+      for (const g of s.guests) {
+        assert.strictEqual(await text(page, `table.irqs tr[data-row=injected] td[data-guest="${g.vm}"]`), String(g.irq.injected));
+        assert.strictEqual(await text(page, `table.irqs tr[data-row=acked] td[data-guest="${g.vm}"]`), String(g.irq.acked));
+        assert.strictEqual(await text(page, `table.irqs tr[data-row=pending] td[data-guest="${g.vm}"]`), g.irq.pending.length ? g.irq.pending.join(', ') : 'none');
       }
       assert.strictEqual(await page.locator('.node').count(), s.pds.length + s.guests.length);
       assert.strictEqual(await page.locator('.edge').count(), s.channels.length + s.guests.length);

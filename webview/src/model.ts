@@ -80,7 +80,11 @@ export function notificationDeltas(prev: WireSnapshot | undefined, cur: WireSnap
 /** True when `name` occurs in `text` as a whole name (not as part of a longer one, e.g. VMM-1 in VMM-10). */
 export function mentions(text: string, name: string): boolean {
   if (!name) return false;
-  const isNameChar = (c: string | undefined) => c !== undefined && /[A-Za-z0-9_-]/.test(c);
+  const isNameChar = (c: string | undefined) => {
+    if (c === undefined) return false;
+    const x = c.charCodeAt(0) | 0x20; // lower case for letters
+    return (x >= 0x61 && x <= 0x7a) || (c >= '0' && c <= '9') || c === '_' || c === '-';
+  };
   for (let i = text.indexOf(name); i >= 0; i = text.indexOf(name, i + 1)) {
     if (!isNameChar(text[i - 1]) && !isNameChar(text[i + name.length])) return true;
   }

@@ -4,6 +4,8 @@ import { h } from './dom';
 import { hexRows, queueFill } from './model';
 
 const SHOWN_BYTES = 128;
+/** Eight bytes a row keeps the hex and text columns inside a narrow card. */
+const BYTES_PER_ROW = 8;
 
 export function renderQueues(s: WireSnapshot): HTMLElement {
   const cards = s.queues.map((q) => {
@@ -12,15 +14,15 @@ export function renderQueues(s: WireSnapshot): HTMLElement {
     const bar = h('div', { class: 'bar-fill' });
     // CSSOM, not a style attribute: the CSP forbids inline style markup.
     bar.style.width = `${pct}%`;
-    const { rows, total } = hexRows(q.bytesHex, 16, SHOWN_BYTES);
+    const { rows, total } = hexRows(q.bytesHex, BYTES_PER_ROW, SHOWN_BYTES);
     const dump = total === 0
       ? h('p', { class: 'muted' }, 'empty')
       : h('pre', { class: 'hexdump', 'aria-label': `bytes between head and tail of ${q.name}` },
-        ...rows.map((r) => `${r.offset.toString(16).padStart(4, '0')}  ${r.hex.padEnd(47)}  |${r.text}|\n`),
+        ...rows.map((r) => `${r.offset.toString(16).padStart(4, '0')}  ${r.hex.padEnd(BYTES_PER_ROW * 3 - 1)}  |${r.text}|\n`),
         total > SHOWN_BYTES ? `… ${total - SHOWN_BYTES} more bytes\n` : '');
     return h('article', { class: 'card queue', 'data-queue': q.name },
       h('h3', {}, q.name),
-      h('dl', { class: 'facts' },
+      h('dl', { class: 'facts two' },
         h('dt', {}, 'capacity'), h('dd', { 'data-field': 'capacity' }, q.capacity),
         h('dt', {}, 'head'), h('dd', { 'data-field': 'head' }, q.head),
         h('dt', {}, 'tail'), h('dd', { 'data-field': 'tail' }, q.tail),

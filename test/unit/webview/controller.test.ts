@@ -1,0 +1,90 @@
+// The extension side of the inspector without VS Code: streaming follows the panel's visibility,
+// controls reach the session only after validation, and the page hears about the session's state.
+import * as assert from 'assert';
+import type { EmulatorSnapshot } from '../../../src/emulator/emulator';
+import { InspectorController, type InspectorSession } from '../../../src/extension/inspector-controller';
+import { MAX_SNAPSHOTS_PER_SECOND, type HostMessage } from '../../../src/extension/inspector-protocol';
+
+class FakeSession implements InspectorSession {
+  calls: string[] = [];
+  listeners: ((s: EmulatorSnapshot) => void)[] = [];
+  onSnapshot(l: (s: EmulatorSnapshot) => void) {
+    this.listeners.push(l);
+    return { dispose: () => { this.listeners = this.listeners.filter((x) => x !== l); } };
+  }
+  setSnapshotStreaming(enabled: boolean, max: number) { this.calls.push(`stream ${enabled} ${max}`); }
+  pause() { this.calls.push('pause'); }
+  resume() { this.calls.push('resume'); }
+  step() { this.calls.push('step'); }
+  setSpeed(f: number) { this.calls.push(`speed ${f}`); }
+  emit(s: EmulatorSnapshot) { for (const l of this.listeners) l(s); }
+}
+
+const SNAP: EmulatorSnapshot = {
+  timeNs: 5, queues: [{ name: 'q', capacity: 4, head: 1, tail: 3, producerSignalled: 0, bytes: Uint8Array.of(0x68, 0x69) }],
+  guests: [], serial: { currentClient: 0, rxDropped: [], uartOverruns: 0, uartTxBytes: 0, uartRxBytes: 0, pendingTxClients: [] },
+  pds: [], devices: [{ name: 'uart', base: 0, size: 1, state: { big: 'x' } }], events: [], channels: [],
+};
+
+function setUp(visible = true) {
+  const port = { visible, posted: [] as HostMessage[], postMessage(m: HostMessage) { this.posted.push(m); } };
+  const session = new FakeSession();
+  const c = new InspectorController(port, session, { guestFilter: '', paused: false, speed: 1 });
+  return { port, session, c };
+}
+
+describe('inspector controller', () => {
+  it('streams at most 30 per second only while the panel is visible', () => {
+    const { port, session, c } = setUp(true);
+    assert.strictEqual(MAX_SNAPSHOTS_PER_SECOND, 30);
+    assert.deepStrictEqual(session.calls, ['speed 1', 'stream true 30']);
+    port.visible = false;
+    c.visibilityChanged();
+    c.visibilityChanged();
+    assert.deepStrictEqual(session.calls.slice(2), ['stream false 30']);
+    port.visible = true;
+    c.visibilityChanged();
+    assert.deepStrictEqual(session.calls.slice(3), ['stream true 30']);
+    c.dispose();
+    assert.deepStrictEqual(session.calls.slice(4), ['stream false 30']);
+    assert.strictEqual(session.listeners.length, 0);
+  });
+
+  it('posts snapshots as JSON-safe wire snapshots, and drops them while hidden', () => {
+    const { port, session } = setUp(true);
+    port.posted.length = 0;
+    session.emit(SNAP);
+    assert.strictEqual(port.posted.length, 1);
+    const m = port.posted[0];
+    assert.ok(m.type === 'snapshot');
+    assert.strictEqual(m.snapshot.queues[0].bytesHex, '6869');
+    assert.ok(!('devices' in m.snapshot));
+    assert.deepStrictEqual(JSON.parse(JSON.stringify(m)), m);
+    port.visible = false;
+    session.emit(SNAP);
+    assert.strictEqual(port.posted.length, 1);
+  });
+
+  it('acts on valid page messages only', () => {
+    const { port, session, c } = setUp();
+    session.calls.length = 0;
+    port.posted.length = 0;
+    for (const m of [{ type: 'pause' }, { type: 'step' }, { type: 'resume' }, { type: 'setSpeed', factor: 4 }, { type: 'setSpeed', factor: 1e6 }, { type: 'eval', code: 'x' }, 'pause', null]) c.receive(m);
+    assert.deepStrictEqual(session.calls, ['pause', 'step', 'resume', 'speed 4']);
+    assert.strictEqual(c.rejectedMessages, 4);
+    assert.deepStrictEqual(port.posted.at(-1), { type: 'session', attached: true, paused: false, speed: 4 });
+  });
+
+  it('restores a paused state onto a new session, and says when there is none', () => {
+    const port = { visible: true, posted: [] as HostMessage[], postMessage(m: HostMessage) { this.posted.push(m); } };
+    const c = new InspectorController(port, undefined, { guestFilter: '', paused: true, speed: 0.5 });
+    assert.deepStrictEqual(port.posted, [{ type: 'session', attached: false, paused: true, speed: 0.5 }]);
+    c.receive({ type: 'step' }); // no session: nothing to do, no throw
+    const s = new FakeSession();
+    c.attach(s);
+    assert.deepStrictEqual(s.calls, ['pause', 'speed 0.5', 'stream true 30']);
+    c.attach(undefined);
+    assert.deepStrictEqual(s.calls.at(-1), 'stream false 30');
+    assert.deepStrictEqual(port.posted.at(-1), { type: 'session', attached: false, paused: true, speed: 0.5 });
+  });
+});
