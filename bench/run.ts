@@ -12,6 +12,7 @@ const SUITES: Suite[] = [
   { name: 'devicetree', module: './devicetree', exportName: 'runDevicetreeBench', describe: 'Devicetree compile (MaaXBoard base + overlay) vs the dtc process' },
   { name: 'emulator', module: './emulator', exportName: 'runEmulatorBench', describe: 'Emulator data path and boot' },
   { name: 'server', module: './server', exportName: 'runServerBench', describe: 'Language server' },
+  { name: 'inspector', module: './inspector', exportName: 'runInspectorBench', describe: 'Queue inspector: emulator throughput with 30 Hz snapshot streaming vs without' },
 ];
 
 async function main(): Promise<void> {
