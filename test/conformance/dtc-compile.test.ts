@@ -106,6 +106,22 @@ describe('dtc conformance: dtc-tests corpus', function () {
     assert.equal(compiled + rejected, inputs.length - DTC_CRASHERS.length);
   });
 
+  it('with -@ (__symbols__ and the phandles it forces): DTB identical for every input dtc compiles', () => {
+    let compiled = 0, identical = 0;
+    const differing: string[] = [];
+    for (const file of inputs) {
+      if (DTC_CRASHERS.includes(file)) continue;
+      const dtc = runDtc(['-@', '-I', 'dts', '-O', 'dtb', '-o', '-', file], dir);
+      if (dtc.status !== 0) continue;
+      compiled++;
+      const ours = compileFiles([path.join(dir, file)], { host, symbols: true });
+      if (Buffer.from(writeDtb(ours.tree)).equals(dtc.stdout)) identical++;
+      else if (!exceptions.dtb.has(file)) differing.push(file);
+    }
+    console.log(`      -@ identical: ${identical}/${compiled}`);
+    assert.deepEqual(differing, []);
+  });
+
   it('search-path inputs with the -i options of dtc\'s run_tests.sh: DTB identical', () => {
     for (const [file, dirs] of Object.entries(SEARCH_PATH_RUNS)) {
       const dtc = runDtc([...dirs.flatMap((d) => ['-i', d]), '-I', 'dts', '-O', 'dtb', '-o', '-', file], dir);
