@@ -244,7 +244,7 @@ export class Expander {
 
   /** The replacement list with arguments substituted, stringized and pasted (C11 6.10.3.1-3). */
   private substitute(m: MacroDefinition, args: PPToken[][], inv: PPToken, hide: ReadonlySet<string>): PPToken[] {
-    const body = bodyTokens(m);
+    let body = bodyTokens(m);
     if (m.params === undefined && !body.some((b) => b.kind === 'punct' && b.text === '##')) {
       // Object-like without pasting (the common case): copy the body at the invocation.
       const out = new Array<PPToken>(body.length);
@@ -258,6 +258,8 @@ export class Expander {
       return out;
     }
     const params = m.params;
+    // C23 / gcc: `__VA_OPT__(x)` is x when the variable arguments have tokens, else nothing.
+    if (m.variadic) body = applyVaOpt(body, args[params!.length - 1].length > 0);
     const paramIndex = (t: PPToken | undefined): number =>
       params !== undefined && t !== undefined && t.kind === 'ident' ? params.indexOf(t.text) : -1;
     const expanded = new Map<number, PPToken[]>();
@@ -369,6 +371,28 @@ export class Expander {
     });
     return [lhs, { ...rhs, spaceBefore: false }];
   }
+}
+
+/** Resolve each `__VA_OPT__( ... )` of a variadic macro's body to its contents or to a placemarker. */
+function applyVaOpt(body: PPToken[], present: boolean): PPToken[] {
+  if (!body.some((t) => t.kind === 'ident' && t.text === '__VA_OPT__')) return body;
+  const out: PPToken[] = [];
+  for (let i = 0; i < body.length; i++) {
+    const t = body[i];
+    if (t.kind !== 'ident' || t.text !== '__VA_OPT__' || !isPunct(body[i + 1], '(')) { out.push(t); continue; }
+    let depth = 0;
+    let close = i + 1;
+    for (; close < body.length; close++) {
+      if (isPunct(body[close], '(')) depth++;
+      else if (isPunct(body[close], ')') && --depth === 0) break;
+    }
+    if (close >= body.length) { out.push(t); continue; } // unbalanced: left as written
+    const inner = body.slice(i + 2, close);
+    if (present && inner.length > 0) out.push({ ...inner[0], spaceBefore: t.spaceBefore }, ...inner.slice(1));
+    else out.push({ ...t, kind: 'placemarker', text: '' });
+    i = close;
+  }
+  return out;
 }
 
 /** `#param`: the argument's spelling as a string literal (C11 6.10.3.2). */

@@ -122,6 +122,8 @@ describe('preprocessor: #define and #undef', () => {
     ['argument pre-expansion', '#define ONE 1\n#define F(x) x #x\nF(ONE)', '1 "ONE"'],
     ['GNU named variadic', '#define V(fmt, args...) fmt: args\nV(a, b, c)', 'a: b, c'],
     ['GNU comma swallowing', '#define E(fmt, ...) f(fmt, ## __VA_ARGS__)\nE(a) E(a, b)', 'f(a) f(a, b)'],
+    ['__VA_OPT__', '#define F(a, ...) f(a __VA_OPT__(,) __VA_ARGS__)\nF(1) F(1,2) F(1,)', 'f(1 ) f(1 , 2) f(1 )'],
+    ['__VA_OPT__ with ## inside and around', '#define G(x, ...) x ## __VA_OPT__(y z)\n#define H(...) [__VA_OPT__(__VA_ARGS__ ## 3)]\nG(a) G(a, 1) H() H(1)', 'a ay z [] [13]'],
     ['variadic argument omitted', '#define E(fmt, ...) [fmt __VA_ARGS__]\nE(a)', '[a ]'],
     ['empty parameter list', '#define P() int\nP() P ()', 'int int'],
     ['__LINE__ and __FILE__', 'a\n__LINE__ __FILE__\n# 40 "x.dts"\n__LINE__ __FILE__', 'a\n2 "/proj/main.dts"\n40 "/proj/x.dts"'],
