@@ -17,4 +17,6 @@ export interface AnalysisUnit {
   readonly mainFile: string;
   /** Recompute from the current files. Must not throw on bad input. */
   run(host: FileHost): void;
+  /** Units this one obtained while running (a project's trees): kept alive as long as it is. */
+  children?(): AnalysisUnit[];
 }

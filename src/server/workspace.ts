@@ -57,9 +57,16 @@ export class Workspace {
       this.fresh.add(key);
       u.run(this.host);
     } else {
-      this.fresh.add(key);
+      this.keepAlive(u);
     }
     return u;
+  }
+
+  /** Mark a unit that needs no re-run, and what it holds, as needed by this refresh. */
+  private keepAlive(u: AnalysisUnit): void {
+    if (this.fresh.has(u.key)) return;
+    this.fresh.add(u.key);
+    for (const c of u.children?.() ?? []) if (this.units.get(c.key) === c) this.keepAlive(c);
   }
 
   /** Units some open document needs right now (after the last refresh). */

@@ -27,6 +27,10 @@ export class ProjectUnit implements AnalysisUnit {
     return `project:${file}`;
   }
 
+  children(): AnalysisUnit[] {
+    return this.guestUnits;
+  }
+
   run(host: FileHost): void {
     const project = loadProject(this.mainFile, host);
     this.project = project;

@@ -86,4 +86,24 @@ describe('server: cross checks (.system and guest trees)', function () {
     await client.change(GUEST1, GUEST1_TEXT);
     await client.change(SYSTEM, SYSTEM_TEXT);
   });
+
+  it('a project opened through its .system alone keeps its trees\' findings while other files come and go', async () => {
+    const fresh = await TestClient.start();
+    try {
+      await fresh.open(SYSTEM, SYSTEM_TEXT.replace('<memory_region name="client_vm_ram_1" size="0xf000000"', '<memory_region name="client_vm_ram_1" size="0xe000000"'));
+      const memory = (): number => fresh.diagnostics(GUEST1).filter((x) => x.code === 'guest-dt-memory').length;
+      const trees = async (): Promise<number> => (await fresh.request<unknown[]>('microkitDualGuest/contexts', {})).length;
+      assert.equal(memory(), 1);
+      assert.equal(await trees(), 2);
+      const other = path.join(mkdtempSync(path.join(tmpdir(), 'mkdg-other-')), 'other.dts');
+      await fresh.open(other, '/dts-v1/;\n/ { };\n');
+      assert.equal(memory(), 1);
+      assert.equal(await trees(), 3);
+      await fresh.close(other);
+      assert.equal(memory(), 1);
+      assert.equal(await trees(), 2);
+    } finally {
+      await fresh.stop();
+    }
+  });
 });
