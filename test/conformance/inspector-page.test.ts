@@ -124,6 +124,8 @@ describe('inspector page (Chromium)', function () {
           assert.deepStrictEqual(await page.locator(`${card} table.descs tbody tr`).first().locator('td').allTextContents(),
             ['0', `0x${d0.addr.toString(16).padStart(8, '0')}`, String(d0.len), d0.flags === 2 ? 'WRITE' : d0.flags === 0 ? '0' : (await text(page, `${card} table.descs tbody tr td:nth-child(4)`)), String(d0.next)]);
           assert.strictEqual(await page.locator(`${card} table.ring`).nth(0).locator('tbody tr').count(), q.availRing.length);
+          const unseen = q.availIdx === undefined ? 0 : Math.min(q.num, (q.availIdx - q.lastSeen) & 0xffff);
+          assert.strictEqual(await page.locator(`${card} table.ring`).nth(0).locator('tbody tr.unseen').count(), unseen);
         }
       }
       for (const g of s.guests) {

@@ -119,7 +119,13 @@ function render(s: WireSnapshot): void {
   sections.queues.body.replaceChildren(renderQueues(s));
   sections.virtqueues.body.replaceChildren(renderVirtqueues(s));
   sections.interrupts.body.replaceChildren(renderInterrupts(s));
+  // Keep the newest event in view unless the reader scrolled back.
+  const oldList = sections.timeline.body.querySelector('.timeline');
+  const atEnd = !oldList || oldList.scrollTop + oldList.clientHeight >= oldList.scrollHeight - 4;
+  const oldTop = oldList?.scrollTop ?? 0;
   sections.timeline.body.replaceChildren(renderTimeline(s, state.guestFilter));
+  const list = sections.timeline.body.querySelector('.timeline');
+  if (list) list.scrollTop = atEnd ? list.scrollHeight : oldTop;
   shown = s;
 }
 

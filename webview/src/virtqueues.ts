@@ -22,6 +22,11 @@ function renderVirtq(vm: string, q: Virtq): HTMLElement {
     q.descriptors.map((d, i) => [i, hex(d.addr, 8), d.len, descriptorFlags(d.flags), d.next]), 'descs');
   const avail = table('Avail ring', ['slot', 'desc'], q.availRing.map((d, i) => [i, d]), 'ring');
   const used = table('Used ring', ['slot', 'id', 'len'], q.usedRing.map((u, i) => [i, u.id, u.len]), 'ring');
+  // Avail slots the device has not taken yet, and the slot the driver fills next in the used ring.
+  const unseen = pendingAvail(q);
+  const availRows = avail.querySelectorAll('tbody tr'), usedRows = used.querySelectorAll('tbody tr');
+  for (let k = 0; k < unseen && k < q.num; k++) availRows[(q.lastSeen + k) % q.num]?.classList.add('unseen');
+  if (q.usedIdx !== undefined && q.num > 0) usedRows[(q.usedIdx + q.num - 1) % q.num]?.classList.add('latest');
   return h('article', { class: 'card virtq', 'data-virtq': `${vm}/${q.name}` },
     h('h3', {}, `${vm} · ${q.name}`), head,
     h('div', { class: 'rings' },
