@@ -54,7 +54,8 @@ export function startServer(connection: Connection, disk: WorkspaceHost, hooks: 
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
         hoverProvider: true,
-        completionProvider: { triggerCharacters: ['&', '{', '/', '"', '<', ' ', '='] },
+        // No space or '=' triggers: completion popping up on every space is noise; Ctrl+Space still asks.
+        completionProvider: { triggerCharacters: ['&', '{', '/', '"', '<'] },
         definitionProvider: true,
         referencesProvider: true,
         renameProvider: { prepareProvider: true },

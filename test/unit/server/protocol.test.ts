@@ -1,0 +1,18 @@
+// The server's own messages are a boundary with the extension and the tests: pin their names.
+import { strict as assert } from 'assert';
+import { CONTEXTS_REQUEST, SETTLED_NOTIFICATION } from '../../../src/server/protocol';
+import { readSettings, DEFAULT_SETTINGS } from '../../../src/server/settings';
+
+describe('server: protocol and settings', () => {
+  it('keeps the literal message names', () => {
+    assert.equal(SETTLED_NOTIFICATION, 'microkitDualGuest/settled');
+    assert.equal(CONTEXTS_REQUEST, 'microkitDualGuest/contexts');
+  });
+
+  it('reads the settings section, nested or not, and ignores malformed fields', () => {
+    assert.deepEqual(readSettings(undefined), DEFAULT_SETTINGS);
+    assert.deepEqual(readSettings({ microkitDualGuest: { projectFile: '/p/dual-guest.json', devicetree: { includePaths: ['inc', 3], checkPreset: 'linux', checks: { a: 'off', b: 'loud' } } } }),
+      { projectFile: '/p/dual-guest.json', includePaths: ['inc'], checkPreset: 'linux', checks: { a: 'off' } });
+    assert.deepEqual(readSettings({ devicetree: { checkPreset: 'nonsense' } }).checkPreset, 'dtc');
+  });
+});
