@@ -58,11 +58,25 @@ export class CheckRunState {
     return !written;
   }
 
-  /** The live nodes the checks visit, parents first (dtc's check_nodes_props). */
-  *walk(node: DtNode = this.tree.root): Generator<DtNode> {
-    if (this.generated.has(node)) return;
-    yield node;
-    for (const child of liveChildren(node)) yield* this.walk(child);
+  private walkOrder?: DtNode[];
+  private readonly propsCache = new Map<DtNode, DtProperty[]>();
+
+  /**
+   * The live nodes the checks visit, parents first (dtc's check_nodes_props). Computed once per
+   * run: some ninety checks each walk the whole tree, and checks never add or remove nodes.
+   */
+  walk(): readonly DtNode[] {
+    if (!this.walkOrder) {
+      const order: DtNode[] = [];
+      const visit = (node: DtNode): void => {
+        if (this.generated.has(node)) return;
+        order.push(node);
+        for (const child of node.children) if (!child.deleted) visit(child);
+      };
+      visit(this.tree.root);
+      this.walkOrder = order;
+    }
+    return this.walkOrder;
   }
 
   get tree(): DtTree {
@@ -80,8 +94,13 @@ export class CheckRunState {
 
   /** dtc's for_each_property: the live properties (minus generated ones under __fixups__ etc.). */
   props(node: DtNode): DtProperty[] {
-    const live = liveProperties(node);
-    return this.isInGeneratedArea(node) ? live.filter(isWritten) : live;
+    let cached = this.propsCache.get(node);
+    if (!cached) {
+      const live = liveProperties(node);
+      cached = this.isInGeneratedArea(node) ? live.filter(isWritten) : live;
+      this.propsCache.set(node, cached);
+    }
+    return cached;
   }
 
   /** dtc's get_property: the first live property of that name. */
