@@ -8,6 +8,7 @@ import type { Diagnostic, SourceRange } from '../common/diagnostics';
 import type { InputLog } from '../emulator/record';
 import { DualGuestSession, type BootSettings, type SessionUi } from '../host/dual-guest-session';
 import { startEmulatorWorker } from '../host/node-worker';
+import { parseRecording } from '../host/recording-file';
 import type { SerialTerminal } from '../host/serial-terminal';
 import { findProjectFile, bundledExample, openExampleCopy } from './project-file';
 import { SerialLogFile } from './serial-log-file';
@@ -193,29 +194,6 @@ export function registerEmulatorFeatures(context: vscode.ExtensionContext): void
 function defaultUri(name: string): vscode.Uri | undefined {
   const folder = vscode.workspace.workspaceFolders?.[0];
   return folder ? vscode.Uri.joinPath(folder.uri, name) : undefined;
-}
-
-/** An input recording as "Save recording" writes it; a message when the file is not one. */
-export function parseRecording(text: string): { log: InputLog; projectFile?: string } | string {
-  let x: unknown;
-  try {
-    x = JSON.parse(text);
-  } catch (e) {
-    return `not JSON (${e instanceof Error ? e.message : String(e)})`;
-  }
-  const o = x as { version?: unknown; seed?: unknown; records?: unknown; projectFile?: unknown };
-  if (!o || typeof o !== 'object' || o.version !== 1) return 'not an input recording (expected "version": 1)';
-  if (typeof o.seed !== 'number' || !Array.isArray(o.records)) return 'a recording needs "seed" (a number) and "records" (an array)';
-  for (const [i, r] of (o.records as unknown[]).entries()) {
-    const rec = r as { timeNs?: unknown; bytes?: unknown };
-    if (typeof rec?.timeNs !== 'number' || !Array.isArray(rec.bytes) || !rec.bytes.every((b) => Number.isInteger(b) && b >= 0 && b <= 255)) {
-      return `record ${i} needs "timeNs" (a number) and "bytes" (numbers 0-255)`;
-    }
-  }
-  return {
-    log: { version: 1, seed: o.seed, records: o.records as InputLog['records'] },
-    projectFile: typeof o.projectFile === 'string' ? o.projectFile : undefined,
-  };
 }
 
 /** Boot errors into the Problems panel; an error without a place is put at the top of the project file. */

@@ -2,6 +2,7 @@
 import { strict as assert } from 'assert';
 import { SerialTerminal, noticeText, type TerminalInputSink } from '../../../src/host/serial-terminal';
 import { statusText } from '../../../src/host/status-text';
+import { parseRecording } from '../../../src/host/recording-file';
 
 class Sink implements TerminalInputSink {
   typed: [number | 'line', string][] = [];
@@ -51,5 +52,15 @@ describe('host: status bar words', () => {
     assert.equal(statusText({ state: 'paused', timeNs: 2e9, inputVm: 'a' }), '$(debug-pause) Dual guest: paused · 2.000 s · input: a');
     assert.equal(statusText({ state: 'crashed', timeNs: 5e8, inputVm: 'a' }), '$(error) Dual guest: crashed · 0.500 s');
     assert.equal(statusText({ state: 'stopped', timeNs: 0, inputVm: undefined }), '$(vm-outline) Dual guest: stopped');
+  });
+});
+
+describe('host: recording files', () => {
+  it('reads what "Save input recording" writes and says what is wrong with anything else', () => {
+    const ok = parseRecording(JSON.stringify({ version: 1, seed: 1, records: [{ timeNs: 5, bytes: [114, 13] }], projectFile: '/p/dual-guest.json' }));
+    assert.deepEqual(ok, { log: { version: 1, seed: 1, records: [{ timeNs: 5, bytes: [114, 13] }] }, projectFile: '/p/dual-guest.json' });
+    assert.match(parseRecording('{') as string, /^not JSON/);
+    assert.match(parseRecording('{"version":2}') as string, /expected "version": 1/);
+    assert.match(parseRecording('{"version":1,"seed":1,"records":[{"timeNs":0,"bytes":[256]}]}') as string, /record 0 needs/);
   });
 });
