@@ -12,25 +12,21 @@ import type { LanguageFeatures } from './features';
 import { CONTEXTS_REQUEST, SETTLED_NOTIFICATION, type ContextInfo, type SettledParams } from './protocol';
 import { readSettings } from './settings';
 import { devicetreeFeatures } from './devicetree/dt-features';
-import { DevicetreeUnitProvider } from './devicetree/dt-provider';
+import { DevicetreeUnitProvider, isDevicetreeFile } from './devicetree/dt-provider';
 import { DtUnit } from './devicetree/dt-unit';
 import { systemFeatures } from './system/system-features';
 import { SystemUnitProvider } from './system/system-provider';
 import { pathToUri, uriToPath } from './uri';
 import { isSystemFile, Workspace, type WorkspaceHost } from './workspace';
 
-export interface ServerHooks {
-  /** Extra providers and features (the devicetree language registers itself here). */
-  devicetree?: { features: LanguageFeatures; register(ws: Workspace): void; contexts(ws: Workspace): ContextInfo[] };
-}
-
-export function startServer(connection: Connection, disk: WorkspaceHost, hooks: ServerHooks = defaultHooks()): Workspace {
+export function startServer(connection: Connection, disk: WorkspaceHost): Workspace {
   const ws = new Workspace(disk);
   ws.addProvider(new SystemUnitProvider());
-  hooks.devicetree?.register(ws);
+  ws.addProvider(new DevicetreeUnitProvider());
   let seq = 0;
 
-  const featuresFor = (path: string): LanguageFeatures | undefined => (isSystemFile(path) ? systemFeatures : hooks.devicetree?.features);
+  const featuresFor = (path: string): LanguageFeatures | undefined =>
+    isSystemFile(path) ? systemFeatures : isDevicetreeFile(path) || ws.docs.get(path)?.languageId === 'devicetree' ? devicetreeFeatures : undefined;
 
   const settle = (changed: string[] | 'all'): void => {
     const t0 = performance.now();
@@ -104,7 +100,9 @@ export function startServer(connection: Connection, disk: WorkspaceHost, hooks: 
 
   connection.onDidChangeWatchedFiles(({ changes }) => settle(changes.map((c) => uriToPath(c.uri))));
 
-  connection.onRequest(CONTEXTS_REQUEST, (): ContextInfo[] => hooks.devicetree?.contexts(ws) ?? []);
+  connection.onRequest(CONTEXTS_REQUEST, (): ContextInfo[] => ws.liveUnits()
+    .filter((u): u is DtUnit => u instanceof DtUnit)
+    .map((u) => ({ files: u.files, includePaths: u.includePaths, origin: u.origin, vm: u.vm })));
 
   /** Run a feature, turning any internal failure into an empty answer plus a log line: never crash the server. */
   const guarded = <T>(name: string, uri: string, fallback: T, f: (features: LanguageFeatures, path: string) => T): T => {
@@ -139,15 +137,4 @@ export function startServer(connection: Connection, disk: WorkspaceHost, hooks: 
 function sameAsDisk(ws: Workspace, path: string, text: string | undefined): boolean {
   const disk = ws.disk.readFile(path);
   return disk !== undefined && text !== undefined && decodeUtf8(disk) === text;
-}
-
-function defaultHooks(): ServerHooks {
-  return {
-    devicetree: {
-      features: devicetreeFeatures,
-      register: (ws) => ws.addProvider(new DevicetreeUnitProvider()),
-      contexts: (ws) => ws.liveUnits().filter((u): u is DtUnit => u instanceof DtUnit)
-        .map((u) => ({ files: u.files, includePaths: u.includePaths, origin: u.origin, vm: u.vm })),
-    },
-  };
 }

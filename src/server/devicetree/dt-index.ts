@@ -5,7 +5,7 @@ import type { Position, SourceRange } from '../../common/diagnostics';
 import type { DtsBody, DtsCell, DtsLabel, DtsNode, DtsProperty, DtsRefNode, DtsRootNode } from '../../devicetree/ast';
 import { findNodeByPath, nodePath, type DtNode, type DtProperty, type DtTree } from '../../devicetree/tree';
 import { rangeContains, rangeSize } from '../convert';
-import type { DtCompilation } from './dt-compilation';
+import type { CompileResult } from '../../devicetree/compile';
 
 export interface LabelSite {
   name: string;
@@ -74,7 +74,7 @@ export class DtIndex {
   readonly macros: MacroSite[] = [];
   private readonly labelTargets = new Map<string, DtNode>();
 
-  constructor(readonly compilation: DtCompilation) {
+  constructor(readonly compilation: CompileResult) {
     const tree = compilation.tree;
     // Labels of every node, deleted ones too (a reference to a deleted node still names it).
     const visit = (n: DtNode): void => {

@@ -22,7 +22,7 @@ export class DevicetreeUnitProvider implements UnitProvider {
       const projectFile = findProjectFileFor(path, ws.host) ?? path;
       return [ws.unit(ProjectUnit.keyFor(projectFile), () => new ProjectUnit(projectFile, ws))];
     }
-    if (!isDevicetreeFile(path)) return [];
+    if (!isDevicetreeFile(path) && ws.docs.get(path)?.languageId !== 'devicetree') return [];
     return treesFor(path, ws);
   }
 }
