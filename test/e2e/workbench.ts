@@ -199,3 +199,39 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 function exactly(text: string): RegExp {
   return new RegExp(`^\\s*${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
 }
+
+/** The terminal panel's tab rows (shown once there are two terminals or more). */
+function terminalTabs(page: Page): Locator {
+  return page.locator('.terminal-tabs-entry');
+}
+
+/** Names of the terminals in the terminal panel's tab list, in order. */
+export async function terminalNames(page: Page): Promise<string[]> {
+  return (await terminalTabs(page).allInnerTexts()).map((t) => t.trim());
+}
+
+/** Waits until the terminal tab list holds an entry for each of `names` (more are allowed); returns all names. */
+export async function waitForTerminals(page: Page, names: readonly string[], timeoutMs = 60_000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  let shown: string[] = [];
+  while (Date.now() < deadline) {
+    shown = await terminalNames(page);
+    if (names.every((n) => shown.some((s) => s.includes(n)))) return shown;
+    await page.waitForTimeout(250);
+  }
+  throw new Error(`The terminal panel never listed ${names.join(', ')}; it lists: ${shown.join(' | ') || '(nothing)'}`);
+}
+
+/**
+ * Makes the terminal named `name` the visible one by clicking its tab, then gives it the keyboard
+ * focus by clicking into its text area.
+ */
+export async function focusTerminal(page: Page, name: string, timeoutMs = 15_000): Promise<void> {
+  const tab = terminalTabs(page).filter({ hasText: name }).first();
+  await tab.waitFor({ state: 'visible', timeout: timeoutMs });
+  await tab.click();
+  const screen = page.locator('.terminal-wrapper.active .xterm-screen').first();
+  await screen.waitFor({ state: 'visible', timeout: timeoutMs });
+  await screen.click();
+  await page.locator('.terminal-wrapper.active .xterm.focus').first().waitFor({ state: 'attached', timeout: timeoutMs });
+}

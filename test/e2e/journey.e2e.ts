@@ -1,0 +1,288 @@
+// The whole mission as a user lives it, in a real VS Code (code-server 4.100.3) with the packaged
+// VSIX, on a copy of examples/dual-guest, only through the UI (palette, keyboard, clicks): boot the
+// two guests, log in and run commands in their terminals, break and quick-fix a guest overlay,
+// hover a map in the .system file, watch the queue inspector move, stop. A screenshot per step goes
+// to test-results/e2e/journey-*.png. Needs scripts/e2e-setup.sh; run with `npm run test:e2e`.
+import * as assert from 'assert';
+import { readFileSync } from 'fs';
+import * as path from 'path';
+import { FrameLocator, Page } from 'playwright-core';
+import { packageVsix } from '../../scripts/package-vsix';
+import { PROJECT_ROOT, requireCodeServer } from './code-server';
+import { E2ESession } from './session';
+import {
+  focusTerminal, openFile, readTerminal, runCommand, screenshot, waitForProblem, waitForTerminals,
+  waitForTerminalText, webviewContent,
+} from './workbench';
+
+interface Manifest {
+  name: string;
+  publisher: string;
+  contributes: { commands: { command: string; title: string; category?: string }[] };
+}
+
+const manifest = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as Manifest;
+const extensionId = `${manifest.publisher}.${manifest.name}`;
+const EXAMPLE = path.join(PROJECT_ROOT, 'examples', 'dual-guest');
+
+/** The palette title of one of our commands ("Category: Title"), from the manifest. */
+function commandTitle(id: string): string {
+  const c = manifest.contributes.commands.find((x) => x.command === id);
+  assert.ok(c, `package.json contributes no command ${id}`);
+  return c.category ? `${c.category}: ${c.title}` : c.title;
+}
+
+/** The example's VMs (examples/dual-guest/dual-guest.system), which name the guests' terminals. */
+const GUEST_1 = 'client_linux-1';
+const GUEST_2 = 'client_linux-2';
+/** The host UART's terminal is named after the serial driver: "Serial port (<driver>)". */
+const HOST_UART = 'Serial port';
+
+/** Same reason as smoke.e2e.ts: none so far. */
+const FOREIGN_LOG_ERRORS: readonly RegExp[] = [];
+
+/** The last line of the visible terminal (where the prompt is). */
+async function lastTerminalLine(page: Page): Promise<string> {
+  const text = await readTerminal(page);
+  return text.slice(text.lastIndexOf('\n') + 1);
+}
+
+/**
+ * Logs in as root at the guest's getty. The prompt may already have scrolled by, or the guest may
+ * still be booting: Enter asks getty again, and is pressed again only while the screen shows no
+ * prompt (typing is retried through visible state, never on a timer alone).
+ */
+async function logIn(page: Page, hostname: string): Promise<void> {
+  const loginPrompt = `${hostname} login:`;
+  const deadline = Date.now() + 90_000;
+  while (!(await lastTerminalLine(page)).endsWith(loginPrompt) && !(await lastTerminalLine(page)).endsWith('#')) {
+    assert.ok(Date.now() < deadline, `${hostname} never showed its login prompt; the terminal shows:\n${await readTerminal(page)}`);
+    await page.keyboard.press('Enter');
+    await waitForTerminalText(page, new RegExp(`(${escape(loginPrompt)}|#)$`), 10_000).catch(() => undefined);
+  }
+  if ((await lastTerminalLine(page)).endsWith('#')) return;
+  await page.keyboard.type('root');
+  await page.keyboard.press('Enter');
+  await waitForTerminalText(page, /\n# ?$/, 30_000);
+}
+
+/** Types a shell command and waits until its output is followed by a new prompt; returns that output. */
+async function runInShell(page: Page, command: string, timeoutMs = 30_000): Promise<string> {
+  await page.keyboard.type(command);
+  await waitForTerminalText(page, new RegExp(`# ${escape(command)}$`), 10_000);
+  await page.keyboard.press('Enter');
+  const text = await waitForTerminalText(page, new RegExp(`# ${escape(command)}\\n[\\s\\S]*\\n# ?$`), timeoutMs);
+  const lines = text.split('\n');
+  const echoed = lines.lastIndexOf(`# ${command}`);
+  assert.ok(echoed >= 0, `the command line "# ${command}" is not on screen`);
+  return lines.slice(echoed + 1, -1).join('\n');
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The queue inspector's counters: each queue card's head and tail. */
+async function queueCounters(inspector: FrameLocator): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const card of await inspector.locator('article.queue[data-queue]').all()) {
+    const name = (await card.getAttribute('data-queue')) ?? '?';
+    out[`${name}.head`] = (await card.locator('[data-field="head"]').innerText()).trim();
+    out[`${name}.tail`] = (await card.locator('[data-field="tail"]').innerText()).trim();
+  }
+  return out;
+}
+
+/** The rectangle of the first occurrence of `needle` in the editor line whose text contains `lineText`. */
+async function textBox(page: Page, lineText: string, needle: string): Promise<{ x: number; y: number }> {
+  const line = page.locator('.monaco-editor .view-line', { hasText: lineText }).first();
+  await line.waitFor({ state: 'visible', timeout: 15_000 });
+  const box = await line.evaluate((el, n) => {
+    const walker = el.ownerDocument.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    // Monaco renders spaces as U+00A0; compare on plain spaces.
+    const texts: Text[] = [];
+    let all = '';
+    for (let t = walker.nextNode(); t; t = walker.nextNode()) { texts.push(t as Text); all += (t.nodeValue ?? '').replace(/\u00a0/g, ' '); }
+    const at = all.indexOf(n);
+    if (at < 0) return undefined;
+    let offset = at + Math.floor(n.length / 2);
+    for (const t of texts) {
+      const len = (t.nodeValue ?? '').length;
+      if (offset < len) {
+        const range = el.ownerDocument.createRange();
+        range.setStart(t, offset);
+        range.setEnd(t, offset + 1);
+        const r = range.getBoundingClientRect();
+        return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
+      }
+      offset -= len;
+    }
+    return undefined;
+  }, needle);
+  assert.ok(box, `"${needle}" is not on the editor line holding "${lineText}"`);
+  return box;
+}
+
+describe('e2e journey: boot, log in, fix a mistake, hover, inspect, stop (examples/dual-guest)', function () {
+  this.timeout(300_000);
+  let session: E2ESession | undefined;
+
+  before(async function () {
+    requireCodeServer();
+    const vsix = await packageVsix();
+    session = await E2ESession.open({ workspace: EXAMPLE, vsix: [vsix], name: 'journey' });
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && session) {
+      await screenshot(session.page, `journey-failed-${this.currentTest.title.replace(/\W+/g, '-')}`).catch(() => undefined);
+    }
+  });
+
+  after(async () => {
+    await session?.close();
+  });
+
+  function open(): E2ESession {
+    assert.ok(session, 'the session did not start');
+    return session;
+  }
+
+  it('1. "Boot dual guests" opens a terminal per guest and one for the host UART', async () => {
+    const { page } = open();
+    await runCommand(page, commandTitle('microkitDualGuest.boot'));
+    const names = await waitForTerminals(page, [GUEST_1, GUEST_2, HOST_UART]);
+    assert.strictEqual(names.filter((n) => n.includes(GUEST_1)).length, 1, `terminals: ${names.join(' | ')}`);
+    assert.strictEqual(names.filter((n) => n.includes(GUEST_2)).length, 1, `terminals: ${names.join(' | ')}`);
+    assert.strictEqual(names.filter((n) => n.includes(HOST_UART)).length, 1, `terminals: ${names.join(' | ')}`);
+    await page.locator('.statusbar-item', { hasText: /Dual guest: running/ }).first().waitFor({ state: 'visible', timeout: 60_000 });
+    await focusTerminal(page, GUEST_1);
+    await waitForTerminalText(page, /Linux version/, 60_000);
+    await screenshot(page, 'journey-1-booted');
+  });
+
+  it('2. logs in to guest 1 and reads uname -a; guest 2 counts virtio interrupts', async () => {
+    const { page } = open();
+    await focusTerminal(page, GUEST_1);
+    await logIn(page, GUEST_1);
+    const uname = await runInShell(page, 'uname -a');
+    assert.match(uname, new RegExp(`^Linux ${escape(GUEST_1)} \\S+ .*aarch64`), `uname -a printed:\n${uname}`);
+    await screenshot(page, 'journey-2a-guest1-uname');
+
+    await focusTerminal(page, GUEST_2);
+    await logIn(page, GUEST_2);
+    const interrupts = await runInShell(page, 'cat /proc/interrupts');
+    const virtio = interrupts.split('\n').filter((l) => /virtio/.test(l));
+    assert.ok(virtio.length > 0, `/proc/interrupts has no virtio line:\n${interrupts}`);
+    // "  13:        512     GICv3  74 Level     virtio0": the count is the column after "<irq>:".
+    const counts = virtio.map((l) => Number(l.trim().split(/\s+/)[1]));
+    assert.ok(counts.some((n) => n > 0), `no virtio interrupt counted:\n${virtio.join('\n')}`);
+    await screenshot(page, 'journey-2b-guest2-interrupts');
+  });
+
+  it('3. a guest overlay without console=hvc0 gets a diagnostic, and its quick fix clears it', async () => {
+    const { page } = open();
+    await openFile(page, 'guest-1.dts');
+    const editor = page.locator('.editor-instance .monaco-editor').first();
+    await editor.click();
+    // Replace "console=hvc0 " by nothing with the editor's Replace (Ctrl+H), as a person would.
+    await page.keyboard.press('Control+H');
+    const find = page.locator('.find-widget .find-part textarea, .find-widget .find-part input').first();
+    await find.waitFor({ state: 'visible', timeout: 10_000 });
+    await find.fill('console=hvc0 ');
+    const replace = page.locator('.find-widget .replace-part textarea, .find-widget .replace-part input').first();
+    await replace.fill('');
+    await page.locator('.find-widget .matchesCount', { hasText: /^1 of 1$/ }).waitFor({ state: 'visible', timeout: 10_000 });
+    await replace.focus();
+    await page.keyboard.press('Control+Alt+Enter');
+    await page.locator('.find-widget .matchesCount', { hasText: /No results/ }).waitFor({ state: 'visible', timeout: 10_000 });
+    await page.keyboard.press('Escape');
+    await page.locator('.monaco-editor .view-line', { hasText: 'bootargs = "earlycon=hvc0 nosmp' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    await page.keyboard.press('Control+S');
+
+    const rows = await waitForProblem(page, /console=hvc0/);
+    await screenshot(page, 'journey-3a-diagnostic');
+    // Clicking the problem puts the cursor on it; Ctrl+. lists its fixes.
+    const marker = page.locator('.markers-panel .monaco-list-row', { hasText: /console=hvc0/ }).first();
+    await marker.click();
+    await page.locator('.editor-instance .monaco-editor.focused').first().waitFor({ state: 'visible', timeout: 10_000 });
+    await page.keyboard.press('Control+.');
+    const fix = page.locator('.action-widget .monaco-list-row', { hasText: /console=hvc0/ }).first();
+    await fix.waitFor({ state: 'visible', timeout: 15_000 });
+    await screenshot(page, 'journey-3b-quick-fix');
+    await fix.click();
+    await page.locator('.monaco-editor .view-line', { hasText: 'bootargs = "console=hvc0 earlycon=hvc0' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    await page.keyboard.press('Control+S');
+    // Gone from the Problems panel.
+    const deadline = Date.now() + 30_000;
+    let left = rows;
+    while (left.some((r) => /console=hvc0/.test(r))) {
+      assert.ok(Date.now() < deadline, `the diagnostic stayed after the quick fix:\n${left.join('\n')}`);
+      await page.waitForTimeout(250);
+      left = await page.locator('.markers-panel .monaco-list-row').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? e.textContent ?? ''));
+    }
+    await screenshot(page, 'journey-3c-fixed');
+  });
+
+  it('4. hovering a map in the .system file shows the region\'s size', async () => {
+    const { page } = open();
+    await openFile(page, 'dual-guest.system');
+    // client_vm_ram_1 is 0xf000000 bytes = 240 MiB (examples/dual-guest/dual-guest.system).
+    const at = await textBox(page, 'map mr="client_vm_ram_1" vaddr="0x40000000" perms="rw" setvar', 'client_vm_ram_1');
+    const hover = page.locator('.monaco-hover', { hasText: /size/ }).filter({ visible: true }).first();
+    // The hover appears after the pointer rests; moving again is driven by whether it is visible.
+    const deadline = Date.now() + 20_000;
+    while (!(await hover.isVisible())) {
+      assert.ok(Date.now() < deadline, 'no hover appeared over the map');
+      await page.mouse.move(at.x - 3, at.y);
+      await page.mouse.move(at.x, at.y);
+      await hover.waitFor({ state: 'visible', timeout: 3_000 }).catch(() => undefined);
+    }
+    const text = await hover.innerText();
+    assert.match(text, /0xf000000 \(240 MiB\)/, `the hover says:\n${text}`);
+    await screenshot(page, 'journey-4-hover');
+  });
+
+  it('5. the queue inspector\'s counters move while a guest prints', async () => {
+    const { page } = open();
+    await runCommand(page, commandTitle('microkitDualGuest.openQueueInspector'));
+    const inspector = await webviewContent(page);
+    await inspector.locator('article.queue[data-queue]').first().waitFor({ state: 'visible', timeout: 30_000 });
+    const idle = await queueCounters(inspector);
+    await screenshot(page, 'journey-5a-inspector');
+
+    await focusTerminal(page, GUEST_1);
+    await page.keyboard.type('yes');
+    await waitForTerminalText(page, /# yes$/, 10_000);
+    await page.keyboard.press('Enter');
+    await waitForTerminalText(page, /\ny\ny\ny$/, 20_000);
+    // The inspector is still on screen beside the terminal panel: its counters must change.
+    const deadline = Date.now() + 20_000;
+    let moved = idle;
+    while (JSON.stringify(moved) === JSON.stringify(idle)) {
+      assert.ok(Date.now() < deadline, `the inspector's counters did not move: ${JSON.stringify(idle)}`);
+      await page.waitForTimeout(250);
+      moved = await queueCounters(inspector);
+    }
+    await screenshot(page, 'journey-5b-inspector-moving');
+    await page.keyboard.press('Control+C');
+    await waitForTerminalText(page, /\^C\n# ?$/, 20_000);
+  });
+
+  it('6. stops the guests', async () => {
+    const { page } = open();
+    await runCommand(page, commandTitle('microkitDualGuest.stop'));
+    await page.locator('.statusbar-item', { hasText: /Dual guest: (stopped)/ }).first().waitFor({ state: 'visible', timeout: 30_000 })
+      .catch(async () => {
+        const items = await page.locator('.statusbar-item').allInnerTexts();
+        assert.fail(`the status bar never said stopped; it shows: ${items.join(' | ')}`);
+      });
+    await screenshot(page, 'journey-6-stopped');
+  });
+
+  it('leaves no error in the extension host log, in its own log channels, or uncaught in the page', async () => {
+    const s = open();
+    assert.deepStrictEqual(s.extensionHostErrors(FOREIGN_LOG_ERRORS, [extensionId]), []);
+    assert.deepStrictEqual(s.pageErrors, []);
+  });
+});
