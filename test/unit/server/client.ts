@@ -89,6 +89,15 @@ export class TestClient {
     return this.notify('textDocument/didOpen', { textDocument: { uri: uri(file), languageId, version: 1, text } });
   }
 
+  /** Open a buffer by URI (e.g. `untitled:Untitled-1`). */
+  openUri(docUri: string, languageId: string, text: string): Promise<void> {
+    return this.notify('textDocument/didOpen', { textDocument: { uri: docUri, languageId, version: 1, text } });
+  }
+
+  diagnosticsOfUri(docUri: string): Diagnostic[] {
+    return this.diags.get(docUri) ?? [];
+  }
+
   /** Replace the whole text, or apply incremental changes. */
   change(file: string, change: string | TextDocumentContentChangeEvent[]): Promise<void> {
     const version = (this.versions.get(file) ?? 1) + 1;

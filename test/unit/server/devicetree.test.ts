@@ -207,6 +207,14 @@ describe('server: device trees', function () {
     await client.close(file);
   });
 
+  it('analyses an untitled devicetree buffer', async () => {
+    const untitled = 'untitled:Untitled-1';
+    await client.openUri(untitled, 'devicetree', '/dts-v1/;\n/ { a = <1> };\n');
+    assert.ok(client.diagnosticsOfUri(untitled).some((d) => d.severity === 1));
+    const symbols = await client.connection.sendRequest<{ name: string }[]>('textDocument/documentSymbol', { textDocument: { uri: untitled } });
+    assert.deepEqual(symbols.map((s) => s.name), ['/']);
+  });
+
   it('survives every request on an empty and on a garbage buffer', async () => {
     for (const text of ['', '}}}{{{ &&& /delete-node/ ;;; "unterminated', '/dts-v1/;\n/ { a = <(1/0)>; };']) {
       await client.change(OVERLAY, text);
