@@ -14,6 +14,13 @@ import { recordSnapshots } from '../webview/record';
 import { THEMES, type ThemeName } from '../webview/themes';
 import { queueFill } from '../../webview/src/model';
 
+// Browser globals used inside page.evaluate callbacks (the project compiles without the DOM library).
+declare const window: any, document: any, location: any;
+declare function requestAnimationFrame(cb: () => void): number;
+declare function getComputedStyle(el: unknown): { color: string; backgroundColor: string };
+type HTMLElement = any;
+type HTMLScriptElement = any;
+
 const SHOTS = path.resolve(__dirname, '..', '..', 'test-results', 'webview');
 
 /** The stand-in for VS Code's acquireVsCodeApi: records posts, keeps state in sessionStorage. */
