@@ -63,4 +63,40 @@ describe('server: random edits (property)', function () {
     assert.deepEqual(live.loggedErrors(), []);
     assert.deepEqual(fresh.loggedErrors(), []);
   });
+
+  it('the same holds for .system files, and every feature answers on the edited text', async () => {
+    let run = 0;
+    const start = `<?xml version="1.0"?>\n<system>\n  <memory_region name="m" size="0x1000" />\n  <protection_domain name="a" priority="10">\n    <map mr="m" vaddr="0x1000" />\n  </protection_domain>\n  <channel><end pd="a" id="1" /><end pd="a" id="2" /></channel>\n</system>\n`;
+    const xmlEdit: fc.Arbitrary<Edit> = fc.record({
+      kind: fc.constantFrom<'insert' | 'delete'>('insert', 'delete'),
+      at: fc.nat(),
+      len: fc.nat({ max: 12 }),
+      text: fc.oneof(fc.constantFrom('<', '>', '"', '/>', '</system>', '<map mr="m" ', 'name="a"', '<!--', '-->', '&amp;', '\n'), fc.string({ maxLength: 6 })),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(xmlEdit, { minLength: 1, maxLength: 6 }), async (edits) => {
+        const file = `/tmp/microkit-server-prop/s${run++}.system`;
+        let text = start;
+        await live.open(file, text);
+        for (const e of edits) {
+          const at = e.at % (text.length + 1);
+          const end = e.kind === 'delete' ? Math.min(text.length, at + e.len) : at;
+          const change = { range: { start: positionOf(text, at), end: positionOf(text, end) }, text: e.kind === 'insert' ? e.text : '' };
+          text = text.slice(0, at) + change.text + text.slice(end);
+          await live.change(file, [change]);
+        }
+        const p = positionOf(text, Math.floor(text.length / 2));
+        await live.hover(file, p.line, p.character);
+        await live.completion(file, p.line, p.character);
+        await live.definition(file, p.line, p.character);
+        await live.symbols(file);
+        await fresh.open(file, text);
+        const strip = (c: TestClient): unknown => c.diagnostics(file).map((d) => [d.range, d.severity, d.code, d.message]);
+        assert.deepEqual(strip(live), strip(fresh), `final text:\n${text}`);
+        await Promise.all([live.close(file), fresh.close(file)]);
+      }),
+      { numRuns: 15 },
+    );
+    assert.deepEqual(live.loggedErrors(), []);
+  });
 });
