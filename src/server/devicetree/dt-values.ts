@@ -110,7 +110,10 @@ function describeReg(node: DtNode, cells: number[]): string[] {
     let addr = 0n, size = 0n;
     for (let k = 0; k < ac; k++) addr = (addr << 32n) | BigInt(cells[i + k]);
     for (let k = 0; k < sc; k++) size = (size << 32n) | BigInt(cells[i + ac + k]);
-    out.push(sc === 0 ? `- address ${hex(addr)}` : `- ${hex(addr)}..${hex(addr + size)} (${humanSize(size)})`);
+    // Through the buses' `ranges`: where the CPU (or the guest) sees it, when that differs.
+    const cpu = node.parent && addr <= BigInt(Number.MAX_SAFE_INTEGER) ? dtFacts.translateAddress(node.parent, Number(addr), Number(size)) : undefined;
+    const seen = cpu !== undefined && BigInt(cpu) !== addr ? `, at ${hex(cpu)} from the CPU` : cpu === undefined && node.parent?.parent ? ', not mapped to the CPU (no ranges)' : '';
+    out.push(sc === 0 ? `- address ${hex(addr)}${seen}` : `- ${hex(addr)}..${hex(addr + size)} (${humanSize(size)})${seen}`);
   }
   out.push(`(#address-cells = ${ac}, #size-cells = ${sc} from the parent)`);
   return out;

@@ -109,7 +109,7 @@ describe('server: device trees', function () {
   it('hovers reg as address ranges, interrupts as INTIDs, phandles as targets', async () => {
     await client.open(BASE, BASE_TEXT);
     const reg = JSON.stringify((await client.hover(BASE, 6, 9))?.contents);
-    assert.match(reg, /0x30860000\.\.0x30870000 \(64 KiB\)/);
+    assert.match(reg, /0x30860000\.\.0x30870000 \(64 KiB\)\\n/);
     const irq = JSON.stringify((await client.hover(BASE, 7, 9))?.contents);
     assert.match(irq, /SPI 26 = INTID 58, level high/);
     const parent = JSON.stringify((await client.hover(BASE, 3, 9))?.contents);
@@ -204,6 +204,16 @@ describe('server: device trees', function () {
     assert.match(JSON.stringify((await client.hover(file, 4, line.indexOf('SPI') + 1))?.contents), /#define SPI\(n\) \(n\)/);
     const def = await client.definition(file, 4, line.indexOf('IRQ_TYPE') + 3);
     assert.deepEqual(def?.map((l) => [l.range.start.line, l.range.start.character]), [[1, 8]]);
+    await client.close(file);
+  });
+
+  it('hovers reg through the buses\' ranges to the CPU address', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'mkdg-bus-')), 'bus.dts');
+    const text = '/dts-v1/;\n/ {\n    #address-cells = <1>;\n    #size-cells = <1>;\n    bus@40000000 {\n        compatible = "simple-bus";\n        #address-cells = <1>;\n        #size-cells = <1>;\n        ranges = <0x0 0x40000000 0x100000>;\n        dev@1000 { reg = <0x1000 0x100>; };\n    };\n};\n';
+    writeFileSync(file, text);
+    await client.open(file, text);
+    const h = JSON.stringify((await client.hover(file, 9, text.split('\n')[9].indexOf('reg') + 1))?.contents);
+    assert.match(h, /0x1000\.\.0x1100 \(256 bytes\), at 0x40001000 from the CPU/);
     await client.close(file);
   });
 
