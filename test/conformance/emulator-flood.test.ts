@@ -1,13 +1,15 @@
 // Flow control under a flood: guest 1 runs `yes` for 10 s of virtual time while the extension side
 // (session, terminals, serial log) keeps its memory bounded and guest 2 still answers typed input.
+// In fast mode that is ~180 MB of output and 10-60 s of compute, so it lives in the slow suite; the
+// unit suite checks the credit window itself (test/unit/host/credit-window.test.ts).
 import { strict as assert } from 'assert';
 import { setFlagsFromString } from 'v8';
 import { runInNewContext } from 'vm';
-import { DualGuestSession } from '../../../src/host/dual-guest-session';
-import { startEmulatorWorker } from '../../../src/host/node-worker';
-import { CREDIT_WINDOW_BYTES } from '../../../src/host/protocol';
-import { EXAMPLE, RecordingUi, count, waitFor, workerBundle } from './worker-harness';
-import type { SerialTerminal } from '../../../src/host/serial-terminal';
+import { DualGuestSession } from '../../src/host/dual-guest-session';
+import { startEmulatorWorker } from '../../src/host/node-worker';
+import { CREDIT_WINDOW_BYTES } from '../../src/host/protocol';
+import { EXAMPLE, RecordingUi, count, waitFor, workerBundle } from '../unit/host/worker-harness';
+import type { SerialTerminal } from '../../src/host/serial-terminal';
 
 /** A UI whose terminals keep only a scrollback's worth of text, as VS Code's do. */
 class ScrollbackUi extends RecordingUi {
