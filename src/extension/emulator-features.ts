@@ -13,23 +13,10 @@ import type { SerialTerminal } from '../host/serial-terminal';
 import { findProjectFile, bundledExample, openExampleCopy } from './project-file';
 import { SerialLogFile } from './serial-log-file';
 import { TerminalRegistry } from './terminals';
+import { COMMANDS, EMULATOR_SETTINGS, SECTION } from './command-ids';
 import { openQueueInspector, registerInspectorSerializer, setInspectorSession } from './inspector';
 
-export const COMMANDS = {
-  boot: 'microkitDualGuest.boot',
-  stop: 'microkitDualGuest.stop',
-  pauseResume: 'microkitDualGuest.pauseResume',
-  resetGuest: 'microkitDualGuest.resetGuest',
-  switchInput: 'microkitDualGuest.switchInput',
-  openQueueInspector: 'microkitDualGuest.openQueueInspector',
-  saveSerialLog: 'microkitDualGuest.saveSerialLog',
-  saveRecording: 'microkitDualGuest.saveRecording',
-  replayRecording: 'microkitDualGuest.replayRecording',
-  restart: 'microkitDualGuest.restart',
-  openExample: 'microkitDualGuest.openExample',
-} as const;
 
-const SECTION = 'microkitDualGuest.emulator';
 
 export function registerEmulatorFeatures(context: vscode.ExtensionContext): void {
   const output = vscode.window.createOutputChannel('Microkit Dual Guest: emulator');
@@ -72,10 +59,10 @@ export function registerEmulatorFeatures(context: vscode.ExtensionContext): void
 
   const settings = (projectFile: string, replay?: InputLog): BootSettings => {
     const cfg = vscode.workspace.getConfiguration(SECTION, vscode.Uri.file(projectFile));
-    const colour = cfg.get<string>('colour', 'project');
+    const colour = cfg.get<string>(EMULATOR_SETTINGS.colour, 'project');
     return {
       projectFile,
-      fast: cfg.get<string>('speed', 'realTime') === 'fast',
+      fast: cfg.get<string>(EMULATOR_SETTINGS.speed, 'realTime') === 'fast',
       colour: colour === 'on' ? true : colour === 'off' ? false : undefined,
       replay,
     };
@@ -83,7 +70,7 @@ export function registerEmulatorFeatures(context: vscode.ExtensionContext): void
 
   const boot = async (projectFile: string, replay?: InputLog): Promise<void> => {
     lastProjectFile = projectFile;
-    serialLogFile.configure(vscode.workspace.getConfiguration(SECTION).get<string>('serialLogFile', ''), vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
+    serialLogFile.configure(vscode.workspace.getConfiguration(SECTION).get<string>(EMULATOR_SETTINGS.serialLogFile, ''), vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
     const outcome = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: 'Booting dual guests' },
       () => session.boot(settings(projectFile, replay)));
@@ -185,8 +172,8 @@ export function registerEmulatorFeatures(context: vscode.ExtensionContext): void
   context.subscriptions.push(output, problems, statusItem, terminals, serialLogFile,
     { dispose: () => void session.dispose() },
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration(`${SECTION}.serialLogFile`)) {
-        serialLogFile.configure(vscode.workspace.getConfiguration(SECTION).get<string>('serialLogFile', ''), vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
+      if (e.affectsConfiguration(`${SECTION}.${EMULATOR_SETTINGS.serialLogFile}`)) {
+        serialLogFile.configure(vscode.workspace.getConfiguration(SECTION).get<string>(EMULATOR_SETTINGS.serialLogFile, ''), vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
       }
     }));
 }

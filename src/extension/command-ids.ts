@@ -1,0 +1,24 @@
+// The emulator's command ids and settings, without `vscode`, so a unit test can hold them against
+// the manifest (package.json contributes).
+
+export const COMMANDS = {
+  boot: 'microkitDualGuest.boot',
+  stop: 'microkitDualGuest.stop',
+  pauseResume: 'microkitDualGuest.pauseResume',
+  resetGuest: 'microkitDualGuest.resetGuest',
+  switchInput: 'microkitDualGuest.switchInput',
+  openQueueInspector: 'microkitDualGuest.openQueueInspector',
+  saveSerialLog: 'microkitDualGuest.saveSerialLog',
+  saveRecording: 'microkitDualGuest.saveRecording',
+  replayRecording: 'microkitDualGuest.replayRecording',
+  restart: 'microkitDualGuest.restart',
+  openExample: 'microkitDualGuest.openExample',
+} as const;
+
+/** Settings under this section (package.json contributes.configuration). */
+export const SECTION = 'microkitDualGuest.emulator';
+export const EMULATOR_SETTINGS = {
+  speed: 'speed',
+  colour: 'colour',
+  serialLogFile: 'serialLogFile',
+} as const;

@@ -1,0 +1,45 @@
+// The emulator's commands, settings and walkthrough as the manifest contributes them.
+import { strict as assert } from 'assert';
+import { existsSync, readFileSync } from 'fs';
+import * as path from 'path';
+import { COMMANDS, EMULATOR_SETTINGS, SECTION } from '../../../src/extension/command-ids';
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+interface Manifest {
+  contributes: {
+    commands: { command: string; title: string; category?: string }[];
+    configuration: { properties: Record<string, { default?: unknown; enum?: string[] }> };
+    walkthroughs: { steps: { description: string; media: { markdown?: string }; completionEvents?: string[] }[] }[];
+  };
+}
+const manifest = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as Manifest;
+
+describe('extension: emulator contributions in the manifest', () => {
+  it('contributes every emulator command the extension registers, each with a title in the category', () => {
+    const contributed = manifest.contributes.commands.filter((c) => c.command.startsWith('microkitDualGuest.') && Object.values(COMMANDS).includes(c.command as never));
+    assert.deepEqual(contributed.map((c) => c.command).sort(), Object.values(COMMANDS).sort());
+    for (const c of contributed) assert.ok(c.title && c.category === 'Microkit Dual Guest', c.command);
+    const titles = contributed.map((c) => c.title);
+    for (const t of ['Boot dual guests', 'Stop the emulator', 'Pause/Resume the emulator', 'Reset a guest', 'Switch serial input', 'Open queue inspector', 'Save serial log', 'Replay a recording']) {
+      assert.ok(titles.includes(t), `no command titled ${t}`);
+    }
+  });
+
+  it('declares the settings the emulator reads, with the defaults it assumes', () => {
+    const props = manifest.contributes.configuration.properties;
+    assert.deepEqual(props[`${SECTION}.${EMULATOR_SETTINGS.speed}`].enum, ['realTime', 'fast']);
+    assert.equal(props[`${SECTION}.${EMULATOR_SETTINGS.speed}`].default, 'realTime');
+    assert.deepEqual(props[`${SECTION}.${EMULATOR_SETTINGS.colour}`].enum, ['project', 'on', 'off']);
+    assert.equal(props[`${SECTION}.${EMULATOR_SETTINGS.serialLogFile}`].default, '');
+  });
+
+  it('has a walkthrough whose steps link commands that exist and pages that exist', () => {
+    const known = new Set([...Object.values(COMMANDS) as string[], 'workbench.actions.view.problems']);
+    const steps = manifest.contributes.walkthroughs.flatMap((w) => w.steps);
+    assert.equal(steps.length, 5);
+    for (const s of steps) {
+      for (const m of s.description.matchAll(/\(command:([\w.]+)\)/g)) assert.ok(known.has(m[1]), `unknown command ${m[1]}`);
+      assert.ok(s.media.markdown && existsSync(path.join(ROOT, s.media.markdown)), `missing page ${s.media.markdown}`);
+    }
+  });
+});
