@@ -5,6 +5,11 @@
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { MemoryFileHost } from '../src/common/host';
+import { compileText } from '../src/devicetree/compile';
+import { checkConfigFor } from '../src/server/devicetree/dt-unit';
+import { DEFAULT_SETTINGS } from '../src/server/settings';
+import { runChecks } from '../src/devicetree/checks';
 import { TestClient } from '../test/unit/server/client';
 
 const CORPUS = path.resolve(__dirname, '..', '..', 'shared', 'corpus');
@@ -88,6 +93,17 @@ export async function runServerBench(): Promise<Record<string, number>> {
   } finally {
     await client.stop();
   }
+
+  // The cores' share of an edit: compile and check the same text in this process (warm), no server.
+  const host = new MemoryFileHost({ [big]: text });
+  const config = checkConfigFor(DEFAULT_SETTINGS);
+  const inProcess: number[] = [];
+  for (let k = 0; k < 25; k++) {
+    const t0 = performance.now();
+    runChecks(compileText(big, text, { host }), config);
+    inProcess.push(performance.now() - t0);
+  }
+  figures.edit5000LinesCompileAndChecksInProcessMedianMs = median(inProcess.slice(5));
 
   // A fresh server, warmed on one unrelated small file so the figure is analysis, not Node start-up.
   const corpusClient = await TestClient.start();
