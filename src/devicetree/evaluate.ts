@@ -289,6 +289,9 @@ class Evaluator {
   /** A range for things dtc synthesises (no source position of their own). */
   private fallbackRange: SourceRange = { file: '<generated>', start: { line: 0, col: 0 }, end: { line: 0, col: 0 } };
 
+  /** One scratch buffer for every property value (result() copies out): no buffer per property. */
+  private readonly valueWriter = new ValueWriter();
+
   constructor(private readonly options: EvaluateOptions) {}
 
   private error(message: string, range: SourceRange | undefined, code?: string): void {
@@ -425,7 +428,8 @@ class Evaluator {
 
   /** propdata: the bytes and dtc's markers (types, labels, references). */
   private buildValue(parts: DtsValuePart[]): { bytes: Uint8Array; markers: Marker[] } {
-    const out = new ValueWriter();
+    const out = this.valueWriter;
+    out.length = 0;
     const markers: Marker[] = [];
     for (const part of parts) {
       switch (part.kind) {

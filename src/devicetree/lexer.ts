@@ -219,6 +219,15 @@ export function decodeEscape(text: string, i: number): { byte: number; next: num
 
 /** Unescape a string literal's contents into bytes (no terminating NUL), as dtc's data_copy_escape_string. */
 export function unescapeString(text: string, onError?: (offset: number, message: string) => void): Uint8Array {
+  // Plain ASCII (nearly every string in a tree): copy the codes, no encoder call.
+  const ascii = new Uint8Array(text.length);
+  let k = 0;
+  for (; k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    if (c >= 0x80 || c === 92) break;
+    ascii[k] = c;
+  }
+  if (k === text.length) return ascii;
   if (!text.includes('\\')) return utf8.encode(text);
   const out: number[] = [];
   let i = 0;

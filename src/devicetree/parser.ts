@@ -30,21 +30,26 @@ export function literalValue(text: string): { value: bigint; error?: string } {
     start = 2;
   } else if (text[0] === '0') base = 8;
   let end = start;
+  // Up to 13 digits fit a double exactly: accumulate them as we scan (no substring, no parseInt).
+  let small = 0;
   while (end < text.length) {
-    const d = DIGIT_VALUE[text.charCodeAt(end)] ?? 99;
+    const code = text.charCodeAt(end);
+    const d = code < 128 ? DIGIT_VALUE[code] : 99;
     if (d >= base) break;
+    small = small * base + d;
     end++;
   }
   if (end === start && base !== 8) return { value: 0n, error: 'Bad integer literal' };
-  const digits = text.slice(start, end);
-  // Short literals fit a double exactly; longer ones go through BigInt's own parser.
-  const value = digits.length === 0 ? 0n : digits.length <= 13 ? BigInt(parseInt(digits, base)) : BigInt((base === 16 ? '0x' : base === 8 ? '0o' : '') + digits);
+  const count = end - start;
+  // Longer literals go through BigInt's own parser.
+  const value = count === 0 ? 0n : count <= 13 ? BigInt(small) : BigInt((base === 16 ? '0x' : base === 8 ? '0o' : '') + text.slice(start, end));
   for (let j = end; j < text.length; j++) if (text[j] !== 'U' && text[j] !== 'L') return { value, error: 'Bad integer literal' };
   if (value > MAX_U64) return { value: MAX_U64, error: 'Literal value too large' };
   return { value };
 }
 
-const DIGIT_VALUE: Record<number, number> = {};
+/** Digit value of each ASCII code; 99 for a non-digit. */
+const DIGIT_VALUE = new Uint8Array(128).fill(99);
 for (let i = 0; i < 10; i++) DIGIT_VALUE[48 + i] = i;
 for (let i = 0; i < 6; i++) {
   DIGIT_VALUE[65 + i] = 10 + i;
@@ -523,8 +528,9 @@ class Parser {
     if (t.kind === 'literal') {
       this.advance();
       const v = literalValue(t.text);
-      if (v.error) this.error(v.error, this.range(t));
-      return { kind: 'number', value: v.value, range: this.range(t) };
+      const range = this.range(t);
+      if (v.error) this.error(v.error, range);
+      return { kind: 'number', value: v.value, range };
     }
     if (t.kind === 'char') {
       this.advance();

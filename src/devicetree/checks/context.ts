@@ -290,9 +290,29 @@ export function unitName(node: DtNode): string {
 
 /** Length of the prefix of s made only of characters in `allowed` (C's strspn). */
 export function spanOf(s: string, allowed: string): number {
+  const table = allowedTable(allowed);
   let n = 0;
-  while (n < s.length && allowed.includes(s[n])) n++;
+  while (n < s.length) {
+    const c = s.charCodeAt(n);
+    if (c >= 128 || table[c] === 0) break;
+    n++;
+  }
   return n;
+}
+
+/** The allowed sets are a few ASCII constants: one lookup table each, built on first use. */
+const allowedTables = new Map<string, Uint8Array>();
+function allowedTable(allowed: string): Uint8Array {
+  let table = allowedTables.get(allowed);
+  if (!table) {
+    table = new Uint8Array(128);
+    for (let i = 0; i < allowed.length; i++) {
+      const c = allowed.charCodeAt(i);
+      if (c < 128) table[c] = 1;
+    }
+    allowedTables.set(allowed, table);
+  }
+  return table;
 }
 
 export const LOWERCASE = 'abcdefghijklmnopqrstuvwxyz';
