@@ -48,8 +48,21 @@ function standIn(theme: { bodyClass: string; vars: Record<string, string> }): st
   })();`;
 }
 
+/** Posts a message as the extension would, and returns once the page has handled it. */
 async function post(page: Page, m: HostMessage): Promise<void> {
-  await page.evaluate((msg) => window.postMessage(msg, '*'), m as unknown as Record<string, unknown>);
+  await page.evaluate((msg) => new Promise<void>((resolve) => {
+    // Posted messages arrive in order: once the marker arrives, the page's own listener has run.
+    // (No named function here: tsx would wrap it in a helper the page does not have.)
+    const marker = { testMarker: Math.random() };
+    const stop = new AbortController();
+    window.addEventListener('message', (ev: { data: unknown }) => {
+      if ((ev.data as { testMarker?: number } | null)?.testMarker !== marker.testMarker) return;
+      stop.abort();
+      resolve();
+    }, { signal: stop.signal });
+    window.postMessage(msg, '*');
+    window.postMessage(marker, '*');
+  }), m as unknown as Record<string, unknown>);
 }
 
 /** Two animation frames: the page draws the latest snapshot on the next one. */
@@ -182,6 +195,33 @@ describe('inspector page (Chromium)', function () {
       await post(page, { type: 'snapshot', snapshot: toWireSnapshot(b) });
       await settle(page);
       assert.deepStrictEqual(await page.locator('.timeline li .detail').allTextContents(), expected.slice(-80).map((e) => e.detail));
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('keeps focus and scroll position in a section while snapshots stream in', async () => {
+    const page = await open();
+    try {
+      const last = snaps[snaps.length - 1];
+      // The same run a few events earlier, then as it is now.
+      assert.ok(last.events.length > 30, `only ${last.events.length} events recorded`);
+      await post(page, { type: 'snapshot', snapshot: { ...toWireSnapshot(last), events: last.events.slice(0, -3) } });
+      await settle(page);
+      await page.locator('ol.timeline').focus();
+      const top = await page.evaluate(() => {
+        const list = document.querySelector('ol.timeline');
+        list.scrollTop = 30;
+        return list.scrollTop;
+      });
+      assert.ok(top > 0, 'the timeline scrolls');
+      const timeline = () => page.locator('ol.timeline').evaluate((el) => el.textContent);
+      const before = await timeline();
+      await post(page, { type: 'snapshot', snapshot: toWireSnapshot(last) });
+      await settle(page);
+      assert.notStrictEqual(await timeline(), before, 'the timeline was redrawn with new events');
+      const after = await page.evaluate(() => ({ keep: document.activeElement?.getAttribute('data-keep'), top: document.querySelector('ol.timeline').scrollTop }));
+      assert.deepStrictEqual(after, { keep: 'timeline', top });
     } finally {
       await page.close();
     }

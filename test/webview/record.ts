@@ -12,7 +12,10 @@ export function echoSystem(seed = 1): Emulator {
   return emulator;
 }
 
-/** Snapshots after each event while `keys` travel to guest 1 and back, then after switching to guest 2. */
+/**
+ * Snapshots after each event while `keys` travel to guest 1 and back, after each of a few more keys,
+ * then after each event while input switches to guest 2 and two keys reach it.
+ */
 export function recordSnapshots(keys = 'hello'): EmulatorSnapshot[] {
   const emu = echoSystem();
   emu.runUntilIdle(1e9);
@@ -27,6 +30,12 @@ export function recordSnapshots(keys = 'hello'): EmulatorSnapshot[] {
   steps(60);
   emu.runUntilIdle(1e9);
   out.push(emu.snapshot());
+  // Then one key at a time, as a person types.
+  for (const key of ' date\r') {
+    emu.typeInput(key);
+    emu.runUntilIdle(1e9);
+    out.push(emu.snapshot());
+  }
   // '@', '1', Enter switches input to the second client (switchChar 0x40, clientBase 0).
   emu.typeInput('@1\rok');
   steps(60);

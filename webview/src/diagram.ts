@@ -42,5 +42,5 @@ export function renderDiagram(prev: WireSnapshot | undefined, s: WireSnapshot): 
   const picture = svg('svg', { viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-labelledby': 'diagram-title' },
     svg('title', { id: 'diagram-title' }, 'Protection domains and guests with their channels'),
     ...edgeEls, ...nodeEls);
-  return h('div', { class: 'diagram-scroll', tabindex: 0, 'aria-label': 'System diagram (scrolls)' }, picture);
+  return h('div', { class: 'diagram-scroll', tabindex: 0, 'data-keep': 'diagram', 'aria-label': 'System diagram (scrolls)' }, picture);
 }

@@ -23,9 +23,9 @@ export function renderInterrupts(s: WireSnapshot): HTMLElement {
   const errors = s.guests.filter((g) => g.bootError || g.virtio.lastError)
     .map((g) => h('li', { class: 'warn' }, `${g.vm}: ${g.bootError ?? g.virtio.lastError}`));
   return h('div', { class: 'stack' },
-    h('div', { class: 'scroll-x', tabindex: 0 }, irqs),
+    h('div', { class: 'scroll-x', tabindex: 0, 'data-keep': 'irqs' }, irqs),
     faults.length
-      ? h('div', { class: 'scroll-x', tabindex: 0 }, table('VM faults', ['guest', 'time', 'address', 'access', 'FSR', 'message'], faults, 'faults'))
+      ? h('div', { class: 'scroll-x', tabindex: 0, 'data-keep': 'faults' }, table('VM faults', ['guest', 'time', 'address', 'access', 'FSR', 'message'], faults, 'faults'))
       : h('p', { class: 'muted', 'data-field': 'no-faults' }, 'No VM faults.'),
     errors.length ? h('ul', { class: 'errors' }, ...errors) : false);
 }

@@ -106,6 +106,32 @@ function schedule(): void {
 
 let guestNames = '';
 
+const sectionKeys = new WeakMap<HTMLElement, string>();
+
+/**
+ * Redraw a section only when its data changed; scroll positions and keyboard focus inside it carry
+ * over to the new elements with the same data-keep name (so a reader can scroll and tab at 30 Hz).
+ * True when it redrew.
+ */
+function swap(body: HTMLElement, key: string, build: () => HTMLElement): boolean {
+  if (sectionKeys.get(body) === key) return false;
+  sectionKeys.set(body, key);
+  const scrolls = new Map<string, { top: number; left: number }>();
+  for (const e of body.querySelectorAll<HTMLElement>('[data-keep]')) scrolls.set(e.dataset.keep!, { top: e.scrollTop, left: e.scrollLeft });
+  const active = document.activeElement;
+  const focused = active instanceof HTMLElement && body.contains(active) ? active.dataset.keep : undefined;
+  body.replaceChildren(build());
+  for (const e of body.querySelectorAll<HTMLElement>('[data-keep]')) {
+    const at = scrolls.get(e.dataset.keep!);
+    if (at) {
+      e.scrollTop = at.top;
+      e.scrollLeft = at.left;
+    }
+    if (focused !== undefined && e.dataset.keep === focused) e.focus({ preventScroll: true });
+  }
+  return true;
+}
+
 function render(s: WireSnapshot): void {
   const names = s.guests.map((g) => g.vm).join('\n');
   if (names !== guestNames) {
@@ -115,17 +141,18 @@ function render(s: WireSnapshot): void {
     setSelectOptions(dropdown, [{ value: '', text: 'all guests' }, ...s.guests.map((g) => ({ value: g.vm, text: g.vm }))], state.guestFilter);
   }
   clock.textContent = `t = ${formatNs(s.timeNs)}`;
-  sections.diagram.body.replaceChildren(renderDiagram(shown, s));
-  sections.queues.body.replaceChildren(renderQueues(s));
-  sections.virtqueues.body.replaceChildren(renderVirtqueues(s));
-  sections.interrupts.body.replaceChildren(renderInterrupts(s));
+  const irqKey = JSON.stringify(s.guests.map((g) => [g.irq, g.vcpu, g.haltReason, g.faults, g.bootError, g.virtio.lastError, g.virtio.status]));
+  swap(sections.diagram.body, JSON.stringify([s.pds, s.channels, s.guests.map((g) => [g.vm, g.vmm, g.irq.intid, g.irq.injected])]), () => renderDiagram(shown, s));
+  swap(sections.queues.body, JSON.stringify(s.queues), () => renderQueues(s));
+  swap(sections.virtqueues.body, JSON.stringify(s.guests.map((g) => g.virtio.queues)), () => renderVirtqueues(s));
+  swap(sections.interrupts.body, irqKey, () => renderInterrupts(s));
   // Keep the newest event in view unless the reader scrolled back.
   const oldList = sections.timeline.body.querySelector('.timeline');
   const atEnd = !oldList || oldList.scrollTop + oldList.clientHeight >= oldList.scrollHeight - 4;
-  const oldTop = oldList?.scrollTop ?? 0;
-  sections.timeline.body.replaceChildren(renderTimeline(s, state.guestFilter));
-  const list = sections.timeline.body.querySelector('.timeline');
-  if (list) list.scrollTop = atEnd ? list.scrollHeight : oldTop;
+  if (swap(sections.timeline.body, `${state.guestFilter}\n${JSON.stringify(s.events)}`, () => renderTimeline(s, state.guestFilter)) && atEnd) {
+    const list = sections.timeline.body.querySelector('.timeline');
+    if (list) list.scrollTop = list.scrollHeight;
+  }
   shown = s;
 }
 

@@ -17,7 +17,7 @@ export function renderQueues(s: WireSnapshot): HTMLElement {
     const { rows, total } = hexRows(q.bytesHex, BYTES_PER_ROW, SHOWN_BYTES);
     const dump = total === 0
       ? h('p', { class: 'muted' }, 'empty')
-      : h('pre', { class: 'hexdump', 'aria-label': `bytes between head and tail of ${q.name}` },
+      : h('pre', { class: 'hexdump', tabindex: 0, 'data-keep': `hex/${q.name}`, 'aria-label': `bytes between head and tail of ${q.name}` },
         ...rows.map((r) => `${r.offset.toString(16).padStart(4, '0')}  ${r.hex.padEnd(BYTES_PER_ROW * 3 - 1)}  |${r.text}|\n`),
         total > SHOWN_BYTES ? `… ${total - SHOWN_BYTES} more bytes\n` : '');
     return h('article', { class: 'card queue', 'data-queue': q.name },

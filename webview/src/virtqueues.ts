@@ -30,9 +30,9 @@ function renderVirtq(vm: string, q: Virtq): HTMLElement {
   return h('article', { class: 'card virtq', 'data-virtq': `${vm}/${q.name}` },
     h('h3', {}, `${vm} · ${q.name}`), head,
     h('div', { class: 'rings' },
-      h('div', { class: 'scroll', tabindex: 0, 'aria-label': `${q.name} descriptors (scrolls)` }, descs),
-      h('div', { class: 'scroll', tabindex: 0, 'aria-label': `${q.name} avail ring (scrolls)` }, avail),
-      h('div', { class: 'scroll', tabindex: 0, 'aria-label': `${q.name} used ring (scrolls)` }, used)));
+      h('div', { class: 'scroll', tabindex: 0, 'data-keep': `${vm}/${q.name}/descriptors`, 'aria-label': `${vm} ${q.name} descriptors (scrolls)` }, descs),
+      h('div', { class: 'scroll', tabindex: 0, 'data-keep': `${vm}/${q.name}/avail ring`, 'aria-label': `${vm} ${q.name} avail ring (scrolls)` }, avail),
+      h('div', { class: 'scroll', tabindex: 0, 'data-keep': `${vm}/${q.name}/used ring`, 'aria-label': `${vm} ${q.name} used ring (scrolls)` }, used)));
 }
 
 export function renderVirtqueues(s: WireSnapshot): HTMLElement {
