@@ -1,5 +1,8 @@
 // The server's own messages are a boundary with the extension and the tests: pin their names.
 import { strict as assert } from 'assert';
+import { readFileSync } from 'fs';
+import * as path from 'path';
+import { CHECKS } from '../../../src/devicetree/checks';
 import { CONTEXTS_REQUEST, SETTLED_NOTIFICATION } from '../../../src/server/protocol';
 import { readSettings, DEFAULT_SETTINGS } from '../../../src/server/settings';
 
@@ -14,5 +17,12 @@ describe('server: protocol and settings', () => {
     assert.deepEqual(readSettings({ microkitDualGuest: { projectFile: '/p/dual-guest.json', devicetree: { includePaths: ['inc', 3], checkPreset: 'linux', checks: { a: 'off', b: 'loud' } } } }),
       { projectFile: '/p/dual-guest.json', includePaths: ['inc'], checkPreset: 'linux', checks: { a: 'off' } });
     assert.deepEqual(readSettings({ devicetree: { checkPreset: 'nonsense' } }).checkPreset, 'dtc');
+  });
+
+  it('the settings schema lists every check of the table, with its description and default', () => {
+    const pkg = JSON.parse(readFileSync(path.resolve(__dirname, '..', '..', '..', 'package.json'), 'utf8'));
+    const schema = pkg.contributes.configuration.properties['microkitDualGuest.devicetree.checks'].properties;
+    assert.deepEqual(Object.keys(schema), CHECKS.map((c) => c.name));
+    for (const c of CHECKS) assert.equal(schema[c.name].markdownDescription, `${c.description} (default: ${c.defaultSeverity})`, c.name);
   });
 });
