@@ -45,6 +45,7 @@ export class DualGuestSession implements TerminalInputSink {
   private snapshotListeners: ((s: EmulatorSnapshot) => void)[] = [];
   private streaming = { enabled: false, maxPerSecond: 0 };
   private speed = 1;
+  private inputDroppedReported = 0;
   readonly serialLog: SerialLogRecorder;
   /** Terminal sizes the worker recorded but could not pass to a guest model, by terminal name. */
   readonly unappliedSizes = new Map<string, string>();
@@ -220,7 +221,11 @@ export class DualGuestSession implements TerminalInputSink {
       if (!mine()) return;
       const inputVm = this.guests.find((g) => g.client === m.currentClient)?.vm;
       this.setStatus({ state: m.state, timeNs: m.timeNs, inputVm }, this.problem);
-      if (m.inputDropped > 0) this.ui.log(`${m.inputDropped} typed bytes dropped: the guests are not reading input`);
+      // The count is the worker's running total since boot: report only what is new.
+      if (m.inputDropped > this.inputDroppedReported) {
+        this.ui.log(`${m.inputDropped - this.inputDroppedReported} typed bytes dropped: the guests are not reading input fast enough`);
+      }
+      this.inputDroppedReported = m.inputDropped;
     });
     client.on('guestFailed', (m) => {
       if (!mine()) return;
