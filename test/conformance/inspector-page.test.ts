@@ -298,9 +298,14 @@ describe('inspector page (Chromium)', function () {
       const page = await open(theme);
       try {
         await post(page, { type: 'session', attached: true, paused: true, speed: 1 });
-        await post(page, { type: 'snapshot', snapshot: toWireSnapshot(snaps[0]) });
+        // The last moment with bytes in flight (after both guests got input), and the one before it,
+        // so the PDs it notified flash.
+        let i = snaps.length - 1;
+        while (i > 0 && !snaps[i].queues.some((q) => queueFill(q) > 0)) i--;
+        assert.ok(i > 0);
+        await post(page, { type: 'snapshot', snapshot: toWireSnapshot(snaps[i - 1]) });
         await settle(page);
-        await post(page, { type: 'snapshot', snapshot: toWireSnapshot(busySnapshot()) });
+        await post(page, { type: 'snapshot', snapshot: toWireSnapshot(snaps[i]) });
         await settle(page);
         // Text and background really come from the theme's variables.
         const colours = await page.evaluate(() => {
