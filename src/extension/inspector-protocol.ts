@@ -3,6 +3,9 @@
 // message it posts goes through parsePageMessage before anything acts on it.
 import type { EmulatorSnapshot } from '../emulator/emulator';
 
+/** The webview panel's viewType (the serializer and the onWebviewPanel activation event use it). */
+export const INSPECTOR_VIEW_TYPE = 'microkitDualGuest.queueInspector';
+
 /** Slowest and fastest speed factors the page may ask for (1 = real time). */
 export const MIN_SPEED = 0.01;
 export const MAX_SPEED = 100;

@@ -4,11 +4,11 @@ import { randomBytes } from 'crypto';
 import * as vscode from 'vscode';
 import { type InspectorSession, InspectorController } from './inspector-controller';
 import { inspectorHtml } from './inspector-html';
-import { parsePageState } from './inspector-protocol';
+import { INSPECTOR_VIEW_TYPE, parsePageState } from './inspector-protocol';
 
 export type { InspectorSession } from './inspector-controller';
 
-export const INSPECTOR_VIEW_TYPE = 'microkitDualGuest.queueInspector';
+export { INSPECTOR_VIEW_TYPE } from './inspector-protocol';
 
 let current: { panel: vscode.WebviewPanel; controller: InspectorController } | undefined;
 

@@ -1,7 +1,10 @@
 // The page shell's Content-Security-Policy and script tag (the browser side is in
 // test/conformance/inspector-page.test.ts).
 import * as assert from 'assert';
+import { readFileSync } from 'fs';
+import * as path from 'path';
 import { inspectorCsp, inspectorHtml } from '../../../src/extension/inspector-html';
+import { INSPECTOR_VIEW_TYPE } from '../../../src/extension/inspector-protocol';
 
 const parts = { cspSource: 'https://file+.vscode-resource.vscode-cdn.net', scriptUri: 'https://x/dist/webview/main.js', styleUri: 'https://x/webview/media/inspector.css', nonce: 'abc123+/=' };
 
@@ -26,5 +29,17 @@ describe('inspector page shell', () => {
   it('escapes what it puts in attributes', () => {
     const html = inspectorHtml({ ...parts, scriptUri: 'https://x/"><script>alert(1)</script>' });
     assert.strictEqual(html.split('<script').length - 1, 1);
+  });
+});
+
+describe('inspector manifest entries', () => {
+  const manifest = JSON.parse(readFileSync(path.resolve(__dirname, '..', '..', '..', 'package.json'), 'utf8'));
+
+  it('activates on the panel so the serializer can restore it after a reload', () => {
+    assert.ok(manifest.activationEvents.includes(`onWebviewPanel:${INSPECTOR_VIEW_TYPE}`));
+  });
+
+  it('contributes the command that opens it', () => {
+    assert.ok(manifest.contributes.commands.some((c: { command: string }) => c.command === 'microkitDualGuest.openQueueInspector'));
   });
 });
