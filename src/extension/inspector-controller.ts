@@ -44,9 +44,10 @@ export class InspectorController {
     this.session = session;
     if (session) {
       this.subscription = session.onSnapshot((s) => this.forward(s));
-      // A restored page asks for the state it had: paused stays paused, the speed stays.
+      // A restored page asks for the state it had (paused stays paused, a chosen speed stays); a
+      // fresh panel leaves the session as it is.
       if (this.state.paused) session.pause();
-      session.setSpeed(this.state.speed);
+      if (this.state.speed !== 1) session.setSpeed(this.state.speed);
     }
     this.announce();
     this.visibilityChanged();

@@ -37,16 +37,17 @@ describe('inspector controller', () => {
   it('streams at most 30 per second only while the panel is visible', () => {
     const { port, session, c } = setUp(true);
     assert.strictEqual(MAX_SNAPSHOTS_PER_SECOND, 30);
-    assert.deepStrictEqual(session.calls, ['speed 1', 'stream true 30']);
+    // A fresh panel leaves the session's speed and run state alone.
+    assert.deepStrictEqual(session.calls, ['stream true 30']);
     port.visible = false;
     c.visibilityChanged();
     c.visibilityChanged();
-    assert.deepStrictEqual(session.calls.slice(2), ['stream false 30']);
+    assert.deepStrictEqual(session.calls.slice(1), ['stream false 30']);
     port.visible = true;
     c.visibilityChanged();
-    assert.deepStrictEqual(session.calls.slice(3), ['stream true 30']);
+    assert.deepStrictEqual(session.calls.slice(2), ['stream true 30']);
     c.dispose();
-    assert.deepStrictEqual(session.calls.slice(4), ['stream false 30']);
+    assert.deepStrictEqual(session.calls.slice(3), ['stream false 30']);
     assert.strictEqual(session.listeners.length, 0);
   });
 
