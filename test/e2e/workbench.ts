@@ -223,10 +223,12 @@ export async function waitForTerminals(page: Page, names: readonly string[], tim
 }
 
 /**
- * Makes the terminal named `name` the visible one by clicking its tab, then gives it the keyboard
- * focus by clicking into its text area.
+ * Makes the terminal named `name` the visible one by clicking its tab (showing the terminal panel
+ * first if needed), then gives it the keyboard focus by clicking into its text area.
  */
 export async function focusTerminal(page: Page, name: string, timeoutMs = 15_000): Promise<void> {
+  // Another panel (Problems) may be in front: bring the terminals back first.
+  if (!(await terminalTabs(page).first().isVisible())) await runCommand(page, 'Terminal: Focus Terminal');
   const tab = terminalTabs(page).filter({ hasText: name }).first();
   await tab.waitFor({ state: 'visible', timeout: timeoutMs });
   await tab.click();
