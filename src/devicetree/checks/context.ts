@@ -46,8 +46,15 @@ export class CheckRunState {
   /** Nodes dtc builds only after its checks (-@ symbols, overlay fixups): checks never see them. */
   private readonly generated = new Set<DtNode>();
 
+  /** Whether the root has a __symbols__/__fixups__/__local_fixups__ child at all (most trees have none). */
+  private readonly hasGeneratedArea: boolean = false;
+
   constructor(readonly input: CheckInput) {
-    for (const child of input.tree.root.children) if (GENERATED_ROOT_CHILDREN.has(child.name)) this.markGenerated(child);
+    for (const child of input.tree.root.children) {
+      if (!GENERATED_ROOT_CHILDREN.has(child.name)) continue;
+      this.hasGeneratedArea = true;
+      this.markGenerated(child);
+    }
   }
 
   /** A node under __symbols__/__fixups__/__local_fixups__ with no source-written property below it. */
@@ -105,11 +112,17 @@ export class CheckRunState {
 
   /** dtc's get_property: the first live property of that name. */
   prop(node: DtNode, name: string): DtProperty | undefined {
-    const p = node.properties.find((q) => q.name === name && !q.deleted);
-    return p && this.isInGeneratedArea(node) && !isWritten(p) ? undefined : p;
+    // A plain loop: this runs for nearly every check on every node.
+    const props = node.properties;
+    for (let i = 0; i < props.length; i++) {
+      const p = props[i];
+      if (p.name === name && !p.deleted) return this.hasGeneratedArea && this.isInGeneratedArea(node) && !isWritten(p) ? undefined : p;
+    }
+    return undefined;
   }
 
   private isInGeneratedArea(node: DtNode): boolean {
+    if (!this.hasGeneratedArea) return false;
     let top = node;
     while (top.parent?.parent) top = top.parent;
     return top.parent !== undefined && GENERATED_ROOT_CHILDREN.has(top.name);
