@@ -264,6 +264,14 @@ class ValueWriter {
   }
 }
 
+/** Big-endian u32 into a value in place (phandle fix-ups), without a temporary array. */
+function writeU32(bytes: Uint8Array, offset: number, v: number): void {
+  bytes[offset] = (v >>> 24) & 0xff;
+  bytes[offset + 1] = (v >>> 16) & 0xff;
+  bytes[offset + 2] = (v >>> 8) & 0xff;
+  bytes[offset + 3] = v & 0xff;
+}
+
 function u32(v: number): Uint8Array {
   return Uint8Array.of((v >>> 24) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
 }
@@ -673,11 +681,11 @@ class Evaluator {
                 severity: 'error', code: 'phandle_references', subject: n.fullpath,
                 message: `Reference to non-existent node or label "${m.ref}"`, range: m.range ?? p.range ?? this.fallbackRange,
               });
-            } else p.bytes.set(u32(0xffffffff), m.offset);
+            } else writeU32(p.bytes, m.offset, 0xffffffff);
             continue;
           }
           const ph = this.nodePhandle(root, target);
-          p.bytes.set(u32(ph), m.offset);
+          writeU32(p.bytes, m.offset, ph);
           target.referenced = true;
         }
       }

@@ -436,9 +436,12 @@ export function scan(inputs: ScanSource[], resolveInclude?: IncludeResolver): Sc
         err(i, i + 1, 'unterminated string');
       }
       // LABEL ':' in every state; it wins over a name or hex byte of the same prefix (longer match).
+      // Where the label characters starting at i end: a name continues from there (label chars are name chars).
+      let labelEnd = i;
       if (isLabelStart(c)) {
         let j = i + 1;
         while (j < n && isLabelChar(t.charCodeAt(j))) j++;
+        labelEnd = j;
         if (j < n && t.charCodeAt(j) === 58) {
           // In name state a longer name would not include ':', so the label is always longer.
           push('label', i, j + 1, t.slice(i, j));
@@ -461,7 +464,7 @@ export function scan(inputs: ScanSource[], resolveInclude?: IncludeResolver): Sc
       }
       if (state === 'PROPNODENAME' && (isPropNodeChar(c) || (c === 92 && i + 1 < n && isPropNodeChar(t.charCodeAt(i + 1))))) {
         const s = c === 92 ? i + 1 : i;
-        let j = s;
+        let j = c === 92 ? s : labelEnd;
         while (j < n && isPropNodeChar(t.charCodeAt(j))) j++;
         push('name', i, j, t.slice(s, j));
         state = 'V1';
