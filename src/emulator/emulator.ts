@@ -10,7 +10,7 @@
 // - virtio/console.ts: libvmm's rough edges fixed (TX resumes on virt_tx's signal; over-long
 //   chains stream; early RX discarded and counted; malformed queues set DEVICE_NEEDS_RESET).
 // - pds/virt-tx.ts: the room check counts the colour end too; oversized backlogs go in pieces.
-// - pds/vmm.ts: no register dumps, IP 0 in fault messages, SYSTEM_RESET stops the vCPU.
+// - pds/vmm.ts: no register dumps, IP 0 in fault messages; a guest reset zeroes the VM's RAM.
 // - The message prefix is libvmm's LOG_VMM_ERR "<PD>|ERROR: " (newer libvmm adds "(function:line)").
 import type { Diagnostic } from '../common/diagnostics';
 import { type EmulatorConfig, type QueueConnection, type SchedParams, DEFAULT_BUDGET_US } from './config';
@@ -336,6 +336,17 @@ export class Emulator {
   /** The bytes of a memory region of the system (live, not a copy), e.g. for the inspector's hex view. */
   memoryRegion(name: string): Uint8Array | undefined {
     return this.mrs.get(name);
+  }
+
+  /**
+   * Reset guest `index` alone, as its VMM would (pds/vmm.ts): the other guest and the serial PDs run
+   * on, bytes in the sDDF queues stay. The VM's vGIC counts start again from zero (they then match the
+   * new guest's own); the console's stats, the PDs' and the vCPU's CPU time go on. An index that names
+   * no guest does nothing.
+   */
+  resetGuest(index: number): void {
+    if (!Number.isInteger(index)) return;
+    this.vmms[index]?.resetGuest();
   }
 
   /** The vCPU of guest i, for tests and tools. */

@@ -62,6 +62,23 @@ export class Vcpu extends VcpuThread implements GuestMachine {
     }
   }
 
+  /**
+   * Power-on state again, for a guest reset: stopped, no program, empty list registers and counts,
+   * timer disarmed, mapped device pages zeroed (they are fresh memory at boot). RAM is the VMM's
+   * business. cpuNs goes on: it is the scheduler's account of this thread, like a PD's.
+   */
+  reset(): void {
+    this.state = 'off';
+    this.haltReason = undefined;
+    this.program = undefined;
+    this.vgic.reset();
+    this.vgic.clearCounts();
+    this.timer.reset();
+    for (const m of this.deviceMaps) m.bytes.fill(0);
+    this.mmioExits = 0;
+    this.kernel.event('vcpu', `${this.vmName} reset`);
+  }
+
   halt(reason: string): void {
     this.state = 'halted';
     this.haltReason = reason;
@@ -82,16 +99,19 @@ export class Vcpu extends VcpuThread implements GuestMachine {
   runSlice(sliceNs: number): void {
     const p = this.program;
     if (!p) return;
+    // A reset from inside the guest (PSCI SYSTEM_RESET) replaces the program mid-call: what the old
+    // program returns after that is no longer this vCPU's business.
+    const replaced = (): boolean => this.program !== p;
     try {
       if (this.timer.take()) p.onTimer();
-      for (let intid = this.vgic.take(); intid >= 0 && !this.halted(); intid = this.vgic.take()) p.onInterrupt(intid);
-      if (this.halted()) return;
+      for (let intid = this.vgic.take(); intid >= 0 && !this.halted() && !replaced(); intid = this.vgic.take()) p.onInterrupt(intid);
+      if (this.halted() || replaced()) return;
       const r = p.run(sliceNs);
-      if (this.halted()) return;
+      if (this.halted() || replaced()) return;
       if (r === 'halted') this.halt('the guest stopped');
       else this.state = r === 'idle' ? 'idle' : 'running';
     } catch (e) {
-      this.crash(e);
+      if (!replaced()) this.crash(e);
     }
   }
 

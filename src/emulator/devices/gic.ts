@@ -162,4 +162,10 @@ export class Vgic {
     this.lrState.fill(0);
     this.overflow.length = 0;
   }
+
+  /** The counts start again from zero (a guest reset: they then match the new guest's own counts). */
+  clearCounts(): void {
+    this.counts.injected = this.counts.alreadyPending = this.counts.delivered = this.counts.acked = 0;
+    this.perIrq.clear();
+  }
 }

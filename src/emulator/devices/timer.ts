@@ -25,6 +25,11 @@ export class VirtualTimer implements Device {
     this.fired = false;
     return f;
   }
+  /** Disarmed, nothing pending (a guest reset). */
+  reset(): void {
+    this.deadline = Infinity;
+    this.fired = false;
+  }
   getState(): { deadline: number; fired: boolean } {
     return { deadline: this.deadline, fired: this.fired };
   }

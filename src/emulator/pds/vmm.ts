@@ -5,7 +5,13 @@
 // Departures: libvmm's register dumps after a fatal fault (tcb_print_regs, vcpu_print_regs) are not
 // printed (the guest model has no registers), and the IP in the fault message is 0 for the same
 // reason. A line naming the device-tree node that owns the address follows the message when the
-// configuration gives a describeAddress lookup. SYSTEM_RESET stops the vCPU (no reboot).
+// configuration gives a describeAddress lookup.
+//
+// Guest reset (PSCI SYSTEM_RESET, or the host's Emulator.resetGuest): the VMM restarts its guest as
+// at boot: vCPU stopped and reset (vGIC, timer), virtio console back to power-on, RAM zeroed, DTB and
+// initrd placed again, a fresh program started at the kernel entry. Zeroing RAM makes a reset guest
+// start exactly like a freshly booted one (deterministic; nothing of the old kernel leaks into the
+// new one); it costs one fill of the VM's RAM. The other guest and the serial PDs are not touched.
 import type { GuestConfig } from '../config';
 import { encodeStage2Fsr, hex } from '../fault';
 import type { PdContext, PdProgram, Kernel, PdThread } from '../kernel';
@@ -44,9 +50,14 @@ export class Vmm implements PdProgram, FaultHandler {
   }
 
   init(): void {
+    this.bootGuest();
+  }
+
+  /** Place the images and start a fresh program at the kernel entry (x0 = the DTB's address). */
+  private bootGuest(): void {
     const problem = this.checkImages();
+    this.bootError = problem;
     if (problem) {
-      this.bootError = problem;
       this.err(problem);
       return;
     }
@@ -55,6 +66,17 @@ export class Vmm implements PdProgram, FaultHandler {
     if (this.guest.initrd) ram.set(this.guest.initrd.bytes, this.guest.initrd.gpa - base);
     this.vcpu.faultHandler = this;
     this.vcpu.start(this.guest.program(), this.guest.dtbGpa);
+  }
+
+  /** Restart the guest (see the top of the file); runs as this PD, like its fault handler. */
+  resetGuest(): void {
+    this.kernel.runAs(this.pd, () => {
+      this.ctx.log(`${this.ctx.name}|INFO: resetting guest`);
+      this.vcpu.reset();
+      this.console?.powerOnReset();
+      this.vcpu.ram.fill(0);
+      this.bootGuest();
+    }, undefined);
   }
 
   /** libvmm's linux.c checks, in its order; the message for the first that fails. */
@@ -109,8 +131,8 @@ export class Vmm implements PdProgram, FaultHandler {
         this.ctx.log(`${this.ctx.name}|INFO: guest requested system off`);
         this.vcpu.halt('PSCI SYSTEM_OFF');
       } else if (functionId === PSCI_SYSTEM_RESET) {
-        this.ctx.log(`${this.ctx.name}|INFO: guest requested system reset; the emulator stops the vCPU`);
-        this.vcpu.halt('PSCI SYSTEM_RESET');
+        this.ctx.log(`${this.ctx.name}|INFO: guest requested system reset`);
+        this.resetGuest();
       } else if (PSCI_ANSWERED.has(functionId)) {
         // PSCI_VERSION, PSCI_FEATURES, MIGRATE_INFO_TYPE: libvmm answers them; the guest runs on.
       } else {

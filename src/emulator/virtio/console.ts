@@ -204,6 +204,19 @@ export class VirtioConsole {
     this.stats.resets++;
   }
 
+  /**
+   * The VMM restarts its guest: a driver reset, and also what a new driver must find at power-on
+   * (selectors 0, queue sizes and addresses 0). A TX signal request for a chain that no longer
+   * exists is withdrawn; bytes in the sDDF queues stay where they are (RX bytes that arrive before
+   * the new driver is ready are discarded and counted, as at boot). Counters go on.
+   */
+  powerOnReset(): void {
+    this.reset();
+    this.deviceFeaturesSel = this.driverFeaturesSel = this.queueSel = 0;
+    for (let i = 0; i < this.vqs.length; i++) Object.assign(this.vqs[i], newVirtqState());
+    this.ports.txq.cancelProducerSignal();
+  }
+
   private queueNotify(which: number): boolean {
     if (which === TX_QUEUE) this.handleTx();
     else if (which === RX_QUEUE) this.handleRx();
