@@ -54,7 +54,7 @@ function writeMarkdown(all: Record<string, Figures>, failures: string[]): void {
   const lines = [
     '# Benchmarks',
     '',
-    'Produced by `npm run bench` (this file is rewritten by each run; `npm run bench -- --json` prints the same figures as JSON).',
+    'Produced by `npm run bench` (this file is rewritten by each run; `npm run bench -- --json` prints the same figures as JSON). The benchmark process runs with the V8 flags the language server runs with (`SERVER_NODE_FLAGS`: a 64 MiB young generation).',
     `Last run: ${new Date().toISOString()} on ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}. The machine is small and shared: compare ratios measured in the same run rather than absolute figures across runs.`,
     '',
   ];
