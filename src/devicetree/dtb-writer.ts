@@ -3,16 +3,11 @@
 // block. Strings are stored once; a name that equals the tail of one already stored reuses it,
 // as dtc's stringtable_insert does.
 
+import {
+  FDT_BEGIN_NODE, FDT_END, FDT_END_NODE, FDT_HEADER_V17_SIZE, FDT_LAST_COMP_VERSION, FDT_MAGIC, FDT_PROP, FDT_VERSION,
+} from './fdt-format';
 import { liveChildren, liveProperties, type DtNode, type DtTree } from './tree';
 
-const FDT_MAGIC = 0xd00dfeed;
-const FDT_BEGIN_NODE = 1;
-const FDT_END_NODE = 2;
-const FDT_PROP = 3;
-const FDT_END = 9;
-const HEADER_SIZE = 40;
-const VERSION = 17;
-const LAST_COMP_VERSION = 16;
 
 /** A growable big-endian byte buffer. */
 class ByteWriter {
@@ -112,7 +107,7 @@ export function writeDtb(tree: DtTree): Uint8Array {
   struct.u32(FDT_END);
   const stringBytes = strings.bytes();
 
-  const offRsv = HEADER_SIZE; // already 8-aligned
+  const offRsv = FDT_HEADER_V17_SIZE; // already 8-aligned
   const offStruct = offRsv + reserve.length;
   const offStrings = offStruct + struct.length;
   const total = offStrings + stringBytes.length;
@@ -122,8 +117,8 @@ export function writeDtb(tree: DtTree): Uint8Array {
   out.u32(offStruct);
   out.u32(offStrings);
   out.u32(offRsv);
-  out.u32(VERSION);
-  out.u32(LAST_COMP_VERSION);
+  out.u32(FDT_VERSION);
+  out.u32(FDT_LAST_COMP_VERSION);
   out.u32(tree.bootCpuidPhys >>> 0);
   out.u32(stringBytes.length);
   out.u32(struct.length);

@@ -7,17 +7,12 @@
 // not recorded in a DTB; phandles come from the `phandle` (or legacy `linux,phandle`) property.
 
 import type { SourceRange } from '../common/diagnostics';
+export { FDT_MAGIC } from './fdt-format';
+import {
+  FDT_BEGIN_NODE, FDT_END, FDT_END_NODE, FDT_HEADER_V16_SIZE, FDT_HEADER_V17_SIZE, FDT_MAGIC, FDT_NOP, FDT_PROP,
+} from './fdt-format';
 import type { DtNode, DtProperty, DtTree, MemReserve } from './tree';
 
-export const FDT_MAGIC = 0xd00dfeed;
-const FDT_BEGIN_NODE = 1;
-const FDT_END_NODE = 2;
-const FDT_PROP = 3;
-const FDT_NOP = 4;
-const FDT_END = 9;
-/** Size of the version-17 header (ten u32 fields); version 16 lacks size_dt_struct (36 bytes). */
-const HEADER_V17_SIZE = 40;
-const HEADER_V16_SIZE = 36;
 /** The oldest layout this reader understands (libfdt's FDT_FIRST_SUPPORTED_VERSION). */
 const FIRST_SUPPORTED_VERSION = 16;
 const LAST_SUPPORTED_VERSION = 17;
@@ -51,7 +46,7 @@ function syntheticRange(start: number, end: number): SourceRange {
 
 /** Reads and validates the header only; the guest uses it to learn totalsize before copying the blob. */
 export function readFdtHeader(bytes: Uint8Array): { header: FdtHeader } | { error: string } {
-  if (bytes.length < HEADER_V16_SIZE) return { error: `DTB too short for a header: ${bytes.length} bytes` };
+  if (bytes.length < FDT_HEADER_V16_SIZE) return { error: `DTB too short for a header: ${bytes.length} bytes` };
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const u32 = (off: number): number => view.getUint32(off, false);
   const magic = u32(0);
@@ -60,7 +55,7 @@ export function readFdtHeader(bytes: Uint8Array): { header: FdtHeader } | { erro
   const lastCompVersion = u32(24);
   if (version < FIRST_SUPPORTED_VERSION) return { error: `unsupported DTB version ${version} (at least ${FIRST_SUPPORTED_VERSION} is needed)` };
   if (lastCompVersion > LAST_SUPPORTED_VERSION) return { error: `DTB last_comp_version ${lastCompVersion} is newer than this reader (${LAST_SUPPORTED_VERSION})` };
-  const headerSize = version >= 17 ? HEADER_V17_SIZE : HEADER_V16_SIZE;
+  const headerSize = version >= 17 ? FDT_HEADER_V17_SIZE : FDT_HEADER_V16_SIZE;
   if (bytes.length < headerSize) return { error: `DTB too short for a version ${version} header: ${bytes.length} bytes` };
   const header: FdtHeader = {
     magic,
