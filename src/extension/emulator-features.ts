@@ -130,7 +130,7 @@ export function registerEmulatorFeatures(context: vscode.ExtensionContext): void
     else session.pause();
   });
   register(COMMANDS.resetGuest, async () => {
-    const i = await pickGuest('Reset which guest? (the emulator restarts the whole board)');
+    const i = await pickGuest('Reset which guest? (it boots again; the other guest runs on)');
     if (i !== undefined) session.reset(i);
   });
   register(COMMANDS.switchInput, async () => {

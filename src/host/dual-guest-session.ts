@@ -46,6 +46,8 @@ export class DualGuestSession implements TerminalInputSink {
   private streaming = { enabled: false, maxPerSecond: 0 };
   private speed = 1;
   private inputDroppedReported = 0;
+  /** Guests whose vCPU stopped since they last booted (reset or board boot). */
+  private readonly failedGuests = new Set<number>();
   readonly serialLog: SerialLogRecorder;
   /** Terminal sizes the worker recorded but could not pass to a guest model, by terminal name. */
   readonly unappliedSizes = new Map<string, string>();
@@ -67,6 +69,7 @@ export class DualGuestSession implements TerminalInputSink {
     this.lastBoot = settings;
     this.problem = false;
     this.setStatus({ state: 'booting', timeNs: 0, inputVm: undefined });
+    this.failedGuests.clear();
     const client = (this.client = this.startWorker());
     this.wire(client);
     this.booting = true;
@@ -133,13 +136,15 @@ export class DualGuestSession implements TerminalInputSink {
     this.client?.setSpeed(factor);
   }
 
-  /** The emulator core has no per-guest reset: the board restarts, which resets both guests. */
+  /** Reset one guest: its VMM boots it again from the same images; the other guest and the serial PDs run on. */
   reset(guest: number): void {
-    if (!this.client) return;
-    const vm = this.guests[guest]?.vm ?? `guest ${guest}`;
-    for (const t of this.allTerminals()) t.notice(`reset requested for ${vm}: the whole board restarts (the emulator has no per-guest reset)`);
-    this.serialLog.restart();
-    for (const t of this.allTerminals()) t.restart();
+    const info = this.guests[guest], terminal = this.guestTerminals[guest];
+    if (!this.client || !info || !terminal) return;
+    terminal.notice(`reset requested for ${info.vm}: it boots again (the other guest runs on)`);
+    terminal.restart();
+    this.ui.log(`reset ${info.vm}`);
+    // A stopped guest that is reset is no longer a problem, unless another one still is.
+    if (this.failedGuests.delete(guest) && this.failedGuests.size === 0 && this.status.state !== 'failed') this.setStatus(this.status, false);
     this.client.reset(guest);
   }
 
@@ -229,6 +234,7 @@ export class DualGuestSession implements TerminalInputSink {
     });
     client.on('guestFailed', (m) => {
       if (!mine()) return;
+      this.failedGuests.add(m.guest);
       const message = `${m.vm} stopped: ${m.reason}`;
       this.guestTerminals[m.guest]?.notice(message);
       this.ui.log(message);
@@ -240,7 +246,7 @@ export class DualGuestSession implements TerminalInputSink {
       if (!mine()) return;
       for (const l of this.snapshotListeners) l(m.snapshot);
     });
-    // A reset boots again inside the worker; if the files changed meanwhile, that boot can fail too.
+    // A boot the session did not ask for (none today: a reset restarts one guest in place) fails here.
     client.on('bootFailed', (m) => {
       if (!mine() || this.booting) return;
       this.ui.bootFailed(m.diagnostics, m.summary);

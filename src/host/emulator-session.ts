@@ -91,7 +91,7 @@ export class EmulatorSession {
       case 'ack': this.unacked = Math.max(0, this.unacked - msg.bytes); break;
       case 'pause': this.userPaused = true; this.sendStatus(true); break;
       case 'resume': this.userPaused = false; this.sendStatus(true); break;
-      case 'reset': if (this.bootRequest) this.boot({ ...this.bootRequest, replay: undefined }); break;
+      case 'reset': this.resetGuest(msg.guest); break;
       case 'resize': this.resize(msg.target, msg.cols, msg.rows); break;
       case 'snapshot': this.post({ type: 'snapshot', requestId: msg.requestId, snapshot: this.emulator?.snapshot() }); break;
       case 'streamSnapshots':
@@ -159,6 +159,15 @@ export class EmulatorSession {
     });
     this.lastTickMs = this.clock.nowMs();
     this.tick();
+  }
+
+  /** One guest reboots (its VMM restarts it); the other guest, the serial PDs and the buffers go on. */
+  private resetGuest(guest: number): void {
+    const emu = this.emulator;
+    if (!emu || !Number.isInteger(guest) || guest < 0 || guest >= this.guests.length) return;
+    emu.resetGuest(guest);
+    // It runs again: a later stop is news.
+    this.reportedHalts.delete(guest);
   }
 
   private resetBuffers(): void {

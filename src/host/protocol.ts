@@ -30,7 +30,7 @@ export type ToWorker =
   | { type: 'ack'; bytes: number }
   | { type: 'pause' }
   | { type: 'resume' }
-  /** The emulator core has no per-guest reset: the whole board restarts from the same files. */
+  /** Reset one guest (index into `booted`'s guests): its VMM boots it again; the other guest runs on. */
   | { type: 'reset'; guest: number }
   | { type: 'resize'; target: number | 'line'; cols: number; rows: number }
   | { type: 'snapshot'; requestId: number }
