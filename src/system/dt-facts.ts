@@ -7,30 +7,9 @@ import {
   type DtNode, type DtProperty, type DtTree,
 } from '../devicetree/tree';
 
-export interface AddressRange {
-  base: number;
-  size: number;
-}
+import { cellsProperty } from '../devicetree/addresses';
 
-function cellsProp(node: DtNode | undefined, name: string, fallback: number): number {
-  const p = node ? getProperty(node, name) : undefined;
-  const cells = p ? propertyCells(p) : [];
-  return cells.length === 1 ? cells[0] : fallback;
-}
-
-/** #address-cells / #size-cells a node's children use (dtc's defaults 2 and 1 when absent). */
-export function addressCells(node: DtNode | undefined): number {
-  return cellsProp(node, '#address-cells', 2);
-}
-export function sizeCells(node: DtNode | undefined): number {
-  return cellsProp(node, '#size-cells', 1);
-}
-
-function readCells(cells: number[], at: number, count: number): number {
-  let v = 0;
-  for (let i = 0; i < count; i++) v = v * 0x100000000 + (cells[at + i] ?? 0);
-  return v;
-}
+export { addressCells, contains, overlaps, regRanges, sizeCells, translateAddress, type AddressRange } from '../devicetree/addresses';
 
 export function stringProp(node: DtNode, name: string): string | undefined {
   const p = getProperty(node, name);
@@ -49,67 +28,6 @@ export function isEnabled(node: DtNode): boolean {
     if (s !== undefined && s !== 'okay' && s !== 'ok') return false;
   }
   return true;
-}
-
-/**
- * Translate an address in `bus`'s child address space up to the root. Returns undefined when some
- * ancestor has no `ranges` (the address is not memory-mapped, e.g. an I2C or SPI child).
- */
-export function translateAddress(bus: DtNode, addr: number, size: number): number | undefined {
-  let node = bus;
-  let a = addr;
-  while (node.parent) {
-    const ranges = getProperty(node, 'ranges');
-    if (!ranges) return undefined;
-    const cells = propertyCells(ranges);
-    if (cells.length === 0) {
-      node = node.parent;
-      continue; // identity mapping
-    }
-    const childAc = addressCells(node), parentAc = addressCells(node.parent), sc = sizeCells(node);
-    const entry = childAc + parentAc + sc;
-    if (entry === 0) return undefined;
-    let mapped: number | undefined;
-    for (let i = 0; i + entry <= cells.length; i += entry) {
-      const childBase = readCells(cells, i, childAc);
-      const parentBase = readCells(cells, i + childAc, parentAc);
-      const len = readCells(cells, i + childAc + parentAc, sc);
-      if (a >= childBase && a + size <= childBase + len) {
-        mapped = parentBase + (a - childBase);
-        break;
-      }
-    }
-    if (mapped === undefined) return undefined;
-    a = mapped;
-    node = node.parent;
-  }
-  return a;
-}
-
-/** The node's `reg` entries in the root (guest-physical) address space; [] when it has none or they do not translate. */
-export function regRanges(node: DtNode): AddressRange[] {
-  const parent = node.parent;
-  const reg = getProperty(node, 'reg');
-  if (!parent || !reg) return [];
-  const ac = addressCells(parent), sc = sizeCells(parent);
-  if (ac === 0) return [];
-  const cells = propertyCells(reg);
-  const out: AddressRange[] = [];
-  for (let i = 0; i + ac + sc <= cells.length; i += ac + sc) {
-    const addr = readCells(cells, i, ac);
-    const size = readCells(cells, i + ac, sc);
-    const base = translateAddress(parent, addr, size);
-    if (base !== undefined) out.push({ base, size });
-  }
-  return out;
-}
-
-export function overlaps(a: AddressRange, b: AddressRange): boolean {
-  return a.base < b.base + b.size && b.base < a.base + a.size;
-}
-
-export function contains(outer: AddressRange, inner: AddressRange): boolean {
-  return inner.base >= outer.base && inner.base + inner.size <= outer.base + outer.size;
 }
 
 /** The node's interrupt parent: its own `interrupt-parent`, else the nearest ancestor's (as Linux resolves it). */
@@ -152,7 +70,7 @@ export function phandleTargets(tree: DtTree, node: DtNode, prop: string, cellsNa
     const target = findNodeByPhandle(tree, cells[i]);
     if (!target) break; // unresolvable: dtc's own checks report it
     out.push(target);
-    i += 1 + (cellsName ? cellsProp(target, cellsName, 0) : 0);
+    i += 1 + (cellsName ? cellsProperty(target, cellsName, 0) : 0);
   }
   return out;
 }
