@@ -148,6 +148,12 @@ export function parseRecording(text: string): { recording?: BootRecording; error
       || !(rr.bytes as unknown[]).every((b) => typeof b === 'number' && Number.isInteger(b) && b >= 0 && b < 256)) {
       return { error: `record ${i}: expected { timeNs, bytes: [0..255] }` };
     }
+    // A guest reset the extension recorded ("Reset a guest"): replayed as a reset.
+    if (rr.resetGuest !== undefined) {
+      if (typeof rr.resetGuest !== 'number' || !Number.isSafeInteger(rr.resetGuest) || rr.resetGuest < 0) return { error: `record ${i}: 'resetGuest' must be a guest index` };
+      records.push({ timeNs: rr.timeNs, bytes: [], resetGuest: rr.resetGuest });
+      continue;
+    }
     records.push({ timeNs: rr.timeNs, bytes: rr.bytes as number[] });
   }
   return { recording: { version: 1, seed: o.seed, records, endNs: o.endNs, realtime: o.realtime === true, colour: o.colour === true } };

@@ -82,6 +82,8 @@ export interface EmulatorSnapshot {
 export interface InputRecord {
   timeNs: number;
   bytes: Uint8Array;
+  /** Set when the host reset this guest (bytes are then empty): replays must do the same. */
+  resetGuest?: number;
 }
 
 /** Bytes that left the UART line; timeNs is when the first of them left (virtual). */
@@ -205,7 +207,7 @@ export class Emulator {
 
   // ---- host API
 
-  /** Bytes arriving at the physical UART's RX line (recorded in the input log). */
+  /** Bytes arriving at the physical UART's RX line (recorded in the input log, as guest resets are). */
   typeInput(input: Uint8Array | string): void {
     const bytes = typeof input === 'string' ? Uint8Array.from(input, (c) => c.charCodeAt(0) & 0xff) : input.slice();
     this.inputLog.push({ timeNs: this.kernel.now, bytes });
@@ -345,8 +347,10 @@ export class Emulator {
    * no guest does nothing.
    */
   resetGuest(index: number): void {
-    if (!Number.isInteger(index)) return;
-    this.vmms[index]?.resetGuest();
+    const vmm = Number.isInteger(index) ? this.vmms[index] : undefined;
+    if (!vmm) return;
+    this.inputLog.push({ timeNs: this.kernel.now, bytes: new Uint8Array(0), resetGuest: index });
+    vmm.resetGuest();
   }
 
   /** The vCPU of guest i, for tests and tools. */

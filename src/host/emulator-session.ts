@@ -8,7 +8,7 @@ import type { FileHost } from '../common/host';
 import type { Emulator } from '../emulator/emulator';
 import { bootProject } from '../emulator/from-project';
 import type { LogRecord } from '../emulator/kernel';
-import { recordInputLog, type InputLog } from '../emulator/record';
+import { applyInputRecord, recordInputLog, type InputLog } from '../emulator/record';
 import { loadProject } from '../system/index';
 import { InputRouter } from './input-router';
 import {
@@ -309,7 +309,7 @@ export class EmulatorSession {
     const r = this.replay;
     if (!r) return;
     while (r.next < r.log.records.length && r.log.records[r.next].timeNs <= emu.now()) {
-      emu.typeInput(Uint8Array.from(r.log.records[r.next].bytes));
+      applyInputRecord(emu, r.log.records[r.next]);
       r.next++;
       // Recorded raw line bytes may switch clients: the router no longer knows the target.
       this.router?.reset(-1);

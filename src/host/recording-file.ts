@@ -14,9 +14,12 @@ export function parseRecording(text: string): { log: InputLog; projectFile?: str
   if (!o || typeof o !== 'object' || o.version !== 1) return 'not an input recording (expected "version": 1)';
   if (typeof o.seed !== 'number' || !Array.isArray(o.records)) return 'a recording needs "seed" (a number) and "records" (an array)';
   for (const [i, r] of (o.records as unknown[]).entries()) {
-    const rec = r as { timeNs?: unknown; bytes?: unknown };
+    const rec = r as { timeNs?: unknown; bytes?: unknown; resetGuest?: unknown };
     if (typeof rec?.timeNs !== 'number' || !Array.isArray(rec.bytes) || !rec.bytes.every((b) => Number.isInteger(b) && b >= 0 && b <= 255)) {
       return `record ${i} needs "timeNs" (a number) and "bytes" (numbers 0-255)`;
+    }
+    if (rec.resetGuest !== undefined && !(Number.isInteger(rec.resetGuest) && (rec.resetGuest as number) >= 0)) {
+      return `record ${i}: "resetGuest" must be a guest index (0, 1, ...)`;
     }
   }
   return {

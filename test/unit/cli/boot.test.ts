@@ -113,6 +113,9 @@ describe('cli boot: piped input (the default example)', function () {
     const r = await bootPiped([EXAMPLE, '--replay', '/rec/bad.json'], '', { files: { '/rec/bad.json': '{"version":1,"seed":1,"records":[{"timeNs":0,"bytes":[300]}],"endNs":5}' } });
     assert.equal(r.code, 2);
     assert.match(r.stderr, /record 0: expected/);
+    // A guest reset recorded by the extension is kept as a reset; a bad guest index is refused.
+    assert.deepEqual(parseRecording('{"version":1,"seed":1,"records":[{"timeNs":7,"bytes":[],"resetGuest":1}],"endNs":9}').recording!.records, [{ timeNs: 7, bytes: [], resetGuest: 1 }]);
+    assert.match(parseRecording('{"version":1,"seed":1,"records":[{"timeNs":7,"bytes":[],"resetGuest":"a"}],"endNs":9}').error!, /record 0: 'resetGuest' must be a guest index/);
     const s = await bootPiped([EXAMPLE, '--script', '/nope/script.txt'], '');
     assert.equal(s.code, 2);
     assert.match(s.stderr, /cannot read the script '\/nope\/script\.txt'/);

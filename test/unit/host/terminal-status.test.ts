@@ -62,5 +62,9 @@ describe('host: recording files', () => {
     assert.match(parseRecording('{') as string, /^not JSON/);
     assert.match(parseRecording('{"version":2}') as string, /expected "version": 1/);
     assert.match(parseRecording('{"version":1,"seed":1,"records":[{"timeNs":0,"bytes":[256]}]}') as string, /record 0 needs/);
+    // "Reset a guest" is recorded as a record naming the guest, kept as it is for the replay.
+    const reset = { timeNs: 9, bytes: [], resetGuest: 1 };
+    assert.deepEqual(parseRecording(JSON.stringify({ version: 1, seed: 1, records: [reset] })), { log: { version: 1, seed: 1, records: [reset] }, projectFile: undefined });
+    assert.match(parseRecording('{"version":1,"seed":1,"records":[{"timeNs":0,"bytes":[],"resetGuest":-1}]}') as string, /record 0: "resetGuest" must be a guest index/);
   });
 });
