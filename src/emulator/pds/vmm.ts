@@ -100,7 +100,7 @@ export class Vmm implements PdProgram, FaultHandler {
   notified(ch: number): void {
     if (!this.console) return;
     if (ch === this.ch.rx) this.console.handleRx();
-    else if (ch === this.ch.tx) this.console.handleTx(); // virt_tx consumed: resume a blocked TX
+    else if (ch === this.ch.tx) this.console.resumeTx(); // virt_tx consumed: resume a blocked TX
     else this.err(`Unexpected channel, ch: ${hex(ch)}`);
   }
 

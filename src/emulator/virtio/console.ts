@@ -250,6 +250,14 @@ export class VirtioConsole {
     return q;
   }
 
+  /**
+   * virt_tx signalled room. A transmitq that is not ready has nothing to resume: its signal can
+   * still be on its way after a reset (driver or guest), and is not the driver's mistake.
+   */
+  resumeTx(): void {
+    if (this.vqs[TX_QUEUE].ready) this.handleTx();
+  }
+
   /** Guest kicked transmitq, or virt_tx signalled room: move available chains into the sDDF TX queue. */
   handleTx(): void {
     if (this.needsReset) return;

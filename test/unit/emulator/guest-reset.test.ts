@@ -3,6 +3,7 @@
 import { strict as assert } from 'assert';
 import type { EmulatorSnapshot } from '../../../src/emulator/emulator';
 import { recordInputLog, replayInputLog } from '../../../src/emulator/record';
+import { IdleGuest, build, driverInit, LAYOUT, RamWriter, RAM, V } from './helpers';
 import { bootBoth, DTB_GPA, dualSystem, INITRD_END, INITRD_GPA, RAM_GPA, runUntil, type DualSystem } from './guest-harness';
 
 const MS = 1_000_000;
@@ -146,6 +147,31 @@ describe('emulator: resetting one guest', function () {
     assert.deepEqual(replayed.output.map(unstamped), sys.output.map(unstamped));
     assert.equal(count(replayed.output[1], 'Booting Linux'), 2);
     assert.match(unstamped(replayed.output[1]), /# echo one\r\none\r\n# Booting Linux/);
+  });
+
+  it('withdraws a blocked TX chain: the new device sees no stale kick when virt_tx catches up', () => {
+    const idles: IdleGuest[] = [];
+    const emu = build({ programs: [() => { const g = new IdleGuest(); idles.push(g); return g; }, () => new IdleGuest()] });
+    emu.runFor(100_000);
+    const m = idles[0].machine, ram = new RamWriter(m);
+    driverInit(m, 4, LAYOUT);
+    // Two chains of 3/4 of the 8 KiB sDDF TX queue: the second waits for virt_tx's signal.
+    ram.desc(LAYOUT.tx.desc, 0, RAM + 0x30000, 0x1800, 0, 0);
+    ram.desc(LAYOUT.tx.desc, 1, RAM + 0x40000, 0x1800, 0, 0);
+    ram.avail(LAYOUT.tx, 4, [0, 1]);
+    assert.ok(m.mmioWrite(V + 0x050, 4, 1));
+    const blocked = emu.snapshot().guests[0].virtio.stats;
+    assert.equal(blocked.txBlocked, 1);
+    emu.resetGuest(0);
+    emu.runFor(50_000_000);
+    const g = emu.snapshot().guests[0];
+    assert.equal(idles.length, 2, 'a fresh program was started');
+    assert.equal(g.virtio.stats.errors, 0, g.virtio.lastError);
+    assert.equal(g.virtio.status, 0);
+    assert.equal(g.virtio.stats.txBytes, 0x1800, 'only the chain that was in the queue went out');
+    // The new driver brings the device up as at boot.
+    driverInit(idles[1].machine, 4, LAYOUT);
+    assert.equal(emu.snapshot().guests[0].virtio.status, 0xf);
   });
 
   it('ignores an index that names no guest', () => {
