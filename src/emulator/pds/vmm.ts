@@ -12,6 +12,7 @@
 // initrd placed again, a fresh program started at the kernel entry. Zeroing RAM makes a reset guest
 // start exactly like a freshly booted one (deterministic; nothing of the old kernel leaks into the
 // new one); it costs one fill of the VM's RAM. The other guest and the serial PDs are not touched.
+import { FDT_MAGIC } from '../../devicetree/fdt-format';
 import type { GuestConfig } from '../config';
 import { encodeStage2Fsr, hex } from '../fault';
 import type { PdContext, PdProgram, Kernel, PdThread } from '../kernel';
@@ -22,7 +23,7 @@ export const PSCI_SYSTEM_OFF = 0x84000008;
 export const PSCI_SYSTEM_RESET = 0x84000009;
 /** PSCI calls libvmm answers without side effects here (version, features, migrate info type). */
 const PSCI_ANSWERED = new Set([0x84000000, 0x8400000a, 0x84000006]);
-const DTB_MAGIC = 0xd00dfeed;
+
 const VM_EXIT_COST_NS = 500;
 
 export interface VmmChannels {
@@ -86,7 +87,7 @@ export class Vmm implements PdProgram, FaultHandler {
     if (g.ramGpa % 0x200000 !== 0) return 'Linux requires that guest RAM starting GPA must be 2MiB aligned';
     const dtb = g.dtb;
     const magic = dtb.length >= 4 ? ((dtb[0] << 24) | (dtb[1] << 16) | (dtb[2] << 8) | dtb[3]) >>> 0 : 0;
-    if (magic !== DTB_MAGIC) return 'Given DTB does not match DTB magic.';
+    if (magic !== FDT_MAGIC) return 'Given DTB does not match DTB magic.';
     const dtbEnd = g.dtbGpa + dtb.length;
     if (g.dtbGpa < g.ramGpa || dtbEnd > ramEnd) return `DTB copy destination [${hex(g.dtbGpa)}..${hex(dtbEnd)}) not in valid guest RAM`;
     if (g.initrd) {

@@ -5,7 +5,8 @@ import fc from 'fast-check';
 import { readFdt } from '../../../src/devicetree/fdt-reader';
 import { findNodeByPath, type DtTree } from '../../../src/devicetree/tree';
 import { ByteQueue, LineDiscipline, type TtyEvent } from '../../../src/emulator/guest/linux/console-tty';
-import { chosenInfo, memoryWindows, parseBootargs, regWindows, resolveInterrupt, translateAddress } from '../../../src/emulator/guest/linux/device-tree-view';
+import { regRanges, translateAddress } from '../../../src/devicetree/addresses';
+import { chosenInfo, memoryWindows, parseBootargs, resolveInterrupt } from '../../../src/emulator/guest/linux/device-tree-view';
 import { DEFAULT_LINUX_DRIVERS, driverList, driversForCompatibles, matchDriver, platformDeviceName } from '../../../src/emulator/guest/linux/drivers';
 import { lookupPath, memoryFigures, type KernelFacts } from '../../../src/emulator/guest/linux/procfs';
 import { formatDate, formatUptime, hexdumpCanonical, splitWords } from '../../../src/emulator/guest/linux/shell';
@@ -40,22 +41,22 @@ describe('guest model: device tree view', () => {
 
   it('translates reg through the parents ranges', () => {
     const uart = findNodeByPath(t1, '/soc@0/bus@30800000/serial@30860000')!;
-    assert.deepEqual(regWindows(uart), [{ address: 0x30860000, size: 0x10000 }]);
-    assert.deepEqual(regWindows(findNodeByPath(t1, '/virtio-console@150000')!), [{ address: 0x150000, size: 0x200 }]);
+    assert.deepEqual(regRanges(uart), [{ base: 0x30860000, size: 0x10000 }]);
+    assert.deepEqual(regRanges(findNodeByPath(t1, '/virtio-console@150000')!), [{ base: 0x150000, size: 0x200 }]);
     // Outside every ranges entry: not addressable.
-    assert.equal(translateAddress(findNodeByPath(t1, '/soc@0/bus@30800000')!, 0x10), undefined);
+    assert.equal(translateAddress(findNodeByPath(t1, '/soc@0/bus@30800000')!, 0x10, 1), undefined);
     // A bus without ranges is not memory-mapped.
     const t = tree(1, '/ { soc@0 { bus@30800000 { /delete-property/ ranges; }; }; };');
-    assert.deepEqual(regWindows(findNodeByPath(t, '/soc@0/bus@30800000/serial@30860000')!), []);
+    assert.deepEqual(regRanges(findNodeByPath(t, '/soc@0/bus@30800000/serial@30860000')!), []);
     // A translated offset inside a non-identity window.
     const shifted = tree(1, '/ { soc@0 { ranges = <0x0 0xffffffff 0x0 0x3e000000>; }; };');
-    assert.equal(regWindows(findNodeByPath(shifted, '/soc@0/bus@30800000/serial@30860000')!)[0]?.address, undefined, 'beyond 2^53 is refused, not wrapped');
+    assert.equal(regRanges(findNodeByPath(shifted, '/soc@0/bus@30800000/serial@30860000')!)[0]?.base, undefined, 'beyond 2^53 is refused, not wrapped');
     const moved = tree(1, '/ { soc@0 { ranges = <0x0 0x1 0x0 0x3e000000>; }; };');
-    assert.equal(regWindows(findNodeByPath(moved, '/soc@0/bus@30800000/serial@30860000')!)[0].address, 0x1_30860000);
+    assert.equal(regRanges(findNodeByPath(moved, '/soc@0/bus@30800000/serial@30860000')!)[0].base, 0x1_30860000);
   });
 
   it('reads memory and /chosen', () => {
-    assert.deepEqual(memoryWindows(t1), [{ address: 0x40000000, size: 0xf000000 }]);
+    assert.deepEqual(memoryWindows(t1), [{ base: 0x40000000, size: 0xf000000 }]);
     const c = chosenInfo(t1);
     assert.equal(c.bootargs, 'console=hvc0 earlycon=hvc0 nosmp clk_ignore_unused');
     assert.equal(c.stdoutPath, '/virtio-console@150000');

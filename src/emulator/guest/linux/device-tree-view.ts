@@ -3,6 +3,7 @@
 // nodes, /chosen, and the interrupt-parent chain down to the GIC (of_irq_parse_one plus the
 // irqchip hierarchy). Everything returns undefined or a reason instead of throwing.
 
+import { cellsProperty, readCells, regRanges, type AddressRange } from '../../../devicetree/addresses';
 import {
   findNodeByPath,
   findNodeByPhandle,
@@ -15,10 +16,8 @@ import {
   type DtTree,
 } from '../../../devicetree/tree';
 
-export interface RegWindow {
-  address: number;
-  size: number;
-}
+/** A register or memory window in guest-physical addresses. */
+export type RegWindow = AddressRange;
 
 /** Linux's of_device_is_available: no status, "okay" or "ok". */
 export function isEnabled(node: DtNode): boolean {
@@ -38,86 +37,11 @@ export function stringProperty(node: DtNode, name: string): string | undefined {
   return p ? propertyStrings(p)[0] : undefined;
 }
 
-function cellsProperty(node: DtNode | undefined, name: string, fallback: number): number {
-  const p = node ? getProperty(node, name) : undefined;
-  const cells = p ? propertyCells(p) : [];
-  return cells.length === 1 ? cells[0] : fallback;
-}
-
-/** #address-cells / #size-cells that apply to the children of `bus` (dtc's and Linux's defaults 2 and 1). */
-export function busCells(bus: DtNode | undefined): { addressCells: number; sizeCells: number } {
-  return { addressCells: cellsProperty(bus, '#address-cells', 2), sizeCells: cellsProperty(bus, '#size-cells', 1) };
-}
-
-/** Cells as one number; undefined when it does not fit a JS safe integer (above 2^53). */
-function cellsToNumber(cells: number[]): number | undefined {
-  let v = 0;
-  for (const c of cells) {
-    if (v >= 2 ** 21) return undefined;
-    v = v * 2 ** 32 + c;
-  }
-  return v <= Number.MAX_SAFE_INTEGER ? v : undefined;
-}
-
-/**
- * Translate an address on `bus`'s child address space up to the CPU's (of_translate_address): at
- * each level, an absent `ranges` means the bus is not memory-mapped, an empty one is identity.
- */
-export function translateAddress(bus: DtNode, address: number): number | undefined {
-  let node = bus;
-  let addr = address;
-  while (node.parent) {
-    const ranges = getProperty(node, 'ranges');
-    if (!ranges) return undefined;
-    const child = busCells(node);
-    const parent = busCells(node.parent);
-    const cells = propertyCells(ranges);
-    const entry = child.addressCells + parent.addressCells + child.sizeCells;
-    if (cells.length > 0) {
-      if (entry === 0) return undefined;
-      let mapped: number | undefined;
-      for (let i = 0; i + entry <= cells.length; i += entry) {
-        const childBase = cellsToNumber(cells.slice(i, i + child.addressCells));
-        const parentBase = cellsToNumber(cells.slice(i + child.addressCells, i + child.addressCells + parent.addressCells));
-        const size = cellsToNumber(cells.slice(i + child.addressCells + parent.addressCells, i + entry));
-        if (childBase === undefined || parentBase === undefined || size === undefined) continue;
-        if (addr >= childBase && addr - childBase < size) {
-          mapped = parentBase + (addr - childBase);
-          break;
-        }
-      }
-      if (mapped === undefined) return undefined;
-      addr = mapped;
-    }
-    node = node.parent;
-  }
-  return addr;
-}
-
-/** The node's `reg` windows in CPU physical addresses; entries that do not translate are left out. */
-export function regWindows(node: DtNode): RegWindow[] {
-  const reg = getProperty(node, 'reg');
-  if (!reg || !node.parent) return [];
-  const { addressCells, sizeCells } = busCells(node.parent);
-  const cells = propertyCells(reg);
-  const entry = addressCells + sizeCells;
-  const out: RegWindow[] = [];
-  if (entry === 0) return out;
-  for (let i = 0; i + entry <= cells.length; i += entry) {
-    const a = cellsToNumber(cells.slice(i, i + addressCells));
-    const s = cellsToNumber(cells.slice(i + addressCells, i + entry));
-    if (a === undefined || s === undefined) continue;
-    const cpu = translateAddress(node.parent, a);
-    if (cpu !== undefined) out.push({ address: cpu, size: s });
-  }
-  return out;
-}
-
 /** RAM as the kernel learns it: every `device_type = "memory"` node under the root. */
 export function memoryWindows(tree: DtTree): RegWindow[] {
   const out: RegWindow[] = [];
   for (const n of liveChildren(tree.root)) {
-    if (stringProperty(n, 'device_type') === 'memory' && isEnabled(n)) out.push(...regWindows(n));
+    if (stringProperty(n, 'device_type') === 'memory' && isEnabled(n)) out.push(...regRanges(n));
   }
   return out;
 }
@@ -134,7 +58,7 @@ function cellsAsNumber(node: DtNode, name: string): number | undefined {
   const p = getProperty(node, name);
   if (!p) return undefined;
   const cells = propertyCells(p);
-  return cells.length === 1 || cells.length === 2 ? cellsToNumber(cells) : undefined;
+  return cells.length === 1 || cells.length === 2 ? readCells(cells, 0, cells.length) : undefined;
 }
 
 export function chosenInfo(tree: DtTree): ChosenInfo {

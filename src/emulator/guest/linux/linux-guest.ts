@@ -44,7 +44,8 @@ import {
   TTY_BYTE_NS,
   USERSPACE_INIT_NS,
 } from './costs';
-import { chosenInfo, compatibles, isEnabled, memoryWindows, parseBootargs, regWindows, resolveInterrupt, stringProperty, type ChosenInfo, type IrqControllerKind, type RegWindow } from './device-tree-view';
+import { regRanges } from '../../../devicetree/addresses';
+import { chosenInfo, compatibles, isEnabled, memoryWindows, parseBootargs, resolveInterrupt, stringProperty, type ChosenInfo, type IrqControllerKind, type RegWindow } from './device-tree-view';
 import { DEFAULT_LINUX_DRIVERS, matchDriver, platformDeviceName, type LinuxDriver } from './drivers';
 import { Mmio, VcpuStopped } from './mmio';
 import { PageAllocator, type PhysRange } from './page-allocator';
@@ -326,7 +327,7 @@ export class LinuxGuest implements GuestProgram {
     if (!ram) return yield* this.panic('no memory node covering the RAM this kernel runs in');
     // memblock hands out early allocations top-down, so the first ones land at the top of the RAM
     // the DT describes: when the DT promises more than the VM has, that store faults, as on a board.
-    const ramTop = ram.address + ram.size;
+    const ramTop = ram.base + ram.size;
     const vmRamTop = machine.ramBase + machine.ram.length;
     if (ramTop > vmRamTop) {
       machine.log(`model: the DT memory node ends at 0x${ramTop.toString(16)}, beyond the VM's RAM (ends 0x${vmRamTop.toString(16)}); memblock's first allocation goes there`);
@@ -339,14 +340,14 @@ export class LinuxGuest implements GuestProgram {
     this.printk(`Kernel command line: ${this.chosen.bootargs}`);
 
     const initrd = this.chosen.initrd;
-    if (initrd && (initrd.start < ram.address || initrd.end > ram.address + ram.size)) {
+    if (initrd && (initrd.start < ram.base || initrd.end > ram.base + ram.size)) {
       this.printk(`initrd not fully accessible via the linear mapping -- please check your bootloader ...`);
       return yield* this.panic('VFS: Unable to mount root fs on unknown-block(0,0)');
     }
     const reserved: PhysRange[] = [{ start: this.dtbGpa, end: this.dtbGpa + dtb.size }];
     if (initrd) reserved.push({ start: initrd.start, end: initrd.end });
     for (const r of tree.memreserves) reserved.push({ start: Number(r.address), end: Number(r.address + r.size) });
-    const pages = new PageAllocator(machine.ramBase, Math.min(ram.address + ram.size, machine.ramBase + machine.ram.length), reserved);
+    const pages = new PageAllocator(machine.ramBase, Math.min(ram.base + ram.size, machine.ramBase + machine.ram.length), reserved);
 
     this.printk('NR_IRQS: 64, nr_irqs: 64, preallocated irqs: 0');
     yield* this.initIrqchips(tree);
@@ -428,7 +429,7 @@ export class LinuxGuest implements GuestProgram {
   /** The memory window that holds the RAM the VMM gave this guest. */
   private ramWindow(tree: DtTree): RegWindow | undefined {
     const base = this.machine!.ramBase;
-    return memoryWindows(tree).find((w) => base >= w.address && base < w.address + w.size);
+    return memoryWindows(tree).find((w) => base >= w.base && base < w.base + w.size);
   }
 
   private findDriverNode(tree: DtTree, role: LinuxDriver['role']): DtNode | undefined {
@@ -446,7 +447,7 @@ export class LinuxGuest implements GuestProgram {
     const chips = [...walkNodes(tree.root)].filter((n) => getProperty(n, 'interrupt-controller') && this.controllerKind(n) && this.enabledPath(n));
     const ordered = [...chips.filter((n) => this.controllerKind(n) === 'gic'), ...chips.filter((n) => this.controllerKind(n) !== 'gic')];
     for (const chip of ordered) {
-      const base = regWindows(chip)[0]?.address;
+      const base = regRanges(chip)[0]?.base;
       if (this.controllerKind(chip) === 'gic') {
         this.printk(`GICv3: ${nodePath(chip)}${base !== undefined ? ` at 0x${base.toString(16)}` : ''} is the VMM's virtual GIC (this model leaves its registers alone)`);
         continue;
@@ -487,7 +488,7 @@ export class LinuxGuest implements GuestProgram {
   }
 
   private *probeDevice(node: DtNode, driver: LinuxDriver): Task {
-    const base = regWindows(node)[0]?.address;
+    const base = regRanges(node)[0]?.base;
     const dev = platformDeviceName(node.name, base);
     if (base === undefined) {
       this.printk(`${driver.name} ${dev}: no MMIO resource`);
@@ -503,7 +504,7 @@ export class LinuxGuest implements GuestProgram {
   }
 
   private *probeVirtio(tree: DtTree, node: DtNode, pages: PageAllocator): Task {
-    const base = regWindows(node)[0]?.address;
+    const base = regRanges(node)[0]?.base;
     const dev = platformDeviceName(node.name, base);
     if (base === undefined) {
       this.printk(`virtio-mmio ${dev}: no MMIO resource`);
@@ -546,7 +547,7 @@ export class LinuxGuest implements GuestProgram {
   /** request_irq through the chain: the GPC driver unmasks the line in core 0's IMR (imx_gpcv2_irq_unmask). */
   private requestIrq(gpc: DtNode | undefined, hwirq: number): void {
     if (!gpc) return;
-    const base = regWindows(gpc)[0]?.address;
+    const base = regRanges(gpc)[0]?.base;
     if (base === undefined) return;
     const reg = base + GPC_IMR_CORE_OFFSETS[0] + Math.floor(hwirq / 32) * 4;
     this.machine!.log(`model: ${nodePath(gpc)}: unmasking hwirq ${hwirq} (IMR at 0x${reg.toString(16)})`);
