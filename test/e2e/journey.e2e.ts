@@ -201,7 +201,8 @@ describe('e2e journey: boot, log in, fix a mistake, hover, inspect, stop (exampl
     await replace.focus();
     await page.keyboard.press('Control+Alt+Enter');
     await page.locator('.find-widget .matchesCount', { hasText: /No results/ }).waitFor({ state: 'visible', timeout: 10_000 });
-    await page.keyboard.press('Escape');
+    await page.locator('.find-widget .codicon-widget-close').first().click();
+    await page.locator('.find-widget.visible').waitFor({ state: 'detached', timeout: 10_000 });
     await page.locator('.monaco-editor .view-line', { hasText: 'bootargs = "earlycon=hvc0 nosmp' }).first().waitFor({ state: 'visible', timeout: 10_000 });
     await page.keyboard.press('Control+S');
 
@@ -247,13 +248,15 @@ describe('e2e journey: boot, log in, fix a mistake, hover, inspect, stop (exampl
     // client_vm_ram_1 is 0xf000000 bytes = 240 MiB (examples/dual-guest/dual-guest.system).
     const at = await textBox(page, /client_vm_ram_1.*guest_ram_vaddr/, 'client_vm_ram_1');
     const hover = page.locator('.monaco-hover', { hasText: /size/ }).filter({ visible: true }).first();
-    // The hover appears after the pointer rests; moving again is driven by whether it is visible.
-    const deadline = Date.now() + 20_000;
+    // The hover appears after the pointer rests on the word. If the server was not ready, Monaco
+    // asks again only once the pointer has left the word: leave (to the editor's empty right side
+    // of line 39) and come back, driven by whether the hover is on screen.
+    const deadline = Date.now() + 30_000;
     while (!(await hover.isVisible())) {
-      assert.ok(Date.now() < deadline, 'no hover appeared over the map');
-      await page.mouse.move(at.x - 3, at.y);
-      await page.mouse.move(at.x, at.y);
-      await hover.waitFor({ state: 'visible', timeout: 3_000 }).catch(() => undefined);
+      assert.ok(Date.now() < deadline, 'no hover with the region size appeared over the map');
+      await page.mouse.move(at.x + 600, at.y + 40);
+      await page.mouse.move(at.x, at.y, { steps: 3 });
+      await hover.waitFor({ state: 'visible', timeout: 5_000 }).catch(() => undefined);
     }
     const text = await hover.innerText();
     assert.match(text, /0xf000000 \(240 MiB\)/, `the hover says:\n${text}`);
