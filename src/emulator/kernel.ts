@@ -433,9 +433,11 @@ export class Kernel {
         this.runPd(t);
       } else {
         const v = t as VcpuThread;
+        // The slice does not depend on `until`: how the host cuts time into runFor calls (frames,
+        // wall-clock pacing) must not change what a guest computes, so a slice may end past `until`.
         const deadline = this.nextDeadline();
-        const minTurn = Math.min(MIN_VCPU_TURN_NS, until - this.now);
-        let slice = Math.min(v.budgetLeft, until - this.now, deadline - this.now, MAX_VCPU_SLICE_NS);
+        const minTurn = MIN_VCPU_TURN_NS;
+        let slice = Math.min(v.budgetLeft, deadline - this.now, MAX_VCPU_SLICE_NS);
         if (slice < minTurn) slice = minTurn;
         const before = this.now;
         this.current = v;

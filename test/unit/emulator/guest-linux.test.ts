@@ -270,6 +270,20 @@ describe('Linux guest model: device-tree driven boot outcomes', function () {
     };
     assert.equal(transcript(), transcript());
   });
+
+  it('gives the same bytes however the host cuts time into runFor calls', () => {
+    // The extension runs the emulator in wall-clock frames and the CLI in other steps: what the
+    // guests print (printk timestamps included) must not depend on it.
+    const transcript = (step: number): string => {
+      const sys = dualSystem();
+      while (sys.emulator.now() < 400 * MS) sys.emulator.runFor(step);
+      return sys.uart().slice(0, 6000);
+    };
+    const oneMs = transcript(1 * MS);
+    assert.ok(oneMs.includes('login: '), oneMs);
+    assert.equal(transcript(7.3 * MS), oneMs);
+    assert.equal(transcript(100 * MS), oneMs);
+  });
 });
 
 describe('Linux guest model: random typing', function () {

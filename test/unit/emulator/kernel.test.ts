@@ -1,7 +1,7 @@
 // The Microkit kernel model on its own: notifications and immediate preemption, protected
 // procedure calls, passive PDs, PD faults (MON|ERROR), and the vGIC.
 import { strict as assert } from 'assert';
-import { Kernel, type PdContext, type PdProgram } from '../../../src/emulator/kernel';
+import { Kernel, MAX_VCPU_SLICE_NS, type PdContext, type PdProgram } from '../../../src/emulator/kernel';
 import { Vgic } from '../../../src/emulator/devices/gic';
 import { build, IdleGuest, testGuest, fillPattern } from './helpers';
 import type { GuestMachine, GuestProgram, GuestRunResult } from '../../../src/emulator/guest/interface';
@@ -109,7 +109,8 @@ describe('emulator: progress guarantees', () => {
     const lazy: GuestProgram = { start: () => undefined, run: () => 'preempted', onInterrupt: () => undefined, onTimer: () => undefined };
     const emu = build({ programs: [() => lazy, () => new IdleGuest()] });
     emu.runFor(1_000_000);
-    assert.equal(emu.now(), 1_000_000);
+    // A vCPU slice may end past the requested time (slices do not depend on how the host cuts time).
+    assert.ok(emu.now() >= 1_000_000 && emu.now() <= 1_000_000 + MAX_VCPU_SLICE_NS, `${emu.now()}`);
   });
 });
 
