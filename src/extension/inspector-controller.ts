@@ -27,6 +27,10 @@ export class InspectorController {
   private session: InspectorSession | undefined;
   private subscription: { dispose(): void } | undefined;
   private streaming = false;
+  /** A snapshot was posted and the page has not yet said it drew it. */
+  private awaitingDraw = false;
+  /** The newest snapshot that arrived meanwhile (older ones are dropped). */
+  private pending: EmulatorSnapshot | undefined;
   private state: InspectorPageState;
   /** Messages from the page that failed validation (counted, never acted on). */
   rejectedMessages = 0;
@@ -71,8 +75,17 @@ export class InspectorController {
     const s = this.session;
     switch (m.type) {
       case 'ready':
+        // A (re)loaded page has drawn nothing yet and waits for its first snapshot.
+        this.awaitingDraw = false;
         this.announce();
         return;
+      case 'drawn': {
+        this.awaitingDraw = false;
+        const next = this.pending;
+        this.pending = undefined;
+        if (next) this.forward(next);
+        return;
+      }
       case 'pause':
         this.state.paused = true;
         s?.pause();
@@ -103,11 +116,20 @@ export class InspectorController {
     this.subscription?.dispose();
     this.subscription = undefined;
     this.session = undefined;
+    this.pending = undefined;
   }
 
   private forward(s: EmulatorSnapshot): void {
     // The session should not send while hidden; if one is in flight, drop it rather than queue it.
     if (!this.port.visible) return;
+    // One snapshot in flight at a time: until the page says it drew the last one, keep only the
+    // newest. A page that draws slower than 30 Hz (a busy renderer) then sets the pace, instead of
+    // a backlog of messages stalling the renderer the workbench shares with it.
+    if (this.awaitingDraw) {
+      this.pending = s;
+      return;
+    }
+    this.awaitingDraw = true;
     this.port.postMessage({ type: 'snapshot', snapshot: toWireSnapshot(s) });
   }
 

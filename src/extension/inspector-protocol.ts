@@ -12,12 +12,14 @@ export const MAX_SPEED = 100;
 /** The cap on snapshots per second while the panel is visible. */
 export const MAX_SNAPSHOTS_PER_SECOND = 30;
 
-export const PAGE_MESSAGE_TYPES = ['ready', 'pause', 'resume', 'step', 'setSpeed'] as const;
+export const PAGE_MESSAGE_TYPES = ['ready', 'drawn', 'pause', 'resume', 'step', 'setSpeed'] as const;
 export const HOST_MESSAGE_TYPES = ['snapshot', 'session'] as const;
 
 /** From the page to the extension. */
 export type PageMessage =
   | { type: 'ready' }
+  /** The page drew the last snapshot it was sent: the next may come (the page sets the pace). */
+  | { type: 'drawn' }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'step' }
@@ -87,6 +89,7 @@ export function parsePageMessage(x: unknown): PageMessage | undefined {
   if (!isRecord(x) || typeof x.type !== 'string') return undefined;
   switch (x.type) {
     case 'ready':
+    case 'drawn':
     case 'pause':
     case 'resume':
     case 'step':

@@ -101,6 +101,8 @@ function schedule(): void {
   requestAnimationFrame(() => {
     framePending = false;
     if (latest) render(latest);
+    // Ask for the next snapshot only now: the extension sends one at a time, at the pace we draw.
+    send({ type: 'drawn' });
   });
 }
 

@@ -66,6 +66,27 @@ describe('inspector controller', () => {
     assert.strictEqual(port.posted.length, 1);
   });
 
+  it('keeps one snapshot in flight: the next (the newest only) goes when the page says it drew', () => {
+    const { port, session, c } = setUp(true);
+    port.posted.length = 0;
+    const at = (t: number): EmulatorSnapshot => ({ ...SNAP, timeNs: t });
+    session.emit(at(1));
+    session.emit(at(2));
+    session.emit(at(3));
+    const times = () => port.posted.flatMap((m) => (m.type === 'snapshot' ? [m.snapshot.timeNs] : []));
+    assert.deepStrictEqual(times(), [1]);
+    c.receive({ type: 'drawn' });
+    assert.deepStrictEqual(times(), [1, 3]);
+    c.receive({ type: 'drawn' });
+    assert.deepStrictEqual(times(), [1, 3], 'nothing new to send');
+    session.emit(at(4));
+    assert.deepStrictEqual(times(), [1, 3, 4]);
+    // A reloaded page starts again: it waits for a snapshot, so none may be held back.
+    c.receive({ type: 'ready' });
+    session.emit(at(5));
+    assert.deepStrictEqual(times(), [1, 3, 4, 5]);
+  });
+
   it('acts on valid page messages only', () => {
     const { port, session, c } = setUp();
     session.calls.length = 0;

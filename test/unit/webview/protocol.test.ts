@@ -8,7 +8,7 @@ import {
 
 describe('inspector protocol', () => {
   it('pins the message names', () => {
-    assert.deepStrictEqual([...PAGE_MESSAGE_TYPES], ['ready', 'pause', 'resume', 'step', 'setSpeed']);
+    assert.deepStrictEqual([...PAGE_MESSAGE_TYPES], ['ready', 'drawn', 'pause', 'resume', 'step', 'setSpeed']);
     assert.deepStrictEqual([...HOST_MESSAGE_TYPES], ['snapshot', 'session']);
   });
 
