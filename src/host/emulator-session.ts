@@ -272,7 +272,9 @@ export class EmulatorSession {
     // Real time: virtual time follows the wall clock. Fast: as much as the frame's compute budget allows.
     const targetNs = fast ? Infinity : emu.now() + wallMs * 1e6 * this.speed;
     while (emu.now() < targetNs) {
-      if (!this.creditLeft()) { this.state = 'throttled'; break; }
+      // The window filled during this frame: stop here. The frame did run, so the state stays
+      // 'running'; the next frame reports 'throttled' if the credit has not come back by then.
+      if (!this.creditLeft()) break;
       if (fast && this.clock.nowMs() - startMs >= FAST_BUDGET_MS) break;
       this.feedInput();
       let sliceEnd = Math.min(targetNs, emu.now() + SLICE_NS);
