@@ -1,5 +1,4 @@
 // Node and property names: characters, '@' format, duplicates, clashes with property names.
-import { liveChildren } from '../tree';
 import {
   type CheckDefinition,
   DIGITS,
@@ -17,11 +16,21 @@ const STRICT_CHARS = LOWERCASE + UPPERCASE + DIGITS + ',-';
 
 export const NAME_CHECKS: CheckDefinition[] = [
   nodeCheck('duplicate_node_names', 'Two children of one node have the same name.', 'error', [], (ctx, node) => {
-    const kids = liveChildren(node);
-    for (const child of kids) {
-      // dtc compares with every later sibling, deleted ones included.
-      const later = node.children.slice(node.children.indexOf(child) + 1);
-      for (const other of later) if (other.name === child.name) ctx.failNode(other, 'Duplicate node name');
+    const children = node.children;
+    if (children.length < 2) return;
+    // dtc compares each live child with every later sibling, deleted ones included.
+    // Grouping sibling positions by name keeps this linear in the number of siblings.
+    const positionsByName = new Map<string, number[]>();
+    for (let i = 0; i < children.length; i++) {
+      const positions = positionsByName.get(children[i].name);
+      if (positions) positions.push(i);
+      else positionsByName.set(children[i].name, [i]);
+    }
+    if (positionsByName.size === children.length) return;
+    for (let i = 0; i < children.length; i++) {
+      const child = children[i];
+      if (child.deleted) continue;
+      for (const j of positionsByName.get(child.name) ?? []) if (j > i) ctx.failNode(children[j], 'Duplicate node name');
     }
   }),
 
