@@ -235,6 +235,22 @@ export class VirtioConsole {
     }
   }
 
+  /**
+   * The next chain the driver made available on `q`, walked into this.segs but not yet consumed
+   * (pushUsed does that): its head and total length. Undefined when none is available, or when the
+   * ring is malformed, which sets DEVICE_NEEDS_RESET.
+   */
+  private peekChain(q: Virtq): { head: number; total: number } | undefined {
+    const pending = q.pending();
+    if (pending instanceof VirtqError) { this.deviceError(pending.message); return undefined; }
+    if (pending === 0) return undefined;
+    const head = q.nextHead();
+    if (head instanceof VirtqError) { this.deviceError(head.message); return undefined; }
+    const total = q.walkChain(head, this.segs);
+    if (total instanceof VirtqError) { this.deviceError(total.message); return undefined; }
+    return { head, total };
+  }
+
   private queueOrError(index: number, notReadyMessage: string): Virtq | undefined {
     const state = this.vqs[index];
     if (!state.ready) {
@@ -266,13 +282,9 @@ export class VirtioConsole {
     const { txq, mem } = this.ports;
     let progressed = false;
     for (;;) {
-      const pending = q.pending();
-      if (pending instanceof VirtqError) { this.deviceError(pending.message); break; }
-      if (pending === 0) break;
-      const head = q.nextHead();
-      if (head instanceof VirtqError) { this.deviceError(head.message); break; }
-      const total = q.walkChain(head, this.segs);
-      if (total instanceof VirtqError) { this.deviceError(total.message); break; }
+      const chain = this.peekChain(q);
+      if (!chain) break;
+      const { head, total } = chain;
       this.ports.charge(COST_PER_CHAIN_NS);
       if (total <= txq.capacity) {
         if (total > txq.free()) {
@@ -331,14 +343,10 @@ export class VirtioConsole {
       if (!q) return;
       let transferred = false;
       while (!rxq.isEmpty()) {
-        const pending = q.pending();
-        if (pending instanceof VirtqError) { this.deviceError(pending.message); break; }
-        if (pending === 0) break;
-        const head = q.nextHead();
-        if (head instanceof VirtqError) { this.deviceError(head.message); break; }
+        const chain = this.peekChain(q);
+        if (!chain) break;
+        const { head } = chain;
         // libvmm fills only the head descriptor's buffer.
-        const total = q.walkChain(head, this.segs);
-        if (total instanceof VirtqError) { this.deviceError(total.message); break; }
         const first = this.segs[0];
         const n = rxq.dequeueBytes(mem.ram, first.gpa - mem.ramBase, first.len);
         this.ports.charge(COST_PER_CHAIN_NS + n * COST_PER_BYTE_NS);
