@@ -1,6 +1,7 @@
 // C integer expressions, shared by the preprocessor's #if and the DTS parser's `( ... )` cell
-// expressions: one AST, one evaluator. Values are 64-bit: dtc evaluates in uint64_t, cpp's #if in
-// intmax_t, so the evaluator takes the signedness as a mode.
+// expressions: one AST, one parser, one evaluator. Values are 64-bit: dtc evaluates everything in
+// uint64_t, cpp's #if types each subexpression intmax_t or uintmax_t, so the evaluator takes the
+// typing rule as a parameter.
 
 import type { SourceRange } from '../common/diagnostics';
 
@@ -18,8 +19,6 @@ export type CExpr =
 
 export type CEvalResult = { ok: true; value: bigint } | { ok: false; message: string; range: SourceRange };
 
-const MASK64 = (1n << 64n) - 1n;
-
 function wrap(v: bigint, signed: boolean): bigint {
   return signed ? BigInt.asIntN(64, v) : BigInt.asUintN(64, v);
 }
@@ -35,74 +34,14 @@ export const C_BINARY_PRECEDENCE: Record<CBinaryOp, number> = {
 };
 
 /**
- * Evaluate with C semantics in 64 bits. `signed` selects intmax_t (cpp) or uint64_t (dtc).
- * Division or modulo by zero is an error (dtc: "Division by zero"), never an exception.
+ * Evaluate a cell expression as dtc does: every value is uint64_t. Division or modulo by zero is an
+ * error ("Division by zero"), never an exception.
  */
-export function evaluateCExpr(expr: CExpr, signed: boolean): CEvalResult {
-  switch (expr.kind) {
-    case 'number':
-      return { ok: true, value: wrap(expr.value, signed) };
-    case 'unary': {
-      const r = evaluateCExpr(expr.operand, signed);
-      if (!r.ok) return r;
-      const v = r.value;
-      switch (expr.op) {
-        case '-': return { ok: true, value: wrap(-v, signed) };
-        case '+': return { ok: true, value: v };
-        case '~': return { ok: true, value: wrap(~v & MASK64, signed) };
-        case '!': return { ok: true, value: v === 0n ? 1n : 0n };
-      }
-      throw new Error('unreachable');
-    }
-    case 'ternary': {
-      const c = evaluateCExpr(expr.cond, signed);
-      if (!c.ok) return c;
-      return evaluateCExpr(c.value !== 0n ? expr.then : expr.else, signed);
-    }
-    case 'binary': {
-      const l = evaluateCExpr(expr.left, signed);
-      if (!l.ok) return l;
-      // Short-circuit as C does: the right side of a decided && or || is not evaluated.
-      if (expr.op === '&&' && l.value === 0n) return { ok: true, value: 0n };
-      if (expr.op === '||' && l.value !== 0n) return { ok: true, value: 1n };
-      const r = evaluateCExpr(expr.right, signed);
-      if (!r.ok) return r;
-      const a = l.value, b = r.value;
-      const bool = (x: boolean): CEvalResult => ({ ok: true, value: x ? 1n : 0n });
-      switch (expr.op) {
-        case '*': return { ok: true, value: wrap(a * b, signed) };
-        case '/':
-        case '%': {
-          if (b === 0n) return { ok: false, message: 'Division by zero', range: expr.range };
-          // BigInt division truncates toward zero, as C does.
-          return { ok: true, value: wrap(expr.op === '/' ? a / b : a % b, signed) };
-        }
-        case '+': return { ok: true, value: wrap(a + b, signed) };
-        case '-': return { ok: true, value: wrap(a - b, signed) };
-        case '<<': {
-          const n = BigInt.asUintN(64, b);
-          return { ok: true, value: n >= 64n ? 0n : wrap(a << n, signed) };
-        }
-        case '>>': {
-          const n = BigInt.asUintN(64, b);
-          if (n >= 64n) return { ok: true, value: signed && a < 0n ? -1n : 0n };
-          return { ok: true, value: wrap(a >> n, signed) };
-        }
-        case '<': return bool(a < b);
-        case '>': return bool(a > b);
-        case '<=': return bool(a <= b);
-        case '>=': return bool(a >= b);
-        case '==': return bool(a === b);
-        case '!=': return bool(a !== b);
-        case '&': return { ok: true, value: wrap(a & b, signed) };
-        case '^': return { ok: true, value: wrap(a ^ b, signed) };
-        case '|': return { ok: true, value: wrap(a | b, signed) };
-        case '&&': return bool(b !== 0n);
-        case '||': return bool(b !== 0n);
-      }
-    }
-  }
+export function evaluateCExpr(expr: CExpr): CEvalResult {
+  return evaluateTyped(expr, allUnsigned);
 }
+
+const allUnsigned = (): boolean => true;
 
 // ---------------------------------------------------------------------------------------------
 // Parsing: a Pratt parser over an abstract token source, so that the preprocessor's #if and the
@@ -270,12 +209,20 @@ function isUnsignedInCpp(expr: CExpr): boolean {
  * way (gcc), division by zero is an error. The value returned is as its type reads it.
  */
 export function evaluatePreprocessorExpr(expr: CExpr): CEvalResult {
-  const u = isUnsignedInCpp(expr);
+  return evaluateTyped(expr, isUnsignedInCpp);
+}
+
+/**
+ * C evaluation in 64 bits where `isUnsigned` gives each subexpression's type (uintmax_t or
+ * intmax_t): cpp's typed rules, or dtc's "everything is uint64_t". One evaluator for both.
+ */
+function evaluateTyped(expr: CExpr, isUnsigned: (e: CExpr) => boolean): CEvalResult {
+  const u = isUnsigned(expr);
   switch (expr.kind) {
     case 'number':
       return { ok: true, value: wrapAs(expr.value, u) };
     case 'unary': {
-      const r = evaluatePreprocessorExpr(expr.operand);
+      const r = evaluateTyped(expr.operand, isUnsigned);
       if (!r.ok) return r;
       switch (expr.op) {
         case '-': return { ok: true, value: wrapAs(-r.value, u) };
@@ -286,17 +233,17 @@ export function evaluatePreprocessorExpr(expr: CExpr): CEvalResult {
       throw new Error('unreachable');
     }
     case 'ternary': {
-      const c = evaluatePreprocessorExpr(expr.cond);
+      const c = evaluateTyped(expr.cond, isUnsigned);
       if (!c.ok) return c;
-      const r = evaluatePreprocessorExpr(c.value !== 0n ? expr.then : expr.else);
+      const r = evaluateTyped(c.value !== 0n ? expr.then : expr.else, isUnsigned);
       return r.ok ? { ok: true, value: wrapAs(r.value, u) } : r;
     }
     case 'binary': {
-      const l = evaluatePreprocessorExpr(expr.left);
+      const l = evaluateTyped(expr.left, isUnsigned);
       if (!l.ok) return l;
       if (expr.op === '&&' && l.value === 0n) return { ok: true, value: 0n };
       if (expr.op === '||' && l.value !== 0n) return { ok: true, value: 1n };
-      const r = evaluatePreprocessorExpr(expr.right);
+      const r = evaluateTyped(expr.right, isUnsigned);
       if (!r.ok) return r;
       const bool = (x: boolean): CEvalResult => ({ ok: true, value: x ? 1n : 0n });
       if (expr.op === '&&' || expr.op === '||') return bool(r.value !== 0n);
@@ -310,7 +257,7 @@ export function evaluatePreprocessorExpr(expr: CExpr): CEvalResult {
         return { ok: true, value: wrapAs(l.value >> n, u) };
       }
       // The usual arithmetic conversions: both operands take the common type.
-      const common = isUnsignedInCpp(expr.left) || isUnsignedInCpp(expr.right);
+      const common = isUnsigned(expr.left) || isUnsigned(expr.right);
       const a = wrapAs(l.value, common), b = wrapAs(r.value, common);
       switch (expr.op) {
         case '<': return bool(a < b);

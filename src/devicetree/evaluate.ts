@@ -313,7 +313,7 @@ class Evaluator {
 
   private evalExpr(e: CExpr): bigint {
     try {
-      const r = evaluateCExpr(e, false);
+      const r = evaluateCExpr(e);
       if (r.ok) return r.value;
       this.error(r.message, r.range);
     } catch {

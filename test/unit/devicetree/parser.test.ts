@@ -51,7 +51,7 @@ describe('devicetree/parser', () => {
     const prop = rootItems('/dts-v1/; / { p = <(1 + 2 * 3) (-1) (~0 >> 60) (!0 ? 5 : 6) (1 ? 2 : 0 ? 3 : 4) (7 % 4 << 1) (2 > 1 == 1)>; };')[0] as DtsProperty;
     const cells = prop.value![0];
     assert.equal(cells.kind, 'cells');
-    const values = cells.kind === 'cells' ? cells.cells.map((c) => (c.kind === 'expr' ? evaluateCExpr(c.expr, false) : undefined)) : [];
+    const values = cells.kind === 'cells' ? cells.cells.map((c) => (c.kind === 'expr' ? evaluateCExpr(c.expr) : undefined)) : [];
     assert.deepEqual(values.map((v) => (v?.ok ? v.value : 'err')), [7n, (1n << 64n) - 1n, 15n, 5n, 2n, 6n, 1n]);
   });
 
