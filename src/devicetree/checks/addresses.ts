@@ -1,39 +1,46 @@
 // Addressing: #address-cells/#size-cells, reg/ranges/dma-ranges lengths, unit addresses against
 // reg, their format and uniqueness.
-import { type DtNode, liveChildren } from '../tree';
 import {
   type CheckContext,
   type CheckDefinition,
+  type CheckNode,
+  type PropertySlot,
   cString,
   cellAt,
+  indexedProperty,
   nodeCheck,
   propLength,
-  unitName,
 } from './context';
+
+const ADDRESS_CELLS = indexedProperty('#address-cells');
+const SIZE_CELLS = indexedProperty('#size-cells');
+const REG = indexedProperty('reg');
+const RANGES = indexedProperty('ranges');
+const DMA_RANGES = indexedProperty('dma-ranges');
+const STATUS = indexedProperty('status');
 
 function isMultipleOf(n: number, divisor: number): boolean {
   return divisor === 0 ? n === 0 : n % divisor === 0;
 }
 
-function checkRangesFormat(ctx: CheckContext, node: DtNode, propName: string): void {
-  const prop = ctx.state.prop(node, propName);
+function checkRangesFormat(ctx: CheckContext, node: CheckNode, slot: PropertySlot, propName: string): void {
+  const prop = node.prop(slot);
   if (!prop) return;
-  if (!node.parent) {
+  const parent = node.parent;
+  if (!parent) {
     ctx.failProp(node, prop, `Root node has a "${propName}" property`);
     return;
   }
-  const s = ctx.state;
-  const pAddr = s.nodeAddrCells(node.parent);
-  const pSize = s.nodeSizeCells(node.parent);
-  const cAddr = s.nodeAddrCells(node);
-  const cSize = s.nodeSizeCells(node);
+  const pAddr = parent.addrCells;
+  const pSize = parent.sizeCells;
+  const cAddr = node.addrCells;
+  const cSize = node.sizeCells;
   const len = propLength(prop);
   if (len === 0) {
-    const parentPath = s.path(node.parent);
     if (pAddr !== cAddr)
-      ctx.failProp(node, prop, `empty "${propName}" property but its #address-cells (${cAddr}) differs from ${parentPath} (${pAddr})`);
+      ctx.failProp(node, prop, `empty "${propName}" property but its #address-cells (${cAddr}) differs from ${parent.path} (${pAddr})`);
     if (pSize !== cSize)
-      ctx.failProp(node, prop, `empty "${propName}" property but its #size-cells (${cSize}) differs from ${parentPath} (${pSize})`);
+      ctx.failProp(node, prop, `empty "${propName}" property but its #size-cells (${cSize}) differs from ${parent.path} (${pSize})`);
   } else if (!isMultipleOf(len, (pAddr + cAddr + cSize) * 4)) {
     ctx.failProp(
       node,
@@ -43,21 +50,30 @@ function checkRangesFormat(ctx: CheckContext, node: DtNode, propName: string): v
   }
 }
 
-function isDisabled(ctx: CheckContext, node: DtNode): boolean {
-  const status = ctx.state.prop(node, 'status');
+function isDisabled(node: CheckNode): boolean {
+  const status = node.prop(STATUS);
   return status !== undefined && cString(status) === 'disabled';
 }
 
-function checkUniqueUnitAddresses(ctx: CheckContext, node: DtNode, skipDisabled: boolean): void {
-  if (ctx.state.rawAddrCells(node) < 0 || ctx.state.rawSizeCells(node) < 0) return;
-  const kids = liveChildren(node);
+/**
+ * dtc compares every child with each earlier sibling and reports the earlier one. Grouping the
+ * eligible siblings by unit address gives the same failures in the same order in linear time.
+ */
+function checkUniqueUnitAddresses(ctx: CheckContext, node: CheckNode, skipDisabled: boolean): void {
+  if (node.rawAddrCells < 0 || node.rawSizeCells < 0) return;
+  const kids = node.children;
+  if (kids.length < 2) return;
+  const earlierByUnit = new Map<string, CheckNode[]>();
   for (let a = 0; a < kids.length; a++) {
-    const addrA = unitName(kids[a]);
-    if (addrA === '' || (skipDisabled && isDisabled(ctx, kids[a]))) continue;
-    for (let b = 0; b < a; b++) {
-      if (skipDisabled && isDisabled(ctx, kids[b])) continue;
-      if (unitName(kids[b]) === addrA) ctx.failNode(kids[b], `duplicate unit-address (also used in node ${ctx.state.path(kids[a])})`);
+    const unit = kids[a].unitName;
+    if (unit === '' || (skipDisabled && isDisabled(kids[a]))) continue;
+    const earlier = earlierByUnit.get(unit);
+    if (!earlier) {
+      earlierByUnit.set(unit, [kids[a]]);
+      continue;
     }
+    for (const b of earlier) ctx.failNode(b, `duplicate unit-address (also used in node ${kids[a].path})`);
+    earlier.push(kids[a]);
   }
 }
 
@@ -67,45 +83,46 @@ export const ADDRESS_CHECKS: CheckDefinition[] = [
     'Reads #address-cells/#size-cells for the checks that need them (defaults 2 and 1).',
     'warning',
     ['address_cells_is_cell', 'size_cells_is_cell'],
-    (ctx, node) => {
-      const a = ctx.state.prop(node, '#address-cells');
-      const sz = ctx.state.prop(node, '#size-cells');
-      ctx.state.addrCells.set(node, a ? cellAt(a, 0) | 0 : -1);
-      ctx.state.sizeCells.set(node, sz ? cellAt(sz, 0) | 0 : -1);
+    (_ctx, node) => {
+      const a = node.prop(ADDRESS_CELLS);
+      const sz = node.prop(SIZE_CELLS);
+      node.rawAddrCells = a ? cellAt(a, 0) | 0 : -1;
+      node.rawSizeCells = sz ? cellAt(sz, 0) | 0 : -1;
     },
   ),
 
   nodeCheck('reg_format', "`reg` is empty, on the root, or not a whole number of (#address-cells + #size-cells) entries.", 'warning', ['addr_size_cells'], (ctx, node) => {
-    const prop = ctx.state.prop(node, 'reg');
+    const prop = node.prop(REG);
     if (!prop) return;
-    if (!node.parent) {
+    const parent = node.parent;
+    if (!parent) {
       ctx.failNode(node, 'Root node has a "reg" property');
       return;
     }
     const len = propLength(prop);
     if (len === 0) ctx.failProp(node, prop, 'property is empty');
-    const addr = ctx.state.nodeAddrCells(node.parent);
-    const size = ctx.state.nodeSizeCells(node.parent);
+    const addr = parent.addrCells;
+    const size = parent.sizeCells;
     if (!isMultipleOf(len, (addr + size) * 4))
       ctx.failProp(node, prop, `property has invalid length (${len} bytes) (#address-cells == ${addr}, #size-cells == ${size})`);
   }),
 
   nodeCheck('ranges_format', '`ranges` has the wrong length for the parent and child cell counts, or is empty while they differ.', 'warning', ['addr_size_cells'], (ctx, node) =>
-    checkRangesFormat(ctx, node, 'ranges'),
+    checkRangesFormat(ctx, node, RANGES, 'ranges'),
   ),
 
   nodeCheck('dma_ranges_format', '`dma-ranges` has the wrong length for the parent and child cell counts, or is empty while they differ.', 'warning', ['addr_size_cells'], (ctx, node) =>
-    checkRangesFormat(ctx, node, 'dma-ranges'),
+    checkRangesFormat(ctx, node, DMA_RANGES, 'dma-ranges'),
   ),
 
   nodeCheck('unit_address_vs_reg', 'A node has `reg`/non-empty `ranges` but no unit address, or a unit address but neither.', 'warning', [], (ctx, node) => {
-    if (ctx.state.child(node, '__overlay__')) return; // overlay fragments are exempt, as in dtc
-    let prop = ctx.state.prop(node, 'reg');
+    if (node.child('__overlay__')) return; // overlay fragments are exempt, as in dtc
+    let prop = node.prop(REG);
     if (!prop) {
-      prop = ctx.state.prop(node, 'ranges');
+      prop = node.prop(RANGES);
       if (prop && propLength(prop) === 0) prop = undefined;
     }
-    const unit = unitName(node);
+    const unit = node.unitName;
     if (prop && unit === '') ctx.failNode(node, 'node has a reg or ranges property, but no unit name');
     else if (!prop && unit !== '') ctx.failNode(node, 'node has a unit name, but no reg or ranges property');
   }),
@@ -116,8 +133,8 @@ export const ADDRESS_CHECKS: CheckDefinition[] = [
     'warning',
     ['node_name_format', 'pci_bridge', 'simple_bus_bridge'],
     (ctx, node) => {
-      if (node.parent && ctx.state.bus.has(node.parent)) return;
-      let unit = unitName(node);
+      if (node.parent && node.parent.bus !== undefined) return;
+      let unit = node.unitName;
       if (unit === '') return;
       if (unit.startsWith('0x')) {
         ctx.failNode(node, 'unit name should not have leading "0x"');
@@ -128,10 +145,11 @@ export const ADDRESS_CHECKS: CheckDefinition[] = [
   ),
 
   nodeCheck('avoid_default_addr_size', 'A node with `reg` or `ranges` relies on the parent\'s default #address-cells/#size-cells.', 'warning', ['addr_size_cells'], (ctx, node) => {
-    if (!node.parent) return;
-    if (!ctx.state.prop(node, 'reg') && !ctx.state.prop(node, 'ranges')) return;
-    if (ctx.state.rawAddrCells(node.parent) === -1) ctx.failNode(node, 'Relying on default #address-cells value');
-    if (ctx.state.rawSizeCells(node.parent) === -1) ctx.failNode(node, 'Relying on default #size-cells value');
+    const parent = node.parent;
+    if (!parent) return;
+    if (!node.prop(REG) && !node.prop(RANGES)) return;
+    if (parent.rawAddrCells === -1) ctx.failNode(node, 'Relying on default #address-cells value');
+    if (parent.rawSizeCells === -1) ctx.failNode(node, 'Relying on default #size-cells value');
   }),
 
   nodeCheck(
@@ -140,10 +158,10 @@ export const ADDRESS_CHECKS: CheckDefinition[] = [
     'warning',
     ['avoid_default_addr_size'],
     (ctx, node) => {
-      if (!node.parent || ctx.state.rawAddrCells(node) < 0 || ctx.state.rawSizeCells(node) < 0) return;
+      if (!node.parent || node.rawAddrCells < 0 || node.rawSizeCells < 0) return;
       // dtc 1.6.1 looks at `ranges` only (later versions also accept `dma-ranges`).
-      if (ctx.state.prop(node, 'ranges') || node.children.length === 0) return;
-      if (!liveChildren(node).some((c) => ctx.state.prop(c, 'reg')))
+      if (node.prop(RANGES) || node.node.children.length === 0) return;
+      if (!node.children.some((c) => c.prop(REG)))
         ctx.failNode(node, 'unnecessary #address-cells/#size-cells without "ranges" or child "reg" property');
     },
   ),

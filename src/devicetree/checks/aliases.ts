@@ -1,6 +1,8 @@
 // /aliases: every alias must name an existing node, and alias names use lowercase, digits and '-'.
 import { type DtNode, type DtTree, liveChildren } from '../tree';
-import { type CheckDefinition, DIGITS, LOWERCASE, cString, nodeCheck, spanOf } from './context';
+import { type CheckDefinition, DIGITS, LOWERCASE, cString, charSet, nodeCheck, spanOf } from './context';
+
+const ALIAS_NAME_CHARS = charSet(LOWERCASE + DIGITS + '-');
 
 /**
  * dtc's get_node_by_path: leading and repeated '/' are skipped, each component must equal a
@@ -20,7 +22,7 @@ export function nodeByPathDtc(tree: DtTree, path: string): DtNode | undefined {
 export const ALIAS_CHECKS: CheckDefinition[] = [
   nodeCheck('alias_paths', 'An alias does not resolve to a node, or its name uses characters other than lowercase, digits and \'-\'.', 'warning', [], (ctx, node) => {
     if (node.name !== 'aliases') return;
-    for (const prop of ctx.state.props(node)) {
+    for (const prop of node.props) {
       if (prop.name === 'phandle' || prop.name === 'linux,phandle') continue;
       const empty = prop.value.bytes.length === 0;
       const target = cString(prop);
@@ -28,7 +30,7 @@ export const ALIAS_CHECKS: CheckDefinition[] = [
         ctx.failProp(node, prop, `aliases property is not a valid node (${empty ? '(null)' : target})`);
         continue;
       }
-      if (spanOf(prop.name, LOWERCASE + DIGITS + '-') !== prop.name.length)
+      if (spanOf(prop.name, ALIAS_NAME_CHARS) !== prop.name.length)
         ctx.failNode(node, "aliases property name must include only lowercase and '-'");
     }
   }),

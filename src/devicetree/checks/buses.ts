@@ -1,20 +1,27 @@
 // Buses with their own addressing rules: PCI, simple-bus, I2C, SPI. A bridge check recognises the
 // bus (recorded in CheckRunState.bus) and checks the bridge; a reg check checks its children.
-import { type DtProperty, liveChildren, liveProperties } from '../tree';
+import type { DtNode, DtProperty } from '../tree';
 import {
   type CheckDefinition,
-  baseName,
   cString,
   cellAt,
   hex,
+  indexedProperty,
   nodeCheck,
   propLength,
-  unitName,
 } from './context';
+
+const DEVICE_TYPE = indexedProperty('device_type');
+const COMPATIBLE = indexedProperty('compatible');
+const REG = indexedProperty('reg');
+const RANGES = indexedProperty('ranges');
+const BUS_RANGE = indexedProperty('bus-range');
+const SPI_SLAVE = indexedProperty('spi-slave');
 
 const I2C_OWN_SLAVE_ADDRESS = 1 << 30;
 const I2C_TEN_BIT_ADDRESS = 0x80000000;
 
+/** Whether one of the NUL-separated strings is `compat` (ASCII), compared byte by byte. */
 function isCompatible(prop: DtProperty | undefined, compat: string): boolean {
   if (!prop) return false;
   const b = prop.value.bytes;
@@ -23,11 +30,27 @@ function isCompatible(prop: DtProperty | undefined, compat: string): boolean {
   while (start < b.length) {
     let end = start;
     while (end < b.length && b[end] !== 0) end++;
-    let s = '';
-    for (let i = start; i < end; i++) s += String.fromCharCode(b[i]);
-    if (s === compat) return true;
+    if (end - start === compat.length) {
+      let i = 0;
+      while (i < compat.length && b[start + i] === compat.charCodeAt(i)) i++;
+      if (i === compat.length) return true;
+    }
     start = end + 1;
   }
+  return false;
+}
+
+/** The low 64 bits of a run of `count` cells from `first` as hex (only the last two cells can matter). */
+function hexOfCells(prop: DtProperty, first: number, count: number): string {
+  if (count <= 0) return '0';
+  const lo = cellAt(prop, first + count - 1);
+  const hi = count >= 2 ? cellAt(prop, first + count - 2) : 0;
+  return hi === 0 ? hex(lo) : hex(hi) + hex(lo).padStart(8, '0');
+}
+
+/** Any live property with the prefix, generated ones included (the raw list, not CheckNode.props). */
+function hasLivePropertyStartingWith(node: DtNode, prefix: string): boolean {
+  for (const p of node.properties) if (!p.deleted && p.name.startsWith(prefix)) return true;
   return false;
 }
 
@@ -38,16 +61,15 @@ export const BUS_CHECKS: CheckDefinition[] = [
     'warning',
     ['device_type_is_string', 'addr_size_cells'],
     (ctx, node) => {
-      const s = ctx.state;
-      const type = s.prop(node, 'device_type');
+      const type = node.prop(DEVICE_TYPE);
       if (!type || cString(type) !== 'pci') return;
-      s.bus.set(node, 'pci');
-      const base = baseName(node);
+      node.bus = 'pci';
+      const base = node.baseName;
       if (base !== 'pci' && base !== 'pcie') ctx.failNode(node, 'node name is not "pci" or "pcie"');
-      if (!s.prop(node, 'ranges')) ctx.failNode(node, 'missing ranges for PCI bridge (or not a bridge)');
-      if (s.nodeAddrCells(node) !== 3) ctx.failNode(node, 'incorrect #address-cells for PCI bridge');
-      if (s.nodeSizeCells(node) !== 2) ctx.failNode(node, 'incorrect #size-cells for PCI bridge');
-      const busRange = s.prop(node, 'bus-range');
+      if (!node.prop(RANGES)) ctx.failNode(node, 'missing ranges for PCI bridge (or not a bridge)');
+      if (node.addrCells !== 3) ctx.failNode(node, 'incorrect #address-cells for PCI bridge');
+      if (node.sizeCells !== 2) ctx.failNode(node, 'incorrect #size-cells for PCI bridge');
+      const busRange = node.prop(BUS_RANGE);
       if (!busRange) return;
       if (propLength(busRange) !== 8) {
         ctx.failProp(node, busRange, 'value must be 2 cells');
@@ -59,8 +81,8 @@ export const BUS_CHECKS: CheckDefinition[] = [
   ),
 
   nodeCheck('pci_device_reg', "A PCI device's `reg` is not a config-space address or its unit address is not \"dev[,func]\".", 'warning', ['reg_format', 'pci_bridge'], (ctx, node) => {
-    if (!node.parent || ctx.state.bus.get(node.parent) !== 'pci') return;
-    const prop = ctx.state.prop(node, 'reg');
+    if (!node.parent || node.parent.bus !== 'pci') return;
+    const prop = node.prop(REG);
     if (!prop) return;
     if (cellAt(prop, 1) !== 0 || cellAt(prop, 2) !== 0) ctx.failProp(node, prop, 'PCI reg config space address cells 2 and 3 must be 0');
     const reg = cellAt(prop, 0);
@@ -68,18 +90,18 @@ export const BUS_CHECKS: CheckDefinition[] = [
     const func = (reg & 0x700) >>> 8;
     if ((reg & 0xff000000) !== 0) ctx.failProp(node, prop, 'PCI reg address is not configuration space');
     if ((reg & 0xff) !== 0) ctx.failProp(node, prop, 'PCI reg config space address register number must be 0');
-    const unit = unitName(node);
+    const unit = node.unitName;
     if (func === 0 && unit === hex(dev)) return;
     const expected = `${hex(dev)},${hex(func)}`;
     if (unit !== expected) ctx.failNode(node, `PCI unit address format error, expected "${expected}"`);
   }),
 
   nodeCheck('pci_device_bus_num', "A PCI device's bus number is outside the bridge's `bus-range`.", 'warning', ['reg_format', 'pci_bridge'], (ctx, node) => {
-    if (!node.parent || ctx.state.bus.get(node.parent) !== 'pci') return;
-    const reg = ctx.state.prop(node, 'reg');
+    if (!node.parent || node.parent.bus !== 'pci') return;
+    const reg = node.prop(REG);
     if (!reg) return;
     const busNum = (cellAt(reg, 0) & 0x00ff0000) >>> 16;
-    const busRange = ctx.state.prop(node.parent, 'bus-range');
+    const busRange = node.parent.prop(BUS_RANGE);
     const min = busRange ? cellAt(busRange, 0) : 0;
     const max = busRange ? cellAt(busRange, 1) : 0;
     // dtc reports this against the parent's bus-range property under the child's path.
@@ -87,47 +109,45 @@ export const BUS_CHECKS: CheckDefinition[] = [
   }),
 
   nodeCheck('simple_bus_bridge', 'Recognises `compatible = "simple-bus"` nodes for simple_bus_reg.', 'warning', ['addr_size_cells', 'compatible_is_string_list'], (ctx, node) => {
-    if (isCompatible(ctx.state.prop(node, 'compatible'), 'simple-bus')) ctx.state.bus.set(node, 'simple-bus');
+    if (isCompatible(node.prop(COMPATIBLE), 'simple-bus')) node.bus = 'simple-bus';
   }),
 
   nodeCheck('simple_bus_reg', 'A simple-bus child lacks `reg`/`ranges` or its unit address is not the first address in them.', 'warning', ['reg_format', 'simple_bus_bridge'], (ctx, node) => {
-    const s = ctx.state;
-    if (!node.parent || s.bus.get(node.parent) !== 'simple-bus') return;
-    let prop = s.prop(node, 'reg');
+    const parent = node.parent;
+    if (!parent || parent.bus !== 'simple-bus') return;
+    let prop = node.prop(REG);
     let first = -1;
     if (prop && propLength(prop) > 0) first = 0;
     else if (!prop) {
-      prop = s.prop(node, 'ranges');
-      if (prop && propLength(prop) > 0) first = s.nodeAddrCells(node); // skip the child address
+      prop = node.prop(RANGES);
+      if (prop && propLength(prop) > 0) first = node.addrCells; // skip the child address
     }
     if (first < 0) {
-      if (node.parent.parent && s.bus.get(node) !== 'simple-bus') ctx.failNode(node, 'missing or empty reg/ranges property');
+      if (parent.parent && node.bus !== 'simple-bus') ctx.failNode(node, 'missing or empty reg/ranges property');
       return;
     }
-    let reg = 0n;
-    for (let i = 0; i < s.nodeAddrCells(node.parent); i++) reg = ((reg << 32n) | BigInt(cellAt(prop!, first + i))) & 0xffffffffffffffffn;
-    const expected = hex(reg);
-    if (unitName(node) !== expected) ctx.failNode(node, `simple-bus unit address format error, expected "${expected}"`);
+    const expected = hexOfCells(prop!, first, parent.addrCells);
+    if (node.unitName !== expected) ctx.failNode(node, `simple-bus unit address format error, expected "${expected}"`);
   }),
 
   nodeCheck('i2c_bus_bridge', 'An i2c/i2c-bus/i2c-arb node with children does not use #address-cells = 1, #size-cells = 0.', 'warning', ['addr_size_cells'], (ctx, node) => {
-    const base = baseName(node);
+    const base = node.baseName;
     if (base !== 'i2c-bus' && base !== 'i2c-arb' && base !== 'i2c') return;
-    ctx.state.bus.set(node, 'i2c');
-    if (node.children.length === 0) return;
-    if (ctx.state.nodeAddrCells(node) !== 1) ctx.failNode(node, 'incorrect #address-cells for I2C bus');
-    if (ctx.state.nodeSizeCells(node) !== 0) ctx.failNode(node, 'incorrect #size-cells for I2C bus');
+    node.bus = 'i2c';
+    if (node.node.children.length === 0) return;
+    if (node.addrCells !== 1) ctx.failNode(node, 'incorrect #address-cells for I2C bus');
+    if (node.sizeCells !== 0) ctx.failNode(node, 'incorrect #size-cells for I2C bus');
   }),
 
   nodeCheck('i2c_bus_reg', 'An I2C child lacks `reg`, its unit address differs from it, or an address does not fit 7 (or 10) bits.', 'warning', ['reg_format', 'i2c_bus_bridge'], (ctx, node) => {
-    if (!node.parent || ctx.state.bus.get(node.parent) !== 'i2c') return;
-    const prop = ctx.state.prop(node, 'reg');
+    if (!node.parent || node.parent.bus !== 'i2c') return;
+    const prop = node.prop(REG);
     if (!prop || propLength(prop) === 0) {
       ctx.failNode(node, 'missing or empty reg property');
       return;
     }
     const first = (cellAt(prop, 0) & ~I2C_OWN_SLAVE_ADDRESS) >>> 0;
-    if (unitName(node) !== hex(first)) ctx.failNode(node, `I2C bus unit address format error, expected "${hex(first)}"`);
+    if (node.unitName !== hex(first)) ctx.failNode(node, `I2C bus unit address format error, expected "${hex(first)}"`);
     for (let i = 0; i * 4 < propLength(prop); i++) {
       const reg = (cellAt(prop, i) & ~I2C_OWN_SLAVE_ADDRESS) >>> 0;
       if ((reg & I2C_TEN_BIT_ADDRESS) !== 0 && (reg & ~I2C_TEN_BIT_ADDRESS) >>> 0 > 0x3ff)
@@ -147,32 +167,31 @@ export const BUS_CHECKS: CheckDefinition[] = [
     'warning',
     ['addr_size_cells'],
     (ctx, node) => {
-      const s = ctx.state;
-      if (baseName(node) === 'spi') {
-        s.bus.set(node, 'spi');
+      if (node.baseName === 'spi') {
+        node.bus = 'spi';
       } else {
         // Detect SPI buses without the proper node name by their children's spi-* properties.
-        if (s.nodeAddrCells(node) !== 1 || s.nodeSizeCells(node) !== 0) return;
-        if (!liveChildren(node).some((c) => liveProperties(c).some((p) => p.name.startsWith('spi-')))) return;
-        s.bus.set(node, 'spi');
-        if (s.prop(node, 'reg')) ctx.failNode(node, "node name for SPI buses should be 'spi'");
+        if (node.addrCells !== 1 || node.sizeCells !== 0) return;
+        if (!node.children.some((c) => hasLivePropertyStartingWith(c.node, 'spi-'))) return;
+        node.bus = 'spi';
+        if (node.prop(REG)) ctx.failNode(node, "node name for SPI buses should be 'spi'");
       }
-      if (node.children.length === 0) return;
-      const addrCells = s.prop(node, 'spi-slave') ? 0 : 1;
-      if (s.nodeAddrCells(node) !== addrCells) ctx.failNode(node, 'incorrect #address-cells for SPI bus');
-      if (s.nodeSizeCells(node) !== 0) ctx.failNode(node, 'incorrect #size-cells for SPI bus');
+      if (node.node.children.length === 0) return;
+      const addrCells = node.prop(SPI_SLAVE) ? 0 : 1;
+      if (node.addrCells !== addrCells) ctx.failNode(node, 'incorrect #address-cells for SPI bus');
+      if (node.sizeCells !== 0) ctx.failNode(node, 'incorrect #size-cells for SPI bus');
     },
   ),
 
   nodeCheck('spi_bus_reg', 'An SPI child lacks `reg` or its unit address differs from it.', 'warning', ['reg_format', 'spi_bus_bridge'], (ctx, node) => {
-    if (!node.parent || ctx.state.bus.get(node.parent) !== 'spi') return;
-    if (ctx.state.prop(node.parent, 'spi-slave')) return;
-    const prop = ctx.state.prop(node, 'reg');
+    if (!node.parent || node.parent.bus !== 'spi') return;
+    if (node.parent.prop(SPI_SLAVE)) return;
+    const prop = node.prop(REG);
     if (!prop || propLength(prop) === 0) {
       ctx.failNode(node, 'missing or empty reg property');
       return;
     }
     const expected = hex(cellAt(prop, 0));
-    if (unitName(node) !== expected) ctx.failNode(node, `SPI bus unit address format error, expected "${expected}"`);
+    if (node.unitName !== expected) ctx.failNode(node, `SPI bus unit address format error, expected "${expected}"`);
   }),
 ];

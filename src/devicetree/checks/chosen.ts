@@ -1,30 +1,35 @@
 // /chosen: where it is and the types of what the kernel reads from it.
 import type { CheckDefinition } from './context';
-import { nodeCheck } from './context';
+import { indexedProperty, nodeCheck } from './context';
 import { expectString } from './string-props';
+
+const INTERRUPT_CONTROLLER = indexedProperty('interrupt-controller');
+const BOOTARGS = indexedProperty('bootargs');
+const STDOUT_PATH = indexedProperty('stdout-path');
+const LINUX_STDOUT_PATH = indexedProperty('linux,stdout-path');
 
 export const CHOSEN_CHECKS: CheckDefinition[] = [
   nodeCheck('obsolete_chosen_interrupt_controller', '/chosen has the obsolete `interrupt-controller` property.', 'warning', [], (ctx, node) => {
     if (node.parent) return;
-    const chosen = ctx.state.child(node, 'chosen');
-    const prop = chosen && ctx.state.prop(chosen, 'interrupt-controller');
+    const chosen = node.child('chosen');
+    const prop = chosen && chosen.prop(INTERRUPT_CONTROLLER);
     // dtc names the root in this message, with the /chosen property's position.
     if (prop) ctx.failProp(node, prop, '/chosen has obsolete "interrupt-controller" property');
   }),
 
   nodeCheck('chosen_node_is_root', 'A node named `chosen` is not a child of the root.', 'warning', [], (ctx, node) => {
-    if (node.name === 'chosen' && node.parent !== ctx.tree.root) ctx.failNode(node, 'chosen node must be at root node');
+    if (node.name === 'chosen' && node.node.parent !== ctx.tree.root) ctx.failNode(node, 'chosen node must be at root node');
   }),
 
   nodeCheck('chosen_node_bootargs', '`bootargs` in /chosen is not a single string.', 'warning', [], (ctx, node) => {
-    if (node.name === 'chosen') expectString(ctx, node, ctx.state.prop(node, 'bootargs'));
+    if (node.name === 'chosen') expectString(ctx, node, node.prop(BOOTARGS));
   }),
 
   nodeCheck('chosen_node_stdout_path', '/chosen uses `linux,stdout-path`, or its stdout path is not a single string.', 'warning', [], (ctx, node) => {
     if (node.name !== 'chosen') return;
-    let prop = ctx.state.prop(node, 'stdout-path');
+    let prop = node.prop(STDOUT_PATH);
     if (!prop) {
-      prop = ctx.state.prop(node, 'linux,stdout-path');
+      prop = node.prop(LINUX_STDOUT_PATH);
       if (!prop) return;
       ctx.failProp(node, prop, "Use 'stdout-path' instead");
     }

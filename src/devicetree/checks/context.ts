@@ -2,15 +2,7 @@
 // (#address-cells/#size-cells as read by addr_size_cells, the bus a bridge check recognised), and
 // the reporter that turns a failure into a Diagnostic tagged with the check's name.
 import type { Diagnostic, SourceRange } from '../../common/diagnostics';
-import {
-  type DtNode,
-  type DtProperty,
-  type DtTree,
-  liveChildren,
-  liveProperties,
-  nodePath,
-  walkNodes,
-} from '../tree';
+import type { DtNode, DtProperty, DtTree } from '../tree';
 
 export type CheckSeverity = 'error' | 'warning' | 'off';
 
@@ -34,133 +26,175 @@ export interface CheckDefinition {
 /** Buses that bridge checks recognise and that later checks consult (dtc's node->bus). */
 export type BusKind = 'pci' | 'simple-bus' | 'i2c' | 'spi' | 'graph-port' | 'graph-ports';
 
+/** A slot in every node's property index (see indexedProperty). */
+export type PropertySlot = number;
+
+const propertySlots = new Map<string, PropertySlot>();
+
+/**
+ * Declare a property name that checks look up on every node. Each run indexes every node's
+ * properties once by these names, so a lookup is an array read instead of a scan per check and
+ * node (some sixty checks look up a few names each on every node). Call at module load.
+ */
+export function indexedProperty(name: string): PropertySlot {
+  let slot = propertySlots.get(name);
+  if (slot === undefined) {
+    slot = propertySlots.size;
+    propertySlots.set(name, slot);
+  }
+  return slot;
+}
+
+/** A live node as the checks see it: its properties indexed by name, plus the per-run state dtc keeps on its nodes. */
+export class CheckNode {
+  /** dtc's for_each_property: the live properties (minus generated ones under __fixups__ etc.). */
+  readonly props: DtProperty[];
+  /** Live children, generated ones included (dtc's for_each_child). */
+  readonly children: CheckNode[] = [];
+  /** Node name up to '@' (dtc's basenamelen). */
+  readonly baseName: string;
+  /** dtc's get_unitname: after the first '@', "" when there is none. */
+  readonly unitName: string;
+  /** Built by dtc only after its checks (-@ symbols, overlay fixups): never visited. */
+  readonly generated: boolean;
+  /** The bus a bridge check recognised. */
+  bus: BusKind | undefined = undefined;
+  /** #address-cells / #size-cells as read by addr_size_cells (-1 when absent, 0 when unread). */
+  rawAddrCells = 0;
+  rawSizeCells = 0;
+  private readonly indexed: (DtProperty | undefined)[];
+  private pathText: string | undefined = undefined;
+
+  constructor(
+    readonly node: DtNode,
+    readonly parent: CheckNode | undefined,
+    private readonly inGeneratedArea: boolean,
+    generated: boolean,
+  ) {
+    this.generated = generated;
+    const name = node.name;
+    const at = name.indexOf('@');
+    this.baseName = at < 0 ? name : name.slice(0, at);
+    this.unitName = at < 0 ? '' : name.slice(at + 1);
+    this.props = [];
+    this.indexed = new Array<DtProperty | undefined>(propertySlots.size).fill(undefined);
+    const all = node.properties;
+    for (let i = 0; i < all.length; i++) {
+      const p = all[i];
+      if (!p.deleted && (!inGeneratedArea || isWritten(p))) this.props.push(p);
+    }
+    // Backwards, so that the first live property of a name is the one left in its slot.
+    for (let i = all.length - 1; i >= 0; i--) {
+      const p = all[i];
+      if (p.deleted) continue;
+      const slot = propertySlots.get(p.name);
+      if (slot !== undefined) this.indexed[slot] = this.visible(p);
+    }
+  }
+
+  get name(): string {
+    return this.node.name;
+  }
+
+  /** Full path as dtc prints it ("/" for the root). */
+  get path(): string {
+    if (this.pathText === undefined) {
+      const parent = this.parent;
+      this.pathText = !parent ? '/' : parent.parent ? `${parent.path}/${this.node.name}` : `/${this.node.name}`;
+    }
+    return this.pathText;
+  }
+
+  /** dtc's get_property for a name declared with indexedProperty. */
+  prop(slot: PropertySlot): DtProperty | undefined {
+    return this.indexed[slot];
+  }
+
+  /** dtc's get_property for any name: the first live property of that name. */
+  findProp(name: string): DtProperty | undefined {
+    const props = this.node.properties;
+    for (let i = 0; i < props.length; i++) {
+      const p = props[i];
+      if (p.name === name && !p.deleted) return this.visible(p);
+    }
+    return undefined;
+  }
+
+  /** dtc's get_subnode: a live child with exactly this name. */
+  child(name: string): CheckNode | undefined {
+    for (const c of this.children) if (c.node.name === name) return c;
+    return undefined;
+  }
+
+  /** dtc's node_addr_cells: 2 when #address-cells is absent. Unread nodes count as 0, as in dtc. */
+  get addrCells(): number {
+    return this.rawAddrCells === -1 ? 2 : this.rawAddrCells;
+  }
+
+  get sizeCells(): number {
+    return this.rawSizeCells === -1 ? 1 : this.rawSizeCells;
+  }
+
+  /** Under __symbols__/__fixups__/__local_fixups__ only source-written properties count. */
+  private visible(p: DtProperty): DtProperty | undefined {
+    return this.inGeneratedArea && !isWritten(p) ? undefined : p;
+  }
+}
+
 /** State shared by all checks of one run. */
 export class CheckRunState {
-  readonly bus = new Map<DtNode, BusKind>();
-  /** #address-cells / #size-cells as read by addr_size_cells (-1 when absent). */
-  readonly addrCells = new Map<DtNode, number>();
-  readonly sizeCells = new Map<DtNode, number>();
-  private readonly paths = new Map<DtNode, string>();
-  private phandles?: Map<number, DtNode>;
+  /**
+   * The live nodes the checks visit, parents first (dtc's check_nodes_props). Built once per run:
+   * some ninety checks each walk the whole tree, and checks never add or remove nodes.
+   */
+  readonly nodes: CheckNode[] = [];
+  readonly root: CheckNode;
+  private phandles?: Map<number, CheckNode>;
+  /** Every live node in tree order, generated ones included (what phandle lookups can reach). */
+  private readonly all: CheckNode[] = [];
 
   /** Nodes dtc builds only after its checks (-@ symbols, overlay fixups): checks never see them. */
-  private readonly generated = new Set<DtNode>();
-
-  /** Whether the root has a __symbols__/__fixups__/__local_fixups__ child at all (most trees have none). */
-  private readonly hasGeneratedArea: boolean = false;
+  private readonly generatedNodes = new Set<DtNode>();
 
   constructor(readonly input: CheckInput) {
-    for (const child of input.tree.root.children) {
-      if (!GENERATED_ROOT_CHILDREN.has(child.name)) continue;
-      this.hasGeneratedArea = true;
-      this.markGenerated(child);
-    }
-  }
-
-  /** A node under __symbols__/__fixups__/__local_fixups__ with no source-written property below it. */
-  private markGenerated(node: DtNode): boolean {
-    let written = node.properties.some((p) => isWritten(p));
-    for (const c of node.children) if (!this.markGenerated(c)) written = true;
-    if (!written) this.generated.add(node);
-    return !written;
-  }
-
-  private walkOrder?: DtNode[];
-  private readonly propsCache = new Map<DtNode, DtProperty[]>();
-
-  /**
-   * The live nodes the checks visit, parents first (dtc's check_nodes_props). Computed once per
-   * run: some ninety checks each walk the whole tree, and checks never add or remove nodes.
-   */
-  walk(): readonly DtNode[] {
-    if (!this.walkOrder) {
-      const order: DtNode[] = [];
-      const visit = (node: DtNode): void => {
-        if (this.generated.has(node)) return;
-        order.push(node);
-        for (const child of node.children) if (!child.deleted) visit(child);
-      };
-      visit(this.tree.root);
-      this.walkOrder = order;
-    }
-    return this.walkOrder;
+    const root = input.tree.root;
+    for (const child of root.children) if (GENERATED_ROOT_CHILDREN.has(child.name)) this.markGenerated(child);
+    this.root = this.build(root, undefined, false);
   }
 
   get tree(): DtTree {
     return this.input.tree;
   }
 
-  path(node: DtNode): string {
-    let p = this.paths.get(node);
-    if (p === undefined) {
-      p = nodePath(node);
-      this.paths.set(node, p);
+  /** A node under __symbols__/__fixups__/__local_fixups__ with no source-written property below it. */
+  private markGenerated(node: DtNode): boolean {
+    let written = node.properties.some((p) => isWritten(p));
+    for (const c of node.children) if (!this.markGenerated(c)) written = true;
+    if (!written) this.generatedNodes.add(node);
+    return !written;
+  }
+
+  private build(node: DtNode, parent: CheckNode | undefined, inGeneratedArea: boolean): CheckNode {
+    const generated = (parent?.generated ?? false) || (inGeneratedArea && this.generatedNodes.has(node));
+    const info = new CheckNode(node, parent, inGeneratedArea, generated);
+    this.all.push(info);
+    if (!generated) this.nodes.push(info);
+    for (const child of node.children) {
+      if (child.deleted) continue;
+      const childInArea = inGeneratedArea || (!parent && GENERATED_ROOT_CHILDREN.has(child.name));
+      info.children.push(this.build(child, info, childInArea));
     }
-    return p;
-  }
-
-  /** dtc's for_each_property: the live properties (minus generated ones under __fixups__ etc.). */
-  props(node: DtNode): DtProperty[] {
-    let cached = this.propsCache.get(node);
-    if (!cached) {
-      const live = liveProperties(node);
-      cached = this.isInGeneratedArea(node) ? live.filter(isWritten) : live;
-      this.propsCache.set(node, cached);
-    }
-    return cached;
-  }
-
-  /** dtc's get_property: the first live property of that name. */
-  prop(node: DtNode, name: string): DtProperty | undefined {
-    // A plain loop: this runs for nearly every check on every node.
-    const props = node.properties;
-    for (let i = 0; i < props.length; i++) {
-      const p = props[i];
-      if (p.name === name && !p.deleted) return this.hasGeneratedArea && this.isInGeneratedArea(node) && !isWritten(p) ? undefined : p;
-    }
-    return undefined;
-  }
-
-  private isInGeneratedArea(node: DtNode): boolean {
-    if (!this.hasGeneratedArea) return false;
-    let top = node;
-    while (top.parent?.parent) top = top.parent;
-    return top.parent !== undefined && GENERATED_ROOT_CHILDREN.has(top.name);
-  }
-
-  /** dtc's get_subnode: a live child with exactly this name. */
-  child(node: DtNode, name: string): DtNode | undefined {
-    return liveChildren(node).find((c) => c.name === name);
+    return info;
   }
 
   /** dtc's get_node_by_phandle: first node in tree order with that phandle; none for 0 and -1. */
-  nodeByPhandle(phandle: number): DtNode | undefined {
+  nodeByPhandle(phandle: number): CheckNode | undefined {
     if (phandle === 0 || phandle === 0xffffffff) return undefined;
     if (!this.phandles) {
       this.phandles = new Map();
-      for (const n of walkNodes(this.tree.root)) if (n.phandle !== 0 && !this.phandles.has(n.phandle)) this.phandles.set(n.phandle, n);
+      for (const n of this.all) if (n.node.phandle !== 0 && !this.phandles.has(n.node.phandle)) this.phandles.set(n.node.phandle, n);
     }
     return this.phandles.get(phandle);
-  }
-
-  /** dtc's node_addr_cells: 2 when #address-cells is absent. Unread nodes count as 0, as in dtc. */
-  nodeAddrCells(node: DtNode): number {
-    const v = this.addrCells.get(node) ?? 0;
-    return v === -1 ? 2 : v;
-  }
-
-  nodeSizeCells(node: DtNode): number {
-    const v = this.sizeCells.get(node) ?? 0;
-    return v === -1 ? 1 : v;
-  }
-
-  /** The raw value addr_size_cells read (-1 when the property is absent). */
-  rawAddrCells(node: DtNode): number {
-    return this.addrCells.get(node) ?? 0;
-  }
-
-  rawSizeCells(node: DtNode): number {
-    return this.sizeCells.get(node) ?? 0;
   }
 }
 
@@ -187,23 +221,23 @@ export class CheckContext {
   ) {}
 
   get tree(): DtTree {
-    return this.state.tree;
+    return this.state.input.tree;
   }
 
   /** A message about a node (dtc's FAIL): "/path: message", at the node's name unless a more precise place is known. */
-  failNode(node: DtNode, message: string, range?: SourceRange): void {
+  failNode(node: CheckNode, message: string, range?: SourceRange): void {
     // Like dtc's "also defined at" lines: every later definition or reopening of the node.
-    const related = node.definitions.slice(1).map((r) => ({ message: ALSO_DEFINED, range: r }));
-    this.emit(node, `${this.state.path(node)}: ${message}`, range ?? node.nameRange, related);
+    const related = node.node.definitions.slice(1).map((r) => ({ message: ALSO_DEFINED, range: r }));
+    this.emit(node, `${node.path}: ${message}`, range ?? node.node.nameRange, related);
   }
 
   /** A message about a property (dtc's FAIL_PROP): "/path:prop: message", at the property. A missing property degrades to a node message, as in dtc. */
-  failProp(node: DtNode, prop: DtProperty | undefined, message: string, range?: SourceRange): void {
+  failProp(node: CheckNode, prop: DtProperty | undefined, message: string, range?: SourceRange): void {
     if (!prop) {
       this.failNode(node, message);
       return;
     }
-    this.emit(node, `${this.state.path(node)}:${prop.name}: ${message}`, range ?? prop.range);
+    this.emit(node, `${node.path}:${prop.name}: ${message}`, range ?? prop.range);
   }
 
   /**
@@ -222,10 +256,10 @@ export class CheckContext {
     this.sink.push(out);
   }
 
-  private emit(node: DtNode, message: string, range: SourceRange | undefined, related?: Diagnostic['related']): void {
+  private emit(node: CheckNode, message: string, range: SourceRange | undefined, related?: Diagnostic['related']): void {
     this.failed = true;
     if (this.severity === 'off') return;
-    const d: Diagnostic = { severity: this.severity, message, code: this.check.name, subject: this.state.path(node) };
+    const d: Diagnostic = { severity: this.severity, message, code: this.check.name, subject: node.path };
     if (range) d.range = range;
     if (related && related.length > 0) d.related = related;
     this.sink.push(d);
@@ -238,7 +272,7 @@ export function nodeCheck(
   description: string,
   defaultSeverity: CheckSeverity,
   prerequisites: readonly string[],
-  visit: (ctx: CheckContext, node: DtNode) => void,
+  visit: (ctx: CheckContext, node: CheckNode) => void,
 ): CheckDefinition {
   return {
     name,
@@ -246,7 +280,8 @@ export function nodeCheck(
     defaultSeverity,
     prerequisites,
     run(ctx) {
-      for (const node of ctx.state.walk()) visit(ctx, node);
+      const nodes = ctx.state.nodes;
+      for (let i = 0; i < nodes.length; i++) visit(ctx, nodes[i]);
     },
   };
 }
@@ -289,43 +324,27 @@ export function isStringList(p: DtProperty): boolean {
   return b.length === 0 || b[b.length - 1] === 0;
 }
 
-/** Node name up to '@' (dtc's basenamelen). */
-export function baseName(node: DtNode): string {
-  const at = node.name.indexOf('@');
-  return at < 0 ? node.name : node.name.slice(0, at);
-}
+/** An ASCII character set as a lookup table (the allowed sets are a few constants, built at load). */
+export type CharSet = Uint8Array;
 
-/** dtc's get_unitname: after the first '@', "" when there is none. */
-export function unitName(node: DtNode): string {
-  const at = node.name.indexOf('@');
-  return at < 0 ? '' : node.name.slice(at + 1);
+export function charSet(chars: string): CharSet {
+  const table = new Uint8Array(128);
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars.charCodeAt(i);
+    if (c < 128) table[c] = 1;
+  }
+  return table;
 }
 
 /** Length of the prefix of s made only of characters in `allowed` (C's strspn). */
-export function spanOf(s: string, allowed: string): number {
-  const table = allowedTable(allowed);
+export function spanOf(s: string, allowed: CharSet): number {
   let n = 0;
   while (n < s.length) {
     const c = s.charCodeAt(n);
-    if (c >= 128 || table[c] === 0) break;
+    if (c >= 128 || allowed[c] === 0) break;
     n++;
   }
   return n;
-}
-
-/** The allowed sets are a few ASCII constants: one lookup table each, built on first use. */
-const allowedTables = new Map<string, Uint8Array>();
-function allowedTable(allowed: string): Uint8Array {
-  let table = allowedTables.get(allowed);
-  if (!table) {
-    table = new Uint8Array(128);
-    for (let i = 0; i < allowed.length; i++) {
-      const c = allowed.charCodeAt(i);
-      if (c < 128) table[c] = 1;
-    }
-    allowedTables.set(allowed, table);
-  }
-  return table;
 }
 
 export const LOWERCASE = 'abcdefghijklmnopqrstuvwxyz';

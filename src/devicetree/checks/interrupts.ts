@@ -1,10 +1,23 @@
 // Interrupts: providers must state #interrupt-cells (and, in dtc 1.6.1, #address-cells), every
 // `interrupts` must find its parent and match its cell count; interrupt-map entries must parse.
-import type { DtNode } from '../tree';
-import { type CheckContext, type CheckDefinition, cellAt, isValidPhandle, nodeCheck, propLength } from './context';
+import type { Marker } from '../tree';
+import { type CheckDefinition, type CheckNode, cellAt, indexedProperty, isValidPhandle, nodeCheck, propLength } from './context';
 
-function isInterruptProvider(ctx: CheckContext, node: DtNode): boolean {
-  return ctx.state.prop(node, 'interrupt-controller') !== undefined || ctx.state.prop(node, 'interrupt-map') !== undefined;
+const INTERRUPTS = indexedProperty('interrupts');
+const INTERRUPT_PARENT = indexedProperty('interrupt-parent');
+const INTERRUPT_CONTROLLER = indexedProperty('interrupt-controller');
+const INTERRUPT_MAP = indexedProperty('interrupt-map');
+const INTERRUPT_MAP_MASK = indexedProperty('interrupt-map-mask');
+const INTERRUPT_CELLS = indexedProperty('#interrupt-cells');
+const ADDRESS_CELLS = indexedProperty('#address-cells');
+
+function isInterruptProvider(node: CheckNode): boolean {
+  return node.prop(INTERRUPT_CONTROLLER) !== undefined || node.prop(INTERRUPT_MAP) !== undefined;
+}
+
+function firstPhandleRef(markers: readonly Marker[]): Marker | undefined {
+  for (const m of markers) if (m.kind === 'ref-phandle') return m;
+  return undefined;
 }
 
 function isMultipleOf(n: number, divisor: number): boolean {
@@ -13,19 +26,18 @@ function isMultipleOf(n: number, divisor: number): boolean {
 
 export const INTERRUPT_CHECKS: CheckDefinition[] = [
   nodeCheck('interrupts_property', '`interrupts` has no reachable interrupt parent, a bad `interrupt-parent`, or a length that is not a multiple of the parent\'s #interrupt-cells.', 'warning', [], (ctx, node) => {
-    const s = ctx.state;
-    const irqProp = s.prop(node, 'interrupts');
+    const irqProp = node.prop(INTERRUPTS);
     if (!irqProp) return;
     const len = propLength(irqProp);
     if (len % 4 !== 0) ctx.failProp(node, irqProp, `size (${len}) is invalid, expected multiple of 4`);
 
-    let irqNode: DtNode | undefined;
-    for (let parent: DtNode | undefined = node; parent; parent = parent.parent) {
-      if (parent !== node && isInterruptProvider(ctx, parent)) {
+    let irqNode: CheckNode | undefined;
+    for (let parent: CheckNode | undefined = node; parent; parent = parent.parent) {
+      if (parent !== node && isInterruptProvider(parent)) {
         irqNode = parent;
         break;
       }
-      const ip = s.prop(parent, 'interrupt-parent');
+      const ip = parent.prop(INTERRUPT_PARENT);
       if (!ip) continue;
       const phandle = cellAt(ip, 0);
       if (!isValidPhandle(phandle)) {
@@ -33,19 +45,19 @@ export const INTERRUPT_CHECKS: CheckDefinition[] = [
         ctx.failProp(parent, ip, 'Invalid phandle');
         break;
       }
-      irqNode = s.nodeByPhandle(phandle);
+      irqNode = ctx.state.nodeByPhandle(phandle);
       if (!irqNode) {
-        ctx.failProp(parent, ip, 'Bad phandle', ip.value.markers.find((m) => m.kind === 'ref-phandle')?.range);
+        ctx.failProp(parent, ip, 'Bad phandle', firstPhandleRef(ip.value.markers)?.range);
         return;
       }
-      if (!isInterruptProvider(ctx, irqNode)) ctx.failNode(irqNode, 'Missing interrupt-controller or interrupt-map property');
+      if (!isInterruptProvider(irqNode)) ctx.failNode(irqNode, 'Missing interrupt-controller or interrupt-map property');
       break;
     }
     if (!irqNode) {
       ctx.failNode(node, 'Missing interrupt-parent');
       return;
     }
-    const cellsProp = s.prop(irqNode, '#interrupt-cells');
+    const cellsProp = irqNode.prop(INTERRUPT_CELLS);
     if (!cellsProp) return; // interrupt_provider reports that
     const cells = cellAt(cellsProp, 0);
     // dtc names the provider's #interrupt-cells under this node's path here.
@@ -53,9 +65,9 @@ export const INTERRUPT_CHECKS: CheckDefinition[] = [
   }),
 
   nodeCheck('interrupt_provider', 'An interrupt-controller or interrupt-map node lacks #interrupt-cells or #address-cells (dtc 1.6.1 rules).', 'warning', [], (ctx, node) => {
-    if (!isInterruptProvider(ctx, node)) return;
-    if (!ctx.state.prop(node, '#interrupt-cells')) ctx.failNode(node, 'Missing #interrupt-cells in interrupt provider');
-    if (!ctx.state.prop(node, '#address-cells')) ctx.failNode(node, 'Missing #address-cells in interrupt provider');
+    if (!isInterruptProvider(node)) return;
+    if (!node.prop(INTERRUPT_CELLS)) ctx.failNode(node, 'Missing #interrupt-cells in interrupt provider');
+    if (!node.prop(ADDRESS_CELLS)) ctx.failNode(node, 'Missing #address-cells in interrupt provider');
   }),
 
   // Not in dtc 1.6.1 (added in 1.6.2), hence off by default so that the dtc preset matches 1.6.1.
@@ -65,16 +77,15 @@ export const INTERRUPT_CHECKS: CheckDefinition[] = [
     'off',
     ['phandle_references', 'addr_size_cells', 'interrupt_provider'],
     (ctx, node) => {
-      const s = ctx.state;
-      const map = s.prop(node, 'interrupt-map');
+      const map = node.prop(INTERRUPT_MAP);
       if (!map) return;
-      if (s.rawAddrCells(node) < 0) {
+      if (node.rawAddrCells < 0) {
         ctx.failNode(node, "Missing '#address-cells' in interrupt-map provider");
         return;
       }
-      const irqCells = s.prop(node, '#interrupt-cells');
-      const childSpec = s.nodeAddrCells(node) + (irqCells ? cellAt(irqCells, 0) : 0);
-      const mask = s.prop(node, 'interrupt-map-mask');
+      const irqCells = node.prop(INTERRUPT_CELLS);
+      const childSpec = node.addrCells + (irqCells ? cellAt(irqCells, 0) : 0);
+      const mask = node.prop(INTERRUPT_MAP_MASK);
       if (mask && propLength(mask) !== childSpec * 4)
         ctx.failProp(node, mask, `property size (${propLength(mask)}) is invalid, expected ${childSpec * 4}`);
       const len = propLength(map);
@@ -94,17 +105,17 @@ export const INTERRUPT_CHECKS: CheckDefinition[] = [
           if (!ctx.tree.isPlugin) ctx.failProp(node, map, `Cell ${cell} is not a phandle(${phandle | 0})`);
           break;
         }
-        const provider = s.nodeByPhandle(phandle);
+        const provider = ctx.state.nodeByPhandle(phandle);
         if (!provider) {
           ctx.failProp(node, map, `Could not get phandle(${phandle | 0}) node for (cell ${cell})`);
           break;
         }
-        const pCells = s.prop(provider, '#interrupt-cells');
+        const pCells = provider.prop(INTERRUPT_CELLS);
         if (!pCells) {
-          ctx.failNode(node, `Missing property '#interrupt-cells' in node ${s.path(provider)} or bad phandle (referred from interrupt-map[${cell}])`);
+          ctx.failNode(node, `Missing property '#interrupt-cells' in node ${provider.path} or bad phandle (referred from interrupt-map[${cell}])`);
           break;
         }
-        const pAddr = s.prop(provider, '#address-cells');
+        const pAddr = provider.prop(ADDRESS_CELLS);
         cell += 1 + cellAt(pCells, 0) + (pAddr ? cellAt(pAddr, 0) : 0);
       }
     },

@@ -1,22 +1,22 @@
 // Node and property names: characters, '@' format, duplicates, clashes with property names.
 import {
   type CheckDefinition,
+  CheckNode,
   DIGITS,
   LOWERCASE,
   UPPERCASE,
-  baseName,
+  charSet,
   nodeCheck,
   spanOf,
-  unitName,
 } from './context';
 
-const NODE_CHARS = LOWERCASE + UPPERCASE + DIGITS + ',._+-@';
-const PROPERTY_CHARS = LOWERCASE + UPPERCASE + DIGITS + ',._+*#?-';
-const STRICT_CHARS = LOWERCASE + UPPERCASE + DIGITS + ',-';
+const NODE_CHARS = charSet(LOWERCASE + UPPERCASE + DIGITS + ',._+-@');
+const PROPERTY_CHARS = charSet(LOWERCASE + UPPERCASE + DIGITS + ',._+*#?-');
+const STRICT_CHARS = charSet(LOWERCASE + UPPERCASE + DIGITS + ',-');
 
 export const NAME_CHECKS: CheckDefinition[] = [
   nodeCheck('duplicate_node_names', 'Two children of one node have the same name.', 'error', [], (ctx, node) => {
-    const children = node.children;
+    const children = node.node.children;
     if (children.length < 2) return;
     // dtc compares each live child with every later sibling, deleted ones included.
     // Grouping sibling positions by name keeps this linear in the number of siblings.
@@ -30,39 +30,43 @@ export const NAME_CHECKS: CheckDefinition[] = [
     for (let i = 0; i < children.length; i++) {
       const child = children[i];
       if (child.deleted) continue;
-      for (const j of positionsByName.get(child.name) ?? []) if (j > i) ctx.failNode(children[j], 'Duplicate node name');
+      // The later sibling may be a deleted one, which the run has no CheckNode for (failures are rare).
+      for (const j of positionsByName.get(child.name) ?? []) if (j > i) ctx.failNode(new CheckNode(children[j], node, false, false), 'Duplicate node name');
     }
   }),
 
   nodeCheck('duplicate_property_names', 'A node has two properties with the same name.', 'error', [], (ctx, node) => {
-    const props = ctx.state.props(node);
+    const props = node.props;
     for (let i = 0; i < props.length; i++)
       for (let j = i + 1; j < props.length; j++)
         if (props[i].name === props[j].name) ctx.failProp(node, props[i], 'Duplicate property name');
   }),
 
   nodeCheck('node_name_chars', "A node name uses a character outside [a-zA-Z0-9,._+-@].", 'error', [], (ctx, node) => {
-    const n = spanOf(node.name, NODE_CHARS);
-    if (n < node.name.length) ctx.failNode(node, `Bad character '${node.name[n]}' in node name`);
+    const name = node.name;
+    const n = spanOf(name, NODE_CHARS);
+    if (n < name.length) ctx.failNode(node, `Bad character '${name[n]}' in node name`);
   }),
 
   nodeCheck('node_name_chars_strict', 'A node base name uses a character outside [a-zA-Z0-9,-] (recommended set).', 'off', [], (ctx, node) => {
     const n = spanOf(node.name, STRICT_CHARS);
-    if (n < baseName(node).length) ctx.failNode(node, `Character '${node.name[n]}' not recommended in node name`);
+    if (n < node.baseName.length) ctx.failNode(node, `Character '${node.name[n]}' not recommended in node name`);
   }),
 
   nodeCheck('node_name_format', "A node name has more than one '@'.", 'error', ['node_name_chars'], (ctx, node) => {
-    if (unitName(node).includes('@')) ctx.failNode(node, "multiple '@' characters in node name");
+    if (node.unitName.includes('@')) ctx.failNode(node, "multiple '@' characters in node name");
   }),
 
   nodeCheck('node_name_vs_property_name', 'A node has the same name as a property of its parent.', 'warning', ['node_name_chars'], (ctx, node) => {
-    if (node.parent && ctx.state.prop(node.parent, node.name)) ctx.failNode(node, 'node name and property name conflict');
+    if (node.parent && node.parent.findProp(node.name)) ctx.failNode(node, 'node name and property name conflict');
   }),
 
   nodeCheck('property_name_chars', 'A property name uses a character outside [a-zA-Z0-9,._+*#?-].', 'error', [], (ctx, node) => {
-    for (const prop of ctx.state.props(node)) {
-      const n = spanOf(prop.name, PROPERTY_CHARS);
-      if (n < prop.name.length) ctx.failProp(node, prop, `Bad character '${prop.name[n]}' in property name`);
+    const props = node.props;
+    for (let i = 0; i < props.length; i++) {
+      const name = props[i].name;
+      const n = spanOf(name, PROPERTY_CHARS);
+      if (n < name.length) ctx.failProp(node, props[i], `Bad character '${name[n]}' in property name`);
     }
   }),
 
@@ -72,7 +76,7 @@ export const NAME_CHECKS: CheckDefinition[] = [
     'off',
     [],
     (ctx, node) => {
-      for (const prop of ctx.state.props(node)) {
+      for (const prop of node.props) {
         let name = prop.name;
         let n = spanOf(name, STRICT_CHARS);
         if (n === name.length || name === 'device_type') continue;

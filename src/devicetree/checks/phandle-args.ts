@@ -1,8 +1,8 @@
 // Properties that are lists of (phandle, args...) entries whose arg count the provider states in a
 // `#...-cells` property. One function walks any such list; each provider is one table row that
 // yields two checks, `<name>_is_cell` for the provider's count and `<name>_property` for the list.
-import type { DtNode, DtProperty } from '../tree';
-import { type CheckContext, type CheckDefinition, cellAt, isValidPhandle, nodeCheck, propLength } from './context';
+import type { DtProperty, Marker } from '../tree';
+import { type CheckContext, type CheckDefinition, type CheckNode, type PropertySlot, cellAt, indexedProperty, isValidPhandle, nodeCheck, propLength } from './context';
 import { isCellCheck } from './string-props';
 
 export interface PhandleArgsSpec {
@@ -12,8 +12,22 @@ export interface PhandleArgsSpec {
   optional?: boolean;
 }
 
+/** What checkPhandleArgs reads on a provider: its count property (by name and index slot). */
+export interface ProviderCells {
+  cellsName: string;
+  cellsSlot: PropertySlot;
+  /** The provider may omit the count (it is then 0). */
+  optional?: boolean;
+}
+
+/** The ref-phandle marker at a byte offset, if the source wrote a reference there. */
+function phandleRefAt(markers: readonly Marker[], offset: number): Marker | undefined {
+  for (let i = 0; i < markers.length; i++) if (markers[i].kind === 'ref-phandle' && markers[i].offset === offset) return markers[i];
+  return undefined;
+}
+
 /** dtc's check_property_phandle_args. */
-export function checkPhandleArgs(ctx: CheckContext, node: DtNode, prop: DtProperty, spec: PhandleArgsSpec): void {
+export function checkPhandleArgs(ctx: CheckContext, node: CheckNode, prop: DtProperty, spec: ProviderCells): void {
   const len = propLength(prop);
   if (len % 4 !== 0) {
     ctx.failProp(node, prop, `property size (${len}) is invalid, expected multiple of 4`);
@@ -21,7 +35,8 @@ export function checkPhandleArgs(ctx: CheckContext, node: DtNode, prop: DtProper
   }
   const count = len / 4;
   // Properties written in source carry type markers; then every phandle must be a reference.
-  const hasMarkers = prop.value.markers.length > 0;
+  const markers = prop.value.markers;
+  const hasMarkers = markers.length > 0;
   let cellsize = 0;
   for (let cell = 0; cell < count; cell += cellsize + 1) {
     const phandle = cellAt(prop, cell);
@@ -31,21 +46,21 @@ export function checkPhandleArgs(ctx: CheckContext, node: DtNode, prop: DtProper
       cellsize = 0;
       continue;
     }
-    const ref = prop.value.markers.find((m) => m.kind === 'ref-phandle' && m.offset === cell * 4);
+    const ref = phandleRefAt(markers, cell * 4);
     if (hasMarkers && !ref) ctx.failProp(node, prop, `cell ${cell} is not a phandle reference`);
     const provider = ctx.state.nodeByPhandle(phandle);
     if (!provider) {
       ctx.failProp(node, prop, `Could not get phandle node for (cell ${cell})`, ref?.range);
       break;
     }
-    const cellsProp = ctx.state.prop(provider, spec.cellsName);
+    const cellsProp = provider.prop(spec.cellsSlot);
     if (cellsProp) cellsize = cellAt(cellsProp, 0);
     else if (spec.optional) cellsize = 0;
     else {
       // A node message in dtc; it points at the reference when the source has one.
       ctx.failNode(
         node,
-        `Missing property '${spec.cellsName}' in node ${ctx.state.path(provider)} or bad phandle (referred from ${prop.name}[${cell}])`,
+        `Missing property '${spec.cellsName}' in node ${provider.path} or bad phandle (referred from ${prop.name}[${cell}])`,
         ref?.range ?? prop.range,
       );
       break;
@@ -79,16 +94,20 @@ export const PHANDLE_ARGS_PROVIDERS: readonly (PhandleArgsSpec & { check: string
 ];
 
 /** `<check>_property` then `<check>_is_cell` for each provider, in dtc's table order. */
-export const PHANDLE_ARGS_CHECKS: CheckDefinition[] = PHANDLE_ARGS_PROVIDERS.flatMap((spec) => [
-  nodeCheck(
-    `${spec.check}_property`,
-    `\`${spec.property}\` entries do not match the providers' \`${spec.cellsName}\`${spec.optional ? ' (0 when absent)' : ''}.`,
-    'warning',
-    [`${spec.check}_is_cell`, 'phandle_references'],
-    (ctx, node) => {
-      const prop = ctx.state.prop(node, spec.property);
-      if (prop) checkPhandleArgs(ctx, node, prop, spec);
-    },
-  ),
-  isCellCheck(`${spec.check}_is_cell`, spec.cellsName),
-]);
+export const PHANDLE_ARGS_CHECKS: CheckDefinition[] = PHANDLE_ARGS_PROVIDERS.flatMap((spec) => {
+  const listSlot = indexedProperty(spec.property);
+  const cells: ProviderCells = { cellsName: spec.cellsName, cellsSlot: indexedProperty(spec.cellsName), optional: spec.optional };
+  return [
+    nodeCheck(
+      `${spec.check}_property`,
+      `\`${spec.property}\` entries do not match the providers' \`${spec.cellsName}\`${spec.optional ? ' (0 when absent)' : ''}.`,
+      'warning',
+      [`${spec.check}_is_cell`, 'phandle_references'],
+      (ctx, node) => {
+        const prop = node.prop(listSlot);
+        if (prop) checkPhandleArgs(ctx, node, prop, cells);
+      },
+    ),
+    isCellCheck(`${spec.check}_is_cell`, spec.cellsName),
+  ];
+});

@@ -1,44 +1,45 @@
 // Type checks of single properties: one string, a string list, one cell. Each family is one
 // function with the property name as its parameter; chosen.ts and phandle-args.ts reuse them.
-import type { DtNode, DtProperty } from '../tree';
+import type { DtProperty } from '../tree';
 import {
   type CheckContext,
   type CheckDefinition,
+  type CheckNode,
   type CheckSeverity,
   isOneString,
   isStringList,
+  indexedProperty,
   nodeCheck,
   propLength,
 } from './context';
 
-export function expectString(ctx: CheckContext, node: DtNode, prop: DtProperty | undefined): void {
+export function expectString(ctx: CheckContext, node: CheckNode, prop: DtProperty | undefined): void {
   if (prop && !isOneString(prop)) ctx.failProp(node, prop, 'property is not a string');
 }
 
-export function expectStringList(ctx: CheckContext, node: DtNode, prop: DtProperty | undefined): void {
+export function expectStringList(ctx: CheckContext, node: CheckNode, prop: DtProperty | undefined): void {
   if (prop && !isStringList(prop)) ctx.failProp(node, prop, 'property is not a string list');
 }
 
-export function expectCell(ctx: CheckContext, node: DtNode, prop: DtProperty | undefined): void {
+export function expectCell(ctx: CheckContext, node: CheckNode, prop: DtProperty | undefined): void {
   if (prop && propLength(prop) !== 4) ctx.failProp(node, prop, 'property is not a single cell');
 }
 
 export function isStringCheck(name: string, propName: string, severity: CheckSeverity): CheckDefinition {
-  return nodeCheck(name, `\`${propName}\` is not a single string.`, severity, [], (ctx, node) =>
-    expectString(ctx, node, ctx.state.prop(node, propName)),
-  );
+  const slot = indexedProperty(propName);
+  return nodeCheck(name, `\`${propName}\` is not a single string.`, severity, [], (ctx, node) => expectString(ctx, node, node.prop(slot)));
 }
 
 export function isStringListCheck(name: string, propName: string): CheckDefinition {
+  const slot = indexedProperty(propName);
   return nodeCheck(name, `\`${propName}\` is not a list of NUL-terminated strings.`, 'warning', [], (ctx, node) =>
-    expectStringList(ctx, node, ctx.state.prop(node, propName)),
+    expectStringList(ctx, node, node.prop(slot)),
   );
 }
 
 export function isCellCheck(name: string, propName: string): CheckDefinition {
-  return nodeCheck(name, `\`${propName}\` is not a single 32-bit cell.`, 'warning', [], (ctx, node) =>
-    expectCell(ctx, node, ctx.state.prop(node, propName)),
-  );
+  const slot = indexedProperty(propName);
+  return nodeCheck(name, `\`${propName}\` is not a single 32-bit cell.`, 'warning', [], (ctx, node) => expectCell(ctx, node, node.prop(slot)));
 }
 
 export const STRING_CHECKS: CheckDefinition[] = [
@@ -51,6 +52,6 @@ export const STRING_CHECKS: CheckDefinition[] = [
   isStringCheck('label_is_string', 'label', 'warning'),
   isStringListCheck('compatible_is_string_list', 'compatible'),
   nodeCheck('names_is_string_list', 'A `*-names` property is not a list of NUL-terminated strings.', 'warning', [], (ctx, node) => {
-    for (const prop of ctx.state.props(node)) if (prop.name.endsWith('-names')) expectStringList(ctx, node, prop);
+    for (const prop of node.props) if (prop.name.endsWith('-names')) expectStringList(ctx, node, prop);
   }),
 ];
