@@ -41,8 +41,8 @@ interface EProp {
   name: string;
   bytes: Uint8Array;
   markers: Marker[];
-  /** dtc list order: most recently added first. */
-  labels: ELabel[];
+  /** dtc list order: most recently added first. Replaced, never mutated, when a label is added (NO_LABELS is shared). */
+  labels: readonly ELabel[];
   deleted: boolean;
   range?: SourceRange;
   nameRange?: SourceRange;
@@ -54,7 +54,7 @@ interface ENode {
   parent?: ENode;
   children: ENode[];
   props: EProp[];
-  labels: ELabel[];
+  labels: readonly ELabel[];
   deleted: boolean;
   phandle: number;
   omitIfNoRef: boolean;
@@ -65,22 +65,39 @@ interface ENode {
   fullpath: string;
 }
 
+// Most nodes and properties have no labels, and most values start with a type marker at offset 0:
+// sharing these (frozen: nobody mutates them) saves an object per property on every keystroke.
+const NO_LABELS: readonly ELabel[] = [];
+const NO_LABEL_NAMES: string[] = [];
+const NO_VALUE: readonly DtsValuePart[] = [];
+const LEADING_TYPE_MARKERS = new Map<Marker['kind'], Marker>(
+  (['type-u8', 'type-u16', 'type-u32', 'type-u64', 'type-string'] as const).map((kind) => [kind, { kind, offset: 0 }]),
+);
+
+function typeMarker(kind: Marker['kind'], offset: number): Marker {
+  return (offset === 0 ? LEADING_TYPE_MARKERS.get(kind) : undefined) ?? { kind, offset };
+}
+
 function newNode(name: string, range?: SourceRange): ENode {
-  return { name, children: [], props: [], labels: [], deleted: false, phandle: 0, omitIfNoRef: false, referenced: false, range, definitions: range ? [range] : [], fullpath: '' };
+  return { name, children: [], props: [], labels: NO_LABELS, deleted: false, phandle: 0, omitIfNoRef: false, referenced: false, range, definitions: range ? [range] : [], fullpath: '' };
 }
 
 /** dtc's add_label: revive an existing entry, otherwise put the new one first. */
-function addLabel(labels: ELabel[], name: string): void {
-  const existing = labels.find((l) => l.name === name);
-  if (existing) {
-    existing.deleted = false;
-    return;
+function addLabel(owner: { labels: readonly ELabel[] }, name: string): void {
+  for (const l of owner.labels) {
+    if (l.name === name) {
+      l.deleted = false;
+      return;
+    }
   }
-  labels.unshift({ name, deleted: false });
+  owner.labels = [{ name, deleted: false }, ...owner.labels];
 }
 
-function liveLabels(labels: ELabel[]): string[] {
-  return labels.filter((l) => !l.deleted).map((l) => l.name);
+function liveLabels(labels: readonly ELabel[]): string[] {
+  if (labels.length === 0) return NO_LABEL_NAMES;
+  const names: string[] = [];
+  for (const l of labels) if (!l.deleted) names.push(l.name);
+  return names;
 }
 
 function deleteProperty(p: EProp, range?: SourceRange): void {
@@ -104,7 +121,7 @@ function addChild(parent: ENode, child: ENode): void {
 /** livetree.c merge_nodes: fold `next` (a freshly built node) into `old`. */
 function mergeNodes(old: ENode, next: ENode): void {
   old.deleted = false;
-  for (const l of next.labels) addLabel(old.labels, l.name);
+  for (const l of next.labels) addLabel(old, l.name);
   for (const np of next.props) {
     if (np.deleted) {
       const target = old.props.find((p) => p.name === np.name);
@@ -113,7 +130,7 @@ function mergeNodes(old: ENode, next: ENode): void {
     }
     const op = old.props.find((p) => p.name === np.name);
     if (op) {
-      for (const l of np.labels) addLabel(op.labels, l.name);
+      for (const l of np.labels) addLabel(op, l.name);
       op.bytes = np.bytes;
       op.markers = np.markers;
       op.deleted = false;
@@ -170,9 +187,9 @@ function nodeByLabel(n: ENode, label: string): ENode | undefined {
 }
 
 /** First live node (tree order) carrying each live label: the answer nodeByLabel gives, for a tree that no longer changes shape. */
-function labelIndex(root: ENode): Map<string, ENode> {
+function labelIndex(nodes: readonly ENode[]): Map<string, ENode> {
   const index = new Map<string, ENode>();
-  for (const n of walk(root)) for (const l of n.labels) if (!l.deleted && !index.has(l.name)) index.set(l.name, n);
+  for (const n of nodes) for (const l of n.labels) if (!l.deleted && !index.has(l.name)) index.set(l.name, n);
   return index;
 }
 
@@ -198,20 +215,32 @@ function isLive(n: ENode): boolean {
   return true;
 }
 
-function fillFullpaths(n: ENode, parentPath: string | undefined): void {
-  n.fullpath = parentPath === undefined ? '/' : parentPath === '/' ? `/${n.name}` : `${parentPath}/${n.name}`;
-  for (const c of liveKids(n)) fillFullpaths(c, n.fullpath);
+/** `nodes` as walk() lists them: each parent's path is filled before its children's. */
+function fillFullpaths(nodes: readonly ENode[]): void {
+  for (const n of nodes) {
+    const parent = n === nodes[0] ? undefined : n.parent;
+    n.fullpath = parent === undefined ? '/' : parent.fullpath === '/' ? `/${n.name}` : `${parent.fullpath}/${n.name}`;
+  }
 }
 
 /** Every live node, parents first, in tree order (dtc's check traversal). */
 function walk(root: ENode): ENode[] {
   const out: ENode[] = [];
-  const visit = (n: ENode): void => {
-    out.push(n);
-    for (const c of n.children) if (!c.deleted) visit(c);
-  };
-  visit(root);
+  addLiveSubtree(root, out);
   return out;
+}
+
+function addLiveSubtree(n: ENode, out: ENode[]): void {
+  out.push(n);
+  for (const c of n.children) if (!c.deleted) addLiveSubtree(c, out);
+}
+
+/** Where a label is written on a property or in its value (for duplicate_label). */
+interface LabelSite {
+  label: string;
+  node: ENode;
+  prop: EProp;
+  mark: Marker | undefined;
 }
 
 function labelMarker(l: DtsLabel, offset: number): Marker {
@@ -361,7 +390,7 @@ class Evaluator {
             const pluginPath = this.plugin && item.ref.target.startsWith('/') && item.labels.length === 0;
             const target = pluginPath ? undefined : nodeByRef(this.root, item.ref.target);
             if (target) {
-              for (const l of item.labels) addLabel(target.labels, l.name);
+              for (const l of item.labels) addLabel(target, l.name);
               mergeNodes(target, n);
             } else if (this.plugin && item.labels.length === 0) {
               this.addOrphan(n, item.ref);
@@ -382,15 +411,16 @@ class Evaluator {
     const root = this.root ?? newNode('', undefined);
     this.root = root;
     const bootCpuid = this.guessBootCpuid(root);
-    fillFullpaths(root, undefined);
-    this.labels = labelIndex(root);
-    this.fixNameProperties(root);
-    this.checkDuplicateLabels(root);
-    this.fixExplicitPhandles(root);
-    this.fixPhandleReferences(root);
-    this.fixPathReferences(root);
-    this.omitUnusedNodes(root);
-    this.labels = labelIndex(root);
+    // The fixups up to /omit-if-no-ref/ add properties but no nodes: they share one walk.
+    const nodes = walk(root);
+    fillFullpaths(nodes);
+    this.labels = labelIndex(nodes);
+    this.fixNameProperties(nodes);
+    this.checkDuplicateLabels(nodes);
+    this.fixExplicitPhandles(root, nodes);
+    this.fixPhandleReferences(root, nodes);
+    this.fixPathReferences(root, nodes);
+    if (this.omitUnusedNodes(root)) this.labels = labelIndex(walk(root));
     if (this.options.symbols) this.generateSymbols(root);
     if (this.plugin) {
       this.generateFixups(root);
@@ -405,20 +435,21 @@ class Evaluator {
     for (const item of body.items) {
       switch (item.kind) {
         case 'property': {
-          const { bytes, markers } = this.buildValue(item.value ?? []);
-          const p: EProp = { name: item.name, bytes, markers, labels: [], deleted: false, range: item.range, nameRange: item.nameRange, history: [{ kind: 'set', range: item.range }] };
-          for (let i = item.labels.length - 1; i >= 0; i--) addLabel(p.labels, item.labels[i].name);
+          const markers: Marker[] = [];
+          const bytes = this.buildValue(item.value ?? NO_VALUE, markers);
+          const p: EProp = { name: item.name, bytes, markers, labels: NO_LABELS, deleted: false, range: item.range, nameRange: item.nameRange, history: [{ kind: 'set', range: item.range }] };
+          for (let i = item.labels.length - 1; i >= 0; i--) addLabel(p, item.labels[i].name);
           node.props.push(p);
           break;
         }
         case 'delete-property':
-          node.props.push({ name: item.name, bytes: new Uint8Array(0), markers: [], labels: [], deleted: true, range: item.range, nameRange: item.nameRange, history: [{ kind: 'delete', range: item.range }] });
+          node.props.push({ name: item.name, bytes: new Uint8Array(0), markers: [], labels: NO_LABELS, deleted: true, range: item.range, nameRange: item.nameRange, history: [{ kind: 'delete', range: item.range }] });
           break;
         case 'node': {
           const child = this.buildNode(item.body, item.name);
           child.nameRange = item.nameRange;
           if (item.omitIfNoRef) child.omitIfNoRef = true;
-          for (let i = item.labels.length - 1; i >= 0; i--) addLabel(child.labels, item.labels[i].name);
+          for (let i = item.labels.length - 1; i >= 0; i--) addLabel(child, item.labels[i].name);
           addChild(node, child);
           break;
         }
@@ -434,27 +465,26 @@ class Evaluator {
     return node;
   }
 
-  /** propdata: the bytes and dtc's markers (types, labels, references). */
-  private buildValue(parts: DtsValuePart[]): { bytes: Uint8Array; markers: Marker[] } {
+  /** propdata: the bytes, and dtc's markers (types, labels, references) appended to `markers`. */
+  private buildValue(parts: readonly DtsValuePart[], markers: Marker[]): Uint8Array {
     const out = this.valueWriter;
     out.length = 0;
-    const markers: Marker[] = [];
     for (const part of parts) {
       switch (part.kind) {
         case 'label':
           markers.push(labelMarker(part.label, out.length));
           break;
         case 'string':
-          markers.push({ kind: 'type-string', offset: out.length });
+          markers.push(typeMarker('type-string', out.length));
           out.bytes(part.bytes);
           out.byte(0);
           break;
         case 'path-ref':
-          markers.push({ kind: 'type-string', offset: out.length });
+          markers.push(typeMarker('type-string', out.length));
           markers.push({ kind: 'ref-path', offset: out.length, ref: part.ref.target, range: part.ref.range });
           break;
         case 'bytes':
-          markers.push({ kind: 'type-u8', offset: out.length });
+          markers.push(typeMarker('type-u8', out.length));
           for (const b of part.bytes) {
             if (b.kind === 'label') markers.push(labelMarker(b.label, out.length));
             else out.byte(b.value);
@@ -462,7 +492,7 @@ class Evaluator {
           break;
         case 'cells': {
           const bits = part.bits;
-          markers.push({ kind: TYPE_MARKER[bits], offset: out.length });
+          markers.push(typeMarker(TYPE_MARKER[bits], out.length));
           const mask = ELEMENT_MASK[bits];
           for (const cell of part.cells) {
             if (cell.kind === 'label') markers.push(labelMarker(cell.label, out.length));
@@ -489,7 +519,7 @@ class Evaluator {
         }
       }
     }
-    return { bytes: out.result(), markers };
+    return out.result();
   }
 
   private readIncbin(part: Extract<DtsValuePart, { kind: 'incbin' }>): Uint8Array | undefined {
@@ -519,9 +549,9 @@ class Evaluator {
     let prop: EProp;
     if (ref.target.startsWith('/')) {
       const bytes = Uint8Array.from([...textEncoder.encode(ref.target), 0]);
-      prop = { name: 'target-path', bytes, markers: [{ kind: 'type-string', offset: 0 }], labels: [], deleted: false, history: [] };
+      prop = { name: 'target-path', bytes, markers: [typeMarker('type-string', 0)], labels: NO_LABELS, deleted: false, history: [] };
     } else {
-      prop = { name: 'target', bytes: u32(0xffffffff), markers: [{ kind: 'ref-phandle', offset: 0, ref: ref.target, range: ref.range }], labels: [], deleted: false, history: [] };
+      prop = { name: 'target', bytes: u32(0xffffffff), markers: [{ kind: 'ref-phandle', offset: 0, ref: ref.target, range: ref.range }], labels: NO_LABELS, deleted: false, history: [] };
     }
     overlay.name = '__overlay__';
     const frag = newNode(`fragment@${this.nextOrphan++}`, undefined);
@@ -543,9 +573,15 @@ class Evaluator {
   }
 
   // check_name_properties: a `name` property equal to the node's base name is dropped.
-  private fixNameProperties(root: ENode): void {
-    for (const n of walk(root)) {
-      const p = n.props.find((q) => q.name === 'name');
+  private fixNameProperties(nodes: readonly ENode[]): void {
+    for (const n of nodes) {
+      let p: EProp | undefined;
+      for (const q of n.props) {
+        if (q.name === 'name') {
+          p = q;
+          break;
+        }
+      }
       if (!p) continue;
       const at = n.name.indexOf('@');
       const base = textEncoder.encode(at < 0 ? n.name : n.name.slice(0, at));
@@ -564,45 +600,58 @@ class Evaluator {
     return `${mark ? 'value of ' : ''}${prop ? `'${prop.name}' in ` : ''}${node.fullpath}`;
   }
 
-  private checkDuplicateLabels(root: ENode): void {
-    // The first site of each label, searched as dtc does: nodes, then property labels, then value labels.
-    const propSites = new Map<string, { node: ENode; prop: EProp }>();
-    const markSites = new Map<string, { node: ENode; prop: EProp; mark: Marker }>();
-    for (const n of walk(root)) {
-      for (const p of n.props) {
-        if (p.deleted) continue;
-        for (const l of p.labels) if (!l.deleted && !propSites.has(l.name)) propSites.set(l.name, { node: n, prop: p });
-        for (const m of p.markers) if (m.kind === 'label' && !markSites.has(m.ref!)) markSites.set(m.ref!, { node: n, prop: p, mark: m });
+  private checkDuplicateLabels(nodes: readonly ENode[]): void {
+    // Labels on properties and in values, in tree order, with the first site of each label: dtc
+    // searches nodes first (this.labels), then property labels, then value labels.
+    const sites: LabelSite[] = [];
+    const firstPropSite = new Map<string, LabelSite>();
+    const firstMarkSite = new Map<string, LabelSite>();
+    for (const node of nodes) {
+      for (const prop of node.props) {
+        if (prop.deleted) continue;
+        for (const l of prop.labels) {
+          if (l.deleted) continue;
+          const site: LabelSite = { label: l.name, node, prop, mark: undefined };
+          sites.push(site);
+          if (!firstPropSite.has(l.name)) firstPropSite.set(l.name, site);
+        }
+        for (const mark of prop.markers) {
+          if (mark.kind !== 'label') continue;
+          const site: LabelSite = { label: mark.ref!, node, prop, mark };
+          sites.push(site);
+          if (!firstMarkSite.has(mark.ref!)) firstMarkSite.set(mark.ref!, site);
+        }
       }
     }
-    const firstSite = (label: string): { node: ENode; prop?: EProp; mark?: Marker } | undefined => {
-      const byNode = this.labels!.get(label);
-      return byNode ? { node: byNode } : propSites.get(label) ?? markSites.get(label);
-    };
-    const check = (label: string, node: ENode, prop?: EProp, mark?: Marker, range?: SourceRange): void => {
-      const other = firstSite(label);
-      if (!other) return;
-      if (other.node !== node || other.prop !== prop || other.mark !== mark) {
-        const d: Diagnostic = {
-          severity: 'error', code: 'duplicate_label', subject: node.fullpath,
-          message: `Duplicate label '${label}' on ${this.describeLabelSite(node, prop, mark)} and ${this.describeLabelSite(other.node, other.prop, other.mark)}`,
-          range: range ?? node.range ?? this.fallbackRange,
-        };
-        this.fixupDiagnostics.push(d);
+    // In dtc's order: each node's own labels, then its properties' sites.
+    let next = 0;
+    for (const node of nodes) {
+      for (const l of node.labels) {
+        if (l.deleted) continue;
+        const first = this.labels!.get(l.name)!;
+        if (first !== node) this.duplicateLabel(l.name, node, undefined, undefined, first, undefined, undefined);
       }
-    };
-    for (const n of walk(root)) {
-      for (const l of n.labels) if (!l.deleted) check(l.name, n, undefined, undefined, n.range);
-      for (const p of n.props) {
-        if (p.deleted) continue;
-        for (const l of p.labels) if (!l.deleted) check(l.name, n, p, undefined, n.range);
-        for (const m of p.markers) if (m.kind === 'label') check(m.ref!, n, p, m, n.range);
+      for (; next < sites.length && sites[next].node === node; next++) {
+        const site = sites[next];
+        const byNode = this.labels!.get(site.label);
+        if (byNode) this.duplicateLabel(site.label, node, site.prop, site.mark, byNode, undefined, undefined);
+        else {
+          const first = firstPropSite.get(site.label) ?? firstMarkSite.get(site.label)!;
+          if (first !== site) this.duplicateLabel(site.label, node, site.prop, site.mark, first.node, first.prop, first.mark);
+        }
       }
     }
   }
 
-  private phandleProp(root: ENode, node: ENode, name: string): number {
-    const p = getProp(node, name);
+  private duplicateLabel(label: string, node: ENode, prop: EProp | undefined, mark: Marker | undefined, otherNode: ENode, otherProp: EProp | undefined, otherMark: Marker | undefined): void {
+    this.fixupDiagnostics.push({
+      severity: 'error', code: 'duplicate_label', subject: node.fullpath,
+      message: `Duplicate label '${label}' on ${this.describeLabelSite(node, prop, mark)} and ${this.describeLabelSite(otherNode, otherProp, otherMark)}`,
+      range: node.range ?? this.fallbackRange,
+    });
+  }
+
+  private phandleProp(root: ENode, node: ENode, p: EProp | undefined, name: string): number {
     if (!p) return 0;
     if (p.bytes.length !== 4) {
       this.fixup('explicit_phandles', node, `bad length (${p.bytes.length}) ${name} property`, p);
@@ -622,10 +671,16 @@ class Evaluator {
     return v;
   }
 
-  private fixExplicitPhandles(root: ENode): void {
-    for (const n of walk(root)) {
-      let phandle = this.phandleProp(root, n, 'phandle');
-      const linux = this.phandleProp(root, n, 'linux,phandle');
+  private fixExplicitPhandles(root: ENode, nodes: readonly ENode[]): void {
+    for (const n of nodes) {
+      let phandleProp: EProp | undefined, linuxProp: EProp | undefined;
+      for (const p of n.props) {
+        if (p.deleted) continue;
+        if (p.name === 'phandle') phandleProp ??= p;
+        else if (p.name === 'linux,phandle') linuxProp ??= p;
+      }
+      let phandle = this.phandleProp(root, n, phandleProp, 'phandle');
+      const linux = this.phandleProp(root, n, linuxProp, 'linux,phandle');
       if (!phandle && !linux) continue;
       if (linux && phandle && phandle !== linux) this.fixup('explicit_phandles', n, "mismatching 'phandle' and 'linux,phandle' properties");
       if (linux && !phandle) phandle = linux;
@@ -661,15 +716,15 @@ class Evaluator {
     this.setPhandle(node, this.nextPhandle);
     if (!getProp(node, 'phandle')) {
       node.props.push({
-        name: 'phandle', bytes: u32(node.phandle), markers: [{ kind: 'type-u32', offset: 0 }], labels: [], deleted: false,
+        name: 'phandle', bytes: u32(node.phandle), markers: [typeMarker('type-u32', 0)], labels: NO_LABELS, deleted: false,
         range: node.range, nameRange: node.nameRange ?? node.range, history: [],
       });
     }
     return node.phandle;
   }
 
-  private fixPhandleReferences(root: ENode): void {
-    for (const n of walk(root)) {
+  private fixPhandleReferences(root: ENode, nodes: readonly ENode[]): void {
+    for (const n of nodes) {
       for (const p of n.props) {
         if (p.deleted) continue;
         for (const m of p.markers) {
@@ -692,8 +747,8 @@ class Evaluator {
     }
   }
 
-  private fixPathReferences(root: ENode): void {
-    for (const n of walk(root)) {
+  private fixPathReferences(root: ENode, nodes: readonly ENode[]): void {
+    for (const n of nodes) {
       for (const p of n.props) {
         if (p.deleted) continue;
         for (let i = 0; i < p.markers.length; i++) {
@@ -721,15 +776,15 @@ class Evaluator {
     }
   }
 
-  private omitUnusedNodes(root: ENode): void {
-    const visit = (n: ENode): void => {
-      if (!(this.options.symbols && n.labels.length > 0) && n.omitIfNoRef && !n.referenced) {
-        deleteNode(n);
-        return;
-      }
-      for (const c of liveKids(n)) visit(c);
-    };
-    visit(root);
+  /** Deletes the unreferenced /omit-if-no-ref/ nodes under `n`; true when it deleted any. */
+  private omitUnusedNodes(n: ENode): boolean {
+    if (!(this.options.symbols && n.labels.length > 0) && n.omitIfNoRef && !n.referenced) {
+      deleteNode(n);
+      return true;
+    }
+    let omitted = false;
+    for (const c of n.children) if (!c.deleted && this.omitUnusedNodes(c)) omitted = true;
+    return omitted;
   }
 
   /** dtc's build_root_node: the live child of the root with that name, or a new one at the end. */
@@ -744,13 +799,13 @@ class Evaluator {
   private appendToProperty(node: ENode, name: string, data: Uint8Array, type: Marker['kind']): void {
     const p = getProp(node, name);
     if (p) {
-      p.markers.push({ kind: type, offset: p.bytes.length });
+      p.markers.push(typeMarker(type, p.bytes.length));
       const bytes = new Uint8Array(p.bytes.length + data.length);
       bytes.set(p.bytes);
       bytes.set(data, p.bytes.length);
       p.bytes = bytes;
     } else {
-      node.props.push({ name, bytes: data, markers: [{ kind: type, offset: 0 }], labels: [], deleted: false, history: [] });
+      node.props.push({ name, bytes: data, markers: [typeMarker(type, 0)], labels: NO_LABELS, deleted: false, history: [] });
     }
   }
 
@@ -767,7 +822,7 @@ class Evaluator {
             this.diagnostics.push({ severity: 'warning', code: 'symbols', subject: n.fullpath, message: `label ${l.name} already exists in /${symbols.name}`, range: n.range ?? this.fallbackRange });
             continue;
           }
-          symbols.props.push({ name: l.name, bytes: Uint8Array.from([...textEncoder.encode(n.fullpath), 0]), markers: [], labels: [], deleted: false, history: [] });
+          symbols.props.push({ name: l.name, bytes: Uint8Array.from([...textEncoder.encode(n.fullpath), 0]), markers: [], labels: NO_LABELS, deleted: false, history: [] });
         }
         this.nodePhandle(root, n);
       }
