@@ -3,6 +3,7 @@
 // the per-file diagnostics that changed (to publish). Everything here is synchronous.
 import { compareDiagnostics, type Diagnostic } from '../common/diagnostics';
 import type { FileHost } from '../common/host';
+import { parseSystem } from '../system/parse';
 import { OpenDocuments } from './documents';
 import { DEFAULT_SETTINGS, type ServerSettings } from './settings';
 import { SystemUnit } from './system/system-unit';
@@ -20,6 +21,52 @@ export interface UnitProvider {
   unitsFor(path: string, ws: Workspace): AnalysisUnit[];
 }
 
+/**
+ * The disk as one refresh sees it: each file, existence test and folder listing is asked of the
+ * machine once per refresh (every open document re-derives its trees on every notification, so the
+ * same guesses and project lookups would otherwise repeat per document). Outside a refresh (feature
+ * requests, the didOpen comparison) every call goes to the machine, so nothing stale outlives one.
+ */
+class RefreshScopedDisk implements WorkspaceHost {
+  private files?: Map<string, Uint8Array | undefined>;
+  private exists?: Map<string, boolean>;
+  private listings?: Map<string, string[]>;
+
+  constructor(private readonly machine: WorkspaceHost) {}
+
+  begin(): void {
+    this.files = new Map();
+    this.exists = new Map();
+    this.listings = new Map();
+  }
+
+  end(): void {
+    this.files = this.exists = this.listings = undefined;
+  }
+
+  readFile(path: string): Uint8Array | undefined {
+    if (!this.files) return this.machine.readFile(path);
+    if (this.files.has(path)) return this.files.get(path);
+    const bytes = this.machine.readFile(path);
+    this.files.set(path, bytes);
+    return bytes;
+  }
+
+  fileExists(path: string): boolean {
+    if (!this.exists) return this.machine.fileExists(path);
+    let found = this.exists.get(path);
+    if (found === undefined) this.exists.set(path, (found = this.files?.get(path) !== undefined || this.machine.fileExists(path)));
+    return found;
+  }
+
+  listDirectory(path: string): string[] {
+    if (!this.listings) return this.machine.listDirectory(path);
+    let names = this.listings.get(path);
+    if (!names) this.listings.set(path, (names = this.machine.listDirectory(path)));
+    return names;
+  }
+}
+
 export function isSystemFile(path: string): boolean {
   return path.endsWith('.system');
 }
@@ -27,6 +74,9 @@ export function isSystemFile(path: string): boolean {
 export class Workspace {
   readonly docs = new OpenDocuments();
   readonly host: FileHost;
+  /** The machine's files, read at most once per refresh (see RefreshScopedDisk). */
+  readonly disk: WorkspaceHost;
+  private readonly scopedDisk: RefreshScopedDisk;
   settings: ServerSettings = DEFAULT_SETTINGS;
   private units = new Map<string, AnalysisUnit>();
   /** Units created or re-run during the current refresh (so one refresh runs each at most once). */
@@ -34,9 +84,12 @@ export class Workspace {
   private changed: Set<string> | 'all' = 'all';
   private published = new Map<string, string>();
   private readonly providers: UnitProvider[] = [];
+  /** The last parse of each .system text (its unit and its project's unit both need it). */
+  private readonly systemParses = new Map<string, { text: string; parsed: ReturnType<typeof parseSystem> }>();
 
-  constructor(readonly disk: WorkspaceHost) {
-    this.host = this.docs.over(disk);
+  constructor(machine: WorkspaceHost) {
+    this.disk = this.scopedDisk = new RefreshScopedDisk(machine);
+    this.host = this.docs.over(this.disk);
   }
 
   addProvider(p: UnitProvider): void {
@@ -81,8 +134,20 @@ export class Workspace {
   }
 
   systemUnit(path: string): SystemUnit {
-    return this.unit(SystemUnit.keyFor(path), () => new SystemUnit(path));
+    return this.unit(SystemUnit.keyFor(path), () => new SystemUnit(path, this));
   }
+
+  /**
+   * parseSystem, once per text: a .system's own unit and its project's unit read the same buffer, and
+   * the XML parser is the dearest step of opening one. Results are shared read-only.
+   */
+  readonly parseSystem = (file: string, text: string): ReturnType<typeof parseSystem> => {
+    const last = this.systemParses.get(file);
+    if (last?.text === text) return last.parsed;
+    const parsed = parseSystem(file, text);
+    this.systemParses.set(file, { text, parsed });
+    return parsed;
+  };
 
   /**
    * Bring every unit the open documents need up to date after `changedFiles` changed ('all' after a
@@ -92,12 +157,18 @@ export class Workspace {
   refresh(changedFiles: string[] | 'all'): Map<string, { diagnostic: Diagnostic; source: string }[]> {
     this.changed = changedFiles === 'all' ? 'all' : new Set(changedFiles);
     this.fresh = new Set();
-    const needed = new Set<string>();
-    for (const path of this.docs.paths()) for (const u of this.unitsFor(path)) needed.add(u.key);
-    // Units reached only through others (a project's trees) were marked fresh by unit().
-    for (const key of this.fresh) needed.add(key);
-    for (const key of [...this.units.keys()]) if (!needed.has(key)) this.units.delete(key);
-    this.changed = new Set();
+    this.scopedDisk.begin();
+    try {
+      const needed = new Set<string>();
+      for (const path of this.docs.paths()) for (const u of this.unitsFor(path)) needed.add(u.key);
+      // Units reached only through others (a project's trees) were marked fresh by unit().
+      for (const key of this.fresh) needed.add(key);
+      for (const key of [...this.units.keys()]) if (!needed.has(key)) this.units.delete(key);
+      for (const file of [...this.systemParses.keys()]) if (!this.liveUnits().some((u) => u.deps.has(file))) this.systemParses.delete(file);
+    } finally {
+      this.scopedDisk.end();
+      this.changed = new Set();
+    }
     return this.diffDiagnostics();
   }
 

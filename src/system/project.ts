@@ -182,9 +182,10 @@ class ProjectReader {
 
 /**
  * Load a project from its JSON file or from a .system (then a sibling project file is used if
- * present). `options.system` names the .system when it is not the one the project file names.
+ * present). `options.system` names the .system when it is not the one the project file names;
+ * `options.parse` replaces parseSystem (the language server passes its cache of parsed buffers).
  */
-export function loadProject(pathToProjectJsonOrSystem: string, host: FileHost, options?: { system?: string }): Project {
+export function loadProject(pathToProjectJsonOrSystem: string, host: FileHost, options?: { system?: string; parse?: typeof parseSystem }): Project {
   const diagnostics: Diagnostic[] = [];
   const reader = new ProjectReader();
   let projectFile: string | undefined;
@@ -232,7 +233,7 @@ export function loadProject(pathToProjectJsonOrSystem: string, host: FileHost, o
     parsed = parseSystem(systemFile, '<system/>');
     parsed.diagnostics = [];
   } else {
-    parsed = parseSystem(systemFile, decodeUtf8(systemBytes));
+    parsed = (options?.parse ?? parseSystem)(systemFile, decodeUtf8(systemBytes));
   }
   diagnostics.push(...parsed.diagnostics);
   const system = parsed.model;

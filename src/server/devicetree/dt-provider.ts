@@ -68,6 +68,10 @@ export function treesFor(path: string, ws: Workspace): AnalysisUnit[] {
 }
 
 function textOf(ws: Workspace, path: string): string {
+  // An open buffer's text as it is (encoding it for the FileHost and decoding it again costs ~0.5 ms
+  // per keystroke on a 5,000-line tree).
+  const open = ws.docs.get(path);
+  if (open) return open.getText();
   const bytes = ws.host.readFile(path);
   return bytes ? decodeUtf8(bytes) : '';
 }

@@ -8,36 +8,41 @@ import { decodeUtf8, encodeUtf8, type FileHost } from '../../common/host';
 import { dirname, resolve } from '../../common/paths';
 
 interface Marker {
+  /** Byte offsets of the marker's line, without its newline. */
   start: number;
   end: number;
   file: string;
 }
 
-/** Line markers `# N "file" ...` and `#line N "file"` at line starts, found by a scan over characters. */
-function findMarkers(text: string): Marker[] {
+const HASH = 0x23, NL = 0x0a, SPACE = 0x20, TAB = 0x09, QUOTE = 0x22;
+
+function isBlank(b: number): boolean {
+  return b === SPACE || b === TAB;
+}
+
+/**
+ * Line markers `# N "file" ...` and `#line N "file"` at line starts, found in the bytes (no decoding:
+ * this runs on every keystroke, and most trees have a few `#` in property names and no marker at all).
+ */
+function findMarkers(bytes: Uint8Array): Marker[] {
   const out: Marker[] = [];
-  let lineStart = 0;
-  while (lineStart < text.length) {
-    let lineEnd = text.indexOf('\n', lineStart);
-    if (lineEnd < 0) lineEnd = text.length;
-    let i = lineStart;
-    while (i < lineEnd && (text[i] === ' ' || text[i] === '\t')) i++;
-    if (text[i] === '#') {
-      i++;
-      while (i < lineEnd && (text[i] === ' ' || text[i] === '\t')) i++;
-      if (text.startsWith('line', i)) i += 4;
-      while (i < lineEnd && (text[i] === ' ' || text[i] === '\t')) i++;
-      const digits = i;
-      while (i < lineEnd && text[i] >= '0' && text[i] <= '9') i++;
-      if (i > digits) {
-        while (i < lineEnd && (text[i] === ' ' || text[i] === '\t')) i++;
-        if (text[i] === '"') {
-          const close = text.indexOf('"', i + 1);
-          if (close > i && close < lineEnd) out.push({ start: lineStart, end: lineEnd, file: text.slice(i + 1, close) });
-        }
-      }
-    }
-    lineStart = lineEnd + 1;
+  for (let hash = bytes.indexOf(HASH); hash >= 0; hash = bytes.indexOf(HASH, hash + 1)) {
+    let lineStart = hash;
+    while (lineStart > 0 && isBlank(bytes[lineStart - 1])) lineStart--;
+    if (lineStart > 0 && bytes[lineStart - 1] !== NL) continue;
+    let lineEnd = bytes.indexOf(NL, hash);
+    if (lineEnd < 0) lineEnd = bytes.length;
+    let i = hash + 1;
+    while (i < lineEnd && isBlank(bytes[i])) i++;
+    if (bytes[i] === 0x6c && bytes[i + 1] === 0x69 && bytes[i + 2] === 0x6e && bytes[i + 3] === 0x65) i += 4; // "line"
+    while (i < lineEnd && isBlank(bytes[i])) i++;
+    const digits = i;
+    while (i < lineEnd && bytes[i] >= 0x30 && bytes[i] <= 0x39) i++;
+    if (i === digits) continue;
+    while (i < lineEnd && isBlank(bytes[i])) i++;
+    if (bytes[i] !== QUOTE) continue;
+    const close = bytes.indexOf(QUOTE, i + 1);
+    if (close > i && close < lineEnd) out.push({ start: lineStart, end: lineEnd, file: decodeUtf8(bytes.subarray(i + 1, close)) });
   }
   return out;
 }
@@ -63,18 +68,24 @@ export class PhysicalLinesHost implements FileHost {
   }
 
   private blankMissingMarkers(path: string, bytes: Uint8Array): Uint8Array {
-    if (bytes.indexOf(0x23 /* # */) < 0) return bytes;
-    const text = decodeUtf8(bytes);
-    const markers = findMarkers(text);
+    const markers = findMarkers(bytes);
     const dir = dirname(path);
     const missing = markers.some((m) => !m.file.startsWith('<') && !this.inner.fileExists(resolve(dir, m.file)));
     if (!missing) return bytes;
-    let blanked = '';
+    // Each marker line becomes as many spaces as it has characters, so text offsets stay put too.
+    const parts: Uint8Array[] = [];
     let at = 0;
     for (const m of markers) {
-      blanked += text.slice(at, m.start) + ' '.repeat(m.end - m.start);
+      parts.push(bytes.subarray(at, m.start), encodeUtf8(' '.repeat(decodeUtf8(bytes.subarray(m.start, m.end)).length)));
       at = m.end;
     }
-    return encodeUtf8(blanked + text.slice(at));
+    parts.push(bytes.subarray(at));
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let o = 0;
+    for (const p of parts) {
+      out.set(p, o);
+      o += p.length;
+    }
+    return out;
   }
 }

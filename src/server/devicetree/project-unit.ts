@@ -32,7 +32,7 @@ export class ProjectUnit implements AnalysisUnit {
   }
 
   run(host: FileHost): void {
-    const project = loadProject(this.mainFile, host);
+    const project = loadProject(this.mainFile, host, { parse: this.ws.parseSystem });
     this.project = project;
     // Guests built from the same files share one tree (one unit), but each is cross-checked on its own.
     const trees = new Map<string, GuestTree>();

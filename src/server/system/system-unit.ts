@@ -2,8 +2,8 @@
 import type { Diagnostic } from '../../common/diagnostics';
 import { decodeUtf8, type FileHost } from '../../common/host';
 import type { SystemModel } from '../../system/model';
-import { parseSystem } from '../../system/parse';
 import type { AnalysisUnit } from '../unit';
+import type { Workspace } from '../workspace';
 
 export class SystemUnit implements AnalysisUnit {
   readonly source = 'microkit';
@@ -12,7 +12,7 @@ export class SystemUnit implements AnalysisUnit {
   model?: SystemModel;
   text = '';
 
-  constructor(readonly mainFile: string) {
+  constructor(readonly mainFile: string, private readonly ws: Workspace) {
     this.deps = new Set([mainFile]);
   }
 
@@ -32,7 +32,7 @@ export class SystemUnit implements AnalysisUnit {
       return;
     }
     this.text = decodeUtf8(bytes);
-    const { model, diagnostics } = parseSystem(this.mainFile, this.text);
+    const { model, diagnostics } = this.ws.parseSystem(this.mainFile, this.text);
     this.model = model;
     this.diagnostics = diagnostics;
   }
