@@ -2,7 +2,8 @@
 // themselves switch (after `{` or `;` a node/property name is expected, after `[` hex bytes, after a
 // name or `/dts-v1/` ordinary values), longest match between the rules active in a state, `/include/`
 // resolved while scanning, and cpp line markers (`# N "file"`) at line starts. Hand-written over char
-// codes: the language server re-lexes whole files per keystroke.
+// codes, tokens kept as parallel typed arrays (no object or string per token): the language server
+// re-lexes whole files per keystroke.
 
 import type { Diagnostic, Position, SourceRange } from '../common/diagnostics';
 
@@ -25,6 +26,28 @@ export type TokenKind =
   | 'op' // punctuation and operators; text = the operator
   | 'eof';
 
+// Token kind codes, as stored in TokenList.kinds (TOKEN_KINDS[code] is the kind's name).
+const T_V1 = 0, T_PLUGIN = 1, T_MEMRESERVE = 2, T_BITS = 3, T_DELETE_PROPERTY = 4, T_DELETE_NODE = 5, T_OMIT_IF_NO_REF = 6;
+const T_INCBIN = 7, T_LABEL = 8, T_LITERAL = 9, T_CHAR = 10, T_REF = 11, T_BYTE = 12, T_NAME = 13, T_STRING = 14, T_OP = 15, T_EOF = 16;
+/** The kind codes for other modules (one object: under tsx every imported binding is a getter call). */
+export const TOKEN = {
+  V1: T_V1, PLUGIN: T_PLUGIN, MEMRESERVE: T_MEMRESERVE, BITS: T_BITS, DELETE_PROPERTY: T_DELETE_PROPERTY, DELETE_NODE: T_DELETE_NODE,
+  OMIT_IF_NO_REF: T_OMIT_IF_NO_REF, INCBIN: T_INCBIN, LABEL: T_LABEL, LITERAL: T_LITERAL, CHAR: T_CHAR, REF: T_REF, BYTE: T_BYTE,
+  NAME: T_NAME, STRING: T_STRING, OP: T_OP, EOF: T_EOF,
+} as const;
+export const TOKEN_KINDS: readonly TokenKind[] = [
+  'v1', 'plugin', 'memreserve', 'bits', 'delete-property', 'delete-node', 'omit-if-no-ref',
+  'incbin', 'label', 'literal', 'char', 'ref', 'byte', 'name', 'string', 'op', 'eof',
+];
+
+/** A two-character operator's code in TokenList.aux (above every code point, so never a one-character op). */
+const OP2 = 1 << 24;
+/** The code an operator token carries in TokenList.aux: its character's code point, or OP2-based for two characters. */
+export function opCode(op: string): number {
+  return op.length === 2 && op.charCodeAt(0) < 128 ? OP2 | (op.charCodeAt(0) << 8) | op.charCodeAt(1) : (op.codePointAt(0) ?? -1);
+}
+
+/** One token as an object (TokenList.token builds it; the scanner itself stores none). */
 export interface Token {
   kind: TokenKind;
   /** Index into the scanner's sources (which file the token is in). */
@@ -35,6 +58,87 @@ export interface Token {
   bytes?: Uint8Array;
   /** A name scanned where dtc would not expect one (after a missing `;`): only error recovery uses it. */
   stray?: boolean;
+}
+
+/** The scanner's tokens as parallel arrays indexed by token number; the last token is always eof. */
+export class TokenList {
+  length = 0;
+  kinds: Uint8Array;
+  srcs: Int32Array;
+  starts: Int32Array;
+  ends: Int32Array;
+  /** Per kind: an op's opCode, a string's index into `strings`, 1 for a stray name; otherwise 0. */
+  aux: Int32Array;
+  /** Unescaped contents of the string tokens, in scan order. */
+  readonly strings: Uint8Array[] = [];
+
+  constructor(readonly sources: SourceText[], capacity: number) {
+    const n = Math.max(16, capacity);
+    this.kinds = new Uint8Array(n);
+    this.srcs = new Int32Array(n);
+    this.starts = new Int32Array(n);
+    this.ends = new Int32Array(n);
+    this.aux = new Int32Array(n);
+  }
+
+  push(kind: number, src: number, start: number, end: number, aux: number): void {
+    if (this.length === this.kinds.length) this.grow();
+    const i = this.length++;
+    this.kinds[i] = kind;
+    this.srcs[i] = src;
+    this.starts[i] = start;
+    this.ends[i] = end;
+    this.aux[i] = aux;
+  }
+
+  private grow(): void {
+    const n = this.kinds.length * 2;
+    const kinds = new Uint8Array(n), srcs = new Int32Array(n), starts = new Int32Array(n), ends = new Int32Array(n), aux = new Int32Array(n);
+    kinds.set(this.kinds);
+    srcs.set(this.srcs);
+    starts.set(this.starts);
+    ends.set(this.ends);
+    aux.set(this.aux);
+    this.kinds = kinds;
+    this.srcs = srcs;
+    this.starts = starts;
+    this.ends = ends;
+    this.aux = aux;
+  }
+
+  kind(i: number): TokenKind {
+    return TOKEN_KINDS[this.kinds[i]];
+  }
+
+  /** The token's text as documented on TokenKind (sliced from the source on each call). */
+  text(i: number): string {
+    const kind = this.kinds[i];
+    if (kind === T_EOF) return '';
+    const t = this.sources[this.srcs[i]].text;
+    const start = this.starts[i], end = this.ends[i];
+    switch (kind) {
+      case T_LABEL: return t.slice(start, end - 1);
+      case T_CHAR: return t.slice(start + 1, end - 1);
+      case T_REF: return t.charCodeAt(start + 1) === 123 ? t.slice(start + 2, end - 1) : t.slice(start + 1, end);
+      case T_NAME: return t.charCodeAt(start) === 92 ? t.slice(start + 1, end) : t.slice(start, end);
+    }
+    return t.slice(start, end);
+  }
+
+  /** A string token's unescaped contents. */
+  bytes(i: number): Uint8Array | undefined {
+    return this.kinds[i] === T_STRING ? this.strings[this.aux[i]] : undefined;
+  }
+
+  token(i: number): Token {
+    return { kind: this.kind(i), src: this.srcs[i], start: this.starts[i], end: this.ends[i], text: this.text(i), bytes: this.bytes(i), stray: this.kinds[i] === T_NAME && this.aux[i] === 1 };
+  }
+
+  toArray(): Token[] {
+    const out: Token[] = [];
+    for (let i = 0; i < this.length; i++) out.push(this.token(i));
+    return out;
+  }
 }
 
 /** Maps an offset of a source's text to the original file position (identity, line markers or the preprocessor's map). */
@@ -121,7 +225,8 @@ export class SourceText {
       // Plain text (the editor's usual case): no intermediate objects.
       const starts = this.lines();
       const sl = this.physicalLine(start);
-      const el = this.physicalLine(end);
+      // Most ranges end on the line they start on: one lookup then.
+      const el = end >= starts[sl] && (sl + 1 >= starts.length || end < starts[sl + 1]) ? sl : this.physicalLine(end);
       return { file: this.file, start: { line: sl, col: start - starts[sl] }, end: { line: el, col: end - starts[el] } };
     }
     const s = this.positionAt(start);
@@ -133,44 +238,63 @@ export class SourceText {
   }
 }
 
-// Character classes.
-const C_NL = 10, C_SPACE = 32, C_TAB = 9, C_CR = 13, C_VT = 11, C_FF = 12;
+
+// Character classes of the ASCII codes (everything from 128 up is in none).
+const CC_SPACE = 1, CC_DIGIT = 2, CC_HEX = 4, CC_LABEL_START = 8, CC_LABEL = 16, CC_PROPNODE = 32, CC_PATH = 64;
+const CHAR_CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const alpha = (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+  const digit = c >= 48 && c <= 57;
+  let k = 0;
+  if (c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12) k |= CC_SPACE;
+  if (digit) k |= CC_DIGIT;
+  if (digit || (c >= 65 && c <= 70) || (c >= 97 && c <= 102)) k |= CC_HEX;
+  if (alpha || c === 95) k |= CC_LABEL_START;
+  if (alpha || digit || c === 95) k |= CC_LABEL;
+  // PROPNODECHAR: [a-zA-Z0-9,._+*#?@-]; a path adds '/'.
+  if (alpha || digit || c === 44 || c === 46 || c === 95 || c === 43 || c === 42 || c === 35 || c === 63 || c === 64 || c === 45) k |= CC_PROPNODE | CC_PATH;
+  if (c === 47) k |= CC_PATH;
+  CHAR_CLASS[c] = k;
+}
+function charClass(c: number): number {
+  return c < 128 ? CHAR_CLASS[c] : 0;
+}
+const C_NL = 10, C_SPACE = 32, C_TAB = 9;
 function isSpace(c: number): boolean {
-  return c === C_SPACE || c === C_TAB || c === C_NL || c === C_CR || c === C_VT || c === C_FF;
+  return (charClass(c) & CC_SPACE) !== 0;
 }
 function isDigit(c: number): boolean {
-  return c >= 48 && c <= 57;
+  return (charClass(c) & CC_DIGIT) !== 0;
 }
 function isHex(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
-}
-function isAlpha(c: number): boolean {
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+  return (charClass(c) & CC_HEX) !== 0;
 }
 function isLabelStart(c: number): boolean {
-  return isAlpha(c) || c === 95;
+  return (charClass(c) & CC_LABEL_START) !== 0;
 }
 function isLabelChar(c: number): boolean {
-  return isAlpha(c) || isDigit(c) || c === 95;
+  return (charClass(c) & CC_LABEL) !== 0;
 }
 /** PROPNODECHAR: [a-zA-Z0-9,._+*#?@-] */
 export function isPropNodeChar(c: number): boolean {
-  return isAlpha(c) || isDigit(c) || c === 44 || c === 46 || c === 95 || c === 43 || c === 42 || c === 35 || c === 63 || c === 64 || c === 45;
+  return (charClass(c) & CC_PROPNODE) !== 0;
 }
 function isPathChar(c: number): boolean {
-  return isPropNodeChar(c) || c === 47;
+  return (charClass(c) & CC_PATH) !== 0;
 }
 
-type LexState = 'V1' | 'PROPNODENAME' | 'BYTESTRING';
+// Lexer start states.
+const S_V1 = 0, S_PROPNODENAME = 1, S_BYTESTRING = 2;
 
-const KEYWORDS: [string, TokenKind, LexState | undefined][] = [
-  ['/dts-v1/', 'v1', 'V1'],
-  ['/plugin/', 'plugin', undefined],
-  ['/memreserve/', 'memreserve', 'V1'],
-  ['/bits/', 'bits', 'V1'],
-  ['/delete-property/', 'delete-property', 'PROPNODENAME'],
-  ['/delete-node/', 'delete-node', 'PROPNODENAME'],
-  ['/omit-if-no-ref/', 'omit-if-no-ref', 'PROPNODENAME'],
+/** Keyword, token kind, the state it switches to (-1: none). */
+const KEYWORDS: [string, number, number][] = [
+  ['/dts-v1/', T_V1, S_V1],
+  ['/plugin/', T_PLUGIN, -1],
+  ['/memreserve/', T_MEMRESERVE, S_V1],
+  ['/bits/', T_BITS, S_V1],
+  ['/delete-property/', T_DELETE_PROPERTY, S_PROPNODENAME],
+  ['/delete-node/', T_DELETE_NODE, S_PROPNODENAME],
+  ['/omit-if-no-ref/', T_OMIT_IF_NO_REF, S_PROPNODENAME],
 ];
 
 /** `<<` `>>` `<=` `>=` `==` `!=` `&&` `||` */
@@ -220,15 +344,8 @@ export function decodeEscape(text: string, i: number): { byte: number; next: num
 
 /** Unescape a string literal's contents into bytes (no terminating NUL), as dtc's data_copy_escape_string. */
 export function unescapeString(text: string, onError?: (offset: number, message: string) => void): Uint8Array {
-  // Plain ASCII (nearly every string in a tree): copy the codes, no encoder call.
-  const ascii = new Uint8Array(text.length);
-  let k = 0;
-  for (; k < text.length; k++) {
-    const c = text.charCodeAt(k);
-    if (c >= 0x80 || c === 92) break;
-    ascii[k] = c;
-  }
-  if (k === text.length) return ascii;
+  const ascii = asciiBytes(text, 0, text.length);
+  if (ascii) return ascii;
   if (!text.includes('\\')) return utf8.encode(text);
   const out: number[] = [];
   let i = 0;
@@ -255,8 +372,20 @@ export function unescapeString(text: string, onError?: (offset: number, message:
   return Uint8Array.from(out);
 }
 
+
+/** text[from, to) as bytes when it is plain ASCII without escapes (nearly every string in a tree); else undefined. */
+function asciiBytes(text: string, from: number, to: number): Uint8Array | undefined {
+  const ascii = new Uint8Array(to - from);
+  for (let k = from; k < to; k++) {
+    const c = text.charCodeAt(k);
+    if (c >= 0x80 || c === 92) return undefined;
+    ascii[k - from] = c;
+  }
+  return ascii;
+}
+
 export interface ScanResult {
-  tokens: Token[];
+  tokens: TokenList;
   sources: SourceText[];
   comments: Comment[];
   diagnostics: Diagnostic[];
@@ -270,94 +399,49 @@ export interface ScanResult {
  */
 export function scan(inputs: ScanSource[], resolveInclude?: IncludeResolver): ScanResult {
   const sources: SourceText[] = [];
-  const tokens: Token[] = [];
-  const comments: Comment[] = [];
-  const diagnostics: Diagnostic[] = [];
-  const includes: string[] = [];
-  let state: LexState = 'V1';
+  // About one token per seven characters in real trees (fewer with comments): rarely a regrowth.
+  let chars = 0;
+  for (const input of inputs) chars += input.text.length;
+  const scanner = new Scanner(sources, new TokenList(sources, Math.ceil(chars / 6) + 16), resolveInclude);
+  for (const input of inputs) {
+    sources.push(new SourceText(input.file, input.text, input.mapper));
+    scanner.scanText(sources.length - 1, 0);
+  }
+  const last = sources.length > 0 ? sources.length - 1 : 0;
+  const lastLen = sources[last]?.text.length ?? 0;
+  scanner.tokens.push(T_EOF, last, lastLen, lastLen, 0);
+  if (sources.length === 0) sources.push(new SourceText('<empty>', ''));
+  return { tokens: scanner.tokens, sources, comments: scanner.comments, diagnostics: scanner.diagnostics, includes: scanner.includes };
+}
 
-  const scanText = (srcIndex: number, depth: number): void => {
-    const src = sources[srcIndex];
+class Scanner {
+  readonly comments: Comment[] = [];
+  readonly diagnostics: Diagnostic[] = [];
+  readonly includes: string[] = [];
+  /** dtc's start state, carried across files (texts are appended). */
+  private state = S_V1;
+
+  constructor(private readonly sources: SourceText[], readonly tokens: TokenList, private readonly resolveInclude: IncludeResolver | undefined) {}
+
+  private error(src: SourceText, start: number, end: number, message: string): void {
+    this.diagnostics.push({ severity: 'error', message, range: src.range(start, end), code: 'syntax' });
+  }
+
+  scanText(srcIndex: number, depth: number): void {
+    const src = this.sources[srcIndex];
+    const tokens = this.tokens;
     const t = src.text;
     const n = t.length;
+    let state = this.state;
     let i = 0;
-    const err = (start: number, end: number, message: string): void => {
-      diagnostics.push({ severity: 'error', message, range: src.range(start, end), code: 'syntax' });
-    };
-    // Every token has the same shape (one hidden class keeps the parser's property reads fast).
-    const push = (kind: TokenKind, start: number, end: number, text: string, bytes?: Uint8Array): void => {
-      tokens.push({ kind, src: srcIndex, start, end, text, bytes, stray: false });
-    };
-    const atLineStart = (p: number): boolean => p === 0 || t.charCodeAt(p - 1) === C_NL;
-
-    // Match `"..."` at p (STRING rule); returns the end offset (after the closing quote) or -1.
-    const matchString = (p: number): number => {
-      let j = p + 1;
-      while (j < n) {
-        const c = t.charCodeAt(j);
-        if (c === 34) return j + 1;
-        if (c === 92) {
-          if (j + 1 >= n || t.charCodeAt(j + 1) === C_NL) return -1;
-          j += 2;
-          continue;
-        }
-        j++;
-      }
-      return -1;
-    };
-    // CHAR_LITERAL: '([^']|\\')*' with flex's longest match.
-    const matchChar = (p: number): number => {
-      let j = p + 1;
-      let lastClose = -1;
-      while (j < n) {
-        const c = t.charCodeAt(j);
-        if (c === 39) return j + 1;
-        if (c === 92 && j + 1 < n && t.charCodeAt(j + 1) === 39) {
-          lastClose = j + 2;
-          j += 2;
-          continue;
-        }
-        j++;
-      }
-      return lastClose;
-    };
-    // ^"#"(line)?[ \t]+[0-9]+[ \t]+STRING([ \t]+[0-9]+)*
-    const matchLineMarker = (p: number): { end: number; line: number; file: string } | undefined => {
-      let j = p + 1;
-      if (t.startsWith('line', j)) j += 4;
-      const ws = (): boolean => {
-        const s = j;
-        while (j < n && (t.charCodeAt(j) === C_SPACE || t.charCodeAt(j) === C_TAB)) j++;
-        return j > s;
-      };
-      if (!ws()) return undefined;
-      const ds = j;
-      while (j < n && isDigit(t.charCodeAt(j))) j++;
-      if (j === ds) return undefined;
-      const line = parseInt(t.slice(ds, j), 10);
-      if (!ws() || t.charCodeAt(j) !== 34) return undefined;
-      const se = matchString(j);
-      if (se < 0) return undefined;
-      const file = t.slice(j + 1, se - 1);
-      j = se;
-      for (;;) {
-        const save = j;
-        if (!ws()) break;
-        const d = j;
-        while (j < n && isDigit(t.charCodeAt(j))) j++;
-        if (j === d) {
-          j = save;
-          break;
-        }
-      }
-      return { end: j, line, file };
-    };
-
     while (i < n) {
       const c = t.charCodeAt(i);
+      const cls = charClass(c);
       // Whitespace and comments are skipped in every state.
-      if (isSpace(c)) {
+      if ((cls & CC_SPACE) !== 0) {
+        // Indentation comes in runs: skip them here rather than once per pass of the main loop.
         i++;
+        while (i < n && isSpace(t.charCodeAt(i))) i++;
         continue;
       }
       if (c === 47 && i + 1 < n) {
@@ -365,22 +449,22 @@ export function scan(inputs: ScanSource[], resolveInclude?: IncludeResolver): Sc
         if (c2 === 42) {
           const close = t.indexOf('*/', i + 2);
           const end = close < 0 ? n : close + 2;
-          if (close < 0) err(i, n, 'unterminated comment');
-          comments.push({ range: src.range(i, end), text: t.slice(i, end), src: srcIndex });
+          if (close < 0) this.error(src, i, n, 'unterminated comment');
+          this.comments.push({ range: src.range(i, end), text: t.slice(i, end), src: srcIndex });
           i = end;
           continue;
         }
         if (c2 === 47) {
           let end = t.indexOf('\n', i);
           if (end < 0) end = n;
-          comments.push({ range: src.range(i, end), text: t.slice(i, end), src: srcIndex });
+          this.comments.push({ range: src.range(i, end), text: t.slice(i, end), src: srcIndex });
           i = end;
           continue;
         }
       }
       // Line markers from cpp.
-      if (c === 35 && atLineStart(i)) {
-        const m = matchLineMarker(i);
+      if (c === 35 && (i === 0 || t.charCodeAt(i - 1) === C_NL)) {
+        const m = matchLineMarker(t, i);
         if (m) {
           if (!src.mapper) src.markers.push({ physLine: src.physicalLine(i) + 1, file: m.file, line: m.line - 1 });
           i = m.end;
@@ -392,21 +476,11 @@ export function scan(inputs: ScanSource[], resolveInclude?: IncludeResolver): Sc
         if (t.startsWith('/include/', i)) {
           let j = i + 9;
           while (j < n && isSpace(t.charCodeAt(j))) j++;
-          const se = t.charCodeAt(j) === 34 ? matchString(j) : -1;
+          const se = t.charCodeAt(j) === 34 ? matchString(t, j) : -1;
           if (se > 0) {
-            const name = t.slice(j + 1, se - 1);
-            const range = src.range(i, se);
-            if (depth + 1 >= MAX_INCLUDE_DEPTH) {
-              diagnostics.push({ severity: 'error', message: 'Includes nested too deeply', range, code: 'include' });
-            } else {
-              const found = resolveInclude?.(name, src.file);
-              if (!found) diagnostics.push({ severity: 'error', message: `Couldn't open "${name}": No such file or directory`, range, code: 'include' });
-              else {
-                includes.push(found.file);
-                sources.push(new SourceText(found.file, found.text, undefined, range));
-                scanText(sources.length - 1, depth + 1);
-              }
-            }
+            this.state = state;
+            this.include(src, i, j, se, depth);
+            state = this.state;
             i = se;
             continue;
           }
@@ -414,64 +488,68 @@ export function scan(inputs: ScanSource[], resolveInclude?: IncludeResolver): Sc
         let kw: (typeof KEYWORDS)[number] | undefined;
         for (const k of KEYWORDS) if (t.startsWith(k[0], i)) kw = k;
         if (kw) {
-          push(kw[1], i, i + kw[0].length, kw[0]);
-          if (kw[2]) state = kw[2];
+          tokens.push(kw[1], srcIndex, i, i + kw[0].length, 0);
+          if (kw[2] >= 0) state = kw[2];
           i += kw[0].length;
           continue;
         }
-        if (state === 'V1' && t.startsWith('/incbin/', i)) {
-          push('incbin', i, i + 8, '/incbin/');
+        if (state === S_V1 && t.startsWith('/incbin/', i)) {
+          tokens.push(T_INCBIN, srcIndex, i, i + 8, 0);
           i += 8;
           continue;
         }
       }
       if (c === 34) {
-        const se = matchString(i);
+        const se = matchString(t, i);
         if (se > 0) {
-          const bytes = unescapeString(t.slice(i + 1, se - 1), (off, message) => err(i + 1 + off, i + 3 + off, message));
-          push('string', i, se, t.slice(i, se), bytes);
+          let bytes = asciiBytes(t, i + 1, se - 1);
+          if (!bytes) {
+            const base = i + 1;
+            bytes = unescapeString(t.slice(base, se - 1), (off, message) => this.error(src, base + off, base + 2 + off, message));
+          }
+          tokens.push(T_STRING, srcIndex, i, se, tokens.strings.length);
+          tokens.strings.push(bytes);
           i = se;
           continue;
         }
-        err(i, i + 1, 'unterminated string');
+        this.error(src, i, i + 1, 'unterminated string');
       }
       // LABEL ':' in every state; it wins over a name or hex byte of the same prefix (longer match).
       // Where the label characters starting at i end: a name continues from there (label chars are name chars).
       let labelEnd = i;
-      if (isLabelStart(c)) {
+      if ((cls & CC_LABEL_START) !== 0) {
         let j = i + 1;
         while (j < n && isLabelChar(t.charCodeAt(j))) j++;
         labelEnd = j;
         if (j < n && t.charCodeAt(j) === 58) {
           // In name state a longer name would not include ':', so the label is always longer.
-          push('label', i, j + 1, t.slice(i, j));
+          tokens.push(T_LABEL, srcIndex, i, j + 1, 0);
           i = j + 1;
           continue;
         }
       }
-      if (state === 'BYTESTRING') {
-        if (isHex(c) && i + 1 < n && isHex(t.charCodeAt(i + 1))) {
-          push('byte', i, i + 2, t.slice(i, i + 2));
+      if (state === S_BYTESTRING) {
+        if ((cls & CC_HEX) !== 0 && i + 1 < n && isHex(t.charCodeAt(i + 1))) {
+          tokens.push(T_BYTE, srcIndex, i, i + 2, 0);
           i += 2;
           continue;
         }
         if (c === 93) {
-          push('op', i, i + 1, ']');
-          state = 'V1';
+          tokens.push(T_OP, srcIndex, i, i + 1, c);
+          state = S_V1;
           i++;
           continue;
         }
       }
-      if (state === 'PROPNODENAME' && (isPropNodeChar(c) || (c === 92 && i + 1 < n && isPropNodeChar(t.charCodeAt(i + 1))))) {
-        const s = c === 92 ? i + 1 : i;
-        let j = c === 92 ? s : labelEnd;
+      if (state === S_PROPNODENAME && ((cls & CC_PROPNODE) !== 0 || (c === 92 && i + 1 < n && isPropNodeChar(t.charCodeAt(i + 1))))) {
+        let j = c === 92 ? i + 1 : labelEnd;
         while (j < n && isPropNodeChar(t.charCodeAt(j))) j++;
-        push('name', i, j, t.slice(s, j));
-        state = 'V1';
+        tokens.push(T_NAME, srcIndex, i, j, 0);
+        state = S_V1;
         i = j;
         continue;
       }
-      if (state === 'V1' && isDigit(c)) {
+      if (state === S_V1 && (cls & CC_DIGIT) !== 0) {
         let j = i + 1;
         if (c === 48 && (t.charCodeAt(j) === 120 || t.charCodeAt(j) === 88) && isHex(t.charCodeAt(j + 1))) {
           j += 2;
@@ -485,23 +563,23 @@ export function scan(inputs: ScanSource[], resolveInclude?: IncludeResolver): Sc
           const suffix = t.startsWith('ULL', j) ? 3 : t.startsWith('UL', j) || t.startsWith('LL', j) ? 2 : 1;
           j += suffix;
         }
-        push('literal', i, j, t.slice(i, j));
+        tokens.push(T_LITERAL, srcIndex, i, j, 0);
         i = j;
         continue;
       }
-      if (state === 'V1' && (isLabelStart(c) || c === 35)) {
+      if (state === S_V1 && ((cls & CC_LABEL_START) !== 0 || c === 35)) {
         // dtc would see single characters here, always a syntax error; one name token lets the
         // parser report one error and resynchronise (typically after a missing `;`).
         let j = i + 1;
         while (j < n && isPropNodeChar(t.charCodeAt(j))) j++;
-        tokens.push({ kind: 'name', src: srcIndex, start: i, end: j, text: t.slice(i, j), bytes: undefined, stray: true });
+        tokens.push(T_NAME, srcIndex, i, j, 1);
         i = j;
         continue;
       }
       if (c === 39) {
-        const ce = matchChar(i);
+        const ce = matchChar(t, i);
         if (ce > 0) {
-          push('char', i, ce, t.slice(i + 1, ce - 1));
+          tokens.push(T_CHAR, srcIndex, i, ce, 0);
           i = ce;
           continue;
         }
@@ -511,7 +589,7 @@ export function scan(inputs: ScanSource[], resolveInclude?: IncludeResolver): Sc
         if (isLabelStart(c2)) {
           let j = i + 2;
           while (j < n && isLabelChar(t.charCodeAt(j))) j++;
-          push('ref', i, j, t.slice(i + 1, j));
+          tokens.push(T_REF, srcIndex, i, j, 0);
           i = j;
           continue;
         }
@@ -519,7 +597,7 @@ export function scan(inputs: ScanSource[], resolveInclude?: IncludeResolver): Sc
           let j = i + 3;
           while (j < n && isPathChar(t.charCodeAt(j))) j++;
           if (t.charCodeAt(j) === 125) {
-            push('ref', i, j + 1, t.slice(i + 2, j));
+            tokens.push(T_REF, srcIndex, i, j + 1, 0);
             i = j + 1;
             continue;
           }
@@ -527,27 +605,104 @@ export function scan(inputs: ScanSource[], resolveInclude?: IncludeResolver): Sc
       }
       const c2 = t.charCodeAt(i + 1);
       if (isTwoCharOp(c, c2)) {
-        push('op', i, i + 2, t.slice(i, i + 2));
+        tokens.push(T_OP, srcIndex, i, i + 2, OP2 | (c << 8) | c2);
         i += 2;
         continue;
       }
       // Any other character is a token of its own (dtc's `.` rule).
-      const cp = t.codePointAt(i)!;
+      const cp = c >= 0xd800 && c <= 0xdbff ? t.codePointAt(i)! : c;
       const len = cp > 0xffff ? 2 : 1;
-      if (c === 91) state = 'BYTESTRING';
-      else if (c === 123 || c === 59) state = 'PROPNODENAME';
-      push('op', i, i + len, len === 1 ? t[i] : t.slice(i, i + len));
+      if (c === 91) state = S_BYTESTRING;
+      else if (c === 123 || c === 59) state = S_PROPNODENAME;
+      tokens.push(T_OP, srcIndex, i, i + len, cp);
       i += len;
     }
-  };
-
-  for (const input of inputs) {
-    sources.push(new SourceText(input.file, input.text, input.mapper));
-    scanText(sources.length - 1, 0);
+    this.state = state;
   }
-  const last = sources.length > 0 ? sources.length - 1 : 0;
-  const lastLen = sources[last]?.text.length ?? 0;
-  tokens.push({ kind: 'eof', src: last, start: lastLen, end: lastLen, text: '', bytes: undefined, stray: false });
-  if (sources.length === 0) sources.push(new SourceText('<empty>', ''));
-  return { tokens, sources, comments, diagnostics, includes };
+
+  /** `/include/ "name"` at `at`, the string from `quote` to `end`: scans the file found in place. */
+  private include(src: SourceText, at: number, quote: number, end: number, depth: number): void {
+    const name = src.text.slice(quote + 1, end - 1);
+    const range = src.range(at, end);
+    if (depth + 1 >= MAX_INCLUDE_DEPTH) {
+      this.diagnostics.push({ severity: 'error', message: 'Includes nested too deeply', range, code: 'include' });
+      return;
+    }
+    const found = this.resolveInclude?.(name, src.file);
+    if (!found) {
+      this.diagnostics.push({ severity: 'error', message: `Couldn't open "${name}": No such file or directory`, range, code: 'include' });
+      return;
+    }
+    this.includes.push(found.file);
+    this.sources.push(new SourceText(found.file, found.text, undefined, range));
+    this.scanText(this.sources.length - 1, depth + 1);
+  }
+}
+
+// Match `"..."` at p (STRING rule); returns the end offset (after the closing quote) or -1.
+function matchString(t: string, p: number): number {
+  const n = t.length;
+  let j = p + 1;
+  while (j < n) {
+    const c = t.charCodeAt(j);
+    if (c === 34) return j + 1;
+    if (c === 92) {
+      if (j + 1 >= n || t.charCodeAt(j + 1) === C_NL) return -1;
+      j += 2;
+      continue;
+    }
+    j++;
+  }
+  return -1;
+}
+
+// CHAR_LITERAL: '([^']|\\')*' with flex's longest match.
+function matchChar(t: string, p: number): number {
+  const n = t.length;
+  let j = p + 1;
+  let lastClose = -1;
+  while (j < n) {
+    const c = t.charCodeAt(j);
+    if (c === 39) return j + 1;
+    if (c === 92 && j + 1 < n && t.charCodeAt(j + 1) === 39) {
+      lastClose = j + 2;
+      j += 2;
+      continue;
+    }
+    j++;
+  }
+  return lastClose;
+}
+
+// ^"#"(line)?[ \t]+[0-9]+[ \t]+STRING([ \t]+[0-9]+)*
+function matchLineMarker(t: string, p: number): { end: number; line: number; file: string } | undefined {
+  const n = t.length;
+  let j = p + 1;
+  if (t.startsWith('line', j)) j += 4;
+  const ws = (): boolean => {
+    const s = j;
+    while (j < n && (t.charCodeAt(j) === C_SPACE || t.charCodeAt(j) === C_TAB)) j++;
+    return j > s;
+  };
+  if (!ws()) return undefined;
+  const ds = j;
+  while (j < n && isDigit(t.charCodeAt(j))) j++;
+  if (j === ds) return undefined;
+  const line = parseInt(t.slice(ds, j), 10);
+  if (!ws() || t.charCodeAt(j) !== 34) return undefined;
+  const se = matchString(t, j);
+  if (se < 0) return undefined;
+  const file = t.slice(j + 1, se - 1);
+  j = se;
+  for (;;) {
+    const save = j;
+    if (!ws()) break;
+    const d = j;
+    while (j < n && isDigit(t.charCodeAt(j))) j++;
+    if (j === d) {
+      j = save;
+      break;
+    }
+  }
+  return { end: j, line, file };
 }

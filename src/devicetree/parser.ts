@@ -1,6 +1,7 @@
 // Recursive-descent parser for DTS (dtc-parser.y's grammar) over the scanner's tokens. It never
 // throws: every problem becomes a positioned diagnostic, and the parser resynchronises at the next
-// `;` or `}` so that one mistake (a missing `;`, a stray character) does not hide the rest.
+// `;` or `}` so that one mistake (a missing `;`, a stray character) does not hide the rest. Tokens
+// are numbers (indexes into the scanner's TokenList): text is sliced only where the AST keeps it.
 
 import type { Diagnostic, SourceRange } from '../common/diagnostics';
 import type {
@@ -8,7 +9,7 @@ import type {
   DtsRef, DtsTopItem, DtsValuePart,
 } from './ast';
 import { C_BINARY_PRECEDENCE, type CBinaryOp, type CExpr } from './cexpr';
-import { decodeEscape, type SourceText, type Token } from './lexer';
+import { decodeEscape, opCode, TOKEN, type SourceText, type TokenList } from './lexer';
 
 export interface ParseResult {
   file: DtsFile;
@@ -23,16 +24,22 @@ export const MAX_NESTING = 256;
 
 /** Value of an integer literal as dtc's eval_literal (strtoull base 0, U/L suffixes); error text when bad. */
 export function literalValue(text: string): { value: bigint; error?: string } {
-  let start = 0;
+  return literalValueAt(text, 0, text.length);
+}
+
+/** literalValue of text[from, to) (the parser reads literals in place). */
+function literalValueAt(text: string, from: number, to: number): { value: bigint; error?: string } {
+  let start = from;
   let base = 10;
-  if (text.length > 1 && text[0] === '0' && (text[1] === 'x' || text[1] === 'X')) {
+  const c0 = text.charCodeAt(from);
+  if (to - from > 1 && c0 === 48 && (text.charCodeAt(from + 1) === 120 || text.charCodeAt(from + 1) === 88)) {
     base = 16;
-    start = 2;
-  } else if (text[0] === '0') base = 8;
+    start = from + 2;
+  } else if (c0 === 48 && from < to) base = 8;
   let end = start;
   // Up to 13 digits fit a double exactly: accumulate them as we scan (no substring, no parseInt).
   let small = 0;
-  while (end < text.length) {
+  while (end < to) {
     const code = text.charCodeAt(end);
     const d = code < 128 ? DIGIT_VALUE[code] : 99;
     if (d >= base) break;
@@ -41,10 +48,13 @@ export function literalValue(text: string): { value: bigint; error?: string } {
   }
   if (end === start && base !== 8) return { value: 0n, error: 'Bad integer literal' };
   const count = end - start;
-  // Longer literals go through BigInt's own parser.
-  const value = count === 0 ? 0n : count <= 13 ? BigInt(small) : BigInt((base === 16 ? '0x' : base === 8 ? '0o' : '') + text.slice(start, end));
-  for (let j = end; j < text.length; j++) if (text[j] !== 'U' && text[j] !== 'L') return { value, error: 'Bad integer literal' };
-  if (value > MAX_U64) return { value: MAX_U64, error: 'Literal value too large' };
+  // Longer literals go through BigInt's own parser (and only they can exceed 64 bits).
+  const value = count === 0 ? 0n : count <= 13 ? bigintOf(small) : BigInt((base === 16 ? '0x' : base === 8 ? '0o' : '') + text.slice(start, end));
+  for (let j = end; j < to; j++) {
+    const c = text.charCodeAt(j);
+    if (c !== 85 && c !== 76) return { value, error: 'Bad integer literal' };
+  }
+  if (count > 13 && value > MAX_U64) return { value: MAX_U64, error: 'Literal value too large' };
   return { value };
 }
 
@@ -54,6 +64,13 @@ for (let i = 0; i < 10; i++) DIGIT_VALUE[48 + i] = i;
 for (let i = 0; i < 6; i++) {
   DIGIT_VALUE[65 + i] = 10 + i;
   DIGIT_VALUE[97 + i] = 10 + i;
+}
+
+/** Small values shared (a bigint is immutable): cell values are mostly small. */
+const SMALL_BIGINTS: bigint[] = [];
+for (let i = 0; i < 1024; i++) SMALL_BIGINTS.push(BigInt(i));
+function bigintOf(n: number): bigint {
+  return n < 1024 ? SMALL_BIGINTS[n] : BigInt(n);
 }
 
 /** Value of a character literal's contents as dtc's eval_char_literal (one unsigned byte). */
@@ -74,12 +91,27 @@ export function charLiteralValue(text: string): { value: bigint; error?: string 
   return { value };
 }
 
+// Token kind codes as module constants: read once, not through the import on every test.
+const {
+  V1: T_V1, PLUGIN: T_PLUGIN, MEMRESERVE: T_MEMRESERVE, BITS: T_BITS, DELETE_PROPERTY: T_DELETE_PROPERTY, DELETE_NODE: T_DELETE_NODE,
+  OMIT_IF_NO_REF: T_OMIT_IF_NO_REF, INCBIN: T_INCBIN, LABEL: T_LABEL, LITERAL: T_LITERAL, CHAR: T_CHAR, REF: T_REF, BYTE: T_BYTE,
+  NAME: T_NAME, STRING: T_STRING, OP: T_OP, EOF: T_EOF,
+} = TOKEN;
+
+/** Binary operators' precedence by operator code (TokenList.aux of an op token). */
+const PRECEDENCE_BY_CODE = new Map<number, number>(Object.entries(C_BINARY_PRECEDENCE).map(([op, prec]) => [opCode(op), prec]));
+
+// Operator codes the grammar tests (their character codes).
+const OP_LBRACE = 123, OP_RBRACE = 125, OP_SEMI = 59, OP_EQ = 61, OP_COMMA = 44, OP_LT = 60, OP_GT = 62, OP_LBRACKET = 91;
+const OP_RBRACKET = 93, OP_LPAREN = 40, OP_RPAREN = 41, OP_SLASH = 47, OP_QUESTION = 63, OP_COLON = 58, OP_MINUS = 45, OP_TILDE = 126, OP_NOT = 33;
+
 /** Parse the scanner's tokens (sources from the same scan). */
-export function parseTokens(tokens: Token[], sources: SourceText[]): ParseResult {
+export function parseTokens(tokens: TokenList, sources: SourceText[]): ParseResult {
   return new Parser(tokens, sources).parseFile();
 }
 
 class Parser {
+  /** Index of the current token. */
   private pos = 0;
   private readonly diagnostics: Diagnostic[] = [];
   /** Index of the token at which an error was last reported: one error per spot, no cascades. */
@@ -87,58 +119,78 @@ class Parser {
   /** Nesting of node bodies and of expressions: capped so that hostile input cannot exhaust the stack. */
   private depth = 0;
   private readonly sourceOf = new Map<object, number>();
+  // The token list's arrays, read directly on the hot path.
+  private readonly kinds: Uint8Array;
+  private readonly srcs: Int32Array;
+  private readonly starts: Int32Array;
+  private readonly ends: Int32Array;
+  private readonly aux: Int32Array;
+  /** Index of the eof token (the last). */
+  private readonly last: number;
 
-  constructor(private readonly tokens: Token[], private readonly sources: SourceText[]) {}
+  constructor(private readonly tokens: TokenList, private readonly sources: SourceText[]) {
+    this.kinds = tokens.kinds;
+    this.srcs = tokens.srcs;
+    this.starts = tokens.starts;
+    this.ends = tokens.ends;
+    this.aux = tokens.aux;
+    this.last = tokens.length - 1;
+  }
 
-  private get tok(): Token {
-    return this.tokens[this.pos];
+  /** Kind code of the current token. */
+  private get kind(): number {
+    return this.kinds[this.pos];
   }
-  private peek(k = 1): Token {
-    return this.tokens[Math.min(this.pos + k, this.tokens.length - 1)];
+  private peek(k = 1): number {
+    return Math.min(this.pos + k, this.last);
   }
-  private advance(): Token {
-    const t = this.tokens[this.pos];
-    if (t.kind !== 'eof') this.pos++;
+  private advance(): number {
+    const t = this.pos;
+    if (this.kinds[t] !== T_EOF) this.pos++;
     return t;
   }
-  private isOp(text: string, t: Token = this.tok): boolean {
-    return t.kind === 'op' && t.text === text;
+  private isOp(code: number, t: number = this.pos): boolean {
+    return this.kinds[t] === T_OP && this.aux[t] === code;
   }
-  private range(a: Token, b: Token = a): SourceRange {
-    if (a.src === b.src) return this.sources[a.src].range(a.start, b.end);
-    return this.sources[a.src].range(a.start, a.end);
+  private text(t: number): string {
+    return this.tokens.text(t);
   }
-  private prev(): Token {
-    return this.tokens[Math.max(0, this.pos - 1)];
+  private range(a: number, b: number = a): SourceRange {
+    const src = this.srcs[a];
+    if (src === this.srcs[b]) return this.sources[src].range(this.starts[a], this.ends[b]);
+    return this.sources[src].range(this.starts[a], this.ends[a]);
+  }
+  private prev(): number {
+    return Math.max(0, this.pos - 1);
   }
   private error(message: string, range: SourceRange): void {
     this.lastErrorToken = this.pos;
     this.diagnostics.push({ severity: 'error', message, range, code: 'syntax' });
   }
-  private syntaxErrorAt(t: Token, expected: string): void {
+  private syntaxErrorAt(t: number, expected: string): void {
     if (this.lastErrorToken === this.pos) return;
-    const what = t.kind === 'eof' ? 'end of input' : `'${this.sources[t.src].text.slice(t.start, t.end)}'`;
+    const what = this.kinds[t] === T_EOF ? 'end of input' : `'${this.sources[this.srcs[t]].text.slice(this.starts[t], this.ends[t])}'`;
     this.error(`syntax error: expected ${expected}, found ${what}`, this.range(t));
   }
   /** Report a missing token just after the previous one. */
   private missing(what: string): void {
     if (this.lastErrorToken === this.pos) return;
     const p = this.prev();
-    const src = this.sources[p.src];
-    this.error(`syntax error: missing ${what}`, src.range(p.end, p.end));
+    const end = this.ends[p];
+    this.error(`syntax error: missing ${what}`, this.sources[this.srcs[p]].range(end, end));
   }
-  private expectOp(text: string): boolean {
-    if (this.isOp(text)) {
+  private expectOp(code: number): boolean {
+    if (this.isOp(code)) {
       this.advance();
       return true;
     }
-    this.missing(`'${text}'`);
+    this.missing(`'${String.fromCodePoint(code)}'`);
     return false;
   }
   /** Names scanned outside dtc's name state are only accepted after an error here. */
-  private takeName(): Token {
+  private takeName(): number {
     const t = this.advance();
-    if (t.stray && this.lastErrorToken !== this.pos - 1) this.error(`syntax error: unexpected '${t.text}'`, this.range(t));
+    if (this.aux[t] === 1 && this.lastErrorToken !== this.pos - 1) this.error(`syntax error: unexpected '${this.text(t)}'`, this.range(t));
     return t;
   }
 
@@ -146,50 +198,50 @@ class Parser {
   private recover(): void {
     let depth = 0;
     const start = this.pos;
-    while (this.tok.kind !== 'eof') {
-      if (this.isOp('{')) depth++;
-      else if (this.isOp('}')) {
+    while (this.kind !== T_EOF) {
+      if (this.isOp(OP_LBRACE)) depth++;
+      else if (this.isOp(OP_RBRACE)) {
         if (depth === 0) break;
         depth--;
-        if (depth === 0 && this.isOp(';', this.peek())) {
+        if (depth === 0 && this.isOp(OP_SEMI, this.peek())) {
           this.advance();
           this.advance();
           return;
         }
-      } else if (this.isOp(';') && depth === 0) {
+      } else if (this.isOp(OP_SEMI) && depth === 0) {
         this.advance();
         return;
       }
       this.advance();
     }
-    if (this.pos === start && this.tok.kind !== 'eof' && !this.isOp('}')) this.advance();
+    if (this.pos === start && this.kind !== T_EOF && !this.isOp(OP_RBRACE)) this.advance();
   }
 
   parseFile(): ParseResult {
     const headers: DtsHeader[] = [];
     const memreserves: DtsMemReserve[] = [];
     const items: DtsTopItem[] = [];
-    while (this.tok.kind === 'v1') {
-      const src = this.tok.src;
+    while (this.kind === T_V1) {
+      const src = this.srcs[this.pos];
       const h = this.parseHeader();
       this.sourceOf.set(h, src);
       headers.push(h);
     }
     if (headers.length === 0) {
-      this.syntaxErrorAt(this.tok, "'/dts-v1/;'");
+      this.syntaxErrorAt(this.pos, "'/dts-v1/;'");
     }
     for (;;) {
       let k = 0;
-      while (this.peek(k).kind === 'label') k++;
-      if (this.peek(k).kind !== 'memreserve') break;
-      const src = this.tok.src;
+      while (this.kinds[this.peek(k)] === T_LABEL) k++;
+      if (this.kinds[this.peek(k)] !== T_MEMRESERVE) break;
+      const src = this.srcs[this.pos];
       const m = this.parseMemReserve();
       this.sourceOf.set(m, src);
       memreserves.push(m);
     }
-    while (this.tok.kind !== 'eof') {
+    while (this.kind !== T_EOF) {
       const before = this.pos;
-      const src = this.tok.src;
+      const src = this.srcs[this.pos];
       const item = this.parseTopItem();
       if (item) {
         this.sourceOf.set(item, src);
@@ -198,87 +250,88 @@ class Parser {
       if (this.pos === before) this.advance();
     }
     const file: DtsFile = { kind: 'file', headers, memreserves, items };
-    if (items.length === 0 && this.lastErrorToken < 0) this.syntaxErrorAt(this.tok, "a root node '/ { ... };'");
+    if (items.length === 0 && this.lastErrorToken < 0) this.syntaxErrorAt(this.pos, "a root node '/ { ... };'");
     return { file, diagnostics: this.diagnostics, sourceOf: this.sourceOf };
   }
 
   private parseHeader(): DtsHeader {
     const first = this.advance();
     let plugin = false;
-    this.expectOp(';');
-    if (this.tok.kind === 'plugin') {
+    this.expectOp(OP_SEMI);
+    if (this.kind === T_PLUGIN) {
       this.advance();
       plugin = true;
-      this.expectOp(';');
+      this.expectOp(OP_SEMI);
     }
     return { kind: 'header', plugin, range: this.range(first, this.prev()) };
   }
 
-  private parseLabels(): DtsLabel[] {
-    const labels: DtsLabel[] = [];
-    while (this.tok.kind === 'label') {
+  /** Labels at the current token, appended to `labels`. */
+  private parseLabels(labels: DtsLabel[]): DtsLabel[] {
+    while (this.kind === T_LABEL) {
       const t = this.advance();
-      labels.push({ name: t.text, range: this.range(t) });
+      labels.push({ name: this.text(t), range: this.range(t) });
     }
     return labels;
   }
 
   private parseMemReserve(): DtsMemReserve {
-    const first = this.tok;
-    const labels = this.parseLabels();
+    const first = this.pos;
+    const labels = this.parseLabels([]);
     this.advance(); // /memreserve/
     const address = this.parsePrim();
     const size = this.parsePrim();
-    if (!this.expectOp(';')) this.recover();
+    if (!this.expectOp(OP_SEMI)) this.recover();
     return { kind: 'memreserve', labels, address, size, range: this.range(first, this.prev()) };
   }
 
   private parseRef(): DtsRef {
     const t = this.advance();
-    return { target: t.text, range: this.range(t) };
+    return { target: this.text(t), range: this.range(t) };
   }
 
   private parseTopItem(): DtsTopItem | undefined {
-    const first = this.tok;
-    if (first.kind === 'v1' || first.kind === 'memreserve' || first.kind === 'plugin') {
-      this.error(`syntax error: ${first.text} must come before the device tree`, this.range(first));
+    const first = this.pos;
+    const kind = this.kind;
+    if (kind === T_V1 || kind === T_MEMRESERVE || kind === T_PLUGIN) {
+      this.error(`syntax error: ${this.text(first)} must come before the device tree`, this.range(first));
       this.recover();
       return undefined;
     }
-    if (this.isOp('/')) {
+    if (this.isOp(OP_SLASH)) {
       this.advance();
-      if (!this.isOp('{')) {
-        this.syntaxErrorAt(this.tok, "'{'");
+      if (!this.isOp(OP_LBRACE)) {
+        this.syntaxErrorAt(this.pos, "'{'");
         this.recover();
         return undefined;
       }
       const body = this.parseBody();
       return { kind: 'root', body, range: this.range(first, this.prev()) };
     }
-    if (first.kind === 'delete-node' || first.kind === 'omit-if-no-ref') {
+    if (kind === T_DELETE_NODE || kind === T_OMIT_IF_NO_REF) {
       this.advance();
-      if (this.tok.kind !== 'ref') {
-        this.syntaxErrorAt(this.tok, 'a reference (&label or &{/path})');
+      if (this.kind !== T_REF) {
+        this.syntaxErrorAt(this.pos, 'a reference (&label or &{/path})');
         this.recover();
         return undefined;
       }
       const ref = this.parseRef();
-      if (!this.expectOp(';')) this.recover();
+      if (!this.expectOp(OP_SEMI)) this.recover();
       const range = this.range(first, this.prev());
-      return first.kind === 'delete-node' ? { kind: 'delete-ref', ref, range } : { kind: 'omit-ref', ref, range };
+      return kind === T_DELETE_NODE ? { kind: 'delete-ref', ref, range } : { kind: 'omit-ref', ref, range };
     }
-    const labels = this.parseLabels();
-    if (this.tok.kind === 'ref') {
+    const labels = this.parseLabels([]);
+    if (this.kind === T_REF) {
       const ref = this.parseRef();
-      if (!this.isOp('{')) {
-        this.syntaxErrorAt(this.tok, "'{'");
+      if (!this.isOp(OP_LBRACE)) {
+        this.syntaxErrorAt(this.pos, "'{'");
         this.recover();
         return undefined;
       }
       const body = this.parseBody();
       return { kind: 'ref-node', labels, ref, body, range: this.range(first, this.prev()) };
     }
-    this.syntaxErrorAt(this.tok, labels.length ? 'a reference after the label' : "'/ {', '&label {' or '/delete-node/ &label;'");
+    this.syntaxErrorAt(this.pos, labels.length ? 'a reference after the label' : "'/ {', '&label {' or '/delete-node/ &label;'");
     this.recover();
     return undefined;
   }
@@ -296,15 +349,15 @@ class Parser {
 
   /** Skip a body nested beyond MAX_NESTING (one error, no recursion). */
   private skipTooDeep(): DtsBody {
-    const open = this.tok;
+    const open = this.pos;
     this.error(`nesting deeper than ${MAX_NESTING} levels`, this.range(open));
     let depth = 0;
-    while (this.tok.kind !== 'eof') {
+    while (this.kind !== T_EOF) {
       const t = this.advance();
-      if (this.isOp('{', t)) depth++;
-      else if (this.isOp('}', t) && --depth <= 0) break;
+      if (this.isOp(OP_LBRACE, t)) depth++;
+      else if (this.isOp(OP_RBRACE, t) && --depth <= 0) break;
     }
-    if (this.isOp(';')) this.advance();
+    if (this.isOp(OP_SEMI)) this.advance();
     return { items: [], range: this.range(open, this.prev()) };
   }
 
@@ -312,7 +365,7 @@ class Parser {
     const open = this.advance();
     const items: DtsBodyItem[] = [];
     let seenSubnode = false;
-    while (this.tok.kind !== 'eof' && !this.isOp('}')) {
+    while (this.kind !== T_EOF && !this.isOp(OP_RBRACE)) {
       const before = this.pos;
       const item = this.parseBodyItem();
       if (item) {
@@ -322,9 +375,9 @@ class Parser {
       }
       if (this.pos === before) this.advance();
     }
-    if (this.isOp('}')) {
+    if (this.isOp(OP_RBRACE)) {
       this.advance();
-      this.expectOp(';');
+      this.expectOp(OP_SEMI);
     } else {
       this.error("syntax error: missing '}' (unclosed '{')", this.range(open));
     }
@@ -332,58 +385,61 @@ class Parser {
   }
 
   private parseBodyItem(): DtsBodyItem | undefined {
-    const first = this.tok;
-    if (first.kind === 'delete-property' || first.kind === 'delete-node') {
+    const first = this.pos;
+    const firstKind = this.kind;
+    if (firstKind === T_DELETE_PROPERTY || firstKind === T_DELETE_NODE) {
       this.advance();
-      if (this.tok.kind !== 'name') {
-        this.syntaxErrorAt(this.tok, first.kind === 'delete-node' ? 'a node name' : 'a property name');
+      if (this.kind !== T_NAME) {
+        this.syntaxErrorAt(this.pos, firstKind === T_DELETE_NODE ? 'a node name' : 'a property name');
         this.recover();
         return undefined;
       }
       const nameTok = this.takeName();
-      if (!this.expectOp(';')) this.recover();
+      if (!this.expectOp(OP_SEMI)) this.recover();
       const range = this.range(first, this.prev());
-      return first.kind === 'delete-node'
-        ? { kind: 'delete-node', name: nameTok.text, nameRange: this.range(nameTok), range }
-        : { kind: 'delete-property', name: nameTok.text, nameRange: this.range(nameTok), range };
+      return firstKind === T_DELETE_NODE
+        ? { kind: 'delete-node', name: this.text(nameTok), nameRange: this.range(nameTok), range }
+        : { kind: 'delete-property', name: this.text(nameTok), nameRange: this.range(nameTok), range };
     }
     // Labels and /omit-if-no-ref/ may come in any order before a subnode.
     const labels: DtsLabel[] = [];
     let omit = false;
     for (;;) {
-      if (this.tok.kind === 'label') labels.push(...this.parseLabels());
-      else if (this.tok.kind === 'omit-if-no-ref') {
+      if (this.kind === T_LABEL) this.parseLabels(labels);
+      else if (this.kind === T_OMIT_IF_NO_REF) {
         this.advance();
         omit = true;
       } else break;
     }
-    if (this.tok.kind !== 'name') {
-      this.syntaxErrorAt(this.tok, 'a property or node name');
+    if (this.kind !== T_NAME) {
+      this.syntaxErrorAt(this.pos, 'a property or node name');
       this.recover();
       return undefined;
     }
     const nameTok = this.takeName();
+    const name = this.text(nameTok);
     const nameRange = this.range(nameTok);
-    if (this.isOp('{')) {
+    if (this.isOp(OP_LBRACE)) {
       const body = this.parseBody();
-      const node: DtsNode = { kind: 'node', labels, name: nameTok.text, nameRange, omitIfNoRef: omit, body, range: this.range(first, this.prev()) };
+      const node: DtsNode = { kind: 'node', labels, name, nameRange, omitIfNoRef: omit, body, range: this.range(first, this.prev()) };
       return node;
     }
     if (omit) this.error('syntax error: /omit-if-no-ref/ applies to nodes only', nameRange);
     let value: DtsValuePart[] | undefined;
-    if (this.isOp('=')) {
+    if (this.isOp(OP_EQ)) {
       this.advance();
       value = this.parseValue();
     }
-    if (!this.isOp(';')) {
-      if (this.tok.kind === 'name' || this.tok.kind === 'label' || this.isOp('}') || this.tok.kind === 'delete-node' || this.tok.kind === 'delete-property') this.missing("';'");
+    if (!this.isOp(OP_SEMI)) {
+      const kind = this.kind;
+      if (kind === T_NAME || kind === T_LABEL || this.isOp(OP_RBRACE) || kind === T_DELETE_NODE || kind === T_DELETE_PROPERTY) this.missing("';'");
       else {
-        this.syntaxErrorAt(this.tok, value ? "',' or ';'" : "'=', ';' or '{'");
+        this.syntaxErrorAt(this.pos, value ? "',' or ';'" : "'=', ';' or '{'");
         this.recover();
-        return { kind: 'property', labels, name: nameTok.text, nameRange, value, range: this.range(nameTok, this.prev()) };
+        return { kind: 'property', labels, name, nameRange, value, range: this.range(nameTok, this.prev()) };
       }
     } else this.advance();
-    const prop: DtsProperty = { kind: 'property', labels, name: nameTok.text, nameRange, value, range: this.range(nameTok, this.prev()) };
+    const prop: DtsProperty = { kind: 'property', labels, name, nameRange, value, range: this.range(nameTok, this.prev()) };
     return prop;
   }
 
@@ -392,14 +448,14 @@ class Parser {
     const parts: DtsValuePart[] = [];
     let needPiece = true;
     for (;;) {
-      const t = this.tok;
-      if (t.kind === 'label') {
+      const t = this.pos;
+      if (this.kinds[t] === T_LABEL) {
         this.advance();
-        parts.push({ kind: 'label', label: { name: t.text, range: this.range(t) }, range: this.range(t) });
+        parts.push({ kind: 'label', label: { name: this.text(t), range: this.range(t) }, range: this.range(t) });
         continue;
       }
       if (!needPiece) {
-        if (this.isOp(',')) {
+        if (this.isOp(OP_COMMA)) {
           this.advance();
           needPiece = true;
           continue;
@@ -414,59 +470,61 @@ class Parser {
   }
 
   private parsePiece(): DtsValuePart | undefined {
-    const t = this.tok;
-    if (t.kind === 'string') {
+    const t = this.pos;
+    const kind = this.kinds[t];
+    if (kind === T_STRING) {
       this.advance();
-      return { kind: 'string', bytes: t.bytes ?? new Uint8Array(0), range: this.range(t) };
+      return { kind: 'string', bytes: this.tokens.bytes(t) ?? new Uint8Array(0), range: this.range(t) };
     }
-    if (t.kind === 'ref') {
+    if (kind === T_REF) {
       const ref = this.parseRef();
       return { kind: 'path-ref', ref, range: ref.range };
     }
-    if (t.kind === 'bits' || this.isOp('<')) return this.parseCells();
-    if (this.isOp('[')) return this.parseBytes();
-    if (t.kind === 'incbin') return this.parseIncbin();
+    if (kind === T_BITS || this.isOp(OP_LT)) return this.parseCells();
+    if (this.isOp(OP_LBRACKET)) return this.parseBytes();
+    if (kind === T_INCBIN) return this.parseIncbin();
     this.syntaxErrorAt(t, 'a value (string, <cells>, [bytes], &reference or /incbin/)');
     return undefined;
   }
 
   private parseCells(): DtsValuePart {
-    const first = this.tok;
+    const first = this.pos;
     let bits = 32;
     let bitsRange: SourceRange | undefined;
-    if (first.kind === 'bits') {
+    if (this.kinds[first] === T_BITS) {
       this.advance();
-      const lit = this.tok;
-      if (lit.kind === 'literal') {
+      const lit = this.pos;
+      if (this.kinds[lit] === T_LITERAL) {
         this.advance();
         bitsRange = this.range(lit);
-        const v = literalValue(lit.text);
+        const v = this.literal(lit);
         if (v.value !== 8n && v.value !== 16n && v.value !== 32n && v.value !== 64n) {
           this.error('Array elements must be 8, 16, 32 or 64-bits', bitsRange);
         } else bits = Number(v.value);
       } else this.syntaxErrorAt(lit, 'the element size (8, 16, 32 or 64)');
-      if (!this.isOp('<')) {
-        this.syntaxErrorAt(this.tok, "'<'");
+      if (!this.isOp(OP_LT)) {
+        this.syntaxErrorAt(this.pos, "'<'");
         return { kind: 'cells', bits, bitsRange, cells: [], range: this.range(first, this.prev()) };
       }
     }
     this.advance(); // <
     const cells: DtsCell[] = [];
     for (;;) {
-      const t = this.tok;
-      if (this.isOp('>')) {
+      const t = this.pos;
+      const kind = this.kinds[t];
+      if (this.isOp(OP_GT)) {
         this.advance();
         break;
       }
-      if (t.kind === 'label') {
+      if (kind === T_LABEL) {
         this.advance();
-        const label = { name: t.text, range: this.range(t) };
+        const label = { name: this.text(t), range: this.range(t) };
         cells.push({ kind: 'label', label, range: label.range });
-      } else if (t.kind === 'ref') {
+      } else if (kind === T_REF) {
         const ref = this.parseRef();
         if (bits !== 32) this.error('References are only allowed in arrays with 32-bit elements.', ref.range);
         cells.push({ kind: 'ref', ref, range: ref.range });
-      } else if (t.kind === 'literal' || t.kind === 'char' || this.isOp('(')) {
+      } else if (kind === T_LITERAL || kind === T_CHAR || this.isOp(OP_LPAREN)) {
         const expr = this.parsePrim();
         cells.push({ kind: 'expr', expr, range: expr.range });
       } else {
@@ -481,17 +539,20 @@ class Parser {
     const first = this.advance(); // [
     const bytes: DtsByte[] = [];
     for (;;) {
-      const t = this.tok;
-      if (this.isOp(']')) {
+      const t = this.pos;
+      const kind = this.kinds[t];
+      if (this.isOp(OP_RBRACKET)) {
         this.advance();
         break;
       }
-      if (t.kind === 'byte') {
+      if (kind === T_BYTE) {
         this.advance();
-        bytes.push({ kind: 'byte', value: parseInt(t.text, 16), range: this.range(t) });
-      } else if (t.kind === 'label') {
+        // Always two hex digits (the scanner's BYTESTRING rule).
+        const text = this.sources[this.srcs[t]].text, at = this.starts[t];
+        bytes.push({ kind: 'byte', value: DIGIT_VALUE[text.charCodeAt(at)] * 16 + DIGIT_VALUE[text.charCodeAt(at + 1)], range: this.range(t) });
+      } else if (kind === T_LABEL) {
         this.advance();
-        const label = { name: t.text, range: this.range(t) };
+        const label = { name: this.text(t), range: this.range(t) };
         bytes.push({ kind: 'label', label, range: label.range });
       } else {
         this.syntaxErrorAt(t, "two hex digits or ']'");
@@ -503,45 +564,51 @@ class Parser {
 
   private parseIncbin(): DtsValuePart | undefined {
     const first = this.advance();
-    if (!this.expectOp('(')) return undefined;
-    const f = this.tok;
-    if (f.kind !== 'string') {
+    if (!this.expectOp(OP_LPAREN)) return undefined;
+    const f = this.pos;
+    if (this.kinds[f] !== T_STRING) {
       this.syntaxErrorAt(f, 'a file name string');
       return undefined;
     }
     this.advance();
-    const file = new TextDecoder().decode(f.bytes);
+    const file = new TextDecoder().decode(this.tokens.bytes(f));
     let offset: CExpr | undefined, length: CExpr | undefined;
-    if (this.isOp(',')) {
+    if (this.isOp(OP_COMMA)) {
       this.advance();
       offset = this.parsePrim();
-      if (!this.expectOp(',')) return undefined;
+      if (!this.expectOp(OP_COMMA)) return undefined;
       length = this.parsePrim();
     }
-    if (!this.expectOp(')')) return undefined;
-    return { kind: 'incbin', file, fileRange: this.range(f), includingFile: this.sources[f.src].file, offset, length, range: this.range(first, this.prev()) };
+    if (!this.expectOp(OP_RPAREN)) return undefined;
+    return { kind: 'incbin', file, fileRange: this.range(f), includingFile: this.sources[this.srcs[f]].file, offset, length, range: this.range(first, this.prev()) };
+  }
+
+  /** The value of literal token t, read in place. */
+  private literal(t: number): { value: bigint; error?: string } {
+    return literalValueAt(this.sources[this.srcs[t]].text, this.starts[t], this.ends[t]);
   }
 
   // integer_prim: literal | char literal | '(' expr ')'
   private parsePrim(): CExpr {
-    const t = this.tok;
-    if (t.kind === 'literal') {
+    const t = this.pos;
+    const kind = this.kinds[t];
+    if (kind === T_LITERAL) {
       this.advance();
-      const v = literalValue(t.text);
+      const v = this.literal(t);
       const range = this.range(t);
       if (v.error) this.error(v.error, range);
       return { kind: 'number', value: v.value, range };
     }
-    if (t.kind === 'char') {
+    if (kind === T_CHAR) {
       this.advance();
-      const v = charLiteralValue(t.text);
+      const v = charLiteralValue(this.text(t));
       if (v.error) this.error(v.error, this.range(t));
       return { kind: 'number', value: v.value, range: this.range(t) };
     }
-    if (this.isOp('(')) {
+    if (this.isOp(OP_LPAREN)) {
       this.advance();
       const inner = this.parseExpr();
-      if (!this.expectOp(')')) return inner;
+      if (!this.expectOp(OP_RPAREN)) return inner;
       return { ...inner, range: this.range(t, this.prev()) };
     }
     this.syntaxErrorAt(t, 'an integer');
@@ -550,13 +617,13 @@ class Parser {
 
   private parseExpr(): CExpr {
     if (this.depth >= MAX_NESTING) {
-      const t = this.tok;
+      const t = this.pos;
       this.error(`expression nested deeper than ${MAX_NESTING} levels`, this.range(t));
       // Skip to the matching ')' of this level so the caller can continue.
       let depth = 0;
-      while (this.tok.kind !== 'eof' && !(depth === 0 && this.isOp(')'))) {
-        if (this.isOp('(')) depth++;
-        else if (this.isOp(')')) depth--;
+      while (this.kind !== T_EOF && !(depth === 0 && this.isOp(OP_RPAREN))) {
+        if (this.isOp(OP_LPAREN)) depth++;
+        else if (this.isOp(OP_RPAREN)) depth--;
         this.advance();
       }
       return { kind: 'number', value: 0n, range: this.range(t) };
@@ -571,10 +638,10 @@ class Parser {
 
   private parseExprInner(): CExpr {
     const cond = this.parseBinary(1);
-    if (!this.isOp('?')) return cond;
+    if (!this.isOp(OP_QUESTION)) return cond;
     this.advance();
     const then = this.parseExpr();
-    this.expectOp(':');
+    this.expectOp(OP_COLON);
     const otherwise = this.parseExpr();
     return { kind: 'ternary', cond, then, else: otherwise, range: joinRanges(cond.range, otherwise.range) };
   }
@@ -586,25 +653,25 @@ class Parser {
         this.error('expression too long', left.range);
         return left;
       }
-      const t = this.tok;
-      if (t.kind !== 'op') return left;
-      const prec = (C_BINARY_PRECEDENCE as Record<string, number | undefined>)[t.text];
+      const t = this.pos;
+      if (this.kinds[t] !== T_OP) return left;
+      const prec = PRECEDENCE_BY_CODE.get(this.aux[t]);
       if (prec === undefined || prec < minPrec) return left;
       this.advance();
       const right = this.parseBinary(prec + 1);
-      left = { kind: 'binary', op: t.text as CBinaryOp, left, right, range: joinRanges(left.range, right.range) };
+      left = { kind: 'binary', op: this.text(t) as CBinaryOp, left, right, range: joinRanges(left.range, right.range) };
     }
   }
 
   private parseUnary(): CExpr {
     // Prefix operators are collected iteratively (a long run of '-' must not recurse).
-    const ops: Token[] = [];
-    while (this.tok.kind === 'op' && (this.tok.text === '-' || this.tok.text === '~' || this.tok.text === '!')) ops.push(this.advance());
+    const ops: number[] = [];
+    while (this.isOp(OP_MINUS) || this.isOp(OP_TILDE) || this.isOp(OP_NOT)) ops.push(this.advance());
     if (ops.length > MAX_NESTING) this.error(`more than ${MAX_NESTING} prefix operators`, this.range(ops[0]));
     let e = this.parsePrim();
     for (let i = Math.min(ops.length, MAX_NESTING) - 1; i >= 0; i--) {
       const t = ops[i];
-      e = { kind: 'unary', op: t.text as '-' | '~' | '!', operand: e, range: joinRanges(this.range(t), e.range) };
+      e = { kind: 'unary', op: this.text(t) as '-' | '~' | '!', operand: e, range: joinRanges(this.range(t), e.range) };
     }
     return e;
   }

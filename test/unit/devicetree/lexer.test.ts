@@ -2,11 +2,11 @@ import { strict as assert } from 'assert';
 import { scan, unescapeString, type Token } from '../../../src/devicetree/lexer';
 
 function kinds(text: string): string[] {
-  return scan([{ file: '/t.dts', text }]).tokens.filter((t) => t.kind !== 'eof').map((t) => `${t.kind}:${t.text}`);
+  return scan([{ file: '/t.dts', text }]).tokens.toArray().filter((t) => t.kind !== 'eof').map((t) => `${t.kind}:${t.text}`);
 }
 
 function tokens(text: string): Token[] {
-  return scan([{ file: '/t.dts', text }]).tokens;
+  return scan([{ file: '/t.dts', text }]).tokens.toArray();
 }
 
 describe('devicetree/lexer', () => {
@@ -61,7 +61,7 @@ describe('devicetree/lexer', () => {
 
   it('applies cpp line markers to positions', () => {
     const r = scan([{ file: '/t.dts', text: '# 10 "other.dtsi" 1\n/ {\n};\n' }]);
-    const slash = r.tokens[0];
+    const slash = r.tokens.token(0);
     assert.deepEqual(r.sources[slash.src].range(slash.start, slash.end), { file: 'other.dtsi', start: { line: 9, col: 0 }, end: { line: 9, col: 1 } });
   });
 
@@ -69,7 +69,7 @@ describe('devicetree/lexer', () => {
     const r = scan([{ file: '/d/main.dts', text: '/include/ "inc.dtsi"\n/ { };' }], (name, from) =>
       name === 'inc.dtsi' && from === '/d/main.dts' ? { file: '/d/inc.dtsi', text: '/dts-v1/;' } : undefined,
     );
-    const v1 = r.tokens[0];
+    const v1 = r.tokens.token(0);
     assert.equal(v1.kind, 'v1');
     assert.equal(r.sources[v1.src].file, '/d/inc.dtsi');
     assert.deepEqual(r.includes, ['/d/inc.dtsi']);
