@@ -1,15 +1,16 @@
 // Addressing: #address-cells/#size-cells, reg/ranges/dma-ranges lengths, unit addresses against
 // reg, their format and uniqueness.
+import type { DtProperty } from '../tree';
 import {
   type CheckContext,
   type CheckDefinition,
   type CheckNode,
-  type PropertySlot,
   cString,
   cellAt,
   indexedProperty,
   nodeCheck,
   propLength,
+  propertyCheck,
 } from './context';
 
 const ADDRESS_CELLS = indexedProperty('#address-cells');
@@ -23,9 +24,7 @@ function isMultipleOf(n: number, divisor: number): boolean {
   return divisor === 0 ? n === 0 : n % divisor === 0;
 }
 
-function checkRangesFormat(ctx: CheckContext, node: CheckNode, slot: PropertySlot, propName: string): void {
-  const prop = node.prop(slot);
-  if (!prop) return;
+function checkRangesFormat(ctx: CheckContext, node: CheckNode, prop: DtProperty, propName: string): void {
   const parent = node.parent;
   if (!parent) {
     ctx.failProp(node, prop, `Root node has a "${propName}" property`);
@@ -91,9 +90,7 @@ export const ADDRESS_CHECKS: CheckDefinition[] = [
     },
   ),
 
-  nodeCheck('reg_format', "`reg` is empty, on the root, or not a whole number of (#address-cells + #size-cells) entries.", 'warning', ['addr_size_cells'], (ctx, node) => {
-    const prop = node.prop(REG);
-    if (!prop) return;
+  propertyCheck('reg_format', "`reg` is empty, on the root, or not a whole number of (#address-cells + #size-cells) entries.", 'warning', ['addr_size_cells'], REG, (ctx, node, prop) => {
     const parent = node.parent;
     if (!parent) {
       ctx.failNode(node, 'Root node has a "reg" property');
@@ -107,12 +104,12 @@ export const ADDRESS_CHECKS: CheckDefinition[] = [
       ctx.failProp(node, prop, `property has invalid length (${len} bytes) (#address-cells == ${addr}, #size-cells == ${size})`);
   }),
 
-  nodeCheck('ranges_format', '`ranges` has the wrong length for the parent and child cell counts, or is empty while they differ.', 'warning', ['addr_size_cells'], (ctx, node) =>
-    checkRangesFormat(ctx, node, RANGES, 'ranges'),
+  propertyCheck('ranges_format', '`ranges` has the wrong length for the parent and child cell counts, or is empty while they differ.', 'warning', ['addr_size_cells'], RANGES, (ctx, node, prop) =>
+    checkRangesFormat(ctx, node, prop, 'ranges'),
   ),
 
-  nodeCheck('dma_ranges_format', '`dma-ranges` has the wrong length for the parent and child cell counts, or is empty while they differ.', 'warning', ['addr_size_cells'], (ctx, node) =>
-    checkRangesFormat(ctx, node, DMA_RANGES, 'dma-ranges'),
+  propertyCheck('dma_ranges_format', '`dma-ranges` has the wrong length for the parent and child cell counts, or is empty while they differ.', 'warning', ['addr_size_cells'], DMA_RANGES, (ctx, node, prop) =>
+    checkRangesFormat(ctx, node, prop, 'dma-ranges'),
   ),
 
   nodeCheck('unit_address_vs_reg', 'A node has `reg`/non-empty `ranges` but no unit address, or a unit address but neither.', 'warning', [], (ctx, node) => {

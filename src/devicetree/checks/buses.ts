@@ -9,6 +9,7 @@ import {
   indexedProperty,
   nodeCheck,
   propLength,
+  propertyCheck,
 } from './context';
 
 const DEVICE_TYPE = indexedProperty('device_type');
@@ -22,8 +23,7 @@ const I2C_OWN_SLAVE_ADDRESS = 1 << 30;
 const I2C_TEN_BIT_ADDRESS = 0x80000000;
 
 /** Whether one of the NUL-separated strings is `compat` (ASCII), compared byte by byte. */
-function isCompatible(prop: DtProperty | undefined, compat: string): boolean {
-  if (!prop) return false;
+function isCompatible(prop: DtProperty, compat: string): boolean {
   const b = prop.value.bytes;
   // Walk the NUL-separated strings as dtc does (a trailing unterminated piece counts too).
   let start = 0;
@@ -55,14 +55,14 @@ function hasLivePropertyStartingWith(node: DtNode, prefix: string): boolean {
 }
 
 export const BUS_CHECKS: CheckDefinition[] = [
-  nodeCheck(
+  propertyCheck(
     'pci_bridge',
     'A `device_type = "pci"` node is not named pci/pcie, lacks `ranges`, has the wrong cell counts or a bad `bus-range`.',
     'warning',
     ['device_type_is_string', 'addr_size_cells'],
-    (ctx, node) => {
-      const type = node.prop(DEVICE_TYPE);
-      if (!type || cString(type) !== 'pci') return;
+    DEVICE_TYPE,
+    (ctx, node, type) => {
+      if (cString(type) !== 'pci') return;
       node.bus = 'pci';
       const base = node.baseName;
       if (base !== 'pci' && base !== 'pcie') ctx.failNode(node, 'node name is not "pci" or "pcie"');
@@ -80,10 +80,8 @@ export const BUS_CHECKS: CheckDefinition[] = [
     },
   ),
 
-  nodeCheck('pci_device_reg', "A PCI device's `reg` is not a config-space address or its unit address is not \"dev[,func]\".", 'warning', ['reg_format', 'pci_bridge'], (ctx, node) => {
+  propertyCheck('pci_device_reg', "A PCI device's `reg` is not a config-space address or its unit address is not \"dev[,func]\".", 'warning', ['reg_format', 'pci_bridge'], REG, (ctx, node, prop) => {
     if (!node.parent || node.parent.bus !== 'pci') return;
-    const prop = node.prop(REG);
-    if (!prop) return;
     if (cellAt(prop, 1) !== 0 || cellAt(prop, 2) !== 0) ctx.failProp(node, prop, 'PCI reg config space address cells 2 and 3 must be 0');
     const reg = cellAt(prop, 0);
     const dev = (reg & 0xf800) >>> 11;
@@ -96,10 +94,8 @@ export const BUS_CHECKS: CheckDefinition[] = [
     if (unit !== expected) ctx.failNode(node, `PCI unit address format error, expected "${expected}"`);
   }),
 
-  nodeCheck('pci_device_bus_num', "A PCI device's bus number is outside the bridge's `bus-range`.", 'warning', ['reg_format', 'pci_bridge'], (ctx, node) => {
+  propertyCheck('pci_device_bus_num', "A PCI device's bus number is outside the bridge's `bus-range`.", 'warning', ['reg_format', 'pci_bridge'], REG, (ctx, node, reg) => {
     if (!node.parent || node.parent.bus !== 'pci') return;
-    const reg = node.prop(REG);
-    if (!reg) return;
     const busNum = (cellAt(reg, 0) & 0x00ff0000) >>> 16;
     const busRange = node.parent.prop(BUS_RANGE);
     const min = busRange ? cellAt(busRange, 0) : 0;
@@ -108,8 +104,8 @@ export const BUS_CHECKS: CheckDefinition[] = [
     if (busNum < min || busNum > max) ctx.failProp(node, busRange, `PCI bus number ${busNum} out of range, expected (${min} - ${max})`);
   }),
 
-  nodeCheck('simple_bus_bridge', 'Recognises `compatible = "simple-bus"` nodes for simple_bus_reg.', 'warning', ['addr_size_cells', 'compatible_is_string_list'], (ctx, node) => {
-    if (isCompatible(node.prop(COMPATIBLE), 'simple-bus')) node.bus = 'simple-bus';
+  propertyCheck('simple_bus_bridge', 'Recognises `compatible = "simple-bus"` nodes for simple_bus_reg.', 'warning', ['addr_size_cells', 'compatible_is_string_list'], COMPATIBLE, (_ctx, node, compatible) => {
+    if (isCompatible(compatible, 'simple-bus')) node.bus = 'simple-bus';
   }),
 
   nodeCheck('simple_bus_reg', 'A simple-bus child lacks `reg`/`ranges` or its unit address is not the first address in them.', 'warning', ['reg_format', 'simple_bus_bridge'], (ctx, node) => {

@@ -1,6 +1,6 @@
 // /chosen: where it is and the types of what the kernel reads from it.
 import type { CheckDefinition } from './context';
-import { indexedProperty, nodeCheck } from './context';
+import { indexedProperty, nodeCheck, propertyCheck } from './context';
 import { expectString } from './string-props';
 
 const INTERRUPT_CONTROLLER = indexedProperty('interrupt-controller');
@@ -21,8 +21,8 @@ export const CHOSEN_CHECKS: CheckDefinition[] = [
     if (node.name === 'chosen' && node.node.parent !== ctx.tree.root) ctx.failNode(node, 'chosen node must be at root node');
   }),
 
-  nodeCheck('chosen_node_bootargs', '`bootargs` in /chosen is not a single string.', 'warning', [], (ctx, node) => {
-    if (node.name === 'chosen') expectString(ctx, node, node.prop(BOOTARGS));
+  propertyCheck('chosen_node_bootargs', '`bootargs` in /chosen is not a single string.', 'warning', [], BOOTARGS, (ctx, node, bootargs) => {
+    if (node.name === 'chosen') expectString(ctx, node, bootargs);
   }),
 
   nodeCheck('chosen_node_stdout_path', '/chosen uses `linux,stdout-path`, or its stdout path is not a single string.', 'warning', [], (ctx, node) => {

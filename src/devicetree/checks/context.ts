@@ -48,7 +48,7 @@ export function indexedProperty(name: string): PropertySlot {
 /** A live node as the checks see it: its properties indexed by name, plus the per-run state dtc keeps on its nodes. */
 export class CheckNode {
   /** dtc's for_each_property: the live properties (minus generated ones under __fixups__ etc.). */
-  readonly props: DtProperty[];
+  readonly props: readonly DtProperty[];
   /** Live children, generated ones included (dtc's for_each_child). */
   readonly children: CheckNode[] = [];
   /** Node name up to '@' (dtc's basenamelen). */
@@ -65,31 +65,44 @@ export class CheckNode {
   private readonly indexed: (DtProperty | undefined)[];
   private pathText: string | undefined = undefined;
 
+  /**
+   * `withProperty` (walked nodes only) gets this node appended to the list of every indexed
+   * property it has, so that a check about one property visits only the nodes that have it.
+   */
   constructor(
     readonly node: DtNode,
     readonly parent: CheckNode | undefined,
     private readonly inGeneratedArea: boolean,
     generated: boolean,
+    withProperty: CheckNode[][] | undefined,
   ) {
     this.generated = generated;
     const name = node.name;
     const at = name.indexOf('@');
     this.baseName = at < 0 ? name : name.slice(0, at);
     this.unitName = at < 0 ? '' : name.slice(at + 1);
-    this.props = [];
-    this.indexed = new Array<DtProperty | undefined>(propertySlots.size).fill(undefined);
+    this.indexed = new Array<DtProperty | undefined>(propertySlots.size);
     const all = node.properties;
+    let allVisible = true;
+    // The first live property of a name fills its slot; under __symbols__ etc. a generated one
+    // leaves it empty, so there a slot is decided even when nothing is stored in it.
+    const decided = inGeneratedArea ? new Set<PropertySlot>() : undefined;
     for (let i = 0; i < all.length; i++) {
       const p = all[i];
-      if (!p.deleted && (!inGeneratedArea || isWritten(p))) this.props.push(p);
-    }
-    // Backwards, so that the first live property of a name is the one left in its slot.
-    for (let i = all.length - 1; i >= 0; i--) {
-      const p = all[i];
+      if (p.deleted || (inGeneratedArea && !isWritten(p))) allVisible = false;
       if (p.deleted) continue;
       const slot = propertySlots.get(p.name);
-      if (slot !== undefined) this.indexed[slot] = this.visible(p);
+      if (slot === undefined) continue;
+      if (decided) {
+        if (decided.has(slot)) continue;
+        decided.add(slot);
+        if (!isWritten(p)) continue;
+      } else if (this.indexed[slot] !== undefined) continue;
+      this.indexed[slot] = p;
+      withProperty?.[slot].push(this);
     }
+    // Most nodes have no deleted or generated property: then the node's own list serves as is.
+    this.props = allVisible ? all : all.filter((p) => !p.deleted && (!inGeneratedArea || isWritten(p)));
   }
 
   get name(): string {
@@ -149,6 +162,8 @@ export class CheckRunState {
    */
   readonly nodes: CheckNode[] = [];
   readonly root: CheckNode;
+  /** Per indexed property, the visited nodes that have it, in visiting order. */
+  private readonly withProperty: CheckNode[][] = [];
   private phandles?: Map<number, CheckNode>;
   /** Every live node in tree order, generated ones included (what phandle lookups can reach). */
   private readonly all: CheckNode[] = [];
@@ -157,6 +172,7 @@ export class CheckRunState {
   private readonly generatedNodes = new Set<DtNode>();
 
   constructor(readonly input: CheckInput) {
+    for (let slot = 0; slot < propertySlots.size; slot++) this.withProperty.push([]);
     const root = input.tree.root;
     for (const child of root.children) if (GENERATED_ROOT_CHILDREN.has(child.name)) this.markGenerated(child);
     this.root = this.build(root, undefined, false);
@@ -176,7 +192,7 @@ export class CheckRunState {
 
   private build(node: DtNode, parent: CheckNode | undefined, inGeneratedArea: boolean): CheckNode {
     const generated = (parent?.generated ?? false) || (inGeneratedArea && this.generatedNodes.has(node));
-    const info = new CheckNode(node, parent, inGeneratedArea, generated);
+    const info = new CheckNode(node, parent, inGeneratedArea, generated, generated ? undefined : this.withProperty);
     this.all.push(info);
     if (!generated) this.nodes.push(info);
     for (const child of node.children) {
@@ -185,6 +201,11 @@ export class CheckRunState {
       info.children.push(this.build(child, info, childInArea));
     }
     return info;
+  }
+
+  /** The visited nodes that have this property, in visiting order. */
+  nodesWith(slot: PropertySlot): readonly CheckNode[] {
+    return this.withProperty[slot];
   }
 
   /** dtc's get_node_by_phandle: first node in tree order with that phandle; none for 0 and -1. */
@@ -282,6 +303,30 @@ export function nodeCheck(
     run(ctx) {
       const nodes = ctx.state.nodes;
       for (let i = 0; i < nodes.length; i++) visit(ctx, nodes[i]);
+    },
+  };
+}
+
+/**
+ * A check about one property: it visits, in the same order as nodeCheck, only the nodes that have
+ * it (a nodeCheck that returns at once when the property is absent, without the empty visits).
+ */
+export function propertyCheck(
+  name: string,
+  description: string,
+  defaultSeverity: CheckSeverity,
+  prerequisites: readonly string[],
+  slot: PropertySlot,
+  visit: (ctx: CheckContext, node: CheckNode, prop: DtProperty) => void,
+): CheckDefinition {
+  return {
+    name,
+    description,
+    defaultSeverity,
+    prerequisites,
+    run(ctx) {
+      const nodes = ctx.state.nodesWith(slot);
+      for (let i = 0; i < nodes.length; i++) visit(ctx, nodes[i], nodes[i].prop(slot)!);
     },
   };
 }

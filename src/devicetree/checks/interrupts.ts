@@ -1,7 +1,7 @@
 // Interrupts: providers must state #interrupt-cells (and, in dtc 1.6.1, #address-cells), every
 // `interrupts` must find its parent and match its cell count; interrupt-map entries must parse.
 import type { Marker } from '../tree';
-import { type CheckDefinition, type CheckNode, cellAt, indexedProperty, isValidPhandle, nodeCheck, propLength } from './context';
+import { type CheckDefinition, type CheckNode, cellAt, indexedProperty, isValidPhandle, nodeCheck, propLength, propertyCheck } from './context';
 
 const INTERRUPTS = indexedProperty('interrupts');
 const INTERRUPT_PARENT = indexedProperty('interrupt-parent');
@@ -25,9 +25,7 @@ function isMultipleOf(n: number, divisor: number): boolean {
 }
 
 export const INTERRUPT_CHECKS: CheckDefinition[] = [
-  nodeCheck('interrupts_property', '`interrupts` has no reachable interrupt parent, a bad `interrupt-parent`, or a length that is not a multiple of the parent\'s #interrupt-cells.', 'warning', [], (ctx, node) => {
-    const irqProp = node.prop(INTERRUPTS);
-    if (!irqProp) return;
+  propertyCheck('interrupts_property', '`interrupts` has no reachable interrupt parent, a bad `interrupt-parent`, or a length that is not a multiple of the parent\'s #interrupt-cells.', 'warning', [], INTERRUPTS, (ctx, node, irqProp) => {
     const len = propLength(irqProp);
     if (len % 4 !== 0) ctx.failProp(node, irqProp, `size (${len}) is invalid, expected multiple of 4`);
 
@@ -71,14 +69,13 @@ export const INTERRUPT_CHECKS: CheckDefinition[] = [
   }),
 
   // Not in dtc 1.6.1 (added in 1.6.2), hence off by default so that the dtc preset matches 1.6.1.
-  nodeCheck(
+  propertyCheck(
     'interrupt_map',
     '`interrupt-map`/`interrupt-map-mask` entries do not parse against #address-cells, #interrupt-cells and each parent\'s cell counts (newer dtc; off by default).',
     'off',
     ['phandle_references', 'addr_size_cells', 'interrupt_provider'],
-    (ctx, node) => {
-      const map = node.prop(INTERRUPT_MAP);
-      if (!map) return;
+    INTERRUPT_MAP,
+    (ctx, node, map) => {
       if (node.rawAddrCells < 0) {
         ctx.failNode(node, "Missing '#address-cells' in interrupt-map provider");
         return;

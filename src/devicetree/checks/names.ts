@@ -31,7 +31,7 @@ export const NAME_CHECKS: CheckDefinition[] = [
       const child = children[i];
       if (child.deleted) continue;
       // The later sibling may be a deleted one, which the run has no CheckNode for (failures are rare).
-      for (const j of positionsByName.get(child.name) ?? []) if (j > i) ctx.failNode(new CheckNode(children[j], node, false, false), 'Duplicate node name');
+      for (const j of positionsByName.get(child.name) ?? []) if (j > i) ctx.failNode(new CheckNode(children[j], node, false, false, undefined), 'Duplicate node name');
     }
   }),
 

@@ -2,7 +2,7 @@
 // `#...-cells` property. One function walks any such list; each provider is one table row that
 // yields two checks, `<name>_is_cell` for the provider's count and `<name>_property` for the list.
 import type { DtProperty, Marker } from '../tree';
-import { type CheckContext, type CheckDefinition, type CheckNode, type PropertySlot, cellAt, indexedProperty, isValidPhandle, nodeCheck, propLength } from './context';
+import { type CheckContext, type CheckDefinition, type CheckNode, type PropertySlot, cellAt, indexedProperty, isValidPhandle, propLength, propertyCheck } from './context';
 import { isCellCheck } from './string-props';
 
 export interface PhandleArgsSpec {
@@ -95,18 +95,15 @@ export const PHANDLE_ARGS_PROVIDERS: readonly (PhandleArgsSpec & { check: string
 
 /** `<check>_property` then `<check>_is_cell` for each provider, in dtc's table order. */
 export const PHANDLE_ARGS_CHECKS: CheckDefinition[] = PHANDLE_ARGS_PROVIDERS.flatMap((spec) => {
-  const listSlot = indexedProperty(spec.property);
   const cells: ProviderCells = { cellsName: spec.cellsName, cellsSlot: indexedProperty(spec.cellsName), optional: spec.optional };
   return [
-    nodeCheck(
+    propertyCheck(
       `${spec.check}_property`,
       `\`${spec.property}\` entries do not match the providers' \`${spec.cellsName}\`${spec.optional ? ' (0 when absent)' : ''}.`,
       'warning',
       [`${spec.check}_is_cell`, 'phandle_references'],
-      (ctx, node) => {
-        const prop = node.prop(listSlot);
-        if (prop) checkPhandleArgs(ctx, node, prop, cells);
-      },
+      indexedProperty(spec.property),
+      (ctx, node, prop) => checkPhandleArgs(ctx, node, prop, cells),
     ),
     isCellCheck(`${spec.check}_is_cell`, spec.cellsName),
   ];

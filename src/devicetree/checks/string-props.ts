@@ -11,6 +11,7 @@ import {
   indexedProperty,
   nodeCheck,
   propLength,
+  propertyCheck,
 } from './context';
 
 export function expectString(ctx: CheckContext, node: CheckNode, prop: DtProperty | undefined): void {
@@ -26,20 +27,15 @@ export function expectCell(ctx: CheckContext, node: CheckNode, prop: DtProperty 
 }
 
 export function isStringCheck(name: string, propName: string, severity: CheckSeverity): CheckDefinition {
-  const slot = indexedProperty(propName);
-  return nodeCheck(name, `\`${propName}\` is not a single string.`, severity, [], (ctx, node) => expectString(ctx, node, node.prop(slot)));
+  return propertyCheck(name, `\`${propName}\` is not a single string.`, severity, [], indexedProperty(propName), expectString);
 }
 
 export function isStringListCheck(name: string, propName: string): CheckDefinition {
-  const slot = indexedProperty(propName);
-  return nodeCheck(name, `\`${propName}\` is not a list of NUL-terminated strings.`, 'warning', [], (ctx, node) =>
-    expectStringList(ctx, node, node.prop(slot)),
-  );
+  return propertyCheck(name, `\`${propName}\` is not a list of NUL-terminated strings.`, 'warning', [], indexedProperty(propName), expectStringList);
 }
 
 export function isCellCheck(name: string, propName: string): CheckDefinition {
-  const slot = indexedProperty(propName);
-  return nodeCheck(name, `\`${propName}\` is not a single 32-bit cell.`, 'warning', [], (ctx, node) => expectCell(ctx, node, node.prop(slot)));
+  return propertyCheck(name, `\`${propName}\` is not a single 32-bit cell.`, 'warning', [], indexedProperty(propName), expectCell);
 }
 
 export const STRING_CHECKS: CheckDefinition[] = [
