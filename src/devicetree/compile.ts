@@ -40,6 +40,8 @@ export interface CompileResult {
   fixupDiagnostics: Diagnostic[];
   /** Every file read: inputs, #include and /include/ files, /incbin/ files. */
   files: string[];
+  /** Each `/include/ "name"` followed: the directive's range and the file it read (for navigation). */
+  includeDirectives: { range: SourceRange; file: string }[];
   documents: ParsedDocument[];
 }
 
@@ -99,7 +101,8 @@ function compileInputs(inputs: Input[], options: CompileOptions): CompileResult 
   for (const m of parsed.file.memreserves) docFor(m)?.ast.memreserves.push(m);
   for (const item of parsed.file.items) docFor(item)?.ast.items.push(item);
   for (const c of scanned.comments) inputDocs[docOfSource[c.src] ?? 0]?.comments.push({ range: c.range, text: c.text });
-  return { tree: evaluated.tree, diagnostics, fixupDiagnostics: evaluated.fixupDiagnostics, files, documents: inputDocs };
+  const includeDirectives = scanned.sources.flatMap((s) => (s.includedFrom ? [{ range: s.includedFrom, file: s.file }] : []));
+  return { tree: evaluated.tree, diagnostics, fixupDiagnostics: evaluated.fixupDiagnostics, files, includeDirectives, documents: inputDocs };
 }
 
 /** Compile files read through the host: the base first, then overlays, as dtc on their texts appended in order. */

@@ -82,6 +82,7 @@ export class DtIndex {
       for (const c of n.children) visit(c);
     };
     visit(tree.root);
+    for (const inc of compilation.includeDirectives) this.includes.push({ range: inc.range, target: inc.file });
     for (const doc of compilation.documents) {
       for (const inc of doc.preprocess?.includes ?? []) this.includes.push({ range: inc.nameRange ?? inc.range, target: inc.target });
       for (const use of doc.preprocess?.macroExpansions ?? []) this.macros.push({ name: use.name, range: use.range, definition: doc.preprocess?.macros.get(use.name) });

@@ -1,7 +1,7 @@
 // Which trees an open file belongs to. A project (the setting, else the nearest dual-guest.json above
 // the file, else a .system beside it) names each guest's files; a file none of them reads gets a
-// guessed tree: itself when it is a whole tree (/dts-v1/), else the base it overlays or the files
-// beside it that include it.
+// guessed tree: itself when it is a whole tree (/dts-v1/), else the base it overlays with the other
+// overlays beside it, or the files beside it that include it.
 import { decodeUtf8 } from '../../common/host';
 import { basename, dirname, join, resolve } from '../../common/paths';
 import { findProjectFileFor } from '../../system';
@@ -83,19 +83,29 @@ function guessTree(path: string, ws: Workspace): { candidates: string[][]; inclu
   const text = textOf(ws, path);
   if (text.includes('/dts-v1/')) return { candidates: [[path]], includePaths, whole: true };
   const siblings = ws.disk.listDirectory(dir).filter((n) => n.endsWith('.dts') && join(dir, n) !== path).sort();
-  const bases = siblings.filter((n) => textOf(ws, join(dir, n)).includes('/dts-v1/'));
+  const siblingText = new Map(siblings.map((n) => [n, textOf(ws, join(dir, n))]));
+  const bases = siblings.filter((n) => siblingText.get(n)!.includes('/dts-v1/'));
+  const name = basename(path);
   if (path.endsWith('.dtsi')) {
     // A fragment: the trees beside it that include it.
-    const name = basename(path);
-    return { candidates: bases.filter((n) => textOf(ws, join(dir, n)).includes(name)).map((n) => [join(dir, n)]), includePaths, whole: false };
+    return { candidates: bases.filter((n) => siblingText.get(n)!.includes(name)).map((n) => [join(dir, n)]), includePaths, whole: false };
   }
-  // An overlay without a header: overlay "x-overlay.dts" goes on "x.dts"; else the usual base names; else any base.
-  const stem = basename(path).replace('.dts', '').replace('-overlay', '').replace('_overlay', '');
-  const ranked = [...bases].sort((a, b) => rank(a) - rank(b));
-  function rank(n: string): number {
-    if (n === `${stem}.dts`) return 0;
-    if (n === 'linux.dts' || n === 'board.dts') return 1;
-    return 2;
-  }
-  return { candidates: ranked.map((n) => [join(dir, n), path]), includePaths, whole: false };
+  // An overlay without a header goes on a base beside it: "x-overlay.dts" on "x.dts", else the usual
+  // base names, else any base. The tree is that base followed by every headerless .dts beside it that
+  // goes on it (this file included) and that the base does not #include itself: libvmm splits a
+  // guest's overlays into linux.dts + init.dts + virtio.dts, and dtc sees them appended in one tree.
+  // Order: init.dts first (every libvmm Makefile and build.zig lists it right after the base: it
+  // replaces memory and chosen), then the others by name.
+  const overlays = [name, ...siblings.filter((n) => !bases.includes(n))];
+  const basesFor = (overlay: string): string[] => {
+    const stem = overlay.replace('.dts', '').replace('-overlay', '').replace('_overlay', '');
+    const rank = (n: string): number => (n === `${stem}.dts` ? 0 : n === 'linux.dts' || n === 'board.dts' ? 1 : 2);
+    return [...bases].sort((a, b) => rank(a) - rank(b));
+  };
+  const order = (a: string, b: string): number => Number(b === 'init.dts') - Number(a === 'init.dts') || (a < b ? -1 : a > b ? 1 : 0);
+  const candidates = basesFor(name).map((base) => {
+    const onBase = overlays.filter((n) => n === name || (basesFor(n)[0] === base && !siblingText.get(base)!.includes(n)));
+    return [join(dir, base), ...onBase.sort(order).map((n) => join(dir, n))];
+  });
+  return { candidates, includePaths, whole: false };
 }
