@@ -9,17 +9,28 @@ export const QUEUE_HEAD_OFFSET = 4;
 export const QUEUE_PRODUCER_SIGNALLED_OFFSET = 8;
 
 export class SerialQueue {
-  private readonly words: DataView;
-  private readonly mask: number;
+  // The fields are `declare`d and set only in the constructor: a class-field declaration would first
+  // store undefined in each (ES2022 define semantics), and V8 would then keep them in a generic
+  // representation that every per-byte enqueue/dequeue pays for (~10% of the raw ring copy).
+  // The header stays a DataView: on Node 20 it measured as fast as a Uint32Array view, and it is
+  // little-endian on any host and at any alignment of the region.
+  declare readonly queueRegion: Uint8Array;
+  declare readonly data: Uint8Array;
+  declare readonly capacity: number;
+  private declare readonly words: DataView;
+  private declare readonly mask: number;
 
   /**
    * @param queueRegion the queue region's bytes (at least 12)
    * @param data the data region; `capacity` bytes of it are used
    */
-  constructor(readonly queueRegion: Uint8Array, readonly data: Uint8Array, readonly capacity: number) {
+  constructor(queueRegion: Uint8Array, data: Uint8Array, capacity: number) {
     if (capacity <= 0 || (capacity & (capacity - 1)) !== 0) throw new RangeError(`sDDF queue capacity must be a power of two, got ${capacity}`);
     if (queueRegion.length < 12) throw new RangeError('sDDF queue region is smaller than its 12-byte header');
     if (data.length < capacity) throw new RangeError(`sDDF data region (${data.length} bytes) is smaller than the capacity ${capacity}`);
+    this.queueRegion = queueRegion;
+    this.data = data;
+    this.capacity = capacity;
     this.words = new DataView(queueRegion.buffer, queueRegion.byteOffset, 12);
     this.mask = capacity - 1;
   }

@@ -23,6 +23,33 @@ describe('emulator: sDDF serial queue byte layout', () => {
     assert.ok(qr.subarray(12).every((b) => b === 0), 'nothing written past the three fields');
   });
 
+  // The emulator's regions start 4-byte aligned; a queue region may also sit at any offset of a
+  // larger buffer (an odd one here), and both must give the same bytes in memory.
+  for (const offset of [0, 4, 1, 7]) {
+    it(`keeps the header little-endian and shared through memory with the region at offset ${offset} of its buffer`, () => {
+      const buf = new Uint8Array(offset + 12 + 8).fill(0xee);
+      const qr = buf.subarray(offset, offset + 12);
+      qr.fill(0);
+      const producer = new SerialQueue(qr, new Uint8Array(8), 8);
+      // The consumer end is a second handle over the same bytes, as in two protection domains.
+      const consumer = new SerialQueue(buf.subarray(offset, offset + 12), producer.data, 8);
+      producer.tail = producer.head = 0x01020304;
+      assert.equal(producer.enqueueBytes(bytes('abc')), 3);
+      assert.deepEqual(Array.from(qr), le32(0x01020307, 0x01020304, 0));
+      assert.equal(consumer.length(), 3, 'the consumer sees the producer\'s tail');
+      assert.equal(consumer.dequeue(), 0x61);
+      assert.equal(producer.free(), 6, 'the producer sees the consumer\'s head');
+      // A write straight into memory (another party, a restored snapshot) is seen at once.
+      qr.set(le32(0x01020308, 0x01020305, 1));
+      assert.equal(consumer.length(), 3);
+      assert.equal(consumer.producerSignalled, 1);
+      consumer.requestProducerSignal();
+      assert.ok(producer.producerWantsSignal());
+      assert.deepEqual(Array.from(qr.subarray(8)), le32(0));
+      assert.ok(buf.subarray(0, offset).every((b) => b === 0xee) && buf.subarray(offset + 12).every((b) => b === 0xee), 'nothing written outside the 12 header bytes');
+    });
+  }
+
   it('uses free-running indices that wrap at 2^32', () => {
     const qr = new Uint8Array(12), dr = new Uint8Array(8);
     const q = new SerialQueue(qr, dr, 8);
