@@ -13,7 +13,7 @@ import type { FileHost } from '../common/host';
 import { dirname, resolve } from '../common/paths';
 import type { DtsBody, DtsFile, DtsLabel, DtsRef, DtsValuePart } from './ast';
 import { evaluateCExpr, type CExpr } from './cexpr';
-import type { DtNode, DtProperty, DtTree, Marker, MemReserve, PropertyEvent } from './tree';
+import type { DtNode, DtProperty, DtTree, Marker, MemReserve, PropertyEvent, PropertyValue } from './tree';
 
 export interface EvaluateOptions {
   host: FileHost;
@@ -39,8 +39,8 @@ interface ELabel {
 
 interface EProp {
   name: string;
-  bytes: Uint8Array;
-  markers: Marker[];
+  /** The output's value object itself (replaced whole when a later definition wins). */
+  value: PropertyValue;
   /** dtc list order: most recently added first. Replaced, never mutated, when a label is added (NO_LABELS is shared). */
   labels: readonly ELabel[];
   deleted: boolean;
@@ -131,8 +131,7 @@ function mergeNodes(old: ENode, next: ENode): void {
     const op = old.props.find((p) => p.name === np.name);
     if (op) {
       for (const l of np.labels) addLabel(op, l.name);
-      op.bytes = np.bytes;
-      op.markers = np.markers;
+      op.value = np.value;
       op.deleted = false;
       op.range = np.range;
       op.nameRange = np.nameRange;
@@ -247,49 +246,66 @@ function labelMarker(l: DtsLabel, offset: number): Marker {
   return { kind: 'label', offset, ref: l.name, range: l.range };
 }
 
-/** Builds a property value without intermediate arrays (values are built per property per keystroke). */
-class ValueWriter {
-  private buf = new Uint8Array(16);
-  length = 0;
+/**
+ * Builds property values straight into shared chunks (values are built per property per keystroke):
+ * each value's bytes are a view of the chunk it was written in, so a property costs no buffer of its
+ * own and no copy.
+ */
+class ValueBuilder {
+  private chunk = new Uint8Array(1024);
+  /** Where the value being built starts in `chunk`, and where the next byte goes. */
+  private start = 0;
+  private pos = 0;
+  /** Bytes written so far in the value being built (marker offsets). */
+  get size(): number {
+    return this.pos - this.start;
+  }
+  begin(): void {
+    this.start = this.pos;
+  }
+  finish(): Uint8Array {
+    const bytes = new Uint8Array(this.chunk.buffer, this.start, this.pos - this.start);
+    this.start = this.pos;
+    return bytes;
+  }
+  /** A fresh chunk when this one is full, carrying over the value built so far (chunks grow to 64 KiB). */
   private ensure(n: number): void {
-    if (this.length + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.length + n) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.buf.subarray(0, this.length));
-    this.buf = next;
+    if (this.pos + n <= this.chunk.length) return;
+    const size = this.pos - this.start;
+    const next = new Uint8Array(Math.max(Math.min(this.chunk.length * 2, 65536), 2 * (size + n)));
+    next.set(this.chunk.subarray(this.start, this.pos));
+    this.chunk = next;
+    this.start = 0;
+    this.pos = size;
   }
   byte(b: number): void {
     this.ensure(1);
-    this.buf[this.length++] = b;
+    this.chunk[this.pos++] = b;
   }
   bytes(data: Uint8Array): void {
     this.ensure(data.length);
-    this.buf.set(data, this.length);
-    this.length += data.length;
+    this.chunk.set(data, this.pos);
+    this.pos += data.length;
   }
   /** Big-endian element of `bits` bits (value already masked). */
   int(value: bigint, bits: number): void {
     const n = bits / 8;
     this.ensure(n);
+    const b = this.chunk;
     if (bits === 32) {
       const v = Number(value);
-      const b = this.buf;
-      b[this.length] = v >>> 24;
-      b[this.length + 1] = (v >>> 16) & 0xff;
-      b[this.length + 2] = (v >>> 8) & 0xff;
-      b[this.length + 3] = v & 0xff;
-      this.length += 4;
+      b[this.pos] = v >>> 24;
+      b[this.pos + 1] = (v >>> 16) & 0xff;
+      b[this.pos + 2] = (v >>> 8) & 0xff;
+      b[this.pos + 3] = v & 0xff;
+      this.pos += 4;
     } else if (bits < 32) {
       const v = Number(value);
-      for (let i = n - 1; i >= 0; i--) this.buf[this.length++] = (v / 2 ** (8 * i)) & 0xff;
+      for (let i = n - 1; i >= 0; i--) b[this.pos++] = (v / 2 ** (8 * i)) & 0xff;
     } else {
       const hi = Number(value >> 32n), lo = Number(value & 0xffffffffn);
-      for (const v of [hi, lo]) for (let i = 3; i >= 0; i--) this.buf[this.length++] = (v >>> (8 * i)) & 0xff;
+      for (const v of [hi, lo]) for (let i = 3; i >= 0; i--) b[this.pos++] = (v >>> (8 * i)) & 0xff;
     }
-  }
-  result(): Uint8Array {
-    return this.buf.slice(0, this.length);
   }
 }
 
@@ -326,8 +342,7 @@ class Evaluator {
   /** A range for things dtc synthesises (no source position of their own). */
   private fallbackRange: SourceRange = { file: '<generated>', start: { line: 0, col: 0 }, end: { line: 0, col: 0 } };
 
-  /** One scratch buffer for every property value (result() copies out): no buffer per property. */
-  private readonly valueWriter = new ValueWriter();
+  private readonly values = new ValueBuilder();
 
   constructor(private readonly options: EvaluateOptions) {}
 
@@ -435,15 +450,13 @@ class Evaluator {
     for (const item of body.items) {
       switch (item.kind) {
         case 'property': {
-          const markers: Marker[] = [];
-          const bytes = this.buildValue(item.value ?? NO_VALUE, markers);
-          const p: EProp = { name: item.name, bytes, markers, labels: NO_LABELS, deleted: false, range: item.range, nameRange: item.nameRange, history: [{ kind: 'set', range: item.range }] };
+          const p: EProp = { name: item.name, value: this.buildValue(item.value ?? NO_VALUE), labels: NO_LABELS, deleted: false, range: item.range, nameRange: item.nameRange, history: [{ kind: 'set', range: item.range }] };
           for (let i = item.labels.length - 1; i >= 0; i--) addLabel(p, item.labels[i].name);
           node.props.push(p);
           break;
         }
         case 'delete-property':
-          node.props.push({ name: item.name, bytes: new Uint8Array(0), markers: [], labels: NO_LABELS, deleted: true, range: item.range, nameRange: item.nameRange, history: [{ kind: 'delete', range: item.range }] });
+          node.props.push({ name: item.name, value: { bytes: new Uint8Array(0), markers: [] }, labels: NO_LABELS, deleted: true, range: item.range, nameRange: item.nameRange, history: [{ kind: 'delete', range: item.range }] });
           break;
         case 'node': {
           const child = this.buildNode(item.body, item.name);
@@ -465,39 +478,40 @@ class Evaluator {
     return node;
   }
 
-  /** propdata: the bytes, and dtc's markers (types, labels, references) appended to `markers`. */
-  private buildValue(parts: readonly DtsValuePart[], markers: Marker[]): Uint8Array {
-    const out = this.valueWriter;
-    out.length = 0;
+  /** propdata: the bytes and dtc's markers (types, labels, references). */
+  private buildValue(parts: readonly DtsValuePart[]): PropertyValue {
+    const out = this.values;
+    const markers: Marker[] = [];
+    out.begin();
     for (const part of parts) {
       switch (part.kind) {
         case 'label':
-          markers.push(labelMarker(part.label, out.length));
+          markers.push(labelMarker(part.label, out.size));
           break;
         case 'string':
-          markers.push(typeMarker('type-string', out.length));
+          markers.push(typeMarker('type-string', out.size));
           out.bytes(part.bytes);
           out.byte(0);
           break;
         case 'path-ref':
-          markers.push(typeMarker('type-string', out.length));
-          markers.push({ kind: 'ref-path', offset: out.length, ref: part.ref.target, range: part.ref.range });
+          markers.push(typeMarker('type-string', out.size));
+          markers.push({ kind: 'ref-path', offset: out.size, ref: part.ref.target, range: part.ref.range });
           break;
         case 'bytes':
-          markers.push(typeMarker('type-u8', out.length));
+          markers.push(typeMarker('type-u8', out.size));
           for (const b of part.bytes) {
-            if (b.kind === 'label') markers.push(labelMarker(b.label, out.length));
+            if (b.kind === 'label') markers.push(labelMarker(b.label, out.size));
             else out.byte(b.value);
           }
           break;
         case 'cells': {
           const bits = part.bits;
-          markers.push(typeMarker(TYPE_MARKER[bits], out.length));
+          markers.push(typeMarker(TYPE_MARKER[bits], out.size));
           const mask = ELEMENT_MASK[bits];
           for (const cell of part.cells) {
-            if (cell.kind === 'label') markers.push(labelMarker(cell.label, out.length));
+            if (cell.kind === 'label') markers.push(labelMarker(cell.label, out.size));
             else if (cell.kind === 'ref') {
-              if (bits === 32) markers.push({ kind: 'ref-phandle', offset: out.length, ref: cell.ref.target, range: cell.ref.range });
+              if (bits === 32) markers.push({ kind: 'ref-phandle', offset: out.size, ref: cell.ref.target, range: cell.ref.range });
               out.int(mask, bits);
             } else {
               const v = cell.expr.kind === 'number' ? cell.expr.value : this.evalExpr(cell.expr);
@@ -519,7 +533,7 @@ class Evaluator {
         }
       }
     }
-    return out.result();
+    return { bytes: out.finish(), markers };
   }
 
   private readIncbin(part: Extract<DtsValuePart, { kind: 'incbin' }>): Uint8Array | undefined {
@@ -549,9 +563,9 @@ class Evaluator {
     let prop: EProp;
     if (ref.target.startsWith('/')) {
       const bytes = Uint8Array.from([...textEncoder.encode(ref.target), 0]);
-      prop = { name: 'target-path', bytes, markers: [typeMarker('type-string', 0)], labels: NO_LABELS, deleted: false, history: [] };
+      prop = { name: 'target-path', value: { bytes, markers: [typeMarker('type-string', 0)] }, labels: NO_LABELS, deleted: false, history: [] };
     } else {
-      prop = { name: 'target', bytes: u32(0xffffffff), markers: [{ kind: 'ref-phandle', offset: 0, ref: ref.target, range: ref.range }], labels: NO_LABELS, deleted: false, history: [] };
+      prop = { name: 'target', value: { bytes: u32(0xffffffff), markers: [{ kind: 'ref-phandle', offset: 0, ref: ref.target, range: ref.range }] }, labels: NO_LABELS, deleted: false, history: [] };
     }
     overlay.name = '__overlay__';
     const frag = newNode(`fragment@${this.nextOrphan++}`, undefined);
@@ -568,8 +582,8 @@ class Evaluator {
     const cpus = nodeByPath(root, '/cpus');
     const boot = cpus?.children[0];
     const reg = boot ? getProp(boot, 'reg') : undefined;
-    if (!reg || reg.bytes.length !== 4) return 0;
-    return new DataView(reg.bytes.buffer, reg.bytes.byteOffset, 4).getUint32(0);
+    if (!reg || reg.value.bytes.length !== 4) return 0;
+    return new DataView(reg.value.bytes.buffer, reg.value.bytes.byteOffset, 4).getUint32(0);
   }
 
   // check_name_properties: a `name` property equal to the node's base name is dropped.
@@ -585,12 +599,12 @@ class Evaluator {
       if (!p) continue;
       const at = n.name.indexOf('@');
       const base = textEncoder.encode(at < 0 ? n.name : n.name.slice(0, at));
-      const same = p.bytes.length === base.length + 1 && base.every((b, i) => p.bytes[i] === b);
+      const same = p.value.bytes.length === base.length + 1 && base.every((b, i) => p.value.bytes[i] === b);
       if (same) {
         // dtc unlinks the property; keeping it soft-deleted lets the editor still show it.
         deleteProperty(p);
       } else if (!p.deleted) {
-        const text = new TextDecoder('latin1').decode(p.bytes.subarray(0, p.bytes.indexOf(0) < 0 ? p.bytes.length : p.bytes.indexOf(0)));
+        const text = new TextDecoder('latin1').decode(p.value.bytes.subarray(0, p.value.bytes.indexOf(0) < 0 ? p.value.bytes.length : p.value.bytes.indexOf(0)));
         this.fixup('name_properties', n, `"name" property is incorrect ("${text}" instead of base node name)`);
       }
     }
@@ -615,7 +629,7 @@ class Evaluator {
           sites.push(site);
           if (!firstPropSite.has(l.name)) firstPropSite.set(l.name, site);
         }
-        for (const mark of prop.markers) {
+        for (const mark of prop.value.markers) {
           if (mark.kind !== 'label') continue;
           const site: LabelSite = { label: mark.ref!, node, prop, mark };
           sites.push(site);
@@ -653,17 +667,17 @@ class Evaluator {
 
   private phandleProp(root: ENode, node: ENode, p: EProp | undefined, name: string): number {
     if (!p) return 0;
-    if (p.bytes.length !== 4) {
-      this.fixup('explicit_phandles', node, `bad length (${p.bytes.length}) ${name} property`, p);
+    if (p.value.bytes.length !== 4) {
+      this.fixup('explicit_phandles', node, `bad length (${p.value.bytes.length}) ${name} property`, p);
       return 0;
     }
-    const ref = p.markers.find((m) => m.kind === 'ref-phandle');
+    const ref = p.value.markers.find((m) => m.kind === 'ref-phandle');
     if (ref) {
       if (nodeByRef(root, ref.ref!, this.labels) !== node) this.fixup('explicit_phandles', node, `${name} is a reference to another node`);
       // A reference to the node itself asks for a phandle to be allocated (filled in later).
       return 0;
     }
-    const v = new DataView(p.bytes.buffer, p.bytes.byteOffset, 4).getUint32(0);
+    const v = new DataView(p.value.bytes.buffer, p.value.bytes.byteOffset, 4).getUint32(0);
     if (v === 0 || v === 0xffffffff) {
       this.fixup('explicit_phandles', node, `bad value (0x${v.toString(16)}) in ${name} property`, p);
       return 0;
@@ -716,7 +730,7 @@ class Evaluator {
     this.setPhandle(node, this.nextPhandle);
     if (!getProp(node, 'phandle')) {
       node.props.push({
-        name: 'phandle', bytes: u32(node.phandle), markers: [typeMarker('type-u32', 0)], labels: NO_LABELS, deleted: false,
+        name: 'phandle', value: { bytes: u32(node.phandle), markers: [typeMarker('type-u32', 0)] }, labels: NO_LABELS, deleted: false,
         range: node.range, nameRange: node.nameRange ?? node.range, history: [],
       });
     }
@@ -727,7 +741,7 @@ class Evaluator {
     for (const n of nodes) {
       for (const p of n.props) {
         if (p.deleted) continue;
-        for (const m of p.markers) {
+        for (const m of p.value.markers) {
           if (m.kind !== 'ref-phandle') continue;
           const target = nodeByRef(root, m.ref!, this.labels);
           if (!target) {
@@ -736,11 +750,11 @@ class Evaluator {
                 severity: 'error', code: 'phandle_references', subject: n.fullpath,
                 message: `Reference to non-existent node or label "${m.ref}"`, range: m.range ?? p.range ?? this.fallbackRange,
               });
-            } else writeU32(p.bytes, m.offset, 0xffffffff);
+            } else writeU32(p.value.bytes, m.offset, 0xffffffff);
             continue;
           }
           const ph = this.nodePhandle(root, target);
-          writeU32(p.bytes, m.offset, ph);
+          writeU32(p.value.bytes, m.offset, ph);
           target.referenced = true;
         }
       }
@@ -751,8 +765,8 @@ class Evaluator {
     for (const n of nodes) {
       for (const p of n.props) {
         if (p.deleted) continue;
-        for (let i = 0; i < p.markers.length; i++) {
-          const m = p.markers[i];
+        for (let i = 0; i < p.value.markers.length; i++) {
+          const m = p.value.markers[i];
           if (m.kind !== 'ref-path') continue;
           const target = nodeByRef(root, m.ref!, this.labels);
           if (!target) {
@@ -763,13 +777,13 @@ class Evaluator {
             continue;
           }
           const path = [...textEncoder.encode(target.fullpath), 0];
-          const bytes = new Uint8Array(p.bytes.length + path.length);
-          bytes.set(p.bytes.subarray(0, m.offset), 0);
+          const bytes = new Uint8Array(p.value.bytes.length + path.length);
+          bytes.set(p.value.bytes.subarray(0, m.offset), 0);
           bytes.set(path, m.offset);
-          bytes.set(p.bytes.subarray(m.offset), m.offset + path.length);
-          p.bytes = bytes;
+          bytes.set(p.value.bytes.subarray(m.offset), m.offset + path.length);
+          p.value.bytes = bytes;
           // Markers after this one (in list order) move with the bytes.
-          for (let j = i + 1; j < p.markers.length; j++) p.markers[j] = { ...p.markers[j], offset: p.markers[j].offset + path.length };
+          for (let j = i + 1; j < p.value.markers.length; j++) p.value.markers[j] = { ...p.value.markers[j], offset: p.value.markers[j].offset + path.length };
           target.referenced = true;
         }
       }
@@ -799,13 +813,13 @@ class Evaluator {
   private appendToProperty(node: ENode, name: string, data: Uint8Array, type: Marker['kind']): void {
     const p = getProp(node, name);
     if (p) {
-      p.markers.push(typeMarker(type, p.bytes.length));
-      const bytes = new Uint8Array(p.bytes.length + data.length);
-      bytes.set(p.bytes);
-      bytes.set(data, p.bytes.length);
-      p.bytes = bytes;
+      p.value.markers.push(typeMarker(type, p.value.bytes.length));
+      const bytes = new Uint8Array(p.value.bytes.length + data.length);
+      bytes.set(p.value.bytes);
+      bytes.set(data, p.value.bytes.length);
+      p.value.bytes = bytes;
     } else {
-      node.props.push({ name, bytes: data, markers: [typeMarker(type, 0)], labels: NO_LABELS, deleted: false, history: [] });
+      node.props.push({ name, value: { bytes: data, markers: [typeMarker(type, 0)] }, labels: NO_LABELS, deleted: false, history: [] });
     }
   }
 
@@ -822,7 +836,7 @@ class Evaluator {
             this.diagnostics.push({ severity: 'warning', code: 'symbols', subject: n.fullpath, message: `label ${l.name} already exists in /${symbols.name}`, range: n.range ?? this.fallbackRange });
             continue;
           }
-          symbols.props.push({ name: l.name, bytes: Uint8Array.from([...textEncoder.encode(n.fullpath), 0]), markers: [], labels: NO_LABELS, deleted: false, history: [] });
+          symbols.props.push({ name: l.name, value: { bytes: Uint8Array.from([...textEncoder.encode(n.fullpath), 0]), markers: [] }, labels: NO_LABELS, deleted: false, history: [] });
         }
         this.nodePhandle(root, n);
       }
@@ -836,7 +850,7 @@ class Evaluator {
     for (const n of walk(root)) {
       for (const p of n.props) {
         if (p.deleted) continue;
-        for (const m of p.markers) if (m.kind === 'ref-phandle' && !nodeByRef(root, m.ref!, this.labels)) unresolved.push({ node: n, prop: p, m });
+        for (const m of p.value.markers) if (m.kind === 'ref-phandle' && !nodeByRef(root, m.ref!, this.labels)) unresolved.push({ node: n, prop: p, m });
       }
     }
     if (unresolved.length === 0) return;
@@ -856,7 +870,7 @@ class Evaluator {
     for (const n of walk(root)) {
       for (const p of n.props) {
         if (p.deleted) continue;
-        for (const m of p.markers) if (m.kind === 'ref-phandle' && nodeByRef(root, m.ref!, this.labels)) resolved.push({ node: n, prop: p, m });
+        for (const m of p.value.markers) if (m.kind === 'ref-phandle' && nodeByRef(root, m.ref!, this.labels)) resolved.push({ node: n, prop: p, m });
       }
     }
     if (resolved.length === 0) return;
@@ -896,7 +910,7 @@ class Evaluator {
     for (const p of n.props) {
       const prop: DtProperty = {
         name: p.name,
-        value: { bytes: p.bytes, markers: p.markers },
+        value: p.value,
         labels: liveLabels(p.labels),
         deleted: p.deleted,
         range: p.range ?? range,
