@@ -197,14 +197,7 @@ export class SourceText {
     const last = this.lastLine;
     if (starts[last] <= offset && (last + 1 >= starts.length || starts[last + 1] > offset)) return last;
     if (last + 2 <= starts.length && starts[last + 1] <= offset && (last + 2 >= starts.length || starts[last + 2] > offset)) return (this.lastLine = last + 1);
-    let lo = 0, hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    this.lastLine = lo;
-    return lo;
+    return (this.lastLine = lineAt(starts, offset, starts.length - 1));
   }
 
   positionAt(offset: number): { file: string; line: number; col: number } {
@@ -221,14 +214,18 @@ export class SourceText {
   }
 
   range(start: number, end: number): SourceRange {
-    if (!this.mapper && this.markers.length === 0) {
-      // Plain text (the editor's usual case): no intermediate objects.
-      const starts = this.lines();
-      const sl = this.physicalLine(start);
-      // Most ranges end on the line they start on: one lookup then.
-      const el = end >= starts[sl] && (sl + 1 >= starts.length || end < starts[sl + 1]) ? sl : this.physicalLine(end);
-      return { file: this.file, start: { line: sl, col: start - starts[sl] }, end: { line: el, col: end - starts[el] } };
-    }
+    if (this.mapper || this.markers.length !== 0) return this.mappedRange(start, end);
+    // Plain text (the editor's usual case): no intermediate objects.
+    const starts = this.lines();
+    // Ends move forward through the text as the parser goes (the cached line); most ranges start
+    // on the line they end on, and a longer one (a node) is searched without moving the cache back.
+    const el = this.physicalLine(end);
+    const sl = start < starts[el] ? lineAt(starts, start, el) : el + 1 >= starts.length || start < starts[el + 1] ? el : this.physicalLine(start);
+    return { file: this.file, start: { line: sl, col: start - starts[sl] }, end: { line: el, col: end - starts[el] } };
+  }
+
+  /** range() through line markers or the preprocessor's map (kept apart: the plain path stays small enough to inline). */
+  private mappedRange(start: number, end: number): SourceRange {
     const s = this.positionAt(start);
     const e = this.positionAt(end);
     const sp: Position = { line: s.line, col: s.col };
@@ -238,6 +235,17 @@ export class SourceText {
   }
 }
 
+
+/** The line (index into `starts`, at most `hi`) that contains `offset`. */
+function lineAt(starts: number[], offset: number, hi: number): number {
+  let lo = 0;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
 
 // Character classes of the ASCII codes (everything from 128 up is in none).
 const CC_SPACE = 1, CC_DIGIT = 2, CC_HEX = 4, CC_LABEL_START = 8, CC_LABEL = 16, CC_PROPNODE = 32, CC_PATH = 64;
@@ -440,8 +448,8 @@ class Scanner {
       // Whitespace and comments are skipped in every state.
       if ((cls & CC_SPACE) !== 0) {
         // Indentation comes in runs: skip them here rather than once per pass of the main loop.
-        i++;
-        while (i < n && isSpace(t.charCodeAt(i))) i++;
+        let d = t.charCodeAt(++i);
+        while (d === C_SPACE || d === C_NL || isSpace(d)) d = t.charCodeAt(++i);
         continue;
       }
       if (c === 47 && i + 1 < n) {

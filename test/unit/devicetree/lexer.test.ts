@@ -1,5 +1,5 @@
 import { strict as assert } from 'assert';
-import { scan, unescapeString, type Token } from '../../../src/devicetree/lexer';
+import { opCode, scan, unescapeString, type Token } from '../../../src/devicetree/lexer';
 
 function kinds(text: string): string[] {
   return scan([{ file: '/t.dts', text }]).tokens.toArray().filter((t) => t.kind !== 'eof').map((t) => `${t.kind}:${t.text}`);
@@ -80,6 +80,27 @@ describe('devicetree/lexer', () => {
     assert.match(missing.diagnostics[0].message, /Couldn't open "nope.dtsi"/);
     const looping = scan([{ file: '/m.dts', text: '/include/ "m.dts"' }], () => ({ file: '/m.dts', text: '/include/ "m.dts"' }));
     assert.ok(looping.diagnostics.some((d) => d.message === 'Includes nested too deeply'));
+  });
+
+  it('keeps tokens in arrays that grow past their first capacity, text and bytes read back per kind', () => {
+    // One token per two characters: well past the capacity guessed from the length.
+    const cells = '1 '.repeat(4000);
+    const r = scan([{ file: '/t.dts', text: `/ { \\#p = <${cells}(1 << 2)>, &{/a@1}, [ab], 'c', "s\\n"; l: n { }; };` }]);
+    const list = r.tokens;
+    assert.equal(list.length, 4030);
+    assert.equal(list.kind(list.length - 1), 'eof');
+    assert.equal(list.text(list.length - 1), '');
+    const byKind = (kind: string) => list.toArray().filter((t) => t.kind === kind).map((t) => t.text);
+    assert.deepEqual(byKind('name'), ['#p', 'n']);
+    assert.deepEqual(byKind('label'), ['l']);
+    assert.deepEqual(byKind('ref'), ['/a@1']);
+    assert.deepEqual(byKind('char'), ['c']);
+    assert.deepEqual(byKind('string'), ['"s\\n"']);
+    assert.equal(byKind('literal').length, 4002);
+    const shift = list.toArray().findIndex((t) => t.text === '<<');
+    assert.equal(list.aux[shift], opCode('<<'));
+    assert.notEqual(opCode('<<'), opCode('<'));
+    assert.deepEqual([...list.bytes(list.toArray().findIndex((t) => t.kind === 'string'))!], [0x73, 10]);
   });
 
   it('marks names scanned in value state as stray (recovery only)', () => {
