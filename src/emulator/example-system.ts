@@ -1,6 +1,8 @@
 // The sel4devkit MaaXBoard dual-guest system (corpus/sel4devkit-dual/program.system) as an
 // EmulatorConfig, with the guest programs supplied by the caller. Tests, benchmarks and demos use
 // it when no `.system` file is at hand; from-project.ts builds the same shape from real files.
+// The default example (examples/dual-guest) is the same system with the virtualisers at priority
+// 99 and an initrd: the options below give it.
 import type { EmulatorConfig, GuestConfig, SerialConfig } from './config';
 import type { GuestProgram } from './guest/interface';
 
@@ -16,6 +18,12 @@ export interface ExampleOptions {
   ramSize?: number;
   vmSched?: [GuestConfig['sched'], GuestConfig['sched']];
   dtbs?: [Uint8Array, Uint8Array];
+  /** Priority of serial_virt_tx and serial_virt_rx (100 here; examples/dual-guest has 99). */
+  virtualiserPriority?: number;
+  /** An initrd loaded into each guest (read only, so one copy serves both). */
+  initrd?: GuestConfig['initrd'];
+  /** Map the gpc region into the VMs, as the real system does (default true). */
+  mapGpc?: boolean;
   seed?: number;
   describeAddress?: EmulatorConfig['describeAddress'];
 }
@@ -56,17 +64,19 @@ export function exampleDualGuestConfig(o: ExampleOptions): EmulatorConfig {
     ramMr: `client_vm_ram_${i}`,
     dtb: o.dtbs?.[i - 1] ?? minimalDtb(),
     dtbGpa: 0x44000000 < EXAMPLE_RAM_GPA + ramSize ? 0x44000000 : EXAMPLE_RAM_GPA + ramSize - 0x10000,
+    initrd: o.initrd,
     virtio: { base: EXAMPLE_VIRTIO_BASE, size: 0x200, spi: EXAMPLE_VIRTIO_SPI },
-    deviceMaps: [{ name: 'gic_vcpu', gpa: 0x31000000, size: 0x1000 }, { name: 'gpc', gpa: 0x303a0000, size: 0x10000 }],
+    deviceMaps: [{ name: 'gic_vcpu', gpa: 0x31000000, size: 0x1000 }, ...(o.mapGpc === false ? [] : [{ name: 'gpc', gpa: 0x303a0000, size: 0x10000 }])],
     program: o.programs[i - 1],
   });
+  const virtualiserPriority = o.virtualiserPriority ?? 100;
   return {
     memoryRegions,
     pds: [
       { name: 'CLIENT_VMM-1', priority: 50 },
       { name: 'CLIENT_VMM-2', priority: 50 },
-      { name: 'serial_virt_tx', priority: 100 },
-      { name: 'serial_virt_rx', priority: 100 },
+      { name: 'serial_virt_tx', priority: virtualiserPriority },
+      { name: 'serial_virt_rx', priority: virtualiserPriority },
       { name: 'uart_driver', priority: 100, irqs: [{ irq: EXAMPLE_UART_IRQ, id: 0 }] },
     ],
     channels: [
