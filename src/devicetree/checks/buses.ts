@@ -6,7 +6,9 @@ import {
   cString,
   cellAt,
   hex,
+  hex64,
   indexedProperty,
+  isHexOf,
   nodeCheck,
   propLength,
   propertyCheck,
@@ -40,13 +42,6 @@ function isCompatible(prop: DtProperty, compat: string): boolean {
   return false;
 }
 
-/** The low 64 bits of a run of `count` cells from `first` as hex (only the last two cells can matter). */
-function hexOfCells(prop: DtProperty, first: number, count: number): string {
-  if (count <= 0) return '0';
-  const lo = cellAt(prop, first + count - 1);
-  const hi = count >= 2 ? cellAt(prop, first + count - 2) : 0;
-  return hi === 0 ? hex(lo) : hex(hi) + hex(lo).padStart(8, '0');
-}
 
 /** Any live property with the prefix, generated ones included (the raw list, not CheckNode.props). */
 function hasLivePropertyStartingWith(node: DtNode, prefix: string): boolean {
@@ -122,8 +117,11 @@ export const BUS_CHECKS: CheckDefinition[] = [
       if (parent.parent && node.bus !== 'simple-bus') ctx.failNode(node, 'missing or empty reg/ranges property');
       return;
     }
-    const expected = hexOfCells(prop!, first, parent.addrCells);
-    if (node.unitName !== expected) ctx.failNode(node, `simple-bus unit address format error, expected "${expected}"`);
+    // dtc folds the parent's #address-cells cells into a uint64_t: only the last two can matter.
+    const count = parent.addrCells;
+    const lo = count >= 1 ? cellAt(prop!, first + count - 1) : 0;
+    const hi = count >= 2 ? cellAt(prop!, first + count - 2) : 0;
+    if (!isHexOf(node.unitName, hi, lo)) ctx.failNode(node, `simple-bus unit address format error, expected "${hex64(hi, lo)}"`);
   }),
 
   nodeCheck('i2c_bus_bridge', 'An i2c/i2c-bus/i2c-arb node with children does not use #address-cells = 1, #size-cells = 0.', 'warning', ['addr_size_cells'], (ctx, node) => {
@@ -143,7 +141,7 @@ export const BUS_CHECKS: CheckDefinition[] = [
       return;
     }
     const first = (cellAt(prop, 0) & ~I2C_OWN_SLAVE_ADDRESS) >>> 0;
-    if (node.unitName !== hex(first)) ctx.failNode(node, `I2C bus unit address format error, expected "${hex(first)}"`);
+    if (!isHexOf(node.unitName, 0, first)) ctx.failNode(node, `I2C bus unit address format error, expected "${hex(first)}"`);
     for (let i = 0; i * 4 < propLength(prop); i++) {
       const reg = (cellAt(prop, i) & ~I2C_OWN_SLAVE_ADDRESS) >>> 0;
       if ((reg & I2C_TEN_BIT_ADDRESS) !== 0 && (reg & ~I2C_TEN_BIT_ADDRESS) >>> 0 > 0x3ff)
@@ -187,7 +185,7 @@ export const BUS_CHECKS: CheckDefinition[] = [
       ctx.failNode(node, 'missing or empty reg property');
       return;
     }
-    const expected = hex(cellAt(prop, 0));
-    if (node.unitName !== expected) ctx.failNode(node, `SPI bus unit address format error, expected "${expected}"`);
+    const address = cellAt(prop, 0);
+    if (!isHexOf(node.unitName, 0, address)) ctx.failNode(node, `SPI bus unit address format error, expected "${hex(address)}"`);
   }),
 ];

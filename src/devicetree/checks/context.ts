@@ -400,6 +400,28 @@ export function isValidPhandle(v: number): boolean {
   return v !== 0 && v !== 0xffffffff;
 }
 
-export function hex(v: number | bigint): string {
+export function hex(v: number): string {
   return v.toString(16);
+}
+
+/** The 64-bit value hi:lo (two u32 cells) in hex, as dtc prints a uint64_t with %llx. */
+export function hex64(hi: number, lo: number): string {
+  return hi === 0 ? hex(lo) : hex(hi) + hex(lo).padStart(8, '0');
+}
+
+const HEX_DIGITS = '0123456789abcdef';
+
+/**
+ * Whether text === hex64(hi, lo) (lowercase, no leading zeros), without building the string:
+ * the bus checks compare nearly every unit address this way and rarely need the text.
+ */
+export function isHexOf(text: string, hi: number, lo: number): boolean {
+  const bits = hi !== 0 ? 64 - Math.clz32(hi) : 32 - Math.clz32(lo);
+  const digits = bits === 0 ? 1 : (bits + 3) >> 2;
+  if (text.length !== digits) return false;
+  for (let k = 0; k < digits; k++) {
+    const nibble = k < 8 ? (lo >>> (4 * k)) & 15 : (hi >>> (4 * (k - 8))) & 15;
+    if (text.charCodeAt(digits - 1 - k) !== HEX_DIGITS.charCodeAt(nibble)) return false;
+  }
+  return true;
 }

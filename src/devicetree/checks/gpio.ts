@@ -9,6 +9,9 @@ const GPIO_CELLS: ProviderCells = { cellsName: '#gpio-cells', cellsSlot: indexed
 /** *-gpios and *-gpio, but not the `,nr-gpios` counts some bindings use. */
 function isGpioProperty(prop: DtProperty): boolean {
   const n = prop.name;
+  // Every property of every node comes here: most end in neither 's' nor 'o'.
+  const last = n.charCodeAt(n.length - 1);
+  if (last !== 0x73 && last !== 0x6f) return false;
   if (n.endsWith(',nr-gpios')) return false;
   return n.endsWith('-gpios') || n === 'gpios' || n.endsWith('-gpio') || n === 'gpio';
 }

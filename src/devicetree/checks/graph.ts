@@ -1,6 +1,6 @@
 // OF graph (ports/port/endpoint): names, reg against unit addresses, cell counts, and that
 // remote-endpoint links go both ways.
-import { type CheckContext, type CheckDefinition, type CheckNode, cellAt, hex, indexedProperty, isValidPhandle, nodeCheck, propLength } from './context';
+import { type CheckContext, type CheckDefinition, type CheckNode, cellAt, hex, indexedProperty, isHexOf, isValidPhandle, nodeCheck, propLength } from './context';
 
 const REG = indexedProperty('reg');
 const ADDRESS_CELLS = indexedProperty('#address-cells');
@@ -14,8 +14,8 @@ function checkGraphReg(ctx: CheckContext, node: CheckNode): void {
     ctx.failNode(node, "graph node malformed 'reg' property");
     return;
   }
-  const expected = hex(cellAt(reg, 0));
-  if (node.unitName !== expected) ctx.failNode(node, `graph node unit address error, expected "${expected}"`);
+  const address = cellAt(reg, 0);
+  if (!isHexOf(node.unitName, 0, address)) ctx.failNode(node, `graph node unit address error, expected "${hex(address)}"`);
   const parent = node.parent;
   if (!parent) return;
   if (parent.rawAddrCells !== 1)

@@ -1,4 +1,5 @@
 // Node and property names: characters, '@' format, duplicates, clashes with property names.
+import type { DtNode } from '../tree';
 import {
   type CheckDefinition,
   CheckNode,
@@ -14,10 +15,35 @@ const NODE_CHARS = charSet(LOWERCASE + UPPERCASE + DIGITS + ',._+-@');
 const PROPERTY_CHARS = charSet(LOWERCASE + UPPERCASE + DIGITS + ',._+*#?-');
 const STRICT_CHARS = charSet(LOWERCASE + UPPERCASE + DIGITS + ',-');
 
+/** Whether two of the nodes share a name (the common answer, no, without a list per name). */
+function hasRepeatedName(nodes: readonly DtNode[]): boolean {
+  const seen = new Set<string>();
+  for (const n of nodes) {
+    if (seen.has(n.name)) return true;
+    seen.add(n.name);
+  }
+  return false;
+}
+
+/**
+ * spanOf(name, PROPERTY_CHARS), remembered: a tree repeats a few dozen property names thousands of
+ * times, and the name is already hashed by the property index. Bounded, as names come from input.
+ */
+const propertyNameSpans = new Map<string, number>();
+function propertyNameSpan(name: string): number {
+  let n = propertyNameSpans.get(name);
+  if (n === undefined) {
+    n = spanOf(name, PROPERTY_CHARS);
+    if (propertyNameSpans.size >= 4096) propertyNameSpans.clear();
+    propertyNameSpans.set(name, n);
+  }
+  return n;
+}
+
 export const NAME_CHECKS: CheckDefinition[] = [
   nodeCheck('duplicate_node_names', 'Two children of one node have the same name.', 'error', [], (ctx, node) => {
     const children = node.node.children;
-    if (children.length < 2) return;
+    if (children.length < 2 || !hasRepeatedName(children)) return;
     // dtc compares each live child with every later sibling, deleted ones included.
     // Grouping sibling positions by name keeps this linear in the number of siblings.
     const positionsByName = new Map<string, number[]>();
@@ -26,7 +52,6 @@ export const NAME_CHECKS: CheckDefinition[] = [
       if (positions) positions.push(i);
       else positionsByName.set(children[i].name, [i]);
     }
-    if (positionsByName.size === children.length) return;
     for (let i = 0; i < children.length; i++) {
       const child = children[i];
       if (child.deleted) continue;
@@ -65,7 +90,7 @@ export const NAME_CHECKS: CheckDefinition[] = [
     const props = node.props;
     for (let i = 0; i < props.length; i++) {
       const name = props[i].name;
-      const n = spanOf(name, PROPERTY_CHARS);
+      const n = propertyNameSpan(name);
       if (n < name.length) ctx.failProp(node, props[i], `Bad character '${name[n]}' in property name`);
     }
   }),
