@@ -113,6 +113,11 @@ export function compileFiles(files: string[], options: CompileOptions): CompileR
   }), options);
 }
 
+/** Compile texts the caller already holds (the language server's buffers), as compileFiles would read them. */
+export function compileTexts(inputs: { file: string; text: string | undefined }[], options: CompileOptions): CompileResult {
+  return compileInputs(inputs, options);
+}
+
 /** Compile an editor buffer (its includes are read through the host). */
 export function compileText(file: string, text: string, options: CompileOptions): CompileResult {
   return compileInputs([{ file, text }], options);

@@ -2,8 +2,16 @@
 // place of the files on disk (so an unsaved .dtsi edit re-checks every tree that includes it).
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
-import { encodeUtf8, OverlayFileHost } from '../common/host';
+import { decodeUtf8, encodeUtf8 } from '../common/host';
 import type { FileHost } from '../common/host';
+
+/**
+ * The files an analysis reads: bytes for the cores' FileHost, and text, which for an open buffer is
+ * its text as it is (no UTF-8 round trip of the whole buffer per keystroke).
+ */
+export interface TextFileHost extends FileHost {
+  readText(path: string): string | undefined;
+}
 
 export class OpenDocuments implements FileHost {
   private readonly docs = new Map<string, { doc: TextDocument; bytes?: Uint8Array }>();
@@ -46,7 +54,16 @@ export class OpenDocuments implements FileHost {
   }
 
   /** Open buffers first, then `disk`. */
-  over(disk: FileHost): FileHost {
-    return new OverlayFileHost(this, disk);
+  over(disk: FileHost): TextFileHost {
+    return {
+      readFile: (path) => this.readFile(path) ?? disk.readFile(path),
+      fileExists: (path) => this.fileExists(path) || disk.fileExists(path),
+      readText: (path) => {
+        const open = this.get(path);
+        if (open) return open.getText();
+        const bytes = disk.readFile(path);
+        return bytes ? decodeUtf8(bytes) : undefined;
+      },
+    };
   }
 }

@@ -2,7 +2,7 @@
 // made of a base and overlays, a project's cross checks). The workspace re-runs a unit when a file it
 // read changes, and drops it when no open document needs it any more.
 import type { Diagnostic } from '../common/diagnostics';
-import type { FileHost } from '../common/host';
+import type { TextFileHost } from './documents';
 
 export interface AnalysisUnit {
   /** Identity: two requests for the same key share one unit. */
@@ -16,7 +16,7 @@ export interface AnalysisUnit {
   /** The file to hang diagnostics without a range on. */
   readonly mainFile: string;
   /** Recompute from the current files. Must not throw on bad input. */
-  run(host: FileHost): void;
+  run(host: TextFileHost): void;
   /** Units this one obtained while running (a project's trees): kept alive as long as it is. */
   children?(): AnalysisUnit[];
 }

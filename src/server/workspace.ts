@@ -4,7 +4,7 @@
 import { compareDiagnostics, type Diagnostic } from '../common/diagnostics';
 import type { FileHost } from '../common/host';
 import { parseSystem } from '../system/parse';
-import { OpenDocuments } from './documents';
+import { OpenDocuments, type TextFileHost } from './documents';
 import { DEFAULT_SETTINGS, type ServerSettings } from './settings';
 import { SystemUnit } from './system/system-unit';
 import type { AnalysisUnit } from './unit';
@@ -73,7 +73,7 @@ export function isSystemFile(path: string): boolean {
 
 export class Workspace {
   readonly docs = new OpenDocuments();
-  readonly host: FileHost;
+  readonly host: TextFileHost;
   /** The machine's files, read at most once per refresh (see RefreshScopedDisk). */
   readonly disk: WorkspaceHost;
   private readonly scopedDisk: RefreshScopedDisk;

@@ -6,11 +6,15 @@ import type { Position, SourceRange } from '../../common/diagnostics';
 
 /** Line-start offsets of a text, computed once per file and shared by its location contexts. */
 export class LineTable {
-  readonly starts: number[];
-  constructor(readonly text: string) {
+  private lineStarts?: number[];
+  constructor(readonly text: string) {}
+  /** Offsets where lines start, found on first use: an unchanged text's map is rarely asked (the scanner has its own). */
+  get starts(): number[] {
+    if (this.lineStarts) return this.lineStarts;
     const starts = [0];
+    const text = this.text;
     for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-    this.starts = starts;
+    return (this.lineStarts = starts);
   }
   /** Physical 0-based line holding `offset`. */
   lineOf(offset: number): number {

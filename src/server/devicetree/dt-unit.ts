@@ -1,18 +1,25 @@
 // One device tree: a base and its overlays in order, compiled as dtc sees them appended, then dtc's
 // checks with the configured preset and per-check severities.
 import type { Diagnostic } from '../../common/diagnostics';
-import { MemoryFileHost, OverlayFileHost, type FileHost } from '../../common/host';
+import { MemoryFileHost, OverlayFileHost } from '../../common/host';
 import { basename } from '../../common/paths';
 import { defaultCheckConfig, runChecks, type CheckConfig } from '../../devicetree/checks';
-import { compileFiles, type CompileResult } from '../../devicetree/compile';
+import { compileFiles, compileTexts, type CompileResult } from '../../devicetree/compile';
+import type { TextFileHost } from '../documents';
 import type { ServerSettings } from '../settings';
 import type { AnalysisUnit } from '../unit';
 import { DtIndex } from './dt-index';
 import { PhysicalLinesHost } from './physical-lines';
 
+/** One check configuration per settings object (settings are replaced, never changed in place). */
+const checkConfigs = new WeakMap<ServerSettings, CheckConfig>();
+
 export function checkConfigFor(settings: ServerSettings): CheckConfig {
-  const config = defaultCheckConfig(settings.checkPreset);
+  let config = checkConfigs.get(settings);
+  if (config) return config;
+  config = defaultCheckConfig(settings.checkPreset);
   for (const [name, sev] of Object.entries(settings.checks)) if (config.severities.has(name)) config.severities.set(name, sev);
+  checkConfigs.set(settings, config);
   return config;
 }
 
@@ -51,9 +58,9 @@ export class DtUnit implements AnalysisUnit {
     return `${fragment ? 'dt-fragment' : 'dt'}:${files.join('+')}|${includePaths.join(':')}`;
   }
 
-  private physicalHost?: { inner: FileHost; host: PhysicalLinesHost };
+  private physicalHost?: { inner: TextFileHost; host: PhysicalLinesHost };
 
-  private physical(inner: FileHost): PhysicalLinesHost {
+  private physical(inner: TextFileHost): PhysicalLinesHost {
     if (this.physicalHost?.inner !== inner) this.physicalHost = { inner, host: new PhysicalLinesHost(inner) };
     return this.physicalHost.host;
   }
@@ -65,7 +72,7 @@ export class DtUnit implements AnalysisUnit {
     return this.cachedIndex;
   }
 
-  run(fileHost: FileHost): void {
+  run(fileHost: TextFileHost): void {
     this.cachedIndex = undefined;
     const host = this.physical(fileHost);
     let result: CompileResult;
@@ -76,7 +83,7 @@ export class DtUnit implements AnalysisUnit {
       const text = `/dts-v1/;\n/plugin/;\n#include "${basename(file)}"\n`;
       result = compileFiles([wrapper], { includePaths: this.includePaths, host: new OverlayFileHost(new MemoryFileHost({ [wrapper]: text }), host) });
     } else {
-      result = compileFiles(this.files, { includePaths: this.includePaths, host });
+      result = compileTexts(this.files.map((file) => ({ file, text: host.readText(file) })), { includePaths: this.includePaths, host });
     }
     this.result = result;
     this.deps = new Set([...this.files, ...result.files.filter((f) => f !== wrapper)]);

@@ -4,11 +4,12 @@
 // a file is read with its markers blanked (same length, so every offset stays put): positions are then
 // the lines of the file the user has open. Files whose markers name real files are left alone, so
 // navigation reaches the real sources.
-import { decodeUtf8, encodeUtf8, type FileHost } from '../../common/host';
+import { decodeUtf8, encodeUtf8 } from '../../common/host';
+import type { TextFileHost } from '../documents';
 import { dirname, resolve } from '../../common/paths';
 
 interface Marker {
-  /** Byte offsets of the marker's line, without its newline. */
+  /** Offsets of the marker's line, without its newline. */
   start: number;
   end: number;
   file: string;
@@ -16,76 +17,88 @@ interface Marker {
 
 const HASH = 0x23, NL = 0x0a, SPACE = 0x20, TAB = 0x09, QUOTE = 0x22;
 
-function isBlank(b: number): boolean {
-  return b === SPACE || b === TAB;
+function isBlank(c: number): boolean {
+  return c === SPACE || c === TAB;
 }
 
 /**
- * Line markers `# N "file" ...` and `#line N "file"` at line starts, found in the bytes (no decoding:
- * this runs on every keystroke, and most trees have a few `#` in property names and no marker at all).
+ * Line markers `# N "file" ...` and `#line N "file"` at line starts. This runs on every keystroke and
+ * most trees have a few `#` (in `#address-cells`) and no marker: each `#` is judged by the character
+ * after it first.
  */
-function findMarkers(bytes: Uint8Array): Marker[] {
+function findMarkers(text: string): Marker[] {
   const out: Marker[] = [];
-  for (let hash = bytes.indexOf(HASH); hash >= 0; hash = bytes.indexOf(HASH, hash + 1)) {
-    let lineStart = hash;
-    while (lineStart > 0 && isBlank(bytes[lineStart - 1])) lineStart--;
-    if (lineStart > 0 && bytes[lineStart - 1] !== NL) continue;
-    let lineEnd = bytes.indexOf(NL, hash);
-    if (lineEnd < 0) lineEnd = bytes.length;
+  for (let hash = text.indexOf('#'); hash >= 0; hash = text.indexOf('#', hash + 1)) {
     let i = hash + 1;
-    while (i < lineEnd && isBlank(bytes[i])) i++;
-    if (bytes[i] === 0x6c && bytes[i + 1] === 0x69 && bytes[i + 2] === 0x6e && bytes[i + 3] === 0x65) i += 4; // "line"
-    while (i < lineEnd && isBlank(bytes[i])) i++;
+    while (isBlank(text.charCodeAt(i))) i++;
+    if (text.startsWith('line', i)) i += 4;
+    while (isBlank(text.charCodeAt(i))) i++;
     const digits = i;
-    while (i < lineEnd && bytes[i] >= 0x30 && bytes[i] <= 0x39) i++;
+    while (text.charCodeAt(i) >= 0x30 && text.charCodeAt(i) <= 0x39) i++;
     if (i === digits) continue;
-    while (i < lineEnd && isBlank(bytes[i])) i++;
-    if (bytes[i] !== QUOTE) continue;
-    const close = bytes.indexOf(QUOTE, i + 1);
-    if (close > i && close < lineEnd) out.push({ start: lineStart, end: lineEnd, file: decodeUtf8(bytes.subarray(i + 1, close)) });
+    let lineStart = hash;
+    while (lineStart > 0 && isBlank(text.charCodeAt(lineStart - 1))) lineStart--;
+    if (lineStart > 0 && text.charCodeAt(lineStart - 1) !== NL) continue;
+    let lineEnd = text.indexOf('\n', hash);
+    if (lineEnd < 0) lineEnd = text.length;
+    while (i < lineEnd && isBlank(text.charCodeAt(i))) i++;
+    if (text.charCodeAt(i) !== QUOTE) continue;
+    const close = text.indexOf('"', i + 1);
+    if (close > i && close < lineEnd) out.push({ start: lineStart, end: lineEnd, file: text.slice(i + 1, close) });
   }
   return out;
 }
 
-export class PhysicalLinesHost implements FileHost {
-  private readonly cache = new WeakMap<Uint8Array, Uint8Array>();
+function isDevicetreeSource(path: string): boolean {
+  return path.endsWith('.dts') || path.endsWith('.dtsi') || path.endsWith('.dtso') || path.endsWith('.overlay');
+}
 
-  constructor(private readonly inner: FileHost) {}
+/** The files of one tree as the editor shows them: texts for its inputs, bytes for what they include. */
+export class PhysicalLinesHost implements TextFileHost {
+  private readonly byteCache = new WeakMap<Uint8Array, Uint8Array>();
+  private readonly textCache = new Map<string, { text: string; out: string }>();
+
+  constructor(private readonly inner: TextFileHost) {}
 
   fileExists(path: string): boolean {
     return this.inner.fileExists(path);
   }
 
+  readText(path: string): string | undefined {
+    const text = this.inner.readText(path);
+    if (text === undefined || !isDevicetreeSource(path)) return text;
+    const last = this.textCache.get(path);
+    if (last?.text === text) return last.out;
+    const out = this.blankMissingMarkers(path, text);
+    this.textCache.set(path, { text, out });
+    return out;
+  }
+
   readFile(path: string): Uint8Array | undefined {
     const bytes = this.inner.readFile(path);
-    if (!bytes || !path.endsWith('.dts') && !path.endsWith('.dtsi') && !path.endsWith('.dtso') && !path.endsWith('.overlay')) return bytes;
-    let out = this.cache.get(bytes);
+    if (!bytes || !isDevicetreeSource(path) || bytes.indexOf(HASH) < 0) return bytes;
+    let out = this.byteCache.get(bytes);
     if (!out) {
-      out = this.blankMissingMarkers(path, bytes);
-      this.cache.set(bytes, out);
+      const text = decodeUtf8(bytes);
+      const blanked = this.blankMissingMarkers(path, text);
+      out = blanked === text ? bytes : encodeUtf8(blanked);
+      this.byteCache.set(bytes, out);
     }
     return out;
   }
 
-  private blankMissingMarkers(path: string, bytes: Uint8Array): Uint8Array {
-    const markers = findMarkers(bytes);
+  /** The text with each marker line that names a missing file replaced by spaces (same length). */
+  private blankMissingMarkers(path: string, text: string): string {
+    const markers = findMarkers(text);
     const dir = dirname(path);
     const missing = markers.some((m) => !m.file.startsWith('<') && !this.inner.fileExists(resolve(dir, m.file)));
-    if (!missing) return bytes;
-    // Each marker line becomes as many spaces as it has characters, so text offsets stay put too.
-    const parts: Uint8Array[] = [];
+    if (!missing) return text;
+    let blanked = '';
     let at = 0;
     for (const m of markers) {
-      parts.push(bytes.subarray(at, m.start), encodeUtf8(' '.repeat(decodeUtf8(bytes.subarray(m.start, m.end)).length)));
+      blanked += text.slice(at, m.start) + ' '.repeat(m.end - m.start);
       at = m.end;
     }
-    parts.push(bytes.subarray(at));
-    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let o = 0;
-    for (const p of parts) {
-      out.set(p, o);
-      o += p.length;
-    }
-    return out;
+    return blanked + text.slice(at);
   }
 }

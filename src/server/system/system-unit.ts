@@ -1,6 +1,6 @@
 // A .system file on its own: XML, the typed model and the microkit tool's rules.
 import type { Diagnostic } from '../../common/diagnostics';
-import { decodeUtf8, type FileHost } from '../../common/host';
+import type { TextFileHost } from '../documents';
 import type { SystemModel } from '../../system/model';
 import type { AnalysisUnit } from '../unit';
 import type { Workspace } from '../workspace';
@@ -24,14 +24,14 @@ export class SystemUnit implements AnalysisUnit {
     return `system:${file}`;
   }
 
-  run(host: FileHost): void {
-    const bytes = host.readFile(this.mainFile);
-    if (!bytes) {
+  run(host: TextFileHost): void {
+    const text = host.readText(this.mainFile);
+    if (text === undefined) {
       this.model = undefined;
       this.diagnostics = [{ severity: 'error', message: `cannot read ${this.mainFile}` }];
       return;
     }
-    this.text = decodeUtf8(bytes);
+    this.text = text;
     const { model, diagnostics } = this.ws.parseSystem(this.mainFile, this.text);
     this.model = model;
     this.diagnostics = diagnostics;

@@ -4,6 +4,7 @@ import { strict as assert } from 'assert';
 import { decodeUtf8, MemoryFileHost } from '../../../src/common/host';
 import { formatDts } from '../../../src/server/devicetree/dt-format';
 import { PhysicalLinesHost } from '../../../src/server/devicetree/physical-lines';
+import { OpenDocuments } from '../../../src/server/documents';
 import { humanSize } from '../../../src/server/format-values';
 
 function checkFormat(input: string, expected: string): void {
@@ -28,17 +29,30 @@ describe('server: DTS formatter', () => {
 
 describe('server: cpp output read at its own lines', () => {
   const cppOutput = '# 1 "tmp/board.dts"\n/dts-v1/;\n# 1 "tmp/soc.dtsi" 1\n/ { };\n#line 7 "x.dts"\n';
-  it('blanks markers that name missing files, keeping every offset', () => {
-    const host = new PhysicalLinesHost(new MemoryFileHost({ '/w/out.dts': cppOutput }));
-    const text = decodeUtf8(host.readFile('/w/out.dts')!);
-    assert.equal(text.length, cppOutput.length);
-    assert.deepEqual(text.split('\n').map((l) => l.trim()), ['', '/dts-v1/;', '', '/ { };', '', '']);
+  const physical = (files: Record<string, string>): PhysicalLinesHost => new PhysicalLinesHost(new OpenDocuments().over(new MemoryFileHost(files)));
+  it('blanks markers that name missing files, keeping every offset (text and bytes alike)', () => {
+    const host = physical({ '/w/out.dts': cppOutput });
+    for (const text of [host.readText('/w/out.dts')!, decodeUtf8(host.readFile('/w/out.dts')!)]) {
+      assert.equal(text.length, cppOutput.length);
+      assert.deepEqual(text.split('\n').map((l) => l.trim()), ['', '/dts-v1/;', '', '/ { };', '', '']);
+    }
   });
-  it('leaves files alone when their markers name real files, and leaves #address-cells alone', () => {
+  it('blanks an indented marker and one with non-ASCII text, in an open buffer too', () => {
+    const text = '  # 3 "gone/é.dtsi" 2\n/ { };\n';
+    const docs = new OpenDocuments();
+    docs.open('/w/open.dts', 'file:///w/open.dts', 'devicetree', 1, text);
+    const host = new PhysicalLinesHost(docs.over(new MemoryFileHost({})));
+    const out = host.readText('/w/open.dts')!;
+    assert.equal(out, ' '.repeat(text.indexOf('\n')) + '\n/ { };\n');
+    assert.equal(decodeUtf8(host.readFile('/w/open.dts')!), out);
+  });
+  it('leaves files alone when their markers name real files, and leaves #address-cells and #include alone', () => {
     const files = { '/w/out.dts': cppOutput, '/w/tmp/board.dts': '', '/w/tmp/soc.dtsi': '', '/w/x.dts': '' };
-    assert.equal(decodeUtf8(new PhysicalLinesHost(new MemoryFileHost(files)).readFile('/w/out.dts')!), cppOutput);
-    const plain = '/ {\n  #address-cells = <1>;\n};\n';
-    assert.equal(decodeUtf8(new PhysicalLinesHost(new MemoryFileHost({ '/w/a.dts': plain })).readFile('/w/a.dts')!), plain);
+    assert.equal(decodeUtf8(physical(files).readFile('/w/out.dts')!), cppOutput);
+    assert.equal(physical(files).readText('/w/out.dts'), cppOutput);
+    const plain = '#include "gone.h"\n/ {\n  #address-cells = <1>;\n  x = "# 1 \\"gone.h\\"";\n};\n';
+    assert.equal(decodeUtf8(physical({ '/w/a.dts': plain }).readFile('/w/a.dts')!), plain);
+    assert.equal(physical({ '/w/a.dts': plain }).readText('/w/a.dts'), plain);
   });
 });
 
