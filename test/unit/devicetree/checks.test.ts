@@ -8,6 +8,7 @@ import type { DtTree } from '../../../src/devicetree/tree';
 import {
   type NodeSpec,
   buildTree,
+  deleted,
   empty,
   labelled,
   n,
@@ -87,6 +88,18 @@ const CASES: Case[] = [
     check: 'duplicate_property_names',
     root: n('', [['x', u32(1)], ['x', u32(2)]]),
     expect: [{ message: '/:x: Duplicate property name', subject: '/', at: { prop: ['/', 'x'] } }],
+  },
+  {
+    check: 'duplicate_node_names',
+    title: 'a deleted later sibling still counts, as in dtc',
+    root: n('', {}, n('a'), deleted(n('a')), n('b')),
+    expect: [{ message: '/a: Duplicate node name', at: { node: '/a', index: 1 } }],
+  },
+  {
+    check: 'reg_format',
+    title: 'nodes are visited parents first, in tree order',
+    root: n('', cells11, n('a', { reg: empty() }, n('b', { reg: empty() })), n('c', {}, n('d', { reg: empty() })), n('e', { reg: empty() })),
+    expect: ['/a', '/a/b', '/c/d', '/e'].map((path) => ({ message: `${path}:reg: property is empty`, at: { prop: [path, 'reg'] as [string, string] } })),
   },
   { check: 'node_name_chars', root: n('', {}, n('a$b')), expect: [{ message: "/a$b: Bad character '$' in node name", at: { node: '/a$b' } }] },
   {
@@ -252,6 +265,23 @@ const CASES: Case[] = [
     ],
   },
   {
+    check: 'simple_bus_reg',
+    title: 'a two-cell parent address is one 64-bit value',
+    root: n('', cells11, n('soc', { compatible: str('simple-bus'), '#address-cells': u32(2), '#size-cells': u32(1), ranges: empty() },
+      n('ok@100000010', { reg: u32(1, 0x10, 4) }), n('zero@20', { reg: u32(0, 0x20, 4) }), n('bad@1,20', { reg: u32(1, 0x20, 4) }), n('pad@10000020', { reg: u32(1, 0x20, 4) }))),
+    expect: [
+      { message: '/soc/bad@1,20: simple-bus unit address format error, expected "100000020"', at: { node: '/soc/bad@1,20' } },
+      { message: '/soc/pad@10000020: simple-bus unit address format error, expected "100000020"', at: { node: '/soc/pad@10000020' } },
+    ],
+  },
+  {
+    check: 'simple_bus_reg',
+    title: 'of three address cells only the last two count (dtc folds them into a uint64_t)',
+    root: n('', cells11, n('soc', { compatible: str('simple-bus'), '#address-cells': u32(3), '#size-cells': u32(1), ranges: empty() },
+      n('ok@100000020', { reg: u32(5, 1, 0x20, 4) }), n('bad@500000001', { reg: u32(5, 0, 1, 4) }))),
+    expect: [{ message: '/soc/bad@500000001: simple-bus unit address format error, expected "1"', at: { node: '/soc/bad@500000001' } }],
+  },
+  {
     check: 'i2c_bus_bridge',
     root: n('', cells11, n('i2c@0', { reg: u32(0, 1) }, n('dev@50', { reg: u32(0x50) }))),
     expect: [
@@ -301,6 +331,16 @@ const CASES: Case[] = [
     check: 'unique_unit_address',
     root: n('', cells11, n('a@1', { reg: u32(1, 1) }), n('b@1', { reg: u32(1, 1), status: str('disabled') })),
     expect: [{ message: '/a@1: duplicate unit-address (also used in node /b@1)', at: { node: '/a@1' } }],
+  },
+  {
+    check: 'unique_unit_address',
+    title: "three siblings: each earlier one is reported, in dtc's pairwise order",
+    root: n('', cells11, n('a@1', { reg: u32(1, 1) }), n('x@2', { reg: u32(2, 1) }), n('b@1', { reg: u32(1, 1) }), n('c@1', { reg: u32(1, 1) })),
+    expect: [
+      { message: '/a@1: duplicate unit-address (also used in node /b@1)', at: { node: '/a@1' } },
+      { message: '/a@1: duplicate unit-address (also used in node /c@1)', at: { node: '/a@1' } },
+      { message: '/b@1: duplicate unit-address (also used in node /c@1)', at: { node: '/b@1' } },
+    ],
   },
   {
     check: 'unique_unit_address_if_enabled',
