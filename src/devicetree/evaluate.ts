@@ -234,6 +234,15 @@ function addLiveSubtree(n: ENode, out: ENode[]): void {
   for (const c of n.children) if (!c.deleted) addLiveSubtree(c, out);
 }
 
+/** Each fixup check's findings (the checks share walks; dtc reports them check by check). */
+interface FixupFindings {
+  name: Diagnostic[];
+  duplicate: Diagnostic[];
+  explicit: Diagnostic[];
+  phandle: Diagnostic[];
+  path: Diagnostic[];
+}
+
 /** Where a label is written on a property or in its value (for duplicate_label). */
 interface LabelSite {
   label: string;
@@ -350,9 +359,9 @@ class Evaluator {
     this.diagnostics.push({ severity: 'error', message, range, code });
   }
 
-  private fixup(code: string, node: ENode, message: string, prop?: EProp): void {
+  private fixup(found: Diagnostic[], code: string, node: ENode, message: string, prop?: EProp): void {
     const where = prop ? `${node.fullpath}:${prop.name}` : node.fullpath;
-    this.fixupDiagnostics.push({ severity: 'error', code, message, subject: where, range: (prop?.range ?? node.range) ?? this.fallbackRange });
+    found.push({ severity: 'error', code, message, subject: where, range: (prop?.range ?? node.range) ?? this.fallbackRange });
   }
 
   private evalExpr(e: CExpr): bigint {
@@ -430,11 +439,7 @@ class Evaluator {
     const nodes = walk(root);
     fillFullpaths(nodes);
     this.labels = labelIndex(nodes);
-    this.fixNameProperties(nodes);
-    this.checkDuplicateLabels(nodes);
-    this.fixExplicitPhandles(root, nodes);
-    this.fixPhandleReferences(root, nodes);
-    this.fixPathReferences(root, nodes);
+    this.runFixupChecks(root, nodes);
     if (this.omitUnusedNodes(root)) this.labels = labelIndex(walk(root));
     if (this.options.symbols) this.generateSymbols(root);
     if (this.plugin) {
@@ -586,43 +591,31 @@ class Evaluator {
     return new DataView(reg.value.bytes.buffer, reg.value.bytes.byteOffset, 4).getUint32(0);
   }
 
-  // check_name_properties: a `name` property equal to the node's base name is dropped.
-  private fixNameProperties(nodes: readonly ENode[]): void {
-    for (const n of nodes) {
-      let p: EProp | undefined;
-      for (const q of n.props) {
-        if (q.name === 'name') {
-          p = q;
-          break;
-        }
-      }
-      if (!p) continue;
-      const at = n.name.indexOf('@');
-      const base = textEncoder.encode(at < 0 ? n.name : n.name.slice(0, at));
-      const same = p.value.bytes.length === base.length + 1 && base.every((b, i) => p.value.bytes[i] === b);
-      if (same) {
-        // dtc unlinks the property; keeping it soft-deleted lets the editor still show it.
-        deleteProperty(p);
-      } else if (!p.deleted) {
-        const text = new TextDecoder('latin1').decode(p.value.bytes.subarray(0, p.value.bytes.indexOf(0) < 0 ? p.value.bytes.length : p.value.bytes.indexOf(0)));
-        this.fixup('name_properties', n, `"name" property is incorrect ("${text}" instead of base node name)`);
-      }
-    }
-  }
-
-  private describeLabelSite(node: ENode, prop?: EProp, mark?: Marker): string {
-    return `${mark ? 'value of ' : ''}${prop ? `'${prop.name}' in ` : ''}${node.fullpath}`;
-  }
-
-  private checkDuplicateLabels(nodes: readonly ENode[]): void {
+  /**
+   * dtc's checks name_properties, duplicate_label, explicit_phandles, phandle_references and
+   * path_references, in two walks over the properties instead of five. Each check looks at one node
+   * at a time, except that duplicate_label needs every label's first site, and phandle allocation
+   * every explicit phandle, before the second walk. Findings are kept per check and reported in
+   * dtc's check order.
+   */
+  private runFixupChecks(root: ENode, nodes: readonly ENode[]): void {
+    const found: FixupFindings = { name: [], duplicate: [], explicit: [], phandle: [], path: [] };
     // Labels on properties and in values, in tree order, with the first site of each label: dtc
     // searches nodes first (this.labels), then property labels, then value labels.
     const sites: LabelSite[] = [];
     const firstPropSite = new Map<string, LabelSite>();
     const firstMarkSite = new Map<string, LabelSite>();
     for (const node of nodes) {
+      let nameProp: EProp | undefined, phandleProp: EProp | undefined, linuxProp: EProp | undefined;
       for (const prop of node.props) {
+        // name_properties looks at the first `name` property, deleted or not.
+        if (!nameProp && prop.name === 'name') {
+          nameProp = prop;
+          this.checkNameProperty(node, prop, found.name);
+        }
         if (prop.deleted) continue;
+        if (prop.name === 'phandle') phandleProp ??= prop;
+        else if (prop.name === 'linux,phandle') linuxProp ??= prop;
         for (const l of prop.labels) {
           if (l.deleted) continue;
           const site: LabelSite = { label: l.name, node, prop, mark: undefined };
@@ -636,75 +629,94 @@ class Evaluator {
           if (!firstMarkSite.has(mark.ref!)) firstMarkSite.set(mark.ref!, site);
         }
       }
+      if (phandleProp || linuxProp) this.checkExplicitPhandles(root, node, phandleProp, linuxProp, found.explicit);
     }
-    // In dtc's order: each node's own labels, then its properties' sites.
     let next = 0;
     for (const node of nodes) {
+      // duplicate_label in dtc's order: the node's own labels, then its properties' sites.
       for (const l of node.labels) {
         if (l.deleted) continue;
         const first = this.labels!.get(l.name)!;
-        if (first !== node) this.duplicateLabel(l.name, node, undefined, undefined, first, undefined, undefined);
+        if (first !== node) this.duplicateLabel(found.duplicate, l.name, node, undefined, undefined, first, undefined, undefined);
       }
       for (; next < sites.length && sites[next].node === node; next++) {
         const site = sites[next];
         const byNode = this.labels!.get(site.label);
-        if (byNode) this.duplicateLabel(site.label, node, site.prop, site.mark, byNode, undefined, undefined);
+        if (byNode) this.duplicateLabel(found.duplicate, site.label, node, site.prop, site.mark, byNode, undefined, undefined);
         else {
           const first = firstPropSite.get(site.label) ?? firstMarkSite.get(site.label)!;
-          if (first !== site) this.duplicateLabel(site.label, node, site.prop, site.mark, first.node, first.prop, first.mark);
+          if (first !== site) this.duplicateLabel(found.duplicate, site.label, node, site.prop, site.mark, first.node, first.prop, first.mark);
         }
       }
+      for (const prop of node.props) {
+        if (prop.deleted) continue;
+        // Phandles first: a path inserted later moves the cells after it.
+        for (const m of prop.value.markers) if (m.kind === 'ref-phandle') this.fixPhandleReference(root, node, prop, m, found.phandle);
+        for (let i = 0; i < prop.value.markers.length; i++) if (prop.value.markers[i].kind === 'ref-path') this.fixPathReference(root, node, prop, i, found.path);
+      }
+    }
+    this.fixupDiagnostics.push(...found.name, ...found.duplicate, ...found.explicit, ...found.phandle, ...found.path);
+  }
+
+  // check_name_properties: a `name` property equal to the node's base name is dropped.
+  private checkNameProperty(n: ENode, p: EProp, found: Diagnostic[]): void {
+    const at = n.name.indexOf('@');
+    const base = textEncoder.encode(at < 0 ? n.name : n.name.slice(0, at));
+    const same = p.value.bytes.length === base.length + 1 && base.every((b, i) => p.value.bytes[i] === b);
+    if (same) {
+      // dtc unlinks the property; keeping it soft-deleted lets the editor still show it.
+      deleteProperty(p);
+    } else if (!p.deleted) {
+      const text = new TextDecoder('latin1').decode(p.value.bytes.subarray(0, p.value.bytes.indexOf(0) < 0 ? p.value.bytes.length : p.value.bytes.indexOf(0)));
+      this.fixup(found, 'name_properties', n, `"name" property is incorrect ("${text}" instead of base node name)`);
     }
   }
 
-  private duplicateLabel(label: string, node: ENode, prop: EProp | undefined, mark: Marker | undefined, otherNode: ENode, otherProp: EProp | undefined, otherMark: Marker | undefined): void {
-    this.fixupDiagnostics.push({
+  private describeLabelSite(node: ENode, prop?: EProp, mark?: Marker): string {
+    return `${mark ? 'value of ' : ''}${prop ? `'${prop.name}' in ` : ''}${node.fullpath}`;
+  }
+
+  private duplicateLabel(found: Diagnostic[], label: string, node: ENode, prop: EProp | undefined, mark: Marker | undefined, otherNode: ENode, otherProp: EProp | undefined, otherMark: Marker | undefined): void {
+    found.push({
       severity: 'error', code: 'duplicate_label', subject: node.fullpath,
       message: `Duplicate label '${label}' on ${this.describeLabelSite(node, prop, mark)} and ${this.describeLabelSite(otherNode, otherProp, otherMark)}`,
       range: node.range ?? this.fallbackRange,
     });
   }
 
-  private phandleProp(root: ENode, node: ENode, p: EProp | undefined, name: string): number {
+  private phandleProp(root: ENode, node: ENode, p: EProp | undefined, name: string, found: Diagnostic[]): number {
     if (!p) return 0;
     if (p.value.bytes.length !== 4) {
-      this.fixup('explicit_phandles', node, `bad length (${p.value.bytes.length}) ${name} property`, p);
+      this.fixup(found, 'explicit_phandles', node, `bad length (${p.value.bytes.length}) ${name} property`, p);
       return 0;
     }
     const ref = p.value.markers.find((m) => m.kind === 'ref-phandle');
     if (ref) {
-      if (nodeByRef(root, ref.ref!, this.labels) !== node) this.fixup('explicit_phandles', node, `${name} is a reference to another node`);
+      if (nodeByRef(root, ref.ref!, this.labels) !== node) this.fixup(found, 'explicit_phandles', node, `${name} is a reference to another node`);
       // A reference to the node itself asks for a phandle to be allocated (filled in later).
       return 0;
     }
     const v = new DataView(p.value.bytes.buffer, p.value.bytes.byteOffset, 4).getUint32(0);
     if (v === 0 || v === 0xffffffff) {
-      this.fixup('explicit_phandles', node, `bad value (0x${v.toString(16)}) in ${name} property`, p);
+      this.fixup(found, 'explicit_phandles', node, `bad value (0x${v.toString(16)}) in ${name} property`, p);
       return 0;
     }
     return v;
   }
 
-  private fixExplicitPhandles(root: ENode, nodes: readonly ENode[]): void {
-    for (const n of nodes) {
-      let phandleProp: EProp | undefined, linuxProp: EProp | undefined;
-      for (const p of n.props) {
-        if (p.deleted) continue;
-        if (p.name === 'phandle') phandleProp ??= p;
-        else if (p.name === 'linux,phandle') linuxProp ??= p;
-      }
-      let phandle = this.phandleProp(root, n, phandleProp, 'phandle');
-      const linux = this.phandleProp(root, n, linuxProp, 'linux,phandle');
-      if (!phandle && !linux) continue;
-      if (linux && phandle && phandle !== linux) this.fixup('explicit_phandles', n, "mismatching 'phandle' and 'linux,phandle' properties");
-      if (linux && !phandle) phandle = linux;
-      const other = this.nodeWithPhandle(root, phandle);
-      if (other && other !== n) {
-        this.fixup('explicit_phandles', n, `duplicated phandle 0x${phandle.toString(16)} (seen before at ${other.fullpath})`);
-        continue;
-      }
-      this.setPhandle(n, phandle);
+  /** check_explicit_phandles for one node, given its first live `phandle` and `linux,phandle`. */
+  private checkExplicitPhandles(root: ENode, n: ENode, phandleProp: EProp | undefined, linuxProp: EProp | undefined, found: Diagnostic[]): void {
+    let phandle = this.phandleProp(root, n, phandleProp, 'phandle', found);
+    const linux = this.phandleProp(root, n, linuxProp, 'linux,phandle', found);
+    if (!phandle && !linux) return;
+    if (linux && phandle && phandle !== linux) this.fixup(found, 'explicit_phandles', n, "mismatching 'phandle' and 'linux,phandle' properties");
+    if (linux && !phandle) phandle = linux;
+    const other = this.nodeWithPhandle(root, phandle);
+    if (other && other !== n) {
+      this.fixup(found, 'explicit_phandles', n, `duplicated phandle 0x${phandle.toString(16)} (seen before at ${other.fullpath})`);
+      return;
     }
+    this.setPhandle(n, phandle);
   }
 
   private setPhandle(n: ENode, phandle: number): void {
@@ -737,57 +749,43 @@ class Evaluator {
     return node.phandle;
   }
 
-  private fixPhandleReferences(root: ENode, nodes: readonly ENode[]): void {
-    for (const n of nodes) {
-      for (const p of n.props) {
-        if (p.deleted) continue;
-        for (const m of p.value.markers) {
-          if (m.kind !== 'ref-phandle') continue;
-          const target = nodeByRef(root, m.ref!, this.labels);
-          if (!target) {
-            if (!this.plugin) {
-              this.fixupDiagnostics.push({
-                severity: 'error', code: 'phandle_references', subject: n.fullpath,
-                message: `Reference to non-existent node or label "${m.ref}"`, range: m.range ?? p.range ?? this.fallbackRange,
-              });
-            } else writeU32(p.value.bytes, m.offset, 0xffffffff);
-            continue;
-          }
-          const ph = this.nodePhandle(root, target);
-          writeU32(p.value.bytes, m.offset, ph);
-          target.referenced = true;
-        }
-      }
+  /** fixup_phandle_references for one `<&ref>`: the target's phandle (allocated on first use) into the cell. */
+  private fixPhandleReference(root: ENode, n: ENode, p: EProp, m: Marker, found: Diagnostic[]): void {
+    const target = nodeByRef(root, m.ref!, this.labels);
+    if (!target) {
+      if (!this.plugin) {
+        found.push({
+          severity: 'error', code: 'phandle_references', subject: n.fullpath,
+          message: `Reference to non-existent node or label "${m.ref}"`, range: m.range ?? p.range ?? this.fallbackRange,
+        });
+      } else writeU32(p.value.bytes, m.offset, 0xffffffff);
+      return;
     }
+    const ph = this.nodePhandle(root, target);
+    writeU32(p.value.bytes, m.offset, ph);
+    target.referenced = true;
   }
 
-  private fixPathReferences(root: ENode, nodes: readonly ENode[]): void {
-    for (const n of nodes) {
-      for (const p of n.props) {
-        if (p.deleted) continue;
-        for (let i = 0; i < p.value.markers.length; i++) {
-          const m = p.value.markers[i];
-          if (m.kind !== 'ref-path') continue;
-          const target = nodeByRef(root, m.ref!, this.labels);
-          if (!target) {
-            this.fixupDiagnostics.push({
-              severity: 'error', code: 'path_references', subject: n.fullpath,
-              message: `Reference to non-existent node or label "${m.ref}"`, range: m.range ?? p.range ?? this.fallbackRange,
-            });
-            continue;
-          }
-          const path = [...textEncoder.encode(target.fullpath), 0];
-          const bytes = new Uint8Array(p.value.bytes.length + path.length);
-          bytes.set(p.value.bytes.subarray(0, m.offset), 0);
-          bytes.set(path, m.offset);
-          bytes.set(p.value.bytes.subarray(m.offset), m.offset + path.length);
-          p.value.bytes = bytes;
-          // Markers after this one (in list order) move with the bytes.
-          for (let j = i + 1; j < p.value.markers.length; j++) p.value.markers[j] = { ...p.value.markers[j], offset: p.value.markers[j].offset + path.length };
-          target.referenced = true;
-        }
-      }
+  /** fixup_path_references for the marker at index i: the target's path inserted into the value. */
+  private fixPathReference(root: ENode, n: ENode, p: EProp, i: number, found: Diagnostic[]): void {
+    const m = p.value.markers[i];
+    const target = nodeByRef(root, m.ref!, this.labels);
+    if (!target) {
+      found.push({
+        severity: 'error', code: 'path_references', subject: n.fullpath,
+        message: `Reference to non-existent node or label "${m.ref}"`, range: m.range ?? p.range ?? this.fallbackRange,
+      });
+      return;
     }
+    const path = [...textEncoder.encode(target.fullpath), 0];
+    const bytes = new Uint8Array(p.value.bytes.length + path.length);
+    bytes.set(p.value.bytes.subarray(0, m.offset), 0);
+    bytes.set(path, m.offset);
+    bytes.set(p.value.bytes.subarray(m.offset), m.offset + path.length);
+    p.value.bytes = bytes;
+    // Markers after this one (in list order) move with the bytes.
+    for (let j = i + 1; j < p.value.markers.length; j++) p.value.markers[j] = { ...p.value.markers[j], offset: p.value.markers[j].offset + path.length };
+    target.referenced = true;
   }
 
   /** Deletes the unreferenced /omit-if-no-ref/ nodes under `n`; true when it deleted any. */

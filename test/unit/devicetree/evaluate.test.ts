@@ -111,7 +111,46 @@ describe('devicetree/evaluate', () => {
     assert.equal(r.fixupDiagnostics[3].subject, '/p');
   });
 
+  it('reports the fixup findings check by check, whatever the tree order', () => {
+    // The checks share walks; the node with the references comes first in the tree.
+    const r = compile('/dts-v1/; / { p { s = &gone; r = <&none>; }; a: x { q = <&a>; }; a: z { phandle = <0>; }; };');
+    assert.deepEqual(r.fixupDiagnostics.map((d) => [d.code, d.subject]), [
+      ['duplicate_label', '/z'],
+      ['explicit_phandles', '/z:phandle'],
+      ['phandle_references', '/p'],
+      ['path_references', '/p'],
+    ]);
+    assert.equal(node(r, '/x').phandle, 1);
+    assert.deepEqual(cells(r, '/x', 'q'), [1]);
+  });
+
+  it('reports duplicate labels on properties and in values against their first site, as dtc does', () => {
+    const r = compile('/dts-v1/; / { n { p = <1 v: 2>; l: q = <3 l: 4>; }; m { v: r; l: s; }; };');
+    // dtc 1.6.1 prints exactly these three.
+    assert.deepEqual(r.fixupDiagnostics.map((d) => [d.subject, d.message]), [
+      ['/n', "Duplicate label 'v' on value of 'p' in /n and 'r' in /m"],
+      ['/n', "Duplicate label 'l' on value of 'q' in /n and 'q' in /n"],
+      ['/m', "Duplicate label 'l' on 's' in /m and 'q' in /n"],
+    ]);
+  });
+
+  it('keeps every value intact when values share buffers (byte by byte, long values, fixed-up cells)', () => {
+    // Values written byte by byte fill a shared buffer in the middle of a value: what was built moves along.
+    const lengths = Array.from({ length: 400 }, (_, i) => (i * 37) % 300 + (i === 200 ? 70000 : 0));
+    const props = lengths.map((n, i) => `p${i} = <&t ${i}>, [${'ab'.repeat(n % 97)}], "${'x'.repeat(n)}";`).join(' ');
+    const r = compile(`/dts-v1/; / { ${props} t: t { }; };`);
+    clean(r);
+    lengths.forEach((n, i) => {
+      const b = getProperty(r.tree.root, `p${i}`)!.value.bytes;
+      assert.equal(b.length, 8 + (n % 97) + n + 1, `p${i}`);
+      assert.deepEqual([...b.subarray(0, 8)], [0, 0, 0, 1, 0, 0, i >> 8, i & 0xff], `p${i}`);
+      assert.ok(b.subarray(8, 8 + (n % 97)).every((x) => x === 0xab), `p${i}`);
+      assert.ok(b.subarray(8 + (n % 97), -1).every((x) => x === 0x78), `p${i}`);
+    });
+  });
+
   it('inserts paths for references outside < > and moves the later markers', () => {
+
     const r = compile('/dts-v1/; / { p = &l, "x", <&l>; l: node@1 { }; };');
     clean(r);
     const p = getProperty(r.tree.root, 'p')!;
