@@ -82,6 +82,8 @@ export class Workspace {
   /** Units created or re-run during the current refresh (so one refresh runs each at most once). */
   private fresh = new Set<string>();
   private changed: Set<string> | 'all' = 'all';
+  /** Files whose diagnostics may differ after this refresh: those of units run or dropped in it. */
+  private touched = new Set<string>();
   private published = new Map<string, string>();
   private readonly providers: UnitProvider[] = [];
   /** The last parse of each .system text (its unit and its project's unit both need it). */
@@ -105,14 +107,20 @@ export class Workspace {
     let u = this.units.get(key) as T | undefined;
     const stale = u !== undefined && !this.fresh.has(key) && (this.changed === 'all' || [...u.deps].some((d) => (this.changed as Set<string>).has(d)));
     if (!u || stale) {
+      if (u) this.touch(u);
       u ??= create();
       this.units.set(key, u);
       this.fresh.add(key);
       u.run(this.host);
+      this.touch(u);
     } else {
       this.keepAlive(u);
     }
     return u;
+  }
+
+  private touch(u: AnalysisUnit): void {
+    for (const d of u.diagnostics) this.touched.add(d.range?.file ?? u.mainFile);
   }
 
   /** Mark a unit that needs no re-run, and what it holds, as needed by this refresh. */
@@ -157,13 +165,18 @@ export class Workspace {
   refresh(changedFiles: string[] | 'all'): Map<string, { diagnostic: Diagnostic; source: string }[]> {
     this.changed = changedFiles === 'all' ? 'all' : new Set(changedFiles);
     this.fresh = new Set();
+    this.touched = new Set();
     this.scopedDisk.begin();
     try {
       const needed = new Set<string>();
       for (const path of this.docs.paths()) for (const u of this.unitsFor(path)) needed.add(u.key);
       // Units reached only through others (a project's trees) were marked fresh by unit().
       for (const key of this.fresh) needed.add(key);
-      for (const key of [...this.units.keys()]) if (!needed.has(key)) this.units.delete(key);
+      for (const [key, u] of [...this.units]) {
+        if (needed.has(key)) continue;
+        this.touch(u);
+        this.units.delete(key);
+      }
       for (const file of [...this.systemParses.keys()]) if (!this.liveUnits().some((u) => u.deps.has(file))) this.systemParses.delete(file);
     } finally {
       this.scopedDisk.end();
@@ -172,12 +185,16 @@ export class Workspace {
     return this.diffDiagnostics();
   }
 
-  /** Every live unit's diagnostics grouped by file, duplicates (the same finding from two trees) merged. */
-  diagnosticsByFile(): Map<string, { diagnostic: Diagnostic; source: string }[]> {
+  /**
+   * Every live unit's diagnostics grouped by file (only the files in `only`, when given), duplicates
+   * (the same finding from two trees) merged.
+   */
+  diagnosticsByFile(only?: ReadonlySet<string>): Map<string, { diagnostic: Diagnostic; source: string }[]> {
     const byFile = new Map<string, Map<string, { diagnostic: Diagnostic; source: string }>>();
     for (const u of this.units.values()) {
       for (const d of u.diagnostics) {
         const file = d.range?.file ?? u.mainFile;
+        if (only && !only.has(file)) continue;
         let m = byFile.get(file);
         if (!m) byFile.set(file, (m = new Map()));
         const r = d.range;
@@ -190,8 +207,9 @@ export class Workspace {
     return out;
   }
 
+  /** The touched files whose diagnostics differ from what was published (the others cannot have changed). */
   private diffDiagnostics(): Map<string, { diagnostic: Diagnostic; source: string }[]> {
-    const now = this.diagnosticsByFile();
+    const now = this.diagnosticsByFile(this.touched);
     const out = new Map<string, { diagnostic: Diagnostic; source: string }[]>();
     for (const [file, list] of now) {
       const sig = JSON.stringify(list.map((e) => [e.source, e.diagnostic.severity, e.diagnostic.code, e.diagnostic.message, e.diagnostic.range]));
@@ -200,8 +218,8 @@ export class Workspace {
         out.set(file, list);
       }
     }
-    for (const file of [...this.published.keys()]) {
-      if (!now.has(file)) {
+    for (const file of this.touched) {
+      if (!now.has(file) && this.published.has(file)) {
         this.published.delete(file);
         out.set(file, []);
       }

@@ -113,6 +113,18 @@ describe('server: guessed trees and /include/', function () {
     assert.deepEqual(client.diagnostics(INIT).filter((d) => d.severity === 1), []);
   });
 
+  it('clears the diagnostics of a file whose last tree is dropped, and keeps the others', async () => {
+    const lone = path.join(SUB, 'lone.dts');
+    const text = '/dts-v1/;\n/ {\n    x = <&nowhere>;\n};\n';
+    writeFileSync(lone, text);
+    await client.open(lone, text);
+    assert.equal(client.diagnostics(lone).filter((d) => d.severity === 1).length, 1);
+    const before = client.diagnostics(LINUX);
+    await client.close(lone);
+    assert.deepEqual(client.diagnostics(lone), []);
+    assert.deepEqual(client.diagnostics(LINUX), before);
+  });
+
   it('goes to the file an /include/ reads, and hovers its path', async () => {
     await client.open(TOP, TOP_TEXT);
     const line = 4;
