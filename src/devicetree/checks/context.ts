@@ -41,8 +41,56 @@ export function indexedProperty(name: string): PropertySlot {
   if (slot === undefined) {
     slot = propertySlots.size;
     propertySlots.set(name, slot);
+    nameFacts.clear();
   }
   return slot;
+}
+
+/** A kind of property name that a check looks for on every node (every `*-names`, every GPIO list, ...). */
+export type PropertyKind = number;
+
+const kindTests: ((name: string) => boolean)[] = [];
+
+/**
+ * Declare a kind of property name; each run lists the nodes having a property of that kind, so the
+ * check visits only those. Call at module load; the kinds are bits of a 32-bit mask.
+ */
+export function propertyKind(test: (name: string) => boolean): PropertyKind {
+  // A programming error in this folder, caught by the unit tests on import.
+  if (kindTests.length >= 31) throw new Error('checks: too many property kinds');
+  kindTests.push(test);
+  nameFacts.clear();
+  return kindTests.length - 1;
+}
+
+/** What the index needs to know about a property name: its slot (-1 when none) and its kinds (a bit mask). */
+interface NameFacts {
+  slot: number;
+  kinds: number;
+}
+
+/**
+ * Per distinct name, worked out once: a tree repeats a few dozen property names thousands of
+ * times. Bounded, as the names come from the input.
+ */
+const nameFacts = new Map<string, NameFacts>();
+
+function factsOf(name: string): NameFacts {
+  let facts = nameFacts.get(name);
+  if (!facts) {
+    let kinds = 0;
+    for (let k = 0; k < kindTests.length; k++) if (kindTests[k](name)) kinds |= 1 << k;
+    facts = { slot: propertySlots.get(name) ?? -1, kinds };
+    if (nameFacts.size >= 4096) nameFacts.clear();
+    nameFacts.set(name, facts);
+  }
+  return facts;
+}
+
+/** Per indexed property and per property kind, the visited nodes that have one, in visiting order. */
+interface NodesByProperty {
+  bySlot: CheckNode[][];
+  byKind: CheckNode[][];
 }
 
 /** A live node as the checks see it: its properties indexed by name, plus the per-run state dtc keeps on its nodes. */
@@ -66,15 +114,15 @@ export class CheckNode {
   private pathText: string | undefined = undefined;
 
   /**
-   * `withProperty` (walked nodes only) gets this node appended to the list of every indexed
-   * property it has, so that a check about one property visits only the nodes that have it.
+   * `lists` (visited nodes only) gets this node appended to the list of every indexed property and
+   * every property kind it has, so that a check about one visits only the nodes that have it.
    */
   constructor(
     readonly node: DtNode,
     readonly parent: CheckNode | undefined,
     private readonly inGeneratedArea: boolean,
     generated: boolean,
-    withProperty: CheckNode[][] | undefined,
+    lists: NodesByProperty | undefined,
   ) {
     this.generated = generated;
     const name = node.name;
@@ -84,23 +132,30 @@ export class CheckNode {
     this.indexed = new Array<DtProperty | undefined>(propertySlots.size);
     const all = node.properties;
     let allVisible = true;
+    let kinds = 0;
     // The first live property of a name fills its slot; under __symbols__ etc. a generated one
     // leaves it empty, so there a slot is decided even when nothing is stored in it.
     const decided = inGeneratedArea ? new Set<PropertySlot>() : undefined;
     for (let i = 0; i < all.length; i++) {
       const p = all[i];
-      if (p.deleted || (inGeneratedArea && !isWritten(p))) allVisible = false;
-      if (p.deleted) continue;
-      const slot = propertySlots.get(p.name);
-      if (slot === undefined) continue;
+      if (p.deleted) {
+        allVisible = false;
+        continue;
+      }
+      const facts = factsOf(p.name);
+      if (inGeneratedArea && !isWritten(p)) allVisible = false;
+      else kinds |= facts.kinds;
+      const slot = facts.slot;
+      if (slot < 0) continue;
       if (decided) {
         if (decided.has(slot)) continue;
         decided.add(slot);
         if (!isWritten(p)) continue;
       } else if (this.indexed[slot] !== undefined) continue;
       this.indexed[slot] = p;
-      withProperty?.[slot].push(this);
+      lists?.bySlot[slot].push(this);
     }
+    if (lists) for (let k = 0; kinds !== 0; k++, kinds >>>= 1) if (kinds & 1) lists.byKind[k].push(this);
     // Most nodes have no deleted or generated property: then the node's own list serves as is.
     this.props = allVisible ? all : all.filter((p) => !p.deleted && (!inGeneratedArea || isWritten(p)));
   }
@@ -162,8 +217,7 @@ export class CheckRunState {
    */
   readonly nodes: CheckNode[] = [];
   readonly root: CheckNode;
-  /** Per indexed property, the visited nodes that have it, in visiting order. */
-  private readonly withProperty: CheckNode[][] = [];
+  private readonly lists: NodesByProperty = { bySlot: [], byKind: [] };
   private phandles?: Map<number, CheckNode>;
   /** Every live node in tree order, generated ones included (what phandle lookups can reach). */
   private readonly all: CheckNode[] = [];
@@ -172,7 +226,8 @@ export class CheckRunState {
   private readonly generatedNodes = new Set<DtNode>();
 
   constructor(readonly input: CheckInput) {
-    for (let slot = 0; slot < propertySlots.size; slot++) this.withProperty.push([]);
+    for (let slot = 0; slot < propertySlots.size; slot++) this.lists.bySlot.push([]);
+    for (let kind = 0; kind < kindTests.length; kind++) this.lists.byKind.push([]);
     const root = input.tree.root;
     for (const child of root.children) if (GENERATED_ROOT_CHILDREN.has(child.name)) this.markGenerated(child);
     this.root = this.build(root, undefined, false);
@@ -192,7 +247,7 @@ export class CheckRunState {
 
   private build(node: DtNode, parent: CheckNode | undefined, inGeneratedArea: boolean): CheckNode {
     const generated = (parent?.generated ?? false) || (inGeneratedArea && this.generatedNodes.has(node));
-    const info = new CheckNode(node, parent, inGeneratedArea, generated, generated ? undefined : this.withProperty);
+    const info = new CheckNode(node, parent, inGeneratedArea, generated, generated ? undefined : this.lists);
     this.all.push(info);
     if (!generated) this.nodes.push(info);
     for (const child of node.children) {
@@ -205,7 +260,12 @@ export class CheckRunState {
 
   /** The visited nodes that have this property, in visiting order. */
   nodesWith(slot: PropertySlot): readonly CheckNode[] {
-    return this.withProperty[slot];
+    return this.lists.bySlot[slot];
+  }
+
+  /** The visited nodes that have a property of this kind, in visiting order. */
+  nodesWithKind(kind: PropertyKind): readonly CheckNode[] {
+    return this.lists.byKind[kind];
   }
 
   /** dtc's get_node_by_phandle: first node in tree order with that phandle; none for 0 and -1. */
@@ -327,6 +387,27 @@ export function propertyCheck(
     run(ctx) {
       const nodes = ctx.state.nodesWith(slot);
       for (let i = 0; i < nodes.length; i++) visit(ctx, nodes[i], nodes[i].prop(slot)!);
+    },
+  };
+}
+
+/** A check about every property of a kind: it visits, in nodeCheck's order, only the nodes having one. */
+export function propertyKindCheck(
+  name: string,
+  description: string,
+  defaultSeverity: CheckSeverity,
+  prerequisites: readonly string[],
+  kind: PropertyKind,
+  visit: (ctx: CheckContext, node: CheckNode) => void,
+): CheckDefinition {
+  return {
+    name,
+    description,
+    defaultSeverity,
+    prerequisites,
+    run(ctx) {
+      const nodes = ctx.state.nodesWithKind(kind);
+      for (let i = 0; i < nodes.length; i++) visit(ctx, nodes[i]);
     },
   };
 }

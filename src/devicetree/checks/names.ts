@@ -8,6 +8,8 @@ import {
   UPPERCASE,
   charSet,
   nodeCheck,
+  propertyKind,
+  propertyKindCheck,
   spanOf,
 } from './context';
 
@@ -25,20 +27,20 @@ function hasRepeatedName(nodes: readonly DtNode[]): boolean {
   return false;
 }
 
-/**
- * spanOf(name, PROPERTY_CHARS), remembered: a tree repeats a few dozen property names thousands of
- * times, and the name is already hashed by the property index. Bounded, as names come from input.
- */
-const propertyNameSpans = new Map<string, number>();
-function propertyNameSpan(name: string): number {
-  let n = propertyNameSpans.get(name);
-  if (n === undefined) {
-    n = spanOf(name, PROPERTY_CHARS);
-    if (propertyNameSpans.size >= 4096) propertyNameSpans.clear();
-    propertyNameSpans.set(name, n);
+/** property_name_chars_strict's finding for a name: the character not recommended, if any. */
+function notRecommendedChar(propName: string): string | undefined {
+  let name = propName;
+  let n = spanOf(name, STRICT_CHARS);
+  if (n === name.length || name === 'device_type') return undefined;
+  if (name[n] === '#' && (n === 0 || name[n - 1] === ',')) {
+    name = name.slice(n + 1);
+    n = spanOf(name, STRICT_CHARS);
   }
-  return n;
+  return n < name.length ? name[n] : undefined;
 }
+
+const BAD_PROPERTY_NAME = propertyKind((name) => spanOf(name, PROPERTY_CHARS) < name.length);
+const NOT_RECOMMENDED_PROPERTY_NAME = propertyKind((name) => notRecommendedChar(name) !== undefined);
 
 export const NAME_CHECKS: CheckDefinition[] = [
   nodeCheck('duplicate_node_names', 'Two children of one node have the same name.', 'error', [], (ctx, node) => {
@@ -86,30 +88,23 @@ export const NAME_CHECKS: CheckDefinition[] = [
     if (node.parent && node.parent.findProp(node.name)) ctx.failNode(node, 'node name and property name conflict');
   }),
 
-  nodeCheck('property_name_chars', 'A property name uses a character outside [a-zA-Z0-9,._+*#?-].', 'error', [], (ctx, node) => {
-    const props = node.props;
-    for (let i = 0; i < props.length; i++) {
-      const name = props[i].name;
-      const n = propertyNameSpan(name);
-      if (n < name.length) ctx.failProp(node, props[i], `Bad character '${name[n]}' in property name`);
+  propertyKindCheck('property_name_chars', 'A property name uses a character outside [a-zA-Z0-9,._+*#?-].', 'error', [], BAD_PROPERTY_NAME, (ctx, node) => {
+    for (const prop of node.props) {
+      const n = spanOf(prop.name, PROPERTY_CHARS);
+      if (n < prop.name.length) ctx.failProp(node, prop, `Bad character '${prop.name[n]}' in property name`);
     }
   }),
 
-  nodeCheck(
+  propertyKindCheck(
     'property_name_chars_strict',
     "A property name uses a character outside [a-zA-Z0-9,-] (recommended set; '#' only at the start or after the vendor prefix; device_type allowed).",
     'off',
     [],
+    NOT_RECOMMENDED_PROPERTY_NAME,
     (ctx, node) => {
       for (const prop of node.props) {
-        let name = prop.name;
-        let n = spanOf(name, STRICT_CHARS);
-        if (n === name.length || name === 'device_type') continue;
-        if (name[n] === '#' && (n === 0 || name[n - 1] === ',')) {
-          name = name.slice(n + 1);
-          n = spanOf(name, STRICT_CHARS);
-        }
-        if (n < name.length) ctx.failProp(node, prop, `Character '${name[n]}' not recommended in property name`);
+        const c = notRecommendedChar(prop.name);
+        if (c !== undefined) ctx.failProp(node, prop, `Character '${c}' not recommended in property name`);
       }
     },
   ),

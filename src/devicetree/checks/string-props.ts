@@ -9,9 +9,10 @@ import {
   isOneString,
   isStringList,
   indexedProperty,
-  nodeCheck,
   propLength,
   propertyCheck,
+  propertyKind,
+  propertyKindCheck,
 } from './context';
 
 export function expectString(ctx: CheckContext, node: CheckNode, prop: DtProperty | undefined): void {
@@ -38,6 +39,8 @@ export function isCellCheck(name: string, propName: string): CheckDefinition {
   return propertyCheck(name, `\`${propName}\` is not a single 32-bit cell.`, 'warning', [], indexedProperty(propName), expectCell);
 }
 
+const NAMES_LIST = propertyKind((name) => name.endsWith('-names'));
+
 export const STRING_CHECKS: CheckDefinition[] = [
   isStringCheck('name_is_string', 'name', 'error'),
   isCellCheck('address_cells_is_cell', '#address-cells'),
@@ -47,7 +50,7 @@ export const STRING_CHECKS: CheckDefinition[] = [
   isStringCheck('status_is_string', 'status', 'warning'),
   isStringCheck('label_is_string', 'label', 'warning'),
   isStringListCheck('compatible_is_string_list', 'compatible'),
-  nodeCheck('names_is_string_list', 'A `*-names` property is not a list of NUL-terminated strings.', 'warning', [], (ctx, node) => {
+  propertyKindCheck('names_is_string_list', 'A `*-names` property is not a list of NUL-terminated strings.', 'warning', [], NAMES_LIST, (ctx, node) => {
     for (const prop of node.props) if (prop.name.endsWith('-names')) expectStringList(ctx, node, prop);
   }),
 ];
