@@ -258,24 +258,33 @@ function labelMarker(l: DtsLabel, offset: number): Marker {
 /**
  * Builds property values straight into shared chunks (values are built per property per keystroke):
  * each value's bytes are a view of the chunk it was written in, so a property costs no buffer of its
- * own and no copy.
+ * own and no copy; its markers collect in a scratch list and leave as an exact-size array.
  */
 class ValueBuilder {
   private chunk = new Uint8Array(1024);
   /** Where the value being built starts in `chunk`, and where the next byte goes. */
   private start = 0;
   private pos = 0;
+  private readonly scratch: Marker[] = [];
+  private marks = 0;
   /** Bytes written so far in the value being built (marker offsets). */
   get size(): number {
     return this.pos - this.start;
   }
   begin(): void {
     this.start = this.pos;
+    this.marks = 0;
   }
-  finish(): Uint8Array {
+  mark(m: Marker): void {
+    this.scratch[this.marks++] = m;
+  }
+  finish(): PropertyValue {
     const bytes = new Uint8Array(this.chunk.buffer, this.start, this.pos - this.start);
     this.start = this.pos;
-    return bytes;
+    // Most values have one or two markers; an array grown by push() reserves 17 slots.
+    const s = this.scratch, n = this.marks;
+    const markers = n === 1 ? [s[0]] : n === 2 ? [s[0], s[1]] : s.slice(0, n);
+    return { bytes, markers };
   }
   /** A fresh chunk when this one is full, carrying over the value built so far (chunks grow to 64 KiB). */
   private ensure(n: number): void {
@@ -293,28 +302,36 @@ class ValueBuilder {
   }
   bytes(data: Uint8Array): void {
     this.ensure(data.length);
-    this.chunk.set(data, this.pos);
+    // set() has a fixed cost that dominates for the short strings most values hold.
+    if (data.length > 64) this.chunk.set(data, this.pos);
+    else for (let i = 0; i < data.length; i++) this.chunk[this.pos + i] = data[i];
     this.pos += data.length;
   }
-  /** Big-endian element of `bits` bits (value already masked). */
-  int(value: bigint, bits: number): void {
-    const n = bits / 8;
-    this.ensure(n);
-    const b = this.chunk;
-    if (bits === 32) {
-      const v = Number(value);
-      b[this.pos] = v >>> 24;
-      b[this.pos + 1] = (v >>> 16) & 0xff;
-      b[this.pos + 2] = (v >>> 8) & 0xff;
-      b[this.pos + 3] = v & 0xff;
-      this.pos += 4;
-    } else if (bits < 32) {
-      const v = Number(value);
-      for (let i = n - 1; i >= 0; i--) b[this.pos++] = (v / 2 ** (8 * i)) & 0xff;
-    } else {
-      const hi = Number(value >> 32n), lo = Number(value & 0xffffffffn);
-      for (const v of [hi, lo]) for (let i = 3; i >= 0; i--) b[this.pos++] = (v >>> (8 * i)) & 0xff;
+  /** A big-endian element of `bits` bits; false, writing nothing, when the value does not fit. */
+  element(value: bigint, bits: number): boolean {
+    if (bits === 64) {
+      if (value > MAX_U64) return false;
+      this.ensure(8);
+      this.u32(Number(value >> 32n));
+      this.u32(Number(value & 0xffffffffn));
+      return true;
     }
+    // Number() rounds monotonically and these limits are exact doubles: one conversion, no BigInt compare.
+    const v = Number(value);
+    if (v > 2 ** bits - 1) return false;
+    this.ensure(bits / 8);
+    if (bits === 32) this.u32(v);
+    else for (let shift = bits - 8; shift >= 0; shift -= 8) this.chunk[this.pos++] = v >>> shift;
+    return true;
+  }
+  /** Big-endian u32 (room already ensured). */
+  private u32(v: number): void {
+    const b = this.chunk;
+    b[this.pos] = v >>> 24;
+    b[this.pos + 1] = v >>> 16;
+    b[this.pos + 2] = v >>> 8;
+    b[this.pos + 3] = v;
+    this.pos += 4;
   }
 }
 
@@ -486,47 +503,43 @@ class Evaluator {
   /** propdata: the bytes and dtc's markers (types, labels, references). */
   private buildValue(parts: readonly DtsValuePart[]): PropertyValue {
     const out = this.values;
-    const markers: Marker[] = [];
     out.begin();
     for (const part of parts) {
       switch (part.kind) {
         case 'label':
-          markers.push(labelMarker(part.label, out.size));
+          out.mark(labelMarker(part.label, out.size));
           break;
         case 'string':
-          markers.push(typeMarker('type-string', out.size));
+          out.mark(typeMarker('type-string', out.size));
           out.bytes(part.bytes);
           out.byte(0);
           break;
         case 'path-ref':
-          markers.push(typeMarker('type-string', out.size));
-          markers.push({ kind: 'ref-path', offset: out.size, ref: part.ref.target, range: part.ref.range });
+          out.mark(typeMarker('type-string', out.size));
+          out.mark({ kind: 'ref-path', offset: out.size, ref: part.ref.target, range: part.ref.range });
           break;
         case 'bytes':
-          markers.push(typeMarker('type-u8', out.size));
+          out.mark(typeMarker('type-u8', out.size));
           for (const b of part.bytes) {
-            if (b.kind === 'label') markers.push(labelMarker(b.label, out.size));
+            if (b.kind === 'label') out.mark(labelMarker(b.label, out.size));
             else out.byte(b.value);
           }
           break;
         case 'cells': {
           const bits = part.bits;
-          markers.push(typeMarker(TYPE_MARKER[bits], out.size));
+          out.mark(typeMarker(TYPE_MARKER[bits], out.size));
           const mask = ELEMENT_MASK[bits];
           for (const cell of part.cells) {
-            if (cell.kind === 'label') markers.push(labelMarker(cell.label, out.size));
+            if (cell.kind === 'label') out.mark(labelMarker(cell.label, out.size));
             else if (cell.kind === 'ref') {
-              if (bits === 32) markers.push({ kind: 'ref-phandle', offset: out.size, ref: cell.ref.target, range: cell.ref.range });
-              out.int(mask, bits);
+              if (bits === 32) out.mark({ kind: 'ref-phandle', offset: out.size, ref: cell.ref.target, range: cell.ref.range });
+              out.element(mask, bits);
             } else {
               const v = cell.expr.kind === 'number' ? cell.expr.value : this.evalExpr(cell.expr);
-              if (v <= mask) {
-                out.int(v, bits);
-                continue;
-              }
+              if (out.element(v, bits)) continue;
               // Bits above the element must be all zero, or all one (a sign-extended negative value).
               if ((v | mask) !== MAX_U64) this.error(`Value out of range for ${bits}-bit array element`, cell.range, 'syntax');
-              out.int(v & mask, bits);
+              out.element(v & mask, bits);
             }
           }
           break;
@@ -538,7 +551,7 @@ class Evaluator {
         }
       }
     }
-    return { bytes: out.finish(), markers };
+    return out.finish();
   }
 
   private readIncbin(part: Extract<DtsValuePart, { kind: 'incbin' }>): Uint8Array | undefined {
