@@ -1,6 +1,9 @@
-// What every check sees while it runs: the tree, the per-run state that dtc keeps on its nodes
-// (#address-cells/#size-cells as read by addr_size_cells, the bus a bridge check recognised), and
-// the reporter that turns a failure into a Diagnostic tagged with the check's name.
+// What every check sees while it runs: the tree, indexed once per run (a CheckNode per live node
+// with its properties by name, and per property the nodes having it, so that some ninety checks
+// neither scan properties nor visit nodes they have nothing to say about), the per-run state that
+// dtc keeps on its nodes (#address-cells/#size-cells as read by addr_size_cells, the bus a bridge
+// check recognised), and the reporter that turns a failure into a Diagnostic tagged with the
+// check's name.
 import type { Diagnostic, SourceRange } from '../../common/diagnostics';
 import type { DtNode, DtProperty, DtTree } from '../tree';
 
@@ -213,10 +216,9 @@ export class CheckNode {
 export class CheckRunState {
   /**
    * The live nodes the checks visit, parents first (dtc's check_nodes_props). Built once per run:
-   * some ninety checks each walk the whole tree, and checks never add or remove nodes.
+   * many checks walk the whole tree, and checks never add or remove nodes.
    */
   readonly nodes: CheckNode[] = [];
-  readonly root: CheckNode;
   private readonly lists: NodesByProperty = { bySlot: [], byKind: [] };
   private phandles?: Map<number, CheckNode>;
   /** Every live node in tree order, generated ones included (what phandle lookups can reach). */
@@ -230,7 +232,7 @@ export class CheckRunState {
     for (let kind = 0; kind < kindTests.length; kind++) this.lists.byKind.push([]);
     const root = input.tree.root;
     for (const child of root.children) if (GENERATED_ROOT_CHILDREN.has(child.name)) this.markGenerated(child);
-    this.root = this.build(root, undefined, false);
+    this.build(root, undefined, false);
   }
 
   get tree(): DtTree {
@@ -247,15 +249,15 @@ export class CheckRunState {
 
   private build(node: DtNode, parent: CheckNode | undefined, inGeneratedArea: boolean): CheckNode {
     const generated = (parent?.generated ?? false) || (inGeneratedArea && this.generatedNodes.has(node));
-    const info = new CheckNode(node, parent, inGeneratedArea, generated, generated ? undefined : this.lists);
-    this.all.push(info);
-    if (!generated) this.nodes.push(info);
+    const checkNode = new CheckNode(node, parent, inGeneratedArea, generated, generated ? undefined : this.lists);
+    this.all.push(checkNode);
+    if (!generated) this.nodes.push(checkNode);
     for (const child of node.children) {
       if (child.deleted) continue;
       const childInArea = inGeneratedArea || (!parent && GENERATED_ROOT_CHILDREN.has(child.name));
-      info.children.push(this.build(child, info, childInArea));
+      checkNode.children.push(this.build(child, checkNode, childInArea));
     }
-    return info;
+    return checkNode;
   }
 
   /** The visited nodes that have this property, in visiting order. */
