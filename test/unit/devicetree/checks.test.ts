@@ -537,6 +537,21 @@ describe('devicetree/checks: one seeded mistake per check', () => {
     assert.deepEqual(CHECKS.map((c) => c.name).filter((name) => !covered.has(name)), []);
   });
 
+  it('under __fixups__ only source-written properties are checked, and a generated first one hides its name', () => {
+    const tree = buildTree(n('', {}, n('__fixups__', [['a$', u32(1)], ['b$', u32(1)], ['status', str('x', 'y')], ['status', str('p', 'q')]])));
+    const fixups = nodeAt(tree, '/__fixups__');
+    // What the evaluator generates has no history; these two stand for it.
+    fixups.properties[0].history = [];
+    fixups.properties[2].history = [];
+    const { config } = checkConfigFromFlags([]);
+    config.severities.set('property_name_chars', 'warning'); // as an error it would stop the later checks
+    const diags = runChecks({ tree, fixupDiagnostics: [] }, config);
+    assert.deepEqual(
+      diags.map((d) => `${d.code}: ${d.message}`),
+      ["property_name_chars: /__fixups__:b$: Bad character '$' in property name"],
+    );
+  });
+
   it('fixup findings take the configured severity', () => {
     const tree = buildTree(n('', {}, n('a')));
     const fixups: Diagnostic[] = [{ severity: 'error', code: 'duplicate_label', message: 'x', subject: '/a', range: fixupRange }];
