@@ -13,7 +13,7 @@ import type { FileHost } from '../common/host';
 import { dirname, resolve } from '../common/paths';
 import type { DtsBody, DtsFile, DtsLabel, DtsRef, DtsValuePart } from './ast';
 import { evaluateCExpr, type CExpr } from './cexpr';
-import type { DtNode, DtProperty, DtTree, Marker, MemReserve, PropertyEvent, PropertyValue } from './tree';
+import type { DtNode, DtProperty, DtTree, Marker, MemReserve, PropertyValue } from './tree';
 
 export interface EvaluateOptions {
   host: FileHost;
@@ -37,16 +37,10 @@ interface ELabel {
   deleted: boolean;
 }
 
-interface EProp {
-  name: string;
-  /** The output's value object itself (replaced whole when a later definition wins). */
-  value: PropertyValue;
+/** A property is built as the output's DtProperty itself; convert() fills `labels` from `labelList`. */
+interface EProp extends DtProperty {
   /** dtc list order: most recently added first. Replaced, never mutated, when a label is added (NO_LABELS is shared). */
-  labels: readonly ELabel[];
-  deleted: boolean;
-  range?: SourceRange;
-  nameRange?: SourceRange;
-  history: PropertyEvent[];
+  labelList: readonly ELabel[];
 }
 
 interface ENode {
@@ -54,7 +48,8 @@ interface ENode {
   parent?: ENode;
   children: ENode[];
   props: EProp[];
-  labels: readonly ELabel[];
+  /** As EProp's. */
+  labelList: readonly ELabel[];
   deleted: boolean;
   phandle: number;
   omitIfNoRef: boolean;
@@ -79,18 +74,18 @@ function typeMarker(kind: Marker['kind'], offset: number): Marker {
 }
 
 function newNode(name: string, range?: SourceRange): ENode {
-  return { name, children: [], props: [], labels: NO_LABELS, deleted: false, phandle: 0, omitIfNoRef: false, referenced: false, range, definitions: range ? [range] : [], fullpath: '' };
+  return { name, children: [], props: [], labelList: NO_LABELS, deleted: false, phandle: 0, omitIfNoRef: false, referenced: false, range, definitions: range ? [range] : [], fullpath: '' };
 }
 
 /** dtc's add_label: revive an existing entry, otherwise put the new one first. */
-function addLabel(owner: { labels: readonly ELabel[] }, name: string): void {
-  for (const l of owner.labels) {
+function addLabel(owner: { labelList: readonly ELabel[] }, name: string): void {
+  for (const l of owner.labelList) {
     if (l.name === name) {
       l.deleted = false;
       return;
     }
   }
-  owner.labels = [{ name, deleted: false }, ...owner.labels];
+  owner.labelList = [{ name, deleted: false }, ...owner.labelList];
 }
 
 function liveLabels(labels: readonly ELabel[]): string[] {
@@ -102,7 +97,7 @@ function liveLabels(labels: readonly ELabel[]): string[] {
 
 function deleteProperty(p: EProp, range?: SourceRange): void {
   p.deleted = true;
-  for (const l of p.labels) l.deleted = true;
+  for (const l of p.labelList) l.deleted = true;
   if (range) p.history.push({ kind: 'delete', range });
 }
 
@@ -110,7 +105,7 @@ function deleteNode(n: ENode): void {
   n.deleted = true;
   for (const c of n.children) if (!c.deleted) deleteNode(c);
   for (const p of n.props) if (!p.deleted) deleteProperty(p);
-  for (const l of n.labels) l.deleted = true;
+  for (const l of n.labelList) l.deleted = true;
 }
 
 function addChild(parent: ENode, child: ENode): void {
@@ -121,7 +116,7 @@ function addChild(parent: ENode, child: ENode): void {
 /** livetree.c merge_nodes: fold `next` (a freshly built node) into `old`. */
 function mergeNodes(old: ENode, next: ENode): void {
   old.deleted = false;
-  for (const l of next.labels) addLabel(old, l.name);
+  for (const l of next.labelList) addLabel(old, l.name);
   for (const np of next.props) {
     if (np.deleted) {
       const target = old.props.find((p) => p.name === np.name);
@@ -130,7 +125,7 @@ function mergeNodes(old: ENode, next: ENode): void {
     }
     const op = old.props.find((p) => p.name === np.name);
     if (op) {
-      for (const l of np.labels) addLabel(op, l.name);
+      for (const l of np.labelList) addLabel(op, l.name);
       op.value = np.value;
       op.deleted = false;
       op.range = np.range;
@@ -176,7 +171,7 @@ function nodeByPath(tree: ENode, path: string): ENode | undefined {
 }
 
 function nodeByLabel(n: ENode, label: string): ENode | undefined {
-  for (const l of n.labels) if (!l.deleted && l.name === label) return n;
+  for (const l of n.labelList) if (!l.deleted && l.name === label) return n;
   for (const c of n.children) {
     if (c.deleted) continue;
     const f = nodeByLabel(c, label);
@@ -188,7 +183,7 @@ function nodeByLabel(n: ENode, label: string): ENode | undefined {
 /** First live node (tree order) carrying each live label: the answer nodeByLabel gives, for a tree that no longer changes shape. */
 function labelIndex(nodes: readonly ENode[]): Map<string, ENode> {
   const index = new Map<string, ENode>();
-  for (const n of nodes) for (const l of n.labels) if (!l.deleted && !index.has(l.name)) index.set(l.name, n);
+  for (const n of nodes) for (const l of n.labelList) if (!l.deleted && !index.has(l.name)) index.set(l.name, n);
   return index;
 }
 
@@ -472,13 +467,13 @@ class Evaluator {
     for (const item of body.items) {
       switch (item.kind) {
         case 'property': {
-          const p: EProp = { name: item.name, value: this.buildValue(item.value ?? NO_VALUE), labels: NO_LABELS, deleted: false, range: item.range, nameRange: item.nameRange, history: [{ kind: 'set', range: item.range }] };
+          const p: EProp = { name: item.name, value: this.buildValue(item.value ?? NO_VALUE), labels: NO_LABEL_NAMES, labelList: NO_LABELS, deleted: false, range: item.range, nameRange: item.nameRange, history: [{ kind: 'set', range: item.range }] };
           for (let i = item.labels.length - 1; i >= 0; i--) addLabel(p, item.labels[i].name);
           node.props.push(p);
           break;
         }
         case 'delete-property':
-          node.props.push({ name: item.name, value: { bytes: new Uint8Array(0), markers: [] }, labels: NO_LABELS, deleted: true, range: item.range, nameRange: item.nameRange, history: [{ kind: 'delete', range: item.range }] });
+          node.props.push({ name: item.name, value: { bytes: new Uint8Array(0), markers: [] }, labels: NO_LABEL_NAMES, labelList: NO_LABELS, deleted: true, range: item.range, nameRange: item.nameRange, history: [{ kind: 'delete', range: item.range }] });
           break;
         case 'node': {
           const child = this.buildNode(item.body, item.name);
@@ -581,16 +576,14 @@ class Evaluator {
     let prop: EProp;
     if (ref.target.startsWith('/')) {
       const bytes = Uint8Array.from([...textEncoder.encode(ref.target), 0]);
-      prop = { name: 'target-path', value: { bytes, markers: [typeMarker('type-string', 0)] }, labels: NO_LABELS, deleted: false, history: [] };
+      prop = { name: 'target-path', value: { bytes, markers: [typeMarker('type-string', 0)] }, labels: NO_LABEL_NAMES, labelList: NO_LABELS, deleted: false, range: ref.range, nameRange: ref.range, history: [] };
     } else {
-      prop = { name: 'target', value: { bytes: u32(0xffffffff), markers: [{ kind: 'ref-phandle', offset: 0, ref: ref.target, range: ref.range }] }, labels: NO_LABELS, deleted: false, history: [] };
+      prop = { name: 'target', value: { bytes: u32(0xffffffff), markers: [{ kind: 'ref-phandle', offset: 0, ref: ref.target, range: ref.range }] }, labels: NO_LABEL_NAMES, labelList: NO_LABELS, deleted: false, range: ref.range, nameRange: ref.range, history: [] };
     }
     overlay.name = '__overlay__';
     const frag = newNode(`fragment@${this.nextOrphan++}`, undefined);
     frag.range = ref.range;
     frag.nameRange = ref.range;
-    prop.range = ref.range;
-    prop.nameRange = ref.range;
     frag.props.push(prop);
     addChild(frag, overlay);
     addChild(root, frag);
@@ -629,7 +622,7 @@ class Evaluator {
         if (prop.deleted) continue;
         if (prop.name === 'phandle') phandleProp ??= prop;
         else if (prop.name === 'linux,phandle') linuxProp ??= prop;
-        for (const l of prop.labels) {
+        for (const l of prop.labelList) {
           if (l.deleted) continue;
           const site: LabelSite = { label: l.name, node, prop, mark: undefined };
           sites.push(site);
@@ -647,7 +640,7 @@ class Evaluator {
     let next = 0;
     for (const node of nodes) {
       // duplicate_label in dtc's order: the node's own labels, then its properties' sites.
-      for (const l of node.labels) {
+      for (const l of node.labelList) {
         if (l.deleted) continue;
         const first = this.labels!.get(l.name)!;
         if (first !== node) this.duplicateLabel(found.duplicate, l.name, node, undefined, undefined, first, undefined, undefined);
@@ -748,16 +741,25 @@ class Evaluator {
     return nodeByPhandle(root, phandle);
   }
 
+  /** A property the evaluator adds (no source of its own), placed where its node is. */
+  private addedProperty(node: ENode, name: string, value: PropertyValue): EProp {
+    const range = this.rangeOf(node);
+    return { name, value, labels: NO_LABEL_NAMES, labelList: NO_LABELS, deleted: false, range, nameRange: node.nameRange ?? range, history: [] };
+  }
+
+  /** The range a node reports: its own, else its nearest ancestor's, else the fallback. */
+  private rangeOf(n: ENode): SourceRange {
+    for (let w: ENode | undefined = n; w; w = w.parent) if (w.range) return w.range;
+    return this.fallbackRange;
+  }
+
   /** dtc's get_node_phandle: allocate the next free phandle and add a `phandle` property. */
   private nodePhandle(root: ENode, node: ENode): number {
     if (node.phandle !== 0 && node.phandle !== 0xffffffff) return node.phandle;
     while (this.nodeWithPhandle(root, this.nextPhandle)) this.nextPhandle++;
     this.setPhandle(node, this.nextPhandle);
     if (!getProp(node, 'phandle')) {
-      node.props.push({
-        name: 'phandle', value: { bytes: u32(node.phandle), markers: [typeMarker('type-u32', 0)] }, labels: NO_LABELS, deleted: false,
-        range: node.range, nameRange: node.nameRange ?? node.range, history: [],
-      });
+      node.props.push(this.addedProperty(node, 'phandle', { bytes: u32(node.phandle), markers: [typeMarker('type-u32', 0)] }));
     }
     return node.phandle;
   }
@@ -803,7 +805,7 @@ class Evaluator {
 
   /** Deletes the unreferenced /omit-if-no-ref/ nodes under `n`; true when it deleted any. */
   private omitUnusedNodes(n: ENode): boolean {
-    if (!(this.options.symbols && n.labels.length > 0) && n.omitIfNoRef && !n.referenced) {
+    if (!(this.options.symbols && n.labelList.length > 0) && n.omitIfNoRef && !n.referenced) {
       deleteNode(n);
       return true;
     }
@@ -830,24 +832,24 @@ class Evaluator {
       bytes.set(data, p.value.bytes.length);
       p.value.bytes = bytes;
     } else {
-      node.props.push({ name, value: { bytes: data, markers: [typeMarker(type, 0)] }, labels: NO_LABELS, deleted: false, history: [] });
+      node.props.push(this.addedProperty(node, name, { bytes: data, markers: [typeMarker(type, 0)] }));
     }
   }
 
   private generateSymbols(root: ENode): void {
-    const anyLabel = (n: ENode): boolean => n.labels.length > 0 || liveKids(n).some(anyLabel);
+    const anyLabel = (n: ENode): boolean => n.labelList.length > 0 || liveKids(n).some(anyLabel);
     if (!anyLabel(root)) return;
     const symbols = this.rootChild(root, '__symbols__');
     const visit = (n: ENode): void => {
-      if (n.labels.length > 0) {
-        for (const l of n.labels) {
+      if (n.labelList.length > 0) {
+        for (const l of n.labelList) {
           if (l.deleted) continue;
           if (getProp(symbols, l.name)) {
             // dtc prints this outside its check table: an ordinary warning.
             this.diagnostics.push({ severity: 'warning', code: 'symbols', subject: n.fullpath, message: `label ${l.name} already exists in /${symbols.name}`, range: n.range ?? this.fallbackRange });
             continue;
           }
-          symbols.props.push({ name: l.name, value: { bytes: Uint8Array.from([...textEncoder.encode(n.fullpath), 0]), markers: [] }, labels: NO_LABELS, deleted: false, history: [] });
+          symbols.props.push(this.addedProperty(symbols, l.name, { bytes: Uint8Array.from([...textEncoder.encode(n.fullpath), 0]), markers: [] }));
         }
         this.nodePhandle(root, n);
       }
@@ -902,14 +904,15 @@ class Evaluator {
     }
   }
 
+  /** The output nodes; the properties are already output objects, only their labels are filled in. */
   private convert(n: ENode, parent: DtNode | undefined): DtNode {
     const range = n.range ?? parent?.range ?? this.fallbackRange;
     const node: DtNode = {
       name: n.name,
       parent,
       children: [],
-      properties: [],
-      labels: liveLabels(n.labels),
+      properties: n.props,
+      labels: liveLabels(n.labelList),
       deleted: n.deleted,
       phandle: n.phandle,
       omitIfNoRef: n.omitIfNoRef,
@@ -918,18 +921,7 @@ class Evaluator {
       nameRange: n.nameRange ?? range,
       definitions: n.definitions.length ? n.definitions : [range],
     };
-    for (const p of n.props) {
-      const prop: DtProperty = {
-        name: p.name,
-        value: p.value,
-        labels: liveLabels(p.labels),
-        deleted: p.deleted,
-        range: p.range ?? range,
-        nameRange: p.nameRange ?? p.range ?? node.nameRange,
-        history: p.history,
-      };
-      node.properties.push(prop);
-    }
+    for (const p of n.props) if (p.labelList.length > 0) p.labels = liveLabels(p.labelList);
     for (const c of n.children) node.children.push(this.convert(c, node));
     return node;
   }
