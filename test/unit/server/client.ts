@@ -110,6 +110,11 @@ export class TestClient {
     return this.notify('textDocument/didClose', { textDocument: { uri: uri(file) } });
   }
 
+  /** Tell the server these files changed on disk (as the editor's file watcher does). */
+  filesChanged(files: string[]): Promise<void> {
+    return this.notify('workspace/didChangeWatchedFiles', { changes: files.map((f) => ({ uri: uri(f), type: 2 })) });
+  }
+
   configure(settings: unknown): Promise<void> {
     return this.notify('workspace/didChangeConfiguration', { settings });
   }

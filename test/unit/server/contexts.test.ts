@@ -113,6 +113,15 @@ describe('server: guessed trees and /include/', function () {
     assert.deepEqual(client.diagnostics(INIT).filter((d) => d.severity === 1), []);
   });
 
+  it('reads a file again after it changed on disk (nothing read in one refresh is kept for the next)', async () => {
+    writeFileSync(GIC, GIC_TEXT.replace('#interrupt-cells = <3>;', '#interrupt-cells = <3>;\n        broken = <&nolabel>;'));
+    await client.filesChanged([GIC]);
+    assert.ok(client.diagnostics(GIC).some((d) => d.severity === 1 && d.message.includes('nolabel')), JSON.stringify(client.diagnostics(GIC)));
+    writeFileSync(GIC, GIC_TEXT);
+    await client.filesChanged([GIC]);
+    assert.deepEqual(client.diagnostics(GIC).filter((d) => d.severity === 1), []);
+  });
+
   it('clears the diagnostics of a file whose last tree is dropped, and keeps the others', async () => {
     const lone = path.join(SUB, 'lone.dts');
     const text = '/dts-v1/;\n/ {\n    x = <&nowhere>;\n};\n';
