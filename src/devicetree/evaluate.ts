@@ -6,7 +6,10 @@
 // (-@) and, for plugins, `__fixups__` and `__local_fixups__`.
 //
 // Internally the evaluator works on mutable nodes shaped like dtc's (labels keep their own deleted
-// flag and dtc's list order), and converts them to tree.ts shapes at the end.
+// flag and dtc's list order), and converts them to tree.ts shapes at the end; properties are built
+// as the output objects from the start. This runs on every keystroke, so it allocates little: values
+// are views into shared chunks, empty label lists and leading type markers are shared, and the
+// fixup checks share two walks over the properties.
 
 import type { Diagnostic, SourceRange } from '../common/diagnostics';
 import type { FileHost } from '../common/host';

@@ -31,7 +31,9 @@ export interface Marker {
 }
 
 export interface PropertyValue {
+  /** May be a view into a buffer shared with other values: read it through byteOffset/length, never `.buffer` alone. */
   bytes: Uint8Array;
+  /** Marker objects may be shared between values: replace entries, never mutate a marker. */
   markers: Marker[];
 }
 
@@ -43,6 +45,7 @@ export interface PropertyEvent {
 export interface DtProperty {
   name: string;
   value: PropertyValue;
+  /** Live labels; the empty list is shared between properties and nodes: never mutate it. */
   labels: string[];
   deleted: boolean;
   /** The winning (last) definition: `name = value;` including the semicolon. */
@@ -59,6 +62,7 @@ export interface DtNode {
   parent?: DtNode;
   children: DtNode[];
   properties: DtProperty[];
+  /** As DtProperty's. */
   labels: string[];
   deleted: boolean;
   /** Assigned or explicit phandle; 0 when the node has none. */
