@@ -316,7 +316,7 @@ class ValueBuilder {
     }
     // Number() rounds monotonically and these limits are exact doubles: one conversion, no BigInt compare.
     const v = Number(value);
-    if (v > 2 ** bits - 1) return false;
+    if (v > (bits === 32 ? 0xffffffff : bits === 16 ? 0xffff : 0xff)) return false;
     this.ensure(bits / 8);
     if (bits === 32) this.u32(v);
     else for (let shift = bits - 8; shift >= 0; shift -= 8) this.chunk[this.pos++] = v >>> shift;
