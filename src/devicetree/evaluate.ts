@@ -72,6 +72,8 @@ const NO_VALUE: readonly DtsValuePart[] = [];
 const LEADING_TYPE_MARKERS = new Map<Marker['kind'], Marker>(
   (['type-u8', 'type-u16', 'type-u32', 'type-u64', 'type-string'] as const).map((kind) => [kind, { kind, offset: 0 }]),
 );
+/** The marker list of a value that has only its leading type marker (most values): shared too, so replaced, never mutated. */
+const SOLE_MARKER_LISTS = new Map<Marker, Marker[]>([...LEADING_TYPE_MARKERS.values()].map((m) => [m, [m]]));
 
 function typeMarker(kind: Marker['kind'], offset: number): Marker {
   return (offset === 0 ? LEADING_TYPE_MARKERS.get(kind) : undefined) ?? { kind, offset };
@@ -282,7 +284,7 @@ class ValueBuilder {
     this.start = this.pos;
     // Most values have one or two markers; an array grown by push() reserves 17 slots.
     const s = this.scratch, n = this.marks;
-    const markers = n === 1 ? [s[0]] : n === 2 ? [s[0], s[1]] : s.slice(0, n);
+    const markers = n === 1 ? SOLE_MARKER_LISTS.get(s[0]) ?? [s[0]] : n === 2 ? [s[0], s[1]] : s.slice(0, n);
     return { bytes, markers };
   }
   /** A fresh chunk when this one is full, carrying over the value built so far (chunks grow to 64 KiB). */
@@ -802,8 +804,10 @@ class Evaluator {
     bytes.set(path, m.offset);
     bytes.set(p.value.bytes.subarray(m.offset), m.offset + path.length);
     p.value.bytes = bytes;
-    // Markers after this one (in list order) move with the bytes.
-    for (let j = i + 1; j < p.value.markers.length; j++) p.value.markers[j] = { ...p.value.markers[j], offset: p.value.markers[j].offset + path.length };
+    // Markers after this one (in list order) move with the bytes (a new list: lists may be shared).
+    const markers = p.value.markers.slice();
+    for (let j = i + 1; j < markers.length; j++) markers[j] = { ...markers[j], offset: markers[j].offset + path.length };
+    p.value.markers = markers;
     target.referenced = true;
   }
 
@@ -830,7 +834,7 @@ class Evaluator {
   private appendToProperty(node: ENode, name: string, data: Uint8Array, type: Marker['kind']): void {
     const p = getProp(node, name);
     if (p) {
-      p.value.markers.push(typeMarker(type, p.value.bytes.length));
+      p.value.markers = [...p.value.markers, typeMarker(type, p.value.bytes.length)];
       const bytes = new Uint8Array(p.value.bytes.length + data.length);
       bytes.set(p.value.bytes);
       bytes.set(data, p.value.bytes.length);

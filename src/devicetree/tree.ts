@@ -33,7 +33,7 @@ export interface Marker {
 export interface PropertyValue {
   /** May be a view into a buffer shared with other values: read it through byteOffset/length, never `.buffer` alone. */
   bytes: Uint8Array;
-  /** Marker objects may be shared between values: replace entries, never mutate a marker. */
+  /** Marker lists and markers may be shared between values: replace a list, never mutate it or a marker. */
   markers: Marker[];
 }
 

@@ -149,6 +149,14 @@ describe('devicetree/evaluate', () => {
     });
   });
 
+  it('extends a written __fixups__ property without touching other values\' marker lists', () => {
+    const r = compile('/dts-v1/; /plugin/; / { n { a = "y"; p = <&foo>; }; __fixups__ { foo = "/x:y:0"; }; };');
+    const fixups = getProperty(node(r, '/__fixups__'), 'foo')!;
+    assert.deepEqual(propertyStrings(fixups), ['/x:y:0', '/n:p:0']);
+    assert.deepEqual(fixups.value.markers.map((m) => [m.kind, m.offset]), [['type-string', 0], ['type-string', 7]]);
+    assert.deepEqual(getProperty(node(r, '/n'), 'a')!.value.markers.map((m) => [m.kind, m.offset]), [['type-string', 0]]);
+  });
+
   it('inserts paths for references outside < > and moves the later markers', () => {
 
     const r = compile('/dts-v1/; / { p = &l, "x", <&l>; l: node@1 { }; };');
