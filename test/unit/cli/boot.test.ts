@@ -157,11 +157,16 @@ describe('cli boot: interactive terminal', function () {
     assert.match(t.run.stderr, /switch with '@' N Enter \(N from 0\); Ctrl-\] quits/);
     t.terminal.type('root\r');
     await waitFor(() => t.run.stdout.endsWith('# '), 10000, 'the shell prompt');
-    // Idle: no busy-waiting while the guests wait for input.
-    const cpu = process.cpuUsage();
-    await new Promise((r) => setTimeout(r, 300));
-    const used = process.cpuUsage(cpu);
-    assert.ok(used.user + used.system < 60000, `idle used ${(used.user + used.system) / 1000} ms of CPU in 300 ms`);
+    // Idle: no busy-waiting while the guests wait for input. Busy-waiting would use most of every
+    // window; the best of three windows discounts the JIT and GC threads finishing earlier work.
+    const idleMs: number[] = [];
+    for (let w = 0; w < 3; w++) {
+      const cpu = process.cpuUsage();
+      await new Promise((r) => setTimeout(r, 300));
+      const used = process.cpuUsage(cpu);
+      idleMs.push((used.user + used.system) / 1000);
+    }
+    assert.ok(Math.min(...idleMs) < 60, `idle used ${idleMs.join(', ')} ms of CPU in three 300 ms windows`);
     // Ctrl-C is a byte for the guest, not a signal for us.
     t.terminal.type('half a line\x03');
     await waitFor(() => t.run.stdout.endsWith('^C\r\n# '), 10000, "the guest's ^C");

@@ -5,7 +5,7 @@
 import * as assert from 'assert';
 import fc from 'fast-check';
 import { MemoryFileHost } from '../../../src/common/host';
-import { preprocess, type PreprocessResult } from '../../../src/devicetree/preprocessor';
+import { needsPreprocessing, preprocess, type PreprocessResult } from '../../../src/devicetree/preprocessor';
 
 const MAIN = '/proj/main.dts';
 
@@ -121,7 +121,7 @@ describe('preprocessor properties', () => {
   });
 });
 
-describe('preprocessor performance', () => {
+describe('preprocessor cost shape', () => {
   const node = (i: number) => `\tserial@${(0x30860000 + i * 0x10000).toString(16)} {\n\t\tcompatible = "fsl,imx8mq-uart", "fsl,imx6q-uart";\n\t\treg = <0x${(0x30860000 + i * 0x10000).toString(16)} 0x10000>; /* regs */\n\t\tinterrupts = <GIC_SPI ${i} IRQ_TYPE_LEVEL_HIGH>;\n\t\t#address-cells = <1>;\n\t};\n`;
   const file = (lines: number) => {
     let s = '/dts-v1/;\n/ {\n';
@@ -140,12 +140,13 @@ describe('preprocessor performance', () => {
     return times.sort((a, b) => a - b)[runs >> 1];
   };
 
-  it('a 5,000-line file without directives takes the fast path (budget ~2 ms)', () => {
+  // Absolute speed is the benchmark's business (npm run bench); these only pin the shape of the cost.
+  it('a 5,000-line file without directives takes the fast path: output is the input', () => {
     const text = file(5000);
+    assert.strictEqual(needsPreprocessing(text), false);
     const r = pp(text);
     assert.strictEqual(r.text, text);
-    const ms = median(() => pp(text), 21);
-    assert.ok(ms < 4, `median ${ms.toFixed(2)} ms`);
+    assert.deepStrictEqual(r.map.positionAt(text.indexOf('serial@30870000')), { file: MAIN, line: 8, col: 1 });
   });
 
   it('the full path is linear: 10,000 lines with macros cost about twice 5,000', () => {
@@ -154,7 +155,6 @@ describe('preprocessor performance', () => {
     pp(small, defines);
     const a = median(() => pp(small, defines), 7);
     const b = median(() => pp(large, defines), 7);
-    assert.ok(a < 150, `5,000 lines: ${a.toFixed(1)} ms`);
     assert.ok(b / a < 3, `10,000 lines ${b.toFixed(1)} ms vs 5,000 lines ${a.toFixed(1)} ms`);
   });
 });
