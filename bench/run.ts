@@ -20,12 +20,15 @@ async function main(): Promise<void> {
   const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
   const all: Record<string, Figures> = {};
   const failures: string[] = [];
+  const notes: Record<string, string[]> = {};
   for (const suite of SUITES) {
     if (only && suite.name !== only) continue;
     let fn: (() => Figures | Promise<Figures>) | undefined;
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      fn = require(suite.module)[suite.exportName];
+      const mod = require(suite.module);
+      fn = mod[suite.exportName];
+      if (Array.isArray(mod.notes)) notes[suite.name] = mod.notes;
     } catch (e) {
       failures.push(`${suite.name}: cannot load (${(e as Error).message.split('\n')[0]})`);
       continue;
@@ -42,7 +45,7 @@ async function main(): Promise<void> {
     for (const [k, v] of Object.entries(flat)) process.stdout.write(`${k.padEnd(60)} ${format(v)}\n`);
     for (const f of failures) process.stdout.write(`not run: ${f}\n`);
   }
-  if (!only) writeMarkdown(all, failures);
+  if (!only) writeMarkdown(all, failures, notes);
   if (failures.length > 0) process.exitCode = 1;
 }
 
@@ -50,7 +53,7 @@ function format(v: number): string {
   return Number.isInteger(v) ? String(v) : v.toPrecision(4);
 }
 
-function writeMarkdown(all: Record<string, Figures>, failures: string[]): void {
+function writeMarkdown(all: Record<string, Figures>, failures: string[], notes: Record<string, string[]>): void {
   const lines = [
     '# Benchmarks',
     '',
@@ -64,6 +67,8 @@ function writeMarkdown(all: Record<string, Figures>, failures: string[]): void {
     lines.push(`## ${suite.describe}`, '', '| figure | value |', '| --- | --- |');
     for (const [k, v] of Object.entries(figures)) lines.push(`| ${k} | ${format(v)} |`);
     lines.push('');
+    for (const n of notes[suite.name] ?? []) lines.push(`- ${n}`);
+    if (notes[suite.name]) lines.push('');
   }
   if (failures.length) lines.push('## Not run', '', ...failures.map((f) => `- ${f}`), '');
   writeFileSync(path.join(__dirname, '..', 'BENCHMARKS.md'), lines.join('\n'));
