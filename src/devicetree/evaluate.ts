@@ -61,6 +61,10 @@ interface ENode {
   nameRange?: SourceRange;
   definitions: SourceRange[];
   fullpath: string;
+  /** Some property is one the first fixup walk looks at (named name/phandle/linux,phandle, or labelled on it or in its value). */
+  checkProps: boolean;
+  /** Some property's value holds a reference (the second fixup walk fills them in). */
+  refProps: boolean;
 }
 
 // Most nodes and properties have no labels, and most values start with a type marker at offset 0:
@@ -79,8 +83,13 @@ function typeMarker(kind: Marker['kind'], offset: number): Marker {
   return (offset === 0 ? LEADING_TYPE_MARKERS.get(kind) : undefined) ?? { kind, offset };
 }
 
+/** Property names the first fixup walk looks for (name_properties, explicit_phandles). */
+function isFixupName(name: string): boolean {
+  return name === 'name' || name === 'phandle' || name === 'linux,phandle';
+}
+
 function newNode(name: string, range?: SourceRange): ENode {
-  return { name, children: [], props: [], labelList: NO_LABELS, deleted: false, phandle: 0, omitIfNoRef: false, referenced: false, range, definitions: range ? [range] : [], fullpath: '' };
+  return { name, children: [], props: [], labelList: NO_LABELS, deleted: false, phandle: 0, omitIfNoRef: false, referenced: false, range, definitions: range ? [range] : [], fullpath: '', checkProps: false, refProps: false };
 }
 
 /** dtc's add_label: revive an existing entry, otherwise put the new one first. */
@@ -150,6 +159,8 @@ function mergeNodes(old: ENode, next: ENode): void {
     else addChild(old, nc);
   }
   old.definitions.push(...next.definitions);
+  if (next.checkProps) old.checkProps = true;
+  if (next.refProps) old.refProps = true;
 }
 
 function liveKids(n: ENode): ENode[] {
@@ -268,6 +279,9 @@ class ValueBuilder {
   private pos = 0;
   private readonly scratch: Marker[] = [];
   private marks = 0;
+  /** Whether the value being built has a label, or a reference, in it. */
+  labelled = false;
+  referencing = false;
   /** Bytes written so far in the value being built (marker offsets). */
   get size(): number {
     return this.pos - this.start;
@@ -275,9 +289,13 @@ class ValueBuilder {
   begin(): void {
     this.start = this.pos;
     this.marks = 0;
+    this.labelled = false;
+    this.referencing = false;
   }
   mark(m: Marker): void {
     this.scratch[this.marks++] = m;
+    if (m.kind === 'label') this.labelled = true;
+    else if (m.kind === 'ref-phandle' || m.kind === 'ref-path') this.referencing = true;
   }
   finish(): PropertyValue {
     const bytes = new Uint8Array(this.chunk.buffer, this.start, this.pos - this.start);
@@ -476,9 +494,12 @@ class Evaluator {
           const p: EProp = { name: item.name, value: this.buildValue(item.value ?? NO_VALUE), labels: NO_LABEL_NAMES, labelList: NO_LABELS, deleted: false, range: item.range, nameRange: item.nameRange, history: [{ kind: 'set', range: item.range }] };
           for (let i = item.labels.length - 1; i >= 0; i--) addLabel(p, item.labels[i].name);
           node.props.push(p);
+          if (item.labels.length > 0 || this.values.labelled || isFixupName(item.name)) node.checkProps = true;
+          if (this.values.referencing) node.refProps = true;
           break;
         }
         case 'delete-property':
+          if (isFixupName(item.name)) node.checkProps = true;
           node.props.push({ name: item.name, value: { bytes: new Uint8Array(0), markers: [] }, labels: NO_LABEL_NAMES, labelList: NO_LABELS, deleted: true, range: item.range, nameRange: item.nameRange, history: [{ kind: 'delete', range: item.range }] });
           break;
         case 'node': {
@@ -591,6 +612,7 @@ class Evaluator {
     frag.range = ref.range;
     frag.nameRange = ref.range;
     frag.props.push(prop);
+    frag.refProps = prop.name === 'target';
     addChild(frag, overlay);
     addChild(root, frag);
   }
@@ -618,6 +640,7 @@ class Evaluator {
     const firstPropSite = new Map<string, LabelSite>();
     const firstMarkSite = new Map<string, LabelSite>();
     for (const node of nodes) {
+      if (!node.checkProps) continue;
       let nameProp: EProp | undefined, phandleProp: EProp | undefined, linuxProp: EProp | undefined;
       for (const prop of node.props) {
         // name_properties looks at the first `name` property, deleted or not.
@@ -660,6 +683,7 @@ class Evaluator {
           if (first !== site) this.duplicateLabel(found.duplicate, site.label, node, site.prop, site.mark, first.node, first.prop, first.mark);
         }
       }
+      if (!node.refProps) continue;
       for (const prop of node.props) {
         if (prop.deleted) continue;
         // Phandles first: a path inserted later moves the cells after it.

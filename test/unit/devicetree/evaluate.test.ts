@@ -124,6 +124,17 @@ describe('devicetree/evaluate', () => {
     assert.deepEqual(cells(r, '/x', 'q'), [1]);
   });
 
+  it('finds the fixup findings of properties that arrive by reopening a node', () => {
+    const r = compile('/dts-v1/; / { a: x { }; y { }; }; &a { name = "bad"; phandle = <0>; r = <&nope>; l: q; }; / { y { l: s; }; }; &{/y} { t = &gone; };');
+    assert.deepEqual(r.fixupDiagnostics.map((d) => [d.code, d.subject]), [
+      ['name_properties', '/x'],
+      ['duplicate_label', '/y'],
+      ['explicit_phandles', '/x:phandle'],
+      ['phandle_references', '/x'],
+      ['path_references', '/y'],
+    ]);
+  });
+
   it('reports duplicate labels on properties and in values against their first site, as dtc does', () => {
     const r = compile('/dts-v1/; / { n { p = <1 v: 2>; l: q = <3 l: 4>; }; m { v: r; l: s; }; };');
     // dtc 1.6.1 prints exactly these three.
