@@ -1,9 +1,8 @@
-// The .system file as positioned XML: elements and attributes with exact 0-based ranges, built on
-// @xml-tools/parser (a CST with token offsets) and @xml-tools/ast. Malformed input yields positioned
+// The .system file as positioned XML: elements and attributes with exact 0-based ranges, built
+// straight from @xml-tools/parser's CST (its tokens carry offsets). Malformed input yields positioned
 // diagnostics and a best-effort partial tree; nothing here throws on bad text.
 
 import { parse as parseXmlCst } from '@xml-tools/parser';
-import { buildAst } from '@xml-tools/ast';
 import type { Diagnostic, Position, SourceRange } from '../common/diagnostics';
 
 export interface XmlAttribute {
@@ -120,80 +119,120 @@ export function parseXml(file: string, text: string): XmlDocument {
     error(`XML syntax error: ${firstLine(pe.message).replace(/but found: .*$/, '').trim()} (found ${found})`, range);
   }
 
-  let ast: ReturnType<typeof buildAst>;
+  let root: XmlElement | undefined;
   try {
-    ast = buildAst(result.cst as never, result.tokenVector);
+    const element = (result.cst as unknown as CstNode<DocumentCtx>).children.element?.[0];
+    root = element ? convertElement(element, undefined, lines, diagnostics) : undefined;
   } catch (e) {
     error(failureMessage(e), lines.range(0, 0));
     return { diagnostics };
   }
-  type AstElement = Exclude<typeof ast.rootElement, null>;
-
-  const convert = (el: AstElement, parent: XmlElement | undefined): XmlElement | undefined => {
-    if (el.name === null) return undefined;
-    const nameTok = el.syntax.openName;
-    const range = lines.range(el.position.startOffset, el.position.endOffset + 1);
-    const out: XmlElement = {
-      tag: el.name,
-      attributes: [],
-      children: [],
-      parent,
-      range,
-      nameRange: nameTok ? tokenRange(lines, nameTok) : range,
-      text: [],
-    };
-    if (el.ns !== undefined) out.tag = `${el.ns}:${el.name}`;
-    const seen = new Map<string, XmlAttribute>();
-    for (const a of el.attributes) {
-      if (a.key === null || !a.syntax.key) continue;
-      const keyRange = tokenRange(lines, a.syntax.key);
-      const valTok = a.syntax.value;
-      const valueRange = valTok
-        ? lines.range(valTok.startOffset + 1, Math.max(valTok.startOffset + 1, valTok.endOffset))
-        : keyRange;
-      const attr: XmlAttribute = {
-        name: a.key,
-        value: a.value === null ? '' : decodeXmlText(a.value),
-        range: lines.range(a.position.startOffset, a.position.endOffset + 1),
-        nameRange: keyRange,
-        valueRange,
-      };
-      if (a.value === null) error(`attribute '${a.key}' on element '${out.tag}' has no value`, keyRange);
-      const prev = seen.get(a.key);
-      if (prev) {
-        diagnostics.push({
-          severity: 'error',
-          message: `duplicate attribute '${a.key}' on element '${out.tag}'`,
-          range: keyRange,
-          code: 'xml-duplicate-attribute',
-          related: [{ message: 'first given here', range: prev.nameRange }],
-        });
-        continue;
-      }
-      seen.set(a.key, attr);
-      out.attributes.push(attr);
-    }
-    const close = el.syntax.closeName;
-    if (close && nameTok && close.image !== nameTok.image) {
-      error(`end tag '</${close.image}>' does not match start tag '<${nameTok.image}>'`, tokenRange(lines, close));
-    }
-    for (const t of el.textContents) {
-      if (t.text === null || t.text.trim() === '') continue;
-      const lead = t.text.length - t.text.trimStart().length;
-      const trimmed = t.text.trim();
-      const start = t.position.startOffset + lead;
-      out.text.push({ text: trimmed, range: lines.range(start, start + trimmed.length) });
-    }
-    for (const child of el.subElements) {
-      const c = convert(child, out);
-      if (c) out.children.push(c);
-    }
-    return out;
-  };
-
-  const root = ast.rootElement ? convert(ast.rootElement, undefined) : undefined;
   if (!root && diagnostics.length === 0) error('no XML element found', lines.range(0, Math.min(text.length, 1)));
   return { root, diagnostics };
+}
+
+// The parts of the parser's CST read here. Token arrays are absent when the rule did not match
+// them; recovery may insert placeholder tokens (isInsertedInRecovery) that stand for missing text.
+interface CstToken {
+  image: string;
+  startOffset: number;
+  endOffset: number;
+  isInsertedInRecovery?: boolean;
+}
+interface CstNode<Ctx> {
+  children: Ctx;
+  location: { startOffset: number; endOffset: number };
+}
+interface DocumentCtx {
+  element?: CstNode<ElementCtx>[];
+}
+interface ElementCtx {
+  Name?: CstToken[];
+  attribute?: CstNode<AttributeCtx>[];
+  content?: CstNode<ContentCtx>[];
+  END_NAME?: CstToken[];
+}
+interface AttributeCtx {
+  Name?: CstToken[];
+  STRING?: CstToken[];
+}
+interface ContentCtx {
+  element?: CstNode<ElementCtx>[];
+  chardata?: CstNode<{ TEXT?: CstToken[]; SEA_WS?: CstToken[] }>[];
+}
+
+/** The token a rule really matched, or undefined when it is missing or was invented by recovery. */
+function realToken(tokens: CstToken[] | undefined): CstToken | undefined {
+  const t = tokens?.[0];
+  return t && t.isInsertedInRecovery !== true ? t : undefined;
+}
+
+/** One element of our tree from the CST; an element whose name is missing (`<` alone) is dropped. */
+function convertElement(el: CstNode<ElementCtx>, parent: XmlElement | undefined, lines: LineMap, diagnostics: Diagnostic[]): XmlElement | undefined {
+  const ctx = el.children;
+  const nameTok = realToken(ctx.Name);
+  if (!nameTok) return undefined;
+  const error = (message: string, range: SourceRange): void => {
+    diagnostics.push({ severity: 'error', message, range, code: 'xml-syntax' });
+  };
+  const out: XmlElement = {
+    tag: nameTok.image,
+    attributes: [],
+    children: [],
+    parent,
+    range: lines.range(el.location.startOffset, el.location.endOffset + 1),
+    nameRange: tokenRange(lines, nameTok),
+    text: [],
+  };
+  const seen = new Map<string, XmlAttribute>();
+  for (const a of ctx.attribute ?? []) {
+    const keyTok = realToken(a.children.Name);
+    if (!keyTok) continue;
+    const name = keyTok.image;
+    const keyRange = tokenRange(lines, keyTok);
+    const valTok = realToken(a.children.STRING);
+    const attr: XmlAttribute = {
+      name,
+      // The STRING token includes its quotes.
+      value: valTok ? decodeXmlText(valTok.image.slice(1, -1)) : '',
+      range: lines.range(a.location.startOffset, a.location.endOffset + 1),
+      nameRange: keyRange,
+      valueRange: valTok ? lines.range(valTok.startOffset + 1, Math.max(valTok.startOffset + 1, valTok.endOffset)) : keyRange,
+    };
+    if (!valTok) error(`attribute '${name}' on element '${out.tag}' has no value`, keyRange);
+    const prev = seen.get(name);
+    if (prev) {
+      diagnostics.push({
+        severity: 'error',
+        message: `duplicate attribute '${name}' on element '${out.tag}'`,
+        range: keyRange,
+        code: 'xml-duplicate-attribute',
+        related: [{ message: 'first given here', range: prev.nameRange }],
+      });
+      continue;
+    }
+    seen.set(name, attr);
+    out.attributes.push(attr);
+  }
+  const close = realToken(ctx.END_NAME);
+  if (close && close.image !== nameTok.image) {
+    error(`end tag '</${close.image}>' does not match start tag '<${nameTok.image}>'`, tokenRange(lines, close));
+  }
+  const content = ctx.content?.[0]?.children;
+  for (const chardata of content?.chardata ?? []) {
+    // A chardata node holds one TEXT or SEA_WS token; whitespace-only text is layout, not content.
+    const tok = chardata.children.TEXT?.[0] ?? chardata.children.SEA_WS?.[0];
+    const raw = tok ? tok.image : '';
+    const trimmed = raw.trim();
+    if (trimmed === '') continue;
+    const start = chardata.location.startOffset + (raw.length - raw.trimStart().length);
+    out.text.push({ text: trimmed, range: lines.range(start, start + trimmed.length) });
+  }
+  for (const child of content?.element ?? []) {
+    const c = convertElement(child, out, lines, diagnostics);
+    if (c) out.children.push(c);
+  }
+  return out;
 }
 
 function firstLine(s: string): string {
