@@ -12,6 +12,7 @@ import { parseSystem } from '../../../src/system/parse';
 import { loadProject } from '../../../src/system/project';
 import { parseJson } from '../../../src/system/json';
 import { rangeOf } from './helpers';
+import type { SourceRange } from '../../../src/common/diagnostics';
 
 const F = '/t/x.system';
 const EXAMPLE = readFileSync(path.join(__dirname, '../../../examples/dual-guest/dual-guest.system'), 'utf8');
@@ -63,6 +64,74 @@ describe('positioned XML', () => {
   it('a root element other than system', () => {
     const text = '<sdf><protection_domain name="p" /></sdf>';
     assert.deepStrictEqual(parseSystem(F, text).diagnostics.map((d) => [d.code, d.range]), [['sdf-invalid-element', rangeOf(F, text, 'sdf')]]);
+  });
+});
+
+/** A range as `line:col-line:col` (0-based), to keep the expected positions readable. */
+const at = (r: SourceRange | undefined): string => (r ? `${r.start.line}:${r.start.col}-${r.end.line}:${r.end.col}` : 'no range');
+const diagnosticsAt = (text: string): string[][] => parseXml(F, text).diagnostics.map((d) => [at(d.range), d.message]);
+
+// The expected positions and messages are what the element tree built through @xml-tools/ast
+// reported; building it straight from the parser's CST must report the same.
+describe('malformed XML positions', () => {
+  it('an unclosed element: the missing end tag at end of file, the parent end tag claimed by the child', () => {
+    const text = '<system>\n  <pd name="p">\n</system>';
+    assert.deepStrictEqual(diagnosticsAt(text), [
+      ['2:9-2:9', "XML syntax error: Expecting token of type --> SLASH_OPEN <-- but found --> '' <-- (found end of file)"],
+      ['2:2-2:8', "end tag '</system>' does not match start tag '<pd>'"],
+    ]);
+    const pd = parseXml(F, text).root!.children[0];
+    assert.deepStrictEqual([at(pd.range), at(pd.nameRange), at(pd.attributes[0].valueRange)], ['1:2-2:9', '1:3-1:5', '1:12-1:13']);
+  });
+
+  it('an unclosed start tag: the error at the token that broke it, the element ends at its last attribute', () => {
+    const text = '<system>\n  <pd name="p"\n</system>';
+    assert.deepStrictEqual(diagnosticsAt(text), [
+      ['2:0-2:2', 'XML syntax error: Expecting: one of these possible Token sequences:  1. [CLOSE] 2. [SLASH_CLOSE] (found \'</\')'],
+    ]);
+    const { root } = parseXml(F, text);
+    assert.deepStrictEqual([at(root!.range), at(root!.children[0].range)], ['0:0-2:9', '1:2-1:14']);
+  });
+
+  it('bad attributes: unquoted value, no value, nothing after =', () => {
+    const unquoted = '<system>\n  <pd name=p />\n</system>';
+    assert.deepStrictEqual(diagnosticsAt(unquoted), [
+      ['1:11-1:12', "XML syntax error: Expecting token of type --> STRING <-- but found --> 'p' <-- (found 'p')"],
+      ['1:13-1:15', "XML syntax error: Expecting token of type --> EQUALS <-- but found --> '/>' <-- (found '/>')"],
+      ['1:6-1:10', "attribute 'name' on element 'pd' has no value"],
+      ['1:11-1:12', "attribute 'p' on element 'pd' has no value"],
+    ]);
+    const attrs = parseXml(F, unquoted).root!.children[0].attributes;
+    assert.deepStrictEqual(attrs.map((a) => [a.name, a.value, at(a.range), at(a.valueRange)]), [['name', '', '1:6-1:11', '1:6-1:10'], ['p', '', '1:11-1:12', '1:11-1:12']]);
+    assert.deepStrictEqual(diagnosticsAt('<system>\n  <pd name />\n</system>'), [
+      ['1:11-1:13', "XML syntax error: Expecting token of type --> EQUALS <-- but found --> '/>' <-- (found '/>')"],
+      ['1:6-1:10', "attribute 'name' on element 'pd' has no value"],
+    ]);
+    assert.deepStrictEqual(diagnosticsAt('<system>\n  <pd name= />\n</system>'), [
+      ['1:12-1:14', "XML syntax error: Expecting token of type --> STRING <-- but found --> '/>' <-- (found '/>')"],
+      ['1:6-1:10', "attribute 'name' on element 'pd' has no value"],
+    ]);
+  });
+
+  it('text outside the root element, after and before it', () => {
+    assert.deepStrictEqual(diagnosticsAt('<system/>\nstray'), [['1:0-1:5', "XML syntax error: Redundant input, expecting EOF (found 'stray')"]]);
+    const before = 'stray\n<system/>';
+    assert.deepStrictEqual(diagnosticsAt(before), [['0:0-1:0', "XML syntax error: Expecting token of type --> OPEN <-- but found --> 'stray ' <-- (found 'stray\n')"]]);
+    assert.deepStrictEqual(at(parseXml(F, before).root!.nameRange), '1:1-1:7');
+  });
+
+  it('text inside an element is kept trimmed, with its range; layout whitespace is not', () => {
+    const { root, diagnostics } = parseXml(F, '<system>\n  words <pd/> more\n</system>');
+    assert.deepStrictEqual(diagnostics, []);
+    assert.deepStrictEqual(root!.text.map((t) => [t.text, at(t.range)]), [['words', '1:2-1:7'], ['more', '1:14-1:18']]);
+    assert.deepStrictEqual(at(root!.children[0].range), '1:8-1:13');
+  });
+
+  it('an element cut off by end of file keeps what was read', () => {
+    const { root, diagnostics } = parseXml(F, '<system>\n  <pd name="a">');
+    assert.deepStrictEqual(diagnostics.map((d) => at(d.range)), ['1:15-1:15']);
+    assert.deepStrictEqual([at(root!.range), root!.children[0].attributes[0].value], ['0:0-1:15', 'a']);
+    assert.strictEqual(root!.children[0].parent, root);
   });
 });
 
