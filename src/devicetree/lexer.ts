@@ -134,6 +134,16 @@ export class TokenList {
     return { kind: this.kind(i), src: this.srcs[i], start: this.starts[i], end: this.ends[i], text: this.text(i), bytes: this.bytes(i), stray: this.kinds[i] === T_NAME && this.aux[i] === 1 };
   }
 
+  /**
+   * From token a's start to token b's end; token a's own range when b is in another source. `start`:
+   * a position already built for token a's start (by an earlier range(a, ...)), shared instead of built again.
+   */
+  range(a: number, b: number, start?: Position): SourceRange {
+    const src = this.srcs[a];
+    if (src !== this.srcs[b]) b = a;
+    return this.sources[src].range(this.starts[a], this.ends[b], start);
+  }
+
   toArray(): Token[] {
     const out: Token[] = [];
     for (let i = 0; i < this.length; i++) out.push(this.token(i));
@@ -213,15 +223,18 @@ export class SourceText {
     return { file: this.file, line: pl, col };
   }
 
-  range(start: number, end: number): SourceRange {
+  /** `startPosition`: the position of `start` if the caller built it already (shared, not built again; plain text only). */
+  range(start: number, end: number, startPosition?: Position): SourceRange {
     if (this.mapper || this.markers.length !== 0) return this.mappedRange(start, end);
     // Plain text (the editor's usual case): no intermediate objects.
     const starts = this.lines();
     // Ends move forward through the text as the parser goes (the cached line); most ranges start
     // on the line they end on, and a longer one (a node) is searched without moving the cache back.
     const el = this.physicalLine(end);
+    const endPosition = { line: el, col: end - starts[el] };
+    if (startPosition) return { file: this.file, start: startPosition, end: endPosition };
     const sl = start < starts[el] ? lineAt(starts, start, el) : el + 1 >= starts.length || start < starts[el + 1] ? el : this.physicalLine(start);
-    return { file: this.file, start: { line: sl, col: start - starts[sl] }, end: { line: el, col: end - starts[el] } };
+    return { file: this.file, start: { line: sl, col: start - starts[sl] }, end: endPosition };
   }
 
   /** range() through line markers or the preprocessor's map (kept apart: the plain path stays small enough to inline). */

@@ -3,7 +3,7 @@
 // `;` or `}` so that one mistake (a missing `;`, a stray character) does not hide the rest. Tokens
 // are numbers (indexes into the scanner's TokenList): text is sliced only where the AST keeps it.
 
-import type { Diagnostic, SourceRange } from '../common/diagnostics';
+import type { Diagnostic, Position, SourceRange } from '../common/diagnostics';
 import type {
   DtsBody, DtsBodyItem, DtsByte, DtsCell, DtsFile, DtsHeader, DtsLabel, DtsMemReserve, DtsNode, DtsProperty,
   DtsRef, DtsTopItem, DtsValuePart,
@@ -24,11 +24,16 @@ export const MAX_NESTING = 256;
 
 /** Value of an integer literal as dtc's eval_literal (strtoull base 0, U/L suffixes); error text when bad. */
 export function literalValue(text: string): { value: bigint; error?: string } {
-  return literalValueAt(text, 0, text.length);
+  const value = literalValueAt(text, 0, text.length);
+  return literalError ? { value, error: literalError } : { value };
 }
 
-/** literalValue of text[from, to) (the parser reads literals in place). */
-function literalValueAt(text: string, from: number, to: number): { value: bigint; error?: string } {
+/** The error of the last literalValueAt call, if any (a result object per cell would be garbage). */
+let literalError: string | undefined;
+
+/** literalValue of text[from, to) (the parser reads literals in place); sets literalError. */
+function literalValueAt(text: string, from: number, to: number): bigint {
+  literalError = undefined;
   let start = from;
   let base = 10;
   const c0 = text.charCodeAt(from);
@@ -46,16 +51,25 @@ function literalValueAt(text: string, from: number, to: number): { value: bigint
     small = small * base + d;
     end++;
   }
-  if (end === start && base !== 8) return { value: 0n, error: 'Bad integer literal' };
+  if (end === start && base !== 8) {
+    literalError = 'Bad integer literal';
+    return 0n;
+  }
   const count = end - start;
   // Longer literals go through BigInt's own parser (and only they can exceed 64 bits).
   const value = count === 0 ? 0n : count <= 13 ? bigintOf(small) : BigInt((base === 16 ? '0x' : base === 8 ? '0o' : '') + text.slice(start, end));
   for (let j = end; j < to; j++) {
     const c = text.charCodeAt(j);
-    if (c !== 85 && c !== 76) return { value, error: 'Bad integer literal' };
+    if (c !== 85 && c !== 76) {
+      literalError = 'Bad integer literal';
+      return value;
+    }
   }
-  if (count > 13 && value > MAX_U64) return { value: MAX_U64, error: 'Literal value too large' };
-  return { value };
+  if (count > 13 && value > MAX_U64) {
+    literalError = 'Literal value too large';
+    return MAX_U64;
+  }
+  return value;
 }
 
 /** Digit value of each ASCII code; 99 for a non-digit. */
@@ -104,6 +118,12 @@ const PRECEDENCE_BY_CODE = new Map<number, number>(Object.entries(C_BINARY_PRECE
 // Operator codes the grammar tests (their character codes).
 const OP_LBRACE = 123, OP_RBRACE = 125, OP_SEMI = 59, OP_EQ = 61, OP_COMMA = 44, OP_LT = 60, OP_GT = 62, OP_LBRACKET = 91;
 const OP_RBRACKET = 93, OP_LPAREN = 40, OP_RPAREN = 41, OP_SLASH = 47, OP_QUESTION = 63, OP_COLON = 58, OP_MINUS = 45, OP_TILDE = 126, OP_NOT = 33;
+
+/**
+ * The label list of every unlabelled item (most of them): one shared empty list rather than one per
+ * item. Nothing appends to an AST's lists; not frozen, as the AST's types are mutable arrays.
+ */
+const NO_LABELS: DtsLabel[] = [];
 
 /** Parse the scanner's tokens (sources from the same scan). */
 export function parseTokens(tokens: TokenList, sources: SourceText[]): ParseResult {
@@ -155,10 +175,8 @@ class Parser {
   private text(t: number): string {
     return this.tokens.text(t);
   }
-  private range(a: number, b: number = a): SourceRange {
-    const src = this.srcs[a];
-    if (src === this.srcs[b]) return this.sources[src].range(this.starts[a], this.ends[b]);
-    return this.sources[src].range(this.starts[a], this.ends[a]);
+  private range(a: number, b: number = a, start?: Position): SourceRange {
+    return this.tokens.range(a, b, start);
   }
   private prev(): number {
     return Math.max(0, this.pos - 1);
@@ -266,18 +284,20 @@ class Parser {
     return { kind: 'header', plugin, range: this.range(first, this.prev()) };
   }
 
-  /** Labels at the current token, appended to `labels`. */
+  /** Labels at the current token, appended to `labels` (into a new list if that is NO_LABELS). */
   private parseLabels(labels: DtsLabel[]): DtsLabel[] {
+    if (this.kind !== T_LABEL) return labels;
+    const out = labels === NO_LABELS ? [] : labels;
     while (this.kind === T_LABEL) {
       const t = this.advance();
-      labels.push({ name: this.text(t), range: this.range(t) });
+      out.push({ name: this.text(t), range: this.range(t) });
     }
-    return labels;
+    return out;
   }
 
   private parseMemReserve(): DtsMemReserve {
     const first = this.pos;
-    const labels = this.parseLabels([]);
+    const labels = this.parseLabels(NO_LABELS);
     this.advance(); // /memreserve/
     const address = this.parsePrim();
     const size = this.parsePrim();
@@ -320,7 +340,7 @@ class Parser {
       const range = this.range(first, this.prev());
       return kind === T_DELETE_NODE ? { kind: 'delete-ref', ref, range } : { kind: 'omit-ref', ref, range };
     }
-    const labels = this.parseLabels([]);
+    const labels = this.parseLabels(NO_LABELS);
     if (this.kind === T_REF) {
       const ref = this.parseRef();
       if (!this.isOp(OP_LBRACE)) {
@@ -402,10 +422,10 @@ class Parser {
         : { kind: 'delete-property', name: this.text(nameTok), nameRange: this.range(nameTok), range };
     }
     // Labels and /omit-if-no-ref/ may come in any order before a subnode.
-    const labels: DtsLabel[] = [];
+    let labels = NO_LABELS;
     let omit = false;
     for (;;) {
-      if (this.kind === T_LABEL) this.parseLabels(labels);
+      if (this.kind === T_LABEL) labels = this.parseLabels(labels);
       else if (this.kind === T_OMIT_IF_NO_REF) {
         this.advance();
         omit = true;
@@ -436,10 +456,10 @@ class Parser {
       else {
         this.syntaxErrorAt(this.pos, value ? "',' or ';'" : "'=', ';' or '{'");
         this.recover();
-        return { kind: 'property', labels, name, nameRange, value, range: this.range(nameTok, this.prev()) };
+        return { kind: 'property', labels, name, nameRange, value, range: this.range(nameTok, this.prev(), nameRange.start) };
       }
     } else this.advance();
-    const prop: DtsProperty = { kind: 'property', labels, name, nameRange, value, range: this.range(nameTok, this.prev()) };
+    const prop: DtsProperty = { kind: 'property', labels, name, nameRange, value, range: this.range(nameTok, this.prev(), nameRange.start) };
     return prop;
   }
 
@@ -451,7 +471,8 @@ class Parser {
       const t = this.pos;
       if (this.kinds[t] === T_LABEL) {
         this.advance();
-        parts.push({ kind: 'label', label: { name: this.text(t), range: this.range(t) }, range: this.range(t) });
+        const label = { name: this.text(t), range: this.range(t) };
+        parts.push({ kind: 'label', label, range: label.range });
         continue;
       }
       if (!needPiece) {
@@ -498,9 +519,9 @@ class Parser {
         this.advance();
         bitsRange = this.range(lit);
         const v = this.literal(lit);
-        if (v.value !== 8n && v.value !== 16n && v.value !== 32n && v.value !== 64n) {
+        if (v !== 8n && v !== 16n && v !== 32n && v !== 64n) {
           this.error('Array elements must be 8, 16, 32 or 64-bits', bitsRange);
-        } else bits = Number(v.value);
+        } else bits = Number(v);
       } else this.syntaxErrorAt(lit, 'the element size (8, 16, 32 or 64)');
       if (!this.isOp(OP_LT)) {
         this.syntaxErrorAt(this.pos, "'<'");
@@ -583,8 +604,8 @@ class Parser {
     return { kind: 'incbin', file, fileRange: this.range(f), includingFile: this.sources[this.srcs[f]].file, offset, length, range: this.range(first, this.prev()) };
   }
 
-  /** The value of literal token t, read in place. */
-  private literal(t: number): { value: bigint; error?: string } {
+  /** The value of literal token t, read in place (its error, if any, in literalError). */
+  private literal(t: number): bigint {
     return literalValueAt(this.sources[this.srcs[t]].text, this.starts[t], this.ends[t]);
   }
 
@@ -594,16 +615,17 @@ class Parser {
     const kind = this.kinds[t];
     if (kind === T_LITERAL) {
       this.advance();
-      const v = this.literal(t);
+      const value = this.literal(t);
       const range = this.range(t);
-      if (v.error) this.error(v.error, range);
-      return { kind: 'number', value: v.value, range };
+      if (literalError) this.error(literalError, range);
+      return { kind: 'number', value, range };
     }
     if (kind === T_CHAR) {
       this.advance();
       const v = charLiteralValue(this.text(t));
-      if (v.error) this.error(v.error, this.range(t));
-      return { kind: 'number', value: v.value, range: this.range(t) };
+      const range = this.range(t);
+      if (v.error) this.error(v.error, range);
+      return { kind: 'number', value: v.value, range };
     }
     if (this.isOp(OP_LPAREN)) {
       this.advance();
@@ -664,6 +686,7 @@ class Parser {
   }
 
   private parseUnary(): CExpr {
+    if (!this.isOp(OP_MINUS) && !this.isOp(OP_TILDE) && !this.isOp(OP_NOT)) return this.parsePrim();
     // Prefix operators are collected iteratively (a long run of '-' must not recurse).
     const ops: number[] = [];
     while (this.isOp(OP_MINUS) || this.isOp(OP_TILDE) || this.isOp(OP_NOT)) ops.push(this.advance());

@@ -65,6 +65,20 @@ describe('devicetree/parser', () => {
     assert.match(charLiteralValue('ab').error!, /2 characters instead of 1/);
   });
 
+  it('reports a bad literal once: the literal after it is clean, and errors are not remembered between calls', () => {
+    assert.deepEqual(messages('/dts-v1/; / { p = <08 1 0x10000000000000000 2>; };'), ['0:19 Bad integer literal', '0:24 Literal value too large']);
+    assert.equal(literalValue('09').error, 'Bad integer literal');
+    assert.deepEqual(literalValue('9'), { value: 9n });
+  });
+
+  it('starts a property at its name, also through line markers', () => {
+    const plain = rootItems('/dts-v1/;\n/ {\n\tp = <1>;\n};\n')[0] as DtsProperty;
+    assert.deepEqual(plain.range, { file: '/t.dts', start: plain.nameRange.start, end: { line: 2, col: 9 } });
+    const marked = rootItems('/dts-v1/;\n/ {\n# 10 "/inc.dtsi"\n\tp =\n <1>;\n};\n')[0] as DtsProperty;
+    assert.deepEqual(marked.nameRange, { file: '/inc.dtsi', start: { line: 9, col: 1 }, end: { line: 9, col: 2 } });
+    assert.deepEqual(marked.range, { file: '/inc.dtsi', start: { line: 9, col: 1 }, end: { line: 10, col: 5 } });
+  });
+
   it('reports "Properties must precede subnodes" and keeps going', () => {
     assert.deepEqual(messages('/dts-v1/; / { n { }; p = <1>; };'), ['0:21 Properties must precede subnodes']);
   });
