@@ -145,6 +145,11 @@ class Parser {
   private readonly starts: Int32Array;
   private readonly ends: Int32Array;
   private readonly aux: Int32Array;
+  // A value's pieces and a cell list are collected here and copied out at their exact size: a list
+  // grown by push keeps room for 16 (most values have one piece, most cell lists two or three).
+  // Neither nests (cells hold expressions, not values). Entries past the count are stale, never read.
+  private readonly partsScratch: DtsValuePart[] = [];
+  private readonly cellsScratch: DtsCell[] = [];
   /** Index of the eof token (the last). */
   private readonly last: number;
 
@@ -284,15 +289,15 @@ class Parser {
     return { kind: 'header', plugin, range: this.range(first, this.prev()) };
   }
 
-  /** Labels at the current token, appended to `labels` (into a new list if that is NO_LABELS). */
+  /** Labels at the current token, appended to `labels` (a new list in place of NO_LABELS, sized for one). */
   private parseLabels(labels: DtsLabel[]): DtsLabel[] {
-    if (this.kind !== T_LABEL) return labels;
-    const out = labels === NO_LABELS ? [] : labels;
     while (this.kind === T_LABEL) {
       const t = this.advance();
-      out.push({ name: this.text(t), range: this.range(t) });
+      const label = { name: this.text(t), range: this.range(t) };
+      if (labels === NO_LABELS) labels = [label];
+      else labels.push(label);
     }
-    return out;
+    return labels;
   }
 
   private parseMemReserve(): DtsMemReserve {
@@ -441,7 +446,9 @@ class Parser {
     const nameRange = this.range(nameTok);
     if (this.isOp(OP_LBRACE)) {
       const body = this.parseBody();
-      const node: DtsNode = { kind: 'node', labels, name, nameRange, omitIfNoRef: omit, body, range: this.range(first, this.prev()) };
+      // The node starts at its first label or at its name, whose start position is built already.
+      const start = firstKind === T_LABEL ? labels[0].range.start : firstKind === T_NAME ? nameRange.start : undefined;
+      const node: DtsNode = { kind: 'node', labels, name, nameRange, omitIfNoRef: omit, body, range: this.range(first, this.prev(), start) };
       return node;
     }
     if (omit) this.error('syntax error: /omit-if-no-ref/ applies to nodes only', nameRange);
@@ -465,14 +472,15 @@ class Parser {
 
   /** propdata: comma-separated pieces with labels anywhere between them. */
   private parseValue(): DtsValuePart[] {
-    const parts: DtsValuePart[] = [];
+    const parts = this.partsScratch;
+    let count = 0;
     let needPiece = true;
     for (;;) {
       const t = this.pos;
       if (this.kinds[t] === T_LABEL) {
         this.advance();
         const label = { name: this.text(t), range: this.range(t) };
-        parts.push({ kind: 'label', label, range: label.range });
+        parts[count++] = { kind: 'label', label, range: label.range };
         continue;
       }
       if (!needPiece) {
@@ -481,13 +489,14 @@ class Parser {
           needPiece = true;
           continue;
         }
-        return parts;
+        break;
       }
       const piece = this.parsePiece();
-      if (!piece) return parts;
-      parts.push(piece);
+      if (!piece) break;
+      parts[count++] = piece;
       needPiece = false;
     }
+    return parts.slice(0, count);
   }
 
   private parsePiece(): DtsValuePart | undefined {
@@ -529,7 +538,8 @@ class Parser {
       }
     }
     this.advance(); // <
-    const cells: DtsCell[] = [];
+    const cells = this.cellsScratch;
+    let count = 0;
     for (;;) {
       const t = this.pos;
       const kind = this.kinds[t];
@@ -540,20 +550,20 @@ class Parser {
       if (kind === T_LABEL) {
         this.advance();
         const label = { name: this.text(t), range: this.range(t) };
-        cells.push({ kind: 'label', label, range: label.range });
+        cells[count++] = { kind: 'label', label, range: label.range };
       } else if (kind === T_REF) {
         const ref = this.parseRef();
         if (bits !== 32) this.error('References are only allowed in arrays with 32-bit elements.', ref.range);
-        cells.push({ kind: 'ref', ref, range: ref.range });
+        cells[count++] = { kind: 'ref', ref, range: ref.range };
       } else if (kind === T_LITERAL || kind === T_CHAR || this.isOp(OP_LPAREN)) {
         const expr = this.parsePrim();
-        cells.push({ kind: 'expr', expr, range: expr.range });
+        cells[count++] = { kind: 'expr', expr, range: expr.range };
       } else {
         this.syntaxErrorAt(t, "a cell value or '>'");
         break;
       }
     }
-    return { kind: 'cells', bits, bitsRange, cells, range: this.range(first, this.prev()) };
+    return { kind: 'cells', bits, bitsRange, cells: cells.slice(0, count), range: this.range(first, this.prev()) };
   }
 
   private parseBytes(): DtsValuePart {
