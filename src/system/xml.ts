@@ -97,26 +97,23 @@ export function parseXml(file: string, text: string): XmlDocument {
   const lines = new LineMap(file, text);
   const diagnostics: Diagnostic[] = [];
   const endOfText = lines.range(text.length, text.length);
-  const error = (message: string, range: SourceRange, code = 'xml-syntax'): void => {
-    diagnostics.push({ severity: 'error', message, range, code });
-  };
 
   let result: ReturnType<typeof parseXmlCst>;
   try {
     result = parseXmlCst(text);
   } catch (e) {
     // The parser is built to recover; this guards the promise that bad input never throws.
-    error(failureMessage(e), lines.range(0, 0));
+    syntaxError(diagnostics, failureMessage(e), lines.range(0, 0));
     return { diagnostics };
   }
   for (const le of result.lexErrors) {
-    error(`XML syntax error: ${le.message}`, lines.range(le.offset, le.offset + Math.max(1, le.length)));
+    syntaxError(diagnostics, `XML syntax error: ${le.message}`, lines.range(le.offset, le.offset + Math.max(1, le.length)));
   }
   for (const pe of result.parseErrors) {
     const t = pe.token;
     const range = t && typeof t.startOffset === 'number' && !Number.isNaN(t.startOffset) ? tokenRange(lines, t) : endOfText;
     const found = t && t.image ? `'${t.image}'` : 'end of file';
-    error(`XML syntax error: ${firstLine(pe.message).replace(/but found: .*$/, '').trim()} (found ${found})`, range);
+    syntaxError(diagnostics, `XML syntax error: ${firstLine(pe.message).replace(/but found: .*$/, '').trim()} (found ${found})`, range);
   }
 
   let root: XmlElement | undefined;
@@ -124,10 +121,10 @@ export function parseXml(file: string, text: string): XmlDocument {
     const element = (result.cst as unknown as CstNode<DocumentCtx>).children.element?.[0];
     root = element ? convertElement(element, undefined, lines, diagnostics) : undefined;
   } catch (e) {
-    error(failureMessage(e), lines.range(0, 0));
+    syntaxError(diagnostics, failureMessage(e), lines.range(0, 0));
     return { diagnostics };
   }
-  if (!root && diagnostics.length === 0) error('no XML element found', lines.range(0, Math.min(text.length, 1)));
+  if (!root && diagnostics.length === 0) syntaxError(diagnostics, 'no XML element found', lines.range(0, Math.min(text.length, 1)));
   return { root, diagnostics };
 }
 
@@ -172,9 +169,6 @@ function convertElement(el: CstNode<ElementCtx>, parent: XmlElement | undefined,
   const ctx = el.children;
   const nameTok = realToken(ctx.Name);
   if (!nameTok) return undefined;
-  const error = (message: string, range: SourceRange): void => {
-    diagnostics.push({ severity: 'error', message, range, code: 'xml-syntax' });
-  };
   const out: XmlElement = {
     tag: nameTok.image,
     attributes: [],
@@ -199,7 +193,7 @@ function convertElement(el: CstNode<ElementCtx>, parent: XmlElement | undefined,
       nameRange: keyRange,
       valueRange: valTok ? lines.range(valTok.startOffset + 1, Math.max(valTok.startOffset + 1, valTok.endOffset)) : keyRange,
     };
-    if (!valTok) error(`attribute '${name}' on element '${out.tag}' has no value`, keyRange);
+    if (!valTok) syntaxError(diagnostics, `attribute '${name}' on element '${out.tag}' has no value`, keyRange);
     const prev = seen.get(name);
     if (prev) {
       diagnostics.push({
@@ -216,13 +210,14 @@ function convertElement(el: CstNode<ElementCtx>, parent: XmlElement | undefined,
   }
   const close = realToken(ctx.END_NAME);
   if (close && close.image !== nameTok.image) {
-    error(`end tag '</${close.image}>' does not match start tag '<${nameTok.image}>'`, tokenRange(lines, close));
+    syntaxError(diagnostics, `end tag '</${close.image}>' does not match start tag '<${nameTok.image}>'`, tokenRange(lines, close));
   }
   const content = ctx.content?.[0]?.children;
   for (const chardata of content?.chardata ?? []) {
-    // A chardata node holds one TEXT or SEA_WS token; whitespace-only text is layout, not content.
-    const tok = chardata.children.TEXT?.[0] ?? chardata.children.SEA_WS?.[0];
-    const raw = tok ? tok.image : '';
+    // A chardata node holds one TEXT or SEA_WS token. SEA_WS is whitespace only: layout, not
+    // content; so is TEXT that trims to nothing (a lone '\r', other Unicode spaces).
+    const raw = chardata.children.TEXT?.[0]?.image;
+    if (raw === undefined) continue;
     const trimmed = raw.trim();
     if (trimmed === '') continue;
     const start = chardata.location.startOffset + (raw.length - raw.trimStart().length);
@@ -233,6 +228,10 @@ function convertElement(el: CstNode<ElementCtx>, parent: XmlElement | undefined,
     if (c) out.children.push(c);
   }
   return out;
+}
+
+function syntaxError(diagnostics: Diagnostic[], message: string, range: SourceRange): void {
+  diagnostics.push({ severity: 'error', message, range, code: 'xml-syntax' });
 }
 
 function firstLine(s: string): string {
