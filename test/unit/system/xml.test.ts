@@ -125,6 +125,9 @@ describe('malformed XML positions', () => {
     assert.deepStrictEqual(diagnostics, []);
     assert.deepStrictEqual(root!.text.map((t) => [t.text, at(t.range)]), [['words', '1:2-1:7'], ['more', '1:14-1:18']]);
     assert.deepStrictEqual(at(root!.children[0].range), '1:8-1:13');
+    // A lone carriage return and a no-break space lex as text, not as layout, but trim to nothing.
+    assert.deepStrictEqual(parseXml(F, '<system>\r</system>').root!.text, []);
+    assert.deepStrictEqual(parseXml(F, '<system>\u00a0 x\t\r\n</system>').root!.text.map((t) => [t.text, at(t.range)]), [['x', '0:10-0:11']]);
   });
 
   it('an element cut off by end of file keeps what was read', () => {
