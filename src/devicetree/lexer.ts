@@ -134,16 +134,6 @@ export class TokenList {
     return { kind: this.kind(i), src: this.srcs[i], start: this.starts[i], end: this.ends[i], text: this.text(i), bytes: this.bytes(i), stray: this.kinds[i] === T_NAME && this.aux[i] === 1 };
   }
 
-  /**
-   * From token a's start to token b's end; token a's own range when b is in another source. `start`:
-   * a position already built for token a's start (by an earlier range(a, ...)), shared instead of built again.
-   */
-  range(a: number, b: number, start?: Position): SourceRange {
-    const src = this.srcs[a];
-    if (src !== this.srcs[b]) b = a;
-    return this.sources[src].range(this.starts[a], this.ends[b], start);
-  }
-
   toArray(): Token[] {
     const out: Token[] = [];
     for (let i = 0; i < this.length; i++) out.push(this.token(i));

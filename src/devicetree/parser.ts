@@ -180,8 +180,10 @@ class Parser {
   private text(t: number): string {
     return this.tokens.text(t);
   }
+  /** From token a's start to token b's end (a's own range if b is in another source); `start`: a's start position if built already. */
   private range(a: number, b: number = a, start?: Position): SourceRange {
-    return this.tokens.range(a, b, start);
+    const src = this.srcs[a];
+    return this.sources[src].range(this.starts[a], this.ends[src === this.srcs[b] ? b : a], start);
   }
   private prev(): number {
     return Math.max(0, this.pos - 1);
