@@ -38,7 +38,7 @@ export interface XmlDocument {
 export class LineMap {
   private readonly starts: number[] = [0];
   constructor(readonly file: string, text: string) {
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', nl + 1)) this.starts.push(nl + 1);
   }
   position(offset: number): Position {
     let lo = 0, hi = this.starts.length - 1;
