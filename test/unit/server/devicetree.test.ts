@@ -217,6 +217,16 @@ describe('server: device trees', function () {
     await client.close(file);
   });
 
+  it('goes from a phandle written as a number to the node that has it', async () => {
+    const file = path.join(path.dirname(BASE), 'explicit-phandles.dts');
+    const text = '/dts-v1/;\n/ {\n    intc {\n        phandle = <0x7>;\n        interrupt-controller;\n        #interrupt-cells = <1>;\n    };\n    dev {\n        interrupt-parent = <0x7>;\n    };\n};\n';
+    await client.open(file, text);
+    const locs = await client.definition(file, 8, 29);
+    assert.deepEqual(locs?.map((l) => [l.uri, l.range.start.line]), [[uri(file), 2]]);
+    assert.deepEqual(await client.definition(file, 5, 28) ?? [], []);
+    await client.close(file);
+  });
+
   it('analyses an untitled devicetree buffer', async () => {
     const untitled = 'untitled:Untitled-1';
     await client.openUri(untitled, 'devicetree', '/dts-v1/;\n/ { a = <1> };\n');
