@@ -1,6 +1,7 @@
-// `npm run bench [-- --json]`: runs every benchmark suite in one process, prints the figures (and
+// `npm run bench [-- --json]`: runs every benchmark suite, each in a fresh child process, prints the figures (and
 // their ratios to baselines measured in the same run), and rewrites BENCHMARKS.md. With --json it
 // prints one JSON object of all figures (named fields, units in the names) for tools to compare runs.
+import { spawnSync } from 'child_process';
 import { writeFileSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -15,7 +16,38 @@ const SUITES: Suite[] = [
   { name: 'inspector', module: './inspector', exportName: 'runInspectorBench', describe: 'Queue inspector: emulator throughput with 30 Hz snapshot streaming vs without' },
 ];
 
+/**
+ * Each suite runs in a child process of its own (same Node flags): a suite's leftovers (heap, JIT
+ * state, a worker still winding down) must not slow the next one down, and the server suite's
+ * round trips include this side's event loop.
+ */
+function runSuiteInChild(suite: Suite): { figures?: Figures; notes?: string[]; error?: string } {
+  const r = spawnSync(process.execPath, [...process.execArgv, __filename, `--suite=${suite.name}`], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'] });
+  if (r.status !== 0) return { error: `exited with ${r.status ?? r.signal}` };
+  try {
+    return JSON.parse(r.stdout) as { figures: Figures; notes?: string[] };
+  } catch {
+    return { error: 'printed no figures' };
+  }
+}
+
+/** The child's side: run one suite and print its figures and notes as JSON. */
+async function runSuiteHere(name: string): Promise<void> {
+  const suite = SUITES.find((s) => s.name === name);
+  if (!suite) throw new Error(`unknown suite ${name}`);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require(suite.module);
+  const fn = mod[suite.exportName] as (() => Figures | Promise<Figures>) | undefined;
+  if (!fn) throw new Error(`${suite.exportName} not exported`);
+  const figures = await fn();
+  process.stdout.write(JSON.stringify({ figures, notes: Array.isArray(mod.notes) ? mod.notes : undefined }));
+  // Suites may leave handles open (servers, workers); the figures are out, so end here.
+  process.exit(0);
+}
+
 async function main(): Promise<void> {
+  const child = process.argv.find((a) => a.startsWith('--suite='))?.slice('--suite='.length);
+  if (child) return runSuiteHere(child);
   const json = process.argv.includes('--json');
   const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
   const all: Record<string, Figures> = {};
@@ -23,19 +55,14 @@ async function main(): Promise<void> {
   const notes: Record<string, string[]> = {};
   for (const suite of SUITES) {
     if (only && suite.name !== only) continue;
-    let fn: (() => Figures | Promise<Figures>) | undefined;
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const mod = require(suite.module);
-      fn = mod[suite.exportName];
-      if (Array.isArray(mod.notes)) notes[suite.name] = mod.notes;
-    } catch (e) {
-      failures.push(`${suite.name}: cannot load (${(e as Error).message.split('\n')[0]})`);
+    if (!json) process.stderr.write(`running ${suite.name}...\n`);
+    const r = runSuiteInChild(suite);
+    if (r.error || !r.figures) {
+      failures.push(`${suite.name}: ${r.error ?? 'no figures'}`);
       continue;
     }
-    if (!fn) { failures.push(`${suite.name}: ${suite.exportName} not exported`); continue; }
-    if (!json) process.stderr.write(`running ${suite.name}...\n`);
-    all[suite.name] = await fn();
+    all[suite.name] = r.figures;
+    if (r.notes) notes[suite.name] = r.notes;
   }
   const flat: Figures = {};
   for (const [suite, figures] of Object.entries(all)) for (const [k, v] of Object.entries(figures)) flat[`${suite}.${k}`] = v;
@@ -57,7 +84,7 @@ function writeMarkdown(all: Record<string, Figures>, failures: string[], notes: 
   const lines = [
     '# Benchmarks',
     '',
-    'Produced by `npm run bench` (this file is rewritten by each run; `npm run bench -- --json` prints the same figures as JSON). The benchmark process runs with the V8 flags the language server runs with (`SERVER_NODE_FLAGS`: a 64 MiB young generation).',
+    'Produced by `npm run bench` (this file is rewritten by each run; `npm run bench -- --json` prints the same figures as JSON). Each suite runs in a fresh process with the V8 flags the language server runs with (`SERVER_NODE_FLAGS`: a 64 MiB young generation).',
     `Last run: ${new Date().toISOString()} on ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}. The machine is small and shared: compare ratios measured in the same run rather than absolute figures across runs.`,
     '',
   ];
