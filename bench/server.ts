@@ -2,6 +2,7 @@
 // runs it): fresh diagnostics after an edit in a 5,000-line DTS, opening the whole corpus, and the
 // server's memory after that. Timings are client round trips (send the change, receive `settled`,
 // which follows the published diagnostics), so they include JSON-RPC and the pipe.
+import { execFileSync } from 'child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -21,6 +22,7 @@ const COLD_EDITS = 20;
 export const notes = [
   '`edit5000Lines...`: one 3-character edit of a cell value in a generated 5,000-line tree, repeated ' + EDITS + ' times through the real protocol (the server bundle spawned over stdio); each time is the client round trip from sending `didChange` to receiving `settled`, which the server sends after publishing the diagnostics.',
   '`FreshDiagnosticsMedianMs` is the median over edits ' + (COLD_EDITS + 1) + '-' + EDITS + ' (steady state); `First20EditsMedianMs` is the median of the first ' + COLD_EDITS + ', while the JIT warms up; `ServerAnalysisMedianMs` is the server-side share of the steady-state edits; `CompileAndChecksInProcessMedianMs` is the same compile and checks in the benchmark process (run through tsx, so slower per call than the esbuild bundle).',
+  '`DtcProcessMedianMs` is the baseline measured in the same run, interleaved with the edits: the dtc process compiling the same file to a DTB (no language server work: it stops at the first error and prints text); `FreshDiagnosticsToDtcRatio` is the round trip over it, below 1 when fresh diagnostics arrive sooner than dtc alone compiles the file.',
   '`openCorpusMs`: a fresh server (warmed on one two-line file) opens every .dts/.dtsi/.system file of ../shared/corpus except dtc-tests, one after another, each awaited until `settled`.',
 ];
 
@@ -92,17 +94,26 @@ export async function runServerBench(): Promise<Record<string, number>> {
     // `...First20...`); the headline is the steady state over the edits after them.
     const roundTrips: number[] = [];
     const serverMs: number[] = [];
+    const dtcMs: number[] = [];
     for (let k = 0; k < EDITS; k++) {
       const value = String(100 + (k % 10));
       const t0 = performance.now();
       await client.change(big, [{ range: { start: { line: target, character: col }, end: { line: target, character: col + 3 } }, text: value }]);
       roundTrips.push(performance.now() - t0);
       serverMs.push(client.lastAnalysisMs);
+      // The baseline, interleaved so that it sees the same machine: dtc compiling the same file.
+      if (k >= COLD_EDITS && k % 4 === 0) {
+        const d0 = performance.now();
+        execFileSync('dtc', ['-q', '-I', 'dts', '-O', 'dtb', '-o', path.join(dir, 'large.dtb'), big], { stdio: 'ignore' });
+        dtcMs.push(performance.now() - d0);
+      }
     }
     figures.edit5000LinesFreshDiagnosticsMedianMs = median(roundTrips.slice(COLD_EDITS));
     figures.edit5000LinesServerAnalysisMedianMs = median(serverMs.slice(COLD_EDITS));
     figures.edit5000LinesFirst20EditsMedianMs = median(roundTrips.slice(0, COLD_EDITS));
     figures.edit5000LinesEdits = EDITS;
+    figures.edit5000LinesDtcProcessMedianMs = median(dtcMs);
+    figures.edit5000LinesFreshDiagnosticsToDtcRatio = figures.edit5000LinesFreshDiagnosticsMedianMs / figures.edit5000LinesDtcProcessMedianMs;
     await client.close(big);
   } finally {
     await client.stop();
