@@ -2,7 +2,7 @@
 // place of the files on disk (so an unsaved .dtsi edit re-checks every tree that includes it).
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
-import { decodeUtf8, encodeUtf8 } from '../common/host';
+import { decodeUtf8, encodeUtf8, OverlayFileHost } from '../common/host';
 import type { FileHost } from '../common/host';
 
 /**
@@ -55,15 +55,20 @@ export class OpenDocuments implements FileHost {
 
   /** Open buffers first, then `disk`. */
   over(disk: FileHost): TextFileHost {
-    return {
-      readFile: (path) => this.readFile(path) ?? disk.readFile(path),
-      fileExists: (path) => this.fileExists(path) || disk.fileExists(path),
-      readText: (path) => {
-        const open = this.get(path);
-        if (open) return open.getText();
-        const bytes = disk.readFile(path);
-        return bytes ? decodeUtf8(bytes) : undefined;
-      },
-    };
+    return new BuffersOverDisk(this, disk);
+  }
+}
+
+/** OverlayFileHost's bytes, plus text that for an open buffer is the buffer itself. */
+class BuffersOverDisk extends OverlayFileHost implements TextFileHost {
+  constructor(private readonly buffers: OpenDocuments, private readonly disk: FileHost) {
+    super(buffers, disk);
+  }
+
+  readText(path: string): string | undefined {
+    const open = this.buffers.get(path);
+    if (open) return open.getText();
+    const bytes = this.disk.readFile(path);
+    return bytes ? decodeUtf8(bytes) : undefined;
   }
 }
