@@ -45,12 +45,17 @@ export interface CompileResult {
   documents: ParsedDocument[];
 }
 
-interface Input {
+/** One input file and its text; `undefined` when it could not be read (an error diagnostic, as dtc's). */
+export interface CompileInput {
   file: string;
   text: string | undefined;
 }
 
-function compileInputs(inputs: Input[], options: CompileOptions): CompileResult {
+/**
+ * Compile texts the caller already holds (the language server's buffers): the base first, then
+ * overlays, as dtc on their texts appended in order. Includes are read through the host.
+ */
+export function compileTexts(inputs: CompileInput[], options: CompileOptions): CompileResult {
   const diagnostics: Diagnostic[] = [];
   const files: string[] = [];
   const sources: ScanSource[] = [];
@@ -105,20 +110,15 @@ function compileInputs(inputs: Input[], options: CompileOptions): CompileResult 
   return { tree: evaluated.tree, diagnostics, fixupDiagnostics: evaluated.fixupDiagnostics, files, includeDirectives, documents: inputDocs };
 }
 
-/** Compile files read through the host: the base first, then overlays, as dtc on their texts appended in order. */
+/** Compile files read through the host, as compileTexts would compile their texts. */
 export function compileFiles(files: string[], options: CompileOptions): CompileResult {
-  return compileInputs(files.map((file) => {
+  return compileTexts(files.map((file) => {
     const bytes = options.host.readFile(file);
     return { file, text: bytes ? decodeUtf8(bytes) : undefined };
   }), options);
 }
 
-/** Compile texts the caller already holds (the language server's buffers), as compileFiles would read them. */
-export function compileTexts(inputs: { file: string; text: string | undefined }[], options: CompileOptions): CompileResult {
-  return compileInputs(inputs, options);
-}
-
 /** Compile an editor buffer (its includes are read through the host). */
 export function compileText(file: string, text: string, options: CompileOptions): CompileResult {
-  return compileInputs([{ file, text }], options);
+  return compileTexts([{ file, text }], options);
 }
