@@ -177,7 +177,12 @@ export class Workspace {
         this.touch(u);
         this.units.delete(key);
       }
-      for (const file of [...this.systemParses.keys()]) if (!this.liveUnits().some((u) => u.deps.has(file))) this.systemParses.delete(file);
+      // A parse no live unit reads any more is dropped with it.
+      for (const file of [...this.systemParses.keys()]) {
+        let read = false;
+        for (const u of this.units.values()) if ((read = u.deps.has(file))) break;
+        if (!read) this.systemParses.delete(file);
+      }
     } finally {
       this.scopedDisk.end();
       this.changed = new Set();
