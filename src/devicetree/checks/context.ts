@@ -349,12 +349,13 @@ export class CheckContext {
   }
 }
 
-/** A check that visits every live node, parents first (dtc's check_nodes_props). */
-export function nodeCheck(
+/** A check that runs `visit` on each node `nodesOf` lists (always a subsequence of the run's nodes, in their order). */
+function visitingCheck(
   name: string,
   description: string,
   defaultSeverity: CheckSeverity,
   prerequisites: readonly string[],
+  nodesOf: (state: CheckRunState) => readonly CheckNode[],
   visit: (ctx: CheckContext, node: CheckNode) => void,
 ): CheckDefinition {
   return {
@@ -363,10 +364,21 @@ export function nodeCheck(
     defaultSeverity,
     prerequisites,
     run(ctx) {
-      const nodes = ctx.state.nodes;
+      const nodes = nodesOf(ctx.state);
       for (let i = 0; i < nodes.length; i++) visit(ctx, nodes[i]);
     },
   };
+}
+
+/** A check that visits every live node, parents first (dtc's check_nodes_props). */
+export function nodeCheck(
+  name: string,
+  description: string,
+  defaultSeverity: CheckSeverity,
+  prerequisites: readonly string[],
+  visit: (ctx: CheckContext, node: CheckNode) => void,
+): CheckDefinition {
+  return visitingCheck(name, description, defaultSeverity, prerequisites, (state) => state.nodes, visit);
 }
 
 /**
@@ -381,16 +393,7 @@ export function propertyCheck(
   slot: PropertySlot,
   visit: (ctx: CheckContext, node: CheckNode, prop: DtProperty) => void,
 ): CheckDefinition {
-  return {
-    name,
-    description,
-    defaultSeverity,
-    prerequisites,
-    run(ctx) {
-      const nodes = ctx.state.nodesWith(slot);
-      for (let i = 0; i < nodes.length; i++) visit(ctx, nodes[i], nodes[i].prop(slot)!);
-    },
-  };
+  return visitingCheck(name, description, defaultSeverity, prerequisites, (state) => state.nodesWith(slot), (ctx, node) => visit(ctx, node, node.prop(slot)!));
 }
 
 /** A check about every property of a kind: it visits, in nodeCheck's order, only the nodes having one. */
@@ -402,16 +405,7 @@ export function propertyKindCheck(
   kind: PropertyKind,
   visit: (ctx: CheckContext, node: CheckNode) => void,
 ): CheckDefinition {
-  return {
-    name,
-    description,
-    defaultSeverity,
-    prerequisites,
-    run(ctx) {
-      const nodes = ctx.state.nodesWithKind(kind);
-      for (let i = 0; i < nodes.length; i++) visit(ctx, nodes[i]);
-    },
-  };
+  return visitingCheck(name, description, defaultSeverity, prerequisites, (state) => state.nodesWithKind(kind), visit);
 }
 
 // ---- value helpers shared by the families (dtc's data.c and livetree.c semantics) ----
