@@ -30,6 +30,20 @@ function positionOf(text: string, offset: number): { line: number; character: nu
   return { line, character: offset - (before.lastIndexOf('\n') + 1) };
 }
 
+/** Open `start` in the client, send each edit as an incremental change, and return the final text. */
+async function sendEdits(client: TestClient, file: string, start: string, edits: Edit[]): Promise<string> {
+  let text = start;
+  await client.open(file, text);
+  for (const e of edits) {
+    const at = e.at % (text.length + 1);
+    const end = e.kind === 'delete' ? Math.min(text.length, at + e.len) : at;
+    const change = { range: { start: positionOf(text, at), end: positionOf(text, end) }, text: e.kind === 'insert' ? e.text : '' };
+    text = text.slice(0, at) + change.text + text.slice(end);
+    await client.change(file, [change]);
+  }
+  return text;
+}
+
 describe('server: random edits (property)', function () {
   this.timeout(120000);
   let live: TestClient;
@@ -44,15 +58,7 @@ describe('server: random edits (property)', function () {
     await fc.assert(
       fc.asyncProperty(fc.array(edit, { minLength: 1, maxLength: 8 }), async (edits) => {
         const file = FILE.replace('tree', `tree${run++}`);
-        let text = START;
-        await live.open(file, text);
-        for (const e of edits) {
-          const at = e.at % (text.length + 1);
-          const end = e.kind === 'delete' ? Math.min(text.length, at + e.len) : at;
-          const change = { range: { start: positionOf(text, at), end: positionOf(text, end) }, text: e.kind === 'insert' ? e.text : '' };
-          text = text.slice(0, at) + change.text + text.slice(end);
-          await live.change(file, [change]);
-        }
+        const text = await sendEdits(live, file, START, edits);
         await fresh.open(file, text);
         const strip = (c: TestClient): unknown => c.diagnostics(file).map((d) => [d.range, d.severity, d.code, d.message]);
         assert.deepEqual(strip(live), strip(fresh), `final text:\n${text}`);
@@ -76,15 +82,7 @@ describe('server: random edits (property)', function () {
     await fc.assert(
       fc.asyncProperty(fc.array(xmlEdit, { minLength: 1, maxLength: 6 }), async (edits) => {
         const file = `/tmp/microkit-server-prop/s${run++}.system`;
-        let text = start;
-        await live.open(file, text);
-        for (const e of edits) {
-          const at = e.at % (text.length + 1);
-          const end = e.kind === 'delete' ? Math.min(text.length, at + e.len) : at;
-          const change = { range: { start: positionOf(text, at), end: positionOf(text, end) }, text: e.kind === 'insert' ? e.text : '' };
-          text = text.slice(0, at) + change.text + text.slice(end);
-          await live.change(file, [change]);
-        }
+        const text = await sendEdits(live, file, start, edits);
         const p = positionOf(text, Math.floor(text.length / 2));
         await live.hover(file, p.line, p.character);
         await live.completion(file, p.line, p.character);
