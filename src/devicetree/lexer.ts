@@ -35,7 +35,7 @@ export const TOKEN = {
   OMIT_IF_NO_REF: T_OMIT_IF_NO_REF, INCBIN: T_INCBIN, LABEL: T_LABEL, LITERAL: T_LITERAL, CHAR: T_CHAR, REF: T_REF, BYTE: T_BYTE,
   NAME: T_NAME, STRING: T_STRING, OP: T_OP, EOF: T_EOF,
 } as const;
-export const TOKEN_KINDS: readonly TokenKind[] = [
+const TOKEN_KINDS: readonly TokenKind[] = [
   'v1', 'plugin', 'memreserve', 'bits', 'delete-property', 'delete-node', 'omit-if-no-ref',
   'incbin', 'label', 'literal', 'char', 'ref', 'byte', 'name', 'string', 'op', 'eof',
 ];
