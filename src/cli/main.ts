@@ -32,9 +32,25 @@ export async function main(argv: string[]): Promise<number> {
   return command.run(rest);
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
+/**
+ * Runs the CLI as this process: the exit status comes from the command, an unexpected exception
+ * becomes status 70 with its stack. A reader that goes away (`dual-guest lint ... | head`) makes the
+ * rest of the output go nowhere, quietly (no unhandled EPIPE); the command still finishes, so its exit
+ * status still says whether errors were found.
+ * The installed `bin` and `node dist/cli.js` both come here.
+ */
+export function runAsProcess(argv: string[]): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+    });
+  }
+  main(argv).then(
     (code) => { process.exitCode = code; },
     (err) => { process.stderr.write(`dual-guest: internal error: ${err instanceof Error ? err.stack : String(err)}\n`); process.exitCode = 70; },
   );
 }
+
+// Run directly (`node dist/cli.js`, `tsx src/cli/main.ts`). Through the installed `bin`, require.main
+// is the bin file, which calls runAsProcess itself.
+if (require.main === module) runAsProcess(process.argv.slice(2));
