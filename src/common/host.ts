@@ -7,6 +7,16 @@ export interface FileHost {
   readFile(path: string): Uint8Array | undefined;
   /** True when a file exists at the path (used for include-path search). */
   fileExists(path: string): boolean;
+  /**
+   * Why readFile gives nothing for the path ("No such file or directory", "not a regular file ...",
+   * a size limit), or undefined when it is readable. Hosts that only hold files leave it out.
+   */
+  unreadable?(path: string): string | undefined;
+}
+
+/** The reason a file cannot be read, for a message ("Couldn't open "x": <reason>"). */
+export function unreadableReason(host: FileHost, path: string): string {
+  return host.unreadable?.(path) ?? 'No such file or directory';
 }
 
 /** A FileHost over an in-memory map, for tests and for the language server's open documents. */
@@ -34,6 +44,9 @@ export class OverlayFileHost implements FileHost {
   }
   fileExists(path: string): boolean {
     return this.overlay.fileExists(path) || this.base.fileExists(path);
+  }
+  unreadable(path: string): string | undefined {
+    return this.overlay.fileExists(path) ? undefined : this.base.unreadable?.(path);
   }
 }
 

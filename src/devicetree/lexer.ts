@@ -432,6 +432,8 @@ class Scanner {
   /** dtc's start state, carried across files (texts are appended). */
   private state = S_V1;
 
+  /** Set after "Includes nested too deeply": no /include/ is followed after it, as dtc stops there. */
+  private includesStopped = false;
   constructor(private readonly sources: SourceText[], readonly tokens: TokenList, private readonly resolveInclude: IncludeResolver | undefined) {}
 
   private error(src: SourceText, start: number, end: number, message: string): void {
@@ -635,8 +637,11 @@ class Scanner {
   private include(src: SourceText, at: number, quote: number, end: number, depth: number): void {
     const name = src.text.slice(quote + 1, end - 1);
     const range = src.range(at, end);
+    // Fatal in dtc: a file that includes itself twice would otherwise grow as 2^depth.
+    if (this.includesStopped) return;
     if (depth + 1 >= MAX_INCLUDE_DEPTH) {
       this.diagnostics.push({ severity: 'error', message: 'Includes nested too deeply', range, code: 'include' });
+      this.includesStopped = true;
       return;
     }
     const found = this.resolveInclude?.(name, src.file);

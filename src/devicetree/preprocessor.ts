@@ -140,6 +140,8 @@ class Preprocessor implements ExpansionHooks {
   private readonly macroExpansions: { name: string; range: SourceRange }[] = [];
   private readonly includes: IncludeRecord[] = [];
   private readonly maxDepth: number;
+  /** Set once the include depth limit is hit; see include(). */
+  private includesStopped = false;
   readonly limits = new ExpansionLimits();
   /** The last token written, to decide whether a separating space is needed. */
   private lastWritten: PPToken | undefined;
@@ -447,8 +449,12 @@ class Preprocessor implements ExpansionHooks {
       return;
     }
     record.target = found.path;
+    // After the first, no #include is followed: cpp goes on (a file that includes itself twice then
+    // grows as 2^depth); we stop including, as dtc does for /include/.
+    if (this.includesStopped) return;
     if (frame.depth + 1 >= this.maxDepth) {
       this.diagnostic({ severity: 'error', message: `#include nested depth ${frame.depth + 1} exceeds maximum of ${this.maxDepth}`, range });
+      this.includesStopped = true;
       return;
     }
     if (!this.files.includes(found.path)) this.files.push(found.path);

@@ -1,15 +1,37 @@
 // The FileHost for Node hosts (CLI, language server, worker, tests): the only place that reads the
 // real file system for the cores.
-import { readFileSync, statSync } from 'fs';
+//
+// A workspace names the files it reads (`/include/ "..."`, `#include`, a project file's images, a
+// committed symlink), so a hostile one could name /dev/zero or a FIFO. Only regular files are read,
+// up to MAX_FILE_BYTES, and opening never blocks: anything else reads as absent, and `unreadable`
+// says why for the message.
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'fs';
 import type { FileHost } from '../common/host';
+
+/** The largest file read (kernel images and initrds are the large ones: tens of MiB). */
+export const MAX_FILE_BYTES = 256 * 1024 * 1024;
 
 export class NodeFileHost implements FileHost {
   readFile(path: string): Uint8Array | undefined {
+    let fd: number | undefined;
     try {
-      const b = readFileSync(path);
-      return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+      // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, for good.
+      fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+      const st = fstatSync(fd);
+      if (!st.isFile() || st.size > MAX_FILE_BYTES) return undefined;
+      const bytes = new Uint8Array(st.size);
+      let filled = 0;
+      // Reads what the file held when it was opened; a file growing meanwhile is not followed.
+      while (filled < bytes.length) {
+        const n = readSync(fd, bytes, filled, bytes.length - filled, null);
+        if (n === 0) break;
+        filled += n;
+      }
+      return filled === bytes.length ? bytes : bytes.subarray(0, filled);
     } catch {
       return undefined;
+    } finally {
+      if (fd !== undefined) closeSync(fd);
     }
   }
   /**
@@ -22,6 +44,17 @@ export class NodeFileHost implements FileHost {
       return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
     } catch {
       return false;
+    }
+  }
+  unreadable(path: string): string | undefined {
+    try {
+      const st = statSync(path, { throwIfNoEntry: false });
+      if (!st) return 'No such file or directory';
+      if (!st.isFile()) return st.isDirectory() ? 'Is a directory' : 'not a regular file (a device, FIFO or socket): not read';
+      if (st.size > MAX_FILE_BYTES) return `larger than the ${MAX_FILE_BYTES / 1024 / 1024} MiB limit on files read: not read`;
+      return undefined;
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code === 'EACCES' ? 'Permission denied' : 'cannot be read';
     }
   }
 }
