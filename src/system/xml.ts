@@ -93,7 +93,10 @@ export function decodeXmlText(raw: string): string {
   return out;
 }
 
-export function parseXml(file: string, text: string): XmlDocument {
+export function parseXml(file: string, source: string): XmlDocument {
+  // XML's end-of-line handling: a lone CR is a line break (old Mac files). The parser only knows LF
+  // and CR LF, so a lone CR becomes LF: the same length, so offsets stay those of the source.
+  const text = source.includes('\r') ? source.replace(/\r(?!\n)/g, '\n') : source;
   const lines = new LineMap(file, text);
   const diagnostics: Diagnostic[] = [];
   const endOfText = lines.range(text.length, text.length);

@@ -31,6 +31,16 @@ describe('positioned XML', () => {
     assert.deepStrictEqual(mr.attributes[0].range, rangeOf(F, text, 'name="uart"'));
   });
 
+  it('a file with CR-only line endings parses, comments included, with lines counted at each CR', () => {
+    const text = '<?xml version="1.0"?>\r<!-- old Mac line endings -->\r<system>\r  <memory_region name="a" size="0x1000" />\r</system>\r';
+    const { root, diagnostics } = parseXml(F, text);
+    assert.deepStrictEqual(diagnostics, []);
+    assert.deepStrictEqual(root!.children.map((c) => [c.tag, c.nameRange.start]), [['memory_region', { line: 3, col: 3 }]]);
+    const mixed = parseXml(F, '<system>\r\n<memory_region name="a" size="0x1000" />\r<memory_region name="b" size="0x1000" />\n</system>');
+    assert.deepStrictEqual(mixed.diagnostics, []);
+    assert.deepStrictEqual(mixed.root!.children.map((c) => c.nameRange.start.line), [1, 2]);
+  });
+
   it('decodes entities in attribute values', () => {
     const { root } = parseXml(F, '<system a="x&amp;y&#65;&lt;" />');
     assert.strictEqual(root!.attributes[0].value, 'x&yA<');
