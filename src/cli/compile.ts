@@ -9,6 +9,7 @@ import { relative } from '../common/paths';
 import { CHECKS, checkConfigFromFlags, runChecks } from '../devicetree/checks';
 import { compileFiles, writeDtb, writeDts } from '../devicetree/compile';
 import { NodeFileHost } from '../node/file-host';
+import { pushAll } from '../common/arrays';
 
 export interface CompileIo {
   stdout(data: string | Uint8Array): void;
@@ -127,7 +128,7 @@ export function runCompile(args: string[], ioOverrides: Partial<CompileIo> = {})
   // Like dtc: parse errors stop before the checks run.
   const parseErrors = result.diagnostics.filter((d) => d.severity === 'error');
   const messages: Diagnostic[] = [...result.diagnostics];
-  if (parseErrors.length === 0) messages.push(...runChecks(result, config));
+  if (parseErrors.length === 0) pushAll(messages, runChecks(result, config));
   for (const d of messages) io.stderr(formatDtcMessage(d, io.cwd) + '\n');
   const failed = messages.some((d) => d.severity === 'error');
   if (failed && !(parsed.force && parseErrors.length === 0)) {

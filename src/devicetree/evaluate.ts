@@ -17,6 +17,7 @@ import { dirname, resolve } from '../common/paths';
 import type { DtsBody, DtsFile, DtsLabel, DtsRef, DtsValuePart } from './ast';
 import { evaluateCExpr, type CExpr } from './cexpr';
 import type { DtNode, DtProperty, DtTree, Marker, MemReserve, PropertyValue } from './tree';
+import { pushAll } from '../common/arrays';
 
 export interface EvaluateOptions {
   host: FileHost;
@@ -145,7 +146,7 @@ function mergeNodes(old: ENode, next: ENode): void {
       op.deleted = false;
       op.range = np.range;
       op.nameRange = np.nameRange;
-      op.history.push(...np.history);
+      pushAll(op.history, np.history);
     } else old.props.push(np);
   }
   for (const nc of next.children) {
@@ -158,7 +159,7 @@ function mergeNodes(old: ENode, next: ENode): void {
     if (oc) mergeNodes(oc, nc);
     else addChild(old, nc);
   }
-  old.definitions.push(...next.definitions);
+  pushAll(old.definitions, next.definitions);
   if (next.checkProps) old.checkProps = true;
   if (next.refProps) old.refProps = true;
 }
@@ -691,7 +692,7 @@ class Evaluator {
         for (let i = 0; i < prop.value.markers.length; i++) if (prop.value.markers[i].kind === 'ref-path') this.fixPathReference(root, node, prop, i, found.path);
       }
     }
-    this.fixupDiagnostics.push(...found.name, ...found.duplicate, ...found.explicit, ...found.phandle, ...found.path);
+    for (const list of [found.name, found.duplicate, found.explicit, found.phandle, found.path]) pushAll(this.fixupDiagnostics, list);
   }
 
   // check_name_properties: a `name` property equal to the node's base name is dropped.

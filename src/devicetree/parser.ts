@@ -90,8 +90,10 @@ function bigintOf(n: number): bigint {
 /** Value of a character literal's contents as dtc's eval_char_literal (one unsigned byte). */
 export function charLiteralValue(text: string): { value: bigint; error?: string } {
   const bytes = new TextEncoder().encode(text);
-  const s = String.fromCharCode(...bytes);
-  if (s.length === 0) return { value: 0n, error: 'Empty character literal' };
+  // One byte per character; only the first escape (at most 4 bytes) is decoded, so a prefix does
+  // (spreading a 130 KB literal into fromCharCode's arguments overflowed the stack).
+  const s = String.fromCharCode(...bytes.subarray(0, 16));
+  if (bytes.length === 0) return { value: 0n, error: 'Empty character literal' };
   let byte = s.charCodeAt(0);
   let next = 1;
   if (byte === 92) {
@@ -101,7 +103,7 @@ export function charLiteralValue(text: string): { value: bigint; error?: string 
     next = e.next;
   }
   const value = BigInt(byte);
-  if (next !== s.length) return { value, error: `Character literal has ${s.length} characters instead of 1` };
+  if (next !== bytes.length) return { value, error: `Character literal has ${bytes.length} characters instead of 1` };
   return { value };
 }
 

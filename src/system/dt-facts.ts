@@ -8,6 +8,7 @@ import {
 } from '../devicetree/tree';
 
 import { cellsProperty } from '../devicetree/addresses';
+import { pushAll } from '../common/arrays';
 
 export { addressCells, contains, overlaps, regRanges, sizeCells, translateAddress, type AddressRange } from '../devicetree/addresses';
 
@@ -51,7 +52,7 @@ export function findGic(tree: DtTree): DtNode | undefined {
   while (stack.length > 0) {
     const n = stack.pop()!;
     if (isGic(n)) return n;
-    stack.push(...liveChildren(n));
+    pushAll(stack, liveChildren(n));
   }
   return undefined;
 }

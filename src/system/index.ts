@@ -15,6 +15,7 @@ export {
   loadProject, findProjectFileFor, guestRamMap, DEFAULT_SERIAL, DEFAULT_VIRTIO, PROJECT_KEYS,
   type Project, type GuestConfig, type SerialConfig, type VirtioConsoleConfig,
 } from './project';
+import { pushAll } from '../common/arrays';
 export { crossCheck, checkGuestTree, type GuestTree } from './checks/guest-dt';
 export * as dtFacts from './dt-facts';
 export { SYSTEM_RULES, type SystemRule } from './rule-table';
@@ -62,11 +63,11 @@ export function lintSystemFile(file: string, host: FileHost, options?: LintSyste
     for (const result of trees.values()) {
       if (reported.has(result)) continue;
       reported.add(result);
-      out.push(...result.diagnostics.filter((d) => d.severity === 'error'));
+      pushAll(out, result.diagnostics.filter((d) => d.severity === 'error'));
     }
     // Cross checks on a tree that did not compile would only repeat its errors in other words.
     const clean = new Map([...trees].filter(([, r]) => !r.diagnostics.some((d) => d.severity === 'error')));
-    out.push(...crossCheck(project, clean, host));
+    pushAll(out, crossCheck(project, clean, host));
   }
   return out.sort(compareDiagnostics);
 }

@@ -3,6 +3,7 @@
 // carry the microkit tool's defaults (seL4/microkit tool/microkit/src/sdf.rs).
 
 import type { XmlAttribute, XmlElement } from './xml';
+import { pushAll } from '../common/arrays';
 
 /** Page sizes of AArch64 (the only architecture this project models): 4 KiB and 2 MiB. */
 export const PAGE_SIZES = [0x1000, 0x200000] as const;
@@ -142,8 +143,8 @@ export function findVm(model: SystemModel, name: string): VirtualMachine | undef
 export function allMaps(model: SystemModel): MapEntry[] {
   const out: MapEntry[] = [];
   for (const pd of model.protectionDomains) {
-    out.push(...pd.maps);
-    if (pd.virtualMachine) out.push(...pd.virtualMachine.maps);
+    pushAll(out, pd.maps);
+    if (pd.virtualMachine) pushAll(out, pd.virtualMachine.maps);
   }
   return out;
 }

@@ -11,6 +11,7 @@ import {
   type SystemModel, type VirtualMachine,
 } from './model';
 import { checkSystem } from './rules';
+import { pushAll } from '../common/arrays';
 
 /** Parse a number as the tool does: decimal, or hex after "0x"; underscores are ignored; u64. */
 export function parseSdfNumber(s: string): number | undefined {
@@ -390,6 +391,6 @@ export function parseSystem(file: string, text: string): { model: SystemModel; d
   }
   flatten(model.rootDomains, model.protectionDomains);
   for (const pd of model.protectionDomains) if (pd.virtualMachine) model.virtualMachines.push(pd.virtualMachine);
-  diagnostics.push(...checkSystem(model));
+  pushAll(diagnostics, checkSystem(model));
   return { model, diagnostics };
 }

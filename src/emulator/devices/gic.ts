@@ -2,6 +2,7 @@
 // kernel (which masks an IRQ from delivery until the PD acknowledges it). A vGIC per VM holds
 // virtual interrupts for the vCPU: 4 list registers and an overflow queue, as libvmm's vgic does.
 // SPI n is INTID n + 32.
+import { pushAll } from '../../common/arrays';
 
 export const SPI_BASE = 32;
 export function spiToIntid(spi: number): number {
@@ -154,7 +155,7 @@ export class Vgic {
     this.lrIntid.set(s.lrIntid);
     this.lrState.set(s.lrState);
     this.overflow.length = 0;
-    this.overflow.push(...s.overflow);
+    pushAll(this.overflow, s.overflow);
   }
 
   reset(): void {

@@ -3,6 +3,7 @@
 import { strict as assert } from 'assert';
 import { MemoryFileHost } from '../../../src/common/host';
 import { compileFiles } from '../../../src/devicetree/compile';
+import { runCompile } from '../../../src/cli/compile';
 
 describe('devicetree: hostile input', () => {
   it('a file that /include/s itself twice stops at the depth limit once, as dtc does (not 2^depth)', () => {
@@ -21,5 +22,19 @@ describe('devicetree: hostile input', () => {
     assert.equal(deep.length, 1);
     // One copy of the text per level at most: linear in the depth limit.
     assert.ok(r.diagnostics.length <= 210, `${r.diagnostics.length} diagnostics`);
+  });
+
+  it('a 130 KB character literal is one positioned error, not a stack overflow', () => {
+    const host = new MemoryFileHost({ '/w/char.dts': `/dts-v1/;\n/ { p = <'${'a'.repeat(130_000)}'>; };\n` });
+    const r = compileFiles(['/w/char.dts'], { host });
+    assert.deepEqual(r.diagnostics.map((d) => [d.message, d.range?.start.line]), [['Character literal has 130000 characters instead of 1', 1]]);
+  });
+
+  it('dual-guest compile of 520 copies of one property reports every duplicate pair (as dtc) without overflowing', () => {
+    const host = new MemoryFileHost({ '/w/dup.dts': `/dts-v1/;\n/ { n { ${'p; '.repeat(520)}}; };\n` });
+    let err = '';
+    const code = runCompile(['dup.dts', '-o', 'out.dtb'], { host, cwd: '/w', stdout: () => undefined, stderr: (t) => (err += t), writeFile: () => undefined });
+    assert.equal(code, 2);
+    assert.equal(err.split('\n').filter((l) => l.includes('Duplicate property name')).length, (520 * 519) / 2);
   });
 });
