@@ -93,21 +93,50 @@ function newNode(name: string, range?: SourceRange): ENode {
   return { name, children: [], props: [], labelList: NO_LABELS, deleted: false, phandle: 0, omitIfNoRef: false, referenced: false, range, definitions: range ? [range] : [], fullpath: '', checkProps: false, refProps: false };
 }
 
-/** dtc's add_label: revive an existing entry, otherwise put the new one first. */
-function addLabel(owner: { labelList: readonly ELabel[] }, name: string): void {
-  for (const l of owner.labelList) {
-    if (l.name === name) {
-      l.deleted = false;
-      return;
-    }
+/**
+ * Label lists are kept oldest first, so adding is an append; dtc's order (add_label puts a new label
+ * first) is newestFirst(list). Prepending by copy, and looking a name up by scan, made 20,000 labels
+ * on one node take seconds.
+ */
+const LABELS_BY_NAME = new WeakMap<readonly ELabel[], Map<string, ELabel>>();
+/** Scanning beats a map for the short lists nearly every owner has. */
+const LABEL_SCAN_LIMIT = 8;
+
+function findLabel(list: readonly ELabel[], name: string): ELabel | undefined {
+  if (list.length <= LABEL_SCAN_LIMIT) return list.find((l) => l.name === name);
+  let byName = LABELS_BY_NAME.get(list);
+  if (!byName) {
+    byName = new Map(list.map((l) => [l.name, l]));
+    LABELS_BY_NAME.set(list, byName);
   }
-  owner.labelList = [{ name, deleted: false }, ...owner.labelList];
+  return byName.get(name);
+}
+
+/** dtc's add_label: revive an existing entry, otherwise add a new one (first in dtc's order). */
+function addLabel(owner: { labelList: readonly ELabel[] }, name: string): void {
+  const existing = findLabel(owner.labelList, name);
+  if (existing) {
+    existing.deleted = false;
+    return;
+  }
+  const entry: ELabel = { name, deleted: false };
+  // The shared empty list is replaced; an owner's own list is appended to (it is never shared).
+  if (owner.labelList === NO_LABELS) owner.labelList = [entry];
+  else {
+    (owner.labelList as ELabel[]).push(entry);
+    LABELS_BY_NAME.get(owner.labelList)?.set(name, entry);
+  }
+}
+
+/** A label list in dtc's order, newest first. */
+function newestFirst(list: readonly ELabel[]): readonly ELabel[] {
+  return list.length <= 1 ? list : list.slice().reverse();
 }
 
 function liveLabels(labels: readonly ELabel[]): string[] {
   if (labels.length === 0) return NO_LABEL_NAMES;
   const names: string[] = [];
-  for (const l of labels) if (!l.deleted) names.push(l.name);
+  for (let i = labels.length - 1; i >= 0; i--) if (!labels[i].deleted) names.push(labels[i].name);
   return names;
 }
 
@@ -132,7 +161,7 @@ function addChild(parent: ENode, child: ENode): void {
 /** livetree.c merge_nodes: fold `next` (a freshly built node) into `old`. */
 function mergeNodes(old: ENode, next: ENode): void {
   old.deleted = false;
-  for (const l of next.labelList) addLabel(old, l.name);
+  for (const l of newestFirst(next.labelList)) addLabel(old, l.name);
   for (const np of next.props) {
     if (np.deleted) {
       const target = old.props.find((p) => p.name === np.name);
@@ -141,7 +170,7 @@ function mergeNodes(old: ENode, next: ENode): void {
     }
     const op = old.props.find((p) => p.name === np.name);
     if (op) {
-      for (const l of np.labelList) addLabel(op, l.name);
+      for (const l of newestFirst(np.labelList)) addLabel(op, l.name);
       op.value = np.value;
       op.deleted = false;
       op.range = np.range;
@@ -652,7 +681,7 @@ class Evaluator {
         if (prop.deleted) continue;
         if (prop.name === 'phandle') phandleProp ??= prop;
         else if (prop.name === 'linux,phandle') linuxProp ??= prop;
-        for (const l of prop.labelList) {
+        for (const l of newestFirst(prop.labelList)) {
           if (l.deleted) continue;
           const site: LabelSite = { label: l.name, node, prop, mark: undefined };
           sites.push(site);
@@ -670,7 +699,7 @@ class Evaluator {
     let next = 0;
     for (const node of nodes) {
       // duplicate_label in dtc's order: the node's own labels, then its properties' sites.
-      for (const l of node.labelList) {
+      for (const l of newestFirst(node.labelList)) {
         if (l.deleted) continue;
         const first = this.labels!.get(l.name)!;
         if (first !== node) this.duplicateLabel(found.duplicate, l.name, node, undefined, undefined, first, undefined, undefined);
@@ -875,7 +904,7 @@ class Evaluator {
     const symbols = this.rootChild(root, '__symbols__');
     const visit = (n: ENode): void => {
       if (n.labelList.length > 0) {
-        for (const l of n.labelList) {
+        for (const l of newestFirst(n.labelList)) {
           if (l.deleted) continue;
           if (getProp(symbols, l.name)) {
             // dtc prints this outside its check table: an ordinary warning.

@@ -4,6 +4,8 @@ import { strict as assert } from 'assert';
 import { MemoryFileHost } from '../../../src/common/host';
 import { compileFiles } from '../../../src/devicetree/compile';
 import { runCompile } from '../../../src/cli/compile';
+import { findNodeByPath } from '../../../src/devicetree/tree';
+import { withCpuMillis } from '../../cpu-time';
 
 describe('devicetree: hostile input', () => {
   it('a file that /include/s itself twice stops at the depth limit once, as dtc does (not 2^depth)', () => {
@@ -36,5 +38,17 @@ describe('devicetree: hostile input', () => {
     const code = runCompile(['dup.dts', '-o', 'out.dtb'], { host, cwd: '/w', stdout: () => undefined, stderr: (t) => (err += t), writeFile: () => undefined });
     assert.equal(code, 2);
     assert.equal(err.split('\n').filter((l) => l.includes('Duplicate property name')).length, (520 * 519) / 2);
+  });
+
+  it('20,000 labels on one node: all kept, in dtc order, without quadratic work (it took 10 s)', () => {
+    const labels = Array.from({ length: 20_000 }, (_, i) => `l${i}:`).join(' ');
+    const host = new MemoryFileHost({ '/w/labels.dts': `/dts-v1/;\n/ { ${labels} n { }; };\n&l5 { p; };\n` });
+    const { result: r, cpuMs } = withCpuMillis(() => compileFiles(['/w/labels.dts'], { host }));
+    assert.deepEqual(r.diagnostics, []);
+    const n = findNodeByPath(r.tree, '/n')!;
+    assert.equal(n.labels.length, 20_000);
+    // dtc's add_label puts each new label first; labels before a node are added last to first.
+    assert.deepEqual(n.labels.slice(0, 3), ['l0', 'l1', 'l2']);
+    assert.ok(cpuMs < 3000, `${cpuMs} ms of CPU`);
   });
 });
