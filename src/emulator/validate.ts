@@ -4,6 +4,15 @@
 import type { Diagnostic } from '../common/diagnostics';
 import type { EmulatorConfig, QueueConnection, SchedParams } from './config';
 
+/** The most memory (all memory regions together) one emulated system may have: 4 GiB. */
+export const MAX_EMULATED_MEMORY = 4 * 1024 ** 3;
+
+function formatSize(bytes: number): string {
+  const units: [number, string][] = [[1024 ** 3, 'GiB'], [1024 ** 2, 'MiB'], [1024, 'KiB']];
+  for (const [size, unit] of units) if (bytes >= size) return `${+(bytes / size).toFixed(2)} ${unit}`;
+  return `${bytes} bytes`;
+}
+
 export function validateConfig(c: EmulatorConfig): Diagnostic[] {
   const out: Diagnostic[] = [];
   const error = (message: string, subject?: string): void => {
@@ -19,6 +28,17 @@ export function validateConfig(c: EmulatorConfig): Diagnostic[] {
   };
   for (const p of c.pds) sched(`protection domain '${p.name}'`, p);
   for (const m of c.memoryRegions) if (!(m.size > 0) || !Number.isInteger(m.size)) error(`memory region '${m.name}' has size ${m.size}`, m.name);
+  // Every region is allocated in the emulator's process; beyond this the host runs out of memory (or
+  // typed arrays refuse the length) long before a guest would notice.
+  let total = 0;
+  for (const m of c.memoryRegions) {
+    if (!(m.size > 0)) continue;
+    total += m.size;
+    if (m.size > MAX_EMULATED_MEMORY) error(`memory region '${m.name}' is ${formatSize(m.size)}, more than the emulator can hold (${formatSize(MAX_EMULATED_MEMORY)} of emulated memory in all)`, m.name);
+  }
+  if (total > MAX_EMULATED_MEMORY && c.memoryRegions.every((m) => !(m.size > MAX_EMULATED_MEMORY))) {
+    error(`the memory regions total 0x${total.toString(16)} bytes (${formatSize(total)}), more than the emulator can hold (${formatSize(MAX_EMULATED_MEMORY)} of emulated memory in all)`);
+  }
 
   const needPd = (name: string, role: string): void => {
     if (!pds.has(name)) error(`the ${role} '${name}' is not a protection domain of the system`, name);
