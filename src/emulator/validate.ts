@@ -37,7 +37,7 @@ export function validateConfig(c: EmulatorConfig): Diagnostic[] {
     if (m.size > MAX_EMULATED_MEMORY) error(`memory region '${m.name}' is ${formatSize(m.size)}, more than the emulator can hold (${formatSize(MAX_EMULATED_MEMORY)} of emulated memory in all)`, m.name);
   }
   if (total > MAX_EMULATED_MEMORY && c.memoryRegions.every((m) => !(m.size > MAX_EMULATED_MEMORY))) {
-    error(`the memory regions total 0x${total.toString(16)} bytes (${formatSize(total)}), more than the emulator can hold (${formatSize(MAX_EMULATED_MEMORY)} of emulated memory in all)`);
+    error(`the memory regions total 0x${total.toString(16)} bytes, more than the emulator can hold (${formatSize(MAX_EMULATED_MEMORY)} of emulated memory in all)`);
   }
 
   const needPd = (name: string, role: string): void => {
