@@ -1,9 +1,18 @@
 // The FileHost for Node hosts (CLI, language server, worker, tests): the only place that reads the
 // real file system for the cores.
 import { readFileSync, statSync } from 'fs';
-import type { FileHost } from '../common/host';
+import type { BuildClock, FileHost } from '../common/host';
+
+/** The process's clock, time zone and environment, as gcc's cpp reads them. */
+export const NODE_BUILD_CLOCK: BuildClock = {
+  now: () => Date.now(),
+  utcOffsetMinutes: (epochMs) => -new Date(epochMs).getTimezoneOffset(),
+  sourceDateEpoch: () => process.env.SOURCE_DATE_EPOCH,
+};
 
 export class NodeFileHost implements FileHost {
+  readonly buildClock: BuildClock = NODE_BUILD_CLOCK;
+
   readFile(path: string): Uint8Array | undefined {
     try {
       const b = readFileSync(path);
@@ -22,6 +31,14 @@ export class NodeFileHost implements FileHost {
       return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
     } catch {
       return false;
+    }
+  }
+
+  modifiedTime(path: string): number | undefined {
+    try {
+      return statSync(path, { throwIfNoEntry: false })?.mtimeMs;
+    } catch {
+      return undefined;
     }
   }
 }
