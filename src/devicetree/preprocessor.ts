@@ -519,7 +519,7 @@ class Preprocessor implements ExpansionHooks {
         candidates.push({ path: resolve(dirname(frame.path), header.name), spelling: dir + header.name, index: -1 });
       }
       for (let k = startAt; k < paths.length; k++) {
-        const dir = this.options.includePaths[k].replace(/(.)\/+$/, '$1');
+        const dir = this.options.includePaths[k];
         candidates.push({ path: resolve(paths[k], header.name), spelling: `${dir}${dir.endsWith('/') ? '' : '/'}${header.name}`, index: k });
       }
     }
