@@ -505,7 +505,7 @@ describe('predefined macros against cpp -undef -nostdinc -x assembler-with-cpp',
   }
 
   function both(main: string, includePaths: string[], tz: string, utcOffsetMinutes: number, sourceDateEpoch: string | undefined) {
-    const env = { ...process.env, TZ: tz, LC_ALL: 'C' };
+    const env: NodeJS.ProcessEnv = { ...process.env, TZ: tz, LC_ALL: 'C' };
     if (sourceDateEpoch === undefined) delete env.SOURCE_DATE_EPOCH;
     else env.SOURCE_DATE_EPOCH = sourceDateEpoch;
     const cpp = spawnSync('cpp', ['-undef', '-nostdinc', '-x', 'assembler-with-cpp', '-P', ...includePaths.flatMap((i) => ['-I', i]), main], { encoding: 'utf8', env });
