@@ -14,6 +14,7 @@ import { tmpdir } from 'os';
 import * as path from 'path';
 import { preprocess, needsPreprocessing, type PreprocessResult } from '../../src/devicetree/preprocessor';
 import { PREDEFINED_MACROS } from '../../src/devicetree/preprocessor/predefined';
+import type { BuildClock } from '../../src/common/host';
 import { NodeFileHost } from '../../src/node/file-host';
 import { corpusPath } from './corpus';
 
@@ -499,9 +500,9 @@ describe('predefined macros against cpp -undef -nostdinc -x assembler-with-cpp',
 
   /** A Node host whose clock has a fixed time zone and SOURCE_DATE_EPOCH (cpp gets the same through TZ and the environment). */
   function hostWith(utcOffsetMinutes: number, sourceDateEpoch: string | undefined): NodeFileHost {
-    const h = new NodeFileHost();
-    Object.defineProperty(h, 'buildClock', { value: { now: () => Date.now(), utcOffsetMinutes: () => utcOffsetMinutes, sourceDateEpoch: () => sourceDateEpoch } });
-    return h;
+    return new (class extends NodeFileHost {
+      override readonly buildClock: BuildClock = { now: () => Date.now(), utcOffsetMinutes: () => utcOffsetMinutes, sourceDateEpoch: () => sourceDateEpoch };
+    })();
   }
 
   function both(main: string, includePaths: string[], tz: string, utcOffsetMinutes: number, sourceDateEpoch: string | undefined) {
