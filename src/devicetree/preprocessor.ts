@@ -217,7 +217,7 @@ class Preprocessor implements ExpansionHooks {
       case '__COUNTER__': return { kind: 'number', text: String(this.counter++) };
       case '__DATE__': return { kind: 'string', text: this.buildDateAndTime(at).date };
       case '__TIME__': return { kind: 'string', text: this.buildDateAndTime(at).time };
-      default: return { kind: 'string', text: this.timestamp(frame?.path ?? this.baseFile, at) };
+      default: return { kind: 'string', text: this.timestamp(frame?.path ?? this.baseFile, at) }; // __TIMESTAMP__
     }
   }
 
