@@ -1,7 +1,10 @@
 // What the cores need from their host (CLI, language server, worker, tests), passed in explicitly so
 // that the cores run unchanged in Node, in a worker thread or in a browser.
 
-/** Read-only file access. Paths are POSIX-style absolute paths (see paths.ts). */
+/**
+ * Read-only file access, plus what the C preprocessor's dynamic macros read besides file contents
+ * (file times, the clock). Paths are POSIX-style absolute paths (see paths.ts).
+ */
 export interface FileHost {
   /** File contents, or undefined when the file does not exist or cannot be read. */
   readFile(path: string): Uint8Array | undefined;
@@ -12,6 +15,10 @@ export interface FileHost {
    * a size limit), or undefined when it is readable. Hosts that only hold files leave it out.
    */
   unreadable?(path: string): string | undefined;
+  /** The file's last modification, in milliseconds since the epoch (`__TIMESTAMP__`); undefined when unknown. */
+  modifiedTime?(path: string): number | undefined;
+  /** The machine's clock as cpp reads it (`__DATE__`, `__TIME__`); absent, those macros say the time is unknown. */
+  readonly buildClock?: BuildClock;
 }
 
 /** The reason a file cannot be read, for a message ("Couldn't open "x": <reason>"). */
@@ -19,14 +26,30 @@ export function unreadableReason(host: FileHost, path: string): string {
   return host.unreadable?.(path) ?? 'No such file or directory';
 }
 
+/** The time and environment cpp reads: the cores have no clock of their own (determinism). */
+export interface BuildClock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** Minutes east of UTC of the local time zone at that instant (cpp prints local times). */
+  utcOffsetMinutes(epochMs: number): number;
+  /** The SOURCE_DATE_EPOCH environment variable as set, undefined when unset. */
+  sourceDateEpoch(): string | undefined;
+}
+
 /** A FileHost over an in-memory map, for tests and for the language server's open documents. */
 export class MemoryFileHost implements FileHost {
   private readonly files = new Map<string, Uint8Array>();
-  constructor(files?: Record<string, string | Uint8Array>) {
+  private readonly modified = new Map<string, number>();
+  constructor(files?: Record<string, string | Uint8Array>, readonly buildClock?: BuildClock) {
     for (const [path, content] of Object.entries(files ?? {})) this.set(path, content);
   }
-  set(path: string, content: string | Uint8Array): void {
+  set(path: string, content: string | Uint8Array, modifiedTime?: number): void {
     this.files.set(path, typeof content === 'string' ? new TextEncoder().encode(content) : content);
+    if (modifiedTime === undefined) this.modified.delete(path);
+    else this.modified.set(path, modifiedTime);
+  }
+  modifiedTime(path: string): number | undefined {
+    return this.modified.get(path);
   }
   readFile(path: string): Uint8Array | undefined {
     return this.files.get(path);
@@ -36,9 +59,18 @@ export class MemoryFileHost implements FileHost {
   }
 }
 
-/** A FileHost that looks in `overlay` first (e.g. unsaved editor buffers), then in `base`. */
+/**
+ * A FileHost that looks in `overlay` first (e.g. unsaved editor buffers), then in `base`; file times
+ * and the clock come from the overlay when it has them (an unsaved buffer keeps its file's time).
+ */
 export class OverlayFileHost implements FileHost {
-  constructor(private readonly overlay: FileHost, private readonly base: FileHost) {}
+  readonly buildClock?: BuildClock;
+  constructor(private readonly overlay: FileHost, private readonly base: FileHost) {
+    this.buildClock = overlay.buildClock ?? base.buildClock;
+  }
+  modifiedTime(path: string): number | undefined {
+    return this.overlay.modifiedTime?.(path) ?? this.base.modifiedTime?.(path);
+  }
   readFile(path: string): Uint8Array | undefined {
     return this.overlay.readFile(path) ?? this.base.readFile(path);
   }

@@ -12,7 +12,11 @@ import { decodeUtf8, type FileHost } from '../common/host';
 import { dirname, isAbsolute, normalize, resolve } from '../common/paths';
 import { evaluateCondition } from './preprocessor/if-expression';
 import { isIdentChar, Lexer, type PPToken } from './preprocessor/lexer';
-import { ArraySource, BUILTIN_MACROS, bodyTokens, Expander, ExpansionLimits, rangeOf, sameDefinition, type ExpansionHooks, type MacroDefinition, type TokenSource } from './preprocessor/macros';
+import { ArraySource, bodyTokens, Expander, ExpansionLimits, rangeOf, sameDefinition, type ExpansionHooks, type MacroDefinition, type TokenSource } from './preprocessor/macros';
+import {
+  baseName, brokenDown, cppDate, cppTime, cppTimestamp, hasUserMacros, mentionsPredefinedMacro, parseSourceDateEpoch,
+  PREDEFINED_MACROS, quoteFileName, SOURCE_DATE_EPOCH_ERROR, UNKNOWN_DATE, UNKNOWN_TIME, UNKNOWN_TIMESTAMP, warnsOnRedefinition,
+} from './preprocessor/predefined';
 import { LineTable, LocationContext, OutputBuilder, type SourceMapper } from './preprocessor/source-map';
 
 export type { MacroDefinition } from './preprocessor/macros';
@@ -28,7 +32,7 @@ export interface PreprocessOptions {
   maxIncludeDepth?: number;
   /**
    * Macros already defined (e.g. the final table of the file that `/include/`s this one); the
-   * table is copied, never modified.
+   * table is copied, never modified. Default: cpp's predefined macros.
    */
   macros?: ReadonlyMap<string, MacroDefinition>;
 }
@@ -48,7 +52,7 @@ export interface PreprocessResult {
   diagnostics: Diagnostic[];
   /** Every file read, entry first (dependency tracking for the editor). */
   files: string[];
-  /** Final macro table, with definition ranges (hover). */
+  /** Final macro table, with definition ranges (hover); the predefined macros have none. */
   macros: Map<string, MacroDefinition>;
   /** Macro uses in original files (the macro name's range). */
   macroExpansions: { name: string; range: SourceRange }[];
@@ -88,7 +92,7 @@ export function preprocess(file: string, text: string, options: PreprocessOption
  */
 export function needsPreprocessing(text: string): boolean {
   if (text.includes('\\\n') || text.includes('\\\r\n')) return true;
-  for (const name of BUILTIN_MACROS) if (text.includes(name)) return true;
+  if (mentionsPredefinedMacro(text)) return true;
   for (let i = text.indexOf('#'); i >= 0; i = text.indexOf('#', i + 1)) {
     let b = i - 1;
     while (b >= 0 && (text[b] === ' ' || text[b] === '\t')) b--;
@@ -120,6 +124,8 @@ interface Conditional {
 
 interface FileFrame {
   path: string;
+  /** The path as cpp spells it (`__FILE__`): as given for the main file, else the include directory's spelling joined to the name as written. */
+  spelling: string;
   lexer: Lexer;
   lines: LineTable;
   depth: number;
@@ -147,14 +153,22 @@ class Preprocessor implements ExpansionHooks {
   private lastWritten: PPToken | undefined;
   /** Set while reading the command-line definitions, whose output is dropped. */
   private discarding = false;
+  /** The files being read, innermost last (`__INCLUDE_LEVEL__`, `__TIMESTAMP__`). */
+  private readonly frames: FileFrame[] = [];
+  /** The main file as given (`__BASE_FILE__`). */
+  private baseFile = '';
+  private counter = 0;
+  /** `__DATE__` and `__TIME__`, read from the clock once per run, at first use (as cpp). */
+  private dateAndTime?: { date: string; time: string };
+  private readonly timestamps = new Map<string, string>();
 
   constructor(private readonly options: PreprocessOptions) {
-    this.macros = new Map(options.macros ?? []);
+    this.macros = new Map(options.macros ?? PREDEFINED_MACROS);
     this.maxDepth = options.maxIncludeDepth ?? DEFAULT_MAX_INCLUDE_DEPTH;
   }
 
   hasMacros(): boolean {
-    return this.macros.size > 0 || Object.keys(this.options.defines ?? {}).length > 0;
+    return hasUserMacros(this.macros) || Object.keys(this.options.defines ?? {}).length > 0;
   }
 
   passThrough(file: string, text: string): PreprocessResult {
@@ -170,11 +184,12 @@ class Preprocessor implements ExpansionHooks {
       // Command-line definitions go through the #define code on a pseudo file, output discarded.
       const oneLine = (x: string): string => x.replace(/[\r\n]+/g, ' ');
       const cmd = defines.map(([k, v]) => `#define ${oneLine(k)} ${oneLine(v)}\n`).join('');
-      this.processText('<command-line>', cmd, 0, -1, true);
+      this.processText('<command-line>', '<command-line>', cmd, 0, -1, true);
     }
     this.files.push(file);
     this.fileTexts.set(file, text);
-    const ctx = this.processText(file, text, 0, -1, false);
+    this.baseFile = file;
+    const ctx = this.processText(file, file, text, 0, -1, false);
     return this.result(ctx);
   }
 
@@ -193,17 +208,76 @@ class Preprocessor implements ExpansionHooks {
   diagnostic(d: Diagnostic): void {
     this.diagnostics.push(d);
   }
+  dynamicValue(name: string, at: PPToken): { kind: 'number' | 'string'; text: string } {
+    const frame = this.frames[this.frames.length - 1];
+    switch (name) {
+      case '__FILE__': return { kind: 'string', text: quoteFileName(at.ctx.presumed.name) };
+      case '__FILE_NAME__': return { kind: 'string', text: quoteFileName(baseName(at.ctx.presumed.name)) };
+      case '__BASE_FILE__': return { kind: 'string', text: quoteFileName(this.baseFile) };
+      case '__LINE__': return { kind: 'number', text: String(at.ctx.presumedLine(at.start)) };
+      case '__INCLUDE_LEVEL__': return { kind: 'number', text: String(frame?.depth ?? 0) };
+      case '__COUNTER__': return { kind: 'number', text: String(this.counter++) };
+      case '__DATE__': return { kind: 'string', text: this.buildDateAndTime(at).date };
+      case '__TIME__': return { kind: 'string', text: this.buildDateAndTime(at).time };
+      default: return { kind: 'string', text: this.timestamp(frame?.path ?? this.baseFile, at) }; // __TIMESTAMP__
+    }
+  }
+
+  /** The clock's date and time, or SOURCE_DATE_EPOCH's in UTC when it is set (as gcc). */
+  private buildDateAndTime(at: PPToken): { date: string; time: string } {
+    if (this.dateAndTime) return this.dateAndTime;
+    const clock = this.options.host.buildClock;
+    const epoch = clock?.sourceDateEpoch();
+    let fixed: number | undefined;
+    if (epoch !== undefined) {
+      const v = parseSourceDateEpoch(epoch);
+      if (v === 'invalid') this.diagnostic({ severity: 'error', message: SOURCE_DATE_EPOCH_ERROR, range: rangeOf(at) });
+      else fixed = v;
+    }
+    if (fixed !== undefined) {
+      const t = brokenDown(fixed, 0);
+      this.dateAndTime = { date: cppDate(t), time: cppTime(t) };
+    } else if (clock) {
+      const now = clock.now();
+      const t = brokenDown(Math.floor(now / 1000), clock.utcOffsetMinutes(now));
+      this.dateAndTime = { date: cppDate(t), time: cppTime(t) };
+    } else {
+      this.diagnostic({ severity: 'warning', message: 'could not determine date and time', range: rangeOf(at) });
+      this.dateAndTime = { date: UNKNOWN_DATE, time: UNKNOWN_TIME };
+    }
+    return this.dateAndTime;
+  }
+
+  /**
+   * `__TIMESTAMP__` of the file being read: its modification time in local time. gcc does not
+   * apply SOURCE_DATE_EPOCH to it. Without a clock the time zone is UTC.
+   */
+  private timestamp(path: string, at: PPToken): string {
+    let text = this.timestamps.get(path);
+    if (text !== undefined) return text;
+    const ms = this.options.host.modifiedTime?.(path);
+    if (ms === undefined) {
+      this.diagnostic({ severity: 'warning', message: 'could not determine file timestamp', range: rangeOf(at) });
+      text = UNKNOWN_TIMESTAMP;
+    } else {
+      text = cppTimestamp(brokenDown(Math.floor(ms / 1000), this.options.host.buildClock?.utcOffsetMinutes(ms) ?? 0));
+    }
+    this.timestamps.set(path, text);
+    return text;
+  }
 
   /** Preprocess one file's text into the output; returns its initial location context. */
-  private processText(path: string, text: string, depth: number, foundIn: number, discard: boolean): LocationContext {
+  private processText(path: string, spelling: string, text: string, depth: number, foundIn: number, discard: boolean): LocationContext {
     const lines = new LineTable(text);
-    const ctx = new LocationContext(lines, path, 0);
-    const frame: FileFrame = { path, lexer: new Lexer(text, ctx), lines, depth, foundIn, conditionals: [] };
+    const ctx = new LocationContext(lines, path, 0, { name: spelling, lineDelta: 0 });
+    const frame: FileFrame = { path, spelling, lexer: new Lexer(text, ctx), lines, depth, foundIn, conditionals: [] };
     const source = new FileSource(this, frame);
     const expander = new Expander(this.macros, source, this);
     const outerDiscarding = this.discarding;
     this.discarding = discard;
+    this.frames.push(frame);
     for (let t = expander.next(); t.kind !== 'eof'; t = expander.next()) this.write(t);
+    this.frames.pop();
     this.discarding = outerDiscarding;
     for (const c of frame.conditionals) {
       this.diagnostic({ severity: 'error', message: `unterminated #${c.directive}`, range: c.range });
@@ -262,7 +336,7 @@ class Preprocessor implements ExpansionHooks {
     const skipping = isSkipping(frame);
     if (name === undefined) return; // the null directive
     if (name.kind === 'number') {
-      if (!skipping) this.lineMarker(frame, toks, range);
+      if (!skipping) this.lineMarker(frame, toks, range, false);
       return;
     }
     const d = name.text;
@@ -280,6 +354,8 @@ class Preprocessor implements ExpansionHooks {
           return;
         }
         if (args.length > 1) this.diagnostic({ severity: 'warning', message: 'extra tokens at end of #undef directive', range: rangeOf(args[1], args[args.length - 1]) });
+        const current = this.macros.get(m.text);
+        if (current !== undefined && warnsOnRedefinition(m.text, current)) this.diagnostic({ severity: 'warning', message: `undefining "${m.text}"`, range: rangeOf(m) });
         this.macros.delete(m.text);
         return;
       }
@@ -288,7 +364,7 @@ class Preprocessor implements ExpansionHooks {
         this.include(frame, d === 'include_next', name, args, range);
         return;
       case 'line':
-        this.lineMarker(frame, args, range);
+        this.lineMarker(frame, args, range, true);
         return;
       case 'error':
       case 'warning': {
@@ -417,7 +493,7 @@ class Preprocessor implements ExpansionHooks {
     }
     // A '#' not followed by a parameter stays a plain '#': cpp allows it for assembler sources.
     const previous = this.macros.get(def.name);
-    if (previous !== undefined && !sameDefinition(previous, def)) {
+    if (previous !== undefined && (!sameDefinition(previous, def) || warnsOnRedefinition(def.name, previous))) {
       this.diagnostic({
         severity: 'warning', message: `"${def.name}" redefined`, range: def.nameRange,
         related: previous.range ? [{ message: 'this is the location of the previous definition', range: previous.range }] : undefined,
@@ -435,12 +511,19 @@ class Preprocessor implements ExpansionHooks {
     const record: IncludeRecord = { range, nameRange: header.range };
     this.includes.push(record);
     const paths = this.options.includePaths.map((p) => normalize(p));
-    const candidates: { path: string; index: number }[] = [];
-    if (isAbsolute(header.name)) candidates.push({ path: normalize(header.name), index: -1 });
+    // `spelling` joins the directory as cpp spells it to the name as written (no normalising).
+    const candidates: { path: string; spelling: string; index: number }[] = [];
+    if (isAbsolute(header.name)) candidates.push({ path: normalize(header.name), spelling: header.name, index: -1 });
     else {
       const startAt = next && frame.foundIn >= 0 ? frame.foundIn + 1 : 0;
-      if (header.quoted && !(next && frame.foundIn >= 0)) candidates.push({ path: resolve(dirname(frame.path), header.name), index: -1 });
-      for (let k = startAt; k < paths.length; k++) candidates.push({ path: resolve(paths[k], header.name), index: k });
+      if (header.quoted && !(next && frame.foundIn >= 0)) {
+        const dir = frame.spelling.slice(0, frame.spelling.lastIndexOf('/') + 1);
+        candidates.push({ path: resolve(dirname(frame.path), header.name), spelling: dir + header.name, index: -1 });
+      }
+      for (let k = startAt; k < paths.length; k++) {
+        const dir = this.options.includePaths[k];
+        candidates.push({ path: resolve(paths[k], header.name), spelling: `${dir}${dir.endsWith('/') ? '' : '/'}${header.name}`, index: k });
+      }
     }
     const found = candidates.find((c) => this.readText(c.path) !== undefined);
     if (found === undefined) {
@@ -458,7 +541,7 @@ class Preprocessor implements ExpansionHooks {
       return;
     }
     if (!this.files.includes(found.path)) this.files.push(found.path);
-    this.processText(found.path, this.readText(found.path)!, frame.depth + 1, found.index, false);
+    this.processText(found.path, found.spelling, this.readText(found.path)!, frame.depth + 1, found.index, false);
   }
 
   private readText(path: string): string | undefined {
@@ -481,8 +564,11 @@ class Preprocessor implements ExpansionHooks {
     return headerFromTokens(expanded);
   }
 
-  /** `# N "file" flags` and `#line N "file"`: position of the following line. */
-  private lineMarker(frame: FileFrame, toks: PPToken[], range: SourceRange): void {
+  /**
+   * `# N "file" flags` and `#line N "file"`: position of the following line, as dtc reads it; a
+   * `#line` also moves cpp's own `__FILE__` and `__LINE__`.
+   */
+  private lineMarker(frame: FileFrame, toks: PPToken[], range: SourceRange, isLineDirective: boolean): void {
     const num = toks[0];
     if (num === undefined || num.kind !== 'number' || !/^[0-9]+$/.test(num.text)) {
       this.diagnostic({ severity: 'error', message: `"${num?.text ?? ''}" after #line is not a positive integer`, range: num ? rangeOf(num) : range });
@@ -490,6 +576,7 @@ class Preprocessor implements ExpansionHooks {
     }
     const lexer = frame.lexer;
     let name = lexer.ctx.name;
+    let presumedName = lexer.ctx.presumed.name;
     const str = toks[1];
     if (str !== undefined) {
       if (str.kind !== 'string' || str.text.length < 2 || !str.text.endsWith('"')) {
@@ -502,12 +589,14 @@ class Preprocessor implements ExpansionHooks {
         this.diagnostic({ severity: 'error', message: 'nul in line number directive', range: rangeOf(str) });
       } else {
         name = decoded.startsWith('<') || isAbsolute(decoded) ? decoded : resolve(dirname(frame.path), decoded);
+        presumedName = decoded;
       }
     }
     // The marker numbers the line after it (1-based); `pos` is where that line starts.
     const nextLine = frame.lines.lineOf(lexer.pos) + (lexer.pos === 0 || frame.lines.text[lexer.pos - 1] === '\n' ? 0 : 1);
     const delta = Number(BigInt(num.text) > 0x7fffffffn ? 0x7fffffffn : BigInt(num.text)) - 1 - nextLine;
-    lexer.ctx = new LocationContext(frame.lines, name, delta);
+    const presumed = isLineDirective ? { name: presumedName, lineDelta: delta } : lexer.ctx.presumed;
+    lexer.ctx = new LocationContext(frame.lines, name, delta, presumed);
   }
 }
 
@@ -686,7 +775,7 @@ class FileSource implements TokenSource {
         const first = text[runStart];
         if (!(first >= '0' && first <= '9')) {
           const word = text.slice(runStart, i + 1);
-          if (macros.has(word) || BUILTIN_MACROS.has(word)) return false;
+          if (macros.has(word)) return false;
         }
       }
     }

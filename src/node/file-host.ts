@@ -6,12 +6,21 @@
 // up to MAX_FILE_BYTES, and opening never blocks: anything else reads as absent, and `unreadable`
 // says why for the message.
 import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'fs';
-import type { FileHost } from '../common/host';
+import type { BuildClock, FileHost } from '../common/host';
+
+/** The process's clock, time zone and environment, as gcc's cpp reads them. */
+export const NODE_BUILD_CLOCK: BuildClock = {
+  now: () => Date.now(),
+  utcOffsetMinutes: (epochMs) => -new Date(epochMs).getTimezoneOffset(),
+  sourceDateEpoch: () => process.env.SOURCE_DATE_EPOCH,
+};
 
 /** The largest file read (kernel images and initrds are the large ones: tens of MiB). */
 export const MAX_FILE_BYTES = 256 * 1024 * 1024;
 
 export class NodeFileHost implements FileHost {
+  readonly buildClock: BuildClock = NODE_BUILD_CLOCK;
+
   readFile(path: string): Uint8Array | undefined {
     let fd: number | undefined;
     try {
@@ -55,6 +64,14 @@ export class NodeFileHost implements FileHost {
       return undefined;
     } catch (e) {
       return (e as NodeJS.ErrnoException).code === 'EACCES' ? 'Permission denied' : 'cannot be read';
+    }
+  }
+
+  modifiedTime(path: string): number | undefined {
+    try {
+      return statSync(path, { throwIfNoEntry: false })?.mtimeMs;
+    } catch {
+      return undefined;
     }
   }
 }

@@ -5,12 +5,16 @@
 //   position dtc reports on the original (files named by line markers, lines and columns);
 // - on DTS-style sources written here (dt-bindings headers, function-like cell macros,
 //   continuations, conditionals) our output has the same tokens as `cpp -x assembler-with-cpp`.
+// - every predefined macro (the -dM list and the dynamic ones, __TIMESTAMP__ by file times set on
+//   disk, __DATE__/__TIME__ by SOURCE_DATE_EPOCH) expands as cpp's and warns where cpp warns.
 import { strict as assert } from 'assert';
 import { spawnSync } from 'child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync, mkdirSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { preprocess, needsPreprocessing, type PreprocessResult } from '../../src/devicetree/preprocessor';
+import { PREDEFINED_MACROS } from '../../src/devicetree/preprocessor/predefined';
+import type { BuildClock } from '../../src/common/host';
 import { NodeFileHost } from '../../src/node/file-host';
 import { corpusPath } from './corpus';
 
@@ -409,4 +413,147 @@ describe('preprocessor against cpp on generated programs', () => {
       assert.ok(compared >= 60, `${compared} programs compared`);
     });
   }
+});
+
+// ---- predefined macros against cpp -------------------------------------------------------------
+
+/** Non-blank output lines, whitespace runs folded; `# N "file"` lines dropped (cpp passes them through in assembler mode, we read them for dtc). */
+function outputLines(text: string): string[] {
+  return text.split('\n').map((l) => l.trim().replace(/\s+/g, ' ')).filter((l) => l !== '' && !/^# ?\d/.test(l));
+}
+
+/** cpp's warnings and errors as "line message" ("-" for <built-in>; notes and option tags dropped). */
+function cppMessages(stderr: string): string[] {
+  const out: string[] = [];
+  for (const l of stderr.split('\n')) {
+    const m = /^[^:]*:(?:(\d+)(?::\d+)?:)? (warning|error): (.*?)(?: \[-W[^\]]*\])?$/.exec(l);
+    if (m) out.push(`${m[1] ?? '-'} ${m[2]}: ${m[3].replace(/[‘’]/g, "'")}`);
+  }
+  return out;
+}
+
+function ourMessages(r: PreprocessResult): string[] {
+  return r.diagnostics.map((d) => `${(d.range?.start.line ?? 0) + 1} ${d.severity}: ${d.message}`);
+}
+
+describe('predefined macros against cpp -undef -nostdinc -x assembler-with-cpp', () => {
+  /** The files of the differential, and their modification times (set as `touch -d` would). */
+  const FILES: Record<string, { text: string; mtime: string }> = {
+    'dts/board.dts': {
+      mtime: '1973-09-16T01:03:52Z',
+      text: [
+        '/dts-v1/;',
+        'a = __FILE__ __FILE_NAME__ __BASE_FILE__ __LINE__ __INCLUDE_LEVEL__ __COUNTER__ __COUNTER__;',
+        'd = __DATE__ __TIME__ __TIMESTAMP__ __STDC__ __STDC_HOSTED__ __ASSEMBLER__;',
+        '#include "sub/../common.dtsi"',
+        '#include <dt-bindings/stamp.h>',
+        'use = STAMP_HERE;',
+        '#if defined(__TIMESTAMP__) && defined __COUNTER__ && __COUNTER__ == 3 && __INCLUDE_LEVEL__ == 0 && __LINE__ == 7',
+        'all-defined;',
+        '#endif',
+        '#ifdef __DATE__',
+        'date-defined = __COUNTER__;',
+        '#endif',
+        '#define LINE_OF(x) x __LINE__',
+        'multi = LINE_OF(',
+        '__LINE__',
+        ') __LINE__ \\',
+        '__LINE__;',
+        '# 40 "marked.dts"',
+        'after-marker = __FILE__ __LINE__;',
+        '#line 70 "renamed/other.dts"',
+        'after-line = __FILE__ __FILE_NAME__ __LINE__ __BASE_FILE__ __TIMESTAMP__;',
+        '#undef __FILE__',
+        '#define __LINE__ 7',
+        '#define __STDC__ 2',
+        '#define __ASSEMBLER__ 1',
+        '#undef __STDC_HOSTED__',
+        '#define __DATE__ "mine"',
+        'changed = __FILE__ __LINE__ __STDC__ __DATE__;',
+        '#ifndef __STDC_HOSTED__',
+        'hosted-gone;',
+        '#endif',
+      ].join('\n') + '\n',
+    },
+    'dts/common.dtsi': {
+      mtime: '2024-02-29T23:59:59Z',
+      text: 'c = __FILE__ __FILE_NAME__ __INCLUDE_LEVEL__ __TIMESTAMP__ __COUNTER__;\n#define STAMP_HERE __TIMESTAMP__ __FILE__\n#include "deeper.h"\n',
+    },
+    'dts/deeper.h': { mtime: '2001-01-01T00:00:00Z', text: 'e = __FILE__ __INCLUDE_LEVEL__ __TIMESTAMP__;\n' },
+    'include/dt-bindings/stamp.h': { mtime: '1999-12-31T12:30:00Z', text: 'f = __FILE__ __FILE_NAME__ __INCLUDE_LEVEL__ __TIMESTAMP__;\n' },
+  };
+
+  let dir = '';
+  before(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'pp-predef-'));
+    for (const [name, f] of Object.entries(FILES)) {
+      const p = path.join(dir, name);
+      mkdirSync(path.dirname(p), { recursive: true });
+      // cpp resolves `sub/../x` through the directory, so it must exist.
+      mkdirSync(path.join(dir, 'dts/sub'), { recursive: true });
+      writeFileSync(p, f.text);
+      const t = new Date(f.mtime);
+      utimesSync(p, t, t);
+    }
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** A Node host whose clock has a fixed time zone and SOURCE_DATE_EPOCH (cpp gets the same through TZ and the environment). */
+  function hostWith(utcOffsetMinutes: number, sourceDateEpoch: string | undefined): NodeFileHost {
+    return new (class extends NodeFileHost {
+      override readonly buildClock: BuildClock = { now: () => Date.now(), utcOffsetMinutes: () => utcOffsetMinutes, sourceDateEpoch: () => sourceDateEpoch };
+    })();
+  }
+
+  function both(main: string, includePaths: string[], tz: string, utcOffsetMinutes: number, sourceDateEpoch: string | undefined) {
+    const env: NodeJS.ProcessEnv = { ...process.env, TZ: tz, LC_ALL: 'C' };
+    if (sourceDateEpoch === undefined) delete env.SOURCE_DATE_EPOCH;
+    else env.SOURCE_DATE_EPOCH = sourceDateEpoch;
+    const cpp = spawnSync('cpp', ['-undef', '-nostdinc', '-x', 'assembler-with-cpp', '-P', ...includePaths.flatMap((i) => ['-I', i]), main], { encoding: 'utf8', env });
+    assert.ok(cpp.error === undefined, `cpp must be installed: ${cpp.error?.message}`);
+    const ours = preprocess(main, readFileSync(main, 'utf8'), { includePaths, host: hostWith(utcOffsetMinutes, sourceDateEpoch) });
+    return { cpp, ours };
+  }
+
+  it('-dM lists exactly our ordinary predefined macros', () => {
+    const cpp = spawnSync('cpp', ['-undef', '-nostdinc', '-x', 'assembler-with-cpp', '-dM', '-E', '/dev/null'], { encoding: 'utf8' });
+    assert.strictEqual(cpp.status, 0, cpp.stderr);
+    const ours = [...PREDEFINED_MACROS.values()].filter((m) => !m.dynamic).map((m) => `#define ${m.name} ${m.body}`);
+    assert.deepStrictEqual(cpp.stdout.trim().split('\n').sort(), ours.sort());
+  });
+
+  for (const [tz, offset] of [['UTC', 0], ['Asia/Kolkata', 330]] as const) {
+    it(`every predefined macro gives cpp's output and warnings (TZ=${tz}, SOURCE_DATE_EPOCH and file times fixed)`, () => {
+      const main = path.join(dir, 'dts/board.dts');
+      // An include directory with a trailing slash: cpp keeps the spelling as given.
+      const { cpp, ours } = both(main, [path.join(dir, 'include') + '/'], tz, offset, '1700000000');
+      assert.strictEqual(cpp.status, 0, cpp.stderr);
+      assert.deepStrictEqual(outputLines(ours.text), outputLines(cpp.stdout));
+      assert.deepStrictEqual(ourMessages(ours), cppMessages(cpp.stderr));
+      // The timestamps really are the files' own, in that zone, and the conditions were taken.
+      assert.ok(ours.text.includes(offset === 0 ? '"Sun Sep 16 01:03:52 1973"' : '"Sun Sep 16 06:33:52 1973"'), ours.text);
+      assert.ok(ours.text.includes('all-defined;') && ours.text.includes('hosted-gone;'), ours.text);
+    });
+  }
+
+  it('relative spellings: the main file as given, includes through its directory, -I as written', () => {
+    const env = { ...process.env, TZ: 'UTC', SOURCE_DATE_EPOCH: '0' };
+    const cpp = spawnSync('cpp', ['-undef', '-nostdinc', '-x', 'assembler-with-cpp', '-P', '-I', './include//', 'dts/board.dts'], { encoding: 'utf8', cwd: dir, env });
+    assert.strictEqual(cpp.status, 0, cpp.stderr);
+    // The cores take absolute paths: ours runs on the same spellings under `dir/`.
+    const ours = preprocess(`${dir}/dts/board.dts`, FILES['dts/board.dts'].text, { includePaths: [`${dir}/./include//`], host: hostWith(0, '0') });
+    assert.deepStrictEqual(outputLines(ours.text.split(`${dir}/`).join('')), outputLines(cpp.stdout));
+    assert.ok(cpp.stdout.includes('"./include//dt-bindings/stamp.h"') && cpp.stdout.includes('"dts/sub/../deeper.h"'), cpp.stdout);
+  });
+
+  it('SOURCE_DATE_EPOCH: the values gcc accepts fix the date; the others are the same error', () => {
+    const main = path.join(dir, 'date.dts');
+    writeFileSync(main, 'x = __DATE__ __TIME__;\n');
+    for (const v of ['0', '-0', ' 86399', '+5', '010', '253402300799', '', '5 ', '-1', '0x10', 'abc', '253402300800']) {
+      const { cpp, ours } = both(main, [], 'Asia/Kolkata', 330, v);
+      const cppError = cppMessages(cpp.stderr);
+      assert.deepStrictEqual(ourMessages(ours).map((m) => m.replace(/^\S+ /, '')), cppError.map((m) => m.replace(/^\S+ /, '')), JSON.stringify(v));
+      if (cppError.length === 0) assert.deepStrictEqual(outputLines(ours.text), outputLines(cpp.stdout), JSON.stringify(v));
+    }
+  });
 });

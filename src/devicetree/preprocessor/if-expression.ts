@@ -4,7 +4,7 @@
 import type { Diagnostic, SourceRange } from '../../common/diagnostics';
 import { evaluatePreprocessorExpr, parseCExpr, parseCIntegerLiteral, type CExprToken } from '../cexpr';
 import type { PPToken } from './lexer';
-import { ArraySource, BUILTIN_MACROS, Expander, rangeOf, type ExpansionHooks, type MacroDefinition } from './macros';
+import { ArraySource, Expander, rangeOf, type ExpansionHooks, type MacroDefinition } from './macros';
 
 /** Replace `defined X` and `defined ( X )` by 1 or 0; reports malformed uses. */
 function resolveDefined(tokens: PPToken[], macros: Map<string, MacroDefinition>, diag: (d: Diagnostic) => void): PPToken[] {
@@ -29,7 +29,7 @@ function resolveDefined(tokens: PPToken[], macros: Map<string, MacroDefinition>,
         diag({ severity: 'error', message: 'missing \')\' after "defined"', range: rangeOf(t, name) });
       } else { last = close; j++; }
     }
-    const isDefined = macros.has(name.text) || BUILTIN_MACROS.has(name.text);
+    const isDefined = macros.has(name.text);
     out.push({ ...t, kind: 'number', text: isDefined ? '1' : '0', end: last.end, hide: undefined });
     i = j;
   }

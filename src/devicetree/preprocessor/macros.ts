@@ -18,6 +18,8 @@ export interface MacroDefinition {
   range?: SourceRange;
   /** The macro's name in its `#define`. */
   nameRange?: SourceRange;
+  /** One of cpp's dynamic macros (`__FILE__`, `__DATE__`, ...): its value is computed at each use. */
+  dynamic?: true;
 }
 
 /** Anything that yields tokens one by one, ending with an 'eof' token (repeated if asked again). */
@@ -37,6 +39,8 @@ export interface ExpansionHooks {
   readonly limits: ExpansionLimits;
   /** A macro named by a token of an original file was expanded. */
   onExpansion(name: string, at: PPToken): void;
+  /** The value of a dynamic macro used at `at`. */
+  dynamicValue(name: string, at: PPToken): { kind: 'number' | 'string'; text: string };
   diagnostic(d: Diagnostic): void;
 }
 
@@ -78,19 +82,6 @@ function isSpace(t: PPToken): boolean {
 
 function eofAfter(t: PPToken): PPToken {
   return { ...t, kind: 'eof', text: '', fromSource: false, spliced: false, hide: undefined };
-}
-
-/**
- * cpp's dynamic macros that -undef keeps. Only the deterministic ones: __DATE__, __TIME__ and
- * __COUNTER__ would make the output differ between runs of the language server.
- */
-export const BUILTIN_MACROS: ReadonlySet<string> = new Set(['__LINE__', '__FILE__']);
-
-function builtinValue(t: PPToken): PPToken {
-  const text = t.text === '__LINE__'
-    ? String(t.ctx.position(t.start).line + 1)
-    : '"' + t.ctx.name.replace(/[\\"]/g, (c) => '\\' + c) + '"';
-  return { ...t, kind: t.text === '__LINE__' ? 'number' : 'string', text, fromSource: false, spliced: false, end: t.start };
 }
 
 /** A token source over a fixed list (a macro argument, an #if line). */
@@ -156,7 +147,10 @@ export class Expander {
       this.source.atTopLevel = false;
       if (t.kind !== 'ident') return t;
       const m = this.macros.get(t.text);
-      if (m === undefined && BUILTIN_MACROS.has(t.text) && !t.hide?.has(t.text)) return builtinValue(t);
+      if (m?.dynamic) {
+        const v = this.hooks.dynamicValue(m.name, t);
+        return { ...t, kind: v.kind, text: v.text, fromSource: false, spliced: false, end: t.start };
+      }
       if (m === undefined || t.hide?.has(t.text) || !this.mayExpand(m, t)) return t;
       if (m.params === undefined) {
         if (t.fromSource) this.hooks.onExpansion(m.name, t);

@@ -30,11 +30,30 @@ export class LineTable {
 }
 
 /**
+ * Where cpp itself says it is (`__FILE__`, `__LINE__`): the file as cpp spells it, and the line
+ * shift of `#line`. `# 12 "x"` markers do not move it: in assembler-with-cpp mode cpp passes them
+ * through for dtc.
+ */
+export interface PresumedLocation {
+  name: string;
+  lineDelta: number;
+}
+
+/**
  * How offsets of one real file read as positions: the name to report and the shift that line
  * markers (`# 12 "x"`, `#line`) apply. A marker starts a new context over the same LineTable.
  */
 export class LocationContext {
-  constructor(readonly lines: LineTable, readonly name: string, readonly lineDelta: number) {}
+  constructor(
+    readonly lines: LineTable,
+    readonly name: string,
+    readonly lineDelta: number,
+    readonly presumed: PresumedLocation = { name, lineDelta },
+  ) {}
+  /** `__LINE__` at an offset (1-based). */
+  presumedLine(offset: number): number {
+    return Math.max(0, this.lines.lineOf(offset) + this.presumed.lineDelta) + 1;
+  }
   position(offset: number): Position {
     const phys = this.lines.lineOf(offset);
     return { line: Math.max(0, phys + this.lineDelta), col: offset - this.lines.starts[phys] };

@@ -4,7 +4,7 @@
 // a file is read with its markers blanked (same length, so every offset stays put): positions are then
 // the lines of the file the user has open. Files whose markers name real files are left alone, so
 // navigation reaches the real sources.
-import { decodeUtf8, encodeUtf8 } from '../../common/host';
+import { decodeUtf8, encodeUtf8, type BuildClock } from '../../common/host';
 import type { TextFileHost } from '../documents';
 import { dirname, resolve } from '../../common/paths';
 
@@ -62,6 +62,18 @@ export class PhysicalLinesHost implements TextFileHost {
 
   fileExists(path: string): boolean {
     return this.inner.fileExists(path);
+  }
+
+  modifiedTime(path: string): number | undefined {
+    return this.inner.modifiedTime?.(path);
+  }
+
+  unreadable(path: string): string | undefined {
+    return this.inner.unreadable?.(path);
+  }
+
+  get buildClock(): BuildClock | undefined {
+    return this.inner.buildClock;
   }
 
   readText(path: string): string | undefined {

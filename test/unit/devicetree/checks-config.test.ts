@@ -8,7 +8,7 @@ import {
   findCheck,
   runChecks,
 } from '../../../src/devicetree/checks';
-import { buildTree, n, u32 } from './tree-builder';
+import { buildTree, empty, n, u32 } from './tree-builder';
 
 describe('devicetree/checks: table', () => {
   it('has dtc 1.6.1 names, unique, with known prerequisites and no cycles', () => {
@@ -82,14 +82,25 @@ describe('devicetree/checks: flags and presets', () => {
     assert.equal(config.severities.get('reg_format'), 'off');
   });
 
-  it('the linux preset turns off what the kernel build turns off, and only that', () => {
+  it('the linux preset is dtc run with the kernel build\'s -Wno- flags, and only that', () => {
+    const kernelFlags = ['-Wno-interrupt_provider', '-Wno-unit_address_vs_reg', '-Wno-avoid_unnecessary_addr_size',
+      '-Wno-alias_paths', '-Wno-graph_child_address', '-Wno-simple_bus_reg', '-Wno-unique_unit_address'];
+    const viaFlags = checkConfigFromFlags(kernelFlags);
+    assert.deepEqual(viaFlags.errors, []);
     const dtc = defaultCheckConfig('dtc').severities;
     const linux = defaultCheckConfig('linux').severities;
+    assert.deepEqual([...linux], [...viaFlags.config.severities]);
     const changed = CHECKS.map((c) => c.name).filter((name) => dtc.get(name) !== linux.get(name));
-    assert.deepEqual(changed.sort(), LINUX_DISABLED_CHECKS.filter((name) => dtc.get(name) !== 'off').sort());
-    for (const name of ['unique_unit_address', 'unit_address_vs_reg', 'avoid_unnecessary_addr_size', 'alias_paths', 'interrupt_map', 'simple_bus_reg'])
-      assert.equal(linux.get(name), 'off', name);
+    // interrupt_map goes with interrupt_provider, its prerequisite (dtc's -Wno- semantics).
+    assert.deepEqual(changed.sort(), [...LINUX_DISABLED_CHECKS, 'interrupt_map'].filter((name) => dtc.get(name) !== 'off').sort());
     assert.equal(sev(['-Wsimple_bus_reg'], 'simple_bus_reg', 'linux'), 'warning');
+  });
+
+  it('the linux preset keeps quiet about interrupt providers without #address-cells, as the kernel build does', () => {
+    const tree = buildTree(n('', {}, n('gpio@0', { 'interrupt-controller': empty(), '#interrupt-cells': u32(2) })));
+    const codes = (preset: 'dtc' | 'linux') => runChecks({ tree, fixupDiagnostics: [] }, defaultCheckConfig(preset)).map((d) => `${d.code}: ${d.message}`);
+    assert.ok(codes('dtc').includes('interrupt_provider: /gpio@0: Missing #address-cells in interrupt provider'), codes('dtc').join('\n'));
+    assert.deepEqual(codes('linux').filter((c) => c.startsWith('interrupt_')), []);
   });
 });
 

@@ -127,7 +127,9 @@ describe('preprocessor: #define and #undef', () => {
     ['__VA_OPT__ with ## inside and around', '#define G(x, ...) x ## __VA_OPT__(y z)\n#define H(...) [__VA_OPT__(__VA_ARGS__ ## 3)]\nG(a) G(a, 1) H() H(1)', 'a ay z [] [13]'],
     ['variadic argument omitted', '#define E(fmt, ...) [fmt __VA_ARGS__]\nE(a)', '[a ]'],
     ['empty parameter list', '#define P() int\nP() P ()', 'int int'],
-    ['__LINE__ and __FILE__', 'a\n__LINE__ __FILE__\n# 40 "x.dts"\n__LINE__ __FILE__', 'a\n2 "/proj/main.dts"\n40 "/proj/x.dts"'],
+    // cpp passes `# N "x"` markers through for dtc (assembler mode); only #line moves its own idea of the place.
+    ['__LINE__ and __FILE__', 'a\n__LINE__ __FILE__\n# 40 "x.dts"\n__LINE__ __FILE__\n#line 50 "sub/y.dts"\n__LINE__ __FILE__ __FILE_NAME__',
+      'a\n2 "/proj/main.dts"\n4 "/proj/main.dts"\n50 "sub/y.dts" "y.dts"'],
     ['__LINE__ in a macro is the invocation line', '#define L __LINE__\n\nL', '3'],
     ['builtins count as defined', '#if defined(__LINE__) && __LINE__ == 1\nok\n#endif', 'ok'],
     ['directives inside macro arguments', '#define F(a, b) a+b\nF(1,\n#ifdef X\n 2\n#else\n 3\n#endif\n)', '1+3'],
