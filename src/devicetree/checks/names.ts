@@ -62,11 +62,18 @@ export const NAME_CHECKS: CheckDefinition[] = [
     }
   }),
 
+  // Each property with a later namesake is reported once. dtc compares every pair and repeats the
+  // same line once per later copy: n copies cost n^2 time and lines (4,000 copies took 6 s, 1.5 GB).
   nodeCheck('duplicate_property_names', 'A node has two properties with the same name.', 'error', [], (ctx, node) => {
     const props = node.props;
-    for (let i = 0; i < props.length; i++)
-      for (let j = i + 1; j < props.length; j++)
-        if (props[i].name === props[j].name) ctx.failProp(node, props[i], 'Duplicate property name');
+    if (props.length < 2) return;
+    const seenLater = new Set<string>();
+    const failing: boolean[] = new Array(props.length);
+    for (let i = props.length - 1; i >= 0; i--) {
+      failing[i] = seenLater.has(props[i].name);
+      seenLater.add(props[i].name);
+    }
+    for (let i = 0; i < props.length; i++) if (failing[i]) ctx.failProp(node, props[i], 'Duplicate property name');
   }),
 
   nodeCheck('node_name_chars', "A node name uses a character outside [a-zA-Z0-9,._+-@].", 'error', [], (ctx, node) => {
