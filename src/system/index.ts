@@ -16,6 +16,7 @@ export {
   type Project, type GuestConfig, type SerialConfig, type VirtioConsoleConfig,
 } from './project';
 export { crossCheck, checkGuestTree, type GuestTree } from './checks/guest-dt';
+export { describeKey, describeSwitchChar, parseSwitchChar, type SwitchCharOrigin, type SwitchCharOverride } from './switch-char';
 export * as dtFacts from './dt-facts';
 export { SYSTEM_RULES, type SystemRule } from './rule-table';
 
