@@ -8,7 +8,7 @@ import { bootProject } from '../emulator/from-project';
 import type { Emulator } from '../emulator/emulator';
 import type { LogRecord } from '../emulator/kernel';
 import { recordInputLog, replayInputLog, type InputLog } from '../emulator/record';
-import { loadProject, type Project } from '../system/index';
+import { loadProject, type Project, type SwitchCharOverride } from '../system/index';
 
 /** Virtual time one runUntilIdle call may take before we look again (keeps each step short). */
 const SETTLE_SLICE_NS = 1e9;
@@ -22,6 +22,8 @@ export interface BootSessionOptions {
   realtime: boolean;
   /** Override the project's colour setting for virt_tx. */
   colour?: boolean;
+  /** The switch character asked for outside the project file (the project file's own still wins). */
+  switchChar?: SwitchCharOverride;
   /** Where the UART's bytes go, in order, as virt_tx and the driver put them on the line. */
   onOutput: (bytes: Uint8Array) => void;
   /** PD and VMM log lines (libvmm's LOG_VMM_ERR, virt_rx's debug lines, the guest model's notes). */
@@ -51,7 +53,7 @@ export class BootSession {
    * Errors anywhere in the files stop here with their diagnostics; warnings come back too.
    */
   static load(target: string, opts: BootSessionOptions): LoadResult {
-    const project = loadProject(target, opts.host);
+    const project = loadProject(target, opts.host, { switchChar: opts.switchChar });
     if (opts.colour !== undefined) project.serial = { ...project.serial, colour: opts.colour };
     const { emulator, diagnostics } = bootProject(project, {
       host: opts.host,

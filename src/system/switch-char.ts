@@ -132,13 +132,14 @@ export function describeKey(byte: number): string {
 
 /**
  * The switch character and where it came from, for banners and tooltips:
- * "'@' (from the project file dual-guest.json)". `displayPath` shortens file names.
+ * "'@' (from the project file dual-guest.json)". `displayPath` shortens a header's path.
  */
 export function describeSwitchChar(value: number, origin: SwitchCharOrigin, displayPath: (file: string) => string = basename): string {
   const key = describeKey(value);
   switch (origin.kind) {
     case 'project':
-      return `${key} (from the project file ${displayPath(origin.file)}${origin.shadowed ? `, over ${origin.shadowed.label}'s ${describeKey(origin.shadowed.value)}` : ''})`;
+      // Its name alone: where the project is, is said beside it.
+      return `${key} (from the project file ${basename(origin.file)}${origin.shadowed ? `, over ${origin.shadowed.label}'s ${describeKey(origin.shadowed.value)}` : ''})`;
     case 'override':
       return `${key} (from ${origin.label})`;
     case 'header':
