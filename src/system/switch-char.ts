@@ -11,7 +11,7 @@
 import type { Diagnostic, SourceRange } from '../common/diagnostics';
 import { decodeUtf8, type FileHost } from '../common/host';
 import { basename, dirname, resolve } from '../common/paths';
-import { preprocess } from '../devicetree/preprocessor';
+import { preprocess, type MacroDefinition } from '../devicetree/preprocessor';
 import { evaluateMacro } from '../devicetree/preprocessor/if-expression';
 
 /** sdfgen's default switch character: Ctrl-\. */
@@ -58,25 +58,59 @@ export function serialConfigCandidates(systemFile: string): string[] {
  * evaluated (or is not a byte) ends the search with a warning at it: a farther header is not the
  * system's. Its own `#include`s of sDDF and Microkit headers need not resolve.
  */
-export function switchCharFromHeader(systemFile: string, host: FileHost): { value?: number; file?: string; range?: SourceRange; diagnostics: Diagnostic[] } {
+export function switchCharFromHeader(systemFile: string, host: FileHost): HeaderResult {
   for (const file of serialConfigCandidates(systemFile)) {
-    const bytes = host.readFile(file);
+    // fileExists first: most candidates do not exist, and a failed read costs more than a stat.
+    const bytes = host.fileExists(file) ? host.readFile(file) : undefined;
     if (!bytes) continue;
-    const pp = preprocess(file, decodeUtf8(bytes), { includePaths: [], host });
-    const def = pp.macros.get(SWITCH_CHAR_MACRO);
-    if (!def?.nameRange) continue;
-    const range = def.nameRange;
-    const { value, diagnostics } = evaluateMacro(SWITCH_CHAR_MACRO, pp.macros);
-    const warn = (message: string, at: SourceRange | undefined): Diagnostic => ({
-      severity: 'warning', code: 'serial-config-switch-char', range: at ?? range,
-      message: `the switch character cannot be taken from ${SWITCH_CHAR_MACRO}: ${message} (set "serial.switchChar" in the project file)`,
-    });
-    if (value === undefined) return { file, diagnostics: diagnostics.map((d) => warn(d.message, d.range)) };
-    // A char constant may read negative ('\xff' is -1 as a signed char): the byte is what virt_rx compares.
-    if (value < -128n || value > 255n) return { file, diagnostics: [warn(`its value ${value} is not a character`, range)] };
-    return { value: Number(value) & 0xff, file, range, diagnostics: [] };
+    const text = decodeUtf8(bytes);
+    // The language server asks on every analysis of the project: evaluate a header once per text
+    // (of it and of any file it included).
+    const cached = headerCache.get(file);
+    let result: HeaderResult | undefined;
+    if (cached && cached.text === text && cached.included.every(([f, t]) => readText(host, f) === t)) {
+      result = cached.result;
+    } else {
+      const evaluated = evaluateHeader(file, text, host);
+      result = evaluated.result;
+      if (headerCache.size >= HEADER_CACHE_LIMIT) headerCache.clear();
+      headerCache.set(file, { text, included: evaluated.included.map((f) => [f, readText(host, f)]), result });
+    }
+    if (result) return result;
   }
   return { diagnostics: [] };
+}
+
+type HeaderResult = { value?: number; file?: string; range?: SourceRange; diagnostics: Diagnostic[] };
+const headerCache = new Map<string, { text: string; included: [string, string | undefined][]; result: HeaderResult | undefined }>();
+const HEADER_CACHE_LIMIT = 32;
+
+function readText(host: FileHost, file: string): string | undefined {
+  const bytes = host.readFile(file);
+  return bytes && decodeUtf8(bytes);
+}
+
+/** One header's SERIAL_SWITCH_CHAR (undefined when it does not define it), and the other files it read. */
+function evaluateHeader(file: string, text: string, host: FileHost): { result?: HeaderResult; included: string[] } {
+  // Its #includes are read when they resolve beside it (a macro may come from one); sDDF's need not.
+  const pp = preprocess(file, text, { includePaths: [], host });
+  const included = pp.files.filter((f) => f !== file);
+  return { result: headerValue(file, pp.macros), included };
+}
+
+function headerValue(file: string, macros: Map<string, MacroDefinition>): HeaderResult | undefined {
+  const def = macros.get(SWITCH_CHAR_MACRO);
+  if (!def?.nameRange) return undefined;
+  const range = def.nameRange;
+  const { value, diagnostics } = evaluateMacro(SWITCH_CHAR_MACRO, macros);
+  const warn = (message: string, at: SourceRange | undefined): Diagnostic => ({
+    severity: 'warning', code: 'serial-config-switch-char', range: at ?? range,
+    message: `the switch character cannot be taken from ${SWITCH_CHAR_MACRO}: ${message} (set "serial.switchChar" in the project file)`,
+  });
+  if (value === undefined) return { file, diagnostics: diagnostics.map((d) => warn(d.message, d.range)) };
+  // A char constant may read negative ('\xff' is -1 as a signed char): the byte is what virt_rx compares.
+  if (value < -128n || value > 255n) return { file, diagnostics: [warn(`its value ${value} is not a character`, range)] };
+  return { value: Number(value) & 0xff, file, range, diagnostics: [] };
 }
 
 /** The switch character by the precedence above, with its origin and the header's diagnostics. */

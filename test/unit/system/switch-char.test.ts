@@ -75,6 +75,16 @@ describe('switch character: serial_config.h', () => {
     }
   });
 
+  it('follows an #include beside the header, and sees a change in either file (evaluated once per text)', () => {
+    const host = new MemoryFileHost({ [SYS]: EXAMPLE, [HEADER]: header('#include "keys.h"\n#define SERIAL_SWITCH_CHAR KEY_AT'), '/w/src/keys.h': "#define KEY_AT '@'\n" });
+    assert.strictEqual(switchCharFromHeader(SYS, host).value, 0x40);
+    assert.strictEqual(switchCharFromHeader(SYS, host).value, 0x40);
+    host.set('/w/src/keys.h', "#define KEY_AT '#'\n");
+    assert.strictEqual(switchCharFromHeader(SYS, host).value, 0x23);
+    host.set(HEADER, header('#define SERIAL_SWITCH_CHAR 33'));
+    assert.strictEqual(switchCharFromHeader(SYS, host).value, 0x21);
+  });
+
   it('searches beside the .system and where builds keep it, up to two folders above, nearest first', () => {
     assert.deepStrictEqual(serialConfigCandidates('/a/b/c/x.system').slice(0, 4), [
       '/a/b/c/serial_config.h', '/a/b/c/include/serial_config.h', '/a/b/c/include/serial_config/serial_config.h', '/a/b/c/src/serial_config.h',
