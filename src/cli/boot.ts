@@ -222,7 +222,7 @@ export async function runBoot(args: string[], ioOverrides: Partial<BootIo> = {})
   const session = loaded.session;
   io.onSession?.(session);
   // A serial_config.h that could not be read decides the switch character: say so in every mode.
-  printDiagnostics(io, loaded.diagnostics.filter((d) => d.code === 'serial-config-switch-char'));
+  printDiagnostics(io, loaded.diagnostics.filter((d) => d.code === 'project-switch-char'));
   const saveRecording = (): void => {
     if (parsed.record !== undefined) io.writeFile(path.resolve(io.cwd, parsed.record), serialiseRecording(session.recording()));
   };

@@ -20,7 +20,7 @@ describe('server: the switch character from serial_config.h', function () {
     writeFileSync(header, '#pragma once\n#include <microkit.h>\n#define SERIAL_SWITCH_CHAR SWITCH_KEY\n');
     client = await TestClient.start();
     await client.open(system, readFileSync(system, 'utf8'));
-    const warnings = client.diagnostics(header).filter((d) => d.code === 'serial-config-switch-char');
+    const warnings = client.diagnostics(header).filter((d) => d.code === 'project-switch-char');
     assert.equal(warnings.length, 1, JSON.stringify([...client.allDiagnostics().keys()]));
     assert.equal(warnings[0].severity, 2);
     assert.deepEqual(warnings[0].range.start, { line: 2, character: 8 });

@@ -66,7 +66,7 @@ describe('switch character: serial_config.h', () => {
       assert.strictEqual(r.diagnostics.length, 1, define);
       const d = r.diagnostics[0];
       assert.strictEqual(d.severity, 'warning');
-      assert.strictEqual(d.code, 'serial-config-switch-char');
+      assert.strictEqual(d.code, 'project-switch-char');
       assert.match(d.message, message, define);
       assert.match(d.message, /set "serial.switchChar" in the project file/);
       // The #define is line 7 of the header (0-based 6): at the macro's name (an empty body: just after it).
@@ -129,10 +129,10 @@ describe('switch character: precedence', () => {
     const same = loadProject(SYS, new MemoryFileHost({ [SYS]: EXAMPLE, [JSONF]: '{ "serial": { "switchChar": 33 } }' }), { switchChar: flag });
     assert.strictEqual(same.serial.switchCharOrigin.kind === 'project' && same.serial.switchCharOrigin.shadowed, undefined);
     const broken = loadProject(SYS, new MemoryFileHost({ [SYS]: EXAMPLE, [HEADER]: header('#define SERIAL_SWITCH_CHAR KEY') }));
-    assert.deepStrictEqual(broken.diagnostics.filter((d) => d.code === 'serial-config-switch-char').map((d) => d.range?.file), [HEADER]);
+    assert.deepStrictEqual(broken.diagnostics.filter((d) => d.code === 'project-switch-char').map((d) => d.range?.file), [HEADER]);
     // A switch character given elsewhere means the header is not read, so it cannot warn.
     const given = loadProject(SYS, new MemoryFileHost({ [SYS]: EXAMPLE, [HEADER]: header('#define SERIAL_SWITCH_CHAR KEY') }), { switchChar: flag });
-    assert.ok(!given.diagnostics.some((d) => d.code === 'serial-config-switch-char'));
+    assert.ok(!given.diagnostics.some((d) => d.code === 'project-switch-char'));
   });
 });
 
