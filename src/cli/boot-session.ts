@@ -36,6 +36,8 @@ export interface BootRecording extends InputLog {
   endNs: number;
   realtime: boolean;
   colour: boolean;
+  /** The switch character in use (absent in older recordings): a replay keeps it, whatever the flag says. */
+  switchChar?: number;
 }
 
 export type LoadResult = { session: BootSession; diagnostics: Diagnostic[] } | { session: undefined; diagnostics: Diagnostic[] };
@@ -115,7 +117,7 @@ export class BootSession {
   }
 
   recording(): BootRecording {
-    return { ...recordInputLog(this.emulator, this.seed), endNs: this.emulator.now(), realtime: this.realtime, colour: this.colour };
+    return { ...recordInputLog(this.emulator, this.seed), endNs: this.emulator.now(), realtime: this.realtime, colour: this.colour, switchChar: this.switchChar };
   }
 
   /** Feed a recording's input at its virtual times and run to its end. */
@@ -158,7 +160,9 @@ export function parseRecording(text: string): { recording?: BootRecording; error
     }
     records.push({ timeNs: rr.timeNs, bytes: rr.bytes as number[] });
   }
-  return { recording: { version: 1, seed: o.seed, records, endNs: o.endNs, realtime: o.realtime === true, colour: o.colour === true } };
+  const sw = o.switchChar;
+  if (sw !== undefined && !(typeof sw === 'number' && Number.isInteger(sw) && sw >= 0 && sw < 256)) return { error: "'switchChar' must be a byte value" };
+  return { recording: { version: 1, seed: o.seed, records, endNs: o.endNs, realtime: o.realtime === true, colour: o.colour === true, ...(sw === undefined ? {} : { switchChar: sw }) } };
 }
 
 /** A diagnostic as compilers print it: `file:line:col: error: message` (1-based), dtc-style. */

@@ -206,11 +206,12 @@ export async function runBoot(args: string[], ioOverrides: Partial<BootIo> = {})
   const target = resolveTarget(parsed.target, io.cwd);
   const loaded = BootSession.load(target, {
     host: io.host,
-    // A replay runs as it was recorded; --seed and --colour do not apply to it.
+    // A replay runs as it was recorded; --seed, --colour and --switch-char do not apply to it.
     seed: recording?.seed ?? parsed.seed,
     realtime: recording?.realtime ?? parsed.realtime,
     colour: recording ? recording.colour : parsed.colour,
-    switchChar: parsed.switchChar === undefined ? undefined : { value: parsed.switchChar, label: '--switch-char' },
+    switchChar: recording?.switchChar !== undefined ? { value: recording.switchChar, label: 'the recording' }
+      : parsed.switchChar === undefined ? undefined : { value: parsed.switchChar, label: '--switch-char' },
     onOutput: (bytes) => io.stdout(bytes),
     onLog,
   });

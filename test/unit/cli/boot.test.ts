@@ -118,9 +118,13 @@ describe('cli boot: piped input (the default example)', function () {
     assert.ok(header.stdout.includes('uname -n\r\nclient_linux-2\r\n# '), header.stdout.slice(-300));
     assert.equal(header.stderr, '');
     // The flag wins over the header: '@' is then an ordinary key, and the first guest gets "@1".
-    const flagged = await bootPiped(['/v/dual-guest.system', '--switch-char', 'Ctrl-\\'], 'root\n@1\n', { files });
+    const flagged = await bootPiped(['/v/dual-guest.system', '--switch-char', 'Ctrl-\\', '--record', '/rec/sw.json'], 'root\n@1\n', { files });
     assert.deepEqual([flagged.session?.switchChar, flagged.session?.project.serial.switchCharOrigin.kind], [0x1c, 'override']);
     assert.equal(flagged.session?.emulator.snapshot().serial.currentClient, 0);
+    // Its recording replays with the switch character it was made with, without the flag.
+    const replay = await bootPiped(['/v/dual-guest.system', '--replay', '/rec/sw.json'], '', { files: { ...files, '/rec/sw.json': flagged.written.get('/rec/sw.json')! } });
+    assert.equal(replay.session?.switchChar, 0x1c);
+    assert.equal(replay.stdout, flagged.stdout);
     // A header whose value cannot be read: a positioned warning on standard error, and the default.
     files['/v/serial_config.h'] = '#define SERIAL_SWITCH_CHAR SWITCH_KEY\n';
     const broken = await bootPiped(['/v/dual-guest.system'], '', { files, cwd: '/v' });
