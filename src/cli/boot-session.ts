@@ -8,7 +8,7 @@ import { bootProject } from '../emulator/from-project';
 import type { Emulator } from '../emulator/emulator';
 import type { LogRecord } from '../emulator/kernel';
 import { recordInputLog, replayInputLog, type InputLog } from '../emulator/record';
-import { loadProject, type Project } from '../system/index';
+import { loadProject, type Project, type SwitchCharOverride } from '../system/index';
 
 /** Virtual time one runUntilIdle call may take before we look again (keeps each step short). */
 const SETTLE_SLICE_NS = 1e9;
@@ -22,6 +22,8 @@ export interface BootSessionOptions {
   realtime: boolean;
   /** Override the project's colour setting for virt_tx. */
   colour?: boolean;
+  /** The switch character asked for outside the project file (the project file's own still wins). */
+  switchChar?: SwitchCharOverride;
   /** Where the UART's bytes go, in order, as virt_tx and the driver put them on the line. */
   onOutput: (bytes: Uint8Array) => void;
   /** PD and VMM log lines (libvmm's LOG_VMM_ERR, virt_rx's debug lines, the guest model's notes). */
@@ -34,6 +36,8 @@ export interface BootRecording extends InputLog {
   endNs: number;
   realtime: boolean;
   colour: boolean;
+  /** The switch character in use (absent in older recordings): a replay keeps it, whatever the flag says. */
+  switchChar?: number;
 }
 
 export type LoadResult = { session: BootSession; diagnostics: Diagnostic[] } | { session: undefined; diagnostics: Diagnostic[] };
@@ -51,7 +55,7 @@ export class BootSession {
    * Errors anywhere in the files stop here with their diagnostics; warnings come back too.
    */
   static load(target: string, opts: BootSessionOptions): LoadResult {
-    const project = loadProject(target, opts.host);
+    const project = loadProject(target, opts.host, { switchChar: opts.switchChar });
     if (opts.colour !== undefined) project.serial = { ...project.serial, colour: opts.colour };
     const { emulator, diagnostics } = bootProject(project, {
       host: opts.host,
@@ -113,7 +117,7 @@ export class BootSession {
   }
 
   recording(): BootRecording {
-    return { ...recordInputLog(this.emulator, this.seed), endNs: this.emulator.now(), realtime: this.realtime, colour: this.colour };
+    return { ...recordInputLog(this.emulator, this.seed), endNs: this.emulator.now(), realtime: this.realtime, colour: this.colour, switchChar: this.switchChar };
   }
 
   /** Feed a recording's input at its virtual times and run to its end. */
@@ -156,7 +160,9 @@ export function parseRecording(text: string): { recording?: BootRecording; error
     }
     records.push({ timeNs: rr.timeNs, bytes: rr.bytes as number[] });
   }
-  return { recording: { version: 1, seed: o.seed, records, endNs: o.endNs, realtime: o.realtime === true, colour: o.colour === true } };
+  const sw = o.switchChar;
+  if (sw !== undefined && !(typeof sw === 'number' && Number.isInteger(sw) && sw >= 0 && sw < 256)) return { error: "'switchChar' must be a byte value" };
+  return { recording: { version: 1, seed: o.seed, records, endNs: o.endNs, realtime: o.realtime === true, colour: o.colour === true, ...(sw === undefined ? {} : { switchChar: sw }) } };
 }
 
 /** A diagnostic as compilers print it: `file:line:col: error: message` (1-based), dtc-style. */

@@ -10,6 +10,7 @@ import { decodeUtf8 } from '../common/host';
 import { relative } from '../common/paths';
 import type { LogRecord } from '../emulator/kernel';
 import { NodeFileHost } from '../node/file-host';
+import { describeSwitchChar, parseSwitchChar } from '../system/index';
 import { BootSession, formatBootDiagnostic, parseRecording, serialiseRecording, type BootRecording } from './boot-session';
 import { scriptLines } from './script-input';
 import { describeKey, enterRawMode, quitKeyFor, runInteractive, signalExitCode, type TerminalInput } from './terminal';
@@ -37,6 +38,8 @@ export interface BootArgs {
   colour?: boolean;
   /** Also show the PDs' and the guest model's informational log lines (errors are always shown). */
   logs: boolean;
+  /** --switch-char: used when the project file sets no serial.switchChar. */
+  switchChar?: number;
 }
 
 export function bootUsage(): string {
@@ -61,6 +64,9 @@ export function bootUsage(): string {
     '--colour        colour each guest\'s output (virt_tx\'s colour option); --no-colour turns it off',
     '                (default: the project\'s serial.colour)',
     '--logs          also print the PDs\' informational log lines on standard error (errors always are)',
+    '--switch-char C the RX virtualiser\'s switch character unless the project file sets one: a',
+    '                character (@), a control key (Ctrl-\\ or ^\\) or a byte value (0x1c); it wins over',
+    '                SERIAL_SWITCH_CHAR in a serial_config.h near the .system and over the default, Ctrl-\\',
     '',
     'Keys (interactive): every key goes to the guest, Ctrl-C included. Ctrl-] quits (Ctrl-^ when the',
     'system\'s switch character is Ctrl-]). SIGINT/SIGTERM/SIGHUP from outside also quit; the terminal',
@@ -91,6 +97,14 @@ export function parseBootArgs(args: string[]): { parsed?: BootArgs; error?: stri
       case '--colour': case '--color': out.colour = true; break;
       case '--no-colour': case '--no-color': out.colour = false; break;
       case '--logs': out.logs = true; break;
+      case '--switch-char': {
+        const v = value();
+        if (v === undefined || v === '') return { error: '--switch-char needs a character' };
+        const sw = parseSwitchChar(v);
+        if (sw === undefined) return { error: `--switch-char wants one character, Ctrl-<key> or a byte value (0x1c), not '${v}'` };
+        out.switchChar = sw;
+        break;
+      }
       case '--script': case '--record': case '--replay': case '--seed': {
         const v = value();
         if (v === undefined || v === '') return { error: `${name} needs ${name === '--seed' ? 'a number' : 'a file'}` };
@@ -192,10 +206,12 @@ export async function runBoot(args: string[], ioOverrides: Partial<BootIo> = {})
   const target = resolveTarget(parsed.target, io.cwd);
   const loaded = BootSession.load(target, {
     host: io.host,
-    // A replay runs as it was recorded; --seed and --colour do not apply to it.
+    // A replay runs as it was recorded; --seed, --colour and --switch-char do not apply to it.
     seed: recording?.seed ?? parsed.seed,
     realtime: recording?.realtime ?? parsed.realtime,
     colour: recording ? recording.colour : parsed.colour,
+    switchChar: recording?.switchChar !== undefined ? { value: recording.switchChar, label: 'the recording' }
+      : parsed.switchChar === undefined ? undefined : { value: parsed.switchChar, label: '--switch-char' },
     onOutput: (bytes) => io.stdout(bytes),
     onLog,
   });
@@ -206,6 +222,8 @@ export async function runBoot(args: string[], ioOverrides: Partial<BootIo> = {})
   }
   const session = loaded.session;
   io.onSession?.(session);
+  // A serial_config.h that could not be read decides the switch character: say so in every mode.
+  printDiagnostics(io, loaded.diagnostics.filter((d) => d.code === 'project-switch-char'));
   const saveRecording = (): void => {
     if (parsed.record !== undefined) io.writeFile(path.resolve(io.cwd, parsed.record), serialiseRecording(session.recording()));
   };
@@ -228,9 +246,7 @@ export async function runBoot(args: string[], ioOverrides: Partial<BootIo> = {})
   }
 
   const quitKey = quitKeyFor(session.switchChar);
-  const clients = session.project.roles.clients.length;
-  io.stderr(`dual-guest boot: ${displayPath(session.project.file ?? session.project.systemFile, io.cwd)}: ${clients} clients; `
-    + `switch with ${describeKey(session.switchChar)} N Enter (N from 0); ${describeKey(quitKey)} quits\r\n`);
+  io.stderr(bootBanner(session, quitKey, (f) => displayPath(f, io.cwd)) + '\r\n');
   const restore = enterRawMode(io.stdin);
   process.once('exit', restore);
   try {
@@ -248,6 +264,15 @@ export async function runBoot(args: string[], ioOverrides: Partial<BootIo> = {})
     restore();
     process.removeListener('exit', restore);
   }
+}
+
+/** The interactive session's first line: the project, the switch character and where it came from, the quit key. */
+export function bootBanner(session: Pick<BootSession, 'project'>, quitKey: number, display: (file: string) => string): string {
+  const { project } = session;
+  const sw = describeKey(project.serial.switchChar);
+  return `dual-guest boot: ${display(project.file ?? project.systemFile)}: ${project.roles.clients.length} clients; `
+    + `switch character ${describeSwitchChar(project.serial.switchChar, project.serial.switchCharOrigin, display)}: `
+    + `${sw} N Enter sends input to client N (from 0); ${describeKey(quitKey)} quits`;
 }
 
 function usageError(io: BootIo, message: string): number {

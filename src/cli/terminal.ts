@@ -4,19 +4,14 @@
 // the next input or the next device deadline (a guest timer, the UART).
 import type { BootSession } from './boot-session';
 
+export { describeKey } from '../system/index';
+
 /** Ctrl-], telnet's escape key; Ctrl-^ when the system's switch character is Ctrl-] itself. */
 export const DEFAULT_QUIT_KEY = 0x1d;
 const FALLBACK_QUIT_KEY = 0x1e;
 
 export function quitKeyFor(switchChar: number): number {
   return switchChar === DEFAULT_QUIT_KEY ? FALLBACK_QUIT_KEY : DEFAULT_QUIT_KEY;
-}
-
-/** How a control byte is written on screen and in help text: 0x1d is "Ctrl-]". */
-export function describeKey(byte: number): string {
-  if (byte < 0x20) return `Ctrl-${String.fromCharCode(byte + 0x40)}`;
-  if (byte === 0x7f) return 'Ctrl-?';
-  return `'${String.fromCharCode(byte)}'`;
 }
 
 /** Fast mode: virtual time one step may run before the event loop gets a turn (keys, signals). */

@@ -21,4 +21,5 @@ export const EMULATOR_SETTINGS = {
   speed: 'speed',
   colour: 'colour',
   serialLogFile: 'serialLogFile',
+  switchCharacter: 'switchCharacter',
 } as const;

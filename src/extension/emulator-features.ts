@@ -6,11 +6,12 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { Diagnostic, SourceRange } from '../common/diagnostics';
 import type { InputLog } from '../emulator/record';
-import { DualGuestSession, type BootSettings, type SessionUi } from '../host/dual-guest-session';
+import { DualGuestSession, type SessionUi } from '../host/dual-guest-session';
 import { startEmulatorWorker } from '../host/node-worker';
 import { parseRecording } from '../host/recording-file';
 import type { SerialTerminal } from '../host/serial-terminal';
 import { findProjectFile, bundledExample, openExampleCopy } from './project-file';
+import { readBootSettings } from './boot-settings';
 import { SerialLogFile } from './serial-log-file';
 import { TerminalRegistry } from './terminals';
 import { COMMANDS, EMULATOR_SETTINGS, SECTION } from './command-ids';
@@ -32,10 +33,10 @@ export function registerEmulatorFeatures(context: vscode.ExtensionContext): void
   const ui: SessionUi = {
     addTerminal: (t: SerialTerminal) => terminals.add(t, firstTerminals && t.target === 0),
     removeTerminal: (t) => terminals.remove(t),
-    status: (text, problem) => {
+    status: (text, problem, tooltip) => {
       statusItem.text = text;
       statusItem.backgroundColor = problem ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
-      statusItem.tooltip = problem ? 'Something failed: see the terminals and the emulator output channel' : 'Click to pause or resume the emulator';
+      statusItem.tooltip = tooltip;
       paused = text.includes(': paused');
       statusItem.show();
     },
@@ -57,15 +58,10 @@ export function registerEmulatorFeatures(context: vscode.ExtensionContext): void
   const session = new DualGuestSession(() => startEmulatorWorker(context.asAbsolutePath(path.join('dist', 'worker.js'))), ui);
   let lastProjectFile: string | undefined;
 
-  const settings = (projectFile: string, replay?: InputLog): BootSettings => {
-    const cfg = vscode.workspace.getConfiguration(SECTION, vscode.Uri.file(projectFile));
-    const colour = cfg.get<string>(EMULATOR_SETTINGS.colour, 'project');
-    return {
-      projectFile,
-      fast: cfg.get<string>(EMULATOR_SETTINGS.speed, 'realTime') === 'fast',
-      colour: colour === 'on' ? true : colour === 'off' ? false : undefined,
-      replay,
-    };
+  const settings = (projectFile: string, replay?: InputLog) => {
+    const { settings: s, problems: bad } = readBootSettings(vscode.workspace.getConfiguration(SECTION, vscode.Uri.file(projectFile)), projectFile, replay);
+    for (const p of bad) void vscode.window.showWarningMessage(p);
+    return s;
   };
 
   const boot = async (projectFile: string, replay?: InputLog): Promise<void> => {

@@ -6,17 +6,19 @@ import type { Diagnostic } from '../common/diagnostics';
 import type { EmulatorSnapshot } from '../emulator/emulator';
 import type { LogRecord } from '../emulator/kernel';
 import type { InputLog } from '../emulator/record';
+import { dirname, relative } from '../common/paths';
+import { describeKey, describeSwitchChar } from '../system/switch-char';
 import type { BootOutcome, EmulatorClient } from './emulator-client';
 import type { BootRequest, FromWorker, GuestInfo } from './protocol';
 import { SerialLogRecorder, formatVirtualSeconds } from './serial-log';
 import { SerialTerminal, type TerminalInputSink, type TerminalTarget } from './serial-terminal';
-import { statusText, type StatusInput } from './status-text';
+import { statusText, statusTooltip, type StatusInput } from './status-text';
 
 export interface SessionUi {
   addTerminal(t: SerialTerminal): void;
   removeTerminal(t: SerialTerminal): void;
-  /** The status bar: its text, and whether something is wrong. */
-  status(text: string, problem: boolean): void;
+  /** The status bar: its text, whether something is wrong, and its tooltip. */
+  status(text: string, problem: boolean, tooltip: string): void;
   /** One line for the output channel (virtualiser logs, VMM faults, the extension's own events). */
   log(line: string): void;
   /** Boot stopped on errors in the files: show them where they are, and say what to fix. */
@@ -41,6 +43,8 @@ export class DualGuestSession implements TerminalInputSink {
   private lastBoot: BootSettings | undefined;
   private status: StatusInput = { state: 'stopped', timeNs: 0, inputVm: undefined };
   private problem = false;
+  /** The booted system's switch character and where it came from, for the status tooltip. */
+  private switchChar: string | undefined;
   private booting = false;
   private snapshotListeners: ((s: EmulatorSnapshot) => void)[] = [];
   private streaming = { enabled: false, maxPerSecond: 0 };
@@ -68,6 +72,7 @@ export class DualGuestSession implements TerminalInputSink {
     await this.client?.dispose();
     this.lastBoot = settings;
     this.problem = false;
+    this.switchChar = undefined;
     this.setStatus({ state: 'booting', timeNs: 0, inputVm: undefined });
     this.failedGuests.clear();
     const client = (this.client = this.startWorker());
@@ -86,6 +91,8 @@ export class DualGuestSession implements TerminalInputSink {
       return outcome;
     }
     this.ui.clearBootProblems();
+    // Header paths as seen from the project's folder ("serial_config.h" beside it).
+    this.switchChar = describeSwitchChar(outcome.switchChar, outcome.switchCharOrigin, (f) => relative(dirname(settings.projectFile), f));
     // A new worker knows nothing of the inspector's wishes: tell it again.
     if (this.streaming.enabled) client.streamSnapshots(true, this.streaming.maxPerSecond);
     if (this.speed !== 1) client.setSpeed(this.speed);
@@ -96,6 +103,9 @@ export class DualGuestSession implements TerminalInputSink {
       t.notice(`booting ${settings.projectFile} (${outcome.fast ? 'fast' : 'real time'})`);
       if (t.size) this.resize(t.target, t.size.cols, t.size.rows);
     }
+    // On the line, switching is the user's to type: say with which character.
+    this.lineTerminal?.notice(`switch character ${this.switchChar}: ${describeKey(outcome.switchChar)} N Enter sends input to client N (from ${outcome.clientBase})`);
+    this.setStatus(this.status, this.problem);
     this.ui.log(`booted ${settings.projectFile}: ${outcome.guests.map((g) => `${g.vm} (client ${g.client})`).join(', ')}`);
     return outcome;
   }
@@ -273,7 +283,7 @@ export class DualGuestSession implements TerminalInputSink {
   private setStatus(s: StatusInput, problem = false): void {
     this.status = s;
     this.problem = problem;
-    this.ui.status(statusText(s), problem);
+    this.ui.status(statusText(s), problem, statusTooltip(problem, this.switchChar));
   }
 }
 

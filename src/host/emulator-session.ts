@@ -127,7 +127,7 @@ export class EmulatorSession {
     let emulator: Emulator | undefined;
     let project;
     try {
-      project = loadProject(req.projectFile, this.host);
+      project = loadProject(req.projectFile, this.host, { switchChar: req.switchChar });
       if (req.colour !== undefined) project.serial.colour = req.colour;
       const booted = bootProject(project, {
         host: this.host, fast: req.fast, seed: req.seed ?? 1,
@@ -154,7 +154,7 @@ export class EmulatorSession {
     this.replay = req.replay ? { log: req.replay, next: 0 } : undefined;
     this.state = 'running';
     this.post({
-      type: 'booted', guests: this.guests, switchChar: project.serial.switchChar, clientBase: project.serial.clientBase,
+      type: 'booted', guests: this.guests, switchChar: project.serial.switchChar, switchCharOrigin: project.serial.switchCharOrigin, clientBase: project.serial.clientBase,
       driver: project.roles.driver ?? 'uart', fast: req.fast, diagnostics,
     });
     this.lastTickMs = this.clock.nowMs();

@@ -5,6 +5,7 @@ import type { Diagnostic } from '../common/diagnostics';
 import type { EmulatorSnapshot } from '../emulator/emulator';
 import type { LogRecord } from '../emulator/kernel';
 import type { InputLog } from '../emulator/record';
+import type { SwitchCharOrigin, SwitchCharOverride } from '../system/switch-char';
 
 /** What the worker is doing with virtual time. */
 export type RunState = 'booting' | 'running' | 'paused' | 'throttled' | 'stopped' | 'failed';
@@ -18,6 +19,8 @@ export interface BootRequest {
   /** Overrides the project's `serial.colour` when given. */
   colour?: boolean;
   seed?: number;
+  /** The switch character setting: used when the project file sets none (over serial_config.h). */
+  switchChar?: SwitchCharOverride;
   /** Input to type at recorded virtual times (Replay a recording). */
   replay?: InputLog;
 }
@@ -58,7 +61,7 @@ export interface ClientChunk {
 }
 
 export type FromWorker =
-  | { type: 'booted'; guests: GuestInfo[]; switchChar: number; clientBase: number; driver: string; fast: boolean; diagnostics: Diagnostic[] }
+  | { type: 'booted'; guests: GuestInfo[]; switchChar: number; switchCharOrigin: SwitchCharOrigin; clientBase: number; driver: string; fast: boolean; diagnostics: Diagnostic[] }
   | { type: 'bootFailed'; diagnostics: Diagnostic[]; summary: string }
   /** Output of one frame (~16 ms): the multiplexed UART line and each client's own bytes. */
   | { type: 'output'; timeNs: number; line: Uint8Array; clients: ClientChunk[] }

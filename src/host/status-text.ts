@@ -18,6 +18,13 @@ const WORD: Record<StatusInput['state'], string> = {
   stopped: 'stopped', failed: 'failed', crashed: 'crashed',
 };
 
+/** The status item's tooltip: what a click does (or that something failed), and the active switch character. */
+export function statusTooltip(problem: boolean, switchChar: string | undefined): string {
+  const lines = [problem ? 'Something failed: see the terminals and the emulator output channel' : 'Click to pause or resume the emulator'];
+  if (switchChar) lines.push(`Switch character: ${switchChar}`);
+  return lines.join('\n');
+}
+
 export function statusText(s: StatusInput): string {
   const parts = [`${ICON[s.state]} Dual guest: ${WORD[s.state]}`];
   if (s.state !== 'stopped' && s.state !== 'booting') parts.push(`${(s.timeNs / 1e9).toFixed(3)} s`);

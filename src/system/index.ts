@@ -17,6 +17,7 @@ export {
 } from './project';
 import { pushAll } from '../common/arrays';
 export { crossCheck, checkGuestTree, type GuestTree } from './checks/guest-dt';
+export { describeKey, describeSwitchChar, parseSwitchChar, type SwitchCharOrigin, type SwitchCharOverride } from './switch-char';
 export * as dtFacts from './dt-facts';
 export { SYSTEM_RULES, type SystemRule } from './rule-table';
 

@@ -12,6 +12,7 @@ import { parseSystem } from './parse';
 import { checkSerialPriorities, checkSerialRegions } from './checks/serial';
 import { checkGuestMaps } from './checks/guest-maps';
 import { inferSerialRoles, type RoleOverride, type SerialRoles } from './roles';
+import { DEFAULT_SWITCH_CHAR, resolveSwitchChar, type SwitchCharOrigin, type SwitchCharOverride } from './switch-char';
 
 export interface VirtioConsoleConfig {
   /** Guest-physical base of the virtio-mmio console window. */
@@ -50,6 +51,8 @@ export interface GuestConfig {
 
 export interface SerialConfig {
   switchChar: number;
+  /** Where switchChar came from (project file, setting or flag, serial_config.h, default): switch-char.ts. */
+  switchCharOrigin: SwitchCharOrigin;
   /** How clients are numbered when switching: 0 as the real sDDF virt_rx does. */
   clientBase: 0 | 1;
   colour: boolean;
@@ -82,7 +85,8 @@ export const PROJECT_KEYS = {
 
 /** sdfgen's defaults, except where noted. */
 export const DEFAULT_SERIAL: Omit<SerialConfig, 'clients'> = {
-  switchChar: 0x1c,
+  switchChar: DEFAULT_SWITCH_CHAR,
+  switchCharOrigin: { kind: 'default' },
   clientBase: 0,
   colour: false,
   beginString: 'Begin input\r\n',
@@ -183,9 +187,10 @@ class ProjectReader {
 /**
  * Load a project from its JSON file or from a .system (then a sibling project file is used if
  * present). `options.system` names the .system when it is not the one the project file names;
- * `options.parse` replaces parseSystem (the language server passes its cache of parsed buffers).
+ * `options.parse` replaces parseSystem (the language server passes its cache of parsed buffers);
+ * `options.switchChar` is the setting's or the command line's switch character.
  */
-export function loadProject(pathToProjectJsonOrSystem: string, host: FileHost, options?: { system?: string; parse?: typeof parseSystem }): Project {
+export function loadProject(pathToProjectJsonOrSystem: string, host: FileHost, options?: { system?: string; parse?: typeof parseSystem; switchChar?: SwitchCharOverride }): Project {
   const diagnostics: Diagnostic[] = [];
   const reader = new ProjectReader();
   let projectFile: string | undefined;
@@ -264,13 +269,14 @@ export function loadProject(pathToProjectJsonOrSystem: string, host: FileHost, o
   // Serial configuration.
   const serial: SerialConfig = { ...DEFAULT_SERIAL, clients: roles.clients.map((c) => c.vm ?? c.pd) };
   const serialJson = member(json, 'serial');
+  let projectSwitchChar: number | undefined;
   if (serialJson) {
     const s = serialJson.value;
     reader.knownKeys(s, PROJECT_KEYS.serial, "'serial'");
     const sw = member(s, 'switchChar');
     if (sw) {
-      if (sw.value.kind === 'string' && sw.value.value.length === 1) serial.switchChar = sw.value.value.charCodeAt(0);
-      else if (sw.value.kind === 'number' && Number.isInteger(sw.value.value) && sw.value.value >= 0 && sw.value.value < 256) serial.switchChar = sw.value.value;
+      if (sw.value.kind === 'string' && sw.value.value.length === 1 && sw.value.value.charCodeAt(0) < 256) projectSwitchChar = sw.value.value.charCodeAt(0);
+      else if (sw.value.kind === 'number' && Number.isInteger(sw.value.value) && sw.value.value >= 0 && sw.value.value < 256) projectSwitchChar = sw.value.value;
       else reader.error(`'switchChar' must be one character (e.g. "@") or a byte value (e.g. 28)`, sw.value.range);
     }
     const base = member(s, 'clientBase');
@@ -286,6 +292,13 @@ export function loadProject(pathToProjectJsonOrSystem: string, host: FileHost, o
       serial.baud = DEFAULT_SERIAL.baud;
     }
   }
+  const sw = resolveSwitchChar({
+    project: projectSwitchChar === undefined ? undefined : { value: projectSwitchChar, file: projectFile!, range: member(serialJson?.value, 'switchChar')?.value.range },
+    override: options?.switchChar, systemFile, host,
+  });
+  serial.switchChar = sw.value;
+  serial.switchCharOrigin = sw.origin;
+  diagnostics.push(...sw.diagnostics);
 
   // Guests: every VM in the system, serial clients first in client order.
   const guestsJson = member(json, 'guests');

@@ -51,6 +51,7 @@ export const SYSTEM_RULES: readonly SystemRule[] = [
   { code: 'project-schema', severity: 'error', origin: 'project', summary: 'a value of the wrong type, an unknown virtual machine or a missing device-tree file (unknown keys: warning)' },
   { code: 'project-missing-file', severity: 'error', origin: 'project', summary: 'the project file or the .system it names cannot be read' },
   { code: 'project-unknown-pd', severity: 'error', origin: 'project', summary: 'an explicit role naming no protection domain' },
+  { code: 'project-switch-char', severity: 'warning', origin: 'project', summary: "SERIAL_SWITCH_CHAR in the system's serial_config.h cannot be evaluated or is not a character (the switch character falls back to the default)" },
   { code: 'sddf-region-size', severity: 'error', origin: 'new', summary: 'an sDDF queue or data region whose size is not a power of two' },
   { code: 'sddf-region-one-end', severity: 'warning', origin: 'new', summary: 'an sDDF queue or data region mapped into one protection domain only' },
   { code: 'sddf-connection-regions', severity: 'warning', origin: 'new', summary: 'a serial connection whose ends share fewer than two regions (queue and data)' },

@@ -46,6 +46,10 @@ export class ProjectUnit implements AnalysisUnit {
     this.guestUnits = [...units];
     const deps = new Set([this.mainFile, project.systemFile]);
     if (project.file) deps.add(project.file);
+    // The serial_config.h the switch character was read from (its warnings are shown there).
+    const sw = project.serial.switchCharOrigin;
+    if (sw.kind === 'header') deps.add(sw.file);
+    else if (sw.kind === 'default' && sw.unusableHeader) deps.add(sw.unusableHeader);
     for (const u of this.guestUnits) for (const d of u.deps) deps.add(d);
     this.deps = deps;
     this.diagnostics = [...project.diagnostics, ...crossCheck(project, trees, host)];

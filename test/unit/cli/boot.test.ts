@@ -5,7 +5,9 @@ import { strict as assert } from 'assert';
 import { readFileSync } from 'fs';
 import * as path from 'path';
 import fc from 'fast-check';
-import { bootUsage, packageRoot, parseBootArgs } from '../../../src/cli/boot';
+import { MemoryFileHost } from '../../../src/common/host';
+import { bootBanner, bootUsage, packageRoot, parseBootArgs } from '../../../src/cli/boot';
+import { loadProject } from '../../../src/system/project';
 import { parseRecording } from '../../../src/cli/boot-session';
 import { LineSplitter } from '../../../src/cli/script-input';
 import { DEFAULT_QUIT_KEY, describeKey, quitKeyFor } from '../../../src/cli/terminal';
@@ -29,6 +31,25 @@ describe('cli boot: arguments and keys', () => {
     assert.match(parseBootArgs(['--frobnicate']).error ?? '', /unknown option/);
     assert.match(parseBootArgs(['a', 'b']).error ?? '', /one project at a time/);
     assert.match(parseBootArgs(['--script', 's', '--replay', 'r']).error ?? '', /choose one/);
+    assert.match(parseBootArgs(['--switch-char', '@@']).error ?? '', /--switch-char wants one character, Ctrl-<key> or a byte value \(0x1c\), not '@@'/);
+    assert.match(parseBootArgs(['--switch-char']).error ?? '', /--switch-char needs a character/);
+  });
+
+  it('--switch-char takes a character, a control key or a byte value', () => {
+    assert.equal(parseBootArgs(['--switch-char', '@']).parsed?.switchChar, 0x40);
+    assert.equal(parseBootArgs(['--switch-char=Ctrl-\\']).parsed?.switchChar, 0x1c);
+    assert.equal(parseBootArgs(['--switch-char', '0x1d']).parsed?.switchChar, 0x1d);
+  });
+
+  it('the banner names the switch character, where it came from, and the quit key', () => {
+    const system = readFileSync(path.join(EXAMPLE, 'dual-guest.system'), 'utf8');
+    const bare = { project: loadProject('/v/dual-guest.system', new MemoryFileHost({ '/v/dual-guest.system': system })) };
+    assert.equal(bootBanner(bare, 0x1d, (f) => f.slice(3)),
+      "dual-guest boot: dual-guest.system: 2 clients; switch character Ctrl-\\ (sdfgen's default): Ctrl-\\ N Enter sends input to client N (from 0); Ctrl-] quits");
+    const flagged = { project: loadProject('/v/dual-guest.system', new MemoryFileHost({ '/v/dual-guest.system': system }), { switchChar: { value: 0x40, label: '--switch-char' } }) };
+    assert.match(bootBanner(flagged, 0x1d, (f) => f), /switch character '@' \(from --switch-char\): '@' N Enter sends input/);
+    const json = { project: loadProject('/v/dual-guest.system', new MemoryFileHost({ '/v/dual-guest.system': system, '/v/dual-guest.json': '{"serial":{"switchChar":"@"}}' }), { switchChar: { value: 0x1c, label: '--switch-char' } }) };
+    assert.match(bootBanner(json, 0x1d, (f) => f.slice(3)), /^dual-guest boot: dual-guest.json: 2 clients; switch character '@' \(from the project file dual-guest.json, over --switch-char's Ctrl-\\\)/);
   });
 
   it('--help documents the quit key, the switch sequence and every option; exit 0', async () => {
@@ -84,6 +105,31 @@ describe('cli boot: piped input (the default example)', function () {
     assert.ok(second > 0 && first > second, r.stdout.slice(-400));
     assert.equal(r.session?.emulator.snapshot().serial.currentClient, 0);
     assert.equal(r.stderr, '');
+  });
+
+  it('without a project file the switch character comes from serial_config.h, or from --switch-char over it', async () => {
+    const files: Record<string, string> = {};
+    for (const f of ['dual-guest.system', 'board.dts', 'guest-1.dts', 'guest-2.dts']) files[`/v/${f}`] = readFileSync(path.join(EXAMPLE, f), 'utf8');
+    files['/v/serial_config.h'] = '#pragma once\n#include <microkit.h>\n#define SERIAL_SWITCH_CHAR 64\n';
+    const header = await bootPiped(['/v/dual-guest.system'], `${LOGIN}uname -n\n`, { files });
+    assert.equal(header.code, 0, header.stderr);
+    assert.deepEqual([header.session?.switchChar, header.session?.project.serial.switchCharOrigin.kind], [0x40, 'header']);
+    // "@1" Enter reached virt_rx as a switch: the second guest answered.
+    assert.ok(header.stdout.includes('uname -n\r\nclient_linux-2\r\n# '), header.stdout.slice(-300));
+    assert.equal(header.stderr, '');
+    // The flag wins over the header: '@' is then an ordinary key, and the first guest gets "@1".
+    const flagged = await bootPiped(['/v/dual-guest.system', '--switch-char', 'Ctrl-\\', '--record', '/rec/sw.json'], 'root\n@1\n', { files });
+    assert.deepEqual([flagged.session?.switchChar, flagged.session?.project.serial.switchCharOrigin.kind], [0x1c, 'override']);
+    assert.equal(flagged.session?.emulator.snapshot().serial.currentClient, 0);
+    // Its recording replays with the switch character it was made with, without the flag.
+    const replay = await bootPiped(['/v/dual-guest.system', '--replay', '/rec/sw.json'], '', { files: { ...files, '/rec/sw.json': flagged.written.get('/rec/sw.json')! } });
+    assert.equal(replay.session?.switchChar, 0x1c);
+    assert.equal(replay.stdout, flagged.stdout);
+    // A header whose value cannot be read: a positioned warning on standard error, and the default.
+    files['/v/serial_config.h'] = '#define SERIAL_SWITCH_CHAR SWITCH_KEY\n';
+    const broken = await bootPiped(['/v/dual-guest.system'], '', { files, cwd: '/v' });
+    assert.equal(broken.session?.switchChar, 0x1c);
+    assert.match(broken.stderr, /^serial_config\.h:1:9: warning: the switch character cannot be taken from SERIAL_SWITCH_CHAR: 'SWITCH_KEY' is not a macro defined here/);
   });
 
   it('types a last line without a line end as it is (no Enter)', async () => {
@@ -154,7 +200,7 @@ describe('cli boot: interactive terminal', function () {
     const t = bootInteractive([EXAMPLE]);
     await waitFor(() => count(t.run.stdout, 'login: ') === 2, 30000, 'both login prompts');
     assert.deepEqual(t.terminal.rawModes, [true]);
-    assert.match(t.run.stderr, /switch with '@' N Enter \(N from 0\); Ctrl-\] quits/);
+    assert.match(t.run.stderr, /switch character '@' \(from the project file dual-guest\.json\): '@' N Enter sends input to client N \(from 0\); Ctrl-\] quits\r\n/);
     t.terminal.type('root\r');
     await waitFor(() => t.run.stdout.endsWith('# '), 10000, 'the shell prompt');
     // Idle: no busy-waiting while the guests wait for input. Busy-waiting would use most of every

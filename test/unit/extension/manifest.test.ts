@@ -2,13 +2,14 @@
 import { strict as assert } from 'assert';
 import { existsSync, readFileSync } from 'fs';
 import * as path from 'path';
+import { readBootSettings, type SettingsReader } from '../../../src/extension/boot-settings';
 import { COMMANDS, EMULATOR_SETTINGS, SECTION } from '../../../src/extension/command-ids';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 interface Manifest {
   contributes: {
     commands: { command: string; title: string; category?: string }[];
-    configuration: { properties: Record<string, { default?: unknown; enum?: string[] }> };
+    configuration: { properties: Record<string, { default?: unknown; enum?: string[]; type?: string; scope?: string }> };
     walkthroughs: { steps: { description: string; media: { markdown?: string }; completionEvents?: string[] }[] }[];
   };
 }
@@ -31,6 +32,24 @@ describe('extension: emulator contributions in the manifest', () => {
     assert.equal(props[`${SECTION}.${EMULATOR_SETTINGS.speed}`].default, 'realTime');
     assert.deepEqual(props[`${SECTION}.${EMULATOR_SETTINGS.colour}`].enum, ['project', 'on', 'off']);
     assert.equal(props[`${SECTION}.${EMULATOR_SETTINGS.serialLogFile}`].default, '');
+    const sw = props[`${SECTION}.${EMULATOR_SETTINGS.switchCharacter}`];
+    assert.deepEqual([sw.type, sw.default, sw.scope], ['string', '', 'resource']);
+  });
+
+  it('passes the settings to the boot: the switch character as an override that names the setting', () => {
+    const reader = (values: Record<string, unknown>): SettingsReader => ({ get: <T>(key: string, d: T): T => (key in values ? values[key] as T : d) });
+    // The manifest's defaults give the project's own choices.
+    const defaults = Object.fromEntries(Object.entries(manifest.contributes.configuration.properties)
+      .filter(([k]) => k.startsWith(`${SECTION}.`)).map(([k, v]) => [k.slice(SECTION.length + 1), v.default]));
+    assert.deepEqual(readBootSettings(reader(defaults), '/p/dual-guest.json'), {
+      settings: { projectFile: '/p/dual-guest.json', fast: false, colour: undefined, replay: undefined }, problems: [],
+    });
+    const set = readBootSettings(reader({ switchCharacter: 'Ctrl-]', speed: 'fast', colour: 'off' }), '/p/x.system');
+    assert.deepEqual(set.settings.switchChar, { value: 0x1d, label: `the setting ${SECTION}.switchCharacter` });
+    assert.deepEqual([set.settings.fast, set.settings.colour, set.problems], [true, false, []]);
+    const bad = readBootSettings(reader({ switchCharacter: 'at' }), '/p/x.system');
+    assert.equal(bad.settings.switchChar, undefined);
+    assert.deepEqual(bad.problems, [`The setting ${SECTION}.switchCharacter ("at") is not one character, Ctrl-<key> or a byte value such as 0x1c; it is not used.`]);
   });
 
   it('has a walkthrough whose steps link commands that exist and pages that exist', () => {

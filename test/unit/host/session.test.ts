@@ -49,6 +49,24 @@ describe('host: dual-guest session over the real worker', function () {
     assert.ok(ui.logs.some((l) => l.includes('model: probing /virtio-console@150000')), 'emulator logs reach the output channel');
     assert.ok(ui.serialLines.some((l) => /^\[\d{4}-\d\d-\d\dT.*Z +\d+\.\d{6}s\] Welcome to Buildroot$/.test(l)), ui.serialLines.slice(-3).join('\n'));
     assert.equal(ui.cleared, 1);
+    // The serial port terminal's banner and the status tooltip name the switch character and its source.
+    assert.ok(ui.of(LINE).includes("switch character '@' (from the project file dual-guest.json): '@' N Enter sends input to client N (from 0)"), ui.of(LINE).slice(0, 300));
+    assert.ok(!ui.of(VM1).includes('switch character'));
+    assert.match(ui.statuses[ui.statuses.length - 1].tooltip, /\nSwitch character: '@' \(from the project file dual-guest\.json\)$/);
+  });
+
+  it('without a project file: the setting wins over serial_config.h, which wins over the default', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'mdg-switch-'));
+    for (const f of ['dual-guest.system', 'board.dts', 'guest-1.dts', 'guest-2.dts']) cpSync(path.join(path.dirname(EXAMPLE), f), path.join(dir, f));
+    writeFileSync(path.join(dir, 'serial_config.h'), '#include <microkit.h>\n#define SERIAL_SWITCH_CHAR \'#\'\n');
+    const system = path.join(dir, 'dual-guest.system');
+    ({ session, ui } = newSession());
+    let outcome = await session.boot({ projectFile: system, fast: true });
+    assert.equal(outcome.type, 'booted');
+    assert.ok(ui.of(LINE).includes("switch character '#' (from SERIAL_SWITCH_CHAR in serial_config.h:2): '#' N Enter"), ui.of(LINE).slice(0, 300));
+    outcome = await session.boot({ projectFile: system, fast: true, switchChar: { value: 0x21, label: 'the setting S' } });
+    assert.equal(outcome.type === 'booted' && outcome.switchChar, 0x21);
+    assert.match(ui.statuses[ui.statuses.length - 1].tooltip, /Switch character: '!' \(from the setting S\)$/);
   });
 
   it('typing reaches each guest through the RX virtualiser; switching is typed on the line', async () => {

@@ -1,7 +1,7 @@
 // The terminal line logic and the status bar words, without a worker.
 import { strict as assert } from 'assert';
 import { SerialTerminal, noticeText, type TerminalInputSink } from '../../../src/host/serial-terminal';
-import { statusText } from '../../../src/host/status-text';
+import { statusText, statusTooltip } from '../../../src/host/status-text';
 import { parseRecording } from '../../../src/host/recording-file';
 
 class Sink implements TerminalInputSink {
@@ -52,6 +52,12 @@ describe('host: status bar words', () => {
     assert.equal(statusText({ state: 'paused', timeNs: 2e9, inputVm: 'a' }), '$(debug-pause) Dual guest: paused · 2.000 s · input: a');
     assert.equal(statusText({ state: 'crashed', timeNs: 5e8, inputVm: 'a' }), '$(error) Dual guest: crashed · 0.500 s');
     assert.equal(statusText({ state: 'stopped', timeNs: 0, inputVm: undefined }), '$(vm-outline) Dual guest: stopped');
+  });
+
+  it('the tooltip says what a click does, or that something failed, and which switch character is active', () => {
+    assert.equal(statusTooltip(false, undefined), 'Click to pause or resume the emulator');
+    assert.equal(statusTooltip(false, "'@' (from the project file dual-guest.json)"), "Click to pause or resume the emulator\nSwitch character: '@' (from the project file dual-guest.json)");
+    assert.equal(statusTooltip(true, "Ctrl-\\ (sdfgen's default)"), "Something failed: see the terminals and the emulator output channel\nSwitch character: Ctrl-\\ (sdfgen's default)");
   });
 });
 

@@ -27,7 +27,7 @@ export function workerBundle(): string {
 export class RecordingUi implements SessionUi {
   terminals: SerialTerminal[] = [];
   text = new Map<string, string>();
-  statuses: { text: string; problem: boolean }[] = [];
+  statuses: { text: string; problem: boolean; tooltip: string }[] = [];
   logs: string[] = [];
   bootFailures: { diagnostics: Diagnostic[]; summary: string }[] = [];
   failures: string[] = [];
@@ -42,7 +42,7 @@ export class RecordingUi implements SessionUi {
   removeTerminal(t: SerialTerminal): void {
     this.terminals = this.terminals.filter((x) => x !== t);
   }
-  status(text: string, problem: boolean): void { this.statuses.push({ text, problem }); }
+  status(text: string, problem: boolean, tooltip: string): void { this.statuses.push({ text, problem, tooltip }); }
   log(line: string): void { this.logs.push(line); }
   bootFailed(diagnostics: Diagnostic[], summary: string): void { this.bootFailures.push({ diagnostics, summary }); }
   clearBootProblems(): void { this.cleared++; }
