@@ -64,9 +64,23 @@ export function registerEmulatorFeatures(context: vscode.ExtensionContext): void
     return s;
   };
 
+  // The log file is written to, so only the user's own settings may name it: a cloned workspace's
+  // .vscode/settings.json must not choose a file to append to (the setting is machine-scoped too).
+  const configureSerialLog = (): void => {
+    const setting = vscode.workspace.getConfiguration(SECTION).inspect<string>(EMULATOR_SETTINGS.serialLogFile)?.globalValue ?? '';
+    serialLogFile.configure(setting, vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
+  };
+
   const boot = async (projectFile: string, replay?: InputLog): Promise<void> => {
+    // Restricted Mode keeps the language features; running the workspace's system (and writing its
+    // log) waits until the user trusts it.
+    if (!vscode.workspace.isTrusted) {
+      const pick = await vscode.window.showWarningMessage('Booting runs this workspace\'s system and writes its serial log: trust the workspace first (Restricted Mode keeps the language features).', 'Manage Workspace Trust');
+      if (pick) void vscode.commands.executeCommand('workbench.trust.manage');
+      return;
+    }
     lastProjectFile = projectFile;
-    serialLogFile.configure(vscode.workspace.getConfiguration(SECTION).get<string>(EMULATOR_SETTINGS.serialLogFile, ''), vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
+    configureSerialLog();
     const outcome = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: 'Booting dual guests' },
       () => session.boot(settings(projectFile, replay)));
@@ -168,9 +182,7 @@ export function registerEmulatorFeatures(context: vscode.ExtensionContext): void
   context.subscriptions.push(output, problems, statusItem, terminals, serialLogFile,
     { dispose: () => void session.dispose() },
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration(`${SECTION}.${EMULATOR_SETTINGS.serialLogFile}`)) {
-        serialLogFile.configure(vscode.workspace.getConfiguration(SECTION).get<string>(EMULATOR_SETTINGS.serialLogFile, ''), vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
-      }
+      if (e.affectsConfiguration(`${SECTION}.${EMULATOR_SETTINGS.serialLogFile}`) && vscode.workspace.isTrusted) configureSerialLog();
     }));
 }
 

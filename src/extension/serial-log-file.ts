@@ -16,9 +16,17 @@ export class SerialLogFile {
 
   constructor(private readonly report: (message: string) => void) {}
 
-  /** An empty setting turns the log off; a relative path is taken from the workspace folder. */
+  /**
+   * An empty setting turns the log off. An absolute path is the user's choice (only user settings
+   * are read); a relative path is a file in the workspace folder and may not climb out of it.
+   */
   configure(setting: string, workspaceFolder: string | undefined): void {
-    const file = setting.trim() === '' ? undefined : path.isAbsolute(setting) || !workspaceFolder ? setting : path.join(workspaceFolder, setting);
+    const file = resolveLogFile(setting, workspaceFolder);
+    if (typeof file === 'object') {
+      this.report(`serial log: not logging: ${file.refused}`);
+      this.file = undefined;
+      return;
+    }
     if (file !== this.file && file) this.report(`serial log: appending to ${file}`);
     this.file = file;
   }
@@ -57,4 +65,16 @@ export class SerialLogFile {
     if (this.file && this.waiting.length > 0) fs.appendFileSync(this.file, this.waiting.join('\n') + '\n');
     this.waiting = [];
   }
+}
+
+/** Where a serialLogFile setting writes, undefined for none, or why it is refused. */
+export function resolveLogFile(setting: string, workspaceFolder: string | undefined): string | undefined | { refused: string } {
+  const value = setting.trim();
+  if (value === '') return undefined;
+  if (path.isAbsolute(value)) return value;
+  if (!workspaceFolder) return { refused: `'${value}' is relative and no workspace folder is open (use an absolute path)` };
+  const file = path.resolve(workspaceFolder, value);
+  const inside = path.relative(workspaceFolder, file);
+  if (inside === '' || inside.startsWith('..') || path.isAbsolute(inside)) return { refused: `'${value}' is outside the workspace folder (use an absolute path to log elsewhere)` };
+  return file;
 }

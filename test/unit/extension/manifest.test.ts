@@ -4,9 +4,11 @@ import { existsSync, readFileSync } from 'fs';
 import * as path from 'path';
 import { readBootSettings, type SettingsReader } from '../../../src/extension/boot-settings';
 import { COMMANDS, EMULATOR_SETTINGS, SECTION } from '../../../src/extension/command-ids';
+import { resolveLogFile } from '../../../src/extension/serial-log-file';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 interface Manifest {
+  capabilities: { untrustedWorkspaces: { supported: boolean | 'limited'; description?: string; restrictedConfigurations?: string[] } };
   contributes: {
     commands: { command: string; title: string; category?: string }[];
     configuration: { properties: Record<string, { default?: unknown; enum?: string[]; type?: string; scope?: string }> };
@@ -34,6 +36,27 @@ describe('extension: emulator contributions in the manifest', () => {
     assert.equal(props[`${SECTION}.${EMULATOR_SETTINGS.serialLogFile}`].default, '');
     const sw = props[`${SECTION}.${EMULATOR_SETTINGS.switchCharacter}`];
     assert.deepEqual([sw.type, sw.default, sw.scope], ['string', '', 'resource']);
+  });
+
+  it('declares Restricted Mode support as limited, and no workspace can name the file the serial log appends to', () => {
+    const trust = manifest.capabilities.untrustedWorkspaces;
+    assert.equal(trust.supported, 'limited');
+    assert.match(trust.description ?? '', /Booting .* need a trusted workspace/);
+    const logSetting = `${SECTION}.${EMULATOR_SETTINGS.serialLogFile}`;
+    assert.deepEqual(trust.restrictedConfigurations, [logSetting]);
+    // machine scope: VS Code does not apply a workspace's (or folder's) value of the setting.
+    assert.equal(manifest.contributes.configuration.properties[logSetting].scope, 'machine');
+  });
+
+  it('resolves the serial log file inside the workspace, refusing relative paths that climb out of it', () => {
+    assert.equal(resolveLogFile('', '/w'), undefined);
+    assert.equal(resolveLogFile('logs/serial.log', '/w'), '/w/logs/serial.log');
+    assert.equal(resolveLogFile('/var/log/board.log', '/w'), '/var/log/board.log');
+    for (const escape of ['../../.bashrc', '..', 'logs/../../x']) {
+      const r = resolveLogFile(escape, '/w');
+      assert.ok(typeof r === 'object' && r.refused.includes('outside the workspace folder'), `${escape}: ${JSON.stringify(r)}`);
+    }
+    assert.ok(typeof resolveLogFile('serial.log', undefined) === 'object');
   });
 
   it('passes the settings to the boot: the switch character as an override that names the setting', () => {
