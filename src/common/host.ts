@@ -7,6 +7,20 @@ export interface FileHost {
   readFile(path: string): Uint8Array | undefined;
   /** True when a file exists at the path (used for include-path search). */
   fileExists(path: string): boolean;
+  /**
+   * Names of the entries (files and folders) of a folder; empty when it cannot be read or is not a
+   * folder. Optional: without it, nothing that needs a listing (finding guest trees) is found.
+   */
+  listDirectory?(path: string): string[];
+}
+
+/** The entries of `dir` among `paths` (absolute POSIX paths): file names and first-level folder names. */
+function entriesUnder(paths: Iterable<string>, dir: string): string[] {
+  const prefix = dir.endsWith('/') ? dir : dir + '/';
+  const names = new Set<string>();
+  for (const p of paths) if (p.startsWith(prefix)) names.add(p.slice(prefix.length).split('/')[0]);
+  names.delete('');
+  return [...names];
 }
 
 /** A FileHost over an in-memory map, for tests and for the language server's open documents. */
@@ -24,6 +38,9 @@ export class MemoryFileHost implements FileHost {
   fileExists(path: string): boolean {
     return this.files.has(path);
   }
+  listDirectory(path: string): string[] {
+    return entriesUnder(this.files.keys(), path);
+  }
 }
 
 /** A FileHost that looks in `overlay` first (e.g. unsaved editor buffers), then in `base`. */
@@ -34,6 +51,9 @@ export class OverlayFileHost implements FileHost {
   }
   fileExists(path: string): boolean {
     return this.overlay.fileExists(path) || this.base.fileExists(path);
+  }
+  listDirectory(path: string): string[] {
+    return [...new Set([...(this.overlay.listDirectory?.(path) ?? []), ...(this.base.listDirectory?.(path) ?? [])])];
   }
 }
 

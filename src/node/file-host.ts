@@ -1,6 +1,6 @@
 // The FileHost for Node hosts (CLI, language server, worker, tests): the only place that reads the
 // real file system for the cores.
-import { readFileSync, statSync } from 'fs';
+import { readdirSync, readFileSync, statSync } from 'fs';
 import type { FileHost } from '../common/host';
 
 export class NodeFileHost implements FileHost {
@@ -22,6 +22,13 @@ export class NodeFileHost implements FileHost {
       return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
     } catch {
       return false;
+    }
+  }
+  listDirectory(path: string): string[] {
+    try {
+      return readdirSync(path);
+    } catch {
+      return [];
     }
   }
 }

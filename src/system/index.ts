@@ -16,6 +16,8 @@ export {
   type Project, type GuestConfig, type SerialConfig, type VirtioConsoleConfig,
 } from './project';
 export { crossCheck, checkGuestTree, type GuestTree } from './checks/guest-dt';
+export { resolveVirtioConsole, virtioKind, isVirtioMmio, type VirtioKind, type VirtioDevice, type VirtioConsoleResolution } from './virtio';
+export { findGuestFiles, belongsTo } from './guest-files';
 export * as dtFacts from './dt-facts';
 export { SYSTEM_RULES, type SystemRule } from './rule-table';
 
@@ -31,8 +33,8 @@ export function compileGuestTrees(project: Project, host: FileHost): Map<string,
   const byFiles = new Map<string, CompileResult>();
   const out = new Map<string, CompileResult>();
   for (const g of project.guests) {
-    // Missing files are the project file's diagnostics already.
-    if (g.dtFiles.length === 0 || !g.dtFiles.every((f) => host.fileExists(f))) continue;
+    // Missing files are the project file's diagnostics already; a guest left out is not built.
+    if (!g.boot || g.dtFiles.length === 0 || !g.dtFiles.every((f) => host.fileExists(f))) continue;
     const key = JSON.stringify([g.dtFiles, g.includePaths]);
     let result = byFiles.get(key);
     if (!result) {

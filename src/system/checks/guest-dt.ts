@@ -8,6 +8,7 @@ import type { FileHost } from '../../common/host';
 import { getProperty, nodePath, propertyCells, walkNodes, type DtNode, type DtTree } from '../../devicetree/tree';
 import { attribute, findMr, findVm, hex, type SystemModel, type VirtualMachine } from '../model';
 import type { GuestConfig, Project } from '../project';
+import { isVirtioMmio, resolveVirtioConsole } from '../virtio';
 import {
   compatibles, contains, findGic, interruptParent, isEnabled, isGic, memoryNodes, overlaps, phandleTargets,
   regRanges, resolveStdoutPath, stringProp, type AddressRange,
@@ -57,10 +58,6 @@ function isMapped(maps: VmMapping[], ranges: AddressRange[]): boolean {
   return ranges.length > 0 && ranges.every((r) => maps.some((m) => contains(m, r)));
 }
 
-function isVirtio(node: DtNode): boolean {
-  return compatibles(node).includes('virtio,mmio');
-}
-
 function u64Prop(node: DtNode, name: string): number | undefined {
   const p = getProperty(node, name);
   if (!p) return undefined;
@@ -77,7 +74,9 @@ export function checkGuestTree(project: Project, guest: GuestConfig, tree: DtTre
   if (!vm) return out;
   const maps = vmMappings(system, vm);
   const ram: AddressRange = { base: guest.ramGpa, size: guest.ramSize };
-  const virtioWindow: AddressRange = { base: guest.virtio.base, size: guest.virtio.size };
+  const virtio = resolveVirtioConsole(guest, tree);
+  const virtioWindow: AddressRange = { base: virtio.window.base, size: virtio.window.size };
+  const spi = virtio.window.spi;
   const ramMap = vm.maps.find((m) => m.mr === guest.ramRegion);
   const rootRange = tree.root.nameRange;
 
@@ -97,14 +96,17 @@ export function checkGuestTree(project: Project, guest: GuestConfig, tree: DtTre
     }
   }
 
-  // The virtio console node.
-  const virtioNodes = [...walkNodes(tree.root)].filter((n) => isVirtio(n) && isEnabled(n));
-  const consoleNode = virtioNodes.find((n) => regRanges(n).some((r) => r.base === virtioWindow.base));
+  // The virtio console node (virtio.ts tells it from the other virtio devices, which the VMM
+  // emulates and which are not checked against the console's window).
+  const consoleNode = virtio.node;
   if (!guest.virtioConsole) {
     // A guest without a virtio console (e.g. a passed-through UART) has nothing to check here.
   } else if (!consoleNode) {
-    out.push(warn('guest-dt-virtio', `no enabled "virtio,mmio" node at ${hex(virtioWindow.base)} (the VMM's virtio console) in the device tree of '${guest.vm}': the guest will not find its console`,
-      guest.ranges.virtio ?? rootRange));
+    const where = guest.virtioSet.base !== undefined ? ` at ${hex(virtioWindow.base)} (the project file's virtio console)` : '';
+    const message = virtio.ambiguous.length > 0
+      ? `cannot tell which "virtio,mmio" node is the console of '${guest.vm}' (${virtio.ambiguous.map((d) => nodePath(d.node)).join(', ')}): name it after the console (virtio-console@...) or give the project file's "virtio": {"base": ...}`
+      : `no enabled "virtio,mmio" console node${where} in the device tree of '${guest.vm}': the guest will not find its console`;
+    out.push(warn('guest-dt-virtio', message, guest.ranges.virtio ?? rootRange));
   } else {
     const path = nodePath(consoleNode);
     const reg = regRanges(consoleNode)[0];
@@ -120,10 +122,10 @@ export function checkGuestTree(project: Project, guest: GuestConfig, tree: DtTre
     const irqProp = getProperty(consoleNode, 'interrupts');
     const cells = irqProp ? propertyCells(irqProp) : [];
     if (!irqProp || cells.length < 2) {
-      out.push(err('guest-dt-virtio', `${path} has no 'interrupts' = <0 ${guest.virtio.spi} 4> (SPI ${guest.virtio.spi}, INTID ${guest.virtio.spi + 32})`, consoleNode.nameRange, path));
-    } else if (cells[0] !== 0 || cells[1] !== guest.virtio.spi) {
+      out.push(err('guest-dt-virtio', `${path} has no 'interrupts' = <0 ${spi} 4> (SPI ${spi}, INTID ${spi + 32})`, consoleNode.nameRange, path));
+    } else if (cells[0] !== 0 || cells[1] !== spi) {
       const what = cells[0] !== 0 ? `a PPI (type ${cells[0]})` : `SPI ${cells[1]} (INTID ${cells[1] + 32})`;
-      out.push(err('guest-dt-virtio', `${path}: interrupts gives ${what}, but the VMM injects SPI ${guest.virtio.spi} (INTID ${guest.virtio.spi + 32})`, irqProp.range, path));
+      out.push(err('guest-dt-virtio', `${path}: interrupts gives ${what}, but the VMM injects SPI ${spi} (INTID ${spi + 32})`, irqProp.range, path));
     }
     out.push(...checkInterruptRoute(tree, consoleNode, maps));
   }
@@ -137,7 +139,7 @@ export function checkGuestTree(project: Project, guest: GuestConfig, tree: DtTre
       const target = resolveStdoutPath(tree, stdout);
       if (!target) out.push(warn('guest-dt-stdout', `/chosen/stdout-path '${stdout}' does not resolve to a node`, stdoutProp.range, '/chosen'));
       else if (!isEnabled(target)) out.push(warn('guest-dt-stdout', `/chosen/stdout-path '${stdout}' points at a disabled node: the kernel ignores it and has no console until console= in bootargs`, stdoutProp.range, '/chosen'));
-      else if (!isVirtio(target) && !isMapped(maps, regRanges(target))) {
+      else if (!isVirtioMmio(target) && !isMapped(maps, regRanges(target))) {
         out.push(warn('guest-dt-stdout', `/chosen/stdout-path '${stdout}' points at a device that is not mapped into '${guest.vm}'`, stdoutProp.range, '/chosen'));
       }
     }
@@ -183,7 +185,7 @@ export function checkGuestTree(project: Project, guest: GuestConfig, tree: DtTre
     if (regs.length === 0) continue;
     devices.push({ node, regs });
   }
-  const isEmulated = (node: DtNode): boolean => isVirtio(node) || isGic(node);
+  const isEmulated = (node: DtNode): boolean => isVirtioMmio(node) || isGic(node);
   // Buses are populated, not probed (their children are checked one by one); Linux probes only what it
   // has a driver for, when the project says which.
   const isProbed = (node: DtNode): boolean => !(getProperty(node, 'ranges') || compatibles(node).includes('simple-bus'))
@@ -331,6 +333,7 @@ function checkInterruptRoute(tree: DtTree, node: DtNode, maps: VmMapping[]): Dia
 export function crossCheck(project: Project, trees: Map<string, GuestTree>, host?: FileHost): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const g of project.guests) {
+    if (!g.boot) continue;
     const t = trees.get(g.vm);
     if (t?.tree) out.push(...checkGuestTree(project, g, t.tree, host));
   }
