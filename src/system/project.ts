@@ -12,7 +12,7 @@ import { parseSystem } from './parse';
 import { checkSerialPriorities, checkSerialRegions } from './checks/serial';
 import { checkGuestMaps } from './checks/guest-maps';
 import { inferSerialRoles, type RoleOverride, type SerialRoles } from './roles';
-import { findGuestFiles, SEARCH_DEPTH } from './guest-files';
+import { findGuestFiles } from './guest-files';
 
 export interface VirtioConsoleConfig {
   /** Guest-physical base of the virtio-mmio console window. */
@@ -310,12 +310,6 @@ export function loadProject(pathToProjectJsonOrSystem: string, host: FileHost, o
     const boot = reader.bool(member(g, 'boot')) ?? true;
     const inferred = found.get(vm.name);
     if (inferred) diagnostics.push(...inferred.diagnostics);
-    else if (!dts && boot) {
-      diagnostics.push({
-        severity: 'warning', code: 'project-no-dts', subject: vm.name, range: vm.element.nameRange,
-        message: `no device tree found for '${vm.name}' (looked beside the .system and in a folder named after the VM up to ${SEARCH_DEPTH} levels below it): name its files in the project file ("guests": {"${vm.name}": {"dts": [...]}}), or leave it out with "boot": false`,
-      });
-    }
     const initrd = reader.string(member(g, 'initrd'));
     const kernel = reader.string(member(g, 'kernel'));
     guests.push({

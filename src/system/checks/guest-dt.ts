@@ -9,6 +9,7 @@ import { getProperty, nodePath, propertyCells, walkNodes, type DtNode, type DtTr
 import { attribute, findMr, findVm, hex, type SystemModel, type VirtualMachine } from '../model';
 import type { GuestConfig, Project } from '../project';
 import { isVirtioMmio, resolveVirtioConsole } from '../virtio';
+import { SEARCH_DEPTH } from '../guest-files';
 import {
   compatibles, contains, findGic, interruptParent, isEnabled, isGic, memoryNodes, overlaps, phandleTargets,
   regRanges, resolveStdoutPath, stringProp, type AddressRange,
@@ -329,11 +330,18 @@ function checkInterruptRoute(tree: DtTree, node: DtNode, maps: VmMapping[]): Dia
   }
 }
 
+/** A guest to boot with no device tree: nothing to cross-check, and the boot will stop there. */
+function noTree(g: GuestConfig): Diagnostic {
+  return warn('project-no-dts', `no device tree found for '${g.vm}' (looked beside the .system and in a folder named after the VM up to ${SEARCH_DEPTH} levels below it): name its files in the project file ("guests": {"${g.vm}": {"dts": [...]}}), or leave it out with "boot": false`,
+    g.vmRange, g.vm);
+}
+
 /** Every cross check for every guest with a compiled tree. */
 export function crossCheck(project: Project, trees: Map<string, GuestTree>, host?: FileHost): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const g of project.guests) {
     if (!g.boot) continue;
+    if (g.dtFiles.length === 0) out.push(noTree(g));
     const t = trees.get(g.vm);
     if (t?.tree) out.push(...checkGuestTree(project, g, t.tree, host));
   }
