@@ -49,7 +49,8 @@ export function compileGuestTrees(project: Project, host: FileHost): Map<string,
 /**
  * Everything known about a .system: XML, the microkit tool's rules, the project file, serial roles,
  * sDDF and guest-map checks, and (unless `guests: false`) the cross checks against each guest's
- * compiled device tree. Sorted by position.
+ * compiled device tree. Sorted by position. `file` may also be a project file (dual-guest.json):
+ * then the .system is the one it names.
  */
 export function lintSystemFile(file: string, host: FileHost, options?: LintSystemOptions): Diagnostic[] {
   if (!host.fileExists(file) && !host.readFile(file)) {

@@ -214,6 +214,9 @@ export function loadProject(pathToProjectJsonOrSystem: string, host: FileHost, o
       reader.diagnostics.length = 0;
     }
   }
+  // A project file that cannot be read as an object names no .system: take its own name's.
+  const unreadable = projectFile !== undefined && systemFile === projectFile;
+  if (unreadable) systemFile = resolve(pdir, basename(projectFile!).slice(0, -'.json'.length) + '.system');
   // The caller's .system wins over the project file's (lint of one .system with a named project).
   if (options?.system) systemFile = options.system;
 
@@ -221,7 +224,10 @@ export function loadProject(pathToProjectJsonOrSystem: string, host: FileHost, o
   let parsed: ReturnType<typeof parseSystem>;
   if (!systemBytes) {
     const sysMember = member(json, 'system');
-    diagnostics.push({ severity: 'error', message: `cannot read system description '${systemFile}'`, range: sysMember?.value.range, code: 'project-missing-file' });
+    // Not worth a second error when the project file's own error is why no .system is known.
+    if (!unreadable || diagnostics.length === 0 && reader.diagnostics.length === 0) {
+      diagnostics.push({ severity: 'error', message: `cannot read system description '${systemFile}'`, range: sysMember?.value.range, code: 'project-missing-file' });
+    }
     parsed = parseSystem(systemFile, '<system/>');
     parsed.diagnostics = [];
   } else {
