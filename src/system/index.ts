@@ -18,6 +18,7 @@ export {
 export { crossCheck, checkGuestTree, type GuestTree } from './checks/guest-dt';
 export { resolveVirtioConsole, virtioKind, isVirtioMmio, type VirtioKind, type VirtioDevice, type VirtioConsoleResolution } from './virtio';
 export { findGuestFiles, belongsTo } from './guest-files';
+export { inferredProjectText } from './project-writer';
 export * as dtFacts from './dt-facts';
 export { SYSTEM_RULES, type SystemRule } from './rule-table';
 
