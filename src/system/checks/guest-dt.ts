@@ -8,7 +8,7 @@ import type { FileHost } from '../../common/host';
 import { getProperty, nodePath, propertyCells, walkNodes, type DtNode, type DtTree } from '../../devicetree/tree';
 import { attribute, findMr, findVm, hex, type SystemModel, type VirtualMachine } from '../model';
 import type { GuestConfig, Project } from '../project';
-import { isVirtioMmio, resolveVirtioConsole } from '../virtio';
+import { isVirtioMmio as isVirtio, resolveVirtioConsole } from '../virtio';
 import { SEARCH_DEPTH } from '../guest-files';
 import {
   compatibles, contains, findGic, interruptParent, isEnabled, isGic, memoryNodes, overlaps, phandleTargets,
@@ -140,7 +140,7 @@ export function checkGuestTree(project: Project, guest: GuestConfig, tree: DtTre
       const target = resolveStdoutPath(tree, stdout);
       if (!target) out.push(warn('guest-dt-stdout', `/chosen/stdout-path '${stdout}' does not resolve to a node`, stdoutProp.range, '/chosen'));
       else if (!isEnabled(target)) out.push(warn('guest-dt-stdout', `/chosen/stdout-path '${stdout}' points at a disabled node: the kernel ignores it and has no console until console= in bootargs`, stdoutProp.range, '/chosen'));
-      else if (!isVirtioMmio(target) && !isMapped(maps, regRanges(target))) {
+      else if (!isVirtio(target) && !isMapped(maps, regRanges(target))) {
         out.push(warn('guest-dt-stdout', `/chosen/stdout-path '${stdout}' points at a device that is not mapped into '${guest.vm}'`, stdoutProp.range, '/chosen'));
       }
     }
@@ -186,7 +186,7 @@ export function checkGuestTree(project: Project, guest: GuestConfig, tree: DtTre
     if (regs.length === 0) continue;
     devices.push({ node, regs });
   }
-  const isEmulated = (node: DtNode): boolean => isVirtioMmio(node) || isGic(node);
+  const isEmulated = (node: DtNode): boolean => isVirtio(node) || isGic(node);
   // Buses are populated, not probed (their children are checked one by one); Linux probes only what it
   // has a driver for, when the project says which.
   const isProbed = (node: DtNode): boolean => !(getProperty(node, 'ranges') || compatibles(node).includes('simple-bus'))
