@@ -84,7 +84,7 @@ export function emulatorConfigFromProject(project: Project, opts: FromProjectOpt
   for (const g of booted) {
     const compiled = trees.get(g.vm);
     if (!compiled) {
-      const hint = project.file ? `name them in '${basename(project.file)}'` : 'name them in a dual-guest.json beside the .system (the quick fix creates one)';
+      const hint = project.file ? `name them in '${basename(project.file)}'` : 'name them in a dual-guest.json beside the .system (in VS Code, the quick fix on this element creates one)';
       diagnostics.push({
         severity: 'error', code: 'emulator-boot', range: g.ranges.dts ?? g.vmRange, subject: g.vm,
         message: `cannot boot '${g.vm}': its device tree files are missing or not named (${g.dtFiles.join(', ') || 'none found'}): ${hint}, or leave it out with "boot": false`,

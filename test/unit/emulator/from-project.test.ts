@@ -172,7 +172,7 @@ describe('emulator: configuration from a project', () => {
       const { config: none, diagnostics } = emulatorConfigFromProject(loadProject('/p/program.system', missing), { host: missing });
       assert.equal(none, undefined);
       const e = diagnostics.find((d) => d.code === 'emulator-boot')!;
-      assert.match(e.message, /^cannot boot 'linux-2': its device tree files are missing or not named \(none found\): name them in a dual-guest\.json beside the \.system \(the quick fix creates one\), or leave it out with "boot": false$/);
+      assert.match(e.message, /^cannot boot 'linux-2': its device tree files are missing or not named \(none found\): name them in a dual-guest\.json beside the \.system \(in VS Code, the quick fix on this element creates one\), or leave it out with "boot": false$/);
       assert.equal(system().split('\n')[e.range!.start.line].trim(), '<virtual_machine name="linux-2" priority="50">');
     });
   });
