@@ -133,6 +133,8 @@ function foldersBelow(root: string, host: FileHost): string[] {
 interface VmFolderTrees {
   folder: string;
   treeDir: string;
+  /** Every whole tree there; `base` is the one taken (undefined when none, or several and no linux.dts). */
+  bases: string[];
   base?: string;
   overlays: string[];
 }
@@ -144,7 +146,7 @@ function treesInVmFolder(folder: string, host: FileHost): VmFolderTrees | undefi
     const more = scanTreeFolder(join(treeDir, 'overlays'), host);
     const overlays = [...scan.overlays, ...more.overlays];
     const base = pickBase(scan.bases);
-    if (base || overlays.length > 0) return { folder, treeDir, base, overlays };
+    if (scan.bases.length > 0 || overlays.length > 0) return { folder, treeDir, bases: scan.bases, base, overlays };
   }
   return undefined;
 }
@@ -156,6 +158,7 @@ function treesInVmFolder(folder: string, host: FileHost): VmFolderTrees | undefi
 export function findGuestFiles(systemDir: string, vms: { vm: VirtualMachine; clientNumber: number }[], host: FileHost): Map<string, GuestFiles> {
   const out = new Map<string, GuestFiles>();
   const pending: { vm: VirtualMachine; found: VmFolderTrees }[] = [];
+  const shown = (p: string) => relative(systemDir, p);
   let folders: string[] | undefined;
   for (const { vm, clientNumber } of vms) {
     const beside = knownNamesBeside(systemDir, Math.max(0, clientNumber), vm, host);
@@ -167,24 +170,25 @@ export function findGuestFiles(systemDir: string, vms: { vm: VirtualMachine; cli
     const found = folders.filter((f) => belongsTo(basename(f), vm)).map((f) => treesInVmFolder(f, host)).find((t) => t !== undefined);
     if (!found) continue;
     if (found.base) out.set(vm.name, { files: [found.base, ...found.overlays], diagnostics: [] });
-    else pending.push({ vm, found });
+    else if (found.bases.length > 1) {
+      // Several whole trees and none called linux.dts: which one the build uses is not for us to guess.
+      out.set(vm.name, { files: [], diagnostics: [note(vm, `${shown(found.treeDir)} has several whole trees (${found.bases.map((b) => basename(b)).join(', ')}) and none is linux.dts; name the files in the project file's "dts"`)] });
+    } else pending.push({ vm, found });
   }
   for (const { vm, found } of pending) {
     const borrowed = baseAbove(found.folder, systemDir, host) ?? baseOfOtherVm(out);
     if (!borrowed) continue;
-    const shown = (p: string) => relative(systemDir, p);
     out.set(vm.name, {
       files: [borrowed.path, ...found.overlays],
-      diagnostics: [{
-        severity: 'info',
-        code: 'project-guest-files',
-        message: `'${vm.name}': ${shown(found.treeDir)} has overlays but no base tree; using ${shown(borrowed.path)}${borrowed.from ? `, the base of '${borrowed.from}'` : ''} (name the files in the project file's "dts" to choose)`,
-        range: vm.element.nameRange,
-        subject: vm.name,
-      }],
+      diagnostics: [note(vm, `${shown(found.treeDir)} has overlays but no base tree; using ${shown(borrowed.path)}${borrowed.from ? `, the base of '${borrowed.from}'` : ''} (name the files in the project file's "dts" to choose)`)],
     });
   }
   return out;
+}
+
+/** What was found for a VM and why, on its <virtual_machine>. */
+function note(vm: VirtualMachine, text: string): Diagnostic {
+  return { severity: 'info', code: 'project-guest-files', message: `'${vm.name}': ${text}`, range: vm.element.nameRange, subject: vm.name };
 }
 
 /** The one whole tree in a folder between `folder` (exclusive) and `top` (inclusive). */

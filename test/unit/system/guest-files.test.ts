@@ -69,6 +69,14 @@ describe('finding the guests\' device trees', () => {
     assert.deepStrictEqual(above.files, [['/p/guests/linux.dts', '/p/guests/client_vm_1/init.dts'], ['/p/guests/linux.dts', '/p/guests/client_vm_2/init.dts']]);
   });
 
+  it('several whole trees and no linux.dts: no guess, and a note that says why', () => {
+    const p = loadProject(SYS, new MemoryFileHost({ [SYS]: EXAMPLE, '/p/client_vm_1/a.dts': BASE, '/p/client_vm_1/b.dts': BASE, '/p/client_vm_1/c.dts': OVERLAY }));
+    assert.deepStrictEqual(p.guests[0].dtFiles, []);
+    assert.deepStrictEqual(p.diagnostics.map((d) => [d.severity, d.code, d.message]), [
+      ['info', 'project-guest-files', "'client_linux-1': client_vm_1 has several whole trees (a.dts, b.dts) and none is linux.dts; name the files in the project file's \"dts\""],
+    ]);
+  });
+
   it('the search is bounded: at most three folders below the .system, hidden and build folders skipped', () => {
     assert.deepStrictEqual(dtFiles({ '/p/a/b/client_vm_1/linux.dts': BASE }).files[0], ['/p/a/b/client_vm_1/linux.dts']);
     assert.deepStrictEqual(dtFiles({ '/p/a/b/c/client_vm_1/linux.dts': BASE }).files[0], []);
