@@ -160,6 +160,7 @@ export function findGuestFiles(systemDir: string, vms: { vm: VirtualMachine; cli
   const pending: { vm: VirtualMachine; found: VmFolderTrees }[] = [];
   const shown = (p: string) => relative(systemDir, p);
   let folders: string[] | undefined;
+  let besideScan: TreeFolderScan | undefined;
   for (const { vm, clientNumber } of vms) {
     const beside = knownNamesBeside(systemDir, Math.max(0, clientNumber), vm, host);
     if (beside.length > 0) {
@@ -168,7 +169,15 @@ export function findGuestFiles(systemDir: string, vms: { vm: VirtualMachine; cli
     }
     folders ??= foldersBelow(systemDir, host);
     const found = folders.filter((f) => belongsTo(basename(f), vm)).map((f) => treesInVmFolder(f, host)).find((t) => t !== undefined);
-    if (!found) continue;
+    if (!found) {
+      // Overlays beside the .system with no base (sel4devkit's single-guest repository keeps only its
+      // overlay; the board tree comes from the kernel build): say what is missing.
+      besideScan ??= scanTreeFolder(systemDir, host);
+      if (besideScan.bases.length === 0 && besideScan.overlays.length > 0) {
+        out.set(vm.name, { files: [], diagnostics: [note(vm, `${besideScan.overlays.map((o) => basename(o)).join(', ')} beside the .system ${besideScan.overlays.length === 1 ? 'is an overlay' : 'are overlays'} with no base tree to append to; name the base (the board's tree) and the overlays in the project file's "dts"`)] });
+      }
+      continue;
+    }
     if (found.base) out.set(vm.name, { files: [found.base, ...found.overlays], diagnostics: [] });
     else if (found.bases.length > 1) {
       // Several whole trees and none called linux.dts: which one the build uses is not for us to guess.

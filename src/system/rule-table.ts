@@ -50,7 +50,7 @@ export const SYSTEM_RULES: readonly SystemRule[] = [
   { code: 'project-json-syntax', severity: 'error', origin: 'project', summary: 'the project file is not valid JSON' },
   { code: 'project-schema', severity: 'error', origin: 'project', summary: 'a value of the wrong type, an unknown virtual machine or a missing device-tree file (unknown keys: warning)' },
   { code: 'project-missing-file', severity: 'error', origin: 'project', summary: 'the project file or the .system it names cannot be read' },
-  { code: 'project-guest-files', severity: 'info', origin: 'project', summary: "how a VM's trees were found when it was not plain: a base borrowed (from above its folder or from another VM), or several whole trees to choose from" },
+  { code: 'project-guest-files', severity: 'info', origin: 'project', summary: "how a VM's trees were found when it was not plain: a base borrowed (from above its folder or from another VM); or why none was: several whole trees to choose from, overlays beside the .system with no base" },
   { code: 'project-no-dts', severity: 'warning', origin: 'project', summary: 'a VM to boot with no device tree named in the project file or found below the .system' },
   { code: 'project-unknown-pd', severity: 'error', origin: 'project', summary: 'an explicit role naming no protection domain' },
   { code: 'sddf-region-size', severity: 'error', origin: 'new', summary: 'an sDDF queue or data region whose size is not a power of two' },

@@ -42,7 +42,10 @@ describe('corpus .system files', function () {
       'warning sddf-priority-order program.system:104',
       'warning sddf-priority-order program.system:104',
     ]],
-    ['sel4devkit-single/program.system', []],
+    ['sel4devkit-single/program.system', [
+      // Only the overlay is in that repository (the board tree comes from the kernel build).
+      'info project-guest-files program.system:21 client_vmm_1',
+    ]],
     ['libvmm-virtio-two-clients/virtio.system', [
       // The 2023 libvmm file gives each virtual_machine an id instead of <vcpu> (Microkit 1.x).
       'info sdf-legacy-form virtio.system:31',

@@ -77,6 +77,13 @@ describe('finding the guests\' device trees', () => {
     ]);
   });
 
+  it('overlays beside the .system with no base: no guess, and a note naming them', () => {
+    const p = loadProject(SYS, new MemoryFileHost({ [SYS]: EXAMPLE, '/p/board-overlay.dts': OVERLAY }));
+    assert.deepStrictEqual(p.guests.map((g) => g.dtFiles), [[], []]);
+    assert.deepStrictEqual(p.diagnostics.map((d) => d.message), ['client_linux-1', 'client_linux-2'].map((vm) =>
+      `'${vm}': board-overlay.dts beside the .system is an overlay with no base tree to append to; name the base (the board's tree) and the overlays in the project file's "dts"`));
+  });
+
   it('the search is bounded: at most three folders below the .system, hidden and build folders skipped', () => {
     assert.deepStrictEqual(dtFiles({ '/p/a/b/client_vm_1/linux.dts': BASE }).files[0], ['/p/a/b/client_vm_1/linux.dts']);
     assert.deepStrictEqual(dtFiles({ '/p/a/b/c/client_vm_1/linux.dts': BASE }).files[0], []);
