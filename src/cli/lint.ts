@@ -28,6 +28,7 @@ export function lintUsage(): string {
     '            after it, as a build combines them) are joined with \'+\': base.dts+overlay.dts',
     '            a .system file is checked with its project file (dual-guest.json beside it, or',
     '            joined with \'+\': program.system+project.json) and the guests\' device trees it names',
+    '            a project file (dual-guest.json) is checked as a project: itself, its .system, the trees',
     '-i DIR      add DIR to the include search path (for /include/ and #include)',
     '--preset    dtc (dtc\'s defaults, the default) or linux (what the kernel build turns off)',
     '-W<check>   enable a check as a warning; -Wno-<check> disables it (and the checks that need it)',
@@ -165,12 +166,13 @@ export function runLint(args: string[], ioOverrides: Partial<LintIo> = {}): numb
   const reports: InputReport[] = [];
   for (const input of parsed.inputs) {
     const files = input.split('+').map((f) => resolvePath(io.cwd, f));
-    if (files.some((f) => f.endsWith('.system'))) {
-      // ---- .system dispatch point: lintSystemFile (src/system) with its project file, which names
-      // the guests' device trees (`x.system+dual-guest.json` names one; else it is found beside it). ----
-      const system = files.find((f) => f.endsWith('.system'))!;
+    if (files.some((f) => f.endsWith('.system') || f.endsWith('.json'))) {
+      // ---- project dispatch point: lintSystemFile (src/system) with the project file, which names
+      // the guests' device trees (`x.system+dual-guest.json` names one; a lone .system finds it
+      // beside it; a lone project file names its .system). ----
+      const system = files.find((f) => f.endsWith('.system'));
       const project = files.find((f) => f.endsWith('.json'));
-      reports.push({ input, diagnostics: lintSystemFile(system, io.host, { project }) });
+      reports.push({ input, diagnostics: system ? lintSystemFile(system, io.host, { project }) : lintSystemFile(project!, io.host) });
       continue;
     }
     reports.push({ input, diagnostics: lintTree(files, parsed, io, config) });

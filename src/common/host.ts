@@ -19,6 +19,11 @@ export interface FileHost {
   modifiedTime?(path: string): number | undefined;
   /** The machine's clock as cpp reads it (`__DATE__`, `__TIME__`); absent, those macros say the time is unknown. */
   readonly buildClock?: BuildClock;
+  /**
+   * Names of the entries (files and folders) of a folder; empty when it cannot be read or is not a
+   * folder. Optional: without it, nothing that needs a listing (finding guest trees) is found.
+   */
+  listDirectory?(path: string): string[];
 }
 
 /** The reason a file cannot be read, for a message ("Couldn't open "x": <reason>"). */
@@ -34,6 +39,15 @@ export interface BuildClock {
   utcOffsetMinutes(epochMs: number): number;
   /** The SOURCE_DATE_EPOCH environment variable as set, undefined when unset. */
   sourceDateEpoch(): string | undefined;
+}
+
+/** The entries of `dir` among `paths` (absolute POSIX paths): file names and first-level folder names. */
+function entriesUnder(paths: Iterable<string>, dir: string): string[] {
+  const prefix = dir.endsWith('/') ? dir : dir + '/';
+  const names = new Set<string>();
+  for (const p of paths) if (p.startsWith(prefix)) names.add(p.slice(prefix.length).split('/')[0]);
+  names.delete('');
+  return [...names];
 }
 
 /** A FileHost over an in-memory map, for tests and for the language server's open documents. */
@@ -57,6 +71,9 @@ export class MemoryFileHost implements FileHost {
   fileExists(path: string): boolean {
     return this.files.has(path);
   }
+  listDirectory(path: string): string[] {
+    return entriesUnder(this.files.keys(), path);
+  }
 }
 
 /**
@@ -79,6 +96,9 @@ export class OverlayFileHost implements FileHost {
   }
   unreadable(path: string): string | undefined {
     return this.overlay.fileExists(path) ? undefined : this.base.unreadable?.(path);
+  }
+  listDirectory(path: string): string[] {
+    return [...new Set([...(this.overlay.listDirectory?.(path) ?? []), ...(this.base.listDirectory?.(path) ?? [])])];
   }
 }
 

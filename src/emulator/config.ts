@@ -85,6 +85,11 @@ export interface GuestConfig {
   dtbGpa: number;
   initrd?: { gpa: number; bytes: Uint8Array };
   virtio: { base: number; size: number; spi: number };
+  /**
+   * Windows of the guest's other virtio-mmio devices (block, net, ...): the real VMM emulates them;
+   * here each answers as an empty virtio-mmio transport (device ID 0), which Linux skips.
+   */
+  virtioPlaceholders?: { base: number; size: number; kind?: string }[];
   /** Device regions mapped into the VM (gic_vcpu, gpc): plain memory to the guest. */
   deviceMaps: { name: string; gpa: number; size: number }[];
   program: () => GuestProgram;

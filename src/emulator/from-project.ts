@@ -1,11 +1,15 @@
 // From a loaded project (the `.system`, the project file, the guests' device trees) to the
 // EmulatorConfig the emulator boots. Any error in the files stops the boot: the diagnostics come
-// back with their positions and no configuration is made.
+// back with their positions and no configuration is made. Errors of the boot itself sit on the
+// `<virtual_machine>` element concerned (the first booted one for system-wide ones), where the
+// language server offers to create a project file. Guests the project file leaves out
+// (`"boot": false`) are not booted; their VMMs stay idle.
 import type { Diagnostic } from '../common/diagnostics';
 import type { FileHost } from '../common/host';
 import { writeDtb, type CompileResult } from '../devicetree/compile';
 import { nodePath, walkNodes, type DtTree } from '../devicetree/tree';
-import { compileGuestTrees, findMr, findPd, findVm, type GuestConfig as ProjectGuest, type Project } from '../system/index';
+import { compileGuestTrees, findMr, findPd, findVm, resolveVirtioConsole, type GuestConfig as ProjectGuest, type Project } from '../system/index';
+import { basename } from '../common/paths';
 import { regRanges } from '../system/dt-facts';
 import type { EmulatorConfig, GuestConfig, QueueConnection } from './config';
 import type { GuestProgram } from './guest/interface';
@@ -31,8 +35,9 @@ export interface FromProjectResult {
 
 export function emulatorConfigFromProject(project: Project, opts: FromProjectOptions): FromProjectResult {
   const diagnostics: Diagnostic[] = [...project.diagnostics];
+  const booted = project.guests.filter((g) => g.boot);
   const fail = (message: string): FromProjectResult => {
-    diagnostics.push({ severity: 'error', message, code: 'emulator-boot', range: undefined });
+    diagnostics.push({ severity: 'error', message, code: 'emulator-boot', range: booted[0]?.vmRange });
     return { config: undefined, diagnostics };
   };
   if (diagnostics.some((d) => d.severity === 'error')) return { config: undefined, diagnostics };
@@ -60,7 +65,7 @@ export function emulatorConfigFromProject(project: Project, opts: FromProjectOpt
     return { queueMr, dataMr };
   };
   const need = (c: QueueConnection | undefined, what: string): QueueConnection | undefined => {
-    if (!c) diagnostics.push({ severity: 'error', message: `cannot boot: no queue and data regions shared for the ${what}`, code: 'emulator-boot' });
+    if (!c) diagnostics.push({ severity: 'error', message: `cannot boot: no queue and data regions shared for the ${what}`, code: 'emulator-boot', range: booted[0]?.vmRange });
     return c;
   };
   const driverRx = need(connection(roles.driver, roles.virtRx), `connection ${roles.driver} -> ${roles.virtRx}`);
@@ -76,10 +81,14 @@ export function emulatorConfigFromProject(project: Project, opts: FromProjectOpt
   const trees = opts.trees ?? compileGuestTrees(project, opts.host);
   const guests: GuestConfig[] = [];
   const treeByVm = new Map<string, DtTree>();
-  for (const g of project.guests) {
+  for (const g of booted) {
     const compiled = trees.get(g.vm);
     if (!compiled) {
-      diagnostics.push({ severity: 'error', message: `cannot boot '${g.vm}': its device tree files are missing or not named (${g.dtFiles.join(', ') || 'none'})`, code: 'emulator-boot', range: g.ranges.dts ?? g.ranges.entry });
+      const hint = project.file ? `name them in '${basename(project.file)}'` : 'name them in a dual-guest.json beside the .system (in VS Code, the quick fix on this element creates one)';
+      diagnostics.push({
+        severity: 'error', code: 'emulator-boot', range: g.ranges.dts ?? g.vmRange, subject: g.vm,
+        message: `cannot boot '${g.vm}': its device tree files are missing or not named (${g.dtFiles.join(', ') || 'none found'}): ${hint}, or leave it out with "boot": false`,
+      });
       continue;
     }
     const errors = [...compiled.diagnostics, ...compiled.fixupDiagnostics].filter((d) => d.severity === 'error');
@@ -93,12 +102,14 @@ export function emulatorConfigFromProject(project: Project, opts: FromProjectOpt
     if (g.initrdImage) {
       const bytes = opts.host.readFile(g.initrdImage);
       if (!bytes) {
-        diagnostics.push({ severity: 'error', message: `cannot read the initrd '${g.initrdImage}'`, code: 'emulator-boot', range: g.ranges.initrd });
+        diagnostics.push({ severity: 'error', message: `cannot read the initrd '${g.initrdImage}'`, code: 'emulator-boot', range: g.ranges.initrd ?? g.vmRange });
         continue;
       }
       initrd = { gpa: g.initrdAddr, bytes };
     }
     treeByVm.set(g.vm, compiled.tree);
+    // The console the VMM serves, found as the linter finds it; the other virtio devices answer empty.
+    const virtio = resolveVirtioConsole(g, compiled.tree);
     guests.push({
       vmm: g.vmm,
       name: g.vm,
@@ -109,7 +120,8 @@ export function emulatorConfigFromProject(project: Project, opts: FromProjectOpt
       dtb: writeDtb(compiled.tree),
       dtbGpa: g.dtbAddr,
       initrd,
-      virtio: { ...g.virtio },
+      virtio: virtio.window,
+      virtioPlaceholders: virtio.others.map((d) => ({ base: d.base, size: d.size, kind: d.kind })),
       deviceMaps: vm.maps.filter((m) => m.mr !== g.ramRegion).map((m) => ({ name: m.mr, gpa: m.vaddr, size: findMr(sys, m.mr)?.size ?? 0x1000 })),
       program: opts.programFor ? opts.programFor(g, compiled.tree) : () => createLinuxGuest({ hostname: g.vm, drivers: g.kernelDrivers ? driversForCompatibles(g.kernelDrivers) : undefined }),
     });

@@ -146,7 +146,8 @@ export class EmulatorSession {
       return;
     }
     this.emulator = emulator;
-    this.guests = project.guests.map((g) => ({ vm: g.vm, vmm: g.vmm, client: g.clientIndex }));
+    // The emulator's guests, in its order: the project's, less those left out ("boot": false).
+    this.guests = project.guests.filter((g) => g.boot).map((g) => ({ vm: g.vm, vmm: g.vmm, client: g.clientIndex }));
     const clients = Math.max(0, ...this.guests.map((g) => g.client + 1));
     this.clientOut = Array.from({ length: clients }, () => new ChunkBuffer());
     emulator.onClientOutput((client, bytes) => this.clientOut[client]?.push(bytes));

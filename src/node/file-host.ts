@@ -5,7 +5,7 @@
 // committed symlink), so a hostile one could name /dev/zero or a FIFO. Only regular files are read,
 // up to MAX_FILE_BYTES, and opening never blocks: anything else reads as absent, and `unreadable`
 // says why for the message.
-import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'fs';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, statSync } from 'fs';
 import type { BuildClock, FileHost } from '../common/host';
 
 /** The process's clock, time zone and environment, as gcc's cpp reads them. */
@@ -72,6 +72,14 @@ export class NodeFileHost implements FileHost {
       return statSync(path, { throwIfNoEntry: false })?.mtimeMs;
     } catch {
       return undefined;
+    }
+  }
+
+  listDirectory(path: string): string[] {
+    try {
+      return readdirSync(path);
+    } catch {
+      return [];
     }
   }
 }

@@ -1,15 +1,5 @@
-// The workspace's machine access in a Node server: files through NodeFileHost, folder listings for
-// the lone-file guesses.
-import { readdirSync } from 'fs';
+// The workspace's machine access in a Node server: files and folder listings through NodeFileHost.
 import { NodeFileHost } from '../node/file-host';
 import type { WorkspaceHost } from './workspace';
 
-export class NodeWorkspaceHost extends NodeFileHost implements WorkspaceHost {
-  listDirectory(path: string): string[] {
-    try {
-      return readdirSync(path);
-    } catch {
-      return [];
-    }
-  }
-}
+export class NodeWorkspaceHost extends NodeFileHost implements WorkspaceHost {}

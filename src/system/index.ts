@@ -18,6 +18,9 @@ export {
 import { pushAll } from '../common/arrays';
 export { crossCheck, checkGuestTree, type GuestTree } from './checks/guest-dt';
 export { describeKey, describeSwitchChar, parseSwitchChar, type SwitchCharOrigin, type SwitchCharOverride } from './switch-char';
+export { resolveVirtioConsole, virtioKind, isVirtioMmio, type VirtioKind, type VirtioDevice, type VirtioConsoleResolution } from './virtio';
+export { findGuestFiles, belongsTo } from './guest-files';
+export { inferredProjectText } from './project-writer';
 export * as dtFacts from './dt-facts';
 export { SYSTEM_RULES, type SystemRule } from './rule-table';
 
@@ -33,8 +36,8 @@ export function compileGuestTrees(project: Project, host: FileHost): Map<string,
   const byFiles = new Map<string, CompileResult>();
   const out = new Map<string, CompileResult>();
   for (const g of project.guests) {
-    // Missing files are the project file's diagnostics already.
-    if (g.dtFiles.length === 0 || !g.dtFiles.every((f) => host.fileExists(f))) continue;
+    // Missing files are the project file's diagnostics already; a guest left out is not built.
+    if (!g.boot || g.dtFiles.length === 0 || !g.dtFiles.every((f) => host.fileExists(f))) continue;
     const key = JSON.stringify([g.dtFiles, g.includePaths]);
     let result = byFiles.get(key);
     if (!result) {
@@ -49,7 +52,8 @@ export function compileGuestTrees(project: Project, host: FileHost): Map<string,
 /**
  * Everything known about a .system: XML, the microkit tool's rules, the project file, serial roles,
  * sDDF and guest-map checks, and (unless `guests: false`) the cross checks against each guest's
- * compiled device tree. Sorted by position.
+ * compiled device tree. Sorted by position. `file` may also be a project file (dual-guest.json):
+ * then the .system is the one it names.
  */
 export function lintSystemFile(file: string, host: FileHost, options?: LintSystemOptions): Diagnostic[] {
   if (!host.fileExists(file) && !host.readFile(file)) {

@@ -13,6 +13,7 @@ import { checkSerialPriorities, checkSerialRegions } from './checks/serial';
 import { checkGuestMaps } from './checks/guest-maps';
 import { inferSerialRoles, type RoleOverride, type SerialRoles } from './roles';
 import { DEFAULT_SWITCH_CHAR, resolveSwitchChar, type SwitchCharOrigin, type SwitchCharOverride } from './switch-char';
+import { findGuestFiles } from './guest-files';
 
 export interface VirtioConsoleConfig {
   /** Guest-physical base of the virtio-mmio console window. */
@@ -33,9 +34,14 @@ export interface GuestConfig {
   ramGpa: number;
   ramSize: number;
   ramRegion: string;
+  /** The project file's console window over libvmm's defaults; resolveVirtioConsole (virtio.ts) completes it from the tree. */
   virtio: VirtioConsoleConfig;
+  /** The console keys the project file gives (the rest come from the guest's tree). */
+  virtioSet: Partial<VirtioConsoleConfig>;
   /** True when the VMM gives the guest a virtio console: it is a serial client, or the project file says so. */
   virtioConsole: boolean;
+  /** False when the project file leaves this VM out (`"boot": false`): not booted, its tree not cross-checked. */
+  boot: boolean;
   dtbAddr: number;
   initrdAddr: number;
   initrdImage?: string;
@@ -46,7 +52,9 @@ export interface GuestConfig {
    */
   kernelDrivers?: string[];
   /** Where the project file describes this guest (for diagnostics about its settings). */
-  ranges: Partial<Record<'entry' | 'dts' | 'virtio' | 'dtbAddr' | 'initrdAddr' | 'initrd', SourceRange>>;
+  ranges: Partial<Record<'entry' | 'dts' | 'virtio' | 'dtbAddr' | 'initrdAddr' | 'initrd' | 'boot', SourceRange>>;
+  /** The `<virtual_machine>` element's name in the .system (where findings about the VM as a whole go). */
+  vmRange: SourceRange;
 }
 
 export interface SerialConfig {
@@ -79,7 +87,7 @@ export const PROJECT_KEYS = {
   project: ['$schema', 'system', 'serial', 'roles', 'guests'],
   serial: ['switchChar', 'clientBase', 'colour', 'beginString', 'baud'],
   roles: ['uartDriver', 'rxVirtualiser', 'txVirtualiser', 'clients'],
-  guest: ['dts', 'includePaths', 'virtio', 'dtbAddr', 'initrdAddr', 'initrd', 'kernel', 'kernelDrivers'],
+  guest: ['boot', 'dts', 'includePaths', 'virtio', 'dtbAddr', 'initrdAddr', 'initrd', 'kernel', 'kernelDrivers'],
   virtio: ['base', 'size', 'spi'],
 } as const;
 
@@ -107,22 +115,6 @@ export function findProjectFileFor(systemFile: string, host: FileHost): string |
     if (host.fileExists(candidate)) return candidate;
   }
   return undefined;
-}
-
-/** Device-tree files found by the names the known examples use, when the project file names none. */
-function probeDtFiles(dir: string, vm: VirtualMachine, clientNumber: number, host: FileHost): string[] {
-  const n = clientNumber + 1;
-  const pairs: string[][] = [
-    ['board.dts', `guest-${n}.dts`],
-    ['maaxboard.dts', 'maaxboard-overlay.dts'],
-    ['linux.dts', 'overlay.dts'],
-    [`${vm.name}.dts`],
-  ];
-  for (const pair of pairs) {
-    const paths = pair.map((f) => resolve(dir, f));
-    if (paths.every((p) => host.fileExists(p))) return paths;
-  }
-  return [];
 }
 
 /** The VM's RAM: a region mapped into both the VM and its VMM; the executable, then the largest, wins. */
@@ -227,6 +219,9 @@ export function loadProject(pathToProjectJsonOrSystem: string, host: FileHost, o
       reader.diagnostics.length = 0;
     }
   }
+  // A project file that cannot be read as an object names no .system: take its own name's.
+  const unreadable = projectFile !== undefined && systemFile === projectFile;
+  if (unreadable) systemFile = resolve(pdir, basename(projectFile!).slice(0, -'.json'.length) + '.system');
   // The caller's .system wins over the project file's (lint of one .system with a named project).
   if (options?.system) systemFile = options.system;
 
@@ -234,7 +229,10 @@ export function loadProject(pathToProjectJsonOrSystem: string, host: FileHost, o
   let parsed: ReturnType<typeof parseSystem>;
   if (!systemBytes) {
     const sysMember = member(json, 'system');
-    diagnostics.push({ severity: 'error', message: `cannot read system description '${systemFile}'`, range: sysMember?.value.range, code: 'project-missing-file' });
+    // Not worth a second error when the project file's own error is why no .system is known.
+    if (!unreadable || diagnostics.length === 0 && reader.diagnostics.length === 0) {
+      diagnostics.push({ severity: 'error', message: `cannot read system description '${systemFile}'`, range: sysMember?.value.range, code: 'project-missing-file' });
+    }
     parsed = parseSystem(systemFile, '<system/>');
     parsed.diagnostics = [];
   } else {
@@ -305,6 +303,9 @@ export function loadProject(pathToProjectJsonOrSystem: string, host: FileHost, o
   if (guestsJson && guestsJson.value.kind !== 'object') reader.error(`'guests' must be an object keyed by virtual machine name`, guestsJson.value.range);
   const guests: GuestConfig[] = [];
   const ordered = [...system.virtualMachines].sort((a, b) => clientIndexOf(roles, a) - clientIndexOf(roles, b));
+  // Guests the project file names no trees for: found where real projects keep them (guest-files.ts).
+  const unnamed = ordered.filter((vm) => !member(member(guestsJson?.value, vm.name)?.value, 'dts'));
+  const found = findGuestFiles(dirname(systemFile), unnamed.map((vm) => ({ vm, clientNumber: clientIndexOf(roles, vm) === Number.MAX_SAFE_INTEGER ? 0 : clientIndexOf(roles, vm) })), host);
   for (const vm of ordered) {
     const clientIndex = roles.clients.findIndex((c) => c.pd === vm.vmm.name);
     const entry = member(guestsJson?.value, vm.name);
@@ -317,26 +318,32 @@ export function loadProject(pathToProjectJsonOrSystem: string, host: FileHost, o
     const ramGpa = ram?.vaddr ?? 0;
     const dts = reader.strings(member(g, 'dts'));
     const virtioJson = member(g, 'virtio');
-    const virtio: VirtioConsoleConfig = { ...DEFAULT_VIRTIO };
+    const virtioSet: Partial<VirtioConsoleConfig> = {};
     if (virtioJson) {
       reader.knownKeys(virtioJson.value, PROJECT_KEYS.virtio, `guest '${vm.name}' virtio`);
-      virtio.base = reader.number(member(virtioJson.value, 'base')) ?? virtio.base;
-      virtio.size = reader.number(member(virtioJson.value, 'size')) ?? virtio.size;
-      virtio.spi = reader.number(member(virtioJson.value, 'spi')) ?? virtio.spi;
+      for (const key of PROJECT_KEYS.virtio) {
+        const n = reader.number(member(virtioJson.value, key));
+        if (n !== undefined) virtioSet[key] = n;
+      }
     }
+    const boot = reader.bool(member(g, 'boot')) ?? true;
+    const inferred = found.get(vm.name);
+    if (inferred) diagnostics.push(...inferred.diagnostics);
     const initrd = reader.string(member(g, 'initrd'));
     const kernel = reader.string(member(g, 'kernel'));
     guests.push({
       vm: vm.name,
       vmm: vm.vmm.name,
       clientIndex,
-      dtFiles: dts ? dts.map((f) => resolve(pdir, f)) : probeDtFiles(pdir, vm, Math.max(0, clientIndex), host),
+      dtFiles: dts ? dts.map((f) => resolve(pdir, f)) : inferred?.files ?? [],
       includePaths: (reader.strings(member(g, 'includePaths')) ?? []).map((p) => resolve(pdir, p)),
       ramGpa,
       ramSize: ramMr?.size ?? 0,
       ramRegion: ram?.mr ?? '',
-      virtio,
+      virtio: { ...DEFAULT_VIRTIO, ...virtioSet },
+      virtioSet,
       virtioConsole: clientIndex >= 0 || virtioJson !== undefined,
+      boot,
       dtbAddr: reader.number(member(g, 'dtbAddr')) ?? ramGpa + DEFAULT_DTB_OFFSET,
       initrdAddr: reader.number(member(g, 'initrdAddr')) ?? ramGpa + DEFAULT_INITRD_OFFSET,
       initrdImage: initrd !== undefined ? resolve(pdir, initrd) : undefined,
@@ -349,7 +356,9 @@ export function loadProject(pathToProjectJsonOrSystem: string, host: FileHost, o
         dtbAddr: member(g, 'dtbAddr')?.value.range,
         initrdAddr: member(g, 'initrdAddr')?.value.range,
         initrd: member(g, 'initrd')?.value.range,
+        boot: member(g, 'boot')?.value.range,
       },
+      vmRange: vm.element.nameRange,
     });
     if (g && dts) {
       for (const [i, f] of dts.entries()) {

@@ -123,6 +123,17 @@ describe('boot conformance: the real systems', function () {
     assert.match(answer(r, 'cat /proc/meminfo'), new RegExp(`^MemTotal: +${kib(LIBVMM_MEMORY)} kB\r$`, 'm'));
     assert.match(answer(r, 'uname -n'), /^client_linux-1\r\n$/);
   });
+
+  it('libvmm-virtio-two-clients with a project file that only leaves out the block driver\'s VM: the trees are found, the console is the tree\'s', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'boot-libvmm-found-'));
+    const json = { system: corpusPath('libvmm-virtio-two-clients', 'virtio.system'), guests: { blk_driver_linux: { boot: false } } };
+    writeFileSync(path.join(dir, 'dual-guest.json'), JSON.stringify(json));
+    const r = await bootPiped([dir], 'root\n\x1c1\nroot\nuname -n\n');
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.session!.emulator.snapshot().guests.map((g) => [g.vm, g.faults.length]), [['client_linux-1', 0], ['client_linux-2', 0]]);
+    assert.equal(count(r.stdout, 'ttyHVC0 at MMIO 0x130000 (irq = 74) is a virtio console'), 2);
+    assert.match(answer(r, 'uname -n'), /^client_linux-2\r\n$/);
+  });
 });
 
 describe('boot conformance: device-tree effects through the boot path (sel4devkit-dual)', function () {

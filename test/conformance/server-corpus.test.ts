@@ -49,6 +49,24 @@ describe('server conformance: corpus', function () {
     assert.equal(def![0].uri, uri(system));
   });
 
+  it('libvmm-virtio-two-clients: a client\'s overlay opened in its dts/ folder is analysed in the tree the build makes, with no error', async () => {
+    const fresh = await TestClient.start();
+    try {
+      const c = (...p: string[]) => corpusPath('libvmm-virtio-two-clients', ...p);
+      await open(fresh, c('client_vm_2', 'dts', 'virtio.dts'));
+      const contexts = await fresh.request<{ files: string[]; origin: string; vm?: string }[]>('microkitDualGuest/contexts', {});
+      const mine = contexts.find((x) => x.files.includes(c('client_vm_2', 'dts', 'virtio.dts')));
+      assert.deepEqual([mine?.origin, mine?.vm, mine?.files.map((f) => path.relative(c(), f))],
+        ['project', 'client_linux-2', ['client_vm_1/dts/linux.dts', 'client_vm_2/dts/init.dts', 'client_vm_2/dts/virtio.dts']]);
+      const errors = [...fresh.allDiagnostics()].flatMap(([u, list]) => list.filter((d) => d.severity === 1).map((d) => `${u}:${d.range.start.line + 1} ${d.message}`));
+      assert.deepEqual(errors, []);
+      // The virtio_blk node is a block device the VMM emulates: no finding names it.
+      assert.deepEqual([...fresh.allDiagnostics().values()].flat().filter((d) => d.message.includes('virtio_blk') && String(d.code).startsWith('guest-')), []);
+    } finally {
+      await fresh.stop();
+    }
+  });
+
   it('every tree and .system of the corpus opens without a server failure', async () => {
     const files = [
       ['sel4devkit-single', 'program.system'], ['sel4devkit-single', 'maaxboard-overlay.dts'],

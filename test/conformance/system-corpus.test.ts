@@ -11,7 +11,7 @@ import type { Diagnostic } from '../../src/common/diagnostics';
 import { MemoryFileHost, OverlayFileHost } from '../../src/common/host';
 import { readFdt } from '../../src/devicetree/fdt-reader';
 import { NodeFileHost } from '../../src/node/file-host';
-import { compileGuestTrees, crossCheck, lintSystemFile, loadProject, parseSystem } from '../../src/system';
+import { compileGuestTrees, crossCheck, lintSystemFile, loadProject, parseSystem, resolveVirtioConsole } from '../../src/system';
 import { corpusPath } from './corpus';
 
 const host = new NodeFileHost();
@@ -42,12 +42,17 @@ describe('corpus .system files', function () {
       'warning sddf-priority-order program.system:104',
       'warning sddf-priority-order program.system:104',
     ]],
-    ['sel4devkit-single/program.system', []],
+    ['sel4devkit-single/program.system', [
+      // Only the overlay is in that repository (the board tree comes from the kernel build).
+      'info project-guest-files program.system:21 client_vmm_1',
+    ]],
     ['libvmm-virtio-two-clients/virtio.system', [
       // The 2023 libvmm file gives each virtual_machine an id instead of <vcpu> (Microkit 1.x).
       'info sdf-legacy-form virtio.system:31',
       'info sdf-legacy-form virtio.system:56',
       'info sdf-legacy-form virtio.system:192',
+      // client_vm_2/dts has init.dts and virtio.dts but no linux.dts: client_vm_1's is taken, and said so.
+      'info project-guest-files virtio.system:56 client_linux-2',
       // BLK_DRIVER_VMM is the third serial client (virt_tx channel 3) at priority 200, above both virtualisers.
       'warning sddf-priority-order virtio.system:183',
     ]],
@@ -111,6 +116,8 @@ describe('corpus .system files', function () {
       guests: {
         'client_linux-1': { dts: [c('client_vm_1', 'dts', 'linux.dts'), c('client_vm_1', 'dts', 'init.dts'), c('client_vm_1', 'dts', 'virtio.dts')], virtio: { base: '0x130000' } },
         'client_linux-2': { dts: [c('client_vm_1', 'dts', 'linux.dts'), c('client_vm_2', 'dts', 'init.dts'), c('client_vm_2', 'dts', 'virtio.dts')], virtio: { base: '0x130000' } },
+        // The corpus has no tree for the block driver's VM: left out.
+        blk_driver_linux: { boot: false },
       },
     });
     const h = new OverlayFileHost(new MemoryFileHost({ '/virtual/dual-guest.json': json }), host);
@@ -119,6 +126,34 @@ describe('corpus .system files', function () {
       // init.dts keeps stdout-path = "/pl011@9000000" while linux.dts disables that UART.
       'warning guest-dt-stdout init.dts:11 /chosen',
       'warning guest-dt-stdout init.dts:11 /chosen',
+      'warning sddf-priority-order virtio.system:183',
+    ]);
+  });
+
+  it('libvmm-virtio-two-clients as it is (no project file): its trees are found where they are, and no false error', () => {
+    const c = (...p: string[]) => corpusPath('libvmm-virtio-two-clients', ...p);
+    const project = loadProject(c('virtio.system'), host);
+    // The real build appends init.dts and virtio.dts to linux.dts (dtscat); client 2 has no linux.dts of its own.
+    assert.deepStrictEqual(project.guests.map((g) => [g.vm, g.dtFiles.map((f) => path.relative(c(), f))]), [
+      ['client_linux-1', ['client_vm_1/dts/linux.dts', 'client_vm_1/dts/init.dts', 'client_vm_1/dts/virtio.dts']],
+      ['client_linux-2', ['client_vm_1/dts/linux.dts', 'client_vm_2/dts/init.dts', 'client_vm_2/dts/virtio.dts']],
+      ['blk_driver_linux', []],
+    ]);
+    // The console is virtio-console@0130000 with SPI 42; virtio_blk@0150000 (SPI 43) is a block device the VMM emulates.
+    const trees = compileGuestTrees(project, host);
+    for (const g of project.guests.slice(0, 2)) {
+      const v = resolveVirtioConsole(g, trees.get(g.vm)!.tree);
+      assert.deepStrictEqual(v.window, { base: 0x130000, size: 0x200, spi: 42 }, g.vm);
+      assert.deepStrictEqual(v.others.map((d) => [d.node.name, d.kind]), [['virtio_blk@0150000', 'block']], g.vm);
+    }
+    assert.deepStrictEqual(summary(lintSystemFile(c('virtio.system'), host)), [
+      'info project-guest-files virtio.system:56 client_linux-2',
+      'info sdf-legacy-form virtio.system:192', 'info sdf-legacy-form virtio.system:31', 'info sdf-legacy-form virtio.system:56',
+      // Real findings: init.dts keeps stdout-path = "/pl011@9000000" while linux.dts disables that UART.
+      'warning guest-dt-stdout init.dts:11 /chosen',
+      'warning guest-dt-stdout init.dts:11 /chosen',
+      // The corpus has no tree for the block driver's VM.
+      'warning project-no-dts virtio.system:192 blk_driver_linux',
       'warning sddf-priority-order virtio.system:183',
     ]);
   });

@@ -5,7 +5,10 @@
 // Departures: libvmm's register dumps after a fatal fault (tcb_print_regs, vcpu_print_regs) are not
 // printed (the guest model has no registers), and the IP in the fault message is 0 for the same
 // reason. A line naming the device-tree node that owns the address follows the message when the
-// configuration gives a describeAddress lookup.
+// configuration gives a describeAddress lookup. Virtio devices other than the console (block, net,
+// sound: libvmm emulates them over other sDDF subsystems, which are not modelled) answer as an empty
+// virtio-mmio transport (magic, version 2, device ID 0; writes ignored), as QEMU's unused
+// virtio-mmio slots do: the guest's virtio_mmio driver skips them and the guest has no such device.
 //
 // Guest reset (PSCI SYSTEM_RESET, or the host's Emulator.resetGuest): the VMM restarts its guest as
 // at boot: vCPU stopped and reset (vGIC, timer), virtio console back to power-on, RAM zeroed, DTB and
@@ -25,6 +28,13 @@ export const PSCI_SYSTEM_RESET = 0x84000009;
 const PSCI_ANSWERED = new Set([0x84000000, 0x8400000a, 0x84000006]);
 
 const VM_EXIT_COST_NS = 500;
+
+/** An empty virtio-mmio transport's registers (VirtIO 1.2 section 4.2.2): MagicValue "virt", Version 2, the rest 0 (DeviceID 0: no device). */
+function placeholderRegister(offset: number): number {
+  if (offset === 0x000) return 0x74726976;
+  if (offset === 0x004) return 2;
+  return 0;
+}
 
 export interface VmmChannels {
   tx: number;
@@ -112,6 +122,8 @@ export class Vmm implements PdProgram, FaultHandler {
       this.kernel.charge(this.pd, VM_EXIT_COST_NS);
       const v = this.inVirtio(gpa, size) ? this.console!.read(gpa - this.guest.virtio.base, size) : undefined;
       if (v !== undefined && v >= 0) return v;
+      const placeholder = this.placeholderAt(gpa, size);
+      if (placeholder) return placeholderRegister(gpa - placeholder.base);
       this.fatal(gpa, false, v !== undefined || this.inVirtio(gpa, size));
       return undefined;
     }, undefined);
@@ -121,6 +133,7 @@ export class Vmm implements PdProgram, FaultHandler {
     return this.kernel.runAs(this.pd, () => {
       this.kernel.charge(this.pd, VM_EXIT_COST_NS);
       if (this.inVirtio(gpa, size) && this.console!.write(gpa - this.guest.virtio.base, size, value)) return true;
+      if (this.placeholderAt(gpa, size)) return true;
       this.fatal(gpa, true, this.inVirtio(gpa, size));
       return false;
     }, false);
@@ -142,6 +155,10 @@ export class Vmm implements PdProgram, FaultHandler {
         this.vcpu.halt(`unhandled PSCI function ${hex(functionId)}`);
       }
     }, undefined);
+  }
+
+  private placeholderAt(gpa: number, size: number): { base: number; size: number } | undefined {
+    return this.guest.virtioPlaceholders?.find((p) => gpa >= p.base && gpa + size <= p.base + p.size);
   }
 
   private inVirtio(gpa: number, size: number): boolean {

@@ -4,6 +4,7 @@
 // overlays beside it, or the files beside it that include it.
 import { basename, dirname, join, resolve } from '../../common/paths';
 import { findProjectFileFor } from '../../system';
+import { SEARCH_DEPTH } from '../../system/guest-files';
 import type { AnalysisUnit } from '../unit';
 import { isSystemFile, type UnitProvider, type Workspace } from '../workspace';
 import { DtUnit } from './dt-unit';
@@ -26,7 +27,12 @@ export class DevicetreeUnitProvider implements UnitProvider {
   }
 }
 
-/** The project that governs `path`, if any. */
+/**
+ * The project that governs `path`, if any: the setting, else the nearest dual-guest.json above it,
+ * else the nearest .system beside it or up to SEARCH_DEPTH folders above it (guest trees live in a
+ * folder per VM below the .system: src/system/guest-files.ts). The caller checks that the project
+ * really reads the file.
+ */
 export function projectFileFor(path: string, ws: Workspace): string | undefined {
   if (ws.settings.projectFile) return ws.settings.projectFile;
   for (let dir = dirname(path); ; dir = dirname(dir)) {
@@ -34,8 +40,13 @@ export function projectFileFor(path: string, ws: Workspace): string | undefined 
     if (ws.host.fileExists(candidate)) return candidate;
     if (dir === '/' || dir === '.') break;
   }
-  const system = ws.disk.listDirectory(dirname(path)).filter((n) => n.endsWith('.system')).sort()[0];
-  return system ? join(dirname(path), system) : undefined;
+  let dir = dirname(path);
+  for (let level = 0; level <= SEARCH_DEPTH; level++, dir = dirname(dir)) {
+    const system = ws.disk.listDirectory(dir).filter((n) => n.endsWith('.system')).sort()[0];
+    if (system) return join(dir, system);
+    if (dir === '/' || dir === '.') break;
+  }
+  return undefined;
 }
 
 /** The trees (DtUnits, and the project unit whose cross checks cover them) that read `path`. */

@@ -14,6 +14,8 @@ export class ProjectUnit implements AnalysisUnit {
   diagnostics: readonly Diagnostic[] = [];
   project?: Project;
   guestUnits: DtUnit[] = [];
+  /** Each guest's compiled tree, by VM name (the cross checks' input). */
+  trees = new Map<string, GuestTree>();
 
   constructor(readonly mainFile: string, private readonly ws: Workspace) {
     this.deps = new Set([mainFile]);
@@ -38,12 +40,13 @@ export class ProjectUnit implements AnalysisUnit {
     const trees = new Map<string, GuestTree>();
     const units = new Set<DtUnit>();
     for (const g of project.guests) {
-      if (g.dtFiles.length === 0) continue;
+      if (g.dtFiles.length === 0 || !g.boot) continue;
       const u = this.ws.unit(DtUnit.keyFor(g.dtFiles, g.includePaths), () => new DtUnit(g.dtFiles, g.includePaths, 'project', () => this.ws.settings, g.vm));
       units.add(u);
       if (u.result) trees.set(g.vm, { tree: u.result.tree, diagnostics: [...u.diagnostics] });
     }
     this.guestUnits = [...units];
+    this.trees = trees;
     const deps = new Set([this.mainFile, project.systemFile]);
     if (project.file) deps.add(project.file);
     // The serial_config.h the switch character was read from (its warnings are shown there).

@@ -12,6 +12,7 @@ import type { LanguageFeatures } from '../features';
 import { hex, humanSize, sizeWithHex } from '../format-values';
 import { pathToUri } from '../uri';
 import type { Workspace } from '../workspace';
+import { createProjectFileActions } from './project-quickfix';
 import { elementAt, refsTo, symbolRefAt, walkElements, type SystemSymbolRef } from './system-symbols';
 import { ATTRIBUTES, ATTRIBUTE_VALUES, CHILD_ELEMENTS } from './system-vocabulary';
 
@@ -151,8 +152,8 @@ export const systemFeatures: LanguageFeatures = {
     return [];
   },
 
-  codeActions() {
-    return [];
+  codeActions(ws, path, range, diagnostics) {
+    return createProjectFileActions(ws, path, range, diagnostics);
   },
 };
 

@@ -8,6 +8,8 @@ import type { FileHost } from '../../common/host';
 import { getProperty, nodePath, propertyCells, walkNodes, type DtNode, type DtTree } from '../../devicetree/tree';
 import { attribute, findMr, findVm, hex, type SystemModel, type VirtualMachine } from '../model';
 import type { GuestConfig, Project } from '../project';
+import { isVirtioMmio as isVirtio, resolveVirtioConsole } from '../virtio';
+import { SEARCH_DEPTH } from '../guest-files';
 import {
   compatibles, contains, findGic, interruptParent, isEnabled, isGic, memoryNodes, overlaps, phandleTargets,
   regRanges, resolveStdoutPath, stringProp, type AddressRange,
@@ -57,10 +59,6 @@ function isMapped(maps: VmMapping[], ranges: AddressRange[]): boolean {
   return ranges.length > 0 && ranges.every((r) => maps.some((m) => contains(m, r)));
 }
 
-function isVirtio(node: DtNode): boolean {
-  return compatibles(node).includes('virtio,mmio');
-}
-
 function u64Prop(node: DtNode, name: string): number | undefined {
   const p = getProperty(node, name);
   if (!p) return undefined;
@@ -77,7 +75,9 @@ export function checkGuestTree(project: Project, guest: GuestConfig, tree: DtTre
   if (!vm) return out;
   const maps = vmMappings(system, vm);
   const ram: AddressRange = { base: guest.ramGpa, size: guest.ramSize };
-  const virtioWindow: AddressRange = { base: guest.virtio.base, size: guest.virtio.size };
+  const virtio = resolveVirtioConsole(guest, tree);
+  const virtioWindow: AddressRange = { base: virtio.window.base, size: virtio.window.size };
+  const spi = virtio.window.spi;
   const ramMap = vm.maps.find((m) => m.mr === guest.ramRegion);
   const rootRange = tree.root.nameRange;
 
@@ -97,14 +97,17 @@ export function checkGuestTree(project: Project, guest: GuestConfig, tree: DtTre
     }
   }
 
-  // The virtio console node.
-  const virtioNodes = [...walkNodes(tree.root)].filter((n) => isVirtio(n) && isEnabled(n));
-  const consoleNode = virtioNodes.find((n) => regRanges(n).some((r) => r.base === virtioWindow.base));
+  // The virtio console node (virtio.ts tells it from the other virtio devices, which the VMM
+  // emulates and which are not checked against the console's window).
+  const consoleNode = virtio.node;
   if (!guest.virtioConsole) {
     // A guest without a virtio console (e.g. a passed-through UART) has nothing to check here.
   } else if (!consoleNode) {
-    out.push(warn('guest-dt-virtio', `no enabled "virtio,mmio" node at ${hex(virtioWindow.base)} (the VMM's virtio console) in the device tree of '${guest.vm}': the guest will not find its console`,
-      guest.ranges.virtio ?? rootRange));
+    const where = guest.virtioSet.base !== undefined ? ` at ${hex(virtioWindow.base)} (the project file's virtio console)` : '';
+    const message = virtio.ambiguous.length > 0
+      ? `cannot tell which "virtio,mmio" node is the console of '${guest.vm}' (${virtio.ambiguous.map((d) => nodePath(d.node)).join(', ')}): name it after the console (virtio-console@...) or give the project file's "virtio": {"base": ...}`
+      : `no enabled "virtio,mmio" console node${where} in the device tree of '${guest.vm}': the guest will not find its console`;
+    out.push(warn('guest-dt-virtio', message, guest.ranges.virtio ?? rootRange));
   } else {
     const path = nodePath(consoleNode);
     const reg = regRanges(consoleNode)[0];
@@ -120,10 +123,10 @@ export function checkGuestTree(project: Project, guest: GuestConfig, tree: DtTre
     const irqProp = getProperty(consoleNode, 'interrupts');
     const cells = irqProp ? propertyCells(irqProp) : [];
     if (!irqProp || cells.length < 2) {
-      out.push(err('guest-dt-virtio', `${path} has no 'interrupts' = <0 ${guest.virtio.spi} 4> (SPI ${guest.virtio.spi}, INTID ${guest.virtio.spi + 32})`, consoleNode.nameRange, path));
-    } else if (cells[0] !== 0 || cells[1] !== guest.virtio.spi) {
+      out.push(err('guest-dt-virtio', `${path} has no 'interrupts' = <0 ${spi} 4> (SPI ${spi}, INTID ${spi + 32})`, consoleNode.nameRange, path));
+    } else if (cells[0] !== 0 || cells[1] !== spi) {
       const what = cells[0] !== 0 ? `a PPI (type ${cells[0]})` : `SPI ${cells[1]} (INTID ${cells[1] + 32})`;
-      out.push(err('guest-dt-virtio', `${path}: interrupts gives ${what}, but the VMM injects SPI ${guest.virtio.spi} (INTID ${guest.virtio.spi + 32})`, irqProp.range, path));
+      out.push(err('guest-dt-virtio', `${path}: interrupts gives ${what}, but the VMM injects SPI ${spi} (INTID ${spi + 32})`, irqProp.range, path));
     }
     out.push(...checkInterruptRoute(tree, consoleNode, maps));
   }
@@ -327,10 +330,18 @@ function checkInterruptRoute(tree: DtTree, node: DtNode, maps: VmMapping[]): Dia
   }
 }
 
+/** A guest to boot with no device tree: nothing to cross-check, and the boot will stop there. */
+function noTree(g: GuestConfig): Diagnostic {
+  return warn('project-no-dts', `no device tree found for '${g.vm}' (looked beside the .system and in a folder named after the VM up to ${SEARCH_DEPTH} levels below it): name its files in the project file ("guests": {"${g.vm}": {"dts": [...]}}), or leave it out with "boot": false`,
+    g.vmRange, g.vm);
+}
+
 /** Every cross check for every guest with a compiled tree. */
 export function crossCheck(project: Project, trees: Map<string, GuestTree>, host?: FileHost): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const g of project.guests) {
+    if (!g.boot) continue;
+    if (g.dtFiles.length === 0) out.push(noTree(g));
     const t = trees.get(g.vm);
     if (t?.tree) out.push(...checkGuestTree(project, g, t.tree, host));
   }

@@ -121,4 +121,59 @@ describe('emulator: configuration from a project', () => {
     assert.equal(config, undefined);
     assert.ok(diagnostics.some((d) => d.severity === 'error' && d.range?.file === '/p/program.system'), JSON.stringify(diagnostics.map((d) => d.message)));
   });
+
+  describe('libvmm\'s virtio layout: a console and a block device, no project file', () => {
+    // A QEMU-virt-like guest: GICv3 at the root, the console at 0x130000 (SPI 42) and a block device
+    // at 0x150000 (SPI 43), as libvmm's virtio example has them.
+    const board = `/dts-v1/;
+/ {
+  #address-cells = <2>;
+  #size-cells = <2>;
+  interrupt-parent = <&gic>;
+  memory@40000000 { device_type = "memory"; reg = <0x0 0x40000000 0x0 0x8000000>; };
+  gic: intc@8000000 { compatible = "arm,gic-v3"; interrupt-controller; #interrupt-cells = <3>; reg = <0x0 0x8000000 0x0 0x10000 0x0 0x80a0000 0x0 0xf60000>; };
+  timer { compatible = "arm,armv8-timer"; interrupts = <1 13 0xf08>, <1 14 0xf08>, <1 11 0xf08>, <1 10 0xf08>; };
+  chosen { stdout-path = "/virtio-console@130000"; bootargs = "console=hvc0"; linux,initrd-start = <0x0 0x44500000>; linux,initrd-end = <0x0 0x44600000>; };
+  virtio-console@130000 { compatible = "virtio,mmio"; reg = <0x0 0x130000 0x0 0x200>; interrupts = <0x0 42 0x4>; };
+  virtio_blk@150000 { compatible = "virtio,mmio"; reg = <0x0 0x150000 0x0 0x10000>; interrupts = <0x0 43 0x4>; };
+};
+`;
+    const files = {
+      '/p/board.dts': undefined, '/p/guest-1.dts': undefined, '/p/guest-2.dts': undefined,
+      '/p/vm_1/dts/linux.dts': board, '/p/vm_2/dts/linux.dts': board,
+    };
+    const h = (): MemoryFileHost => new MemoryFileHost(Object.fromEntries(Object.entries({ '/p/program.system': system(), ...files }).filter(([, v]) => v !== undefined)) as Record<string, string>);
+
+    it('the VMM serves the console where the tree has it; the block device answers as an empty transport, which Linux skips', () => {
+      const fh = h();
+      const project = loadProject('/p/program.system', fh);
+      assert.deepEqual(project.guests.map((g) => g.dtFiles), [['/p/vm_1/dts/linux.dts'], ['/p/vm_2/dts/linux.dts']]);
+      const { config, diagnostics } = emulatorConfigFromProject(project, { host: fh });
+      assert.ok(config, diagnostics.map((d) => d.message).join('\n'));
+      assert.deepEqual(config.guests[0].virtio, { base: 0x130000, size: 0x200, spi: 42 });
+      assert.deepEqual(config.guests[0].virtioPlaceholders, [{ base: 0x150000, size: 0x10000, kind: 'block' }]);
+      const emu = createEmulator(config).emulator!;
+      let out = '';
+      emu.onClientOutput((client, b) => { if (client === 0) out += String.fromCharCode(...b); });
+      emu.runFor(500_000_000);
+      assert.match(out, /ttyHVC0 at MMIO 0x130000 \(irq = 74\) is a virtio console/);
+      assert.match(out, /login: $/);
+      assert.doesNotMatch(out, /150000/, 'the empty slot is skipped without a word');
+      assert.deepEqual(emu.snapshot().guests.map((g) => g.faults), [[], []]);
+    });
+
+    it('a VM left out ("boot": false) is not booted, and a VM without trees stops the boot at its <virtual_machine>', () => {
+      const fh = h();
+      fh.set('/p/program.json', JSON.stringify({ guests: { 'linux-2': { boot: false } } }));
+      const { config } = emulatorConfigFromProject(loadProject('/p/program.system', fh), { host: fh, programFor: () => () => new IdleGuest() });
+      assert.deepEqual(config?.guests.map((g) => g.name), ['linux-1']);
+
+      const missing = new MemoryFileHost({ '/p/program.system': system(), '/p/vm_1/dts/linux.dts': board });
+      const { config: none, diagnostics } = emulatorConfigFromProject(loadProject('/p/program.system', missing), { host: missing });
+      assert.equal(none, undefined);
+      const e = diagnostics.find((d) => d.code === 'emulator-boot')!;
+      assert.match(e.message, /^cannot boot 'linux-2': its device tree files are missing or not named \(none found\): name them in a dual-guest\.json beside the \.system \(in VS Code, the quick fix on this element creates one\), or leave it out with "boot": false$/);
+      assert.equal(system().split('\n')[e.range!.start.line].trim(), '<virtual_machine name="linux-2" priority="50">');
+    });
+  });
 });

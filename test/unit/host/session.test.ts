@@ -248,4 +248,19 @@ describe('host: dual-guest session over the real worker', function () {
     assert.equal(ui.terminals.length, 0, 'no terminals for a board that did not boot');
     assert.ok(ROOT);
   });
+
+  it('a VM the project file leaves out ("boot": false) gets no terminal; the other boots', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'mdg-oneguest-'));
+    cpSync(path.dirname(EXAMPLE), dir, { recursive: true });
+    const json = path.join(dir, 'dual-guest.json');
+    const project = JSON.parse(readFileSync(json, 'utf8'));
+    project.guests[VM1].boot = false;
+    writeFileSync(json, JSON.stringify(project));
+    ({ session, ui } = newSession());
+    const outcome = await session.boot({ projectFile: json, fast: true });
+    assert.equal(outcome.type, 'booted', outcome.type === 'bootFailed' ? outcome.summary : '');
+    assert.deepEqual(ui.terminals.map((t) => t.name), [VM2, LINE]);
+    await waitFor('the login prompt of the booted guest', () => ui.of(VM2).includes(`${VM2} login:`));
+    assert.ok(!ui.of(LINE).includes(`${VM1} login:`));
+  });
 });

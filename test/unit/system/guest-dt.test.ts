@@ -7,8 +7,9 @@ import { readFileSync } from 'fs';
 import * as path from 'path';
 import type { Diagnostic, SourceRange } from '../../../src/common/diagnostics';
 import { MemoryFileHost } from '../../../src/common/host';
-import { getProperty, type DtTree } from '../../../src/devicetree/tree';
+import { getProperty, nodePath, type DtTree } from '../../../src/devicetree/tree';
 import { checkGuestTree } from '../../../src/system/checks/guest-dt';
+import { resolveVirtioConsole, virtioKind } from '../../../src/system/virtio';
 import { loadProject, type Project } from '../../../src/system/project';
 import { buildTree, empty, labelled, n, nodeAt, ref, str, u32, type NodeSpec } from '../devicetree/tree-builder';
 import { rangeOf } from './helpers';
@@ -80,13 +81,47 @@ describe('system cross checks against the guest device tree', () => {
 
   it('virtio node missing', () => {
     const t = guestTree({ virtio: null, chosen: { 'stdout-path': str('/gpc@303a0000') } });
-    expectOne(run(t), 'guest-dt-virtio', 'no enabled "virtio,mmio" node at 0x150000', t.root.nameRange, 'warning');
+    expectOne(run(t), 'guest-dt-virtio', `no enabled "virtio,mmio" console node in the device tree of 'client_linux-1'`, t.root.nameRange, 'warning');
+    const json = JSON.stringify({ guests: { 'client_linux-1': { virtio: { base: '0x160000' } } } });
+    const p = project(SYSTEM_TEXT, json);
+    expectOne(run(guestTree(), p).filter((d) => d.code === 'guest-dt-virtio'), 'guest-dt-virtio', `no enabled "virtio,mmio" console node at 0x160000 (the project file's virtio console)`,
+      p.guests[0].ranges.virtio!, 'warning');
   });
 
-  it("virtio SPI differs from the VMM's IRQ", () => {
+  it("virtio SPI differs from the project file's", () => {
+    const json = JSON.stringify({ guests: { 'client_linux-1': { virtio: { spi: 42 } } } });
     const t = guestTree({ virtio: { interrupts: u32(0, 43, 4) } });
-    expectOne(run(t), 'guest-dt-virtio', 'interrupts gives SPI 43 (INTID 75), but the VMM injects SPI 42 (INTID 74)',
+    expectOne(run(t, project(SYSTEM_TEXT, json)), 'guest-dt-virtio', 'interrupts gives SPI 43 (INTID 75), but the VMM injects SPI 42 (INTID 74)',
       getProperty(nodeAt(t, '/virtio-console@150000'), 'interrupts')!.range);
+  });
+
+  it('without a project file the console window and SPI are the console node\'s own, and other virtio kinds are not checked against it', () => {
+    // libvmm's virtio example: the console at 0x130000 with SPI 42, the block device at 0x150000 with SPI 43.
+    const t = guestTree({
+      virtio: { reg: u32(0, 0x130000, 0, 0x200) },
+      chosen: { 'stdout-path': str('/virtio-console@150000') },
+      extra: [n('virtio_blk@150000', { compatible: str('virtio,mmio'), reg: u32(0, 0x150000, 0, 0x10000), interrupts: u32(0, 43, 4) })],
+    });
+    assert.deepStrictEqual(run(t), []);
+    const console = resolveVirtioConsole(project().guests[0], t);
+    assert.deepStrictEqual(console.window, { base: 0x130000, size: 0x200, spi: 42 });
+    assert.deepStrictEqual(console.others.map((d) => [nodePath(d.node), d.kind, d.base, d.size]), [['/virtio_blk@150000', 'block', 0x150000, 0x10000]]);
+  });
+
+  it('virtio kinds come from node names and labels; unnamed nodes are the console only when one can tell', () => {
+    const kinds = ['virtio-console@1', 'virtio_console@1', 'console@1', 'hvc0@1', 'virtio_blk@1', 'virtio-block@1', 'virtio_net@1', 'virtio_sound@1', 'virtio_snd@1', 'virtio-vsock@1', 'virtio@1', 'virtio_mmio@1']
+      .map((name) => virtioKind(buildTree(n('', {}, n(name, {}))).root.children[0]));
+    assert.deepStrictEqual(kinds, ['console', 'console', 'console', 'console', 'block', 'block', 'net', 'sound', 'sound', 'vsock', undefined, undefined]);
+    assert.strictEqual(virtioKind(buildTree(n('', {}, labelled('blk0', n('virtio@1', {})))).root.children[0]), 'block');
+    const mmio = (name: string, base: number, spi: number) => n(name, { compatible: str('virtio,mmio'), reg: u32(0, base, 0, 0x200), interrupts: u32(0, spi, 4) });
+    const g = project().guests[0];
+    // Two unnamed: the one at libvmm's default base is the console.
+    const two = buildTree(n('', { '#address-cells': u32(2), '#size-cells': u32(2) }, mmio('virtio@140000', 0x140000, 41), mmio('virtio@150000', 0x150000, 44)));
+    assert.deepStrictEqual(resolveVirtioConsole(g, two).window, { base: 0x150000, size: 0x200, spi: 44 });
+    // Two unnamed, neither at the default: ambiguous, and the check says how to settle it.
+    const neither = guestTree({ virtio: null, extra: [mmio('virtio@140000', 0x140000, 41), mmio('virtio@160000', 0x160000, 44)] });
+    expectOne(run(neither).filter((d) => d.code === 'guest-dt-virtio'), 'guest-dt-virtio',
+      `cannot tell which "virtio,mmio" node is the console of 'client_linux-1' (/virtio@140000, /virtio@160000)`, neither.root.nameRange, 'warning');
   });
 
   it('virtio reg inside another VM mapping', () => {
@@ -135,7 +170,8 @@ describe('system cross checks against the guest device tree', () => {
 
   it('virtio window size different from the node, and a virtio node without interrupts', () => {
     const t1 = guestTree({ virtio: { reg: u32(0, 0x150000, 0, 0x1000) } });
-    expectOne(run(t1), 'guest-dt-virtio', "reg size 0x1000 differs from the VMM's virtio window size 0x200", getProperty(nodeAt(t1, '/virtio-console@150000'), 'reg')!.range, 'warning');
+    const sized = project(SYSTEM_TEXT, JSON.stringify({ guests: { 'client_linux-1': { virtio: { size: '0x200' } } } }));
+    expectOne(run(t1, sized), 'guest-dt-virtio', "reg size 0x1000 differs from the VMM's virtio window size 0x200", getProperty(nodeAt(t1, '/virtio-console@150000'), 'reg')!.range, 'warning');
     const t2 = buildTree(n('', { '#address-cells': u32(2), '#size-cells': u32(2) },
       n('memory@40000000', { device_type: str('memory'), reg: u32(0, 0x40000000, 0, 0xf000000) }),
       labelled('gic', n('interrupt-controller@38800000', { compatible: str('arm,gic-v3'), 'interrupt-controller': empty(), '#interrupt-cells': u32(3), reg: u32(0, 0x38800000, 0, 0x10000, 0, 0x31000000, 0, 0x2000) })),

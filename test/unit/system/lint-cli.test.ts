@@ -1,6 +1,8 @@
 // `dual-guest lint` on .system files: text and JSON output, exit status 1 on errors.
 
 import * as assert from 'assert';
+import { readdirSync, readFileSync } from 'fs';
+import * as path from 'path';
 import { MemoryFileHost } from '../../../src/common/host';
 import { runLint } from '../../../src/cli/lint';
 
@@ -31,5 +33,34 @@ describe('dual-guest lint on .system files', () => {
       file: 'p.json', range: { start: { line: 1, col: 23 }, end: { line: 1, col: 24 } }, severity: 'error', code: 'project-schema',
       message: "'baud' must be greater than 0", subject: null,
     }]);
+  });
+
+  describe('a project file as the input (the walkthrough\'s `dual-guest lint dual-guest.json`)', () => {
+    const dir = path.join(__dirname, '../../../examples/dual-guest');
+    const example = Object.fromEntries(readdirSync(dir).map((f) => [`/w/${f}`, readFileSync(path.join(dir, f), 'utf8')]));
+
+    it('lints the project: the project file, the .system it names and the guests\' trees', () => {
+      assert.deepStrictEqual(lint(['dual-guest.json'], example), { code: 0, out: '', err: '' });
+      // A mistake in a guest tree (the memory node) is found through the project file.
+      const guest1 = example['/w/guest-1.dts'];
+      assert.ok(guest1.includes('0x00 0xf000000'), 'the example guest tree has its RAM size');
+      const r = lint(['dual-guest.json'], { ...example, '/w/guest-1.dts': guest1.replace('0x00 0xf000000', '0x00 0xe000000') });
+      assert.strictEqual(r.code, 1);
+      assert.match(r.out, /^guest-1\.dts:\d+\.\d+-\d+\.\d+: Error \(guest-dt-memory\): memory node \/memory@40000000 describes/m);
+      // ... and one in the .system it names.
+      const sys = example['/w/dual-guest.system'];
+      const bad = lint(['dual-guest.json'], { ...example, '/w/dual-guest.system': sys.replace('perms="rw" setvar_vaddr="guest_ram_vaddr"', 'perms="w" setvar_vaddr="guest_ram_vaddr"') });
+      assert.match(bad.out, /^dual-guest\.system:\d+\.\d+-\d+\.\d+: Error \(sdf-write-only-map\)/m);
+    });
+
+    it('a JSON mistake is reported at its position, and the .system is not read as anything else', () => {
+      const text = '{\n  "system": "dual-guest.system"\n  "guests": {}\n}\n';
+      const r = lint(['dual-guest.json'], { ...example, '/w/dual-guest.json': text });
+      assert.strictEqual(r.code, 1);
+      assert.strictEqual(r.out, "dual-guest.json:3.3-3.4: Error (project-json-syntax): JSON syntax error: expected ',' or '}'\n");
+      // With no .system of the project file's name either, the JSON error alone.
+      const alone = lint(['p.json'], { '/w/p.json': '{ "guests": ' });
+      assert.deepStrictEqual(alone.out.split('\n').filter(Boolean).map((l) => l.split(': ')[1]), ['Error (project-json-syntax)']);
+    });
   });
 });

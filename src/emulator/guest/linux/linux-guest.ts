@@ -510,21 +510,29 @@ export class LinuxGuest implements GuestProgram {
       this.printk(`virtio-mmio ${dev}: no MMIO resource`);
       return;
     }
+    this.machine!.log(`model: probing ${nodePath(node)} (virtio,mmio) at 0x${base.toString(16)}`);
+    // virtio_mmio reads the transport's identity first: an empty slot (device ID 0, as the emulated
+    // VMM answers for the virtio devices it does not model) is skipped without a word.
+    const driver = new VirtioConsoleDriver(this.machine!, this.mmio!, base, dev);
+    const id = driver.identify();
+    if (typeof id === 'string') {
+      this.printk(`virtio-mmio ${dev}: ${id}`);
+      return;
+    }
+    if (id === 0) return;
     if (this.virtio) {
       // One console port is modelled; a second virtio-mmio console stays unbound.
       this.printk(`virtio-mmio ${dev}: a second virtio console is not modelled; left unbound`);
       return;
     }
-    this.machine!.log(`model: probing ${nodePath(node)} (virtio,mmio) at 0x${base.toString(16)}`);
     const irq = resolveInterrupt(tree, node, (c) => this.controllerKind(c));
     if ('reason' in irq) {
       this.printk(`virtio-mmio ${dev}: failed to get IRQ: ${irq.reason}`);
       return;
     }
-    const driver = new VirtioConsoleDriver(this.machine!, this.mmio!, base, dev);
     const spec = propertyCells(getProperty(node, 'interrupts')!);
     const gpc = irq.chain.find((c) => this.controllerKind(c) === 'gpcv2');
-    const failure = driver.probe(pages, (line) => this.printk(line), () => this.requestIrq(gpc, irq.hwirq));
+    const failure = driver.probe(id, pages, (line) => this.printk(line), () => this.requestIrq(gpc, irq.hwirq));
     if (failure !== undefined) {
       if (failure !== '') this.printk(`virtio-mmio ${dev}: ${failure}`);
       return;

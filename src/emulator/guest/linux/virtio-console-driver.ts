@@ -101,17 +101,24 @@ export class VirtioConsoleDriver {
    * The probe through the registers. Returns an error string (the kernel's message) when the device
    * is not a usable console; a VcpuStopped exception escapes when a register access stops the vCPU.
    */
-  probe(pages: PageAllocator, log: ProbeLog, requestIrq: () => void): string | undefined {
+  /**
+   * virtio_mmio_probe's first reads: the device ID, or the kernel's message when the transport is not
+   * usable. (Device ID 0 is an empty slot, which Linux skips without a word.)
+   */
+  identify(): number | string {
     const r = (off: number): number => this.mmio.read32(this.base + off);
-    const w = (off: number, v: number): void => this.mmio.write32(this.base + off, v);
     const magic = r(REG.magic);
     if (magic !== VIRTIO_MMIO_MAGIC) return `Wrong magic value 0x${magic.toString(16).padStart(8, '0')}!`;
     const version = r(REG.version);
     if (version === 1) return 'legacy virtio-mmio (version 1) devices are not modelled';
     if (version !== 2) return `Version ${version} not supported!`;
-    const deviceId = r(REG.deviceId);
-    // Device ID 0 is a placeholder slot: Linux leaves it alone without a message.
-    if (deviceId === 0) return '';
+    return r(REG.deviceId);
+  }
+
+  /** After identify(), for a device ID other than 0: the console driver's probe (an error string when it is not a usable console). */
+  probe(deviceId: number, pages: PageAllocator, log: ProbeLog, requestIrq: () => void): string | undefined {
+    const r = (off: number): number => this.mmio.read32(this.base + off);
+    const w = (off: number, v: number): void => this.mmio.write32(this.base + off, v);
     if (deviceId !== VIRTIO_ID_CONSOLE) return `no driver for virtio device id ${deviceId}`;
     r(REG.vendorId);
     w(REG.status, 0);
