@@ -8,7 +8,7 @@ import { relative } from '../common/paths';
 import { ALSO_DEFINED, CHECK_PRESETS, CHECKS, type CheckPreset, checkConfigFromFlags, defaultCheckConfig, runChecks } from '../devicetree/checks';
 import { compileFiles } from '../devicetree/compile';
 import { NodeFileHost } from '../node/file-host';
-import { lintSystemFile } from '../system';
+import { crossCheckFlags, lintSystemFile } from '../system';
 
 export interface LintIo {
   stdout(text: string): void;
@@ -30,7 +30,8 @@ export function lintUsage(): string {
     '            joined with \'+\': program.system+project.json) and the guests\' device trees it names',
     '-i DIR      add DIR to the include search path (for /include/ and #include)',
     '--preset    dtc (dtc\'s defaults, the default) or linux (what the kernel build turns off)',
-    '-W<check>   enable a check as a warning; -Wno-<check> disables it (and the checks that need it)',
+    '-W<check>   enable a check as a warning; -Wno-<check> disables it (and the checks that need it);',
+    '            a check is one of dtc\'s or a cross check of a .system (guest-dt-unmapped-device, ...)',
     '-E<check>   make a check an error; -Eno-<check> drops that',
     '--format    text (dtc style: file:L.C-L.C: Warning (check): /path:prop: message) or json',
     '--list-checks  print every check with its default severity, then exit',
@@ -115,9 +116,11 @@ function severityWord(d: Diagnostic): string {
 function formatText(report: InputReport, cwd: string): string[] {
   return report.diagnostics.map((d) => {
     const where = d.range ? formatRangeDtc({ ...d.range, file: displayPath(d.range.file, cwd) }) : report.input;
+    // dtc's checks print only its "also defined at"; other findings print every related place.
+    const dtc = !!d.code && CHECK_NAMES.has(d.code);
     const also = (d.related ?? [])
-      .filter((r) => r.message === ALSO_DEFINED)
-      .map((r) => `\n  also defined at ${formatRangeDtc({ ...r.range, file: displayPath(r.range.file, cwd) })}`);
+      .filter((r) => !dtc || r.message === ALSO_DEFINED)
+      .map((r) => `\n  ${r.message === ALSO_DEFINED ? 'also defined at' : `${r.message}:`} ${formatRangeDtc({ ...r.range, file: displayPath(r.range.file, cwd) })}`);
     return `${where}: ${severityWord(d)}${d.code ? ` (${d.code})` : ''}: ${d.message}${also.join('')}`;
   });
 }
@@ -156,7 +159,9 @@ export function runLint(args: string[], ioOverrides: Partial<LintIo> = {}): numb
     io.stderr(`dual-guest lint: ${error}\n${lintUsage()}\n`);
     return 2;
   }
-  const { config, errors } = checkConfigFromFlags(parsed.checkFlags, parsed.preset);
+  // Flags naming the cross checks (guest-dt-unmapped-device, ...) set theirs; dtc's table takes the rest.
+  const cross = crossCheckFlags(parsed.checkFlags);
+  const { config, errors } = checkConfigFromFlags(cross.rest, parsed.preset);
   if (errors.length) {
     io.stderr(errors.map((e) => `dual-guest lint: ${e}\n`).join(''));
     return 2;
@@ -170,7 +175,7 @@ export function runLint(args: string[], ioOverrides: Partial<LintIo> = {}): numb
       // the guests' device trees (`x.system+dual-guest.json` names one; else it is found beside it). ----
       const system = files.find((f) => f.endsWith('.system'))!;
       const project = files.find((f) => f.endsWith('.json'));
-      reports.push({ input, diagnostics: lintSystemFile(system, io.host, { project }) });
+      reports.push({ input, diagnostics: lintSystemFile(system, io.host, { project, severities: cross.overrides }) });
       continue;
     }
     reports.push({ input, diagnostics: lintTree(files, parsed, io, config) });
