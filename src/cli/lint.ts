@@ -135,6 +135,9 @@ function toJson(report: InputReport, cwd: string): object[] {
     code: d.code ?? null,
     message: d.message,
     subject: d.subject ?? null,
+    // Cross checks name the guests a finding concerns, and places that explain it.
+    ...('guests' in d ? { guests: (d as { guests: string[] }).guests } : {}),
+    ...(d.related?.length ? { related: d.related.map((r) => ({ message: r.message, file: displayPath(r.range.file, cwd), line: r.range.start.line + 1, col: r.range.start.col + 1 })) } : {}),
   }));
 }
 
