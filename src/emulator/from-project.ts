@@ -111,7 +111,7 @@ export function emulatorConfigFromProject(project: Project, opts: FromProjectOpt
       initrd,
       virtio: { ...g.virtio },
       deviceMaps: vm.maps.filter((m) => m.mr !== g.ramRegion).map((m) => ({ name: m.mr, gpa: m.vaddr, size: findMr(sys, m.mr)?.size ?? 0x1000 })),
-      program: opts.programFor ? opts.programFor(g, compiled.tree) : () => createLinuxGuest({ hostname: g.vm, drivers: guestDriverList(g) }),
+      program: opts.programFor ? opts.programFor(g, compiled.tree) : () => createLinuxGuest({ hostname: g.vm, drivers: guestDriverList(g, compiled.tree) }),
     });
   }
   if (diagnostics.some((d) => d.severity === 'error')) return { config: undefined, diagnostics };

@@ -4,8 +4,8 @@
 // DMA-capable passthrough without 1:1 RAM. Each finding points where the fix belongs.
 //
 // Which devices the guest touches at boot is the emulated kernel's driver table
-// (src/emulator/guest/linux/drivers.ts, per guest through `kernelDrivers`): one table decides both
-// what the linter reports and where the emulated guest faults.
+// (src/emulator/guest/linux/drivers.ts; per guest through `kernelDrivers` or its kernel image): one
+// table decides both what the linter reports and where the emulated guest faults.
 
 import type { Diagnostic, SourceRange } from '../../common/diagnostics';
 import type { FileHost } from '../../common/host';
@@ -201,7 +201,8 @@ export function checkGuestTree(project: Project, guest: GuestConfig, tree: DtTre
   }
   const isEmulated = (node: DtNode): boolean => isVirtio(node) || isGic(node);
   const isBus = (node: DtNode): boolean => !!getProperty(node, 'ranges') || compatibles(node).includes('simple-bus');
-  const drivers = guestDriverList(guest);
+  const drivers = guestDriverList(guest, tree);
+  const fromImage = !guest.kernelDrivers && guest.kernelCompatibles !== undefined;
   const outsideRam = (regs: AddressRange[]): boolean => !regs.every((r) => contains(ram, r));
   // What the kernel touches at boot: unmapped, the guest faults there.
   const probed = new Set<DtNode>();
@@ -210,8 +211,9 @@ export function checkGuestTree(project: Project, guest: GuestConfig, tree: DtTre
     const regs = regRanges(node);
     if (regs.length === 0 || !outsideRam(regs) || isMapped(maps, regs)) continue;
     const what = driver.role === 'device' ? `the guest kernel's driver ${driver.name} probes it` : `the guest kernel's irqchip driver ${driver.name} programs it`;
+    const fixes = fromImage ? 'set status = "disabled" or map it' : `set status = "disabled", map it, or leave ${driverCompatibles(node, driver)} out of guests.<vm>.kernelDrivers in dual-guest.json`;
     out.push(statusFinding('error', 'guest-dt-unmapped-device', node,
-      `${nodePath(node)} is enabled and ${what}, but its registers ${regs.map(fmtRange).join(', ')} are not mapped into '${guest.vm}': the guest faults at boot (set status = "disabled", map it, or leave ${driverCompatibles(node, driver)} out of guests.<vm>.kernelDrivers in dual-guest.json)`));
+      `${nodePath(node)} is enabled and ${what}, but its registers ${regs.map(fmtRange).join(', ')} are not mapped into '${guest.vm}': the guest faults at boot (${fixes})`));
   }
   // The rest of the platform devices: nothing probes them, so nothing faults; a hint in case the
   // user's kernel has a driver the driver list lacks.
@@ -220,8 +222,9 @@ export function checkGuestTree(project: Project, guest: GuestConfig, tree: DtTre
     if (probed.has(node) || regs.length === 0 || isEmulated(node) || isBus(node) || !outsideRam(regs) || isMapped(maps, regs)) continue;
     if (matchDriver(drivers, compatibles(node))) continue; // an irqchip or a core driver the VMM stands in for
     const compat = compatibles(node)[0];
-    out.push(statusFinding('info', 'guest-dt-unmapped-no-driver', node,
-      `${nodePath(node)} is enabled but not mapped into '${guest.vm}': the guest kernel's driver list has no driver for "${compat}", so nothing probes it (if your kernel has one, add "${compat}" to guests.<vm>.kernelDrivers in dual-guest.json)`));
+    out.push(statusFinding('info', 'guest-dt-unmapped-no-driver', node, fromImage
+      ? `${nodePath(node)} is enabled but not mapped into '${guest.vm}': the guest's kernel image has no driver for ${compatibles(node).map((c) => `"${c}"`).join(', ')}, so nothing probes it`
+      : `${nodePath(node)} is enabled but not mapped into '${guest.vm}': the guest kernel's driver list has no driver for "${compat}", so nothing probes it (if your kernel has one, add "${compat}" to guests.<vm>.kernelDrivers in dual-guest.json)`));
   }
   // A device the user mapped is meant for the guest: its providers and interrupts are checked below.
   const passedThrough = devices.filter(({ node, regs }) => !isEmulated(node) && !isBus(node) && outsideRam(regs) && isMapped(maps, regs)).map((d) => d.node);

@@ -158,12 +158,28 @@ export function driverList(setting?: DriverListSetting): readonly LinuxDriver[] 
   return [...setting.drivers, ...DEFAULT_LINUX_DRIVERS.filter((d) => !names.has(d.name))];
 }
 
+/** What a project says about a guest's kernel (GuestConfig's fields). */
+export interface GuestKernel {
+  /** `guests.<vm>.kernelDrivers`. */
+  kernelDrivers?: readonly string[];
+  /** The compatible-like strings of the kernel image `guests.<vm>.kernel` (kernel-image.ts). */
+  kernelCompatibles?: ReadonlySet<string>;
+}
+
 /**
- * The driver list of a guest as its project file sets it (`guests.<vm>.kernelDrivers`): what the
- * emulator boots with and what the linter checks against.
+ * The driver list of a guest as its project file sets it: what the emulator boots with and what the
+ * linter checks against. `kernelDrivers` when given; else the compatibles of `tree` that its kernel
+ * image carries; else the defaults.
  */
-export function guestDriverList(guest: { kernelDrivers?: readonly string[] }): readonly LinuxDriver[] {
-  return guest.kernelDrivers ? driversForCompatibles(guest.kernelDrivers) : DEFAULT_LINUX_DRIVERS;
+export function guestDriverList(guest: GuestKernel, tree?: DtTree): readonly LinuxDriver[] {
+  if (guest.kernelDrivers) return driversForCompatibles(guest.kernelDrivers);
+  const inImage = guest.kernelCompatibles;
+  if (inImage && tree) {
+    const found = new Set<string>();
+    for (const node of walkNodes(tree.root)) for (const c of compatibles(node)) if (inImage.has(c)) found.add(c);
+    return driversForCompatibles([...found]);
+  }
+  return DEFAULT_LINUX_DRIVERS;
 }
 
 /** Roles every arm64 virtio guest kernel has, whatever the project lists. */
