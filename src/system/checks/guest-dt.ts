@@ -88,13 +88,14 @@ export function checkGuestTree(project: Project, guest: GuestConfig, tree: DtTre
 
   // Memory node = the VM's RAM map.
   const mems = memoryNodes(tree);
+  const describedMemory = mems.flatMap((m) => regRanges(m));
   if (guest.ramRegion) {
     if (mems.length === 0) {
       out.push(err('guest-dt-memory', `the device tree of '${guest.vm}' has no memory node; the VM's RAM is ${fmtRange(ram)}`, rootRange, '/'));
     }
     // Linux uses what the memory nodes describe: less than the RAM map only wastes the rest; memory
     // outside it is touched (memblock allocates from the top) and faults.
-    const described = mems.reduce((sum, mem) => sum + regRanges(mem).reduce((n, r) => n + r.size, 0), 0);
+    const described = describedMemory.reduce((n, r) => n + r.size, 0);
     for (const mem of mems) {
       const regs = regRanges(mem);
       const where = getProperty(mem, 'reg')?.range ?? mem.nameRange;
@@ -108,8 +109,12 @@ export function checkGuestTree(project: Project, guest: GuestConfig, tree: DtTre
     }
     if (mems.length > 0 && described < ram.size && mems.every((m) => regRanges(m).length > 0 && regRanges(m).every((r) => contains(ram, r)))) {
       const mem = mems[0];
-      out.push(warn('guest-dt-memory', `memory node${mems.length > 1 ? 's' : ''} ${mems.map(nodePath).join(', ')} describe${mems.length > 1 ? '' : 's'} ${hex(described)} bytes of the ${hex(ram.size)} bytes of RAM '${guest.ramRegion}' that '${guest.vm}' maps at ${fmtRange(ram)}: Linux leaves the rest unused`,
-        getProperty(mem, 'reg')?.range ?? mem.nameRange, nodePath(mem)));
+      const what = `memory node${mems.length > 1 ? 's' : ''} ${mems.map(nodePath).join(', ')} describe${mems.length > 1 ? '' : 's'} ${hex(described)} bytes of the ${hex(ram.size)} bytes of RAM '${guest.ramRegion}' that '${guest.vm}' maps at ${fmtRange(ram)}`;
+      const where = getProperty(mem, 'reg')?.range ?? mem.nameRange;
+      // The VMM loads the kernel at the start of the RAM: memory Linux is not told about cannot hold it.
+      if (!describedMemory.some((w) => contains(w, { base: ram.base, size: 1 }))) {
+        out.push(err('guest-dt-memory', `${what}, without its start ${hex(ram.base)} where the kernel runs: Linux finds no memory node for itself and stops`, where, nodePath(mem)));
+      } else out.push(warn('guest-dt-memory', `${what}: Linux leaves the rest unused`, where, nodePath(mem)));
     }
   }
 
@@ -170,6 +175,9 @@ export function checkGuestTree(project: Project, guest: GuestConfig, tree: DtTre
       if (end < start) out.push(err('guest-dt-initrd', `linux,initrd-end ${hex(end)} is below linux,initrd-start ${hex(start)}`, getProperty(chosen, 'linux,initrd-end')!.range, '/chosen'));
       else if (guest.ramRegion && !contains(ram, window)) {
         out.push(err('guest-dt-initrd', `Initrd copy destination ${fmtRange(window)} not in valid guest RAM ${fmtRange(ram)}`, startProp.range, '/chosen'));
+      } else if (mems.length > 0 && !describedMemory.some((w) => contains(w, window))) {
+        // Inside the RAM map but outside the memory the tree describes (a memory node smaller than the map).
+        out.push(err('guest-dt-initrd', `the initrd window ${fmtRange(window)} lies outside the memory the memory nodes describe: Linux cannot reach it and finds no root file system`, startProp.range, '/chosen'));
       }
       if (guest.ranges.initrdAddr && start !== guest.initrdAddr) {
         out.push(warn('guest-dt-initrd', `linux,initrd-start ${hex(start)} differs from where the VMM copies the initrd (${hex(guest.initrdAddr)}, the project file's initrdAddr)`, startProp.range, '/chosen'));

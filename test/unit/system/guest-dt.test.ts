@@ -78,13 +78,19 @@ describe('system cross checks against the guest device tree', () => {
     expectOne(run(t), 'guest-dt-memory', "describes [0x40000000..0x50000000), outside the RAM 'client_vm_ram_1' that 'client_linux-1' maps at [0x40000000..0x4f000000): Linux would use memory that is not mapped",
       getProperty(nodeAt(t, '/memory@40000000'), 'reg')!.range);
     const below = guestTree({ memory: [0, 0x3fe00000, 0, 0x1000000] });
-    expectOne(run(below), 'guest-dt-memory', 'describes [0x3fe00000..0x40e00000), outside the RAM', getProperty(nodeAt(below, '/memory@40000000'), 'reg')!.range);
+    expectOne(run(below).filter((d) => d.code === 'guest-dt-memory'), 'guest-dt-memory', 'describes [0x3fe00000..0x40e00000), outside the RAM', getProperty(nodeAt(below, '/memory@40000000'), 'reg')!.range);
   });
 
   it('a memory node smaller than the VM RAM map is a warning: Linux leaves the rest unused (libvmm zcu102)', () => {
     const t = guestTree({ memory: [0, 0x40000000, 0, 0x8000000] });
     expectOne(run(t), 'guest-dt-memory', "memory node /memory@40000000 describes 0x8000000 bytes of the 0xf000000 bytes of RAM 'client_vm_ram_1' that 'client_linux-1' maps at [0x40000000..0x4f000000): Linux leaves the rest unused",
       getProperty(nodeAt(t, '/memory@40000000'), 'reg')!.range, 'warning');
+    // Smaller and without the start of the RAM, where the kernel runs, or without the initrd: errors.
+    const high = guestTree({ memory: [0, 0x48000000, 0, 0x7000000] });
+    expectOne(run(high).filter((d) => d.code === 'guest-dt-memory'), 'guest-dt-memory', 'without its start 0x40000000 where the kernel runs', getProperty(nodeAt(high, '/memory@40000000'), 'reg')!.range);
+    const low = guestTree({ memory: [0, 0x40000000, 0, 0x4000000] });
+    const initrd = run(low).filter((d) => d.code === 'guest-dt-initrd');
+    expectOne(initrd, 'guest-dt-initrd', 'the initrd window [0x44500000..0x47000000) lies outside the memory the memory nodes describe', getProperty(nodeAt(low, '/chosen'), 'linux,initrd-start')!.range);
   });
 
   it('virtio node missing', () => {
