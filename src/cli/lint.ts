@@ -8,7 +8,7 @@ import { relative } from '../common/paths';
 import { ALSO_DEFINED, CHECK_PRESETS, CHECKS, type CheckPreset, checkConfigFromFlags, defaultCheckConfig, runChecks } from '../devicetree/checks';
 import { compileFiles } from '../devicetree/compile';
 import { NodeFileHost } from '../node/file-host';
-import { crossCheckFlags, lintSystemFile } from '../system';
+import { crossCheckFlags, lintSystemFile, SYSTEM_RULES } from '../system';
 
 export interface LintIo {
   stdout(text: string): void;
@@ -48,12 +48,14 @@ interface LintArgs {
   inputs: string[];
 }
 
-/** The check table as the CLI shows it: name, dtc default, linux preset, description. */
+/** The check table as the CLI shows it: name, dtc default, linux preset, description; then the cross checks (same severity in both presets). */
 export function listChecks(): string {
   const linux = defaultCheckConfig('linux').severities;
-  const width = Math.max(...CHECKS.map((c) => c.name.length));
+  const cross = SYSTEM_RULES.filter((r) => r.cross);
+  const width = Math.max(...CHECKS.map((c) => c.name.length), ...cross.map((r) => r.code.length));
   const lines = [`${'check'.padEnd(width)}  dtc      linux    description`];
   for (const c of CHECKS) lines.push(`${c.name.padEnd(width)}  ${c.defaultSeverity.padEnd(7)}  ${(linux.get(c.name) ?? 'off').padEnd(7)}  ${c.description}`);
+  for (const r of cross) lines.push(`${r.code.padEnd(width)}  ${r.severity.padEnd(7)}  ${r.severity.padEnd(7)}  ${r.summary} (.system with its guests)`);
   return lines.join('\n');
 }
 
