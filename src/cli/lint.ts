@@ -8,7 +8,7 @@ import { relative } from '../common/paths';
 import { ALSO_DEFINED, CHECK_PRESETS, CHECKS, type CheckPreset, checkConfigFromFlags, defaultCheckConfig, runChecks } from '../devicetree/checks';
 import { compileFiles } from '../devicetree/compile';
 import { NodeFileHost } from '../node/file-host';
-import { lintSystemFile } from '../system';
+import { crossCheckFlags, lintSystemFile, SYSTEM_RULES } from '../system';
 
 export interface LintIo {
   stdout(text: string): void;
@@ -31,7 +31,8 @@ export function lintUsage(): string {
     '            a project file (dual-guest.json) is checked as a project: itself, its .system, the trees',
     '-i DIR      add DIR to the include search path (for /include/ and #include)',
     '--preset    dtc (dtc\'s defaults, the default) or linux (what the kernel build turns off)',
-    '-W<check>   enable a check as a warning; -Wno-<check> disables it (and the checks that need it)',
+    '-W<check>   enable a check as a warning; -Wno-<check> disables it (and the checks that need it);',
+    '            a check is one of dtc\'s or a cross check of a .system (guest-dt-unmapped-device, ...)',
     '-E<check>   make a check an error; -Eno-<check> drops that',
     '--format    text (dtc style: file:L.C-L.C: Warning (check): /path:prop: message) or json',
     '--list-checks  print every check with its default severity, then exit',
@@ -48,12 +49,14 @@ interface LintArgs {
   inputs: string[];
 }
 
-/** The check table as the CLI shows it: name, dtc default, linux preset, description. */
+/** The check table as the CLI shows it: name, dtc default, linux preset, description; then the cross checks (same severity in both presets). */
 export function listChecks(): string {
   const linux = defaultCheckConfig('linux').severities;
-  const width = Math.max(...CHECKS.map((c) => c.name.length));
+  const cross = SYSTEM_RULES.filter((r) => r.cross);
+  const width = Math.max(...CHECKS.map((c) => c.name.length), ...cross.map((r) => r.code.length));
   const lines = [`${'check'.padEnd(width)}  dtc      linux    description`];
   for (const c of CHECKS) lines.push(`${c.name.padEnd(width)}  ${c.defaultSeverity.padEnd(7)}  ${(linux.get(c.name) ?? 'off').padEnd(7)}  ${c.description}`);
+  for (const r of cross) lines.push(`${r.code.padEnd(width)}  ${r.severity.padEnd(7)}  ${r.severity.padEnd(7)}  ${r.summary} (.system with its guests)`);
   return lines.join('\n');
 }
 
@@ -116,9 +119,11 @@ function severityWord(d: Diagnostic): string {
 function formatText(report: InputReport, cwd: string): string[] {
   return report.diagnostics.map((d) => {
     const where = d.range ? formatRangeDtc({ ...d.range, file: displayPath(d.range.file, cwd) }) : report.input;
+    // dtc's checks print only its "also defined at"; other findings print every related place.
+    const dtc = !!d.code && CHECK_NAMES.has(d.code);
     const also = (d.related ?? [])
-      .filter((r) => r.message === ALSO_DEFINED)
-      .map((r) => `\n  also defined at ${formatRangeDtc({ ...r.range, file: displayPath(r.range.file, cwd) })}`);
+      .filter((r) => !dtc || r.message === ALSO_DEFINED)
+      .map((r) => `\n  ${r.message === ALSO_DEFINED ? 'also defined at' : `${r.message}:`} ${formatRangeDtc({ ...r.range, file: displayPath(r.range.file, cwd) })}`);
     return `${where}: ${severityWord(d)}${d.code ? ` (${d.code})` : ''}: ${d.message}${also.join('')}`;
   });
 }
@@ -133,6 +138,9 @@ function toJson(report: InputReport, cwd: string): object[] {
     code: d.code ?? null,
     message: d.message,
     subject: d.subject ?? null,
+    // Cross checks name the guests a finding concerns, and places that explain it.
+    ...('guests' in d ? { guests: (d as { guests: string[] }).guests } : {}),
+    ...(d.related?.length ? { related: d.related.map((r) => ({ message: r.message, file: displayPath(r.range.file, cwd), line: r.range.start.line + 1, col: r.range.start.col + 1 })) } : {}),
   }));
 }
 
@@ -157,7 +165,9 @@ export function runLint(args: string[], ioOverrides: Partial<LintIo> = {}): numb
     io.stderr(`dual-guest lint: ${error}\n${lintUsage()}\n`);
     return 2;
   }
-  const { config, errors } = checkConfigFromFlags(parsed.checkFlags, parsed.preset);
+  // Flags naming the cross checks (guest-dt-unmapped-device, ...) set theirs; dtc's table takes the rest.
+  const cross = crossCheckFlags(parsed.checkFlags);
+  const { config, errors } = checkConfigFromFlags(cross.rest, parsed.preset);
   if (errors.length) {
     io.stderr(errors.map((e) => `dual-guest lint: ${e}\n`).join(''));
     return 2;
@@ -172,7 +182,7 @@ export function runLint(args: string[], ioOverrides: Partial<LintIo> = {}): numb
       // beside it; a lone project file names its .system). ----
       const system = files.find((f) => f.endsWith('.system'));
       const project = files.find((f) => f.endsWith('.json'));
-      reports.push({ input, diagnostics: system ? lintSystemFile(system, io.host, { project }) : lintSystemFile(project!, io.host) });
+      reports.push({ input, diagnostics: system ? lintSystemFile(system, io.host, { project, severities: cross.overrides }) : lintSystemFile(project!, io.host, { severities: cross.overrides }) });
       continue;
     }
     reports.push({ input, diagnostics: lintTree(files, parsed, io, config) });

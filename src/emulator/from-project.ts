@@ -14,7 +14,7 @@ import { regRanges } from '../system/dt-facts';
 import type { EmulatorConfig, GuestConfig, QueueConnection } from './config';
 import type { GuestProgram } from './guest/interface';
 import { createLinuxGuest } from './guest/linux/linux-guest';
-import { driversForCompatibles } from './guest/linux';
+import { guestDriverList } from './guest/linux/drivers';
 import { createEmulator, type Emulator, type EmulatorHost } from './emulator';
 import { formatRangeDtc } from '../common/diagnostics';
 
@@ -123,7 +123,7 @@ export function emulatorConfigFromProject(project: Project, opts: FromProjectOpt
       virtio: virtio.window,
       virtioPlaceholders: virtio.others.map((d) => ({ base: d.base, size: d.size, kind: d.kind })),
       deviceMaps: vm.maps.filter((m) => m.mr !== g.ramRegion).map((m) => ({ name: m.mr, gpa: m.vaddr, size: findMr(sys, m.mr)?.size ?? 0x1000 })),
-      program: opts.programFor ? opts.programFor(g, compiled.tree) : () => createLinuxGuest({ hostname: g.vm, drivers: g.kernelDrivers ? driversForCompatibles(g.kernelDrivers) : undefined }),
+      program: opts.programFor ? opts.programFor(g, compiled.tree) : () => createLinuxGuest({ hostname: g.vm, drivers: guestDriverList(g, compiled.tree) }),
     });
   }
   if (diagnostics.some((d) => d.severity === 'error')) return { config: undefined, diagnostics };

@@ -6,6 +6,7 @@ import type { FileHost } from '../common/host';
 import { compileFiles, type CompileResult } from '../devicetree/compile';
 import { loadProject, type Project } from './project';
 import { crossCheck } from './checks/guest-dt';
+import { applyCrossCheckSeverities, type CrossCheckSeverity } from './checks/severity';
 
 export { parseSystem, parseSdfNumber } from './parse';
 export { parseXml, type XmlAttribute, type XmlElement, type XmlDocument } from './xml';
@@ -16,7 +17,8 @@ export {
   type Project, type GuestConfig, type SerialConfig, type VirtioConsoleConfig,
 } from './project';
 import { pushAll } from '../common/arrays';
-export { crossCheck, checkGuestTree, type GuestTree } from './checks/guest-dt';
+export { crossCheck, checkGuestTree, type GuestDiagnostic, type GuestTree } from './checks/guest-dt';
+export { applyCrossCheckSeverities, crossCheckFlags, CROSS_CHECK_CODES, type CrossCheckSeverity } from './checks/severity';
 export { describeKey, describeSwitchChar, parseSwitchChar, type SwitchCharOrigin, type SwitchCharOverride } from './switch-char';
 export { resolveVirtioConsole, virtioKind, isVirtioMmio, type VirtioKind, type VirtioDevice, type VirtioConsoleResolution } from './virtio';
 export { findGuestFiles, belongsTo } from './guest-files';
@@ -29,6 +31,8 @@ export interface LintSystemOptions {
   project?: string;
   /** Compile the guests' device trees and run the cross checks (default true). */
   guests?: boolean;
+  /** Severities of the cross checks by code ("off" drops them), over the rules' defaults. */
+  severities?: ReadonlyMap<string, CrossCheckSeverity>;
 }
 
 /** Compile each guest's device tree once per distinct file list (guests often share a board file). */
@@ -72,7 +76,7 @@ export function lintSystemFile(file: string, host: FileHost, options?: LintSyste
     }
     // Cross checks on a tree that did not compile would only repeat its errors in other words.
     const clean = new Map([...trees].filter(([, r]) => !r.diagnostics.some((d) => d.severity === 'error')));
-    pushAll(out, crossCheck(project, clean, host));
+    pushAll(out, applyCrossCheckSeverities(crossCheck(project, clean, host), options?.severities ?? new Map()));
   }
   return out.sort(compareDiagnostics);
 }

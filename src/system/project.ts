@@ -14,6 +14,7 @@ import { checkGuestMaps } from './checks/guest-maps';
 import { inferSerialRoles, type RoleOverride, type SerialRoles } from './roles';
 import { DEFAULT_SWITCH_CHAR, resolveSwitchChar, type SwitchCharOrigin, type SwitchCharOverride } from './switch-char';
 import { findGuestFiles } from './guest-files';
+import { scanKernelImage } from '../emulator/guest/linux/kernel-image';
 
 export interface VirtioConsoleConfig {
   /** Guest-physical base of the virtio-mmio console window. */
@@ -51,6 +52,11 @@ export interface GuestConfig {
    * given, the "enabled but not mapped" check is limited to them.
    */
   kernelDrivers?: string[];
+  /**
+   * Compatible-like strings of the kernel image (`kernel`), when it is an uncompressed Image or ELF
+   * and `kernelDrivers` is not given: the driver list is then the tree's compatibles found there.
+   */
+  kernelCompatibles?: ReadonlySet<string>;
   /** Where the project file describes this guest (for diagnostics about its settings). */
   ranges: Partial<Record<'entry' | 'dts' | 'virtio' | 'dtbAddr' | 'initrdAddr' | 'initrd' | 'boot', SourceRange>>;
   /** The `<virtual_machine>` element's name in the .system (where findings about the VM as a whole go). */
@@ -331,6 +337,17 @@ export function loadProject(pathToProjectJsonOrSystem: string, host: FileHost, o
     if (inferred) diagnostics.push(...inferred.diagnostics);
     const initrd = reader.string(member(g, 'initrd'));
     const kernel = reader.string(member(g, 'kernel'));
+    const kernelDrivers = reader.strings(member(g, 'kernelDrivers'));
+    // The kernel's own driver list, from the compatibles its image carries (kernelDrivers wins).
+    let kernelCompatibles: ReadonlySet<string> | undefined;
+    if (kernel !== undefined && !kernelDrivers) {
+      const range = member(g, 'kernel')!.value.range;
+      const bytes = host.readFile(resolve(pdir, kernel));
+      const scan = bytes ? scanKernelImage(bytes) : undefined;
+      if (!scan) reader.error(`kernel image '${kernel}' not found`, range);
+      else if ('error' in scan) reader.warn(`kernel image '${kernel}' cannot tell its drivers: ${scan.error}; the emulated kernel's driver list applies`, range);
+      else kernelCompatibles = scan.compatibles;
+    }
     guests.push({
       vm: vm.name,
       vmm: vm.vmm.name,
@@ -348,7 +365,8 @@ export function loadProject(pathToProjectJsonOrSystem: string, host: FileHost, o
       initrdAddr: reader.number(member(g, 'initrdAddr')) ?? ramGpa + DEFAULT_INITRD_OFFSET,
       initrdImage: initrd !== undefined ? resolve(pdir, initrd) : undefined,
       kernelImage: kernel !== undefined ? resolve(pdir, kernel) : undefined,
-      kernelDrivers: reader.strings(member(g, 'kernelDrivers')),
+      kernelDrivers,
+      kernelCompatibles,
       ranges: {
         entry: entry?.keyRange,
         dts: member(g, 'dts')?.value.range,

@@ -9,6 +9,11 @@ export interface SystemRule {
   /** Who else makes this check: the microkit tool, libvmm at run time, or nobody. */
   origin: 'microkit' | 'libvmm' | 'xml' | 'project' | 'new';
   summary: string;
+  /**
+   * A check across the .system and a guest's device tree: like dtc's checks, its severity can be
+   * set by name (`devicetree.checks` setting, `dual-guest lint -W/-E`).
+   */
+  cross?: true;
 }
 
 export const SYSTEM_RULES: readonly SystemRule[] = [
@@ -63,15 +68,16 @@ export const SYSTEM_RULES: readonly SystemRule[] = [
   { code: 'guest-ram-overlap', severity: 'error', origin: 'new', summary: "two guests' RAM in the same physical memory" },
   { code: 'mr-cache-mismatch', severity: 'warning', origin: 'new', summary: 'one memory region mapped cached in one place and uncached in another' },
   { code: 'vm-priority-smp', severity: 'warning', origin: 'new', summary: 'a VM with several vCPUs below its VMM priority (libvmm issue 374)' },
-  { code: 'guest-dt-memory', severity: 'error', origin: 'new', summary: "the guest's memory node differs from the VM's RAM map" },
-  { code: 'guest-dt-virtio', severity: 'error', origin: 'new', summary: "the virtio console node missing or not told apart from other virtio devices (warning), its reg inside another VM mapping, its SPI different from the VMM's" },
-  { code: 'guest-dt-irq-route', severity: 'warning', origin: 'new', summary: "the virtio node's interrupt-parent chain passes a controller not mapped into the VM" },
-  { code: 'guest-dt-stdout', severity: 'warning', origin: 'new', summary: 'chosen/stdout-path not resolving, to a disabled node, or to an unmapped device' },
-  { code: 'guest-dt-bootargs', severity: 'warning', origin: 'new', summary: 'a virtio console without console=hvc0 in bootargs' },
-  { code: 'guest-dt-initrd', severity: 'error', origin: 'libvmm', summary: 'initrd window or DTB outside guest RAM, overlapping, the image too big (initrd-start different from initrdAddr: warning)' },
-  { code: 'guest-dt-unmapped-device', severity: 'warning', origin: 'new', summary: 'an enabled device whose registers are not mapped into the VM' },
-  { code: 'guest-map-no-device', severity: 'warning', origin: 'new', summary: 'a VM mapping with no enabled device-tree node there' },
-  { code: 'guest-dt-dependency', severity: 'warning', origin: 'new', summary: 'a provider (clocks, pinctrl-0, power-domains) of a passed-through device neither mapped nor disabled' },
-  { code: 'guest-irq-two-owners', severity: 'warning', origin: 'new', summary: "a passed-through device's IRQ also given to another protection domain" },
-  { code: 'guest-dma-not-1to1', severity: 'warning', origin: 'new', summary: 'a DMA-capable device passed through while guest RAM is not mapped 1:1' },
+  { code: 'guest-dt-memory', severity: 'error', origin: 'new', summary: "the guest's memory nodes describe memory outside the VM's RAM map, none, or not its start where the kernel runs (less than the RAM map: warning)", cross: true },
+  { code: 'guest-dt-virtio', severity: 'error', origin: 'new', summary: "the virtio console node missing or not told apart from other virtio devices (warning), its reg inside another VM mapping, its SPI different from the VMM's", cross: true },
+  { code: 'guest-dt-irq-route', severity: 'warning', origin: 'new', summary: "the virtio node's interrupt-parent chain passes a controller not mapped into the VM", cross: true },
+  { code: 'guest-dt-stdout', severity: 'warning', origin: 'new', summary: 'chosen/stdout-path not resolving, to a disabled node, or to an unmapped device', cross: true },
+  { code: 'guest-dt-bootargs', severity: 'warning', origin: 'new', summary: 'a virtio console without console=hvc0 in bootargs', cross: true },
+  { code: 'guest-dt-initrd', severity: 'error', origin: 'libvmm', summary: 'initrd window or DTB outside guest RAM, the initrd outside the memory nodes, overlapping, the image too big (initrd-start different from initrdAddr: warning)', cross: true },
+  { code: 'guest-dt-unmapped-device', severity: 'error', origin: 'new', summary: "an enabled device the guest kernel's drivers touch at boot (probe, irqchip init) whose registers are not mapped into the VM: the guest faults", cross: true },
+  { code: 'guest-dt-unmapped-no-driver', severity: 'info', origin: 'new', summary: "an enabled device not mapped into the VM that no driver of the guest kernel's list binds (a hint to extend kernelDrivers)", cross: true },
+  { code: 'guest-map-no-device', severity: 'warning', origin: 'new', summary: 'a VM mapping with no enabled device-tree node there', cross: true },
+  { code: 'guest-dt-dependency', severity: 'warning', origin: 'new', summary: 'a provider (clocks, pinctrl-0, power-domains) of a passed-through device neither mapped nor disabled', cross: true },
+  { code: 'guest-irq-two-owners', severity: 'warning', origin: 'new', summary: "a passed-through device's IRQ also given to another protection domain", cross: true },
+  { code: 'guest-dma-not-1to1', severity: 'warning', origin: 'new', summary: 'a DMA-capable device passed through while guest RAM is not mapped 1:1', cross: true },
 ];

@@ -33,6 +33,14 @@ function indentOf(site: NodeSite): string {
 export function quickFixes(index: DtIndex, path: string, diagnostics: LspDiagnostic[]): CodeAction[] {
   const out: CodeAction[] = [];
   for (const d of diagnostics) {
+    // Reported at the `status = "okay"` that enables the device (an overlay's, often): turn that one off.
+    const status = d.code === 'guest-dt-unmapped-device'
+      ? index.properties.find((p) => p.ast.name === 'status' && p.ast.range.file === path && p.ast.range.start.line === d.range.start.line && p.ast.range.start.col === d.range.start.character)
+      : undefined;
+    if (status) {
+      out.push(action(`Disable ${status.owner.node?.name ?? status.owner.name} (status = "disabled")`, path, [{ range: toRange(status.ast.range), newText: 'status = "disabled";' }], d));
+      continue;
+    }
     const site = nodeSiteAt(index, path, d);
     const node = site?.node;
     if (!site || !node || site.ast.kind !== 'node') {

@@ -3,7 +3,7 @@
 // trees, so an edit on either side re-runs it.
 import type { Diagnostic } from '../../common/diagnostics';
 import type { FileHost } from '../../common/host';
-import { crossCheck, loadProject, type GuestTree, type Project } from '../../system';
+import { applyCrossCheckSeverities, crossCheck, loadProject, type GuestTree, type Project } from '../../system';
 import type { AnalysisUnit } from '../unit';
 import type { Workspace } from '../workspace';
 import { DtUnit } from './dt-unit';
@@ -55,6 +55,7 @@ export class ProjectUnit implements AnalysisUnit {
     else if (sw.kind === 'default' && sw.unusableHeader) deps.add(sw.unusableHeader);
     for (const u of this.guestUnits) for (const d of u.deps) deps.add(d);
     this.deps = deps;
-    this.diagnostics = [...project.diagnostics, ...crossCheck(project, trees, host)];
+    // The devicetree.checks setting names cross checks too ({"guest-dt-unmapped-device": "off"}).
+    this.diagnostics = [...project.diagnostics, ...applyCrossCheckSeverities(crossCheck(project, trees, host), this.ws.settings.checks)];
   }
 }

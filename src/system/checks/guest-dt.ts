@@ -2,6 +2,10 @@
 // console node, chosen (stdout, bootargs, initrd window), devices enabled but not mapped (and maps
 // with no device), dependencies of passed-through devices, the virtio node's interrupt routing,
 // DMA-capable passthrough without 1:1 RAM. Each finding points where the fix belongs.
+//
+// Which devices the guest touches at boot is the emulated kernel's driver table
+// (src/emulator/guest/linux/drivers.ts; per guest through `kernelDrivers` or its kernel image): one
+// table decides both what the linter reports and where the emulated guest faults.
 
 import type { Diagnostic, SourceRange } from '../../common/diagnostics';
 import type { FileHost } from '../../common/host';
@@ -10,6 +14,7 @@ import { attribute, findMr, findVm, hex, type SystemModel, type VirtualMachine }
 import type { GuestConfig, Project } from '../project';
 import { isVirtioMmio as isVirtio, resolveVirtioConsole } from '../virtio';
 import { SEARCH_DEPTH } from '../guest-files';
+import { bootProbes, guestDriverList, matchDriver, platformDevices, type LinuxDriver } from '../../emulator/guest/linux/drivers';
 import {
   compatibles, contains, findGic, interruptParent, isEnabled, isGic, memoryNodes, overlaps, phandleTargets,
   regRanges, resolveStdoutPath, stringProp, type AddressRange,
@@ -83,17 +88,33 @@ export function checkGuestTree(project: Project, guest: GuestConfig, tree: DtTre
 
   // Memory node = the VM's RAM map.
   const mems = memoryNodes(tree);
+  const describedMemory = mems.flatMap((m) => regRanges(m));
   if (guest.ramRegion) {
     if (mems.length === 0) {
       out.push(err('guest-dt-memory', `the device tree of '${guest.vm}' has no memory node; the VM's RAM is ${fmtRange(ram)}`, rootRange, '/'));
     }
+    // Linux uses what the memory nodes describe: less than the RAM map only wastes the rest; memory
+    // outside it is touched (memblock allocates from the top) and faults.
+    const described = describedMemory.reduce((n, r) => n + r.size, 0);
     for (const mem of mems) {
       const regs = regRanges(mem);
-      const same = regs.length === 1 && regs[0].base === ram.base && regs[0].size === ram.size;
-      if (!same) {
-        out.push(err('guest-dt-memory', `memory node ${nodePath(mem)} describes ${regs.map(fmtRange).join(', ') || 'no memory'}, but '${guest.vm}' maps RAM '${guest.ramRegion}' at ${fmtRange(ram)}`,
-          getProperty(mem, 'reg')?.range ?? mem.nameRange, nodePath(mem)));
+      const where = getProperty(mem, 'reg')?.range ?? mem.nameRange;
+      const outside = regs.filter((r) => !contains(ram, r));
+      if (regs.length === 0) {
+        out.push(err('guest-dt-memory', `memory node ${nodePath(mem)} describes no memory, but '${guest.vm}' maps RAM '${guest.ramRegion}' at ${fmtRange(ram)}`, where, nodePath(mem)));
+      } else if (outside.length > 0) {
+        out.push(err('guest-dt-memory', `memory node ${nodePath(mem)} describes ${outside.map(fmtRange).join(', ')}, outside the RAM '${guest.ramRegion}' that '${guest.vm}' maps at ${fmtRange(ram)}: Linux would use memory that is not mapped and fault`,
+          where, nodePath(mem)));
       }
+    }
+    if (mems.length > 0 && described < ram.size && mems.every((m) => regRanges(m).length > 0 && regRanges(m).every((r) => contains(ram, r)))) {
+      const mem = mems[0];
+      const what = `memory node${mems.length > 1 ? 's' : ''} ${mems.map(nodePath).join(', ')} describe${mems.length > 1 ? '' : 's'} ${hex(described)} bytes of the ${hex(ram.size)} bytes of RAM '${guest.ramRegion}' that '${guest.vm}' maps at ${fmtRange(ram)}`;
+      const where = getProperty(mem, 'reg')?.range ?? mem.nameRange;
+      // The VMM loads the kernel at the start of the RAM: memory Linux is not told about cannot hold it.
+      if (!describedMemory.some((w) => contains(w, { base: ram.base, size: 1 }))) {
+        out.push(err('guest-dt-memory', `${what}, without its start ${hex(ram.base)} where the kernel runs: Linux finds no memory node for itself and stops`, where, nodePath(mem)));
+      } else out.push(warn('guest-dt-memory', `${what}: Linux leaves the rest unused`, where, nodePath(mem)));
     }
   }
 
@@ -157,6 +178,9 @@ export function checkGuestTree(project: Project, guest: GuestConfig, tree: DtTre
       if (end < start) out.push(err('guest-dt-initrd', `linux,initrd-end ${hex(end)} is below linux,initrd-start ${hex(start)}`, getProperty(chosen, 'linux,initrd-end')!.range, '/chosen'));
       else if (guest.ramRegion && !contains(ram, window)) {
         out.push(err('guest-dt-initrd', `Initrd copy destination ${fmtRange(window)} not in valid guest RAM ${fmtRange(ram)}`, startProp.range, '/chosen'));
+      } else if (mems.length > 0 && !describedMemory.some((w) => contains(w, window))) {
+        // Inside the RAM map but outside the memory the tree describes (a memory node smaller than the map).
+        out.push(err('guest-dt-initrd', `the initrd window ${fmtRange(window)} lies outside the memory the memory nodes describe: Linux cannot reach it and finds no root file system`, startProp.range, '/chosen'));
       }
       if (guest.ranges.initrdAddr && start !== guest.initrdAddr) {
         out.push(warn('guest-dt-initrd', `linux,initrd-start ${hex(start)} differs from where the VMM copies the initrd (${hex(guest.initrdAddr)}, the project file's initrdAddr)`, startProp.range, '/chosen'));
@@ -187,20 +211,34 @@ export function checkGuestTree(project: Project, guest: GuestConfig, tree: DtTre
     devices.push({ node, regs });
   }
   const isEmulated = (node: DtNode): boolean => isVirtio(node) || isGic(node);
-  // Buses are populated, not probed (their children are checked one by one); Linux probes only what it
-  // has a driver for, when the project says which.
-  const isProbed = (node: DtNode): boolean => !(getProperty(node, 'ranges') || compatibles(node).includes('simple-bus'))
-    && (!guest.kernelDrivers || compatibles(node).some((c) => guest.kernelDrivers!.includes(c)));
-  const passedThrough: DtNode[] = [];
-  for (const { node, regs } of devices) {
-    if (isEmulated(node) || !isProbed(node) || regs.every((r) => contains(ram, r))) continue;
-    if (isMapped(maps, regs)) {
-      passedThrough.push(node);
-      continue;
-    }
-    out.push(warn('guest-dt-unmapped-device', `${nodePath(node)} is enabled but its registers ${regs.map(fmtRange).join(', ')} are not mapped into '${guest.vm}': Linux faults when it probes it (set status = "disabled" or map it)`,
-      node.nameRange, nodePath(node)));
+  const isBus = (node: DtNode): boolean => !!getProperty(node, 'ranges') || compatibles(node).includes('simple-bus');
+  const drivers = guestDriverList(guest, tree);
+  const fromImage = !guest.kernelDrivers && guest.kernelCompatibles !== undefined;
+  const outsideRam = (regs: AddressRange[]): boolean => !regs.every((r) => contains(ram, r));
+  // What the kernel touches at boot: unmapped, the guest faults there.
+  const probed = new Set<DtNode>();
+  for (const { node, driver } of bootProbes(tree, drivers)) {
+    probed.add(node);
+    const regs = regRanges(node);
+    if (regs.length === 0 || !outsideRam(regs) || isMapped(maps, regs)) continue;
+    const what = driver.role === 'device' ? `the guest kernel's driver ${driver.name} probes it` : `the guest kernel's irqchip driver ${driver.name} programs it`;
+    const fixes = fromImage ? 'set status = "disabled" or map it' : `set status = "disabled", map it, or leave ${driverCompatibles(node, driver)} out of guests.<vm>.kernelDrivers in dual-guest.json`;
+    out.push(statusFinding('error', 'guest-dt-unmapped-device', node,
+      `${nodePath(node)} is enabled and ${what}, but its registers ${regs.map(fmtRange).join(', ')} are not mapped into '${guest.vm}': the guest faults at boot (${fixes})`));
   }
+  // The rest of the platform devices: nothing probes them, so nothing faults; a hint in case the
+  // user's kernel has a driver the driver list lacks.
+  for (const node of platformDevices(tree)) {
+    const regs = regRanges(node);
+    if (probed.has(node) || regs.length === 0 || isEmulated(node) || isBus(node) || !outsideRam(regs) || isMapped(maps, regs)) continue;
+    if (matchDriver(drivers, compatibles(node))) continue; // an irqchip or a core driver the VMM stands in for
+    const compat = compatibles(node)[0];
+    out.push(statusFinding('info', 'guest-dt-unmapped-no-driver', node, fromImage
+      ? `${nodePath(node)} is enabled but not mapped into '${guest.vm}': the guest's kernel image has no driver for ${compatibles(node).map((c) => `"${c}"`).join(', ')}, so nothing probes it`
+      : `${nodePath(node)} is enabled but not mapped into '${guest.vm}': the guest kernel's driver list has no driver for "${compat}", so nothing probes it (if your kernel has one, add "${compat}" to guests.<vm>.kernelDrivers in dual-guest.json)`));
+  }
+  // A device the user mapped is meant for the guest: its providers and interrupts are checked below.
+  const passedThrough = devices.filter(({ node, regs }) => !isEmulated(node) && !isBus(node) && outsideRam(regs) && isMapped(maps, regs)).map((d) => d.node);
   for (const m of maps) {
     if (m.mr === guest.ramRegion) continue;
     const used = devices.some(({ regs }) => regs.some((r) => overlaps(r, m)));
@@ -249,6 +287,22 @@ export function checkGuestTree(project: Project, guest: GuestConfig, tree: DtTre
     }
   }
   return out;
+}
+
+/** The compatibles by which `driver` binds `node`, quoted, for the message's hint. */
+function driverCompatibles(node: DtNode, driver: LinuxDriver): string {
+  return compatibles(node).filter((c) => driver.compatibles.includes(c)).map((c) => `"${c}"`).join(', ');
+}
+
+/**
+ * A finding about a node that is enabled: where its effective `status` is set (the last assignment,
+ * usually an overlay's `status = "okay"`), with the node's definition as related information; at
+ * the node when no status is written.
+ */
+function statusFinding(severity: Diagnostic['severity'], code: string, node: DtNode, message: string): Diagnostic {
+  const status = getProperty(node, 'status');
+  if (!status) return { severity, code, message, range: node.nameRange, subject: nodePath(node) };
+  return { severity, code, message, range: status.range, subject: nodePath(node), related: [{ message: `${nodePath(node)} is defined here`, range: node.nameRange }] };
 }
 
 /** The device that implements a provider: pinctrl-0 points at a pin group inside its controller. */
@@ -336,14 +390,38 @@ function noTree(g: GuestConfig): Diagnostic {
     g.vmRange, g.vm);
 }
 
-/** Every cross check for every guest with a compiled tree. */
-export function crossCheck(project: Project, trees: Map<string, GuestTree>, host?: FileHost): Diagnostic[] {
-  const out: Diagnostic[] = [];
+/** Stands for the quoted guest name in a message while findings of several guests are merged. */
+const GUESTS = '\u0000guests\u0000';
+
+/** A cross-check finding with the guests it concerns. */
+export interface GuestDiagnostic extends Diagnostic {
+  guests: string[];
+}
+
+/**
+ * Every cross check for every booted guest with a compiled tree, each finding once: guests built
+ * from the same files give the same finding at the same place, which is reported once naming every
+ * guest it concerns ("not mapped into 'client_linux-1', 'client_linux-2'").
+ */
+export function crossCheck(project: Project, trees: Map<string, GuestTree>, host?: FileHost): GuestDiagnostic[] {
+  const merged = new Map<string, { diagnostic: Diagnostic; template: string; guests: string[] }>();
   for (const g of project.guests) {
     if (!g.boot) continue;
-    if (g.dtFiles.length === 0) out.push(noTree(g));
     const t = trees.get(g.vm);
-    if (t?.tree) out.push(...checkGuestTree(project, g, t.tree, host));
+    const found = g.dtFiles.length === 0 ? [noTree(g)] : t?.tree ? checkGuestTree(project, g, t.tree, host) : [];
+    const name = `'${g.vm}'`;
+    for (const d of found) {
+      const template = d.message.split(name).join(GUESTS);
+      const key = JSON.stringify([d.severity, d.code, d.range, d.subject, template, d.related]);
+      const seen = merged.get(key);
+      if (seen) {
+        if (!seen.guests.includes(g.vm)) seen.guests.push(g.vm);
+      } else merged.set(key, { diagnostic: d, template, guests: [g.vm] });
+    }
   }
-  return out;
+  return [...merged.values()].map(({ diagnostic, template, guests }) => ({
+    ...diagnostic,
+    message: template.split(GUESTS).join(guests.map((vm) => `'${vm}'`).join(', ')),
+    guests,
+  }));
 }

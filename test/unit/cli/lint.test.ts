@@ -101,5 +101,7 @@ describe('cli/lint', () => {
     assert.equal(r.code, 0);
     assert.match(r.out, /^unit_address_vs_reg +warning +off +/m);
     assert.match(r.out, /^duplicate_node_names +error +error +/m);
+    assert.match(r.out, /^guest-dt-unmapped-device +error +error +an enabled device the guest kernel's drivers touch at boot/m);
+    assert.match(r.out, /^guest-dt-unmapped-no-driver +info +info +/m);
   });
 });

@@ -9,6 +9,8 @@ import { PROJECT_ROOT, TestClient, applyEdits, uri } from './client';
 const dir = mkdtempSync(path.join(tmpdir(), 'mkdg-project-'));
 cpSync(path.join(PROJECT_ROOT, 'examples', 'dual-guest'), dir, { recursive: true });
 const GUEST1 = path.join(dir, 'guest-1.dts');
+const BOARD = path.join(dir, 'board.dts');
+const BOARD_TEXT = readFileSync(BOARD, 'utf8');
 const SYSTEM = path.join(dir, 'dual-guest.system');
 const GUEST1_TEXT = readFileSync(GUEST1, 'utf8');
 const SYSTEM_TEXT = readFileSync(SYSTEM, 'utf8');
@@ -49,7 +51,7 @@ describe('server: cross checks (.system and guest trees)', function () {
     assert.equal(client.diagnostics(GUEST1).filter((x) => x.code === 'guest-dt-bootargs').length, 0);
   });
 
-  it('an enabled device the VM does not map: a warning and the quick fix that disables it', async () => {
+  it('an enabled device the VM does not map: an error (the guest faults) and the quick fix that disables it', async () => {
     const seeded = GUEST1_TEXT.replace('&uart1 {\n\tstatus = "disabled";\n};\n', '');
     await client.change(GUEST1, seeded);
     const warnings = [...client.allDiagnostics().entries()].flatMap(([u, list]) => list.filter((x) => x.code === 'guest-dt-unmapped-device').map((x) => ({ u, x })));
@@ -57,6 +59,39 @@ describe('server: cross checks (.system and guest trees)', function () {
     assert.match(warnings[0].x.message, /serial@30860000/);
     await client.change(GUEST1, GUEST1_TEXT);
     assert.equal([...client.allDiagnostics().values()].flat().filter((x) => x.code === 'guest-dt-unmapped-device').length, 0);
+  });
+
+  it('a device the overlay enables: one error on its status line naming the node in the base; the quick fix disables it there', async () => {
+    const seeded = GUEST1_TEXT.replace('&usdhc1 {\n\tstatus = "disabled";', '&usdhc1 {\n\tstatus = "okay";');
+    assert.notEqual(seeded, GUEST1_TEXT);
+    await client.change(GUEST1, seeded);
+    const found = [...client.allDiagnostics().values()].flat().filter((x) => x.code === 'guest-dt-unmapped-device');
+    assert.equal(found.length, 1, JSON.stringify(found));
+    const d = client.diagnostics(GUEST1).find((x) => x.code === 'guest-dt-unmapped-device')!;
+    assert.equal(d.severity, 1);
+    assert.equal(d.range.start.line, lineOf(seeded, 'status = "okay"'));
+    assert.deepEqual(d.relatedInformation?.map((r) => [path.basename(r.location.uri), r.location.range.start.line]), [['board.dts', lineOf(BOARD_TEXT, 'usdhc1: mmc@30b40000')]]);
+    const actions = await client.codeActions(GUEST1, d.range, [d]);
+    assert.equal(applyEdits(seeded, actions![0].edit!.changes![uri(GUEST1)]), GUEST1_TEXT);
+    await client.change(GUEST1, GUEST1_TEXT);
+  });
+
+  it('a finding both guests share is reported once, naming both; the devicetree.checks setting switches cross checks', async () => {
+    await client.open(BOARD, BOARD_TEXT);
+    const seeded = BOARD_TEXT.replace('\t\t\ti2c1: i2c@30a20000 {', '\t\t\tuart2: serial@30890000 {\n\t\t\t\tcompatible = "fsl,imx8mq-uart";\n\t\t\t\treg = <0x30890000 0x10000>;\n\t\t\t};\n\n\t\t\ti2c1: i2c@30a20000 {');
+    assert.notEqual(seeded, BOARD_TEXT);
+    await client.change(BOARD, seeded);
+    const found = (): { message: string; severity?: number }[] => [...client.allDiagnostics().values()].flat().filter((x) => x.code === 'guest-dt-unmapped-device');
+    assert.equal(found().length, 1, JSON.stringify(found()));
+    assert.match(found()[0].message, /serial@30890000 .* not mapped into 'client_linux-1', 'client_linux-2': the guest faults at boot/);
+    await client.configure({ microkitDualGuest: { devicetree: { checks: { 'guest-dt-unmapped-device': 'off' } } } });
+    assert.deepEqual(found(), []);
+    await client.configure({ microkitDualGuest: { devicetree: { checks: { 'guest-dt-unmapped-device': 'warning' } } } });
+    assert.deepEqual(found().map((d) => d.severity), [2]);
+    await client.configure({ microkitDualGuest: { devicetree: { checks: {} } } });
+    await client.change(BOARD, BOARD_TEXT);
+    await client.close(BOARD);
+    assert.deepEqual(found(), []);
   });
 
   it('an edit in the .system refreshes the tree-side finding, and undoing it clears it', async () => {

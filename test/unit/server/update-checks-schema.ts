@@ -1,12 +1,16 @@
 // Rewrites the `microkitDualGuest.devicetree.checks` settings schema in package.json from the check
-// table (src/devicetree/checks). Run it when the table changes: `npx tsx test/unit/server/update-checks-schema.ts`.
+// table (src/devicetree/checks) and the cross checks (src/system/rule-table.ts). Run it when either
+// changes: `npx tsx test/unit/server/update-checks-schema.ts`.
 import { readFileSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { CHECKS } from '../../../src/devicetree/checks';
+import { SYSTEM_RULES } from '../../../src/system/rule-table';
 
 export function checksSchema(): Record<string, unknown> {
   const properties: Record<string, unknown> = {};
   for (const c of CHECKS) properties[c.name] = { type: 'string', enum: ['error', 'warning', 'off'], markdownDescription: `${c.description} (default: ${c.defaultSeverity})` };
+  // The checks across a .system and its guests' trees take severities by name too.
+  for (const r of SYSTEM_RULES) if (r.cross) properties[r.code] = { type: 'string', enum: ['error', 'warning', 'off'], markdownDescription: `Cross check: ${r.summary}. (default: ${r.severity})` };
   return properties;
 }
 

@@ -7,6 +7,7 @@ import { readFileSync } from 'fs';
 import * as path from 'path';
 import type { Diagnostic, SourceRange } from '../../../src/common/diagnostics';
 import { MemoryFileHost } from '../../../src/common/host';
+import { compileFiles } from '../../../src/devicetree/compile';
 import { getProperty, nodePath, type DtTree } from '../../../src/devicetree/tree';
 import { checkGuestTree } from '../../../src/system/checks/guest-dt';
 import { resolveVirtioConsole, virtioKind } from '../../../src/system/virtio';
@@ -73,10 +74,24 @@ describe('system cross checks against the guest device tree', () => {
     assert.deepStrictEqual(run(guestTree()), []);
   });
 
-  it('memory node different from the VM RAM map', () => {
+  it('a memory node beyond the VM RAM map is an error: Linux would use memory that is not mapped', () => {
     const t = guestTree({ memory: [0, 0x40000000, 0, 0x10000000] });
-    expectOne(run(t), 'guest-dt-memory', "describes [0x40000000..0x50000000), but 'client_linux-1' maps RAM 'client_vm_ram_1' at [0x40000000..0x4f000000)",
+    expectOne(run(t), 'guest-dt-memory', "describes [0x40000000..0x50000000), outside the RAM 'client_vm_ram_1' that 'client_linux-1' maps at [0x40000000..0x4f000000): Linux would use memory that is not mapped",
       getProperty(nodeAt(t, '/memory@40000000'), 'reg')!.range);
+    const below = guestTree({ memory: [0, 0x3fe00000, 0, 0x1000000] });
+    expectOne(run(below).filter((d) => d.code === 'guest-dt-memory'), 'guest-dt-memory', 'describes [0x3fe00000..0x40e00000), outside the RAM', getProperty(nodeAt(below, '/memory@40000000'), 'reg')!.range);
+  });
+
+  it('a memory node smaller than the VM RAM map is a warning: Linux leaves the rest unused (libvmm zcu102)', () => {
+    const t = guestTree({ memory: [0, 0x40000000, 0, 0x8000000] });
+    expectOne(run(t), 'guest-dt-memory', "memory node /memory@40000000 describes 0x8000000 bytes of the 0xf000000 bytes of RAM 'client_vm_ram_1' that 'client_linux-1' maps at [0x40000000..0x4f000000): Linux leaves the rest unused",
+      getProperty(nodeAt(t, '/memory@40000000'), 'reg')!.range, 'warning');
+    // Smaller and without the start of the RAM, where the kernel runs, or without the initrd: errors.
+    const high = guestTree({ memory: [0, 0x48000000, 0, 0x7000000] });
+    expectOne(run(high).filter((d) => d.code === 'guest-dt-memory'), 'guest-dt-memory', 'without its start 0x40000000 where the kernel runs', getProperty(nodeAt(high, '/memory@40000000'), 'reg')!.range);
+    const low = guestTree({ memory: [0, 0x40000000, 0, 0x4000000] });
+    const initrd = run(low).filter((d) => d.code === 'guest-dt-initrd');
+    expectOne(initrd, 'guest-dt-initrd', 'the initrd window [0x44500000..0x47000000) lies outside the memory the memory nodes describe', getProperty(nodeAt(low, '/chosen'), 'linux,initrd-start')!.range);
   });
 
   it('virtio node missing', () => {
@@ -202,18 +217,50 @@ describe('system cross checks against the guest device tree', () => {
       getProperty(nodeAt(t, '/chosen'), 'linux,initrd-start')!.range, 'warning');
   });
 
-  it('enabled device not mapped into the VM', () => {
+  it('an enabled device the guest kernel has a driver for, not mapped into the VM: the guest faults at boot (error)', () => {
     const t = guestTree({ extra: [n('serial@30860000', { compatible: str('fsl,imx8mq-uart'), reg: u32(0, 0x30860000, 0, 0x10000) })] });
-    expectOne(run(t), 'guest-dt-unmapped-device', "/serial@30860000 is enabled but its registers [0x30860000..0x30870000) are not mapped into 'client_linux-1'",
-      nodeAt(t, '/serial@30860000').nameRange, 'warning');
+    expectOne(run(t), 'guest-dt-unmapped-device', "/serial@30860000 is enabled and the guest kernel's driver imx-uart probes it, but its registers [0x30860000..0x30870000) are not mapped into 'client_linux-1': the guest faults at boot",
+      nodeAt(t, '/serial@30860000').nameRange);
+    assert.ok(run(t)[0].message.includes('leave "fsl,imx8mq-uart" out of guests.<vm>.kernelDrivers'), run(t)[0].message);
   });
 
-  it('the same device disabled, or absent from kernelDrivers, is not reported', () => {
+  it('the GPC, programmed by the kernel\'s irqchip driver, faults when not mapped', () => {
+    const noGpc = SYSTEM_TEXT.replace(/\s*<map mr="gpc" vaddr="0x303a0000" perms="rw" cached="false" \/>/g, '').replace('<memory_region name="gpc" size="0x10000" phys_addr="0x303a0000" />', '');
+    const t = guestTree();
+    const diags = run(t, project(noGpc)).filter((d) => d.code === 'guest-dt-unmapped-device');
+    expectOne(diags, 'guest-dt-unmapped-device', "/gpc@303a0000 is enabled and the guest kernel's irqchip driver imx-gpcv2 programs it, but its registers [0x303a0000..0x303b0000) are not mapped into 'client_linux-1'",
+      nodeAt(t, '/gpc@303a0000').nameRange);
+  });
+
+  it('an enabled device no driver binds is an information hint pointing at kernelDrivers', () => {
+    const t = guestTree({ extra: [n('tmu@30260000', { compatible: str('fsl,imx8mq-tmu'), reg: u32(0, 0x30260000, 0, 0x10000) })] });
+    expectOne(run(t), 'guest-dt-unmapped-no-driver', `/tmu@30260000 is enabled but not mapped into 'client_linux-1': the guest kernel's driver list has no driver for "fsl,imx8mq-tmu", so nothing probes it (if your kernel has one, add "fsl,imx8mq-tmu" to guests.<vm>.kernelDrivers`,
+      nodeAt(t, '/tmu@30260000').nameRange, 'info');
+  });
+
+  it('kernelDrivers decides which devices fault, as it decides what the emulated kernel probes', () => {
     const disabled = guestTree({ extra: [n('serial@30860000', { reg: u32(0, 0x30860000, 0, 0x10000), status: str('disabled') })] });
     assert.deepStrictEqual(run(disabled), []);
-    const json = JSON.stringify({ guests: { 'client_linux-1': { kernelDrivers: ['fsl,imx8mq-gpc'] } } });
-    const noDriver = guestTree({ extra: [n('serial@30860000', { compatible: str('fsl,imx8mq-uart'), reg: u32(0, 0x30860000, 0, 0x10000) })] });
-    assert.deepStrictEqual(run(noDriver, project(SYSTEM_TEXT, json)), []);
+    const uart = [n('serial@30860000', { compatible: str('fsl,imx8mq-uart'), reg: u32(0, 0x30860000, 0, 0x10000) })];
+    const without = JSON.stringify({ guests: { 'client_linux-1': { kernelDrivers: ['fsl,imx8mq-gpc'] } } });
+    assert.deepStrictEqual(run(guestTree({ extra: uart }), project(SYSTEM_TEXT, without)).map((d) => [d.severity, d.code]), [['info', 'guest-dt-unmapped-no-driver']]);
+    // A compatible the defaults lack, once listed, is probed (a generic driver) and faults.
+    const tmu = [n('tmu@30260000', { compatible: str('fsl,imx8mq-tmu'), reg: u32(0, 0x30260000, 0, 0x10000) })];
+    const withTmu = JSON.stringify({ guests: { 'client_linux-1': { kernelDrivers: ['fsl,imx8mq-gpc', 'fsl,imx8mq-tmu'] } } });
+    assert.deepStrictEqual(run(guestTree({ extra: tmu }), project(SYSTEM_TEXT, withTmu)).map((d) => [d.severity, d.code]), [['error', 'guest-dt-unmapped-device']]);
+  });
+
+  it('a device enabled by a later status assignment is reported at that assignment, the node as related information', () => {
+    const host = new MemoryFileHost({
+      '/p/base.dts': '/dts-v1/;\n/ {\n\t#address-cells = <2>;\n\t#size-cells = <2>;\n\tmemory@40000000 { device_type = "memory"; reg = <0 0x40000000 0 0xf000000>; };\n\tusdhc1: mmc@30b40000 {\n\t\tcompatible = "fsl,imx8mq-usdhc";\n\t\treg = <0 0x30b40000 0 0x10000>;\n\t\tstatus = "disabled";\n\t};\n};\n',
+      '/p/overlay.dts': '&usdhc1 {\n\tstatus = "okay";\n};\n',
+    });
+    const compiled = compileFiles(['/p/base.dts', '/p/overlay.dts'], { host });
+    assert.deepStrictEqual(compiled.diagnostics.filter((d) => d.severity === 'error'), []);
+    const diags = run(compiled.tree).filter((d) => d.subject === '/mmc@30b40000');
+    expectOne(diags, 'guest-dt-unmapped-device', '/mmc@30b40000 is enabled', { file: '/p/overlay.dts', start: { line: 1, col: 1 }, end: { line: 1, col: 17 } });
+    assert.deepStrictEqual(diags[0].related, [{ message: '/mmc@30b40000 is defined here', range: nodeAt(compiled.tree, '/mmc@30b40000').nameRange }]);
+    assert.equal(diags[0].related![0].range.file, '/p/base.dts');
   });
 
   it('VM mapping with no enabled device-tree node', () => {

@@ -64,3 +64,43 @@ describe('dual-guest lint on .system files', () => {
     });
   });
 });
+
+describe('dual-guest lint on the example project: cross checks', () => {
+  const dir = path.join(__dirname, '../../../examples/dual-guest');
+  const example = Object.fromEntries(readdirSync(dir).map((f) => [`/w/${f}`, readFileSync(path.join(dir, f), 'utf8')]));
+  // A device in the base both guests share, which neither disables nor maps, and one no driver binds.
+  const board = example['/w/board.dts']
+    .replace('\t\t\ti2c1: i2c@30a20000 {', '\t\t\tuart2: serial@30890000 {\n\t\t\t\tcompatible = "fsl,imx8mq-uart";\n\t\t\t\treg = <0x30890000 0x10000>;\n\t\t\t};\n\n\t\t\ti2c1: i2c@30a20000 {')
+    .replace('\t\t\tgpc: gpc@303a0000 {', '\t\t\ttmu@30260000 {\n\t\t\t\tcompatible = "fsl,imx8mq-tmu";\n\t\t\t\treg = <0x30260000 0x10000>;\n\t\t\t};\n\n\t\t\tgpc: gpc@303a0000 {');
+  const files = { ...example, '/w/board.dts': board };
+
+  it('the example is clean', () => {
+    assert.deepStrictEqual(lint(['dual-guest.system'], example), { code: 0, out: '', err: '' });
+  });
+
+  it('a finding both guests share is printed once, naming both; a device without a driver is an information hint', () => {
+    const r = lint(['dual-guest.system'], files);
+    assert.strictEqual(r.code, 1);
+    const lines = r.out.trimEnd().split('\n');
+    assert.strictEqual(lines.length, 2, r.out);
+    assert.match(lines[0], /^board\.dts:\d+\.\d+-\d+\.\d+: Info \(guest-dt-unmapped-no-driver\): \/soc@0\/bus@30000000\/tmu@30260000 is enabled but not mapped into 'client_linux-1', 'client_linux-2': the guest kernel's driver list has no driver for "fsl,imx8mq-tmu"/);
+    assert.match(lines[1], /^board\.dts:\d+\.\d+-\d+\.\d+: Error \(guest-dt-unmapped-device\): \/soc@0\/bus@30800000\/serial@30890000 is enabled and the guest kernel's driver imx-uart probes it, but its registers \[0x30890000\.\.0x308a0000\) are not mapped into 'client_linux-1', 'client_linux-2': the guest faults at boot/);
+  });
+
+  it('-Wno-, -W and -E reach the cross checks as they reach dtc\'s (an error check needs -Eno- to go)', () => {
+    const codes = (args: string[]): string[] => lint([...args, 'dual-guest.system'], files).out.trimEnd().split('\n').filter(Boolean).map((l) => / (\w+) \(([a-z-]+)\)/.exec(l)!.slice(1).join(' '));
+    assert.deepStrictEqual(codes(['-Eno-guest-dt-unmapped-device', '-Wno-guest-dt-unmapped-no-driver']), []);
+    assert.deepStrictEqual(codes(['-Wno-guest-dt-unmapped-device', '-Wno-guest-dt-unmapped-no-driver']), ['Error guest-dt-unmapped-device']);
+    assert.deepStrictEqual(codes(['-Eno-guest-dt-unmapped-device', '-Wguest-dt-unmapped-no-driver']), ['Warning guest-dt-unmapped-no-driver']);
+    assert.deepStrictEqual(codes(['-Eguest-dt-unmapped-no-driver', '-Wno-unit_address_vs_reg']), ['Error guest-dt-unmapped-no-driver', 'Error guest-dt-unmapped-device']);
+    assert.strictEqual(lint(['-Wno-guest-dt-nonsense', 'dual-guest.system'], files).code, 2);
+  });
+
+  it('a device enabled by an overlay: the error at its status line, the node in the base as a related place', () => {
+    const guest = example['/w/guest-1.dts'].replace('&usdhc1 {\n\tstatus = "disabled";', '&usdhc1 {\n\tstatus = "okay";');
+    const r = lint(['dual-guest.system'], { ...example, '/w/guest-1.dts': guest });
+    const line = guest.split('\n').indexOf('\tstatus = "okay";') + 1;
+    const base = example['/w/board.dts'].split('\n').findIndex((l) => l.includes('usdhc1: mmc@30b40000')) + 1;
+    assert.match(r.out, new RegExp(`^guest-1\\.dts:${line}\\.2-${line}\\.18: Error \\(guest-dt-unmapped-device\\): /soc@0/bus@30800000/mmc@30b40000 is enabled .* not mapped into 'client_linux-1': .*\\n  /soc@0/bus@30800000/mmc@30b40000 is defined here: board\\.dts:${base}\\.\\d+-${base}\\.\\d+\\n$`));
+  });
+});

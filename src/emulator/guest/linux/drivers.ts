@@ -8,6 +8,14 @@
 // Nodes that the real MaaXBoard tree leaves enabled but that this kernel has no driver for (TMU,
 // SDMA, SNVS, SRC, PWM, CAAM, the VPU, ...) are deliberately absent: the real dual-guest system
 // boots with them enabled and unmapped, so the real kernel did not touch them either.
+//
+// This is also the linter's table: the system check "enabled but not mapped"
+// (src/system/checks/guest-dt.ts) asks bootProbes() which nodes the guest's kernel touches, so the
+// linter reports exactly the devices that make the emulated guest fault, and `guestDriverList` is
+// the one place a guest's project settings become its driver list.
+
+import { getProperty, liveChildren, walkNodes, type DtNode, type DtTree } from '../../../devicetree/tree';
+import { compatibles, isEnabled } from './device-tree-view';
 
 /** How a driver takes part in boot. */
 export type DriverRole =
@@ -73,6 +81,60 @@ export function matchDriver(drivers: readonly LinuxDriver[], compatibles: readon
   return undefined;
 }
 
+/** platform bus nodes whose children of_platform_populate also creates (of_default_bus_match_table). */
+export const BUS_COMPATIBLES: readonly string[] = ['simple-bus', 'simple-mfd', 'isa', 'arm,amba-bus'];
+
+/** of_platform_populate from the root: enabled nodes with a compatible, descending into simple buses, in DT order. */
+export function platformDevices(tree: DtTree): DtNode[] {
+  const out: DtNode[] = [];
+  const visit = (bus: DtNode): void => {
+    for (const child of liveChildren(bus)) {
+      if (!isEnabled(child) || !getProperty(child, 'compatible')) continue;
+      out.push(child);
+      if (compatibles(child).some((c) => BUS_COMPATIBLES.includes(c))) visit(child);
+    }
+  };
+  visit(tree.root);
+  return out;
+}
+
+/** A node and the driver that binds it. */
+export interface Binding {
+  node: DtNode;
+  driver: LinuxDriver;
+}
+
+/**
+ * of_irq_init's controllers: enabled (with every ancestor) `interrupt-controller` nodes an irqchip
+ * driver binds, the root controllers (the GIC) first, then the ones stacked on them, in DT order.
+ */
+export function irqChips(tree: DtTree, drivers: readonly LinuxDriver[]): Binding[] {
+  const chips: Binding[] = [];
+  for (const node of walkNodes(tree.root)) {
+    if (!getProperty(node, 'interrupt-controller')) continue;
+    const driver = matchDriver(drivers, compatibles(node));
+    if (!driver || (driver.role !== 'irqchip-gic' && driver.role !== 'irqchip-gpcv2')) continue;
+    let enabled = true;
+    for (let n: DtNode | undefined = node; n && enabled; n = n.parent) enabled = isEnabled(n);
+    if (enabled) chips.push({ node, driver });
+  }
+  return [...chips.filter((c) => c.driver.role === 'irqchip-gic'), ...chips.filter((c) => c.driver.role !== 'irqchip-gic')];
+}
+
+/**
+ * The nodes whose registers the kernel touches at boot, in the order it touches them: the irqchips
+ * it programs (the GPC; the GIC is the VMM's vGIC) and the platform devices a 'device' driver
+ * probes. The virtio console is left out: its window traps to the VMM by design.
+ */
+export function bootProbes(tree: DtTree, drivers: readonly LinuxDriver[]): Binding[] {
+  const out = irqChips(tree, drivers).filter((c) => c.driver.role === 'irqchip-gpcv2');
+  for (const node of platformDevices(tree)) {
+    const driver = matchDriver(drivers, compatibles(node));
+    if (driver?.role === 'device') out.push({ node, driver });
+  }
+  return out;
+}
+
 /** Linux's platform device name for a node: "<unit address>.<base name>" ("30860000.serial"), or the name. */
 export function platformDeviceName(nodeName: string, cpuAddress: number | undefined): string {
   const at = nodeName.indexOf('@');
@@ -94,6 +156,30 @@ export function driverList(setting?: DriverListSetting): readonly LinuxDriver[] 
   const names = new Set(setting.drivers.map((d) => d.name));
   // The project's entries come first so that they win when compatibles overlap.
   return [...setting.drivers, ...DEFAULT_LINUX_DRIVERS.filter((d) => !names.has(d.name))];
+}
+
+/** What a project says about a guest's kernel (GuestConfig's fields). */
+export interface GuestKernel {
+  /** `guests.<vm>.kernelDrivers`. */
+  kernelDrivers?: readonly string[];
+  /** The compatible-like strings of the kernel image `guests.<vm>.kernel` (kernel-image.ts). */
+  kernelCompatibles?: ReadonlySet<string>;
+}
+
+/**
+ * The driver list of a guest as its project file sets it: what the emulator boots with and what the
+ * linter checks against. `kernelDrivers` when given; else the compatibles of `tree` that its kernel
+ * image carries; else the defaults.
+ */
+export function guestDriverList(guest: GuestKernel, tree?: DtTree): readonly LinuxDriver[] {
+  if (guest.kernelDrivers) return driversForCompatibles(guest.kernelDrivers);
+  const inImage = guest.kernelCompatibles;
+  if (inImage && tree) {
+    const found = new Set<string>();
+    for (const node of walkNodes(tree.root)) for (const c of compatibles(node)) if (inImage.has(c)) found.add(c);
+    return driversForCompatibles([...found]);
+  }
+  return DEFAULT_LINUX_DRIVERS;
 }
 
 /** Roles every arm64 virtio guest kernel has, whatever the project lists. */

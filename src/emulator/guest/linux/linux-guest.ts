@@ -46,7 +46,7 @@ import {
 } from './costs';
 import { regRanges } from '../../../devicetree/addresses';
 import { chosenInfo, compatibles, isEnabled, memoryWindows, parseBootargs, resolveInterrupt, stringProperty, type ChosenInfo, type IrqControllerKind, type RegWindow } from './device-tree-view';
-import { DEFAULT_LINUX_DRIVERS, matchDriver, platformDeviceName, type LinuxDriver } from './drivers';
+import { DEFAULT_LINUX_DRIVERS, irqChips, matchDriver, platformDeviceName, platformDevices, type LinuxDriver } from './drivers';
 import { Mmio, VcpuStopped } from './mmio';
 import { PageAllocator, type PhysRange } from './page-allocator';
 import { KERNEL_RESERVED_BYTES, memoryFigures, type InterruptLine, type KernelFacts } from './procfs';
@@ -69,8 +69,6 @@ const OUTPUT_CAPACITY = 32 * 1024;
 const TTY_OUTPUT_LIMIT = 16 * 1024;
 /** A safety valve: no run() executes more program steps than this before yielding the vCPU. */
 const MAX_STEPS_PER_RUN = 100_000;
-/** platform bus nodes whose children of_platform_populate also creates (of_default_bus_match_table). */
-const BUS_COMPATIBLES = ['simple-bus', 'simple-mfd', 'isa', 'arm,amba-bus'];
 const CPU_PARTS: Record<string, number> = { 'arm,cortex-a53': 0xd03, 'arm,cortex-a55': 0xd05, 'arm,cortex-a57': 0xd07, 'arm,cortex-a72': 0xd08 };
 
 export interface LinuxGuestOptions {
@@ -358,7 +356,7 @@ export class LinuxGuest implements GuestProgram {
     this.printk('pid_max: default: 32768 minimum: 301');
     yield cpu(KERNEL_INIT_NS);
 
-    for (const node of this.platformDevices(tree)) {
+    for (const node of platformDevices(tree)) {
       const driver = matchDriver(this.drivers, compatibles(node));
       if (!driver) continue;
       if (driver.role === 'device') yield* this.probeDevice(node, driver);
@@ -444,9 +442,7 @@ export class LinuxGuest implements GuestProgram {
 
   /** of_irq_init: the root controllers (the GIC) first, then the ones stacked on them, in DT order. */
   private *initIrqchips(tree: DtTree): Task {
-    const chips = [...walkNodes(tree.root)].filter((n) => getProperty(n, 'interrupt-controller') && this.controllerKind(n) && this.enabledPath(n));
-    const ordered = [...chips.filter((n) => this.controllerKind(n) === 'gic'), ...chips.filter((n) => this.controllerKind(n) !== 'gic')];
-    for (const chip of ordered) {
+    for (const { node: chip } of irqChips(tree, this.drivers)) {
       const base = regRanges(chip)[0]?.base;
       if (this.controllerKind(chip) === 'gic') {
         this.printk(`GICv3: ${nodePath(chip)}${base !== undefined ? ` at 0x${base.toString(16)}` : ''} is the VMM's virtual GIC (this model leaves its registers alone)`);
@@ -465,26 +461,6 @@ export class LinuxGuest implements GuestProgram {
       }
       yield cpu(DRIVER_PROBE_NS);
     }
-  }
-
-  /** True when the node and all its ancestors are enabled. */
-  private enabledPath(node: DtNode): boolean {
-    for (let n: DtNode | undefined = node; n; n = n.parent) if (!isEnabled(n)) return false;
-    return true;
-  }
-
-  /** of_platform_populate from the root: enabled nodes with a compatible, descending into simple buses, in DT order. */
-  private platformDevices(tree: DtTree): DtNode[] {
-    const out: DtNode[] = [];
-    const visit = (bus: DtNode): void => {
-      for (const child of liveChildren(bus)) {
-        if (!isEnabled(child) || !getProperty(child, 'compatible')) continue;
-        out.push(child);
-        if (compatibles(child).some((c) => BUS_COMPATIBLES.includes(c))) visit(child);
-      }
-    };
-    visit(tree.root);
-    return out;
   }
 
   private *probeDevice(node: DtNode, driver: LinuxDriver): Task {
