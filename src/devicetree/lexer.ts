@@ -402,18 +402,24 @@ export interface ScanResult {
   diagnostics: Diagnostic[];
   /** Files read through `/include/`. */
   includes: string[];
+  /** dtc's start state after the last input: where a text appended to these would begin. */
+  endState: LexerState;
 }
+
+/** dtc's start condition between inputs (opaque to callers: they carry it from one scan to the next). */
+export type LexerState = number;
 
 /**
  * Scan the given sources one after another as one input (as dtc sees texts appended in order),
- * following `/include/` through `resolveInclude`. Never throws.
+ * following `/include/` through `resolveInclude`. Never throws. `startState` is the `endState` of
+ * the texts these follow, when they are scanned apart (the per-file front-end cache).
  */
-export function scan(inputs: ScanSource[], resolveInclude?: IncludeResolver): ScanResult {
+export function scan(inputs: ScanSource[], resolveInclude?: IncludeResolver, startState?: LexerState): ScanResult {
   const sources: SourceText[] = [];
   // About one token per seven characters in real trees (fewer with comments): rarely a regrowth.
   let chars = 0;
   for (const input of inputs) chars += input.text.length;
-  const scanner = new Scanner(sources, new TokenList(sources, Math.ceil(chars / 6) + 16), resolveInclude);
+  const scanner = new Scanner(sources, new TokenList(sources, Math.ceil(chars / 6) + 16), resolveInclude, startState ?? S_V1);
   for (const input of inputs) {
     sources.push(new SourceText(input.file, input.text, input.mapper));
     scanner.scanText(sources.length - 1, 0);
@@ -422,17 +428,20 @@ export function scan(inputs: ScanSource[], resolveInclude?: IncludeResolver): Sc
   const lastLen = sources[last]?.text.length ?? 0;
   scanner.tokens.push(T_EOF, last, lastLen, lastLen, 0);
   if (sources.length === 0) sources.push(new SourceText('<empty>', ''));
-  return { tokens: scanner.tokens, sources, comments: scanner.comments, diagnostics: scanner.diagnostics, includes: scanner.includes };
+  return { tokens: scanner.tokens, sources, comments: scanner.comments, diagnostics: scanner.diagnostics, includes: scanner.includes, endState: scanner.endState };
 }
 
 class Scanner {
   readonly comments: Comment[] = [];
   readonly diagnostics: Diagnostic[] = [];
   readonly includes: string[] = [];
-  /** dtc's start state, carried across files (texts are appended). */
-  private state = S_V1;
+  constructor(private readonly sources: SourceText[], readonly tokens: TokenList, private readonly resolveInclude: IncludeResolver | undefined,
+    /** dtc's start state, carried across files (texts are appended). */
+    private state: LexerState) {}
 
-  constructor(private readonly sources: SourceText[], readonly tokens: TokenList, private readonly resolveInclude: IncludeResolver | undefined) {}
+  get endState(): LexerState {
+    return this.state;
+  }
 
   private error(src: SourceText, start: number, end: number, message: string): void {
     this.diagnostics.push({ severity: 'error', message, range: src.range(start, end), code: 'syntax' });
