@@ -140,10 +140,17 @@ export function findNodeByPath(tree: DtTree, path: string): DtNode | undefined {
   return node;
 }
 
-/** Depth-first, parents before children, in tree order; live nodes only. */
+/**
+ * Depth-first, parents before children, in tree order; live nodes only. One generator with its own
+ * stack (a generator per level would pass each node up through every level above it).
+ */
 export function* walkNodes(node: DtNode): Generator<DtNode> {
-  yield node;
-  for (const child of liveChildren(node)) yield* walkNodes(child);
+  const stack = [node];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    yield n;
+    for (let i = n.children.length - 1; i >= 0; i--) if (!n.children[i].deleted) stack.push(n.children[i]);
+  }
 }
 
 export function findNodeByLabel(tree: DtTree, label: string): DtNode | undefined {
@@ -151,10 +158,30 @@ export function findNodeByLabel(tree: DtTree, label: string): DtNode | undefined
   return undefined;
 }
 
+/**
+ * Each tree's first live node per phandle, built on the first lookup: the cross checks follow
+ * interrupt parents and providers from every device, and a walk per lookup made that quadratic.
+ * Trees are read-only once built; still, a hit is re-checked and a miss rebuilds the index.
+ */
+const phandleIndexes = new WeakMap<DtNode, Map<number, DtNode>>();
+
 export function findNodeByPhandle(tree: DtTree, phandle: number): DtNode | undefined {
   if (phandle === 0 || phandle === 0xffffffff) return undefined;
-  for (const n of walkNodes(tree.root)) if (n.phandle === phandle) return n;
-  return undefined;
+  const hit = phandleIndexes.get(tree.root)?.get(phandle);
+  if (hit && hit.phandle === phandle && isLiveIn(hit, tree.root)) return hit;
+  const index = new Map<number, DtNode>();
+  for (const n of walkNodes(tree.root)) if (n.phandle !== 0 && !index.has(n.phandle)) index.set(n.phandle, n);
+  phandleIndexes.set(tree.root, index);
+  return index.get(phandle);
+}
+
+/** The node and its ancestors are live and it hangs under `root`. */
+function isLiveIn(node: DtNode, root: DtNode): boolean {
+  for (let n: DtNode | undefined = node; n; n = n.parent) {
+    if (n.deleted) return false;
+    if (n === root) return true;
+  }
+  return false;
 }
 
 /** Big-endian u32 cells of a property value (trailing bytes that do not make a whole cell are ignored). */
@@ -172,10 +199,13 @@ export function propertyStrings(p: DtProperty): string[] {
   let start = 0;
   for (let i = 0; i < b.length; i++) {
     if (b[i] === 0) {
-      out.push(new TextDecoder('latin1').decode(b.subarray(start, i)));
+      out.push(latin1.decode(b.subarray(start, i)));
       start = i + 1;
     }
   }
-  if (start < b.length) out.push(new TextDecoder('latin1').decode(b.subarray(start)));
+  if (start < b.length) out.push(latin1.decode(b.subarray(start)));
   return out;
 }
+
+/** One decoder for every property string (the checks read `compatible` and `status` of every node). */
+const latin1 = new TextDecoder('latin1');
