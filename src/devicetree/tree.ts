@@ -158,30 +158,10 @@ export function findNodeByLabel(tree: DtTree, label: string): DtNode | undefined
   return undefined;
 }
 
-/**
- * Each tree's first live node per phandle, built on the first lookup: the cross checks follow
- * interrupt parents and providers from every device, and a walk per lookup made that quadratic.
- * Trees are read-only once built; still, a hit is re-checked and a miss rebuilds the index.
- */
-const phandleIndexes = new WeakMap<DtNode, Map<number, DtNode>>();
-
 export function findNodeByPhandle(tree: DtTree, phandle: number): DtNode | undefined {
   if (phandle === 0 || phandle === 0xffffffff) return undefined;
-  const hit = phandleIndexes.get(tree.root)?.get(phandle);
-  if (hit && hit.phandle === phandle && isLiveIn(hit, tree.root)) return hit;
-  const index = new Map<number, DtNode>();
-  for (const n of walkNodes(tree.root)) if (n.phandle !== 0 && !index.has(n.phandle)) index.set(n.phandle, n);
-  phandleIndexes.set(tree.root, index);
-  return index.get(phandle);
-}
-
-/** The node and its ancestors are live and it hangs under `root`. */
-function isLiveIn(node: DtNode, root: DtNode): boolean {
-  for (let n: DtNode | undefined = node; n; n = n.parent) {
-    if (n.deleted) return false;
-    if (n === root) return true;
-  }
-  return false;
+  for (const n of walkNodes(tree.root)) if (n.phandle === phandle) return n;
+  return undefined;
 }
 
 /** Big-endian u32 cells of a property value (trailing bytes that do not make a whole cell are ignored). */
