@@ -1,15 +1,16 @@
 // The device-tree front end in one call: preprocess each file, scan all of them as one input (as dtc
-// sees a base and its overlays appended), parse, evaluate with dtc's semantics. Positions name the
-// original files throughout. Nothing here throws on bad input: problems are diagnostics.
+// sees a base and its overlays appended), parse, evaluate with dtc's semantics. With a front-end
+// cache, files parsed apart are composed where that is the same parse (front-end.ts). Positions name
+// the original files throughout. Nothing here throws on bad input: problems are diagnostics.
 
 import type { Diagnostic, SourceRange } from '../common/diagnostics';
 import { decodeUtf8, type FileHost } from '../common/host';
 import type { DtsFile } from './ast';
 import { evaluateFiles } from './evaluate';
-import { FrontEndCache, includeResolver, scanSourceOf, type FileFrontEnd } from './front-end';
+import { FrontEndCache, includeResolver, preprocessInput, scanSourceOf, type FileFrontEnd } from './front-end';
 import { scan, type LexerState, type ScanSource } from './lexer';
 import { parseTokens } from './parser';
-import { preprocess, type PreprocessResult } from './preprocessor';
+import type { PreprocessResult } from './preprocessor';
 import type { DtTree } from './tree';
 
 export { writeDtb } from './dtb-writer';
@@ -91,7 +92,7 @@ function jointFrontEnd(inputs: CompileInput[], options: CompileOptions): FrontEn
       pre.push(undefined);
       continue;
     }
-    const pp = preprocess(input.file, input.text, { includePaths: options.includePaths ?? [], host: options.host, defines: options.defines });
+    const pp = preprocessInput(input.file, input.text, { includePaths: options.includePaths ?? [], host: options.host, defines: options.defines });
     pre.push(pp);
     diagnostics.push(...pp.diagnostics);
     for (const f of pp.files) if (!files.includes(f)) files.push(f);

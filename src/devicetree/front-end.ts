@@ -85,9 +85,17 @@ function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolea
   return true;
 }
 
+/**
+ * The preprocessor on one input, for the joint and the per-file front ends alike. Every option that
+ * changes its output must be in FrontEndOptions and in the cache's variant key (FrontEndCache.get).
+ */
+export function preprocessInput(file: string, text: string, options: FrontEndOptions): PreprocessResult {
+  return preprocess(file, text, { includePaths: options.includePaths, host: options.host, defines: options.defines });
+}
+
 /** Preprocess, scan and parse one file alone, starting in `startState` (the previous input's end state). */
 export function fileFrontEnd(file: string, text: string, startState: LexerState | undefined, continuation: boolean, options: FrontEndOptions): FileFrontEnd {
-  const pre = preprocess(file, text, { includePaths: options.includePaths, host: options.host, defines: options.defines });
+  const pre = preprocessInput(file, text, options);
   const scanned = scan([scanSourceOf(file, text, pre)], includeResolver(options), startState);
   const parsed = parseTokens(scanned.tokens, scanned.sources, continuation);
   return { file, text, pre, scanned, parsed };
@@ -111,6 +119,7 @@ export class FrontEndCache {
   misses = 0;
 
   get(file: string, text: string, startState: LexerState | undefined, continuation: boolean, options: FrontEndOptions): FileFrontEnd {
+    // What the output depends on besides the text and the host's answers (see preprocessInput).
     const variant = `${startState ?? ''}|${continuation}|${options.includePaths.join('\0')}|${options.defines ? JSON.stringify(options.defines) : ''}`;
     let variants = this.byFile.get(file);
     const cached = variants?.get(variant);
