@@ -1,14 +1,15 @@
 // Language-server benchmark, through the real protocol (the server spawned over stdio, as the editor
-// runs it): fresh diagnostics after an edit in a 5,000-line DTS, opening the whole corpus, and the
-// server's memory after that. Timings are client round trips (send the change, receive `settled`,
+// runs it): fresh diagnostics after an edit in a 5,000-line DTS and in the real sel4devkit project's
+// shared MaaXBoard base, opening the whole corpus, and the server's memory after that. Timings are client round trips (send the change, receive `settled`,
 // which follows the published diagnostics), so they include JSON-RPC and the pipe.
 import { execFileSync } from 'child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { MemoryFileHost } from '../src/common/host';
 import { compileText } from '../src/devicetree/compile';
 import { checkConfigFor } from '../src/server/devicetree/dt-unit';
+import { CONTEXTS_REQUEST } from '../src/server/protocol';
 import { DEFAULT_SETTINGS } from '../src/server/settings';
 import { runChecks } from '../src/devicetree/checks';
 import { TestClient } from '../test/unit/server/client';
@@ -22,6 +23,7 @@ const COLD_EDITS = 20;
 export const notes = [
   '`edit5000Lines...`: one 3-character edit of a cell value in a generated 5,000-line tree, repeated ' + EDITS + ' times through the real protocol (the server bundle spawned over stdio); each time is the client round trip from sending `didChange` to receiving `settled`, which the server sends after publishing the diagnostics.',
   '`FreshDiagnosticsMedianMs` is the median over edits ' + (COLD_EDITS + 1) + '-' + EDITS + ' (steady state); `First20EditsMedianMs` is the median of the first ' + COLD_EDITS + ', while the JIT warms up; `ServerAnalysisMedianMs` is the server-side share of the steady-state edits; `CompileAndChecksInProcessMedianMs` is the same compile and checks in the benchmark process (run through tsx, so slower per call than the esbuild bundle).',
+  '`sel4devkitBaseEdit...`: the same edit (a cell value) in the real MaaXBoard base of ../shared/corpus/sel4devkit-dual, copied to a temporary folder, with program.system and the base open: both guests of the project (inferred, no project file) read base + overlay, so each edit re-runs the tree, its checks and the cross checks of both guests. Its `DtcProcessMedianMs` is dtc compiling base + overlay appended.',
   '`DtcProcessMedianMs` is the baseline measured in the same run, interleaved with the edits: the dtc process compiling the same file to a DTB (no language server work: it stops at the first error and prints text); `FreshDiagnosticsToDtcRatio` is the round trip over it, below 1 when fresh diagnostics arrive sooner than dtc alone compiles the file.',
   '`openCorpusMs`: a fresh server (warmed on one two-line file) opens every .dts/.dtsi/.system file of ../shared/corpus except dtc-tests, one after another, each awaited until `settled`.',
 ];
@@ -77,6 +79,47 @@ function corpusFiles(): string[] {
   return out;
 }
 
+interface EditTimes { roundTrips: number[]; serverMs: number[]; dtcMs: number[] }
+
+/**
+ * A typing session: the 3-character cell value after `needle` rewritten EDITS times, each awaited
+ * until `settled`. The first edits run while the server's JIT warms up (reported apart, as
+ * `...First20...`); the headline is the steady state over the edits after them. The baseline,
+ * interleaved so that it sees the same machine: dtc compiling `dtcInput`.
+ */
+async function typeInto(client: TestClient, file: string, text: string, needle: string, dtcInput: string, dtcOutput: string): Promise<EditTimes> {
+  const lines = text.split('\n');
+  const target = lines.findIndex((l) => l.includes(needle));
+  const col = lines[target].indexOf(needle) + needle.indexOf('100');
+  const times: EditTimes = { roundTrips: [], serverMs: [], dtcMs: [] };
+  for (let k = 0; k < EDITS; k++) {
+    const value = String(100 + (k % 10));
+    const t0 = performance.now();
+    await client.change(file, [{ range: { start: { line: target, character: col }, end: { line: target, character: col + 3 } }, text: value }]);
+    times.roundTrips.push(performance.now() - t0);
+    times.serverMs.push(client.lastAnalysisMs);
+    if (k >= COLD_EDITS && k % 4 === 0) {
+      const d0 = performance.now();
+      execFileSync('dtc', ['-q', '-I', 'dts', '-O', 'dtb', '-o', dtcOutput, dtcInput], { stdio: 'ignore' });
+      times.dtcMs.push(performance.now() - d0);
+    }
+  }
+  return times;
+}
+
+function editFigures(prefix: string, t: EditTimes): Record<string, number> {
+  const steady = median(t.roundTrips.slice(COLD_EDITS));
+  const dtc = median(t.dtcMs);
+  return {
+    [`${prefix}FreshDiagnosticsMedianMs`]: steady,
+    [`${prefix}ServerAnalysisMedianMs`]: median(t.serverMs.slice(COLD_EDITS)),
+    [`${prefix}First20EditsMedianMs`]: median(t.roundTrips.slice(0, COLD_EDITS)),
+    [`${prefix}Edits`]: EDITS,
+    [`${prefix}DtcProcessMedianMs`]: dtc,
+    [`${prefix}FreshDiagnosticsToDtcRatio`]: steady / dtc,
+  };
+}
+
 export async function runServerBench(): Promise<Record<string, number>> {
   const figures: Record<string, number> = {};
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mkdg-bench-'));
@@ -87,36 +130,34 @@ export async function runServerBench(): Promise<Record<string, number>> {
   const client = await TestClient.start();
   try {
     await client.open(big, text);
-    const lines = text.split('\n');
-    const target = lines.findIndex((l) => l.includes('interrupts = <0 100 4>'));
-    const col = lines[target].indexOf('100');
-    // A typing session: the first edits run while the server's JIT warms up (reported apart, as
-    // `...First20...`); the headline is the steady state over the edits after them.
-    const roundTrips: number[] = [];
-    const serverMs: number[] = [];
-    const dtcMs: number[] = [];
-    for (let k = 0; k < EDITS; k++) {
-      const value = String(100 + (k % 10));
-      const t0 = performance.now();
-      await client.change(big, [{ range: { start: { line: target, character: col }, end: { line: target, character: col + 3 } }, text: value }]);
-      roundTrips.push(performance.now() - t0);
-      serverMs.push(client.lastAnalysisMs);
-      // The baseline, interleaved so that it sees the same machine: dtc compiling the same file.
-      if (k >= COLD_EDITS && k % 4 === 0) {
-        const d0 = performance.now();
-        execFileSync('dtc', ['-q', '-I', 'dts', '-O', 'dtb', '-o', path.join(dir, 'large.dtb'), big], { stdio: 'ignore' });
-        dtcMs.push(performance.now() - d0);
-      }
-    }
-    figures.edit5000LinesFreshDiagnosticsMedianMs = median(roundTrips.slice(COLD_EDITS));
-    figures.edit5000LinesServerAnalysisMedianMs = median(serverMs.slice(COLD_EDITS));
-    figures.edit5000LinesFirst20EditsMedianMs = median(roundTrips.slice(0, COLD_EDITS));
-    figures.edit5000LinesEdits = EDITS;
-    figures.edit5000LinesDtcProcessMedianMs = median(dtcMs);
-    figures.edit5000LinesFreshDiagnosticsToDtcRatio = figures.edit5000LinesFreshDiagnosticsMedianMs / figures.edit5000LinesDtcProcessMedianMs;
+    const edits = await typeInto(client, big, text, 'interrupts = <0 100 4>', big, path.join(dir, 'large.dtb'));
+    Object.assign(figures, editFigures('edit5000Lines', edits));
     await client.close(big);
   } finally {
     await client.stop();
+  }
+
+  // The real project: the MaaXBoard base that both guests of program.system share (no project file:
+  // the guests are inferred), the .system and the base open, the base edited.
+  const project = path.join(dir, 'sel4devkit-dual');
+  cpSync(path.join(CORPUS, 'sel4devkit-dual'), project, { recursive: true });
+  const base = path.join(project, 'maaxboard.dts');
+  const system = path.join(project, 'program.system');
+  const baseText = readFileSync(base, 'utf8');
+  // dtc's input: the two files appended, as the real build gives them to it.
+  const joined = path.join(dir, 'maaxboard-joined.dts');
+  writeFileSync(joined, baseText + readFileSync(path.join(project, 'maaxboard-overlay.dts'), 'utf8'));
+  const projectClient = await TestClient.start();
+  try {
+    await projectClient.open(system, readFileSync(system, 'utf8'));
+    await projectClient.open(base, baseText);
+    // The figure is about the project's trees: fail rather than time a lone guessed tree.
+    const contexts = await projectClient.request<{ origin: string; vm?: string }[]>(CONTEXTS_REQUEST, {});
+    if (!contexts.some((c) => c.origin === 'project' && c.vm)) throw new Error(`sel4devkit-dual: the base is not in a project tree (${JSON.stringify(contexts)})`);
+    const edits = await typeInto(projectClient, base, baseText, 'interrupts = <0 100 4>', joined, path.join(dir, 'maaxboard.dtb'));
+    Object.assign(figures, editFigures('sel4devkitBaseEdit', edits));
+  } finally {
+    await projectClient.stop();
   }
 
   // The cores' share of an edit: compile and check the same text in this process (warm), no server.

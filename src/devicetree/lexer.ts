@@ -160,7 +160,8 @@ export interface Comment {
 }
 
 /** Resolves `/include/ "name"` seen in `fromFile`: returns the file found, or undefined. */
-export type IncludeResolver = (name: string, fromFile: string) => { file: string; text: string } | undefined;
+/** The file an `/include/` names, or why it could not be read (`reason`), or undefined when not found. */
+export type IncludeResolver = (name: string, fromFile: string) => { file: string; text: string } | { reason: string } | undefined;
 
 const MAX_INCLUDE_DEPTH = 200;
 
@@ -402,18 +403,24 @@ export interface ScanResult {
   diagnostics: Diagnostic[];
   /** Files read through `/include/`. */
   includes: string[];
+  /** dtc's start state after the last input: where a text appended to these would begin. */
+  endState: LexerState;
 }
+
+/** dtc's start condition between inputs (opaque to callers: they carry it from one scan to the next). */
+export type LexerState = number;
 
 /**
  * Scan the given sources one after another as one input (as dtc sees texts appended in order),
- * following `/include/` through `resolveInclude`. Never throws.
+ * following `/include/` through `resolveInclude`. Never throws. `startState` is the `endState` of
+ * the texts these follow, when they are scanned apart (the per-file front-end cache).
  */
-export function scan(inputs: ScanSource[], resolveInclude?: IncludeResolver): ScanResult {
+export function scan(inputs: ScanSource[], resolveInclude?: IncludeResolver, startState?: LexerState): ScanResult {
   const sources: SourceText[] = [];
   // About one token per seven characters in real trees (fewer with comments): rarely a regrowth.
   let chars = 0;
   for (const input of inputs) chars += input.text.length;
-  const scanner = new Scanner(sources, new TokenList(sources, Math.ceil(chars / 6) + 16), resolveInclude);
+  const scanner = new Scanner(sources, new TokenList(sources, Math.ceil(chars / 6) + 16), resolveInclude, startState ?? S_V1);
   for (const input of inputs) {
     sources.push(new SourceText(input.file, input.text, input.mapper));
     scanner.scanText(sources.length - 1, 0);
@@ -422,19 +429,23 @@ export function scan(inputs: ScanSource[], resolveInclude?: IncludeResolver): Sc
   const lastLen = sources[last]?.text.length ?? 0;
   scanner.tokens.push(T_EOF, last, lastLen, lastLen, 0);
   if (sources.length === 0) sources.push(new SourceText('<empty>', ''));
-  return { tokens: scanner.tokens, sources, comments: scanner.comments, diagnostics: scanner.diagnostics, includes: scanner.includes };
+  return { tokens: scanner.tokens, sources, comments: scanner.comments, diagnostics: scanner.diagnostics, includes: scanner.includes, endState: scanner.endState };
 }
 
 class Scanner {
   readonly comments: Comment[] = [];
   readonly diagnostics: Diagnostic[] = [];
   readonly includes: string[] = [];
-  /** dtc's start state, carried across files (texts are appended). */
-  private state = S_V1;
+  constructor(private readonly sources: SourceText[], readonly tokens: TokenList, private readonly resolveInclude: IncludeResolver | undefined,
+    /** dtc's start state, carried across files (texts are appended). */
+    private state: LexerState) {}
 
   /** Set after "Includes nested too deeply": no /include/ is followed after it, as dtc stops there. */
   private includesStopped = false;
-  constructor(private readonly sources: SourceText[], readonly tokens: TokenList, private readonly resolveInclude: IncludeResolver | undefined) {}
+
+  get endState(): LexerState {
+    return this.state;
+  }
 
   private error(src: SourceText, start: number, end: number, message: string): void {
     this.diagnostics.push({ severity: 'error', message, range: src.range(start, end), code: 'syntax' });
@@ -645,8 +656,8 @@ class Scanner {
       return;
     }
     const found = this.resolveInclude?.(name, src.file);
-    if (!found) {
-      this.diagnostics.push({ severity: 'error', message: `Couldn't open "${name}": No such file or directory`, range, code: 'include' });
+    if (!found || 'reason' in found) {
+      this.diagnostics.push({ severity: 'error', message: `Couldn't open "${name}": ${found?.reason ?? 'No such file or directory'}`, range, code: 'include' });
       return;
     }
     this.includes.push(found.file);

@@ -127,9 +127,13 @@ const OP_RBRACKET = 93, OP_LPAREN = 40, OP_RPAREN = 41, OP_SLASH = 47, OP_QUESTI
  */
 const NO_LABELS: DtsLabel[] = [];
 
-/** Parse the scanner's tokens (sources from the same scan). */
-export function parseTokens(tokens: TokenList, sources: SourceText[]): ParseResult {
-  return new Parser(tokens, sources).parseFile();
+/**
+ * Parse the scanner's tokens (sources from the same scan). `continuation`: the tokens follow another
+ * file's (an overlay after its base, parsed apart for the front-end cache): only top-level items, as
+ * the whole input's parse reads them there, with no header expected.
+ */
+export function parseTokens(tokens: TokenList, sources: SourceText[], continuation = false): ParseResult {
+  return new Parser(tokens, sources).parseFile(continuation);
 }
 
 class Parser {
@@ -244,10 +248,14 @@ class Parser {
     if (this.pos === start && this.kind !== T_EOF && !this.isOp(OP_RBRACE)) this.advance();
   }
 
-  parseFile(): ParseResult {
+  parseFile(continuation: boolean): ParseResult {
     const headers: DtsHeader[] = [];
     const memreserves: DtsMemReserve[] = [];
     const items: DtsTopItem[] = [];
+    if (continuation) {
+      this.parseItems(items);
+      return { file: { kind: 'file', headers, memreserves, items }, diagnostics: this.diagnostics, sourceOf: this.sourceOf };
+    }
     while (this.kind === T_V1) {
       const src = this.srcs[this.pos];
       const h = this.parseHeader();
@@ -266,6 +274,13 @@ class Parser {
       this.sourceOf.set(m, src);
       memreserves.push(m);
     }
+    this.parseItems(items);
+    const file: DtsFile = { kind: 'file', headers, memreserves, items };
+    if (items.length === 0 && this.lastErrorToken < 0) this.syntaxErrorAt(this.pos, "a root node '/ { ... };'");
+    return { file, diagnostics: this.diagnostics, sourceOf: this.sourceOf };
+  }
+
+  private parseItems(items: DtsTopItem[]): void {
     while (this.kind !== T_EOF) {
       const before = this.pos;
       const src = this.srcs[this.pos];
@@ -276,9 +291,6 @@ class Parser {
       }
       if (this.pos === before) this.advance();
     }
-    const file: DtsFile = { kind: 'file', headers, memreserves, items };
-    if (items.length === 0 && this.lastErrorToken < 0) this.syntaxErrorAt(this.pos, "a root node '/ { ... };'");
-    return { file, diagnostics: this.diagnostics, sourceOf: this.sourceOf };
   }
 
   private parseHeader(): DtsHeader {

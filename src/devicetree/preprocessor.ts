@@ -18,6 +18,7 @@ import {
   PREDEFINED_MACROS, quoteFileName, SOURCE_DATE_EPOCH_ERROR, UNKNOWN_DATE, UNKNOWN_TIME, UNKNOWN_TIMESTAMP, warnsOnRedefinition,
 } from './preprocessor/predefined';
 import { LineTable, LocationContext, OutputBuilder, type SourceMapper } from './preprocessor/source-map';
+import { pushAll } from '../common/arrays';
 
 export type { MacroDefinition } from './preprocessor/macros';
 export type { MappedPosition, SourceMapper } from './preprocessor/source-map';
@@ -724,7 +725,7 @@ class FileSource implements TokenSource {
       }
       this.atLineStart = first.kind === 'nl';
       if (leading.length === 0) return first;
-      this.queue.push(...leading.slice(1), first);
+      pushAll(this.queue, leading.slice(1)).push(first);
       return leading[0];
     }
   }
@@ -801,7 +802,8 @@ class FileSource implements TokenSource {
         this.atLineStart = true;
         return true;
       }
-      this.queue.push(...leading, hash, ...rest, t);
+      pushAll(this.queue, leading).push(hash);
+      pushAll(this.queue, rest).push(t);
       this.atLineStart = t.kind === 'nl';
       return false;
     }

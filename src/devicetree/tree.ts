@@ -140,10 +140,17 @@ export function findNodeByPath(tree: DtTree, path: string): DtNode | undefined {
   return node;
 }
 
-/** Depth-first, parents before children, in tree order; live nodes only. */
+/**
+ * Depth-first, parents before children, in tree order; live nodes only. One generator with its own
+ * stack (a generator per level would pass each node up through every level above it).
+ */
 export function* walkNodes(node: DtNode): Generator<DtNode> {
-  yield node;
-  for (const child of liveChildren(node)) yield* walkNodes(child);
+  const stack = [node];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    yield n;
+    for (let i = n.children.length - 1; i >= 0; i--) if (!n.children[i].deleted) stack.push(n.children[i]);
+  }
 }
 
 export function findNodeByLabel(tree: DtTree, label: string): DtNode | undefined {
@@ -172,10 +179,13 @@ export function propertyStrings(p: DtProperty): string[] {
   let start = 0;
   for (let i = 0; i < b.length; i++) {
     if (b[i] === 0) {
-      out.push(new TextDecoder('latin1').decode(b.subarray(start, i)));
+      out.push(latin1.decode(b.subarray(start, i)));
       start = i + 1;
     }
   }
-  if (start < b.length) out.push(new TextDecoder('latin1').decode(b.subarray(start)));
+  if (start < b.length) out.push(latin1.decode(b.subarray(start)));
   return out;
 }
+
+/** One decoder for every property string (the checks read `compatible` and `status` of every node). */
+const latin1 = new TextDecoder('latin1');

@@ -17,6 +17,7 @@ import { createLinuxGuest } from './guest/linux/linux-guest';
 import { guestDriverList } from './guest/linux/drivers';
 import { createEmulator, type Emulator, type EmulatorHost } from './emulator';
 import { formatRangeDtc } from '../common/diagnostics';
+import { pushAll } from '../common/arrays';
 
 export interface FromProjectOptions {
   host: FileHost;
@@ -93,7 +94,7 @@ export function emulatorConfigFromProject(project: Project, opts: FromProjectOpt
     }
     const errors = [...compiled.diagnostics, ...compiled.fixupDiagnostics].filter((d) => d.severity === 'error');
     if (errors.length > 0) {
-      diagnostics.push(...errors);
+      pushAll(diagnostics, errors);
       continue;
     }
     const vm = findVm(sys, g.vm);

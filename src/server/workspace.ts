@@ -3,6 +3,7 @@
 // the per-file diagnostics that changed (to publish). Everything here is synchronous.
 import { compareDiagnostics, type Diagnostic } from '../common/diagnostics';
 import type { FileHost } from '../common/host';
+import { FrontEndCache } from '../devicetree/compile';
 import { parseSystem } from '../system/parse';
 import { OpenDocuments, type TextFileHost } from './documents';
 import { DEFAULT_SETTINGS, type ServerSettings } from './settings';
@@ -88,6 +89,12 @@ export class Workspace {
   private readonly providers: UnitProvider[] = [];
   /** The last parse of each .system text (its unit and its project's unit both need it). */
   private readonly systemParses = new Map<string, { text: string; parsed: ReturnType<typeof parseSystem> }>();
+  /**
+   * Each device-tree file preprocessed and parsed once per text, for every tree that reads it (two
+   * guests on one base; a base edited under an unchanged overlay). Checked against the files each
+   * entry read, so it cannot go stale (devicetree/front-end.ts).
+   */
+  readonly frontEnds = new FrontEndCache();
 
   constructor(machine: WorkspaceHost) {
     this.disk = this.scopedDisk = new RefreshScopedDisk(machine);
@@ -178,11 +185,12 @@ export class Workspace {
         this.units.delete(key);
       }
       // A parse no live unit reads any more is dropped with it.
-      for (const file of [...this.systemParses.keys()]) {
-        let read = false;
-        for (const u of this.units.values()) if ((read = u.deps.has(file))) break;
-        if (!read) this.systemParses.delete(file);
-      }
+      const read = (file: string): boolean => {
+        for (const u of this.units.values()) if (u.deps.has(file)) return true;
+        return false;
+      };
+      for (const file of [...this.systemParses.keys()]) if (!read(file)) this.systemParses.delete(file);
+      this.frontEnds.retain(read);
     } finally {
       this.scopedDisk.end();
       this.changed = new Set();

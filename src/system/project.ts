@@ -15,6 +15,7 @@ import { inferSerialRoles, type RoleOverride, type SerialRoles } from './roles';
 import { DEFAULT_SWITCH_CHAR, resolveSwitchChar, type SwitchCharOrigin, type SwitchCharOverride } from './switch-char';
 import { findGuestFiles } from './guest-files';
 import { scanKernelImage } from '../emulator/guest/linux/kernel-image';
+import { pushAll } from '../common/arrays';
 
 export interface VirtioConsoleConfig {
   /** Guest-physical base of the virtio-mmio console window. */
@@ -204,7 +205,7 @@ export function loadProject(pathToProjectJsonOrSystem: string, host: FileHost, o
       diagnostics.push({ severity: 'error', message: `cannot read project file '${projectFile}'`, code: 'project-missing-file' });
     } else {
       const parsed = parseJson(projectFile, decodeUtf8(bytes));
-      diagnostics.push(...parsed.diagnostics);
+      pushAll(diagnostics, parsed.diagnostics);
       json = parsed.value;
       if (json && json.kind !== 'object') {
         reader.error('the project file must hold a JSON object', json.range);
@@ -244,7 +245,7 @@ export function loadProject(pathToProjectJsonOrSystem: string, host: FileHost, o
   } else {
     parsed = (options?.parse ?? parseSystem)(systemFile, decodeUtf8(systemBytes));
   }
-  diagnostics.push(...parsed.diagnostics);
+  pushAll(diagnostics, parsed.diagnostics);
   const system = parsed.model;
 
   // Roles.
@@ -267,7 +268,7 @@ export function loadProject(pathToProjectJsonOrSystem: string, host: FileHost, o
     };
   }
   const inferred = inferSerialRoles(system, override);
-  diagnostics.push(...inferred.diagnostics);
+  pushAll(diagnostics, inferred.diagnostics);
   const roles = inferred.roles;
 
   // Serial configuration.
@@ -302,7 +303,7 @@ export function loadProject(pathToProjectJsonOrSystem: string, host: FileHost, o
   });
   serial.switchChar = sw.value;
   serial.switchCharOrigin = sw.origin;
-  diagnostics.push(...sw.diagnostics);
+  pushAll(diagnostics, sw.diagnostics);
 
   // Guests: every VM in the system, serial clients first in client order.
   const guestsJson = member(json, 'guests');
@@ -334,7 +335,7 @@ export function loadProject(pathToProjectJsonOrSystem: string, host: FileHost, o
     }
     const boot = reader.bool(member(g, 'boot')) ?? true;
     const inferred = found.get(vm.name);
-    if (inferred) diagnostics.push(...inferred.diagnostics);
+    if (inferred) pushAll(diagnostics, inferred.diagnostics);
     const initrd = reader.string(member(g, 'initrd'));
     const kernel = reader.string(member(g, 'kernel'));
     const kernelDrivers = reader.strings(member(g, 'kernelDrivers'));
@@ -393,8 +394,8 @@ export function loadProject(pathToProjectJsonOrSystem: string, host: FileHost, o
       }
     }
   }
-  diagnostics.push(...reader.diagnostics);
-  diagnostics.push(...checkSerialRegions(system, roles), ...checkSerialPriorities(system, roles), ...checkGuestMaps(system, guests));
+  pushAll(diagnostics, reader.diagnostics);
+  for (const found of [checkSerialRegions(system, roles), checkSerialPriorities(system, roles), checkGuestMaps(system, guests)]) pushAll(diagnostics, found);
   return { file: projectFile, system, systemFile, roles, guests, serial, diagnostics };
 }
 

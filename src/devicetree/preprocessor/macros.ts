@@ -6,6 +6,7 @@
 import type { Diagnostic, SourceRange } from '../../common/diagnostics';
 import { Lexer, lexString, type PPToken } from './lexer';
 import { LineTable, LocationContext } from './source-map';
+import { pushAll } from '../../common/arrays';
 
 export interface MacroDefinition {
   name: string;
@@ -307,7 +308,7 @@ export class Expander {
         // GNU: `, ## __VA_ARGS__` drops the comma when the variable arguments are absent.
         if (variadicArg && isPunct(lhs, ',') && lhs !== undefined && !lhs.fromSource) {
           if (args[q].length === 0) out.pop();
-          else out.push(...withSpace(args[q], next.spaceBefore));
+          else pushAll(out, withSpace(args[q], next.spaceBefore));
           i++;
           continue;
         }
@@ -318,13 +319,13 @@ export class Expander {
           i++;
         } else rhs = [fromBody(next)];
         out.pop();
-        out.push(...this.paste(lhs, rhs[0], inv), ...rhs.slice(1));
+        pushAll(pushAll(out, this.paste(lhs, rhs[0], inv)), rhs.slice(1));
         i++;
         continue;
       }
       if (p >= 0) {
         const raw = isPunct(body[i + 1], '##');
-        out.push(...withSpace(raw ? args[p] : expandedArg(p), b.spaceBefore));
+        pushAll(out, withSpace(raw ? args[p] : expandedArg(p), b.spaceBefore));
         continue;
       }
       out.push(fromBody(b));

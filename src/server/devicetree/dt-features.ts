@@ -17,6 +17,7 @@ import { formatDts } from './dt-format';
 import type { DtIndex, NodeSite } from './dt-index';
 import { DtUnit } from './dt-unit';
 import { describeHistory, describeValue, phandleCells } from './dt-values';
+import { pushAll } from '../../common/arrays';
 
 /** The trees that read `path` (compiled), first the one a project names. */
 export function treeUnitsFor(ws: Workspace, path: string): DtUnit[] {
@@ -74,8 +75,8 @@ function propertyHover(node: DtNode, index: DtIndex, name: string): string {
   const p = node.properties.find((x) => x.name === name);
   if (!p) return `\`${name}\` (not in the final tree)`;
   const lines = [`**${name}** of \`${nodePath(node)}\`${p.deleted ? ' — deleted' : ''}`, ''];
-  if (!p.deleted) lines.push(...describeValue(index.tree, node, p), '');
-  lines.push(...describeHistory(p));
+  if (!p.deleted) pushAll(lines, describeValue(index.tree, node, p)).push('');
+  pushAll(lines, describeHistory(p));
   return lines.join('\n');
 }
 

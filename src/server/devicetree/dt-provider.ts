@@ -65,14 +65,14 @@ export function treesFor(path: string, ws: Workspace): AnalysisUnit[] {
   if (existing.length > 0) return existing.map((u) => ws.unit(u.key, () => u));
   const guess = guessTree(path, ws);
   for (const files of guess.candidates) {
-    const unit = ws.unit(DtUnit.keyFor(files, guess.includePaths), () => new DtUnit(files, guess.includePaths, 'guess', () => ws.settings));
+    const unit = ws.unit(DtUnit.keyFor(files, guess.includePaths), () => new DtUnit(files, guess.includePaths, 'guess', () => ws.settings, undefined, false, ws.frontEnds));
     if (unit.deps.has(path)) out.push(unit);
     if (out.length > 0 && !path.endsWith('.dtsi')) break;
   }
   if (out.length === 0) {
     const files = [path];
     const fragment = !guess.whole;
-    out.push(ws.unit(DtUnit.keyFor(files, guess.includePaths, fragment), () => new DtUnit(files, guess.includePaths, 'guess', () => ws.settings, undefined, fragment)));
+    out.push(ws.unit(DtUnit.keyFor(files, guess.includePaths, fragment), () => new DtUnit(files, guess.includePaths, 'guess', () => ws.settings, undefined, fragment, ws.frontEnds)));
   }
   return out;
 }

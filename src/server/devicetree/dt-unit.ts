@@ -4,7 +4,7 @@ import type { Diagnostic } from '../../common/diagnostics';
 import { MemoryFileHost, OverlayFileHost } from '../../common/host';
 import { basename } from '../../common/paths';
 import { defaultCheckConfig, runChecks, type CheckConfig } from '../../devicetree/checks';
-import { compileFiles, compileTexts, type CompileResult } from '../../devicetree/compile';
+import { compileFiles, compileTexts, type CompileResult, type FrontEndCache } from '../../devicetree/compile';
 import type { TextFileHost } from '../documents';
 import type { ServerSettings } from '../settings';
 import type { AnalysisUnit } from '../unit';
@@ -42,6 +42,8 @@ export class DtUnit implements AnalysisUnit {
      * overlay fixups, as they will be once the fragment is used, instead of false errors.
      */
     readonly fragment = false,
+    /** The workspace's per-file front ends, shared with the other trees that read the same files. */
+    private readonly frontEnds?: FrontEndCache,
   ) {
     this.deps = new Set(files);
   }
@@ -83,7 +85,7 @@ export class DtUnit implements AnalysisUnit {
       const text = `/dts-v1/;\n/plugin/;\n#include "${basename(file)}"\n`;
       result = compileFiles([wrapper], { includePaths: this.includePaths, host: new OverlayFileHost(new MemoryFileHost({ [wrapper]: text }), host) });
     } else {
-      result = compileTexts(this.files.map((file) => ({ file, text: host.readText(file) })), { includePaths: this.includePaths, host });
+      result = compileTexts(this.files.map((file) => ({ file, text: host.readText(file) })), { includePaths: this.includePaths, host, cache: this.frontEnds });
     }
     this.result = result;
     this.deps = new Set([...this.files, ...result.files.filter((f) => f !== wrapper)]);

@@ -41,7 +41,7 @@ export class ProjectUnit implements AnalysisUnit {
     const units = new Set<DtUnit>();
     for (const g of project.guests) {
       if (g.dtFiles.length === 0 || !g.boot) continue;
-      const u = this.ws.unit(DtUnit.keyFor(g.dtFiles, g.includePaths), () => new DtUnit(g.dtFiles, g.includePaths, 'project', () => this.ws.settings, g.vm));
+      const u = this.ws.unit(DtUnit.keyFor(g.dtFiles, g.includePaths), () => new DtUnit(g.dtFiles, g.includePaths, 'project', () => this.ws.settings, g.vm, false, this.ws.frontEnds));
       units.add(u);
       if (u.result) trees.set(g.vm, { tree: u.result.tree, diagnostics: [...u.diagnostics] });
     }

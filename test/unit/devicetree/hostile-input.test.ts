@@ -52,4 +52,20 @@ describe('devicetree: hostile input', () => {
     assert.deepEqual(n.labels.slice(0, 3), ['l0', 'l1', 'l2']);
     assert.ok(cpuMs < 3000, `${cpuMs} ms of CPU`);
   });
+
+  it('a 182-byte file whose macros expand to 100,000 tokens compiles to diagnostics, not a stack overflow', () => {
+    const lines = ['#define A ; ; ; ; ; ; ; ; ; ;'];
+    for (const [name, prev] of [['B', 'A'], ['C', 'B'], ['D', 'C'], ['E', 'D'], ['F', 'E']]) lines.push(`#define ${name} ${Array(10).fill(prev).join(' ')}`);
+    const host = new MemoryFileHost({ '/w/diag.dts': lines.join('\n') + '\nF\n' });
+    let err = '';
+    const code = runCompile(['diag.dts', '-o', 'out.dtb'], { host, cwd: '/w', stdout: () => undefined, stderr: (t) => (err += t), writeFile: () => undefined });
+    assert.equal(code, 2);
+    assert.match(err, /FATAL ERROR: Unable to parse input tree/);
+    assert.doesNotMatch(err, /internal error|RangeError/);
+  });
+
+  it('a missing input is one error saying so, with no syntax error about an empty input', () => {
+    const r = compileFiles(['/w/missing.dts'], { host: new MemoryFileHost({}) });
+    assert.deepEqual(r.diagnostics.map((d) => d.message), ['Couldn\'t open "/w/missing.dts": No such file or directory']);
+  });
 });

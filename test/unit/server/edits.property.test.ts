@@ -2,6 +2,9 @@
 // its diagnostics after the edits equal those a fresh server gives for the final text.
 import { strict as assert } from 'assert';
 import fc from 'fast-check';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import * as path from 'path';
 import { TestClient } from './client';
 
 const FILE = '/tmp/microkit-server-prop/tree.dts';
@@ -68,6 +71,36 @@ describe('server: random edits (property)', function () {
     );
     assert.deepEqual(live.loggedErrors(), []);
     assert.deepEqual(fresh.loggedErrors(), []);
+  });
+
+  it('the same holds for a base edited under an overlay (the overlay\'s parse comes from the cache)', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'mkdg-prop-overlay-'));
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(edit, { minLength: 1, maxLength: 8 }), async (edits) => {
+        // A folder per run, on disk: the server guesses the tree (base + the overlay beside it) from the folder.
+        const dir = path.join(root, `r${run++}`);
+        mkdirSync(dir);
+        const base = path.join(dir, 'board.dts');
+        const overlay = path.join(dir, 'board-overlay.dts');
+        const overlayText = '&lbl { extra = <1>; };\n/ { other { more = <&lbl>; }; };\n';
+        writeFileSync(base, START);
+        writeFileSync(overlay, overlayText);
+        await live.open(overlay, overlayText);
+        const contexts = await live.request<{ files: string[] }[]>('microkitDualGuest/contexts', {});
+        assert.ok(contexts.some((c) => c.files.join() === [base, overlay].join()), JSON.stringify(contexts));
+        const text = await sendEdits(live, base, START, edits);
+        await fresh.open(overlay, overlayText);
+        await fresh.open(base, text);
+        for (const file of [base, overlay]) {
+          const strip = (c: TestClient): unknown => c.diagnostics(file).map((d) => [d.range, d.severity, d.code, d.message]);
+          assert.deepEqual(strip(live), strip(fresh), `${path.basename(file)}; final base:\n${text}`);
+        }
+        for (const c of [live, fresh]) for (const file of [base, overlay]) await c.close(file);
+      }),
+      { numRuns: 15 },
+    );
+    assert.deepEqual(live.loggedErrors(), []);
   });
 
   it('the same holds for .system files, and every feature answers on the edited text', async () => {
