@@ -41,10 +41,10 @@ describe('dual-guest lint on .system files', () => {
 
     it('lints the project: the project file, the .system it names and the guests\' trees', () => {
       assert.deepStrictEqual(lint(['dual-guest.json'], example), { code: 0, out: '', err: '' });
-      // A mistake in a guest tree (the memory node) is found through the project file.
+      // A mistake in a guest tree (a memory node beyond the RAM map) is found through the project file.
       const guest1 = example['/w/guest-1.dts'];
       assert.ok(guest1.includes('0x00 0xf000000'), 'the example guest tree has its RAM size');
-      const r = lint(['dual-guest.json'], { ...example, '/w/guest-1.dts': guest1.replace('0x00 0xf000000', '0x00 0xe000000') });
+      const r = lint(['dual-guest.json'], { ...example, '/w/guest-1.dts': guest1.replace('0x00 0xf000000', '0x00 0x10000000') });
       assert.strictEqual(r.code, 1);
       assert.match(r.out, /^guest-1\.dts:\d+\.\d+-\d+\.\d+: Error \(guest-dt-memory\): memory node \/memory@40000000 describes/m);
       // ... and one in the .system it names.
