@@ -76,9 +76,13 @@ export function startServer(connection: Connection, disk: WorkspaceHost): Worksp
 
   connection.onDidOpenTextDocument(({ textDocument: d }) => {
     const path = uriToPath(d.uri);
+    // A client that sends no text (null, against the protocol) opens an empty buffer rather than one
+    // that every later analysis would trip over.
+    const text = typeof d.text === 'string' ? d.text : '';
+    if (text !== d.text) connection.console.warn(`didOpen of ${d.uri} without text: opened as empty`);
     // Opening a file whose buffer equals the disk changes nothing another tree has read.
-    const unchanged = sameAsDisk(ws, path, d.text);
-    ws.docs.open(path, d.uri, d.languageId, d.version, d.text);
+    const unchanged = sameAsDisk(ws, path, text);
+    ws.docs.open(path, d.uri, d.languageId, d.version, text);
     settle(unchanged ? [] : [path]);
   });
 

@@ -80,6 +80,8 @@ export class Workspace {
   private readonly scopedDisk: RefreshScopedDisk;
   settings: ServerSettings = DEFAULT_SETTINGS;
   private units = new Map<string, AnalysisUnit>();
+  /** Documents whose units could not even be found (a provider threw): one diagnostic each. */
+  private readonly providerFailures = new Map<string, Diagnostic>();
   /** Units created or re-run during the current refresh (so one refresh runs each at most once). */
   private fresh = new Set<string>();
   private changed: Set<string> | 'all' = 'all';
@@ -118,7 +120,7 @@ export class Workspace {
       u ??= create();
       this.units.set(key, u);
       this.fresh.add(key);
-      u.run(this.host);
+      runIsolated(u, this.host);
       this.touch(u);
     } else {
       this.keepAlive(u);
@@ -176,7 +178,22 @@ export class Workspace {
     this.scopedDisk.begin();
     try {
       const needed = new Set<string>();
-      for (const path of this.docs.paths()) for (const u of this.unitsFor(path)) needed.add(u.key);
+      for (const path of this.docs.paths()) {
+        // A provider that fails for one document must not stop the others' analysis.
+        try {
+          for (const u of this.unitsFor(path)) needed.add(u.key);
+        } catch (e) {
+          this.providerFailures.set(path, internalError(path, e));
+          this.touched.add(path);
+          continue;
+        }
+        if (this.providerFailures.delete(path)) this.touched.add(path);
+      }
+      for (const path of [...this.providerFailures.keys()]) {
+        if (this.docs.get(path)) continue;
+        this.providerFailures.delete(path);
+        this.touched.add(path);
+      }
       // Units reached only through others (a project's trees) were marked fresh by unit().
       for (const key of this.fresh) needed.add(key);
       for (const [key, u] of [...this.units]) {
@@ -204,6 +221,9 @@ export class Workspace {
    */
   diagnosticsByFile(only?: ReadonlySet<string>): Map<string, { diagnostic: Diagnostic; source: string }[]> {
     const byFile = new Map<string, Map<string, { diagnostic: Diagnostic; source: string }>>();
+    for (const [file, d] of this.providerFailures) {
+      if (!only || only.has(file)) byFile.set(file, new Map([['internal', { diagnostic: d, source: 'microkit-dual-guest' }]]));
+    }
     for (const u of this.units.values()) {
       for (const d of u.diagnostics) {
         const file = d.range?.file ?? u.mainFile;
@@ -238,5 +258,27 @@ export class Workspace {
       }
     }
     return out;
+  }
+}
+
+/** A diagnostic at the start of `file` for an exception the analysis did not expect. */
+function internalError(file: string, e: unknown): Diagnostic {
+  const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  return {
+    severity: 'error', code: 'internal-error', range: { file, start: { line: 0, col: 0 }, end: { line: 0, col: 0 } },
+    message: `internal error while analysing this file (please report it): ${what}; other files are still analysed`,
+  };
+}
+
+/**
+ * Run one unit; if it throws (a bug, since units must not throw on bad input), its result is that one
+ * diagnostic on its main file and every other unit goes on. It re-runs when its main file changes.
+ */
+function runIsolated(u: AnalysisUnit, host: TextFileHost): void {
+  try {
+    u.run(host);
+  } catch (e) {
+    u.diagnostics = [internalError(u.mainFile, e)];
+    u.deps = new Set([...u.deps, u.mainFile]);
   }
 }
