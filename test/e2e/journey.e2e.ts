@@ -82,19 +82,29 @@ function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** The queue inspector's counters: each queue card's head and tail. */
+/**
+ * The queue inspector's counters: each queue card's head and tail. Read in one call into the page: a
+ * locator round trip per card and field took 17 to 28 s on a loaded machine while a guest floods.
+ */
 async function queueCounters(inspector: FrameLocator): Promise<Record<string, string>> {
+  const cards = await inspector.locator('article.queue[data-queue]').evaluateAll((els) => els.map((card) => ({
+    name: card.getAttribute('data-queue') ?? '?',
+    head: card.querySelector('[data-field="head"]')?.textContent ?? '',
+    tail: card.querySelector('[data-field="tail"]')?.textContent ?? '',
+  })));
   const out: Record<string, string> = {};
-  for (const card of await inspector.locator('article.queue[data-queue]').all()) {
-    const name = (await card.getAttribute('data-queue')) ?? '?';
-    out[`${name}.head`] = (await card.locator('[data-field="head"]').innerText()).trim();
-    out[`${name}.tail`] = (await card.locator('[data-field="tail"]').innerText()).trim();
+  for (const c of cards) {
+    out[`${c.name}.head`] = c.head.trim();
+    out[`${c.name}.tail`] = c.tail.trim();
   }
   return out;
 }
 
-/** The middle of the first occurrence of `needle` in the editor line whose text matches `lineText`. */
-async function textBox(page: Page, lineText: RegExp, needle: string): Promise<{ x: number; y: number }> {
+/**
+ * The middle of the first occurrence of `needle` in the editor line whose text matches `lineText`, and
+ * the height of that line.
+ */
+async function textBox(page: Page, lineText: RegExp, needle: string): Promise<{ x: number; y: number; lineHeight: number }> {
   const line = page.locator('.monaco-editor .view-line', { hasText: lineText }).first();
   await line.waitFor({ state: 'visible', timeout: 15_000 });
   const box = await line.evaluate((el, n) => {
@@ -114,7 +124,7 @@ async function textBox(page: Page, lineText: RegExp, needle: string): Promise<{ 
         range.setStart(t, offset);
         range.setEnd(t, offset + 1);
         const r = range.getBoundingClientRect();
-        return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
+        return { x: r.x + r.width / 2, y: r.y + r.height / 2, lineHeight: el.getBoundingClientRect().height };
       }
       offset -= len;
     }
@@ -124,6 +134,22 @@ async function textBox(page: Page, lineText: RegExp, needle: string): Promise<{ 
   return box;
 }
 
+/**
+ * For a failure message: where the pointer is, what is under it, and which hovers are on screen (the
+ * language server's requests are in the log channel of the session's logs, traced at "messages").
+ */
+async function pointerReport(page: Page, at: { x: number; y: number }): Promise<string> {
+  return page.locator('body').evaluate((body, { x, y }) => {
+    const doc = body.ownerDocument;
+    const under = doc.elementFromPoint(x, y);
+    const hovers = [...doc.querySelectorAll('.monaco-hover')]
+      .filter((h) => h.getBoundingClientRect().height > 0)
+      .map((h) => JSON.stringify((h.textContent ?? '').slice(0, 80)));
+    return `${new Date().toISOString()} pointer at ${Math.round(x)},${Math.round(y)} over <${under?.tagName.toLowerCase() ?? 'nothing'} class="${under?.className ?? ''}">` +
+      `${JSON.stringify((under?.textContent ?? '').slice(0, 40))}; hovers on screen: ${hovers.join(', ') || 'none'}`;
+  }, at);
+}
+
 describe('e2e journey: boot, log in, fix a mistake, hover, inspect, stop (examples/dual-guest)', function () {
   this.timeout(300_000);
   let session: E2ESession | undefined;
@@ -131,7 +157,9 @@ describe('e2e journey: boot, log in, fix a mistake, hover, inspect, stop (exampl
   before(async function () {
     requireCodeServer();
     const vsix = await packageVsix();
-    session = await E2ESession.open({ workspace: EXAMPLE, vsix: [vsix], name: 'journey' });
+    // The language client's trace ("messages": each request, its answer's time) goes to the saved logs,
+    // so that a failing step shows which requests the server was sent and how it answered.
+    session = await E2ESession.open({ workspace: EXAMPLE, vsix: [vsix], name: 'journey', settings: { 'microkitDualGuest.trace.server': 'messages' } });
     // The workspace holds dual-guest.json, so the extension activates on its own; until the
     // extension host has scanned it, the palette does not list its commands yet.
     await session.waitForActivation(extensionId, 60_000);
@@ -245,18 +273,22 @@ describe('e2e journey: boot, log in, fix a mistake, hover, inspect, stop (exampl
     await page.locator('.quick-input-widget .quick-input-box input').fill(':38');
     await page.keyboard.press('Enter');
     await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
-    // client_vm_ram_1 is 0xf000000 bytes = 240 MiB (examples/dual-guest/dual-guest.system).
-    const at = await textBox(page, /client_vm_ram_1.*guest_ram_vaddr/, 'client_vm_ram_1');
-    const hover = page.locator('.monaco-hover', { hasText: /size/ }).filter({ visible: true }).first();
+    // client_vm_ram_1 is 0xf000000 bytes = 240 MiB (examples/dual-guest/dual-guest.system). Only its
+    // own hover counts: the map on line 40 names another region, whose hover also says "size".
+    const hover = page.locator('.monaco-hover', { hasText: 'client_vm_ram_1' }).filter({ visible: true }).first();
     // The hover appears after the pointer rests on the word. If the server was not ready, Monaco
-    // asks again only once the pointer has left the word: leave (to the editor's empty right side
-    // of line 39) and come back, driven by whether the hover is on screen.
+    // asks again only once the pointer has left the word: leave (to the empty line 39, where nothing
+    // has a hover) and come back, driven by whether the hover is on screen. The word is measured
+    // again on every attempt, so that the pointer goes where the word is now, not where it was.
     const deadline = Date.now() + 30_000;
+    const attempts: string[] = [];
     while (!(await hover.isVisible())) {
-      assert.ok(Date.now() < deadline, 'no hover with the region size appeared over the map');
-      await page.mouse.move(at.x + 600, at.y + 40);
-      await page.mouse.move(at.x, at.y, { steps: 3 });
+      assert.ok(Date.now() < deadline, `no hover with the region size appeared over the map; the attempts:\n${attempts.join('\n')}`);
+      const at = await textBox(page, /client_vm_ram_1.*guest_ram_vaddr/, 'client_vm_ram_1');
+      await page.mouse.move(at.x + 600, at.y + at.lineHeight);
+      await page.mouse.move(at.x, at.y);
       await hover.waitFor({ state: 'visible', timeout: 5_000 }).catch(() => undefined);
+      attempts.push(await pointerReport(page, at));
     }
     const text = await hover.innerText();
     assert.match(text, /0xf000000 \(240 MiB\)/, `the hover says:\n${text}`);
