@@ -9,6 +9,7 @@ import { ALSO_DEFINED, CHECK_PRESETS, CHECKS, type CheckPreset, checkConfigFromF
 import { compileFiles } from '../devicetree/compile';
 import { NodeFileHost } from '../node/file-host';
 import { crossCheckFlags, lintSystemFile, SYSTEM_RULES } from '../system';
+import { PhysicalLinesHost } from '../devicetree/physical-lines';
 
 export interface LintIo {
   stdout(text: string): void;
@@ -96,8 +97,8 @@ interface InputReport {
   diagnostics: Diagnostic[];
 }
 
-function lintTree(files: string[], args: LintArgs, io: LintIo, config: ReturnType<typeof checkConfigFromFlags>['config']): Diagnostic[] {
-  const result = compileFiles(files, { host: io.host, includePaths: args.includePaths.map((d) => resolvePath(io.cwd, d)) });
+function lintTree(files: string[], args: LintArgs, host: FileHost, cwd: string, config: ReturnType<typeof checkConfigFromFlags>['config']): Diagnostic[] {
+  const result = compileFiles(files, { host, includePaths: args.includePaths.map((d) => resolvePath(cwd, d)) });
   // Like dtc, checks run only on a tree that compiled without errors.
   if (result.diagnostics.some((d) => d.severity === 'error')) return result.diagnostics;
   // Evaluator findings outside the check table (e.g. -@ label clashes) are printed as they are.
@@ -174,6 +175,8 @@ export function runLint(args: string[], ioOverrides: Partial<LintIo> = {}): numb
   }
 
   const reports: InputReport[] = [];
+  // Positions in the files the user has: cpp line markers naming files that are not there are not followed.
+  const host = new PhysicalLinesHost(io.host);
   for (const input of parsed.inputs) {
     const files = input.split('+').map((f) => resolvePath(io.cwd, f));
     if (files.some((f) => f.endsWith('.system') || f.endsWith('.json'))) {
@@ -182,10 +185,10 @@ export function runLint(args: string[], ioOverrides: Partial<LintIo> = {}): numb
       // beside it; a lone project file names its .system). ----
       const system = files.find((f) => f.endsWith('.system'));
       const project = files.find((f) => f.endsWith('.json'));
-      reports.push({ input, diagnostics: system ? lintSystemFile(system, io.host, { project, severities: cross.overrides }) : lintSystemFile(project!, io.host, { severities: cross.overrides }) });
+      reports.push({ input, diagnostics: system ? lintSystemFile(system, host, { project, severities: cross.overrides }) : lintSystemFile(project!, host, { severities: cross.overrides }) });
       continue;
     }
-    reports.push({ input, diagnostics: lintTree(files, parsed, io, config) });
+    reports.push({ input, diagnostics: lintTree(files, parsed, host, io.cwd, config) });
   }
 
   if (parsed.format === 'json') io.stdout(JSON.stringify(reports.flatMap((r) => toJson(r, io.cwd)), null, 2) + '\n');

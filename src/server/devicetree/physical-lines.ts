@@ -1,116 +1,23 @@
-// cpp output (like the MaaXBoard tree in the sel4devkit example) carries line markers that name the
-// sources it came from (`# 12 "tmp/linux-imx/.../imx8mq.dtsi" 1`). When those sources are not on
-// disk, positions that follow the markers point at files the editor cannot open. For the editor such
-// a file is read with its markers blanked (same length, so every offset stays put): positions are then
-// the lines of the file the user has open. Files whose markers name real files are left alone, so
-// navigation reaches the real sources.
-import { decodeUtf8, encodeUtf8, type BuildClock } from '../../common/host';
+// The editor's view of a tree's files (src/devicetree/physical-lines.ts): open buffers as texts too,
+// with the same markers blanked.
 import type { TextFileHost } from '../documents';
-import { dirname, resolve } from '../../common/paths';
-
-interface Marker {
-  /** Offsets of the marker's line, without its newline. */
-  start: number;
-  end: number;
-  file: string;
-}
-
-const HASH = 0x23, NL = 0x0a, SPACE = 0x20, TAB = 0x09, QUOTE = 0x22;
-
-function isBlank(c: number): boolean {
-  return c === SPACE || c === TAB;
-}
-
-/**
- * Line markers `# N "file" ...` and `#line N "file"` at line starts. This runs on every keystroke and
- * most trees have a few `#` (in `#address-cells`) and no marker: each `#` is judged by the character
- * after it first.
- */
-function findMarkers(text: string): Marker[] {
-  const out: Marker[] = [];
-  for (let hash = text.indexOf('#'); hash >= 0; hash = text.indexOf('#', hash + 1)) {
-    let i = hash + 1;
-    while (isBlank(text.charCodeAt(i))) i++;
-    if (text.startsWith('line', i)) i += 4;
-    while (isBlank(text.charCodeAt(i))) i++;
-    const digits = i;
-    while (text.charCodeAt(i) >= 0x30 && text.charCodeAt(i) <= 0x39) i++;
-    if (i === digits) continue;
-    let lineStart = hash;
-    while (lineStart > 0 && isBlank(text.charCodeAt(lineStart - 1))) lineStart--;
-    if (lineStart > 0 && text.charCodeAt(lineStart - 1) !== NL) continue;
-    let lineEnd = text.indexOf('\n', hash);
-    if (lineEnd < 0) lineEnd = text.length;
-    while (i < lineEnd && isBlank(text.charCodeAt(i))) i++;
-    if (text.charCodeAt(i) !== QUOTE) continue;
-    const close = text.indexOf('"', i + 1);
-    if (close > i && close < lineEnd) out.push({ start: lineStart, end: lineEnd, file: text.slice(i + 1, close) });
-  }
-  return out;
-}
-
-function isDevicetreeSource(path: string): boolean {
-  return path.endsWith('.dts') || path.endsWith('.dtsi') || path.endsWith('.dtso') || path.endsWith('.overlay');
-}
+import { isDevicetreeSource, PhysicalLinesHost as PhysicalLinesFileHost } from '../../devicetree/physical-lines';
 
 /** The files of one tree as the editor shows them: texts for its inputs, bytes for what they include. */
-export class PhysicalLinesHost implements TextFileHost {
-  private readonly byteCache = new WeakMap<Uint8Array, Uint8Array>();
+export class PhysicalLinesHost extends PhysicalLinesFileHost implements TextFileHost {
   private readonly textCache = new Map<string, { text: string; out: string }>();
 
-  constructor(private readonly inner: TextFileHost) {}
-
-  fileExists(path: string): boolean {
-    return this.inner.fileExists(path);
-  }
-
-  modifiedTime(path: string): number | undefined {
-    return this.inner.modifiedTime?.(path);
-  }
-
-  unreadable(path: string): string | undefined {
-    return this.inner.unreadable?.(path);
-  }
-
-  get buildClock(): BuildClock | undefined {
-    return this.inner.buildClock;
+  constructor(private readonly textHost: TextFileHost) {
+    super(textHost);
   }
 
   readText(path: string): string | undefined {
-    const text = this.inner.readText(path);
+    const text = this.textHost.readText(path);
     if (text === undefined || !isDevicetreeSource(path)) return text;
     const last = this.textCache.get(path);
     if (last?.text === text) return last.out;
     const out = this.blankMissingMarkers(path, text);
     this.textCache.set(path, { text, out });
     return out;
-  }
-
-  readFile(path: string): Uint8Array | undefined {
-    const bytes = this.inner.readFile(path);
-    if (!bytes || !isDevicetreeSource(path) || bytes.indexOf(HASH) < 0) return bytes;
-    let out = this.byteCache.get(bytes);
-    if (!out) {
-      const text = decodeUtf8(bytes);
-      const blanked = this.blankMissingMarkers(path, text);
-      out = blanked === text ? bytes : encodeUtf8(blanked);
-      this.byteCache.set(bytes, out);
-    }
-    return out;
-  }
-
-  /** The text with each marker line that names a missing file replaced by spaces (same length). */
-  private blankMissingMarkers(path: string, text: string): string {
-    const markers = findMarkers(text);
-    const dir = dirname(path);
-    const missing = markers.some((m) => !m.file.startsWith('<') && !this.inner.fileExists(resolve(dir, m.file)));
-    if (!missing) return text;
-    let blanked = '';
-    let at = 0;
-    for (const m of markers) {
-      blanked += text.slice(at, m.start) + ' '.repeat(m.end - m.start);
-      at = m.end;
-    }
-    return blanked + text.slice(at);
   }
 }

@@ -11,6 +11,10 @@ const FILES = {
   '/w/broken.dts': '/dts-v1/;\n/ {\n\ta = <1;\n};\n',
   '/w/inc/common.dtsi': '/ { model = "m"; };\n',
   '/w/uses-include.dts': '/dts-v1/;\n/include/ "common.dtsi"\n/ { x@1 { }; };\n',
+  // cpp output whose line markers name a file this machine does not have, and one it has.
+  '/w/cpp-out.dts': '# 1 "/build/tmp/board.dtsi" 1\n/dts-v1/;\n/ {\n\tfoo@1 { };\n};\n',
+  '/w/inc/real.dtsi': '/ { };\n',
+  '/w/cpp-real.dts': '/dts-v1/;\n# 1 "inc/real.dtsi" 1\n/ {\n\tfoo@1 { };\n};\n',
 };
 
 function lint(...args: string[]): { code: number; out: string; err: string } {
@@ -25,6 +29,12 @@ describe('cli/lint', () => {
     const r = lint('board.dts');
     assert.equal(r.code, 0);
     assert.equal(r.out, 'board.dts:5.2-5.7: Warning (unit_address_vs_reg): /foo@1: node has a unit name, but no reg or ranges property\n');
+  });
+
+  it('reports at the lines of the file the user has when cpp line markers name a missing file', () => {
+    assert.equal(lint('cpp-out.dts').out, 'cpp-out.dts:4.2-4.7: Warning (unit_address_vs_reg): /foo@1: node has a unit name, but no reg or ranges property\n');
+    // Markers naming files that exist are followed, as dtc does.
+    assert.equal(lint('cpp-real.dts').out, 'inc/real.dtsi:2.2-2.7: Warning (unit_address_vs_reg): /foo@1: node has a unit name, but no reg or ranges property\n');
   });
 
   it("treats 'base+overlay' as one tree", () => {
