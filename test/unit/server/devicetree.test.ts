@@ -4,6 +4,7 @@ import { strict as assert } from 'assert';
 import { mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
+import { SymbolKind, type Location, type Range } from 'vscode-languageserver-protocol/node';
 import { TestClient, applyEdits, uri } from './client';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'mkdg-dts-'));
@@ -152,6 +153,59 @@ describe('server: device trees', function () {
     const names = (await client.completion(OVERLAY, 13, 4)).map((i) => i.label);
     assert.ok(names.includes('interrupts') && names.includes('chosen'), names.join());
     await client.change(OVERLAY, OVERLAY_TEXT);
+  });
+
+  it('completes a partial label in cells and at the top level, replacing from the & on', async () => {
+    const text = OVERLAY_TEXT + '/ { x { clocks = <&ua 1>, <&g>; }; };\n&ua\n&{/se}\n';
+    await client.change(OVERLAY, text);
+    const lines = text.split('\n');
+    const at = (line: number, needle: string): number => lines[line].indexOf(needle) + needle.length;
+    for (const [line, typed] of [[8, '<&ua'], [8, '<&g'], [9, '&ua']] as const) {
+      const col = at(line, typed);
+      const items = await client.completion(OVERLAY, line, col);
+      assert.ok(items.some((i) => i.label === 'uart0') && items.some((i) => i.label === 'gic'), JSON.stringify(items));
+      const uart = items.find((i) => i.label === (typed.endsWith('g') ? 'gic' : 'uart0'))!;
+      const edit = uart.textEdit as { range: { start: { line: number; character: number }; end: { character: number } }; newText: string };
+      const start = col - typed.replace('<', '').length;
+      assert.deepEqual([edit.range.start.line, edit.range.start.character, edit.range.end.character], [line, start, col]);
+      assert.equal(edit.newText, `&${uart.label}`);
+      // VS Code filters the text of the range (`&ua`) against filterText.
+      assert.ok(uart.filterText!.startsWith(lines[line].slice(start, col)), uart.filterText);
+      assert.equal(lines[line].slice(0, start) + edit.newText + lines[line].slice(col), lines[line].replace(typed.replace('<', ''), `&${uart.label}`));
+    }
+    // A path: the `}` the editor closed after the cursor is replaced too, and the edit closes it.
+    const items = await client.completion(OVERLAY, 10, 5);
+    const serial = items.find((i) => i.label === '/serial')!;
+    const edit = serial.textEdit as { range: Range; newText: string };
+    assert.deepEqual(edit.range, { start: { line: 10, character: 0 }, end: { line: 10, character: 6 } });
+    assert.equal(edit.newText, '&{/serial}');
+    assert.ok(serial.filterText!.startsWith('&{/se'));
+    await client.change(OVERLAY, OVERLAY_TEXT);
+  });
+
+  it('shows labels in the outline and finds nodes by name and label in workspace symbols', async () => {
+    await client.open(BASE, BASE_TEXT);
+    const base = await client.symbols(BASE);
+    assert.deepEqual(base[0].children?.filter((c) => c.kind === SymbolKind.Module).map((c) => c.name), ['uart0: serial']);
+    type Found = { name: string; containerName?: string; location: Location }[];
+    const byLabel = await client.request<Found>('workspace/symbol', { query: 'uart0' });
+    assert.deepEqual(byLabel.map((s) => [s.name, path.basename(new URL(s.location.uri).pathname), s.location.range.start.line]), [
+      ['uart0: serial', 'board.dts', 4],
+      ['&uart0', 'board-overlay.dts', 5],
+    ]);
+    assert.equal(byLabel[0].containerName, '/');
+    const byName = await client.request<Found>('workspace/symbol', { query: 'interrupt-controller' });
+    assert.deepEqual(byName.map((s) => [s.name, path.basename(new URL(s.location.uri).pathname)]), [['gic: interrupt-controller@8000000', 'soc.dtsi']]);
+    assert.deepEqual(await client.request<Found>('workspace/symbol', { query: 'zzzz' }), []);
+    // Bounded: a tree with more nodes than the limit gives the limit.
+    const big = path.join(mkdtempSync(path.join(tmpdir(), 'mkdg-big-')), 'big.dts');
+    const bigText = '/dts-v1/;\n/ {\n' + Array.from({ length: 300 }, (_, i) => `    n${i}: node${i} { };\n`).join('') + '};\n';
+    writeFileSync(big, bigText);
+    await client.open(big, bigText);
+    assert.equal((await client.request<Found>('workspace/symbol', { query: 'node' })).length, 200);
+    assert.deepEqual((await client.request<Found>('workspace/symbol', { query: 'n299' })).map((s) => s.name)[0], 'n299: node299');
+    await client.close(big);
+    await client.close(BASE);
   });
 
   it('outlines and folds the nodes written in the file', async () => {
