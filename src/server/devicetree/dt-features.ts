@@ -360,6 +360,7 @@ export const devicetreeFeatures: LanguageFeatures = {
     const units = treeUnitsFor(ws, path);
     if (units.some((u) => u.result!.diagnostics.some((d) => d.severity === 'error' && d.range?.file === path))) return [];
     const text = doc.getText();
+    // The file's own indentation wins; the editor's options only indent a file with none to learn from.
     const formatted = formatDts(text, options.insertSpaces ? ' '.repeat(options.tabSize) : '\t');
     if (formatted === text) return [];
     return [{ range: { start: { line: 0, character: 0 }, end: doc.positionAt(text.length) }, newText: formatted }];

@@ -217,11 +217,23 @@ describe('server: device trees', function () {
     assert.ok(folds.some((f) => f.startLine === 0 && f.endLine === 3), JSON.stringify(folds));
   });
 
-  it('formats to canonical indentation, keeping comments, and refuses broken text', async () => {
+  it('formats to canonical indentation in the file\'s own unit, keeping comments, and refuses broken text', async () => {
+    // The one line indented from its parent's line sets the unit (2 spaces), not the editor's 4.
     const messy = '/ {\n  chosen {   \n\t\t/* the console */\n  stdout-path = &uart0;\n\n\n };\n};\n&uart0 {\nstatus = "disabled"; // off\n};';
     await client.change(OVERLAY, messy);
     const edits = await client.format(OVERLAY);
-    assert.equal(applyEdits(messy, edits!), '/ {\n    chosen {\n        /* the console */\n        stdout-path = &uart0;\n\n    };\n};\n&uart0 {\n    status = "disabled"; // off\n};\n');
+    assert.equal(applyEdits(messy, edits!), '/ {\n  chosen {\n    /* the console */\n    stdout-path = &uart0;\n\n  };\n};\n&uart0 {\n  status = "disabled"; // off\n};\n');
+    // A tab-indented file stays tabbed, its continuation lines aligned, though the editor asks for 4 spaces.
+    const tabbed = '/ {\n\tchosen {\n\t\tstdout-path = &uart0;\n\t};\n};\n&uart0 {\n\tclocks = <&uart0 1>,\n\t         <&uart0 2>;\n\tstatus = "disabled";\n};\n';
+    await client.change(OVERLAY, tabbed);
+    assert.deepEqual(await client.format(OVERLAY), []);
+    const shifted = tabbed.replace('\tclocks', '\t\tclocks').replace('\t         <', '\t\t         <');
+    await client.change(OVERLAY, shifted);
+    assert.equal(applyEdits(shifted, (await client.format(OVERLAY))!), tabbed);
+    // Nothing to learn from: the editor's options (4 spaces).
+    const flat = '/ {\nchosen {\nstdout-path = &uart0;\n};\n};\n';
+    await client.change(OVERLAY, flat);
+    assert.equal(applyEdits(flat, (await client.format(OVERLAY))!), '/ {\n    chosen {\n        stdout-path = &uart0;\n    };\n};\n');
     await client.change(OVERLAY, '/ {\n  chosen {\n');
     assert.deepEqual(await client.format(OVERLAY), []);
     await client.change(OVERLAY, OVERLAY_TEXT);
