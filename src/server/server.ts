@@ -59,6 +59,8 @@ export function startServer(connection: Connection, disk: WorkspaceHost): Worksp
         workspaceSymbolProvider: true,
         foldingRangeProvider: true,
         documentFormattingProvider: true,
+        // `}` closing a node gets its `;` (the language configuration closes a typed `{` with `};`).
+        documentOnTypeFormattingProvider: { firstTriggerCharacter: '}' },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
       },
       serverInfo: { name: 'microkit-dual-guest', version: '0.1.0' },
@@ -137,6 +139,8 @@ export function startServer(connection: Connection, disk: WorkspaceHost): Worksp
   });
   connection.onFoldingRanges(({ textDocument }) => guarded('foldingRanges', textDocument.uri, [], (f, p) => f.foldingRanges(ws, p)));
   connection.onDocumentFormatting(({ textDocument, options }) => guarded('formatting', textDocument.uri, [], (f, p) => f.formatting(ws, p, options)));
+  connection.onDocumentOnTypeFormatting(({ textDocument, position, ch }) =>
+    guarded('onTypeFormatting', textDocument.uri, [], (f, p) => f.onTypeFormatting?.(ws, p, position, ch) ?? []));
   connection.onCodeAction(({ textDocument, range, context }) =>
     guarded('codeAction', textDocument.uri, [], (f, p) => f.codeActions(ws, p, range, context.diagnostics)));
 

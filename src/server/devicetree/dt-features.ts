@@ -366,6 +366,29 @@ export const devicetreeFeatures: LanguageFeatures = {
     return [{ range: { start: { line: 0, character: 0 }, end: doc.positionAt(text.length) }, newText: formatted }];
   },
 
+  onTypeFormatting(ws, path, pos, ch) {
+    // A `}` that closes a node body (as the parser reads it: a body missing its `;` ends at the brace)
+    // gets its `;`. Typed inside the `{|};` the editor auto-closed on the same line, it replaces that
+    // `}` instead (VS Code over-types only single-character closes), so `n {}` stays `n {};`.
+    if (ch !== '}') return [];
+    const index = indexFor(ws, path);
+    const line = lineOf(ws, path, pos.line);
+    if (!index || line[pos.character - 1] !== '}') return [];
+    const site = index.nodes.find((s) => {
+      const r = s.ast.body.range;
+      return r.file === path && r.end.line === pos.line && r.end.col === pos.character;
+    });
+    if (!site) return [];
+    const after = line.slice(pos.character);
+    const rest = after.trimStart();
+    if (rest.startsWith(';')) return [];
+    if (rest.startsWith('};') && site.ast.body.range.start.line === pos.line) {
+      const at = pos.character + after.length - rest.length;
+      return [{ range: { start: { line: pos.line, character: at }, end: { line: pos.line, character: at + 1 } }, newText: '' }];
+    }
+    return [{ range: { start: pos, end: pos }, newText: ';' }];
+  },
+
   codeActions(ws, path, _range, diagnostics): CodeAction[] {
     const units = treeUnitsFor(ws, path);
     if (units.length === 0) return [];

@@ -4,7 +4,7 @@ import { strict as assert } from 'assert';
 import { mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
-import { SymbolKind, type Location, type Range } from 'vscode-languageserver-protocol/node';
+import { SymbolKind, type Location, type Range, type TextEdit } from 'vscode-languageserver-protocol/node';
 import { TestClient, applyEdits, uri } from './client';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'mkdg-dts-'));
@@ -236,6 +236,33 @@ describe('server: device trees', function () {
     assert.equal(applyEdits(flat, (await client.format(OVERLAY))!), '/ {\n    chosen {\n        stdout-path = &uart0;\n    };\n};\n');
     await client.change(OVERLAY, '/ {\n  chosen {\n');
     assert.deepEqual(await client.format(OVERLAY), []);
+    await client.change(OVERLAY, OVERLAY_TEXT);
+  });
+
+  it('on typing `}` that closes a node: adds its `;`, or replaces the `}` of an auto-closed `};`', async () => {
+    const onType = (line: number, character: number): Promise<TextEdit[] | null> =>
+      client.request('textDocument/onTypeFormatting', { textDocument: { uri: uri(OVERLAY) }, position: { line, character }, ch: '}', options: { tabSize: 4, insertSpaces: true } });
+    const typed = async (text: string, line: number, character: number): Promise<string> => {
+      await client.change(OVERLAY, text);
+      return applyEdits(text, (await onType(line, character)) ?? []);
+    };
+    // A `}` typed on its own line.
+    assert.equal(await typed('/ {\n    chosen {\n    }\n};\n', 2, 5), '/ {\n    chosen {\n    };\n};\n');
+    // Typed inside the `{|};` the editor closed: `chosen {}};` becomes `chosen {};`.
+    assert.equal(await typed('/ {\n    chosen {}};\n};\n', 1, 13), '/ {\n    chosen {};\n};\n');
+    assert.equal(await typed('&uart0 { status = "okay"; }};\n', 0, 27), '&uart0 { status = "okay"; };\n');
+    // Already followed by its `;`; the `}` of a path reference, of a string, of a comment: nothing.
+    for (const [text, line, upTo] of [
+      ['/ {\n    chosen {\n    };\n};\n', 2, '    }'],
+      ['/ {\n    chosen { stdout-path = &{/chosen}; };\n};\n', 1, '&{/chosen}'],
+      ['/ {\n    chosen { s = "}"; };\n};\n', 1, '"}'],
+      ['/ {\n    // }\n};\n', 1, '// }'],
+    ] as const) {
+      await client.change(OVERLAY, text);
+      const col = text.split('\n')[line].indexOf(upTo) + upTo.length;
+      assert.equal(text.split('\n')[line][col - 1], '}', `${text} ${line}:${col}`);
+      assert.deepEqual(await onType(line, col), [], text);
+    }
     await client.change(OVERLAY, OVERLAY_TEXT);
   });
 

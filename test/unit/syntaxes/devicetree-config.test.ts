@@ -4,6 +4,8 @@
 // the character after the cursor is blank or in the language's autoCloseBefore set, and not when the
 // typed character lands in a token whose standard type is one of the pair's `notIn` (VS Code takes
 // that type from the TextMate scopes: `comment.*` or `string.*`). The scopes come from the real grammar.
+// VS Code over-types only single-character closes, so a `}` typed inside `{|};` is the server's
+// on-type formatting's business (test/unit/server/devicetree.test.ts).
 import { strict as assert } from 'assert';
 import { readFileSync } from 'fs';
 import * as path from 'path';
@@ -14,8 +16,8 @@ const root = path.resolve(__dirname, '..', '..', '..');
 
 interface Pair { open: string; close: string; notIn?: string[] }
 const config = JSON.parse(readFileSync(path.join(root, 'language-configuration/devicetree.json'), 'utf8')) as { autoClosingPairs: Pair[]; brackets: string[][]; autoCloseBefore?: string };
-/** VS Code's default when a language configuration sets none. */
-const AUTO_CLOSE_BEFORE = config.autoCloseBefore ?? ';:.,=}])> \n\t';
+/** VS Code's default for brackets when a language configuration sets none (CharacterPairSupport). */
+const AUTO_CLOSE_BEFORE = config.autoCloseBefore ?? '\'"`;:.,=}])> \n\t';
 
 let grammar: textmate.IGrammar;
 
