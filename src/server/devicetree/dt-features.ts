@@ -195,8 +195,11 @@ export const devicetreeFeatures: LanguageFeatures = {
     const prefix = linePrefix(ws, path, pos);
     const items: CompletionItem[] = [];
     const tree = index?.tree;
+    const quote = prefix.lastIndexOf('"');
+    const inString = (prefix.split('"').length - 1) % 2 === 1;
     const amp = prefix.lastIndexOf('&');
-    const afterAmp = amp >= 0 ? prefix.slice(amp + 1) : undefined;
+    // An `&` inside a string is a character, not a reference.
+    const afterAmp = amp >= 0 && !(inString && amp > quote) ? prefix.slice(amp + 1) : undefined;
     // The replace range covers what was typed from the `&` on (VS Code's word there starts at the `&`,
     // see language-configuration/devicetree.json's wordPattern), and the edit writes the whole
     // reference, so the editor filters `&usd` against `&usdhc1`.
@@ -226,8 +229,6 @@ export const devicetreeFeatures: LanguageFeatures = {
       }
       return items;
     }
-    const quote = prefix.lastIndexOf('"');
-    const inString = (prefix.split('"').length - 1) % 2 === 1;
     if (inString) {
       const before = prefix.slice(0, quote).trimEnd();
       if (before.endsWith('=') || before.endsWith(',')) {

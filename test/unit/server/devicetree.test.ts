@@ -180,6 +180,9 @@ describe('server: device trees', function () {
     assert.deepEqual(edit.range, { start: { line: 10, character: 0 }, end: { line: 10, character: 6 } });
     assert.equal(edit.newText, '&{/serial}');
     assert.ok(serial.filterText!.startsWith('&{/se'));
+    // An `&` in a string is no reference.
+    await client.change(OVERLAY, OVERLAY_TEXT + '/ { x { s = "a&ua'+'\n};\n');
+    assert.deepEqual((await client.completion(OVERLAY, 8, 17)).filter((i) => i.label === 'uart0'), []);
     await client.change(OVERLAY, OVERLAY_TEXT);
   });
 
