@@ -58,6 +58,44 @@ describe('server: DTS formatter', () => {
     checkFormat(crlf, '/ {\r\n\ta;\r\n};\r\n');
   });
 
+  it('property: a consistently indented file formats to itself, whatever its unit and its continuation lines', () => {
+    type Prop = { name: string; groups: string[]; hang: number };
+    type Node = { name: string; label: boolean; comment: boolean; props: Prop[]; children: Node[] };
+    const prop: fc.Arbitrary<Prop> = fc.record({
+      name: fc.constantFrom('reg', 'clocks', 'interrupt-map', 'compatible'),
+      groups: fc.array(fc.constantFrom('<0 1>', '<&clk 2>', '"a,b"', '<0x30860000 0x10000>'), { minLength: 1, maxLength: 4 }),
+      hang: fc.integer({ min: -1, max: 20 }),
+    });
+    // At most four levels, two children each: small trees, generated fast.
+    const nodeAt = (depth: number): fc.Arbitrary<Node> => fc.record({
+      name: fc.constantFrom('serial@0', 'soc', 'leds', 'pcie@33800000'),
+      label: fc.boolean(),
+      comment: fc.boolean(),
+      props: fc.array(prop, { maxLength: 3 }),
+      children: depth >= 3 ? fc.constant([]) : fc.array(nodeAt(depth + 1), { maxLength: 2 }),
+    });
+    const node = nodeAt(0);
+    const print = (n: Node, unit: string, depth: number, out: string[]): void => {
+      const at = unit.repeat(depth);
+      if (n.comment) out.push(`${at}/*`, `${at} * ${n.name}`, `${at} */`);
+      out.push(`${at}${n.label ? 'lbl: ' : ''}${n.name} {`);
+      for (const p of n.props) {
+        const head = `${at}${unit}${p.name} = `;
+        // A continuation hangs under the first value (-1), or at some blanks past the statement.
+        const hang = p.hang < 0 ? ' '.repeat(head.length - at.length - unit.length) : ' '.repeat(p.hang);
+        p.groups.forEach((g, i) => out.push(`${i === 0 ? head : at + unit + hang}${g}${i === p.groups.length - 1 ? ';' : ','}`));
+      }
+      for (const c of n.children) print(c, unit, depth + 1, out);
+      out.push(`${at}};`);
+    };
+    fc.assert(fc.property(node, fc.constantFrom('\t', ' ', '  ', '    ', '        '), fc.constantFrom('\t', '   '), (root, unit, fallback) => {
+      const out = ['/dts-v1/;', ''];
+      print({ ...root, name: '/', label: false }, unit, 0, out);
+      const text = out.join('\n') + '\n';
+      assert.equal(formatDts(text, fallback), text);
+    }), { numRuns: 200 });
+  });
+
   it('property: formatting twice equals formatting once, and only layout changes', () => {
     const pieces = ['/ {', 'node@1 {', 'lbl: n {', '};', '}; };', 'a = <1>,', '<2 &x>;', 'b = "s{", "t}",', '"u";', '/* c {', '*/', ' * mid', '// x {', '#include "a.h"',
       '#define M { \\', '  } \\', '# 3 "f.dts"', '', 'x;', '&l {', '&{/p} {', 'c = \'{\';', '#address-cells = <1>;', '/delete-node/ n;', 'q = [00 11];'];
