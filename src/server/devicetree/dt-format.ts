@@ -88,6 +88,8 @@ function classify(lines: string[]): LineInfo[] {
       macro = trimmed.endsWith('\\');
     } else {
       scan(raw, state, false);
+      // `/include/ "file"` is a whole statement without a `;`.
+      if (kind === 'statement' && trimmed.startsWith('/include/') && !state.inComment) state.open = false;
     }
   }
   return out;

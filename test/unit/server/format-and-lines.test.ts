@@ -23,6 +23,9 @@ describe('server: DTS formatter', () => {
   it('moves the inside of a block comment with its first line, and keeps continued macros as written', () => {
     checkFormat('/ {\n\tx;\n/*\n   * text {\n   */\n#define M(a) \\\n     a { \\\n   }\n x;\n};\n', '/ {\n\tx;\n\t/*\n\t   * text {\n\t   */\n#define M(a) \\\n     a { \\\n   }\n\tx;\n};\n');
   });
+  it('ends a statement at /include/, which has no semicolon', () => {
+    checkFormat('/ {\n\ta {\n/include/ "b.dtsi"\n  c;\n\t};\n};\n', '/ {\n\ta {\n\t\t/include/ "b.dtsi"\n\t\tc;\n\t};\n};\n');
+  });
   it('treats #address-cells as a property, not a directive', () => {
     checkFormat('/ {\n#address-cells = <1>;\n};\n', '/ {\n\t#address-cells = <1>;\n};\n');
   });
