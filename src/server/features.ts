@@ -17,5 +17,7 @@ export interface LanguageFeatures {
   documentSymbols(ws: Workspace, path: string): DocumentSymbol[];
   foldingRanges(ws: Workspace, path: string): FoldingRange[];
   formatting(ws: Workspace, path: string, options: FormattingOptions): TextEdit[];
+  /** Edits after the user typed `ch` (one of the server's on-type trigger characters) before `pos`. */
+  onTypeFormatting?(ws: Workspace, path: string, pos: Position, ch: string): TextEdit[];
   codeActions(ws: Workspace, path: string, range: Range, diagnostics: LspDiagnostic[]): CodeAction[];
 }

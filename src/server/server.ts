@@ -11,7 +11,7 @@ import { toLspDiagnostic } from './convert';
 import type { LanguageFeatures } from './features';
 import { CONTEXTS_REQUEST, SETTLED_NOTIFICATION, type ContextInfo, type SettledParams } from './protocol';
 import { readSettings } from './settings';
-import { devicetreeFeatures } from './devicetree/dt-features';
+import { devicetreeFeatures, devicetreeWorkspaceSymbols } from './devicetree/dt-features';
 import { DevicetreeUnitProvider, isDevicetreeFile } from './devicetree/dt-provider';
 import { DtUnit } from './devicetree/dt-unit';
 import { systemFeatures } from './system/system-features';
@@ -56,8 +56,11 @@ export function startServer(connection: Connection, disk: WorkspaceHost): Worksp
         referencesProvider: true,
         renameProvider: { prepareProvider: true },
         documentSymbolProvider: true,
+        workspaceSymbolProvider: true,
         foldingRangeProvider: true,
         documentFormattingProvider: true,
+        // `}` closing a node gets its `;` (the language configuration closes a typed `{` with `};`).
+        documentOnTypeFormattingProvider: { firstTriggerCharacter: '}' },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
       },
       serverInfo: { name: 'microkit-dual-guest', version: '0.1.0' },
@@ -130,8 +133,18 @@ export function startServer(connection: Connection, disk: WorkspaceHost): Worksp
   connection.onRenameRequest(({ textDocument, position, newName }) =>
     guarded('rename', textDocument.uri, null, (f, p) => f.rename(ws, p, position, newName)));
   connection.onDocumentSymbol(({ textDocument }) => guarded('documentSymbol', textDocument.uri, [], (f, p) => f.documentSymbols(ws, p)));
+  connection.onWorkspaceSymbol(({ query }) => {
+    try {
+      return devicetreeWorkspaceSymbols(ws, query);
+    } catch (e) {
+      connection.console.error(`workspaceSymbol failed: ${e instanceof Error ? e.stack : String(e)}`);
+      return [];
+    }
+  });
   connection.onFoldingRanges(({ textDocument }) => guarded('foldingRanges', textDocument.uri, [], (f, p) => f.foldingRanges(ws, p)));
   connection.onDocumentFormatting(({ textDocument, options }) => guarded('formatting', textDocument.uri, [], (f, p) => f.formatting(ws, p, options)));
+  connection.onDocumentOnTypeFormatting(({ textDocument, position, ch }) =>
+    guarded('onTypeFormatting', textDocument.uri, [], (f, p) => f.onTypeFormatting?.(ws, p, position, ch) ?? []));
   connection.onCodeAction(({ textDocument, range, context }) =>
     guarded('codeAction', textDocument.uri, [], (f, p) => f.codeActions(ws, p, range, context.diagnostics)));
 

@@ -1,7 +1,7 @@
 // The language server on the real corpus: opening sel4devkit-dual gives no false error, every
 // .system and tree of the corpus opens without a server failure, and the features answer on real files.
 import { strict as assert } from 'assert';
-import { readFileSync } from 'fs';
+import { existsSync, readFileSync } from 'fs';
 import * as path from 'path';
 import { TestClient, applyEdits, uri } from '../unit/server/client';
 import { corpusPath } from './corpus';
@@ -65,6 +65,23 @@ describe('server conformance: corpus', function () {
     } finally {
       await fresh.stop();
     }
+  });
+
+  it('symbols on the real MaaXBoard tree: labels in the outline, workspace symbols by label in files that exist', async () => {
+    const tree = corpusPath('sel4devkit-dual', 'maaxboard.dts');
+    const lines = readFileSync(tree, 'utf8').split('\n');
+    const names: string[] = [];
+    const walk = (list: { name: string; children?: unknown[] }[]): void => {
+      for (const s of list) { names.push(s.name); walk((s.children ?? []) as typeof list); }
+    };
+    walk(await client.symbols(tree));
+    assert.ok(names.includes('uart1: serial@30860000'), names.slice(0, 20).join());
+    type Found = { name: string; location: { uri: string; range: { start: { line: number } } } }[];
+    const found = await client.request<Found>('workspace/symbol', { query: 'uart1' });
+    const sites = found.filter((s) => s.name === 'uart1: serial@30860000' || s.name === '&uart1').map((s) => [s.name, s.location.uri, lines[s.location.range.start.line].trim()]);
+    assert.deepEqual(sites, [['uart1: serial@30860000', uri(tree), 'uart1: serial@30860000 {'], ['&uart1', uri(tree), '&uart1 {']]);
+    // Every symbol points into a file the user can open (the markers' tmp/linux-imx/... paths are not on disk).
+    for (const s of await client.request<Found>('workspace/symbol', { query: '' })) assert.ok(existsSync(new URL(s.location.uri)), s.location.uri);
   });
 
   it('every tree and .system of the corpus opens without a server failure', async () => {

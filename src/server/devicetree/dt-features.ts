@@ -2,7 +2,7 @@
 import {
   CodeActionKind, CompletionItemKind, FoldingRangeKind, MarkupKind, SymbolKind,
   type CodeAction, type CompletionItem, type DocumentSymbol, type FoldingRange, type Hover, type Location, type Position,
-  type TextEdit, type WorkspaceEdit,
+  type SymbolInformation, type TextEdit, type WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import type { SourceRange } from '../../common/diagnostics';
 import { decodeUtf8 } from '../../common/host';
@@ -147,6 +147,8 @@ function linePrefix(ws: Workspace, path: string, pos: Position): string {
 }
 
 function lineOf(ws: Workspace, path: string, line: number): string {
+  const doc = ws.docs.get(path);
+  if (doc) return doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).replace(/\r?\n$/, '');
   const bytes = ws.host.readFile(path);
   return bytes ? decodeUtf8(bytes).split('\n')[line] ?? '' : '';
 }
@@ -194,19 +196,40 @@ export const devicetreeFeatures: LanguageFeatures = {
     const prefix = linePrefix(ws, path, pos);
     const items: CompletionItem[] = [];
     const tree = index?.tree;
+    const quote = prefix.lastIndexOf('"');
+    const inString = (prefix.split('"').length - 1) % 2 === 1;
     const amp = prefix.lastIndexOf('&');
-    const afterAmp = amp >= 0 ? prefix.slice(amp + 1) : undefined;
+    // An `&` inside a string is a character, not a reference.
+    const afterAmp = amp >= 0 && !(inString && amp > quote) ? prefix.slice(amp + 1) : undefined;
+    // The replace range covers what was typed from the `&` on (VS Code's word there starts at the `&`,
+    // see language-configuration/devicetree.json's wordPattern), and the edit writes the whole
+    // reference, so the editor filters `&usd` against `&usdhc1`.
     if (afterAmp !== undefined && afterAmp.startsWith('{') && !afterAmp.includes('}')) {
-      if (tree) for (const n of walkNodes(tree.root)) items.push({ label: nodePath(n), kind: CompletionItemKind.Module });
+      // A path: also take in the `}` the editor closed after the cursor, and always end with one.
+      const closed = lineOf(ws, path, pos.line)[pos.character] === '}';
+      const range = { start: { line: pos.line, character: amp }, end: { line: pos.line, character: pos.character + (closed ? 1 : 0) } };
+      if (tree) {
+        for (const n of walkNodes(tree.root)) {
+          const text = `&{${nodePath(n)}}`;
+          items.push({ label: nodePath(n), kind: CompletionItemKind.Module, filterText: text.slice(0, -1), textEdit: { range, newText: text } });
+        }
+      }
       return items;
     }
     if (afterAmp !== undefined && /^[A-Za-z0-9_]*$/.test(afterAmp)) {
+      const range = { start: { line: pos.line, character: amp }, end: pos };
       const seen = new Set<string>();
-      if (tree) for (const n of walkNodes(tree.root)) for (const l of n.labels) if (!seen.has(l)) { seen.add(l); items.push({ label: l, kind: CompletionItemKind.Reference, detail: nodePath(n) }); }
+      if (tree) {
+        for (const n of walkNodes(tree.root)) {
+          for (const l of n.labels) {
+            if (seen.has(l)) continue;
+            seen.add(l);
+            items.push({ label: l, kind: CompletionItemKind.Reference, detail: nodePath(n), filterText: `&${l}`, textEdit: { range, newText: `&${l}` } });
+          }
+        }
+      }
       return items;
     }
-    const quote = prefix.lastIndexOf('"');
-    const inString = (prefix.split('"').length - 1) % 2 === 1;
     if (inString) {
       const before = prefix.slice(0, quote).trimEnd();
       if (before.endsWith('=') || before.endsWith(',')) {
@@ -302,7 +325,7 @@ export const devicetreeFeatures: LanguageFeatures = {
         if (sym) children.push(sym);
       }
       const selection = s.nameRange.file === path ? s.nameRange : s.range;
-      return { name: s.name, detail: s.node ? nodePath(s.node) : undefined, kind: s.ast.kind === 'ref-node' ? SymbolKind.Namespace : SymbolKind.Module, range: toRange(s.range), selectionRange: toRange(selection), children };
+      return { name: siteTitle(s), detail: s.node ? nodePath(s.node) : undefined, kind: s.ast.kind === 'ref-node' ? SymbolKind.Namespace : SymbolKind.Module, range: toRange(s.range), selectionRange: toRange(selection), children };
     };
     const out: DocumentSymbol[] = [];
     const collect = (sites: NodeSite[]): void => {
@@ -339,9 +362,33 @@ export const devicetreeFeatures: LanguageFeatures = {
     const units = treeUnitsFor(ws, path);
     if (units.some((u) => u.result!.diagnostics.some((d) => d.severity === 'error' && d.range?.file === path))) return [];
     const text = doc.getText();
+    // The file's own indentation wins; the editor's options only indent a file with none to learn from.
     const formatted = formatDts(text, options.insertSpaces ? ' '.repeat(options.tabSize) : '\t');
     if (formatted === text) return [];
     return [{ range: { start: { line: 0, character: 0 }, end: doc.positionAt(text.length) }, newText: formatted }];
+  },
+
+  onTypeFormatting(ws, path, pos, ch) {
+    // A `}` that closes a node body (as the parser reads it: a body missing its `;` ends at the brace)
+    // gets its `;`. Typed inside the `{|};` the editor auto-closed on the same line, it replaces that
+    // `}` instead (VS Code over-types only single-character closes), so `n {}` stays `n {};`.
+    if (ch !== '}') return [];
+    const index = indexFor(ws, path);
+    const line = lineOf(ws, path, pos.line);
+    if (!index || line[pos.character - 1] !== '}') return [];
+    const site = index.nodes.find((s) => {
+      const r = s.ast.body.range;
+      return r.file === path && r.end.line === pos.line && r.end.col === pos.character;
+    });
+    if (!site) return [];
+    const after = line.slice(pos.character);
+    const rest = after.trimStart();
+    if (rest.startsWith(';')) return [];
+    if (rest.startsWith('};') && site.ast.body.range.start.line === pos.line) {
+      const at = pos.character + after.length - rest.length;
+      return [{ range: { start: { line: pos.line, character: at }, end: { line: pos.line, character: at + 1 } }, newText: '' }];
+    }
+    return [{ range: { start: pos, end: pos }, newText: ';' }];
   },
 
   codeActions(ws, path, _range, diagnostics): CodeAction[] {
@@ -362,4 +409,77 @@ function workspaceCompatibles(ws: Workspace): string[] {
     }
   }
   return [...seen].sort();
+}
+
+/**
+ * A node site as the outline and symbol search show it: its labels as written, then its name
+ * (`uart1: serial@30860000`, `&uart1`), so Go to Symbol `@uart1` and Ctrl+T `uart1` find it.
+ */
+function siteTitle(s: NodeSite): string {
+  const labels = s.ast.kind === 'root' ? [] : s.ast.labels;
+  return labels.length ? `${labels.map((l) => l.name + ':').join(' ')} ${s.name}` : s.name;
+}
+
+/** At most this many workspace symbols per request (a vendor tree alone has thousands of nodes). */
+export const WORKSPACE_SYMBOL_LIMIT = 200;
+
+/**
+ * How well `query` matches a symbol: 0 for no match, else higher for an exact label or node name,
+ * then a prefix, then a substring, then the query's characters in order (VS Code's fuzzy filter
+ * re-scores what it gets; this only chooses which symbols make the bounded list). Case-insensitive.
+ */
+function symbolScore(query: string, title: string, words: string[]): number {
+  if (query === '') return 1;
+  const q = query.toLowerCase();
+  const lower = words.map((w) => w.toLowerCase());
+  if (lower.includes(q)) return 5;
+  if (lower.some((w) => w.startsWith(q))) return 4;
+  const t = title.toLowerCase();
+  if (t.includes(q)) return 3;
+  let i = 0;
+  for (const c of t) if (c === q[i]) i++;
+  return i === q.length ? 2 : 0;
+}
+
+/**
+ * workspace/symbol: the nodes written in the files of every tree the server has analysed, found by
+ * name, unit name (`serial` for `serial@30860000`), label or reference (`&uart1 { ... }` sites too);
+ * the best WORKSPACE_SYMBOL_LIMIT, each site once, only in files the user can open.
+ */
+export function devicetreeWorkspaceSymbols(ws: Workspace, query: string): SymbolInformation[] {
+  const found: { score: number; symbol: SymbolInformation }[] = [];
+  const seen = new Set<string>();
+  const openable = new Map<string, boolean>();
+  for (const u of ws.liveUnits()) {
+    if (!(u instanceof DtUnit) || !u.index) continue;
+    for (const s of u.index.nodes) {
+      if (s.ast.kind === 'root') continue;
+      const k = key(s.nameRange);
+      if (seen.has(k)) continue;
+      seen.add(k);
+      const file = s.nameRange.file;
+      let ok = openable.get(file);
+      if (ok === undefined) openable.set(file, (ok = ws.docs.get(file) !== undefined || ws.host.fileExists(file)));
+      if (!ok) continue;
+      const title = siteTitle(s);
+      const at = s.name.indexOf('@');
+      const words = [s.name, at > 0 ? s.name.slice(0, at) : s.name, ...s.ast.labels.map((l) => l.name)];
+      if (s.ast.kind === 'ref-node') words.push(s.ast.ref.target);
+      // A node's own definition before the `&label { ... }` sites that amend it.
+      const score = symbolScore(query, title, words) - (s.ast.kind === 'ref-node' ? 0.5 : 0);
+      if (score <= 0) continue;
+      const parent = s.node && s.node.parent ? nodePath(s.node.parent) : s.parent?.name;
+      found.push({
+        score,
+        symbol: {
+          name: title,
+          kind: s.ast.kind === 'ref-node' ? SymbolKind.Namespace : SymbolKind.Module,
+          location: toLocation(s.range.file === file ? { file, start: s.range.start, end: s.nameRange.end } : s.nameRange),
+          containerName: parent ?? basename(file),
+        },
+      });
+    }
+  }
+  found.sort((a, b) => b.score - a.score || a.symbol.name.localeCompare(b.symbol.name));
+  return found.slice(0, WORKSPACE_SYMBOL_LIMIT).map((f) => f.symbol);
 }

@@ -4,6 +4,7 @@ import { strict as assert } from 'assert';
 import { mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
+import { SymbolKind, type Location, type Range, type TextEdit } from 'vscode-languageserver-protocol/node';
 import { TestClient, applyEdits, uri } from './client';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'mkdg-dts-'));
@@ -154,6 +155,62 @@ describe('server: device trees', function () {
     await client.change(OVERLAY, OVERLAY_TEXT);
   });
 
+  it('completes a partial label in cells and at the top level, replacing from the & on', async () => {
+    const text = OVERLAY_TEXT + '/ { x { clocks = <&ua 1>, <&g>; }; };\n&ua\n&{/se}\n';
+    await client.change(OVERLAY, text);
+    const lines = text.split('\n');
+    const at = (line: number, needle: string): number => lines[line].indexOf(needle) + needle.length;
+    for (const [line, typed] of [[8, '<&ua'], [8, '<&g'], [9, '&ua']] as const) {
+      const col = at(line, typed);
+      const items = await client.completion(OVERLAY, line, col);
+      assert.ok(items.some((i) => i.label === 'uart0') && items.some((i) => i.label === 'gic'), JSON.stringify(items));
+      const uart = items.find((i) => i.label === (typed.endsWith('g') ? 'gic' : 'uart0'))!;
+      const edit = uart.textEdit as { range: { start: { line: number; character: number }; end: { character: number } }; newText: string };
+      const start = col - typed.replace('<', '').length;
+      assert.deepEqual([edit.range.start.line, edit.range.start.character, edit.range.end.character], [line, start, col]);
+      assert.equal(edit.newText, `&${uart.label}`);
+      // VS Code filters the text of the range (`&ua`) against filterText.
+      assert.ok(uart.filterText!.startsWith(lines[line].slice(start, col)), uart.filterText);
+      assert.equal(lines[line].slice(0, start) + edit.newText + lines[line].slice(col), lines[line].replace(typed.replace('<', ''), `&${uart.label}`));
+    }
+    // A path: the `}` the editor closed after the cursor is replaced too, and the edit closes it.
+    const items = await client.completion(OVERLAY, 10, 5);
+    const serial = items.find((i) => i.label === '/serial')!;
+    const edit = serial.textEdit as { range: Range; newText: string };
+    assert.deepEqual(edit.range, { start: { line: 10, character: 0 }, end: { line: 10, character: 6 } });
+    assert.equal(edit.newText, '&{/serial}');
+    assert.ok(serial.filterText!.startsWith('&{/se'));
+    // An `&` in a string is no reference.
+    await client.change(OVERLAY, OVERLAY_TEXT + '/ { x { s = "a&ua'+'\n};\n');
+    assert.deepEqual((await client.completion(OVERLAY, 8, 17)).filter((i) => i.label === 'uart0'), []);
+    await client.change(OVERLAY, OVERLAY_TEXT);
+  });
+
+  it('shows labels in the outline and finds nodes by name and label in workspace symbols', async () => {
+    await client.open(BASE, BASE_TEXT);
+    const base = await client.symbols(BASE);
+    assert.deepEqual(base[0].children?.filter((c) => c.kind === SymbolKind.Module).map((c) => c.name), ['uart0: serial']);
+    type Found = { name: string; containerName?: string; location: Location }[];
+    const byLabel = await client.request<Found>('workspace/symbol', { query: 'uart0' });
+    assert.deepEqual(byLabel.map((s) => [s.name, path.basename(new URL(s.location.uri).pathname), s.location.range.start.line]), [
+      ['uart0: serial', 'board.dts', 4],
+      ['&uart0', 'board-overlay.dts', 5],
+    ]);
+    assert.equal(byLabel[0].containerName, '/');
+    const byName = await client.request<Found>('workspace/symbol', { query: 'interrupt-controller' });
+    assert.deepEqual(byName.map((s) => [s.name, path.basename(new URL(s.location.uri).pathname)]), [['gic: interrupt-controller@8000000', 'soc.dtsi']]);
+    assert.deepEqual(await client.request<Found>('workspace/symbol', { query: 'zzzz' }), []);
+    // Bounded: a tree with more nodes than the limit gives the limit.
+    const big = path.join(mkdtempSync(path.join(tmpdir(), 'mkdg-big-')), 'big.dts');
+    const bigText = '/dts-v1/;\n/ {\n' + Array.from({ length: 300 }, (_, i) => `    n${i}: node${i} { };\n`).join('') + '};\n';
+    writeFileSync(big, bigText);
+    await client.open(big, bigText);
+    assert.equal((await client.request<Found>('workspace/symbol', { query: 'node' })).length, 200);
+    assert.deepEqual((await client.request<Found>('workspace/symbol', { query: 'n299' })).map((s) => s.name)[0], 'n299: node299');
+    await client.close(big);
+    await client.close(BASE);
+  });
+
   it('outlines and folds the nodes written in the file', async () => {
     const symbols = await client.symbols(OVERLAY);
     assert.deepEqual(symbols.map((s) => s.name), ['/', '&uart0']);
@@ -163,13 +220,52 @@ describe('server: device trees', function () {
     assert.ok(folds.some((f) => f.startLine === 0 && f.endLine === 3), JSON.stringify(folds));
   });
 
-  it('formats to canonical indentation, keeping comments, and refuses broken text', async () => {
+  it('formats to canonical indentation in the file\'s own unit, keeping comments, and refuses broken text', async () => {
+    // The one line indented from its parent's line sets the unit (2 spaces), not the editor's 4.
     const messy = '/ {\n  chosen {   \n\t\t/* the console */\n  stdout-path = &uart0;\n\n\n };\n};\n&uart0 {\nstatus = "disabled"; // off\n};';
     await client.change(OVERLAY, messy);
     const edits = await client.format(OVERLAY);
-    assert.equal(applyEdits(messy, edits!), '/ {\n    chosen {\n        /* the console */\n        stdout-path = &uart0;\n\n    };\n};\n&uart0 {\n    status = "disabled"; // off\n};\n');
+    assert.equal(applyEdits(messy, edits!), '/ {\n  chosen {\n    /* the console */\n    stdout-path = &uart0;\n\n  };\n};\n&uart0 {\n  status = "disabled"; // off\n};\n');
+    // A tab-indented file stays tabbed, its continuation lines aligned, though the editor asks for 4 spaces.
+    const tabbed = '/ {\n\tchosen {\n\t\tstdout-path = &uart0;\n\t};\n};\n&uart0 {\n\tclocks = <&uart0 1>,\n\t         <&uart0 2>;\n\tstatus = "disabled";\n};\n';
+    await client.change(OVERLAY, tabbed);
+    assert.deepEqual(await client.format(OVERLAY), []);
+    const shifted = tabbed.replace('\tclocks', '\t\tclocks').replace('\t         <', '\t\t         <');
+    await client.change(OVERLAY, shifted);
+    assert.equal(applyEdits(shifted, (await client.format(OVERLAY))!), tabbed);
+    // Nothing to learn from: the editor's options (4 spaces).
+    const flat = '/ {\nchosen {\nstdout-path = &uart0;\n};\n};\n';
+    await client.change(OVERLAY, flat);
+    assert.equal(applyEdits(flat, (await client.format(OVERLAY))!), '/ {\n    chosen {\n        stdout-path = &uart0;\n    };\n};\n');
     await client.change(OVERLAY, '/ {\n  chosen {\n');
     assert.deepEqual(await client.format(OVERLAY), []);
+    await client.change(OVERLAY, OVERLAY_TEXT);
+  });
+
+  it('on typing `}` that closes a node: adds its `;`, or replaces the `}` of an auto-closed `};`', async () => {
+    const onType = (line: number, character: number): Promise<TextEdit[] | null> =>
+      client.request('textDocument/onTypeFormatting', { textDocument: { uri: uri(OVERLAY) }, position: { line, character }, ch: '}', options: { tabSize: 4, insertSpaces: true } });
+    const typed = async (text: string, line: number, character: number): Promise<string> => {
+      await client.change(OVERLAY, text);
+      return applyEdits(text, (await onType(line, character)) ?? []);
+    };
+    // A `}` typed on its own line.
+    assert.equal(await typed('/ {\n    chosen {\n    }\n};\n', 2, 5), '/ {\n    chosen {\n    };\n};\n');
+    // Typed inside the `{|};` the editor closed: `chosen {}};` becomes `chosen {};`.
+    assert.equal(await typed('/ {\n    chosen {}};\n};\n', 1, 13), '/ {\n    chosen {};\n};\n');
+    assert.equal(await typed('&uart0 { status = "okay"; }};\n', 0, 27), '&uart0 { status = "okay"; };\n');
+    // Already followed by its `;`; the `}` of a path reference, of a string, of a comment: nothing.
+    for (const [text, line, upTo] of [
+      ['/ {\n    chosen {\n    };\n};\n', 2, '    }'],
+      ['/ {\n    chosen { stdout-path = &{/chosen}; };\n};\n', 1, '&{/chosen}'],
+      ['/ {\n    chosen { s = "}"; };\n};\n', 1, '"}'],
+      ['/ {\n    // }\n};\n', 1, '// }'],
+    ] as const) {
+      await client.change(OVERLAY, text);
+      const col = text.split('\n')[line].indexOf(upTo) + upTo.length;
+      assert.equal(text.split('\n')[line][col - 1], '}', `${text} ${line}:${col}`);
+      assert.deepEqual(await onType(line, col), [], text);
+    }
     await client.change(OVERLAY, OVERLAY_TEXT);
   });
 
