@@ -42,7 +42,7 @@ async function main(): Promise<void> {
     process.stdout.write(`\nFAIL case ${s}:${index}${c ? ` (${c.target}, mutated ${c.file})` : ''}: ${f.kind}: ${f.message.split('\n')[0]}\n  re-run: npm run fuzz -- ${quick ? '--quick ' : ''}--case ${s}:${index}\n`);
     if (seen.get(key)! > 1) { process.stdout.write(`  (same failure as an earlier case: not shrunk again)\n`); return; }
     if (!c) return;
-    const min = await runner.minimise(c, f, 400);
+    const min = await runner.minimise(c, f, 400, Date.now() + 3 * 60_000);
     const file = path.join(outDir, `${s}-${index}-${path.basename(c.file)}`);
     fs.writeFileSync(file, min.case.content);
     process.stdout.write(`  ${f.message.split('\n').slice(1).map((l) => `  ${l.trim()}`).join('\n')}\n  minimised (${min.tries} runs) in ${file}:\n  ${showContent(min.case.content)}\n`);

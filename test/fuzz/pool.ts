@@ -83,14 +83,14 @@ export class CaseRunner {
 
   /**
    * The smallest content (by chunk, line and character deletion) that fails as `failure` did; at
-   * most `maxTries` runs (hangs cost a kill each, so they get fewer).
+   * most `maxTries` runs (hangs and slow cases cost seconds each, so they get fewer), until `deadline`.
    */
-  async minimise(c: FuzzCase, failure: Failure, maxTries: number): Promise<{ case: FuzzCase; tries: number }> {
+  async minimise(c: FuzzCase, failure: Failure, maxTries: number, deadline = Infinity): Promise<{ case: FuzzCase; tries: number }> {
     const sig = failureSignature(failure);
     const r = await shrink(c.content, async (content) => {
       const res = await this.run({ op: 'run', case: serializeCase(withContent(c, content)) });
       return !res.outcome.ok && failureSignature(res.outcome) === sig;
-    }, failure.kind === 'hang' || failure.kind === 'crash' || failure.kind === 'memory' ? Math.min(maxTries, 60) : maxTries);
+    }, failure.kind === 'hang' || failure.kind === 'crash' || failure.kind === 'memory' || failure.kind === 'cpu' ? Math.min(maxTries, 60) : maxTries, deadline);
     return { case: withContent(c, r.content), tries: r.tries };
   }
 }
