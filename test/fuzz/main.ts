@@ -1,4 +1,4 @@
-// `npm run fuzz -- [--minutes N] [--seed S] [--cases N] [--case S:I] [--quick] [--targets a,b] [--no-corpus] [--no-server]`
+// `npm run fuzz -- [--minutes N] [--seed S] [--cases N] [--case S:I] [--quick] [--targets a,b] [--no-corpus] [--no-server] [--strict-lines]`
 //
 // The long fuzz pass: cases from a random (printed) seed, each run in a child process under a CPU and
 // memory watchdog; the seed files are the project's examples and fixtures plus ../shared/corpus when
@@ -11,7 +11,7 @@ import { LONG_SCALE, QUICK_SCALE } from './mutator';
 import { CaseRunner } from './pool';
 import { showContent } from './report';
 import { runServerStream } from './server-stream';
-import { failureSignature, TARGETS, type Failure, type FuzzCase, type Target } from './targets';
+import { failureSignature, serializeCase, TARGETS, type Failure, type FuzzCase, type Target } from './targets';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   const corpus = !quick && !process.argv.includes('--no-corpus');
   const server = !process.argv.includes('--no-server') && !only;
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mkdg-fuzz-failures-'));
-  const runner = new CaseRunner({ corpus, scale: quick ? 'quick' : 'long', budgets: { cpuMs: 5000, heapMB: 768 }, targets, killCpuMs: 30_000, killRssMB: 3000, heapLimitMB: 2048 });
+  const runner = new CaseRunner({ corpus, scale: quick ? 'quick' : 'long', budgets: { cpuMs: 5000, heapMB: 768, strictLines: process.argv.includes('--strict-lines') }, targets, killCpuMs: 30_000, killRssMB: 3000, heapLimitMB: 2048 });
   const deadline = Date.now() + minutes * 60_000 * (server ? 0.85 : 1);
   if (!only) process.stdout.write(`fuzz: seed ${seed}, ${minutes} min, targets ${targets.join(',')}, corpus ${corpus ? 'on' : 'off'}\n`);
   const seen = new Map<string, number>();
@@ -45,7 +45,9 @@ async function main(): Promise<void> {
     const min = await runner.minimise(c, f, 400, Date.now() + 3 * 60_000);
     const file = path.join(outDir, `${s}-${index}-${path.basename(c.file)}`);
     fs.writeFileSync(file, min.case.content);
-    process.stdout.write(`  ${f.message.split('\n').slice(1).map((l) => `  ${l.trim()}`).join('\n')}\n  minimised (${min.tries} runs) in ${file}:\n  ${showContent(min.case.content)}\n`);
+    const again = await runner.run({ op: 'run', case: serializeCase(min.case) });
+    const said = again.outcome.ok ? 'passes on its own (flaky budget?)' : `${again.outcome.kind}: ${again.outcome.message}`;
+    process.stdout.write(`  ${f.message.split('\n').slice(1).map((l) => `  ${l.trim()}`).join('\n')}\n  minimised (${min.tries} runs) in ${file}:\n  ${showContent(min.case.content)}\n  which gives: ${said.split('\n')[0]}\n`);
   };
   if (only) {
     const [s, i] = only.split(':').map(Number);

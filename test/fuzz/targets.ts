@@ -174,6 +174,8 @@ export interface Budgets {
   cpuMs: number;
   /** Growth of the JS heap (MB) over one case. */
   heapMB: number;
+  /** Lines as an editor counts them only (CR, LF, CRLF): DTS and JSON positions in CR-only files fail. */
+  strictLines?: boolean;
 }
 
 export interface Failure {
@@ -246,7 +248,7 @@ export function runCase(pool: SeedPool, c: FuzzCase, budgets: Budgets): Outcome 
   if (!markers) {
     for (const d of diagnostics) {
       for (const r of [d.range, ...(d.related ?? []).map((x) => x.range)]) {
-        const problem = r && rangeProblem(r, textOf);
+        const problem = r && rangeProblem(r, textOf, budgets.strictLines);
         if (problem) return { ok: false, kind: 'position', message: `${problem}: ${describeDiagnostic(d)}` };
       }
     }
