@@ -33,10 +33,18 @@ export class CaseRunner {
     this.lines = [];
     this.stderr = '';
     proc.stderr!.on('data', (b: Buffer) => { this.stderr = (this.stderr + b.toString()).slice(-4000); });
+    // A killed child's last line or exit must not reach the waiter of the child that replaced it.
     readline.createInterface({ input: proc.stdout! }).on('line', (l) => {
+      if (this.proc !== proc) return;
       if (this.waiting) { const w = this.waiting; this.waiting = undefined; w(l); } else this.lines.push(l);
     });
-    proc.on('exit', () => { if (this.proc === proc) this.proc = undefined; const w = this.waiting; this.waiting = undefined; w?.(undefined); });
+    proc.on('exit', () => {
+      if (this.proc !== proc) return;
+      this.proc = undefined;
+      const w = this.waiting;
+      this.waiting = undefined;
+      w?.(undefined);
+    });
     const ready = await this.nextLine();
     if (ready === undefined) throw new Error(`the fuzz worker did not start:\n${this.stderr}`);
   }
