@@ -1,8 +1,8 @@
-// `npm run bench [-- --json]`: runs every benchmark suite, each in a fresh child process, prints the figures (and
+// `npm run bench [-- --json] [-- --only=<suite>]`: runs every benchmark suite (or one), each in a fresh child process, prints the figures (and
 // their ratios to baselines measured in the same run), and rewrites BENCHMARKS.md. With --json it
 // prints one JSON object of all figures (named fields, units in the names) for tools to compare runs.
 import { spawnSync } from 'child_process';
-import { writeFileSync } from 'fs';
+import { existsSync, readFileSync, writeFileSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
@@ -14,6 +14,7 @@ const SUITES: Suite[] = [
   { name: 'emulator', module: './emulator', exportName: 'runEmulatorBench', describe: 'Emulator data path and boot' },
   { name: 'server', module: './server', exportName: 'runServerBench', describe: 'Language server' },
   { name: 'inspector', module: './inspector', exportName: 'runInspectorBench', describe: 'Queue inspector: emulator throughput with 30 Hz snapshot streaming vs without' },
+  { name: 'scale', module: './scale', exportName: 'runScaleBench', describe: 'Scale: CPU time against input size (linear is 1)' },
 ];
 
 /**
@@ -72,7 +73,7 @@ async function main(): Promise<void> {
     for (const [k, v] of Object.entries(flat)) process.stdout.write(`${k.padEnd(60)} ${format(v)}\n`);
     for (const f of failures) process.stdout.write(`not run: ${f}\n`);
   }
-  if (!only) writeMarkdown(all, failures, notes);
+  writeMarkdown(all, failures, notes, only);
   if (failures.length > 0) process.exitCode = 1;
 }
 
@@ -80,25 +81,55 @@ function format(v: number): string {
   return Number.isInteger(v) ? String(v) : v.toPrecision(4);
 }
 
-function writeMarkdown(all: Record<string, Figures>, failures: string[], notes: Record<string, string[]>): void {
-  const lines = [
-    '# Benchmarks',
-    '',
-    'Produced by `npm run bench` (this file is rewritten by each run; `npm run bench -- --json` prints the same figures as JSON). Each suite runs in a fresh process with the V8 flags the language server runs with (`SERVER_NODE_FLAGS`: a 64 MiB young generation).',
-    `Last run: ${new Date().toISOString()} on ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}. The machine is small and shared: compare ratios measured in the same run rather than absolute figures across runs.`,
-    '',
-  ];
-  for (const suite of SUITES) {
+/**
+ * Rewrite BENCHMARKS.md. A full run replaces the file; `--only=<suite>` replaces that suite's
+ * section and keeps every other section as the last full run left it (slow suites need not re-run).
+ */
+function writeMarkdown(all: Record<string, Figures>, failures: string[], notes: Record<string, string[]>, only?: string): void {
+  const file = path.join(__dirname, '..', 'BENCHMARKS.md');
+  const stamp = `${new Date().toISOString()} on ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`;
+  const section = (suite: Suite): string[] => {
     const figures = all[suite.name];
-    if (!figures) continue;
-    lines.push(`## ${suite.describe}`, '', '| figure | value |', '| --- | --- |');
+    if (!figures) return [];
+    const lines = [`## ${suite.describe}`, ''];
+    if (only) lines.push(`Run on its own (\`npm run bench -- --only=${suite.name}\`): ${stamp}.`, '');
+    lines.push('| figure | value |', '| --- | --- |');
     for (const [k, v] of Object.entries(figures)) lines.push(`| ${k} | ${format(v)} |`);
     lines.push('');
     for (const n of notes[suite.name] ?? []) lines.push(`- ${n}`);
     if (notes[suite.name]) lines.push('');
+    return lines;
+  };
+  if (only) {
+    const suite = SUITES.find((s) => s.name === only);
+    if (!suite || !all[only]) return;
+    const old = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
+    // Split before each '## ' heading: [header, section, section, ...].
+    const parts = old.split(/^(?=## )/m);
+    const heading = `## ${suite.describe}`;
+    const fresh = section(suite).join('\n');
+    const at = parts.findIndex((p) => p.startsWith(heading + '\n'));
+    if (at >= 0) parts[at] = fresh + (at < parts.length - 1 ? '\n' : '');
+    else {
+      // Keep the order of SUITES: before the first section of a later suite (or "Not run"), else at the end.
+      const later = SUITES.slice(SUITES.indexOf(suite) + 1).map((s) => `## ${s.describe}\n`);
+      const before = parts.findIndex((p) => later.some((h) => p.startsWith(h)) || p.startsWith('## Not run'));
+      if (before >= 0) parts.splice(before, 0, fresh + '\n');
+      else parts.push((parts[parts.length - 1].endsWith('\n\n') ? '' : '\n') + fresh);
+    }
+    writeFileSync(file, parts.join(''));
+    return;
   }
+  const lines = [
+    '# Benchmarks',
+    '',
+    'Produced by `npm run bench` (this file is rewritten by each run; `npm run bench -- --only=<suite>` rewrites that suite\'s section only; `npm run bench -- --json` prints the same figures as JSON). Each suite runs in a fresh process with the V8 flags the language server runs with (`SERVER_NODE_FLAGS`: a 64 MiB young generation).',
+    `Last run: ${stamp}. The machine is small and shared: compare ratios measured in the same run rather than absolute figures across runs.`,
+    '',
+  ];
+  for (const suite of SUITES) lines.push(...section(suite));
   if (failures.length) lines.push('## Not run', '', ...failures.map((f) => `- ${f}`), '');
-  writeFileSync(path.join(__dirname, '..', 'BENCHMARKS.md'), lines.join('\n'));
+  writeFileSync(file, lines.join('\n'));
 }
 
 main().catch((e) => { process.stderr.write(String(e?.stack ?? e) + '\n'); process.exitCode = 1; });

@@ -218,6 +218,9 @@ function parseProtectionDomain(r: ElementReader, el: XmlElement, parent: Protect
   }
   const maxVaddr = USER_TOP - stackSize - SMALL_PAGE;
   let imageSeen: XmlElement | undefined;
+  // Every setvar symbol of this PD so far (setvar elements and maps' setvar_vaddr/setvar_size): one
+  // look-up per symbol, not a scan of every earlier map (quadratic in a PD's maps).
+  const symbols = new Set<string>();
   for (const child of el.children) {
     switch (child.tag) {
       case 'program_image': {
@@ -236,12 +239,14 @@ function parseProtectionDomain(r: ElementReader, el: XmlElement, parent: Protect
         if (!m) break;
         for (const sym of [m.setvarVaddr, m.setvarSize]) {
           if (sym === undefined) continue;
-          if (pd.setvars.some((s) => s.symbol === sym) || pd.maps.some((o) => o.setvarVaddr === sym || o.setvarSize === sym)) {
+          if (symbols.has(sym)) {
             const a = child.attributes.find((x) => x.value === sym && x.name.startsWith('setvar'))!;
             r.error(`setvar on symbol '${sym}' already exists on element 'map'`, a.valueRange, 'sdf-duplicate-setvar');
           }
         }
         pd.maps.push(m);
+        if (m.setvarVaddr !== undefined) symbols.add(m.setvarVaddr);
+        if (m.setvarSize !== undefined) symbols.add(m.setvarSize);
         break;
       }
       case 'irq': {
@@ -264,11 +269,12 @@ function parseProtectionDomain(r: ElementReader, el: XmlElement, parent: Protect
         const symbol = r.required(child, 'symbol');
         const region = r.required(child, 'region_paddr');
         if (!symbol || !region) break;
-        if (pd.setvars.some((s) => s.symbol === symbol.value) || pd.maps.some((m) => m.setvarVaddr === symbol.value || m.setvarSize === symbol.value)) {
+        if (symbols.has(symbol.value)) {
           r.error(`setvar on symbol '${symbol.value}' already exists on element 'setvar'`, symbol.valueRange, 'sdf-duplicate-setvar');
           break;
         }
         pd.setvars.push({ symbol: symbol.value, regionPaddr: region.value, element: child });
+        symbols.add(symbol.value);
         break;
       }
       case 'protection_domain':

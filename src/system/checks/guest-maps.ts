@@ -19,8 +19,10 @@ export function checkGuestMaps(model: SystemModel, guests: GuestConfig[]): Diagn
         message: `virtual machine '${g.vm}' has no RAM region mapped into both it and its VMM '${g.vmm}': the VMM cannot load the guest's images` });
       continue;
     }
-    const vmMap = vm.maps.find((m) => m.mr === g.ramRegion)!;
-    const vmmMap = vm.vmm.maps.find((m) => m.mr === g.ramRegion)!;
+    const vmMap = vm.maps.find((m) => m.mr === g.ramRegion);
+    const vmmMap = vm.vmm.maps.find((m) => m.mr === g.ramRegion);
+    // Two virtual machines of one name (an error of its own): the guest's RAM was found in the other.
+    if (!vmMap || !vmmMap) continue;
     if (!vmmMap.perms.w || !vmmMap.perms.r) {
       out.push({ severity: 'error', code: 'guest-ram-vmm', range: attribute(vmmMap.element, 'perms')?.valueRange ?? vmmMap.element.nameRange,
         message: `the VMM '${g.vmm}' maps guest RAM '${g.ramRegion}' without read and write access: it copies the kernel, DTB and initrd into it` });
