@@ -132,7 +132,7 @@ export class CodeServer {
   }
 
   /** Starts code-server on a free port with `workspace` as the folder to open; resolves once it listens. */
-  static async start(sandbox: Sandbox, workspace: string, timeoutMs = 60_000): Promise<CodeServer> {
+  static async start(sandbox: Sandbox, workspace: string, timeoutMs = 60_000, options: { workspaceTrust?: boolean } = {}): Promise<CodeServer> {
     const port = await findFreePort();
     const child = spawn(process.execPath, [
       requireCodeServer(), ...commonArgs(sandbox),
@@ -140,7 +140,8 @@ export class CodeServer {
       '--bind-addr', `127.0.0.1:${port}`,
       '--disable-telemetry',
       '--disable-update-check',
-      '--disable-workspace-trust',
+      // Workspace trust is off unless a test is about it (Restricted Mode).
+      ...(options.workspaceTrust ? [] : ['--disable-workspace-trust']),
       workspace,
     ], {
       env: sandboxEnv(sandbox),

@@ -19,7 +19,16 @@ export interface SessionOptions {
   readonly settings?: Readonly<Record<string, unknown>>;
   /** Names the saved logs (test-results/e2e/logs/<name>/). */
   readonly name: string;
+  /** Workspace trust on, with no prompt: the folder, never trusted before, opens in Restricted Mode. */
+  readonly restrictedMode?: boolean;
 }
+
+/** Settings that turn workspace trust on without its startup prompt. */
+const RESTRICTED_MODE_SETTINGS: Readonly<Record<string, unknown>> = {
+  'security.workspace.trust.enabled': true,
+  'security.workspace.trust.startupPrompt': 'never',
+  'security.workspace.trust.untrustedFiles': 'open',
+};
 
 export class E2ESession {
   /** Uncaught exceptions in the workbench page (its own console is noisy offline, so only these). */
@@ -37,14 +46,14 @@ export class E2ESession {
   }
 
   static async open(options: SessionOptions): Promise<E2ESession> {
-    const sandbox = createSandbox({ ...SEEDED_SETTINGS, ...options.settings });
+    const sandbox = createSandbox({ ...SEEDED_SETTINGS, ...(options.restrictedMode ? RESTRICTED_MODE_SETTINGS : {}), ...options.settings });
     const workspace = path.join(sandbox.root, 'workspace', path.basename(options.workspace));
     let codeServer: CodeServer | undefined;
     let chromium: Chromium | undefined;
     try {
       cpSync(options.workspace, workspace, { recursive: true });
       for (const vsix of options.vsix ?? []) installExtension(sandbox, vsix);
-      codeServer = await CodeServer.start(sandbox, workspace);
+      codeServer = await CodeServer.start(sandbox, workspace, undefined, { workspaceTrust: options.restrictedMode });
       chromium = await launchChromium();
       const page = await chromium.browser.newPage({ viewport: { width: 1440, height: 900 } });
       const session = new E2ESession(sandbox, workspace, codeServer, chromium, page, options.name);
