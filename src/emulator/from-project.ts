@@ -5,7 +5,7 @@
 // language server offers to create a project file. Guests the project file leaves out
 // (`"boot": false`) are not booted; their VMMs stay idle.
 import type { Diagnostic } from '../common/diagnostics';
-import type { FileHost } from '../common/host';
+import { unreadableReason, type FileHost } from '../common/host';
 import { writeDtb, type CompileResult } from '../devicetree/compile';
 import { nodePath, walkNodes, type DtTree } from '../devicetree/tree';
 import { compileGuestTrees, findMr, findPd, findVm, resolveVirtioConsole, type GuestConfig as ProjectGuest, type Project } from '../system/index';
@@ -103,7 +103,7 @@ export function emulatorConfigFromProject(project: Project, opts: FromProjectOpt
     if (g.initrdImage) {
       const bytes = opts.host.readFile(g.initrdImage);
       if (!bytes) {
-        diagnostics.push({ severity: 'error', message: `cannot read the initrd '${g.initrdImage}'`, code: 'emulator-boot', range: g.ranges.initrd ?? g.vmRange });
+        diagnostics.push({ severity: 'error', message: `cannot read the initrd '${g.initrdImage}': ${unreadableReason(opts.host, g.initrdImage)}`, code: 'emulator-boot', range: g.ranges.initrd ?? g.vmRange });
         continue;
       }
       initrd = { gpa: g.initrdAddr, bytes };

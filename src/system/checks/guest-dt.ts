@@ -8,7 +8,7 @@
 // table decides both what the linter reports and where the emulated guest faults.
 
 import type { Diagnostic, SourceRange } from '../../common/diagnostics';
-import type { FileHost } from '../../common/host';
+import { unreadableReason, type FileHost } from '../../common/host';
 import { getProperty, nodePath, propertyCells, walkNodes, type DtNode, type DtTree } from '../../devicetree/tree';
 import { attribute, findMr, findVm, hex, type SystemModel, type VirtualMachine } from '../model';
 import type { GuestConfig, Project } from '../project';
@@ -191,7 +191,7 @@ export function checkGuestTree(project: Project, guest: GuestConfig, tree: DtTre
       }
       if (guest.initrdImage && host) {
         const image = host.readFile(guest.initrdImage);
-        if (!image) out.push(err('guest-dt-initrd', `initrd image '${guest.initrdImage}' not found`, guest.ranges.initrd));
+        if (!image) out.push(err('guest-dt-initrd', `initrd image '${guest.initrdImage}': ${unreadableReason(host, guest.initrdImage)}`, guest.ranges.initrd));
         else if (image.length > window.size) {
           out.push(err('guest-dt-initrd', `initrd image is ${hex(image.length)} bytes, larger than the linux,initrd-start/end window (${hex(window.size)})`, getProperty(chosen, 'linux,initrd-end')!.range, '/chosen'));
         }

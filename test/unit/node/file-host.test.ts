@@ -2,12 +2,13 @@
 // /dev/zero, a FIFO or a symlink to either (hostile-input issue), and must get an answer at once.
 import { strict as assert } from 'assert';
 import { execFileSync } from 'child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { NodeFileHost } from '../../../src/node/file-host';
 import { compileFiles } from '../../../src/devicetree/compile';
 import { unreadableReason } from '../../../src/common/host';
+import { lintSystemFile } from '../../../src/system/index';
 
 describe('node/file-host', () => {
   let dir: string;
@@ -52,5 +53,17 @@ describe('node/file-host', () => {
     assert.ok(errors.some((m) => m.startsWith('Couldn\'t open "/dev/zero": not a regular file')), errors.join('\n'));
     assert.ok(errors.some((m) => m.startsWith('Couldn\'t open "fifo.dts": not a regular file')), errors.join('\n'));
     assert.ok(errors.some((m) => m.includes('zero.dts')), errors.join('\n'));
+  });
+
+  it('a project file whose initrd is /dev/zero gets a positioned error at once, saying why', () => {
+    const project = path.join(dir, 'project');
+    cpSync(path.join(__dirname, '../../../examples/dual-guest'), project, { recursive: true });
+    const json = JSON.parse(readFileSync(path.join(project, 'dual-guest.json'), 'utf8')) as { guests: Record<string, Record<string, unknown>> };
+    json.guests['client_linux-1'].initrd = '/dev/zero';
+    writeFileSync(path.join(project, 'dual-guest.json'), JSON.stringify(json, null, 2));
+    const found = lintSystemFile(path.join(project, 'dual-guest.system'), host).filter((d) => d.message.includes('/dev/zero'));
+    assert.equal(found.length, 1, JSON.stringify(found));
+    assert.match(found[0].message, /^initrd image '\/dev\/zero': not a regular file/);
+    assert.equal(found[0].range?.file, path.join(project, 'dual-guest.json'));
   });
 });
