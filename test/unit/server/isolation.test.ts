@@ -1,25 +1,11 @@
 // One unit's failure is one diagnostic on that unit: every other unit goes on being analysed and
 // published (hostile-input issue: the analysis used to be all-or-nothing).
 import { strict as assert } from 'assert';
-import { encodeUtf8 } from '../../../src/common/host';
+import { MemoryFileHost } from '../../../src/common/host';
 import { DevicetreeUnitProvider } from '../../../src/server/devicetree/dt-provider';
 import type { AnalysisUnit } from '../../../src/server/unit';
-import { Workspace, type UnitProvider, type WorkspaceHost } from '../../../src/server/workspace';
+import { Workspace, type UnitProvider } from '../../../src/server/workspace';
 import { TestClient } from './client';
-
-class MemoryWorkspaceHost implements WorkspaceHost {
-  readonly files = new Map<string, string>();
-  readFile(p: string): Uint8Array | undefined {
-    const text = this.files.get(p);
-    return text === undefined ? undefined : encodeUtf8(text);
-  }
-  fileExists(p: string): boolean {
-    return this.files.has(p);
-  }
-  listDirectory(): string[] {
-    return [];
-  }
-}
 
 /** A provider with a bug: its unit throws for files named bad*.dts, and it throws itself for worse*.dts. */
 class BuggyProvider implements UnitProvider {
@@ -39,7 +25,7 @@ const BROKEN = '/dts-v1/;\n/ {\n\tx = <1;\n};\n';
 
 describe('server: analysis units fail alone', () => {
   it('a unit or provider that throws gives one diagnostic on its file; the other files are analysed', () => {
-    const host = new MemoryWorkspaceHost();
+    const host = new MemoryFileHost();
     const ws = new Workspace(host);
     ws.addProvider(new BuggyProvider());
     ws.addProvider(new DevicetreeUnitProvider());

@@ -4,7 +4,7 @@
 import { strict as assert } from 'assert';
 import { readdirSync, readFileSync } from 'fs';
 import * as path from 'path';
-import { encodeUtf8 } from '../../../src/common/host';
+import { decodeUtf8, MemoryFileHost } from '../../../src/common/host';
 import { findNodeByPath, getProperty, propertyCells } from '../../../src/devicetree/tree';
 import { DevicetreeUnitProvider } from '../../../src/server/devicetree/dt-provider';
 import { DtUnit } from '../../../src/server/devicetree/dt-unit';
@@ -12,33 +12,18 @@ import { SystemUnitProvider } from '../../../src/server/system/system-provider';
 import { Workspace, type WorkspaceHost } from '../../../src/server/workspace';
 import { PROJECT_ROOT } from './client';
 
-/** Files in memory, listed by folder as the workspace asks. */
-class MemoryWorkspaceHost implements WorkspaceHost {
-  readonly files = new Map<string, string>();
-  readFile(p: string): Uint8Array | undefined {
-    const text = this.files.get(p);
-    return text === undefined ? undefined : encodeUtf8(text);
-  }
-  fileExists(p: string): boolean {
-    return this.files.has(p);
-  }
-  listDirectory(dir: string): string[] {
-    return [...this.files.keys()].filter((f) => path.posix.dirname(f) === dir).map((f) => path.posix.basename(f));
-  }
-}
-
 const DIR = '/p';
 const BOARD = `${DIR}/board.dts`;
 const HEADER = `${DIR}/extra.h`;
 
-function exampleHost(): MemoryWorkspaceHost {
-  const host = new MemoryWorkspaceHost();
+function exampleHost(): MemoryFileHost {
+  const host = new MemoryFileHost();
   const example = path.join(PROJECT_ROOT, 'examples', 'dual-guest');
-  for (const name of readdirSync(example)) host.files.set(`${DIR}/${name}`, readFileSync(path.join(example, name), 'utf8'));
+  for (const name of readdirSync(example)) host.set(`${DIR}/${name}`, readFileSync(path.join(example, name), 'utf8'));
   // The base includes a header, as real board trees do.
-  const board = host.files.get(BOARD)!;
-  host.files.set(BOARD, board.replace('/dts-v1/;\n', '/dts-v1/;\n#include "extra.h"\n').replace('\tinterrupt-parent = <&gpc>;\n', '\tinterrupt-parent = <&gpc>;\n\textra = <EXTRA>;\n'));
-  host.files.set(HEADER, '#define EXTRA 1\n');
+  const board = decodeUtf8(host.readFile(BOARD)!);
+  host.set(BOARD, board.replace('/dts-v1/;\n', '/dts-v1/;\n#include "extra.h"\n').replace('\tinterrupt-parent = <&gpc>;\n', '\tinterrupt-parent = <&gpc>;\n\textra = <EXTRA>;\n'));
+  host.set(HEADER, '#define EXTRA 1\n');
   return host;
 }
 
@@ -70,7 +55,7 @@ describe('server: guests sharing a base', () => {
   it('parses the base once per text for both guests, and an edit of it or of its header reaches both', () => {
     const host = exampleHost();
     const ws = workspace(host);
-    let board = host.files.get(BOARD)!;
+    let board = decodeUtf8(host.readFile(BOARD)!);
     ws.docs.open(BOARD, `file://${BOARD}`, 'devicetree', 1, board);
     ws.refresh([BOARD]);
     const trees = guestTrees(ws);
@@ -92,7 +77,7 @@ describe('server: guests sharing a base', () => {
     assert.ok(published.get(BOARD)?.some((e) => e.diagnostic.code === 'unit_address_vs_reg'));
 
     // An edit of the header on disk: both trees see it.
-    host.files.set(HEADER, '#define EXTRA 5\n');
+    host.set(HEADER, '#define EXTRA 5\n');
     ws.refresh([HEADER]);
     assert.deepEqual(guestTrees(ws).map(extra), [[5, 2], [5, 2]]);
     assert.deepEqual([...ws.diagnosticsByFile()].sort(([a], [b]) => a.localeCompare(b)), freshDiagnostics(host, new Map([[BOARD, board]])));
