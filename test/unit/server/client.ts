@@ -31,6 +31,11 @@ export function serverBundle(): string {
   return bundled;
 }
 
+/** The 0-based line of `text` holding `needle` (-1 when none does). */
+export function lineOf(text: string, needle: string): number {
+  return text.split('\n').findIndex((l) => l.includes(needle));
+}
+
 export function uri(file: string): string {
   return pathToFileURL(file).href;
 }

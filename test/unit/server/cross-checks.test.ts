@@ -4,7 +4,7 @@ import { strict as assert } from 'assert';
 import { cpSync, mkdtempSync, readFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
-import { PROJECT_ROOT, TestClient, applyEdits, uri } from './client';
+import { PROJECT_ROOT, TestClient, applyEdits, lineOf, uri } from './client';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'mkdg-project-'));
 cpSync(path.join(PROJECT_ROOT, 'examples', 'dual-guest'), dir, { recursive: true });
@@ -14,10 +14,6 @@ const BOARD_TEXT = readFileSync(BOARD, 'utf8');
 const SYSTEM = path.join(dir, 'dual-guest.system');
 const GUEST1_TEXT = readFileSync(GUEST1, 'utf8');
 const SYSTEM_TEXT = readFileSync(SYSTEM, 'utf8');
-
-function lineOf(text: string, needle: string): number {
-  return text.split('\n').findIndex((l) => l.includes(needle));
-}
 
 describe('server: cross checks (.system and guest trees)', function () {
   this.timeout(30000);

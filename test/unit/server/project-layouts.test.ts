@@ -9,7 +9,7 @@ import * as path from 'path';
 import type { TextDocumentEdit } from 'vscode-languageserver-protocol/node';
 import { NodeFileHost } from '../../../src/node/file-host';
 import { loadProject } from '../../../src/system';
-import { PROJECT_ROOT, TestClient, uri } from './client';
+import { PROJECT_ROOT, TestClient, lineOf, uri } from './client';
 
 const EXAMPLE = path.join(PROJECT_ROOT, 'examples', 'dual-guest');
 const dir = mkdtempSync(path.join(tmpdir(), 'mkdg-layout-'));
@@ -22,10 +22,6 @@ for (const n of [1, 2]) {
   cpSync(path.join(EXAMPLE, `guest-${n}.dts`), path.join(dir, `client_vm_${n}`, 'dts', `guest-${n}.dts`));
 }
 const GUEST1 = path.join(dir, 'client_vm_1', 'dts', 'guest-1.dts');
-
-function lineOf(text: string, needle: string): number {
-  return text.split('\n').findIndex((l) => l.includes(needle));
-}
 
 describe('server: a project laid out in a folder per VM', function () {
   this.timeout(30000);
