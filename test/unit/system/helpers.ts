@@ -1,8 +1,16 @@
-// Shared helpers for the system tests: find the exact range of a piece of text, and compare
-// diagnostics by what matters (severity, rule code, message, range).
+// Shared helpers for the system tests: the example's files, the exact range of a piece of text, and
+// diagnostics compared by what matters (severity, rule code, message, range).
 
 import * as assert from 'assert';
+import { readdirSync, readFileSync } from 'fs';
+import * as path from 'path';
 import type { Diagnostic, SourceRange } from '../../../src/common/diagnostics';
+
+/** The files of examples/dual-guest as texts, keyed by their path under `folder` (for a MemoryFileHost). */
+export function exampleFiles(folder: string): Record<string, string> {
+  const dir = path.join(__dirname, '../../../examples/dual-guest');
+  return Object.fromEntries(readdirSync(dir).map((f) => [`${folder}/${f}`, readFileSync(path.join(dir, f), 'utf8')]));
+}
 
 /** The 0-based range of the `occurrence`-th (1-based) appearance of `needle` in `text`. */
 export function rangeOf(file: string, text: string, needle: string, occurrence = 1, within?: string, withinOccurrence = 1): SourceRange {

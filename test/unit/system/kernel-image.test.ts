@@ -3,13 +3,12 @@
 // emulated kernel probes. On a synthetic arm64 Image.
 
 import { strict as assert } from 'assert';
-import { readdirSync, readFileSync } from 'fs';
-import * as path from 'path';
 import { MemoryFileHost } from '../../../src/common/host';
 import { createEmulator } from '../../../src/emulator/emulator';
 import { emulatorConfigFromProject } from '../../../src/emulator/from-project';
 import { scanKernelImage } from '../../../src/emulator/guest/linux/kernel-image';
 import { lintSystemFile, loadProject } from '../../../src/system';
+import { exampleFiles } from './helpers';
 
 /** An arm64 Image: the 64-byte header with its magic, code-like bytes, and `strings` as an of_match table would lay them out. */
 function image(strings: string[], magic = true): Uint8Array {
@@ -42,8 +41,7 @@ describe('kernel image: the compatibles its drivers carry', () => {
   });
 
   describe('on the example project', () => {
-    const dir = path.join(__dirname, '../../../examples/dual-guest');
-    const example = Object.fromEntries(readdirSync(dir).map((f) => [`/p/${f}`, readFileSync(path.join(dir, f), 'utf8')]));
+    const example = exampleFiles('/p');
     // A TMU and a second UART in the base, neither disabled nor mapped.
     const board = example['/p/board.dts']
       .replace('\t\t\tgpc: gpc@303a0000 {', '\t\t\ttmu@30260000 {\n\t\t\t\tcompatible = "fsl,imx8mq-tmu";\n\t\t\t\treg = <0x30260000 0x10000>;\n\t\t\t};\n\n\t\t\tgpc: gpc@303a0000 {')

@@ -1,10 +1,9 @@
 // `dual-guest lint` on .system files: text and JSON output, exit status 1 on errors.
 
 import * as assert from 'assert';
-import { readdirSync, readFileSync } from 'fs';
-import * as path from 'path';
 import { MemoryFileHost } from '../../../src/common/host';
 import { runLint } from '../../../src/cli/lint';
+import { exampleFiles } from './helpers';
 
 const GOOD = '<system>\n  <memory_region name="a" size="0x1000" />\n  <protection_domain name="p">\n    <program_image path="p.elf" />\n    <map mr="a" vaddr="0x0" />\n  </protection_domain>\n</system>\n';
 const BAD = GOOD.replace('<map mr="a" vaddr="0x0" />', '<map mr="a" vaddr="0x0" perms="w" />');
@@ -36,8 +35,7 @@ describe('dual-guest lint on .system files', () => {
   });
 
   describe('a project file as the input (the walkthrough\'s `dual-guest lint dual-guest.json`)', () => {
-    const dir = path.join(__dirname, '../../../examples/dual-guest');
-    const example = Object.fromEntries(readdirSync(dir).map((f) => [`/w/${f}`, readFileSync(path.join(dir, f), 'utf8')]));
+    const example = exampleFiles('/w');
 
     it('lints the project: the project file, the .system it names and the guests\' trees', () => {
       assert.deepStrictEqual(lint(['dual-guest.json'], example), { code: 0, out: '', err: '' });
@@ -66,8 +64,7 @@ describe('dual-guest lint on .system files', () => {
 });
 
 describe('dual-guest lint on the example project: cross checks', () => {
-  const dir = path.join(__dirname, '../../../examples/dual-guest');
-  const example = Object.fromEntries(readdirSync(dir).map((f) => [`/w/${f}`, readFileSync(path.join(dir, f), 'utf8')]));
+  const example = exampleFiles('/w');
   // A device in the base both guests share, which neither disables nor maps, and one no driver binds.
   const board = example['/w/board.dts']
     .replace('\t\t\ti2c1: i2c@30a20000 {', '\t\t\tuart2: serial@30890000 {\n\t\t\t\tcompatible = "fsl,imx8mq-uart";\n\t\t\t\treg = <0x30890000 0x10000>;\n\t\t\t};\n\n\t\t\ti2c1: i2c@30a20000 {')
