@@ -11,26 +11,18 @@ import { packageVsix } from '../../scripts/package-vsix';
 import { PROJECT_ROOT, requireCodeServer } from './code-server';
 import { E2ESession } from './session';
 import {
-  focusTerminal, openFile, readTerminal, runCommand, screenshot, waitForProblem, waitForTerminals,
+  commandTitle, focusTerminal, openFile, readTerminal, runCommand, screenshot, waitForProblem, waitForTerminals,
   waitForTerminalText, webviewContent,
 } from './workbench';
 
 interface Manifest {
   name: string;
   publisher: string;
-  contributes: { commands: { command: string; title: string; category?: string }[] };
 }
 
 const manifest = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as Manifest;
 const extensionId = `${manifest.publisher}.${manifest.name}`;
 const EXAMPLE = path.join(PROJECT_ROOT, 'examples', 'dual-guest');
-
-/** The palette title of one of our commands ("Category: Title"), from the manifest. */
-function commandTitle(id: string): string {
-  const c = manifest.contributes.commands.find((x) => x.command === id);
-  assert.ok(c, `package.json contributes no command ${id}`);
-  return c.category ? `${c.category}: ${c.title}` : c.title;
-}
 
 /** The example's VMs (examples/dual-guest/dual-guest.system), which name the guests' terminals. */
 const GUEST_1 = 'client_linux-1';

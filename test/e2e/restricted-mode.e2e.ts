@@ -2,15 +2,12 @@
 // and "Boot dual guests" asks for trust instead of running the workspace's system. The other e2e
 // tests run with trust off; this one turns it on, with no startup prompt.
 import * as assert from 'assert';
-import { readFileSync, writeFileSync } from 'fs';
+import { writeFileSync } from 'fs';
 import * as path from 'path';
 import { packageVsix } from '../../scripts/package-vsix';
 import { PROJECT_ROOT, requireCodeServer } from './code-server';
 import { E2ESession } from './session';
-import { openFile, runCommand, screenshot, terminalNames, waitForNotification, waitForProblem } from './workbench';
-
-const manifest = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { contributes: { commands: { command: string; title: string; category?: string }[] } };
-const boot = manifest.contributes.commands.find((c) => c.command === 'microkitDualGuest.boot')!;
+import { commandTitle, openFile, runCommand, screenshot, terminalNames, waitForNotification, waitForProblem } from './workbench';
 
 describe('e2e: Restricted Mode (an untrusted workspace)', function () {
   this.timeout(300_000);
@@ -42,7 +39,7 @@ describe('e2e: Restricted Mode (an untrusted workspace)', function () {
 
   it('booting asks for trust and starts nothing', async () => {
     const { page } = session!;
-    await runCommand(page, `${boot.category}: ${boot.title}`);
+    await runCommand(page, commandTitle('microkitDualGuest.boot'));
     const text = await waitForNotification(page, /trust the workspace first/);
     assert.match(text, /Restricted Mode keeps the language features/);
     await screenshot(page, 'restricted-2-boot-asks-for-trust');

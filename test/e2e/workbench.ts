@@ -1,11 +1,20 @@
 // Driving the VS Code workbench in the page the way a person does: keyboard, palette, views. The
 // selectors are VS Code 1.100's DOM (see /work/shared/docs/E2E.md).
-import { mkdirSync } from 'fs';
+import * as assert from 'assert';
+import { mkdirSync, readFileSync } from 'fs';
 import * as path from 'path';
 import { FrameLocator, Locator, Page } from 'playwright-core';
 import { PROJECT_ROOT } from './code-server';
 
 export const SCREENSHOT_DIR = path.join(PROJECT_ROOT, 'test-results', 'e2e');
+
+/** The palette title of one of our commands ("Category: Title"), from the manifest. */
+export function commandTitle(id: string): string {
+  const manifest = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { contributes: { commands: { command: string; title: string; category?: string }[] } };
+  const c = manifest.contributes.commands.find((x) => x.command === id);
+  assert.ok(c, `package.json contributes no command ${id}`);
+  return c.category ? `${c.category}: ${c.title}` : c.title;
+}
 
 const QUICK_INPUT = '.quick-input-widget';
 const QUICK_INPUT_BOX = `${QUICK_INPUT} .quick-input-box input`;
