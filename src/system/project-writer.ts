@@ -4,12 +4,9 @@
 // and value forms are the schema's (schemas/dual-guest.schema.json), so the file is valid as written.
 import type { DtTree } from '../devicetree/tree';
 import { basename, dirname, relative } from '../common/paths';
+import { hex } from './model';
 import type { Project } from './project';
 import { resolveVirtioConsole } from './virtio';
-
-function hexString(n: number): string {
-  return `0x${n.toString(16)}`;
-}
 
 /** The switch character as the schema takes it: the character itself when printable, else its byte value. */
 function switchChar(byte: number): string | number {
@@ -32,9 +29,9 @@ export function inferredProjectText(project: Project, projectFile: string, trees
     if (g.includePaths.length > 0) entry.includePaths = g.includePaths.map(rel);
     if (g.virtioConsole) {
       const { window } = resolveVirtioConsole(g, trees.get(g.vm));
-      entry.virtio = { base: hexString(window.base), size: hexString(window.size), spi: window.spi };
+      entry.virtio = { base: hex(window.base), size: hex(window.size), spi: window.spi };
     }
-    entry.dtbAddr = hexString(g.dtbAddr);
+    entry.dtbAddr = hex(g.dtbAddr);
     // initrdAddr is left out: given, it is checked against linux,initrd-start, and the default is no
     // knowledge of where the real VMM copies the initrd.
     guests[g.vm] = entry;
