@@ -60,6 +60,8 @@ export function includeResolver(options: { includePaths?: string[]; host: FileHo
 class RecordingHost implements FileHost {
   readonly reads = new Map<string, Uint8Array | undefined>();
   readonly probes = new Map<string, boolean>();
+  /** Reasons given for files that could not be read. */
+  readonly reasons = new Map<string, string | undefined>();
   /** File times `__TIMESTAMP__` read. */
   readonly times = new Map<string, number | undefined>();
   /** Set when the clock was read (`__DATE__`, `__TIME__`): the output then depends on when it ran. */
@@ -90,9 +92,11 @@ class RecordingHost implements FileHost {
     return this.host.buildClock;
   }
 
-  /** Only messages read it (why a file was not read); a changed reason comes with a changed read. */
+  /** Why a file was not read (for messages): a file may turn from a FIFO into a missing one with no read changing. */
   unreadable(path: string): string | undefined {
-    return this.host.unreadable?.(path);
+    const why = this.host.unreadable?.(path);
+    if (!this.reasons.has(path)) this.reasons.set(path, why);
+    return why;
   }
 
   /** The host still answers as it did (bytes compared when they are not the same buffer). */
@@ -100,6 +104,7 @@ class RecordingHost implements FileHost {
     if (entry.clockRead) return false;
     for (const [path, found] of entry.probes) if (host.fileExists(path) !== found) return false;
     for (const [path, ms] of entry.times) if (host.modifiedTime?.(path) !== ms) return false;
+    for (const [path, why] of entry.reasons) if (host.unreadable?.(path) !== why) return false;
     for (const [path, bytes] of entry.reads) if (!sameBytes(host.readFile(path), bytes)) return false;
     return true;
   }
@@ -133,6 +138,7 @@ interface Entry {
   readonly reads: ReadonlyMap<string, Uint8Array | undefined>;
   readonly probes: ReadonlyMap<string, boolean>;
   readonly times: ReadonlyMap<string, number | undefined>;
+  readonly reasons: ReadonlyMap<string, string | undefined>;
   /** Never reused: the clock was read. */
   readonly clockRead: boolean;
 }
@@ -161,7 +167,7 @@ export class FrontEndCache {
     const host = new RecordingHost(options.host);
     const frontEnd = fileFrontEnd(file, text, startState, continuation, { ...options, host });
     if (!variants) this.byFile.set(file, (variants = new Map()));
-    variants.set(variant, { frontEnd, reads: host.reads, probes: host.probes, times: host.times, clockRead: host.clockRead });
+    variants.set(variant, { frontEnd, reads: host.reads, probes: host.probes, times: host.times, reasons: host.reasons, clockRead: host.clockRead });
     return frontEnd;
   }
 
