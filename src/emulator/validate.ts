@@ -31,12 +31,16 @@ export function validateConfig(c: EmulatorConfig): Diagnostic[] {
   // Every region is allocated in the emulator's process; beyond this the host runs out of memory (or
   // typed arrays refuse the length) long before a guest would notice.
   let total = 0;
+  let oneTooLarge = false;
   for (const m of c.memoryRegions) {
     if (!(m.size > 0)) continue;
     total += m.size;
-    if (m.size > MAX_EMULATED_MEMORY) error(`memory region '${m.name}' is ${formatSize(m.size)}, more than the emulator can hold (${formatSize(MAX_EMULATED_MEMORY)} of emulated memory in all)`, m.name);
+    if (m.size <= MAX_EMULATED_MEMORY) continue;
+    oneTooLarge = true;
+    error(`memory region '${m.name}' is ${formatSize(m.size)}, more than the emulator can hold (${formatSize(MAX_EMULATED_MEMORY)} of emulated memory in all)`, m.name);
   }
-  if (total > MAX_EMULATED_MEMORY && c.memoryRegions.every((m) => !(m.size > MAX_EMULATED_MEMORY))) {
+  // The total is said only when no single region already says it.
+  if (total > MAX_EMULATED_MEMORY && !oneTooLarge) {
     error(`the memory regions total 0x${total.toString(16)} bytes, more than the emulator can hold (${formatSize(MAX_EMULATED_MEMORY)} of emulated memory in all)`);
   }
 
