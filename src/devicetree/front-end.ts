@@ -32,7 +32,7 @@ export interface FileFrontEnd {
 /** The scanner's view of a preprocessed input: unchanged text with no directive or marker maps to itself (its own line table is faster). */
 export function scanSourceOf(file: string, text: string, pp: PreprocessResult): ScanSource {
   const identity = pp.text === text && !needsPreprocessing(text);
-  return identity ? { file, text } : { file, text: pp.text, mapper: (o) => pp.map.positionAt(o) };
+  return identity ? { file, text } : { file, text: pp.text, mapper: pp.map };
 }
 
 /** dtc's `/include/` search: the including file's directory, then the include paths. */
