@@ -7,6 +7,7 @@ import type { FileHost } from '../common/host';
 import { relative } from '../common/paths';
 import { ALSO_DEFINED, CHECK_PRESETS, CHECKS, type CheckPreset, checkConfigFromFlags, defaultCheckConfig, runChecks } from '../devicetree/checks';
 import { compileFiles } from '../devicetree/compile';
+import { FrontEndCache } from '../devicetree/front-end';
 import { NodeFileHost } from '../node/file-host';
 import { crossCheckFlags } from '../system/checks/severity';
 import { SYSTEM_RULES } from '../system/rule-table';
@@ -98,8 +99,8 @@ interface InputReport {
   diagnostics: Diagnostic[];
 }
 
-function lintTree(files: string[], args: LintArgs, host: FileHost, cwd: string, config: ReturnType<typeof checkConfigFromFlags>['config']): Diagnostic[] {
-  const result = compileFiles(files, { host, includePaths: args.includePaths.map((d) => resolvePath(cwd, d)) });
+function lintTree(files: string[], args: LintArgs, host: FileHost, cwd: string, config: ReturnType<typeof checkConfigFromFlags>['config'], cache: FrontEndCache | undefined): Diagnostic[] {
+  const result = compileFiles(files, { host, includePaths: args.includePaths.map((d) => resolvePath(cwd, d)), cache });
   // Like dtc, checks run only on a tree that compiled without errors.
   if (result.diagnostics.some((d) => d.severity === 'error')) return result.diagnostics;
   // Evaluator findings outside the check table (e.g. -@ label clashes) are printed as they are.
@@ -178,6 +179,8 @@ export function runLint(args: string[], ioOverrides: Partial<LintIo> = {}): numb
   const reports: InputReport[] = [];
   // Positions in the files the user has: cpp line markers naming files that are not there are not followed.
   const host = new PhysicalLinesHost(io.host);
+  // Trees of one run that read the same base or overlay preprocess and parse it once.
+  const cache = parsed.inputs.length > 1 ? new FrontEndCache() : undefined;
   for (const input of parsed.inputs) {
     const files = input.split('+').map((f) => resolvePath(io.cwd, f));
     if (files.some((f) => f.endsWith('.system') || f.endsWith('.json'))) {
@@ -193,7 +196,7 @@ export function runLint(args: string[], ioOverrides: Partial<LintIo> = {}): numb
       reports.push({ input, diagnostics: system ? lintSystemFile(system, host, { project, severities: cross.overrides }) : lintSystemFile(project!, host, { severities: cross.overrides }) });
       continue;
     }
-    reports.push({ input, diagnostics: lintTree(files, parsed, host, io.cwd, config) });
+    reports.push({ input, diagnostics: lintTree(files, parsed, host, io.cwd, config, cache) });
   }
 
   if (parsed.format === 'json') io.stdout(JSON.stringify(reports.flatMap((r) => toJson(r, io.cwd)), null, 2) + '\n');
