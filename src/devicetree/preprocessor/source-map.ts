@@ -93,7 +93,7 @@ export interface SourceMapper {
  * A run of output. `verbatim`: output offset o maps to source offset `src + (o - out)` of `ctx`.
  * Otherwise (macro expansion text) every offset of the run maps to source offset `src`.
  */
-interface Segment {
+export interface Segment {
   out: number;
   ctx: LocationContext;
   src: number;
@@ -128,6 +128,29 @@ export class OutputBuilder {
     const extends_ = last !== undefined && !last.verbatim && last.ctx === ctx && last.src === src;
     if (!extends_) this.segments.push({ out: this.length, ctx, src, verbatim: false });
     this.append(text);
+  }
+
+  /** Where the output is now, for `since`. */
+  mark(): { length: number; chunks: number; segments: number } {
+    return { length: this.length, chunks: this.chunks.length, segments: this.segments.length };
+  }
+
+  /** The text and segments written after `mark` (segment offsets from the mark). */
+  since(mark: { length: number; chunks: number; segments: number }): { text: string; segments: Segment[] } {
+    const segments = this.segments.slice(mark.segments).map((g) => ({ ...g, out: g.out - mark.length }));
+    return { text: this.chunks.slice(mark.chunks).join(''), segments };
+  }
+
+  /**
+   * Append output recorded by `since` elsewhere. Its segments start at a boundary that never merges
+   * with the segment before (they map to another file's context).
+   */
+  replay(text: string, segments: readonly Segment[], lastChar: string): void {
+    if (text.length === 0) return;
+    for (const g of segments) this.segments.push({ out: g.out + this.length, ctx: g.ctx, src: g.src, verbatim: g.verbatim });
+    this.chunks.push(text);
+    this.length += text.length;
+    this.lastChar = lastChar;
   }
 
   private append(text: string): void {
