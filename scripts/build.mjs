@@ -2,10 +2,11 @@
 // build stays usable while the project grows.
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
+import { cliBundles } from './cli-bundles.mjs';
 
 const production = process.argv.includes('--production');
 const entries = [
-  { in: 'src/cli/main.ts', out: 'dist/cli.js', platform: 'node', banner: '' },
+  ...cliBundles('dist'),
   { in: 'src/extension/main.ts', out: 'dist/extension.js', platform: 'node' },
   { in: 'src/server/main.ts', out: 'dist/server.js', platform: 'node' },
   { in: 'src/extension/worker.ts', out: 'dist/worker.js', platform: 'node' },
@@ -22,6 +23,7 @@ for (const e of entries) {
     format: e.platform === 'browser' ? 'iife' : 'cjs',
     target: e.platform === 'browser' ? 'es2022' : 'node20',
     external: ['vscode'],
+    define: e.define,
     sourcemap: !production,
     minify: production,
     logLevel: 'warning',

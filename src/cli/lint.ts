@@ -7,8 +7,10 @@ import type { FileHost } from '../common/host';
 import { relative } from '../common/paths';
 import { ALSO_DEFINED, CHECK_PRESETS, CHECKS, type CheckPreset, checkConfigFromFlags, defaultCheckConfig, runChecks } from '../devicetree/checks';
 import { compileFiles } from '../devicetree/compile';
+import { FrontEndCache } from '../devicetree/front-end';
 import { NodeFileHost } from '../node/file-host';
-import { crossCheckFlags, lintSystemFile, SYSTEM_RULES } from '../system';
+import { crossCheckFlags } from '../system/checks/severity';
+import { SYSTEM_RULES } from '../system/rule-table';
 import { PhysicalLinesHost } from '../devicetree/physical-lines';
 
 export interface LintIo {
@@ -97,8 +99,8 @@ interface InputReport {
   diagnostics: Diagnostic[];
 }
 
-function lintTree(files: string[], args: LintArgs, host: FileHost, cwd: string, config: ReturnType<typeof checkConfigFromFlags>['config']): Diagnostic[] {
-  const result = compileFiles(files, { host, includePaths: args.includePaths.map((d) => resolvePath(cwd, d)) });
+function lintTree(files: string[], args: LintArgs, host: FileHost, cwd: string, config: ReturnType<typeof checkConfigFromFlags>['config'], cache: FrontEndCache | undefined): Diagnostic[] {
+  const result = compileFiles(files, { host, includePaths: args.includePaths.map((d) => resolvePath(cwd, d)), cache });
   // Like dtc, checks run only on a tree that compiled without errors.
   if (result.diagnostics.some((d) => d.severity === 'error')) return result.diagnostics;
   // Evaluator findings outside the check table (e.g. -@ label clashes) are printed as they are.
@@ -177,18 +179,24 @@ export function runLint(args: string[], ioOverrides: Partial<LintIo> = {}): numb
   const reports: InputReport[] = [];
   // Positions in the files the user has: cpp line markers naming files that are not there are not followed.
   const host = new PhysicalLinesHost(io.host);
+  // Trees of one run that read the same base or overlay preprocess and parse it once.
+  const cache = parsed.inputs.length > 1 ? new FrontEndCache() : undefined;
   for (const input of parsed.inputs) {
     const files = input.split('+').map((f) => resolvePath(io.cwd, f));
     if (files.some((f) => f.endsWith('.system') || f.endsWith('.json'))) {
       // ---- project dispatch point: lintSystemFile (src/system) with the project file, which names
       // the guests' device trees (`x.system+dual-guest.json` names one; a lone .system finds it
       // beside it; a lone project file names its .system). ----
+      // Loaded here, not above: the system layer (XML parser, project, the emulator's driver table)
+      // costs start-up time that linting a device tree does not need.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { lintSystemFile } = require('../system') as typeof import('../system');
       const system = files.find((f) => f.endsWith('.system'));
       const project = files.find((f) => f.endsWith('.json'));
       reports.push({ input, diagnostics: system ? lintSystemFile(system, host, { project, severities: cross.overrides }) : lintSystemFile(project!, host, { severities: cross.overrides }) });
       continue;
     }
-    reports.push({ input, diagnostics: lintTree(files, parsed, host, io.cwd, config) });
+    reports.push({ input, diagnostics: lintTree(files, parsed, host, io.cwd, config, cache) });
   }
 
   if (parsed.format === 'json') io.stdout(JSON.stringify(reports.flatMap((r) => toJson(r, io.cwd)), null, 2) + '\n');

@@ -1,16 +1,33 @@
 // `dual-guest` command line: dispatches to one module per subcommand. Only this layer turns
 // diagnostics into text and exit codes.
-import { runBoot } from './boot';
-import { runCompile } from './compile';
-import { runLint } from './lint';
+//
+// A command's module is loaded when that command runs, never before: `--help` loads none, `lint` of a
+// tree loads no emulator. Built (scripts/build.mjs), each command is a bundle of its own beside this
+// one (dist/cli-<command>.js), read through V8's code cache; under tsx the sources are required.
+import { join } from 'path';
+import { requireWithCodeCache } from '../node/code-cache';
 
 type Command = (args: string[]) => Promise<number> | number;
 
-const commands: Record<string, { run: Command; summary: string }> = {
-  compile: { run: runCompile, summary: 'compile a device tree to DTB or canonical DTS' },
-  lint: { run: runLint, summary: 'check device trees and .system files' },
-  boot: { run: runBoot, summary: 'run the emulated dual-guest system in this terminal (its serial port)' },
+/** Set to true by the build (esbuild `define`); absent under tsx. */
+declare const DUAL_GUEST_CLI_BUNDLE: boolean | undefined;
+
+/* eslint-disable @typescript-eslint/no-require-imports -- loaded on demand, see above */
+const commands: Record<string, { load: () => Command; summary: string }> = {
+  compile: {
+    load: () => (typeof DUAL_GUEST_CLI_BUNDLE !== 'undefined' ? requireWithCodeCache(join(__dirname, 'cli-compile.js')) as typeof import('./compile') : require('./compile') as typeof import('./compile')).runCompile,
+    summary: 'compile device trees to DTB or canonical DTS',
+  },
+  lint: {
+    load: () => (typeof DUAL_GUEST_CLI_BUNDLE !== 'undefined' ? requireWithCodeCache(join(__dirname, 'cli-lint.js')) as typeof import('./lint') : require('./lint') as typeof import('./lint')).runLint,
+    summary: 'check device trees and .system files',
+  },
+  boot: {
+    load: () => (typeof DUAL_GUEST_CLI_BUNDLE !== 'undefined' ? requireWithCodeCache(join(__dirname, 'cli-boot.js')) as typeof import('./boot') : require('./boot') as typeof import('./boot')).runBoot,
+    summary: 'run the emulated dual-guest system in this terminal (its serial port)',
+  },
 };
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 function usage(): string {
   const lines = ['usage: dual-guest <command> [options]', '', 'commands:'];
@@ -29,7 +46,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`dual-guest: unknown command '${name}'\n${usage()}\n`);
     return 2;
   }
-  return command.run(rest);
+  return command.load()(rest);
 }
 
 /**

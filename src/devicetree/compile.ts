@@ -93,7 +93,7 @@ function jointFrontEnd(inputs: CompileInput[], options: CompileOptions): FrontEn
       pre.push(undefined);
       continue;
     }
-    const pp = preprocessInput(input.file, input.text, { includePaths: options.includePaths ?? [], host: options.host, defines: options.defines });
+    const pp = preprocessInput(input.file, input.text, { includePaths: options.includePaths ?? [], host: options.host, defines: options.defines, headers: options.cache?.headers });
     pre.push(pp);
     pushAll(diagnostics, pp.diagnostics);
     for (const f of pp.files) if (!files.includes(f)) files.push(f);

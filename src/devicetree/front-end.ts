@@ -11,12 +11,14 @@ import { decodeUtf8 } from '../common/host';
 import { dirname, resolve } from '../common/paths';
 import { scan, type IncludeResolver, type LexerState, type ScanResult, type ScanSource } from './lexer';
 import { parseTokens, type ParseResult } from './parser';
-import { needsPreprocessing, preprocess, type PreprocessResult } from './preprocessor';
+import { HeaderCache, needsPreprocessing, preprocess, type PreprocessResult } from './preprocessor';
 
 export interface FrontEndOptions {
   includePaths: string[];
   host: FileHost;
   defines?: Record<string, string>;
+  /** Headers recorded by earlier runs (the cache's own): replayed where they give the same output. */
+  headers?: HeaderCache;
 }
 
 /** One input's preprocess, scan and parse, done apart from the other inputs. */
@@ -32,7 +34,7 @@ export interface FileFrontEnd {
 /** The scanner's view of a preprocessed input: unchanged text with no directive or marker maps to itself (its own line table is faster). */
 export function scanSourceOf(file: string, text: string, pp: PreprocessResult): ScanSource {
   const identity = pp.text === text && !needsPreprocessing(text);
-  return identity ? { file, text } : { file, text: pp.text, mapper: (o) => pp.map.positionAt(o) };
+  return identity ? { file, text } : { file, text: pp.text, mapper: pp.map };
 }
 
 /** dtc's `/include/` search: the including file's directory, then the include paths. */
@@ -122,7 +124,7 @@ function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolea
  * changes its output must be in FrontEndOptions and in the cache's variant key (FrontEndCache.get).
  */
 export function preprocessInput(file: string, text: string, options: FrontEndOptions): PreprocessResult {
-  return preprocess(file, text, { includePaths: options.includePaths, host: options.host, defines: options.defines });
+  return preprocess(file, text, { includePaths: options.includePaths, host: options.host, defines: options.defines, headers: options.headers });
 }
 
 /** Preprocess, scan and parse one file alone, starting in `startState` (the previous input's end state). */
@@ -150,6 +152,8 @@ interface Entry {
  */
 export class FrontEndCache {
   private readonly byFile = new Map<string, Map<string, Entry>>();
+  /** Headers the files include, preprocessed once for every file and tree that includes them alike. */
+  readonly headers = new HeaderCache();
   /** Lookups answered from the cache and front ends computed (for tests and the bench). */
   hits = 0;
   misses = 0;
@@ -165,7 +169,7 @@ export class FrontEndCache {
     }
     this.misses++;
     const host = new RecordingHost(options.host);
-    const frontEnd = fileFrontEnd(file, text, startState, continuation, { ...options, host });
+    const frontEnd = fileFrontEnd(file, text, startState, continuation, { ...options, host, headers: this.headers });
     if (!variants) this.byFile.set(file, (variants = new Map()));
     variants.set(variant, { frontEnd, reads: host.reads, probes: host.probes, times: host.times, reasons: host.reasons, clockRead: host.clockRead });
     return frontEnd;

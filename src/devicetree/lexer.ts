@@ -141,8 +141,12 @@ export class TokenList {
   }
 }
 
-/** Maps an offset of a source's text to the original file position (identity, line markers or the preprocessor's map). */
-export type PositionMapper = (offset: number) => { file: string; line: number; col: number };
+/** Maps offsets of a source's text to original file positions (the preprocessor's map: see SourceMapper). */
+export interface PositionMapper {
+  positionAt(offset: number): { file: string; line: number; col: number };
+  /** The range between two offsets, in the start's file (an end elsewhere or before it is the start). */
+  range(start: number, end: number): SourceRange;
+}
 
 export interface ScanSource {
   /** File name used for diagnostics and for resolving `/include/` relative to it. */
@@ -204,7 +208,7 @@ export class SourceText {
   positionAt(offset: number): { file: string; line: number; col: number } {
     if (offset < 0) offset = 0;
     if (offset > this.text.length) offset = this.text.length;
-    if (this.mapper) return this.mapper(offset);
+    if (this.mapper) return this.mapper.positionAt(offset);
     const pl = this.physicalLine(offset);
     const col = offset - this.lines()[pl];
     for (let i = this.markers.length - 1; i >= 0; i--) {
@@ -230,6 +234,10 @@ export class SourceText {
 
   /** range() through line markers or the preprocessor's map (kept apart: the plain path stays small enough to inline). */
   private mappedRange(start: number, end: number): SourceRange {
+    if (this.mapper) {
+      const len = this.text.length;
+      return this.mapper.range(start < 0 ? 0 : start > len ? len : start, end < 0 ? 0 : end > len ? len : end);
+    }
     const s = this.positionAt(start);
     const e = this.positionAt(end);
     const sp: Position = { line: s.line, col: s.col };

@@ -19,6 +19,9 @@ import {
 } from './preprocessor/predefined';
 import { LineTable, LocationContext, OutputBuilder, type SourceMapper } from './preprocessor/source-map';
 import { pushAll } from '../common/arrays';
+import { HeaderCache, HeaderRecording, MacroTable, sameForHeader, type HeaderEntry } from './preprocessor/header-cache';
+
+export { HeaderCache } from './preprocessor/header-cache';
 
 export type { MacroDefinition } from './preprocessor/macros';
 export type { MappedPosition, SourceMapper } from './preprocessor/source-map';
@@ -36,6 +39,8 @@ export interface PreprocessOptions {
    * table is copied, never modified. Default: cpp's predefined macros.
    */
   macros?: ReadonlyMap<string, MacroDefinition>;
+  /** Recorded inclusions of headers, replayed where they would give the same (see header-cache.ts). */
+  headers?: HeaderCache;
 }
 
 export interface IncludeRecord {
@@ -140,7 +145,7 @@ const BARRIER_KIND = 'placemarker';
 
 class Preprocessor implements ExpansionHooks {
   private readonly out = new OutputBuilder();
-  private readonly macros: Map<string, MacroDefinition>;
+  private readonly macros: MacroTable;
   private readonly diagnostics: Diagnostic[] = [];
   private readonly files: string[] = [];
   private readonly fileTexts = new Map<string, string | undefined>();
@@ -162,9 +167,12 @@ class Preprocessor implements ExpansionHooks {
   /** `__DATE__` and `__TIME__`, read from the clock once per run, at first use (as cpp). */
   private dateAndTime?: { date: string; time: string };
   private readonly timestamps = new Map<string, string>();
+  /** Every readText answer, in order, and every file included: what a recorded inclusion read and included. */
+  private readonly readLog: [string, string | undefined][] = [];
+  private readonly includeLog: string[] = [];
 
   constructor(private readonly options: PreprocessOptions) {
-    this.macros = new Map(options.macros ?? PREDEFINED_MACROS);
+    this.macros = MacroTable.of(options.macros ?? PREDEFINED_MACROS);
     this.maxDepth = options.maxIncludeDepth ?? DEFAULT_MAX_INCLUDE_DEPTH;
   }
 
@@ -210,6 +218,8 @@ class Preprocessor implements ExpansionHooks {
     this.diagnostics.push(d);
   }
   dynamicValue(name: string, at: PPToken): { kind: 'number' | 'string'; text: string } {
+    // Its value depends on more than the header's text and macros: not a recording to replay.
+    for (const r of this.macros.recorders) r.cacheable = false;
     const frame = this.frames[this.frames.length - 1];
     switch (name) {
       case '__FILE__': return { kind: 'string', text: quoteFileName(at.ctx.presumed.name) };
@@ -269,6 +279,7 @@ class Preprocessor implements ExpansionHooks {
 
   /** Preprocess one file's text into the output; returns its initial location context. */
   private processText(path: string, spelling: string, text: string, depth: number, foundIn: number, discard: boolean): LocationContext {
+    for (const r of this.macros.recorders) if (depth > r.maxDepth) r.maxDepth = depth;
     const lines = new LineTable(text);
     const ctx = new LocationContext(lines, path, 0, { name: spelling, lineDelta: 0 });
     const frame: FileFrame = { path, spelling, lexer: new Lexer(text, ctx), lines, depth, foundIn, conditionals: [] };
@@ -542,14 +553,84 @@ class Preprocessor implements ExpansionHooks {
       return;
     }
     if (!this.files.includes(found.path)) this.files.push(found.path);
-    this.processText(found.path, found.spelling, this.readText(found.path)!, frame.depth + 1, found.index, false);
+    this.includeLog.push(found.path);
+    const text = this.readText(found.path)!;
+    const cache = this.options.headers;
+    if (cache === undefined || this.discarding) {
+      this.processText(found.path, found.spelling, text, frame.depth + 1, found.index, false);
+      return;
+    }
+    const key = HeaderCache.key(found.path, found.spelling, found.index, this.options.includePaths, this.maxDepth);
+    for (const entry of cache.candidates(key)) {
+      if (this.replayHeader(entry, text, frame.depth + 1)) {
+        cache.hits++;
+        return;
+      }
+    }
+    this.recordHeader(cache, key, found, text, frame.depth + 1);
+  }
+
+  /** Process an included header and record it for the cache, when nothing made it unrepeatable. */
+  private recordHeader(cache: HeaderCache, key: string, found: { path: string; spelling: string; index: number }, text: string, depth: number): void {
+    const before = this.out.offset === 0 ? '' : this.out.lastChar;
+    const out = this.out.mark();
+    const at = { diagnostics: this.diagnostics.length, expansions: this.macroExpansions.length, includes: this.includes.length, reads: this.readLog.length, included: this.includeLog.length, tokensLeft: this.limits.tokensLeft };
+    const lastWritten = this.lastWritten;
+    const stoppedBefore = this.includesStopped || this.limits.exhausted;
+    const rec = new HeaderRecording(depth);
+    this.macros.recorders.push(rec);
+    try {
+      this.processText(found.path, found.spelling, text, depth, found.index, false);
+    } finally {
+      this.macros.recorders.pop();
+    }
+    if (!rec.cacheable || stoppedBefore || this.includesStopped || this.limits.exhausted) return;
+    const written = this.out.since(out);
+    const entry: HeaderEntry = {
+      source: text, before, deps: [...rec.deps], touched: rec.touched, ops: rec.ops,
+      reads: this.readLog.slice(at.reads), text: written.text, segments: written.segments, lastChar: this.out.lastChar,
+      lastWritten: written.text.length > 0 ? this.lastWritten : lastWritten === this.lastWritten ? undefined : this.lastWritten,
+      diagnostics: this.diagnostics.slice(at.diagnostics), macroExpansions: this.macroExpansions.slice(at.expansions),
+      includes: this.includes.slice(at.includes), includedFiles: this.includeLog.slice(at.included),
+      tokensUsed: at.tokensLeft - this.limits.tokensLeft, depthBelow: rec.maxDepth - depth,
+    };
+    cache.add(key, entry);
+  }
+
+  /** Replay a recorded inclusion if it gives what processing the header here would; false (and nothing done) otherwise. */
+  private replayHeader(entry: HeaderEntry, text: string, depth: number): boolean {
+    if (entry.source !== text || entry.before !== (this.out.offset === 0 ? '' : this.out.lastChar)) return false;
+    if (this.includesStopped || this.limits.exhausted || this.limits.tokensLeft < entry.tokensUsed) return false;
+    if (depth + entry.depthBelow >= this.maxDepth) return false;
+    for (const [name, def] of entry.deps) if (!sameForHeader(this.macros.get(name), def, entry.touched.has(name))) return false;
+    for (const [path, read] of entry.reads) if (this.readText(path) !== read) return false;
+    this.out.replay(entry.text, entry.segments, entry.lastChar);
+    if (entry.lastWritten !== undefined) this.lastWritten = entry.lastWritten;
+    for (const [name, def] of entry.ops) {
+      if (def === undefined) this.macros.delete(name);
+      else this.macros.set(name, def);
+    }
+    pushAll(this.diagnostics, entry.diagnostics);
+    pushAll(this.macroExpansions, entry.macroExpansions);
+    pushAll(this.includes, entry.includes);
+    for (const f of entry.includedFiles) {
+      if (!this.files.includes(f)) this.files.push(f);
+      this.includeLog.push(f);
+    }
+    this.limits.tokensLeft -= entry.tokensUsed;
+    for (const r of this.macros.recorders) r.maxDepth = Math.max(r.maxDepth, depth + entry.depthBelow);
+    return true;
   }
 
   private readText(path: string): string | undefined {
-    if (this.fileTexts.has(path)) return this.fileTexts.get(path);
-    const bytes = this.options.host.readFile(path);
-    const text = bytes === undefined ? undefined : decodeUtf8(bytes);
-    this.fileTexts.set(path, text);
+    let text: string | undefined;
+    if (this.fileTexts.has(path)) text = this.fileTexts.get(path);
+    else {
+      const bytes = this.options.host.readFile(path);
+      text = bytes === undefined ? undefined : decodeUtf8(bytes);
+      this.fileTexts.set(path, text);
+    }
+    this.readLog.push([path, text]);
     return text;
   }
 

@@ -16,16 +16,24 @@ export class LineTable {
     for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
     return (this.lineStarts = starts);
   }
+  /** The line found last: lookups mostly move forward a line or stay on it. */
+  private lastLine = 0;
+
   /** Physical 0-based line holding `offset`. */
   lineOf(offset: number): number {
     const s = this.starts;
+    const last = this.lastLine;
+    if (s[last] <= offset) {
+      if (last + 1 >= s.length || s[last + 1] > offset) return last;
+      if (last + 2 >= s.length || s[last + 2] > offset) return (this.lastLine = last + 1);
+    }
     let lo = 0, hi = s.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
       if (s[mid] <= offset) lo = mid;
       else hi = mid - 1;
     }
-    return lo;
+    return (this.lastLine = lo);
   }
 }
 
@@ -73,13 +81,19 @@ export interface MappedPosition {
 
 export interface SourceMapper {
   positionAt(offset: number): MappedPosition;
+  /**
+   * The range from `start` to `end` as positionAt gives their ends, within one file: an end in
+   * another file than the start, or before it, is the start. The scanner asks this once per token,
+   * so it builds no intermediate position.
+   */
+  range(start: number, end: number): SourceRange;
 }
 
 /**
  * A run of output. `verbatim`: output offset o maps to source offset `src + (o - out)` of `ctx`.
  * Otherwise (macro expansion text) every offset of the run maps to source offset `src`.
  */
-interface Segment {
+export interface Segment {
   out: number;
   ctx: LocationContext;
   src: number;
@@ -116,6 +130,29 @@ export class OutputBuilder {
     this.append(text);
   }
 
+  /** Where the output is now, for `since`. */
+  mark(): { length: number; chunks: number; segments: number } {
+    return { length: this.length, chunks: this.chunks.length, segments: this.segments.length };
+  }
+
+  /** The text and segments written after `mark` (segment offsets from the mark). */
+  since(mark: { length: number; chunks: number; segments: number }): { text: string; segments: Segment[] } {
+    const segments = this.segments.slice(mark.segments).map((g) => ({ ...g, out: g.out - mark.length }));
+    return { text: this.chunks.slice(mark.chunks).join(''), segments };
+  }
+
+  /**
+   * Append output recorded by `since` elsewhere. Its segments start at a boundary that never merges
+   * with the segment before (they map to another file's context).
+   */
+  replay(text: string, segments: readonly Segment[], lastChar: string): void {
+    if (text.length === 0) return;
+    for (const g of segments) this.segments.push({ out: g.out + this.length, ctx: g.ctx, src: g.src, verbatim: g.verbatim });
+    this.chunks.push(text);
+    this.length += text.length;
+    this.lastChar = lastChar;
+  }
+
   private append(text: string): void {
     this.chunks.push(text);
     this.length += text.length;
@@ -128,21 +165,56 @@ export class OutputBuilder {
 }
 
 class SegmentMapper implements SourceMapper {
+  /** The segment found last: the scanner asks about offsets in increasing order. */
+  private lastSegment = 0;
+
   constructor(private readonly segments: Segment[], private readonly length: number, private readonly fallback: LocationContext) {}
 
-  positionAt(offset: number): MappedPosition {
+  /** Index of the segment holding output offset `o` (already clamped); the segments are not empty. */
+  private segmentAt(o: number): number {
     const segs = this.segments;
-    if (segs.length === 0) return this.at(this.fallback, 0);
-    const o = Math.max(0, Math.min(offset, this.length));
+    const last = this.lastSegment;
+    if (segs[last].out <= o) {
+      if (last + 1 >= segs.length || segs[last + 1].out > o) return last;
+      if (last + 2 >= segs.length || segs[last + 2].out > o) return (this.lastSegment = last + 1);
+    }
     let lo = 0, hi = segs.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
       if (segs[mid].out <= o) lo = mid;
       else hi = mid - 1;
     }
-    const seg = segs[lo];
+    return (this.lastSegment = lo);
+  }
+
+  positionAt(offset: number): MappedPosition {
+    const segs = this.segments;
+    if (segs.length === 0) return this.at(this.fallback, 0);
+    const o = Math.max(0, Math.min(offset, this.length));
+    const seg = segs[this.segmentAt(o)];
     if (seg.verbatim) return this.at(seg.ctx, seg.src + (o - seg.out));
     return { ...this.at(seg.ctx, seg.src), expanded: true };
+  }
+
+  range(start: number, end: number): SourceRange {
+    const segs = this.segments;
+    if (segs.length === 0) return this.fallback.range(0, 0);
+    const s = Math.max(0, Math.min(start, this.length));
+    const e = Math.max(0, Math.min(end, this.length));
+    const sSeg = segs[this.segmentAt(s)];
+    const eSeg = segs[this.segmentAt(e)];
+    const sCtx = sSeg.ctx, eCtx = eSeg.ctx;
+    const sSrc = sSeg.verbatim ? sSeg.src + (s - sSeg.out) : sSeg.src;
+    const eSrc = eSeg.verbatim ? eSeg.src + (e - eSeg.out) : eSeg.src;
+    const sLines = sCtx.lines, eLines = eCtx.lines;
+    const sPhys = sLines.lineOf(sSrc);
+    const startPos: Position = { line: Math.max(0, sPhys + sCtx.lineDelta), col: sSrc - sLines.starts[sPhys] };
+    if (eCtx.name === sCtx.name) {
+      const ePhys = eLines.lineOf(eSrc);
+      const line = Math.max(0, ePhys + eCtx.lineDelta), col = eSrc - eLines.starts[ePhys];
+      if (line > startPos.line || (line === startPos.line && col >= startPos.col)) return { file: sCtx.name, start: startPos, end: { line, col } };
+    }
+    return { file: sCtx.name, start: startPos, end: { line: startPos.line, col: startPos.col } };
   }
 
   private at(ctx: LocationContext, src: number): MappedPosition {

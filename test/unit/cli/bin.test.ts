@@ -1,10 +1,10 @@
 // The installed command, run the way a user runs it: the package (its package.json, its `bin` file and
-// a CLI bundle built from the current sources, as `npm run build` makes dist/cli.js) is installed into
+// the CLI bundles built from the current sources, as `npm run build` makes them) is installed into
 // a throwaway project with npm, and `npx dual-guest ...` runs as a separate process. In-process tests
 // call runLint/runBoot directly and cannot see how the process is started (the bin once did nothing).
 import { strict as assert } from 'assert';
 import { spawnSync, type SpawnSyncReturns } from 'child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { buildSync } from 'esbuild';
@@ -16,7 +16,7 @@ describe('cli/bin: the installed dual-guest command', function () {
   let work: string;
   let user: string;
 
-  before(() => {
+  before(async () => {
     work = mkdtempSync(path.join(tmpdir(), 'mkdg-bin-'));
     const pkg = path.join(work, 'package');
     const manifest = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> };
@@ -25,7 +25,11 @@ describe('cli/bin: the installed dual-guest command', function () {
     for (const file of Object.values(manifest.bin)) cpSync(path.join(ROOT, file), path.join(pkg, file));
     // The example the boot command runs when given no project.
     cpSync(path.join(ROOT, 'examples'), path.join(pkg, 'examples'), { recursive: true });
-    buildSync({ entryPoints: [path.join(ROOT, 'src/cli/main.ts')], outfile: path.join(pkg, 'dist/cli.js'), bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error' });
+    // The CLI's bundles as `npm run build` makes them: the dispatcher and one bundle per command.
+    const { cliBundles } = (await import(path.join(ROOT, 'scripts/cli-bundles.mjs'))) as { cliBundles: (out: string) => { in: string; out: string; define: Record<string, string> }[] };
+    for (const b of cliBundles(path.join(pkg, 'dist'))) {
+      buildSync({ entryPoints: [path.join(ROOT, b.in)], outfile: b.out, define: b.define, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error' });
+    }
 
     user = path.join(work, 'user');
     mkdirSync(user);
@@ -37,8 +41,24 @@ describe('cli/bin: the installed dual-guest command', function () {
   after(() => rmSync(work, { recursive: true, force: true }));
 
   function npx(args: string[], input?: string): SpawnSyncReturns<string> {
-    return spawnSync('npx', ['--offline', 'dual-guest', ...args], { cwd: user, encoding: 'utf8', input });
+    return spawnSync('npx', ['--offline', 'dual-guest', ...args], { cwd: user, encoding: 'utf8', input, env: { ...process.env, DUAL_GUEST_CODE_CACHE: cacheDir() } });
   }
+  /** The code cache of these runs: in the throwaway folder, not the user's ~/.cache. */
+  const cacheDir = (): string => path.join(work, 'code-cache');
+
+  it('keeps V8\'s code cache of the command it ran, and runs the same with a damaged one', () => {
+    writeFileSync(path.join(user, 'ok.dts'), '/dts-v1/;\n/ {\n\tmodel = "m";\n};\n');
+    const first = npx(['compile', 'ok.dts']);
+    assert.equal(first.status, 0, first.stderr);
+    const caches = readdirSync(cacheDir());
+    assert.equal(caches.length, 1, caches.join(', '));
+    assert.match(caches[0], /^cli-compile\.js-/);
+    writeFileSync(path.join(cacheDir(), caches[0]), 'not a code cache');
+    const again = npx(['compile', 'ok.dts']);
+    assert.equal(again.status, 0, again.stderr);
+    assert.equal(again.stdout, first.stdout);
+    assert.notEqual(readFileSync(path.join(cacheDir(), caches[0]), 'utf8'), 'not a code cache', 'a rejected cache is written again');
+  });
 
   it('prints its usage', () => {
     const r = npx(['--help']);
@@ -67,7 +87,7 @@ describe('cli/bin: the installed dual-guest command', function () {
       return `/dts-v1/;\n/ {\n${extra}${nodes}};\n`;
     }
     function lintIntoHead(file: string): SpawnSyncReturns<string> {
-      return spawnSync('bash', ['-c', `set -o pipefail; npx --offline dual-guest lint ${file} | head -n 1 >/dev/null`], { cwd: user, encoding: 'utf8' });
+      return spawnSync('bash', ['-c', `set -o pipefail; npx --offline dual-guest lint ${file} | head -n 1 >/dev/null`], { cwd: user, encoding: 'utf8', env: { ...process.env, DUAL_GUEST_CODE_CACHE: cacheDir() } });
     }
 
     it('stops quietly, with status 0 when there are only warnings', () => {

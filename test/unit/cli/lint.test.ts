@@ -37,6 +37,14 @@ describe('cli/lint', () => {
     assert.equal(lint('cpp-real.dts').out, 'inc/real.dtsi:2.2-2.7: Warning (unit_address_vs_reg): /foo@1: node has a unit name, but no reg or ranges property\n');
   });
 
+  it('lints many trees in one run as it lints each alone (a base they share is read once)', () => {
+    const inputs = ['board.dts+overlay.dts', 'board.dts', 'board.dts+board2.dts', 'dup.dts', 'uses-include.dts', 'cpp-out.dts'];
+    const batch = lint('-i', 'inc', ...inputs);
+    const alone = inputs.map((i) => lint('-i', 'inc', i));
+    assert.equal(batch.out, alone.map((r) => r.out).join(''));
+    assert.equal(batch.code, Math.max(...alone.map((r) => r.code)));
+  });
+
   it("treats 'base+overlay' as one tree", () => {
     const r = lint('board.dts+overlay.dts');
     assert.equal(r.code, 0);

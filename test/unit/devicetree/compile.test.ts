@@ -111,5 +111,59 @@ describe('devicetree/compile', () => {
       assert.equal(run([], {}).code, 2);
       assert.equal(run(['-Wno-such_check', 'x.dts'], { '/w/x.dts': '/dts-v1/; / { };' }).code, 2);
     });
+
+    describe('a batch', () => {
+      const other = '/dts-v1/;\n/ {\n\tl: n {\n\t\tp = <3>;\n\t};\n};\n';
+      const files = { '/w/base.dts': BASE, '/w/overlay.dts': OVERLAY, '/w/other.dts': other };
+      const single = (inputs: string[]): Uint8Array => {
+        const r = run([...inputs, '-o', 'one.dtb'], files);
+        assert.equal(r.code, 0, r.err);
+        return r.written.get('/w/one.dtb') as Uint8Array;
+      };
+
+      it('compiles each FILE... -o OUT group as its own tree, as separate runs would', () => {
+        const r = run(['base.dts', 'overlay.dts', '-o', 'a.dtb', 'base.dts', '-o', 'b.dtb', 'other.dts', '-o', 'c.dts'], files);
+        assert.equal(r.code, 0, r.err);
+        assert.deepEqual([...r.written.keys()], ['/w/a.dtb', '/w/b.dtb', '/w/c.dts']);
+        assert.deepEqual(r.written.get('/w/a.dtb'), single(['base.dts', 'overlay.dts']));
+        assert.deepEqual(r.written.get('/w/b.dtb'), single(['base.dts']));
+        assert.match(r.written.get('/w/c.dts') as string, /p = <0x03>;/);
+      });
+
+      it('reads the trees from a list file, paths relative to it', () => {
+        const list = '# the board trees\nout/a.dtb: base.dts overlay.dts\n\nout/b.dtb:  other.dts\n';
+        const r = run(['--batch', 'trees/list.txt'], { ...Object.fromEntries(Object.entries(files).map(([k, v]) => [k.replace('/w/', '/w/trees/'), v])), '/w/trees/list.txt': list });
+        assert.equal(r.code, 0, r.err);
+        assert.deepEqual([...r.written.keys()], ['/w/trees/out/a.dtb', '/w/trees/out/b.dtb']);
+        assert.deepEqual(r.written.get('/w/trees/out/a.dtb'), single(['base.dts', 'overlay.dts']));
+      });
+
+      it('goes on after a tree with errors, writes the others, and exits 2 naming the one not written', () => {
+        const r = run(['bad.dts', '-o', 'bad.dtb', 'other.dts', '-o', 'c.dtb'], { ...files, '/w/bad.dts': '/dts-v1/;\n/ {\n\tx = <1;\n};\n' });
+        assert.equal(r.code, 2);
+        assert.deepEqual([...r.written.keys()], ['/w/c.dtb']);
+        assert.match(r.err, /^bad\.dts:3\.\d+-\d+\.\d+: Error/m);
+        assert.match(r.err, /FATAL ERROR: Unable to parse input tree \(bad\.dtb not written\)/);
+      });
+
+      it('refuses inputs after the last -o, an -o with no inputs, and a bad list line, with exit 2', () => {
+        const trailing = run(['base.dts', '-o', 'a.dtb', 'other.dts', '-o', 'b.dtb', 'overlay.dts'], files);
+        assert.equal(trailing.code, 2);
+        assert.match(trailing.err, /overlay\.dts: no -o after these inputs/);
+        assert.equal(trailing.written.size, 0);
+        const empty = run(['base.dts', '-o', 'a.dtb', '-o', 'b.dtb'], files);
+        assert.equal(empty.code, 2);
+        assert.match(empty.err, /an -o has none/);
+        const badList = run(['--batch', 'l.txt'], { ...files, '/w/l.txt': 'a.dtb: base.dts\njust-a-file.dts\n' });
+        assert.equal(badList.code, 2);
+        assert.match(badList.err, /\/w\/l\.txt:2: expected 'OUT: FILE\.\.\.', found 'just-a-file\.dts'/);
+        assert.equal(badList.written.size, 0);
+        const missing = run(['--batch', 'none.txt'], files);
+        assert.equal(missing.code, 2);
+        assert.match(missing.err, /cannot read the list file none\.txt/);
+        const mixed = run(['--batch', 'l.txt', 'base.dts'], { ...files, '/w/l.txt': 'a.dtb: base.dts\n' });
+        assert.equal(mixed.code, 2);
+      });
+    });
   });
 });

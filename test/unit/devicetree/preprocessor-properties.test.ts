@@ -60,6 +60,21 @@ describe('preprocessor properties', () => {
     }), { numRuns: 400 });
   });
 
+  it('maps a range as its two ends map, in any order of asking', () => {
+    // The scanner asks range() in increasing order; the map's cursors must not change any answer.
+    fc.assert(fc.property(fragmentText(300), fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 40 }), (text, pairs) => {
+      const r = pp(text);
+      const n = r.text.length + 2;
+      for (const [a, b] of [...pairs, ...pairs.map(([x, y]) => [y, x] as [number, number])]) {
+        const start = (a % n) - 1, end = (b % n) - 1;
+        const s = r.map.positionAt(start), e = r.map.positionAt(end);
+        const endOk = e.file === s.file && (e.line > s.line || (e.line === s.line && e.col >= s.col));
+        const expected = { file: s.file, start: { line: s.line, col: s.col }, end: endOk ? { line: e.line, col: e.col } : { line: s.line, col: s.col } };
+        assert.deepStrictEqual(r.map.range(start, end), expected);
+      }
+    }), { numRuns: 300 });
+  });
+
   it('never throws on arbitrary strings', () => {
     fc.assert(fc.property(fc.string({ maxLength: 400, unit: 'binary' }), (text) => {
       pp(text);
