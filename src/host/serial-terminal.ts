@@ -33,8 +33,12 @@ export class SerialTerminal {
     if (dimensions) this.setDimensions(dimensions);
   }
 
-  close(): void {
-    this.writer = undefined;
+  /**
+   * The view that `write` fed is gone. A view closed late, after a new view of this terminal opened
+   * (VS Code reports a pseudoterminal's close asynchronously), must not silence the new one.
+   */
+  close(write?: (text: string) => void): void {
+    if (write === undefined || write === this.writer) this.writer = undefined;
   }
 
   get isOpen(): boolean {

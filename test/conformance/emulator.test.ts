@@ -65,8 +65,8 @@ describe('emulator conformance: the sel4devkit dual-guest system', function () {
     const project = loadProject(corpusPath('sel4devkit-dual', 'program.system'), host);
     const { config } = emulatorConfigFromProject(project, { host, programFor: () => () => new IdleGuest() });
     assert.ok(config?.describeAddress);
-    assert.match(config.describeAddress('client_linux-1', 0x303a0000) ?? '', /gpc@303a0000/);
-    assert.match(config.describeAddress('client_linux-1', 0x150010) ?? '', /virtio-console@150000/);
+    assert.match(config.describeAddress('client_linux-1', 0x303a0000)?.path ?? '', /gpc@303a0000/);
+    assert.match(config.describeAddress('client_linux-1', 0x150010)?.path ?? '', /virtio-console@150000/);
     assert.equal(describeAddress(undefined, 0), undefined);
   });
 

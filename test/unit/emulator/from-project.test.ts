@@ -98,7 +98,9 @@ describe('emulator: configuration from a project', () => {
     assert.ok(config, diagnostics.map((d) => d.message).join('\n'));
     assert.deepEqual(config.roles.clients.map((c) => c.pd), ['VMM-1', 'VMM-2']);
     assert.equal(config.guests[0].dtbGpa, 0x44000000);
-    assert.match(config.describeAddress!('linux-1', 0x30860004) ?? '', /^\/serial@30860000 \(\/p\/board\.dts:6\.\d+-/);
+    const owner = config.describeAddress!('linux-1', 0x30860004);
+    assert.equal(owner?.path, '/serial@30860000');
+    assert.match(owner?.where ?? '', /^\/p\/board\.dts:6:\d+$/);
     const emu = createEmulator(config).emulator!;
     let out = '';
     emu.onUartOutput((b) => { out += String.fromCharCode(...b); });

@@ -1,7 +1,7 @@
 // The terminal line logic and the status bar words, without a worker.
 import { strict as assert } from 'assert';
 import { SerialTerminal, noticeText, type TerminalInputSink } from '../../../src/host/serial-terminal';
-import { statusText, statusTooltip } from '../../../src/host/status-text';
+import { boardState, canPause, guestState, statusText, statusTooltip, STOPPED } from '../../../src/host/status-text';
 import { parseRecording } from '../../../src/host/recording-file';
 
 class Sink implements TerminalInputSink {
@@ -52,12 +52,27 @@ describe('host: status bar words', () => {
     assert.equal(statusText({ state: 'paused', timeNs: 2e9, inputVm: 'a' }), '$(debug-pause) Dual guest: paused · 2.000 s · input: a');
     assert.equal(statusText({ state: 'crashed', timeNs: 5e8, inputVm: 'a' }), '$(error) Dual guest: crashed · 0.500 s');
     assert.equal(statusText({ state: 'stopped', timeNs: 0, inputVm: undefined }), '$(vm-outline) Dual guest: stopped');
+    assert.equal(statusText({ state: 'halted', timeNs: 3e9, inputVm: 'a' }), '$(debug-stop) Dual guest: halted · 3.000 s');
   });
 
-  it('the tooltip says what a click does, or that something failed, and which switch character is active', () => {
-    assert.equal(statusTooltip(false, undefined), 'Click to pause or resume the emulator');
-    assert.equal(statusTooltip(false, "'@' (from the project file dual-guest.json)"), "Click to pause or resume the emulator\nSwitch character: '@' (from the project file dual-guest.json)");
-    assert.equal(statusTooltip(true, "Ctrl-\\ (sdfgen's default)"), "Something failed: see the terminals and the emulator output channel\nSwitch character: Ctrl-\\ (sdfgen's default)");
+  it('the tooltip says what a click does, or that something failed, each guest\'s state, and which switch character is active', () => {
+    const running = { ...STOPPED, state: 'running' as const, guests: [{ vm: 'a', state: 'running' as const }, { vm: 'b', state: 'halted' as const }] };
+    assert.equal(statusTooltip(STOPPED), 'Click to boot the dual-guest system');
+    assert.equal(statusTooltip({ ...running, switchChar: "'@' (from the project file dual-guest.json)" }), "Click to pause or resume the emulator\na: running, b: halted\nSwitch character: '@' (from the project file dual-guest.json)");
+    assert.equal(statusTooltip({ ...running, problem: true, switchChar: "Ctrl-\\ (sdfgen's default)" }), "Something failed: see the terminals and the emulator output channel\na: running, b: halted\nSwitch character: Ctrl-\\ (sdfgen's default)");
+  });
+
+  it('one run state: the board is halted once every guest has stopped; a guest is paused with the board', () => {
+    assert.equal(boardState('running', ['halted', 'running']), 'running');
+    assert.equal(boardState('running', ['halted', 'halted']), 'halted');
+    assert.equal(boardState('throttled', ['halted']), 'halted');
+    assert.equal(boardState('stopped', []), 'stopped');
+    assert.equal(boardState('running', []), 'running');
+    assert.equal(guestState('paused', false), 'paused');
+    assert.equal(guestState('paused', true), 'halted');
+    assert.equal(guestState('crashed', false), 'stopped');
+    assert.equal(canPause({ ...STOPPED, state: 'halted' }), false);
+    assert.equal(canPause({ ...STOPPED, state: 'throttled' }), true);
   });
 });
 
