@@ -184,9 +184,9 @@ export function describeAddress(tree: DtTree | undefined, gpa: number, drivers: 
   return {
     path: nodePath(found),
     driver: matchDriver(drivers, compatibles(found))?.name,
-    defined: found.range,
+    defined: found.nameRange,
     enabledAt: status?.range,
-    where: describePlace(found.range, origins),
+    where: describePlace(found.nameRange, origins),
     enabledWhere: status && describePlace(status.range, origins),
   };
 }

@@ -139,6 +139,8 @@ export class DualGuestSession implements TerminalInputSink {
   async stop(): Promise<void> {
     const client = this.client;
     this.client = undefined;
+    // A boot still waiting to start is overtaken too.
+    this.generation++;
     await client?.dispose();
     for (const t of this.allTerminals()) t.notice('emulator stopped');
     this.setWorkerState({ state: 'stopped', timeNs: this.worker.timeNs, inputVm: undefined });
@@ -225,6 +227,8 @@ export class DualGuestSession implements TerminalInputSink {
   async dispose(): Promise<void> {
     const client = this.client;
     this.client = undefined;
+    // A boot still waiting to start is overtaken too.
+    this.generation++;
     await client?.dispose();
     for (const t of this.allTerminals()) this.ui.removeTerminal(t);
     this.guestTerminals.length = 0;

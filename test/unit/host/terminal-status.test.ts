@@ -34,6 +34,22 @@ describe('host: serial terminal', () => {
     assert.ok(shown.length <= 256 * 1024 + 200, `${shown.length}`);
   });
 
+  it('a view made again after the user closed one starts with the recent output, then goes on live', () => {
+    const t = new SerialTerminal('vm', 0, () => undefined);
+    const first: string[] = [];
+    const w1 = (s: string): void => { first.push(s); };
+    t.open(w1);
+    t.output(new TextEncoder().encode('login: '));
+    t.close(w1);
+    t.output(new TextEncoder().encode('while closed'));
+    let shown = '';
+    t.open((s) => { shown += s; });
+    assert.equal(shown, 'login: while closed');
+    t.output(new TextEncoder().encode('!'));
+    assert.equal(shown, 'login: while closed!');
+    assert.deepEqual(first, ['login: ']);
+  });
+
   it('sends keystrokes and sizes to its target', () => {
     const sink = new Sink();
     const t = new SerialTerminal('vm', 1, () => sink);
@@ -43,6 +59,24 @@ describe('host: serial terminal', () => {
     assert.deepEqual(sink.typed, [[1, 'ls\r']]);
     assert.deepEqual(sink.sizes, [[1, 80, 24], [1, 100, 30]]);
     assert.deepEqual(t.size, { cols: 100, rows: 30 });
+  });
+});
+
+describe('host: serial terminal views', () => {
+  it('a view closed after a newer view opened (VS Code reports closes late) does not silence the newer one', () => {
+    const t = new SerialTerminal('guest 1 · a', 0, () => undefined);
+    const first: string[] = [], second: string[] = [];
+    const w1 = (s: string): void => { first.push(s); };
+    const w2 = (s: string): void => { second.push(s); };
+    t.open(w1);
+    // "Show terminals" made a new view before the old one's close arrived.
+    t.open(w2);
+    t.close(w1);
+    t.output(new TextEncoder().encode('still here'));
+    assert.deepEqual(second, ['still here']);
+    assert.ok(t.isOpen);
+    t.close(w2);
+    assert.ok(!t.isOpen);
   });
 });
 
