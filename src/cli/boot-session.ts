@@ -2,6 +2,7 @@
 // the UART transcript, type input, run until the guests wait for input, record and replay input.
 // The interactive terminal (terminal.ts) and the script/pipe mode (boot.ts) both drive this class,
 // so tests of it exercise the CLI's own path.
+import { PhysicalLinesHost } from '../devicetree/physical-lines';
 import type { Diagnostic } from '../common/diagnostics';
 import type { FileHost } from '../common/host';
 import { bootProject } from '../emulator/from-project';
@@ -55,10 +56,13 @@ export class BootSession {
    * Errors anywhere in the files stop here with their diagnostics; warnings come back too.
    */
   static load(target: string, opts: BootSessionOptions): LoadResult {
-    const project = loadProject(target, opts.host, { switchChar: opts.switchChar });
+    // Positions at the lines of the files the user has (cpp output whose markers name missing files).
+    const host = new PhysicalLinesHost(opts.host);
+    const project = loadProject(target, host, { switchChar: opts.switchChar });
     if (opts.colour !== undefined) project.serial = { ...project.serial, colour: opts.colour };
     const { emulator, diagnostics } = bootProject(project, {
-      host: opts.host,
+      host,
+      origins: host,
       seed: opts.seed,
       fast: !opts.realtime,
       // In place before init() runs, so the begin string and boot-time logs are not missed.

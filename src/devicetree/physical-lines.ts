@@ -4,8 +4,10 @@
 // such a file has its markers blanked (same length, so every offset stays put): positions are then
 // the lines of the file the user has. Files whose markers name real files are left alone, so
 // positions and navigation reach the real sources. The language server and `dual-guest lint` read
-// trees through it; `dual-guest compile` keeps dtc's positions.
+// trees through it, and so does the emulator's boot (a fault names the node at the line the user can
+// open, with the marker's origin said in words: `originOf`); `dual-guest compile` keeps dtc's positions.
 import { decodeUtf8, encodeUtf8, type BuildClock, type FileHost } from '../common/host';
+import type { SourceRange } from '../common/diagnostics';
 import { dirname, resolve } from '../common/paths';
 
 interface Marker {
@@ -53,9 +55,57 @@ export function isDevicetreeSource(path: string): boolean {
   return path.endsWith('.dts') || path.endsWith('.dtsi') || path.endsWith('.dtso') || path.endsWith('.overlay');
 }
 
+/** Where a line of cpp output came from, as its line markers say: a file that may not exist here. */
+export interface LineOrigin {
+  file: string;
+  /** 0-based. */
+  line: number;
+}
+
+export interface LineOrigins {
+  originOf(path: string, line: number): LineOrigin | undefined;
+}
+
+/**
+ * A place for a person: `file:line:col` of the file the user has (which an editor opens), and, when
+ * cpp's markers say the line came from a file that is not here, that file and line in words.
+ */
+export function describePlace(range: SourceRange, origins?: LineOrigins): string {
+  const here = `${range.file}:${range.start.line + 1}:${range.start.col + 1}`;
+  const from = origins?.originOf(range.file, range.start.line);
+  return from ? `${here} (cpp output of ${from.file}:${from.line + 1}, which is not in this workspace)` : here;
+}
+
+/** Each marker's own 0-based line, and the file and 0-based line it says the next line is. */
+interface OriginTable {
+  markerLine: number[];
+  file: string[];
+  firstLine: number[];
+}
+
+function originTable(text: string): OriginTable {
+  const table: OriginTable = { markerLine: [], file: [], firstLine: [] };
+  let line = 0, at = 0;
+  for (const m of findMarkers(text)) {
+    for (let nl = text.indexOf('\n', at); nl >= 0 && nl < m.start; nl = text.indexOf('\n', nl + 1)) line++;
+    at = m.start;
+    // `# 964 "file"`: the next line is line 964 of file.
+    let d = text.indexOf('#', m.start) + 1;
+    while (d < m.end && !(text.charCodeAt(d) >= 0x30 && text.charCodeAt(d) <= 0x39)) d++;
+    let n = 0;
+    while (d < m.end && text.charCodeAt(d) >= 0x30 && text.charCodeAt(d) <= 0x39) n = n * 10 + text.charCodeAt(d++) - 0x30;
+    table.markerLine.push(line);
+    table.file.push(m.file);
+    table.firstLine.push(n - 1);
+  }
+  return table;
+}
+
 /** Files as the user has them: device-tree sources with the markers that name missing files blanked. */
-export class PhysicalLinesHost implements FileHost {
-  private readonly byteCache = new WeakMap<Uint8Array, Uint8Array>();
+export class PhysicalLinesHost implements FileHost, LineOrigins {
+  private readonly byteCache = new WeakMap<Uint8Array, { out: Uint8Array; origins?: OriginTable }>();
+  /** Files last read with their markers blanked: what the markers said, for originOf. */
+  private readonly origins = new Map<string, OriginTable>();
 
   constructor(protected readonly inner: FileHost) {}
 
@@ -82,14 +132,16 @@ export class PhysicalLinesHost implements FileHost {
   readFile(path: string): Uint8Array | undefined {
     const bytes = this.inner.readFile(path);
     if (!bytes || !isDevicetreeSource(path) || bytes.indexOf(HASH) < 0) return bytes;
-    let out = this.byteCache.get(bytes);
-    if (!out) {
+    let read = this.byteCache.get(bytes);
+    if (!read) {
       const text = decodeUtf8(bytes);
       const blanked = this.blankMissingMarkers(path, text);
-      out = blanked === text ? bytes : encodeUtf8(blanked);
-      this.byteCache.set(bytes, out);
+      read = blanked === text ? { out: bytes } : { out: encodeUtf8(blanked), origins: originTable(text) };
+      this.byteCache.set(bytes, read);
     }
-    return out;
+    if (read.origins) this.origins.set(path, read.origins);
+    else this.origins.delete(path);
+    return read.out;
   }
 
   /** The text with each marker line that names a missing file replaced by spaces (same length). */
@@ -105,5 +157,18 @@ export class PhysicalLinesHost implements FileHost {
       at = m.end;
     }
     return blanked + text.slice(at);
+  }
+
+  /**
+   * For a 0-based physical line of a file read through this host whose markers were blanked: the
+   * file and line its last marker before that line names. Undefined for files left alone.
+   */
+  originOf(path: string, line: number): LineOrigin | undefined {
+    const t = this.origins.get(path);
+    if (!t) return undefined;
+    let i = t.markerLine.length - 1;
+    while (i >= 0 && t.markerLine[i] >= line) i--;
+    if (i < 0) return undefined;
+    return { file: t.file[i], line: t.firstLine[i] + (line - t.markerLine[i] - 1) };
   }
 }

@@ -1,5 +1,6 @@
 // The plain, typed description the emulator boots from. The system-file side (from-project.ts)
 // builds one of these from a `.system` file and compiled device trees; tests build them by hand.
+import type { SourceRange } from '../common/diagnostics';
 import type { GuestProgram } from './guest/interface';
 
 /** MCS scheduling parameters, as in a Microkit protection_domain / virtual_machine element. */
@@ -95,6 +96,22 @@ export interface GuestConfig {
   program: () => GuestProgram;
 }
 
+/** The device-tree node whose `reg` covers a faulting address, and why the guest touched it. */
+export interface AddressOwner {
+  /** The node's path ("/soc@0/bus@30800000/serial@30860000"). */
+  path: string;
+  /** The guest kernel's driver that binds the node, when one does ("imx-uart"). */
+  driver?: string;
+  /** Where the node is defined, at the lines of the files the user has. */
+  defined: SourceRange;
+  /** The assignment that enables it (the winning `status = "okay";`); undefined when no status is set. */
+  enabledAt?: SourceRange;
+  /** `defined` for a person: the file the user has, and where cpp's line markers say it came from. */
+  where: string;
+  /** `enabledAt` for a person, as `where`. */
+  enabledWhere?: string;
+}
+
 export interface EmulatorConfig {
   memoryRegions: MemoryRegionConfig[];
   pds: PdConfig[];
@@ -104,7 +121,7 @@ export interface EmulatorConfig {
   guests: GuestConfig[];
   seed?: number;
   /** Names the DT node and source position owning a guest-physical address, for fault messages. */
-  describeAddress?: (vm: string, gpa: number) => string | undefined;
+  describeAddress?: (vm: string, gpa: number) => AddressOwner | undefined;
   /** How many recent events the snapshot keeps (default 256). */
   eventHistory?: number;
 }

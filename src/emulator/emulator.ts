@@ -353,6 +353,12 @@ export class Emulator {
     vmm.resetGuest();
   }
 
+  /** Guest i's last fatal fault since it last booted, if any (what the VMM printed, and the node it hit). */
+  lastFault(i: number): Vmm['faults'][number] | undefined {
+    const faults = this.vmms[i]?.faults;
+    return faults?.[faults.length - 1];
+  }
+
   /** The vCPU of guest i, for tests and tools. */
   vcpu(i: number): Vcpu {
     return this.vcpus[i];

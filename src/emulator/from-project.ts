@@ -7,16 +7,17 @@
 import type { Diagnostic } from '../common/diagnostics';
 import { unreadableReason, type FileHost } from '../common/host';
 import { writeDtb, type CompileResult } from '../devicetree/compile';
-import { nodePath, walkNodes, type DtTree } from '../devicetree/tree';
+import { getProperty, nodePath, walkNodes, type DtNode, type DtTree } from '../devicetree/tree';
+import { describePlace, type LineOrigins } from '../devicetree/physical-lines';
 import { compileGuestTrees, findMr, findPd, findVm, resolveVirtioConsole, type GuestConfig as ProjectGuest, type Project } from '../system/index';
 import { basename } from '../common/paths';
 import { regRanges } from '../system/dt-facts';
-import type { EmulatorConfig, GuestConfig, QueueConnection } from './config';
+import type { AddressOwner, EmulatorConfig, GuestConfig, QueueConnection } from './config';
 import type { GuestProgram } from './guest/interface';
 import { createLinuxGuest } from './guest/linux/linux-guest';
-import { guestDriverList } from './guest/linux/drivers';
+import { guestDriverList, matchDriver, type LinuxDriver } from './guest/linux/drivers';
+import { compatibles } from './guest/linux/device-tree-view';
 import { createEmulator, type Emulator, type EmulatorHost } from './emulator';
-import { formatRangeDtc } from '../common/diagnostics';
 import { pushAll } from '../common/arrays';
 
 export interface FromProjectOptions {
@@ -27,6 +28,8 @@ export interface FromProjectOptions {
   seed?: number;
   /** Already compiled trees by VM name (default: compiled here). */
   trees?: Map<string, CompileResult>;
+  /** Where lines of cpp output came from (the PhysicalLinesHost the trees were read through), for fault messages. */
+  origins?: LineOrigins;
 }
 
 export interface FromProjectResult {
@@ -81,7 +84,7 @@ export function emulatorConfigFromProject(project: Project, opts: FromProjectOpt
 
   const trees = opts.trees ?? compileGuestTrees(project, opts.host);
   const guests: GuestConfig[] = [];
-  const treeByVm = new Map<string, DtTree>();
+  const treeByVm = new Map<string, { tree: DtTree; drivers: readonly LinuxDriver[] }>();
   for (const g of booted) {
     const compiled = trees.get(g.vm);
     if (!compiled) {
@@ -108,7 +111,8 @@ export function emulatorConfigFromProject(project: Project, opts: FromProjectOpt
       }
       initrd = { gpa: g.initrdAddr, bytes };
     }
-    treeByVm.set(g.vm, compiled.tree);
+    const drivers = guestDriverList(g, compiled.tree);
+    treeByVm.set(g.vm, { tree: compiled.tree, drivers });
     // The console the VMM serves, found as the linter finds it; the other virtio devices answer empty.
     const virtio = resolveVirtioConsole(g, compiled.tree);
     guests.push({
@@ -124,7 +128,7 @@ export function emulatorConfigFromProject(project: Project, opts: FromProjectOpt
       virtio: virtio.window,
       virtioPlaceholders: virtio.others.map((d) => ({ base: d.base, size: d.size, kind: d.kind })),
       deviceMaps: vm.maps.filter((m) => m.mr !== g.ramRegion).map((m) => ({ name: m.mr, gpa: m.vaddr, size: findMr(sys, m.mr)?.size ?? 0x1000 })),
-      program: opts.programFor ? opts.programFor(g, compiled.tree) : () => createLinuxGuest({ hostname: g.vm, drivers: guestDriverList(g, compiled.tree) }),
+      program: opts.programFor ? opts.programFor(g, compiled.tree) : () => createLinuxGuest({ hostname: g.vm, drivers }),
     });
   }
   if (diagnostics.some((d) => d.severity === 'error')) return { config: undefined, diagnostics };
@@ -155,23 +159,36 @@ export function emulatorConfigFromProject(project: Project, opts: FromProjectOpt
     },
     guests,
     seed: opts.seed ?? 1,
-    describeAddress: (vm, gpa) => describeAddress(treeByVm.get(vm), gpa),
+    describeAddress: (vm, gpa) => {
+      const guest = treeByVm.get(vm);
+      return guest && describeAddress(guest.tree, gpa, guest.drivers, opts.origins);
+    },
   };
   return { config, diagnostics };
 }
 
-/** The deepest DT node (enabled or not) whose `reg` covers gpa, with the place it is defined. */
-export function describeAddress(tree: DtTree | undefined, gpa: number): string | undefined {
+/**
+ * The deepest DT node (enabled or not) whose `reg` covers gpa: its path, the driver of `drivers`
+ * that binds it, where it is defined and where it is enabled.
+ */
+export function describeAddress(tree: DtTree | undefined, gpa: number, drivers: readonly LinuxDriver[] = [], origins?: LineOrigins): AddressOwner | undefined {
   if (!tree) return undefined;
   // Pre-order: a later match is deeper (a device inside a bus that also has `reg`).
-  let found: string | undefined;
+  let found: DtNode | undefined;
   for (const node of walkNodes(tree.root)) {
     if (node.deleted) continue;
-    for (const r of regRanges(node)) {
-      if (gpa >= r.base && gpa < r.base + r.size) found = `${nodePath(node)} (${formatRangeDtc(node.range)})`;
-    }
+    if (regRanges(node).some((r) => gpa >= r.base && gpa < r.base + r.size)) found = node;
   }
-  return found;
+  if (!found) return undefined;
+  const status = getProperty(found, 'status');
+  return {
+    path: nodePath(found),
+    driver: matchDriver(drivers, compatibles(found))?.name,
+    defined: found.nameRange,
+    enabledAt: status?.range,
+    where: describePlace(found.nameRange, origins),
+    enabledWhere: status && describePlace(status.range, origins),
+  };
 }
 
 /** loadProject's result to a running emulator in one step (for the CLI and the worker). */

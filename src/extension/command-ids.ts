@@ -13,6 +13,7 @@ export const COMMANDS = {
   replayRecording: 'microkitDualGuest.replayRecording',
   restart: 'microkitDualGuest.restart',
   openExample: 'microkitDualGuest.openExample',
+  showTerminals: 'microkitDualGuest.showTerminals',
 } as const;
 
 /** Settings under this section (package.json contributes.configuration). */

@@ -2,6 +2,7 @@
 // the emulator session and streams snapshots only while the panel is visible. inspector.ts wires it
 // to a real WebviewPanel; the unit tests wire it to fakes.
 import type { EmulatorSnapshot } from '../emulator/emulator';
+import type { SessionRunState } from '../host/status-text';
 import {
   type HostMessage, type InspectorPageState, MAX_SNAPSHOTS_PER_SECOND, parsePageMessage, toWireSnapshot,
 } from './inspector-protocol';
@@ -15,6 +16,9 @@ export interface InspectorSession {
   resume(): void;
   step(): void;
   setSpeed(factor: number): void;
+  /** The run state the status bar shows too: a pause from there reaches the page. */
+  readonly runState: SessionRunState;
+  onRunState(listener: (s: SessionRunState) => void): { dispose(): void };
 }
 
 /** The part of a webview panel the controller needs. */
@@ -47,10 +51,13 @@ export class InspectorController {
     this.detach();
     this.session = session;
     if (session) {
-      this.subscription = session.onSnapshot((s) => this.forward(s));
+      const snapshots = session.onSnapshot((s) => this.forward(s));
+      const runs = session.onRunState((s) => this.runStateChanged(s));
+      this.subscription = { dispose: () => { snapshots.dispose(); runs.dispose(); } };
       // A restored page asks for the state it had (paused stays paused, a chosen speed stays); a
-      // fresh panel leaves the session as it is.
+      // fresh panel shows the session as it is.
       if (this.state.paused) session.pause();
+      else this.state.paused = session.runState.state === 'paused';
       if (this.state.speed !== 1) session.setSpeed(this.state.speed);
     }
     this.announce();
@@ -108,6 +115,16 @@ export class InspectorController {
 
   dispose(): void {
     this.detach();
+  }
+
+  /** The session paused or resumed (from the status bar, a command, or this page): the page shows it. */
+  private runStateChanged(s: SessionRunState): void {
+    // A pause asked for and not yet in effect (the worker answers within a frame) is not undone here.
+    if (s.state !== 'paused' && s.state !== 'running' && s.state !== 'throttled') return;
+    const paused = s.state === 'paused';
+    if (paused === this.state.paused) return;
+    this.state.paused = paused;
+    this.announce();
   }
 
   private detach(): void {

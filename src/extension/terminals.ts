@@ -7,7 +7,8 @@ export class TerminalRegistry implements vscode.Disposable {
   private readonly subscription: vscode.Disposable;
 
   constructor() {
-    // A terminal the user closes stays closed; its output waits (bounded) until the next boot shows it again.
+    // A terminal the user closes stays closed; its output waits (bounded) until Boot or "Show
+    // terminals" makes a new one.
     this.subscription = vscode.window.onDidCloseTerminal((closed) => {
       for (const [t, term] of this.open) if (term === closed) this.open.delete(t);
     });
@@ -15,10 +16,12 @@ export class TerminalRegistry implements vscode.Disposable {
 
   add(t: SerialTerminal, show: boolean): void {
     const write = new vscode.EventEmitter<string>();
+    const writer = (text: string): void => write.fire(text);
     const pty: vscode.Pseudoterminal = {
       onDidWrite: write.event,
-      open: (dims) => t.open((text) => write.fire(text), dims ? { columns: dims.columns, rows: dims.rows } : undefined),
-      close: () => { t.close(); write.dispose(); },
+      open: (dims) => t.open(writer, dims ? { columns: dims.columns, rows: dims.rows } : undefined),
+      // Only this view's writer: a late close of an old view must not silence a newer one.
+      close: () => { t.close(writer); write.dispose(); },
       handleInput: (data) => t.handleInput(data),
       setDimensions: (dims) => t.setDimensions({ columns: dims.columns, rows: dims.rows }),
     };
@@ -33,10 +36,15 @@ export class TerminalRegistry implements vscode.Disposable {
   }
 
   /** Show the terminal of `t` again (after the user closed it, a new one is made). */
-  reveal(t: SerialTerminal): void {
+  reveal(t: SerialTerminal, preserveFocus = false): void {
     const term = this.open.get(t);
-    if (term) term.show(false);
+    if (term) term.show(preserveFocus);
     else this.add(t, true);
+  }
+
+  /** Make a terminal again for each of `all` the user closed (Kill All Terminals included), without showing it. */
+  reopen(all: readonly SerialTerminal[]): void {
+    for (const t of all) if (!this.open.has(t)) this.add(t, false);
   }
 
   dispose(): void {

@@ -1,32 +1,34 @@
 // One emulated board as the extension shows it: the worker (through EmulatorClient), a terminal per
-// guest named after its VM plus one for the board's serial port, the status words, the emulator's own
-// log lines, and the serial log. The editor-specific parts come in through SessionUi, so tests run
+// guest ("guest 1 · <vm>") plus one for the board's serial port, one run state (status bar and
+// inspector), the emulator's own log lines, the serial log, and a stopped guest's cause. The editor-specific parts come in through SessionUi, so tests run
 // this against the real worker without VS Code.
-import type { Diagnostic } from '../common/diagnostics';
+import type { Diagnostic, SourceRange } from '../common/diagnostics';
 import type { EmulatorSnapshot } from '../emulator/emulator';
 import type { LogRecord } from '../emulator/kernel';
 import type { InputLog } from '../emulator/record';
 import { dirname, relative } from '../common/paths';
 import { describeKey, describeSwitchChar } from '../system/switch-char';
 import type { BootOutcome, EmulatorClient } from './emulator-client';
-import type { BootRequest, FromWorker, GuestInfo } from './protocol';
+import type { BootRequest, FromWorker, GuestFault, GuestInfo, RunState } from './protocol';
 import { SerialLogRecorder, formatVirtualSeconds } from './serial-log';
 import { SerialTerminal, type TerminalInputSink, type TerminalTarget } from './serial-terminal';
-import { statusText, statusTooltip, type StatusInput } from './status-text';
+import { boardState, guestState, STOPPED, type SessionRunState } from './status-text';
 
 export interface SessionUi {
   addTerminal(t: SerialTerminal): void;
   removeTerminal(t: SerialTerminal): void;
-  /** The status bar: its text, whether something is wrong, and its tooltip. */
-  status(text: string, problem: boolean, tooltip: string): void;
+  /** The run state changed (the status bar shows it; the inspector hears it through onRunState). */
+  status(state: SessionRunState): void;
   /** One line for the output channel (virtualiser logs, VMM faults, the extension's own events). */
   log(line: string): void;
   /** Boot stopped on errors in the files: show them where they are, and say what to fix. */
   bootFailed(diagnostics: Diagnostic[], summary: string): void;
-  /** Boot succeeded: problems from an earlier failed boot are stale. */
+  /** Boot succeeded: problems and fault messages from an earlier boot are stale. */
   clearBootProblems(): void;
-  /** The worker crashed or a guest failed: say so and offer "Restart". */
-  failure(message: string): void;
+  /** The worker crashed or a guest failed: say so and offer "Restart" (and "Go to source" when the cause has a place). */
+  failure(message: string, source?: SourceRange): void;
+  /** Problems the running session found (a guest stopped on a device its tree enables): shown until the next boot. */
+  sessionProblems(diagnostics: Diagnostic[]): void;
   /** Each finished, stamped line of the board's serial output (the serial log file). */
   serialLine?(stamped: string): void;
   /** The wall clock, for serial log stamps. */
@@ -41,11 +43,18 @@ export class DualGuestSession implements TerminalInputSink {
   readonly guestTerminals: SerialTerminal[] = [];
   lineTerminal: SerialTerminal | undefined;
   private lastBoot: BootSettings | undefined;
-  private status: StatusInput = { state: 'stopped', timeNs: 0, inputVm: undefined };
+  /** What the worker last said (or 'crashed'), and when in virtual time. */
+  private worker: { state: RunState | 'crashed'; timeNs: number; inputVm: string | undefined } = { state: 'stopped', timeNs: 0, inputVm: undefined };
   private problem = false;
   /** The booted system's switch character and where it came from, for the status tooltip. */
   private switchChar: string | undefined;
-  private booting = false;
+  private run: SessionRunState = STOPPED;
+  private runListeners: ((s: SessionRunState) => void)[] = [];
+  /** The client whose boot is awaited: a bootFailed it sends is that boot's answer, not news. */
+  private bootingClient: EmulatorClient | undefined;
+  /** Counts boots: a boot that a later one overtook while it waited stops there. */
+  private generation = 0;
+  private readonly sessionFindings: Diagnostic[] = [];
   private snapshotListeners: ((s: EmulatorSnapshot) => void)[] = [];
   private streaming = { enabled: false, maxPerSecond: 0 };
   private speed = 1;
@@ -69,22 +78,33 @@ export class DualGuestSession implements TerminalInputSink {
   }
 
   async boot(settings: BootSettings): Promise<BootOutcome> {
-    await this.client?.dispose();
+    const generation = ++this.generation;
+    const previous = this.client;
+    this.client = undefined;
+    await previous?.dispose();
+    // Two boots at once (a toast's Restart and Boot): the later one wins; the earlier stops here
+    // rather than leave a second worker running unseen.
+    if (generation !== this.generation) return { type: 'bootFailed', diagnostics: [], summary: 'a later boot replaced this one' };
     this.lastBoot = settings;
     this.problem = false;
     this.switchChar = undefined;
-    this.setStatus({ state: 'booting', timeNs: 0, inputVm: undefined });
     this.failedGuests.clear();
+    this.sessionFindings.length = 0;
+    this.setWorkerState({ state: 'booting', timeNs: 0, inputVm: undefined });
     const client = (this.client = this.startWorker());
     this.wire(client);
-    this.booting = true;
-    const outcome = await client.boot(settings).finally(() => { this.booting = false; });
-    if (this.client !== client) return outcome;
+    this.bootingClient = client;
+    const outcome = await client.boot(settings).finally(() => { if (this.bootingClient === client) this.bootingClient = undefined; });
+    if (this.client !== client) {
+      await client.dispose();
+      return outcome;
+    }
     if (outcome.type === 'bootFailed') {
       this.guests = [];
       if (client.alive) {
         this.ui.bootFailed(outcome.diagnostics, outcome.summary);
-        this.setStatus({ state: 'failed', timeNs: 0, inputVm: undefined }, true);
+        this.problem = true;
+        this.setWorkerState({ state: 'failed', timeNs: 0, inputVm: undefined });
       }
       await client.dispose();
       if (this.client === client) this.client = undefined;
@@ -105,7 +125,7 @@ export class DualGuestSession implements TerminalInputSink {
     }
     // On the line, switching is the user's to type: say with which character.
     this.lineTerminal?.notice(`switch character ${this.switchChar}: ${describeKey(outcome.switchChar)} N Enter sends input to client N (from ${outcome.clientBase})`);
-    this.setStatus(this.status, this.problem);
+    this.publish();
     this.ui.log(`booted ${settings.projectFile}: ${outcome.guests.map((g) => `${g.vm} (client ${g.client})`).join(', ')}`);
     return outcome;
   }
@@ -119,9 +139,26 @@ export class DualGuestSession implements TerminalInputSink {
   async stop(): Promise<void> {
     const client = this.client;
     this.client = undefined;
+    // A boot still waiting to start is overtaken too.
+    this.generation++;
     await client?.dispose();
     for (const t of this.allTerminals()) t.notice('emulator stopped');
-    this.setStatus({ state: 'stopped', timeNs: this.status.timeNs, inputVm: undefined });
+    this.setWorkerState({ state: 'stopped', timeNs: this.worker.timeNs, inputVm: undefined });
+  }
+
+  /** The one run state the status bar and the inspector show. */
+  get runState(): SessionRunState {
+    return this.run;
+  }
+
+  onRunState(listener: (s: SessionRunState) => void): { dispose(): void } {
+    this.runListeners.push(listener);
+    return { dispose: () => { this.runListeners = this.runListeners.filter((l) => l !== listener); } };
+  }
+
+  /** Every terminal of the board (each guest's, then the serial port's). */
+  get terminals(): readonly SerialTerminal[] {
+    return this.allTerminals();
   }
 
   pause(): void { this.client?.pause(); }
@@ -154,7 +191,10 @@ export class DualGuestSession implements TerminalInputSink {
     terminal.restart();
     this.ui.log(`reset ${info.vm}`);
     // A stopped guest that is reset is no longer a problem, unless another one still is.
-    if (this.failedGuests.delete(guest) && this.failedGuests.size === 0 && this.status.state !== 'failed') this.setStatus(this.status, false);
+    if (this.failedGuests.delete(guest)) {
+      if (this.failedGuests.size === 0 && this.worker.state !== 'failed') this.problem = false;
+      this.publish();
+    }
     this.client.reset(guest);
   }
 
@@ -187,6 +227,8 @@ export class DualGuestSession implements TerminalInputSink {
   async dispose(): Promise<void> {
     const client = this.client;
     this.client = undefined;
+    // A boot still waiting to start is overtaken too.
+    this.generation++;
     await client?.dispose();
     for (const t of this.allTerminals()) this.ui.removeTerminal(t);
     this.guestTerminals.length = 0;
@@ -203,8 +245,8 @@ export class DualGuestSession implements TerminalInputSink {
     if (same && this.lineTerminal) return;
     for (const t of this.allTerminals()) this.ui.removeTerminal(t);
     this.guestTerminals.length = 0;
-    for (const g of guests) {
-      const t = new SerialTerminal(g.vm, g.client, () => this);
+    for (const [i, g] of guests.entries()) {
+      const t = new SerialTerminal(guestTerminalName(i, g.vm), g.client, () => this);
       this.guestTerminals.push(t);
       this.ui.addTerminal(t);
     }
@@ -229,13 +271,18 @@ export class DualGuestSession implements TerminalInputSink {
     });
     client.on('log', (m) => {
       if (!mine()) return;
-      for (const r of m.records) this.ui.log(formatLogRecord(r));
+      for (const r of m.records) {
+        this.ui.log(formatLogRecord(r));
+        // On the board, a PD's error lines (libvmm's fault block, the monitor's) go out on the
+        // serial console through the kernel's debug output, between the virtualisers' bytes.
+        if (r.level === 'error') this.lineTerminal?.output(new TextEncoder().encode(`${r.text}\r\n`));
+      }
       if (m.dropped > 0) this.ui.log(`(${m.dropped} emulator log records dropped: too many in one frame)`);
     });
     client.on('status', (m) => {
       if (!mine()) return;
       const inputVm = this.guests.find((g) => g.client === m.currentClient)?.vm;
-      this.setStatus({ state: m.state, timeNs: m.timeNs, inputVm }, this.problem);
+      this.setWorkerState({ state: m.state, timeNs: m.timeNs, inputVm });
       // The count is the worker's running total since boot: report only what is new.
       if (m.inputDropped > this.inputDroppedReported) {
         this.ui.log(`${m.inputDropped - this.inputDroppedReported} typed bytes dropped: the guests are not reading input fast enough`);
@@ -243,13 +290,7 @@ export class DualGuestSession implements TerminalInputSink {
       this.inputDroppedReported = m.inputDropped;
     });
     client.on('guestFailed', (m) => {
-      if (!mine()) return;
-      this.failedGuests.add(m.guest);
-      const message = `${m.vm} stopped: ${m.reason}`;
-      this.guestTerminals[m.guest]?.notice(message);
-      this.ui.log(message);
-      this.setStatus(this.status, true);
-      this.ui.failure(message);
+      if (mine()) this.guestStopped(m);
     });
     client.on('resized', (m) => this.noteResize(m));
     client.on('streamedSnapshot', (m) => {
@@ -258,15 +299,17 @@ export class DualGuestSession implements TerminalInputSink {
     });
     // A boot the session did not ask for (none today: a reset restarts one guest in place) fails here.
     client.on('bootFailed', (m) => {
-      if (!mine() || this.booting) return;
+      if (!mine() || this.bootingClient === client) return;
       this.ui.bootFailed(m.diagnostics, m.summary);
-      this.setStatus({ state: 'failed', timeNs: 0, inputVm: undefined }, true);
+      this.problem = true;
+      this.setWorkerState({ state: 'failed', timeNs: 0, inputVm: undefined });
     });
     client.onCrash((message) => {
       if (!mine()) return;
       for (const t of this.allTerminals()) t.notice(message);
       this.ui.log(message);
-      this.setStatus({ ...this.status, state: 'crashed' }, true);
+      this.problem = true;
+      this.setWorkerState({ ...this.worker, state: 'crashed' });
       this.ui.failure(message);
     });
   }
@@ -280,11 +323,60 @@ export class DualGuestSession implements TerminalInputSink {
     this.unappliedSizes.set(name, `${m.cols}x${m.rows}`);
   }
 
-  private setStatus(s: StatusInput, problem = false): void {
-    this.status = s;
-    this.problem = problem;
-    this.ui.status(statusText(s), problem, statusTooltip(problem, this.switchChar));
+  /**
+   * A guest stopped. Its terminal shows where its kernel got to and, for a fault, the cause in one
+   * line; the Problems panel gets it at the assignment that enabled the device; the toast offers
+   * "Go to source" there.
+   */
+  private guestStopped(m: Extract<FromWorker, { type: 'guestFailed' }>): void {
+    this.failedGuests.add(m.guest);
+    this.problem = true;
+    const message = `${m.vm} stopped: ${m.reason}`;
+    const terminal = this.guestTerminals[m.guest];
+    terminal?.notice(message);
+    if (m.kernelLog.length > 0) terminal?.notice(`the kernel's last lines:\r\n${m.kernelLog.join('\r\n')}`);
+    const cause = m.fault && faultCause(m.fault, m.vm);
+    if (cause) terminal?.notice(cause);
+    this.ui.log(cause ? `${message}: ${cause}` : message);
+    const owner = m.fault?.owner;
+    const source = owner?.enabledAt ?? owner?.defined;
+    if (source && cause) {
+      this.sessionFindings.push({ severity: 'error', code: 'emulator-guest-fault', range: source, subject: m.vm, message: `${m.vm} faulted at boot: ${cause}` });
+      this.ui.sessionProblems([...this.sessionFindings]);
+    }
+    this.publish();
+    this.ui.failure(cause ? `${message}: ${cause}` : message, source);
   }
+
+  private setWorkerState(w: DualGuestSession['worker']): void {
+    this.worker = w;
+    this.publish();
+  }
+
+  private publish(): void {
+    const w = this.worker.state;
+    const guests = this.guests.map((g, i) => ({ vm: g.vm, state: guestState(w, this.failedGuests.has(i)) }));
+    this.run = {
+      state: boardState(w, guests.map((g) => g.state)), guests, timeNs: this.worker.timeNs, inputVm: this.worker.inputVm,
+      problem: this.problem, switchChar: this.switchChar,
+    };
+    this.ui.status(this.run);
+    for (const l of this.runListeners) l(this.run);
+  }
+}
+
+/** A guest terminal's tab name: tabs cut long names, so the guest's number comes first. */
+export function guestTerminalName(index: number, vm: string): string {
+  return `guest ${index + 1} · ${vm}`;
+}
+
+/** The cause of a fault in one line: the device, its driver, and that it is not mapped into the VM. */
+export function faultCause(fault: GuestFault, vm: string): string | undefined {
+  const o = fault.owner;
+  if (!o) return undefined;
+  const by = o.driver ? `, which its driver ${o.driver} probes,` : '';
+  const at = o.enabledWhere ? `enabled at ${o.enabledWhere}` : `defined at ${o.where}`;
+  return `${o.path}${by} is not mapped into ${vm} (${fault.write ? 'write' : 'read'} at 0x${fault.gpa.toString(16)}; ${at})`;
 }
 
 export function formatLogRecord(r: LogRecord): string {

@@ -89,6 +89,9 @@ export class EmulatorClient {
     this.send({ type: 'stop' });
     this.terminating = true;
     this.ended = true;
+    // A boot still waiting for its answer ends here: a caller awaiting it must not wait forever.
+    this.bootWaiter?.({ type: 'bootFailed', diagnostics: [], summary: 'the emulator was stopped before it booted' });
+    this.bootWaiter = undefined;
     for (const resolve of this.pending.values()) resolve({ type: 'snapshot', requestId: 0, snapshot: undefined });
     this.pending.clear();
     await this.worker.terminate();

@@ -6,13 +6,14 @@ import type { Diagnostic } from '../common/diagnostics';
 import { formatRangeDtc } from '../common/diagnostics';
 import type { FileHost } from '../common/host';
 import type { Emulator } from '../emulator/emulator';
+import { PhysicalLinesHost } from '../devicetree/physical-lines';
 import { bootProject } from '../emulator/from-project';
 import type { LogRecord } from '../emulator/kernel';
 import { applyInputRecord, recordInputLog, type InputLog } from '../emulator/record';
 import { loadProject } from '../system/index';
 import { InputRouter } from './input-router';
 import {
-  CREDIT_WINDOW_BYTES, FRAME_MS, INPUT_QUEUE_LIMIT, LOG_RECORDS_PER_FRAME,
+  CREDIT_WINDOW_BYTES, FRAME_MS, INPUT_QUEUE_LIMIT, KERNEL_LOG_TAIL_LINES, LOG_RECORDS_PER_FRAME,
   type BootRequest, type ClientChunk, type FromWorker, type GuestInfo, type RunState, type ToWorker,
 } from './protocol';
 
@@ -70,6 +71,8 @@ export class EmulatorSession {
   private inputDropped = 0;
   private replay: { log: InputLog; next: number } | undefined;
   private reportedHalts = new Set<number>();
+  /** Per guest, the fault that was already there when it last (re)booted: not the cause of a later stop. */
+  private staleFaults: (object | undefined)[] = [];
   /** Terminal sizes by target, recorded because the guest model has no notion of them. */
   readonly terminalSizes = new Map<number | 'line', { cols: number; rows: number }>();
   private cancelTick: (() => void) | undefined;
@@ -82,7 +85,12 @@ export class EmulatorSession {
   private lastStreamTimeNs = -1;
   private speed = 1;
 
-  constructor(private readonly host: FileHost, private readonly post: PostMessage, private readonly clock: SessionClock) {}
+  /** Files as the user has them: a fault names the line the user can open (src/devicetree/physical-lines.ts). */
+  private readonly host: PhysicalLinesHost;
+
+  constructor(host: FileHost, private readonly post: PostMessage, private readonly clock: SessionClock) {
+    this.host = new PhysicalLinesHost(host);
+  }
 
   handle(msg: ToWorker): void {
     switch (msg.type) {
@@ -130,7 +138,7 @@ export class EmulatorSession {
       project = loadProject(req.projectFile, this.host, { switchChar: req.switchChar });
       if (req.colour !== undefined) project.serial.colour = req.colour;
       const booted = bootProject(project, {
-        host: this.host, fast: req.fast, seed: req.seed ?? 1,
+        host: this.host, origins: this.host, fast: req.fast, seed: req.seed ?? 1,
         emulatorHost: { onLog: (r) => this.addLog(r), onUartOutput: (b) => this.line.push(b) },
       });
       diagnostics = booted.diagnostics;
@@ -169,6 +177,7 @@ export class EmulatorSession {
     emu.resetGuest(guest);
     // It runs again: a later stop is news.
     this.reportedHalts.delete(guest);
+    this.staleFaults[guest] = emu.lastFault(guest);
   }
 
   private resetBuffers(): void {
@@ -181,6 +190,7 @@ export class EmulatorSession {
     this.inputQueued = 0;
     this.inputDropped = 0;
     this.reportedHalts.clear();
+    this.staleFaults = [];
     this.replay = undefined;
   }
 
@@ -326,7 +336,13 @@ export class EmulatorSession {
       const vcpu = emu.vcpu(i);
       if (vcpu.state !== 'halted') continue;
       this.reportedHalts.add(i);
-      this.post({ type: 'guestFailed', guest: i, vm: this.guests[i].vm, reason: vcpu.haltReason ?? 'halted' });
+      const fault = emu.lastFault(i);
+      const log = vcpu.program?.dmesg?.().split('\n').filter((l) => l !== '') ?? [];
+      this.post({
+        type: 'guestFailed', guest: i, vm: this.guests[i].vm, reason: vcpu.haltReason ?? 'halted',
+        fault: fault && fault !== this.staleFaults[i] ? { gpa: fault.gpa, write: fault.write, owner: fault.owner } : undefined,
+        kernelLog: log.slice(-KERNEL_LOG_TAIL_LINES),
+      });
     }
   }
 

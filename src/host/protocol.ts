@@ -2,6 +2,7 @@
 // Every message has a literal `type`; ToWorker flows extension → worker, FromWorker the other way.
 // test/unit/host/protocol.test.ts pins the names and directions: change both together.
 import type { Diagnostic } from '../common/diagnostics';
+import type { AddressOwner } from '../emulator/config';
 import type { EmulatorSnapshot } from '../emulator/emulator';
 import type { LogRecord } from '../emulator/kernel';
 import type { InputLog } from '../emulator/record';
@@ -48,6 +49,13 @@ export type ToWorker =
   /** Makes the worker throw from its loop, to exercise crash reporting (tests, "simulate a crash"). */
   | { type: 'crash'; message: string };
 
+/** The memory fault that stopped a guest: the address and the device-tree node that owns it. */
+export interface GuestFault {
+  gpa: number;
+  write: boolean;
+  owner?: AddressOwner;
+}
+
 export interface GuestInfo {
   vm: string;
   vmm: string;
@@ -67,8 +75,8 @@ export type FromWorker =
   | { type: 'output'; timeNs: number; line: Uint8Array; clients: ClientChunk[] }
   | { type: 'log'; records: LogRecord[]; dropped: number }
   | { type: 'status'; state: RunState; timeNs: number; currentClient: number; unackedBytes: number; inputPending: number; inputDropped: number }
-  /** A guest's vCPU stopped (fault, PSCI off/reset, boot error). */
-  | { type: 'guestFailed'; guest: number; vm: string; reason: string }
+  /** A guest's vCPU stopped (fault, PSCI off/reset, boot error): why, the fault if one stopped it, and the kernel's last log lines. */
+  | { type: 'guestFailed'; guest: number; vm: string; reason: string; fault?: GuestFault; kernelLog: string[] }
   /** The answer to `resize`: applied is false when the guest model has no notion of a terminal size. */
   | { type: 'resized'; target: number | 'line'; cols: number; rows: number; applied: boolean; note: string }
   | { type: 'snapshot'; requestId: number; snapshot: EmulatorSnapshot | undefined }
@@ -88,3 +96,5 @@ export const FRAME_MS = 16;
 export const INPUT_QUEUE_LIMIT = 64 * 1024;
 /** Emulator log records sent per frame at most; the rest are counted as dropped. */
 export const LOG_RECORDS_PER_FRAME = 200;
+/** Kernel log lines of a stopped guest sent with guestFailed (its terminal shows where it got to). */
+export const KERNEL_LOG_TAIL_LINES = 8;

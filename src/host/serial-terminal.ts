@@ -10,31 +10,36 @@ export interface TerminalInputSink {
   resize(target: TerminalTarget, cols: number, rows: number): void;
 }
 
-/** Text written before the terminal opens is kept up to this many UTF-16 units (oldest dropped). */
-const BEFORE_OPEN_LIMIT = 256 * 1024;
+/**
+ * The terminal's recent text is kept up to this many UTF-16 units (oldest dropped): a view opened
+ * later (the first, or one made again after the user closed it) starts with it.
+ */
+const SCROLLBACK_LIMIT = 256 * 1024;
 
 export class SerialTerminal {
   private writer: ((text: string) => void) | undefined;
-  private beforeOpen: string[] = [];
-  private beforeOpenSize = 0;
-  private droppedBeforeOpen = false;
+  private scrollback: string[] = [];
+  private scrollbackSize = 0;
+  private dropped = false;
   private decoder = new TextDecoder('utf-8');
   size: { cols: number; rows: number } | undefined;
 
   constructor(readonly name: string, readonly target: TerminalTarget, private readonly input: () => TerminalInputSink | undefined) {}
 
-  /** The terminal is shown: from now on text goes straight to `write`. */
+  /** The terminal is shown: it starts with the recent text, and from now on text goes straight to `write`. */
   open(write: (text: string) => void, dimensions?: { columns: number; rows: number }): void {
     this.writer = write;
-    if (this.droppedBeforeOpen) write(noticeText('earlier output dropped before this terminal opened'));
-    for (const t of this.beforeOpen) write(t);
-    this.beforeOpen = [];
-    this.beforeOpenSize = 0;
+    if (this.dropped) write(noticeText('earlier output dropped before this terminal opened'));
+    for (const t of this.scrollback) write(t);
     if (dimensions) this.setDimensions(dimensions);
   }
 
-  close(): void {
-    this.writer = undefined;
+  /**
+   * The view that `write` fed is gone. A view closed late, after a new view of this terminal opened
+   * (VS Code reports a pseudoterminal's close asynchronously), must not silence the new one.
+   */
+  close(write?: (text: string) => void): void {
+    if (write === undefined || write === this.writer) this.writer = undefined;
   }
 
   get isOpen(): boolean {
@@ -67,15 +72,12 @@ export class SerialTerminal {
 
   private write(text: string): void {
     if (text === '') return;
-    if (this.writer) {
-      this.writer(text);
-      return;
-    }
-    this.beforeOpen.push(text);
-    this.beforeOpenSize += text.length;
-    while (this.beforeOpenSize > BEFORE_OPEN_LIMIT && this.beforeOpen.length > 1) {
-      this.beforeOpenSize -= this.beforeOpen.shift()!.length;
-      this.droppedBeforeOpen = true;
+    this.writer?.(text);
+    this.scrollback.push(text);
+    this.scrollbackSize += text.length;
+    while (this.scrollbackSize > SCROLLBACK_LIMIT && this.scrollback.length > 1) {
+      this.scrollbackSize -= this.scrollback.shift()!.length;
+      this.dropped = true;
     }
   }
 }

@@ -183,7 +183,8 @@ describe('boot conformance: device-tree effects through the boot path (sel4devki
     const r = await bootPiped([sel4devkitProject({ extra: [undefined, spi] })], 'root\nuname -n\n@1\nroot\n');
     assert.equal(r.code, 0);
     assert.match(r.stderr, /^CLIENT_VMM-2\|ERROR: unexpected memory fault on address: 0x30820008, FSR: 0x[0-9a-f]+, IP: 0x0, is_prefetch: false, is_write: (true|false)$/m);
-    assert.match(r.stderr, /^CLIENT_VMM-2\|ERROR: .*\/soc@0\/bus@30800000\/spi@30820000 \(.*imx8mq\.dtsi:\d+\.\d+-\d+\.\d+\)$/m);
+    // Named at the line of maaxboard.dts the user has; the file cpp took it from is only said in words.
+    assert.match(r.stderr, /^CLIENT_VMM-2\|ERROR: .*\/soc@0\/bus@30800000\/spi@30820000 \(\S*\/maaxboard\.dts:\d+:\d+ \(cpp output of tmp\/linux-imx\/\S*\/imx8mq\.dtsi:\d+, which is not in this workspace\)\)$/m);
     assert.ok(!r.stderr.includes('CLIENT_VMM-1|ERROR'));
     const snap = r.session!.emulator.snapshot();
     assert.equal(snap.guests[0].haltReason, undefined);

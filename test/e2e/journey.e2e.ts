@@ -24,9 +24,11 @@ const manifest = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json')
 const extensionId = `${manifest.publisher}.${manifest.name}`;
 const EXAMPLE = path.join(PROJECT_ROOT, 'examples', 'dual-guest');
 
-/** The example's VMs (examples/dual-guest/dual-guest.system), which name the guests' terminals. */
-const GUEST_1 = 'client_linux-1';
-const GUEST_2 = 'client_linux-2';
+/** The example's VMs (examples/dual-guest/dual-guest.system), and their terminals' names ("guest N · <vm>"). */
+const VM_1 = 'client_linux-1';
+const VM_2 = 'client_linux-2';
+const GUEST_1 = `guest 1 · ${VM_1}`;
+const GUEST_2 = `guest 2 · ${VM_2}`;
 /** The host UART's terminal is named after the serial driver: "Serial port (<driver>)". */
 const HOST_UART = 'Serial port';
 
@@ -182,20 +184,20 @@ describe('e2e journey: boot, log in, fix a mistake, hover, inspect, stop (exampl
     await page.locator('.statusbar-item', { hasText: /Dual guest: running/ }).first().waitFor({ state: 'visible', timeout: 60_000 });
     await focusTerminal(page, GUEST_1);
     // The kernel log scrolls by; booted means getty's prompt.
-    await waitForTerminalText(page, new RegExp(`${GUEST_1} login:$`), 90_000);
+    await waitForTerminalText(page, new RegExp(`${VM_1} login:$`), 90_000);
     await screenshot(page, 'journey-1-booted');
   });
 
   it('2. logs in to guest 1 and reads uname -a; guest 2 counts virtio interrupts', async () => {
     const { page } = open();
     await focusTerminal(page, GUEST_1);
-    await logIn(page, GUEST_1);
+    await logIn(page, VM_1);
     const uname = await runInShell(page, 'uname -a');
-    assert.match(uname, new RegExp(`^Linux ${escape(GUEST_1)} \\S+ .*aarch64`), `uname -a printed:\n${uname}`);
+    assert.match(uname, new RegExp(`^Linux ${escape(VM_1)} \\S+ .*aarch64`), `uname -a printed:\n${uname}`);
     await screenshot(page, 'journey-2a-guest1-uname');
 
     await focusTerminal(page, GUEST_2);
-    await logIn(page, GUEST_2);
+    await logIn(page, VM_2);
     const interrupts = await runInShell(page, 'cat /proc/interrupts');
     const virtio = interrupts.split('\n').filter((l) => /virtio/.test(l));
     assert.ok(virtio.length > 0, `/proc/interrupts has no virtio line:\n${interrupts}`);

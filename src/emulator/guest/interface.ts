@@ -47,4 +47,6 @@ export interface GuestProgram {
   onInterrupt(intid: number): void;
   /** The virtual timer's deadline passed. */
   onTimer(): void;
+  /** The kernel's log as `dmesg` prints it, for showing where a stopped guest got to (optional). */
+  dmesg?(): string;
 }

@@ -16,7 +16,7 @@
 // start exactly like a freshly booted one (deterministic; nothing of the old kernel leaks into the
 // new one); it costs one fill of the VM's RAM. The other guest and the serial PDs are not touched.
 import { FDT_MAGIC } from '../../devicetree/fdt-format';
-import type { GuestConfig } from '../config';
+import type { AddressOwner, GuestConfig } from '../config';
 import { encodeStage2Fsr, hex } from '../fault';
 import type { PdContext, PdProgram, Kernel, PdThread } from '../kernel';
 import type { FaultHandler, Vcpu } from '../vcpu';
@@ -42,7 +42,7 @@ export interface VmmChannels {
 }
 
 export class Vmm implements PdProgram, FaultHandler {
-  faults: { timeNs: number; gpa: number; fsr: number; write: boolean; message: string }[] = [];
+  faults: { timeNs: number; gpa: number; fsr: number; write: boolean; message: string; owner?: AddressOwner }[] = [];
   console: VirtioConsole | undefined;
   bootError: string | undefined;
 
@@ -53,7 +53,7 @@ export class Vmm implements PdProgram, FaultHandler {
     private readonly vcpu: Vcpu,
     private readonly guest: GuestConfig,
     private readonly ch: VmmChannels,
-    private readonly describeAddress?: (vm: string, gpa: number) => string | undefined,
+    private readonly describeAddress?: (vm: string, gpa: number) => AddressOwner | undefined,
   ) {}
 
   private err(text: string): void {
@@ -176,12 +176,10 @@ export class Vmm implements PdProgram, FaultHandler {
       message = `unexpected memory fault on address: ${hex(gpa)}, FSR: ${hex(fsr)}, IP: 0x0, is_prefetch: false, is_write: ${write}`;
     }
     this.err(message);
-    if (!registered) {
-      const owner = this.describeAddress?.(this.guest.name, gpa);
-      if (owner) this.ctx.log(`${this.ctx.name}|ERROR: (emulator) ${hex(gpa)} belongs to ${owner}`, 'error');
-    }
+    const owner = registered ? undefined : this.describeAddress?.(this.guest.name, gpa);
+    if (owner) this.ctx.log(`${this.ctx.name}|ERROR: (emulator) ${hex(gpa)} belongs to ${owner.path} (${owner.where})`, 'error');
     this.err('Failed to handle virtual memory fault');
-    this.faults.push({ timeNs: this.kernel.now, gpa, fsr, write, message });
+    this.faults.push({ timeNs: this.kernel.now, gpa, fsr, write, message, owner });
     this.vcpu.halt(registered ? 'virtio fault not handled' : `unexpected memory fault at ${hex(gpa)}`);
   }
 }

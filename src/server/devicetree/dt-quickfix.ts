@@ -30,7 +30,23 @@ function indentOf(site: NodeSite): string {
   return ' '.repeat(site.range.start.col + 4);
 }
 
+/**
+ * One action per fix: the editor sends every diagnostic at the cursor, and the same finding can come
+ * twice (this server's and the boot's, in the Problems panel under another source): an action that
+ * makes the same edit is offered once, naming every diagnostic it resolves.
+ */
 export function quickFixes(index: DtIndex, path: string, diagnostics: LspDiagnostic[]): CodeAction[] {
+  const byEdit = new Map<string, CodeAction>();
+  for (const a of fixesPerDiagnostic(index, path, diagnostics)) {
+    const key = `${a.title}\n${JSON.stringify(a.edit)}`;
+    const seen = byEdit.get(key);
+    if (seen) seen.diagnostics = [...(seen.diagnostics ?? []), ...(a.diagnostics ?? [])];
+    else byEdit.set(key, a);
+  }
+  return [...byEdit.values()];
+}
+
+function fixesPerDiagnostic(index: DtIndex, path: string, diagnostics: LspDiagnostic[]): CodeAction[] {
   const out: CodeAction[] = [];
   for (const d of diagnostics) {
     // Reported at the `status = "okay"` that enables the device (an overlay's, often): turn that one off.

@@ -105,6 +105,25 @@ describe('cli/bin: the installed dual-guest command', function () {
     });
   });
 
+  it('runs every command the walkthrough shows: its lint command in the example, its shell commands in the guest', () => {
+    const lintPage = readFileSync(path.join(ROOT, 'media/walkthrough/lint.md'), 'utf8');
+    const commands = [...lintPage.matchAll(/`(npx dual-guest [^`]+)`/g)].map((m) => m[1]);
+    assert.deepEqual(commands, ['npx dual-guest lint dual-guest.json']);
+    const example = path.join(user, 'example');
+    cpSync(path.join(ROOT, 'examples', 'dual-guest'), example, { recursive: true });
+    const [, , ...args] = commands[0].split(' ');
+    const lint = spawnSync('npx', ['--offline', 'dual-guest', ...args], { cwd: example, encoding: 'utf8' });
+    assert.equal(lint.status, 0, `${commands[0]} failed:\n${lint.stdout}${lint.stderr}`);
+    // The shell commands the typing page suggests, in the example's first guest. (`yes` and Ctrl-C
+    // are typed in the e2e journey: a piped script waits for the guests to go quiet, which `yes` never does.)
+    const typePage = readFileSync(path.join(ROOT, 'media/walkthrough/type.md'), 'utf8');
+    for (const c of ['uname -a', 'cat /proc/interrupts', 'yes']) assert.ok(typePage.includes(`\`${c}\``), `type.md no longer suggests ${c}`);
+    const r = npx(['boot'], 'root\nuname -a\ncat /proc/interrupts\n');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^Linux client_linux-1 \S+ .* aarch64 GNU\/Linux\r$/m);
+    assert.match(r.stdout, /^ *\d+: +\d+ .*virtio.*\r$/m);
+  });
+
   it('boots the default example with a piped script and exits when the script is used up', () => {
     const r = npx(['boot'], 'root\nuname -n\n');
     assert.equal(r.status, 0, r.stderr);

@@ -18,7 +18,7 @@ describe('emulator: VM faults', () => {
     const others: ConsoleTestGuest[] = [];
     const emu = build({
       programs: [() => idle, testGuest({ txTotal: 50_000, fill: fillPattern(1) }, others)],
-      describeAddress: (vm, gpa) => (gpa === 0x30860000 ? `/soc/serial@30860000 (${vm}: maaxboard.dts:412:4)` : undefined),
+      describeAddress: (vm, gpa) => (gpa === 0x30860000 ? { path: '/soc/serial@30860000', defined: { file: 'maaxboard.dts', start: { line: 411, col: 3 }, end: { line: 411, col: 20 } }, where: `${vm}: maaxboard.dts:412:4` } : undefined),
     });
     const logs: string[] = [];
     emu.onLog((r) => logs.push(r.text));

@@ -1,5 +1,6 @@
 // From a project (in-memory files) to a booted emulator; errors in the files stop the boot with
 // positioned diagnostics.
+import { describePlace, PhysicalLinesHost } from '../../../src/devicetree/physical-lines';
 import { strict as assert } from 'assert';
 import { MemoryFileHost } from '../../../src/common/host';
 import { loadProject } from '../../../src/system/index';
@@ -98,12 +99,35 @@ describe('emulator: configuration from a project', () => {
     assert.ok(config, diagnostics.map((d) => d.message).join('\n'));
     assert.deepEqual(config.roles.clients.map((c) => c.pd), ['VMM-1', 'VMM-2']);
     assert.equal(config.guests[0].dtbGpa, 0x44000000);
-    assert.match(config.describeAddress!('linux-1', 0x30860004) ?? '', /^\/serial@30860000 \(\/p\/board\.dts:6\.\d+-/);
+    const owner = config.describeAddress!('linux-1', 0x30860004);
+    assert.equal(owner?.path, '/serial@30860000');
+    assert.match(owner?.where ?? '', /^\/p\/board\.dts:6:\d+$/);
     const emu = createEmulator(config).emulator!;
     let out = '';
     emu.onUartOutput((b) => { out += String.fromCharCode(...b); });
     emu.runUntilIdle(1e9);
     assert.equal(out, 'Begin input\r\nhello');
+  });
+
+  it('names the owner of an address at the line of the cpp output the user has, and says which missing file the markers name', () => {
+    // The board as the sel4devkit build leaves it: cpp output whose markers name the kernel tree's files.
+    const board = BOARD.replace('/dts-v1/;\n', '# 1 "tmp/linux-imx/maaxboard.dts"\n/dts-v1/;\n# 960 "tmp/linux-imx/imx8mq.dtsi" 1\n')
+      .replace('  serial@30860000 { compatible = "fsl,imx8mq-uart"; reg = <0x0 0x30860000 0x0 0x10000>; status = "disabled"; };',
+        '  serial@30860000 { compatible = "fsl,imx8mq-uart"; reg = <0x0 0x30860000 0x0 0x10000>;\n# 12 "tmp/linux-imx/maaxboard.dts" 2\n  status = "okay"; };');
+    const h = new PhysicalLinesHost(host({ '/p/board.dts': board }));
+    const project = loadProject('/p/program.system', h);
+    const { config } = emulatorConfigFromProject(project, { host: h, origins: h, programFor: () => () => new IdleGuest() });
+    const owner = config!.describeAddress!('linux-1', 0x30860004)!;
+    const lines = board.split('\n');
+    const nodeLine = lines.findIndex((l) => l.includes('serial@30860000'));
+    const statusLine = lines.findIndex((l) => l.includes('status = "okay"'));
+    assert.deepEqual([owner.defined.file, owner.defined.start.line, owner.enabledAt?.start.line], ['/p/board.dts', nodeLine, statusLine]);
+    assert.equal(owner.driver, 'imx-uart');
+    // The node is the 5th line after `# 960 "...imx8mq.dtsi"`: line 964 there.
+    assert.equal(owner.where, `/p/board.dts:${nodeLine + 1}:3 (cpp output of tmp/linux-imx/imx8mq.dtsi:964, which is not in this workspace)`);
+    assert.equal(owner.enabledWhere, `/p/board.dts:${statusLine + 1}:3 (cpp output of tmp/linux-imx/maaxboard.dts:12, which is not in this workspace)`);
+    // Without the markers' files missing, nothing is said of them.
+    assert.equal(describePlace(owner.defined), `/p/board.dts:${nodeLine + 1}:3`);
   });
 
   it('stops at a device-tree syntax error with its position', () => {

@@ -95,7 +95,7 @@ function boot(host: MemoryFileHost): Outcome[] {
     const halt = emulator.snapshot().guests[i].haltReason;
     const gpa = halt ? /unexpected memory fault at (0x[0-9a-f]+)/.exec(halt)?.[1] : undefined;
     const owner = gpa ? config.describeAddress!(VMS[i], Number(gpa)) : undefined;
-    return { login: output[i].includes('login: '), halted: halt !== undefined, faultAt: owner?.split(' (')[0] };
+    return { login: output[i].includes('login: '), halted: halt !== undefined, faultAt: owner?.path };
   });
 }
 

@@ -8,6 +8,7 @@ import { resolveLogFile } from '../../../src/extension/serial-log-file';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 interface Manifest {
+  icon?: string;
   capabilities: { untrustedWorkspaces: { supported: boolean | 'limited'; description?: string; restrictedConfigurations?: string[] } };
   contributes: {
     commands: { command: string; title: string; category?: string }[];
@@ -83,5 +84,21 @@ describe('extension: emulator contributions in the manifest', () => {
       for (const m of s.description.matchAll(/\(command:([\w.]+)\)/g)) assert.ok(known.has(m[1]), `unknown command ${m[1]}`);
       assert.ok(s.media.markdown && existsSync(path.join(ROOT, s.media.markdown)), `missing page ${s.media.markdown}`);
     }
+  });
+
+  it('writes step descriptions in the walkthrough\'s own format: ``code`` (a single backtick shows literally)', () => {
+    for (const s of manifest.contributes.walkthroughs.flatMap((w) => w.steps)) {
+      const single = s.description.replace(/``[^`]+``/g, '');
+      assert.ok(!single.includes('`'), `a single backtick in: ${s.description}`);
+    }
+  });
+
+  it('has an icon for the Welcome page\'s walkthrough card (the extension\'s icon, a PNG)', () => {
+    assert.ok(manifest.icon, 'package.json names no icon');
+    const png = readFileSync(path.join(ROOT, manifest.icon));
+    assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    // The packaged extension must carry it.
+    const ignore = readFileSync(path.join(ROOT, '.vscodeignore'), 'utf8').split('\n');
+    assert.ok(ignore.includes(`!${path.dirname(manifest.icon)}/**`), '.vscodeignore leaves the icon out');
   });
 });

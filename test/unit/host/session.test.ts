@@ -29,12 +29,12 @@ describe('host: dual-guest session over the real worker', function () {
     ({ session, ui } = newSession());
     const outcome = await session.boot({ projectFile: EXAMPLE, fast: true });
     assert.equal(outcome.type, 'booted', outcome.type === 'bootFailed' ? outcome.summary : '');
-    assert.deepEqual(ui.terminals.map((t) => t.name), [VM1, VM2, LINE]);
+    assert.deepEqual(ui.terminals.map((t) => t.name), [`guest 1 · ${VM1}`, `guest 2 · ${VM2}`, LINE]);
     await waitFor('both login prompts', () => ui.of(VM1).includes(`${VM1} login:`) && ui.of(VM2).includes(`${VM2} login:`));
   }
 
   async function login(vm: string, client: number): Promise<void> {
-    const term = ui.terminals.find((t) => t.name === vm)!;
+    const term = ui.terminals.find((t) => t.name.endsWith(` · ${vm}`))!;
     const before = count(ui.of(vm), '# ');
     term.handleInput('root\r');
     await waitFor(`a shell on ${vm}`, () => count(ui.of(vm), '# ') > before);
@@ -259,7 +259,7 @@ describe('host: dual-guest session over the real worker', function () {
     ({ session, ui } = newSession());
     const outcome = await session.boot({ projectFile: json, fast: true });
     assert.equal(outcome.type, 'booted', outcome.type === 'bootFailed' ? outcome.summary : '');
-    assert.deepEqual(ui.terminals.map((t) => t.name), [VM2, LINE]);
+    assert.deepEqual(ui.terminals.map((t) => t.name), [`guest 1 · ${VM2}`, LINE]);
     await waitFor('the login prompt of the booted guest', () => ui.of(VM2).includes(`${VM2} login:`));
     assert.ok(!ui.of(LINE).includes(`${VM1} login:`));
   });

@@ -5,7 +5,8 @@ import { buildSync } from 'esbuild';
 import { mkdtempSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { Diagnostic } from '../../../src/common/diagnostics';
+import type { Diagnostic, SourceRange } from '../../../src/common/diagnostics';
+import { statusText, statusTooltip, type SessionRunState } from '../../../src/host/status-text';
 import { DualGuestSession, type SessionUi } from '../../../src/host/dual-guest-session';
 import { startEmulatorWorker } from '../../../src/host/node-worker';
 import type { SerialTerminal } from '../../../src/host/serial-terminal';
@@ -27,10 +28,12 @@ export function workerBundle(): string {
 export class RecordingUi implements SessionUi {
   terminals: SerialTerminal[] = [];
   text = new Map<string, string>();
-  statuses: { text: string; problem: boolean; tooltip: string }[] = [];
+  statuses: (SessionRunState & { text: string; tooltip: string })[] = [];
   logs: string[] = [];
   bootFailures: { diagnostics: Diagnostic[]; summary: string }[] = [];
   failures: string[] = [];
+  failureSources: (SourceRange | undefined)[] = [];
+  problems: Diagnostic[] = [];
   serialLines: string[] = [];
   cleared = 0;
 
@@ -42,14 +45,16 @@ export class RecordingUi implements SessionUi {
   removeTerminal(t: SerialTerminal): void {
     this.terminals = this.terminals.filter((x) => x !== t);
   }
-  status(text: string, problem: boolean, tooltip: string): void { this.statuses.push({ text, problem, tooltip }); }
+  status(s: SessionRunState): void { this.statuses.push({ ...s, text: statusText(s), tooltip: statusTooltip(s) }); }
   log(line: string): void { this.logs.push(line); }
   bootFailed(diagnostics: Diagnostic[], summary: string): void { this.bootFailures.push({ diagnostics, summary }); }
-  clearBootProblems(): void { this.cleared++; }
-  failure(message: string): void { this.failures.push(message); }
+  clearBootProblems(): void { this.cleared++; this.problems = []; }
+  failure(message: string, source?: SourceRange): void { this.failures.push(message); this.failureSources.push(source); }
+  sessionProblems(diagnostics: Diagnostic[]): void { this.problems = diagnostics; }
   serialLine(stamped: string): void { this.serialLines.push(stamped); }
 
-  of(name: string): string { return this.text.get(name) ?? ''; }
+  /** A terminal's text by its name, or by its VM's name ("guest 1 · client_linux-1" for "client_linux-1"). */
+  of(name: string): string { return this.text.get(name) ?? [...this.text].find(([n]) => n.endsWith(` · ${name}`))?.[1] ?? ''; }
   lastStatus(): string { return this.statuses[this.statuses.length - 1]?.text ?? ''; }
 }
 

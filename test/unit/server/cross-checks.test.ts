@@ -69,6 +69,10 @@ describe('server: cross checks (.system and guest trees)', function () {
     assert.deepEqual(d.relatedInformation?.map((r) => [path.basename(r.location.uri), r.location.range.start.line]), [['board.dts', lineOf(BOARD_TEXT, 'usdhc1: mmc@30b40000')]]);
     const actions = await client.codeActions(GUEST1, d.range, [d]);
     assert.equal(applyEdits(seeded, actions![0].edit!.changes![uri(GUEST1)]), GUEST1_TEXT);
+    // The editor also sends the same finding from the boot's Problems entries: still one fix.
+    const twice = await client.codeActions(GUEST1, d.range, [d, { ...d, source: 'dual-guest boot' }]);
+    assert.deepEqual(twice!.map((a) => a.title), ['Disable mmc@30b40000 (status = "disabled")']);
+    assert.equal(twice![0].diagnostics?.length, 2);
     await client.change(GUEST1, GUEST1_TEXT);
   });
 

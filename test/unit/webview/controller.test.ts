@@ -4,6 +4,7 @@ import * as assert from 'assert';
 import type { EmulatorSnapshot } from '../../../src/emulator/emulator';
 import { InspectorController, type InspectorSession } from '../../../src/extension/inspector-controller';
 import { MAX_SNAPSHOTS_PER_SECOND, type HostMessage } from '../../../src/extension/inspector-protocol';
+import { STOPPED, type SessionRunState } from '../../../src/host/status-text';
 
 class FakeSession implements InspectorSession {
   calls: string[] = [];
@@ -18,6 +19,16 @@ class FakeSession implements InspectorSession {
   step() { this.calls.push('step'); }
   setSpeed(f: number) { this.calls.push(`speed ${f}`); }
   emit(s: EmulatorSnapshot) { for (const l of this.listeners) l(s); }
+  runState: SessionRunState = { ...STOPPED, state: 'running' };
+  runListeners: ((s: SessionRunState) => void)[] = [];
+  onRunState(l: (s: SessionRunState) => void) {
+    this.runListeners.push(l);
+    return { dispose: () => { this.runListeners = this.runListeners.filter((x) => x !== l); } };
+  }
+  setRunState(state: SessionRunState['state']) {
+    this.runState = { ...this.runState, state };
+    for (const l of this.runListeners) l(this.runState);
+  }
 }
 
 const SNAP: EmulatorSnapshot = {
@@ -49,6 +60,24 @@ describe('inspector controller', () => {
     c.dispose();
     assert.deepStrictEqual(session.calls.slice(3), ['stream false 30']);
     assert.strictEqual(session.listeners.length, 0);
+    assert.strictEqual(session.runListeners.length, 0);
+  });
+
+  it('shares the run state with the status bar: a pause from there shows Paused with Resume, and back', () => {
+    const { port, session } = setUp(true);
+    port.posted.length = 0;
+    session.setRunState('paused');
+    assert.deepStrictEqual(port.posted, [{ type: 'session', attached: true, paused: true, speed: 1 }]);
+    session.setRunState('paused');
+    assert.strictEqual(port.posted.length, 1, 'no news, no message');
+    session.setRunState('running');
+    assert.deepStrictEqual(port.posted[1], { type: 'session', attached: true, paused: false, speed: 1 });
+    // A fresh panel on a paused session says so.
+    const fresh = setUp(true);
+    fresh.session.setRunState('paused');
+    const later = new InspectorController(fresh.port, fresh.session, { guestFilter: '', paused: false, speed: 1 });
+    assert.deepStrictEqual(fresh.port.posted[fresh.port.posted.length - 1], { type: 'session', attached: true, paused: true, speed: 1 });
+    later.dispose();
   });
 
   it('posts snapshots as JSON-safe wire snapshots, and drops them while hidden', () => {
