@@ -11,10 +11,9 @@ export const VSIX_PATH = path.join(PROJECT_ROOT, 'dist', 'microkit-dual-guest.vs
 
 /**
  * The options every vsce call shares. The extension is bundled by esbuild, so node_modules is never
- * shipped (dependencies: false also keeps vsce from running `npm list`); the project has no public
- * repository yet, which vsce would otherwise ask about.
+ * shipped (dependencies: false also keeps vsce from running `npm list`).
  */
-const SHARED_VSCE_OPTIONS = { dependencies: false, allowMissingRepository: true } as const;
+const SHARED_VSCE_OPTIONS = { dependencies: false } as const;
 
 /** The project-relative paths, '/'-separated, that the VSIX of the project at `root` would contain. */
 export async function listPackagedFiles(root: string = PROJECT_ROOT): Promise<string[]> {

@@ -10,6 +10,9 @@ import { DualGuestSession, type SessionUi } from '../host/dual-guest-session';
 import { startEmulatorWorker } from '../host/node-worker';
 import { parseRecording } from '../host/recording-file';
 import type { SerialTerminal } from '../host/serial-terminal';
+import { statusText } from '../host/status-text';
+import { NodeFileHost } from '../node/file-host';
+import { findProjectFileFor } from '../system/project-file-for';
 import { findProjectFile, bundledExample, openExampleCopy } from './project-file';
 import { readBootSettings } from './boot-settings';
 import { SerialLogFile } from './serial-log-file';
@@ -24,7 +27,6 @@ export function registerEmulatorFeatures(context: vscode.ExtensionContext): void
   const problems = vscode.languages.createDiagnosticCollection('microkit-dual-guest-boot');
   const statusItem = vscode.window.createStatusBarItem('microkitDualGuest.emulator', vscode.StatusBarAlignment.Left, 50);
   statusItem.name = 'Dual guest emulator';
-  statusItem.command = COMMANDS.pauseResume;
   const terminals = new TerminalRegistry();
   const serialLogFile = new SerialLogFile((m) => output.appendLine(m));
   let paused = false;
@@ -36,7 +38,10 @@ export function registerEmulatorFeatures(context: vscode.ExtensionContext): void
     status: (text, problem, tooltip) => {
       statusItem.text = text;
       statusItem.backgroundColor = problem ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
-      statusItem.tooltip = tooltip;
+      // With no emulator running a click boots; while one runs it pauses or resumes.
+      const running = session?.running === true;
+      statusItem.command = running ? COMMANDS.pauseResume : COMMANDS.boot;
+      statusItem.tooltip = running || problem ? tooltip : 'Click to boot the dual guests';
       paused = text.includes(': paused');
       statusItem.show();
     },
@@ -55,7 +60,9 @@ export function registerEmulatorFeatures(context: vscode.ExtensionContext): void
     },
     serialLine: (line) => serialLogFile.write(line),
   };
-  const session = new DualGuestSession(() => startEmulatorWorker(context.asAbsolutePath(path.join('dist', 'worker.js'))), ui);
+  const session: DualGuestSession = new DualGuestSession(() => startEmulatorWorker(context.asAbsolutePath(path.join('dist', 'worker.js'))), ui);
+  // The item is there from activation (a workspace with a .system), so booting is one click away.
+  ui.status(statusText({ state: 'stopped', timeNs: 0, inputVm: undefined }), false, '');
   let lastProjectFile: string | undefined;
 
   const settings = (projectFile: string, replay?: InputLog) => {
@@ -122,8 +129,12 @@ export function registerEmulatorFeatures(context: vscode.ExtensionContext): void
     context.subscriptions.push(vscode.commands.registerCommand(id, fn));
   };
 
-  register(COMMANDS.boot, async () => {
-    const projectFile = await chooseProject();
+  // From a .system editor's title the project is that file's (its <stem>.json or dual-guest.json beside
+  // it, else the .system alone); from elsewhere, the workspace's.
+  register(COMMANDS.boot, async (resource?: unknown) => {
+    const projectFile = resource instanceof vscode.Uri && resource.scheme === 'file' && resource.fsPath.endsWith('.system')
+      ? findProjectFileFor(resource.fsPath, new NodeFileHost()) ?? resource.fsPath
+      : await chooseProject();
     if (projectFile) await boot(projectFile);
   });
   register(COMMANDS.restart, async () => {
