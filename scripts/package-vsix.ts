@@ -1,6 +1,7 @@
 // `npm run package`: builds dist/ for production and packs dist/microkit-dual-guest.vsix with vsce,
-// never prompting. What goes into the VSIX is decided by .vscodeignore alone; the unit test
-// test/unit/packaging/vsix.test.ts checks that list through listPackagedFiles below.
+// never prompting, and fails on any vsce warning. What goes into the VSIX is decided by .vscodeignore
+// alone; test/unit/packaging/vsix.test.ts holds that list to an allow-list through listPackagedFiles
+// below, and packages the project to check that vsce warns of nothing.
 import { createVSIX, listFiles, PackageManager } from '@vscode/vsce';
 import { spawnSync } from 'child_process';
 import { existsSync, readFileSync, rmSync } from 'fs';
@@ -29,14 +30,47 @@ export function buildProduction(root: string = PROJECT_ROOT): void {
   if (build.status !== 0) throw new Error(`node scripts/build.mjs --production failed (exit ${build.status ?? build.signal})`);
 }
 
-/** Builds for production and writes the VSIX to `out`; returns its path. */
+/** vsce's logger and prompt (its util module), which createVSIX calls for warnings and questions. */
+interface VsceUtil {
+  log: { warn: (message: string, ...rest: unknown[]) => void };
+  read: (question: string) => Promise<string>;
+}
+
+/**
+ * Runs `pack` with vsce's warnings collected instead of printed and its questions ("Do you want to
+ * continue?") answered "no" at once and collected too: a warning must fail the packaging, never wait
+ * for a keyboard. Returns what `pack` returned and every warning and question, in order.
+ */
+export async function collectVsceWarnings<T>(pack: () => Promise<T>): Promise<{ result?: T; error?: unknown; warnings: string[] }> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const util = require('@vscode/vsce/out/util') as VsceUtil;
+  const saved = { warn: util.log.warn, read: util.read };
+  const warnings: string[] = [];
+  util.log.warn = (message) => void warnings.push(String(message));
+  util.read = (question) => {
+    warnings.push(`(asked) ${question}`);
+    return Promise.resolve('n');
+  };
+  try {
+    return { result: await pack(), warnings };
+  } catch (error) {
+    return { error, warnings };
+  } finally {
+    util.log.warn = saved.warn;
+    util.read = saved.read;
+  }
+}
+
+/** Builds for production and writes the VSIX to `out`; returns its path. Throws when vsce warns. */
 export async function packageVsix(root: string = PROJECT_ROOT, out: string = VSIX_PATH): Promise<string> {
   buildProduction(root);
   const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { main?: string };
   if (manifest.main && !existsSync(path.join(root, manifest.main))) {
     throw new Error(`The manifest's main entry ${manifest.main} was not built: does src/extension/main.ts exist?`);
   }
-  await createVSIX({ ...SHARED_VSCE_OPTIONS, cwd: root, packagePath: out });
+  const { error, warnings } = await collectVsceWarnings(() => createVSIX({ ...SHARED_VSCE_OPTIONS, cwd: root, packagePath: out }));
+  if (warnings.length > 0) throw new Error(`vsce warned:\n${warnings.join('\n')}`);
+  if (error) throw error;
   return out;
 }
 
