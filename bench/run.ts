@@ -15,6 +15,7 @@ const SUITES: Suite[] = [
   { name: 'server', module: './server', exportName: 'runServerBench', describe: 'Language server' },
   { name: 'inspector', module: './inspector', exportName: 'runInspectorBench', describe: 'Queue inspector: emulator throughput with 30 Hz snapshot streaming vs without' },
   { name: 'scale', module: './scale', exportName: 'runScaleBench', describe: 'Scale: CPU time against input size (linear is 1)' },
+  { name: 'package', module: './package', exportName: 'runPackageBench', describe: 'Package: the VSIX (npm run package)' },
 ];
 
 /**

@@ -4,7 +4,8 @@
 // below, and packages the project to check that vsce warns of nothing.
 import { createVSIX, listFiles, PackageManager } from '@vscode/vsce';
 import { spawnSync } from 'child_process';
-import { existsSync, readFileSync, rmSync } from 'fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
@@ -15,6 +16,23 @@ export const VSIX_PATH = path.join(PROJECT_ROOT, 'dist', 'microkit-dual-guest.vs
  * shipped (dependencies: false also keeps vsce from running `npm list`).
  */
 const SHARED_VSCE_OPTIONS = { dependencies: false } as const;
+
+/** Folders left out of the copies: large (.git, .cache, node_modules) or generated, and none of them shipped. */
+const HEAVY = new Set(['.git', 'node_modules', '.cache', 'test-results', 'out', 'dist', 'bench']);
+
+/**
+ * A copy of the project in a new temporary folder, without HEAVY folders, for packaging without
+ * touching the project's own dist/; node_modules linked back when `withModules` (the build needs it).
+ */
+export function copyProject(prefix: string, withModules = false): string {
+  const copy = mkdtempSync(path.join(os.tmpdir(), prefix));
+  cpSync(PROJECT_ROOT, copy, {
+    recursive: true,
+    filter: (src) => !HEAVY.has(path.relative(PROJECT_ROOT, src).split(path.sep)[0]),
+  });
+  if (withModules) symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), path.join(copy, 'node_modules'), 'dir');
+  return copy;
+}
 
 /** The project-relative paths, '/'-separated, that the VSIX of the project at `root` would contain. */
 export async function listPackagedFiles(root: string = PROJECT_ROOT): Promise<string[]> {

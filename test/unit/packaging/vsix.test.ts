@@ -1,12 +1,12 @@
 // What the VSIX ships, as vsce computes it from .vscodeignore, held to an allow-list; and the
 // package itself: built from a copy of the project, with no vsce warning, acceptable to Open VSX.
 import * as assert from 'assert';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { createVSIX } from '@vscode/vsce';
 import { openVsxProblems, readVsix } from '../../../scripts/open-vsx';
-import { collectVsceWarnings, listPackagedFiles, packageVsix, PROJECT_ROOT } from '../../../scripts/package-vsix';
+import { collectVsceWarnings, copyProject, listPackagedFiles, packageVsix, PROJECT_ROOT } from '../../../scripts/package-vsix';
 
 /** The files the VSIX ships: these, and every file in SHIPPED_FOLDERS. Nothing else. */
 const SHIPPED_FILES = [
@@ -16,9 +16,6 @@ const SHIPPED_FILES = [
 const SHIPPED_FOLDERS = ['syntaxes', 'language-configuration', 'schemas', 'webview/media', 'examples/dual-guest', 'media/walkthrough'];
 /** What `npm run build` writes into dist/ (stubs stand in for it where the project is not built). */
 const BUILD_OUTPUTS = ['dist/extension.js', 'dist/server.js', 'dist/worker.js', 'dist/cli.js', 'dist/webview/main.js'];
-/** Folders of the working tree vsce need not walk (thousands of files), left out of the copies. */
-const HEAVY = new Set(['.git', 'node_modules', '.cache', 'test-results', 'out', 'dist', 'bench']);
-
 /** Runs `fn` with console.log silenced: vsce prints its file tree and "DONE" there, not in the test report. */
 async function quietly<T>(fn: () => Promise<T>): Promise<T> {
   const log = console.log;
@@ -30,16 +27,6 @@ async function quietly<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** A copy of the project without HEAVY folders; node_modules linked back when `withModules`. */
-function copyProject(prefix: string, withModules = false): string {
-  const copy = mkdtempSync(path.join(os.tmpdir(), prefix));
-  cpSync(PROJECT_ROOT, copy, {
-    recursive: true,
-    filter: (src) => !HEAVY.has(path.relative(PROJECT_ROOT, src).split(path.sep)[0]),
-  });
-  if (withModules) symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), path.join(copy, 'node_modules'), 'dir');
-  return copy;
-}
 
 /** Files and folders that must never reach the VSIX, by project-relative prefix. */
 const NEVER_SHIPPED_PREFIXES = [
