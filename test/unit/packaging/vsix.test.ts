@@ -214,6 +214,8 @@ describe('packaging: VSIX contents', function () {
 
     it('and its questions are answered "no" at once, never waiting for a keyboard', async () => {
       editManifest((m) => delete m.repository);
+      // Without a repository vsce cannot link the README's pictures, an error before its question.
+      writeFileSync(path.join(root, 'README.md'), '# A README without pictures\n');
       const { error, warnings } = await pack();
       assert.match(String(error), /Aborted/);
       assert.match(warnings.join('\n'), /'repository' field is missing[\s\S]*\(asked\) Do you want to continue/);
