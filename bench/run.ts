@@ -16,6 +16,7 @@ const SUITES: Suite[] = [
   { name: 'inspector', module: './inspector', exportName: 'runInspectorBench', describe: 'Queue inspector: emulator throughput with 30 Hz snapshot streaming vs without' },
   { name: 'scale', module: './scale', exportName: 'runScaleBench', describe: 'Scale: CPU time against input size (linear is 1)' },
   { name: 'cli', module: './cli', exportName: 'runCliBench', describe: 'CLI: whole processes against Node\'s bare start, dtc, and a cpp + dtc loop' },
+  { name: 'package', module: './package', exportName: 'runPackageBench', describe: 'Package: the VSIX (npm run package)' },
 ];
 
 /**

@@ -3,17 +3,23 @@
 import * as fs from 'fs';
 import * as vscode from 'vscode';
 import { parseRecording } from '../host/recording-file';
+import { NodeFileHost } from '../node/file-host';
+import { findProjectFileFor } from '../system/project-file-for';
 import { COMMANDS } from './command-ids';
 import type { EmulatorCtx } from './emulator-ctx';
 import { openQueueInspector, setInspectorSession } from './inspector';
 import { openExampleCopy } from './project-file';
 
-type Cmd = () => unknown;
+type Cmd = (...args: any[]) => unknown;
 type CommandFactory = (ctx: EmulatorCtx) => Cmd;
 
-const boot: CommandFactory = (ctx) => async () => {
+// From a .system editor's title the project is that file's (its <stem>.json or dual-guest.json beside
+// it, else the .system alone); from elsewhere, the workspace's.
+const boot: CommandFactory = (ctx) => async (resource?: unknown) => {
   if (!(await ctx.confirmRestart())) return;
-  const projectFile = await ctx.chooseProject();
+  const projectFile = resource instanceof vscode.Uri && resource.scheme === 'file' && resource.fsPath.endsWith('.system')
+    ? findProjectFileFor(resource.fsPath, new NodeFileHost()) ?? resource.fsPath
+    : await ctx.chooseProject();
   if (projectFile) await ctx.boot(projectFile);
 };
 

@@ -14,6 +14,8 @@ import { checkGuestMaps } from './checks/guest-maps';
 import { inferSerialRoles, type RoleOverride, type SerialRoles } from './roles';
 import { DEFAULT_SWITCH_CHAR, resolveSwitchChar, type SwitchCharOrigin, type SwitchCharOverride } from './switch-char';
 import { findGuestFiles } from './guest-files';
+import { findProjectFileFor } from './project-file-for';
+export { findProjectFileFor };
 import { scanKernelImage } from '../emulator/guest/linux/kernel-image';
 import { pushAll } from '../common/arrays';
 
@@ -113,16 +115,6 @@ export const DEFAULT_VIRTIO: VirtioConsoleConfig = { base: 0x150000, size: 0x200
 export const DEFAULT_DTB_OFFSET = 0x4000000;
 export const DEFAULT_INITRD_OFFSET = 0x4500000;
 
-/** The project file that goes with a .system when none is named: `<stem>.json`, then `dual-guest.json`. */
-export function findProjectFileFor(systemFile: string, host: FileHost): string | undefined {
-  const dir = dirname(systemFile);
-  const name = basename(systemFile);
-  const stem = name.endsWith('.system') ? name.slice(0, -'.system'.length) : name;
-  for (const candidate of [resolve(dir, `${stem}.json`), resolve(dir, 'dual-guest.json')]) {
-    if (host.fileExists(candidate)) return candidate;
-  }
-  return undefined;
-}
 
 /** The VM's RAM: a region mapped into both the VM and its VMM; the executable, then the largest, wins. */
 export function guestRamMap(system: SystemModel, vm: VirtualMachine): MapEntry | undefined {

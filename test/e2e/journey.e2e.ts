@@ -11,7 +11,7 @@ import { packageVsix } from '../../scripts/package-vsix';
 import { PROJECT_ROOT, requireCodeServer } from './code-server';
 import { E2ESession } from './session';
 import {
-  commandTitle, focusTerminal, openFile, readTerminal, runCommand, screenshot, waitForProblem, waitForTerminals,
+  commandTitle, focusTerminal, openFile, readmePicture, readTerminal, runCommand, screenshot, waitForProblem, waitForTerminals,
   waitForTerminalText, webviewContent,
 } from './workbench';
 
@@ -186,6 +186,7 @@ describe('e2e journey: boot, log in, fix a mistake, hover, inspect, stop (exampl
     // The kernel log scrolls by; booted means getty's prompt.
     await waitForTerminalText(page, new RegExp(`${VM_1} login:$`), 90_000);
     await screenshot(page, 'journey-1-booted');
+    await readmePicture(page, 'booted');
   });
 
   it('2. logs in to guest 1 and reads uname -a; guest 2 counts virtio interrupts', async () => {
@@ -205,6 +206,7 @@ describe('e2e journey: boot, log in, fix a mistake, hover, inspect, stop (exampl
     const counts = virtio.map((l) => Number(l.trim().split(/\s+/)[1]));
     assert.ok(counts.some((n) => n > 0), `no virtio interrupt counted:\n${virtio.join('\n')}`);
     await screenshot(page, 'journey-2b-guest2-interrupts');
+    await readmePicture(page, 'switching');
   });
 
   it('3. a guest overlay without console=hvc0 gets a diagnostic, and its quick fix clears it', async () => {
@@ -230,6 +232,7 @@ describe('e2e journey: boot, log in, fix a mistake, hover, inspect, stop (exampl
 
     const rows = await waitForProblem(page, /console=hvc0/);
     await screenshot(page, 'journey-3a-diagnostic');
+    await readmePicture(page, 'fault-explained');
     // Double-clicking the problem puts the cursor on it in the editor; Ctrl+. lists its fixes.
     const marker = page.locator('.markers-panel .monaco-list-row', { hasText: /console=hvc0/ }).first();
     await marker.dblclick();
@@ -311,6 +314,7 @@ describe('e2e journey: boot, log in, fix a mistake, hover, inspect, stop (exampl
       moved = await queueCounters(inspector);
     }
     await screenshot(page, 'journey-5b-inspector-moving');
+    await readmePicture(page, 'inspector');
     // Ctrl-C until the prompt is back (a flood can hide the first ^C's echo for a moment).
     const rxBefore = await queueCounters(inspector);
     let prompt = false;

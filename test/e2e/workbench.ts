@@ -1,12 +1,14 @@
 // Driving the VS Code workbench in the page the way a person does: keyboard, palette, views. The
 // selectors are VS Code 1.100's DOM (see /work/shared/docs/E2E.md).
 import * as assert from 'assert';
-import { mkdirSync, readFileSync } from 'fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'fs';
 import * as path from 'path';
 import { FrameLocator, Locator, Page } from 'playwright-core';
 import { PROJECT_ROOT } from './code-server';
 
 export const SCREENSHOT_DIR = path.join(PROJECT_ROOT, 'test-results', 'e2e');
+/** The README's pictures, committed: each e2e run takes them again, so they show what the extension does now. */
+export const README_PICTURE_DIR = path.join(PROJECT_ROOT, 'docs', 'images');
 
 /** The palette title of one of our commands ("Category: Title"), from the manifest. */
 export function commandTitle(id: string): string {
@@ -201,6 +203,19 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const file = path.join(SCREENSHOT_DIR, `${name}.png`);
   await page.screenshot({ path: file });
+  return file;
+}
+
+/**
+ * Saves a PNG of the whole page as the README picture docs/images/<name>.png (and, like every
+ * screenshot, to test-results/e2e/readme-<name>.png); returns its path. The README test fails when
+ * the README names a picture no e2e test takes this way.
+ */
+export async function readmePicture(page: Page, name: string): Promise<string> {
+  const taken = await screenshot(page, `readme-${name}`);
+  mkdirSync(README_PICTURE_DIR, { recursive: true });
+  const file = path.join(README_PICTURE_DIR, `${name}.png`);
+  copyFileSync(taken, file);
   return file;
 }
 
