@@ -16,7 +16,7 @@ import { quickFixes } from './dt-quickfix';
 import { formatDts } from './dt-format';
 import type { DtIndex, NodeSite } from './dt-index';
 import { DtUnit } from './dt-unit';
-import { describeHistory, describeValue, phandleCells } from './dt-values';
+import { describeHistory, describeValue } from './dt-values';
 import { pushAll } from '../../common/arrays';
 
 /** The trees that read `path` (compiled), first the one a project names. */
@@ -61,7 +61,7 @@ function shortValue(p: DtProperty, index: DtIndex): string {
   if (strings) return propertyStrings(p).map((s) => JSON.stringify(s)).join(', ');
   const b = p.value.bytes;
   if (b.length % 4 !== 0) return `[${Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(' ')}]`;
-  const targets = phandleCells(index.tree, p);
+  const targets = index.phandleTargets(p);
   const cells: string[] = [];
   for (let i = 0; i + 4 <= b.length; i += 4) {
     const v = ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0;
@@ -75,7 +75,7 @@ function propertyHover(node: DtNode, index: DtIndex, name: string): string {
   const p = node.properties.find((x) => x.name === name);
   if (!p) return `\`${name}\` (not in the final tree)`;
   const lines = [`**${name}** of \`${nodePath(node)}\`${p.deleted ? ' — deleted' : ''}`, ''];
-  if (!p.deleted) pushAll(lines, describeValue(index.tree, node, p)).push('');
+  if (!p.deleted) pushAll(lines, describeValue(index.tree, node, p, index.nodeByPhandle)).push('');
   pushAll(lines, describeHistory(p));
   return lines.join('\n');
 }
@@ -88,7 +88,7 @@ function targetOfSite(index: DtIndex, path: string, pos: Position): DtNode | und
   if (at.kind === 'node') return at.site.node;
   if (at.kind === 'cell') {
     const p = at.site.property.property;
-    if (p) return phandleCells(index.tree, p)[at.site.index];
+    if (p && at.site.property.final) return index.phandleTargets(p)[at.site.index];
   }
   return undefined;
 }
@@ -177,7 +177,7 @@ export const devicetreeFeatures: LanguageFeatures = {
         const p = at.site.property.property;
         const node = at.site.property.owner.node;
         if (!p || !node) return null;
-        const target = phandleCells(index.tree, p)[at.site.index];
+        const target = at.site.property.final ? index.phandleTargets(p)[at.site.index] : undefined;
         return markdown(target ? `phandle → ${nodeHover(target, index)}` : propertyHover(node, index, p.name), at.site.cell.range);
       }
       case 'include':
@@ -280,13 +280,10 @@ export const devicetreeFeatures: LanguageFeatures = {
       const node = targetOfSite(index, path, pos);
       if (!node) continue;
       const target = index.resolve(nodePath(node)) ?? node;
-      const { labels, refs } = index.sitesOf(target);
+      const { labels, refs, phandleCells } = index.sitesOf(target);
       for (const r of refs) out.set(key(r.range), toLocation(r.range));
       // Phandle numbers written as cells (decompiled trees) refer to the node too.
-      for (const c of index.cells) {
-        const p = c.property.property;
-        if (p && phandleCells(index.tree, p)[c.index] === target) out.set(key(c.cell.range), toLocation(c.cell.range));
-      }
+      for (const c of phandleCells) out.set(key(c.cell.range), toLocation(c.cell.range));
       if (includeDeclaration) for (const l of labels) out.set(key(l.range), toLocation(l.range));
     }
     return [...out.values()];

@@ -41,8 +41,11 @@ function cellsOfProvider(name: string): string | undefined {
   return PHANDLE_LIST_PROPERTIES[name];
 }
 
+/** A node by its phandle (the index's table, built once per analysis; else a walk of the tree). */
+export type PhandleLookup = (phandle: number) => DtNode | undefined;
+
 /** For each cell of a phandle-list property, the node it points at when it is a phandle (else undefined). */
-export function phandleCells(tree: DtTree, prop: DtProperty): (DtNode | undefined)[] {
+export function phandleCells(tree: DtTree, prop: DtProperty, byPhandle: PhandleLookup = (ph) => findNodeByPhandle(tree, ph)): (DtNode | undefined)[] {
   const cells = propertyCells(prop);
   const out: (DtNode | undefined)[] = cells.map(() => undefined);
   if (!isPhandleList(prop.name)) return out;
@@ -54,7 +57,7 @@ export function phandleCells(tree: DtTree, prop: DtProperty): (DtNode | undefine
       i++;
       continue;
     }
-    const target = findNodeByPhandle(tree, cells[i]);
+    const target = byPhandle(cells[i]);
     if (!target) break;
     out[i] = target;
     const args = cellsName ? getProperty(target, cellsName) : undefined;
@@ -80,7 +83,7 @@ function cellText(v: number): string {
 }
 
 /** Markdown lines describing the value. */
-export function describeValue(tree: DtTree, node: DtNode, p: DtProperty): string[] {
+export function describeValue(tree: DtTree, node: DtNode, p: DtProperty, byPhandle?: PhandleLookup): string[] {
   const bytes = p.value.bytes;
   if (bytes.length === 0) return ['empty (true)'];
   const stringy = p.value.markers.some((m) => m.kind === 'type-string') || (!p.value.markers.some((m) => m.kind === 'type-u32') && isPrintableStrings(p));
@@ -96,7 +99,7 @@ export function describeValue(tree: DtTree, node: DtNode, p: DtProperty): string
   const cells = propertyCells(p);
   if (p.name === 'reg') return describeReg(node, cells);
   if (p.name === 'interrupts') return describeInterrupts(tree, node, cells);
-  const targets = phandleCells(tree, p);
+  const targets = phandleCells(tree, p, byPhandle);
   return cells.map((c, i) => `- ${cellText(c)}${targets[i] ? ` → \`${nodePath(targets[i]!)}\`` : ''}`);
 }
 
