@@ -2,7 +2,7 @@
 import {
   CodeActionKind, CompletionItemKind, FoldingRangeKind, MarkupKind, SymbolKind,
   type CodeAction, type CompletionItem, type DocumentSymbol, type FoldingRange, type Hover, type Location, type Position,
-  type SymbolInformation, type TextEdit, type WorkspaceEdit,
+  type SymbolInformation, type TextEdit, type WorkspaceEdit, type Diagnostic as LspDiagnostic,
 } from 'vscode-languageserver/node';
 import type { SourceRange } from '../../common/diagnostics';
 import { decodeUtf8 } from '../../common/host';
@@ -18,6 +18,11 @@ import type { DtIndex, NodeSite } from './dt-index';
 import { DtUnit } from './dt-unit';
 import { describeHistory, describeValue } from './dt-values';
 import { pushAll } from '../../common/arrays';
+import type { Diagnostic as CoreDiagnostic, Position as CorePosition } from '../../common/diagnostics';
+import { documentLinks } from './links';
+import { semanticTokens } from './semantic-tokens';
+import { signatureHelp } from './signature-help';
+import { cellRoles } from './specifiers';
 
 /** The trees that read `path` (compiled), first the one a project names. */
 export function treeUnitsFor(ws: Workspace, path: string): DtUnit[] {
@@ -267,10 +272,34 @@ export const devicetreeFeatures: LanguageFeatures = {
       return r ? [toLocation(r)] : [];
     }
     const node = targetOfSite(index, path, pos);
-    if (!node) return [];
-    const labels = index.sitesOf(node).labels;
-    if (labels.length > 0 && at?.kind !== 'label') return labels.map((l): Location => toLocation(l.range));
-    return [toLocation(node.nameRange)];
+    return node ? nodePlaces(ws, index, node) : [];
+  },
+
+  declaration(ws, path, pos) {
+    return this.definition(ws, path, pos);
+  },
+
+  typeDefinition(ws, path, pos) {
+    const index = indexFor(ws, path);
+    if (!index) return [];
+    const out = new Map<string, Location>();
+    for (const node of providersAt(index, path, fromPosition(pos))) for (const l of nodePlaces(ws, index, node).slice(0, 1)) out.set(`${l.uri}:${l.range.start.line}:${l.range.start.character}`, l);
+    return [...out.values()];
+  },
+
+  semanticTokens(ws, path) {
+    const index = indexFor(ws, path);
+    return index ? semanticTokens(index, path, ws.host.readText(path)) : [];
+  },
+
+  documentLinks(ws, path) {
+    const unit = treeUnitsFor(ws, path)[0];
+    return unit ? documentLinks(unit.index!, path, unit.includePaths, (line) => lineOf(ws, path, line), (f) => ws.host.fileExists(f)) : [];
+  },
+
+  signatureHelp(ws, path, pos) {
+    const index = indexFor(ws, path);
+    return index ? signatureHelp(index, path, fromPosition(pos), (line) => lineOf(ws, path, line)) : null;
   },
 
   references(ws, path, pos, includeDeclaration) {
@@ -388,12 +417,69 @@ export const devicetreeFeatures: LanguageFeatures = {
     return [{ range: { start: pos, end: pos }, newText: ';' }];
   },
 
-  codeActions(ws, path, _range, diagnostics): CodeAction[] {
+  codeActions(ws, path, _range, diagnostics, only): CodeAction[] {
     const units = treeUnitsFor(ws, path);
     if (units.length === 0) return [];
-    return quickFixes(units[0].index!, path, diagnostics).map((a) => ({ ...a, kind: CodeActionKind.QuickFix }));
+    const wants = (kind: string): boolean => !only || only.some((k) => kind === k || kind.startsWith(k + '.'));
+    const out: CodeAction[] = [];
+    if (wants(CodeActionKind.QuickFix)) {
+      pushAll(out, quickFixes(units[0].index!, path, diagnostics).map((a) => ({ ...a, kind: CodeActionKind.QuickFix })));
+    }
+    pushAll(out, syntaxFixes(units[0].result!.diagnostics, path, diagnostics, wants));
+    return out;
   },
 };
+
+/**
+ * Every place that makes or changes `node`: each definition and reopening (`name { }`, `&label { }`,
+ * `&{/path} { }`) and each `/delete-node/ &label;`, in source order, in files the user can open.
+ */
+function nodePlaces(ws: Workspace, index: DtIndex, node: DtNode): Location[] {
+  const { definitions, refs } = index.sitesOf(node);
+  const ranges = [...definitions.map((s) => s.nameRange), ...refs.filter((r) => r.kind === 'delete').map((r) => r.range)];
+  const openable = ranges.filter((r) => ws.docs.get(r.file) !== undefined || ws.host.fileExists(r.file));
+  return (openable.length ? openable : [node.nameRange]).map(toLocation);
+}
+
+/** The nodes whose specifiers the item at `pos` is written in: a phandle's target, or the interrupt parent. */
+function providersAt(index: DtIndex, path: string, pos: CorePosition): DtNode[] {
+  const at = index.siteAt(path, pos);
+  if (!at) return [];
+  if (at.kind === 'ref' && at.site.kind === 'cell') return at.site.node ? [at.site.node] : [];
+  const site = at.kind === 'cell' ? at.site.property : at.kind === 'property' ? at.site : undefined;
+  if (!site) return [];
+  const roles = cellRoles(index, site);
+  if (at.kind === 'cell') {
+    const p = roles[at.site.index]?.provider;
+    return p ? [p] : [];
+  }
+  if (site.ast.name === 'interrupt-parent' && site.final && site.property) return index.phandleTargets(site.property).filter((n): n is DtNode => n !== undefined);
+  return [...new Set(roles.map((r) => r.provider).filter((n): n is DtNode => n !== undefined))];
+}
+
+/**
+ * The parser's own fixes: the `;`, `>` or `};` its recovery took to be missing, offered for each such
+ * error asked about, and all of them at once (as a quick fix when more than one, and as
+ * source.fixAll). In the order the parser met them, so two `};` at one place nest correctly.
+ */
+function syntaxFixes(found: readonly CoreDiagnostic[], path: string, asked: LspDiagnostic[], wants: (kind: string) => boolean): CodeAction[] {
+  const fixable = found.filter((d) => d.fix && d.range?.file === path && d.fix.range.file === path);
+  if (fixable.length === 0) return [];
+  const edit = (list: CoreDiagnostic[]): WorkspaceEdit => ({ changes: { [pathToUri(path)]: list.map((d) => ({ range: toRange(d.fix!.range), newText: d.fix!.newText })) } });
+  const out: CodeAction[] = [];
+  let matched = false;
+  if (wants(CodeActionKind.QuickFix)) {
+    for (const a of asked) {
+      const d = fixable.find((x) => x.message === a.message && x.range!.start.line === a.range.start.line && x.range!.start.col === a.range.start.character);
+      if (!d) continue;
+      matched = true;
+      out.push({ title: d.fix!.title, kind: CodeActionKind.QuickFix, diagnostics: [a], isPreferred: true, edit: edit([d]) });
+    }
+    if (matched && fixable.length > 1) out.push({ title: `Fix all ${fixable.length} syntax errors in this file`, kind: CodeActionKind.QuickFix, edit: edit(fixable) });
+  }
+  if (wants(CodeActionKind.SourceFixAll)) out.push({ title: `Fix all syntax errors (${fixable.length})`, kind: CodeActionKind.SourceFixAll, edit: edit(fixable) });
+  return out;
+}
 
 /** `compatible` strings of every tree the server holds. */
 function workspaceCompatibles(ws: Workspace): string[] {

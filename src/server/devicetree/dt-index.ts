@@ -54,6 +54,8 @@ export interface PropertySite {
   property?: DtProperty;
   /** This definition is the property's value in the final tree (not overridden or deleted later). */
   final: boolean;
+  /** Its 32-bit cells whose place in the value is known, in order. */
+  cells: CellSite[];
 }
 
 export interface CellSite {
@@ -163,7 +165,7 @@ export class DtIndex {
         this.addLabels(item.labels);
         const property = owner.node?.properties.find((p) => p.name === item.name);
         const final = property !== undefined && !property.deleted && sameStart(property.range, item.range);
-        const site: PropertySite = { ast: item, owner, property, final };
+        const site: PropertySite = { ast: item, owner, property, final, cells: [] };
         owner.properties.push(site);
         this.properties.push(site);
         // Byte offset of each part in the value, so a cell knows its index among the property's cells
@@ -188,7 +190,11 @@ export class DtIndex {
                 continue;
               }
               const at: number | undefined = offset === undefined ? undefined : offset + (k * part.bits) / 8;
-              if (part.bits === 32 && at !== undefined && at % 4 === 0) this.cells.push({ cell, index: at / 4, property: site });
+              if (part.bits === 32 && at !== undefined && at % 4 === 0) {
+                const c: CellSite = { cell, index: at / 4, property: site };
+                this.cells.push(c);
+                site.cells.push(c);
+              }
               if (cell.kind === 'ref') this.refs.push({ target: cell.ref.target, range: cell.ref.range, kind: 'cell', node: this.resolve(cell.ref.target) });
               k++;
             }

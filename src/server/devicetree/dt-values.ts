@@ -36,7 +36,8 @@ export function isPhandleList(name: string): boolean {
   return name in PHANDLE_LIST_PROPERTIES || /^pinctrl-[0-9]+$/.test(name) || name.endsWith('-gpios') || name === 'gpios';
 }
 
-function cellsOfProvider(name: string): string | undefined {
+/** The provider's `#...-cells` property that sizes the specifiers of `name` (`#gpio-cells` for `*-gpios`). */
+export function cellsOfProvider(name: string): string | undefined {
   if (name.endsWith('-gpios') || name === 'gpios') return '#gpio-cells';
   return PHANDLE_LIST_PROPERTIES[name];
 }
