@@ -46,8 +46,9 @@ export function nodeHover(node: DtNode, index: DtIndex): string {
   if (node.phandle) lines.push(`phandle ${node.phandle}`);
   lines.push('', `defined at ${node.definitions.map(where).join(', ') || where(node.range)}`, '', '```dts');
   for (const p of liveProperties(node)) {
-    const overridden = ` /* ${historyWords(p.history)} */`;
-    lines.push(`${p.name}${p.value.bytes.length ? ' = ' + shortValue(p, index) : ''};${overridden}`);
+    const value = p.value.bytes.length ? shortValue(p, index) : undefined;
+    const decimal = value?.decimal ? `= <${value.decimal}>, ` : '';
+    lines.push(`${p.name}${value ? ' = ' + value.text : ''}; /* ${decimal}${historyWords(p.history)} */`);
   }
   for (const p of node.properties.filter((x) => x.deleted)) lines.push(`/delete-property/ ${p.name}; /* ${historyWords(p.history)} */`);
   for (const c of liveChildren(node)) lines.push(`${c.name} { ... };`);
@@ -61,19 +62,24 @@ function historyWords(history: PropertyEvent[]): string {
   return history.map((e, i) => `${e.kind === 'delete' ? 'deleted' : i === 0 ? 'set' : 'overridden'} at ${where(e.range)}`).join(', ');
 }
 
-function shortValue(p: DtProperty, index: DtIndex): string {
+/** The final value as DTS (cells in hex, phandles as paths), and the cells in decimal where that reads differently. */
+function shortValue(p: DtProperty, index: DtIndex): { text: string; decimal?: string } {
   const strings = p.value.markers.some((m) => m.kind === 'type-string');
-  if (strings) return propertyStrings(p).map((s) => JSON.stringify(s)).join(', ');
+  if (strings) return { text: propertyStrings(p).map((s) => JSON.stringify(s)).join(', ') };
   const b = p.value.bytes;
-  if (b.length % 4 !== 0) return `[${Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(' ')}]`;
+  if (b.length % 4 !== 0) return { text: `[${Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(' ')}]` };
   const targets = index.phandleTargets(p);
   const cells: string[] = [];
+  const decimal: string[] = [];
+  let differs = false;
   for (let i = 0; i + 4 <= b.length; i += 4) {
     const v = ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0;
     const t = targets[i / 4];
     cells.push(t ? `&{${nodePath(t)}}` : '0x' + v.toString(16));
+    decimal.push(t ? `&${t.labels[0] ?? t.name}` : String(v));
+    if (!t && v >= 10) differs = true;
   }
-  return `<${cells.join(' ')}>`;
+  return { text: `<${cells.join(' ')}>`, decimal: differs ? decimal.join(' ') : undefined };
 }
 
 function propertyHover(node: DtNode, index: DtIndex, name: string): string {
@@ -271,8 +277,13 @@ export const devicetreeFeatures: LanguageFeatures = {
       const r = at.site.definition?.nameRange ?? at.site.definition?.range;
       return r ? [toLocation(r)] : [];
     }
-    const node = targetOfSite(index, path, pos);
-    return node ? nodePlaces(ws, index, node) : [];
+    // Every tree that reads the file: an overlay opened beside it may reopen the node too.
+    const out = new Map<string, Location>();
+    for (const u of treeUnitsFor(ws, path)) {
+      const node = targetOfSite(u.index!, path, pos);
+      if (node) for (const l of nodePlaces(ws, u.index!, node)) out.set(`${l.uri}:${l.range.start.line}:${l.range.start.character}`, l);
+    }
+    return [...out.values()];
   },
 
   declaration(ws, path, pos) {
@@ -460,11 +471,13 @@ function providersAt(index: DtIndex, path: string, pos: CorePosition): DtNode[] 
 /**
  * The parser's own fixes: the `;`, `>` or `};` its recovery took to be missing, offered for each such
  * error asked about, and all of them at once (as a quick fix when more than one, and as
- * source.fixAll). In the order the parser met them, so two `};` at one place nest correctly.
+ * source.fixAll). Inserts at one place go innermost first, so two `};` there close their bodies in order.
  */
 function syntaxFixes(found: readonly CoreDiagnostic[], path: string, asked: LspDiagnostic[], wants: (kind: string) => boolean): CodeAction[] {
   const fixable = found.filter((d) => d.fix && d.range?.file === path && d.fix.range.file === path);
   if (fixable.length === 0) return [];
+  const at = (p: CorePosition): number => p.line * 1e6 + p.col;
+  fixable.sort((a, b) => at(a.fix!.range.start) - at(b.fix!.range.start) || at(b.range!.start) - at(a.range!.start));
   const edit = (list: CoreDiagnostic[]): WorkspaceEdit => ({ changes: { [pathToUri(path)]: list.map((d) => ({ range: toRange(d.fix!.range), newText: d.fix!.newText })) } });
   const out: CodeAction[] = [];
   let matched = false;

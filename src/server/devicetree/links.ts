@@ -36,5 +36,5 @@ export function documentLinks(index: DtIndex, file: string, includePaths: readon
       if (target) add(r.end.col - r.start.col >= 2 ? { ...r, start: { line: r.start.line, col: r.start.col + 1 }, end: { line: r.end.line, col: r.end.col - 1 } } : r, target);
     }
   }
-  return out;
+  return out.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
 }
