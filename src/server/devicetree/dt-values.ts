@@ -99,7 +99,7 @@ export function describeValue(tree: DtTree, node: DtNode, p: DtProperty, byPhand
   if (bytes.length % 4 !== 0) return [Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ') + ` (${bytes.length} bytes)`];
   const cells = propertyCells(p);
   if (p.name === 'reg') return describeReg(node, cells);
-  if (p.name === 'interrupts') return describeInterrupts(tree, node, cells);
+  if (p.name === 'interrupts') return describeInterrupts(tree, node, cells, byPhandle);
   const targets = phandleCells(tree, p, byPhandle);
   return cells.map((c, i) => `- ${cellText(c)}${targets[i] ? ` → \`${nodePath(targets[i]!)}\`` : ''}`);
 }
@@ -125,14 +125,14 @@ function describeReg(node: DtNode, cells: number[]): string[] {
 
 const TRIGGERS: Record<number, string> = { 1: 'edge rising', 2: 'edge falling', 3: 'edge both', 4: 'level high', 8: 'level low' };
 
-function describeInterrupts(tree: DtTree, node: DtNode, cells: number[]): string[] {
-  const { controller } = dtFacts.interruptParent(tree, node);
+function describeInterrupts(tree: DtTree, node: DtNode, cells: number[], byPhandle?: PhandleLookup): string[] {
+  const { controller } = dtFacts.interruptParent(tree, node, byPhandle);
   const cellsProp = controller ? getProperty(controller, '#interrupt-cells') : undefined;
   const n = Math.max(1, cellsProp ? propertyCells(cellsProp)[0] ?? 1 : 1);
   const out: string[] = [];
   // Controllers in front of the GIC (the i.MX GPC) take the GIC's specifiers and pass them on.
   let gicAt = controller;
-  for (let hops = 0; gicAt && !dtFacts.isGic(gicAt) && hops < 8; hops++) gicAt = dtFacts.interruptParent(tree, gicAt).controller;
+  for (let hops = 0; gicAt && !dtFacts.isGic(gicAt) && hops < 8; hops++) gicAt = dtFacts.interruptParent(tree, gicAt, byPhandle).controller;
   const gic = gicAt !== undefined && dtFacts.isGic(gicAt);
   for (let i = 0; i + n <= cells.length; i += n) {
     const spec = cells.slice(i, i + n);

@@ -8,7 +8,7 @@ import type { Position, SourceRange } from '../../common/diagnostics';
 import type { CExpr } from '../../devicetree/cexpr';
 import type { DtsLabel } from '../../devicetree/ast';
 import type { DtIndex } from './dt-index';
-import { cellRoles } from './specifiers';
+import { cellRoles, hasSpecifiers } from './specifiers';
 
 export const TOKEN_TYPES = ['class', 'number', 'property', 'variable', 'parameter', 'macro', 'keyword', 'string'] as const;
 export const TOKEN_MODIFIERS = ['declaration', 'deprecated'] as const;
@@ -118,8 +118,9 @@ export function semanticTokens(index: DtIndex, file: string, text: string | unde
     labels(out, p.ast.labels);
     // A definition that does not reach the final tree: overridden by a later one, or deleted.
     out.add(p.ast.nameRange, 'property', DECLARATION | (p.final || !p.property ? 0 : DEPRECATED));
-    const roles = p.cells.length ? cellRoles(index, p) : [];
-    const written = new Map(p.cells.map((c) => [c.cell, c.index]));
+    const specified = p.cells.length > 0 && hasSpecifiers(p.ast.name);
+    const roles = specified ? cellRoles(index, p) : undefined;
+    const written = specified ? new Map(p.cells.map((c) => [c.cell, c.index])) : undefined;
     for (const part of p.ast.value ?? []) {
       if (part.kind === 'label') labels(out, [part.label]);
       else if (part.kind === 'bytes') {
@@ -128,8 +129,8 @@ export function semanticTokens(index: DtIndex, file: string, text: string | unde
         for (const cell of part.cells) {
           if (cell.kind === 'label') labels(out, [cell.label]);
           else if (cell.kind === 'expr') {
-            const k = written.get(cell);
-            const role = k === undefined ? undefined : roles[k]?.role;
+            const k = written?.get(cell);
+            const role = k === undefined ? undefined : roles?.[k]?.role;
             numbers(out, cell.expr, role === 'phandle' ? 'variable' : role === 'arg' ? 'parameter' : 'number');
           }
         }

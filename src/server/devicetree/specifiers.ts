@@ -29,7 +29,12 @@ function specifierSize(propName: string, provider: DtNode): number {
 /** The interrupt parent of the node this definition is in (the final tree's). */
 export function interruptController(index: DtIndex, site: PropertySite): DtNode | undefined {
   const node = site.owner.node;
-  return node ? dtFacts.interruptParent(index.tree, node).controller : undefined;
+  return node ? dtFacts.interruptParent(index.tree, node, index.nodeByPhandle).controller : undefined;
+}
+
+/** Whether cellRoles finds anything but plain values in this property's cells. */
+export function hasSpecifiers(name: string): boolean {
+  return name === 'interrupts' || isPhandleList(name);
 }
 
 /**
@@ -106,7 +111,7 @@ export function argumentNames(propName: string, provider: DtNode | undefined, co
   if (propName === 'interrupts' || propName === 'interrupts-extended') {
     // Controllers in front of the GIC (the i.MX GPC) take the GIC's specifiers and pass them on.
     let at = provider;
-    for (let hops = 0; at && !dtFacts.isGic(at) && hops < 8; hops++) at = dtFacts.interruptParent(index.tree, at).controller;
+    for (let hops = 0; at && !dtFacts.isGic(at) && hops < 8; hops++) at = dtFacts.interruptParent(index.tree, at, index.nodeByPhandle).controller;
     if (at && dtFacts.isGic(at) && count >= 3) known = GIC_ARGS;
   } else if (propName === 'gpios' || propName.endsWith('-gpios')) {
     known = count === 2 ? [{ name: 'line' }, GPIO_FLAGS] : count === 3 ? [{ name: 'bank' }, { name: 'line' }, GPIO_FLAGS] : [];
