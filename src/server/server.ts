@@ -45,6 +45,17 @@ export function startServer(connection: Connection, disk: WorkspaceHost): Worksp
     seq++;
     const params: SettledParams = { seq, analysisMs: performance.now() - t0 };
     void connection.sendNotification(SETTLED_NOTIFICATION, params);
+    // The trees' indexes (hover, references, tokens read them) are built now, after the diagnostics
+    // are out, rather than by the first request; a newer edit makes this one's work moot.
+    const preparing = seq;
+    setImmediate(() => {
+      if (preparing !== seq) return;
+      try {
+        ws.prepareUnits();
+      } catch (e) {
+        connection.console.error(`preparing for requests failed: ${e instanceof Error ? e.stack : String(e)}`);
+      }
+    });
   };
 
   connection.onInitialize((params): InitializeResult => {

@@ -159,6 +159,18 @@ export class Workspace {
     return out;
   }
 
+  /** Prepare the open documents' units for feature requests (once per run: what they build is kept until the next). */
+  prepareUnits(): void {
+    const seen = new Set<AnalysisUnit>();
+    for (const units of this.unitsByDocument.values()) {
+      for (const u of units) {
+        if (seen.has(u)) continue;
+        seen.add(u);
+        u.prepare?.();
+      }
+    }
+  }
+
   systemUnit(path: string): SystemUnit {
     return this.unit(SystemUnit.keyFor(path), () => new SystemUnit(path, this));
   }
