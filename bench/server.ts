@@ -3,9 +3,10 @@
 // shared MaaXBoard base, opening the whole corpus, and the server's memory after that. Timings are client round trips (send the change, receive `settled`,
 // which follows the published diagnostics), so they include JSON-RPC and the pipe.
 import { execFileSync } from 'child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { pathToFileURL } from 'url';
 import { MemoryFileHost } from '../src/common/host';
 import { compileText } from '../src/devicetree/compile';
 import { checkConfigFor } from '../src/server/devicetree/dt-unit';
@@ -13,11 +14,13 @@ import { CONTEXTS_REQUEST } from '../src/server/protocol';
 import { DEFAULT_SETTINGS } from '../src/server/settings';
 import { runChecks } from '../src/devicetree/checks';
 import { TestClient } from '../test/unit/server/client';
+import { writeVendorTree } from './vendor-tree';
 
 const CORPUS = path.resolve(__dirname, '..', '..', 'shared', 'corpus');
 
 const EDITS = 200;
 const COLD_EDITS = 20;
+const FEATURE_ROUNDS = 40;
 
 /** What the figures mean (BENCHMARKS.md prints these under the table). */
 export const notes = [
@@ -25,12 +28,58 @@ export const notes = [
   '`FreshDiagnosticsMedianMs` is the median over edits ' + (COLD_EDITS + 1) + '-' + EDITS + ' (steady state); `First20EditsMedianMs` is the median of the first ' + COLD_EDITS + ', while the JIT warms up; `ServerAnalysisMedianMs` is the server-side share of the steady-state edits; `CompileAndChecksInProcessMedianMs` is the same compile and checks in the benchmark process (run through tsx, so slower per call than the esbuild bundle).',
   '`sel4devkitBaseEdit...`: the same edit (a cell value) in the real MaaXBoard base of ../shared/corpus/sel4devkit-dual, copied to a temporary folder, with program.system and the base open: both guests of the project (inferred, no project file) read base + overlay, so each edit re-runs the tree, its checks and the cross checks of both guests. Its `DtcProcessMedianMs` is dtc compiling base + overlay appended.',
   '`DtcProcessMedianMs` is the baseline measured in the same run, interleaved with the edits: the dtc process compiling the same file to a DTB (no language server work: it stops at the first error and prints text); `FreshDiagnosticsToDtcRatio` is the round trip over it, below 1 when fresh diagnostics arrive sooner than dtc alone compiles the file.',
+  '`features5000Lines_<feature>P95Ms`: the 95th percentile of each request\'s round trip on the same generated 5,000-line tree, over ' + FEATURE_ROUNDS + ' rounds that each start with an edit (so the first request of a round pays for the index the edit invalidated), after ' + COLD_EDITS + ' unmeasured rounds; `features5000LinesWorstP95Ms` is the slowest of them.',
+  '`vendorTree...`: a generated vendor-style board (bench/vendor-tree.ts: a .dts over 10 .dtsi and 4 dt-bindings headers of clock ids, GIC and GPIO flags and pinmux macros; `vendorTreeLines` of .dts/.dtsi), with `assigned-clock-rates` in the board edited ' + EDITS + ' times (`vendorTreeEditMedianMs`: steady-state median round trip); then hover on `&uart0` and references to `clk` (`vendorTreeClkReferences` of them), each after an edit as above.',
   '`openCorpusMs`: a fresh server (warmed on one two-line file) opens every .dts/.dtsi/.system file of ../shared/corpus except dtc-tests, one after another, each awaited until `settled`.',
 ];
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
+}
+
+function p95(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(s.length * 0.95))];
+}
+
+/** A folder for generated trees deep enough that no stray .system in the temp folder's parents is taken for their project. */
+function quietDir(root: string, name: string): string {
+  const dir = path.join(root, name, 'arch', 'arm64', 'dts');
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+
+/** A request the bench times: its LSP method and parameters. */
+interface FeatureRequest { name: string; method: string; params: unknown; mayBeEmpty?: boolean }
+
+/**
+ * Each request once per round, every round after an edit (so each round's first request pays for
+ * the index the edit invalidated), FEATURE_ROUNDS rounds after WARM_ROUNDS unmeasured ones: the
+ * client round trip of each, by feature.
+ */
+async function timeFeatures(client: TestClient, file: string, editLine: number, requests: FeatureRequest[]): Promise<Map<string, number[]>> {
+  const times = new Map<string, number[]>(requests.map((r) => [r.name, []]));
+  for (let round = 0; round < FEATURE_ROUNDS + COLD_EDITS; round++) {
+    await client.change(file, [{ range: { start: { line: editLine, character: 0 }, end: { line: editLine, character: round % 2 ? 0 : 1 } }, text: round % 2 ? ' ' : '' }]);
+    for (const r of requests) {
+      const t0 = performance.now();
+      const answer = await client.request<unknown>(r.method, r.params);
+      const ms = performance.now() - t0;
+      if (!r.mayBeEmpty && (answer === null || (Array.isArray(answer) && answer.length === 0))) throw new Error(`${r.name} gave no answer`);
+      if (round >= COLD_EDITS) times.get(r.name)!.push(ms);
+    }
+  }
+  return times;
+}
+
+/** The parameters of a request at the first occurrence of `needle` (plus `offset` characters) in `text`. */
+function at(file: string, text: string, needle: string, offset = 1): { textDocument: { uri: string }; position: { line: number; character: number } } {
+  const lines = text.split('\n');
+  const line = lines.findIndex((l) => l.includes(needle));
+  if (line < 0) throw new Error(`no ${needle} in ${file}`);
+  return { textDocument: { uri: pathToFileURL(file).href }, position: { line, character: lines[line].indexOf(needle) + offset } };
 }
 
 /**
@@ -87,7 +136,7 @@ interface EditTimes { roundTrips: number[]; serverMs: number[]; dtcMs: number[] 
  * `...First20...`); the headline is the steady state over the edits after them. The baseline,
  * interleaved so that it sees the same machine: dtc compiling `dtcInput`.
  */
-async function typeInto(client: TestClient, file: string, text: string, needle: string, dtcInput: string, dtcOutput: string): Promise<EditTimes> {
+async function typeInto(client: TestClient, file: string, text: string, needle: string, dtcInput?: string, dtcOutput?: string): Promise<EditTimes> {
   const lines = text.split('\n');
   const target = lines.findIndex((l) => l.includes(needle));
   const col = lines[target].indexOf(needle) + needle.indexOf('100');
@@ -98,7 +147,7 @@ async function typeInto(client: TestClient, file: string, text: string, needle: 
     await client.change(file, [{ range: { start: { line: target, character: col }, end: { line: target, character: col + 3 } }, text: value }]);
     times.roundTrips.push(performance.now() - t0);
     times.serverMs.push(client.lastAnalysisMs);
-    if (k >= COLD_EDITS && k % 4 === 0) {
+    if (dtcInput && dtcOutput && k >= COLD_EDITS && k % 4 === 0) {
       const d0 = performance.now();
       execFileSync('dtc', ['-q', '-I', 'dts', '-O', 'dtb', '-o', dtcOutput, dtcInput], { stdio: 'ignore' });
       times.dtcMs.push(performance.now() - d0);
@@ -135,6 +184,81 @@ export async function runServerBench(): Promise<Record<string, number>> {
     await client.close(big);
   } finally {
     await client.stop();
+  }
+
+  // Every feature on the same tree, each after an edit, in a server of its own.
+  const featureDir = quietDir(dir, 'features');
+  const featureFile = path.join(featureDir, 'large.dts');
+  writeFileSync(featureFile, text);
+  const featureClient = await TestClient.start();
+  try {
+    await featureClient.open(featureFile, text);
+    const doc = { textDocument: { uri: pathToFileURL(featureFile).href } };
+    const label = at(featureFile, text, 'dev100: serial');
+    const ref = at(featureFile, text, '&intc');
+    const cell = at(featureFile, text, 'interrupts = <0 ', 'interrupts = <0 '.length);
+    const last = text.split('\n').length - 1;
+    const times = await timeFeatures(featureClient, featureFile, Math.floor(last / 2), [
+      { name: 'hover', method: 'textDocument/hover', params: label },
+      { name: 'definition', method: 'textDocument/definition', params: ref },
+      { name: 'declaration', method: 'textDocument/declaration', params: ref },
+      { name: 'typeDefinition', method: 'textDocument/typeDefinition', params: ref },
+      { name: 'references', method: 'textDocument/references', params: { ...ref, context: { includeDeclaration: true } } },
+      { name: 'prepareRename', method: 'textDocument/prepareRename', params: ref },
+      { name: 'rename', method: 'textDocument/rename', params: { ...ref, newName: 'gic' } },
+      { name: 'completion', method: 'textDocument/completion', params: ref },
+      { name: 'signatureHelp', method: 'textDocument/signatureHelp', params: cell },
+      { name: 'documentSymbol', method: 'textDocument/documentSymbol', params: doc },
+      { name: 'workspaceSymbol', method: 'workspace/symbol', params: { query: 'dev12' } },
+      { name: 'foldingRange', method: 'textDocument/foldingRange', params: doc },
+      { name: 'semanticTokens', method: 'textDocument/semanticTokens/full', params: doc },
+      { name: 'semanticTokensRange', method: 'textDocument/semanticTokens/range', params: { ...doc, range: { start: { line: 100, character: 0 }, end: { line: 160, character: 0 } } } },
+      { name: 'documentLink', method: 'textDocument/documentLink', params: doc, mayBeEmpty: true },
+      { name: 'codeAction', method: 'textDocument/codeAction', params: { ...doc, range: { start: label.position, end: label.position }, context: { diagnostics: [] } }, mayBeEmpty: true },
+      { name: 'formatting', method: 'textDocument/formatting', params: { ...doc, options: { tabSize: 4, insertSpaces: true } }, mayBeEmpty: true },
+    ]);
+    let worst = 0;
+    for (const [name, list] of times) {
+      if (name === 'hover' || name === 'references') figures[`features5000Lines_${name}MedianMs`] = median(list);
+      figures[`features5000Lines_${name}P95Ms`] = p95(list);
+      worst = Math.max(worst, p95(list));
+    }
+    figures.features5000LinesWorstP95Ms = worst;
+  } finally {
+    await featureClient.stop();
+  }
+
+  // A vendor-style board: a .dts over 10 .dtsi and 4 dt-bindings headers with macros (bench/vendor-tree.ts).
+  const vendor = writeVendorTree(quietDir(dir, 'vendor'));
+  const vendorText = readFileSync(vendor.board, 'utf8');
+  const vendorClient = await TestClient.start();
+  try {
+    await vendorClient.open(vendor.board, vendorText);
+    const errors = [...vendorClient.allDiagnostics().values()].flat();
+    if (errors.length > 0) throw new Error(`the vendor tree has findings: ${JSON.stringify(errors.slice(0, 3))}`);
+    const edits = await typeInto(vendorClient, vendor.board, vendorText, 'assigned-clock-rates = <100000000>');
+    figures.vendorTreeLines = vendor.lines;
+    figures.vendorTreeFiles = vendor.files.length;
+    figures.vendorTreeEditMedianMs = median(edits.roundTrips.slice(COLD_EDITS));
+    figures.vendorTreeEditServerAnalysisMedianMs = median(edits.serverMs.slice(COLD_EDITS));
+    figures.vendorTreeEditFirst20MedianMs = median(edits.roundTrips.slice(0, COLD_EDITS));
+    const clkUse = at(vendor.board, vendorText, '&clk SOC_CLK');
+    const refs = await vendorClient.request<unknown[]>('textDocument/references', { ...clkUse, context: { includeDeclaration: false } });
+    figures.vendorTreeClkReferences = refs.length;
+    const times = await timeFeatures(vendorClient, vendor.board, vendorText.split('\n').findIndex((l) => l.startsWith('&iomuxc')) - 1, [
+      { name: 'hover', method: 'textDocument/hover', params: at(vendor.board, vendorText, '&uart0 {') },
+      { name: 'references', method: 'textDocument/references', params: { ...clkUse, context: { includeDeclaration: false } } },
+      { name: 'definition', method: 'textDocument/definition', params: clkUse },
+      { name: 'semanticTokens', method: 'textDocument/semanticTokens/full', params: { textDocument: { uri: pathToFileURL(vendor.board).href } } },
+      { name: 'documentLink', method: 'textDocument/documentLink', params: { textDocument: { uri: pathToFileURL(vendor.board).href } } },
+      { name: 'signatureHelp', method: 'textDocument/signatureHelp', params: at(vendor.board, vendorText, '&clk SOC_CLK', '&clk SOC'.length) },
+    ]);
+    for (const [name, list] of times) {
+      figures[`vendorTree_${name}MedianMs`] = median(list);
+      figures[`vendorTree_${name}P95Ms`] = p95(list);
+    }
+  } finally {
+    await vendorClient.stop();
   }
 
   // The real project: the MaaXBoard base that both guests of program.system share (no project file:

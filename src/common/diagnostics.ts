@@ -27,6 +27,8 @@ export interface Diagnostic {
   subject?: string;
   /** Further places that explain the message (e.g. the other definition of a duplicate). */
   related?: { message: string; range: SourceRange }[];
+  /** The edit that resolves it for certain: what a parser's recovery took to be missing, inserted where it assumed it. */
+  fix?: { title: string; range: SourceRange; newText: string };
 }
 
 /** Render `file:L.C-L.C` with 1-based numbers, as dtc does. */

@@ -80,6 +80,11 @@ const LEADING_TYPE_MARKERS = new Map<Marker['kind'], Marker>(
 /** The marker list of a value that has only its leading type marker (most values): shared too, so replaced, never mutated. */
 const SOLE_MARKER_LISTS = new Map<Marker, Marker[]>([...LEADING_TYPE_MARKERS.values()].map((m) => [m, [m]]));
 
+/** Where dtc looks for an `/incbin/` file, in order: beside the file that names it, then the include paths. */
+export function incbinCandidates(part: { file: string; includingFile: string }, includePaths: readonly string[]): string[] {
+  return [resolve(dirname(part.includingFile), part.file), ...includePaths.map((d) => resolve(d, part.file))];
+}
+
 function typeMarker(kind: Marker['kind'], offset: number): Marker {
   return (offset === 0 ? LEADING_TYPE_MARKERS.get(kind) : undefined) ?? { kind, offset };
 }
@@ -607,7 +612,7 @@ class Evaluator {
   }
 
   private readIncbin(part: Extract<DtsValuePart, { kind: 'incbin' }>): Uint8Array | undefined {
-    const candidates = [resolve(dirname(part.includingFile), part.file), ...(this.options.includePaths ?? []).map((d) => resolve(d, part.file))];
+    const candidates = incbinCandidates(part, this.options.includePaths ?? []);
     const path = candidates.find((p) => this.options.host.fileExists(p));
     const data = path ? this.options.host.readFile(path) : undefined;
     if (!path || !data) {

@@ -194,28 +194,29 @@ class Parser {
   private prev(): number {
     return Math.max(0, this.pos - 1);
   }
-  private error(message: string, range: SourceRange): void {
+  private error(message: string, range: SourceRange, fix?: Diagnostic['fix']): void {
     this.lastErrorToken = this.pos;
-    this.diagnostics.push({ severity: 'error', message, range, code: 'syntax' });
+    this.diagnostics.push(fix ? { severity: 'error', message, range, code: 'syntax', fix } : { severity: 'error', message, range, code: 'syntax' });
   }
   private syntaxErrorAt(t: number, expected: string): void {
     if (this.lastErrorToken === this.pos) return;
     const what = this.kinds[t] === T_EOF ? 'end of input' : `'${this.sources[this.srcs[t]].text.slice(this.starts[t], this.ends[t])}'`;
     this.error(`syntax error: expected ${expected}, found ${what}`, this.range(t));
   }
-  /** Report a missing token just after the previous one. */
-  private missing(what: string): void {
+  /** Report a missing token just after the previous one; parsing goes on as if it were there, so inserting it is the fix. */
+  private missing(text: string): void {
     if (this.lastErrorToken === this.pos) return;
     const p = this.prev();
     const end = this.ends[p];
-    this.error(`syntax error: missing ${what}`, this.sources[this.srcs[p]].range(end, end));
+    const range = this.sources[this.srcs[p]].range(end, end);
+    this.error(`syntax error: missing '${text}'`, range, { title: `Insert '${text}'`, range, newText: text });
   }
   private expectOp(code: number): boolean {
     if (this.isOp(code)) {
       this.advance();
       return true;
     }
-    this.missing(`'${String.fromCodePoint(code)}'`);
+    this.missing(String.fromCodePoint(code));
     return false;
   }
   /** Names scanned outside dtc's name state are only accepted after an error here. */
@@ -420,9 +421,23 @@ class Parser {
       this.advance();
       this.expectOp(OP_SEMI);
     } else {
-      this.error("syntax error: missing '}' (unclosed '{')", this.range(open));
+      this.error("syntax error: missing '}' (unclosed '{')", this.range(open), this.closingFix(open));
     }
     return { items, range: this.range(open, this.prev()) };
+  }
+
+  /** The body of `{` at `open` read to the end of the input: `};` after its last token, indented as the line of its `{`. */
+  private closingFix(open: number): Diagnostic['fix'] {
+    const last = this.prev();
+    const src = this.sources[this.srcs[open]];
+    if (this.srcs[last] !== this.srcs[open]) return undefined;
+    const text = src.text;
+    let lineStart = this.starts[open];
+    while (lineStart > 0 && text[lineStart - 1] !== '\n') lineStart--;
+    let indentEnd = lineStart;
+    while (text[indentEnd] === ' ' || text[indentEnd] === '\t') indentEnd++;
+    const range = src.range(this.ends[last], this.ends[last]);
+    return { title: "Insert '};'", range, newText: `\n${text.slice(lineStart, indentEnd)}};` };
   }
 
   private parseBodyItem(): DtsBodyItem | undefined {
@@ -475,7 +490,7 @@ class Parser {
     }
     if (!this.isOp(OP_SEMI)) {
       const kind = this.kind;
-      if (kind === T_NAME || kind === T_LABEL || this.isOp(OP_RBRACE) || kind === T_DELETE_NODE || kind === T_DELETE_PROPERTY) this.missing("';'");
+      if (kind === T_NAME || kind === T_LABEL || this.isOp(OP_RBRACE) || kind === T_DELETE_NODE || kind === T_DELETE_PROPERTY) this.missing(';');
       else {
         this.syntaxErrorAt(this.pos, value ? "',' or ';'" : "'=', ';' or '{'");
         this.recover();
@@ -575,7 +590,9 @@ class Parser {
         const expr = this.parsePrim();
         cells[count++] = { kind: 'expr', expr, range: expr.range };
       } else {
-        this.syntaxErrorAt(t, "a cell value or '>'");
+        // `<1 2;`: the list ends where its `>` belongs.
+        if (this.isOp(OP_SEMI) || this.isOp(OP_COMMA)) this.missing('>');
+        else this.syntaxErrorAt(t, "a cell value or '>'");
         break;
       }
     }

@@ -1,9 +1,10 @@
 // What each language offers the editor. The server picks one implementation per document (by file
 // extension) and calls it with the workspace; implementations return LSP types built via convert.ts.
 import type {
-  CodeAction, CompletionItem, DocumentSymbol, FoldingRange, FormattingOptions, Hover, Location, Position, Range,
-  TextEdit, WorkspaceEdit, Diagnostic as LspDiagnostic,
+  CodeAction, CompletionItem, DocumentLink, DocumentSymbol, FoldingRange, FormattingOptions, Hover, Location, Position, Range,
+  SignatureHelp, TextEdit, WorkspaceEdit, Diagnostic as LspDiagnostic,
 } from 'vscode-languageserver/node';
+import type { SemanticToken } from './devicetree/semantic-tokens';
 import type { Workspace } from './workspace';
 
 export interface LanguageFeatures {
@@ -19,5 +20,13 @@ export interface LanguageFeatures {
   formatting(ws: Workspace, path: string, options: FormattingOptions): TextEdit[];
   /** Edits after the user typed `ch` (one of the server's on-type trigger characters) before `pos`. */
   onTypeFormatting?(ws: Workspace, path: string, pos: Position, ch: string): TextEdit[];
-  codeActions(ws: Workspace, path: string, range: Range, diagnostics: LspDiagnostic[]): CodeAction[];
+  /** `only`: the kinds the client asked for (CodeActionContext.only), all when absent. */
+  codeActions(ws: Workspace, path: string, range: Range, diagnostics: LspDiagnostic[], only?: string[]): CodeAction[];
+  declaration?(ws: Workspace, path: string, pos: Position): Location[];
+  /** Where the type of the item is defined: for a phandle or a specifier, its provider node. */
+  typeDefinition?(ws: Workspace, path: string, pos: Position): Location[];
+  /** In position order, none overlapping. */
+  semanticTokens?(ws: Workspace, path: string): SemanticToken[];
+  documentLinks?(ws: Workspace, path: string): DocumentLink[];
+  signatureHelp?(ws: Workspace, path: string, pos: Position): SignatureHelp | null;
 }

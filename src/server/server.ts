@@ -2,8 +2,8 @@
 // dispatched to the language of the document. Analysis is synchronous per notification; after each
 // one the server publishes what changed and sends the `settled` notification (protocol.ts).
 import {
-  CodeActionKind, DidChangeConfigurationNotification, TextDocumentSyncKind,
-  type Connection, type InitializeResult,
+  CodeActionKind, DidChangeConfigurationNotification, SemanticTokensBuilder, TextDocumentSyncKind,
+  type Connection, type InitializeResult, type SemanticTokens, type SemanticTokensDelta,
 } from 'vscode-languageserver/node';
 import type { Diagnostic } from '../common/diagnostics';
 import { decodeUtf8 } from '../common/host';
@@ -14,6 +14,7 @@ import { readSettings } from './settings';
 import { devicetreeFeatures, devicetreeWorkspaceSymbols } from './devicetree/dt-features';
 import { DevicetreeUnitProvider, isDevicetreeFile } from './devicetree/dt-provider';
 import { DtUnit } from './devicetree/dt-unit';
+import { TOKEN_MODIFIERS, TOKEN_TYPES, tokenTypeIndex, type SemanticToken } from './devicetree/semantic-tokens';
 import { systemFeatures } from './system/system-features';
 import { SystemUnitProvider } from './system/system-provider';
 import { pathToUri, uriToPath } from './uri';
@@ -24,6 +25,8 @@ export function startServer(connection: Connection, disk: WorkspaceHost): Worksp
   ws.addProvider(new SystemUnitProvider());
   ws.addProvider(new DevicetreeUnitProvider());
   let seq = 0;
+  // Semantic tokens: one builder per document, which keeps the last result a delta request starts from.
+  const tokenBuilders = new Map<string, SemanticTokensBuilder>();
 
   const featuresFor = (path: string): LanguageFeatures | undefined =>
     isSystemFile(path) ? systemFeatures : isDevicetreeFile(path) || ws.docs.get(path)?.languageId === 'devicetree' ? devicetreeFeatures : undefined;
@@ -42,6 +45,17 @@ export function startServer(connection: Connection, disk: WorkspaceHost): Worksp
     seq++;
     const params: SettledParams = { seq, analysisMs: performance.now() - t0 };
     void connection.sendNotification(SETTLED_NOTIFICATION, params);
+    // The trees' indexes (hover, references, tokens read them) are built now, after the diagnostics
+    // are out, rather than by the first request; a newer edit makes this one's work moot.
+    const preparing = seq;
+    setImmediate(() => {
+      if (preparing !== seq) return;
+      try {
+        ws.prepareUnits();
+      } catch (e) {
+        connection.console.error(`preparing for requests failed: ${e instanceof Error ? e.stack : String(e)}`);
+      }
+    });
   };
 
   connection.onInitialize((params): InitializeResult => {
@@ -61,7 +75,13 @@ export function startServer(connection: Connection, disk: WorkspaceHost): Worksp
         documentFormattingProvider: true,
         // `}` closing a node gets its `;` (the language configuration closes a typed `{` with `};`).
         documentOnTypeFormattingProvider: { firstTriggerCharacter: '}' },
-        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.SourceFixAll] },
+        declarationProvider: true,
+        typeDefinitionProvider: true,
+        documentLinkProvider: { resolveProvider: false },
+        // Inside `< >`: each space moves to the next cell.
+        signatureHelpProvider: { triggerCharacters: ['<', ' '], retriggerCharacters: [' '] },
+        semanticTokensProvider: { legend: { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] }, full: { delta: true }, range: true },
       },
       serverInfo: { name: 'microkit-dual-guest', version: '0.1.0' },
     };
@@ -98,6 +118,7 @@ export function startServer(connection: Connection, disk: WorkspaceHost): Worksp
   connection.onDidCloseTextDocument(({ textDocument: d }) => {
     const path = uriToPath(d.uri);
     const unchanged = sameAsDisk(ws, path, ws.docs.get(path)?.getText());
+    tokenBuilders.delete(d.uri);
     ws.docs.close(path);
     // When the buffer differed from the file on disk, anything that read it must re-read.
     settle(unchanged ? [] : [path]);
@@ -146,7 +167,36 @@ export function startServer(connection: Connection, disk: WorkspaceHost): Worksp
   connection.onDocumentOnTypeFormatting(({ textDocument, position, ch }) =>
     guarded('onTypeFormatting', textDocument.uri, [], (f, p) => f.onTypeFormatting?.(ws, p, position, ch) ?? []));
   connection.onCodeAction(({ textDocument, range, context }) =>
-    guarded('codeAction', textDocument.uri, [], (f, p) => f.codeActions(ws, p, range, context.diagnostics)));
+    guarded('codeAction', textDocument.uri, [], (f, p) => f.codeActions(ws, p, range, context.diagnostics, context.only)));
+  connection.onDeclaration(({ textDocument, position }) => guarded('declaration', textDocument.uri, [], (f, p) => f.declaration?.(ws, p, position) ?? []));
+  connection.onTypeDefinition(({ textDocument, position }) => guarded('typeDefinition', textDocument.uri, [], (f, p) => f.typeDefinition?.(ws, p, position) ?? []));
+  connection.onDocumentLinks(({ textDocument }) => guarded('documentLinks', textDocument.uri, [], (f, p) => f.documentLinks?.(ws, p) ?? []));
+  connection.onSignatureHelp(({ textDocument, position }) => guarded('signatureHelp', textDocument.uri, null, (f, p) => f.signatureHelp?.(ws, p, position) ?? null));
+
+  const pushTokens = (builder: SemanticTokensBuilder, tokens: SemanticToken[], from = 0, to = Infinity): void => {
+    for (const t of tokens) if (t.line >= from && t.line <= to) builder.push(t.line, t.col, t.length, tokenTypeIndex(t.type), t.modifiers);
+  };
+  connection.languages.semanticTokens.on(({ textDocument }): SemanticTokens => {
+    const tokens = guarded('semanticTokens', textDocument.uri, [], (f, p) => f.semanticTokens?.(ws, p) ?? []);
+    const builder = new SemanticTokensBuilder();
+    tokenBuilders.set(textDocument.uri, builder);
+    pushTokens(builder, tokens);
+    return builder.build();
+  });
+  connection.languages.semanticTokens.onDelta(({ textDocument, previousResultId }): SemanticTokens | SemanticTokensDelta => {
+    const tokens = guarded('semanticTokens', textDocument.uri, [], (f, p) => f.semanticTokens?.(ws, p) ?? []);
+    let builder = tokenBuilders.get(textDocument.uri);
+    if (!builder) tokenBuilders.set(textDocument.uri, (builder = new SemanticTokensBuilder()));
+    builder.previousResult(previousResultId);
+    pushTokens(builder, tokens);
+    return builder.canBuildEdits() ? builder.buildEdits() : builder.build();
+  });
+  connection.languages.semanticTokens.onRange(({ textDocument, range }): SemanticTokens => {
+    const tokens = guarded('semanticTokens', textDocument.uri, [], (f, p) => f.semanticTokens?.(ws, p) ?? []);
+    const builder = new SemanticTokensBuilder();
+    pushTokens(builder, tokens, range.start.line, range.end.line);
+    return builder.build();
+  });
 
   return ws;
 }

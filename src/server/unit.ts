@@ -19,4 +19,6 @@ export interface AnalysisUnit {
   run(host: TextFileHost): void;
   /** Units this one obtained while running (a project's trees): kept alive as long as it is. */
   children?(): AnalysisUnit[];
+  /** Build what feature requests read (a tree's index), after a run, while the editor is idle. */
+  prepare?(): void;
 }

@@ -89,6 +89,8 @@ export class Workspace {
   private touched = new Set<string>();
   private published = new Map<string, string>();
   private readonly providers: UnitProvider[] = [];
+  /** What each open document needed in the last refresh. */
+  private unitsByDocument = new Map<string, AnalysisUnit[]>();
   /** The last parse of each .system text (its unit and its project's unit both need it). */
   private readonly systemParses = new Map<string, { text: string; parsed: ReturnType<typeof parseSystem> }>();
   /**
@@ -144,10 +146,29 @@ export class Workspace {
     return [...this.units.values()];
   }
 
+  /**
+   * The units `path` needs. An open document's answer is the one the last refresh found (nothing can
+   * change between refreshes: every notification ends in one), so a feature request does not repeat
+   * the providers' project lookups and guesses, which read the disk; other files ask the providers.
+   */
   unitsFor(path: string): AnalysisUnit[] {
+    const known = this.unitsByDocument.get(path);
+    if (known) return known;
     const out: AnalysisUnit[] = [];
     for (const p of this.providers) out.push(...p.unitsFor(path, this));
     return out;
+  }
+
+  /** Prepare the open documents' units for feature requests (once per run: what they build is kept until the next). */
+  prepareUnits(): void {
+    const seen = new Set<AnalysisUnit>();
+    for (const units of this.unitsByDocument.values()) {
+      for (const u of units) {
+        if (seen.has(u)) continue;
+        seen.add(u);
+        u.prepare?.();
+      }
+    }
   }
 
   systemUnit(path: string): SystemUnit {
@@ -176,12 +197,15 @@ export class Workspace {
     this.fresh = new Set();
     this.touched = new Set();
     this.scopedDisk.begin();
+    this.unitsByDocument = new Map();
     try {
       const needed = new Set<string>();
       for (const path of this.docs.paths()) {
         // A provider that fails for one document must not stop the others' analysis.
         try {
-          for (const u of this.unitsFor(path)) needed.add(u.key);
+          const units = this.unitsFor(path);
+          this.unitsByDocument.set(path, units);
+          for (const u of units) needed.add(u.key);
         } catch (e) {
           this.providerFailures.set(path, internalError(path, e));
           this.touched.add(path);

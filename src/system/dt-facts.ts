@@ -31,13 +31,18 @@ export function isEnabled(node: DtNode): boolean {
   return true;
 }
 
-/** The node's interrupt parent: its own `interrupt-parent`, else the nearest ancestor's (as Linux resolves it). */
-export function interruptParent(tree: DtTree, node: DtNode): { controller?: DtNode; declaredBy?: DtNode; property?: DtProperty } {
+/**
+ * The node's interrupt parent: its own `interrupt-parent`, else the nearest ancestor's (as Linux
+ * resolves it). `byPhandle`: a caller's phandle table (the default walks the tree).
+ */
+export function interruptParent(
+  tree: DtTree, node: DtNode, byPhandle: (phandle: number) => DtNode | undefined = (ph) => findNodeByPhandle(tree, ph),
+): { controller?: DtNode; declaredBy?: DtNode; property?: DtProperty } {
   for (let n: DtNode | undefined = node; n; n = n.parent) {
     const p = getProperty(n, 'interrupt-parent');
     if (p) {
       const ph = propertyCells(p)[0];
-      return { controller: ph === undefined ? undefined : findNodeByPhandle(tree, ph), declaredBy: n, property: p };
+      return { controller: ph === undefined ? undefined : byPhandle(ph), declaredBy: n, property: p };
     }
   }
   return {};

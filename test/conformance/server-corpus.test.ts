@@ -126,7 +126,9 @@ describe('server conformance: corpus', function () {
     const labelLine = lines.findIndex((l) => /^\s*clk: clock-controller@30380000/.test(l));
     const useLine = lines.findIndex((l) => l.includes('<&clk '));
     const def = await client.definition(base, useLine, lines[useLine].indexOf('&clk') + 2);
-    assert.deepEqual(def?.map((l) => [l.uri, l.range.start.line]), [[uri(base), labelLine]]);
+    // Every place that makes or changes the node: its definition, and the overlay's reopening of it.
+    const overlayLine = readFileSync(path.join(dir, 'maaxboard-overlay.dts'), 'utf8').split('\n').findIndex((l) => l.includes('clock-controller@30380000 {'));
+    assert.deepEqual(def?.map((l) => [l.uri, l.range.start.line]), [[uri(base), labelLine], [uri(path.join(dir, 'maaxboard-overlay.dts')), overlayLine]]);
     const refs = await client.references(base, labelLine, lines[labelLine].indexOf('clk') + 1, false);
     assert.equal(refs?.length, 297);
     const range = await client.prepareRename(base, labelLine, lines[labelLine].indexOf('clk') + 1);

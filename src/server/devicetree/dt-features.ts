@@ -2,7 +2,7 @@
 import {
   CodeActionKind, CompletionItemKind, FoldingRangeKind, MarkupKind, SymbolKind,
   type CodeAction, type CompletionItem, type DocumentSymbol, type FoldingRange, type Hover, type Location, type Position,
-  type SymbolInformation, type TextEdit, type WorkspaceEdit,
+  type SymbolInformation, type TextEdit, type WorkspaceEdit, type Diagnostic as LspDiagnostic,
 } from 'vscode-languageserver/node';
 import type { SourceRange } from '../../common/diagnostics';
 import { decodeUtf8 } from '../../common/host';
@@ -16,8 +16,13 @@ import { quickFixes } from './dt-quickfix';
 import { formatDts } from './dt-format';
 import type { DtIndex, NodeSite } from './dt-index';
 import { DtUnit } from './dt-unit';
-import { describeHistory, describeValue, phandleCells } from './dt-values';
+import { describeHistory, describeValue } from './dt-values';
 import { pushAll } from '../../common/arrays';
+import type { Diagnostic as CoreDiagnostic, Position as CorePosition } from '../../common/diagnostics';
+import { documentLinks } from './links';
+import { semanticTokens } from './semantic-tokens';
+import { signatureHelp } from './signature-help';
+import { cellRoles } from './specifiers';
 
 /** The trees that read `path` (compiled), first the one a project names. */
 export function treeUnitsFor(ws: Workspace, path: string): DtUnit[] {
@@ -41,8 +46,9 @@ export function nodeHover(node: DtNode, index: DtIndex): string {
   if (node.phandle) lines.push(`phandle ${node.phandle}`);
   lines.push('', `defined at ${node.definitions.map(where).join(', ') || where(node.range)}`, '', '```dts');
   for (const p of liveProperties(node)) {
-    const overridden = ` /* ${historyWords(p.history)} */`;
-    lines.push(`${p.name}${p.value.bytes.length ? ' = ' + shortValue(p, index) : ''};${overridden}`);
+    const value = p.value.bytes.length ? shortValue(p, index) : undefined;
+    const decimal = value?.decimal ? `= <${value.decimal}>, ` : '';
+    lines.push(`${p.name}${value ? ' = ' + value.text : ''}; /* ${decimal}${historyWords(p.history)} */`);
   }
   for (const p of node.properties.filter((x) => x.deleted)) lines.push(`/delete-property/ ${p.name}; /* ${historyWords(p.history)} */`);
   for (const c of liveChildren(node)) lines.push(`${c.name} { ... };`);
@@ -56,26 +62,31 @@ function historyWords(history: PropertyEvent[]): string {
   return history.map((e, i) => `${e.kind === 'delete' ? 'deleted' : i === 0 ? 'set' : 'overridden'} at ${where(e.range)}`).join(', ');
 }
 
-function shortValue(p: DtProperty, index: DtIndex): string {
+/** The final value as DTS (cells in hex, phandles as paths), and the cells in decimal where that reads differently. */
+function shortValue(p: DtProperty, index: DtIndex): { text: string; decimal?: string } {
   const strings = p.value.markers.some((m) => m.kind === 'type-string');
-  if (strings) return propertyStrings(p).map((s) => JSON.stringify(s)).join(', ');
+  if (strings) return { text: propertyStrings(p).map((s) => JSON.stringify(s)).join(', ') };
   const b = p.value.bytes;
-  if (b.length % 4 !== 0) return `[${Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(' ')}]`;
-  const targets = phandleCells(index.tree, p);
+  if (b.length % 4 !== 0) return { text: `[${Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(' ')}]` };
+  const targets = index.phandleTargets(p);
   const cells: string[] = [];
+  const decimal: string[] = [];
+  let differs = false;
   for (let i = 0; i + 4 <= b.length; i += 4) {
     const v = ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0;
     const t = targets[i / 4];
     cells.push(t ? `&{${nodePath(t)}}` : '0x' + v.toString(16));
+    decimal.push(t ? `&${t.labels[0] ?? t.name}` : String(v));
+    if (!t && v >= 10) differs = true;
   }
-  return `<${cells.join(' ')}>`;
+  return { text: `<${cells.join(' ')}>`, decimal: differs ? decimal.join(' ') : undefined };
 }
 
 function propertyHover(node: DtNode, index: DtIndex, name: string): string {
   const p = node.properties.find((x) => x.name === name);
   if (!p) return `\`${name}\` (not in the final tree)`;
   const lines = [`**${name}** of \`${nodePath(node)}\`${p.deleted ? ' — deleted' : ''}`, ''];
-  if (!p.deleted) pushAll(lines, describeValue(index.tree, node, p)).push('');
+  if (!p.deleted) pushAll(lines, describeValue(index.tree, node, p, index.nodeByPhandle)).push('');
   pushAll(lines, describeHistory(p));
   return lines.join('\n');
 }
@@ -88,7 +99,7 @@ function targetOfSite(index: DtIndex, path: string, pos: Position): DtNode | und
   if (at.kind === 'node') return at.site.node;
   if (at.kind === 'cell') {
     const p = at.site.property.property;
-    if (p) return phandleCells(index.tree, p)[at.site.index];
+    if (p && at.site.property.final) return index.phandleTargets(p)[at.site.index];
   }
   return undefined;
 }
@@ -177,7 +188,7 @@ export const devicetreeFeatures: LanguageFeatures = {
         const p = at.site.property.property;
         const node = at.site.property.owner.node;
         if (!p || !node) return null;
-        const target = phandleCells(index.tree, p)[at.site.index];
+        const target = at.site.property.final ? index.phandleTargets(p)[at.site.index] : undefined;
         return markdown(target ? `phandle → ${nodeHover(target, index)}` : propertyHover(node, index, p.name), at.site.cell.range);
       }
       case 'include':
@@ -266,11 +277,40 @@ export const devicetreeFeatures: LanguageFeatures = {
       const r = at.site.definition?.nameRange ?? at.site.definition?.range;
       return r ? [toLocation(r)] : [];
     }
-    const node = targetOfSite(index, path, pos);
-    if (!node) return [];
-    const labels = index.sitesOf(node).labels;
-    if (labels.length > 0 && at?.kind !== 'label') return labels.map((l): Location => toLocation(l.range));
-    return [toLocation(node.nameRange)];
+    // Every tree that reads the file: an overlay opened beside it may reopen the node too.
+    const out = new Map<string, Location>();
+    for (const u of treeUnitsFor(ws, path)) {
+      const node = targetOfSite(u.index!, path, pos);
+      if (node) for (const l of nodePlaces(ws, u.index!, node)) out.set(`${l.uri}:${l.range.start.line}:${l.range.start.character}`, l);
+    }
+    return [...out.values()];
+  },
+
+  declaration(ws, path, pos) {
+    return this.definition(ws, path, pos);
+  },
+
+  typeDefinition(ws, path, pos) {
+    const index = indexFor(ws, path);
+    if (!index) return [];
+    const out = new Map<string, Location>();
+    for (const node of providersAt(index, path, fromPosition(pos))) for (const l of nodePlaces(ws, index, node).slice(0, 1)) out.set(`${l.uri}:${l.range.start.line}:${l.range.start.character}`, l);
+    return [...out.values()];
+  },
+
+  semanticTokens(ws, path) {
+    const index = indexFor(ws, path);
+    return index ? semanticTokens(index, path, ws.host.readText(path)) : [];
+  },
+
+  documentLinks(ws, path) {
+    const unit = treeUnitsFor(ws, path)[0];
+    return unit ? documentLinks(unit.index!, path, unit.includePaths, (line) => lineOf(ws, path, line), (f) => ws.host.fileExists(f)) : [];
+  },
+
+  signatureHelp(ws, path, pos) {
+    const index = indexFor(ws, path);
+    return index ? signatureHelp(index, path, fromPosition(pos), (line) => lineOf(ws, path, line)) : null;
   },
 
   references(ws, path, pos, includeDeclaration) {
@@ -280,13 +320,10 @@ export const devicetreeFeatures: LanguageFeatures = {
       const node = targetOfSite(index, path, pos);
       if (!node) continue;
       const target = index.resolve(nodePath(node)) ?? node;
-      const { labels, refs } = index.sitesOf(target);
+      const { labels, refs, phandleCells } = index.sitesOf(target);
       for (const r of refs) out.set(key(r.range), toLocation(r.range));
       // Phandle numbers written as cells (decompiled trees) refer to the node too.
-      for (const c of index.cells) {
-        const p = c.property.property;
-        if (p && phandleCells(index.tree, p)[c.index] === target) out.set(key(c.cell.range), toLocation(c.cell.range));
-      }
+      for (const c of phandleCells) out.set(key(c.cell.range), toLocation(c.cell.range));
       if (includeDeclaration) for (const l of labels) out.set(key(l.range), toLocation(l.range));
     }
     return [...out.values()];
@@ -391,12 +428,71 @@ export const devicetreeFeatures: LanguageFeatures = {
     return [{ range: { start: pos, end: pos }, newText: ';' }];
   },
 
-  codeActions(ws, path, _range, diagnostics): CodeAction[] {
+  codeActions(ws, path, _range, diagnostics, only): CodeAction[] {
     const units = treeUnitsFor(ws, path);
     if (units.length === 0) return [];
-    return quickFixes(units[0].index!, path, diagnostics).map((a) => ({ ...a, kind: CodeActionKind.QuickFix }));
+    const wants = (kind: string): boolean => !only || only.some((k) => kind === k || kind.startsWith(k + '.'));
+    const out: CodeAction[] = [];
+    if (wants(CodeActionKind.QuickFix)) {
+      pushAll(out, quickFixes(units[0].index!, path, diagnostics).map((a) => ({ ...a, kind: CodeActionKind.QuickFix })));
+    }
+    pushAll(out, syntaxFixes(units[0].result!.diagnostics, path, diagnostics, wants));
+    return out;
   },
 };
+
+/**
+ * Every place that makes or changes `node`: each definition and reopening (`name { }`, `&label { }`,
+ * `&{/path} { }`) and each `/delete-node/ &label;`, in source order, in files the user can open.
+ */
+function nodePlaces(ws: Workspace, index: DtIndex, node: DtNode): Location[] {
+  const { definitions, refs } = index.sitesOf(node);
+  const ranges = [...definitions.map((s) => s.nameRange), ...refs.filter((r) => r.kind === 'delete').map((r) => r.range)];
+  const openable = ranges.filter((r) => ws.docs.get(r.file) !== undefined || ws.host.fileExists(r.file));
+  return (openable.length ? openable : [node.nameRange]).map(toLocation);
+}
+
+/** The nodes whose specifiers the item at `pos` is written in: a phandle's target, or the interrupt parent. */
+function providersAt(index: DtIndex, path: string, pos: CorePosition): DtNode[] {
+  const at = index.siteAt(path, pos);
+  if (!at) return [];
+  if (at.kind === 'ref' && at.site.kind === 'cell') return at.site.node ? [at.site.node] : [];
+  const site = at.kind === 'cell' ? at.site.property : at.kind === 'property' ? at.site : undefined;
+  if (!site) return [];
+  const roles = cellRoles(index, site);
+  if (at.kind === 'cell') {
+    const p = roles[at.site.index]?.provider;
+    return p ? [p] : [];
+  }
+  if (site.ast.name === 'interrupt-parent' && site.final && site.property) return index.phandleTargets(site.property).filter((n): n is DtNode => n !== undefined);
+  return [...new Set(roles.map((r) => r.provider).filter((n): n is DtNode => n !== undefined))];
+}
+
+/**
+ * The parser's own fixes: the `;`, `>` or `};` its recovery took to be missing, offered for each such
+ * error asked about, and all of them at once (as a quick fix when more than one, and as
+ * source.fixAll). Inserts at one place go innermost first, so two `};` there close their bodies in order.
+ */
+function syntaxFixes(found: readonly CoreDiagnostic[], path: string, asked: LspDiagnostic[], wants: (kind: string) => boolean): CodeAction[] {
+  const fixable = found.filter((d) => d.fix && d.range?.file === path && d.fix.range.file === path);
+  if (fixable.length === 0) return [];
+  const at = (p: CorePosition): number => p.line * 1e6 + p.col;
+  fixable.sort((a, b) => at(a.fix!.range.start) - at(b.fix!.range.start) || at(b.range!.start) - at(a.range!.start));
+  const edit = (list: CoreDiagnostic[]): WorkspaceEdit => ({ changes: { [pathToUri(path)]: list.map((d) => ({ range: toRange(d.fix!.range), newText: d.fix!.newText })) } });
+  const out: CodeAction[] = [];
+  let matched = false;
+  if (wants(CodeActionKind.QuickFix)) {
+    for (const a of asked) {
+      const d = fixable.find((x) => x.message === a.message && x.range!.start.line === a.range.start.line && x.range!.start.col === a.range.start.character);
+      if (!d) continue;
+      matched = true;
+      out.push({ title: d.fix!.title, kind: CodeActionKind.QuickFix, diagnostics: [a], isPreferred: true, edit: edit([d]) });
+    }
+    if (matched && fixable.length > 1) out.push({ title: `Fix all ${fixable.length} syntax errors in this file`, kind: CodeActionKind.QuickFix, edit: edit(fixable) });
+  }
+  if (wants(CodeActionKind.SourceFixAll)) out.push({ title: `Fix all syntax errors (${fixable.length})`, kind: CodeActionKind.SourceFixAll, edit: edit(fixable) });
+  return out;
+}
 
 /** `compatible` strings of every tree the server holds. */
 function workspaceCompatibles(ws: Workspace): string[] {

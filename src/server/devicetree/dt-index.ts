@@ -3,9 +3,23 @@
 // from the ASTs of the compile result; hover, navigation, rename, outline and quick fixes read it.
 import type { Position, SourceRange } from '../../common/diagnostics';
 import type { DtsBody, DtsCell, DtsLabel, DtsNode, DtsProperty, DtsRefNode, DtsRootNode } from '../../devicetree/ast';
-import { findNodeByPath, nodePath, type DtNode, type DtProperty, type DtTree } from '../../devicetree/tree';
+import { findNodeByPath, nodePath, walkNodes, type DtNode, type DtProperty, type DtTree } from '../../devicetree/tree';
 import { rangeContains, rangeSize } from '../convert';
 import type { CompileResult } from '../../devicetree/compile';
+import { phandleCells } from './dt-values';
+
+/** Every written place that names one node, or changes it (built once per analysis, see DtIndex.sitesOf). */
+export interface NodeUses {
+  labels: LabelSite[];
+  /** `&label` and `&{/path}` uses, in cells, values, reopenings and deletes. */
+  refs: RefSite[];
+  /** Cells whose value is the node's phandle, written as a number (decompiled trees). */
+  phandleCells: CellSite[];
+  /** Each definition and reopening (`name { }`, `&label { }`, `&{/path} { }`), in source order. */
+  definitions: NodeSite[];
+}
+
+const NO_USES: NodeUses = { labels: [], refs: [], phandleCells: [], definitions: [] };
 
 export interface LabelSite {
   name: string;
@@ -38,6 +52,10 @@ export interface PropertySite {
   ast: DtsProperty;
   owner: NodeSite;
   property?: DtProperty;
+  /** This definition is the property's value in the final tree (not overridden or deleted later). */
+  final: boolean;
+  /** Its 32-bit cells whose place in the value is known, in order. */
+  cells: CellSite[];
 }
 
 export interface CellSite {
@@ -73,6 +91,9 @@ export class DtIndex {
   readonly includes: { range: SourceRange; target?: string }[] = [];
   readonly macros: MacroSite[] = [];
   private readonly labelTargets = new Map<string, DtNode>();
+  private phandles?: Map<number, DtNode>;
+  private uses?: Map<DtNode, NodeUses>;
+  private readonly cellTargets = new Map<DtProperty, (DtNode | undefined)[]>();
 
   constructor(readonly compilation: CompileResult) {
     const tree = compilation.tree;
@@ -143,7 +164,8 @@ export class DtIndex {
       } else if (item.kind === 'property') {
         this.addLabels(item.labels);
         const property = owner.node?.properties.find((p) => p.name === item.name);
-        const site: PropertySite = { ast: item, owner, property };
+        const final = property !== undefined && !property.deleted && sameStart(property.range, item.range);
+        const site: PropertySite = { ast: item, owner, property, final, cells: [] };
         owner.properties.push(site);
         this.properties.push(site);
         // Byte offset of each part in the value, so a cell knows its index among the property's cells
@@ -168,7 +190,11 @@ export class DtIndex {
                 continue;
               }
               const at: number | undefined = offset === undefined ? undefined : offset + (k * part.bits) / 8;
-              if (part.bits === 32 && at !== undefined && at % 4 === 0) this.cells.push({ cell, index: at / 4, property: site });
+              if (part.bits === 32 && at !== undefined && at % 4 === 0) {
+                const c: CellSite = { cell, index: at / 4, property: site };
+                this.cells.push(c);
+                site.cells.push(c);
+              }
               if (cell.kind === 'ref') this.refs.push({ target: cell.ref.target, range: cell.ref.range, kind: 'cell', node: this.resolve(cell.ref.target) });
               k++;
             }
@@ -197,10 +223,50 @@ export class DtIndex {
     return hits[0]?.at;
   }
 
-  /** Every site that names `node`: labels on it and references to it. */
-  sitesOf(node: DtNode): { labels: LabelSite[]; refs: RefSite[] } {
-    return { labels: this.labels.filter((l) => l.node === node), refs: this.refs.filter((r) => r.node === node) };
+  /** The live node with this phandle (dtc resolves phandles among live nodes); a table built on first use. */
+  readonly nodeByPhandle = (phandle: number): DtNode | undefined => {
+    if (!this.phandles) {
+      this.phandles = new Map();
+      for (const n of walkNodes(this.tree.root)) if (n.phandle !== 0 && !this.phandles.has(n.phandle)) this.phandles.set(n.phandle, n);
+    }
+    return phandle === 0 || phandle === 0xffffffff ? undefined : this.phandles.get(phandle);
+  };
+
+  /** For each cell of `p` (a property of the final tree), the node it points at when it is a phandle. */
+  phandleTargets(p: DtProperty): (DtNode | undefined)[] {
+    let targets = this.cellTargets.get(p);
+    if (!targets) this.cellTargets.set(p, (targets = phandleCells(this.tree, p, this.nodeByPhandle)));
+    return targets;
   }
+
+  /**
+   * Every site that names or changes `node`. The table is built for all nodes at the first request
+   * after an analysis, so references and definitions are map lookups, whatever the tree's size.
+   */
+  sitesOf(node: DtNode): NodeUses {
+    if (!this.uses) {
+      const uses = new Map<DtNode, NodeUses>();
+      const of = (n: DtNode): NodeUses => {
+        let u = uses.get(n);
+        if (!u) uses.set(n, (u = { labels: [], refs: [], phandleCells: [], definitions: [] }));
+        return u;
+      };
+      for (const l of this.labels) if (l.node) of(l.node).labels.push(l);
+      for (const r of this.refs) if (r.node) of(r.node).refs.push(r);
+      for (const s of this.nodes) if (s.node) of(s.node).definitions.push(s);
+      for (const c of this.cells) {
+        const p = c.property.property;
+        const target = p && c.property.final && c.cell.kind === 'expr' ? this.phandleTargets(p)[c.index] : undefined;
+        if (target) of(target).phandleCells.push(c);
+      }
+      this.uses = uses;
+    }
+    return this.uses.get(node) ?? NO_USES;
+  }
+}
+
+function sameStart(a: SourceRange, b: SourceRange): boolean {
+  return a.file === b.file && a.start.line === b.start.line && a.start.col === b.start.col;
 }
 
 function childByName(parent: DtNode, name: string): DtNode | undefined {

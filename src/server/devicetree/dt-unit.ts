@@ -74,6 +74,11 @@ export class DtUnit implements AnalysisUnit {
     return this.cachedIndex;
   }
 
+  prepare(): void {
+    const index = this.index;
+    if (index) index.sitesOf(index.tree.root);
+  }
+
   run(fileHost: TextFileHost): void {
     this.cachedIndex = undefined;
     const host = this.physical(fileHost);

@@ -36,13 +36,17 @@ export function isPhandleList(name: string): boolean {
   return name in PHANDLE_LIST_PROPERTIES || /^pinctrl-[0-9]+$/.test(name) || name.endsWith('-gpios') || name === 'gpios';
 }
 
-function cellsOfProvider(name: string): string | undefined {
+/** The provider's `#...-cells` property that sizes the specifiers of `name` (`#gpio-cells` for `*-gpios`). */
+export function cellsOfProvider(name: string): string | undefined {
   if (name.endsWith('-gpios') || name === 'gpios') return '#gpio-cells';
   return PHANDLE_LIST_PROPERTIES[name];
 }
 
+/** A node by its phandle (the index's table, built once per analysis; else a walk of the tree). */
+export type PhandleLookup = (phandle: number) => DtNode | undefined;
+
 /** For each cell of a phandle-list property, the node it points at when it is a phandle (else undefined). */
-export function phandleCells(tree: DtTree, prop: DtProperty): (DtNode | undefined)[] {
+export function phandleCells(tree: DtTree, prop: DtProperty, byPhandle: PhandleLookup = (ph) => findNodeByPhandle(tree, ph)): (DtNode | undefined)[] {
   const cells = propertyCells(prop);
   const out: (DtNode | undefined)[] = cells.map(() => undefined);
   if (!isPhandleList(prop.name)) return out;
@@ -54,7 +58,7 @@ export function phandleCells(tree: DtTree, prop: DtProperty): (DtNode | undefine
       i++;
       continue;
     }
-    const target = findNodeByPhandle(tree, cells[i]);
+    const target = byPhandle(cells[i]);
     if (!target) break;
     out[i] = target;
     const args = cellsName ? getProperty(target, cellsName) : undefined;
@@ -80,7 +84,7 @@ function cellText(v: number): string {
 }
 
 /** Markdown lines describing the value. */
-export function describeValue(tree: DtTree, node: DtNode, p: DtProperty): string[] {
+export function describeValue(tree: DtTree, node: DtNode, p: DtProperty, byPhandle?: PhandleLookup): string[] {
   const bytes = p.value.bytes;
   if (bytes.length === 0) return ['empty (true)'];
   const stringy = p.value.markers.some((m) => m.kind === 'type-string') || (!p.value.markers.some((m) => m.kind === 'type-u32') && isPrintableStrings(p));
@@ -95,8 +99,8 @@ export function describeValue(tree: DtTree, node: DtNode, p: DtProperty): string
   if (bytes.length % 4 !== 0) return [Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ') + ` (${bytes.length} bytes)`];
   const cells = propertyCells(p);
   if (p.name === 'reg') return describeReg(node, cells);
-  if (p.name === 'interrupts') return describeInterrupts(tree, node, cells);
-  const targets = phandleCells(tree, p);
+  if (p.name === 'interrupts') return describeInterrupts(tree, node, cells, byPhandle);
+  const targets = phandleCells(tree, p, byPhandle);
   return cells.map((c, i) => `- ${cellText(c)}${targets[i] ? ` → \`${nodePath(targets[i]!)}\`` : ''}`);
 }
 
@@ -121,14 +125,14 @@ function describeReg(node: DtNode, cells: number[]): string[] {
 
 const TRIGGERS: Record<number, string> = { 1: 'edge rising', 2: 'edge falling', 3: 'edge both', 4: 'level high', 8: 'level low' };
 
-function describeInterrupts(tree: DtTree, node: DtNode, cells: number[]): string[] {
-  const { controller } = dtFacts.interruptParent(tree, node);
+function describeInterrupts(tree: DtTree, node: DtNode, cells: number[], byPhandle?: PhandleLookup): string[] {
+  const { controller } = dtFacts.interruptParent(tree, node, byPhandle);
   const cellsProp = controller ? getProperty(controller, '#interrupt-cells') : undefined;
   const n = Math.max(1, cellsProp ? propertyCells(cellsProp)[0] ?? 1 : 1);
   const out: string[] = [];
   // Controllers in front of the GIC (the i.MX GPC) take the GIC's specifiers and pass them on.
   let gicAt = controller;
-  for (let hops = 0; gicAt && !dtFacts.isGic(gicAt) && hops < 8; hops++) gicAt = dtFacts.interruptParent(tree, gicAt).controller;
+  for (let hops = 0; gicAt && !dtFacts.isGic(gicAt) && hops < 8; hops++) gicAt = dtFacts.interruptParent(tree, gicAt, byPhandle).controller;
   const gic = gicAt !== undefined && dtFacts.isGic(gicAt);
   for (let i = 0; i + n <= cells.length; i += n) {
     const spec = cells.slice(i, i + n);

@@ -203,7 +203,8 @@ export function applyEdits(text: string, edits: TextEdit[]): string {
   const lineStarts = [0];
   for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineStarts.push(i + 1);
   const off = (p: { line: number; character: number }): number => (p.line >= lineStarts.length ? text.length : lineStarts[p.line] + p.character);
-  const sorted = [...edits].sort((a, b) => off(b.range.start) - off(a.range.start));
+  // Last first; inserts at one place in reverse, so they end up in the order given (as the protocol says).
+  const sorted = edits.map((e, i) => ({ e, i })).sort((a, b) => off(b.e.range.start) - off(a.e.range.start) || b.i - a.i).map((x) => x.e);
   let out = text;
   for (const e of sorted) out = out.slice(0, off(e.range.start)) + e.newText + out.slice(off(e.range.end));
   return out;

@@ -117,9 +117,9 @@ describe('server: device trees', function () {
     assert.match(parent, /→ `\/interrupt-controller@8000000`/);
   });
 
-  it('goes to the label definition from a reference, across files', async () => {
+  it('goes from a reference to every place that makes or changes the node, across files', async () => {
     const locs = await client.definition(OVERLAY, 2, 24);
-    assert.deepEqual(locs?.map((l) => [l.uri, l.range.start.line]), [[uri(BASE), 4]]);
+    assert.deepEqual(locs?.map((l) => [l.uri, l.range.start.line]), [[uri(BASE), 4], [uri(OVERLAY), 5]]);
     const toGic = await client.definition(BASE, 3, 26);
     assert.deepEqual(toGic?.map((l) => [l.uri, l.range.start.line]), [[uri(SOC), 3]]);
     const include = await client.definition(BASE, 1, 12);
