@@ -7,10 +7,10 @@
 import type { Diagnostic } from '../common/diagnostics';
 import { unreadableReason, type FileHost } from '../common/host';
 import { writeDtb, type CompileResult } from '../devicetree/compile';
-import { nodePath, walkNodes, type DtTree } from '../devicetree/tree';
+import { nodePath, type DtTree } from '../devicetree/tree';
 import { compileGuestTrees, findMr, findPd, findVm, resolveVirtioConsole, type GuestConfig as ProjectGuest, type Project } from '../system/index';
 import { basename } from '../common/paths';
-import { regRanges } from '../system/dt-facts';
+import { nodeAtAddress } from '../system/dt-facts';
 import type { EmulatorConfig, GuestConfig, QueueConnection } from './config';
 import type { GuestProgram } from './guest/interface';
 import { createLinuxGuest } from './guest/linux/linux-guest';
@@ -162,16 +162,8 @@ export function emulatorConfigFromProject(project: Project, opts: FromProjectOpt
 
 /** The deepest DT node (enabled or not) whose `reg` covers gpa, with the place it is defined. */
 export function describeAddress(tree: DtTree | undefined, gpa: number): string | undefined {
-  if (!tree) return undefined;
-  // Pre-order: a later match is deeper (a device inside a bus that also has `reg`).
-  let found: string | undefined;
-  for (const node of walkNodes(tree.root)) {
-    if (node.deleted) continue;
-    for (const r of regRanges(node)) {
-      if (gpa >= r.base && gpa < r.base + r.size) found = `${nodePath(node)} (${formatRangeDtc(node.range)})`;
-    }
-  }
-  return found;
+  const node = tree ? nodeAtAddress(tree, gpa) : undefined;
+  return node ? `${nodePath(node)} (${formatRangeDtc(node.range)})` : undefined;
 }
 
 /** loadProject's result to a running emulator in one step (for the CLI and the worker). */
