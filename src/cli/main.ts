@@ -10,6 +10,7 @@ const commands: Record<string, { run: Command; summary: string }> = {
   compile: { run: runCompile, summary: 'compile a device tree to DTB or canonical DTS' },
   lint: { run: runLint, summary: 'check device trees and .system files' },
   boot: { run: runBoot, summary: 'run the emulated dual-guest system in this terminal (its serial port)' },
+  explain: { run: async (args) => (await import('./explain')).runExplain(args), summary: 'explain a board\'s serial log against the project (faults, errors, silence)' },
 };
 
 function usage(): string {
