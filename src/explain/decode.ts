@@ -208,8 +208,12 @@ function continues(open: Open, l: LogLine): boolean {
       const e = open.event;
       const t = l.text.trim();
       if (t === 'while trying to handle:' || t === 'With stack:' || reg !== undefined) return true;
+      // The fault being handled when the handler faulted: the one that explains the thread's failure.
       const fault = kernelFault(t);
-      if (fault) return true;
+      if (fault) {
+        Object.assign(e, fault);
+        return true;
+      }
       const thread = after(t, 'in thread ');
       if (thread !== undefined) {
         const q1 = thread.indexOf('"'), q2 = thread.indexOf('"', q1 + 1);
