@@ -4,10 +4,9 @@
 import { resolve as resolvePath } from 'path';
 import { formatRangeDtc, type SourceRange } from '../common/diagnostics';
 import { decodeUtf8, type FileHost } from '../common/host';
-import { dirname, join, relative } from '../common/paths';
-import { explainLog, loadExplainContext, type ExplainContext, type Explanation } from '../explain';
+import { dirname, relative } from '../common/paths';
+import { explainLog, findProjectFor, loadExplainContext, type ExplainContext, type Explanation } from '../explain';
 import { NodeFileHost } from '../node/file-host';
-import { findProjectFileFor } from '../system';
 
 export interface ExplainIo {
   stdout(text: string): void;
@@ -42,16 +41,6 @@ function readStdin(): Promise<string> {
     process.stdin.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     process.stdin.on('error', reject);
   });
-}
-
-/** The project of the current folder: its dual-guest.json, else its only .system file. */
-function defaultProject(host: FileHost, cwd: string): string | undefined {
-  const json = join(cwd, 'dual-guest.json');
-  if (host.fileExists(json)) return json;
-  const systems = (host.listDirectory?.(cwd) ?? []).filter((f) => f.endsWith('.system'));
-  if (systems.length !== 1) return undefined;
-  const system = join(cwd, systems[0]);
-  return findProjectFileFor(system, host) ?? system;
 }
 
 export async function runExplain(args: string[], overrides: Partial<ExplainIo> = {}): Promise<number> {
@@ -93,7 +82,7 @@ export async function runExplain(args: string[], overrides: Partial<ExplainIo> =
     logName = relative(io.cwd, file).startsWith('..') ? file : relative(io.cwd, file);
   }
 
-  const project = projectArg !== undefined ? resolvePath(io.cwd, projectArg) : defaultProject(io.host, io.cwd);
+  const project = projectArg !== undefined ? resolvePath(io.cwd, projectArg) : findProjectFor(io.cwd, io.host);
   let ctx: ExplainContext | undefined;
   if (project) {
     if (!io.host.fileExists(project)) {

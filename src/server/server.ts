@@ -16,6 +16,8 @@ import { DevicetreeUnitProvider, isDevicetreeFile } from './devicetree/dt-provid
 import { DtUnit } from './devicetree/dt-unit';
 import { systemFeatures } from './system/system-features';
 import { SystemUnitProvider } from './system/system-provider';
+import { isSerialLogFile, LogUnitProvider } from './log/log-unit';
+import { serialLogFeatures } from './log/log-features';
 import { pathToUri, uriToPath } from './uri';
 import { isSystemFile, Workspace, type WorkspaceHost } from './workspace';
 
@@ -23,10 +25,12 @@ export function startServer(connection: Connection, disk: WorkspaceHost): Worksp
   const ws = new Workspace(disk);
   ws.addProvider(new SystemUnitProvider());
   ws.addProvider(new DevicetreeUnitProvider());
+  ws.addProvider(new LogUnitProvider());
   let seq = 0;
 
   const featuresFor = (path: string): LanguageFeatures | undefined =>
-    isSystemFile(path) ? systemFeatures : isDevicetreeFile(path) || ws.docs.get(path)?.languageId === 'devicetree' ? devicetreeFeatures : undefined;
+    isSystemFile(path) ? systemFeatures : isDevicetreeFile(path) || ws.docs.get(path)?.languageId === 'devicetree' ? devicetreeFeatures
+      : isSerialLogFile(path) || ws.docs.get(path)?.languageId === 'serial-log' ? serialLogFeatures : undefined;
 
   const settle = (changed: string[] | 'all'): void => {
     const t0 = performance.now();
