@@ -2,10 +2,10 @@
 // against the project: faults mapped to the .system's maps and the guests' device-tree nodes, with
 // the fix. Lint-style text or JSON; exit 1 when an error was explained, so a CI step fails on it.
 import { resolve as resolvePath } from 'path';
-import { formatRangeDtc, type SourceRange } from '../common/diagnostics';
+import { formatRangeDtc } from '../common/diagnostics';
 import { decodeUtf8, type FileHost } from '../common/host';
-import { dirname, relative } from '../common/paths';
-import { explainLog, findProjectFor, loadExplainContext, type ExplainContext, type Explanation } from '../explain';
+import { relative } from '../common/paths';
+import { explainLog, findProjectFor, formatExplanation, loadExplainContext, type ExplainContext, type Explanation } from '../explain';
 import { NodeFileHost } from '../node/file-host';
 
 export interface ExplainIo {
@@ -91,12 +91,12 @@ export async function runExplain(args: string[], overrides: Partial<ExplainIo> =
     }
     ctx = loadExplainContext(project, io.host);
     for (const d of ctx.project.diagnostics.filter((x) => x.severity === 'error')) {
-      io.stderr(`dual-guest explain: ${d.range ? `${display(d.range, io.cwd)}: ` : ''}the project has an error: ${d.message}\n`);
+      io.stderr(`dual-guest explain: ${d.range ? `${formatRangeDtc({ ...d.range, file: displayPath(d.range.file, io.cwd) })}: ` : ''}the project has an error: ${d.message}\n`);
     }
   }
   const explanations = explainLog(text, ctx);
   if (format === 'json') io.stdout(JSON.stringify(explanations.map((x) => toJson(x, logName, io.cwd)), null, 2) + '\n');
-  else for (const x of explanations) io.stdout(formatText(x, logName, io.cwd) + '\n');
+  else for (const x of explanations) io.stdout(formatExplanation(x, logName, (f) => displayPath(f, io.cwd)) + '\n');
   return explanations.some((x) => x.severity === 'error') ? 1 : 0;
 }
 
@@ -105,24 +105,9 @@ function usageError(io: ExplainIo, message: string): number {
   return 2;
 }
 
-function display(range: SourceRange, cwd: string): string {
-  const rel = relative(cwd, range.file);
-  return formatRangeDtc({ ...range, file: rel.startsWith('..') || dirname(range.file) === range.file ? range.file : rel });
-}
-
-function logRange(x: Explanation, logName: string): SourceRange {
-  return { file: logName, start: { line: x.span.line, col: x.span.col }, end: { line: x.span.line, col: x.span.endCol } };
-}
-
-function severityWord(x: Explanation): string {
-  return x.severity === 'error' ? 'Error' : x.severity === 'warning' ? 'Warning' : 'Info';
-}
-
-function formatText(x: Explanation, logName: string, cwd: string): string {
-  const lines = [`${formatRangeDtc(logRange(x, logName))}: ${severityWord(x)} (${x.code}): ${x.message}`];
-  for (const r of x.related) lines.push(`  ${r.message}: ${display(r.range, cwd)}`);
-  for (const f of x.fixes) lines.push(`  fix: ${f.title}`);
-  return lines.join('\n');
+function displayPath(file: string, cwd: string): string {
+  const rel = relative(cwd, file);
+  return rel.startsWith('..') ? file : rel;
 }
 
 function toJson(x: Explanation, logName: string, cwd: string): object {
@@ -135,7 +120,7 @@ function toJson(x: Explanation, logName: string, cwd: string): object {
     code: x.code,
     message: x.message,
     subject: x.subject ?? null,
-    related: x.related.map((r) => ({ message: r.message, file: relative(cwd, r.range.file).startsWith('..') ? r.range.file : relative(cwd, r.range.file), line: r.range.start.line + 1, col: r.range.start.col + 1 })),
+    related: x.related.map((r) => ({ message: r.message, file: displayPath(r.range.file, cwd), line: r.range.start.line + 1, col: r.range.start.col + 1 })),
     fixes: x.fixes.map((f) => ({ kind: f.kind, title: f.title })),
   };
 }

@@ -3,3 +3,4 @@ export { decodeLog, type LogEvent, type LogEventKind, type LogSpan } from './dec
 export { explainLog, type Explanation, type ExplainContext, type LogFix } from './explain';
 export { findProjectFor, loadExplainContext } from './context';
 export { logLines, tokenizeLine, type LogLine } from './log-lines';
+export { formatExplanation, logRange } from './format';

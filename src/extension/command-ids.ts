@@ -13,6 +13,7 @@ export const COMMANDS = {
   replayRecording: 'microkitDualGuest.replayRecording',
   restart: 'microkitDualGuest.restart',
   openExample: 'microkitDualGuest.openExample',
+  explainLog: 'microkitDualGuest.explainLog',
 } as const;
 
 /** Settings under this section (package.json contributes.configuration). */

@@ -17,6 +17,7 @@ export async function startLanguageClient(context: vscode.ExtensionContext): Pro
       { scheme: 'file', language: 'microkit-system' },
       { scheme: 'untitled', language: 'devicetree' },
       { scheme: 'untitled', language: 'microkit-system' },
+      { scheme: 'file', language: 'serial-log' },
     ],
     initializationOptions: vscode.workspace.getConfiguration('microkitDualGuest'),
     synchronize: {

@@ -75,7 +75,7 @@ describe('explain: what the emulator prints', function () {
     const k = new Kernel();
     const logs: string[] = [];
     k.onLog((r) => logs.push(r.text));
-    k.addPd('serial_virt_rx', { priority: 99, budgetUs: 1000, periodUs: 1000, passive: false });
+    k.addPd('serial_virt_rx', { priority: 99, budgetNs: 1_000_000, periodNs: 1_000_000, passive: false });
     k.pds.get('serial_virt_rx')!.program = { notified: () => { throw new Error('null pointer'); } };
     k.pds.get('serial_virt_rx')!.setPending(0);
     k.runUntil(1_000_000);
