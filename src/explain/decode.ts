@@ -38,6 +38,7 @@ export type LogEvent = LogSpan & (
   | { kind: 'linux-deferred-probe'; device: string; reason?: string }
   | { kind: 'linux-no-console' }
   | { kind: 'silence-after-begin'; begin: string }
+  | { kind: 'vm-stopped'; vm: string; reason: string; addr?: number }
 );
 
 export type LogEventKind = LogEvent['kind'];
@@ -52,12 +53,16 @@ function span(l: LogLine): LogSpan {
   return { line: l.line, endLine: l.line, col: l.col, endCol: l.endCol };
 }
 
+function isRegisterChar(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
+}
+
 /** `    pc: 0x...` (libvmm) and `pc : 0x...` (the monitor): a register dump line. */
 function registerLine(l: LogLine): [string, string] | undefined {
   if (l.source) return undefined;
   const t = l.text.trimStart();
   let i = 0;
-  while (i < t.length && i < 16 && /[a-z0-9_]/.test(t[i])) i++;
+  while (i < t.length && i < 16 && isRegisterChar(t.charCodeAt(i))) i++;
   if (i === 0) return undefined;
   let j = i;
   while (t[j] === ' ') j++;
@@ -72,6 +77,9 @@ function registerLine(l: LogLine): [string, string] | undefined {
 function after(text: string, prefix: string): string | undefined {
   return text.startsWith(prefix) ? text.slice(prefix.length) : undefined;
 }
+
+/** Why the emulator stops a vCPU, when it is a failure (src/emulator/pds/vmm.ts, vcpu.ts). */
+const STOP_REASONS = ['unexpected memory fault at ', 'unhandled PSCI function ', 'virtio fault not handled', 'guest program error'];
 
 /** Words that the libvmm image-placement checks start with (src/arch/aarch64/linux.c). */
 const IMAGE_MESSAGES = ['Initrd copy destination', 'DTB [', 'Linux requires that guest RAM', 'Given DTB does not match', 'Linux kernel image'];
@@ -355,5 +363,17 @@ function startEvent(l: LogLine): { event: LogEvent } | { open: Open } | undefine
     return device ? { event: { ...s, kind: 'linux-deferred-probe', device, reason: reason || undefined } } : undefined;
   }
   if (t.trim() === 'Warning: unable to open an initial console.') return { event: { ...s, kind: 'linux-no-console' } };
+  // The emulator's notice when a guest's vCPU stops: `[client_linux-1 stopped: <reason>]` in its
+  // terminal (src/host/serial-terminal.ts), the same words in the output channel.
+  const notice = t.startsWith('[') && t.endsWith(']') ? t.slice(1, -1) : t;
+  const stopped = notice.indexOf(' stopped: ');
+  if (stopped > 0 && !notice.slice(0, stopped).includes(' ')) {
+    const reason = notice.slice(stopped + ' stopped: '.length);
+    const fault = after(reason, 'unexpected memory fault at ');
+    const addr = fault === undefined ? undefined : parseNumber(fault.trim());
+    if (fault !== undefined && addr === undefined) return undefined;
+    if (!STOP_REASONS.some((r) => reason.startsWith(r))) return undefined;
+    return { event: { ...s, kind: 'vm-stopped', vm: notice.slice(0, stopped), reason, addr } };
+  }
   return undefined;
 }

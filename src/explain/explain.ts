@@ -61,11 +61,22 @@ export function explainLog(text: string, ctx?: ExplainContext): Explanation[] {
   const begin = ctx?.project.serial.beginString;
   const events = decodeLog(text, { beginString: begin });
   const out: Explanation[] = [];
+  // A stop notice repeats what the VMM printed just before it: one explanation per failure.
+  const reported = new Set<string>();
   for (const e of events) {
+    if (e.kind === 'vm-stopped' && reported.has(stopKey(ctx, e.vm, e.addr))) continue;
+    if (e.kind === 'vmm-memory-fault') reported.add(stopKey(ctx, e.pd, e.addr));
+    if (e.kind === 'vmm-unhandled-call' || e.kind === 'vmm-handler-fault') reported.add(stopKey(ctx, e.pd, undefined));
     const x = explainEvent(e, ctx);
     if (x) out.push(x);
   }
   return out;
+}
+
+/** The VM a PD or VM name stands for, with the faulting address: what a stop notice and a VMM report share. */
+function stopKey(ctx: ExplainContext | undefined, name: string, addr: number | undefined): string {
+  const vm = locate(ctx, name).guest?.vm ?? name;
+  return `${vm}@${addr ?? ''}`;
 }
 
 interface Where {
@@ -169,6 +180,13 @@ function explainEvent(e: LogEvent, ctx: ExplainContext | undefined): Explanation
       return explanation(e, 'warning', `the guest found no console device: its output stops here${hints.length > 0 ? `. The project has ${hints.length} finding(s) on the console: ${hints.map((d) => d.message).join('; ')}` : ' (check the virtio console node and console=hvc0 in bootargs)'}`,
         { related: hints.filter((d) => d.range).map((d) => ({ message: d.message, range: d.range! })) });
     }
+    case 'vm-stopped': {
+      if (e.addr !== undefined) {
+        const vmm = ctx?.project.guests.find((g) => g.vm === e.vm)?.vmm ?? e.vm;
+        return guestMemoryFault({ ...e, kind: 'vmm-memory-fault', pd: vmm, addr: e.addr, fsr: undefined, ip: '', prefetch: false, write: false, registers: new Map() }, ctx, e.kind);
+      }
+      return explanation(e, 'error', `'${e.vm}' stopped: ${e.reason}${e.reason.startsWith('unhandled PSCI') ? ' (libvmm does not emulate that PSCI call)' : e.reason.startsWith('virtio') ? ' (its VMM\'s virtio handler failed: see the VMM\'s error before it)' : ''}`, { subject: e.vm });
+    }
     case 'silence-after-begin': {
       const codes = new Set(['guest-dt-bootargs', 'guest-dt-irq-route', 'guest-dt-virtio', 'guest-dt-unmapped-device', 'guest-dt-memory', 'guest-dt-initrd', 'guest-dt-stdout']);
       const hints = (ctx?.findings ?? []).filter((d) => d.code && codes.has(d.code) && d.severity !== 'info');
@@ -194,14 +212,16 @@ function vmMapAt(ctx: ExplainContext, guest: GuestConfig, gpa: number): MapEntry
   return m ? vm.maps.find((x) => x.mr === m.mr && x.vaddr === m.base) : undefined;
 }
 
-function guestMemoryFault(e: Extract<LogEvent, { kind: 'vmm-memory-fault' }>, ctx: ExplainContext | undefined): Explanation {
-  const fsr = `FSR ${hex(e.fsr)}: ${describeFsr(e.fsr)}`;
+/** A guest's access the VMM could not handle; `fsr` is undefined for the emulator's stop notice (which prints none). */
+function guestMemoryFault(e: Omit<Extract<LogEvent, { kind: 'vmm-memory-fault' }>, 'fsr'> & { fsr?: number }, ctx: ExplainContext | undefined, code?: string): Explanation {
   const pc = e.registers.get('pc') ?? e.ip;
-  const at = parseNumber(pc) ? `, guest pc ${pc}` : '';
+  const at = parseNumber(pc) ? `guest pc ${pc}` : '';
+  const fsr = [e.fsr !== undefined ? `FSR ${hex(e.fsr)}: ${describeFsr(e.fsr)}` : '', at].filter((p) => p).join(', ');
+  const tail = fsr ? ` (${fsr})` : '';
   const w = locate(ctx, e.pd);
   if (!ctx || !w.guest) {
     const who = ctx ? `'${e.pd}' is not the VMM of a virtual machine in ${systemName(ctx)}` : 'no project to map it to a device';
-    return explanation(e, 'error', `the guest of '${e.pd}' faulted on ${hex(e.addr)} (${fsr}${at}); ${who}`, { subject: e.pd });
+    return explanation(e as LogEvent, 'error', `the guest of '${e.pd}' faulted on ${hex(e.addr)}${tail}; ${who}`, { subject: e.pd, ...(code ? { code: `log-${code}` } : {}) });
   }
   const g = w.guest;
   const vm = findVm(ctx.project.system, g.vm);
@@ -243,7 +263,7 @@ function guestMemoryFault(e: Extract<LogEvent, { kind: 'vmm-memory-fault' }>, ct
   } else {
     message = `${hex(e.addr)} is in no device-tree node of '${g.vm}' and outside its RAM [${hex(g.ramGpa)}..${hex(g.ramGpa + g.ramSize)}): the guest used an address nothing describes (a memory node larger than the RAM map, or a bad pointer)`;
   }
-  return explanation(e, 'error', `${message} (${fsr}${at})`, { subject: g.vm, related, fixes });
+  return explanation(e as LogEvent, 'error', `${message}${tail}`, { subject: g.vm, related, fixes, ...(code ? { code: `log-${code}` } : {}) });
 }
 
 function virqDisabled(e: Extract<LogEvent, { kind: 'vmm-virq-disabled' }>, ctx: ExplainContext | undefined): Explanation {

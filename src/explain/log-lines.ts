@@ -27,6 +27,14 @@ function isNameChar(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || c === 0x2d || c === 0x2e || c === 0x28 || c === 0x29;
 }
 
+function isKeyChar(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
+}
+
+function isHexDigit(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
+}
+
 function isUpper(c: number): boolean {
   return c >= 0x41 && c <= 0x5a;
 }
@@ -67,6 +75,30 @@ function withoutEscapes(text: string): string {
     last = Math.min(text.length, j + 1);
   }
   return out + text.slice(last);
+}
+
+/** Length of a run of name characters at `from`. */
+function nameLength(t: string, from: number): number {
+  let i = from;
+  while (i < t.length && i - from < 64 && isNameChar(t.charCodeAt(i))) i++;
+  return i - from;
+}
+
+const RECORD_LEVELS = ['error: ', 'warning: ', 'debug: '];
+
+/**
+ * Where the printed line starts in the emulator's output channel record
+ * (`[   1.234567s] error: CLIENT_VMM-1: CLIENT_VMM-1|ERROR: ...`, src/host/dual-guest-session.ts):
+ * after the record's level and source, when what follows is a `NAME|` line; else 0.
+ */
+function recordPrefixLength(t: string): number {
+  let i = 0;
+  for (const level of RECORD_LEVELS) if (t.startsWith(level)) i = level.length;
+  const source = nameLength(t, i);
+  if (source === 0 || t.charCodeAt(i + source) !== 0x3a || t.charCodeAt(i + source + 1) !== 0x20) return 0;
+  const start = i + source + 2;
+  const name = nameLength(t, start);
+  return name > 0 && t.charCodeAt(start + name) === 0x7c ? start : 0;
 }
 
 /** Split `NAME|LEVEL[ (origin)]: body` into its parts, filling `line`; leaves it alone when the text has no such prefix. */
@@ -114,6 +146,11 @@ export function tokenizeLine(raw: string, line: number): LogLine {
     text = text.slice(1);
     col++;
   }
+  const record = recordPrefixLength(text);
+  if (record > 0) {
+    text = text.slice(record);
+    col += record;
+  }
   const out: LogLine = { line, text, col: Math.min(col, end), endCol: end, body: text };
   splitPrefix(out);
   return out;
@@ -142,7 +179,7 @@ export function readFields(text: string, from = 0): Map<string, string> {
   while (i < n) {
     while (i < n && (text.charCodeAt(i) === 0x20 || text.charCodeAt(i) === 0x2c)) i++;
     const keyStart = i;
-    while (i < n && /[A-Za-z0-9_]/.test(text[i])) i++;
+    while (i < n && isKeyChar(text.charCodeAt(i))) i++;
     const key = text.slice(keyStart, i);
     let j = i;
     while (j < n && text.charCodeAt(j) === 0x20) j++;
@@ -171,7 +208,7 @@ export function parseNumber(text: string | undefined): number | undefined {
   if (t.startsWith('0x') || t.startsWith('0X')) {
     const digits = t.slice(2);
     if (digits.length === 0 || digits.length > 16) return undefined;
-    for (let i = 0; i < digits.length; i++) if (!/[0-9a-fA-F]/.test(digits[i])) return undefined;
+    for (let i = 0; i < digits.length; i++) if (!isHexDigit(digits.charCodeAt(i))) return undefined;
     return parseInt(digits, 16);
   }
   if (t.length === 0 || t.length > 16) return undefined;

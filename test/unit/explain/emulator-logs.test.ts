@@ -11,6 +11,8 @@ import { bootProject } from '../../../src/emulator/from-project';
 import { explainLog, loadExplainContext, type ExplainContext } from '../../../src/explain';
 import { loadProject } from '../../../src/system';
 import { build, IdleGuest } from '../emulator/helpers';
+import { formatLogRecord } from '../../../src/host/dual-guest-session';
+import { noticeText } from '../../../src/host/serial-terminal';
 
 const EXAMPLE = path.resolve(__dirname, '..', '..', '..', 'examples', 'dual-guest');
 const FILES: Record<string, string> = Object.fromEntries(readdirSync(EXAMPLE).map((f) => [`/p/${f}`, readFileSync(path.join(EXAMPLE, f), 'utf8')]));
@@ -45,6 +47,18 @@ describe('explain: what the emulator prints', function () {
     assert.match(got[0].message, /^0x303a[0-9a-f]{4} is gpc@303a0000 \(board\.dts:\d+\), enabled in client_linux-1's tree and not mapped into its VM: disable it or map it/);
     assert.deepEqual(got[0].fixes.map((f) => f.kind), ['disable-node', 'map-device']);
     assert.equal(got[0].fixes[1].title, "Map 'gpc' into 'client_linux-1' at 0x303a0000");
+
+    // The same failure as VS Code shows it: the output channel's records, then the stop notice (explained once),
+    // and the notice alone in the guest's terminal.
+    const halt = emulator.snapshot().guests[0].haltReason!;
+    const channel = [...emulator.logs().map(formatLogRecord), `client_linux-1 stopped: ${halt}`].join('\n');
+    const fromChannel = explainLog(channel, exampleContext(host)).filter((x) => x.severity === 'error');
+    assert.deepEqual(fromChannel.map((x) => x.code), ['log-vmm-memory-fault'], channel);
+    assert.equal(fromChannel[0].message, got[0].message);
+    const terminal = explainLog(`login: ${noticeText(`client_linux-1 stopped: ${halt}`)}`, exampleContext(host));
+    assert.deepEqual(terminal.map((x) => x.code), ['log-vm-stopped']);
+    assert.match(terminal[0].message, /^0x303a[0-9a-f]{4} is gpc@303a0000 \(board\.dts:\d+\), enabled in client_linux-1's tree and not mapped into its VM: disable it or map it$/);
+    assert.deepEqual(terminal[0].fixes.map((f) => f.kind), ['disable-node', 'map-device']);
   });
 
   it('a read of an unmapped address, an unknown PSCI call, a bad virtio feature select', () => {
