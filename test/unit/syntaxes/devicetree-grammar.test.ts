@@ -17,6 +17,14 @@ describe('syntaxes', () => {
     assert.match(run.stdout, /directives\.dts run successfuly/);
   });
 
+  it('the serial-log grammar passes every tmgrammar assertion', function () {
+    this.timeout(20000);
+    const cli = require.resolve('vscode-tmgrammar-test/dist/unit.js', { paths: [root] });
+    const run = spawnSync(process.execPath, [cli, '-c', '-g', 'syntaxes/serial-log.tmLanguage.json', 'test/unit/syntaxes/cases/*.log'], { cwd: root, encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /board\.log run successfuly/);
+  });
+
   it('the manifest contributes its languages with existing grammars and configurations', () => {
     const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
     const ids = pkg.contributes.languages.map((l: { id: string }) => l.id);
