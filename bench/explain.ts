@@ -5,22 +5,7 @@ import { readFileSync } from 'fs';
 import * as path from 'path';
 import { explainLog, loadExplainContext } from '../src/explain';
 import { NodeFileHost } from '../src/node/file-host';
-
-function cpuMs(fn: () => void): number {
-  const before = process.cpuUsage();
-  fn();
-  const u = process.cpuUsage(before);
-  return (u.user + u.system) / 1000;
-}
-
-function best(fn: () => void, runs: number): number {
-  let min = Infinity;
-  for (let i = 0; i < runs; i++) {
-    (globalThis as { gc?: () => void }).gc?.();
-    min = Math.min(min, cpuMs(fn));
-  }
-  return min;
-}
+import { best } from './scale';
 
 const LOGS = path.resolve(__dirname, '..', 'test', 'unit', 'explain', 'logs');
 

@@ -7,22 +7,25 @@ import * as path from 'path';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 
+/** vscode-tmgrammar-test's assertions in `cases` against `grammar`: its output, after checking it passed. */
+function grammarTest(grammar: string, cases: string): string {
+  const cli = require.resolve('vscode-tmgrammar-test/dist/unit.js', { paths: [root] });
+  const run = spawnSync(process.execPath, [cli, '-c', '-g', grammar, cases], { cwd: root, encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stdout + run.stderr);
+  return run.stdout;
+}
+
 describe('syntaxes', () => {
   it('the devicetree grammar passes every tmgrammar assertion', function () {
     this.timeout(20000);
-    const cli = require.resolve('vscode-tmgrammar-test/dist/unit.js', { paths: [root] });
-    const run = spawnSync(process.execPath, [cli, '-c', '-g', 'syntaxes/devicetree.tmLanguage.json', 'test/unit/syntaxes/cases/*.dts'], { cwd: root, encoding: 'utf8' });
-    assert.equal(run.status, 0, run.stdout + run.stderr);
-    assert.match(run.stdout, /basic\.dts run successfuly/);
-    assert.match(run.stdout, /directives\.dts run successfuly/);
+    const stdout = grammarTest('syntaxes/devicetree.tmLanguage.json', 'test/unit/syntaxes/cases/*.dts');
+    assert.match(stdout, /basic\.dts run successfuly/);
+    assert.match(stdout, /directives\.dts run successfuly/);
   });
 
   it('the serial-log grammar passes every tmgrammar assertion', function () {
     this.timeout(20000);
-    const cli = require.resolve('vscode-tmgrammar-test/dist/unit.js', { paths: [root] });
-    const run = spawnSync(process.execPath, [cli, '-c', '-g', 'syntaxes/serial-log.tmLanguage.json', 'test/unit/syntaxes/cases/*.log'], { cwd: root, encoding: 'utf8' });
-    assert.equal(run.status, 0, run.stdout + run.stderr);
-    assert.match(run.stdout, /board\.log run successfuly/);
+    assert.match(grammarTest('syntaxes/serial-log.tmLanguage.json', 'test/unit/syntaxes/cases/*.log'), /board\.log run successfuly/);
   });
 
   it('the manifest contributes its languages with existing grammars and configurations', () => {
