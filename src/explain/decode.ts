@@ -39,6 +39,7 @@ export type LogEvent = LogSpan & (
   | { kind: 'linux-no-console' }
   | { kind: 'silence-after-begin'; begin: string }
   | { kind: 'vm-stopped'; vm: string; reason: string; addr?: number }
+  | { kind: 'loader-error'; message: string; registers: Registers }
 );
 
 export type LogEventKind = LogEvent['kind'];
@@ -47,7 +48,8 @@ type Open =
   | { kind: 'vmm-memory-fault'; event: Extract<LogEvent, { kind: 'vmm-memory-fault' }> }
   | { kind: 'pd-fault'; event: Extract<LogEvent, { kind: 'pd-fault' }> }
   | { kind: 'oops'; event: Extract<LogEvent, { kind: 'linux-paging-request' }> }
-  | { kind: 'double-fault'; event: Extract<LogEvent, { kind: 'kernel-fault' }> };
+  | { kind: 'double-fault'; event: Extract<LogEvent, { kind: 'kernel-fault' }> }
+  | { kind: 'loader'; event: Extract<LogEvent, { kind: 'loader-error' }> };
 
 function span(l: LogLine): LogSpan {
   return { line: l.line, endLine: l.line, col: l.col, endCol: l.endCol };
@@ -212,6 +214,12 @@ function continues(open: Open, l: LogLine): boolean {
       const oopsWords = ['Mem abort info', 'EC = ', 'SET = ', 'EA = ', 'FSC = ', 'Data abort info', 'ISV = ', 'CM = ', 'GCS = ', 'Abort message', '[', 'user pgtable', 'swapper pgtable', 'Internal error', 'Modules linked in', 'CPU: ', 'Hardware name', 'pstate', 'lr : ', 'sp : ', 'x', 'Call trace', 'Code: ', '---[ end trace', 'Kernel panic', 'SMP: ', 'Kernel Offset', 'PHYS_OFFSET', 'CPU features', 'Memory Limit', 'note: ', 'Process '];
       return t === '' ? false : oopsWords.some((w) => t.startsWith(w)) || l.text.startsWith(' ');
     }
+    case 'loader': {
+      // The loader's exception report: `    esr_el2: 0x...`, `    ec: ...`, `    far: 0x...`, `    reg: ...`.
+      if (l.source || !l.text.startsWith('    ')) return false;
+      if (reg) open.event.registers.set(reg[0], reg[1]);
+      return true;
+    }
     case 'double-fault': {
       const e = open.event;
       const t = l.text.trim();
@@ -263,6 +271,10 @@ function startEvent(l: LogLine): { event: LogEvent } | { open: Open } | undefine
     const f = readFields(msg.replace('tcb cap', 'tcb_cap'));
     if (label === undefined) return undefined;
     return { open: { kind: 'pd-fault', event: { ...s, kind: 'pd-fault', label, badge: parseNumber(f.get('badge')), fault: 'unknown', stackOverflow: false, registers: new Map() } } };
+  }
+  // The Microkit loader (loader/src/loader.c): it stops there, before seL4 runs.
+  if (l.source === 'LDR' && l.level === 'ERROR') {
+    return { open: { kind: 'loader', event: { ...s, kind: 'loader-error', message: b.trim(), registers: new Map() } } };
   }
   if (l.source && l.source.startsWith('VIRTIO(') && l.level === 'ERROR') {
     return { event: { ...s, kind: 'virtio-error', pd: l.source, message: b } };

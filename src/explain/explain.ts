@@ -187,6 +187,7 @@ function explainEvent(e: LogEvent, ctx: ExplainContext | undefined): Explanation
       }
       return explanation(e, 'error', `'${e.vm}' stopped: ${e.reason}${e.reason.startsWith('unhandled PSCI') ? ' (libvmm does not emulate that PSCI call)' : e.reason.startsWith('virtio') ? ' (its VMM\'s virtio handler failed: see the VMM\'s error before it)' : ''}`, { subject: e.vm });
     }
+    case 'loader-error': return loaderError(e);
     case 'silence-after-begin': {
       const codes = new Set(['guest-dt-bootargs', 'guest-dt-irq-route', 'guest-dt-virtio', 'guest-dt-unmapped-device', 'guest-dt-memory', 'guest-dt-initrd', 'guest-dt-stdout']);
       const hints = (ctx?.findings ?? []).filter((d) => d.code && codes.has(d.code) && d.severity !== 'info');
@@ -451,3 +452,23 @@ function deferredProbe(e: Extract<LogEvent, { kind: 'linux-deferred-probe' }>, c
   return explanation(e, 'warning', `the guest kernel never probed ${e.device}${reason}: no device-tree node of the project has registers at ${hex(addr)}`);
 }
 
+
+/** What the Microkit loader's errors mean for the user (loader/src/loader.c), by the message's start. */
+const LOADER_HINTS: [start: string, hint: string][] = [
+  ['seL4 configured as a hypervisor, but not in EL2', 'the firmware started the loader at EL1, but a kernel built for virtual machines (libvmm) runs at EL2: start the image from U-Boot so it enters at EL2 (on the MaaXBoard, `go` after loading at the image\'s address), or build for a board configuration without hypervisor support if no VM is needed'],
+  ['mismatch on loader data structure magic number', 'the image is not the one the loader was built with (a truncated or stale loader.img, or loaded at the wrong address): rebuild with the microkit tool and load the whole file'],
+  ['relocation failed', 'the loader was loaded where its destination overlaps it: load the image at another address'],
+  ['loader trapped exception', 'the loader itself faulted before seL4 started'],
+  ['seL4 Loader: Error - KERNEL RETURNED', 'the seL4 kernel returned to the loader: the kernel image does not match the board'],
+  ['Failed to switch to EL1', 'the CPU did not drop to EL1 for a kernel built without hypervisor support'],
+  ['Unsupported initial exception level', 'the firmware started the loader at EL0'],
+];
+
+function loaderError(e: Extract<LogEvent, { kind: 'loader-error' }>): Explanation {
+  const hint = LOADER_HINTS.find(([start]) => e.message.startsWith(start))?.[1];
+  const esrText = e.registers.get('esr_el2') ?? e.registers.get('esr_el1');
+  const esr = parseNumber(esrText);
+  const far = e.registers.get('far');
+  const detail = esr !== undefined ? ` (ESR ${hex(esr)}: ${describeFsr(esr)}${far ? `, FAR ${far}` : ''})` : '';
+  return explanation(e, 'error', `the Microkit loader stopped before seL4 started: ${e.message}${detail}${hint ? `: ${hint}` : ''}`);
+}

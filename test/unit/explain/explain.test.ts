@@ -67,6 +67,8 @@ const TABLE: Record<string, Expected[]> = {
   'linux-deferred-probe.log': [{ code: 'log-linux-deferred-probe', severity: 'warning', lines: [1, 1], says: ['never probed serial@30860000 (board.dts:'] }],
   'linux-no-console.log': [{ code: 'log-linux-no-console', severity: 'warning', lines: [2, 2], says: ['the guest found no console device'] }],
   'silence-after-begin.log': [{ code: 'log-silence-after-begin', severity: 'warning', lines: [3, 3], says: ['the log ends with the TX virtualiser\'s "Begin input"', 'the guests printed nothing'] }],
+  'loader-el2.log': [{ code: 'log-loader-error', severity: 'error', lines: [5, 5], says: ['the Microkit loader stopped before seL4 started: seL4 configured as a hypervisor, but not in EL2', 'runs at EL2'] }],
+  'loader-exception.log': [{ code: 'log-loader-error', severity: 'error', lines: [3, 10], says: ['loader trapped exception: Synchronous', 'ESR 0x96000010: data abort from the same EL, synchronous external abort, read, FAR 0x0000000040480000'] }],
   'unrecognised.log': [],
 };
 
