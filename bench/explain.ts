@@ -32,7 +32,8 @@ export function runExplainBench(): Record<string, number> {
   const f: Record<string, number> = {};
   const sizes = [5, 10];
   const texts = sizes.map((mb) => generateLog(mb * 1024 * 1024));
-  explainLog(texts[0], ctx); // warm the JIT
+  // Cold: the first log this process explains (what one `dual-guest explain` run pays, JIT included).
+  f.explain_10MB_cold_cpu_ms = best(() => explainLog(texts[1], ctx), 1);
   let explained = 0;
   sizes.forEach((mb, i) => {
     f[`explain_${mb}MB_cpu_ms`] = best(() => { explained = explainLog(texts[i], ctx).length; }, 3);
@@ -42,7 +43,7 @@ export function runExplainBench(): Record<string, number> {
   f.explain_10MB_to_linear = f.explain_10MB_cpu_ms / (2 * f.explain_5MB_cpu_ms);
   f.explanations_10MB = explained;
   notes.push(
-    'CPU milliseconds (best of 3) of `explainLog` on a generated log: time-stamped kernel lines, VMM info lines, and every 5,000 lines one report from the test corpus (a libvmm fault block with register dumps, a monitor cap fault, a deferred probe, a vIRQ error), explained against examples/dual-guest. Target: under 1,000 ms at 10 MB.',
+    'CPU milliseconds (best of 3) of `explainLog` on a generated log: time-stamped kernel lines, VMM info lines, and every 5,000 lines one report from the test corpus (a libvmm fault block with register dumps, a monitor cap fault, a deferred probe, a vIRQ error), explained against examples/dual-guest. Target: under 1,000 ms at 10 MB; `explain_10MB_cold_cpu_ms` is the first run in the process (before the JIT has warmed up), the others the best of 3 after it.',
     '`_to_split`: against splitting the same text into lines in the same run; `explain_10MB_to_linear`: 1 is linear.',
   );
   return f;
