@@ -9,7 +9,7 @@ import { getProperty, nodePath, type DtNode, type DtTree } from '../devicetree/t
 import { describeFsr, decodeFsr } from '../emulator/fault';
 import { REG as VIRTIO_REG } from '../emulator/virtio/console';
 import {
-  attribute, dtFacts, findMr, findPd, findVm, hex, MAX_STACK_SIZE, SMALL_PAGE, USER_TOP,
+  attribute, dtFacts, findMr, findPd, findVm, hex, isVirtioMmio, MAX_STACK_SIZE, SMALL_PAGE, USER_TOP,
   type Channel, type ChannelEnd, type MapEntry, type Project, type ProtectionDomain, type GuestConfig, type XmlElement,
 } from '../system';
 import { DEPENDENCY_PROPS, gicInterrupts, vmMappings } from '../system/checks/guest-dt';
@@ -242,6 +242,12 @@ function guestMemoryFault(e: Omit<Extract<LogEvent, { kind: 'vmm-memory-fault' }
       const value = perms.includes(needs) ? perms : ['r', 'w', 'x'].filter((p) => perms.includes(p) || p === needs).join('');
       fixes.push({ kind: 'set-attribute', title: `Map '${map.mr}' into '${g.vm}' with perms="${value}"`, element: map.element, name: 'perms', value });
     }
+  } else if (node && (dtFacts.isGic(node) || isVirtioMmio(node))) {
+    // Devices the VMM emulates: a fault there is an address the VMM does not serve, not a device to map.
+    message = dtFacts.isGic(node)
+      ? `${hex(e.addr)} is ${nodeName(node)}, the interrupt controller libvmm emulates for '${g.vm}': its vGIC distributor is registered at another address than this tree's GIC (libvmm's GIC_DIST_PADDR for the board must match the node's reg)`
+      : `${hex(e.addr)} is ${nodeName(node)}, a virtio device the VMM '${e.pd}' does not serve: its virtio console is at [${hex(g.virtio.base)}..${hex(g.virtio.base + g.virtio.size)})${g.ranges.virtio ? ' (the project file\'s "virtio")' : ''}: move the node there or disable it`;
+    if (isVirtioMmio(node) && dtFacts.isEnabled(node)) fixes.push({ kind: 'disable-node', title: `Disable ${node.name} in the device tree of '${g.vm}' (status = "disabled")`, vm: g.vm, node });
   } else if (node) {
     const enabled = dtFacts.isEnabled(node);
     const reg = dtFacts.regRanges(node).find((r) => e.addr >= r.base && e.addr < r.base + r.size)!;

@@ -72,7 +72,8 @@ describe('explain: what the emulator prints', function () {
     const got = explainLog(emu.logs().map((r) => r.text).join('\n'), exampleContext());
     assert.deepEqual(got.map((x) => x.code), ['log-virtio-error', 'log-vmm-memory-fault', 'log-vmm-unhandled-call', 'log-vmm-fault-unhandled']);
     assert.match(got[0].message, /DeviceFeaturesSel to 0x5/);
-    assert.match(got[1].message, /^0x38800000 is interrupt-controller@38800000 \(board\.dts:\d+\), enabled in client_linux-1's tree and not mapped into its VM.*read/);
+    assert.match(got[1].message, /^0x38800000 is interrupt-controller@38800000 \(board\.dts:\d+\), the interrupt controller libvmm emulates for 'client_linux-1': its vGIC distributor is registered at another address.*FSR 0x92000006: data abort from a lower EL, translation fault level 2, read/);
+    assert.deepEqual(got[1].fixes, [], 'the GIC is not disabled or mapped');
     assert.match(got[2].message, /'client_linux-2' called PSCI function 0x84000055/);
   });
 

@@ -34,10 +34,10 @@ describe('server: serial logs', function () {
   });
 
   it('disables an enabled device in its tree', async () => {
-    await client.open(LOG, 'CLIENT_VMM-1|ERROR: unexpected memory fault on address: 0x38800000, FSR: 0x92000006, IP: 0x0, is_prefetch: false, is_write: false\n', 'serial-log');
+    await client.open(LOG, 'CLIENT_VMM-1|ERROR: unexpected memory fault on address: 0x30800000, FSR: 0x92000006, IP: 0x0, is_prefetch: false, is_write: false\n', 'serial-log');
     const [d] = client.diagnostics(LOG);
     const actions = (await client.codeActions(LOG, d.range, [d])) ?? [];
-    assert.equal(actions[0].title, "Disable interrupt-controller@38800000 in the device tree of 'client_linux-1' (status = \"disabled\")");
+    assert.equal(actions[0].title, "Disable bus@30800000 in the device tree of 'client_linux-1' (status = \"disabled\")");
     const [[file, edits]] = Object.entries(actions[0].edit!.changes!);
     assert.ok(file.endsWith('.dts'), file);
     assert.ok(edits[0].newText.includes('status = "disabled";'));
