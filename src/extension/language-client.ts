@@ -18,6 +18,8 @@ export async function startLanguageClient(context: vscode.ExtensionContext): Pro
       { scheme: 'untitled', language: 'devicetree' },
       { scheme: 'untitled', language: 'microkit-system' },
       { scheme: 'file', language: 'serial-log' },
+      // VS Code's own Log language claims .log files too: a log opened as it is explained all the same.
+      { scheme: 'file', language: 'log', pattern: '**/*.log' },
     ],
     initializationOptions: vscode.workspace.getConfiguration('microkitDualGuest'),
     synchronize: {
