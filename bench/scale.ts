@@ -7,7 +7,7 @@ import { compileText, writeDtb } from '../src/devicetree/compile';
 import { MemoryFileHost } from '../src/common/host';
 import { lintSystemFile } from '../src/system/index';
 
-function cpuMs(fn: () => void): number {
+export function cpuMs(fn: () => void): number {
   const before = process.cpuUsage();
   fn();
   const u = process.cpuUsage(before);
@@ -15,7 +15,7 @@ function cpuMs(fn: () => void): number {
 }
 
 /** Best of `runs` CPU times (after one warm-up run at the smallest size done by the caller). */
-function best(fn: () => void, runs: number): number {
+export function best(fn: () => void, runs: number): number {
   let min = Infinity;
   for (let i = 0; i < runs; i++) {
     (globalThis as { gc?: () => void }).gc?.();

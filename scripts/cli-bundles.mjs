@@ -8,5 +8,6 @@ export function cliBundles(outDir) {
     { in: 'src/cli/compile.ts', out: `${outDir}/cli-compile.js`, platform: 'node', define },
     { in: 'src/cli/lint.ts', out: `${outDir}/cli-lint.js`, platform: 'node', define },
     { in: 'src/cli/boot.ts', out: `${outDir}/cli-boot.js`, platform: 'node', define },
+    { in: 'src/cli/explain.ts', out: `${outDir}/cli-explain.js`, platform: 'node', define },
   ];
 }

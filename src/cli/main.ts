@@ -26,6 +26,10 @@ const commands: Record<string, { load: () => Command; summary: string }> = {
     load: () => (typeof DUAL_GUEST_CLI_BUNDLE !== 'undefined' ? requireWithCodeCache(join(__dirname, 'cli-boot.js')) as typeof import('./boot') : require('./boot') as typeof import('./boot')).runBoot,
     summary: 'run the emulated dual-guest system in this terminal (its serial port)',
   },
+  explain: {
+    load: () => (typeof DUAL_GUEST_CLI_BUNDLE !== 'undefined' ? requireWithCodeCache(join(__dirname, 'cli-explain.js')) as typeof import('./explain') : require('./explain') as typeof import('./explain')).runExplain,
+    summary: 'explain a board\'s serial log against the project (faults, errors, silence)',
+  },
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 

@@ -7,11 +7,11 @@
 import type { Diagnostic } from '../common/diagnostics';
 import { unreadableReason, type FileHost } from '../common/host';
 import { writeDtb, type CompileResult } from '../devicetree/compile';
-import { getProperty, nodePath, walkNodes, type DtNode, type DtTree } from '../devicetree/tree';
+import { getProperty, nodePath, type DtTree } from '../devicetree/tree';
 import { describePlace, type LineOrigins } from '../devicetree/physical-lines';
 import { compileGuestTrees, findMr, findPd, findVm, resolveVirtioConsole, type GuestConfig as ProjectGuest, type Project } from '../system/index';
 import { basename } from '../common/paths';
-import { regRanges } from '../system/dt-facts';
+import { nodeAtAddress } from '../system/dt-facts';
 import type { AddressOwner, EmulatorConfig, GuestConfig, QueueConnection } from './config';
 import type { GuestProgram } from './guest/interface';
 import { createLinuxGuest } from './guest/linux/linux-guest';
@@ -172,13 +172,7 @@ export function emulatorConfigFromProject(project: Project, opts: FromProjectOpt
  * that binds it, where it is defined and where it is enabled.
  */
 export function describeAddress(tree: DtTree | undefined, gpa: number, drivers: readonly LinuxDriver[] = [], origins?: LineOrigins): AddressOwner | undefined {
-  if (!tree) return undefined;
-  // Pre-order: a later match is deeper (a device inside a bus that also has `reg`).
-  let found: DtNode | undefined;
-  for (const node of walkNodes(tree.root)) {
-    if (node.deleted) continue;
-    if (regRanges(node).some((r) => gpa >= r.base && gpa < r.base + r.size)) found = node;
-  }
+  const found = tree ? nodeAtAddress(tree, gpa) : undefined;
   if (!found) return undefined;
   const status = getProperty(found, 'status');
   return {

@@ -14,6 +14,7 @@ export const COMMANDS = {
   restart: 'microkitDualGuest.restart',
   openExample: 'microkitDualGuest.openExample',
   showTerminals: 'microkitDualGuest.showTerminals',
+  explainLog: 'microkitDualGuest.explainLog',
 } as const;
 
 /** Settings under this section (package.json contributes.configuration). */

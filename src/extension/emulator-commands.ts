@@ -97,7 +97,8 @@ const replayRecording: CommandFactory = (ctx) => async () => {
 
 const openExample: CommandFactory = (ctx) => () => openExampleCopy(ctx.extension);
 
-export const EMULATOR_COMMANDS: Record<(typeof COMMANDS)[keyof typeof COMMANDS], CommandFactory> = {
+// Every command but the log explainer's (explain-log.ts registers that one: it needs no emulator).
+export const EMULATOR_COMMANDS: Record<Exclude<(typeof COMMANDS)[keyof typeof COMMANDS], typeof COMMANDS.explainLog>, CommandFactory> = {
   [COMMANDS.boot]: boot,
   [COMMANDS.restart]: restart,
   [COMMANDS.stop]: stop,

@@ -17,6 +17,9 @@ export async function startLanguageClient(context: vscode.ExtensionContext): Pro
       { scheme: 'file', language: 'microkit-system' },
       { scheme: 'untitled', language: 'devicetree' },
       { scheme: 'untitled', language: 'microkit-system' },
+      { scheme: 'file', language: 'serial-log' },
+      // VS Code's own Log language claims .log files too: a log opened as it is explained all the same.
+      { scheme: 'file', language: 'log', pattern: '**/*.log' },
     ],
     initializationOptions: vscode.workspace.getConfiguration('microkitDualGuest'),
     synchronize: {

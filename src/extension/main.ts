@@ -4,12 +4,16 @@ import type * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { startLanguageClient } from './language-client';
 import { registerEmulatorFeatures } from './emulator-features';
+import { registerExplainLog } from './explain-log';
+import { registerFaultLinks } from './fault-links';
 
 let client: LanguageClient | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   // Commands first: they must exist even while (or if) the language server is starting.
   registerEmulatorFeatures(context);
+  registerExplainLog(context);
+  registerFaultLinks(context);
   client = await startLanguageClient(context);
   context.subscriptions.push({ dispose: () => void client?.stop() });
 }

@@ -17,6 +17,8 @@ import { DtUnit } from './devicetree/dt-unit';
 import { TOKEN_MODIFIERS, TOKEN_TYPES, tokenTypeIndex, type SemanticToken } from './devicetree/semantic-tokens';
 import { systemFeatures } from './system/system-features';
 import { SystemUnitProvider } from './system/system-provider';
+import { isSerialLogFile, LogUnitProvider } from './log/log-unit';
+import { serialLogFeatures } from './log/log-features';
 import { pathToUri, uriToPath } from './uri';
 import { isSystemFile, Workspace, type WorkspaceHost } from './workspace';
 
@@ -24,12 +26,14 @@ export function startServer(connection: Connection, disk: WorkspaceHost): Worksp
   const ws = new Workspace(disk);
   ws.addProvider(new SystemUnitProvider());
   ws.addProvider(new DevicetreeUnitProvider());
+  ws.addProvider(new LogUnitProvider());
   let seq = 0;
   // Semantic tokens: one builder per document, which keeps the last result a delta request starts from.
   const tokenBuilders = new Map<string, SemanticTokensBuilder>();
 
   const featuresFor = (path: string): LanguageFeatures | undefined =>
-    isSystemFile(path) ? systemFeatures : isDevicetreeFile(path) || ws.docs.get(path)?.languageId === 'devicetree' ? devicetreeFeatures : undefined;
+    isSystemFile(path) ? systemFeatures : isDevicetreeFile(path) || ws.docs.get(path)?.languageId === 'devicetree' ? devicetreeFeatures
+      : isSerialLogFile(path) || ws.docs.get(path)?.languageId === 'serial-log' ? serialLogFeatures : undefined;
 
   const settle = (changed: string[] | 'all'): void => {
     const t0 = performance.now();

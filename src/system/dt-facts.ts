@@ -11,6 +11,7 @@ import { cellsProperty } from '../devicetree/addresses';
 import { pushAll } from '../common/arrays';
 
 export { addressCells, contains, overlaps, regRanges, sizeCells, translateAddress, type AddressRange } from '../devicetree/addresses';
+import { regRanges } from '../devicetree/addresses';
 
 export function stringProp(node: DtNode, name: string): string | undefined {
   const p = getProperty(node, name);
@@ -93,4 +94,16 @@ export function resolveStdoutPath(tree: DtTree, value: string): DtNode | undefin
 
 export function memoryNodes(tree: DtTree): DtNode[] {
   return liveChildren(tree.root).filter((n) => stringProp(n, 'device_type') === 'memory');
+}
+
+/** The deepest live node (enabled or not) whose `reg`, translated through `ranges`, covers `addr`. */
+export function nodeAtAddress(tree: DtTree, addr: number): DtNode | undefined {
+  // Pre-order: a later match is deeper (a device inside a bus that also has `reg`).
+  let found: DtNode | undefined;
+  const visit = (node: DtNode): void => {
+    for (const r of regRanges(node)) if (addr >= r.base && addr < r.base + r.size) found = node;
+    for (const c of node.children) if (!c.deleted) visit(c);
+  };
+  visit(tree.root);
+  return found;
 }

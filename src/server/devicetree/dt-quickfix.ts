@@ -2,7 +2,7 @@
 // from `reg`, a canonical unit address, `status = "disabled"` for a device the VM cannot reach, and
 // `console=hvc0` in bootargs when the console is virtio.
 import type { CodeAction, Diagnostic as LspDiagnostic, TextEdit } from 'vscode-languageserver/node';
-import { getProperty, nodePath, propertyCells, propertyStrings, unitAddress } from '../../devicetree/tree';
+import { getProperty, nodePath, propertyCells, propertyStrings, unitAddress, type DtNode } from '../../devicetree/tree';
 import { dtFacts } from '../../system';
 import { toRange } from '../convert';
 import { pathToUri } from '../uri';
@@ -19,7 +19,7 @@ function action(title: string, path: string, edits: TextEdit[], d: LspDiagnostic
 }
 
 /** Replace the property where this definition sets it, else add it first in the body (properties precede subnodes). */
-function setProperty(site: NodeSite, name: string, statement: string): TextEdit {
+export function setProperty(site: NodeSite, name: string, statement: string): TextEdit {
   const existing = site.properties.find((p) => p.ast.name === name);
   if (existing) return { range: toRange(existing.ast.range), newText: statement };
   const open = site.ast.body.range.start;
@@ -106,4 +106,17 @@ function bootargsFix(index: DtIndex, path: string, d: LspDiagnostic): CodeAction
     return [action('Add bootargs = "console=hvc0"', path, [setProperty(chosen, 'bootargs', 'bootargs = "console=hvc0";')], d)];
   }
   return [];
+}
+
+/**
+ * `status = "disabled"` for a node, wherever the fix belongs: at the `status` that enables it now
+ * (an overlay's "okay", often), else in the node's last definition (an overlay's reopening before the base).
+ */
+export function disableNodeEdit(index: DtIndex, node: DtNode): { path: string; edit: TextEdit } | undefined {
+  const status = getProperty(node, 'status');
+  const statusSite = status ? index.properties.find((p) => p.property === status) : undefined;
+  if (statusSite) return { path: statusSite.ast.range.file, edit: { range: toRange(statusSite.ast.range), newText: 'status = "disabled";' } };
+  const sites = index.nodes.filter((s) => s.node === node && s.ast.kind !== 'root');
+  const site = sites[sites.length - 1];
+  return site ? { path: site.range.file, edit: setProperty(site, 'status', 'status = "disabled";') } : undefined;
 }

@@ -30,7 +30,7 @@ export interface GuestTree {
 const DTB_SIZE_ESTIMATE = 0x10000;
 
 /** Properties naming devices a node needs running, with the provider's argument-count property. */
-const DEPENDENCY_PROPS: [string, string | undefined][] = [['clocks', '#clock-cells'], ['pinctrl-0', undefined], ['power-domains', '#power-domain-cells']];
+export const DEPENDENCY_PROPS: [string, string | undefined][] = [['clocks', '#clock-cells'], ['pinctrl-0', undefined], ['power-domains', '#power-domain-cells']];
 
 /** Device classes that master the bus (DMA) by themselves. */
 const DMA_NODE_NAMES = ['ethernet', 'mmc', 'usb', 'sata', 'pcie', 'dma-controller', 'gpu', 'vpu', 'sdhci'];
@@ -46,12 +46,12 @@ function fmtRange(r: AddressRange): string {
   return `[${hex(r.base)}..${hex(r.base + r.size)})`;
 }
 
-interface VmMapping extends AddressRange {
+export interface VmMapping extends AddressRange {
   mr: string;
   element: { nameRange: SourceRange };
 }
 
-function vmMappings(system: SystemModel, vm: VirtualMachine): VmMapping[] {
+export function vmMappings(system: SystemModel, vm: VirtualMachine): VmMapping[] {
   const out: VmMapping[] = [];
   for (const m of vm.maps) {
     const mr = findMr(system, m.mr);
@@ -332,7 +332,7 @@ function unreachableProvider(tree: DtTree, provider: DtNode, maps: VmMapping[], 
 }
 
 /** GIC INTIDs of a node's `interrupts` when they reach the GIC with its 3-cell specifiers (SPI n = n + 32, PPI n = n + 16). */
-function gicInterrupts(tree: DtTree, node: DtNode): number[] {
+export function gicInterrupts(tree: DtTree, node: DtNode): number[] {
   const prop = getProperty(node, 'interrupts');
   if (!prop) return [];
   // Controllers between the node and the GIC (the i.MX GPC) keep the GIC's specifier format.

@@ -9,7 +9,7 @@ import { exampleDualGuestConfig, minimalDtb } from '../../../src/emulator/exampl
 describe('emulator: VM faults', () => {
   it('decodes 0x92000046 as a data abort, translation fault level 2, write', () => {
     assert.equal(encodeStage2Fsr({ write: true }), 0x92000046);
-    assert.deepEqual(decodeFsr(0x92000046), { exceptionClass: 0x24, kind: 'data abort', write: true, status: 'translation fault level 2' });
+    assert.deepEqual(decodeFsr(0x92000046), { exceptionClass: 0x24, className: 'data abort from a lower EL', kind: 'data abort', il: true, write: true, fsc: 6, status: 'translation fault level 2' });
     assert.equal(decodeFsr(encodeStage2Fsr({ write: false })).write, false);
   });
 

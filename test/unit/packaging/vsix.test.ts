@@ -16,7 +16,7 @@ const SHIPPED_FILES = [
 const SHIPPED_FOLDERS = ['syntaxes', 'language-configuration', 'schemas', 'webview/media', 'examples/dual-guest', 'media/walkthrough'];
 /** What `npm run build` writes into dist/ (stubs stand in for it where the project is not built). */
 // The CLI's bundles (scripts/cli-bundles.mjs) are the npm package's, not the extension's.
-const CLI_OUTPUTS = ['dist/cli.js', 'dist/cli-compile.js', 'dist/cli-lint.js', 'dist/cli-boot.js'];
+const CLI_OUTPUTS = ['dist/cli.js', 'dist/cli-compile.js', 'dist/cli-lint.js', 'dist/cli-boot.js', 'dist/cli-explain.js'];
 const BUILD_OUTPUTS = ['dist/extension.js', 'dist/server.js', 'dist/worker.js', 'dist/webview/main.js', ...CLI_OUTPUTS];
 /** Runs `fn` with console.log silenced: vsce prints its file tree and "DONE" there, not in the test report. */
 async function quietly<T>(fn: () => Promise<T>): Promise<T> {
