@@ -9,7 +9,7 @@ export interface SchedParams {
   budgetUs?: number;
   /** Microseconds; default equal to the budget (no bandwidth limit, budget acts as timeslice). */
   periodUs?: number;
-  /** A passive PD runs only on a caller's budget (protected procedure calls). */
+  /** Microkit's passive PD: its context is bound to its notification after init(); calls run it on the caller's budget. */
   passive?: boolean;
 }
 

@@ -4,7 +4,7 @@
 //
 // Where the emulator departs from the real system (details at the top of each file):
 // - kernel.ts: handlers run to completion at a fixed virtual cost; higher-priority PDs run at once
-//   inside the notifier's turn; MCS budgets as a periodic server; passive PDs run only on calls;
+//   inside the notifier's turn; MCS budgets as a periodic server;
 //   debug output (VIRT_RX|LOG, LOG_VMM) goes to onLog, not onto the UART line.
 // - devices/uart-imx.ts: fast mode is unpaced; typed bytes wait on a "wire" instead of overrunning.
 // - virtio/console.ts: libvmm's rough edges fixed (TX resumes on virt_tx's signal; over-long

@@ -10,8 +10,13 @@
 //   the main loop, between slices.
 // - Budget accounting is a simple periodic server: a thread spends `budget` per `period` window;
 //   when budget == period the budget is only a round-robin timeslice.
-// - Passive PDs never run on a notification (they have no scheduling context); they run only when
-//   called with a protected procedure call, on the caller's budget.
+// - Passive PDs (Microkit manual, docs/manual.md:189; monitor/src/main.c:738-748 at cfd5216): after
+//   init() the monitor binds the PD's scheduling context to its notification, so a notification or
+//   an IRQ runs it on that context, exactly as an active PD's own; a protected procedure call runs it
+//   on the caller's context. Here the context's budget is the PD's, from the start (seL4 gives init()
+//   that same context before the bind).
+// - A protected procedure call runs the callee on its own scheduling context when it has one (an
+//   active PD), on the caller's when it is passive (seL4 MCS donation); either way to completion.
 // - Debug output (sddf_dprintf, LOG_VMM) goes to the emulator's log, not onto the UART line.
 
 export interface Device {
@@ -97,10 +102,12 @@ export class PdThread extends Thread {
   /** channel id -> INTID, for irqAck. */
   readonly irqs = new Map<number, number>();
   program: PdProgram | undefined;
+  /** The thread whose scheduling context this PD runs on during a protected call it serves while passive. */
+  donor: Thread | undefined;
   faulted = false;
   notifications = 0;
   isReady(): boolean {
-    return this.pendingCount > 0 && !this.faulted && !this.sched.passive && this.program !== undefined;
+    return this.pendingCount > 0 && !this.faulted && this.program !== undefined;
   }
   setPending(ch: number): void {
     if (this.pending[ch] === 0) {
@@ -253,23 +260,28 @@ export class Kernel {
       this.log(from.name, 'error', `protected procedure call to '${target.pd.name}', which does not have a higher priority`);
       return undefined;
     }
-    const saved = this.current;
-    this.current = target.pd;
+    const saved = this.current, callee = target.pd, serve = target.pd.program.protectedCall.bind(target.pd.program);
+    const savedDonor = callee.donor;
+    this.current = callee;
+    // A passive callee borrows the caller's scheduling context (seL4 MCS donation); an active one
+    // runs on its own (manual.md:189).
+    if (callee.sched.passive) callee.donor = from.donor ?? from;
     try {
-      // The callee runs on the caller's scheduling context (budget).
-      this.charge(from, PD_HANDLER_COST_NS);
-      return target.pd.program.protectedCall(target.ch, msg);
+      this.charge(callee, PD_HANDLER_COST_NS);
+      return serve(target.ch, msg);
     } catch (e) {
-      this.pdFault(target.pd, e);
+      this.pdFault(callee, e);
       return undefined;
     } finally {
+      callee.donor = savedDonor;
       this.current = saved;
     }
   }
 
-  /** Spend CPU time on a thread's budget; time advances with it. */
-  charge(t: Thread, ns: number): void {
+  /** Spend CPU time on a thread's budget (a borrowed one while it serves a call passively); time advances with it. */
+  charge(thread: Thread, ns: number): void {
     if (!(ns > 0) || ns === Infinity) return;
+    const t = (thread instanceof PdThread && thread.donor) || thread;
     this.now += ns;
     t.cpuNs += ns;
     t.budgetLeft -= ns;
@@ -401,6 +413,8 @@ export class Kernel {
       } finally {
         this.current = saved;
       }
+      // libmicrokit asks the monitor to bind the context to the notification once init() returns.
+      if (pd.sched.passive && !pd.faulted) this.log('MON', 'info', `MON|INFO: PD '${pd.name}' is now passive!`);
     }
   }
 

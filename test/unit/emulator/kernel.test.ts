@@ -44,7 +44,7 @@ describe('emulator: Microkit kernel model', () => {
     const logs: string[] = [];
     k.onLog((r) => logs.push(r.text));
     let reply: number[] | undefined;
-    program('server', { protectedCall: (ch, msg) => [ch, msg[0] * 2] });
+    program('server', { protectedCall: (ch, msg) => { ctx.server.charge(3000); return [ch, msg[0] * 2]; } });
     program('lower', { protectedCall: () => [0] });
     program('client', { notified: () => { reply = ctx.client.ppcall(1, [21]); ctx.client.ppcall(3, [1]); } });
     k.pds.get('client')!.setPending(0);
@@ -52,16 +52,38 @@ describe('emulator: Microkit kernel model', () => {
     assert.deepEqual(reply, [2, 42]);
     assert.deepEqual(logs, ["protected procedure call to 'lower', which does not have a higher priority"]);
     assert.equal(k.pds.get('server')!.cpuNs, 0, 'the passive server spent the caller budget');
+    assert.ok(k.pds.get('client')!.cpuNs >= 4000, 'the call and the work it charged are on the caller');
   });
 
-  it('does not run a passive PD on a notification', () => {
-    const { k, trace, ctx, program } = kernelWith([['a', 10], ['p', 100, true]], [['a', 1, 'p', 2]]);
-    program('a', { notified: () => ctx.a.notify(1) });
-    program('p', {});
-    k.pds.get('a')!.setPending(0);
+  // seL4 MCS: a server with its own scheduling context runs on it; only a passive one borrows the
+  // caller's (manual.md:189, "the passive PD will run on the scheduling context of the callee[r]").
+  it("runs an active callee of a protected call on the callee's own context", () => {
+    const { k, ctx, program } = kernelWith([['client', 10], ['server', 100]], [['client', 1, 'server', 2, true]]);
+    program('server', { protectedCall: () => { ctx.server.charge(3000); return [1]; } });
+    program('client', { notified: () => { ctx.client.ppcall(1, []); } });
+    k.pds.get('client')!.setPending(0);
     k.runUntil(1_000_000);
-    assert.deepEqual(trace, []);
-    assert.equal(k.pds.get('p')!.pendingCount, 1);
+    assert.ok(k.pds.get('server')!.cpuNs >= 4000, `server ${k.pds.get('server')!.cpuNs}`);
+    assert.ok(k.pds.get('client')!.cpuNs < 2000, `client ${k.pds.get('client')!.cpuNs}`);
+  });
+
+  // Microkit binds a passive PD's scheduling context to its notification (manual.md:189; the monitor's
+  // seL4_SchedContext_Bind in monitor/src/main.c:741 at cfd5216): a notification or IRQ runs it.
+  it('runs a passive PD on a notification and on an IRQ, on its own context, after the monitor says so', () => {
+    const { k, trace, ctx, program } = kernelWith([['a', 10], ['p', 100, true]], [['a', 1, 'p', 2]]);
+    const logs: string[] = [];
+    k.onLog((r) => logs.push(`${r.level} ${r.text}`));
+    k.bindIrq('p', 58, 7);
+    program('a', { notified: () => ctx.a.notify(1) });
+    program('p', { notified: (ch) => { trace.push(`p:${ch}`); ctx.p.charge(5000); if (ch === 7) ctx.p.irqAck(7); } });
+    k.initPds([k.pds.get('p')!, k.pds.get('a')!]);
+    assert.deepEqual(logs, ["info MON|INFO: PD 'p' is now passive!"]);
+    k.pds.get('a')!.setPending(0);
+    k.raiseIrq(58);
+    k.runUntil(1_000_000);
+    assert.deepEqual(trace, ['p:7', 'p:2']);
+    assert.equal(k.pds.get('p')!.pendingCount, 0);
+    assert.ok(k.pds.get('p')!.cpuNs >= 10_000, 'the passive PD ran on its own context');
   });
 
   it("stops a PD whose handler fails with the monitor's messages; the others run on", () => {
