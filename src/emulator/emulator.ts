@@ -136,9 +136,9 @@ export class Emulator {
 
     const queue = (name: string, c: QueueConnection): SerialQueue => {
       const qr = mrs.get(c.queueMr)!, dr = mrs.get(c.dataMr)!;
+      // The regions start zero-filled, as on the board: producer_signalled 0, so every producer
+      // starts with a signal requested (sddf include/sddf/serial/queue.h:31, :546).
       const q = new SerialQueue(qr, dr, c.capacity ?? dr.length);
-      // Each producer starts with no signal request outstanding.
-      q.cancelProducerSignal();
       this.queues.push({ name, q });
       return q;
     };

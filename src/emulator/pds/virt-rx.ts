@@ -37,9 +37,10 @@ export class VirtRx implements PdProgram {
   }
 
   notified(ch: number): void {
+    // virt_rx never waits on a client queue, so a client's signal (it consumed, answering the zeroed
+    // flag) is "unexpected" too, as virt_rx.c:120-124 says in its debug log.
     if (ch === this.driverCh) this.rxReturn();
-    else if (!this.clientChs.includes(ch)) this.ctx.log(`VIRT_RX|LOG: received notification on unexpected channel: ${ch}`);
-    // A client's signal only means it consumed; virt_rx never waits on a client queue.
+    else this.ctx.log(`VIRT_RX|LOG: received notification on unexpected channel: ${ch}`);
   }
 
   private rxReturn(): void {
@@ -88,12 +89,12 @@ export class VirtRx implements PdProgram {
           break;
       }
     }
-    if (consumed > 0) {
-      this.ctx.charge(consumed * COST_PER_BYTE_NS);
-      if (drv.producerWantsSignal()) {
-        drv.cancelProducerSignal();
-        this.ctx.notify(this.driverCh);
-      }
+    if (consumed > 0) this.ctx.charge(consumed * COST_PER_BYTE_NS);
+    // After every pass, as virt_rx.c:95-99 does: a driver that asked (or never cancelled the zeroed
+    // flag) is signalled while its queue is not full.
+    if (!drv.isFull() && drv.producerWantsSignal()) {
+      drv.cancelProducerSignal();
+      this.ctx.notify(this.driverCh);
     }
     if (transferred) this.ctx.notify(this.clientChs[this.current]);
   }

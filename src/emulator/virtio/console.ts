@@ -328,41 +328,40 @@ export class VirtioConsole {
     }
   }
 
-  /** Bytes arrived in the sDDF RX queue, or the guest posted receive buffers. */
+  /** Bytes arrived in the sDDF RX queue, or the guest kicked (console.c:220-275, in its order). */
   handleRx(): void {
     const { rxq, mem } = this.ports;
-    if (rxq.isEmpty()) return;
-    let consumed = false;
+    let transferred = false;
     if (!this.vqs[RX_QUEUE].ready || this.needsReset) {
       const n = rxq.length();
       rxq.head = rxq.tail;
       this.stats.rxDiscarded += n;
-      consumed = true;
     } else {
       const q = this.queueOrError(RX_QUEUE, 'receiveq is not ready');
       if (!q) return;
-      let transferred = false;
       while (!rxq.isEmpty()) {
         const chain = this.peekChain(q);
         if (!chain) break;
-        const { head } = chain;
-        // libvmm fills only the head descriptor's buffer.
-        const first = this.segs[0];
-        const n = rxq.dequeueBytes(mem.ram, first.gpa - mem.ramBase, first.len);
+        // Every buffer of the chain is filled in turn, up to its payload length (console.c:249-256).
+        let n = 0;
+        for (const seg of this.segs) {
+          if (rxq.isEmpty()) break;
+          n += rxq.dequeueBytes(mem.ram, seg.gpa - mem.ramBase, seg.len);
+        }
         this.ports.charge(COST_PER_CHAIN_NS + n * COST_PER_BYTE_NS);
         this.stats.rxBytes += n;
-        q.pushUsed(head, n);
+        q.pushUsed(chain.head, n);
         transferred = true;
-        consumed = true;
-      }
-      if (transferred) {
-        this.interruptStatus |= 1;
-        this.ports.injectIrq();
       }
     }
-    if (consumed && rxq.producerWantsSignal()) {
+    // Whether or not anything moved (console.c:237-240, :261-264), and before the guest's IRQ.
+    if (rxq.producerWantsSignal()) {
       rxq.cancelProducerSignal();
       this.ports.notifyRx();
+    }
+    if (transferred) {
+      this.interruptStatus |= 1;
+      this.ports.injectIrq();
     }
   }
 }
