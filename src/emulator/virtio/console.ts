@@ -10,7 +10,7 @@
 // - Fixed (#71): bytes that arrive before the guest made receiveq ready are discarded and counted,
 //   not a crash.
 // - Fixed: malformed queues from the guest (descriptor loops, buffers outside RAM, chains over 4 GiB,
-//   avail index jumps past the queue size, notify before ready, INDIRECT) set DEVICE_NEEDS_RESET
+//   avail index jumps past the queue size, INDIRECT) set DEVICE_NEEDS_RESET
 //   (status bit 64), log the reason and raise a configuration-change interrupt; libvmm trusts them.
 // - Fixed: Queue{Desc,Driver,Device}{Low,High} replace their half of the address (libvmm ORs into
 //   the old value, which breaks re-initialisation after a reset).
@@ -137,7 +137,7 @@ export class VirtioConsole {
         if (!vq) return this.invalidQueue('REG_VIRTIO_MMIO_QUEUE_READY') >= 0;
         if (data === 1) vq.ready = true;
         return true;
-      case REG.QueueNotify: return this.queueNotify(data);
+      case REG.QueueNotify: return this.queueNotify();
       case REG.InterruptACK: this.interruptStatus &= ~data; return true;
       case REG.Status: return this.setStatus(data);
       case REG.QueueDescLow: case REG.QueueDescHigh:
@@ -217,10 +217,13 @@ export class VirtioConsole {
     this.ports.txq.cancelProducerSignal();
   }
 
-  private queueNotify(which: number): boolean {
-    if (which === TX_QUEUE) this.handleTx();
-    else if (which === RX_QUEUE) this.handleRx();
-    else this.deviceError(`notify for queue ${which}, which does not exist`);
+  /**
+   * libvmm ignores the value written (console.c:277-283): every kick is an RX pass, and a TX pass
+   * when the last QueueSel write selected transmitq (console.c:133-135).
+   */
+  private queueNotify(): boolean {
+    this.handleRx();
+    if (this.queueSel === TX_QUEUE) this.handleTx();
     return true;
   }
 
@@ -277,6 +280,11 @@ export class VirtioConsole {
   /** Guest kicked transmitq, or virt_tx signalled room: move available chains into the sDDF TX queue. */
   handleTx(): void {
     if (this.needsReset) return;
+    if (!this.vqs[TX_QUEUE].ready) {
+      // An error line and nothing else (console.c:138-141): the kick itself is handled.
+      this.ports.log('virtio console TX vq not ready!');
+      return;
+    }
     const q = this.queueOrError(TX_QUEUE, 'virtio console TX vq not ready!');
     if (!q) return;
     const { txq, mem } = this.ports;
