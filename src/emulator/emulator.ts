@@ -61,7 +61,8 @@ export interface GuestSnapshot {
   vcpu: string;
   haltReason: string | undefined;
   cpuNs: number;
-  irq: { intid: number; injected: number; alreadyPending: number; delivered: number; acked: number; pending: number[] };
+  /** Counts as libvmm's (devices/gic.ts); `pending`: waiting in the vGIC's overflow queue for a list register. */
+  irq: { intid: number; injected: number; alreadyPending: number; notEnabled: number; delivered: number; acked: number; pending: number[] };
   virtio: { status: number; interruptStatus: number; queues: VirtqSnapshot[]; stats: VirtioConsole['stats']; lastError: string | undefined };
   faults: Vmm['faults'];
   bootError: string | undefined;
@@ -182,7 +183,10 @@ export class Emulator {
           rxq: cliRx[clientIndex],
           injectIrq: () => {
             kernel.event('virq', `${g.vmm} injects INTID ${intid} into ${g.name}`);
-            vcpu.vgic.inject(intid);
+            if (vcpu.vgic.inject(intid)) return true;
+            // libvmm refuses (vdist.h:193-203) and virq_inject (virq.c:83-89) returns false.
+            ctx.log(`${g.vmm}|ERROR: vIRQ 0x${intid.toString(16)} is not enabled`, 'error');
+            return false;
           },
           notifyTx: () => ctx.notify(chs.tx),
           notifyRx: () => ctx.notify(chs.rx),
@@ -301,7 +305,7 @@ export class Emulator {
       queues: this.queues.map(({ name, q }) => ({ name, capacity: q.capacity, head: q.head, tail: q.tail, producerSignalled: q.producerSignalled, bytes: q.peekAll() })),
       guests: this.vcpus.map((v, i) => {
         const vmm = this.vmms[i], console = vmm.console, intid = this.guestIntids[i];
-        const c = v.vgic.perIrq.get(intid) ?? { injected: 0, alreadyPending: 0, delivered: 0, acked: 0 };
+        const c = v.vgic.perIrq.get(intid) ?? { injected: 0, alreadyPending: 0, notEnabled: 0, delivered: 0, acked: 0 };
         return {
           vm: v.vmName,
           vmm: this.config.guests[i].vmm,

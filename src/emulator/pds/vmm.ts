@@ -110,7 +110,8 @@ export class Vmm implements PdProgram, FaultHandler {
 
   notified(ch: number): void {
     if (!this.console) return;
-    if (ch === this.ch.rx) this.console.handleRx();
+    // virt_rx's signal is a full queue-notify pass in libvmm's client VMM (client_vmm.c:169-170).
+    if (ch === this.ch.rx) this.console.queueNotify();
     else if (ch === this.ch.tx) this.console.resumeTx(); // virt_tx consumed: resume a blocked TX
     else this.err(`Unexpected channel, ch: ${hex(ch)}`);
   }

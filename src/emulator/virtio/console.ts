@@ -50,7 +50,8 @@ export interface ConsolePorts {
   /** The VMM's TX queue (producer side) and RX queue (consumer side). */
   txq: SerialQueue;
   rxq: SerialQueue;
-  injectIrq(): void;
+  /** False when the vGIC refused the IRQ (the guest has not enabled it). */
+  injectIrq(): boolean;
   notifyTx(): void;
   notifyRx(): void;
   log(text: string): void;
@@ -221,10 +222,10 @@ export class VirtioConsole {
    * libvmm ignores the value written (console.c:277-283): every kick is an RX pass, and a TX pass
    * when the last QueueSel write selected transmitq (console.c:133-135).
    */
-  private queueNotify(): boolean {
-    this.handleRx();
-    if (this.queueSel === TX_QUEUE) this.handleTx();
-    return true;
+  queueNotify(): boolean {
+    const rx = this.handleRx();
+    const tx = this.queueSel === TX_QUEUE ? this.handleTx() : true;
+    return rx && tx;
   }
 
   private deviceError(message: string): void {
@@ -277,16 +278,19 @@ export class VirtioConsole {
     if (this.vqs[TX_QUEUE].ready) this.handleTx();
   }
 
+  // handleTx and handleRx return false, as libvmm's do, when the guest's IRQ was refused: a kick
+  // then fails its fault (console.c:209-215, 268-272).
+
   /** Guest kicked transmitq, or virt_tx signalled room: move available chains into the sDDF TX queue. */
-  handleTx(): void {
-    if (this.needsReset) return;
+  handleTx(): boolean {
+    if (this.needsReset) return true;
     if (!this.vqs[TX_QUEUE].ready) {
       // An error line and nothing else (console.c:138-141): the kick itself is handled.
       this.ports.log('virtio console TX vq not ready!');
-      return;
+      return true;
     }
     const q = this.queueOrError(TX_QUEUE, 'virtio console TX vq not ready!');
-    if (!q) return;
+    if (!q) return true;
     const { txq, mem } = this.ports;
     let progressed = false;
     for (;;) {
@@ -329,15 +333,15 @@ export class VirtioConsole {
       q.pushUsed(head, 0);
       progressed = true;
     }
-    if (progressed) {
-      this.interruptStatus |= 1;
-      this.ports.injectIrq();
-      this.ports.notifyTx();
-    }
+    if (!progressed) return true;
+    this.interruptStatus |= 1;
+    const injected = this.ports.injectIrq();
+    this.ports.notifyTx();
+    return injected;
   }
 
   /** Bytes arrived in the sDDF RX queue, or the guest kicked (console.c:220-275, in its order). */
-  handleRx(): void {
+  handleRx(): boolean {
     const { rxq, mem } = this.ports;
     let transferred = false;
     if (!this.vqs[RX_QUEUE].ready || this.needsReset) {
@@ -346,7 +350,7 @@ export class VirtioConsole {
       this.stats.rxDiscarded += n;
     } else {
       const q = this.queueOrError(RX_QUEUE, 'receiveq is not ready');
-      if (!q) return;
+      if (!q) return true;
       while (!rxq.isEmpty()) {
         const chain = this.peekChain(q);
         if (!chain) break;
@@ -367,9 +371,8 @@ export class VirtioConsole {
       rxq.cancelProducerSignal();
       this.ports.notifyRx();
     }
-    if (transferred) {
-      this.interruptStatus |= 1;
-      this.ports.injectIrq();
-    }
+    if (!transferred) return true;
+    this.interruptStatus |= 1;
+    return this.ports.injectIrq();
   }
 }

@@ -95,7 +95,7 @@ describe('emulator: resetting one guest', function () {
     assert.deepEqual(g.virtio.queues.map((q) => [q.ready, q.num, q.descGpa, q.availGpa, q.usedGpa]), [[false, 0, 0, 0, 0], [false, 0, 0, 0, 0]]);
     assert.equal(g.virtio.stats.resets, before.guests[0].virtio.stats.resets + 1);
     assert.equal(g.virtio.stats.txBytes, before.guests[0].virtio.stats.txBytes, 'the device stats go on');
-    assert.deepEqual(g.irq, { intid: before.guests[0].irq.intid, injected: 0, alreadyPending: 0, delivered: 0, acked: 0, pending: [] });
+    assert.deepEqual(g.irq, { intid: before.guests[0].irq.intid, injected: 0, alreadyPending: 0, notEnabled: 0, delivered: 0, acked: 0, pending: [] });
     assert.deepEqual(sys.emulator.vcpu(0).vgic.listRegisters().map((l) => l.state), ['empty', 'empty', 'empty', 'empty']);
     assert.equal(sys.emulator.vcpu(0).timer.getState().fired, false);
 
