@@ -50,7 +50,7 @@ describe('emulator: resetting one guest', function () {
     const kernels = count(sys.output[0], 'Run /init as init process');
     const otherBefore = sys.output[1].length;
     sys.emulator.resetGuest(0);
-    assert.match(sys.logs().join('\n'), /CLIENT_VMM-1: CLIENT_VMM-1\|INFO: resetting guest$/m);
+    assert.match(sys.logs().join('\n'), /CLIENT_VMM-1: CLIENT_VMM-1\|INFO: Attempting to restart guest$/m);
     // During guest 1's boot: guest 2 (input still routed to it) answers.
     const atReset = sys.output[0].length;
     assert.match(command(sys, 1, 'echo during\r', '# ', 50 * MS), /\r\nduring\r\n# $/);
