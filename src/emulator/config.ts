@@ -22,6 +22,8 @@ export interface PdConfig extends SchedParams {
   name: string;
   /** Hardware IRQs (GIC INTIDs, as in `<irq irq=...>`) delivered on channel `id`. */
   irqs?: { irq: number; id: number }[];
+  /** The PD is a VMM (it has a virtual_machine), booted or not: not a native PD without a model. */
+  vmm?: boolean;
 }
 
 export interface ChannelEnd {

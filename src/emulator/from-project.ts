@@ -132,7 +132,7 @@ export function emulatorConfigFromProject(project: Project, opts: FromProjectOpt
   const config: EmulatorConfig = {
     memoryRegions: sys.memoryRegions.map((m) => ({ name: m.name, size: m.size })),
     pds: sys.protectionDomains.map((p) => ({
-      name: p.name, priority: p.priority, budgetUs: p.budget, periodUs: p.period, passive: p.passive,
+      name: p.name, priority: p.priority, budgetUs: p.budget, periodUs: p.period, passive: p.passive, vmm: p.virtualMachine !== undefined,
       irqs: p.irqs.map((i) => ({ irq: i.irq, id: i.id })),
     })),
     channels: sys.channels.map((c) => ({

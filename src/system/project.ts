@@ -10,6 +10,7 @@ import { parseJson, member, type JsonMember, type JsonValue } from './json';
 import { findMr, type SystemModel, type VirtualMachine, type MapEntry } from './model';
 import { parseSystem } from './parse';
 import { checkSerialPriorities, checkSerialRegions } from './checks/serial';
+import { checkNativePds } from './checks/native-pds';
 import { checkGuestMaps } from './checks/guest-maps';
 import { inferSerialRoles, type RoleOverride, type SerialRoles } from './roles';
 import { DEFAULT_SWITCH_CHAR, resolveSwitchChar, type SwitchCharOrigin, type SwitchCharOverride } from './switch-char';
@@ -395,7 +396,7 @@ export function loadProject(pathToProjectJsonOrSystem: string, host: FileHost, o
     }
   }
   pushAll(diagnostics, reader.diagnostics);
-  for (const found of [checkSerialRegions(system, roles), checkSerialPriorities(system, roles), checkGuestMaps(system, guests)]) pushAll(diagnostics, found);
+  for (const found of [checkSerialRegions(system, roles), checkSerialPriorities(system, roles), checkNativePds(system, roles), checkGuestMaps(system, guests)]) pushAll(diagnostics, found);
   return { file: projectFile, system, systemFile, roles, guests, serial, diagnostics };
 }
 
