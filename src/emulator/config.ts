@@ -51,6 +51,8 @@ export interface SerialConfig {
   switchChar: number;
   /** The number typed for client 0 (0 on the real system). */
   clientBase: number;
+  /** Ends the client number (virt_rx's terminate_num_char); default '\r'. */
+  terminateNumChar?: number;
   colour: boolean;
   /** Printed by virt_tx at start when RX is enabled ("Begin input\r\n" by default). */
   beginString: string;

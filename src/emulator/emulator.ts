@@ -158,7 +158,7 @@ export class Emulator {
     driverPd.program = new UartDriver(kernel.contextFor(driverPd), this.uart, drvRx, drvTx,
       { irq: irqCh, tx: chBetween(roles.driver, roles.virtTx), rx: chBetween(roles.driver, roles.virtRx) }, serial.baud);
     this.virtRx = new VirtRx(kernel.contextFor(rxPd), drvRx, cliRx, chBetween(roles.virtRx, roles.driver),
-      roles.clients.map((c) => chBetween(roles.virtRx, c.pd)), { switchChar: serial.switchChar, clientBase: serial.clientBase });
+      roles.clients.map((c) => chBetween(roles.virtRx, c.pd)), { switchChar: serial.switchChar, clientBase: serial.clientBase, terminateNumChar: serial.terminateNumChar });
     rxPd.program = this.virtRx;
     this.virtTx = new VirtTx(kernel.contextFor(txPd), drvTx, cliTx, chBetween(roles.virtTx, roles.driver),
       roles.clients.map((c) => chBetween(roles.virtTx, c.pd)),

@@ -142,6 +142,7 @@ export function emulatorConfigFromProject(project: Project, opts: FromProjectOpt
     serial: {
       switchChar: project.serial.switchChar,
       clientBase: project.serial.clientBase,
+      terminateNumChar: project.serial.terminateNumChar,
       colour: project.serial.colour,
       beginString: project.serial.beginString,
       rxEnabled: true,

@@ -6,7 +6,8 @@ import type { PdContext, PdProgram } from '../kernel';
 import type { SerialQueue } from '../queue';
 
 const MAX_CLIENT_DIGITS = 4;
-const TERMINATOR = 0x0d; // '\r'
+/** sdfgen's default terminate_num_char. */
+const DEFAULT_TERMINATOR = 0x0d; // '\r'
 const COST_PER_BYTE_NS = 2;
 
 const enum Mode { Normal, Switched, Number }
@@ -14,6 +15,8 @@ const enum Mode { Normal, Switched, Number }
 export interface VirtRxOptions {
   switchChar: number;
   clientBase: number;
+  /** config.terminate_num_char (virt_rx.c:67). */
+  terminateNumChar?: number;
 }
 
 export class VirtRx implements PdProgram {
@@ -67,7 +70,7 @@ export class VirtRx implements PdProgram {
           }
           break;
         case Mode.Number:
-          if (c === TERMINATOR) {
+          if (c === (this.opts.terminateNumChar ?? DEFAULT_TERMINATOR)) {
             const input = parseInt(this.digits, 10);
             const client = input - this.opts.clientBase;
             if (client >= 0 && client < this.clients.length) {
