@@ -2,16 +2,23 @@
 // worker and the inspector use. Time advances only through runFor/runUntilIdle; the same config,
 // input and seed give the same bytes.
 //
-// Where the emulator departs from the real system (details at the top of each file):
-// - kernel.ts: handlers run to completion at a fixed virtual cost; higher-priority PDs run at once
-//   inside the notifier's turn; MCS budgets as a periodic server;
-//   debug output (VIRT_RX|LOG, LOG_VMM) goes to onLog, not onto the UART line.
-// - devices/uart-imx.ts: fast mode is unpaced; typed bytes wait on a "wire" instead of overrunning.
-// - virtio/console.ts: libvmm's rough edges fixed (TX resumes on virt_tx's signal; over-long
-//   chains stream; early RX discarded and counted; malformed queues set DEVICE_NEEDS_RESET).
-// - pds/virt-tx.ts: the room check counts the colour end too; oversized backlogs go in pieces.
-// - pds/vmm.ts: no register dumps, IP 0 in fault messages; a guest reset zeroes the VM's RAM.
-// - The message prefix is libvmm's LOG_VMM_ERR "<PD>|ERROR: " (newer libvmm adds "(function:line)").
+// Departures from the pinned upstream (sDDF 650ace5, libvmm 0.2.0 at 7069ab9, Microkit 2.3.0 at
+// cfd5216), one line per file; each file's own list cites the upstream lines
+// (test/unit/emulator/departures.test.ts keeps the two in step):
+// - kernel.ts: handlers run to completion at a fixed cost; a higher-priority PD runs inside the
+//   notifier's turn; budgets as a periodic server; passive PDs on their own budget from the start;
+//   PD faults without register dumps; debug output to the log.
+// - devices/uart-imx.ts: fast mode is unpaced; no error, escape, aging or DMA features.
+// - devices/gic.ts: IRQs enabled by a call, not a distributor register; the distributor is on.
+// - virtio/console.ts: TX resumes on virt_tx's signal; over-long chains stream; malformed queues set
+//   DEVICE_NEEDS_RESET; address halves replace; an out-of-range QueueReady fails; no debug chatter.
+// - pds/uart-driver.ts: RX always enabled; one RX and one TX pass per IRQ.
+// - pds/virt-rx.ts: clients may be numbered from 1.
+// - pds/virt-tx.ts: oversized backlogs go in pieces; clients signalled before the driver; no
+//   debug-build busy wait.
+// - pds/vmm.ts: no register dumps (IP 0); a DT-node line after faults; other virtio devices answer
+//   empty; no kernel image; PSCI SYSTEM_RESET restarts the guest; "<PD>|ERROR: " without
+//   "(function:line)".
 import type { Diagnostic } from '../common/diagnostics';
 import { type EmulatorConfig, type QueueConnection, type SchedParams, DEFAULT_BUDGET_US } from './config';
 import { Gic, spiToIntid } from './devices/gic';

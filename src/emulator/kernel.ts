@@ -2,22 +2,20 @@
 // per channel, IRQ delivery and acknowledgement, protected procedure calls, and the discrete-event
 // loop that advances virtual time.
 //
-// Departures from seL4/Microkit, on purpose:
-// - A PD's notified() runs to completion and costs a fixed virtual time per call plus what it
-//   charges for the bytes it moves; it is never preempted part-way (seL4 could preempt it).
+// Departures from the pinned upstream (sDDF 650ace5, libvmm 7069ab9, Microkit cfd5216):
+// - A PD's notified() runs to completion at a fixed virtual cost per call plus what it charges for
+//   the bytes it moves; seL4 could preempt it part-way (microkit docs/manual.md:178-186).
 // - A notification or IRQ that makes a strictly higher-priority PD ready runs that PD at once,
-//   inside the notifier's turn (as seL4 switches to it immediately); vCPUs are only scheduled by
-//   the main loop, between slices.
-// - Budget accounting is a simple periodic server: a thread spends `budget` per `period` window;
-//   when budget == period the budget is only a round-robin timeslice.
-// - Passive PDs (Microkit manual, docs/manual.md:189; monitor/src/main.c:738-748 at cfd5216): after
-//   init() the monitor binds the PD's scheduling context to its notification, so a notification or
-//   an IRQ runs it on that context, exactly as an active PD's own; a protected procedure call runs it
-//   on the caller's context. Here the context's budget is the PD's, from the start (seL4 gives init()
-//   that same context before the bind).
-// - A protected procedure call runs the callee on its own scheduling context when it has one (an
-//   active PD), on the caller's when it is passive (seL4 MCS donation); either way to completion.
-// - Debug output (sddf_dprintf, LOG_VMM) goes to the emulator's log, not onto the UART line.
+//   inside the notifier's turn, as seL4 switches to it; vCPUs are scheduled only between slices
+//   (microkit docs/manual.md:186).
+// - Budgets are a simple periodic server: `budget` per `period` window; a full budget is a
+//   round-robin timeslice (microkit docs/manual.md:178-184).
+// - Passive PDs keep their own budget for notifications from the start, where seL4 lends init()
+//   the same context before the bind (microkit monitor/src/main.c:738-748).
+// - A PD fault prints the monitor's first two lines and the emulator's reason, not the register
+//   dump and fault details (microkit monitor/src/main.c:751-775).
+// - Debug output (sddf_dprintf, LOG_VMM) goes to the emulator's log, not onto the UART line
+//   (sddf util/putchar_debug.c:20).
 
 export interface Device {
   readonly name: string;

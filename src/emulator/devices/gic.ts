@@ -2,6 +2,12 @@
 // kernel (which masks an IRQ from delivery until the PD acknowledges it). A vGIC per VM holds
 // virtual interrupts for the vCPU: 4 list registers and an overflow queue, as libvmm's vgic does.
 // SPI n is INTID n + 32.
+//
+// Departures from the pinned upstream (sDDF 650ace5, libvmm 7069ab9, Microkit cfd5216):
+// - The guest enables an IRQ through GuestMachine.enableInterrupt, not through an emulated
+//   distributor register; enabling does not ack a waiting IRQ (libvmm include/libvmm/arch/aarch64/vgic/vdist.h:144-162).
+// - The distributor counts as enabled, so libvmm's "vGIC distributor is not enabled" is never
+//   printed (libvmm include/libvmm/arch/aarch64/vgic/vdist.h:197-198).
 import { pushAll } from '../../common/arrays';
 
 export const SPI_BASE = 32;

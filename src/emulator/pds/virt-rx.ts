@@ -2,6 +2,10 @@
 // forwards received bytes to the current client; the switch character, up to 4 decimal digits and
 // '\r' select another client (numbered from the configured base, 0 on the real system). Bytes for
 // a client whose queue is full are dropped, as on the real system, and counted here.
+//
+// Departures from the pinned upstream (sDDF 650ace5, libvmm 7069ab9, Microkit cfd5216):
+// - Clients can be numbered from 1 (serial.clientBase); virt_rx counts from 0
+//   (sddf serial/components/virt_rx.c:68-69).
 import type { PdContext, PdProgram } from '../kernel';
 import type { SerialQueue } from '../queue';
 

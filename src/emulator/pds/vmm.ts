@@ -2,13 +2,20 @@
 // vCPU, handles its faults (the virtio-mmio console window; anything else is fatal to the vCPU,
 // with libvmm's messages), PSCI calls, and the serial notifications for its console.
 //
-// Departures: libvmm's register dumps after a fatal fault (tcb_print_regs, vcpu_print_regs) are not
-// printed (the guest model has no registers), and the IP in the fault message is 0 for the same
-// reason. A line naming the device-tree node that owns the address follows the message when the
-// configuration gives a describeAddress lookup. Virtio devices other than the console (block, net,
-// sound: libvmm emulates them over other sDDF subsystems, which are not modelled) answer as an empty
-// virtio-mmio transport (magic, version 2, device ID 0; writes ignored), as QEMU's unused
-// virtio-mmio slots do: the guest's virtio_mmio driver skips them and the guest has no such device.
+// Departures from the pinned upstream (sDDF 650ace5, libvmm 7069ab9, Microkit cfd5216):
+// - libvmm's register dumps after a fatal fault are not printed (the guest model has no
+//   registers), and the IP in the fault message is 0 (libvmm src/arch/aarch64/fault.c:454-457).
+// - A line naming the device-tree node that owns a faulting address follows the message when the
+//   configuration gives a describeAddress lookup (libvmm src/arch/aarch64/fault.c:454).
+// - Virtio devices other than the console (block, net, sound) answer as an empty virtio-mmio
+//   transport (device ID 0), as QEMU's unused slots do; libvmm emulates them over other sDDF
+//   subsystems (libvmm examples/virtio_mmio/client_vmm.c:173-176).
+// - No kernel image is placed: its checks are not made and the DTB and initrd destination messages
+//   end at their own size, not the kernel's (libvmm src/arch/aarch64/linux.c:23-64, 111, 123).
+// - PSCI SYSTEM_RESET restarts the guest as described below; libvmm 0.2.0 ignores the call
+//   (libvmm src/arch/aarch64/psci.c:105-122).
+// - Error lines use the prefix "<PD>|ERROR: "; libvmm's LOG_VMM_ERR adds "(function:line)"
+//   (libvmm include/libvmm/util/util.h:33).
 //
 // Guest reset (PSCI SYSTEM_RESET, or the host's Emulator.resetGuest): the VMM restarts its guest as
 // at boot: vCPU stopped and reset (vGIC, timer), virtio console back to power-on, RAM zeroed, DTB and

@@ -2,22 +2,24 @@
 // feature negotiation offering only VIRTIO_F_VERSION_1, receiveq0 (0) and transmitq0 (1) as split
 // virtqueues in guest RAM, bytes moved to and from the VMM's sDDF serial queues.
 //
-// What this model does about libvmm's rough edges (REFERENCE.md 6 and 9):
-// - Fixed: a TX blocked on a full sDDF queue resumes when virt_tx signals that it consumed
-//   (the VMM asks for that signal); libvmm resumes only on the next guest kick or RX event.
-// - Fixed: a chain longer than the whole sDDF TX queue is streamed through in pieces instead of
-//   hitting libvmm's assert.
-// - Fixed (#71): bytes that arrive before the guest made receiveq ready are discarded and counted,
-//   not a crash.
-// - Fixed: malformed queues from the guest (descriptor loops, buffers outside RAM, chains over 4 GiB,
-//   avail index jumps past the queue size, INDIRECT) set DEVICE_NEEDS_RESET
-//   (status bit 64), log the reason and raise a configuration-change interrupt; libvmm trusts them.
-// - Fixed: Queue{Desc,Driver,Device}{Low,High} replace their half of the address (libvmm ORs into
-//   the old value, which breaks re-initialisation after a reset).
-// - Modelled: register reads/writes libvmm does not know (e.g. reading QueueNum, config space) fail
-//   the fault, which stops the vCPU, as on the real system. A status write that sets more than one
-//   new bit is "unknown virtIO MMIO device status", as in libvmm.
-// - Not printed: libvmm's DEBUG_CONSOLE chatter ("operation: handle transmit", ...).
+// Departures from the pinned upstream (sDDF 650ace5, libvmm 7069ab9, Microkit cfd5216):
+// - A TX blocked on a full sDDF queue resumes when virt_tx signals that it consumed (the VMM asks
+//   for that signal); libvmm's client VMM does nothing on that signal and resumes only on the next
+//   kick or RX event (libvmm examples/virtio_mmio/client_vmm.c:171-172).
+// - A chain longer than the whole sDDF TX queue is streamed through in pieces instead of hitting
+//   libvmm's assert (libvmm src/virtio/console.c:152-158).
+// - Malformed queues from the guest (descriptor loops, buffers outside RAM, chains over 4 GiB,
+//   avail index jumps past the queue size, INDIRECT) set DEVICE_NEEDS_RESET (status bit 64), log
+//   the reason and raise a configuration-change interrupt; libvmm trusts them
+//   (libvmm src/virtio/console.c:149-150, 247-249).
+// - Queue{Desc,Driver,Device}{Low,High} replace their half of the address; libvmm ORs into the old
+//   value, which the console's reset zeroes (libvmm src/virtio/mmio.c:202-285, src/virtio/console.c:57-60).
+// - QueueReady with QueueSel out of range fails the access; libvmm writes past its queue array
+//   (libvmm src/virtio/mmio.c:186-191).
+// - libvmm's DEBUG_CONSOLE chatter ("operation: handle transmit", ...) is not printed
+//   (libvmm src/virtio/console.c:16-23).
+// Modelled as libvmm: register accesses libvmm does not know fail the fault, which stops the vCPU;
+// a status write that sets more than one new bit is "unknown virtIO MMIO device status".
 import type { GuestPhysical } from '../memory';
 import type { SerialQueue } from '../queue';
 import { newVirtqState, Virtq, VirtqError, type Segment, type VirtqState } from './virtq';

@@ -1,5 +1,5 @@
 // sDDF serial configuration: terminate_num_char configurable (sdfgen's terminate_num_char, virt_rx.c:67
-// at 650ace5), and the room the driver's TX data region needs with colour on (virt_tx.c:211-227).
+// at 650ace5), and the room the driver's TX data region needs with colour on (virt_tx.c:86-102).
 import { strict as assert } from 'assert';
 import { readFileSync } from 'fs';
 import * as path from 'path';
