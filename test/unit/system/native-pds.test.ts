@@ -33,6 +33,7 @@ describe('native PDs the emulator does not model', () => {
     const config = exampleDualGuestConfig({ ramSize: 0x800000, programs: [() => new IdleGuest(), () => new IdleGuest()] });
     // CLIENT_VMM-2 as a native serial client: no VM of its own.
     config.guests = config.guests.slice(0, 1);
+    config.pds.find((p) => p.name === 'CLIENT_VMM-2')!.vmm = false;
     config.pds.push({ name: 'timer_driver', priority: 150 });
     const { emulator, diagnostics } = createEmulator(config);
     assert.ok(emulator);
