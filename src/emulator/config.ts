@@ -10,7 +10,7 @@ export interface SchedParams {
   budgetUs?: number;
   /** Microseconds; default equal to the budget (no bandwidth limit, budget acts as timeslice). */
   periodUs?: number;
-  /** A passive PD runs only on a caller's budget (protected procedure calls). */
+  /** Microkit's passive PD: its context is bound to its notification after init(); calls run it on the caller's budget. */
   passive?: boolean;
 }
 
@@ -23,6 +23,8 @@ export interface PdConfig extends SchedParams {
   name: string;
   /** Hardware IRQs (GIC INTIDs, as in `<irq irq=...>`) delivered on channel `id`. */
   irqs?: { irq: number; id: number }[];
+  /** The PD is a VMM (it has a virtual_machine), booted or not: not a native PD without a model. */
+  vmm?: boolean;
 }
 
 export interface ChannelEnd {
@@ -50,6 +52,8 @@ export interface SerialConfig {
   switchChar: number;
   /** The number typed for client 0 (0 on the real system). */
   clientBase: number;
+  /** Ends the client number (virt_rx's terminate_num_char); default '\r'. */
+  terminateNumChar?: number;
   colour: boolean;
   /** Printed by virt_tx at start when RX is enabled ("Begin input\r\n" by default). */
   beginString: string;

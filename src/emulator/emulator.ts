@@ -2,16 +2,23 @@
 // worker and the inspector use. Time advances only through runFor/runUntilIdle; the same config,
 // input and seed give the same bytes.
 //
-// Where the emulator departs from the real system (details at the top of each file):
-// - kernel.ts: handlers run to completion at a fixed virtual cost; higher-priority PDs run at once
-//   inside the notifier's turn; MCS budgets as a periodic server; passive PDs run only on calls;
-//   debug output (VIRT_RX|LOG, LOG_VMM) goes to onLog, not onto the UART line.
-// - devices/uart-imx.ts: fast mode is unpaced; typed bytes wait on a "wire" instead of overrunning.
-// - virtio/console.ts: libvmm's rough edges fixed (TX resumes on virt_tx's signal; over-long
-//   chains stream; early RX discarded and counted; malformed queues set DEVICE_NEEDS_RESET).
-// - pds/virt-tx.ts: the room check counts the colour end too; oversized backlogs go in pieces.
-// - pds/vmm.ts: no register dumps, IP 0 in fault messages; a guest reset zeroes the VM's RAM.
-// - The message prefix is libvmm's LOG_VMM_ERR "<PD>|ERROR: " (newer libvmm adds "(function:line)").
+// Departures from the pinned upstream (sDDF 650ace5, libvmm 0.2.0 at 7069ab9, Microkit 2.3.0 at
+// cfd5216), one line per file; each file's own list cites the upstream lines
+// (test/unit/emulator/departures.test.ts keeps the two in step):
+// - kernel.ts: handlers run to completion at a fixed cost; a higher-priority PD runs inside the
+//   notifier's turn; budgets as a periodic server; passive PDs on their own budget from the start;
+//   PD faults without register dumps; debug output to the log.
+// - devices/uart-imx.ts: fast mode is unpaced; no error, escape, aging or DMA features.
+// - devices/gic.ts: IRQs enabled by a call, not a distributor register; the distributor is on.
+// - virtio/console.ts: TX resumes on virt_tx's signal; over-long chains stream; malformed queues set
+//   DEVICE_NEEDS_RESET; address halves replace; an out-of-range QueueReady fails; no debug chatter.
+// - pds/uart-driver.ts: RX always enabled; one RX and one TX pass per IRQ.
+// - pds/virt-rx.ts: clients may be numbered from 1.
+// - pds/virt-tx.ts: oversized backlogs go in pieces; clients signalled before the driver; no
+//   debug-build busy wait.
+// - pds/vmm.ts: no register dumps (IP 0); a DT-node line after faults; other virtio devices answer
+//   empty; no kernel image; PSCI SYSTEM_RESET restarts the guest; "<PD>|ERROR: " without
+//   "(function:line)".
 import type { Diagnostic } from '../common/diagnostics';
 import { type EmulatorConfig, type QueueConnection, type SchedParams, DEFAULT_BUDGET_US } from './config';
 import { Gic, spiToIntid } from './devices/gic';
@@ -61,7 +68,8 @@ export interface GuestSnapshot {
   vcpu: string;
   haltReason: string | undefined;
   cpuNs: number;
-  irq: { intid: number; injected: number; alreadyPending: number; delivered: number; acked: number; pending: number[] };
+  /** Counts as libvmm's (devices/gic.ts); `pending`: waiting in the vGIC's overflow queue for a list register. */
+  irq: { intid: number; injected: number; alreadyPending: number; notEnabled: number; delivered: number; acked: number; pending: number[] };
   virtio: { status: number; interruptStatus: number; queues: VirtqSnapshot[]; stats: VirtioConsole['stats']; lastError: string | undefined };
   faults: Vmm['faults'];
   bootError: string | undefined;
@@ -136,9 +144,9 @@ export class Emulator {
 
     const queue = (name: string, c: QueueConnection): SerialQueue => {
       const qr = mrs.get(c.queueMr)!, dr = mrs.get(c.dataMr)!;
+      // The regions start zero-filled, as on the board: producer_signalled 0, so every producer
+      // starts with a signal requested (sddf include/sddf/serial/queue.h:31, :546).
       const q = new SerialQueue(qr, dr, c.capacity ?? dr.length);
-      // Each producer starts with no signal request outstanding.
-      q.cancelProducerSignal();
       this.queues.push({ name, q });
       return q;
     };
@@ -157,7 +165,7 @@ export class Emulator {
     driverPd.program = new UartDriver(kernel.contextFor(driverPd), this.uart, drvRx, drvTx,
       { irq: irqCh, tx: chBetween(roles.driver, roles.virtTx), rx: chBetween(roles.driver, roles.virtRx) }, serial.baud);
     this.virtRx = new VirtRx(kernel.contextFor(rxPd), drvRx, cliRx, chBetween(roles.virtRx, roles.driver),
-      roles.clients.map((c) => chBetween(roles.virtRx, c.pd)), { switchChar: serial.switchChar, clientBase: serial.clientBase });
+      roles.clients.map((c) => chBetween(roles.virtRx, c.pd)), { switchChar: serial.switchChar, clientBase: serial.clientBase, terminateNumChar: serial.terminateNumChar });
     rxPd.program = this.virtRx;
     this.virtTx = new VirtTx(kernel.contextFor(txPd), drvTx, cliTx, chBetween(roles.virtTx, roles.driver),
       roles.clients.map((c) => chBetween(roles.virtTx, c.pd)),
@@ -182,7 +190,10 @@ export class Emulator {
           rxq: cliRx[clientIndex],
           injectIrq: () => {
             kernel.event('virq', `${g.vmm} injects INTID ${intid} into ${g.name}`);
-            vcpu.vgic.inject(intid);
+            if (vcpu.vgic.inject(intid)) return true;
+            // libvmm refuses (vdist.h:193-203) and virq_inject (virq.c:83-89) returns false.
+            ctx.log(`${g.vmm}|ERROR: vIRQ 0x${intid.toString(16)} is not enabled`, 'error');
+            return false;
           },
           notifyTx: () => ctx.notify(chs.tx),
           notifyRx: () => ctx.notify(chs.rx),
@@ -301,7 +312,7 @@ export class Emulator {
       queues: this.queues.map(({ name, q }) => ({ name, capacity: q.capacity, head: q.head, tail: q.tail, producerSignalled: q.producerSignalled, bytes: q.peekAll() })),
       guests: this.vcpus.map((v, i) => {
         const vmm = this.vmms[i], console = vmm.console, intid = this.guestIntids[i];
-        const c = v.vgic.perIrq.get(intid) ?? { injected: 0, alreadyPending: 0, delivered: 0, acked: 0 };
+        const c = v.vgic.perIrq.get(intid) ?? { injected: 0, alreadyPending: 0, notEnabled: 0, delivered: 0, acked: 0 };
         return {
           vm: v.vmName,
           vmm: this.config.guests[i].vmm,

@@ -45,7 +45,7 @@ export function minimalDtb(): Uint8Array {
 export function exampleDualGuestConfig(o: ExampleOptions): EmulatorConfig {
   const ramSize = o.ramSize ?? 0xf000000;
   const serial: SerialConfig = {
-    switchChar: 0x40, clientBase: 0, colour: false, beginString: 'Begin input\r\n', rxEnabled: true,
+    switchChar: 0x40, clientBase: 0, terminateNumChar: 0x0d, colour: false, beginString: 'Begin input\r\n', rxEnabled: true,
     baud: 115200, fast: true, ...o.serial,
   };
   const mr = (name: string, size: number) => ({ name, size });
@@ -73,8 +73,8 @@ export function exampleDualGuestConfig(o: ExampleOptions): EmulatorConfig {
   return {
     memoryRegions,
     pds: [
-      { name: 'CLIENT_VMM-1', priority: 50 },
-      { name: 'CLIENT_VMM-2', priority: 50 },
+      { name: 'CLIENT_VMM-1', priority: 50, vmm: true },
+      { name: 'CLIENT_VMM-2', priority: 50, vmm: true },
       { name: 'serial_virt_tx', priority: virtualiserPriority },
       { name: 'serial_virt_rx', priority: virtualiserPriority },
       { name: 'uart_driver', priority: 100, irqs: [{ irq: EXAMPLE_UART_IRQ, id: 0 }] },

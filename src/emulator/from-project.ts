@@ -136,7 +136,7 @@ export function emulatorConfigFromProject(project: Project, opts: FromProjectOpt
   const config: EmulatorConfig = {
     memoryRegions: sys.memoryRegions.map((m) => ({ name: m.name, size: m.size })),
     pds: sys.protectionDomains.map((p) => ({
-      name: p.name, priority: p.priority, budgetUs: p.budget, periodUs: p.period, passive: p.passive,
+      name: p.name, priority: p.priority, budgetUs: p.budget, periodUs: p.period, passive: p.passive, vmm: p.virtualMachine !== undefined,
       irqs: p.irqs.map((i) => ({ irq: i.irq, id: i.id })),
     })),
     channels: sys.channels.map((c) => ({
@@ -146,6 +146,7 @@ export function emulatorConfigFromProject(project: Project, opts: FromProjectOpt
     serial: {
       switchChar: project.serial.switchChar,
       clientBase: project.serial.clientBase,
+      terminateNumChar: project.serial.terminateNumChar,
       colour: project.serial.colour,
       beginString: project.serial.beginString,
       rxEnabled: true,

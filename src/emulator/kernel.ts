@@ -2,17 +2,20 @@
 // per channel, IRQ delivery and acknowledgement, protected procedure calls, and the discrete-event
 // loop that advances virtual time.
 //
-// Departures from seL4/Microkit, on purpose:
-// - A PD's notified() runs to completion and costs a fixed virtual time per call plus what it
-//   charges for the bytes it moves; it is never preempted part-way (seL4 could preempt it).
+// Departures from the pinned upstream (sDDF 650ace5, libvmm 7069ab9, Microkit cfd5216):
+// - A PD's notified() runs to completion at a fixed virtual cost per call plus what it charges for
+//   the bytes it moves; seL4 could preempt it part-way (microkit docs/manual.md:178-186).
 // - A notification or IRQ that makes a strictly higher-priority PD ready runs that PD at once,
-//   inside the notifier's turn (as seL4 switches to it immediately); vCPUs are only scheduled by
-//   the main loop, between slices.
-// - Budget accounting is a simple periodic server: a thread spends `budget` per `period` window;
-//   when budget == period the budget is only a round-robin timeslice.
-// - Passive PDs never run on a notification (they have no scheduling context); they run only when
-//   called with a protected procedure call, on the caller's budget.
-// - Debug output (sddf_dprintf, LOG_VMM) goes to the emulator's log, not onto the UART line.
+//   inside the notifier's turn, as seL4 switches to it; vCPUs are scheduled only between slices
+//   (microkit docs/manual.md:186).
+// - Budgets are a simple periodic server: `budget` per `period` window; a full budget is a
+//   round-robin timeslice (microkit docs/manual.md:178-184).
+// - Passive PDs keep their own budget for notifications from the start, where seL4 lends init()
+//   the same context before the bind (microkit monitor/src/main.c:738-748).
+// - A PD fault prints the monitor's first two lines and the emulator's reason, not the register
+//   dump and fault details (microkit monitor/src/main.c:751-775).
+// - Debug output (sddf_dprintf, LOG_VMM) goes to the emulator's log, not onto the UART line
+//   (sddf util/putchar_debug.c:20).
 
 export interface Device {
   readonly name: string;
@@ -97,10 +100,12 @@ export class PdThread extends Thread {
   /** channel id -> INTID, for irqAck. */
   readonly irqs = new Map<number, number>();
   program: PdProgram | undefined;
+  /** The thread whose scheduling context this PD runs on during a protected call it serves while passive. */
+  donor: Thread | undefined;
   faulted = false;
   notifications = 0;
   isReady(): boolean {
-    return this.pendingCount > 0 && !this.faulted && !this.sched.passive && this.program !== undefined;
+    return this.pendingCount > 0 && !this.faulted && this.program !== undefined;
   }
   setPending(ch: number): void {
     if (this.pending[ch] === 0) {
@@ -253,23 +258,28 @@ export class Kernel {
       this.log(from.name, 'error', `protected procedure call to '${target.pd.name}', which does not have a higher priority`);
       return undefined;
     }
-    const saved = this.current;
-    this.current = target.pd;
+    const saved = this.current, callee = target.pd, serve = target.pd.program.protectedCall.bind(target.pd.program);
+    const savedDonor = callee.donor;
+    this.current = callee;
+    // A passive callee borrows the caller's scheduling context (seL4 MCS donation); an active one
+    // runs on its own (manual.md:189).
+    if (callee.sched.passive) callee.donor = from.donor ?? from;
     try {
-      // The callee runs on the caller's scheduling context (budget).
-      this.charge(from, PD_HANDLER_COST_NS);
-      return target.pd.program.protectedCall(target.ch, msg);
+      this.charge(callee, PD_HANDLER_COST_NS);
+      return serve(target.ch, msg);
     } catch (e) {
-      this.pdFault(target.pd, e);
+      this.pdFault(callee, e);
       return undefined;
     } finally {
+      callee.donor = savedDonor;
       this.current = saved;
     }
   }
 
-  /** Spend CPU time on a thread's budget; time advances with it. */
-  charge(t: Thread, ns: number): void {
+  /** Spend CPU time on a thread's budget (a borrowed one while it serves a call passively); time advances with it. */
+  charge(thread: Thread, ns: number): void {
     if (!(ns > 0) || ns === Infinity) return;
+    const t = (thread instanceof PdThread && thread.donor) || thread;
     this.now += ns;
     t.cpuNs += ns;
     t.budgetLeft -= ns;
@@ -401,6 +411,8 @@ export class Kernel {
       } finally {
         this.current = saved;
       }
+      // libmicrokit asks the monitor to bind the context to the notification once init() returns.
+      if (pd.sched.passive && !pd.faulted) this.log('MON', 'info', `MON|INFO: PD '${pd.name}' is now passive!`);
     }
   }
 

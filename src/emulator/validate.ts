@@ -3,6 +3,7 @@
 // them where it knows them, these messages name the element.)
 import type { Diagnostic } from '../common/diagnostics';
 import type { EmulatorConfig, QueueConnection, SchedParams } from './config';
+import { NATIVE_PD_RULE, nativePdMessage } from '../system/checks/native-pds';
 
 /** The most memory (all memory regions together) one emulated system may have: 4 GiB. */
 export const MAX_EMULATED_MEMORY = 4 * 1024 ** 3;
@@ -88,6 +89,14 @@ export function validateConfig(c: EmulatorConfig): Diagnostic[] {
   const s = c.serial;
   if (!Number.isInteger(s.switchChar) || s.switchChar < 0 || s.switchChar > 255) error(`serial switch character ${s.switchChar} is not a byte`);
   if (!(s.baud > 0)) error(`serial baud rate ${s.baud} must be positive`);
+
+  // PDs with no model are never run: said at boot, in the linter's words.
+  const modelled = new Set([r.driver, r.virtRx, r.virtTx, ...c.guests.map((g) => g.vmm)]);
+  for (const p of c.pds) {
+    if (modelled.has(p.name) || p.vmm) continue;
+    const client = r.clients.some((cl) => cl.pd === p.name);
+    out.push({ severity: 'warning', code: NATIVE_PD_RULE.code, subject: p.name, message: nativePdMessage(p.name, client ? r.virtRx : undefined) });
+  }
 
   for (const g of c.guests) {
     const what = `virtual machine '${g.name}'`;

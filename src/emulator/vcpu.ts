@@ -165,6 +165,10 @@ export class Vcpu extends VcpuThread implements GuestMachine {
     this.timer.arm(Number(deadlineNs));
   }
 
+  enableInterrupt(intid: number): void {
+    this.vgic.enable(intid);
+  }
+
   endOfInterrupt(intid: number): void {
     this.vgic.eoi(intid);
   }

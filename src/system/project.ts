@@ -10,6 +10,8 @@ import { parseJson, member, type JsonMember, type JsonValue } from './json';
 import { findMr, type SystemModel, type VirtualMachine, type MapEntry } from './model';
 import { parseSystem } from './parse';
 import { checkSerialPriorities, checkSerialRegions } from './checks/serial';
+import { checkNativePds } from './checks/native-pds';
+import { checkSerialConfig } from './checks/serial-config';
 import { checkGuestMaps } from './checks/guest-maps';
 import { inferSerialRoles, type RoleOverride, type SerialRoles } from './roles';
 import { DEFAULT_SWITCH_CHAR, resolveSwitchChar, type SwitchCharOrigin, type SwitchCharOverride } from './switch-char';
@@ -72,6 +74,8 @@ export interface SerialConfig {
   switchCharOrigin: SwitchCharOrigin;
   /** How clients are numbered when switching: 0 as the real sDDF virt_rx does. */
   clientBase: 0 | 1;
+  /** Ends the client number after the switch character (virt_rx config.terminate_num_char; sdfgen's default '\r'). */
+  terminateNumChar: number;
   colour: boolean;
   beginString: string;
   baud: number;
@@ -94,7 +98,7 @@ export interface Project {
 /** The keys each object of the project file may have (schemas/dual-guest.schema.json has the same). */
 export const PROJECT_KEYS = {
   project: ['$schema', 'system', 'serial', 'roles', 'guests'],
-  serial: ['switchChar', 'clientBase', 'colour', 'beginString', 'baud'],
+  serial: ['switchChar', 'terminateNumChar', 'clientBase', 'colour', 'beginString', 'baud'],
   roles: ['uartDriver', 'rxVirtualiser', 'txVirtualiser', 'clients'],
   guest: ['boot', 'dts', 'includePaths', 'virtio', 'dtbAddr', 'initrdAddr', 'initrd', 'kernel', 'kernelDrivers'],
   virtio: ['base', 'size', 'spi'],
@@ -105,6 +109,7 @@ export const DEFAULT_SERIAL: Omit<SerialConfig, 'clients'> = {
   switchChar: DEFAULT_SWITCH_CHAR,
   switchCharOrigin: { kind: 'default' },
   clientBase: 0,
+  terminateNumChar: 0x0d,
   colour: false,
   beginString: 'Begin input\r\n',
   baud: 115200,
@@ -270,12 +275,17 @@ export function loadProject(pathToProjectJsonOrSystem: string, host: FileHost, o
   if (serialJson) {
     const s = serialJson.value;
     reader.knownKeys(s, PROJECT_KEYS.serial, "'serial'");
-    const sw = member(s, 'switchChar');
-    if (sw) {
-      if (sw.value.kind === 'string' && sw.value.value.length === 1 && sw.value.value.charCodeAt(0) < 256) projectSwitchChar = sw.value.value.charCodeAt(0);
-      else if (sw.value.kind === 'number' && Number.isInteger(sw.value.value) && sw.value.value >= 0 && sw.value.value < 256) projectSwitchChar = sw.value.value;
-      else reader.error(`'switchChar' must be one character (e.g. "@") or a byte value (e.g. 28)`, sw.value.range);
-    }
+    // One character or a byte value, as sdfgen's switch_char and terminate_num_char are.
+    const byteMember = (key: 'switchChar' | 'terminateNumChar', example: string): number | undefined => {
+      const m = member(s, key);
+      if (!m) return undefined;
+      if (m.value.kind === 'string' && m.value.value.length === 1 && m.value.value.charCodeAt(0) < 256) return m.value.value.charCodeAt(0);
+      if (m.value.kind === 'number' && Number.isInteger(m.value.value) && m.value.value >= 0 && m.value.value < 256) return m.value.value;
+      reader.error(`'${key}' must be one character (e.g. ${example}) or a byte value`, m.value.range);
+      return undefined;
+    };
+    projectSwitchChar = byteMember('switchChar', '"@"');
+    serial.terminateNumChar = byteMember('terminateNumChar', '"\\r"') ?? serial.terminateNumChar;
     const base = member(s, 'clientBase');
     if (base) {
       if (base.value.kind === 'number' && (base.value.value === 0 || base.value.value === 1)) serial.clientBase = base.value.value;
@@ -387,7 +397,7 @@ export function loadProject(pathToProjectJsonOrSystem: string, host: FileHost, o
     }
   }
   pushAll(diagnostics, reader.diagnostics);
-  for (const found of [checkSerialRegions(system, roles), checkSerialPriorities(system, roles), checkGuestMaps(system, guests)]) pushAll(diagnostics, found);
+  for (const found of [checkSerialRegions(system, roles), checkSerialPriorities(system, roles), checkNativePds(system, roles), checkSerialConfig(system, roles, serial.colour), checkGuestMaps(system, guests)]) pushAll(diagnostics, found);
   return { file: projectFile, system, systemFile, roles, guests, serial, diagnostics };
 }
 

@@ -2,6 +2,8 @@
 // registry for the docs (docs/project-file.md lists them) and for tests that keep the two in sync.
 
 import type { Severity } from '../common/diagnostics';
+import { NATIVE_PD_RULE } from './checks/native-pds';
+import { SERIAL_COLOUR_ROOM_RULE } from './checks/serial-config';
 
 export interface SystemRule {
   code: string;
@@ -62,6 +64,8 @@ export const SYSTEM_RULES: readonly SystemRule[] = [
   { code: 'sddf-region-size', severity: 'error', origin: 'new', summary: 'an sDDF queue or data region whose size is not a power of two' },
   { code: 'sddf-region-one-end', severity: 'warning', origin: 'new', summary: 'an sDDF queue or data region mapped into one protection domain only' },
   { code: 'sddf-connection-regions', severity: 'warning', origin: 'new', summary: 'a serial connection whose ends share fewer than two regions (queue and data)' },
+  NATIVE_PD_RULE,
+  SERIAL_COLOUR_ROOM_RULE,
   { code: 'sddf-priority-order', severity: 'warning', origin: 'new', summary: 'the sDDF priority convention broken: driver above virtualisers above clients' },
   { code: 'guest-ram-vmm', severity: 'error', origin: 'new', summary: "guest RAM not mapped read-write into the VMM (missing: warning; cached differently: warning)" },
   { code: 'guest-ram-alignment', severity: 'error', origin: 'libvmm', summary: 'guest RAM not starting on a 2 MiB boundary' },

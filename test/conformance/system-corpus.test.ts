@@ -72,6 +72,8 @@ describe('corpus .system files', function () {
       'info project-guest-files virtio.system:56 client_linux-2',
       // BLK_DRIVER_VMM is the third serial client (virt_tx channel 3) at priority 200, above both virtualisers.
       'warning sddf-priority-order virtio.system:183',
+      // The block virtualiser is native code the emulator does not run.
+      'warning sddf-native-pd-not-emulated virtio.system:211 BLK_VIRT',
     ]],
     ['libvmm-simple-qemu/simple.system', []],
   ];
@@ -172,6 +174,7 @@ describe('corpus .system files', function () {
       // init.dts keeps stdout-path = "/pl011@9000000" while linux.dts disables that UART.
       'warning guest-dt-stdout init.dts:11 /chosen',
       'warning guest-dt-stdout init.dts:11 /chosen',
+      'warning sddf-native-pd-not-emulated virtio.system:211 BLK_VIRT',
       'warning sddf-priority-order virtio.system:183',
     ]);
   });
@@ -200,6 +203,7 @@ describe('corpus .system files', function () {
       'warning guest-dt-stdout init.dts:11 /chosen',
       // The corpus has no tree for the block driver's VM.
       'warning project-no-dts virtio.system:192 blk_driver_linux',
+      'warning sddf-native-pd-not-emulated virtio.system:211 BLK_VIRT',
       'warning sddf-priority-order virtio.system:183',
     ]);
   });

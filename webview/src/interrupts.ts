@@ -13,10 +13,12 @@ export function renderInterrupts(s: WireSnapshot): HTMLElement {
     h('tbody', {},
       field('INTID', (g) => g.irq.intid, 'intid'),
       field('injected', (g) => g.irq.injected, 'injected'),
-      field('pending', (g) => (g.irq.pending.length ? g.irq.pending.join(', ') : 'none'), 'pending'),
+      // libvmm's "pending": queued for a free list register (an IRQ in a list register is not).
+      field('pending (queued)', (g) => (g.irq.pending.length ? g.irq.pending.join(', ') : 'none'), 'pending'),
       field('acknowledged', (g) => g.irq.acked, 'acked'),
       field('delivered', (g) => g.irq.delivered, 'delivered'),
       field('already pending', (g) => g.irq.alreadyPending, 'alreadyPending'),
+      field('refused (not enabled)', (g) => g.irq.notEnabled, 'notEnabled'),
       field('vCPU', (g) => h('span', { class: g.vcpu === 'halted' ? 'warn' : undefined }, g.haltReason ? `${g.vcpu} (${g.haltReason})` : g.vcpu), 'vcpu'),
       field('virtio status', (g) => hex(g.virtio.status), 'status')));
   const faults = s.guests.flatMap((g) => g.faults.map((f) => [g.vm, formatNs(f.timeNs), hex(f.gpa, 8), f.write ? 'write' : 'read', hex(f.fsr), f.message]));

@@ -3,10 +3,12 @@
 // Register offsets and bits: i.MX 8M reference manual section 16.2, as in au-ts/sddf
 // drivers/serial/imx/include/uart.h.
 //
-// Departures: in fast mode bytes leave the TX FIFO at once and typed bytes enter the RX FIFO as
-// soon as there is room (no pacing, no overrun); in realtime mode a character takes 10 bit times
-// and a byte arriving at a full RX FIFO is lost (counted as an overrun). Error, escape, aging and
-// DMA features are not modelled.
+// Departures from the pinned upstream (sDDF 650ace5, libvmm 7069ab9, Microkit cfd5216):
+// - In fast mode bytes leave the TX FIFO at once and typed bytes enter the RX FIFO as soon as
+//   there is room (no pacing, no overrun); in realtime mode a character takes 10 bit times and a
+//   byte arriving at a full RX FIFO is lost and counted (sddf drivers/serial/imx/uart.c:30-41).
+// - Error, escape, aging and DMA features are not modelled, so the driver's ABNORMAL branch never
+//   runs (sddf drivers/serial/imx/uart.c:107-110).
 import type { Device } from '../kernel';
 
 export const URXD = 0x00, UTXD = 0x40, UCR1 = 0x80, UCR2 = 0x84, UCR3 = 0x88, UCR4 = 0x8c, UFCR = 0x90,

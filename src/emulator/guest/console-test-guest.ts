@@ -28,6 +28,8 @@ export interface ConsoleTestGuestOptions {
   spin?: boolean;
   /** Virtual CPU cost of producing one byte. */
   costPerByteNs?: number;
+  /** The console's INTID, enabled at start (SPI 42 of the example: 74); -1 leaves it disabled. */
+  intid?: number;
 }
 
 export class ConsoleTestGuest implements GuestProgram {
@@ -50,7 +52,7 @@ export class ConsoleTestGuest implements GuestProgram {
   private txInFlight = new Map<number, number>();
 
   constructor(opts: ConsoleTestGuestOptions) {
-    this.opts = { queueSize: 64, txTotal: 0, txChunk: 4096, echo: false, spin: false, costPerByteNs: 0.25, ...opts };
+    this.opts = { queueSize: 64, txTotal: 0, txChunk: 4096, echo: false, spin: false, costPerByteNs: 0.25, intid: 74, ...opts };
   }
 
   get failed(): boolean {
@@ -86,6 +88,7 @@ export class ConsoleTestGuest implements GuestProgram {
       this.dead = true;
       return;
     }
+    if (this.opts.intid >= 0) machine.enableInterrupt(this.opts.intid);
     this.w(R.Status, 0);
     this.w(R.Status, 1);
     this.w(R.Status, 3);

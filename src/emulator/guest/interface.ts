@@ -23,6 +23,12 @@ export interface GuestMachine {
   consume(ns: number): void;
   /** Arm the vCPU's virtual timer (one deadline; a new call replaces it). onTimer() fires at or after it. */
   setTimer(deadlineNs: bigint): void;
+  /**
+   * The guest's interrupt controller driver enables an INTID at the (virtual) distributor, as
+   * request_irq does through GICD_ISENABLER. The VMM's vGIC refuses to inject an IRQ that is not
+   * enabled (libvmm logs "vIRQ 0x.. is not enabled").
+   */
+  enableInterrupt(intid: number): void;
   /** End of interrupt for an INTID taken through onInterrupt (frees the vGIC list register). */
   endOfInterrupt(intid: number): void;
   /** A PSCI call (SYSTEM_OFF 0x84000008, SYSTEM_RESET 0x84000009, ...): the VMM sees it. */

@@ -1,5 +1,11 @@
 // The UART driver PD (sDDF drivers/serial/imx/uart.c, REFERENCE.md section 5): owns the UART's
 // registers and IRQ; drains the RX FIFO into the RX queue, fills the TX FIFO from the TX queue.
+//
+// Departures from the pinned upstream (sDDF 650ace5, libvmm 7069ab9, Microkit cfd5216):
+// - RX is always enabled: a TX-only configuration (config.rx_enabled false) is not modelled
+//   (sddf drivers/serial/imx/uart.c:101, 125-127, 169-171).
+// - An IRQ runs one RX and one TX pass, where the driver loops while the status register shows work
+//   (sddf drivers/serial/imx/uart.c:95-114).
 import type { PdContext, PdProgram } from '../kernel';
 import type { SerialQueue } from '../queue';
 import {

@@ -2,11 +2,16 @@
 // forwards received bytes to the current client; the switch character, up to 4 decimal digits and
 // '\r' select another client (numbered from the configured base, 0 on the real system). Bytes for
 // a client whose queue is full are dropped, as on the real system, and counted here.
+//
+// Departures from the pinned upstream (sDDF 650ace5, libvmm 7069ab9, Microkit cfd5216):
+// - Clients can be numbered from 1 (serial.clientBase); virt_rx counts from 0
+//   (sddf serial/components/virt_rx.c:68-69).
 import type { PdContext, PdProgram } from '../kernel';
 import type { SerialQueue } from '../queue';
 
 const MAX_CLIENT_DIGITS = 4;
-const TERMINATOR = 0x0d; // '\r'
+/** sdfgen's default terminate_num_char. */
+const DEFAULT_TERMINATOR = 0x0d; // '\r'
 const COST_PER_BYTE_NS = 2;
 
 const enum Mode { Normal, Switched, Number }
@@ -14,6 +19,8 @@ const enum Mode { Normal, Switched, Number }
 export interface VirtRxOptions {
   switchChar: number;
   clientBase: number;
+  /** config.terminate_num_char (virt_rx.c:67). */
+  terminateNumChar?: number;
 }
 
 export class VirtRx implements PdProgram {
@@ -37,9 +44,10 @@ export class VirtRx implements PdProgram {
   }
 
   notified(ch: number): void {
+    // virt_rx never waits on a client queue, so a client's signal (it consumed, answering the zeroed
+    // flag) is "unexpected" too, as virt_rx.c:120-124 says in its debug log.
     if (ch === this.driverCh) this.rxReturn();
-    else if (!this.clientChs.includes(ch)) this.ctx.log(`VIRT_RX|LOG: received notification on unexpected channel: ${ch}`);
-    // A client's signal only means it consumed; virt_rx never waits on a client queue.
+    else this.ctx.log(`VIRT_RX|LOG: received notification on unexpected channel: ${ch}`);
   }
 
   private rxReturn(): void {
@@ -66,7 +74,7 @@ export class VirtRx implements PdProgram {
           }
           break;
         case Mode.Number:
-          if (c === TERMINATOR) {
+          if (c === (this.opts.terminateNumChar ?? DEFAULT_TERMINATOR)) {
             const input = parseInt(this.digits, 10);
             const client = input - this.opts.clientBase;
             if (client >= 0 && client < this.clients.length) {
@@ -88,12 +96,12 @@ export class VirtRx implements PdProgram {
           break;
       }
     }
-    if (consumed > 0) {
-      this.ctx.charge(consumed * COST_PER_BYTE_NS);
-      if (drv.producerWantsSignal()) {
-        drv.cancelProducerSignal();
-        this.ctx.notify(this.driverCh);
-      }
+    if (consumed > 0) this.ctx.charge(consumed * COST_PER_BYTE_NS);
+    // After every pass, as virt_rx.c:95-99 does: a driver that asked (or never cancelled the zeroed
+    // flag) is signalled while its queue is not full.
+    if (!drv.isFull() && drv.producerWantsSignal()) {
+      drv.cancelProducerSignal();
+      this.ctx.notify(this.driverCh);
     }
     if (transferred) this.ctx.notify(this.clientChs[this.current]);
   }

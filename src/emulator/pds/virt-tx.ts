@@ -3,10 +3,14 @@
 // client's ANSI colour; clients that do not fit wait in a FIFO and are retried when the driver
 // signals. At start it queues the begin string (when RX is enabled) and logs each client's colour.
 //
-// Departures: the real code reserves room for the colour start only (COLOUR_LENGTH) and relies on an
-// assert for the end sequence; here the room check counts both. A client backlog larger than the
-// driver queue (possible with colour on) would wait forever on the real system; here it goes out
-// in queue-sized pieces, each wrapped in the colour.
+// Departures from the pinned upstream (sDDF 650ace5, libvmm 7069ab9, Microkit cfd5216):
+// - A client backlog larger than the driver queue (possible with colour on) would wait for ever on
+//   the board; here it goes out in queue-sized pieces, each wrapped in the colour (the lint rule
+//   sddf-serial-colour-room warns of it) (sddf serial/components/virt_tx.c:86-102).
+// - A client is drained again while bytes arrive during its transfer, and is signalled as soon as
+//   its queue is moved, before the driver is notified (sddf serial/components/virt_tx.c:132-141).
+// - The debug build's busy wait for the begin string to leave is not modelled
+//   (sddf serial/components/virt_tx.c:188-196).
 import type { PdContext, PdProgram } from '../kernel';
 import type { SerialQueue } from '../queue';
 

@@ -2,13 +2,20 @@
 // vCPU, handles its faults (the virtio-mmio console window; anything else is fatal to the vCPU,
 // with libvmm's messages), PSCI calls, and the serial notifications for its console.
 //
-// Departures: libvmm's register dumps after a fatal fault (tcb_print_regs, vcpu_print_regs) are not
-// printed (the guest model has no registers), and the IP in the fault message is 0 for the same
-// reason. A line naming the device-tree node that owns the address follows the message when the
-// configuration gives a describeAddress lookup. Virtio devices other than the console (block, net,
-// sound: libvmm emulates them over other sDDF subsystems, which are not modelled) answer as an empty
-// virtio-mmio transport (magic, version 2, device ID 0; writes ignored), as QEMU's unused
-// virtio-mmio slots do: the guest's virtio_mmio driver skips them and the guest has no such device.
+// Departures from the pinned upstream (sDDF 650ace5, libvmm 7069ab9, Microkit cfd5216):
+// - libvmm's register dumps after a fatal fault are not printed (the guest model has no
+//   registers), and the IP in the fault message is 0 (libvmm src/arch/aarch64/fault.c:454-457).
+// - A line naming the device-tree node that owns a faulting address follows the message when the
+//   configuration gives a describeAddress lookup (libvmm src/arch/aarch64/fault.c:454).
+// - Virtio devices other than the console (block, net, sound) answer as an empty virtio-mmio
+//   transport (device ID 0), as QEMU's unused slots do; libvmm emulates them over other sDDF
+//   subsystems (libvmm examples/virtio_mmio/client_vmm.c:173-176).
+// - No kernel image is placed: its checks are not made and the DTB and initrd destination messages
+//   end at their own size, not the kernel's (libvmm src/arch/aarch64/linux.c:23-64, 111, 123).
+// - PSCI SYSTEM_RESET restarts the guest as described below; libvmm 0.2.0 ignores the call
+//   (libvmm src/arch/aarch64/psci.c:105-122).
+// - Error lines use the prefix "<PD>|ERROR: "; libvmm's LOG_VMM_ERR adds "(function:line)"
+//   (libvmm include/libvmm/util/util.h:33).
 //
 // Guest reset (PSCI SYSTEM_RESET, or the host's Emulator.resetGuest): the VMM restarts its guest as
 // at boot: vCPU stopped and reset (vGIC, timer), virtio console back to power-on, RAM zeroed, DTB and
@@ -60,6 +67,11 @@ export class Vmm implements PdProgram, FaultHandler {
     this.ctx.log(`${this.ctx.name}|ERROR: ${text}`, 'error');
   }
 
+  /** libvmm's LOG_VMM (include/libvmm/util/util.h:32): an INFO line the board prints. */
+  private info(text: string): void {
+    this.ctx.log(`${this.ctx.name}|INFO: ${text}`);
+  }
+
   init(): void {
     this.bootGuest();
   }
@@ -72,45 +84,65 @@ export class Vmm implements PdProgram, FaultHandler {
       this.err(problem);
       return;
     }
-    const ram = this.vcpu.ram, base = this.vcpu.ramBase;
-    ram.set(this.guest.dtb, this.guest.dtbGpa - base);
-    if (this.guest.initrd) ram.set(this.guest.initrd.bytes, this.guest.initrd.gpa - base);
+    const g = this.guest, ram = this.vcpu.ram, base = this.vcpu.ramBase;
+    this.info(`Copying guest DTB to GPA ${hex(g.dtbGpa)} (${hex(g.dtb.length)} bytes)`);
+    ram.set(g.dtb, g.dtbGpa - base);
+    if (g.initrd) {
+      this.info(`Copying guest initial RAM disk to GPA ${hex(g.initrd.gpa)} (${hex(g.initrd.bytes.length)} bytes)`);
+      ram.set(g.initrd.bytes, g.initrd.gpa - base);
+    }
+    // The kernel entry is the start of RAM (a text_offset of 0, as arm64 Images since 3.17 have).
+    this.info(`starting guest at ${hex(g.ramGpa)}, DTB at ${hex(g.dtbGpa)}, initial RAM disk at ${hex(g.initrd?.gpa ?? 0)}`);
     this.vcpu.faultHandler = this;
-    this.vcpu.start(this.guest.program(), this.guest.dtbGpa);
+    this.vcpu.start(g.program(), g.dtbGpa);
   }
 
-  /** Restart the guest (see the top of the file); runs as this PD, like its fault handler. */
+  /** Restart the guest (see the top of the file), with guest_restart's lines (guest.c:121-141); runs as this PD. */
   resetGuest(): void {
     this.kernel.runAs(this.pd, () => {
-      this.ctx.log(`${this.ctx.name}|INFO: resetting guest`);
+      this.info('Attempting to restart guest');
       this.vcpu.reset();
+      this.info('Stopped guest');
       this.console?.powerOnReset();
+      this.info('Clearing guest RAM');
       this.vcpu.ram.fill(0);
       this.bootGuest();
+      this.info('Restarted guest');
     }, undefined);
   }
 
-  /** libvmm's linux.c checks, in its order; the message for the first that fails. */
+  /**
+   * linux_setup_images' checks (libvmm src/arch/aarch64/linux.c:13-131 at 7069ab9), in its order and
+   * words; the message for the first that fails. The kernel image's checks (lines 23-28, 32-37,
+   * 52-64) are not made: the model places no kernel image. For the same reason the ends printed for
+   * the DTB and initrd destinations are those of the DTB and initrd, where libvmm adds the kernel's
+   * size (lines 111 and 123).
+   */
   private checkImages(): string | undefined {
     const g = this.guest;
     const ramEnd = g.ramGpa + g.ramSize;
-    if (g.ramGpa % 0x200000 !== 0) return 'Linux requires that guest RAM starting GPA must be 2MiB aligned';
-    const dtb = g.dtb;
+    const dtb = g.dtb, dtbEnd = g.dtbGpa + dtb.length;
+    if (g.initrd) {
+      const start = g.initrd.gpa, end = start + g.initrd.bytes.length;
+      if (!(start >= dtbEnd || end <= g.dtbGpa)) return `DTB [${hex(g.dtbGpa)}..${hex(dtbEnd)}) overlaps with the destination of the initial RAM disk [${hex(start)}, ${hex(end)})`;
+    }
+    if (g.ramGpa % 0x200000 !== 0) return `Linux requires that guest RAM starting GPA must be 2MiB aligned, got ${hex(g.ramGpa)}`;
     const magic = dtb.length >= 4 ? ((dtb[0] << 24) | (dtb[1] << 16) | (dtb[2] << 8) | dtb[3]) >>> 0 : 0;
     if (magic !== FDT_MAGIC) return 'Given DTB does not match DTB magic.';
-    const dtbEnd = g.dtbGpa + dtb.length;
+    if (dtb.length > 1 << 21) return `Linux expects size of DTB to be less than 2MB, DTB size is ${hex(dtb.length)} bytes`;
+    if (g.dtbGpa % 8 !== 0) return `Linux expects DTB address to be on an 8-byte boundary, DTB address is ${hex(g.dtbGpa)}`;
     if (g.dtbGpa < g.ramGpa || dtbEnd > ramEnd) return `DTB copy destination [${hex(g.dtbGpa)}..${hex(dtbEnd)}) not in valid guest RAM`;
     if (g.initrd) {
       const start = g.initrd.gpa, end = start + g.initrd.bytes.length;
       if (start < g.ramGpa || end > ramEnd) return `Initrd copy destination [${hex(start)}..${hex(end)}) not in valid guest RAM`;
-      if (g.dtbGpa < end && start < dtbEnd) return `DTB [${hex(g.dtbGpa)}..${hex(dtbEnd)}) overlaps with the destination of the initial RAM disk [${hex(start)}..${hex(end)})`;
     }
     return undefined;
   }
 
   notified(ch: number): void {
     if (!this.console) return;
-    if (ch === this.ch.rx) this.console.handleRx();
+    // virt_rx's signal is a full queue-notify pass in libvmm's client VMM (client_vmm.c:169-170).
+    if (ch === this.ch.rx) this.console.queueNotify();
     else if (ch === this.ch.tx) this.console.resumeTx(); // virt_tx consumed: resume a blocked TX
     else this.err(`Unexpected channel, ch: ${hex(ch)}`);
   }
@@ -142,10 +174,11 @@ export class Vmm implements PdProgram, FaultHandler {
   psci(functionId: number): void {
     this.kernel.runAs(this.pd, () => {
       if (functionId === PSCI_SYSTEM_OFF) {
-        this.ctx.log(`${this.ctx.name}|INFO: guest requested system off`);
+        // guest_stop (psci.c:124-127, guest.c:114-119).
+        this.info('Stopping guest');
         this.vcpu.halt('PSCI SYSTEM_OFF');
+        this.info('Stopped guest');
       } else if (functionId === PSCI_SYSTEM_RESET) {
-        this.ctx.log(`${this.ctx.name}|INFO: guest requested system reset`);
         this.resetGuest();
       } else if (PSCI_ANSWERED.has(functionId)) {
         // PSCI_VERSION, PSCI_FEATURES, MIGRATE_INFO_TYPE: libvmm answers them; the guest runs on.
@@ -166,16 +199,20 @@ export class Vmm implements PdProgram, FaultHandler {
     return this.console !== undefined && gpa >= v.base && gpa + size <= v.base + v.size;
   }
 
+  /**
+   * A fault libvmm cannot handle (fault.c:410-463, 494-497): a registered handler that failed says
+   * so first, and then, as for an address with no handler, "unexpected memory fault".
+   */
   private fatal(gpa: number, write: boolean, registered: boolean): void {
     const fsr = encodeStage2Fsr({ write });
-    let message: string;
+    const unexpected = `unexpected memory fault on address: ${hex(gpa)}, FSR: ${hex(fsr)}, IP: 0x0, is_prefetch: false, is_write: ${write}`;
+    let message = unexpected;
     if (registered) {
       const v = this.guest.virtio;
       message = `registered virtual memory exception handler for region [${hex(v.base)}..${hex(v.base + v.size)}) at address ${hex(gpa)} failed`;
-    } else {
-      message = `unexpected memory fault on address: ${hex(gpa)}, FSR: ${hex(fsr)}, IP: 0x0, is_prefetch: false, is_write: ${write}`;
+      this.err(message);
     }
-    this.err(message);
+    this.err(unexpected);
     const owner = registered ? undefined : this.describeAddress?.(this.guest.name, gpa);
     if (owner) this.ctx.log(`${this.ctx.name}|ERROR: (emulator) ${hex(gpa)} belongs to ${owner.path} (${owner.where})`, 'error');
     this.err('Failed to handle virtual memory fault');

@@ -2,22 +2,24 @@
 // feature negotiation offering only VIRTIO_F_VERSION_1, receiveq0 (0) and transmitq0 (1) as split
 // virtqueues in guest RAM, bytes moved to and from the VMM's sDDF serial queues.
 //
-// What this model does about libvmm's rough edges (REFERENCE.md 6 and 9):
-// - Fixed: a TX blocked on a full sDDF queue resumes when virt_tx signals that it consumed
-//   (the VMM asks for that signal); libvmm resumes only on the next guest kick or RX event.
-// - Fixed: a chain longer than the whole sDDF TX queue is streamed through in pieces instead of
-//   hitting libvmm's assert.
-// - Fixed (#71): bytes that arrive before the guest made receiveq ready are discarded and counted,
-//   not a crash.
-// - Fixed: malformed queues from the guest (descriptor loops, buffers outside RAM, chains over 4 GiB,
-//   avail index jumps past the queue size, notify before ready, INDIRECT) set DEVICE_NEEDS_RESET
-//   (status bit 64), log the reason and raise a configuration-change interrupt; libvmm trusts them.
-// - Fixed: Queue{Desc,Driver,Device}{Low,High} replace their half of the address (libvmm ORs into
-//   the old value, which breaks re-initialisation after a reset).
-// - Modelled: register reads/writes libvmm does not know (e.g. reading QueueNum, config space) fail
-//   the fault, which stops the vCPU, as on the real system. A status write that sets more than one
-//   new bit is "unknown virtIO MMIO device status", as in libvmm.
-// - Not printed: libvmm's DEBUG_CONSOLE chatter ("operation: handle transmit", ...).
+// Departures from the pinned upstream (sDDF 650ace5, libvmm 7069ab9, Microkit cfd5216):
+// - A TX blocked on a full sDDF queue resumes when virt_tx signals that it consumed (the VMM asks
+//   for that signal); libvmm's client VMM does nothing on that signal and resumes only on the next
+//   kick or RX event (libvmm examples/virtio_mmio/client_vmm.c:171-172).
+// - A chain longer than the whole sDDF TX queue is streamed through in pieces instead of hitting
+//   libvmm's assert (libvmm src/virtio/console.c:152-158).
+// - Malformed queues from the guest (descriptor loops, buffers outside RAM, chains over 4 GiB,
+//   avail index jumps past the queue size, INDIRECT) set DEVICE_NEEDS_RESET (status bit 64), log
+//   the reason and raise a configuration-change interrupt; libvmm trusts them
+//   (libvmm src/virtio/console.c:149-150, 247-249).
+// - Queue{Desc,Driver,Device}{Low,High} replace their half of the address; libvmm ORs into the old
+//   value, which the console's reset zeroes (libvmm src/virtio/mmio.c:202-285, src/virtio/console.c:57-60).
+// - QueueReady with QueueSel out of range fails the access; libvmm writes past its queue array
+//   (libvmm src/virtio/mmio.c:186-191).
+// - libvmm's DEBUG_CONSOLE chatter ("operation: handle transmit", ...) is not printed
+//   (libvmm src/virtio/console.c:16-23).
+// Modelled as libvmm: register accesses libvmm does not know fail the fault, which stops the vCPU;
+// a status write that sets more than one new bit is "unknown virtIO MMIO device status".
 import type { GuestPhysical } from '../memory';
 import type { SerialQueue } from '../queue';
 import { newVirtqState, Virtq, VirtqError, type Segment, type VirtqState } from './virtq';
@@ -50,7 +52,8 @@ export interface ConsolePorts {
   /** The VMM's TX queue (producer side) and RX queue (consumer side). */
   txq: SerialQueue;
   rxq: SerialQueue;
-  injectIrq(): void;
+  /** False when the vGIC refused the IRQ (the guest has not enabled it). */
+  injectIrq(): boolean;
   notifyTx(): void;
   notifyRx(): void;
   log(text: string): void;
@@ -137,7 +140,7 @@ export class VirtioConsole {
         if (!vq) return this.invalidQueue('REG_VIRTIO_MMIO_QUEUE_READY') >= 0;
         if (data === 1) vq.ready = true;
         return true;
-      case REG.QueueNotify: return this.queueNotify(data);
+      case REG.QueueNotify: return this.queueNotify();
       case REG.InterruptACK: this.interruptStatus &= ~data; return true;
       case REG.Status: return this.setStatus(data);
       case REG.QueueDescLow: case REG.QueueDescHigh:
@@ -217,11 +220,14 @@ export class VirtioConsole {
     this.ports.txq.cancelProducerSignal();
   }
 
-  private queueNotify(which: number): boolean {
-    if (which === TX_QUEUE) this.handleTx();
-    else if (which === RX_QUEUE) this.handleRx();
-    else this.deviceError(`notify for queue ${which}, which does not exist`);
-    return true;
+  /**
+   * libvmm ignores the value written (console.c:277-283): every kick is an RX pass, and a TX pass
+   * when the last QueueSel write selected transmitq (console.c:133-135).
+   */
+  queueNotify(): boolean {
+    const rx = this.handleRx();
+    const tx = this.queueSel === TX_QUEUE ? this.handleTx() : true;
+    return rx && tx;
   }
 
   private deviceError(message: string): void {
@@ -274,11 +280,19 @@ export class VirtioConsole {
     if (this.vqs[TX_QUEUE].ready) this.handleTx();
   }
 
+  // handleTx and handleRx return false, as libvmm's do, when the guest's IRQ was refused: a kick
+  // then fails its fault (console.c:209-215, 268-272).
+
   /** Guest kicked transmitq, or virt_tx signalled room: move available chains into the sDDF TX queue. */
-  handleTx(): void {
-    if (this.needsReset) return;
+  handleTx(): boolean {
+    if (this.needsReset) return true;
+    if (!this.vqs[TX_QUEUE].ready) {
+      // An error line and nothing else (console.c:138-141): the kick itself is handled.
+      this.ports.log('virtio console TX vq not ready!');
+      return true;
+    }
     const q = this.queueOrError(TX_QUEUE, 'virtio console TX vq not ready!');
-    if (!q) return;
+    if (!q) return true;
     const { txq, mem } = this.ports;
     let progressed = false;
     for (;;) {
@@ -321,48 +335,46 @@ export class VirtioConsole {
       q.pushUsed(head, 0);
       progressed = true;
     }
-    if (progressed) {
-      this.interruptStatus |= 1;
-      this.ports.injectIrq();
-      this.ports.notifyTx();
-    }
+    if (!progressed) return true;
+    this.interruptStatus |= 1;
+    const injected = this.ports.injectIrq();
+    this.ports.notifyTx();
+    return injected;
   }
 
-  /** Bytes arrived in the sDDF RX queue, or the guest posted receive buffers. */
-  handleRx(): void {
+  /** Bytes arrived in the sDDF RX queue, or the guest kicked (console.c:220-275, in its order). */
+  handleRx(): boolean {
     const { rxq, mem } = this.ports;
-    if (rxq.isEmpty()) return;
-    let consumed = false;
+    let transferred = false;
     if (!this.vqs[RX_QUEUE].ready || this.needsReset) {
       const n = rxq.length();
       rxq.head = rxq.tail;
       this.stats.rxDiscarded += n;
-      consumed = true;
     } else {
       const q = this.queueOrError(RX_QUEUE, 'receiveq is not ready');
-      if (!q) return;
-      let transferred = false;
+      if (!q) return true;
       while (!rxq.isEmpty()) {
         const chain = this.peekChain(q);
         if (!chain) break;
-        const { head } = chain;
-        // libvmm fills only the head descriptor's buffer.
-        const first = this.segs[0];
-        const n = rxq.dequeueBytes(mem.ram, first.gpa - mem.ramBase, first.len);
+        // Every buffer of the chain is filled in turn, up to its payload length (console.c:249-256).
+        let n = 0;
+        for (const seg of this.segs) {
+          if (rxq.isEmpty()) break;
+          n += rxq.dequeueBytes(mem.ram, seg.gpa - mem.ramBase, seg.len);
+        }
         this.ports.charge(COST_PER_CHAIN_NS + n * COST_PER_BYTE_NS);
         this.stats.rxBytes += n;
-        q.pushUsed(head, n);
+        q.pushUsed(chain.head, n);
         transferred = true;
-        consumed = true;
-      }
-      if (transferred) {
-        this.interruptStatus |= 1;
-        this.ports.injectIrq();
       }
     }
-    if (consumed && rxq.producerWantsSignal()) {
+    // Whether or not anything moved (console.c:237-240, :261-264), and before the guest's IRQ.
+    if (rxq.producerWantsSignal()) {
       rxq.cancelProducerSignal();
       this.ports.notifyRx();
     }
+    if (!transferred) return true;
+    this.interruptStatus |= 1;
+    return this.ports.injectIrq();
   }
 }

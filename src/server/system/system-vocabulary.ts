@@ -23,7 +23,7 @@ export const ATTRIBUTES: Record<string, { name: string; doc: string }[]> = {
     { name: 'priority', doc: 'Scheduling priority 0..254 (default 0).' },
     { name: 'budget', doc: 'Scheduling budget in microseconds (default 1000).' },
     { name: 'period', doc: 'Scheduling period in microseconds (default = budget; at least the budget).' },
-    { name: 'passive', doc: 'true: the PD runs only on protected procedure calls.' },
+    { name: 'passive', doc: 'true: after init() its scheduling context is bound to its notification; it runs when notified, and on the caller\'s context for protected procedure calls.' },
     { name: 'stack_size', doc: 'Stack size in bytes (0x1000..0x1000000, page aligned).' },
     { name: 'smc', doc: 'true: the PD may make SMC calls.' },
     { name: 'cpu', doc: 'The CPU core the PD runs on.' },

@@ -107,6 +107,16 @@ describe('cli boot: piped input (the default example)', function () {
     assert.equal(r.stderr, '');
   });
 
+  it("--logs prints the INFO lines the board prints: the VMMs' LOG_VMM lines", async () => {
+    const r = await bootPiped(['--logs'], '', { cwd: '/tmp' });
+    assert.equal(r.code, 0, r.stderr);
+    // libvmm linux.c:114 and guest.c:105 (LOG_VMM, include/libvmm/util/util.h:32).
+    for (const vmm of ['CLIENT_VMM-1', 'CLIENT_VMM-2']) {
+      assert.match(r.stderr, new RegExp(`^${vmm}\\|INFO: Copying guest DTB to GPA 0x[0-9a-f]+ \\(0x[0-9a-f]+ bytes\\)$`, 'm'));
+      assert.match(r.stderr, new RegExp(`^${vmm}\\|INFO: starting guest at 0x[0-9a-f]+, DTB at 0x[0-9a-f]+, initial RAM disk at 0x[0-9a-f]+$`, 'm'));
+    }
+  });
+
   it('without a project file the switch character comes from serial_config.h, or from --switch-char over it', async () => {
     const files: Record<string, string> = {};
     for (const f of ['dual-guest.system', 'board.dts', 'guest-1.dts', 'guest-2.dts']) files[`/v/${f}`] = readFileSync(path.join(EXAMPLE, f), 'utf8');

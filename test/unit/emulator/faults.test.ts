@@ -79,13 +79,51 @@ describe('emulator: VM faults', () => {
   });
 });
 
+describe("emulator: libvmm's log lines for a VM", () => {
+  it('prints "unexpected memory fault" after a registered handler failed too (fault.c:421-423, 454-455, 495)', () => {
+    const idle = new IdleGuest();
+    const emu = build({ programs: [() => idle, () => new IdleGuest()] });
+    const logs: string[] = [];
+    emu.onLog((r) => logs.push(r.text));
+    emu.runFor(10_000);
+    assert.equal(idle.machine.mmioWrite(0x150000 + 0x0ac, 4, 1), false);
+    assert.deepEqual(logs, [
+      'CLIENT_VMM-1|ERROR: unknown virtIO MMIO register write at offset 0xac',
+      'CLIENT_VMM-1|ERROR: registered virtual memory exception handler for region [0x150000..0x150200) at address 0x1500ac failed',
+      'CLIENT_VMM-1|ERROR: unexpected memory fault on address: 0x1500ac, FSR: 0x92000046, IP: 0x0, is_prefetch: false, is_write: true',
+      'CLIENT_VMM-1|ERROR: Failed to handle virtual memory fault',
+    ]);
+  });
+
+  it("prints LOG_VMM's INFO lines at boot (linux.c:114, 126; guest.c:105) and at SYSTEM_OFF (guest.c:116-118)", () => {
+    const config = exampleDualGuestConfig({ programs: [() => new IdleGuest(), () => new IdleGuest()], ramSize: 0x800000 });
+    config.guests[0].initrd = { gpa: 0x40400000, bytes: new Uint8Array(0x100) };
+    const emu = createEmulator(config).emulator!;
+    const info = (): string[] => emu.logs().filter((r) => r.source === 'CLIENT_VMM-1' && r.level === 'info').map((r) => r.text);
+    assert.deepEqual(info(), [
+      `CLIENT_VMM-1|INFO: Copying guest DTB to GPA 0x407f0000 (0x${config.guests[0].dtb.length.toString(16)} bytes)`,
+      'CLIENT_VMM-1|INFO: Copying guest initial RAM disk to GPA 0x40400000 (0x100 bytes)',
+      'CLIENT_VMM-1|INFO: starting guest at 0x40000000, DTB at 0x407f0000, initial RAM disk at 0x40400000',
+    ]);
+    (emu.vcpu(0).program as IdleGuest).machine.psci(0x84000008);
+    assert.deepEqual(info().slice(3), ['CLIENT_VMM-1|INFO: Stopping guest', 'CLIENT_VMM-1|INFO: Stopped guest']);
+  });
+});
+
 describe('emulator: VMM image placement checks', () => {
+  // libvmm src/arch/aarch64/linux.c at 7069ab9, each message with the line that prints it.
   const cases: [string, (c: ReturnType<typeof exampleDualGuestConfig>) => void, string][] = [
-    ['RAM not 2 MiB aligned', (c) => { c.guests[0].ramGpa = 0x40100000; c.guests[0].dtbGpa = 0x40200000; }, 'Linux requires that guest RAM starting GPA must be 2MiB aligned'],
-    ['a DTB without the magic', (c) => { c.guests[0].dtb = new Uint8Array(64); }, 'Given DTB does not match DTB magic.'],
-    ['a DTB outside RAM', (c) => { c.guests[0].dtbGpa = 0x3ff00000; }, 'DTB copy destination [0x3ff00000..0x3ff00048) not in valid guest RAM'],
-    ['an initrd outside RAM', (c) => { c.guests[0].initrd = { gpa: 0x407ff000, bytes: new Uint8Array(0x2000) }; }, 'Initrd copy destination [0x407ff000..0x40801000) not in valid guest RAM'],
-    ['a DTB overlapping the initrd', (c) => { c.guests[0].initrd = { gpa: c.guests[0].dtbGpa + 0x10, bytes: new Uint8Array(0x100) }; }, 'DTB [0x407f0000..0x407f0048) overlaps with the destination of the initial RAM disk [0x407f0010..0x407f0110)'],
+    ['RAM not 2 MiB aligned (linux.c:71)', (c) => { c.guests[0].ramGpa = 0x40100000; c.guests[0].dtbGpa = 0x40200000; }, 'Linux requires that guest RAM starting GPA must be 2MiB aligned, got 0x40100000'],
+    ['a DTB without the magic (linux.c:90)', (c) => { c.guests[0].dtb = new Uint8Array(64); }, 'Given DTB does not match DTB magic.'],
+    ['a DTB over 2 MiB (linux.c:97)', (c) => { const d = new Uint8Array((1 << 21) + 8); d.set(c.guests[0].dtb); c.guests[0].dtb = d; }, 'Linux expects size of DTB to be less than 2MB, DTB size is 0x200008 bytes'],
+    ['a DTB not 8-byte aligned (linux.c:104)', (c) => { c.guests[0].dtbGpa += 4; }, 'Linux expects DTB address to be on an 8-byte boundary, DTB address is 0x407f0004'],
+    ['a DTB outside RAM (linux.c:110)', (c) => { c.guests[0].dtbGpa = 0x3ff00000; }, 'DTB copy destination [0x3ff00000..0x3ff00048) not in valid guest RAM'],
+    ['an initrd outside RAM (linux.c:122)', (c) => { c.guests[0].initrd = { gpa: 0x407ff000, bytes: new Uint8Array(0x2000) }; }, 'Initrd copy destination [0x407ff000..0x40801000) not in valid guest RAM'],
+    ['a DTB overlapping the initrd (linux.c:40)', (c) => { c.guests[0].initrd = { gpa: c.guests[0].dtbGpa + 0x10, bytes: new Uint8Array(0x100) }; }, 'DTB [0x407f0000..0x407f0048) overlaps with the destination of the initial RAM disk [0x407f0010, 0x407f0110)'],
+    // Order: the overlap (line 39) before the alignment (line 70), the alignment before the magic (89).
+    ['an overlap in misaligned RAM: the overlap first', (c) => { c.guests[0].ramGpa = 0x40100000; c.guests[0].initrd = { gpa: c.guests[0].dtbGpa, bytes: new Uint8Array(8) }; }, 'DTB [0x407f0000..0x407f0048) overlaps with the destination of the initial RAM disk [0x407f0000, 0x407f0008)'],
+    ['misaligned RAM and no DTB magic: the alignment first', (c) => { c.guests[0].ramGpa = 0x40100000; c.guests[0].dtb = new Uint8Array(64); }, 'Linux requires that guest RAM starting GPA must be 2MiB aligned, got 0x40100000'],
+    ['no DTB magic and a DTB outside RAM: the magic first', (c) => { c.guests[0].dtb = new Uint8Array(64); c.guests[0].dtbGpa = 0x3ff00000; }, 'Given DTB does not match DTB magic.'],
   ];
   for (const [name, edit, message] of cases) {
     it(`refuses ${name}`, () => {
@@ -93,7 +131,7 @@ describe('emulator: VMM image placement checks', () => {
       edit(config);
       const { emulator } = createEmulator(config);
       assert.ok(emulator);
-      const logs = emulator.logs().map((r) => r.text);
+      const logs = emulator.logs().filter((r) => r.source === 'CLIENT_VMM-1').map((r) => r.text);
       assert.deepEqual(logs, [`CLIENT_VMM-1|ERROR: ${message}`]);
       assert.equal(emulator.vcpu(0).state, 'off');
       assert.equal(emulator.vcpu(1).state, 'running');

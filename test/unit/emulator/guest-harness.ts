@@ -46,6 +46,8 @@ export interface DualOptions {
   mapGpc?: boolean;
   /** Programs to run instead of the Linux model. */
   programs?: [() => GuestProgram, () => GuestProgram];
+  /** A change to the config before it is built (e.g. a PD made passive). */
+  edit?: (config: EmulatorConfig) => void;
 }
 
 export interface DualSystem {
@@ -76,6 +78,7 @@ export function dualSystem(opts: DualOptions = {}): DualSystem {
     mapGpc: opts.mapGpc,
     describeAddress: (_vm, gpa) => (gpa >= 0x30860000 && gpa < 0x30870000 ? { path: '/soc@0/bus@30800000/serial@30860000', driver: 'imx-uart', defined: { file: '/board.dts', start: { line: 0, col: 0 }, end: { line: 0, col: 1 } }, where: '/board.dts:1:1' } : undefined),
   });
+  opts.edit?.(config);
   const r = createEmulator(config);
   if (!r.emulator) throw new Error(`emulator config rejected: ${r.diagnostics.map((d) => d.message).join('; ')}`);
   const emulator = r.emulator;

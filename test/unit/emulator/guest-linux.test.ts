@@ -140,7 +140,7 @@ describe('Linux guest model on the emulator', function () {
     assert.match(out, /The system is going down NOW!\r\n[^]*Requesting system poweroff\r\n/);
     runUntil(sys, () => sys.emulator.vcpu(1).halted(), 100 * MS, MS);
     assert.equal(sys.emulator.vcpu(1).haltReason, 'PSCI SYSTEM_OFF');
-    assert.match(sys.logs().join('\n'), /guest requested system off/);
+    assert.match(sys.logs().join('\n'), /CLIENT_VMM-2\|INFO: Stopping guest\n.*CLIENT_VMM-2\|INFO: Stopped guest/);
     // The other guest runs on.
     command(sys, 0, '@0\r', '', MS);
     assert.match(command(sys, 0, 'echo still here\r', '# '), /still here/);
@@ -219,7 +219,7 @@ describe('Linux guest model: device-tree driven boot outcomes', function () {
     assert.ok(runUntil(sys, () => sys.output[0].slice(after).includes('login: '), 2_000 * MS, MS), 'no login prompt after reboot');
     assert.equal(sys.output[0].split('Run /init as init process').length, kernels + 1, 'a fresh kernel boots');
     assert.equal(sys.emulator.vcpu(0).halted(), false);
-    assert.match(sys.logs().join('\n'), /CLIENT_VMM-1: CLIENT_VMM-1\|INFO: guest requested system reset\n[^]*CLIENT_VMM-1\|INFO: resetting guest/);
+    assert.match(sys.logs().join('\n'), /CLIENT_VMM-1: CLIENT_VMM-1\|INFO: Attempting to restart guest\n[^]*CLIENT_VMM-1\|INFO: Restarted guest/);
     assert.match(command(sys, 0, 'root\r', '# '), /# $/);
   });
 

@@ -50,7 +50,7 @@ describe('emulator: resetting one guest', function () {
     const kernels = count(sys.output[0], 'Run /init as init process');
     const otherBefore = sys.output[1].length;
     sys.emulator.resetGuest(0);
-    assert.match(sys.logs().join('\n'), /CLIENT_VMM-1: CLIENT_VMM-1\|INFO: resetting guest$/m);
+    assert.match(sys.logs().join('\n'), /CLIENT_VMM-1: CLIENT_VMM-1\|INFO: Attempting to restart guest$/m);
     // During guest 1's boot: guest 2 (input still routed to it) answers.
     const atReset = sys.output[0].length;
     assert.match(command(sys, 1, 'echo during\r', '# ', 50 * MS), /\r\nduring\r\n# $/);
@@ -95,7 +95,7 @@ describe('emulator: resetting one guest', function () {
     assert.deepEqual(g.virtio.queues.map((q) => [q.ready, q.num, q.descGpa, q.availGpa, q.usedGpa]), [[false, 0, 0, 0, 0], [false, 0, 0, 0, 0]]);
     assert.equal(g.virtio.stats.resets, before.guests[0].virtio.stats.resets + 1);
     assert.equal(g.virtio.stats.txBytes, before.guests[0].virtio.stats.txBytes, 'the device stats go on');
-    assert.deepEqual(g.irq, { intid: before.guests[0].irq.intid, injected: 0, alreadyPending: 0, delivered: 0, acked: 0, pending: [] });
+    assert.deepEqual(g.irq, { intid: before.guests[0].irq.intid, injected: 0, alreadyPending: 0, notEnabled: 0, delivered: 0, acked: 0, pending: [] });
     assert.deepEqual(sys.emulator.vcpu(0).vgic.listRegisters().map((l) => l.state), ['empty', 'empty', 'empty', 'empty']);
     assert.equal(sys.emulator.vcpu(0).timer.getState().fired, false);
 

@@ -68,6 +68,7 @@ class ChaosMachine implements GuestMachine {
     this.time += BigInt(Math.round(ns));
   }
   setTimer(): void {}
+  enableInterrupt(): void {}
   endOfInterrupt(): void {}
   psci(id: number): void {
     this.psciCalls.push(id);

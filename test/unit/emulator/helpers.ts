@@ -10,7 +10,8 @@ import type { EmulatorConfig } from '../../../src/emulator/config';
 export class IdleGuest implements GuestProgram {
   machine!: GuestMachine;
   interrupts: number[] = [];
-  start(m: GuestMachine): void { this.machine = m; }
+  /** Enables the example console's INTID (74), as a guest's request_irq would. */
+  start(m: GuestMachine): void { this.machine = m; m.enableInterrupt(74); }
   run(sliceNs: number): GuestRunResult { this.machine.consume(Math.min(sliceNs, 1000)); return 'idle'; }
   onInterrupt(intid: number): void { this.interrupts.push(intid); this.machine.endOfInterrupt(intid); }
   onTimer(): void { /* no timer */ }

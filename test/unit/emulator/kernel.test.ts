@@ -3,7 +3,7 @@
 import { strict as assert } from 'assert';
 import { Kernel, MAX_VCPU_SLICE_NS, type PdContext, type PdProgram } from '../../../src/emulator/kernel';
 import { Vgic } from '../../../src/emulator/devices/gic';
-import { build, IdleGuest, testGuest, fillPattern } from './helpers';
+import { build, driverInit, IdleGuest, LAYOUT, RAM, RamWriter, testGuest, fillPattern, V } from './helpers';
 import type { GuestMachine, GuestProgram, GuestRunResult } from '../../../src/emulator/guest/interface';
 
 const sched = (priority: number, passive = false) => ({ priority, budgetNs: 1_000_000, periodNs: 1_000_000, passive });
@@ -44,7 +44,7 @@ describe('emulator: Microkit kernel model', () => {
     const logs: string[] = [];
     k.onLog((r) => logs.push(r.text));
     let reply: number[] | undefined;
-    program('server', { protectedCall: (ch, msg) => [ch, msg[0] * 2] });
+    program('server', { protectedCall: (ch, msg) => { ctx.server.charge(3000); return [ch, msg[0] * 2]; } });
     program('lower', { protectedCall: () => [0] });
     program('client', { notified: () => { reply = ctx.client.ppcall(1, [21]); ctx.client.ppcall(3, [1]); } });
     k.pds.get('client')!.setPending(0);
@@ -52,16 +52,38 @@ describe('emulator: Microkit kernel model', () => {
     assert.deepEqual(reply, [2, 42]);
     assert.deepEqual(logs, ["protected procedure call to 'lower', which does not have a higher priority"]);
     assert.equal(k.pds.get('server')!.cpuNs, 0, 'the passive server spent the caller budget');
+    assert.ok(k.pds.get('client')!.cpuNs >= 4000, 'the call and the work it charged are on the caller');
   });
 
-  it('does not run a passive PD on a notification', () => {
-    const { k, trace, ctx, program } = kernelWith([['a', 10], ['p', 100, true]], [['a', 1, 'p', 2]]);
-    program('a', { notified: () => ctx.a.notify(1) });
-    program('p', {});
-    k.pds.get('a')!.setPending(0);
+  // seL4 MCS: a server with its own scheduling context runs on it; only a passive one borrows the
+  // caller's (manual.md:189, "the passive PD will run on the scheduling context of the callee[r]").
+  it("runs an active callee of a protected call on the callee's own context", () => {
+    const { k, ctx, program } = kernelWith([['client', 10], ['server', 100]], [['client', 1, 'server', 2, true]]);
+    program('server', { protectedCall: () => { ctx.server.charge(3000); return [1]; } });
+    program('client', { notified: () => { ctx.client.ppcall(1, []); } });
+    k.pds.get('client')!.setPending(0);
     k.runUntil(1_000_000);
-    assert.deepEqual(trace, []);
-    assert.equal(k.pds.get('p')!.pendingCount, 1);
+    assert.ok(k.pds.get('server')!.cpuNs >= 4000, `server ${k.pds.get('server')!.cpuNs}`);
+    assert.ok(k.pds.get('client')!.cpuNs < 2000, `client ${k.pds.get('client')!.cpuNs}`);
+  });
+
+  // Microkit binds a passive PD's scheduling context to its notification (manual.md:189; the monitor's
+  // seL4_SchedContext_Bind in monitor/src/main.c:741 at cfd5216): a notification or IRQ runs it.
+  it('runs a passive PD on a notification and on an IRQ, on its own context, after the monitor says so', () => {
+    const { k, trace, ctx, program } = kernelWith([['a', 10], ['p', 100, true]], [['a', 1, 'p', 2]]);
+    const logs: string[] = [];
+    k.onLog((r) => logs.push(`${r.level} ${r.text}`));
+    k.bindIrq('p', 58, 7);
+    program('a', { notified: () => ctx.a.notify(1) });
+    program('p', { notified: (ch) => { trace.push(`p:${ch}`); ctx.p.charge(5000); if (ch === 7) ctx.p.irqAck(7); } });
+    k.initPds([k.pds.get('p')!, k.pds.get('a')!]);
+    assert.deepEqual(logs, ["info MON|INFO: PD 'p' is now passive!"]);
+    k.pds.get('a')!.setPending(0);
+    k.raiseIrq(58);
+    k.runUntil(1_000_000);
+    assert.deepEqual(trace, ['p:7', 'p:2']);
+    assert.equal(k.pds.get('p')!.pendingCount, 0);
+    assert.ok(k.pds.get('p')!.cpuNs >= 10_000, 'the passive PD ran on its own context');
   });
 
   it("stops a PD whose handler fails with the monitor's messages; the others run on", () => {
@@ -114,32 +136,79 @@ describe('emulator: progress guarantees', () => {
   });
 });
 
+// libvmm's vGIC (src/arch/aarch64/vgic/vdist.h:180-249 and vgic.c:30-70 at 7069ab9).
 describe('emulator: vGIC', () => {
-  it('has 4 list registers, queues the overflow, and ignores an injection of a pending IRQ', () => {
+  const enabled = (...intids: number[]): Vgic => {
     const v = new Vgic();
-    for (const i of [33, 34, 35, 36, 37, 33]) v.inject(i);
-    assert.deepEqual(v.pendingIrqs(), [33, 34, 35, 36, 37]);
+    for (const i of intids) v.enable(i);
+    return v;
+  };
+
+  it('has 4 list registers and queues the overflow; only a queued IRQ counts as already pending', () => {
+    const v = enabled(33, 34, 35, 36, 37);
+    for (const i of [33, 34, 35, 36, 37, 37]) assert.ok(v.inject(i));
+    assert.deepEqual(v.pendingIrqs(), [37], 'pending: waiting in the overflow queue (vdist.h:206-209)');
     assert.equal(v.counts.alreadyPending, 1);
     assert.equal(v.take(), 33);
-    v.inject(33); // active: pending again, delivered after the EOI
-    assert.equal(v.take(), 34);
     assert.ok(v.eoi(33));
-    assert.deepEqual(v.listRegisters().map((l) => `${l.intid}:${l.state}`), ['33:pending', '34:active', '35:pending', '36:pending']);
-    assert.ok(v.eoi(34));
-    assert.deepEqual(v.listRegisters().map((l) => l.intid), [33, 37, 35, 36], 'the queued IRQ moved into the freed register');
+    assert.deepEqual(v.listRegisters().map((l) => `${l.intid}:${l.state}`), ['37:pending', '34:pending', '35:pending', '36:pending'], 'the queued IRQ moved into the freed register');
     assert.equal(v.eoi(99), false);
   });
 
-  it('saves and restores its list registers and queue', () => {
+  it('takes a second list register for an IRQ already in one (the pending bit is clear there, vdist.h:224-225)', () => {
+    const v = enabled(40);
+    assert.ok(v.inject(40));
+    assert.ok(v.inject(40));
+    assert.equal(v.counts.alreadyPending, 0);
+    assert.equal(v.counts.injected, 2);
+    assert.deepEqual(v.listRegisters().map((l) => `${l.intid}:${l.state}`), ['40:pending', '40:pending', '-1:empty', '-1:empty']);
+    assert.equal(v.take(), 40);
+    assert.equal(v.take(), 40, 'the guest takes it twice');
+  });
+
+  it('refuses an IRQ the guest has not enabled, and counts it (vdist.h:193-203)', () => {
     const v = new Vgic();
+    assert.equal(v.inject(74), false);
+    assert.equal(v.counts.notEnabled, 1);
+    assert.equal(v.counts.injected, 0);
+    assert.equal(v.take(), -1);
+    v.enable(74);
+    assert.ok(v.inject(74));
+    assert.equal(v.take(), 74);
+  });
+
+  it('saves and restores its list registers, queue and enables', () => {
+    const v = enabled(40, 41, 42, 43, 44);
     for (const i of [40, 41, 42, 43, 44]) v.inject(i);
     v.take();
     const copy = new Vgic();
     copy.setState(JSON.parse(JSON.stringify(v.getState())));
     assert.deepEqual(copy.listRegisters(), v.listRegisters());
     assert.deepEqual(copy.pendingIrqs(), v.pendingIrqs());
+    assert.ok(copy.isEnabled(44));
     copy.eoi(40);
-    assert.deepEqual(copy.pendingIrqs().sort(), [41, 42, 43, 44], "the queued IRQ took the freed register");
+    assert.deepEqual(copy.pendingIrqs(), [], 'the queued IRQ took the freed register');
+    assert.deepEqual(copy.listRegisters().map((l) => l.intid), [44, 41, 42, 43]);
+  });
+});
+
+describe('emulator: the VMM injecting into a guest that has not enabled the console IRQ', () => {
+  it('logs libvmm\'s "vIRQ 0x4a is not enabled" and fails the kick\'s fault, as console.c:209-215 returns false', () => {
+    let machine!: GuestMachine;
+    const silent: GuestProgram = { start: (m) => { machine = m; }, run: () => 'idle', onInterrupt: () => undefined, onTimer: () => undefined };
+    const emu = build({ programs: [() => silent, () => new IdleGuest()] });
+    const logs: string[] = [];
+    emu.onLog((r) => logs.push(r.text));
+    emu.runFor(100_000);
+    driverInit(machine, 4, LAYOUT);
+    const ram = new RamWriter(machine);
+    ram.bytes(RAM + 0x30000, 'x');
+    ram.desc(LAYOUT.tx.desc, 0, RAM + 0x30000, 1, 0, 0);
+    ram.avail(LAYOUT.tx, 4, [0]);
+    assert.equal(machine.mmioWrite(V + 0x050, 4, 1), false);
+    assert.ok(logs.includes('CLIENT_VMM-1|ERROR: vIRQ 0x4a is not enabled'), logs.join('\n'));
+    assert.equal(emu.snapshot().guests[0].irq.notEnabled, 1);
+    assert.equal(emu.vcpu(0).state, 'halted');
   });
 });
 

@@ -135,7 +135,7 @@ describe('host: dual-guest session over the real worker', function () {
     assert.ok(!otherAfter.includes('reset requested') && !otherAfter.includes('Booting Linux') && !otherAfter.includes('login:'), otherAfter);
     assert.ok(ui.of(LINE).slice(line).includes('Booting Linux'));
     assert.equal(count(ui.of(LINE).slice(line), `${VM2} login:`), 0);
-    assert.ok(ui.logs.some((l) => l.includes('CLIENT_VMM-1|INFO: resetting guest')), ui.logs.join('\n'));
+    assert.ok(ui.logs.some((l) => l.includes('CLIENT_VMM-1|INFO: Restarted guest')), ui.logs.join('\n'));
     assert.equal(ui.failures.length, 0);
     // Both guests take commands afterwards.
     await login(VM1, 0);

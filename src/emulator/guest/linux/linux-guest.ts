@@ -508,7 +508,7 @@ export class LinuxGuest implements GuestProgram {
     }
     const spec = propertyCells(getProperty(node, 'interrupts')!);
     const gpc = irq.chain.find((c) => this.controllerKind(c) === 'gpcv2');
-    const failure = driver.probe(id, pages, (line) => this.printk(line), () => this.requestIrq(gpc, irq.hwirq));
+    const failure = driver.probe(id, pages, (line) => this.printk(line), () => this.requestIrq(gpc, irq.hwirq, irq.intid));
     if (failure !== undefined) {
       if (failure !== '') this.printk(`virtio-mmio ${dev}: ${failure}`);
       return;
@@ -528,8 +528,12 @@ export class LinuxGuest implements GuestProgram {
     yield cpu(DRIVER_PROBE_NS);
   }
 
-  /** request_irq through the chain: the GPC driver unmasks the line in core 0's IMR (imx_gpcv2_irq_unmask). */
-  private requestIrq(gpc: DtNode | undefined, hwirq: number): void {
+  /**
+   * request_irq through the chain: the GIC driver enables the INTID at the distributor, and the GPC
+   * driver (when the line goes through it) unmasks it in core 0's IMR (imx_gpcv2_irq_unmask).
+   */
+  private requestIrq(gpc: DtNode | undefined, hwirq: number, intid: number): void {
+    this.machine!.enableInterrupt(intid);
     if (!gpc) return;
     const base = regRanges(gpc)[0]?.base;
     if (base === undefined) return;
