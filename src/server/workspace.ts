@@ -7,7 +7,6 @@ import { FrontEndCache } from '../devicetree/compile';
 import { parseSystem } from '../system/parse';
 import { OpenDocuments, type TextFileHost } from './documents';
 import { DEFAULT_SETTINGS, type ServerSettings } from './settings';
-import { SystemUnit } from './system/system-unit';
 import type { AnalysisUnit } from './unit';
 
 /** What the workspace needs from the machine besides file contents (listing folders for guesses). */
@@ -148,10 +147,6 @@ export class Workspace {
     const out: AnalysisUnit[] = [];
     for (const p of this.providers) out.push(...p.unitsFor(path, this));
     return out;
-  }
-
-  systemUnit(path: string): SystemUnit {
-    return this.unit(SystemUnit.keyFor(path), () => new SystemUnit(path, this));
   }
 
   /**

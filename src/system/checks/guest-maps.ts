@@ -3,7 +3,7 @@
 
 import type { Diagnostic } from '../../common/diagnostics';
 import { allMaps, attribute, findVm, hex, type SystemModel } from '../model';
-import type { GuestConfig } from '../project';
+import type { GuestConfig } from '../project-model';
 
 /** Linux requires guest RAM to start on a 2 MiB boundary (libvmm checks it too). */
 export const GUEST_RAM_ALIGN = 0x200000;
