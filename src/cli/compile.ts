@@ -84,7 +84,7 @@ function parseArgs(args: string[]): { parsed?: CompileArgs; error?: string; help
   return { parsed: out };
 }
 
-const CHECK_NAMES = new Set(CHECKS.map((c) => c.name));
+const CHECK_NAMES = new Set<string>(CHECKS.map((c) => c.name));
 
 function displayPath(file: string, cwd: string): string {
   if (!file.startsWith('/')) return file;

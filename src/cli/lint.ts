@@ -53,11 +53,11 @@ interface LintArgs {
 /** The check table as the CLI shows it: name, dtc default, linux preset, description; then the cross checks (same severity in both presets). */
 export function listChecks(): string {
   const linux = defaultCheckConfig('linux').severities;
-  const cross = SYSTEM_RULES.filter((r) => r.cross);
+  const cross = SYSTEM_RULES.filter((r) => r.stage === 'guest');
   const width = Math.max(...CHECKS.map((c) => c.name.length), ...cross.map((r) => r.code.length));
   const lines = [`${'check'.padEnd(width)}  dtc      linux    description`];
   for (const c of CHECKS) lines.push(`${c.name.padEnd(width)}  ${c.defaultSeverity.padEnd(7)}  ${(linux.get(c.name) ?? 'off').padEnd(7)}  ${c.description}`);
-  for (const r of cross) lines.push(`${r.code.padEnd(width)}  ${r.severity.padEnd(7)}  ${r.severity.padEnd(7)}  ${r.summary} (.system with its guests)`);
+  for (const r of cross) lines.push(`${r.code.padEnd(width)}  ${r.severity.padEnd(7)}  ${r.severity.padEnd(7)}  ${r.description} (.system with its guests)`);
   return lines.join('\n');
 }
 
@@ -89,7 +89,7 @@ function parseArgs(args: string[]): { parsed?: LintArgs; error?: string; help?: 
   return { parsed: out };
 }
 
-const CHECK_NAMES = new Set(CHECKS.map((c) => c.name));
+const CHECK_NAMES = new Set<string>(CHECKS.map((c) => c.name));
 
 /** What one FILE argument (one tree, or one .system file) yields. */
 interface InputReport {

@@ -11,7 +11,8 @@
 // are views into shared chunks, empty label lists and leading type markers are shared, and the
 // fixup checks share two walks over the properties.
 
-import type { Diagnostic, SourceRange } from '../common/diagnostics';
+import type { Diagnostic, DiagnosticCode, SourceRange } from '../common/diagnostics';
+import type { DtCheckName } from './checks/check-names';
 import type { FileHost } from '../common/host';
 import { dirname, resolve } from '../common/paths';
 import type { DtsBody, DtsFile, DtsLabel, DtsRef, DtsValuePart } from './ast';
@@ -421,11 +422,11 @@ class Evaluator {
 
   constructor(private readonly options: EvaluateOptions) {}
 
-  private error(message: string, range: SourceRange | undefined, code?: string): void {
+  private error(message: string, range: SourceRange | undefined, code?: DiagnosticCode): void {
     this.diagnostics.push({ severity: 'error', message, range, code });
   }
 
-  private fixup(found: Diagnostic[], code: string, node: ENode, message: string, prop?: EProp): void {
+  private fixup(found: Diagnostic[], code: DtCheckName, node: ENode, message: string, prop?: EProp): void {
     const where = prop ? `${node.fullpath}:${prop.name}` : node.fullpath;
     found.push({ severity: 'error', code, message, subject: where, range: (prop?.range ?? node.range) ?? this.fallbackRange });
   }

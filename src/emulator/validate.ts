@@ -2,6 +2,7 @@
 // diagnostics instead of a throw. (Positions belong to the `.system` file; from-project.ts adds
 // them where it knows them, these messages name the element.)
 import type { Diagnostic } from '../common/diagnostics';
+import type {} from './diagnostic-codes'; // the codes these diagnostics carry
 import type { EmulatorConfig, QueueConnection, SchedParams } from './config';
 
 /** The most memory (all memory regions together) one emulated system may have: 4 GiB. */

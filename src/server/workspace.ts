@@ -67,6 +67,13 @@ class RefreshScopedDisk implements WorkspaceHost {
   }
 }
 
+declare module '../common/diagnostics' {
+  /** A unit or provider that threw: one diagnostic on its file, and the other units go on. */
+  interface DiagnosticCodes {
+    'internal-error': true;
+  }
+}
+
 export function isSystemFile(path: string): boolean {
   return path.endsWith('.system');
 }

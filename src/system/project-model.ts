@@ -76,3 +76,6 @@ export interface Project {
   /** The .system's diagnostics, the project file's and the role inference's. */
   diagnostics: Diagnostic[];
 }
+
+/** libvmm's current virtio console placement (REFERENCE.md section 7). */
+export const DEFAULT_VIRTIO: VirtioConsoleConfig = { base: 0x150000, size: 0x200, spi: 42 };

@@ -9,16 +9,15 @@ import { basename, dirname, resolve } from '../common/paths';
 import { parseJson, member, type JsonMember, type JsonValue } from './json';
 import { findMr, type SystemModel, type VirtualMachine, type MapEntry } from './model';
 import { parseSystem } from './parse';
-import { checkSerialPriorities, checkSerialRegions } from './checks/serial';
-import { checkGuestMaps } from './checks/guest-maps';
+import { checkProjectRules } from './checks/run-rules';
 import { inferSerialRoles, type RoleOverride, type SerialRoles } from './roles';
 import { DEFAULT_SWITCH_CHAR, resolveSwitchChar, type SwitchCharOverride } from './switch-char';
 import { findGuestFiles } from './guest-files';
 import { scanKernelImage } from '../emulator/guest/linux/kernel-image';
 import { pushAll } from '../common/arrays';
-import type { GuestConfig, Project, SerialConfig, VirtioConsoleConfig } from './project-model';
+import { DEFAULT_VIRTIO, type GuestConfig, type Project, type SerialConfig, type VirtioConsoleConfig } from './project-model';
 
-export type { GuestConfig, Project, SerialConfig, VirtioConsoleConfig } from './project-model';
+export { DEFAULT_VIRTIO, type GuestConfig, type Project, type SerialConfig, type VirtioConsoleConfig } from './project-model';
 
 /** The keys each object of the project file may have (schemas/dual-guest.schema.json has the same). */
 export const PROJECT_KEYS = {
@@ -38,8 +37,6 @@ export const DEFAULT_SERIAL: Omit<SerialConfig, 'clients'> = {
   beginString: 'Begin input\r\n',
   baud: 115200,
 };
-/** libvmm's current virtio console placement (REFERENCE.md section 7). */
-export const DEFAULT_VIRTIO: VirtioConsoleConfig = { base: 0x150000, size: 0x200, spi: 42 };
 /** Offsets into guest RAM where the VMM places the DTB and the initrd (the MaaXBoard system's choice). */
 export const DEFAULT_DTB_OFFSET = 0x4000000;
 export const DEFAULT_INITRD_OFFSET = 0x4500000;
@@ -326,7 +323,7 @@ export function loadProject(pathToProjectJsonOrSystem: string, host: FileHost, o
     }
   }
   pushAll(diagnostics, reader.diagnostics);
-  for (const found of [checkSerialRegions(system, roles), checkSerialPriorities(system, roles), checkGuestMaps(system, guests)]) pushAll(diagnostics, found);
+  pushAll(diagnostics, checkProjectRules({ system, roles, guests }));
   return { file: projectFile, system, systemFile, roles, guests, serial, diagnostics };
 }
 

@@ -3,7 +3,7 @@
 // trees, so an edit on either side re-runs it.
 import type { Diagnostic } from '../../common/diagnostics';
 import type { FileHost } from '../../common/host';
-import { applyCrossCheckSeverities, crossCheck, loadProject, type GuestTree, type Project } from '../../system';
+import { crossCheck, loadProject, type GuestTree, type Project } from '../../system';
 import type { parseSystem } from '../../system/parse';
 import { DtUnit } from '../devicetree/dt-unit';
 import type { ServerSettings } from '../settings';
@@ -78,6 +78,6 @@ export class ProjectUnit implements AnalysisUnit {
     for (const u of this.guestUnits) for (const d of u.deps) deps.add(d);
     this.deps = deps;
     // The devicetree.checks setting names cross checks too ({"guest-dt-unmapped-device": "off"}).
-    this.diagnostics = [...project.diagnostics, ...applyCrossCheckSeverities(crossCheck(project, trees, host), this.context.settings().checks)];
+    this.diagnostics = [...project.diagnostics, ...crossCheck(project, trees, host, this.context.settings().checks)];
   }
 }
