@@ -109,9 +109,9 @@ export function charLiteralValue(text: string): { value: bigint; error?: string 
 
 // Token kind codes as module constants: read once, not through the import on every test.
 const {
-  V1: T_V1, PLUGIN: T_PLUGIN, MEMRESERVE: T_MEMRESERVE, BITS: T_BITS, DELETE_PROPERTY: T_DELETE_PROPERTY, DELETE_NODE: T_DELETE_NODE,
-  OMIT_IF_NO_REF: T_OMIT_IF_NO_REF, INCBIN: T_INCBIN, LABEL: T_LABEL, LITERAL: T_LITERAL, CHAR: T_CHAR, REF: T_REF, BYTE: T_BYTE,
-  NAME: T_NAME, STRING: T_STRING, OP: T_OP, EOF: T_EOF,
+  v1: T_V1, plugin: T_PLUGIN, memreserve: T_MEMRESERVE, bits: T_BITS, 'delete-property': T_DELETE_PROPERTY, 'delete-node': T_DELETE_NODE,
+  'omit-if-no-ref': T_OMIT_IF_NO_REF, incbin: T_INCBIN, label: T_LABEL, literal: T_LITERAL, char: T_CHAR, ref: T_REF, byte: T_BYTE,
+  name: T_NAME, string: T_STRING, op: T_OP, eof: T_EOF,
 } = TOKEN;
 
 /** Binary operators' precedence by operator code (TokenList.aux of an op token). */
