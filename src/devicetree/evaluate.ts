@@ -287,11 +287,17 @@ interface FixupFindings {
 }
 
 /** Where a label is written on a property or in its value (for duplicate_label). */
-interface LabelSite {
-  label: string;
+/** Where a label is: on a node, on one of its properties, or inside a property's value (`mark`). */
+interface LabelPlace {
   node: ENode;
+  prop?: EProp;
+  mark?: Marker;
+}
+
+/** A label on a property or in its value. */
+interface LabelSite extends LabelPlace {
+  label: string;
   prop: EProp;
-  mark: Marker | undefined;
 }
 
 function labelMarker(l: DtsLabel, offset: number): Marker {
@@ -703,15 +709,15 @@ class Evaluator {
       for (const l of newestFirst(node.labelList)) {
         if (l.deleted) continue;
         const first = this.labels!.get(l.name)!;
-        if (first !== node) this.duplicateLabel(found.duplicate, l.name, node, undefined, undefined, first, undefined, undefined);
+        if (first !== node) this.duplicateLabel(found.duplicate, { label: l.name, node }, { node: first });
       }
       for (; next < sites.length && sites[next].node === node; next++) {
         const site = sites[next];
         const byNode = this.labels!.get(site.label);
-        if (byNode) this.duplicateLabel(found.duplicate, site.label, node, site.prop, site.mark, byNode, undefined, undefined);
+        if (byNode) this.duplicateLabel(found.duplicate, site, { node: byNode });
         else {
           const first = firstPropSite.get(site.label) ?? firstMarkSite.get(site.label)!;
-          if (first !== site) this.duplicateLabel(found.duplicate, site.label, node, site.prop, site.mark, first.node, first.prop, first.mark);
+          if (first !== site) this.duplicateLabel(found.duplicate, site, first);
         }
       }
       if (!node.refProps) continue;
@@ -739,15 +745,16 @@ class Evaluator {
     }
   }
 
-  private describeLabelSite(node: ENode, prop?: EProp, mark?: Marker): string {
+  private describeLabelSite({ node, prop, mark }: LabelPlace): string {
     return `${mark ? 'value of ' : ''}${prop ? `'${prop.name}' in ` : ''}${node.fullpath}`;
   }
 
-  private duplicateLabel(found: Diagnostic[], label: string, node: ENode, prop: EProp | undefined, mark: Marker | undefined, otherNode: ENode, otherProp: EProp | undefined, otherMark: Marker | undefined): void {
+  /** duplicate_label: `site` carries a label already defined at `other`. */
+  private duplicateLabel(found: Diagnostic[], site: LabelPlace & { label: string }, other: LabelPlace): void {
     found.push({
-      severity: 'error', code: 'duplicate_label', subject: node.fullpath,
-      message: `Duplicate label '${label}' on ${this.describeLabelSite(node, prop, mark)} and ${this.describeLabelSite(otherNode, otherProp, otherMark)}`,
-      range: node.range ?? this.fallbackRange,
+      severity: 'error', code: 'duplicate_label', subject: site.node.fullpath,
+      message: `Duplicate label '${site.label}' on ${this.describeLabelSite(site)} and ${this.describeLabelSite(other)}`,
+      range: site.node.range ?? this.fallbackRange,
     });
   }
 

@@ -6,6 +6,7 @@
 // re-lexes whole files per keystroke.
 
 import type { Diagnostic, Position, SourceRange } from '../common/diagnostics';
+import { lineAt, lineStarts } from '../common/line-starts';
 
 /** The token kinds; a kind's code (TokenList.kinds, TOKEN) is its index here. */
 const TOKEN_KINDS = [
@@ -189,14 +190,7 @@ export class SourceText {
   constructor(readonly file: string, readonly text: string, readonly mapper?: PositionMapper, readonly includedFrom?: SourceRange) {}
 
   private lines(): number[] {
-    if (!this.lineStarts) {
-      const starts = [0];
-      const t = this.text;
-      // indexOf searches natively: much faster than a per-character loop on long texts.
-      for (let i = t.indexOf('\n'); i >= 0; i = t.indexOf('\n', i + 1)) starts.push(i + 1);
-      this.lineStarts = starts;
-    }
-    return this.lineStarts;
+    return (this.lineStarts ??= lineStarts(this.text));
   }
 
   /** Last line found: lookups mostly move forward through the text. */
@@ -246,17 +240,6 @@ export class SourceText {
     const ep: Position = e.file === s.file && (e.line > s.line || (e.line === s.line && e.col >= s.col)) ? { line: e.line, col: e.col } : { line: s.line, col: s.col };
     return { file: s.file, start: sp, end: ep };
   }
-}
-
-/** The line (index into `starts`, at most `hi`) that contains `offset`. */
-function lineAt(starts: number[], offset: number, hi: number): number {
-  let lo = 0;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
 }
 
 // Character classes of the ASCII codes (everything from 128 up is in none).

@@ -77,5 +77,9 @@ export interface Project {
   diagnostics: Diagnostic[];
 }
 
-/** libvmm's current virtio console placement (REFERENCE.md section 7). */
+/**
+ * Where libvmm's VMM places the virtio console: the window its example guests' trees give the
+ * `virtio,mmio` console node (`virtio-console@150000`, reg size 0x200, `interrupts = <0 42 4>`;
+ * older libvmm used 0x130000).
+ */
 export const DEFAULT_VIRTIO: VirtioConsoleConfig = { base: 0x150000, size: 0x200, spi: 42 };

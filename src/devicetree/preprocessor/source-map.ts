@@ -3,6 +3,7 @@
 // directives is a single segment, never one entry per character or per line.
 
 import type { Position, SourceRange } from '../../common/diagnostics';
+import { lineAt, lineStarts } from '../../common/line-starts';
 
 /** Line-start offsets of a text, computed once per file and shared by its location contexts. */
 export class LineTable {
@@ -10,22 +11,11 @@ export class LineTable {
   constructor(readonly text: string) {}
   /** Offsets where lines start, found on first use: an unchanged text's map is rarely asked (the scanner has its own). */
   get starts(): number[] {
-    if (this.lineStarts) return this.lineStarts;
-    const starts = [0];
-    const text = this.text;
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-    return (this.lineStarts = starts);
+    return (this.lineStarts ??= lineStarts(this.text));
   }
   /** Physical 0-based line holding `offset`. */
   lineOf(offset: number): number {
-    const s = this.starts;
-    let lo = 0, hi = s.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (s[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    return lineAt(this.starts, offset);
   }
 }
 

@@ -2,7 +2,7 @@
 // feature negotiation offering only VIRTIO_F_VERSION_1, receiveq0 (0) and transmitq0 (1) as split
 // virtqueues in guest RAM, bytes moved to and from the VMM's sDDF serial queues.
 //
-// What this model does about libvmm's rough edges (REFERENCE.md 6 and 9):
+// What this model does about libvmm's rough edges (libvmm src/virtio/console.c and mmio.c):
 // - Fixed: a TX blocked on a full sDDF queue resumes when virt_tx signals that it consumed
 //   (the VMM asks for that signal); libvmm resumes only on the next guest kick or RX event.
 // - Fixed: a chain longer than the whole sDDF TX queue is streamed through in pieces instead of

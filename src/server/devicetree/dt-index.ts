@@ -197,6 +197,16 @@ export class DtIndex {
     return hits[0]?.at;
   }
 
+  /** The innermost property whose text (name to semicolon) holds `pos`. */
+  propertyAt(file: string, pos: Position): PropertySite | undefined {
+    let best: PropertySite | undefined;
+    for (const s of this.properties) {
+      const r = s.ast.range;
+      if (r.file === file && rangeContains(r, pos) && (!best || rangeSize(r) < rangeSize(best.ast.range))) best = s;
+    }
+    return best;
+  }
+
   /** Every site that names `node`: labels on it and references to it. */
   sitesOf(node: DtNode): { labels: LabelSite[]; refs: RefSite[] } {
     return { labels: this.labels.filter((l) => l.node === node), refs: this.refs.filter((r) => r.node === node) };
