@@ -145,7 +145,7 @@ export function parseBatchList(text: string, listFile: string): { jobs: CompileJ
   return { jobs, errors };
 }
 
-const CHECK_NAMES = new Set(CHECKS.map((c) => c.name));
+const CHECK_NAMES = new Set<string>(CHECKS.map((c) => c.name));
 
 function displayPath(file: string, cwd: string): string {
   if (!file.startsWith('/')) return file;

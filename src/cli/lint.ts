@@ -9,8 +9,7 @@ import { ALSO_DEFINED, CHECK_PRESETS, CHECKS, type CheckPreset, checkConfigFromF
 import { compileFiles } from '../devicetree/compile';
 import { FrontEndCache } from '../devicetree/front-end';
 import { NodeFileHost } from '../node/file-host';
-import { crossCheckFlags } from '../system/checks/severity';
-import { SYSTEM_RULES } from '../system/rule-table';
+import type { CrossCheckSeverity } from '../system/checks/severity';
 import { PhysicalLinesHost } from '../devicetree/physical-lines';
 
 export interface LintIo {
@@ -53,13 +52,20 @@ interface LintArgs {
 }
 
 /** The check table as the CLI shows it: name, dtc default, linux preset, description; then the cross checks (same severity in both presets). */
+/** The system layer's rule table and flag sorting, loaded on demand (linting a tree does not need them). */
+function systemRules(): typeof import('../system/rule-table') & typeof import('../system/checks/severity') {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  return { ...(require('../system/rule-table') as typeof import('../system/rule-table')), ...(require('../system/checks/severity') as typeof import('../system/checks/severity')) };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+}
+
 export function listChecks(): string {
   const linux = defaultCheckConfig('linux').severities;
-  const cross = SYSTEM_RULES.filter((r) => r.cross);
+  const cross = systemRules().SYSTEM_RULES.filter((r) => r.stage === 'guest');
   const width = Math.max(...CHECKS.map((c) => c.name.length), ...cross.map((r) => r.code.length));
   const lines = [`${'check'.padEnd(width)}  dtc      linux    description`];
   for (const c of CHECKS) lines.push(`${c.name.padEnd(width)}  ${c.defaultSeverity.padEnd(7)}  ${(linux.get(c.name) ?? 'off').padEnd(7)}  ${c.description}`);
-  for (const r of cross) lines.push(`${r.code.padEnd(width)}  ${r.severity.padEnd(7)}  ${r.severity.padEnd(7)}  ${r.summary} (.system with its guests)`);
+  for (const r of cross) lines.push(`${r.code.padEnd(width)}  ${r.severity.padEnd(7)}  ${r.severity.padEnd(7)}  ${r.description} (.system with its guests)`);
   return lines.join('\n');
 }
 
@@ -91,7 +97,7 @@ function parseArgs(args: string[]): { parsed?: LintArgs; error?: string; help?: 
   return { parsed: out };
 }
 
-const CHECK_NAMES = new Set(CHECKS.map((c) => c.name));
+const CHECK_NAMES = new Set<string>(CHECKS.map((c) => c.name));
 
 /** What one FILE argument (one tree, or one .system file) yields. */
 interface InputReport {
@@ -169,7 +175,8 @@ export function runLint(args: string[], ioOverrides: Partial<LintIo> = {}): numb
     return 2;
   }
   // Flags naming the cross checks (guest-dt-unmapped-device, ...) set theirs; dtc's table takes the rest.
-  const cross = crossCheckFlags(parsed.checkFlags);
+  // The rule table is loaded only when there are flags to sort (it brings the system layer's checks).
+  const cross = parsed.checkFlags.length > 0 ? systemRules().crossCheckFlags(parsed.checkFlags) : { overrides: new Map<string, CrossCheckSeverity>(), rest: [] };
   const { config, errors } = checkConfigFromFlags(cross.rest, parsed.preset);
   if (errors.length) {
     io.stderr(errors.map((e) => `dual-guest lint: ${e}\n`).join(''));

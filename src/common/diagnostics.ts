@@ -16,13 +16,24 @@ export interface SourceRange {
 
 export type Severity = 'error' | 'warning' | 'info';
 
+/**
+ * The registry of diagnostic codes: each layer adds its own from its rule table (dtc's checks in
+ * src/devicetree/diagnostic-codes.ts, the system rules in src/system/rule-table.ts, ...) by
+ * augmenting this interface, so this file names none and a code no table has does not compile.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface DiagnosticCodes {}
+
+/** A code some rule table declares. */
+export type DiagnosticCode = keyof DiagnosticCodes;
+
 export interface Diagnostic {
   severity: Severity;
   message: string;
   /** Where the fix belongs. Absent only when there is truly no position (e.g. a missing file given on the command line). */
   range?: SourceRange;
   /** The check's or rule's name (dtc check names for devicetree checks, e.g. "unit_address_vs_reg"). */
-  code?: string;
+  code?: DiagnosticCode;
   /** The node path or element the message is about, e.g. "/soc/serial@30860000". */
   subject?: string;
   /** Further places that explain the message (e.g. the other definition of a duplicate). */

@@ -11,7 +11,8 @@
 // are views into shared chunks, empty label lists and leading type markers are shared, and the
 // fixup checks share two walks over the properties.
 
-import type { Diagnostic, SourceRange } from '../common/diagnostics';
+import type { Diagnostic, DiagnosticCode, SourceRange } from '../common/diagnostics';
+import type { DtCheckName } from './checks/check-names';
 import type { FileHost } from '../common/host';
 import { dirname, resolve } from '../common/paths';
 import type { DtsBody, DtsFile, DtsLabel, DtsRef, DtsValuePart } from './ast';
@@ -291,11 +292,17 @@ interface FixupFindings {
 }
 
 /** Where a label is written on a property or in its value (for duplicate_label). */
-interface LabelSite {
-  label: string;
+/** Where a label is: on a node, on one of its properties, or inside a property's value (`mark`). */
+interface LabelPlace {
   node: ENode;
+  prop?: EProp;
+  mark?: Marker;
+}
+
+/** A label on a property or in its value. */
+interface LabelSite extends LabelPlace {
+  label: string;
   prop: EProp;
-  mark: Marker | undefined;
 }
 
 function labelMarker(l: DtsLabel, offset: number): Marker {
@@ -426,11 +433,11 @@ class Evaluator {
 
   constructor(private readonly options: EvaluateOptions) {}
 
-  private error(message: string, range: SourceRange | undefined, code?: string): void {
+  private error(message: string, range: SourceRange | undefined, code?: DiagnosticCode): void {
     this.diagnostics.push({ severity: 'error', message, range, code });
   }
 
-  private fixup(found: Diagnostic[], code: string, node: ENode, message: string, prop?: EProp): void {
+  private fixup(found: Diagnostic[], code: DtCheckName, node: ENode, message: string, prop?: EProp): void {
     const where = prop ? `${node.fullpath}:${prop.name}` : node.fullpath;
     found.push({ severity: 'error', code, message, subject: where, range: (prop?.range ?? node.range) ?? this.fallbackRange });
   }
@@ -707,15 +714,15 @@ class Evaluator {
       for (const l of newestFirst(node.labelList)) {
         if (l.deleted) continue;
         const first = this.labels!.get(l.name)!;
-        if (first !== node) this.duplicateLabel(found.duplicate, l.name, node, undefined, undefined, first, undefined, undefined);
+        if (first !== node) this.duplicateLabel(found.duplicate, { label: l.name, node }, { node: first });
       }
       for (; next < sites.length && sites[next].node === node; next++) {
         const site = sites[next];
         const byNode = this.labels!.get(site.label);
-        if (byNode) this.duplicateLabel(found.duplicate, site.label, node, site.prop, site.mark, byNode, undefined, undefined);
+        if (byNode) this.duplicateLabel(found.duplicate, site, { node: byNode });
         else {
           const first = firstPropSite.get(site.label) ?? firstMarkSite.get(site.label)!;
-          if (first !== site) this.duplicateLabel(found.duplicate, site.label, node, site.prop, site.mark, first.node, first.prop, first.mark);
+          if (first !== site) this.duplicateLabel(found.duplicate, site, first);
         }
       }
       if (!node.refProps) continue;
@@ -743,15 +750,16 @@ class Evaluator {
     }
   }
 
-  private describeLabelSite(node: ENode, prop?: EProp, mark?: Marker): string {
+  private describeLabelSite({ node, prop, mark }: LabelPlace): string {
     return `${mark ? 'value of ' : ''}${prop ? `'${prop.name}' in ` : ''}${node.fullpath}`;
   }
 
-  private duplicateLabel(found: Diagnostic[], label: string, node: ENode, prop: EProp | undefined, mark: Marker | undefined, otherNode: ENode, otherProp: EProp | undefined, otherMark: Marker | undefined): void {
+  /** duplicate_label: `site` carries a label already defined at `other`. */
+  private duplicateLabel(found: Diagnostic[], site: LabelPlace & { label: string }, other: LabelPlace): void {
     found.push({
-      severity: 'error', code: 'duplicate_label', subject: node.fullpath,
-      message: `Duplicate label '${label}' on ${this.describeLabelSite(node, prop, mark)} and ${this.describeLabelSite(otherNode, otherProp, otherMark)}`,
-      range: node.range ?? this.fallbackRange,
+      severity: 'error', code: 'duplicate_label', subject: site.node.fullpath,
+      message: `Duplicate label '${site.label}' on ${this.describeLabelSite(site)} and ${this.describeLabelSite(other)}`,
+      range: site.node.range ?? this.fallbackRange,
     });
   }
 

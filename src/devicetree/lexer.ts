@@ -6,39 +6,49 @@
 // re-lexes whole files per keystroke.
 
 import type { Diagnostic, Position, SourceRange } from '../common/diagnostics';
+import { lineAt, lineStarts } from '../common/line-starts';
 
-export type TokenKind =
-  | 'v1' // /dts-v1/
-  | 'plugin' // /plugin/
-  | 'memreserve'
-  | 'bits'
-  | 'delete-property'
-  | 'delete-node'
-  | 'omit-if-no-ref'
-  | 'incbin'
-  | 'label' // `name:`; text = name
-  | 'literal' // integer literal; text = as written
-  | 'char' // character literal; text = between the quotes
-  | 'ref' // &label or &{/path}; text = label or path
-  | 'byte' // two hex digits inside [ ]; text = the digits
-  | 'name' // node or property name; text = without a leading backslash
-  | 'string' // "..."; bytes = unescaped contents (no NUL added)
-  | 'op' // punctuation and operators; text = the operator
-  | 'eof';
+/** The token kinds; a kind's code (TokenList.kinds, TOKEN) is its index here. */
+const TOKEN_KINDS = [
+  'v1', // /dts-v1/
+  'plugin', // /plugin/
+  'memreserve',
+  'bits',
+  'delete-property',
+  'delete-node',
+  'omit-if-no-ref',
+  'incbin',
+  'label', // `name:`; text = name
+  'literal', // integer literal; text = as written
+  'char', // character literal; text = between the quotes
+  'ref', // &label or &{/path}; text = label or path
+  'byte', // two hex digits inside [ ]; text = the digits
+  'name', // node or property name; text = without a leading backslash
+  'string', // "..."; bytes = unescaped contents (no NUL added)
+  'op', // punctuation and operators; text = the operator
+  'eof',
+] as const;
 
-// Token kind codes, as stored in TokenList.kinds (TOKEN_KINDS[code] is the kind's name).
-const T_V1 = 0, T_PLUGIN = 1, T_MEMRESERVE = 2, T_BITS = 3, T_DELETE_PROPERTY = 4, T_DELETE_NODE = 5, T_OMIT_IF_NO_REF = 6;
-const T_INCBIN = 7, T_LABEL = 8, T_LITERAL = 9, T_CHAR = 10, T_REF = 11, T_BYTE = 12, T_NAME = 13, T_STRING = 14, T_OP = 15, T_EOF = 16;
-/** The kind codes for other modules (one object: under tsx every imported binding is a getter call). */
-export const TOKEN = {
-  V1: T_V1, PLUGIN: T_PLUGIN, MEMRESERVE: T_MEMRESERVE, BITS: T_BITS, DELETE_PROPERTY: T_DELETE_PROPERTY, DELETE_NODE: T_DELETE_NODE,
-  OMIT_IF_NO_REF: T_OMIT_IF_NO_REF, INCBIN: T_INCBIN, LABEL: T_LABEL, LITERAL: T_LITERAL, CHAR: T_CHAR, REF: T_REF, BYTE: T_BYTE,
-  NAME: T_NAME, STRING: T_STRING, OP: T_OP, EOF: T_EOF,
-} as const;
-const TOKEN_KINDS: readonly TokenKind[] = [
-  'v1', 'plugin', 'memreserve', 'bits', 'delete-property', 'delete-node', 'omit-if-no-ref',
-  'incbin', 'label', 'literal', 'char', 'ref', 'byte', 'name', 'string', 'op', 'eof',
-];
+export type TokenKind = (typeof TOKEN_KINDS)[number];
+
+/** Each kind's code, by kind. One object: under tsx every imported binding is a getter call, so users copy the codes they test into module constants. */
+export const TOKEN = Object.fromEntries(TOKEN_KINDS.map((kind, code) => [kind, code])) as { readonly [K in TokenKind]: number };
+
+const {
+  v1: T_V1, plugin: T_PLUGIN, memreserve: T_MEMRESERVE, bits: T_BITS, 'delete-property': T_DELETE_PROPERTY, 'delete-node': T_DELETE_NODE,
+  'omit-if-no-ref': T_OMIT_IF_NO_REF, incbin: T_INCBIN, label: T_LABEL, literal: T_LITERAL, char: T_CHAR, ref: T_REF, byte: T_BYTE,
+  name: T_NAME, string: T_STRING, op: T_OP, eof: T_EOF,
+} = TOKEN;
+
+/** Character codes the scanner tests, by name (as TypeScript's scanner names them). */
+const enum Ch {
+  tab = 9, lineFeed = 10, verticalTab = 11, formFeed = 12, carriageReturn = 13, space = 32,
+  exclamation = 33, doubleQuote = 34, hash = 35, ampersand = 38, singleQuote = 39, asterisk = 42, slash = 47,
+  _0 = 48, _7 = 55, _9 = 57, colon = 58, equals = 61, lessThan = 60, greaterThan = 62,
+  L = 76, U = 85, X = 88, openBracket = 91, backslash = 92, closeBracket = 93,
+  a = 97, b = 98, f = 102, n = 110, r = 114, t = 116, v = 118, x = 120,
+  openBrace = 123, bar = 124, closeBrace = 125, semicolon = 59,
+}
 
 /** A two-character operator's code in TokenList.aux (above every code point, so never a one-character op). */
 const OP2 = 1 << 24;
@@ -119,8 +129,8 @@ export class TokenList {
     switch (kind) {
       case T_LABEL: return t.slice(start, end - 1);
       case T_CHAR: return t.slice(start + 1, end - 1);
-      case T_REF: return t.charCodeAt(start + 1) === 123 ? t.slice(start + 2, end - 1) : t.slice(start + 1, end);
-      case T_NAME: return t.charCodeAt(start) === 92 ? t.slice(start + 1, end) : t.slice(start, end);
+      case T_REF: return t.charCodeAt(start + 1) === Ch.openBrace ? t.slice(start + 2, end - 1) : t.slice(start + 1, end);
+      case T_NAME: return t.charCodeAt(start) === Ch.backslash ? t.slice(start + 1, end) : t.slice(start, end);
     }
     return t.slice(start, end);
   }
@@ -184,14 +194,7 @@ export class SourceText {
   constructor(readonly file: string, readonly text: string, readonly mapper?: PositionMapper, readonly includedFrom?: SourceRange) {}
 
   private lines(): number[] {
-    if (!this.lineStarts) {
-      const starts = [0];
-      const t = this.text;
-      // indexOf searches natively: much faster than a per-character loop on long texts.
-      for (let i = t.indexOf('\n'); i >= 0; i = t.indexOf('\n', i + 1)) starts.push(i + 1);
-      this.lineStarts = starts;
-    }
-    return this.lineStarts;
+    return (this.lineStarts ??= lineStarts(this.text));
   }
 
   /** Last line found: lookups mostly move forward through the text. */
@@ -247,39 +250,24 @@ export class SourceText {
   }
 }
 
-
-/** The line (index into `starts`, at most `hi`) that contains `offset`. */
-function lineAt(starts: number[], offset: number, hi: number): number {
-  let lo = 0;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
-
 // Character classes of the ASCII codes (everything from 128 up is in none).
 const CC_SPACE = 1, CC_DIGIT = 2, CC_HEX = 4, CC_LABEL_START = 8, CC_LABEL = 16, CC_PROPNODE = 32, CC_PATH = 64;
 const CHAR_CLASS = new Uint8Array(128);
-for (let c = 0; c < 128; c++) {
-  const alpha = (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-  const digit = c >= 48 && c <= 57;
-  let k = 0;
-  if (c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12) k |= CC_SPACE;
-  if (digit) k |= CC_DIGIT;
-  if (digit || (c >= 65 && c <= 70) || (c >= 97 && c <= 102)) k |= CC_HEX;
-  if (alpha || c === 95) k |= CC_LABEL_START;
-  if (alpha || digit || c === 95) k |= CC_LABEL;
-  // PROPNODECHAR: [a-zA-Z0-9,._+*#?@-]; a path adds '/'.
-  if (alpha || digit || c === 44 || c === 46 || c === 95 || c === 43 || c === 42 || c === 35 || c === 63 || c === 64 || c === 45) k |= CC_PROPNODE | CC_PATH;
-  if (c === 47) k |= CC_PATH;
-  CHAR_CLASS[c] = k;
+function addClass(chars: string, k: number): void {
+  for (let i = 0; i < chars.length; i++) CHAR_CLASS[chars.charCodeAt(i)] |= k;
 }
+const LOWER = 'abcdefghijklmnopqrstuvwxyz', UPPER = LOWER.toUpperCase(), DIGITS = '0123456789';
+addClass(' \t\n\r\v\f', CC_SPACE);
+addClass(DIGITS, CC_DIGIT);
+addClass(DIGITS + 'abcdefABCDEF', CC_HEX);
+addClass(LOWER + UPPER + '_', CC_LABEL_START);
+addClass(LOWER + UPPER + DIGITS + '_', CC_LABEL);
+// PROPNODECHAR: [a-zA-Z0-9,._+*#?@-]; a path adds '/'.
+addClass(LOWER + UPPER + DIGITS + ',._+*#?@-', CC_PROPNODE | CC_PATH);
+addClass('/', CC_PATH);
 function charClass(c: number): number {
   return c < 128 ? CHAR_CLASS[c] : 0;
 }
-const C_NL = 10, C_SPACE = 32, C_TAB = 9;
 function isSpace(c: number): boolean {
   return (charClass(c) & CC_SPACE) !== 0;
 }
@@ -320,12 +308,12 @@ const KEYWORDS: [string, number, number][] = [
 /** `<<` `>>` `<=` `>=` `==` `!=` `&&` `||` */
 function isTwoCharOp(a: number, b: number): boolean {
   switch (a) {
-    case 60: return b === 60 || b === 61; // < << <=
-    case 62: return b === 62 || b === 61;
-    case 61: return b === 61;
-    case 33: return b === 61;
-    case 38: return b === 38;
-    case 124: return b === 124;
+    case Ch.lessThan: return b === Ch.lessThan || b === Ch.equals;
+    case Ch.greaterThan: return b === Ch.greaterThan || b === Ch.equals;
+    case Ch.equals: return b === Ch.equals;
+    case Ch.exclamation: return b === Ch.equals;
+    case Ch.ampersand: return b === Ch.ampersand;
+    case Ch.bar: return b === Ch.bar;
   }
   return false;
 }
@@ -336,20 +324,20 @@ const utf8 = new TextEncoder();
 export function decodeEscape(text: string, i: number): { byte: number; next: number; error?: string } {
   const c = text.charCodeAt(i);
   switch (c) {
-    case 97: return { byte: 7, next: i + 1 }; // \a
-    case 98: return { byte: 8, next: i + 1 };
-    case 116: return { byte: 9, next: i + 1 };
-    case 110: return { byte: 10, next: i + 1 };
-    case 118: return { byte: 11, next: i + 1 };
-    case 102: return { byte: 12, next: i + 1 };
-    case 114: return { byte: 13, next: i + 1 };
+    case Ch.a: return { byte: 7, next: i + 1 };
+    case Ch.b: return { byte: 8, next: i + 1 };
+    case Ch.t: return { byte: 9, next: i + 1 };
+    case Ch.n: return { byte: 10, next: i + 1 };
+    case Ch.v: return { byte: 11, next: i + 1 };
+    case Ch.f: return { byte: 12, next: i + 1 };
+    case Ch.r: return { byte: 13, next: i + 1 };
   }
-  if (c >= 48 && c <= 55) {
+  if (c >= Ch._0 && c <= Ch._7) {
     let v = 0, j = i;
-    while (j < i + 3 && j < text.length && text.charCodeAt(j) >= 48 && text.charCodeAt(j) <= 55) v = v * 8 + (text.charCodeAt(j++) - 48);
+    while (j < i + 3 && j < text.length && text.charCodeAt(j) >= Ch._0 && text.charCodeAt(j) <= Ch._7) v = v * 8 + (text.charCodeAt(j++) - Ch._0);
     return { byte: v & 0xff, next: j };
   }
-  if (c === 120) {
+  if (c === Ch.x) {
     let v = 0, j = i + 1;
     while (j < i + 3 && j < text.length && isHex(text.charCodeAt(j))) v = v * 16 + parseInt(text[j++], 16);
     if (j === i + 1) return { byte: 0, next: j, error: '\\x used with no following hex digits' };
@@ -371,7 +359,7 @@ export function unescapeString(text: string, onError?: (offset: number, message:
   let i = 0;
   while (i < text.length) {
     const c = text.charCodeAt(i);
-    if (c === 92) {
+    if (c === Ch.backslash) {
       const e = decodeEscape(text, i + 1);
       if (e.error && onError) onError(i, e.error);
       // Multi-byte characters after a backslash keep their remaining bytes.
@@ -392,13 +380,12 @@ export function unescapeString(text: string, onError?: (offset: number, message:
   return Uint8Array.from(out);
 }
 
-
 /** text[from, to) as bytes when it is plain ASCII without escapes (nearly every string in a tree); else undefined. */
 function asciiBytes(text: string, from: number, to: number): Uint8Array | undefined {
   const ascii = new Uint8Array(to - from);
   for (let k = from; k < to; k++) {
     const c = text.charCodeAt(k);
-    if (c >= 0x80 || c === 92) return undefined;
+    if (c >= 0x80 || c === Ch.backslash) return undefined;
     ascii[k - from] = c;
   }
   return ascii;
@@ -455,210 +442,245 @@ class Scanner {
     return this.state;
   }
 
-  private error(src: SourceText, start: number, end: number, message: string): void {
-    this.diagnostics.push({ severity: 'error', message, range: src.range(start, end), code: 'syntax' });
+  private error(start: number, end: number, message: string): void {
+    this.diagnostics.push({ severity: 'error', message, range: this.src.range(start, end), code: 'syntax' });
   }
 
+  // The text being scanned (an /include/ scans another in between and restores these).
+  private src!: SourceText;
+  private srcIndex = 0;
+  private text = '';
+  private depth = 0;
+
   scanText(srcIndex: number, depth: number): void {
-    const src = this.sources[srcIndex];
-    const tokens = this.tokens;
-    const t = src.text;
-    const n = t.length;
-    let state = this.state;
+    const outer = { src: this.src, srcIndex: this.srcIndex, text: this.text, depth: this.depth };
+    this.src = this.sources[srcIndex];
+    this.srcIndex = srcIndex;
+    this.text = this.src.text;
+    this.depth = depth;
+    const t = this.text, n = t.length;
     let i = 0;
     while (i < n) {
       const c = t.charCodeAt(i);
-      const cls = charClass(c);
-      // Whitespace and comments are skipped in every state.
-      if ((cls & CC_SPACE) !== 0) {
-        // Indentation comes in runs: skip them here rather than once per pass of the main loop.
-        let d = t.charCodeAt(++i);
-        while (d === C_SPACE || d === C_NL || isSpace(d)) d = t.charCodeAt(++i);
-        continue;
-      }
-      if (c === 47 && i + 1 < n) {
-        const c2 = t.charCodeAt(i + 1);
-        if (c2 === 42) {
-          const close = t.indexOf('*/', i + 2);
-          const end = close < 0 ? n : close + 2;
-          if (close < 0) this.error(src, i, n, 'unterminated comment');
-          this.comments.push({ range: src.range(i, end), text: t.slice(i, end), src: srcIndex });
-          i = end;
-          continue;
-        }
-        if (c2 === 47) {
-          let end = t.indexOf('\n', i);
-          if (end < 0) end = n;
-          this.comments.push({ range: src.range(i, end), text: t.slice(i, end), src: srcIndex });
-          i = end;
-          continue;
-        }
-      }
-      // Line markers from cpp.
-      if (c === 35 && (i === 0 || t.charCodeAt(i - 1) === C_NL)) {
-        const m = matchLineMarker(t, i);
-        if (m) {
-          if (!src.mapper) src.markers.push({ physLine: src.physicalLine(i) + 1, file: m.file, line: m.line - 1 });
-          i = m.end;
-          continue;
-        }
-      }
-      // Keywords (the /include/ directive first: it is handled here).
-      if (c === 47) {
-        if (t.startsWith('/include/', i)) {
-          let j = i + 9;
-          while (j < n && isSpace(t.charCodeAt(j))) j++;
-          const se = t.charCodeAt(j) === 34 ? matchString(t, j) : -1;
-          if (se > 0) {
-            this.state = state;
-            this.include(src, i, j, se, depth);
-            state = this.state;
-            i = se;
-            continue;
-          }
-        }
-        let kw: (typeof KEYWORDS)[number] | undefined;
-        for (const k of KEYWORDS) if (t.startsWith(k[0], i)) kw = k;
-        if (kw) {
-          tokens.push(kw[1], srcIndex, i, i + kw[0].length, 0);
-          if (kw[2] >= 0) state = kw[2];
-          i += kw[0].length;
-          continue;
-        }
-        if (state === S_V1 && t.startsWith('/incbin/', i)) {
-          tokens.push(T_INCBIN, srcIndex, i, i + 8, 0);
-          i += 8;
-          continue;
-        }
-      }
-      if (c === 34) {
-        const se = matchString(t, i);
-        if (se > 0) {
-          let bytes = asciiBytes(t, i + 1, se - 1);
-          if (!bytes) {
-            const base = i + 1;
-            bytes = unescapeString(t.slice(base, se - 1), (off, message) => this.error(src, base + off, base + 2 + off, message));
-          }
-          tokens.push(T_STRING, srcIndex, i, se, tokens.strings.length);
-          tokens.strings.push(bytes);
-          i = se;
-          continue;
-        }
-        this.error(src, i, i + 1, 'unterminated string');
-      }
-      // LABEL ':' in every state; it wins over a name or hex byte of the same prefix (longer match).
-      // Where the label characters starting at i end: a name continues from there (label chars are name chars).
-      let labelEnd = i;
-      if ((cls & CC_LABEL_START) !== 0) {
-        let j = i + 1;
-        while (j < n && isLabelChar(t.charCodeAt(j))) j++;
-        labelEnd = j;
-        if (j < n && t.charCodeAt(j) === 58) {
-          // In name state a longer name would not include ':', so the label is always longer.
-          tokens.push(T_LABEL, srcIndex, i, j + 1, 0);
-          i = j + 1;
-          continue;
-        }
-      }
-      if (state === S_BYTESTRING) {
-        if ((cls & CC_HEX) !== 0 && i + 1 < n && isHex(t.charCodeAt(i + 1))) {
-          tokens.push(T_BYTE, srcIndex, i, i + 2, 0);
-          i += 2;
-          continue;
-        }
-        if (c === 93) {
-          tokens.push(T_OP, srcIndex, i, i + 1, c);
-          state = S_V1;
-          i++;
-          continue;
-        }
-      }
-      if (state === S_PROPNODENAME && ((cls & CC_PROPNODE) !== 0 || (c === 92 && i + 1 < n && isPropNodeChar(t.charCodeAt(i + 1))))) {
-        let j = c === 92 ? i + 1 : labelEnd;
-        while (j < n && isPropNodeChar(t.charCodeAt(j))) j++;
-        tokens.push(T_NAME, srcIndex, i, j, 0);
-        state = S_V1;
-        i = j;
-        continue;
-      }
-      if (state === S_V1 && (cls & CC_DIGIT) !== 0) {
-        let j = i + 1;
-        if (c === 48 && (t.charCodeAt(j) === 120 || t.charCodeAt(j) === 88) && isHex(t.charCodeAt(j + 1))) {
-          j += 2;
-          while (j < n && isHex(t.charCodeAt(j))) j++;
-        } else {
-          while (j < n && isDigit(t.charCodeAt(j))) j++;
-        }
-        // (U|L|UL|LL|ULL)?
-        const c1 = t.charCodeAt(j);
-        if (c1 === 85 || c1 === 76) {
-          const suffix = t.startsWith('ULL', j) ? 3 : t.startsWith('UL', j) || t.startsWith('LL', j) ? 2 : 1;
-          j += suffix;
-        }
-        tokens.push(T_LITERAL, srcIndex, i, j, 0);
-        i = j;
-        continue;
-      }
-      if (state === S_V1 && ((cls & CC_LABEL_START) !== 0 || c === 35)) {
-        // dtc would see single characters here, always a syntax error; one name token lets the
-        // parser report one error and resynchronise (typically after a missing `;`).
-        let j = i + 1;
-        while (j < n && isPropNodeChar(t.charCodeAt(j))) j++;
-        tokens.push(T_NAME, srcIndex, i, j, 1);
-        i = j;
-        continue;
-      }
-      if (c === 39) {
-        const ce = matchChar(t, i);
-        if (ce > 0) {
-          tokens.push(T_CHAR, srcIndex, i, ce, 0);
-          i = ce;
-          continue;
-        }
-      }
-      if (c === 38) {
-        const c2 = t.charCodeAt(i + 1);
-        if (isLabelStart(c2)) {
-          let j = i + 2;
-          while (j < n && isLabelChar(t.charCodeAt(j))) j++;
-          tokens.push(T_REF, srcIndex, i, j, 0);
-          i = j;
-          continue;
-        }
-        if (c2 === 123 && t.charCodeAt(i + 2) === 47) {
-          let j = i + 3;
-          while (j < n && isPathChar(t.charCodeAt(j))) j++;
-          if (t.charCodeAt(j) === 125) {
-            tokens.push(T_REF, srcIndex, i, j + 1, 0);
-            i = j + 1;
-            continue;
-          }
-        }
-      }
-      const c2 = t.charCodeAt(i + 1);
-      if (isTwoCharOp(c, c2)) {
-        tokens.push(T_OP, srcIndex, i, i + 2, OP2 | (c << 8) | c2);
-        i += 2;
-        continue;
-      }
-      // Any other character is a token of its own (dtc's `.` rule).
-      const cp = c >= 0xd800 && c <= 0xdbff ? t.codePointAt(i)! : c;
-      const len = cp > 0xffff ? 2 : 1;
-      if (c === 91) state = S_BYTESTRING;
-      else if (c === 123 || c === 59) state = S_PROPNODENAME;
-      tokens.push(T_OP, srcIndex, i, i + len, cp);
-      i += len;
+      // Whitespace first, in runs (indentation): the commonest characters, skipped in every state.
+      i = (charClass(c) & CC_SPACE) !== 0 ? skipSpace(t, i + 1) : this.scanToken(i, c);
     }
-    this.state = state;
+    ({ src: this.src, srcIndex: this.srcIndex, text: this.text, depth: this.depth } = outer);
+  }
+
+  /** Scan what starts with `c` at `i` (a token, a comment, a line marker or an /include/); the offset after it. */
+  private scanToken(i: number, c: number): number {
+    const t = this.text;
+    let end = -1;
+    switch (c) {
+      case Ch.slash:
+        end = this.scanSlash(i);
+        break;
+      case Ch.hash:
+        if (i === 0 || t.charCodeAt(i - 1) === Ch.lineFeed) end = this.scanLineMarker(i);
+        break;
+      case Ch.doubleQuote:
+        end = this.scanString(i);
+        break;
+      case Ch.singleQuote:
+        end = matchChar(t, i);
+        if (end > 0) this.push(T_CHAR, i, end, 0);
+        break;
+      case Ch.ampersand:
+        end = this.scanRef(i);
+        break;
+      case Ch.closeBracket:
+        if (this.state === S_BYTESTRING) {
+          this.push(T_OP, i, i + 1, c);
+          this.state = S_V1;
+          return i + 1;
+        }
+        break;
+    }
+    if (end > 0) return end;
+    end = this.scanWord(i, c);
+    return end > 0 ? end : this.scanOperator(i, c);
+  }
+
+  private push(kind: number, start: number, end: number, aux: number): void {
+    this.tokens.push(kind, this.srcIndex, start, end, aux);
+  }
+
+  /** A comment, `/include/ "file"`, or a keyword (`/dts-v1/`, `/delete-node/`, `/incbin/`, ...); -1 if none. */
+  private scanSlash(i: number): number {
+    const t = this.text, n = t.length;
+    const c2 = t.charCodeAt(i + 1);
+    if (c2 === Ch.asterisk) {
+      const close = t.indexOf('*/', i + 2);
+      const end = close < 0 ? n : close + 2;
+      if (close < 0) this.error(i, n, 'unterminated comment');
+      return this.comment(i, end);
+    }
+    if (c2 === Ch.slash) {
+      const end = t.indexOf('\n', i);
+      return this.comment(i, end < 0 ? n : end);
+    }
+    if (t.startsWith('/include/', i)) {
+      let j = i + 9;
+      while (j < n && isSpace(t.charCodeAt(j))) j++;
+      const se = t.charCodeAt(j) === Ch.doubleQuote ? matchString(t, j) : -1;
+      if (se > 0) {
+        this.include(i, j, se);
+        return se;
+      }
+    }
+    let kw: (typeof KEYWORDS)[number] | undefined;
+    for (const k of KEYWORDS) if (t.startsWith(k[0], i)) kw = k;
+    if (kw) {
+      this.push(kw[1], i, i + kw[0].length, 0);
+      if (kw[2] >= 0) this.state = kw[2];
+      return i + kw[0].length;
+    }
+    if (this.state === S_V1 && t.startsWith('/incbin/', i)) {
+      this.push(T_INCBIN, i, i + 8, 0);
+      return i + 8;
+    }
+    return -1;
+  }
+
+  private comment(start: number, end: number): number {
+    this.comments.push({ range: this.src.range(start, end), text: this.text.slice(start, end), src: this.srcIndex });
+    return end;
+  }
+
+  /** A cpp line marker (`# 12 "file.dts" 1`) at a line start; -1 if it is not one. */
+  private scanLineMarker(i: number): number {
+    const m = matchLineMarker(this.text, i);
+    if (!m) return -1;
+    if (!this.src.mapper) this.src.markers.push({ physLine: this.src.physicalLine(i) + 1, file: m.file, line: m.line - 1 });
+    return m.end;
+  }
+
+  /** A string literal; -1 (after an error) when it is not terminated. */
+  private scanString(i: number): number {
+    const t = this.text;
+    const se = matchString(t, i);
+    if (se < 0) {
+      this.error(i, i + 1, 'unterminated string');
+      return -1;
+    }
+    let bytes = asciiBytes(t, i + 1, se - 1);
+    if (!bytes) {
+      const base = i + 1;
+      bytes = unescapeString(t.slice(base, se - 1), (off, message) => this.error(base + off, base + 2 + off, message));
+    }
+    this.push(T_STRING, i, se, this.tokens.strings.length);
+    this.tokens.strings.push(bytes);
+    return se;
+  }
+
+  /** `&label` or `&{/path}`; -1 if neither. */
+  private scanRef(i: number): number {
+    const t = this.text, n = t.length;
+    const c2 = t.charCodeAt(i + 1);
+    if (isLabelStart(c2)) {
+      let j = i + 2;
+      while (j < n && isLabelChar(t.charCodeAt(j))) j++;
+      this.push(T_REF, i, j, 0);
+      return j;
+    }
+    if (c2 === Ch.openBrace && t.charCodeAt(i + 2) === Ch.slash) {
+      let j = i + 3;
+      while (j < n && isPathChar(t.charCodeAt(j))) j++;
+      if (t.charCodeAt(j) === Ch.closeBrace) {
+        this.push(T_REF, i, j + 1, 0);
+        return j + 1;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * What a run of name-like characters is in the current state: a label (`name:`, in every state;
+   * it wins over a name or hex byte of the same prefix, the longer match), a hex byte inside `[ ]`,
+   * a node or property name, an integer literal; -1 if none.
+   */
+  private scanWord(i: number, c: number): number {
+    const t = this.text, n = t.length;
+    const cls = charClass(c);
+    const state = this.state;
+    // Where the label characters starting at i end: a name continues from there (label chars are name chars).
+    let labelEnd = i;
+    if ((cls & CC_LABEL_START) !== 0) {
+      let j = i + 1;
+      while (j < n && isLabelChar(t.charCodeAt(j))) j++;
+      labelEnd = j;
+      if (j < n && t.charCodeAt(j) === Ch.colon) {
+        // In name state a longer name would not include ':', so the label is always longer.
+        this.push(T_LABEL, i, j + 1, 0);
+        return j + 1;
+      }
+    }
+    if (state === S_BYTESTRING) {
+      if ((cls & CC_HEX) === 0 || i + 1 >= n || !isHex(t.charCodeAt(i + 1))) return -1;
+      this.push(T_BYTE, i, i + 2, 0);
+      return i + 2;
+    }
+    if (state === S_PROPNODENAME) {
+      if ((cls & CC_PROPNODE) === 0 && !(c === Ch.backslash && i + 1 < n && isPropNodeChar(t.charCodeAt(i + 1)))) return -1;
+      let j = c === Ch.backslash ? i + 1 : labelEnd;
+      while (j < n && isPropNodeChar(t.charCodeAt(j))) j++;
+      this.push(T_NAME, i, j, 0);
+      this.state = S_V1;
+      return j;
+    }
+    if ((cls & CC_DIGIT) !== 0) return this.scanLiteral(i, c);
+    if ((cls & CC_LABEL_START) !== 0 || c === Ch.hash) {
+      // dtc would see single characters here, always a syntax error; one name token lets the
+      // parser report one error and resynchronise (typically after a missing `;`).
+      let j = i + 1;
+      while (j < n && isPropNodeChar(t.charCodeAt(j))) j++;
+      this.push(T_NAME, i, j, 1);
+      return j;
+    }
+    return -1;
+  }
+
+  /** An integer literal: decimal, octal or 0x hex, with an optional (U|L|UL|LL|ULL) suffix. */
+  private scanLiteral(i: number, c: number): number {
+    const t = this.text, n = t.length;
+    let j = i + 1;
+    if (c === Ch._0 && (t.charCodeAt(j) === Ch.x || t.charCodeAt(j) === Ch.X) && isHex(t.charCodeAt(j + 1))) {
+      j += 2;
+      while (j < n && isHex(t.charCodeAt(j))) j++;
+    } else {
+      while (j < n && isDigit(t.charCodeAt(j))) j++;
+    }
+    const c1 = t.charCodeAt(j);
+    if (c1 === Ch.U || c1 === Ch.L) j += t.startsWith('ULL', j) ? 3 : t.startsWith('UL', j) || t.startsWith('LL', j) ? 2 : 1;
+    this.push(T_LITERAL, i, j, 0);
+    return j;
+  }
+
+  /** A two-character operator, or any other character as a token of its own (dtc's `.` rule). */
+  private scanOperator(i: number, c: number): number {
+    const t = this.text;
+    const c2 = t.charCodeAt(i + 1);
+    if (isTwoCharOp(c, c2)) {
+      this.push(T_OP, i, i + 2, OP2 | (c << 8) | c2);
+      return i + 2;
+    }
+    const cp = c >= 0xd800 && c <= 0xdbff ? t.codePointAt(i)! : c;
+    const len = cp > 0xffff ? 2 : 1;
+    if (c === Ch.openBracket) this.state = S_BYTESTRING;
+    else if (c === Ch.openBrace || c === Ch.semicolon) this.state = S_PROPNODENAME;
+    this.push(T_OP, i, i + len, cp);
+    return i + len;
   }
 
   /** `/include/ "name"` at `at`, the string from `quote` to `end`: scans the file found in place. */
-  private include(src: SourceText, at: number, quote: number, end: number, depth: number): void {
+  private include(at: number, quote: number, end: number): void {
+    const src = this.src;
     const name = src.text.slice(quote + 1, end - 1);
     const range = src.range(at, end);
     // Fatal in dtc: a file that includes itself twice would otherwise grow as 2^depth.
     if (this.includesStopped) return;
-    if (depth + 1 >= MAX_INCLUDE_DEPTH) {
+    if (this.depth + 1 >= MAX_INCLUDE_DEPTH) {
       this.diagnostics.push({ severity: 'error', message: 'Includes nested too deeply', range, code: 'include' });
       this.includesStopped = true;
       return;
@@ -670,8 +692,15 @@ class Scanner {
     }
     this.includes.push(found.file);
     this.sources.push(new SourceText(found.file, found.text, undefined, range));
-    this.scanText(this.sources.length - 1, depth + 1);
+    this.scanText(this.sources.length - 1, this.depth + 1);
   }
+}
+
+/** Skip a run of whitespace (indentation comes in runs: one pass of the loop, not one per character). */
+function skipSpace(t: string, i: number): number {
+  let d = t.charCodeAt(i);
+  while (d === Ch.space || d === Ch.lineFeed || isSpace(d)) d = t.charCodeAt(++i);
+  return i;
 }
 
 // Match `"..."` at p (STRING rule); returns the end offset (after the closing quote) or -1.
@@ -680,9 +709,9 @@ function matchString(t: string, p: number): number {
   let j = p + 1;
   while (j < n) {
     const c = t.charCodeAt(j);
-    if (c === 34) return j + 1;
-    if (c === 92) {
-      if (j + 1 >= n || t.charCodeAt(j + 1) === C_NL) return -1;
+    if (c === Ch.doubleQuote) return j + 1;
+    if (c === Ch.backslash) {
+      if (j + 1 >= n || t.charCodeAt(j + 1) === Ch.lineFeed) return -1;
       j += 2;
       continue;
     }
@@ -698,8 +727,8 @@ function matchChar(t: string, p: number): number {
   let lastClose = -1;
   while (j < n) {
     const c = t.charCodeAt(j);
-    if (c === 39) return j + 1;
-    if (c === 92 && j + 1 < n && t.charCodeAt(j + 1) === 39) {
+    if (c === Ch.singleQuote) return j + 1;
+    if (c === Ch.backslash && j + 1 < n && t.charCodeAt(j + 1) === Ch.singleQuote) {
       lastClose = j + 2;
       j += 2;
       continue;
@@ -716,7 +745,7 @@ function matchLineMarker(t: string, p: number): { end: number; line: number; fil
   if (t.startsWith('line', j)) j += 4;
   const ws = (): boolean => {
     const s = j;
-    while (j < n && (t.charCodeAt(j) === C_SPACE || t.charCodeAt(j) === C_TAB)) j++;
+    while (j < n && (t.charCodeAt(j) === Ch.space || t.charCodeAt(j) === Ch.tab)) j++;
     return j > s;
   };
   if (!ws()) return undefined;
@@ -724,7 +753,7 @@ function matchLineMarker(t: string, p: number): { end: number; line: number; fil
   while (j < n && isDigit(t.charCodeAt(j))) j++;
   if (j === ds) return undefined;
   const line = parseInt(t.slice(ds, j), 10);
-  if (!ws() || t.charCodeAt(j) !== 34) return undefined;
+  if (!ws() || t.charCodeAt(j) !== Ch.doubleQuote) return undefined;
   const se = matchString(t, j);
   if (se < 0) return undefined;
   const file = t.slice(j + 1, se - 1);

@@ -24,16 +24,19 @@ export const MAX_NESTING = 256;
 
 /** Value of an integer literal as dtc's eval_literal (strtoull base 0, U/L suffixes); error text when bad. */
 export function literalValue(text: string): { value: bigint; error?: string } {
-  const value = literalValueAt(text, 0, text.length);
-  return literalError ? { value, error: literalError } : { value };
+  const status: LiteralStatus = {};
+  const value = literalValueAt(text, 0, text.length, status);
+  return status.error ? { value, error: status.error } : { value };
 }
 
-/** The error of the last literalValueAt call, if any (a result object per cell would be garbage). */
-let literalError: string | undefined;
+/** Where literalValueAt puts its error: one object the caller reuses (a result object per cell would be garbage). */
+interface LiteralStatus {
+  error?: string;
+}
 
-/** literalValue of text[from, to) (the parser reads literals in place); sets literalError. */
-function literalValueAt(text: string, from: number, to: number): bigint {
-  literalError = undefined;
+/** literalValue of text[from, to) (the parser reads literals in place); its error, if any, in `status.error`. */
+function literalValueAt(text: string, from: number, to: number, status: LiteralStatus): bigint {
+  status.error = undefined;
   let start = from;
   let base = 10;
   const c0 = text.charCodeAt(from);
@@ -52,7 +55,7 @@ function literalValueAt(text: string, from: number, to: number): bigint {
     end++;
   }
   if (end === start && base !== 8) {
-    literalError = 'Bad integer literal';
+    status.error = 'Bad integer literal';
     return 0n;
   }
   const count = end - start;
@@ -61,12 +64,12 @@ function literalValueAt(text: string, from: number, to: number): bigint {
   for (let j = end; j < to; j++) {
     const c = text.charCodeAt(j);
     if (c !== 85 && c !== 76) {
-      literalError = 'Bad integer literal';
+      status.error = 'Bad integer literal';
       return value;
     }
   }
   if (count > 13 && value > MAX_U64) {
-    literalError = 'Literal value too large';
+    status.error = 'Literal value too large';
     return MAX_U64;
   }
   return value;
@@ -109,9 +112,9 @@ export function charLiteralValue(text: string): { value: bigint; error?: string 
 
 // Token kind codes as module constants: read once, not through the import on every test.
 const {
-  V1: T_V1, PLUGIN: T_PLUGIN, MEMRESERVE: T_MEMRESERVE, BITS: T_BITS, DELETE_PROPERTY: T_DELETE_PROPERTY, DELETE_NODE: T_DELETE_NODE,
-  OMIT_IF_NO_REF: T_OMIT_IF_NO_REF, INCBIN: T_INCBIN, LABEL: T_LABEL, LITERAL: T_LITERAL, CHAR: T_CHAR, REF: T_REF, BYTE: T_BYTE,
-  NAME: T_NAME, STRING: T_STRING, OP: T_OP, EOF: T_EOF,
+  v1: T_V1, plugin: T_PLUGIN, memreserve: T_MEMRESERVE, bits: T_BITS, 'delete-property': T_DELETE_PROPERTY, 'delete-node': T_DELETE_NODE,
+  'omit-if-no-ref': T_OMIT_IF_NO_REF, incbin: T_INCBIN, label: T_LABEL, literal: T_LITERAL, char: T_CHAR, ref: T_REF, byte: T_BYTE,
+  name: T_NAME, string: T_STRING, op: T_OP, eof: T_EOF,
 } = TOKEN;
 
 /** Binary operators' precedence by operator code (TokenList.aux of an op token). */
@@ -647,9 +650,12 @@ class Parser {
     return { kind: 'incbin', file, fileRange: this.range(f), includingFile: this.sources[this.srcs[f]].file, offset, length, range: this.range(first, this.prev()) };
   }
 
-  /** The value of literal token t, read in place (its error, if any, in literalError). */
+  /** The last literal's error (set by literal()). */
+  private readonly literalStatus: LiteralStatus = {};
+
+  /** The value of literal token t, read in place (its error, if any, in literalStatus.error). */
   private literal(t: number): bigint {
-    return literalValueAt(this.sources[this.srcs[t]].text, this.starts[t], this.ends[t]);
+    return literalValueAt(this.sources[this.srcs[t]].text, this.starts[t], this.ends[t], this.literalStatus);
   }
 
   // integer_prim: literal | char literal | '(' expr ')'
@@ -660,7 +666,7 @@ class Parser {
       this.advance();
       const value = this.literal(t);
       const range = this.range(t);
-      if (literalError) this.error(literalError, range);
+      if (this.literalStatus.error) this.error(this.literalStatus.error, range);
       return { kind: 'number', value, range };
     }
     if (kind === T_CHAR) {

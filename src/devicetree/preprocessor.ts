@@ -19,7 +19,9 @@ import {
 } from './preprocessor/predefined';
 import { LineTable, LocationContext, OutputBuilder, type SourceMapper } from './preprocessor/source-map';
 import { pushAll } from '../common/arrays';
-import { HeaderCache, HeaderRecording, MacroTable, sameForHeader, type HeaderEntry } from './preprocessor/header-cache';
+import { HeaderCache, HeaderRecording, MacroTable, sameForHeader, type HeaderEntry, type IncludeRecord } from './preprocessor/header-cache';
+
+export type { IncludeRecord } from './preprocessor/header-cache';
 
 export { HeaderCache } from './preprocessor/header-cache';
 
@@ -41,15 +43,6 @@ export interface PreprocessOptions {
   macros?: ReadonlyMap<string, MacroDefinition>;
   /** Recorded inclusions of headers, replayed where they would give the same (see header-cache.ts). */
   headers?: HeaderCache;
-}
-
-export interface IncludeRecord {
-  /** The whole `#include` directive. */
-  range: SourceRange;
-  /** The header name as written, inside its quotes or angle brackets. */
-  nameRange?: SourceRange;
-  /** The resolved file; absent when it was not found. */
-  target?: string;
 }
 
 export interface PreprocessResult {

@@ -1,6 +1,7 @@
 // Encoding and decoding of the fault status libvmm prints for a stage-2 data abort (ESR_EL2 as
 // seL4 passes it in the VM fault message). The emulator reports the syndrome without a valid
-// instruction syndrome (ISV = 0), like the 0x92000046 in REFERENCE.md section 9: EC 0x24 (data
+// instruction syndrome (ISV = 0), like the FSR 0x92000046 libvmm prints for a
+// guest write to an unmapped page (src/arch/aarch64/fault.c): EC 0x24 (data
 // abort from a lower exception level), IL = 1, WnR for writes, DFSC = translation fault at the
 // given level.
 

@@ -5,6 +5,7 @@
 // language server offers to create a project file. Guests the project file leaves out
 // (`"boot": false`) are not booted; their VMMs stay idle.
 import type { Diagnostic } from '../common/diagnostics';
+import type {} from './diagnostic-codes'; // the codes these diagnostics carry
 import { unreadableReason, type FileHost } from '../common/host';
 import { writeDtb, type CompileResult } from '../devicetree/compile';
 import { getProperty, nodePath, type DtTree } from '../devicetree/tree';

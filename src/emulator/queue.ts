@@ -115,7 +115,7 @@ export class SerialQueue {
     return out;
   }
 
-  // Signalling (REFERENCE.md section 2): the producer asks for a signal by writing 0 when it
+  // Signalling (sDDF include/sddf/serial/queue.h): the producer asks for a signal by writing 0 when it
   // finds the queue full; the consumer, after consuming, answers a request by writing 1 and notifying.
   requestProducerSignal(): void { this.producerSignalled = 0; }
   cancelProducerSignal(): void { this.producerSignalled = 1; }

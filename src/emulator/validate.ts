@@ -2,8 +2,9 @@
 // diagnostics instead of a throw. (Positions belong to the `.system` file; from-project.ts adds
 // them where it knows them, these messages name the element.)
 import type { Diagnostic } from '../common/diagnostics';
+import type {} from './diagnostic-codes'; // the codes these diagnostics carry
 import type { EmulatorConfig, QueueConnection, SchedParams } from './config';
-import { NATIVE_PD_RULE, nativePdMessage } from '../system/checks/native-pds';
+import { NATIVE_PD_CODE, nativePdMessage } from '../system/checks/native-pds';
 
 /** The most memory (all memory regions together) one emulated system may have: 4 GiB. */
 export const MAX_EMULATED_MEMORY = 4 * 1024 ** 3;
@@ -95,7 +96,7 @@ export function validateConfig(c: EmulatorConfig): Diagnostic[] {
   for (const p of c.pds) {
     if (modelled.has(p.name) || p.vmm) continue;
     const client = r.clients.some((cl) => cl.pd === p.name);
-    out.push({ severity: 'warning', code: NATIVE_PD_RULE.code, subject: p.name, message: nativePdMessage(p.name, client ? r.virtRx : undefined) });
+    out.push({ severity: 'warning', code: NATIVE_PD_CODE, subject: p.name, message: nativePdMessage(p.name, client ? r.virtRx : undefined) });
   }
 
   for (const g of c.guests) {

@@ -22,11 +22,18 @@ export type LogFix =
   | { kind: 'map-device'; title: string; vm: string; base: number; size: number; mr: string; existing: boolean }
   | { kind: 'set-attribute'; title: string; element: XmlElement; name: string; value: string };
 
+/** The diagnostic code of an explanation: `log-` and the kind of the event it explains. */
+export type LogCode = `log-${LogEvent['kind']}`;
+
+declare module '../common/diagnostics' {
+  interface DiagnosticCodes extends Record<LogCode, true> {}
+}
+
 export interface Explanation {
   span: LogSpan;
   severity: Severity;
   /** `log-<event kind>`: the diagnostic code. */
-  code: string;
+  code: LogCode;
   message: string;
   /** The PD or VM the lines concern. */
   subject?: string;
@@ -214,7 +221,7 @@ function vmMapAt(ctx: ExplainContext, guest: GuestConfig, gpa: number): MapEntry
 }
 
 /** A guest's access the VMM could not handle; `fsr` is undefined for the emulator's stop notice (which prints none). */
-function guestMemoryFault(e: Omit<Extract<LogEvent, { kind: 'vmm-memory-fault' }>, 'fsr'> & { fsr?: number }, ctx: ExplainContext | undefined, code?: string): Explanation {
+function guestMemoryFault(e: Omit<Extract<LogEvent, { kind: 'vmm-memory-fault' }>, 'fsr'> & { fsr?: number }, ctx: ExplainContext | undefined, code?: LogEvent['kind']): Explanation {
   const pc = e.registers.get('pc') ?? e.ip;
   const at = parseNumber(pc) ? `guest pc ${pc}` : '';
   const fsr = [e.fsr !== undefined ? `FSR ${hex(e.fsr)}: ${describeFsr(e.fsr)}` : '', at].filter((p) => p).join(', ');

@@ -9,7 +9,7 @@ export const INSPECTOR_VIEW_TYPE = 'microkitDualGuest.queueInspector';
 /** Slowest and fastest speed factors the page may ask for (1 = real time). */
 export const MIN_SPEED = 0.01;
 export const MAX_SPEED = 100;
-/** The cap on snapshots per second while the panel is visible. */
+/** The cap on snapshots per second while the panel is visible (a display's rate; more is unseen work). */
 export const MAX_SNAPSHOTS_PER_SECOND = 30;
 
 export const PAGE_MESSAGE_TYPES = ['ready', 'drawn', 'pause', 'resume', 'step', 'setSpeed'] as const;

@@ -36,7 +36,7 @@ export function toLspDiagnostic(d: Diagnostic, source: string): LspDiagnostic {
   if (d.related && d.related.length > 0) {
     out.relatedInformation = d.related.map((r) => ({ message: r.message, location: toLocation(r.range) }));
   }
-  if (d.code === 'unused_memory_region' || d.code === 'sdf-unused-memory-region') out.tags = [DiagnosticTag.Unnecessary];
+  if (d.code === 'sdf-unused-mr') out.tags = [DiagnosticTag.Unnecessary];
   return out;
 }
 

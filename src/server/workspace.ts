@@ -7,7 +7,6 @@ import { FrontEndCache } from '../devicetree/compile';
 import { parseSystem } from '../system/parse';
 import { OpenDocuments, type TextFileHost } from './documents';
 import { DEFAULT_SETTINGS, type ServerSettings } from './settings';
-import { SystemUnit } from './system/system-unit';
 import type { AnalysisUnit } from './unit';
 
 /** What the workspace needs from the machine besides file contents (listing folders for guesses). */
@@ -65,6 +64,13 @@ class RefreshScopedDisk implements WorkspaceHost {
     let names = this.listings.get(path);
     if (!names) this.listings.set(path, (names = this.machine.listDirectory(path)));
     return names;
+  }
+}
+
+declare module '../common/diagnostics' {
+  /** A unit or provider that threw: one diagnostic on its file, and the other units go on. */
+  interface DiagnosticCodes {
+    'internal-error': true;
   }
 }
 
@@ -169,10 +175,6 @@ export class Workspace {
         u.prepare?.();
       }
     }
-  }
-
-  systemUnit(path: string): SystemUnit {
-    return this.unit(SystemUnit.keyFor(path), () => new SystemUnit(path, this));
   }
 
   /**

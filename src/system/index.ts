@@ -5,8 +5,8 @@ import { compareDiagnostics } from '../common/diagnostics';
 import type { FileHost } from '../common/host';
 import { compileFiles, type CompileResult } from '../devicetree/compile';
 import { loadProject, type Project } from './project';
-import { crossCheck } from './checks/guest-dt';
-import { applyCrossCheckSeverities, type CrossCheckSeverity } from './checks/severity';
+import { crossCheck } from './checks/run-rules';
+import type { CrossCheckSeverity } from './checks/severity';
 
 export { parseSystem, parseSdfNumber } from './parse';
 export { parseXml, type XmlAttribute, type XmlElement, type XmlDocument } from './xml';
@@ -17,14 +17,15 @@ export {
   type Project, type GuestConfig, type SerialConfig, type VirtioConsoleConfig,
 } from './project';
 import { pushAll } from '../common/arrays';
-export { crossCheck, checkGuestTree, type GuestDiagnostic, type GuestTree } from './checks/guest-dt';
-export { applyCrossCheckSeverities, crossCheckFlags, CROSS_CHECK_CODES, type CrossCheckSeverity } from './checks/severity';
+export { crossCheck, checkGuestTree, type GuestDiagnostic } from './checks/run-rules';
+export type { GuestTree } from './checks/guest-dt';
+export { crossCheckFlags, CROSS_CHECK_CODES, type CrossCheckSeverity } from './checks/severity';
 export { describeKey, describeSwitchChar, parseSwitchChar, type SwitchCharOrigin, type SwitchCharOverride } from './switch-char';
 export { resolveVirtioConsole, virtioKind, isVirtioMmio, type VirtioKind, type VirtioDevice, type VirtioConsoleResolution } from './virtio';
 export { findGuestFiles, belongsTo } from './guest-files';
 export { inferredProjectText } from './project-writer';
 export * as dtFacts from './dt-facts';
-export { SYSTEM_RULES, type SystemRule } from './rule-table';
+export { SYSTEM_RULES, type SystemRuleRecord, type SystemRuleCode, type CrossCheckCode } from './rule-table';
 
 export interface LintSystemOptions {
   /** The project file (dual-guest.json); default: `<stem>.json` or `dual-guest.json` next to the .system. */
@@ -76,7 +77,7 @@ export function lintSystemFile(file: string, host: FileHost, options?: LintSyste
     }
     // Cross checks on a tree that did not compile would only repeat its errors in other words.
     const clean = new Map([...trees].filter(([, r]) => !r.diagnostics.some((d) => d.severity === 'error')));
-    pushAll(out, applyCrossCheckSeverities(crossCheck(project, clean, host), options?.severities ?? new Map()));
+    pushAll(out, crossCheck(project, clean, host, options?.severities));
   }
   return out.sort(compareDiagnostics);
 }

@@ -2,7 +2,7 @@
 // to fix (JSON.parse gives none). Strict JSON; errors are diagnostics, never exceptions.
 
 import type { Diagnostic, SourceRange } from '../common/diagnostics';
-import { LineMap } from './xml';
+import { LineMap } from '../common/line-starts';
 
 export type JsonValue =
   | { kind: 'object'; members: JsonMember[]; range: SourceRange }

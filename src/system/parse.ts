@@ -10,7 +10,8 @@ import {
   type Channel, type ChannelEnd, type MapEntry, type MemoryRegion, type Perms, type ProtectionDomain,
   type SystemModel, type VirtualMachine,
 } from './model';
-import { checkSystem } from './rules';
+import { checkSystem } from './checks/run-rules';
+import type { SystemRuleCode } from './rule-table';
 import { pushAll } from '../common/arrays';
 
 /** Parse a number as the tool does: decimal, or hex after "0x"; underscores are ignored; u64. */
@@ -32,7 +33,7 @@ export function parseSdfNumber(s: string): number | undefined {
 class ElementReader {
   constructor(private readonly diags: Diagnostic[]) {}
 
-  error(message: string, range: SourceRange, code: string, subject?: string): void {
+  error(message: string, range: SourceRange, code: SystemRuleCode, subject?: string): void {
     this.diags.push({ severity: 'error', message, range, code, subject });
   }
 

@@ -9,91 +9,15 @@ import { basename, dirname, resolve } from '../common/paths';
 import { parseJson, member, type JsonMember, type JsonValue } from './json';
 import { findMr, type SystemModel, type VirtualMachine, type MapEntry } from './model';
 import { parseSystem } from './parse';
-import { checkSerialPriorities, checkSerialRegions } from './checks/serial';
-import { checkNativePds } from './checks/native-pds';
-import { checkSerialConfig } from './checks/serial-config';
-import { checkGuestMaps } from './checks/guest-maps';
+import { checkProjectRules } from './checks/run-rules';
 import { inferSerialRoles, type RoleOverride, type SerialRoles } from './roles';
-import { DEFAULT_SWITCH_CHAR, resolveSwitchChar, type SwitchCharOrigin, type SwitchCharOverride } from './switch-char';
+import { DEFAULT_SWITCH_CHAR, resolveSwitchChar, type SwitchCharOverride } from './switch-char';
 import { findGuestFiles } from './guest-files';
-import { findProjectFileFor } from './project-file-for';
-export { findProjectFileFor };
 import { scanKernelImage } from '../emulator/guest/linux/kernel-image';
 import { pushAll } from '../common/arrays';
+import { DEFAULT_VIRTIO, type GuestConfig, type Project, type SerialConfig, type VirtioConsoleConfig } from './project-model';
 
-export interface VirtioConsoleConfig {
-  /** Guest-physical base of the virtio-mmio console window. */
-  base: number;
-  size: number;
-  /** The DT's SPI number; the GIC INTID the VMM injects is spi + 32. */
-  spi: number;
-}
-
-export interface GuestConfig {
-  vm: string;
-  vmm: string;
-  /** 0-based serial client number, or -1 when the VMM is not a serial client. */
-  clientIndex: number;
-  /** Base DTS first, then overlays, in order (absolute paths). */
-  dtFiles: string[];
-  includePaths: string[];
-  ramGpa: number;
-  ramSize: number;
-  ramRegion: string;
-  /** The project file's console window over libvmm's defaults; resolveVirtioConsole (virtio.ts) completes it from the tree. */
-  virtio: VirtioConsoleConfig;
-  /** The console keys the project file gives (the rest come from the guest's tree). */
-  virtioSet: Partial<VirtioConsoleConfig>;
-  /** True when the VMM gives the guest a virtio console: it is a serial client, or the project file says so. */
-  virtioConsole: boolean;
-  /** False when the project file leaves this VM out (`"boot": false`): not booted, its tree not cross-checked. */
-  boot: boolean;
-  dtbAddr: number;
-  initrdAddr: number;
-  initrdImage?: string;
-  kernelImage?: string;
-  /**
-   * `compatible` strings the guest kernel has drivers for. Linux probes only those devices, so when
-   * given, the "enabled but not mapped" check is limited to them.
-   */
-  kernelDrivers?: string[];
-  /**
-   * Compatible-like strings of the kernel image (`kernel`), when it is an uncompressed Image or ELF
-   * and `kernelDrivers` is not given: the driver list is then the tree's compatibles found there.
-   */
-  kernelCompatibles?: ReadonlySet<string>;
-  /** Where the project file describes this guest (for diagnostics about its settings). */
-  ranges: Partial<Record<'entry' | 'dts' | 'virtio' | 'dtbAddr' | 'initrdAddr' | 'initrd' | 'boot', SourceRange>>;
-  /** The `<virtual_machine>` element's name in the .system (where findings about the VM as a whole go). */
-  vmRange: SourceRange;
-}
-
-export interface SerialConfig {
-  switchChar: number;
-  /** Where switchChar came from (project file, setting or flag, serial_config.h, default): switch-char.ts. */
-  switchCharOrigin: SwitchCharOrigin;
-  /** How clients are numbered when switching: 0 as the real sDDF virt_rx does. */
-  clientBase: 0 | 1;
-  /** Ends the client number after the switch character (virt_rx config.terminate_num_char; sdfgen's default '\r'). */
-  terminateNumChar: number;
-  colour: boolean;
-  beginString: string;
-  baud: number;
-  /** VM names (or client PD names for native clients) in client order. */
-  clients: string[];
-}
-
-export interface Project {
-  /** The project file, when there is one. */
-  file?: string;
-  system: SystemModel;
-  systemFile: string;
-  roles: SerialRoles;
-  guests: GuestConfig[];
-  serial: SerialConfig;
-  /** The .system's diagnostics, the project file's and the role inference's. */
-  diagnostics: Diagnostic[];
-}
+export { DEFAULT_VIRTIO, type GuestConfig, type Project, type SerialConfig, type VirtioConsoleConfig } from './project-model';
 
 /** The keys each object of the project file may have (schemas/dual-guest.schema.json has the same). */
 export const PROJECT_KEYS = {
@@ -114,12 +38,20 @@ export const DEFAULT_SERIAL: Omit<SerialConfig, 'clients'> = {
   beginString: 'Begin input\r\n',
   baud: 115200,
 };
-/** libvmm's current virtio console placement (REFERENCE.md section 7). */
-export const DEFAULT_VIRTIO: VirtioConsoleConfig = { base: 0x150000, size: 0x200, spi: 42 };
 /** Offsets into guest RAM where the VMM places the DTB and the initrd (the MaaXBoard system's choice). */
 export const DEFAULT_DTB_OFFSET = 0x4000000;
 export const DEFAULT_INITRD_OFFSET = 0x4500000;
 
+/** The project file that goes with a .system when none is named: `<stem>.json`, then `dual-guest.json`. */
+export function findProjectFileFor(systemFile: string, host: FileHost): string | undefined {
+  const dir = dirname(systemFile);
+  const name = basename(systemFile);
+  const stem = name.endsWith('.system') ? name.slice(0, -'.system'.length) : name;
+  for (const candidate of [resolve(dir, `${stem}.json`), resolve(dir, 'dual-guest.json')]) {
+    if (host.fileExists(candidate)) return candidate;
+  }
+  return undefined;
+}
 
 /** The VM's RAM: a region mapped into both the VM and its VMM; the executable, then the largest, wins. */
 export function guestRamMap(system: SystemModel, vm: VirtualMachine): MapEntry | undefined {
@@ -180,22 +112,57 @@ class ProjectReader {
   }
 }
 
+export interface LoadProjectOptions {
+  /** The .system to use when it is not the one the project file names (lint of one .system with a named project). */
+  system?: string;
+  /** Replaces parseSystem (the language server passes its cache of parsed buffers). */
+  parse?: typeof parseSystem;
+  /** The setting's or the command line's switch character. */
+  switchChar?: SwitchCharOverride;
+}
+
 /**
  * Load a project from its JSON file or from a .system (then a sibling project file is used if
- * present). `options.system` names the .system when it is not the one the project file names;
- * `options.parse` replaces parseSystem (the language server passes its cache of parsed buffers);
- * `options.switchChar` is the setting's or the command line's switch character.
+ * present): read it (readProject), then check it (the project stage of the rule table).
  */
-export function loadProject(pathToProjectJsonOrSystem: string, host: FileHost, options?: { system?: string; parse?: typeof parseSystem; switchChar?: SwitchCharOverride }): Project {
+export function loadProject(pathToProjectJsonOrSystem: string, host: FileHost, options?: LoadProjectOptions): Project {
+  const project = readProject(pathToProjectJsonOrSystem, host, options);
+  pushAll(project.diagnostics, checkProjectRules(project));
+  return project;
+}
+
+/** What reading one project file and its .system found, for the steps after. */
+interface ProjectFiles {
+  projectFile?: string;
+  systemFile: string;
+  /** The project file's top-level object, when it is one and applies to this .system. */
+  json?: JsonValue;
+  /** The project file's folder (else the .system's): relative paths start there. */
+  dir: string;
+  system: SystemModel;
+}
+
+/** Read a project as loadProject does, without the project-level rules: the files' own diagnostics only. */
+export function readProject(pathToProjectJsonOrSystem: string, host: FileHost, options?: LoadProjectOptions): Project {
   const diagnostics: Diagnostic[] = [];
   const reader = new ProjectReader();
-  let projectFile: string | undefined;
-  let systemFile = pathToProjectJsonOrSystem;
+  const files = readProjectFiles(pathToProjectJsonOrSystem, host, reader, diagnostics, options);
+  const { json, system } = files;
+  const inferred = inferSerialRoles(system, readRoleOverride(member(json, 'roles'), reader));
+  pushAll(diagnostics, inferred.diagnostics);
+  const roles = inferred.roles;
+  const serial = readSerial(files, roles, host, reader, diagnostics, options?.switchChar);
+  const guests = readGuests(files, roles, host, reader, diagnostics);
+  pushAll(diagnostics, reader.diagnostics);
+  return { file: files.projectFile, system, systemFile: files.systemFile, roles, guests, serial, diagnostics };
+}
+
+/** The project file (when there is one that applies) and the .system, read and parsed. */
+function readProjectFiles(path: string, host: FileHost, reader: ProjectReader, diagnostics: Diagnostic[], options?: LoadProjectOptions): ProjectFiles {
+  const named = path.endsWith('.json');
+  let projectFile = named ? path : findProjectFileFor(path, host);
+  let systemFile = path;
   let json: JsonValue | undefined;
-
-  if (pathToProjectJsonOrSystem.endsWith('.json')) projectFile = pathToProjectJsonOrSystem;
-  else projectFile = findProjectFileFor(pathToProjectJsonOrSystem, host);
-
   if (projectFile) {
     const bytes = host.readFile(projectFile);
     if (!bytes) {
@@ -210,13 +177,13 @@ export function loadProject(pathToProjectJsonOrSystem: string, host: FileHost, o
       }
     }
   }
-  const pdir = projectFile ? dirname(projectFile) : dirname(systemFile);
+  const dir = projectFile ? dirname(projectFile) : dirname(systemFile);
   if (json) {
     reader.knownKeys(json, PROJECT_KEYS.project, 'the project file');
     const sys = reader.string(member(json, 'system'));
-    if (pathToProjectJsonOrSystem.endsWith('.json')) {
-      systemFile = resolve(pdir, sys ?? basename(projectFile!).slice(0, -'.json'.length) + '.system');
-    } else if (sys !== undefined && resolve(pdir, sys) !== systemFile) {
+    if (named) {
+      systemFile = resolve(dir, sys ?? basename(projectFile!).slice(0, -'.json'.length) + '.system');
+    } else if (sys !== undefined && resolve(dir, sys) !== systemFile) {
       // A project file found beside this .system but made for another one does not apply.
       json = undefined;
       projectFile = undefined;
@@ -225,17 +192,16 @@ export function loadProject(pathToProjectJsonOrSystem: string, host: FileHost, o
   }
   // A project file that cannot be read as an object names no .system: take its own name's.
   const unreadable = projectFile !== undefined && systemFile === projectFile;
-  if (unreadable) systemFile = resolve(pdir, basename(projectFile!).slice(0, -'.json'.length) + '.system');
+  if (unreadable) systemFile = resolve(dir, basename(projectFile!).slice(0, -'.json'.length) + '.system');
   // The caller's .system wins over the project file's (lint of one .system with a named project).
   if (options?.system) systemFile = options.system;
 
   const systemBytes = host.readFile(systemFile);
   let parsed: ReturnType<typeof parseSystem>;
   if (!systemBytes) {
-    const sysMember = member(json, 'system');
     // Not worth a second error when the project file's own error is why no .system is known.
     if (!unreadable || diagnostics.length === 0 && reader.diagnostics.length === 0) {
-      diagnostics.push({ severity: 'error', message: `cannot read system description '${systemFile}'`, range: sysMember?.value.range, code: 'project-missing-file' });
+      diagnostics.push({ severity: 'error', message: `cannot read system description '${systemFile}'`, range: member(json, 'system')?.value.range, code: 'project-missing-file' });
     }
     parsed = parseSystem(systemFile, '<system/>');
     parsed.diagnostics = [];
@@ -243,34 +209,32 @@ export function loadProject(pathToProjectJsonOrSystem: string, host: FileHost, o
     parsed = (options?.parse ?? parseSystem)(systemFile, decodeUtf8(systemBytes));
   }
   pushAll(diagnostics, parsed.diagnostics);
-  const system = parsed.model;
+  return { projectFile, systemFile, json, dir, system: parsed.model };
+}
 
-  // Roles.
-  const rolesJson = member(json, 'roles');
-  let override: RoleOverride | undefined;
-  if (rolesJson) {
-    reader.knownKeys(rolesJson.value, PROJECT_KEYS.roles, "'roles'");
-    const r = rolesJson.value;
-    override = {
-      uartDriver: reader.string(member(r, 'uartDriver')),
-      rxVirtualiser: reader.string(member(r, 'rxVirtualiser')),
-      txVirtualiser: reader.string(member(r, 'txVirtualiser')),
-      clients: reader.strings(member(r, 'clients')),
-      ranges: {
-        uartDriver: member(r, 'uartDriver')?.value.range,
-        rxVirtualiser: member(r, 'rxVirtualiser')?.value.range,
-        txVirtualiser: member(r, 'txVirtualiser')?.value.range,
-        clients: member(r, 'clients')?.value.range,
-      },
-    };
-  }
-  const inferred = inferSerialRoles(system, override);
-  pushAll(diagnostics, inferred.diagnostics);
-  const roles = inferred.roles;
+/** The project file's explicit `roles`, over what inference finds. */
+function readRoleOverride(rolesJson: JsonMember | undefined, reader: ProjectReader): RoleOverride | undefined {
+  if (!rolesJson) return undefined;
+  reader.knownKeys(rolesJson.value, PROJECT_KEYS.roles, "'roles'");
+  const r = rolesJson.value;
+  return {
+    uartDriver: reader.string(member(r, 'uartDriver')),
+    rxVirtualiser: reader.string(member(r, 'rxVirtualiser')),
+    txVirtualiser: reader.string(member(r, 'txVirtualiser')),
+    clients: reader.strings(member(r, 'clients')),
+    ranges: {
+      uartDriver: member(r, 'uartDriver')?.value.range,
+      rxVirtualiser: member(r, 'rxVirtualiser')?.value.range,
+      txVirtualiser: member(r, 'txVirtualiser')?.value.range,
+      clients: member(r, 'clients')?.value.range,
+    },
+  };
+}
 
-  // Serial configuration.
+/** The serial configuration: sdfgen's defaults, the project file's `serial`, the switch character from wherever it comes. */
+function readSerial(files: ProjectFiles, roles: SerialRoles, host: FileHost, reader: ProjectReader, diagnostics: Diagnostic[], override?: SwitchCharOverride): SerialConfig {
   const serial: SerialConfig = { ...DEFAULT_SERIAL, clients: roles.clients.map((c) => c.vm ?? c.pd) };
-  const serialJson = member(json, 'serial');
+  const serialJson = member(files.json, 'serial');
   let projectSwitchChar: number | undefined;
   if (serialJson) {
     const s = serialJson.value;
@@ -300,105 +264,105 @@ export function loadProject(pathToProjectJsonOrSystem: string, host: FileHost, o
     }
   }
   const sw = resolveSwitchChar({
-    project: projectSwitchChar === undefined ? undefined : { value: projectSwitchChar, file: projectFile!, range: member(serialJson?.value, 'switchChar')?.value.range },
-    override: options?.switchChar, systemFile, host,
+    project: projectSwitchChar === undefined ? undefined : { value: projectSwitchChar, file: files.projectFile!, range: member(serialJson?.value, 'switchChar')?.value.range },
+    override, systemFile: files.systemFile, host,
   });
   serial.switchChar = sw.value;
   serial.switchCharOrigin = sw.origin;
   pushAll(diagnostics, sw.diagnostics);
+  return serial;
+}
 
-  // Guests: every VM in the system, serial clients first in client order.
-  const guestsJson = member(json, 'guests');
+/** Every VM in the system as a guest, serial clients first in client order. */
+function readGuests(files: ProjectFiles, roles: SerialRoles, host: FileHost, reader: ProjectReader, diagnostics: Diagnostic[]): GuestConfig[] {
+  const { system } = files;
+  const guestsJson = member(files.json, 'guests');
   if (guestsJson && guestsJson.value.kind !== 'object') reader.error(`'guests' must be an object keyed by virtual machine name`, guestsJson.value.range);
-  const guests: GuestConfig[] = [];
   const ordered = [...system.virtualMachines].sort((a, b) => clientIndexOf(roles, a) - clientIndexOf(roles, b));
   // Guests the project file names no trees for: found where real projects keep them (guest-files.ts).
   const unnamed = ordered.filter((vm) => !member(member(guestsJson?.value, vm.name)?.value, 'dts'));
-  const found = findGuestFiles(dirname(systemFile), unnamed.map((vm) => ({ vm, clientNumber: clientIndexOf(roles, vm) === Number.MAX_SAFE_INTEGER ? 0 : clientIndexOf(roles, vm) })), host);
-  for (const vm of ordered) {
-    const clientIndex = roles.clients.findIndex((c) => c.pd === vm.vmm.name);
-    const entry = member(guestsJson?.value, vm.name);
-    const g = entry?.value;
-    if (g) {
-      reader.knownKeys(g, PROJECT_KEYS.guest, `guest '${vm.name}'`);
-    }
-    const ram = guestRamMap(system, vm);
-    const ramMr = ram ? findMr(system, ram.mr) : undefined;
-    const ramGpa = ram?.vaddr ?? 0;
-    const dts = reader.strings(member(g, 'dts'));
-    const virtioJson = member(g, 'virtio');
-    const virtioSet: Partial<VirtioConsoleConfig> = {};
-    if (virtioJson) {
-      reader.knownKeys(virtioJson.value, PROJECT_KEYS.virtio, `guest '${vm.name}' virtio`);
-      for (const key of PROJECT_KEYS.virtio) {
-        const n = reader.number(member(virtioJson.value, key));
-        if (n !== undefined) virtioSet[key] = n;
-      }
-    }
-    const boot = reader.bool(member(g, 'boot')) ?? true;
+  const found = findGuestFiles(dirname(files.systemFile), unnamed.map((vm) => ({ vm, clientNumber: clientIndexOf(roles, vm) === Number.MAX_SAFE_INTEGER ? 0 : clientIndexOf(roles, vm) })), host);
+  const guests = ordered.map((vm) => {
     const inferred = found.get(vm.name);
     if (inferred) pushAll(diagnostics, inferred.diagnostics);
-    const initrd = reader.string(member(g, 'initrd'));
-    const kernel = reader.string(member(g, 'kernel'));
-    const kernelDrivers = reader.strings(member(g, 'kernelDrivers'));
-    // The kernel's own driver list, from the compatibles its image carries (kernelDrivers wins).
-    let kernelCompatibles: ReadonlySet<string> | undefined;
-    if (kernel !== undefined && !kernelDrivers) {
-      const range = member(g, 'kernel')!.value.range;
-      const bytes = host.readFile(resolve(pdir, kernel));
-      const scan = bytes ? scanKernelImage(bytes) : undefined;
-      if (!scan) reader.error(`kernel image '${kernel}' not found`, range);
-      else if ('error' in scan) reader.warn(`kernel image '${kernel}' cannot tell its drivers: ${scan.error}; the emulated kernel's driver list applies`, range);
-      else kernelCompatibles = scan.compatibles;
-    }
-    guests.push({
-      vm: vm.name,
-      vmm: vm.vmm.name,
-      clientIndex,
-      dtFiles: dts ? dts.map((f) => resolve(pdir, f)) : inferred?.files ?? [],
-      includePaths: (reader.strings(member(g, 'includePaths')) ?? []).map((p) => resolve(pdir, p)),
-      ramGpa,
-      ramSize: ramMr?.size ?? 0,
-      ramRegion: ram?.mr ?? '',
-      virtio: { ...DEFAULT_VIRTIO, ...virtioSet },
-      virtioSet,
-      virtioConsole: clientIndex >= 0 || virtioJson !== undefined,
-      boot,
-      dtbAddr: reader.number(member(g, 'dtbAddr')) ?? ramGpa + DEFAULT_DTB_OFFSET,
-      initrdAddr: reader.number(member(g, 'initrdAddr')) ?? ramGpa + DEFAULT_INITRD_OFFSET,
-      initrdImage: initrd !== undefined ? resolve(pdir, initrd) : undefined,
-      kernelImage: kernel !== undefined ? resolve(pdir, kernel) : undefined,
-      kernelDrivers,
-      kernelCompatibles,
-      ranges: {
-        entry: entry?.keyRange,
-        dts: member(g, 'dts')?.value.range,
-        virtio: virtioJson?.value.range,
-        dtbAddr: member(g, 'dtbAddr')?.value.range,
-        initrdAddr: member(g, 'initrdAddr')?.value.range,
-        initrd: member(g, 'initrd')?.value.range,
-        boot: member(g, 'boot')?.value.range,
-      },
-      vmRange: vm.element.nameRange,
-    });
-    if (g && dts) {
-      for (const [i, f] of dts.entries()) {
-        const p = resolve(pdir, f);
-        const arr = member(g, 'dts')!.value;
-        if (!host.fileExists(p) && arr.kind === 'array') reader.error(`device-tree file '${f}' not found`, arr.items[i].range);
-      }
-    }
-  }
+    return readGuest(files, vm, roles, member(guestsJson?.value, vm.name), inferred?.files, host, reader);
+  });
   if (guestsJson?.value.kind === 'object') {
     for (const m of guestsJson.value.members) {
-      if (!system.virtualMachines.some((vm) => vm.name === m.key)) {
-        reader.error(`the system has no virtual machine '${m.key}'`, m.keyRange);
-      }
+      if (!system.virtualMachines.some((vm) => vm.name === m.key)) reader.error(`the system has no virtual machine '${m.key}'`, m.keyRange);
     }
   }
-  pushAll(diagnostics, reader.diagnostics);
-  for (const found of [checkSerialRegions(system, roles), checkSerialPriorities(system, roles), checkNativePds(system, roles), checkSerialConfig(system, roles, serial.colour), checkGuestMaps(system, guests)]) pushAll(diagnostics, found);
-  return { file: projectFile, system, systemFile, roles, guests, serial, diagnostics };
+  return guests;
+}
+
+/** One guest: the project file's entry for its VM over what the .system and the files beside it imply. */
+function readGuest(files: ProjectFiles, vm: VirtualMachine, roles: SerialRoles, entry: JsonMember | undefined, inferredFiles: string[] | undefined, host: FileHost, reader: ProjectReader): GuestConfig {
+  const { system, dir } = files;
+  const clientIndex = roles.clients.findIndex((c) => c.pd === vm.vmm.name);
+  const g = entry?.value;
+  if (g) reader.knownKeys(g, PROJECT_KEYS.guest, `guest '${vm.name}'`);
+  const ram = guestRamMap(system, vm);
+  const ramGpa = ram?.vaddr ?? 0;
+  const dts = reader.strings(member(g, 'dts'));
+  const virtioJson = member(g, 'virtio');
+  const virtioSet: Partial<VirtioConsoleConfig> = {};
+  if (virtioJson) {
+    reader.knownKeys(virtioJson.value, PROJECT_KEYS.virtio, `guest '${vm.name}' virtio`);
+    for (const key of PROJECT_KEYS.virtio) {
+      const n = reader.number(member(virtioJson.value, key));
+      if (n !== undefined) virtioSet[key] = n;
+    }
+  }
+  const initrd = reader.string(member(g, 'initrd'));
+  const kernel = reader.string(member(g, 'kernel'));
+  const kernelDrivers = reader.strings(member(g, 'kernelDrivers'));
+  if (g && dts) {
+    const arr = member(g, 'dts')!.value;
+    for (const [i, f] of dts.entries()) {
+      if (!host.fileExists(resolve(dir, f)) && arr.kind === 'array') reader.error(`device-tree file '${f}' not found`, arr.items[i].range);
+    }
+  }
+  return {
+    vm: vm.name,
+    vmm: vm.vmm.name,
+    clientIndex,
+    dtFiles: dts ? dts.map((f) => resolve(dir, f)) : inferredFiles ?? [],
+    includePaths: (reader.strings(member(g, 'includePaths')) ?? []).map((p) => resolve(dir, p)),
+    ramGpa,
+    ramSize: (ram ? findMr(system, ram.mr)?.size : undefined) ?? 0,
+    ramRegion: ram?.mr ?? '',
+    virtio: { ...DEFAULT_VIRTIO, ...virtioSet },
+    virtioSet,
+    virtioConsole: clientIndex >= 0 || virtioJson !== undefined,
+    boot: reader.bool(member(g, 'boot')) ?? true,
+    dtbAddr: reader.number(member(g, 'dtbAddr')) ?? ramGpa + DEFAULT_DTB_OFFSET,
+    initrdAddr: reader.number(member(g, 'initrdAddr')) ?? ramGpa + DEFAULT_INITRD_OFFSET,
+    initrdImage: initrd !== undefined ? resolve(dir, initrd) : undefined,
+    kernelImage: kernel !== undefined ? resolve(dir, kernel) : undefined,
+    kernelDrivers,
+    // The kernel's own driver list, from the compatibles its image carries (kernelDrivers wins).
+    kernelCompatibles: kernel !== undefined && !kernelDrivers ? readKernelCompatibles(kernel, member(g, 'kernel')!.value.range, dir, host, reader) : undefined,
+    ranges: {
+      entry: entry?.keyRange,
+      dts: member(g, 'dts')?.value.range,
+      virtio: virtioJson?.value.range,
+      dtbAddr: member(g, 'dtbAddr')?.value.range,
+      initrdAddr: member(g, 'initrdAddr')?.value.range,
+      initrd: member(g, 'initrd')?.value.range,
+      boot: member(g, 'boot')?.value.range,
+    },
+    vmRange: vm.element.nameRange,
+  };
+}
+
+/** The compatibles the kernel image's drivers carry, or undefined (with a diagnostic) when it cannot tell. */
+function readKernelCompatibles(kernel: string, range: SourceRange, dir: string, host: FileHost, reader: ProjectReader): ReadonlySet<string> | undefined {
+  const bytes = host.readFile(resolve(dir, kernel));
+  const scan = bytes ? scanKernelImage(bytes) : undefined;
+  if (!scan) reader.error(`kernel image '${kernel}' not found`, range);
+  else if ('error' in scan) reader.warn(`kernel image '${kernel}' cannot tell its drivers: ${scan.error}; the emulated kernel's driver list applies`, range);
+  else return scan.compatibles;
+  return undefined;
 }
 
 function clientIndexOf(roles: SerialRoles, vm: VirtualMachine): number {

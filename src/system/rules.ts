@@ -2,9 +2,10 @@
 // and ids, IRQs, PPC priorities, map alignment and overlap, physical overlap, unused regions.
 // Each finding points at the attribute to fix; the first definition goes in `related`.
 
-import type { Diagnostic, SourceRange } from '../common/diagnostics';
+import type { SourceRange } from '../common/diagnostics';
+import type { Report } from './checks/rule';
 import {
-  attribute, findMr, hex, allMaps,
+  attribute, findMr, findPd, hex, allMaps,
   type MapEntry, type ProtectionDomain, type SystemModel, type VirtualMachine,
 } from './model';
 import type { XmlElement } from './xml';
@@ -13,17 +14,13 @@ function attrRange(el: XmlElement, name: string): SourceRange {
   return attribute(el, name)?.valueRange ?? el.nameRange;
 }
 
-function error(message: string, range: SourceRange, code: string, related?: Diagnostic['related']): Diagnostic {
-  return { severity: 'error', message, range, code, related };
-}
-
-function checkUniqueNames<T extends { name: string; element: XmlElement }>(items: T[], what: string, out: Diagnostic[]): void {
+function checkUniqueNames<T extends { name: string; element: XmlElement }>(items: T[], what: string, report: Report): void {
   const first = new Map<string, T>();
   for (const it of items) {
     const prev = first.get(it.name);
     if (prev) {
-      out.push(error(`duplicate ${what} name '${it.name}'`, attrRange(it.element, 'name'), 'sdf-duplicate-name',
-        [{ message: `'${it.name}' first defined here`, range: attrRange(prev.element, 'name') }]));
+      report({ message: `duplicate ${what} name '${it.name}'`, range: attrRange(it.element, 'name'),
+        related: [{ message: `'${it.name}' first defined here`, range: attrRange(prev.element, 'name') }] });
     } else first.set(it.name, it);
   }
 }
@@ -77,126 +74,187 @@ class PlacedRanges<T extends { start: number; end: number }> {
   }
 }
 
-function checkMaps(model: SystemModel, owner: ProtectionDomain | VirtualMachine, maps: MapEntry[], out: Diagnostic[]): void {
-  const kind = owner.kind === 'protection_domain' ? 'protection domain' : 'virtual machine';
-  const placed = new PlacedRanges<{ map: MapEntry; start: number; end: number }>();
-  for (const map of maps) {
-    const mr = findMr(model, map.mr);
-    if (!mr) {
-      out.push(error(`invalid memory region name '${map.mr}' on 'map'`, attrRange(map.element, 'mr'), 'sdf-unknown-mr'));
-      continue;
-    }
-    if (map.vaddr % mr.pageSize !== 0) {
-      out.push(error(`invalid vaddr alignment on 'map': ${hex(map.vaddr)} is not a multiple of the page size ${hex(mr.pageSize)} of '${mr.name}'`,
-        attrRange(map.element, 'vaddr'), 'sdf-map-alignment'));
-    }
-    const start = map.vaddr, end = map.vaddr + mr.size;
-    const clash = placed.firstOverlap(start, end);
-    if (clash) {
-      out.push(error(`map for '${map.mr}' has virtual address range [${hex(start)}..${hex(end)}) which overlaps with map for '${clash.map.mr}' [${hex(clash.start)}..${hex(clash.end)}) in ${kind} '${owner.name}'`,
-        attrRange(map.element, 'vaddr'), 'sdf-map-overlap', [{ message: `map of '${clash.map.mr}'`, range: clash.map.element.nameRange }]));
-    }
-    placed.add({ map, start, end });
+/** Each map of a PD and of its VM, with what the map's owner is called in messages. */
+function* ownedMaps(model: SystemModel): Generator<{ owner: ProtectionDomain | VirtualMachine; maps: MapEntry[] }> {
+  for (const pd of model.protectionDomains) {
+    yield { owner: pd, maps: pd.maps };
+    if (pd.virtualMachine) yield { owner: pd.virtualMachine, maps: pd.virtualMachine.maps };
   }
 }
 
-export function checkSystem(model: SystemModel): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  const pds = model.protectionDomains;
-  if (pds.length === 0 && model.root) {
-    out.push(error('at least one protection domain must be defined', model.root.nameRange, 'sdf-no-pd'));
-  }
-  checkUniqueNames(pds, 'protection domain', out);
-  checkUniqueNames(model.memoryRegions, 'memory region', out);
-  checkUniqueNames(model.virtualMachines, 'virtual machine', out);
+/** sdf-no-pd */
+export function checkHasProtectionDomain(model: SystemModel, report: Report): void {
+  if (model.protectionDomains.length === 0 && model.root) report({ message: 'at least one protection domain must be defined', range: model.root.nameRange });
+}
 
-  // Child PD ids: unique per parent and distinct from the parent's vCPU ids.
+/** sdf-duplicate-name: protection domains, memory regions and virtual machines each have unique names. */
+export function checkUniqueNamesRule(model: SystemModel, report: Report): void {
+  checkUniqueNames(model.protectionDomains, 'protection domain', report);
+  checkUniqueNames(model.memoryRegions, 'memory region', report);
+  checkUniqueNames(model.virtualMachines, 'virtual machine', report);
+}
+
+/**
+ * sdf-duplicate-id: child PD ids are unique per parent and apart from the parent's vCPU ids; IRQ ids
+ * and channel ids share one id space per PD.
+ */
+export function checkUniqueIds(model: SystemModel, report: Report): void {
+  const pds = model.protectionDomains;
   for (const pd of pds) {
     const seen = new Map<number, ProtectionDomain>();
     for (const child of pd.children) {
       if (child.id === undefined) continue;
       const prev = seen.get(child.id);
       if (prev) {
-        out.push(error(`duplicate id: ${child.id} in protection domain: '${pd.name}'`, attrRange(child.element, 'id'), 'sdf-duplicate-id',
-          [{ message: `id ${child.id} first used by '${prev.name}'`, range: attrRange(prev.element, 'id') }]));
+        report({ message: `duplicate id: ${child.id} in protection domain: '${pd.name}'`, range: attrRange(child.element, 'id'),
+          related: [{ message: `id ${child.id} first used by '${prev.name}'`, range: attrRange(prev.element, 'id') }] });
       } else seen.set(child.id, child);
       const vcpu = pd.virtualMachine?.vcpus.find((v) => v.id === child.id);
       if (vcpu) {
-        out.push(error(`duplicate id: ${child.id} clashes with virtual machine vcpu id in protection domain: '${pd.name}'`,
-          attrRange(child.element, 'id'), 'sdf-duplicate-id', [{ message: 'the vcpu', range: vcpu.element.nameRange }]));
+        report({ message: `duplicate id: ${child.id} clashes with virtual machine vcpu id in protection domain: '${pd.name}'`,
+          range: attrRange(child.element, 'id'), related: [{ message: 'the vcpu', range: vcpu.element.nameRange }] });
       }
     }
   }
-
-  // IRQ numbers are unique in the whole system.
-  const irqOwner = new Map<number, { pd: ProtectionDomain; el: XmlElement }>();
-  for (const pd of pds) {
-    for (const irq of pd.irqs) {
-      const prev = irqOwner.get(irq.irq);
-      if (prev) {
-        out.push(error(`duplicate irq: ${irq.irq} in protection domain: '${pd.name}' (already given to '${prev.pd.name}')`,
-          attrRange(irq.element, 'irq'), 'sdf-duplicate-irq', [{ message: `irq ${irq.irq} first given here`, range: attrRange(prev.el, 'irq') }]));
-      } else irqOwner.set(irq.irq, { pd, el: irq.element });
-    }
-  }
-
-  // IRQ ids and channel ids share one id space per PD.
   const ids = new Map<string, Map<number, XmlElement>>();
   const claim = (pd: ProtectionDomain, id: number, el: XmlElement): void => {
     let m = ids.get(pd.name);
     if (!m) ids.set(pd.name, (m = new Map()));
     const prev = m.get(id);
     if (prev) {
-      out.push(error(`duplicate channel id: ${id} in protection domain: '${pd.name}'`, attrRange(el, 'id'), 'sdf-duplicate-id',
-        [{ message: `id ${id} first used here`, range: attrRange(prev, 'id') }]));
+      report({ message: `duplicate channel id: ${id} in protection domain: '${pd.name}'`, range: attrRange(el, 'id'),
+        related: [{ message: `id ${id} first used here`, range: attrRange(prev, 'id') }] });
     } else m.set(id, el);
   };
   for (const pd of pds) for (const irq of pd.irqs) claim(pd, irq.id, irq.element);
   for (const ch of model.channels) {
-    const ends = ch.ends.map((e) => ({ end: e, pd: pds.find((p) => p.name === e.pd) }));
-    for (const { end, pd } of ends) {
-      if (!pd) out.push(error(`invalid PD name '${end.pd}' on element 'end'`, attrRange(end.element, 'pd'), 'sdf-unknown-pd'));
-      else claim(pd, end.id, end.element);
+    for (const end of ch.ends) {
+      const pd = findPd(model, end.pd);
+      if (pd) claim(pd, end.id, end.element);
     }
-    if (ends[0].end.pd === ends[1].end.pd && ends[0].pd) {
-      out.push(error(`channel connects protection domain '${ends[0].end.pd}' to itself`, ch.element.nameRange, 'sdf-channel-self'));
+  }
+}
+
+/** sdf-duplicate-irq: IRQ numbers are unique in the whole system. */
+export function checkUniqueIrqs(model: SystemModel, report: Report): void {
+  const irqOwner = new Map<number, { pd: ProtectionDomain; el: XmlElement }>();
+  for (const pd of model.protectionDomains) {
+    for (const irq of pd.irqs) {
+      const prev = irqOwner.get(irq.irq);
+      if (prev) {
+        report({ message: `duplicate irq: ${irq.irq} in protection domain: '${pd.name}' (already given to '${prev.pd.name}')`,
+          range: attrRange(irq.element, 'irq'), related: [{ message: `irq ${irq.irq} first given here`, range: attrRange(prev.el, 'irq') }] });
+      } else irqOwner.set(irq.irq, { pd, el: irq.element });
     }
-    // A PPC goes from the end marked pp to the other end, whose priority must be strictly higher.
+  }
+}
+
+/** sdf-unknown-pd: each channel end names a protection domain. */
+export function checkChannelEnds(model: SystemModel, report: Report): void {
+  for (const ch of model.channels) {
+    for (const end of ch.ends) {
+      if (!findPd(model, end.pd)) report({ message: `invalid PD name '${end.pd}' on element 'end'`, range: attrRange(end.element, 'pd') });
+    }
+  }
+}
+
+/** sdf-channel-self */
+export function checkChannelNotToSelf(model: SystemModel, report: Report): void {
+  for (const ch of model.channels) {
+    if (ch.ends[0].pd === ch.ends[1].pd && findPd(model, ch.ends[0].pd)) {
+      report({ message: `channel connects protection domain '${ch.ends[0].pd}' to itself`, range: ch.element.nameRange });
+    }
+  }
+}
+
+/**
+ * A PPC goes from the end marked pp to the other end, whose priority must be strictly higher.
+ * `wrongEnd` picks the case: the other end strictly lower (sdf-pp-wrong-end: pp was most likely put
+ * on the callee's end) or the two equal (sdf-pp-priority).
+ */
+function checkPpcs(model: SystemModel, wrongEnd: boolean, report: Report): void {
+  for (const ch of model.channels) {
+    const ends = ch.ends.map((e) => ({ end: e, pd: findPd(model, e.pd) }));
     for (const [a, b] of [[ends[0], ends[1]], [ends[1], ends[0]]] as const) {
-      if (!a.end.pp || !a.pd || !b.pd) continue;
-      if (a.pd.priority >= b.pd.priority) {
-        // When the other end is strictly lower, the pp was most likely put on the callee's end.
-        const wrongEnd = b.pd.priority < a.pd.priority;
-        const hint = wrongEnd ? `; pp marks the caller's end: did you mean pp="true" on the end of '${b.pd.name}'?` : '';
-        out.push(error(`PPCs must be to protection domains of strictly higher priorities; channel with PPC exists from pd ${a.pd.name} (priority: ${a.pd.priority}) to pd ${b.pd.name} (priority: ${b.pd.priority})${hint}`,
-          attrRange(a.end.element, 'pp'), wrongEnd ? 'sdf-pp-wrong-end' : 'sdf-pp-priority'));
+      if (!a.end.pp || !a.pd || !b.pd || a.pd.priority < b.pd.priority) continue;
+      if ((b.pd.priority < a.pd.priority) !== wrongEnd) continue;
+      const hint = wrongEnd ? `; pp marks the caller's end: did you mean pp="true" on the end of '${b.pd.name}'?` : '';
+      report({ message: `PPCs must be to protection domains of strictly higher priorities; channel with PPC exists from pd ${a.pd.name} (priority: ${a.pd.priority}) to pd ${b.pd.name} (priority: ${b.pd.priority})${hint}`,
+        range: attrRange(a.end.element, 'pp') });
+    }
+  }
+}
+
+/** sdf-pp-priority */
+export function checkPpcPriority(model: SystemModel, report: Report): void {
+  checkPpcs(model, false, report);
+}
+
+/** sdf-pp-wrong-end */
+export function checkPpcEnd(model: SystemModel, report: Report): void {
+  checkPpcs(model, true, report);
+}
+
+/** sdf-unknown-mr: every map names a memory region. */
+export function checkMapRegions(model: SystemModel, report: Report): void {
+  for (const { maps } of ownedMaps(model)) {
+    for (const map of maps) {
+      if (!findMr(model, map.mr)) report({ message: `invalid memory region name '${map.mr}' on 'map'`, range: attrRange(map.element, 'mr') });
+    }
+  }
+}
+
+/** sdf-map-alignment: a map's vaddr is a multiple of its region's page size. */
+export function checkMapAlignment(model: SystemModel, report: Report): void {
+  for (const { maps } of ownedMaps(model)) {
+    for (const map of maps) {
+      const mr = findMr(model, map.mr);
+      if (mr && map.vaddr % mr.pageSize !== 0) {
+        report({ message: `invalid vaddr alignment on 'map': ${hex(map.vaddr)} is not a multiple of the page size ${hex(mr.pageSize)} of '${mr.name}'`, range: attrRange(map.element, 'vaddr') });
       }
     }
   }
+}
 
-  for (const pd of pds) {
-    checkMaps(model, pd, pd.maps, out);
-    if (pd.virtualMachine) checkMaps(model, pd.virtualMachine, pd.virtualMachine.maps, out);
+/** sdf-map-overlap: the maps of one PD or VM do not overlap. */
+export function checkMapOverlap(model: SystemModel, report: Report): void {
+  for (const { owner, maps } of ownedMaps(model)) {
+    const kind = owner.kind === 'protection_domain' ? 'protection domain' : 'virtual machine';
+    const placed = new PlacedRanges<{ map: MapEntry; start: number; end: number }>();
+    for (const map of maps) {
+      const mr = findMr(model, map.mr);
+      if (!mr) continue;
+      const start = map.vaddr, end = map.vaddr + mr.size;
+      const clash = placed.firstOverlap(start, end);
+      if (clash) {
+        report({ message: `map for '${map.mr}' has virtual address range [${hex(start)}..${hex(end)}) which overlaps with map for '${clash.map.mr}' [${hex(clash.start)}..${hex(clash.end)}) in ${kind} '${owner.name}'`,
+          range: attrRange(map.element, 'vaddr'), related: [{ message: `map of '${clash.map.mr}'`, range: clash.map.element.nameRange }] });
+      }
+      placed.add({ map, start, end });
+    }
   }
+}
 
+/** sdf-phys-overlap: memory regions with a phys_addr do not overlap. */
+export function checkPhysicalOverlap(model: SystemModel, report: Report): void {
   const placed = new PlacedRanges<{ name: string; el: XmlElement; start: number; end: number }>();
   for (const mr of model.memoryRegions) {
     if (mr.physAddr === undefined) continue;
     const start = mr.physAddr, end = mr.physAddr + mr.size;
     const clash = placed.firstOverlap(start, end);
     if (clash) {
-      out.push(error(`memory region '${mr.name}' physical address range [${hex(start)}..${hex(end)}) overlaps with another memory region '${clash.name}' [${hex(clash.start)}..${hex(clash.end)})`,
-        attrRange(mr.element, 'phys_addr'), 'sdf-phys-overlap', [{ message: `'${clash.name}'`, range: attrRange(clash.el, 'phys_addr') }]));
+      report({ message: `memory region '${mr.name}' physical address range [${hex(start)}..${hex(end)}) overlaps with another memory region '${clash.name}' [${hex(clash.start)}..${hex(clash.end)})`,
+        range: attrRange(mr.element, 'phys_addr'), related: [{ message: `'${clash.name}'`, range: attrRange(clash.el, 'phys_addr') }] });
     }
     placed.add({ name: mr.name, el: mr.element, start, end });
   }
+}
 
+/** sdf-unused-mr: a memory region nothing maps (nor names in a setvar). */
+export function checkUnusedRegions(model: SystemModel, report: Report): void {
   const used = new Set(allMaps(model).map((m) => m.mr));
-  for (const pd of pds) for (const sv of pd.setvars) used.add(sv.regionPaddr);
+  for (const pd of model.protectionDomains) for (const sv of pd.setvars) used.add(sv.regionPaddr);
   for (const mr of model.memoryRegions) {
-    if (!used.has(mr.name)) {
-      out.push({ severity: 'warning', message: `unused memory region '${mr.name}'`, range: attrRange(mr.element, 'name'), code: 'sdf-unused-mr' });
-    }
+    if (!used.has(mr.name)) report({ message: `unused memory region '${mr.name}'`, range: attrRange(mr.element, 'name') });
   }
-  return out;
 }

@@ -11,7 +11,7 @@
 import { nameWords } from '../common/words';
 import { getProperty, propertyCells, walkNodes, type DtNode, type DtTree } from '../devicetree/tree';
 import { compatibles, isEnabled, regRanges } from './dt-facts';
-import { DEFAULT_VIRTIO, type GuestConfig, type VirtioConsoleConfig } from './project';
+import { DEFAULT_VIRTIO, type GuestConfig, type VirtioConsoleConfig } from './project-model';
 
 export type VirtioKind = 'console' | 'block' | 'net' | 'sound' | 'vsock' | 'gpu' | 'rng' | 'input' | 'fs';
 

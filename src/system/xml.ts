@@ -3,7 +3,8 @@
 // diagnostics and a best-effort partial tree; nothing here throws on bad text.
 
 import { parse as parseXmlCst } from '@xml-tools/parser';
-import type { Diagnostic, Position, SourceRange } from '../common/diagnostics';
+import type { Diagnostic, SourceRange } from '../common/diagnostics';
+import { LineMap } from '../common/line-starts';
 
 export interface XmlAttribute {
   name: string;
@@ -32,27 +33,6 @@ export interface XmlElement {
 export interface XmlDocument {
   root?: XmlElement;
   diagnostics: Diagnostic[];
-}
-
-/** Maps string offsets (UTF-16 code units, as the parser reports them) to 0-based line/column. */
-export class LineMap {
-  private readonly starts: number[] = [0];
-  constructor(readonly file: string, text: string) {
-    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', nl + 1)) this.starts.push(nl + 1);
-  }
-  position(offset: number): Position {
-    let lo = 0, hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo, col: offset - this.starts[lo] };
-  }
-  /** Half-open [start, end) range of offsets. */
-  range(start: number, end: number): SourceRange {
-    return { file: this.file, start: this.position(start), end: this.position(Math.max(start, end)) };
-  }
 }
 
 interface TokenLike {

@@ -22,7 +22,7 @@ interface Findings {
 
 const PARSE_FAILED = '<input rejected before checks>';
 const DTC_CRASHED = '<dtc crashed or hung>';
-const CHECK_NAMES = new Set(CHECKS.map((c) => c.name));
+const CHECK_NAMES = new Set<string>(CHECKS.map((c) => c.name));
 
 /** The kernel build's flags, all known to dtc 1.6.1. */
 const LINUX_DTC_FLAGS = LINUX_DISABLED_CHECKS.map((n) => `-Wno-${n}`);

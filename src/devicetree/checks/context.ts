@@ -4,6 +4,7 @@
 // dtc keeps on its nodes (#address-cells/#size-cells as read by addr_size_cells, the bus a bridge
 // check recognised), and the reporter that turns a failure into a Diagnostic tagged with the
 // check's name.
+import type { DtCheckName } from './check-names';
 import type { Diagnostic, SourceRange } from '../../common/diagnostics';
 import type { DtNode, DtProperty, DtTree } from '../tree';
 
@@ -18,11 +19,11 @@ export interface CheckInput {
 
 export interface CheckDefinition {
   /** dtc's check name: the -W/-E flag, the diagnostic code and the settings key. */
-  name: string;
+  name: DtCheckName;
   description: string;
   defaultSeverity: CheckSeverity;
   /** Checks that must pass first; when one fails this check is skipped, as dtc does. */
-  prerequisites: readonly string[];
+  prerequisites: readonly DtCheckName[];
   run(ctx: CheckContext): void;
 }
 
@@ -351,10 +352,10 @@ export class CheckContext {
 
 /** A check that runs `visit` on each node `nodesOf` lists (always a subsequence of the run's nodes, in their order). */
 function visitingCheck(
-  name: string,
+  name: DtCheckName,
   description: string,
   defaultSeverity: CheckSeverity,
-  prerequisites: readonly string[],
+  prerequisites: readonly DtCheckName[],
   nodesOf: (state: CheckRunState) => readonly CheckNode[],
   visit: (ctx: CheckContext, node: CheckNode) => void,
 ): CheckDefinition {
@@ -372,10 +373,10 @@ function visitingCheck(
 
 /** A check that visits every live node, parents first (dtc's check_nodes_props). */
 export function nodeCheck(
-  name: string,
+  name: DtCheckName,
   description: string,
   defaultSeverity: CheckSeverity,
-  prerequisites: readonly string[],
+  prerequisites: readonly DtCheckName[],
   visit: (ctx: CheckContext, node: CheckNode) => void,
 ): CheckDefinition {
   return visitingCheck(name, description, defaultSeverity, prerequisites, (state) => state.nodes, visit);
@@ -386,10 +387,10 @@ export function nodeCheck(
  * it (a nodeCheck that returns at once when the property is absent, without the empty visits).
  */
 export function propertyCheck(
-  name: string,
+  name: DtCheckName,
   description: string,
   defaultSeverity: CheckSeverity,
-  prerequisites: readonly string[],
+  prerequisites: readonly DtCheckName[],
   slot: PropertySlot,
   visit: (ctx: CheckContext, node: CheckNode, prop: DtProperty) => void,
 ): CheckDefinition {
@@ -398,10 +399,10 @@ export function propertyCheck(
 
 /** A check about every property of a kind: it visits, in nodeCheck's order, only the nodes having one. */
 export function propertyKindCheck(
-  name: string,
+  name: DtCheckName,
   description: string,
   defaultSeverity: CheckSeverity,
-  prerequisites: readonly string[],
+  prerequisites: readonly DtCheckName[],
   kind: PropertyKind,
   visit: (ctx: CheckContext, node: CheckNode) => void,
 ): CheckDefinition {

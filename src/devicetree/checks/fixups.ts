@@ -2,9 +2,10 @@
 // /omit-if-no-ref/): checks that change the tree as they go. The
 // evaluator (compile.ts) does that work and records what it found in CompileResult.fixupDiagnostics
 // under these codes; these entries only surface those findings so that -W/-E and presets apply.
+import type { DtCheckName } from './check-names';
 import type { CheckDefinition, CheckSeverity } from './context';
 
-function fixupCheck(name: string, description: string, defaultSeverity: CheckSeverity, prerequisites: string[]): CheckDefinition {
+function fixupCheck(name: DtCheckName, description: string, defaultSeverity: CheckSeverity, prerequisites: DtCheckName[]): CheckDefinition {
   return {
     name,
     description,

@@ -15,8 +15,10 @@ import { INTERRUPT_CHECKS } from './interrupts';
 import { NAME_CHECKS } from './names';
 import { PHANDLE_ARGS_CHECKS } from './phandle-args';
 import { STRING_CHECKS } from './string-props';
+import { CHECK_NAMES } from './check-names';
 
 export type { CheckDefinition, CheckInput, CheckSeverity } from './context';
+export { CHECK_NAMES, type DtCheckName } from './check-names';
 export { ALSO_DEFINED, CheckContext, CheckRunState } from './context';
 
 export interface CheckConfig {
@@ -30,29 +32,6 @@ const ALWAYS_FAIL = nodeCheck('always_fail', "Fails on every node; dtc's self-te
   ctx.failNode(node, 'always_fail check'),
 );
 
-/** dtc's check_table order (interrupt_map, from newer dtc, sits after interrupt_provider). */
-const TABLE_ORDER = [
-  'duplicate_node_names', 'duplicate_property_names', 'node_name_chars', 'node_name_format', 'property_name_chars',
-  'name_is_string', 'name_properties', 'node_name_vs_property_name',
-  'duplicate_label',
-  'explicit_phandles', 'phandle_references', 'path_references', 'omit_unused_nodes',
-  'address_cells_is_cell', 'size_cells_is_cell', 'device_type_is_string', 'model_is_string', 'status_is_string', 'label_is_string',
-  'compatible_is_string_list', 'names_is_string_list',
-  'property_name_chars_strict', 'node_name_chars_strict',
-  'addr_size_cells', 'reg_format', 'ranges_format', 'dma_ranges_format',
-  'unit_address_vs_reg', 'unit_address_format',
-  'pci_bridge', 'pci_device_reg', 'pci_device_bus_num',
-  'simple_bus_bridge', 'simple_bus_reg',
-  'i2c_bus_bridge', 'i2c_bus_reg',
-  'spi_bus_bridge', 'spi_bus_reg',
-  'avoid_default_addr_size', 'avoid_unnecessary_addr_size', 'unique_unit_address', 'unique_unit_address_if_enabled',
-  'obsolete_chosen_interrupt_controller', 'chosen_node_is_root', 'chosen_node_bootargs', 'chosen_node_stdout_path',
-  ...PHANDLE_ARGS_CHECKS.map((c) => c.name),
-  'deprecated_gpio_property', 'gpios_property', 'interrupts_property', 'interrupt_provider', 'interrupt_map',
-  'alias_paths',
-  'graph_nodes', 'graph_child_address', 'graph_port', 'graph_endpoint',
-  'always_fail',
-];
 
 function buildTable(): CheckDefinition[] {
   const all = [
@@ -61,8 +40,8 @@ function buildTable(): CheckDefinition[] {
   ];
   const byName = new Map(all.map((c) => [c.name, c]));
   // A mismatch here is a programming error in this folder, caught by the unit tests on import.
-  if (byName.size !== all.length || byName.size !== TABLE_ORDER.length) throw new Error('checks: the table and its families disagree');
-  return TABLE_ORDER.map((name) => {
+  if (byName.size !== all.length || byName.size !== CHECK_NAMES.length) throw new Error('checks: the table and its families disagree');
+  return CHECK_NAMES.map((name) => {
     const c = byName.get(name);
     if (!c) throw new Error(`checks: ${name} is in the order but has no definition`);
     return c;
@@ -71,7 +50,7 @@ function buildTable(): CheckDefinition[] {
 
 export const CHECKS: readonly CheckDefinition[] = buildTable();
 
-const CHECKS_BY_NAME = new Map(CHECKS.map((c) => [c.name, c]));
+const CHECKS_BY_NAME = new Map<string, CheckDefinition>(CHECKS.map((c) => [c.name, c]));
 
 export function findCheck(name: string): CheckDefinition | undefined {
   return CHECKS_BY_NAME.get(name);
@@ -125,7 +104,7 @@ class SwitchBoard {
   disable(name: string, warn: boolean, error: boolean): void {
     const s = this.state.get(name)!;
     if ((warn && s.warn) || (error && s.error))
-      for (const c of CHECKS) if (c.prerequisites.includes(name)) this.disable(c.name, warn, error);
+      for (const c of CHECKS) if ((c.prerequisites as readonly string[]).includes(name)) this.disable(c.name, warn, error);
     s.warn &&= !warn;
     s.error &&= !error;
   }

@@ -4,6 +4,7 @@
 import type { DtProperty, Marker } from '../tree';
 import { type CheckContext, type CheckDefinition, type CheckNode, type PropertySlot, cellAt, indexedProperty, isValidPhandle, propLength, propertyCheck } from './context';
 import { isCellCheck } from './string-props';
+import type { PhandleArgsStem } from './check-names';
 
 export interface PhandleArgsSpec {
   property: string;
@@ -74,7 +75,7 @@ export function checkPhandleArgs(ctx: CheckContext, node: CheckNode, prop: DtPro
 }
 
 /** The providers dtc 1.6.1 knows, each with the check-name stem it gives them. */
-export const PHANDLE_ARGS_PROVIDERS: readonly (PhandleArgsSpec & { check: string })[] = [
+export const PHANDLE_ARGS_PROVIDERS: readonly (PhandleArgsSpec & { check: PhandleArgsStem })[] = [
   { check: 'clocks', property: 'clocks', cellsName: '#clock-cells' },
   { check: 'cooling_device', property: 'cooling-device', cellsName: '#cooling-cells' },
   { check: 'dmas', property: 'dmas', cellsName: '#dma-cells' },

@@ -1,5 +1,6 @@
 // Type checks of single properties: one string, a string list, one cell. Each family is one
 // function with the property name as its parameter; chosen.ts and phandle-args.ts reuse them.
+import type { DtCheckName } from './check-names';
 import type { DtProperty } from '../tree';
 import {
   type CheckContext,
@@ -27,15 +28,15 @@ export function expectCell(ctx: CheckContext, node: CheckNode, prop: DtProperty 
   if (prop && propLength(prop) !== 4) ctx.failProp(node, prop, 'property is not a single cell');
 }
 
-export function isStringCheck(name: string, propName: string, severity: CheckSeverity): CheckDefinition {
+export function isStringCheck(name: DtCheckName, propName: string, severity: CheckSeverity): CheckDefinition {
   return propertyCheck(name, `\`${propName}\` is not a single string.`, severity, [], indexedProperty(propName), expectString);
 }
 
-export function isStringListCheck(name: string, propName: string): CheckDefinition {
+export function isStringListCheck(name: DtCheckName, propName: string): CheckDefinition {
   return propertyCheck(name, `\`${propName}\` is not a list of NUL-terminated strings.`, 'warning', [], indexedProperty(propName), expectStringList);
 }
 
-export function isCellCheck(name: string, propName: string): CheckDefinition {
+export function isCellCheck(name: DtCheckName, propName: string): CheckDefinition {
   return propertyCheck(name, `\`${propName}\` is not a single 32-bit cell.`, 'warning', [], indexedProperty(propName), expectCell);
 }
 

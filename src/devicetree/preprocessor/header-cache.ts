@@ -10,10 +10,20 @@
 //   room below the include-depth limit and the expansion budget.
 // An inclusion that used a dynamic macro (`__COUNTER__`, `__DATE__`, `__INCLUDE_LEVEL__`, ...), hit
 // the depth limit or spent the expansion budget is not recorded.
-import type { Diagnostic } from '../../common/diagnostics';
+import type { Diagnostic, SourceRange } from '../../common/diagnostics';
 import type { PPToken } from './lexer';
 import { sameDefinition, type MacroDefinition } from './macros';
 import type { Segment } from './source-map';
+
+/** One `#include` the preprocessor met (kept here because a recorded header replays its includes). */
+export interface IncludeRecord {
+  /** The whole `#include` directive. */
+  range: SourceRange;
+  /** The header name as written, inside its quotes or angle brackets. */
+  nameRange?: SourceRange;
+  /** The resolved file; absent when it was not found. */
+  target?: string;
+}
 
 /** The macro table, telling the inclusions being recorded what is looked up and changed. */
 export class MacroTable extends Map<string, MacroDefinition> {
@@ -97,8 +107,8 @@ export interface HeaderEntry {
   readonly lastChar: string;
   readonly lastWritten: PPToken | undefined;
   readonly diagnostics: readonly Diagnostic[];
-  readonly macroExpansions: readonly { name: string; range: import('../../common/diagnostics').SourceRange }[];
-  readonly includes: readonly import('../preprocessor').IncludeRecord[];
+  readonly macroExpansions: readonly { name: string; range: SourceRange }[];
+  readonly includes: readonly IncludeRecord[];
   /** Files included inside, in order. */
   readonly includedFiles: readonly string[];
   /** Expansion budget spent, and include depth reached below the header's own. */

@@ -3,6 +3,7 @@
 // directives is a single segment, never one entry per character or per line.
 
 import type { Position, SourceRange } from '../../common/diagnostics';
+import { lineStarts } from '../../common/line-starts';
 
 /** Line-start offsets of a text, computed once per file and shared by its location contexts. */
 export class LineTable {
@@ -10,11 +11,7 @@ export class LineTable {
   constructor(readonly text: string) {}
   /** Offsets where lines start, found on first use: an unchanged text's map is rarely asked (the scanner has its own). */
   get starts(): number[] {
-    if (this.lineStarts) return this.lineStarts;
-    const starts = [0];
-    const text = this.text;
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-    return (this.lineStarts = starts);
+    return (this.lineStarts ??= lineStarts(this.text));
   }
   /** The line found last: lookups mostly move forward a line or stay on it. */
   private lastLine = 0;

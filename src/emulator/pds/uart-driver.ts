@@ -1,4 +1,4 @@
-// The UART driver PD (sDDF drivers/serial/imx/uart.c, REFERENCE.md section 5): owns the UART's
+// The UART driver PD (sDDF drivers/serial/imx/uart.c): owns the UART's
 // registers and IRQ; drains the RX FIFO into the RX queue, fills the TX FIFO from the TX queue.
 //
 // Departures from the pinned upstream (sDDF 650ace5, libvmm 7069ab9, Microkit cfd5216):

@@ -1,4 +1,4 @@
-// The RX virtualiser PD (sDDF serial/components/virt_rx.c, REFERENCE.md sections 3 and 9):
+// The RX virtualiser PD (sDDF serial/components/virt_rx.c):
 // forwards received bytes to the current client; the switch character, up to 4 decimal digits and
 // '\r' select another client (numbered from the configured base, 0 on the real system). Bytes for
 // a client whose queue is full are dropped, as on the real system, and counted here.

@@ -1,4 +1,4 @@
-// The TX virtualiser PD (sDDF serial/components/virt_tx.c, REFERENCE.md sections 4 and 9): moves
+// The TX virtualiser PD (sDDF serial/components/virt_tx.c): moves
 // each client's pending bytes to the driver's TX queue in one go, optionally wrapped in the
 // client's ANSI colour; clients that do not fit wait in a FIFO and are retried when the driver
 // signals. At start it queues the begin string (when RX is enabled) and logs each client's colour.

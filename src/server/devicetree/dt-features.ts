@@ -244,9 +244,11 @@ export const devicetreeFeatures: LanguageFeatures = {
     if (inString) {
       const before = prefix.slice(0, quote).trimEnd();
       if (before.endsWith('=') || before.endsWith(',')) {
-        const propName = before.replace(/[=,]\s*$/, '').trim().split(/\s+/).pop() ?? '';
-        if (before.includes('status')) for (const v of STATUS_VALUES) items.push({ label: v, kind: CompletionItemKind.EnumMember });
-        else if (propName.startsWith('compatible') || before.includes('compatible')) {
+        // The property the index places the cursor in; while a string is open the file does not
+        // parse, so then the name written before the `=` on this line.
+        const propName = index?.propertyAt(path, fromPosition(pos))?.ast.name ?? before.replace(/[=,]\s*$/, '').trim().split(/\s+/).pop() ?? '';
+        if (propName === 'status') for (const v of STATUS_VALUES) items.push({ label: v, kind: CompletionItemKind.EnumMember });
+        else if (propName === 'compatible') {
           for (const c of workspaceCompatibles(ws)) items.push({ label: c, kind: CompletionItemKind.Value });
         }
       }

@@ -239,6 +239,16 @@ export class DtIndex {
     return targets;
   }
 
+  /** The innermost property whose text (name to semicolon) holds `pos`. */
+  propertyAt(file: string, pos: Position): PropertySite | undefined {
+    let best: PropertySite | undefined;
+    for (const s of this.properties) {
+      const r = s.ast.range;
+      if (r.file === file && rangeContains(r, pos) && (!best || rangeSize(r) < rangeSize(best.ast.range))) best = s;
+    }
+    return best;
+  }
+
   /**
    * Every site that names or changes `node`. The table is built for all nodes at the first request
    * after an analysis, so references and definitions are map lookups, whatever the tree's size.

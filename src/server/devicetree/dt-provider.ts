@@ -8,7 +8,7 @@ import { SEARCH_DEPTH } from '../../system/guest-files';
 import type { AnalysisUnit } from '../unit';
 import { isSystemFile, type UnitProvider, type Workspace } from '../workspace';
 import { DtUnit } from './dt-unit';
-import { ProjectUnit } from './project-unit';
+import { projectUnit } from '../system/project-unit';
 
 const DT_EXTENSIONS = ['.dts', '.dtsi', '.dtso', '.overlay'];
 
@@ -20,7 +20,7 @@ export class DevicetreeUnitProvider implements UnitProvider {
   unitsFor(path: string, ws: Workspace): AnalysisUnit[] {
     if (isSystemFile(path)) {
       const projectFile = findProjectFileFor(path, ws.host) ?? path;
-      return [ws.unit(ProjectUnit.keyFor(projectFile), () => new ProjectUnit(projectFile, ws))];
+      return [projectUnit(ws, projectFile)];
     }
     if (!isDevicetreeFile(path) && ws.docs.get(path)?.languageId !== 'devicetree') return [];
     return treesFor(path, ws);
@@ -54,7 +54,7 @@ export function treesFor(path: string, ws: Workspace): AnalysisUnit[] {
   const out: AnalysisUnit[] = [];
   const projectFile = projectFileFor(path, ws);
   if (projectFile) {
-    const project = ws.unit(ProjectUnit.keyFor(projectFile), () => new ProjectUnit(projectFile, ws));
+    const project = projectUnit(ws, projectFile);
     const mine = project.guestUnits.filter((u) => u.deps.has(path));
     if (mine.length > 0) return [project, ...mine];
   }

@@ -7,7 +7,7 @@ import { dirname } from '../../common/paths';
 import type { DtTree } from '../../devicetree/tree';
 import { explainLog, findProjectFor, type ExplainContext, type Explanation } from '../../explain';
 import type { TextFileHost } from '../documents';
-import { ProjectUnit } from '../devicetree/project-unit';
+import { projectUnit, type ProjectUnit } from '../system/project-unit';
 import type { AnalysisUnit } from '../unit';
 import type { UnitProvider, Workspace } from '../workspace';
 
@@ -50,7 +50,7 @@ export class LogUnit implements AnalysisUnit {
     this.project = undefined;
     this.context = undefined;
     if (projectFile) {
-      const unit = this.ws.unit(ProjectUnit.keyFor(projectFile), () => new ProjectUnit(projectFile, this.ws));
+      const unit = projectUnit(this.ws, projectFile);
       this.project = unit;
       for (const d of unit.deps) deps.add(d);
       if (unit.project) {

@@ -7,9 +7,10 @@ import { basename, dirname, join } from '../../common/paths';
 import type { DtTree } from '../../devicetree/tree';
 import { findProjectFileFor, inferredProjectText } from '../../system';
 import { fromPosition, rangeContains } from '../convert';
-import { ProjectUnit } from '../devicetree/project-unit';
 import { pathToUri } from '../uri';
 import type { Workspace } from '../workspace';
+import { projectUnit } from './project-unit';
+import { systemUnit } from './system-unit';
 
 /** Problems a project file settles: no tree found, a borrowed base, a boot that cannot start. */
 const SETTLED_BY_PROJECT_FILE = new Set(['project-no-dts', 'project-guest-files', 'emulator-boot']);
@@ -26,10 +27,10 @@ export function createProjectFileActions(ws: Workspace, path: string, range: Ran
   if (findProjectFileFor(path, ws.host)) return [];
   const related = diagnostics.filter((d) => SETTLED_BY_PROJECT_FILE.has(String(d.code)));
   const at = fromPosition(range.start);
-  const onVm = ws.systemUnit(path).model?.virtualMachines.some((vm) => rangeContains(vm.element.range, at));
+  const onVm = systemUnit(ws, path).model?.virtualMachines.some((vm) => rangeContains(vm.element.range, at));
   if (!onVm && related.length === 0) return [];
   const target = newProjectFile(path, ws);
-  const unit = ws.unit(ProjectUnit.keyFor(path), () => new ProjectUnit(path, ws));
+  const unit = projectUnit(ws, path);
   if (!target || !unit.project) return [];
   const trees = new Map<string, DtTree | undefined>([...unit.trees].map(([vm, t]) => [vm, t.tree]));
   const uri = pathToUri(target);

@@ -13,11 +13,12 @@ import { hex, humanSize, sizeWithHex } from '../format-values';
 import { pathToUri } from '../uri';
 import type { Workspace } from '../workspace';
 import { createProjectFileActions } from './project-quickfix';
+import { systemUnit } from './system-unit';
 import { elementAt, refsTo, symbolRefAt, walkElements, type SystemSymbolRef } from './system-symbols';
 import { ATTRIBUTES, ATTRIBUTE_VALUES, CHILD_ELEMENTS } from './system-vocabulary';
 
 function modelOf(ws: Workspace, path: string): { model?: SystemModel; text: string } {
-  const u = ws.systemUnit(path);
+  const u = systemUnit(ws, path);
   return { model: u.model, text: u.text };
 }
 

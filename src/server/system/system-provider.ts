@@ -2,9 +2,10 @@
 import type { AnalysisUnit } from '../unit';
 import type { UnitProvider, Workspace } from '../workspace';
 import { isSystemFile } from '../workspace';
+import { systemUnit } from './system-unit';
 
 export class SystemUnitProvider implements UnitProvider {
   unitsFor(path: string, ws: Workspace): AnalysisUnit[] {
-    return isSystemFile(path) ? [ws.systemUnit(path)] : [];
+    return isSystemFile(path) ? [systemUnit(ws, path)] : [];
   }
 }

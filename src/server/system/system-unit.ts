@@ -2,8 +2,14 @@
 import type { Diagnostic } from '../../common/diagnostics';
 import type { TextFileHost } from '../documents';
 import type { SystemModel } from '../../system/model';
+import type { parseSystem } from '../../system/parse';
 import type { AnalysisUnit } from '../unit';
 import type { Workspace } from '../workspace';
+
+/** The workspace's unit for this .system, created on first use. */
+export function systemUnit(ws: Workspace, path: string): SystemUnit {
+  return ws.unit(SystemUnit.keyFor(path), () => new SystemUnit(path, ws.parseSystem));
+}
 
 export class SystemUnit implements AnalysisUnit {
   readonly source = 'microkit';
@@ -12,7 +18,8 @@ export class SystemUnit implements AnalysisUnit {
   model?: SystemModel;
   text = '';
 
-  constructor(readonly mainFile: string, private readonly ws: Workspace) {
+  /** `parse` is parseSystem, or the workspace's cache of it (one parse per text for this unit and its project's). */
+  constructor(readonly mainFile: string, private readonly parse: typeof parseSystem) {
     this.deps = new Set([mainFile]);
   }
 
@@ -32,7 +39,7 @@ export class SystemUnit implements AnalysisUnit {
       return;
     }
     this.text = text;
-    const { model, diagnostics } = this.ws.parseSystem(this.mainFile, this.text);
+    const { model, diagnostics } = this.parse(this.mainFile, this.text);
     this.model = model;
     this.diagnostics = diagnostics;
   }

@@ -4,17 +4,10 @@
 // but never runs in the emulator, so whatever is queued for it is never consumed. The linter says
 // so on the PD; the emulator says the same at boot (emulator/validate.ts).
 
-import type { Diagnostic } from '../../common/diagnostics';
-import { attribute, type SystemModel } from '../model';
-import type { SerialRoles } from '../roles';
-import type { SystemRule } from '../rule-table';
+import { attribute } from '../model';
+import type { ProjectFacts, Report } from './rule';
 
-export const NATIVE_PD_RULE: SystemRule = {
-  code: 'sddf-native-pd-not-emulated',
-  severity: 'warning',
-  origin: 'new',
-  summary: 'a protection domain that is neither the serial driver, a serial virtualiser nor a VMM: the emulator does not run it, so the queues it consumes fill',
-};
+export const NATIVE_PD_CODE = 'sddf-native-pd-not-emulated' as const;
 
 /** The message for PD `name`; `rxFrom` names the virtualiser feeding it when it is a serial client. */
 export function nativePdMessage(name: string, rxFrom: string | undefined): string {
@@ -24,16 +17,14 @@ export function nativePdMessage(name: string, rxFrom: string | undefined): strin
   return `protection domain '${name}' runs native code the emulator does not model: it is never run, ${queues}`;
 }
 
-export function checkNativePds(model: SystemModel, roles: SerialRoles): Diagnostic[] {
+export function checkNativePds({ system: model, roles }: ProjectFacts, report: Report): void {
   // Without a complete serial subsystem the emulator does not boot at all; that is said elsewhere.
-  if (!roles.driver || !roles.virtRx || !roles.virtTx) return [];
+  if (!roles.driver || !roles.virtRx || !roles.virtTx) return;
   const modelled = new Set([roles.driver, roles.virtRx, roles.virtTx]);
-  const out: Diagnostic[] = [];
   for (const pd of model.protectionDomains) {
     if (modelled.has(pd.name) || pd.virtualMachine) continue;
     const client = roles.clients.some((c) => c.pd === pd.name && c.rxChannel);
-    out.push({ severity: NATIVE_PD_RULE.severity, code: NATIVE_PD_RULE.code, range: attribute(pd.element, 'name')?.valueRange ?? pd.element.nameRange, subject: pd.name,
+    report({ range: attribute(pd.element, 'name')?.valueRange ?? pd.element.nameRange, subject: pd.name,
       message: nativePdMessage(pd.name, client ? roles.virtRx : undefined) });
   }
-  return out;
 }

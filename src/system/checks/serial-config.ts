@@ -5,35 +5,24 @@
 // client for ever). SDDF_SERIAL_MAX_CLIENTS (64, include/sddf/serial/config.h:11) needs no check of
 // its own: Microkit's channel ids stop at 61 (sdf.rs:46), so a virtualiser has at most 61 clients.
 
-import type { Diagnostic } from '../../common/diagnostics';
 import { attribute, findMr, findPd, hex, type SystemModel } from '../model';
-import type { SerialRoles } from '../roles';
-import type { SystemRule } from '../rule-table';
+import type { ProjectFacts, Report } from './rule';
 
 const COLOUR_CODES_LENGTH = 5 + 4;
 
-export const SERIAL_COLOUR_ROOM_RULE: SystemRule = {
-  code: 'sddf-serial-colour-room',
-  severity: 'warning',
-  origin: 'new',
-  summary: "with colour on, a driver TX data region smaller than a client's TX data region plus the 9 bytes of colour codes: that client's full queue never moves",
-};
-
-export function checkSerialConfig(model: SystemModel, roles: SerialRoles, colour: boolean): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  if (colour && roles.driver && roles.virtTx) {
+export function checkSerialColourRoom({ system: model, roles, serial }: ProjectFacts, report: Report): void {
+  if (serial.colour && roles.driver && roles.virtTx) {
     const driverData = sharedDataRegion(model, roles.driver, roles.virtTx);
     if (driverData) {
       for (const c of roles.clients) {
         const clientData = sharedDataRegion(model, c.pd, roles.virtTx);
         if (!clientData || clientData.size + COLOUR_CODES_LENGTH <= driverData.size) continue;
-        out.push({ severity: SERIAL_COLOUR_ROOM_RULE.severity, code: SERIAL_COLOUR_ROOM_RULE.code,
+        report({
           range: attribute(driverData.element, 'size')?.valueRange ?? driverData.element.nameRange,
           message: `with colour on, the driver's TX data region '${driverData.name}' (${hex(driverData.size)} bytes) must hold '${c.pd}''s whole TX data region '${clientData.name}' (${hex(clientData.size)}) plus ${COLOUR_CODES_LENGTH} bytes of colour codes; virt_tx never moves a fuller queue` });
       }
     }
   }
-  return out;
 }
 
 /** The data region two PDs share: named *data*, else the larger of two shared regions. */

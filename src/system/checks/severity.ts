@@ -1,25 +1,13 @@
 // Severities of the cross checks set by name, as dtc's checks are: the `devicetree.checks` setting
-// ({"guest-dt-unmapped-device": "off"}) and `dual-guest lint`'s -W/-E flags reach both tables.
+// ({"guest-dt-unmapped-device": "off"}) and `dual-guest lint`'s -W/-E flags reach both tables; the
+// rule runner (run-rules.ts) applies them.
 
-import type { Diagnostic } from '../../common/diagnostics';
 import { SYSTEM_RULES } from '../rule-table';
 
 export type CrossCheckSeverity = 'error' | 'warning' | 'off';
 
-/** The codes whose severity can be set by name (SystemRule.cross). */
-export const CROSS_CHECK_CODES: readonly string[] = SYSTEM_RULES.filter((r) => r.cross).map((r) => r.code);
-
-/** Findings with the severities `overrides` gives their codes; "off" drops them. Other codes pass as they are. */
-export function applyCrossCheckSeverities<D extends Diagnostic>(diagnostics: readonly D[], overrides: ReadonlyMap<string, CrossCheckSeverity> | Readonly<Record<string, CrossCheckSeverity>>): D[] {
-  const get = (code: string): CrossCheckSeverity | undefined => (overrides instanceof Map ? overrides.get(code) : (overrides as Record<string, CrossCheckSeverity>)[code]);
-  const out: D[] = [];
-  for (const d of diagnostics) {
-    const sev = d.code && CROSS_CHECK_CODES.includes(d.code) ? get(d.code) : undefined;
-    if (sev === 'off') continue;
-    out.push(sev ? { ...d, severity: sev } : d);
-  }
-  return out;
-}
+/** The codes whose severity can be set by name: the cross checks (the rules of the `guest` stage). */
+export const CROSS_CHECK_CODES: readonly string[] = SYSTEM_RULES.filter((r) => r.stage === 'guest').map((r) => r.code);
 
 /**
  * The -W/-E flags (dtc's forms: -W<name>, -Wno-<name>, -E<name>, -Eno-<name>, --warning=, --error=)
@@ -37,7 +25,7 @@ export function crossCheckFlags(flags: readonly string[]): { overrides: Map<stri
     else if (flag.startsWith('-W') || flag.startsWith('-E')) [kind, arg] = [flag[1] as 'W' | 'E', flag.slice(2)];
     const enable = !(arg.startsWith('no-') || arg.startsWith('no_'));
     const name = enable ? arg : arg.slice(3);
-    const rule = kind && SYSTEM_RULES.find((r) => r.cross && r.code === name);
+    const rule = kind && SYSTEM_RULES.find((r) => r.stage === 'guest' && r.code === name);
     if (!rule) {
       rest.push(flag);
       continue;

@@ -34,7 +34,7 @@ const tree = nodeArb(3).map((root) => ({ ...root, name: '' }));
 describe('devicetree/checks: properties', () => {
   const flags = CHECKS.filter((c) => c.name !== 'always_fail').map((c) => `-W${c.name}`);
   const config = checkConfigFromFlags(flags).config;
-  const names = new Set(CHECKS.map((c) => c.name));
+  const names = new Set<string>(CHECKS.map((c) => c.name));
 
   it('any tree yields well-formed, deterministic diagnostics and no internal errors', () => {
     fc.assert(

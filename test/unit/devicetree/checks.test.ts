@@ -510,13 +510,13 @@ const CASES: Case[] = [
 
 // The five fixup entries only surface what the evaluator found.
 const fixupRange: SourceRange = { file: '/test.dts', start: { line: 3, col: 4 }, end: { line: 3, col: 9 } };
-for (const check of ['name_properties', 'duplicate_label', 'explicit_phandles', 'phandle_references', 'path_references', 'omit_unused_nodes']) {
+for (const check of ['name_properties', 'duplicate_label', 'explicit_phandles', 'phandle_references', 'path_references', 'omit_unused_nodes'] as const) {
   CASES.push({
     check,
     root: n('', {}, n('a')),
     fixups: [
       { severity: 'error', code: check, message: `finding of ${check}`, subject: '/a', range: fixupRange },
-      { severity: 'error', code: 'something_else', message: 'not mine', subject: '/a', range: fixupRange },
+      { severity: 'error', code: 'unresolved_reference', message: 'not mine', subject: '/a', range: fixupRange },
     ],
     expect: [{ message: `/a: finding of ${check}`, at: { range: fixupRange } }],
   });

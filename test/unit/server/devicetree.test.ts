@@ -152,6 +152,12 @@ describe('server: device trees', function () {
     assert.ok((await client.completion(OVERLAY, 12, 18)).some((i) => i.label === 'fsl,imx8mq-uart'));
     const names = (await client.completion(OVERLAY, 13, 4)).map((i) => i.label);
     assert.ok(names.includes('interrupts') && names.includes('chosen'), names.join());
+    // A property whose name only contains "status" takes no status values.
+    await client.change(OVERLAY, OVERLAY_TEXT + '/ { my-status = "\n');
+    assert.deepEqual(await client.completion(OVERLAY, 8, 17), []);
+    // In a file that parses, the property comes from the index (its name is on the line before).
+    await client.change(OVERLAY, OVERLAY_TEXT + '/ { x { status =\n  "", "okay"; }; };\n');
+    assert.deepEqual((await client.completion(OVERLAY, 9, 7)).map((i) => i.label), ['okay', 'disabled', 'reserved', 'fail']);
     await client.change(OVERLAY, OVERLAY_TEXT);
   });
 

@@ -9,7 +9,7 @@ import type { Diagnostic, SourceRange } from '../../../src/common/diagnostics';
 import { MemoryFileHost } from '../../../src/common/host';
 import { compileFiles } from '../../../src/devicetree/compile';
 import { getProperty, nodePath, type DtTree } from '../../../src/devicetree/tree';
-import { checkGuestTree } from '../../../src/system/checks/guest-dt';
+import { checkGuestTree } from '../../../src/system/checks/run-rules';
 import { resolveVirtioConsole, virtioKind } from '../../../src/system/virtio';
 import { loadProject, type Project } from '../../../src/system/project';
 import { buildTree, empty, labelled, n, nodeAt, ref, str, u32, type NodeSpec } from '../devicetree/tree-builder';

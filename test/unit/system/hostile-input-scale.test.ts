@@ -5,7 +5,7 @@ import { strict as assert } from 'assert';
 import { MemoryFileHost } from '../../../src/common/host';
 import { lintSystemFile } from '../../../src/system/index';
 import { parseSystem } from '../../../src/system/parse';
-import { checkSystem } from '../../../src/system/rules';
+import { checkSystem } from '../../../src/system/checks/run-rules';
 import { withCpuMillis } from '../../cpu-time';
 
 function system(maps: string): string {

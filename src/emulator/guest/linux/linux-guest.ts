@@ -5,7 +5,7 @@
 // goes through it), drives the virtio-mmio console through registers and split virtqueues, takes
 // and acknowledges interrupts, and runs getty and a small shell on hvc0.
 //
-// What a user sees before and without hvc0 (the project's decision; the issue left it open):
+// What a user sees before and without hvc0 (the real kernel's behaviour depends on its config; this is ours):
 // - Kernel messages are kept in the log buffer from the first line (`dmesg` shows them all).
 // - With `console=hvc0` on the command line, hvc0 becomes a console when the virtio console driver
 //   is up, and, as a real console registered with CON_PRINTBUFFER, it first prints everything
