@@ -18,6 +18,8 @@ import { guestDriverList } from './guest/linux/drivers';
 import { createEmulator, type Emulator, type EmulatorHost } from './emulator';
 import { formatRangeDtc } from '../common/diagnostics';
 import { pushAll } from '../common/arrays';
+import { buildRealComponents, type ComponentsRequest } from './real/components';
+import type { WasmToolchain } from './real/toolchain';
 
 export interface FromProjectOptions {
   host: FileHost;
@@ -27,6 +29,8 @@ export interface FromProjectOptions {
   seed?: number;
   /** Already compiled trees by VM name (default: compiled here). */
   trees?: Map<string, CompileResult>;
+  /** Real components: which PDs run their C code, and the compiler that builds it (default: models). */
+  components?: { request: ComponentsRequest; toolchain: WasmToolchain };
 }
 
 export interface FromProjectResult {
@@ -178,6 +182,12 @@ export function describeAddress(tree: DtTree | undefined, gpa: number): string |
 export function bootProject(project: Project, opts: FromProjectOptions & { emulatorHost?: EmulatorHost }): { emulator: Emulator | undefined; diagnostics: Diagnostic[] } {
   const { config, diagnostics } = emulatorConfigFromProject(project, opts);
   if (!config) return { emulator: undefined, diagnostics };
+  if (opts.components) {
+    const built = buildRealComponents(config, opts.components.request, opts.components.toolchain);
+    pushAll(diagnostics, built.diagnostics);
+    if (built.diagnostics.some((d) => d.severity === 'error')) return { emulator: undefined, diagnostics };
+    config.real = built.real;
+  }
   const created = createEmulator(config, opts.emulatorHost);
   return { emulator: created.emulator, diagnostics: [...diagnostics, ...created.diagnostics] };
 }
