@@ -184,6 +184,17 @@ function run(cmd: string, args: string[], what: string): void {
   }
 }
 
+/** The pinned sDDF copy a clone of this project finds beside it (../shared/upstream/sddf), if there. */
+export function sharedUpstreamSddf(from = __dirname): string | undefined {
+  let dir = from;
+  for (let i = 0; i < 6; i++) {
+    const candidate = path.resolve(dir, '../shared/upstream/sddf');
+    if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(candidate, 'include', 'sddf'))) return candidate;
+    dir = path.dirname(dir);
+  }
+  return undefined;
+}
+
 export function defaultCacheDir(): string {
   const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
   return path.join(base, 'microkit-dual-guest', 'wasm');

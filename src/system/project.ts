@@ -11,6 +11,7 @@ import { findMr, type SystemModel, type VirtualMachine, type MapEntry } from './
 import { parseSystem } from './parse';
 import { checkSerialPriorities, checkSerialRegions } from './checks/serial';
 import { checkGuestMaps } from './checks/guest-maps';
+import { COMPONENT_KEYS, readProjectComponents, type ProjectComponents } from './project-components';
 import { inferSerialRoles, type RoleOverride, type SerialRoles } from './roles';
 import { DEFAULT_SWITCH_CHAR, resolveSwitchChar, type SwitchCharOrigin, type SwitchCharOverride } from './switch-char';
 import { findGuestFiles } from './guest-files';
@@ -87,11 +88,13 @@ export interface Project {
   serial: SerialConfig;
   /** The .system's diagnostics, the project file's and the role inference's. */
   diagnostics: Diagnostic[];
+  /** Which PDs run real code and where it comes from (project-components.ts). */
+  components: ProjectComponents;
 }
 
 /** The keys each object of the project file may have (schemas/dual-guest.schema.json has the same). */
 export const PROJECT_KEYS = {
-  project: ['$schema', 'system', 'serial', 'roles', 'guests'],
+  project: ['$schema', 'system', 'serial', 'roles', 'guests', ...COMPONENT_KEYS],
   serial: ['switchChar', 'clientBase', 'colour', 'beginString', 'baud'],
   roles: ['uartDriver', 'rxVirtualiser', 'txVirtualiser', 'clients'],
   guest: ['boot', 'dts', 'includePaths', 'virtio', 'dtbAddr', 'initrdAddr', 'initrd', 'kernel', 'kernelDrivers'],
@@ -396,7 +399,8 @@ export function loadProject(pathToProjectJsonOrSystem: string, host: FileHost, o
   }
   pushAll(diagnostics, reader.diagnostics);
   for (const found of [checkSerialRegions(system, roles), checkSerialPriorities(system, roles), checkGuestMaps(system, guests)]) pushAll(diagnostics, found);
-  return { file: projectFile, system, systemFile, roles, guests, serial, diagnostics };
+  const components = readProjectComponents(json, pdir, system, diagnostics);
+  return { file: projectFile, system, systemFile, roles, guests, serial, diagnostics, components };
 }
 
 function clientIndexOf(roles: SerialRoles, vm: VirtualMachine): number {

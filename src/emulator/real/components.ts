@@ -35,6 +35,27 @@ const UTIL_SERIAL = ['util/printf.c', 'util/putchar_serial.c', 'util/assert.c'];
 /** Symbols the emulator reads (the inspector's current client). */
 const EXPORTS = ['current_client'];
 
+/**
+ * The request for a project: the project file's choice unless `override` (the boot flag or the
+ * setting) says otherwise; sDDF from the project file, else `defaultSddf` (the shared upstream copy
+ * beside a clone). undefined when everything runs as models.
+ */
+export function componentsRequestFor(
+  project: { components: { components: ComponentsRequest['components']; sddf?: string; pdSources: NonNullable<ComponentsRequest['pdSources']> } },
+  override: ComponentKind | undefined,
+  defaultSddf: string | undefined,
+): { request?: ComponentsRequest; diagnostics: Diagnostic[] } {
+  const pc = project.components;
+  const components = override ?? pc.components;
+  const anyReal = components === 'real' || (typeof components === 'object' && Object.values(components).includes('real')) || Object.keys(pc.pdSources).length > 0;
+  if (!anyReal) return { diagnostics: [] };
+  const sddf = pc.sddf ?? defaultSddf;
+  if (!sddf) {
+    return { diagnostics: [{ severity: 'warning', code: 'real-components', message: 'real components need an sDDF checkout: name it in the project file ("sddf": "../sddf"); booting with the models' }] };
+  }
+  return { request: { components, sddf, pdSources: pc.pdSources }, diagnostics: [] };
+}
+
 export function kindOf(req: ComponentsRequest, pd: string): ComponentKind {
   return typeof req.components === 'string' ? req.components : req.components[pd] ?? 'model';
 }
