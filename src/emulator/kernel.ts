@@ -48,6 +48,13 @@ export interface PdContext {
   now(): number;
 }
 
+/** A fault the PD's program reports in the monitor's terms (a real PD's trap: real/real-pd.ts). */
+export class PdFaultError extends Error {
+  constructor(message: string, readonly label: number, readonly monitorLines: string[]) {
+    super(message);
+  }
+}
+
 export interface PdProgram {
   init?(): void;
   notified(ch: number): void;
@@ -301,9 +308,11 @@ export class Kernel {
 
   private pdFault(pd: PdThread, e: unknown): void {
     pd.faulted = true;
-    this.log('MON', 'error', `MON|ERROR: received message 0x6 badge: 0x${(this.threads.indexOf(pd) + 1).toString(16)} tcb cap: 0x${(0x8000 + this.threads.indexOf(pd)).toString(16)}`);
+    const label = e instanceof PdFaultError ? e.label : 6;
+    this.log('MON', 'error', `MON|ERROR: received message 0x${label.toString(16)} badge: 0x${(this.threads.indexOf(pd) + 1).toString(16)} tcb cap: 0x${(0x8000 + this.threads.indexOf(pd)).toString(16)}`);
     this.log('MON', 'error', `MON|ERROR: faulting PD: ${pd.name}`);
-    this.log('MON', 'error', `(emulator) ${e instanceof Error ? e.message : String(e)}`);
+    if (e instanceof PdFaultError) for (const line of e.monitorLines) this.log('MON', 'error', line);
+    else this.log('MON', 'error', `(emulator) ${e instanceof Error ? e.message : String(e)}`);
   }
 
   // ---- scheduling

@@ -7,7 +7,7 @@
 // moves through its queues (the models' costs, so that both run on the same virtual timeline), not
 // its instruction count; a deferred signal is sent after each notified() call, where libmicrokit
 // sends it once after all channels of one badge.
-import type { PdContext, PdProgram } from '../kernel';
+import { PdFaultError, type PdContext, type PdProgram } from '../kernel';
 import type { SerialQueue } from '../queue';
 import { exportedAddress, wasm, type WasmMemory, type WasmModule } from './wasm-api';
 
@@ -97,6 +97,8 @@ export class RealPd implements PdProgram {
     this.beforeHandler?.();
     try {
       return fn();
+    } catch (e) {
+      throw asPdFault(e, this.line);
     } finally {
       this.chargeMoved();
       this.afterHandler?.();
@@ -139,4 +141,25 @@ export class RealPd implements PdProgram {
     for (let i = 0; i < count; i++) out.push(Number(after.getBigUint64(i * 8, true)));
     return out;
   }
+}
+
+/** seL4's fault labels as the Microkit monitor prints them (MCS, aarch64, as kernel.ts uses). */
+const USER_EXCEPTION = 3;
+const VM_FAULT = 6;
+
+/**
+ * A WebAssembly trap as the monitor would report the fault the same code takes on the board: an
+ * out-of-bounds access is a VM fault; unreachable (__builtin_trap, a failed assert), a division by
+ * zero or a stack overflow, a user exception. The trap's own words follow, and what the PD printed
+ * on its unfinished debug line (an assert's message, when it has no newline yet).
+ */
+export function asPdFault(e: unknown, pendingLine: string): PdFaultError {
+  const message = e instanceof Error ? e.message : String(e);
+  const trap = e instanceof wasm.RuntimeError || e instanceof RangeError;
+  const tail = pendingLine ? [`(emulator) the PD's last output: ${pendingLine}`] : [];
+  if (!trap) return new PdFaultError(message, VM_FAULT, [`(emulator) ${message}`, ...tail]);
+  if (/out of bounds/.test(message)) {
+    return new PdFaultError(message, VM_FAULT, ['MON|ERROR: VMFault: ip=0x0  fault_addr=0x0  fsr=0x0  (data)', `MON|ERROR: description of fault: WebAssembly trap: ${message}`, ...tail]);
+  }
+  return new PdFaultError(message, USER_EXCEPTION, ['MON|ERROR: UserException', `(emulator) WebAssembly trap: ${message}`, ...tail]);
 }

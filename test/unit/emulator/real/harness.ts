@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { bootProject } from '../../../../src/emulator/from-project';
 import type { Emulator } from '../../../../src/emulator/emulator';
-import type { ComponentsRequest } from '../../../../src/emulator/real/components';
+import { componentsRequestFor, type ComponentsRequest } from '../../../../src/emulator/real/components';
 import { NodeFileHost } from '../../../../src/node/file-host';
 import { NodeWasmToolchain, sharedUpstreamSddf } from '../../../../src/node/wasm-toolchain';
 import { loadProject } from '../../../../src/system/index';
@@ -67,7 +67,9 @@ export function runSession(kind: 'model' | 'real', steps: Step[], opts: SessionO
   const p = loadProject(project, host);
   let transcript = '';
   const logs: string[] = [];
-  const components = kind === 'real' ? { request: { components: 'real' as const, sddf: sddf!, ...opts.request }, toolchain } : undefined;
+  // The default example asks for models: 'real' overrides that; another project says what it wants.
+  const request = componentsRequestFor(p, opts.project ? undefined : 'real', sddf).request;
+  const components = kind === 'real' && request ? { request: { ...request, ...opts.request }, toolchain } : undefined;
   const { emulator, diagnostics } = bootProject(p, {
     host, seed: 1, fast: !opts.paced, components,
     emulatorHost: {
