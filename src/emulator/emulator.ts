@@ -11,6 +11,8 @@
 //   chains stream; early RX discarded and counted; malformed queues set DEVICE_NEEDS_RESET).
 // - pds/virt-tx.ts: the room check counts the colour end too; oversized backlogs go in pieces.
 // - pds/vmm.ts: no register dumps, IP 0 in fault messages; a guest reset zeroes the VM's RAM.
+// - real/: PDs running their C code share one wasm memory (no W^X, no isolation), cost the models'
+//   per-byte time, and send a deferred signal after each notified() (real/address-space.ts, real-pd.ts).
 // - The message prefix is libvmm's LOG_VMM_ERR "<PD>|ERROR: " (newer libvmm adds "(function:line)").
 import type { Diagnostic } from '../common/diagnostics';
 import { type EmulatorConfig, type QueueConnection, type SchedParams, DEFAULT_BUDGET_US } from './config';
