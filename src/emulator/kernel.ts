@@ -46,6 +46,8 @@ export interface PdContext {
   charge(ns: number): void;
   log(text: string, level?: LogLevel): void;
   now(): number;
+  /** The handler's timeslice is used up (a real PD spinning): let other ready PDs run (Kernel.yieldFrom). */
+  yieldSlice?(): number;
 }
 
 /** A fault the PD's program reports in the monitor's terms (a real PD's trap: real/real-pd.ts). */
@@ -136,6 +138,10 @@ export class Kernel {
   /** The GIC's line levels, so that an acknowledged level-triggered IRQ fires again. */
   irqLevel: (intid: number) => boolean = () => false;
   private readonly logListeners: ((r: LogRecord) => void)[] = [];
+  /** PDs whose handler is on the stack (a yield must not re-enter them). */
+  private readonly active = new Set<PdThread>();
+  /** While initPds runs: the PDs whose init() has not run yet. */
+  private notStarted: Set<PdThread> | undefined;
   readonly events: EventRecord[] = [];
   private eventNext = 0;
   /** Events recorded since power-on (the history keeps only the last ones); the inspector's step uses it. */
@@ -180,6 +186,7 @@ export class Kernel {
       charge: (ns) => this.charge(pd, ns),
       log: (text, level) => this.log(pd.name, level ?? 'info', text),
       now: () => this.now,
+      yieldSlice: () => this.yieldFrom(pd),
     };
   }
 
@@ -342,9 +349,31 @@ export class Kernel {
     return best;
   }
 
+  /**
+   * `pd` used up its timeslice inside a handler (a real PD spinning in a loop): run the other ready
+   * PDs of its priority or above, as seL4 would at the end of the slice, then let it go on. Returns
+   * how many ran; none means nothing can change what it waits for.
+   */
+  yieldFrom(pd: PdThread): number {
+    let ran = 0;
+    const floor = pd.sched.priority - 1;
+    for (;;) {
+      let t: Thread | undefined;
+      for (const c of this.threads) {
+        if (!(c instanceof PdThread) || c === pd || this.active.has(c) || this.notStarted?.has(c) || c.sched.priority <= floor) continue;
+        this.refreshBudget(c);
+        if (c.budgetLeft > 0 && c.isReady() && (!t || c.sched.priority > t.sched.priority)) t = c;
+      }
+      if (!t || ran > 1000) return ran;
+      this.runPd(t as PdThread);
+      ran++;
+    }
+  }
+
   private runPd(pd: PdThread): void {
     const saved = this.current;
     this.current = pd;
+    this.active.add(pd);
     try {
       this.charge(pd, PD_HANDLER_COST_NS);
       // One seL4 badge carries the channels pending when the PD receives; libmicrokit calls
@@ -367,6 +396,7 @@ export class Kernel {
     } finally {
       this.badgeDepth--;
       this.current = saved;
+      this.active.delete(pd);
     }
   }
 
@@ -400,17 +430,22 @@ export class Kernel {
 
   /** Call init() of every PD, in the order given (Microkit starts them by priority). */
   initPds(order: PdThread[]): void {
+    this.notStarted = new Set(order);
     for (const pd of order) {
+      this.notStarted.delete(pd);
       const saved = this.current;
       this.current = pd;
+      this.active.add(pd);
       try {
         pd.program?.init?.();
       } catch (e) {
         this.pdFault(pd, e);
       } finally {
         this.current = saved;
+        this.active.delete(pd);
       }
     }
+    this.notStarted = undefined;
   }
 
   /** True when no thread is ready (blocked PDs, idle or halted vCPUs). */

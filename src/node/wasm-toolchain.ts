@@ -144,7 +144,8 @@ export class NodeWasmToolchain implements WasmToolchain {
       const read = new Set<string>();
       sources.forEach((src, i) => {
         const obj = path.join(work, `${i}-${path.basename(src, '.c')}.o`), dep = `${obj}.d`;
-        const extra = runtime.includes(src) && src.endsWith('libc.c') ? ['-fno-builtin'] : [];
+        // PD code gets preemption points (runtime/microkit.c); the runtime itself does not.
+        const extra = !runtime.includes(src) ? ['-fsanitize-coverage=trace-pc-guard,no-prune'] : src.endsWith('libc.c') ? ['-fno-builtin'] : [];
         run(tools.clang, [...cflags, ...extra, '-MD', '-MF', dep, '-c', src, '-o', obj], `compiling ${src} for ${spec.name}`);
         for (const f of parseDepFile(readFileSync(dep, 'utf8'))) read.add(path.resolve(f));
         objects.push(obj);

@@ -107,7 +107,7 @@ export function readLayout(bytes: Uint8Array): SddfLayout {
   const noop = (): void => undefined;
   const inst = new wasm.Instance(new wasm.Module(bytes), {
     env: { memory },
-    microkit: { notify: noop, irq_ack: noop, ppcall: () => 0n, dbg_putc: noop },
+    microkit: { notify: noop, irq_ack: noop, ppcall: () => 0n, dbg_putc: noop, yield: noop },
   });
   const ex = inst.exports;
   (ex.__emu_init as () => void)();

@@ -14,6 +14,8 @@ import { exportedAddress, wasm, type WasmMemory, type WasmModule } from './wasm-
 /** The words of a message-info tag: label above bit 12, length in the low 7 bits (seL4's layout). */
 const MSG_LENGTH_MASK = 0x7fn;
 const MAX_MRS = 120;
+/** Timeslices of spinning with nothing else runnable before the PD counts as hung. */
+const MAX_IDLE_SLICES = 64;
 
 /** The per-byte cost of one of the PD's queues: bytes produced into it (tail) or consumed (head). */
 export interface QueueCost {
@@ -36,6 +38,7 @@ export class RealPd implements PdProgram {
   readonly exports: RealPdExports;
   private line = '';
   private readonly costMarks: number[];
+  private idleSlices = 0;
   /** Hooks around every handler (virt_tx's client-output tap reads the queues' heads). */
   afterHandler: (() => void) | undefined;
   beforeHandler: (() => void) | undefined;
@@ -55,6 +58,7 @@ export class RealPd implements PdProgram {
           ctx.notify(ch >>> 0);
         },
         irq_ack: (ch: number) => ctx.irqAck(ch >>> 0),
+        yield: () => this.yieldSlice(),
         ppcall: (ch: number, tag: bigint) => this.ppcall(ch >>> 0, tag),
         dbg_putc: (c: number) => {
           if ((c & 0xff) === 0x0a) {
@@ -92,7 +96,20 @@ export class RealPd implements PdProgram {
     this.runHandler(() => this.exports.__emu_notified(ch));
   }
 
+  /** A timeslice of spinning: others run; with nothing else to run for long, the PD is stopped. */
+  private yieldSlice(): void {
+    this.chargeMoved();
+    const ran = this.ctx.yieldSlice?.() ?? 0;
+    this.idleSlices = ran > 0 ? 0 : this.idleSlices + 1;
+    if (this.idleSlices >= MAX_IDLE_SLICES) {
+      throw new PdFaultError('spinning', USER_EXCEPTION, [
+        `(emulator) '${this.ctx.name}' spun for ${MAX_IDLE_SLICES} timeslices inside one handler while no other PD of its priority or above could run: stopped (on the board it would spin forever)`,
+      ]);
+    }
+  }
+
   private runHandler<T>(fn: () => T): T {
+    this.idleSlices = 0;
     this.costs.forEach((c, i) => (this.costMarks[i] = c.side === 'head' ? c.queue.head : c.queue.tail));
     this.beforeHandler?.();
     try {
@@ -154,6 +171,7 @@ const VM_FAULT = 6;
  * on its unfinished debug line (an assert's message, when it has no newline yet).
  */
 export function asPdFault(e: unknown, pendingLine: string): PdFaultError {
+  if (e instanceof PdFaultError) return e;
   const message = e instanceof Error ? e.message : String(e);
   const trap = e instanceof wasm.RuntimeError || e instanceof RangeError;
   const tail = pendingLine ? [`(emulator) the PD's last output: ${pendingLine}`] : [];

@@ -76,3 +76,30 @@ __attribute__((export_name("__emu_has_protected"))) int __emu_has_protected(void
 {
     return protected != 0;
 }
+
+/*
+ * Preemption points: PD code is compiled with -fsanitize-coverage=trace-pc-guard, which calls this
+ * on every edge of its control flow (loops included). After a timeslice's worth of edges the PD
+ * yields, so that a busy wait (sDDF's debug build waits for the driver in virt_tx's init) lets the
+ * other PDs of its priority or above run, as the end of a timeslice would on seL4.
+ */
+#define EDGES_PER_SLICE (1u << 20)
+
+MICROKIT_IMPORT("yield") void __emu_yield(void);
+
+static uint32_t slice_edges_left = EDGES_PER_SLICE;
+
+void __sanitizer_cov_trace_pc_guard(uint32_t *guard)
+{
+    (void)guard;
+    if (--slice_edges_left == 0) {
+        slice_edges_left = EDGES_PER_SLICE;
+        __emu_yield();
+    }
+}
+
+void __sanitizer_cov_trace_pc_guard_init(uint32_t *start, uint32_t *stop)
+{
+    (void)start;
+    (void)stop;
+}

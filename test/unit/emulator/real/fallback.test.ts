@@ -15,7 +15,8 @@ const noCompiler: WasmToolchain = {
   build: () => { throw new ToolchainMissingError(MISSING); },
 };
 
-describe('real components without a compiler', () => {
+describe('real components without a compiler', function () {
+  this.timeout(60_000);
   it('boots the models and says what to install', () => {
     const host = new NodeFileHost();
     const { emulator, diagnostics } = bootProject(loadProject(EXAMPLE, host), {
