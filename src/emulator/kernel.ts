@@ -357,6 +357,13 @@ export class Kernel {
   yieldFrom(pd: PdThread): number {
     let ran = 0;
     const floor = pd.sched.priority - 1;
+    // PDs of this priority or above still waiting to start (the spinning PD is in its own init()).
+    for (const c of [...(this.notStarted ?? [])]) {
+      if (c.sched.priority > floor) {
+        this.startPd(c);
+        ran++;
+      }
+    }
     for (;;) {
       let t: Thread | undefined;
       for (const c of this.threads) {
@@ -431,21 +438,23 @@ export class Kernel {
   /** Call init() of every PD, in the order given (Microkit starts them by priority). */
   initPds(order: PdThread[]): void {
     this.notStarted = new Set(order);
-    for (const pd of order) {
-      this.notStarted.delete(pd);
-      const saved = this.current;
-      this.current = pd;
-      this.active.add(pd);
-      try {
-        pd.program?.init?.();
-      } catch (e) {
-        this.pdFault(pd, e);
-      } finally {
-        this.current = saved;
-        this.active.delete(pd);
-      }
-    }
+    for (const pd of order) if (this.notStarted.has(pd)) this.startPd(pd);
     this.notStarted = undefined;
+  }
+
+  private startPd(pd: PdThread): void {
+    this.notStarted?.delete(pd);
+    const saved = this.current;
+    this.current = pd;
+    this.active.add(pd);
+    try {
+      pd.program?.init?.();
+    } catch (e) {
+      this.pdFault(pd, e);
+    } finally {
+      this.current = saved;
+      this.active.delete(pd);
+    }
   }
 
   /** True when no thread is ready (blocked PDs, idle or halted vCPUs). */

@@ -3,7 +3,11 @@
 // with the same indices in every queue, and log the same virtualiser lines.
 import { strict as assert } from 'assert';
 import { RealPd } from '../../../../src/emulator/real/real-pd';
-import { describeReal, runSession, type SessionOptions, type Step } from './harness';
+import { createEmulator } from '../../../../src/emulator/emulator';
+import { exampleDualGuestConfig } from '../../../../src/emulator/example-system';
+import { ConsoleTestGuest } from '../../../../src/emulator/guest/console-test-guest';
+import { buildRealComponents } from '../../../../src/emulator/real/components';
+import { describeReal, runSession, sddf, toolchain, type SessionOptions, type Step } from './harness';
 
 const line = (s: string): Step => ({ type: `${s}\r` });
 const ms = (n: number): number => n * 1e6;
@@ -63,4 +67,25 @@ describeReal('real components: sDDF virt_rx and virt_tx against the models', fun
       assert.ok(model.transcript.length > 0);
     });
   }
+});
+
+describeReal('real components: equal priorities', function () {
+  this.timeout(120_000);
+  it("virt_tx's debug-build wait for the driver in init() lets the not yet started driver run, and both floods get through", () => {
+    const fill = (off: number, dst: Uint8Array): void => {
+      for (let i = 0; i < dst.length; i++) dst[i] = 0x20 + ((off + i) % 95);
+    };
+    const mk = () => () => new ConsoleTestGuest({ virtioBase: 0x150000, txTotal: 100_000, queueSize: 128, fill });
+    // The example config gives the virtualisers the driver's priority and lists virt_tx first.
+    const config = exampleDualGuestConfig({ programs: [mk(), mk()], ramSize: 0x1000000 });
+    config.real = buildRealComponents(config, { components: 'real', sddf: sddf! }, toolchain).real;
+    assert.ok(config.real);
+    const logs: string[] = [];
+    const emu = createEmulator(config, { onLog: (r) => logs.push(r.text) }).emulator!;
+    let out = 0;
+    emu.onUartOutput((b) => { out += b.length; });
+    emu.runUntilIdle(60e9);
+    assert.deepEqual(logs.filter((l) => l.startsWith('MON')), []);
+    assert.equal(out, 'Begin input\r\n'.length + 200_000);
+  });
 });
