@@ -1,7 +1,7 @@
 // Bundles every entry point with esbuild. Entries whose source does not exist yet are skipped, so the
 // build stays usable while the project grows.
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync } from 'node:fs';
 import { cliBundles } from './cli-bundles.mjs';
 
 const production = process.argv.includes('--production');
@@ -29,3 +29,8 @@ for (const e of entries) {
     logLevel: 'warning',
   });
 }
+
+// The real components' OS layer and runtime C are data the bundled CLI and worker compile with
+// (src/node/wasm-toolchain.ts looks for them in dist/real).
+cpSync('src/emulator/real/include', 'dist/real/include', { recursive: true });
+cpSync('src/emulator/real/runtime', 'dist/real/runtime', { recursive: true });

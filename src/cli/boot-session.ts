@@ -9,6 +9,8 @@ import { bootProject } from '../emulator/from-project';
 import type { Emulator } from '../emulator/emulator';
 import type { LogRecord } from '../emulator/kernel';
 import { recordInputLog, replayInputLog, type InputLog } from '../emulator/record';
+import { componentsRequestFor, type ComponentKind } from '../emulator/real/components';
+import type { WasmToolchain } from '../emulator/real/toolchain';
 import { loadProject, type Project, type SwitchCharOverride } from '../system/index';
 
 /** Virtual time one runUntilIdle call may take before we look again (keeps each step short). */
@@ -29,6 +31,8 @@ export interface BootSessionOptions {
   onOutput: (bytes: Uint8Array) => void;
   /** PD and VMM log lines (libvmm's LOG_VMM_ERR, virt_rx's debug lines, the guest model's notes). */
   onLog?: (record: LogRecord) => void;
+  /** Real components: the kind asked for outside the project file, the compiler, the default sDDF. */
+  components?: { kind?: ComponentKind; toolchain: WasmToolchain; defaultSddf?: string };
 }
 
 /** What `--record` writes: the emulator's input log plus what a replay needs to end where we ended. */
@@ -60,7 +64,9 @@ export class BootSession {
     const host = new PhysicalLinesHost(opts.host);
     const project = loadProject(target, host, { switchChar: opts.switchChar });
     if (opts.colour !== undefined) project.serial = { ...project.serial, colour: opts.colour };
+    const wanted = opts.components ? componentsRequestFor(project, opts.components.kind, opts.components.defaultSddf) : { diagnostics: [] };
     const { emulator, diagnostics } = bootProject(project, {
+      components: wanted.request && opts.components ? { request: wanted.request, toolchain: opts.components.toolchain } : undefined,
       host,
       origins: host,
       seed: opts.seed,
@@ -68,6 +74,7 @@ export class BootSession {
       // In place before init() runs, so the begin string and boot-time logs are not missed.
       emulatorHost: { onUartOutput: (bytes) => opts.onOutput(bytes), onLog: opts.onLog },
     });
+    diagnostics.push(...wanted.diagnostics);
     if (!emulator || diagnostics.some((d) => d.severity === 'error')) return { session: undefined, diagnostics };
     return { session: new BootSession(project, emulator, opts.seed, opts.realtime), diagnostics };
   }

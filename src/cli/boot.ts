@@ -10,6 +10,8 @@ import { decodeUtf8 } from '../common/host';
 import { relative } from '../common/paths';
 import type { LogRecord } from '../emulator/kernel';
 import { NodeFileHost } from '../node/file-host';
+import { NodeWasmToolchain, sharedUpstreamSddf } from '../node/wasm-toolchain';
+import type { ComponentKind } from '../emulator/real/components';
 import { describeSwitchChar, parseSwitchChar } from '../system/index';
 import { BootSession, formatBootDiagnostic, parseRecording, serialiseRecording, type BootRecording } from './boot-session';
 import { scriptLines } from './script-input';
@@ -40,6 +42,8 @@ export interface BootArgs {
   logs: boolean;
   /** --switch-char: used when the project file sets no serial.switchChar. */
   switchChar?: number;
+  /** --components: run the PDs' real C code or the models (default: the project file's choice). */
+  components?: ComponentKind;
 }
 
 export function bootUsage(): string {
@@ -63,6 +67,9 @@ export function bootUsage(): string {
     '--seed N        the emulator\'s random seed (default 1)',
     '--colour        colour each guest\'s output (virt_tx\'s colour option); --no-colour turns it off',
     '                (default: the project\'s serial.colour)',
+    '--components K  \'real\': run the serial PDs\' C code (sDDF\'s virt_rx, virt_tx; native clients)',
+    '                compiled to WebAssembly with clang and wasm-ld; \'model\': the emulator\'s models',
+    '                (default: the project file\'s "components", else model)',
     '--logs          also print the PDs\' informational log lines on standard error (errors always are)',
     '--switch-char C the RX virtualiser\'s switch character unless the project file sets one: a',
     '                character (@), a control key (Ctrl-\\ or ^\\) or a byte value (0x1c); it wins over',
@@ -97,6 +104,12 @@ export function parseBootArgs(args: string[]): { parsed?: BootArgs; error?: stri
       case '--colour': case '--color': out.colour = true; break;
       case '--no-colour': case '--no-color': out.colour = false; break;
       case '--logs': out.logs = true; break;
+      case '--components': {
+        const v = value();
+        if (v !== 'model' && v !== 'real') return { error: `--components wants 'model' or 'real', not '${v ?? ''}'` };
+        out.components = v;
+        break;
+      }
       case '--switch-char': {
         const v = value();
         if (v === undefined || v === '') return { error: '--switch-char needs a character' };
@@ -214,6 +227,7 @@ export async function runBoot(args: string[], ioOverrides: Partial<BootIo> = {})
       : parsed.switchChar === undefined ? undefined : { value: parsed.switchChar, label: '--switch-char' },
     onOutput: (bytes) => io.stdout(bytes),
     onLog,
+    components: { kind: parsed.components, toolchain: new NodeWasmToolchain(), defaultSddf: sharedUpstreamSddf() },
   });
   if (!loaded.session) {
     printDiagnostics(io, loaded.diagnostics);
@@ -223,7 +237,7 @@ export async function runBoot(args: string[], ioOverrides: Partial<BootIo> = {})
   const session = loaded.session;
   io.onSession?.(session);
   // A serial_config.h that could not be read decides the switch character: say so in every mode.
-  printDiagnostics(io, loaded.diagnostics.filter((d) => d.code === 'project-switch-char'));
+  printDiagnostics(io, loaded.diagnostics.filter((d) => d.code === 'project-switch-char' || d.code === 'real-components'));
   const saveRecording = (): void => {
     if (parsed.record !== undefined) io.writeFile(path.resolve(io.cwd, parsed.record), serialiseRecording(session.recording()));
   };

@@ -2,6 +2,7 @@
 // builds one of these from a `.system` file and compiled device trees; tests build them by hand.
 import type { SourceRange } from '../common/diagnostics';
 import type { GuestProgram } from './guest/interface';
+import type { RealComponentsConfig } from './real/system';
 
 /** MCS scheduling parameters, as in a Microkit protection_domain / virtual_machine element. */
 export interface SchedParams {
@@ -128,6 +129,8 @@ export interface EmulatorConfig {
   describeAddress?: (vm: string, gpa: number) => AddressOwner | undefined;
   /** How many recent events the snapshot keeps (default 256). */
   eventHistory?: number;
+  /** PDs that run their real code (WebAssembly built by real/components.ts) instead of a model. */
+  real?: RealComponentsConfig;
 }
 
 export const DEFAULT_BUDGET_US = 1000;

@@ -19,6 +19,8 @@
 // - pds/vmm.ts: no register dumps (IP 0); a DT-node line after faults; other virtio devices answer
 //   empty; no kernel image; PSCI SYSTEM_RESET restarts the guest; "<PD>|ERROR: " without
 //   "(function:line)".
+// - real/: PDs running their C code share one wasm memory (no W^X, no isolation), cost the models'
+//   per-byte time, and send a deferred signal after each notified() (real/address-space.ts, real-pd.ts).
 import type { Diagnostic } from '../common/diagnostics';
 import { type EmulatorConfig, type QueueConnection, type SchedParams, DEFAULT_BUDGET_US } from './config';
 import { Gic, spiToIntid } from './devices/gic';
@@ -36,6 +38,7 @@ import { Vcpu } from './vcpu';
 import { VirtioConsole } from './virtio/console';
 import { VIRTQ_DESC_SIZE, type VirtqState } from './virtio/virtq';
 import { validateConfig } from './validate';
+import { RealSystem } from './real/system';
 
 export interface QueueSnapshot {
   name: string;
@@ -121,13 +124,20 @@ export class Emulator {
   private readonly guestIntids: number[] = [];
   private readonly mrs: MemoryRegions;
   private readonly channelList: EmulatorSnapshot['channels'];
+  /** The PDs running their real code, and the memory they share with everything else. */
+  readonly real: RealSystem | undefined;
 
   /** Use createEmulator (it validates the configuration first). */
   constructor(private readonly config: EmulatorConfig, host: EmulatorHost = {}) {
     this.random = new SeededRandom(config.seed ?? 1);
     const kernel = (this.kernel = new Kernel(config.eventHistory ?? 256));
     const mrs = (this.mrs = new MemoryRegions());
-    for (const mr of config.memoryRegions) mrs.add(mr.name, mr.size);
+    const real = (this.real = config.real ? new RealSystem(config, config.real) : undefined);
+    for (const mr of config.memoryRegions) {
+      const shared = real?.regionBytes(mr.name);
+      if (shared) mrs.adopt(mr.name, shared);
+      else mrs.add(mr.name, mr.size);
+    }
 
     for (const pd of config.pds) kernel.addPd(pd.name, schedState(pd));
     for (const c of config.channels) kernel.connect(c.a, c.b);
@@ -209,6 +219,7 @@ export class Emulator {
       this.guestIntids.push(intid);
     }
 
+    real?.attach(kernel, { driverRx: drvRx, driverTx: drvTx, clientRx: cliRx, clientTx: cliTx }, chBetween);
     if (host.onLog) this.onLog(host.onLog);
     if (host.onUartOutput) this.onUartOutput(host.onUartOutput);
     // Microkit starts every PD's init() before any notification is delivered; higher priority first.
@@ -233,13 +244,18 @@ export class Emulator {
 
   onClientOutput(cb: ClientListener): () => void {
     // The tap is installed only while someone listens: copying costs on the hot path.
-    this.virtTx.tap = (client, bytes) => {
+    const tap = (client: number, bytes: Uint8Array): void => {
       for (const l of this.clientListeners) l(client, bytes, this.kernel.now);
     };
+    this.virtTx.tap = tap;
+    if (this.real) this.real.tap = tap;
     const remove = addListener(this.clientListeners, cb);
     return () => {
       remove();
-      if (this.clientListeners.length === 0) this.virtTx.tap = undefined;
+      if (this.clientListeners.length === 0) {
+        this.virtTx.tap = undefined;
+        if (this.real) this.real.tap = undefined;
+      }
     };
   }
 
@@ -332,7 +348,7 @@ export class Emulator {
         };
       }),
       serial: {
-        currentClient: this.virtRx.current,
+        currentClient: this.real?.currentClient() ?? this.virtRx.current,
         rxDropped: this.virtRx.dropped.slice(),
         uartOverruns: this.uart.overruns,
         uartTxBytes: this.uart.txBytes,

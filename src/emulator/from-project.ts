@@ -20,6 +20,8 @@ import { guestDriverList, matchDriver, type LinuxDriver } from './guest/linux/dr
 import { compatibles } from './guest/linux/device-tree-view';
 import { createEmulator, type Emulator, type EmulatorHost } from './emulator';
 import { pushAll } from '../common/arrays';
+import { buildRealComponents, type ComponentsRequest } from './real/components';
+import type { WasmToolchain } from './real/toolchain';
 
 export interface FromProjectOptions {
   host: FileHost;
@@ -31,6 +33,8 @@ export interface FromProjectOptions {
   trees?: Map<string, CompileResult>;
   /** Where lines of cpp output came from (the PhysicalLinesHost the trees were read through), for fault messages. */
   origins?: LineOrigins;
+  /** Real components: which PDs run their C code, and the compiler that builds it (default: models). */
+  components?: { request: ComponentsRequest; toolchain: WasmToolchain };
 }
 
 export interface FromProjectResult {
@@ -191,6 +195,12 @@ export function describeAddress(tree: DtTree | undefined, gpa: number, drivers: 
 export function bootProject(project: Project, opts: FromProjectOptions & { emulatorHost?: EmulatorHost }): { emulator: Emulator | undefined; diagnostics: Diagnostic[] } {
   const { config, diagnostics } = emulatorConfigFromProject(project, opts);
   if (!config) return { emulator: undefined, diagnostics };
+  if (opts.components) {
+    const built = buildRealComponents(config, opts.components.request, opts.components.toolchain);
+    pushAll(diagnostics, built.diagnostics);
+    if (built.diagnostics.some((d) => d.severity === 'error')) return { emulator: undefined, diagnostics };
+    config.real = built.real;
+  }
   const created = createEmulator(config, opts.emulatorHost);
   return { emulator: created.emulator, diagnostics: [...diagnostics, ...created.diagnostics] };
 }

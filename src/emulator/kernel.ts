@@ -49,6 +49,15 @@ export interface PdContext {
   charge(ns: number): void;
   log(text: string, level?: LogLevel): void;
   now(): number;
+  /** The handler's timeslice is used up (a real PD spinning): let other ready PDs run (Kernel.yieldFrom). */
+  yieldSlice?(): number;
+}
+
+/** A fault the PD's program reports in the monitor's terms (a real PD's trap: real/real-pd.ts). */
+export class PdFaultError extends Error {
+  constructor(message: string, readonly label: number, readonly monitorLines: string[]) {
+    super(message);
+  }
 }
 
 export interface PdProgram {
@@ -134,6 +143,10 @@ export class Kernel {
   /** The GIC's line levels, so that an acknowledged level-triggered IRQ fires again. */
   irqLevel: (intid: number) => boolean = () => false;
   private readonly logListeners: ((r: LogRecord) => void)[] = [];
+  /** PDs whose handler is on the stack (a yield must not re-enter them). */
+  private readonly active = new Set<PdThread>();
+  /** While initPds runs: the PDs whose init() has not run yet. */
+  private notStarted: Set<PdThread> | undefined;
   readonly events: EventRecord[] = [];
   private eventNext = 0;
   /** Events recorded since power-on (the history keeps only the last ones); the inspector's step uses it. */
@@ -178,6 +191,7 @@ export class Kernel {
       charge: (ns) => this.charge(pd, ns),
       log: (text, level) => this.log(pd.name, level ?? 'info', text),
       now: () => this.now,
+      yieldSlice: () => this.yieldFrom(pd),
     };
   }
 
@@ -311,9 +325,11 @@ export class Kernel {
 
   private pdFault(pd: PdThread, e: unknown): void {
     pd.faulted = true;
-    this.log('MON', 'error', `MON|ERROR: received message 0x6 badge: 0x${(this.threads.indexOf(pd) + 1).toString(16)} tcb cap: 0x${(0x8000 + this.threads.indexOf(pd)).toString(16)}`);
+    const label = e instanceof PdFaultError ? e.label : 6;
+    this.log('MON', 'error', `MON|ERROR: received message 0x${label.toString(16)} badge: 0x${(this.threads.indexOf(pd) + 1).toString(16)} tcb cap: 0x${(0x8000 + this.threads.indexOf(pd)).toString(16)}`);
     this.log('MON', 'error', `MON|ERROR: faulting PD: ${pd.name}`);
-    this.log('MON', 'error', `(emulator) ${e instanceof Error ? e.message : String(e)}`);
+    if (e instanceof PdFaultError) for (const line of e.monitorLines) this.log('MON', 'error', line);
+    else this.log('MON', 'error', `(emulator) ${e instanceof Error ? e.message : String(e)}`);
   }
 
   // ---- scheduling
@@ -343,9 +359,38 @@ export class Kernel {
     return best;
   }
 
+  /**
+   * `pd` used up its timeslice inside a handler (a real PD spinning in a loop): run the other ready
+   * PDs of its priority or above, as seL4 would at the end of the slice, then let it go on. Returns
+   * how many ran; none means nothing can change what it waits for.
+   */
+  yieldFrom(pd: PdThread): number {
+    let ran = 0;
+    const floor = pd.sched.priority - 1;
+    // PDs of this priority or above still waiting to start (the spinning PD is in its own init()).
+    for (const c of [...(this.notStarted ?? [])]) {
+      if (c.sched.priority > floor) {
+        this.startPd(c);
+        ran++;
+      }
+    }
+    for (;;) {
+      let t: Thread | undefined;
+      for (const c of this.threads) {
+        if (!(c instanceof PdThread) || c === pd || this.active.has(c) || this.notStarted?.has(c) || c.sched.priority <= floor) continue;
+        this.refreshBudget(c);
+        if (c.budgetLeft > 0 && c.isReady() && (!t || c.sched.priority > t.sched.priority)) t = c;
+      }
+      if (!t || ran > 1000) return ran;
+      this.runPd(t as PdThread);
+      ran++;
+    }
+  }
+
   private runPd(pd: PdThread): void {
     const saved = this.current;
     this.current = pd;
+    this.active.add(pd);
     try {
       this.charge(pd, PD_HANDLER_COST_NS);
       // One seL4 badge carries the channels pending when the PD receives; libmicrokit calls
@@ -368,6 +413,7 @@ export class Kernel {
     } finally {
       this.badgeDepth--;
       this.current = saved;
+      this.active.delete(pd);
     }
   }
 
@@ -401,19 +447,26 @@ export class Kernel {
 
   /** Call init() of every PD, in the order given (Microkit starts them by priority). */
   initPds(order: PdThread[]): void {
-    for (const pd of order) {
-      const saved = this.current;
-      this.current = pd;
-      try {
-        pd.program?.init?.();
-      } catch (e) {
-        this.pdFault(pd, e);
-      } finally {
-        this.current = saved;
-      }
-      // libmicrokit asks the monitor to bind the context to the notification once init() returns.
-      if (pd.sched.passive && !pd.faulted) this.log('MON', 'info', `MON|INFO: PD '${pd.name}' is now passive!`);
+    this.notStarted = new Set(order);
+    for (const pd of order) if (this.notStarted.has(pd)) this.startPd(pd);
+    this.notStarted = undefined;
+  }
+
+  private startPd(pd: PdThread): void {
+    this.notStarted?.delete(pd);
+    const saved = this.current;
+    this.current = pd;
+    this.active.add(pd);
+    try {
+      pd.program?.init?.();
+    } catch (e) {
+      this.pdFault(pd, e);
+    } finally {
+      this.current = saved;
+      this.active.delete(pd);
     }
+    // libmicrokit asks the monitor to bind the context to the notification once init() returns.
+    if (pd.sched.passive && !pd.faulted) this.log('MON', 'info', `MON|INFO: PD '${pd.name}' is now passive!`);
   }
 
   /** True when no thread is ready (blocked PDs, idle or halted vCPUs). */

@@ -25,6 +25,11 @@ export class MemoryRegions {
     this.regions.set(name, bytes);
     return bytes;
   }
+  /** A region whose bytes live elsewhere (the real PDs' shared memory). */
+  adopt(name: string, bytes: Uint8Array): Uint8Array {
+    this.regions.set(name, bytes);
+    return bytes;
+  }
   get(name: string): Uint8Array | undefined {
     return this.regions.get(name);
   }

@@ -20,6 +20,8 @@ export function readBootSettings(cfg: SettingsReader, projectFile: string, repla
     colour: colour === 'on' ? true : colour === 'off' ? false : undefined,
     replay,
   };
+  const components = cfg.get<string>(EMULATOR_SETTINGS.components, 'project');
+  if (components === 'model' || components === 'real') settings.components = components;
   const name = `${SECTION}.${EMULATOR_SETTINGS.switchCharacter}`;
   const sw = cfg.get<string>(EMULATOR_SETTINGS.switchCharacter, '');
   if (sw !== '') {

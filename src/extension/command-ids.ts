@@ -24,4 +24,5 @@ export const EMULATOR_SETTINGS = {
   colour: 'colour',
   serialLogFile: 'serialLogFile',
   switchCharacter: 'switchCharacter',
+  components: 'components',
 } as const;

@@ -2,6 +2,7 @@
 // wall clock for frame timing, and the protocol over parentPort. All logic is in EmulatorSession.
 import { parentPort } from 'worker_threads';
 import { NodeFileHost } from '../node/file-host';
+import { NodeWasmToolchain, sharedUpstreamSddf } from '../node/wasm-toolchain';
 import { EmulatorSession } from '../host/emulator-session';
 import type { FromWorker, ToWorker } from '../host/protocol';
 
@@ -17,6 +18,7 @@ if (port) {
         return () => clearTimeout(t);
       },
     },
+    { toolchain: new NodeWasmToolchain(), defaultSddf: sharedUpstreamSddf() },
   );
   port.on('message', (m: ToWorker) => session.handle(m));
 }

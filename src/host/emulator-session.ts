@@ -11,6 +11,8 @@ import { bootProject } from '../emulator/from-project';
 import type { LogRecord } from '../emulator/kernel';
 import { applyInputRecord, recordInputLog, type InputLog } from '../emulator/record';
 import { loadProject } from '../system/index';
+import { componentsRequestFor } from '../emulator/real/components';
+import type { WasmToolchain } from '../emulator/real/toolchain';
 import { InputRouter } from './input-router';
 import {
   CREDIT_WINDOW_BYTES, FRAME_MS, INPUT_QUEUE_LIMIT, KERNEL_LOG_TAIL_LINES, LOG_RECORDS_PER_FRAME,
@@ -88,7 +90,13 @@ export class EmulatorSession {
   /** Files as the user has them: a fault names the line the user can open (src/devicetree/physical-lines.ts). */
   private readonly host: PhysicalLinesHost;
 
-  constructor(host: FileHost, private readonly post: PostMessage, private readonly clock: SessionClock) {
+  constructor(
+    host: FileHost,
+    private readonly post: PostMessage,
+    private readonly clock: SessionClock,
+    /** The compiler for real components and the sDDF used when the project names none (the worker's). */
+    private readonly real?: { toolchain: WasmToolchain; defaultSddf?: string },
+  ) {
     this.host = new PhysicalLinesHost(host);
   }
 
@@ -137,11 +145,13 @@ export class EmulatorSession {
     try {
       project = loadProject(req.projectFile, this.host, { switchChar: req.switchChar });
       if (req.colour !== undefined) project.serial.colour = req.colour;
+      const wanted = componentsRequestFor(project, req.components, this.real?.defaultSddf);
       const booted = bootProject(project, {
+        components: wanted.request && this.real ? { request: wanted.request, toolchain: this.real.toolchain } : undefined,
         host: this.host, origins: this.host, fast: req.fast, seed: req.seed ?? 1,
         emulatorHost: { onLog: (r) => this.addLog(r), onUartOutput: (b) => this.line.push(b) },
       });
-      diagnostics = booted.diagnostics;
+      diagnostics = [...booted.diagnostics, ...wanted.diagnostics];
       emulator = booted.emulator;
     } catch (e) {
       // The cores promise not to throw; if one does, the user still gets a message, not a dead worker.

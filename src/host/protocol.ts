@@ -24,6 +24,8 @@ export interface BootRequest {
   switchChar?: SwitchCharOverride;
   /** Input to type at recorded virtual times (Replay a recording). */
   replay?: InputLog;
+  /** The components setting: real C code or the models for every PD (absent: the project file's choice). */
+  components?: 'model' | 'real';
 }
 
 export type ToWorker =

@@ -1,5 +1,6 @@
 // What a loaded project is: the .system's model, the serial roles and configuration, and one
 // configuration per guest. project.ts reads it from the files; the checks and the emulator read it.
+import type { ProjectComponents } from './project-components';
 import type { Diagnostic, SourceRange } from '../common/diagnostics';
 import type { SystemModel } from './model';
 import type { SerialRoles } from './roles';
@@ -77,6 +78,8 @@ export interface Project {
   serial: SerialConfig;
   /** The .system's diagnostics, the project file's and the role inference's. */
   diagnostics: Diagnostic[];
+  /** Which PDs run real code and where it comes from (project-components.ts). */
+  components: ProjectComponents;
 }
 
 /**

@@ -10,6 +10,7 @@ import { parseJson, member, type JsonMember, type JsonValue } from './json';
 import { findMr, type SystemModel, type VirtualMachine, type MapEntry } from './model';
 import { parseSystem } from './parse';
 import { checkProjectRules } from './checks/run-rules';
+import { COMPONENT_KEYS, readProjectComponents } from './project-components';
 import { inferSerialRoles, type RoleOverride, type SerialRoles } from './roles';
 import { DEFAULT_SWITCH_CHAR, resolveSwitchChar, type SwitchCharOverride } from './switch-char';
 import { findGuestFiles } from './guest-files';
@@ -21,7 +22,7 @@ export { DEFAULT_VIRTIO, type GuestConfig, type Project, type SerialConfig, type
 
 /** The keys each object of the project file may have (schemas/dual-guest.schema.json has the same). */
 export const PROJECT_KEYS = {
-  project: ['$schema', 'system', 'serial', 'roles', 'guests'],
+  project: ['$schema', 'system', 'serial', 'roles', 'guests', ...COMPONENT_KEYS],
   serial: ['switchChar', 'terminateNumChar', 'clientBase', 'colour', 'beginString', 'baud'],
   roles: ['uartDriver', 'rxVirtualiser', 'txVirtualiser', 'clients'],
   guest: ['boot', 'dts', 'includePaths', 'virtio', 'dtbAddr', 'initrdAddr', 'initrd', 'kernel', 'kernelDrivers'],
@@ -154,7 +155,8 @@ export function readProject(pathToProjectJsonOrSystem: string, host: FileHost, o
   const serial = readSerial(files, roles, host, reader, diagnostics, options?.switchChar);
   const guests = readGuests(files, roles, host, reader, diagnostics);
   pushAll(diagnostics, reader.diagnostics);
-  return { file: files.projectFile, system, systemFile: files.systemFile, roles, guests, serial, diagnostics };
+  const components = readProjectComponents(json, files.dir, system, diagnostics);
+  return { file: files.projectFile, system, systemFile: files.systemFile, roles, guests, serial, diagnostics, components };
 }
 
 /** The project file (when there is one that applies) and the .system, read and parsed. */

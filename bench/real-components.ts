@@ -1,0 +1,94 @@
+// Real components (called by bench/run.ts): sDDF's virt_rx and virt_tx compiled to WebAssembly
+// against the models, in the same run: full-path throughput (both guests flooding through the
+// virtualisers, the driver and the UART, fast mode), boot of the default example to both shells,
+// and memory. The UART driver is the model in both (the real driver is not supported yet).
+import * as os from 'os';
+import * as path from 'path';
+import type { EmulatorConfig } from '../src/emulator/config';
+import { createEmulator } from '../src/emulator/emulator';
+import { exampleDualGuestConfig } from '../src/emulator/example-system';
+import { emulatorConfigFromProject } from '../src/emulator/from-project';
+import { ConsoleTestGuest } from '../src/emulator/guest/console-test-guest';
+import { buildRealComponents } from '../src/emulator/real/components';
+import { NodeFileHost } from '../src/node/file-host';
+import { NodeWasmToolchain, sharedUpstreamSddf } from '../src/node/wasm-toolchain';
+import { loadProject } from '../src/system/index';
+
+const toolchain = new NodeWasmToolchain(path.join(os.tmpdir(), 'dual-guest-bench-wasm-cache'));
+const sddf = sharedUpstreamSddf(path.resolve(__dirname, '..'));
+const fill = (off: number, dst: Uint8Array): void => {
+  for (let i = 0; i < dst.length; i++) dst[i] = 0x20 + ((off + i) % 95);
+};
+
+function withReal(config: EmulatorConfig, real: boolean): EmulatorConfig {
+  if (!real) return config;
+  const built = buildRealComponents(config, { components: 'real', sddf: sddf! }, toolchain);
+  if (!built.real) throw new Error(built.diagnostics.map((d) => d.message).join('; '));
+  return { ...config, real: built.real };
+}
+
+const idle = () => () => new ConsoleTestGuest({ virtioBase: 0x150000 });
+
+function throughput(real: boolean, bytesPerGuest: number, reps: number): number {
+  let best = 0;
+  for (let r = 0; r < reps; r++) {
+    const mk = () => () => new ConsoleTestGuest({ virtioBase: 0x150000, txTotal: bytesPerGuest, queueSize: 128, fill });
+    const emu = createEmulator(withReal(exampleDualGuestConfig({ programs: [mk(), mk()], ramSize: 0x1000000 }), real)).emulator!;
+    let out = 0;
+    emu.onUartOutput((b) => { out += b.length; });
+    const t0 = performance.now();
+    emu.runUntilIdle(60e9);
+    best = Math.max(best, out / 1e6 / ((performance.now() - t0) / 1000));
+  }
+  return best;
+}
+
+/** The default example from power-on to a root shell on both guests (fast mode), wall ms. */
+function bootToShells(real: boolean): number {
+  const host = new NodeFileHost();
+  const project = loadProject(path.resolve(__dirname, '../examples/dual-guest/dual-guest.json'), host);
+  const { config } = emulatorConfigFromProject(project, { host, fast: true });
+  const t0 = performance.now();
+  const emu = createEmulator(withReal(config!, real)).emulator!;
+  let text = '';
+  emu.onUartOutput((b) => { text += Buffer.from(b).toString('latin1'); });
+  const count = (s: string): number => text.split(s).length - 1;
+  const until = (done: () => boolean): void => {
+    while (!done() && emu.now() < 30e9) emu.runFor(1_000_000);
+    if (!done()) throw new Error('the example did not reach its shells');
+  };
+  until(() => count('login:') >= 2);
+  emu.typeInput('root\r');
+  until(() => count('# ') >= 1);
+  emu.typeInput('@1\rroot\r');
+  until(() => count('# ') >= 2);
+  return performance.now() - t0;
+}
+
+export function runRealComponentsBench(): Record<string, number> {
+  const missing = toolchain.available() ?? (sddf ? undefined : 'no sDDF sources');
+  if (missing) throw new Error(`real components cannot be built here: ${missing}`);
+  // Build (or find in the cache) once before timing.
+  withReal(exampleDualGuestConfig({ programs: [idle(), idle()], ramSize: 0x1000000 }), true);
+  const model = throughput(false, 5_000_000, 3);
+  const realT = throughput(true, 5_000_000, 3);
+  bootToShells(false);
+  bootToShells(true);
+  const bootModel = Math.min(bootToShells(false), bootToShells(false));
+  const bootReal = Math.min(bootToShells(true), bootToShells(true));
+  const before = process.memoryUsage();
+  const emu = createEmulator(withReal(exampleDualGuestConfig({ programs: [idle(), idle()], ramSize: 0x1000000 }), true)).emulator!;
+  const after = process.memoryUsage();
+  return {
+    model_full_path_throughput_MBps: model,
+    real_full_path_throughput_MBps: realT,
+    real_to_model_throughput_ratio: realT / model,
+    model_boot_to_both_shells_wall_ms: bootModel,
+    real_boot_to_both_shells_wall_ms: bootReal,
+    real_to_model_boot_ratio: bootReal / bootModel,
+    real_shared_wasm_memory_KiB: (emu.real?.space.size ?? 0) / 1024,
+    real_rss_delta_one_system_MB: (after.rss - before.rss) / 1e6,
+  };
+}
+
+if (require.main === module) console.log(runRealComponentsBench());

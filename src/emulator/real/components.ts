@@ -1,0 +1,125 @@
+// Choosing models or real code per PD, and building the real ones: which sDDF sources make each
+// serial role (as sDDF's makefile snippets list them), with the emulator's OS layer in front of
+// sDDF's include directory. A missing compiler is a warning and the models run; a build that fails
+// is an error with the compiler's message.
+import type { Diagnostic } from '../../common/diagnostics';
+import { join } from '../../common/paths';
+import type { EmulatorConfig } from '../config';
+import { SharedAddressSpace, STACK_SIZE } from './address-space';
+import { LAYOUT_PROBE_EXPORTS, layoutProbeSource, readLayout } from './layout';
+import type { RealComponentsConfig, RealPdModule, RealRole } from './system';
+import { ToolchainBuildError, ToolchainMissingError, type PdBuildSpec, type WasmToolchain } from './toolchain';
+
+export type ComponentKind = 'model' | 'real';
+
+export interface ComponentsRequest {
+  /** For every PD, or per PD name (PDs not named: 'model'). */
+  components: ComponentKind | Record<string, ComponentKind>;
+  /** The sDDF checkout the serial components are compiled from. */
+  sddf: string;
+  /** A native PD's own code: C sources, include dirs, defines (by PD name). */
+  pdSources?: Record<string, { sources: string[]; includeDirs?: string[]; defines?: string[] }>;
+}
+
+/** sDDF's debug build (its dprintf logs and asserts), printing on, and the fences as compiler barriers. */
+const DEFINES = ['CONFIG_DEBUG_BUILD', 'CONFIG_PRINTING', 'CONFIG_ARCH_X86_64'];
+
+const ROLE_SOURCES: Record<Exclude<RealRole, 'client'>, string[]> = {
+  virtRx: ['serial/components/virt_rx.c'],
+  virtTx: ['serial/components/virt_tx.c'],
+};
+/** libsddf_util_debug: printf, the debug putchar (seL4_DebugPutChar), assert. */
+const UTIL_DEBUG = ['util/printf.c', 'util/putchar_debug.c', 'util/assert.c'];
+/** libsddf_util for clients: putchar through the serial TX queue. */
+const UTIL_SERIAL = ['util/printf.c', 'util/putchar_serial.c', 'util/assert.c'];
+/** Symbols the emulator reads (the inspector's current client). */
+const EXPORTS = ['current_client'];
+
+/**
+ * The request for a project: the project file's choice unless `override` (the boot flag or the
+ * setting) says otherwise; sDDF from the project file, else `defaultSddf` (the shared upstream copy
+ * beside a clone). undefined when everything runs as models.
+ */
+export function componentsRequestFor(
+  project: { components: { components: ComponentsRequest['components']; sddf?: string; pdSources: NonNullable<ComponentsRequest['pdSources']> } },
+  override: ComponentKind | undefined,
+  defaultSddf: string | undefined,
+): { request?: ComponentsRequest; diagnostics: Diagnostic[] } {
+  const pc = project.components;
+  const components = override ?? pc.components;
+  const anyReal = components === 'real' || (typeof components === 'object' && Object.values(components).includes('real')) || Object.keys(pc.pdSources).length > 0;
+  if (!anyReal) return { diagnostics: [] };
+  const sddf = pc.sddf ?? defaultSddf;
+  if (!sddf) {
+    return { diagnostics: [{ severity: 'warning', code: 'real-components', message: 'real components need an sDDF checkout: name it in the project file ("sddf": "../sddf"); booting with the models' }] };
+  }
+  return { request: { components, sddf, pdSources: pc.pdSources }, diagnostics: [] };
+}
+
+export function kindOf(req: ComponentsRequest, pd: string): ComponentKind {
+  return typeof req.components === 'string' ? req.components : req.components[pd] ?? 'model';
+}
+
+export interface BuildResult {
+  real: RealComponentsConfig | undefined;
+  diagnostics: Diagnostic[];
+}
+
+export function buildRealComponents(config: EmulatorConfig, req: ComponentsRequest, toolchain: WasmToolchain): BuildResult {
+  const diagnostics: Diagnostic[] = [];
+  const r = config.roles;
+  const wanted: { pd: string; role: RealRole }[] = [];
+  if (kindOf(req, r.virtRx) === 'real') wanted.push({ pd: r.virtRx, role: 'virtRx' });
+  if (kindOf(req, r.virtTx) === 'real') wanted.push({ pd: r.virtTx, role: 'virtTx' });
+  if (kindOf(req, r.driver) === 'real') {
+    diagnostics.push({ severity: 'warning', code: 'real-components', message: `the real UART driver is not supported yet: '${r.driver}' runs as the model` });
+  }
+  for (const c of r.clients) {
+    if (req.pdSources?.[c.pd]) wanted.push({ pd: c.pd, role: 'client' });
+    else if (kindOf(req, c.pd) === 'real' && !config.guests.some((g) => g.vmm === c.pd)) {
+      diagnostics.push({ severity: 'error', code: 'real-components', message: `'${c.pd}' has no model and no sources: name its C files in the project file ("pds": {"${c.pd}": {"sources": [...]}})` });
+    }
+  }
+  if (wanted.length === 0 || diagnostics.some((d) => d.severity === 'error')) return { real: undefined, diagnostics };
+  if (config.serial.clientBase !== 0 && wanted.some((w) => w.role === 'virtRx')) {
+    diagnostics.push({ severity: 'warning', code: 'real-components', message: `sDDF's virt_rx numbers clients from 0; the project's clientBase ${config.serial.clientBase} needs the model: '${r.virtRx}' runs as the model` });
+    wanted.splice(wanted.findIndex((w) => w.role === 'virtRx'), 1);
+  }
+  const missing = toolchain.available();
+  if (missing) {
+    diagnostics.push({ severity: 'warning', code: 'real-components', message: `${missing}; booting with the models` });
+    return { real: undefined, diagnostics };
+  }
+  const include = join(req.sddf, 'include');
+  try {
+    const probe = toolchain.build({
+      name: 'sDDF layout probe', sources: [], generated: [{ name: 'sddf_layout_probe.c', text: layoutProbeSource() }],
+      includeDirs: [include], defines: DEFINES, globalBase: 1024, stackSize: 0x4000, exports: LAYOUT_PROBE_EXPORTS,
+    });
+    const layout = readLayout(probe);
+    const pds: RealPdModule[] = wanted.map((w, slot) => {
+      const own = req.pdSources?.[w.pd];
+      const spec: PdBuildSpec = {
+        name: w.pd,
+        sources: w.role === 'client'
+          ? [...own!.sources, ...UTIL_SERIAL.map((f) => join(req.sddf, f))]
+          : [...ROLE_SOURCES[w.role].map((f) => join(req.sddf, f)), ...UTIL_DEBUG.map((f) => join(req.sddf, f))],
+        includeDirs: [...(own?.includeDirs ?? []), include],
+        defines: [...DEFINES, ...(own?.defines ?? [])],
+        globalBase: SharedAddressSpace.slotBase(slot),
+        stackSize: STACK_SIZE,
+        exports: EXPORTS,
+      };
+      return { pd: w.pd, role: w.role, slot, wasm: toolchain.build(spec) };
+    });
+    return { real: { layout, pds }, diagnostics };
+  } catch (e) {
+    if (e instanceof ToolchainMissingError) {
+      diagnostics.push({ severity: 'warning', code: 'real-components', message: `${e.message}; booting with the models` });
+      return { real: undefined, diagnostics };
+    }
+    const message = e instanceof ToolchainBuildError || e instanceof Error ? e.message : String(e);
+    diagnostics.push({ severity: 'error', code: 'real-components', message: `cannot build the real components: ${message}` });
+    return { real: undefined, diagnostics };
+  }
+}

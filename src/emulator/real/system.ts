@@ -1,0 +1,144 @@
+// The real components of one emulator: the shared memory, and the WebAssembly PDs that replace the
+// models of the serial subsystem's PDs (virt_rx, virt_tx) or run native PDs that have no model. The
+// emulator builds it before any region exists (the serial regions live in its memory) and attaches
+// the PDs once the queues and channels are known.
+import type { EmulatorConfig } from '../config';
+import type { Kernel, PdThread } from '../kernel';
+import type { SerialQueue } from '../queue';
+import { SharedAddressSpace } from './address-space';
+import type { SddfLayout } from './layout';
+import { RealPd, type QueueCost } from './real-pd';
+import { dataSegments } from './wasm-module';
+import { wasm } from './wasm-api';
+import { ConfigWriter, writeClientConfig, writeVirtRxConfig, writeVirtTxConfig, type ConnectionValues } from './sddf-config';
+
+export type RealRole = 'virtRx' | 'virtTx' | 'client';
+
+export interface RealPdModule {
+  pd: string;
+  role: RealRole;
+  /** Linked at SharedAddressSpace.slotBase(slot). */
+  slot: number;
+  wasm: Uint8Array;
+}
+
+export interface RealComponentsConfig {
+  layout: SddfLayout;
+  pds: RealPdModule[];
+}
+
+/** The config section each role's program declares (sdfgen patches the same sections). */
+const CONFIG_SECTION: Record<RealRole, string> = {
+  virtRx: '.serial_virt_rx_config',
+  virtTx: '.serial_virt_tx_config',
+  client: '.serial_client_config',
+};
+
+/** virt_rx's carriage return that ends a client number (sdfgen's terminate_num_char). */
+const TERMINATE_NUM_CHAR = 0x0d;
+
+/** The models' per-byte costs (pds/*.ts), so that real and model PDs share a timeline. */
+const VIRT_RX_NS_PER_BYTE = 2;
+const VIRT_TX_NS_PER_BYTE = 1;
+
+export interface SerialQueues {
+  driverRx: SerialQueue;
+  driverTx: SerialQueue;
+  clientRx: SerialQueue[];
+  clientTx: SerialQueue[];
+}
+
+export class RealSystem {
+  readonly space: SharedAddressSpace;
+  readonly pds = new Map<string, RealPd>();
+  /** virt_tx's client output as it consumes it (the same tap as the model's). */
+  tap: ((client: number, bytes: Uint8Array) => void) | undefined;
+
+  constructor(private readonly config: EmulatorConfig, readonly real: RealComponentsConfig) {
+    const r = config.roles;
+    const serialMrs = new Set<string>();
+    for (const c of [r.driverRx, r.driverTx, ...r.clients.flatMap((x) => [x.rx, x.tx])]) {
+      serialMrs.add(c.queueMr);
+      serialMrs.add(c.dataMr);
+    }
+    const regions = config.memoryRegions.filter((m) => serialMrs.has(m.name));
+    this.space = new SharedAddressSpace(Math.max(0, ...real.pds.map((p) => p.slot + 1)), regions);
+  }
+
+  regionBytes(name: string): Uint8Array | undefined {
+    return this.space.regionBytes(name);
+  }
+
+  /** Instantiate every real PD, fill its sDDF config and make it the PD's program. */
+  attach(kernel: Kernel, queues: SerialQueues, chBetween: (from: string, to: string) => number): void {
+    const r = this.config.roles, serial = this.config.serial;
+    const conn = (c: { queueMr: string; dataMr: string; capacity?: number }, id: number): ConnectionValues => {
+      const q = this.space.regions.get(c.queueMr)!, d = this.space.regions.get(c.dataMr)!;
+      return { queue: { vaddr: q.address, size: q.size }, data: { vaddr: d.address, size: c.capacity ?? d.size }, id };
+    };
+    for (const m of this.real.pds) {
+      const pd = kernel.pds.get(m.pd);
+      if (!pd) continue;
+      const module = new wasm.Module(m.wasm);
+      let costs: QueueCost[] = [];
+      if (m.role === 'virtRx') costs = [{ queue: queues.driverRx, side: 'head', nsPerByte: VIRT_RX_NS_PER_BYTE }];
+      if (m.role === 'virtTx') costs = queues.clientTx.map((q) => ({ queue: q, side: 'head' as const, nsPerByte: VIRT_TX_NS_PER_BYTE }));
+      const program = new RealPd(kernel.contextFor(pd), module, this.space.memory, costs);
+      program.setName(m.pd);
+      const section = dataSegments(m.wasm).find((s) => s.name === CONFIG_SECTION[m.role]);
+      if (!section || section.address === undefined) throw new Error(`the program of '${m.pd}' has no ${CONFIG_SECTION[m.role]} section for its sDDF config`);
+      const w = new ConfigWriter(this.real.layout, this.space.memory.buffer, section.address, section.size);
+      if (m.role === 'virtRx') {
+        writeVirtRxConfig(w, {
+          driver: conn(r.driverRx, chBetween(m.pd, r.driver)),
+          clients: r.clients.map((c) => conn(c.rx, chBetween(m.pd, c.pd))),
+          switchChar: serial.switchChar,
+          terminator: TERMINATE_NUM_CHAR,
+        });
+      } else if (m.role === 'virtTx') {
+        writeVirtTxConfig(w, {
+          driver: conn(r.driverTx, chBetween(m.pd, r.driver)),
+          clients: r.clients.map((c) => ({ conn: conn(c.tx, chBetween(m.pd, c.pd)), name: c.name })),
+          beginString: serial.beginString,
+          colour: serial.colour,
+          rxEnabled: serial.rxEnabled,
+        });
+        this.installTap(program, queues.clientTx);
+      } else {
+        const i = r.clients.findIndex((c) => c.pd === m.pd);
+        writeClientConfig(w, { rx: conn(r.clients[i].rx, chBetween(m.pd, r.virtRx)), tx: conn(r.clients[i].tx, chBetween(m.pd, r.virtTx)) });
+      }
+      pd.program = program;
+      this.pds.set(m.pd, program);
+    }
+  }
+
+  /** The client virt_rx sends to (its `current_client`), when virt_rx is real. */
+  currentClient(): number | undefined {
+    const rx = this.pds.get(this.config.roles.virtRx);
+    const at = rx?.symbolAddress('current_client');
+    return at === undefined ? undefined : new DataView(this.space.memory.buffer).getUint32(at, true);
+  }
+
+  isReal(pd: PdThread | string): boolean {
+    return this.pds.has(typeof pd === 'string' ? pd : pd.name);
+  }
+
+  private installTap(program: RealPd, clientTx: SerialQueue[]): void {
+    const heads = clientTx.map(() => 0);
+    program.beforeHandler = () => {
+      if (this.tap) clientTx.forEach((q, i) => (heads[i] = q.head));
+    };
+    program.afterHandler = () => {
+      const tap = this.tap;
+      if (!tap) return;
+      clientTx.forEach((q, i) => {
+        const n = (q.head - heads[i]) >>> 0;
+        if (n === 0) return;
+        const out = new Uint8Array(n);
+        for (let k = 0; k < n; k++) out[k] = q.data[(heads[i] + k) & (q.capacity - 1)];
+        tap(i, out);
+      });
+    };
+  }
+}
