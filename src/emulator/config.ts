@@ -2,7 +2,7 @@
 // builds one of these from a `.system` file and compiled device trees; tests build them by hand.
 import type { SourceRange } from '../common/diagnostics';
 import type { GuestProgram } from './guest/interface';
-import type { RealComponentsConfig } from './real/system';
+import type { RealComponentsConfig } from './real/real-config';
 
 /** MCS scheduling parameters, as in a Microkit protection_domain / virtual_machine element. */
 export interface SchedParams {

@@ -19,8 +19,6 @@
 // - pds/vmm.ts: no register dumps (IP 0); a DT-node line after faults; other virtio devices answer
 //   empty; no kernel image; PSCI SYSTEM_RESET restarts the guest; "<PD>|ERROR: " without
 //   "(function:line)".
-// - real/: PDs running their C code share one wasm memory (no W^X, no isolation), cost the models'
-//   per-byte time, and send a deferred signal after each notified() (real/address-space.ts, real-pd.ts).
 import type { Diagnostic } from '../common/diagnostics';
 import { type EmulatorConfig, type QueueConnection, type SchedParams, DEFAULT_BUDGET_US } from './config';
 import { Gic, spiToIntid } from './devices/gic';

@@ -6,26 +6,12 @@ import type { EmulatorConfig } from '../config';
 import type { Kernel, PdThread } from '../kernel';
 import type { SerialQueue } from '../queue';
 import { SharedAddressSpace } from './address-space';
-import type { SddfLayout } from './layout';
+import type { RealComponentsConfig, RealPdModule, RealRole } from './real-config';
 import { RealPd, type QueueCost } from './real-pd';
 import { dataSegments } from './wasm-module';
 import { wasm } from './wasm-api';
+export type { RealComponentsConfig, RealPdModule, RealRole } from './real-config';
 import { ConfigWriter, writeClientConfig, writeVirtRxConfig, writeVirtTxConfig, type ConnectionValues } from './sddf-config';
-
-export type RealRole = 'virtRx' | 'virtTx' | 'client';
-
-export interface RealPdModule {
-  pd: string;
-  role: RealRole;
-  /** Linked at SharedAddressSpace.slotBase(slot). */
-  slot: number;
-  wasm: Uint8Array;
-}
-
-export interface RealComponentsConfig {
-  layout: SddfLayout;
-  pds: RealPdModule[];
-}
 
 /** The config section each role's program declares (sdfgen patches the same sections). */
 const CONFIG_SECTION: Record<RealRole, string> = {
@@ -34,7 +20,7 @@ const CONFIG_SECTION: Record<RealRole, string> = {
   client: '.serial_client_config',
 };
 
-/** virt_rx's carriage return that ends a client number (sdfgen's terminate_num_char). */
+/** virt_rx's default end of a client number (sdfgen's terminate_num_char, '\r'). */
 const TERMINATE_NUM_CHAR = 0x0d;
 
 /** The models' per-byte costs (pds/*.ts), so that real and model PDs share a timeline. */
@@ -93,7 +79,7 @@ export class RealSystem {
           driver: conn(r.driverRx, chBetween(m.pd, r.driver)),
           clients: r.clients.map((c) => conn(c.rx, chBetween(m.pd, c.pd))),
           switchChar: serial.switchChar,
-          terminator: TERMINATE_NUM_CHAR,
+          terminator: this.config.serial.terminateNumChar ?? TERMINATE_NUM_CHAR,
         });
       } else if (m.role === 'virtTx') {
         writeVirtTxConfig(w, {
