@@ -6,7 +6,7 @@ import type { EmulatorConfig } from '../config';
 import type { Kernel, PdThread } from '../kernel';
 import type { SerialQueue } from '../queue';
 import { SharedAddressSpace } from './address-space';
-import type { RealComponentsConfig, RealPdModule, RealRole } from './real-config';
+import type { RealComponentsConfig, RealRole } from './real-config';
 import { RealPd, type QueueCost } from './real-pd';
 import { dataSegments } from './wasm-module';
 import { wasm } from './wasm-api';
