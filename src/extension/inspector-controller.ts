@@ -31,6 +31,8 @@ export class InspectorController {
   private session: InspectorSession | undefined;
   private subscription: { dispose(): void } | undefined;
   private streaming = false;
+  /** Every guest has stopped: the page says Halted and offers no run controls. */
+  private halted = false;
   /** A snapshot was posted and the page has not yet said it drew it. */
   private awaitingDraw = false;
   /** The newest snapshot that arrived meanwhile (older ones are dropped). */
@@ -60,6 +62,7 @@ export class InspectorController {
       else this.state.paused = session.runState.state === 'paused';
       if (this.state.speed !== 1) session.setSpeed(this.state.speed);
     }
+    this.halted = session !== undefined && isHalted(session.runState);
     this.announce();
     this.visibilityChanged();
   }
@@ -117,14 +120,17 @@ export class InspectorController {
     this.detach();
   }
 
-  /** The session paused or resumed (from the status bar, a command, or this page): the page shows it. */
+  /** The session paused, resumed or halted (from the status bar, a command, this page, or the guests): the page shows it. */
   private runStateChanged(s: SessionRunState): void {
+    let changed = isHalted(s) !== this.halted;
+    this.halted = isHalted(s);
     // A pause asked for and not yet in effect (the worker answers within a frame) is not undone here.
-    if (s.state !== 'paused' && s.state !== 'running' && s.state !== 'throttled') return;
-    const paused = s.state === 'paused';
-    if (paused === this.state.paused) return;
-    this.state.paused = paused;
-    this.announce();
+    if (s.state === 'paused' || s.state === 'running' || s.state === 'throttled') {
+      const paused = s.state === 'paused';
+      changed ||= paused !== this.state.paused;
+      this.state.paused = paused;
+    }
+    if (changed) this.announce();
   }
 
   private detach(): void {
@@ -151,6 +157,11 @@ export class InspectorController {
   }
 
   private announce(): void {
-    this.port.postMessage({ type: 'session', attached: this.session !== undefined, paused: this.state.paused, speed: this.state.speed });
+    this.port.postMessage({ type: 'session', attached: this.session !== undefined, paused: this.state.paused, halted: this.halted, speed: this.state.speed });
   }
+}
+
+/** Every guest has stopped (or the worker died): nothing left to pause, step or resume. */
+function isHalted(s: SessionRunState): boolean {
+  return s.state === 'halted' || s.state === 'crashed';
 }

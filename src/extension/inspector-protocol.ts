@@ -35,7 +35,7 @@ export type WireSnapshot = Omit<EmulatorSnapshot, 'queues' | 'devices'> & { queu
 /** From the extension to the page. */
 export type HostMessage =
   | { type: 'snapshot'; snapshot: WireSnapshot }
-  | { type: 'session'; attached: boolean; paused: boolean; speed: number };
+  | { type: 'session'; attached: boolean; paused: boolean; halted: boolean; speed: number };
 
 /** What the page keeps through a reload (vscode.setState) and the serializer gets back. */
 export interface InspectorPageState {

@@ -115,7 +115,7 @@ describe('inspector page (Chromium)', function () {
     try {
       assert.deepStrictEqual(await page.evaluate(() => (window as any).__posted), [{ type: 'ready' }]);
       const s = busySnapshot();
-      await post(page, { type: 'session', attached: true, paused: false, speed: 1 });
+      await post(page, { type: 'session', attached: true, paused: false, halted: false, speed: 1 });
       await post(page, { type: 'snapshot', snapshot: toWireSnapshot(s) });
       await settle(page);
       assert.strictEqual(await page.locator('article.queue').count(), s.queues.length);
@@ -232,13 +232,13 @@ describe('inspector page (Chromium)', function () {
     try {
       const posted = () => page.evaluate(() => (window as any).__posted.slice(1));
       // No session: every control is disabled.
-      await post(page, { type: 'session', attached: false, paused: false, speed: 1 });
+      await post(page, { type: 'session', attached: false, paused: false, halted: false, speed: 1 });
       await page.locator('#step').click({ force: true });
       assert.deepStrictEqual(await posted(), []);
       assert.strictEqual(await text(page, '#status'), 'No emulator running');
-      await post(page, { type: 'session', attached: true, paused: false, speed: 1 });
+      await post(page, { type: 'session', attached: true, paused: false, halted: false, speed: 1 });
       await page.locator('#pause').click();
-      await post(page, { type: 'session', attached: true, paused: true, speed: 1 });
+      await post(page, { type: 'session', attached: true, paused: true, halted: false, speed: 1 });
       assert.strictEqual(await text(page, '#status'), 'Paused');
       await page.locator('#step').focus();
       await page.keyboard.press('Enter');
@@ -250,6 +250,10 @@ describe('inspector page (Chromium)', function () {
         d.dispatchEvent(new Event('change'));
       });
       assert.deepStrictEqual(await posted(), [{ type: 'pause' }, { type: 'step' }, { type: 'resume' }, { type: 'setSpeed', factor: 0.5 }]);
+      // Every guest stopped: Halted, and nothing to pause, step or resume.
+      await post(page, { type: 'session', attached: true, paused: false, halted: true, speed: 0.5 });
+      assert.strictEqual(await text(page, '#status'), 'Halted');
+      for (const id of ['#pause', '#step', '#resume']) assert.notStrictEqual(await page.locator(id).getAttribute('disabled'), null, `${id} is enabled while halted`);
     } finally {
       await page.close();
     }
@@ -297,7 +301,7 @@ describe('inspector page (Chromium)', function () {
     it(`screenshot in the ${theme} theme`, async () => {
       const page = await open(theme);
       try {
-        await post(page, { type: 'session', attached: true, paused: true, speed: 1 });
+        await post(page, { type: 'session', attached: true, paused: true, halted: false, speed: 1 });
         // The last moment with bytes in flight (after both guests got input), and the one before it,
         // so the PDs it notified flash.
         let i = snaps.length - 1;

@@ -30,6 +30,8 @@ function speedOptions(current: number): { value: string; text: string }[] {
 const vscode = acquireVsCodeApi();
 let state: InspectorPageState = parsePageState(vscode.getState());
 let attached = false;
+/** Every guest of the attached session has stopped. */
+let halted = false;
 let latest: WireSnapshot | undefined;
 let shown: WireSnapshot | undefined;
 let framePending = false;
@@ -88,11 +90,12 @@ function send(m: PageMessage): void {
 }
 
 function updateControls(): void {
-  setDisabled(pauseBtn, !attached || state.paused);
-  setDisabled(stepBtn, !attached);
-  setDisabled(resumeBtn, !attached || !state.paused);
-  statusText.textContent = !attached ? 'No emulator running' : state.paused ? 'Paused' : 'Running';
-  statusText.className = !attached ? 'muted' : state.paused ? 'paused' : 'running';
+  const live = attached && !halted;
+  setDisabled(pauseBtn, !live || state.paused);
+  setDisabled(stepBtn, !live);
+  setDisabled(resumeBtn, !live || !state.paused);
+  statusText.textContent = !attached ? 'No emulator running' : halted ? 'Halted' : state.paused ? 'Paused' : 'Running';
+  statusText.className = !attached ? 'muted' : halted ? 'halted' : state.paused ? 'paused' : 'running';
 }
 
 function schedule(): void {
@@ -165,6 +168,7 @@ window.addEventListener('message', (ev: MessageEvent) => {
     schedule();
   } else if (isSessionMessage(m)) {
     attached = m.attached;
+    halted = m.halted;
     state = { ...state, paused: m.paused, speed: m.speed };
     vscode.setState(state);
     const speed = document.getElementById('speed');

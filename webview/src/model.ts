@@ -173,8 +173,8 @@ export function isSnapshotMessage(m: unknown): m is { type: 'snapshot'; snapshot
   return typeof s.timeNs === 'number' && Array.isArray(s.queues) && Array.isArray(s.guests) && Array.isArray(s.pds) && Array.isArray(s.events) && Array.isArray(s.channels);
 }
 
-export function isSessionMessage(m: unknown): m is { type: 'session'; attached: boolean; paused: boolean; speed: number } {
+export function isSessionMessage(m: unknown): m is { type: 'session'; attached: boolean; paused: boolean; halted: boolean; speed: number } {
   if (typeof m !== 'object' || m === null) return false;
   const r = m as Record<string, unknown>;
-  return r.type === 'session' && typeof r.attached === 'boolean' && typeof r.paused === 'boolean' && typeof r.speed === 'number';
+  return r.type === 'session' && typeof r.attached === 'boolean' && typeof r.paused === 'boolean' && typeof r.halted === 'boolean' && typeof r.speed === 'number';
 }

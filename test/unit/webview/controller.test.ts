@@ -63,20 +63,31 @@ describe('inspector controller', () => {
     assert.strictEqual(session.runListeners.length, 0);
   });
 
+  it('says halted when every guest has stopped, and running again after a new boot', () => {
+    const { port, session } = setUp(true);
+    port.posted.length = 0;
+    session.setRunState('halted');
+    assert.deepStrictEqual(port.posted, [{ type: 'session', attached: true, paused: false, halted: true, speed: 1 }]);
+    session.setRunState('halted');
+    assert.strictEqual(port.posted.length, 1, 'no news, no message');
+    session.setRunState('running');
+    assert.deepStrictEqual(port.posted[1], { type: 'session', attached: true, paused: false, halted: false, speed: 1 });
+  });
+
   it('shares the run state with the status bar: a pause from there shows Paused with Resume, and back', () => {
     const { port, session } = setUp(true);
     port.posted.length = 0;
     session.setRunState('paused');
-    assert.deepStrictEqual(port.posted, [{ type: 'session', attached: true, paused: true, speed: 1 }]);
+    assert.deepStrictEqual(port.posted, [{ type: 'session', attached: true, paused: true, halted: false, speed: 1 }]);
     session.setRunState('paused');
     assert.strictEqual(port.posted.length, 1, 'no news, no message');
     session.setRunState('running');
-    assert.deepStrictEqual(port.posted[1], { type: 'session', attached: true, paused: false, speed: 1 });
+    assert.deepStrictEqual(port.posted[1], { type: 'session', attached: true, paused: false, halted: false, speed: 1 });
     // A fresh panel on a paused session says so.
     const fresh = setUp(true);
     fresh.session.setRunState('paused');
     const later = new InspectorController(fresh.port, fresh.session, { guestFilter: '', paused: false, speed: 1 });
-    assert.deepStrictEqual(fresh.port.posted[fresh.port.posted.length - 1], { type: 'session', attached: true, paused: true, speed: 1 });
+    assert.deepStrictEqual(fresh.port.posted[fresh.port.posted.length - 1], { type: 'session', attached: true, paused: true, halted: false, speed: 1 });
     later.dispose();
   });
 
@@ -123,19 +134,19 @@ describe('inspector controller', () => {
     for (const m of [{ type: 'pause' }, { type: 'step' }, { type: 'resume' }, { type: 'setSpeed', factor: 4 }, { type: 'setSpeed', factor: 1e6 }, { type: 'eval', code: 'x' }, 'pause', null]) c.receive(m);
     assert.deepStrictEqual(session.calls, ['pause', 'step', 'resume', 'speed 4']);
     assert.strictEqual(c.rejectedMessages, 4);
-    assert.deepStrictEqual(port.posted.at(-1), { type: 'session', attached: true, paused: false, speed: 4 });
+    assert.deepStrictEqual(port.posted.at(-1), { type: 'session', attached: true, paused: false, halted: false, speed: 4 });
   });
 
   it('restores a paused state onto a new session, and says when there is none', () => {
     const port = { visible: true, posted: [] as HostMessage[], postMessage(m: HostMessage) { this.posted.push(m); } };
     const c = new InspectorController(port, undefined, { guestFilter: '', paused: true, speed: 0.5 });
-    assert.deepStrictEqual(port.posted, [{ type: 'session', attached: false, paused: true, speed: 0.5 }]);
+    assert.deepStrictEqual(port.posted, [{ type: 'session', attached: false, paused: true, halted: false, speed: 0.5 }]);
     c.receive({ type: 'step' }); // no session: nothing to do, no throw
     const s = new FakeSession();
     c.attach(s);
     assert.deepStrictEqual(s.calls, ['pause', 'speed 0.5', 'stream true 30']);
     c.attach(undefined);
     assert.deepStrictEqual(s.calls.at(-1), 'stream false 30');
-    assert.deepStrictEqual(port.posted.at(-1), { type: 'session', attached: false, paused: true, speed: 0.5 });
+    assert.deepStrictEqual(port.posted.at(-1), { type: 'session', attached: false, paused: true, halted: false, speed: 0.5 });
   });
 });
