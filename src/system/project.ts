@@ -10,6 +10,9 @@ import { parseJson, member, type JsonMember, type JsonValue } from './json';
 import { findMr, type SystemModel, type VirtualMachine, type MapEntry } from './model';
 import { parseSystem } from './parse';
 import { checkProjectRules } from './checks/run-rules';
+import { findProjectFileFor } from './project-file-for';
+
+export { findProjectFileFor };
 import { COMPONENT_KEYS, readProjectComponents } from './project-components';
 import { inferSerialRoles, type RoleOverride, type SerialRoles } from './roles';
 import { DEFAULT_SWITCH_CHAR, resolveSwitchChar, type SwitchCharOverride } from './switch-char';
@@ -43,16 +46,6 @@ export const DEFAULT_SERIAL: Omit<SerialConfig, 'clients'> = {
 export const DEFAULT_DTB_OFFSET = 0x4000000;
 export const DEFAULT_INITRD_OFFSET = 0x4500000;
 
-/** The project file that goes with a .system when none is named: `<stem>.json`, then `dual-guest.json`. */
-export function findProjectFileFor(systemFile: string, host: FileHost): string | undefined {
-  const dir = dirname(systemFile);
-  const name = basename(systemFile);
-  const stem = name.endsWith('.system') ? name.slice(0, -'.system'.length) : name;
-  for (const candidate of [resolve(dir, `${stem}.json`), resolve(dir, 'dual-guest.json')]) {
-    if (host.fileExists(candidate)) return candidate;
-  }
-  return undefined;
-}
 
 /** The VM's RAM: a region mapped into both the VM and its VMM; the executable, then the largest, wins. */
 export function guestRamMap(system: SystemModel, vm: VirtualMachine): MapEntry | undefined {

@@ -11,7 +11,8 @@ import type { SerialQueue } from '../queue';
 
 const MAX_CLIENT_DIGITS = 4;
 /** sdfgen's default terminate_num_char. */
-const DEFAULT_TERMINATOR = 0x0d; // '\r'
+/** sdfgen's default terminate_num_char, '\r'. */
+export const DEFAULT_TERMINATOR = 0x0d;
 const COST_PER_BYTE_NS = 2;
 
 const enum Mode { Normal, Switched, Number }

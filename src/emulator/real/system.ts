@@ -7,6 +7,7 @@ import type { Kernel, PdThread } from '../kernel';
 import type { SerialQueue } from '../queue';
 import { SharedAddressSpace } from './address-space';
 import type { RealComponentsConfig, RealRole } from './real-config';
+import { DEFAULT_TERMINATOR } from '../pds/virt-rx';
 import { RealPd, type QueueCost } from './real-pd';
 import { dataSegments } from './wasm-module';
 import { wasm } from './wasm-api';
@@ -20,8 +21,6 @@ const CONFIG_SECTION: Record<RealRole, string> = {
   client: '.serial_client_config',
 };
 
-/** virt_rx's default end of a client number (sdfgen's terminate_num_char, '\r'). */
-const TERMINATE_NUM_CHAR = 0x0d;
 
 /** The models' per-byte costs (pds/*.ts), so that real and model PDs share a timeline. */
 const VIRT_RX_NS_PER_BYTE = 2;
@@ -79,7 +78,7 @@ export class RealSystem {
           driver: conn(r.driverRx, chBetween(m.pd, r.driver)),
           clients: r.clients.map((c) => conn(c.rx, chBetween(m.pd, c.pd))),
           switchChar: serial.switchChar,
-          terminator: this.config.serial.terminateNumChar ?? TERMINATE_NUM_CHAR,
+          terminator: this.config.serial.terminateNumChar ?? DEFAULT_TERMINATOR,
         });
       } else if (m.role === 'virtTx') {
         writeVirtTxConfig(w, {
