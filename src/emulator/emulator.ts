@@ -217,7 +217,8 @@ export class Emulator {
       this.guestIntids.push(intid);
     }
 
-    real?.attach(kernel, { driverRx: drvRx, driverTx: drvTx, clientRx: cliRx, clientTx: cliTx }, chBetween);
+    real?.attach(kernel, { driverRx: drvRx, driverTx: drvTx, clientRx: cliRx, clientTx: cliTx }, chBetween,
+      { uart: this.uart, paddr: roles.uartPaddr ?? DEFAULT_UART_PADDR, size: UART_REGION_SIZE, irqChannel: irqCh });
     if (host.onLog) this.onLog(host.onLog);
     if (host.onUartOutput) this.onUartOutput(host.onUartOutput);
     // Microkit starts every PD's init() before any notification is delivered; higher priority first.

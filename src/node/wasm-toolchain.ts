@@ -109,7 +109,7 @@ export class NodeWasmToolchain implements WasmToolchain {
       `-I${path.join(dataDir, 'include')}`,
       ...spec.includeDirs.map((d) => `-I${d}`),
     ];
-    const runtime = ['microkit.c', 'libc.c'].map((f) => path.join(dataDir, 'runtime', f));
+    const runtime = ['microkit.c', 'libc.c', ...(spec.runtime ?? [])].map((f) => path.join(dataDir, 'runtime', f));
     const ldflags = [
       '--no-entry', '--import-memory', `--global-base=${spec.globalBase}`, '-z', `stack-size=${spec.stackSize}`,
       '--export=__heap_base', '--export=__data_end',

@@ -9,11 +9,13 @@
 import type { PdContext, PdProgram } from '../kernel';
 import type { SerialQueue } from '../queue';
 import {
-  type ImxUart, UART_REF_CLOCK_HZ, UBIR, UBMR, UCR1, UCR1_RRDYEN, UCR1_TRDYEN, UCR1_UARTEN, UCR2, UCR2_RXEN, UCR2_TXEN, UCR2_WS,
+  type ImxUart, UBIR, UBMR, UCR1, UCR1_RRDYEN, UCR1_TRDYEN, UCR1_UARTEN, UCR2, UCR2_RXEN, UCR2_TXEN, UCR2_WS,
   UFCR, UFCR_RFDIV_SHIFT, UFCR_TXTL_SHIFT, URXD, URXD_CHARRDY, USR2, USR2_RDR,
 } from '../devices/uart-imx';
 
 const COST_PER_BYTE_NS = 2;
+/** The module clock the driver assumes (sddf drivers/serial/imx/include/uart.h:89), not the device's. */
+const UART_MOD_CLK = 24192000;
 const RFDIV_BY_2 = 0b100;
 const UCR2_IRTS = 1 << 14;
 
@@ -39,10 +41,11 @@ export class UartDriver implements PdProgram {
 
   init(): void {
     const u = this.uart;
-    // Baud = ref / RFDIV / (16 * (UBMR + 1) / (UBIR + 1)); with UBIR = 15: UBMR = ref / RFDIV / baud - 1.
+    // Baud = ref / RFDIV / (16 * (UBMR + 1) / (UBIR + 1)); with UBIR = 15: UBMR = ref / RFDIV / baud - 1,
+    // in the driver's integer arithmetic over its assumed clock (sddf drivers/serial/imx/uart.c:37).
     u.write(UFCR, (RFDIV_BY_2 << UFCR_RFDIV_SHIFT) | (2 << UFCR_TXTL_SHIFT) | 1);
     u.write(UBIR, 0xf);
-    u.write(UBMR, Math.max(0, Math.round(UART_REF_CLOCK_HZ / 2 / this.baud) - 1));
+    u.write(UBMR, Math.max(0, Math.floor(UART_MOD_CLK / 2 / this.baud) - 1));
     u.write(UCR2, UCR2_WS | UCR2_IRTS | UCR2_RXEN | UCR2_TXEN | 1);
     u.write(UCR1, UCR1_UARTEN | UCR1_RRDYEN);
   }

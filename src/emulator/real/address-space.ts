@@ -3,6 +3,7 @@
 // Layout (addresses in the wasm32 memory, all multiples of the 4 KiB page):
 //   [0, FIRST_SLOT)                  unused (a null pointer reads zeros here; it does not fault)
 //   slot i: [FIRST_SLOT + i*SLOT, +SLOT)   PD i's image: data, bss and stack (wasm-ld --global-base)
+//   then each device window a real driver maps (its accesses are the device's, never these bytes)
 //   then each memory region a real PD maps, in .system order, page aligned
 // The regions' bytes are the emulator's MemoryRegions for those names: the models, the inspector and
 // the virtio device read the same bytes the C code writes. A PD reaches a region through the address
@@ -27,14 +28,20 @@ export interface RegionPlacement {
 export class SharedAddressSpace {
   readonly memory: WasmMemory;
   readonly regions = new Map<string, RegionPlacement>();
+  readonly windows = new Map<string, RegionPlacement>();
   readonly size: number;
 
   /**
    * @param slots how many PD images
    * @param regions the memory regions real PDs map, with their sizes
+   * @param windows the device windows real drivers map, with their sizes
    */
-  constructor(readonly slots: number, regions: { name: string; size: number }[]) {
+  constructor(readonly slots: number, regions: { name: string; size: number }[], windows: { name: string; size: number }[] = []) {
     let at = FIRST_SLOT + slots * SLOT_SIZE;
+    for (const w of windows) {
+      this.windows.set(w.name, { name: w.name, address: at, size: w.size });
+      at += Math.ceil(w.size / PAGE) * PAGE;
+    }
     for (const r of regions) {
       this.regions.set(r.name, { name: r.name, address: at, size: r.size });
       at += Math.ceil(r.size / PAGE) * PAGE;

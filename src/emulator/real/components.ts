@@ -6,6 +6,7 @@ import type { Diagnostic } from '../../common/diagnostics';
 import { join } from '../../common/paths';
 import type { EmulatorConfig } from '../config';
 import { SharedAddressSpace, STACK_SIZE } from './address-space';
+import { rewriteDeviceAccesses } from './mmio-rewrite';
 import { LAYOUT_PROBE_EXPORTS, layoutProbeSource, readLayout } from './layout';
 import type { RealComponentsConfig, RealPdModule, RealRole } from './system';
 import { ToolchainBuildError, ToolchainMissingError, type PdBuildSpec, type WasmToolchain } from './toolchain';
@@ -25,8 +26,13 @@ export interface ComponentsRequest {
 const DEFINES = ['CONFIG_DEBUG_BUILD', 'CONFIG_PRINTING', 'CONFIG_ARCH_X86_64'];
 
 const ROLE_SOURCES: Record<Exclude<RealRole, 'client'>, string[]> = {
+  driver: ['drivers/serial/imx/uart.c'],
   virtRx: ['serial/components/virt_rx.c'],
   virtTx: ['serial/components/virt_tx.c'],
+};
+/** Include directories a role's sources need beyond sDDF's include/ (serial_driver.mk's -I). */
+const ROLE_INCLUDES: Partial<Record<RealRole, string[]>> = {
+  driver: ['drivers/serial/imx/include'],
 };
 /** libsddf_util_debug: printf, the debug putchar (seL4_DebugPutChar), assert. */
 const UTIL_DEBUG = ['util/printf.c', 'util/putchar_debug.c', 'util/assert.c'];
@@ -69,11 +75,9 @@ export function buildRealComponents(config: EmulatorConfig, req: ComponentsReque
   const diagnostics: Diagnostic[] = [];
   const r = config.roles;
   const wanted: { pd: string; role: RealRole }[] = [];
+  if (kindOf(req, r.driver) === 'real') wanted.push({ pd: r.driver, role: 'driver' });
   if (kindOf(req, r.virtRx) === 'real') wanted.push({ pd: r.virtRx, role: 'virtRx' });
   if (kindOf(req, r.virtTx) === 'real') wanted.push({ pd: r.virtTx, role: 'virtTx' });
-  if (kindOf(req, r.driver) === 'real') {
-    diagnostics.push({ severity: 'warning', code: 'real-components', message: `the real UART driver is not supported yet: '${r.driver}' runs as the model` });
-  }
   for (const c of r.clients) {
     if (req.pdSources?.[c.pd]) wanted.push({ pd: c.pd, role: 'client' });
     else if (kindOf(req, c.pd) === 'real' && !config.guests.some((g) => g.vmm === c.pd)) {
@@ -104,13 +108,16 @@ export function buildRealComponents(config: EmulatorConfig, req: ComponentsReque
         sources: w.role === 'client'
           ? [...own!.sources, ...UTIL_SERIAL.map((f) => join(req.sddf, f))]
           : [...ROLE_SOURCES[w.role].map((f) => join(req.sddf, f)), ...UTIL_DEBUG.map((f) => join(req.sddf, f))],
-        includeDirs: [...(own?.includeDirs ?? []), include],
+        includeDirs: [...(own?.includeDirs ?? []), ...(ROLE_INCLUDES[w.role] ?? []).map((d) => join(req.sddf, d)), include],
         defines: [...DEFINES, ...(own?.defines ?? [])],
         globalBase: SharedAddressSpace.slotBase(slot),
         stackSize: STACK_SIZE,
         exports: EXPORTS,
+        runtime: w.role === 'driver' ? ['mmio.c'] : [],
       };
-      return { pd: w.pd, role: w.role, slot, wasm: toolchain.build(spec) };
+      const built = toolchain.build(spec);
+      // A driver's loads and stores reach its device window through the runtime's helpers.
+      return { pd: w.pd, role: w.role, slot, wasm: w.role === 'driver' ? rewriteDeviceAccesses(built).bytes : built };
     });
     return { real: { layout, pds }, diagnostics };
   } catch (e) {

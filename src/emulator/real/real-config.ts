@@ -3,7 +3,7 @@
 // import of the code that runs them.
 import type { SddfLayout } from './layout';
 
-export type RealRole = 'virtRx' | 'virtTx' | 'client';
+export type RealRole = 'driver' | 'virtRx' | 'virtTx' | 'client';
 
 export interface RealPdModule {
   pd: string;

@@ -24,6 +24,18 @@ export interface QueueCost {
   nsPerByte: number;
 }
 
+/**
+ * A device window in the shared memory (runtime/mmio.c asks the emulator for accesses inside it).
+ * The device takes 32-bit register accesses: a 64-bit access is two, a narrower read takes its
+ * bytes from the register that holds them, a narrower write writes them shifted into that register.
+ */
+export interface DeviceWindow {
+  base: number;
+  size: number;
+  read(offset: number): number;
+  write(offset: number, value: number): void;
+}
+
 export interface RealPdExports {
   __emu_init(): void;
   __emu_notified(ch: number): void;
@@ -49,6 +61,7 @@ export class RealPd implements PdProgram {
     module: WasmModule,
     readonly memory: WasmMemory,
     private readonly costs: QueueCost[],
+    device?: DeviceWindow,
   ) {
     const imports = {
       env: { memory },
@@ -60,6 +73,10 @@ export class RealPd implements PdProgram {
         irq_ack: (ch: number) => ctx.irqAck(ch >>> 0),
         yield: () => this.yieldSlice(),
         ppcall: (ch: number, tag: bigint) => this.ppcall(ch >>> 0, tag),
+        mmio_read: (addr: number, width: number) => device ? deviceRead(device, addr >>> 0, width) : 0n,
+        mmio_write: (addr: number, width: number, value: bigint) => {
+          if (device) deviceWrite(device, addr >>> 0, width, value);
+        },
         dbg_putc: (c: number) => {
           if ((c & 0xff) === 0x0a) {
             ctx.log(this.line);
@@ -70,6 +87,12 @@ export class RealPd implements PdProgram {
     };
     this.exports = new wasm.Instance(module, imports).exports as unknown as RealPdExports;
     this.costMarks = costs.map(() => 0);
+    if (device) {
+      const at = (this.exports.__emu_mmio_window_address as () => number)();
+      const view = new DataView(memory.buffer, at, 8);
+      view.setUint32(0, device.base, true);
+      view.setUint32(4, device.size, true);
+    }
     if (this.exports.__emu_has_protected() !== 0) {
       this.protectedCall = (ch, msg) => this.runHandler(() => this.callProtected(ch, msg));
     }
@@ -158,6 +181,24 @@ export class RealPd implements PdProgram {
     for (let i = 0; i < count; i++) out.push(Number(after.getBigUint64(i * 8, true)));
     return out;
   }
+}
+
+function deviceRead(d: DeviceWindow, addr: number, width: number): bigint {
+  const off = addr - d.base;
+  if (width === 8) return BigInt(d.read(off) >>> 0) | (BigInt(d.read(off + 4) >>> 0) << 32n);
+  const word = d.read(off & ~3) >>> 0;
+  if (width === 4 && (off & 3) === 0) return BigInt(word);
+  const shift = (off & 3) * 8;
+  return BigInt((word >>> shift) & (width === 1 ? 0xff : 0xffff));
+}
+
+function deviceWrite(d: DeviceWindow, addr: number, width: number, value: bigint): void {
+  const off = addr - d.base;
+  if (width === 8) {
+    d.write(off, Number(value & 0xffffffffn));
+    d.write(off + 4, Number((value >> 32n) & 0xffffffffn));
+  } else if (width === 4 && (off & 3) === 0) d.write(off, Number(value & 0xffffffffn));
+  else d.write(off & ~3, (Number(value & (width === 1 ? 0xffn : 0xffffn)) << ((off & 3) * 8)) >>> 0);
 }
 
 /** seL4's fault labels as the Microkit monitor prints them (MCS, aarch64, as kernel.ts uses). */

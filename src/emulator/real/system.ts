@@ -12,10 +12,11 @@ import { RealPd, type QueueCost } from './real-pd';
 import { dataSegments } from './wasm-module';
 import { wasm } from './wasm-api';
 export type { RealComponentsConfig, RealPdModule, RealRole } from './real-config';
-import { ConfigWriter, writeClientConfig, writeVirtRxConfig, writeVirtTxConfig, type ConnectionValues } from './sddf-config';
+import { ConfigWriter, writeClientConfig, writeDeviceResources, writeDriverConfig, writeVirtRxConfig, writeVirtTxConfig, type ConnectionValues } from './sddf-config';
 
 /** The config section each role's program declares (sdfgen patches the same sections). */
 const CONFIG_SECTION: Record<RealRole, string> = {
+  driver: '.serial_driver_config',
   virtRx: '.serial_virt_rx_config',
   virtTx: '.serial_virt_tx_config',
   client: '.serial_client_config',
@@ -23,6 +24,7 @@ const CONFIG_SECTION: Record<RealRole, string> = {
 
 
 /** The models' per-byte costs (pds/*.ts), so that real and model PDs share a timeline. */
+const DRIVER_NS_PER_BYTE = 2;
 const VIRT_RX_NS_PER_BYTE = 2;
 const VIRT_TX_NS_PER_BYTE = 1;
 
@@ -32,6 +34,21 @@ export interface SerialQueues {
   clientRx: SerialQueue[];
   clientTx: SerialQueue[];
 }
+
+/** The UART as the driver's device window reaches it, and what its device_resources name. */
+export interface DriverDevice {
+  uart: { read(offset: number): number; write(offset: number, value: number): void };
+  /** The UART's physical address (device_resources' io_addr) and window size. */
+  paddr: number;
+  size: number;
+  /** The driver's channel for the UART's IRQ. */
+  irqChannel: number;
+}
+
+/** The name of the UART's window in the shared memory. */
+const UART_WINDOW = 'uart';
+/** The i.MX UART's register page (sDDF drivers/serial/imx/config.json: "size": 4096). */
+const UART_WINDOW_SIZE = 0x1000;
 
 export class RealSystem {
   readonly space: SharedAddressSpace;
@@ -47,7 +64,8 @@ export class RealSystem {
       serialMrs.add(c.dataMr);
     }
     const regions = config.memoryRegions.filter((m) => serialMrs.has(m.name));
-    this.space = new SharedAddressSpace(Math.max(0, ...real.pds.map((p) => p.slot + 1)), regions);
+    const windows = real.pds.some((p) => p.role === 'driver') ? [{ name: UART_WINDOW, size: UART_WINDOW_SIZE }] : [];
+    this.space = new SharedAddressSpace(Math.max(0, ...real.pds.map((p) => p.slot + 1)), regions, windows);
   }
 
   regionBytes(name: string): Uint8Array | undefined {
@@ -55,7 +73,7 @@ export class RealSystem {
   }
 
   /** Instantiate every real PD, fill its sDDF config and make it the PD's program. */
-  attach(kernel: Kernel, queues: SerialQueues, chBetween: (from: string, to: string) => number): void {
+  attach(kernel: Kernel, queues: SerialQueues, chBetween: (from: string, to: string) => number, device: DriverDevice): void {
     const r = this.config.roles, serial = this.config.serial;
     const conn = (c: { queueMr: string; dataMr: string; capacity?: number }, id: number): ConnectionValues => {
       const q = this.space.regions.get(c.queueMr)!, d = this.space.regions.get(c.dataMr)!;
@@ -66,14 +84,32 @@ export class RealSystem {
       if (!pd) continue;
       const module = new wasm.Module(m.wasm);
       let costs: QueueCost[] = [];
+      const window = m.role === 'driver' ? this.space.windows.get(UART_WINDOW)! : undefined;
+      if (m.role === 'driver') {
+        costs = [{ queue: queues.driverRx, side: 'tail', nsPerByte: DRIVER_NS_PER_BYTE }, { queue: queues.driverTx, side: 'head', nsPerByte: DRIVER_NS_PER_BYTE }];
+      }
       if (m.role === 'virtRx') costs = [{ queue: queues.driverRx, side: 'head', nsPerByte: VIRT_RX_NS_PER_BYTE }];
       if (m.role === 'virtTx') costs = queues.clientTx.map((q) => ({ queue: q, side: 'head' as const, nsPerByte: VIRT_TX_NS_PER_BYTE }));
-      const program = new RealPd(kernel.contextFor(pd), module, this.space.memory, costs);
+      const program = new RealPd(kernel.contextFor(pd), module, this.space.memory, costs,
+        window && { base: window.address, size: window.size, read: (o) => device.uart.read(o), write: (o, v) => device.uart.write(o, v) });
       program.setName(m.pd);
       const section = dataSegments(m.wasm).find((s) => s.name === CONFIG_SECTION[m.role]);
       if (!section || section.address === undefined) throw new Error(`the program of '${m.pd}' has no ${CONFIG_SECTION[m.role]} section for its sDDF config`);
       const w = new ConfigWriter(this.real.layout, this.space.memory.buffer, section.address, section.size);
-      if (m.role === 'virtRx') {
+      if (m.role === 'driver') {
+        writeDriverConfig(w, {
+          rx: conn(r.driverRx, chBetween(m.pd, r.virtRx)),
+          tx: conn(r.driverTx, chBetween(m.pd, r.virtTx)),
+          baud: serial.baud,
+          rxEnabled: serial.rxEnabled,
+        });
+        const res = dataSegments(m.wasm).find((s) => s.name === '.device_resources');
+        if (!res || res.address === undefined) throw new Error(`the program of '${m.pd}' has no .device_resources section`);
+        writeDeviceResources(new ConfigWriter(this.real.layout, this.space.memory.buffer, res.address, res.size), {
+          regions: [{ vaddr: window!.address, size: window!.size, ioAddr: device.paddr }],
+          irqs: [device.irqChannel],
+        });
+      } else if (m.role === 'virtRx') {
         writeVirtRxConfig(w, {
           driver: conn(r.driverRx, chBetween(m.pd, r.driver)),
           clients: r.clients.map((c) => conn(c.rx, chBetween(m.pd, c.pd))),
