@@ -8,7 +8,7 @@ import type { FileHost } from '../common/host';
 import { bootProject } from '../emulator/from-project';
 import type { Emulator } from '../emulator/emulator';
 import type { LogRecord } from '../emulator/kernel';
-import { recordInputLog, replayInputLog, type InputLog } from '../emulator/record';
+import { readComponentChoice, recordInputLog, replayInputLog, type InputLog } from '../emulator/record';
 import { componentsRequestFor, type ComponentKind } from '../emulator/real/components';
 import type { WasmToolchain } from '../emulator/real/toolchain';
 import { loadProject, type Project, type SwitchCharOverride } from '../system/index';
@@ -32,7 +32,7 @@ export interface BootSessionOptions {
   /** PD and VMM log lines (libvmm's LOG_VMM_ERR, virt_rx's debug lines, the guest model's notes). */
   onLog?: (record: LogRecord) => void;
   /** Real components: the kind asked for outside the project file, the compiler, the default sDDF. */
-  components?: { kind?: ComponentKind; toolchain: WasmToolchain; defaultSddf?: string };
+  components?: { kind?: ComponentKind | Record<string, ComponentKind>; toolchain: WasmToolchain; defaultSddf?: string };
 }
 
 /** What `--record` writes: the emulator's input log plus what a replay needs to end where we ended. */
@@ -171,9 +171,12 @@ export function parseRecording(text: string): { recording?: BootRecording; error
     }
     records.push({ timeNs: rr.timeNs, bytes: rr.bytes as number[] });
   }
+  const { components, error } = readComponentChoice(o.components);
+  if (error) return { error };
   const sw = o.switchChar;
   if (sw !== undefined && !(typeof sw === 'number' && Number.isInteger(sw) && sw >= 0 && sw < 256)) return { error: "'switchChar' must be a byte value" };
-  return { recording: { version: 1, seed: o.seed, records, endNs: o.endNs, realtime: o.realtime === true, colour: o.colour === true, ...(sw === undefined ? {} : { switchChar: sw }) } };
+  return { recording: { version: 1, seed: o.seed, records, endNs: o.endNs, realtime: o.realtime === true, colour: o.colour === true, ...(sw === undefined ? {} : { switchChar: sw }),
+    ...(components === undefined ? {} : { components }) } };
 }
 
 /** A diagnostic as compilers print it: `file:line:col: error: message` (1-based), dtc-style. */

@@ -13,6 +13,7 @@ import { NodeFileHost } from '../node/file-host';
 import { NodeWasmToolchain, sharedUpstreamSddf } from '../node/wasm-toolchain';
 import type { ComponentKind } from '../emulator/real/components';
 import { describeSwitchChar, parseSwitchChar } from '../system/index';
+import { componentMismatch } from '../emulator/record';
 import { BootSession, formatBootDiagnostic, parseRecording, serialiseRecording, type BootRecording } from './boot-session';
 import { scriptLines } from './script-input';
 import { describeKey, enterRawMode, quitKeyFor, runInteractive, signalExitCode, type TerminalInput } from './terminal';
@@ -227,7 +228,8 @@ export async function runBoot(args: string[], ioOverrides: Partial<BootIo> = {})
       : parsed.switchChar === undefined ? undefined : { value: parsed.switchChar, label: '--switch-char' },
     onOutput: (bytes) => io.stdout(bytes),
     onLog,
-    components: { kind: parsed.components, toolchain: new NodeWasmToolchain(), defaultSddf: sharedUpstreamSddf() },
+    // A replay boots the programs it was recorded with, whatever --components says.
+    components: { kind: recording?.components ?? parsed.components, toolchain: new NodeWasmToolchain(), defaultSddf: sharedUpstreamSddf() },
   });
   if (!loaded.session) {
     printDiagnostics(io, loaded.diagnostics);
@@ -243,6 +245,11 @@ export async function runBoot(args: string[], ioOverrides: Partial<BootIo> = {})
   };
 
   if (recording) {
+    const mismatch = componentMismatch(session.emulator, recording);
+    if (mismatch) {
+      io.stderr(`dual-guest boot: ${parsed.replay}: ${mismatch}\n`);
+      return 1;
+    }
     session.replay(recording);
     saveRecording();
     return 0;

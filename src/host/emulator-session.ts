@@ -9,7 +9,7 @@ import type { Emulator } from '../emulator/emulator';
 import { PhysicalLinesHost } from '../devicetree/physical-lines';
 import { bootProject } from '../emulator/from-project';
 import type { LogRecord } from '../emulator/kernel';
-import { applyInputRecord, recordInputLog, type InputLog } from '../emulator/record';
+import { applyInputRecord, componentMismatch, recordInputLog, type InputLog } from '../emulator/record';
 import { loadProject } from '../system/index';
 import { componentsRequestFor } from '../emulator/real/components';
 import type { WasmToolchain } from '../emulator/real/toolchain';
@@ -145,7 +145,8 @@ export class EmulatorSession {
     try {
       project = loadProject(req.projectFile, this.host, { switchChar: req.switchChar });
       if (req.colour !== undefined) project.serial.colour = req.colour;
-      const wanted = componentsRequestFor(project, req.components, this.real?.defaultSddf);
+      // A replay boots the programs it was recorded with, whatever the setting says.
+      const wanted = componentsRequestFor(project, req.replay?.components ?? req.components, this.real?.defaultSddf);
       const booted = bootProject(project, {
         components: wanted.request && this.real ? { request: wanted.request, toolchain: this.real.toolchain } : undefined,
         host: this.host, origins: this.host, fast: req.fast, seed: req.seed ?? 1,
@@ -153,6 +154,11 @@ export class EmulatorSession {
       });
       diagnostics = [...booted.diagnostics, ...wanted.diagnostics];
       emulator = booted.emulator;
+      const mismatch = emulator && req.replay ? componentMismatch(emulator, req.replay) : undefined;
+      if (mismatch) {
+        diagnostics.push({ severity: 'error', code: 'real-components', message: `cannot replay: ${mismatch}` });
+        emulator = undefined;
+      }
     } catch (e) {
       // The cores promise not to throw; if one does, the user still gets a message, not a dead worker.
       diagnostics = [{ severity: 'error', message: `internal error while loading the project: ${e instanceof Error ? e.message : String(e)}`, code: 'emulator-boot' }];

@@ -1,6 +1,6 @@
 // The file "Save input recording" writes and "Replay a recording" reads: the emulator's InputLog
 // plus the project it was made on. Read with a check of every field: the file may be anything.
-import type { InputLog } from '../emulator/record';
+import { readComponentChoice, type InputLog } from '../emulator/record';
 
 /** An input recording as "Save recording" writes it; a message when the file is not one. */
 export function parseRecording(text: string): { log: InputLog; projectFile?: string } | string {
@@ -10,7 +10,7 @@ export function parseRecording(text: string): { log: InputLog; projectFile?: str
   } catch (e) {
     return `not JSON (${e instanceof Error ? e.message : String(e)})`;
   }
-  const o = x as { version?: unknown; seed?: unknown; records?: unknown; projectFile?: unknown };
+  const o = x as { version?: unknown; seed?: unknown; records?: unknown; projectFile?: unknown; components?: unknown };
   if (!o || typeof o !== 'object' || o.version !== 1) return 'not an input recording (expected "version": 1)';
   if (typeof o.seed !== 'number' || !Array.isArray(o.records)) return 'a recording needs "seed" (a number) and "records" (an array)';
   for (const [i, r] of (o.records as unknown[]).entries()) {
@@ -22,8 +22,10 @@ export function parseRecording(text: string): { log: InputLog; projectFile?: str
       return `record ${i}: "resetGuest" must be a guest index (0, 1, ...)`;
     }
   }
+  const { components, error } = readComponentChoice(o.components);
+  if (error) return error;
   return {
-    log: { version: 1, seed: o.seed, records: o.records as InputLog['records'] },
+    log: { version: 1, seed: o.seed, records: o.records as InputLog['records'], ...(components ? { components } : {}) },
     projectFile: typeof o.projectFile === 'string' ? o.projectFile : undefined,
   };
 }

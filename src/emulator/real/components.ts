@@ -42,13 +42,13 @@ const UTIL_SERIAL = ['util/printf.c', 'util/putchar_serial.c', 'util/assert.c'];
 const EXPORTS = ['current_client'];
 
 /**
- * The request for a project: the project file's choice unless `override` (the boot flag or the
- * setting) says otherwise; sDDF from the project file, else `defaultSddf` (the shared upstream copy
+ * The request for a project: the project file's choice unless `override` (the boot flag, the
+ * setting, or a recording's choice per PD) says otherwise; sDDF from the project file, else `defaultSddf` (the shared upstream copy
  * beside a clone). undefined when everything runs as models.
  */
 export function componentsRequestFor(
   project: { components: { components: ComponentsRequest['components']; sddf?: string; pdSources: NonNullable<ComponentsRequest['pdSources']> } },
-  override: ComponentKind | undefined,
+  override: ComponentKind | Record<string, ComponentKind> | undefined,
   defaultSddf: string | undefined,
 ): { request?: ComponentsRequest; diagnostics: Diagnostic[] } {
   const pc = project.components;
