@@ -12,7 +12,8 @@
 // - devices/gic.ts: IRQs enabled by a call, not a distributor register; the distributor is on.
 // - virtio/console.ts: TX resumes on virt_tx's signal; over-long chains stream; malformed queues set
 //   DEVICE_NEEDS_RESET; address halves replace; an out-of-range QueueReady fails; no debug chatter.
-// - pds/uart-driver.ts: RX always enabled; one RX and one TX pass per IRQ.
+// - from-project.ts: a TX-only serial system (no virt_rx) is refused.
+// - pds/uart-driver.ts: one RX and one TX pass per IRQ.
 // - pds/virt-rx.ts: clients may be numbered from 1.
 // - pds/virt-tx.ts: oversized backlogs go in pieces; clients signalled before the driver; no
 //   debug-build busy wait.
@@ -171,7 +172,7 @@ export class Emulator {
     const driverPd = pd(roles.driver), rxPd = pd(roles.virtRx), txPd = pd(roles.virtTx);
     const irqCh = [...driverPd.irqs].find(([, intid]) => intid === uartIntid)?.[0] ?? -1;
     driverPd.program = new UartDriver(kernel.contextFor(driverPd), this.uart, drvRx, drvTx,
-      { irq: irqCh, tx: chBetween(roles.driver, roles.virtTx), rx: chBetween(roles.driver, roles.virtRx) }, serial.baud);
+      { irq: irqCh, tx: chBetween(roles.driver, roles.virtTx), rx: chBetween(roles.driver, roles.virtRx) }, serial.baud, serial.rxEnabled);
     this.virtRx = new VirtRx(kernel.contextFor(rxPd), drvRx, cliRx, chBetween(roles.virtRx, roles.driver),
       roles.clients.map((c) => chBetween(roles.virtRx, c.pd)), { switchChar: serial.switchChar, clientBase: serial.clientBase, terminateNumChar: serial.terminateNumChar });
     rxPd.program = this.virtRx;

@@ -4,6 +4,12 @@
 // `<virtual_machine>` element concerned (the first booted one for system-wide ones), where the
 // language server offers to create a project file. Guests the project file leaves out
 // (`"boot": false`) are not booted; their VMMs stay idle.
+//
+// Departures from the pinned upstream (sDDF 650ace5, libvmm 7069ab9, Microkit cfd5216):
+// - A TX-only serial system (no virt_rx; sdfgen then writes rx_enabled false into the driver's config
+//   and enable_rx false into virt_tx's) is refused at boot: the driver model and virt_tx model RX
+//   disabled, but the assembly still needs virt_rx and its queues
+//   (sddf include/sddf/serial/config.h:30, 54).
 import type { Diagnostic } from '../common/diagnostics';
 import type {} from './diagnostic-codes'; // the codes these diagnostics carry
 import { unreadableReason, type FileHost } from '../common/host';

@@ -125,6 +125,11 @@ export class DualGuestSession implements TerminalInputSink {
     }
     // On the line, switching is the user's to type: say with which character.
     this.lineTerminal?.notice(`switch character ${this.switchChar}: ${describeKey(outcome.switchChar)} N Enter sends input to client N (from ${outcome.clientBase})`);
+    // Which PDs run their C code, or why the models run instead: on the line, as the CLI prints it.
+    for (const d of outcome.diagnostics.filter((x) => x.code === 'real-components')) {
+      this.lineTerminal?.notice(`${d.severity === 'info' ? '' : `${d.severity}: `}${d.message}`);
+      this.ui.log(`${d.severity}: ${d.message}`);
+    }
     this.publish();
     this.ui.log(`booted ${settings.projectFile}: ${outcome.guests.map((g) => `${g.vm} (client ${g.client})`).join(', ')}`);
     return outcome;

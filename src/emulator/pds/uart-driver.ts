@@ -1,16 +1,16 @@
 // The UART driver PD (sDDF drivers/serial/imx/uart.c): owns the UART's
 // registers and IRQ; drains the RX FIFO into the RX queue, fills the TX FIFO from the TX queue.
+// With RX disabled (sDDF's config.rx_enabled false, a TX-only serial system) the receiver and its
+// interrupt stay off and the RX queue is never touched, as the driver does.
 //
 // Departures from the pinned upstream (sDDF 650ace5, libvmm 7069ab9, Microkit cfd5216):
-// - RX is always enabled: a TX-only configuration (config.rx_enabled false) is not modelled
-//   (sddf drivers/serial/imx/uart.c:101, 125-127, 169-171).
 // - An IRQ runs one RX and one TX pass, where the driver loops while the status register shows work
 //   (sddf drivers/serial/imx/uart.c:95-114).
 import type { PdContext, PdProgram } from '../kernel';
 import type { SerialQueue } from '../queue';
 import {
   type ImxUart, UBIR, UBMR, UCR1, UCR1_RRDYEN, UCR1_TRDYEN, UCR1_UARTEN, UCR2, UCR2_RXEN, UCR2_TXEN, UCR2_WS,
-  UFCR, UFCR_RFDIV_SHIFT, UFCR_TXTL_SHIFT, URXD, URXD_CHARRDY, USR2, USR2_RDR,
+  UFCR, UFCR_RFDIV_SHIFT, UFCR_RXTL_MASK, UFCR_TXTL_SHIFT, URXD, URXD_CHARRDY, USR2, USR2_RDR,
 } from '../devices/uart-imx';
 
 const COST_PER_BYTE_NS = 2;
@@ -37,22 +37,24 @@ export class UartDriver implements PdProgram {
     private readonly txq: SerialQueue,
     private readonly ch: UartDriverChannels,
     private readonly baud: number,
+    private readonly rxEnabled = true,
   ) {}
 
   init(): void {
     const u = this.uart;
     // Baud = ref / RFDIV / (16 * (UBMR + 1) / (UBIR + 1)); with UBIR = 15: UBMR = ref / RFDIV / baud - 1,
     // in the driver's integer arithmetic over its assumed clock (sddf drivers/serial/imx/uart.c:37).
-    u.write(UFCR, (RFDIV_BY_2 << UFCR_RFDIV_SHIFT) | (2 << UFCR_TXTL_SHIFT) | 1);
+    // The RX threshold is set to 1 only with RX on; otherwise it keeps its reset value (sddf drivers/serial/imx/uart.c:145-148).
+    u.write(UFCR, (RFDIV_BY_2 << UFCR_RFDIV_SHIFT) | (2 << UFCR_TXTL_SHIFT) | (this.rxEnabled ? 1 : u.read(UFCR) & UFCR_RXTL_MASK));
     u.write(UBIR, 0xf);
     u.write(UBMR, Math.max(0, Math.floor(UART_MOD_CLK / 2 / this.baud) - 1));
-    u.write(UCR2, UCR2_WS | UCR2_IRTS | UCR2_RXEN | UCR2_TXEN | 1);
-    u.write(UCR1, UCR1_UARTEN | UCR1_RRDYEN);
+    u.write(UCR2, UCR2_WS | UCR2_IRTS | (this.rxEnabled ? UCR2_RXEN : 0) | UCR2_TXEN | 1);
+    u.write(UCR1, UCR1_UARTEN | (this.rxEnabled ? UCR1_RRDYEN : 0));
   }
 
   notified(ch: number): void {
     if (ch === this.ch.irq) {
-      this.handleRx();
+      if (this.rxEnabled) this.handleRx();
       this.handleTx();
       this.ctx.irqAck(this.ch.irq); // deferred ack, after handling
     } else if (ch === this.ch.tx) {

@@ -119,6 +119,8 @@ export function buildRealComponents(config: EmulatorConfig, req: ComponentsReque
       // A driver's loads and stores reach its device window through the runtime's helpers.
       return { pd: w.pd, role: w.role, slot, wasm: w.role === 'driver' ? rewriteDeviceAccesses(built).bytes : built };
     });
+    // Said at every boot, so that a user (and the Problems view) can tell real code from the models.
+    diagnostics.push({ severity: 'info', code: 'real-components', message: `running as C code compiled to WebAssembly: ${pds.map((p) => `'${p.pd}'`).join(', ')}; the other PDs are models` });
     return { real: { layout, pds }, diagnostics };
   } catch (e) {
     if (e instanceof ToolchainMissingError) {
