@@ -78,6 +78,8 @@ describe('e2e: "Boot dual guests" with real components (sDDF driver, virt_rx, vi
     await page.locator('.statusbar-item', { hasText: /Dual guest: running/ }).first().waitFor({ state: 'visible', timeout: 120_000 });
     // The serial port's terminal says which PDs run their C code (or why the models run).
     await focusTerminal(page, HOST_UART);
+    // The notice comes first, before the kernels' boot logs scroll it away.
+    await runCommand(page, 'Terminal: Scroll to Top');
     const line = (await waitForTerminalText(page, /compiled to WebAssembly/, 60_000)).replace(/\n/g, '');
     assert.match(line, /running as C code compiled to WebAssembly: 'uart_driver', 'serial_virt_rx', 'serial_virt_tx'/);
 

@@ -9,7 +9,7 @@
 // (`<op> align offset` becomes `i32.const offset; call $helper`), function bodies and the section
 // get their new sizes, and every other section is copied as it is (the module has no debug
 // sections: builds use -g0). The helpers themselves are not rewritten.
-import { readSections, WasmReader } from './wasm-module';
+import { nameMap, NAME_SUBSECTION_FUNCTION, readSections, WasmReader } from './wasm-module';
 
 /** The helper's export name for each memory opcode (wasm core spec, 5.4.6). */
 const MEMORY_OP_HELPER: Record<number, string> = {
@@ -39,7 +39,7 @@ export function rewriteDeviceAccesses(module: Uint8Array): MmioRewriteResult {
   const sections = readSections(module);
   const importedFuncs = countImportedFunctions(module, sections.find((s) => s.id === SECTION_IMPORT));
   // By the name section: an export may be wasm-ld's wrapper that runs the constructors first.
-  const names = functionNames(module, sections.find((s) => s.id === 0 && s.name === 'name'));
+  const names = new Map([...nameMap(module, sections, NAME_SUBSECTION_FUNCTION)].map(([idx, name]) => [name, idx]));
   const helper = (name: string): number => {
     const idx = names.get(`${name}_fn`);
     if (idx === undefined) throw new MmioRewriteError(`the module has no ${name}_fn (runtime/mmio.c was not linked into it, or its names were stripped)`);
@@ -103,32 +103,16 @@ export function rewriteDeviceAccesses(module: Uint8Array): MmioRewriteResult {
   const result = new ByteWriter();
   result.bytes(module.subarray(0, 8));
   for (const s of sections) {
-    const headerStart = sectionHeaderStart(module, s);
     if (s.id === SECTION_CODE) {
       const contents = out.finish();
       result.u8(SECTION_CODE);
       result.u32(contents.length);
       result.bytes(contents);
     } else {
-      result.bytes(module.subarray(headerStart, s.start + s.size));
+      result.bytes(module.subarray(s.headerStart, s.start + s.size));
     }
   }
   return { bytes: result.finish(), accesses, bulk };
-}
-
-/** Where a section's id byte is (readSections gives where its contents start). */
-function sectionHeaderStart(module: Uint8Array, s: { id: number; start: number; size: number; name?: string }): number {
-  // Walk from the module's start: sections are contiguous.
-  const r = new WasmReader(module, 8);
-  while (r.pos < module.length) {
-    const headerStart = r.pos;
-    r.u8();
-    const size = r.u32();
-    const contentStart = r.pos;
-    if (contentStart + size === s.start + s.size) return headerStart;
-    r.pos = contentStart + size;
-  }
-  throw new MmioRewriteError('section not found');
 }
 
 function countImportedFunctions(module: Uint8Array, section: { start: number } | undefined): number {
@@ -159,26 +143,6 @@ function skipLimits(r: WasmReader): void {
   const flags = r.u8();
   r.u32();
   if (flags & 1) r.u32();
-}
-
-/** Function names from the "name" section's function subsection (id 1). */
-function functionNames(module: Uint8Array, section: { start: number; size: number } | undefined): Map<string, number> {
-  const out = new Map<string, number>();
-  if (!section) return out;
-  const r = new WasmReader(module, section.start);
-  const end = section.start + section.size;
-  while (r.pos < end) {
-    const sub = r.u8(), size = r.u32(), next = r.pos + size;
-    if (sub === 1) {
-      const n = r.u32();
-      for (let i = 0; i < n; i++) {
-        const idx = r.u32();
-        out.set(r.name(), idx);
-      }
-    }
-    r.pos = next;
-  }
-  return out;
 }
 
 /** Skips the immediates of an instruction of the MVP, sign-extension, reference-types and bulk-memory sets. */

@@ -4,6 +4,8 @@
 
 export interface WasmSection {
   id: number;
+  /** Offset of the section's id byte (where its header starts). */
+  headerStart: number;
   /** Custom sections' names. */
   name?: string;
   /** Offset of the section's contents (after id and size) and their length. */
@@ -63,8 +65,9 @@ export function readSections(bytes: Uint8Array): WasmSection[] {
   const r = new WasmReader(bytes, 8);
   const out: WasmSection[] = [];
   while (r.pos < bytes.length) {
+    const headerStart = r.pos;
     const id = r.u8(), size = r.u32(), start = r.pos;
-    const s: WasmSection = { id, start, size };
+    const s: WasmSection = { id, headerStart, start, size };
     if (id === 0) {
       const nr = new WasmReader(bytes, start);
       s.name = nr.name();
@@ -100,21 +103,31 @@ export function dataSegments(bytes: Uint8Array): DataSegment[] {
       segs.push({ index: i, name: undefined, address, size });
     }
   }
-  const names = sections.find((s) => s.id === 0 && s.name === 'name');
-  if (names) {
-    const r = new WasmReader(bytes, names.start);
-    const end = names.start + names.size;
-    while (r.pos < end) {
-      const sub = r.u8(), size = r.u32(), next = r.pos + size;
-      if (sub === 9) {
-        const count = r.u32();
-        for (let i = 0; i < count; i++) {
-          const idx = r.u32(), name = r.name();
-          if (segs[idx]) segs[idx].name = name;
-        }
-      }
-      r.pos = next;
-    }
-  }
+  for (const [idx, name] of nameMap(bytes, sections, NAME_SUBSECTION_DATA)) if (segs[idx]) segs[idx].name = name;
   return segs;
+}
+
+/** The "name" custom section's subsections (WebAssembly extended name section). */
+export const NAME_SUBSECTION_FUNCTION = 1;
+const NAME_SUBSECTION_DATA = 9;
+
+/** One name map of the "name" section (index to name), empty when the module has none. */
+export function nameMap(bytes: Uint8Array, sections: WasmSection[], subsection: number): Map<number, string> {
+  const out = new Map<number, string>();
+  const names = sections.find((s) => s.id === 0 && s.name === 'name');
+  if (!names) return out;
+  const r = new WasmReader(bytes, names.start);
+  const end = names.start + names.size;
+  while (r.pos < end) {
+    const sub = r.u8(), size = r.u32(), next = r.pos + size;
+    if (sub === subsection) {
+      const count = r.u32();
+      for (let i = 0; i < count; i++) {
+        const idx = r.u32();
+        out.set(idx, r.name());
+      }
+    }
+    r.pos = next;
+  }
+  return out;
 }

@@ -110,7 +110,8 @@ __attribute__((export_name("__emu_memory_copy"))) void __emu_memory_copy_fn(uint
         __builtin_memmove((void *)dst, (const void *)src, n);
         return;
     }
-    if (dst <= src) {
+    /* Forwards (the order a device sees), backwards only where an overlap needs it. */
+    if (dst <= src || (uint64_t)dst >= (uint64_t)src + n) {
         for (uint32_t i = 0; i < n; i++) {
             __emu_st_i32_8_fn(dst + i, __emu_ld_i32_8u_fn(src + i, 0), 0);
         }
