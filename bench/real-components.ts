@@ -27,7 +27,7 @@ type Kind = 'model' | 'virtualisers' | 'all';
 function withReal(config: EmulatorConfig, kind: Kind): EmulatorConfig {
   if (kind === 'model') return config;
   const r = config.roles;
-  const components = kind === 'all' ? 'real' as const : { [r.virtRx]: 'real' as const, [r.virtTx]: 'real' as const };
+  const components = kind === 'all' ? 'real' as const : { [r.virtRx ?? 'serial_virt_rx']: 'real' as const, [r.virtTx]: 'real' as const };
   const built = buildRealComponents(config, { components, sddf: sddf! }, toolchain);
   if (!built.real) throw new Error(built.diagnostics.map((d) => d.message).join('; '));
   return { ...config, real: built.real };

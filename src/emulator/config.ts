@@ -66,15 +66,16 @@ export interface SerialConfig {
 
 export interface SerialRoles {
   driver: string;
-  virtRx: string;
+  /** Absent in a TX-only serial system (serial.rxEnabled false): no RX virtualiser, no RX queues. */
+  virtRx?: string;
   virtTx: string;
   /** The UART's INTID (58 on MaaXBoard) and physical base, for messages. */
   uartIrq: number;
   uartPaddr?: number;
-  driverRx: QueueConnection;
+  driverRx?: QueueConnection;
   driverTx: QueueConnection;
-  /** In client order (client 0 first). */
-  clients: { pd: string; name: string; rx: QueueConnection; tx: QueueConnection }[];
+  /** In client order (client 0 first); `rx` absent in a TX-only system. */
+  clients: { pd: string; name: string; rx?: QueueConnection; tx: QueueConnection }[];
 }
 
 export interface GuestConfig {

@@ -12,7 +12,6 @@
 // - devices/gic.ts: IRQs enabled by a call, not a distributor register; the distributor is on.
 // - virtio/console.ts: TX resumes on virt_tx's signal; over-long chains stream; malformed queues set
 //   DEVICE_NEEDS_RESET; address halves replace; an out-of-range QueueReady fails; no debug chatter.
-// - from-project.ts: a TX-only serial system (no virt_rx) is refused.
 // - pds/uart-driver.ts: one RX and one TX pass per IRQ.
 // - pds/virt-rx.ts: clients may be numbered from 1.
 // - pds/virt-tx.ts: oversized backlogs go in pieces; clients signalled before the driver; no
@@ -118,7 +117,8 @@ export class Emulator {
   private readonly vcpus: Vcpu[] = [];
   private readonly vmms: Vmm[] = [];
   private readonly consoles: VirtioConsole[] = [];
-  private readonly virtRx: VirtRx;
+  /** Absent in a TX-only serial system. */
+  private readonly virtRx: VirtRx | undefined;
   private readonly virtTx: VirtTx;
   private readonly guestIntids: number[] = [];
   private readonly mrs: MemoryRegions;
@@ -159,23 +159,28 @@ export class Emulator {
       this.queues.push({ name, q });
       return q;
     };
-    const drvRx = queue(`${roles.driver} -> ${roles.virtRx}`, roles.driverRx);
+    const virtRxName = roles.virtRx;
+    const drvRx = virtRxName && roles.driverRx ? queue(`${roles.driver} -> ${virtRxName}`, roles.driverRx) : undefined;
     const drvTx = queue(`${roles.virtTx} -> ${roles.driver}`, roles.driverTx);
-    const cliRx = roles.clients.map((c) => queue(`${roles.virtRx} -> ${c.pd}`, c.rx));
+    const cliRx = roles.clients.map((c) => (virtRxName && c.rx ? queue(`${virtRxName} -> ${c.pd}`, c.rx) : undefined));
     const cliTx = roles.clients.map((c) => queue(`${c.pd} -> ${roles.virtTx}`, c.tx));
 
     const pd = (name: string): PdThread => kernel.pds.get(name)!;
-    const chBetween = (from: string, to: string): number => {
+    const chBetween = (from: string, to: string | undefined): number => {
+      if (to === undefined) return -1;
       for (const [id, t] of pd(from).channels) if (t.pd.name === to) return id;
       return -1;
     };
-    const driverPd = pd(roles.driver), rxPd = pd(roles.virtRx), txPd = pd(roles.virtTx);
+    const driverPd = pd(roles.driver), txPd = pd(roles.virtTx);
     const irqCh = [...driverPd.irqs].find(([, intid]) => intid === uartIntid)?.[0] ?? -1;
     driverPd.program = new UartDriver(kernel.contextFor(driverPd), this.uart, drvRx, drvTx,
       { irq: irqCh, tx: chBetween(roles.driver, roles.virtTx), rx: chBetween(roles.driver, roles.virtRx) }, serial.baud, serial.rxEnabled);
-    this.virtRx = new VirtRx(kernel.contextFor(rxPd), drvRx, cliRx, chBetween(roles.virtRx, roles.driver),
-      roles.clients.map((c) => chBetween(roles.virtRx, c.pd)), { switchChar: serial.switchChar, clientBase: serial.clientBase, terminateNumChar: serial.terminateNumChar });
-    rxPd.program = this.virtRx;
+    if (virtRxName && drvRx) {
+      const rxPd = pd(virtRxName);
+      this.virtRx = new VirtRx(kernel.contextFor(rxPd), drvRx, cliRx.map((q) => q!), chBetween(virtRxName, roles.driver),
+        roles.clients.map((c) => chBetween(virtRxName, c.pd)), { switchChar: serial.switchChar, clientBase: serial.clientBase, terminateNumChar: serial.terminateNumChar });
+      rxPd.program = this.virtRx;
+    }
     this.virtTx = new VirtTx(kernel.contextFor(txPd), drvTx, cliTx, chBetween(roles.virtTx, roles.driver),
       roles.clients.map((c) => chBetween(roles.virtTx, c.pd)),
       { colour: serial.colour, beginString: serial.beginString, rxEnabled: serial.rxEnabled, clientNames: roles.clients.map((c) => c.name) });
@@ -348,8 +353,8 @@ export class Emulator {
         };
       }),
       serial: {
-        currentClient: this.real?.currentClient() ?? this.virtRx.current,
-        rxDropped: this.virtRx.dropped.slice(),
+        currentClient: this.real?.currentClient() ?? this.virtRx?.current ?? 0,
+        rxDropped: this.virtRx?.dropped.slice() ?? this.config.roles.clients.map(() => 0),
         uartOverruns: this.uart.overruns,
         uartTxBytes: this.uart.txBytes,
         uartRxBytes: this.uart.rxBytes,

@@ -4,12 +4,6 @@
 // `<virtual_machine>` element concerned (the first booted one for system-wide ones), where the
 // language server offers to create a project file. Guests the project file leaves out
 // (`"boot": false`) are not booted; their VMMs stay idle.
-//
-// Departures from the pinned upstream (sDDF 650ace5, libvmm 7069ab9, Microkit cfd5216):
-// - A TX-only serial system (no virt_rx; sdfgen then writes rx_enabled false into the driver's config
-//   and enable_rx false into virt_tx's) is refused at boot: the driver model and virt_tx model RX
-//   disabled, but the assembly still needs virt_rx and its queues
-//   (sddf include/sddf/serial/config.h:30, 54).
 import type { Diagnostic } from '../common/diagnostics';
 import type {} from './diagnostic-codes'; // the codes these diagnostics carry
 import { unreadableReason, type FileHost } from '../common/host';
@@ -58,7 +52,10 @@ export function emulatorConfigFromProject(project: Project, opts: FromProjectOpt
   if (diagnostics.some((d) => d.severity === 'error')) return { config: undefined, diagnostics };
 
   const sys = project.system, roles = project.roles;
-  if (!roles.driver || !roles.virtRx || !roles.virtTx) return fail('cannot boot: the system has no complete sDDF serial subsystem (UART driver, RX and TX virtualisers)');
+  if (!roles.driver || !roles.virtTx) return fail('cannot boot: the system has no complete sDDF serial subsystem (a UART driver and a TX virtualiser, and an RX virtualiser unless RX is disabled)');
+  // No RX virtualiser: a TX-only serial system, as sdfgen makes with RX disabled (the driver's
+  // rx_enabled and virt_tx's enable_rx false, no RX queues).
+  const rxEnabled = roles.virtRx !== undefined;
   const driverPd = findPd(sys, roles.driver);
   const uartIrq = driverPd?.irqs[0]?.irq;
   // The UART's registers: the device frame (a region with a physical address) the driver maps.
@@ -83,15 +80,15 @@ export function emulatorConfigFromProject(project: Project, opts: FromProjectOpt
     if (!c) diagnostics.push({ severity: 'error', message: `cannot boot: no queue and data regions shared for the ${what}`, code: 'emulator-boot', range: booted[0]?.vmRange });
     return c;
   };
-  const driverRx = need(connection(roles.driver, roles.virtRx), `connection ${roles.driver} -> ${roles.virtRx}`);
+  const driverRx = rxEnabled ? need(connection(roles.driver, roles.virtRx!), `connection ${roles.driver} -> ${roles.virtRx}`) : undefined;
   const driverTx = need(connection(roles.virtTx, roles.driver), `connection ${roles.virtTx} -> ${roles.driver}`);
   const clients = [...roles.clients].sort((x, y) => x.index - y.index).map((c) => ({
     pd: c.pd,
     name: c.pd,
-    rx: need(connection(roles.virtRx!, c.pd), `RX connection of '${c.pd}'`),
+    rx: rxEnabled ? need(connection(roles.virtRx!, c.pd), `RX connection of '${c.pd}'`) : undefined,
     tx: need(connection(c.pd, roles.virtTx!), `TX connection of '${c.pd}'`),
   }));
-  if (!driverRx || !driverTx || clients.some((c) => !c.rx || !c.tx)) return { config: undefined, diagnostics };
+  if ((rxEnabled && (!driverRx || clients.some((c) => !c.rx))) || !driverTx || clients.some((c) => !c.tx)) return { config: undefined, diagnostics };
 
   const trees = opts.trees ?? compileGuestTrees(project, opts.host);
   const guests: GuestConfig[] = [];
@@ -160,14 +157,14 @@ export function emulatorConfigFromProject(project: Project, opts: FromProjectOpt
       terminateNumChar: project.serial.terminateNumChar,
       colour: project.serial.colour,
       beginString: project.serial.beginString,
-      rxEnabled: true,
+      rxEnabled,
       baud: project.serial.baud,
       fast: opts.fast ?? true,
     },
     roles: {
       driver: roles.driver, virtRx: roles.virtRx, virtTx: roles.virtTx, uartIrq, uartPaddr,
       driverRx, driverTx,
-      clients: clients.map((c) => ({ pd: c.pd, name: c.name, rx: c.rx!, tx: c.tx! })),
+      clients: clients.map((c) => ({ pd: c.pd, name: c.name, rx: c.rx, tx: c.tx! })),
     },
     guests,
     seed: opts.seed ?? 1,

@@ -51,14 +51,17 @@ export function validateConfig(c: EmulatorConfig): Diagnostic[] {
   };
   const r = c.roles;
   needPd(r.driver, 'UART driver');
-  needPd(r.virtRx, 'RX virtualiser');
+  // A TX-only system (RX disabled) has no RX virtualiser and no RX queues; any other needs them.
+  if (r.virtRx !== undefined) needPd(r.virtRx, 'RX virtualiser');
+  else if (c.serial.rxEnabled) error('serial RX is enabled but the system has no RX virtualiser');
+  if (r.virtRx !== undefined && (!r.driverRx || r.clients.some((cl) => !cl.rx))) error(`the RX virtualiser '${r.virtRx}' needs an RX queue from the driver and to every client`, r.virtRx);
   needPd(r.virtTx, 'TX virtualiser');
   for (const cl of r.clients) needPd(cl.pd, 'serial client');
 
   const connected = (a: string, b: string): boolean =>
     c.channels.some((ch) => (ch.a.pd === a && ch.b.pd === b) || (ch.a.pd === b && ch.b.pd === a));
-  const needChannel = (a: string, b: string): void => {
-    if (pds.has(a) && pds.has(b) && !connected(a, b)) error(`no channel connects '${a}' and '${b}'`, a);
+  const needChannel = (a: string, b: string | undefined): void => {
+    if (b !== undefined && pds.has(a) && pds.has(b) && !connected(a, b)) error(`no channel connects '${a}' and '${b}'`, a);
   };
   needChannel(r.driver, r.virtRx);
   needChannel(r.driver, r.virtTx);
@@ -69,7 +72,8 @@ export function validateConfig(c: EmulatorConfig): Diagnostic[] {
   const driver = c.pds.find((p) => p.name === r.driver);
   if (driver && !(driver.irqs ?? []).some((i) => i.irq === r.uartIrq)) error(`the UART driver '${r.driver}' has no irq ${r.uartIrq}`, r.driver);
 
-  const queue = (what: string, q: QueueConnection): void => {
+  const queue = (what: string, q: QueueConnection | undefined): void => {
+    if (!q) return;
     const qr = mrs.get(q.queueMr), dr = mrs.get(q.dataMr);
     if (!qr) error(`${what}: queue region '${q.queueMr}' does not exist`, what);
     else if (qr.size < 12) error(`${what}: queue region '${q.queueMr}' is smaller than the 12-byte queue header`, what);

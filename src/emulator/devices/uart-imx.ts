@@ -327,7 +327,12 @@ export class ImxUart implements Device {
   }
 
   private fillRxFast(): void {
-    if ((this.cr2 & UCR2_RXEN) === 0 || (this.cr1 & UCR1_UARTEN) === 0) return;
+    if ((this.cr2 & UCR2_RXEN) === 0 || (this.cr1 & UCR1_UARTEN) === 0) {
+      // A receiver that is off loses what arrives, as in realtime mode (advance).
+      this.overruns += this.wireLen;
+      this.wireHead = this.wireLen = 0;
+      return;
+    }
     while (this.wireLen > 0 && this.rxCount < UART_FIFO_SIZE) {
       this.rxFifo[(this.rxHead + this.rxCount) % UART_FIFO_SIZE] = this.wire[this.wireHead++];
       this.wireLen--;

@@ -33,12 +33,14 @@ export class UartDriver implements PdProgram {
   constructor(
     private readonly ctx: PdContext,
     private readonly uart: ImxUart,
-    private readonly rxq: SerialQueue,
+    private readonly rxq: SerialQueue | undefined,
     private readonly txq: SerialQueue,
     private readonly ch: UartDriverChannels,
     private readonly baud: number,
-    private readonly rxEnabled = true,
-  ) {}
+    private rxEnabled = true,
+  ) {
+    if (!rxq) this.rxEnabled = false;
+  }
 
   init(): void {
     const u = this.uart;
@@ -59,7 +61,7 @@ export class UartDriver implements PdProgram {
       this.ctx.irqAck(this.ch.irq); // deferred ack, after handling
     } else if (ch === this.ch.tx) {
       this.handleTx();
-    } else if (ch === this.ch.rx) {
+    } else if (ch === this.ch.rx && this.rxEnabled) {
       // virt_rx made room: take the RX interrupt again.
       this.uart.write(UCR1, this.uart.read(UCR1) | UCR1_RRDYEN);
       this.handleRx();
@@ -70,6 +72,7 @@ export class UartDriver implements PdProgram {
 
   private handleRx(): void {
     const u = this.uart, q = this.rxq;
+    if (!q) return;
     let produced = 0;
     while ((u.read(USR2) & USR2_RDR) !== 0) {
       if (q.isFull()) {

@@ -76,7 +76,7 @@ export function buildRealComponents(config: EmulatorConfig, req: ComponentsReque
   const r = config.roles;
   const wanted: { pd: string; role: RealRole }[] = [];
   if (kindOf(req, r.driver) === 'real') wanted.push({ pd: r.driver, role: 'driver' });
-  if (kindOf(req, r.virtRx) === 'real') wanted.push({ pd: r.virtRx, role: 'virtRx' });
+  if (r.virtRx !== undefined && kindOf(req, r.virtRx) === 'real') wanted.push({ pd: r.virtRx, role: 'virtRx' });
   if (kindOf(req, r.virtTx) === 'real') wanted.push({ pd: r.virtTx, role: 'virtTx' });
   for (const c of r.clients) {
     if (req.pdSources?.[c.pd]) wanted.push({ pd: c.pd, role: 'client' });

@@ -29,9 +29,10 @@ const VIRT_RX_NS_PER_BYTE = 2;
 const VIRT_TX_NS_PER_BYTE = 1;
 
 export interface SerialQueues {
-  driverRx: SerialQueue;
+  /** Absent in a TX-only system. */
+  driverRx: SerialQueue | undefined;
   driverTx: SerialQueue;
-  clientRx: SerialQueue[];
+  clientRx: (SerialQueue | undefined)[];
   clientTx: SerialQueue[];
 }
 
@@ -60,6 +61,7 @@ export class RealSystem {
     const r = config.roles;
     const serialMrs = new Set<string>();
     for (const c of [r.driverRx, r.driverTx, ...r.clients.flatMap((x) => [x.rx, x.tx])]) {
+      if (!c) continue;
       serialMrs.add(c.queueMr);
       serialMrs.add(c.dataMr);
     }
@@ -73,9 +75,11 @@ export class RealSystem {
   }
 
   /** Instantiate every real PD, fill its sDDF config and make it the PD's program. */
-  attach(kernel: Kernel, queues: SerialQueues, chBetween: (from: string, to: string) => number, device: DriverDevice): void {
+  attach(kernel: Kernel, queues: SerialQueues, chBetween: (from: string, to: string | undefined) => number, device: DriverDevice): void {
     const r = this.config.roles, serial = this.config.serial;
-    const conn = (c: { queueMr: string; dataMr: string; capacity?: number }, id: number): ConnectionValues => {
+    // An absent connection (RX in a TX-only system) is all zeros, as sdfgen leaves it.
+    const conn = (c: { queueMr: string; dataMr: string; capacity?: number } | undefined, id: number): ConnectionValues => {
+      if (!c) return { queue: { vaddr: 0, size: 0 }, data: { vaddr: 0, size: 0 }, id: 0 };
       const q = this.space.regions.get(c.queueMr)!, d = this.space.regions.get(c.dataMr)!;
       return { queue: { vaddr: q.address, size: q.size }, data: { vaddr: d.address, size: c.capacity ?? d.size }, id };
     };
@@ -86,9 +90,10 @@ export class RealSystem {
       let costs: QueueCost[] = [];
       const window = m.role === 'driver' ? this.space.windows.get(UART_WINDOW)! : undefined;
       if (m.role === 'driver') {
-        costs = [{ queue: queues.driverRx, side: 'tail', nsPerByte: DRIVER_NS_PER_BYTE }, { queue: queues.driverTx, side: 'head', nsPerByte: DRIVER_NS_PER_BYTE }];
+        costs = [{ queue: queues.driverTx, side: 'head', nsPerByte: DRIVER_NS_PER_BYTE }];
+        if (queues.driverRx) costs.push({ queue: queues.driverRx, side: 'tail', nsPerByte: DRIVER_NS_PER_BYTE });
       }
-      if (m.role === 'virtRx') costs = [{ queue: queues.driverRx, side: 'head', nsPerByte: VIRT_RX_NS_PER_BYTE }];
+      if (m.role === 'virtRx' && queues.driverRx) costs = [{ queue: queues.driverRx, side: 'head', nsPerByte: VIRT_RX_NS_PER_BYTE }];
       if (m.role === 'virtTx') costs = queues.clientTx.map((q) => ({ queue: q, side: 'head' as const, nsPerByte: VIRT_TX_NS_PER_BYTE }));
       const program = new RealPd(kernel.contextFor(pd), module, this.space.memory, costs,
         window && { base: window.address, size: window.size, read: (o) => device.uart.read(o), write: (o, v) => device.uart.write(o, v) });
@@ -136,7 +141,7 @@ export class RealSystem {
 
   /** The client virt_rx sends to (its `current_client`), when virt_rx is real. */
   currentClient(): number | undefined {
-    const rx = this.pds.get(this.config.roles.virtRx);
+    const rx = this.config.roles.virtRx === undefined ? undefined : this.pds.get(this.config.roles.virtRx);
     const at = rx?.symbolAddress('current_client');
     return at === undefined ? undefined : new DataView(this.space.memory.buffer).getUint32(at, true);
   }

@@ -51,7 +51,8 @@ export interface ConsolePorts {
   mem: GuestPhysical;
   /** The VMM's TX queue (producer side) and RX queue (consumer side). */
   txq: SerialQueue;
-  rxq: SerialQueue;
+  /** Absent in a TX-only serial system: the guest's receiveq then never fills. */
+  rxq?: SerialQueue;
   /** False when the vGIC refused the IRQ (the guest has not enabled it). */
   injectIrq(): boolean;
   notifyTx(): void;
@@ -345,6 +346,7 @@ export class VirtioConsole {
   /** Bytes arrived in the sDDF RX queue, or the guest kicked (console.c:220-275, in its order). */
   handleRx(): boolean {
     const { rxq, mem } = this.ports;
+    if (!rxq) return true;
     let transferred = false;
     if (!this.vqs[RX_QUEUE].ready || this.needsReset) {
       const n = rxq.length();

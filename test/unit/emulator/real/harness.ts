@@ -67,8 +67,9 @@ export function runSession(kind: 'model' | 'real', steps: Step[], opts: SessionO
   const p = loadProject(project, host);
   let transcript = '';
   const logs: string[] = [];
-  // The default example asks for models: 'real' overrides that; another project says what it wants.
-  const request = componentsRequestFor(p, opts.project ? undefined : 'real', sddf).request;
+  // The default example asks for models: 'real' overrides that; another project says what it wants,
+  // unless the session names the components.
+  const request = componentsRequestFor(p, opts.request?.components ?? (opts.project ? undefined : 'real'), sddf).request;
   const components = kind === 'real' && request ? { request: { ...request, ...opts.request }, toolchain } : undefined;
   const { emulator, diagnostics } = bootProject(p, {
     host, seed: 1, fast: !opts.paced, components,

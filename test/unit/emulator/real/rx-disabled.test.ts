@@ -3,13 +3,14 @@
 // goes out as before. The model is held to the upstream lines; sDDF's driver and virt_tx, compiled
 // to WebAssembly, are the oracle for the same session.
 import { strict as assert } from 'assert';
+import * as path from 'path';
 import { createEmulator, type Emulator } from '../../../../src/emulator/emulator';
 import { UCR1, UCR1_RRDYEN, UCR2, UCR2_RXEN } from '../../../../src/emulator/devices/uart-imx';
 import { exampleDualGuestConfig } from '../../../../src/emulator/example-system';
 import { ConsoleTestGuest } from '../../../../src/emulator/guest/console-test-guest';
 import { buildRealComponents } from '../../../../src/emulator/real/components';
 import { RealPd } from '../../../../src/emulator/real/real-pd';
-import { describeReal, sddf, toolchain } from './harness';
+import { describeReal, runSession, sddf, toolchain } from './harness';
 
 const fill = (off: number, dst: Uint8Array): void => {
   for (let i = 0; i < dst.length; i++) dst[i] = 0x41 + ((off + i) % 26);
@@ -50,6 +51,35 @@ describeReal("real components: sDDF's driver and virt_tx with RX disabled agains
     assert.ok(real.emu.kernel.pds.get('uart_driver')!.program instanceof RealPd);
     assert.equal(real.emu.uart.read(UCR2) & UCR2_RXEN, 0);
     assert.ok(real.out === model.out, 'the transcripts differ');
+    assert.deepEqual(real.queues, model.queues);
+  });
+});
+
+const TX_ONLY = path.resolve(__dirname, '../../../fixtures/tx-only/dual-guest.json');
+
+describe('a TX-only serial system (no RX virtualiser, no RX queues)', () => {
+  it('boots with RX disabled: both guests print, typed input is lost at the UART, the system settles', () => {
+    const s = runSession('model', [{ type: 'xyzzy\r' }], { project: TX_ONLY });
+    assert.equal(s.emulator.kernel.pds.has('serial_virt_rx'), false);
+    assert.equal(s.emulator.uart.read(UCR2) & UCR2_RXEN, 0);
+    assert.match(s.transcript, /client_linux-1 login:/);
+    assert.match(s.transcript, /client_linux-2 login:/);
+    assert.ok(!s.transcript.includes('Begin input'));
+    assert.ok(!s.transcript.includes('xyzzy'), 'nothing typed reached a guest');
+    assert.equal(s.queues.filter((q) => q.includes('serial_virt_rx')).length, 0, s.queues.join('\n'));
+    assert.ok(s.emulator.uart.overruns >= 5, `${s.emulator.uart.overruns} bytes lost`);
+  });
+});
+
+describeReal("real components: a TX-only system with sDDF's driver and virt_tx", function () {
+  this.timeout(120_000);
+  it('prints the same bytes and ends with the same queue indices as the models', () => {
+    const opts = { project: TX_ONLY, request: { components: { uart_driver: 'real' as const, serial_virt_tx: 'real' as const } } };
+    const model = runSession('model', [{ type: 'root\r' }], opts);
+    const real = runSession('real', [{ type: 'root\r' }], opts);
+    assert.ok(real.emulator.kernel.pds.get('uart_driver')!.program instanceof RealPd);
+    assert.ok(real.emulator.kernel.pds.get('serial_virt_tx')!.program instanceof RealPd);
+    assert.ok(real.transcript === model.transcript, 'the transcripts differ');
     assert.deepEqual(real.queues, model.queues);
   });
 });
