@@ -26,7 +26,7 @@ export interface QueueCost {
 
 /**
  * A device window in the shared memory (runtime/mmio.c asks the emulator for accesses inside it).
- * The device takes 32-bit register accesses: a 64-bit access is two, a narrower read takes its
+ * The device takes 32-bit register accesses: a 64-bit access is two (split in runtime/mmio.c), a narrower read takes its
  * bytes from the register that holds them, a narrower write writes them shifted into that register.
  */
 export interface DeviceWindow {
@@ -73,9 +73,9 @@ export class RealPd implements PdProgram {
         irq_ack: (ch: number) => ctx.irqAck(ch >>> 0),
         yield: () => this.yieldSlice(),
         ppcall: (ch: number, tag: bigint) => this.ppcall(ch >>> 0, tag),
-        mmio_read: (addr: number, width: number) => device ? deviceRead(device, addr >>> 0, width) : 0n,
-        mmio_write: (addr: number, width: number, value: bigint) => {
-          if (device) deviceWrite(device, addr >>> 0, width, value);
+        mmio_read: (addr: number, width: number) => device ? deviceRead(device, addr >>> 0, width) : 0,
+        mmio_write: (addr: number, width: number, value: number) => {
+          if (device) deviceWrite(device, addr >>> 0, width, value >>> 0);
         },
         dbg_putc: (c: number) => {
           if ((c & 0xff) === 0x0a) {
@@ -183,22 +183,18 @@ export class RealPd implements PdProgram {
   }
 }
 
-function deviceRead(d: DeviceWindow, addr: number, width: number): bigint {
+/** A read of 1, 2 or 4 bytes (runtime/mmio.c splits 8-byte ones). */
+function deviceRead(d: DeviceWindow, addr: number, width: number): number {
   const off = addr - d.base;
-  if (width === 8) return BigInt(d.read(off) >>> 0) | (BigInt(d.read(off + 4) >>> 0) << 32n);
+  if (width === 4 && (off & 3) === 0) return d.read(off);
   const word = d.read(off & ~3) >>> 0;
-  if (width === 4 && (off & 3) === 0) return BigInt(word);
-  const shift = (off & 3) * 8;
-  return BigInt((word >>> shift) & (width === 1 ? 0xff : 0xffff));
+  return (word >>> ((off & 3) * 8)) & (width === 1 ? 0xff : width === 2 ? 0xffff : 0xffffffff);
 }
 
-function deviceWrite(d: DeviceWindow, addr: number, width: number, value: bigint): void {
+function deviceWrite(d: DeviceWindow, addr: number, width: number, value: number): void {
   const off = addr - d.base;
-  if (width === 8) {
-    d.write(off, Number(value & 0xffffffffn));
-    d.write(off + 4, Number((value >> 32n) & 0xffffffffn));
-  } else if (width === 4 && (off & 3) === 0) d.write(off, Number(value & 0xffffffffn));
-  else d.write(off & ~3, (Number(value & (width === 1 ? 0xffn : 0xffffn)) << ((off & 3) * 8)) >>> 0);
+  if (width === 4 && (off & 3) === 0) d.write(off, value);
+  else d.write(off & ~3, ((value & (width === 1 ? 0xff : 0xffff)) << ((off & 3) * 8)) >>> 0);
 }
 
 /** seL4's fault labels as the Microkit monitor prints them (MCS, aarch64, as kernel.ts uses). */

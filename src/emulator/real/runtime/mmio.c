@@ -8,8 +8,28 @@
 #include <stdint.h>
 #include <stddef.h>
 
-__attribute__((import_module("microkit"), import_name("mmio_read"))) uint64_t __emu_mmio_read(uint32_t addr, uint32_t width);
-__attribute__((import_module("microkit"), import_name("mmio_write"))) void __emu_mmio_write(uint32_t addr, uint32_t width, uint64_t value);
+/* 32-bit values across the boundary (no BigInt per access); 64-bit accesses are two of them. */
+__attribute__((import_module("microkit"), import_name("mmio_read"))) uint32_t __emu_mmio_read32(uint32_t addr, uint32_t width);
+__attribute__((import_module("microkit"), import_name("mmio_write"))) void __emu_mmio_write32(uint32_t addr, uint32_t width, uint32_t value);
+
+static uint64_t __emu_mmio_read(uint32_t addr, uint32_t width)
+{
+    if (width == 8) {
+        uint64_t lo = __emu_mmio_read32(addr, 4);
+        return lo | (uint64_t)__emu_mmio_read32(addr + 4, 4) << 32;
+    }
+    return __emu_mmio_read32(addr, width);
+}
+
+static void __emu_mmio_write(uint32_t addr, uint32_t width, uint64_t value)
+{
+    if (width == 8) {
+        __emu_mmio_write32(addr, 4, (uint32_t)value);
+        __emu_mmio_write32(addr + 4, 4, (uint32_t)(value >> 32));
+        return;
+    }
+    __emu_mmio_write32(addr, width, (uint32_t)value);
+}
 
 uint32_t __emu_mmio_window[2];
 
