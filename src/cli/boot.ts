@@ -244,16 +244,7 @@ export async function runBoot(args: string[], ioOverrides: Partial<BootIo> = {})
     if (parsed.record !== undefined) io.writeFile(path.resolve(io.cwd, parsed.record), serialiseRecording(session.recording()));
   };
 
-  if (recording) {
-    const mismatch = componentMismatch(session.emulator, recording);
-    if (mismatch) {
-      io.stderr(`dual-guest boot: ${parsed.replay}: ${mismatch}\n`);
-      return 1;
-    }
-    session.replay(recording);
-    saveRecording();
-    return 0;
-  }
+  if (recording) return replayRecording(io, session, recording, parsed.replay!, saveRecording);
   if (!interactive) {
     const source: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array> = script ? [script] : io.stdin;
     let stuck = !session.settle();
@@ -294,6 +285,18 @@ export function bootBanner(session: Pick<BootSession, 'project'>, quitKey: numbe
   return `dual-guest boot: ${display(project.file ?? project.systemFile)}: ${project.roles.clients.length} clients; `
     + `switch character ${describeSwitchChar(project.serial.switchChar, project.serial.switchCharOrigin, display)}: `
     + `${sw} N Enter sends input to client N (from 0); ${describeKey(quitKey)} quits`;
+}
+
+/** Replays a recording on the programs it was made with; refuses, naming the PDs, when they differ. */
+function replayRecording(io: BootIo, session: BootSession, recording: BootRecording, file: string, save: () => void): number {
+  const mismatch = componentMismatch(session.emulator, recording);
+  if (mismatch) {
+    io.stderr(`dual-guest boot: ${file}: ${mismatch}\n`);
+    return 1;
+  }
+  session.replay(recording);
+  save();
+  return 0;
 }
 
 function usageError(io: BootIo, message: string): number {

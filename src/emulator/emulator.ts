@@ -132,16 +132,7 @@ export class Emulator {
     const kernel = (this.kernel = new Kernel(config.eventHistory ?? 256));
     const mrs = (this.mrs = new MemoryRegions());
     const real = (this.real = config.real ? new RealSystem(config, config.real) : undefined);
-    for (const mr of config.memoryRegions) {
-      const shared = real?.regionBytes(mr.name);
-      if (shared) mrs.adopt(mr.name, shared);
-      else mrs.add(mr.name, mr.size);
-    }
-
-    for (const pd of config.pds) kernel.addPd(pd.name, schedState(pd));
-    for (const c of config.channels) kernel.connect(c.a, c.b);
-    this.channelList = config.channels.map((c) => ({ a: c.a.pd, aId: c.a.id, b: c.b.pd, bId: c.b.id }));
-    for (const pd of config.pds) for (const irq of pd.irqs ?? []) kernel.bindIrq(pd.name, irq.irq, irq.id);
+    this.channelList = addRegionsAndPds(config, kernel, mrs, real);
 
     const gic = new Gic((intid) => kernel.raiseIrq(intid));
     kernel.irqLevel = (intid) => gic.isHigh(intid);
@@ -427,6 +418,19 @@ function schedState(p: SchedParams): SchedState {
   const budgetNs = (p.budgetUs ?? DEFAULT_BUDGET_US) * 1000;
   const periodNs = (p.periodUs ?? p.budgetUs ?? DEFAULT_BUDGET_US) * 1000;
   return { priority: p.priority, budgetNs, periodNs: Math.max(periodNs, budgetNs), passive: p.passive ?? false };
+}
+
+/** The `.system`'s memory regions (a real PD's in the shared wasm memory), PDs, channels and IRQs. */
+function addRegionsAndPds(config: EmulatorConfig, kernel: Kernel, mrs: MemoryRegions, real: RealSystem | undefined): EmulatorSnapshot['channels'] {
+  for (const mr of config.memoryRegions) {
+    const shared = real?.regionBytes(mr.name);
+    if (shared) mrs.adopt(mr.name, shared);
+    else mrs.add(mr.name, mr.size);
+  }
+  for (const pd of config.pds) kernel.addPd(pd.name, schedState(pd));
+  for (const c of config.channels) kernel.connect(c.a, c.b);
+  for (const pd of config.pds) for (const irq of pd.irqs ?? []) kernel.bindIrq(pd.name, irq.irq, irq.id);
+  return config.channels.map((c) => ({ a: c.a.pd, aId: c.a.id, b: c.b.pd, bId: c.b.id }));
 }
 
 function addListener<T>(list: T[], cb: T): () => void {

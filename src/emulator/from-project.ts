@@ -53,9 +53,7 @@ export function emulatorConfigFromProject(project: Project, opts: FromProjectOpt
 
   const sys = project.system, roles = project.roles;
   if (!roles.driver || !roles.virtTx) return fail('cannot boot: the system has no complete sDDF serial subsystem (a UART driver and a TX virtualiser, and an RX virtualiser unless RX is disabled)');
-  // No RX virtualiser: a TX-only serial system, as sdfgen makes with RX disabled (the driver's
-  // rx_enabled and virt_tx's enable_rx false, no RX queues).
-  const rxEnabled = roles.virtRx !== undefined;
+  const rxEnabled = roles.virtRx !== undefined; // without virt_rx: TX-only, as sdfgen makes it with RX disabled
   const driverPd = findPd(sys, roles.driver);
   const uartIrq = driverPd?.irqs[0]?.irq;
   // The UART's registers: the device frame (a region with a physical address) the driver maps.
@@ -162,8 +160,7 @@ export function emulatorConfigFromProject(project: Project, opts: FromProjectOpt
       fast: opts.fast ?? true,
     },
     roles: {
-      driver: roles.driver, virtRx: roles.virtRx, virtTx: roles.virtTx, uartIrq, uartPaddr,
-      driverRx, driverTx,
+      driver: roles.driver, virtRx: roles.virtRx, virtTx: roles.virtTx, uartIrq, uartPaddr, driverRx, driverTx,
       clients: clients.map((c) => ({ pd: c.pd, name: c.name, rx: c.rx, tx: c.tx! })),
     },
     guests,

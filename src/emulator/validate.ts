@@ -15,6 +15,26 @@ function formatSize(bytes: number): string {
   return `${bytes} bytes`;
 }
 
+/**
+ * Every region is allocated in the emulator's process; beyond MAX_EMULATED_MEMORY the host runs out
+ * of memory (or typed arrays refuse the length) long before a guest would notice.
+ */
+function checkMemoryLimit(c: EmulatorConfig, error: (message: string, subject?: string) => void): void {
+  let total = 0;
+  let oneTooLarge = false;
+  for (const m of c.memoryRegions) {
+    if (!(m.size > 0)) continue;
+    total += m.size;
+    if (m.size <= MAX_EMULATED_MEMORY) continue;
+    oneTooLarge = true;
+    error(`memory region '${m.name}' is ${formatSize(m.size)}, more than the emulator can hold (${formatSize(MAX_EMULATED_MEMORY)} of emulated memory in all)`, m.name);
+  }
+  // The total is said only when no single region already says it.
+  if (total > MAX_EMULATED_MEMORY && !oneTooLarge) {
+    error(`the memory regions total 0x${total.toString(16)} bytes, more than the emulator can hold (${formatSize(MAX_EMULATED_MEMORY)} of emulated memory in all)`);
+  }
+}
+
 export function validateConfig(c: EmulatorConfig): Diagnostic[] {
   const out: Diagnostic[] = [];
   const error = (message: string, subject?: string): void => {
@@ -30,21 +50,7 @@ export function validateConfig(c: EmulatorConfig): Diagnostic[] {
   };
   for (const p of c.pds) sched(`protection domain '${p.name}'`, p);
   for (const m of c.memoryRegions) if (!(m.size > 0) || !Number.isInteger(m.size)) error(`memory region '${m.name}' has size ${m.size}`, m.name);
-  // Every region is allocated in the emulator's process; beyond this the host runs out of memory (or
-  // typed arrays refuse the length) long before a guest would notice.
-  let total = 0;
-  let oneTooLarge = false;
-  for (const m of c.memoryRegions) {
-    if (!(m.size > 0)) continue;
-    total += m.size;
-    if (m.size <= MAX_EMULATED_MEMORY) continue;
-    oneTooLarge = true;
-    error(`memory region '${m.name}' is ${formatSize(m.size)}, more than the emulator can hold (${formatSize(MAX_EMULATED_MEMORY)} of emulated memory in all)`, m.name);
-  }
-  // The total is said only when no single region already says it.
-  if (total > MAX_EMULATED_MEMORY && !oneTooLarge) {
-    error(`the memory regions total 0x${total.toString(16)} bytes, more than the emulator can hold (${formatSize(MAX_EMULATED_MEMORY)} of emulated memory in all)`);
-  }
+  checkMemoryLimit(c, error);
 
   const needPd = (name: string, role: string): void => {
     if (!pds.has(name)) error(`the ${role} '${name}' is not a protection domain of the system`, name);
