@@ -33,7 +33,8 @@ async function reveal(uri: vscode.Uri, ref: ViewRef): Promise<void> {
   const range = doc.validateRange(new vscode.Range(ref.start.line, ref.start.col, ref.end.line, ref.end.col));
   const open = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString());
   const editor = await vscode.window.showTextDocument(doc, { viewColumn: open?.viewColumn ?? vscode.ViewColumn.One, preserveFocus: false });
-  editor.selection = new vscode.Selection(range.start, range.end);
+  // The whole element selected, the cursor at its start (where the reader starts reading it).
+  editor.selection = new vscode.Selection(range.end, range.start);
   editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
 }
 

@@ -3,7 +3,7 @@
 // notify), a VM tied to its VMM and a child PD to its parent. Every box and line reveals its element.
 import type { SystemView, ViewDomain } from '../../../src/system/system-view';
 import { svg } from '../dom';
-import { domainLayout, endLabel, formatBudget } from './layout';
+import { channelPorts, domainLayout, endLabel, formatBudget, type Port } from './layout';
 import type { RefTable } from './refs';
 
 const BOX_W = 200, BOX_H = 66, COL_GAP = 120, ROW_GAP = 26, PAD = 16, HEAD = 22;
@@ -16,6 +16,7 @@ function subtitle(d: ViewDomain): string[] {
   if (d.passive) more.push('passive');
   if (d.id !== undefined) more.push(`child id ${d.id}`);
   for (const irq of d.irqs) more.push(`${irq.label}→${irq.id}`);
+  more.push(...d.flags);
   lines.push(more.join(' · '));
   return lines;
 }
@@ -27,9 +28,11 @@ export function renderDomains(v: SystemView, refs: RefTable): SVGElement {
   const at = new Map(boxes.map((b) => [b.name, { x: PAD + b.column * (BOX_W + COL_GAP), y: PAD + HEAD + b.row * (BOX_H + ROW_GAP) }]));
   const byName = new Map(v.domains.map((d) => [d.name, d]));
   const heads = priorities.map((p, i) => svg('text', { x: PAD + i * (BOX_W + COL_GAP) + BOX_W / 2, y: PAD + 12, 'text-anchor': 'middle', class: 'column-head' }, `priority ${p}`));
+  const ports = channelPorts(boxes, links);
   const lines = links.map((l) => {
     const a = at.get(l.from)!, b = at.get(l.to)!;
-    const path = connector(a, b);
+    const port = ports.get(l);
+    const path = port ? connector(a, port[0], b, port[1]) : tie(a, b);
     if (l.kind !== 'channel') {
       return svg('g', { class: `link ${l.kind}` },
         svg('title', {}, l.kind === 'vm' ? `${l.from} runs under its VMM ${l.to}` : `${l.from} is a child of ${l.to}`),
@@ -42,6 +45,8 @@ export function renderDomains(v: SystemView, refs: RefTable): SVGElement {
     const title = `channel ${e0.pd} ${endLabel(e0)} ↔ ${endLabel(e1)} ${e1.pd}`;
     return svg('g', { class: `link channel${marker ? ' pp' : ''}`, 'data-ref': refs.add(c.ref), tabindex: 0, role: 'button', 'aria-label': title },
       svg('title', {}, title),
+      // A wide transparent stroke under the line: something a pointer can hit.
+      svg('path', { d: path.d, class: 'hit' }),
       svg('path', { d: path.d, 'marker-end': marker === 'end' ? 'url(#pp-arrow)' : undefined, 'marker-start': marker === 'start' ? 'url(#pp-arrow-start)' : undefined }),
       svg('text', { x: path.p0.x, y: path.p0.y - 5, 'text-anchor': path.anchor0, class: `end-label${e0.notify ? '' : ' silent'}` }, endLabel(e0)),
       svg('text', { x: path.p1.x, y: path.p1.y - 5, 'text-anchor': path.anchor1, class: `end-label${e1.notify ? '' : ' silent'}` }, endLabel(e1)));
@@ -72,20 +77,32 @@ function clip(s: string, n: number): string {
 
 interface Point { x: number; y: number }
 
-/** A line from box a to box b: side to side across columns, an arc on the right within one column. */
-function connector(a: Point, b: Point): { d: string; p0: Point; p1: Point; anchor0: string; anchor1: string } {
-  if (a.x === b.x) {
-    const p0 = { x: a.x + BOX_W, y: a.y + BOX_H / 2 }, p1 = { x: b.x + BOX_W, y: b.y + BOX_H / 2 };
-    const bulge = Math.min(COL_GAP - 20, 30 + Math.abs(p1.y - p0.y) / 4);
-    return { d: `M${p0.x},${p0.y} C${p0.x + bulge},${p0.y} ${p1.x + bulge},${p1.y} ${p1.x},${p1.y}`, p0: { x: p0.x + 4, y: p0.y }, p1: { x: p1.x + 4, y: p1.y }, anchor0: 'start', anchor1: 'start' };
+/** A VM to its VMM, a child to its parent: from the upper box's bottom to the lower one's top. */
+function tie(a: Point, b: Point): Connector {
+  const [upper, lower] = a.y < b.y ? [a, b] : [b, a];
+  const p0 = { x: upper.x + BOX_W / 2, y: upper.y + BOX_H }, p1 = { x: lower.x + BOX_W / 2, y: lower.y };
+  return { d: `M${p0.x},${p0.y} L${p1.x},${p1.y}`, p0, p1, anchor0: 'middle', anchor1: 'middle' };
+}
+
+interface Connector { d: string; p0: Point; p1: Point; anchor0: string; anchor1: string }
+
+function portPoint(box: Point, port: Port): Point {
+  return { x: port.side === 'right' ? box.x + BOX_W : box.x, y: box.y + (BOX_H * (port.index + 1)) / (port.count + 1) };
+}
+
+/** A channel from box a to box b at their ports: a curve across columns, an arc on the right within one. */
+function connector(a: Point, pa: Port, b: Point, pb: Port): Connector {
+  const p0 = portPoint(a, pa), p1 = portPoint(b, pb);
+  const out = (p: Port) => (p.side === 'right' ? 1 : -1);
+  const label = (p: Point, port: Port): Point => ({ x: p.x + 4 * out(port), y: p.y });
+  const anchor = (port: Port) => (port.side === 'right' ? 'start' : 'end');
+  let d: string;
+  if (pa.side === pb.side) {
+    const bulge = Math.min(COL_GAP - 20, 30 + Math.abs(p1.y - p0.y) / 4) * out(pa);
+    d = `M${p0.x},${p0.y} C${p0.x + bulge},${p0.y} ${p1.x + bulge},${p1.y} ${p1.x},${p1.y}`;
+  } else {
+    const mid = (p0.x + p1.x) / 2;
+    d = `M${p0.x},${p0.y} C${mid},${p0.y} ${mid},${p1.y} ${p1.x},${p1.y}`;
   }
-  const leftToRight = a.x < b.x;
-  const p0 = { x: leftToRight ? a.x + BOX_W : a.x, y: a.y + BOX_H / 2 };
-  const p1 = { x: leftToRight ? b.x : b.x + BOX_W, y: b.y + BOX_H / 2 };
-  const mid = (p0.x + p1.x) / 2;
-  return {
-    d: `M${p0.x},${p0.y} C${mid},${p0.y} ${mid},${p1.y} ${p1.x},${p1.y}`,
-    p0: { x: p0.x + (leftToRight ? 4 : -4), y: p0.y }, p1: { x: p1.x + (leftToRight ? -4 : 4), y: p1.y },
-    anchor0: leftToRight ? 'start' : 'end', anchor1: leftToRight ? 'end' : 'start',
-  };
+  return { d, p0: label(p0, pa), p1: label(p1, pb), anchor0: anchor(pa), anchor1: anchor(pb) };
 }

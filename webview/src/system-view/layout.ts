@@ -42,6 +42,42 @@ export function domainLayout(v: SystemView): { boxes: Box[]; links: Link[]; colu
   return { boxes, links, columns: priorities.length, rows: Math.max(0, ...perColumn), priorities };
 }
 
+/** Where a channel meets a box: its side, and its place among the channels on that side (top first). */
+export interface Port {
+  side: 'left' | 'right';
+  index: number;
+  count: number;
+}
+
+/**
+ * Spreads the channels that meet a box along its side, ordered by where their other end is, so two
+ * channels of one PD never share a point (nor their end labels). A channel leaves toward the other
+ * box's column; within one column it leaves and enters on the right.
+ */
+export function channelPorts(boxes: readonly Box[], links: readonly Link[]): Map<Link, [Port, Port]> {
+  const box = new Map(boxes.map((b) => [b.name, b]));
+  const sides = new Map<string, { link: Link; end: 0 | 1; other: Box }[]>();
+  const out = new Map<Link, [Port, Port]>();
+  for (const l of links) {
+    if (l.kind !== 'channel') continue;
+    const a = box.get(l.from)!, b = box.get(l.to)!;
+    const aSide = a.column > b.column ? 'left' : 'right';
+    const bSide = a.column < b.column ? 'left' : 'right';
+    for (const [end, me, other, side] of [[0, a, b, aSide], [1, b, a, bSide]] as const) {
+      const key = `${me.name}\n${side}`;
+      if (!sides.has(key)) sides.set(key, []);
+      sides.get(key)!.push({ link: l, end, other });
+    }
+    out.set(l, [{ side: aSide, index: 0, count: 1 }, { side: bSide, index: 0, count: 1 }]);
+  }
+  for (const [key, list] of sides) {
+    const side = key.endsWith('left') ? 'left' : 'right';
+    list.sort((x, y) => x.other.row - y.other.row || x.other.column - y.other.column);
+    list.forEach((p, index) => { out.get(p.link)![p.end] = { side, index, count: list.length }; });
+  }
+  return out;
+}
+
 export interface StripRow {
   kind: ViewSegment['kind'] | 'gap';
   start: number;
@@ -74,12 +110,14 @@ export function stripRows(segments: readonly { start: number; end: number; kind:
   return { rows, height: y };
 }
 
-export const ROW_MIN = 22;
+/** A gap's row; a range's row holds two lines of text (name, then size and attributes). */
+export const GAP_ROW = 20;
+export const RANGE_ROW = 30;
 
 function rowHeight(size: number, gap: boolean): number {
-  if (gap) return ROW_MIN;
+  if (gap) return GAP_ROW;
   const pages = Math.max(1, size / 0x1000);
-  return ROW_MIN + Math.min(40, Math.round(Math.log2(pages) * 3));
+  return RANGE_ROW + Math.min(36, Math.round(Math.log2(pages) * 2.5));
 }
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
@@ -87,7 +125,7 @@ const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
 /** A size as people write it: 4 KiB, 240 MiB, 1.5 GiB. */
 export function formatSize(n: number): string {
   let u = 0;
-  while (n >= 1024 && u < UNITS.length - 1 && n % 1 === 0) {
+  while (n >= 1024 && u < UNITS.length - 1) {
     n /= 1024;
     u++;
   }

@@ -37,7 +37,7 @@ function ref(r: Parameters<RefTable['add']>[0], text: string): HTMLElement {
 function schedulingTable(v: SystemView): HTMLElement {
   const rows = v.domains.map((d) => [
     ref(d.ref, d.name), d.kind === 'vm' ? 'VM' : d.parent ? `child of ${d.parent}` : 'PD',
-    d.priority, formatBudget(d), d.cpus.join(', '), d.kind === 'vm' ? (d.vcpus ?? []).map((c) => `${c.id}@cpu${c.cpu}`).join(', ') : (d.passive ? 'passive' : ''),
+    d.priority, formatBudget(d), d.cpus.join(', '), d.kind === 'vm' ? (d.vcpus ?? []).map((c) => `vCPU ${c.id} on cpu ${c.cpu}`).join(', ') : (d.passive ? 'passive' : ''),
     d.flags.join(', '),
   ]);
   return h('div', { class: 'scroll-x' }, table('Scheduling: priority, budget per period, cores', ['name', 'kind', 'priority', 'budget', 'CPU', 'vCPUs / passive', 'other'], rows, 'scheduling'));

@@ -6,7 +6,9 @@ import { h, svg, table, type Child } from '../dom';
 import { formatAddress, formatSize, stripRows } from './layout';
 import type { RefTable } from './refs';
 
-const ADDR_W = 118, BAR_W = 26, LABEL_X = ADDR_W + BAR_W + 10, STRIP_W = 470;
+const ADDR_W = 118, BAR_W = 26, LABEL_X = ADDR_W + BAR_W + 10, MIN_W = 420;
+/** The width of a character of the strip's 11px monospace text (it sets the picture's width). */
+const CHAR_W = 6.8;
 
 interface StripItem {
   kind: ViewSegment['kind'];
@@ -28,12 +30,16 @@ function strip(items: StripItem[], title: string, keep: string): HTMLElement {
     const mid = r.y + r.height / 2;
     return svg('g', { class: cls, 'data-ref': item?.ref, tabindex: item?.ref !== undefined ? 0 : undefined, role: item?.ref !== undefined ? 'button' : undefined },
       svg('title', {}, `${formatAddress(r.start)}–${formatAddress(r.end)} ${text}${sub ? ' · ' + sub : ''}${item?.overlaps ? ' · overlaps another range' : ''}`),
+      // The whole row answers a pointer, not only its text and bar.
+      svg('rect', { x: 0, y: r.y, width: '100%', height: r.height, class: 'hit' }),
       svg('text', { x: ADDR_W - 6, y: r.y + 12, 'text-anchor': 'end', class: 'addr' }, formatAddress(r.start)),
       svg('rect', { x: ADDR_W, y: r.y + 1, width: BAR_W, height: r.height - 2, class: 'bar' }),
       svg('text', { x: LABEL_X, y: sub ? mid - 2 : mid + 4, class: 'label' }, text),
       sub ? svg('text', { x: LABEL_X, y: mid + 11, class: 'detail' }, sub) : undefined);
   });
-  const picture = svg('svg', { viewBox: `0 0 ${STRIP_W} ${height + 2}`, width: STRIP_W, height: height + 2, role: 'img', 'aria-label': title, class: 'strip' }, ...els);
+  const longest = Math.max(0, ...items.map((i) => Math.max(i.label.length, i.detail.length)));
+  const width = Math.max(MIN_W, Math.ceil(LABEL_X + longest * CHAR_W + 8));
+  const picture = svg('svg', { viewBox: `0 0 ${width} ${height + 2}`, width, height: height + 2, role: 'img', 'aria-label': title, class: 'strip' }, ...els);
   return h('div', { class: 'strip-scroll', 'data-keep': keep }, picture);
 }
 
@@ -53,10 +59,10 @@ function setvarTable(d: ViewDomain, refs: RefTable): HTMLElement | undefined {
   if (d.setvars.length === 0) return undefined;
   const rows: Child[][] = d.setvars.map((s) => [
     h('span', { class: 'ref', 'data-ref': refs.add(s.ref), tabindex: 0, role: 'button' }, s.symbol),
-    s.kind, s.of,
     s.value === undefined ? h('span', { class: 'muted' }, s.kind === 'region paddr' ? 'chosen by the tool' : 'at build') : s.kind === 'id' ? String(s.value) : formatAddress(s.value),
+    s.kind, s.of,
   ]);
-  return table('setvars: symbols the tool rewrites in the program image', ['symbol', 'with the', 'of', 'value'], rows, 'setvars');
+  return h('div', { class: 'scroll-x' }, table('setvars: symbols the tool rewrites in the program image', ['symbol', 'value', 'the', 'of'], rows, 'setvars'));
 }
 
 export function renderSpaces(v: SystemView, refs: RefTable): HTMLElement {
