@@ -180,6 +180,9 @@ describe('system view page (Chromium)', function () {
           await show(page, make());
           const colours = await themeColours(page, theme);
           assert.deepStrictEqual(colours.actual, colours.expected);
+          // Text is filled, never outlined (a high-contrast card's border stroke is inherited in SVG).
+          const strokes = await page.locator('svg text').evaluateAll((els) => [...new Set(els.map((e) => e.ownerDocument.defaultView.getComputedStyle(e).stroke))]);
+          assert.deepStrictEqual(strokes, ['none']);
           await page.screenshot({ path: path.join(SHOTS, `system-view-${name}-${theme}.png`), fullPage: true });
         } finally {
           await page.close();
