@@ -10,7 +10,7 @@ import type { FrameLocator, Page } from 'playwright-core';
 import { packageVsix } from '../../scripts/package-vsix';
 import { PROJECT_ROOT, requireCodeServer } from './code-server';
 import { E2ESession } from './session';
-import { readmePicture, screenshot, webviewContent } from './workbench';
+import { readmePicture, runCommand, screenshot, webviewContent } from './workbench';
 
 interface Manifest {
   name: string;
@@ -33,9 +33,15 @@ function lineOf(text: string): number {
   return i + 1;
 }
 
-/** Waits until the status bar shows the cursor on this line with a selection. */
+/**
+ * Waits until the .system editor's cursor is on this line with text selected. Read from the editor
+ * (its active line number and selection), not the status bar: the status bar shows the cursor only
+ * while the editor has the focus, and a click in a webview may leave the focus there.
+ */
 async function waitForSelectionAt(page: Page, line: number): Promise<void> {
-  await page.locator('.statusbar-item', { hasText: new RegExp(`^Ln ${line}, Col \\d+ \\(\\d+ selected\\)`) }).first().waitFor({ state: 'visible', timeout: 15_000 });
+  const editor = page.locator('.editor-instance', { has: page.locator('.monaco-editor') }).first();
+  await editor.locator('.line-numbers.active-line-number', { hasText: new RegExp(`^${line}$`) }).first().waitFor({ state: 'visible', timeout: 15_000 });
+  await editor.locator('.selected-text').first().waitFor({ state: 'attached', timeout: 15_000 });
 }
 
 describe('e2e: the system view of a .system file', function () {
@@ -94,6 +100,7 @@ describe('e2e: the system view of a .system file', function () {
   it('redraws as the file is edited: the map moved onto another shows both in red', async () => {
     const { page } = open();
     // The map is selected (the previous step): delete it and type it again elsewhere, as a user would.
+    await runCommand(page, 'View: Focus First Editor Group');
     await page.keyboard.press('Delete');
     await page.keyboard.type('<map mr="uart" vaddr="0x4000000" perms="rw" cached="false" />');
     const overlapping = view.locator('article.space[data-space="uart_driver"] g.row.overlaps');
