@@ -11,6 +11,7 @@ const entries = [
   { in: 'src/server/main.ts', out: 'dist/server.js', platform: 'node' },
   { in: 'src/extension/worker.ts', out: 'dist/worker.js', platform: 'node' },
   { in: 'webview/src/main.ts', out: 'dist/webview/main.js', platform: 'browser' },
+  { in: 'webview/src/system-view/main.ts', out: 'dist/webview/system-view.js', platform: 'browser' },
 ];
 
 for (const e of entries) {

@@ -15,6 +15,7 @@ export const COMMANDS = {
   openExample: 'microkitDualGuest.openExample',
   showTerminals: 'microkitDualGuest.showTerminals',
   explainLog: 'microkitDualGuest.explainLog',
+  showSystemView: 'microkitDualGuest.showSystemView',
 } as const;
 
 /** Settings under this section (package.json contributes.configuration). */

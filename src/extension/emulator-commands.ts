@@ -97,8 +97,9 @@ const replayRecording: CommandFactory = (ctx) => async () => {
 
 const openExample: CommandFactory = (ctx) => () => openExampleCopy(ctx.extension);
 
-// Every command but the log explainer's (explain-log.ts registers that one: it needs no emulator).
-export const EMULATOR_COMMANDS: Record<Exclude<(typeof COMMANDS)[keyof typeof COMMANDS], typeof COMMANDS.explainLog>, CommandFactory> = {
+// Every command but the log explainer's and the system view's (explain-log.ts and system-view.ts
+// register those: they need no emulator).
+export const EMULATOR_COMMANDS: Record<Exclude<(typeof COMMANDS)[keyof typeof COMMANDS], typeof COMMANDS.explainLog | typeof COMMANDS.showSystemView>, CommandFactory> = {
   [COMMANDS.boot]: boot,
   [COMMANDS.restart]: restart,
   [COMMANDS.stop]: stop,

@@ -6,6 +6,7 @@ import { startLanguageClient } from './language-client';
 import { registerEmulatorFeatures } from './emulator-features';
 import { registerExplainLog } from './explain-log';
 import { registerFaultLinks } from './fault-links';
+import { registerSystemView } from './system-view';
 
 let client: LanguageClient | undefined;
 
@@ -14,6 +15,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   registerEmulatorFeatures(context);
   registerExplainLog(context);
   registerFaultLinks(context);
+  registerSystemView(context);
   client = await startLanguageClient(context);
   context.subscriptions.push({ dispose: () => void client?.stop() });
 }

@@ -9,65 +9,21 @@ import type { Page } from 'playwright-core';
 import type { EmulatorSnapshot } from '../../src/emulator/emulator';
 import { toWireSnapshot, bytesToHex, type HostMessage } from '../../src/extension/inspector-protocol';
 import { launchChromium, type Chromium } from '../e2e/browser';
+import { cspProbes, post as postAny, settle, standIn, themeColours } from '../webview/page-driver';
 import { bundlePage, servePage, type PageServer } from '../webview/page-server';
 import { recordSnapshots } from '../webview/record';
 import { THEMES, type ThemeName } from '../webview/themes';
 import { queueFill } from '../../webview/src/model';
 
 // Browser globals used inside page.evaluate callbacks (the project compiles without the DOM library).
-declare const window: any, document: any, location: any;
-declare function requestAnimationFrame(cb: () => void): number;
-declare function getComputedStyle(el: unknown): { color: string; backgroundColor: string };
+declare const window: any, document: any;
 type HTMLElement = any;
-type HTMLScriptElement = any;
 
 const SHOTS = path.resolve(__dirname, '..', '..', 'test-results', 'webview');
 
-/** The stand-in for VS Code's acquireVsCodeApi: records posts, keeps state in sessionStorage. */
-function standIn(theme: { bodyClass: string; vars: Record<string, string> }): string {
-  return `(() => {
-    window.__posted = [];
-    window.__violations = [];
-    document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));
-    const vars = ${JSON.stringify(theme.vars)};
-    // Like VS Code: variables on <html>, the theme kind as a body class (the toolkit watches it).
-    document.addEventListener('DOMContentLoaded', () => {
-      for (const [k, v] of Object.entries(vars)) document.documentElement.style.setProperty(k, v);
-      document.body.classList.add(${JSON.stringify(theme.bodyClass)});
-    });
-    let acquired = false;
-    window.acquireVsCodeApi = () => {
-      if (acquired) throw new Error('acquireVsCodeApi called twice');
-      acquired = true;
-      return {
-        postMessage: (m) => window.__posted.push(JSON.parse(JSON.stringify(m))),
-        getState: () => JSON.parse(sessionStorage.getItem('vscodeState') || 'null'),
-        setState: (s) => sessionStorage.setItem('vscodeState', JSON.stringify(s)),
-      };
-    };
-  })();`;
-}
-
 /** Posts a message as the extension would, and returns once the page has handled it. */
-async function post(page: Page, m: HostMessage): Promise<void> {
-  await page.evaluate((msg) => new Promise<void>((resolve) => {
-    // Posted messages arrive in order: once the marker arrives, the page's own listener has run.
-    // (No named function here: tsx would wrap it in a helper the page does not have.)
-    const marker = { testMarker: Math.random() };
-    const stop = new AbortController();
-    window.addEventListener('message', (ev: { data: unknown }) => {
-      if ((ev.data as { testMarker?: number } | null)?.testMarker !== marker.testMarker) return;
-      stop.abort();
-      resolve();
-    }, { signal: stop.signal });
-    window.postMessage(msg, '*');
-    window.postMessage(marker, '*');
-  }), m as unknown as Record<string, unknown>);
-}
-
-/** Two animation frames: the page draws the latest snapshot on the next one. */
-async function settle(page: Page): Promise<void> {
-  await page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
+function post(page: Page, m: HostMessage): Promise<void> {
+  return postAny(page, m);
 }
 
 async function text(page: Page, selector: string): Promise<string> {
@@ -267,29 +223,9 @@ describe('inspector page (Chromium)', function () {
       assert.deepStrictEqual(await page.evaluate(() => (window as any).__violations), []);
       const csp = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
       assert.ok(csp && /script-src 'nonce-[^']+'/.test(csp) && !csp.includes('unsafe'), csp ?? '');
-      const inline = await page.evaluate(async () => {
-        const el = document.createElement('script');
-        el.textContent = 'window.__inlineRan = true;';
-        document.body.append(el);
-        await new Promise((r) => setTimeout(r, 50));
-        return (window as any).__inlineRan === true;
-      });
-      assert.strictEqual(inline, false, 'an inline script ran');
-      // eval must be tried from a page script (Playwright's own evaluate is exempt): a script from the
-      // page's origin carrying the page's nonce runs, and its eval and new Function are refused.
-      const probe = await page.evaluate(async () => {
-        const own = document.querySelector('script[src]') as HTMLScriptElement;
-        const el = document.createElement('script');
-        el.nonce = own.nonce;
-        el.src = new URL('/probe.js', location.href).href;
-        await new Promise((r) => {
-          el.onload = r;
-          el.onerror = r;
-          document.body.append(el);
-        });
-        return { evalProbe: (window as any).__evalProbe, fnProbe: (window as any).__fnProbe };
-      });
-      assert.deepStrictEqual(probe, { evalProbe: 'EvalError', fnProbe: 'EvalError' });
+      const probe = await cspProbes(page);
+      assert.strictEqual(probe.inline, false, 'an inline script ran');
+      assert.deepStrictEqual({ evalProbe: probe.evalProbe, fnProbe: probe.fnProbe }, { evalProbe: 'EvalError', fnProbe: 'EvalError' });
       const violations: string[] = await page.evaluate(() => (window as any).__violations);
       assert.ok(violations.some((v) => v.startsWith('script-src')), violations.join(', '));
     } finally {
@@ -312,15 +248,8 @@ describe('inspector page (Chromium)', function () {
         await post(page, { type: 'snapshot', snapshot: toWireSnapshot(snaps[i]) });
         await settle(page);
         // Text and background really come from the theme's variables.
-        const colours = await page.evaluate(() => {
-          const cs = getComputedStyle(document.body);
-          return { fg: cs.color, bg: cs.backgroundColor };
-        });
-        const rgb = (hexColour: string) => {
-          const n = parseInt(hexColour.slice(1), 16);
-          return `rgb(${n >> 16}, ${(n >> 8) & 255}, ${n & 255})`;
-        };
-        assert.deepStrictEqual(colours, { fg: rgb(THEMES[theme].vars['--vscode-foreground']), bg: rgb(THEMES[theme].vars['--vscode-editor-background']) });
+        const colours = await themeColours(page, theme);
+        assert.deepStrictEqual(colours.actual, colours.expected);
         await page.screenshot({ path: path.join(SHOTS, `inspector-${theme}.png`), fullPage: true });
       } finally {
         await page.close();

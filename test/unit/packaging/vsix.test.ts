@@ -11,13 +11,13 @@ import { collectVsceWarnings, copyProject, listPackagedFiles, packageVsix, PROJE
 /** The files the VSIX ships: these, and every file in SHIPPED_FOLDERS. Nothing else. */
 const SHIPPED_FILES = [
   'package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'media/icon.png',
-  'dist/extension.js', 'dist/server.js', 'dist/worker.js', 'dist/webview/main.js',
+  'dist/extension.js', 'dist/server.js', 'dist/worker.js', 'dist/webview/main.js', 'dist/webview/system-view.js',
 ];
 const SHIPPED_FOLDERS = ['syntaxes', 'language-configuration', 'schemas', 'webview/media', 'examples/dual-guest', 'media/walkthrough'];
 /** What `npm run build` writes into dist/ (stubs stand in for it where the project is not built). */
 // The CLI's bundles (scripts/cli-bundles.mjs) are the npm package's, not the extension's.
 const CLI_OUTPUTS = ['dist/cli.js', 'dist/cli-compile.js', 'dist/cli-lint.js', 'dist/cli-boot.js', 'dist/cli-explain.js'];
-const BUILD_OUTPUTS = ['dist/extension.js', 'dist/server.js', 'dist/worker.js', 'dist/webview/main.js', ...CLI_OUTPUTS];
+const BUILD_OUTPUTS = ['dist/extension.js', 'dist/server.js', 'dist/worker.js', 'dist/webview/main.js', 'dist/webview/system-view.js', ...CLI_OUTPUTS];
 /** Runs `fn` with console.log silenced: vsce prints its file tree and "DONE" there, not in the test report. */
 async function quietly<T>(fn: () => Promise<T>): Promise<T> {
   const log = console.log;
