@@ -140,6 +140,8 @@ export class Emulator {
   private readonly channelList: EmulatorSnapshot['channels'];
   /** The PDs running their real code, and the memory they share with everything else. */
   readonly real: RealSystem | undefined;
+  /** The VM whose guest owns the UART when there is no sDDF serial subsystem (its console is client PASSTHROUGH_CLIENT). */
+  readonly uartOwner: string | undefined;
 
   /** Use createEmulator (it validates the configuration first). */
   constructor(private readonly config: MachineConfig, host: EmulatorHost = {}) {
@@ -161,6 +163,7 @@ export class Emulator {
     const gic = new Gic((intid) => kernel.raiseIrq(intid));
     kernel.irqLevel = (intid) => gic.isHigh(intid);
     const board = (this.board = config.board ?? DEFAULT_BOARD);
+    this.uartOwner = config.roles ? undefined : config.uartOwner;
     const uartIntid = config.roles?.uartIrq ?? board.uart.intid;
     this.uart = createBoardUart(board, config.serial.fast, () => kernel.now, (high) => gic.setLevel(uartIntid, high));
     kernel.devices.push(this.uart);

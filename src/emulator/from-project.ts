@@ -15,6 +15,7 @@ import { basename } from '../common/paths';
 import { nodeAtAddress } from '../system/dt-facts';
 import type { AddressOwner, EmulatorConfig, GuestConfig, MachineConfig, PassthroughConfig, QueueConnection, SerialRoles } from './config';
 import { boardByName, chooseBoard, type BoardChoice, type BoardDescription } from './boards';
+import { unmodelledUart } from './devices/board-uart';
 import type { GuestProgram } from './guest/interface';
 import { createLinuxGuest } from './guest/linux/linux-guest';
 import { guestDriverList, matchDriver, type LinuxDriver } from './guest/linux/drivers';
@@ -55,6 +56,8 @@ export function emulatorConfigFromProject(project: Project, opts: FromProjectOpt
   const sys = project.system, roles = project.roles;
   const trees = opts.trees ?? compileGuestTrees(project, opts.host);
   const board = systemBoard(project, trees).board;
+  const unmodelled = unmodelledUart(board);
+  if (unmodelled) return fail(`cannot boot: ${unmodelled}`);
   let serialPart: Pick<EmulatorConfig, 'roles'> | Pick<PassthroughConfig, 'uartOwner'>;
   if (roles.driver && roles.virtRx && roles.virtTx) {
     const sddf = sddfRoles(project, booted[0]?.vmRange, diagnostics);

@@ -4,7 +4,7 @@
 import type { Diagnostic } from '../common/diagnostics';
 import type {} from './diagnostic-codes'; // the codes these diagnostics carry
 import type { EmulatorConfig, MachineConfig, QueueConnection, SchedParams } from './config';
-import { MODELLED_UARTS } from './devices/board-uart';
+import { unmodelledUart } from './devices/board-uart';
 import { DEFAULT_BOARD } from './boards';
 import { NATIVE_PD_CODE, nativePdMessage } from '../system/checks/native-pds';
 
@@ -52,9 +52,8 @@ export function validateConfig(c: MachineConfig): Diagnostic[] {
     if (!pds.has(name)) error(`the ${role} '${name}' is not a protection domain of the system`, name);
   };
   const board = c.board ?? DEFAULT_BOARD;
-  if (!MODELLED_UARTS.includes(board.uart.model)) {
-    error(`the ${board.title}'s UART (${board.uart.model}) has no model in this emulator (it models: ${MODELLED_UARTS.join(', ')})`);
-  }
+  const unmodelled = unmodelledUart(board);
+  if (unmodelled) error(unmodelled);
   if (c.roles) validateSerial(c as EmulatorConfig, pds, mrs, error);
   else if (!c.guests.some((g) => g.name === c.uartOwner)) error(`the virtual machine '${c.uartOwner}' that owns the UART is not booted`, c.uartOwner);
 

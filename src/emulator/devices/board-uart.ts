@@ -11,6 +11,12 @@ import { Pl011Uart } from './uart-pl011';
 /** The UART models the emulator has: a board whose UART is not among them cannot boot (validate.ts says so). */
 export const MODELLED_UARTS: readonly BoardDescription['uart']['model'][] = ['imx', 'pl011'];
 
+/** Why a board cannot boot here (its UART has no model), or undefined. */
+export function unmodelledUart(board: BoardDescription): string | undefined {
+  if (MODELLED_UARTS.includes(board.uart.model)) return undefined;
+  return `the ${board.title}'s UART (${board.uart.model}) has no model in this emulator (it models: ${MODELLED_UARTS.join(', ')})`;
+}
+
 /** QEMU's PL011 answers UARTPeriphID2 0x14 (hw/char/pl011.c); the TRM's r1p5 is 0x34. */
 const QEMU_PL011_PERIPH_ID2 = 0x14;
 
