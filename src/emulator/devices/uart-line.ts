@@ -25,6 +25,34 @@ export interface SerialDevice extends Device, RegisterDevice {
   rxBytes: number;
 }
 
+/** A UART's TX FIFO as a driver fills it: a bulk form of "write the data register while not full". */
+export interface TxFifo {
+  writeTxFifo(src: Uint8Array, from: number, to: number): number;
+  txFifoFull(): boolean;
+}
+
+/**
+ * A driver's TX loop: dequeue from an sDDF queue into the UART while its TX FIFO has room, reading
+ * the shared indices once and publishing head once, as the C drivers' local head does. Returns how
+ * many bytes went.
+ */
+export function queueToTxFifo(q: { head: number; tail: number; capacity: number; data: Uint8Array }, uart: TxFifo): number {
+  let sent = 0;
+  let head = q.head;
+  const tail = q.tail, mask = q.capacity - 1;
+  while (head !== tail && !uart.txFifoFull()) {
+    // Up to the end of the ring or the tail, whichever is first.
+    const start = head & mask;
+    const n = Math.min((tail - head) >>> 0, q.capacity - start);
+    const written = uart.writeTxFifo(q.data, start, start + n);
+    head = (head + written) >>> 0;
+    sent += written;
+    if (written < n) break;
+  }
+  if (sent > 0) q.head = head;
+  return sent;
+}
+
 export class UartWire {
   private buf = new Uint8Array(256);
   private head = 0;
@@ -110,5 +138,29 @@ export class UartCapture {
     const bigger = new Uint8Array(size);
     bigger.set(this.out.subarray(0, this.len));
     this.out = bigger;
+  }
+}
+
+/** The line side both UART models share: the wire typed onto and the TX line's capture. */
+export abstract class UartLineSide {
+  /** Bytes typed by the host, not yet received by the UART. */
+  protected readonly wire = new UartWire();
+  /** Bytes that left on the TX line since the last drain. */
+  protected readonly line = new UartCapture();
+
+  wirePending(): number {
+    return this.wire.length;
+  }
+
+  outputStartTime(): number {
+    return this.line.startTime;
+  }
+
+  drainOutput(): Uint8Array | undefined {
+    return this.line.drain();
+  }
+
+  drainOutputIfAtLeast(min: number): Uint8Array | undefined {
+    return this.line.drainIfAtLeast(min);
   }
 }

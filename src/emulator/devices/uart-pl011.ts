@@ -12,7 +12,7 @@
 //   to turn it off, and the line's other end is assumed to agree (sddf drivers/serial/arm/uart.c:128-129).
 // - Modem lines (CTS, DCD, DSR, RI), IrDA, DMA and loopback are not modelled: their interrupts never
 //   assert and UARTDMACR is storage (sddf drivers/serial/arm/include/uart.h:38).
-import { UartCapture, UartWire, type SerialDevice } from './uart-line';
+import { UartLineSide, type SerialDevice } from './uart-line';
 
 export const PL011_DR = 0x000, PL011_RSR = 0x004, PL011_FR = 0x018, PL011_ILPR = 0x020, PL011_IBRD = 0x024, PL011_FBRD = 0x028,
   PL011_LCR_H = 0x02c, PL011_CR = 0x030, PL011_IFLS = 0x034, PL011_IMSC = 0x038, PL011_RIS = 0x03c, PL011_MIS = 0x040,
@@ -60,7 +60,7 @@ export interface Pl011State {
   overruns: number;
 }
 
-export class Pl011Uart implements SerialDevice {
+export class Pl011Uart extends UartLineSide implements SerialDevice {
   readonly name = 'uart';
   private readonly depth: number;
   private readonly ids: number[];
@@ -78,8 +78,6 @@ export class Pl011Uart implements SerialDevice {
   private rxTimeoutAt = Infinity;
   /** A character was lost to a full FIFO: the next one stored carries OE. */
   private overrunPending = false;
-  private readonly wire = new UartWire();
-  private readonly line = new UartCapture();
   overruns = 0;
   txBytes = 0;
   rxBytes = 0;
@@ -91,6 +89,7 @@ export class Pl011Uart implements SerialDevice {
     private readonly setIrq: (high: boolean) => void,
     private readonly options: Pl011Options = { clockHz: 24_000_000, fifoDepth: 32 },
   ) {
+    super();
     this.depth = options.fifoDepth;
     this.rxFifo = new Uint16Array(this.depth);
     this.txFifo = new Uint8Array(this.depth);
@@ -229,21 +228,9 @@ export class Pl011Uart implements SerialDevice {
     }
   }
 
-  wirePending(): number {
-    return this.wire.length;
-  }
 
-  outputStartTime(): number {
-    return this.line.startTime;
-  }
 
-  drainOutput(): Uint8Array | undefined {
-    return this.line.drain();
-  }
 
-  drainOutputIfAtLeast(min: number): Uint8Array | undefined {
-    return this.line.drainIfAtLeast(min);
-  }
 
   busy(): boolean {
     return this.wire.length > 0 || this.txCount > 0 || this.txShiftByte >= 0 || this.rxCount > 0;

@@ -7,6 +7,7 @@
 //   (sddf drivers/serial/arm/uart.c:98, 132-135, 148-150).
 import type { PdContext, PdProgram } from '../kernel';
 import type { SerialQueue } from '../queue';
+import { queueToTxFifo } from '../devices/uart-line';
 import {
   type Pl011Uart, CR_RXE, CR_TXE, CR_UARTEN, FR_BUSY, FR_RXFE, INT_RT, INT_RX, INT_TX, LCR_FEN, LCR_PEN, LCR_STP2, LCR_WLEN_SHIFT,
   PL011_CR, PL011_DR, PL011_FBRD, PL011_FR, PL011_IBRD, PL011_IFLS, PL011_IMSC, PL011_LCR_H, PL011_MIS,
@@ -87,18 +88,7 @@ export class Pl011Driver implements PdProgram {
 
   private txProvide(): void {
     const u = this.uart, q = this.txq;
-    let sent = 0;
-    let head = q.head;
-    const tail = q.tail, mask = q.capacity - 1;
-    while (head !== tail && !u.txFifoFull()) {
-      const start = head & mask;
-      const n = Math.min((tail - head) >>> 0, q.capacity - start);
-      const written = u.writeTxFifo(q.data, start, start + n);
-      head = (head + written) >>> 0;
-      sent += written;
-      if (written < n) break;
-    }
-    if (sent > 0) q.head = head;
+    const sent = queueToTxFifo(q, u);
     const imsc = u.read(PL011_IMSC);
     u.write(PL011_IMSC, q.isEmpty() ? imsc & ~INT_TX : imsc | INT_TX);
     if (sent > 0) {
