@@ -55,7 +55,7 @@ function bootToShells(real: Kind): number {
   const project = loadProject(path.resolve(__dirname, '../examples/dual-guest/dual-guest.json'), host);
   const { config } = emulatorConfigFromProject(project, { host, fast: true });
   const t0 = performance.now();
-  const emu = createEmulator(withReal(config!, real)).emulator!;
+  const emu = createEmulator(withReal(config as EmulatorConfig, real)).emulator!;
   let text = '';
   emu.onUartOutput((b) => { text += Buffer.from(b).toString('latin1'); });
   const count = (s: string): number => text.split(s).length - 1;

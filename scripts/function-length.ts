@@ -16,10 +16,6 @@ export const MAX_FUNCTION_LINES = 80;
  */
 export const KNOWN_LONG_FUNCTIONS: ReadonlyMap<string, number> = new Map([
   // The emulator and the CLI's start-up.
-  ['src/emulator/from-project.ts#emulatorConfigFromProject', 130],
-  ['src/emulator/validate.ts#validateConfig', 99],
-  ['src/emulator/emulator.ts#constructor', 98],
-  ['src/emulator/guest/linux/linux-guest.ts#boot', 88],
   ['src/cli/boot.ts#runBoot', 103],
   ['src/cli/terminal.ts#runInteractive', 94],
   ['src/cli/terminal.ts#<anonymous>', 91],

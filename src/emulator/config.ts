@@ -3,6 +3,7 @@
 import type { SourceRange } from '../common/diagnostics';
 import type { GuestProgram } from './guest/interface';
 import type { RealComponentsConfig } from './real/real-config';
+import type { BoardDescription } from './boards';
 
 /** MCS scheduling parameters, as in a Microkit protection_domain / virtual_machine element. */
 export interface SchedParams {
@@ -97,8 +98,19 @@ export interface GuestConfig {
    * here each answers as an empty virtio-mmio transport (device ID 0), which Linux skips.
    */
   virtioPlaceholders?: { base: number; size: number; kind?: string }[];
-  /** Device regions mapped into the VM (gic_vcpu, gpc): plain memory to the guest. */
-  deviceMaps: { name: string; gpa: number; size: number }[];
+  /**
+   * Device regions mapped into the VM (gic_vcpu, gpc, a passed-through UART). A region whose
+   * physical address is a modelled device of the board (the UART) reaches that device's registers;
+   * the others are plain memory to the guest.
+   */
+  deviceMaps: { name: string; gpa: number; size: number; paddr?: number }[];
+  /**
+   * The VMM's passthrough IRQs (libvmm virq_register_passthrough): the hardware INTID its
+   * `<irq>` delivers on channel `ch` is injected into the guest, and the guest's EOI acks it.
+   */
+  passthroughIrqs?: { intid: number; ch: number }[];
+  /** The vGIC distributor the VMM emulates (the board's GIC; a GICv2 guest programs it through traps). */
+  vgic?: { version: 2 | 3; base: number; size: number };
   program: () => GuestProgram;
 }
 
@@ -119,6 +131,8 @@ export interface AddressOwner {
 }
 
 export interface EmulatorConfig {
+  /** The board (UART model, GIC, ...); default the MaaXBoard. */
+  board?: BoardDescription;
   memoryRegions: MemoryRegionConfig[];
   pds: PdConfig[];
   channels: ChannelConfig[];
@@ -133,5 +147,19 @@ export interface EmulatorConfig {
   /** PDs that run their real code (WebAssembly built by real/components.ts) instead of a model. */
   real?: RealComponentsConfig;
 }
+
+/**
+ * A system with no sDDF serial subsystem: one guest owns the board's UART (mapped into its VM, its
+ * IRQ passed through by its VMM) and drives it with its own serial driver.
+ */
+export type PassthroughConfig = Omit<EmulatorConfig, 'roles' | 'real'> & {
+  roles?: undefined;
+  real?: undefined;
+  /** The VM whose guest owns the UART. */
+  uartOwner: string;
+};
+
+/** What the emulator boots: an sDDF serial system, or a guest that owns the UART. */
+export type MachineConfig = EmulatorConfig | PassthroughConfig;
 
 export const DEFAULT_BUDGET_US = 1000;

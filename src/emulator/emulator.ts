@@ -9,10 +9,14 @@
 //   notifier's turn; budgets as a periodic server; passive PDs on their own budget from the start;
 //   PD faults without register dumps; debug output to the log.
 // - devices/uart-imx.ts: fast mode is unpaced; no error, escape, aging or DMA features.
+// - devices/uart-pl011.ts: fast mode is unpaced; no parity, framing or break errors; no modem
+//   lines, IrDA, DMA or loopback.
 // - devices/gic.ts: IRQs enabled by a call, not a distributor register; the distributor is on.
+// - devices/vgic-distributor.ts: pending and active state is the list registers'.
 // - virtio/console.ts: TX resumes on virt_tx's signal; over-long chains stream; malformed queues set
 //   DEVICE_NEEDS_RESET; address halves replace; an out-of-range QueueReady fails; no debug chatter.
 // - pds/uart-driver.ts: one RX and one TX pass per IRQ.
+// - pds/pl011-driver.ts: RX always enabled.
 // - pds/virt-rx.ts: clients may be numbered from 1.
 // - pds/virt-tx.ts: oversized backlogs go in pieces; clients signalled before the driver; no
 //   debug-build busy wait.
@@ -20,15 +24,17 @@
 //   empty; no kernel image; PSCI SYSTEM_RESET restarts the guest; "<PD>|ERROR: " without
 //   "(function:line)".
 import type { Diagnostic } from '../common/diagnostics';
-import { type EmulatorConfig, type QueueConnection, type SchedParams, DEFAULT_BUDGET_US } from './config';
+import { type EmulatorConfig, type GuestConfig, type MachineConfig, type QueueConnection, type SchedParams, type SerialRoles, DEFAULT_BUDGET_US } from './config';
 import { Gic, spiToIntid } from './devices/gic';
-import { ImxUart } from './devices/uart-imx';
+import { createBoardUart, createUartDriver } from './devices/board-uart';
+import type { SerialDevice } from './devices/uart-line';
+import { VgicDistributor } from './devices/vgic-distributor';
+import { DEFAULT_BOARD, type BoardDescription } from './boards';
 import { PhysicalBus } from './devices/bus';
 import { type EventRecord, Kernel, type LogRecord, type PdThread, type SchedState } from './kernel';
 import { MemoryRegions, GuestPhysical, allocateRegion } from './memory';
 import { SerialQueue } from './queue';
 import { SeededRandom } from './random';
-import { UartDriver } from './pds/uart-driver';
 import { VirtRx } from './pds/virt-rx';
 import { VirtTx } from './pds/virt-tx';
 import { Vmm } from './pds/vmm';
@@ -36,7 +42,7 @@ import { Vcpu } from './vcpu';
 import { VirtioConsole } from './virtio/console';
 import { VIRTQ_DESC_SIZE, type VirtqState } from './virtio/virtq';
 import { validateConfig } from './validate';
-import { RealSystem } from './real/system';
+import { RealSystem, type SerialQueues } from './real/system';
 
 export interface QueueSnapshot {
   name: string;
@@ -100,13 +106,25 @@ type OutputListener = (bytes: Uint8Array, timeNs: number) => void;
 type ClientListener = (client: number, bytes: Uint8Array, timeNs: number) => void;
 
 const OUTPUT_FLUSH_BYTES = 1 << 16;
-/** MaaXBoard uart1, where the `.system` does not say. */
-const DEFAULT_UART_PADDR = 0x30860000;
+/** The client number of the guest that owns the UART (its terminal's number when there is no sDDF serial). */
+export const PASSTHROUGH_CLIENT = 0;
 const UART_REGION_SIZE = 0x1000;
+
+/** The sDDF serial subsystem's PDs and queues, as the guests and the real components attach to them. */
+interface SerialSubsystem {
+  /** Absent in a TX-only serial system. */
+  virtRx: VirtRx | undefined;
+  virtTx: VirtTx;
+  roles: SerialRoles;
+  queues: SerialQueues;
+  /** The driver's channel for the UART's IRQ. */
+  irqChannel: number;
+}
 
 export class Emulator {
   readonly kernel: Kernel;
-  readonly uart: ImxUart;
+  readonly uart: SerialDevice;
+  readonly board: BoardDescription;
   /** Device registers by physical address (the UART at its `.system` address). */
   readonly bus = new PhysicalBus();
   readonly random: SeededRandom;
@@ -117,31 +135,69 @@ export class Emulator {
   private readonly vcpus: Vcpu[] = [];
   private readonly vmms: Vmm[] = [];
   private readonly consoles: VirtioConsole[] = [];
-  /** Absent in a TX-only serial system. */
+  /** The serial subsystem's virtualisers (absent when a guest owns the UART). */
   private readonly virtRx: VirtRx | undefined;
-  private readonly virtTx: VirtTx;
+  private readonly virtTx: VirtTx | undefined;
   private readonly guestIntids: number[] = [];
   private readonly mrs: MemoryRegions;
   private readonly channelList: EmulatorSnapshot['channels'];
   /** The PDs running their real code, and the memory they share with everything else. */
   readonly real: RealSystem | undefined;
+  /** The VM whose guest owns the UART when there is no sDDF serial subsystem (its console is client PASSTHROUGH_CLIENT). */
+  readonly uartOwner: string | undefined;
 
   /** Use createEmulator (it validates the configuration first). */
-  constructor(private readonly config: EmulatorConfig, host: EmulatorHost = {}) {
+  constructor(private readonly config: MachineConfig, host: EmulatorHost = {}) {
     this.random = new SeededRandom(config.seed ?? 1);
     const kernel = (this.kernel = new Kernel(config.eventHistory ?? 256));
     const mrs = (this.mrs = new MemoryRegions());
-    const real = (this.real = config.real ? new RealSystem(config, config.real) : undefined);
-    this.channelList = addRegionsAndPds(config, kernel, mrs, real);
+    const real = (this.real = config.roles && config.real ? new RealSystem(config as EmulatorConfig, config.real) : undefined);
+    for (const mr of config.memoryRegions) {
+      const shared = real?.regionBytes(mr.name);
+      if (shared) mrs.adopt(mr.name, shared);
+      else mrs.add(mr.name, mr.size);
+    }
+
+    for (const pd of config.pds) kernel.addPd(pd.name, schedState(pd));
+    for (const c of config.channels) kernel.connect(c.a, c.b);
+    this.channelList = config.channels.map((c) => ({ a: c.a.pd, aId: c.a.id, b: c.b.pd, bId: c.b.id }));
+    for (const pd of config.pds) for (const irq of pd.irqs ?? []) kernel.bindIrq(pd.name, irq.irq, irq.id);
 
     const gic = new Gic((intid) => kernel.raiseIrq(intid));
     kernel.irqLevel = (intid) => gic.isHigh(intid);
-    const roles = config.roles, serial = config.serial;
-    const uartIntid = roles.uartIrq;
-    this.uart = new ImxUart(serial.fast, () => kernel.now, (high) => gic.setLevel(uartIntid, high));
+    const board = (this.board = config.board ?? DEFAULT_BOARD);
+    this.uartOwner = config.roles ? undefined : config.uartOwner;
+    const uartIntid = config.roles?.uartIrq ?? board.uart.intid;
+    this.uart = createBoardUart(board, config.serial.fast, () => kernel.now, (high) => gic.setLevel(uartIntid, high));
     kernel.devices.push(this.uart);
-    this.bus.map(roles.uartPaddr ?? DEFAULT_UART_PADDR, UART_REGION_SIZE, this.uart);
+    this.bus.map(config.roles?.uartPaddr ?? board.uart.paddr, UART_REGION_SIZE, this.uart);
 
+    const pd = (name: string): PdThread => kernel.pds.get(name)!;
+    const chBetween = (from: string, to: string | undefined): number => {
+      if (to === undefined) return -1;
+      for (const [id, t] of pd(from).channels) if (t.pd.name === to) return id;
+      return -1;
+    };
+    const serial = config.roles ? this.buildSerial(config as EmulatorConfig, pd, chBetween) : undefined;
+    this.virtRx = serial?.virtRx;
+    this.virtTx = serial?.virtTx;
+
+    for (const g of config.guests) this.addGuest(g, serial, pd, chBetween);
+
+    if (real && serial) {
+      real.attach(kernel, serial.queues, chBetween,
+        { uart: this.uart, paddr: config.roles?.uartPaddr ?? board.uart.paddr, size: UART_REGION_SIZE, irqChannel: serial.irqChannel });
+    }
+    if (host.onLog) this.onLog(host.onLog);
+    if (host.onUartOutput) this.onUartOutput(host.onUartOutput);
+    // Microkit starts every PD's init() before any notification is delivered; higher priority first.
+    const order = [...kernel.pds.values()].sort((a, b) => b.sched.priority - a.sched.priority);
+    kernel.initPds(order);
+  }
+
+  /** The sDDF serial subsystem: its queues, the board's UART driver, virt_rx and virt_tx. */
+  private buildSerial(config: EmulatorConfig, pd: (name: string) => PdThread, chBetween: (from: string, to: string | undefined) => number): SerialSubsystem {
+    const kernel = this.kernel, mrs = this.mrs, roles = config.roles, serial = config.serial;
     const queue = (name: string, c: QueueConnection): SerialQueue => {
       const qr = mrs.get(c.queueMr)!, dr = mrs.get(c.dataMr)!;
       // The regions start zero-filled, as on the board: producer_signalled 0, so every producer
@@ -150,77 +206,75 @@ export class Emulator {
       this.queues.push({ name, q });
       return q;
     };
+    // A TX-only system (RX disabled, as sdfgen makes it) has no RX virtualiser and no RX queues.
     const virtRxName = roles.virtRx;
     const drvRx = virtRxName && roles.driverRx ? queue(`${roles.driver} -> ${virtRxName}`, roles.driverRx) : undefined;
     const drvTx = queue(`${roles.virtTx} -> ${roles.driver}`, roles.driverTx);
     const cliRx = roles.clients.map((c) => (virtRxName && c.rx ? queue(`${virtRxName} -> ${c.pd}`, c.rx) : undefined));
     const cliTx = roles.clients.map((c) => queue(`${c.pd} -> ${roles.virtTx}`, c.tx));
 
-    const pd = (name: string): PdThread => kernel.pds.get(name)!;
-    const chBetween = (from: string, to: string | undefined): number => {
-      if (to === undefined) return -1;
-      for (const [id, t] of pd(from).channels) if (t.pd.name === to) return id;
-      return -1;
-    };
     const driverPd = pd(roles.driver), txPd = pd(roles.virtTx);
-    const irqCh = [...driverPd.irqs].find(([, intid]) => intid === uartIntid)?.[0] ?? -1;
-    driverPd.program = new UartDriver(kernel.contextFor(driverPd), this.uart, drvRx, drvTx,
-      { irq: irqCh, tx: chBetween(roles.driver, roles.virtTx), rx: chBetween(roles.driver, roles.virtRx) }, serial.baud, serial.rxEnabled);
+    const irqCh = [...driverPd.irqs].find(([, intid]) => intid === roles.uartIrq)?.[0] ?? -1;
+    const channels = { irq: irqCh, tx: chBetween(roles.driver, roles.virtTx), rx: chBetween(roles.driver, virtRxName) };
+    driverPd.program = createUartDriver(this.uart, kernel.contextFor(driverPd), drvRx, drvTx, channels, serial.baud, serial.rxEnabled);
+    let virtRx: VirtRx | undefined;
     if (virtRxName && drvRx) {
       const rxPd = pd(virtRxName);
-      this.virtRx = new VirtRx(kernel.contextFor(rxPd), drvRx, cliRx.map((q) => q!), chBetween(virtRxName, roles.driver),
+      virtRx = new VirtRx(kernel.contextFor(rxPd), drvRx, cliRx.map((q) => q!), chBetween(virtRxName, roles.driver),
         roles.clients.map((c) => chBetween(virtRxName, c.pd)), { switchChar: serial.switchChar, clientBase: serial.clientBase, terminateNumChar: serial.terminateNumChar });
-      rxPd.program = this.virtRx;
+      rxPd.program = virtRx;
     }
-    this.virtTx = new VirtTx(kernel.contextFor(txPd), drvTx, cliTx, chBetween(roles.virtTx, roles.driver),
+    const virtTx = new VirtTx(kernel.contextFor(txPd), drvTx, cliTx, chBetween(roles.virtTx, roles.driver),
       roles.clients.map((c) => chBetween(roles.virtTx, c.pd)),
       { colour: serial.colour, beginString: serial.beginString, rxEnabled: serial.rxEnabled, clientNames: roles.clients.map((c) => c.name) });
-    txPd.program = this.virtTx;
+    txPd.program = virtTx;
+    return { virtRx, virtTx, roles, queues: { driverRx: drvRx, driverTx: drvTx, clientRx: cliRx, clientTx: cliTx }, irqChannel: irqCh };
+  }
 
-    for (const g of config.guests) {
-      const vmmPd = pd(g.vmm);
-      const ram = g.ramMr ? mrs.get(g.ramMr)!.subarray(0, g.ramSize) : allocateRegion(g.ramSize);
-      const vcpu = new Vcpu(kernel, g.name, schedState(g.sched), ram, g.ramGpa, g.deviceMaps);
-      kernel.addThread(vcpu);
-      kernel.devices.push(vcpu.timer);
-      const clientIndex = roles.clients.findIndex((c) => c.pd === g.vmm);
-      const ctx = kernel.contextFor(vmmPd);
-      const chs = { tx: chBetween(g.vmm, roles.virtTx), rx: chBetween(g.vmm, roles.virtRx) };
-      const vmm = new Vmm(ctx, kernel, vmmPd, vcpu, g, chs, config.describeAddress);
-      const intid = spiToIntid(g.virtio.spi);
-      if (clientIndex >= 0) {
-        const console = new VirtioConsole({
-          mem: new GuestPhysical(ram, g.ramGpa),
-          txq: cliTx[clientIndex],
-          rxq: cliRx[clientIndex],
-          injectIrq: () => {
-            kernel.event('virq', `${g.vmm} injects INTID ${intid} into ${g.name}`);
-            if (vcpu.vgic.inject(intid)) return true;
-            // libvmm refuses (vdist.h:193-203) and virq_inject (virq.c:83-89) returns false.
-            ctx.log(`${g.vmm}|ERROR: vIRQ 0x${intid.toString(16)} is not enabled`, 'error');
-            return false;
-          },
-          notifyTx: () => ctx.notify(chs.tx),
-          notifyRx: () => ctx.notify(chs.rx),
-          log: (text) => ctx.log(text.startsWith('VIRTIO(') ? text : `${g.vmm}|ERROR: ${text}`, 'error'),
-          charge: (ns) => ctx.charge(ns),
-        });
-        vmm.console = console;
-        this.consoles.push(console);
-      }
-      vmmPd.program = vmm;
-      this.vcpus.push(vcpu);
-      this.vmms.push(vmm);
-      this.guestIntids.push(intid);
+  /** A VM: its vCPU, its VMM, and its console (the virtio console of an sDDF client) or the UART it owns. */
+  private addGuest(g: GuestConfig, serial: SerialSubsystem | undefined, pd: (name: string) => PdThread, chBetween: (from: string, to: string | undefined) => number): void {
+    const kernel = this.kernel, mrs = this.mrs;
+    const vmmPd = pd(g.vmm);
+    const ram = g.ramMr ? mrs.get(g.ramMr)!.subarray(0, g.ramSize) : allocateRegion(g.ramSize);
+    // A frame at a modelled device's physical address (the UART passed through) reaches its registers.
+    const maps = g.deviceMaps.map((m) => {
+      const range = m.paddr === undefined ? undefined : this.bus.find(m.paddr);
+      return range ? { ...m, device: { regs: range.device, offset: m.paddr! - range.base } } : m;
+    });
+    const vcpu = new Vcpu(kernel, g.name, schedState(g.sched), ram, g.ramGpa, maps);
+    kernel.addThread(vcpu);
+    kernel.devices.push(vcpu.timer);
+    const ctx = kernel.contextFor(vmmPd);
+    const clientIndex = serial ? serial.roles.clients.findIndex((c) => c.pd === g.vmm) : -1;
+    const chs = serial ? { tx: chBetween(g.vmm, serial.roles.virtTx), rx: chBetween(g.vmm, serial.roles.virtRx) } : { tx: -1, rx: -1 };
+    const vmm = new Vmm(ctx, kernel, vmmPd, vcpu, g, chs, this.config.describeAddress);
+    if (g.vgic?.version === 2) vmm.distributor = new VgicDistributor(vcpu.vgic);
+    const intid = spiToIntid(g.virtio.spi);
+    if (serial && clientIndex >= 0) {
+      const console = new VirtioConsole({
+        mem: new GuestPhysical(ram, g.ramGpa),
+        txq: serial.queues.clientTx[clientIndex],
+        rxq: serial.queues.clientRx[clientIndex],
+        injectIrq: () => {
+          kernel.event('virq', `${g.vmm} injects INTID ${intid} into ${g.name}`);
+          if (vcpu.vgic.inject(intid)) return true;
+          // libvmm refuses (vdist.h:193-203) and virq_inject (virq.c:83-89) returns false.
+          ctx.log(`${g.vmm}|ERROR: vIRQ 0x${intid.toString(16)} is not enabled`, 'error');
+          return false;
+        },
+        notifyTx: () => ctx.notify(chs.tx),
+        notifyRx: () => ctx.notify(chs.rx),
+        log: (text) => ctx.log(text.startsWith('VIRTIO(') ? text : `${g.vmm}|ERROR: ${text}`, 'error'),
+        charge: (ns) => ctx.charge(ns),
+      });
+      vmm.console = console;
+      this.consoles.push(console);
     }
-
-    real?.attach(kernel, { driverRx: drvRx, driverTx: drvTx, clientRx: cliRx, clientTx: cliTx }, chBetween,
-      { uart: this.uart, paddr: roles.uartPaddr ?? DEFAULT_UART_PADDR, size: UART_REGION_SIZE, irqChannel: irqCh });
-    if (host.onLog) this.onLog(host.onLog);
-    if (host.onUartOutput) this.onUartOutput(host.onUartOutput);
-    // Microkit starts every PD's init() before any notification is delivered; higher priority first.
-    const order = [...kernel.pds.values()].sort((a, b) => b.sched.priority - a.sched.priority);
-    kernel.initPds(order);
+    vmmPd.program = vmm;
+    this.vcpus.push(vcpu);
+    this.vmms.push(vmm);
+    // The INTID the inspector follows: the virtio console's, or the UART's for the guest that owns it.
+    this.guestIntids.push(serial ? intid : g.passthroughIrqs?.[0]?.intid ?? intid);
   }
 
   // ---- host API
@@ -238,21 +292,31 @@ export class Emulator {
     return addListener(this.outputListeners, cb);
   }
 
+  /**
+   * Each guest's console output, by client number: what virt_tx takes from each client; on a system
+   * where a guest owns the UART, everything on the line is that guest's (client 0).
+   */
   onClientOutput(cb: ClientListener): () => void {
     // The tap is installed only while someone listens: copying costs on the hot path.
     const tap = (client: number, bytes: Uint8Array): void => {
       for (const l of this.clientListeners) l(client, bytes, this.kernel.now);
     };
-    this.virtTx.tap = tap;
+    if (this.virtTx) this.virtTx.tap = tap;
     if (this.real) this.real.tap = tap;
     const remove = addListener(this.clientListeners, cb);
     return () => {
       remove();
       if (this.clientListeners.length === 0) {
-        this.virtTx.tap = undefined;
+        if (this.virtTx) this.virtTx.tap = undefined;
         if (this.real) this.real.tap = undefined;
       }
     };
+  }
+
+  /** The line's bytes to the listeners; with no virt_tx they are the UART owner's console too. */
+  private emitOutput(out: Uint8Array, at: number): void {
+    for (const l of this.outputListeners) l(out, at);
+    if (!this.virtTx) for (const l of this.clientListeners) l(PASSTHROUGH_CLIENT, out, at);
   }
 
   onLog(cb: (r: LogRecord) => void): () => void {
@@ -306,14 +370,14 @@ export class Emulator {
     // Listeners see output in pieces of at most ~64 KiB while a long run goes on.
     const at = this.uart.outputStartTime();
     const out = this.uart.drainOutputIfAtLeast(OUTPUT_FLUSH_BYTES);
-    if (out) for (const l of this.outputListeners) l(out, at);
+    if (out) this.emitOutput(out, at);
     return false;
   }
 
   private flushOutput(): void {
     const at = this.uart.outputStartTime();
     const out = this.uart.drainOutput();
-    if (out) for (const l of this.outputListeners) l(out, at);
+    if (out) this.emitOutput(out, at);
   }
 
   /** A cheap, side-effect-free picture of the data path for the inspector. */
@@ -344,12 +408,12 @@ export class Emulator {
         };
       }),
       serial: {
-        currentClient: this.real?.currentClient() ?? this.virtRx?.current ?? 0,
-        rxDropped: this.virtRx?.dropped.slice() ?? this.config.roles.clients.map(() => 0),
+        currentClient: this.real?.currentClient() ?? this.virtRx?.current ?? PASSTHROUGH_CLIENT,
+        rxDropped: this.virtRx?.dropped.slice() ?? [],
         uartOverruns: this.uart.overruns,
         uartTxBytes: this.uart.txBytes,
         uartRxBytes: this.uart.rxBytes,
-        pendingTxClients: this.virtTx.pendingClients(),
+        pendingTxClients: this.virtTx?.pendingClients() ?? [],
       },
       pds: [...k.pds.values()].map((p) => ({ name: p.name, priority: p.sched.priority, cpuNs: p.cpuNs, notifications: p.notifications, faulted: p.faulted })),
       devices: this.bus.list().map((d) => ({ ...d, state: this.bus.find(d.base)?.device.getState?.() })),
@@ -420,19 +484,6 @@ function schedState(p: SchedParams): SchedState {
   return { priority: p.priority, budgetNs, periodNs: Math.max(periodNs, budgetNs), passive: p.passive ?? false };
 }
 
-/** The `.system`'s memory regions (a real PD's in the shared wasm memory), PDs, channels and IRQs. */
-function addRegionsAndPds(config: EmulatorConfig, kernel: Kernel, mrs: MemoryRegions, real: RealSystem | undefined): EmulatorSnapshot['channels'] {
-  for (const mr of config.memoryRegions) {
-    const shared = real?.regionBytes(mr.name);
-    if (shared) mrs.adopt(mr.name, shared);
-    else mrs.add(mr.name, mr.size);
-  }
-  for (const pd of config.pds) kernel.addPd(pd.name, schedState(pd));
-  for (const c of config.channels) kernel.connect(c.a, c.b);
-  for (const pd of config.pds) for (const irq of pd.irqs ?? []) kernel.bindIrq(pd.name, irq.irq, irq.id);
-  return config.channels.map((c) => ({ a: c.a.pd, aId: c.a.id, b: c.b.pd, bId: c.b.id }));
-}
-
 function addListener<T>(list: T[], cb: T): () => void {
   list.push(cb);
   return () => {
@@ -453,7 +504,7 @@ export interface CreateEmulatorResult {
 }
 
 /** Validate the configuration and build the machine; errors come back as diagnostics, never thrown. */
-export function createEmulator(config: EmulatorConfig, host?: EmulatorHost): CreateEmulatorResult {
+export function createEmulator(config: MachineConfig, host?: EmulatorHost): CreateEmulatorResult {
   const diagnostics = validateConfig(config);
   if (diagnostics.some((d) => d.severity === 'error')) return { emulator: undefined, diagnostics };
   try {

@@ -66,7 +66,7 @@ export function exampleDualGuestConfig(o: ExampleOptions): EmulatorConfig {
     dtbGpa: 0x44000000 < EXAMPLE_RAM_GPA + ramSize ? 0x44000000 : EXAMPLE_RAM_GPA + ramSize - 0x10000,
     initrd: o.initrd,
     virtio: { base: EXAMPLE_VIRTIO_BASE, size: 0x200, spi: EXAMPLE_VIRTIO_SPI },
-    deviceMaps: [{ name: 'gic_vcpu', gpa: 0x31000000, size: 0x1000 }, ...(o.mapGpc === false ? [] : [{ name: 'gpc', gpa: 0x303a0000, size: 0x10000 }])],
+    deviceMaps: [{ name: 'gic_vcpu', gpa: 0x31000000, size: 0x1000, paddr: 0x31020000 }, ...(o.mapGpc === false ? [] : [{ name: 'gpc', gpa: 0x303a0000, size: 0x10000, paddr: 0x303a0000 }])],
     program: o.programs[i - 1],
   });
   const virtualiserPriority = o.virtualiserPriority ?? 100;

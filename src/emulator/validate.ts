@@ -3,7 +3,9 @@
 // them where it knows them, these messages name the element.)
 import type { Diagnostic } from '../common/diagnostics';
 import type {} from './diagnostic-codes'; // the codes these diagnostics carry
-import type { EmulatorConfig, QueueConnection, SchedParams } from './config';
+import type { EmulatorConfig, MachineConfig, QueueConnection, SchedParams } from './config';
+import { unmodelledUart } from './devices/board-uart';
+import { DEFAULT_BOARD } from './boards';
 import { NATIVE_PD_CODE, nativePdMessage } from '../system/checks/native-pds';
 
 /** The most memory (all memory regions together) one emulated system may have: 4 GiB. */
@@ -19,7 +21,7 @@ function formatSize(bytes: number): string {
  * Every region is allocated in the emulator's process; beyond MAX_EMULATED_MEMORY the host runs out
  * of memory (or typed arrays refuse the length) long before a guest would notice.
  */
-function checkMemoryLimit(c: EmulatorConfig, error: (message: string, subject?: string) => void): void {
+function checkMemoryLimit(c: MachineConfig, error: (message: string, subject?: string) => void): void {
   let total = 0;
   let oneTooLarge = false;
   for (const m of c.memoryRegions) {
@@ -35,7 +37,7 @@ function checkMemoryLimit(c: EmulatorConfig, error: (message: string, subject?: 
   }
 }
 
-export function validateConfig(c: EmulatorConfig): Diagnostic[] {
+export function validateConfig(c: MachineConfig): Diagnostic[] {
   const out: Diagnostic[] = [];
   const error = (message: string, subject?: string): void => {
     out.push({ severity: 'error', message, code: 'emulator-config', subject });
@@ -55,11 +57,53 @@ export function validateConfig(c: EmulatorConfig): Diagnostic[] {
   const needPd = (name: string, role: string): void => {
     if (!pds.has(name)) error(`the ${role} '${name}' is not a protection domain of the system`, name);
   };
+  const board = c.board ?? DEFAULT_BOARD;
+  const unmodelled = unmodelledUart(board);
+  if (unmodelled) error(unmodelled);
+  if (c.roles) validateSerial(c as EmulatorConfig, pds, mrs, error);
+  else if (!c.guests.some((g) => g.name === c.uartOwner)) error(`the virtual machine '${c.uartOwner}' that owns the UART is not booted`, c.uartOwner);
+
+  const s = c.serial;
+  if (!Number.isInteger(s.switchChar) || s.switchChar < 0 || s.switchChar > 255) error(`serial switch character ${s.switchChar} is not a byte`);
+  if (!(s.baud > 0)) error(`serial baud rate ${s.baud} must be positive`);
+
+  // PDs with no model are never run: said at boot, in the linter's words.
+  const r = c.roles;
+  const modelled = new Set([...(r ? [r.driver, r.virtRx, r.virtTx] : []), ...c.guests.map((g) => g.vmm)]);
+  for (const p of c.pds) {
+    if (modelled.has(p.name) || p.vmm) continue;
+    const client = r?.clients.some((cl) => cl.pd === p.name) ?? false;
+    out.push({ severity: 'warning', code: NATIVE_PD_CODE, subject: p.name, message: nativePdMessage(p.name, client ? r?.virtRx : undefined) });
+  }
+
+  for (const g of c.guests) {
+    const what = `virtual machine '${g.name}'`;
+    needPd(g.vmm, 'VMM');
+    sched(what, g.sched);
+    if (!(g.ramSize > 0)) error(`${what}: RAM size ${g.ramSize} must be positive`, g.name);
+    if (g.ramMr) {
+      const mr = mrs.get(g.ramMr);
+      if (!mr) error(`${what}: RAM region '${g.ramMr}' does not exist`, g.name);
+      else if (mr.size < g.ramSize) error(`${what}: RAM region '${g.ramMr}' is smaller than the guest RAM`, g.name);
+    }
+    if (g.virtio.spi < 0 || g.virtio.spi > 987) error(`${what}: virtio SPI ${g.virtio.spi} is out of range`, g.name);
+    const consoleless = r ? !r.clients.some((cl) => cl.pd === g.vmm) : g.name !== c.uartOwner;
+    if (consoleless) out.push({ severity: 'warning', message: `${what}: its VMM '${g.vmm}' is not a serial client; the guest has no console`, subject: g.name });
+  }
+  return out;
+}
+
+/** The sDDF serial subsystem's PDs, channels and queues. */
+function validateSerial(c: EmulatorConfig, pds: Set<string>, mrs: Map<string, { size: number }>, error: (message: string, subject?: string) => void): void {
+  const needPd = (name: string, role: string): void => {
+    if (!pds.has(name)) error(`the ${role} '${name}' is not a protection domain of the system`, name);
+  };
   const r = c.roles;
   needPd(r.driver, 'UART driver');
   // A TX-only system (RX disabled) has no RX virtualiser and no RX queues; any other needs them.
   if (r.virtRx !== undefined) needPd(r.virtRx, 'RX virtualiser');
   else if (c.serial.rxEnabled) error('serial RX is enabled but the system has no RX virtualiser');
+  else if ((c.board ?? DEFAULT_BOARD).uart.model === 'pl011') error('a TX-only serial system is not modelled for the PL011 driver');
   if (r.virtRx !== undefined && (!r.driverRx || r.clients.some((cl) => !cl.rx))) error(`the RX virtualiser '${r.virtRx}' needs an RX queue from the driver and to every client`, r.virtRx);
   needPd(r.virtTx, 'TX virtualiser');
   for (const cl of r.clients) needPd(cl.pd, 'serial client');
@@ -96,31 +140,4 @@ export function validateConfig(c: EmulatorConfig): Diagnostic[] {
     queue(`RX queue of '${cl.pd}'`, cl.rx);
     queue(`TX queue of '${cl.pd}'`, cl.tx);
   });
-
-  const s = c.serial;
-  if (!Number.isInteger(s.switchChar) || s.switchChar < 0 || s.switchChar > 255) error(`serial switch character ${s.switchChar} is not a byte`);
-  if (!(s.baud > 0)) error(`serial baud rate ${s.baud} must be positive`);
-
-  // PDs with no model are never run: said at boot, in the linter's words.
-  const modelled = new Set([r.driver, r.virtRx, r.virtTx, ...c.guests.map((g) => g.vmm)]);
-  for (const p of c.pds) {
-    if (modelled.has(p.name) || p.vmm) continue;
-    const client = r.clients.some((cl) => cl.pd === p.name);
-    out.push({ severity: 'warning', code: NATIVE_PD_CODE, subject: p.name, message: nativePdMessage(p.name, client ? r.virtRx : undefined) });
-  }
-
-  for (const g of c.guests) {
-    const what = `virtual machine '${g.name}'`;
-    needPd(g.vmm, 'VMM');
-    sched(what, g.sched);
-    if (!(g.ramSize > 0)) error(`${what}: RAM size ${g.ramSize} must be positive`, g.name);
-    if (g.ramMr) {
-      const mr = mrs.get(g.ramMr);
-      if (!mr) error(`${what}: RAM region '${g.ramMr}' does not exist`, g.name);
-      else if (mr.size < g.ramSize) error(`${what}: RAM region '${g.ramMr}' is smaller than the guest RAM`, g.name);
-    }
-    if (g.virtio.spi < 0 || g.virtio.spi > 987) error(`${what}: virtio SPI ${g.virtio.spi} is out of range`, g.name);
-    if (!r.clients.some((cl) => cl.pd === g.vmm)) out.push({ severity: 'warning', message: `${what}: its VMM '${g.vmm}' is not a serial client; the guest has no console`, subject: g.name });
-  }
-  return out;
 }

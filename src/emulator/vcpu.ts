@@ -5,6 +5,7 @@ import type { GuestMachine, GuestProgram } from './guest/interface';
 import { type Kernel, type SchedState, VcpuThread } from './kernel';
 import { Vgic } from './devices/gic';
 import { VirtualTimer } from './devices/timer';
+import type { RegisterDevice } from './devices/bus';
 
 export type VcpuState = 'off' | 'running' | 'idle' | 'halted';
 
@@ -23,6 +24,8 @@ export interface DeviceMapping {
   size: number;
   bytes: Uint8Array;
   view: DataView;
+  /** A modelled device behind the frame (a passed-through UART) and the frame's offset into it. */
+  device?: { regs: RegisterDevice; offset: number };
 }
 
 export class Vcpu extends VcpuThread implements GuestMachine {
@@ -35,6 +38,8 @@ export class Vcpu extends VcpuThread implements GuestMachine {
   readonly deviceMaps: DeviceMapping[];
   /** Guest-visible MMIO exits and interrupts, for snapshots. */
   mmioExits = 0;
+  /** Called after the guest ends a passed-through interrupt (the VMM acks the hardware IRQ). */
+  readonly eoiHooks = new Map<number, () => void>();
 
   constructor(
     private readonly kernel: Kernel,
@@ -42,12 +47,12 @@ export class Vcpu extends VcpuThread implements GuestMachine {
     sched: SchedState,
     readonly ram: Uint8Array,
     readonly ramBase: number,
-    maps: { name: string; gpa: number; size: number }[],
+    maps: { name: string; gpa: number; size: number; device?: DeviceMapping['device'] }[],
   ) {
     super(vmName, sched);
     this.timer = new VirtualTimer(`${vmName}.vtimer`);
     this.deviceMaps = maps.map((m) => {
-      const bytes = new Uint8Array(m.size);
+      const bytes = new Uint8Array(m.device ? 0 : m.size);
       return { ...m, bytes, view: new DataView(bytes.buffer) };
     });
   }
@@ -132,6 +137,12 @@ export class Vcpu extends VcpuThread implements GuestMachine {
     const ramOff = gpa - this.ramBase;
     if (ramOff >= 0 && ramOff + size <= this.ram.length) return readLe(new DataView(this.ram.buffer, this.ram.byteOffset), ramOff, size);
     const m = this.mapped(gpa, size);
+    if (m?.device) {
+      // Device registers answer 32-bit accesses; a narrower load takes its lanes of the word.
+      const off = m.device.offset + gpa - m.gpa;
+      const word = m.device.regs.read(off & ~3) >>> 0;
+      return size === 4 ? word : (word >>> ((off & 3) * 8)) & (size === 1 ? 0xff : 0xffff);
+    }
     if (m) return readLe(m.view, gpa - m.gpa, size);
     this.mmioExits++;
     return this.faultHandler?.read(gpa, size);
@@ -145,6 +156,11 @@ export class Vcpu extends VcpuThread implements GuestMachine {
       return true;
     }
     const m = this.mapped(gpa, size);
+    if (m?.device) {
+      const off = m.device.offset + gpa - m.gpa;
+      m.device.regs.write(off & ~3, size === 4 ? value : (value & (size === 1 ? 0xff : 0xffff)) << ((off & 3) * 8));
+      return true;
+    }
     if (m) {
       writeLe(m.view, gpa - m.gpa, size, value);
       return true;
@@ -170,7 +186,7 @@ export class Vcpu extends VcpuThread implements GuestMachine {
   }
 
   endOfInterrupt(intid: number): void {
-    this.vgic.eoi(intid);
+    if (this.vgic.eoi(intid)) this.eoiHooks.get(intid)?.();
   }
 
   psci(functionId: number): void {

@@ -5,7 +5,7 @@
 import type { Diagnostic } from '../common/diagnostics';
 import { formatRangeDtc } from '../common/diagnostics';
 import type { FileHost } from '../common/host';
-import type { Emulator } from '../emulator/emulator';
+import { PASSTHROUGH_CLIENT, type Emulator } from '../emulator/emulator';
 import { PhysicalLinesHost } from '../devicetree/physical-lines';
 import { bootProject } from '../emulator/from-project';
 import type { LogRecord } from '../emulator/kernel';
@@ -171,7 +171,8 @@ export class EmulatorSession {
     }
     this.emulator = emulator;
     // The emulator's guests, in its order: the project's, less those left out ("boot": false).
-    this.guests = project.guests.filter((g) => g.boot).map((g) => ({ vm: g.vm, vmm: g.vmm, client: g.clientIndex }));
+    // A guest that owns the UART has the line to itself: its terminal is the line's client.
+    this.guests = project.guests.filter((g) => g.boot).map((g) => ({ vm: g.vm, vmm: g.vmm, client: g.vm === emulator.uartOwner ? PASSTHROUGH_CLIENT : g.clientIndex }));
     const clients = Math.max(0, ...this.guests.map((g) => g.client + 1));
     this.clientOut = Array.from({ length: clients }, () => new ChunkBuffer());
     emulator.onClientOutput((client, bytes) => this.clientOut[client]?.push(bytes));
@@ -218,7 +219,8 @@ export class EmulatorSession {
   private input(target: number | 'line', bytes: Uint8Array): void {
     if (!this.emulator || !this.router) return;
     if (target !== 'line' && !this.guests.some((g) => g.client === target)) return;
-    const lineBytes = target === 'line' ? this.router.forLine(bytes) : this.router.forClient(target, bytes);
+    // With no virtualiser there is nothing to switch: typing goes onto the line as it is.
+    const lineBytes = target === 'line' ? this.router.forLine(bytes) : this.emulator.uartOwner !== undefined ? bytes : this.router.forClient(target, bytes);
     if (this.inputQueued + lineBytes.length > INPUT_QUEUE_LIMIT) {
       // A whole keystroke or paste is kept or dropped, never split: a half switch sequence would misroute.
       this.inputDropped += lineBytes.length;

@@ -5,6 +5,7 @@ import type { Diagnostic, SourceRange } from '../common/diagnostics';
 import type { SystemModel } from './model';
 import type { SerialRoles } from './roles';
 import type { SwitchCharOrigin } from './switch-char';
+import type { BoardName } from '../emulator/boards';
 
 export interface VirtioConsoleConfig {
   /** Guest-physical base of the virtio-mmio console window. */
@@ -47,6 +48,8 @@ export interface GuestConfig {
    * and `kernelDrivers` is not given: the driver list is then the tree's compatibles found there.
    */
   kernelCompatibles?: ReadonlySet<string>;
+  /** The project file's `board` (else the board is inferred from the tree): it picks the kernel's driver set. */
+  board?: BoardName;
   /** Where the project file describes this guest (for diagnostics about its settings). */
   ranges: Partial<Record<'entry' | 'dts' | 'virtio' | 'dtbAddr' | 'initrdAddr' | 'initrd' | 'boot', SourceRange>>;
   /** The `<virtual_machine>` element's name in the .system (where findings about the VM as a whole go). */
@@ -73,6 +76,8 @@ export interface Project {
   file?: string;
   system: SystemModel;
   systemFile: string;
+  /** The project file's `board`; when absent the emulator infers it (boards.ts chooseBoard). */
+  board?: BoardName;
   roles: SerialRoles;
   guests: GuestConfig[];
   serial: SerialConfig;

@@ -19,13 +19,14 @@ import { DEFAULT_SWITCH_CHAR, resolveSwitchChar, type SwitchCharOverride } from 
 import { findGuestFiles } from './guest-files';
 import { scanKernelImage } from '../emulator/guest/linux/kernel-image';
 import { pushAll } from '../common/arrays';
+import { BOARDS, boardByName, type BoardName } from '../emulator/boards';
 import { DEFAULT_VIRTIO, type GuestConfig, type Project, type SerialConfig, type VirtioConsoleConfig } from './project-model';
 
 export { DEFAULT_VIRTIO, type GuestConfig, type Project, type SerialConfig, type VirtioConsoleConfig } from './project-model';
 
 /** The keys each object of the project file may have (schemas/dual-guest.schema.json has the same). */
 export const PROJECT_KEYS = {
-  project: ['$schema', 'system', 'serial', 'roles', 'guests', ...COMPONENT_KEYS],
+  project: ['$schema', 'system', 'board', 'serial', 'roles', 'guests', ...COMPONENT_KEYS],
   serial: ['switchChar', 'terminateNumChar', 'clientBase', 'colour', 'beginString', 'baud'],
   roles: ['uartDriver', 'rxVirtualiser', 'txVirtualiser', 'clients'],
   guest: ['boot', 'dts', 'includePaths', 'virtio', 'dtbAddr', 'initrdAddr', 'initrd', 'kernel', 'kernelDrivers'],
@@ -147,9 +148,20 @@ export function readProject(pathToProjectJsonOrSystem: string, host: FileHost, o
   const roles = inferred.roles;
   const serial = readSerial(files, roles, host, reader, diagnostics, options?.switchChar);
   const guests = readGuests(files, roles, host, reader, diagnostics);
+  const board = readBoard(member(json, 'board'), reader);
+  if (board) for (const g of guests) g.board = board;
   pushAll(diagnostics, reader.diagnostics);
   const components = readProjectComponents(json, files.dir, system, diagnostics);
-  return { file: files.projectFile, system, systemFile: files.systemFile, roles, guests, serial, diagnostics, components };
+  return { file: files.projectFile, system, systemFile: files.systemFile, board, roles, guests, serial, diagnostics, components };
+}
+
+/** The project file's `board`: one of the boards the emulator knows (boards.ts). */
+function readBoard(m: JsonMember | undefined, reader: ProjectReader): BoardName | undefined {
+  const name = reader.string(m);
+  if (name === undefined) return undefined;
+  if (boardByName(name)) return name as BoardName;
+  reader.error(`unknown board '${name}' (known: ${BOARDS.map((b) => b.name).join(', ')})`, m!.value.range);
+  return undefined;
 }
 
 /** The project file (when there is one that applies) and the .system, read and parsed. */

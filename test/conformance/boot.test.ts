@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { KERNEL_RESERVED_BYTES } from '../../src/emulator/guest/linux/procfs';
+import { FR_TXFE, LCR_FEN, LCR_PEN, PL011_FR, PL011_IBRD, PL011_LCR_H, Pl011Uart } from '../../src/emulator/devices/uart-pl011';
 import { bootPiped, count, waitFor, type BootRun } from '../unit/cli/boot-harness';
 import { corpusPath, PROJECT_ROOT } from './corpus';
 
@@ -133,6 +134,57 @@ describe('boot conformance: the real systems', function () {
     assert.deepEqual(r.session!.emulator.snapshot().guests.map((g) => [g.vm, g.faults.length]), [['client_linux-1', 0], ['client_linux-2', 0]]);
     assert.equal(count(r.stdout, 'ttyHVC0 at MMIO 0x130000 (irq = 74) is a virtio console'), 2);
     assert.match(answer(r, 'uname -n'), /^client_linux-2\r\n$/);
+  });
+});
+
+describe('boot conformance: the QEMU virt systems as they are (PL011, GICv2)', function () {
+  this.timeout(120000);
+
+  it('libvmm-simple-qemu (`dual-guest boot <folder>`): Linux on its passed-through PL011, console ttyAMA0 from stdout-path, typing reaches it directly', async () => {
+    const r = await bootPiped([corpusPath('libvmm-simple-qemu'), '--logs'], 'root\nuname -n\ncat /proc/interrupts\n');
+    assert.equal(r.code, 0, r.stderr);
+    const emu = r.session!.emulator;
+    assert.equal(emu.board.name, 'qemu_virt_aarch64');
+    assert.ok(emu.uart instanceof Pl011Uart);
+    // The boot console on the PL011 from the first lines, then the tty driver takes over without repeating them.
+    assert.equal(count(r.stdout, 'Booting Linux on physical CPU'), 1);
+    assert.match(r.stdout, /earlycon: pl11 at MMIO 0x0000000009000000 \(options ''\)\r\n[^\n]*printk: bootconsole \[pl11\] enabled\r\n/);
+    assert.match(r.stdout, /9000000\.pl011: ttyAMA0 at MMIO 0x9000000 \(irq = 13, base_baud = 0\) is a PL011 rev1\r\n[^\n]*printk: console \[ttyAMA0\] enabled\r\n[^\n]*printk: bootconsole \[pl11\] disabled/);
+    assert.match(r.stdout, /arch_timer: cp15 timer\(s\) running at 62\.50MHz \(virt\)/);
+    assert.equal(count(r.stdout, 'linux login: '), 1);
+    assert.match(answer(r, 'uname -n'), /^linux\r\n$/);
+    // The UART's interrupt reaches the guest through the VMM's passthrough (INTID 33 on the GICv2).
+    assert.match(answer(r, 'cat /proc/interrupts'), /^ *13: +[1-9]\d* +GIC-0 +33 Level +uart-pl011\r$/m);
+    const g = emu.snapshot().guests[0];
+    assert.equal(g.irq.intid, 33);
+    assert.ok(g.irq.delivered > 0 && g.irq.acked === g.irq.delivered, JSON.stringify(g.irq));
+    assert.deepEqual(g.faults, []);
+    // No sDDF: no switch sequence, no begin string.
+    assert.ok(!r.stdout.includes('Begin input'));
+    assert.match(r.stderr, /VMM\|INFO: Register passthrough vIRQ 0x21 on vCPU 0x0 \(IRQ channel: 0x1\)/);
+    assert.ok(!/ERROR/.test(r.stderr), r.stderr);
+  });
+
+  it('libvmm-simple-qemu paced at the baud rate: the same boot and shell through the PL011\'s FIFOs and interrupts', async () => {
+    const r = await bootPiped([corpusPath('libvmm-simple-qemu', 'simple.system'), '--realtime'], 'root\necho paced\n');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(answer(r, 'echo paced'), /^paced\r\n$/);
+    assert.equal(r.session!.emulator.uart.overruns, 0);
+  });
+
+  it('libvmm-virtio-two-clients runs on the PL011 with sDDF\'s PL011 driver: its uart_setup shows in the registers', async () => {
+    const r = await bootPiped([libvmmProject()], 'root\n\x1c1\nroot\nuname -n\n');
+    assert.equal(r.code, 0, r.stderr);
+    const emu = r.session!.emulator;
+    assert.equal(emu.board.name, 'qemu_virt_aarch64');
+    assert.ok(emu.uart instanceof Pl011Uart);
+    // set_baud divides integers: 24 MHz / (16 x 115200) = 13; FIFOs on; parity on (the driver's own).
+    assert.equal(emu.bus.read(0x9000000 + PL011_IBRD), 13);
+    const lcr = emu.bus.read(0x9000000 + PL011_LCR_H)!;
+    assert.equal(lcr & (LCR_FEN | LCR_PEN), LCR_FEN | LCR_PEN);
+    assert.equal(emu.bus.read(0x9000000 + PL011_FR)! & FR_TXFE, FR_TXFE);
+    assert.match(answer(r, 'uname -n'), /^client_linux-2\r\n$/);
+    assert.equal(count(r.stdout, 'login: '), 2);
   });
 });
 

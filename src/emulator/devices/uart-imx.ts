@@ -9,7 +9,7 @@
 //   byte arriving at a full RX FIFO is lost and counted (sddf drivers/serial/imx/uart.c:30-41).
 // - Error, escape, aging and DMA features are not modelled, so the driver's ABNORMAL branch never
 //   runs (sddf drivers/serial/imx/uart.c:107-110).
-import type { Device } from '../kernel';
+import { UartLineSide, type SerialDevice } from './uart-line';
 
 export const URXD = 0x00, UTXD = 0x40, UCR1 = 0x80, UCR2 = 0x84, UCR3 = 0x88, UCR4 = 0x8c, UFCR = 0x90,
   USR1 = 0x94, USR2 = 0x98, UESC = 0x9c, UTIM = 0xa0, UBIR = 0xa4, UBMR = 0xa8, UBRC = 0xac, ONEMS = 0xb0, UTS = 0xb4;
@@ -36,7 +36,7 @@ export interface ImxUartState {
   overruns: number;
 }
 
-export class ImxUart implements Device {
+export class ImxUart extends UartLineSide implements SerialDevice {
   readonly name = 'uart';
   private cr1 = 0; private cr2 = 1; private cr3 = 0x0700; private cr4 = 0x8000; private fcr = 0x0801;
   private esc = 0x2b; private tim = 0; private bir = 0; private bmr = 0; private onems = 0;
@@ -47,14 +47,6 @@ export class ImxUart implements Device {
   private txShiftByte = -1;
   private txBusyUntil = Infinity;
   private nextRxArrival = Infinity;
-  /** Bytes typed by the host, not yet in the RX FIFO. */
-  private wire = new Uint8Array(256);
-  private wireHead = 0; private wireLen = 0;
-  /** Bytes that left on the TX line since the last drain. */
-  private out = new Uint8Array(1 << 16);
-  private outLen = 0;
-  /** Virtual time the oldest undrained output byte left the line. */
-  private outStart = 0;
   overruns = 0;
   txBytes = 0;
   rxBytes = 0;
@@ -64,7 +56,9 @@ export class ImxUart implements Device {
     private fast: boolean,
     private readonly now: () => number,
     private readonly setIrq: (high: boolean) => void,
-  ) {}
+  ) {
+    super();
+  }
 
   setFast(fast: boolean): void {
     this.fast = fast;
@@ -72,7 +66,7 @@ export class ImxUart implements Device {
       this.flushTxFast();
       this.fillRxFast();
       this.nextRxArrival = Infinity;
-    } else if (this.wireLen > 0) this.nextRxArrival = this.now() + this.charTimeNs();
+    } else if (this.wire.length > 0) this.nextRxArrival = this.now() + this.charTimeNs();
     this.updateIrq();
   }
 
@@ -147,9 +141,7 @@ export class ImxUart implements Device {
   transmit(byte: number): void {
     if ((this.cr1 & UCR1_UARTEN) === 0 || (this.cr2 & UCR2_TXEN) === 0) return;
     if (this.fast) {
-      if (this.outLen === this.out.length) this.growOut();
-      if (this.outLen === 0) this.outStart = this.now();
-      this.out[this.outLen++] = byte;
+      this.line.push(byte, this.now());
       this.txBytes++;
       return;
     }
@@ -173,10 +165,7 @@ export class ImxUart implements Device {
     }
     if ((this.cr1 & UCR1_UARTEN) === 0 || (this.cr2 & UCR2_TXEN) === 0) return to - from;
     const n = to - from;
-    while (this.outLen + n > this.out.length) this.growOut();
-    if (this.outLen === 0 && n > 0) this.outStart = this.now();
-    this.out.set(src.subarray(from, to), this.outLen);
-    this.outLen += n;
+    this.line.pushAll(src.subarray(from, to), this.now());
     this.txBytes += n;
     return n;
   }
@@ -189,47 +178,21 @@ export class ImxUart implements Device {
 
   /** Bytes arriving on the RX line from the host. */
   type(bytes: Uint8Array): void {
-    if (this.wireHead + this.wireLen + bytes.length > this.wire.length) {
-      const bigger = new Uint8Array(Math.max(this.wire.length * 2, this.wireLen + bytes.length));
-      bigger.set(this.wire.subarray(this.wireHead, this.wireHead + this.wireLen));
-      this.wire = bigger;
-      this.wireHead = 0;
-    }
-    this.wire.set(bytes, this.wireHead + this.wireLen);
-    this.wireLen += bytes.length;
+    this.wire.push(bytes);
     if (this.fast) {
       this.fillRxFast();
       this.updateIrq();
-    } else if (this.nextRxArrival === Infinity && this.wireLen > 0) {
+    } else if (this.nextRxArrival === Infinity && this.wire.length > 0) {
       this.nextRxArrival = this.now() + this.charTimeNs();
     }
   }
 
-  /** Bytes typed but not yet received by the UART. */
-  wirePending(): number {
-    return this.wireLen;
-  }
 
-  /** When the oldest byte that drainOutput would return left the line (virtual ns). */
-  outputStartTime(): number {
-    return this.outStart;
-  }
 
-  /** Hand out (and forget) what left the TX line since the last call. */
-  drainOutput(): Uint8Array | undefined {
-    if (this.outLen === 0) return undefined;
-    const bytes = this.out.slice(0, this.outLen);
-    this.outLen = 0;
-    return bytes;
-  }
 
-  /** drainOutput, but only once at least `min` bytes are waiting. */
-  drainOutputIfAtLeast(min: number): Uint8Array | undefined {
-    return this.outLen >= min ? this.drainOutput() : undefined;
-  }
 
   busy(): boolean {
-    return this.wireLen > 0 || this.txCount > 0 || this.txShiftByte >= 0 || this.rxCount > 0;
+    return this.wire.length > 0 || this.txCount > 0 || this.txShiftByte >= 0 || this.rxCount > 0;
   }
 
   // ---- Device
@@ -241,25 +204,21 @@ export class ImxUart implements Device {
   advance(now: number): void {
     while (this.txBusyUntil <= now) {
       const done = this.txBusyUntil;
-      if (this.outLen === this.out.length) this.growOut();
-      if (this.outLen === 0) this.outStart = done;
-      this.out[this.outLen++] = this.txShiftByte;
+      this.line.push(this.txShiftByte, done);
       this.txBytes++;
       this.txShiftByte = -1;
       this.txBusyUntil = Infinity;
       if (this.txCount > 0) this.startShift(done);
     }
-    while (this.nextRxArrival <= now && this.wireLen > 0) {
-      const b = this.wire[this.wireHead++];
-      this.wireLen--;
+    while (this.nextRxArrival <= now && this.wire.length > 0) {
+      const b = this.wire.shift();
       if ((this.cr2 & UCR2_RXEN) === 0 || (this.cr1 & UCR1_UARTEN) === 0 || this.rxCount === UART_FIFO_SIZE) this.overruns++;
       else {
         this.rxFifo[(this.rxHead + this.rxCount) % UART_FIFO_SIZE] = b;
         this.rxCount++;
       }
-      this.nextRxArrival = this.wireLen > 0 ? this.nextRxArrival + this.charTimeNs() : Infinity;
+      this.nextRxArrival = this.wire.length > 0 ? this.nextRxArrival + this.charTimeNs() : Infinity;
     }
-    if (this.wireLen === 0) this.wireHead = 0;
     this.updateIrq();
   }
 
@@ -269,7 +228,7 @@ export class ImxUart implements Device {
     for (let i = 0; i < this.txCount; i++) tx.push(this.txFifo[(this.txHead + i) % UART_FIFO_SIZE]);
     return {
       regs: [this.cr1, this.cr2, this.cr3, this.cr4, this.fcr, this.esc, this.tim, this.bir, this.bmr, this.onems],
-      rx, tx, wire: Array.from(this.wire.subarray(this.wireHead, this.wireHead + this.wireLen)),
+      rx, tx, wire: this.wire.snapshot(),
       txShiftByte: this.txShiftByte, txBusyUntil: this.txBusyUntil, nextRxArrival: this.nextRxArrival, overruns: this.overruns,
     };
   }
@@ -278,7 +237,7 @@ export class ImxUart implements Device {
     [this.cr1, this.cr2, this.cr3, this.cr4, this.fcr, this.esc, this.tim, this.bir, this.bmr, this.onems] = s.regs;
     this.rxFifo.set(s.rx); this.rxHead = 0; this.rxCount = s.rx.length;
     this.txFifo.set(s.tx); this.txHead = 0; this.txCount = s.tx.length;
-    this.wire = new Uint8Array(Math.max(256, s.wire.length)); this.wire.set(s.wire); this.wireHead = 0; this.wireLen = s.wire.length;
+    this.wire.restore(s.wire);
     this.txShiftByte = s.txShiftByte; this.txBusyUntil = s.txBusyUntil; this.nextRxArrival = s.nextRxArrival; this.overruns = s.overruns;
     this.updateIrq();
   }
@@ -311,16 +270,14 @@ export class ImxUart implements Device {
   }
 
   private flushTxFast(): void {
-    if (this.outLen === 0) this.outStart = this.now();
+    const at = this.now();
     if (this.txShiftByte >= 0) {
-      if (this.outLen === this.out.length) this.growOut();
-      this.out[this.outLen++] = this.txShiftByte;
+      this.line.push(this.txShiftByte, at);
       this.txShiftByte = -1;
       this.txBusyUntil = Infinity;
     }
     while (this.txCount > 0) {
-      if (this.outLen === this.out.length) this.growOut();
-      this.out[this.outLen++] = this.txFifo[this.txHead];
+      this.line.push(this.txFifo[this.txHead], at);
       this.txHead = (this.txHead + 1) % UART_FIFO_SIZE;
       this.txCount--;
     }
@@ -329,16 +286,14 @@ export class ImxUart implements Device {
   private fillRxFast(): void {
     if ((this.cr2 & UCR2_RXEN) === 0 || (this.cr1 & UCR1_UARTEN) === 0) {
       // A receiver that is off loses what arrives, as in realtime mode (advance).
-      this.overruns += this.wireLen;
-      this.wireHead = this.wireLen = 0;
+      this.overruns += this.wire.length;
+      this.wire.clear();
       return;
     }
-    while (this.wireLen > 0 && this.rxCount < UART_FIFO_SIZE) {
-      this.rxFifo[(this.rxHead + this.rxCount) % UART_FIFO_SIZE] = this.wire[this.wireHead++];
-      this.wireLen--;
+    while (this.wire.length > 0 && this.rxCount < UART_FIFO_SIZE) {
+      this.rxFifo[(this.rxHead + this.rxCount) % UART_FIFO_SIZE] = this.wire.shift();
       this.rxCount++;
     }
-    if (this.wireLen === 0) this.wireHead = 0;
   }
 
   private softReset(): void {
@@ -346,11 +301,5 @@ export class ImxUart implements Device {
     this.txHead = this.txCount = 0;
     this.txShiftByte = -1;
     this.txBusyUntil = Infinity;
-  }
-
-  private growOut(): void {
-    const bigger = new Uint8Array(this.out.length * 2);
-    bigger.set(this.out);
-    this.out = bigger;
   }
 }

@@ -8,6 +8,7 @@
 //   (sddf drivers/serial/imx/uart.c:95-114).
 import type { PdContext, PdProgram } from '../kernel';
 import type { SerialQueue } from '../queue';
+import { queueToTxFifo } from '../devices/uart-line';
 import {
   type ImxUart, UBIR, UBMR, UCR1, UCR1_RRDYEN, UCR1_TRDYEN, UCR1_UARTEN, UCR2, UCR2_RXEN, UCR2_TXEN, UCR2_WS,
   UFCR, UFCR_RFDIV_SHIFT, UFCR_RXTL_MASK, UFCR_TXTL_SHIFT, URXD, URXD_CHARRDY, USR2, USR2_RDR,
@@ -98,20 +99,7 @@ export class UartDriver implements PdProgram {
 
   private handleTx(): void {
     const u = this.uart, q = this.txq;
-    let sent = 0;
-    // Read the shared indices once and publish head once, as the C driver's local head does.
-    let head = q.head;
-    const tail = q.tail, mask = q.capacity - 1;
-    while (head !== tail && !u.txFifoFull()) {
-      // Up to the end of the ring or the tail, whichever is first.
-      const start = head & mask;
-      const n = Math.min((tail - head) >>> 0, q.capacity - start);
-      const written = u.writeTxFifo(q.data, start, start + n);
-      head = (head + written) >>> 0;
-      sent += written;
-      if (written < n) break;
-    }
-    if (sent > 0) q.head = head;
+    const sent = queueToTxFifo(q, u);
     const cr1 = u.read(UCR1);
     const want = q.isEmpty() ? cr1 & ~UCR1_TRDYEN : cr1 | UCR1_TRDYEN;
     if (want !== cr1) u.write(UCR1, want);

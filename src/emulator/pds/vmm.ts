@@ -28,6 +28,7 @@ import { encodeStage2Fsr, hex } from '../fault';
 import type { PdContext, PdProgram, Kernel, PdThread } from '../kernel';
 import type { FaultHandler, Vcpu } from '../vcpu';
 import type { VirtioConsole } from '../virtio/console';
+import type { VgicDistributor } from '../devices/vgic-distributor';
 
 export const PSCI_SYSTEM_OFF = 0x84000008;
 export const PSCI_SYSTEM_RESET = 0x84000009;
@@ -51,6 +52,8 @@ export interface VmmChannels {
 export class Vmm implements PdProgram, FaultHandler {
   faults: { timeNs: number; gpa: number; fsr: number; write: boolean; message: string; owner?: AddressOwner }[] = [];
   console: VirtioConsole | undefined;
+  /** The GICv2 distributor this VMM emulates for its guest (reached through faults), when the board has one. */
+  distributor: VgicDistributor | undefined;
   bootError: string | undefined;
 
   constructor(
@@ -73,7 +76,17 @@ export class Vmm implements PdProgram, FaultHandler {
   }
 
   init(): void {
+    this.registerPassthroughs();
     this.bootGuest();
+  }
+
+  /** virq_register_passthrough for each of the VMM's `<irq>`s (libvmm src/arch/aarch64/virq.c:116-140). */
+  private registerPassthroughs(): void {
+    for (const p of this.guest.passthroughIrqs ?? []) {
+      this.info(`Register passthrough vIRQ ${hex(p.intid)} on vCPU 0x0 (IRQ channel: ${hex(p.ch)})`);
+      // The guest's EOI acks the hardware IRQ (virq_passthrough_ack, virq.c:109-114).
+      this.vcpu.eoiHooks.set(p.intid, () => this.kernel.runAs(this.pd, () => this.ctx.irqAck(p.ch), undefined));
+    }
   }
 
   /** Place the images and start a fresh program at the kernel entry (x0 = the DTB's address). */
@@ -104,6 +117,7 @@ export class Vmm implements PdProgram, FaultHandler {
       this.vcpu.reset();
       this.info('Stopped guest');
       this.console?.powerOnReset();
+      this.distributor?.reset();
       this.info('Clearing guest RAM');
       this.vcpu.ram.fill(0);
       this.bootGuest();
@@ -140,6 +154,17 @@ export class Vmm implements PdProgram, FaultHandler {
   }
 
   notified(ch: number): void {
+    const passthrough = this.guest.passthroughIrqs?.find((p) => p.ch === ch);
+    if (passthrough) {
+      // virq_handle_passthrough (virq.c:142-163); the example VMM's message when it fails.
+      this.kernel.event('virq', `${this.ctx.name} passes INTID ${passthrough.intid} through to ${this.guest.name}`);
+      if (!this.vcpu.vgic.inject(passthrough.intid)) {
+        this.err(`could not inject passthrough vIRQ ${hex(passthrough.intid)}, dropped on vCPU 0x0`);
+        this.err('Serial IRQ dropped');
+        this.ctx.irqAck(ch);
+      }
+      return;
+    }
     if (!this.console) return;
     // virt_rx's signal is a full queue-notify pass in libvmm's client VMM (client_vmm.c:169-170).
     if (ch === this.ch.rx) this.console.queueNotify();
@@ -152,6 +177,8 @@ export class Vmm implements PdProgram, FaultHandler {
   read(gpa: number, size: 1 | 2 | 4): number | undefined {
     return this.kernel.runAs(this.pd, () => {
       this.kernel.charge(this.pd, VM_EXIT_COST_NS);
+      const dist = this.distributorOffset(gpa, size);
+      if (dist !== undefined) return this.distributor!.read(dist);
       const v = this.inVirtio(gpa, size) ? this.console!.read(gpa - this.guest.virtio.base, size) : undefined;
       if (v !== undefined && v >= 0) return v;
       const placeholder = this.placeholderAt(gpa, size);
@@ -164,6 +191,11 @@ export class Vmm implements PdProgram, FaultHandler {
   write(gpa: number, size: 1 | 2 | 4, value: number): boolean {
     return this.kernel.runAs(this.pd, () => {
       this.kernel.charge(this.pd, VM_EXIT_COST_NS);
+      const dist = this.distributorOffset(gpa, size);
+      if (dist !== undefined) {
+        this.distributor!.write(dist, value);
+        return true;
+      }
       if (this.inVirtio(gpa, size) && this.console!.write(gpa - this.guest.virtio.base, size, value)) return true;
       if (this.placeholderAt(gpa, size)) return true;
       this.fatal(gpa, true, this.inVirtio(gpa, size));
@@ -188,6 +220,13 @@ export class Vmm implements PdProgram, FaultHandler {
         this.vcpu.halt(`unhandled PSCI function ${hex(functionId)}`);
       }
     }, undefined);
+  }
+
+  /** The offset into the emulated distributor of a 32-bit access, or undefined when it is not one. */
+  private distributorOffset(gpa: number, size: number): number | undefined {
+    const d = this.guest.vgic;
+    if (!this.distributor || !d || size !== 4 || gpa < d.base || gpa + size > d.base + d.size) return undefined;
+    return gpa - d.base;
   }
 
   private placeholderAt(gpa: number, size: number): { base: number; size: number } | undefined {

@@ -2,6 +2,7 @@
 // what from-project.ts reads from examples/dual-guest itself: the two must describe one system.
 import { strict as assert } from 'assert';
 import * as path from 'path';
+import { DEFAULT_BOARD } from '../../../src/emulator/boards';
 import type { EmulatorConfig } from '../../../src/emulator/config';
 import { emulatorConfigFromProject } from '../../../src/emulator/from-project';
 import { NodeFileHost } from '../../../src/node/file-host';
@@ -22,6 +23,7 @@ function shape(c: EmulatorConfig) {
       dtb: Array.from(g.dtb), dtbGpa: g.dtbGpa, virtio: g.virtio, deviceMaps: g.deviceMaps,
     })),
     seed: c.seed ?? 1,
+    board: (c.board ?? DEFAULT_BOARD).name,
   };
 }
 
@@ -30,7 +32,7 @@ describe('emulator: the example system the guest tests boot', () => {
     const host = new NodeFileHost();
     const project = loadProject(path.join(EXAMPLE_DIR, 'dual-guest.json'), host);
     const { config: fromFiles, diagnostics } = emulatorConfigFromProject(project, { host });
-    assert.ok(fromFiles, diagnostics.map((d) => d.message).join('; '));
+    assert.ok(fromFiles?.roles, diagnostics.map((d) => d.message).join('; '));
     const idle = () => new IdleGuest();
     const { config } = dualSystem({ programs: [idle, idle] });
     assert.deepEqual(shape(config), shape(fromFiles));

@@ -96,7 +96,7 @@ describe('emulator: configuration from a project', () => {
       host: h,
       programFor: (g) => () => (g.vm === 'linux-1' ? new ConsoleTestGuest({ virtioBase: g.virtio.base, txTotal: 5, fill: (_o, d) => d.set([0x68, 0x65, 0x6c, 0x6c, 0x6f]) }) : new IdleGuest()),
     });
-    assert.ok(config, diagnostics.map((d) => d.message).join('\n'));
+    assert.ok(config?.roles, diagnostics.map((d) => d.message).join('\n'));
     assert.deepEqual(config.roles.clients.map((c) => c.pd), ['VMM-1', 'VMM-2']);
     assert.equal(config.guests[0].dtbGpa, 0x44000000);
     const owner = config.describeAddress!('linux-1', 0x30860004);

@@ -263,4 +263,18 @@ describe('host: dual-guest session over the real worker', function () {
     await waitFor('the login prompt of the booted guest', () => ui.of(VM2).includes(`${VM2} login:`));
     assert.ok(!ui.of(LINE).includes(`${VM1} login:`));
   });
+
+  it('a guest that owns the passed-through UART (QEMU virt): its terminal shows it alone and typing reaches it with no switch sequence', async () => {
+    ({ session, ui } = newSession());
+    const outcome = await session.boot({ projectFile: path.join(ROOT, 'test', 'fixtures', 'qemu-virt', 'dual-guest.json'), fast: true });
+    assert.equal(outcome.type, 'booted', outcome.type === 'bootFailed' ? outcome.summary : '');
+    assert.equal(ui.terminals[0].name, 'guest 1 · linux');
+    await waitFor('the login prompt on ttyAMA0', () => ui.of('linux').includes('linux login:'));
+    assert.ok(ui.of('linux').includes('ttyAMA0 at MMIO 0x9000000'));
+    ui.terminals[0].handleInput('root\r');
+    await waitFor('a shell', () => ui.of('linux').includes('# '));
+    ui.terminals[0].handleInput('uname -n\r');
+    await waitFor('the answer', () => ui.of('linux').includes('uname -n\r\nlinux\r\n'));
+    assert.ok(!ui.of('linux').includes('\x1c'));
+  });
 });

@@ -1,5 +1,5 @@
-// The drivers the modelled kernel is built with: modelled on a small buildroot kernel for the
-// MaaXBoard (i.MX8MQ). At boot the kernel probes every enabled device-tree node whose `compatible`
+// The drivers the modelled kernel is built with, per board (BOARD_DRIVERS): for the MaaXBoard a
+// small buildroot kernel for the i.MX8MQ, for QEMU virt and the ODROID-C4 arm64's defconfig. At boot the kernel probes every enabled device-tree node whose `compatible`
 // matches one of these, in DT order, touching the registers listed here as the real driver's probe
 // would (a representative access or two, not the full init sequence). A node whose registers are
 // not mapped into the VM then faults exactly where Linux would.
@@ -16,6 +16,7 @@
 
 import { getProperty, liveChildren, walkNodes, type DtNode, type DtTree } from '../../../devicetree/tree';
 import { compatibles, isEnabled } from './device-tree-view';
+import { boardByName, boardForTree, DEFAULT_BOARD, type BoardName } from '../../boards';
 
 /** How a driver takes part in boot. */
 export type DriverRole =
@@ -36,6 +37,10 @@ export interface RegisterAccess {
 export interface LinuxDriver {
   /** The kernel driver's name, as dmesg shows it ("imx-uart"). */
   name: string;
+  /** 'irqchip-gic' only: the GIC architecture the driver programs. */
+  gic?: 2 | 3;
+  /** A serial driver that can be the console: its register interface and its tty name prefix ("ttyAMA"). */
+  serial?: { kind: 'pl011' | 'imx'; tty: string };
   /** Compatible strings it binds to (of_match_table). */
   compatibles: string[];
   role: DriverRole;
@@ -45,11 +50,24 @@ export interface LinuxDriver {
   message?: string;
 }
 
-export const DEFAULT_LINUX_DRIVERS: readonly LinuxDriver[] = [
-  { name: 'GICv3', compatibles: ['arm,gic-v3', 'arm,gic-400', 'arm,cortex-a15-gic'], role: 'irqchip-gic' },
-  { name: 'imx-gpcv2', compatibles: ['fsl,imx8mq-gpc', 'fsl,imx7d-gpc'], role: 'irqchip-gpcv2' },
+/** What every arm64 kernel here has: both GIC drivers, the generic timer, virtio-mmio. */
+const CORE_DRIVERS: readonly LinuxDriver[] = [
+  { name: 'GICv3', gic: 3, compatibles: ['arm,gic-v3'], role: 'irqchip-gic' },
+  { name: 'GIC', gic: 2, compatibles: ['arm,gic-400', 'arm,cortex-a15-gic', 'arm,cortex-a9-gic', 'arm,cortex-a7-gic'], role: 'irqchip-gic' },
   { name: 'arch_timer', compatibles: ['arm,armv8-timer', 'arm,armv7-timer'], role: 'arch-timer' },
   { name: 'virtio-mmio', compatibles: ['virtio,mmio'], role: 'virtio-mmio' },
+];
+
+/**
+ * The AMBA bus reads a PrimeCell's peripheral and cell IDs (the last 32 bytes of its 4 KiB window)
+ * before any driver binds it (amba_read_periphid).
+ */
+const AMBA_ID_READS: RegisterAccess[] = [0xfe0, 0xfe4, 0xfe8, 0xfec, 0xff0, 0xff4, 0xff8, 0xffc].map((offset) => ({ op: 'read', offset }));
+
+/** The MaaXBoard's kernel (a small buildroot kernel for the i.MX8MQ). */
+const MAAXBOARD_DRIVERS: readonly LinuxDriver[] = [
+  ...CORE_DRIVERS,
+  { name: 'imx-gpcv2', compatibles: ['fsl,imx8mq-gpc', 'fsl,imx7d-gpc'], role: 'irqchip-gpcv2' },
   // Clocks, pin control and the timer come up first on a real board (they are core drivers); here
   // they are probed in DT order like everything else.
   { name: 'imx8mq-ccm', compatibles: ['fsl,imx8mq-ccm'], role: 'device', probe: [{ op: 'read', offset: 0x8000 }], message: '{dev}: i.MX8MQ clock controller registered' },
@@ -61,7 +79,7 @@ export const DEFAULT_LINUX_DRIVERS: readonly LinuxDriver[] = [
   { name: 'gpio-mxc', compatibles: ['fsl,imx35-gpio', 'fsl,imx8mq-gpio'], role: 'device', probe: [{ op: 'write', offset: 0x14, value: 0 }, { op: 'write', offset: 0x18, value: 0xffffffff }] },
   { name: 'imx2-wdt', compatibles: ['fsl,imx21-wdt', 'fsl,imx8mq-wdt'], role: 'device', probe: [{ op: 'read', offset: 0x04 }, { op: 'read', offset: 0x00 }], message: '{dev}: timeout 60 sec (nowayout=0)' },
   { name: 'imx-mu', compatibles: ['fsl,imx6sx-mu', 'fsl,imx8mq-mu'], role: 'device', probe: [{ op: 'write', offset: 0x24, value: 0 }] },
-  { name: 'imx-uart', compatibles: ['fsl,imx6q-uart', 'fsl,imx8mq-uart', 'fsl,imx21-uart'], role: 'device', probe: [{ op: 'read', offset: 0x80 }, { op: 'write', offset: 0x80, value: 0 }, { op: 'read', offset: 0xb4 }], message: '{dev}: ttymxc at MMIO {addr} is a IMX' },
+  { name: 'imx-uart', serial: { kind: 'imx', tty: 'ttymxc' }, compatibles: ['fsl,imx6q-uart', 'fsl,imx8mq-uart', 'fsl,imx21-uart'], role: 'device', probe: [{ op: 'read', offset: 0x80 }, { op: 'write', offset: 0x80, value: 0 }, { op: 'read', offset: 0xb4 }], message: '{dev}: ttymxc at MMIO {addr} is a IMX' },
   { name: 'spi_imx', compatibles: ['fsl,imx51-ecspi', 'fsl,imx8mq-ecspi'], role: 'device', probe: [{ op: 'write', offset: 0x08, value: 0 }] },
   { name: 'fsl-quadspi', compatibles: ['fsl,imx7d-qspi', 'fsl,imx8mq-qspi'], role: 'device', probe: [{ op: 'read', offset: 0x0 }] },
   { name: 'imx-i2c', compatibles: ['fsl,imx21-i2c', 'fsl,imx8mq-i2c'], role: 'device', probe: [{ op: 'write', offset: 0x08, value: 0 }, { op: 'write', offset: 0x0c, value: 0 }], message: '{dev}: registered i2c adapter' },
@@ -71,6 +89,46 @@ export const DEFAULT_LINUX_DRIVERS: readonly LinuxDriver[] = [
   { name: 'dwc3', compatibles: ['snps,dwc3', 'fsl,imx8mq-dwc3'], role: 'device', probe: [{ op: 'read', offset: 0xc120 }], message: 'dwc3 {dev}: DWC3 USB controller' },
   { name: 'imx6q-pcie', compatibles: ['fsl,imx8mq-pcie'], role: 'device', probe: [{ op: 'read', offset: 0x0 }], message: 'imx6q-pcie {dev}: host bridge probed' },
 ];
+
+/**
+ * arm64 defconfig on QEMU virt: what QEMU's generated tree offers and such a kernel binds. libvmm's
+ * QEMU examples disable flash@0 in their overlays and map only the PL011 and the GIC CPU interface:
+ * the CFI flash driver probes the flash, and nothing else the tree enables is touched.
+ */
+const QEMU_VIRT_DRIVERS: readonly LinuxDriver[] = [
+  ...CORE_DRIVERS,
+  { name: 'uart-pl011', serial: { kind: 'pl011', tty: 'ttyAMA' }, compatibles: ['arm,pl011'], role: 'device', probe: AMBA_ID_READS },
+  // physmap-flash's CFI probe: reset, then the query command at word 0x55 of a 32-bit bank, then "QRY".
+  { name: 'physmap-flash', compatibles: ['cfi-flash'], role: 'device', probe: [{ op: 'write', offset: 0x0, value: 0xf0f0f0f0 }, { op: 'write', offset: 0x154, value: 0x98989898 }, { op: 'read', offset: 0x40 }], message: 'physmap-flash {dev}: physmap platform flash device: [mem {addr}]' },
+  { name: 'pl061_gpio', compatibles: ['arm,pl061'], role: 'device', probe: AMBA_ID_READS },
+  { name: 'rtc-pl031', compatibles: ['arm,pl031'], role: 'device', probe: AMBA_ID_READS, message: 'rtc-pl031 {dev}: registered as rtc0' },
+  // fw_cfg checks its signature: select key 0 and read "QEMU" from the data register.
+  { name: 'fw_cfg', compatibles: ['qemu,fw-cfg-mmio'], role: 'device', probe: [{ op: 'write', offset: 0x8, value: 0 }, { op: 'read', offset: 0x0 }] },
+  { name: 'pci-host-generic', compatibles: ['pci-host-ecam-generic'], role: 'device', probe: [{ op: 'read', offset: 0x0 }], message: 'pci-host-generic {dev}: host bridge /pcie@10000000 ranges:' },
+];
+
+/** arm64 defconfig on the ODROID-C4 (Amlogic SM1): the Meson drivers for what its tree enables. */
+const ODROIDC4_DRIVERS: readonly LinuxDriver[] = [
+  ...CORE_DRIVERS,
+  // meson_uart_probe resets the UART's state machines through its control register.
+  { name: 'meson_uart', compatibles: ['amlogic,meson-gx-uart', 'amlogic,meson-ao-uart'], role: 'device', probe: [{ op: 'read', offset: 0x8 }, { op: 'write', offset: 0x8, value: 0 }], message: '{dev}: ttyAML0 at MMIO {addr} is a meson_uart' },
+  { name: 'meson-gx-mmc', compatibles: ['amlogic,meson-axg-mmc', 'amlogic,meson-gx-mmc'], role: 'device', probe: [{ op: 'write', offset: 0x0, value: 0 }], message: 'meson-gx-mmc {dev}: Got CD GPIO' },
+  { name: 'meson8b-dwmac', compatibles: ['amlogic,meson-g12a-dwmac', 'amlogic,meson-axg-dwmac'], role: 'device', probe: [{ op: 'read', offset: 0x1020 }], message: 'meson8b-dwmac {dev}: IRQ eth_wake_irq not found' },
+  { name: 'meson-i2c', compatibles: ['amlogic,meson-axg-i2c', 'amlogic,meson-gxbb-i2c'], role: 'device', probe: [{ op: 'write', offset: 0x0, value: 0 }] },
+  { name: 'meson-gxbb-wdt', compatibles: ['amlogic,meson-gxbb-wdt'], role: 'device', probe: [{ op: 'read', offset: 0x0 }] },
+  { name: 'meson-rng', compatibles: ['amlogic,meson-rng'], role: 'device', probe: [{ op: 'read', offset: 0x0 }] },
+  { name: 'dwc3-meson-g12a', compatibles: ['amlogic,meson-g12a-usb-ctrl'], role: 'device', probe: [{ op: 'read', offset: 0x0 }] },
+];
+
+/** Each board's kernel driver set (boards.ts names the boards). */
+export const BOARD_DRIVERS: Readonly<Record<BoardName, readonly LinuxDriver[]>> = {
+  maaxboard: MAAXBOARD_DRIVERS,
+  qemu_virt_aarch64: QEMU_VIRT_DRIVERS,
+  odroidc4: ODROIDC4_DRIVERS,
+};
+
+/** The MaaXBoard's set: the kernel of the dual-guest example, and the one used when no board is known. */
+export const DEFAULT_LINUX_DRIVERS: readonly LinuxDriver[] = MAAXBOARD_DRIVERS;
 
 /** The driver that binds `compatibles` (a node's list, most specific first), as of_match_node picks. */
 export function matchDriver(drivers: readonly LinuxDriver[], compatibles: readonly string[]): LinuxDriver | undefined {
@@ -149,13 +207,19 @@ export interface DriverListSetting {
   drivers: LinuxDriver[];
 }
 
-/** The driver list a guest runs with, from the project's setting (the defaults when there is none). */
-export function driverList(setting?: DriverListSetting): readonly LinuxDriver[] {
-  if (!setting) return DEFAULT_LINUX_DRIVERS;
+/** The driver list a guest runs with, from the project's setting over a board's set (the MaaXBoard's by default). */
+export function driverList(setting?: DriverListSetting, base: readonly LinuxDriver[] = DEFAULT_LINUX_DRIVERS): readonly LinuxDriver[] {
+  if (!setting) return base;
   if (setting.mode === 'replace') return setting.drivers;
   const names = new Set(setting.drivers.map((d) => d.name));
   // The project's entries come first so that they win when compatibles overlap.
-  return [...setting.drivers, ...DEFAULT_LINUX_DRIVERS.filter((d) => !names.has(d.name))];
+  return [...setting.drivers, ...base.filter((d) => !names.has(d.name))];
+}
+
+/** The driver set of the board a guest runs on: the project's `board`, else the board its tree names, else the MaaXBoard. */
+export function boardDriverSet(board: BoardName | undefined, tree?: DtTree): readonly LinuxDriver[] {
+  const b = (board && boardByName(board)) ?? boardForTree(tree) ?? DEFAULT_BOARD;
+  return BOARD_DRIVERS[b.name];
 }
 
 /** What a project says about a guest's kernel (GuestConfig's fields). */
@@ -164,6 +228,8 @@ export interface GuestKernel {
   kernelDrivers?: readonly string[];
   /** The compatible-like strings of the kernel image `guests.<vm>.kernel` (kernel-image.ts). */
   kernelCompatibles?: ReadonlySet<string>;
+  /** The project file's `board`; else the board is the one the tree names. */
+  board?: BoardName;
 }
 
 /**
@@ -172,14 +238,15 @@ export interface GuestKernel {
  * image carries; else the defaults.
  */
 export function guestDriverList(guest: GuestKernel, tree?: DtTree): readonly LinuxDriver[] {
-  if (guest.kernelDrivers) return driversForCompatibles(guest.kernelDrivers);
+  const base = boardDriverSet(guest.board, tree);
+  if (guest.kernelDrivers) return driversForCompatibles(guest.kernelDrivers, base);
   const inImage = guest.kernelCompatibles;
   if (inImage && tree) {
     const found = new Set<string>();
     for (const node of walkNodes(tree.root)) for (const c of compatibles(node)) if (inImage.has(c)) found.add(c);
-    return driversForCompatibles([...found]);
+    return driversForCompatibles([...found], base);
   }
-  return DEFAULT_LINUX_DRIVERS;
+  return base;
 }
 
 /** Roles every arm64 virtio guest kernel has, whatever the project lists. */
@@ -191,10 +258,10 @@ const CORE_ROLES: readonly DriverRole[] = ['irqchip-gic', 'virtio-mmio', 'arch-t
  * compatibles, plus a generic driver (one read of the first register) for each listed compatible
  * the defaults lack. The GIC, virtio-mmio and timer drivers always stay.
  */
-export function driversForCompatibles(listed: readonly string[]): LinuxDriver[] {
+export function driversForCompatibles(listed: readonly string[], base: readonly LinuxDriver[] = DEFAULT_LINUX_DRIVERS): LinuxDriver[] {
   const wanted = new Set(listed);
   const out: LinuxDriver[] = [];
-  for (const d of DEFAULT_LINUX_DRIVERS) {
+  for (const d of base) {
     if (CORE_ROLES.includes(d.role)) out.push(d);
     else {
       const kept = d.compatibles.filter((c) => wanted.has(c));

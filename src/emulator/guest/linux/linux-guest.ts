@@ -54,6 +54,7 @@ import { Shell, type ShellKernel } from './shell';
 import { cpu, type Block, type Task } from './task';
 import { ByteQueue, LineDiscipline, onlcr } from './console-tty';
 import { VirtioConsoleDriver } from './virtio-console-driver';
+import { Pl011ConsoleDriver, type ConsolePort } from './uart-console-driver';
 
 export const PSCI_SYSTEM_OFF = 0x84000008;
 export const PSCI_SYSTEM_RESET = 0x84000009;
@@ -76,7 +77,13 @@ export interface LinuxGuestOptions {
   drivers?: readonly LinuxDriver[];
   /** The guest's host name (login prompt, uname -n). */
   hostname?: string;
+  /** The board's generic timer frequency (CNTFRQ); default the MaaXBoard's 8.33 MHz. */
+  timerHz?: number;
 }
+
+const DEFAULT_TIMER_HZ = 8_333_333;
+/** GICv2 distributor and CPU interface registers the GIC driver programs (GIC architecture spec v2, 4.3 and 4.4). */
+const GICD_CTLR = 0x0, GICD_TYPER = 0x4, GICD_ISENABLER = 0x100, GICD_ICENABLER = 0x180, GICC_CTLR = 0x0, GICC_PMR = 0x4;
 
 /** Where the guest is, for tests and the inspector. */
 export type LinuxGuestPhase = 'not-started' | 'booting' | 'userspace' | 'no-console' | 'halted';
@@ -108,6 +115,15 @@ export class LinuxGuest implements GuestProgram {
   private consoleMode: 'console' | 'early' | 'none' = 'none';
   private consoleLive = false;
   private virtio?: VirtioConsoleDriver;
+  /** The console device output goes to: the virtio console, a UART's boot console, then its tty. */
+  private port?: ConsolePort;
+  private consoleName = 'hvc0';
+  /** The UART console asked for: `console=ttyAMA0`, or the stdout-path node when no console= is given. */
+  private uartConsole?: { tty?: string; node?: DtNode };
+  private earlyUart?: { name: string; base: number };
+  /** The GICv2 distributor the GIC driver found (request_irq enables a line there); undefined for GICv3. */
+  private gicV2Dist?: number;
+  private readonly timerHz: number;
   private consoleIrq?: ConsoleIrq;
   private timerCount = 0;
   private spurious = 0;
@@ -119,6 +135,7 @@ export class LinuxGuest implements GuestProgram {
   constructor(options: LinuxGuestOptions = {}) {
     this.drivers = options.drivers ?? DEFAULT_LINUX_DRIVERS;
     this.hostname = options.hostname ?? 'buildroot';
+    this.timerHz = options.timerHz ?? DEFAULT_TIMER_HZ;
     this.tty = new LineDiscipline(
       (bytes) => {
         this.output.push(bytes);
@@ -146,6 +163,11 @@ export class LinuxGuest implements GuestProgram {
     this.consoleMode = 'none';
     this.consoleLive = false;
     this.virtio = undefined;
+    this.port = undefined;
+    this.consoleName = 'hvc0';
+    this.uartConsole = undefined;
+    this.earlyUart = undefined;
+    this.gicV2Dist = undefined;
     this.consoleIrq = undefined;
     this.timerCount = 0;
     this.spurious = 0;
@@ -257,7 +279,7 @@ export class LinuxGuest implements GuestProgram {
       case 'output':
         return this.sigint || this.ttyRoom() >= b.bytes ? undefined : 'idle';
       case 'drain':
-        return this.output.length === 0 && !this.virtio?.txInFlight ? undefined : this.virtio?.ready ? 'idle' : undefined;
+        return this.output.length === 0 && !this.port?.txInFlight ? undefined : this.port?.ready ? 'idle' : undefined;
       case 'cpu':
         return undefined;
     }
@@ -267,9 +289,9 @@ export class LinuxGuest implements GuestProgram {
     while (this.pendingIrqs.length > 0) {
       const intid = this.pendingIrqs.shift()!;
       this.charge(IRQ_ENTRY_NS);
-      if (this.consoleIrq && intid === this.consoleIrq.intid && this.virtio?.ready) {
+      if (this.consoleIrq && intid === this.consoleIrq.intid && this.port?.ready) {
         this.consoleIrq.line.count++;
-        this.virtio.handleInterrupt((bytes) => this.tty.receive(bytes));
+        this.port.handleInterrupt((bytes) => this.tty.receive(bytes));
       } else {
         this.spurious++;
       }
@@ -278,7 +300,7 @@ export class LinuxGuest implements GuestProgram {
   }
 
   private pumpOutput(): void {
-    const v = this.virtio;
+    const v = this.port;
     if (!v?.ready) return;
     while (!v.txInFlight && this.output.length > 0) {
       if (v.transmit((dst, off, max) => this.output.popInto(dst, off, max)) === 0) break;
@@ -311,15 +333,16 @@ export class LinuxGuest implements GuestProgram {
     const tree = dtb.tree;
     this.chosen = chosenInfo(tree);
     const args = parseBootargs(this.chosen.bootargs);
-    const consoles = args.filter((a) => a.key === 'console').map((a) => (a.value ?? '').split(',')[0]);
-    this.consoleMode = consoles.includes('hvc0') ? 'console' : args.some((a) => a.key === 'earlycon') ? 'early' : 'none';
+    this.readConsoleArgs(args);
 
     const cpuNode = this.cpuNodes(tree)[0];
     const cpuPart = CPU_PARTS[cpuNode ? compatibles(cpuNode)[0] ?? '' : ''] ?? 0xd03;
     this.printk(`Booting Linux on physical CPU 0x${tree.bootCpuidPhys.toString(16).padStart(10, '0')} [0x410f${cpuPart.toString(16)}4]`);
     this.printk(`Linux version ${KERNEL_RELEASE} (model of a buildroot kernel, Microkit Dual Guest emulator) ${KERNEL_VERSION}`);
-    const model = stringProperty(tree.root, 'model');
+    // Without a model property, Linux names the machine by its first root compatible.
+    const model = stringProperty(tree.root, 'model') ?? compatibles(tree.root)[0];
     if (model) this.printk(`Machine model: ${model}`);
+    if (this.earlyUart) this.startEarlyUart(this.earlyUart);
 
     const ram = this.ramWindow(tree);
     if (!ram) return yield* this.panic('no memory node covering the RAM this kernel runs in');
@@ -349,10 +372,7 @@ export class LinuxGuest implements GuestProgram {
 
     this.printk('NR_IRQS: 64, nr_irqs: 64, preallocated irqs: 0');
     yield* this.initIrqchips(tree);
-    if (this.findDriverNode(tree, 'arch-timer')) {
-      this.printk('arch_timer: cp15 timer(s) running at 8.33MHz (virt).');
-      this.printk('Calibrating delay loop (skipped), value calculated using timer frequency.. 16.66 BogoMIPS (lpj=33333)');
-    }
+    if (this.findDriverNode(tree, 'arch-timer')) this.printTimer();
     this.printk('pid_max: default: 32768 minimum: 301');
     yield cpu(KERNEL_INIT_NS);
 
@@ -361,6 +381,7 @@ export class LinuxGuest implements GuestProgram {
       if (!driver) continue;
       if (driver.role === 'device') yield* this.probeDevice(node, driver);
       else if (driver.role === 'virtio-mmio') yield* this.probeVirtio(tree, node, pages);
+      if (driver.serial?.kind === 'pl011') this.probeSerialConsole(tree, node, driver);
     }
 
     if (initrd) {
@@ -368,17 +389,7 @@ export class LinuxGuest implements GuestProgram {
       yield cpu(((initrd.end - initrd.start) / (1024 * 1024)) * INITRD_UNPACK_NS_PER_MIB);
       this.printk(`Freeing initrd memory: ${Math.floor((initrd.end - initrd.start) / 1024)}K`);
     }
-    // Linux's order: late initcalls drop the boot console, then /dev/console is opened (or the
-    // warning logged), then init memory is freed and /init runs, with or without a console.
-    if (this.consoleMode === 'early' && this.consoleLive) {
-      this.printk('printk: bootconsole [hvc0] disabled');
-      this.consoleLive = false;
-    }
-    const haveConsole = this.consoleMode === 'console' && this.virtio !== undefined;
-    if (!haveConsole) {
-      this.printk('Warning: unable to open an initial console.');
-      machine.log('model: Warning: unable to open an initial console. (no console=hvc0 on the kernel command line, or no virtio console)');
-    }
+    const haveConsole = this.openInitialConsole();
     this.printk('Freeing unused kernel memory: 1536K');
     this.printk('Run /init as init process');
     if (!haveConsole) {
@@ -391,6 +402,47 @@ export class LinuxGuest implements GuestProgram {
     const shell = new Shell(this.shellKernel(tree, cpuPart));
     yield* this.writeConsole('Starting syslogd: OK\nStarting klogd: OK\nRunning sysctl: OK\nSaving random seed: OK\n');
     yield* shell.session();
+  }
+
+  /**
+   * Linux's order: late initcalls drop the boot console, then /dev/console is opened (or the
+   * warning logged); init memory is freed and /init runs after, with or without a console.
+   */
+  private openInitialConsole(): boolean {
+    if (this.consoleMode === 'early' && this.consoleLive) {
+      this.printk('printk: bootconsole [hvc0] disabled');
+      this.consoleLive = false;
+    }
+    if (this.earlyUart && this.consoleLive && this.consoleName === 'hvc0') {
+      // The boot console goes when no real console took over.
+      this.printk(`printk: bootconsole [${this.earlyUart.name}] disabled`);
+      this.consoleLive = false;
+    }
+    const haveConsole = (this.consoleMode === 'console' && this.virtio !== undefined) || this.consoleName !== 'hvc0';
+    if (!haveConsole) {
+      this.printk('Warning: unable to open an initial console.');
+      this.machine!.log('model: Warning: unable to open an initial console. (no console=hvc0 or console=tty... on the kernel command line, or no such console)');
+    }
+    return haveConsole;
+  }
+
+  /** console= and earlycon= from the command line: which console the kernel wants, and a boot console. */
+  private readConsoleArgs(args: { key: string; value?: string }[]): void {
+    const consoles = args.filter((a) => a.key === 'console').map((a) => (a.value ?? '').split(',')[0]);
+    this.earlyUart = this.earlyUartFrom(args.find((a) => a.key === 'earlycon')?.value);
+    this.consoleMode = consoles.includes('hvc0') ? 'console' : args.some((a) => a.key === 'earlycon') && !this.earlyUart ? 'early' : 'none';
+    // A serial console: named by console=, else (no console= at all) the stdout-path device (of_console_check).
+    const tty = consoles.find((c) => c.startsWith('tty'));
+    if (tty) this.uartConsole = { tty };
+    else if (consoles.length === 0 && this.chosen.stdoutNode) this.uartConsole = { node: this.chosen.stdoutNode };
+  }
+
+  /** The generic timer at the board's CNTFRQ: lpj = CNTFRQ / HZ (250), BogoMIPS = lpj x HZ / 500000, truncated to two places. */
+  private printTimer(): void {
+    const lpj = Math.floor(this.timerHz / 250);
+    const centiBogo = Math.floor((lpj * 250) / 5000);
+    this.printk(`arch_timer: cp15 timer(s) running at ${(Math.floor(this.timerHz / 10000) / 100).toFixed(2)}MHz (virt).`);
+    this.printk(`Calibrating delay loop (skipped), value calculated using timer frequency.. ${Math.floor(centiBogo / 100)}.${String(centiBogo % 100).padStart(2, '0')} BogoMIPS (lpj=${lpj})`);
   }
 
   /** Read the DTB at x0: its header's totalsize says how much to parse. Undefined when unusable (logged). */
@@ -445,7 +497,8 @@ export class LinuxGuest implements GuestProgram {
     for (const { node: chip } of irqChips(tree, this.drivers)) {
       const base = regRanges(chip)[0]?.base;
       if (this.controllerKind(chip) === 'gic') {
-        this.printk(`GICv3: ${nodePath(chip)}${base !== undefined ? ` at 0x${base.toString(16)}` : ''} is the VMM's virtual GIC (this model leaves its registers alone)`);
+        if (matchDriver(this.drivers, compatibles(chip))?.gic === 2) yield* this.initGicV2(chip);
+        else this.printk(`GICv3: ${nodePath(chip)}${base !== undefined ? ` at 0x${base.toString(16)}` : ''} is the VMM's virtual GIC (this model leaves its registers alone)`);
         continue;
       }
       if (base === undefined) {
@@ -514,9 +567,10 @@ export class LinuxGuest implements GuestProgram {
       return;
     }
     this.virtio = driver;
+    this.port = driver;
     this.consoleIrq = {
       intid: irq.intid,
-      line: { irq: 12, count: 0, chip: gpc ? 'GPCv2' : 'GICv3', hwirq: irq.hwirq, trigger: (spec[2] ?? 4) & 3 ? 'Edge' : 'Level', name: 'virtio0' },
+      line: { irq: 12, count: 0, chip: gpc ? 'GPCv2' : this.gicChipName(), hwirq: irq.hwirq, trigger: (spec[2] ?? 4) & 3 ? 'Edge' : 'Level', name: 'virtio0' },
     };
     this.printk(`${dev}: ttyHVC0 at MMIO 0x${base.toString(16)} (irq = ${irq.intid}) is a virtio console`);
     if (this.consoleMode !== 'none') {
@@ -533,7 +587,8 @@ export class LinuxGuest implements GuestProgram {
    * driver (when the line goes through it) unmasks it in core 0's IMR (imx_gpcv2_irq_unmask).
    */
   private requestIrq(gpc: DtNode | undefined, hwirq: number, intid: number): void {
-    this.machine!.enableInterrupt(intid);
+    if (this.gicV2Dist !== undefined) this.mmio!.write32(this.gicV2Dist + GICD_ISENABLER + Math.floor(intid / 32) * 4, 1 << intid % 32);
+    else this.machine!.enableInterrupt(intid);
     if (!gpc) return;
     const base = regRanges(gpc)[0]?.base;
     if (base === undefined) return;
@@ -541,6 +596,87 @@ export class LinuxGuest implements GuestProgram {
     this.machine!.log(`model: ${nodePath(gpc)}: unmasking hwirq ${hwirq} (IMR at 0x${reg.toString(16)})`);
     const v = this.mmio!.read32(reg);
     this.mmio!.write32(reg, v & ~(1 << hwirq % 32));
+  }
+
+  /** /proc/interrupts' chip name: "GIC-0" for the GICv2 driver, "GICv3" for the v3 one. */
+  private gicChipName(): string {
+    return this.gicV2Dist !== undefined ? 'GIC-0' : 'GICv3';
+  }
+
+  /**
+   * gic_of_init for a GICv2: the distributor (reg 0; libvmm's vGIC emulates it, through faults) is
+   * disabled, every SPI disabled, and enabled again; the CPU interface (reg 1; the VM's mapping of
+   * the GICV frame) gets its priority mask and is enabled.
+   */
+  private *initGicV2(chip: DtNode): Task {
+    const [dist, cpuif] = regRanges(chip);
+    if (!dist || !cpuif) {
+      this.printk(`GIC: ${nodePath(chip)}: unable to map gic dist/cpu registers`);
+      return;
+    }
+    this.machine!.log(`model: probing ${nodePath(chip)} (${compatibles(chip)[0]}) at 0x${dist.base.toString(16)}: GICv2 distributor and CPU interface`);
+    const m = this.mmio!;
+    m.write32(dist.base + GICD_CTLR, 0);
+    const lines = Math.min(1020, 32 * ((m.read32(dist.base + GICD_TYPER) & 0x1f) + 1));
+    for (let i = 32; i < lines; i += 32) m.write32(dist.base + GICD_ICENABLER + i / 8, 0xffffffff);
+    m.write32(dist.base + GICD_CTLR, 1);
+    m.write32(cpuif.base + GICC_PMR, 0xf0);
+    m.write32(cpuif.base + GICC_CTLR, 1);
+    this.gicV2Dist = dist.base;
+    yield cpu(DRIVER_PROBE_NS);
+  }
+
+  /** `earlycon=pl011,<addr>` (or `pl011,mmio32,<addr>`): a boot console on that PL011 from the first line. */
+  private earlyUartFrom(value: string | undefined): { name: string; base: number } | undefined {
+    const parts = (value ?? '').split(',');
+    if (parts[0] !== 'pl011') return undefined;
+    const base = Number(parts[parts.length - 1]);
+    return Number.isSafeInteger(base) && base > 0 ? { name: 'pl11', base } : undefined;
+  }
+
+  /** The boot console writes straight to the UART the firmware left running, and prints the log so far. */
+  private startEarlyUart(early: { name: string; base: number }): void {
+    const port = new Pl011ConsoleDriver(this.mmio!, early.base);
+    port.ready = true;
+    port.polled = true;
+    this.port = port;
+    this.printk(`earlycon: ${early.name} at MMIO 0x${early.base.toString(16).padStart(16, '0')} (options '')`);
+    this.printk(`printk: bootconsole [${early.name}] enabled`);
+    this.consoleLive = true;
+    this.emitConsole(this.dmesg());
+  }
+
+  /**
+   * amba-pl011 binds a probed PL011: its tty comes up ("ttyAMA0 ... is a PL011 rev1"), and becomes
+   * the console when console= names it or the stdout-path does; a boot console on it hands over.
+   */
+  private probeSerialConsole(tree: DtTree, node: DtNode, driver: LinuxDriver): void {
+    const base = regRanges(node)[0]?.base;
+    const want = this.uartConsole;
+    const tty = `${driver.serial!.tty}0`;
+    if (base === undefined || !want || (want.tty !== undefined ? want.tty !== tty : want.node !== node) || this.consoleName !== 'hvc0') return;
+    const irq = resolveInterrupt(tree, node, (c) => this.controllerKind(c));
+    const dev = platformDeviceName(node.name, base);
+    if ('reason' in irq) {
+      this.printk(`uart-pl011 ${dev}: failed to get IRQ: ${irq.reason}`);
+      return;
+    }
+    const port = new Pl011ConsoleDriver(this.mmio!, base);
+    port.startup();
+    this.requestIrq(undefined, irq.hwirq, irq.intid);
+    this.printk(`${dev}: ${tty} at MMIO 0x${base.toString(16)} (irq = 13, base_baud = 0) is a PL011 rev${port.revision}`);
+    const spec = propertyCells(getProperty(node, 'interrupts')!);
+    this.consoleIrq = { intid: irq.intid, line: { irq: 13, count: 0, chip: this.gicChipName(), hwirq: irq.intid, trigger: (spec[2] ?? 4) & 3 ? 'Edge' : 'Level', name: 'uart-pl011' } };
+    const early = this.consoleLive && this.earlyUart ? this.earlyUart : undefined;
+    // The pending boot-console bytes stay in the output queue; the tty port takes them over.
+    this.port = port;
+    this.consoleName = tty;
+    this.printk(`printk: console [${tty}] enabled`);
+    if (early) this.printk(`printk: bootconsole [${early.name}] disabled`);
+    else {
+      this.consoleLive = true;
+      this.emitConsole(this.dmesg());
+    }
   }
 
   private *writeConsole(text: string): Task {
@@ -564,7 +700,7 @@ export class LinuxGuest implements GuestProgram {
       cpuPart,
       uptimeNs: () => this.now() - this.bootNs,
       interrupts: () => {
-        const lines: InterruptLine[] = [{ irq: 11, count: this.timerCount, chip: 'GICv3', hwirq: ARCH_TIMER_INTID, trigger: 'Level', name: 'arch_timer' }];
+        const lines: InterruptLine[] = [{ irq: 11, count: this.timerCount, chip: this.gicChipName(), hwirq: ARCH_TIMER_INTID, trigger: 'Level', name: 'arch_timer' }];
         if (this.consoleIrq) lines.push(this.consoleIrq.line);
         return lines;
       },
