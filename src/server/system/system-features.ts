@@ -13,6 +13,7 @@ import { hex, humanSize, sizeWithHex } from '../format-values';
 import { pathToUri } from '../uri';
 import type { Workspace } from '../workspace';
 import { createProjectFileActions } from './project-quickfix';
+import { migrationActions } from './migration-quickfix';
 import { systemUnit } from './system-unit';
 import { elementAt, refsTo, symbolRefAt, walkElements, type SystemSymbolRef } from './system-symbols';
 import { ATTRIBUTES, ATTRIBUTE_VALUES, CHILD_ELEMENTS } from './system-vocabulary';
@@ -154,7 +155,7 @@ export const systemFeatures: LanguageFeatures = {
   },
 
   codeActions(ws, path, range, diagnostics) {
-    return createProjectFileActions(ws, path, range, diagnostics);
+    return [...migrationActions(ws, path, range, diagnostics), ...createProjectFileActions(ws, path, range, diagnostics)];
   },
 };
 
