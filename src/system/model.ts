@@ -225,12 +225,29 @@ export function attribute(el: XmlElement, name: string): XmlAttribute | undefine
   return el.attributes.find((a) => a.name === name);
 }
 
+/**
+ * Look-ups by name, indexed once per list (the first of each name wins, as a scan would), so rules
+ * over 500 maps do not scan 500 regions each. An index is rebuilt when its list has grown.
+ */
+const indexes = new WeakMap<readonly { name: string }[], { length: number; byName: Map<string, { name: string }> }>();
+
+function byName<T extends { name: string }>(list: readonly T[], name: string): T | undefined {
+  let ix = indexes.get(list);
+  if (!ix || ix.length !== list.length) {
+    const m = new Map<string, { name: string }>();
+    for (const x of list) if (!m.has(x.name)) m.set(x.name, x);
+    ix = { length: list.length, byName: m };
+    indexes.set(list, ix);
+  }
+  return ix.byName.get(name) as T | undefined;
+}
+
 export function findPd(model: SystemModel, name: string): ProtectionDomain | undefined {
-  return model.protectionDomains.find((p) => p.name === name);
+  return byName(model.protectionDomains, name);
 }
 
 export function findMr(model: SystemModel, name: string): MemoryRegion | undefined {
-  return model.memoryRegions.find((m) => m.name === name);
+  return byName(model.memoryRegions, name);
 }
 
 export function findVm(model: SystemModel, name: string): VirtualMachine | undefined {

@@ -132,9 +132,10 @@ export function inferVersion(root: XmlElement | undefined): MicrokitVersion | un
   const stack = root ? [root] : [];
   while (stack.length > 0) {
     const el = stack.pop()!;
-    const has = (n: string): boolean => el.attributes.some((a) => a.name === n);
-    if ((el.tag === 'protection_domain' && has('pp')) || (el.tag === 'virtual_machine' && has('id'))) legacy = true;
-    if (el.tag === 'end' && (has('pp') || has('notify'))) modern = true;
+    for (const a of el.attributes) {
+      if ((el.tag === 'protection_domain' && a.name === 'pp') || (el.tag === 'virtual_machine' && a.name === 'id')) legacy = true;
+      else if (el.tag === 'end' && (a.name === 'pp' || a.name === 'notify')) modern = true;
+    }
     for (const c of el.children) stack.push(c);
   }
   return legacy && !modern ? '1.4' : undefined;
