@@ -30,6 +30,7 @@ export const notes = [
   '`DtcProcessMedianMs` is the baseline measured in the same run, interleaved with the edits: the dtc process compiling the same file to a DTB (no language server work: it stops at the first error and prints text); `FreshDiagnosticsToDtcRatio` is the round trip over it, below 1 when fresh diagnostics arrive sooner than dtc alone compiles the file.',
   '`features5000Lines_<feature>P95Ms`: the 95th percentile of each request\'s round trip on the same generated 5,000-line tree, over ' + FEATURE_ROUNDS + ' rounds that each start with an edit (so the first request of a round pays for the index the edit invalidated), after ' + COLD_EDITS + ' unmeasured rounds; `features5000LinesWorstP95Ms` is the slowest of them.',
   '`vendorTree...`: a generated vendor-style board (bench/vendor-tree.ts: a .dts over 10 .dtsi and 4 dt-bindings headers of clock ids, GIC and GPIO flags and pinmux macros; `vendorTreeLines` of .dts/.dtsi), with `assigned-clock-rates` in the board edited ' + EDITS + ' times (`vendorTreeEditMedianMs`: steady-state median round trip); then hover on `&uart0` and references to `clk` (`vendorTreeClkReferences` of them), each after an edit as above.',
+  '`system63Pds500Maps...`: one 3-character edit of a PD\'s priority in a generated .system with 63 protection domains (the tool\'s maximum), 500 maps (each with a setvar_vaddr) and 62 channels, repeated ' + EDITS + ' times through the protocol; the round trip to `settled`, and the server\'s own analysis time. Target: median under 10 ms.',
   '`openCorpusMs`: a fresh server (warmed on one two-line file) opens every .dts/.dtsi/.system file of ../shared/corpus except dtc-tests, one after another, each awaited until `settled`.',
 ];
 
@@ -169,9 +170,42 @@ function editFigures(prefix: string, t: EditTimes): Record<string, number> {
   };
 }
 
+/** A .system at the tool's limits: 63 PDs (the most it takes) and `maps` maps spread over them, each its own region. */
+export function generateLargeSystem(maps: number): string {
+  const out = ['<?xml version="1.0" encoding="UTF-8"?>', '<system>'];
+  for (let i = 0; i < maps; i++) out.push(`    <memory_region name="mr${i}" size="0x1000" />`);
+  for (let p = 0; p < 63; p++) {
+    out.push(`    <protection_domain name="pd${p}" priority="${p === 0 ? 100 : 1 + (p % 200)}">`, `        <program_image path="pd${p}.elf" />`);
+    for (let i = p; i < maps; i += 63) out.push(`        <map mr="mr${i}" vaddr="0x${(0x10000000 + i * 0x1000).toString(16)}" perms="rw" setvar_vaddr="mr${i}_vaddr" />`);
+    out.push('    </protection_domain>');
+  }
+  for (let p = 1; p < 63; p++) out.push(`    <channel><end pd="pd0" id="${p - 1}" /><end pd="pd${p}" id="0" /></channel>`);
+  out.push('</system>', '');
+  return out.join('\n');
+}
+
+/** system63Pds500Maps...: one 3-character edit of a PD's priority in the generated .system, through the protocol. */
+export async function runSystemEditBench(dir: string): Promise<Record<string, number>> {
+  const file = path.join(quietDir(dir, 'system'), 'large.system');
+  const text = generateLargeSystem(500);
+  writeFileSync(file, text);
+  const client = await TestClient.start();
+  try {
+    await client.open(file, text);
+    const t = await typeInto(client, file, text, 'priority="100"');
+    return {
+      system63Pds500MapsFreshDiagnosticsMedianMs: median(t.roundTrips.slice(COLD_EDITS)),
+      system63Pds500MapsServerAnalysisMedianMs: median(t.serverMs.slice(COLD_EDITS)),
+    };
+  } finally {
+    await client.stop();
+  }
+}
+
 export async function runServerBench(): Promise<Record<string, number>> {
   const figures: Record<string, number> = {};
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mkdg-bench-'));
+  Object.assign(figures, await runSystemEditBench(dir));
   const big = path.join(dir, 'large.dts');
   const text = generateLargeDts(5000);
   writeFileSync(big, text);

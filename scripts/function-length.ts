@@ -30,7 +30,6 @@ export const KNOWN_LONG_FUNCTIONS: ReadonlyMap<string, number> = new Map([
   ['src/devicetree/fdt-reader.ts#readFdt', 121],
   ['src/devicetree/preprocessor/macros.ts#substitute', 110],
   ['src/devicetree/preprocessor/lexer.ts#next', 108],
-  ['src/system/parse.ts#parseProtectionDomain', 105],
 ]);
 
 export interface FunctionLength {

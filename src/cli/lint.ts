@@ -22,7 +22,7 @@ export interface LintIo {
 
 export function lintUsage(): string {
   return [
-    'usage: dual-guest lint [-i DIR]... [--preset dtc|linux] [-W<check>|-Wno-<check>|-E<check>|-Eno-<check>]... [--format text|json] FILE...',
+    'usage: dual-guest lint [-i DIR]... [--preset dtc|linux] [-W<check>|-Wno-<check>|-E<check>|-Eno-<check>]... [--arch A] [--microkit-version V] [--format text|json] FILE...',
     '',
     'Checks device trees with dtc\'s checks (docs/checks.md lists them) and .system files.',
     '',
@@ -36,6 +36,10 @@ export function lintUsage(): string {
     '-W<check>   enable a check as a warning; -Wno-<check> disables it (and the checks that need it);',
     '            a check is one of dtc\'s or a cross check of a .system (guest-dt-unmapped-device, ...)',
     '-E<check>   make a check an error; -Eno-<check> drops that',
+    '--arch      the architecture .system files are checked for when their project file has no "arch":',
+    '            aarch64, riscv64 or x86_64 (default: the board\'s, else inferred from the file)',
+    '--microkit-version  the Microkit release whose rules apply when the project file has no',
+    '            "microkitVersion": 1.4, 2.0, 2.1, 2.2 or 2.3 (default: 1.4 for a file with 1.x forms only, else 2.3)',
     '--format    text (dtc style: file:L.C-L.C: Warning (check): /path:prop: message) or json',
     '--list-checks  print every check with its default severity, then exit',
     '',
@@ -49,6 +53,9 @@ interface LintArgs {
   checkFlags: string[];
   format: 'text' | 'json';
   inputs: string[];
+  /** --arch and --microkit-version, checked when a .system is linted (the system layer knows the values). */
+  arch?: string;
+  microkitVersion?: string;
 }
 
 /** The check table as the CLI shows it: name, dtc default, linux preset, description; then the cross checks (same severity in both presets). */
@@ -89,12 +96,34 @@ function parseArgs(args: string[]): { parsed?: LintArgs; error?: string; help?: 
       const f = value('--format');
       if (f !== 'text' && f !== 'json') return { error: `unknown format '${f ?? ''}' (expected text or json)` };
       out.format = f;
+    } else if (a === '--arch' || a.startsWith('--arch=')) {
+      out.arch = value('--arch') ?? '';
+    } else if (a === '--microkit-version' || a.startsWith('--microkit-version=')) {
+      out.microkitVersion = value('--microkit-version') ?? '';
     } else if (a.startsWith('-W') || a.startsWith('-E') || a.startsWith('--warning=') || a.startsWith('--error=')) out.checkFlags.push(a);
     else if (a.startsWith('-') && a !== '-') return { error: `unknown option '${a}'` };
     else out.inputs.push(a);
   }
   if (out.inputs.length === 0) return { error: 'no input files' };
   return { parsed: out };
+}
+
+/** --arch and --microkit-version as the system layer takes them, or what is wrong with them. */
+function systemTargetFlags(args: LintArgs): import('../system/target').TargetOptions | string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const t = require('../system/target') as typeof import('../system/target');
+  const out: import('../system/target').TargetOptions = {};
+  if (args.arch !== undefined) {
+    if (!t.isArch(args.arch)) return `unknown architecture '${args.arch}' (expected ${t.ARCHES.join(', ')})`;
+    out.arch = args.arch;
+    out.archOrigin = 'setting';
+  }
+  if (args.microkitVersion !== undefined) {
+    if (!t.isMicrokitVersion(args.microkitVersion)) return `unknown Microkit version '${args.microkitVersion}' (expected ${t.MICROKIT_VERSIONS.join(', ')})`;
+    out.version = args.microkitVersion;
+    out.versionOrigin = 'setting';
+  }
+  return out;
 }
 
 const CHECK_NAMES = new Set<string>(CHECKS.map((c) => c.name));
@@ -198,9 +227,14 @@ export function runLint(args: string[], ioOverrides: Partial<LintIo> = {}): numb
       // costs start-up time that linting a device tree does not need.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { lintSystemFile } = require('../system') as typeof import('../system');
+      const target = systemTargetFlags(parsed);
+      if (typeof target === 'string') {
+        io.stderr(`dual-guest lint: ${target}\n`);
+        return 2;
+      }
       const system = files.find((f) => f.endsWith('.system'));
       const project = files.find((f) => f.endsWith('.json'));
-      reports.push({ input, diagnostics: system ? lintSystemFile(system, host, { project, severities: cross.overrides }) : lintSystemFile(project!, host, { severities: cross.overrides }) });
+      reports.push({ input, diagnostics: system ? lintSystemFile(system, host, { project, severities: cross.overrides, target }) : lintSystemFile(project!, host, { severities: cross.overrides, target }) });
       continue;
     }
     reports.push({ input, diagnostics: lintTree(files, parsed, host, io.cwd, config, cache) });

@@ -23,7 +23,7 @@ export function lineAt(starts: readonly number[], offset: number, hi = starts.le
 
 /** Maps string offsets (UTF-16 code units) of one file's text to 0-based lines and columns. */
 export class LineMap {
-  private readonly starts: number[];
+  readonly starts: number[];
   constructor(readonly file: string, text: string) {
     this.starts = lineStarts(text);
   }
@@ -34,5 +34,27 @@ export class LineMap {
   /** Half-open [start, end) range of offsets. */
   range(start: number, end: number): SourceRange {
     return { file: this.file, start: this.position(start), end: this.position(Math.max(start, end)) };
+  }
+}
+
+/**
+ * Ranges for offsets that mostly move forward (a scanner's): the line found last is the start of
+ * the next search, so a pass over a file costs a step per line, not a bisection per range.
+ */
+export class LineCursor {
+  private line = 0;
+  constructor(private readonly map: LineMap) {}
+
+  position(offset: number): Position {
+    const starts = this.map.starts;
+    let line = this.line;
+    if (offset < starts[line]) line = lineAt(starts, offset);
+    else while (line + 1 < starts.length && starts[line + 1] <= offset) line++;
+    this.line = line;
+    return { line, col: offset - starts[line] };
+  }
+
+  range(start: number, end: number): SourceRange {
+    return { file: this.map.file, start: this.position(start), end: this.position(Math.max(start, end)) };
   }
 }

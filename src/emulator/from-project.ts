@@ -14,7 +14,7 @@ import { compileGuestTrees, findMr, findPd, findVm, resolveVirtioConsole, type G
 import { basename } from '../common/paths';
 import { nodeAtAddress } from '../system/dt-facts';
 import type { AddressOwner, EmulatorConfig, GuestConfig, MachineConfig, PassthroughConfig, QueueConnection, SerialRoles } from './config';
-import { boardByName, chooseBoard, type BoardChoice, type BoardDescription } from './boards';
+import { BOARDS, boardByName, chooseBoard, type BoardChoice, type BoardDescription } from './boards';
 import { unmodelledUart } from './devices/board-uart';
 import type { GuestProgram } from './guest/interface';
 import { createLinuxGuest } from './guest/linux/linux-guest';
@@ -55,6 +55,9 @@ export function emulatorConfigFromProject(project: Project, opts: FromProjectOpt
 
   const sys = project.system, roles = project.roles;
   const trees = opts.trees ?? compileGuestTrees(project, opts.host);
+  if (project.board && !boardByName(project.board)) {
+    return fail(`cannot boot: the emulator has no model of board '${project.board}' (it models ${BOARDS.map((b) => b.name).join(', ')})`);
+  }
   const board = systemBoard(project, trees).board;
   const unmodelled = unmodelledUart(board);
   if (unmodelled) return fail(`cannot boot: ${unmodelled}`);

@@ -2,6 +2,8 @@
 // client in initializationOptions and in didChangeConfiguration (no pull requests, so analysis stays
 // synchronous per notification).
 
+import { isArch, isMicrokitVersion, type TargetOptions } from '../system/target';
+
 export type CheckPreset = 'dtc' | 'linux';
 export type CheckSeverityName = 'error' | 'warning' | 'off';
 
@@ -13,14 +15,16 @@ export interface ServerSettings {
   checkPreset: CheckPreset;
   /** Per-check severity overrides (dtc check names). */
   checks: Record<string, CheckSeverityName>;
+  /** `system.arch` and `system.microkitVersion`: what .system files are checked for when their project file does not say. */
+  system: TargetOptions;
 }
 
-export const DEFAULT_SETTINGS: ServerSettings = { projectFile: '', includePaths: [], checkPreset: 'dtc', checks: {} };
+export const DEFAULT_SETTINGS: ServerSettings = { projectFile: '', includePaths: [], checkPreset: 'dtc', checks: {}, system: {} };
 
 /** Accepts the section itself or an object that holds it under `microkitDualGuest`; ignores malformed fields. */
 export function readSettings(raw: unknown): ServerSettings {
   const obj = isRecord(raw) && isRecord(raw.microkitDualGuest) ? raw.microkitDualGuest : raw;
-  const out: ServerSettings = { ...DEFAULT_SETTINGS, includePaths: [], checks: {} };
+  const out: ServerSettings = { ...DEFAULT_SETTINGS, includePaths: [], checks: {}, system: {} };
   if (!isRecord(obj)) return out;
   if (typeof obj.projectFile === 'string') out.projectFile = obj.projectFile;
   const dt = isRecord(obj.devicetree) ? obj.devicetree : obj;
@@ -30,6 +34,11 @@ export function readSettings(raw: unknown): ServerSettings {
     for (const [name, sev] of Object.entries(dt.checks)) {
       if (sev === 'error' || sev === 'warning' || sev === 'off') out.checks[name] = sev;
     }
+  }
+  const sys = isRecord(obj.system) ? obj.system : {};
+  if (typeof sys.arch === 'string' && isArch(sys.arch)) out.system = { ...out.system, arch: sys.arch, archOrigin: 'setting' };
+  if (typeof sys.microkitVersion === 'string' && isMicrokitVersion(sys.microkitVersion)) {
+    out.system = { ...out.system, version: sys.microkitVersion, versionOrigin: 'setting' };
   }
   return out;
 }

@@ -5,6 +5,7 @@ import { compareDiagnostics, type Diagnostic } from '../common/diagnostics';
 import type { FileHost } from '../common/host';
 import { FrontEndCache } from '../devicetree/compile';
 import { parseSystem } from '../system/parse';
+import type { TargetOptions } from '../system/target';
 import { OpenDocuments, type TextFileHost } from './documents';
 import { DEFAULT_SETTINGS, type ServerSettings } from './settings';
 import type { AnalysisUnit } from './unit';
@@ -98,7 +99,7 @@ export class Workspace {
   /** What each open document needed in the last refresh. */
   private unitsByDocument = new Map<string, AnalysisUnit[]>();
   /** The last parse of each .system text (its unit and its project's unit both need it). */
-  private readonly systemParses = new Map<string, { text: string; parsed: ReturnType<typeof parseSystem> }>();
+  private readonly systemParses = new Map<string, { key: string; parsed: ReturnType<typeof parseSystem> }>();
   /**
    * Each device-tree file preprocessed and parsed once per text, for every tree that reads it (two
    * guests on one base; a base edited under an unchanged overlay). Checked against the files each
@@ -181,11 +182,12 @@ export class Workspace {
    * parseSystem, once per text: a .system's own unit and its project's unit read the same buffer, and
    * the XML parser is the dearest step of opening one. Results are shared read-only.
    */
-  readonly parseSystem = (file: string, text: string): ReturnType<typeof parseSystem> => {
+  readonly parseSystem = (file: string, text: string, options?: TargetOptions): ReturnType<typeof parseSystem> => {
+    const key = JSON.stringify(options ?? {}) + '\u0000' + text;
     const last = this.systemParses.get(file);
-    if (last?.text === text) return last.parsed;
-    const parsed = parseSystem(file, text);
-    this.systemParses.set(file, { text, parsed });
+    if (last?.key === key) return last.parsed;
+    const parsed = parseSystem(file, text, options);
+    this.systemParses.set(file, { key, parsed });
     return parsed;
   };
 

@@ -7,6 +7,7 @@ import { compileFiles, type CompileResult } from '../devicetree/compile';
 import { loadProject, type Project } from './project';
 import { crossCheck } from './checks/run-rules';
 import type { CrossCheckSeverity } from './checks/severity';
+import type { TargetOptions } from './target';
 
 export { parseSystem, parseSdfNumber } from './parse';
 export { parseXml, type XmlAttribute, type XmlElement, type XmlDocument } from './xml';
@@ -25,6 +26,7 @@ export { resolveVirtioConsole, virtioKind, isVirtioMmio, type VirtioKind, type V
 export { findGuestFiles, belongsTo } from './guest-files';
 export { inferredProjectText } from './project-writer';
 export * as dtFacts from './dt-facts';
+export { ARCHES, MICROKIT_VERSIONS, type Arch, type MicrokitVersion, type SystemTarget, type TargetOptions } from './target';
 export { SYSTEM_RULES, type SystemRuleRecord, type SystemRuleCode, type CrossCheckCode } from './rule-table';
 
 export interface LintSystemOptions {
@@ -34,6 +36,8 @@ export interface LintSystemOptions {
   guests?: boolean;
   /** Severities of the cross checks by code ("off" drops them), over the rules' defaults. */
   severities?: ReadonlyMap<string, CrossCheckSeverity>;
+  /** The architecture and Microkit release when the project file does not give them (--arch, --microkit-version). */
+  target?: TargetOptions;
 }
 
 /** Compile each guest's device tree once per distinct file list (guests often share a board file). */
@@ -64,7 +68,7 @@ export function lintSystemFile(file: string, host: FileHost, options?: LintSyste
   if (!host.fileExists(file) && !host.readFile(file)) {
     return [{ severity: 'error', message: `cannot read '${file}'`, code: 'missing-file' }];
   }
-  const project = options?.project ? loadProject(options.project, host, { system: file }) : loadProject(file, host);
+  const project = options?.project ? loadProject(options.project, host, { system: file, target: options.target }) : loadProject(file, host, { target: options?.target });
   const out = [...project.diagnostics];
   if (options?.guests !== false) {
     const trees = compileGuestTrees(project, host);

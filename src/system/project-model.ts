@@ -76,8 +76,8 @@ export interface Project {
   file?: string;
   system: SystemModel;
   systemFile: string;
-  /** The project file's `board`; when absent the emulator infers it (boards.ts chooseBoard). */
-  board?: BoardName;
+  /** The project file's `board` (a Microkit board name); when absent the emulator infers it (boards.ts chooseBoard). */
+  board?: string;
   roles: SerialRoles;
   guests: GuestConfig[];
   serial: SerialConfig;

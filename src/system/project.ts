@@ -19,14 +19,15 @@ import { DEFAULT_SWITCH_CHAR, resolveSwitchChar, type SwitchCharOverride } from 
 import { findGuestFiles } from './guest-files';
 import { scanKernelImage } from '../emulator/guest/linux/kernel-image';
 import { pushAll } from '../common/arrays';
-import { BOARDS, boardByName, type BoardName } from '../emulator/boards';
+import { boardByName, type BoardName } from '../emulator/boards';
+import { isArch, isMicrokitVersion, KNOWN_BOARDS, type TargetOptions } from './target';
 import { DEFAULT_VIRTIO, type GuestConfig, type Project, type SerialConfig, type VirtioConsoleConfig } from './project-model';
 
 export { DEFAULT_VIRTIO, type GuestConfig, type Project, type SerialConfig, type VirtioConsoleConfig } from './project-model';
 
 /** The keys each object of the project file may have (schemas/dual-guest.schema.json has the same). */
 export const PROJECT_KEYS = {
-  project: ['$schema', 'system', 'board', 'serial', 'roles', 'guests', ...COMPONENT_KEYS],
+  project: ['$schema', 'system', 'arch', 'board', 'microkitVersion', 'serial', 'roles', 'guests', ...COMPONENT_KEYS],
   serial: ['switchChar', 'terminateNumChar', 'clientBase', 'colour', 'beginString', 'baud'],
   roles: ['uartDriver', 'rxVirtualiser', 'txVirtualiser', 'clients'],
   guest: ['boot', 'dts', 'includePaths', 'virtio', 'dtbAddr', 'initrdAddr', 'initrd', 'kernel', 'kernelDrivers'],
@@ -114,6 +115,8 @@ export interface LoadProjectOptions {
   parse?: typeof parseSystem;
   /** The setting's or the command line's switch character. */
   switchChar?: SwitchCharOverride;
+  /** The setting's or the command line's architecture and Microkit release (the project file's win). */
+  target?: TargetOptions;
 }
 
 /**
@@ -149,19 +152,18 @@ export function readProject(pathToProjectJsonOrSystem: string, host: FileHost, o
   const serial = readSerial(files, roles, host, reader, diagnostics, options?.switchChar);
   const guests = readGuests(files, roles, host, reader, diagnostics);
   const board = readBoard(member(json, 'board'), reader);
-  if (board) for (const g of guests) g.board = board;
+  if (board && boardByName(board)) for (const g of guests) g.board = board as BoardName;
   pushAll(diagnostics, reader.diagnostics);
   const components = readProjectComponents(json, files.dir, system, diagnostics);
   return { file: files.projectFile, system, systemFile: files.systemFile, board, roles, guests, serial, diagnostics, components };
 }
 
-/** The project file's `board`: one of the boards the emulator knows (boards.ts). */
-function readBoard(m: JsonMember | undefined, reader: ProjectReader): BoardName | undefined {
-  const name = reader.string(m);
-  if (name === undefined) return undefined;
-  if (boardByName(name)) return name as BoardName;
-  reader.error(`unknown board '${name}' (known: ${BOARDS.map((b) => b.name).join(', ')})`, m!.value.range);
-  return undefined;
+/**
+ * The project file's `board`: a Microkit board name (targetOptions checks it against Microkit's
+ * list). The guests take it for their kernel's driver set when the emulator models that board.
+ */
+function readBoard(m: JsonMember | undefined, reader: ProjectReader): string | undefined {
+  return reader.string(m);
 }
 
 /** The project file (when there is one that applies) and the .system, read and parsed. */
@@ -213,10 +215,36 @@ function readProjectFiles(path: string, host: FileHost, reader: ProjectReader, d
     parsed = parseSystem(systemFile, '<system/>');
     parsed.diagnostics = [];
   } else {
-    parsed = (options?.parse ?? parseSystem)(systemFile, decodeUtf8(systemBytes));
+    parsed = (options?.parse ?? parseSystem)(systemFile, decodeUtf8(systemBytes), targetOptions(json, options?.target, reader));
   }
   pushAll(diagnostics, parsed.diagnostics);
   return { projectFile, systemFile, json, dir, system: parsed.model };
+}
+
+/**
+ * The architecture and release the .system is checked for: the project file's "arch", "board" and
+ * "microkitVersion" over the setting's (`fallback`). Bad values are reported when `reader` is given.
+ */
+export function targetOptions(json: JsonValue | undefined, fallback: TargetOptions | undefined, reader?: { error(m: string, r: SourceRange): void; warn(m: string, r: SourceRange): void }): TargetOptions {
+  const out: TargetOptions = { ...fallback };
+  const arch = member(json, 'arch');
+  if (arch?.value.kind === 'string' && isArch(arch.value.value)) {
+    out.arch = arch.value.value;
+    out.archOrigin = 'project';
+  } else if (arch) reader?.error(`'arch' must be one of "aarch64", "riscv64", "x86_64"`, arch.value.range);
+  const board = member(json, 'board');
+  if (board?.value.kind === 'string') {
+    if (!(KNOWN_BOARDS as readonly string[]).includes(board.value.value)) reader?.warn(`'${board.value.value}' is not a board of Microkit 2.3 (known: ${KNOWN_BOARDS.join(', ')}); read as an AArch64 board`, board.value.range);
+    out.board = board.value.value;
+    // The board's architecture unless "arch" says otherwise.
+    if (!arch) out.arch = undefined;
+  } else if (board) reader?.error(`'board' must be a string`, board.value.range);
+  const version = member(json, 'microkitVersion');
+  if (version?.value.kind === 'string' && isMicrokitVersion(version.value.value)) {
+    out.version = version.value.value;
+    out.versionOrigin = 'project';
+  } else if (version) reader?.error(`'microkitVersion' must be one of "1.4", "2.0", "2.1", "2.2", "2.3"`, version.value.range);
+  return out;
 }
 
 /** The project file's explicit `roles`, over what inference finds. */
@@ -375,4 +403,19 @@ function readKernelCompatibles(kernel: string, range: SourceRange, dir: string, 
 function clientIndexOf(roles: SerialRoles, vm: VirtualMachine): number {
   const i = roles.clients.findIndex((c) => c.pd === vm.vmm.name);
   return i < 0 ? Number.MAX_SAFE_INTEGER : i;
+}
+
+/**
+ * What a .system on its own is checked for: its project file's "arch", "board" and
+ * "microkitVersion" (when a project file beside or above it applies to it) over `fallback` (the
+ * settings). `projectFile` is the file read, which the answer depends on.
+ */
+export function systemTargetFor(systemFile: string, host: FileHost, fallback?: TargetOptions): { options: TargetOptions; projectFile?: string } {
+  const projectFile = findProjectFileFor(systemFile, host);
+  const bytes = projectFile ? host.readFile(projectFile) : undefined;
+  if (!projectFile || !bytes) return { options: { ...fallback }, projectFile };
+  const json = parseJson(projectFile, decodeUtf8(bytes)).value;
+  const sys = member(json, 'system');
+  const applies = !sys || (sys.value.kind === 'string' && resolve(dirname(projectFile), sys.value.value) === systemFile);
+  return { options: applies ? targetOptions(json, fallback) : { ...fallback }, projectFile };
 }

@@ -17,6 +17,7 @@ import { checkSerialColourRoom } from './checks/serial-config';
 import {
   checkChannelEnds, checkChannelNotToSelf, checkHasProtectionDomain, checkMapAlignment, checkMapOverlap, checkMapRegions,
   checkPhysicalOverlap, checkPpcEnd, checkPpcPriority, checkUniqueIds, checkUniqueIrqs, checkUniqueNamesRule, checkUnusedRegions,
+  checkCapMaps, checkIoMaps, checkIoports, checkMapRange, checkPdCount, checkReservedNames, checkSetvarRegions, checkX86Vmms,
 } from './rules';
 
 export type { RuleOrigin, RuleSeverity } from './checks/rule';
@@ -42,6 +43,10 @@ export const SYSTEM_RULES = [
   { code: 'sdf-missing-vcpu', severity: 'error', origin: 'microkit', description: 'a virtual machine without vcpu', stage: 'read' },
   { code: 'sdf-duplicate-setvar', severity: 'error', origin: 'microkit', description: 'a setvar symbol used twice in one protection domain', stage: 'read' },
   { code: 'sdf-channel-ends', severity: 'error', origin: 'microkit', description: 'a channel without exactly two end elements', stage: 'read' },
+  { code: 'sdf-version', severity: 'error', origin: 'microkit', description: 'an element or attribute the selected Microkit release does not have (added later, or removed: pp on protection_domain and id on virtual_machine from 2.0)', stage: 'read' },
+  { code: 'sdf-arch', severity: 'error', origin: 'microkit', description: 'a form the architecture or its kernel build does not support: x86 irqs, ioport and io_address_space off x86; ARM/RISC-V irqs on x86; virtual machines without a hypervisor; smc off ARM', stage: 'read' },
+  { code: 'sdf-invalid-value', severity: 'error', origin: 'microkit', description: 'a value outside its set: polarity, prefill_bootinfo, a PCI address, a schedule duration', stage: 'read' },
+  { code: 'sdf-domain', severity: 'error', origin: 'microkit', description: 'domain scheduler errors: undeclared or duplicate domains, ids beyond KernelNumDomains, a schedule missing, too long or started past its end, a PD domain without a schedule', stage: 'read' },
   { code: 'sdf-pp-bidirectional', severity: 'error', origin: 'microkit', description: 'pp on both ends of a channel', stage: 'read' },
   { code: 'sdf-no-pd', severity: 'error', origin: 'microkit', description: 'a system without protection domains', stage: 'system', run: checkHasProtectionDomain },
   { code: 'sdf-duplicate-name', severity: 'error', origin: 'microkit', description: 'two protection domains, memory regions or virtual machines with one name', stage: 'system', run: checkUniqueNamesRule },
@@ -55,7 +60,15 @@ export const SYSTEM_RULES = [
   { code: 'sdf-map-alignment', severity: 'error', origin: 'microkit', description: "a map's vaddr not aligned to its region's page size", stage: 'system', run: checkMapAlignment },
   { code: 'sdf-map-overlap', severity: 'error', origin: 'microkit', description: 'two maps overlapping in one protection domain or virtual machine', stage: 'system', run: checkMapOverlap },
   { code: 'sdf-phys-overlap', severity: 'error', origin: 'microkit', description: 'two memory regions overlapping in physical memory', stage: 'system', run: checkPhysicalOverlap },
-  { code: 'sdf-legacy-form', severity: 'info', origin: 'microkit', description: "a Microkit 1.x form (pp on protection_domain, id on virtual_machine) that Microkit 2.0 rejects; accepted", stage: 'read' },
+  { code: 'sdf-too-many-pds', severity: 'error', origin: 'microkit', description: 'more than 63 protection domains', stage: 'system', run: checkPdCount },
+  { code: 'sdf-reserved-name', severity: 'error', origin: 'microkit', description: "a protection domain named 'monitor'", stage: 'system', run: checkReservedNames },
+  { code: 'sdf-x86-vmm', severity: 'error', origin: 'microkit', description: 'on x86-64, a PD with a virtual machine that has child PDs or receives PPCs', stage: 'system', run: checkX86Vmms },
+  { code: 'sdf-ioport', severity: 'error', origin: 'microkit', description: 'an I/O port id used twice in one PD, or two I/O port ranges overlapping', stage: 'system', run: checkIoports },
+  { code: 'sdf-map-range', severity: 'error', origin: 'microkit', description: "a map reaching past its address space: into a PD's stack and IPC buffer, or past the top", stage: 'system', run: checkMapRange },
+  { code: 'sdf-iomap', severity: 'error', origin: 'microkit', description: 'an iomap of an unknown or large-page region, unaligned, past the IO address space, or overlapping another in its device', stage: 'system', run: checkIoMaps },
+  { code: 'sdf-cap-map', severity: 'error', origin: 'microkit', description: 'a cspace cap naming no protection domain, or two caps in one slot', stage: 'system', run: checkCapMaps },
+  { code: 'sdf-setvar-region', severity: 'error', origin: 'microkit', description: "setvar_prefill_size on a region without prefill_path; on x86-64, region_paddr of a region without phys_addr", stage: 'system', run: checkSetvarRegions },
+  { code: 'sdf-legacy-form', severity: 'info', origin: 'microkit', description: "a Microkit 1.x form (pp on protection_domain, id on virtual_machine) in a file with no version set: read as Microkit 1.4 (2.0 rejects it: set microkitVersion to see the errors)", stage: 'read' },
   { code: 'sdf-unused-mr', severity: 'warning', origin: 'microkit', description: 'a memory region nothing maps', stage: 'system', run: checkUnusedRegions },
   { code: 'missing-file', severity: 'error', origin: 'project', description: 'the .system or project file given to `dual-guest lint` cannot be read', stage: 'read' },
   { code: 'project-json-syntax', severity: 'error', origin: 'project', description: 'the project file is not valid JSON', stage: 'read' },

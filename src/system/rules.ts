@@ -5,9 +5,12 @@
 import type { SourceRange } from '../common/diagnostics';
 import type { Report } from './checks/rule';
 import {
-  attribute, findMr, findPd, hex, allMaps,
-  type MapEntry, type ProtectionDomain, type SystemModel, type VirtualMachine,
+  MAX_PDS, SMALL_PAGE, attribute, findMr, findPd, hex, allMaps,
+  type CapMap, type IoPort, type MapEntry, type ProtectionDomain, type SystemModel, type VirtualMachine,
 } from './model';
+import { MAX_IOVA, pdMapMaxVaddr, vmMapMaxVaddr } from './target';
+
+const MONITOR_PD_NAME = 'monitor';
 import type { XmlElement } from './xml';
 
 function attrRange(el: XmlElement, name: string): SourceRange {
@@ -256,5 +259,143 @@ export function checkUnusedRegions(model: SystemModel, report: Report): void {
   for (const pd of model.protectionDomains) for (const sv of pd.setvars) used.add(sv.regionPaddr);
   for (const mr of model.memoryRegions) {
     if (!used.has(mr.name)) report({ message: `unused memory region '${mr.name}'`, range: attrRange(mr.element, 'name') });
+  }
+}
+
+/** sdf-too-many-pds: the tool builds at most MAX_PDS protection domains. */
+export function checkPdCount(model: SystemModel, report: Report): void {
+  const n = model.protectionDomains.length;
+  if (n > MAX_PDS) {
+    const extra = model.protectionDomains[MAX_PDS];
+    report({ message: `too many protection domains (${n}) defined. Maximum is ${MAX_PDS}.`, range: attrRange(extra.element, 'name') });
+  }
+}
+
+/** sdf-reserved-name: the monitor's name is taken. */
+export function checkReservedNames(model: SystemModel, report: Report): void {
+  for (const pd of model.protectionDomains) {
+    if (pd.name === MONITOR_PD_NAME) report({ message: `the PD name '${MONITOR_PD_NAME}' is reserved for the Microkit Monitor.`, range: attrRange(pd.element, 'name') });
+  }
+}
+
+/**
+ * sdf-x86-vmm: on x86-64 a VMM enters its vCPU with seL4_VMEnter, which only watches the bound
+ * notification: it can have no children and receive no PPCs.
+ */
+export function checkX86Vmms(model: SystemModel, report: Report): void {
+  if (model.target.arch !== 'x86_64') return;
+  for (const pd of model.protectionDomains) {
+    if (pd.virtualMachine && pd.children.length > 0) {
+      report({ message: `It is not possible for PD '${pd.name}' with a bound vCPU to have children on x86_64`, range: attrRange(pd.element, 'name') });
+    }
+  }
+  for (const ch of model.channels) {
+    for (const [a, b] of [[ch.ends[0], ch.ends[1]], [ch.ends[1], ch.ends[0]]] as const) {
+      if (a.pp && findPd(model, b.pd)?.virtualMachine) {
+        report({ message: `It is not possible to PPC to PD '${b.pd}' with a bound vCPU from PD '${a.pd}' on x86_64`, range: attrRange(a.element, 'pp') });
+      }
+    }
+  }
+}
+
+/** sdf-ioport: I/O port ids are unique per PD, and no two ranges overlap in the system. */
+export function checkIoports(model: SystemModel, report: Report): void {
+  const placed: { pd: ProtectionDomain; port: IoPort }[] = [];
+  for (const pd of model.protectionDomains) {
+    const ids = new Map<number, IoPort>();
+    for (const port of pd.ioports) {
+      const prev = ids.get(port.id);
+      if (prev) {
+        report({ message: `duplicate I/O port id: ${port.id} in protection domain: '${pd.name}'`, range: attrRange(port.element, 'id'),
+          related: [{ message: `id ${port.id} first used here`, range: attrRange(prev.element, 'id') }] });
+      } else ids.set(port.id, port);
+      const end = port.addr + port.size;
+      const clash = placed.find((p) => port.addr < p.port.addr + p.port.size && p.port.addr < end);
+      if (clash) {
+        report({ message: `I/O port id: ${port.id}, half-open range: [${hex(port.addr)}, ${hex(end)}) in protection domain: '${pd.name}' overlaps with I/O port id: ${clash.port.id}, half-open range: [${hex(clash.port.addr)}, ${hex(clash.port.addr + clash.port.size)}) in protection domain: '${clash.pd.name}'`,
+          range: attrRange(port.element, 'addr'), related: [{ message: 'the other I/O port', range: clash.port.element.nameRange }] });
+      }
+      placed.push({ pd, port });
+    }
+  }
+}
+
+/** sdf-map-range: a map must end inside its address space (below a PD's stack; a VM's whole space). */
+export function checkMapRange(model: SystemModel, report: Report): void {
+  for (const { owner, maps } of ownedMaps(model)) {
+    const max = owner.kind === 'protection_domain' ? pdMapMaxVaddr(model.target, owner.stackSize) : vmMapMaxVaddr(model.target);
+    for (const map of maps) {
+      const mr = findMr(model, map.mr);
+      if (!mr || map.vaddr % mr.pageSize !== 0) continue;
+      const end = map.vaddr + mr.size;
+      if (end >= 2 ** 64) report({ message: `map for '${map.mr}' has address range that overflows`, range: attrRange(map.element, 'vaddr') });
+      else if (end > max) {
+        report({ message: `map for '${map.mr}' has virtual address range [${hex(map.vaddr)}..${hex(end)}) which exceeds valid address space [0x0..${hex(max)})${owner.kind === 'protection_domain' ? ' (the stack and IPC buffer are above)' : ''}`, range: attrRange(map.element, 'vaddr') });
+      }
+    }
+  }
+}
+
+/** sdf-iomap: iomaps name regions of 4 KiB pages, aligned, inside the IO address space, without overlap per device. */
+export function checkIoMaps(model: SystemModel, report: Report): void {
+  for (const space of model.ioAddressSpaces) {
+    const placed = new PlacedRanges<{ mr: string; start: number; end: number }>();
+    for (const m of space.iomaps) {
+      const mr = findMr(model, m.mr);
+      const at = attrRange(m.element, 'iovaddr');
+      if (!mr) {
+        report({ message: `invalid memory region name '${m.mr}' on 'iomap'`, range: attrRange(m.element, 'mr') });
+        continue;
+      }
+      if (mr.pageSize !== SMALL_PAGE) report({ message: 'currently seL4 does not have large page support for the IOMMU', range: attrRange(m.element, 'mr') });
+      if (m.iovaddr % mr.pageSize !== 0) {
+        report({ message: `invalid iovaddr alignment on 'iomap'`, range: at });
+        continue;
+      }
+      const end = m.iovaddr + mr.size;
+      if (end > MAX_IOVA + 1) {
+        report({ message: `iomap for '${m.mr}' has io address range [${hex(m.iovaddr)}..${hex(end)}) which exceeds valid address space [0x0..${hex(MAX_IOVA + 1)})`, range: at });
+      }
+      const clash = placed.firstOverlap(m.iovaddr, end);
+      if (clash) {
+        report({ message: `map for '${m.mr}' has io address range [${hex(m.iovaddr)}..${hex(end)}) which overlaps with map for '${clash.mr}' [${hex(clash.start)}..${hex(clash.end)}) in ${space.peripheralId}`, range: at });
+      }
+      placed.add({ mr: m.mr, start: m.iovaddr, end });
+    }
+  }
+}
+
+/** sdf-cap-map: a cap map names a PD, and no two share a slot of one PD's CSpace. */
+export function checkCapMaps(model: SystemModel, report: Report): void {
+  const names: Record<string, string> = { tcb: 'Tcb', sc: 'Sc', vspace: 'VSpace' };
+  for (const pd of model.protectionDomains) {
+    const bySlot = new Map<number, CapMap>();
+    for (const cap of pd.capMaps) {
+      if (!findPd(model, cap.pd)) report({ message: `unknown PD name '${cap.pd}'`, range: attrRange(cap.element, 'pd') });
+      const prev = bySlot.get(cap.slot);
+      if (prev) {
+        report({ message: `overlapping user caps in slot ${cap.slot} of protection domain '${pd.name}': type ${names[prev.type]} from '${prev.pd}' and type ${names[cap.type]} from '${cap.pd}'`,
+          range: attrRange(cap.element, 'slot'), related: [{ message: 'the first cap in this slot', range: attrRange(prev.element, 'slot') }] });
+      } else bySlot.set(cap.slot, cap);
+    }
+  }
+}
+
+/** sdf-setvar-region: what a setvar_prefill_size or region_paddr names can give that value. */
+export function checkSetvarRegions(model: SystemModel, report: Report): void {
+  for (const pd of model.protectionDomains) {
+    for (const m of pd.maps) {
+      const mr = m.setvarPrefillSize !== undefined ? findMr(model, m.mr) : undefined;
+      if (mr && mr.prefillPath === undefined) {
+        report({ message: `'setvar_prefill_size' used for MR without a \`prefill_path\` @ '${mr.name}'`, range: attrRange(m.element, 'setvar_prefill_size') });
+      }
+    }
+    if (model.target.arch !== 'x86_64') continue;
+    for (const sv of pd.setvars) {
+      const mr = findMr(model, sv.regionPaddr);
+      if (mr && mr.physAddr === undefined) {
+        report({ message: `setvar with 'region_paddr' for MR without a specified paddr is unsupported on x86-64 @ '${mr.name}'`, range: attrRange(sv.element, 'region_paddr') });
+      }
+    }
   }
 }

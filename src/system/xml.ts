@@ -5,35 +5,10 @@
 import { parse as parseXmlCst } from '@xml-tools/parser';
 import type { Diagnostic, SourceRange } from '../common/diagnostics';
 import { LineMap } from '../common/line-starts';
+import { parseWellFormedXml } from './xml-fast';
+import { decodeXmlText, type XmlAttribute, type XmlDocument, type XmlElement } from './xml-model';
 
-export interface XmlAttribute {
-  name: string;
-  /** The value without quotes, with the five predefined entities and character references decoded. */
-  value: string;
-  /** `name="value"` */
-  range: SourceRange;
-  nameRange: SourceRange;
-  /** The value without its quotes (an empty range between them when the value is empty). */
-  valueRange: SourceRange;
-}
-
-export interface XmlElement {
-  tag: string;
-  attributes: XmlAttribute[];
-  children: XmlElement[];
-  parent?: XmlElement;
-  /** The whole element, start tag to end tag. */
-  range: SourceRange;
-  /** The tag name in the start tag: where messages about the element point. */
-  nameRange: SourceRange;
-  /** Non-whitespace text directly inside the element (the microkit tool rejects it). */
-  text: { text: string; range: SourceRange }[];
-}
-
-export interface XmlDocument {
-  root?: XmlElement;
-  diagnostics: Diagnostic[];
-}
+export { decodeXmlText, type XmlAttribute, type XmlDocument, type XmlElement } from './xml-model';
 
 interface TokenLike {
   startOffset: number;
@@ -45,41 +20,18 @@ function tokenRange(lines: LineMap, t: TokenLike): SourceRange {
   return lines.range(t.startOffset, (t.endOffset ?? t.startOffset) + 1);
 }
 
-const namedEntities: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-
-/** Decode XML references in an attribute value; an unknown entity is kept as written. */
-export function decodeXmlText(raw: string): string {
-  let out = '';
-  let i = 0;
-  while (i < raw.length) {
-    const c = raw[i];
-    const semi = c === '&' ? raw.indexOf(';', i) : -1;
-    if (semi > i) {
-      const name = raw.slice(i + 1, semi);
-      let decoded: string | undefined = namedEntities[name];
-      if (decoded === undefined && name.startsWith('#')) {
-        const code = name[1] === 'x' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
-        if (Number.isInteger(code) && code >= 0 && code <= 0x10ffff) decoded = String.fromCodePoint(code);
-      }
-      if (decoded !== undefined) {
-        out += decoded;
-        i = semi + 1;
-        continue;
-      }
-    }
-    out += c;
-    i++;
-  }
-  return out;
-}
-
-export function parseXml(file: string, source: string): XmlDocument {
+/** `full`: always the full parser (tests compare it with the fast path). */
+export function parseXml(file: string, source: string, options?: { full?: boolean }): XmlDocument {
   // XML's end-of-line handling: a lone CR is a line break (old Mac files). The parser only knows LF
   // and CR LF, so a lone CR becomes LF: the same length, so offsets stay those of the source.
   const text = source.includes('\r') ? source.replace(/\r(?!\n)/g, '\n') : source;
   const lines = new LineMap(file, text);
   const diagnostics: Diagnostic[] = [];
   const endOfText = lines.range(text.length, text.length);
+  if (!options?.full) {
+    const fast = parseWellFormedXml(text, lines);
+    if (fast) return { root: fast, diagnostics: [] };
+  }
 
   let result: ReturnType<typeof parseXmlCst>;
   try {

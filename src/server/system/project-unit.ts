@@ -56,7 +56,7 @@ export class ProjectUnit implements AnalysisUnit {
   }
 
   run(host: FileHost): void {
-    const project = loadProject(this.mainFile, host, { parse: this.context.parseSystem });
+    const project = loadProject(this.mainFile, host, { parse: this.context.parseSystem, target: this.context.settings().system });
     this.project = project;
     // Guests built from the same files share one tree (one unit), but each is cross-checked on its own.
     const trees = new Map<string, GuestTree>();

@@ -13,9 +13,10 @@ import { hex, humanSize, sizeWithHex } from '../format-values';
 import { pathToUri } from '../uri';
 import type { Workspace } from '../workspace';
 import { createProjectFileActions } from './project-quickfix';
+import { migrationActions } from './migration-quickfix';
 import { systemUnit } from './system-unit';
 import { elementAt, refsTo, symbolRefAt, walkElements, type SystemSymbolRef } from './system-symbols';
-import { ATTRIBUTES, ATTRIBUTE_VALUES, CHILD_ELEMENTS } from './system-vocabulary';
+import { ATTRIBUTES, CHILD_ELEMENTS, ELEMENT_DOCS, attributeValues } from './system-vocabulary';
 
 function modelOf(ws: Workspace, path: string): { model?: SystemModel; text: string } {
   const u = systemUnit(ws, path);
@@ -43,6 +44,10 @@ export const systemFeatures: LanguageFeatures = {
       const ch = model.channels.find((c) => c.element === element || c.ends.some((e) => e.element === element));
       if (ch) return markdown(ch.ends.map((e) => `- \`${e.pd}\` id ${e.id}${e.pp ? ' (pp)' : ''}${e.notify ? '' : ' (no notify)'}`).join('\n'), element.nameRange);
     }
+    if (attribute) {
+      const doc = ATTRIBUTES[element.tag]?.find((a) => a.name === attribute.name)?.doc;
+      if (doc) return markdown(`\`${attribute.name}\` on \`${element.tag}\`: ${doc}`, attribute.nameRange);
+    }
     const name = element.attributes.find((a) => a.name === 'name');
     if (name && (element.tag === 'memory_region' || element.tag === 'protection_domain' || element.tag === 'virtual_machine')) {
       return markdown(symbolHover(model, element.tag, name.value), element.nameRange);
@@ -51,6 +56,7 @@ export const systemFeatures: LanguageFeatures = {
       const mr = element.attributes.find((a) => a.name === 'mr');
       if (mr) return markdown(symbolHover(model, 'memory_region', mr.value), element.nameRange);
     }
+    if (ELEMENT_DOCS[element.tag]) return markdown(`**${element.tag}**: ${ELEMENT_DOCS[element.tag]}`, element.nameRange);
     return null;
   },
 
@@ -60,17 +66,17 @@ export const systemFeatures: LanguageFeatures = {
     const ctx = xmlContext(text, offset);
     const items: CompletionItem[] = [];
     if (ctx.kind === 'element') {
-      for (const tag of CHILD_ELEMENTS[ctx.parent] ?? []) items.push({ label: tag, kind: CompletionItemKind.Class });
+      for (const tag of CHILD_ELEMENTS[ctx.parent] ?? []) items.push({ label: tag, kind: CompletionItemKind.Class, documentation: ELEMENT_DOCS[tag] });
     } else if (ctx.kind === 'attribute') {
       for (const a of ATTRIBUTES[ctx.tag] ?? []) {
         if (ctx.present.includes(a.name)) continue;
         items.push({ label: a.name, kind: CompletionItemKind.Property, documentation: a.doc, insertText: `${a.name}="` });
       }
     } else if (ctx.kind === 'value') {
-      let values: string[] = ATTRIBUTE_VALUES[ctx.attribute] ?? [];
+      let values: readonly string[] = attributeValues(ctx.tag, ctx.attribute);
       if (model && ((ctx.tag === 'map' && ctx.attribute === 'mr') || (ctx.tag === 'setvar' && ctx.attribute === 'region_paddr'))) {
         values = model.memoryRegions.map((m) => m.name);
-      } else if (model && ctx.tag === 'end' && ctx.attribute === 'pd') {
+      } else if (model && ((ctx.tag === 'end' && ctx.attribute === 'pd') || (ctx.tag.startsWith('cap_') && ctx.attribute === 'pd'))) {
         values = model.protectionDomains.map((d) => d.name);
       }
       for (const v of values) items.push({ label: v, kind: CompletionItemKind.Value });
@@ -154,7 +160,7 @@ export const systemFeatures: LanguageFeatures = {
   },
 
   codeActions(ws, path, range, diagnostics) {
-    return createProjectFileActions(ws, path, range, diagnostics);
+    return [...migrationActions(ws, path, range, diagnostics), ...createProjectFileActions(ws, path, range, diagnostics)];
   },
 };
 

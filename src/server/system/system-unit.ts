@@ -4,11 +4,13 @@ import type { TextFileHost } from '../documents';
 import type { SystemModel } from '../../system/model';
 import type { parseSystem } from '../../system/parse';
 import type { AnalysisUnit } from '../unit';
+import { systemTargetFor } from '../../system/project';
+import type { TargetOptions } from '../../system/target';
 import type { Workspace } from '../workspace';
 
 /** The workspace's unit for this .system, created on first use. */
 export function systemUnit(ws: Workspace, path: string): SystemUnit {
-  return ws.unit(SystemUnit.keyFor(path), () => new SystemUnit(path, ws.parseSystem));
+  return ws.unit(SystemUnit.keyFor(path), () => new SystemUnit(path, ws.parseSystem, () => ws.settings.system));
 }
 
 export class SystemUnit implements AnalysisUnit {
@@ -19,7 +21,7 @@ export class SystemUnit implements AnalysisUnit {
   text = '';
 
   /** `parse` is parseSystem, or the workspace's cache of it (one parse per text for this unit and its project's). */
-  constructor(readonly mainFile: string, private readonly parse: typeof parseSystem) {
+  constructor(readonly mainFile: string, private readonly parse: typeof parseSystem, private readonly setting: () => TargetOptions = () => ({})) {
     this.deps = new Set([mainFile]);
   }
 
@@ -39,7 +41,10 @@ export class SystemUnit implements AnalysisUnit {
       return;
     }
     this.text = text;
-    const { model, diagnostics } = this.parse(this.mainFile, this.text);
+    // The architecture and release come from the project file that applies (so it is a dependency) or the settings.
+    const target = systemTargetFor(this.mainFile, host, this.setting());
+    this.deps = new Set(target.projectFile ? [this.mainFile, target.projectFile] : [this.mainFile]);
+    const { model, diagnostics } = this.parse(this.mainFile, this.text, target.options);
     this.model = model;
     this.diagnostics = diagnostics;
   }

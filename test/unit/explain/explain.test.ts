@@ -51,8 +51,8 @@ const TABLE: Record<string, Expected[]> = {
   }],
   'monitor-stack-overflow.log': [{
     code: 'log-pd-fault', severity: 'error', lines: [1, 9],
-    says: ["'serial_virt_rx' overflowed its stack: the fault at 0xffffffcff0 is just below the stack (stack_size 0x1000)", 'translation fault level 3, write', "raise stack_size on 'serial_virt_rx'"],
-    fixes: ["Give 'serial_virt_rx' a 0x2000-byte stack (stack_size=\"0x2000\")"],
+    says: ["'serial_virt_rx' overflowed its stack: the fault at 0xffffffbff0 is just below the stack (stack_size 0x2000)", 'translation fault level 3, write', "raise stack_size on 'serial_virt_rx'"],
+    fixes: ["Give 'serial_virt_rx' a 0x4000-byte stack (stack_size=\"0x4000\")"],
   }],
   'monitor-read-only.log': [{
     code: 'log-pd-fault', severity: 'error', lines: [1, 6],

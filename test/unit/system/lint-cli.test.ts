@@ -100,4 +100,16 @@ describe('dual-guest lint on the example project: cross checks', () => {
     const base = example['/w/board.dts'].split('\n').findIndex((l) => l.includes('usdhc1: mmc@30b40000')) + 1;
     assert.match(r.out, new RegExp(`^guest-1\\.dts:${line}\\.2-${line}\\.18: Error \\(guest-dt-unmapped-device\\): /soc@0/bus@30800000/mmc@30b40000 is enabled .* not mapped into 'client_linux-1': .*\\n  /soc@0/bus@30800000/mmc@30b40000 is defined here: board\\.dts:${base}\\.\\d+-${base}\\.\\d+\\n$`));
   });
+  it('--arch and --microkit-version select the .system rules; bad values are usage errors', () => {
+    const sys = '<system>\n  <protection_domain name="s" priority="9" pp="true">\n    <program_image path="s.elf" />\n    <ioport id="0" addr="0x3f8" size="8" />\n  </protection_domain>\n</system>\n';
+    const x86 = lint(['--arch', 'x86_64', '--microkit-version=1.4', 'a.system'], { '/w/a.system': sys });
+    assert.strictEqual(x86.code, 1, x86.out);
+    assert.ok(x86.out.includes("invalid XML element 'ioport' (added in Microkit 2.1"), x86.out);
+    const now = lint(['--arch=x86_64', '--microkit-version', '2.3', 'a.system'], { '/w/a.system': sys });
+    assert.ok(now.out.includes("invalid attribute 'pp' on element 'protection_domain'") && !now.out.includes('ioport'), now.out);
+    const arm = lint(['--arch', 'aarch64', '--microkit-version', '2.3', 'a.system'], { '/w/a.system': sys });
+    assert.ok(arm.out.includes('I/O Ports are only available on x86'), arm.out);
+    assert.strictEqual(lint(['--arch', 'mips', 'a.system'], { '/w/a.system': sys }).code, 2);
+    assert.strictEqual(lint(['--microkit-version', '3.0', 'a.system'], { '/w/a.system': sys }).code, 2);
+  });
 });

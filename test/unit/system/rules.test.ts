@@ -31,7 +31,9 @@ describe('system rules (microkit tool)', () => {
 
   it('missing required attribute is an error on the element name', () => {
     check(sys('<memory_region name="a" />', PD('p', '    <map mr="a" vaddr="0x0" />\n')),
-      [{ code: 'sdf-missing-attribute', message: "missing required attribute 'size' on element 'memory_region'", at: 'memory_region' }]);
+      [{ code: 'sdf-missing-attribute', message: "size must be specified if memory region is not prefilled on element 'memory_region'", at: 'memory_region' }]);
+    check(sys('<memory_region name="a" size="0x1000" />', PD('p', '    <map vaddr="0x0" />\n')),
+      [{ code: 'sdf-missing-attribute', message: "Missing required attribute 'mr' on element 'map'", at: 'map' }, { severity: 'warning', code: 'sdf-unused-mr', message: "unused memory region 'a'", at: 'a', in: '"a"' }]);
   });
 
   it('a number that does not parse', () => {
@@ -192,7 +194,7 @@ describe('system rules (microkit tool)', () => {
 
   it('missing program_image, unknown element, text inside an element', () => {
     check(sys('', '  <protection_domain name="p">\n    <thing />\n    stray\n  </protection_domain>'), [
-      { code: 'sdf-invalid-element', message: "invalid XML element 'thing'", at: 'thing' },
+      { code: 'sdf-invalid-element', message: "Invalid XML element 'thing'", at: 'thing' },
       { code: 'sdf-unexpected-text', message: "unexpected text found in element 'protection_domain'", at: 'stray' },
       { code: 'sdf-missing-program-image', message: "missing 'program_image' element on protection_domain: 'p'", at: 'protection_domain' },
     ]);
