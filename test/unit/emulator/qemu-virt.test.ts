@@ -83,11 +83,13 @@ describe('emulator: QEMU virt (PL011 passed through, GICv2)', function () {
     assert.equal(chooseBoard(undefined, [], [0x1234000]).origin, 'default');
   });
 
-  it('an unknown board in the project file is an error at its value, naming the known boards', () => {
-    const h = host((f) => { f['/q/dual-guest.json'] = f['/q/dual-guest.json'].replace('"qemu_virt_aarch64"', '"rpi4b"'); });
-    const d = loadProject('/q/dual-guest.json', h).diagnostics.find((x) => x.code === 'project-schema');
-    assert.match(d?.message ?? '', /^unknown board 'rpi4b' \(known: maaxboard, qemu_virt_aarch64, odroidc4\)$/);
-    assert.equal(d?.range?.start.line, 2);
+  it('a Microkit board the emulator does not model lints as that board and is refused at boot, naming the boards it models', () => {
+    const h = host((f) => { f['/q/dual-guest.json'] = f['/q/dual-guest.json'].replace('"qemu_virt_aarch64"', '"rpi4b_4gb"'); });
+    const project = loadProject('/q/dual-guest.json', h);
+    assert.deepEqual(project.diagnostics.filter((x) => x.severity === 'error'), []);
+    const { config, diagnostics } = emulatorConfigFromProject(project, { host: h });
+    assert.equal(config, undefined);
+    assert.match(diagnostics.map((d) => d.message).join('\n'), /^cannot boot: the emulator has no model of board 'rpi4b_4gb' \(it models maaxboard, qemu_virt_aarch64, odroidc4\)$/m);
   });
 
   it('a board whose UART has no model is refused at boot with a message, not a crash', () => {
