@@ -94,8 +94,6 @@ export class DtIndex {
   private phandles?: Map<number, DtNode>;
   private uses?: Map<DtNode, NodeUses>;
   private readonly cellTargets = new Map<DtProperty, (DtNode | undefined)[]>();
-  /** Name lookups of the nodes with many children or properties (see `named`). */
-  private readonly nameTables = new Map<DtNode, NameTable>();
 
   constructor(readonly compilation: CompileResult) {
     const tree = compilation.tree;
@@ -160,12 +158,12 @@ export class DtIndex {
   private addBody(body: DtsBody, owner: NodeSite): void {
     for (const item of body.items) {
       if (item.kind === 'node') {
-        const child = owner.node ? this.named(owner.node).child(item.name) : undefined;
+        const child = owner.node ? childByName(owner.node, item.name) : undefined;
         this.addLabels(item.labels, child);
         this.addNode(item, item.name, item.nameRange, child, owner);
       } else if (item.kind === 'property') {
         this.addLabels(item.labels);
-        const property = owner.node ? this.named(owner.node).property(item.name) : undefined;
+        const property = owner.node?.properties.find((p) => p.name === item.name);
         const final = property !== undefined && !property.deleted && sameStart(property.range, item.range);
         const site: PropertySite = { ast: item, owner, property, final, cells: [] };
         owner.properties.push(site);
@@ -205,30 +203,6 @@ export class DtIndex {
         }
       }
     }
-  }
-
-  /**
-   * Lookups by name in `node`: a search for a small node; for a large one (a bus of hundreds of
-   * devices, a pin controller), tables built once per index, so its items are not each a search.
-   */
-  private named(node: DtNode): NameTable {
-    if (node.children.length + node.properties.length < NAME_TABLE_MIN) {
-      return { child: (name) => childByName(node, name), property: (name) => node.properties.find((p) => p.name === name) };
-    }
-    let table = this.nameTables.get(node);
-    if (!table) {
-      // childByName's answer: the first live child of that name, else the first one.
-      const children = new Map<string, DtNode>();
-      for (const c of node.children) {
-        const seen = children.get(c.name);
-        if (!seen || (seen.deleted && !c.deleted)) children.set(c.name, c);
-      }
-      const properties = new Map<string, DtProperty>();
-      for (const p of node.properties) if (!properties.has(p.name)) properties.set(p.name, p);
-      table = { child: (name) => children.get(name), property: (name) => properties.get(name) };
-      this.nameTables.set(node, table);
-    }
-    return table;
   }
 
   /** The innermost written item at `pos` in `file`. */
@@ -304,15 +278,6 @@ export class DtIndex {
 function sameStart(a: SourceRange, b: SourceRange): boolean {
   return a.file === b.file && a.start.line === b.start.line && a.start.col === b.start.col;
 }
-
-/** A node's child and property of a given name, as the sites of its written items look them up. */
-interface NameTable {
-  child(name: string): DtNode | undefined;
-  property(name: string): DtProperty | undefined;
-}
-
-/** Below this many children and properties a node is searched in place (a table costs more). */
-const NAME_TABLE_MIN = 16;
 
 function childByName(parent: DtNode, name: string): DtNode | undefined {
   return parent.children.find((c) => c.name === name && !c.deleted) ?? parent.children.find((c) => c.name === name);

@@ -1,6 +1,6 @@
-// DtIndex ties each written node and property to the tree's node and property of its name. A node
-// with many children or properties is looked up through tables (dt-index.ts `named`); they must give
-// what a search gives: the first live child of the name, else the first one, and the first property.
+// DtIndex ties each written node and property to the tree's node and property of its name: the
+// first live child of the name, else the first one, and the first property, in small and large nodes
+// alike, with children deleted and written again.
 import { strict as assert } from 'assert';
 import { MemoryFileHost } from '../../../src/common/host';
 import { compileText } from '../../../src/devicetree/compile';
