@@ -22,6 +22,30 @@ import { serialLogFeatures } from './log/log-features';
 import { pathToUri, uriToPath } from './uri';
 import { isSystemFile, Workspace, type WorkspaceHost } from './workspace';
 
+/** How long the edits must pause before the trees' indexes are built ahead of requests. */
+const PREPARE_DELAY_MS = 30;
+
+/**
+ * The trees' indexes (hover, references, tokens read them) are built once the edits pause, after the
+ * diagnostics are out, rather than by the first request. A newer edit makes this one's work moot:
+ * while edits come faster than PREPARE_DELAY_MS each is analysed without building an index the next
+ * one replaces (a request in between builds the one it needs itself). Call after each analysis.
+ */
+function preparer(ws: Workspace, connection: Connection): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return () => {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = undefined;
+      try {
+        ws.prepareUnits();
+      } catch (e) {
+        connection.console.error(`preparing for requests failed: ${e instanceof Error ? e.stack : String(e)}`);
+      }
+    }, PREPARE_DELAY_MS);
+  };
+}
+
 export function startServer(connection: Connection, disk: WorkspaceHost): Workspace {
   const ws = new Workspace(disk);
   ws.addProvider(new SystemUnitProvider());
@@ -35,6 +59,7 @@ export function startServer(connection: Connection, disk: WorkspaceHost): Worksp
     isSystemFile(path) ? systemFeatures : isDevicetreeFile(path) || ws.docs.get(path)?.languageId === 'devicetree' ? devicetreeFeatures
       : isSerialLogFile(path) || ws.docs.get(path)?.languageId === 'serial-log' ? serialLogFeatures : undefined;
 
+  const schedulePrepare = preparer(ws, connection);
   const settle = (changed: string[] | 'all'): void => {
     const t0 = performance.now();
     let updates = new Map<string, { diagnostic: Diagnostic; source: string }[]>();
@@ -49,17 +74,7 @@ export function startServer(connection: Connection, disk: WorkspaceHost): Worksp
     seq++;
     const params: SettledParams = { seq, analysisMs: performance.now() - t0 };
     void connection.sendNotification(SETTLED_NOTIFICATION, params);
-    // The trees' indexes (hover, references, tokens read them) are built now, after the diagnostics
-    // are out, rather than by the first request; a newer edit makes this one's work moot.
-    const preparing = seq;
-    setImmediate(() => {
-      if (preparing !== seq) return;
-      try {
-        ws.prepareUnits();
-      } catch (e) {
-        connection.console.error(`preparing for requests failed: ${e instanceof Error ? e.stack : String(e)}`);
-      }
-    });
+    schedulePrepare();
   };
 
   connection.onInitialize((params): InitializeResult => {

@@ -67,9 +67,73 @@ function u64Prop(node: DtNode, name: string): number | undefined {
 }
 
 /**
+ * What the cross checks read from a tree alone, computed once per tree for every guest built from it
+ * (two guests on one base share one compiled tree): memory nodes, devices, register windows, the
+ * platform devices and, per driver list, the boot probes. A compiled tree is read-only (tree.ts), so
+ * nothing here can go stale; a new compile is a new tree with facts of its own.
+ */
+class TreeFacts {
+  private readonly regs = new Map<DtNode, AddressRange[]>();
+  private readonly probes = new Map<readonly LinuxDriver[], { node: DtNode; driver: LinuxDriver }[]>();
+  private mems?: DtNode[];
+  private devs?: { node: DtNode; regs: AddressRange[] }[];
+  private platform?: DtNode[];
+  private chosenNode?: { node: DtNode | undefined };
+
+  private constructor(readonly tree: DtTree) {}
+
+  private static readonly byTree = new WeakMap<DtTree, TreeFacts>();
+
+  static of(tree: DtTree): TreeFacts {
+    let facts = TreeFacts.byTree.get(tree);
+    if (!facts) TreeFacts.byTree.set(tree, (facts = new TreeFacts(tree)));
+    return facts;
+  }
+
+  /** regRanges(node), once per node. */
+  regRanges(node: DtNode): AddressRange[] {
+    let r = this.regs.get(node);
+    if (!r) this.regs.set(node, (r = regRanges(node)));
+    return r;
+  }
+
+  get memoryNodes(): DtNode[] {
+    return (this.mems ??= memoryNodes(this.tree));
+  }
+
+  get chosen(): DtNode | undefined {
+    this.chosenNode ??= { node: this.tree.root.children.find((n) => n.name === 'chosen' && !n.deleted) };
+    return this.chosenNode.node;
+  }
+
+  /** Enabled nodes with registers, memory nodes left out. */
+  get devices(): { node: DtNode; regs: AddressRange[] }[] {
+    if (this.devs) return this.devs;
+    const out: { node: DtNode; regs: AddressRange[] }[] = [];
+    for (const node of walkNodes(this.tree.root)) {
+      if (node === this.tree.root || !isEnabled(node) || stringProp(node, 'device_type') === 'memory') continue;
+      const regs = this.regRanges(node);
+      if (regs.length > 0) out.push({ node, regs });
+    }
+    return (this.devs = out);
+  }
+
+  get platformDevices(): DtNode[] {
+    return (this.platform ??= platformDevices(this.tree));
+  }
+
+  bootProbes(drivers: readonly LinuxDriver[]): { node: DtNode; driver: LinuxDriver }[] {
+    let p = this.probes.get(drivers);
+    if (!p) this.probes.set(drivers, (p = [...bootProbes(this.tree, drivers)]));
+    return p;
+  }
+}
+
+/**
  * What the cross checks read about one guest, computed once for all of them: the VM's mappings and
  * RAM, the console the VMM emulates, and (on first use) the tree's memory nodes, devices and the
- * devices the guest kernel probes at boot.
+ * devices the guest kernel probes at boot (the tree's share in TreeFacts, shared with the other
+ * guests on the same tree).
  */
 export class GuestCheck {
   readonly system: SystemModel;
@@ -77,6 +141,7 @@ export class GuestCheck {
   readonly ram: AddressRange;
   readonly virtio: ReturnType<typeof resolveVirtioConsole>;
   readonly rootRange: SourceRange;
+  private readonly facts: TreeFacts;
 
   private constructor(readonly project: Project, readonly guest: GuestConfig, readonly tree: DtTree, readonly vm: VirtualMachine, readonly host?: FileHost) {
     this.system = project.system;
@@ -84,6 +149,7 @@ export class GuestCheck {
     this.ram = { base: guest.ramGpa, size: guest.ramSize };
     this.virtio = resolveVirtioConsole(guest, tree);
     this.rootRange = tree.root.nameRange;
+    this.facts = TreeFacts.of(tree);
   }
 
   /** The checks' view of `guest`, or undefined when the .system has no such VM (nothing to check). */
@@ -99,29 +165,30 @@ export class GuestCheck {
   }
 
   get memoryNodes(): DtNode[] {
-    return this.once('mems', () => memoryNodes(this.tree));
+    return this.facts.memoryNodes;
+  }
+
+  /** The node's register windows as CPU addresses (regRanges, once per node of the tree). */
+  regRanges(node: DtNode): AddressRange[] {
+    return this.facts.regRanges(node);
+  }
+
+  get platformDevices(): DtNode[] {
+    return this.facts.platformDevices;
   }
 
   /** What the memory nodes describe, all together. */
   get describedMemory(): AddressRange[] {
-    return this.once('described', () => this.memoryNodes.flatMap((m) => regRanges(m)));
+    return this.once('described', () => this.memoryNodes.flatMap((m) => this.regRanges(m)));
   }
 
   get chosen(): DtNode | undefined {
-    return this.once('chosen', () => [...walkNodes(this.tree.root)].find((n) => n.parent === this.tree.root && n.name === 'chosen'));
+    return this.facts.chosen;
   }
 
   /** Enabled nodes with registers, memory nodes left out. */
   get devices(): { node: DtNode; regs: AddressRange[] }[] {
-    return this.once('devices', () => {
-      const out: { node: DtNode; regs: AddressRange[] }[] = [];
-      for (const node of walkNodes(this.tree.root)) {
-        if (node === this.tree.root || !isEnabled(node) || stringProp(node, 'device_type') === 'memory') continue;
-        const regs = regRanges(node);
-        if (regs.length > 0) out.push({ node, regs });
-      }
-      return out;
-    });
+    return this.facts.devices;
   }
 
   get drivers(): readonly LinuxDriver[] {
@@ -135,7 +202,7 @@ export class GuestCheck {
 
   /** What the kernel touches at boot (probes, irqchip init). */
   get bootProbes(): { node: DtNode; driver: LinuxDriver }[] {
-    return this.once('probes', () => [...bootProbes(this.tree, this.drivers)]);
+    return this.facts.bootProbes(this.drivers);
   }
 
   /** Devices the user mapped: meant for the guest, so their providers and interrupts are checked. */
@@ -168,7 +235,7 @@ export function checkMemoryNodes(g: GuestCheck, report: Report): void {
   // Linux uses what the memory nodes describe: less than the RAM map only wastes the rest; memory
   // outside it is touched (memblock allocates from the top) and faults.
   for (const mem of mems) {
-    const regs = regRanges(mem);
+    const regs = g.regRanges(mem);
     const where = getProperty(mem, 'reg')?.range ?? mem.nameRange;
     const outside = regs.filter((r) => !contains(ram, r));
     if (regs.length === 0) {
@@ -179,7 +246,7 @@ export function checkMemoryNodes(g: GuestCheck, report: Report): void {
     }
   }
   const described = g.describedMemory.reduce((n, r) => n + r.size, 0);
-  if (mems.length > 0 && described < ram.size && mems.every((m) => regRanges(m).length > 0 && regRanges(m).every((r) => contains(ram, r)))) {
+  if (mems.length > 0 && described < ram.size && mems.every((m) => g.regRanges(m).length > 0 && g.regRanges(m).every((r) => contains(ram, r)))) {
     const mem = mems[0];
     const what = `memory node${mems.length > 1 ? 's' : ''} ${mems.map(nodePath).join(', ')} describe${mems.length > 1 ? '' : 's'} ${hex(described)} bytes of the ${hex(ram.size)} bytes of RAM '${guest.ramRegion}' that '${guest.vm}' maps at ${fmtRange(ram)}`;
     const where = getProperty(mem, 'reg')?.range ?? mem.nameRange;
@@ -210,7 +277,7 @@ export function checkVirtioConsole(g: GuestCheck, report: Report): void {
     return;
   }
   const path = nodePath(consoleNode);
-  const reg = regRanges(consoleNode)[0];
+  const reg = g.regRanges(consoleNode)[0];
   const regProp = getProperty(consoleNode, 'reg');
   if (reg.size !== window.size) {
     report({ message: `${path}: reg size ${hex(reg.size)} differs from the VMM's virtio window size ${hex(window.size)}`, range: regProp?.range, subject: path, lesser: true });
@@ -240,7 +307,7 @@ export function checkStdoutPath(g: GuestCheck, report: Report): void {
   const at = { range: stdoutProp.range, subject: '/chosen' };
   if (!target) report({ message: `/chosen/stdout-path '${stdout}' does not resolve to a node`, ...at });
   else if (!isEnabled(target)) report({ message: `/chosen/stdout-path '${stdout}' points at a disabled node: the kernel ignores it and has no console until console= in bootargs`, ...at });
-  else if (!isVirtio(target) && !isMapped(g.maps, regRanges(target))) {
+  else if (!isVirtio(target) && !isMapped(g.maps, g.regRanges(target))) {
     report({ message: `/chosen/stdout-path '${stdout}' points at a device that is not mapped into '${g.guest.vm}'`, ...at });
   }
 }
@@ -298,7 +365,7 @@ export function checkInitrdAndDtb(g: GuestCheck, report: Report): void {
 /** guest-dt-unmapped-device: what the kernel touches at boot is mapped, else the guest faults there. */
 export function checkProbedDevicesMapped(g: GuestCheck, report: Report): void {
   for (const { node, driver } of g.bootProbes) {
-    const regs = regRanges(node);
+    const regs = g.regRanges(node);
     if (regs.length === 0 || !g.outsideRam(regs) || isMapped(g.maps, regs)) continue;
     const what = driver.role === 'device' ? `the guest kernel's driver ${driver.name} probes it` : `the guest kernel's irqchip driver ${driver.name} programs it`;
     const fixes = g.driversFromImage ? 'set status = "disabled" or map it' : `set status = "disabled", map it, or leave ${driverCompatibles(node, driver)} out of guests.<vm>.kernelDrivers in dual-guest.json`;
@@ -313,8 +380,8 @@ export function checkProbedDevicesMapped(g: GuestCheck, report: Report): void {
  */
 export function checkUnprobedDevices(g: GuestCheck, report: Report): void {
   const probed = new Set(g.bootProbes.map((p) => p.node));
-  for (const node of platformDevices(g.tree)) {
-    const regs = regRanges(node);
+  for (const node of g.platformDevices) {
+    const regs = g.regRanges(node);
     if (probed.has(node) || regs.length === 0 || g.isEmulated(node) || isBus(node) || !g.outsideRam(regs) || isMapped(g.maps, regs)) continue;
     if (matchDriver(g.drivers, compatibles(node))) continue; // an irqchip or a core driver the VMM stands in for
     const compat = compatibles(node)[0];

@@ -6,6 +6,7 @@ import { spawnSync } from 'child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
+import { SHORT_RUN_V8_FLAGS } from '../../../src/cli/main';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 
@@ -47,5 +48,14 @@ describe('cli: each command loads only what it needs', function () {
     const loaded = loadedModules(['compile', 'one.dts', '-o', path.join(dir, 'one.dtb')], dir);
     assert.ok(loaded.includes('cli/compile.ts'), loaded.join(', '));
     assert.deepEqual(loaded.filter((f) => f.startsWith('emulator/') || f.startsWith('system/') || f === 'cli/lint.ts'), []);
+  });
+});
+
+describe('cli: V8 tiers of the short commands', () => {
+  it('this Node knows every flag compile and lint set (an unknown one is refused, not ignored)', () => {
+    const r = spawnSync(process.execPath, [...SHORT_RUN_V8_FLAGS, '-e', 'process.stdout.write("ran")'], { encoding: 'utf8' });
+    assert.equal(r.stdout, 'ran', r.stderr);
+    const bad = spawnSync(process.execPath, ['--no-such-v8-tier', '-e', 'process.stdout.write("ran")'], { encoding: 'utf8' });
+    assert.notEqual(bad.stdout, 'ran', 'an unknown flag is refused, so the check above can fail');
   });
 });
