@@ -24,8 +24,6 @@ export const KNOWN_LONG_FUNCTIONS: ReadonlyMap<string, number> = new Map([
   ['src/cli/terminal.ts#runInteractive', 94],
   ['src/cli/terminal.ts#<anonymous>', 91],
   // Parsers and readers written as one loop over their input: to split.
-  ['src/system/json.ts#parseJson', 143],
-  ['src/system/json.ts#value', 93],
   ['src/server/server.ts#startServer', 182],
   // The board-log decoder and explainer, which came in with the check (branches merged together).
   ['src/explain/decode.ts#startEvent', 129],
