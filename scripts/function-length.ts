@@ -29,7 +29,6 @@ export const KNOWN_LONG_FUNCTIONS: ReadonlyMap<string, number> = new Map([
   ['src/explain/decode.ts#startEvent', 129],
   ['src/explain/decode.ts#continues', 108],
   ['src/explain/explain.ts#explainEvent', 85],
-  ['src/devicetree/preprocessor/lexer.ts#next', 108],
   ['src/system/parse.ts#parseProtectionDomain', 105],
 ]);
 
