@@ -26,7 +26,6 @@ export const KNOWN_LONG_FUNCTIONS: ReadonlyMap<string, number> = new Map([
   // Parsers and readers written as one loop over their input: to split.
   ['src/server/server.ts#startServer', 182],
   // The board-log decoder and explainer, which came in with the check (branches merged together).
-  ['src/explain/explain.ts#explainEvent', 85],
   ['src/system/parse.ts#parseProtectionDomain', 105],
 ]);
 

@@ -44,12 +44,15 @@ export type LogEvent = LogSpan & (
 
 export type LogEventKind = LogEvent['kind'];
 
+/** The event of one kind. */
+export type LogEventOf<K extends LogEventKind> = Extract<LogEvent, { kind: K }>;
+
 type Open =
-  | { kind: 'vmm-memory-fault'; event: Extract<LogEvent, { kind: 'vmm-memory-fault' }> }
-  | { kind: 'pd-fault'; event: Extract<LogEvent, { kind: 'pd-fault' }> }
-  | { kind: 'oops'; event: Extract<LogEvent, { kind: 'linux-paging-request' }> }
-  | { kind: 'double-fault'; event: Extract<LogEvent, { kind: 'kernel-fault' }> }
-  | { kind: 'loader'; event: Extract<LogEvent, { kind: 'loader-error' }> };
+  | { kind: 'vmm-memory-fault'; event: LogEventOf<'vmm-memory-fault'> }
+  | { kind: 'pd-fault'; event: LogEventOf<'pd-fault'> }
+  | { kind: 'oops'; event: LogEventOf<'linux-paging-request'> }
+  | { kind: 'double-fault'; event: LogEventOf<'kernel-fault'> }
+  | { kind: 'loader'; event: LogEventOf<'loader-error'> };
 
 /** Reports start with this shared empty dump; most never get one (the monitor's short reports, the emulator's). */
 const NO_REGISTERS: Registers = new Map();
@@ -163,7 +166,7 @@ function continues(open: Open, l: LogLine): boolean {
   }
 }
 
-function continuesVmmFault(e: Extract<LogEvent, { kind: 'vmm-memory-fault' }>, l: LogLine, reg: [string, string] | undefined): boolean {
+function continuesVmmFault(e: LogEventOf<'vmm-memory-fault'>, l: LogLine, reg: [string, string] | undefined): boolean {
   if (reg) {
     addRegister(e, reg);
     return true;
@@ -174,7 +177,7 @@ function continuesVmmFault(e: Extract<LogEvent, { kind: 'vmm-memory-fault' }>, l
 }
 
 /** The monitor's fault block: the faulting PD, the fault's kind and fields, and its register dump. */
-function continuesMonitorFault(e: Extract<LogEvent, { kind: 'pd-fault' }>, l: LogLine, reg: [string, string] | undefined): boolean {
+function continuesMonitorFault(e: LogEventOf<'pd-fault'>, l: LogLine, reg: [string, string] | undefined): boolean {
   if (reg) {
     addRegister(e, reg);
     return true;
@@ -227,7 +230,7 @@ function continuesMonitorFault(e: Extract<LogEvent, { kind: 'pd-fault' }>, l: Lo
 /** The lines a Linux oops prints after its first: abort info, page tables, modules, registers, call trace, panic. */
 const OOPS_WORDS = ['Mem abort info', 'EC = ', 'SET = ', 'EA = ', 'FSC = ', 'Data abort info', 'ISV = ', 'CM = ', 'GCS = ', 'Abort message', '[', 'user pgtable', 'swapper pgtable', 'Internal error', 'Modules linked in', 'CPU: ', 'Hardware name', 'pstate', 'lr : ', 'sp : ', 'x', 'Call trace', 'Code: ', '---[ end trace', 'Kernel panic', 'SMP: ', 'Kernel Offset', 'PHYS_OFFSET', 'CPU features', 'Memory Limit', 'note: ', 'Process '];
 
-function continuesOops(e: Extract<LogEvent, { kind: 'linux-paging-request' }>, l: LogLine): boolean {
+function continuesOops(e: LogEventOf<'linux-paging-request'>, l: LogLine): boolean {
   if (l.source) return false;
   const t = l.text.trim();
   const esr = after(t, 'ESR = ');
@@ -244,7 +247,7 @@ function continuesOops(e: Extract<LogEvent, { kind: 'linux-paging-request' }>, l
 }
 
 /** seL4's double fault: the fault being handled, the thread, and its stack. */
-function continuesDoubleFault(e: Extract<LogEvent, { kind: 'kernel-fault' }>, l: LogLine, reg: [string, string] | undefined): boolean {
+function continuesDoubleFault(e: LogEventOf<'kernel-fault'>, l: LogLine, reg: [string, string] | undefined): boolean {
   const t = l.text.trim();
   if (t === 'while trying to handle:' || t === 'With stack:' || reg !== undefined) return true;
   // The fault being handled when the handler faulted: the one that explains the thread's failure.
