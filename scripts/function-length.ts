@@ -20,7 +20,6 @@ export const KNOWN_LONG_FUNCTIONS: ReadonlyMap<string, number> = new Map([
   ['src/emulator/validate.ts#validateConfig', 99],
   ['src/emulator/emulator.ts#constructor', 98],
   ['src/emulator/guest/linux/linux-guest.ts#boot', 88],
-  ['src/cli/boot.ts#runBoot', 103],
   // Parsers and readers written as one loop over their input: to split.
   ['src/server/server.ts#startServer', 182],
   // The board-log decoder and explainer, which came in with the check (branches merged together).
