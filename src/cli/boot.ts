@@ -197,40 +197,13 @@ export async function runBoot(args: string[], ioOverrides: Partial<BootIo> = {})
     io.stderr(`dual-guest boot: ${error}\n${bootUsage()}\n`);
     return 2;
   }
-
-  let recording: BootRecording | undefined;
-  if (parsed.replay !== undefined) {
-    const bytes = io.host.readFile(path.resolve(io.cwd, parsed.replay));
-    if (!bytes) return usageError(io, `cannot read the recording '${parsed.replay}'`);
-    const r = parseRecording(decodeUtf8(bytes));
-    if (!r.recording) return usageError(io, `${parsed.replay}: ${r.error}`);
-    recording = r.recording;
-  }
-  let script: Uint8Array | undefined;
-  if (parsed.script !== undefined) {
-    script = io.host.readFile(path.resolve(io.cwd, parsed.script));
-    if (!script) return usageError(io, `cannot read the script '${parsed.script}'`);
-  }
+  const inputs = readInputFiles(parsed, io);
+  if ('error' in inputs) return usageError(io, inputs.error);
+  const { recording, script } = inputs;
   const interactive = recording === undefined && script === undefined && io.stdin.isTTY === true;
-  const eol = interactive ? '\r\n' : '\n';
 
-  const onLog = (r: LogRecord): void => {
-    if (r.level === 'error' || parsed.logs) io.stderr(`${r.text}${eol}`);
-  };
   const target = resolveTarget(parsed.target, io.cwd);
-  const loaded = BootSession.load(target, {
-    host: io.host,
-    // A replay runs as it was recorded; --seed, --colour and --switch-char do not apply to it.
-    seed: recording?.seed ?? parsed.seed,
-    realtime: recording?.realtime ?? parsed.realtime,
-    colour: recording ? recording.colour : parsed.colour,
-    switchChar: recording?.switchChar !== undefined ? { value: recording.switchChar, label: 'the recording' }
-      : parsed.switchChar === undefined ? undefined : { value: parsed.switchChar, label: '--switch-char' },
-    onOutput: (bytes) => io.stdout(bytes),
-    onLog,
-    // A replay boots the programs it was recorded with, whatever --components says.
-    components: { kind: recording?.components ?? parsed.components, toolchain: new NodeWasmToolchain(), defaultSddf: sharedUpstreamSddf() },
-  });
+  const loaded = loadSession(target, parsed, recording, io, interactive ? '\r\n' : '\n');
   if (!loaded.session) {
     printDiagnostics(io, loaded.diagnostics);
     io.stderr(`dual-guest boot: ${displayPath(target, io.cwd)}: not booted: the files have errors\n`);
@@ -245,24 +218,66 @@ export async function runBoot(args: string[], ioOverrides: Partial<BootIo> = {})
   };
 
   if (recording) return replayRecording(io, session, recording, parsed.replay!, saveRecording);
-  if (!interactive) {
-    const source: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array> = script ? [script] : io.stdin;
-    let stuck = !session.settle();
-    for await (const line of scriptLines(source)) {
-      session.type(line);
-      stuck = !session.settle();
-    }
-    if (stuck) io.stderr('dual-guest boot: the guests were still busy when the input ran out; stopped\n');
-    saveRecording();
-    return 0;
-  }
+  if (!interactive) await typeScript(session, script ? [script] : io.stdin, io);
+  else return runAtTerminal(session, parsed.realtime, io, saveRecording);
+  saveRecording();
+  return 0;
+}
 
+/** The recording to replay (--replay) and the script to type (--script), read and checked. */
+function readInputFiles(parsed: BootArgs, io: BootIo): { recording?: BootRecording; script?: Uint8Array } | { error: string } {
+  let recording: BootRecording | undefined;
+  if (parsed.replay !== undefined) {
+    const bytes = io.host.readFile(path.resolve(io.cwd, parsed.replay));
+    if (!bytes) return { error: `cannot read the recording '${parsed.replay}'` };
+    const r = parseRecording(decodeUtf8(bytes));
+    if (!r.recording) return { error: `${parsed.replay}: ${r.error}` };
+    recording = r.recording;
+  }
+  let script: Uint8Array | undefined;
+  if (parsed.script !== undefined) {
+    script = io.host.readFile(path.resolve(io.cwd, parsed.script));
+    if (!script) return { error: `cannot read the script '${parsed.script}'` };
+  }
+  return { recording, script };
+}
+
+function loadSession(target: string, parsed: BootArgs, recording: BootRecording | undefined, io: BootIo, eol: string): ReturnType<typeof BootSession.load> {
+  return BootSession.load(target, {
+    host: io.host,
+    // A replay runs as it was recorded; --seed, --colour and --switch-char do not apply to it.
+    seed: recording?.seed ?? parsed.seed,
+    realtime: recording?.realtime ?? parsed.realtime,
+    colour: recording ? recording.colour : parsed.colour,
+    switchChar: recording?.switchChar !== undefined ? { value: recording.switchChar, label: 'the recording' }
+      : parsed.switchChar === undefined ? undefined : { value: parsed.switchChar, label: '--switch-char' },
+    onOutput: (bytes) => io.stdout(bytes),
+    onLog: (r: LogRecord): void => {
+      if (r.level === 'error' || parsed.logs) io.stderr(`${r.text}${eol}`);
+    },
+    // A replay boots the programs it was recorded with, whatever --components says.
+    components: { kind: recording?.components ?? parsed.components, toolchain: new NodeWasmToolchain(), defaultSddf: sharedUpstreamSddf() },
+  });
+}
+
+/** Piped input or --script: each line typed once the guests have settled from the one before. */
+async function typeScript(session: BootSession, source: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array>, io: BootIo): Promise<void> {
+  let stuck = !session.settle();
+  for await (const line of scriptLines(source)) {
+    session.type(line);
+    stuck = !session.settle();
+  }
+  if (stuck) io.stderr('dual-guest boot: the guests were still busy when the input ran out; stopped\n');
+}
+
+/** The user's terminal as the serial port, in raw mode until the session ends; returns the exit status. */
+async function runAtTerminal(session: BootSession, realtime: boolean, io: BootIo, saveRecording: () => void): Promise<number> {
   const quitKey = quitKeyFor(session.switchChar);
   io.stderr(bootBanner(session, quitKey, (f) => displayPath(f, io.cwd)) + '\r\n');
   const restore = enterRawMode(io.stdin);
   process.once('exit', restore);
   try {
-    const end = await runInteractive(session, { realtime: parsed.realtime, quitKey, input: io.stdin });
+    const end = await runInteractive(session, { realtime, quitKey, input: io.stdin });
     restore();
     if (end.reason === 'error') {
       io.stderr(`\r\ndual-guest boot: internal error: ${end.error instanceof Error ? end.error.stack : String(end.error)}\n`);

@@ -68,98 +68,126 @@ export type InteractiveEnd =
  * caller restores the terminal (enterRawMode) and writes any recording afterwards.
  */
 export function runInteractive(session: BootSession, opts: InteractiveOptions): Promise<InteractiveEnd> {
-  const clock = opts.now ?? (() => performance.now());
-  return new Promise<InteractiveEnd>((resolve) => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let immediate: ReturnType<typeof setImmediate> | undefined;
-    let finished = false;
-    // Wall time up to which virtual time has been brought (realtime always; fast only while idle).
-    let wallMark: number | undefined = opts.realtime ? clock() : undefined;
+  return new Promise<InteractiveEnd>((resolve) => new InteractiveRun(session, opts, resolve).start());
+}
 
-    const cancel = (): void => {
-      if (timer) clearTimeout(timer);
-      if (immediate) clearImmediate(immediate);
-      timer = immediate = undefined;
-    };
-    const sleepUntilDeadline = (): void => {
-      const next = session.nextDeadlineNs();
-      if (next === Infinity) return; // only input can wake the guests
-      const ms = Math.min(MAX_TIMER_MS, Math.max(1, Math.ceil((next - session.emulator.now()) / 1e6)));
-      timer = setTimeout(step, ms);
-    };
-    // Bring virtual time up to the wall clock (realtime, or fast mode's idle stretches).
-    const catchUp = (): void => {
-      if (wallMark === undefined) return;
-      const t = clock();
-      const dueNs = (t - wallMark) * 1e6;
-      wallMark = t;
-      if (dueNs <= 0) return;
-      // Busy in realtime: a bounded step (a slow host slows virtual time rather than stalling keys).
-      // Idle: the whole stretch at once, since nothing runs until a deadline inside it.
-      session.runFor(opts.realtime && !session.isIdle() ? Math.min(dueNs, REALTIME_MAX_STEP_NS) : dueNs);
-    };
-    // Every entry from the event loop goes through here: a throw ends the session, never the process.
-    const guarded = <A extends unknown[]>(fn: (...args: A) => void) => (...args: A): void => {
+/**
+ * One interactive session: at most one pending wake-up (a timer or an immediate) at a time, and
+ * every entry from the event loop (a step, a key, a signal, the end of input) goes through a
+ * handler that ends the session, never the process, if the emulator throws.
+ */
+class InteractiveRun {
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private immediate: ReturnType<typeof setImmediate> | undefined;
+  private finished = false;
+  private readonly clock: () => number;
+  /** Wall time up to which virtual time has been brought (realtime always; fast only while idle). */
+  private wallMark: number | undefined;
+
+  constructor(
+    private readonly session: BootSession,
+    private readonly opts: InteractiveOptions,
+    private readonly resolve: (end: InteractiveEnd) => void,
+  ) {
+    this.clock = opts.now ?? (() => performance.now());
+    this.wallMark = opts.realtime ? this.clock() : undefined;
+  }
+
+  start(): void {
+    this.opts.input.on('data', this.onData);
+    this.opts.input.on('end', this.onEnd);
+    for (const s of SIGNALS) process.on(s, this.onSignal);
+    this.opts.input.resume();
+    this.step();
+  }
+
+  private guarded<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void {
+    return (...args: A): void => {
       try {
         fn(...args);
       } catch (error) {
-        finish({ reason: 'error', error });
+        this.finish({ reason: 'error', error });
       }
     };
-    const step = guarded(stepUnguarded);
-    function stepUnguarded(): void {
-      cancel();
-      if (finished) return;
-      catchUp();
-      if (opts.realtime) {
-        if (session.isIdle()) sleepUntilDeadline();
-        else timer = setTimeout(step, REALTIME_TICK_MS);
-        return;
-      }
-      wallMark = undefined;
-      const idle = session.emulator.runUntilIdle(FAST_SLICE_NS);
-      if (!idle) {
-        immediate = setImmediate(step);
-        return;
-      }
-      wallMark = clock();
-      sleepUntilDeadline();
+  }
+
+  private readonly step = this.guarded((): void => this.advance());
+  private readonly onData = this.guarded((chunk: Uint8Array | string): void => this.typed(chunk));
+  private readonly onEnd = (): void => this.finish({ reason: 'end-of-input' });
+  private readonly onSignal = (signal: NodeJS.Signals): void => this.finish({ reason: 'signal', signal });
+
+  /** Run the guests, then arrange the next wake-up: a tick, an immediate or the next deadline. */
+  private advance(): void {
+    this.cancel();
+    if (this.finished) return;
+    this.catchUp();
+    if (this.opts.realtime) {
+      if (this.session.isIdle()) this.sleepUntilDeadline();
+      else this.timer = setTimeout(this.step, REALTIME_TICK_MS);
+      return;
     }
+    this.wallMark = undefined;
+    const idle = this.session.emulator.runUntilIdle(FAST_SLICE_NS);
+    if (!idle) {
+      this.immediate = setImmediate(this.step);
+      return;
+    }
+    this.wallMark = this.clock();
+    this.sleepUntilDeadline();
+  }
 
-    const finish = (end: InteractiveEnd): void => {
-      if (finished) return;
-      finished = true;
-      cancel();
-      opts.input.removeListener('data', onData);
-      opts.input.removeListener('end', onEnd);
-      for (const s of SIGNALS) process.removeListener(s, onSignal);
-      opts.input.pause();
-      resolve(end);
-    };
-    const onData = guarded((chunk: Uint8Array | string): void => {
-      const bytes = typeof chunk === 'string' ? Uint8Array.from(chunk, (c) => c.charCodeAt(0) & 0xff) : chunk;
-      const q = bytes.indexOf(opts.quitKey);
-      const toGuest = q >= 0 ? bytes.subarray(0, q) : bytes;
-      cancel();
-      catchUp();
-      if (toGuest.length > 0) session.type(toGuest);
-      if (q >= 0) {
-        // Let the guests take what was typed before the quit key, then stop.
-        session.emulator.runUntilIdle(FAST_SLICE_NS);
-        finish({ reason: 'quit' });
-        return;
-      }
-      step();
-    });
-    const onEnd = (): void => finish({ reason: 'end-of-input' });
-    const onSignal = (signal: NodeJS.Signals): void => finish({ reason: 'signal', signal });
+  /** Keys from the terminal: bytes for the guest up to the quit key. */
+  private typed(chunk: Uint8Array | string): void {
+    const bytes = typeof chunk === 'string' ? Uint8Array.from(chunk, (c) => c.charCodeAt(0) & 0xff) : chunk;
+    const q = bytes.indexOf(this.opts.quitKey);
+    const toGuest = q >= 0 ? bytes.subarray(0, q) : bytes;
+    this.cancel();
+    this.catchUp();
+    if (toGuest.length > 0) this.session.type(toGuest);
+    if (q >= 0) {
+      // Let the guests take what was typed before the quit key, then stop.
+      this.session.emulator.runUntilIdle(FAST_SLICE_NS);
+      this.finish({ reason: 'quit' });
+      return;
+    }
+    this.step();
+  }
 
-    opts.input.on('data', onData);
-    opts.input.on('end', onEnd);
-    for (const s of SIGNALS) process.on(s, onSignal);
-    opts.input.resume();
-    step();
-  });
+  private cancel(): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
+    this.timer = this.immediate = undefined;
+  }
+
+  private sleepUntilDeadline(): void {
+    const next = this.session.nextDeadlineNs();
+    if (next === Infinity) return; // only input can wake the guests
+    const ms = Math.min(MAX_TIMER_MS, Math.max(1, Math.ceil((next - this.session.emulator.now()) / 1e6)));
+    this.timer = setTimeout(this.step, ms);
+  }
+
+  /** Bring virtual time up to the wall clock (realtime, or fast mode's idle stretches). */
+  private catchUp(): void {
+    if (this.wallMark === undefined) return;
+    const t = this.clock();
+    const dueNs = (t - this.wallMark) * 1e6;
+    this.wallMark = t;
+    if (dueNs <= 0) return;
+    // Busy in realtime: a bounded step (a slow host slows virtual time rather than stalling keys).
+    // Idle: the whole stretch at once, since nothing runs until a deadline inside it.
+    this.session.runFor(this.opts.realtime && !this.session.isIdle() ? Math.min(dueNs, REALTIME_MAX_STEP_NS) : dueNs);
+  }
+
+  private finish(end: InteractiveEnd): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.cancel();
+    this.opts.input.removeListener('data', this.onData);
+    this.opts.input.removeListener('end', this.onEnd);
+    for (const s of SIGNALS) process.removeListener(s, this.onSignal);
+    this.opts.input.pause();
+    this.resolve(end);
+  }
 }
 
 /** Signals from outside that end the session (raw mode turns the terminal's Ctrl-C into a byte). */

@@ -245,39 +245,44 @@ function evaluateTyped(expr: CExpr, isUnsigned: (e: CExpr) => boolean): CEvalRes
       if (expr.op === '||' && l.value !== 0n) return { ok: true, value: 1n };
       const r = evaluateTyped(expr.right, isUnsigned);
       if (!r.ok) return r;
-      const bool = (x: boolean): CEvalResult => ({ ok: true, value: x ? 1n : 0n });
-      if (expr.op === '&&' || expr.op === '||') return bool(r.value !== 0n);
-      if (expr.op === '<<' || expr.op === '>>') {
-        // The count keeps its own type; a negative count shifts the other way.
-        const count = r.value;
-        const left = expr.op === '<<' ? count >= 0n : count < 0n;
-        const n = count < 0n ? -count : count;
-        if (left) return { ok: true, value: n >= 64n ? 0n : wrapAs(l.value << n, u) };
-        if (n >= 64n) return { ok: true, value: !u && l.value < 0n ? -1n : 0n };
-        return { ok: true, value: wrapAs(l.value >> n, u) };
-      }
-      // The usual arithmetic conversions: both operands take the common type.
-      const common = isUnsigned(expr.left) || isUnsigned(expr.right);
-      const a = wrapAs(l.value, common), b = wrapAs(r.value, common);
-      switch (expr.op) {
-        case '<': return bool(a < b);
-        case '>': return bool(a > b);
-        case '<=': return bool(a <= b);
-        case '>=': return bool(a >= b);
-        case '==': return bool(a === b);
-        case '!=': return bool(a !== b);
-        case '*': return { ok: true, value: wrapAs(a * b, u) };
-        case '/':
-        case '%':
-          if (b === 0n) return { ok: false, message: 'Division by zero', range: expr.range };
-          return { ok: true, value: wrapAs(expr.op === '/' ? a / b : a % b, u) };
-        case '+': return { ok: true, value: wrapAs(a + b, u) };
-        case '-': return { ok: true, value: wrapAs(a - b, u) };
-        case '&': return { ok: true, value: wrapAs(a & b, u) };
-        case '^': return { ok: true, value: wrapAs(a ^ b, u) };
-        case '|': return { ok: true, value: wrapAs(a | b, u) };
-      }
-      throw new Error('unreachable');
+      return binaryValue(expr, l.value, r.value, u, isUnsigned);
     }
   }
+}
+
+/** A binary operator on its evaluated operands `l` and `r`, in the operator's result type (`u`: unsigned). */
+function binaryValue(expr: Extract<CExpr, { kind: 'binary' }>, l: bigint, r: bigint, u: boolean, isUnsigned: (e: CExpr) => boolean): CEvalResult {
+  const bool = (x: boolean): CEvalResult => ({ ok: true, value: x ? 1n : 0n });
+  if (expr.op === '&&' || expr.op === '||') return bool(r !== 0n);
+  if (expr.op === '<<' || expr.op === '>>') {
+    // The count keeps its own type; a negative count shifts the other way.
+    const count = r;
+    const left = expr.op === '<<' ? count >= 0n : count < 0n;
+    const n = count < 0n ? -count : count;
+    if (left) return { ok: true, value: n >= 64n ? 0n : wrapAs(l << n, u) };
+    if (n >= 64n) return { ok: true, value: !u && l < 0n ? -1n : 0n };
+    return { ok: true, value: wrapAs(l >> n, u) };
+  }
+  // The usual arithmetic conversions: both operands take the common type.
+  const common = isUnsigned(expr.left) || isUnsigned(expr.right);
+  const a = wrapAs(l, common), b = wrapAs(r, common);
+  switch (expr.op) {
+    case '<': return bool(a < b);
+    case '>': return bool(a > b);
+    case '<=': return bool(a <= b);
+    case '>=': return bool(a >= b);
+    case '==': return bool(a === b);
+    case '!=': return bool(a !== b);
+    case '*': return { ok: true, value: wrapAs(a * b, u) };
+    case '/':
+    case '%':
+      if (b === 0n) return { ok: false, message: 'Division by zero', range: expr.range };
+      return { ok: true, value: wrapAs(expr.op === '/' ? a / b : a % b, u) };
+    case '+': return { ok: true, value: wrapAs(a + b, u) };
+    case '-': return { ok: true, value: wrapAs(a - b, u) };
+    case '&': return { ok: true, value: wrapAs(a & b, u) };
+    case '^': return { ok: true, value: wrapAs(a ^ b, u) };
+    case '|': return { ok: true, value: wrapAs(a | b, u) };
+  }
+  throw new Error('unreachable');
 }

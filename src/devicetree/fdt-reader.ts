@@ -11,7 +11,7 @@ export { FDT_MAGIC } from './fdt-format';
 import {
   FDT_BEGIN_NODE, FDT_END, FDT_END_NODE, FDT_HEADER_V16_SIZE, FDT_HEADER_V17_SIZE, FDT_MAGIC, FDT_NOP, FDT_PROP,
 } from './fdt-format';
-import type { DtNode, DtProperty, DtTree, MemReserve } from './tree';
+import type { DtNode, DtTree, MemReserve } from './tree';
 
 /** The oldest layout this reader understands (libfdt's FDT_FIRST_SUPPORTED_VERSION). */
 const FIRST_SUPPORTED_VERSION = 16;
@@ -93,119 +93,139 @@ export function readFdt(bytes: Uint8Array): FdtReadResult {
   if ('error' in h) return h;
   const header = h.header;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const latin1 = new TextDecoder('latin1');
+  const memreserves = readMemReserves(view, header);
+  if ('error' in memreserves) return memreserves;
+  const structure = new StructureBlock(bytes, view, header).read();
+  if ('error' in structure) return structure;
+  const root = structure.root;
+  const isPlugin = root.children.some((c) => c.name === '__fixups__' || c.name === '__local_fixups__');
+  return { tree: { root, memreserves: memreserves.entries, bootCpuidPhys: header.bootCpuidPhys, isPlugin } };
+}
 
-  // Memory reservations: (u64 address, u64 size) pairs up to an all-zero entry.
-  const memreserves: MemReserve[] = [];
+/** The memory reservation map: (u64 address, u64 size) pairs up to an all-zero entry. */
+function readMemReserves(view: DataView, header: FdtHeader): { entries: MemReserve[] } | { error: string } {
+  const entries: MemReserve[] = [];
   for (let off = header.offMemRsvmap; ; off += 16) {
     if (off + 16 > header.totalsize) return { error: `DTB memory reservation map runs past the blob at ${hex(off)}` };
     const address = view.getBigUint64(off, false);
     const size = view.getBigUint64(off + 8, false);
-    if (address === 0n && size === 0n) break;
-    memreserves.push({ address, size, labels: [], range: syntheticRange(off, off + 16) });
+    if (address === 0n && size === 0n) return { entries };
+    entries.push({ address, size, labels: [], range: syntheticRange(off, off + 16) });
+  }
+}
+
+const latin1 = new TextDecoder('latin1');
+
+function align4(n: number): number {
+  return (n + 3) & ~3;
+}
+
+/**
+ * The structure block's tokens, read in order into nodes. Each token handler moves `off` past its
+ * token and returns an error message, or undefined to go on.
+ */
+class StructureBlock {
+  private off: number;
+  private readonly end: number;
+  private root: DtNode | undefined;
+  /** The open nodes, innermost last. */
+  private readonly stack: DtNode[] = [];
+
+  constructor(private readonly bytes: Uint8Array, private readonly view: DataView, private readonly header: FdtHeader) {
+    this.off = header.offDtStruct;
+    this.end = header.offDtStruct + header.sizeDtStruct;
   }
 
-  const stringsStart = header.offDtStrings;
-  const stringsEnd = stringsStart + header.sizeDtStrings;
-  const stringAt = (nameoff: number): string | undefined => {
-    const start = stringsStart + nameoff;
-    if (nameoff >= header.sizeDtStrings) return undefined;
-    for (let i = start; i < stringsEnd; i++) if (bytes[i] === 0) return latin1.decode(bytes.subarray(start, i));
-    return undefined;
-  };
-
-  const structEnd = header.offDtStruct + header.sizeDtStruct;
-  const align4 = (n: number): number => (n + 3) & ~3;
-  let off = header.offDtStruct;
-  let root: DtNode | undefined;
-  const stack: DtNode[] = [];
-  let ended = false;
-
-  while (!ended) {
-    if (off + 4 > structEnd) return { error: `DTB structure block ends at ${hex(off)} without an END token` };
-    const token = view.getUint32(off, false);
-    const tokenOff = off;
-    off += 4;
-    switch (token) {
-      case FDT_BEGIN_NODE: {
-        let nul = -1;
-        for (let i = off; i < structEnd; i++) {
-          if (bytes[i] === 0) {
-            nul = i;
-            break;
-          }
-        }
-        if (nul < 0) return { error: `DTB node name at ${hex(off)} is not NUL-terminated inside the structure block` };
-        const name = latin1.decode(bytes.subarray(off, nul));
-        off = align4(nul + 1);
-        if (!root && name !== '') return { error: `DTB root node at ${hex(tokenOff)} has a name ("${name}")` };
-        if (root && stack.length === 0) return { error: `DTB has a second top-level node at ${hex(tokenOff)}` };
-        if (stack.length >= FDT_MAX_DEPTH) return { error: `DTB nests nodes deeper than ${FDT_MAX_DEPTH} levels at ${hex(tokenOff)}` };
-        const range = syntheticRange(tokenOff, off);
-        const node: DtNode = {
-          name,
-          parent: stack[stack.length - 1],
-          children: [],
-          properties: [],
-          labels: [],
-          deleted: false,
-          phandle: 0,
-          omitIfNoRef: false,
-          referenced: false,
-          range,
-          nameRange: range,
-          definitions: [range],
-        };
-        if (node.parent) node.parent.children.push(node);
-        else root = node;
-        stack.push(node);
-        break;
+  read(): { root: DtNode } | { error: string } {
+    while (true) {
+      if (this.off + 4 > this.end) return { error: `DTB structure block ends at ${hex(this.off)} without an END token` };
+      const tokenOff = this.off;
+      const token = this.view.getUint32(tokenOff, false);
+      this.off += 4;
+      let error: string | undefined;
+      switch (token) {
+        case FDT_BEGIN_NODE:
+          error = this.beginNode(tokenOff);
+          break;
+        case FDT_END_NODE:
+          error = this.endNode(tokenOff);
+          break;
+        case FDT_PROP:
+          error = this.property(tokenOff);
+          break;
+        case FDT_NOP:
+          break;
+        case FDT_END:
+          if (this.stack.length > 0) return { error: `DTB END token at ${hex(tokenOff)} while node "${this.stack[this.stack.length - 1].name}" is still open` };
+          return this.root ? { root: this.root } : { error: 'DTB has no root node' };
+        default:
+          return { error: `DTB has an unknown token ${hex(token)} at ${hex(tokenOff)}` };
       }
-      case FDT_END_NODE: {
-        const node = stack.pop();
-        if (!node) return { error: `DTB END_NODE at ${hex(tokenOff)} without an open node` };
-        node.range = syntheticRange(node.range.start.col, off);
-        break;
-      }
-      case FDT_PROP: {
-        if (off + 8 > structEnd) return { error: `DTB property header at ${hex(tokenOff)} runs past the structure block` };
-        const node = stack[stack.length - 1];
-        if (!node) return { error: `DTB property at ${hex(tokenOff)} outside any node` };
-        const len = view.getUint32(off, false);
-        const nameoff = view.getUint32(off + 4, false);
-        off += 8;
-        if (len > structEnd - off) return { error: `DTB property at ${hex(tokenOff)} claims ${len} bytes, past the structure block` };
-        const name = stringAt(nameoff);
-        if (name === undefined) return { error: `DTB property at ${hex(tokenOff)} has a bad name offset ${hex(nameoff)}` };
-        const value = bytes.slice(off, off + len);
-        off = align4(off + len);
-        const range = syntheticRange(tokenOff, off);
-        const prop: DtProperty = {
-          name,
-          value: { bytes: value, markers: [] },
-          labels: [],
-          deleted: false,
-          range,
-          nameRange: range,
-          history: [{ kind: 'set', range }],
-        };
-        node.properties.push(prop);
-        if ((name === 'phandle' || (name === 'linux,phandle' && node.phandle === 0)) && len === 4) {
-          node.phandle = ((value[0] << 24) | (value[1] << 16) | (value[2] << 8) | value[3]) >>> 0;
-        }
-        break;
-      }
-      case FDT_NOP:
-        break;
-      case FDT_END:
-        if (stack.length > 0) return { error: `DTB END token at ${hex(tokenOff)} while node "${stack[stack.length - 1].name}" is still open` };
-        ended = true;
-        break;
-      default:
-        return { error: `DTB has an unknown token ${hex(token)} at ${hex(tokenOff)}` };
+      if (error !== undefined) return { error };
     }
   }
-  if (!root) return { error: 'DTB has no root node' };
-  const isPlugin = root.children.some((c) => c.name === '__fixups__' || c.name === '__local_fixups__');
-  return { tree: { root, memreserves, bootCpuidPhys: header.bootCpuidPhys, isPlugin } };
+
+  private beginNode(tokenOff: number): string | undefined {
+    const nul = this.bytes.subarray(this.off, this.end).indexOf(0);
+    if (nul < 0) return `DTB node name at ${hex(this.off)} is not NUL-terminated inside the structure block`;
+    const name = latin1.decode(this.bytes.subarray(this.off, this.off + nul));
+    this.off = align4(this.off + nul + 1);
+    if (!this.root && name !== '') return `DTB root node at ${hex(tokenOff)} has a name ("${name}")`;
+    if (this.root && this.stack.length === 0) return `DTB has a second top-level node at ${hex(tokenOff)}`;
+    if (this.stack.length >= FDT_MAX_DEPTH) return `DTB nests nodes deeper than ${FDT_MAX_DEPTH} levels at ${hex(tokenOff)}`;
+    const range = syntheticRange(tokenOff, this.off);
+    const node: DtNode = {
+      name,
+      parent: this.stack[this.stack.length - 1],
+      children: [],
+      properties: [],
+      labels: [],
+      deleted: false,
+      phandle: 0,
+      omitIfNoRef: false,
+      referenced: false,
+      range,
+      nameRange: range,
+      definitions: [range],
+    };
+    if (node.parent) node.parent.children.push(node);
+    else this.root = node;
+    this.stack.push(node);
+    return undefined;
+  }
+
+  private endNode(tokenOff: number): string | undefined {
+    const node = this.stack.pop();
+    if (!node) return `DTB END_NODE at ${hex(tokenOff)} without an open node`;
+    node.range = syntheticRange(node.range.start.col, this.off);
+    return undefined;
+  }
+
+  private property(tokenOff: number): string | undefined {
+    if (this.off + 8 > this.end) return `DTB property header at ${hex(tokenOff)} runs past the structure block`;
+    const node = this.stack[this.stack.length - 1];
+    if (!node) return `DTB property at ${hex(tokenOff)} outside any node`;
+    const len = this.view.getUint32(this.off, false);
+    const nameoff = this.view.getUint32(this.off + 4, false);
+    this.off += 8;
+    if (len > this.end - this.off) return `DTB property at ${hex(tokenOff)} claims ${len} bytes, past the structure block`;
+    const name = this.stringAt(nameoff);
+    if (name === undefined) return `DTB property at ${hex(tokenOff)} has a bad name offset ${hex(nameoff)}`;
+    const value = this.bytes.slice(this.off, this.off + len);
+    this.off = align4(this.off + len);
+    const range = syntheticRange(tokenOff, this.off);
+    node.properties.push({ name, value: { bytes: value, markers: [] }, labels: [], deleted: false, range, nameRange: range, history: [{ kind: 'set', range }] });
+    if ((name === 'phandle' || (name === 'linux,phandle' && node.phandle === 0)) && len === 4) {
+      node.phandle = ((value[0] << 24) | (value[1] << 16) | (value[2] << 8) | value[3]) >>> 0;
+    }
+    return undefined;
+  }
+
+  /** The NUL-terminated name at `nameoff` in the strings block, or undefined if it is not one. */
+  private stringAt(nameoff: number): string | undefined {
+    if (nameoff >= this.header.sizeDtStrings) return undefined;
+    const start = this.header.offDtStrings + nameoff;
+    const nul = this.bytes.subarray(start, this.header.offDtStrings + this.header.sizeDtStrings).indexOf(0);
+    return nul < 0 ? undefined : latin1.decode(this.bytes.subarray(start, start + nul));
+  }
 }

@@ -451,41 +451,9 @@ class Preprocessor implements ExpansionHooks {
     let params: string[] | undefined;
     let variadic = false;
     if (rest[i]?.kind === 'punct' && rest[i].text === '(') {
-      params = [];
-      i++;
-      const skipWs = (): void => { while (rest[i] !== undefined && (rest[i].kind === 'ws' || rest[i].kind === 'comment')) i++; };
-      skipWs();
-      let ok = false;
-      if (rest[i]?.kind === 'punct' && rest[i].text === ')') { ok = true; i++; }
-      while (!ok) {
-        skipWs();
-        const p = rest[i];
-        if (p?.kind === 'punct' && p.text === '...') { variadic = true; params.push('__VA_ARGS__'); i++; }
-        else if (p?.kind === 'ident') {
-          if (params.includes(p.text)) {
-            this.diagnostic({ severity: 'error', message: `duplicate macro parameter "${p.text}"`, range: rangeOf(p) });
-            return;
-          }
-          params.push(p.text);
-          i++;
-          skipWs();
-          if (rest[i]?.kind === 'punct' && rest[i].text === '...') { variadic = true; i++; }
-        } else break;
-        skipWs();
-        const sep = rest[i];
-        if (sep?.kind === 'punct' && sep.text === ')') { ok = true; i++; break; }
-        if (variadic || sep?.kind !== 'punct' || sep.text !== ',') break;
-        i++;
-      }
-      if (!ok) {
-        const bad = rest[i];
-        this.diagnostic({
-          severity: 'error',
-          message: bad === undefined || bad.kind === 'nl' ? 'missing \')\' in macro parameter list' : `expected parameter name, found "${bad.text}"`,
-          range: rangeOf(bad !== undefined && bad.kind !== 'nl' ? bad : nameTok),
-        });
-        return;
-      }
+      const list = this.parameterList(rest, i + 1, nameTok);
+      if (list === undefined) return;
+      ({ params, variadic, end: i } = list);
     }
     const bodyToks = rest.slice(i).filter((t) => t.kind !== 'nl');
     const body = spell(bodyToks).trim();
@@ -505,6 +473,45 @@ class Preprocessor implements ExpansionHooks {
       });
     }
     this.macros.set(def.name, def);
+  }
+
+  /**
+   * A function-like macro's parameters, from `rest[i]` (just after its '(') to the ')'; `end` is the
+   * index after the ')'. Undefined, with a diagnostic, when the list is malformed.
+   */
+  private parameterList(rest: PPToken[], i: number, nameTok: PPToken): { params: string[]; variadic: boolean; end: number } | undefined {
+    const params: string[] = [];
+    let variadic = false;
+    const skipWs = (): void => { while (rest[i] !== undefined && (rest[i].kind === 'ws' || rest[i].kind === 'comment')) i++; };
+    skipWs();
+    if (rest[i]?.kind === 'punct' && rest[i].text === ')') return { params, variadic, end: i + 1 };
+    for (;;) {
+      skipWs();
+      const p = rest[i];
+      if (p?.kind === 'punct' && p.text === '...') { variadic = true; params.push('__VA_ARGS__'); i++; }
+      else if (p?.kind === 'ident') {
+        if (params.includes(p.text)) {
+          this.diagnostic({ severity: 'error', message: `duplicate macro parameter "${p.text}"`, range: rangeOf(p) });
+          return undefined;
+        }
+        params.push(p.text);
+        i++;
+        skipWs();
+        if (rest[i]?.kind === 'punct' && rest[i].text === '...') { variadic = true; i++; }
+      } else break;
+      skipWs();
+      const sep = rest[i];
+      if (sep?.kind === 'punct' && sep.text === ')') return { params, variadic, end: i + 1 };
+      if (variadic || sep?.kind !== 'punct' || sep.text !== ',') break;
+      i++;
+    }
+    const bad = rest[i];
+    this.diagnostic({
+      severity: 'error',
+      message: bad === undefined || bad.kind === 'nl' ? 'missing \')\' in macro parameter list' : `expected parameter name, found "${bad.text}"`,
+      range: rangeOf(bad !== undefined && bad.kind !== 'nl' ? bad : nameTok),
+    });
+    return undefined;
   }
 
   private include(frame: FileFrame, next: boolean, name: PPToken, args: PPToken[], range: SourceRange): void {

@@ -48,27 +48,7 @@ export function exampleDualGuestConfig(o: ExampleOptions): EmulatorConfig {
     switchChar: 0x40, clientBase: 0, terminateNumChar: 0x0d, colour: false, beginString: 'Begin input\r\n', rxEnabled: true,
     baud: 115200, fast: true, ...o.serial,
   };
-  const mr = (name: string, size: number) => ({ name, size });
-  const memoryRegions = [
-    mr('client_vm_ram_1', ramSize), mr('client_vm_ram_2', ramSize),
-    mr('gic_vcpu', 0x1000), mr('uart', 0x1000), mr('gpc', 0x10000),
-  ];
-  for (const n of ['tx_data_serial_driver', 'rx_data_serial_driver', 'tx_data_serial_vmm_1', 'rx_data_serial_vmm_1', 'tx_data_serial_vmm_2', 'rx_data_serial_vmm_2']) memoryRegions.push(mr(n, 0x2000));
-  for (const n of ['rx_queue_serial_driver', 'tx_queue_serial_driver', 'tx_queue_serial_vmm_1', 'rx_queue_serial_vmm_1', 'tx_queue_serial_vmm_2', 'rx_queue_serial_vmm_2']) memoryRegions.push(mr(n, 0x1000));
-  const guest = (i: 1 | 2): GuestConfig => ({
-    vmm: `CLIENT_VMM-${i}`,
-    name: `client_linux-${i}`,
-    sched: o.vmSched?.[i - 1] ?? { priority: 50 },
-    ramGpa: EXAMPLE_RAM_GPA,
-    ramSize,
-    ramMr: `client_vm_ram_${i}`,
-    dtb: o.dtbs?.[i - 1] ?? minimalDtb(),
-    dtbGpa: 0x44000000 < EXAMPLE_RAM_GPA + ramSize ? 0x44000000 : EXAMPLE_RAM_GPA + ramSize - 0x10000,
-    initrd: o.initrd,
-    virtio: { base: EXAMPLE_VIRTIO_BASE, size: 0x200, spi: EXAMPLE_VIRTIO_SPI },
-    deviceMaps: [{ name: 'gic_vcpu', gpa: 0x31000000, size: 0x1000, paddr: 0x31020000 }, ...(o.mapGpc === false ? [] : [{ name: 'gpc', gpa: 0x303a0000, size: 0x10000, paddr: 0x303a0000 }])],
-    program: o.programs[i - 1],
-  });
+  const memoryRegions = exampleMemoryRegions(ramSize);
   const virtualiserPriority = o.virtualiserPriority ?? 100;
   return {
     memoryRegions,
@@ -98,8 +78,38 @@ export function exampleDualGuestConfig(o: ExampleOptions): EmulatorConfig {
         tx: { queueMr: `tx_queue_serial_vmm_${i}`, dataMr: `tx_data_serial_vmm_${i}` },
       })),
     },
-    guests: [guest(1), guest(2)],
+    guests: [exampleGuest(o, 1, ramSize), exampleGuest(o, 2, ramSize)],
     seed: o.seed ?? 1,
     describeAddress: o.describeAddress,
+  };
+}
+
+/** The example's memory regions: each guest's RAM, the devices, and sDDF's serial queues and data regions. */
+function exampleMemoryRegions(ramSize: number): { name: string; size: number }[] {
+  const mr = (name: string, size: number) => ({ name, size });
+  const memoryRegions = [
+    mr('client_vm_ram_1', ramSize), mr('client_vm_ram_2', ramSize),
+    mr('gic_vcpu', 0x1000), mr('uart', 0x1000), mr('gpc', 0x10000),
+  ];
+  for (const n of ['tx_data_serial_driver', 'rx_data_serial_driver', 'tx_data_serial_vmm_1', 'rx_data_serial_vmm_1', 'tx_data_serial_vmm_2', 'rx_data_serial_vmm_2']) memoryRegions.push(mr(n, 0x2000));
+  for (const n of ['rx_queue_serial_driver', 'tx_queue_serial_driver', 'tx_queue_serial_vmm_1', 'rx_queue_serial_vmm_1', 'tx_queue_serial_vmm_2', 'rx_queue_serial_vmm_2']) memoryRegions.push(mr(n, 0x1000));
+  return memoryRegions;
+}
+
+/** Guest `i` of the example (1 or 2): its VMM, RAM, DTB placement, virtio console and device maps. */
+function exampleGuest(o: ExampleOptions, i: 1 | 2, ramSize: number): GuestConfig {
+  return {
+    vmm: `CLIENT_VMM-${i}`,
+    name: `client_linux-${i}`,
+    sched: o.vmSched?.[i - 1] ?? { priority: 50 },
+    ramGpa: EXAMPLE_RAM_GPA,
+    ramSize,
+    ramMr: `client_vm_ram_${i}`,
+    dtb: o.dtbs?.[i - 1] ?? minimalDtb(),
+    dtbGpa: 0x44000000 < EXAMPLE_RAM_GPA + ramSize ? 0x44000000 : EXAMPLE_RAM_GPA + ramSize - 0x10000,
+    initrd: o.initrd,
+    virtio: { base: EXAMPLE_VIRTIO_BASE, size: 0x200, spi: EXAMPLE_VIRTIO_SPI },
+    deviceMaps: [{ name: 'gic_vcpu', gpa: 0x31000000, size: 0x1000, paddr: 0x31020000 }, ...(o.mapGpc === false ? [] : [{ name: 'gpc', gpa: 0x303a0000, size: 0x10000, paddr: 0x303a0000 }])],
+    program: o.programs[i - 1],
   };
 }

@@ -44,12 +44,15 @@ export type LogEvent = LogSpan & (
 
 export type LogEventKind = LogEvent['kind'];
 
+/** The event of one kind. */
+export type LogEventOf<K extends LogEventKind> = Extract<LogEvent, { kind: K }>;
+
 type Open =
-  | { kind: 'vmm-memory-fault'; event: Extract<LogEvent, { kind: 'vmm-memory-fault' }> }
-  | { kind: 'pd-fault'; event: Extract<LogEvent, { kind: 'pd-fault' }> }
-  | { kind: 'oops'; event: Extract<LogEvent, { kind: 'linux-paging-request' }> }
-  | { kind: 'double-fault'; event: Extract<LogEvent, { kind: 'kernel-fault' }> }
-  | { kind: 'loader'; event: Extract<LogEvent, { kind: 'loader-error' }> };
+  | { kind: 'vmm-memory-fault'; event: LogEventOf<'vmm-memory-fault'> }
+  | { kind: 'pd-fault'; event: LogEventOf<'pd-fault'> }
+  | { kind: 'oops'; event: LogEventOf<'linux-paging-request'> }
+  | { kind: 'double-fault'; event: LogEventOf<'kernel-fault'> }
+  | { kind: 'loader'; event: LogEventOf<'loader-error'> };
 
 /** Reports start with this shared empty dump; most never get one (the monitor's short reports, the emulator's). */
 const NO_REGISTERS: Registers = new Map();
@@ -143,113 +146,124 @@ function isClientBanner(text: string): boolean {
   return text.startsWith("'") && text.includes("' is client ");
 }
 
+/** Whether `l` belongs to the open report (and what it adds to it). */
 function continues(open: Open, l: LogLine): boolean {
   const reg = registerLine(l);
   switch (open.kind) {
-    case 'vmm-memory-fault': {
-      const e = open.event;
-      if (reg) {
-        addRegister(e, reg);
-        return true;
-      }
-      if (l.source !== e.pd) return false;
-      // The dump headers, the emulator's note on the owner, and libvmm's closing line.
-      return l.body.startsWith('dumping ') || l.body.startsWith('(emulator) ') || l.body === 'Failed to handle virtual memory fault' || l.body === 'Failed to handle VM fault';
-    }
-    case 'pd-fault': {
-      const e = open.event;
-      if (reg) {
-        addRegister(e, reg);
-        return true;
-      }
-      if (l.text.trim() === 'Registers:') return true;
-      if (l.source !== 'MON' || l.level !== 'ERROR') return false;
-      const b = l.body;
-      if (b.startsWith('received message ')) return false;
-      const pd = after(b, 'faulting PD: ');
-      if (pd !== undefined) {
-        e.pd = pd.trim();
-        return true;
-      }
-      const cap = after(b, 'CapFault: ');
-      if (cap !== undefined) {
-        const f = readFields(cap);
-        e.fault = 'cap';
-        e.ip = f.get('ip');
-        e.addr = parseNumber(f.get('fault_addr'));
-        e.lookup = f.get('lookup_failure_type');
-        return true;
-      }
-      const vm = after(b, 'VMFault: ');
-      if (vm !== undefined) {
-        const f = readFields(vm);
-        e.fault = 'vm';
-        e.ip = f.get('ip');
-        e.addr = parseNumber(f.get('fault_addr'));
-        e.fsr = parseNumber(f.get('fsr'));
-        return true;
-      }
-      if (b.startsWith('potential stack overflow')) {
-        e.stackOverflow = true;
-        return true;
-      }
-      if (b === 'UserException') {
-        e.fault = 'user';
-        return true;
-      }
-      const esr = after(b, 'received vCPU fault with ESR: ');
-      if (esr !== undefined) {
-        e.fault = 'vcpu';
-        e.fsr = parseNumber(esr.trim());
-        return true;
-      }
-      // The monitor's decoding of the FSR (ec, dfsc) and its "Unknown ..." lines belong to the block.
-      return b.startsWith('  ') || b.startsWith('Unknown') || b.startsWith('description of fault') || b.startsWith('potential undefined behaviour');
-    }
-    case 'oops': {
-      const e = open.event;
-      if (l.source) return false;
-      const t = l.text.trim();
-      const esr = after(t, 'ESR = ');
-      if (esr !== undefined) {
-        e.esr = parseNumber(esr.split(' ')[0]);
-        return true;
-      }
-      const pc = after(t, 'pc : ');
-      if (pc !== undefined) {
-        if (e.pc === undefined) e.pc = pc.trim();
-        return true;
-      }
-      // The rest of the oops: abort info, page tables, modules, registers, call trace, panic.
-      const oopsWords = ['Mem abort info', 'EC = ', 'SET = ', 'EA = ', 'FSC = ', 'Data abort info', 'ISV = ', 'CM = ', 'GCS = ', 'Abort message', '[', 'user pgtable', 'swapper pgtable', 'Internal error', 'Modules linked in', 'CPU: ', 'Hardware name', 'pstate', 'lr : ', 'sp : ', 'x', 'Call trace', 'Code: ', '---[ end trace', 'Kernel panic', 'SMP: ', 'Kernel Offset', 'PHYS_OFFSET', 'CPU features', 'Memory Limit', 'note: ', 'Process '];
-      return t === '' ? false : oopsWords.some((w) => t.startsWith(w)) || l.text.startsWith(' ');
-    }
-    case 'loader': {
+    case 'vmm-memory-fault':
+      return continuesVmmFault(open.event, l, reg);
+    case 'pd-fault':
+      return continuesMonitorFault(open.event, l, reg);
+    case 'oops':
+      return continuesOops(open.event, l);
+    case 'loader':
       // The loader's exception report: `    esr_el2: 0x...`, `    ec: ...`, `    far: 0x...`, `    reg: ...`.
       if (l.source || !l.text.startsWith('    ')) return false;
       if (reg) addRegister(open.event, reg);
       return true;
-    }
-    case 'double-fault': {
-      const e = open.event;
-      const t = l.text.trim();
-      if (t === 'while trying to handle:' || t === 'With stack:' || reg !== undefined) return true;
-      // The fault being handled when the handler faulted: the one that explains the thread's failure.
-      const fault = kernelFault(t);
-      if (fault) {
-        Object.assign(e, fault);
-        return true;
-      }
-      const thread = after(t, 'in thread ');
-      if (thread !== undefined) {
-        const q1 = thread.indexOf('"'), q2 = thread.indexOf('"', q1 + 1);
-        if (q1 >= 0 && q2 > q1) e.thread = thread.slice(q1 + 1, q2);
-        return true;
-      }
-      // Stack lines: `0x...: 0x...`.
-      return t.startsWith('0x') && t.includes(': ');
-    }
+    case 'double-fault':
+      return continuesDoubleFault(open.event, l, reg);
   }
+}
+
+function continuesVmmFault(e: LogEventOf<'vmm-memory-fault'>, l: LogLine, reg: [string, string] | undefined): boolean {
+  if (reg) {
+    addRegister(e, reg);
+    return true;
+  }
+  if (l.source !== e.pd) return false;
+  // The dump headers, the emulator's note on the owner, and libvmm's closing line.
+  return l.body.startsWith('dumping ') || l.body.startsWith('(emulator) ') || l.body === 'Failed to handle virtual memory fault' || l.body === 'Failed to handle VM fault';
+}
+
+/** The monitor's fault block: the faulting PD, the fault's kind and fields, and its register dump. */
+function continuesMonitorFault(e: LogEventOf<'pd-fault'>, l: LogLine, reg: [string, string] | undefined): boolean {
+  if (reg) {
+    addRegister(e, reg);
+    return true;
+  }
+  if (l.text.trim() === 'Registers:') return true;
+  if (l.source !== 'MON' || l.level !== 'ERROR') return false;
+  const b = l.body;
+  if (b.startsWith('received message ')) return false;
+  const pd = after(b, 'faulting PD: ');
+  if (pd !== undefined) {
+    e.pd = pd.trim();
+    return true;
+  }
+  const cap = after(b, 'CapFault: ');
+  if (cap !== undefined) {
+    const f = readFields(cap);
+    e.fault = 'cap';
+    e.ip = f.get('ip');
+    e.addr = parseNumber(f.get('fault_addr'));
+    e.lookup = f.get('lookup_failure_type');
+    return true;
+  }
+  const vm = after(b, 'VMFault: ');
+  if (vm !== undefined) {
+    const f = readFields(vm);
+    e.fault = 'vm';
+    e.ip = f.get('ip');
+    e.addr = parseNumber(f.get('fault_addr'));
+    e.fsr = parseNumber(f.get('fsr'));
+    return true;
+  }
+  if (b.startsWith('potential stack overflow')) {
+    e.stackOverflow = true;
+    return true;
+  }
+  if (b === 'UserException') {
+    e.fault = 'user';
+    return true;
+  }
+  const esr = after(b, 'received vCPU fault with ESR: ');
+  if (esr !== undefined) {
+    e.fault = 'vcpu';
+    e.fsr = parseNumber(esr.trim());
+    return true;
+  }
+  // The monitor's decoding of the FSR (ec, dfsc) and its "Unknown ..." lines belong to the block.
+  return b.startsWith('  ') || b.startsWith('Unknown') || b.startsWith('description of fault') || b.startsWith('potential undefined behaviour');
+}
+
+/** The lines a Linux oops prints after its first: abort info, page tables, modules, registers, call trace, panic. */
+const OOPS_WORDS = ['Mem abort info', 'EC = ', 'SET = ', 'EA = ', 'FSC = ', 'Data abort info', 'ISV = ', 'CM = ', 'GCS = ', 'Abort message', '[', 'user pgtable', 'swapper pgtable', 'Internal error', 'Modules linked in', 'CPU: ', 'Hardware name', 'pstate', 'lr : ', 'sp : ', 'x', 'Call trace', 'Code: ', '---[ end trace', 'Kernel panic', 'SMP: ', 'Kernel Offset', 'PHYS_OFFSET', 'CPU features', 'Memory Limit', 'note: ', 'Process '];
+
+function continuesOops(e: LogEventOf<'linux-paging-request'>, l: LogLine): boolean {
+  if (l.source) return false;
+  const t = l.text.trim();
+  const esr = after(t, 'ESR = ');
+  if (esr !== undefined) {
+    e.esr = parseNumber(esr.split(' ')[0]);
+    return true;
+  }
+  const pc = after(t, 'pc : ');
+  if (pc !== undefined) {
+    if (e.pc === undefined) e.pc = pc.trim();
+    return true;
+  }
+  return t === '' ? false : OOPS_WORDS.some((w) => t.startsWith(w)) || l.text.startsWith(' ');
+}
+
+/** seL4's double fault: the fault being handled, the thread, and its stack. */
+function continuesDoubleFault(e: LogEventOf<'kernel-fault'>, l: LogLine, reg: [string, string] | undefined): boolean {
+  const t = l.text.trim();
+  if (t === 'while trying to handle:' || t === 'With stack:' || reg !== undefined) return true;
+  // The fault being handled when the handler faulted: the one that explains the thread's failure.
+  const fault = kernelFault(t);
+  if (fault) {
+    Object.assign(e, fault);
+    return true;
+  }
+  const thread = after(t, 'in thread ');
+  if (thread !== undefined) {
+    const q1 = thread.indexOf('"'), q2 = thread.indexOf('"', q1 + 1);
+    if (q1 >= 0 && q2 > q1) e.thread = thread.slice(q1 + 1, q2);
+    return true;
+  }
+  // Stack lines: `0x...: 0x...`.
+  return t.startsWith('0x') && t.includes(': ');
 }
 
 /** seL4's fault printing: `cap fault in send phase at address 0x..`, `vm fault on data at address 0x.. with status 0x..`. */
@@ -270,18 +284,13 @@ function kernelFault(t: string): { fault: 'cap' | 'vm'; addr: number; status?: n
   return undefined;
 }
 
-function startEvent(l: LogLine): { event: LogEvent } | { open: Open } | undefined {
+/** A report that ends on its line, or one that later lines may join. */
+type Started = { event: LogEvent } | { open: Open } | undefined;
+
+function startEvent(l: LogLine): Started {
   const s = span(l);
   const b = l.body;
-  if (l.source === 'MON' && l.level === 'ERROR') {
-    const msg = after(b, 'received message ');
-    if (msg === undefined) return undefined;
-    // `received message 0x00000006  badge: 0x...  tcb cap: 0x...`
-    const label = parseNumber(msg.trim().split(' ')[0]);
-    const f = readFields(msg.replace('tcb cap', 'tcb_cap'));
-    if (label === undefined) return undefined;
-    return { open: { kind: 'pd-fault', event: { kind: 'pd-fault', label, badge: parseNumber(f.get('badge')), fault: 'unknown', stackOverflow: false, registers: NO_REGISTERS, ...s } } };
-  }
+  if (l.source === 'MON' && l.level === 'ERROR') return startMonitorFault(b, s);
   // The Microkit loader (loader/src/loader.c): it stops there, before seL4 runs.
   if (l.source === 'LDR' && l.level === 'ERROR') {
     return { open: { kind: 'loader', event: { kind: 'loader-error', message: b.trim(), registers: NO_REGISTERS, ...s } } };
@@ -294,88 +303,82 @@ function startEvent(l: LogLine): { event: LogEvent } | { open: Open } | undefine
     const client = parseNumber(n?.trim());
     return client === undefined ? undefined : { event: { kind: 'virt-rx-invalid-client', client, ...s } };
   }
-  if (l.source && l.level === 'ERROR') {
-    const pd = l.source;
-    const fault = after(b, 'unexpected memory fault on address: ');
-    if (fault !== undefined) {
-      const f = readFields(b);
-      const addr = parseNumber(f.get('address')), fsr = parseNumber(f.get('FSR'));
-      if (addr === undefined || fsr === undefined) return undefined;
-      return {
-        open: {
-          kind: 'vmm-memory-fault',
-          event: { kind: 'vmm-memory-fault', pd, addr, fsr, ip: f.get('IP') ?? '0x0', prefetch: f.get('is_prefetch') === 'true', write: f.get('is_write') === 'true', registers: NO_REGISTERS, ...s },
-        },
-      };
-    }
-    const handler = after(b, 'registered virtual memory exception handler for region [');
-    if (handler !== undefined) {
-      const dots = handler.indexOf('..'), paren = handler.indexOf(')');
-      const base = parseNumber(handler.slice(0, dots)), end = parseNumber(handler.slice(dots + 2, paren));
-      const addr = parseNumber(readFields(handler.slice(paren + 1)).get('address') ?? handler.slice(paren + 1).split(' ').find((w) => w.startsWith('0x')));
-      if (base === undefined || end === undefined || addr === undefined) return undefined;
-      return { event: { kind: 'vmm-handler-fault', pd, base, end, addr, ...s } };
-    }
-    const virq = after(b, 'vIRQ ');
-    if (virq !== undefined && virq.trimEnd().endsWith(' is not enabled')) {
-      const irq = parseNumber(virq.split(' ')[0]);
-      return irq === undefined ? undefined : { event: { kind: 'vmm-virq-disabled', pd, irq, ...s } };
-    }
-    const vcpu = after(b, 'unknown vCPU exception');
-    if (vcpu !== undefined) {
-      const hsr = parseNumber(readFields(vcpu).get('HSR'));
-      return hsr === undefined ? undefined : { event: { kind: 'vmm-vcpu-exception', pd, hsr, ...s } };
-    }
-    const psci = after(b, 'Unhandled PSCI function ID ');
-    if (psci !== undefined) return { event: { kind: 'vmm-unhandled-call', pd, what: 'PSCI', id: parseNumber(psci.trim()), ...s } };
-    if (b.startsWith('Unhandled SMC')) return { event: { kind: 'vmm-unhandled-call', pd, what: 'SMC', ...s } };
-    const ch = after(b, 'Unexpected channel, ch: ');
-    if (ch !== undefined) {
-      const n = parseNumber(ch.trim());
-      return n === undefined ? undefined : { event: { kind: 'vmm-unexpected-channel', pd, ch: n, ...s } };
-    }
-    if (IMAGE_MESSAGES.some((m) => b.startsWith(m))) return { event: { kind: 'vmm-image', pd, message: b.trim(), ...s } };
-    if (b === 'virtio console TX vq not ready!' || b.startsWith('unknown virtIO MMIO register')) return { event: { kind: 'virtio-error', pd, message: b.trim(), ...s } };
-    const failed = after(b, 'Failed to handle ');
-    if (failed !== undefined && failed.endsWith(' fault')) return { event: { kind: 'vmm-fault-unhandled', pd, fault: failed.slice(0, -' fault'.length), ...s } };
-    return undefined;
-  }
+  if (l.source && l.level === 'ERROR') return startVmmError(l.source, b, s);
   if (l.source) return undefined;
-  const t = l.text;
-  // libmicrokit: `<name> microkit_notify: invalid channel given '<ch>'` (no `|` after the name).
-  const sp = t.indexOf(' microkit_');
-  if (sp > 0 && !t.slice(0, sp).includes(' ')) {
-    const rest = t.slice(sp + 1);
-    const colon = rest.indexOf(': invalid channel given ');
-    if (colon > 0) {
-      const ch = parseNumber(rest.slice(colon + ': invalid channel given '.length).trim());
-      if (ch !== undefined) return { event: { kind: 'pd-invalid-channel', pd: t.slice(0, sp), call: rest.slice(0, colon), ch, ...s } };
-    }
+  return startUnprefixedEvent(l.text, s);
+}
+
+/** `received message 0x00000006  badge: 0x...  tcb cap: 0x...`: the first line of the monitor's fault block. */
+function startMonitorFault(b: string, s: LogSpan): Started {
+  const msg = after(b, 'received message ');
+  if (msg === undefined) return undefined;
+  const label = parseNumber(msg.trim().split(' ')[0]);
+  const f = readFields(msg.replace('tcb cap', 'tcb_cap'));
+  if (label === undefined) return undefined;
+  return { open: { kind: 'pd-fault', event: { kind: 'pd-fault', label, badge: parseNumber(f.get('badge')), fault: 'unknown', stackOverflow: false, registers: NO_REGISTERS, ...s } } };
+}
+
+/** libvmm's errors, printed under the VMM's name. */
+function startVmmError(pd: string, b: string, s: LogSpan): Started {
+  const fault = after(b, 'unexpected memory fault on address: ');
+  if (fault !== undefined) {
+    const f = readFields(b);
+    const addr = parseNumber(f.get('address')), fsr = parseNumber(f.get('FSR'));
+    if (addr === undefined || fsr === undefined) return undefined;
+    return {
+      open: {
+        kind: 'vmm-memory-fault',
+        event: { kind: 'vmm-memory-fault', pd, addr, fsr, ip: f.get('IP') ?? '0x0', prefetch: f.get('is_prefetch') === 'true', write: f.get('is_write') === 'true', registers: NO_REGISTERS, ...s },
+      },
+    };
   }
-  // seL4's userError: `<<seL4(CPU 0) [handleInvocation/94 T0x... "name" @4006f8]: Invocation of invalid cap #11.>>`
-  if (t.startsWith('<<seL4(')) {
-    const close = t.indexOf(']: ');
-    const q1 = t.indexOf('"'), q2 = t.indexOf('"', q1 + 1);
-    if (close < 0 || q1 < 0 || q2 < 0 || q2 > close) return undefined;
-    const message = t.slice(close + 3).replace(/>>$/, '');
-    const hashAt = message.indexOf('#');
-    const cap = hashAt >= 0 ? parseNumber(message.slice(hashAt + 1).replace(/[.\s].*$/, '')) : undefined;
-    if (cap === undefined || !message.toLowerCase().includes('cap')) return undefined;
-    return { event: { kind: 'kernel-invalid-cap', thread: t.slice(q1 + 1, q2), cap, message, ...s } };
+  const handler = after(b, 'registered virtual memory exception handler for region [');
+  if (handler !== undefined) return handlerFault(pd, handler, s);
+  const virq = after(b, 'vIRQ ');
+  if (virq !== undefined && virq.trimEnd().endsWith(' is not enabled')) {
+    const irq = parseNumber(virq.split(' ')[0]);
+    return irq === undefined ? undefined : { event: { kind: 'vmm-virq-disabled', pd, irq, ...s } };
   }
+  const vcpu = after(b, 'unknown vCPU exception');
+  if (vcpu !== undefined) {
+    const hsr = parseNumber(readFields(vcpu).get('HSR'));
+    return hsr === undefined ? undefined : { event: { kind: 'vmm-vcpu-exception', pd, hsr, ...s } };
+  }
+  const psci = after(b, 'Unhandled PSCI function ID ');
+  if (psci !== undefined) return { event: { kind: 'vmm-unhandled-call', pd, what: 'PSCI', id: parseNumber(psci.trim()), ...s } };
+  if (b.startsWith('Unhandled SMC')) return { event: { kind: 'vmm-unhandled-call', pd, what: 'SMC', ...s } };
+  const ch = after(b, 'Unexpected channel, ch: ');
+  if (ch !== undefined) {
+    const n = parseNumber(ch.trim());
+    return n === undefined ? undefined : { event: { kind: 'vmm-unexpected-channel', pd, ch: n, ...s } };
+  }
+  if (IMAGE_MESSAGES.some((m) => b.startsWith(m))) return { event: { kind: 'vmm-image', pd, message: b.trim(), ...s } };
+  if (b === 'virtio console TX vq not ready!' || b.startsWith('unknown virtIO MMIO register')) return { event: { kind: 'virtio-error', pd, message: b.trim(), ...s } };
+  const failed = after(b, 'Failed to handle ');
+  if (failed !== undefined && failed.endsWith(' fault')) return { event: { kind: 'vmm-fault-unhandled', pd, fault: failed.slice(0, -' fault'.length), ...s } };
+  return undefined;
+}
+
+/** `<base>..<end>) ... address: 0x...`: a fault in a region whose registered handler failed. */
+function handlerFault(pd: string, handler: string, s: LogSpan): Started {
+  const dots = handler.indexOf('..'), paren = handler.indexOf(')');
+  const base = parseNumber(handler.slice(0, dots)), end = parseNumber(handler.slice(dots + 2, paren));
+  const addr = parseNumber(readFields(handler.slice(paren + 1)).get('address') ?? handler.slice(paren + 1).split(' ').find((w) => w.startsWith('0x')));
+  if (base === undefined || end === undefined || addr === undefined) return undefined;
+  return { event: { kind: 'vmm-handler-fault', pd, base, end, addr, ...s } };
+}
+
+/** Lines without a component prefix: libmicrokit, the seL4 kernel, Linux, and the emulator's notices. */
+function startUnprefixedEvent(t: string, s: LogSpan): Started {
+  const channel = invalidChannel(t, s);
+  if (channel) return channel;
+  if (t.startsWith('<<seL4(')) return kernelUserError(t, s);
   if (t.startsWith('Caught ')) {
     const fault = kernelFault(t);
     return fault ? { open: { kind: 'double-fault', event: { kind: 'kernel-fault', ...fault, ...s } } } : undefined;
   }
   const paging = after(t, 'Unable to handle kernel ');
-  if (paging !== undefined) {
-    const at = paging.indexOf(' at virtual address ');
-    // A 64-bit kernel address: kept as printed (a JS number would round it).
-    const digits = at >= 0 ? paging.slice(at + ' at virtual address '.length).trim().replace(/^0x/, '') : '';
-    if (digits === '' || digits.length > 16 || parseNumber('0x' + digits) === undefined) return undefined;
-    const vaddr = '0x' + digits;
-    return { open: { kind: 'oops', event: { kind: 'linux-paging-request', vaddr, nullPointer: paging.startsWith('NULL pointer dereference'), ...s } } };
-  }
+  if (paging !== undefined) return pagingRequest(paging, s);
   // drivers/base/dd.c: `<bus> <device>: deferred probe pending[: reason]`
   const deferred = t.indexOf(': deferred probe pending');
   if (deferred > 0) {
@@ -385,17 +388,54 @@ function startEvent(l: LogLine): { event: LogEvent } | { open: Open } | undefine
     return device ? { event: { kind: 'linux-deferred-probe', device, reason: reason || undefined, ...s } } : undefined;
   }
   if (t.trim() === 'Warning: unable to open an initial console.') return { event: { kind: 'linux-no-console', ...s } };
-  // The emulator's notice when a guest's vCPU stops: `[client_linux-1 stopped: <reason>]` in its
-  // terminal (src/host/serial-terminal.ts), the same words in the output channel.
+  return vmStopped(t, s);
+}
+
+/** libmicrokit: `<name> microkit_notify: invalid channel given '<ch>'` (no `|` after the name). */
+function invalidChannel(t: string, s: LogSpan): Started {
+  const sp = t.indexOf(' microkit_');
+  if (sp <= 0 || t.slice(0, sp).includes(' ')) return undefined;
+  const rest = t.slice(sp + 1);
+  const colon = rest.indexOf(': invalid channel given ');
+  if (colon <= 0) return undefined;
+  const ch = parseNumber(rest.slice(colon + ': invalid channel given '.length).trim());
+  return ch === undefined ? undefined : { event: { kind: 'pd-invalid-channel', pd: t.slice(0, sp), call: rest.slice(0, colon), ch, ...s } };
+}
+
+/** seL4's userError: `<<seL4(CPU 0) [handleInvocation/94 T0x... "name" @4006f8]: Invocation of invalid cap #11.>>` */
+function kernelUserError(t: string, s: LogSpan): Started {
+  const close = t.indexOf(']: ');
+  const q1 = t.indexOf('"'), q2 = t.indexOf('"', q1 + 1);
+  if (close < 0 || q1 < 0 || q2 < 0 || q2 > close) return undefined;
+  const message = t.slice(close + 3).replace(/>>$/, '');
+  const hashAt = message.indexOf('#');
+  const cap = hashAt >= 0 ? parseNumber(message.slice(hashAt + 1).replace(/[.\s].*$/, '')) : undefined;
+  if (cap === undefined || !message.toLowerCase().includes('cap')) return undefined;
+  return { event: { kind: 'kernel-invalid-cap', thread: t.slice(q1 + 1, q2), cap, message, ...s } };
+}
+
+/** Linux's `Unable to handle kernel <what> at virtual address <addr>`: the first line of an oops. */
+function pagingRequest(paging: string, s: LogSpan): Started {
+  const at = paging.indexOf(' at virtual address ');
+  // A 64-bit kernel address: kept as printed (a JS number would round it).
+  const digits = at >= 0 ? paging.slice(at + ' at virtual address '.length).trim().replace(/^0x/, '') : '';
+  if (digits === '' || digits.length > 16 || parseNumber('0x' + digits) === undefined) return undefined;
+  const vaddr = '0x' + digits;
+  return { open: { kind: 'oops', event: { kind: 'linux-paging-request', vaddr, nullPointer: paging.startsWith('NULL pointer dereference'), ...s } } };
+}
+
+/**
+ * The emulator's notice when a guest's vCPU stops: `[client_linux-1 stopped: <reason>]` in its
+ * terminal (src/host/serial-terminal.ts), the same words in the output channel.
+ */
+function vmStopped(t: string, s: LogSpan): Started {
   const notice = t.startsWith('[') && t.endsWith(']') ? t.slice(1, -1) : t;
   const stopped = notice.indexOf(' stopped: ');
-  if (stopped > 0 && !notice.slice(0, stopped).includes(' ')) {
-    const reason = notice.slice(stopped + ' stopped: '.length);
-    const fault = after(reason, 'unexpected memory fault at ');
-    const addr = fault === undefined ? undefined : parseNumber(fault.trim());
-    if (fault !== undefined && addr === undefined) return undefined;
-    if (!STOP_REASONS.some((r) => reason.startsWith(r))) return undefined;
-    return { event: { kind: 'vm-stopped', vm: notice.slice(0, stopped), reason, addr, ...s } };
-  }
-  return undefined;
+  if (stopped <= 0 || notice.slice(0, stopped).includes(' ')) return undefined;
+  const reason = notice.slice(stopped + ' stopped: '.length);
+  const fault = after(reason, 'unexpected memory fault at ');
+  const addr = fault === undefined ? undefined : parseNumber(fault.trim());
+  if (fault !== undefined && addr === undefined) return undefined;
+  if (!STOP_REASONS.some((r) => reason.startsWith(r))) return undefined;
+  return { event: { kind: 'vm-stopped', vm: notice.slice(0, stopped), reason, addr, ...s } };
 }

@@ -13,7 +13,7 @@ import {
   type Channel, type ChannelEnd, type MapEntry, type Project, type ProtectionDomain, type GuestConfig, type XmlElement,
 } from '../system';
 import { DEPENDENCY_PROPS, gicInterrupts, vmMappings } from '../system/checks/guest-dt';
-import { decodeLog, type LogEvent, type LogSpan } from './decode';
+import { decodeLog, type LogEvent, type LogEventOf, type LogSpan } from './decode';
 import { parseNumber } from './log-lines';
 
 /** What an explanation proposes; the edges make the edits (the .system's XML, the guest's tree). */
@@ -123,87 +123,117 @@ function explanation(e: LogEvent, severity: Severity, message: string, extra: Pa
 function explainEvent(e: LogEvent, ctx: ExplainContext | undefined): Explanation | undefined {
   switch (e.kind) {
     case 'vmm-memory-fault': return guestMemoryFault(e, ctx);
-    case 'vmm-handler-fault': {
-      const w = locate(ctx, e.pd);
-      const offset = e.addr - e.base;
-      const reg = Object.entries(VIRTIO_REG).find(([, o]) => o === offset)?.[0];
-      const vm = w.guest ? `'${w.guest.vm}'` : 'the guest';
-      const isConsole = w.guest && e.base === w.guest.virtio.base;
-      return explanation(e, 'error', `${vm} accessed ${hex(e.addr)}, offset ${hex(offset)}${reg ? ` (${reg})` : ''} of the ${isConsole ? 'virtio console' : 'emulated device'} at [${hex(e.base)}..${hex(e.end)}) in a way its VMM '${e.pd}' does not handle; the vCPU is stopped`,
-        { subject: w.guest?.vm ?? e.pd });
-    }
+    case 'vmm-handler-fault': return handlerFault(e, ctx);
     case 'vmm-virq-disabled': return virqDisabled(e, ctx);
     case 'vmm-vcpu-exception':
       return explanation(e, 'error', `the vCPU of ${vmOf(ctx, e.pd)} trapped with an exception its VMM '${e.pd}' does not handle: ESR ${hex(e.hsr)} (${describeFsr(e.hsr)})`, { subject: e.pd });
-    case 'vmm-unhandled-call': {
-      if (e.what === 'SMC') return explanation(e, 'error', `${vmOf(ctx, e.pd)} made an SMC call its VMM '${e.pd}' does not emulate; the guest stops (a firmware call the board's kernel config expects: check the guest's psci node uses method = "hvc" or "smc" as libvmm emulates)`, { subject: e.pd });
-      const name = e.id === undefined ? undefined : PSCI_FUNCTIONS.get(e.id);
-      return explanation(e, 'error', `${vmOf(ctx, e.pd)} called PSCI function ${e.id === undefined ? '?' : hex(e.id)}${name ? ` (${name})` : ''}, which libvmm does not emulate; the vCPU is stopped`, { subject: e.pd });
-    }
+    case 'vmm-unhandled-call': return unhandledCall(e, ctx);
     case 'vmm-unexpected-channel': return unexpectedChannel(e, ctx, e.pd, e.ch, 'notified on');
-    case 'vmm-image': {
-      const w = locate(ctx, e.pd);
-      const g = w.guest;
-      const facts = g ? ` ('${g.vm}': RAM [${hex(g.ramGpa)}..${hex(g.ramGpa + g.ramSize)}), DTB at ${hex(g.dtbAddr)}, initrd at ${hex(g.initrdAddr)}; set dtbAddr/initrdAddr in the project file to match the VMM's build)` : '';
-      const related = g?.ranges.dtbAddr ? [{ message: 'the DTB address in the project file', range: g.ranges.dtbAddr }] : [];
-      return explanation(e, 'error', `the VMM '${e.pd}' could not place the guest's images: ${e.message}${facts}`, { subject: e.pd, related });
-    }
+    case 'vmm-image': return imagePlacement(e, ctx);
     case 'vmm-fault-unhandled':
       return explanation(e, 'error', `${vmOf(ctx, e.pd)} stopped: its VMM '${e.pd}' could not handle a ${e.fault} fault`, { subject: e.pd });
     case 'virtio-error':
       return explanation(e, 'warning', `the virtio console of ${vmOf(ctx, e.pd)} reports: ${e.message}`, { subject: e.pd });
     case 'pd-fault': return pdFault(e, ctx);
     case 'pd-invalid-channel': return unexpectedChannel(e, ctx, e.pd, e.ch, `called ${e.call} on`);
-    case 'kernel-invalid-cap': {
-      const cap = capChannel(e.cap);
-      if (!cap) return explanation(e, 'error', `seL4: '${e.thread}' invoked cap ${e.cap}, which its CSpace does not hold: ${e.message}`, { subject: e.thread });
-      return unexpectedChannel(e, ctx, e.thread, cap.ch, `invoked the ${cap.what} cap (${cap.call}) of`);
-    }
-    case 'kernel-fault': {
-      if (e.fault === 'cap') {
-        const cap = capChannel(e.addr);
-        if (cap && e.thread) return unexpectedChannel(e, ctx, e.thread, cap.ch, `invoked the ${cap.what} cap (${cap.call}) of`);
-        return explanation(e, 'error', `seL4: ${e.thread ? `'${e.thread}'` : 'a thread'} took a cap fault on cap ${e.addr} and its fault handler faulted too`, { subject: e.thread });
-      }
-      return pdAddressFault(e, ctx, e.thread, e.addr, e.status, undefined, false);
-    }
-    case 'virt-rx-invalid-client': {
-      const clients = ctx ? [...ctx.project.roles.clients].sort((a, b) => a.index - b.index) : [];
-      const base = ctx?.project.serial.clientBase ?? 0;
-      const list = clients.map((c) => `${c.index + base} = '${c.pd}'`).join(', ');
-      const hint = clients.length > 0 && e.client === clients.length + base - 1 + 1 && base === 0
-        ? `: clients are numbered from 0, so the last guest is ${clients.length - 1} (the sel4devkit manual's "@1"/"@2" counts from 1)`
-        : '';
-      return explanation(e, 'warning', `the RX virtualiser has no client ${e.client}${list ? ` (${list})` : ''}${hint}`, { subject: ctx?.project.roles.virtRx });
-    }
-    case 'linux-paging-request': {
-      const esr = e.esr !== undefined ? `; ESR ${hex(e.esr)}: ${describeFsr(e.esr)}` : '';
-      const what = e.nullPointer ? 'dereferenced a NULL pointer' : `faulted on kernel virtual address ${e.vaddr}`;
-      return explanation(e, 'error', `the guest kernel ${what}${e.pc ? ` in ${e.pc}` : ''}${esr}: the oops follows. A driver touching an unmapped device faults in its VMM first (a libvmm "unexpected memory fault" line); this one is a bug or a bad device tree value inside the guest`);
-    }
+    case 'kernel-invalid-cap': return invalidCap(e, ctx);
+    case 'kernel-fault': return kernelDoubleFault(e, ctx);
+    case 'virt-rx-invalid-client': return invalidClient(e, ctx);
+    case 'linux-paging-request': return pagingRequest(e);
     case 'linux-deferred-probe': return deferredProbe(e, ctx);
-    case 'linux-no-console': {
-      const hints = (ctx?.findings ?? []).filter((d) => d.code === 'guest-dt-virtio' || d.code === 'guest-dt-bootargs' || d.code === 'guest-dt-stdout');
-      return explanation(e, 'warning', `the guest found no console device: its output stops here${hints.length > 0 ? `. The project has ${hints.length} finding(s) on the console: ${hints.map((d) => d.message).join('; ')}` : ' (check the virtio console node and console=hvc0 in bootargs)'}`,
-        { related: hints.filter((d) => d.range).map((d) => ({ message: d.message, range: d.range! })) });
-    }
-    case 'vm-stopped': {
-      if (e.addr !== undefined) {
-        const vmm = ctx?.project.guests.find((g) => g.vm === e.vm)?.vmm ?? e.vm;
-        return guestMemoryFault({ ...e, kind: 'vmm-memory-fault', pd: vmm, addr: e.addr, fsr: undefined, ip: '', prefetch: false, write: false, registers: new Map() }, ctx, e.kind);
-      }
-      return explanation(e, 'error', `'${e.vm}' stopped: ${e.reason}${e.reason.startsWith('unhandled PSCI') ? ' (libvmm does not emulate that PSCI call)' : e.reason.startsWith('virtio') ? ' (its VMM\'s virtio handler failed: see the VMM\'s error before it)' : ''}`, { subject: e.vm });
-    }
+    case 'linux-no-console': return noConsole(e, ctx);
+    case 'vm-stopped': return vmStopped(e, ctx);
     case 'loader-error': return loaderError(e);
-    case 'silence-after-begin': {
-      const codes = new Set(['guest-dt-bootargs', 'guest-dt-irq-route', 'guest-dt-virtio', 'guest-dt-unmapped-device', 'guest-dt-memory', 'guest-dt-initrd', 'guest-dt-stdout']);
-      const hints = (ctx?.findings ?? []).filter((d) => d.code && codes.has(d.code) && d.severity !== 'info');
-      const tail = hints.length > 0
-        ? `. The project has ${hints.length} finding(s) that stop a guest's console: ${hints.slice(0, 3).map((d) => d.message).join('; ')}${hints.length > 3 ? '; ...' : ''}`
-        : ': the guests printed nothing (no kernel output reached the virtio console: check earlycon/console=hvc0 in bootargs, the virtio node\'s interrupt route, and that the VMMs started their guests)';
-      return explanation(e, 'warning', `the log ends with the TX virtualiser's "${e.begin}"${tail}`, { related: hints.filter((d) => d.range).map((d) => ({ message: d.message, range: d.range! })) });
-    }
+    case 'silence-after-begin': return silenceAfterBegin(e, ctx);
   }
+}
+
+/** A guest access that its VMM's registered handler (the virtio device) could not serve. */
+function handlerFault(e: LogEventOf<'vmm-handler-fault'>, ctx: ExplainContext | undefined): Explanation {
+  const w = locate(ctx, e.pd);
+  const offset = e.addr - e.base;
+  const reg = Object.entries(VIRTIO_REG).find(([, o]) => o === offset)?.[0];
+  const vm = w.guest ? `'${w.guest.vm}'` : 'the guest';
+  const isConsole = w.guest && e.base === w.guest.virtio.base;
+  return explanation(e, 'error', `${vm} accessed ${hex(e.addr)}, offset ${hex(offset)}${reg ? ` (${reg})` : ''} of the ${isConsole ? 'virtio console' : 'emulated device'} at [${hex(e.base)}..${hex(e.end)}) in a way its VMM '${e.pd}' does not handle; the vCPU is stopped`,
+    { subject: w.guest?.vm ?? e.pd });
+}
+
+/** An SMC or PSCI call libvmm does not emulate. */
+function unhandledCall(e: LogEventOf<'vmm-unhandled-call'>, ctx: ExplainContext | undefined): Explanation {
+  if (e.what === 'SMC') return explanation(e, 'error', `${vmOf(ctx, e.pd)} made an SMC call its VMM '${e.pd}' does not emulate; the guest stops (a firmware call the board's kernel config expects: check the guest's psci node uses method = "hvc" or "smc" as libvmm emulates)`, { subject: e.pd });
+  const name = e.id === undefined ? undefined : PSCI_FUNCTIONS.get(e.id);
+  return explanation(e, 'error', `${vmOf(ctx, e.pd)} called PSCI function ${e.id === undefined ? '?' : hex(e.id)}${name ? ` (${name})` : ''}, which libvmm does not emulate; the vCPU is stopped`, { subject: e.pd });
+}
+
+/** libvmm refused the guest's image layout: the project file's addresses next to its message. */
+function imagePlacement(e: LogEventOf<'vmm-image'>, ctx: ExplainContext | undefined): Explanation {
+  const w = locate(ctx, e.pd);
+  const g = w.guest;
+  const facts = g ? ` ('${g.vm}': RAM [${hex(g.ramGpa)}..${hex(g.ramGpa + g.ramSize)}), DTB at ${hex(g.dtbAddr)}, initrd at ${hex(g.initrdAddr)}; set dtbAddr/initrdAddr in the project file to match the VMM's build)` : '';
+  const related = g?.ranges.dtbAddr ? [{ message: 'the DTB address in the project file', range: g.ranges.dtbAddr }] : [];
+  return explanation(e, 'error', `the VMM '${e.pd}' could not place the guest's images: ${e.message}${facts}`, { subject: e.pd, related });
+}
+
+/** seL4 userError on an invocation: a channel cap the PD lacks, when the cap number is one. */
+function invalidCap(e: LogEventOf<'kernel-invalid-cap'>, ctx: ExplainContext | undefined): Explanation {
+  const cap = capChannel(e.cap);
+  if (!cap) return explanation(e, 'error', `seL4: '${e.thread}' invoked cap ${e.cap}, which its CSpace does not hold: ${e.message}`, { subject: e.thread });
+  return unexpectedChannel(e, ctx, e.thread, cap.ch, `invoked the ${cap.what} cap (${cap.call}) of`);
+}
+
+/** seL4's double fault: explained by the fault the handler was handling. */
+function kernelDoubleFault(e: LogEventOf<'kernel-fault'>, ctx: ExplainContext | undefined): Explanation {
+  if (e.fault === 'cap') {
+    const cap = capChannel(e.addr);
+    if (cap && e.thread) return unexpectedChannel(e, ctx, e.thread, cap.ch, `invoked the ${cap.what} cap (${cap.call}) of`);
+    return explanation(e, 'error', `seL4: ${e.thread ? `'${e.thread}'` : 'a thread'} took a cap fault on cap ${e.addr} and its fault handler faulted too`, { subject: e.thread });
+  }
+  return pdAddressFault(e, ctx, e.thread, e.addr, e.status, undefined, false);
+}
+
+/** The RX virtualiser was asked to switch to a client it does not have; the clients it has, and the off-by-one hint. */
+function invalidClient(e: LogEventOf<'virt-rx-invalid-client'>, ctx: ExplainContext | undefined): Explanation {
+  const clients = ctx ? [...ctx.project.roles.clients].sort((a, b) => a.index - b.index) : [];
+  const base = ctx?.project.serial.clientBase ?? 0;
+  const list = clients.map((c) => `${c.index + base} = '${c.pd}'`).join(', ');
+  const hint = clients.length > 0 && e.client === clients.length + base - 1 + 1 && base === 0
+    ? `: clients are numbered from 0, so the last guest is ${clients.length - 1} (the sel4devkit manual's "@1"/"@2" counts from 1)`
+    : '';
+  return explanation(e, 'warning', `the RX virtualiser has no client ${e.client}${list ? ` (${list})` : ''}${hint}`, { subject: ctx?.project.roles.virtRx });
+}
+
+/** A Linux oops from a kernel paging request. */
+function pagingRequest(e: LogEventOf<'linux-paging-request'>): Explanation {
+  const esr = e.esr !== undefined ? `; ESR ${hex(e.esr)}: ${describeFsr(e.esr)}` : '';
+  const what = e.nullPointer ? 'dereferenced a NULL pointer' : `faulted on kernel virtual address ${e.vaddr}`;
+  return explanation(e, 'error', `the guest kernel ${what}${e.pc ? ` in ${e.pc}` : ''}${esr}: the oops follows. A driver touching an unmapped device faults in its VMM first (a libvmm "unexpected memory fault" line); this one is a bug or a bad device tree value inside the guest`);
+}
+
+/** Linux found no console: the project's console findings are the likely cause. */
+function noConsole(e: LogEventOf<'linux-no-console'>, ctx: ExplainContext | undefined): Explanation {
+  const hints = (ctx?.findings ?? []).filter((d) => d.code === 'guest-dt-virtio' || d.code === 'guest-dt-bootargs' || d.code === 'guest-dt-stdout');
+  return explanation(e, 'warning', `the guest found no console device: its output stops here${hints.length > 0 ? `. The project has ${hints.length} finding(s) on the console: ${hints.map((d) => d.message).join('; ')}` : ' (check the virtio console node and console=hvc0 in bootargs)'}`,
+    { related: hints.filter((d) => d.range).map((d) => ({ message: d.message, range: d.range! })) });
+}
+
+/** The emulator stopped a guest's vCPU: a memory fault is explained as libvmm's would be. */
+function vmStopped(e: LogEventOf<'vm-stopped'>, ctx: ExplainContext | undefined): Explanation {
+  if (e.addr !== undefined) {
+    const vmm = ctx?.project.guests.find((g) => g.vm === e.vm)?.vmm ?? e.vm;
+    return guestMemoryFault({ ...e, kind: 'vmm-memory-fault', pd: vmm, addr: e.addr, fsr: undefined, ip: '', prefetch: false, write: false, registers: new Map() }, ctx, e.kind);
+  }
+  return explanation(e, 'error', `'${e.vm}' stopped: ${e.reason}${e.reason.startsWith('unhandled PSCI') ? ' (libvmm does not emulate that PSCI call)' : e.reason.startsWith('virtio') ? ' (its VMM\'s virtio handler failed: see the VMM\'s error before it)' : ''}`, { subject: e.vm });
+}
+
+/** Nothing after the TX virtualiser's begin string: the findings that keep a guest's console silent. */
+function silenceAfterBegin(e: LogEventOf<'silence-after-begin'>, ctx: ExplainContext | undefined): Explanation {
+  const codes = new Set(['guest-dt-bootargs', 'guest-dt-irq-route', 'guest-dt-virtio', 'guest-dt-unmapped-device', 'guest-dt-memory', 'guest-dt-initrd', 'guest-dt-stdout']);
+  const hints = (ctx?.findings ?? []).filter((d) => d.code && codes.has(d.code) && d.severity !== 'info');
+  const tail = hints.length > 0
+    ? `. The project has ${hints.length} finding(s) that stop a guest's console: ${hints.slice(0, 3).map((d) => d.message).join('; ')}${hints.length > 3 ? '; ...' : ''}`
+    : ': the guests printed nothing (no kernel output reached the virtio console: check earlycon/console=hvc0 in bootargs, the virtio node\'s interrupt route, and that the VMMs started their guests)';
+  return explanation(e, 'warning', `the log ends with the TX virtualiser's "${e.begin}"${tail}`, { related: hints.filter((d) => d.range).map((d) => ({ message: d.message, range: d.range! })) });
 }
 
 function vmOf(ctx: ExplainContext | undefined, pd: string): string {
@@ -221,7 +251,7 @@ function vmMapAt(ctx: ExplainContext, guest: GuestConfig, gpa: number): MapEntry
 }
 
 /** A guest's access the VMM could not handle; `fsr` is undefined for the emulator's stop notice (which prints none). */
-function guestMemoryFault(e: Omit<Extract<LogEvent, { kind: 'vmm-memory-fault' }>, 'fsr'> & { fsr?: number }, ctx: ExplainContext | undefined, code?: LogEvent['kind']): Explanation {
+function guestMemoryFault(e: Omit<LogEventOf<'vmm-memory-fault'>, 'fsr'> & { fsr?: number }, ctx: ExplainContext | undefined, code?: LogEvent['kind']): Explanation {
   const pc = e.registers.get('pc') ?? e.ip;
   const at = parseNumber(pc) ? `guest pc ${pc}` : '';
   const fsr = [e.fsr !== undefined ? `FSR ${hex(e.fsr)}: ${describeFsr(e.fsr)}` : '', at].filter((p) => p).join(', ');
@@ -280,7 +310,7 @@ function guestMemoryFault(e: Omit<Extract<LogEvent, { kind: 'vmm-memory-fault' }
   return explanation(e as LogEvent, 'error', `${message}${tail}`, { subject: g.vm, related, fixes, ...(code ? { code: `log-${code}` } : {}) });
 }
 
-function virqDisabled(e: Extract<LogEvent, { kind: 'vmm-virq-disabled' }>, ctx: ExplainContext | undefined): Explanation {
+function virqDisabled(e: LogEventOf<'vmm-virq-disabled'>, ctx: ExplainContext | undefined): Explanation {
   const w = locate(ctx, e.pd);
   const kind = e.irq >= 32 ? `SPI ${e.irq - 32}` : e.irq >= 16 ? `PPI ${e.irq - 16}` : `SGI ${e.irq}`;
   const base = `the VMM '${e.pd}' injects vIRQ ${e.irq} (GIC INTID ${e.irq}, ${kind}) but ${w.guest ? `'${w.guest.vm}'` : 'the guest'} has not enabled it in the vGIC`;
@@ -369,7 +399,7 @@ function unexpectedChannel(e: LogEvent, ctx: ExplainContext | undefined, pd: str
   return explanation(e, 'error', `'${pd}' ${what} channel ${ch}, which is not in ${systemName(ctx)} (its channels: ${list}): add the channel or fix the id in the program`, { subject: pd, related });
 }
 
-function pdFault(e: Extract<LogEvent, { kind: 'pd-fault' }>, ctx: ExplainContext | undefined): Explanation {
+function pdFault(e: LogEventOf<'pd-fault'>, ctx: ExplainContext | undefined): Explanation {
   const who = e.pd ? `'${e.pd}'` : 'a protection domain';
   switch (e.fault) {
     case 'cap': {
@@ -434,7 +464,7 @@ function inMap(ctx: ExplainContext, m: MapEntry, addr: number): boolean {
   return mr !== undefined && addr >= m.vaddr && addr < m.vaddr + mr.size;
 }
 
-function deferredProbe(e: Extract<LogEvent, { kind: 'linux-deferred-probe' }>, ctx: ExplainContext | undefined): Explanation {
+function deferredProbe(e: LogEventOf<'linux-deferred-probe'>, ctx: ExplainContext | undefined): Explanation {
   // Platform device names are `<unit address>.<node name>`.
   const dot = e.device.indexOf('.');
   const addr = dot > 0 ? parseInt(e.device.slice(0, dot), 16) : NaN;
@@ -477,7 +507,7 @@ const LOADER_HINTS: [start: string, hint: string][] = [
   ['Unsupported initial exception level', 'the firmware started the loader at EL0'],
 ];
 
-function loaderError(e: Extract<LogEvent, { kind: 'loader-error' }>): Explanation {
+function loaderError(e: LogEventOf<'loader-error'>): Explanation {
   const hint = LOADER_HINTS.find(([start]) => e.message.startsWith(start))?.[1];
   const esrText = e.registers.get('esr_el2') ?? e.registers.get('esr_el1');
   const esr = parseNumber(esrText);

@@ -46,21 +46,72 @@ function preparer(ws: Workspace, connection: Connection): () => void {
   };
 }
 
+/** What the server's handlers share: the connection, the workspace and the helpers every handler uses. */
+interface ServerContext {
+  readonly connection: Connection;
+  readonly ws: Workspace;
+  /** Semantic tokens: one builder per document, which keeps the last result a delta request starts from. */
+  readonly tokenBuilders: Map<string, SemanticTokensBuilder>;
+  /** Re-analyse after a change, publish what changed, and send `settled`. */
+  settle(changed: string[] | 'all'): void;
+  /** Run a feature, turning any internal failure into an empty answer plus a log line: never crash the server. */
+  guarded<T>(name: string, uri: string, fallback: T, f: (features: LanguageFeatures, path: string) => T): T;
+}
+
 export function startServer(connection: Connection, disk: WorkspaceHost): Workspace {
   const ws = new Workspace(disk);
   ws.addProvider(new SystemUnitProvider());
   ws.addProvider(new DevicetreeUnitProvider());
   ws.addProvider(new LogUnitProvider());
+  const ctx: ServerContext = { connection, ws, tokenBuilders: new Map(), settle: settler(connection, ws), guarded: featureRunner(connection, ws) };
+  connection.onInitialize((params): InitializeResult => {
+    ws.settings = readSettings(params.initializationOptions);
+    return { capabilities: CAPABILITIES, serverInfo: { name: 'microkit-dual-guest', version: '0.1.0' } };
+  });
+  connection.onInitialized(() => {
+    // Ask for settings pushes when the client supports dynamic registration; harmless otherwise.
+    void connection.client.register(DidChangeConfigurationNotification.type, { section: 'microkitDualGuest' }).catch(() => undefined);
+  });
+  connection.onDidChangeConfiguration((params) => {
+    if (params.settings !== null && params.settings !== undefined) ws.settings = readSettings(params.settings);
+    ctx.settle('all');
+  });
+  registerDocumentSync(ctx);
+  connection.onRequest(CONTEXTS_REQUEST, (): ContextInfo[] => ws.liveUnits()
+    .filter((u): u is DtUnit => u instanceof DtUnit)
+    .map((u) => ({ files: u.files, includePaths: u.includePaths, origin: u.origin, vm: u.vm })));
+  registerFeatures(ctx);
+  registerSemanticTokens(ctx);
+  return ws;
+}
+
+const CAPABILITIES: InitializeResult['capabilities'] = {
+  textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
+  hoverProvider: true,
+  // No space or '=' triggers: completion popping up on every space is noise; Ctrl+Space still asks.
+  completionProvider: { triggerCharacters: ['&', '{', '/', '"', '<'] },
+  definitionProvider: true,
+  referencesProvider: true,
+  renameProvider: { prepareProvider: true },
+  documentSymbolProvider: true,
+  workspaceSymbolProvider: true,
+  foldingRangeProvider: true,
+  documentFormattingProvider: true,
+  // `}` closing a node gets its `;` (the language configuration closes a typed `{` with `};`).
+  documentOnTypeFormattingProvider: { firstTriggerCharacter: '}' },
+  codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.SourceFixAll] },
+  declarationProvider: true,
+  typeDefinitionProvider: true,
+  documentLinkProvider: { resolveProvider: false },
+  // Inside `< >`: each space moves to the next cell.
+  signatureHelpProvider: { triggerCharacters: ['<', ' '], retriggerCharacters: [' '] },
+  semanticTokensProvider: { legend: { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] }, full: { delta: true }, range: true },
+};
+
+function settler(connection: Connection, ws: Workspace): ServerContext['settle'] {
   let seq = 0;
-  // Semantic tokens: one builder per document, which keeps the last result a delta request starts from.
-  const tokenBuilders = new Map<string, SemanticTokensBuilder>();
-
-  const featuresFor = (path: string): LanguageFeatures | undefined =>
-    isSystemFile(path) ? systemFeatures : isDevicetreeFile(path) || ws.docs.get(path)?.languageId === 'devicetree' ? devicetreeFeatures
-      : isSerialLogFile(path) || ws.docs.get(path)?.languageId === 'serial-log' ? serialLogFeatures : undefined;
-
   const schedulePrepare = preparer(ws, connection);
-  const settle = (changed: string[] | 'all'): void => {
+  return (changed) => {
     const t0 = performance.now();
     let updates = new Map<string, { diagnostic: Diagnostic; source: string }[]>();
     try {
@@ -76,46 +127,27 @@ export function startServer(connection: Connection, disk: WorkspaceHost): Worksp
     void connection.sendNotification(SETTLED_NOTIFICATION, params);
     schedulePrepare();
   };
+}
 
-  connection.onInitialize((params): InitializeResult => {
-    ws.settings = readSettings(params.initializationOptions);
-    return {
-      capabilities: {
-        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
-        hoverProvider: true,
-        // No space or '=' triggers: completion popping up on every space is noise; Ctrl+Space still asks.
-        completionProvider: { triggerCharacters: ['&', '{', '/', '"', '<'] },
-        definitionProvider: true,
-        referencesProvider: true,
-        renameProvider: { prepareProvider: true },
-        documentSymbolProvider: true,
-        workspaceSymbolProvider: true,
-        foldingRangeProvider: true,
-        documentFormattingProvider: true,
-        // `}` closing a node gets its `;` (the language configuration closes a typed `{` with `};`).
-        documentOnTypeFormattingProvider: { firstTriggerCharacter: '}' },
-        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.SourceFixAll] },
-        declarationProvider: true,
-        typeDefinitionProvider: true,
-        documentLinkProvider: { resolveProvider: false },
-        // Inside `< >`: each space moves to the next cell.
-        signatureHelpProvider: { triggerCharacters: ['<', ' '], retriggerCharacters: [' '] },
-        semanticTokensProvider: { legend: { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] }, full: { delta: true }, range: true },
-      },
-      serverInfo: { name: 'microkit-dual-guest', version: '0.1.0' },
-    };
-  });
+function featureRunner(connection: Connection, ws: Workspace): ServerContext['guarded'] {
+  const featuresFor = (path: string): LanguageFeatures | undefined =>
+    isSystemFile(path) ? systemFeatures : isDevicetreeFile(path) || ws.docs.get(path)?.languageId === 'devicetree' ? devicetreeFeatures
+      : isSerialLogFile(path) || ws.docs.get(path)?.languageId === 'serial-log' ? serialLogFeatures : undefined;
+  return (name, uri, fallback, f) => {
+    const path = uriToPath(uri);
+    const features = featuresFor(path);
+    if (!features) return fallback;
+    try {
+      return f(features, path);
+    } catch (e) {
+      connection.console.error(`${name} failed on ${uri}: ${e instanceof Error ? e.stack : String(e)}`);
+      return fallback;
+    }
+  };
+}
 
-  connection.onInitialized(() => {
-    // Ask for settings pushes when the client supports dynamic registration; harmless otherwise.
-    void connection.client.register(DidChangeConfigurationNotification.type, { section: 'microkitDualGuest' }).catch(() => undefined);
-  });
-
-  connection.onDidChangeConfiguration((params) => {
-    if (params.settings !== null && params.settings !== undefined) ws.settings = readSettings(params.settings);
-    settle('all');
-  });
-
+/** Open, change, close and save of documents, and changes on disk: each settles what it touched. */
+function registerDocumentSync({ connection, ws, tokenBuilders, settle }: ServerContext): void {
   connection.onDidOpenTextDocument(({ textDocument: d }) => {
     const path = uriToPath(d.uri);
     // A client that sends no text (null, against the protocol) opens an empty buffer rather than one
@@ -146,24 +178,10 @@ export function startServer(connection: Connection, disk: WorkspaceHost): Worksp
   connection.onDidSaveTextDocument(() => settle([]));
 
   connection.onDidChangeWatchedFiles(({ changes }) => settle(changes.map((c) => uriToPath(c.uri))));
+}
 
-  connection.onRequest(CONTEXTS_REQUEST, (): ContextInfo[] => ws.liveUnits()
-    .filter((u): u is DtUnit => u instanceof DtUnit)
-    .map((u) => ({ files: u.files, includePaths: u.includePaths, origin: u.origin, vm: u.vm })));
-
-  /** Run a feature, turning any internal failure into an empty answer plus a log line: never crash the server. */
-  const guarded = <T>(name: string, uri: string, fallback: T, f: (features: LanguageFeatures, path: string) => T): T => {
-    const path = uriToPath(uri);
-    const features = featuresFor(path);
-    if (!features) return fallback;
-    try {
-      return f(features, path);
-    } catch (e) {
-      connection.console.error(`${name} failed on ${uri}: ${e instanceof Error ? e.stack : String(e)}`);
-      return fallback;
-    }
-  };
-
+/** The requests answered by the document's language (LanguageFeatures), each guarded. */
+function registerFeatures({ connection, ws, guarded }: ServerContext): void {
   connection.onHover(({ textDocument, position }) => guarded('hover', textDocument.uri, null, (f, p) => f.hover(ws, p, position)));
   connection.onCompletion(({ textDocument, position }) => guarded('completion', textDocument.uri, [], (f, p) => f.completion(ws, p, position)));
   connection.onDefinition(({ textDocument, position }) => guarded('definition', textDocument.uri, [], (f, p) => f.definition(ws, p, position)));
@@ -191,19 +209,23 @@ export function startServer(connection: Connection, disk: WorkspaceHost): Worksp
   connection.onTypeDefinition(({ textDocument, position }) => guarded('typeDefinition', textDocument.uri, [], (f, p) => f.typeDefinition?.(ws, p, position) ?? []));
   connection.onDocumentLinks(({ textDocument }) => guarded('documentLinks', textDocument.uri, [], (f, p) => f.documentLinks?.(ws, p) ?? []));
   connection.onSignatureHelp(({ textDocument, position }) => guarded('signatureHelp', textDocument.uri, null, (f, p) => f.signatureHelp?.(ws, p, position) ?? null));
+}
 
+/** Semantic tokens, whole (kept per document for the next delta), as a delta, and for a range. */
+function registerSemanticTokens({ connection, ws, tokenBuilders, guarded }: ServerContext): void {
+  const tokensOf = (uri: string): SemanticToken[] => guarded('semanticTokens', uri, [], (f, p) => f.semanticTokens?.(ws, p) ?? []);
   const pushTokens = (builder: SemanticTokensBuilder, tokens: SemanticToken[], from = 0, to = Infinity): void => {
     for (const t of tokens) if (t.line >= from && t.line <= to) builder.push(t.line, t.col, t.length, tokenTypeIndex(t.type), t.modifiers);
   };
   connection.languages.semanticTokens.on(({ textDocument }): SemanticTokens => {
-    const tokens = guarded('semanticTokens', textDocument.uri, [], (f, p) => f.semanticTokens?.(ws, p) ?? []);
+    const tokens = tokensOf(textDocument.uri);
     const builder = new SemanticTokensBuilder();
     tokenBuilders.set(textDocument.uri, builder);
     pushTokens(builder, tokens);
     return builder.build();
   });
   connection.languages.semanticTokens.onDelta(({ textDocument, previousResultId }): SemanticTokens | SemanticTokensDelta => {
-    const tokens = guarded('semanticTokens', textDocument.uri, [], (f, p) => f.semanticTokens?.(ws, p) ?? []);
+    const tokens = tokensOf(textDocument.uri);
     let builder = tokenBuilders.get(textDocument.uri);
     if (!builder) tokenBuilders.set(textDocument.uri, (builder = new SemanticTokensBuilder()));
     builder.previousResult(previousResultId);
@@ -211,13 +233,11 @@ export function startServer(connection: Connection, disk: WorkspaceHost): Worksp
     return builder.canBuildEdits() ? builder.buildEdits() : builder.build();
   });
   connection.languages.semanticTokens.onRange(({ textDocument, range }): SemanticTokens => {
-    const tokens = guarded('semanticTokens', textDocument.uri, [], (f, p) => f.semanticTokens?.(ws, p) ?? []);
+    const tokens = tokensOf(textDocument.uri);
     const builder = new SemanticTokensBuilder();
     pushTokens(builder, tokens, range.start.line, range.end.line);
     return builder.build();
   });
-
-  return ws;
 }
 
 function sameAsDisk(ws: Workspace, path: string, text: string | undefined): boolean {

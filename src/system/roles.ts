@@ -132,26 +132,7 @@ export function inferSerialRoles(model: SystemModel, override?: RoleOverride): {
     if (l) roles.driverRx = { driver: l.a, virt: l.b, channel: l.channel };
   }
 
-  let clientNames: string[];
-  if (override?.clients) {
-    clientNames = [];
-    for (const c of override.clients) {
-      if (findPd(model, c)) clientNames.push(c);
-      else diagnostics.push({ severity: 'error', message: `project file names protection domain '${c}' as a serial client, but the system has no such protection domain`,
-        range: override.ranges?.clients, code: 'project-unknown-pd' });
-    }
-  } else {
-    // Client order is the order of the virtualisers' channel ids (virt_tx first, as sDDF numbers them).
-    const skip = new Set([driver, virtTx, virtRx]);
-    clientNames = [];
-    for (const v of [virtTx, virtRx]) {
-      if (!v) continue;
-      for (const n of neighbours(model, v)) {
-        // A channel end naming no PD is the tool rules' error; it is no client.
-        if (!skip.has(n.name) && !clientNames.includes(n.name) && findPd(model, n.name)) clientNames.push(n.name);
-      }
-    }
-  }
+  const clientNames = serialClientNames(model, override, { driver, virtTx, virtRx }, diagnostics);
   clientNames.forEach((name, index) => {
     const pd = findPd(model, name)!;
     const client: SerialClient = { pd: name, vm: pd.virtualMachine?.name, index };
@@ -166,4 +147,29 @@ export function inferSerialRoles(model: SystemModel, override?: RoleOverride): {
     roles.clients.push(client);
   });
   return { roles, diagnostics };
+}
+
+/**
+ * The serial clients' names: the project file's list (its unknown names reported), else the
+ * virtualisers' other neighbours in the order of their channel ids (virt_tx first, as sDDF numbers them).
+ */
+function serialClientNames(model: SystemModel, override: RoleOverride | undefined, serial: { driver?: string; virtTx?: string; virtRx?: string }, diagnostics: Diagnostic[]): string[] {
+  const clientNames: string[] = [];
+  if (override?.clients) {
+    for (const c of override.clients) {
+      if (findPd(model, c)) clientNames.push(c);
+      else diagnostics.push({ severity: 'error', message: `project file names protection domain '${c}' as a serial client, but the system has no such protection domain`,
+        range: override.ranges?.clients, code: 'project-unknown-pd' });
+    }
+    return clientNames;
+  }
+  const skip = new Set([serial.driver, serial.virtTx, serial.virtRx]);
+  for (const v of [serial.virtTx, serial.virtRx]) {
+    if (!v) continue;
+    for (const n of neighbours(model, v)) {
+      // A channel end naming no PD is the tool rules' error; it is no client.
+      if (!skip.has(n.name) && !clientNames.includes(n.name) && findPd(model, n.name)) clientNames.push(n.name);
+    }
+  }
+  return clientNames;
 }

@@ -85,112 +85,124 @@ export class Lexer {
   }
 
   next(): PPToken {
-    const t = this.text;
     const begin = this.pos;
     const p = this.skip(begin);
     if (p >= this.end) {
       this.pos = this.end;
       return this.make('eof', begin, this.end, '');
     }
-    const c = t[p];
+    const c = this.text[p];
     // Newline (a lone '\r' before '\n' belongs to it).
-    if (c === '\n' || (c === '\r' && this.charAt(p + 1) === '\n')) {
-      const e = c === '\n' ? p + 1 : p + 2;
-      return this.finish('nl', begin, e);
-    }
-    if (c === ' ' || c === '\t' || c === '\f' || c === '\v' || c === '\r') {
-      let e = p;
-      for (;;) {
-        e = this.skip(e);
-        const d = this.charAt(e);
-        if (d === ' ' || d === '\t' || d === '\f' || d === '\v' || (d === '\r' && this.charAt(e + 1) !== '\n')) e++;
-        else break;
-      }
-      return this.finish('ws', begin, e);
-    }
-    if (isIdentStart(c)) {
-      let e = p + 1;
-      for (;;) {
-        e = this.skip(e);
-        if (e < this.end && isIdentChar(t[e])) e++;
-        else break;
-      }
-      return this.finish('ident', begin, e);
-    }
+    if (c === '\n' || (c === '\r' && this.charAt(p + 1) === '\n')) return this.finish('nl', begin, c === '\n' ? p + 1 : p + 2);
+    if (c === ' ' || c === '\t' || c === '\f' || c === '\v' || c === '\r') return this.finish('ws', begin, this.scanWhiteSpace(p));
+    if (isIdentStart(c)) return this.finish('ident', begin, this.scanIdentifier(p));
     const n1 = this.skip(p + 1);
     const c1 = this.charAt(n1);
-    if (isDigit(c) || (c === '.' && isDigit(c1))) {
-      let e = p + 1;
-      for (;;) {
-        e = this.skip(e);
-        const d = this.charAt(e);
-        if (d === '+' || d === '-') {
-          const prev = this.lastRealChar(e);
-          if (prev === 'e' || prev === 'E' || prev === 'p' || prev === 'P') { e++; continue; }
-          break;
-        }
-        if (d !== '' && (isIdentChar(d) || d === '.')) e++;
-        else break;
-      }
-      return this.finish('number', begin, e);
-    }
-    if (c === '"' || c === "'") {
-      // Literals end at their closing quote or, unterminated, at the end of the line (as cpp).
-      let e = p + 1;
-      for (;;) {
-        e = this.skip(e);
-        const d = this.charAt(e);
-        if (d === '' || d === '\n' || (d === '\r' && this.charAt(e + 1) === '\n')) break;
-        if (d === '\\') {
-          e = this.skip(e + 1);
-          const esc = this.charAt(e);
-          if (esc === '' || esc === '\n' || (esc === '\r' && this.charAt(e + 1) === '\n')) break;
-          e++;
-          continue;
-        }
-        e++;
-        if (d === c) break;
-      }
-      return this.finish(c === '"' ? 'string' : 'char', begin, e);
-    }
-    if (c === '/' && c1 === '*') {
-      let e = n1 + 1;
-      let terminated = false;
-      while (e < this.end) {
-        const d = t[e];
-        if (d === '*') {
-          const after = this.skip(e + 1);
-          if (this.charAt(after) === '/') { e = after + 1; terminated = true; break; }
-          e = after;
-          continue;
-        }
-        e++;
-      }
-      const tok = this.finish('comment', begin, e);
-      if (!terminated) tok.unterminated = true;
-      return tok;
-    }
-    if (c === '/' && c1 === '/') {
-      let e = n1 + 1;
-      for (;;) {
-        e = this.skip(e);
-        const d = this.charAt(e);
-        if (d === '' || d === '\n' || (d === '\r' && this.charAt(e + 1) === '\n')) break;
-        e++;
-      }
-      return this.finish('comment', begin, e);
-    }
-    if (PUNCTUATOR_CHARS.includes(c)) {
-      const n2 = this.skip(n1 + 1);
-      const three = c + c1 + this.charAt(n2);
-      if (PUNCTUATORS3.has(three)) return this.finish('punct', begin, n2 + 1);
-      if (PUNCTUATORS2.has(c + c1)) return this.finish('punct', begin, n1 + 1);
-      return this.finish('punct', begin, p + 1);
-    }
+    if (isDigit(c) || (c === '.' && isDigit(c1))) return this.finish('number', begin, this.scanNumber(p));
+    if (c === '"') return this.finish('string', begin, this.scanQuoted(p));
+    if (c === "'") return this.finish('char', begin, this.scanQuoted(p));
+    if (c === '/' && c1 === '*') return this.blockComment(begin, n1 + 1);
+    if (c === '/' && c1 === '/') return this.finish('comment', begin, this.scanToLineEnd(n1 + 1));
+    if (PUNCTUATOR_CHARS.includes(c)) return this.finish('punct', begin, this.scanPunctuator(p, n1));
     // One UTF-16 unit, or a whole surrogate pair.
     const code = c.charCodeAt(0);
-    const e = code >= 0xd800 && code <= 0xdbff && p + 1 < this.end ? p + 2 : p + 1;
-    return this.finish('other', begin, e);
+    return this.finish('other', begin, code >= 0xd800 && code <= 0xdbff && p + 1 < this.end ? p + 2 : p + 1);
+  }
+
+  /** True at the end of the text or of a line ('\n', or '\r' before '\n'). */
+  private atLineEnd(e: number): boolean {
+    const d = this.charAt(e);
+    return d === '' || d === '\n' || (d === '\r' && this.charAt(e + 1) === '\n');
+  }
+
+  /** The end of the run of blanks starting at p (a '\r' before '\n' is the newline's). */
+  private scanWhiteSpace(p: number): number {
+    let e = p;
+    for (;;) {
+      e = this.skip(e);
+      const d = this.charAt(e);
+      if (d === ' ' || d === '\t' || d === '\f' || d === '\v' || (d === '\r' && this.charAt(e + 1) !== '\n')) e++;
+      else return e;
+    }
+  }
+
+  private scanIdentifier(p: number): number {
+    let e = p + 1;
+    for (;;) {
+      e = this.skip(e);
+      if (e < this.end && isIdentChar(this.text[e])) e++;
+      else return e;
+    }
+  }
+
+  /** A pp-number (C11 6.4.8): digits, letters, '.', and a sign after an exponent's e, E, p or P. */
+  private scanNumber(p: number): number {
+    let e = p + 1;
+    for (;;) {
+      e = this.skip(e);
+      const d = this.charAt(e);
+      if (d === '+' || d === '-') {
+        const prev = this.lastRealChar(e);
+        if (prev !== 'e' && prev !== 'E' && prev !== 'p' && prev !== 'P') return e;
+        e++;
+      } else if (d !== '' && (isIdentChar(d) || d === '.')) e++;
+      else return e;
+    }
+  }
+
+  /** A string or character literal: to its closing quote or, unterminated, to the end of the line (as cpp). */
+  private scanQuoted(p: number): number {
+    const quote = this.text[p];
+    let e = p + 1;
+    for (;;) {
+      e = this.skip(e);
+      if (this.atLineEnd(e)) return e;
+      const d = this.text[e];
+      if (d === '\\') {
+        e = this.skip(e + 1);
+        if (this.atLineEnd(e)) return e;
+        e++;
+        continue;
+      }
+      e++;
+      if (d === quote) return e;
+    }
+  }
+
+  /** A block comment whose body starts at `from`; unterminated, it runs to the end of the text. */
+  private blockComment(begin: number, from: number): PPToken {
+    let e = from;
+    while (e < this.end) {
+      if (this.text[e] !== '*') {
+        e++;
+        continue;
+      }
+      const after = this.skip(e + 1);
+      if (this.charAt(after) === '/') return this.finish('comment', begin, after + 1);
+      e = after;
+    }
+    const tok = this.finish('comment', begin, e);
+    tok.unterminated = true;
+    return tok;
+  }
+
+  private scanToLineEnd(from: number): number {
+    let e = from;
+    for (;;) {
+      e = this.skip(e);
+      if (this.atLineEnd(e)) return e;
+      e++;
+    }
+  }
+
+  /** The longest punctuator at p (three characters, two, or one); n1 is the offset of its second character. */
+  private scanPunctuator(p: number, n1: number): number {
+    const c = this.text[p];
+    const c1 = this.charAt(n1);
+    const n2 = this.skip(n1 + 1);
+    if (PUNCTUATORS3.has(c + c1 + this.charAt(n2))) return n2 + 1;
+    if (PUNCTUATORS2.has(c + c1)) return n1 + 1;
+    return p + 1;
   }
 
   /** The last non-splice character before offset e (for exponent signs across splices). */

@@ -239,114 +239,32 @@ export class Expander {
 
   /** The replacement list with arguments substituted, stringized and pasted (C11 6.10.3.1-3). */
   private substitute(m: MacroDefinition, args: PPToken[][], inv: PPToken, hide: ReadonlySet<string>): PPToken[] {
-    let body = bodyTokens(m);
-    if (m.params === undefined && !body.some((b) => b.kind === 'punct' && b.text === '##')) {
-      // Object-like without pasting (the common case): copy the body at the invocation.
-      const out = new Array<PPToken>(body.length);
-      for (let i = 0; i < body.length; i++) {
-        const b = body[i];
-        out[i] = {
-          kind: b.kind, text: b.text, ctx: inv.ctx, start: inv.start, end: inv.start, fromSource: false,
-          spliced: false, spaceBefore: i === 0 ? b.spaceBefore || inv.spaceBefore : b.spaceBefore, hide,
-        };
-      }
-      return out;
-    }
-    const params = m.params;
-    // C23 / gcc: `__VA_OPT__(x)` is x when the variable arguments have tokens, else nothing.
-    if (m.variadic) body = applyVaOpt(body, args[params!.length - 1].length > 0);
-    const paramIndex = (t: PPToken | undefined): number =>
-      params !== undefined && t !== undefined && t.kind === 'ident' ? params.indexOf(t.text) : -1;
-    const expanded = new Map<number, PPToken[]>();
-    const expandedArg = (i: number): PPToken[] => {
-      let e = expanded.get(i);
-      if (e === undefined) {
-        if (this.nesting >= ExpansionLimits.MAX_ARGUMENT_NESTING) {
-          if (!this.limits.exhausted) {
-            this.limits.exhausted = true;
-            this.hooks.diagnostic({ severity: 'error', message: `macro arguments nest more than ${ExpansionLimits.MAX_ARGUMENT_NESTING} deep; macros are no longer expanded`, range: rangeOf(inv) });
-          }
-          return args[i];
-        }
-        e = [];
-        const src = new ArraySource(args[i], eofAfter(inv));
-        const ex = new Expander(this.macros, src, this.hooks, this.nesting + 1);
-        for (let t = ex.next(); t.kind !== 'eof'; t = ex.next()) {
-          // Out of budget: stop rescanning, so that unwinding deep nesting stays linear.
-          if (this.limits.exhausted) { e = args[i]; break; }
-          e.push(t);
-        }
-        expanded.set(i, e);
-      }
-      return e;
-    };
-    const fromBody = (b: PPToken): PPToken => ({
-      kind: b.kind, text: b.text, ctx: inv.ctx, start: inv.start, end: inv.start,
-      fromSource: false, spliced: false, spaceBefore: b.spaceBefore,
-    });
-    const placemarker = (spaceBefore: boolean): PPToken => ({ ...fromBody({ ...inv, kind: 'placemarker', text: '' }), spaceBefore });
-    const withSpace = (toks: PPToken[], spaceBefore: boolean): PPToken[] =>
-      toks.length === 0 ? [placemarker(spaceBefore)] : [{ ...toks[0], spaceBefore }, ...toks.slice(1)];
+    const body = bodyTokens(m);
+    if (m.params === undefined && !body.some((b) => isPunct(b, '##'))) return copyBody(body, inv, hide);
+    const replaced = new Replacement(m, body, args, inv, (arg) => this.expandArgument(arg, inv), (lhs, rhs) => this.paste(lhs, rhs, inv)).tokens();
+    return withHideSet(replaced, hide, inv.spaceBefore);
+  }
 
-    const out: PPToken[] = [];
-    for (let i = 0; i < body.length; i++) {
-      const b = body[i];
-      const p = paramIndex(b);
-      if (params !== undefined && isPunct(b, '#') && paramIndex(body[i + 1]) >= 0) {
-        const s = stringize(args[paramIndex(body[i + 1])]);
-        out.push({ ...fromBody(b), kind: 'string', text: s });
-        i++;
-        continue;
+  /**
+   * An argument macro-expanded on its own before it is substituted (C11 6.10.3.1); as written once
+   * arguments nest too deep or the expansion budget is spent.
+   */
+  private expandArgument(arg: PPToken[], inv: PPToken): PPToken[] {
+    if (this.nesting >= ExpansionLimits.MAX_ARGUMENT_NESTING) {
+      if (!this.limits.exhausted) {
+        this.limits.exhausted = true;
+        this.hooks.diagnostic({ severity: 'error', message: `macro arguments nest more than ${ExpansionLimits.MAX_ARGUMENT_NESTING} deep; macros are no longer expanded`, range: rangeOf(inv) });
       }
-      if (isPunct(b, '##') && i > 0 && i + 1 < body.length) {
-        // Consecutive `##` act as one (gcc).
-        while (i + 2 < body.length && isPunct(body[i + 1], '##')) i++;
-        const next = body[i + 1];
-        const q = paramIndex(next);
-        const variadicArg = m.variadic && q === params!.length - 1;
-        const lhs = out[out.length - 1];
-        // GNU: `, ## __VA_ARGS__` drops the comma when the variable arguments are absent.
-        if (variadicArg && isPunct(lhs, ',') && lhs !== undefined && !lhs.fromSource) {
-          if (args[q].length === 0) out.pop();
-          else pushAll(out, withSpace(args[q], next.spaceBefore));
-          i++;
-          continue;
-        }
-        let rhs: PPToken[];
-        if (q >= 0) rhs = withSpace(args[q], next.spaceBefore);
-        else if (params !== undefined && isPunct(next, '#') && paramIndex(body[i + 2]) >= 0) {
-          rhs = [{ ...fromBody(next), kind: 'string', text: stringize(args[paramIndex(body[i + 2])]) }];
-          i++;
-        } else rhs = [fromBody(next)];
-        out.pop();
-        pushAll(pushAll(out, this.paste(lhs, rhs[0], inv)), rhs.slice(1));
-        i++;
-        continue;
-      }
-      if (p >= 0) {
-        const raw = isPunct(body[i + 1], '##');
-        pushAll(out, withSpace(raw ? args[p] : expandedArg(p), b.spaceBefore));
-        continue;
-      }
-      out.push(fromBody(b));
+      return arg;
     }
-    const unions = new Map<ReadonlySet<string> | undefined, ReadonlySet<string>>();
-    const result: PPToken[] = [];
-    // An empty argument still leaves its leading space (gcc: `[a __VA_ARGS__]` gives `[a ]`).
-    let pendingSpace = false;
-    for (const t of out) {
-      if (t.kind === 'placemarker') { pendingSpace ||= t.spaceBefore; continue; }
-      let h = unions.get(t.hide);
-      if (h === undefined) {
-        h = t.hide === undefined ? hide : union(t.hide, hide);
-        unions.set(t.hide, h);
-      }
-      result.push({ ...t, hide: h, spaceBefore: t.spaceBefore || pendingSpace });
-      pendingSpace = false;
+    const expanded: PPToken[] = [];
+    const ex = new Expander(this.macros, new ArraySource(arg, eofAfter(inv)), this.hooks, this.nesting + 1);
+    for (let t = ex.next(); t.kind !== 'eof'; t = ex.next()) {
+      // Out of budget: stop rescanning, so that unwinding deep nesting stays linear.
+      if (this.limits.exhausted) return arg;
+      expanded.push(t);
     }
-    // The expansion's first token takes the invocation's leading space.
-    if (result.length > 0 && inv.spaceBefore && !result[0].spaceBefore) result[0] = { ...result[0], spaceBefore: true };
-    return result;
+    return expanded;
   }
 
   private paste(lhs: PPToken, rhs: PPToken, inv: PPToken): PPToken[] {
@@ -366,6 +284,142 @@ export class Expander {
     });
     return [lhs, { ...rhs, spaceBefore: false }];
   }
+}
+
+/** An object-like macro's body without pasting (the common case), copied to the invocation. */
+function copyBody(body: PPToken[], inv: PPToken, hide: ReadonlySet<string>): PPToken[] {
+  const out = new Array<PPToken>(body.length);
+  for (let i = 0; i < body.length; i++) {
+    const b = body[i];
+    out[i] = {
+      kind: b.kind, text: b.text, ctx: inv.ctx, start: inv.start, end: inv.start, fromSource: false,
+      spliced: false, spaceBefore: i === 0 ? b.spaceBefore || inv.spaceBefore : b.spaceBefore, hide,
+    };
+  }
+  return out;
+}
+
+/**
+ * One invocation's replacement list with its arguments put in: `#param` stringized, `a ## b`
+ * pasted, other parameters replaced by their expanded arguments. The result still holds
+ * placemarkers and the arguments' own hide sets.
+ */
+class Replacement {
+  private readonly out: PPToken[] = [];
+  private readonly body: PPToken[];
+  private readonly params: string[] | undefined;
+  /** Each argument's expansion, made once however often its parameter appears. */
+  private readonly expanded = new Map<number, PPToken[]>();
+
+  constructor(
+    private readonly m: MacroDefinition,
+    body: PPToken[],
+    private readonly args: PPToken[][],
+    private readonly inv: PPToken,
+    private readonly expand: (arg: PPToken[]) => PPToken[],
+    private readonly paste: (lhs: PPToken, rhs: PPToken) => PPToken[],
+  ) {
+    this.params = m.params;
+    // C23 / gcc: `__VA_OPT__(x)` is x when the variable arguments have tokens, else nothing.
+    this.body = m.variadic ? applyVaOpt(body, args[m.params!.length - 1].length > 0) : body;
+  }
+
+  tokens(): PPToken[] {
+    const body = this.body;
+    for (let i = 0; i < body.length; i++) {
+      const b = body[i];
+      if (this.params !== undefined && isPunct(b, '#') && this.paramIndex(body[i + 1]) >= 0) {
+        this.out.push(this.stringized(b, body[i + 1]));
+        i++;
+      } else if (isPunct(b, '##') && i > 0 && i + 1 < body.length) {
+        i = this.pasteAt(i);
+      } else {
+        const p = this.paramIndex(b);
+        if (p >= 0) pushAll(this.out, this.withSpace(isPunct(body[i + 1], '##') ? this.args[p] : this.expandedArg(p), b.spaceBefore));
+        else this.out.push(this.fromBody(b));
+      }
+    }
+    return this.out;
+  }
+
+  /** `lhs ## rhs` with the `##` at body[i]; returns the index of the last body token it used. */
+  private pasteAt(i: number): number {
+    const body = this.body;
+    // Consecutive `##` act as one (gcc).
+    while (i + 2 < body.length && isPunct(body[i + 1], '##')) i++;
+    const next = body[i + 1];
+    const q = this.paramIndex(next);
+    const lhs = this.out[this.out.length - 1];
+    // GNU: `, ## __VA_ARGS__` drops the comma when the variable arguments are absent.
+    if (this.m.variadic && q === this.params!.length - 1 && isPunct(lhs, ',') && lhs !== undefined && !lhs.fromSource) {
+      if (this.args[q].length === 0) this.out.pop();
+      else pushAll(this.out, this.withSpace(this.args[q], next.spaceBefore));
+      return i + 1;
+    }
+    let rhs: PPToken[];
+    if (q >= 0) rhs = this.withSpace(this.args[q], next.spaceBefore);
+    else if (this.params !== undefined && isPunct(next, '#') && this.paramIndex(body[i + 2]) >= 0) {
+      rhs = [this.stringized(next, body[i + 2])];
+      i++;
+    } else rhs = [this.fromBody(next)];
+    this.out.pop();
+    pushAll(pushAll(this.out, this.paste(lhs, rhs[0])), rhs.slice(1));
+    return i + 1;
+  }
+
+  private paramIndex(t: PPToken | undefined): number {
+    return this.params !== undefined && t !== undefined && t.kind === 'ident' ? this.params.indexOf(t.text) : -1;
+  }
+
+  private expandedArg(i: number): PPToken[] {
+    let e = this.expanded.get(i);
+    if (e === undefined) {
+      e = this.expand(this.args[i]);
+      this.expanded.set(i, e);
+    }
+    return e;
+  }
+
+  /** `#param` at `hash`: the argument of `param` as a string literal. */
+  private stringized(hash: PPToken, param: PPToken): PPToken {
+    return { ...this.fromBody(hash), kind: 'string', text: stringize(this.args[this.paramIndex(param)]) };
+  }
+
+  /** A body token, placed at the invocation. */
+  private fromBody(b: PPToken): PPToken {
+    const inv = this.inv;
+    return { kind: b.kind, text: b.text, ctx: inv.ctx, start: inv.start, end: inv.start, fromSource: false, spliced: false, spaceBefore: b.spaceBefore };
+  }
+
+  /** An argument's tokens led by the parameter's spacing; an empty argument leaves a placemarker. */
+  private withSpace(toks: PPToken[], spaceBefore: boolean): PPToken[] {
+    if (toks.length > 0) return [{ ...toks[0], spaceBefore }, ...toks.slice(1)];
+    return [{ ...this.fromBody({ ...this.inv, kind: 'placemarker', text: '' }), spaceBefore }];
+  }
+}
+
+/**
+ * The substituted tokens ready to rescan: placemarkers dropped (their space kept), and each token's
+ * hide set joined with the invocation's `hide`.
+ */
+function withHideSet(tokens: PPToken[], hide: ReadonlySet<string>, invocationSpace: boolean): PPToken[] {
+  const unions = new Map<ReadonlySet<string> | undefined, ReadonlySet<string>>();
+  const result: PPToken[] = [];
+  // An empty argument still leaves its leading space (gcc: `[a __VA_ARGS__]` gives `[a ]`).
+  let pendingSpace = false;
+  for (const t of tokens) {
+    if (t.kind === 'placemarker') { pendingSpace ||= t.spaceBefore; continue; }
+    let h = unions.get(t.hide);
+    if (h === undefined) {
+      h = t.hide === undefined ? hide : union(t.hide, hide);
+      unions.set(t.hide, h);
+    }
+    result.push({ ...t, hide: h, spaceBefore: t.spaceBefore || pendingSpace });
+    pendingSpace = false;
+  }
+  // The expansion's first token takes the invocation's leading space.
+  if (result.length > 0 && invocationSpace && !result[0].spaceBefore) result[0] = { ...result[0], spaceBefore: true };
+  return result;
 }
 
 /** Resolve each `__VA_OPT__( ... )` of a variadic macro's body to its contents or to a placemarker. */

@@ -4,7 +4,7 @@ import { strict as assert } from 'assert';
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
-import { KNOWN_LONG_FUNCTIONS, MAX_FUNCTION_LINES, knownKey, longestFunctions, tooLong } from '../../../scripts/function-length';
+import { KNOWN_LONG_FUNCTIONS, MAX_FUNCTION_LINES, knownKey, longestFunctions, repinned, tooLong } from '../../../scripts/function-length';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 
@@ -31,5 +31,20 @@ describe('function length', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('--repin sets each pinned length to the current one and drops the entries now short, adding none', () => {
+    const source = [
+      'export const KNOWN_LONG_FUNCTIONS = new Map([',
+      '  // The long ones.',
+      "  ['src/a.ts#grew', 90],",
+      "  ['src/a.ts#split', 95],",
+      "  ['src/b.ts#same', 85],",
+      ']);',
+      '',
+    ].join('\n');
+    const at = (file: string, name: string, lines: number) => ({ file, name, line: 1, lines });
+    const now = [at('src/a.ts', 'grew', 101), at('src/a.ts', 'split', 40), at('src/b.ts', 'same', 85), at('src/c.ts', 'new', 99)];
+    assert.equal(repinned(source, now), source.replace('grew\', 90]', "grew', 101]").replace("  ['src/a.ts#split', 95],\n", ''));
   });
 });
