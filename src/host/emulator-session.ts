@@ -11,6 +11,7 @@ import { bootProject } from '../emulator/from-project';
 import type { LogRecord } from '../emulator/kernel';
 import { applyInputRecord, recordInputLog, type InputLog } from '../emulator/record';
 import { loadProject } from '../system/index';
+import { findingDiagnostic } from '../emulator/protocol/findings';
 import { componentsRequestFor } from '../emulator/real/components';
 import type { WasmToolchain } from '../emulator/real/toolchain';
 import { InputRouter } from './input-router';
@@ -86,6 +87,7 @@ export class EmulatorSession {
   private lastStreamMs = -Infinity;
   private lastStreamTimeNs = -1;
   private speed = 1;
+  private findingsPosted = 0;
 
   /** Files as the user has them: a fault names the line the user can open (src/devicetree/physical-lines.ts). */
   private readonly host: PhysicalLinesHost;
@@ -202,6 +204,7 @@ export class EmulatorSession {
     this.reportedHalts.clear();
     this.staleFaults = [];
     this.replay = undefined;
+    this.findingsPosted = 0;
   }
 
   private addLog(r: LogRecord): void {
@@ -365,11 +368,22 @@ export class EmulatorSession {
       this.unacked += waiting;
       this.post({ type: 'output', timeNs: emu.now(), line, clients }, [line.buffer as ArrayBuffer, ...clients.map((c) => c.bytes.buffer as ArrayBuffer)]);
     }
+    this.postFindings(emu);
     if (this.logs.length > 0 || this.logsDropped > 0) {
       this.post({ type: 'log', records: this.logs, dropped: this.logsDropped });
       this.logs = [];
       this.logsDropped = 0;
     }
+  }
+
+  /** The protocol findings, when their number or counts changed (at most once a frame). */
+  private postFindings(emu: Emulator): void {
+    const findings = emu.findings();
+    let total = 0;
+    for (const f of findings) total += f.count;
+    if (total === this.findingsPosted) return;
+    this.findingsPosted = total;
+    this.post({ type: 'findings', diagnostics: findings.map((f) => findingDiagnostic(f, (pd) => emu.elementRange(pd))) });
   }
 
   private sendStatus(force: boolean): void {

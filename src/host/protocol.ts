@@ -84,11 +84,13 @@ export type FromWorker =
   | { type: 'snapshot'; requestId: number; snapshot: EmulatorSnapshot | undefined }
   | { type: 'streamedSnapshot'; snapshot: EmulatorSnapshot }
   | { type: 'recording'; requestId: number; log: InputLog | undefined }
+  /** Every protocol finding so far, as diagnostics at the `.system` elements (sent when one is new or recounted). */
+  | { type: 'findings'; diagnostics: Diagnostic[] }
   /** The worker's loop threw; the emulator is gone and the worker waits to be terminated. */
   | { type: 'crashed'; message: string; stack?: string };
 
 export const TO_WORKER_TYPES = ['boot', 'input', 'ack', 'pause', 'resume', 'reset', 'resize', 'snapshot', 'streamSnapshots', 'step', 'setSpeed', 'getRecording', 'stop', 'crash'] as const satisfies readonly ToWorker['type'][];
-export const FROM_WORKER_TYPES = ['booted', 'bootFailed', 'output', 'log', 'status', 'guestFailed', 'resized', 'snapshot', 'streamedSnapshot', 'recording', 'crashed'] as const satisfies readonly FromWorker['type'][];
+export const FROM_WORKER_TYPES = ['booted', 'bootFailed', 'output', 'log', 'status', 'guestFailed', 'resized', 'snapshot', 'streamedSnapshot', 'recording', 'findings', 'crashed'] as const satisfies readonly FromWorker['type'][];
 
 /** Output the extension may hold unacknowledged before the worker stops advancing virtual time. */
 export const CREDIT_WINDOW_BYTES = 256 * 1024;

@@ -19,7 +19,7 @@ describe('host: worker protocol', () => {
   it('worker -> extension messages', () => {
     assert.ok(fromComplete);
     assert.deepEqual([...FROM_WORKER_TYPES].sort(), [
-      'bootFailed', 'booted', 'crashed', 'guestFailed', 'log', 'output', 'recording', 'resized', 'snapshot', 'status', 'streamedSnapshot',
+      'bootFailed', 'booted', 'crashed', 'findings', 'guestFailed', 'log', 'output', 'recording', 'resized', 'snapshot', 'status', 'streamedSnapshot',
     ]);
   });
 
