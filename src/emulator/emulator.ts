@@ -242,6 +242,7 @@ export class Emulator {
       host.trace.watch(this.queues, () => this.kernel.now);
       this.observe(host.trace);
     }
+    for (const o of host.observers ?? []) this.observe(o);
     if (config.protocolChecks === false) return undefined;
     const checker = new ProtocolChecker(this.kernel, this.queues, this.virtqs, config.protocolChecks);
     this.observe(checker);
@@ -489,6 +490,8 @@ export interface EmulatorHost {
   onUartOutput?: OutputListener;
   /** Record the session as a Chrome/Perfetto trace from power-on (trace.ts). */
   trace?: TraceRecorder;
+  /** Other observers to have from power-on (time-travel.ts counts activations with one). */
+  observers?: KernelObserver[];
 }
 
 export interface CreateEmulatorResult {
