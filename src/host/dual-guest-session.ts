@@ -222,6 +222,11 @@ export class DualGuestSession implements TerminalInputSink {
     return this.client?.recording() ?? Promise.resolve(undefined);
   }
 
+  /** The session as a Chrome/Perfetto trace (JSON text), or why there is none. */
+  trace(): Promise<{ json: string | undefined; error?: string }> {
+    return this.client?.trace() ?? Promise.resolve({ json: undefined, error: 'no emulator is running' });
+  }
+
   /** For tests and the inspector: the worker connection in use. */
   get emulatorClient(): EmulatorClient | undefined {
     return this.client;

@@ -9,7 +9,8 @@ import type { Emulator } from '../emulator/emulator';
 import { PhysicalLinesHost } from '../devicetree/physical-lines';
 import { bootProject } from '../emulator/from-project';
 import type { LogRecord } from '../emulator/kernel';
-import { applyInputRecord, recordInputLog, type InputLog } from '../emulator/record';
+import { applyInputRecord, recordInputLog, replayInputLog, type InputLog } from '../emulator/record';
+import { TraceRecorder } from '../emulator/trace';
 import { loadProject } from '../system/index';
 import { findingDiagnostic } from '../emulator/protocol/findings';
 import { componentsRequestFor } from '../emulator/real/components';
@@ -120,6 +121,7 @@ export class EmulatorSession {
       case 'getRecording':
         this.post({ type: 'recording', requestId: msg.requestId, log: this.emulator ? recordInputLog(this.emulator, this.bootRequest?.seed ?? 1) : undefined });
         break;
+      case 'exportTrace': this.post({ type: 'trace', requestId: msg.requestId, ...this.exportTrace() }); break;
       case 'stop': this.stop(); break;
       case 'crash': this.crashRequest = msg.message; break;
     }
@@ -374,6 +376,26 @@ export class EmulatorSession {
       this.logs = [];
       this.logsDropped = 0;
     }
+  }
+
+  /**
+   * The session so far as a trace: the same project booted again with a recorder from power-on and
+   * the input log replayed to now (the emulator is deterministic, so this is the session itself).
+   */
+  private exportTrace(): { json: string | undefined; error?: string } {
+    const emu = this.emulator, req = this.bootRequest;
+    if (!emu || !req) return { json: undefined, error: 'no emulator is running' };
+    const trace = new TraceRecorder();
+    const project = loadProject(req.projectFile, this.host, { switchChar: req.switchChar });
+    if (req.colour !== undefined) project.serial.colour = req.colour;
+    const wanted = componentsRequestFor(project, req.components, this.real?.defaultSddf);
+    const again = bootProject(project, {
+      components: wanted.request && this.real ? { request: wanted.request, toolchain: this.real.toolchain } : undefined,
+      host: this.host, origins: this.host, fast: req.fast, seed: req.seed ?? 1, emulatorHost: { trace },
+    });
+    if (!again.emulator) return { json: undefined, error: 'the project no longer boots as it did (files changed?)' };
+    replayInputLog(again.emulator, recordInputLog(emu, req.seed ?? 1), emu.now());
+    return { json: JSON.stringify(trace.toJSON()) };
   }
 
   /** The protocol findings, when their number or counts changed (at most once a frame). */
