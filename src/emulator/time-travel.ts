@@ -99,7 +99,7 @@ export class TimeMachine {
       const r = this.fresh();
       this.advance(r, { timeNs: at });
       this.replicas.push(r);
-      this.trim();
+      this.trim(r);
       return true;
     }
     return false;
@@ -112,7 +112,7 @@ export class TimeMachine {
     if (best) return best;
     const fresh = this.fresh();
     this.replicas.push(fresh);
-    this.trim();
+    this.trim(fresh);
     return fresh;
   }
 
@@ -133,15 +133,21 @@ export class TimeMachine {
     return r;
   }
 
-  /** Drop the replicas beyond the capacity, keeping them spread out (the closest pair loses one). */
-  private trim(): void {
+  /**
+   * Drop replicas beyond the capacity, never `keep`: first one that shares its slot of the even
+   * spacing with another (the later of the two), else the latest, so refill's spacing survives.
+   */
+  private trim(keep: Replica): void {
+    const spacing = this.endNs / this.capacity;
     while (this.replicas.length > this.capacity) {
       this.replicas.sort((a, b) => a.emu.now() - b.emu.now());
-      let drop = 1, gap = Infinity;
-      for (let i = 1; i < this.replicas.length; i++) {
-        const g = this.replicas[i].emu.now() - this.replicas[i - 1].emu.now();
-        if (g < gap) { gap = g; drop = i; }
+      const slot = (r: Replica): number => Math.floor(r.emu.now() / spacing);
+      let drop = -1;
+      for (let i = this.replicas.length - 1; i > 0 && drop < 0; i--) {
+        if (slot(this.replicas[i]) !== slot(this.replicas[i - 1])) continue;
+        drop = this.replicas[i] === keep ? i - 1 : i;
       }
+      if (drop < 0) drop = this.replicas[this.replicas.length - 1] === keep ? this.replicas.length - 2 : this.replicas.length - 1;
       this.replicas.splice(drop, 1);
     }
   }
