@@ -327,7 +327,7 @@ export class Emulator {
   runFor(ns: number): void {
     if (!(ns > 0)) return;
     this.kernel.runUntil(this.kernel.now + ns, () => this.flushIfLarge());
-    this.checker?.poll();
+    this.checker?.pollIfDue();
     this.flushOutput();
   }
 

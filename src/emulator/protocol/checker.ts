@@ -114,7 +114,12 @@ export class ProtocolChecker implements KernelObserver {
     if (f) f.virqs++;
   }
 
-  /** The time-based rules (stalls, signalled PDs that never run, storms); the host calls it after each run too. */
+  /** poll, unless it ran less than a poll interval of virtual time ago (the host calls it after each run). */
+  pollIfDue(): void {
+    if (this.kernel.now >= this.nextPoll) this.poll();
+  }
+
+  /** The time-based rules (stalls, signalled PDs that never run, storms). */
   poll(): void {
     const now = this.kernel.now;
     this.nextPoll = now + POLL_NS;
