@@ -8,6 +8,7 @@ import type { FileHost } from '../common/host';
 import { bootProject } from '../emulator/from-project';
 import type { Emulator } from '../emulator/emulator';
 import type { LogRecord } from '../emulator/kernel';
+import type { TraceRecorder } from '../emulator/trace';
 import { readComponentChoice, recordInputLog, replayInputLog, type InputLog } from '../emulator/record';
 import { componentsRequestFor, type ComponentKind } from '../emulator/real/components';
 import type { WasmToolchain } from '../emulator/real/toolchain';
@@ -33,6 +34,8 @@ export interface BootSessionOptions {
   onLog?: (record: LogRecord) => void;
   /** Real components: the kind asked for outside the project file, the compiler, the default sDDF. */
   components?: { kind?: ComponentKind | Record<string, ComponentKind>; toolchain: WasmToolchain; defaultSddf?: string };
+  /** Record a Chrome/Perfetto trace of the session from power-on. */
+  trace?: TraceRecorder;
 }
 
 /** What `--record` writes: the emulator's input log plus what a replay needs to end where we ended. */
@@ -53,6 +56,8 @@ export class BootSession {
     readonly emulator: Emulator,
     readonly seed: number,
     readonly realtime: boolean,
+    /** The trace being recorded (--trace), from power-on. */
+    readonly trace?: TraceRecorder,
   ) {}
 
   /**
@@ -72,11 +77,11 @@ export class BootSession {
       seed: opts.seed,
       fast: !opts.realtime,
       // In place before init() runs, so the begin string and boot-time logs are not missed.
-      emulatorHost: { onUartOutput: (bytes) => opts.onOutput(bytes), onLog: opts.onLog },
+      emulatorHost: { onUartOutput: (bytes) => opts.onOutput(bytes), onLog: opts.onLog, trace: opts.trace },
     });
     diagnostics.push(...wanted.diagnostics);
     if (!emulator || diagnostics.some((d) => d.severity === 'error')) return { session: undefined, diagnostics };
-    return { session: new BootSession(project, emulator, opts.seed, opts.realtime), diagnostics };
+    return { session: new BootSession(project, emulator, opts.seed, opts.realtime, opts.trace), diagnostics };
   }
 
   /** The switch character virt_rx listens for (from the project's serial configuration). */

@@ -14,6 +14,7 @@ import { NodeWasmToolchain, sharedUpstreamSddf } from '../node/wasm-toolchain';
 import type { ComponentKind } from '../emulator/real/components';
 import { describeSwitchChar, parseSwitchChar } from '../system/index';
 import { componentMismatch } from '../emulator/record';
+import { TraceRecorder } from '../emulator/trace';
 import { BootSession, formatBootDiagnostic, parseRecording, serialiseRecording, type BootRecording } from './boot-session';
 import { scriptLines } from './script-input';
 import { describeKey, enterRawMode, quitKeyFor, runInteractive, signalExitCode, type TerminalInput } from './terminal';
@@ -37,6 +38,8 @@ export interface BootArgs {
   realtime: boolean;
   record?: string;
   replay?: string;
+  /** --trace: write the session as a Chrome/Perfetto trace (JSON trace event format). */
+  trace?: string;
   seed: number;
   colour?: boolean;
   /** Also show the PDs' and the guest model's informational log lines (errors are always shown). */
@@ -65,6 +68,9 @@ export function bootUsage(): string {
     '--fast          run as fast as useful (the default): unpaced UART, idle time follows the wall clock',
     '--record FILE   write the session\'s input with its virtual times, the seed and the mode to FILE',
     '--replay FILE   replay a --record file (same project): the same transcript, byte for byte',
+    '--trace FILE    write the session as a Chrome/Perfetto trace (JSON trace event format): a track',
+    '                per PD and vCPU, flows for notifications and IRQs, counters for queue fill;',
+    '                open it in ui.perfetto.dev or chrome://tracing',
     '--seed N        the emulator\'s random seed (default 1)',
     '--colour        colour each guest\'s output (virt_tx\'s colour option); --no-colour turns it off',
     '                (default: the project\'s serial.colour)',
@@ -119,13 +125,13 @@ export function parseBootArgs(args: string[]): { parsed?: BootArgs; error?: stri
         out.switchChar = sw;
         break;
       }
-      case '--script': case '--record': case '--replay': case '--seed': {
+      case '--script': case '--record': case '--replay': case '--trace': case '--seed': {
         const v = value();
         if (v === undefined || v === '') return { error: `${name} needs ${name === '--seed' ? 'a number' : 'a file'}` };
         if (name === '--seed') {
           if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v))) return { error: `--seed wants a non-negative integer, not '${v}'` };
           out.seed = Number(v);
-        } else out[name.slice(2) as 'script' | 'record' | 'replay'] = v;
+        } else out[name.slice(2) as 'script' | 'record' | 'replay' | 'trace'] = v;
         break;
       }
       default:
@@ -213,9 +219,7 @@ export async function runBoot(args: string[], ioOverrides: Partial<BootIo> = {})
   io.onSession?.(session);
   // A serial_config.h that could not be read decides the switch character: say so in every mode.
   printDiagnostics(io, loaded.diagnostics.filter((d) => d.code === 'project-switch-char' || d.code === 'real-components'));
-  const saveRecording = (): void => {
-    if (parsed.record !== undefined) io.writeFile(path.resolve(io.cwd, parsed.record), serialiseRecording(session.recording()));
-  };
+  const saveRecording = (): void => saveSessionFiles(io, parsed, session);
 
   if (recording) return replayRecording(io, session, recording, parsed.replay!, saveRecording);
   if (!interactive) await typeScript(session, script ? [script] : io.stdin, io);
@@ -255,6 +259,7 @@ function loadSession(target: string, parsed: BootArgs, recording: BootRecording 
     onLog: (r: LogRecord): void => {
       if (r.level === 'error' || parsed.logs) io.stderr(`${r.text}${eol}`);
     },
+    trace: parsed.trace !== undefined ? new TraceRecorder() : undefined,
     // A replay boots the programs it was recorded with, whatever --components says.
     components: { kind: recording?.components ?? parsed.components, toolchain: new NodeWasmToolchain(), defaultSddf: sharedUpstreamSddf() },
   });
@@ -291,6 +296,12 @@ async function runAtTerminal(session: BootSession, realtime: boolean, io: BootIo
     restore();
     process.removeListener('exit', restore);
   }
+}
+
+/** What --record and --trace asked to keep of the session. */
+function saveSessionFiles(io: BootIo, parsed: BootArgs, session: BootSession): void {
+  if (parsed.record !== undefined) io.writeFile(path.resolve(io.cwd, parsed.record), serialiseRecording(session.recording()));
+  if (parsed.trace !== undefined && session.trace) io.writeFile(path.resolve(io.cwd, parsed.trace), JSON.stringify(session.trace.toJSON()));
 }
 
 /** The interactive session's first line: the project, the switch character and where it came from, the quit key. */

@@ -3,6 +3,7 @@
 import type { SourceRange } from '../common/diagnostics';
 import type { GuestProgram } from './guest/interface';
 import type { RealComponentsConfig } from './real/real-config';
+import type { CheckerOptions } from './protocol/checker';
 import type { BoardDescription } from './boards';
 
 /** MCS scheduling parameters, as in a Microkit protection_domain / virtual_machine element. */
@@ -27,6 +28,8 @@ export interface PdConfig extends SchedParams {
   irqs?: { irq: number; id: number }[];
   /** The PD is a VMM (it has a virtual_machine), booted or not: not a native PD without a model. */
   vmm?: boolean;
+  /** Its `<protection_domain>` element in the `.system`, where findings about it are shown. */
+  range?: SourceRange;
 }
 
 export interface ChannelEnd {
@@ -84,6 +87,8 @@ export interface GuestConfig {
   vmm: string;
   /** The virtual_machine's name. */
   name: string;
+  /** Its `<virtual_machine>` element in the `.system`. */
+  range?: SourceRange;
   sched: SchedParams;
   ramGpa: number;
   ramSize: number;
@@ -146,6 +151,8 @@ export interface EmulatorConfig {
   eventHistory?: number;
   /** PDs that run their real code (WebAssembly built by real/components.ts) instead of a model. */
   real?: RealComponentsConfig;
+  /** The live protocol checker's thresholds (protocol/checker.ts); false turns it off. On by default. */
+  protocolChecks?: CheckerOptions | false;
 }
 
 /**

@@ -23,7 +23,7 @@
 // - pds/vmm.ts: no register dumps (IP 0); a DT-node line after faults; other virtio devices answer
 //   empty; no kernel image; PSCI SYSTEM_RESET restarts the guest; "<PD>|ERROR: " without
 //   "(function:line)".
-import type { Diagnostic } from '../common/diagnostics';
+import type { Diagnostic, SourceRange } from '../common/diagnostics';
 import { type EmulatorConfig, type GuestConfig, type MachineConfig, type QueueConnection, type SchedParams, type SerialRoles, DEFAULT_BUDGET_US } from './config';
 import { Gic, spiToIntid } from './devices/gic';
 import { createBoardUart, createUartDriver } from './devices/board-uart';
@@ -31,7 +31,11 @@ import type { SerialDevice } from './devices/uart-line';
 import { VgicDistributor } from './devices/vgic-distributor';
 import { DEFAULT_BOARD, type BoardDescription } from './boards';
 import { PhysicalBus } from './devices/bus';
-import { type EventRecord, Kernel, type LogRecord, type PdThread, type SchedState } from './kernel';
+import { type EventRecord, Kernel, type KernelObserver, type LogRecord, observerSet, type PdThread, type SchedState } from './kernel';
+import { ProtocolChecker } from './protocol/checker';
+import type { ProtocolFinding } from './protocol/findings';
+import type { WatchedQueue } from './protocol/serial-queue-checks';
+import type { WatchedVirtq } from './protocol/virtq-checks';
 import { MemoryRegions, GuestPhysical, allocateRegion } from './memory';
 import { SerialQueue } from './queue';
 import { SeededRandom } from './random';
@@ -43,6 +47,7 @@ import { VirtioConsole } from './virtio/console';
 import { VIRTQ_DESC_SIZE, type VirtqState } from './virtio/virtq';
 import { validateConfig } from './validate';
 import { RealSystem, type SerialQueues } from './real/system';
+import type { TraceRecorder } from './trace';
 
 export interface QueueSnapshot {
   name: string;
@@ -92,6 +97,8 @@ export interface EmulatorSnapshot {
   events: EventRecord[];
   /** The `.system`'s channels (ends as PD name and channel id), for the inspector's diagram. */
   channels: { a: string; aId: number; b: string; bId: number }[];
+  /** What the protocol checker found so far (empty when it is off). */
+  findings: ProtocolFinding[];
 }
 
 export interface InputRecord {
@@ -131,7 +138,11 @@ export class Emulator {
   private readonly outputListeners: OutputListener[] = [];
   private readonly clientListeners: ClientListener[] = [];
   readonly inputLog: InputRecord[] = [];
-  private readonly queues: { name: string; q: SerialQueue }[] = [];
+  private readonly queues: WatchedQueue[] = [];
+  private readonly virtqs: WatchedVirtq[] = [];
+  private readonly observers: KernelObserver[] = [];
+  /** The live protocol checker (config.protocolChecks; on unless set to false). */
+  readonly checker: ProtocolChecker | undefined;
   private readonly vcpus: Vcpu[] = [];
   private readonly vmms: Vmm[] = [];
   private readonly consoles: VirtioConsole[] = [];
@@ -188,6 +199,7 @@ export class Emulator {
       real.attach(kernel, serial.queues, chBetween,
         { uart: this.uart, paddr: config.roles?.uartPaddr ?? board.uart.paddr, size: UART_REGION_SIZE, irqChannel: serial.irqChannel });
     }
+    this.checker = this.installObservers(config, host);
     if (host.onLog) this.onLog(host.onLog);
     if (host.onUartOutput) this.onUartOutput(host.onUartOutput);
     // Microkit starts every PD's init() before any notification is delivered; higher priority first.
@@ -198,20 +210,20 @@ export class Emulator {
   /** The sDDF serial subsystem: its queues, the board's UART driver, virt_rx and virt_tx. */
   private buildSerial(config: EmulatorConfig, pd: (name: string) => PdThread, chBetween: (from: string, to: string | undefined) => number): SerialSubsystem {
     const kernel = this.kernel, mrs = this.mrs, roles = config.roles, serial = config.serial;
-    const queue = (name: string, c: QueueConnection): SerialQueue => {
+    const queue = (producer: string, consumer: string, c: QueueConnection): SerialQueue => {
       const qr = mrs.get(c.queueMr)!, dr = mrs.get(c.dataMr)!;
       // The regions start zero-filled, as on the board: producer_signalled 0, so every producer
       // starts with a signal requested (sddf include/sddf/serial/queue.h:31, :546).
       const q = new SerialQueue(qr, dr, c.capacity ?? dr.length);
-      this.queues.push({ name, q });
+      this.queues.push({ name: `${producer} -> ${consumer}`, q, producer: pd(producer), consumer: pd(consumer) });
       return q;
     };
     // A TX-only system (RX disabled, as sdfgen makes it) has no RX virtualiser and no RX queues.
     const virtRxName = roles.virtRx;
-    const drvRx = virtRxName && roles.driverRx ? queue(`${roles.driver} -> ${virtRxName}`, roles.driverRx) : undefined;
-    const drvTx = queue(`${roles.virtTx} -> ${roles.driver}`, roles.driverTx);
-    const cliRx = roles.clients.map((c) => (virtRxName && c.rx ? queue(`${virtRxName} -> ${c.pd}`, c.rx) : undefined));
-    const cliTx = roles.clients.map((c) => queue(`${c.pd} -> ${roles.virtTx}`, c.tx));
+    const drvRx = virtRxName && roles.driverRx ? queue(roles.driver, virtRxName, roles.driverRx) : undefined;
+    const drvTx = queue(roles.virtTx, roles.driver, roles.driverTx);
+    const cliRx = roles.clients.map((c) => (virtRxName && c.rx ? queue(virtRxName, c.pd, c.rx) : undefined));
+    const cliTx = roles.clients.map((c) => queue(c.pd, roles.virtTx, c.tx));
 
     const driverPd = pd(roles.driver), txPd = pd(roles.virtTx);
     const irqCh = [...driverPd.irqs].find(([, intid]) => intid === roles.uartIrq)?.[0] ?? -1;
@@ -251,12 +263,14 @@ export class Emulator {
     if (g.vgic?.version === 2) vmm.distributor = new VgicDistributor(vcpu.vgic);
     const intid = spiToIntid(g.virtio.spi);
     if (serial && clientIndex >= 0) {
+      const mem = new GuestPhysical(ram, g.ramGpa);
       const console = new VirtioConsole({
-        mem: new GuestPhysical(ram, g.ramGpa),
+        mem,
         txq: serial.queues.clientTx[clientIndex],
         rxq: serial.queues.clientRx[clientIndex],
         injectIrq: () => {
           kernel.event('virq', `${g.vmm} injects INTID ${intid} into ${g.name}`);
+          kernel.observer?.virq(vmmPd, g.name, intid);
           if (vcpu.vgic.inject(intid)) return true;
           // libvmm refuses (vdist.h:193-203) and virq_inject (virq.c:83-89) returns false.
           ctx.log(`${g.vmm}|ERROR: vIRQ 0x${intid.toString(16)} is not enabled`, 'error');
@@ -269,6 +283,7 @@ export class Emulator {
       });
       vmm.console = console;
       this.consoles.push(console);
+      for (const [qi, state] of console.vqs.entries()) this.virtqs.push({ vm: g.name, vcpu, vmm: vmmPd, name: VIRTQ_NAMES[qi], state, mem, resets: () => console.stats.resets });
     }
     vmmPd.program = vmm;
     this.vcpus.push(vcpu);
@@ -277,7 +292,46 @@ export class Emulator {
     this.guestIntids.push(serial ? intid : g.passthroughIrqs?.[0]?.intid ?? intid);
   }
 
+  /** The trace recorder and the protocol checker, in place before any PD starts. */
+  private installObservers(config: MachineConfig, host: EmulatorHost): ProtocolChecker | undefined {
+    if (host.trace) {
+      host.trace.watch(this.queues, () => this.kernel.now);
+      this.observe(host.trace);
+    }
+    for (const o of host.observers ?? []) this.observe(o);
+    if (config.protocolChecks === false) return undefined;
+    const checker = new ProtocolChecker(this.kernel, this.queues, this.virtqs, config.protocolChecks);
+    this.observe(checker);
+    return checker;
+  }
+
   // ---- host API
+
+  /** Watch the kernel from now on (the checker, a trace recorder); install before running to see everything. */
+  observe(o: KernelObserver): () => void {
+    this.observers.push(o);
+    this.kernel.observer = observerSet(this.observers);
+    return () => {
+      const i = this.observers.indexOf(o);
+      if (i >= 0) this.observers.splice(i, 1);
+      this.kernel.observer = observerSet(this.observers);
+    };
+  }
+
+  /** Where a PD's or VM's element is in the `.system` (when the config came from one). */
+  elementRange(pdOrVm: string): SourceRange | undefined {
+    return this.config.pds.find((p) => p.name === pdOrVm)?.range ?? this.config.guests.find((g) => g.name === pdOrVm)?.range;
+  }
+
+  /** The checker's findings so far (live objects: counts go on). */
+  findings(): readonly ProtocolFinding[] {
+    return this.checker?.findings.list ?? [];
+  }
+
+  /** The queues and virtqueues the checker and the trace watch: producer, consumer and memory. */
+  watched(): { queues: readonly WatchedQueue[]; virtqs: readonly WatchedVirtq[] } {
+    return { queues: this.queues, virtqs: this.virtqs };
+  }
 
   /** Bytes arriving at the physical UART's RX line (recorded in the input log, as guest resets are). */
   typeInput(input: Uint8Array | string): void {
@@ -339,6 +393,7 @@ export class Emulator {
   runFor(ns: number): void {
     if (!(ns > 0)) return;
     this.kernel.runUntil(this.kernel.now + ns, () => this.flushIfLarge());
+    this.checker?.pollIfDue();
     this.flushOutput();
   }
 
@@ -419,6 +474,7 @@ export class Emulator {
       devices: this.bus.list().map((d) => ({ ...d, state: this.bus.find(d.base)?.device.getState?.() })),
       events: k.recentEvents(),
       channels: this.channelList,
+      findings: this.findings().map((f) => ({ ...f, waitChain: f.waitChain?.slice() })),
     };
   }
 
@@ -456,6 +512,8 @@ export class Emulator {
   }
 }
 
+const VIRTQ_NAMES = ['receiveq0', 'transmitq0'] as const;
+
 function snapshotVirtq(s: VirtqState, index: number, mem: GuestPhysical): VirtqSnapshot {
   const num = Math.min(s.num, 128);
   const descriptors: VirtqSnapshot['descriptors'] = [];
@@ -471,7 +529,7 @@ function snapshotVirtq(s: VirtqState, index: number, mem: GuestPhysical): VirtqS
     }
   }
   return {
-    index, name: index === 0 ? 'receiveq0' : 'transmitq0', num: s.num, ready: s.ready,
+    index, name: VIRTQ_NAMES[index], num: s.num, ready: s.ready,
     descGpa: s.descGpa, availGpa: s.availGpa, usedGpa: s.usedGpa, lastSeen: s.lastIdx,
     availIdx: ok ? mem.u16(s.availGpa + 2) : undefined, usedIdx: ok ? mem.u16(s.usedGpa + 2) : undefined,
     descriptors, availRing, usedRing,
@@ -496,6 +554,10 @@ function addListener<T>(list: T[], cb: T): () => void {
 export interface EmulatorHost {
   onLog?: (r: LogRecord) => void;
   onUartOutput?: OutputListener;
+  /** Record the session as a Chrome/Perfetto trace from power-on (trace.ts). */
+  trace?: TraceRecorder;
+  /** Other observers to have from power-on (time-travel.ts counts activations with one). */
+  observers?: KernelObserver[];
 }
 
 export interface CreateEmulatorResult {

@@ -91,8 +91,7 @@ export function emulatorConfigFromProject(project: Project, opts: FromProjectOpt
     memoryRegions: sys.memoryRegions.map((m) => ({ name: m.name, size: m.size })),
     pds: sys.protectionDomains.map((p) => ({
       name: p.name, priority: p.priority, budgetUs: p.budget, periodUs: p.period, passive: p.passive, vmm: p.virtualMachine !== undefined,
-      irqs: p.irqs.map((i) => ({ irq: i.irq, id: i.id })),
-    })),
+      irqs: p.irqs.map((i) => ({ irq: i.irq, id: i.id })), range: p.element.nameRange })),
     channels: sys.channels.map((c) => ({
       a: { pd: c.ends[0].pd, id: c.ends[0].id, pp: c.ends[0].pp },
       b: { pd: c.ends[1].pd, id: c.ends[1].id, pp: c.ends[1].pp },
@@ -204,7 +203,7 @@ function guestConfig(project: Project, g: ProjectGuest, compiled: CompileResult 
   const vmmPd = findPd(sys, g.vmm);
   const config: GuestConfig = {
     vmm: g.vmm,
-    name: g.vm,
+    name: g.vm, range: g.vmRange,
     sched: { priority: vm.priority, budgetUs: vm.budget, periodUs: vm.period },
     ramGpa: g.ramGpa,
     ramSize: g.ramSize,

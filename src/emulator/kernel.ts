@@ -124,6 +124,34 @@ export class PdThread extends Thread {
   }
 }
 
+/**
+ * Watches the kernel without changing what it does (the protocol checker, the trace recorder): an
+ * activation is one turn of a thread (a PD's notified()/init()/protected call, a VMM handling its
+ * vCPU's fault, a vCPU slice); activations nest when a higher-priority PD preempts.
+ */
+export interface KernelObserver {
+  activationStart(thread: Thread, why: ActivationKind): void;
+  activationEnd(thread: Thread): void;
+  notified(from: PdThread, ch: number, to: PdThread, toCh: number): void;
+  irq(intid: number, to: PdThread, ch: number): void;
+  /** A VMM injected a virtual IRQ into its guest (emulator.ts calls it; the kernel has no vGIC). */
+  virq(vmm: PdThread, vm: string, intid: number): void;
+}
+
+/** Several observers as one (the kernel calls one). */
+export function observerSet(list: KernelObserver[]): KernelObserver | undefined {
+  if (list.length <= 1) return list[0];
+  return {
+    activationStart: (t, why) => { for (const o of list) o.activationStart(t, why); },
+    activationEnd: (t) => { for (const o of list) o.activationEnd(t); },
+    notified: (f, ch, to, toCh) => { for (const o of list) o.notified(f, ch, to, toCh); },
+    irq: (i, to, ch) => { for (const o of list) o.irq(i, to, ch); },
+    virq: (v, vm, i) => { for (const o of list) o.virq(v, vm, i); },
+  };
+}
+
+export type ActivationKind = 'notified' | 'init' | 'protected' | 'fault' | 'slice';
+
 export abstract class VcpuThread extends Thread {
   /** Run the guest for at most sliceNs; it charges time through Kernel.charge. */
   abstract runSlice(sliceNs: number): void;
@@ -152,6 +180,8 @@ export class Kernel {
   /** Events recorded since power-on (the history keeps only the last ones); the inspector's step uses it. */
   eventsRecorded = 0;
   readonly logHistory: LogRecord[] = [];
+  /** At most one; Emulator.observe fans out to several. */
+  observer: KernelObserver | undefined;
 
   constructor(private readonly eventHistory = 256) {}
 
@@ -238,6 +268,7 @@ export class Kernel {
     target.pd.setPending(target.ch);
     target.pd.notifications++;
     this.event('notify', `${from.name} ch ${ch} -> ${target.pd.name} ch ${target.ch}`);
+    this.observer?.notified(from, ch, target.pd, target.ch);
     this.preemptFor(target.pd);
   }
 
@@ -249,6 +280,7 @@ export class Kernel {
     this.irqMasked.add(intid);
     owner.pd.setPending(owner.ch);
     this.event('irq', `INTID ${intid} -> ${owner.pd.name} ch ${owner.ch}`);
+    this.observer?.irq(intid, owner.pd, owner.ch);
     this.preemptFor(owner.pd);
   }
 
@@ -278,6 +310,7 @@ export class Kernel {
     // A passive callee borrows the caller's scheduling context (seL4 MCS donation); an active one
     // runs on its own (manual.md:189).
     if (callee.sched.passive) callee.donor = from.donor ?? from;
+    this.observer?.activationStart(callee, 'protected');
     try {
       this.charge(callee, PD_HANDLER_COST_NS);
       return serve(target.ch, msg);
@@ -287,6 +320,7 @@ export class Kernel {
     } finally {
       callee.donor = savedDonor;
       this.current = saved;
+      this.observer?.activationEnd(callee);
     }
   }
 
@@ -391,6 +425,7 @@ export class Kernel {
     const saved = this.current;
     this.current = pd;
     this.active.add(pd);
+    this.observer?.activationStart(pd, 'notified');
     try {
       this.charge(pd, PD_HANDLER_COST_NS);
       // One seL4 badge carries the channels pending when the PD receives; libmicrokit calls
@@ -414,6 +449,7 @@ export class Kernel {
       this.badgeDepth--;
       this.current = saved;
       this.active.delete(pd);
+      this.observer?.activationEnd(pd);
     }
   }
 
@@ -435,6 +471,7 @@ export class Kernel {
   runAs<T>(pd: PdThread, fn: () => T, onFault: T): T {
     const saved = this.current;
     this.current = pd;
+    this.observer?.activationStart(pd, 'fault');
     try {
       return fn();
     } catch (e) {
@@ -442,6 +479,7 @@ export class Kernel {
       return onFault;
     } finally {
       this.current = saved;
+      this.observer?.activationEnd(pd);
     }
   }
 
@@ -457,6 +495,7 @@ export class Kernel {
     const saved = this.current;
     this.current = pd;
     this.active.add(pd);
+    this.observer?.activationStart(pd, 'init');
     try {
       pd.program?.init?.();
     } catch (e) {
@@ -464,6 +503,7 @@ export class Kernel {
     } finally {
       this.current = saved;
       this.active.delete(pd);
+      this.observer?.activationEnd(pd);
     }
     // libmicrokit asks the monitor to bind the context to the notification once init() returns.
     if (pd.sched.passive && !pd.faulted) this.log('MON', 'info', `MON|INFO: PD '${pd.name}' is now passive!`);
@@ -506,10 +546,12 @@ export class Kernel {
         if (slice < minTurn) slice = minTurn;
         const before = this.now;
         this.current = v;
+        this.observer?.activationStart(v, 'slice');
         try {
           v.runSlice(slice);
         } finally {
           this.current = undefined;
+          this.observer?.activationEnd(v);
         }
         if (this.now - before < minTurn) this.charge(v, minTurn - (this.now - before));
         v.rrStamp = ++this.rrSeq;

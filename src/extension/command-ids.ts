@@ -10,6 +10,7 @@ export const COMMANDS = {
   openQueueInspector: 'microkitDualGuest.openQueueInspector',
   saveSerialLog: 'microkitDualGuest.saveSerialLog',
   saveRecording: 'microkitDualGuest.saveRecording',
+  exportTrace: 'microkitDualGuest.exportTrace',
   replayRecording: 'microkitDualGuest.replayRecording',
   restart: 'microkitDualGuest.restart',
   openExample: 'microkitDualGuest.openExample',

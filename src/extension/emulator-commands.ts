@@ -82,6 +82,19 @@ const saveRecording: CommandFactory = (ctx) => async () => {
   await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(JSON.stringify({ ...log, projectFile: ctx.lastProjectFile }, null, 1) + '\n'));
 };
 
+const exportTrace: CommandFactory = (ctx) => async () => {
+  if (!ctx.requireRunning()) return;
+  const uri = await vscode.window.showSaveDialog({ filters: { 'Chrome/Perfetto trace': ['json'] }, defaultUri: defaultUri('trace.json') });
+  if (!uri) return;
+  const trace = await ctx.session.trace();
+  if (!trace.json) {
+    void vscode.window.showErrorMessage(`No trace: ${trace.error ?? 'the emulator gave none'}`);
+    return;
+  }
+  await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(trace.json));
+  void vscode.window.showInformationMessage(`Trace saved to ${uri.fsPath}: open it in ui.perfetto.dev or chrome://tracing`);
+};
+
 const replayRecording: CommandFactory = (ctx) => async () => {
   const uris = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Input recording': ['json'] } });
   if (!uris?.[0]) return;
@@ -110,6 +123,7 @@ export const EMULATOR_COMMANDS: Record<Exclude<(typeof COMMANDS)[keyof typeof CO
   [COMMANDS.openQueueInspector]: openInspector,
   [COMMANDS.saveSerialLog]: saveSerialLog,
   [COMMANDS.saveRecording]: saveRecording,
+  [COMMANDS.exportTrace]: exportTrace,
   [COMMANDS.replayRecording]: replayRecording,
   [COMMANDS.openExample]: openExample,
 };

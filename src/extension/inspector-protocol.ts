@@ -74,6 +74,7 @@ export function toWireSnapshot(s: EmulatorSnapshot): WireSnapshot {
     pds: s.pds,
     events: s.events,
     channels: s.channels,
+    findings: s.findings,
   };
 }
 

@@ -55,6 +55,8 @@ export class DualGuestSession implements TerminalInputSink {
   /** Counts boots: a boot that a later one overtook while it waited stops there. */
   private generation = 0;
   private readonly sessionFindings: Diagnostic[] = [];
+  /** The protocol checker's findings of the running session (the worker sends them all each time). */
+  private protocolFindings: Diagnostic[] = [];
   private snapshotListeners: ((s: EmulatorSnapshot) => void)[] = [];
   private streaming = { enabled: false, maxPerSecond: 0 };
   private speed = 1;
@@ -90,6 +92,7 @@ export class DualGuestSession implements TerminalInputSink {
     this.switchChar = undefined;
     this.failedGuests.clear();
     this.sessionFindings.length = 0;
+    this.protocolFindings = [];
     this.setWorkerState({ state: 'booting', timeNs: 0, inputVm: undefined });
     const client = (this.client = this.startWorker());
     this.wire(client);
@@ -224,6 +227,11 @@ export class DualGuestSession implements TerminalInputSink {
     return this.client?.recording() ?? Promise.resolve(undefined);
   }
 
+  /** The session as a Chrome/Perfetto trace (JSON text), or why there is none. */
+  trace(): Promise<{ json: string | undefined; error?: string }> {
+    return this.client?.trace() ?? Promise.resolve({ json: undefined, error: 'no emulator is running' });
+  }
+
   /** For tests and the inspector: the worker connection in use. */
   get emulatorClient(): EmulatorClient | undefined {
     return this.client;
@@ -297,6 +305,11 @@ export class DualGuestSession implements TerminalInputSink {
     client.on('guestFailed', (m) => {
       if (mine()) this.guestStopped(m);
     });
+    client.on('findings', (m) => {
+      if (!mine()) return;
+      this.protocolFindings = m.diagnostics;
+      this.ui.sessionProblems([...this.sessionFindings, ...this.protocolFindings]);
+    });
     client.on('resized', (m) => this.noteResize(m));
     client.on('streamedSnapshot', (m) => {
       if (!mine()) return;
@@ -347,7 +360,7 @@ export class DualGuestSession implements TerminalInputSink {
     const source = owner?.enabledAt ?? owner?.defined;
     if (source && cause) {
       this.sessionFindings.push({ severity: 'error', code: 'emulator-guest-fault', range: source, subject: m.vm, message: `${m.vm} faulted at boot: ${cause}` });
-      this.ui.sessionProblems([...this.sessionFindings]);
+      this.ui.sessionProblems([...this.sessionFindings, ...this.protocolFindings]);
     }
     this.publish();
     this.ui.failure(cause ? `${message}: ${cause}` : message, source);

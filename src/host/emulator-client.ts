@@ -79,6 +79,11 @@ export class EmulatorClient {
     return this.request<'snapshot'>((requestId) => ({ type: 'snapshot', requestId })).then((m) => m?.snapshot);
   }
 
+  /** The session as a Chrome/Perfetto trace (JSON text), or why not. */
+  trace(): Promise<{ json: string | undefined; error?: string }> {
+    return this.request<'trace'>((requestId) => ({ type: 'exportTrace', requestId })).then((m) => (m ? { json: m.json, error: m.error } : { json: undefined, error: 'the emulator stopped' }));
+  }
+
   recording(): Promise<InputLog | undefined> {
     return this.request<'recording'>((requestId) => ({ type: 'getRecording', requestId })).then((m) => m?.log);
   }
@@ -97,11 +102,11 @@ export class EmulatorClient {
     await this.worker.terminate();
   }
 
-  private request<K extends 'snapshot' | 'recording'>(make: (id: number) => ToWorker): Promise<Msg<K> | undefined> {
+  private request<K extends 'snapshot' | 'recording' | 'trace'>(make: (id: number) => ToWorker): Promise<Msg<K> | undefined> {
     if (this.ended) return Promise.resolve(undefined);
     const id = this.nextRequest++;
     return new Promise((resolve) => {
-      this.pending.set(id, (m) => resolve(m.type === 'snapshot' || m.type === 'recording' ? (m as Msg<K>) : undefined));
+      this.pending.set(id, (m) => resolve(m.type === 'snapshot' || m.type === 'recording' || m.type === 'trace' ? (m as Msg<K>) : undefined));
       this.send(make(id));
     });
   }
@@ -117,7 +122,7 @@ export class EmulatorClient {
       this.bootWaiter = undefined;
       w(m);
     }
-    if (m.type === 'snapshot' || m.type === 'recording') {
+    if (m.type === 'snapshot' || m.type === 'recording' || m.type === 'trace') {
       const r = this.pending.get(m.requestId);
       this.pending.delete(m.requestId);
       r?.(m);

@@ -9,8 +9,10 @@ import { PASSTHROUGH_CLIENT, type Emulator } from '../emulator/emulator';
 import { PhysicalLinesHost } from '../devicetree/physical-lines';
 import { bootProject } from '../emulator/from-project';
 import type { LogRecord } from '../emulator/kernel';
-import { applyInputRecord, componentMismatch, recordInputLog, type InputLog } from '../emulator/record';
+import { applyInputRecord, componentMismatch, recordInputLog, replayInputLog, type InputLog } from '../emulator/record';
+import { TraceRecorder } from '../emulator/trace';
 import { loadProject } from '../system/index';
+import { findingDiagnostic } from '../emulator/protocol/findings';
 import { componentsRequestFor } from '../emulator/real/components';
 import type { WasmToolchain } from '../emulator/real/toolchain';
 import { InputRouter } from './input-router';
@@ -86,6 +88,7 @@ export class EmulatorSession {
   private lastStreamMs = -Infinity;
   private lastStreamTimeNs = -1;
   private speed = 1;
+  private findingsPosted = 0;
 
   /** Files as the user has them: a fault names the line the user can open (src/devicetree/physical-lines.ts). */
   private readonly host: PhysicalLinesHost;
@@ -118,6 +121,7 @@ export class EmulatorSession {
       case 'getRecording':
         this.post({ type: 'recording', requestId: msg.requestId, log: this.emulator ? recordInputLog(this.emulator, this.bootRequest?.seed ?? 1) : undefined });
         break;
+      case 'exportTrace': this.post({ type: 'trace', requestId: msg.requestId, ...this.exportTrace() }); break;
       case 'stop': this.stop(); break;
       case 'crash': this.crashRequest = msg.message; break;
     }
@@ -209,6 +213,7 @@ export class EmulatorSession {
     this.reportedHalts.clear();
     this.staleFaults = [];
     this.replay = undefined;
+    this.findingsPosted = 0;
   }
 
   private addLog(r: LogRecord): void {
@@ -373,11 +378,42 @@ export class EmulatorSession {
       this.unacked += waiting;
       this.post({ type: 'output', timeNs: emu.now(), line, clients }, [line.buffer as ArrayBuffer, ...clients.map((c) => c.bytes.buffer as ArrayBuffer)]);
     }
+    this.postFindings(emu);
     if (this.logs.length > 0 || this.logsDropped > 0) {
       this.post({ type: 'log', records: this.logs, dropped: this.logsDropped });
       this.logs = [];
       this.logsDropped = 0;
     }
+  }
+
+  /**
+   * The session so far as a trace: the same project booted again with a recorder from power-on and
+   * the input log replayed to now (the emulator is deterministic, so this is the session itself).
+   */
+  private exportTrace(): { json: string | undefined; error?: string } {
+    const emu = this.emulator, req = this.bootRequest;
+    if (!emu || !req) return { json: undefined, error: 'no emulator is running' };
+    const trace = new TraceRecorder();
+    const project = loadProject(req.projectFile, this.host, { switchChar: req.switchChar });
+    if (req.colour !== undefined) project.serial.colour = req.colour;
+    const wanted = componentsRequestFor(project, req.components, this.real?.defaultSddf);
+    const again = bootProject(project, {
+      components: wanted.request && this.real ? { request: wanted.request, toolchain: this.real.toolchain } : undefined,
+      host: this.host, origins: this.host, fast: req.fast, seed: req.seed ?? 1, emulatorHost: { trace },
+    });
+    if (!again.emulator) return { json: undefined, error: 'the project no longer boots as it did (files changed?)' };
+    replayInputLog(again.emulator, recordInputLog(emu, req.seed ?? 1), emu.now());
+    return { json: JSON.stringify(trace.toJSON()) };
+  }
+
+  /** The protocol findings, when their number or counts changed (at most once a frame). */
+  private postFindings(emu: Emulator): void {
+    const findings = emu.findings();
+    let total = 0;
+    for (const f of findings) total += f.count;
+    if (total === this.findingsPosted) return;
+    this.findingsPosted = total;
+    this.post({ type: 'findings', diagnostics: findings.map((f) => findingDiagnostic(f, (pd) => emu.elementRange(pd))) });
   }
 
   private sendStatus(force: boolean): void {

@@ -47,6 +47,8 @@ export type ToWorker =
   /** Virtual time per wall time in real-time mode (the inspector's speed control); fast mode ignores it. */
   | { type: 'setSpeed'; factor: number }
   | { type: 'getRecording'; requestId: number }
+  /** The session so far as a Chrome/Perfetto trace (replayed from power-on with a recorder). */
+  | { type: 'exportTrace'; requestId: number }
   | { type: 'stop' }
   /** Makes the worker throw from its loop, to exercise crash reporting (tests, "simulate a crash"). */
   | { type: 'crash'; message: string };
@@ -84,11 +86,15 @@ export type FromWorker =
   | { type: 'snapshot'; requestId: number; snapshot: EmulatorSnapshot | undefined }
   | { type: 'streamedSnapshot'; snapshot: EmulatorSnapshot }
   | { type: 'recording'; requestId: number; log: InputLog | undefined }
+  /** Every protocol finding so far, as diagnostics at the `.system` elements (sent when one is new or recounted). */
+  | { type: 'findings'; diagnostics: Diagnostic[] }
+  /** The answer to exportTrace: the trace file's JSON text, or why there is none. */
+  | { type: 'trace'; requestId: number; json: string | undefined; error?: string }
   /** The worker's loop threw; the emulator is gone and the worker waits to be terminated. */
   | { type: 'crashed'; message: string; stack?: string };
 
-export const TO_WORKER_TYPES = ['boot', 'input', 'ack', 'pause', 'resume', 'reset', 'resize', 'snapshot', 'streamSnapshots', 'step', 'setSpeed', 'getRecording', 'stop', 'crash'] as const satisfies readonly ToWorker['type'][];
-export const FROM_WORKER_TYPES = ['booted', 'bootFailed', 'output', 'log', 'status', 'guestFailed', 'resized', 'snapshot', 'streamedSnapshot', 'recording', 'crashed'] as const satisfies readonly FromWorker['type'][];
+export const TO_WORKER_TYPES = ['boot', 'input', 'ack', 'pause', 'resume', 'reset', 'resize', 'snapshot', 'streamSnapshots', 'step', 'setSpeed', 'getRecording', 'exportTrace', 'stop', 'crash'] as const satisfies readonly ToWorker['type'][];
+export const FROM_WORKER_TYPES = ['booted', 'bootFailed', 'output', 'log', 'status', 'guestFailed', 'resized', 'snapshot', 'streamedSnapshot', 'recording', 'findings', 'trace', 'crashed'] as const satisfies readonly FromWorker['type'][];
 
 /** Output the extension may hold unacknowledged before the worker stops advancing virtual time. */
 export const CREDIT_WINDOW_BYTES = 256 * 1024;

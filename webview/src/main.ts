@@ -5,6 +5,7 @@ import type { InspectorPageState, PageMessage, WireSnapshot } from '../../src/ex
 import { parsePageState } from '../../src/extension/inspector-protocol';
 import { button, registerComponents, select, selectValue, setDisabled, setSelectOptions } from './components';
 import { renderDiagram } from './diagram';
+import { renderFindings } from './findings';
 import { h } from './dom';
 import { renderInterrupts } from './interrupts';
 import { formatNs, isSessionMessage, isSnapshotMessage } from './model';
@@ -62,6 +63,7 @@ const guestSelect = select({
 
 const sections = {
   diagram: section('diagram', 'System'),
+  findings: section('findings', 'Protocol findings'),
   queues: section('queues', 'sDDF serial queues'),
   virtqueues: section('virtqueues', 'Virtqueues'),
   interrupts: section('interrupts', 'Interrupts and faults'),
@@ -79,6 +81,7 @@ app.replaceChildren(
   h('header', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Emulator controls' },
     pauseBtn, stepBtn, resumeBtn, speedSelect, guestSelect, h('span', { class: 'spacer' }), statusText, clock),
   sections.diagram.el,
+  sections.findings.el,
   h('div', { class: 'columns' }, sections.queues.el, sections.interrupts.el),
   sections.virtqueues.el,
   sections.timeline.el,
@@ -148,6 +151,7 @@ function render(s: WireSnapshot): void {
   clock.textContent = `t = ${formatNs(s.timeNs)}`;
   const irqKey = JSON.stringify(s.guests.map((g) => [g.irq, g.vcpu, g.haltReason, g.faults, g.bootError, g.virtio.lastError, g.virtio.status]));
   swap(sections.diagram.body, JSON.stringify([s.pds, s.channels, s.guests.map((g) => [g.vm, g.vmm, g.irq.intid, g.irq.injected])]), () => renderDiagram(shown, s));
+  swap(sections.findings.body, JSON.stringify(s.findings), () => renderFindings(s));
   swap(sections.queues.body, JSON.stringify(s.queues), () => renderQueues(s));
   swap(sections.virtqueues.body, JSON.stringify(s.guests.map((g) => g.virtio.queues)), () => renderVirtqueues(s));
   swap(sections.interrupts.body, irqKey, () => renderInterrupts(s));

@@ -41,6 +41,17 @@ describe('host: dual-guest session over the real worker', function () {
     assert.equal(client, term.target);
   }
 
+  it('exports the session as a Chrome/Perfetto trace, and has no protocol finding in Problems', async () => {
+    await bootToLogin();
+    await login(VM1, 0);
+    const trace = await session.trace();
+    assert.ok(trace.json, trace.error);
+    const file = JSON.parse(trace.json) as { traceEvents: { ph: string; cat?: string; args?: { name?: string } }[] };
+    assert.ok(file.traceEvents.some((e) => e.ph === 'M' && e.args?.name === 'serial_virt_rx'));
+    assert.ok(file.traceEvents.some((e) => e.cat === 'irq') && file.traceEvents.some((e) => e.ph === 'C'));
+    assert.deepEqual(ui.problems.filter((d) => d.code?.startsWith('protocol-')), []);
+  });
+
   it('boots the example: each guest terminal shows only its own console; the line terminal shows both', async () => {
     await bootToLogin();
     assert.ok(!ui.of(VM1).includes(`${VM2} login:`), 'guest 2 output leaked into guest 1');

@@ -34,7 +34,7 @@ class FakeSession implements InspectorSession {
 const SNAP: EmulatorSnapshot = {
   timeNs: 5, queues: [{ name: 'q', capacity: 4, head: 1, tail: 3, producerSignalled: 0, bytes: Uint8Array.of(0x68, 0x69) }],
   guests: [], serial: { currentClient: 0, rxDropped: [], uartOverruns: 0, uartTxBytes: 0, uartRxBytes: 0, pendingTxClients: [] },
-  pds: [], devices: [{ name: 'uart', base: 0, size: 1, state: { big: 'x' } }], events: [], channels: [],
+  pds: [], devices: [{ name: 'uart', base: 0, size: 1, state: { big: 'x' } }], events: [], channels: [], findings: [],
 };
 
 function setUp(visible = true) {
