@@ -108,8 +108,9 @@ export class NodeWasmToolchain implements WasmToolchain {
       ...spec.defines.map((d) => `-D${d}`),
       `-I${path.join(dataDir, 'include')}`,
       ...spec.includeDirs.map((d) => `-I${d}`),
+      ...(spec.libvmm ? [`-I${path.join(dataDir, 'libvmm-absent')}`, '-Wno-format'] : []),
     ];
-    const runtime = ['microkit.c', 'libc.c'].map((f) => path.join(dataDir, 'runtime', f));
+    const runtime = ['microkit.c', 'libc.c', ...(spec.libvmm ? ['libvmm-absent.c'] : [])].map((f) => path.join(dataDir, 'runtime', f));
     const ldflags = [
       '--no-entry', '--import-memory', `--global-base=${spec.globalBase}`, '-z', `stack-size=${spec.stackSize}`,
       '--export=__heap_base', '--export=__data_end',

@@ -29,6 +29,8 @@ export interface RealPdExports {
   __emu_notified(ch: number): void;
   __emu_protected(ch: number, tag: bigint): bigint;
   __emu_has_protected(): number;
+  __emu_fault(child: number, tag: bigint): bigint;
+  __emu_has_fault(): number;
   __emu_message_registers_address(): number;
   __emu_name_address(): number;
   [name: string]: unknown;
@@ -49,8 +51,11 @@ export class RealPd implements PdProgram {
     module: WasmModule,
     readonly memory: WasmMemory,
     private readonly costs: QueueCost[],
+    /** Import modules beyond libmicrokit's: a VMM's "sel4" (its vCPUs' TCB and VCPU invocations). */
+    extraImports: Record<string, Record<string, unknown>> = {},
   ) {
     const imports = {
+      ...extraImports,
       env: { memory },
       microkit: {
         notify: (ch: number) => {
@@ -94,6 +99,24 @@ export class RealPd implements PdProgram {
 
   notified(ch: number): void {
     this.runHandler(() => this.exports.__emu_notified(ch));
+  }
+
+  /**
+   * A child's fault (a vCPU of the VM this PD manages): the message registers hold the fault's
+   * message, the tag its label and length. True when the handler replied.
+   */
+  fault(child: number, label: number, mrs: readonly bigint[]): boolean {
+    return this.runHandler(() => {
+      const regs = this.mrs();
+      mrs.slice(0, MAX_MRS).forEach((w, i) => regs.setBigUint64(i * 8, BigInt.asUintN(64, w), true));
+      const tag = (BigInt(label) << 12n) | BigInt(Math.min(mrs.length, MAX_MRS));
+      return this.exports.__emu_fault(child, tag) !== -1n;
+    });
+  }
+
+  /** True when the program defines fault() (a PD with children: a VMM). */
+  hasFaultHandler(): boolean {
+    return this.exports.__emu_has_fault() !== 0;
   }
 
   /** A timeslice of spinning: others run; with nothing else to run for long, the PD is stopped. */
