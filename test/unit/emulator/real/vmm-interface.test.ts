@@ -94,6 +94,11 @@ describeReal('real VMM: libvmm over the seL4/Microkit vCPU interface', function 
     const r = boot();
     assert.ok(r.logs.includes('VMM|INFO: starting "VMM"'), r.logs.join('\n'));
     assert.ok(r.logs.includes('VMM|INFO: VMM is ready'), r.logs.join('\n'));
+    // libvmm prints 64-bit and 32-bit values with %lx in one line (LP64): each as on the board.
+    assert.ok(r.logs.includes('VMM|INFO: Copying guest kernel image to 0x40000000 (0x40 bytes)'), r.logs.join('\n'));
+    assert.ok(r.logs.includes('VMM|INFO: Copying guest DTB to GPA 0x40f00000 (0x40 bytes)'), r.logs.join('\n'));
+    assert.ok(r.logs.includes('VMM|INFO: Copying guest initial RAM disk to GPA 0x40e00000 (0x4 bytes)'), r.logs.join('\n'));
+    assert.ok(r.logs.includes('VMM|INFO: starting guest at 0x40000000, DTB at 0x40f00000, initial RAM disk at 0x40e00000'), r.logs.join('\n'));
     assert.ok(r.logs.some((l) => /^VMM\|INFO: initialised virtual GICv3 \(distributor: 0x38800000/.test(l)), r.logs.join('\n'));
     assert.equal(r.guest.dtbGpa, DTB_GPA, 'the guest program started with x0 = the DTB');
     assert.equal(r.vcpu.tcb[TCB_PC], BigInt(RAM_GPA));
