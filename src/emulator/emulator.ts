@@ -217,7 +217,8 @@ export class Emulator {
       this.guestIntids.push(intid);
     }
 
-    real?.attach(kernel, { driverRx: drvRx, driverTx: drvTx, clientRx: cliRx, clientTx: cliTx }, chBetween);
+    real?.attach(kernel, { driverRx: drvRx, driverTx: drvTx, clientRx: cliRx, clientTx: cliTx }, chBetween,
+      (vmm) => this.vcpus[config.guests.findIndex((g) => g.vmm === vmm)]);
     if (host.onLog) this.onLog(host.onLog);
     if (host.onUartOutput) this.onUartOutput(host.onUartOutput);
     // Microkit starts every PD's init() before any notification is delivered; higher priority first.
@@ -341,7 +342,7 @@ export class Emulator {
             stats: console ? { ...console.stats } : { txBytes: 0, rxBytes: 0, rxDiscarded: 0, txBlocked: 0, resets: 0, errors: 0 },
             lastError: console?.lastError,
           },
-          faults: vmm.faults.slice(),
+          faults: this.faultsOf(i).slice(),
           bootError: vmm.bootError,
         };
       }),
@@ -380,8 +381,14 @@ export class Emulator {
 
   /** Guest i's last fatal fault since it last booted, if any (what the VMM printed, and the node it hit). */
   lastFault(i: number): Vmm['faults'][number] | undefined {
-    const faults = this.vmms[i]?.faults;
+    const faults = this.faultsOf(i);
     return faults?.[faults.length - 1];
+  }
+
+  /** Guest i's VMM's record of the faults that stopped its vCPU: libvmm's when the VMM is real. */
+  private faultsOf(i: number): Vmm['faults'] {
+    const g = this.config.guests[i];
+    return (g && this.real?.vmmFaults.get(g.vmm)?.faults) ?? this.vmms[i]?.faults ?? [];
   }
 
   /** The vCPU of guest i, for tests and tools. */

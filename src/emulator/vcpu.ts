@@ -36,6 +36,9 @@ export function tcbSlotOfX(n: number): number {
   if (n >= 19 && n <= 28) return 24 + (n - 19);
   return -1;
 }
+const GICD_CTLR = 0x000, GICD_ISENABLER = 0x100;
+const GICD_CTLR_ENABLE = 0x12;
+
 /** seL4_VCPUReg_Num: the VCPU object's saved EL1 registers (include/sel4/arch.h). */
 export const VCPU_REGISTERS = 25;
 
@@ -63,6 +66,12 @@ export class Vcpu extends VcpuThread implements GuestMachine {
   readonly vcpuRegisters = new BigUint64Array(VCPU_REGISTERS);
   /** What a restart runs: set where the VMM starts the guest through seL4 (a real VMM). */
   programFactory: (() => GuestProgram) | undefined;
+  /**
+   * Where the VMM emulates the GIC distributor, when it does (the real libvmm): the guest's GIC
+   * driver then enables interrupts with stores there (GICD_CTLR, GICD_ISENABLERn) that trap to it.
+   */
+  distributorBase: number | undefined;
+  private distributorEnabled = false;
 
   constructor(
     private readonly kernel: Kernel,
@@ -104,6 +113,7 @@ export class Vcpu extends VcpuThread implements GuestMachine {
     this.timer.reset();
     for (const m of this.deviceMaps) m.bytes.fill(0);
     this.mmioExits = 0;
+    this.distributorEnabled = false;
     this.kernel.event('vcpu', `${this.vmName} reset`);
   }
 
@@ -208,7 +218,15 @@ export class Vcpu extends VcpuThread implements GuestMachine {
   }
 
   enableInterrupt(intid: number): void {
-    this.vgic.enable(intid);
+    const base = this.distributorBase;
+    if (base === undefined) {
+      this.vgic.enable(intid);
+      return;
+    }
+    // gic_dist_init's GICD_CTLR (EnableGrp1NS | ARE_NS) once, then request_irq's GICD_ISENABLERn.
+    if (!this.distributorEnabled && !this.mmioWrite(base + GICD_CTLR, 4, GICD_CTLR_ENABLE)) return;
+    this.distributorEnabled = true;
+    this.mmioWrite(base + GICD_ISENABLER + 4 * Math.floor(intid / 32), 4, (1 << intid % 32) >>> 0);
   }
 
   endOfInterrupt(intid: number): void {

@@ -10,10 +10,13 @@
 // A fault the VMM does not reply to leaves the vCPU stopped, as seL4 leaves the faulting thread
 // blocked on its fault endpoint.
 //
-// Departures: the IP of a fault is the TCB's PC as the VMM last wrote it (the guest model has no
+// Departures: a trap costs what the model VMM's handling of the same event costs (500 ns for an
+// emulated device access; the distributor, WFI and maintenance traps nothing, as the model makes
+// calls there), not the VMM's instruction count; the IP of a fault is the TCB's PC as the VMM last wrote it (the guest model has no
 // instruction stream; libvmm advances it by 4 per emulated access); the fault's level is 3.
 import type { Kernel, PdThread } from '../kernel';
-import { EC_DATA_ABORT_LOWER } from '../fault';
+import type { AddressOwner } from '../config';
+import { EC_DATA_ABORT_LOWER, hex } from '../fault';
 import { TCB_PC, TCB_X0, tcbSlotOfX, type FaultHandler, type Vcpu } from '../vcpu';
 import type { RealPd } from './real-pd';
 
@@ -23,8 +26,10 @@ const EC_WFX = 0x01, EC_SMC64 = 0x17;
 const IL = 1 << 25, ISV = 1 << 24, SF = 1 << 15, WNR = 1 << 6;
 /** DFSC: translation fault, level 3 (no stage-2 page at the address). */
 const DFSC_TRANSLATION_L3 = 0x07;
-/** The cost of a trap to the VMM and back, beside the handler's own. */
+/** The cost of a trap to the VMM and back (the model VMM's, pds/vmm.ts). */
 const VM_EXIT_COST_NS = 500;
+/** GICv3's distributor window (libvmm's GIC_DIST_SIZE). */
+const GIC_DIST_SIZE = 0x10000;
 
 /** The data abort syndrome of an access: EC 0x24, IL, ISV with SAS, SRT, SF, WnR, and the DFSC. */
 export function dataAbortSyndrome(size: 1 | 2 | 4 | 8, reg: number, write: boolean): number {
@@ -33,8 +38,8 @@ export function dataAbortSyndrome(size: 1 | 2 | 4 | 8, reg: number, write: boole
 }
 
 export class RealVmmFaults implements FaultHandler {
-  /** Faults the VMM did not reply to (the vCPU stopped), for snapshots and the host's fault notices. */
-  readonly unhandled: { timeNs: number; gpa: number; fsr: number; write: boolean }[] = [];
+  /** VM faults the VMM did not reply to (the vCPU stopped), as the model VMM records its fatal ones. */
+  readonly faults: { timeNs: number; gpa: number; fsr: number; write: boolean; message: string; owner?: AddressOwner }[] = [];
 
   constructor(
     private readonly kernel: Kernel,
@@ -42,26 +47,40 @@ export class RealVmmFaults implements FaultHandler {
     private readonly program: RealPd,
     private readonly vcpu: Vcpu,
     private readonly vcpuId: number,
+    /** The DT node owning an address (from-project.ts), for the line that follows libvmm's fault block. */
+    private readonly describeAddress?: (gpa: number) => AddressOwner | undefined,
   ) {}
 
-  /** Deliver one fault; true when the VMM replied (the vCPU resumes). */
-  private deliver(label: number, mrs: bigint[]): boolean {
+  /**
+   * Deliver one fault; true when the VMM replied (the vCPU resumes). `costNs`: the trap's virtual
+   * cost, the model VMM's for the same event, so that both run on one timeline.
+   */
+  private deliver(label: number, mrs: bigint[], costNs = 0, stopReason?: string): boolean {
     if (this.pd.faulted) {
       this.vcpu.halt(`its VMM '${this.pd.name}' has faulted`);
       return false;
     }
     const replied = this.kernel.runAs(this.pd, () => {
-      this.kernel.charge(this.pd, VM_EXIT_COST_NS);
+      if (costNs > 0) this.kernel.charge(this.pd, costNs);
       return this.program.fault(this.vcpuId, label, mrs);
     }, false);
-    if (!replied && !this.vcpu.halted()) this.vcpu.halt(`the VMM did not reply to a ${label === FAULT_VM ? 'VM' : label === FAULT_VCPU ? 'vCPU' : 'vGIC maintenance'} fault`);
+    if (!replied && !this.vcpu.halted()) this.vcpu.halt(stopReason ?? `its VMM did not reply to a ${label === FAULT_VCPU ? 'vCPU' : 'vGIC maintenance'} fault`);
     return replied;
   }
 
   private vmFault(gpa: number, size: 1 | 2 | 4, reg: number, write: boolean): boolean {
     const fsr = dataAbortSyndrome(size, reg, write);
-    const ok = this.deliver(FAULT_VM, [this.vcpu.tcb[TCB_PC], BigInt(gpa), 0n, BigInt(fsr)]);
-    if (!ok) this.unhandled.push({ timeNs: this.kernel.now, gpa, fsr, write });
+    // The model's vGIC distributor is reached by calls, not traps: its accesses cost nothing there.
+    const base = this.vcpu.distributorBase;
+    const cost = base !== undefined && gpa >= base && gpa < base + GIC_DIST_SIZE ? 0 : VM_EXIT_COST_NS;
+    const mrsIp = this.vcpu.tcb[TCB_PC];
+    const ok = this.deliver(FAULT_VM, [mrsIp, BigInt(gpa), 0n, BigInt(fsr)], cost, `unexpected memory fault at ${hex(gpa)}`);
+    if (!ok) {
+      const owner = this.describeAddress?.(gpa);
+      if (owner) this.kernel.log(this.pd.name, 'error', `${this.pd.name}|ERROR: (emulator) ${hex(gpa)} belongs to ${owner.path} (${owner.where})`);
+      const message = `unexpected memory fault on address: ${hex(gpa)}, FSR: ${hex(fsr)}, IP: ${hex(Number(mrsIp))}, is_prefetch: false, is_write: ${write}`;
+      this.faults.push({ timeNs: this.kernel.now, gpa, fsr, write, message, owner });
+    }
     return ok;
   }
 

@@ -132,7 +132,7 @@ describeReal('real VMM: libvmm over the seL4/Microkit vCPU interface', function 
     assert.ok(r.logs.includes('VMM|INFO: dumping VCPU (ID 0x0) registers:'));
     assert.ok(r.logs.some((l) => /Failed to handle virtual memory fault$/.test(l)));
     assert.equal(r.vcpu.state, 'halted');
-    assert.deepEqual(r.faults.unhandled.map((f) => f.gpa), [0x303a0000]);
+    assert.deepEqual(r.faults.faults.map((f) => f.gpa), [0x303a0000]);
   });
 
   it('PSCI through an SMC: VERSION answers 1.2 in x0, SYSTEM_OFF stops the guest', () => {
