@@ -67,7 +67,9 @@ export class RealPd implements PdProgram {
         ppcall: (ch: number, tag: bigint) => this.ppcall(ch >>> 0, tag),
         dbg_putc: (c: number) => {
           if ((c & 0xff) === 0x0a) {
-            ctx.log(this.line);
+            // The board's console has no levels; the host shows lines that say they are errors
+            // (sDDF's and libvmm's "<PD>|ERROR") as the models' error lines.
+            ctx.log(this.line, /^[^|\s]+\|ERROR\b/.test(this.line) ? 'error' : 'info');
             this.line = '';
           } else if (this.line.length < 4096) this.line += String.fromCharCode(c & 0xff);
         },
