@@ -1,11 +1,13 @@
 // Real components (called by bench/run.ts): sDDF's virt_rx and virt_tx compiled to WebAssembly
 // against the models, in the same run: full-path throughput (both guests flooding through the
 // virtualisers, the driver and the UART, fast mode), boot of the default example to both shells,
-// and memory. The UART driver is the model in both (the real driver is not supported yet).
+// and memory; and the VMMs as libvmm 0.2.0 with the example's vmm.c against the model VMM (boot to
+// both shells, the shared memory holding both 240 MiB guests, and what that costs in RSS). The
+// UART driver is the model in all (the real driver is not supported yet).
 import * as os from 'os';
 import * as path from 'path';
 import type { EmulatorConfig } from '../src/emulator/config';
-import { createEmulator } from '../src/emulator/emulator';
+import { createEmulator, type Emulator } from '../src/emulator/emulator';
 import { exampleDualGuestConfig } from '../src/emulator/example-system';
 import { emulatorConfigFromProject } from '../src/emulator/from-project';
 import { ConsoleTestGuest } from '../src/emulator/guest/console-test-guest';
@@ -20,9 +22,13 @@ const fill = (off: number, dst: Uint8Array): void => {
   for (let i = 0; i < dst.length; i++) dst[i] = 0x20 + ((off + i) % 95);
 };
 
-function withReal(config: EmulatorConfig, real: boolean): EmulatorConfig {
+const EXAMPLE = path.resolve(__dirname, '../examples/dual-guest/dual-guest.json');
+const VMMS = { 'CLIENT_VMM-1': 'real', 'CLIENT_VMM-2': 'real' } as const;
+
+function withReal(config: EmulatorConfig, real: boolean | 'vmms'): EmulatorConfig {
   if (!real) return config;
-  const built = buildRealComponents(config, { components: 'real', sddf: sddf! }, toolchain);
+  const pdSources = real === 'vmms' ? loadProject(EXAMPLE, new NodeFileHost()).components.pdSources : undefined;
+  const built = buildRealComponents(config, real === 'vmms' ? { components: VMMS, sddf: sddf!, pdSources } : { components: 'real', sddf: sddf! }, toolchain);
   if (!built.real) throw new Error(built.diagnostics.map((d) => d.message).join('; '));
   return { ...config, real: built.real };
 }
@@ -44,9 +50,9 @@ function throughput(real: boolean, bytesPerGuest: number, reps: number): number 
 }
 
 /** The default example from power-on to a root shell on both guests (fast mode), wall ms. */
-function bootToShells(real: boolean): number {
+function bootToShells(real: boolean | 'vmms', keep?: (emu: Emulator) => void): number {
   const host = new NodeFileHost();
-  const project = loadProject(path.resolve(__dirname, '../examples/dual-guest/dual-guest.json'), host);
+  const project = loadProject(EXAMPLE, host);
   const { config } = emulatorConfigFromProject(project, { host, fast: true });
   const t0 = performance.now();
   const emu = createEmulator(withReal(config!, real)).emulator!;
@@ -62,7 +68,9 @@ function bootToShells(real: boolean): number {
   until(() => count('# ') >= 1);
   emu.typeInput('@1\rroot\r');
   until(() => count('# ') >= 2);
-  return performance.now() - t0;
+  const ms = performance.now() - t0;
+  keep?.(emu);
+  return ms;
 }
 
 export function runRealComponentsBench(): Record<string, number> {
@@ -76,6 +84,13 @@ export function runRealComponentsBench(): Record<string, number> {
   bootToShells(true);
   const bootModel = Math.min(bootToShells(false), bootToShells(false));
   const bootReal = Math.min(bootToShells(true), bootToShells(true));
+  bootToShells('vmms');
+  const bootVmms = Math.min(bootToShells('vmms'), bootToShells('vmms'));
+  const rssBefore = process.memoryUsage().rss;
+  let kept: Emulator | undefined;
+  bootToShells('vmms', (e) => { kept = e; });
+  const vmmsRss = (process.memoryUsage().rss - rssBefore) / 1e6;
+  const vmmsMemory = (kept?.real?.space.size ?? 0) / 2 ** 20;
   const before = process.memoryUsage();
   const emu = createEmulator(withReal(exampleDualGuestConfig({ programs: [idle(), idle()], ramSize: 0x1000000 }), true)).emulator!;
   const after = process.memoryUsage();
@@ -88,6 +103,10 @@ export function runRealComponentsBench(): Record<string, number> {
     real_to_model_boot_ratio: bootReal / bootModel,
     real_shared_wasm_memory_KiB: (emu.real?.space.size ?? 0) / 1024,
     real_rss_delta_one_system_MB: (after.rss - before.rss) / 1e6,
+    real_vmms_boot_to_both_shells_wall_ms: bootVmms,
+    real_vmms_to_model_boot_ratio: bootVmms / bootModel,
+    real_vmms_shared_wasm_memory_MiB: vmmsMemory,
+    real_vmms_rss_delta_booted_system_MB: vmmsRss,
   };
 }
 

@@ -19,6 +19,8 @@
 // - pds/vmm.ts: no register dumps (IP 0); a DT-node line after faults; other virtio devices answer
 //   empty; no kernel image; PSCI SYSTEM_RESET restarts the guest; "<PD>|ERROR: " without
 //   "(function:line)".
+// - real/real-vmm.ts: a trap costs the model VMM's cost; the fault IP is the TCB's PC; level 3.
+// - real/sel4-vcpu.ts: SMC answers SMC_UNK; VPPI ack has no effect; registers are what was written.
 import type { Diagnostic } from '../common/diagnostics';
 import { type EmulatorConfig, type QueueConnection, type SchedParams, DEFAULT_BUDGET_US } from './config';
 import { Gic, spiToIntid } from './devices/gic';

@@ -10,10 +10,13 @@
 // A fault the VMM does not reply to leaves the vCPU stopped, as seL4 leaves the faulting thread
 // blocked on its fault endpoint.
 //
-// Departures: a trap costs what the model VMM's handling of the same event costs (500 ns for an
-// emulated device access; the distributor, WFI and maintenance traps nothing, as the model makes
-// calls there), not the VMM's instruction count; the IP of a fault is the TCB's PC as the VMM last wrote it (the guest model has no
-// instruction stream; libvmm advances it by 4 per emulated access); the fault's level is 3.
+// Departures from the pinned upstream (sDDF 650ace5, libvmm 7069ab9, Microkit cfd5216):
+// - A trap costs what the model VMM's handling of the same event costs (500 ns for an emulated
+//   device access; nothing for the distributor, WFI and maintenance, which the model reaches by
+//   calls), not the VMM's instruction count (libvmm src/arch/aarch64/fault.c:465-500).
+// - The IP of a fault is the TCB's PC as the VMM last wrote it: the guest model has no
+//   instruction stream, and libvmm advances the PC by 4 per emulated access (libvmm src/arch/aarch64/fault.c:25-38).
+// - The fault's level is 3 (DFSC 0x07) (libvmm src/arch/aarch64/fault.c:451-457).
 import type { Kernel, PdThread } from '../kernel';
 import type { AddressOwner } from '../config';
 import { EC_DATA_ABORT_LOWER, hex } from '../fault';

@@ -4,14 +4,14 @@
 // with id n is TCB cap BASE_VM_TCB_CAP + n and VCPU cap BASE_VCPU_CAP + n; another cap is
 // seL4_InvalidCapability, as the kernel answers for an empty slot.
 //
-// Departures from seL4 (Microkit 2.3's MCS kernel with hypervisor support):
+// Departures from the pinned upstream (sDDF 650ace5, libvmm 7069ab9, Microkit cfd5216):
 // - There is no secure firmware: seL4_ARM_SMC_Call answers SMC_UNK (-1 in x0), as TF-A does for a
-//   function it does not implement.
+//   function it does not implement, where libvmm forwards SiP calls (libvmm src/arch/aarch64/smc.c:141-176).
 // - seL4_ARM_VCPU_AckVPPI is accepted for a PPI and has no other effect: the virtual timer reaches
-//   the guest model directly, not as a VPPI event (vcpu.ts).
+//   the guest model directly, not as a VPPI event (libvmm src/arch/aarch64/fault.c:302-316).
 // - The guest model is not an instruction-level CPU: the TCB's registers are what the VMM and the
-//   fault messages wrote; the model reads x0 at a restart (the DTB's address) and the transfer
-//   register of an emulated load.
+//   fault messages wrote; the model reads x0 at a restart and the transfer register of an
+//   emulated load (libvmm src/arch/aarch64/guest.c:82-109).
 import { TCB_PC, USER_CONTEXT_WORDS, VCPU_REGISTERS, type Vcpu } from '../vcpu';
 import type { WasmMemory } from './wasm-api';
 
