@@ -151,7 +151,7 @@ function vmmSpec(config: EmulatorConfig, req: ComponentsRequest, pd: string, own
     includeDirs: own.includeDirs,
     defines: [
       `GUEST_RAM_START_GPA=${hex(g.ramGpa)}`, `GUEST_RAM_SIZE=${hex(g.ramSize)}`, `GUEST_DTB_GPA=${hex(g.dtbGpa)}`,
-      `GUEST_INIT_RAM_DISK_GPA=${hex(g.initrd?.gpa ?? g.dtbGpa + 0x500000)}`,
+      `GUEST_INIT_RAM_DISK_GPA=${hex(g.initrd?.gpa ?? noInitrdGpa(g))}`,
       `VIRTIO_CONSOLE_BASE=${hex(g.virtio.base)}`, `VIRTIO_CONSOLE_SIZE=${hex(g.virtio.size)}`, `VIRTIO_CONSOLE_SPI=${spiToIntid(g.virtio.spi) - 32}`,
       ...(own.defines ?? []),
     ],
@@ -161,4 +161,10 @@ function vmmSpec(config: EmulatorConfig, req: ComponentsRequest, pd: string, own
     globalBase: SharedAddressSpace.slotBase(slot),
     stackSize: STACK_SIZE,
   });
+}
+
+/** Where a VMM program is told the (empty) initrd goes when the guest has none: 5 MiB above the DTB, or right after it in a small RAM. */
+function noInitrdGpa(g: EmulatorConfig['guests'][number]): number {
+  const above = g.dtbGpa + 0x500000;
+  return above < g.ramGpa + g.ramSize ? above : Math.ceil((g.dtbGpa + g.dtb.length) / 8) * 8;
 }
