@@ -377,6 +377,12 @@ export class Emulator {
   resetGuest(index: number): void {
     const vmm = Number.isInteger(index) ? this.vmms[index] : undefined;
     if (!vmm) return;
+    const g = this.config.guests[index];
+    if (this.real?.vmmFaults.has(g.vmm)) {
+      // libvmm 0.2.0 restarts no guest (its SYSTEM_RESET does nothing, guest_restart places no images).
+      this.kernel.log(g.vmm, 'error', `(emulator) '${g.name}' is not reset: its VMM is the real libvmm, which cannot restart a guest`);
+      return;
+    }
     this.inputLog.push({ timeNs: this.kernel.now, bytes: new Uint8Array(0), resetGuest: index });
     vmm.resetGuest();
   }

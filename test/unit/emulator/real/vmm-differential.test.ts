@@ -38,6 +38,9 @@ describeReal('real VMM: libvmm and the example\'s vmm.c against the model VMM', 
       assert.ok(r.logs.includes(`${vmm}: ${vmm}|INFO: ${vmm} is ready`));
     }
     assert.ok(!r.logs.some((l) => /\|ERROR/.test(l)), r.logs.filter((l) => /ERROR/.test(l)).join('\n'));
+    r.emulator.resetGuest(0);
+    assert.ok(r.emulator.logs().some((l) => l.text.includes("'client_linux-1' is not reset: its VMM is the real libvmm")));
+    assert.equal(r.emulator.vcpu(0).state !== 'halted', true, 'the guest runs on');
   });
 
   for (const [name, steps] of SESSIONS) {
