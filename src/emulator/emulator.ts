@@ -219,8 +219,7 @@ export class Emulator {
       this.guestIntids.push(intid);
     }
 
-    real?.attach(kernel, { driverRx: drvRx, driverTx: drvTx, clientRx: cliRx, clientTx: cliTx }, chBetween,
-      (vmm) => this.vcpus[config.guests.findIndex((g) => g.vmm === vmm)]);
+    real?.attach(kernel, { driverRx: drvRx, driverTx: drvTx, clientRx: cliRx, clientTx: cliTx }, chBetween, (vmm) => this.vcpuOfVmm(vmm));
     if (host.onLog) this.onLog(host.onLog);
     if (host.onUartOutput) this.onUartOutput(host.onUartOutput);
     // Microkit starts every PD's init() before any notification is delivered; higher priority first.
@@ -391,6 +390,10 @@ export class Emulator {
   lastFault(i: number): Vmm['faults'][number] | undefined {
     const faults = this.faultsOf(i);
     return faults?.[faults.length - 1];
+  }
+
+  private vcpuOfVmm(vmm: string): Vcpu | undefined {
+    return this.vcpus[this.config.guests.findIndex((g) => g.vmm === vmm)];
   }
 
   /** Guest i's VMM's record of the faults that stopped its vCPU: libvmm's when the VMM is real. */
