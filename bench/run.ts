@@ -16,7 +16,7 @@ const SUITES: Suite[] = [
   { name: 'inspector', module: './inspector', exportName: 'runInspectorBench', describe: 'Queue inspector: emulator throughput with 30 Hz snapshot streaming vs without' },
   { name: 'time-travel', module: './time-travel', exportName: 'runTimeTravelBench', describe: 'Time travel: jumps to 20 random moments of a 60 s session of the default example' },
   { name: 'explain', module: './explain', exportName: 'runExplainBench', describe: 'Explaining a board\'s serial log (5 and 10 MB) against the example project' },
-  { name: 'real', module: './real-components', exportName: 'runRealComponentsBench', describe: 'Real components: sDDF\'s UART driver, virt_rx and virt_tx compiled to WebAssembly vs the models (same run)' },
+  { name: 'real', module: './real-components', exportName: 'runRealComponentsBench', describe: 'Real components: sDDF\'s UART driver, virt_rx and virt_tx, and the VMMs as libvmm 0.2.0 with the example vmm.c, compiled to WebAssembly vs the models (same run)' },
   { name: 'scale', module: './scale', exportName: 'runScaleBench', describe: 'Scale: CPU time against input size (linear is 1)' },
   { name: 'cli', module: './cli', exportName: 'runCliBench', describe: 'CLI: whole processes against Node\'s bare start, dtc, and a cpp + dtc loop' },
   { name: 'package', module: './package', exportName: 'runPackageBench', describe: 'Package: the VSIX (npm run package)' },

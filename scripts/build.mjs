@@ -35,3 +35,4 @@ for (const e of entries) {
 // (src/node/wasm-toolchain.ts looks for them in dist/real).
 cpSync('src/emulator/real/include', 'dist/real/include', { recursive: true });
 cpSync('src/emulator/real/runtime', 'dist/real/runtime', { recursive: true });
+cpSync('src/emulator/real/libvmm-absent', 'dist/real/libvmm-absent', { recursive: true });

@@ -23,6 +23,8 @@
 // - pds/vmm.ts: no register dumps (IP 0); a DT-node line after faults; other virtio devices answer
 //   empty; no kernel image; PSCI SYSTEM_RESET restarts the guest; "<PD>|ERROR: " without
 //   "(function:line)".
+// - real/real-vmm.ts: a trap costs the model VMM's cost; the fault IP is the TCB's PC; level 3.
+// - real/sel4-vcpu.ts: SMC answers SMC_UNK; VPPI ack has no effect; registers are what was written.
 import type { Diagnostic, SourceRange } from '../common/diagnostics';
 import { type EmulatorConfig, type GuestConfig, type MachineConfig, type QueueConnection, type SchedParams, type SerialRoles, DEFAULT_BUDGET_US } from './config';
 import { Gic, spiToIntid } from './devices/gic';
@@ -197,7 +199,8 @@ export class Emulator {
 
     if (real && serial) {
       real.attach(kernel, serial.queues, chBetween,
-        { uart: this.uart, paddr: config.roles?.uartPaddr ?? board.uart.paddr, size: UART_REGION_SIZE, irqChannel: serial.irqChannel });
+        { uart: this.uart, paddr: config.roles?.uartPaddr ?? board.uart.paddr, size: UART_REGION_SIZE, irqChannel: serial.irqChannel },
+        (vmm) => this.vcpuOfVmm(vmm));
     }
     this.checker = this.installObservers(config, host);
     if (host.onLog) this.onLog(host.onLog);
@@ -458,7 +461,7 @@ export class Emulator {
             stats: console ? { ...console.stats } : { txBytes: 0, rxBytes: 0, rxDiscarded: 0, txBlocked: 0, resets: 0, errors: 0 },
             lastError: console?.lastError,
           },
-          faults: vmm.faults.slice(),
+          faults: this.faultsOf(i).slice(),
           bootError: vmm.bootError,
         };
       }),
@@ -492,14 +495,30 @@ export class Emulator {
   resetGuest(index: number): void {
     const vmm = Number.isInteger(index) ? this.vmms[index] : undefined;
     if (!vmm) return;
+    const g = this.config.guests[index];
+    if (this.real?.vmmFaults.has(g.vmm)) {
+      // libvmm 0.2.0 restarts no guest (its SYSTEM_RESET does nothing, guest_restart places no images).
+      this.kernel.log(g.vmm, 'error', `(emulator) '${g.name}' is not reset: its VMM is the real libvmm, which cannot restart a guest`);
+      return;
+    }
     this.inputLog.push({ timeNs: this.kernel.now, bytes: new Uint8Array(0), resetGuest: index });
     vmm.resetGuest();
   }
 
   /** Guest i's last fatal fault since it last booted, if any (what the VMM printed, and the node it hit). */
   lastFault(i: number): Vmm['faults'][number] | undefined {
-    const faults = this.vmms[i]?.faults;
+    const faults = this.faultsOf(i);
     return faults?.[faults.length - 1];
+  }
+
+  private vcpuOfVmm(vmm: string): Vcpu | undefined {
+    return this.vcpus[this.config.guests.findIndex((g) => g.vmm === vmm)];
+  }
+
+  /** Guest i's VMM's record of the faults that stopped its vCPU: libvmm's when the VMM is real. */
+  private faultsOf(i: number): Vmm['faults'] {
+    const g = this.config.guests[i];
+    return (g && this.real?.vmmFaults.get(g.vmm)?.faults) ?? this.vmms[i]?.faults ?? [];
   }
 
   /** The vCPU of guest i, for tests and tools. */

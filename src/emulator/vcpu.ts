@@ -11,12 +11,37 @@ export type VcpuState = 'off' | 'running' | 'idle' | 'halted';
 
 /** What the VMM does with an access that left the VM's mappings (a stage-2 fault). */
 export interface FaultHandler {
-  /** Returns the value read, or undefined when the fault was not handled (the vCPU is stopped). */
-  read(gpa: number, size: 1 | 2 | 4): number | undefined;
+  /** Returns the value read into `reg`, or undefined when the fault was not handled (the vCPU is stopped). */
+  read(gpa: number, size: 1 | 2 | 4, reg: number): number | undefined;
   /** Returns false when the fault was not handled (the vCPU is stopped). */
-  write(gpa: number, size: 1 | 2 | 4, value: number): boolean;
+  write(gpa: number, size: 1 | 2 | 4, value: number, reg: number): boolean;
   psci(functionId: number): void;
+  /**
+   * The guest ended an interrupt held in list register `lr` that its VMM loaded (a VGIC
+   * maintenance fault); only VMMs that manage the list registers themselves (the real libvmm).
+   */
+  maintenance?(lr: number): void;
+  /** The guest waits for an interrupt (WFI trapped to the VMM); only the real libvmm sees it. */
+  waitForInterrupt?(): void;
 }
+
+/** seL4_UserContext on aarch64: the TCB's registers in seL4's order (include/sel4/arch.h). */
+export const USER_CONTEXT_WORDS = 36;
+export const TCB_PC = 0, TCB_SP = 1, TCB_SPSR = 2, TCB_X0 = 3;
+/** seL4_UserContext's slot of general-purpose register n (x31 is the zero register: -1). */
+export function tcbSlotOfX(n: number): number {
+  if (n >= 0 && n <= 8) return TCB_X0 + n;
+  if (n >= 16 && n <= 18) return 12 + (n - 16);
+  if (n === 29 || n === 30) return 15 + (n - 29);
+  if (n >= 9 && n <= 15) return 17 + (n - 9);
+  if (n >= 19 && n <= 28) return 24 + (n - 19);
+  return -1;
+}
+const GICD_CTLR = 0x000, GICD_ISENABLER = 0x100;
+const GICD_CTLR_ENABLE = 0x12;
+
+/** seL4_VCPUReg_Num: the VCPU object's saved EL1 registers (include/sel4/arch.h). */
+export const VCPU_REGISTERS = 25;
 
 export interface DeviceMapping {
   name: string;
@@ -40,6 +65,18 @@ export class Vcpu extends VcpuThread implements GuestMachine {
   mmioExits = 0;
   /** Called after the guest ends a passed-through interrupt (the VMM acks the hardware IRQ). */
   readonly eoiHooks = new Map<number, () => void>();
+  /** The TCB's registers as seL4_TCB_ReadRegisters/WriteRegisters see them (a real VMM's view). */
+  readonly tcb = new BigUint64Array(USER_CONTEXT_WORDS);
+  /** The VCPU object's EL1 registers (seL4_ARM_VCPU_ReadRegs/WriteRegs). */
+  readonly vcpuRegisters = new BigUint64Array(VCPU_REGISTERS);
+  /** What a restart runs: set where the VMM starts the guest through seL4 (a real VMM). */
+  programFactory: (() => GuestProgram) | undefined;
+  /**
+   * Where the VMM emulates the GIC distributor, when it does (the real libvmm): the guest's GIC
+   * driver then enables interrupts with stores there (GICD_CTLR, GICD_ISENABLERn) that trap to it.
+   */
+  distributorBase: number | undefined;
+  private distributorEnabled = false;
 
   constructor(
     private readonly kernel: Kernel,
@@ -81,7 +118,21 @@ export class Vcpu extends VcpuThread implements GuestMachine {
     this.timer.reset();
     for (const m of this.deviceMaps) m.bytes.fill(0);
     this.mmioExits = 0;
+    this.distributorEnabled = false;
     this.kernel.event('vcpu', `${this.vmName} reset`);
+  }
+
+  /**
+   * seL4_TCB_WriteRegisters with resume (microkit_vcpu_restart): a vCPU that is off or stopped
+   * starts a fresh guest program at the kernel entry, x0 holding the DTB's address as the VMM
+   * wrote it; a running one goes on.
+   */
+  resume(): void {
+    if (this.state === 'running' || this.state === 'idle') return;
+    const program = this.programFactory?.();
+    if (!program) return;
+    this.haltReason = undefined;
+    this.start(program, Number(this.tcb[TCB_X0] & 0xffffffffffffn));
   }
 
   halt(reason: string): void {
@@ -115,6 +166,7 @@ export class Vcpu extends VcpuThread implements GuestMachine {
       if (this.halted() || replaced()) return;
       if (r === 'halted') this.halt('the guest stopped');
       else this.state = r === 'idle' ? 'idle' : 'running';
+      if (r === 'idle') this.faultHandler?.waitForInterrupt?.();
     } catch (e) {
       if (!replaced()) this.crash(e);
     }
@@ -132,7 +184,7 @@ export class Vcpu extends VcpuThread implements GuestMachine {
     return undefined;
   }
 
-  mmioRead(gpa: number, size: 1 | 2 | 4): number | undefined {
+  mmioRead(gpa: number, size: 1 | 2 | 4, reg = 0): number | undefined {
     if (this.state === 'halted') return undefined;
     const ramOff = gpa - this.ramBase;
     if (ramOff >= 0 && ramOff + size <= this.ram.length) return readLe(new DataView(this.ram.buffer, this.ram.byteOffset), ramOff, size);
@@ -145,10 +197,10 @@ export class Vcpu extends VcpuThread implements GuestMachine {
     }
     if (m) return readLe(m.view, gpa - m.gpa, size);
     this.mmioExits++;
-    return this.faultHandler?.read(gpa, size);
+    return this.faultHandler?.read(gpa, size, reg);
   }
 
-  mmioWrite(gpa: number, size: 1 | 2 | 4, value: number): boolean {
+  mmioWrite(gpa: number, size: 1 | 2 | 4, value: number, reg = 0): boolean {
     if (this.state === 'halted') return false;
     const ramOff = gpa - this.ramBase;
     if (ramOff >= 0 && ramOff + size <= this.ram.length) {
@@ -166,7 +218,7 @@ export class Vcpu extends VcpuThread implements GuestMachine {
       return true;
     }
     this.mmioExits++;
-    return this.faultHandler?.write(gpa, size, value) ?? false;
+    return this.faultHandler?.write(gpa, size, value, reg) ?? false;
   }
 
   now(): bigint {
@@ -182,11 +234,21 @@ export class Vcpu extends VcpuThread implements GuestMachine {
   }
 
   enableInterrupt(intid: number): void {
-    this.vgic.enable(intid);
+    const base = this.distributorBase;
+    if (base === undefined) {
+      this.vgic.enable(intid);
+      return;
+    }
+    // gic_dist_init's GICD_CTLR (EnableGrp1NS | ARE_NS) once, then request_irq's GICD_ISENABLERn.
+    if (!this.distributorEnabled && !this.mmioWrite(base + GICD_CTLR, 4, GICD_CTLR_ENABLE)) return;
+    this.distributorEnabled = true;
+    this.mmioWrite(base + GICD_ISENABLER + 4 * Math.floor(intid / 32), 4, (1 << intid % 32) >>> 0);
   }
 
   endOfInterrupt(intid: number): void {
-    if (this.vgic.eoi(intid)) this.eoiHooks.get(intid)?.();
+    const lr = this.vgic.eoi(intid);
+    if (lr >= 0) this.eoiHooks.get(intid)?.();
+    if (lr >= 0 && this.vgic.vmmLoadsListRegisters) this.faultHandler?.maintenance?.(lr);
   }
 
   psci(functionId: number): void {

@@ -108,8 +108,9 @@ export class NodeWasmToolchain implements WasmToolchain {
       ...spec.defines.map((d) => `-D${d}`),
       `-I${path.join(dataDir, 'include')}`,
       ...spec.includeDirs.map((d) => `-I${d}`),
+      ...(spec.libvmm ? [`-I${path.join(dataDir, 'libvmm-absent')}`, '-Wno-format', '-include', 'os/lp64-printf.h'] : []),
     ];
-    const runtime = ['microkit.c', 'libc.c', ...(spec.runtime ?? [])].map((f) => path.join(dataDir, 'runtime', f));
+    const runtime = ['microkit.c', 'libc.c', ...(spec.runtime ?? []), ...(spec.libvmm ? ['libvmm-absent.c', 'lp64-printf.c'] : [])].map((f) => path.join(dataDir, 'runtime', f));
     const ldflags = [
       '--no-entry', '--import-memory', `--global-base=${spec.globalBase}`, '-z', `stack-size=${spec.stackSize}`,
       '--export=__heap_base', '--export=__data_end',
@@ -143,11 +144,17 @@ export class NodeWasmToolchain implements WasmToolchain {
       const objects: string[] = [];
       const read = new Set<string>();
       sources.forEach((src, i) => {
-        const obj = path.join(work, `${i}-${path.basename(src, '.c')}.o`), dep = `${obj}.d`;
+        const obj = path.join(work, `${i}-${path.basename(src).replace(/\.[cs]$/, '')}.o`), dep = `${obj}.d`;
         // PD code gets preemption points (runtime/microkit.c); the runtime itself does not.
         const extra = !runtime.includes(src) ? ['-fsanitize-coverage=trace-pc-guard,no-prune'] : src.endsWith('libc.c') ? ['-fno-builtin'] : [];
-        run(tools.clang, [...cflags, ...extra, '-MD', '-MF', dep, '-c', src, '-o', obj], `compiling ${src} for ${spec.name}`);
-        for (const f of parseDepFile(readFileSync(dep, 'utf8'))) read.add(path.resolve(f));
+        if (src.endsWith('.s')) {
+          // Assembly (the guest images): no preprocessor, so no dependency list but the file itself.
+          run(tools.clang, ['--target=wasm32', '-c', src, '-o', obj], `assembling ${src} for ${spec.name}`);
+          read.add(path.resolve(src));
+        } else {
+          run(tools.clang, [...cflags, ...extra, '-MD', '-MF', dep, '-c', src, '-o', obj], `compiling ${src} for ${spec.name}`);
+          for (const f of parseDepFile(readFileSync(dep, 'utf8'))) read.add(path.resolve(f));
+        }
         objects.push(obj);
       });
       const out = path.join(work, 'pd.wasm');

@@ -13,6 +13,7 @@ import { KERNEL_RESERVED_BYTES } from '../../src/emulator/guest/linux/procfs';
 import { FR_TXFE, LCR_FEN, LCR_PEN, PL011_FR, PL011_IBRD, PL011_LCR_H, Pl011Uart } from '../../src/emulator/devices/uart-pl011';
 import { bootPiped, count, waitFor, type BootRun } from '../unit/cli/boot-harness';
 import { corpusPath, PROJECT_ROOT } from './corpus';
+import { NodeWasmToolchain } from '../../src/node/wasm-toolchain';
 
 const SEL4DEVKIT_MEMORY = 0xf000000; // maaxboard-overlay.dts: memory@40000000 reg size
 const LIBVMM_MEMORY = 0x8000000; // client_vm_*/dts/init.dts: memory@40000000 reg size
@@ -23,6 +24,8 @@ interface Sel4devkitVariant {
   extra?: [string | undefined, string | undefined];
   /** Edit of program.system (written to the temp folder); default: the corpus file itself. */
   editSystem?: (text: string) => string;
+  /** Both VMMs as libvmm 0.2.0 with the default example's vmm.c (compiled to wasm32). */
+  realVmms?: boolean;
 }
 
 /** A project folder in a temp dir whose dual-guest.json points at the corpus files ('@' as in sel4devkit's serial config). */
@@ -46,7 +49,12 @@ function sel4devkitProject(v: Sel4devkitVariant = {}): string {
     }
     guests[vm] = { dts };
   });
-  writeFileSync(path.join(dir, 'dual-guest.json'), JSON.stringify({ system, serial: { switchChar: '@' }, guests }, null, 2));
+  const vmms = ['CLIENT_VMM-1', 'CLIENT_VMM-2'];
+  const real = v.realVmms ? {
+    components: Object.fromEntries(vmms.map((n) => [n, 'real'])),
+    pds: Object.fromEntries(vmms.map((n) => [n, { sources: [path.join(PROJECT_ROOT, 'examples', 'dual-guest', 'vmm.c')] }])),
+  } : {};
+  writeFileSync(path.join(dir, 'dual-guest.json'), JSON.stringify({ system, serial: { switchChar: '@' }, guests, ...real }, null, 2));
   return dir;
 }
 
@@ -264,6 +272,38 @@ describe('boot conformance: device-tree effects through the boot path (sel4devki
     assert.equal(r.stderr, '');
     assert.equal(count(r.stdout, 'login: '), 2);
     assert.match(after(r, 'cat /proc/interrupts\r\n'), /^ *\d+: +\d+ +GICv3 +42 Level +virtio0\r$/m);
+  });
+});
+
+describe('boot conformance: the gpc case with both VMMs real (libvmm 0.2.0 compiled to wasm32)', function () {
+  this.timeout(600_000);
+  const missing = new NodeWasmToolchain().available();
+  if (missing) {
+    it(`SKIPPED (not run, not passed): ${missing}`);
+    before(() => console.log(`      real-VMM conformance skipped: ${missing}`));
+    return;
+  }
+
+  it('without the gpc mapping, libvmm prints its fault block for the GPC address, naming the DT node', async () => {
+    const r = await bootPiped([sel4devkitProject({ editSystem: dropGpcMaps, realVmms: true })], 'root\n');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'Begin input\r\n');
+    for (const vmm of ['CLIENT_VMM-1', 'CLIENT_VMM-2']) {
+      assert.match(r.stderr, new RegExp(`^${vmm}\\|ERROR \\(fault_handle_vm_exception:\\d+\\): unexpected memory fault on address: 0x303a0030, FSR: 0x93800047, IP: 0x40000000, is_prefetch: false, is_write: true$`, 'm'));
+      assert.ok(r.session!.emulator.logs().some((l) => l.text === `${vmm}|INFO: dumping TCB (ID 0x0) registers:`), 'its register dump follows on the board\'s log');
+      assert.match(r.stderr, new RegExp(`^${vmm}\\|ERROR: \\(emulator\\) 0x303a0030 belongs to .*/soc@0/bus@30000000/gpc@303a0000 `, 'm'));
+      assert.match(r.stderr, new RegExp(`^${vmm}\\|ERROR \\(fault_handle:\\d+\\): Failed to handle virtual memory fault$`, 'm'));
+    }
+  });
+
+  it('with interrupt-parent = <&gic> on the virtio node and gpc disabled, both guests boot to a shell', async () => {
+    const fix = '/ { virtio-console@150000 { interrupt-parent = <&gic>; }; };\n&gpc { status = "disabled"; };\n';
+    const r = await bootPiped([sel4devkitProject({ editSystem: dropGpcMaps, extra: [fix, fix], realVmms: true })], 'root\n@1\nroot\ncat /proc/interrupts\n');
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(!/ERROR/.test(r.stderr), r.stderr);
+    assert.equal(count(r.stdout, 'login: '), 2);
+    assert.match(after(r, 'cat /proc/interrupts\r\n'), /^ *\d+: +\d+ +GICv3 +42 Level +virtio0\r$/m);
+    assert.ok(r.session!.emulator.logs().some((l) => l.text === 'CLIENT_VMM-2|INFO: CLIENT_VMM-2 is ready'));
   });
 });
 

@@ -74,6 +74,13 @@ export class Vgic {
   readonly counts: VgicCounts = { injected: 0, alreadyPending: 0, notEnabled: 0, delivered: 0, acked: 0 };
   /** Per-INTID counts for snapshots. */
   readonly perIrq = new Map<number, VgicCounts>();
+  /**
+   * Set when the VMM is the real libvmm: its own distributor holds enables, pending bits and the
+   * overflow queue, and it loads the list registers itself (loadListRegister, the kernel's
+   * seL4_ARM_VCPU_InjectIRQ); an end of interrupt frees the register and is reported to it as a
+   * maintenance fault, with no refill here.
+   */
+  vmmLoadsListRegisters = false;
 
   private countsFor(intid: number): VgicCounts {
     let c = this.perIrq.get(intid);
@@ -135,17 +142,34 @@ export class Vgic {
     return false;
   }
 
-  /** End of interrupt (libvmm's maintenance handler): frees the list register, refills it from the queue. */
-  eoi(intid: number): boolean {
+  /**
+   * End of interrupt: frees the list register; the model refills it from its queue (libvmm's
+   * maintenance handler), a real VMM is told. The register's index, or -1 when none held it.
+   */
+  eoi(intid: number): number {
     for (let i = 0; i < VGIC_LIST_REGISTERS; i++) {
       if (this.lrIntid[i] !== intid || this.lrState[i] !== LR_ACTIVE) continue;
       this.lrState[i] = LR_EMPTY;
       this.lrIntid[i] = -1;
       this.counts.acked++; this.countsFor(intid).acked++;
-      this.refill();
-      return true;
+      if (!this.vmmLoadsListRegisters) this.refill();
+      return i;
     }
-    return false;
+    return -1;
+  }
+
+  /**
+   * seL4_ARM_VCPU_InjectIRQ: list register `index` holds `intid`, pending. seL4's error codes:
+   * 4 (RangeError) for an index past the registers, 8 (DeleteFirst) when it still holds an
+   * interrupt that is pending or active; 0 when loaded.
+   */
+  loadListRegister(index: number, intid: number): number {
+    if (!Number.isInteger(index) || index < 0 || index >= VGIC_LIST_REGISTERS) return 4;
+    if (this.lrState[index] !== LR_EMPTY) return 8;
+    this.lrIntid[index] = intid;
+    this.lrState[index] = LR_PENDING;
+    this.counts.injected++; this.countsFor(intid).injected++;
+    return 0;
   }
 
   private refill(): void {

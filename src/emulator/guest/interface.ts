@@ -12,11 +12,13 @@ export interface GuestMachine {
   /**
    * A load outside RAM. Mapped device regions are read directly; an unmapped address is a stage-2
    * fault delivered to the VMM, which emulates it (virtio-mmio) or cannot (the vCPU stops with
-   * libvmm's fault message). Returns undefined when the access stopped the vCPU.
+   * libvmm's fault message). Returns undefined when the access stopped the vCPU. `reg` is the
+   * general-purpose register the load targets (the data abort's SRT; 0 when omitted, as for
+   * Linux's readl, `ldr w0, [x0]`).
    */
-  mmioRead(gpa: number, size: 1 | 2 | 4): number | undefined;
-  /** A store outside RAM, as mmioRead. Returns false when the access stopped the vCPU. */
-  mmioWrite(gpa: number, size: 1 | 2 | 4, value: number): boolean;
+  mmioRead(gpa: number, size: 1 | 2 | 4, reg?: number): number | undefined;
+  /** A store outside RAM from register `reg` (0 when omitted), as mmioRead. False when the access stopped the vCPU. */
+  mmioWrite(gpa: number, size: 1 | 2 | 4, value: number, reg?: number): boolean;
   /** Virtual time in nanoseconds since the machine started. */
   now(): bigint;
   /** Charge CPU time for work the guest did; the scheduler preempts on budget and priority. */

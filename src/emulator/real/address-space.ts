@@ -17,6 +17,8 @@ export const PAGE = 0x1000;
 export const FIRST_SLOT = 0x10000;
 export const SLOT_SIZE = 0x40000;
 export const STACK_SIZE = 0x10000;
+/** Slots a VMM's image takes (2 MiB): libvmm's vGIC state and the guest images it links in. */
+export const VMM_SLOTS = 8;
 const WASM_PAGE = 0x10000;
 
 export interface RegionPlacement {

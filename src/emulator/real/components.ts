@@ -3,13 +3,16 @@
 // sDDF's include directory. A missing compiler is a warning and the models run; a build that fails
 // is an error with the compiler's message.
 import type { Diagnostic } from '../../common/diagnostics';
-import { join } from '../../common/paths';
+import { dirname, join } from '../../common/paths';
 import type { EmulatorConfig } from '../config';
-import { SharedAddressSpace, STACK_SIZE } from './address-space';
+import { SharedAddressSpace, STACK_SIZE, VMM_SLOTS } from './address-space';
 import { rewriteDeviceAccesses } from './mmio-rewrite';
 import { LAYOUT_PROBE_EXPORTS, layoutProbeSource, readLayout } from './layout';
-import type { RealComponentsConfig, RealPdModule, RealRole } from './system';
+import type { RealComponentsConfig, RealPdModule, RealRole } from './real-config';
 import { ToolchainBuildError, ToolchainMissingError, type PdBuildSpec, type WasmToolchain } from './toolchain';
+import { arm64ImageHeader, vmmBuildSpec } from './vmm-build';
+import { spiToIntid } from '../devices/gic';
+
 
 export type ComponentKind = 'model' | 'real';
 
@@ -18,6 +21,8 @@ export interface ComponentsRequest {
   components: ComponentKind | Record<string, ComponentKind>;
   /** The sDDF checkout the serial components are compiled from. */
   sddf: string;
+  /** The libvmm checkout real VMMs are built on; default: `libvmm` beside the sDDF checkout. */
+  libvmm?: string;
   /** A native PD's own code: C sources, include dirs, defines (by PD name). */
   pdSources?: Record<string, { sources: string[]; includeDirs?: string[]; defines?: string[] }>;
 }
@@ -25,7 +30,7 @@ export interface ComponentsRequest {
 /** sDDF's debug build (its dprintf logs and asserts), printing on, and the fences as compiler barriers. */
 const DEFINES = ['CONFIG_DEBUG_BUILD', 'CONFIG_PRINTING', 'CONFIG_ARCH_X86_64'];
 
-const ROLE_SOURCES: Record<Exclude<RealRole, 'client'>, string[]> = {
+const ROLE_SOURCES: Record<Exclude<RealRole, 'client' | 'vmm'>, string[]> = {
   driver: ['drivers/serial/imx/uart.c'],
   virtRx: ['serial/components/virt_rx.c'],
   virtTx: ['serial/components/virt_tx.c'],
@@ -78,7 +83,15 @@ export function buildRealComponents(config: EmulatorConfig, req: ComponentsReque
   if (kindOf(req, r.driver) === 'real') wanted.push({ pd: r.driver, role: 'driver' });
   if (r.virtRx !== undefined && kindOf(req, r.virtRx) === 'real') wanted.push({ pd: r.virtRx, role: 'virtRx' });
   if (kindOf(req, r.virtTx) === 'real') wanted.push({ pd: r.virtTx, role: 'virtTx' });
+  const isVmm = (pd: string): boolean => config.guests.some((g) => g.vmm === pd);
+  for (const g of config.guests) {
+    if (kindOf(req, g.vmm) !== 'real') continue;
+    if (!req.pdSources?.[g.vmm]) {
+      diagnostics.push({ severity: 'warning', code: 'real-components', message: `'${g.vmm}' runs as the model VMM: name its VMM program in the project file to run it on libvmm ("pds": {"${g.vmm}": {"sources": ["vmm.c"]}})` });
+    } else wanted.push({ pd: g.vmm, role: 'vmm' });
+  }
   for (const c of r.clients) {
+    if (isVmm(c.pd)) continue;
     if (req.pdSources?.[c.pd]) wanted.push({ pd: c.pd, role: 'client' });
     else if (kindOf(req, c.pd) === 'real' && !config.guests.some((g) => g.vmm === c.pd)) {
       diagnostics.push({ severity: 'error', code: 'real-components', message: `'${c.pd}' has no model and no sources: name its C files in the project file ("pds": {"${c.pd}": {"sources": [...]}})` });
@@ -101,8 +114,12 @@ export function buildRealComponents(config: EmulatorConfig, req: ComponentsReque
       includeDirs: [include], defines: DEFINES, globalBase: 1024, stackSize: 0x4000, exports: LAYOUT_PROBE_EXPORTS,
     });
     const layout = readLayout(probe);
-    const pds: RealPdModule[] = wanted.map((w, slot) => {
+    let nextSlot = 0;
+    const pds: RealPdModule[] = wanted.map((w) => {
       const own = req.pdSources?.[w.pd];
+      const slot = nextSlot;
+      nextSlot += w.role === 'vmm' ? VMM_SLOTS : 1;
+      if (w.role === 'vmm') return { pd: w.pd, role: w.role, slot, wasm: toolchain.build(vmmSpec(config, req, w.pd, own!, slot)) };
       const spec: PdBuildSpec = {
         name: w.pd,
         sources: w.role === 'client'
@@ -131,4 +148,32 @@ export function buildRealComponents(config: EmulatorConfig, req: ComponentsReque
     diagnostics.push({ severity: 'error', code: 'real-components', message: `cannot build the real components: ${message}` });
     return { real: undefined, diagnostics };
   }
+}
+
+/** A real VMM's build: its program and libvmm, with the guest's addresses from the project as -D definitions. */
+function vmmSpec(config: EmulatorConfig, req: ComponentsRequest, pd: string, own: NonNullable<ComponentsRequest['pdSources']>[string], slot: number): PdBuildSpec {
+  const g = config.guests.find((x) => x.vmm === pd)!;
+  const hex = (n: number): string => `0x${n.toString(16)}`;
+  return vmmBuildSpec({
+    name: pd,
+    programSources: own.sources,
+    includeDirs: own.includeDirs,
+    defines: [
+      `GUEST_RAM_START_GPA=${hex(g.ramGpa)}`, `GUEST_RAM_SIZE=${hex(g.ramSize)}`, `GUEST_DTB_GPA=${hex(g.dtbGpa)}`,
+      `GUEST_INIT_RAM_DISK_GPA=${hex(g.initrd?.gpa ?? noInitrdGpa(g))}`,
+      `VIRTIO_CONSOLE_BASE=${hex(g.virtio.base)}`, `VIRTIO_CONSOLE_SIZE=${hex(g.virtio.size)}`, `VIRTIO_CONSOLE_SPI=${spiToIntid(g.virtio.spi) - 32}`,
+      ...(own.defines ?? []),
+    ],
+    libvmm: req.libvmm ?? join(dirname(req.sddf), 'libvmm'),
+    sddf: req.sddf,
+    images: { kernel: arm64ImageHeader(64), dtb: g.dtb, initrd: g.initrd?.bytes ?? new Uint8Array(0) },
+    globalBase: SharedAddressSpace.slotBase(slot),
+    stackSize: STACK_SIZE,
+  });
+}
+
+/** Where a VMM program is told the (empty) initrd goes when the guest has none: 5 MiB above the DTB, or right after it in a small RAM. */
+function noInitrdGpa(g: EmulatorConfig['guests'][number]): number {
+  const above = g.dtbGpa + 0x500000;
+  return above < g.ramGpa + g.ramSize ? above : Math.ceil((g.dtbGpa + g.dtb.length) / 8) * 8;
 }

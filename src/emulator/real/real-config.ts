@@ -3,12 +3,12 @@
 // import of the code that runs them.
 import type { SddfLayout } from './layout';
 
-export type RealRole = 'driver' | 'virtRx' | 'virtTx' | 'client';
+export type RealRole = 'driver' | 'virtRx' | 'virtTx' | 'client' | 'vmm';
 
 export interface RealPdModule {
   pd: string;
   role: RealRole;
-  /** Linked at SharedAddressSpace.slotBase(slot). */
+  /** Linked at SharedAddressSpace.slotBase(slot); a VMM spans VMM_SLOTS slots from there. */
   slot: number;
   wasm: Uint8Array;
 }

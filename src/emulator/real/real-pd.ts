@@ -41,6 +41,8 @@ export interface RealPdExports {
   __emu_notified(ch: number): void;
   __emu_protected(ch: number, tag: bigint): bigint;
   __emu_has_protected(): number;
+  __emu_fault(child: number, tag: bigint): bigint;
+  __emu_has_fault(): number;
   __emu_message_registers_address(): number;
   __emu_name_address(): number;
   [name: string]: unknown;
@@ -62,8 +64,11 @@ export class RealPd implements PdProgram {
     readonly memory: WasmMemory,
     private readonly costs: QueueCost[],
     device?: DeviceWindow,
+    /** Import modules beyond libmicrokit's: a VMM's "sel4" (its vCPUs' TCB and VCPU invocations). */
+    extraImports: Record<string, Record<string, unknown>> = {},
   ) {
     const imports = {
+      ...extraImports,
       env: { memory },
       microkit: {
         notify: (ch: number) => {
@@ -79,7 +84,9 @@ export class RealPd implements PdProgram {
         },
         dbg_putc: (c: number) => {
           if ((c & 0xff) === 0x0a) {
-            ctx.log(this.line);
+            // The board's console has no levels; the host shows lines that say they are errors
+            // (sDDF's and libvmm's "<PD>|ERROR") as the models' error lines.
+            ctx.log(this.line, /^[^|\s]+\|ERROR\b/.test(this.line) ? 'error' : 'info');
             this.line = '';
           } else if (this.line.length < 4096) this.line += String.fromCharCode(c & 0xff);
         },
@@ -117,6 +124,24 @@ export class RealPd implements PdProgram {
 
   notified(ch: number): void {
     this.runHandler(() => this.exports.__emu_notified(ch));
+  }
+
+  /**
+   * A child's fault (a vCPU of the VM this PD manages): the message registers hold the fault's
+   * message, the tag its label and length. True when the handler replied.
+   */
+  fault(child: number, label: number, mrs: readonly bigint[]): boolean {
+    return this.runHandler(() => {
+      const regs = this.mrs();
+      mrs.slice(0, MAX_MRS).forEach((w, i) => regs.setBigUint64(i * 8, BigInt.asUintN(64, w), true));
+      const tag = (BigInt(label) << 12n) | BigInt(Math.min(mrs.length, MAX_MRS));
+      return this.exports.__emu_fault(child, tag) !== -1n;
+    });
+  }
+
+  /** True when the program defines fault() (a PD with children: a VMM). */
+  hasFaultHandler(): boolean {
+    return this.exports.__emu_has_fault() !== 0;
   }
 
   /** A timeslice of spinning: others run; with nothing else to run for long, the PD is stopped. */

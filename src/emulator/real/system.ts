@@ -5,11 +5,17 @@
 import type { EmulatorConfig } from '../config';
 import type { Kernel, PdThread } from '../kernel';
 import type { SerialQueue } from '../queue';
-import { SharedAddressSpace } from './address-space';
+import { SharedAddressSpace, VMM_SLOTS } from './address-space';
 import type { RealComponentsConfig, RealRole } from './real-config';
 import { DEFAULT_TERMINATOR } from '../pds/virt-rx';
 import { RealPd, type QueueCost } from './real-pd';
 import { dataSegments } from './wasm-module';
+import { RealVmmFaults } from './real-vmm';
+import { Sel4VcpuInterface } from './sel4-vcpu';
+import type { Vcpu } from '../vcpu';
+
+/** Where libvmm emulates the GIC distributor for the MaaXBoard (include/libvmm/arch/aarch64/vgic/vgic.h). */
+const LIBVMM_GIC_DIST_PADDR = 0x38800000;
 import { wasm } from './wasm-api';
 export type { RealComponentsConfig, RealPdModule, RealRole } from './real-config';
 import { ConfigWriter, writeClientConfig, writeDeviceResources, writeDriverConfig, writeVirtRxConfig, writeVirtTxConfig, type ConnectionValues } from './sddf-config';
@@ -20,6 +26,7 @@ const CONFIG_SECTION: Record<RealRole, string> = {
   virtRx: '.serial_virt_rx_config',
   virtTx: '.serial_virt_tx_config',
   client: '.serial_client_config',
+  vmm: '.serial_client_config',
 };
 
 
@@ -27,6 +34,8 @@ const CONFIG_SECTION: Record<RealRole, string> = {
 const DRIVER_NS_PER_BYTE = 2;
 const VIRT_RX_NS_PER_BYTE = 2;
 const VIRT_TX_NS_PER_BYTE = 1;
+/** The model VMM's virtio console, per byte either way (virtio/console.ts). */
+const VMM_NS_PER_BYTE = 0.25;
 
 export interface SerialQueues {
   /** Absent in a TX-only system. */
@@ -54,6 +63,8 @@ const UART_WINDOW_SIZE = 0x1000;
 export class RealSystem {
   readonly space: SharedAddressSpace;
   readonly pds = new Map<string, RealPd>();
+  /** Each real VMM's side of its vCPU (its faults), by PD name. */
+  readonly vmmFaults = new Map<string, RealVmmFaults>();
   /** virt_tx's client output as it consumes it (the same tap as the model's). */
   tap: ((client: number, bytes: Uint8Array) => void) | undefined;
 
@@ -65,9 +76,12 @@ export class RealSystem {
       serialMrs.add(c.queueMr);
       serialMrs.add(c.dataMr);
     }
+    // A real VMM's guest RAM lives here too: the guest model, libvmm and the inspector share its bytes.
+    const vmms = new Set(real.pds.filter((p) => p.role === 'vmm').map((p) => p.pd));
+    for (const g of config.guests) if (vmms.has(g.vmm) && g.ramMr) serialMrs.add(g.ramMr);
     const regions = config.memoryRegions.filter((m) => serialMrs.has(m.name));
     const windows = real.pds.some((p) => p.role === 'driver') ? [{ name: UART_WINDOW, size: UART_WINDOW_SIZE }] : [];
-    this.space = new SharedAddressSpace(Math.max(0, ...real.pds.map((p) => p.slot + 1)), regions, windows);
+    this.space = new SharedAddressSpace(Math.max(0, ...real.pds.map((p) => p.slot + (p.role === 'vmm' ? VMM_SLOTS : 1))), regions, windows);
   }
 
   regionBytes(name: string): Uint8Array | undefined {
@@ -75,7 +89,8 @@ export class RealSystem {
   }
 
   /** Instantiate every real PD, fill its sDDF config and make it the PD's program. */
-  attach(kernel: Kernel, queues: SerialQueues, chBetween: (from: string, to: string | undefined) => number, device: DriverDevice): void {
+  attach(kernel: Kernel, queues: SerialQueues, chBetween: (from: string, to: string | undefined) => number, device: DriverDevice,
+    vcpuOf: (vmm: string) => Vcpu | undefined = () => undefined): void {
     const r = this.config.roles, serial = this.config.serial;
     // An absent connection (RX in a TX-only system) is all zeros, as sdfgen leaves it.
     const conn = (c: { queueMr: string; dataMr: string; capacity?: number } | undefined, id: number): ConnectionValues => {
@@ -95,8 +110,17 @@ export class RealSystem {
       }
       if (m.role === 'virtRx' && queues.driverRx) costs = [{ queue: queues.driverRx, side: 'head', nsPerByte: VIRT_RX_NS_PER_BYTE }];
       if (m.role === 'virtTx') costs = queues.clientTx.map((q) => ({ queue: q, side: 'head' as const, nsPerByte: VIRT_TX_NS_PER_BYTE }));
+      const client = r.clients.findIndex((c) => c.pd === m.pd);
+      if (m.role === 'vmm' && client >= 0) {
+        const rxq = queues.clientRx[client];
+        costs = [{ queue: queues.clientTx[client], side: 'tail', nsPerByte: VMM_NS_PER_BYTE }];
+        if (rxq) costs.push({ queue: rxq, side: 'head', nsPerByte: VMM_NS_PER_BYTE });
+      }
+      const vcpu = m.role === 'vmm' ? vcpuOf(m.pd) : undefined;
+      const sel4 = vcpu ? new Sel4VcpuInterface(this.space.memory, { vcpu: (id) => (id === 0 ? vcpu : undefined), event: (k, t) => kernel.event(k, t) }) : undefined;
       const program = new RealPd(kernel.contextFor(pd), module, this.space.memory, costs,
-        window && { base: window.address, size: window.size, read: (o) => device.uart.read(o), write: (o, v) => device.uart.write(o, v) });
+        window && { base: window.address, size: window.size, read: (o) => device.uart.read(o), write: (o, v) => device.uart.write(o, v) },
+        sel4 ? { sel4: sel4.imports() } : {});
       program.setName(m.pd);
       const section = dataSegments(m.wasm).find((s) => s.name === CONFIG_SECTION[m.role]);
       if (!section || section.address === undefined) throw new Error(`the program of '${m.pd}' has no ${CONFIG_SECTION[m.role]} section for its sDDF config`);
@@ -131,12 +155,34 @@ export class RealSystem {
         });
         this.installTap(program, queues.clientTx);
       } else {
+        if (vcpu) this.attachVmm(kernel, pd, program, vcpu);
         const i = r.clients.findIndex((c) => c.pd === m.pd);
         writeClientConfig(w, { rx: conn(r.clients[i].rx, chBetween(m.pd, r.virtRx)), tx: conn(r.clients[i].tx, chBetween(m.pd, r.virtTx)) });
       }
       pd.program = program;
       this.pds.set(m.pd, program);
     }
+  }
+
+  /**
+   * A real VMM manages its VM's vCPU through seL4 (sel4-vcpu.ts): the vCPU's faults go to its
+   * `fault` entry, it loads the list registers, and it starts the guest program itself. Microkit
+   * patches guest_ram_vaddr (setvar_vaddr) with where the RAM is in the PD: here, in this memory.
+   */
+  private attachVmm(kernel: Kernel, pd: PdThread, program: RealPd, vcpu: Vcpu): void {
+    const g = this.config.guests.find((x) => x.vmm === pd.name)!;
+    const ram = g.ramMr ? this.space.regions.get(g.ramMr) : undefined;
+    if (!ram) throw new Error(`the guest RAM of '${g.name}' must be a memory region of the system for its real VMM to map`);
+    const at = program.symbolAddress('guest_ram_vaddr');
+    if (at === undefined) throw new Error(`the VMM program of '${pd.name}' defines no guest_ram_vaddr (Microkit's setvar_vaddr for the guest RAM)`);
+    new DataView(this.space.memory.buffer).setBigUint64(at, BigInt(ram.address), true);
+    vcpu.programFactory = g.program;
+    vcpu.vgic.vmmLoadsListRegisters = true;
+    vcpu.distributorBase = LIBVMM_GIC_DIST_PADDR;
+    const describe = this.config.describeAddress;
+    const faults = new RealVmmFaults(kernel, pd, program, vcpu, 0, describe ? (gpa) => describe(g.name, gpa) : undefined);
+    vcpu.faultHandler = faults;
+    this.vmmFaults.set(pd.name, faults);
   }
 
   /** The client virt_rx sends to (its `current_client`), when virt_rx is real. */

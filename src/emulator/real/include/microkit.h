@@ -14,8 +14,14 @@ typedef seL4_MessageInfo_t microkit_msginfo;
 #define MICROKIT_MAX_CHANNELS 62
 #define MICROKIT_MAX_CHANNEL_ID (MICROKIT_MAX_CHANNELS - 1)
 #define MICROKIT_PD_NAME_LENGTH 64
-/* The capability slot of channel 0's notification; sDDF computes channel ids from it. */
+/*
+ * Capability slots Microkit gives a PD (libmicrokit's layout): channel 0's notification (sDDF
+ * computes channel ids from it), the SMC capability, and the TCB and VCPU objects of a VM's vCPUs.
+ */
+#define ARM_SMC_CAP 7
 #define BASE_OUTPUT_NOTIFICATION_CAP 10
+#define BASE_VM_TCB_CAP 266
+#define BASE_VCPU_CAP 330
 
 void init(void);
 void notified(microkit_channel ch);
@@ -100,4 +106,82 @@ static inline void microkit_deferred_irq_ack(microkit_channel ch)
     microkit_have_signal = 1;
     microkit_signal_msg = seL4_MessageInfo_new(0, 0, 0, 0);
     microkit_signal_cap = BASE_IRQ_CAP + ch;
+}
+
+/*
+ * A VM's vCPUs (Microkit manual, "libmicrokit": the API for PDs that manage a virtual machine).
+ * Each call is the seL4 invocation the manual names, on the vCPU's TCB or VCPU object; an error
+ * crashes the PD, as libmicrokit's do.
+ */
+static inline void microkit_internal_crash(seL4_Error err)
+{
+    (void)err;
+    __builtin_trap();
+}
+
+static inline void microkit_vcpu_restart(microkit_child vcpu, seL4_Word entry_point)
+{
+    seL4_UserContext ctxt = {0};
+    ctxt.pc = entry_point;
+    seL4_Error err = seL4_TCB_WriteRegisters(BASE_VM_TCB_CAP + vcpu, 1, 0, 1, &ctxt);
+    if (err != seL4_NoError) {
+        microkit_dbg_puts("microkit_vcpu_restart: error writing registers\n");
+        microkit_internal_crash(err);
+    }
+}
+
+static inline void microkit_vcpu_stop(microkit_child vcpu)
+{
+    seL4_Error err = seL4_TCB_Suspend(BASE_VM_TCB_CAP + vcpu);
+    if (err != seL4_NoError) {
+        microkit_dbg_puts("microkit_vcpu_stop: error suspending TCB\n");
+        microkit_internal_crash(err);
+    }
+}
+
+static inline void microkit_vcpu_arm_inject_irq(microkit_child vcpu, seL4_Uint16 irq, seL4_Uint8 priority,
+                                                seL4_Uint8 group, seL4_Uint8 index)
+{
+    seL4_Error err = seL4_ARM_VCPU_InjectIRQ(BASE_VCPU_CAP + vcpu, irq, priority, group, index);
+    if (err != seL4_NoError) {
+        microkit_dbg_puts("microkit_vcpu_arm_inject_irq: error injecting IRQ\n");
+        microkit_internal_crash(err);
+    }
+}
+
+static inline void microkit_vcpu_arm_ack_vppi(microkit_child vcpu, seL4_Word irq)
+{
+    seL4_Error err = seL4_ARM_VCPU_AckVPPI(BASE_VCPU_CAP + vcpu, irq);
+    if (err != seL4_NoError) {
+        microkit_dbg_puts("microkit_vcpu_arm_ack_vppi: error acking VPPI\n");
+        microkit_internal_crash(err);
+    }
+}
+
+static inline seL4_Word microkit_vcpu_arm_read_reg(microkit_child vcpu, seL4_Word reg)
+{
+    seL4_ARM_VCPU_ReadRegs_t ret = seL4_ARM_VCPU_ReadRegs(BASE_VCPU_CAP + vcpu, reg);
+    if (ret.error != seL4_NoError) {
+        microkit_dbg_puts("microkit_vcpu_arm_read_reg: error reading vCPU register\n");
+        microkit_internal_crash(ret.error);
+    }
+    return ret.value;
+}
+
+static inline void microkit_vcpu_arm_write_reg(microkit_child vcpu, seL4_Word reg, seL4_Word value)
+{
+    seL4_Error err = seL4_ARM_VCPU_WriteRegs(BASE_VCPU_CAP + vcpu, reg, value);
+    if (err != seL4_NoError) {
+        microkit_dbg_puts("microkit_vcpu_arm_write_reg: error writing vCPU register\n");
+        microkit_internal_crash(err);
+    }
+}
+
+static inline void microkit_arm_smc_call(seL4_ARM_SMCContext *args, seL4_ARM_SMCContext *response)
+{
+    seL4_Error err = seL4_ARM_SMC_Call(ARM_SMC_CAP, args, response);
+    if (err != seL4_NoError) {
+        microkit_dbg_puts("microkit_arm_smc_call: error making SMC call\n");
+        microkit_internal_crash(err);
+    }
 }

@@ -72,6 +72,28 @@ __attribute__((export_name("__emu_protected"))) seL4_Word __emu_protected(microk
     return reply.words[0];
 }
 
+/* Only PDs with children (a VMM) define fault(). */
+__attribute__((weak)) seL4_Bool fault(microkit_child child, microkit_msginfo msginfo, microkit_msginfo *reply_msginfo);
+
+/*
+ * A child's fault, its message already in the message registers. Returns the reply's tag, or
+ * all ones when the handler does not reply (the child then stays stopped).
+ */
+__attribute__((export_name("__emu_fault"))) seL4_Word __emu_fault(microkit_child child, seL4_Word tag)
+{
+    microkit_msginfo msginfo, reply;
+    msginfo.words[0] = tag;
+    reply.words[0] = 0;
+    seL4_Bool replied = fault(child, msginfo, &reply);
+    send_deferred();
+    return replied ? reply.words[0] : ~(seL4_Word)0;
+}
+
+__attribute__((export_name("__emu_has_fault"))) int __emu_has_fault(void)
+{
+    return fault != 0;
+}
+
 __attribute__((export_name("__emu_has_protected"))) int __emu_has_protected(void)
 {
     return protected != 0;

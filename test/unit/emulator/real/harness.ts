@@ -10,6 +10,10 @@ import { NodeWasmToolchain, sharedUpstreamSddf } from '../../../../src/node/wasm
 import { loadProject } from '../../../../src/system/index';
 
 export const EXAMPLE = path.resolve(__dirname, '../../../../examples/dual-guest/dual-guest.json');
+/** The default example's serial virtualisers as sDDF's code, the rest as models. */
+export const EXAMPLE_SERIAL_REAL: ComponentsRequest['components'] = { uart_driver: 'real', serial_virt_rx: 'real', serial_virt_tx: 'real' };
+/** The default example's VMMs as libvmm with the example's vmm.c, the rest as models. */
+export const EXAMPLE_VMMS_REAL: ComponentsRequest['components'] = { 'CLIENT_VMM-1': 'real', 'CLIENT_VMM-2': 'real' };
 /** Tests share one build cache, outside the repository. */
 export const toolchain = new NodeWasmToolchain(path.join(os.tmpdir(), 'dual-guest-test-wasm-cache'));
 export const sddf = sharedUpstreamSddf(path.resolve(__dirname, '../../../..'));
@@ -70,7 +74,10 @@ export function runSession(kind: 'model' | 'real', steps: Step[], opts: SessionO
   // The default example asks for models: 'real' overrides that; another project says what it wants,
   // unless the session names the components.
   const request = componentsRequestFor(p, opts.request?.components ?? (opts.project ? undefined : 'real'), sddf).request;
-  const components = kind === 'real' && request ? { request: { ...request, ...opts.request }, toolchain } : undefined;
+  // On the default example 'real' means the serial subsystem (driver and virtualisers) unless the options say otherwise
+  // (the VMMs' own differential session names them).
+  const defaults = opts.project ? {} : { components: EXAMPLE_SERIAL_REAL };
+  const components = kind === 'real' && request ? { request: { ...request, ...defaults, ...opts.request }, toolchain } : undefined;
   const { emulator, diagnostics } = bootProject(p, {
     host, seed: 1, fast: !opts.paced, components,
     emulatorHost: {

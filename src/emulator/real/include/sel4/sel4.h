@@ -17,6 +17,8 @@ typedef seL4_Word seL4_CPtr;
 typedef seL4_Uint8 seL4_Bool;
 typedef int seL4_Error;
 
+#define seL4_True 1
+#define seL4_False 0
 #define seL4_NoError 0
 #define seL4_MsgMaxLength 120
 
@@ -58,3 +60,6 @@ static inline void seL4_SetMR(int i, seL4_Word value)
 
 /* The kernel's debug console: the emulator's log, one line at a time. */
 void seL4_DebugPutChar(char c);
+
+/* The aarch64 TCB, VCPU, fault and SMC interface a VMM uses. */
+#include <sel4/arch.h>
