@@ -4,8 +4,12 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const nodeBuiltins = ['fs', 'path', 'os', 'child_process', 'worker_threads', 'process', 'util', 'crypto', 'net', 'readline', 'tty']
-  .flatMap((m) => [m, `node:${m}`, `${m}/*`, `node:${m}/*`]);
+const nodeBuiltins = ['fs', 'path', 'os', 'child_process', 'worker_threads', 'process', 'util', 'crypto', 'net', 'readline', 'tty'].flatMap((m) => [
+  m,
+  `node:${m}`,
+  `${m}/*`,
+  `node:${m}/*`,
+]);
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'out/**', 'dist/**', 'webview/dist/**', '.cache/**'] },
@@ -24,15 +28,25 @@ export default tseslint.config(
   {
     files: ['src/devicetree/**/*.ts', 'src/system/**/*.ts', 'src/emulator/**/*.ts', 'src/common/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [{ name: 'vscode', message: 'The cores must not depend on VS Code: put editor glue in src/extension.' }],
-        patterns: [{ group: nodeBuiltins, message: 'The cores run in a worker or a browser too: take a host interface from src/common/host.ts instead of Node modules.' }],
-      }],
-      'no-restricted-globals': ['error',
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vscode', message: 'The cores must not depend on VS Code: put editor glue in src/extension.' }],
+          patterns: [
+            {
+              group: nodeBuiltins,
+              message: 'The cores run in a worker or a browser too: take a host interface from src/common/host.ts instead of Node modules.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
         { name: 'Buffer', message: 'Use Uint8Array/DataView in the cores.' },
         { name: 'process', message: 'The cores take configuration through their host interface.' },
         { name: 'setTimeout', message: 'The emulator runs on virtual time: use its clock; the host decides how the loop yields.' },
-        { name: 'setInterval', message: 'The emulator runs on virtual time: use its clock; the host decides how the loop yields.' }],
+        { name: 'setInterval', message: 'The emulator runs on virtual time: use its clock; the host decides how the loop yields.' },
+      ],
     },
   },
   {

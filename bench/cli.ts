@@ -17,10 +17,14 @@ const BOARDS = path.join(ROOT, 'test', 'fixtures', 'vendor-boards');
 const ROUNDS = 10;
 
 export const notes = [
-  'Whole processes, each timed from spawn to exit by the bench process, median of ' + ROUNDS + ' rounds; every round runs each command once, interleaved with the baselines.',
-  '`node_e0_ms`: `node -e 0`, Node\'s bare start. `help`: `dual-guest --help`. `compile_maaxboard`: `dual-guest compile maaxboard.dts maaxboard-overlay.dts -o x.dtb` (../shared/corpus/sel4devkit-dual); `dtc_maaxboard_ms`: the dtc process on the two files appended. `lint_one_dts`: `dual-guest lint` of the MaaXBoard base.',
-  '`batch_...`: the ' + vendorBoards().length + ' generated vendor-style board trees of test/fixtures/vendor-boards (a SoC .dtsi, dt-bindings headers, pin-function macros): `dual-guest compile --batch LIST` and `dual-guest lint` of all of them, one process each, against the loop a build runs per tree: `cpp -nostdinc -I include -undef -x assembler-with-cpp` then `dtc -O dtb` (two processes per tree).',
-  'The CLI is the built bundles (`npm run build`): the dispatcher, then one bundle per command read through V8\'s code cache. `..._first_run_ms`: the same command with an empty code cache.',
+  'Whole processes, each timed from spawn to exit by the bench process, median of ' +
+    ROUNDS +
+    ' rounds; every round runs each command once, interleaved with the baselines.',
+  "`node_e0_ms`: `node -e 0`, Node's bare start. `help`: `dual-guest --help`. `compile_maaxboard`: `dual-guest compile maaxboard.dts maaxboard-overlay.dts -o x.dtb` (../shared/corpus/sel4devkit-dual); `dtc_maaxboard_ms`: the dtc process on the two files appended. `lint_one_dts`: `dual-guest lint` of the MaaXBoard base.",
+  '`batch_...`: the ' +
+    vendorBoards().length +
+    ' generated vendor-style board trees of test/fixtures/vendor-boards (a SoC .dtsi, dt-bindings headers, pin-function macros): `dual-guest compile --batch LIST` and `dual-guest lint` of all of them, one process each, against the loop a build runs per tree: `cpp -nostdinc -I include -undef -x assembler-with-cpp` then `dtc -O dtb` (two processes per tree).',
+  "The CLI is the built bundles (`npm run build`): the dispatcher, then one bundle per command read through V8's code cache. `..._first_run_ms`: the same command with an empty code cache.",
 ];
 
 function median(xs: number[]): number {
@@ -32,7 +36,8 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): 
   const t0 = performance.now();
   const r = spawnSync(cmd, args, { env, cwd, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
   const ms = performance.now() - t0;
-  if (r.status !== 0 && !(cmd === process.execPath && args.includes('lint') && r.status === 1)) throw new Error(`${cmd} ${args.join(' ')}: exit ${r.status}\n${r.stderr}`);
+  if (r.status !== 0 && !(cmd === process.execPath && args.includes('lint') && r.status === 1))
+    throw new Error(`${cmd} ${args.join(' ')}: exit ${r.status}\n${r.stderr}`);
   return ms;
 }
 
@@ -43,8 +48,21 @@ export function runCliBench(): Record<string, number> {
   mkdirSync(path.join(pkg, 'dist'), { recursive: true });
   cpSync(path.join(ROOT, 'bin'), path.join(pkg, 'bin'), { recursive: true });
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const bundles = (require(path.join(ROOT, 'scripts', 'cli-bundles.mjs')) as { cliBundles: (out: string) => { in: string; out: string; define: Record<string, string> }[] }).cliBundles(path.join(pkg, 'dist'));
-  for (const b of bundles) buildSync({ entryPoints: [path.join(ROOT, b.in)], outfile: b.out, define: b.define, bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], logLevel: 'error' });
+  const bundles = (
+    require(path.join(ROOT, 'scripts', 'cli-bundles.mjs')) as { cliBundles: (out: string) => { in: string; out: string; define: Record<string, string> }[] }
+  ).cliBundles(path.join(pkg, 'dist'));
+  for (const b of bundles)
+    buildSync({
+      entryPoints: [path.join(ROOT, b.in)],
+      outfile: b.out,
+      define: b.define,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      external: ['vscode'],
+      logLevel: 'error',
+    });
   const bin = path.join(pkg, 'bin', 'dual-guest.js');
   const cacheDir = path.join(work, 'code-cache');
   const env = { ...process.env, DUAL_GUEST_CODE_CACHE: cacheDir };
@@ -93,8 +111,9 @@ export function runCliBench(): Record<string, number> {
   const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
 
   // The outputs are the reference tools' bytes (else the timings compare different work).
-  const sameDtb = boards.every((b) => readFileSync(path.join(work, 'ours', `${b}.dtb`)).equals(readFileSync(path.join(work, 'ref', `${b}.dtb`))))
-    && readFileSync(path.join(work, 'maaxboard.dtb')).equals(readFileSync(path.join(work, 'maaxboard-dtc.dtb')));
+  const sameDtb =
+    boards.every((b) => readFileSync(path.join(work, 'ours', `${b}.dtb`)).equals(readFileSync(path.join(work, 'ref', `${b}.dtb`)))) &&
+    readFileSync(path.join(work, 'maaxboard.dtb')).equals(readFileSync(path.join(work, 'maaxboard-dtc.dtb')));
 
   return {
     ...m,

@@ -46,7 +46,9 @@ export function runDevicetreeBench(): Record<string, number> {
   const joined = path.join(dir, 'joined.dts');
   writeFileSync(joined, Buffer.concat([readFileSync(base), readFileSync(overlay)]));
   const out = path.join(dir, 'out.dtb');
-  const runDtc = (): void => { execFileSync('dtc', ['-q', '-I', 'dts', '-O', 'dtb', '-o', out, joined], { stdio: 'ignore' }); };
+  const runDtc = (): void => {
+    execFileSync('dtc', ['-q', '-I', 'dts', '-O', 'dtb', '-o', out, joined], { stdio: 'ignore' });
+  };
   runDtc();
   const dtc = timeMs(runDtc, 30);
   const same = Buffer.compare(Buffer.from(compile()), readFileSync(out)) === 0;

@@ -39,7 +39,9 @@ function fullPathThroughput(bytesPerGuest: number, reps: number, board?: BoardNa
   for (let r = 0; r < reps; r++) {
     const emu = dualFlood(bytesPerGuest, board);
     let out = 0;
-    emu.onUartOutput((b) => { out += b.length; });
+    emu.onUartOutput((b) => {
+      out += b.length;
+    });
     const t0 = performance.now();
     emu.runUntilIdle(60e9);
     const s = (performance.now() - t0) / 1000;
@@ -53,7 +55,8 @@ function rawRingCopy(bytes: number, reps: number): number {
   let best = 0;
   for (let r = 0; r < reps; r++) {
     const q = new SerialQueue(new Uint8Array(0x1000), new Uint8Array(0x2000), 0x2000);
-    let sum = 0, moved = 0;
+    let sum = 0,
+      moved = 0;
     const t0 = performance.now();
     while (moved < bytes) {
       let i = 0;
@@ -75,8 +78,11 @@ function echoLatency(fast: boolean, keys: number): { virtualUs: number; wallUs: 
   const emu = emulator!;
   emu.runUntilIdle(1e9);
   let seen = -1;
-  emu.onUartOutput((_b, t) => { if (seen < 0) seen = t; });
-  let virt = 0, wall = 0;
+  emu.onUartOutput((_b, t) => {
+    if (seen < 0) seen = t;
+  });
+  let virt = 0,
+    wall = 0;
   // The first keys warm the JIT up; only the later ones are measured.
   for (let k = -keys; k < keys; k++) {
     if (k === 0) virt = wall = 0;
@@ -105,7 +111,9 @@ function linuxBoot(target: string, host: FileHost, guests: number, switchTo?: (s
   const t0 = performance.now();
   const emu = createEmulator(config).emulator!;
   let text = '';
-  emu.onUartOutput((b) => { text += String.fromCharCode(...b.subarray(0, 65536)); });
+  emu.onUartOutput((b) => {
+    text += String.fromCharCode(...b.subarray(0, 65536));
+  });
   const count = (s: string): number => text.split(s).length - 1;
   const until = (done: () => boolean): boolean => {
     while (!done() && emu.now() < 30e9) emu.runFor(1_000_000);

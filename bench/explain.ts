@@ -11,14 +11,19 @@ const LOGS = path.resolve(__dirname, '..', 'test', 'unit', 'explain', 'logs');
 
 /** About `bytes` of log: kernel lines with time stamps, sDDF and VMM info lines, and reports every few thousand lines. */
 export function generateLog(bytes: number): string {
-  const reports = ['libvmm-disabled-device.log', 'monitor-cap-fault.log', 'linux-deferred-probe.log', 'libvmm-virq-owner.log'].map((f) => readFileSync(path.join(LOGS, f), 'utf8'));
+  const reports = ['libvmm-disabled-device.log', 'monitor-cap-fault.log', 'linux-deferred-probe.log', 'libvmm-virq-owner.log'].map((f) =>
+    readFileSync(path.join(LOGS, f), 'utf8'),
+  );
   const out: string[] = [];
   let size = 0;
   for (let i = 0; size < bytes; i++) {
     const t = `[${(i / 1000).toFixed(6).padStart(12)}] `;
-    const line = i % 5000 === 4999 ? reports[(i / 5000) % reports.length | 0]
-      : i % 7 === 0 ? `CLIENT_VMM-${(i % 2) + 1}|INFO: virtio console notified, ${i} bytes queued`
-        : `${t}imx-sdma 302c0000.dma-controller: loaded firmware ${i}: unexpected value at ${i.toString(16)}`;
+    const line =
+      i % 5000 === 4999
+        ? reports[((i / 5000) % reports.length) | 0]
+        : i % 7 === 0
+          ? `CLIENT_VMM-${(i % 2) + 1}|INFO: virtio console notified, ${i} bytes queued`
+          : `${t}imx-sdma 302c0000.dma-controller: loaded firmware ${i}: unexpected value at ${i.toString(16)}`;
     out.push(line);
     size += line.length + 1;
   }
@@ -36,8 +41,12 @@ export function runExplainBench(): Record<string, number> {
   f.explain_10MB_cold_cpu_ms = best(() => explainLog(texts[1], ctx), 1);
   let explained = 0;
   sizes.forEach((mb, i) => {
-    f[`explain_${mb}MB_cpu_ms`] = best(() => { explained = explainLog(texts[i], ctx).length; }, 3);
-    f[`split_lines_${mb}MB_cpu_ms`] = best(() => { texts[i].split('\n'); }, 3);
+    f[`explain_${mb}MB_cpu_ms`] = best(() => {
+      explained = explainLog(texts[i], ctx).length;
+    }, 3);
+    f[`split_lines_${mb}MB_cpu_ms`] = best(() => {
+      texts[i].split('\n');
+    }, 3);
     f[`explain_${mb}MB_to_split`] = f[`explain_${mb}MB_cpu_ms`] / f[`split_lines_${mb}MB_cpu_ms`];
   });
   f.explain_10MB_to_linear = f.explain_10MB_cpu_ms / (2 * f.explain_5MB_cpu_ms);

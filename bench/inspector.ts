@@ -23,8 +23,12 @@ function flood(bytesPerGuest: number, checks = true): Emulator {
 /** MB/s of guest bytes on the UART line; with `streaming`, snapshots at 30 Hz of wall time. */
 function throughput(bytesPerGuest: number, streaming: boolean, checks = true): { mbps: number; snapshots: number; postedBytes: number } {
   const emu = flood(bytesPerGuest, checks);
-  let out = 0, snapshots = 0, postedBytes = 0;
-  emu.onUartOutput((b) => { out += b.length; });
+  let out = 0,
+    snapshots = 0,
+    postedBytes = 0;
+  emu.onUartOutput((b) => {
+    out += b.length;
+  });
   const interval = 1000 / MAX_SNAPSHOTS_PER_SECOND;
   const t0 = performance.now();
   let next = t0 + interval;
@@ -55,7 +59,11 @@ function snapshotCost(reps: number): number {
 export function runInspectorBench(): Record<string, number> {
   const bytes = 80_000_000; // about 0.7 s a run: some 20 snapshots at 30 Hz
   throughput(1_000_000, true); // warm-up
-  let off = 0, on = 0, snaps = 0, posted = 0, unchecked = 0;
+  let off = 0,
+    on = 0,
+    snaps = 0,
+    posted = 0,
+    unchecked = 0;
   // Interleaved, best of 3 each, so machine noise hits all arms alike.
   for (let r = 0; r < 3; r++) {
     off = Math.max(off, throughput(bytes, false).mbps);

@@ -32,7 +32,8 @@ type Kind = 'model' | 'virtualisers' | 'all' | 'vmms';
 function withReal(config: EmulatorConfig, kind: Kind): EmulatorConfig {
   if (kind === 'model') return config;
   const r = config.roles;
-  const components = kind === 'all' ? 'real' as const : kind === 'vmms' ? VMMS : { [r.virtRx ?? 'serial_virt_rx']: 'real' as const, [r.virtTx]: 'real' as const };
+  const components =
+    kind === 'all' ? ('real' as const) : kind === 'vmms' ? VMMS : { [r.virtRx ?? 'serial_virt_rx']: 'real' as const, [r.virtTx]: 'real' as const };
   const pdSources = kind === 'vmms' ? loadProject(EXAMPLE, new NodeFileHost()).components.pdSources : undefined;
   const built = buildRealComponents(config, { components, sddf: sddf!, pdSources }, toolchain);
   if (!built.real) throw new Error(built.diagnostics.map((d) => d.message).join('; '));
@@ -47,7 +48,9 @@ function throughput(real: Kind, bytesPerGuest: number, reps: number): number {
     const mk = () => () => new ConsoleTestGuest({ virtioBase: 0x150000, txTotal: bytesPerGuest, queueSize: 128, fill });
     const emu = createEmulator(withReal(exampleDualGuestConfig({ programs: [mk(), mk()], ramSize: 0x1000000 }), real)).emulator!;
     let out = 0;
-    emu.onUartOutput((b) => { out += b.length; });
+    emu.onUartOutput((b) => {
+      out += b.length;
+    });
     const t0 = performance.now();
     emu.runUntilIdle(60e9);
     best = Math.max(best, out / 1e6 / ((performance.now() - t0) / 1000));
@@ -63,7 +66,9 @@ function bootToShells(real: Kind, keep?: (emu: Emulator) => void): number {
   const t0 = performance.now();
   const emu = createEmulator(withReal(config as EmulatorConfig, real)).emulator!;
   let text = '';
-  emu.onUartOutput((b) => { text += Buffer.from(b).toString('latin1'); });
+  emu.onUartOutput((b) => {
+    text += Buffer.from(b).toString('latin1');
+  });
   const count = (s: string): number => text.split(s).length - 1;
   const until = (done: () => boolean): void => {
     while (!done() && emu.now() < 30e9) emu.runFor(1_000_000);
@@ -96,7 +101,9 @@ export function runRealComponentsBench(): Record<string, number> {
   const bootVmms = Math.min(bootToShells('vmms'), bootToShells('vmms'));
   const rssBefore = process.memoryUsage().rss;
   let kept: Emulator | undefined;
-  bootToShells('vmms', (e) => { kept = e; });
+  bootToShells('vmms', (e) => {
+    kept = e;
+  });
   const vmmsRss = (process.memoryUsage().rss - rssBefore) / 1e6;
   const vmmsMemory = (kept?.real?.space.size ?? 0) / 2 ** 20;
   const before = process.memoryUsage();

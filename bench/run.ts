@@ -7,18 +7,49 @@ import * as os from 'os';
 import * as path from 'path';
 
 type Figures = Record<string, number>;
-interface Suite { name: string; module: string; exportName: string; describe: string }
+interface Suite {
+  name: string;
+  module: string;
+  exportName: string;
+  describe: string;
+}
 
 const SUITES: Suite[] = [
-  { name: 'devicetree', module: './devicetree', exportName: 'runDevicetreeBench', describe: 'Devicetree compile (MaaXBoard base + overlay) vs the dtc process' },
+  {
+    name: 'devicetree',
+    module: './devicetree',
+    exportName: 'runDevicetreeBench',
+    describe: 'Devicetree compile (MaaXBoard base + overlay) vs the dtc process',
+  },
   { name: 'emulator', module: './emulator', exportName: 'runEmulatorBench', describe: 'Emulator data path and boot' },
   { name: 'server', module: './server', exportName: 'runServerBench', describe: 'Language server' },
-  { name: 'inspector', module: './inspector', exportName: 'runInspectorBench', describe: 'Queue inspector: emulator throughput with 30 Hz snapshot streaming vs without' },
-  { name: 'time-travel', module: './time-travel', exportName: 'runTimeTravelBench', describe: 'Time travel: jumps to 20 random moments of a 60 s session of the default example' },
-  { name: 'explain', module: './explain', exportName: 'runExplainBench', describe: 'Explaining a board\'s serial log (5 and 10 MB) against the example project' },
-  { name: 'real', module: './real-components', exportName: 'runRealComponentsBench', describe: 'Real components: sDDF\'s UART driver, virt_rx and virt_tx, and the VMMs as libvmm 0.2.0 with the example vmm.c, compiled to WebAssembly vs the models (same run)' },
+  {
+    name: 'inspector',
+    module: './inspector',
+    exportName: 'runInspectorBench',
+    describe: 'Queue inspector: emulator throughput with 30 Hz snapshot streaming vs without',
+  },
+  {
+    name: 'time-travel',
+    module: './time-travel',
+    exportName: 'runTimeTravelBench',
+    describe: 'Time travel: jumps to 20 random moments of a 60 s session of the default example',
+  },
+  {
+    name: 'explain',
+    module: './explain',
+    exportName: 'runExplainBench',
+    describe: "Explaining a board's serial log (5 and 10 MB) against the example project",
+  },
+  {
+    name: 'real',
+    module: './real-components',
+    exportName: 'runRealComponentsBench',
+    describe:
+      "Real components: sDDF's UART driver, virt_rx and virt_tx, and the VMMs as libvmm 0.2.0 with the example vmm.c, compiled to WebAssembly vs the models (same run)",
+  },
   { name: 'scale', module: './scale', exportName: 'runScaleBench', describe: 'Scale: CPU time against input size (linear is 1)' },
-  { name: 'cli', module: './cli', exportName: 'runCliBench', describe: 'CLI: whole processes against Node\'s bare start, dtc, and a cpp + dtc loop' },
+  { name: 'cli', module: './cli', exportName: 'runCliBench', describe: "CLI: whole processes against Node's bare start, dtc, and a cpp + dtc loop" },
   { name: 'package', module: './package', exportName: 'runPackageBench', describe: 'Package: the VSIX (npm run package)' },
 ];
 
@@ -28,7 +59,11 @@ const SUITES: Suite[] = [
  * round trips include this side's event loop.
  */
 function runSuiteInChild(suite: Suite): { figures?: Figures; notes?: string[]; error?: string } {
-  const r = spawnSync(process.execPath, [...process.execArgv, __filename, `--suite=${suite.name}`], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'] });
+  const r = spawnSync(process.execPath, [...process.execArgv, __filename, `--suite=${suite.name}`], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   if (r.status !== 0) return { error: `exited with ${r.status ?? r.signal}` };
   try {
     return JSON.parse(r.stdout) as { figures: Figures; notes?: string[] };
@@ -128,7 +163,7 @@ function writeMarkdown(all: Record<string, Figures>, failures: string[], notes: 
   const lines = [
     '# Benchmarks',
     '',
-    'Produced by `npm run bench` (this file is rewritten by each run; `npm run bench -- --only=<suite>` rewrites that suite\'s section only; `npm run bench -- --json` prints the same figures as JSON). Each suite runs in a fresh process with the V8 flags the language server runs with (`SERVER_NODE_FLAGS`: a 64 MiB young generation).',
+    "Produced by `npm run bench` (this file is rewritten by each run; `npm run bench -- --only=<suite>` rewrites that suite's section only; `npm run bench -- --json` prints the same figures as JSON). Each suite runs in a fresh process with the V8 flags the language server runs with (`SERVER_NODE_FLAGS`: a 64 MiB young generation).",
     `Last run: ${stamp}. The machine is small and shared: compare ratios measured in the same run rather than absolute figures across runs.`,
     '',
   ];
@@ -137,4 +172,7 @@ function writeMarkdown(all: Record<string, Figures>, failures: string[], notes: 
   writeFileSync(file, lines.join('\n'));
 }
 
-main().catch((e) => { process.stderr.write(String(e?.stack ?? e) + '\n'); process.exitCode = 1; });
+main().catch((e) => {
+  process.stderr.write(String(e?.stack ?? e) + '\n');
+  process.exitCode = 1;
+});

@@ -26,18 +26,37 @@ export function best(fn: () => void, runs: number): number {
 
 /** A tree of about `lines` lines, shaped like a board file: buses of devices with reg, interrupts, clocks, labels and references. */
 export function generateTree(lines: number): string {
-  const out = ['/dts-v1/;', '/ {', '\t#address-cells = <2>;', '\t#size-cells = <2>;', '\tcompatible = "bench,board";',
+  const out = [
+    '/dts-v1/;',
+    '/ {',
+    '\t#address-cells = <2>;',
+    '\t#size-cells = <2>;',
+    '\tcompatible = "bench,board";',
     '\tgic: interrupt-controller@38800000 { compatible = "arm,gic-v3"; #interrupt-cells = <3>; interrupt-controller; reg = <0 0x38800000 0 0x10000>; };',
-    '\tclk: clock-controller@30380000 { compatible = "bench,clk"; #clock-cells = <1>; reg = <0 0x30380000 0 0x10000>; };'];
+    '\tclk: clock-controller@30380000 { compatible = "bench,clk"; #clock-cells = <1>; reg = <0 0x30380000 0 0x10000>; };',
+  ];
   let dev = 0;
   for (let bus = 0; out.length < lines - 3; bus++) {
-    out.push(`\tbus@${(0x40000000 + bus * 0x100000).toString(16)} {`, '\t\tcompatible = "simple-bus";', '\t\t#address-cells = <1>;', '\t\t#size-cells = <1>;',
-      `\t\tranges = <0x0 0x0 ${(0x40000000 + bus * 0x100000).toString(16).replace(/^/, '0x')} 0x100000>;`);
+    out.push(
+      `\tbus@${(0x40000000 + bus * 0x100000).toString(16)} {`,
+      '\t\tcompatible = "simple-bus";',
+      '\t\t#address-cells = <1>;',
+      '\t\t#size-cells = <1>;',
+      `\t\tranges = <0x0 0x0 ${(0x40000000 + bus * 0x100000).toString(16).replace(/^/, '0x')} 0x100000>;`,
+    );
     for (let i = 0; i < 100 && out.length < lines - 4; i++, dev++) {
       const addr = (i * 0x1000).toString(16);
-      out.push(`\t\tdev${dev}: serial@${addr} {`, `\t\t\tcompatible = "bench,uart${dev % 7}", "bench,uart";`, `\t\t\treg = <0x${addr} 0x1000>;`,
-        `\t\t\tinterrupts = <0 ${dev % 200} 4>;`, '\t\t\tinterrupt-parent = <&gic>;', `\t\t\tclocks = <&clk ${dev % 64}>;`, '\t\t\tclock-names = "ipg";',
-        `\t\t\tstatus = "${dev % 3 ? 'okay' : 'disabled'}";`, '\t\t};');
+      out.push(
+        `\t\tdev${dev}: serial@${addr} {`,
+        `\t\t\tcompatible = "bench,uart${dev % 7}", "bench,uart";`,
+        `\t\t\treg = <0x${addr} 0x1000>;`,
+        `\t\t\tinterrupts = <0 ${dev % 200} 4>;`,
+        '\t\t\tinterrupt-parent = <&gic>;',
+        `\t\t\tclocks = <&clk ${dev % 64}>;`,
+        '\t\t\tclock-names = "ipg";',
+        `\t\t\tstatus = "${dev % 3 ? 'okay' : 'disabled'}";`,
+        '\t\t};',
+      );
     }
     out.push('\t};');
   }
@@ -58,7 +77,8 @@ function systemText(pds: number, maps: number, oneRegion: boolean): string {
   for (let i = 0; i < regions; i++) out.push(`  <memory_region name="mr${i}" size="0x1000" />`);
   for (let p = 0; p < pds; p++) {
     out.push(`  <protection_domain name="pd${p}" priority="${1 + (p % 250)}">`, `    <program_image path="pd${p}.elf" />`);
-    for (let m = p; m < maps; m += pds) out.push(`    <map mr="mr${oneRegion ? 0 : m}" vaddr="0x${(0x10000000 + m * 0x1000).toString(16)}" perms="rw" setvar_vaddr="v${m}" />`);
+    for (let m = p; m < maps; m += pds)
+      out.push(`    <map mr="mr${oneRegion ? 0 : m}" vaddr="0x${(0x10000000 + m * 0x1000).toString(16)}" perms="rw" setvar_vaddr="v${m}" />`);
     out.push('  </protection_domain>');
   }
   for (let p = 0; p + 1 < pds; p++) out.push(`  <channel><end pd="pd${p}" id="${(p % 60) + 1}" /><end pd="pd${p + 1}" id="${(p % 60) + 2}" /></channel>`);
@@ -85,8 +105,13 @@ export function runScaleBench(): Record<string, number> {
   const f: Record<string, number> = {};
   const series = (name: string, sizes: number[], make: (n: number) => string, run: (text: string) => void, runs: number): void => {
     run(make(sizes[0])); // warm the JIT
-    const t = sizes.map((n) => { const text = make(n); return best(() => run(text), runs); });
-    sizes.forEach((n, i) => { f[`${name}_${n >= 1000 ? `${n / 1000}k` : n}_cpu_ms`] = t[i]; });
+    const t = sizes.map((n) => {
+      const text = make(n);
+      return best(() => run(text), runs);
+    });
+    sizes.forEach((n, i) => {
+      f[`${name}_${n >= 1000 ? `${n / 1000}k` : n}_cpu_ms`] = t[i];
+    });
     for (let i = 1; i < sizes.length; i++) f[`${name}_${sizes[i] / 1000}k_to_linear`] = t[i] / ((sizes[i] / sizes[0]) * t[0]);
   };
   series('tree_lines', [50_000, 100_000, 200_000], generateTree, compileAll, 3);
@@ -97,8 +122,8 @@ export function runScaleBench(): Record<string, number> {
   const heap = process.memoryUsage();
   f.heap_used_MB = heap.heapUsed / 1024 / 1024;
   notes.push(
-    'CPU milliseconds of this process (best of 3 runs), compile = preprocess, scan, parse, evaluate, dtc\'s default checks and the DTB; a `.system` is linted with `lintSystemFile` (XML, model, rules, roles).',
-    '`..._to_linear` = t(n) / ((n / n0) · t(n0)) against the suite\'s smallest size: 1 is linear; the target is at most 2. A quadratic figure shows as about n / n0 (2 at 2×, 4 at 4×).',
+    "CPU milliseconds of this process (best of 3 runs), compile = preprocess, scan, parse, evaluate, dtc's default checks and the DTB; a `.system` is linted with `lintSystemFile` (XML, model, rules, roles).",
+    "`..._to_linear` = t(n) / ((n / n0) · t(n0)) against the suite's smallest size: 1 is linear; the target is at most 2. A quadratic figure shows as about n / n0 (2 at 2×, 4 at 4×).",
     '`tree_lines`: a generated board-shaped tree (buses of devices with reg, interrupts, clocks, labels and references), about 9 lines per device.',
     '`system_63pds_maps`: 63 PDs, one region per map, 62 channels. `maps_of_one_region`: one PD mapping one region n times.',
     '`duplicate_properties`: one node with n copies of `p;`: each copy with a later namesake is reported once (n-1 messages; dtc repeats the line per later copy, n·(n-1)/2 lines: 8 million at 4,000).',

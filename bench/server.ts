@@ -24,13 +24,29 @@ const FEATURE_ROUNDS = 40;
 
 /** What the figures mean (BENCHMARKS.md prints these under the table). */
 export const notes = [
-  '`edit5000Lines...`: one 3-character edit of a cell value in a generated 5,000-line tree, repeated ' + EDITS + ' times through the real protocol (the server bundle spawned over stdio); each time is the client round trip from sending `didChange` to receiving `settled`, which the server sends after publishing the diagnostics.',
-  '`FreshDiagnosticsMedianMs` is the median over edits ' + (COLD_EDITS + 1) + '-' + EDITS + ' (steady state); `First20EditsMedianMs` is the median of the first ' + COLD_EDITS + ', while the JIT warms up; `ServerAnalysisMedianMs` is the server-side share of the steady-state edits; `CompileAndChecksInProcessMedianMs` is the same compile and checks in the benchmark process (run through tsx, so slower per call than the esbuild bundle).',
+  '`edit5000Lines...`: one 3-character edit of a cell value in a generated 5,000-line tree, repeated ' +
+    EDITS +
+    ' times through the real protocol (the server bundle spawned over stdio); each time is the client round trip from sending `didChange` to receiving `settled`, which the server sends after publishing the diagnostics.',
+  '`FreshDiagnosticsMedianMs` is the median over edits ' +
+    (COLD_EDITS + 1) +
+    '-' +
+    EDITS +
+    ' (steady state); `First20EditsMedianMs` is the median of the first ' +
+    COLD_EDITS +
+    ', while the JIT warms up; `ServerAnalysisMedianMs` is the server-side share of the steady-state edits; `CompileAndChecksInProcessMedianMs` is the same compile and checks in the benchmark process (run through tsx, so slower per call than the esbuild bundle).',
   '`sel4devkitBaseEdit...`: the same edit (a cell value) in the real MaaXBoard base of ../shared/corpus/sel4devkit-dual, copied to a temporary folder, with program.system and the base open: both guests of the project (inferred, no project file) read base + overlay, so each edit re-runs the tree, its checks and the cross checks of both guests. Its `DtcProcessMedianMs` is dtc compiling base + overlay appended.',
   '`DtcProcessMedianMs` is the baseline measured in the same run, interleaved with the edits: the dtc process compiling the same file to a DTB (no language server work: it stops at the first error and prints text); `FreshDiagnosticsToDtcRatio` is the round trip over it, below 1 when fresh diagnostics arrive sooner than dtc alone compiles the file.',
-  '`features5000Lines_<feature>P95Ms`: the 95th percentile of each request\'s round trip on the same generated 5,000-line tree, over ' + FEATURE_ROUNDS + ' rounds that each start with an edit (so the first request of a round pays for the index the edit invalidated), after ' + COLD_EDITS + ' unmeasured rounds; `features5000LinesWorstP95Ms` is the slowest of them.',
-  '`vendorTree...`: a generated vendor-style board (bench/vendor-tree.ts: a .dts over 10 .dtsi and 4 dt-bindings headers of clock ids, GIC and GPIO flags and pinmux macros; `vendorTreeLines` of .dts/.dtsi), with `assigned-clock-rates` in the board edited ' + EDITS + ' times (`vendorTreeEditMedianMs`: steady-state median round trip); then hover on `&uart0` and references to `clk` (`vendorTreeClkReferences` of them), each after an edit as above.',
-  '`system63Pds500Maps...`: one 3-character edit of a PD\'s priority in a generated .system with 63 protection domains (the tool\'s maximum), 500 maps (each with a setvar_vaddr) and 62 channels, repeated ' + EDITS + ' times through the protocol; the round trip to `settled`, and the server\'s own analysis time. Target: median under 10 ms.',
+  "`features5000Lines_<feature>P95Ms`: the 95th percentile of each request's round trip on the same generated 5,000-line tree, over " +
+    FEATURE_ROUNDS +
+    ' rounds that each start with an edit (so the first request of a round pays for the index the edit invalidated), after ' +
+    COLD_EDITS +
+    ' unmeasured rounds; `features5000LinesWorstP95Ms` is the slowest of them.',
+  '`vendorTree...`: a generated vendor-style board (bench/vendor-tree.ts: a .dts over 10 .dtsi and 4 dt-bindings headers of clock ids, GIC and GPIO flags and pinmux macros; `vendorTreeLines` of .dts/.dtsi), with `assigned-clock-rates` in the board edited ' +
+    EDITS +
+    ' times (`vendorTreeEditMedianMs`: steady-state median round trip); then hover on `&uart0` and references to `clk` (`vendorTreeClkReferences` of them), each after an edit as above.',
+  "`system63Pds500Maps...`: one 3-character edit of a PD's priority in a generated .system with 63 protection domains (the tool's maximum), 500 maps (each with a setvar_vaddr) and 62 channels, repeated " +
+    EDITS +
+    " times through the protocol; the round trip to `settled`, and the server's own analysis time. Target: median under 10 ms.",
   '`openCorpusMs`: a fresh server (warmed on one two-line file) opens every .dts/.dtsi/.system file of ../shared/corpus except dtc-tests, one after another, each awaited until `settled`.',
 ];
 
@@ -51,9 +67,13 @@ function quietDir(root: string, name: string): string {
   return dir;
 }
 
-
 /** A request the bench times: its LSP method and parameters. */
-interface FeatureRequest { name: string; method: string; params: unknown; mayBeEmpty?: boolean }
+interface FeatureRequest {
+  name: string;
+  method: string;
+  params: unknown;
+  mayBeEmpty?: boolean;
+}
 
 /**
  * Each request once per round, every round after an edit (so each round's first request pays for
@@ -63,7 +83,9 @@ interface FeatureRequest { name: string; method: string; params: unknown; mayBeE
 async function timeFeatures(client: TestClient, file: string, editLine: number, requests: FeatureRequest[]): Promise<Map<string, number[]>> {
   const times = new Map<string, number[]>(requests.map((r) => [r.name, []]));
   for (let round = 0; round < FEATURE_ROUNDS + COLD_EDITS; round++) {
-    await client.change(file, [{ range: { start: { line: editLine, character: 0 }, end: { line: editLine, character: round % 2 ? 0 : 1 } }, text: round % 2 ? ' ' : '' }]);
+    await client.change(file, [
+      { range: { start: { line: editLine, character: 0 }, end: { line: editLine, character: round % 2 ? 0 : 1 } }, text: round % 2 ? ' ' : '' },
+    ]);
     for (const r of requests) {
       const t0 = performance.now();
       const answer = await client.request<unknown>(r.method, r.params);
@@ -88,20 +110,46 @@ function at(file: string, text: string, needle: string, offset = 1): { textDocum
  * bus@30000000... under soc@0), with labels, phandle references, cells and strings.
  */
 export function generateLargeDts(lines: number): string {
-  const out = ['/dts-v1/;', '/ {', '    #address-cells = <1>;', '    #size-cells = <1>;', '    intc: interrupt-controller@8000000 {',
-    '        compatible = "arm,gic-400";', '        reg = <0x8000000 0x10000>;', '        interrupt-controller;', '        #interrupt-cells = <3>;', '    };',
-    '    soc {', '        compatible = "simple-bus";', '        #address-cells = <1>;', '        #size-cells = <1>;', '        ranges;'];
+  const out = [
+    '/dts-v1/;',
+    '/ {',
+    '    #address-cells = <1>;',
+    '    #size-cells = <1>;',
+    '    intc: interrupt-controller@8000000 {',
+    '        compatible = "arm,gic-400";',
+    '        reg = <0x8000000 0x10000>;',
+    '        interrupt-controller;',
+    '        #interrupt-cells = <3>;',
+    '    };',
+    '    soc {',
+    '        compatible = "simple-bus";',
+    '        #address-cells = <1>;',
+    '        #size-cells = <1>;',
+    '        ranges;',
+  ];
   let i = 0;
   while (out.length < lines - 6) {
     const bus = 0x10000000 + Math.floor(i / 40) * 0x100000;
     if (i % 40 === 0) {
       if (i > 0) out.push('        };');
-      out.push(`        bus@${bus.toString(16)} {`, '            compatible = "simple-bus";', '            #address-cells = <1>;', '            #size-cells = <1>;',
-        `            ranges = <0x${bus.toString(16)} 0x${bus.toString(16)} 0x100000>;`);
+      out.push(
+        `        bus@${bus.toString(16)} {`,
+        '            compatible = "simple-bus";',
+        '            #address-cells = <1>;',
+        '            #size-cells = <1>;',
+        `            ranges = <0x${bus.toString(16)} 0x${bus.toString(16)} 0x100000>;`,
+      );
     }
     const addr = (bus + (i % 40) * 0x1000).toString(16);
-    out.push(`            dev${i}: serial@${addr} {`, `                compatible = "vendor,uart${i % 7}";`, `                reg = <0x${addr} 0x1000>;`,
-      '                interrupt-parent = <&intc>;', `                interrupts = <0 ${i % 900} 4>;`, '                status = "okay";', '            };');
+    out.push(
+      `            dev${i}: serial@${addr} {`,
+      `                compatible = "vendor,uart${i % 7}";`,
+      `                reg = <0x${addr} 0x1000>;`,
+      '                interrupt-parent = <&intc>;',
+      `                interrupts = <0 ${i % 900} 4>;`,
+      '                status = "okay";',
+      '            };',
+    );
     i++;
   }
   out.push('        };', '    };', '};', '');
@@ -129,7 +177,11 @@ function corpusFiles(): string[] {
   return out;
 }
 
-interface EditTimes { roundTrips: number[]; serverMs: number[]; dtcMs: number[] }
+interface EditTimes {
+  roundTrips: number[];
+  serverMs: number[];
+  dtcMs: number[];
+}
 
 /**
  * A typing session: the 3-character cell value after `needle` rewritten EDITS times, each awaited
@@ -176,7 +228,8 @@ export function generateLargeSystem(maps: number): string {
   for (let i = 0; i < maps; i++) out.push(`    <memory_region name="mr${i}" size="0x1000" />`);
   for (let p = 0; p < 63; p++) {
     out.push(`    <protection_domain name="pd${p}" priority="${p === 0 ? 100 : 1 + (p % 200)}">`, `        <program_image path="pd${p}.elf" />`);
-    for (let i = p; i < maps; i += 63) out.push(`        <map mr="mr${i}" vaddr="0x${(0x10000000 + i * 0x1000).toString(16)}" perms="rw" setvar_vaddr="mr${i}_vaddr" />`);
+    for (let i = p; i < maps; i += 63)
+      out.push(`        <map mr="mr${i}" vaddr="0x${(0x10000000 + i * 0x1000).toString(16)}" perms="rw" setvar_vaddr="mr${i}_vaddr" />`);
     out.push('    </protection_domain>');
   }
   for (let p = 1; p < 63; p++) out.push(`    <channel><end pd="pd0" id="${p - 1}" /><end pd="pd${p}" id="0" /></channel>`);
@@ -246,9 +299,18 @@ export async function runServerBench(): Promise<Record<string, number>> {
       { name: 'workspaceSymbol', method: 'workspace/symbol', params: { query: 'dev12' } },
       { name: 'foldingRange', method: 'textDocument/foldingRange', params: doc },
       { name: 'semanticTokens', method: 'textDocument/semanticTokens/full', params: doc },
-      { name: 'semanticTokensRange', method: 'textDocument/semanticTokens/range', params: { ...doc, range: { start: { line: 100, character: 0 }, end: { line: 160, character: 0 } } } },
+      {
+        name: 'semanticTokensRange',
+        method: 'textDocument/semanticTokens/range',
+        params: { ...doc, range: { start: { line: 100, character: 0 }, end: { line: 160, character: 0 } } },
+      },
       { name: 'documentLink', method: 'textDocument/documentLink', params: doc, mayBeEmpty: true },
-      { name: 'codeAction', method: 'textDocument/codeAction', params: { ...doc, range: { start: label.position, end: label.position }, context: { diagnostics: [] } }, mayBeEmpty: true },
+      {
+        name: 'codeAction',
+        method: 'textDocument/codeAction',
+        params: { ...doc, range: { start: label.position, end: label.position }, context: { diagnostics: [] } },
+        mayBeEmpty: true,
+      },
       { name: 'formatting', method: 'textDocument/formatting', params: { ...doc, options: { tabSize: 4, insertSpaces: true } }, mayBeEmpty: true },
     ]);
     let worst = 0;
@@ -311,7 +373,8 @@ export async function runServerBench(): Promise<Record<string, number>> {
     await projectClient.open(base, baseText);
     // The figure is about the project's trees: fail rather than time a lone guessed tree.
     const contexts = await projectClient.request<{ origin: string; vm?: string }[]>(CONTEXTS_REQUEST, {});
-    if (!contexts.some((c) => c.origin === 'project' && c.vm)) throw new Error(`sel4devkit-dual: the base is not in a project tree (${JSON.stringify(contexts)})`);
+    if (!contexts.some((c) => c.origin === 'project' && c.vm))
+      throw new Error(`sel4devkit-dual: the base is not in a project tree (${JSON.stringify(contexts)})`);
     const edits = await typeInto(projectClient, base, baseText, 'interrupts = <0 100 4>', joined, path.join(dir, 'maaxboard.dtb'));
     Object.assign(figures, editFigures('sel4devkitBaseEdit', edits));
   } finally {
@@ -346,5 +409,11 @@ export async function runServerBench(): Promise<Record<string, number>> {
 }
 
 if (require.main === module) {
-  runServerBench().then((f) => console.log(JSON.stringify(f, null, 2)), (e) => { console.error(e); process.exitCode = 1; });
+  runServerBench().then(
+    (f) => console.log(JSON.stringify(f, null, 2)),
+    (e) => {
+      console.error(e);
+      process.exitCode = 1;
+    },
+  );
 }

@@ -9,16 +9,25 @@ export function runTimeTravelBench(): Record<string, number> {
   const session = recordedSession();
   const machine = new TimeMachine(session.build, session.log, session.endNs, { checkpoints: 8 });
   let t0 = performance.now();
-  while (machine.refill()) { /* spread the checkpoints */ }
+  while (machine.refill()) {
+    /* spread the checkpoints */
+  }
   const checkpointMs = performance.now() - t0;
   const total = machine.jumpTo({ timeNs: session.endNs }).moment;
-  while (machine.refill()) { /* the jump to the end used one up */ }
+  while (machine.refill()) {
+    /* the jump to the end used one up */
+  }
   const random = new SeededRandom(7);
   const jumps: number[] = [];
   let refillMs = 0;
   for (let i = 0; i < 20; i++) {
     const kind = i % 3;
-    const target: MomentTarget = kind === 0 ? { timeNs: random.int(0, 60_000) * 1e6 } : kind === 1 ? { event: random.int(0, total.event) } : { activation: random.int(0, total.activation) };
+    const target: MomentTarget =
+      kind === 0
+        ? { timeNs: random.int(0, 60_000) * 1e6 }
+        : kind === 1
+          ? { event: random.int(0, total.event) }
+          : { activation: random.int(0, total.activation) };
     t0 = performance.now();
     machine.jumpTo(target);
     jumps.push(performance.now() - t0);

@@ -21,13 +21,17 @@ interface Setting {
 
 /** A table cell: one line, pipes escaped. */
 function cell(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|').trim();
+  return text
+    .replace(/\s*\n\s*/g, ' ')
+    .replace(/\|/g, '\\|')
+    .trim();
 }
 
 function defaultText(s: Setting): string {
   if (s.default === undefined) return '';
   if (s.default === '') return '(empty)';
-  if (typeof s.default === 'object') return JSON.stringify(s.default) === '{}' || JSON.stringify(s.default) === '[]' ? `\`${JSON.stringify(s.default)}\`` : '(see description)';
+  if (typeof s.default === 'object')
+    return JSON.stringify(s.default) === '{}' || JSON.stringify(s.default) === '[]' ? `\`${JSON.stringify(s.default)}\`` : '(see description)';
   return `\`${String(s.default)}\``;
 }
 

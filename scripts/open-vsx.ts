@@ -60,12 +60,14 @@ export function openVsxProblems(manifest: VsixManifest, files: readonly string[]
     if (value === undefined) return;
     if (value.length > limit) problems.push(`${field} is longer than ${limit} characters`);
     const bad = BAD_CHARACTER.exec(value);
-    if (bad) problems.push(`${field} has a character the registry refuses (U+${bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} at ${bad.index})`);
+    if (bad)
+      problems.push(`${field} has a character the registry refuses (U+${bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} at ${bad.index})`);
   };
   for (const field of ['publisher', 'name'] as const) {
     const value = manifest[field];
     if (!value) problems.push(`${field} is missing`);
-    else if (!NAME.test(value) || value.length > FIELD_LIMIT) problems.push(`${field} "${value}" is not a valid Open VSX ${field === 'publisher' ? 'namespace' : 'extension name'}`);
+    else if (!NAME.test(value) || value.length > FIELD_LIMIT)
+      problems.push(`${field} "${value}" is not a valid Open VSX ${field === 'publisher' ? 'namespace' : 'extension name'}`);
   }
   if (!manifest.version) problems.push('version is missing');
   else if (!SEMVER.test(manifest.version)) problems.push(`version "${manifest.version}" is not a semantic version`);
@@ -77,21 +79,29 @@ export function openVsxProblems(manifest: VsixManifest, files: readonly string[]
   text('license', manifest.license, FIELD_LIMIT);
   for (const c of manifest.categories ?? []) text('categories', c, FIELD_LIMIT);
   for (const k of manifest.keywords ?? []) text('keywords', k, FIELD_LIMIT);
-  for (const [field, value] of [['homepage', manifest.homepage], ['repository', urlOf(manifest.repository)], ['bugs', urlOf(manifest.bugs)]] as const) {
+  for (const [field, value] of [
+    ['homepage', manifest.homepage],
+    ['repository', urlOf(manifest.repository)],
+    ['bugs', urlOf(manifest.bugs)],
+  ] as const) {
     if (value === undefined) continue;
     if (!isHttpUrl(value)) problems.push(`${field} "${value}" is not an http(s) URL`);
     text(field, value, FIELD_LIMIT);
   }
   const banner = manifest.galleryBanner;
-  if (banner?.theme !== undefined && banner.theme !== 'dark' && banner.theme !== 'light') problems.push(`galleryBanner.theme "${banner.theme}" is neither dark nor light`);
+  if (banner?.theme !== undefined && banner.theme !== 'dark' && banner.theme !== 'light')
+    problems.push(`galleryBanner.theme "${banner.theme}" is neither dark nor light`);
   if (banner?.color !== undefined) text('galleryBanner.color', banner.color, 16);
-  if (manifest.markdown !== undefined && manifest.markdown !== 'github' && manifest.markdown !== 'standard') problems.push(`markdown "${manifest.markdown}" is neither github nor standard`);
-  if (typeof manifest.qna === 'string' && manifest.qna !== 'marketplace' && !isHttpUrl(manifest.qna)) problems.push(`qna "${manifest.qna}" is neither marketplace nor a URL`);
+  if (manifest.markdown !== undefined && manifest.markdown !== 'github' && manifest.markdown !== 'standard')
+    problems.push(`markdown "${manifest.markdown}" is neither github nor standard`);
+  if (typeof manifest.qna === 'string' && manifest.qna !== 'marketplace' && !isHttpUrl(manifest.qna))
+    problems.push(`qna "${manifest.qna}" is neither marketplace nor a URL`);
   if (manifest.icon !== undefined) {
     if (!manifest.icon.toLowerCase().endsWith('.png')) problems.push(`icon ${manifest.icon} is not a PNG`);
     if (!inside.has(`extension/${path.posix.normalize(manifest.icon)}`.toLowerCase())) problems.push(`icon ${manifest.icon} is not in the VSIX`);
   }
-  if ((manifest.enabledApiProposals ?? []).length > 0) problems.push(`enabledApiProposals (${manifest.enabledApiProposals!.join(', ')}): proposed API only runs for allow-listed extensions`);
+  if ((manifest.enabledApiProposals ?? []).length > 0)
+    problems.push(`enabledApiProposals (${manifest.enabledApiProposals!.join(', ')}): proposed API only runs for allow-listed extensions`);
   for (const f of ['extension.vsixmanifest', 'extension/package.json']) if (!inside.has(f)) problems.push(`the VSIX has no ${f}`);
   return problems;
 }
@@ -103,20 +113,22 @@ export async function readVsix(vsix: string): Promise<{ manifest: VsixManifest; 
   const zip = require('@vscode/vsce/out/zip') as { readZip(file: string, filter: (name: string) => boolean): Promise<Map<string, Buffer>> };
   const entries = await zip.readZip(vsix, () => true);
   const manifest = entries.get('extension/package.json');
-  return { manifest: manifest ? JSON.parse(manifest.toString('utf8')) as VsixManifest : {}, files: [...entries.keys()] };
+  return { manifest: manifest ? (JSON.parse(manifest.toString('utf8')) as VsixManifest) : {}, files: [...entries.keys()] };
 }
 
 if (require.main === module) {
   (async () => {
-    const vsix = process.argv[2] ?? await packageVsix();
+    const vsix = process.argv[2] ?? (await packageVsix());
     const { manifest, files } = await readVsix(vsix);
     const problems = openVsxProblems(manifest, files);
     for (const p of problems) console.error(`${path.relative(process.cwd(), vsix) || vsix}: ${p}`);
     if (problems.length > 0) process.exitCode = 1;
-    else console.log(`${path.relative(process.cwd(), vsix)}: acceptable to Open VSX (${manifest.publisher}.${manifest.name} ${manifest.version}, ${files.length} entries)`);
+    else
+      console.log(
+        `${path.relative(process.cwd(), vsix)}: acceptable to Open VSX (${manifest.publisher}.${manifest.name} ${manifest.version}, ${files.length} entries)`,
+      );
   })().catch((err: unknown) => {
     console.error(err instanceof Error ? err.message : String(err));
     process.exitCode = 1;
   });
 }
-

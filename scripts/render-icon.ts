@@ -14,7 +14,8 @@ export async function renderSvg(svg: string, size: number): Promise<Buffer> {
   const chromium = await launchChromium();
   try {
     const page = await chromium.browser.newPage({ viewport: { width: size, height: size }, deviceScaleFactor: 1 });
-    const html = `<!doctype html><html><head><style>html,body{margin:0;background:transparent}img{display:block;width:${size}px;height:${size}px}</style></head>` +
+    const html =
+      `<!doctype html><html><head><style>html,body{margin:0;background:transparent}img{display:block;width:${size}px;height:${size}px}</style></head>` +
       `<body><img src="data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}"></body></html>`;
     await page.setContent(html);
     await page.locator('img').evaluate((img) => (img as unknown as { decode(): Promise<void> }).decode());

@@ -133,7 +133,13 @@ export class BootSession {
   }
 
   recording(): BootRecording {
-    return { ...recordInputLog(this.emulator, this.seed), endNs: this.emulator.now(), realtime: this.realtime, colour: this.colour, switchChar: this.switchChar };
+    return {
+      ...recordInputLog(this.emulator, this.seed),
+      endNs: this.emulator.now(),
+      realtime: this.realtime,
+      colour: this.colour,
+      switchChar: this.switchChar,
+    };
   }
 
   /** Feed a recording's input at its virtual times and run to its end. */
@@ -164,13 +170,19 @@ export function parseRecording(text: string): { recording?: BootRecording; error
   const records: InputLog['records'] = [];
   for (const [i, r] of (o.records as unknown[]).entries()) {
     const rr = r as Record<string, unknown> | null;
-    if (typeof rr !== 'object' || rr === null || !isNs(rr.timeNs) || !Array.isArray(rr.bytes)
-      || !(rr.bytes as unknown[]).every((b) => typeof b === 'number' && Number.isInteger(b) && b >= 0 && b < 256)) {
+    if (
+      typeof rr !== 'object' ||
+      rr === null ||
+      !isNs(rr.timeNs) ||
+      !Array.isArray(rr.bytes) ||
+      !(rr.bytes as unknown[]).every((b) => typeof b === 'number' && Number.isInteger(b) && b >= 0 && b < 256)
+    ) {
       return { error: `record ${i}: expected { timeNs, bytes: [0..255] }` };
     }
     // A guest reset the extension recorded ("Reset a guest"): replayed as a reset.
     if (rr.resetGuest !== undefined) {
-      if (typeof rr.resetGuest !== 'number' || !Number.isSafeInteger(rr.resetGuest) || rr.resetGuest < 0) return { error: `record ${i}: 'resetGuest' must be a guest index` };
+      if (typeof rr.resetGuest !== 'number' || !Number.isSafeInteger(rr.resetGuest) || rr.resetGuest < 0)
+        return { error: `record ${i}: 'resetGuest' must be a guest index` };
       records.push({ timeNs: rr.timeNs, bytes: [], resetGuest: rr.resetGuest });
       continue;
     }
@@ -180,8 +192,18 @@ export function parseRecording(text: string): { recording?: BootRecording; error
   if (error) return { error };
   const sw = o.switchChar;
   if (sw !== undefined && !(typeof sw === 'number' && Number.isInteger(sw) && sw >= 0 && sw < 256)) return { error: "'switchChar' must be a byte value" };
-  return { recording: { version: 1, seed: o.seed, records, endNs: o.endNs, realtime: o.realtime === true, colour: o.colour === true, ...(sw === undefined ? {} : { switchChar: sw }),
-    ...(components === undefined ? {} : { components }) } };
+  return {
+    recording: {
+      version: 1,
+      seed: o.seed,
+      records,
+      endNs: o.endNs,
+      realtime: o.realtime === true,
+      colour: o.colour === true,
+      ...(sw === undefined ? {} : { switchChar: sw }),
+      ...(components === undefined ? {} : { components }),
+    },
+  };
 }
 
 /** A diagnostic as compilers print it: `file:line:col: error: message` (1-based), dtc-style. */
@@ -189,4 +211,3 @@ export function formatBootDiagnostic(d: Diagnostic, displayPath: (file: string) 
   const where = d.range ? `${displayPath(d.range.file)}:${d.range.start.line + 1}:${d.range.start.col + 1}: ` : '';
   return `${where}${d.severity}: ${d.message}`;
 }
-

@@ -54,41 +54,41 @@ export function bootUsage(): string {
   return [
     'usage: dual-guest boot [options] [PROJECT|SYSTEM]',
     '',
-    'Runs the emulated dual-guest system in this terminal as if it were the board\'s serial port:',
-    'both guests\' output on one line as the TX virtualiser writes it, your keys through the RX',
-    'virtualiser. Switch guests with the switch character, a client number and Enter (for \'@\':',
+    "Runs the emulated dual-guest system in this terminal as if it were the board's serial port:",
+    "both guests' output on one line as the TX virtualiser writes it, your keys through the RX",
+    "virtualiser. Switch guests with the switch character, a client number and Enter (for '@':",
     '"@0" Enter is the first guest, "@1" Enter the second: clients count from 0).',
     '',
     'PROJECT|SYSTEM  a dual-guest.json, a folder holding one, or a .system (the project is inferred);',
     '                default: the examples/dual-guest project shipped with this package',
     '',
-    '--script FILE   type FILE\'s lines (instead of the keyboard), each once the guests wait for input;',
+    "--script FILE   type FILE's lines (instead of the keyboard), each once the guests wait for input;",
     '                exit when it is used up and the guests are idle',
     '--realtime      pace the UART at its baud rate and virtual time with the wall clock',
     '--fast          run as fast as useful (the default): unpaced UART, idle time follows the wall clock',
-    '--record FILE   write the session\'s input with its virtual times, the seed and the mode to FILE',
+    "--record FILE   write the session's input with its virtual times, the seed and the mode to FILE",
     '--replay FILE   replay a --record file (same project): the same transcript, byte for byte',
     '--trace FILE    write the session as a Chrome/Perfetto trace (JSON trace event format): a track',
     '                per PD and vCPU, flows for notifications and IRQs, counters for queue fill;',
     '                open it in ui.perfetto.dev or chrome://tracing',
-    '--seed N        the emulator\'s random seed (default 1)',
-    '--colour        colour each guest\'s output (virt_tx\'s colour option); --no-colour turns it off',
-    '                (default: the project\'s serial.colour)',
-    '--components K  \'real\': run the serial PDs\' C code (sDDF\'s UART driver, virt_rx, virt_tx, native',
-    '                clients) compiled to WebAssembly with clang and wasm-ld; \'model\': the emulator\'s models',
+    "--seed N        the emulator's random seed (default 1)",
+    "--colour        colour each guest's output (virt_tx's colour option); --no-colour turns it off",
+    "                (default: the project's serial.colour)",
+    "--components K  'real': run the serial PDs' C code (sDDF's UART driver, virt_rx, virt_tx, native",
+    "                clients) compiled to WebAssembly with clang and wasm-ld; 'model': the emulator's models",
     '                (default: the project file\'s "components", else model)',
-    '--logs          also print the PDs\' informational log lines on standard error (errors always are)',
-    '--switch-char C the RX virtualiser\'s switch character unless the project file sets one: a',
+    "--logs          also print the PDs' informational log lines on standard error (errors always are)",
+    "--switch-char C the RX virtualiser's switch character unless the project file sets one: a",
     '                character (@), a control key (Ctrl-\\ or ^\\) or a byte value (0x1c); it wins over',
     '                SERIAL_SWITCH_CHAR in a serial_config.h near the .system and over the default, Ctrl-\\',
     '',
     'Keys (interactive): every key goes to the guest, Ctrl-C included. Ctrl-] quits (Ctrl-^ when the',
-    'system\'s switch character is Ctrl-]). SIGINT/SIGTERM/SIGHUP from outside also quit; the terminal',
+    "system's switch character is Ctrl-]). SIGINT/SIGTERM/SIGHUP from outside also quit; the terminal",
     'is restored in every case.',
     '',
     'Without a terminal on standard input, standard input is the script: each line is typed once the',
-    'guests wait for input, \'\\n\' sent as \'\\r\' (what Enter sends); the transcript goes to standard',
-    'output. Example: printf \'root\\n@1\\nroot\\nuname -a\\n\' | dual-guest boot',
+    "guests wait for input, '\\n' sent as '\\r' (what Enter sends); the transcript goes to standard",
+    "output. Example: printf 'root\\n@1\\nroot\\nuname -a\\n' | dual-guest boot",
     '',
     'Exit status: 0 the session ended, 1 errors in the files (printed as file:line:col: error: ...),',
     '2 bad usage or an unreadable script or recording, 128+N ended by signal N.',
@@ -105,12 +105,26 @@ export function parseBootArgs(args: string[]): { parsed?: BootArgs; error?: stri
     };
     const name = a.startsWith('--') && a.includes('=') ? a.slice(0, a.indexOf('=')) : a;
     switch (name) {
-      case '-h': case '--help': return { help: true };
-      case '--realtime': out.realtime = true; break;
-      case '--fast': out.realtime = false; break;
-      case '--colour': case '--color': out.colour = true; break;
-      case '--no-colour': case '--no-color': out.colour = false; break;
-      case '--logs': out.logs = true; break;
+      case '-h':
+      case '--help':
+        return { help: true };
+      case '--realtime':
+        out.realtime = true;
+        break;
+      case '--fast':
+        out.realtime = false;
+        break;
+      case '--colour':
+      case '--color':
+        out.colour = true;
+        break;
+      case '--no-colour':
+      case '--no-color':
+        out.colour = false;
+        break;
+      case '--logs':
+        out.logs = true;
+        break;
       case '--components': {
         const v = value();
         if (v !== 'model' && v !== 'real') return { error: `--components wants 'model' or 'real', not '${v ?? ''}'` };
@@ -125,7 +139,11 @@ export function parseBootArgs(args: string[]): { parsed?: BootArgs; error?: stri
         out.switchChar = sw;
         break;
       }
-      case '--script': case '--record': case '--replay': case '--trace': case '--seed': {
+      case '--script':
+      case '--record':
+      case '--replay':
+      case '--trace':
+      case '--seed': {
         const v = value();
         if (v === undefined || v === '') return { error: `${name} needs ${name === '--seed' ? 'a number' : 'a file'}` };
         if (name === '--seed') {
@@ -218,7 +236,10 @@ export async function runBoot(args: string[], ioOverrides: Partial<BootIo> = {})
   const session = loaded.session;
   io.onSession?.(session);
   // A serial_config.h that could not be read decides the switch character: say so in every mode.
-  printDiagnostics(io, loaded.diagnostics.filter((d) => d.code === 'project-switch-char' || d.code === 'real-components'));
+  printDiagnostics(
+    io,
+    loaded.diagnostics.filter((d) => d.code === 'project-switch-char' || d.code === 'real-components'),
+  );
   const saveRecording = (): void => saveSessionFiles(io, parsed, session);
 
   if (recording) return replayRecording(io, session, recording, parsed.replay!, saveRecording);
@@ -253,8 +274,12 @@ function loadSession(target: string, parsed: BootArgs, recording: BootRecording 
     seed: recording?.seed ?? parsed.seed,
     realtime: recording?.realtime ?? parsed.realtime,
     colour: recording ? recording.colour : parsed.colour,
-    switchChar: recording?.switchChar !== undefined ? { value: recording.switchChar, label: 'the recording' }
-      : parsed.switchChar === undefined ? undefined : { value: parsed.switchChar, label: '--switch-char' },
+    switchChar:
+      recording?.switchChar !== undefined
+        ? { value: recording.switchChar, label: 'the recording' }
+        : parsed.switchChar === undefined
+          ? undefined
+          : { value: parsed.switchChar, label: '--switch-char' },
     onOutput: (bytes) => io.stdout(bytes),
     onLog: (r: LogRecord): void => {
       if (r.level === 'error' || parsed.logs) io.stderr(`${r.text}${eol}`);
@@ -308,9 +333,11 @@ function saveSessionFiles(io: BootIo, parsed: BootArgs, session: BootSession): v
 export function bootBanner(session: Pick<BootSession, 'project'>, quitKey: number, display: (file: string) => string): string {
   const { project } = session;
   const sw = describeKey(project.serial.switchChar);
-  return `dual-guest boot: ${display(project.file ?? project.systemFile)}: ${project.roles.clients.length} clients; `
-    + `switch character ${describeSwitchChar(project.serial.switchChar, project.serial.switchCharOrigin, display)}: `
-    + `${sw} N Enter sends input to client N (from 0); ${describeKey(quitKey)} quits`;
+  return (
+    `dual-guest boot: ${display(project.file ?? project.systemFile)}: ${project.roles.clients.length} clients; ` +
+    `switch character ${describeSwitchChar(project.serial.switchChar, project.serial.switchCharOrigin, display)}: ` +
+    `${sw} N Enter sends input to client N (from 0); ${describeKey(quitKey)} quits`
+  );
 }
 
 /** Replays a recording on the programs it was made with; refuses, naming the PDs, when they differ. */

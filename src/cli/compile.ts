@@ -39,7 +39,7 @@ export function compileUsage(): string {
     '-@         emit a __symbols__ node',
     '-W/-E      enable a check as a warning / error; -Wno-/-Eno- disable it',
     '-f         write the output even when there are errors',
-    '-O FORMAT  dtb or dts (default: from OUT\'s extension, else dts as dtc)',
+    "-O FORMAT  dtb or dts (default: from OUT's extension, else dts as dtc)",
     '-o OUT     output file (default: standard output)',
     '--batch LIST  compile the trees a list file names, one per line: `OUT: FILE...` (paths relative',
     '           to the list file; blank lines and lines starting with # are skipped)',
@@ -117,7 +117,7 @@ function parseArgs(args: string[]): { parsed?: CompileArgs; error?: string; help
   // One -o (anywhere, as dtc allows) or none: every FILE is one tree.
   if (outputs.length <= 1) out.jobs = [{ inputs, output: outputs[0] }];
   else if (pending.length > 0) return { error: `${pending.join(' ')}: no -o after these inputs (in a batch, each -o OUT follows its tree's FILEs)` };
-  else if (out.jobs.some((j) => j.inputs.length === 0)) return { error: 'in a batch, each -o OUT follows its tree\'s FILEs (an -o has none)' };
+  else if (out.jobs.some((j) => j.inputs.length === 0)) return { error: "in a batch, each -o OUT follows its tree's FILEs (an -o has none)" };
   return { parsed: out };
 }
 
@@ -134,7 +134,14 @@ export function parseBatchList(text: string, listFile: string): { jobs: CompileJ
     if (line === '' || line.startsWith('#')) return;
     const colon = line.indexOf(':');
     const output = colon < 0 ? '' : line.slice(0, colon).trim();
-    const inputs = colon < 0 ? [] : line.slice(colon + 1).trim().split(/\s+/).filter((f) => f !== '');
+    const inputs =
+      colon < 0
+        ? []
+        : line
+            .slice(colon + 1)
+            .trim()
+            .split(/\s+/)
+            .filter((f) => f !== '');
     if (output === '' || inputs.length === 0) {
       errors.push(`${listFile}:${i + 1}: expected 'OUT: FILE...', found '${line}'`);
       return;
@@ -219,7 +226,9 @@ function compileJob(job: CompileJob, parsed: CompileArgs, config: CheckConfig, i
   if (failed && !(parsed.force && parseErrors.length === 0)) {
     // In a batch, say which tree stopped (dtc's words otherwise).
     const what = inBatch ? ` (${job.output ?? 'standard output'} not written)` : '';
-    io.stderr(parseErrors.length ? `FATAL ERROR: Unable to parse input tree${what}\n` : `ERROR: Input tree has errors, aborting (use -f to force output)${what}\n`);
+    io.stderr(
+      parseErrors.length ? `FATAL ERROR: Unable to parse input tree${what}\n` : `ERROR: Input tree has errors, aborting (use -f to force output)${what}\n`,
+    );
     return 2;
   }
   const format = parsed.format ?? (job.output?.endsWith('.dtb') ? 'dtb' : 'dts');

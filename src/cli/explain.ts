@@ -22,8 +22,8 @@ export function explainUsage(): string {
     'usage: dual-guest explain [--format text|json] [LOG|-] [PROJECT]',
     '',
     'Explains a serial log of the real board or of QEMU: Microkit monitor fault reports, seL4 fault',
-    'printing, libvmm\'s VM faults and vIRQ errors, sDDF serial logs and Linux early-boot failures,',
-    'mapped to the memory regions and maps of the .system and to the guests\' device-tree nodes.',
+    "printing, libvmm's VM faults and vIRQ errors, sDDF serial logs and Linux early-boot failures,",
+    "mapped to the memory regions and maps of the .system and to the guests' device-tree nodes.",
     '',
     'LOG       the log file; - or nothing reads standard input',
     'PROJECT   a .system or dual-guest.json (default: dual-guest.json or the only .system in the',
@@ -45,8 +45,12 @@ function readStdin(): Promise<string> {
 
 export async function runExplain(args: string[], overrides: Partial<ExplainIo> = {}): Promise<number> {
   const io: ExplainIo = {
-    stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t),
-    host: new NodeFileHost(), cwd: process.cwd(), readStdin, ...overrides,
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    host: new NodeFileHost(),
+    cwd: process.cwd(),
+    readStdin,
+    ...overrides,
   };
   let format: 'text' | 'json' = 'text';
   const positional: string[] = [];
@@ -91,11 +95,20 @@ export async function runExplain(args: string[], overrides: Partial<ExplainIo> =
     }
     ctx = loadExplainContext(project, io.host);
     for (const d of ctx.project.diagnostics.filter((x) => x.severity === 'error')) {
-      io.stderr(`dual-guest explain: ${d.range ? `${formatRangeDtc({ ...d.range, file: displayPath(d.range.file, io.cwd) })}: ` : ''}the project has an error: ${d.message}\n`);
+      io.stderr(
+        `dual-guest explain: ${d.range ? `${formatRangeDtc({ ...d.range, file: displayPath(d.range.file, io.cwd) })}: ` : ''}the project has an error: ${d.message}\n`,
+      );
     }
   }
   const explanations = explainLog(text, ctx);
-  if (format === 'json') io.stdout(JSON.stringify(explanations.map((x) => toJson(x, logName, io.cwd)), null, 2) + '\n');
+  if (format === 'json')
+    io.stdout(
+      JSON.stringify(
+        explanations.map((x) => toJson(x, logName, io.cwd)),
+        null,
+        2,
+      ) + '\n',
+    );
   else for (const x of explanations) io.stdout(formatExplanation(x, logName, (f) => displayPath(f, io.cwd)) + '\n');
   return explanations.some((x) => x.severity === 'error') ? 1 : 0;
 }

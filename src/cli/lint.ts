@@ -24,20 +24,20 @@ export function lintUsage(): string {
   return [
     'usage: dual-guest lint [-i DIR]... [--preset dtc|linux] [-W<check>|-Wno-<check>|-E<check>|-Eno-<check>]... [--arch A] [--microkit-version V] [--format text|json] FILE...',
     '',
-    'Checks device trees with dtc\'s checks (docs/checks.md lists them) and .system files.',
+    "Checks device trees with dtc's checks (docs/checks.md lists them) and .system files.",
     '',
     'FILE        a .dts file; several files that form one tree (a base and the overlays appended',
-    '            after it, as a build combines them) are joined with \'+\': base.dts+overlay.dts',
+    "            after it, as a build combines them) are joined with '+': base.dts+overlay.dts",
     '            a .system file is checked with its project file (dual-guest.json beside it, or',
-    '            joined with \'+\': program.system+project.json) and the guests\' device trees it names',
+    "            joined with '+': program.system+project.json) and the guests' device trees it names",
     '            a project file (dual-guest.json) is checked as a project: itself, its .system, the trees',
     '-i DIR      add DIR to the include search path (for /include/ and #include)',
-    '--preset    dtc (dtc\'s defaults, the default) or linux (what the kernel build turns off)',
+    "--preset    dtc (dtc's defaults, the default) or linux (what the kernel build turns off)",
     '-W<check>   enable a check as a warning; -Wno-<check> disables it (and the checks that need it);',
-    '            a check is one of dtc\'s or a cross check of a .system (guest-dt-unmapped-device, ...)',
+    "            a check is one of dtc's or a cross check of a .system (guest-dt-unmapped-device, ...)",
     '-E<check>   make a check an error; -Eno-<check> drops that',
     '--arch      the architecture .system files are checked for when their project file has no "arch":',
-    '            aarch64, riscv64 or x86_64 (default: the board\'s, else inferred from the file)',
+    "            aarch64, riscv64 or x86_64 (default: the board's, else inferred from the file)",
     '--microkit-version  the Microkit release whose rules apply when the project file has no',
     '            "microkitVersion": 1.4, 2.0, 2.1, 2.2 or 2.3 (default: 1.4 for a file with 1.x forms only, else 2.3)',
     '--format    text (dtc style: file:L.C-L.C: Warning (check): /path:prop: message) or json',
@@ -62,7 +62,10 @@ interface LintArgs {
 /** The system layer's rule table and flag sorting, loaded on demand (linting a tree does not need them). */
 function systemRules(): typeof import('../system/rule-table') & typeof import('../system/checks/severity') {
   /* eslint-disable @typescript-eslint/no-require-imports */
-  return { ...(require('../system/rule-table') as typeof import('../system/rule-table')), ...(require('../system/checks/severity') as typeof import('../system/checks/severity')) };
+  return {
+    ...(require('../system/rule-table') as typeof import('../system/rule-table')),
+    ...(require('../system/checks/severity') as typeof import('../system/checks/severity')),
+  };
   /* eslint-enable @typescript-eslint/no-require-imports */
 }
 
@@ -134,7 +137,14 @@ interface InputReport {
   diagnostics: Diagnostic[];
 }
 
-function lintTree(files: string[], args: LintArgs, host: FileHost, cwd: string, config: ReturnType<typeof checkConfigFromFlags>['config'], cache: FrontEndCache | undefined): Diagnostic[] {
+function lintTree(
+  files: string[],
+  args: LintArgs,
+  host: FileHost,
+  cwd: string,
+  config: ReturnType<typeof checkConfigFromFlags>['config'],
+  cache: FrontEndCache | undefined,
+): Diagnostic[] {
   const result = compileFiles(files, { host, includePaths: args.includePaths.map((d) => resolvePath(cwd, d)), cache });
   // Like dtc, checks run only on a tree that compiled without errors.
   if (result.diagnostics.some((d) => d.severity === 'error')) return result.diagnostics;
@@ -161,7 +171,10 @@ function formatText(report: InputReport, cwd: string): string[] {
     const dtc = !!d.code && CHECK_NAMES.has(d.code);
     const also = (d.related ?? [])
       .filter((r) => !dtc || r.message === ALSO_DEFINED)
-      .map((r) => `\n  ${r.message === ALSO_DEFINED ? 'also defined at' : `${r.message}:`} ${formatRangeDtc({ ...r.range, file: displayPath(r.range.file, cwd) })}`);
+      .map(
+        (r) =>
+          `\n  ${r.message === ALSO_DEFINED ? 'also defined at' : `${r.message}:`} ${formatRangeDtc({ ...r.range, file: displayPath(r.range.file, cwd) })}`,
+      );
     return `${where}: ${severityWord(d)}${d.code ? ` (${d.code})` : ''}: ${d.message}${also.join('')}`;
   });
 }
@@ -178,7 +191,16 @@ function toJson(report: InputReport, cwd: string): object[] {
     subject: d.subject ?? null,
     // Cross checks name the guests a finding concerns, and places that explain it.
     ...('guests' in d ? { guests: (d as { guests: string[] }).guests } : {}),
-    ...(d.related?.length ? { related: d.related.map((r) => ({ message: r.message, file: displayPath(r.range.file, cwd), line: r.range.start.line + 1, col: r.range.start.col + 1 })) } : {}),
+    ...(d.related?.length
+      ? {
+          related: d.related.map((r) => ({
+            message: r.message,
+            file: displayPath(r.range.file, cwd),
+            line: r.range.start.line + 1,
+            col: r.range.start.col + 1,
+          })),
+        }
+      : {}),
   }));
 }
 
@@ -205,7 +227,8 @@ export function runLint(args: string[], ioOverrides: Partial<LintIo> = {}): numb
   }
   // Flags naming the cross checks (guest-dt-unmapped-device, ...) set theirs; dtc's table takes the rest.
   // The rule table is loaded only when there are flags to sort (it brings the system layer's checks).
-  const cross = parsed.checkFlags.length > 0 ? systemRules().crossCheckFlags(parsed.checkFlags) : { overrides: new Map<string, CrossCheckSeverity>(), rest: [] };
+  const cross =
+    parsed.checkFlags.length > 0 ? systemRules().crossCheckFlags(parsed.checkFlags) : { overrides: new Map<string, CrossCheckSeverity>(), rest: [] };
   const { config, errors } = checkConfigFromFlags(cross.rest, parsed.preset);
   if (errors.length) {
     io.stderr(errors.map((e) => `dual-guest lint: ${e}\n`).join(''));
@@ -234,13 +257,25 @@ export function runLint(args: string[], ioOverrides: Partial<LintIo> = {}): numb
       }
       const system = files.find((f) => f.endsWith('.system'));
       const project = files.find((f) => f.endsWith('.json'));
-      reports.push({ input, diagnostics: system ? lintSystemFile(system, host, { project, severities: cross.overrides, target }) : lintSystemFile(project!, host, { severities: cross.overrides, target }) });
+      reports.push({
+        input,
+        diagnostics: system
+          ? lintSystemFile(system, host, { project, severities: cross.overrides, target })
+          : lintSystemFile(project!, host, { severities: cross.overrides, target }),
+      });
       continue;
     }
     reports.push({ input, diagnostics: lintTree(files, parsed, host, io.cwd, config, cache) });
   }
 
-  if (parsed.format === 'json') io.stdout(JSON.stringify(reports.flatMap((r) => toJson(r, io.cwd)), null, 2) + '\n');
+  if (parsed.format === 'json')
+    io.stdout(
+      JSON.stringify(
+        reports.flatMap((r) => toJson(r, io.cwd)),
+        null,
+        2,
+      ) + '\n',
+    );
   else for (const r of reports) for (const line of formatText(r, io.cwd)) io.stdout(line + '\n');
 
   return reports.some((r) => r.diagnostics.some((d) => d.severity === 'error')) ? 1 : 0;

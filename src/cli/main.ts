@@ -15,20 +15,36 @@ declare const DUAL_GUEST_CLI_BUNDLE: boolean | undefined;
 /* eslint-disable @typescript-eslint/no-require-imports -- loaded on demand, see above */
 const commands: Record<string, { load: () => Command; summary: string }> = {
   compile: {
-    load: () => (typeof DUAL_GUEST_CLI_BUNDLE !== 'undefined' ? requireWithCodeCache(join(__dirname, 'cli-compile.js')) as typeof import('./compile') : require('./compile') as typeof import('./compile')).runCompile,
+    load: () =>
+      (typeof DUAL_GUEST_CLI_BUNDLE !== 'undefined'
+        ? (requireWithCodeCache(join(__dirname, 'cli-compile.js')) as typeof import('./compile'))
+        : (require('./compile') as typeof import('./compile'))
+      ).runCompile,
     summary: 'compile device trees to DTB or canonical DTS',
   },
   lint: {
-    load: () => (typeof DUAL_GUEST_CLI_BUNDLE !== 'undefined' ? requireWithCodeCache(join(__dirname, 'cli-lint.js')) as typeof import('./lint') : require('./lint') as typeof import('./lint')).runLint,
+    load: () =>
+      (typeof DUAL_GUEST_CLI_BUNDLE !== 'undefined'
+        ? (requireWithCodeCache(join(__dirname, 'cli-lint.js')) as typeof import('./lint'))
+        : (require('./lint') as typeof import('./lint'))
+      ).runLint,
     summary: 'check device trees and .system files',
   },
   boot: {
-    load: () => (typeof DUAL_GUEST_CLI_BUNDLE !== 'undefined' ? requireWithCodeCache(join(__dirname, 'cli-boot.js')) as typeof import('./boot') : require('./boot') as typeof import('./boot')).runBoot,
+    load: () =>
+      (typeof DUAL_GUEST_CLI_BUNDLE !== 'undefined'
+        ? (requireWithCodeCache(join(__dirname, 'cli-boot.js')) as typeof import('./boot'))
+        : (require('./boot') as typeof import('./boot'))
+      ).runBoot,
     summary: 'run the emulated dual-guest system in this terminal (its serial port)',
   },
   explain: {
-    load: () => (typeof DUAL_GUEST_CLI_BUNDLE !== 'undefined' ? requireWithCodeCache(join(__dirname, 'cli-explain.js')) as typeof import('./explain') : require('./explain') as typeof import('./explain')).runExplain,
-    summary: 'explain a board\'s serial log against the project (faults, errors, silence)',
+    load: () =>
+      (typeof DUAL_GUEST_CLI_BUNDLE !== 'undefined'
+        ? (requireWithCodeCache(join(__dirname, 'cli-explain.js')) as typeof import('./explain'))
+        : (require('./explain') as typeof import('./explain'))
+      ).runExplain,
+    summary: "explain a board's serial log against the project (faults, errors, silence)",
   },
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
@@ -83,8 +99,13 @@ export function runAsProcess(argv: string[]): void {
     });
   }
   main(argv).then(
-    (code) => { process.exitCode = code; },
-    (err) => { process.stderr.write(`dual-guest: internal error: ${err instanceof Error ? err.stack : String(err)}\n`); process.exitCode = 70; },
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      process.stderr.write(`dual-guest: internal error: ${err instanceof Error ? err.stack : String(err)}\n`);
+      process.exitCode = 70;
+    },
   );
 }
 

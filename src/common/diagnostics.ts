@@ -50,9 +50,11 @@ export function formatRangeDtc(r: SourceRange): string {
 }
 
 export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
-  const fa = a.range?.file ?? '', fb = b.range?.file ?? '';
+  const fa = a.range?.file ?? '',
+    fb = b.range?.file ?? '';
   if (fa !== fb) return fa < fb ? -1 : 1;
-  const la = a.range?.start.line ?? -1, lb = b.range?.start.line ?? -1;
+  const la = a.range?.start.line ?? -1,
+    lb = b.range?.start.line ?? -1;
   if (la !== lb) return la - lb;
   return (a.range?.start.col ?? -1) - (b.range?.start.col ?? -1);
 }

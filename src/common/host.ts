@@ -54,7 +54,10 @@ function entriesUnder(paths: Iterable<string>, dir: string): string[] {
 export class MemoryFileHost implements FileHost {
   private readonly files = new Map<string, Uint8Array>();
   private readonly modified = new Map<string, number>();
-  constructor(files?: Record<string, string | Uint8Array>, readonly buildClock?: BuildClock) {
+  constructor(
+    files?: Record<string, string | Uint8Array>,
+    readonly buildClock?: BuildClock,
+  ) {
     for (const [path, content] of Object.entries(files ?? {})) this.set(path, content);
   }
   set(path: string, content: string | Uint8Array, modifiedTime?: number): void {
@@ -82,7 +85,10 @@ export class MemoryFileHost implements FileHost {
  */
 export class OverlayFileHost implements FileHost {
   readonly buildClock?: BuildClock;
-  constructor(private readonly overlay: FileHost, private readonly base: FileHost) {
+  constructor(
+    private readonly overlay: FileHost,
+    private readonly base: FileHost,
+  ) {
     this.buildClock = overlay.buildClock ?? base.buildClock;
   }
   modifiedTime(path: string): number | undefined {

@@ -24,7 +24,10 @@ export function lineAt(starts: readonly number[], offset: number, hi = starts.le
 /** Maps string offsets (UTF-16 code units) of one file's text to 0-based lines and columns. */
 export class LineMap {
   readonly starts: number[];
-  constructor(readonly file: string, text: string) {
+  constructor(
+    readonly file: string,
+    text: string,
+  ) {
     this.starts = lineStarts(text);
   }
   position(offset: number): Position {

@@ -47,7 +47,9 @@ export function translateAddress(bus: DtNode, addr: number, size: number): numbe
     if (!ranges) return undefined;
     const cells = propertyCells(ranges);
     if (cells.length > 0) {
-      const childAc = addressCells(node), parentAc = addressCells(node.parent), sc = sizeCells(node);
+      const childAc = addressCells(node),
+        parentAc = addressCells(node.parent),
+        sc = sizeCells(node);
       const entry = childAc + parentAc + sc;
       if (entry === 0) return undefined;
       let mapped: number | undefined;
@@ -74,7 +76,8 @@ export function regRanges(node: DtNode): AddressRange[] {
   const parent = node.parent;
   const reg = getProperty(node, 'reg');
   if (!parent || !reg) return [];
-  const ac = addressCells(parent), sc = sizeCells(parent);
+  const ac = addressCells(parent),
+    sc = sizeCells(parent);
   if (ac === 0) return [];
   const cells = propertyCells(reg);
   const out: AddressRange[] = [];

@@ -32,9 +32,7 @@ export interface DtsMemReserve {
 
 /** An element of `< >`: an integer expression, a phandle reference or a label between cells. */
 export type DtsCell =
-  | { kind: 'expr'; expr: CExpr; range: SourceRange }
-  | { kind: 'ref'; ref: DtsRef; range: SourceRange }
-  | { kind: 'label'; label: DtsLabel; range: SourceRange };
+  { kind: 'expr'; expr: CExpr; range: SourceRange } | { kind: 'ref'; ref: DtsRef; range: SourceRange } | { kind: 'label'; label: DtsLabel; range: SourceRange };
 
 export type DtsByte = { kind: 'byte'; value: number; range: SourceRange } | { kind: 'label'; label: DtsLabel; range: SourceRange };
 

@@ -5,9 +5,7 @@
 
 import type { SourceRange } from '../common/diagnostics';
 
-export type CBinaryOp =
-  | '*' | '/' | '%' | '+' | '-' | '<<' | '>>' | '<' | '>' | '<=' | '>=' | '==' | '!='
-  | '&' | '^' | '|' | '&&' | '||';
+export type CBinaryOp = '*' | '/' | '%' | '+' | '-' | '<<' | '>>' | '<' | '>' | '<=' | '>=' | '==' | '!=' | '&' | '^' | '|' | '&&' | '||';
 export type CUnaryOp = '-' | '+' | '~' | '!';
 
 export type CExpr =
@@ -25,12 +23,24 @@ function wrap(v: bigint, signed: boolean): bigint {
 
 /** Binding power of each binary operator (higher binds tighter), as in C. For the parsers. */
 export const C_BINARY_PRECEDENCE: Record<CBinaryOp, number> = {
-  '*': 10, '/': 10, '%': 10,
-  '+': 9, '-': 9,
-  '<<': 8, '>>': 8,
-  '<': 7, '>': 7, '<=': 7, '>=': 7,
-  '==': 6, '!=': 6,
-  '&': 5, '^': 4, '|': 3, '&&': 2, '||': 1,
+  '*': 10,
+  '/': 10,
+  '%': 10,
+  '+': 9,
+  '-': 9,
+  '<<': 8,
+  '>>': 8,
+  '<': 7,
+  '>': 7,
+  '<=': 7,
+  '>=': 7,
+  '==': 6,
+  '!=': 6,
+  '&': 5,
+  '^': 4,
+  '|': 3,
+  '&&': 2,
+  '||': 1,
 };
 
 /**
@@ -65,7 +75,10 @@ export type CParseResult = { ok: true; expr: CExpr } | { ok: false; message: str
 const MAX_EXPR_DEPTH = 400;
 
 class CExprError {
-  constructor(readonly message: string, readonly range: SourceRange) {}
+  constructor(
+    readonly message: string,
+    readonly range: SourceRange,
+  ) {}
 }
 
 function spanOf(a: SourceRange, b: SourceRange): SourceRange {
@@ -162,10 +175,18 @@ export function parseCIntegerLiteral(text: string): bigint | undefined {
   const suffix = text.slice(end).toLowerCase();
   if (!['', 'u', 'l', 'ul', 'lu', 'll', 'ull', 'llu'].includes(suffix)) return undefined;
   const digits = text.slice(0, end);
-  let radix = 10, body = digits;
-  if (/^0[xX]/.test(digits)) { radix = 16; body = digits.slice(2); }
-  else if (/^0[bB]/.test(digits)) { radix = 2; body = digits.slice(2); }
-  else if (digits.length > 1 && digits[0] === '0') { radix = 8; body = digits.slice(1); }
+  let radix = 10,
+    body = digits;
+  if (/^0[xX]/.test(digits)) {
+    radix = 16;
+    body = digits.slice(2);
+  } else if (/^0[bB]/.test(digits)) {
+    radix = 2;
+    body = digits.slice(2);
+  } else if (digits.length > 1 && digits[0] === '0') {
+    radix = 8;
+    body = digits.slice(1);
+  }
   if (body.length === 0) return undefined;
   let v = 0n;
   const r = BigInt(radix);
@@ -192,14 +213,28 @@ function wrapAs(v: bigint, unsigned: boolean): bigint {
 /** Whether `expr` has type uintmax_t under cpp's rules. */
 function isUnsignedInCpp(expr: CExpr): boolean {
   switch (expr.kind) {
-    case 'number': return expr.unsigned === true || expr.value > INT64_MAX;
-    case 'unary': return expr.op === '!' ? false : isUnsignedInCpp(expr.operand);
-    case 'ternary': return isUnsignedInCpp(expr.then) || isUnsignedInCpp(expr.else);
+    case 'number':
+      return expr.unsigned === true || expr.value > INT64_MAX;
+    case 'unary':
+      return expr.op === '!' ? false : isUnsignedInCpp(expr.operand);
+    case 'ternary':
+      return isUnsignedInCpp(expr.then) || isUnsignedInCpp(expr.else);
     case 'binary':
       switch (expr.op) {
-        case '<': case '>': case '<=': case '>=': case '==': case '!=': case '&&': case '||': return false;
-        case '<<': case '>>': return isUnsignedInCpp(expr.left);
-        default: return isUnsignedInCpp(expr.left) || isUnsignedInCpp(expr.right);
+        case '<':
+        case '>':
+        case '<=':
+        case '>=':
+        case '==':
+        case '!=':
+        case '&&':
+        case '||':
+          return false;
+        case '<<':
+        case '>>':
+          return isUnsignedInCpp(expr.left);
+        default:
+          return isUnsignedInCpp(expr.left) || isUnsignedInCpp(expr.right);
       }
   }
 }
@@ -225,10 +260,14 @@ function evaluateTyped(expr: CExpr, isUnsigned: (e: CExpr) => boolean): CEvalRes
       const r = evaluateTyped(expr.operand, isUnsigned);
       if (!r.ok) return r;
       switch (expr.op) {
-        case '-': return { ok: true, value: wrapAs(-r.value, u) };
-        case '+': return r;
-        case '~': return { ok: true, value: wrapAs(~r.value, u) };
-        case '!': return { ok: true, value: r.value === 0n ? 1n : 0n };
+        case '-':
+          return { ok: true, value: wrapAs(-r.value, u) };
+        case '+':
+          return r;
+        case '~':
+          return { ok: true, value: wrapAs(~r.value, u) };
+        case '!':
+          return { ok: true, value: r.value === 0n ? 1n : 0n };
       }
       throw new Error('unreachable');
     }
@@ -265,24 +304,37 @@ function binaryValue(expr: Extract<CExpr, { kind: 'binary' }>, l: bigint, r: big
   }
   // The usual arithmetic conversions: both operands take the common type.
   const common = isUnsigned(expr.left) || isUnsigned(expr.right);
-  const a = wrapAs(l, common), b = wrapAs(r, common);
+  const a = wrapAs(l, common),
+    b = wrapAs(r, common);
   switch (expr.op) {
-    case '<': return bool(a < b);
-    case '>': return bool(a > b);
-    case '<=': return bool(a <= b);
-    case '>=': return bool(a >= b);
-    case '==': return bool(a === b);
-    case '!=': return bool(a !== b);
-    case '*': return { ok: true, value: wrapAs(a * b, u) };
+    case '<':
+      return bool(a < b);
+    case '>':
+      return bool(a > b);
+    case '<=':
+      return bool(a <= b);
+    case '>=':
+      return bool(a >= b);
+    case '==':
+      return bool(a === b);
+    case '!=':
+      return bool(a !== b);
+    case '*':
+      return { ok: true, value: wrapAs(a * b, u) };
     case '/':
     case '%':
       if (b === 0n) return { ok: false, message: 'Division by zero', range: expr.range };
       return { ok: true, value: wrapAs(expr.op === '/' ? a / b : a % b, u) };
-    case '+': return { ok: true, value: wrapAs(a + b, u) };
-    case '-': return { ok: true, value: wrapAs(a - b, u) };
-    case '&': return { ok: true, value: wrapAs(a & b, u) };
-    case '^': return { ok: true, value: wrapAs(a ^ b, u) };
-    case '|': return { ok: true, value: wrapAs(a | b, u) };
+    case '+':
+      return { ok: true, value: wrapAs(a + b, u) };
+    case '-':
+      return { ok: true, value: wrapAs(a - b, u) };
+    case '&':
+      return { ok: true, value: wrapAs(a & b, u) };
+    case '^':
+      return { ok: true, value: wrapAs(a ^ b, u) };
+    case '|':
+      return { ok: true, value: wrapAs(a | b, u) };
   }
   throw new Error('unreachable');
 }

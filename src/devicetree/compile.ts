@@ -68,7 +68,14 @@ export function compileTexts(inputs: CompileInput[], options: CompileOptions): C
   const evaluated = evaluateFiles([front.file], { host: options.host, includePaths: options.includePaths, symbols: options.symbols });
   pushAll(diagnostics, evaluated.diagnostics);
   for (const f of evaluated.incbinFiles) if (!files.includes(f)) files.push(f);
-  return { tree: evaluated.tree, diagnostics, fixupDiagnostics: evaluated.fixupDiagnostics, files, includeDirectives: front.includeDirectives, documents: front.documents };
+  return {
+    tree: evaluated.tree,
+    diagnostics,
+    fixupDiagnostics: evaluated.fixupDiagnostics,
+    files,
+    includeDirectives: front.includeDirectives,
+    documents: front.documents,
+  };
 }
 
 /** Preprocessed, scanned and parsed inputs, ready to evaluate. */
@@ -93,13 +100,23 @@ function jointFrontEnd(inputs: CompileInput[], options: CompileOptions): FrontEn
       pre.push(undefined);
       continue;
     }
-    const pp = preprocessInput(input.file, input.text, { includePaths: options.includePaths ?? [], host: options.host, defines: options.defines, headers: options.cache?.headers });
+    const pp = preprocessInput(input.file, input.text, {
+      includePaths: options.includePaths ?? [],
+      host: options.host,
+      defines: options.defines,
+      headers: options.cache?.headers,
+    });
     pre.push(pp);
     pushAll(diagnostics, pp.diagnostics);
     for (const f of pp.files) if (!files.includes(f)) files.push(f);
     sources.push(scanSourceOf(input.file, input.text, pp));
   }
-  const documents: ParsedDocument[] = inputs.map((input, i) => ({ file: input.file, ast: { kind: 'file', headers: [], memreserves: [], items: [] }, comments: [], preprocess: pre[i] }));
+  const documents: ParsedDocument[] = inputs.map((input, i) => ({
+    file: input.file,
+    ast: { kind: 'file', headers: [], memreserves: [], items: [] },
+    comments: [],
+    preprocess: pre[i],
+  }));
   // Nothing could be read: the reasons are the whole story (no syntax error about an empty input).
   if (sources.length === 0) return { file: { kind: 'file', headers: [], memreserves: [], items: [] }, diagnostics, files, includeDirectives: [], documents };
   const scanned = scan(sources, includeResolver(options));
@@ -153,9 +170,16 @@ function composedFrontEnds(inputs: CompileInput[], options: CompileOptions, cach
   for (const fe of ends) pushAll(diagnostics, fe.parsed.diagnostics);
   // The AST is shared by every tree the cache serves: the combined file gets its own lists, the items stay shared.
   const first = ends[0]?.parsed.file;
-  const file: DtsFile = { kind: 'file', headers: first?.headers ?? [], memreserves: first?.memreserves ?? [], items: ends.flatMap((fe) => fe.parsed.file.items) };
+  const file: DtsFile = {
+    kind: 'file',
+    headers: first?.headers ?? [],
+    memreserves: first?.memreserves ?? [],
+    items: ends.flatMap((fe) => fe.parsed.file.items),
+  };
   const documents: ParsedDocument[] = ends.map((fe) => ({
-    file: fe.file, ast: fe.parsed.file, preprocess: fe.pre,
+    file: fe.file,
+    ast: fe.parsed.file,
+    preprocess: fe.pre,
     comments: fe.scanned.comments.map((c) => ({ range: c.range, text: c.text })),
   }));
   const includeDirectives = ends.flatMap((fe) => fe.scanned.sources.flatMap((s) => (s.includedFrom ? [{ range: s.includedFrom, file: s.file }] : [])));
@@ -164,10 +188,13 @@ function composedFrontEnds(inputs: CompileInput[], options: CompileOptions, cach
 
 /** Compile files read through the host, as compileTexts would compile their texts. */
 export function compileFiles(files: string[], options: CompileOptions): CompileResult {
-  return compileTexts(files.map((file) => {
-    const bytes = options.host.readFile(file);
-    return { file, text: bytes ? decodeUtf8(bytes) : undefined };
-  }), options);
+  return compileTexts(
+    files.map((file) => {
+      const bytes = options.host.readFile(file);
+      return { file, text: bytes ? decodeUtf8(bytes) : undefined };
+    }),
+    options,
+  );
 }
 
 /** Compile an editor buffer (its includes are read through the host). */

@@ -3,11 +3,8 @@
 // block. Strings are stored once; a name that equals the tail of one already stored reuses it,
 // as dtc's stringtable_insert does.
 
-import {
-  FDT_BEGIN_NODE, FDT_END, FDT_END_NODE, FDT_HEADER_V17_SIZE, FDT_LAST_COMP_VERSION, FDT_MAGIC, FDT_PROP, FDT_VERSION,
-} from './fdt-format';
+import { FDT_BEGIN_NODE, FDT_END, FDT_END_NODE, FDT_HEADER_V17_SIZE, FDT_LAST_COMP_VERSION, FDT_MAGIC, FDT_PROP, FDT_VERSION } from './fdt-format';
 import { liveChildren, liveProperties, type DtNode, type DtTree } from './tree';
-
 
 /** A growable big-endian byte buffer. */
 class ByteWriter {
@@ -23,7 +20,8 @@ class ByteWriter {
   }
   u32(v: number): void {
     this.ensure(4);
-    const b = this.buf, o = this.length;
+    const b = this.buf,
+      o = this.length;
     b[o] = (v >>> 24) & 0xff;
     b[o + 1] = (v >>> 16) & 0xff;
     b[o + 2] = (v >>> 8) & 0xff;

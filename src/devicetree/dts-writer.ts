@@ -7,8 +7,15 @@ import { liveChildren, liveProperties, type DtNode, type DtProperty, type DtTree
 
 type EmitType = 'none' | 'type-u8' | 'type-u16' | 'type-u32' | 'type-u64' | 'type-string';
 
-const DELIM_START: Record<EmitType, string> = { 'none': '', 'type-u8': '[', 'type-u16': '/bits/ 16 <', 'type-u32': '<', 'type-u64': '/bits/ 64 <', 'type-string': '' };
-const DELIM_END: Record<EmitType, string> = { 'none': '', 'type-u8': ']', 'type-u16': '>', 'type-u32': '>', 'type-u64': '>', 'type-string': '' };
+const DELIM_START: Record<EmitType, string> = {
+  none: '',
+  'type-u8': '[',
+  'type-u16': '/bits/ 16 <',
+  'type-u32': '<',
+  'type-u64': '/bits/ 64 <',
+  'type-string': '',
+};
+const DELIM_END: Record<EmitType, string> = { none: '', 'type-u8': ']', 'type-u16': '>', 'type-u32': '>', 'type-u64': '>', 'type-string': '' };
 
 function isTypeMarker(k: MarkerKind): k is Exclude<EmitType, 'none'> {
   return k === 'type-u8' || k === 'type-u16' || k === 'type-u32' || k === 'type-u64' || k === 'type-string';
@@ -27,7 +34,10 @@ function isStringByte(c: number): boolean {
 function guessType(p: DtProperty): EmitType {
   const b = p.value.bytes;
   const len = b.length;
-  let notString = 0, nul = 0, notStringLabel = 0, notCellLabel = 0;
+  let notString = 0,
+    nul = 0,
+    notStringLabel = 0,
+    notCellLabel = 0;
   for (let i = 0; i < len; i++) {
     if (!isStringByte(b[i])) notString++;
     if (b[i] === 0) nul++;
@@ -103,11 +113,20 @@ function writeValue(p: DtProperty): string {
     if (emit === 'none') continue;
     if (chunkLen > 0) {
       switch (emit) {
-        case 'type-u16': out += writeInts(b, m.offset, chunkLen, 2); break;
-        case 'type-u32': out += writeInts(b, m.offset, chunkLen, 4); break;
-        case 'type-u64': out += writeInts(b, m.offset, chunkLen, 8); break;
-        case 'type-string': out += writeString(b, m.offset, chunkLen); break;
-        default: out += writeInts(b, m.offset, chunkLen, 1);
+        case 'type-u16':
+          out += writeInts(b, m.offset, chunkLen, 2);
+          break;
+        case 'type-u32':
+          out += writeInts(b, m.offset, chunkLen, 4);
+          break;
+        case 'type-u64':
+          out += writeInts(b, m.offset, chunkLen, 8);
+          break;
+        case 'type-string':
+          out += writeString(b, m.offset, chunkLen);
+          break;
+        default:
+          out += writeInts(b, m.offset, chunkLen, 1);
       }
     }
     if (chunkLen === dataLen) {

@@ -96,7 +96,21 @@ function isFixupName(name: string): boolean {
 }
 
 function newNode(name: string, range?: SourceRange): ENode {
-  return { name, children: [], props: [], labelList: NO_LABELS, deleted: false, phandle: 0, omitIfNoRef: false, referenced: false, range, definitions: range ? [range] : [], fullpath: '', checkProps: false, refProps: false };
+  return {
+    name,
+    children: [],
+    props: [],
+    labelList: NO_LABELS,
+    deleted: false,
+    phandle: 0,
+    omitIfNoRef: false,
+    referenced: false,
+    range,
+    definitions: range ? [range] : [],
+    fullpath: '',
+    checkProps: false,
+    refProps: false,
+  };
 }
 
 /**
@@ -343,8 +357,9 @@ class ValueBuilder {
     const bytes = new Uint8Array(this.chunk.buffer, this.start, this.pos - this.start);
     this.start = this.pos;
     // Most values have one or two markers; an array grown by push() reserves 17 slots.
-    const s = this.scratch, n = this.marks;
-    const markers = n === 1 ? SOLE_MARKER_LISTS.get(s[0]) ?? [s[0]] : n === 2 ? [s[0], s[1]] : s.slice(0, n);
+    const s = this.scratch,
+      n = this.marks;
+    const markers = n === 1 ? (SOLE_MARKER_LISTS.get(s[0]) ?? [s[0]]) : n === 2 ? [s[0], s[1]] : s.slice(0, n);
     return { bytes, markers };
   }
   /** A fresh chunk when this one is full, carrying over the value built so far (chunks grow to 64 KiB). */
@@ -439,7 +454,7 @@ class Evaluator {
 
   private fixup(found: Diagnostic[], code: DtCheckName, node: ENode, message: string, prop?: EProp): void {
     const where = prop ? `${node.fullpath}:${prop.name}` : node.fullpath;
-    found.push({ severity: 'error', code, message, subject: where, range: (prop?.range ?? node.range) ?? this.fallbackRange });
+    found.push({ severity: 'error', code, message, subject: where, range: prop?.range ?? node.range ?? this.fallbackRange });
   }
 
   private evalExpr(e: CExpr): bigint {
@@ -533,7 +548,16 @@ class Evaluator {
     for (const item of body.items) {
       switch (item.kind) {
         case 'property': {
-          const p: EProp = { name: item.name, value: this.buildValue(item.value ?? NO_VALUE), labels: NO_LABEL_NAMES, labelList: NO_LABELS, deleted: false, range: item.range, nameRange: item.nameRange, history: [{ kind: 'set', range: item.range }] };
+          const p: EProp = {
+            name: item.name,
+            value: this.buildValue(item.value ?? NO_VALUE),
+            labels: NO_LABEL_NAMES,
+            labelList: NO_LABELS,
+            deleted: false,
+            range: item.range,
+            nameRange: item.nameRange,
+            history: [{ kind: 'set', range: item.range }],
+          };
           for (let i = item.labels.length - 1; i >= 0; i--) addLabel(p, item.labels[i].name);
           node.props.push(p);
           if (item.labels.length > 0 || this.values.labelled || isFixupName(item.name)) node.checkProps = true;
@@ -542,7 +566,16 @@ class Evaluator {
         }
         case 'delete-property':
           if (isFixupName(item.name)) node.checkProps = true;
-          node.props.push({ name: item.name, value: { bytes: new Uint8Array(0), markers: [] }, labels: NO_LABEL_NAMES, labelList: NO_LABELS, deleted: true, range: item.range, nameRange: item.nameRange, history: [{ kind: 'delete', range: item.range }] });
+          node.props.push({
+            name: item.name,
+            value: { bytes: new Uint8Array(0), markers: [] },
+            labels: NO_LABEL_NAMES,
+            labelList: NO_LABELS,
+            deleted: true,
+            range: item.range,
+            nameRange: item.nameRange,
+            history: [{ kind: 'delete', range: item.range }],
+          });
           break;
         case 'node': {
           const child = this.buildNode(item.body, item.name);
@@ -645,9 +678,27 @@ class Evaluator {
     let prop: EProp;
     if (ref.target.startsWith('/')) {
       const bytes = Uint8Array.from([...textEncoder.encode(ref.target), 0]);
-      prop = { name: 'target-path', value: { bytes, markers: [typeMarker('type-string', 0)] }, labels: NO_LABEL_NAMES, labelList: NO_LABELS, deleted: false, range: ref.range, nameRange: ref.range, history: [] };
+      prop = {
+        name: 'target-path',
+        value: { bytes, markers: [typeMarker('type-string', 0)] },
+        labels: NO_LABEL_NAMES,
+        labelList: NO_LABELS,
+        deleted: false,
+        range: ref.range,
+        nameRange: ref.range,
+        history: [],
+      };
     } else {
-      prop = { name: 'target', value: { bytes: u32(0xffffffff), markers: [{ kind: 'ref-phandle', offset: 0, ref: ref.target, range: ref.range }] }, labels: NO_LABEL_NAMES, labelList: NO_LABELS, deleted: false, range: ref.range, nameRange: ref.range, history: [] };
+      prop = {
+        name: 'target',
+        value: { bytes: u32(0xffffffff), markers: [{ kind: 'ref-phandle', offset: 0, ref: ref.target, range: ref.range }] },
+        labels: NO_LABEL_NAMES,
+        labelList: NO_LABELS,
+        deleted: false,
+        range: ref.range,
+        nameRange: ref.range,
+        history: [],
+      };
     }
     overlay.name = '__overlay__';
     const frag = newNode(`fragment@${this.nextOrphan++}`, undefined);
@@ -730,7 +781,8 @@ class Evaluator {
         if (prop.deleted) continue;
         // Phandles first: a path inserted later moves the cells after it.
         for (const m of prop.value.markers) if (m.kind === 'ref-phandle') this.fixPhandleReference(root, node, prop, m, found.phandle);
-        for (let i = 0; i < prop.value.markers.length; i++) if (prop.value.markers[i].kind === 'ref-path') this.fixPathReference(root, node, prop, i, found.path);
+        for (let i = 0; i < prop.value.markers.length; i++)
+          if (prop.value.markers[i].kind === 'ref-path') this.fixPathReference(root, node, prop, i, found.path);
       }
     }
     for (const list of [found.name, found.duplicate, found.explicit, found.phandle, found.path]) pushAll(this.fixupDiagnostics, list);
@@ -757,7 +809,9 @@ class Evaluator {
   /** duplicate_label: `site` carries a label already defined at `other`. */
   private duplicateLabel(found: Diagnostic[], site: LabelPlace & { label: string }, other: LabelPlace): void {
     found.push({
-      severity: 'error', code: 'duplicate_label', subject: site.node.fullpath,
+      severity: 'error',
+      code: 'duplicate_label',
+      subject: site.node.fullpath,
       message: `Duplicate label '${site.label}' on ${this.describeLabelSite(site)} and ${this.describeLabelSite(other)}`,
       range: site.node.range ?? this.fallbackRange,
     });
@@ -843,8 +897,11 @@ class Evaluator {
     if (!target) {
       if (!this.plugin) {
         found.push({
-          severity: 'error', code: 'phandle_references', subject: n.fullpath,
-          message: `Reference to non-existent node or label "${m.ref}"`, range: m.range ?? p.range ?? this.fallbackRange,
+          severity: 'error',
+          code: 'phandle_references',
+          subject: n.fullpath,
+          message: `Reference to non-existent node or label "${m.ref}"`,
+          range: m.range ?? p.range ?? this.fallbackRange,
         });
       } else writeU32(p.value.bytes, m.offset, 0xffffffff);
       return;
@@ -860,8 +917,11 @@ class Evaluator {
     const target = nodeByRef(root, m.ref!, this.labels);
     if (!target) {
       found.push({
-        severity: 'error', code: 'path_references', subject: n.fullpath,
-        message: `Reference to non-existent node or label "${m.ref}"`, range: m.range ?? p.range ?? this.fallbackRange,
+        severity: 'error',
+        code: 'path_references',
+        subject: n.fullpath,
+        message: `Reference to non-existent node or label "${m.ref}"`,
+        range: m.range ?? p.range ?? this.fallbackRange,
       });
       return;
     }
@@ -921,7 +981,13 @@ class Evaluator {
           if (l.deleted) continue;
           if (getProp(symbols, l.name)) {
             // dtc prints this outside its check table: an ordinary warning.
-            this.diagnostics.push({ severity: 'warning', code: 'symbols', subject: n.fullpath, message: `label ${l.name} already exists in /${symbols.name}`, range: n.range ?? this.fallbackRange });
+            this.diagnostics.push({
+              severity: 'warning',
+              code: 'symbols',
+              subject: n.fullpath,
+              message: `label ${l.name} already exists in /${symbols.name}`,
+              range: n.range ?? this.fallbackRange,
+            });
             continue;
           }
           symbols.props.push(this.addedProperty(symbols, l.name, { bytes: Uint8Array.from([...textEncoder.encode(n.fullpath), 0]), markers: [] }));

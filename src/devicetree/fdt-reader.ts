@@ -8,9 +8,7 @@
 
 import type { SourceRange } from '../common/diagnostics';
 export { FDT_MAGIC } from './fdt-format';
-import {
-  FDT_BEGIN_NODE, FDT_END, FDT_END_NODE, FDT_HEADER_V16_SIZE, FDT_HEADER_V17_SIZE, FDT_MAGIC, FDT_NOP, FDT_PROP,
-} from './fdt-format';
+import { FDT_BEGIN_NODE, FDT_END, FDT_END_NODE, FDT_HEADER_V16_SIZE, FDT_HEADER_V17_SIZE, FDT_MAGIC, FDT_NOP, FDT_PROP } from './fdt-format';
 import type { DtNode, DtTree, MemReserve } from './tree';
 
 /** The oldest layout this reader understands (libfdt's FDT_FIRST_SUPPORTED_VERSION). */
@@ -54,7 +52,8 @@ export function readFdtHeader(bytes: Uint8Array): { header: FdtHeader } | { erro
   const version = u32(20);
   const lastCompVersion = u32(24);
   if (version < FIRST_SUPPORTED_VERSION) return { error: `unsupported DTB version ${version} (at least ${FIRST_SUPPORTED_VERSION} is needed)` };
-  if (lastCompVersion > LAST_SUPPORTED_VERSION) return { error: `DTB last_comp_version ${lastCompVersion} is newer than this reader (${LAST_SUPPORTED_VERSION})` };
+  if (lastCompVersion > LAST_SUPPORTED_VERSION)
+    return { error: `DTB last_comp_version ${lastCompVersion} is newer than this reader (${LAST_SUPPORTED_VERSION})` };
   const headerSize = version >= 17 ? FDT_HEADER_V17_SIZE : FDT_HEADER_V16_SIZE;
   if (bytes.length < headerSize) return { error: `DTB too short for a version ${version} header: ${bytes.length} bytes` };
   const header: FdtHeader = {
@@ -131,7 +130,11 @@ class StructureBlock {
   /** The open nodes, innermost last. */
   private readonly stack: DtNode[] = [];
 
-  constructor(private readonly bytes: Uint8Array, private readonly view: DataView, private readonly header: FdtHeader) {
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly view: DataView,
+    private readonly header: FdtHeader,
+  ) {
     this.off = header.offDtStruct;
     this.end = header.offDtStruct + header.sizeDtStruct;
   }
@@ -214,7 +217,15 @@ class StructureBlock {
     const value = this.bytes.slice(this.off, this.off + len);
     this.off = align4(this.off + len);
     const range = syntheticRange(tokenOff, this.off);
-    node.properties.push({ name, value: { bytes: value, markers: [] }, labels: [], deleted: false, range, nameRange: range, history: [{ kind: 'set', range }] });
+    node.properties.push({
+      name,
+      value: { bytes: value, markers: [] },
+      labels: [],
+      deleted: false,
+      range,
+      nameRange: range,
+      history: [{ kind: 'set', range }],
+    });
     if ((name === 'phandle' || (name === 'linux,phandle' && node.phandle === 0)) && len === 4) {
       node.phandle = ((value[0] << 24) | (value[1] << 16) | (value[2] << 8) | value[3]) >>> 0;
     }

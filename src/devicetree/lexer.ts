@@ -35,19 +35,65 @@ export type TokenKind = (typeof TOKEN_KINDS)[number];
 export const TOKEN = Object.fromEntries(TOKEN_KINDS.map((kind, code) => [kind, code])) as { readonly [K in TokenKind]: number };
 
 const {
-  v1: T_V1, plugin: T_PLUGIN, memreserve: T_MEMRESERVE, bits: T_BITS, 'delete-property': T_DELETE_PROPERTY, 'delete-node': T_DELETE_NODE,
-  'omit-if-no-ref': T_OMIT_IF_NO_REF, incbin: T_INCBIN, label: T_LABEL, literal: T_LITERAL, char: T_CHAR, ref: T_REF, byte: T_BYTE,
-  name: T_NAME, string: T_STRING, op: T_OP, eof: T_EOF,
+  v1: T_V1,
+  plugin: T_PLUGIN,
+  memreserve: T_MEMRESERVE,
+  bits: T_BITS,
+  'delete-property': T_DELETE_PROPERTY,
+  'delete-node': T_DELETE_NODE,
+  'omit-if-no-ref': T_OMIT_IF_NO_REF,
+  incbin: T_INCBIN,
+  label: T_LABEL,
+  literal: T_LITERAL,
+  char: T_CHAR,
+  ref: T_REF,
+  byte: T_BYTE,
+  name: T_NAME,
+  string: T_STRING,
+  op: T_OP,
+  eof: T_EOF,
 } = TOKEN;
 
 /** Character codes the scanner tests, by name (as TypeScript's scanner names them). */
 const enum Ch {
-  tab = 9, lineFeed = 10, verticalTab = 11, formFeed = 12, carriageReturn = 13, space = 32,
-  exclamation = 33, doubleQuote = 34, hash = 35, ampersand = 38, singleQuote = 39, asterisk = 42, slash = 47,
-  _0 = 48, _7 = 55, _9 = 57, colon = 58, equals = 61, lessThan = 60, greaterThan = 62,
-  L = 76, U = 85, X = 88, openBracket = 91, backslash = 92, closeBracket = 93,
-  a = 97, b = 98, f = 102, n = 110, r = 114, t = 116, v = 118, x = 120,
-  openBrace = 123, bar = 124, closeBrace = 125, semicolon = 59,
+  tab = 9,
+  lineFeed = 10,
+  verticalTab = 11,
+  formFeed = 12,
+  carriageReturn = 13,
+  space = 32,
+  exclamation = 33,
+  doubleQuote = 34,
+  hash = 35,
+  ampersand = 38,
+  singleQuote = 39,
+  asterisk = 42,
+  slash = 47,
+  _0 = 48,
+  _7 = 55,
+  _9 = 57,
+  colon = 58,
+  equals = 61,
+  lessThan = 60,
+  greaterThan = 62,
+  L = 76,
+  U = 85,
+  X = 88,
+  openBracket = 91,
+  backslash = 92,
+  closeBracket = 93,
+  a = 97,
+  b = 98,
+  f = 102,
+  n = 110,
+  r = 114,
+  t = 116,
+  v = 118,
+  x = 120,
+  openBrace = 123,
+  bar = 124,
+  closeBrace = 125,
+  semicolon = 59,
 }
 
 /** A two-character operator's code in TokenList.aux (above every code point, so never a one-character op). */
@@ -82,7 +128,10 @@ export class TokenList {
   /** Unescaped contents of the string tokens, in scan order. */
   readonly strings: Uint8Array[] = [];
 
-  constructor(readonly sources: SourceText[], capacity: number) {
+  constructor(
+    readonly sources: SourceText[],
+    capacity: number,
+  ) {
     const n = Math.max(16, capacity);
     this.kinds = new Uint8Array(n);
     this.srcs = new Int32Array(n);
@@ -103,7 +152,11 @@ export class TokenList {
 
   private grow(): void {
     const n = this.kinds.length * 2;
-    const kinds = new Uint8Array(n), srcs = new Int32Array(n), starts = new Int32Array(n), ends = new Int32Array(n), aux = new Int32Array(n);
+    const kinds = new Uint8Array(n),
+      srcs = new Int32Array(n),
+      starts = new Int32Array(n),
+      ends = new Int32Array(n),
+      aux = new Int32Array(n);
     kinds.set(this.kinds);
     srcs.set(this.srcs);
     starts.set(this.starts);
@@ -125,12 +178,17 @@ export class TokenList {
     const kind = this.kinds[i];
     if (kind === T_EOF) return '';
     const t = this.sources[this.srcs[i]].text;
-    const start = this.starts[i], end = this.ends[i];
+    const start = this.starts[i],
+      end = this.ends[i];
     switch (kind) {
-      case T_LABEL: return t.slice(start, end - 1);
-      case T_CHAR: return t.slice(start + 1, end - 1);
-      case T_REF: return t.charCodeAt(start + 1) === Ch.openBrace ? t.slice(start + 2, end - 1) : t.slice(start + 1, end);
-      case T_NAME: return t.charCodeAt(start) === Ch.backslash ? t.slice(start + 1, end) : t.slice(start, end);
+      case T_LABEL:
+        return t.slice(start, end - 1);
+      case T_CHAR:
+        return t.slice(start + 1, end - 1);
+      case T_REF:
+        return t.charCodeAt(start + 1) === Ch.openBrace ? t.slice(start + 2, end - 1) : t.slice(start + 1, end);
+      case T_NAME:
+        return t.charCodeAt(start) === Ch.backslash ? t.slice(start + 1, end) : t.slice(start, end);
     }
     return t.slice(start, end);
   }
@@ -141,7 +199,15 @@ export class TokenList {
   }
 
   token(i: number): Token {
-    return { kind: this.kind(i), src: this.srcs[i], start: this.starts[i], end: this.ends[i], text: this.text(i), bytes: this.bytes(i), stray: this.kinds[i] === T_NAME && this.aux[i] === 1 };
+    return {
+      kind: this.kind(i),
+      src: this.srcs[i],
+      start: this.starts[i],
+      end: this.ends[i],
+      text: this.text(i),
+      bytes: this.bytes(i),
+      stray: this.kinds[i] === T_NAME && this.aux[i] === 1,
+    };
   }
 
   toArray(): Token[] {
@@ -191,7 +257,12 @@ interface LineMarker {
 export class SourceText {
   private lineStarts: number[] | undefined;
   readonly markers: LineMarker[] = [];
-  constructor(readonly file: string, readonly text: string, readonly mapper?: PositionMapper, readonly includedFrom?: SourceRange) {}
+  constructor(
+    readonly file: string,
+    readonly text: string,
+    readonly mapper?: PositionMapper,
+    readonly includedFrom?: SourceRange,
+  ) {}
 
   private lines(): number[] {
     return (this.lineStarts ??= lineStarts(this.text));
@@ -245,18 +316,27 @@ export class SourceText {
     const e = this.positionAt(end);
     const sp: Position = { line: s.line, col: s.col };
     // A range never spans two files; a marker inside it would, so clamp the end to the start's file.
-    const ep: Position = e.file === s.file && (e.line > s.line || (e.line === s.line && e.col >= s.col)) ? { line: e.line, col: e.col } : { line: s.line, col: s.col };
+    const ep: Position =
+      e.file === s.file && (e.line > s.line || (e.line === s.line && e.col >= s.col)) ? { line: e.line, col: e.col } : { line: s.line, col: s.col };
     return { file: s.file, start: sp, end: ep };
   }
 }
 
 // Character classes of the ASCII codes (everything from 128 up is in none).
-const CC_SPACE = 1, CC_DIGIT = 2, CC_HEX = 4, CC_LABEL_START = 8, CC_LABEL = 16, CC_PROPNODE = 32, CC_PATH = 64;
+const CC_SPACE = 1,
+  CC_DIGIT = 2,
+  CC_HEX = 4,
+  CC_LABEL_START = 8,
+  CC_LABEL = 16,
+  CC_PROPNODE = 32,
+  CC_PATH = 64;
 const CHAR_CLASS = new Uint8Array(128);
 function addClass(chars: string, k: number): void {
   for (let i = 0; i < chars.length; i++) CHAR_CLASS[chars.charCodeAt(i)] |= k;
 }
-const LOWER = 'abcdefghijklmnopqrstuvwxyz', UPPER = LOWER.toUpperCase(), DIGITS = '0123456789';
+const LOWER = 'abcdefghijklmnopqrstuvwxyz',
+  UPPER = LOWER.toUpperCase(),
+  DIGITS = '0123456789';
 addClass(' \t\n\r\v\f', CC_SPACE);
 addClass(DIGITS, CC_DIGIT);
 addClass(DIGITS + 'abcdefABCDEF', CC_HEX);
@@ -292,7 +372,9 @@ function isPathChar(c: number): boolean {
 }
 
 // Lexer start states.
-const S_V1 = 0, S_PROPNODENAME = 1, S_BYTESTRING = 2;
+const S_V1 = 0,
+  S_PROPNODENAME = 1,
+  S_BYTESTRING = 2;
 
 /** Keyword, token kind, the state it switches to (-1: none). */
 const KEYWORDS: [string, number, number][] = [
@@ -308,12 +390,18 @@ const KEYWORDS: [string, number, number][] = [
 /** `<<` `>>` `<=` `>=` `==` `!=` `&&` `||` */
 function isTwoCharOp(a: number, b: number): boolean {
   switch (a) {
-    case Ch.lessThan: return b === Ch.lessThan || b === Ch.equals;
-    case Ch.greaterThan: return b === Ch.greaterThan || b === Ch.equals;
-    case Ch.equals: return b === Ch.equals;
-    case Ch.exclamation: return b === Ch.equals;
-    case Ch.ampersand: return b === Ch.ampersand;
-    case Ch.bar: return b === Ch.bar;
+    case Ch.lessThan:
+      return b === Ch.lessThan || b === Ch.equals;
+    case Ch.greaterThan:
+      return b === Ch.greaterThan || b === Ch.equals;
+    case Ch.equals:
+      return b === Ch.equals;
+    case Ch.exclamation:
+      return b === Ch.equals;
+    case Ch.ampersand:
+      return b === Ch.ampersand;
+    case Ch.bar:
+      return b === Ch.bar;
   }
   return false;
 }
@@ -324,21 +412,30 @@ const utf8 = new TextEncoder();
 export function decodeEscape(text: string, i: number): { byte: number; next: number; error?: string } {
   const c = text.charCodeAt(i);
   switch (c) {
-    case Ch.a: return { byte: 7, next: i + 1 };
-    case Ch.b: return { byte: 8, next: i + 1 };
-    case Ch.t: return { byte: 9, next: i + 1 };
-    case Ch.n: return { byte: 10, next: i + 1 };
-    case Ch.v: return { byte: 11, next: i + 1 };
-    case Ch.f: return { byte: 12, next: i + 1 };
-    case Ch.r: return { byte: 13, next: i + 1 };
+    case Ch.a:
+      return { byte: 7, next: i + 1 };
+    case Ch.b:
+      return { byte: 8, next: i + 1 };
+    case Ch.t:
+      return { byte: 9, next: i + 1 };
+    case Ch.n:
+      return { byte: 10, next: i + 1 };
+    case Ch.v:
+      return { byte: 11, next: i + 1 };
+    case Ch.f:
+      return { byte: 12, next: i + 1 };
+    case Ch.r:
+      return { byte: 13, next: i + 1 };
   }
   if (c >= Ch._0 && c <= Ch._7) {
-    let v = 0, j = i;
+    let v = 0,
+      j = i;
     while (j < i + 3 && j < text.length && text.charCodeAt(j) >= Ch._0 && text.charCodeAt(j) <= Ch._7) v = v * 8 + (text.charCodeAt(j++) - Ch._0);
     return { byte: v & 0xff, next: j };
   }
   if (c === Ch.x) {
-    let v = 0, j = i + 1;
+    let v = 0,
+      j = i + 1;
     while (j < i + 3 && j < text.length && isHex(text.charCodeAt(j))) v = v * 16 + parseInt(text[j++], 16);
     if (j === i + 1) return { byte: 0, next: j, error: '\\x used with no following hex digits' };
     return { byte: v, next: j };
@@ -424,16 +521,27 @@ export function scan(inputs: ScanSource[], resolveInclude?: IncludeResolver, sta
   const lastLen = sources[last]?.text.length ?? 0;
   scanner.tokens.push(T_EOF, last, lastLen, lastLen, 0);
   if (sources.length === 0) sources.push(new SourceText('<empty>', ''));
-  return { tokens: scanner.tokens, sources, comments: scanner.comments, diagnostics: scanner.diagnostics, includes: scanner.includes, endState: scanner.endState };
+  return {
+    tokens: scanner.tokens,
+    sources,
+    comments: scanner.comments,
+    diagnostics: scanner.diagnostics,
+    includes: scanner.includes,
+    endState: scanner.endState,
+  };
 }
 
 class Scanner {
   readonly comments: Comment[] = [];
   readonly diagnostics: Diagnostic[] = [];
   readonly includes: string[] = [];
-  constructor(private readonly sources: SourceText[], readonly tokens: TokenList, private readonly resolveInclude: IncludeResolver | undefined,
+  constructor(
+    private readonly sources: SourceText[],
+    readonly tokens: TokenList,
+    private readonly resolveInclude: IncludeResolver | undefined,
     /** dtc's start state, carried across files (texts are appended). */
-    private state: LexerState) {}
+    private state: LexerState,
+  ) {}
 
   /** Set after "Includes nested too deeply": no /include/ is followed after it, as dtc stops there. */
   private includesStopped = false;
@@ -458,7 +566,8 @@ class Scanner {
     this.srcIndex = srcIndex;
     this.text = this.src.text;
     this.depth = depth;
-    const t = this.text, n = t.length;
+    const t = this.text,
+      n = t.length;
     let i = 0;
     while (i < n) {
       const c = t.charCodeAt(i);
@@ -508,7 +617,8 @@ class Scanner {
 
   /** A comment, `/include/ "file"`, or a keyword (`/dts-v1/`, `/delete-node/`, `/incbin/`, ...); -1 if none. */
   private scanSlash(i: number): number {
-    const t = this.text, n = t.length;
+    const t = this.text,
+      n = t.length;
     const c2 = t.charCodeAt(i + 1);
     if (c2 === Ch.asterisk) {
       const close = t.indexOf('*/', i + 2);
@@ -576,7 +686,8 @@ class Scanner {
 
   /** `&label` or `&{/path}`; -1 if neither. */
   private scanRef(i: number): number {
-    const t = this.text, n = t.length;
+    const t = this.text,
+      n = t.length;
     const c2 = t.charCodeAt(i + 1);
     if (isLabelStart(c2)) {
       let j = i + 2;
@@ -601,7 +712,8 @@ class Scanner {
    * a node or property name, an integer literal; -1 if none.
    */
   private scanWord(i: number, c: number): number {
-    const t = this.text, n = t.length;
+    const t = this.text,
+      n = t.length;
     const cls = charClass(c);
     const state = this.state;
     // Where the label characters starting at i end: a name continues from there (label chars are name chars).
@@ -643,7 +755,8 @@ class Scanner {
 
   /** An integer literal: decimal, octal or 0x hex, with an optional (U|L|UL|LL|ULL) suffix. */
   private scanLiteral(i: number, c: number): number {
-    const t = this.text, n = t.length;
+    const t = this.text,
+      n = t.length;
     let j = i + 1;
     if (c === Ch._0 && (t.charCodeAt(j) === Ch.x || t.charCodeAt(j) === Ch.X) && isHex(t.charCodeAt(j + 1))) {
       j += 2;

@@ -5,8 +5,19 @@
 
 import type { Diagnostic, Position, SourceRange } from '../common/diagnostics';
 import type {
-  DtsBody, DtsBodyItem, DtsByte, DtsCell, DtsFile, DtsHeader, DtsLabel, DtsMemReserve, DtsNode, DtsProperty,
-  DtsRef, DtsTopItem, DtsValuePart,
+  DtsBody,
+  DtsBodyItem,
+  DtsByte,
+  DtsCell,
+  DtsFile,
+  DtsHeader,
+  DtsLabel,
+  DtsMemReserve,
+  DtsNode,
+  DtsProperty,
+  DtsRef,
+  DtsTopItem,
+  DtsValuePart,
 } from './ast';
 import { C_BINARY_PRECEDENCE, type CBinaryOp, type CExpr } from './cexpr';
 import { decodeEscape, opCode, TOKEN, type SourceText, type TokenList } from './lexer';
@@ -112,17 +123,46 @@ export function charLiteralValue(text: string): { value: bigint; error?: string 
 
 // Token kind codes as module constants: read once, not through the import on every test.
 const {
-  v1: T_V1, plugin: T_PLUGIN, memreserve: T_MEMRESERVE, bits: T_BITS, 'delete-property': T_DELETE_PROPERTY, 'delete-node': T_DELETE_NODE,
-  'omit-if-no-ref': T_OMIT_IF_NO_REF, incbin: T_INCBIN, label: T_LABEL, literal: T_LITERAL, char: T_CHAR, ref: T_REF, byte: T_BYTE,
-  name: T_NAME, string: T_STRING, op: T_OP, eof: T_EOF,
+  v1: T_V1,
+  plugin: T_PLUGIN,
+  memreserve: T_MEMRESERVE,
+  bits: T_BITS,
+  'delete-property': T_DELETE_PROPERTY,
+  'delete-node': T_DELETE_NODE,
+  'omit-if-no-ref': T_OMIT_IF_NO_REF,
+  incbin: T_INCBIN,
+  label: T_LABEL,
+  literal: T_LITERAL,
+  char: T_CHAR,
+  ref: T_REF,
+  byte: T_BYTE,
+  name: T_NAME,
+  string: T_STRING,
+  op: T_OP,
+  eof: T_EOF,
 } = TOKEN;
 
 /** Binary operators' precedence by operator code (TokenList.aux of an op token). */
 const PRECEDENCE_BY_CODE = new Map<number, number>(Object.entries(C_BINARY_PRECEDENCE).map(([op, prec]) => [opCode(op), prec]));
 
 // Operator codes the grammar tests (their character codes).
-const OP_LBRACE = 123, OP_RBRACE = 125, OP_SEMI = 59, OP_EQ = 61, OP_COMMA = 44, OP_LT = 60, OP_GT = 62, OP_LBRACKET = 91;
-const OP_RBRACKET = 93, OP_LPAREN = 40, OP_RPAREN = 41, OP_SLASH = 47, OP_QUESTION = 63, OP_COLON = 58, OP_MINUS = 45, OP_TILDE = 126, OP_NOT = 33;
+const OP_LBRACE = 123,
+  OP_RBRACE = 125,
+  OP_SEMI = 59,
+  OP_EQ = 61,
+  OP_COMMA = 44,
+  OP_LT = 60,
+  OP_GT = 62,
+  OP_LBRACKET = 91;
+const OP_RBRACKET = 93,
+  OP_LPAREN = 40,
+  OP_RPAREN = 41,
+  OP_SLASH = 47,
+  OP_QUESTION = 63,
+  OP_COLON = 58,
+  OP_MINUS = 45,
+  OP_TILDE = 126,
+  OP_NOT = 33;
 
 /**
  * The label list of every unlabelled item (most of them): one shared empty list rather than one per
@@ -162,7 +202,10 @@ class Parser {
   /** Index of the eof token (the last). */
   private readonly last: number;
 
-  constructor(private readonly tokens: TokenList, private readonly sources: SourceText[]) {
+  constructor(
+    private readonly tokens: TokenList,
+    private readonly sources: SourceText[],
+  ) {
     this.kinds = tokens.kinds;
     this.srcs = tokens.srcs;
     this.starts = tokens.starts;
@@ -615,7 +658,8 @@ class Parser {
       if (kind === T_BYTE) {
         this.advance();
         // Always two hex digits (the scanner's BYTESTRING rule).
-        const text = this.sources[this.srcs[t]].text, at = this.starts[t];
+        const text = this.sources[this.srcs[t]].text,
+          at = this.starts[t];
         bytes.push({ kind: 'byte', value: DIGIT_VALUE[text.charCodeAt(at)] * 16 + DIGIT_VALUE[text.charCodeAt(at + 1)], range: this.range(t) });
       } else if (kind === T_LABEL) {
         this.advance();
@@ -647,7 +691,15 @@ class Parser {
       length = this.parsePrim();
     }
     if (!this.expectOp(OP_RPAREN)) return undefined;
-    return { kind: 'incbin', file, fileRange: this.range(f), includingFile: this.sources[this.srcs[f]].file, offset, length, range: this.range(first, this.prev()) };
+    return {
+      kind: 'incbin',
+      file,
+      fileRange: this.range(f),
+      includingFile: this.sources[this.srcs[f]].file,
+      offset,
+      length,
+      range: this.range(first, this.prev()),
+    };
   }
 
   /** The last literal's error (set by literal()). */

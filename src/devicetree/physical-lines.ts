@@ -17,7 +17,11 @@ interface Marker {
   file: string;
 }
 
-const HASH = 0x23, NL = 0x0a, SPACE = 0x20, TAB = 0x09, QUOTE = 0x22;
+const HASH = 0x23,
+  NL = 0x0a,
+  SPACE = 0x20,
+  TAB = 0x09,
+  QUOTE = 0x22;
 
 function isBlank(c: number): boolean {
   return c === SPACE || c === TAB;
@@ -85,7 +89,8 @@ interface OriginTable {
 
 function originTable(text: string): OriginTable {
   const table: OriginTable = { markerLine: [], file: [], firstLine: [] };
-  let line = 0, at = 0;
+  let line = 0,
+    at = 0;
   for (const m of findMarkers(text)) {
     for (let nl = text.indexOf('\n', at); nl >= 0 && nl < m.start; nl = text.indexOf('\n', nl + 1)) line++;
     at = m.start;

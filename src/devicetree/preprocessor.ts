@@ -12,10 +12,33 @@ import { decodeUtf8, type FileHost } from '../common/host';
 import { dirname, isAbsolute, normalize, resolve } from '../common/paths';
 import { evaluateCondition } from './preprocessor/if-expression';
 import { isIdentChar, Lexer, type PPToken } from './preprocessor/lexer';
-import { ArraySource, bodyTokens, Expander, ExpansionLimits, rangeOf, sameDefinition, type ExpansionHooks, type MacroDefinition, type TokenSource } from './preprocessor/macros';
 import {
-  baseName, brokenDown, cppDate, cppTime, cppTimestamp, hasUserMacros, mentionsPredefinedMacro, parseSourceDateEpoch,
-  PREDEFINED_MACROS, quoteFileName, SOURCE_DATE_EPOCH_ERROR, UNKNOWN_DATE, UNKNOWN_TIME, UNKNOWN_TIMESTAMP, warnsOnRedefinition,
+  ArraySource,
+  bodyTokens,
+  Expander,
+  ExpansionLimits,
+  rangeOf,
+  sameDefinition,
+  type ExpansionHooks,
+  type MacroDefinition,
+  type TokenSource,
+} from './preprocessor/macros';
+import {
+  baseName,
+  brokenDown,
+  cppDate,
+  cppTime,
+  cppTimestamp,
+  hasUserMacros,
+  mentionsPredefinedMacro,
+  parseSourceDateEpoch,
+  PREDEFINED_MACROS,
+  quoteFileName,
+  SOURCE_DATE_EPOCH_ERROR,
+  UNKNOWN_DATE,
+  UNKNOWN_TIME,
+  UNKNOWN_TIMESTAMP,
+  warnsOnRedefinition,
 } from './preprocessor/predefined';
 import { LineTable, LocationContext, OutputBuilder, type SourceMapper } from './preprocessor/source-map';
 import { pushAll } from '../common/arrays';
@@ -63,8 +86,24 @@ const DEFAULT_MAX_INCLUDE_DEPTH = 200;
 
 /** Directive names cpp knows; any other `#name` line is DTS text and passes through. */
 const DIRECTIVES = new Set([
-  'define', 'undef', 'include', 'include_next', 'if', 'ifdef', 'ifndef', 'elif', 'elifdef', 'elifndef',
-  'else', 'endif', 'line', 'error', 'warning', 'pragma', 'ident', 'sccs',
+  'define',
+  'undef',
+  'include',
+  'include_next',
+  'if',
+  'ifdef',
+  'ifndef',
+  'elif',
+  'elifdef',
+  'elifndef',
+  'else',
+  'endif',
+  'line',
+  'error',
+  'warning',
+  'pragma',
+  'ident',
+  'sccs',
 ]);
 const CONDITIONALS = new Set(['if', 'ifdef', 'ifndef', 'elif', 'elifdef', 'elifndef', 'else', 'endif']);
 
@@ -198,8 +237,13 @@ class Preprocessor implements ExpansionHooks {
   private result(ctx: LocationContext): PreprocessResult {
     const { text, map } = this.out.finish(ctx);
     return {
-      text, map, diagnostics: this.diagnostics, files: this.files, macros: this.macros,
-      macroExpansions: this.macroExpansions, includes: this.includes,
+      text,
+      map,
+      diagnostics: this.diagnostics,
+      files: this.files,
+      macros: this.macros,
+      macroExpansions: this.macroExpansions,
+      includes: this.includes,
     };
   }
 
@@ -215,15 +259,24 @@ class Preprocessor implements ExpansionHooks {
     for (const r of this.macros.recorders) r.cacheable = false;
     const frame = this.frames[this.frames.length - 1];
     switch (name) {
-      case '__FILE__': return { kind: 'string', text: quoteFileName(at.ctx.presumed.name) };
-      case '__FILE_NAME__': return { kind: 'string', text: quoteFileName(baseName(at.ctx.presumed.name)) };
-      case '__BASE_FILE__': return { kind: 'string', text: quoteFileName(this.baseFile) };
-      case '__LINE__': return { kind: 'number', text: String(at.ctx.presumedLine(at.start)) };
-      case '__INCLUDE_LEVEL__': return { kind: 'number', text: String(frame?.depth ?? 0) };
-      case '__COUNTER__': return { kind: 'number', text: String(this.counter++) };
-      case '__DATE__': return { kind: 'string', text: this.buildDateAndTime(at).date };
-      case '__TIME__': return { kind: 'string', text: this.buildDateAndTime(at).time };
-      default: return { kind: 'string', text: this.timestamp(frame?.path ?? this.baseFile, at) }; // __TIMESTAMP__
+      case '__FILE__':
+        return { kind: 'string', text: quoteFileName(at.ctx.presumed.name) };
+      case '__FILE_NAME__':
+        return { kind: 'string', text: quoteFileName(baseName(at.ctx.presumed.name)) };
+      case '__BASE_FILE__':
+        return { kind: 'string', text: quoteFileName(this.baseFile) };
+      case '__LINE__':
+        return { kind: 'number', text: String(at.ctx.presumedLine(at.start)) };
+      case '__INCLUDE_LEVEL__':
+        return { kind: 'number', text: String(frame?.depth ?? 0) };
+      case '__COUNTER__':
+        return { kind: 'number', text: String(this.counter++) };
+      case '__DATE__':
+        return { kind: 'string', text: this.buildDateAndTime(at).date };
+      case '__TIME__':
+        return { kind: 'string', text: this.buildDateAndTime(at).time };
+      default:
+        return { kind: 'string', text: this.timestamp(frame?.path ?? this.baseFile, at) }; // __TIMESTAMP__
     }
   }
 
@@ -351,16 +404,20 @@ class Preprocessor implements ExpansionHooks {
     }
     if (skipping) return;
     switch (d) {
-      case 'define': this.define(args, rest, range); return;
+      case 'define':
+        this.define(args, rest, range);
+        return;
       case 'undef': {
         const m = args[0];
         if (m === undefined || m.kind !== 'ident') {
           this.diagnostic({ severity: 'error', message: 'macro names must be identifiers', range: rangeOf(m ?? name) });
           return;
         }
-        if (args.length > 1) this.diagnostic({ severity: 'warning', message: 'extra tokens at end of #undef directive', range: rangeOf(args[1], args[args.length - 1]) });
+        if (args.length > 1)
+          this.diagnostic({ severity: 'warning', message: 'extra tokens at end of #undef directive', range: rangeOf(args[1], args[args.length - 1]) });
         const current = this.macros.get(m.text);
-        if (current !== undefined && warnsOnRedefinition(m.text, current)) this.diagnostic({ severity: 'warning', message: `undefining "${m.text}"`, range: rangeOf(m) });
+        if (current !== undefined && warnsOnRedefinition(m.text, current))
+          this.diagnostic({ severity: 'warning', message: `undefining "${m.text}"`, range: rangeOf(m) });
         this.macros.delete(m.text);
         return;
       }
@@ -392,11 +449,12 @@ class Preprocessor implements ExpansionHooks {
         this.diagnostic({ severity: 'error', message: `no macro name given in #${d} directive`, range: rangeOf(m ?? name) });
         return false;
       }
-      if (args.length > 1) this.diagnostic({ severity: 'warning', message: `extra tokens at end of #${d} directive`, range: rangeOf(args[1], args[args.length - 1]) });
+      if (args.length > 1)
+        this.diagnostic({ severity: 'warning', message: `extra tokens at end of #${d} directive`, range: rangeOf(args[1], args[args.length - 1]) });
       return this.macros.has(m.text) !== negate;
     };
-    const test = (): boolean => d === 'if' || d === 'elif' ? evaluateCondition(args, name, this.macros, this)
-      : definedTest(d === 'ifndef' || d === 'elifndef');
+    const test = (): boolean =>
+      d === 'if' || d === 'elif' ? evaluateCondition(args, name, this.macros, this) : definedTest(d === 'ifndef' || d === 'elifndef');
     switch (d) {
       case 'if':
       case 'ifdef':
@@ -412,21 +470,33 @@ class Preprocessor implements ExpansionHooks {
       case 'elif':
       case 'elifdef':
       case 'elifndef':
-        if (top === undefined) { this.diagnostic({ severity: 'error', message: `#${d} without #if`, range }); return; }
+        if (top === undefined) {
+          this.diagnostic({ severity: 'error', message: `#${d} without #if`, range });
+          return;
+        }
         if (top.sawElse) this.diagnostic({ severity: 'error', message: `#${d} after #else`, range });
-        if (top.done) { top.skipping = true; return; }
+        if (top.done) {
+          top.skipping = true;
+          return;
+        }
         top.skipping = !test();
         top.done = !top.skipping;
         return;
       case 'else':
-        if (top === undefined) { this.diagnostic({ severity: 'error', message: '#else without #if', range }); return; }
+        if (top === undefined) {
+          this.diagnostic({ severity: 'error', message: '#else without #if', range });
+          return;
+        }
         if (top.sawElse) this.diagnostic({ severity: 'error', message: '#else after #else', range });
         top.sawElse = true;
         top.skipping = top.done;
         top.done = true;
         return;
       case 'endif':
-        if (top === undefined) { this.diagnostic({ severity: 'error', message: '#endif without #if', range }); return; }
+        if (top === undefined) {
+          this.diagnostic({ severity: 'error', message: '#endif without #if', range });
+          return;
+        }
         stack.pop();
         return;
     }
@@ -458,9 +528,15 @@ class Preprocessor implements ExpansionHooks {
     const bodyToks = rest.slice(i).filter((t) => t.kind !== 'nl');
     const body = spell(bodyToks).trim();
     const def: MacroDefinition = { name: nameTok.text, body, range, nameRange: rangeOf(nameTok) };
-    if (params !== undefined) { def.params = params; if (variadic) def.variadic = true; }
+    if (params !== undefined) {
+      def.params = params;
+      if (variadic) def.variadic = true;
+    }
     const toks = bodyTokens(def);
-    if (toks.length > 0 && ((toks[0].kind === 'punct' && toks[0].text === '##') || (toks[toks.length - 1].kind === 'punct' && toks[toks.length - 1].text === '##'))) {
+    if (
+      toks.length > 0 &&
+      ((toks[0].kind === 'punct' && toks[0].text === '##') || (toks[toks.length - 1].kind === 'punct' && toks[toks.length - 1].text === '##'))
+    ) {
       this.diagnostic({ severity: 'error', message: "'##' cannot appear at either end of a macro expansion", range });
       return;
     }
@@ -468,7 +544,9 @@ class Preprocessor implements ExpansionHooks {
     const previous = this.macros.get(def.name);
     if (previous !== undefined && (!sameDefinition(previous, def) || warnsOnRedefinition(def.name, previous))) {
       this.diagnostic({
-        severity: 'warning', message: `"${def.name}" redefined`, range: def.nameRange,
+        severity: 'warning',
+        message: `"${def.name}" redefined`,
+        range: def.nameRange,
         related: previous.range ? [{ message: 'this is the location of the previous definition', range: previous.range }] : undefined,
       });
     }
@@ -482,14 +560,19 @@ class Preprocessor implements ExpansionHooks {
   private parameterList(rest: PPToken[], i: number, nameTok: PPToken): { params: string[]; variadic: boolean; end: number } | undefined {
     const params: string[] = [];
     let variadic = false;
-    const skipWs = (): void => { while (rest[i] !== undefined && (rest[i].kind === 'ws' || rest[i].kind === 'comment')) i++; };
+    const skipWs = (): void => {
+      while (rest[i] !== undefined && (rest[i].kind === 'ws' || rest[i].kind === 'comment')) i++;
+    };
     skipWs();
     if (rest[i]?.kind === 'punct' && rest[i].text === ')') return { params, variadic, end: i + 1 };
     for (;;) {
       skipWs();
       const p = rest[i];
-      if (p?.kind === 'punct' && p.text === '...') { variadic = true; params.push('__VA_ARGS__'); i++; }
-      else if (p?.kind === 'ident') {
+      if (p?.kind === 'punct' && p.text === '...') {
+        variadic = true;
+        params.push('__VA_ARGS__');
+        i++;
+      } else if (p?.kind === 'ident') {
         if (params.includes(p.text)) {
           this.diagnostic({ severity: 'error', message: `duplicate macro parameter "${p.text}"`, range: rangeOf(p) });
           return undefined;
@@ -497,7 +580,10 @@ class Preprocessor implements ExpansionHooks {
         params.push(p.text);
         i++;
         skipWs();
-        if (rest[i]?.kind === 'punct' && rest[i].text === '...') { variadic = true; i++; }
+        if (rest[i]?.kind === 'punct' && rest[i].text === '...') {
+          variadic = true;
+          i++;
+        }
       } else break;
       skipWs();
       const sep = rest[i];
@@ -508,7 +594,7 @@ class Preprocessor implements ExpansionHooks {
     const bad = rest[i];
     this.diagnostic({
       severity: 'error',
-      message: bad === undefined || bad.kind === 'nl' ? 'missing \')\' in macro parameter list' : `expected parameter name, found "${bad.text}"`,
+      message: bad === undefined || bad.kind === 'nl' ? "missing ')' in macro parameter list" : `expected parameter name, found "${bad.text}"`,
       range: rangeOf(bad !== undefined && bad.kind !== 'nl' ? bad : nameTok),
     });
     return undefined;
@@ -540,7 +626,11 @@ class Preprocessor implements ExpansionHooks {
     const found = candidates.find((c) => this.readText(c.path) !== undefined);
     if (found === undefined) {
       const searched = candidates.map((c) => dirname(c.path)).join(', ');
-      this.diagnostic({ severity: 'error', message: `${header.name}: No such file or directory (searched: ${searched || 'no include paths'})`, range: header.range });
+      this.diagnostic({
+        severity: 'error',
+        message: `${header.name}: No such file or directory (searched: ${searched || 'no include paths'})`,
+        range: header.range,
+      });
       return;
     }
     record.target = found.path;
@@ -574,7 +664,14 @@ class Preprocessor implements ExpansionHooks {
   private recordHeader(cache: HeaderCache, key: string, found: { path: string; spelling: string; index: number }, text: string, depth: number): void {
     const before = this.out.offset === 0 ? '' : this.out.lastChar;
     const out = this.out.mark();
-    const at = { diagnostics: this.diagnostics.length, expansions: this.macroExpansions.length, includes: this.includes.length, reads: this.readLog.length, included: this.includeLog.length, tokensLeft: this.limits.tokensLeft };
+    const at = {
+      diagnostics: this.diagnostics.length,
+      expansions: this.macroExpansions.length,
+      includes: this.includes.length,
+      reads: this.readLog.length,
+      included: this.includeLog.length,
+      tokensLeft: this.limits.tokensLeft,
+    };
     const lastWritten = this.lastWritten;
     const stoppedBefore = this.includesStopped || this.limits.exhausted;
     const rec = new HeaderRecording(depth);
@@ -587,12 +684,22 @@ class Preprocessor implements ExpansionHooks {
     if (!rec.cacheable || stoppedBefore || this.includesStopped || this.limits.exhausted) return;
     const written = this.out.since(out);
     const entry: HeaderEntry = {
-      source: text, before, deps: [...rec.deps], touched: rec.touched, ops: rec.ops,
-      reads: this.readLog.slice(at.reads), text: written.text, segments: written.segments, lastChar: this.out.lastChar,
+      source: text,
+      before,
+      deps: [...rec.deps],
+      touched: rec.touched,
+      ops: rec.ops,
+      reads: this.readLog.slice(at.reads),
+      text: written.text,
+      segments: written.segments,
+      lastChar: this.out.lastChar,
       lastWritten: written.text.length > 0 ? this.lastWritten : lastWritten === this.lastWritten ? undefined : this.lastWritten,
-      diagnostics: this.diagnostics.slice(at.diagnostics), macroExpansions: this.macroExpansions.slice(at.expansions),
-      includes: this.includes.slice(at.includes), includedFiles: this.includeLog.slice(at.included),
-      tokensUsed: at.tokensLeft - this.limits.tokensLeft, depthBelow: rec.maxDepth - depth,
+      diagnostics: this.diagnostics.slice(at.diagnostics),
+      macroExpansions: this.macroExpansions.slice(at.expansions),
+      includes: this.includes.slice(at.includes),
+      includedFiles: this.includeLog.slice(at.included),
+      tokensUsed: at.tokensLeft - this.limits.tokensLeft,
+      depthBelow: rec.maxDepth - depth,
     };
     cache.add(key, entry);
   }
@@ -711,7 +818,10 @@ function spell(toks: PPToken[]): string {
   let s = '';
   let space = false;
   for (const t of toks) {
-    if (t.kind === 'ws' || t.kind === 'nl' || t.kind === 'comment') { space = true; continue; }
+    if (t.kind === 'ws' || t.kind === 'nl' || t.kind === 'comment') {
+      space = true;
+      continue;
+    }
     if (space && s.length > 0) s += ' ';
     space = false;
     s += t.text;
@@ -724,17 +834,22 @@ function unescapeCString(s: string): string {
   let out = '';
   for (let i = 0; i < s.length; i++) {
     const c = s[i];
-    if (c !== '\\' || i + 1 >= s.length) { out += c; continue; }
+    if (c !== '\\' || i + 1 >= s.length) {
+      out += c;
+      continue;
+    }
     const e = s[++i];
     const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', f: '\f', v: '\v', '\\': '\\', '"': '"', "'": "'", '?': '?' };
     if (e in simple) out += simple[e];
     else if (e >= '0' && e <= '7') {
-      let j = i, v = 0;
+      let j = i,
+        v = 0;
       while (j < s.length && j < i + 3 && s[j] >= '0' && s[j] <= '7') v = v * 8 + (s.charCodeAt(j++) - 48);
       out += String.fromCharCode(v & 0xff);
       i = j - 1;
     } else if (e === 'x') {
-      let j = i + 1, v = 0;
+      let j = i + 1,
+        v = 0;
       while (j < s.length && /[0-9a-fA-F]/.test(s[j])) v = v * 16 + parseInt(s[j++], 16);
       out += String.fromCharCode(v & 0xff);
       i = j - 1;
@@ -749,7 +864,31 @@ function wouldPaste(a: string, b: string | undefined): boolean {
   if ((isIdentChar(a) || a === '.') && (isIdentChar(b) || (a === '.' && b === '.'))) return true;
   return PASTING_PAIRS.has(a + b);
 }
-const PASTING_PAIRS = new Set(['##', '<<', '>>', '<=', '>=', '==', '!=', '&&', '||', '->', '++', '--', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '//', '/*', '..']);
+const PASTING_PAIRS = new Set([
+  '##',
+  '<<',
+  '>>',
+  '<=',
+  '>=',
+  '==',
+  '!=',
+  '&&',
+  '||',
+  '->',
+  '++',
+  '--',
+  '+=',
+  '-=',
+  '*=',
+  '/=',
+  '%=',
+  '&=',
+  '|=',
+  '^=',
+  '//',
+  '/*',
+  '..',
+]);
 
 /**
  * Feeds the expander with one file's text tokens. Directives are recognised at the start of a line
@@ -762,7 +901,10 @@ class FileSource implements TokenSource {
   private readonly queue: PPToken[] = [];
   private queueHead = 0;
 
-  constructor(private readonly pp: Preprocessor, private readonly frame: FileFrame) {}
+  constructor(
+    private readonly pp: Preprocessor,
+    private readonly frame: FileFrame,
+  ) {}
 
   private lex(): PPToken {
     return this.frame.lexer.next();
@@ -772,7 +914,10 @@ class FileSource implements TokenSource {
     for (;;) {
       if (this.queueHead < this.queue.length) {
         const t = this.queue[this.queueHead++];
-        if (this.queueHead === this.queue.length) { this.queue.length = 0; this.queueHead = 0; }
+        if (this.queueHead === this.queue.length) {
+          this.queue.length = 0;
+          this.queueHead = 0;
+        }
         return t;
       }
       if (!this.atLineStart) {
@@ -787,7 +932,10 @@ class FileSource implements TokenSource {
       const leading: PPToken[] = [];
       // Comments count as blanks: `/* x */ #define` is a directive (and so it is for cpp even
       // when the comment began on an earlier line).
-      while (first.kind === 'ws' || first.kind === 'comment') { leading.push(first); first = this.lex(); }
+      while (first.kind === 'ws' || first.kind === 'comment') {
+        leading.push(first);
+        first = this.lex();
+      }
       if (first.kind === 'punct' && first.text === '#') {
         if (this.lookingForParen) {
           // A directive ends the search for a function-like macro's '(' (the macro is not invoked).
@@ -874,7 +1022,10 @@ class FileSource implements TokenSource {
   private directiveLine(hash: PPToken, leading: PPToken[]): boolean {
     const rest: PPToken[] = [];
     let t = this.lex();
-    while (t.kind === 'ws' || (t.kind === 'comment' && !t.text.includes('\n'))) { rest.push(t); t = this.lex(); }
+    while (t.kind === 'ws' || (t.kind === 'comment' && !t.text.includes('\n'))) {
+      rest.push(t);
+      t = this.lex();
+    }
     const isDirective = t.kind === 'nl' || t.kind === 'eof' || t.kind === 'number' || (t.kind === 'ident' && DIRECTIVES.has(t.text));
     if (!isDirective) {
       if (isSkipping(this.frame)) {
@@ -888,7 +1039,10 @@ class FileSource implements TokenSource {
       this.atLineStart = t.kind === 'nl';
       return false;
     }
-    while (t.kind !== 'nl' && t.kind !== 'eof') { rest.push(t); t = this.lex(); }
+    while (t.kind !== 'nl' && t.kind !== 'eof') {
+      rest.push(t);
+      t = this.lex();
+    }
     // An unterminated comment in text stays in the output for the DTS lexer to report; in a
     // directive it vanishes with the line, so it is reported here.
     const open = rest.find((r) => r.kind === 'comment' && r.unterminated);

@@ -26,7 +26,15 @@
 // - real/real-vmm.ts: a trap costs the model VMM's cost; the fault IP is the TCB's PC; level 3.
 // - real/sel4-vcpu.ts: SMC answers SMC_UNK; VPPI ack has no effect; registers are what was written.
 import type { Diagnostic, SourceRange } from '../common/diagnostics';
-import { type EmulatorConfig, type GuestConfig, type MachineConfig, type QueueConnection, type SchedParams, type SerialRoles, DEFAULT_BUDGET_US } from './config';
+import {
+  type EmulatorConfig,
+  type GuestConfig,
+  type MachineConfig,
+  type QueueConnection,
+  type SchedParams,
+  type SerialRoles,
+  DEFAULT_BUDGET_US,
+} from './config';
 import { Gic, spiToIntid } from './devices/gic';
 import { createBoardUart, createUartDriver } from './devices/board-uart';
 import type { SerialDevice } from './devices/uart-line';
@@ -160,7 +168,10 @@ export class Emulator {
   readonly uartOwner: string | undefined;
 
   /** Use createEmulator (it validates the configuration first). */
-  constructor(private readonly config: MachineConfig, host: EmulatorHost = {}) {
+  constructor(
+    private readonly config: MachineConfig,
+    host: EmulatorHost = {},
+  ) {
     this.random = new SeededRandom(config.seed ?? 1);
     const kernel = (this.kernel = new Kernel(config.eventHistory ?? 256));
     const mrs = (this.mrs = new MemoryRegions());
@@ -181,7 +192,12 @@ export class Emulator {
     const board = (this.board = config.board ?? DEFAULT_BOARD);
     this.uartOwner = config.roles ? undefined : config.uartOwner;
     const uartIntid = config.roles?.uartIrq ?? board.uart.intid;
-    this.uart = createBoardUart(board, config.serial.fast, () => kernel.now, (high) => gic.setLevel(uartIntid, high));
+    this.uart = createBoardUart(
+      board,
+      config.serial.fast,
+      () => kernel.now,
+      (high) => gic.setLevel(uartIntid, high),
+    );
     kernel.devices.push(this.uart);
     this.bus.map(config.roles?.uartPaddr ?? board.uart.paddr, UART_REGION_SIZE, this.uart);
 
@@ -198,9 +214,13 @@ export class Emulator {
     for (const g of config.guests) this.addGuest(g, serial, pd, chBetween);
 
     if (real && serial) {
-      real.attach(kernel, serial.queues, chBetween,
+      real.attach(
+        kernel,
+        serial.queues,
+        chBetween,
         { uart: this.uart, paddr: config.roles?.uartPaddr ?? board.uart.paddr, size: UART_REGION_SIZE, irqChannel: serial.irqChannel },
-        (vmm) => this.vcpuOfVmm(vmm));
+        (vmm) => this.vcpuOfVmm(vmm),
+      );
     }
     this.checker = this.installObservers(config, host);
     if (host.onLog) this.onLog(host.onLog);
@@ -212,9 +232,13 @@ export class Emulator {
 
   /** The sDDF serial subsystem: its queues, the board's UART driver, virt_rx and virt_tx. */
   private buildSerial(config: EmulatorConfig, pd: (name: string) => PdThread, chBetween: (from: string, to: string | undefined) => number): SerialSubsystem {
-    const kernel = this.kernel, mrs = this.mrs, roles = config.roles, serial = config.serial;
+    const kernel = this.kernel,
+      mrs = this.mrs,
+      roles = config.roles,
+      serial = config.serial;
     const queue = (producer: string, consumer: string, c: QueueConnection): SerialQueue => {
-      const qr = mrs.get(c.queueMr)!, dr = mrs.get(c.dataMr)!;
+      const qr = mrs.get(c.queueMr)!,
+        dr = mrs.get(c.dataMr)!;
       // The regions start zero-filled, as on the board: producer_signalled 0, so every producer
       // starts with a signal requested (sddf include/sddf/serial/queue.h:31, :546).
       const q = new SerialQueue(qr, dr, c.capacity ?? dr.length);
@@ -228,27 +252,45 @@ export class Emulator {
     const cliRx = roles.clients.map((c) => (virtRxName && c.rx ? queue(virtRxName, c.pd, c.rx) : undefined));
     const cliTx = roles.clients.map((c) => queue(c.pd, roles.virtTx, c.tx));
 
-    const driverPd = pd(roles.driver), txPd = pd(roles.virtTx);
+    const driverPd = pd(roles.driver),
+      txPd = pd(roles.virtTx);
     const irqCh = [...driverPd.irqs].find(([, intid]) => intid === roles.uartIrq)?.[0] ?? -1;
     const channels = { irq: irqCh, tx: chBetween(roles.driver, roles.virtTx), rx: chBetween(roles.driver, virtRxName) };
     driverPd.program = createUartDriver(this.uart, kernel.contextFor(driverPd), drvRx, drvTx, channels, serial.baud, serial.rxEnabled);
     let virtRx: VirtRx | undefined;
     if (virtRxName && drvRx) {
       const rxPd = pd(virtRxName);
-      virtRx = new VirtRx(kernel.contextFor(rxPd), drvRx, cliRx.map((q) => q!), chBetween(virtRxName, roles.driver),
-        roles.clients.map((c) => chBetween(virtRxName, c.pd)), { switchChar: serial.switchChar, clientBase: serial.clientBase, terminateNumChar: serial.terminateNumChar });
+      virtRx = new VirtRx(
+        kernel.contextFor(rxPd),
+        drvRx,
+        cliRx.map((q) => q!),
+        chBetween(virtRxName, roles.driver),
+        roles.clients.map((c) => chBetween(virtRxName, c.pd)),
+        { switchChar: serial.switchChar, clientBase: serial.clientBase, terminateNumChar: serial.terminateNumChar },
+      );
       rxPd.program = virtRx;
     }
-    const virtTx = new VirtTx(kernel.contextFor(txPd), drvTx, cliTx, chBetween(roles.virtTx, roles.driver),
+    const virtTx = new VirtTx(
+      kernel.contextFor(txPd),
+      drvTx,
+      cliTx,
+      chBetween(roles.virtTx, roles.driver),
       roles.clients.map((c) => chBetween(roles.virtTx, c.pd)),
-      { colour: serial.colour, beginString: serial.beginString, rxEnabled: serial.rxEnabled, clientNames: roles.clients.map((c) => c.name) });
+      { colour: serial.colour, beginString: serial.beginString, rxEnabled: serial.rxEnabled, clientNames: roles.clients.map((c) => c.name) },
+    );
     txPd.program = virtTx;
     return { virtRx, virtTx, roles, queues: { driverRx: drvRx, driverTx: drvTx, clientRx: cliRx, clientTx: cliTx }, irqChannel: irqCh };
   }
 
   /** A VM: its vCPU, its VMM, and its console (the virtio console of an sDDF client) or the UART it owns. */
-  private addGuest(g: GuestConfig, serial: SerialSubsystem | undefined, pd: (name: string) => PdThread, chBetween: (from: string, to: string | undefined) => number): void {
-    const kernel = this.kernel, mrs = this.mrs;
+  private addGuest(
+    g: GuestConfig,
+    serial: SerialSubsystem | undefined,
+    pd: (name: string) => PdThread,
+    chBetween: (from: string, to: string | undefined) => number,
+  ): void {
+    const kernel = this.kernel,
+      mrs = this.mrs;
     const vmmPd = pd(g.vmm);
     const ram = g.ramMr ? mrs.get(g.ramMr)!.subarray(0, g.ramSize) : allocateRegion(g.ramSize);
     // A frame at a modelled device's physical address (the UART passed through) reaches its registers.
@@ -286,13 +328,14 @@ export class Emulator {
       });
       vmm.console = console;
       this.consoles.push(console);
-      for (const [qi, state] of console.vqs.entries()) this.virtqs.push({ vm: g.name, vcpu, vmm: vmmPd, name: VIRTQ_NAMES[qi], state, mem, resets: () => console.stats.resets });
+      for (const [qi, state] of console.vqs.entries())
+        this.virtqs.push({ vm: g.name, vcpu, vmm: vmmPd, name: VIRTQ_NAMES[qi], state, mem, resets: () => console.stats.resets });
     }
     vmmPd.program = vmm;
     this.vcpus.push(vcpu);
     this.vmms.push(vmm);
     // The INTID the inspector follows: the virtio console's, or the UART's for the guest that owns it.
-    this.guestIntids.push(serial ? intid : g.passthroughIrqs?.[0]?.intid ?? intid);
+    this.guestIntids.push(serial ? intid : (g.passthroughIrqs?.[0]?.intid ?? intid));
   }
 
   /** The trace recorder and the protocol checker, in place before any PD starts. */
@@ -405,7 +448,8 @@ export class Emulator {
    * of virtual time pass: the inspector's "step". True when an event was recorded.
    */
   stepEvent(maxNs = 1e9): boolean {
-    const k = this.kernel, before = k.eventsRecorded;
+    const k = this.kernel,
+      before = k.eventsRecorded;
     k.runUntil(k.now + maxNs, () => k.eventsRecorded !== before);
     this.flushOutput();
     return k.eventsRecorded !== before;
@@ -443,9 +487,18 @@ export class Emulator {
     const k = this.kernel;
     return {
       timeNs: k.now,
-      queues: this.queues.map(({ name, q }) => ({ name, capacity: q.capacity, head: q.head, tail: q.tail, producerSignalled: q.producerSignalled, bytes: q.peekAll() })),
+      queues: this.queues.map(({ name, q }) => ({
+        name,
+        capacity: q.capacity,
+        head: q.head,
+        tail: q.tail,
+        producerSignalled: q.producerSignalled,
+        bytes: q.peekAll(),
+      })),
       guests: this.vcpus.map((v, i) => {
-        const vmm = this.vmms[i], console = vmm.console, intid = this.guestIntids[i];
+        const vmm = this.vmms[i],
+          console = vmm.console,
+          intid = this.guestIntids[i];
         const c = v.vgic.perIrq.get(intid) ?? { injected: 0, alreadyPending: 0, notEnabled: 0, delivered: 0, acked: 0 };
         return {
           vm: v.vmName,
@@ -548,10 +601,19 @@ function snapshotVirtq(s: VirtqState, index: number, mem: GuestPhysical): VirtqS
     }
   }
   return {
-    index, name: VIRTQ_NAMES[index], num: s.num, ready: s.ready,
-    descGpa: s.descGpa, availGpa: s.availGpa, usedGpa: s.usedGpa, lastSeen: s.lastIdx,
-    availIdx: ok ? mem.u16(s.availGpa + 2) : undefined, usedIdx: ok ? mem.u16(s.usedGpa + 2) : undefined,
-    descriptors, availRing, usedRing,
+    index,
+    name: VIRTQ_NAMES[index],
+    num: s.num,
+    ready: s.ready,
+    descGpa: s.descGpa,
+    availGpa: s.availGpa,
+    usedGpa: s.usedGpa,
+    lastSeen: s.lastIdx,
+    availIdx: ok ? mem.u16(s.availGpa + 2) : undefined,
+    usedIdx: ok ? mem.u16(s.usedGpa + 2) : undefined,
+    descriptors,
+    availRing,
+    usedRing,
   };
 }
 

@@ -45,8 +45,15 @@ export function minimalDtb(): Uint8Array {
 export function exampleDualGuestConfig(o: ExampleOptions): EmulatorConfig {
   const ramSize = o.ramSize ?? 0xf000000;
   const serial: SerialConfig = {
-    switchChar: 0x40, clientBase: 0, terminateNumChar: 0x0d, colour: false, beginString: 'Begin input\r\n', rxEnabled: true,
-    baud: 115200, fast: true, ...o.serial,
+    switchChar: 0x40,
+    clientBase: 0,
+    terminateNumChar: 0x0d,
+    colour: false,
+    beginString: 'Begin input\r\n',
+    rxEnabled: true,
+    baud: 115200,
+    fast: true,
+    ...o.serial,
   };
   const memoryRegions = exampleMemoryRegions(ramSize);
   const virtualiserPriority = o.virtualiserPriority ?? 100;
@@ -69,11 +76,16 @@ export function exampleDualGuestConfig(o: ExampleOptions): EmulatorConfig {
     ],
     serial,
     roles: {
-      driver: 'uart_driver', virtRx: 'serial_virt_rx', virtTx: 'serial_virt_tx', uartIrq: EXAMPLE_UART_IRQ, uartPaddr: 0x30860000,
+      driver: 'uart_driver',
+      virtRx: 'serial_virt_rx',
+      virtTx: 'serial_virt_tx',
+      uartIrq: EXAMPLE_UART_IRQ,
+      uartPaddr: 0x30860000,
       driverRx: { queueMr: 'rx_queue_serial_driver', dataMr: 'rx_data_serial_driver' },
       driverTx: { queueMr: 'tx_queue_serial_driver', dataMr: 'tx_data_serial_driver' },
       clients: [1, 2].map((i) => ({
-        pd: `CLIENT_VMM-${i}`, name: `CLIENT_VMM-${i}`,
+        pd: `CLIENT_VMM-${i}`,
+        name: `CLIENT_VMM-${i}`,
         rx: { queueMr: `rx_queue_serial_vmm_${i}`, dataMr: `rx_data_serial_vmm_${i}` },
         tx: { queueMr: `tx_queue_serial_vmm_${i}`, dataMr: `tx_data_serial_vmm_${i}` },
       })),
@@ -87,12 +99,25 @@ export function exampleDualGuestConfig(o: ExampleOptions): EmulatorConfig {
 /** The example's memory regions: each guest's RAM, the devices, and sDDF's serial queues and data regions. */
 function exampleMemoryRegions(ramSize: number): { name: string; size: number }[] {
   const mr = (name: string, size: number) => ({ name, size });
-  const memoryRegions = [
-    mr('client_vm_ram_1', ramSize), mr('client_vm_ram_2', ramSize),
-    mr('gic_vcpu', 0x1000), mr('uart', 0x1000), mr('gpc', 0x10000),
-  ];
-  for (const n of ['tx_data_serial_driver', 'rx_data_serial_driver', 'tx_data_serial_vmm_1', 'rx_data_serial_vmm_1', 'tx_data_serial_vmm_2', 'rx_data_serial_vmm_2']) memoryRegions.push(mr(n, 0x2000));
-  for (const n of ['rx_queue_serial_driver', 'tx_queue_serial_driver', 'tx_queue_serial_vmm_1', 'rx_queue_serial_vmm_1', 'tx_queue_serial_vmm_2', 'rx_queue_serial_vmm_2']) memoryRegions.push(mr(n, 0x1000));
+  const memoryRegions = [mr('client_vm_ram_1', ramSize), mr('client_vm_ram_2', ramSize), mr('gic_vcpu', 0x1000), mr('uart', 0x1000), mr('gpc', 0x10000)];
+  for (const n of [
+    'tx_data_serial_driver',
+    'rx_data_serial_driver',
+    'tx_data_serial_vmm_1',
+    'rx_data_serial_vmm_1',
+    'tx_data_serial_vmm_2',
+    'rx_data_serial_vmm_2',
+  ])
+    memoryRegions.push(mr(n, 0x2000));
+  for (const n of [
+    'rx_queue_serial_driver',
+    'tx_queue_serial_driver',
+    'tx_queue_serial_vmm_1',
+    'rx_queue_serial_vmm_1',
+    'tx_queue_serial_vmm_2',
+    'rx_queue_serial_vmm_2',
+  ])
+    memoryRegions.push(mr(n, 0x1000));
   return memoryRegions;
 }
 
@@ -109,7 +134,10 @@ function exampleGuest(o: ExampleOptions, i: 1 | 2, ramSize: number): GuestConfig
     dtbGpa: 0x44000000 < EXAMPLE_RAM_GPA + ramSize ? 0x44000000 : EXAMPLE_RAM_GPA + ramSize - 0x10000,
     initrd: o.initrd,
     virtio: { base: EXAMPLE_VIRTIO_BASE, size: 0x200, spi: EXAMPLE_VIRTIO_SPI },
-    deviceMaps: [{ name: 'gic_vcpu', gpa: 0x31000000, size: 0x1000, paddr: 0x31020000 }, ...(o.mapGpc === false ? [] : [{ name: 'gpc', gpa: 0x303a0000, size: 0x10000, paddr: 0x303a0000 }])],
+    deviceMaps: [
+      { name: 'gic_vcpu', gpa: 0x31000000, size: 0x1000, paddr: 0x31020000 },
+      ...(o.mapGpc === false ? [] : [{ name: 'gpc', gpa: 0x303a0000, size: 0x10000, paddr: 0x303a0000 }]),
+    ],
     program: o.programs[i - 1],
   };
 }

@@ -16,11 +16,22 @@ export function encodeStage2Fsr(opts: { write: boolean; level?: 0 | 1 | 2 | 3; p
 
 /** Exception classes (ESR_ELx.EC, ARM ARM D17.2.37) that guests and PDs meet on this system. */
 const EXCEPTION_CLASSES: ReadonlyMap<number, string> = new Map([
-  [0x00, 'unknown reason'], [0x01, 'WFI/WFE trapped'], [0x07, 'SVE/SIMD/FP access trapped'],
-  [0x0e, 'illegal execution state'], [0x15, 'SVC from AArch64'], [0x16, 'HVC from AArch64'], [0x17, 'SMC from AArch64'],
-  [0x18, 'MSR/MRS/system instruction trapped'], [0x20, 'instruction abort from a lower EL'], [0x21, 'instruction abort from the same EL'],
-  [0x22, 'PC alignment fault'], [0x24, 'data abort from a lower EL'], [0x25, 'data abort from the same EL'],
-  [0x26, 'SP alignment fault'], [0x2f, 'SError'], [0x3c, 'BRK instruction'],
+  [0x00, 'unknown reason'],
+  [0x01, 'WFI/WFE trapped'],
+  [0x07, 'SVE/SIMD/FP access trapped'],
+  [0x0e, 'illegal execution state'],
+  [0x15, 'SVC from AArch64'],
+  [0x16, 'HVC from AArch64'],
+  [0x17, 'SMC from AArch64'],
+  [0x18, 'MSR/MRS/system instruction trapped'],
+  [0x20, 'instruction abort from a lower EL'],
+  [0x21, 'instruction abort from the same EL'],
+  [0x22, 'PC alignment fault'],
+  [0x24, 'data abort from a lower EL'],
+  [0x25, 'data abort from the same EL'],
+  [0x26, 'SP alignment fault'],
+  [0x2f, 'SError'],
+  [0x3c, 'BRK instruction'],
 ]);
 
 export interface DecodedFsr {
@@ -55,8 +66,12 @@ export function decodeFsr(fsr: number): DecodedFsr {
   const ec = (fsr >>> 26) & 0x3f;
   const kind = ec === EC_DATA_ABORT_LOWER || ec === 0x25 ? 'data abort' : ec === EC_INSTRUCTION_ABORT_LOWER || ec === 0x21 ? 'instruction abort' : 'other';
   const out: DecodedFsr = {
-    exceptionClass: ec, className: EXCEPTION_CLASSES.get(ec) ?? `exception class 0x${ec.toString(16)}`, kind,
-    il: (fsr & (1 << 25)) !== 0, write: kind === 'data abort' && (fsr & (1 << 6)) !== 0, status: `exception class 0x${ec.toString(16)}`,
+    exceptionClass: ec,
+    className: EXCEPTION_CLASSES.get(ec) ?? `exception class 0x${ec.toString(16)}`,
+    kind,
+    il: (fsr & (1 << 25)) !== 0,
+    write: kind === 'data abort' && (fsr & (1 << 6)) !== 0,
+    status: `exception class 0x${ec.toString(16)}`,
   };
   if (kind === 'other') return out;
   out.fsc = fsr & 0x3f;
@@ -76,7 +91,13 @@ export function describeFsr(fsr: number): string {
   if (d.kind !== 'other') parts.push(d.status);
   if (d.kind === 'data abort') {
     const reg = d.register === undefined ? '' : d.register === 31 ? ' xzr' : ` ${(fsr & (1 << 15)) !== 0 ? 'x' : 'w'}${d.register}`;
-    parts.push(d.accessBytes === undefined ? (d.write ? 'write' : 'read') : `${d.write ? 'write' : 'read'} of ${d.accessBytes} byte${d.accessBytes > 1 ? 's' : ''} ${d.write ? 'from' : 'into'}${reg}`);
+    parts.push(
+      d.accessBytes === undefined
+        ? d.write
+          ? 'write'
+          : 'read'
+        : `${d.write ? 'write' : 'read'} of ${d.accessBytes} byte${d.accessBytes > 1 ? 's' : ''} ${d.write ? 'from' : 'into'}${reg}`,
+    );
   }
   return parts.join(', ');
 }

@@ -53,7 +53,8 @@ export function emulatorConfigFromProject(project: Project, opts: FromProjectOpt
   };
   if (diagnostics.some((d) => d.severity === 'error')) return { config: undefined, diagnostics };
 
-  const sys = project.system, roles = project.roles;
+  const sys = project.system,
+    roles = project.roles;
   const trees = opts.trees ?? compileGuestTrees(project, opts.host);
   if (project.board && !boardByName(project.board)) {
     return fail(`cannot boot: the emulator has no model of board '${project.board}' (it models ${BOARDS.map((b) => b.name).join(', ')})`);
@@ -72,7 +73,10 @@ export function emulatorConfigFromProject(project: Project, opts: FromProjectOpt
   } else {
     // No sDDF serial: a guest may own the UART, its frame mapped into the VM (libvmm's simple example).
     const owner = booted.find((g) => findVm(sys, g.vm)?.maps.some((m) => findMr(sys, m.mr)?.physAddr === board.uart.paddr));
-    if (!owner) return fail('cannot boot: the system has no complete sDDF serial subsystem (a UART driver and a TX virtualiser, and an RX virtualiser unless RX is disabled)');
+    if (!owner)
+      return fail(
+        'cannot boot: the system has no complete sDDF serial subsystem (a UART driver and a TX virtualiser, and an RX virtualiser unless RX is disabled)',
+      );
     serialPart = { uartOwner: owner.vm };
   }
 
@@ -90,8 +94,15 @@ export function emulatorConfigFromProject(project: Project, opts: FromProjectOpt
     board,
     memoryRegions: sys.memoryRegions.map((m) => ({ name: m.name, size: m.size })),
     pds: sys.protectionDomains.map((p) => ({
-      name: p.name, priority: p.priority, budgetUs: p.budget, periodUs: p.period, passive: p.passive, vmm: p.virtualMachine !== undefined,
-      irqs: p.irqs.map((i) => ({ irq: i.irq, id: i.id })), range: p.element.nameRange })),
+      name: p.name,
+      priority: p.priority,
+      budgetUs: p.budget,
+      periodUs: p.period,
+      passive: p.passive,
+      vmm: p.virtualMachine !== undefined,
+      irqs: p.irqs.map((i) => ({ irq: i.irq, id: i.id })),
+      range: p.element.nameRange,
+    })),
     channels: sys.channels.map((c) => ({
       a: { pd: c.ends[0].pd, id: c.ends[0].id, pp: c.ends[0].pp },
       b: { pd: c.ends[1].pd, id: c.ends[1].id, pp: c.ends[1].pp },
@@ -127,7 +138,8 @@ export function systemBoard(project: Project, trees: Map<string, CompileResult>)
 
 /** The sDDF serial subsystem's roles and connections; a message when the driver has no irq. */
 function sddfRoles(project: Project, range: Diagnostic['range'], diagnostics: Diagnostic[]): SerialRoles | string | undefined {
-  const sys = project.system, roles = project.roles;
+  const sys = project.system,
+    roles = project.roles;
   const driverPd = findPd(sys, roles.driver!);
   const uartIrq = driverPd?.irqs[0]?.irq;
   // The UART's registers: the device frame (a region with a physical address) the driver maps.
@@ -136,11 +148,13 @@ function sddfRoles(project: Project, range: Diagnostic['range'], diagnostics: Di
 
   // The regions two PDs share form their sDDF connection: the queue region and the data region.
   const connection = (a: string, b: string): QueueConnection | undefined => {
-    const pa = findPd(sys, a), pb = findPd(sys, b);
+    const pa = findPd(sys, a),
+      pb = findPd(sys, b);
     if (!pa || !pb) return undefined;
     const shared = pa.maps.map((m) => m.mr).filter((mr) => pb.maps.some((m) => m.mr === mr));
     const named = (word: string) => shared.find((mr) => mr.toLowerCase().includes(word));
-    let queueMr = named('queue'), dataMr = named('data');
+    let queueMr = named('queue'),
+      dataMr = named('data');
     if (!queueMr || !dataMr) {
       const bySize = [...shared].sort((x, y) => (findMr(sys, x)?.size ?? 0) - (findMr(sys, y)?.size ?? 0));
       if (bySize.length < 2) return undefined;
@@ -155,28 +169,46 @@ function sddfRoles(project: Project, range: Diagnostic['range'], diagnostics: Di
   const rxEnabled = roles.virtRx !== undefined;
   const driverRx = rxEnabled ? need(connection(roles.driver!, roles.virtRx!), `connection ${roles.driver} -> ${roles.virtRx}`) : undefined;
   const driverTx = need(connection(roles.virtTx!, roles.driver!), `connection ${roles.virtTx} -> ${roles.driver}`);
-  const clients = [...roles.clients].sort((x, y) => x.index - y.index).map((c) => ({
-    pd: c.pd,
-    name: c.pd,
-    rx: rxEnabled ? need(connection(roles.virtRx!, c.pd), `RX connection of '${c.pd}'`) : undefined,
-    tx: need(connection(c.pd, roles.virtTx!), `TX connection of '${c.pd}'`),
-  }));
+  const clients = [...roles.clients]
+    .sort((x, y) => x.index - y.index)
+    .map((c) => ({
+      pd: c.pd,
+      name: c.pd,
+      rx: rxEnabled ? need(connection(roles.virtRx!, c.pd), `RX connection of '${c.pd}'`) : undefined,
+      tx: need(connection(c.pd, roles.virtTx!), `TX connection of '${c.pd}'`),
+    }));
   if ((rxEnabled && (!driverRx || clients.some((c) => !c.rx))) || !driverTx || clients.some((c) => !c.tx)) return undefined;
   return {
-    driver: roles.driver!, virtRx: roles.virtRx, virtTx: roles.virtTx!, uartIrq, uartPaddr,
-    driverRx, driverTx,
+    driver: roles.driver!,
+    virtRx: roles.virtRx,
+    virtTx: roles.virtTx!,
+    uartIrq,
+    uartPaddr,
+    driverRx,
+    driverTx,
     clients: clients.map((c) => ({ pd: c.pd, name: c.name, rx: c.rx, tx: c.tx! })),
   };
 }
 
 /** One booted VM's configuration from its compiled tree; undefined (with diagnostics) when it cannot boot. */
-function guestConfig(project: Project, g: ProjectGuest, compiled: CompileResult | undefined, board: BoardDescription, opts: FromProjectOptions, diagnostics: Diagnostic[]):
-  { config: GuestConfig; view: { tree: DtTree; drivers: readonly LinuxDriver[] } } | undefined {
+function guestConfig(
+  project: Project,
+  g: ProjectGuest,
+  compiled: CompileResult | undefined,
+  board: BoardDescription,
+  opts: FromProjectOptions,
+  diagnostics: Diagnostic[],
+): { config: GuestConfig; view: { tree: DtTree; drivers: readonly LinuxDriver[] } } | undefined {
   const sys = project.system;
   if (!compiled) {
-    const hint = project.file ? `name them in '${basename(project.file)}'` : 'name them in a dual-guest.json beside the .system (in VS Code, the quick fix on this element creates one)';
+    const hint = project.file
+      ? `name them in '${basename(project.file)}'`
+      : 'name them in a dual-guest.json beside the .system (in VS Code, the quick fix on this element creates one)';
     diagnostics.push({
-      severity: 'error', code: 'emulator-boot', range: g.ranges.dts ?? g.vmRange, subject: g.vm,
+      severity: 'error',
+      code: 'emulator-boot',
+      range: g.ranges.dts ?? g.vmRange,
+      subject: g.vm,
       message: `cannot boot '${g.vm}': its device tree files are missing or not named (${g.dtFiles.join(', ') || 'none found'}): ${hint}, or leave it out with "boot": false`,
     });
     return undefined;
@@ -192,7 +224,12 @@ function guestConfig(project: Project, g: ProjectGuest, compiled: CompileResult 
   if (g.initrdImage) {
     const bytes = opts.host.readFile(g.initrdImage);
     if (!bytes) {
-      diagnostics.push({ severity: 'error', message: `cannot read the initrd '${g.initrdImage}': ${unreadableReason(opts.host, g.initrdImage)}`, code: 'emulator-boot', range: g.ranges.initrd ?? g.vmRange });
+      diagnostics.push({
+        severity: 'error',
+        message: `cannot read the initrd '${g.initrdImage}': ${unreadableReason(opts.host, g.initrdImage)}`,
+        code: 'emulator-boot',
+        range: g.ranges.initrd ?? g.vmRange,
+      });
       return undefined;
     }
     initrd = { gpa: g.initrdAddr, bytes };
@@ -203,7 +240,8 @@ function guestConfig(project: Project, g: ProjectGuest, compiled: CompileResult 
   const vmmPd = findPd(sys, g.vmm);
   const config: GuestConfig = {
     vmm: g.vmm,
-    name: g.vm, range: g.vmRange,
+    name: g.vm,
+    range: g.vmRange,
     sched: { priority: vm.priority, budgetUs: vm.budget, periodUs: vm.period },
     ramGpa: g.ramGpa,
     ramSize: g.ramSize,
@@ -213,10 +251,12 @@ function guestConfig(project: Project, g: ProjectGuest, compiled: CompileResult 
     initrd,
     virtio: virtio.window,
     virtioPlaceholders: virtio.others.map((d) => ({ base: d.base, size: d.size, kind: d.kind })),
-    deviceMaps: vm.maps.filter((m) => m.mr !== g.ramRegion).map((m) => {
-      const mr = findMr(sys, m.mr);
-      return { name: m.mr, gpa: m.vaddr, size: mr?.size ?? 0x1000, paddr: mr?.physAddr };
-    }),
+    deviceMaps: vm.maps
+      .filter((m) => m.mr !== g.ramRegion)
+      .map((m) => {
+        const mr = findMr(sys, m.mr);
+        return { name: m.mr, gpa: m.vaddr, size: mr?.size ?? 0x1000, paddr: mr?.physAddr };
+      }),
     passthroughIrqs: vmmPd?.irqs.map((i) => ({ intid: i.irq, ch: i.id })),
     vgic: { version: board.gic.version, ...board.gic.distributor },
     program: opts.programFor ? opts.programFor(g, compiled.tree) : () => createLinuxGuest({ hostname: g.vm, drivers, timerHz: board.timerHz }),
@@ -243,7 +283,10 @@ export function describeAddress(tree: DtTree | undefined, gpa: number, drivers: 
 }
 
 /** loadProject's result to a running emulator in one step (for the CLI and the worker). */
-export function bootProject(project: Project, opts: FromProjectOptions & { emulatorHost?: EmulatorHost }): { emulator: Emulator | undefined; diagnostics: Diagnostic[] } {
+export function bootProject(
+  project: Project,
+  opts: FromProjectOptions & { emulatorHost?: EmulatorHost },
+): { emulator: Emulator | undefined; diagnostics: Diagnostic[] } {
   const { config, diagnostics } = emulatorConfigFromProject(project, opts);
   if (!config) return { emulator: undefined, diagnostics };
   if (opts.components && config.roles) {

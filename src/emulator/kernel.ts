@@ -55,7 +55,11 @@ export interface PdContext {
 
 /** A fault the PD's program reports in the monitor's terms (a real PD's trap: real/real-pd.ts). */
 export class PdFaultError extends Error {
-  constructor(message: string, readonly label: number, readonly monitorLines: string[]) {
+  constructor(
+    message: string,
+    readonly label: number,
+    readonly monitorLines: string[],
+  ) {
     super(message);
   }
 }
@@ -87,7 +91,10 @@ export abstract class Thread {
   rrStamp = 0;
   /** CPU time used, for snapshots and tests. */
   cpuNs = 0;
-  constructor(readonly name: string, readonly sched: SchedState) {
+  constructor(
+    readonly name: string,
+    readonly sched: SchedState,
+  ) {
     this.budgetLeft = sched.budgetNs;
   }
   abstract isReady(): boolean;
@@ -142,11 +149,21 @@ export interface KernelObserver {
 export function observerSet(list: KernelObserver[]): KernelObserver | undefined {
   if (list.length <= 1) return list[0];
   return {
-    activationStart: (t, why) => { for (const o of list) o.activationStart(t, why); },
-    activationEnd: (t) => { for (const o of list) o.activationEnd(t); },
-    notified: (f, ch, to, toCh) => { for (const o of list) o.notified(f, ch, to, toCh); },
-    irq: (i, to, ch) => { for (const o of list) o.irq(i, to, ch); },
-    virq: (v, vm, i) => { for (const o of list) o.virq(v, vm, i); },
+    activationStart: (t, why) => {
+      for (const o of list) o.activationStart(t, why);
+    },
+    activationEnd: (t) => {
+      for (const o of list) o.activationEnd(t);
+    },
+    notified: (f, ch, to, toCh) => {
+      for (const o of list) o.notified(f, ch, to, toCh);
+    },
+    irq: (i, to, ch) => {
+      for (const o of list) o.irq(i, to, ch);
+    },
+    virq: (v, vm, i) => {
+      for (const o of list) o.virq(v, vm, i);
+    },
   };
 }
 
@@ -199,7 +216,8 @@ export class Kernel {
   }
 
   connect(a: { pd: string; id: number; pp?: boolean }, b: { pd: string; id: number; pp?: boolean }): void {
-    const pa = this.pds.get(a.pd), pb = this.pds.get(b.pd);
+    const pa = this.pds.get(a.pd),
+      pb = this.pds.get(b.pd);
     if (!pa || !pb) return;
     pa.channels.set(a.id, { pd: pb, ch: b.id, pp: a.pp ?? false });
     pb.channels.set(b.id, { pd: pa, ch: a.id, pp: b.pp ?? false });
@@ -304,7 +322,9 @@ export class Kernel {
       this.log(from.name, 'error', `protected procedure call to '${target.pd.name}', which does not have a higher priority`);
       return undefined;
     }
-    const saved = this.current, callee = target.pd, serve = target.pd.program.protectedCall.bind(target.pd.program);
+    const saved = this.current,
+      callee = target.pd,
+      serve = target.pd.program.protectedCall.bind(target.pd.program);
     const savedDonor = callee.donor;
     this.current = callee;
     // A passive callee borrows the caller's scheduling context (seL4 MCS donation); an active one
@@ -360,7 +380,11 @@ export class Kernel {
   private pdFault(pd: PdThread, e: unknown): void {
     pd.faulted = true;
     const label = e instanceof PdFaultError ? e.label : 6;
-    this.log('MON', 'error', `MON|ERROR: received message 0x${label.toString(16)} badge: 0x${(this.threads.indexOf(pd) + 1).toString(16)} tcb cap: 0x${(0x8000 + this.threads.indexOf(pd)).toString(16)}`);
+    this.log(
+      'MON',
+      'error',
+      `MON|ERROR: received message 0x${label.toString(16)} badge: 0x${(this.threads.indexOf(pd) + 1).toString(16)} tcb cap: 0x${(0x8000 + this.threads.indexOf(pd)).toString(16)}`,
+    );
     this.log('MON', 'error', `MON|ERROR: faulting PD: ${pd.name}`);
     if (e instanceof PdFaultError) for (const line of e.monitorLines) this.log('MON', 'error', line);
     else this.log('MON', 'error', `(emulator) ${e instanceof Error ? e.message : String(e)}`);

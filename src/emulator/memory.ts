@@ -41,7 +41,10 @@ export class MemoryRegions {
 /** Guest-physical access to RAM as the VMM does it; every access is checked against RAM's bounds. */
 export class GuestPhysical {
   private readonly view: DataView;
-  constructor(readonly ram: Uint8Array, readonly ramBase: number) {
+  constructor(
+    readonly ram: Uint8Array,
+    readonly ramBase: number,
+  ) {
     this.view = new DataView(ram.buffer, ram.byteOffset, ram.byteLength);
   }
   /** True when [gpa, gpa+len) lies inside RAM. */

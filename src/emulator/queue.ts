@@ -17,8 +17,8 @@ export class SerialQueue {
   declare readonly queueRegion: Uint8Array;
   declare readonly data: Uint8Array;
   declare readonly capacity: number;
-  private declare readonly words: DataView;
-  private declare readonly mask: number;
+  declare private readonly words: DataView;
+  declare private readonly mask: number;
 
   /**
    * @param queueRegion the queue region's bytes (at least 12)
@@ -35,22 +35,42 @@ export class SerialQueue {
     this.mask = capacity - 1;
   }
 
-  get tail(): number { return this.words.getUint32(QUEUE_TAIL_OFFSET, true); }
-  set tail(v: number) { this.words.setUint32(QUEUE_TAIL_OFFSET, v >>> 0, true); }
-  get head(): number { return this.words.getUint32(QUEUE_HEAD_OFFSET, true); }
-  set head(v: number) { this.words.setUint32(QUEUE_HEAD_OFFSET, v >>> 0, true); }
-  get producerSignalled(): number { return this.words.getUint32(QUEUE_PRODUCER_SIGNALLED_OFFSET, true); }
-  set producerSignalled(v: number) { this.words.setUint32(QUEUE_PRODUCER_SIGNALLED_OFFSET, v >>> 0, true); }
+  get tail(): number {
+    return this.words.getUint32(QUEUE_TAIL_OFFSET, true);
+  }
+  set tail(v: number) {
+    this.words.setUint32(QUEUE_TAIL_OFFSET, v >>> 0, true);
+  }
+  get head(): number {
+    return this.words.getUint32(QUEUE_HEAD_OFFSET, true);
+  }
+  set head(v: number) {
+    this.words.setUint32(QUEUE_HEAD_OFFSET, v >>> 0, true);
+  }
+  get producerSignalled(): number {
+    return this.words.getUint32(QUEUE_PRODUCER_SIGNALLED_OFFSET, true);
+  }
+  set producerSignalled(v: number) {
+    this.words.setUint32(QUEUE_PRODUCER_SIGNALLED_OFFSET, v >>> 0, true);
+  }
 
-  length(): number { return (this.tail - this.head) >>> 0; }
-  free(): number { return this.capacity - this.length(); }
-  isEmpty(): boolean { return this.tail === this.head; }
-  isFull(): boolean { return this.length() >= this.capacity; }
+  length(): number {
+    return (this.tail - this.head) >>> 0;
+  }
+  free(): number {
+    return this.capacity - this.length();
+  }
+  isEmpty(): boolean {
+    return this.tail === this.head;
+  }
+  isFull(): boolean {
+    return this.length() >= this.capacity;
+  }
 
   /** Producer: append one byte; false when full. */
   enqueue(byte: number): boolean {
     const tail = this.tail;
-    if (((tail - this.head) >>> 0) >= this.capacity) return false;
+    if ((tail - this.head) >>> 0 >= this.capacity) return false;
     this.data[tail & this.mask] = byte;
     this.tail = tail + 1;
     return true;
@@ -117,7 +137,13 @@ export class SerialQueue {
 
   // Signalling (sDDF include/sddf/serial/queue.h): the producer asks for a signal by writing 0 when it
   // finds the queue full; the consumer, after consuming, answers a request by writing 1 and notifying.
-  requestProducerSignal(): void { this.producerSignalled = 0; }
-  cancelProducerSignal(): void { this.producerSignalled = 1; }
-  producerWantsSignal(): boolean { return this.producerSignalled === 0; }
+  requestProducerSignal(): void {
+    this.producerSignalled = 0;
+  }
+  cancelProducerSignal(): void {
+    this.producerSignalled = 1;
+  }
+  producerWantsSignal(): boolean {
+    return this.producerSignalled === 0;
+  }
 }

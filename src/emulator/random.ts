@@ -4,14 +4,16 @@
 export class SeededRandom {
   private state: number;
   constructor(seed: number) {
-    this.state = (seed >>> 0) || 0x9e3779b9;
+    this.state = seed >>> 0 || 0x9e3779b9;
   }
   /** Next value in [0, 2^32). */
   nextU32(): number {
     let x = this.state;
-    x ^= x << 13; x >>>= 0;
+    x ^= x << 13;
+    x >>>= 0;
     x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
+    x ^= x << 5;
+    x >>>= 0;
     this.state = x;
     return x;
   }
@@ -19,6 +21,10 @@ export class SeededRandom {
   int(lo: number, hi: number): number {
     return lo + (this.nextU32() % (hi - lo + 1));
   }
-  getState(): number { return this.state; }
-  setState(s: number): void { this.state = s >>> 0; }
+  getState(): number {
+    return this.state;
+  }
+  setState(s: number): void {
+    this.state = s >>> 0;
+  }
 }

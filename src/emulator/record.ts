@@ -16,10 +16,12 @@ export interface InputLog {
 
 export function recordInputLog(emulator: Emulator, seed: number): InputLog {
   return {
-    version: 1, seed, components: componentChoice(emulator),
-    records: emulator.inputLog.map((r: InputRecord) => (r.resetGuest === undefined
-      ? { timeNs: r.timeNs, bytes: Array.from(r.bytes) }
-      : { timeNs: r.timeNs, bytes: [], resetGuest: r.resetGuest })),
+    version: 1,
+    seed,
+    components: componentChoice(emulator),
+    records: emulator.inputLog.map((r: InputRecord) =>
+      r.resetGuest === undefined ? { timeNs: r.timeNs, bytes: Array.from(r.bytes) } : { timeNs: r.timeNs, bytes: [], resetGuest: r.resetGuest },
+    ),
   };
 }
 

@@ -154,7 +154,8 @@ export class TimeMachine {
 
   /** Replay the input log on `r` until the target: input typed at its recorded times, as the session did. */
   private advance(r: Replica, target: MomentTarget): void {
-    const emu = r.emu, records = this.log.records;
+    const emu = r.emu,
+      records = this.log.records;
     if ('timeNs' in target) {
       const until = Math.min(target.timeNs, this.endNs);
       for (; r.next < records.length && records[r.next].timeNs < until; r.next++) {
@@ -192,14 +193,19 @@ function momentOf(r: Replica): Moment {
 function tailOf(r: Replica): Uint8Array {
   const out = new Uint8Array(r.outputBytes);
   let o = 0;
-  for (const c of r.output) { out.set(c, o); o += c.length; }
+  for (const c of r.output) {
+    out.set(c, o);
+    o += c.length;
+  }
   return out.length > OUTPUT_KEEP_BYTES ? out.slice(out.length - OUTPUT_KEEP_BYTES) : out;
 }
 
 /** Counts PD activations (outermost handler turns), the unit of "step by activation". */
 export function activationCounter(into: { count: number }): KernelObserver {
   return {
-    activationStart: (t: Thread, why: ActivationKind) => { if (t instanceof PdThread && why !== 'init') into.count++; },
+    activationStart: (t: Thread, why: ActivationKind) => {
+      if (t instanceof PdThread && why !== 'init') into.count++;
+    },
     activationEnd: () => undefined,
     notified: () => undefined,
     irq: () => undefined,

@@ -84,7 +84,8 @@ export class TraceRecorder implements KernelObserver {
     const d = this.depth.get(thread) ?? 0;
     this.depth.set(thread, d + 1);
     if (d > 0) return;
-    const tid = this.tid(thread), ts = this.ts();
+    const tid = this.tid(thread),
+      ts = this.ts();
     this.push({ name: why, cat: thread instanceof PdThread ? 'pd' : 'vcpu', ph: 'B', ts, pid: PID, tid });
     const flows = this.inbound.get(thread);
     if (flows && flows.length > 0) {
@@ -113,7 +114,8 @@ export class TraceRecorder implements KernelObserver {
   }
 
   private flow(fromTid: number, to: Thread, name: string, cat: string, args: Record<string, string | number>): void {
-    const id = this.nextFlow++, ts = this.ts();
+    const id = this.nextFlow++,
+      ts = this.ts();
     this.push({ name, cat, ph: 'i', s: 't', ts, pid: PID, tid: fromTid, args });
     this.push({ name: 'signal', cat: 'flow', ph: 's', id, ts, pid: PID, tid: fromTid });
     let list = this.inbound.get(to);

@@ -12,7 +12,11 @@ import { NATIVE_PD_CODE, nativePdMessage } from '../system/checks/native-pds';
 export const MAX_EMULATED_MEMORY = 4 * 1024 ** 3;
 
 function formatSize(bytes: number): string {
-  const units: [number, string][] = [[1024 ** 3, 'GiB'], [1024 ** 2, 'MiB'], [1024, 'KiB']];
+  const units: [number, string][] = [
+    [1024 ** 3, 'GiB'],
+    [1024 ** 2, 'MiB'],
+    [1024, 'KiB'],
+  ];
   for (const [size, unit] of units) if (bytes >= size) return `${+(bytes / size).toFixed(2)} ${unit}`;
   return `${bytes} bytes`;
 }
@@ -29,11 +33,16 @@ function checkMemoryLimit(c: MachineConfig, error: (message: string, subject?: s
     total += m.size;
     if (m.size <= MAX_EMULATED_MEMORY) continue;
     oneTooLarge = true;
-    error(`memory region '${m.name}' is ${formatSize(m.size)}, more than the emulator can hold (${formatSize(MAX_EMULATED_MEMORY)} of emulated memory in all)`, m.name);
+    error(
+      `memory region '${m.name}' is ${formatSize(m.size)}, more than the emulator can hold (${formatSize(MAX_EMULATED_MEMORY)} of emulated memory in all)`,
+      m.name,
+    );
   }
   // The total is said only when no single region already says it.
   if (total > MAX_EMULATED_MEMORY && !oneTooLarge) {
-    error(`the memory regions total 0x${total.toString(16)} bytes, more than the emulator can hold (${formatSize(MAX_EMULATED_MEMORY)} of emulated memory in all)`);
+    error(
+      `the memory regions total 0x${total.toString(16)} bytes, more than the emulator can hold (${formatSize(MAX_EMULATED_MEMORY)} of emulated memory in all)`,
+    );
   }
 }
 
@@ -88,7 +97,8 @@ export function validateConfig(c: MachineConfig): Diagnostic[] {
     }
     if (g.virtio.spi < 0 || g.virtio.spi > 987) error(`${what}: virtio SPI ${g.virtio.spi} is out of range`, g.name);
     const consoleless = r ? !r.clients.some((cl) => cl.pd === g.vmm) : g.name !== c.uartOwner;
-    if (consoleless) out.push({ severity: 'warning', message: `${what}: its VMM '${g.vmm}' is not a serial client; the guest has no console`, subject: g.name });
+    if (consoleless)
+      out.push({ severity: 'warning', message: `${what}: its VMM '${g.vmm}' is not a serial client; the guest has no console`, subject: g.name });
   }
   return out;
 }
@@ -104,12 +114,12 @@ function validateSerial(c: EmulatorConfig, pds: Set<string>, mrs: Map<string, { 
   if (r.virtRx !== undefined) needPd(r.virtRx, 'RX virtualiser');
   else if (c.serial.rxEnabled) error('serial RX is enabled but the system has no RX virtualiser');
   else if ((c.board ?? DEFAULT_BOARD).uart.model === 'pl011') error('a TX-only serial system is not modelled for the PL011 driver');
-  if (r.virtRx !== undefined && (!r.driverRx || r.clients.some((cl) => !cl.rx))) error(`the RX virtualiser '${r.virtRx}' needs an RX queue from the driver and to every client`, r.virtRx);
+  if (r.virtRx !== undefined && (!r.driverRx || r.clients.some((cl) => !cl.rx)))
+    error(`the RX virtualiser '${r.virtRx}' needs an RX queue from the driver and to every client`, r.virtRx);
   needPd(r.virtTx, 'TX virtualiser');
   for (const cl of r.clients) needPd(cl.pd, 'serial client');
 
-  const connected = (a: string, b: string): boolean =>
-    c.channels.some((ch) => (ch.a.pd === a && ch.b.pd === b) || (ch.a.pd === b && ch.b.pd === a));
+  const connected = (a: string, b: string): boolean => c.channels.some((ch) => (ch.a.pd === a && ch.b.pd === b) || (ch.a.pd === b && ch.b.pd === a));
   const needChannel = (a: string, b: string | undefined): void => {
     if (b !== undefined && pds.has(a) && pds.has(b) && !connected(a, b)) error(`no channel connects '${a}' and '${b}'`, a);
   };
@@ -124,7 +134,8 @@ function validateSerial(c: EmulatorConfig, pds: Set<string>, mrs: Map<string, { 
 
   const queue = (what: string, q: QueueConnection | undefined): void => {
     if (!q) return;
-    const qr = mrs.get(q.queueMr), dr = mrs.get(q.dataMr);
+    const qr = mrs.get(q.queueMr),
+      dr = mrs.get(q.dataMr);
     if (!qr) error(`${what}: queue region '${q.queueMr}' does not exist`, what);
     else if (qr.size < 12) error(`${what}: queue region '${q.queueMr}' is smaller than the 12-byte queue header`, what);
     if (!dr) error(`${what}: data region '${q.dataMr}' does not exist`, what);

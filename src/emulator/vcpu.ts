@@ -27,7 +27,10 @@ export interface FaultHandler {
 
 /** seL4_UserContext on aarch64: the TCB's registers in seL4's order (include/sel4/arch.h). */
 export const USER_CONTEXT_WORDS = 36;
-export const TCB_PC = 0, TCB_SP = 1, TCB_SPSR = 2, TCB_X0 = 3;
+export const TCB_PC = 0,
+  TCB_SP = 1,
+  TCB_SPSR = 2,
+  TCB_X0 = 3;
 /** seL4_UserContext's slot of general-purpose register n (x31 is the zero register: -1). */
 export function tcbSlotOfX(n: number): number {
   if (n >= 0 && n <= 8) return TCB_X0 + n;
@@ -37,7 +40,8 @@ export function tcbSlotOfX(n: number): number {
   if (n >= 19 && n <= 28) return 24 + (n - 19);
   return -1;
 }
-const GICD_CTLR = 0x000, GICD_ISENABLER = 0x100;
+const GICD_CTLR = 0x000,
+  GICD_ISENABLER = 0x100;
 const GICD_CTLR_ENABLE = 0x12;
 
 /** seL4_VCPUReg_Num: the VCPU object's saved EL1 registers (include/sel4/arch.h). */
@@ -242,7 +246,7 @@ export class Vcpu extends VcpuThread implements GuestMachine {
     // gic_dist_init's GICD_CTLR (EnableGrp1NS | ARE_NS) once, then request_irq's GICD_ISENABLERn.
     if (!this.distributorEnabled && !this.mmioWrite(base + GICD_CTLR, 4, GICD_CTLR_ENABLE)) return;
     this.distributorEnabled = true;
-    this.mmioWrite(base + GICD_ISENABLER + 4 * Math.floor(intid / 32), 4, (1 << intid % 32) >>> 0);
+    this.mmioWrite(base + GICD_ISENABLER + 4 * Math.floor(intid / 32), 4, (1 << (intid % 32)) >>> 0);
   }
 
   endOfInterrupt(intid: number): void {

@@ -19,28 +19,41 @@ export interface LogSpan {
 /** Registers from a dump (`pc`, `sp`, `x0`, ..., and the vCPU's `esr`, `far`), by name, as printed (64-bit values do not fit a JS number). */
 export type Registers = Map<string, string>;
 
-export type LogEvent = LogSpan & (
-  | { kind: 'vmm-memory-fault'; pd: string; addr: number; fsr: number; ip: string; prefetch: boolean; write: boolean; registers: Registers }
-  | { kind: 'vmm-handler-fault'; pd: string; base: number; end: number; addr: number }
-  | { kind: 'vmm-virq-disabled'; pd: string; irq: number }
-  | { kind: 'vmm-vcpu-exception'; pd: string; hsr: number }
-  | { kind: 'vmm-unhandled-call'; pd: string; what: 'SMC' | 'PSCI'; id?: number }
-  | { kind: 'vmm-unexpected-channel'; pd: string; ch: number }
-  | { kind: 'vmm-image'; pd: string; message: string }
-  | { kind: 'vmm-fault-unhandled'; pd: string; fault: string }
-  | { kind: 'virtio-error'; pd: string; message: string }
-  | { kind: 'pd-fault'; pd?: string; label: number; badge?: number; fault: 'cap' | 'vm' | 'user' | 'vcpu' | 'unknown'; ip?: string; addr?: number; fsr?: number; lookup?: string; stackOverflow: boolean; registers: Registers }
-  | { kind: 'pd-invalid-channel'; pd: string; call: string; ch: number }
-  | { kind: 'kernel-invalid-cap'; thread: string; cap: number; message: string }
-  | { kind: 'kernel-fault'; thread?: string; fault: 'cap' | 'vm'; addr: number; status?: number; instruction: boolean }
-  | { kind: 'virt-rx-invalid-client'; client: number }
-  | { kind: 'linux-paging-request'; vaddr: string; esr?: number; pc?: string; nullPointer: boolean }
-  | { kind: 'linux-deferred-probe'; device: string; reason?: string }
-  | { kind: 'linux-no-console' }
-  | { kind: 'silence-after-begin'; begin: string }
-  | { kind: 'vm-stopped'; vm: string; reason: string; addr?: number }
-  | { kind: 'loader-error'; message: string; registers: Registers }
-);
+export type LogEvent = LogSpan &
+  (
+    | { kind: 'vmm-memory-fault'; pd: string; addr: number; fsr: number; ip: string; prefetch: boolean; write: boolean; registers: Registers }
+    | { kind: 'vmm-handler-fault'; pd: string; base: number; end: number; addr: number }
+    | { kind: 'vmm-virq-disabled'; pd: string; irq: number }
+    | { kind: 'vmm-vcpu-exception'; pd: string; hsr: number }
+    | { kind: 'vmm-unhandled-call'; pd: string; what: 'SMC' | 'PSCI'; id?: number }
+    | { kind: 'vmm-unexpected-channel'; pd: string; ch: number }
+    | { kind: 'vmm-image'; pd: string; message: string }
+    | { kind: 'vmm-fault-unhandled'; pd: string; fault: string }
+    | { kind: 'virtio-error'; pd: string; message: string }
+    | {
+        kind: 'pd-fault';
+        pd?: string;
+        label: number;
+        badge?: number;
+        fault: 'cap' | 'vm' | 'user' | 'vcpu' | 'unknown';
+        ip?: string;
+        addr?: number;
+        fsr?: number;
+        lookup?: string;
+        stackOverflow: boolean;
+        registers: Registers;
+      }
+    | { kind: 'pd-invalid-channel'; pd: string; call: string; ch: number }
+    | { kind: 'kernel-invalid-cap'; thread: string; cap: number; message: string }
+    | { kind: 'kernel-fault'; thread?: string; fault: 'cap' | 'vm'; addr: number; status?: number; instruction: boolean }
+    | { kind: 'virt-rx-invalid-client'; client: number }
+    | { kind: 'linux-paging-request'; vaddr: string; esr?: number; pc?: string; nullPointer: boolean }
+    | { kind: 'linux-deferred-probe'; device: string; reason?: string }
+    | { kind: 'linux-no-console' }
+    | { kind: 'silence-after-begin'; begin: string }
+    | { kind: 'vm-stopped'; vm: string; reason: string; addr?: number }
+    | { kind: 'loader-error'; message: string; registers: Registers }
+  );
 
 export type LogEventKind = LogEvent['kind'];
 
@@ -173,7 +186,12 @@ function continuesVmmFault(e: LogEventOf<'vmm-memory-fault'>, l: LogLine, reg: [
   }
   if (l.source !== e.pd) return false;
   // The dump headers, the emulator's note on the owner, and libvmm's closing line.
-  return l.body.startsWith('dumping ') || l.body.startsWith('(emulator) ') || l.body === 'Failed to handle virtual memory fault' || l.body === 'Failed to handle VM fault';
+  return (
+    l.body.startsWith('dumping ') ||
+    l.body.startsWith('(emulator) ') ||
+    l.body === 'Failed to handle virtual memory fault' ||
+    l.body === 'Failed to handle VM fault'
+  );
 }
 
 /** The monitor's fault block: the faulting PD, the fault's kind and fields, and its register dump. */
@@ -228,7 +246,40 @@ function continuesMonitorFault(e: LogEventOf<'pd-fault'>, l: LogLine, reg: [stri
 }
 
 /** The lines a Linux oops prints after its first: abort info, page tables, modules, registers, call trace, panic. */
-const OOPS_WORDS = ['Mem abort info', 'EC = ', 'SET = ', 'EA = ', 'FSC = ', 'Data abort info', 'ISV = ', 'CM = ', 'GCS = ', 'Abort message', '[', 'user pgtable', 'swapper pgtable', 'Internal error', 'Modules linked in', 'CPU: ', 'Hardware name', 'pstate', 'lr : ', 'sp : ', 'x', 'Call trace', 'Code: ', '---[ end trace', 'Kernel panic', 'SMP: ', 'Kernel Offset', 'PHYS_OFFSET', 'CPU features', 'Memory Limit', 'note: ', 'Process '];
+const OOPS_WORDS = [
+  'Mem abort info',
+  'EC = ',
+  'SET = ',
+  'EA = ',
+  'FSC = ',
+  'Data abort info',
+  'ISV = ',
+  'CM = ',
+  'GCS = ',
+  'Abort message',
+  '[',
+  'user pgtable',
+  'swapper pgtable',
+  'Internal error',
+  'Modules linked in',
+  'CPU: ',
+  'Hardware name',
+  'pstate',
+  'lr : ',
+  'sp : ',
+  'x',
+  'Call trace',
+  'Code: ',
+  '---[ end trace',
+  'Kernel panic',
+  'SMP: ',
+  'Kernel Offset',
+  'PHYS_OFFSET',
+  'CPU features',
+  'Memory Limit',
+  'note: ',
+  'Process ',
+];
 
 function continuesOops(e: LogEventOf<'linux-paging-request'>, l: LogLine): boolean {
   if (l.source) return false;
@@ -258,7 +309,8 @@ function continuesDoubleFault(e: LogEventOf<'kernel-fault'>, l: LogLine, reg: [s
   }
   const thread = after(t, 'in thread ');
   if (thread !== undefined) {
-    const q1 = thread.indexOf('"'), q2 = thread.indexOf('"', q1 + 1);
+    const q1 = thread.indexOf('"'),
+      q2 = thread.indexOf('"', q1 + 1);
     if (q1 >= 0 && q2 > q1) e.thread = thread.slice(q1 + 1, q2);
     return true;
   }
@@ -315,7 +367,12 @@ function startMonitorFault(b: string, s: LogSpan): Started {
   const label = parseNumber(msg.trim().split(' ')[0]);
   const f = readFields(msg.replace('tcb cap', 'tcb_cap'));
   if (label === undefined) return undefined;
-  return { open: { kind: 'pd-fault', event: { kind: 'pd-fault', label, badge: parseNumber(f.get('badge')), fault: 'unknown', stackOverflow: false, registers: NO_REGISTERS, ...s } } };
+  return {
+    open: {
+      kind: 'pd-fault',
+      event: { kind: 'pd-fault', label, badge: parseNumber(f.get('badge')), fault: 'unknown', stackOverflow: false, registers: NO_REGISTERS, ...s },
+    },
+  };
 }
 
 /** libvmm's errors, printed under the VMM's name. */
@@ -323,12 +380,23 @@ function startVmmError(pd: string, b: string, s: LogSpan): Started {
   const fault = after(b, 'unexpected memory fault on address: ');
   if (fault !== undefined) {
     const f = readFields(b);
-    const addr = parseNumber(f.get('address')), fsr = parseNumber(f.get('FSR'));
+    const addr = parseNumber(f.get('address')),
+      fsr = parseNumber(f.get('FSR'));
     if (addr === undefined || fsr === undefined) return undefined;
     return {
       open: {
         kind: 'vmm-memory-fault',
-        event: { kind: 'vmm-memory-fault', pd, addr, fsr, ip: f.get('IP') ?? '0x0', prefetch: f.get('is_prefetch') === 'true', write: f.get('is_write') === 'true', registers: NO_REGISTERS, ...s },
+        event: {
+          kind: 'vmm-memory-fault',
+          pd,
+          addr,
+          fsr,
+          ip: f.get('IP') ?? '0x0',
+          prefetch: f.get('is_prefetch') === 'true',
+          write: f.get('is_write') === 'true',
+          registers: NO_REGISTERS,
+          ...s,
+        },
       },
     };
   }
@@ -353,7 +421,8 @@ function startVmmError(pd: string, b: string, s: LogSpan): Started {
     return n === undefined ? undefined : { event: { kind: 'vmm-unexpected-channel', pd, ch: n, ...s } };
   }
   if (IMAGE_MESSAGES.some((m) => b.startsWith(m))) return { event: { kind: 'vmm-image', pd, message: b.trim(), ...s } };
-  if (b === 'virtio console TX vq not ready!' || b.startsWith('unknown virtIO MMIO register')) return { event: { kind: 'virtio-error', pd, message: b.trim(), ...s } };
+  if (b === 'virtio console TX vq not ready!' || b.startsWith('unknown virtIO MMIO register'))
+    return { event: { kind: 'virtio-error', pd, message: b.trim(), ...s } };
   const failed = after(b, 'Failed to handle ');
   if (failed !== undefined && failed.endsWith(' fault')) return { event: { kind: 'vmm-fault-unhandled', pd, fault: failed.slice(0, -' fault'.length), ...s } };
   return undefined;
@@ -361,9 +430,17 @@ function startVmmError(pd: string, b: string, s: LogSpan): Started {
 
 /** `<base>..<end>) ... address: 0x...`: a fault in a region whose registered handler failed. */
 function handlerFault(pd: string, handler: string, s: LogSpan): Started {
-  const dots = handler.indexOf('..'), paren = handler.indexOf(')');
-  const base = parseNumber(handler.slice(0, dots)), end = parseNumber(handler.slice(dots + 2, paren));
-  const addr = parseNumber(readFields(handler.slice(paren + 1)).get('address') ?? handler.slice(paren + 1).split(' ').find((w) => w.startsWith('0x')));
+  const dots = handler.indexOf('..'),
+    paren = handler.indexOf(')');
+  const base = parseNumber(handler.slice(0, dots)),
+    end = parseNumber(handler.slice(dots + 2, paren));
+  const addr = parseNumber(
+    readFields(handler.slice(paren + 1)).get('address') ??
+      handler
+        .slice(paren + 1)
+        .split(' ')
+        .find((w) => w.startsWith('0x')),
+  );
   if (base === undefined || end === undefined || addr === undefined) return undefined;
   return { event: { kind: 'vmm-handler-fault', pd, base, end, addr, ...s } };
 }
@@ -384,7 +461,10 @@ function startUnprefixedEvent(t: string, s: LogSpan): Started {
   if (deferred > 0) {
     const words = t.slice(0, deferred).trim().split(' ');
     const device = words[words.length - 1];
-    const reason = t.slice(deferred + ': deferred probe pending'.length).replace(/^:\s*/, '').trim();
+    const reason = t
+      .slice(deferred + ': deferred probe pending'.length)
+      .replace(/^:\s*/, '')
+      .trim();
     return device ? { event: { kind: 'linux-deferred-probe', device, reason: reason || undefined, ...s } } : undefined;
   }
   if (t.trim() === 'Warning: unable to open an initial console.') return { event: { kind: 'linux-no-console', ...s } };
@@ -405,7 +485,8 @@ function invalidChannel(t: string, s: LogSpan): Started {
 /** seL4's userError: `<<seL4(CPU 0) [handleInvocation/94 T0x... "name" @4006f8]: Invocation of invalid cap #11.>>` */
 function kernelUserError(t: string, s: LogSpan): Started {
   const close = t.indexOf(']: ');
-  const q1 = t.indexOf('"'), q2 = t.indexOf('"', q1 + 1);
+  const q1 = t.indexOf('"'),
+    q2 = t.indexOf('"', q1 + 1);
   if (close < 0 || q1 < 0 || q2 < 0 || q2 > close) return undefined;
   const message = t.slice(close + 3).replace(/>>$/, '');
   const hashAt = message.indexOf('#');
@@ -418,7 +499,13 @@ function kernelUserError(t: string, s: LogSpan): Started {
 function pagingRequest(paging: string, s: LogSpan): Started {
   const at = paging.indexOf(' at virtual address ');
   // A 64-bit kernel address: kept as printed (a JS number would round it).
-  const digits = at >= 0 ? paging.slice(at + ' at virtual address '.length).trim().replace(/^0x/, '') : '';
+  const digits =
+    at >= 0
+      ? paging
+          .slice(at + ' at virtual address '.length)
+          .trim()
+          .replace(/^0x/, '')
+      : '';
   if (digits === '' || digits.length > 16 || parseNumber('0x' + digits) === undefined) return undefined;
   const vaddr = '0x' + digits;
   return { open: { kind: 'oops', event: { kind: 'linux-paging-request', vaddr, nullPointer: paging.startsWith('NULL pointer dereference'), ...s } } };

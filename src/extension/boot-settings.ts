@@ -26,7 +26,8 @@ export function readBootSettings(cfg: SettingsReader, projectFile: string, repla
   const sw = cfg.get<string>(EMULATOR_SETTINGS.switchCharacter, '');
   if (sw !== '') {
     const value = typeof sw === 'string' ? parseSwitchChar(sw) : undefined;
-    if (value === undefined) problems.push(`The setting ${name} (${JSON.stringify(sw)}) is not one character, Ctrl-<key> or a byte value such as 0x1c; it is not used.`);
+    if (value === undefined)
+      problems.push(`The setting ${name} (${JSON.stringify(sw)}) is not one character, Ctrl-<key> or a byte value such as 0x1c; it is not used.`);
     else settings.switchChar = { value, label: `the setting ${name}` };
   }
   return { settings, problems };

@@ -17,9 +17,10 @@ type CommandFactory = (ctx: EmulatorCtx) => Cmd;
 // it, else the .system alone); from elsewhere, the workspace's.
 const boot: CommandFactory = (ctx) => async (resource?: unknown) => {
   if (!(await ctx.confirmRestart())) return;
-  const projectFile = resource instanceof vscode.Uri && resource.scheme === 'file' && resource.fsPath.endsWith('.system')
-    ? findProjectFileFor(resource.fsPath, new NodeFileHost()) ?? resource.fsPath
-    : await ctx.chooseProject();
+  const projectFile =
+    resource instanceof vscode.Uri && resource.scheme === 'file' && resource.fsPath.endsWith('.system')
+      ? (findProjectFileFor(resource.fsPath, new NodeFileHost()) ?? resource.fsPath)
+      : await ctx.chooseProject();
   if (projectFile) await ctx.boot(projectFile);
 };
 
@@ -112,7 +113,10 @@ const openExample: CommandFactory = (ctx) => () => openExampleCopy(ctx.extension
 
 // Every command but the log explainer's and the system view's (explain-log.ts and system-view.ts
 // register those: they need no emulator).
-export const EMULATOR_COMMANDS: Record<Exclude<(typeof COMMANDS)[keyof typeof COMMANDS], typeof COMMANDS.explainLog | typeof COMMANDS.showSystemView>, CommandFactory> = {
+export const EMULATOR_COMMANDS: Record<
+  Exclude<(typeof COMMANDS)[keyof typeof COMMANDS], typeof COMMANDS.explainLog | typeof COMMANDS.showSystemView>,
+  CommandFactory
+> = {
   [COMMANDS.boot]: boot,
   [COMMANDS.restart]: restart,
   [COMMANDS.stop]: stop,

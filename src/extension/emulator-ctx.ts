@@ -62,15 +62,18 @@ export class EmulatorCtx implements vscode.Disposable {
     // Restricted Mode keeps the language features; running the workspace's system (and writing its
     // log) waits until the user trusts it.
     if (!vscode.workspace.isTrusted) {
-      const pick = await vscode.window.showWarningMessage('Booting runs this workspace\'s system and writes its serial log: trust the workspace first (Restricted Mode keeps the language features).', 'Manage Workspace Trust');
+      const pick = await vscode.window.showWarningMessage(
+        "Booting runs this workspace's system and writes its serial log: trust the workspace first (Restricted Mode keeps the language features).",
+        'Manage Workspace Trust',
+      );
       if (pick) void vscode.commands.executeCommand('workbench.trust.manage');
       return;
     }
     this.lastProjectFile = projectFile;
     this.configureSerialLog();
-    const outcome = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Window, title: 'Booting dual guests' },
-      () => this.session.boot(this.bootSettings(projectFile, replay)));
+    const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Booting dual guests' }, () =>
+      this.session.boot(this.bootSettings(projectFile, replay)),
+    );
     if (outcome.type !== 'booted') return;
     this.showFirstTerminal = false;
     // Terminals the user closed (Kill All Terminals too) come back with the board.
@@ -81,7 +84,11 @@ export class EmulatorCtx implements vscode.Disposable {
   /** Ask before a boot ends a live board; true when the boot may go on. */
   async confirmRestart(): Promise<boolean> {
     if (!this.boardLive) return true;
-    const pick = await vscode.window.showWarningMessage('The dual guests are running. Boot again? Both guests restart and their state is lost.', { modal: true }, 'Boot again');
+    const pick = await vscode.window.showWarningMessage(
+      'The dual guests are running. Boot again? Both guests restart and their state is lost.',
+      { modal: true },
+      'Boot again',
+    );
     return pick === 'Boot again';
   }
 
@@ -90,7 +97,9 @@ export class EmulatorCtx implements vscode.Disposable {
     if (found) return found;
     const pick = await vscode.window.showInformationMessage(
       'No dual-guest.json or .system file in this workspace. Boot the bundled example (two Linux guests sharing one UART through sDDF)?',
-      'Boot the example', 'Open a copy of the example');
+      'Boot the example',
+      'Open a copy of the example',
+    );
     if (pick === 'Boot the example') return bundledExample(this.extension);
     if (pick === 'Open a copy of the example') await openExampleCopy(this.extension);
     return undefined;
@@ -102,7 +111,10 @@ export class EmulatorCtx implements vscode.Disposable {
       void vscode.window.showInformationMessage('No emulator is running: run "Boot dual guests" first.');
       return undefined;
     }
-    const pick = await vscode.window.showQuickPick(guests.map((g, i) => ({ label: g.vm, description: `client ${g.client}, VMM ${g.vmm}`, index: i })), { title });
+    const pick = await vscode.window.showQuickPick(
+      guests.map((g, i) => ({ label: g.vm, description: `client ${g.client}, VMM ${g.vmm}`, index: i })),
+      { title },
+    );
     return pick?.index;
   }
 
@@ -172,11 +184,19 @@ export class EmulatorCtx implements vscode.Disposable {
 }
 
 function toVscodeDiagnostic(d: Diagnostic): vscode.Diagnostic {
-  const severity = d.severity === 'error' ? vscode.DiagnosticSeverity.Error : d.severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
+  const severity =
+    d.severity === 'error'
+      ? vscode.DiagnosticSeverity.Error
+      : d.severity === 'warning'
+        ? vscode.DiagnosticSeverity.Warning
+        : vscode.DiagnosticSeverity.Information;
   const vd = new vscode.Diagnostic(d.range ? toRange(d.range) : new vscode.Range(0, 0, 0, 0), d.message, severity);
   vd.source = 'dual-guest boot';
   if (d.code) vd.code = d.code;
-  if (d.related?.length) vd.relatedInformation = d.related.map((r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(vscode.Uri.file(r.range.file), toRange(r.range)), r.message));
+  if (d.related?.length)
+    vd.relatedInformation = d.related.map(
+      (r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(vscode.Uri.file(r.range.file), toRange(r.range)), r.message),
+    );
   return vd;
 }
 

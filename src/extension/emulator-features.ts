@@ -14,7 +14,9 @@ export function registerEmulatorFeatures(context: vscode.ExtensionContext): void
     context.subscriptions.push(vscode.commands.registerCommand(id, factory(ctx)));
   }
   registerInspectorSerializer(context, () => (ctx.session.running ? ctx.session : undefined));
-  context.subscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => {
-    if (e.affectsConfiguration(`${SECTION}.${EMULATOR_SETTINGS.serialLogFile}`) && vscode.workspace.isTrusted) ctx.configureSerialLog();
-  }));
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration(`${SECTION}.${EMULATOR_SETTINGS.serialLogFile}`) && vscode.workspace.isTrusted) ctx.configureSerialLog();
+    }),
+  );
 }

@@ -25,26 +25,35 @@ export function explainText(text: string): string[] {
 
 export function registerExplainLog(context: vscode.ExtensionContext): void {
   let channel: vscode.OutputChannel | undefined;
-  context.subscriptions.push(vscode.commands.registerCommand(COMMANDS.explainLog, async () => {
-    const pick = await vscode.window.showQuickPick([
-      { label: 'From the clipboard', id: 'clipboard' },
-      { label: 'From a file...', id: 'file' },
-    ], { placeHolder: 'Explain a board log' });
-    if (!pick) return;
-    if (pick.id === 'file') {
-      const [uri] = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Serial log': ['log', 'txt'], 'All files': ['*'] } }) ?? [];
-      if (!uri) return;
-      const doc = await vscode.languages.setTextDocumentLanguage(await vscode.workspace.openTextDocument(uri), 'serial-log');
-      await vscode.window.showTextDocument(doc);
-      await vscode.commands.executeCommand('workbench.actions.view.problems');
-      return;
-    }
-    const text = await vscode.env.clipboard.readText();
-    const lines = explainText(text);
-    channel ??= vscode.window.createOutputChannel('Board log explained');
-    context.subscriptions.push(channel);
-    channel.clear();
-    channel.appendLine(lines.length > 0 ? lines.join('\n') : 'Nothing in the clipboard that the explainer recognises (Microkit monitor, seL4, libvmm, sDDF or Linux boot errors).');
-    channel.show(true);
-  }));
+  context.subscriptions.push(
+    vscode.commands.registerCommand(COMMANDS.explainLog, async () => {
+      const pick = await vscode.window.showQuickPick(
+        [
+          { label: 'From the clipboard', id: 'clipboard' },
+          { label: 'From a file...', id: 'file' },
+        ],
+        { placeHolder: 'Explain a board log' },
+      );
+      if (!pick) return;
+      if (pick.id === 'file') {
+        const [uri] = (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Serial log': ['log', 'txt'], 'All files': ['*'] } })) ?? [];
+        if (!uri) return;
+        const doc = await vscode.languages.setTextDocumentLanguage(await vscode.workspace.openTextDocument(uri), 'serial-log');
+        await vscode.window.showTextDocument(doc);
+        await vscode.commands.executeCommand('workbench.actions.view.problems');
+        return;
+      }
+      const text = await vscode.env.clipboard.readText();
+      const lines = explainText(text);
+      channel ??= vscode.window.createOutputChannel('Board log explained');
+      context.subscriptions.push(channel);
+      channel.clear();
+      channel.appendLine(
+        lines.length > 0
+          ? lines.join('\n')
+          : 'Nothing in the clipboard that the explainer recognises (Microkit monitor, seL4, libvmm, sDDF or Linux boot errors).',
+      );
+      channel.show(true);
+    }),
+  );
 }

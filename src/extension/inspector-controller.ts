@@ -3,9 +3,7 @@
 // to a real WebviewPanel; the unit tests wire it to fakes.
 import type { EmulatorSnapshot } from '../emulator/emulator';
 import type { SessionRunState } from '../host/status-text';
-import {
-  type HostMessage, type InspectorPageState, MAX_SNAPSHOTS_PER_SECOND, parsePageMessage, toWireSnapshot,
-} from './inspector-protocol';
+import { type HostMessage, type InspectorPageState, MAX_SNAPSHOTS_PER_SECOND, parsePageMessage, toWireSnapshot } from './inspector-protocol';
 
 /** Implemented by the emulator session (the worker side). */
 export interface InspectorSession {
@@ -41,7 +39,11 @@ export class InspectorController {
   /** Messages from the page that failed validation (counted, never acted on). */
   rejectedMessages = 0;
 
-  constructor(private readonly port: InspectorPanelPort, session: InspectorSession | undefined, state: InspectorPageState) {
+  constructor(
+    private readonly port: InspectorPanelPort,
+    session: InspectorSession | undefined,
+    state: InspectorPageState,
+  ) {
     this.state = { ...state };
     if (session) this.attach(session);
     else this.announce();
@@ -55,7 +57,12 @@ export class InspectorController {
     if (session) {
       const snapshots = session.onSnapshot((s) => this.forward(s));
       const runs = session.onRunState((s) => this.runStateChanged(s));
-      this.subscription = { dispose: () => { snapshots.dispose(); runs.dispose(); } };
+      this.subscription = {
+        dispose: () => {
+          snapshots.dispose();
+          runs.dispose();
+        },
+      };
       // A restored page asks for the state it had (paused stays paused, a chosen speed stays); a
       // fresh panel shows the session as it is.
       if (this.state.paused) session.pause();

@@ -34,8 +34,7 @@ export type WireSnapshot = Omit<EmulatorSnapshot, 'queues' | 'devices'> & { queu
 
 /** From the extension to the page. */
 export type HostMessage =
-  | { type: 'snapshot'; snapshot: WireSnapshot }
-  | { type: 'session'; attached: boolean; paused: boolean; halted: boolean; speed: number };
+  { type: 'snapshot'; snapshot: WireSnapshot } | { type: 'session'; attached: boolean; paused: boolean; halted: boolean; speed: number };
 
 /** What the page keeps through a reload (vscode.setState) and the serializer gets back. */
 export interface InspectorPageState {
@@ -57,7 +56,8 @@ export function hexToBytes(hex: string): Uint8Array {
   const n = hex.length >> 1;
   const out = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
-    const hi = HEX.indexOf(hex[2 * i]), lo = HEX.indexOf(hex[2 * i + 1]);
+    const hi = HEX.indexOf(hex[2 * i]),
+      lo = HEX.indexOf(hex[2 * i + 1]);
     if (hi < 0 || lo < 0) return out.subarray(0, i);
     out[i] = (hi << 4) | lo;
   }

@@ -30,12 +30,16 @@ function setUp(context: vscode.ExtensionContext, panel: vscode.WebviewPanel, ses
     nonce: randomBytes(18).toString('base64'),
   });
   const controller = new InspectorController(
-    { get visible() { return panel.visible; }, postMessage: (m) => void webview.postMessage(m) },
-    session, parsePageState(state));
-  const subs = [
-    webview.onDidReceiveMessage((m: unknown) => controller.receive(m)),
-    panel.onDidChangeViewState(() => controller.visibilityChanged()),
-  ];
+    {
+      get visible() {
+        return panel.visible;
+      },
+      postMessage: (m) => void webview.postMessage(m),
+    },
+    session,
+    parsePageState(state),
+  );
+  const subs = [webview.onDidReceiveMessage((m: unknown) => controller.receive(m)), panel.onDidChangeViewState(() => controller.visibilityChanged())];
   panel.onDidDispose(() => {
     controller.dispose();
     for (const s of subs) s.dispose();
@@ -51,8 +55,12 @@ export function openQueueInspector(context: vscode.ExtensionContext, session: In
     current.panel.reveal(undefined, true);
     return;
   }
-  const panel = vscode.window.createWebviewPanel(INSPECTOR_VIEW_TYPE, 'Queue inspector',
-    { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(context));
+  const panel = vscode.window.createWebviewPanel(
+    INSPECTOR_VIEW_TYPE,
+    'Queue inspector',
+    { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+    webviewOptions(context),
+  );
   setUp(context, panel, session, undefined);
 }
 
@@ -63,10 +71,12 @@ export function setInspectorSession(session: InspectorSession | undefined): void
 
 /** Restores the panel after a window reload, attached to whatever session is running then. */
 export function registerInspectorSerializer(context: vscode.ExtensionContext, getSession: () => InspectorSession | undefined): void {
-  context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(INSPECTOR_VIEW_TYPE, {
-    deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Thenable<void> {
-      setUp(context, panel, getSession(), state);
-      return Promise.resolve();
-    },
-  }));
+  context.subscriptions.push(
+    vscode.window.registerWebviewPanelSerializer(INSPECTOR_VIEW_TYPE, {
+      deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Thenable<void> {
+        setUp(context, panel, getSession(), state);
+        return Promise.resolve();
+      },
+    }),
+  );
 }

@@ -14,7 +14,10 @@ export async function findProjectFile(): Promise<string | undefined> {
   if (found.length === 0) found = await vscode.workspace.findFiles('**/*.system', EXCLUDE, 20);
   if (found.length === 0) return undefined;
   if (found.length === 1) return found[0].fsPath;
-  const pick = await vscode.window.showQuickPick(found.map((u) => ({ label: vscode.workspace.asRelativePath(u), uri: u })), { title: 'Boot which project?' });
+  const pick = await vscode.window.showQuickPick(
+    found.map((u) => ({ label: vscode.workspace.asRelativePath(u), uri: u })),
+    { title: 'Boot which project?' },
+  );
   return pick?.uri.fsPath;
 }
 

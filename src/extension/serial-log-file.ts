@@ -75,6 +75,7 @@ export function resolveLogFile(setting: string, workspaceFolder: string | undefi
   if (!workspaceFolder) return { refused: `'${value}' is relative and no workspace folder is open (use an absolute path)` };
   const file = path.resolve(workspaceFolder, value);
   const inside = path.relative(workspaceFolder, file);
-  if (inside === '' || inside.startsWith('..') || path.isAbsolute(inside)) return { refused: `'${value}' is outside the workspace folder (use an absolute path to log elsewhere)` };
+  if (inside === '' || inside.startsWith('..') || path.isAbsolute(inside))
+    return { refused: `'${value}' is outside the workspace folder (use an absolute path to log elsewhere)` };
   return file;
 }

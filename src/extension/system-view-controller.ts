@@ -23,7 +23,11 @@ export class SystemViewController {
   /** Messages from the page that failed validation (counted, never acted on). */
   rejectedMessages = 0;
 
-  constructor(private readonly port: SystemViewPort, readonly doc: SystemViewDocument, text: string) {
+  constructor(
+    private readonly port: SystemViewPort,
+    readonly doc: SystemViewDocument,
+    text: string,
+  ) {
     this.update(text);
   }
 
@@ -31,7 +35,10 @@ export class SystemViewController {
   update(text: string): void {
     const { model, diagnostics } = parseSystem(this.doc.fileName, text);
     this.message = {
-      type: 'view', uri: this.doc.uri, title: this.doc.title, view: systemView(model),
+      type: 'view',
+      uri: this.doc.uri,
+      title: this.doc.title,
+      view: systemView(model),
       errors: diagnostics.filter((d) => d.severity === 'error').length,
     };
     this.port.postMessage(this.message);

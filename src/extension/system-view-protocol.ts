@@ -48,7 +48,8 @@ export function parseSystemViewMessage(x: unknown): SystemViewPageMessage | unde
   if (!isRecord(x)) return undefined;
   if (x.type === 'ready') return { type: 'ready' };
   if (x.type !== 'reveal' || !isRecord(x.ref)) return undefined;
-  const start = position(x.ref.start), end = position(x.ref.end);
+  const start = position(x.ref.start),
+    end = position(x.ref.end);
   if (!start || !end) return undefined;
   if (end.line < start.line || (end.line === start.line && end.col < start.col)) return undefined;
   return { type: 'reveal', ref: { start, end } };

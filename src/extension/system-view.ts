@@ -54,7 +54,9 @@ function setUp(context: vscode.ExtensionContext, panel: vscode.WebviewPanel, doc
   panel.title = `System: ${title(doc)}`;
   const controller = new SystemViewController(
     { postMessage: (m) => void webview.postMessage(m), reveal: (ref) => void reveal(doc.uri, ref) },
-    { uri, fileName: doc.uri.fsPath, title: title(doc) }, doc.getText());
+    { uri, fileName: doc.uri.fsPath, title: title(doc) },
+    doc.getText(),
+  );
   let timer: ReturnType<typeof setTimeout> | undefined;
   const subs = [
     webview.onDidReceiveMessage((m: unknown) => controller.receive(m)),
@@ -83,7 +85,10 @@ async function chooseSystemFile(arg: unknown): Promise<vscode.Uri | undefined> {
   if (active && (active.languageId === 'microkit-system' || active.fileName.endsWith('.system'))) return active.uri;
   const files = await vscode.workspace.findFiles('**/*.system', '**/node_modules/**', 200);
   if (files.length <= 1) return files[0];
-  const picked = await vscode.window.showQuickPick(files.map((f) => ({ label: vscode.workspace.asRelativePath(f), uri: f })), { placeHolder: 'Which system file?' });
+  const picked = await vscode.window.showQuickPick(
+    files.map((f) => ({ label: vscode.workspace.asRelativePath(f), uri: f })),
+    { placeHolder: 'Which system file?' },
+  );
   return picked?.uri;
 }
 
@@ -99,8 +104,12 @@ async function showSystemView(context: vscode.ExtensionContext, arg: unknown): P
     return;
   }
   const doc = await vscode.workspace.openTextDocument(uri);
-  const panel = vscode.window.createWebviewPanel(SYSTEM_VIEW_TYPE, `System: ${title(doc)}`,
-    { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(context));
+  const panel = vscode.window.createWebviewPanel(
+    SYSTEM_VIEW_TYPE,
+    `System: ${title(doc)}`,
+    { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+    webviewOptions(context),
+  );
   setUp(context, panel, doc);
 }
 

@@ -21,7 +21,10 @@ export class TerminalRegistry implements vscode.Disposable {
       onDidWrite: write.event,
       open: (dims) => t.open(writer, dims ? { columns: dims.columns, rows: dims.rows } : undefined),
       // Only this view's writer: a late close of an old view must not silence a newer one.
-      close: () => { t.close(writer); write.dispose(); },
+      close: () => {
+        t.close(writer);
+        write.dispose();
+      },
       handleInput: (data) => t.handleInput(data),
       setDimensions: (dims) => t.setDimensions({ columns: dims.columns, rows: dims.rows }),
     };

@@ -67,7 +67,10 @@ export class DualGuestSession implements TerminalInputSink {
   /** Terminal sizes the worker recorded but could not pass to a guest model, by terminal name. */
   readonly unappliedSizes = new Map<string, string>();
 
-  constructor(private readonly startWorker: () => EmulatorClient, private readonly ui: SessionUi) {
+  constructor(
+    private readonly startWorker: () => EmulatorClient,
+    private readonly ui: SessionUi,
+  ) {
     this.serialLog = new SerialLogRecorder((l) => ui.serialLine?.(l));
   }
 
@@ -97,7 +100,9 @@ export class DualGuestSession implements TerminalInputSink {
     const client = (this.client = this.startWorker());
     this.wire(client);
     this.bootingClient = client;
-    const outcome = await client.boot(settings).finally(() => { if (this.bootingClient === client) this.bootingClient = undefined; });
+    const outcome = await client.boot(settings).finally(() => {
+      if (this.bootingClient === client) this.bootingClient = undefined;
+    });
     if (this.client !== client) {
       await client.dispose();
       return outcome;
@@ -127,7 +132,9 @@ export class DualGuestSession implements TerminalInputSink {
       if (t.size) this.resize(t.target, t.size.cols, t.size.rows);
     }
     // On the line, switching is the user's to type: say with which character.
-    this.lineTerminal?.notice(`switch character ${this.switchChar}: ${describeKey(outcome.switchChar)} N Enter sends input to client N (from ${outcome.clientBase})`);
+    this.lineTerminal?.notice(
+      `switch character ${this.switchChar}: ${describeKey(outcome.switchChar)} N Enter sends input to client N (from ${outcome.clientBase})`,
+    );
     // Which PDs run their C code, or why the models run instead: on the line, as the CLI prints it.
     for (const d of outcome.diagnostics.filter((x) => x.code === 'real-components')) {
       this.lineTerminal?.notice(`${d.severity === 'info' ? '' : `${d.severity}: `}${d.message}`);
@@ -161,7 +168,11 @@ export class DualGuestSession implements TerminalInputSink {
 
   onRunState(listener: (s: SessionRunState) => void): { dispose(): void } {
     this.runListeners.push(listener);
-    return { dispose: () => { this.runListeners = this.runListeners.filter((l) => l !== listener); } };
+    return {
+      dispose: () => {
+        this.runListeners = this.runListeners.filter((l) => l !== listener);
+      },
+    };
   }
 
   /** Every terminal of the board (each guest's, then the serial port's). */
@@ -169,14 +180,22 @@ export class DualGuestSession implements TerminalInputSink {
     return this.allTerminals();
   }
 
-  pause(): void { this.client?.pause(); }
-  resume(): void { this.client?.resume(); }
+  pause(): void {
+    this.client?.pause();
+  }
+  resume(): void {
+    this.client?.resume();
+  }
 
   // ---- what the queue inspector needs (InspectorSession in src/extension/inspector-controller.ts)
 
   onSnapshot(listener: (s: EmulatorSnapshot) => void): { dispose(): void } {
     this.snapshotListeners.push(listener);
-    return { dispose: () => { this.snapshotListeners = this.snapshotListeners.filter((l) => l !== listener); } };
+    return {
+      dispose: () => {
+        this.snapshotListeners = this.snapshotListeners.filter((l) => l !== listener);
+      },
+    };
   }
 
   setSnapshotStreaming(enabled: boolean, maxPerSecond: number): void {
@@ -184,7 +203,9 @@ export class DualGuestSession implements TerminalInputSink {
     this.client?.streamSnapshots(enabled, maxPerSecond);
   }
 
-  step(): void { this.client?.step(); }
+  step(): void {
+    this.client?.step();
+  }
 
   setSpeed(factor: number): void {
     this.speed = factor;
@@ -193,7 +214,8 @@ export class DualGuestSession implements TerminalInputSink {
 
   /** Reset one guest: its VMM boots it again from the same images; the other guest and the serial PDs run on. */
   reset(guest: number): void {
-    const info = this.guests[guest], terminal = this.guestTerminals[guest];
+    const info = this.guests[guest],
+      terminal = this.guestTerminals[guest];
     if (!this.client || !info || !terminal) return;
     terminal.notice(`reset requested for ${info.vm}: it boots again (the other guest runs on)`);
     terminal.restart();
@@ -359,7 +381,13 @@ export class DualGuestSession implements TerminalInputSink {
     const owner = m.fault?.owner;
     const source = owner?.enabledAt ?? owner?.defined;
     if (source && cause) {
-      this.sessionFindings.push({ severity: 'error', code: 'emulator-guest-fault', range: source, subject: m.vm, message: `${m.vm} faulted at boot: ${cause}` });
+      this.sessionFindings.push({
+        severity: 'error',
+        code: 'emulator-guest-fault',
+        range: source,
+        subject: m.vm,
+        message: `${m.vm} faulted at boot: ${cause}`,
+      });
       this.ui.sessionProblems([...this.sessionFindings, ...this.protocolFindings]);
     }
     this.publish();
@@ -375,8 +403,15 @@ export class DualGuestSession implements TerminalInputSink {
     const w = this.worker.state;
     const guests = this.guests.map((g, i) => ({ vm: g.vm, state: guestState(w, this.failedGuests.has(i)) }));
     this.run = {
-      state: boardState(w, guests.map((g) => g.state)), guests, timeNs: this.worker.timeNs, inputVm: this.worker.inputVm,
-      problem: this.problem, switchChar: this.switchChar,
+      state: boardState(
+        w,
+        guests.map((g) => g.state),
+      ),
+      guests,
+      timeNs: this.worker.timeNs,
+      inputVm: this.worker.inputVm,
+      problem: this.problem,
+      switchChar: this.switchChar,
     };
     this.ui.status(this.run);
     for (const l of this.runListeners) l(this.run);

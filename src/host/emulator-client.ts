@@ -66,14 +66,30 @@ export class EmulatorClient {
     this.send({ type: 'input', target, bytes });
   }
 
-  pause(): void { this.send({ type: 'pause' }); }
-  resume(): void { this.send({ type: 'resume' }); }
-  reset(guest: number): void { this.send({ type: 'reset', guest }); }
-  resize(target: number | 'line', cols: number, rows: number): void { this.send({ type: 'resize', target, cols, rows }); }
-  streamSnapshots(enabled: boolean, maxPerSecond: number): void { this.send({ type: 'streamSnapshots', enabled, maxPerSecond }); }
-  step(): void { this.send({ type: 'step' }); }
-  setSpeed(factor: number): void { this.send({ type: 'setSpeed', factor }); }
-  simulateCrash(message: string): void { this.send({ type: 'crash', message }); }
+  pause(): void {
+    this.send({ type: 'pause' });
+  }
+  resume(): void {
+    this.send({ type: 'resume' });
+  }
+  reset(guest: number): void {
+    this.send({ type: 'reset', guest });
+  }
+  resize(target: number | 'line', cols: number, rows: number): void {
+    this.send({ type: 'resize', target, cols, rows });
+  }
+  streamSnapshots(enabled: boolean, maxPerSecond: number): void {
+    this.send({ type: 'streamSnapshots', enabled, maxPerSecond });
+  }
+  step(): void {
+    this.send({ type: 'step' });
+  }
+  setSpeed(factor: number): void {
+    this.send({ type: 'setSpeed', factor });
+  }
+  simulateCrash(message: string): void {
+    this.send({ type: 'crash', message });
+  }
 
   snapshot(): Promise<EmulatorSnapshot | undefined> {
     return this.request<'snapshot'>((requestId) => ({ type: 'snapshot', requestId })).then((m) => m?.snapshot);
@@ -81,7 +97,9 @@ export class EmulatorClient {
 
   /** The session as a Chrome/Perfetto trace (JSON text), or why not. */
   trace(): Promise<{ json: string | undefined; error?: string }> {
-    return this.request<'trace'>((requestId) => ({ type: 'exportTrace', requestId })).then((m) => (m ? { json: m.json, error: m.error } : { json: undefined, error: 'the emulator stopped' }));
+    return this.request<'trace'>((requestId) => ({ type: 'exportTrace', requestId })).then((m) =>
+      m ? { json: m.json, error: m.error } : { json: undefined, error: 'the emulator stopped' },
+    );
   }
 
   recording(): Promise<InputLog | undefined> {

@@ -17,8 +17,17 @@ import { componentsRequestFor } from '../emulator/real/components';
 import type { WasmToolchain } from '../emulator/real/toolchain';
 import { InputRouter } from './input-router';
 import {
-  CREDIT_WINDOW_BYTES, FRAME_MS, INPUT_QUEUE_LIMIT, KERNEL_LOG_TAIL_LINES, LOG_RECORDS_PER_FRAME,
-  type BootRequest, type ClientChunk, type FromWorker, type GuestInfo, type RunState, type ToWorker,
+  CREDIT_WINDOW_BYTES,
+  FRAME_MS,
+  INPUT_QUEUE_LIMIT,
+  KERNEL_LOG_TAIL_LINES,
+  LOG_RECORDS_PER_FRAME,
+  type BootRequest,
+  type ClientChunk,
+  type FromWorker,
+  type GuestInfo,
+  type RunState,
+  type ToWorker,
 } from './protocol';
 
 export interface SessionClock {
@@ -51,7 +60,10 @@ class ChunkBuffer {
   take(): Uint8Array {
     const out = new Uint8Array(this.size);
     let o = 0;
-    for (const c of this.chunks) { out.set(c, o); o += c.length; }
+    for (const c of this.chunks) {
+      out.set(c, o);
+      o += c.length;
+    }
     this.chunks = [];
     this.size = 0;
     return out;
@@ -105,25 +117,53 @@ export class EmulatorSession {
 
   handle(msg: ToWorker): void {
     switch (msg.type) {
-      case 'boot': this.boot(msg); break;
-      case 'input': this.input(msg.target, msg.bytes); break;
-      case 'ack': this.unacked = Math.max(0, this.unacked - msg.bytes); break;
-      case 'pause': this.userPaused = true; this.sendStatus(true); break;
-      case 'resume': this.userPaused = false; this.sendStatus(true); break;
-      case 'reset': this.resetGuest(msg.guest); break;
-      case 'resize': this.resize(msg.target, msg.cols, msg.rows); break;
-      case 'snapshot': this.post({ type: 'snapshot', requestId: msg.requestId, snapshot: this.emulator?.snapshot() }); break;
+      case 'boot':
+        this.boot(msg);
+        break;
+      case 'input':
+        this.input(msg.target, msg.bytes);
+        break;
+      case 'ack':
+        this.unacked = Math.max(0, this.unacked - msg.bytes);
+        break;
+      case 'pause':
+        this.userPaused = true;
+        this.sendStatus(true);
+        break;
+      case 'resume':
+        this.userPaused = false;
+        this.sendStatus(true);
+        break;
+      case 'reset':
+        this.resetGuest(msg.guest);
+        break;
+      case 'resize':
+        this.resize(msg.target, msg.cols, msg.rows);
+        break;
+      case 'snapshot':
+        this.post({ type: 'snapshot', requestId: msg.requestId, snapshot: this.emulator?.snapshot() });
+        break;
       case 'streamSnapshots':
         this.streamEveryMs = msg.enabled && msg.maxPerSecond > 0 ? 1000 / msg.maxPerSecond : undefined;
         break;
-      case 'step': this.step(); break;
-      case 'setSpeed': if (Number.isFinite(msg.factor) && msg.factor > 0) this.speed = msg.factor; break;
+      case 'step':
+        this.step();
+        break;
+      case 'setSpeed':
+        if (Number.isFinite(msg.factor) && msg.factor > 0) this.speed = msg.factor;
+        break;
       case 'getRecording':
         this.post({ type: 'recording', requestId: msg.requestId, log: this.emulator ? recordInputLog(this.emulator, this.bootRequest?.seed ?? 1) : undefined });
         break;
-      case 'exportTrace': this.post({ type: 'trace', requestId: msg.requestId, ...this.exportTrace() }); break;
-      case 'stop': this.stop(); break;
-      case 'crash': this.crashRequest = msg.message; break;
+      case 'exportTrace':
+        this.post({ type: 'trace', requestId: msg.requestId, ...this.exportTrace() });
+        break;
+      case 'stop':
+        this.stop();
+        break;
+      case 'crash':
+        this.crashRequest = msg.message;
+        break;
     }
   }
 
@@ -153,7 +193,10 @@ export class EmulatorSession {
       const wanted = componentsRequestFor(project, req.replay?.components ?? req.components, this.real?.defaultSddf);
       const booted = bootProject(project, {
         components: wanted.request && this.real ? { request: wanted.request, toolchain: this.real.toolchain } : undefined,
-        host: this.host, origins: this.host, fast: req.fast, seed: req.seed ?? 1,
+        host: this.host,
+        origins: this.host,
+        fast: req.fast,
+        seed: req.seed ?? 1,
         emulatorHost: { onLog: (r) => this.addLog(r), onUartOutput: (b) => this.line.push(b) },
       });
       diagnostics = [...booted.diagnostics, ...wanted.diagnostics];
@@ -165,7 +208,9 @@ export class EmulatorSession {
       }
     } catch (e) {
       // The cores promise not to throw; if one does, the user still gets a message, not a dead worker.
-      diagnostics = [{ severity: 'error', message: `internal error while loading the project: ${e instanceof Error ? e.message : String(e)}`, code: 'emulator-boot' }];
+      diagnostics = [
+        { severity: 'error', message: `internal error while loading the project: ${e instanceof Error ? e.message : String(e)}`, code: 'emulator-boot' },
+      ];
     }
     if (!emulator || !project) {
       this.state = 'failed';
@@ -176,7 +221,9 @@ export class EmulatorSession {
     this.emulator = emulator;
     // The emulator's guests, in its order: the project's, less those left out ("boot": false).
     // A guest that owns the UART has the line to itself: its terminal is the line's client.
-    this.guests = project.guests.filter((g) => g.boot).map((g) => ({ vm: g.vm, vmm: g.vmm, client: g.vm === emulator.uartOwner ? PASSTHROUGH_CLIENT : g.clientIndex }));
+    this.guests = project.guests
+      .filter((g) => g.boot)
+      .map((g) => ({ vm: g.vm, vmm: g.vmm, client: g.vm === emulator.uartOwner ? PASSTHROUGH_CLIENT : g.clientIndex }));
     const clients = Math.max(0, ...this.guests.map((g) => g.client + 1));
     this.clientOut = Array.from({ length: clients }, () => new ChunkBuffer());
     emulator.onClientOutput((client, bytes) => this.clientOut[client]?.push(bytes));
@@ -184,8 +231,14 @@ export class EmulatorSession {
     this.replay = req.replay ? { log: req.replay, next: 0 } : undefined;
     this.state = 'running';
     this.post({
-      type: 'booted', guests: this.guests, switchChar: project.serial.switchChar, switchCharOrigin: project.serial.switchCharOrigin, clientBase: project.serial.clientBase,
-      driver: project.roles.driver ?? 'uart', fast: req.fast, diagnostics,
+      type: 'booted',
+      guests: this.guests,
+      switchChar: project.serial.switchChar,
+      switchCharOrigin: project.serial.switchCharOrigin,
+      clientBase: project.serial.clientBase,
+      driver: project.roles.driver ?? 'uart',
+      fast: req.fast,
+      diagnostics,
     });
     this.lastTickMs = this.clock.nowMs();
     this.tick();
@@ -254,7 +307,11 @@ export class EmulatorSession {
   private resize(target: number | 'line', cols: number, rows: number): void {
     this.terminalSizes.set(target, { cols, rows });
     this.post({
-      type: 'resized', target, cols, rows, applied: false,
+      type: 'resized',
+      target,
+      cols,
+      rows,
+      applied: false,
       note: `recorded ${cols}x${rows}; the serial line carries no window size and the guest model has none (stty rows/cols is not modelled)`,
     });
   }
@@ -360,9 +417,16 @@ export class EmulatorSession {
       if (vcpu.state !== 'halted') continue;
       this.reportedHalts.add(i);
       const fault = emu.lastFault(i);
-      const log = vcpu.program?.dmesg?.().split('\n').filter((l) => l !== '') ?? [];
+      const log =
+        vcpu.program
+          ?.dmesg?.()
+          .split('\n')
+          .filter((l) => l !== '') ?? [];
       this.post({
-        type: 'guestFailed', guest: i, vm: this.guests[i].vm, reason: vcpu.haltReason ?? 'halted',
+        type: 'guestFailed',
+        guest: i,
+        vm: this.guests[i].vm,
+        reason: vcpu.haltReason ?? 'halted',
         fault: fault && fault !== this.staleFaults[i] ? { gpa: fault.gpa, write: fault.write, owner: fault.owner } : undefined,
         kernelLog: log.slice(-KERNEL_LOG_TAIL_LINES),
       });
@@ -374,7 +438,9 @@ export class EmulatorSession {
     if (waiting > 0) {
       const line = this.line.take();
       const clients: ClientChunk[] = [];
-      this.clientOut.forEach((c, client) => { if (c.size > 0) clients.push({ client, bytes: c.take() }); });
+      this.clientOut.forEach((c, client) => {
+        if (c.size > 0) clients.push({ client, bytes: c.take() });
+      });
       this.unacked += waiting;
       this.post({ type: 'output', timeNs: emu.now(), line, clients }, [line.buffer as ArrayBuffer, ...clients.map((c) => c.bytes.buffer as ArrayBuffer)]);
     }
@@ -391,7 +457,8 @@ export class EmulatorSession {
    * the input log replayed to now (the emulator is deterministic, so this is the session itself).
    */
   private exportTrace(): { json: string | undefined; error?: string } {
-    const emu = this.emulator, req = this.bootRequest;
+    const emu = this.emulator,
+      req = this.bootRequest;
     if (!emu || !req) return { json: undefined, error: 'no emulator is running' };
     const trace = new TraceRecorder();
     const project = loadProject(req.projectFile, this.host, { switchChar: req.switchChar });
@@ -399,7 +466,11 @@ export class EmulatorSession {
     const wanted = componentsRequestFor(project, req.components, this.real?.defaultSddf);
     const again = bootProject(project, {
       components: wanted.request && this.real ? { request: wanted.request, toolchain: this.real.toolchain } : undefined,
-      host: this.host, origins: this.host, fast: req.fast, seed: req.seed ?? 1, emulatorHost: { trace },
+      host: this.host,
+      origins: this.host,
+      fast: req.fast,
+      seed: req.seed ?? 1,
+      emulatorHost: { trace },
     });
     if (!again.emulator) return { json: undefined, error: 'the project no longer boots as it did (files changed?)' };
     replayInputLog(again.emulator, recordInputLog(emu, req.seed ?? 1), emu.now());
@@ -423,10 +494,14 @@ export class EmulatorSession {
     this.lastStatusState = this.state;
     this.lastStatusMs = now;
     this.post({
-      type: 'status', state: this.state, timeNs: emu?.now() ?? 0,
+      type: 'status',
+      state: this.state,
+      timeNs: emu?.now() ?? 0,
       // The snapshot is cheap, but not free: it is taken at most a few times a second.
       currentClient: emu ? emu.snapshot().serial.currentClient : -1,
-      unackedBytes: this.unacked, inputPending: this.inputQueued + (emu?.uart.wirePending() ?? 0), inputDropped: this.inputDropped,
+      unackedBytes: this.unacked,
+      inputPending: this.inputQueued + (emu?.uart.wirePending() ?? 0),
+      inputDropped: this.inputDropped,
     });
   }
 }

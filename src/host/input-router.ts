@@ -13,7 +13,10 @@ export class InputRouter {
   /** The client the RX virtualiser will deliver to once the bytes already typed are read; undefined when unknown. */
   private target: number | undefined;
 
-  constructor(private readonly config: SwitchConfig, initialClient: number | undefined = 0) {
+  constructor(
+    private readonly config: SwitchConfig,
+    initialClient: number | undefined = 0,
+  ) {
     this.target = initialClient;
   }
 

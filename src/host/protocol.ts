@@ -73,7 +73,16 @@ export interface ClientChunk {
 }
 
 export type FromWorker =
-  | { type: 'booted'; guests: GuestInfo[]; switchChar: number; switchCharOrigin: SwitchCharOrigin; clientBase: number; driver: string; fast: boolean; diagnostics: Diagnostic[] }
+  | {
+      type: 'booted';
+      guests: GuestInfo[];
+      switchChar: number;
+      switchCharOrigin: SwitchCharOrigin;
+      clientBase: number;
+      driver: string;
+      fast: boolean;
+      diagnostics: Diagnostic[];
+    }
   | { type: 'bootFailed'; diagnostics: Diagnostic[]; summary: string }
   /** Output of one frame (~16 ms): the multiplexed UART line and each client's own bytes. */
   | { type: 'output'; timeNs: number; line: Uint8Array; clients: ClientChunk[] }
@@ -93,8 +102,38 @@ export type FromWorker =
   /** The worker's loop threw; the emulator is gone and the worker waits to be terminated. */
   | { type: 'crashed'; message: string; stack?: string };
 
-export const TO_WORKER_TYPES = ['boot', 'input', 'ack', 'pause', 'resume', 'reset', 'resize', 'snapshot', 'streamSnapshots', 'step', 'setSpeed', 'getRecording', 'exportTrace', 'stop', 'crash'] as const satisfies readonly ToWorker['type'][];
-export const FROM_WORKER_TYPES = ['booted', 'bootFailed', 'output', 'log', 'status', 'guestFailed', 'resized', 'snapshot', 'streamedSnapshot', 'recording', 'findings', 'trace', 'crashed'] as const satisfies readonly FromWorker['type'][];
+export const TO_WORKER_TYPES = [
+  'boot',
+  'input',
+  'ack',
+  'pause',
+  'resume',
+  'reset',
+  'resize',
+  'snapshot',
+  'streamSnapshots',
+  'step',
+  'setSpeed',
+  'getRecording',
+  'exportTrace',
+  'stop',
+  'crash',
+] as const satisfies readonly ToWorker['type'][];
+export const FROM_WORKER_TYPES = [
+  'booted',
+  'bootFailed',
+  'output',
+  'log',
+  'status',
+  'guestFailed',
+  'resized',
+  'snapshot',
+  'streamedSnapshot',
+  'recording',
+  'findings',
+  'trace',
+  'crashed',
+] as const satisfies readonly FromWorker['type'][];
 
 /** Output the extension may hold unacknowledged before the worker stops advancing virtual time. */
 export const CREDIT_WINDOW_BYTES = 256 * 1024;

@@ -22,7 +22,10 @@ export class SerialLogRecorder {
   /** The unfinished last line for the sink. */
   private open: OpenLine | undefined;
 
-  constructor(private readonly sink?: (stampedLine: string) => void, private readonly keepChars = DEFAULT_KEEP_CHARS) {}
+  constructor(
+    private readonly sink?: (stampedLine: string) => void,
+    private readonly keepChars = DEFAULT_KEEP_CHARS,
+  ) {}
 
   add(bytes: Uint8Array, virtualNs: number, wallMs: number): void {
     const text = this.decoder.decode(bytes, { stream: true });

@@ -24,7 +24,11 @@ export class SerialTerminal {
   private decoder = new TextDecoder('utf-8');
   size: { cols: number; rows: number } | undefined;
 
-  constructor(readonly name: string, readonly target: TerminalTarget, private readonly input: () => TerminalInputSink | undefined) {}
+  constructor(
+    readonly name: string,
+    readonly target: TerminalTarget,
+    private readonly input: () => TerminalInputSink | undefined,
+  ) {}
 
   /** The terminal is shown: it starts with the recent text, and from now on text goes straight to `write`. */
   open(write: (text: string) => void, dimensions?: { columns: number; rows: number }): void {

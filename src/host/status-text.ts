@@ -36,13 +36,25 @@ export function guestState(worker: RunState | 'crashed', halted: boolean): Guest
 }
 
 const ICON: Record<BoardRunState, string> = {
-  booting: '$(loading~spin)', running: '$(vm-running)', paused: '$(debug-pause)', throttled: '$(watch)',
-  stopped: '$(vm-outline)', failed: '$(error)', crashed: '$(error)', halted: '$(debug-stop)',
+  booting: '$(loading~spin)',
+  running: '$(vm-running)',
+  paused: '$(debug-pause)',
+  throttled: '$(watch)',
+  stopped: '$(vm-outline)',
+  failed: '$(error)',
+  crashed: '$(error)',
+  halted: '$(debug-stop)',
 };
 
 const WORD: Record<BoardRunState, string> = {
-  booting: 'booting', running: 'running', paused: 'paused', throttled: 'waiting for the terminals',
-  stopped: 'stopped', failed: 'failed', crashed: 'crashed', halted: 'halted',
+  booting: 'booting',
+  running: 'running',
+  paused: 'paused',
+  throttled: 'waiting for the terminals',
+  stopped: 'stopped',
+  failed: 'failed',
+  crashed: 'crashed',
+  halted: 'halted',
 };
 
 /** The board can be paused or resumed (a click on the status item does that); otherwise a click boots. */
@@ -52,8 +64,13 @@ export function canPause(s: SessionRunState): boolean {
 
 /** The status item's tooltip: what a click does (or that something failed), each guest's state, the switch character. */
 export function statusTooltip(s: SessionRunState): string {
-  const lines = [s.problem ? 'Something failed: see the terminals and the emulator output channel'
-    : canPause(s) ? 'Click to pause or resume the emulator' : 'Click to boot the dual-guest system'];
+  const lines = [
+    s.problem
+      ? 'Something failed: see the terminals and the emulator output channel'
+      : canPause(s)
+        ? 'Click to pause or resume the emulator'
+        : 'Click to boot the dual-guest system',
+  ];
   if (s.guests.length > 0 && s.state !== 'stopped') lines.push(s.guests.map((g) => `${g.vm}: ${g.state}`).join(', '));
   if (s.switchChar) lines.push(`Switch character: ${s.switchChar}`);
   return lines.join('\n');

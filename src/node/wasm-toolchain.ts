@@ -13,11 +13,7 @@ import { ToolchainMissingError, ToolchainBuildError } from '../emulator/real/too
 /** Where the project's OS layer (microkit.h, os/sddf.h, sel4/sel4.h, string.h) and runtime C live. */
 export function realComponentsDataDir(): string {
   // src/node -> src/emulator/real; in the bundle (dist/), the files are copied beside it.
-  const candidates = [
-    path.resolve(__dirname, '../emulator/real'),
-    path.resolve(__dirname, 'real'),
-    path.resolve(__dirname, '../src/emulator/real'),
-  ];
+  const candidates = [path.resolve(__dirname, '../emulator/real'), path.resolve(__dirname, 'real'), path.resolve(__dirname, '../src/emulator/real')];
   return candidates.find((d) => existsSync(path.join(d, 'include', 'microkit.h'))) ?? candidates[0];
 }
 
@@ -51,7 +47,9 @@ export function findTools(): Tools | ToolchainMissingError {
   }
   if (!clang || !ld) {
     const missing = [!clang ? 'clang' : undefined, !ld ? 'wasm-ld' : undefined].filter(Boolean).join(' and ');
-    toolsFound = new ToolchainMissingError(`real components need ${missing} to compile PD code for WebAssembly: install them (Debian/Ubuntu: apt-get install clang lld)`);
+    toolsFound = new ToolchainMissingError(
+      `real components need ${missing} to compile PD code for WebAssembly: install them (Debian/Ubuntu: apt-get install clang lld)`,
+    );
     return toolsFound;
   }
   const version = `${probe(clang, ['--version'])?.split('\n')[0] ?? clang} / ${probe(ld[0], [...ld.slice(1), '--version'])?.split('\n')[0] ?? ld[0]}`;
@@ -101,21 +99,7 @@ export class NodeWasmToolchain implements WasmToolchain {
   build(spec: PdBuildSpec): Uint8Array {
     const tools = findTools();
     if (tools instanceof ToolchainMissingError) throw tools;
-    const dataDir = realComponentsDataDir();
-    const cflags = [
-      '--target=wasm32', '-nostdlib', '-ffreestanding', '-O2', '-g0', '-mbulk-memory',
-      '-Wno-incompatible-library-redeclaration',
-      ...spec.defines.map((d) => `-D${d}`),
-      `-I${path.join(dataDir, 'include')}`,
-      ...spec.includeDirs.map((d) => `-I${d}`),
-      ...(spec.libvmm ? [`-I${path.join(dataDir, 'libvmm-absent')}`, '-Wno-format', '-include', 'os/lp64-printf.h'] : []),
-    ];
-    const runtime = ['microkit.c', 'libc.c', ...(spec.runtime ?? []), ...(spec.libvmm ? ['libvmm-absent.c', 'lp64-printf.c'] : [])].map((f) => path.join(dataDir, 'runtime', f));
-    const ldflags = [
-      '--no-entry', '--import-memory', `--global-base=${spec.globalBase}`, '-z', `stack-size=${spec.stackSize}`,
-      '--export=__heap_base', '--export=__data_end',
-      ...spec.exports.map((e) => `--export-if-defined=${e}`),
-    ];
+    const { cflags, runtime, ldflags } = buildFlags(spec, realComponentsDataDir());
     const generated = (spec.generated ?? []).map((g) => {
       // Kept at a path named by its text, so that its entry in a cache record stays true.
       const file = path.join(this.cacheDir, 'generated', `${sha(g.text).slice(0, 16)}-${g.name}`);
@@ -127,24 +111,17 @@ export class NodeWasmToolchain implements WasmToolchain {
     });
     const sources = [...spec.sources, ...generated, ...runtime];
     const key = sha(JSON.stringify({ v: tools.version, cflags, ldflags, sources, contents: sources.map((s) => sha(readOrEmpty(s))) }));
-    const wasmPath = path.join(this.cacheDir, `${key}.wasm`), recPath = path.join(this.cacheDir, `${key}.json`);
-    if (existsSync(wasmPath) && existsSync(recPath)) {
-      try {
-        const rec = JSON.parse(readFileSync(recPath, 'utf8')) as CacheRecord;
-        if (rec.files.every((f) => sha(readOrEmpty(f.path)) === f.hash)) {
-          this.stats.cached++;
-          return new Uint8Array(readFileSync(wasmPath));
-        }
-      } catch {
-        // A damaged record: rebuild.
-      }
-    }
+    const wasmPath = path.join(this.cacheDir, `${key}.wasm`),
+      recPath = path.join(this.cacheDir, `${key}.json`);
+    const cached = this.fromCache(wasmPath, recPath);
+    if (cached) return cached;
     const work = mkdtempSync(path.join(os.tmpdir(), 'dual-guest-wasm-'));
     try {
       const objects: string[] = [];
       const read = new Set<string>();
       sources.forEach((src, i) => {
-        const obj = path.join(work, `${i}-${path.basename(src).replace(/\.[cs]$/, '')}.o`), dep = `${obj}.d`;
+        const obj = path.join(work, `${i}-${path.basename(src).replace(/\.[cs]$/, '')}.o`),
+          dep = `${obj}.d`;
         // PD code gets preemption points (runtime/microkit.c); the runtime itself does not.
         const extra = !runtime.includes(src) ? ['-fsanitize-coverage=trace-pc-guard,no-prune'] : src.endsWith('libc.c') ? ['-fno-builtin'] : [];
         if (src.endsWith('.s')) {
@@ -173,6 +150,50 @@ export class NodeWasmToolchain implements WasmToolchain {
       rmSync(work, { recursive: true, force: true });
     }
   }
+
+  /** A build from the cache, if every file its record lists still has the content it was built from. */
+  private fromCache(wasmPath: string, recPath: string): Uint8Array | undefined {
+    if (!existsSync(wasmPath) || !existsSync(recPath)) return undefined;
+    try {
+      const rec = JSON.parse(readFileSync(recPath, 'utf8')) as CacheRecord;
+      if (!rec.files.every((f) => sha(readOrEmpty(f.path)) === f.hash)) return undefined;
+      this.stats.cached++;
+      return new Uint8Array(readFileSync(wasmPath));
+    } catch {
+      return undefined; // a damaged record: rebuild
+    }
+  }
+}
+
+/** The compiler's and linker's flags for a PD, and the project's runtime files it links. */
+function buildFlags(spec: PdBuildSpec, dataDir: string): { cflags: string[]; runtime: string[]; ldflags: string[] } {
+  const cflags = [
+    '--target=wasm32',
+    '-nostdlib',
+    '-ffreestanding',
+    '-O2',
+    '-g0',
+    '-mbulk-memory',
+    '-Wno-incompatible-library-redeclaration',
+    ...spec.defines.map((d) => `-D${d}`),
+    `-I${path.join(dataDir, 'include')}`,
+    ...spec.includeDirs.map((d) => `-I${d}`),
+    ...(spec.libvmm ? [`-I${path.join(dataDir, 'libvmm-absent')}`, '-Wno-format', '-include', 'os/lp64-printf.h'] : []),
+  ];
+  const runtime = ['microkit.c', 'libc.c', ...(spec.runtime ?? []), ...(spec.libvmm ? ['libvmm-absent.c', 'lp64-printf.c'] : [])].map((f) =>
+    path.join(dataDir, 'runtime', f),
+  );
+  const ldflags = [
+    '--no-entry',
+    '--import-memory',
+    `--global-base=${spec.globalBase}`,
+    '-z',
+    `stack-size=${spec.stackSize}`,
+    '--export=__heap_base',
+    '--export=__data_end',
+    ...spec.exports.map((e) => `--export-if-defined=${e}`),
+  ];
+  return { cflags, runtime, ldflags };
 }
 
 function readOrEmpty(p: string): Uint8Array {

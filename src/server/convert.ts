@@ -1,7 +1,11 @@
 // The one place where core types become LSP types (API boundary: the cores know nothing of LSP).
 import {
-  DiagnosticSeverity, DiagnosticTag,
-  type Diagnostic as LspDiagnostic, type Location, type Position as LspPosition, type Range,
+  DiagnosticSeverity,
+  DiagnosticTag,
+  type Diagnostic as LspDiagnostic,
+  type Location,
+  type Position as LspPosition,
+  type Range,
 } from 'vscode-languageserver/node';
 import type { Diagnostic, Position, Severity, SourceRange } from '../common/diagnostics';
 import { pathToUri } from './uri';

@@ -61,7 +61,10 @@ export class OpenDocuments implements FileHost {
 
 /** OverlayFileHost's bytes, plus text that for an open buffer is the buffer itself. */
 class BuffersOverDisk extends OverlayFileHost implements TextFileHost {
-  constructor(private readonly buffers: OpenDocuments, private readonly disk: FileHost) {
+  constructor(
+    private readonly buffers: OpenDocuments,
+    private readonly disk: FileHost,
+  ) {
     super(buffers, disk);
   }
 

@@ -1,8 +1,20 @@
 // What each language offers the editor. The server picks one implementation per document (by file
 // extension) and calls it with the workspace; implementations return LSP types built via convert.ts.
 import type {
-  CodeAction, CompletionItem, DocumentLink, DocumentSymbol, FoldingRange, FormattingOptions, Hover, Location, Position, Range,
-  SignatureHelp, TextEdit, WorkspaceEdit, Diagnostic as LspDiagnostic,
+  CodeAction,
+  CompletionItem,
+  DocumentLink,
+  DocumentSymbol,
+  FoldingRange,
+  FormattingOptions,
+  Hover,
+  Location,
+  Position,
+  Range,
+  SignatureHelp,
+  TextEdit,
+  WorkspaceEdit,
+  Diagnostic as LspDiagnostic,
 } from 'vscode-languageserver/node';
 import type { SemanticToken } from './devicetree/semantic-tokens';
 import type { Workspace } from './workspace';

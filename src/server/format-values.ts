@@ -7,7 +7,12 @@ export function hex(n: number | bigint): string {
 /** "240 MiB" for exact multiples, "1.5 KiB" otherwise, "512 bytes" below 1 KiB. */
 export function humanSize(n: number | bigint): string {
   const v = typeof n === 'bigint' ? n : BigInt(Math.trunc(n));
-  const units: [bigint, string][] = [[1n << 40n, 'TiB'], [1n << 30n, 'GiB'], [1n << 20n, 'MiB'], [1n << 10n, 'KiB']];
+  const units: [bigint, string][] = [
+    [1n << 40n, 'TiB'],
+    [1n << 30n, 'GiB'],
+    [1n << 20n, 'MiB'],
+    [1n << 10n, 'KiB'],
+  ];
   for (const [size, name] of units) {
     if (v >= size) {
       if (v % size === 0n) return `${v / size} ${name}`;

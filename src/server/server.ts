@@ -2,8 +2,14 @@
 // dispatched to the language of the document. Analysis is synchronous per notification; after each
 // one the server publishes what changed and sends the `settled` notification (protocol.ts).
 import {
-  CodeActionKind, DidChangeConfigurationNotification, SemanticTokensBuilder, TextDocumentSyncKind,
-  type Connection, type InitializeResult, type SemanticTokens, type SemanticTokensDelta,
+  CodeActionKind,
+  DidChangeConfigurationNotification,
+  SemanticTokensBuilder,
+  TextDocumentSyncKind,
+  type Connection,
+  type InitializeResult,
+  type SemanticTokens,
+  type SemanticTokensDelta,
 } from 'vscode-languageserver/node';
 import type { Diagnostic } from '../common/diagnostics';
 import { decodeUtf8 } from '../common/host';
@@ -77,9 +83,12 @@ export function startServer(connection: Connection, disk: WorkspaceHost): Worksp
     ctx.settle('all');
   });
   registerDocumentSync(ctx);
-  connection.onRequest(CONTEXTS_REQUEST, (): ContextInfo[] => ws.liveUnits()
-    .filter((u): u is DtUnit => u instanceof DtUnit)
-    .map((u) => ({ files: u.files, includePaths: u.includePaths, origin: u.origin, vm: u.vm })));
+  connection.onRequest(CONTEXTS_REQUEST, (): ContextInfo[] =>
+    ws
+      .liveUnits()
+      .filter((u): u is DtUnit => u instanceof DtUnit)
+      .map((u) => ({ files: u.files, includePaths: u.includePaths, origin: u.origin, vm: u.vm })),
+  );
   registerFeatures(ctx);
   registerSemanticTokens(ctx);
   return ws;
@@ -131,8 +140,13 @@ function settler(connection: Connection, ws: Workspace): ServerContext['settle']
 
 function featureRunner(connection: Connection, ws: Workspace): ServerContext['guarded'] {
   const featuresFor = (path: string): LanguageFeatures | undefined =>
-    isSystemFile(path) ? systemFeatures : isDevicetreeFile(path) || ws.docs.get(path)?.languageId === 'devicetree' ? devicetreeFeatures
-      : isSerialLogFile(path) || ws.docs.get(path)?.languageId === 'serial-log' ? serialLogFeatures : undefined;
+    isSystemFile(path)
+      ? systemFeatures
+      : isDevicetreeFile(path) || ws.docs.get(path)?.languageId === 'devicetree'
+        ? devicetreeFeatures
+        : isSerialLogFile(path) || ws.docs.get(path)?.languageId === 'serial-log'
+          ? serialLogFeatures
+          : undefined;
   return (name, uri, fallback, f) => {
     const path = uriToPath(uri);
     const features = featuresFor(path);
@@ -186,10 +200,10 @@ function registerFeatures({ connection, ws, guarded }: ServerContext): void {
   connection.onCompletion(({ textDocument, position }) => guarded('completion', textDocument.uri, [], (f, p) => f.completion(ws, p, position)));
   connection.onDefinition(({ textDocument, position }) => guarded('definition', textDocument.uri, [], (f, p) => f.definition(ws, p, position)));
   connection.onReferences(({ textDocument, position, context }) =>
-    guarded('references', textDocument.uri, [], (f, p) => f.references(ws, p, position, context.includeDeclaration)));
+    guarded('references', textDocument.uri, [], (f, p) => f.references(ws, p, position, context.includeDeclaration)),
+  );
   connection.onPrepareRename(({ textDocument, position }) => guarded('prepareRename', textDocument.uri, null, (f, p) => f.prepareRename(ws, p, position)));
-  connection.onRenameRequest(({ textDocument, position, newName }) =>
-    guarded('rename', textDocument.uri, null, (f, p) => f.rename(ws, p, position, newName)));
+  connection.onRenameRequest(({ textDocument, position, newName }) => guarded('rename', textDocument.uri, null, (f, p) => f.rename(ws, p, position, newName)));
   connection.onDocumentSymbol(({ textDocument }) => guarded('documentSymbol', textDocument.uri, [], (f, p) => f.documentSymbols(ws, p)));
   connection.onWorkspaceSymbol(({ query }) => {
     try {
@@ -202,13 +216,19 @@ function registerFeatures({ connection, ws, guarded }: ServerContext): void {
   connection.onFoldingRanges(({ textDocument }) => guarded('foldingRanges', textDocument.uri, [], (f, p) => f.foldingRanges(ws, p)));
   connection.onDocumentFormatting(({ textDocument, options }) => guarded('formatting', textDocument.uri, [], (f, p) => f.formatting(ws, p, options)));
   connection.onDocumentOnTypeFormatting(({ textDocument, position, ch }) =>
-    guarded('onTypeFormatting', textDocument.uri, [], (f, p) => f.onTypeFormatting?.(ws, p, position, ch) ?? []));
+    guarded('onTypeFormatting', textDocument.uri, [], (f, p) => f.onTypeFormatting?.(ws, p, position, ch) ?? []),
+  );
   connection.onCodeAction(({ textDocument, range, context }) =>
-    guarded('codeAction', textDocument.uri, [], (f, p) => f.codeActions(ws, p, range, context.diagnostics, context.only)));
+    guarded('codeAction', textDocument.uri, [], (f, p) => f.codeActions(ws, p, range, context.diagnostics, context.only)),
+  );
   connection.onDeclaration(({ textDocument, position }) => guarded('declaration', textDocument.uri, [], (f, p) => f.declaration?.(ws, p, position) ?? []));
-  connection.onTypeDefinition(({ textDocument, position }) => guarded('typeDefinition', textDocument.uri, [], (f, p) => f.typeDefinition?.(ws, p, position) ?? []));
+  connection.onTypeDefinition(({ textDocument, position }) =>
+    guarded('typeDefinition', textDocument.uri, [], (f, p) => f.typeDefinition?.(ws, p, position) ?? []),
+  );
   connection.onDocumentLinks(({ textDocument }) => guarded('documentLinks', textDocument.uri, [], (f, p) => f.documentLinks?.(ws, p) ?? []));
-  connection.onSignatureHelp(({ textDocument, position }) => guarded('signatureHelp', textDocument.uri, null, (f, p) => f.signatureHelp?.(ws, p, position) ?? null));
+  connection.onSignatureHelp(({ textDocument, position }) =>
+    guarded('signatureHelp', textDocument.uri, null, (f, p) => f.signatureHelp?.(ws, p, position) ?? null),
+  );
 }
 
 /** Semantic tokens, whole (kept per document for the next delta), as a delta, and for a range. */

@@ -264,7 +264,11 @@ export class Workspace {
       }
     }
     const out = new Map<string, { diagnostic: Diagnostic; source: string }[]>();
-    for (const [file, m] of byFile) out.set(file, [...m.values()].sort((a, b) => compareDiagnostics(a.diagnostic, b.diagnostic)));
+    for (const [file, m] of byFile)
+      out.set(
+        file,
+        [...m.values()].sort((a, b) => compareDiagnostics(a.diagnostic, b.diagnostic)),
+      );
     return out;
   }
 
@@ -293,7 +297,9 @@ export class Workspace {
 function internalError(file: string, e: unknown): Diagnostic {
   const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
   return {
-    severity: 'error', code: 'internal-error', range: { file, start: { line: 0, col: 0 }, end: { line: 0, col: 0 } },
+    severity: 'error',
+    code: 'internal-error',
+    range: { file, start: { line: 0, col: 0 }, end: { line: 0, col: 0 } },
     message: `internal error while analysing this file (please report it): ${what}; other files are still analysed`,
   };
 }

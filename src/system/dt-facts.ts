@@ -3,8 +3,16 @@
 // `ranges`), its interrupt parent, and the providers its phandle properties point at.
 
 import {
-  findNodeByPath, findNodeByPhandle, getChild, getProperty, liveChildren, propertyCells, propertyStrings,
-  type DtNode, type DtProperty, type DtTree,
+  findNodeByPath,
+  findNodeByPhandle,
+  getChild,
+  getProperty,
+  liveChildren,
+  propertyCells,
+  propertyStrings,
+  type DtNode,
+  type DtProperty,
+  type DtTree,
 } from '../devicetree/tree';
 
 import { cellsProperty } from '../devicetree/addresses';
@@ -37,7 +45,9 @@ export function isEnabled(node: DtNode): boolean {
  * resolves it). `byPhandle`: a caller's phandle table (the default walks the tree).
  */
 export function interruptParent(
-  tree: DtTree, node: DtNode, byPhandle: (phandle: number) => DtNode | undefined = (ph) => findNodeByPhandle(tree, ph),
+  tree: DtTree,
+  node: DtNode,
+  byPhandle: (phandle: number) => DtNode | undefined = (ph) => findNodeByPhandle(tree, ph),
 ): { controller?: DtNode; declaredBy?: DtNode; property?: DtProperty } {
   for (let n: DtNode | undefined = node; n; n = n.parent) {
     const p = getProperty(n, 'interrupt-parent');

@@ -37,12 +37,7 @@ export interface GuestFiles {
 /** Known file sets beside the .system, by the names the known examples use. */
 function knownNamesBeside(dir: string, clientNumber: number, vm: VirtualMachine, host: FileHost): string[] {
   const n = clientNumber + 1;
-  const sets: string[][] = [
-    ['board.dts', `guest-${n}.dts`],
-    ['maaxboard.dts', 'maaxboard-overlay.dts'],
-    ['linux.dts', 'overlay.dts'],
-    [`${vm.name}.dts`],
-  ];
+  const sets: string[][] = [['board.dts', `guest-${n}.dts`], ['maaxboard.dts', 'maaxboard-overlay.dts'], ['linux.dts', 'overlay.dts'], [`${vm.name}.dts`]];
   for (const set of sets) {
     const paths = set.map((f) => join(dir, f));
     if (paths.every((p) => host.fileExists(p))) return paths;
@@ -168,20 +163,39 @@ export function findGuestFiles(systemDir: string, vms: { vm: VirtualMachine; cli
       continue;
     }
     folders ??= foldersBelow(systemDir, host);
-    const found = folders.filter((f) => belongsTo(basename(f), vm)).map((f) => treesInVmFolder(f, host)).find((t) => t !== undefined);
+    const found = folders
+      .filter((f) => belongsTo(basename(f), vm))
+      .map((f) => treesInVmFolder(f, host))
+      .find((t) => t !== undefined);
     if (!found) {
       // Overlays beside the .system with no base (sel4devkit's single-guest repository keeps only its
       // overlay; the board tree comes from the kernel build): say what is missing.
       besideScan ??= scanTreeFolder(systemDir, host);
       if (besideScan.bases.length === 0 && besideScan.overlays.length > 0) {
-        out.set(vm.name, { files: [], diagnostics: [note(vm, `${besideScan.overlays.map((o) => basename(o)).join(', ')} beside the .system ${besideScan.overlays.length === 1 ? 'is an overlay' : 'are overlays'} with no base tree to append to; name the base (the board's tree) and the overlays in the project file's "dts"`)] });
+        out.set(vm.name, {
+          files: [],
+          diagnostics: [
+            note(
+              vm,
+              `${besideScan.overlays.map((o) => basename(o)).join(', ')} beside the .system ${besideScan.overlays.length === 1 ? 'is an overlay' : 'are overlays'} with no base tree to append to; name the base (the board's tree) and the overlays in the project file's "dts"`,
+            ),
+          ],
+        });
       }
       continue;
     }
     if (found.base) out.set(vm.name, { files: [found.base, ...found.overlays], diagnostics: [] });
     else if (found.bases.length > 1) {
       // Several whole trees and none called linux.dts: which one the build uses is not for us to guess.
-      out.set(vm.name, { files: [], diagnostics: [note(vm, `${shown(found.treeDir)} has several whole trees (${found.bases.map((b) => basename(b)).join(', ')}) and none is linux.dts; name the files in the project file's "dts"`)] });
+      out.set(vm.name, {
+        files: [],
+        diagnostics: [
+          note(
+            vm,
+            `${shown(found.treeDir)} has several whole trees (${found.bases.map((b) => basename(b)).join(', ')}) and none is linux.dts; name the files in the project file's "dts"`,
+          ),
+        ],
+      });
     } else pending.push({ vm, found });
   }
   for (const { vm, found } of pending) {
@@ -189,7 +203,12 @@ export function findGuestFiles(systemDir: string, vms: { vm: VirtualMachine; cli
     if (!borrowed) continue;
     out.set(vm.name, {
       files: [borrowed.path, ...found.overlays],
-      diagnostics: [note(vm, `${shown(found.treeDir)} has overlays but no base tree; using ${shown(borrowed.path)}${borrowed.from ? `, the base of '${borrowed.from}'` : ''} (name the files in the project file's "dts" to choose)`)],
+      diagnostics: [
+        note(
+          vm,
+          `${shown(found.treeDir)} has overlays but no base tree; using ${shown(borrowed.path)}${borrowed.from ? `, the base of '${borrowed.from}'` : ''} (name the files in the project file's "dts" to choose)`,
+        ),
+      ],
     });
   }
   return out;

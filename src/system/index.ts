@@ -14,8 +14,16 @@ export { parseXml, type XmlAttribute, type XmlElement, type XmlDocument } from '
 export * from './model';
 export { inferSerialRoles, type SerialRoles, type SerialClient, type RoleOverride } from './roles';
 export {
-  loadProject, findProjectFileFor, guestRamMap, DEFAULT_SERIAL, DEFAULT_VIRTIO, PROJECT_KEYS,
-  type Project, type GuestConfig, type SerialConfig, type VirtioConsoleConfig,
+  loadProject,
+  findProjectFileFor,
+  guestRamMap,
+  DEFAULT_SERIAL,
+  DEFAULT_VIRTIO,
+  PROJECT_KEYS,
+  type Project,
+  type GuestConfig,
+  type SerialConfig,
+  type VirtioConsoleConfig,
 } from './project';
 import { pushAll } from '../common/arrays';
 export { crossCheck, checkGuestTree, type GuestDiagnostic } from './checks/run-rules';
@@ -68,7 +76,9 @@ export function lintSystemFile(file: string, host: FileHost, options?: LintSyste
   if (!host.fileExists(file) && !host.readFile(file)) {
     return [{ severity: 'error', message: `cannot read '${file}'`, code: 'missing-file' }];
   }
-  const project = options?.project ? loadProject(options.project, host, { system: file, target: options.target }) : loadProject(file, host, { target: options?.target });
+  const project = options?.project
+    ? loadProject(options.project, host, { system: file, target: options.target })
+    : loadProject(file, host, { target: options?.target });
   const out = [...project.diagnostics];
   if (options?.guests !== false) {
     const trees = compileGuestTrees(project, host);
@@ -77,7 +87,10 @@ export function lintSystemFile(file: string, host: FileHost, options?: LintSyste
     for (const result of trees.values()) {
       if (reported.has(result)) continue;
       reported.add(result);
-      pushAll(out, result.diagnostics.filter((d) => d.severity === 'error'));
+      pushAll(
+        out,
+        result.diagnostics.filter((d) => d.severity === 'error'),
+      );
     }
     // Cross checks on a tree that did not compile would only repeat its errors in other words.
     const clean = new Map([...trees].filter(([, r]) => !r.diagnostics.some((d) => d.severity === 'error')));

@@ -19,7 +19,10 @@ export interface JsonMember {
 }
 
 class SyntaxFailure {
-  constructor(readonly message: string, readonly offset: number) {}
+  constructor(
+    readonly message: string,
+    readonly offset: number,
+  ) {}
 }
 
 /** Nesting deeper than this is refused, so a hostile file cannot exhaust the stack. */
@@ -27,7 +30,11 @@ const MAX_DEPTH = 200;
 
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
 
-const LITERALS = [['true', true], ['false', false], ['null', null]] as const;
+const LITERALS = [
+  ['true', true],
+  ['false', false],
+  ['null', null],
+] as const;
 
 function isDigit(c: string | undefined): boolean {
   return c !== undefined && c >= '0' && c <= '9';
@@ -37,7 +44,10 @@ function isDigit(c: string | undefined): boolean {
 class JsonReader {
   private pos = 0;
 
-  constructor(private readonly text: string, private readonly lines: LineMap) {}
+  constructor(
+    private readonly text: string,
+    private readonly lines: LineMap,
+  ) {}
 
   /** The whole text as one value, with nothing but white space after it. */
   document(): JsonValue {
@@ -191,7 +201,16 @@ export function parseJson(file: string, text: string): { value?: JsonValue; diag
     return { value: new JsonReader(text, lines).document(), diagnostics: [] };
   } catch (e) {
     if (!(e instanceof SyntaxFailure)) throw e;
-    return { diagnostics: [{ severity: 'error', message: `JSON syntax error: ${e.message}`, range: lines.range(e.offset, Math.min(text.length, e.offset + 1)), code: 'project-json-syntax' }] };
+    return {
+      diagnostics: [
+        {
+          severity: 'error',
+          message: `JSON syntax error: ${e.message}`,
+          range: lines.range(e.offset, Math.min(text.length, e.offset + 1)),
+          code: 'project-json-syntax',
+        },
+      ],
+    };
   }
 }
 

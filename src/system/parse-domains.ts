@@ -62,13 +62,19 @@ function readDomainList(r: ElementReader, el: XmlElement): { domains: DomainDecl
       if (d.name === undefined) continue;
       const prev = named.get(d.name);
       if (prev) {
-        r.valueError(child, `Each <domain>'s name element must be unique found existing domain '${d.name}' with id '${prev.id === undefined ? 'None' : `Some(${prev.id})`}'`, 'sdf-domain', 'name');
+        r.valueError(
+          child,
+          `Each <domain>'s name element must be unique found existing domain '${d.name}' with id '${prev.id === undefined ? 'None' : `Some(${prev.id})`}'`,
+          'sdf-domain',
+          'name',
+        );
         continue;
       }
       named.set(d.name, { id: d.id, element: child });
       if (d.id === undefined) continue;
       const other = byId.get(d.id);
-      if (other !== undefined) r.valueError(child, `Each <domain>'s id element must be unique found existing domain '${other}' with id '${d.id}'`, 'sdf-domain', 'id');
+      if (other !== undefined)
+        r.valueError(child, `Each <domain>'s id element must be unique found existing domain '${other}' with id '${d.id}'`, 'sdf-domain', 'id');
       else byId.set(d.id, d.name);
     } else if (child.tag === 'domain_schedule') {
       if (schedules.length > 0) r.valueError(child, 'The <domain_schedule> element can only appear once', 'sdf-domain');
@@ -138,7 +144,12 @@ function parseSchedule(r: ElementReader, el: XmlElement, out: Domains): void {
   }
   if (out.indexShift !== undefined && out.indexShift + n >= max) {
     // The tool prints the start index where it means the shift.
-    r.valueError(el, `schedule_index_shift '${out.startIndex}' on top of the schedule length '${n}' would exceed than the configured KernelNumDomainSchedules ${max}`, 'sdf-domain', 'index_shift');
+    r.valueError(
+      el,
+      `schedule_index_shift '${out.startIndex}' on top of the schedule length '${n}' would exceed than the configured KernelNumDomainSchedules ${max}`,
+      'sdf-domain',
+      'index_shift',
+    );
   }
 }
 

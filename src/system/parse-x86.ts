@@ -10,7 +10,9 @@ import type { XmlElement } from './xml';
 
 const ARCH_NAMES: Record<Arch, string> = { aarch64: 'AArch64', riscv64: 'RISC-V (64-bit)', x86_64: 'x86-64' };
 
-const PCI_BUS_MAX = 255, PCI_DEV_MAX = 31, PCI_FUNC_MAX = 7;
+const PCI_BUS_MAX = 255,
+  PCI_DEV_MAX = 31,
+  PCI_FUNC_MAX = 7;
 
 /** Rust's i64::from_str_radix(s, 16) on a trimmed part of a PCI address. */
 function hexPart(s: string): number | undefined {
@@ -200,7 +202,12 @@ function readPeripheral(r: ElementReader, el: XmlElement, io: IoAddressSpaceStat
   const a = r.required(el, 'peripheral_id');
   if (!a) return undefined;
   if (r.target.arch !== 'x86_64') {
-    r.valueError(el, `failed to parse device peripheral_id '${a.value}': IOMMU device identifiers are not supported on ${ARCH_NAMES[r.target.arch]}`, 'sdf-arch', a);
+    r.valueError(
+      el,
+      `failed to parse device peripheral_id '${a.value}': IOMMU device identifiers are not supported on ${ARCH_NAMES[r.target.arch]}`,
+      'sdf-arch',
+      a,
+    );
     return a.value;
   }
   const pci = parsePci(a.value, false);
@@ -217,7 +224,11 @@ function readPeripheral(r: ElementReader, el: XmlElement, io: IoAddressSpaceStat
 export function parseIoAddressSpace(s: ParseState, el: XmlElement, io: IoAddressSpaceState): IoAddressSpace | undefined {
   const { r } = s;
   if (!r.target.facts.iommu) {
-    r.error(`io address space requires seL4 to be built with IOMMU support (${r.target.arch}${r.target.arch === 'x86_64' ? ', before Microkit 2.3' : ''})`, el.nameRange, 'sdf-arch');
+    r.error(
+      `io address space requires seL4 to be built with IOMMU support (${r.target.arch}${r.target.arch === 'x86_64' ? ', before Microkit 2.3' : ''})`,
+      el.nameRange,
+      'sdf-arch',
+    );
   }
   r.allowOnly(el, ['name', 'peripheral_id', 'domain_id']);
   r.noText(el);

@@ -6,9 +6,22 @@
 import type { Diagnostic } from '../common/diagnostics';
 import { parseXml, type XmlElement } from './xml';
 import {
-  DEFAULT_BUDGET_US, MAX_ID, MAX_PRIORITY, MAX_STACK_SIZE, MIN_STACK_SIZE, SMALL_PAGE, attribute, hex,
-  type Channel, type ChannelEnd, type MapEntry, type MemoryRegion, type Perms, type ProtectionDomain,
-  type SystemModel, type VirtualMachine,
+  DEFAULT_BUDGET_US,
+  MAX_ID,
+  MAX_PRIORITY,
+  MAX_STACK_SIZE,
+  MIN_STACK_SIZE,
+  SMALL_PAGE,
+  attribute,
+  hex,
+  type Channel,
+  type ChannelEnd,
+  type MapEntry,
+  type MemoryRegion,
+  type Perms,
+  type ProtectionDomain,
+  type SystemModel,
+  type VirtualMachine,
 } from './model';
 import { checkSystem } from './checks/run-rules';
 import { pushAll } from '../common/arrays';
@@ -54,7 +67,12 @@ function parseMap(r: ElementReader, el: XmlElement, owner: ProtectionDomain | Vi
   const cached = r.bool(el, 'cached', true);
   if (!mr || vaddr === undefined) return undefined;
   return {
-    mr: mr.value, vaddr, perms, cached, element: el, owner,
+    mr: mr.value,
+    vaddr,
+    perms,
+    cached,
+    element: el,
+    owner,
     setvarVaddr: inPd ? attribute(el, 'setvar_vaddr')?.value : undefined,
     setvarSize: inPd ? attribute(el, 'setvar_size')?.value : undefined,
     setvarPrefillSize: inPd ? attribute(el, 'setvar_prefill_size')?.value : undefined,
@@ -67,7 +85,12 @@ function parseScheduling(r: ElementReader, el: XmlElement): { priority: number; 
   const budget = r.optNumber(el, 'budget', DEFAULT_BUDGET_US);
   let period = r.optNumber(el, 'period', budget);
   if (budget > period) {
-    r.valueError(el, `budget (${budget}) must be less than, or equal to, period (${period})`, 'sdf-budget-period', attribute(el, 'budget') ?? attribute(el, 'period'));
+    r.valueError(
+      el,
+      `budget (${budget}) must be less than, or equal to, period (${period})`,
+      'sdf-budget-period',
+      attribute(el, 'budget') ?? attribute(el, 'period'),
+    );
     period = budget;
   }
   return { priority, budget, period };
@@ -116,9 +139,13 @@ function parseVirtualMachine(s: ParseState, el: XmlElement, vmm: ProtectionDomai
   const vm: VirtualMachine = { kind: 'virtual_machine', name, ...params, vcpus: [], maps: [], vmm, element: el };
   const idAttr = attribute(el, 'id');
   if (idAttr && target.versionOrigin === 'inferred') {
-    r.legacy(`'id' on virtual_machine is the Microkit 1.x form (read here as one vCPU, the file being read as Microkit 1.4); Microkit 2.0 rejects it and wants <vcpu id="${idAttr.value}" /> inside`, idAttr.nameRange);
+    r.legacy(
+      `'id' on virtual_machine is the Microkit 1.x form (read here as one vCPU, the file being read as Microkit 1.4); Microkit 2.0 rejects it and wants <vcpu id="${idAttr.value}" /> inside`,
+      idAttr.nameRange,
+    );
   }
-  const legacyId = idAttr && (legacy || target.versionOrigin === 'inferred') ? r.ranged(el, 'id', r.number(el, idAttr), 0, MAX_ID, `id must be < ${MAX_ID + 1}`) : undefined;
+  const legacyId =
+    idAttr && (legacy || target.versionOrigin === 'inferred') ? r.ranged(el, 'id', r.number(el, idAttr), 0, MAX_ID, `id must be < ${MAX_ID + 1}`) : undefined;
   if (legacyId !== undefined) vm.vcpus.push({ id: legacyId, element: el });
   for (const child of el.children) {
     if (child.tag === 'vcpu') {
@@ -157,7 +184,14 @@ function parsePdHeader(s: ParseState, el: XmlElement, parent: ProtectionDomain |
     cpu: parseCpu(r, el),
     fpu: r.bool(el, 'fpu', true),
     legacyPp: r.bool(el, 'pp', false) && pdAttributes(s, parent).includes('pp'),
-    maps: [], irqs: [], ioports: [], capMaps: [], setvars: [], children: [], parent, element: el,
+    maps: [],
+    irqs: [],
+    ioports: [],
+    capMaps: [],
+    setvars: [],
+    children: [],
+    parent,
+    element: el,
   };
   if (parent) {
     pd.id = r.ranged(el, 'id', r.reqNumber(el, 'id'), 0, MAX_ID, `id must be < ${MAX_ID + 1}`);
@@ -165,7 +199,10 @@ function parsePdHeader(s: ParseState, el: XmlElement, parent: ProtectionDomain |
   }
   const ppAttr = attribute(el, 'pp');
   if (ppAttr && target.versionOrigin === 'inferred') {
-    r.legacy(`'pp' on protection_domain is the Microkit 1.x form (accepted: the file is read as Microkit 1.4); Microkit 2.0 rejects it and wants pp="true" on the caller's channel end`, ppAttr.nameRange);
+    r.legacy(
+      `'pp' on protection_domain is the Microkit 1.x form (accepted: the file is read as Microkit 1.4); Microkit 2.0 rejects it and wants pp="true" on the caller's channel end`,
+      ppAttr.nameRange,
+    );
   }
   if (pd.smc) checkSmc(r, el);
   pd.domain = parsePdDomain(s, el);
@@ -200,7 +237,12 @@ function parsePdDomain(s: ParseState, el: XmlElement): string | undefined {
   const a = attribute(el, 'domain');
   if (a) {
     const later = s.model.root?.children.some((c) => c.tag === 'domains');
-    r.valueError(el, `Specifying a domain '${a.value}' without declaring a domain schedule is not allowed:${later ? ' (the <domains> element must come before the protection domains that name its domains)' : ''}`, 'sdf-domain', a);
+    r.valueError(
+      el,
+      `Specifying a domain '${a.value}' without declaring a domain schedule is not allowed:${later ? ' (the <domains> element must come before the protection domains that name its domains)' : ''}`,
+      'sdf-domain',
+      a,
+    );
   }
   return a?.value;
 }
@@ -236,7 +278,11 @@ function parseSetvar(s: ParseState, pd: ProtectionDomain, child: XmlElement): vo
 function parseVmChild(s: ParseState, pd: ProtectionDomain, child: XmlElement): void {
   const { r } = s;
   if (!s.target.facts.hypervisor) {
-    r.error(`seL4 has not been built as a hypervisor, virtual machines are disabled on element 'protection_domain' (${s.target.arch}${s.target.board ? `, board ${s.target.board}` : ''})`, child.nameRange, 'sdf-arch');
+    r.error(
+      `seL4 has not been built as a hypervisor, virtual machines are disabled on element 'protection_domain' (${s.target.arch}${s.target.board ? `, board ${s.target.board}` : ''})`,
+      child.nameRange,
+      'sdf-arch',
+    );
   }
   if (pd.virtualMachine) {
     r.error(`virtual_machine must only be specified once on element 'protection_domain'`, child.nameRange, 'sdf-duplicate-element');
@@ -248,7 +294,8 @@ function parseVmChild(s: ParseState, pd: ProtectionDomain, child: XmlElement): v
 function parseProtectionDomain(s: ParseState, el: XmlElement, parent: ProtectionDomain | undefined): ProtectionDomain {
   const { r } = s;
   const pd = parsePdHeader(s, el, parent);
-  let imageSeen = false, cspaceSeen = false;
+  let imageSeen = false,
+    cspaceSeen = false;
   for (const child of el.children) {
     if (child.tag in CHILD_PARSERS && !r.elementKnown(child)) continue;
     switch (child.tag) {
@@ -256,17 +303,27 @@ function parseProtectionDomain(s: ParseState, el: XmlElement, parent: Protection
         parseProgramImage(r, pd, child, imageSeen);
         imageSeen = true;
         break;
-      case 'map': parsePdMap(s, pd, child); break;
-      case 'irq': parseIrq(s, pd, child); break;
-      case 'ioport': parseIoport(s, pd, child); break;
-      case 'setvar': parseSetvar(s, pd, child); break;
+      case 'map':
+        parsePdMap(s, pd, child);
+        break;
+      case 'irq':
+        parseIrq(s, pd, child);
+        break;
+      case 'ioport':
+        parseIoport(s, pd, child);
+        break;
+      case 'setvar':
+        parseSetvar(s, pd, child);
+        break;
       case 'protection_domain': {
         const c = parseProtectionDomain(s, child, pd);
         s.symbols.add(r, pd, c.setvarId, child);
         pd.children.push(c);
         break;
       }
-      case 'virtual_machine': parseVmChild(s, pd, child); break;
+      case 'virtual_machine':
+        parseVmChild(s, pd, child);
+        break;
       case 'cspace':
         if (cspaceSeen) r.error(`cspace must only be specified once on element 'protection_domain'`, child.nameRange, 'sdf-duplicate-element');
         else parseCspace(s, pd, child);
@@ -312,7 +369,8 @@ function parseMemoryRegion(r: ElementReader, el: XmlElement): MemoryRegion | und
   }
   const prefillPath = attribute(el, 'prefill_path')?.value;
   const bootinfo = attribute(el, 'prefill_bootinfo');
-  if (bootinfo && !BOOTINFO_TYPES.includes(bootinfo.value)) r.valueError(el, `BootInfoMap type: '${bootinfo.value}' is not supported`, 'sdf-invalid-value', bootinfo);
+  if (bootinfo && !BOOTINFO_TYPES.includes(bootinfo.value))
+    r.valueError(el, `BootInfoMap type: '${bootinfo.value}' is not supported`, 'sdf-invalid-value', bootinfo);
   if (prefillPath !== undefined && bootinfo) r.valueError(el, 'prefill_path and prefill_bootinfo cannot be both specified', 'sdf-invalid-value', bootinfo);
   const size = parseRegionSize(r, el, pageSize, prefillPath !== undefined);
   const physAttr = attribute(el, 'phys_addr');
@@ -324,8 +382,14 @@ function parseMemoryRegion(r: ElementReader, el: XmlElement): MemoryRegion | und
   // A region with a bad or missing size stays in the model (size 0, or a page when prefilled from a
   // file this cannot read) so its maps do not cascade into errors.
   return {
-    name: name.value, size: size ?? (prefillPath !== undefined ? pageSize : 0), pageSize, pageSizeGiven: psAttr !== undefined, physAddr,
-    prefillPath, prefillBootinfo: bootinfo?.value, element: el,
+    name: name.value,
+    size: size ?? (prefillPath !== undefined ? pageSize : 0),
+    pageSize,
+    pageSizeGiven: psAttr !== undefined,
+    physAddr,
+    prefillPath,
+    prefillBootinfo: bootinfo?.value,
+    element: el,
   };
 }
 
@@ -427,7 +491,15 @@ export function parseSystem(file: string, text: string, options?: TargetOptions)
   const root = doc.root;
   const target = resolveTarget(root, options);
   const model: SystemModel = {
-    file, memoryRegions: [], rootDomains: [], protectionDomains: [], virtualMachines: [], channels: [], ioAddressSpaces: [], target, root,
+    file,
+    memoryRegions: [],
+    rootDomains: [],
+    protectionDomains: [],
+    virtualMachines: [],
+    channels: [],
+    ioAddressSpaces: [],
+    target,
+    root,
   };
   const r = new ElementReader(diagnostics, target);
   if (!root) return { model, diagnostics };

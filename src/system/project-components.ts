@@ -67,7 +67,13 @@ export function readProjectComponents(json: JsonValue | undefined, dir: string, 
           continue;
         }
         for (const k of m.value.members) {
-          if (!PD_KEYS.includes(k.key)) diagnostics.push({ severity: 'warning', message: `unknown key '${k.key}' in pds '${m.key}' (known: ${PD_KEYS.join(', ')})`, range: k.keyRange, code: 'project-schema' });
+          if (!PD_KEYS.includes(k.key))
+            diagnostics.push({
+              severity: 'warning',
+              message: `unknown key '${k.key}' in pds '${m.key}' (known: ${PD_KEYS.join(', ')})`,
+              range: k.keyRange,
+              code: 'project-schema',
+            });
         }
         const list = (key: string): string[] | undefined => {
           const v = member(m.value, key);
@@ -76,7 +82,9 @@ export function readProjectComponents(json: JsonValue | undefined, dir: string, 
           err(`'${key}' must be an array of strings`, v.value.range);
           return undefined;
         };
-        const sources = list('sources'), includeDirs = list('includeDirs'), defines = list('defines');
+        const sources = list('sources'),
+          includeDirs = list('includeDirs'),
+          defines = list('defines');
         if (!sources || !includeDirs || !defines) continue;
         if (sources.length === 0) {
           err(`'${m.key}' names no C sources ("sources": [...])`, m.keyRange);

@@ -48,7 +48,6 @@ export const DEFAULT_SERIAL: Omit<SerialConfig, 'clients'> = {
 export const DEFAULT_DTB_OFFSET = 0x4000000;
 export const DEFAULT_INITRD_OFFSET = 0x4500000;
 
-
 /** The VM's RAM: a region mapped into both the VM and its VMM; the executable, then the largest, wins. */
 export function guestRamMap(system: SystemModel, vm: VirtualMachine): MapEntry | undefined {
   const shared = vm.maps.filter((m) => vm.vmm.maps.some((p) => p.mr === m.mr) && findMr(system, m.mr));
@@ -209,8 +208,13 @@ function readProjectFiles(path: string, host: FileHost, reader: ProjectReader, d
   let parsed: ReturnType<typeof parseSystem>;
   if (!systemBytes) {
     // Not worth a second error when the project file's own error is why no .system is known.
-    if (!unreadable || diagnostics.length === 0 && reader.diagnostics.length === 0) {
-      diagnostics.push({ severity: 'error', message: `cannot read system description '${systemFile}'`, range: member(json, 'system')?.value.range, code: 'project-missing-file' });
+    if (!unreadable || (diagnostics.length === 0 && reader.diagnostics.length === 0)) {
+      diagnostics.push({
+        severity: 'error',
+        message: `cannot read system description '${systemFile}'`,
+        range: member(json, 'system')?.value.range,
+        code: 'project-missing-file',
+      });
     }
     parsed = parseSystem(systemFile, '<system/>');
     parsed.diagnostics = [];
@@ -225,7 +229,11 @@ function readProjectFiles(path: string, host: FileHost, reader: ProjectReader, d
  * The architecture and release the .system is checked for: the project file's "arch", "board" and
  * "microkitVersion" over the setting's (`fallback`). Bad values are reported when `reader` is given.
  */
-export function targetOptions(json: JsonValue | undefined, fallback: TargetOptions | undefined, reader?: { error(m: string, r: SourceRange): void; warn(m: string, r: SourceRange): void }): TargetOptions {
+export function targetOptions(
+  json: JsonValue | undefined,
+  fallback: TargetOptions | undefined,
+  reader?: { error(m: string, r: SourceRange): void; warn(m: string, r: SourceRange): void },
+): TargetOptions {
   const out: TargetOptions = { ...fallback };
   const arch = member(json, 'arch');
   if (arch?.value.kind === 'string' && isArch(arch.value.value)) {
@@ -234,7 +242,8 @@ export function targetOptions(json: JsonValue | undefined, fallback: TargetOptio
   } else if (arch) reader?.error(`'arch' must be one of "aarch64", "riscv64", "x86_64"`, arch.value.range);
   const board = member(json, 'board');
   if (board?.value.kind === 'string') {
-    if (!(KNOWN_BOARDS as readonly string[]).includes(board.value.value)) reader?.warn(`'${board.value.value}' is not a board of Microkit 2.3 (known: ${KNOWN_BOARDS.join(', ')}); read as an AArch64 board`, board.value.range);
+    if (!(KNOWN_BOARDS as readonly string[]).includes(board.value.value))
+      reader?.warn(`'${board.value.value}' is not a board of Microkit 2.3 (known: ${KNOWN_BOARDS.join(', ')}); read as an AArch64 board`, board.value.range);
     out.board = board.value.value;
     // The board's architecture unless "arch" says otherwise.
     if (!arch) out.arch = undefined;
@@ -267,7 +276,14 @@ function readRoleOverride(rolesJson: JsonMember | undefined, reader: ProjectRead
 }
 
 /** The serial configuration: sdfgen's defaults, the project file's `serial`, the switch character from wherever it comes. */
-function readSerial(files: ProjectFiles, roles: SerialRoles, host: FileHost, reader: ProjectReader, diagnostics: Diagnostic[], override?: SwitchCharOverride): SerialConfig {
+function readSerial(
+  files: ProjectFiles,
+  roles: SerialRoles,
+  host: FileHost,
+  reader: ProjectReader,
+  diagnostics: Diagnostic[],
+  override?: SwitchCharOverride,
+): SerialConfig {
   const serial: SerialConfig = { ...DEFAULT_SERIAL, clients: roles.clients.map((c) => c.vm ?? c.pd) };
   const serialJson = member(files.json, 'serial');
   let projectSwitchChar: number | undefined;
@@ -299,8 +315,13 @@ function readSerial(files: ProjectFiles, roles: SerialRoles, host: FileHost, rea
     }
   }
   const sw = resolveSwitchChar({
-    project: projectSwitchChar === undefined ? undefined : { value: projectSwitchChar, file: files.projectFile!, range: member(serialJson?.value, 'switchChar')?.value.range },
-    override, systemFile: files.systemFile, host,
+    project:
+      projectSwitchChar === undefined
+        ? undefined
+        : { value: projectSwitchChar, file: files.projectFile!, range: member(serialJson?.value, 'switchChar')?.value.range },
+    override,
+    systemFile: files.systemFile,
+    host,
   });
   serial.switchChar = sw.value;
   serial.switchCharOrigin = sw.origin;
@@ -316,7 +337,11 @@ function readGuests(files: ProjectFiles, roles: SerialRoles, host: FileHost, rea
   const ordered = [...system.virtualMachines].sort((a, b) => clientIndexOf(roles, a) - clientIndexOf(roles, b));
   // Guests the project file names no trees for: found where real projects keep them (guest-files.ts).
   const unnamed = ordered.filter((vm) => !member(member(guestsJson?.value, vm.name)?.value, 'dts'));
-  const found = findGuestFiles(dirname(files.systemFile), unnamed.map((vm) => ({ vm, clientNumber: clientIndexOf(roles, vm) === Number.MAX_SAFE_INTEGER ? 0 : clientIndexOf(roles, vm) })), host);
+  const found = findGuestFiles(
+    dirname(files.systemFile),
+    unnamed.map((vm) => ({ vm, clientNumber: clientIndexOf(roles, vm) === Number.MAX_SAFE_INTEGER ? 0 : clientIndexOf(roles, vm) })),
+    host,
+  );
   const guests = ordered.map((vm) => {
     const inferred = found.get(vm.name);
     if (inferred) pushAll(diagnostics, inferred.diagnostics);
@@ -331,7 +356,15 @@ function readGuests(files: ProjectFiles, roles: SerialRoles, host: FileHost, rea
 }
 
 /** One guest: the project file's entry for its VM over what the .system and the files beside it imply. */
-function readGuest(files: ProjectFiles, vm: VirtualMachine, roles: SerialRoles, entry: JsonMember | undefined, inferredFiles: string[] | undefined, host: FileHost, reader: ProjectReader): GuestConfig {
+function readGuest(
+  files: ProjectFiles,
+  vm: VirtualMachine,
+  roles: SerialRoles,
+  entry: JsonMember | undefined,
+  inferredFiles: string[] | undefined,
+  host: FileHost,
+  reader: ProjectReader,
+): GuestConfig {
   const { system, dir } = files;
   const clientIndex = roles.clients.findIndex((c) => c.pd === vm.vmm.name);
   const g = entry?.value;
@@ -361,7 +394,7 @@ function readGuest(files: ProjectFiles, vm: VirtualMachine, roles: SerialRoles, 
     vm: vm.name,
     vmm: vm.vmm.name,
     clientIndex,
-    dtFiles: dts ? dts.map((f) => resolve(dir, f)) : inferredFiles ?? [],
+    dtFiles: dts ? dts.map((f) => resolve(dir, f)) : (inferredFiles ?? []),
     includePaths: (reader.strings(member(g, 'includePaths')) ?? []).map((p) => resolve(dir, p)),
     ramGpa,
     ramSize: (ram ? findMr(system, ram.mr)?.size : undefined) ?? 0,

@@ -102,8 +102,12 @@ export function inferSerialRoles(model: SystemModel, override?: RoleOverride): {
   const explicit = (key: 'uartDriver' | 'rxVirtualiser' | 'txVirtualiser', name: string | undefined): string | undefined => {
     if (name === undefined) return undefined;
     if (!findPd(model, name)) {
-      diagnostics.push({ severity: 'error', message: `project file names protection domain '${name}' as ${key}, but the system has no such protection domain`,
-        range: override?.ranges?.[key], code: 'project-unknown-pd' });
+      diagnostics.push({
+        severity: 'error',
+        message: `project file names protection domain '${name}' as ${key}, but the system has no such protection domain`,
+        range: override?.ranges?.[key],
+        code: 'project-unknown-pd',
+      });
       return undefined;
     }
     return name;
@@ -122,7 +126,13 @@ export function inferSerialRoles(model: SystemModel, override?: RoleOverride): {
     driver = candidates.find((n) => (findPd(model, n)?.irqs.length ?? 0) > 0 && !findPd(model, n)?.virtualMachine);
   }
 
-  const roles: SerialRoles = { driver, virtTx, virtRx, clients: [], source: override && Object.keys(override).some((k) => k !== 'ranges') ? 'project' : 'inferred' };
+  const roles: SerialRoles = {
+    driver,
+    virtTx,
+    virtRx,
+    clients: [],
+    source: override && Object.keys(override).some((k) => k !== 'ranges') ? 'project' : 'inferred',
+  };
   if (driver && virtTx) {
     const l = link(model, driver, virtTx);
     if (l) roles.driverTx = { driver: l.a, virt: l.b, channel: l.channel };
@@ -153,13 +163,23 @@ export function inferSerialRoles(model: SystemModel, override?: RoleOverride): {
  * The serial clients' names: the project file's list (its unknown names reported), else the
  * virtualisers' other neighbours in the order of their channel ids (virt_tx first, as sDDF numbers them).
  */
-function serialClientNames(model: SystemModel, override: RoleOverride | undefined, serial: { driver?: string; virtTx?: string; virtRx?: string }, diagnostics: Diagnostic[]): string[] {
+function serialClientNames(
+  model: SystemModel,
+  override: RoleOverride | undefined,
+  serial: { driver?: string; virtTx?: string; virtRx?: string },
+  diagnostics: Diagnostic[],
+): string[] {
   const clientNames: string[] = [];
   if (override?.clients) {
     for (const c of override.clients) {
       if (findPd(model, c)) clientNames.push(c);
-      else diagnostics.push({ severity: 'error', message: `project file names protection domain '${c}' as a serial client, but the system has no such protection domain`,
-        range: override.ranges?.clients, code: 'project-unknown-pd' });
+      else
+        diagnostics.push({
+          severity: 'error',
+          message: `project file names protection domain '${c}' as a serial client, but the system has no such protection domain`,
+          range: override.ranges?.clients,
+          code: 'project-unknown-pd',
+        });
     }
     return clientNames;
   }

@@ -5,8 +5,19 @@
 import type { SourceRange } from '../common/diagnostics';
 import type { Report } from './checks/rule';
 import {
-  MAX_PDS, SMALL_PAGE, attribute, findMr, findPd, hex, allMaps,
-  type CapMap, type IoPort, type MapEntry, type ProtectionDomain, type SystemModel, type VirtualMachine,
+  MAX_PDS,
+  SMALL_PAGE,
+  attribute,
+  findMr,
+  findPd,
+  hex,
+  allMaps,
+  type CapMap,
+  type IoPort,
+  type MapEntry,
+  type ProtectionDomain,
+  type SystemModel,
+  type VirtualMachine,
 } from './model';
 import { MAX_IOVA, pdMapMaxVaddr, vmMapMaxVaddr } from './target';
 
@@ -22,8 +33,11 @@ function checkUniqueNames<T extends { name: string; element: XmlElement }>(items
   for (const it of items) {
     const prev = first.get(it.name);
     if (prev) {
-      report({ message: `duplicate ${what} name '${it.name}'`, range: attrRange(it.element, 'name'),
-        related: [{ message: `'${it.name}' first defined here`, range: attrRange(prev.element, 'name') }] });
+      report({
+        message: `duplicate ${what} name '${it.name}'`,
+        range: attrRange(it.element, 'name'),
+        related: [{ message: `'${it.name}' first defined here`, range: attrRange(prev.element, 'name') }],
+      });
     } else first.set(it.name, it);
   }
 }
@@ -44,7 +58,8 @@ class PlacedRanges<T extends { start: number; end: number }> {
     const sorted = this.sorted;
     if (!sorted) return this.all.find((p) => start < p.end && p.start < end);
     // Disjoint and sorted: ends ascend too, so the overlapping ranges are one run from the first end > start.
-    let lo = 0, hi = sorted.length;
+    let lo = 0,
+      hi = sorted.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       if (sorted[mid].r.end > start) hi = mid;
@@ -66,7 +81,8 @@ class PlacedRanges<T extends { start: number; end: number }> {
       this.sorted = undefined;
       return;
     }
-    let lo = 0, hi = sorted.length;
+    let lo = 0,
+      hi = sorted.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       if (sorted[mid].r.start < r.start) lo = mid + 1;
@@ -109,13 +125,19 @@ export function checkUniqueIds(model: SystemModel, report: Report): void {
       if (child.id === undefined) continue;
       const prev = seen.get(child.id);
       if (prev) {
-        report({ message: `duplicate id: ${child.id} in protection domain: '${pd.name}'`, range: attrRange(child.element, 'id'),
-          related: [{ message: `id ${child.id} first used by '${prev.name}'`, range: attrRange(prev.element, 'id') }] });
+        report({
+          message: `duplicate id: ${child.id} in protection domain: '${pd.name}'`,
+          range: attrRange(child.element, 'id'),
+          related: [{ message: `id ${child.id} first used by '${prev.name}'`, range: attrRange(prev.element, 'id') }],
+        });
       } else seen.set(child.id, child);
       const vcpu = pd.virtualMachine?.vcpus.find((v) => v.id === child.id);
       if (vcpu) {
-        report({ message: `duplicate id: ${child.id} clashes with virtual machine vcpu id in protection domain: '${pd.name}'`,
-          range: attrRange(child.element, 'id'), related: [{ message: 'the vcpu', range: vcpu.element.nameRange }] });
+        report({
+          message: `duplicate id: ${child.id} clashes with virtual machine vcpu id in protection domain: '${pd.name}'`,
+          range: attrRange(child.element, 'id'),
+          related: [{ message: 'the vcpu', range: vcpu.element.nameRange }],
+        });
       }
     }
   }
@@ -125,8 +147,11 @@ export function checkUniqueIds(model: SystemModel, report: Report): void {
     if (!m) ids.set(pd.name, (m = new Map()));
     const prev = m.get(id);
     if (prev) {
-      report({ message: `duplicate channel id: ${id} in protection domain: '${pd.name}'`, range: attrRange(el, 'id'),
-        related: [{ message: `id ${id} first used here`, range: attrRange(prev, 'id') }] });
+      report({
+        message: `duplicate channel id: ${id} in protection domain: '${pd.name}'`,
+        range: attrRange(el, 'id'),
+        related: [{ message: `id ${id} first used here`, range: attrRange(prev, 'id') }],
+      });
     } else m.set(id, el);
   };
   for (const pd of pds) for (const irq of pd.irqs) claim(pd, irq.id, irq.element);
@@ -145,8 +170,11 @@ export function checkUniqueIrqs(model: SystemModel, report: Report): void {
     for (const irq of pd.irqs) {
       const prev = irqOwner.get(irq.irq);
       if (prev) {
-        report({ message: `duplicate irq: ${irq.irq} in protection domain: '${pd.name}' (already given to '${prev.pd.name}')`,
-          range: attrRange(irq.element, 'irq'), related: [{ message: `irq ${irq.irq} first given here`, range: attrRange(prev.el, 'irq') }] });
+        report({
+          message: `duplicate irq: ${irq.irq} in protection domain: '${pd.name}' (already given to '${prev.pd.name}')`,
+          range: attrRange(irq.element, 'irq'),
+          related: [{ message: `irq ${irq.irq} first given here`, range: attrRange(prev.el, 'irq') }],
+        });
       } else irqOwner.set(irq.irq, { pd, el: irq.element });
     }
   }
@@ -178,12 +206,17 @@ export function checkChannelNotToSelf(model: SystemModel, report: Report): void 
 function checkPpcs(model: SystemModel, wrongEnd: boolean, report: Report): void {
   for (const ch of model.channels) {
     const ends = ch.ends.map((e) => ({ end: e, pd: findPd(model, e.pd) }));
-    for (const [a, b] of [[ends[0], ends[1]], [ends[1], ends[0]]] as const) {
+    for (const [a, b] of [
+      [ends[0], ends[1]],
+      [ends[1], ends[0]],
+    ] as const) {
       if (!a.end.pp || !a.pd || !b.pd || a.pd.priority < b.pd.priority) continue;
-      if ((b.pd.priority < a.pd.priority) !== wrongEnd) continue;
+      if (b.pd.priority < a.pd.priority !== wrongEnd) continue;
       const hint = wrongEnd ? `; pp marks the caller's end: did you mean pp="true" on the end of '${b.pd.name}'?` : '';
-      report({ message: `PPCs must be to protection domains of strictly higher priorities; channel with PPC exists from pd ${a.pd.name} (priority: ${a.pd.priority}) to pd ${b.pd.name} (priority: ${b.pd.priority})${hint}`,
-        range: attrRange(a.end.element, 'pp') });
+      report({
+        message: `PPCs must be to protection domains of strictly higher priorities; channel with PPC exists from pd ${a.pd.name} (priority: ${a.pd.priority}) to pd ${b.pd.name} (priority: ${b.pd.priority})${hint}`,
+        range: attrRange(a.end.element, 'pp'),
+      });
     }
   }
 }
@@ -213,7 +246,10 @@ export function checkMapAlignment(model: SystemModel, report: Report): void {
     for (const map of maps) {
       const mr = findMr(model, map.mr);
       if (mr && map.vaddr % mr.pageSize !== 0) {
-        report({ message: `invalid vaddr alignment on 'map': ${hex(map.vaddr)} is not a multiple of the page size ${hex(mr.pageSize)} of '${mr.name}'`, range: attrRange(map.element, 'vaddr') });
+        report({
+          message: `invalid vaddr alignment on 'map': ${hex(map.vaddr)} is not a multiple of the page size ${hex(mr.pageSize)} of '${mr.name}'`,
+          range: attrRange(map.element, 'vaddr'),
+        });
       }
     }
   }
@@ -227,11 +263,15 @@ export function checkMapOverlap(model: SystemModel, report: Report): void {
     for (const map of maps) {
       const mr = findMr(model, map.mr);
       if (!mr) continue;
-      const start = map.vaddr, end = map.vaddr + mr.size;
+      const start = map.vaddr,
+        end = map.vaddr + mr.size;
       const clash = placed.firstOverlap(start, end);
       if (clash) {
-        report({ message: `map for '${map.mr}' has virtual address range [${hex(start)}..${hex(end)}) which overlaps with map for '${clash.map.mr}' [${hex(clash.start)}..${hex(clash.end)}) in ${kind} '${owner.name}'`,
-          range: attrRange(map.element, 'vaddr'), related: [{ message: `map of '${clash.map.mr}'`, range: clash.map.element.nameRange }] });
+        report({
+          message: `map for '${map.mr}' has virtual address range [${hex(start)}..${hex(end)}) which overlaps with map for '${clash.map.mr}' [${hex(clash.start)}..${hex(clash.end)}) in ${kind} '${owner.name}'`,
+          range: attrRange(map.element, 'vaddr'),
+          related: [{ message: `map of '${clash.map.mr}'`, range: clash.map.element.nameRange }],
+        });
       }
       placed.add({ map, start, end });
     }
@@ -243,11 +283,15 @@ export function checkPhysicalOverlap(model: SystemModel, report: Report): void {
   const placed = new PlacedRanges<{ name: string; el: XmlElement; start: number; end: number }>();
   for (const mr of model.memoryRegions) {
     if (mr.physAddr === undefined) continue;
-    const start = mr.physAddr, end = mr.physAddr + mr.size;
+    const start = mr.physAddr,
+      end = mr.physAddr + mr.size;
     const clash = placed.firstOverlap(start, end);
     if (clash) {
-      report({ message: `memory region '${mr.name}' physical address range [${hex(start)}..${hex(end)}) overlaps with another memory region '${clash.name}' [${hex(clash.start)}..${hex(clash.end)})`,
-        range: attrRange(mr.element, 'phys_addr'), related: [{ message: `'${clash.name}'`, range: attrRange(clash.el, 'phys_addr') }] });
+      report({
+        message: `memory region '${mr.name}' physical address range [${hex(start)}..${hex(end)}) overlaps with another memory region '${clash.name}' [${hex(clash.start)}..${hex(clash.end)})`,
+        range: attrRange(mr.element, 'phys_addr'),
+        related: [{ message: `'${clash.name}'`, range: attrRange(clash.el, 'phys_addr') }],
+      });
     }
     placed.add({ name: mr.name, el: mr.element, start, end });
   }
@@ -274,7 +318,8 @@ export function checkPdCount(model: SystemModel, report: Report): void {
 /** sdf-reserved-name: the monitor's name is taken. */
 export function checkReservedNames(model: SystemModel, report: Report): void {
   for (const pd of model.protectionDomains) {
-    if (pd.name === MONITOR_PD_NAME) report({ message: `the PD name '${MONITOR_PD_NAME}' is reserved for the Microkit Monitor.`, range: attrRange(pd.element, 'name') });
+    if (pd.name === MONITOR_PD_NAME)
+      report({ message: `the PD name '${MONITOR_PD_NAME}' is reserved for the Microkit Monitor.`, range: attrRange(pd.element, 'name') });
   }
 }
 
@@ -290,7 +335,10 @@ export function checkX86Vmms(model: SystemModel, report: Report): void {
     }
   }
   for (const ch of model.channels) {
-    for (const [a, b] of [[ch.ends[0], ch.ends[1]], [ch.ends[1], ch.ends[0]]] as const) {
+    for (const [a, b] of [
+      [ch.ends[0], ch.ends[1]],
+      [ch.ends[1], ch.ends[0]],
+    ] as const) {
       if (a.pp && findPd(model, b.pd)?.virtualMachine) {
         report({ message: `It is not possible to PPC to PD '${b.pd}' with a bound vCPU from PD '${a.pd}' on x86_64`, range: attrRange(a.element, 'pp') });
       }
@@ -306,14 +354,20 @@ export function checkIoports(model: SystemModel, report: Report): void {
     for (const port of pd.ioports) {
       const prev = ids.get(port.id);
       if (prev) {
-        report({ message: `duplicate I/O port id: ${port.id} in protection domain: '${pd.name}'`, range: attrRange(port.element, 'id'),
-          related: [{ message: `id ${port.id} first used here`, range: attrRange(prev.element, 'id') }] });
+        report({
+          message: `duplicate I/O port id: ${port.id} in protection domain: '${pd.name}'`,
+          range: attrRange(port.element, 'id'),
+          related: [{ message: `id ${port.id} first used here`, range: attrRange(prev.element, 'id') }],
+        });
       } else ids.set(port.id, port);
       const end = port.addr + port.size;
       const clash = placed.find((p) => port.addr < p.port.addr + p.port.size && p.port.addr < end);
       if (clash) {
-        report({ message: `I/O port id: ${port.id}, half-open range: [${hex(port.addr)}, ${hex(end)}) in protection domain: '${pd.name}' overlaps with I/O port id: ${clash.port.id}, half-open range: [${hex(clash.port.addr)}, ${hex(clash.port.addr + clash.port.size)}) in protection domain: '${clash.pd.name}'`,
-          range: attrRange(port.element, 'addr'), related: [{ message: 'the other I/O port', range: clash.port.element.nameRange }] });
+        report({
+          message: `I/O port id: ${port.id}, half-open range: [${hex(port.addr)}, ${hex(end)}) in protection domain: '${pd.name}' overlaps with I/O port id: ${clash.port.id}, half-open range: [${hex(clash.port.addr)}, ${hex(clash.port.addr + clash.port.size)}) in protection domain: '${clash.pd.name}'`,
+          range: attrRange(port.element, 'addr'),
+          related: [{ message: 'the other I/O port', range: clash.port.element.nameRange }],
+        });
       }
       placed.push({ pd, port });
     }
@@ -330,7 +384,10 @@ export function checkMapRange(model: SystemModel, report: Report): void {
       const end = map.vaddr + mr.size;
       if (end >= 2 ** 64) report({ message: `map for '${map.mr}' has address range that overflows`, range: attrRange(map.element, 'vaddr') });
       else if (end > max) {
-        report({ message: `map for '${map.mr}' has virtual address range [${hex(map.vaddr)}..${hex(end)}) which exceeds valid address space [0x0..${hex(max)})${owner.kind === 'protection_domain' ? ' (the stack and IPC buffer are above)' : ''}`, range: attrRange(map.element, 'vaddr') });
+        report({
+          message: `map for '${map.mr}' has virtual address range [${hex(map.vaddr)}..${hex(end)}) which exceeds valid address space [0x0..${hex(max)})${owner.kind === 'protection_domain' ? ' (the stack and IPC buffer are above)' : ''}`,
+          range: attrRange(map.element, 'vaddr'),
+        });
       }
     }
   }
@@ -354,11 +411,17 @@ export function checkIoMaps(model: SystemModel, report: Report): void {
       }
       const end = m.iovaddr + mr.size;
       if (end > MAX_IOVA + 1) {
-        report({ message: `iomap for '${m.mr}' has io address range [${hex(m.iovaddr)}..${hex(end)}) which exceeds valid address space [0x0..${hex(MAX_IOVA + 1)})`, range: at });
+        report({
+          message: `iomap for '${m.mr}' has io address range [${hex(m.iovaddr)}..${hex(end)}) which exceeds valid address space [0x0..${hex(MAX_IOVA + 1)})`,
+          range: at,
+        });
       }
       const clash = placed.firstOverlap(m.iovaddr, end);
       if (clash) {
-        report({ message: `map for '${m.mr}' has io address range [${hex(m.iovaddr)}..${hex(end)}) which overlaps with map for '${clash.mr}' [${hex(clash.start)}..${hex(clash.end)}) in ${space.peripheralId}`, range: at });
+        report({
+          message: `map for '${m.mr}' has io address range [${hex(m.iovaddr)}..${hex(end)}) which overlaps with map for '${clash.mr}' [${hex(clash.start)}..${hex(clash.end)}) in ${space.peripheralId}`,
+          range: at,
+        });
       }
       placed.add({ mr: m.mr, start: m.iovaddr, end });
     }
@@ -374,8 +437,11 @@ export function checkCapMaps(model: SystemModel, report: Report): void {
       if (!findPd(model, cap.pd)) report({ message: `unknown PD name '${cap.pd}'`, range: attrRange(cap.element, 'pd') });
       const prev = bySlot.get(cap.slot);
       if (prev) {
-        report({ message: `overlapping user caps in slot ${cap.slot} of protection domain '${pd.name}': type ${names[prev.type]} from '${prev.pd}' and type ${names[cap.type]} from '${cap.pd}'`,
-          range: attrRange(cap.element, 'slot'), related: [{ message: 'the first cap in this slot', range: attrRange(prev.element, 'slot') }] });
+        report({
+          message: `overlapping user caps in slot ${cap.slot} of protection domain '${pd.name}': type ${names[prev.type]} from '${prev.pd}' and type ${names[cap.type]} from '${cap.pd}'`,
+          range: attrRange(cap.element, 'slot'),
+          related: [{ message: 'the first cap in this slot', range: attrRange(prev.element, 'slot') }],
+        });
       } else bySlot.set(cap.slot, cap);
     }
   }
@@ -394,7 +460,10 @@ export function checkSetvarRegions(model: SystemModel, report: Report): void {
     for (const sv of pd.setvars) {
       const mr = findMr(model, sv.regionPaddr);
       if (mr && mr.physAddr === undefined) {
-        report({ message: `setvar with 'region_paddr' for MR without a specified paddr is unsupported on x86-64 @ '${mr.name}'`, range: attrRange(sv.element, 'region_paddr') });
+        report({
+          message: `setvar with 'region_paddr' for MR without a specified paddr is unsupported on x86-64 @ '${mr.name}'`,
+          range: attrRange(sv.element, 'region_paddr'),
+        });
       }
     }
   }

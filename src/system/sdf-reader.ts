@@ -50,7 +50,10 @@ function parseI64(s: string): bigint | IntError {
 }
 
 export class ElementReader {
-  constructor(private readonly diags: Diagnostic[], readonly target: SystemTarget) {}
+  constructor(
+    private readonly diags: Diagnostic[],
+    readonly target: SystemTarget,
+  ) {}
 
   error(message: string, range: SourceRange, code: SystemRuleCode, subject?: string): void {
     this.diags.push({ severity: 'error', message, range, code, subject });
@@ -109,7 +112,11 @@ export class ElementReader {
     if (!a) return undefined;
     const v = unsigned && a.value.startsWith('-') ? 'invalid digit found in string' : parseI64(a.value);
     if (typeof v === 'bigint') return Number(v);
-    this.error(`failed to parse integer '${a.value}' on element '${el.tag}': ${v} (the tool reads '${a.name}' as a decimal number and panics on anything else)`, a.valueRange, 'sdf-invalid-number');
+    this.error(
+      `failed to parse integer '${a.value}' on element '${el.tag}': ${v} (the tool reads '${a.name}' as a decimal number and panics on anything else)`,
+      a.valueRange,
+      'sdf-invalid-number',
+    );
     return undefined;
   }
 
@@ -184,4 +191,3 @@ export interface ParseState {
   symbols: SetvarSymbols;
   model: SystemModel;
 }
-

@@ -104,7 +104,9 @@ function headerValue(file: string, macros: Map<string, MacroDefinition>): Header
   const range = def.nameRange;
   const { value, diagnostics } = evaluateMacro(SWITCH_CHAR_MACRO, macros);
   const warn = (message: string, at: SourceRange | undefined): Diagnostic => ({
-    severity: 'warning', code: 'project-switch-char', range: at ?? range,
+    severity: 'warning',
+    code: 'project-switch-char',
+    range: at ?? range,
     message: `the switch character cannot be taken from ${SWITCH_CHAR_MACRO}: ${message} (set "serial.switchChar" in the project file)`,
   });
   if (value === undefined) return { file, diagnostics: diagnostics.map((d) => warn(d.message, d.range)) };

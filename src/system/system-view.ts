@@ -10,10 +10,7 @@
 // so the view keeps working as the parser learns more of the SDF.
 
 import type { Position } from '../common/diagnostics';
-import {
-  SMALL_PAGE, findMr, formatPerms,
-  type Irq, type MapEntry, type ProtectionDomain, type SystemModel, type VirtualMachine,
-} from './model';
+import { SMALL_PAGE, findMr, formatPerms, type Irq, type MapEntry, type ProtectionDomain, type SystemModel, type VirtualMachine } from './model';
 import type { XmlElement } from './xml';
 
 export type ViewArch = 'aarch64' | 'riscv64' | 'x86_64';
@@ -25,9 +22,12 @@ export type ViewArch = 'aarch64' | 'riscv64' | 'x86_64';
  */
 export function userTop(arch: ViewArch, paSizeBits: 40 | 44 = 40): number {
   switch (arch) {
-    case 'aarch64': return paSizeBits === 44 ? 0xfffffffffff : 0xffffffffff;
-    case 'riscv64': return 0x3ffffff000;
-    case 'x86_64': return 0x7ffffffff000;
+    case 'aarch64':
+      return paSizeBits === 44 ? 0xfffffffffff : 0xffffffffff;
+    case 'riscv64':
+      return 0x3ffffff000;
+    case 'x86_64':
+      return 0x7ffffffff000;
   }
 }
 
@@ -166,10 +166,13 @@ function refOf(el: XmlElement): ViewRef {
 }
 
 /** A field the model may carry now or in a later version: read it only when it has the right type. */
-function optional<T extends 'number' | 'string' | 'boolean'>(o: object, key: string, type: T):
-  (T extends 'number' ? number : T extends 'string' ? string : boolean) | undefined {
+function optional<T extends 'number' | 'string' | 'boolean'>(
+  o: object,
+  key: string,
+  type: T,
+): (T extends 'number' ? number : T extends 'string' ? string : boolean) | undefined {
   const v = (o as Record<string, unknown>)[key];
-  return typeof v === type ? v as never : undefined;
+  return typeof v === type ? (v as never) : undefined;
 }
 
 function archOf(model: SystemModel, options: SystemViewOptions): ViewArch {
@@ -200,15 +203,25 @@ function mapSegment(model: SystemModel, m: MapEntry): ViewSegment {
   const size = mr && mr.size > 0 ? mr.size : SMALL_PAGE;
   const setvars = [m.setvarVaddr, m.setvarSize, optional(m, 'setvarPrefillSize', 'string')].filter((s): s is string => s !== undefined);
   return {
-    kind: 'map', start: m.vaddr, end: m.vaddr + size, label: m.mr, mr: m.mr, perms: formatPerms(m.perms), cached: m.cached,
-    setvars, overlaps: false, ...(mr ? {} : { unknownRegion: true }), ref: refOf(m.element),
+    kind: 'map',
+    start: m.vaddr,
+    end: m.vaddr + size,
+    label: m.mr,
+    mr: m.mr,
+    perms: formatPerms(m.perms),
+    cached: m.cached,
+    setvars,
+    overlaps: false,
+    ...(mr ? {} : { unknownRegion: true }),
+    ref: refOf(m.element),
   };
 }
 
 /** Sort a space by address and flag every segment that shares an address with another. */
 function settle(space: ViewSegment[]): ViewSegment[] {
   space.sort((a, b) => a.start - b.start || a.end - b.end);
-  let reach = -Infinity, reacher: ViewSegment | undefined;
+  let reach = -Infinity,
+    reacher: ViewSegment | undefined;
   for (const s of space) {
     if (s.start < reach && reacher) {
       s.overlaps = true;
@@ -264,18 +277,38 @@ function pdFlags(pd: ProtectionDomain): string[] {
 function pdView(model: SystemModel, pd: ProtectionDomain, top: number): ViewDomain {
   const as = pdAddressSpace(top, pd.stackSize);
   const space = pd.maps.map((m) => mapSegment(model, m));
-  const fixed = (kind: ViewSegment['kind'], start: number, end: number, label: string): ViewSegment =>
-    ({ kind, start, end, label, setvars: [], overlaps: false });
+  const fixed = (kind: ViewSegment['kind'], start: number, end: number, label: string): ViewSegment => ({
+    kind,
+    start,
+    end,
+    label,
+    setvars: [],
+    overlaps: false,
+  });
   space.push(
     fixed('stack', as.stackBottom, as.stackTop, 'stack'),
     fixed('guard', as.stackTop, as.ipcBuffer, 'guard page'),
-    fixed('ipc', as.ipcBuffer, as.ipcBuffer + SMALL_PAGE, 'IPC buffer'));
+    fixed('ipc', as.ipcBuffer, as.ipcBuffer + SMALL_PAGE, 'IPC buffer'),
+  );
   const cpu = pd.cpu ?? 0;
   return {
-    kind: 'pd', name: pd.name, priority: pd.priority, budget: pd.budget, period: pd.period, passive: pd.passive,
-    cpus: [cpu], parent: pd.parent?.name, id: pd.id, vm: pd.virtualMachine?.name, programImage: pd.programImage,
-    stackSize: pd.stackSize, flags: pdFlags(pd), irqs: pd.irqs.map(irqView), space: settle(space),
-    setvars: pdSetvars(model, pd), ref: refOf(pd.element),
+    kind: 'pd',
+    name: pd.name,
+    priority: pd.priority,
+    budget: pd.budget,
+    period: pd.period,
+    passive: pd.passive,
+    cpus: [cpu],
+    parent: pd.parent?.name,
+    id: pd.id,
+    vm: pd.virtualMachine?.name,
+    programImage: pd.programImage,
+    stackSize: pd.stackSize,
+    flags: pdFlags(pd),
+    irqs: pd.irqs.map(irqView),
+    space: settle(space),
+    setvars: pdSetvars(model, pd),
+    ref: refOf(pd.element),
   };
 }
 
@@ -287,9 +320,20 @@ function vmView(model: SystemModel, vm: VirtualMachine): ViewDomain {
     if (sym !== undefined) setvars.push({ symbol: sym, kind: 'id', value: v.id, of: `vCPU ${v.id}`, ref: refOf(v.element) });
   }
   return {
-    kind: 'vm', name: vm.name, priority: vm.priority, budget: vm.budget, period: vm.period, passive: false,
-    cpus: [...new Set(vcpus.map((v) => v.cpu))].sort((a, b) => a - b), parent: vm.vmm.name, vcpus,
-    flags: [], irqs: [], space: settle(vm.maps.map((m) => mapSegment(model, m))), setvars, ref: refOf(vm.element),
+    kind: 'vm',
+    name: vm.name,
+    priority: vm.priority,
+    budget: vm.budget,
+    period: vm.period,
+    passive: false,
+    cpus: [...new Set(vcpus.map((v) => v.cpu))].sort((a, b) => a - b),
+    parent: vm.vmm.name,
+    vcpus,
+    flags: [],
+    irqs: [],
+    space: settle(vm.maps.map((m) => mapSegment(model, m))),
+    setvars,
+    ref: refOf(vm.element),
   };
 }
 
@@ -305,13 +349,19 @@ function regionViews(model: SystemModel, domains: readonly ViewDomain[]): ViewRe
     }
   }
   const regions = model.memoryRegions.map((mr): ViewRegion => ({
-    name: mr.name, size: mr.size, pageSize: mr.pageSize, physAddr: mr.physAddr,
-    toolPlaced: mr.physAddr === undefined && placedByTool.has(mr.name), mappedBy: mappedBy.get(mr.name) ?? [],
-    overlaps: false, ref: refOf(mr.element),
+    name: mr.name,
+    size: mr.size,
+    pageSize: mr.pageSize,
+    physAddr: mr.physAddr,
+    toolPlaced: mr.physAddr === undefined && placedByTool.has(mr.name),
+    mappedBy: mappedBy.get(mr.name) ?? [],
+    overlaps: false,
+    ref: refOf(mr.element),
   }));
   // Fixed regions that share physical memory (the tool allows it, e.g. one device window twice).
   const fixed = regions.filter((r) => r.physAddr !== undefined).sort((a, b) => a.physAddr! - b.physAddr!);
-  let reach = -Infinity, reacher: ViewRegion | undefined;
+  let reach = -Infinity,
+    reacher: ViewRegion | undefined;
   for (const r of fixed) {
     if (r.physAddr! < reach && reacher) r.overlaps = reacher.overlaps = true;
     if (r.physAddr! + r.size > reach) {
@@ -341,4 +391,3 @@ export function systemView(model: SystemModel, options: SystemViewOptions = {}):
 function endView(e: SystemModel['channels'][number]['ends'][number]): ViewChannelEnd {
   return { pd: e.pd, id: e.id, pp: e.pp, notify: e.notify, ref: refOf(e.element) };
 }
-

@@ -35,10 +35,35 @@ const X86_BOARDS = ['x86_64_generic', 'x86_64_generic_vtx'];
 /** Boards whose default kernel is built without hypervisor support. */
 const NO_HYPERVISOR_BOARDS = ['x86_64_generic', 'qemu_virt_aarch64_el1', ...RISCV_BOARDS];
 export const KNOWN_BOARDS = [
-  'ariane', 'cheshire', 'hifive_p550', 'imx8mm_evk', 'imx8mp_evk', 'imx8mp_iotgate', 'imx8mq_evk', 'kria_k26', 'maaxboard',
-  'odroidc2', 'odroidc4', 'qemu_virt_aarch64', 'qemu_virt_aarch64_el1', 'qemu_virt_riscv64', 'rock3b', 'rockpro64',
-  'rpi4b_1gb', 'rpi4b_2gb', 'rpi4b_4gb', 'rpi4b_8gb', 'rpi5b_2gb', 'serengeti', 'star64', 'stm32mp2', 'tqma8xqp1gb',
-  'ultra96v2', 'x86_64_generic', 'x86_64_generic_vtx', 'zcu102',
+  'ariane',
+  'cheshire',
+  'hifive_p550',
+  'imx8mm_evk',
+  'imx8mp_evk',
+  'imx8mp_iotgate',
+  'imx8mq_evk',
+  'kria_k26',
+  'maaxboard',
+  'odroidc2',
+  'odroidc4',
+  'qemu_virt_aarch64',
+  'qemu_virt_aarch64_el1',
+  'qemu_virt_riscv64',
+  'rock3b',
+  'rockpro64',
+  'rpi4b_1gb',
+  'rpi4b_2gb',
+  'rpi4b_4gb',
+  'rpi4b_8gb',
+  'rpi5b_2gb',
+  'serengeti',
+  'star64',
+  'stm32mp2',
+  'tqma8xqp1gb',
+  'ultra96v2',
+  'x86_64_generic',
+  'x86_64_generic_vtx',
+  'zcu102',
 ] as const;
 
 export function archOfBoard(board: string): Arch {
@@ -108,7 +133,8 @@ export function kernelFacts(arch: Arch, version: MicrokitVersion, board?: string
  * architecture of every board this project emulates (RISC-V cannot be told from the file).
  */
 export function inferArch(root: XmlElement | undefined): Arch {
-  let x86 = false, conventional = false;
+  let x86 = false,
+    conventional = false;
   const stack = root ? [root] : [];
   while (stack.length > 0) {
     const el = stack.pop()!;
@@ -128,7 +154,8 @@ export function inferArch(root: XmlElement | undefined): Arch {
 
 /** A file that uses Microkit 1.x forms (pp on a PD, id on a VM) and none that 1.x rejects is a 1.4 file. */
 export function inferVersion(root: XmlElement | undefined): MicrokitVersion | undefined {
-  let legacy = false, modern = false;
+  let legacy = false,
+    modern = false;
   const stack = root ? [root] : [];
   while (stack.length > 0) {
     const el = stack.pop()!;
@@ -144,7 +171,7 @@ export function inferVersion(root: XmlElement | undefined): MicrokitVersion | un
 export function resolveTarget(root: XmlElement | undefined, options: TargetOptions | undefined): SystemTarget {
   const inferredVersion = options?.version ? undefined : inferVersion(root);
   const version = options?.version ?? inferredVersion ?? DEFAULT_MICROKIT_VERSION;
-  const versionOrigin = options?.version ? options.versionOrigin ?? 'project' : inferredVersion ? 'inferred' : 'default';
+  const versionOrigin = options?.version ? (options.versionOrigin ?? 'project') : inferredVersion ? 'inferred' : 'default';
   const board = options?.board;
   let arch: Arch, archOrigin: ArchOrigin;
   if (options?.arch) {
@@ -163,8 +190,11 @@ export function resolveTarget(root: XmlElement | undefined, options: TargetOptio
 /** "x86_64 (inferred from the file)": how messages that depend on the architecture name it. */
 export function describeArch(t: SystemTarget): string {
   const from: Record<ArchOrigin, string> = {
-    project: 'from the project file', setting: 'from the setting', board: `of board ${t.board ?? ''}`,
-    inferred: 'inferred from the file; set "arch" in the project file', default: 'the default',
+    project: 'from the project file',
+    setting: 'from the setting',
+    board: `of board ${t.board ?? ''}`,
+    inferred: 'inferred from the file; set "arch" in the project file',
+    default: 'the default',
   };
   return `${t.arch} (${from[t.archOrigin]})`;
 }

@@ -78,7 +78,12 @@ function spiOf(node: DtNode): number | undefined {
  * unknown kind at libvmm's default base.
  */
 export function resolveVirtioConsole(guest: Pick<GuestConfig, 'virtio' | 'virtioSet'>, tree: DtTree | undefined): VirtioConsoleResolution {
-  const devices = tree ? [...walkNodes(tree.root)].filter((n) => isVirtioMmio(n) && isEnabled(n)).map(device).filter((d): d is VirtioDevice => d !== undefined) : [];
+  const devices = tree
+    ? [...walkNodes(tree.root)]
+        .filter((n) => isVirtioMmio(n) && isEnabled(n))
+        .map(device)
+        .filter((d): d is VirtioDevice => d !== undefined)
+    : [];
   const set = guest.virtioSet;
   let console: VirtioDevice | undefined;
   let ambiguous: VirtioDevice[] = [];

@@ -8,7 +8,15 @@
 import { LineCursor, type LineMap } from '../common/line-starts';
 import { decodeXmlText, type XmlAttribute, type XmlElement } from './xml-model';
 
-const LT = 60, GT = 62, SLASH = 47, EQ = 61, QUOT = 34, APOS = 39, BANG = 33, QUESTION = 63, DASH = 45;
+const LT = 60,
+  GT = 62,
+  SLASH = 47,
+  EQ = 61,
+  QUOT = 34,
+  APOS = 39,
+  BANG = 33,
+  QUESTION = 63,
+  DASH = 45;
 
 function isSpace(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13;
@@ -27,7 +35,10 @@ class Bail extends Error {}
 class Scanner {
   i = 0;
   private readonly lines: LineCursor;
-  constructor(private readonly text: string, map: LineMap) {
+  constructor(
+    private readonly text: string,
+    map: LineMap,
+  ) {
     this.lines = new LineCursor(map);
   }
 
@@ -130,7 +141,15 @@ class Scanner {
     this.i++;
     const nameStart = this.i;
     const tag = this.name();
-    const el: XmlElement = { tag, attributes: [], children: [], parent, range: this.lines.range(start, start), nameRange: this.lines.range(nameStart, this.i), text: [] };
+    const el: XmlElement = {
+      tag,
+      attributes: [],
+      children: [],
+      parent,
+      range: this.lines.range(start, start),
+      nameRange: this.lines.range(nameStart, this.i),
+      text: [],
+    };
     const seen = new Set<string>();
     for (;;) {
       const before = this.i;

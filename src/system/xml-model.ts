@@ -57,4 +57,3 @@ export function decodeXmlText(raw: string): string {
   }
   return out;
 }
-

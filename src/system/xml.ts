@@ -48,7 +48,13 @@ export function parseXml(file: string, source: string, options?: { full?: boolea
     const t = pe.token;
     const range = t && typeof t.startOffset === 'number' && !Number.isNaN(t.startOffset) ? tokenRange(lines, t) : endOfText;
     const found = t && t.image ? `'${t.image}'` : 'end of file';
-    syntaxError(diagnostics, `XML syntax error: ${firstLine(pe.message).replace(/but found: .*$/, '').trim()} (found ${found})`, range);
+    syntaxError(
+      diagnostics,
+      `XML syntax error: ${firstLine(pe.message)
+        .replace(/but found: .*$/, '')
+        .trim()} (found ${found})`,
+      range,
+    );
   }
 
   let root: XmlElement | undefined;

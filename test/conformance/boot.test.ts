@@ -50,10 +50,12 @@ function sel4devkitProject(v: Sel4devkitVariant = {}): string {
     guests[vm] = { dts };
   });
   const vmms = ['CLIENT_VMM-1', 'CLIENT_VMM-2'];
-  const real = v.realVmms ? {
-    components: Object.fromEntries(vmms.map((n) => [n, 'real'])),
-    pds: Object.fromEntries(vmms.map((n) => [n, { sources: [path.join(PROJECT_ROOT, 'examples', 'dual-guest', 'vmm.c')] }])),
-  } : {};
+  const real = v.realVmms
+    ? {
+        components: Object.fromEntries(vmms.map((n) => [n, 'real'])),
+        pds: Object.fromEntries(vmms.map((n) => [n, { sources: [path.join(PROJECT_ROOT, 'examples', 'dual-guest', 'vmm.c')] }])),
+      }
+    : {};
   writeFileSync(path.join(dir, 'dual-guest.json'), JSON.stringify({ system, serial: { switchChar: '@' }, guests, ...real }, null, 2));
   return dir;
 }
@@ -65,8 +67,14 @@ function libvmmProject(): string {
     system: c('virtio.system'),
     guests: {
       // The clients' trees as the example's Makefile builds them: linux.dts + init.dts + virtio.dts.
-      'client_linux-1': { dts: [c('client_vm_1', 'dts', 'linux.dts'), c('client_vm_1', 'dts', 'init.dts'), c('client_vm_1', 'dts', 'virtio.dts')], virtio: { base: '0x130000' } },
-      'client_linux-2': { dts: [c('client_vm_1', 'dts', 'linux.dts'), c('client_vm_2', 'dts', 'init.dts'), c('client_vm_2', 'dts', 'virtio.dts')], virtio: { base: '0x130000' } },
+      'client_linux-1': {
+        dts: [c('client_vm_1', 'dts', 'linux.dts'), c('client_vm_1', 'dts', 'init.dts'), c('client_vm_1', 'dts', 'virtio.dts')],
+        virtio: { base: '0x130000' },
+      },
+      'client_linux-2': {
+        dts: [c('client_vm_1', 'dts', 'linux.dts'), c('client_vm_2', 'dts', 'init.dts'), c('client_vm_2', 'dts', 'virtio.dts')],
+        virtio: { base: '0x130000' },
+      },
       // The block driver VM's own tree is not in the corpus: it gets the base tree, with no virtio console.
       blk_driver_linux: { dts: [c('client_vm_1', 'dts', 'linux.dts'), c('client_vm_1', 'dts', 'init.dts')] },
     },
@@ -107,7 +115,7 @@ describe('boot conformance: the real systems', function () {
     assert.equal(r.session!.emulator.snapshot().serial.currentClient, 0);
   });
 
-  it('sel4devkit-dual from the .system alone (inferred project, sdfgen\'s switch character Ctrl-\\)', async () => {
+  it("sel4devkit-dual from the .system alone (inferred project, sdfgen's switch character Ctrl-\\)", async () => {
     const r = await bootPiped([corpusPath('sel4devkit-dual', 'program.system')], 'root\n\x1c1\nroot\nuname -n\n\x1c2\n');
     assert.equal(r.code, 0, r.stderr);
     assert.equal(count(r.stdout, 'login: '), 2);
@@ -133,13 +141,19 @@ describe('boot conformance: the real systems', function () {
     assert.match(answer(r, 'uname -n'), /^client_linux-1\r\n$/);
   });
 
-  it('libvmm-virtio-two-clients with a project file that only leaves out the block driver\'s VM: the trees are found, the console is the tree\'s', async () => {
+  it("libvmm-virtio-two-clients with a project file that only leaves out the block driver's VM: the trees are found, the console is the tree's", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'boot-libvmm-found-'));
     const json = { system: corpusPath('libvmm-virtio-two-clients', 'virtio.system'), guests: { blk_driver_linux: { boot: false } } };
     writeFileSync(path.join(dir, 'dual-guest.json'), JSON.stringify(json));
     const r = await bootPiped([dir], 'root\n\x1c1\nroot\nuname -n\n');
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(r.session!.emulator.snapshot().guests.map((g) => [g.vm, g.faults.length]), [['client_linux-1', 0], ['client_linux-2', 0]]);
+    assert.deepEqual(
+      r.session!.emulator.snapshot().guests.map((g) => [g.vm, g.faults.length]),
+      [
+        ['client_linux-1', 0],
+        ['client_linux-2', 0],
+      ],
+    );
     assert.equal(count(r.stdout, 'ttyHVC0 at MMIO 0x130000 (irq = 74) is a virtio console'), 2);
     assert.match(answer(r, 'uname -n'), /^client_linux-2\r\n$/);
   });
@@ -157,7 +171,10 @@ describe('boot conformance: the QEMU virt systems as they are (PL011, GICv2)', f
     // The boot console on the PL011 from the first lines, then the tty driver takes over without repeating them.
     assert.equal(count(r.stdout, 'Booting Linux on physical CPU'), 1);
     assert.match(r.stdout, /earlycon: pl11 at MMIO 0x0000000009000000 \(options ''\)\r\n[^\n]*printk: bootconsole \[pl11\] enabled\r\n/);
-    assert.match(r.stdout, /9000000\.pl011: ttyAMA0 at MMIO 0x9000000 \(irq = 13, base_baud = 0\) is a PL011 rev1\r\n[^\n]*printk: console \[ttyAMA0\] enabled\r\n[^\n]*printk: bootconsole \[pl11\] disabled/);
+    assert.match(
+      r.stdout,
+      /9000000\.pl011: ttyAMA0 at MMIO 0x9000000 \(irq = 13, base_baud = 0\) is a PL011 rev1\r\n[^\n]*printk: console \[ttyAMA0\] enabled\r\n[^\n]*printk: bootconsole \[pl11\] disabled/,
+    );
     assert.match(r.stdout, /arch_timer: cp15 timer\(s\) running at 62\.50MHz \(virt\)/);
     assert.equal(count(r.stdout, 'linux login: '), 1);
     assert.match(answer(r, 'uname -n'), /^linux\r\n$/);
@@ -173,14 +190,14 @@ describe('boot conformance: the QEMU virt systems as they are (PL011, GICv2)', f
     assert.ok(!/ERROR/.test(r.stderr), r.stderr);
   });
 
-  it('libvmm-simple-qemu paced at the baud rate: the same boot and shell through the PL011\'s FIFOs and interrupts', async () => {
+  it("libvmm-simple-qemu paced at the baud rate: the same boot and shell through the PL011's FIFOs and interrupts", async () => {
     const r = await bootPiped([corpusPath('libvmm-simple-qemu', 'simple.system'), '--realtime'], 'root\necho paced\n');
     assert.equal(r.code, 0, r.stderr);
     assert.match(answer(r, 'echo paced'), /^paced\r\n$/);
     assert.equal(r.session!.emulator.uart.overruns, 0);
   });
 
-  it('libvmm-virtio-two-clients runs on the PL011 with sDDF\'s PL011 driver: its uart_setup shows in the registers', async () => {
+  it("libvmm-virtio-two-clients runs on the PL011 with sDDF's PL011 driver: its uart_setup shows in the registers", async () => {
     const r = await bootPiped([libvmmProject()], 'root\n\x1c1\nroot\nuname -n\n');
     assert.equal(r.code, 0, r.stderr);
     const emu = r.session!.emulator;
@@ -199,8 +216,11 @@ describe('boot conformance: the QEMU virt systems as they are (PL011, GICv2)', f
 describe('boot conformance: device-tree effects through the boot path (sel4devkit-dual)', function () {
   this.timeout(120000);
 
-  it('without console=hvc0 the guest\'s console goes silent after early boot; the other guest is unaffected', async () => {
-    const r = await bootPiped([sel4devkitProject({ extra: ['/ { chosen { bootargs = "earlycon=hvc0 nosmp clk_ignore_unused"; }; };\n', undefined] })], 'root\n@1\nroot\nuname -n\n');
+  it("without console=hvc0 the guest's console goes silent after early boot; the other guest is unaffected", async () => {
+    const r = await bootPiped(
+      [sel4devkitProject({ extra: ['/ { chosen { bootargs = "earlycon=hvc0 nosmp clk_ignore_unused"; }; };\n', undefined] })],
+      'root\n@1\nroot\nuname -n\n',
+    );
     assert.equal(r.code, 0, r.stderr);
     const out = r.session!.emulator.snapshot();
     assert.equal(out.guests[0].haltReason, undefined);
@@ -212,7 +232,7 @@ describe('boot conformance: device-tree effects through the boot path (sel4devki
     assert.match(answer(r, 'uname -n'), /^client_linux-2\r\n$/);
   });
 
-  it('the memory node\'s size shows in free (a smaller node on guest 2 only)', async () => {
+  it("the memory node's size shows in free (a smaller node on guest 2 only)", async () => {
     const small = 0x8000000;
     const r = await bootPiped([selectMemory(small)], 'root\nfree\n@1\nroot\nfree\n');
     assert.equal(r.code, 0, r.stderr);
@@ -242,9 +262,15 @@ describe('boot conformance: device-tree effects through the boot path (sel4devki
     const spi = '/ { soc@0 { bus@30800000 { spi@30820000 { status = "okay"; }; }; }; };\n';
     const r = await bootPiped([sel4devkitProject({ extra: [undefined, spi] })], 'root\nuname -n\n@1\nroot\n');
     assert.equal(r.code, 0);
-    assert.match(r.stderr, /^CLIENT_VMM-2\|ERROR: unexpected memory fault on address: 0x30820008, FSR: 0x[0-9a-f]+, IP: 0x0, is_prefetch: false, is_write: (true|false)$/m);
+    assert.match(
+      r.stderr,
+      /^CLIENT_VMM-2\|ERROR: unexpected memory fault on address: 0x30820008, FSR: 0x[0-9a-f]+, IP: 0x0, is_prefetch: false, is_write: (true|false)$/m,
+    );
     // Named at the line of maaxboard.dts the user has; the file cpp took it from is only said in words.
-    assert.match(r.stderr, /^CLIENT_VMM-2\|ERROR: .*\/soc@0\/bus@30800000\/spi@30820000 \(\S*\/maaxboard\.dts:\d+:\d+ \(cpp output of tmp\/linux-imx\/\S*\/imx8mq\.dtsi:\d+, which is not in this workspace\)\)$/m);
+    assert.match(
+      r.stderr,
+      /^CLIENT_VMM-2\|ERROR: .*\/soc@0\/bus@30800000\/spi@30820000 \(\S*\/maaxboard\.dts:\d+:\d+ \(cpp output of tmp\/linux-imx\/\S*\/imx8mq\.dtsi:\d+, which is not in this workspace\)\)$/m,
+    );
     assert.ok(!r.stderr.includes('CLIENT_VMM-1|ERROR'));
     const snap = r.session!.emulator.snapshot();
     assert.equal(snap.guests[0].haltReason, undefined);
@@ -289,8 +315,17 @@ describe('boot conformance: the gpc case with both VMMs real (libvmm 0.2.0 compi
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, 'Begin input\r\n');
     for (const vmm of ['CLIENT_VMM-1', 'CLIENT_VMM-2']) {
-      assert.match(r.stderr, new RegExp(`^${vmm}\\|ERROR \\(fault_handle_vm_exception:\\d+\\): unexpected memory fault on address: 0x303a0030, FSR: 0x93800047, IP: 0x40000000, is_prefetch: false, is_write: true$`, 'm'));
-      assert.ok(r.session!.emulator.logs().some((l) => l.text === `${vmm}|INFO: dumping TCB (ID 0x0) registers:`), 'its register dump follows on the board\'s log');
+      assert.match(
+        r.stderr,
+        new RegExp(
+          `^${vmm}\\|ERROR \\(fault_handle_vm_exception:\\d+\\): unexpected memory fault on address: 0x303a0030, FSR: 0x93800047, IP: 0x40000000, is_prefetch: false, is_write: true$`,
+          'm',
+        ),
+      );
+      assert.ok(
+        r.session!.emulator.logs().some((l) => l.text === `${vmm}|INFO: dumping TCB (ID 0x0) registers:`),
+        "its register dump follows on the board's log",
+      );
       assert.match(r.stderr, new RegExp(`^${vmm}\\|ERROR: \\(emulator\\) 0x303a0030 belongs to .*/soc@0/bus@30000000/gpc@303a0000 `, 'm'));
       assert.match(r.stderr, new RegExp(`^${vmm}\\|ERROR \\(fault_handle:\\d+\\): Failed to handle virtual memory fault$`, 'm'));
     }
@@ -359,7 +394,10 @@ describe('boot conformance: determinism, the real CLI process and npm start', fu
     writeFileSync(path.join(dir, 'dual-guest.json'), JSON.stringify(project));
     writeFileSync(path.join(dir, 'bad.dts'), '/ {\n\tchosen { bootargs = "console=hvc0" };\n};\n');
     const r = spawnSync(process.execPath, ['-r', require.resolve('tsx/cjs'), path.join(PROJECT_ROOT, 'src', 'cli', 'main.ts'), 'boot', 'dual-guest.json'], {
-      input: 'root\n', cwd: dir, timeout: 60000, encoding: 'utf8',
+      input: 'root\n',
+      cwd: dir,
+      timeout: 60000,
+      encoding: 'utf8',
     });
     assert.equal(r.status, 1, r.stderr);
     assert.equal(r.stdout, '');
@@ -371,7 +409,9 @@ describe('boot conformance: determinism, the real CLI process and npm start', fu
     const cmd = `${process.execPath} -r ${require.resolve('tsx/cjs')} ${main} boot; echo EXIT=$?; stty -a`;
     const child = spawn('script', ['-qfec', cmd, '/dev/null'], { cwd: tmpdir(), stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString('latin1'); });
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString('latin1');
+    });
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     try {
       await waitFor(() => count(out, 'login: ') === 2, 60000, 'both login prompts');

@@ -20,7 +20,11 @@ describe('conformance: departure notes cite lines that exist upstream', () => {
     assert.ok(existsSync(UPSTREAM), `the pinned upstream sources are missing: expected them at ${UPSTREAM}`);
     let cited = 0;
     for (const f of files(path.join(PROJECT_ROOT, 'src', 'emulator'))) {
-      const text = readFileSync(f, 'utf8').split('\n').filter((l) => l.startsWith('//')).map((l) => l.slice(2).trim()).join(' ');
+      const text = readFileSync(f, 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('//'))
+        .map((l) => l.slice(2).trim())
+        .join(' ');
       for (const [, repo, refs] of text.matchAll(CITE)) {
         let file = '';
         for (const part of refs.split(', ')) {

@@ -21,7 +21,14 @@ const host = new NodeFileHost();
 const DTC_TIMEOUT_MS = 10_000;
 
 /** dtc 1.6.1 aborts, segfaults or loops on these (README of the corpus). */
-const DTC_CRASHERS = ['bad-graph-reg-cells.dts', 'bad-graph-root1.dts', 'bad-graph-root2.dts', 'bad-graph-root3.dts', 'bad-graph-root4.dts', 'phandle-args-overflow.dts'];
+const DTC_CRASHERS = [
+  'bad-graph-reg-cells.dts',
+  'bad-graph-root1.dts',
+  'bad-graph-root2.dts',
+  'bad-graph-root3.dts',
+  'bad-graph-root4.dts',
+  'phandle-args-overflow.dts',
+];
 
 /** The -i search paths dtc's run_tests.sh gives (without them dtc rejects these inputs). */
 const SEARCH_PATH_RUNS: Record<string, string[]> = {
@@ -73,7 +80,9 @@ function errorsOf(result: ReturnType<typeof compileFiles>): Diagnostic[] {
 describe('dtc conformance: dtc-tests corpus', function () {
   this.timeout(180_000);
   const dir = corpusPath('dtc-tests');
-  const inputs = readdirSync(dir).filter((f) => f.endsWith('.dts')).sort();
+  const inputs = readdirSync(dir)
+    .filter((f) => f.endsWith('.dts'))
+    .sort();
   const exceptions = readExceptions();
 
   it('has the corpus described in its README (152 inputs)', () => {
@@ -81,7 +90,11 @@ describe('dtc conformance: dtc-tests corpus', function () {
   });
 
   it('DTB byte-identical to dtc for every input it compiles; at least one error for every input it rejects', () => {
-    let compiled = 0, identical = 0, dtsIdentical = 0, rejected = 0, rejectsMatched = 0;
+    let compiled = 0,
+      identical = 0,
+      dtsIdentical = 0,
+      rejected = 0,
+      rejectsMatched = 0;
     const unexpected: string[] = [];
     for (const file of inputs) {
       if (DTC_CRASHERS.includes(file)) continue;
@@ -108,7 +121,8 @@ describe('dtc conformance: dtc-tests corpus', function () {
   });
 
   it('with -@ (__symbols__ and the phandles it forces): DTB identical for every input dtc compiles', () => {
-    let compiled = 0, identical = 0;
+    let compiled = 0,
+      identical = 0;
     const differing: string[] = [];
     for (const file of inputs) {
       if (DTC_CRASHERS.includes(file)) continue;
@@ -123,7 +137,7 @@ describe('dtc conformance: dtc-tests corpus', function () {
     assert.deepEqual(differing, []);
   });
 
-  it('search-path inputs with the -i options of dtc\'s run_tests.sh: DTB identical', () => {
+  it("search-path inputs with the -i options of dtc's run_tests.sh: DTB identical", () => {
     for (const [file, dirs] of Object.entries(SEARCH_PATH_RUNS)) {
       const dtc = runDtc([...dirs.flatMap((d) => ['-i', d]), '-I', 'dts', '-O', 'dtb', '-o', '-', file], dir);
       assert.equal(dtc.status, 0, `dtc compiles ${file} with -i`);
@@ -163,13 +177,21 @@ const SYSTEMS: { name: string; files: string[] }[] = [
   { name: 'libvmm simple (QEMU virt)', files: ['libvmm-simple-qemu/linux.dts', 'libvmm-simple-qemu/overlay.dts'] },
   {
     name: 'libvmm virtio client 1',
-    files: ['libvmm-virtio-two-clients/client_vm_1/dts/linux.dts', 'libvmm-virtio-two-clients/client_vm_1/dts/init.dts', 'libvmm-virtio-two-clients/client_vm_1/dts/virtio.dts'],
+    files: [
+      'libvmm-virtio-two-clients/client_vm_1/dts/linux.dts',
+      'libvmm-virtio-two-clients/client_vm_1/dts/init.dts',
+      'libvmm-virtio-two-clients/client_vm_1/dts/virtio.dts',
+    ],
   },
   {
     // client_vm_2 ships only its overlays; both clients boot the same kernel on the same QEMU virt
     // board and their overlays are identical, so its base is client_vm_1's linux.dts.
-    name: 'libvmm virtio client 2 (on client 1\'s linux.dts)',
-    files: ['libvmm-virtio-two-clients/client_vm_1/dts/linux.dts', 'libvmm-virtio-two-clients/client_vm_2/dts/init.dts', 'libvmm-virtio-two-clients/client_vm_2/dts/virtio.dts'],
+    name: "libvmm virtio client 2 (on client 1's linux.dts)",
+    files: [
+      'libvmm-virtio-two-clients/client_vm_1/dts/linux.dts',
+      'libvmm-virtio-two-clients/client_vm_2/dts/init.dts',
+      'libvmm-virtio-two-clients/client_vm_2/dts/virtio.dts',
+    ],
   },
 ];
 
@@ -245,9 +267,15 @@ function mutate(text: string, ops: { kind: number; at: number; len: number }[]):
     const at = op.at % t.length;
     const len = 1 + (op.len % 12);
     switch (op.kind) {
-      case 0: t = t.slice(0, at) + t.slice(at + len); break; // drop chars
-      case 1: t = t.slice(0, at) + t.slice(at, at + len) + t.slice(at); break; // duplicate chars
-      case 2: t = t.slice(0, at) + t.slice(at + len, at + 2 * len) + t.slice(at, at + len) + t.slice(at + 2 * len); break; // swap
+      case 0:
+        t = t.slice(0, at) + t.slice(at + len);
+        break; // drop chars
+      case 1:
+        t = t.slice(0, at) + t.slice(at, at + len) + t.slice(at);
+        break; // duplicate chars
+      case 2:
+        t = t.slice(0, at) + t.slice(at + len, at + 2 * len) + t.slice(at, at + len) + t.slice(at + 2 * len);
+        break; // swap
       case 3: {
         const tokens = t.split(/(\s+)/);
         const i = at % tokens.length;
@@ -273,9 +301,18 @@ function lineLengths(text: string): number[] {
 describe('dtc conformance: mutated corpus files', function () {
   this.timeout(120_000);
   const samples = [
-    'sel4devkit-dual/maaxboard.dts', 'sel4devkit-dual/maaxboard-overlay.dts', 'libvmm-simple-qemu/linux.dts', 'libvmm-virtio-two-clients/client_vm_1/dts/linux.dts',
-    'dtc-tests/test_tree1.dts', 'dtc-tests/overlay_overlay.dts', 'dtc-tests/sized_cells.dts', 'dtc-tests/escapes.dts', 'dtc-tests/references.dts',
-    'dtc-tests/value-labels.dts', 'dtc-tests/multilabel.dts', 'dtc-tests/test_tree1_delete.dts',
+    'sel4devkit-dual/maaxboard.dts',
+    'sel4devkit-dual/maaxboard-overlay.dts',
+    'libvmm-simple-qemu/linux.dts',
+    'libvmm-virtio-two-clients/client_vm_1/dts/linux.dts',
+    'dtc-tests/test_tree1.dts',
+    'dtc-tests/overlay_overlay.dts',
+    'dtc-tests/sized_cells.dts',
+    'dtc-tests/escapes.dts',
+    'dtc-tests/references.dts',
+    'dtc-tests/value-labels.dts',
+    'dtc-tests/multilabel.dts',
+    'dtc-tests/test_tree1_delete.dts',
   ];
   for (const sample of samples) {
     it(`${sample}: never throws, stays under a second, diagnostics lie inside the document`, () => {

@@ -78,7 +78,11 @@ function ourFindings(files: string[], flags: string[], preset: 'dtc' | 'linux'):
 
 function sameMessages(a: string[], b: string[]): boolean {
   // dtc ends some fixup messages with a stray newline; compare the text without it.
-  const norm = (m: string[]) => m.map((x) => x.trimEnd()).sort().join('\n');
+  const norm = (m: string[]) =>
+    m
+      .map((x) => x.trimEnd())
+      .sort()
+      .join('\n');
   return norm(a) === norm(b);
 }
 
@@ -251,13 +255,17 @@ describe('conformance: check findings agree with dtc 1.6.1', function () {
           if (exceptionFor(c.name)) stale.push(c.name);
           continue;
         }
-        differences.push(`${c.name}:\n${missing.map((k) => `    dtc only: ${k}`).join('\n')}${missing.length && extra.length ? '\n' : ''}${extra.map((k) => `    ours only: ${k}`).join('\n')}`);
+        differences.push(
+          `${c.name}:\n${missing.map((k) => `    dtc only: ${k}`).join('\n')}${missing.length && extra.length ? '\n' : ''}${extra.map((k) => `    ours only: ${k}`).join('\n')}`,
+        );
         if (!exceptionFor(c.name)) unlisted.push(c.name);
       }
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
-    console.log(`  dtc agreement: ${agree}/${all.length} inputs agree (${withFindings} with findings, ${agree - withFindings - bothRejected} clean, ${bothRejected} rejected by both before the checks)`);
+    console.log(
+      `  dtc agreement: ${agree}/${all.length} inputs agree (${withFindings} with findings, ${agree - withFindings - bothRejected} clean, ${bothRejected} rejected by both before the checks)`,
+    );
     console.log(`  identical message text (not required): ${sameText}/${all.length}`);
     if (differences.length) console.log(`  differences:\n  ${differences.join('\n  ')}`);
     if (stale.length) console.log(`  listed as exceptions but now agreeing: ${stale.join(', ')}`);

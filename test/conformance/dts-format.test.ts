@@ -90,7 +90,10 @@ export function inconsistency(file: string, text: string): string | undefined {
   };
   for (const doc of result.documents) {
     for (const h of doc.ast.headers) want(h.range, 0, 'header');
-    for (const m of doc.ast.memreserves) { want(m.range, 0, 'memreserve'); statement(m.range); }
+    for (const m of doc.ast.memreserves) {
+      want(m.range, 0, 'memreserve');
+      statement(m.range);
+    }
     for (const item of doc.ast.items) {
       want(item.range, 0, item.kind);
       if (item.kind === 'root' || item.kind === 'ref-node') {
@@ -115,7 +118,8 @@ export function inconsistency(file: string, text: string): string | undefined {
     const ws = lines[line].slice(0, lines[line].length - lines[line].trimStart().length);
     if (depth > 0 && unit === undefined) {
       const one = ws.slice(0, ws.length / depth);
-      if (ws.length % depth !== 0 || !(one === '\t' || (/^ {1,8}$/.test(one)))) return `line ${line + 1} (${what}) is indented by neither tabs nor spaces per level`;
+      if (ws.length % depth !== 0 || !(one === '\t' || /^ {1,8}$/.test(one)))
+        return `line ${line + 1} (${what}) is indented by neither tabs nor spaces per level`;
       unit = one;
     }
     if (ws !== (unit ?? '').repeat(depth)) return `line ${line + 1} (${what}) is not at depth ${depth}`;
@@ -153,7 +157,9 @@ describe('formatter conformance: consistent corpus files format to themselves', 
         changed.push(`${path.relative(CORPUS_ROOT, file)}:${i + 1}: ${JSON.stringify(a[i])} -> ${JSON.stringify(b[i])}`);
       }
     }
-    console.log(`      ${consistent.length} of ${files.length} corpus files are consistently indented; ${consistent.length - changed.length} format to themselves`);
+    console.log(
+      `      ${consistent.length} of ${files.length} corpus files are consistently indented; ${consistent.length - changed.length} format to themselves`,
+    );
     assert.deepEqual(changed, []);
     // Not vacuous: most of the corpus qualifies, the real trees among them.
     assert.ok(consistent.length >= files.length / 2, `${consistent.length} of ${files.length}`);

@@ -14,7 +14,9 @@ import type { SerialTerminal } from '../../src/host/serial-terminal';
 /** A UI whose terminals keep only a scrollback's worth of text, as VS Code's do. */
 class ScrollbackUi extends RecordingUi {
   written = 0;
-  override serialLine(): void { /* the recorder's own ring is what is bounded; the test keeps nothing */ }
+  override serialLine(): void {
+    /* the recorder's own ring is what is bounded; the test keeps nothing */
+  }
   override addTerminal(t: SerialTerminal): void {
     this.terminals.push(t);
     this.text.set(t.name, '');
@@ -35,17 +37,26 @@ function retainedHeapMb(): number {
 describe('host: a flooding guest', function () {
   this.timeout(120_000);
   let session: DualGuestSession;
-  after(async () => { await session?.dispose(); });
+  after(async () => {
+    await session?.dispose();
+  });
 
   it('`yes` for 10 s of virtual time: bounded memory on the extension side, the other guest still answers', async () => {
     const ui = new ScrollbackUi();
     session = new DualGuestSession(() => startEmulatorWorker(workerBundle()), ui);
-    let maxUnacked = 0, lastTime = 0, outputMessages = 0;
+    let maxUnacked = 0,
+      lastTime = 0,
+      outputMessages = 0;
     const booted = await session.boot({ projectFile: EXAMPLE, fast: true });
     assert.equal(booted.type, 'booted');
     const client = session.emulatorClient!;
-    client.on('status', (m) => { maxUnacked = Math.max(maxUnacked, m.unackedBytes); lastTime = m.timeNs; });
-    client.on('output', () => { outputMessages++; });
+    client.on('status', (m) => {
+      maxUnacked = Math.max(maxUnacked, m.unackedBytes);
+      lastTime = m.timeNs;
+    });
+    client.on('output', () => {
+      outputMessages++;
+    });
     const [g1, g2] = ui.terminals;
     await waitFor('login prompts', () => ui.of('client_linux-2').includes('login:') && ui.of('client_linux-1').includes('login:'));
     g1.handleInput('root\r');
@@ -56,7 +67,8 @@ describe('host: a flooding guest', function () {
     g1.handleInput('yes\r');
     await waitFor('the flood', () => ui.of('client_linux-1').endsWith('y\r\ny\r\ny\r\n'));
     const start = (await session.snapshot())!.timeNs;
-    let maxHeapMb = baselineMb, answered = false;
+    let maxHeapMb = baselineMb,
+      answered = false;
     let loggedIn = false;
     while (lastTime - start < 10e9) {
       await new Promise((r) => setTimeout(r, 500));
@@ -75,8 +87,10 @@ describe('host: a flooding guest', function () {
     const virtualS = (lastTime - start) / 1e9;
     const wallS = (Date.now() - wall0) / 1000;
     const floodMb = ui.written / 1e6;
-    console.log(`      flood: ${virtualS.toFixed(1)} s virtual in ${wallS.toFixed(1)} s wall; ${floodMb.toFixed(1)} MB of text to the terminals in ${outputMessages} frames; ` +
-      `extension-side heap after GC ${baselineMb.toFixed(1)} MB -> max ${maxHeapMb.toFixed(1)} MB (+${(maxHeapMb - baselineMb).toFixed(1)}); max unacknowledged ${(maxUnacked / 1024).toFixed(0)} KiB`);
+    console.log(
+      `      flood: ${virtualS.toFixed(1)} s virtual in ${wallS.toFixed(1)} s wall; ${floodMb.toFixed(1)} MB of text to the terminals in ${outputMessages} frames; ` +
+        `extension-side heap after GC ${baselineMb.toFixed(1)} MB -> max ${maxHeapMb.toFixed(1)} MB (+${(maxHeapMb - baselineMb).toFixed(1)}); max unacknowledged ${(maxUnacked / 1024).toFixed(0)} KiB`,
+    );
     assert.ok(virtualS >= 10, `only ${virtualS} s of virtual time`);
     assert.ok(floodMb > 10, 'the guest did not flood');
     assert.ok(ui.of('client_linux-1').endsWith('y\r\n'), 'guest 1 is still flooding');

@@ -21,27 +21,33 @@ describe('emulator conformance: the sel4devkit dual-guest system', function () {
     const project = loadProject(corpusPath('sel4devkit-dual', 'program.system'), host);
     const guests: (ConsoleTestGuest | IdleGuest)[] = [];
     const { config, diagnostics } = emulatorConfigFromProject(project, {
-      host, origins: host,
+      host,
+      origins: host,
       programFor: (g) => () => {
-        const p = g.clientIndex === 0
-          ? new ConsoleTestGuest({ virtioBase: g.virtio.base, txTotal: 100_000, fill: (o, d) => d.fill(0x61 + (o % 3)) })
-          : new IdleGuest();
+        const p =
+          g.clientIndex === 0 ? new ConsoleTestGuest({ virtioBase: g.virtio.base, txTotal: 100_000, fill: (o, d) => d.fill(0x61 + (o % 3)) }) : new IdleGuest();
         guests.push(p);
         return p;
       },
     });
     assert.ok(config?.roles, diagnostics.map((d) => d.message).join('\n'));
-    assert.deepEqual(config.guests.map((g) => [g.name, g.vmm, g.ramGpa, g.ramSize, g.virtio.base, g.virtio.spi]), [
-      ['client_linux-1', 'CLIENT_VMM-1', 0x40000000, 0xf000000, 0x150000, 42],
-      ['client_linux-2', 'CLIENT_VMM-2', 0x40000000, 0xf000000, 0x150000, 42],
-    ]);
+    assert.deepEqual(
+      config.guests.map((g) => [g.name, g.vmm, g.ramGpa, g.ramSize, g.virtio.base, g.virtio.spi]),
+      [
+        ['client_linux-1', 'CLIENT_VMM-1', 0x40000000, 0xf000000, 0x150000, 42],
+        ['client_linux-2', 'CLIENT_VMM-2', 0x40000000, 0xf000000, 0x150000, 42],
+      ],
+    );
     assert.equal(config.roles.uartIrq, 58);
     assert.equal(config.roles.uartPaddr, 0x30860000);
     assert.deepEqual(config.roles.driverRx, { queueMr: 'rx_queue_serial_driver', dataMr: 'rx_data_serial_driver' });
-    assert.deepEqual(config.roles.clients.map((c) => c.tx), [
-      { queueMr: 'tx_queue_serial_vmm_1', dataMr: 'tx_data_serial_vmm_1' },
-      { queueMr: 'tx_queue_serial_vmm_2', dataMr: 'tx_data_serial_vmm_2' },
-    ]);
+    assert.deepEqual(
+      config.roles.clients.map((c) => c.tx),
+      [
+        { queueMr: 'tx_queue_serial_vmm_1', dataMr: 'tx_data_serial_vmm_1' },
+        { queueMr: 'tx_queue_serial_vmm_2', dataMr: 'tx_data_serial_vmm_2' },
+      ],
+    );
     assert.deepEqual(config.guests[0].deviceMaps.map((m) => m.name).sort(), ['gic_vcpu', 'gpc']);
     const dtb = config.guests[0].dtb;
     assert.deepEqual(Array.from(dtb.subarray(0, 4)), [0xd0, 0x0d, 0xfe, 0xed]);
@@ -54,7 +60,10 @@ describe('emulator conformance: the sel4devkit dual-guest system', function () {
     emulator.onLog((r) => logs.push(r.text));
     assert.ok(emulator.runUntilIdle(5e9));
     assert.equal(out.length, 'Begin input\r\n'.length + 100_000);
-    assert.deepEqual(emulator.snapshot().guests.map((g) => g.bootError), [undefined, undefined]);
+    assert.deepEqual(
+      emulator.snapshot().guests.map((g) => g.bootError),
+      [undefined, undefined],
+    );
 
     // Guest 2 touches the UART, which is not mapped into its VM: the fault names the DT node.
     const idle = guests.find((g): g is IdleGuest => g instanceof IdleGuest)!;
@@ -63,8 +72,14 @@ describe('emulator conformance: the sel4devkit dual-guest system', function () {
     // The place is the line of maaxboard.dts the user has (977: `uart1: serial@30860000 {`); where cpp
     // took it from is said in words, never as a place to open.
     const board = corpusPath('sel4devkit-dual', 'maaxboard.dts');
-    const boardLine = readFileSync(board, 'utf8').split('\n').findIndex((l) => l.includes('uart1: serial@30860000 {')) + 1;
-    assert.equal(logs[1], `CLIENT_VMM-2|ERROR: (emulator) 0x30860000 belongs to /soc@0/bus@30800000/serial@30860000 (${board}:${boardLine}:11 (cpp output of tmp/linux-imx/arch/arm64/boot/dts/freescale/imx8mq.dtsi:964, which is not in this workspace))`);
+    const boardLine =
+      readFileSync(board, 'utf8')
+        .split('\n')
+        .findIndex((l) => l.includes('uart1: serial@30860000 {')) + 1;
+    assert.equal(
+      logs[1],
+      `CLIENT_VMM-2|ERROR: (emulator) 0x30860000 belongs to /soc@0/bus@30800000/serial@30860000 (${board}:${boardLine}:11 (cpp output of tmp/linux-imx/arch/arm64/boot/dts/freescale/imx8mq.dtsi:964, which is not in this workspace))`,
+    );
     assert.equal(logs[2], 'CLIENT_VMM-2|ERROR: Failed to handle virtual memory fault');
   });
 
@@ -85,7 +100,9 @@ describe('emulator conformance: the sel4devkit dual-guest system', function () {
     assert.ok(booted.emulator, booted.diagnostics.map((d) => d.message).join('\n'));
     const emu = booted.emulator;
     let text = '';
-    emu.onUartOutput((b) => { text += String.fromCharCode(...b); });
+    emu.onUartOutput((b) => {
+      text += String.fromCharCode(...b);
+    });
     const logs: string[] = [];
     emu.onLog((r) => logs.push(r.text));
     emu.runFor(1e9);
@@ -93,7 +110,13 @@ describe('emulator conformance: the sel4devkit dual-guest system', function () {
     assert.match(text, /client_linux-2 login: /);
     text = '';
     const sw = String.fromCharCode(project.serial.switchChar);
-    for (const [input, ns] of [['root\r', 1e8], ['echo hi\r', 1e8], [`${sw}1\r`, 1e7], ['root\r', 1e8], ['uname -n\r', 1e8]] as const) {
+    for (const [input, ns] of [
+      ['root\r', 1e8],
+      ['echo hi\r', 1e8],
+      [`${sw}1\r`, 1e7],
+      ['root\r', 1e8],
+      ['uname -n\r', 1e8],
+    ] as const) {
       emu.typeInput(input);
       emu.runFor(ns);
     }

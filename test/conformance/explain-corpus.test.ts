@@ -46,7 +46,16 @@ describe('explain conformance: the gpc fault on the real sel4devkit files', func
 
   it('the CLI names the node, offers both fixes and exits 1', async () => {
     let out = '';
-    const code = await runExplain(['board.log', 'program.system'], { stdout: (t) => { out += t; }, stderr: (t) => { out += t; }, host: new NodeFileHost(), cwd: dir });
+    const code = await runExplain(['board.log', 'program.system'], {
+      stdout: (t) => {
+        out += t;
+      },
+      stderr: (t) => {
+        out += t;
+      },
+      host: new NodeFileHost(),
+      cwd: dir,
+    });
     assert.equal(code, 1, out);
     assert.ok(out.startsWith(`board.log:2.1-2.177: Error (log-vmm-memory-fault): ${EXPECTED}`), out);
     assert.match(out, /\/soc@0\/bus@30000000\/gpc@303a0000 in the device tree of 'client_linux-1': maaxboard\.dts:752\.\d+-752\.\d+/);
@@ -56,11 +65,22 @@ describe('explain conformance: the gpc fault on the real sel4devkit files', func
 
   it('reads standard input and finds the project in the current folder', async () => {
     let out = '';
-    const code = await runExplain(['--format', 'json'], { stdout: (t) => { out += t; }, stderr: () => undefined, host: new NodeFileHost(), cwd: dir, readStdin: async () => FAULT });
+    const code = await runExplain(['--format', 'json'], {
+      stdout: (t) => {
+        out += t;
+      },
+      stderr: () => undefined,
+      host: new NodeFileHost(),
+      cwd: dir,
+      readStdin: async () => FAULT,
+    });
     assert.equal(code, 1);
     const json = JSON.parse(out) as { message: string; fixes: { kind: string }[] }[];
     assert.equal(json[0].message.slice(0, EXPECTED.length), EXPECTED);
-    assert.deepEqual(json[0].fixes.map((f) => f.kind), ['disable-node', 'map-device']);
+    assert.deepEqual(
+      json[0].fixes.map((f) => f.kind),
+      ['disable-node', 'map-device'],
+    );
   });
 
   it('the language server puts it on the log line, links the node and fixes the .system', async () => {
@@ -73,13 +93,22 @@ describe('explain conformance: the gpc fault on the real sel4devkit files', func
       assert.equal(d.range.start.line, 1);
       assert.equal(d.severity, 1);
       assert.ok(d.message.startsWith(EXPECTED), d.message);
-      assert.ok(d.relatedInformation?.some((r) => r.location.uri === uri(path.join(dir, 'maaxboard.dts')) && r.location.range.start.line === 751), JSON.stringify(d.relatedInformation));
+      assert.ok(
+        d.relatedInformation?.some((r) => r.location.uri === uri(path.join(dir, 'maaxboard.dts')) && r.location.range.start.line === 751),
+        JSON.stringify(d.relatedInformation),
+      );
       assert.ok(d.relatedInformation?.some((r) => r.location.uri === uri(system)));
       const actions = (await client.codeActions(log, d.range, [d])) ?? [];
-      assert.deepEqual(actions.map((a) => a.title), ["Disable gpc@303a0000 in the device tree of 'client_linux-1' (status = \"disabled\")", "Map 'gpc' into 'client_linux-1' at 0x303a0000"]);
+      assert.deepEqual(
+        actions.map((a) => a.title),
+        ['Disable gpc@303a0000 in the device tree of \'client_linux-1\' (status = "disabled")', "Map 'gpc' into 'client_linux-1' at 0x303a0000"],
+      );
       const map = actions[1].edit!.changes![uri(system)];
       const fixed = applyEdits(readFileSync(system, 'utf8'), map);
-      assert.match(fixed, /<virtual_machine name="client_linux-1"[\s\S]*<map mr="gpc" vaddr="0x303a0000" perms="rw" cached="false" \/>[\s\S]*<\/virtual_machine>/);
+      assert.match(
+        fixed,
+        /<virtual_machine name="client_linux-1"[\s\S]*<map mr="gpc" vaddr="0x303a0000" perms="rw" cached="false" \/>[\s\S]*<\/virtual_machine>/,
+      );
       const disable = actions[0].edit!.changes!;
       const [file, edits] = Object.entries(disable)[0];
       assert.ok(file.endsWith('.dts'));

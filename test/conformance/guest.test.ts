@@ -25,7 +25,9 @@ describe('guest conformance', function () {
   it('reads back every DTB dtc 1.6.1 builds from its test inputs, and writes it again byte for byte', () => {
     const dir = corpusPath('dtc-tests');
     let compared = 0;
-    for (const f of readdirSync(dir).filter((n) => n.endsWith('.dts')).sort()) {
+    for (const f of readdirSync(dir)
+      .filter((n) => n.endsWith('.dts'))
+      .sort()) {
       let dtb: Buffer;
       try {
         // dtc hangs on phandle-args-overflow and crashes on a few others: a timeout and a failed run skip the input.

@@ -97,8 +97,13 @@ describe('inspector page (Chromium)', function () {
           assert.strictEqual(await text(page, `${card} [data-field=lastSeen]`), String(q.lastSeen));
           assert.strictEqual(await page.locator(`${card} table.descs tbody tr`).count(), q.descriptors.length);
           const d0 = q.descriptors[0];
-          assert.deepStrictEqual(await page.locator(`${card} table.descs tbody tr`).first().locator('td').allTextContents(),
-            ['0', `0x${d0.addr.toString(16).padStart(8, '0')}`, String(d0.len), d0.flags === 2 ? 'WRITE' : d0.flags === 0 ? '0' : (await text(page, `${card} table.descs tbody tr td:nth-child(4)`)), String(d0.next)]);
+          assert.deepStrictEqual(await page.locator(`${card} table.descs tbody tr`).first().locator('td').allTextContents(), [
+            '0',
+            `0x${d0.addr.toString(16).padStart(8, '0')}`,
+            String(d0.len),
+            d0.flags === 2 ? 'WRITE' : d0.flags === 0 ? '0' : await text(page, `${card} table.descs tbody tr td:nth-child(4)`),
+            String(d0.next),
+          ]);
           assert.strictEqual(await page.locator(`${card} table.ring`).nth(0).locator('tbody tr').count(), q.availRing.length);
           const unseen = q.availIdx === undefined ? 0 : Math.min(q.num, (q.availIdx - q.lastSeen) & 0xffff);
           assert.strictEqual(await page.locator(`${card} table.ring`).nth(0).locator('tbody tr.unseen').count(), unseen);
@@ -107,7 +112,10 @@ describe('inspector page (Chromium)', function () {
       for (const g of s.guests) {
         assert.strictEqual(await text(page, `table.irqs tr[data-row=injected] td[data-guest="${g.vm}"]`), String(g.irq.injected));
         assert.strictEqual(await text(page, `table.irqs tr[data-row=acked] td[data-guest="${g.vm}"]`), String(g.irq.acked));
-        assert.strictEqual(await text(page, `table.irqs tr[data-row=pending] td[data-guest="${g.vm}"]`), g.irq.pending.length ? g.irq.pending.join(', ') : 'none');
+        assert.strictEqual(
+          await text(page, `table.irqs tr[data-row=pending] td[data-guest="${g.vm}"]`),
+          g.irq.pending.length ? g.irq.pending.join(', ') : 'none',
+        );
       }
       assert.strictEqual(await page.locator('.node').count(), s.pds.length + s.guests.length);
       assert.strictEqual(await page.locator('.edge').count(), s.channels.length + s.guests.length);
@@ -121,12 +129,16 @@ describe('inspector page (Chromium)', function () {
   it('flashes the PDs whose notification count grew, and filters the timeline per guest', async () => {
     const page = await open();
     try {
-      const a = snaps[0], b = snaps[snaps.length - 1];
+      const a = snaps[0],
+        b = snaps[snaps.length - 1];
       await post(page, { type: 'snapshot', snapshot: toWireSnapshot(a) });
       await settle(page);
       await post(page, { type: 'snapshot', snapshot: toWireSnapshot(b) });
       await settle(page);
-      const grew = b.pds.filter((p) => p.notifications > a.pds.find((x) => x.name === p.name)!.notifications).map((p) => p.name).sort();
+      const grew = b.pds
+        .filter((p) => p.notifications > a.pds.find((x) => x.name === p.name)!.notifications)
+        .map((p) => p.name)
+        .sort();
       assert.ok(grew.length > 0);
       const flashing = (await page.locator('.node.pd.flash').evaluateAll((els) => els.map((e) => e.getAttribute('data-node')!))).sort();
       assert.deepStrictEqual(flashing, grew);
@@ -144,13 +156,19 @@ describe('inspector page (Chromium)', function () {
       const lines = await page.locator('.timeline li .detail').allTextContents();
       const expected = b.events.filter((e) => e.detail.includes(g.vm) || e.detail.includes(g.vmm));
       assert.ok(expected.length > 0);
-      assert.deepStrictEqual(lines, expected.slice(-80).map((e) => e.detail));
+      assert.deepStrictEqual(
+        lines,
+        expected.slice(-80).map((e) => e.detail),
+      );
       // The filter survives a reload (webview state).
       await page.reload();
       await page.waitForSelector('#pause');
       await post(page, { type: 'snapshot', snapshot: toWireSnapshot(b) });
       await settle(page);
-      assert.deepStrictEqual(await page.locator('.timeline li .detail').allTextContents(), expected.slice(-80).map((e) => e.detail));
+      assert.deepStrictEqual(
+        await page.locator('.timeline li .detail').allTextContents(),
+        expected.slice(-80).map((e) => e.detail),
+      );
     } finally {
       await page.close();
     }
@@ -176,7 +194,10 @@ describe('inspector page (Chromium)', function () {
       await post(page, { type: 'snapshot', snapshot: toWireSnapshot(last) });
       await settle(page);
       assert.notStrictEqual(await timeline(), before, 'the timeline was redrawn with new events');
-      const after = await page.evaluate(() => ({ keep: document.activeElement?.getAttribute('data-keep'), top: document.querySelector('ol.timeline').scrollTop }));
+      const after = await page.evaluate(() => ({
+        keep: document.activeElement?.getAttribute('data-keep'),
+        top: document.querySelector('ol.timeline').scrollTop,
+      }));
       assert.deepStrictEqual(after, { keep: 'timeline', top });
     } finally {
       await page.close();
@@ -209,7 +230,8 @@ describe('inspector page (Chromium)', function () {
       // Every guest stopped: Halted, and nothing to pause, step or resume.
       await post(page, { type: 'session', attached: true, paused: false, halted: true, speed: 0.5 });
       assert.strictEqual(await text(page, '#status'), 'Halted');
-      for (const id of ['#pause', '#step', '#resume']) assert.notStrictEqual(await page.locator(id).getAttribute('disabled'), null, `${id} is enabled while halted`);
+      for (const id of ['#pause', '#step', '#resume'])
+        assert.notStrictEqual(await page.locator(id).getAttribute('disabled'), null, `${id} is enabled while halted`);
     } finally {
       await page.close();
     }
@@ -227,7 +249,10 @@ describe('inspector page (Chromium)', function () {
       assert.strictEqual(probe.inline, false, 'an inline script ran');
       assert.deepStrictEqual({ evalProbe: probe.evalProbe, fnProbe: probe.fnProbe }, { evalProbe: 'EvalError', fnProbe: 'EvalError' });
       const violations: string[] = await page.evaluate(() => (window as any).__violations);
-      assert.ok(violations.some((v) => v.startsWith('script-src')), violations.join(', '));
+      assert.ok(
+        violations.some((v) => v.startsWith('script-src')),
+        violations.join(', '),
+      );
     } finally {
       await page.close();
     }

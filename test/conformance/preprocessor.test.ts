@@ -41,7 +41,11 @@ function dtc(file: string | undefined, input?: string, cwd?: string): { status: 
   const q = spawnSync('dtc', ['-I', 'dts', '-O', 'dtb', '-o', '/dev/null', file ?? '-'], { input, cwd, encoding: 'utf8', timeout: 60_000 });
   assert.ok(r.error === undefined, `dtc must be installed: ${r.error?.message}`);
   let dtb = Buffer.alloc(0);
-  try { dtb = readFileSync(out); } catch { /* rejected input: no DTB */ }
+  try {
+    dtb = readFileSync(out);
+  } catch {
+    /* rejected input: no DTB */
+  }
   rmSync(path.dirname(out), { recursive: true, force: true });
   return { status: r.status, dtb, stderr: q.stderr };
 }
@@ -85,7 +89,8 @@ describe('preprocessor on the corpus', () => {
     assert.strictEqual(at('0x12345678'), 'qux.dts:10');
     assert.strictEqual(at('};'), '\\.dts:200');
     // dtc compiles the original and our output to the same blob.
-    const a = dtc(file), b = dtc(undefined, r.text, dir);
+    const a = dtc(file),
+      b = dtc(undefined, r.text, dir);
     assert.strictEqual(a.status, 0);
     assert.strictEqual(b.status, 0, b.stderr);
     assert.ok(a.dtb.equals(b.dtb));
@@ -96,8 +101,11 @@ describe('preprocessor on the corpus', () => {
       const file = corpusPath('dtc-tests', name);
       assert.notStrictEqual(dtc(file).status, 0, `dtc rejects ${name}`);
       const r = pp(file);
-      assert.deepStrictEqual(r.diagnostics.map((d) => `${d.severity} ${d.range?.start.line}:${d.range?.start.col} ${d.message}`),
-        ['error 0:4 nul in line number directive'], name);
+      assert.deepStrictEqual(
+        r.diagnostics.map((d) => `${d.severity} ${d.range?.start.line}:${d.range?.start.col} ${d.message}`),
+        ['error 0:4 nul in line number directive'],
+        name,
+      );
     }
   });
 
@@ -230,9 +238,20 @@ function tokens(text: string): string[] {
   let i = 0;
   while (i < text.length) {
     const c = text[i];
-    if (/\s/.test(c)) { i++; continue; }
-    if (text.startsWith('/*', i)) { const e = text.indexOf('*/', i + 2); i = e < 0 ? text.length : e + 2; continue; }
-    if (text.startsWith('//', i)) { const e = text.indexOf('\n', i); i = e < 0 ? text.length : e; continue; }
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
+    if (text.startsWith('/*', i)) {
+      const e = text.indexOf('*/', i + 2);
+      i = e < 0 ? text.length : e + 2;
+      continue;
+    }
+    if (text.startsWith('//', i)) {
+      const e = text.indexOf('\n', i);
+      i = e < 0 ? text.length : e;
+      continue;
+    }
     if (c === '"') {
       let e = i + 1;
       while (e < text.length && text[e] !== '"') e += text[e] === '\\' ? 2 : 1;
@@ -263,10 +282,17 @@ describe('preprocessor against cpp -x assembler-with-cpp', () => {
       const r = pp(main, [inc]);
       assert.deepStrictEqual(r.diagnostics, []);
       assert.deepStrictEqual(tokens(r.text), tokens(cpp.stdout));
-      assert.deepStrictEqual(r.files.map((f) => path.relative(dir, f)), [
-        'board.dts', 'board.dtsi', 'include/dt-bindings/interrupt-controller/arm-gic.h',
-        'include/dt-bindings/interrupt-controller/irq.h', 'pinctrl.dtsi', 'include/dt-bindings/pinctrl/pins.h',
-      ]);
+      assert.deepStrictEqual(
+        r.files.map((f) => path.relative(dir, f)),
+        [
+          'board.dts',
+          'board.dtsi',
+          'include/dt-bindings/interrupt-controller/arm-gic.h',
+          'include/dt-bindings/interrupt-controller/irq.h',
+          'pinctrl.dtsi',
+          'include/dt-bindings/pinctrl/pins.h',
+        ],
+      );
       // And dtc accepts it, positions pointing into the right files.
       const compiled = dtc(undefined, r.text, dir);
       const bad = /<stdin>:(\d+)/.exec(compiled.stderr);
@@ -292,7 +318,11 @@ describe('preprocessor against cpp -x assembler-with-cpp', () => {
 function rng(seed: number): { int(n: number): number; pick<T>(a: readonly T[]): T } {
   let s = seed >>> 0 || 1;
   const int = (n: number): number => {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
     return s % n;
   };
   return { int, pick: (a) => a[int(a.length)] };
@@ -333,8 +363,24 @@ function macroProgram(r: ReturnType<typeof rng>): string {
 function conditionProgram(r: ReturnType<typeof rng>): string {
   const expr = (d: number): string => {
     if (d > 3 || r.int(3) === 0) {
-      return r.pick(['0', '1', '2', '-1', '0x10', '077', '3u', "'a'", 'A', 'B', 'U', 'defined A', 'defined(U)',
-        '9223372036854775807', '18446744073709551615u', '0xffffffffffffffff']);
+      return r.pick([
+        '0',
+        '1',
+        '2',
+        '-1',
+        '0x10',
+        '077',
+        '3u',
+        "'a'",
+        'A',
+        'B',
+        'U',
+        'defined A',
+        'defined(U)',
+        '9223372036854775807',
+        '18446744073709551615u',
+        '0xffffffffffffffff',
+      ]);
     }
     const k = r.int(4);
     if (k === 0) return r.pick(['-', '~', '!', '+']) + expr(d + 1);
@@ -348,10 +394,34 @@ function conditionProgram(r: ReturnType<typeof rng>): string {
 
 /** DTS-looking files with nested conditionals, includes, comments, continuations and macro uses. */
 function directiveProgram(r: ReturnType<typeof rng>): string {
-  const plain = ['#define A 1', '#define B(x) x + A', '#define A', '#undef A', '#undef B', 'p = <A B(2) 3>;',
-    '#address-cells = <A>;', '\t#size-cells = <1>; /* A */', 'n@0 { c = "A\'s"; };', '/* multi\n#if A B */ line A',
-    '/* a */ # define D 1', '// B(1)', 'B', '(7)', 'cpu@A {', '};', '#include "h.dtsi"', 'x = B(', '1) y;',
-    '  # define C 3', 'C', 'q = A\\', 'B;', 'D', 'x = "a//b", A; // C', 'y = "/*", B(1), "*/"; /* A */ C'];
+  const plain = [
+    '#define A 1',
+    '#define B(x) x + A',
+    '#define A',
+    '#undef A',
+    '#undef B',
+    'p = <A B(2) 3>;',
+    '#address-cells = <A>;',
+    '\t#size-cells = <1>; /* A */',
+    'n@0 { c = "A\'s"; };',
+    '/* multi\n#if A B */ line A',
+    '/* a */ # define D 1',
+    '// B(1)',
+    'B',
+    '(7)',
+    'cpu@A {',
+    '};',
+    '#include "h.dtsi"',
+    'x = B(',
+    '1) y;',
+    '  # define C 3',
+    'C',
+    'q = A\\',
+    'B;',
+    'D',
+    'x = "a//b", A; // C',
+    'y = "/*", B(1), "*/"; /* A */ C',
+  ];
   const lines: string[] = [];
   const block = (d: number): void => {
     const n = 1 + r.int(5);
@@ -359,8 +429,14 @@ function directiveProgram(r: ReturnType<typeof rng>): string {
       if (d < 3 && r.int(4) === 0) {
         lines.push(r.pick(['#if A', '#if !defined(B) && A', '#ifdef A', '#ifndef B', '#if B(1) == 1 + A']));
         block(d + 1);
-        if (r.int(2)) { lines.push(r.pick(['#elif B', '#elif 1', '#elif defined C'])); block(d + 1); }
-        if (r.int(2)) { lines.push('#else'); block(d + 1); }
+        if (r.int(2)) {
+          lines.push(r.pick(['#elif B', '#elif 1', '#elif defined C']));
+          block(d + 1);
+        }
+        if (r.int(2)) {
+          lines.push('#else');
+          block(d + 1);
+        }
         lines.push('#endif');
       } else lines.push(r.pick(plain));
     }
@@ -400,10 +476,13 @@ describe('preprocessor against cpp on generated programs', () => {
           const cppError = cpp.status !== 0 || cpp.stderr.includes('error');
           const ourError = ours.diagnostics.some((d) => d.severity === 'error');
           if (cppError !== ourError) {
-            disagreements.push(`${JSON.stringify(src)}: cpp ${cppError ? 'error' : 'ok'} (${cpp.stderr.trim().split('\n')[0]}), ours ${JSON.stringify(ours.diagnostics.map((d) => d.message))}`);
+            disagreements.push(
+              `${JSON.stringify(src)}: cpp ${cppError ? 'error' : 'ok'} (${cpp.stderr.trim().split('\n')[0]}), ours ${JSON.stringify(ours.diagnostics.map((d) => d.message))}`,
+            );
           } else if (!cppError) {
             compared++;
-            if (squeeze(cpp.stdout) !== squeeze(ours.text)) disagreements.push(`${JSON.stringify(src)}: cpp ${JSON.stringify(cpp.stdout)}, ours ${JSON.stringify(ours.text)}`);
+            if (squeeze(cpp.stdout) !== squeeze(ours.text))
+              disagreements.push(`${JSON.stringify(src)}: cpp ${JSON.stringify(cpp.stdout)}, ours ${JSON.stringify(ours.text)}`);
           }
         }
       } finally {
@@ -419,7 +498,10 @@ describe('preprocessor against cpp on generated programs', () => {
 
 /** Non-blank output lines, whitespace runs folded; `# N "file"` lines dropped (cpp passes them through in assembler mode, we read them for dtc). */
 function outputLines(text: string): string[] {
-  return text.split('\n').map((l) => l.trim().replace(/\s+/g, ' ')).filter((l) => l !== '' && !/^# ?\d/.test(l));
+  return text
+    .split('\n')
+    .map((l) => l.trim().replace(/\s+/g, ' '))
+    .filter((l) => l !== '' && !/^# ?\d/.test(l));
 }
 
 /** cpp's warnings and errors as "line message" ("-" for <built-in>; notes and option tags dropped). */
@@ -441,39 +523,40 @@ describe('predefined macros against cpp -undef -nostdinc -x assembler-with-cpp',
   const FILES: Record<string, { text: string; mtime: string }> = {
     'dts/board.dts': {
       mtime: '1973-09-16T01:03:52Z',
-      text: [
-        '/dts-v1/;',
-        'a = __FILE__ __FILE_NAME__ __BASE_FILE__ __LINE__ __INCLUDE_LEVEL__ __COUNTER__ __COUNTER__;',
-        'd = __DATE__ __TIME__ __TIMESTAMP__ __STDC__ __STDC_HOSTED__ __ASSEMBLER__;',
-        '#include "sub/../common.dtsi"',
-        '#include <dt-bindings/stamp.h>',
-        'use = STAMP_HERE;',
-        '#if defined(__TIMESTAMP__) && defined __COUNTER__ && __COUNTER__ == 3 && __INCLUDE_LEVEL__ == 0 && __LINE__ == 7',
-        'all-defined;',
-        '#endif',
-        '#ifdef __DATE__',
-        'date-defined = __COUNTER__;',
-        '#endif',
-        '#define LINE_OF(x) x __LINE__',
-        'multi = LINE_OF(',
-        '__LINE__',
-        ') __LINE__ \\',
-        '__LINE__;',
-        '# 40 "marked.dts"',
-        'after-marker = __FILE__ __LINE__;',
-        '#line 70 "renamed/other.dts"',
-        'after-line = __FILE__ __FILE_NAME__ __LINE__ __BASE_FILE__ __TIMESTAMP__;',
-        '#undef __FILE__',
-        '#define __LINE__ 7',
-        '#define __STDC__ 2',
-        '#define __ASSEMBLER__ 1',
-        '#undef __STDC_HOSTED__',
-        '#define __DATE__ "mine"',
-        'changed = __FILE__ __LINE__ __STDC__ __DATE__;',
-        '#ifndef __STDC_HOSTED__',
-        'hosted-gone;',
-        '#endif',
-      ].join('\n') + '\n',
+      text:
+        [
+          '/dts-v1/;',
+          'a = __FILE__ __FILE_NAME__ __BASE_FILE__ __LINE__ __INCLUDE_LEVEL__ __COUNTER__ __COUNTER__;',
+          'd = __DATE__ __TIME__ __TIMESTAMP__ __STDC__ __STDC_HOSTED__ __ASSEMBLER__;',
+          '#include "sub/../common.dtsi"',
+          '#include <dt-bindings/stamp.h>',
+          'use = STAMP_HERE;',
+          '#if defined(__TIMESTAMP__) && defined __COUNTER__ && __COUNTER__ == 3 && __INCLUDE_LEVEL__ == 0 && __LINE__ == 7',
+          'all-defined;',
+          '#endif',
+          '#ifdef __DATE__',
+          'date-defined = __COUNTER__;',
+          '#endif',
+          '#define LINE_OF(x) x __LINE__',
+          'multi = LINE_OF(',
+          '__LINE__',
+          ') __LINE__ \\',
+          '__LINE__;',
+          '# 40 "marked.dts"',
+          'after-marker = __FILE__ __LINE__;',
+          '#line 70 "renamed/other.dts"',
+          'after-line = __FILE__ __FILE_NAME__ __LINE__ __BASE_FILE__ __TIMESTAMP__;',
+          '#undef __FILE__',
+          '#define __LINE__ 7',
+          '#define __STDC__ 2',
+          '#define __ASSEMBLER__ 1',
+          '#undef __STDC_HOSTED__',
+          '#define __DATE__ "mine"',
+          'changed = __FILE__ __LINE__ __STDC__ __DATE__;',
+          '#ifndef __STDC_HOSTED__',
+          'hosted-gone;',
+          '#endif',
+        ].join('\n') + '\n',
     },
     'dts/common.dtsi': {
       mtime: '2024-02-29T23:59:59Z',
@@ -509,7 +592,10 @@ describe('predefined macros against cpp -undef -nostdinc -x assembler-with-cpp',
     const env: NodeJS.ProcessEnv = { ...process.env, TZ: tz, LC_ALL: 'C' };
     if (sourceDateEpoch === undefined) delete env.SOURCE_DATE_EPOCH;
     else env.SOURCE_DATE_EPOCH = sourceDateEpoch;
-    const cpp = spawnSync('cpp', ['-undef', '-nostdinc', '-x', 'assembler-with-cpp', '-P', ...includePaths.flatMap((i) => ['-I', i]), main], { encoding: 'utf8', env });
+    const cpp = spawnSync('cpp', ['-undef', '-nostdinc', '-x', 'assembler-with-cpp', '-P', ...includePaths.flatMap((i) => ['-I', i]), main], {
+      encoding: 'utf8',
+      env,
+    });
     assert.ok(cpp.error === undefined, `cpp must be installed: ${cpp.error?.message}`);
     const ours = preprocess(main, readFileSync(main, 'utf8'), { includePaths, host: hostWith(utcOffsetMinutes, sourceDateEpoch) });
     return { cpp, ours };
@@ -522,7 +608,10 @@ describe('predefined macros against cpp -undef -nostdinc -x assembler-with-cpp',
     assert.deepStrictEqual(cpp.stdout.trim().split('\n').sort(), ours.sort());
   });
 
-  for (const [tz, offset] of [['UTC', 0], ['Asia/Kolkata', 330]] as const) {
+  for (const [tz, offset] of [
+    ['UTC', 0],
+    ['Asia/Kolkata', 330],
+  ] as const) {
     it(`every predefined macro gives cpp's output and warnings (TZ=${tz}, SOURCE_DATE_EPOCH and file times fixed)`, () => {
       const main = path.join(dir, 'dts/board.dts');
       // An include directory with a trailing slash: cpp keeps the spelling as given.
@@ -538,7 +627,11 @@ describe('predefined macros against cpp -undef -nostdinc -x assembler-with-cpp',
 
   it('relative spellings: the main file as given, includes through its directory, -I as written', () => {
     const env = { ...process.env, TZ: 'UTC', SOURCE_DATE_EPOCH: '0' };
-    const cpp = spawnSync('cpp', ['-undef', '-nostdinc', '-x', 'assembler-with-cpp', '-P', '-I', './include//', 'dts/board.dts'], { encoding: 'utf8', cwd: dir, env });
+    const cpp = spawnSync('cpp', ['-undef', '-nostdinc', '-x', 'assembler-with-cpp', '-P', '-I', './include//', 'dts/board.dts'], {
+      encoding: 'utf8',
+      cwd: dir,
+      env,
+    });
     assert.strictEqual(cpp.status, 0, cpp.stderr);
     // The cores take absolute paths: ours runs on the same spellings under `dir/`.
     const ours = preprocess(`${dir}/dts/board.dts`, FILES['dts/board.dts'].text, { includePaths: [`${dir}/./include//`], host: hostWith(0, '0') });
@@ -552,7 +645,11 @@ describe('predefined macros against cpp -undef -nostdinc -x assembler-with-cpp',
     for (const v of ['0', '-0', ' 86399', '+5', '010', '253402300799', '', '5 ', '-1', '0x10', 'abc', '253402300800']) {
       const { cpp, ours } = both(main, [], 'Asia/Kolkata', 330, v);
       const cppError = cppMessages(cpp.stderr);
-      assert.deepStrictEqual(ourMessages(ours).map((m) => m.replace(/^\S+ /, '')), cppError.map((m) => m.replace(/^\S+ /, '')), JSON.stringify(v));
+      assert.deepStrictEqual(
+        ourMessages(ours).map((m) => m.replace(/^\S+ /, '')),
+        cppError.map((m) => m.replace(/^\S+ /, '')),
+        JSON.stringify(v),
+      );
       if (cppError.length === 0) assert.deepStrictEqual(outputLines(ours.text), outputLines(cpp.stdout), JSON.stringify(v));
     }
   });

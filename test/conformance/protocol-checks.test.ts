@@ -9,10 +9,7 @@ import { loadProject } from '../../src/system/index';
 import { corpusPath } from './corpus';
 
 const MS = 1_000_000;
-const SYSTEMS = [
-  path.resolve(__dirname, '..', '..', 'examples', 'dual-guest', 'dual-guest.json'),
-  corpusPath('sel4devkit-dual', 'program.system'),
-];
+const SYSTEMS = [path.resolve(__dirname, '..', '..', 'examples', 'dual-guest', 'dual-guest.json'), corpusPath('sel4devkit-dual', 'program.system')];
 
 describe('protocol checks: no finding on the example and corpus systems, under floods', function () {
   this.timeout(600_000);

@@ -22,10 +22,14 @@ describe('server conformance: corpus', function () {
     const dir = corpusPath('sel4devkit-dual');
     for (const f of ['program.system', 'maaxboard.dts', 'maaxboard-overlay.dts']) await open(client, path.join(dir, f));
     const errors: string[] = [];
-    for (const [file, list] of client.allDiagnostics()) for (const d of list) if (d.severity === 1) errors.push(`${file}:${d.range.start.line + 1}: ${d.code} ${d.message}`);
+    for (const [file, list] of client.allDiagnostics())
+      for (const d of list) if (d.severity === 1) errors.push(`${file}:${d.range.start.line + 1}: ${d.code} ${d.message}`);
     assert.deepEqual(errors, []);
     const contexts = await client.request<{ files: string[]; origin: string }[]>('microkitDualGuest/contexts', {});
-    assert.ok(contexts.some((c) => c.origin === 'project' && c.files.map((f) => path.basename(f)).join('+') === 'maaxboard.dts+maaxboard-overlay.dts'), JSON.stringify(contexts));
+    assert.ok(
+      contexts.some((c) => c.origin === 'project' && c.files.map((f) => path.basename(f)).join('+') === 'maaxboard.dts+maaxboard-overlay.dts'),
+      JSON.stringify(contexts),
+    );
     assert.deepEqual(client.loggedErrors(), []);
   });
 
@@ -40,7 +44,10 @@ describe('server conformance: corpus', function () {
     const irq = JSON.stringify((await client.hover(overlay, irqLine, text[irqLine].indexOf('interrupts') + 1))?.contents);
     assert.match(irq, /SPI 42 = INTID 74/);
     const symbols = await client.symbols(overlay);
-    assert.deepEqual(symbols.map((s) => s.name), ['/']);
+    assert.deepEqual(
+      symbols.map((s) => s.name),
+      ['/'],
+    );
     const system = path.join(dir, 'program.system');
     const sysText = readFileSync(system, 'utf8').split('\n');
     const mapLine = sysText.findIndex((l) => l.includes('<map mr='));
@@ -49,19 +56,26 @@ describe('server conformance: corpus', function () {
     assert.equal(def![0].uri, uri(system));
   });
 
-  it('libvmm-virtio-two-clients: a client\'s overlay opened in its dts/ folder is analysed in the tree the build makes, with no error', async () => {
+  it("libvmm-virtio-two-clients: a client's overlay opened in its dts/ folder is analysed in the tree the build makes, with no error", async () => {
     const fresh = await TestClient.start();
     try {
       const c = (...p: string[]) => corpusPath('libvmm-virtio-two-clients', ...p);
       await open(fresh, c('client_vm_2', 'dts', 'virtio.dts'));
       const contexts = await fresh.request<{ files: string[]; origin: string; vm?: string }[]>('microkitDualGuest/contexts', {});
       const mine = contexts.find((x) => x.files.includes(c('client_vm_2', 'dts', 'virtio.dts')));
-      assert.deepEqual([mine?.origin, mine?.vm, mine?.files.map((f) => path.relative(c(), f))],
-        ['project', 'client_linux-2', ['client_vm_1/dts/linux.dts', 'client_vm_2/dts/init.dts', 'client_vm_2/dts/virtio.dts']]);
-      const errors = [...fresh.allDiagnostics()].flatMap(([u, list]) => list.filter((d) => d.severity === 1).map((d) => `${u}:${d.range.start.line + 1} ${d.message}`));
+      assert.deepEqual(
+        [mine?.origin, mine?.vm, mine?.files.map((f) => path.relative(c(), f))],
+        ['project', 'client_linux-2', ['client_vm_1/dts/linux.dts', 'client_vm_2/dts/init.dts', 'client_vm_2/dts/virtio.dts']],
+      );
+      const errors = [...fresh.allDiagnostics()].flatMap(([u, list]) =>
+        list.filter((d) => d.severity === 1).map((d) => `${u}:${d.range.start.line + 1} ${d.message}`),
+      );
       assert.deepEqual(errors, []);
       // The virtio_blk node is a block device the VMM emulates: no finding names it.
-      assert.deepEqual([...fresh.allDiagnostics().values()].flat().filter((d) => d.message.includes('virtio_blk') && String(d.code).startsWith('guest-')), []);
+      assert.deepEqual(
+        [...fresh.allDiagnostics().values()].flat().filter((d) => d.message.includes('virtio_blk') && String(d.code).startsWith('guest-')),
+        [],
+      );
     } finally {
       await fresh.stop();
     }
@@ -72,23 +86,35 @@ describe('server conformance: corpus', function () {
     const lines = readFileSync(tree, 'utf8').split('\n');
     const names: string[] = [];
     const walk = (list: { name: string; children?: unknown[] }[]): void => {
-      for (const s of list) { names.push(s.name); walk((s.children ?? []) as typeof list); }
+      for (const s of list) {
+        names.push(s.name);
+        walk((s.children ?? []) as typeof list);
+      }
     };
     walk(await client.symbols(tree));
     assert.ok(names.includes('uart1: serial@30860000'), names.slice(0, 20).join());
     type Found = { name: string; location: { uri: string; range: { start: { line: number } } } }[];
     const found = await client.request<Found>('workspace/symbol', { query: 'uart1' });
-    const sites = found.filter((s) => s.name === 'uart1: serial@30860000' || s.name === '&uart1').map((s) => [s.name, s.location.uri, lines[s.location.range.start.line].trim()]);
-    assert.deepEqual(sites, [['uart1: serial@30860000', uri(tree), 'uart1: serial@30860000 {'], ['&uart1', uri(tree), '&uart1 {']]);
+    const sites = found
+      .filter((s) => s.name === 'uart1: serial@30860000' || s.name === '&uart1')
+      .map((s) => [s.name, s.location.uri, lines[s.location.range.start.line].trim()]);
+    assert.deepEqual(sites, [
+      ['uart1: serial@30860000', uri(tree), 'uart1: serial@30860000 {'],
+      ['&uart1', uri(tree), '&uart1 {'],
+    ]);
     // Every symbol points into a file the user can open (the markers' tmp/linux-imx/... paths are not on disk).
     for (const s of await client.request<Found>('workspace/symbol', { query: '' })) assert.ok(existsSync(new URL(s.location.uri)), s.location.uri);
   });
 
   it('every tree and .system of the corpus opens without a server failure', async () => {
     const files = [
-      ['sel4devkit-single', 'program.system'], ['sel4devkit-single', 'maaxboard-overlay.dts'],
-      ['libvmm-simple-qemu', 'simple.system'], ['libvmm-simple-qemu', 'linux.dts'], ['libvmm-simple-qemu', 'overlay.dts'],
-      ['libvmm-virtio-two-clients', 'virtio.system'], ['libvmm-virtio-two-clients', 'client_vm_1', 'dts', 'virtio.dts'],
+      ['sel4devkit-single', 'program.system'],
+      ['sel4devkit-single', 'maaxboard-overlay.dts'],
+      ['libvmm-simple-qemu', 'simple.system'],
+      ['libvmm-simple-qemu', 'linux.dts'],
+      ['libvmm-simple-qemu', 'overlay.dts'],
+      ['libvmm-virtio-two-clients', 'virtio.system'],
+      ['libvmm-virtio-two-clients', 'client_vm_1', 'dts', 'virtio.dts'],
       ['libvmm-virtio-two-clients', 'client_vm_2', 'dts', 'init.dts'],
     ];
     for (const f of files) {
@@ -99,7 +125,9 @@ describe('server conformance: corpus', function () {
     }
     assert.deepEqual(client.loggedErrors(), []);
     // None of these real files has an error: every finding is a warning (dtc's, or the system checks').
-    const errors = [...client.allDiagnostics()].flatMap(([u, list]) => list.filter((d) => d.severity === 1).map((d) => `${u}:${d.range.start.line + 1} ${d.message}`));
+    const errors = [...client.allDiagnostics()].flatMap(([u, list]) =>
+      list.filter((d) => d.severity === 1).map((d) => `${u}:${d.range.start.line + 1} ${d.message}`),
+    );
     assert.deepEqual(errors, []);
     // The header-less overlay of sel4devkit-single has no base beside it: it is a fragment, with no check warnings.
     assert.deepEqual(client.diagnostics(corpusPath('sel4devkit-single', 'maaxboard-overlay.dts')), []);
@@ -114,7 +142,10 @@ describe('server conformance: corpus', function () {
     const actions = await client.codeActions(file, d!.range, [d!]);
     assert.equal(actions?.length, 1);
     const edits = actions![0].edit!.changes![uri(file)];
-    assert.deepEqual(edits.map((e) => e.newText), ['virtio-console@130000']);
+    assert.deepEqual(
+      edits.map((e) => e.newText),
+      ['virtio-console@130000'],
+    );
     assert.equal(text.split('\n')[edits[0].range.start.line].slice(edits[0].range.start.character, edits[0].range.end.character), 'virtio-console@0130000');
   });
 
@@ -127,8 +158,16 @@ describe('server conformance: corpus', function () {
     const useLine = lines.findIndex((l) => l.includes('<&clk '));
     const def = await client.definition(base, useLine, lines[useLine].indexOf('&clk') + 2);
     // Every place that makes or changes the node: its definition, and the overlay's reopening of it.
-    const overlayLine = readFileSync(path.join(dir, 'maaxboard-overlay.dts'), 'utf8').split('\n').findIndex((l) => l.includes('clock-controller@30380000 {'));
-    assert.deepEqual(def?.map((l) => [l.uri, l.range.start.line]), [[uri(base), labelLine], [uri(path.join(dir, 'maaxboard-overlay.dts')), overlayLine]]);
+    const overlayLine = readFileSync(path.join(dir, 'maaxboard-overlay.dts'), 'utf8')
+      .split('\n')
+      .findIndex((l) => l.includes('clock-controller@30380000 {'));
+    assert.deepEqual(
+      def?.map((l) => [l.uri, l.range.start.line]),
+      [
+        [uri(base), labelLine],
+        [uri(path.join(dir, 'maaxboard-overlay.dts')), overlayLine],
+      ],
+    );
     const refs = await client.references(base, labelLine, lines[labelLine].indexOf('clk') + 1, false);
     assert.equal(refs?.length, 297);
     const range = await client.prepareRename(base, labelLine, lines[labelLine].indexOf('clk') + 1);
@@ -171,7 +210,11 @@ describe('server conformance: corpus', function () {
     const overlay = corpusPath('sel4devkit-dual', 'maaxboard-overlay.dts');
     const text = readFileSync(overlay, 'utf8');
     await client.change(overlay, text);
-    const findings = (): string[] => [...client.allDiagnostics().values()].flat().map((d) => `${d.code} ${d.message}`).sort();
+    const findings = (): string[] =>
+      [...client.allDiagnostics().values()]
+        .flat()
+        .map((d) => `${d.code} ${d.message}`)
+        .sort();
     const before = findings();
     const edits = await client.format(overlay);
     assert.ok(edits && edits.length > 0, 'the overlay mixes tabs and spaces: formatting changes it');

@@ -28,7 +28,8 @@ describe('server conformance: device-tree features on the corpus', function () {
   it('semantic tokens colour the MaaXBoard tree by meaning: the base sai4 clocks that &sai4 { } replaces are deprecated', async () => {
     const r = await client.request<{ data: number[] }>('textDocument/semanticTokens/full', { textDocument: { uri: uri(base) } });
     const tokens: { line: number; text: string; type: string; modifiers: string[] }[] = [];
-    let line = 0, col = 0;
+    let line = 0,
+      col = 0;
     for (let i = 0; i < r.data.length; i += 5) {
       const [dl, dc, len, type, mods] = r.data.slice(i, i + 5);
       line += dl;
@@ -50,7 +51,11 @@ describe('server conformance: device-tree features on the corpus', function () {
     const file = corpusPath('libvmm-simple-qemu', 'overlay.dts');
     const original = readFileSync(file, 'utf8');
     await client.open(file, original);
-    const findings = (): string[] => client.diagnostics(file).map((d) => `${d.code} ${d.message}`).sort();
+    const findings = (): string[] =>
+      client
+        .diagnostics(file)
+        .map((d) => `${d.code} ${d.message}`)
+        .sort();
     const before = findings();
     const semi = original.lastIndexOf(';', original.lastIndexOf('};') - 1);
     const broken = original.slice(0, semi) + original.slice(semi + 1, original.lastIndexOf('};'));
@@ -65,7 +70,7 @@ describe('server conformance: device-tree features on the corpus', function () {
     await client.close(file);
   });
 
-  it('definition lists the base, &uart1 { } and the overlay\'s reopening of serial@30860000', async () => {
+  it("definition lists the base, &uart1 { } and the overlay's reopening of serial@30860000", async () => {
     const l = at('uart1: serial@30860000');
     const defs = await client.definition(base, l, lines[l].indexOf('serial') + 1);
     const overlayLines = readFileSync(overlay, 'utf8').split('\n');
@@ -77,7 +82,10 @@ describe('server conformance: device-tree features on the corpus', function () {
     const l = at('uart1: serial@30860000');
     const hover = JSON.stringify((await client.hover(base, l, lines[l].indexOf('serial') + 1))?.contents);
     assert.match(hover, /reg = <0x30860000 0x10000>; \/\* = <814088192 65536>, set at maaxboard\.dts:\d+ \*\//);
-    assert.match(hover, /status = \\"disabled\\"; \/\* set at maaxboard\.dts:\d+, overridden at maaxboard\.dts:\d+, overridden at maaxboard-overlay\.dts:\d+ \*\//);
+    assert.match(
+      hover,
+      /status = \\"disabled\\"; \/\* set at maaxboard\.dts:\d+, overridden at maaxboard\.dts:\d+, overridden at maaxboard-overlay\.dts:\d+ \*\//,
+    );
   });
 
   it('references and rename include the 5 &clk of the base sai4 that a later &sai4 { } replaces', async () => {
@@ -85,15 +93,19 @@ describe('server conformance: device-tree features on the corpus', function () {
     const sai = at('sai4: sai@');
     const replaced = lines.slice(sai, sai + 20).reduce((n, l) => n + (l.includes('clock-names') ? 0 : (l.match(/&clk\b/g) ?? []).length), 0);
     assert.equal(replaced, 5);
-    const inBaseSai4 = (ls: { range: { start: { line: number } } }[]): number => ls.filter((r) => r.range.start.line > sai && r.range.start.line < sai + 20).length;
+    const inBaseSai4 = (ls: { range: { start: { line: number } } }[]): number =>
+      ls.filter((r) => r.range.start.line > sai && r.range.start.line < sai + 20).length;
     const refs = await client.references(base, clk, lines[clk].indexOf('clk') + 1, false);
     assert.equal(inBaseSai4(refs!.filter((r) => r.uri === uri(base))), 5);
     const edit = await client.rename(base, clk, lines[clk].indexOf('clk') + 1, 'ccm');
     assert.equal(inBaseSai4(edit!.changes![uri(base)]), 5);
   });
 
-  it('document links on dtc\'s own inputs: /include/ and /incbin/', async () => {
-    for (const [name, target] of [['include0.dts', 'include1.dts'], ['incbin.dts', 'incbin.bin']]) {
+  it("document links on dtc's own inputs: /include/ and /incbin/", async () => {
+    for (const [name, target] of [
+      ['include0.dts', 'include1.dts'],
+      ['incbin.dts', 'incbin.bin'],
+    ]) {
       const file = corpusPath('dtc-tests', name);
       await client.open(file, readFileSync(file, 'utf8'));
       const links = await client.request<DocumentLink[]>('textDocument/documentLink', { textDocument: { uri: uri(file) } });
@@ -110,10 +122,16 @@ describe('server conformance: device-tree features on the corpus', function () {
     assert.equal(help.activeParameter, 1);
     assert.match(JSON.stringify(help.signatures[0].documentation), /clock-controller@30380000.*#clock-cells = <1>.*entry 1: \\"bus\\"/);
     const irq = at('interrupts = <0 102 4>');
-    const gic = await client.request<SignatureHelp>('textDocument/signatureHelp', { textDocument: { uri: uri(base) }, position: { line: irq, character: lines[irq].indexOf('4>') } });
+    const gic = await client.request<SignatureHelp>('textDocument/signatureHelp', {
+      textDocument: { uri: uri(base) },
+      position: { line: irq, character: lines[irq].indexOf('4>') },
+    });
     assert.equal(gic.signatures[0].label, 'interrupts = <type number flags>');
     assert.equal(gic.activeParameter, 2);
     const type = await client.request<Location[]>('textDocument/typeDefinition', pos);
-    assert.deepEqual(type.map((t) => t.range.start.line), [at(/^\s*clk: clock-controller@30380000/)]);
+    assert.deepEqual(
+      type.map((t) => t.range.start.line),
+      [at(/^\s*clk: clock-controller@30380000/)],
+    );
   });
 });

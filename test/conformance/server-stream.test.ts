@@ -13,6 +13,9 @@ describe('language server: 2,000 random hostile edits', function () {
   it('settles after each, stays inside the documents, logs no failure, and keeps publishing', async () => {
     const r = await runServerStream({ seed: 0x2000ed, edits: 2000, scale: QUICK_SCALE, killCpuMs: 20_000, killRssMB: 2500, maxChars: 60_000 });
     assert.equal(r.edits, 2000);
-    assert.deepEqual(r.failures.map((f) => `edit ${f.edit} on ${f.file}: ${f.kind}: ${f.message}\n  text: ${showContent(f.text)}`), []);
+    assert.deepEqual(
+      r.failures.map((f) => `edit ${f.edit} on ${f.file}: ${f.kind}: ${f.message}\n  text: ${showContent(f.text)}`),
+      [],
+    );
   });
 });

@@ -38,7 +38,10 @@ describe('corpus .system files on every architecture', () => {
         const { diagnostics } = parseSystem(file, readFileSync(file, 'utf8'), { arch, archOrigin: 'project' });
         const errors = diagnostics.filter((d) => d.severity === 'error');
         const unexpected = arch === 'aarch64' ? errors : errors.filter((d) => !ARCH_ERRORS[arch].test(d.message));
-        assert.deepStrictEqual(unexpected.map((d) => `${d.code} ${d.range?.start.line}: ${d.message}`), []);
+        assert.deepStrictEqual(
+          unexpected.map((d) => `${d.code} ${d.range?.start.line}: ${d.message}`),
+          [],
+        );
       });
     }
   }
@@ -49,7 +52,14 @@ describe('corpus .system files on every architecture', () => {
     lines.forEach((l, i) => {
       if (l.includes('fn value_error')) return;
       if (l.includes('value_error(')) sites++;
-      else if (/Err\((format!|"|\s*$)/.test(l) && !lines.slice(i, i + 3).join(' ').includes('value_error(')) sites++;
+      else if (
+        /Err\((format!|"|\s*$)/.test(l) &&
+        !lines
+          .slice(i, i + 3)
+          .join(' ')
+          .includes('value_error(')
+      )
+        sites++;
     });
     assert.strictEqual(sites, SDF_ERROR_SITES);
   });

@@ -78,22 +78,38 @@ describe('system view page (Chromium)', function () {
       const page = await open();
       try {
         await show(page, m);
-        assert.deepStrictEqual(await page.locator('g.domain').evaluateAll((els) => els.map((e) => e.getAttribute('data-domain'))), v.domains.map((d) => d.name));
+        assert.deepStrictEqual(
+          await page.locator('g.domain').evaluateAll((els) => els.map((e) => e.getAttribute('data-domain'))),
+          v.domains.map((d) => d.name),
+        );
         for (const d of v.domains) {
           const box = (await texts(page, `g.domain[data-domain="${d.name}"] .domain-sub`)).join(' ');
           assert.ok(box.includes(`prio ${d.priority}`) && box.includes(`cpu ${d.cpus[0]}`), `${d.name}: ${box}`);
           for (const irq of d.irqs) assert.ok(box.includes(`${irq.label}→${irq.id}`), `${d.name}: ${box}`);
           // Its address space: one labelled row per map (and the stack, guard page and IPC buffer of a PD).
           const labels = await texts(page, `article.space[data-space="${d.name}"] g.row:not(.gap) .label`);
-          assert.deepStrictEqual(labels, d.space.map((s) => s.label), d.name);
+          assert.deepStrictEqual(
+            labels,
+            d.space.map((s) => s.label),
+            d.name,
+          );
         }
         assert.strictEqual(await page.locator('g.link.channel').count(), v.channels.length);
         assert.strictEqual(await page.locator('g.link.vm').count(), v.domains.filter((d) => d.kind === 'vm').length);
-        assert.deepStrictEqual(await texts(page, 'table.channels tbody tr td:nth-child(1)'), v.channels.map((c) => c.ends[0].pd));
+        assert.deepStrictEqual(
+          await texts(page, 'table.channels tbody tr td:nth-child(1)'),
+          v.channels.map((c) => c.ends[0].pd),
+        );
         assert.deepStrictEqual(await texts(page, 'table.irqs tbody tr td:nth-child(1)'), ['IRQ 58']);
         const fixed = v.regions.filter((r) => r.physAddr !== undefined).sort((a, b) => a.physAddr! - b.physAddr!);
-        assert.deepStrictEqual(await texts(page, '#physical g.row:not(.gap) .label'), fixed.map((r) => r.name));
-        assert.deepStrictEqual(await texts(page, '#physical g.row:not(.gap) .addr'), fixed.map((r) => `0x${r.physAddr!.toString(16)}`));
+        assert.deepStrictEqual(
+          await texts(page, '#physical g.row:not(.gap) .label'),
+          fixed.map((r) => r.name),
+        );
+        assert.deepStrictEqual(
+          await texts(page, '#physical g.row:not(.gap) .addr'),
+          fixed.map((r) => `0x${r.physAddr!.toString(16)}`),
+        );
         assert.strictEqual(await page.locator('table.placed tbody tr').count(), v.regions.length - fixed.length);
         // The IPC buffer where Microkit 2.3 puts it on this board (AArch64, hypervisor, 40-bit PA).
         assert.deepStrictEqual(await texts(page, 'article.space[data-space="uart_driver"] g.row.ipc .addr'), ['0xfffffff000']);
@@ -150,7 +166,7 @@ describe('system view page (Chromium)', function () {
       const sub = (await texts(page, 'g.domain[data-domain="uart_driver"] .domain-sub')).join(' ');
       assert.ok(sub.includes('prio 98'), sub);
       assert.deepStrictEqual(await texts(page, '.column-head'), ['priority 99', 'priority 98', 'priority 50']);
-      assert.ok(await page.locator('article.space[data-space="uart_driver"] g.row.overlaps').count() >= 2);
+      assert.ok((await page.locator('article.space[data-space="uart_driver"] g.row.overlaps').count()) >= 2);
       assert.match((await texts(page, '#status'))[0], /^\d+ errors? in the file: showing what parsed$/);
       await page.reload();
       await page.waitForSelector('.placeholder');
@@ -181,7 +197,9 @@ describe('system view page (Chromium)', function () {
           const colours = await themeColours(page, theme);
           assert.deepStrictEqual(colours.actual, colours.expected);
           // Text is filled, never outlined (a high-contrast card's border stroke is inherited in SVG).
-          const strokes = await page.locator('svg text').evaluateAll((els) => [...new Set(els.map((e) => e.ownerDocument.defaultView.getComputedStyle(e).stroke))]);
+          const strokes = await page
+            .locator('svg text')
+            .evaluateAll((els) => [...new Set(els.map((e) => e.ownerDocument.defaultView.getComputedStyle(e).stroke))]);
           assert.deepStrictEqual(strokes, ['none']);
           await page.screenshot({ path: path.join(SHOTS, `system-view-${name}-${theme}.png`), fullPage: true });
         } finally {

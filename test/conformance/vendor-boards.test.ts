@@ -15,20 +15,29 @@ const DIR = path.resolve(__dirname, '..', 'fixtures', 'vendor-boards');
 describe('vendor board trees: dual-guest compile --batch against cpp + dtc', function () {
   this.timeout(60_000);
   let work: string;
-  before(() => { work = mkdtempSync(path.join(tmpdir(), 'mkdg-vendor-')); });
+  before(() => {
+    work = mkdtempSync(path.join(tmpdir(), 'mkdg-vendor-'));
+  });
   after(() => rmSync(work, { recursive: true, force: true }));
 
-  it('gives dtc\'s DTB for every board', () => {
+  it("gives dtc's DTB for every board", () => {
     const boards = vendorBoards();
     const list = path.join(work, 'list.txt');
     writeFileSync(list, boards.map((b) => `${b}.dtb: ${path.join(DIR, b)}`).join('\n') + '\n');
     let err = '';
-    const code = runCompile(['-i', path.join(DIR, 'include'), '--batch', list], { host: new NodeFileHost(), cwd: DIR, stdout: () => undefined, stderr: (t) => (err += t) });
+    const code = runCompile(['-i', path.join(DIR, 'include'), '--batch', list], {
+      host: new NodeFileHost(),
+      cwd: DIR,
+      stdout: () => undefined,
+      stderr: (t) => (err += t),
+    });
     assert.equal(code, 0, err);
     for (const b of boards) {
       const pre = path.join(work, `${b}.pp`);
       const ref = path.join(work, `${b}.ref.dtb`);
-      const cpp = spawnSync('cpp', ['-nostdinc', '-I', path.join(DIR, 'include'), '-undef', '-x', 'assembler-with-cpp', path.join(DIR, b), '-o', pre], { encoding: 'utf8' });
+      const cpp = spawnSync('cpp', ['-nostdinc', '-I', path.join(DIR, 'include'), '-undef', '-x', 'assembler-with-cpp', path.join(DIR, b), '-o', pre], {
+        encoding: 'utf8',
+      });
       assert.equal(cpp.status, 0, cpp.stderr);
       const dtc = spawnSync('dtc', ['-q', '-I', 'dts', '-O', 'dtb', '-o', ref, pre], { encoding: 'utf8' });
       assert.equal(dtc.status, 0, dtc.stderr);

@@ -29,7 +29,10 @@ export async function launchChromium(): Promise<Chromium> {
   }
   // launchServer rather than launch: it hands back the process, so a hung browser can be killed.
   const server: BrowserServer = await chromium.launchServer({
-    executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true, timeout: 60_000,
+    executablePath: CHROMIUM_PATH,
+    args: CHROMIUM_ARGS,
+    headless: true,
+    timeout: 60_000,
   });
   try {
     const browser = await chromium.connect(server.wsEndpoint(), { timeout: 30_000 });
@@ -41,7 +44,10 @@ export async function launchChromium(): Promise<Chromium> {
 }
 
 async function closeOrKill(browser: Browser, server: BrowserServer, graceMs = 10_000): Promise<void> {
-  const closed = Promise.all([browser.close(), server.close()]).then(() => true, () => false);
+  const closed = Promise.all([browser.close(), server.close()]).then(
+    () => true,
+    () => false,
+  );
   const inTime = await Promise.race([closed, new Promise<boolean>((r) => setTimeout(() => r(false), graceMs))]);
   if (!inTime) await server.kill();
 }

@@ -9,8 +9,7 @@ import * as path from 'path';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 export const CODE_SERVER_VERSION = '4.100.3';
-export const CODE_SERVER_ENTRY = path.join(
-  PROJECT_ROOT, '.cache', 'code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+export const CODE_SERVER_ENTRY = path.join(PROJECT_ROOT, '.cache', 'code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 
 /**
  * Settings every session starts with: no welcome page, no trust prompt, and the terminal's DOM
@@ -85,11 +84,7 @@ function sandboxEnv(sandbox: Sandbox): NodeJS.ProcessEnv {
 }
 
 function commonArgs(sandbox: Sandbox): string[] {
-  return [
-    '--user-data-dir', sandbox.userDataDir,
-    '--extensions-dir', sandbox.extensionsDir,
-    '--config', path.join(sandbox.xdgDir, 'config.yaml'),
-  ];
+  return ['--user-data-dir', sandbox.userDataDir, '--extensions-dir', sandbox.extensionsDir, '--config', path.join(sandbox.xdgDir, 'config.yaml')];
 }
 
 /**
@@ -97,9 +92,11 @@ function commonArgs(sandbox: Sandbox): string[] {
  * output; throws when it fails or does not report the installation.
  */
 export function installExtension(sandbox: Sandbox, vsixPath: string): string {
-  const result = spawnSync(process.execPath, [
-    requireCodeServer(), ...commonArgs(sandbox), '--install-extension', vsixPath, '--force',
-  ], { env: sandboxEnv(sandbox), encoding: 'utf8', timeout: 120_000 });
+  const result = spawnSync(process.execPath, [requireCodeServer(), ...commonArgs(sandbox), '--install-extension', vsixPath, '--force'], {
+    env: sandboxEnv(sandbox),
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
   if (result.status !== 0 || !/successfully installed/i.test(output)) {
     throw new Error(`code-server --install-extension ${vsixPath} failed (exit ${result.status ?? result.signal}):\n${output}`);
@@ -134,21 +131,28 @@ export class CodeServer {
   /** Starts code-server on a free port with `workspace` as the folder to open; resolves once it listens. */
   static async start(sandbox: Sandbox, workspace: string, timeoutMs = 60_000, options: { workspaceTrust?: boolean } = {}): Promise<CodeServer> {
     const port = await findFreePort();
-    const child = spawn(process.execPath, [
-      requireCodeServer(), ...commonArgs(sandbox),
-      '--auth', 'none',
-      '--bind-addr', `127.0.0.1:${port}`,
-      '--disable-telemetry',
-      '--disable-update-check',
-      // Workspace trust is off unless a test is about it (Restricted Mode).
-      ...(options.workspaceTrust ? [] : ['--disable-workspace-trust']),
-      workspace,
-    ], {
-      env: sandboxEnv(sandbox),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      // Its own process group, so that stop() reaches the extension host and terminals too.
-      detached: true,
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        requireCodeServer(),
+        ...commonArgs(sandbox),
+        '--auth',
+        'none',
+        '--bind-addr',
+        `127.0.0.1:${port}`,
+        '--disable-telemetry',
+        '--disable-update-check',
+        // Workspace trust is off unless a test is about it (Restricted Mode).
+        ...(options.workspaceTrust ? [] : ['--disable-workspace-trust']),
+        workspace,
+      ],
+      {
+        env: sandboxEnv(sandbox),
+        stdio: ['ignore', 'pipe', 'pipe'],
+        // Its own process group, so that stop() reaches the extension host and terminals too.
+        detached: true,
+      },
+    );
     const server = new CodeServer(child, port, sandbox);
     if (child.pid !== undefined) trackGroup(child.pid);
     try {
@@ -207,7 +211,11 @@ function trackGroup(pid: number): void {
   exitHooksInstalled = true;
   const killAll = () => liveGroups.forEach((g) => killGroup(g, 'SIGKILL'));
   process.on('exit', killAll);
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const) {
     process.on(signal, () => {
       killAll();
       // Alone, this listener would swallow the signal; with others (mocha's) they decide.

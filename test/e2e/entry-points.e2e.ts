@@ -78,7 +78,7 @@ describe('e2e: entry points in a folder holding only a .system file', function (
     await screenshot(s.page, 'entry-3-run-and-debug');
   });
 
-  it('boots on a click of the status bar item (the lone .system\'s guests have no device trees: the boot says so)', async () => {
+  it("boots on a click of the status bar item (the lone .system's guests have no device trees: the boot says so)", async () => {
     const s = open();
     await statusItem(s).click();
     const message = await waitForNotification(s.page, /cannot boot 'client_linux-1'/, 60_000);

@@ -12,8 +12,17 @@ import { corpusPath } from '../conformance/corpus';
 import { PROJECT_ROOT, requireCodeServer } from './code-server';
 import { E2ESession } from './session';
 import {
-  commandTitle, focusTerminal, readNotifications, readTerminal, runCommand, screenshot, terminalNames, waitForNotification,
-  waitForProblem, waitForTerminals, waitForTerminalText,
+  commandTitle,
+  focusTerminal,
+  readNotifications,
+  readTerminal,
+  runCommand,
+  screenshot,
+  terminalNames,
+  waitForNotification,
+  waitForProblem,
+  waitForTerminals,
+  waitForTerminalText,
 } from './workbench';
 
 const manifest = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { name: string; publisher: string };
@@ -101,7 +110,7 @@ describe('e2e: a device enabled by mistake, from the overlay line to a good boot
     await screenshot(page, 'fault-journey-1-error-at-overlay-line');
   });
 
-  it('2. boot: the Serial port shows the VMM\'s fault block, the guest terminal the cause; the status bar says halted', async () => {
+  it("2. boot: the Serial port shows the VMM's fault block, the guest terminal the cause; the status bar says halted", async () => {
     const { page } = open();
     await runCommand(page, commandTitle('microkitDualGuest.boot'));
     await waitForTerminals(page, [GUEST_1, GUEST_2, SERIAL]);
@@ -120,7 +129,10 @@ describe('e2e: a device enabled by mistake, from the overlay line to a good boot
     const text = await waitForUnwrapped(/is not mapped into client_linux-1 \(read at 0x3086[0-9a-f]+; enabled at .*maaxboard-overlay\.dts:\d+:\d+\)/, 30_000);
     assert.match(text, /\/soc@0\/bus@30800000\/serial@30860000, which its driver imx-uart probes, is not mapped/);
     assert.match(text, /the kernel's last lines:/);
-    await page.locator('.statusbar-item', { hasText: /Dual guest: halted/ }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    await page
+      .locator('.statusbar-item', { hasText: /Dual guest: halted/ })
+      .first()
+      .waitFor({ state: 'visible', timeout: 30_000 });
     await screenshot(page, 'fault-journey-2c-guest-cause');
   });
 
@@ -138,7 +150,10 @@ describe('e2e: a device enabled by mistake, from the overlay line to a good boot
       await centre.waitFor({ state: 'hidden', timeout: 10_000 });
     }
     await page.locator('.tab.active', { hasText: OVERLAY }).waitFor({ state: 'visible', timeout: 15_000 });
-    await page.locator('.statusbar-item', { hasText: new RegExp(`^Ln ${statusLine}, Col`) }).first().waitFor({ state: 'visible', timeout: 15_000 });
+    await page
+      .locator('.statusbar-item', { hasText: new RegExp(`^Ln ${statusLine}, Col`) })
+      .first()
+      .waitFor({ state: 'visible', timeout: 15_000 });
     await screenshot(page, 'fault-journey-3b-go-to-source');
   });
 
@@ -163,13 +178,23 @@ describe('e2e: a device enabled by mistake, from the overlay line to a good boot
   it('5. boot again: both guests answer, and no fault toast is left', async () => {
     const { page } = open();
     await runCommand(page, commandTitle('microkitDualGuest.boot'));
-    for (const [name, vm] of [[GUEST_1, 'client_linux-1'], [GUEST_2, 'client_linux-2']]) {
+    for (const [name, vm] of [
+      [GUEST_1, 'client_linux-1'],
+      [GUEST_2, 'client_linux-2'],
+    ]) {
       await focusTerminal(page, name);
       await waitForTerminalText(page, new RegExp(`${vm} login:`), 120_000);
     }
-    await page.locator('.statusbar-item', { hasText: /Dual guest: running/ }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    await page
+      .locator('.statusbar-item', { hasText: /Dual guest: running/ })
+      .first()
+      .waitFor({ state: 'visible', timeout: 30_000 });
     const toasts = await readNotifications(page);
-    assert.deepStrictEqual(toasts.filter((t) => /stopped|fault/.test(t)), [], `stale toasts: ${toasts.join(' | ')}`);
+    assert.deepStrictEqual(
+      toasts.filter((t) => /stopped|fault/.test(t)),
+      [],
+      `stale toasts: ${toasts.join(' | ')}`,
+    );
     await screenshot(page, 'fault-journey-5-both-guests');
   });
 
@@ -177,7 +202,7 @@ describe('e2e: a device enabled by mistake, from the overlay line to a good boot
     const { page } = open();
     await runCommand(page, 'Terminal: Kill All Terminals');
     const deadline = Date.now() + 15_000;
-    while ((await terminalNames(page)).length > 0 && await page.locator('.terminal-tabs-entry').first().isVisible()) {
+    while ((await terminalNames(page)).length > 0 && (await page.locator('.terminal-tabs-entry').first().isVisible())) {
       assert.ok(Date.now() < deadline, `terminals left: ${(await terminalNames(page)).join(' | ')}`);
       await page.waitForTimeout(250);
     }

@@ -11,8 +11,17 @@ import { packageVsix } from '../../scripts/package-vsix';
 import { PROJECT_ROOT, requireCodeServer } from './code-server';
 import { E2ESession } from './session';
 import {
-  commandTitle, focusTerminal, openFile, readmePicture, readTerminal, runCommand, screenshot, waitForProblem, waitForTerminals,
-  waitForTerminalText, webviewContent,
+  commandTitle,
+  focusTerminal,
+  openFile,
+  readmePicture,
+  readTerminal,
+  runCommand,
+  screenshot,
+  waitForProblem,
+  waitForTerminals,
+  waitForTerminalText,
+  webviewContent,
 } from './workbench';
 
 interface Manifest {
@@ -81,11 +90,13 @@ function escape(text: string): string {
  * locator round trip per card and field took 17 to 28 s on a loaded machine while a guest floods.
  */
 async function queueCounters(inspector: FrameLocator): Promise<Record<string, string>> {
-  const cards = await inspector.locator('article.queue[data-queue]').evaluateAll((els) => els.map((card) => ({
-    name: card.getAttribute('data-queue') ?? '?',
-    head: card.querySelector('[data-field="head"]')?.textContent ?? '',
-    tail: card.querySelector('[data-field="tail"]')?.textContent ?? '',
-  })));
+  const cards = await inspector.locator('article.queue[data-queue]').evaluateAll((els) =>
+    els.map((card) => ({
+      name: card.getAttribute('data-queue') ?? '?',
+      head: card.querySelector('[data-field="head"]')?.textContent ?? '',
+      tail: card.querySelector('[data-field="tail"]')?.textContent ?? '',
+    })),
+  );
   const out: Record<string, string> = {};
   for (const c of cards) {
     out[`${c.name}.head`] = c.head.trim();
@@ -107,7 +118,10 @@ async function textBox(page: Page, lineText: RegExp, needle: string): Promise<{ 
     // Monaco renders spaces as U+00A0; compare on plain spaces.
     const texts: NonNullable<ReturnType<typeof walker.nextNode>>[] = [];
     let all = '';
-    for (let t = walker.nextNode(); t; t = walker.nextNode()) { texts.push(t); all += (t.nodeValue ?? '').replace(/\u00a0/g, ' '); }
+    for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+      texts.push(t);
+      all += (t.nodeValue ?? '').replace(/\u00a0/g, ' ');
+    }
     const at = all.indexOf(n);
     if (at < 0) return undefined;
     let offset = at + Math.floor(n.length / 2);
@@ -139,8 +153,10 @@ async function pointerReport(page: Page, at: { x: number; y: number }): Promise<
     const hovers = [...doc.querySelectorAll('.monaco-hover')]
       .filter((h) => h.getBoundingClientRect().height > 0)
       .map((h) => JSON.stringify((h.textContent ?? '').slice(0, 80)));
-    return `${new Date().toISOString()} pointer at ${Math.round(x)},${Math.round(y)} over <${under?.tagName.toLowerCase() ?? 'nothing'} class="${under?.className ?? ''}">` +
-      `${JSON.stringify((under?.textContent ?? '').slice(0, 40))}; hovers on screen: ${hovers.join(', ') || 'none'}`;
+    return (
+      `${new Date().toISOString()} pointer at ${Math.round(x)},${Math.round(y)} over <${under?.tagName.toLowerCase() ?? 'nothing'} class="${under?.className ?? ''}">` +
+      `${JSON.stringify((under?.textContent ?? '').slice(0, 40))}; hovers on screen: ${hovers.join(', ') || 'none'}`
+    );
   }, at);
 }
 
@@ -181,7 +197,10 @@ describe('e2e journey: boot, log in, fix a mistake, hover, inspect, stop (exampl
     assert.strictEqual(names.filter((n) => n.includes(GUEST_1)).length, 1, `terminals: ${names.join(' | ')}`);
     assert.strictEqual(names.filter((n) => n.includes(GUEST_2)).length, 1, `terminals: ${names.join(' | ')}`);
     assert.strictEqual(names.filter((n) => n.includes(HOST_UART)).length, 1, `terminals: ${names.join(' | ')}`);
-    await page.locator('.statusbar-item', { hasText: /Dual guest: running/ }).first().waitFor({ state: 'visible', timeout: 60_000 });
+    await page
+      .locator('.statusbar-item', { hasText: /Dual guest: running/ })
+      .first()
+      .waitFor({ state: 'visible', timeout: 60_000 });
     await focusTerminal(page, GUEST_1);
     // The kernel log scrolls by; booted means getty's prompt.
     await waitForTerminalText(page, new RegExp(`${VM_1} login:$`), 90_000);
@@ -204,7 +223,10 @@ describe('e2e journey: boot, log in, fix a mistake, hover, inspect, stop (exampl
     assert.ok(virtio.length > 0, `/proc/interrupts has no virtio line:\n${interrupts}`);
     // "  13:        512     GICv3  74 Level     virtio0": the count is the column after "<irq>:".
     const counts = virtio.map((l) => Number(l.trim().split(/\s+/)[1]));
-    assert.ok(counts.some((n) => n > 0), `no virtio interrupt counted:\n${virtio.join('\n')}`);
+    assert.ok(
+      counts.some((n) => n > 0),
+      `no virtio interrupt counted:\n${virtio.join('\n')}`,
+    );
     await screenshot(page, 'journey-2b-guest2-interrupts');
     await readmePicture(page, 'switching');
   });
@@ -249,7 +271,10 @@ describe('e2e journey: boot, log in, fix a mistake, hover, inspect, stop (exampl
     assert.match((await highlighted.getAttribute('aria-label')) ?? '', /console=hvc0/, 'the quick-fix list never highlighted the console=hvc0 fix');
     await page.keyboard.press('Enter');
     await page.locator('.action-widget').waitFor({ state: 'hidden', timeout: 10_000 });
-    await page.locator('.monaco-editor .view-line', { hasText: 'bootargs = "console=hvc0 earlycon=hvc0' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    await page
+      .locator('.monaco-editor .view-line', { hasText: 'bootargs = "console=hvc0 earlycon=hvc0' })
+      .first()
+      .waitFor({ state: 'visible', timeout: 10_000 });
     await page.keyboard.press('Control+S');
     // Gone from the Problems panel.
     const deadline = Date.now() + 30_000;
@@ -262,7 +287,7 @@ describe('e2e journey: boot, log in, fix a mistake, hover, inspect, stop (exampl
     await screenshot(page, 'journey-3c-fixed');
   });
 
-  it('4. hovering a map in the .system file shows the region\'s size', async () => {
+  it("4. hovering a map in the .system file shows the region's size", async () => {
     const { page } = open();
     await openFile(page, 'dual-guest.system');
     // Line 38 is the first map of client_vm_ram_1 (the VMM's); Ctrl+G brings it on screen.
@@ -292,7 +317,7 @@ describe('e2e journey: boot, log in, fix a mistake, hover, inspect, stop (exampl
     await screenshot(page, 'journey-4-hover');
   });
 
-  it('5. the queue inspector\'s counters move while a guest prints', async () => {
+  it("5. the queue inspector's counters move while a guest prints", async () => {
     const { page } = open();
     await runCommand(page, commandTitle('microkitDualGuest.openQueueInspector'));
     const inspector = await webviewContent(page);
@@ -320,15 +345,24 @@ describe('e2e journey: boot, log in, fix a mistake, hover, inspect, stop (exampl
     let prompt = false;
     for (let i = 0; i < 4 && !prompt; i++) {
       await page.keyboard.press('Control+C');
-      prompt = await waitForTerminalText(page, /\n# ?$/, 10_000).then(() => true, () => false);
+      prompt = await waitForTerminalText(page, /\n# ?$/, 10_000).then(
+        () => true,
+        () => false,
+      );
     }
-    assert.ok(prompt, `Ctrl-C never gave the prompt back. Queue counters before: ${JSON.stringify(rxBefore)}, now: ${JSON.stringify(await queueCounters(inspector))}; the terminal shows:\n${await readTerminal(page)}`);
+    assert.ok(
+      prompt,
+      `Ctrl-C never gave the prompt back. Queue counters before: ${JSON.stringify(rxBefore)}, now: ${JSON.stringify(await queueCounters(inspector))}; the terminal shows:\n${await readTerminal(page)}`,
+    );
   });
 
   it('6. stops the guests', async () => {
     const { page } = open();
     await runCommand(page, commandTitle('microkitDualGuest.stop'));
-    await page.locator('.statusbar-item', { hasText: /Dual guest: (stopped)/ }).first().waitFor({ state: 'visible', timeout: 30_000 })
+    await page
+      .locator('.statusbar-item', { hasText: /Dual guest: (stopped)/ })
+      .first()
+      .waitFor({ state: 'visible', timeout: 30_000 })
       .catch(async () => {
         const items = await page.locator('.statusbar-item').allInnerTexts();
         assert.fail(`the status bar never said stopped; it shows: ${items.join(' | ')}`);

@@ -38,8 +38,7 @@ export function isExtensionHostLog(relativePath: string, ownIds: readonly string
   const parts = relativePath.split('/');
   const inExtHost = (fromEnd: number) => /^exthost\d*$/.test(parts[parts.length - fromEnd] ?? '');
   const file = parts[parts.length - 1];
-  return (inExtHost(2) && file === 'remoteexthost.log') ||
-    (inExtHost(3) && ownIds.includes(parts[parts.length - 2]) && file.endsWith('.log'));
+  return (inExtHost(2) && file === 'remoteexthost.log') || (inExtHost(3) && ownIds.includes(parts[parts.length - 2]) && file.endsWith('.log'));
 }
 
 /** The log line saying that VS Code activated `extensionId`, if the text has one. */

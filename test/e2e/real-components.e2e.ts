@@ -13,9 +13,7 @@ import { findTools, sharedUpstreamSddf } from '../../src/node/wasm-toolchain';
 import { ToolchainMissingError } from '../../src/emulator/real/toolchain';
 import { PROJECT_ROOT, requireCodeServer } from './code-server';
 import { E2ESession } from './session';
-import {
-  commandTitle, focusTerminal, readTerminal, runCommand, screenshot, waitForTerminals, waitForTerminalText, webviewContent,
-} from './workbench';
+import { commandTitle, focusTerminal, readTerminal, runCommand, screenshot, waitForTerminals, waitForTerminalText, webviewContent } from './workbench';
 
 const manifest = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { name: string; publisher: string };
 const extensionId = `${manifest.publisher}.${manifest.name}`;
@@ -33,8 +31,14 @@ function skipReason(): string | undefined {
 }
 
 async function queueCounters(inspector: FrameLocator): Promise<string> {
-  const cards = await inspector.locator('article.queue[data-queue]').evaluateAll((els) => els.map((card) =>
-    `${card.getAttribute('data-queue') ?? '?'} ${card.querySelector('[data-field="head"]')?.textContent ?? ''} ${card.querySelector('[data-field="tail"]')?.textContent ?? ''}`));
+  const cards = await inspector
+    .locator('article.queue[data-queue]')
+    .evaluateAll((els) =>
+      els.map(
+        (card) =>
+          `${card.getAttribute('data-queue') ?? '?'} ${card.querySelector('[data-field="head"]')?.textContent ?? ''} ${card.querySelector('[data-field="tail"]')?.textContent ?? ''}`,
+      ),
+    );
   return cards.join('\n');
 }
 
@@ -51,7 +55,12 @@ describe('e2e: "Boot dual guests" with real components (sDDF driver, virt_rx, vi
   before(async function () {
     requireCodeServer();
     const vsix = await packageVsix();
-    session = await E2ESession.open({ workspace: EXAMPLE, vsix: [vsix], name: 'real-components', settings: { 'microkitDualGuest.emulator.components': 'real' } });
+    session = await E2ESession.open({
+      workspace: EXAMPLE,
+      vsix: [vsix],
+      name: 'real-components',
+      settings: { 'microkitDualGuest.emulator.components': 'real' },
+    });
     // The installed extension finds no sDDF beside itself: the project file names the pinned one.
     const projectFile = path.join(session.workspace, 'dual-guest.json');
     const project = JSON.parse(readFileSync(projectFile, 'utf8')) as Record<string, unknown>;
@@ -69,13 +78,20 @@ describe('e2e: "Boot dual guests" with real components (sDDF driver, virt_rx, vi
     await session?.close();
   });
 
-  it('boots with the same terminals, says which PDs run C code, a guest answers, and the inspector follows the wasm PDs\' queues', async () => {
+  it("boots with the same terminals, says which PDs run C code, a guest answers, and the inspector follows the wasm PDs' queues", async () => {
     assert.ok(session, 'the session did not start');
     const { page } = session;
     await runCommand(page, commandTitle('microkitDualGuest.boot'));
     const names = await waitForTerminals(page, [GUEST_1, GUEST_2, HOST_UART]);
-    assert.deepStrictEqual([GUEST_1, GUEST_2, HOST_UART].map((n) => names.filter((x) => x.includes(n)).length), [1, 1, 1], names.join(' | '));
-    await page.locator('.statusbar-item', { hasText: /Dual guest: running/ }).first().waitFor({ state: 'visible', timeout: 120_000 });
+    assert.deepStrictEqual(
+      [GUEST_1, GUEST_2, HOST_UART].map((n) => names.filter((x) => x.includes(n)).length),
+      [1, 1, 1],
+      names.join(' | '),
+    );
+    await page
+      .locator('.statusbar-item', { hasText: /Dual guest: running/ })
+      .first()
+      .waitFor({ state: 'visible', timeout: 120_000 });
     // The serial port's terminal says which PDs run their C code (or why the models run).
     await focusTerminal(page, HOST_UART);
     // The notice comes first, before the kernels' boot logs scroll it away.
@@ -111,7 +127,10 @@ describe('e2e: "Boot dual guests" with real components (sDDF driver, virt_rx, vi
     let prompt = false;
     for (let i = 0; i < 4 && !prompt; i++) {
       await page.keyboard.press('Control+C');
-      prompt = await waitForTerminalText(page, /\n# ?$/, 10_000).then(() => true, () => false);
+      prompt = await waitForTerminalText(page, /\n# ?$/, 10_000).then(
+        () => true,
+        () => false,
+      );
     }
     assert.ok(prompt, `Ctrl-C never gave the prompt back; the terminal shows:\n${await readTerminal(page)}`);
   });

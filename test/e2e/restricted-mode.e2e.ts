@@ -16,7 +16,12 @@ describe('e2e: Restricted Mode (an untrusted workspace)', function () {
   before(async function () {
     requireCodeServer();
     const vsix = await packageVsix();
-    session = await E2ESession.open({ workspace: path.join(PROJECT_ROOT, 'examples', 'dual-guest'), vsix: [vsix], name: 'restricted-mode', restrictedMode: true });
+    session = await E2ESession.open({
+      workspace: path.join(PROJECT_ROOT, 'examples', 'dual-guest'),
+      vsix: [vsix],
+      name: 'restricted-mode',
+      restrictedMode: true,
+    });
   });
 
   afterEach(async function () {
@@ -43,6 +48,9 @@ describe('e2e: Restricted Mode (an untrusted workspace)', function () {
     const text = await waitForNotification(page, /trust the workspace first/);
     assert.match(text, /Restricted Mode keeps the language features/);
     await screenshot(page, 'restricted-2-boot-asks-for-trust');
-    assert.deepEqual((await terminalNames(page)).filter((n) => n.includes('client_linux')), []);
+    assert.deepEqual(
+      (await terminalNames(page)).filter((n) => n.includes('client_linux')),
+      [],
+    );
   });
 });

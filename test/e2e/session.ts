@@ -74,13 +74,17 @@ export class E2ESession {
    * Paths are relative to the session's log folder.
    */
   extensionHostLogFiles(ownIds: readonly string[] = []): string[] {
-    return listFiles(path.join(this.sandbox.userDataDir, 'logs')).filter((f) => isExtensionHostLog(f, ownIds)).sort();
+    return listFiles(path.join(this.sandbox.userDataDir, 'logs'))
+      .filter((f) => isExtensionHostLog(f, ownIds))
+      .sort();
   }
 
   /** The main extension host logs' text, concatenated. */
   extensionHostLog(): string {
     const root = path.join(this.sandbox.userDataDir, 'logs');
-    return this.extensionHostLogFiles().map((f) => readFileSync(path.join(root, f), 'utf8')).join('\n');
+    return this.extensionHostLogFiles()
+      .map((f) => readFileSync(path.join(root, f), 'utf8'))
+      .join('\n');
   }
 
   /**
@@ -132,5 +136,6 @@ export class E2ESession {
 function listFiles(dir: string, prefix = ''): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? listFiles(path.join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]);
+    e.isDirectory() ? listFiles(path.join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`],
+  );
 }

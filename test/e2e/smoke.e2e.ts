@@ -44,7 +44,7 @@ function fileThatActivates(workspace: string): string {
 function walk(dir: string, prefix = ''): string[] {
   return readdirSync(dir, { withFileTypes: true })
     .sort((a, b) => a.name.localeCompare(b.name))
-    .flatMap((e) => e.isDirectory() ? walk(path.join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]);
+    .flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]));
 }
 
 describe('e2e smoke: the packaged extension in VS Code 1.100 (code-server)', function () {
@@ -89,8 +89,10 @@ describe('e2e smoke: the packaged extension in VS Code 1.100 (code-server)', fun
     const line = await s.waitForActivation(extensionId);
     assert.match(line, /activationEvent: '[^']+'/);
     // The same fact as the user sees it: the running-extensions editor lists it.
-    assert.ok((await runningExtensionNames(s.page)).includes(manifest.displayName),
-      `"Developer: Show Running Extensions" does not list ${manifest.displayName}`);
+    assert.ok(
+      (await runningExtensionNames(s.page)).includes(manifest.displayName),
+      `"Developer: Show Running Extensions" does not list ${manifest.displayName}`,
+    );
     await screenshot(s.page, 'smoke-running');
   });
 

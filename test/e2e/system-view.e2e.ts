@@ -40,7 +40,10 @@ function lineOf(text: string): number {
  */
 async function waitForSelectionAt(page: Page, line: number): Promise<void> {
   const editor = page.locator('.editor-instance', { has: page.locator('.monaco-editor') }).first();
-  await editor.locator('.line-numbers.active-line-number', { hasText: new RegExp(`^${line}$`) }).first().waitFor({ state: 'visible', timeout: 15_000 });
+  await editor
+    .locator('.line-numbers.active-line-number', { hasText: new RegExp(`^${line}$`) })
+    .first()
+    .waitFor({ state: 'visible', timeout: 15_000 });
   await editor.locator('.selected-text').first().waitFor({ state: 'attached', timeout: 15_000 });
 }
 
@@ -82,7 +85,10 @@ describe('e2e: the system view of a .system file', function () {
     await view.locator('g.domain[data-domain="uart_driver"]').waitFor({ state: 'visible', timeout: 30_000 });
     assert.strictEqual(await view.locator('g.domain').count(), 7);
     assert.strictEqual(await view.locator('g.link.channel').count(), 6);
-    await page.locator('.tab', { hasText: `System: ${SYSTEM_FILE}` }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    await page
+      .locator('.tab', { hasText: `System: ${SYSTEM_FILE}` })
+      .first()
+      .waitFor({ state: 'visible', timeout: 10_000 });
     await readmePicture(page, 'system-view');
   });
 

@@ -12,7 +12,9 @@ export const README_PICTURE_DIR = path.join(PROJECT_ROOT, 'docs', 'images');
 
 /** The palette title of one of our commands ("Category: Title"), from the manifest. */
 export function commandTitle(id: string): string {
-  const manifest = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { contributes: { commands: { command: string; title: string; category?: string }[] } };
+  const manifest = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
+    contributes: { commands: { command: string; title: string; category?: string }[] };
+  };
   const c = manifest.contributes.commands.find((x) => x.command === id);
   assert.ok(c, `package.json contributes no command ${id}`);
   return c.category ? `${c.category}: ${c.title}` : c.title;
@@ -73,7 +75,10 @@ export async function openFile(page: Page, relativePath: string, timeoutMs = 15_
   await input.waitFor({ state: 'visible', timeout: timeoutMs });
   await input.fill(relativePath);
   const name = path.posix.basename(relativePath);
-  const entry = page.locator(QUICK_INPUT_ROW).filter({ has: page.locator('.label-name', { hasText: name }) }).first();
+  const entry = page
+    .locator(QUICK_INPUT_ROW)
+    .filter({ has: page.locator('.label-name', { hasText: name }) })
+    .first();
   await entry.waitFor({ state: 'visible', timeout: timeoutMs });
   await page.keyboard.press('Enter');
   await page.locator(`.tabs-container .tab[data-resource-name="${name}"]`).first().waitFor({ state: 'visible', timeout: timeoutMs });
@@ -91,9 +96,12 @@ export async function findInstalledExtension(page: Page, displayName: string, ti
   await search.click();
   await page.keyboard.press('Control+A');
   await page.keyboard.type(`@installed ${displayName}`);
-  const item = page.locator('.extensions-viewlet .extension-list-item').filter({
-    has: page.locator('.name', { hasText: exactly(displayName) }),
-  }).first();
+  const item = page
+    .locator('.extensions-viewlet .extension-list-item')
+    .filter({
+      has: page.locator('.name', { hasText: exactly(displayName) }),
+    })
+    .first();
   try {
     await item.waitFor({ state: 'visible', timeout: timeoutMs });
   } catch {
@@ -118,7 +126,10 @@ export async function runningExtensionNames(page: Page, timeoutMs = 30_000): Pro
 export async function readTerminal(page: Page): Promise<string> {
   const rows = page.locator('.xterm-rows').filter({ visible: true }).last().locator('> div');
   const lines = await rows.allTextContents();
-  return lines.map((l) => l.replace(/\s+$/, '')).join('\n').replace(/\n+$/, '');
+  return lines
+    .map((l) => l.replace(/\s+$/, ''))
+    .join('\n')
+    .replace(/\n+$/, '');
 }
 
 /** Waits until the visible terminal's text matches `pattern`; returns that text. */

@@ -30,24 +30,45 @@ async function main(): Promise<void> {
   const corpus = !quick && !process.argv.includes('--no-corpus');
   const server = !process.argv.includes('--no-server') && !only;
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mkdg-fuzz-failures-'));
-  const runner = new CaseRunner({ corpus, scale: quick ? 'quick' : 'long', budgets: { cpuMs: 5000, heapMB: 768, strictLines: process.argv.includes('--strict-lines') }, targets, killCpuMs: 30_000, killRssMB: 3000, heapLimitMB: 2048 });
+  const runner = new CaseRunner({
+    corpus,
+    scale: quick ? 'quick' : 'long',
+    budgets: { cpuMs: 5000, heapMB: 768, strictLines: process.argv.includes('--strict-lines') },
+    targets,
+    killCpuMs: 30_000,
+    killRssMB: 3000,
+    heapLimitMB: 2048,
+  });
   const deadline = Date.now() + minutes * 60_000 * (server ? 0.85 : 1);
   if (!only) process.stdout.write(`fuzz: seed ${seed}, ${minutes} min, targets ${targets.join(',')}, corpus ${corpus ? 'on' : 'off'}\n`);
   const seen = new Map<string, number>();
-  let cases = 0, failed = 0, cpuMs = 0;
+  let cases = 0,
+    failed = 0,
+    cpuMs = 0;
   const report = async (index: number, c: FuzzCase | undefined, f: Failure, s = seed): Promise<void> => {
     failed++;
     const key = `${c?.target ?? '?'}/${failureSignature(f)}`;
     seen.set(key, (seen.get(key) ?? 0) + 1);
-    process.stdout.write(`\nFAIL case ${s}:${index}${c ? ` (${c.target}, mutated ${c.file})` : ''}: ${f.kind}: ${f.message.split('\n')[0]}\n  re-run: npm run fuzz -- ${quick ? '--quick ' : ''}--case ${s}:${index}\n`);
-    if (seen.get(key)! > 1) { process.stdout.write(`  (same failure as an earlier case: not shrunk again)\n`); return; }
+    process.stdout.write(
+      `\nFAIL case ${s}:${index}${c ? ` (${c.target}, mutated ${c.file})` : ''}: ${f.kind}: ${f.message.split('\n')[0]}\n  re-run: npm run fuzz -- ${quick ? '--quick ' : ''}--case ${s}:${index}\n`,
+    );
+    if (seen.get(key)! > 1) {
+      process.stdout.write(`  (same failure as an earlier case: not shrunk again)\n`);
+      return;
+    }
     if (!c) return;
     const min = await runner.minimise(c, f, 400, Date.now() + 3 * 60_000);
     const file = path.join(outDir, `${s}-${index}-${path.basename(c.file)}`);
     fs.writeFileSync(file, min.case.content);
     const again = await runner.run({ op: 'run', case: serializeCase(min.case) });
     const said = again.outcome.ok ? 'passes on its own (flaky budget?)' : `${again.outcome.kind}: ${again.outcome.message}`;
-    process.stdout.write(`  ${f.message.split('\n').slice(1).map((l) => `  ${l.trim()}`).join('\n')}\n  minimised (${min.tries} runs) in ${file}:\n  ${showContent(min.case.content)}\n  which gives: ${said.split('\n')[0]}\n`);
+    process.stdout.write(
+      `  ${f.message
+        .split('\n')
+        .slice(1)
+        .map((l) => `  ${l.trim()}`)
+        .join('\n')}\n  minimised (${min.tries} runs) in ${file}:\n  ${showContent(min.case.content)}\n  which gives: ${said.split('\n')[0]}\n`,
+    );
   };
   if (only) {
     const [s, i] = only.split(':').map(Number);
@@ -88,4 +109,7 @@ async function regenerate(seed: number, index: number, targets: Target[], corpus
   return makeCase(loadSeedPool({ corpus }), seed, index, quick ? QUICK_SCALE : LONG_SCALE, targets);
 }
 
-main().catch((e) => { process.stderr.write(`${e?.stack ?? e}\n`); process.exitCode = 2; });
+main().catch((e) => {
+  process.stderr.write(`${e?.stack ?? e}\n`);
+  process.exitCode = 2;
+});

@@ -5,10 +5,20 @@
 
 /** sfc32: small, fast, good enough, and seeded from four 32-bit words. */
 export class Rng {
-  private a: number; private b: number; private c: number; private d: number;
+  private a: number;
+  private b: number;
+  private c: number;
+  private d: number;
   constructor(...seed: number[]) {
-    this.a = 0x9e3779b9; this.b = 0x243f6a88; this.c = 0xb7e15162; this.d = 1;
-    for (const s of seed) { this.a ^= s >>> 0; this.b ^= Math.imul(s, 0x85ebca6b) >>> 0; for (let i = 0; i < 4; i++) this.next(); }
+    this.a = 0x9e3779b9;
+    this.b = 0x243f6a88;
+    this.c = 0xb7e15162;
+    this.d = 1;
+    for (const s of seed) {
+      this.a ^= s >>> 0;
+      this.b ^= Math.imul(s, 0x85ebca6b) >>> 0;
+      for (let i = 0; i < 4; i++) this.next();
+    }
     for (let i = 0; i < 12; i++) this.next();
   }
   next(): number {
@@ -100,7 +110,8 @@ function hostile(rng: Rng, kind: Kind, self: string, scale: MutationScale): stri
     () => `/include/ "/dev/zero"\n`,
     () => `#include "nonexistent/../../x.h"\n`,
     () => {
-      const k = 2 + rng.int(6), w = 2 + rng.int(4);
+      const k = 2 + rng.int(6),
+        w = 2 + rng.int(4);
       let out = `#define M0 ${rng.pick([';', 'x', '1', '<1>', '"s"', 'p;'])}\n`;
       for (let i = 1; i <= k; i++) out += `#define M${i} ${repeat(`M${i - 1} `, w)}\n`;
       return out + `M${k}\n`;
@@ -139,7 +150,7 @@ function hostile(rng: Rng, kind: Kind, self: string, scale: MutationScale): stri
     () => '/ { __overlay__ { }; __symbols__ { a = "/x"; }; __fixups__ { b = "/x:p:0"; }; aliases { serial0 = &{/nope}; 1bad = "/"; }; };\n',
     () => '/*',
     () => '"',
-    () => '\'',
+    () => "'",
     () => '<',
     () => '};',
     () => '{',
@@ -152,10 +163,13 @@ function hostile(rng: Rng, kind: Kind, self: string, scale: MutationScale): stri
     () => '<![CDATA[ ]]> <?pi x?> <!-- -- -->',
     () => `<memory_region name="m${rng.int(5)}" size="0x${repeat('f', rng.size(40))}" page_size="0x1000" phys_addr="0x${repeat('0', rng.size(40))}1"/>`,
     () => `<memory_region name="big" size="${rng.pick(['0x1000000000', '0x1000000000000000', '-1', '1e9', '0x', '0b1', '99999999999999999999999'])}"/>`,
-    () => `<map mr="${rng.pick(['m', 'big', '', 'guest_ram'])}" vaddr="0x${rng.int(1 << 30).toString(16)}" perms="${rng.pick(['rw', 'rwx', 'x', '', 'zz'])}" cached="${rng.pick(['true', 'false', 'maybe'])}" setvar_vaddr="v"/>\n`,
+    () =>
+      `<map mr="${rng.pick(['m', 'big', '', 'guest_ram'])}" vaddr="0x${rng.int(1 << 30).toString(16)}" perms="${rng.pick(['rw', 'rwx', 'x', '', 'zz'])}" cached="${rng.pick(['true', 'false', 'maybe'])}" setvar_vaddr="v"/>\n`,
     () => repeat(`<map mr="m" vaddr="0x${rng.int(1 << 20).toString(16)}000" perms="r"/>\n`, rng.size(200)),
-    () => `<protection_domain name="p${rng.int(100)}" priority="${rng.pick(['255', '256', '-1', '0x10', ''])}" budget="0" period="1" passive="maybe" pp="true">${repeat('<protection_domain name="c" id="1">', rng.size(70))}`,
-    () => `<channel><end pd="${rng.pick(['p', 'a', 'uart_driver', ''])}" id="${rng.pick(['0', '63', '64', '-1', 'x'])}" pp="true" notify="false"/><end pd="b" id="1"/></channel>`,
+    () =>
+      `<protection_domain name="p${rng.int(100)}" priority="${rng.pick(['255', '256', '-1', '0x10', ''])}" budget="0" period="1" passive="maybe" pp="true">${repeat('<protection_domain name="c" id="1">', rng.size(70))}`,
+    () =>
+      `<channel><end pd="${rng.pick(['p', 'a', 'uart_driver', ''])}" id="${rng.pick(['0', '63', '64', '-1', 'x'])}" pp="true" notify="false"/><end pd="b" id="1"/></channel>`,
     () => '<virtual_machine name="vm" id="0" priority="1"><vcpu id="0"/><vcpu id="0"/><map mr="m" vaddr="0x0"/></virtual_machine>',
     () => '<irq irq="4294967296" id="70" trigger="edge"/>',
     () => `<${repeat('x', n)}/>`,
@@ -163,7 +177,11 @@ function hostile(rng: Rng, kind: Kind, self: string, scale: MutationScale): stri
     () => '<system>',
     () => '</system>',
     () => '<?xml version="1.0" encoding="UTF-16"?>',
-    () => '<', () => '>', () => '"', () => '/>', () => '<!--',
+    () => '<',
+    () => '>',
+    () => '"',
+    () => '/>',
+    () => '<!--',
   ];
   const json = [
     () => `${repeat('[', d)}${repeat(']', rng.int(d + 1))}`,
@@ -174,7 +192,16 @@ function hostile(rng: Rng, kind: Kind, self: string, scale: MutationScale): stri
     () => '"virtio": {"base": "0xffffffffffffffffff", "size": "0x", "spi": 1e308},',
     () => '"roles": {"clients": [1, null, "x", {}]},',
     () => `${repeat('9', n)}`,
-    () => '"\\u', () => '"', () => ',', () => '}', () => '{', () => ':', () => 'null', () => '1e', () => '-0.0e-400', () => '"\\x"',
+    () => '"\\u',
+    () => '"',
+    () => ',',
+    () => '}',
+    () => '{',
+    () => ':',
+    () => 'null',
+    () => '1e',
+    () => '-0.0e-400',
+    () => '"\\x"',
     () => '"a": 1, "a": 2,',
   ];
   const table = kind === 'dts' ? dts : kind === 'system' ? system : json;
@@ -196,54 +223,72 @@ export function mutateOnce(rng: Rng, s: string, o: MutateOptions): string {
   const at = rng.int(len + 1);
   const span = Math.min(len - at, rng.size(Math.max(1, len >> 3)));
   switch (rng.int(14)) {
-    case 0: return s.slice(0, at) + s.slice(at + span); // delete chars
-    case 1: return s.slice(0, at) + s.slice(at, at + span) + s.slice(at); // duplicate chars
-    case 2: { // swap two adjacent chunks
-      const b = Math.min(len, at + span), e = Math.min(len, b + rng.size(64));
+    case 0:
+      return s.slice(0, at) + s.slice(at + span); // delete chars
+    case 1:
+      return s.slice(0, at) + s.slice(at, at + span) + s.slice(at); // duplicate chars
+    case 2: {
+      // swap two adjacent chunks
+      const b = Math.min(len, at + span),
+        e = Math.min(len, b + rng.size(64));
       return s.slice(0, at) + s.slice(b, e) + s.slice(at, b) + s.slice(e);
     }
-    case 3: case 4: { // token-level delete / duplicate / swap / replace from a donor
+    case 3:
+    case 4: {
+      // token-level delete / duplicate / swap / replace from a donor
       const t = tokens(s);
       if (t.length === 0) return s;
       const i = rng.int(t.length);
       const op = rng.int(4);
       if (op === 0) t.splice(i, rng.size(4));
       else if (op === 1) t.splice(i, 0, ...t.slice(i, i + rng.size(4)));
-      else if (op === 2) { const j = rng.int(t.length); [t[i], t[j]] = [t[j], t[i]]; }
-      else {
+      else if (op === 2) {
+        const j = rng.int(t.length);
+        [t[i], t[j]] = [t[j], t[i]];
+      } else {
         const donor = tokens(rng.pick(o.donors.length ? o.donors : [s]));
         if (donor.length) t[i] = rng.pick(donor);
       }
       return t.join('');
     }
-    case 5: { // line-level delete / duplicate / swap
+    case 5: {
+      // line-level delete / duplicate / swap
       const lines = s.split('\n');
-      const i = rng.int(lines.length), j = rng.int(lines.length);
+      const i = rng.int(lines.length),
+        j = rng.int(lines.length);
       const op = rng.int(3);
       if (op === 0) lines.splice(i, rng.size(8));
       else if (op === 1) lines.splice(i, 0, ...lines.slice(i, i + rng.size(8)));
       else [lines[i], lines[j]] = [lines[j], lines[i]];
       return lines.join('\n');
     }
-    case 6: { // splice a chunk of another seed
+    case 6: {
+      // splice a chunk of another seed
       const donor = rng.pick(o.donors.length ? o.donors : [s]);
       const from = rng.int(donor.length + 1);
       return s.slice(0, at) + donor.slice(from, from + rng.size(2000)) + s.slice(at);
     }
-    case 7: case 8: case 9: { // hostile snippet at a line boundary
+    case 7:
+    case 8:
+    case 9: {
+      // hostile snippet at a line boundary
       const b = lineBoundary(rng, s);
       return s.slice(0, b) + hostile(rng, o.kind, o.self, o.scale) + s.slice(b);
     }
     case 10: // hostile snippet anywhere
       return s.slice(0, at) + hostile(rng, o.kind, o.self, o.scale) + s.slice(at);
-    case 11: { // line endings: CR only, CRLF, or mixed
+    case 11: {
+      // line endings: CR only, CRLF, or mixed
       const op = rng.int(3);
       if (op === 0) return s.replace(/\r?\n/g, '\r');
       if (op === 1) return s.replace(/\r?\n/g, '\r\n');
       return s.replace(/\n/g, () => rng.pick(['\n', '\r', '\r\n', '\n\r']));
     }
-    case 12: { // one character: a random code unit or a structural one
-      const c = rng.chance(0.5) ? String.fromCharCode(rng.int(0x80)) : rng.pick(['{', '}', ';', '<', '>', '"', '/', '\\', '#', '&', '\0', '\uFFFD', '\uD800', 'é']);
+    case 12: {
+      // one character: a random code unit or a structural one
+      const c = rng.chance(0.5)
+        ? String.fromCharCode(rng.int(0x80))
+        : rng.pick(['{', '}', ';', '<', '>', '"', '/', '\\', '#', '&', '\0', '\uFFFD', '\uD800', 'é']);
       return s.slice(0, at) + c + s.slice(at + (rng.chance(0.5) ? 1 : 0));
     }
     default: // truncate

@@ -17,7 +17,10 @@ export interface RunnerOptions extends WorkerInit {
   heapLimitMB: number;
 }
 
-export interface CaseResult { outcome: Outcome; case?: FuzzCase }
+export interface CaseResult {
+  outcome: Outcome;
+  case?: FuzzCase;
+}
 
 export class CaseRunner {
   private proc?: ChildProcess;
@@ -28,15 +31,25 @@ export class CaseRunner {
 
   private async spawnChild(): Promise<void> {
     const init: WorkerInit = { corpus: this.options.corpus, scale: this.options.scale, budgets: this.options.budgets, targets: this.options.targets };
-    const proc = spawn(process.execPath, [`--max-old-space-size=${this.options.heapLimitMB}`, '-r', 'tsx/cjs', path.join(__dirname, 'worker.ts'), JSON.stringify(init)], { cwd: PROJECT_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    const proc = spawn(
+      process.execPath,
+      [`--max-old-space-size=${this.options.heapLimitMB}`, '-r', 'tsx/cjs', path.join(__dirname, 'worker.ts'), JSON.stringify(init)],
+      { cwd: PROJECT_ROOT, stdio: ['pipe', 'pipe', 'pipe'] },
+    );
     this.proc = proc;
     this.lines = [];
     this.stderr = '';
-    proc.stderr!.on('data', (b: Buffer) => { this.stderr = (this.stderr + b.toString()).slice(-4000); });
+    proc.stderr!.on('data', (b: Buffer) => {
+      this.stderr = (this.stderr + b.toString()).slice(-4000);
+    });
     // A killed child's last line or exit must not reach the waiter of the child that replaced it.
     readline.createInterface({ input: proc.stdout! }).on('line', (l) => {
       if (this.proc !== proc) return;
-      if (this.waiting) { const w = this.waiting; this.waiting = undefined; w(l); } else this.lines.push(l);
+      if (this.waiting) {
+        const w = this.waiting;
+        this.waiting = undefined;
+        w(l);
+      } else this.lines.push(l);
     });
     proc.on('exit', () => {
       if (this.proc !== proc) return;
@@ -53,7 +66,9 @@ export class CaseRunner {
     const l = this.lines.shift();
     if (l !== undefined) return Promise.resolve(l);
     if (!this.proc) return Promise.resolve(undefined);
-    return new Promise((resolve) => { this.waiting = resolve; });
+    return new Promise((resolve) => {
+      this.waiting = resolve;
+    });
   }
 
   /** Run one case (generated in the child from seed and index, or given) under the watchdog. */
@@ -69,7 +84,11 @@ export class CaseRunner {
       return { outcome: r.outcome, case: r.case ? deserializeCase(r.case) : undefined };
     }
     if (answer === undefined) {
-      const tail = this.stderr.split('\n').filter((l) => l.trim()).slice(-6).join('\n');
+      const tail = this.stderr
+        .split('\n')
+        .filter((l) => l.trim())
+        .slice(-6)
+        .join('\n');
       return { outcome: { ok: false, kind: /heap out of memory|Allocation failed/.test(tail) ? 'memory' : 'crash', message: `the worker died: ${tail}` } };
     }
     this.kill();
@@ -95,10 +114,15 @@ export class CaseRunner {
    */
   async minimise(c: FuzzCase, failure: Failure, maxTries: number, deadline = Infinity): Promise<{ case: FuzzCase; tries: number }> {
     const sig = failureSignature(failure);
-    const r = await shrink(c.content, async (content) => {
-      const res = await this.run({ op: 'run', case: serializeCase(withContent(c, content)) });
-      return !res.outcome.ok && failureSignature(res.outcome) === sig;
-    }, failure.kind === 'hang' || failure.kind === 'crash' || failure.kind === 'memory' || failure.kind === 'cpu' ? Math.min(maxTries, 60) : maxTries, deadline);
+    const r = await shrink(
+      c.content,
+      async (content) => {
+        const res = await this.run({ op: 'run', case: serializeCase(withContent(c, content)) });
+        return !res.outcome.ok && failureSignature(res.outcome) === sig;
+      },
+      failure.kind === 'hang' || failure.kind === 'crash' || failure.kind === 'memory' || failure.kind === 'cpu' ? Math.min(maxTries, 60) : maxTries,
+      deadline,
+    );
     return { case: withContent(c, r.content), tries: r.tries };
   }
 }

@@ -29,17 +29,27 @@ export interface StreamResult {
 
 /** LSP positions (lines end at CRLF, CR or LF). */
 function positionAt(text: string, offset: number): { line: number; character: number } {
-  let line = 0, start = 0;
+  let line = 0,
+    start = 0;
   for (let i = 0; i < offset; i++) {
     const c = text.charCodeAt(i);
-    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) { line++; start = i + 1; }
-    else if (c === 13) { line++; start = i + 2; i++; }
+    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) {
+      line++;
+      start = i + 1;
+    } else if (c === 13) {
+      line++;
+      start = i + 2;
+      i++;
+    }
   }
   return { line, character: offset - start };
 }
 
 /** The one range replacement turning `a` into `b` (common prefix and suffix kept), never splitting a CRLF. */
-export function diffChange(a: string, b: string): { range: { start: { line: number; character: number }; end: { line: number; character: number } }; text: string } {
+export function diffChange(
+  a: string,
+  b: string,
+): { range: { start: { line: number; character: number }; end: { line: number; character: number } }; text: string } {
   let p = 0;
   while (p < a.length && p < b.length && a[p] === b[p]) p++;
   let s = 0;
@@ -86,12 +96,25 @@ export async function runServerStream(o: StreamOptions): Promise<StreamResult> {
       for (const f of docs) {
         for (const d of client.diagnostics(f)) {
           // Line markers (`# 3498 "guest-2.dts"`) move positions to presumed lines, as in dtc: not checked.
-          const problem = markers ? undefined : rangeProblem({ file: f, start: { line: d.range.start.line, col: d.range.start.character }, end: { line: d.range.end.line, col: d.range.end.character } }, (x) => texts.get(x));
-          if (problem || /internal error/.test(d.message)) failures.push({ kind: problem ? 'position' : 'internal', message: `${problem ?? ''} "${d.message}" at ${JSON.stringify(d.range)}`, edit: i, file: f, text: texts.get(f)! });
+          const problem = markers
+            ? undefined
+            : rangeProblem(
+                { file: f, start: { line: d.range.start.line, col: d.range.start.character }, end: { line: d.range.end.line, col: d.range.end.character } },
+                (x) => texts.get(x),
+              );
+          if (problem || /internal error/.test(d.message))
+            failures.push({
+              kind: problem ? 'position' : 'internal',
+              message: `${problem ?? ''} "${d.message}" at ${JSON.stringify(d.range)}`,
+              edit: i,
+              file: f,
+              text: texts.get(f)!,
+            });
         }
       }
       const logged = client.loggedErrors();
-      if (logged.length > errorsBefore) failures.push({ kind: 'throw', message: logged.slice(errorsBefore).join('\n').slice(0, 2000), edit: i, file, text: next });
+      if (logged.length > errorsBefore)
+        failures.push({ kind: 'throw', message: logged.slice(errorsBefore).join('\n').slice(0, 2000), edit: i, file, text: next });
       if (failures.length) break;
     }
     // The server still publishes fresh diagnostics for a file it was not fed: a new error, then its fix.
@@ -101,12 +124,23 @@ export async function runServerStream(o: StreamOptions): Promise<StreamResult> {
       const before = client.diagnostics(witness).length;
       await settle(client.change(witness, '/dts-v1/;\n/ { p = <1>; };\n'), o.edits + 2, witness);
       const after = client.diagnostics(witness).length;
-      if (!(before > 0 && after === 0)) failures.push({ kind: 'throw', message: `the server stopped publishing fresh diagnostics (witness: ${before} then ${after})`, edit: o.edits + 2, file: witness, text: '' });
+      if (!(before > 0 && after === 0))
+        failures.push({
+          kind: 'throw',
+          message: `the server stopped publishing fresh diagnostics (witness: ${before} then ${after})`,
+          edit: o.edits + 2,
+          file: witness,
+          text: '',
+        });
     }
     return { edits, failures, serverCpuMs: (processUsage(pid)?.cpuMs ?? 0) - cpu0 };
   } finally {
     await Promise.race([client.stop(), new Promise((r) => setTimeout(r, 5000).unref())]);
-    try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -9,7 +9,12 @@ function toUnits(content: string | Uint8Array): { s: string; back: (s: string) =
 }
 
 /** ddmin-style deletion of `unit`-sized pieces (lines when `lines`, else characters). */
-async function pass(items: string[], join: string, fails: (s: string) => Promise<boolean>, budget: { tries: number; max: number; until: number }): Promise<string[]> {
+async function pass(
+  items: string[],
+  join: string,
+  fails: (s: string) => Promise<boolean>,
+  budget: { tries: number; max: number; until: number },
+): Promise<string[]> {
   let n = 2;
   while (items.length >= 1 && budget.tries < budget.max && Date.now() < budget.until) {
     const chunk = Math.max(1, Math.ceil(items.length / n));
@@ -36,7 +41,12 @@ async function pass(items: string[], join: string, fails: (s: string) => Promise
  * Shrink `content` while `fails` holds: at most `maxTries` runs, and (a convenience of the long pass,
  * never a verdict: the result is a smaller failing case either way) until `deadline` (ms since epoch).
  */
-export async function shrink(content: string | Uint8Array, fails: (c: string | Uint8Array) => Promise<boolean>, maxTries = 400, deadline = Infinity): Promise<{ content: string | Uint8Array; tries: number }> {
+export async function shrink(
+  content: string | Uint8Array,
+  fails: (c: string | Uint8Array) => Promise<boolean>,
+  maxTries = 400,
+  deadline = Infinity,
+): Promise<{ content: string | Uint8Array; tries: number }> {
   const { s, back } = toUnits(content);
   const budget = { tries: 0, max: maxTries, until: deadline };
   const test = (x: string): Promise<boolean> => fails(back(x));

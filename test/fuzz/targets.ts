@@ -61,24 +61,50 @@ export const MARKER_RE = /^[ \t]*#[ \t]*(line\b|\d)/m;
 const SNIPPETS: Record<string, string> = {
   'snippet.dtsi': '#define SNIP_CELLS 2\n#define REG(a, s) <0x0 a 0x0 s>\n/ { inc: included { p = "from dtsi"; }; };\n',
   'snippet.dts': [
-    '/dts-v1/;', '#include "snippet.dtsi"', '/include/ "snippet-b.dtsi"', '#define ADDR 0x30860000', '#if SNIP_CELLS > 1 && defined(ADDR)',
-    '#define OK 1', '#else', '#define OK 0', '#endif', '/memreserve/ 0x1000 0x2000;',
-    '/ {', '\t#address-cells = <SNIP_CELLS>;', '\t#size-cells = <2>;', '\tcompatible = "fsl,imx8mq", "simple-bus";',
-    '\taliases { serial0 = &uart; };', '\tgic: interrupt-controller@38800000 { compatible = "arm,gic-v3"; #interrupt-cells = <3>; interrupt-controller; reg = REG(0x38800000, 0x10000); };',
+    '/dts-v1/;',
+    '#include "snippet.dtsi"',
+    '/include/ "snippet-b.dtsi"',
+    '#define ADDR 0x30860000',
+    '#if SNIP_CELLS > 1 && defined(ADDR)',
+    '#define OK 1',
+    '#else',
+    '#define OK 0',
+    '#endif',
+    '/memreserve/ 0x1000 0x2000;',
+    '/ {',
+    '\t#address-cells = <SNIP_CELLS>;',
+    '\t#size-cells = <2>;',
+    '\tcompatible = "fsl,imx8mq", "simple-bus";',
+    '\taliases { serial0 = &uart; };',
+    '\tgic: interrupt-controller@38800000 { compatible = "arm,gic-v3"; #interrupt-cells = <3>; interrupt-controller; reg = REG(0x38800000, 0x10000); };',
     '\tuart: serial@ADDR { compatible = "fsl,imx8mq-uart"; reg = REG(ADDR, 0x10000); interrupts = <0 26 4>; interrupt-parent = <&gic>; status = "okay"; clocks = <&clk 1>, <&clk 2>; clock-names = "ipg", "per"; };',
     '\tclk: clock-controller { #clock-cells = <1>; v = /bits/ 16 <0x1234 (OK + 1) (3 * (2 << 4))>; b = [de ad be ef]; s = "a\\n\\"b", \'c\'; };',
-    '\tl1: l2: node@1 { reg = <0 1 0 1>; ref = <&l1>, &{/node@1}; };', '};',
-    '&uart { status = "disabled"; };', '&{/node@1} { /delete-property/ ref; extra; };', '/ { /delete-node/ node@1; };', '/omit-if-no-ref/ &clk;', '',
+    '\tl1: l2: node@1 { reg = <0 1 0 1>; ref = <&l1>, &{/node@1}; };',
+    '};',
+    '&uart { status = "disabled"; };',
+    '&{/node@1} { /delete-property/ ref; extra; };',
+    '/ { /delete-node/ node@1; };',
+    '/omit-if-no-ref/ &clk;',
+    '',
   ].join('\n'),
   'snippet-b.dtsi': '/ { from-b { q = <1 2 3>; }; };\n',
   'overlay.dts': '/dts-v1/;\n/plugin/;\n&uart { status = "okay"; };\n/ { fragment@0 { target = <&gic>; __overlay__ { x = <1>; }; }; };\n&{/soc} { y; };\n',
   'mini.system': [
-    '<?xml version="1.0" encoding="UTF-8"?>', '<system>', '  <memory_region name="m" size="0x1000" />', '  <memory_region name="ram" size="0x10000000" page_size="0x200000" phys_addr="0x40000000"/>',
-    '  <protection_domain name="a" priority="254" budget="1000" period="1000" passive="false" pp="true">', '    <program_image path="a.elf" />',
-    '    <map mr="m" vaddr="0x2000000" perms="rw" cached="false" setvar_vaddr="m_vaddr" />', '    <irq irq="58" id="0" trigger="level" />',
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<system>',
+    '  <memory_region name="m" size="0x1000" />',
+    '  <memory_region name="ram" size="0x10000000" page_size="0x200000" phys_addr="0x40000000"/>',
+    '  <protection_domain name="a" priority="254" budget="1000" period="1000" passive="false" pp="true">',
+    '    <program_image path="a.elf" />',
+    '    <map mr="m" vaddr="0x2000000" perms="rw" cached="false" setvar_vaddr="m_vaddr" />',
+    '    <irq irq="58" id="0" trigger="level" />',
     '    <protection_domain name="child" id="1" priority="100"><program_image path="c.elf"/></protection_domain>',
-    '    <virtual_machine name="vm" priority="100"><vcpu id="0" /><map mr="ram" vaddr="0x40000000" perms="rwx" /></virtual_machine>', '  </protection_domain>',
-    '  <channel><end pd="a" id="1" notify="true" pp="false"/><end pd="child" id="2" /></channel>', '  <!-- a comment -->', '</system>', '',
+    '    <virtual_machine name="vm" priority="100"><vcpu id="0" /><map mr="ram" vaddr="0x40000000" perms="rwx" /></virtual_machine>',
+    '  </protection_domain>',
+    '  <channel><end pd="a" id="1" notify="true" pp="false"/><end pd="child" id="2" /></channel>',
+    '  <!-- a comment -->',
+    '</system>',
+    '',
   ].join('\n'),
 };
 
@@ -132,7 +158,8 @@ export function loadSeedPool(options: { corpus: boolean }): SeedPool {
       const files = new Map<string, Uint8Array>();
       readTree(path.join(CORPUS_DIR, e.name), `/fuzz/corpus/${e.name}`, files);
       const units = defaultUnits(files);
-      const base = `/fuzz/corpus/${e.name}/maaxboard.dts`, overlay = `/fuzz/corpus/${e.name}/maaxboard-overlay.dts`;
+      const base = `/fuzz/corpus/${e.name}/maaxboard.dts`,
+        overlay = `/fuzz/corpus/${e.name}/maaxboard-overlay.dts`;
       if (files.has(base) && files.has(overlay)) units.push({ target: 'dts', entries: [base, overlay], mutable: [overlay, base] });
       groups.push(group(`corpus/${e.name}`, files, units));
     }
@@ -159,7 +186,11 @@ export function makeCase(pool: SeedPool, seed: number, index: number, scale: Mut
   const rng = new Rng(seed, index);
   const target = rng.pick(targets);
   const candidates: [number, number][] = [];
-  pool.groups.forEach((g, gi) => g.units.forEach((u, ui) => { if (u.target === target) candidates.push([gi, ui]); }));
+  pool.groups.forEach((g, gi) =>
+    g.units.forEach((u, ui) => {
+      if (u.target === target) candidates.push([gi, ui]);
+    }),
+  );
   const [gi, ui] = rng.pick(candidates);
   const unit = pool.groups[gi].units[ui];
   const file = rng.pick(unit.mutable);
@@ -236,7 +267,11 @@ export function runCase(pool: SeedPool, c: FuzzCase, budgets: Budgets): Outcome 
   try {
     runTarget(unit, host, textOf, diagnostics);
   } catch (e) {
-    return { ok: false, kind: 'throw', message: e instanceof Error ? `${e.name}: ${e.message}\n${(e.stack ?? '').split('\n').slice(1, 6).join('\n')}` : String(e) };
+    return {
+      ok: false,
+      kind: 'throw',
+      message: e instanceof Error ? `${e.name}: ${e.message}\n${(e.stack ?? '').split('\n').slice(1, 6).join('\n')}` : String(e),
+    };
   }
   const used = process.cpuUsage(cpuBefore);
   const cpuMs = (used.user + used.system) / 1000;
@@ -260,7 +295,9 @@ export function runCase(pool: SeedPool, c: FuzzCase, budgets: Budgets): Outcome 
 
 function runTarget(unit: Unit, host: FileHost, textOf: (f: string) => string | undefined, out: Diagnostic[]): void {
   const dir = path.posix.dirname(unit.entries[0]);
-  const push = (ds: readonly Diagnostic[]): void => { for (const d of ds) out.push(d); };
+  const push = (ds: readonly Diagnostic[]): void => {
+    for (const d of ds) out.push(d);
+  };
   switch (unit.target) {
     case 'preprocess': {
       const file = unit.entries[0];
@@ -320,6 +357,9 @@ export function deserializeCase(x: unknown): FuzzCase {
 /** The (first line of the) failure, digits folded: shrinking keeps a candidate that fails the same way. */
 export function failureSignature(f: Failure): string {
   if (f.kind === 'cpu' || f.kind === 'memory' || f.kind === 'hang' || f.kind === 'crash') return f.kind;
-  const first = f.message.split('\n')[0].replace(/\d+/g, 'N').replace(/"[^"]*"/g, '"…"');
+  const first = f.message
+    .split('\n')[0]
+    .replace(/\d+/g, 'N')
+    .replace(/"[^"]*"/g, '"…"');
   return `${f.kind}:${f.kind === 'position' ? first.split(':')[0] : first}`;
 }

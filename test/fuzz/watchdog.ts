@@ -37,7 +37,8 @@ export function watch(pid: number, limits: WatchLimits): { exceeded: Promise<{ k
       const u = processUsage(pid);
       if (start && u) {
         if (u.cpuMs - start.cpuMs > limits.cpuMs) resolve({ kind: 'hang', message: `still running after ${u.cpuMs - start.cpuMs} ms of CPU (killed)` });
-        else if (u.rssMB > limits.rssMB) resolve({ kind: 'memory', message: `resident memory reached ${u.rssMB.toFixed(0)} MB (limit ${limits.rssMB}; killed)` });
+        else if (u.rssMB > limits.rssMB)
+          resolve({ kind: 'memory', message: `resident memory reached ${u.rssMB.toFixed(0)} MB (limit ${limits.rssMB}; killed)` });
       } else if (Date.now() - t0 > 10 * limits.cpuMs) {
         resolve({ kind: 'hang', message: `still running after ${Date.now() - t0} ms of wall-clock time (killed)` });
       }

@@ -5,7 +5,12 @@ import * as readline from 'readline';
 import { LONG_SCALE, QUICK_SCALE } from './mutator';
 import { deserializeCase, loadSeedPool, makeCase, runCase, serializeCase, type Budgets, type SeedPool, type Target } from './targets';
 
-export interface WorkerInit { corpus: boolean; scale: 'quick' | 'long'; budgets: Budgets; targets?: Target[] }
+export interface WorkerInit {
+  corpus: boolean;
+  scale: 'quick' | 'long';
+  budgets: Budgets;
+  targets?: Target[];
+}
 export type WorkerRequest = { op: 'gen'; seed: number; index: number } | { op: 'run'; case: unknown };
 
 function main(): void {

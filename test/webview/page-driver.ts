@@ -36,19 +36,27 @@ export function standIn(theme: { bodyClass: string; vars: Record<string, string>
 
 /** Posts a message as the extension would, and returns once the page has handled it. */
 export async function post(page: Page, m: object): Promise<void> {
-  await page.evaluate((msg) => new Promise<void>((resolve) => {
-    // Posted messages arrive in order: once the marker arrives, the page's own listener has run.
-    // (No named function here: tsx would wrap it in a helper the page does not have.)
-    const marker = { testMarker: Math.random() };
-    const stop = new AbortController();
-    window.addEventListener('message', (ev: { data: unknown }) => {
-      if ((ev.data as { testMarker?: number } | null)?.testMarker !== marker.testMarker) return;
-      stop.abort();
-      resolve();
-    }, { signal: stop.signal });
-    window.postMessage(msg, '*');
-    window.postMessage(marker, '*');
-  }), m as unknown as Record<string, unknown>);
+  await page.evaluate(
+    (msg) =>
+      new Promise<void>((resolve) => {
+        // Posted messages arrive in order: once the marker arrives, the page's own listener has run.
+        // (No named function here: tsx would wrap it in a helper the page does not have.)
+        const marker = { testMarker: Math.random() };
+        const stop = new AbortController();
+        window.addEventListener(
+          'message',
+          (ev: { data: unknown }) => {
+            if ((ev.data as { testMarker?: number } | null)?.testMarker !== marker.testMarker) return;
+            stop.abort();
+            resolve();
+          },
+          { signal: stop.signal },
+        );
+        window.postMessage(msg, '*');
+        window.postMessage(marker, '*');
+      }),
+    m as unknown as Record<string, unknown>,
+  );
 }
 
 /** Two animation frames: what the page drew on the next frame is on screen. */

@@ -22,13 +22,23 @@ export interface PageSpec {
 }
 
 export const INSPECTOR_PAGE: PageSpec = { entry: 'main.ts', styles: ['inspector.css'], title: 'Queue inspector', loading: 'Loading the queue inspector…' };
-export const SYSTEM_VIEW_PAGE: PageSpec = { entry: 'system-view/main.ts', styles: ['inspector.css', 'system-view.css'], title: 'System view', loading: 'Loading the system view…' };
+export const SYSTEM_VIEW_PAGE: PageSpec = {
+  entry: 'system-view/main.ts',
+  styles: ['inspector.css', 'system-view.css'],
+  title: 'System view',
+  loading: 'Loading the system view…',
+};
 
 /** Bundles a page as scripts/build.mjs does (into memory, so a parallel build is not disturbed). */
 export async function bundlePage(page: PageSpec = INSPECTOR_PAGE): Promise<string> {
   const r = await build({
-    entryPoints: [path.join(ROOT, 'webview', 'src', page.entry)], bundle: true, platform: 'browser', format: 'iife',
-    target: 'es2022', write: false, logLevel: 'silent',
+    entryPoints: [path.join(ROOT, 'webview', 'src', page.entry)],
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    write: false,
+    logLevel: 'silent',
   });
   return r.outputFiles[0].text;
 }
@@ -50,10 +60,16 @@ export async function servePage(script: string, page: PageSpec = INSPECTOR_PAGE)
     const url = (req.url ?? '/').split('?')[0];
     if (url === '/') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(webviewHtml({
-        cspSource: origin, scriptUri: `${origin}/main.js`, styleUris: page.styles.map((f) => `${origin}/${f}`),
-        nonce: randomBytes(18).toString('base64'), title: page.title, loading: page.loading,
-      }));
+      res.end(
+        webviewHtml({
+          cspSource: origin,
+          scriptUri: `${origin}/main.js`,
+          styleUris: page.styles.map((f) => `${origin}/${f}`),
+          nonce: randomBytes(18).toString('base64'),
+          title: page.title,
+          loading: page.loading,
+        }),
+      );
     } else if (url === '/main.js') {
       res.writeHead(200, { 'content-type': 'text/javascript' });
       res.end(script);

@@ -33,8 +33,11 @@ function append(el: Element, children: Child[]): void {
 
 /** A table with a caption and column headers; rows are arrays of cells. */
 export function table(caption: string, headers: string[], rows: Child[][], cls = ''): HTMLElement {
-  return h('table', { class: cls || undefined },
+  return h(
+    'table',
+    { class: cls || undefined },
     h('caption', {}, caption),
     h('thead', {}, h('tr', {}, ...headers.map((t) => h('th', { scope: 'col' }, t)))),
-    h('tbody', {}, ...rows.map((r) => h('tr', {}, ...r.map((c) => h('td', {}, c))))));
+    h('tbody', {}, ...rows.map((r) => h('tr', {}, ...r.map((c) => h('td', {}, c))))),
+  );
 }

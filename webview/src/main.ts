@@ -45,7 +45,9 @@ const pauseBtn = button({ id: 'pause', label: 'Pause', title: 'Pause the emulato
 const stepBtn = button({ id: 'step', label: 'Step', title: 'Run exactly one more event', onClick: () => send({ type: 'step' }) });
 const resumeBtn = button({ id: 'resume', label: 'Resume', title: 'Let the emulator run', primary: true, onClick: () => send({ type: 'resume' }) });
 const speedSelect = select({
-  id: 'speed', label: 'Speed', value: String(state.speed),
+  id: 'speed',
+  label: 'Speed',
+  value: String(state.speed),
   options: speedOptions(state.speed),
   onChange: (v) => {
     const f = Number(v);
@@ -53,7 +55,10 @@ const speedSelect = select({
   },
 });
 const guestSelect = select({
-  id: 'guest-filter', label: 'Timeline', value: state.guestFilter, options: [{ value: '', text: 'all guests' }],
+  id: 'guest-filter',
+  label: 'Timeline',
+  value: state.guestFilter,
+  options: [{ value: '', text: 'all guests' }],
   onChange: (v) => {
     state = { ...state, guestFilter: v };
     vscode.setState(state);
@@ -78,8 +83,18 @@ function section(id: string, title: string): { el: HTMLElement; body: HTMLElemen
 
 const app = document.getElementById('app')!;
 app.replaceChildren(
-  h('header', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Emulator controls' },
-    pauseBtn, stepBtn, resumeBtn, speedSelect, guestSelect, h('span', { class: 'spacer' }), statusText, clock),
+  h(
+    'header',
+    { class: 'toolbar', role: 'toolbar', 'aria-label': 'Emulator controls' },
+    pauseBtn,
+    stepBtn,
+    resumeBtn,
+    speedSelect,
+    guestSelect,
+    h('span', { class: 'spacer' }),
+    statusText,
+    clock,
+  ),
   sections.diagram.el,
   sections.findings.el,
   h('div', { class: 'columns' }, sections.queues.el, sections.interrupts.el),
@@ -150,7 +165,9 @@ function render(s: WireSnapshot): void {
   }
   clock.textContent = `t = ${formatNs(s.timeNs)}`;
   const irqKey = JSON.stringify(s.guests.map((g) => [g.irq, g.vcpu, g.haltReason, g.faults, g.bootError, g.virtio.lastError, g.virtio.status]));
-  swap(sections.diagram.body, JSON.stringify([s.pds, s.channels, s.guests.map((g) => [g.vm, g.vmm, g.irq.intid, g.irq.injected])]), () => renderDiagram(shown, s));
+  swap(sections.diagram.body, JSON.stringify([s.pds, s.channels, s.guests.map((g) => [g.vm, g.vmm, g.irq.intid, g.irq.injected])]), () =>
+    renderDiagram(shown, s),
+  );
   swap(sections.findings.body, JSON.stringify(s.findings), () => renderFindings(s));
   swap(sections.queues.body, JSON.stringify(s.queues), () => renderQueues(s));
   swap(sections.virtqueues.body, JSON.stringify(s.guests.map((g) => g.virtio.queues)), () => renderVirtqueues(s));

@@ -33,7 +33,8 @@ export function hexRows(bytesHex: string, perRow = 16, limit = 256): { rows: Hex
   const rows: HexRow[] = [];
   for (let off = 0; off < shown; off += perRow) {
     const slice = bytes.subarray(off, Math.min(off + perRow, shown));
-    let h = '', t = '';
+    let h = '',
+      t = '';
     for (let i = 0; i < slice.length; i++) {
       h += (i > 0 ? ' ' : '') + (slice[i] < 16 ? '0' : '') + slice[i].toString(16);
       t += printable(slice[i]);
@@ -47,11 +48,14 @@ export function hexRows(bytesHex: string, perRow = 16, limit = 256): { rows: Hex
 export function formatNs(ns: number): string {
   if (!Number.isFinite(ns)) return '?';
   const us = Math.round(ns / 1000);
-  const s = Math.floor(us / 1e6), frac = us % 1e6;
+  const s = Math.floor(us / 1e6),
+    frac = us % 1e6;
   return `${s}.${String(frac).padStart(6, '0')} s`;
 }
 
-const VIRTQ_DESC_F_NEXT = 1, VIRTQ_DESC_F_WRITE = 2, VIRTQ_DESC_F_INDIRECT = 4;
+const VIRTQ_DESC_F_NEXT = 1,
+  VIRTQ_DESC_F_WRITE = 2,
+  VIRTQ_DESC_F_INDIRECT = 4;
 
 export function descriptorFlags(flags: number): string {
   const names: string[] = [];
@@ -158,7 +162,8 @@ export function diagramLayout(s: WireSnapshot): { nodes: DiagramNode[]; edges: D
   };
   for (const g of s.guests) place({ id: `guest:${g.vm}`, label: g.vm, kind: 'guest', priority: undefined, notifications: g.irq.injected, column: 0 });
   const pds = [...s.pds].sort((a, b) => (dist.get(a.name) ?? maxDist + 1) - (dist.get(b.name) ?? maxDist + 1));
-  for (const p of pds) place({ id: p.name, label: p.name, kind: 'pd', priority: p.priority, notifications: p.notifications, column: 1 + (dist.get(p.name) ?? maxDist + 1) });
+  for (const p of pds)
+    place({ id: p.name, label: p.name, kind: 'pd', priority: p.priority, notifications: p.notifications, column: 1 + (dist.get(p.name) ?? maxDist + 1) });
   const edges: DiagramEdge[] = s.guests.map((g) => ({ from: `guest:${g.vm}`, to: g.vmm, label: `INTID ${g.irq.intid}`, kind: 'vcpu' as const }));
   for (const c of s.channels) edges.push({ from: c.a, to: c.b, label: `${c.aId}↔${c.bId}`, kind: 'channel' });
   return { nodes, edges, columns: perColumn.length, rows: Math.max(0, ...perColumn) };
@@ -170,11 +175,20 @@ export function isSnapshotMessage(m: unknown): m is { type: 'snapshot'; snapshot
   const r = m as Record<string, unknown>;
   if (r.type !== 'snapshot' || typeof r.snapshot !== 'object' || r.snapshot === null) return false;
   const s = r.snapshot as Record<string, unknown>;
-  return typeof s.timeNs === 'number' && Array.isArray(s.queues) && Array.isArray(s.guests) && Array.isArray(s.pds) && Array.isArray(s.events) && Array.isArray(s.channels);
+  return (
+    typeof s.timeNs === 'number' &&
+    Array.isArray(s.queues) &&
+    Array.isArray(s.guests) &&
+    Array.isArray(s.pds) &&
+    Array.isArray(s.events) &&
+    Array.isArray(s.channels)
+  );
 }
 
 export function isSessionMessage(m: unknown): m is { type: 'session'; attached: boolean; paused: boolean; halted: boolean; speed: number } {
   if (typeof m !== 'object' || m === null) return false;
   const r = m as Record<string, unknown>;
-  return r.type === 'session' && typeof r.attached === 'boolean' && typeof r.paused === 'boolean' && typeof r.halted === 'boolean' && typeof r.speed === 'number';
+  return (
+    r.type === 'session' && typeof r.attached === 'boolean' && typeof r.paused === 'boolean' && typeof r.halted === 'boolean' && typeof r.speed === 'number'
+  );
 }

@@ -15,21 +15,36 @@ export function renderQueues(s: WireSnapshot): HTMLElement {
     // CSSOM, not a style attribute: the CSP forbids inline style markup.
     bar.style.width = `${pct}%`;
     const { rows, total } = hexRows(q.bytesHex, BYTES_PER_ROW, SHOWN_BYTES);
-    const dump = total === 0
-      ? h('p', { class: 'muted' }, 'empty')
-      : h('pre', { class: 'hexdump', tabindex: 0, 'data-keep': `hex/${q.name}`, 'aria-label': `bytes between head and tail of ${q.name}` },
-        ...rows.map((r) => `${r.offset.toString(16).padStart(4, '0')}  ${r.hex.padEnd(BYTES_PER_ROW * 3 - 1)}  |${r.text}|\n`),
-        total > SHOWN_BYTES ? `… ${total - SHOWN_BYTES} more bytes\n` : '');
-    return h('article', { class: 'card queue', 'data-queue': q.name },
+    const dump =
+      total === 0
+        ? h('p', { class: 'muted' }, 'empty')
+        : h(
+            'pre',
+            { class: 'hexdump', tabindex: 0, 'data-keep': `hex/${q.name}`, 'aria-label': `bytes between head and tail of ${q.name}` },
+            ...rows.map((r) => `${r.offset.toString(16).padStart(4, '0')}  ${r.hex.padEnd(BYTES_PER_ROW * 3 - 1)}  |${r.text}|\n`),
+            total > SHOWN_BYTES ? `… ${total - SHOWN_BYTES} more bytes\n` : '',
+          );
+    return h(
+      'article',
+      { class: 'card queue', 'data-queue': q.name },
       h('h3', {}, q.name),
-      h('dl', { class: 'facts two' },
-        h('dt', {}, 'capacity'), h('dd', { 'data-field': 'capacity' }, q.capacity),
-        h('dt', {}, 'head'), h('dd', { 'data-field': 'head' }, q.head),
-        h('dt', {}, 'tail'), h('dd', { 'data-field': 'tail' }, q.tail),
-        h('dt', {}, 'fill'), h('dd', { 'data-field': 'fill' }, `${fill} / ${q.capacity}`),
-        h('dt', {}, 'producer_signalled'), h('dd', { 'data-field': 'producer_signalled' }, q.producerSignalled)),
+      h(
+        'dl',
+        { class: 'facts two' },
+        h('dt', {}, 'capacity'),
+        h('dd', { 'data-field': 'capacity' }, q.capacity),
+        h('dt', {}, 'head'),
+        h('dd', { 'data-field': 'head' }, q.head),
+        h('dt', {}, 'tail'),
+        h('dd', { 'data-field': 'tail' }, q.tail),
+        h('dt', {}, 'fill'),
+        h('dd', { 'data-field': 'fill' }, `${fill} / ${q.capacity}`),
+        h('dt', {}, 'producer_signalled'),
+        h('dd', { 'data-field': 'producer_signalled' }, q.producerSignalled),
+      ),
       h('div', { class: 'bar', role: 'meter', 'aria-valuemin': 0, 'aria-valuemax': q.capacity, 'aria-valuenow': fill, 'aria-label': `${q.name} fill` }, bar),
-      dump);
+      dump,
+    );
   });
   return h('div', { class: 'cards' }, ...cards);
 }

@@ -1,17 +1,7 @@
 // Addressing: #address-cells/#size-cells, reg/ranges/dma-ranges lengths, unit addresses against
 // reg, their format and uniqueness.
 import type { DtProperty } from '../tree';
-import {
-  type CheckContext,
-  type CheckDefinition,
-  type CheckNode,
-  cString,
-  cellAt,
-  indexedProperty,
-  nodeCheck,
-  propLength,
-  propertyCheck,
-} from './context';
+import { type CheckContext, type CheckDefinition, type CheckNode, cString, cellAt, indexedProperty, nodeCheck, propLength, propertyCheck } from './context';
 
 const ADDRESS_CELLS = indexedProperty('#address-cells');
 const SIZE_CELLS = indexedProperty('#size-cells');
@@ -36,10 +26,8 @@ function checkRangesFormat(ctx: CheckContext, node: CheckNode, prop: DtProperty,
   const cSize = node.sizeCells;
   const len = propLength(prop);
   if (len === 0) {
-    if (pAddr !== cAddr)
-      ctx.failProp(node, prop, `empty "${propName}" property but its #address-cells (${cAddr}) differs from ${parent.path} (${pAddr})`);
-    if (pSize !== cSize)
-      ctx.failProp(node, prop, `empty "${propName}" property but its #size-cells (${cSize}) differs from ${parent.path} (${pSize})`);
+    if (pAddr !== cAddr) ctx.failProp(node, prop, `empty "${propName}" property but its #address-cells (${cAddr}) differs from ${parent.path} (${pAddr})`);
+    if (pSize !== cSize) ctx.failProp(node, prop, `empty "${propName}" property but its #size-cells (${cSize}) differs from ${parent.path} (${pSize})`);
   } else if (!isMultipleOf(len, (pAddr + cAddr + cSize) * 4)) {
     ctx.failProp(
       node,
@@ -90,26 +78,43 @@ export const ADDRESS_CHECKS: CheckDefinition[] = [
     },
   ),
 
-  propertyCheck('reg_format', "`reg` is empty, on the root, or not a whole number of (#address-cells + #size-cells) entries.", 'warning', ['addr_size_cells'], REG, (ctx, node, prop) => {
-    const parent = node.parent;
-    if (!parent) {
-      ctx.failNode(node, 'Root node has a "reg" property');
-      return;
-    }
-    const len = propLength(prop);
-    if (len === 0) ctx.failProp(node, prop, 'property is empty');
-    const addr = parent.addrCells;
-    const size = parent.sizeCells;
-    if (!isMultipleOf(len, (addr + size) * 4))
-      ctx.failProp(node, prop, `property has invalid length (${len} bytes) (#address-cells == ${addr}, #size-cells == ${size})`);
-  }),
-
-  propertyCheck('ranges_format', '`ranges` has the wrong length for the parent and child cell counts, or is empty while they differ.', 'warning', ['addr_size_cells'], RANGES, (ctx, node, prop) =>
-    checkRangesFormat(ctx, node, prop, 'ranges'),
+  propertyCheck(
+    'reg_format',
+    '`reg` is empty, on the root, or not a whole number of (#address-cells + #size-cells) entries.',
+    'warning',
+    ['addr_size_cells'],
+    REG,
+    (ctx, node, prop) => {
+      const parent = node.parent;
+      if (!parent) {
+        ctx.failNode(node, 'Root node has a "reg" property');
+        return;
+      }
+      const len = propLength(prop);
+      if (len === 0) ctx.failProp(node, prop, 'property is empty');
+      const addr = parent.addrCells;
+      const size = parent.sizeCells;
+      if (!isMultipleOf(len, (addr + size) * 4))
+        ctx.failProp(node, prop, `property has invalid length (${len} bytes) (#address-cells == ${addr}, #size-cells == ${size})`);
+    },
   ),
 
-  propertyCheck('dma_ranges_format', '`dma-ranges` has the wrong length for the parent and child cell counts, or is empty while they differ.', 'warning', ['addr_size_cells'], DMA_RANGES, (ctx, node, prop) =>
-    checkRangesFormat(ctx, node, prop, 'dma-ranges'),
+  propertyCheck(
+    'ranges_format',
+    '`ranges` has the wrong length for the parent and child cell counts, or is empty while they differ.',
+    'warning',
+    ['addr_size_cells'],
+    RANGES,
+    (ctx, node, prop) => checkRangesFormat(ctx, node, prop, 'ranges'),
+  ),
+
+  propertyCheck(
+    'dma_ranges_format',
+    '`dma-ranges` has the wrong length for the parent and child cell counts, or is empty while they differ.',
+    'warning',
+    ['addr_size_cells'],
+    DMA_RANGES,
+    (ctx, node, prop) => checkRangesFormat(ctx, node, prop, 'dma-ranges'),
   ),
 
   nodeCheck('unit_address_vs_reg', 'A node has `reg`/non-empty `ranges` but no unit address, or a unit address but neither.', 'warning', [], (ctx, node) => {
@@ -141,13 +146,19 @@ export const ADDRESS_CHECKS: CheckDefinition[] = [
     },
   ),
 
-  nodeCheck('avoid_default_addr_size', 'A node with `reg` or `ranges` relies on the parent\'s default #address-cells/#size-cells.', 'warning', ['addr_size_cells'], (ctx, node) => {
-    const parent = node.parent;
-    if (!parent) return;
-    if (!node.prop(REG) && !node.prop(RANGES)) return;
-    if (parent.rawAddrCells === -1) ctx.failNode(node, 'Relying on default #address-cells value');
-    if (parent.rawSizeCells === -1) ctx.failNode(node, 'Relying on default #size-cells value');
-  }),
+  nodeCheck(
+    'avoid_default_addr_size',
+    "A node with `reg` or `ranges` relies on the parent's default #address-cells/#size-cells.",
+    'warning',
+    ['addr_size_cells'],
+    (ctx, node) => {
+      const parent = node.parent;
+      if (!parent) return;
+      if (!node.prop(REG) && !node.prop(RANGES)) return;
+      if (parent.rawAddrCells === -1) ctx.failNode(node, 'Relying on default #address-cells value');
+      if (parent.rawSizeCells === -1) ctx.failNode(node, 'Relying on default #size-cells value');
+    },
+  ),
 
   nodeCheck(
     'avoid_unnecessary_addr_size',
@@ -158,8 +169,7 @@ export const ADDRESS_CHECKS: CheckDefinition[] = [
       if (!node.parent || node.rawAddrCells < 0 || node.rawSizeCells < 0) return;
       // dtc 1.6.1 looks at `ranges` only (later versions also accept `dma-ranges`).
       if (node.prop(RANGES) || node.node.children.length === 0) return;
-      if (!node.children.some((c) => c.prop(REG)))
-        ctx.failNode(node, 'unnecessary #address-cells/#size-cells without "ranges" or child "reg" property');
+      if (!node.children.some((c) => c.prop(REG))) ctx.failNode(node, 'unnecessary #address-cells/#size-cells without "ranges" or child "reg" property');
     },
   ),
 

@@ -20,18 +20,23 @@ export function nodeByPathDtc(tree: DtTree, path: string): DtNode | undefined {
 }
 
 export const ALIAS_CHECKS: CheckDefinition[] = [
-  nodeCheck('alias_paths', 'An alias does not resolve to a node, or its name uses characters other than lowercase, digits and \'-\'.', 'warning', [], (ctx, node) => {
-    if (node.name !== 'aliases') return;
-    for (const prop of node.props) {
-      if (prop.name === 'phandle' || prop.name === 'linux,phandle') continue;
-      const empty = prop.value.bytes.length === 0;
-      const target = cString(prop);
-      if (empty || !nodeByPathDtc(ctx.tree, target)) {
-        ctx.failProp(node, prop, `aliases property is not a valid node (${empty ? '(null)' : target})`);
-        continue;
+  nodeCheck(
+    'alias_paths',
+    "An alias does not resolve to a node, or its name uses characters other than lowercase, digits and '-'.",
+    'warning',
+    [],
+    (ctx, node) => {
+      if (node.name !== 'aliases') return;
+      for (const prop of node.props) {
+        if (prop.name === 'phandle' || prop.name === 'linux,phandle') continue;
+        const empty = prop.value.bytes.length === 0;
+        const target = cString(prop);
+        if (empty || !nodeByPathDtc(ctx.tree, target)) {
+          ctx.failProp(node, prop, `aliases property is not a valid node (${empty ? '(null)' : target})`);
+          continue;
+        }
+        if (spanOf(prop.name, ALIAS_NAME_CHARS) !== prop.name.length) ctx.failNode(node, "aliases property name must include only lowercase and '-'");
       }
-      if (spanOf(prop.name, ALIAS_NAME_CHARS) !== prop.name.length)
-        ctx.failNode(node, "aliases property name must include only lowercase and '-'");
-    }
-  }),
+    },
+  ),
 ];

@@ -394,7 +394,14 @@ export function propertyCheck(
   slot: PropertySlot,
   visit: (ctx: CheckContext, node: CheckNode, prop: DtProperty) => void,
 ): CheckDefinition {
-  return visitingCheck(name, description, defaultSeverity, prerequisites, (state) => state.nodesWith(slot), (ctx, node) => visit(ctx, node, node.prop(slot)!));
+  return visitingCheck(
+    name,
+    description,
+    defaultSeverity,
+    prerequisites,
+    (state) => state.nodesWith(slot),
+    (ctx, node) => visit(ctx, node, node.prop(slot)!),
+  );
 }
 
 /** A check about every property of a kind: it visits, in nodeCheck's order, only the nodes having one. */

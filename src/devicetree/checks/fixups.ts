@@ -20,8 +20,16 @@ function fixupCheck(name: DtCheckName, description: string, defaultSeverity: Che
 export const FIXUP_CHECKS: CheckDefinition[] = [
   fixupCheck('name_properties', 'A legacy `name` property differs from the node base name (a correct one is dropped).', 'error', ['name_is_string']),
   fixupCheck('duplicate_label', 'One label names two different nodes, properties or values.', 'error', []),
-  fixupCheck('explicit_phandles', 'A `phandle`/`linux,phandle` property is malformed, points elsewhere, disagrees with its twin or repeats another node\'s phandle.', 'error', []),
+  fixupCheck(
+    'explicit_phandles',
+    "A `phandle`/`linux,phandle` property is malformed, points elsewhere, disagrees with its twin or repeats another node's phandle.",
+    'error',
+    [],
+  ),
   fixupCheck('phandle_references', 'A `&label` or `&{/path}` inside `< >` names no node.', 'error', ['duplicate_node_names', 'explicit_phandles']),
   fixupCheck('path_references', 'A `&label` or `&{/path}` used as a path string names no node.', 'error', ['duplicate_node_names']),
-  fixupCheck('omit_unused_nodes', 'Drops `/omit-if-no-ref/` nodes that nothing references (reports only evaluator findings).', 'error', ['phandle_references', 'path_references']),
+  fixupCheck('omit_unused_nodes', 'Drops `/omit-if-no-ref/` nodes that nothing references (reports only evaluator findings).', 'error', [
+    'phandle_references',
+    'path_references',
+  ]),
 ];

@@ -20,12 +20,18 @@ const DEPRECATED_GPIO_LIST = propertyKind(isDeprecatedGpioName);
 
 export const GPIO_CHECKS: CheckDefinition[] = [
   propertyKindCheck('deprecated_gpio_property', "A GPIO property uses the deprecated '[*-]gpio' spelling.", 'off', [], DEPRECATED_GPIO_LIST, (ctx, node) => {
-    for (const prop of node.props)
-      if (isDeprecatedGpioName(prop.name)) ctx.failProp(node, prop, "'[*-]gpio' is deprecated, use '[*-]gpios' instead");
+    for (const prop of node.props) if (isDeprecatedGpioName(prop.name)) ctx.failProp(node, prop, "'[*-]gpio' is deprecated, use '[*-]gpios' instead");
   }),
 
-  propertyKindCheck('gpios_property', 'GPIO specifiers do not match the controllers\' `#gpio-cells` (gpio-hog nodes are exempt).', 'warning', ['phandle_references'], GPIO_LIST, (ctx, node) => {
-    if (node.prop(GPIO_HOG)) return;
-    for (const prop of node.props) if (isGpioName(prop.name)) checkPhandleArgs(ctx, node, prop, GPIO_CELLS);
-  }),
+  propertyKindCheck(
+    'gpios_property',
+    "GPIO specifiers do not match the controllers' `#gpio-cells` (gpio-hog nodes are exempt).",
+    'warning',
+    ['phandle_references'],
+    GPIO_LIST,
+    (ctx, node) => {
+      if (node.prop(GPIO_HOG)) return;
+      for (const prop of node.props) if (isGpioName(prop.name)) checkPhandleArgs(ctx, node, prop, GPIO_CELLS);
+    },
+  ),
 ];

@@ -1,6 +1,17 @@
 // OF graph (ports/port/endpoint): names, reg against unit addresses, cell counts, and that
 // remote-endpoint links go both ways.
-import { type CheckContext, type CheckDefinition, type CheckNode, cellAt, hex, indexedProperty, isHexOf, isValidPhandle, nodeCheck, propLength } from './context';
+import {
+  type CheckContext,
+  type CheckDefinition,
+  type CheckNode,
+  cellAt,
+  hex,
+  indexedProperty,
+  isHexOf,
+  isValidPhandle,
+  nodeCheck,
+  propLength,
+} from './context';
 
 const REG = indexedProperty('reg');
 const ADDRESS_CELLS = indexedProperty('#address-cells');
@@ -18,10 +29,8 @@ function checkGraphReg(ctx: CheckContext, node: CheckNode): void {
   if (!isHexOf(node.unitName, 0, address)) ctx.failNode(node, `graph node unit address error, expected "${hex(address)}"`);
   const parent = node.parent;
   if (!parent) return;
-  if (parent.rawAddrCells !== 1)
-    ctx.failProp(node, node.prop(ADDRESS_CELLS), `graph node '#address-cells' is ${parent.rawAddrCells}, must be 1`);
-  if (parent.rawSizeCells !== 0)
-    ctx.failProp(node, node.prop(SIZE_CELLS), `graph node '#size-cells' is ${parent.rawSizeCells}, must be 0`);
+  if (parent.rawAddrCells !== 1) ctx.failProp(node, node.prop(ADDRESS_CELLS), `graph node '#address-cells' is ${parent.rawAddrCells}, must be 1`);
+  if (parent.rawSizeCells !== 0) ctx.failProp(node, node.prop(SIZE_CELLS), `graph node '#size-cells' is ${parent.rawSizeCells}, must be 0`);
 }
 
 function remoteEndpoint(ctx: CheckContext, endpoint: CheckNode): CheckNode | undefined {
@@ -35,21 +44,27 @@ function remoteEndpoint(ctx: CheckContext, endpoint: CheckNode): CheckNode | und
 }
 
 export const GRAPH_CHECKS: CheckDefinition[] = [
-  nodeCheck('graph_nodes', 'Recognises graph ports (nodes with endpoint children) and their `ports` parents; the root cannot be a port.', 'warning', [], (ctx, node) => {
-    for (const child of node.children) {
-      if (child.baseName !== 'endpoint' && !child.prop(REMOTE_ENDPOINT)) continue;
-      // dtc 1.6.1 crashes on a root with endpoint children; newer dtc reports it.
-      const parent = node.parent;
-      if (!parent) {
-        ctx.failNode(node, `root node contains endpoint node '${child.name}', potentially misplaced remote-endpoint property`);
-        continue;
+  nodeCheck(
+    'graph_nodes',
+    'Recognises graph ports (nodes with endpoint children) and their `ports` parents; the root cannot be a port.',
+    'warning',
+    [],
+    (ctx, node) => {
+      for (const child of node.children) {
+        if (child.baseName !== 'endpoint' && !child.prop(REMOTE_ENDPOINT)) continue;
+        // dtc 1.6.1 crashes on a root with endpoint children; newer dtc reports it.
+        const parent = node.parent;
+        if (!parent) {
+          ctx.failNode(node, `root node contains endpoint node '${child.name}', potentially misplaced remote-endpoint property`);
+          continue;
+        }
+        node.bus = 'graph-port';
+        // The parent of a port is either `ports` or the device itself.
+        if (parent.bus === undefined && (parent.name === 'ports' || node.prop(REG))) parent.bus = 'graph-ports';
+        break;
       }
-      node.bus = 'graph-port';
-      // The parent of a port is either `ports` or the device itself.
-      if (parent.bus === undefined && (parent.name === 'ports' || node.prop(REG))) parent.bus = 'graph-ports';
-      break;
-    }
-  }),
+    },
+  ),
 
   nodeCheck(
     'graph_child_address',
@@ -75,13 +90,18 @@ export const GRAPH_CHECKS: CheckDefinition[] = [
     checkGraphReg(ctx, node);
   }),
 
-  nodeCheck('graph_endpoint', "A graph endpoint is not named 'endpoint', has bad reg/cells, or its remote-endpoint does not point back.", 'warning', ['graph_nodes'], (ctx, node) => {
-    if (!node.parent || node.parent.bus !== 'graph-port') return;
-    if (node.baseName !== 'endpoint') ctx.failNode(node, "graph endpoint node name should be 'endpoint'");
-    checkGraphReg(ctx, node);
-    const remote = remoteEndpoint(ctx, node);
-    if (!remote) return;
-    if (remoteEndpoint(ctx, remote) !== node)
-      ctx.failNode(node, `graph connection to node '${remote.path}' is not bidirectional`);
-  }),
+  nodeCheck(
+    'graph_endpoint',
+    "A graph endpoint is not named 'endpoint', has bad reg/cells, or its remote-endpoint does not point back.",
+    'warning',
+    ['graph_nodes'],
+    (ctx, node) => {
+      if (!node.parent || node.parent.bus !== 'graph-port') return;
+      if (node.baseName !== 'endpoint') ctx.failNode(node, "graph endpoint node name should be 'endpoint'");
+      checkGraphReg(ctx, node);
+      const remote = remoteEndpoint(ctx, node);
+      if (!remote) return;
+      if (remoteEndpoint(ctx, remote) !== node) ctx.failNode(node, `graph connection to node '${remote.path}' is not bidirectional`);
+    },
+  ),
 ];

@@ -32,11 +32,20 @@ const ALWAYS_FAIL = nodeCheck('always_fail', "Fails on every node; dtc's self-te
   ctx.failNode(node, 'always_fail check'),
 );
 
-
 function buildTable(): CheckDefinition[] {
   const all = [
-    ...NAME_CHECKS, ...STRING_CHECKS, ...FIXUP_CHECKS, ...ADDRESS_CHECKS, ...BUS_CHECKS, ...CHOSEN_CHECKS,
-    ...PHANDLE_ARGS_CHECKS, ...GPIO_CHECKS, ...INTERRUPT_CHECKS, ...ALIAS_CHECKS, ...GRAPH_CHECKS, ALWAYS_FAIL,
+    ...NAME_CHECKS,
+    ...STRING_CHECKS,
+    ...FIXUP_CHECKS,
+    ...ADDRESS_CHECKS,
+    ...BUS_CHECKS,
+    ...CHOSEN_CHECKS,
+    ...PHANDLE_ARGS_CHECKS,
+    ...GPIO_CHECKS,
+    ...INTERRUPT_CHECKS,
+    ...ALIAS_CHECKS,
+    ...GRAPH_CHECKS,
+    ALWAYS_FAIL,
   ];
   const byName = new Map(all.map((c) => [c.name, c]));
   // A mismatch here is a programming error in this folder, caught by the unit tests on import.
@@ -191,7 +200,11 @@ export function runChecks(result: CheckInput, config: CheckConfig): Diagnostic[]
           check.run(ctx);
         } catch (err) {
           ctx.failed = true;
-          out.push({ severity: 'error', code: check.name, message: `internal error in check ${check.name}: ${err instanceof Error ? err.message : String(err)}` });
+          out.push({
+            severity: 'error',
+            code: check.name,
+            message: `internal error in check ${check.name}: ${err instanceof Error ? err.message : String(err)}`,
+          });
         }
         status.set(check.name, ctx.failed ? 'failed' : 'passed');
       }

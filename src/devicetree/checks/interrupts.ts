@@ -25,53 +25,66 @@ function isMultipleOf(n: number, divisor: number): boolean {
 }
 
 export const INTERRUPT_CHECKS: CheckDefinition[] = [
-  propertyCheck('interrupts_property', '`interrupts` has no reachable interrupt parent, a bad `interrupt-parent`, or a length that is not a multiple of the parent\'s #interrupt-cells.', 'warning', [], INTERRUPTS, (ctx, node, irqProp) => {
-    const len = propLength(irqProp);
-    if (len % 4 !== 0) ctx.failProp(node, irqProp, `size (${len}) is invalid, expected multiple of 4`);
+  propertyCheck(
+    'interrupts_property',
+    "`interrupts` has no reachable interrupt parent, a bad `interrupt-parent`, or a length that is not a multiple of the parent's #interrupt-cells.",
+    'warning',
+    [],
+    INTERRUPTS,
+    (ctx, node, irqProp) => {
+      const len = propLength(irqProp);
+      if (len % 4 !== 0) ctx.failProp(node, irqProp, `size (${len}) is invalid, expected multiple of 4`);
 
-    let irqNode: CheckNode | undefined;
-    for (let parent: CheckNode | undefined = node; parent; parent = parent.parent) {
-      if (parent !== node && isInterruptProvider(parent)) {
-        irqNode = parent;
+      let irqNode: CheckNode | undefined;
+      for (let parent: CheckNode | undefined = node; parent; parent = parent.parent) {
+        if (parent !== node && isInterruptProvider(parent)) {
+          irqNode = parent;
+          break;
+        }
+        const ip = parent.prop(INTERRUPT_PARENT);
+        if (!ip) continue;
+        const phandle = cellAt(ip, 0);
+        if (!isValidPhandle(phandle)) {
+          if (ctx.tree.isPlugin) return; // an overlay's external reference
+          ctx.failProp(parent, ip, 'Invalid phandle');
+          break;
+        }
+        irqNode = ctx.state.nodeByPhandle(phandle);
+        if (!irqNode) {
+          ctx.failProp(parent, ip, 'Bad phandle', firstPhandleRef(ip.value.markers)?.range);
+          return;
+        }
+        if (!isInterruptProvider(irqNode)) ctx.failNode(irqNode, 'Missing interrupt-controller or interrupt-map property');
         break;
       }
-      const ip = parent.prop(INTERRUPT_PARENT);
-      if (!ip) continue;
-      const phandle = cellAt(ip, 0);
-      if (!isValidPhandle(phandle)) {
-        if (ctx.tree.isPlugin) return; // an overlay's external reference
-        ctx.failProp(parent, ip, 'Invalid phandle');
-        break;
-      }
-      irqNode = ctx.state.nodeByPhandle(phandle);
       if (!irqNode) {
-        ctx.failProp(parent, ip, 'Bad phandle', firstPhandleRef(ip.value.markers)?.range);
+        ctx.failNode(node, 'Missing interrupt-parent');
         return;
       }
-      if (!isInterruptProvider(irqNode)) ctx.failNode(irqNode, 'Missing interrupt-controller or interrupt-map property');
-      break;
-    }
-    if (!irqNode) {
-      ctx.failNode(node, 'Missing interrupt-parent');
-      return;
-    }
-    const cellsProp = irqNode.prop(INTERRUPT_CELLS);
-    if (!cellsProp) return; // interrupt_provider reports that
-    const cells = cellAt(cellsProp, 0);
-    // dtc names the provider's #interrupt-cells under this node's path here.
-    if (!isMultipleOf(len, cells * 4)) ctx.failProp(node, cellsProp, `size is (${len}), expected multiple of ${(cells * 4) | 0}`, irqProp.range);
-  }),
+      const cellsProp = irqNode.prop(INTERRUPT_CELLS);
+      if (!cellsProp) return; // interrupt_provider reports that
+      const cells = cellAt(cellsProp, 0);
+      // dtc names the provider's #interrupt-cells under this node's path here.
+      if (!isMultipleOf(len, cells * 4)) ctx.failProp(node, cellsProp, `size is (${len}), expected multiple of ${(cells * 4) | 0}`, irqProp.range);
+    },
+  ),
 
-  nodeCheck('interrupt_provider', 'An interrupt-controller or interrupt-map node lacks #interrupt-cells or #address-cells (dtc 1.6.1 rules).', 'warning', [], (ctx, node) => {
-    if (!isInterruptProvider(node)) return;
-    if (!node.prop(INTERRUPT_CELLS)) ctx.failNode(node, 'Missing #interrupt-cells in interrupt provider');
-    if (!node.prop(ADDRESS_CELLS)) ctx.failNode(node, 'Missing #address-cells in interrupt provider');
-  }),
+  nodeCheck(
+    'interrupt_provider',
+    'An interrupt-controller or interrupt-map node lacks #interrupt-cells or #address-cells (dtc 1.6.1 rules).',
+    'warning',
+    [],
+    (ctx, node) => {
+      if (!isInterruptProvider(node)) return;
+      if (!node.prop(INTERRUPT_CELLS)) ctx.failNode(node, 'Missing #interrupt-cells in interrupt provider');
+      if (!node.prop(ADDRESS_CELLS)) ctx.failNode(node, 'Missing #address-cells in interrupt provider');
+    },
+  ),
 
   // Not in dtc 1.6.1 (added in 1.6.2), hence off by default so that the dtc preset matches 1.6.1.
   propertyCheck(
     'interrupt_map',
-    '`interrupt-map`/`interrupt-map-mask` entries do not parse against #address-cells, #interrupt-cells and each parent\'s cell counts (newer dtc; off by default).',
+    "`interrupt-map`/`interrupt-map-mask` entries do not parse against #address-cells, #interrupt-cells and each parent's cell counts (newer dtc; off by default).",
     'off',
     ['phandle_references', 'addr_size_cells', 'interrupt_provider'],
     INTERRUPT_MAP,
@@ -83,15 +96,14 @@ export const INTERRUPT_CHECKS: CheckDefinition[] = [
       const irqCells = node.prop(INTERRUPT_CELLS);
       const childSpec = node.addrCells + (irqCells ? cellAt(irqCells, 0) : 0);
       const mask = node.prop(INTERRUPT_MAP_MASK);
-      if (mask && propLength(mask) !== childSpec * 4)
-        ctx.failProp(node, mask, `property size (${propLength(mask)}) is invalid, expected ${childSpec * 4}`);
+      if (mask && propLength(mask) !== childSpec * 4) ctx.failProp(node, mask, `property size (${propLength(mask)}) is invalid, expected ${childSpec * 4}`);
       const len = propLength(map);
       if (len % 4 !== 0) {
         ctx.failProp(node, map, `property size (${len}) is invalid, expected multiple of 4`);
         return;
       }
       const mapCells = len / 4;
-      for (let cell = 0; cell < mapCells; ) {
+      for (let cell = 0; cell < mapCells;) {
         if (cell + childSpec >= mapCells) {
           ctx.failProp(node, map, `property size (${len}) too small, expected > ${(cell + childSpec) * 4}`);
           break;

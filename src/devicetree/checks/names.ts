@@ -1,17 +1,6 @@
 // Node and property names: characters, '@' format, duplicates, clashes with property names.
 import type { DtNode } from '../tree';
-import {
-  type CheckDefinition,
-  CheckNode,
-  DIGITS,
-  LOWERCASE,
-  UPPERCASE,
-  charSet,
-  nodeCheck,
-  propertyKind,
-  propertyKindCheck,
-  spanOf,
-} from './context';
+import { type CheckDefinition, CheckNode, DIGITS, LOWERCASE, UPPERCASE, charSet, nodeCheck, propertyKind, propertyKindCheck, spanOf } from './context';
 
 const NODE_CHARS = charSet(LOWERCASE + UPPERCASE + DIGITS + ',._+-@');
 const PROPERTY_CHARS = charSet(LOWERCASE + UPPERCASE + DIGITS + ',._+*#?-');
@@ -58,7 +47,8 @@ export const NAME_CHECKS: CheckDefinition[] = [
       const child = children[i];
       if (child.deleted) continue;
       // The later sibling may be a deleted one, which the run has no CheckNode for (failures are rare).
-      for (const j of positionsByName.get(child.name) ?? []) if (j > i) ctx.failNode(new CheckNode(children[j], node, false, false, undefined), 'Duplicate node name');
+      for (const j of positionsByName.get(child.name) ?? [])
+        if (j > i) ctx.failNode(new CheckNode(children[j], node, false, false, undefined), 'Duplicate node name');
     }
   }),
 
@@ -76,7 +66,7 @@ export const NAME_CHECKS: CheckDefinition[] = [
     for (let i = 0; i < props.length; i++) if (failing[i]) ctx.failProp(node, props[i], 'Duplicate property name');
   }),
 
-  nodeCheck('node_name_chars', "A node name uses a character outside [a-zA-Z0-9,._+-@].", 'error', [], (ctx, node) => {
+  nodeCheck('node_name_chars', 'A node name uses a character outside [a-zA-Z0-9,._+-@].', 'error', [], (ctx, node) => {
     const name = node.name;
     const n = spanOf(name, NODE_CHARS);
     if (n < name.length) ctx.failNode(node, `Bad character '${name[n]}' in node name`);
@@ -115,5 +105,4 @@ export const NAME_CHECKS: CheckDefinition[] = [
       }
     },
   ),
-
 ];

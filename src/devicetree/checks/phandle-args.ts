@@ -2,7 +2,17 @@
 // `#...-cells` property. One function walks any such list; each provider is one table row that
 // yields two checks, `<name>_is_cell` for the provider's count and `<name>_property` for the list.
 import type { DtProperty, Marker } from '../tree';
-import { type CheckContext, type CheckDefinition, type CheckNode, type PropertySlot, cellAt, indexedProperty, isValidPhandle, propLength, propertyCheck } from './context';
+import {
+  type CheckContext,
+  type CheckDefinition,
+  type CheckNode,
+  type PropertySlot,
+  cellAt,
+  indexedProperty,
+  isValidPhandle,
+  propLength,
+  propertyCheck,
+} from './context';
 import { isCellCheck } from './string-props';
 import type { PhandleArgsStem } from './check-names';
 

@@ -12,7 +12,10 @@ function resolveDefined(tokens: PPToken[], macros: Map<string, MacroDefinition>,
   const out: PPToken[] = [];
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
-    if (t.kind !== 'ident' || t.text !== 'defined') { out.push(t); continue; }
+    if (t.kind !== 'ident' || t.text !== 'defined') {
+      out.push(t);
+      continue;
+    }
     let j = i + 1;
     const paren = tokens[j]?.kind === 'punct' && tokens[j].text === '(';
     if (paren) j++;
@@ -28,7 +31,10 @@ function resolveDefined(tokens: PPToken[], macros: Map<string, MacroDefinition>,
       const close = tokens[j + 1];
       if (close === undefined || close.kind !== 'punct' || close.text !== ')') {
         diag({ severity: 'error', message: 'missing \')\' after "defined"', range: rangeOf(t, name) });
-      } else { last = close; j++; }
+      } else {
+        last = close;
+        j++;
+      }
     }
     const isDefined = macros.has(name.text);
     out.push({ ...t, kind: 'number', text: isDefined ? '1' : '0', end: last.end, hide: undefined });
@@ -60,12 +66,7 @@ function charValue(text: string): bigint | undefined {
  * Evaluate the tokens after `#if` / `#elif` (whitespace already removed). Errors are reported and
  * make the condition false, as gcc does.
  */
-export function evaluateCondition(
-  tokens: PPToken[],
-  directive: PPToken,
-  macros: Map<string, MacroDefinition>,
-  hooks: ExpansionHooks,
-): boolean {
+export function evaluateCondition(tokens: PPToken[], directive: PPToken, macros: Map<string, MacroDefinition>, hooks: ExpansionHooks): boolean {
   if (tokens.length === 0) {
     hooks.diagnostic({ severity: 'error', message: `#${directive.text} with no expression`, range: rangeOf(directive) });
     return false;
@@ -143,7 +144,11 @@ export function evaluateIntegerExpression(
   }
   if (i < cTokens.length) {
     const extra = cTokens[i];
-    diag({ severity: 'error', message: `missing binary operator before token "${'text' in extra ? extra.text : String((extra as { value: bigint }).value)}"`, range: extra.range });
+    diag({
+      severity: 'error',
+      message: `missing binary operator before token "${'text' in extra ? extra.text : String((extra as { value: bigint }).value)}"`,
+      range: extra.range,
+    });
     return undefined;
   }
   const value = evaluatePreprocessorExpr(parsed.expr);
@@ -177,8 +182,12 @@ export function evaluateMacro(name: string, macros: Map<string, MacroDefinition>
     onExpansion: () => {},
     // Outside a preprocessing run: __LINE__ is the definition's line and __FILE__ its file; the clock
     // and counters are not known here, so they read as 0.
-    dynamicValue: (macro, tok) => macro === '__LINE__' ? { kind: 'number', text: String(tok.ctx.presumedLine(tok.start)) }
-      : macro === '__FILE__' ? { kind: 'string', text: JSON.stringify(at.file) } : { kind: 'number', text: '0' },
+    dynamicValue: (macro, tok) =>
+      macro === '__LINE__'
+        ? { kind: 'number', text: String(tok.ctx.presumedLine(tok.start)) }
+        : macro === '__FILE__'
+          ? { kind: 'string', text: JSON.stringify(at.file) }
+          : { kind: 'number', text: '0' },
     diagnostic: (d) => diagnostics.push(d),
   };
   const value = evaluateIntegerExpression([use], name, macros, hooks, 'error');

@@ -39,10 +39,7 @@ export interface PPToken {
 }
 
 const PUNCTUATORS3 = new Set(['...', '<<=', '>>=']);
-const PUNCTUATORS2 = new Set([
-  '##', '<<', '>>', '<=', '>=', '==', '!=', '&&', '||', '->', '++', '--',
-  '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=',
-]);
+const PUNCTUATORS2 = new Set(['##', '<<', '>>', '<=', '>=', '==', '!=', '&&', '||', '->', '++', '--', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=']);
 const PUNCTUATOR_CHARS = '[](){}.&*+-~!/%<>^|?:;=,#';
 
 export function isIdentStart(c: string): boolean {
@@ -59,7 +56,12 @@ function isDigit(c: string): boolean {
 export class Lexer {
   pos = 0;
   private readonly hasSplices: boolean;
-  constructor(readonly text: string, public ctx: LocationContext, start = 0, readonly end = text.length) {
+  constructor(
+    readonly text: string,
+    public ctx: LocationContext,
+    start = 0,
+    readonly end = text.length,
+  ) {
     this.pos = start;
     this.hasSplices = text.indexOf('\\', start) >= 0;
   }

@@ -56,7 +56,10 @@ export function bodyTokens(def: MacroDefinition): PPToken[] {
     let space = false;
     const lx = new Lexer(def.body, bodyContext);
     for (let t = lx.next(); t.kind !== 'eof'; t = lx.next()) {
-      if (t.kind === 'ws' || t.kind === 'nl' || t.kind === 'comment') { space = true; continue; }
+      if (t.kind === 'ws' || t.kind === 'nl' || t.kind === 'comment') {
+        space = true;
+        continue;
+      }
       t.spaceBefore = space;
       space = false;
       toks.push(t);
@@ -88,7 +91,10 @@ function eofAfter(t: PPToken): PPToken {
 /** A token source over a fixed list (a macro argument, an #if line). */
 export class ArraySource implements TokenSource {
   private i = 0;
-  constructor(private readonly tokens: PPToken[], private readonly eof: PPToken) {}
+  constructor(
+    private readonly tokens: PPToken[],
+    private readonly eof: PPToken,
+  ) {}
   next(): PPToken {
     return this.i < this.tokens.length ? this.tokens[this.i++] : this.eof;
   }
@@ -204,7 +210,10 @@ export class Expander {
         return undefined;
       }
       consumed.push(t);
-      if (isSpace(t)) { space = true; continue; }
+      if (isSpace(t)) {
+        space = true;
+        continue;
+      }
       if (t.kind === 'placemarker') continue;
       if (t.kind === 'punct') {
         if (t.text === '(') depth++;
@@ -214,9 +223,10 @@ export class Expander {
             if (n === 0) args.length = 0;
             const min = m.variadic ? params.length - 1 : params.length;
             if (n < min || (!m.variadic && n > params.length)) {
-              const msg = n < min
-                ? `macro "${m.name}" requires ${params.length} arguments, but only ${n} given`
-                : `macro "${m.name}" passed ${n} arguments, but takes just ${params.length}`;
+              const msg =
+                n < min
+                  ? `macro "${m.name}" requires ${params.length} arguments, but only ${n} given`
+                  : `macro "${m.name}" passed ${n} arguments, but takes just ${params.length}`;
               this.hooks.diagnostic({ severity: 'error', message: msg, range: rangeOf(name, t) });
               this.pushFront(consumed);
               return undefined;
@@ -241,7 +251,14 @@ export class Expander {
   private substitute(m: MacroDefinition, args: PPToken[][], inv: PPToken, hide: ReadonlySet<string>): PPToken[] {
     const body = bodyTokens(m);
     if (m.params === undefined && !body.some((b) => isPunct(b, '##'))) return copyBody(body, inv, hide);
-    const replaced = new Replacement(m, body, args, inv, (arg) => this.expandArgument(arg, inv), (lhs, rhs) => this.paste(lhs, rhs, inv)).tokens();
+    const replaced = new Replacement(
+      m,
+      body,
+      args,
+      inv,
+      (arg) => this.expandArgument(arg, inv),
+      (lhs, rhs) => this.paste(lhs, rhs, inv),
+    ).tokens();
     return withHideSet(replaced, hide, inv.spaceBefore);
   }
 
@@ -253,7 +270,11 @@ export class Expander {
     if (this.nesting >= ExpansionLimits.MAX_ARGUMENT_NESTING) {
       if (!this.limits.exhausted) {
         this.limits.exhausted = true;
-        this.hooks.diagnostic({ severity: 'error', message: `macro arguments nest more than ${ExpansionLimits.MAX_ARGUMENT_NESTING} deep; macros are no longer expanded`, range: rangeOf(inv) });
+        this.hooks.diagnostic({
+          severity: 'error',
+          message: `macro arguments nest more than ${ExpansionLimits.MAX_ARGUMENT_NESTING} deep; macros are no longer expanded`,
+          range: rangeOf(inv),
+        });
       }
       return arg;
     }
@@ -292,8 +313,15 @@ function copyBody(body: PPToken[], inv: PPToken, hide: ReadonlySet<string>): PPT
   for (let i = 0; i < body.length; i++) {
     const b = body[i];
     out[i] = {
-      kind: b.kind, text: b.text, ctx: inv.ctx, start: inv.start, end: inv.start, fromSource: false,
-      spliced: false, spaceBefore: i === 0 ? b.spaceBefore || inv.spaceBefore : b.spaceBefore, hide,
+      kind: b.kind,
+      text: b.text,
+      ctx: inv.ctx,
+      start: inv.start,
+      end: inv.start,
+      fromSource: false,
+      spliced: false,
+      spaceBefore: i === 0 ? b.spaceBefore || inv.spaceBefore : b.spaceBefore,
+      hide,
     };
   }
   return out;
@@ -408,7 +436,10 @@ function withHideSet(tokens: PPToken[], hide: ReadonlySet<string>, invocationSpa
   // An empty argument still leaves its leading space (gcc: `[a __VA_ARGS__]` gives `[a ]`).
   let pendingSpace = false;
   for (const t of tokens) {
-    if (t.kind === 'placemarker') { pendingSpace ||= t.spaceBefore; continue; }
+    if (t.kind === 'placemarker') {
+      pendingSpace ||= t.spaceBefore;
+      continue;
+    }
     let h = unions.get(t.hide);
     if (h === undefined) {
       h = t.hide === undefined ? hide : union(t.hide, hide);
@@ -428,14 +459,20 @@ function applyVaOpt(body: PPToken[], present: boolean): PPToken[] {
   const out: PPToken[] = [];
   for (let i = 0; i < body.length; i++) {
     const t = body[i];
-    if (t.kind !== 'ident' || t.text !== '__VA_OPT__' || !isPunct(body[i + 1], '(')) { out.push(t); continue; }
+    if (t.kind !== 'ident' || t.text !== '__VA_OPT__' || !isPunct(body[i + 1], '(')) {
+      out.push(t);
+      continue;
+    }
     let depth = 0;
     let close = i + 1;
     for (; close < body.length; close++) {
       if (isPunct(body[close], '(')) depth++;
       else if (isPunct(body[close], ')') && --depth === 0) break;
     }
-    if (close >= body.length) { out.push(t); continue; } // unbalanced: left as written
+    if (close >= body.length) {
+      out.push(t);
+      continue;
+    } // unbalanced: left as written
     const inner = body.slice(i + 2, close);
     if (present && inner.length > 0) out.push({ ...inner[0], spaceBefore: t.spaceBefore }, ...inner.slice(1));
     else out.push({ ...t, kind: 'placemarker', text: '' });

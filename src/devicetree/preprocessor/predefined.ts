@@ -7,10 +7,17 @@ import type { MacroDefinition } from './macros';
 
 /** Macros whose value cpp computes where they are used. */
 export const DYNAMIC_MACRO_NAMES = [
-  '__FILE__', '__LINE__', '__DATE__', '__TIME__', '__TIMESTAMP__', '__COUNTER__', '__BASE_FILE__',
-  '__FILE_NAME__', '__INCLUDE_LEVEL__',
+  '__FILE__',
+  '__LINE__',
+  '__DATE__',
+  '__TIME__',
+  '__TIMESTAMP__',
+  '__COUNTER__',
+  '__BASE_FILE__',
+  '__FILE_NAME__',
+  '__INCLUDE_LEVEL__',
 ] as const;
-export type DynamicMacroName = typeof DYNAMIC_MACRO_NAMES[number];
+export type DynamicMacroName = (typeof DYNAMIC_MACRO_NAMES)[number];
 
 /**
  * The table a run starts from. The definitions are shared constants (their identity tells a
@@ -73,8 +80,7 @@ export function baseName(path: string): string {
 /** The latest SOURCE_DATE_EPOCH gcc accepts (9999-12-31 23:59:59 UTC). */
 const MAX_SOURCE_DATE_EPOCH = 253402300799;
 
-export const SOURCE_DATE_EPOCH_ERROR =
-  `environment variable 'SOURCE_DATE_EPOCH' must expand to a non-negative integer less than or equal to ${MAX_SOURCE_DATE_EPOCH}`;
+export const SOURCE_DATE_EPOCH_ERROR = `environment variable 'SOURCE_DATE_EPOCH' must expand to a non-negative integer less than or equal to ${MAX_SOURCE_DATE_EPOCH}`;
 
 /**
  * SOURCE_DATE_EPOCH read as gcc reads it (strtoll in base 10, the whole value): seconds, or
@@ -117,8 +123,13 @@ export function brokenDown(epochSeconds: number, utcOffsetMinutes: number): Brok
   const month = mp < 10 ? mp + 2 : mp - 10;
   const year = yoe + era * 400 + (month <= 1 ? 1 : 0);
   return {
-    year, month, day, weekday: (((days + 4) % 7) + 7) % 7,
-    hours: Math.floor(secs / 3600), minutes: Math.floor((secs % 3600) / 60), seconds: secs % 60,
+    year,
+    month,
+    day,
+    weekday: (((days + 4) % 7) + 7) % 7,
+    hours: Math.floor(secs / 3600),
+    minutes: Math.floor((secs % 3600) / 60),
+    seconds: secs % 60,
   };
 }
 

@@ -24,7 +24,8 @@ export class LineTable {
       if (last + 1 >= s.length || s[last + 1] > offset) return last;
       if (last + 2 >= s.length || s[last + 2] > offset) return (this.lastLine = last + 1);
     }
-    let lo = 0, hi = s.length - 1;
+    let lo = 0,
+      hi = s.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
       if (s[mid] <= offset) lo = mid;
@@ -165,7 +166,11 @@ class SegmentMapper implements SourceMapper {
   /** The segment found last: the scanner asks about offsets in increasing order. */
   private lastSegment = 0;
 
-  constructor(private readonly segments: Segment[], private readonly length: number, private readonly fallback: LocationContext) {}
+  constructor(
+    private readonly segments: Segment[],
+    private readonly length: number,
+    private readonly fallback: LocationContext,
+  ) {}
 
   /** Index of the segment holding output offset `o` (already clamped); the segments are not empty. */
   private segmentAt(o: number): number {
@@ -175,7 +180,8 @@ class SegmentMapper implements SourceMapper {
       if (last + 1 >= segs.length || segs[last + 1].out > o) return last;
       if (last + 2 >= segs.length || segs[last + 2].out > o) return (this.lastSegment = last + 1);
     }
-    let lo = 0, hi = segs.length - 1;
+    let lo = 0,
+      hi = segs.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
       if (segs[mid].out <= o) lo = mid;
@@ -200,15 +206,18 @@ class SegmentMapper implements SourceMapper {
     const e = Math.max(0, Math.min(end, this.length));
     const sSeg = segs[this.segmentAt(s)];
     const eSeg = segs[this.segmentAt(e)];
-    const sCtx = sSeg.ctx, eCtx = eSeg.ctx;
+    const sCtx = sSeg.ctx,
+      eCtx = eSeg.ctx;
     const sSrc = sSeg.verbatim ? sSeg.src + (s - sSeg.out) : sSeg.src;
     const eSrc = eSeg.verbatim ? eSeg.src + (e - eSeg.out) : eSeg.src;
-    const sLines = sCtx.lines, eLines = eCtx.lines;
+    const sLines = sCtx.lines,
+      eLines = eCtx.lines;
     const sPhys = sLines.lineOf(sSrc);
     const startPos: Position = { line: Math.max(0, sPhys + sCtx.lineDelta), col: sSrc - sLines.starts[sPhys] };
     if (eCtx.name === sCtx.name) {
       const ePhys = eLines.lineOf(eSrc);
-      const line = Math.max(0, ePhys + eCtx.lineDelta), col = eSrc - eLines.starts[ePhys];
+      const line = Math.max(0, ePhys + eCtx.lineDelta),
+        col = eSrc - eLines.starts[ePhys];
       if (line > startPos.line || (line === startPos.line && col >= startPos.col)) return { file: sCtx.name, start: startPos, end: { line, col } };
     }
     return { file: sCtx.name, start: startPos, end: { line: startPos.line, col: startPos.col } };

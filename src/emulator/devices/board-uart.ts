@@ -24,13 +24,26 @@ export function createBoardUart(board: BoardDescription, fast: boolean, now: () 
   const u = board.uart;
   if (u.model === 'pl011') {
     const qemu = board.name === 'qemu_virt_aarch64';
-    return new Pl011Uart(fast, now, setIrq, { clockHz: u.clockHz, fifoDepth: u.fifoDepth, periphId2: qemu ? QEMU_PL011_PERIPH_ID2 : undefined, transmitsWhileDisabled: qemu });
+    return new Pl011Uart(fast, now, setIrq, {
+      clockHz: u.clockHz,
+      fifoDepth: u.fifoDepth,
+      periphId2: qemu ? QEMU_PL011_PERIPH_ID2 : undefined,
+      transmitsWhileDisabled: qemu,
+    });
   }
   return new ImxUart(fast, now, setIrq);
 }
 
 /** sDDF's driver for the UART (drivers/serial/imx or drivers/serial/arm). */
-export function createUartDriver(uart: SerialDevice, ctx: PdContext, rx: SerialQueue | undefined, tx: SerialQueue, ch: UartDriverChannels, baud: number, rxEnabled = true): PdProgram {
+export function createUartDriver(
+  uart: SerialDevice,
+  ctx: PdContext,
+  rx: SerialQueue | undefined,
+  tx: SerialQueue,
+  ch: UartDriverChannels,
+  baud: number,
+  rxEnabled = true,
+): PdProgram {
   if (uart instanceof Pl011Uart) {
     // validateConfig refuses a TX-only system on a PL011 board (not modelled there).
     if (!rx) throw new Error('the PL011 driver model needs an RX queue');

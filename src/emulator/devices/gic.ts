@@ -28,7 +28,9 @@ export class Gic {
   }
   getState(): number[] {
     const high: number[] = [];
-    this.level.forEach((l, i) => { if (l) high.push(i); });
+    this.level.forEach((l, i) => {
+      if (l) high.push(i);
+    });
     return high;
   }
   /** Restores line levels without delivering (the kernel's masks are restored with it). */
@@ -45,7 +47,9 @@ export interface VgicState {
   enabled?: number[];
 }
 
-const LR_EMPTY = 0, LR_PENDING = 1, LR_ACTIVE = 2;
+const LR_EMPTY = 0,
+  LR_PENDING = 1,
+  LR_ACTIVE = 2;
 export const VGIC_LIST_REGISTERS = 4;
 
 /** libvmm's meanings (src/arch/aarch64/vgic/vdist.h:180-249 at 7069ab9). */
@@ -106,14 +110,17 @@ export class Vgic {
   inject(intid: number): boolean {
     const c = this.countsFor(intid);
     if (!this.enabled.has(intid)) {
-      this.counts.notEnabled++; c.notEnabled++;
+      this.counts.notEnabled++;
+      c.notEnabled++;
       return false;
     }
     if (this.overflow.includes(intid)) {
-      this.counts.alreadyPending++; c.alreadyPending++;
+      this.counts.alreadyPending++;
+      c.alreadyPending++;
       return true;
     }
-    this.counts.injected++; c.injected++;
+    this.counts.injected++;
+    c.injected++;
     for (let i = 0; i < VGIC_LIST_REGISTERS; i++) {
       if (this.lrState[i] === LR_EMPTY) {
         this.lrIntid[i] = intid;
@@ -130,7 +137,8 @@ export class Vgic {
     for (let i = 0; i < VGIC_LIST_REGISTERS; i++) {
       if (this.lrState[i] === LR_PENDING) {
         this.lrState[i] = LR_ACTIVE;
-        this.counts.delivered++; this.countsFor(this.lrIntid[i]).delivered++;
+        this.counts.delivered++;
+        this.countsFor(this.lrIntid[i]).delivered++;
         return this.lrIntid[i];
       }
     }
@@ -151,7 +159,8 @@ export class Vgic {
       if (this.lrIntid[i] !== intid || this.lrState[i] !== LR_ACTIVE) continue;
       this.lrState[i] = LR_EMPTY;
       this.lrIntid[i] = -1;
-      this.counts.acked++; this.countsFor(intid).acked++;
+      this.counts.acked++;
+      this.countsFor(intid).acked++;
       if (!this.vmmLoadsListRegisters) this.refill();
       return i;
     }
@@ -168,7 +177,8 @@ export class Vgic {
     if (this.lrState[index] !== LR_EMPTY) return 8;
     this.lrIntid[index] = intid;
     this.lrState[index] = LR_PENDING;
-    this.counts.injected++; this.countsFor(intid).injected++;
+    this.counts.injected++;
+    this.countsFor(intid).injected++;
     return 0;
   }
 

@@ -11,15 +11,40 @@
 //   runs (sddf drivers/serial/imx/uart.c:107-110).
 import { UartLineSide, type SerialDevice } from './uart-line';
 
-export const URXD = 0x00, UTXD = 0x40, UCR1 = 0x80, UCR2 = 0x84, UCR3 = 0x88, UCR4 = 0x8c, UFCR = 0x90,
-  USR1 = 0x94, USR2 = 0x98, UESC = 0x9c, UTIM = 0xa0, UBIR = 0xa4, UBMR = 0xa8, UBRC = 0xac, ONEMS = 0xb0, UTS = 0xb4;
+export const URXD = 0x00,
+  UTXD = 0x40,
+  UCR1 = 0x80,
+  UCR2 = 0x84,
+  UCR3 = 0x88,
+  UCR4 = 0x8c,
+  UFCR = 0x90,
+  USR1 = 0x94,
+  USR2 = 0x98,
+  UESC = 0x9c,
+  UTIM = 0xa0,
+  UBIR = 0xa4,
+  UBMR = 0xa8,
+  UBRC = 0xac,
+  ONEMS = 0xb0,
+  UTS = 0xb4;
 export const URXD_CHARRDY = 1 << 15;
-export const UCR1_UARTEN = 1 << 0, UCR1_RRDYEN = 1 << 9, UCR1_TRDYEN = 1 << 13;
-export const UCR2_SRST = 1 << 0, UCR2_RXEN = 1 << 1, UCR2_TXEN = 1 << 2, UCR2_WS = 1 << 5;
-export const USR1_RRDY = 1 << 9, USR1_TRDY = 1 << 13;
-export const USR2_RDR = 1 << 0, USR2_TXDC = 1 << 3, USR2_TXFE = 1 << 14;
-export const UTS_TXFULL = 1 << 4, UTS_RXEMPTY = 1 << 5;
-export const UFCR_RXTL_MASK = 0x3f, UFCR_TXTL_SHIFT = 10, UFCR_RFDIV_SHIFT = 7;
+export const UCR1_UARTEN = 1 << 0,
+  UCR1_RRDYEN = 1 << 9,
+  UCR1_TRDYEN = 1 << 13;
+export const UCR2_SRST = 1 << 0,
+  UCR2_RXEN = 1 << 1,
+  UCR2_TXEN = 1 << 2,
+  UCR2_WS = 1 << 5;
+export const USR1_RRDY = 1 << 9,
+  USR1_TRDY = 1 << 13;
+export const USR2_RDR = 1 << 0,
+  USR2_TXDC = 1 << 3,
+  USR2_TXFE = 1 << 14;
+export const UTS_TXFULL = 1 << 4,
+  UTS_RXEMPTY = 1 << 5;
+export const UFCR_RXTL_MASK = 0x3f,
+  UFCR_TXTL_SHIFT = 10,
+  UFCR_RFDIV_SHIFT = 7;
 export const UART_FIFO_SIZE = 32;
 /** The UART's reference clock before the RFDIV divider. */
 export const UART_REF_CLOCK_HZ = 24_000_000;
@@ -38,12 +63,22 @@ export interface ImxUartState {
 
 export class ImxUart extends UartLineSide implements SerialDevice {
   readonly name = 'uart';
-  private cr1 = 0; private cr2 = 1; private cr3 = 0x0700; private cr4 = 0x8000; private fcr = 0x0801;
-  private esc = 0x2b; private tim = 0; private bir = 0; private bmr = 0; private onems = 0;
+  private cr1 = 0;
+  private cr2 = 1;
+  private cr3 = 0x0700;
+  private cr4 = 0x8000;
+  private fcr = 0x0801;
+  private esc = 0x2b;
+  private tim = 0;
+  private bir = 0;
+  private bmr = 0;
+  private onems = 0;
   private readonly rxFifo = new Uint8Array(UART_FIFO_SIZE);
-  private rxHead = 0; private rxCount = 0;
+  private rxHead = 0;
+  private rxCount = 0;
   private readonly txFifo = new Uint8Array(UART_FIFO_SIZE);
-  private txHead = 0; private txCount = 0;
+  private txHead = 0;
+  private txCount = 0;
   private txShiftByte = -1;
   private txBusyUntil = Infinity;
   private nextRxArrival = Infinity;
@@ -78,7 +113,7 @@ export class ImxUart extends UartLineSide implements SerialDevice {
   baud(): number {
     if (this.bmr === 0 && this.bir === 0) return 115200;
     const div = RFDIV_DIVISOR[(this.fcr >> UFCR_RFDIV_SHIFT) & 7];
-    return UART_REF_CLOCK_HZ / div / (16 * (this.bmr + 1) / (this.bir + 1));
+    return UART_REF_CLOCK_HZ / div / ((16 * (this.bmr + 1)) / (this.bir + 1));
   }
 
   // ---- register interface (32-bit accesses at the offsets above)
@@ -95,43 +130,80 @@ export class ImxUart extends UartLineSide implements SerialDevice {
         this.updateIrq();
         return b | URXD_CHARRDY;
       }
-      case UTXD: return 0;
-      case UCR1: return this.cr1;
-      case UCR2: return this.cr2;
-      case UCR3: return this.cr3;
-      case UCR4: return this.cr4;
-      case UFCR: return this.fcr;
-      case USR1: return (this.rxReady() ? USR1_RRDY : 0) | (this.txCount < this.txThreshold() ? USR1_TRDY : 0);
-      case USR2: return (this.rxCount > 0 ? USR2_RDR : 0) | (this.txCount === 0 ? USR2_TXFE : 0) | (this.txCount === 0 && this.txShiftByte < 0 ? USR2_TXDC : 0);
-      case UESC: return this.esc;
-      case UTIM: return this.tim;
-      case UBIR: return this.bir;
-      case UBMR: return this.bmr;
-      case UBRC: return 4;
-      case ONEMS: return this.onems;
-      case UTS: return (this.txCount === UART_FIFO_SIZE ? UTS_TXFULL : 0) | (this.rxCount === 0 ? UTS_RXEMPTY : 0);
-      default: return 0;
+      case UTXD:
+        return 0;
+      case UCR1:
+        return this.cr1;
+      case UCR2:
+        return this.cr2;
+      case UCR3:
+        return this.cr3;
+      case UCR4:
+        return this.cr4;
+      case UFCR:
+        return this.fcr;
+      case USR1:
+        return (this.rxReady() ? USR1_RRDY : 0) | (this.txCount < this.txThreshold() ? USR1_TRDY : 0);
+      case USR2:
+        return (this.rxCount > 0 ? USR2_RDR : 0) | (this.txCount === 0 ? USR2_TXFE : 0) | (this.txCount === 0 && this.txShiftByte < 0 ? USR2_TXDC : 0);
+      case UESC:
+        return this.esc;
+      case UTIM:
+        return this.tim;
+      case UBIR:
+        return this.bir;
+      case UBMR:
+        return this.bmr;
+      case UBRC:
+        return 4;
+      case ONEMS:
+        return this.onems;
+      case UTS:
+        return (this.txCount === UART_FIFO_SIZE ? UTS_TXFULL : 0) | (this.rxCount === 0 ? UTS_RXEMPTY : 0);
+      default:
+        return 0;
     }
   }
 
   write(offset: number, value: number): void {
     value >>>= 0;
     switch (offset) {
-      case UTXD: this.transmit(value & 0xff); return;
-      case UCR1: this.cr1 = value & 0xffff; break;
+      case UTXD:
+        this.transmit(value & 0xff);
+        return;
+      case UCR1:
+        this.cr1 = value & 0xffff;
+        break;
       case UCR2:
         this.cr2 = (value & 0xffff) | UCR2_SRST;
         if ((value & UCR2_SRST) === 0) this.softReset();
         break;
-      case UCR3: this.cr3 = value & 0xffff; break;
-      case UCR4: this.cr4 = value & 0xffff; break;
-      case UFCR: this.fcr = value & 0xffff; break;
-      case UESC: this.esc = value & 0xff; break;
-      case UTIM: this.tim = value & 0xfff; break;
-      case UBIR: this.bir = value & 0xffff; break;
-      case UBMR: this.bmr = value & 0xffff; break;
-      case ONEMS: this.onems = value & 0xffffff; break;
-      default: break;
+      case UCR3:
+        this.cr3 = value & 0xffff;
+        break;
+      case UCR4:
+        this.cr4 = value & 0xffff;
+        break;
+      case UFCR:
+        this.fcr = value & 0xffff;
+        break;
+      case UESC:
+        this.esc = value & 0xff;
+        break;
+      case UTIM:
+        this.tim = value & 0xfff;
+        break;
+      case UBIR:
+        this.bir = value & 0xffff;
+        break;
+      case UBMR:
+        this.bmr = value & 0xffff;
+        break;
+      case ONEMS:
+        this.onems = value & 0xffffff;
+        break;
+      default:
+        break;
     }
     if (this.fast) this.fillRxFast();
     this.updateIrq();
@@ -187,10 +259,6 @@ export class ImxUart extends UartLineSide implements SerialDevice {
     }
   }
 
-
-
-
-
   busy(): boolean {
     return this.wire.length > 0 || this.txCount > 0 || this.txShiftByte >= 0 || this.rxCount > 0;
   }
@@ -223,22 +291,35 @@ export class ImxUart extends UartLineSide implements SerialDevice {
   }
 
   getState(): ImxUartState {
-    const rx: number[] = [], tx: number[] = [];
+    const rx: number[] = [],
+      tx: number[] = [];
     for (let i = 0; i < this.rxCount; i++) rx.push(this.rxFifo[(this.rxHead + i) % UART_FIFO_SIZE]);
     for (let i = 0; i < this.txCount; i++) tx.push(this.txFifo[(this.txHead + i) % UART_FIFO_SIZE]);
     return {
       regs: [this.cr1, this.cr2, this.cr3, this.cr4, this.fcr, this.esc, this.tim, this.bir, this.bmr, this.onems],
-      rx, tx, wire: this.wire.snapshot(),
-      txShiftByte: this.txShiftByte, txBusyUntil: this.txBusyUntil, nextRxArrival: this.nextRxArrival, overruns: this.overruns,
+      rx,
+      tx,
+      wire: this.wire.snapshot(),
+      txShiftByte: this.txShiftByte,
+      txBusyUntil: this.txBusyUntil,
+      nextRxArrival: this.nextRxArrival,
+      overruns: this.overruns,
     };
   }
 
   setState(s: ImxUartState): void {
     [this.cr1, this.cr2, this.cr3, this.cr4, this.fcr, this.esc, this.tim, this.bir, this.bmr, this.onems] = s.regs;
-    this.rxFifo.set(s.rx); this.rxHead = 0; this.rxCount = s.rx.length;
-    this.txFifo.set(s.tx); this.txHead = 0; this.txCount = s.tx.length;
+    this.rxFifo.set(s.rx);
+    this.rxHead = 0;
+    this.rxCount = s.rx.length;
+    this.txFifo.set(s.tx);
+    this.txHead = 0;
+    this.txCount = s.tx.length;
     this.wire.restore(s.wire);
-    this.txShiftByte = s.txShiftByte; this.txBusyUntil = s.txBusyUntil; this.nextRxArrival = s.nextRxArrival; this.overruns = s.overruns;
+    this.txShiftByte = s.txShiftByte;
+    this.txBusyUntil = s.txBusyUntil;
+    this.nextRxArrival = s.nextRxArrival;
+    this.overruns = s.overruns;
     this.updateIrq();
   }
 

@@ -39,7 +39,8 @@ export interface TxFifo {
 export function queueToTxFifo(q: { head: number; tail: number; capacity: number; data: Uint8Array }, uart: TxFifo): number {
   let sent = 0;
   let head = q.head;
-  const tail = q.tail, mask = q.capacity - 1;
+  const tail = q.tail,
+    mask = q.capacity - 1;
   while (head !== tail && !uart.txFifoFull()) {
     // Up to the end of the ring or the tail, whichever is first.
     const start = head & mask;

@@ -14,18 +14,51 @@
 //   assert and UARTDMACR is storage (sddf drivers/serial/arm/include/uart.h:38).
 import { UartLineSide, type SerialDevice } from './uart-line';
 
-export const PL011_DR = 0x000, PL011_RSR = 0x004, PL011_FR = 0x018, PL011_ILPR = 0x020, PL011_IBRD = 0x024, PL011_FBRD = 0x028,
-  PL011_LCR_H = 0x02c, PL011_CR = 0x030, PL011_IFLS = 0x034, PL011_IMSC = 0x038, PL011_RIS = 0x03c, PL011_MIS = 0x040,
-  PL011_ICR = 0x044, PL011_DMACR = 0x048, PL011_PERIPH_ID0 = 0xfe0;
-export const DR_FE = 1 << 8, DR_PE = 1 << 9, DR_BE = 1 << 10, DR_OE = 1 << 11;
+export const PL011_DR = 0x000,
+  PL011_RSR = 0x004,
+  PL011_FR = 0x018,
+  PL011_ILPR = 0x020,
+  PL011_IBRD = 0x024,
+  PL011_FBRD = 0x028,
+  PL011_LCR_H = 0x02c,
+  PL011_CR = 0x030,
+  PL011_IFLS = 0x034,
+  PL011_IMSC = 0x038,
+  PL011_RIS = 0x03c,
+  PL011_MIS = 0x040,
+  PL011_ICR = 0x044,
+  PL011_DMACR = 0x048,
+  PL011_PERIPH_ID0 = 0xfe0;
+export const DR_FE = 1 << 8,
+  DR_PE = 1 << 9,
+  DR_BE = 1 << 10,
+  DR_OE = 1 << 11;
 export const RSR_OE = 1 << 3;
-export const FR_BUSY = 1 << 3, FR_RXFE = 1 << 4, FR_TXFF = 1 << 5, FR_RXFF = 1 << 6, FR_TXFE = 1 << 7;
-export const LCR_BRK = 1 << 0, LCR_PEN = 1 << 1, LCR_STP2 = 1 << 3, LCR_FEN = 1 << 4, LCR_WLEN_SHIFT = 5;
-export const CR_UARTEN = 1 << 0, CR_LBE = 1 << 7, CR_TXE = 1 << 8, CR_RXE = 1 << 9;
-export const INT_RX = 1 << 4, INT_TX = 1 << 5, INT_RT = 1 << 6, INT_FE = 1 << 7, INT_PE = 1 << 8, INT_BE = 1 << 9, INT_OE = 1 << 10;
+export const FR_BUSY = 1 << 3,
+  FR_RXFE = 1 << 4,
+  FR_TXFF = 1 << 5,
+  FR_RXFF = 1 << 6,
+  FR_TXFE = 1 << 7;
+export const LCR_BRK = 1 << 0,
+  LCR_PEN = 1 << 1,
+  LCR_STP2 = 1 << 3,
+  LCR_FEN = 1 << 4,
+  LCR_WLEN_SHIFT = 5;
+export const CR_UARTEN = 1 << 0,
+  CR_LBE = 1 << 7,
+  CR_TXE = 1 << 8,
+  CR_RXE = 1 << 9;
+export const INT_RX = 1 << 4,
+  INT_TX = 1 << 5,
+  INT_RT = 1 << 6,
+  INT_FE = 1 << 7,
+  INT_PE = 1 << 8,
+  INT_BE = 1 << 9,
+  INT_OE = 1 << 10;
 const INT_ALL = 0x7ff;
 /** Reset values (TRM table 3-1). */
-const CR_RESET = CR_TXE | CR_RXE, IFLS_RESET = 0x12;
+const CR_RESET = CR_TXE | CR_RXE,
+  IFLS_RESET = 0x12;
 /** The receive timeout: the RX FIFO not empty and nothing received for 32 bit periods. */
 const TIMEOUT_BITS = 32;
 /** UARTPeriphID0-3 for r1p5 and UARTPCellID0-3 (TRM 3.3.14-3.3.15). */
@@ -64,14 +97,26 @@ export class Pl011Uart extends UartLineSide implements SerialDevice {
   readonly name = 'uart';
   private readonly depth: number;
   private readonly ids: number[];
-  private rsr = 0; private ilpr = 0; private ibrd = 0; private fbrd = 0; private lcrH = 0;
-  private cr = CR_RESET; private ifls = IFLS_RESET; private imsc = 0; private ris = 0; private dmacr = 0;
+  private rsr = 0;
+  private ilpr = 0;
+  private ibrd = 0;
+  private fbrd = 0;
+  private lcrH = 0;
+  private cr = CR_RESET;
+  private ifls = IFLS_RESET;
+  private imsc = 0;
+  private ris = 0;
+  private dmacr = 0;
   /** The divisor and frame in use: UARTIBRD, UARTFBRD and UARTLCR_H take effect together on a UARTLCR_H write. */
-  private latchedIbrd = 0; private latchedFbrd = 0; private latchedLcrH = 0;
+  private latchedIbrd = 0;
+  private latchedFbrd = 0;
+  private latchedLcrH = 0;
   private readonly rxFifo: Uint16Array;
-  private rxHead = 0; private rxCount = 0;
+  private rxHead = 0;
+  private rxCount = 0;
   private readonly txFifo: Uint8Array;
-  private txHead = 0; private txCount = 0;
+  private txHead = 0;
+  private txCount = 0;
   private txShiftByte = -1;
   private txBusyUntil = Infinity;
   private nextRxArrival = Infinity;
@@ -138,19 +183,32 @@ export class Pl011Uart extends UartLineSide implements SerialDevice {
 
   read(offset: number): number {
     switch (offset) {
-      case PL011_DR: return this.readData();
-      case PL011_RSR: return this.rsr;
-      case PL011_FR: return this.flags();
-      case PL011_ILPR: return this.ilpr;
-      case PL011_IBRD: return this.ibrd;
-      case PL011_FBRD: return this.fbrd;
-      case PL011_LCR_H: return this.lcrH;
-      case PL011_CR: return this.cr;
-      case PL011_IFLS: return this.ifls;
-      case PL011_IMSC: return this.imsc;
-      case PL011_RIS: return this.ris;
-      case PL011_MIS: return this.ris & this.imsc;
-      case PL011_DMACR: return this.dmacr;
+      case PL011_DR:
+        return this.readData();
+      case PL011_RSR:
+        return this.rsr;
+      case PL011_FR:
+        return this.flags();
+      case PL011_ILPR:
+        return this.ilpr;
+      case PL011_IBRD:
+        return this.ibrd;
+      case PL011_FBRD:
+        return this.fbrd;
+      case PL011_LCR_H:
+        return this.lcrH;
+      case PL011_CR:
+        return this.cr;
+      case PL011_IFLS:
+        return this.ifls;
+      case PL011_IMSC:
+        return this.imsc;
+      case PL011_RIS:
+        return this.ris;
+      case PL011_MIS:
+        return this.ris & this.imsc;
+      case PL011_DMACR:
+        return this.dmacr;
       default:
         if (offset >= PL011_PERIPH_ID0 && offset < PL011_PERIPH_ID0 + 0x20 && (offset & 3) === 0) return this.ids[(offset - PL011_PERIPH_ID0) >> 2];
         return 0;
@@ -160,18 +218,41 @@ export class Pl011Uart extends UartLineSide implements SerialDevice {
   write(offset: number, value: number): void {
     value >>>= 0;
     switch (offset) {
-      case PL011_DR: this.transmit(value & 0xff); return;
-      case PL011_RSR: this.rsr = 0; break; // UARTECR: any write clears the errors
-      case PL011_ILPR: this.ilpr = value & 0xff; break;
-      case PL011_IBRD: this.ibrd = value & 0xffff; break;
-      case PL011_FBRD: this.fbrd = value & 0x3f; break;
-      case PL011_LCR_H: this.writeLcrH(value & 0xff); break;
-      case PL011_CR: this.writeCr(value & 0xffff); break;
-      case PL011_IFLS: this.ifls = value & 0x3f; break;
-      case PL011_IMSC: this.imsc = value & INT_ALL; break;
-      case PL011_ICR: this.ris &= ~value & INT_ALL; break;
-      case PL011_DMACR: this.dmacr = value & 0x7; break;
-      default: break;
+      case PL011_DR:
+        this.transmit(value & 0xff);
+        return;
+      case PL011_RSR:
+        this.rsr = 0;
+        break; // UARTECR: any write clears the errors
+      case PL011_ILPR:
+        this.ilpr = value & 0xff;
+        break;
+      case PL011_IBRD:
+        this.ibrd = value & 0xffff;
+        break;
+      case PL011_FBRD:
+        this.fbrd = value & 0x3f;
+        break;
+      case PL011_LCR_H:
+        this.writeLcrH(value & 0xff);
+        break;
+      case PL011_CR:
+        this.writeCr(value & 0xffff);
+        break;
+      case PL011_IFLS:
+        this.ifls = value & 0x3f;
+        break;
+      case PL011_IMSC:
+        this.imsc = value & INT_ALL;
+        break;
+      case PL011_ICR:
+        this.ris &= ~value & INT_ALL;
+        break;
+      case PL011_DMACR:
+        this.dmacr = value & 0x7;
+        break;
+      default:
+        break;
     }
     this.updateIrq();
   }
@@ -228,10 +309,6 @@ export class Pl011Uart extends UartLineSide implements SerialDevice {
     }
   }
 
-
-
-
-
   busy(): boolean {
     return this.wire.length > 0 || this.txCount > 0 || this.txShiftByte >= 0 || this.rxCount > 0;
   }
@@ -264,27 +341,43 @@ export class Pl011Uart extends UartLineSide implements SerialDevice {
   }
 
   getState(): Pl011State {
-    const rx: number[] = [], tx: number[] = [];
+    const rx: number[] = [],
+      tx: number[] = [];
     for (let i = 0; i < this.rxCount; i++) rx.push(this.rxFifo[(this.rxHead + i) % this.depth]);
     for (let i = 0; i < this.txCount; i++) tx.push(this.txFifo[(this.txHead + i) % this.depth]);
     return {
       regs: [this.rsr, this.ilpr, this.ibrd, this.fbrd, this.lcrH, this.cr, this.ifls, this.imsc, this.dmacr],
       latched: [this.latchedIbrd, this.latchedFbrd, this.latchedLcrH],
-      rx, tx, wire: this.wire.snapshot(), ris: this.ris,
-      txShiftByte: this.txShiftByte, txBusyUntil: this.txBusyUntil, nextRxArrival: this.nextRxArrival, rxTimeoutAt: this.rxTimeoutAt,
-      overrunPending: this.overrunPending, overruns: this.overruns,
+      rx,
+      tx,
+      wire: this.wire.snapshot(),
+      ris: this.ris,
+      txShiftByte: this.txShiftByte,
+      txBusyUntil: this.txBusyUntil,
+      nextRxArrival: this.nextRxArrival,
+      rxTimeoutAt: this.rxTimeoutAt,
+      overrunPending: this.overrunPending,
+      overruns: this.overruns,
     };
   }
 
   setState(s: Pl011State): void {
     [this.rsr, this.ilpr, this.ibrd, this.fbrd, this.lcrH, this.cr, this.ifls, this.imsc, this.dmacr] = s.regs;
     [this.latchedIbrd, this.latchedFbrd, this.latchedLcrH] = s.latched;
-    this.rxFifo.set(s.rx); this.rxHead = 0; this.rxCount = s.rx.length;
-    this.txFifo.set(s.tx); this.txHead = 0; this.txCount = s.tx.length;
+    this.rxFifo.set(s.rx);
+    this.rxHead = 0;
+    this.rxCount = s.rx.length;
+    this.txFifo.set(s.tx);
+    this.txHead = 0;
+    this.txCount = s.tx.length;
     this.wire.restore(s.wire);
     this.ris = s.ris;
-    this.txShiftByte = s.txShiftByte; this.txBusyUntil = s.txBusyUntil; this.nextRxArrival = s.nextRxArrival; this.rxTimeoutAt = s.rxTimeoutAt;
-    this.overrunPending = s.overrunPending; this.overruns = s.overruns;
+    this.txShiftByte = s.txShiftByte;
+    this.txBusyUntil = s.txBusyUntil;
+    this.nextRxArrival = s.nextRxArrival;
+    this.rxTimeoutAt = s.rxTimeoutAt;
+    this.overrunPending = s.overrunPending;
+    this.overruns = s.overruns;
     this.updateIrq();
   }
 

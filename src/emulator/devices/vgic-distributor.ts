@@ -10,10 +10,18 @@
 import type { RegisterDevice } from './bus';
 import type { Vgic } from './gic';
 
-export const GICD_CTLR = 0x000, GICD_TYPER = 0x004, GICD_IIDR = 0x008, GICD_ISENABLER = 0x100, GICD_ICENABLER = 0x180,
-  GICD_IPRIORITYR = 0x400, GICD_ITARGETSR = 0x800, GICD_ICFGR = 0xc00, GICD_PIDR2_V2 = 0xfe8;
+export const GICD_CTLR = 0x000,
+  GICD_TYPER = 0x004,
+  GICD_IIDR = 0x008,
+  GICD_ISENABLER = 0x100,
+  GICD_ICENABLER = 0x180,
+  GICD_IPRIORITYR = 0x400,
+  GICD_ITARGETSR = 0x800,
+  GICD_ICFGR = 0xc00,
+  GICD_PIDR2_V2 = 0xfe8;
 /** libvmm's reset values (vgic_v2.c:65-66). */
-const TYPER = 0x0000fce7, IIDR = 0x0200043b;
+const TYPER = 0x0000fce7,
+  IIDR = 0x0200043b;
 /** ArchRev 2 in GICD_PIDR2. */
 const PIDR2_V2 = 0x20;
 const SPI_WORDS = 32;

@@ -5,11 +5,27 @@
 import type { GuestMachine, GuestProgram, GuestRunResult } from './interface';
 
 const R = {
-  Magic: 0x000, Version: 0x004, DeviceID: 0x008, DeviceFeatures: 0x010, DeviceFeaturesSel: 0x014,
-  DriverFeatures: 0x020, DriverFeaturesSel: 0x024, QueueSel: 0x030, QueueNumMax: 0x034, QueueNum: 0x038,
-  QueueReady: 0x044, QueueNotify: 0x050, InterruptStatus: 0x060, InterruptACK: 0x064, Status: 0x070,
-  QueueDescLow: 0x080, QueueDescHigh: 0x084, QueueDriverLow: 0x090, QueueDriverHigh: 0x094,
-  QueueDeviceLow: 0x0a0, QueueDeviceHigh: 0x0a4,
+  Magic: 0x000,
+  Version: 0x004,
+  DeviceID: 0x008,
+  DeviceFeatures: 0x010,
+  DeviceFeaturesSel: 0x014,
+  DriverFeatures: 0x020,
+  DriverFeaturesSel: 0x024,
+  QueueSel: 0x030,
+  QueueNumMax: 0x034,
+  QueueNum: 0x038,
+  QueueReady: 0x044,
+  QueueNotify: 0x050,
+  InterruptStatus: 0x060,
+  InterruptACK: 0x064,
+  Status: 0x070,
+  QueueDescLow: 0x080,
+  QueueDescHigh: 0x084,
+  QueueDriverLow: 0x090,
+  QueueDriverHigh: 0x094,
+  QueueDeviceLow: 0x0a0,
+  QueueDeviceHigh: 0x0a4,
 };
 const F_WRITE = 2;
 const RX_BUF = 256;
@@ -64,8 +80,12 @@ export class ConsoleTestGuest implements GuestProgram {
     const base = this.m.ramBase + 0x100000 + which * 0x10000;
     return { desc: base, avail: base + 0x1000, used: base + 0x2000 };
   }
-  private rxBuf(i: number): number { return this.m.ramBase + 0x200000 + i * RX_BUF; }
-  private txBuf(i: number): number { return this.m.ramBase + 0x300000 + i * this.opts.txChunk; }
+  private rxBuf(i: number): number {
+    return this.m.ramBase + 0x200000 + i * RX_BUF;
+  }
+  private txBuf(i: number): number {
+    return this.m.ramBase + 0x300000 + i * this.opts.txChunk;
+  }
 
   private r(reg: number): number {
     const v = this.m.mmioRead(this.opts.virtioBase + reg, 4);
@@ -79,7 +99,9 @@ export class ConsoleTestGuest implements GuestProgram {
   private view(): DataView {
     return new DataView(this.m.ram.buffer, this.m.ram.byteOffset, this.m.ram.byteLength);
   }
-  private ramOff(gpa: number): number { return gpa - this.m.ramBase; }
+  private ramOff(gpa: number): number {
+    return gpa - this.m.ramBase;
+  }
 
   start(machine: GuestMachine, _dtbGpa: number): void {
     this.m = machine;
@@ -108,16 +130,23 @@ export class ConsoleTestGuest implements GuestProgram {
       this.num = Math.min(this.opts.queueSize, this.r(R.QueueNumMax));
       this.w(R.QueueNum, this.num);
       const a = this.q(which);
-      this.w(R.QueueDescLow, a.desc); this.w(R.QueueDescHigh, 0);
-      this.w(R.QueueDriverLow, a.avail); this.w(R.QueueDriverHigh, 0);
-      this.w(R.QueueDeviceLow, a.used); this.w(R.QueueDeviceHigh, 0);
+      this.w(R.QueueDescLow, a.desc);
+      this.w(R.QueueDescHigh, 0);
+      this.w(R.QueueDriverLow, a.avail);
+      this.w(R.QueueDriverHigh, 0);
+      this.w(R.QueueDeviceLow, a.used);
+      this.w(R.QueueDeviceHigh, 0);
       this.w(R.QueueReady, 1);
     }
-    const v = this.view(), rx = this.q(0);
+    const v = this.view(),
+      rx = this.q(0);
     for (let i = 0; i < this.num; i++) {
       const d = this.ramOff(rx.desc) + 16 * i;
-      v.setUint32(d, this.rxBuf(i), true); v.setUint32(d + 4, 0, true);
-      v.setUint32(d + 8, RX_BUF, true); v.setUint16(d + 12, F_WRITE, true); v.setUint16(d + 14, 0, true);
+      v.setUint32(d, this.rxBuf(i), true);
+      v.setUint32(d + 4, 0, true);
+      v.setUint32(d + 8, RX_BUF, true);
+      v.setUint16(d + 12, F_WRITE, true);
+      v.setUint16(d + 14, 0, true);
       v.setUint16(this.ramOff(rx.avail) + 4 + 2 * i, i, true);
     }
     v.setUint16(this.ramOff(rx.avail) + 2, this.num, true);
@@ -166,10 +195,14 @@ export class ConsoleTestGuest implements GuestProgram {
       this.txQueued += n;
     }
     this.txFree.pop();
-    const v = this.view(), tx = this.q(1);
+    const v = this.view(),
+      tx = this.q(1);
     const d = this.ramOff(tx.desc) + 16 * id;
-    v.setUint32(d, this.txBuf(id), true); v.setUint32(d + 4, 0, true);
-    v.setUint32(d + 8, n, true); v.setUint16(d + 12, 0, true); v.setUint16(d + 14, 0, true);
+    v.setUint32(d, this.txBuf(id), true);
+    v.setUint32(d + 4, 0, true);
+    v.setUint32(d + 8, n, true);
+    v.setUint16(d + 12, 0, true);
+    v.setUint16(d + 14, 0, true);
     const availIdx = v.getUint16(this.ramOff(tx.avail) + 2, true);
     v.setUint16(this.ramOff(tx.avail) + 4 + 2 * (availIdx % this.num), id, true);
     v.setUint16(this.ramOff(tx.avail) + 2, (availIdx + 1) & 0xffff, true);
@@ -178,7 +211,8 @@ export class ConsoleTestGuest implements GuestProgram {
   }
 
   private reclaimTx(): void {
-    const v = this.view(), tx = this.q(1);
+    const v = this.view(),
+      tx = this.q(1);
     const usedIdx = v.getUint16(this.ramOff(tx.used) + 2, true);
     while (this.txLastUsed !== usedIdx) {
       const id = v.getUint32(this.ramOff(tx.used) + 4 + 8 * (this.txLastUsed % this.num), true);
@@ -190,12 +224,14 @@ export class ConsoleTestGuest implements GuestProgram {
   }
 
   private takeRx(): void {
-    const v = this.view(), rx = this.q(0);
+    const v = this.view(),
+      rx = this.q(0);
     const usedIdx = v.getUint16(this.ramOff(rx.used) + 2, true);
     let reposted = false;
     while (this.rxLastUsed !== usedIdx) {
       const slot = this.ramOff(rx.used) + 4 + 8 * (this.rxLastUsed % this.num);
-      const id = v.getUint32(slot, true), len = v.getUint32(slot + 4, true);
+      const id = v.getUint32(slot, true),
+        len = v.getUint32(slot + 4, true);
       this.rxLastUsed = (this.rxLastUsed + 1) & 0xffff;
       const src = this.ramOff(this.rxBuf(id));
       if (this.receivedLen + len > this.received.length) {

@@ -9,15 +9,36 @@ import type { PdContext, PdProgram } from '../kernel';
 import type { SerialQueue } from '../queue';
 import { queueToTxFifo } from '../devices/uart-line';
 import {
-  type Pl011Uart, CR_RXE, CR_TXE, CR_UARTEN, FR_BUSY, FR_RXFE, INT_RT, INT_RX, INT_TX, LCR_FEN, LCR_PEN, LCR_STP2, LCR_WLEN_SHIFT,
-  PL011_CR, PL011_DR, PL011_FBRD, PL011_FR, PL011_IBRD, PL011_IFLS, PL011_IMSC, PL011_LCR_H, PL011_MIS,
+  type Pl011Uart,
+  CR_RXE,
+  CR_TXE,
+  CR_UARTEN,
+  FR_BUSY,
+  FR_RXFE,
+  INT_RT,
+  INT_RX,
+  INT_TX,
+  LCR_FEN,
+  LCR_PEN,
+  LCR_STP2,
+  LCR_WLEN_SHIFT,
+  PL011_CR,
+  PL011_DR,
+  PL011_FBRD,
+  PL011_FR,
+  PL011_IBRD,
+  PL011_IFLS,
+  PL011_IMSC,
+  PL011_LCR_H,
+  PL011_MIS,
 } from '../devices/uart-pl011';
 import type { UartDriverChannels } from './uart-driver';
 
 const COST_PER_BYTE_NS = 2;
 /** sDDF's PL011_UART_REF_CLOCK (0x16E3600). */
 const SDDF_PL011_REF_CLOCK = 24_000_000;
-const IFLS_RX_SHIFT = 3, IFLS_MASK = 7;
+const IFLS_RX_SHIFT = 3,
+  IFLS_MASK = 7;
 
 export class Pl011Driver implements PdProgram {
   /** Times the RX queue was full with bytes left in the FIFO (RX interrupts then masked). */
@@ -87,7 +108,8 @@ export class Pl011Driver implements PdProgram {
   }
 
   private txProvide(): void {
-    const u = this.uart, q = this.txq;
+    const u = this.uart,
+      q = this.txq;
     const sent = queueToTxFifo(q, u);
     const imsc = u.read(PL011_IMSC);
     u.write(PL011_IMSC, q.isEmpty() ? imsc & ~INT_TX : imsc | INT_TX);
@@ -101,7 +123,8 @@ export class Pl011Driver implements PdProgram {
   }
 
   private rxReturn(): void {
-    const u = this.uart, q = this.rxq;
+    const u = this.uart,
+      q = this.rxq;
     let enqueued = 0;
     for (let reprocess = true; reprocess;) {
       while (!(u.read(PL011_FR) & FR_RXFE) && !q.isFull()) {

@@ -10,8 +10,25 @@ import type { PdContext, PdProgram } from '../kernel';
 import type { SerialQueue } from '../queue';
 import { queueToTxFifo } from '../devices/uart-line';
 import {
-  type ImxUart, UBIR, UBMR, UCR1, UCR1_RRDYEN, UCR1_TRDYEN, UCR1_UARTEN, UCR2, UCR2_RXEN, UCR2_TXEN, UCR2_WS,
-  UFCR, UFCR_RFDIV_SHIFT, UFCR_RXTL_MASK, UFCR_TXTL_SHIFT, URXD, URXD_CHARRDY, USR2, USR2_RDR,
+  type ImxUart,
+  UBIR,
+  UBMR,
+  UCR1,
+  UCR1_RRDYEN,
+  UCR1_TRDYEN,
+  UCR1_UARTEN,
+  UCR2,
+  UCR2_RXEN,
+  UCR2_TXEN,
+  UCR2_WS,
+  UFCR,
+  UFCR_RFDIV_SHIFT,
+  UFCR_RXTL_MASK,
+  UFCR_TXTL_SHIFT,
+  URXD,
+  URXD_CHARRDY,
+  USR2,
+  USR2_RDR,
 } from '../devices/uart-imx';
 
 const COST_PER_BYTE_NS = 2;
@@ -72,7 +89,8 @@ export class UartDriver implements PdProgram {
   }
 
   private handleRx(): void {
-    const u = this.uart, q = this.rxq;
+    const u = this.uart,
+      q = this.rxq;
     if (!q) return;
     let produced = 0;
     while ((u.read(USR2) & USR2_RDR) !== 0) {
@@ -98,7 +116,8 @@ export class UartDriver implements PdProgram {
   }
 
   private handleTx(): void {
-    const u = this.uart, q = this.txq;
+    const u = this.uart,
+      q = this.txq;
     const sent = queueToTxFifo(q, u);
     const cr1 = u.read(UCR1);
     const want = q.isEmpty() ? cr1 & ~UCR1_TRDYEN : cr1 | UCR1_TRDYEN;

@@ -15,7 +15,11 @@ const MAX_CLIENT_DIGITS = 4;
 export const DEFAULT_TERMINATOR = 0x0d;
 const COST_PER_BYTE_NS = 2;
 
-const enum Mode { Normal, Switched, Number }
+const enum Mode {
+  Normal,
+  Switched,
+  Number,
+}
 
 export interface VirtRxOptions {
   switchChar: number;

@@ -99,7 +99,8 @@ export class VirtTx implements PdProgram {
   }
 
   private processClient(client: number): boolean {
-    const q = this.clients[client], drv = this.drv;
+    const q = this.clients[client],
+      drv = this.drv;
     const colour = this.opts.colour;
     const start = COLOUR_BYTES[client % COLOUR_BYTES.length];
     const overhead = colour ? start.length + COLOUR_END_BYTES.length : 0;

@@ -97,7 +97,9 @@ export class Vmm implements PdProgram, FaultHandler {
       this.err(problem);
       return;
     }
-    const g = this.guest, ram = this.vcpu.ram, base = this.vcpu.ramBase;
+    const g = this.guest,
+      ram = this.vcpu.ram,
+      base = this.vcpu.ramBase;
     this.info(`Copying guest DTB to GPA ${hex(g.dtbGpa)} (${hex(g.dtb.length)} bytes)`);
     ram.set(g.dtb, g.dtbGpa - base);
     if (g.initrd) {
@@ -112,17 +114,21 @@ export class Vmm implements PdProgram, FaultHandler {
 
   /** Restart the guest (see the top of the file), with guest_restart's lines (guest.c:121-141); runs as this PD. */
   resetGuest(): void {
-    this.kernel.runAs(this.pd, () => {
-      this.info('Attempting to restart guest');
-      this.vcpu.reset();
-      this.info('Stopped guest');
-      this.console?.powerOnReset();
-      this.distributor?.reset();
-      this.info('Clearing guest RAM');
-      this.vcpu.ram.fill(0);
-      this.bootGuest();
-      this.info('Restarted guest');
-    }, undefined);
+    this.kernel.runAs(
+      this.pd,
+      () => {
+        this.info('Attempting to restart guest');
+        this.vcpu.reset();
+        this.info('Stopped guest');
+        this.console?.powerOnReset();
+        this.distributor?.reset();
+        this.info('Clearing guest RAM');
+        this.vcpu.ram.fill(0);
+        this.bootGuest();
+        this.info('Restarted guest');
+      },
+      undefined,
+    );
   }
 
   /**
@@ -135,10 +141,13 @@ export class Vmm implements PdProgram, FaultHandler {
   private checkImages(): string | undefined {
     const g = this.guest;
     const ramEnd = g.ramGpa + g.ramSize;
-    const dtb = g.dtb, dtbEnd = g.dtbGpa + dtb.length;
+    const dtb = g.dtb,
+      dtbEnd = g.dtbGpa + dtb.length;
     if (g.initrd) {
-      const start = g.initrd.gpa, end = start + g.initrd.bytes.length;
-      if (!(start >= dtbEnd || end <= g.dtbGpa)) return `DTB [${hex(g.dtbGpa)}..${hex(dtbEnd)}) overlaps with the destination of the initial RAM disk [${hex(start)}, ${hex(end)})`;
+      const start = g.initrd.gpa,
+        end = start + g.initrd.bytes.length;
+      if (!(start >= dtbEnd || end <= g.dtbGpa))
+        return `DTB [${hex(g.dtbGpa)}..${hex(dtbEnd)}) overlaps with the destination of the initial RAM disk [${hex(start)}, ${hex(end)})`;
     }
     if (g.ramGpa % 0x200000 !== 0) return `Linux requires that guest RAM starting GPA must be 2MiB aligned, got ${hex(g.ramGpa)}`;
     const magic = dtb.length >= 4 ? ((dtb[0] << 24) | (dtb[1] << 16) | (dtb[2] << 8) | dtb[3]) >>> 0 : 0;
@@ -147,7 +156,8 @@ export class Vmm implements PdProgram, FaultHandler {
     if (g.dtbGpa % 8 !== 0) return `Linux expects DTB address to be on an 8-byte boundary, DTB address is ${hex(g.dtbGpa)}`;
     if (g.dtbGpa < g.ramGpa || dtbEnd > ramEnd) return `DTB copy destination [${hex(g.dtbGpa)}..${hex(dtbEnd)}) not in valid guest RAM`;
     if (g.initrd) {
-      const start = g.initrd.gpa, end = start + g.initrd.bytes.length;
+      const start = g.initrd.gpa,
+        end = start + g.initrd.bytes.length;
       if (start < g.ramGpa || end > ramEnd) return `Initrd copy destination [${hex(start)}..${hex(end)}) not in valid guest RAM`;
     }
     return undefined;
@@ -168,58 +178,71 @@ export class Vmm implements PdProgram, FaultHandler {
     if (!this.console) return;
     // virt_rx's signal is a full queue-notify pass in libvmm's client VMM (client_vmm.c:169-170).
     if (ch === this.ch.rx) this.console.queueNotify();
-    else if (ch === this.ch.tx) this.console.resumeTx(); // virt_tx consumed: resume a blocked TX
+    else if (ch === this.ch.tx)
+      this.console.resumeTx(); // virt_tx consumed: resume a blocked TX
     else this.err(`Unexpected channel, ch: ${hex(ch)}`);
   }
 
   // ---- faults from the vCPU (the kernel delivers them to this PD; it runs them at once)
 
   read(gpa: number, size: 1 | 2 | 4): number | undefined {
-    return this.kernel.runAs(this.pd, () => {
-      this.kernel.charge(this.pd, VM_EXIT_COST_NS);
-      const dist = this.distributorOffset(gpa, size);
-      if (dist !== undefined) return this.distributor!.read(dist);
-      const v = this.inVirtio(gpa, size) ? this.console!.read(gpa - this.guest.virtio.base, size) : undefined;
-      if (v !== undefined && v >= 0) return v;
-      const placeholder = this.placeholderAt(gpa, size);
-      if (placeholder) return placeholderRegister(gpa - placeholder.base);
-      this.fatal(gpa, false, v !== undefined || this.inVirtio(gpa, size));
-      return undefined;
-    }, undefined);
+    return this.kernel.runAs(
+      this.pd,
+      () => {
+        this.kernel.charge(this.pd, VM_EXIT_COST_NS);
+        const dist = this.distributorOffset(gpa, size);
+        if (dist !== undefined) return this.distributor!.read(dist);
+        const v = this.inVirtio(gpa, size) ? this.console!.read(gpa - this.guest.virtio.base, size) : undefined;
+        if (v !== undefined && v >= 0) return v;
+        const placeholder = this.placeholderAt(gpa, size);
+        if (placeholder) return placeholderRegister(gpa - placeholder.base);
+        this.fatal(gpa, false, v !== undefined || this.inVirtio(gpa, size));
+        return undefined;
+      },
+      undefined,
+    );
   }
 
   write(gpa: number, size: 1 | 2 | 4, value: number): boolean {
-    return this.kernel.runAs(this.pd, () => {
-      this.kernel.charge(this.pd, VM_EXIT_COST_NS);
-      const dist = this.distributorOffset(gpa, size);
-      if (dist !== undefined) {
-        this.distributor!.write(dist, value);
-        return true;
-      }
-      if (this.inVirtio(gpa, size) && this.console!.write(gpa - this.guest.virtio.base, size, value)) return true;
-      if (this.placeholderAt(gpa, size)) return true;
-      this.fatal(gpa, true, this.inVirtio(gpa, size));
-      return false;
-    }, false);
+    return this.kernel.runAs(
+      this.pd,
+      () => {
+        this.kernel.charge(this.pd, VM_EXIT_COST_NS);
+        const dist = this.distributorOffset(gpa, size);
+        if (dist !== undefined) {
+          this.distributor!.write(dist, value);
+          return true;
+        }
+        if (this.inVirtio(gpa, size) && this.console!.write(gpa - this.guest.virtio.base, size, value)) return true;
+        if (this.placeholderAt(gpa, size)) return true;
+        this.fatal(gpa, true, this.inVirtio(gpa, size));
+        return false;
+      },
+      false,
+    );
   }
 
   psci(functionId: number): void {
-    this.kernel.runAs(this.pd, () => {
-      if (functionId === PSCI_SYSTEM_OFF) {
-        // guest_stop (psci.c:124-127, guest.c:114-119).
-        this.info('Stopping guest');
-        this.vcpu.halt('PSCI SYSTEM_OFF');
-        this.info('Stopped guest');
-      } else if (functionId === PSCI_SYSTEM_RESET) {
-        this.resetGuest();
-      } else if (PSCI_ANSWERED.has(functionId)) {
-        // PSCI_VERSION, PSCI_FEATURES, MIGRATE_INFO_TYPE: libvmm answers them; the guest runs on.
-      } else {
-        this.err(`Unhandled PSCI function ID ${hex(functionId)}`);
-        this.err('Failed to handle VCPU fault');
-        this.vcpu.halt(`unhandled PSCI function ${hex(functionId)}`);
-      }
-    }, undefined);
+    this.kernel.runAs(
+      this.pd,
+      () => {
+        if (functionId === PSCI_SYSTEM_OFF) {
+          // guest_stop (psci.c:124-127, guest.c:114-119).
+          this.info('Stopping guest');
+          this.vcpu.halt('PSCI SYSTEM_OFF');
+          this.info('Stopped guest');
+        } else if (functionId === PSCI_SYSTEM_RESET) {
+          this.resetGuest();
+        } else if (PSCI_ANSWERED.has(functionId)) {
+          // PSCI_VERSION, PSCI_FEATURES, MIGRATE_INFO_TYPE: libvmm answers them; the guest runs on.
+        } else {
+          this.err(`Unhandled PSCI function ID ${hex(functionId)}`);
+          this.err('Failed to handle VCPU fault');
+          this.vcpu.halt(`unhandled PSCI function ${hex(functionId)}`);
+        }
+      },
+      undefined,
+    );
   }
 
   /** The offset into the emulated distributor of a 32-bit access, or undefined when it is not one. */

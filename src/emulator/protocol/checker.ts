@@ -47,7 +47,12 @@ export class ProtocolChecker implements KernelObserver {
   private windowEnd: number;
   private nextPoll = 0;
 
-  constructor(private readonly kernel: Kernel, queues: WatchedQueue[], virtqs: WatchedVirtq[], opts: CheckerOptions = {}) {
+  constructor(
+    private readonly kernel: Kernel,
+    queues: WatchedQueue[],
+    virtqs: WatchedVirtq[],
+    opts: CheckerOptions = {},
+  ) {
     this.stallNs = opts.stallNs ?? 1e9;
     this.stormWindowNs = opts.stormWindowNs ?? 100_000_000;
     this.stormCount = opts.stormCount ?? 200;
@@ -82,7 +87,8 @@ export class ProtocolChecker implements KernelObserver {
   activationEnd(thread: Thread): void {
     const f = this.frames.get(thread);
     if (!f || --f.depth > 0) return;
-    const now = this.kernel.now, findings = this.findings;
+    const now = this.kernel.now,
+      findings = this.findings;
     const pd = thread instanceof PdThread ? thread : undefined;
     for (const qw of this.producerOf.get(thread) ?? []) {
       qw.checkIndices(findings, now, pd!);
@@ -129,7 +135,10 @@ export class ProtocolChecker implements KernelObserver {
       if (now - since <= this.stallNs || this.neverServedReported.has(pd) || !(pd.pendingCount > 0)) continue;
       this.neverServedReported.add(pd);
       this.findings.report({
-        rule: 'protocol-signal-never-served', timeNs: since + this.stallNs, pd: pd.name, subject: pd.name,
+        rule: 'protocol-signal-never-served',
+        timeNs: since + this.stallNs,
+        pd: pd.name,
+        subject: pd.name,
         message: `${pd.name} was signalled at ${(since / 1e6).toFixed(3)} ms and has not run for over ${this.stallNs / 1e6} ms: ${this.whyNotRunning(pd)}`,
       });
     }
@@ -147,7 +156,10 @@ export class ProtocolChecker implements KernelObserver {
         }
         if (count <= bytes) continue;
         this.findings.report({
-          rule: 'protocol-notification-storm', timeNs: this.windowEnd, pd: from.name, subject: `${from.name} -> ${to.name}`,
+          rule: 'protocol-notification-storm',
+          timeNs: this.windowEnd,
+          pd: from.name,
+          subject: `${from.name} -> ${to.name}`,
           message: `notification storm: ${from.name} notified ${to.name} ${count} times in ${this.stormWindowNs / 1e6} ms while ${bytes} byte${bytes === 1 ? '' : 's'} moved between them`,
         });
       }
@@ -179,10 +191,18 @@ export class ProtocolChecker implements KernelObserver {
     for (const vw of this.deviceOf.get(pd) ?? []) {
       const { state: s, mem, vm, vcpu, name } = vw.w;
       if (name !== 'receiveq0') continue;
-      const guestState = (vcpu as Thread & { state?: string; haltReason?: string });
-      if (!s.ready) return [`${pd.name} waits for ${vm} to set up ${name}`, `${vm}'s vCPU is ${guestState.state ?? 'unknown'}${guestState.haltReason ? ` (${guestState.haltReason})` : ''}`];
+      const guestState = vcpu as Thread & { state?: string; haltReason?: string };
+      if (!s.ready)
+        return [
+          `${pd.name} waits for ${vm} to set up ${name}`,
+          `${vm}'s vCPU is ${guestState.state ?? 'unknown'}${guestState.haltReason ? ` (${guestState.haltReason})` : ''}`,
+        ];
       const avail = mem.u16(s.availGpa + 2);
-      if (avail === s.lastIdx) return [`${pd.name} waits for ${vm} to post receive buffers on ${name}`, `${vm}'s vCPU is ${guestState.state ?? 'unknown'}${guestState.haltReason ? ` (${guestState.haltReason})` : ''}`];
+      if (avail === s.lastIdx)
+        return [
+          `${pd.name} waits for ${vm} to post receive buffers on ${name}`,
+          `${vm}'s vCPU is ${guestState.state ?? 'unknown'}${guestState.haltReason ? ` (${guestState.haltReason})` : ''}`,
+        ];
     }
     return [`${pd.name} is blocked waiting for a notification that nobody sends`];
   }

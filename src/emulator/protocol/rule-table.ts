@@ -16,13 +16,15 @@ export interface ProtocolRule {
 export const PROTOCOL_RULES = {
   'protocol-lost-wakeup': {
     severity: 'error',
-    description: 'a handler moved a queue and returned without the notification the other side waits for: data produced and the consumer not notified, or room made while producer_signalled asked for a signal and no signal sent',
+    description:
+      'a handler moved a queue and returned without the notification the other side waits for: data produced and the consumer not notified, or room made while producer_signalled asked for a signal and no signal sent',
     origin: 'sddf include/sddf/serial/queue.h:460-546 (serial_request_consumer_signal, serial_require_consumer_signal; the sc-fence handshake)',
     test: 'lost wake-up',
   },
   'protocol-signal-never-served': {
     severity: 'error',
-    description: 'a PD was signalled (a notification or IRQ is pending for it) and has not run for longer than the stall threshold: faulted, starved by higher priorities, or out of budget',
+    description:
+      'a PD was signalled (a notification or IRQ is pending for it) and has not run for longer than the stall threshold: faulted, starved by higher priorities, or out of budget',
     origin: 'microkit docs/manual.md:178-189 (priorities, budgets, passive PDs); sddf serial queue.h:467-500 (the signalled side must run to make progress)',
     test: 'signalled PD never runs',
   },
@@ -34,7 +36,8 @@ export const PROTOCOL_RULES = {
   },
   'protocol-queue-stall': {
     severity: 'warning',
-    description: 'a queue stayed non-empty with its head still while its consumer did not run for longer than the stall threshold; the finding gives the chain of who waits for whom',
+    description:
+      'a queue stayed non-empty with its head still while its consumer did not run for longer than the stall threshold; the finding gives the chain of who waits for whom',
     origin: 'sddf serial docs (a wrong signalling protocol deadlocks), queue.h:467-500',
     test: 'stall',
   },
@@ -58,14 +61,16 @@ export const PROTOCOL_RULES = {
   },
   'protocol-virtq-notification': {
     severity: 'warning',
-    description: 'the device used buffers and did not interrupt the guest although avail.flags did not suppress it (a lost interrupt), or interrupted although VIRTQ_AVAIL_F_NO_INTERRUPT asked it not to',
+    description:
+      'the device used buffers and did not interrupt the guest although avail.flags did not suppress it (a lost interrupt), or interrupted although VIRTQ_AVAIL_F_NO_INTERRUPT asked it not to',
     origin: 'VirtIO 1.2 2.7.10 and 2.7.7.2 (used buffer notification suppression without VIRTIO_F_EVENT_IDX); libvmm src/virtio/console.c:209-215',
     test: 'virtq notification suppression',
   },
   'protocol-notification-storm': {
     severity: 'warning',
     description: 'a channel carried more notifications than bytes moved on its queues (at least the storm count within one window)',
-    origin: 'sddf include/sddf/serial/queue.h:460-546 (signal only when the other side asked: producer_signalled), microkit docs/manual.md (notifications cost a kernel entry)',
+    origin:
+      'sddf include/sddf/serial/queue.h:460-546 (signal only when the other side asked: producer_signalled), microkit docs/manual.md (notifications cost a kernel entry)',
     test: 'notification storm',
   },
 } as const satisfies Record<string, ProtocolRule>;

@@ -35,19 +35,28 @@ export class SerialQueueWatch {
   /** Indices only move forward and tail - head stays within the capacity. */
   checkIndices(findings: FindingList, now: number, actor: PdThread): void {
     const { q, name } = this.w;
-    const head = q.head, tail = q.tail;
-    const back = ((head - this.lastHead) | 0) < 0 ? `head went back from ${this.lastHead} to ${head}`
-      : ((tail - this.lastTail) | 0) < 0 ? `tail went back from ${this.lastTail} to ${tail}`
-        : ((tail - head) | 0) < 0 ? `head ${head} passed tail ${tail}`
-          : ((tail - head) >>> 0) > q.capacity ? `tail ${tail} is ${(tail - head) >>> 0} bytes ahead of head ${head}, past the capacity ${q.capacity}` : undefined;
+    const head = q.head,
+      tail = q.tail;
+    const back =
+      ((head - this.lastHead) | 0) < 0
+        ? `head went back from ${this.lastHead} to ${head}`
+        : ((tail - this.lastTail) | 0) < 0
+          ? `tail went back from ${this.lastTail} to ${tail}`
+          : ((tail - head) | 0) < 0
+            ? `head ${head} passed tail ${tail}`
+            : (tail - head) >>> 0 > q.capacity
+              ? `tail ${tail} is ${(tail - head) >>> 0} bytes ahead of head ${head}, past the capacity ${q.capacity}`
+              : undefined;
     this.lastHead = head;
     this.lastTail = tail;
-    if (back) findings.report({ rule: 'protocol-queue-index', timeNs: now, pd: actor.name, subject: name, message: `${actor.name} moved queue ${name}: ${back}` });
+    if (back)
+      findings.report({ rule: 'protocol-queue-index', timeNs: now, pd: actor.name, subject: name, message: `${actor.name} moved queue ${name}: ${back}` });
   }
 
   /** Since when the head has stood still with bytes queued; the ends of both sides' activations call it. */
   track(now: number): void {
-    const q = this.w.q, head = q.head;
+    const q = this.w.q,
+      head = q.head;
     if (head === q.tail) this.stillSince = -1;
     else if (head !== this.stillHead || this.stillSince < 0) {
       this.stillSince = now;
@@ -63,7 +72,10 @@ export class SerialQueueWatch {
     const produced = (q.tail - this.tailAtStart) | 0;
     if (produced > 0 && !notified.has(consumer)) {
       findings.report({
-        rule: 'protocol-lost-wakeup', timeNs: now, pd: producer.name, subject: name,
+        rule: 'protocol-lost-wakeup',
+        timeNs: now,
+        pd: producer.name,
+        subject: name,
         message: `lost wake-up: ${producer.name} produced ${produced} byte${produced === 1 ? '' : 's'} into ${name} and returned without notifying ${consumer.name}, which waits for a signal`,
       });
     }
@@ -77,7 +89,10 @@ export class SerialQueueWatch {
     const consumed = (q.head - this.headAtStart) | 0;
     if (consumed > 0 && q.producerSignalled === 0 && !q.isFull() && !notified.has(producer)) {
       findings.report({
-        rule: 'protocol-lost-wakeup', timeNs: now, pd: consumer.name, subject: name,
+        rule: 'protocol-lost-wakeup',
+        timeNs: now,
+        pd: consumer.name,
+        subject: name,
         message: `lost wake-up: ${consumer.name} consumed ${consumed} byte${consumed === 1 ? '' : 's'} of ${name} while producer_signalled asked for a signal, and returned without cancelling it and notifying ${producer.name}`,
       });
     }
@@ -96,7 +111,10 @@ export class SerialQueueWatch {
     this.stallReported = true;
     const waitChain = [`${q.length()} byte${q.length() === 1 ? '' : 's'} in ${name} wait for ${consumer.name}`, ...chain(consumer)];
     findings.report({
-      rule: 'protocol-queue-stall', timeNs: since + stallNs, pd: consumer.name, subject: name,
+      rule: 'protocol-queue-stall',
+      timeNs: since + stallNs,
+      pd: consumer.name,
+      subject: name,
       message: `stall: ${name} has held ${q.length()} byte${q.length() === 1 ? '' : 's'} for over ${stallNs / 1e6} ms with ${consumer.name} not running: ${waitChain.join(' → ')}`,
       waitChain,
     });

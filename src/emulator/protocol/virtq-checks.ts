@@ -36,8 +36,15 @@ export class VirtqWatch {
 
   /** The rings, when the queue is set up and lies in RAM; a new geometry (a reset, a new driver) starts afresh. */
   private live(): boolean {
-    const s = this.w.state, mem = this.w.mem;
-    if (!s.ready || s.num === 0 || !mem.contains(s.descGpa, s.num * VIRTQ_DESC_SIZE) || !mem.contains(s.availGpa, 4 + 2 * s.num) || !mem.contains(s.usedGpa, 4 + 8 * s.num)) {
+    const s = this.w.state,
+      mem = this.w.mem;
+    if (
+      !s.ready ||
+      s.num === 0 ||
+      !mem.contains(s.descGpa, s.num * VIRTQ_DESC_SIZE) ||
+      !mem.contains(s.availGpa, 4 + 2 * s.num) ||
+      !mem.contains(s.usedGpa, 4 + 8 * s.num)
+    ) {
       this.geometry = '';
       return false;
     }
@@ -59,14 +66,19 @@ export class VirtqWatch {
   driverDone(findings: FindingList, now: number): void {
     if (!this.live()) return;
     const { state: s, mem, vm } = this.w;
-    const avail = mem.u16(s.availGpa + 2), used = mem.u16(s.usedGpa + 2);
+    const avail = mem.u16(s.availGpa + 2),
+      used = mem.u16(s.usedGpa + 2);
     // Between two looks the driver can publish what was free plus what the device returned meanwhile.
-    const step = (avail - this.prevAvail) & 0xffff, outstanding = (avail - used) & 0xffff;
+    const step = (avail - this.prevAvail) & 0xffff,
+      outstanding = (avail - used) & 0xffff;
     const allowed = s.num + ((used - this.usedAtDriverCheck) & 0xffff);
     this.usedAtDriverCheck = used;
     if (step > allowed || outstanding > s.num) {
       findings.report({
-        rule: 'protocol-virtq-index', timeNs: now, pd: vm, subject: this.subject,
+        rule: 'protocol-virtq-index',
+        timeNs: now,
+        pd: vm,
+        subject: this.subject,
         message: `${vm}'s driver moved ${this.subject} avail.idx from ${this.prevAvail} to ${avail} (used.idx ${used}, queue size ${s.num}): it must only grow, by at most the queue size`,
       });
       this.prevAvail = this.checkedAvail = avail;
@@ -77,7 +89,13 @@ export class VirtqWatch {
       const head = mem.u16(s.availGpa + 4 + 2 * (this.checkedAvail % s.num));
       const problem = chainProblem(this.w, head);
       if (typeof problem === 'string') {
-        findings.report({ rule: 'protocol-virtq-descriptor', timeNs: now, pd: vm, subject: this.subject, message: `${vm}'s driver made available on ${this.subject} a chain from descriptor ${head} that ${problem}` });
+        findings.report({
+          rule: 'protocol-virtq-descriptor',
+          timeNs: now,
+          pd: vm,
+          subject: this.subject,
+          message: `${vm}'s driver made available on ${this.subject} a chain from descriptor ${head} that ${problem}`,
+        });
       }
     }
   }
@@ -86,11 +104,15 @@ export class VirtqWatch {
   deviceDone(findings: FindingList, now: number, interrupted: boolean): void {
     if (!this.live()) return;
     const { state: s, mem, vmm, vm } = this.w;
-    const avail = mem.u16(s.availGpa + 2), used = mem.u16(s.usedGpa + 2);
+    const avail = mem.u16(s.availGpa + 2),
+      used = mem.u16(s.usedGpa + 2);
     const step = (used - this.prevUsed) & 0xffff;
     if (step > s.num || ((avail - used) & 0xffff) > s.num) {
       findings.report({
-        rule: 'protocol-virtq-index', timeNs: now, pd: vmm.name, subject: this.subject,
+        rule: 'protocol-virtq-index',
+        timeNs: now,
+        pd: vmm.name,
+        subject: this.subject,
         message: `${vmm.name} moved ${this.subject} used.idx from ${this.prevUsed} to ${used} (avail.idx ${avail}, queue size ${s.num}): it must only grow, and never past avail.idx`,
       });
       this.prevUsed = used;
@@ -98,12 +120,26 @@ export class VirtqWatch {
     }
     for (let i = this.prevUsed; i !== used; i = (i + 1) & 0xffff) {
       const slot = s.usedGpa + 4 + 8 * (i % s.num);
-      const id = mem.u32(slot), len = mem.u32(slot + 4);
+      const id = mem.u32(slot),
+        len = mem.u32(slot + 4);
       const writable = id < s.num ? chainProblem(this.w, id) : `names descriptor ${id}, beyond the queue size ${s.num}`;
       if (typeof writable === 'string') {
-        if (id >= s.num) findings.report({ rule: 'protocol-virtq-used-len', timeNs: now, pd: vmm.name, subject: this.subject, message: `${vmm.name}'s used element ${i} on ${this.subject} ${writable}` });
+        if (id >= s.num)
+          findings.report({
+            rule: 'protocol-virtq-used-len',
+            timeNs: now,
+            pd: vmm.name,
+            subject: this.subject,
+            message: `${vmm.name}'s used element ${i} on ${this.subject} ${writable}`,
+          });
       } else if (len > writable) {
-        findings.report({ rule: 'protocol-virtq-used-len', timeNs: now, pd: vmm.name, subject: this.subject, message: `${vmm.name} reported ${len} bytes written into the chain from descriptor ${id} on ${this.subject}, which has ${writable} device-writable bytes` });
+        findings.report({
+          rule: 'protocol-virtq-used-len',
+          timeNs: now,
+          pd: vmm.name,
+          subject: this.subject,
+          message: `${vmm.name} reported ${len} bytes written into the chain from descriptor ${id} on ${this.subject}, which has ${writable} device-writable bytes`,
+        });
       }
     }
     const usedThisTurn = ((used - this.usedAtStart) & 0xffff) !== 0;
@@ -111,9 +147,21 @@ export class VirtqWatch {
     if (!usedThisTurn) return;
     const suppressed = (mem.u16(s.availGpa) & VIRTQ_AVAIL_F_NO_INTERRUPT) !== 0;
     if (!suppressed && !interrupted) {
-      findings.report({ rule: 'protocol-virtq-notification', timeNs: now, pd: vmm.name, subject: this.subject, message: `${vmm.name} used buffers on ${this.subject} and did not interrupt ${vm}, whose avail.flags do not suppress it: the guest waits for an interrupt that never comes` });
+      findings.report({
+        rule: 'protocol-virtq-notification',
+        timeNs: now,
+        pd: vmm.name,
+        subject: this.subject,
+        message: `${vmm.name} used buffers on ${this.subject} and did not interrupt ${vm}, whose avail.flags do not suppress it: the guest waits for an interrupt that never comes`,
+      });
     } else if (suppressed && interrupted) {
-      findings.report({ rule: 'protocol-virtq-notification', timeNs: now, pd: vmm.name, subject: this.subject, message: `${vmm.name} interrupted ${vm} for ${this.subject} although avail.flags has VIRTQ_AVAIL_F_NO_INTERRUPT` });
+      findings.report({
+        rule: 'protocol-virtq-notification',
+        timeNs: now,
+        pd: vmm.name,
+        subject: this.subject,
+        message: `${vmm.name} interrupted ${vm} for ${this.subject} although avail.flags has VIRTQ_AVAIL_F_NO_INTERRUPT`,
+      });
     }
   }
 }
@@ -121,12 +169,15 @@ export class VirtqWatch {
 /** What is wrong with the chain from `head`, or its device-writable length when nothing is. */
 function chainProblem(w: WatchedVirtq, head: number): string | number {
   const { state: s, mem } = w;
-  let idx = head, writable = 0;
+  let idx = head,
+    writable = 0;
   for (let count = 0; ; count++) {
     if (idx >= s.num) return `names descriptor ${idx}, beyond the queue size ${s.num}`;
     if (count >= s.num) return `loops (more than ${s.num} descriptors)`;
     const d = s.descGpa + idx * VIRTQ_DESC_SIZE;
-    const addr = mem.u64(d), len = mem.u32(d + 8), flags = mem.u16(d + 12);
+    const addr = mem.u64(d),
+      len = mem.u32(d + 8),
+      flags = mem.u16(d + 12);
     if (!mem.contains(addr, len)) return `has descriptor ${idx} with buffer [0x${addr.toString(16)}, +0x${len.toString(16)}) outside guest RAM`;
     if ((flags & VIRTQ_DESC_F_WRITE) !== 0) writable += len;
     if ((flags & VIRTQ_DESC_F_NEXT) === 0) return writable;

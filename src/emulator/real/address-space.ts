@@ -38,7 +38,11 @@ export class SharedAddressSpace {
    * @param regions the memory regions real PDs map, with their sizes
    * @param windows the device windows real drivers map, with their sizes
    */
-  constructor(readonly slots: number, regions: { name: string; size: number }[], windows: { name: string; size: number }[] = []) {
+  constructor(
+    readonly slots: number,
+    regions: { name: string; size: number }[],
+    windows: { name: string; size: number }[] = [],
+  ) {
     let at = FIRST_SLOT + slots * SLOT_SIZE;
     for (const w of windows) {
       this.windows.set(w.name, { name: w.name, address: at, size: w.size });

@@ -13,7 +13,6 @@ import { ToolchainBuildError, ToolchainMissingError, type PdBuildSpec, type Wasm
 import { arm64ImageHeader, vmmBuildSpec } from './vmm-build';
 import { spiToIntid } from '../devices/gic';
 
-
 export type ComponentKind = 'model' | 'real';
 
 export interface ComponentsRequest {
@@ -58,17 +57,26 @@ export function componentsRequestFor(
 ): { request?: ComponentsRequest; diagnostics: Diagnostic[] } {
   const pc = project.components;
   const components = override ?? pc.components;
-  const anyReal = components === 'real' || (typeof components === 'object' && Object.values(components).includes('real')) || Object.keys(pc.pdSources).length > 0;
+  const anyReal =
+    components === 'real' || (typeof components === 'object' && Object.values(components).includes('real')) || Object.keys(pc.pdSources).length > 0;
   if (!anyReal) return { diagnostics: [] };
   const sddf = pc.sddf ?? defaultSddf;
   if (!sddf) {
-    return { diagnostics: [{ severity: 'warning', code: 'real-components', message: 'real components need an sDDF checkout: name it in the project file ("sddf": "../sddf"); booting with the models' }] };
+    return {
+      diagnostics: [
+        {
+          severity: 'warning',
+          code: 'real-components',
+          message: 'real components need an sDDF checkout: name it in the project file ("sddf": "../sddf"); booting with the models',
+        },
+      ],
+    };
   }
   return { request: { components, sddf, pdSources: pc.pdSources }, diagnostics: [] };
 }
 
 export function kindOf(req: ComponentsRequest, pd: string): ComponentKind {
-  return typeof req.components === 'string' ? req.components : req.components[pd] ?? 'model';
+  return typeof req.components === 'string' ? req.components : (req.components[pd] ?? 'model');
 }
 
 export interface BuildResult {
@@ -78,30 +86,8 @@ export interface BuildResult {
 
 export function buildRealComponents(config: EmulatorConfig, req: ComponentsRequest, toolchain: WasmToolchain): BuildResult {
   const diagnostics: Diagnostic[] = [];
-  const r = config.roles;
-  const wanted: { pd: string; role: RealRole }[] = [];
-  if (kindOf(req, r.driver) === 'real') wanted.push({ pd: r.driver, role: 'driver' });
-  if (r.virtRx !== undefined && kindOf(req, r.virtRx) === 'real') wanted.push({ pd: r.virtRx, role: 'virtRx' });
-  if (kindOf(req, r.virtTx) === 'real') wanted.push({ pd: r.virtTx, role: 'virtTx' });
-  const isVmm = (pd: string): boolean => config.guests.some((g) => g.vmm === pd);
-  for (const g of config.guests) {
-    if (kindOf(req, g.vmm) !== 'real') continue;
-    if (!req.pdSources?.[g.vmm]) {
-      diagnostics.push({ severity: 'warning', code: 'real-components', message: `'${g.vmm}' runs as the model VMM: name its VMM program in the project file to run it on libvmm ("pds": {"${g.vmm}": {"sources": ["vmm.c"]}})` });
-    } else wanted.push({ pd: g.vmm, role: 'vmm' });
-  }
-  for (const c of r.clients) {
-    if (isVmm(c.pd)) continue;
-    if (req.pdSources?.[c.pd]) wanted.push({ pd: c.pd, role: 'client' });
-    else if (kindOf(req, c.pd) === 'real' && !config.guests.some((g) => g.vmm === c.pd)) {
-      diagnostics.push({ severity: 'error', code: 'real-components', message: `'${c.pd}' has no model and no sources: name its C files in the project file ("pds": {"${c.pd}": {"sources": [...]}})` });
-    }
-  }
+  const wanted = wantedComponents(config, req, diagnostics);
   if (wanted.length === 0 || diagnostics.some((d) => d.severity === 'error')) return { real: undefined, diagnostics };
-  if (config.serial.clientBase !== 0 && wanted.some((w) => w.role === 'virtRx')) {
-    diagnostics.push({ severity: 'warning', code: 'real-components', message: `sDDF's virt_rx numbers clients from 0; the project's clientBase ${config.serial.clientBase} needs the model: '${r.virtRx}' runs as the model` });
-    wanted.splice(wanted.findIndex((w) => w.role === 'virtRx'), 1);
-  }
   const missing = toolchain.available();
   if (missing) {
     diagnostics.push({ severity: 'warning', code: 'real-components', message: `${missing}; booting with the models` });
@@ -110,34 +96,28 @@ export function buildRealComponents(config: EmulatorConfig, req: ComponentsReque
   const include = join(req.sddf, 'include');
   try {
     const probe = toolchain.build({
-      name: 'sDDF layout probe', sources: [], generated: [{ name: 'sddf_layout_probe.c', text: layoutProbeSource() }],
-      includeDirs: [include], defines: DEFINES, globalBase: 1024, stackSize: 0x4000, exports: LAYOUT_PROBE_EXPORTS,
+      name: 'sDDF layout probe',
+      sources: [],
+      generated: [{ name: 'sddf_layout_probe.c', text: layoutProbeSource() }],
+      includeDirs: [include],
+      defines: DEFINES,
+      globalBase: 1024,
+      stackSize: 0x4000,
+      exports: LAYOUT_PROBE_EXPORTS,
     });
     const layout = readLayout(probe);
     let nextSlot = 0;
     const pds: RealPdModule[] = wanted.map((w) => {
-      const own = req.pdSources?.[w.pd];
       const slot = nextSlot;
       nextSlot += w.role === 'vmm' ? VMM_SLOTS : 1;
-      if (w.role === 'vmm') return { pd: w.pd, role: w.role, slot, wasm: toolchain.build(vmmSpec(config, req, w.pd, own!, slot)) };
-      const spec: PdBuildSpec = {
-        name: w.pd,
-        sources: w.role === 'client'
-          ? [...own!.sources, ...UTIL_SERIAL.map((f) => join(req.sddf, f))]
-          : [...ROLE_SOURCES[w.role].map((f) => join(req.sddf, f)), ...UTIL_DEBUG.map((f) => join(req.sddf, f))],
-        includeDirs: [...(own?.includeDirs ?? []), ...(ROLE_INCLUDES[w.role] ?? []).map((d) => join(req.sddf, d)), include],
-        defines: [...DEFINES, ...(own?.defines ?? [])],
-        globalBase: SharedAddressSpace.slotBase(slot),
-        stackSize: STACK_SIZE,
-        exports: EXPORTS,
-        runtime: w.role === 'driver' ? ['mmio.c'] : [],
-      };
-      const built = toolchain.build(spec);
-      // A driver's loads and stores reach its device window through the runtime's helpers.
-      return { pd: w.pd, role: w.role, slot, wasm: w.role === 'driver' ? rewriteDeviceAccesses(built).bytes : built };
+      return { pd: w.pd, role: w.role, slot, wasm: buildPd(config, req, toolchain, w, slot) };
     });
     // Said at every boot, so that a user (and the Problems view) can tell real code from the models.
-    diagnostics.push({ severity: 'info', code: 'real-components', message: `running as C code compiled to WebAssembly: ${pds.map((p) => `'${p.pd}'`).join(', ')}; the other PDs are models` });
+    diagnostics.push({
+      severity: 'info',
+      code: 'real-components',
+      message: `running as C code compiled to WebAssembly: ${pds.map((p) => `'${p.pd}'`).join(', ')}; the other PDs are models`,
+    });
     return { real: { layout, pds }, diagnostics };
   } catch (e) {
     if (e instanceof ToolchainMissingError) {
@@ -150,8 +130,78 @@ export function buildRealComponents(config: EmulatorConfig, req: ComponentsReque
   }
 }
 
+/** The PDs that run their C code: asked for as real and buildable (sources for a VMM or a native client). */
+function wantedComponents(config: EmulatorConfig, req: ComponentsRequest, diagnostics: Diagnostic[]): { pd: string; role: RealRole }[] {
+  const r = config.roles;
+  const wanted: { pd: string; role: RealRole }[] = [];
+  if (kindOf(req, r.driver) === 'real') wanted.push({ pd: r.driver, role: 'driver' });
+  if (r.virtRx !== undefined && kindOf(req, r.virtRx) === 'real') wanted.push({ pd: r.virtRx, role: 'virtRx' });
+  if (kindOf(req, r.virtTx) === 'real') wanted.push({ pd: r.virtTx, role: 'virtTx' });
+  const isVmm = (pd: string): boolean => config.guests.some((g) => g.vmm === pd);
+  for (const g of config.guests) {
+    if (kindOf(req, g.vmm) !== 'real') continue;
+    if (!req.pdSources?.[g.vmm]) {
+      diagnostics.push({
+        severity: 'warning',
+        code: 'real-components',
+        message: `'${g.vmm}' runs as the model VMM: name its VMM program in the project file to run it on libvmm ("pds": {"${g.vmm}": {"sources": ["vmm.c"]}})`,
+      });
+    } else wanted.push({ pd: g.vmm, role: 'vmm' });
+  }
+  for (const c of r.clients) {
+    if (isVmm(c.pd)) continue;
+    if (req.pdSources?.[c.pd]) wanted.push({ pd: c.pd, role: 'client' });
+    else if (kindOf(req, c.pd) === 'real') {
+      diagnostics.push({
+        severity: 'error',
+        code: 'real-components',
+        message: `'${c.pd}' has no model and no sources: name its C files in the project file ("pds": {"${c.pd}": {"sources": [...]}})`,
+      });
+    }
+  }
+  const rx = wanted.findIndex((w) => w.role === 'virtRx');
+  if (config.serial.clientBase !== 0 && rx >= 0) {
+    diagnostics.push({
+      severity: 'warning',
+      code: 'real-components',
+      message: `sDDF's virt_rx numbers clients from 0; the project's clientBase ${config.serial.clientBase} needs the model: '${r.virtRx}' runs as the model`,
+    });
+    wanted.splice(rx, 1);
+  }
+  return wanted;
+}
+
+/** One PD's module: sDDF's program for its role, or the user's sources; a driver's device accesses rewritten. */
+function buildPd(config: EmulatorConfig, req: ComponentsRequest, toolchain: WasmToolchain, w: { pd: string; role: RealRole }, slot: number): Uint8Array {
+  const own = req.pdSources?.[w.pd];
+  if (w.role === 'vmm') return toolchain.build(vmmSpec(config, req, w.pd, own!, slot));
+  const include = join(req.sddf, 'include');
+  const spec: PdBuildSpec = {
+    name: w.pd,
+    sources:
+      w.role === 'client'
+        ? [...own!.sources, ...UTIL_SERIAL.map((f) => join(req.sddf, f))]
+        : [...ROLE_SOURCES[w.role].map((f) => join(req.sddf, f)), ...UTIL_DEBUG.map((f) => join(req.sddf, f))],
+    includeDirs: [...(own?.includeDirs ?? []), ...(ROLE_INCLUDES[w.role] ?? []).map((d) => join(req.sddf, d)), include],
+    defines: [...DEFINES, ...(own?.defines ?? [])],
+    globalBase: SharedAddressSpace.slotBase(slot),
+    stackSize: STACK_SIZE,
+    exports: EXPORTS,
+    runtime: w.role === 'driver' ? ['mmio.c'] : [],
+  };
+  const built = toolchain.build(spec);
+  // A driver's loads and stores reach its device window through the runtime's helpers.
+  return w.role === 'driver' ? rewriteDeviceAccesses(built).bytes : built;
+}
+
 /** A real VMM's build: its program and libvmm, with the guest's addresses from the project as -D definitions. */
-function vmmSpec(config: EmulatorConfig, req: ComponentsRequest, pd: string, own: NonNullable<ComponentsRequest['pdSources']>[string], slot: number): PdBuildSpec {
+function vmmSpec(
+  config: EmulatorConfig,
+  req: ComponentsRequest,
+  pd: string,
+  own: NonNullable<ComponentsRequest['pdSources']>[string],
+  slot: number,
+): PdBuildSpec {
   const g = config.guests.find((x) => x.vmm === pd)!;
   const hex = (n: number): string => `0x${n.toString(16)}`;
   return vmmBuildSpec({
@@ -159,9 +209,13 @@ function vmmSpec(config: EmulatorConfig, req: ComponentsRequest, pd: string, own
     programSources: own.sources,
     includeDirs: own.includeDirs,
     defines: [
-      `GUEST_RAM_START_GPA=${hex(g.ramGpa)}`, `GUEST_RAM_SIZE=${hex(g.ramSize)}`, `GUEST_DTB_GPA=${hex(g.dtbGpa)}`,
+      `GUEST_RAM_START_GPA=${hex(g.ramGpa)}`,
+      `GUEST_RAM_SIZE=${hex(g.ramSize)}`,
+      `GUEST_DTB_GPA=${hex(g.dtbGpa)}`,
       `GUEST_INIT_RAM_DISK_GPA=${hex(g.initrd?.gpa ?? noInitrdGpa(g))}`,
-      `VIRTIO_CONSOLE_BASE=${hex(g.virtio.base)}`, `VIRTIO_CONSOLE_SIZE=${hex(g.virtio.size)}`, `VIRTIO_CONSOLE_SPI=${spiToIntid(g.virtio.spi) - 32}`,
+      `VIRTIO_CONSOLE_BASE=${hex(g.virtio.base)}`,
+      `VIRTIO_CONSOLE_SIZE=${hex(g.virtio.size)}`,
+      `VIRTIO_CONSOLE_SPI=${spiToIntid(g.virtio.spi) - 32}`,
       ...(own.defines ?? []),
     ],
     libvmm: req.libvmm ?? join(dirname(req.sddf), 'libvmm'),

@@ -13,18 +13,39 @@ import { nameMap, NAME_SUBSECTION_FUNCTION, readSections, WasmReader } from './w
 
 /** The helper's export name for each memory opcode (wasm core spec, 5.4.6). */
 const MEMORY_OP_HELPER: Record<number, string> = {
-  0x28: '__emu_ld_i32', 0x29: '__emu_ld_i64', 0x2a: '__emu_ld_f32', 0x2b: '__emu_ld_f64',
-  0x2c: '__emu_ld_i32_8s', 0x2d: '__emu_ld_i32_8u', 0x2e: '__emu_ld_i32_16s', 0x2f: '__emu_ld_i32_16u',
-  0x30: '__emu_ld_i64_8s', 0x31: '__emu_ld_i64_8u', 0x32: '__emu_ld_i64_16s', 0x33: '__emu_ld_i64_16u',
-  0x34: '__emu_ld_i64_32s', 0x35: '__emu_ld_i64_32u',
-  0x36: '__emu_st_i32', 0x37: '__emu_st_i64', 0x38: '__emu_st_f32', 0x39: '__emu_st_f64',
-  0x3a: '__emu_st_i32_8', 0x3b: '__emu_st_i32_16', 0x3c: '__emu_st_i64_8', 0x3d: '__emu_st_i64_16', 0x3e: '__emu_st_i64_32',
+  0x28: '__emu_ld_i32',
+  0x29: '__emu_ld_i64',
+  0x2a: '__emu_ld_f32',
+  0x2b: '__emu_ld_f64',
+  0x2c: '__emu_ld_i32_8s',
+  0x2d: '__emu_ld_i32_8u',
+  0x2e: '__emu_ld_i32_16s',
+  0x2f: '__emu_ld_i32_16u',
+  0x30: '__emu_ld_i64_8s',
+  0x31: '__emu_ld_i64_8u',
+  0x32: '__emu_ld_i64_16s',
+  0x33: '__emu_ld_i64_16u',
+  0x34: '__emu_ld_i64_32s',
+  0x35: '__emu_ld_i64_32u',
+  0x36: '__emu_st_i32',
+  0x37: '__emu_st_i64',
+  0x38: '__emu_st_f32',
+  0x39: '__emu_st_f64',
+  0x3a: '__emu_st_i32_8',
+  0x3b: '__emu_st_i32_16',
+  0x3c: '__emu_st_i64_8',
+  0x3d: '__emu_st_i64_16',
+  0x3e: '__emu_st_i64_32',
 };
-const MEMORY_COPY = '__emu_memory_copy', MEMORY_FILL = '__emu_memory_fill';
+const MEMORY_COPY = '__emu_memory_copy',
+  MEMORY_FILL = '__emu_memory_fill';
 const HELPERS = [...Object.values(MEMORY_OP_HELPER), MEMORY_COPY, MEMORY_FILL];
 
-const SECTION_IMPORT = 2, SECTION_CODE = 10;
-const OP_I32_CONST = 0x41, OP_CALL = 0x10, PREFIX_FC = 0xfc;
+const SECTION_IMPORT = 2,
+  SECTION_CODE = 10;
+const OP_I32_CONST = 0x41,
+  OP_CALL = 0x10,
+  PREFIX_FC = 0xfc;
 
 export class MmioRewriteError extends Error {}
 
@@ -37,7 +58,10 @@ export interface MmioRewriteResult {
 
 export function rewriteDeviceAccesses(module: Uint8Array): MmioRewriteResult {
   const sections = readSections(module);
-  const importedFuncs = countImportedFunctions(module, sections.find((s) => s.id === SECTION_IMPORT));
+  const importedFuncs = countImportedFunctions(
+    module,
+    sections.find((s) => s.id === SECTION_IMPORT),
+  );
   // By the name section: an export may be wasm-ld's wrapper that runs the constructors first.
   const names = new Map([...nameMap(module, sections, NAME_SUBSECTION_FUNCTION)].map(([idx, name]) => [name, idx]));
   const helper = (name: string): number => {
@@ -53,9 +77,12 @@ export function rewriteDeviceAccesses(module: Uint8Array): MmioRewriteResult {
   const r = new WasmReader(module, code.start);
   const count = r.u32();
   out.u32(count);
-  let accesses = 0, bulk = 0;
+  let accesses = 0,
+    bulk = 0;
   for (let i = 0; i < count; i++) {
-    const size = r.u32(), start = r.pos, end = start + size;
+    const size = r.u32(),
+      start = r.pos,
+      end = start + size;
     if (helpers.has(importedFuncs + i)) {
       out.u32(size);
       out.bytes(module.subarray(start, end));
@@ -63,48 +90,70 @@ export function rewriteDeviceAccesses(module: Uint8Array): MmioRewriteResult {
       continue;
     }
     const body = new ByteWriter();
-    const localGroups = r.u32();
-    for (let g = 0; g < localGroups; g++) {
-      r.u32();
-      r.u8();
-    }
-    body.bytes(module.subarray(start, r.pos));
-    while (r.pos < end) {
-      const at = r.pos, op = r.u8();
-      const name = MEMORY_OP_HELPER[op];
-      if (name !== undefined) {
-        r.u32(); // alignment: a hint, dropped
-        const offset = r.u32();
-        body.u8(OP_I32_CONST);
-        body.s32(offset | 0);
-        body.u8(OP_CALL);
-        body.u32(helper(name));
-        accesses++;
-        continue;
-      }
-      if (op === PREFIX_FC) {
-        const sub = r.u32();
-        if (sub === 10 || sub === 11) {
-          r.pos += sub === 10 ? 2 : 1; // memory index bytes
-          body.u8(OP_CALL);
-          body.u32(helper(sub === 10 ? MEMORY_COPY : MEMORY_FILL));
-          bulk++;
-          continue;
-        }
-        skipFcImmediates(r, sub);
-      } else skipImmediates(r, op, at);
-      body.bytes(module.subarray(at, r.pos));
-    }
+    const counts = rewriteBody(module, r, start, end, helper, body);
+    accesses += counts.accesses;
+    bulk += counts.bulk;
     if (r.pos !== end) throw new MmioRewriteError(`function ${importedFuncs + i}: instructions run past the end of its body`);
     out.u32(body.length);
     out.bytes(body.finish());
   }
 
+  return { bytes: withCodeSection(module, sections, out.finish()), accesses, bulk };
+}
+
+/** One function body with each memory access (and bulk copy or fill) replaced by a call to its helper. */
+function rewriteBody(
+  module: Uint8Array,
+  r: WasmReader,
+  start: number,
+  end: number,
+  helper: (name: string) => number,
+  body: ByteWriter,
+): { accesses: number; bulk: number } {
+  let accesses = 0,
+    bulk = 0;
+  const localGroups = r.u32();
+  for (let g = 0; g < localGroups; g++) {
+    r.u32();
+    r.u8();
+  }
+  body.bytes(module.subarray(start, r.pos));
+  while (r.pos < end) {
+    const at = r.pos,
+      op = r.u8();
+    const name = MEMORY_OP_HELPER[op];
+    if (name !== undefined) {
+      r.u32(); // alignment: a hint, dropped
+      const offset = r.u32();
+      body.u8(OP_I32_CONST);
+      body.s32(offset | 0);
+      body.u8(OP_CALL);
+      body.u32(helper(name));
+      accesses++;
+      continue;
+    }
+    if (op === PREFIX_FC) {
+      const sub = r.u32();
+      if (sub === 10 || sub === 11) {
+        r.pos += sub === 10 ? 2 : 1; // memory index bytes
+        body.u8(OP_CALL);
+        body.u32(helper(sub === 10 ? MEMORY_COPY : MEMORY_FILL));
+        bulk++;
+        continue;
+      }
+      skipFcImmediates(r, sub);
+    } else skipImmediates(r, op, at);
+    body.bytes(module.subarray(at, r.pos));
+  }
+  return { accesses, bulk };
+}
+
+/** The module with its code section's contents replaced, every other section as it was. */
+function withCodeSection(module: Uint8Array, sections: ReturnType<typeof readSections>, contents: Uint8Array): Uint8Array {
   const result = new ByteWriter();
   result.bytes(module.subarray(0, 8));
   for (const s of sections) {
     if (s.id === SECTION_CODE) {
-      const contents = out.finish();
       result.u8(SECTION_CODE);
       result.u32(contents.length);
       result.bytes(contents);
@@ -112,7 +161,7 @@ export function rewriteDeviceAccesses(module: Uint8Array): MmioRewriteResult {
       result.bytes(module.subarray(s.headerStart, s.start + s.size));
     }
   }
-  return { bytes: result.finish(), accesses, bulk };
+  return result.finish();
 }
 
 function countImportedFunctions(module: Uint8Array, section: { start: number } | undefined): number {

@@ -78,7 +78,7 @@ export class RealPd implements PdProgram {
         irq_ack: (ch: number) => ctx.irqAck(ch >>> 0),
         yield: () => this.yieldSlice(),
         ppcall: (ch: number, tag: bigint) => this.ppcall(ch >>> 0, tag),
-        mmio_read: (addr: number, width: number) => device ? deviceRead(device, addr >>> 0, width) : 0,
+        mmio_read: (addr: number, width: number) => (device ? deviceRead(device, addr >>> 0, width) : 0),
         mmio_write: (addr: number, width: number, value: number) => {
           if (device) deviceWrite(device, addr >>> 0, width, value >>> 0);
         },
@@ -239,7 +239,11 @@ export function asPdFault(e: unknown, pendingLine: string): PdFaultError {
   const tail = pendingLine ? [`(emulator) the PD's last output: ${pendingLine}`] : [];
   if (!trap) return new PdFaultError(message, VM_FAULT, [`(emulator) ${message}`, ...tail]);
   if (/out of bounds/.test(message)) {
-    return new PdFaultError(message, VM_FAULT, ['MON|ERROR: VMFault: ip=0x0  fault_addr=0x0  fsr=0x0  (data)', `MON|ERROR: description of fault: WebAssembly trap: ${message}`, ...tail]);
+    return new PdFaultError(message, VM_FAULT, [
+      'MON|ERROR: VMFault: ip=0x0  fault_addr=0x0  fsr=0x0  (data)',
+      `MON|ERROR: description of fault: WebAssembly trap: ${message}`,
+      ...tail,
+    ]);
   }
   return new PdFaultError(message, USER_EXCEPTION, ['MON|ERROR: UserException', `(emulator) WebAssembly trap: ${message}`, ...tail]);
 }

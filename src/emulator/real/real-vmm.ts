@@ -24,9 +24,15 @@ import { TCB_PC, TCB_X0, tcbSlotOfX, type FaultHandler, type Vcpu } from '../vcp
 import type { RealPd } from './real-pd';
 
 /** seL4's fault labels (MCS, aarch64 with hypervisor support) and message lengths. */
-export const FAULT_VM = 6, FAULT_VGIC_MAINTENANCE = 7, FAULT_VCPU = 8;
-const EC_WFX = 0x01, EC_SMC64 = 0x17;
-const IL = 1 << 25, ISV = 1 << 24, SF = 1 << 15, WNR = 1 << 6;
+export const FAULT_VM = 6,
+  FAULT_VGIC_MAINTENANCE = 7,
+  FAULT_VCPU = 8;
+const EC_WFX = 0x01,
+  EC_SMC64 = 0x17;
+const IL = 1 << 25,
+  ISV = 1 << 24,
+  SF = 1 << 15,
+  WNR = 1 << 6;
 /** DFSC: translation fault, level 3 (no stage-2 page at the address). */
 const DFSC_TRANSLATION_L3 = 0x07;
 /** The cost of a trap to the VMM and back (the model VMM's, pds/vmm.ts). */
@@ -63,10 +69,14 @@ export class RealVmmFaults implements FaultHandler {
       this.vcpu.halt(`its VMM '${this.pd.name}' has faulted`);
       return false;
     }
-    const replied = this.kernel.runAs(this.pd, () => {
-      if (costNs > 0) this.kernel.charge(this.pd, costNs);
-      return this.program.fault(this.vcpuId, label, mrs);
-    }, false);
+    const replied = this.kernel.runAs(
+      this.pd,
+      () => {
+        if (costNs > 0) this.kernel.charge(this.pd, costNs);
+        return this.program.fault(this.vcpuId, label, mrs);
+      },
+      false,
+    );
     if (!replied && !this.vcpu.halted()) this.vcpu.halt(stopReason ?? `its VMM did not reply to a ${label === FAULT_VCPU ? 'vCPU' : 'vGIC maintenance'} fault`);
     return replied;
   }

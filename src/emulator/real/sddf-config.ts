@@ -13,7 +13,12 @@ export interface ConnectionValues {
 export class ConfigWriter {
   private readonly view: DataView;
   private readonly bytes: Uint8Array;
-  constructor(readonly layout: SddfLayout, buffer: ArrayBuffer, private readonly base: number, readonly size: number) {
+  constructor(
+    readonly layout: SddfLayout,
+    buffer: ArrayBuffer,
+    private readonly base: number,
+    readonly size: number,
+  ) {
     this.view = new DataView(buffer, base, size);
     this.bytes = new Uint8Array(buffer, base, size);
     this.bytes.fill(0);

@@ -18,11 +18,15 @@ import type { WasmMemory } from './wasm-api';
 export const BASE_VM_TCB_CAP = 266n;
 export const BASE_VCPU_CAP = 330n;
 /** seL4's error codes (libsel4 errors.h). */
-export const SEL4_NO_ERROR = 0, SEL4_INVALID_ARGUMENT = 1, SEL4_INVALID_CAPABILITY = 2, SEL4_RANGE_ERROR = 4;
+export const SEL4_NO_ERROR = 0,
+  SEL4_INVALID_ARGUMENT = 1,
+  SEL4_INVALID_CAPABILITY = 2,
+  SEL4_RANGE_ERROR = 4;
 /** SMC Calling Convention's "unknown function" (-1 as a 64-bit word). */
 const SMC_UNKNOWN = 0xffffffffffffffffn;
 const SMC_CONTEXT_WORDS = 8;
-const PPI_FIRST = 16, PPI_LAST = 31;
+const PPI_FIRST = 16,
+  PPI_LAST = 31;
 
 /** What a VMM's invocations reach: its VM's vCPUs by id, and the kernel's record of events. */
 export interface VcpuSet {
@@ -85,7 +89,8 @@ export class Sel4VcpuInterface {
         return SEL4_NO_ERROR;
       },
       smc_call: (_cap: bigint, args: number, response: number) => {
-        const req = this.words(args, SMC_CONTEXT_WORDS), res = this.words(response, SMC_CONTEXT_WORDS);
+        const req = this.words(args, SMC_CONTEXT_WORDS),
+          res = this.words(response, SMC_CONTEXT_WORDS);
         if (!req || !res) return SEL4_INVALID_ARGUMENT;
         res.fill(0n);
         res[0] = SMC_UNKNOWN;

@@ -6,7 +6,7 @@ import type { EmulatorConfig } from '../config';
 import type { Kernel, PdThread } from '../kernel';
 import type { SerialQueue } from '../queue';
 import { SharedAddressSpace, VMM_SLOTS } from './address-space';
-import type { RealComponentsConfig, RealRole } from './real-config';
+import type { RealComponentsConfig, RealPdModule, RealRole } from './real-config';
 import { DEFAULT_TERMINATOR } from '../pds/virt-rx';
 import { RealPd, type QueueCost } from './real-pd';
 import { dataSegments } from './wasm-module';
@@ -18,7 +18,15 @@ import type { Vcpu } from '../vcpu';
 const LIBVMM_GIC_DIST_PADDR = 0x38800000;
 import { wasm } from './wasm-api';
 export type { RealComponentsConfig, RealPdModule, RealRole } from './real-config';
-import { ConfigWriter, writeClientConfig, writeDeviceResources, writeDriverConfig, writeVirtRxConfig, writeVirtTxConfig, type ConnectionValues } from './sddf-config';
+import {
+  ConfigWriter,
+  writeClientConfig,
+  writeDeviceResources,
+  writeDriverConfig,
+  writeVirtRxConfig,
+  writeVirtTxConfig,
+  type ConnectionValues,
+} from './sddf-config';
 
 /** The config section each role's program declares (sdfgen patches the same sections). */
 const CONFIG_SECTION: Record<RealRole, string> = {
@@ -28,7 +36,6 @@ const CONFIG_SECTION: Record<RealRole, string> = {
   client: '.serial_client_config',
   vmm: '.serial_client_config',
 };
-
 
 /** The models' per-byte costs (pds/*.ts), so that real and model PDs share a timeline. */
 const DRIVER_NS_PER_BYTE = 2;
@@ -68,7 +75,10 @@ export class RealSystem {
   /** virt_tx's client output as it consumes it (the same tap as the model's). */
   tap: ((client: number, bytes: Uint8Array) => void) | undefined;
 
-  constructor(private readonly config: EmulatorConfig, readonly real: RealComponentsConfig) {
+  constructor(
+    private readonly config: EmulatorConfig,
+    readonly real: RealComponentsConfig,
+  ) {
     const r = config.roles;
     const serialMrs = new Set<string>();
     for (const c of [r.driverRx, r.driverTx, ...r.clients.flatMap((x) => [x.rx, x.tx])]) {
@@ -88,39 +98,58 @@ export class RealSystem {
     return this.space.regionBytes(name);
   }
 
+  /** What moving bytes through its queues costs a real PD: the models' per-byte costs, so both share a timeline. */
+  private costsOf(m: RealPdModule, queues: SerialQueues): QueueCost[] {
+    if (m.role === 'driver') {
+      const costs: QueueCost[] = [{ queue: queues.driverTx, side: 'head', nsPerByte: DRIVER_NS_PER_BYTE }];
+      if (queues.driverRx) costs.push({ queue: queues.driverRx, side: 'tail', nsPerByte: DRIVER_NS_PER_BYTE });
+      return costs;
+    }
+    if (m.role === 'virtRx') return queues.driverRx ? [{ queue: queues.driverRx, side: 'head', nsPerByte: VIRT_RX_NS_PER_BYTE }] : [];
+    if (m.role === 'virtTx') return queues.clientTx.map((q) => ({ queue: q, side: 'head' as const, nsPerByte: VIRT_TX_NS_PER_BYTE }));
+    const client = this.config.roles.clients.findIndex((c) => c.pd === m.pd);
+    if (m.role !== 'vmm' || client < 0) return [];
+    const rxq = queues.clientRx[client];
+    const costs: QueueCost[] = [{ queue: queues.clientTx[client], side: 'tail', nsPerByte: VMM_NS_PER_BYTE }];
+    if (rxq) costs.push({ queue: rxq, side: 'head', nsPerByte: VMM_NS_PER_BYTE });
+    return costs;
+  }
+
   /** Instantiate every real PD, fill its sDDF config and make it the PD's program. */
-  attach(kernel: Kernel, queues: SerialQueues, chBetween: (from: string, to: string | undefined) => number, device: DriverDevice,
-    vcpuOf: (vmm: string) => Vcpu | undefined = () => undefined): void {
-    const r = this.config.roles, serial = this.config.serial;
+  attach(
+    kernel: Kernel,
+    queues: SerialQueues,
+    chBetween: (from: string, to: string | undefined) => number,
+    device: DriverDevice,
+    vcpuOf: (vmm: string) => Vcpu | undefined = () => undefined,
+  ): void {
+    const r = this.config.roles,
+      serial = this.config.serial;
     // An absent connection (RX in a TX-only system) is all zeros, as sdfgen leaves it.
     const conn = (c: { queueMr: string; dataMr: string; capacity?: number } | undefined, id: number): ConnectionValues => {
       if (!c) return { queue: { vaddr: 0, size: 0 }, data: { vaddr: 0, size: 0 }, id: 0 };
-      const q = this.space.regions.get(c.queueMr)!, d = this.space.regions.get(c.dataMr)!;
+      const q = this.space.regions.get(c.queueMr)!,
+        d = this.space.regions.get(c.dataMr)!;
       return { queue: { vaddr: q.address, size: q.size }, data: { vaddr: d.address, size: c.capacity ?? d.size }, id };
     };
     for (const m of this.real.pds) {
       const pd = kernel.pds.get(m.pd);
       if (!pd) continue;
       const module = new wasm.Module(m.wasm);
-      let costs: QueueCost[] = [];
+      const costs = this.costsOf(m, queues);
       const window = m.role === 'driver' ? this.space.windows.get(UART_WINDOW)! : undefined;
-      if (m.role === 'driver') {
-        costs = [{ queue: queues.driverTx, side: 'head', nsPerByte: DRIVER_NS_PER_BYTE }];
-        if (queues.driverRx) costs.push({ queue: queues.driverRx, side: 'tail', nsPerByte: DRIVER_NS_PER_BYTE });
-      }
-      if (m.role === 'virtRx' && queues.driverRx) costs = [{ queue: queues.driverRx, side: 'head', nsPerByte: VIRT_RX_NS_PER_BYTE }];
-      if (m.role === 'virtTx') costs = queues.clientTx.map((q) => ({ queue: q, side: 'head' as const, nsPerByte: VIRT_TX_NS_PER_BYTE }));
-      const client = r.clients.findIndex((c) => c.pd === m.pd);
-      if (m.role === 'vmm' && client >= 0) {
-        const rxq = queues.clientRx[client];
-        costs = [{ queue: queues.clientTx[client], side: 'tail', nsPerByte: VMM_NS_PER_BYTE }];
-        if (rxq) costs.push({ queue: rxq, side: 'head', nsPerByte: VMM_NS_PER_BYTE });
-      }
       const vcpu = m.role === 'vmm' ? vcpuOf(m.pd) : undefined;
-      const sel4 = vcpu ? new Sel4VcpuInterface(this.space.memory, { vcpu: (id) => (id === 0 ? vcpu : undefined), event: (k, t) => kernel.event(k, t) }) : undefined;
-      const program = new RealPd(kernel.contextFor(pd), module, this.space.memory, costs,
+      const sel4 = vcpu
+        ? new Sel4VcpuInterface(this.space.memory, { vcpu: (id) => (id === 0 ? vcpu : undefined), event: (k, t) => kernel.event(k, t) })
+        : undefined;
+      const program = new RealPd(
+        kernel.contextFor(pd),
+        module,
+        this.space.memory,
+        costs,
         window && { base: window.address, size: window.size, read: (o) => device.uart.read(o), write: (o, v) => device.uart.write(o, v) },
-        sel4 ? { sel4: sel4.imports() } : {});
+        sel4 ? { sel4: sel4.imports() } : {},
+      );
       program.setName(m.pd);
       const section = dataSegments(m.wasm).find((s) => s.name === CONFIG_SECTION[m.role]);
       if (!section || section.address === undefined) throw new Error(`the program of '${m.pd}' has no ${CONFIG_SECTION[m.role]} section for its sDDF config`);

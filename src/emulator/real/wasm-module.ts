@@ -23,7 +23,10 @@ export interface DataSegment {
 
 export class WasmReader {
   pos: number;
-  constructor(readonly bytes: Uint8Array, pos = 0) {
+  constructor(
+    readonly bytes: Uint8Array,
+    pos = 0,
+  ) {
     this.pos = pos;
   }
   u8(): number {
@@ -32,7 +35,8 @@ export class WasmReader {
   }
   /** Unsigned LEB128 (up to 32 bits). */
   u32(): number {
-    let result = 0, shift = 0;
+    let result = 0,
+      shift = 0;
     for (;;) {
       const b = this.u8();
       result += (b & 0x7f) * 2 ** shift;
@@ -43,7 +47,9 @@ export class WasmReader {
   }
   /** Signed LEB128, as a JS number (exact to 53 bits). */
   s64(): number {
-    let result = 0, shift = 0, b: number;
+    let result = 0,
+      shift = 0,
+      b: number;
     do {
       b = this.u8();
       result += (b & 0x7f) * 2 ** shift;
@@ -66,7 +72,9 @@ export function readSections(bytes: Uint8Array): WasmSection[] {
   const out: WasmSection[] = [];
   while (r.pos < bytes.length) {
     const headerStart = r.pos;
-    const id = r.u8(), size = r.u32(), start = r.pos;
+    const id = r.u8(),
+      size = r.u32(),
+      start = r.pos;
     const s: WasmSection = { id, headerStart, start, size };
     if (id === 0) {
       const nr = new WasmReader(bytes, start);
@@ -119,7 +127,9 @@ export function nameMap(bytes: Uint8Array, sections: WasmSection[], subsection: 
   const r = new WasmReader(bytes, names.start);
   const end = names.start + names.size;
   while (r.pos < end) {
-    const sub = r.u8(), size = r.u32(), next = r.pos + size;
+    const sub = r.u8(),
+      size = r.u32(),
+      next = r.pos + size;
     if (sub === subsection) {
       const count = r.u32();
       for (let i = 0; i < count; i++) {

@@ -29,19 +29,42 @@ export const VIRTIO_MMIO_VERSION = 2;
 export const VIRTIO_DEVICE_ID_CONSOLE = 3;
 export const VIRTIO_MMIO_VENDOR_ID = 0x344c6573; // "seL4"
 export const VIRTIO_QUEUE_NUM_MAX = 128;
-export const RX_QUEUE = 0, TX_QUEUE = 1;
+export const RX_QUEUE = 0,
+  TX_QUEUE = 1;
 
 export const REG = {
-  MagicValue: 0x000, Version: 0x004, DeviceID: 0x008, VendorID: 0x00c,
-  DeviceFeatures: 0x010, DeviceFeaturesSel: 0x014, DriverFeatures: 0x020, DriverFeaturesSel: 0x024,
-  QueueSel: 0x030, QueueNumMax: 0x034, QueueNum: 0x038, QueueReady: 0x044, QueueNotify: 0x050,
-  InterruptStatus: 0x060, InterruptACK: 0x064, Status: 0x070,
-  QueueDescLow: 0x080, QueueDescHigh: 0x084, QueueDriverLow: 0x090, QueueDriverHigh: 0x094,
-  QueueDeviceLow: 0x0a0, QueueDeviceHigh: 0x0a4, ConfigGeneration: 0x0fc, Config: 0x100,
+  MagicValue: 0x000,
+  Version: 0x004,
+  DeviceID: 0x008,
+  VendorID: 0x00c,
+  DeviceFeatures: 0x010,
+  DeviceFeaturesSel: 0x014,
+  DriverFeatures: 0x020,
+  DriverFeaturesSel: 0x024,
+  QueueSel: 0x030,
+  QueueNumMax: 0x034,
+  QueueNum: 0x038,
+  QueueReady: 0x044,
+  QueueNotify: 0x050,
+  InterruptStatus: 0x060,
+  InterruptACK: 0x064,
+  Status: 0x070,
+  QueueDescLow: 0x080,
+  QueueDescHigh: 0x084,
+  QueueDriverLow: 0x090,
+  QueueDriverHigh: 0x094,
+  QueueDeviceLow: 0x0a0,
+  QueueDeviceHigh: 0x0a4,
+  ConfigGeneration: 0x0fc,
+  Config: 0x100,
 } as const;
 
-export const STATUS_ACKNOWLEDGE = 1, STATUS_DRIVER = 2, STATUS_DRIVER_OK = 4, STATUS_FEATURES_OK = 8,
-  STATUS_DEVICE_NEEDS_RESET = 64, STATUS_FAILED = 128;
+export const STATUS_ACKNOWLEDGE = 1,
+  STATUS_DRIVER = 2,
+  STATUS_DRIVER_OK = 4,
+  STATUS_FEATURES_OK = 8,
+  STATUS_DEVICE_NEEDS_RESET = 64,
+  STATUS_FAILED = 128;
 
 /** Virtual cost of the VMM's work. */
 const COST_PER_CHAIN_NS = 200;
@@ -102,7 +125,8 @@ export class VirtioConsole {
     else if (reg === REG.VendorID) v = VIRTIO_MMIO_VENDOR_ID;
     else if (reg === REG.DeviceFeatures) {
       if (this.deviceFeaturesSel === 0) v = 0;
-      else if (this.deviceFeaturesSel === 1) v = 1; // VIRTIO_F_VERSION_1 is bit 32
+      else if (this.deviceFeaturesSel === 1)
+        v = 1; // VIRTIO_F_VERSION_1 is bit 32
       else {
         this.ports.log(`VIRTIO(CONSOLE)|ERROR: driver sets DeviceFeaturesSel to 0x${this.deviceFeaturesSel.toString(16)}, which doesn't make sense`);
         v = 0;
@@ -114,7 +138,8 @@ export class VirtioConsole {
     } else if (reg === REG.InterruptStatus) v = this.interruptStatus;
     else if (reg === REG.Status) v = this.status;
     else if (reg === REG.ConfigGeneration) v = 0;
-    else if (reg >= REG.Config && reg < REG.Config + 0x100) return -1; // the console has no config space
+    else if (reg >= REG.Config && reg < REG.Config + 0x100)
+      return -1; // the console has no config space
     else {
       this.ports.log(`unknown virtIO MMIO register read at offset 0x${offset.toString(16)}`);
       return -1;
@@ -129,10 +154,17 @@ export class VirtioConsole {
     const data = (size === 4 ? value : value & (size === 2 ? 0xffff : 0xff)) >>> 0;
     const vq = this.queueSel < this.vqs.length ? this.vqs[this.queueSel] : undefined;
     switch (offset) {
-      case REG.DeviceFeaturesSel: this.deviceFeaturesSel = data; return true;
-      case REG.DriverFeatures: return this.setDriverFeatures(data);
-      case REG.DriverFeaturesSel: this.driverFeaturesSel = data; return true;
-      case REG.QueueSel: this.queueSel = data; return true;
+      case REG.DeviceFeaturesSel:
+        this.deviceFeaturesSel = data;
+        return true;
+      case REG.DriverFeatures:
+        return this.setDriverFeatures(data);
+      case REG.DriverFeaturesSel:
+        this.driverFeaturesSel = data;
+        return true;
+      case REG.QueueSel:
+        this.queueSel = data;
+        return true;
       case REG.QueueNum:
         if (!vq) return this.invalidQueue('REG_VIRTIO_MMIO_QUEUE_NUM') >= 0;
         vq.num = data;
@@ -141,17 +173,25 @@ export class VirtioConsole {
         if (!vq) return this.invalidQueue('REG_VIRTIO_MMIO_QUEUE_READY') >= 0;
         if (data === 1) vq.ready = true;
         return true;
-      case REG.QueueNotify: return this.queueNotify();
-      case REG.InterruptACK: this.interruptStatus &= ~data; return true;
-      case REG.Status: return this.setStatus(data);
-      case REG.QueueDescLow: case REG.QueueDescHigh:
-      case REG.QueueDriverLow: case REG.QueueDriverHigh:
-      case REG.QueueDeviceLow: case REG.QueueDeviceHigh: {
+      case REG.QueueNotify:
+        return this.queueNotify();
+      case REG.InterruptACK:
+        this.interruptStatus &= ~data;
+        return true;
+      case REG.Status:
+        return this.setStatus(data);
+      case REG.QueueDescLow:
+      case REG.QueueDescHigh:
+      case REG.QueueDriverLow:
+      case REG.QueueDriverHigh:
+      case REG.QueueDeviceLow:
+      case REG.QueueDeviceHigh: {
         if (!vq) return this.invalidQueue('queue address register') >= 0;
         const high = (offset & 4) !== 0;
         const field = offset < REG.QueueDriverLow ? 'descGpa' : offset < REG.QueueDeviceLow ? 'availGpa' : 'usedGpa';
         const old = vq[field];
-        const lo = old % 0x100000000, hi = Math.floor(old / 0x100000000);
+        const lo = old % 0x100000000,
+          hi = Math.floor(old / 0x100000000);
         vq[field] = high ? data * 0x100000000 + lo : hi * 0x100000000 + data;
         return true;
       }
@@ -184,12 +224,23 @@ export class VirtioConsole {
     this.status &= value;
     const added = value ^ this.status;
     switch (added) {
-      case 0: this.reset(); return true;
-      case STATUS_ACKNOWLEDGE: if (this.status === 0) this.status |= STATUS_ACKNOWLEDGE; return true;
-      case STATUS_DRIVER: if (this.status & STATUS_ACKNOWLEDGE) this.status |= STATUS_DRIVER; return true;
-      case STATUS_FEATURES_OK: if (this.status & STATUS_DRIVER) this.status |= this.featuresHappy ? STATUS_FEATURES_OK : 0; return true;
-      case STATUS_DRIVER_OK: this.status |= STATUS_DRIVER_OK; return true;
-      case STATUS_FAILED: return true;
+      case 0:
+        this.reset();
+        return true;
+      case STATUS_ACKNOWLEDGE:
+        if (this.status === 0) this.status |= STATUS_ACKNOWLEDGE;
+        return true;
+      case STATUS_DRIVER:
+        if (this.status & STATUS_ACKNOWLEDGE) this.status |= STATUS_DRIVER;
+        return true;
+      case STATUS_FEATURES_OK:
+        if (this.status & STATUS_DRIVER) this.status |= this.featuresHappy ? STATUS_FEATURES_OK : 0;
+        return true;
+      case STATUS_DRIVER_OK:
+        this.status |= STATUS_DRIVER_OK;
+        return true;
+      case STATUS_FAILED:
+        return true;
       default:
         this.ports.log(`unknown virtIO MMIO device status 0x${added.toString(16)}.`);
         return false;
@@ -249,12 +300,21 @@ export class VirtioConsole {
    */
   private peekChain(q: Virtq): { head: number; total: number } | undefined {
     const pending = q.pending();
-    if (pending instanceof VirtqError) { this.deviceError(pending.message); return undefined; }
+    if (pending instanceof VirtqError) {
+      this.deviceError(pending.message);
+      return undefined;
+    }
     if (pending === 0) return undefined;
     const head = q.nextHead();
-    if (head instanceof VirtqError) { this.deviceError(head.message); return undefined; }
+    if (head instanceof VirtqError) {
+      this.deviceError(head.message);
+      return undefined;
+    }
     const total = q.walkChain(head, this.segs);
-    if (total instanceof VirtqError) { this.deviceError(total.message); return undefined; }
+    if (total instanceof VirtqError) {
+      this.deviceError(total.message);
+      return undefined;
+    }
     return { head, total };
   }
 
@@ -304,7 +364,10 @@ export class VirtioConsole {
       if (total <= txq.capacity) {
         if (total > txq.free()) {
           txq.requestProducerSignal();
-          if (total > txq.free()) { this.stats.txBlocked++; break; }
+          if (total > txq.free()) {
+            this.stats.txBlocked++;
+            break;
+          }
           txq.cancelProducerSignal();
         }
         for (const s of this.segs) {
@@ -315,7 +378,10 @@ export class VirtioConsole {
         // Longer than the whole queue: stream it (libvmm asserts here).
         let skip = this.txPartial;
         for (const s of this.segs) {
-          if (skip >= s.len) { skip -= s.len; continue; }
+          if (skip >= s.len) {
+            skip -= s.len;
+            continue;
+          }
           const off = s.gpa - mem.ramBase;
           const want = s.len - skip;
           const n = txq.enqueueBytes(mem.ram, off + skip, off + s.len);

@@ -35,7 +35,11 @@ export class VirtqError {
 }
 
 export class Virtq {
-  constructor(readonly state: VirtqState, private readonly mem: GuestPhysical, readonly maxNum: number) {}
+  constructor(
+    readonly state: VirtqState,
+    private readonly mem: GuestPhysical,
+    readonly maxNum: number,
+  ) {}
 
   /** Checks that hold before the device touches the rings. */
   validate(): VirtqError | undefined {
@@ -77,14 +81,19 @@ export class Virtq {
    */
   walkChain(head: number, out: Segment[]): number | VirtqError {
     out.length = 0;
-    let idx = head, total = 0;
+    let idx = head,
+      total = 0;
     for (let count = 0; ; count++) {
       if (count >= this.state.num) return new VirtqError(`descriptor chain from ${head} loops or is longer than the queue size ${this.state.num}`);
       if (idx >= this.state.num) return new VirtqError(`descriptor ${idx} is beyond the queue size ${this.state.num}`);
       const d = this.state.descGpa + idx * VIRTQ_DESC_SIZE;
-      const addr = this.mem.u64(d), len = this.mem.u32(d + 8), flags = this.mem.u16(d + 12), next = this.mem.u16(d + 14);
+      const addr = this.mem.u64(d),
+        len = this.mem.u32(d + 8),
+        flags = this.mem.u16(d + 12),
+        next = this.mem.u16(d + 14);
       if ((flags & VIRTQ_DESC_F_INDIRECT) !== 0) return new VirtqError(`descriptor ${idx} is INDIRECT, which the device did not offer`);
-      if (!this.mem.contains(addr, len)) return new VirtqError(`descriptor ${idx} buffer [0x${addr.toString(16)}..0x${(addr + len).toString(16)}) is outside guest RAM`);
+      if (!this.mem.contains(addr, len))
+        return new VirtqError(`descriptor ${idx} buffer [0x${addr.toString(16)}..0x${(addr + len).toString(16)}) is outside guest RAM`);
       total += len;
       if (total > 0xffffffff) return new VirtqError(`descriptor chain from ${head} is longer than 4 GiB`);
       out.push({ gpa: addr, len, flags });

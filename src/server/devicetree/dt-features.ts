@@ -1,8 +1,21 @@
 // Editor features for device trees, over the compiled tree(s) that read the document and their index.
 import {
-  CodeActionKind, CompletionItemKind, FoldingRangeKind, MarkupKind, SymbolKind,
-  type CodeAction, type CompletionItem, type DocumentSymbol, type FoldingRange, type Hover, type Location, type Position,
-  type SymbolInformation, type TextEdit, type WorkspaceEdit, type Diagnostic as LspDiagnostic,
+  CodeActionKind,
+  CompletionItemKind,
+  FoldingRangeKind,
+  MarkupKind,
+  SymbolKind,
+  type CodeAction,
+  type CompletionItem,
+  type DocumentSymbol,
+  type FoldingRange,
+  type Hover,
+  type Location,
+  type Position,
+  type SymbolInformation,
+  type TextEdit,
+  type WorkspaceEdit,
+  type Diagnostic as LspDiagnostic,
 } from 'vscode-languageserver/node';
 import type { SourceRange } from '../../common/diagnostics';
 import { decodeUtf8 } from '../../common/host';
@@ -65,7 +78,12 @@ function historyWords(history: PropertyEvent[]): string {
 /** The final value as DTS (cells in hex, phandles as paths), and the cells in decimal where that reads differently. */
 function shortValue(p: DtProperty, index: DtIndex): { text: string; decimal?: string } {
   const strings = p.value.markers.some((m) => m.kind === 'type-string');
-  if (strings) return { text: propertyStrings(p).map((s) => JSON.stringify(s)).join(', ') };
+  if (strings)
+    return {
+      text: propertyStrings(p)
+        .map((s) => JSON.stringify(s))
+        .join(', '),
+    };
   const b = p.value.bytes;
   if (b.length % 4 !== 0) return { text: `[${Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(' ')}]` };
   const targets = index.phandleTargets(p);
@@ -125,8 +143,16 @@ function refNameRange(r: SourceRange, name: string): SourceRange {
 function allLabelSites(ws: Workspace, path: string, name: string): SourceRange[] {
   const out = new Map<string, SourceRange>();
   for (const u of treeUnitsFor(ws, path)) {
-    for (const l of u.index!.labels) if (l.name === name) { const r = labelNameRange(l.range, name); out.set(key(r), r); }
-    for (const ref of u.index!.refs) if (ref.target === name) { const r = refNameRange(ref.range, name); out.set(key(r), r); }
+    for (const l of u.index!.labels)
+      if (l.name === name) {
+        const r = labelNameRange(l.range, name);
+        out.set(key(r), r);
+      }
+    for (const ref of u.index!.refs)
+      if (ref.target === name) {
+        const r = refNameRange(ref.range, name);
+        out.set(key(r), r);
+      }
   }
   return [...out.values()];
 }
@@ -145,10 +171,32 @@ function key(r: SourceRange): string {
 
 const STATUS_VALUES = ['okay', 'disabled', 'reserved', 'fail'];
 const COMMON_PROPERTIES = [
-  'compatible', 'reg', 'status', 'interrupts', 'interrupt-parent', 'interrupts-extended', '#address-cells', '#size-cells',
-  'ranges', 'dma-ranges', 'clocks', 'clock-names', 'resets', 'power-domains', 'pinctrl-0', 'pinctrl-names', 'phandle',
-  'device_type', 'model', 'bootargs', 'stdout-path', 'linux,initrd-start', 'linux,initrd-end', 'interrupt-controller',
-  '#interrupt-cells', 'label',
+  'compatible',
+  'reg',
+  'status',
+  'interrupts',
+  'interrupt-parent',
+  'interrupts-extended',
+  '#address-cells',
+  '#size-cells',
+  'ranges',
+  'dma-ranges',
+  'clocks',
+  'clock-names',
+  'resets',
+  'power-domains',
+  'pinctrl-0',
+  'pinctrl-names',
+  'phandle',
+  'device_type',
+  'model',
+  'bootargs',
+  'stdout-path',
+  'linux,initrd-start',
+  'linux,initrd-end',
+  'interrupt-controller',
+  '#interrupt-cells',
+  'label',
 ];
 
 function linePrefix(ws: Workspace, path: string, pos: Position): string {
@@ -161,7 +209,7 @@ function lineOf(ws: Workspace, path: string, line: number): string {
   const doc = ws.docs.get(path);
   if (doc) return doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).replace(/\r?\n$/, '');
   const bytes = ws.host.readFile(path);
-  return bytes ? decodeUtf8(bytes).split('\n')[line] ?? '' : '';
+  return bytes ? (decodeUtf8(bytes).split('\n')[line] ?? '') : '';
 }
 
 export const devicetreeFeatures: LanguageFeatures = {
@@ -246,7 +294,14 @@ export const devicetreeFeatures: LanguageFeatures = {
       if (before.endsWith('=') || before.endsWith(',')) {
         // The property the index places the cursor in; while a string is open the file does not
         // parse, so then the name written before the `=` on this line.
-        const propName = index?.propertyAt(path, fromPosition(pos))?.ast.name ?? before.replace(/[=,]\s*$/, '').trim().split(/\s+/).pop() ?? '';
+        const propName =
+          index?.propertyAt(path, fromPosition(pos))?.ast.name ??
+          before
+            .replace(/[=,]\s*$/, '')
+            .trim()
+            .split(/\s+/)
+            .pop() ??
+          '';
         if (propName === 'status') for (const v of STATUS_VALUES) items.push({ label: v, kind: CompletionItemKind.EnumMember });
         else if (propName === 'compatible') {
           for (const c of workspaceCompatibles(ws)) items.push({ label: c, kind: CompletionItemKind.Value });
@@ -274,7 +329,8 @@ export const devicetreeFeatures: LanguageFeatures = {
     const index = indexFor(ws, path);
     if (!index) return [];
     const at = index.siteAt(path, fromPosition(pos));
-    if (at?.kind === 'include') return at.target ? [{ uri: pathToUri(at.target), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }] : [];
+    if (at?.kind === 'include')
+      return at.target ? [{ uri: pathToUri(at.target), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }] : [];
     if (at?.kind === 'macro') {
       const r = at.site.definition?.nameRange ?? at.site.definition?.range;
       return r ? [toLocation(r)] : [];
@@ -296,7 +352,8 @@ export const devicetreeFeatures: LanguageFeatures = {
     const index = indexFor(ws, path);
     if (!index) return [];
     const out = new Map<string, Location>();
-    for (const node of providersAt(index, path, fromPosition(pos))) for (const l of nodePlaces(ws, index, node).slice(0, 1)) out.set(`${l.uri}:${l.range.start.line}:${l.range.start.character}`, l);
+    for (const node of providersAt(index, path, fromPosition(pos)))
+      for (const l of nodePlaces(ws, index, node).slice(0, 1)) out.set(`${l.uri}:${l.range.start.line}:${l.range.start.character}`, l);
     return [...out.values()];
   },
 
@@ -307,7 +364,15 @@ export const devicetreeFeatures: LanguageFeatures = {
 
   documentLinks(ws, path) {
     const unit = treeUnitsFor(ws, path)[0];
-    return unit ? documentLinks(unit.index!, path, unit.includePaths, (line) => lineOf(ws, path, line), (f) => ws.host.fileExists(f)) : [];
+    return unit
+      ? documentLinks(
+          unit.index!,
+          path,
+          unit.includePaths,
+          (line) => lineOf(ws, path, line),
+          (f) => ws.host.fileExists(f),
+        )
+      : [];
   },
 
   signatureHelp(ws, path, pos) {
@@ -364,7 +429,14 @@ export const devicetreeFeatures: LanguageFeatures = {
         if (sym) children.push(sym);
       }
       const selection = s.nameRange.file === path ? s.nameRange : s.range;
-      return { name: siteTitle(s), detail: s.node ? nodePath(s.node) : undefined, kind: s.ast.kind === 'ref-node' ? SymbolKind.Namespace : SymbolKind.Module, range: toRange(s.range), selectionRange: toRange(selection), children };
+      return {
+        name: siteTitle(s),
+        detail: s.node ? nodePath(s.node) : undefined,
+        kind: s.ast.kind === 'ref-node' ? SymbolKind.Namespace : SymbolKind.Module,
+        range: toRange(s.range),
+        selectionRange: toRange(selection),
+        children,
+      };
     };
     const out: DocumentSymbol[] = [];
     const collect = (sites: NodeSite[]): void => {
@@ -388,7 +460,8 @@ export const devicetreeFeatures: LanguageFeatures = {
     }
     for (const doc of index.compilation.documents) {
       for (const c of doc.comments) {
-        if (c.range.file === path && c.range.end.line > c.range.start.line) out.push({ startLine: c.range.start.line, endLine: c.range.end.line, kind: FoldingRangeKind.Comment });
+        if (c.range.file === path && c.range.end.line > c.range.start.line)
+          out.push({ startLine: c.range.start.line, endLine: c.range.end.line, kind: FoldingRangeKind.Comment });
       }
     }
     return out;
@@ -436,7 +509,10 @@ export const devicetreeFeatures: LanguageFeatures = {
     const wants = (kind: string): boolean => !only || only.some((k) => kind === k || kind.startsWith(k + '.'));
     const out: CodeAction[] = [];
     if (wants(CodeActionKind.QuickFix)) {
-      pushAll(out, quickFixes(units[0].index!, path, diagnostics).map((a) => ({ ...a, kind: CodeActionKind.QuickFix })));
+      pushAll(
+        out,
+        quickFixes(units[0].index!, path, diagnostics).map((a) => ({ ...a, kind: CodeActionKind.QuickFix })),
+      );
     }
     pushAll(out, syntaxFixes(units[0].result!.diagnostics, path, diagnostics, wants));
     return out;
@@ -466,7 +542,8 @@ function providersAt(index: DtIndex, path: string, pos: CorePosition): DtNode[] 
     const p = roles[at.site.index]?.provider;
     return p ? [p] : [];
   }
-  if (site.ast.name === 'interrupt-parent' && site.final && site.property) return index.phandleTargets(site.property).filter((n): n is DtNode => n !== undefined);
+  if (site.ast.name === 'interrupt-parent' && site.final && site.property)
+    return index.phandleTargets(site.property).filter((n): n is DtNode => n !== undefined);
   return [...new Set(roles.map((r) => r.provider).filter((n): n is DtNode => n !== undefined))];
 }
 
@@ -480,7 +557,9 @@ function syntaxFixes(found: readonly CoreDiagnostic[], path: string, asked: LspD
   if (fixable.length === 0) return [];
   const at = (p: CorePosition): number => p.line * 1e6 + p.col;
   fixable.sort((a, b) => at(a.fix!.range.start) - at(b.fix!.range.start) || at(b.range!.start) - at(a.range!.start));
-  const edit = (list: CoreDiagnostic[]): WorkspaceEdit => ({ changes: { [pathToUri(path)]: list.map((d) => ({ range: toRange(d.fix!.range), newText: d.fix!.newText })) } });
+  const edit = (list: CoreDiagnostic[]): WorkspaceEdit => ({
+    changes: { [pathToUri(path)]: list.map((d) => ({ range: toRange(d.fix!.range), newText: d.fix!.newText })) },
+  });
   const out: CodeAction[] = [];
   let matched = false;
   if (wants(CodeActionKind.QuickFix)) {
@@ -490,9 +569,11 @@ function syntaxFixes(found: readonly CoreDiagnostic[], path: string, asked: LspD
       matched = true;
       out.push({ title: d.fix!.title, kind: CodeActionKind.QuickFix, diagnostics: [a], isPreferred: true, edit: edit([d]) });
     }
-    if (matched && fixable.length > 1) out.push({ title: `Fix all ${fixable.length} syntax errors in this file`, kind: CodeActionKind.QuickFix, edit: edit(fixable) });
+    if (matched && fixable.length > 1)
+      out.push({ title: `Fix all ${fixable.length} syntax errors in this file`, kind: CodeActionKind.QuickFix, edit: edit(fixable) });
   }
-  if (wants(CodeActionKind.SourceFixAll)) out.push({ title: `Fix all syntax errors (${fixable.length})`, kind: CodeActionKind.SourceFixAll, edit: edit(fixable) });
+  if (wants(CodeActionKind.SourceFixAll))
+    out.push({ title: `Fix all syntax errors (${fixable.length})`, kind: CodeActionKind.SourceFixAll, edit: edit(fixable) });
   return out;
 }
 

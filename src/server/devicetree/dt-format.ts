@@ -118,9 +118,16 @@ function scan(line: string, s: ScanState, directive: boolean): void {
       continue;
     }
     const c = line[i];
-    if (c === '/' && line[i + 1] === '*') { s.inComment = true; i += 2; continue; }
+    if (c === '/' && line[i + 1] === '*') {
+      s.inComment = true;
+      i += 2;
+      continue;
+    }
     if (c === '/' && line[i + 1] === '/') break;
-    if (c === ' ' || c === '\t' || c === '\r') { i++; continue; }
+    if (c === ' ' || c === '\t' || c === '\r') {
+      i++;
+      continue;
+    }
     if (!directive) s.open = !(c === ';' || c === '{' || c === '}');
     if (c === '"' || c === "'") {
       i++;

@@ -106,7 +106,8 @@ export class DtIndex {
     for (const inc of compilation.includeDirectives) this.includes.push({ range: inc.range, target: inc.file });
     for (const doc of compilation.documents) {
       for (const inc of doc.preprocess?.includes ?? []) this.includes.push({ range: inc.nameRange ?? inc.range, target: inc.target });
-      for (const use of doc.preprocess?.macroExpansions ?? []) this.macros.push({ name: use.name, range: use.range, definition: doc.preprocess?.macros.get(use.name) });
+      for (const use of doc.preprocess?.macroExpansions ?? [])
+        this.macros.push({ name: use.name, range: use.range, definition: doc.preprocess?.macros.get(use.name) });
       for (const def of doc.preprocess?.macros.values() ?? []) if (def.nameRange) this.macros.push({ name: def.name, range: def.nameRange, definition: def });
       for (const m of doc.ast.memreserves) this.addLabels(m.labels);
       for (const item of doc.ast.items) {

@@ -42,7 +42,10 @@ export function projectFileFor(path: string, ws: Workspace): string | undefined 
   }
   let dir = dirname(path);
   for (let level = 0; level <= SEARCH_DEPTH; level++, dir = dirname(dir)) {
-    const system = ws.disk.listDirectory(dir).filter((n) => n.endsWith('.system')).sort()[0];
+    const system = ws.disk
+      .listDirectory(dir)
+      .filter((n) => n.endsWith('.system'))
+      .sort()[0];
     if (system) return join(dir, system);
     if (dir === '/' || dir === '.') break;
   }
@@ -65,14 +68,22 @@ export function treesFor(path: string, ws: Workspace): AnalysisUnit[] {
   if (existing.length > 0) return existing.map((u) => ws.unit(u.key, () => u));
   const guess = guessTree(path, ws);
   for (const files of guess.candidates) {
-    const unit = ws.unit(DtUnit.keyFor(files, guess.includePaths), () => new DtUnit(files, guess.includePaths, 'guess', () => ws.settings, undefined, false, ws.frontEnds));
+    const unit = ws.unit(
+      DtUnit.keyFor(files, guess.includePaths),
+      () => new DtUnit(files, guess.includePaths, 'guess', () => ws.settings, undefined, false, ws.frontEnds),
+    );
     if (unit.deps.has(path)) out.push(unit);
     if (out.length > 0 && !path.endsWith('.dtsi')) break;
   }
   if (out.length === 0) {
     const files = [path];
     const fragment = !guess.whole;
-    out.push(ws.unit(DtUnit.keyFor(files, guess.includePaths, fragment), () => new DtUnit(files, guess.includePaths, 'guess', () => ws.settings, undefined, fragment, ws.frontEnds)));
+    out.push(
+      ws.unit(
+        DtUnit.keyFor(files, guess.includePaths, fragment),
+        () => new DtUnit(files, guess.includePaths, 'guess', () => ws.settings, undefined, fragment, ws.frontEnds),
+      ),
+    );
   }
   return out;
 }
@@ -87,7 +98,10 @@ function guessTree(path: string, ws: Workspace): { candidates: string[][]; inclu
   const includePaths = [...ws.settings.includePaths.map((p) => resolve(dir, p)), join(dir, 'include')];
   const text = textOf(ws, path);
   if (text.includes('/dts-v1/')) return { candidates: [[path]], includePaths, whole: true };
-  const siblings = ws.disk.listDirectory(dir).filter((n) => n.endsWith('.dts') && join(dir, n) !== path).sort();
+  const siblings = ws.disk
+    .listDirectory(dir)
+    .filter((n) => n.endsWith('.dts') && join(dir, n) !== path)
+    .sort();
   const siblingText = new Map(siblings.map((n) => [n, textOf(ws, join(dir, n))]));
   const bases = siblings.filter((n) => siblingText.get(n)!.includes('/dts-v1/'));
   const name = basename(path);

@@ -9,9 +9,17 @@ import { pathToUri } from '../uri';
 import type { DtIndex, NodeSite } from './dt-index';
 
 function nodeSiteAt(index: DtIndex, path: string, d: LspDiagnostic): NodeSite | undefined {
-  return index.nodes.find((s) => s.nameRange.file === path && s.nameRange.start.line === d.range.start.line && s.nameRange.start.col === d.range.start.character)
+  return (
+    index.nodes.find((s) => s.nameRange.file === path && s.nameRange.start.line === d.range.start.line && s.nameRange.start.col === d.range.start.character) ??
     // A check may point at the node's first definition elsewhere: fall back to this file's definition of the same node.
-    ?? index.nodes.find((s) => s.range.file === path && s.node !== undefined && s.node.nameRange.start.line === d.range.start.line && s.node.nameRange.start.col === d.range.start.character);
+    index.nodes.find(
+      (s) =>
+        s.range.file === path &&
+        s.node !== undefined &&
+        s.node.nameRange.start.line === d.range.start.line &&
+        s.node.nameRange.start.col === d.range.start.character,
+    )
+  );
 }
 
 function action(title: string, path: string, edits: TextEdit[], d: LspDiagnostic): CodeAction {
@@ -23,7 +31,10 @@ export function setProperty(site: NodeSite, name: string, statement: string): Te
   const existing = site.properties.find((p) => p.ast.name === name);
   if (existing) return { range: toRange(existing.ast.range), newText: statement };
   const open = site.ast.body.range.start;
-  return { range: toRange({ file: site.ast.body.range.file, start: open, end: { line: open.line, col: open.col + 1 } }), newText: `{\n${indentOf(site)}${statement}` };
+  return {
+    range: toRange({ file: site.ast.body.range.file, start: open, end: { line: open.line, col: open.col + 1 } }),
+    newText: `{\n${indentOf(site)}${statement}`,
+  };
 }
 
 function indentOf(site: NodeSite): string {
@@ -50,11 +61,25 @@ function fixesPerDiagnostic(index: DtIndex, path: string, diagnostics: LspDiagno
   const out: CodeAction[] = [];
   for (const d of diagnostics) {
     // Reported at the `status = "okay"` that enables the device (an overlay's, often): turn that one off.
-    const status = d.code === 'guest-dt-unmapped-device'
-      ? index.properties.find((p) => p.ast.name === 'status' && p.ast.range.file === path && p.ast.range.start.line === d.range.start.line && p.ast.range.start.col === d.range.start.character)
-      : undefined;
+    const status =
+      d.code === 'guest-dt-unmapped-device'
+        ? index.properties.find(
+            (p) =>
+              p.ast.name === 'status' &&
+              p.ast.range.file === path &&
+              p.ast.range.start.line === d.range.start.line &&
+              p.ast.range.start.col === d.range.start.character,
+          )
+        : undefined;
     if (status) {
-      out.push(action(`Disable ${status.owner.node?.name ?? status.owner.name} (status = "disabled")`, path, [{ range: toRange(status.ast.range), newText: 'status = "disabled";' }], d));
+      out.push(
+        action(
+          `Disable ${status.owner.node?.name ?? status.owner.name} (status = "disabled")`,
+          path,
+          [{ range: toRange(status.ast.range), newText: 'status = "disabled";' }],
+          d,
+        ),
+      );
       continue;
     }
     const site = nodeSiteAt(index, path, d);
@@ -80,15 +105,23 @@ function fixesPerDiagnostic(index: DtIndex, path: string, diagnostics: LspDiagno
       let fixed = ua.startsWith('0x') || ua.startsWith('0X') ? ua.slice(2) : ua;
       const comma = fixed.indexOf(',');
       const first = comma < 0 ? fixed : fixed.slice(0, comma);
-      fixed = (first.replace(/^0+(?=.)/, '')) + (comma < 0 ? '' : fixed.slice(comma));
-      if (fixed !== ua) out.push(action(`Write the unit address as ${baseName}@${fixed}`, path, [{ range: toRange(site.nameRange), newText: `${baseName}@${fixed}` }], d));
+      fixed = first.replace(/^0+(?=.)/, '') + (comma < 0 ? '' : fixed.slice(comma));
+      if (fixed !== ua)
+        out.push(action(`Write the unit address as ${baseName}@${fixed}`, path, [{ range: toRange(site.nameRange), newText: `${baseName}@${fixed}` }], d));
     } else if (d.code === 'guest-dt-unmapped-device') {
       out.push(action(`Disable ${site.name} (status = "disabled")`, path, [setProperty(site, 'status', 'status = "disabled";')], d));
     } else if (d.code === 'guest-dt-irq-route') {
       const gic = dtFacts.findGic(index.tree);
       if (!gic) continue;
       const ref = gic.labels[0] ? `&${gic.labels[0]}` : `&{${nodePath(gic)}}`;
-      out.push(action(`Route the interrupts to the GIC: interrupt-parent = <${ref}>`, path, [setProperty(site, 'interrupt-parent', `interrupt-parent = <${ref}>;`)], d));
+      out.push(
+        action(
+          `Route the interrupts to the GIC: interrupt-parent = <${ref}>`,
+          path,
+          [setProperty(site, 'interrupt-parent', `interrupt-parent = <${ref}>;`)],
+          d,
+        ),
+      );
     }
   }
   return out;

@@ -90,7 +90,10 @@ export class DtUnit implements AnalysisUnit {
       const text = `/dts-v1/;\n/plugin/;\n#include "${basename(file)}"\n`;
       result = compileFiles([wrapper], { includePaths: this.includePaths, host: new OverlayFileHost(new MemoryFileHost({ [wrapper]: text }), host) });
     } else {
-      result = compileTexts(this.files.map((file) => ({ file, text: host.readText(file) })), { includePaths: this.includePaths, host, cache: this.frontEnds });
+      result = compileTexts(
+        this.files.map((file) => ({ file, text: host.readText(file) })),
+        { includePaths: this.includePaths, host, cache: this.frontEnds },
+      );
     }
     this.result = result;
     this.deps = new Set([...this.files, ...result.files.filter((f) => f !== wrapper)]);

@@ -2,10 +2,7 @@
 // address ranges with sizes, interrupts as GIC INTIDs; and where each property was set, overridden
 // or deleted.
 import { basename } from '../../common/paths';
-import {
-  findNodeByPhandle, getProperty, nodePath, propertyCells, propertyStrings,
-  type DtNode, type DtProperty, type DtTree,
-} from '../../devicetree/tree';
+import { findNodeByPhandle, getProperty, nodePath, propertyCells, propertyStrings, type DtNode, type DtProperty, type DtTree } from '../../devicetree/tree';
 import { dtFacts } from '../../system';
 import { hex, humanSize } from '../format-values';
 
@@ -62,7 +59,7 @@ export function phandleCells(tree: DtTree, prop: DtProperty, byPhandle: PhandleL
     if (!target) break;
     out[i] = target;
     const args = cellsName ? getProperty(target, cellsName) : undefined;
-    i += 1 + (args ? propertyCells(args)[0] ?? 0 : 0);
+    i += 1 + (args ? (propertyCells(args)[0] ?? 0) : 0);
   }
   return out;
 }
@@ -111,12 +108,18 @@ function describeReg(node: DtNode, cells: number[]): string[] {
   if (entry === 0 || cells.length % entry !== 0) return cells.map((c) => `- ${cellText(c)}`);
   const out: string[] = [];
   for (let i = 0; i < cells.length; i += entry) {
-    let addr = 0n, size = 0n;
+    let addr = 0n,
+      size = 0n;
     for (let k = 0; k < ac; k++) addr = (addr << 32n) | BigInt(cells[i + k]);
     for (let k = 0; k < sc; k++) size = (size << 32n) | BigInt(cells[i + ac + k]);
     // Through the buses' `ranges`: where the CPU (or the guest) sees it, when that differs.
     const cpu = node.parent && addr <= BigInt(Number.MAX_SAFE_INTEGER) ? dtFacts.translateAddress(node.parent, Number(addr), Number(size)) : undefined;
-    const seen = cpu !== undefined && BigInt(cpu) !== addr ? `, at ${hex(cpu)} from the CPU` : cpu === undefined && node.parent?.parent ? ', not mapped to the CPU (no ranges)' : '';
+    const seen =
+      cpu !== undefined && BigInt(cpu) !== addr
+        ? `, at ${hex(cpu)} from the CPU`
+        : cpu === undefined && node.parent?.parent
+          ? ', not mapped to the CPU (no ranges)'
+          : '';
     out.push(sc === 0 ? `- address ${hex(addr)}${seen}` : `- ${hex(addr)}..${hex(addr + size)} (${humanSize(size)})${seen}`);
   }
   out.push(`(#address-cells = ${ac}, #size-cells = ${sc} from the parent)`);
@@ -128,7 +131,7 @@ const TRIGGERS: Record<number, string> = { 1: 'edge rising', 2: 'edge falling', 
 function describeInterrupts(tree: DtTree, node: DtNode, cells: number[], byPhandle?: PhandleLookup): string[] {
   const { controller } = dtFacts.interruptParent(tree, node, byPhandle);
   const cellsProp = controller ? getProperty(controller, '#interrupt-cells') : undefined;
-  const n = Math.max(1, cellsProp ? propertyCells(cellsProp)[0] ?? 1 : 1);
+  const n = Math.max(1, cellsProp ? (propertyCells(cellsProp)[0] ?? 1) : 1);
   const out: string[] = [];
   // Controllers in front of the GIC (the i.MX GPC) take the GIC's specifiers and pass them on.
   let gicAt = controller;
@@ -139,7 +142,9 @@ function describeInterrupts(tree: DtTree, node: DtNode, cells: number[], byPhand
     if (gic && n >= 3) {
       const [type, num, flags] = spec;
       const intid = type === 0 ? num + 32 : type === 1 ? num + 16 : undefined;
-      out.push(`- ${type === 0 ? 'SPI' : type === 1 ? 'PPI' : `type ${type}`} ${num}${intid !== undefined ? ` = INTID ${intid}` : ''}, ${TRIGGERS[flags & 0xf] ?? `flags ${hex(flags)}`}`);
+      out.push(
+        `- ${type === 0 ? 'SPI' : type === 1 ? 'PPI' : `type ${type}`} ${num}${intid !== undefined ? ` = INTID ${intid}` : ''}, ${TRIGGERS[flags & 0xf] ?? `flags ${hex(flags)}`}`,
+      );
     } else {
       out.push(`- <${spec.map((c) => hex(c)).join(' ')}>`);
     }

@@ -31,8 +31,24 @@ export interface SemanticToken {
 
 /** cpp's directive names (any other `#name` line is DTS text: `#address-cells = <1>;`). */
 const DIRECTIVES = new Set([
-  'define', 'undef', 'include', 'include_next', 'if', 'ifdef', 'ifndef', 'elif', 'elifdef', 'elifndef',
-  'else', 'endif', 'line', 'error', 'warning', 'pragma', 'ident', 'sccs',
+  'define',
+  'undef',
+  'include',
+  'include_next',
+  'if',
+  'ifdef',
+  'ifndef',
+  'elif',
+  'elifdef',
+  'elifndef',
+  'else',
+  'endif',
+  'line',
+  'error',
+  'warning',
+  'pragma',
+  'ident',
+  'sccs',
 ]);
 
 class TokenList {
@@ -57,10 +73,21 @@ function labels(out: TokenList, list: DtsLabel[]): void {
 /** Number literals of an expression (a macro over them wins by rank). */
 function numbers(out: TokenList, e: CExpr, type: TokenType): void {
   switch (e.kind) {
-    case 'number': out.add(e.range, type, 0, 3); break;
-    case 'unary': numbers(out, e.operand, type); break;
-    case 'binary': numbers(out, e.left, type); numbers(out, e.right, type); break;
-    case 'ternary': numbers(out, e.cond, type); numbers(out, e.then, type); numbers(out, e.else, type); break;
+    case 'number':
+      out.add(e.range, type, 0, 3);
+      break;
+    case 'unary':
+      numbers(out, e.operand, type);
+      break;
+    case 'binary':
+      numbers(out, e.left, type);
+      numbers(out, e.right, type);
+      break;
+    case 'ternary':
+      numbers(out, e.cond, type);
+      numbers(out, e.then, type);
+      numbers(out, e.else, type);
+      break;
   }
 }
 

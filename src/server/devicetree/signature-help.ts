@@ -19,7 +19,12 @@ function within(r: SourceRange, p: Position): boolean {
 }
 
 /** The `< >` part of a property definition the cursor is in (or just after, while its `>` is not typed yet). */
-function cellsAt(index: DtIndex, file: string, pos: Position, lineOf: (line: number) => string | undefined): { site: PropertySite; part: Extract<DtsValuePart, { kind: 'cells' }> } | undefined {
+function cellsAt(
+  index: DtIndex,
+  file: string,
+  pos: Position,
+  lineOf: (line: number) => string | undefined,
+): { site: PropertySite; part: Extract<DtsValuePart, { kind: 'cells' }> } | undefined {
   for (const site of index.properties) {
     if (site.ast.range.file !== file || after(site.ast.range.start, pos)) continue;
     const parts = site.ast.value ?? [];
@@ -28,7 +33,11 @@ function cellsAt(index: DtIndex, file: string, pos: Position, lineOf: (line: num
       const r = part.range;
       const closed = lineOf(r.end.line)?.[r.end.col - 1] === '>';
       // Inside `<...>` (after the `<`, up to the `>`), or on the same line after an unclosed one.
-      if (after(pos, r.start) && (closed ? !after(pos, { line: r.end.line, col: r.end.col - 1 }) : within(r, pos) || (pos.line === r.end.line && !after(r.end, pos)))) return { site, part };
+      if (
+        after(pos, r.start) &&
+        (closed ? !after(pos, { line: r.end.line, col: r.end.col - 1 }) : within(r, pos) || (pos.line === r.end.line && !after(r.end, pos)))
+      )
+        return { site, part };
     }
   }
   return undefined;

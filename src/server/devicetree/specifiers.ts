@@ -23,7 +23,7 @@ export interface CellRole {
 function specifierSize(propName: string, provider: DtNode): number {
   const name = propName === 'interrupts' ? '#interrupt-cells' : cellsOfProvider(propName);
   const p = name ? getProperty(provider, name) : undefined;
-  return p ? propertyCells(p)[0] ?? 0 : 0;
+  return p ? (propertyCells(p)[0] ?? 0) : 0;
 }
 
 /** The interrupt parent of the node this definition is in (the final tree's). */
@@ -72,7 +72,7 @@ export function cellRoles(index: DtIndex, site: PropertySite, length = 0): CellR
     return undefined;
   };
   let specifier = 0;
-  for (let i = 0; i < count; ) {
+  for (let i = 0; i < count;) {
     const target = phandleAt(i);
     if (target === undefined && i < writtenCount) {
       // An unknown provider: the rest cannot be laid out.
@@ -100,8 +100,10 @@ export interface ArgumentName {
 }
 
 const GIC_ARGS: ArgumentName[] = [
-  { name: 'type', doc: '0 SPI, 1 PPI' }, { name: 'number', doc: 'INTID - 32 for an SPI, INTID - 16 for a PPI' },
-  { name: 'flags', doc: '1 edge rising, 2 edge falling, 4 level high, 8 level low' }, { name: 'ppi-partition' },
+  { name: 'type', doc: '0 SPI, 1 PPI' },
+  { name: 'number', doc: 'INTID - 32 for an SPI, INTID - 16 for a PPI' },
+  { name: 'flags', doc: '1 edge rising, 2 edge falling, 4 level high, 8 level low' },
+  { name: 'ppi-partition' },
 ];
 const GPIO_FLAGS: ArgumentName = { name: 'flags', doc: '0 active high, 1 active low' };
 

@@ -67,8 +67,15 @@ function fixEdits(unit: LogUnit, project: Project, fix: LogFix): Edits | undefin
 
 function noFeatures(): Omit<LanguageFeatures, 'codeActions'> {
   return {
-    hover: () => null, completion: () => [], definition: () => [], references: () => [], prepareRename: () => null, rename: () => null,
-    documentSymbols: () => [], foldingRanges: () => [], formatting: () => [],
+    hover: () => null,
+    completion: () => [],
+    definition: () => [],
+    references: () => [],
+    prepareRename: () => null,
+    rename: () => null,
+    documentSymbols: () => [],
+    foldingRanges: () => [],
+    formatting: () => [],
   };
 }
 
@@ -86,7 +93,10 @@ export const serialLogFeatures: LanguageFeatures = {
         const edits = fixEdits(unit, project, fix);
         if (!edits) return;
         out.push({
-          title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: i === 0,
+          title: fix.title,
+          kind: CodeActionKind.QuickFix,
+          diagnostics: [d],
+          isPreferred: i === 0,
           edit: { changes: Object.fromEntries([...edits].map(([file, list]) => [pathToUri(file), list])) },
         });
       });

@@ -27,7 +27,10 @@ export class LogUnit implements AnalysisUnit {
   /** The project the log was explained against. */
   project?: ProjectUnit;
 
-  constructor(readonly mainFile: string, private readonly ws: Workspace) {
+  constructor(
+    readonly mainFile: string,
+    private readonly ws: Workspace,
+  ) {
     this.deps = new Set([mainFile]);
   }
 

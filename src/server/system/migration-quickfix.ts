@@ -30,7 +30,7 @@ function setPp(end: XmlElement): TextEdit {
   if (pp) return { range: toRange(pp.valueRange), newText: 'true' };
   const last = end.attributes[end.attributes.length - 1];
   const at = last ? last.range.end : end.nameRange.end;
-  return { range: toRange({ ...last?.range ?? end.nameRange, start: at, end: at }), newText: ' pp="true"' };
+  return { range: toRange({ ...(last?.range ?? end.nameRange), start: at, end: at }), newText: ' pp="true"' };
 }
 
 function moveProtectedProcedure(model: SystemModel, path: string, el: XmlElement, a: XmlAttribute, diags: LspDiagnostic[]): CodeAction | undefined {
@@ -46,9 +46,10 @@ function moveProtectedProcedure(model: SystemModel, path: string, el: XmlElement
       callers.push(caller.pd);
     }
   }
-  const title = callers.length > 0
-    ? `Move pp to the callers' channel ends (${callers.join(', ')}), as Microkit 2.0 wants`
-    : `Remove pp (Microkit 2.0 puts it on the caller's channel end; '${name}' has no channels)`;
+  const title =
+    callers.length > 0
+      ? `Move pp to the callers' channel ends (${callers.join(', ')}), as Microkit 2.0 wants`
+      : `Remove pp (Microkit 2.0 puts it on the caller's channel end; '${name}' has no channels)`;
   return action(title, path, edits, diags, true);
 }
 
@@ -59,7 +60,10 @@ function vcpuFromId(path: string, el: XmlElement, a: XmlAttribute, diags: LspDia
   const indent = ' '.repeat(el.nameRange.start.col - 1 + 4);
   if (selfClosing) {
     // <virtual_machine ... /> becomes an element with one vCPU.
-    edits.push({ range: toRange({ ...el.range, start: { line: el.range.end.line, col: el.range.end.col - 2 } }), newText: `>\n${indent}<vcpu id="${a.value}" />\n${' '.repeat(el.nameRange.start.col - 1)}</virtual_machine>` });
+    edits.push({
+      range: toRange({ ...el.range, start: { line: el.range.end.line, col: el.range.end.col - 2 } }),
+      newText: `>\n${indent}<vcpu id="${a.value}" />\n${' '.repeat(el.nameRange.start.col - 1)}</virtual_machine>`,
+    });
   } else {
     edits.push({ range: toRange({ ...el.range, start: startTagEnd, end: startTagEnd }), newText: `<vcpu id="${a.value}" />\n${indent}` });
   }
@@ -87,10 +91,26 @@ export function migrationActions(ws: Workspace, path: string, range: Range, diag
       else if (el.tag === 'virtual_machine' && a.name === 'id') out.push(vcpuFromId(path, el, a, about(a)));
       else if (el.tag === 'irq' && a.name === 'pcidev' && /^[^:]*:[^:.]*:[^:.]*$/.test(a.value)) {
         const fixed = a.value.replace(/:([^:]*)$/, '.$1');
-        out.push(action(`Write the PCI address as ${fixed} (bus:dev.func, required from Microkit 2.3)`, path, [{ range: toRange(a.valueRange), newText: fixed }], diagnostics.filter((d) => d.message.includes('bus:device.function')), true));
+        out.push(
+          action(
+            `Write the PCI address as ${fixed} (bus:dev.func, required from Microkit 2.3)`,
+            path,
+            [{ range: toRange(a.valueRange), newText: fixed }],
+            diagnostics.filter((d) => d.message.includes('bus:device.function')),
+            true,
+          ),
+        );
       } else if (el.tag === 'irq' && a.name === 'polarity' && (a.value === 'low' || a.value === 'high')) {
         const other = a.value === 'low' ? 'high' : 'low';
-        out.push(action(`Swap polarity to "${other}" (a file written for Microkit 2.1/2.2: 2.3 fixed the inverted meaning)`, path, [{ range: toRange(a.valueRange), newText: other }], [], false));
+        out.push(
+          action(
+            `Swap polarity to "${other}" (a file written for Microkit 2.1/2.2: 2.3 fixed the inverted meaning)`,
+            path,
+            [{ range: toRange(a.valueRange), newText: other }],
+            [],
+            false,
+          ),
+        );
       }
     }
   }

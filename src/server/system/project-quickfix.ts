@@ -34,16 +34,21 @@ export function createProjectFileActions(ws: Workspace, path: string, range: Ran
   if (!target || !unit.project) return [];
   const trees = new Map<string, DtTree | undefined>([...unit.trees].map(([vm, t]) => [vm, t.tree]));
   const uri = pathToUri(target);
-  return [{
-    title: `Create ${basename(target)} with what was inferred (guest trees, virtio consoles, serial roles)`,
-    kind: CodeActionKind.QuickFix,
-    diagnostics: related,
-    isPreferred: related.length > 0,
-    edit: {
-      documentChanges: [
-        { kind: 'create', uri, options: { overwrite: false, ignoreIfExists: true } },
-        { textDocument: { uri, version: null }, edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: inferredProjectText(unit.project, target, trees) }] },
-      ],
+  return [
+    {
+      title: `Create ${basename(target)} with what was inferred (guest trees, virtio consoles, serial roles)`,
+      kind: CodeActionKind.QuickFix,
+      diagnostics: related,
+      isPreferred: related.length > 0,
+      edit: {
+        documentChanges: [
+          { kind: 'create', uri, options: { overwrite: false, ignoreIfExists: true } },
+          {
+            textDocument: { uri, version: null },
+            edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: inferredProjectText(unit.project, target, trees) }],
+          },
+        ],
+      },
     },
-  }];
+  ];
 }

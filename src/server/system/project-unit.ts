@@ -39,7 +39,10 @@ export class ProjectUnit implements AnalysisUnit {
   /** Each guest's compiled tree, by VM name (the cross checks' input). */
   trees = new Map<string, GuestTree>();
 
-  constructor(readonly mainFile: string, private readonly context: ProjectUnitContext) {
+  constructor(
+    readonly mainFile: string,
+    private readonly context: ProjectUnitContext,
+  ) {
     this.deps = new Set([mainFile]);
   }
 

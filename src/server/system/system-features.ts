@@ -1,8 +1,17 @@
 // Editor features for Microkit .system files, over the model the system core builds.
 import {
-  CompletionItemKind, FoldingRangeKind, MarkupKind, SymbolKind,
-  type CompletionItem, type DocumentSymbol, type FoldingRange, type Hover, type Location, type Position,
-  type TextEdit, type WorkspaceEdit,
+  CompletionItemKind,
+  FoldingRangeKind,
+  MarkupKind,
+  SymbolKind,
+  type CompletionItem,
+  type DocumentSymbol,
+  type FoldingRange,
+  type Hover,
+  type Location,
+  type Position,
+  type TextEdit,
+  type WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import type { SourceRange } from '../../common/diagnostics';
 import { findMr, findPd, findVm, formatPerms, type MapEntry, type ProtectionDomain, type SystemModel } from '../../system/model';
@@ -42,7 +51,8 @@ export const systemFeatures: LanguageFeatures = {
     if (attribute && attribute.name === 'priority') return markdown(priorityHover(model, element), attribute.range);
     if (element.tag === 'channel' || element.tag === 'end') {
       const ch = model.channels.find((c) => c.element === element || c.ends.some((e) => e.element === element));
-      if (ch) return markdown(ch.ends.map((e) => `- \`${e.pd}\` id ${e.id}${e.pp ? ' (pp)' : ''}${e.notify ? '' : ' (no notify)'}`).join('\n'), element.nameRange);
+      if (ch)
+        return markdown(ch.ends.map((e) => `- \`${e.pd}\` id ${e.id}${e.pp ? ' (pp)' : ''}${e.notify ? '' : ' (no notify)'}`).join('\n'), element.nameRange);
     }
     if (attribute) {
       const doc = ATTRIBUTES[element.tag]?.find((a) => a.name === attribute.name)?.doc;
@@ -89,7 +99,9 @@ export const systemFeatures: LanguageFeatures = {
     if (!model) return [];
     const ref = symbolRefAt(model, fromPosition(pos));
     if (!ref) return [];
-    return refsTo(model, ref.kind, ref.name).filter((r) => r.declaration).map((r) => toLocation(r.attribute.valueRange));
+    return refsTo(model, ref.kind, ref.name)
+      .filter((r) => r.declaration)
+      .map((r) => toLocation(r.attribute.valueRange));
   },
 
   references(ws, path, pos, includeDeclaration) {
@@ -97,7 +109,9 @@ export const systemFeatures: LanguageFeatures = {
     if (!model) return [];
     const ref = symbolRefAt(model, fromPosition(pos));
     if (!ref) return [];
-    return refsTo(model, ref.kind, ref.name).filter((r) => includeDeclaration || !r.declaration).map((r): Location => toLocation(r.attribute.valueRange));
+    return refsTo(model, ref.kind, ref.name)
+      .filter((r) => includeDeclaration || !r.declaration)
+      .map((r): Location => toLocation(r.attribute.valueRange));
   },
 
   prepareRename(ws, path, pos) {
@@ -194,18 +208,28 @@ function symbolHover(model: SystemModel, kind: SystemSymbolRef['kind'], name: st
   if (kind === 'memory_region') {
     const mr = findMr(model, name);
     if (!mr) return `memory region \`${name}\` is not defined`;
-    const lines = [`**memory_region** \`${mr.name}\``, '', `size ${sizeWithHex(mr.size)}, page size ${humanSize(mr.pageSize)}${mr.physAddr !== undefined ? `, physical address ${hex(mr.physAddr)}` : ''}`];
+    const lines = [
+      `**memory_region** \`${mr.name}\``,
+      '',
+      `size ${sizeWithHex(mr.size)}, page size ${humanSize(mr.pageSize)}${mr.physAddr !== undefined ? `, physical address ${hex(mr.physAddr)}` : ''}`,
+    ];
     const maps = mapsOf(model, mr.name);
     lines.push('', maps.length === 0 ? 'Not mapped by any PD or VM.' : 'Mapped by:');
     for (const m of maps) {
-      lines.push(`- ${m.owner.kind === 'virtual_machine' ? 'VM' : 'PD'} \`${m.owner.name}\` at ${hex(m.vaddr)}..${hex(m.vaddr + mr.size)} (${formatPerms(m.perms)}${m.cached ? '' : ', uncached'}), line ${line(m.element.range)}`);
+      lines.push(
+        `- ${m.owner.kind === 'virtual_machine' ? 'VM' : 'PD'} \`${m.owner.name}\` at ${hex(m.vaddr)}..${hex(m.vaddr + mr.size)} (${formatPerms(m.perms)}${m.cached ? '' : ', uncached'}), line ${line(m.element.range)}`,
+      );
     }
     return lines.join('\n');
   }
   if (kind === 'protection_domain') {
     const pd = findPd(model, name);
     if (!pd) return `protection domain \`${name}\` is not defined`;
-    const lines = [`**protection_domain** \`${pd.name}\``, '', `priority ${pd.priority}, budget ${pd.budget} µs, period ${pd.period} µs${pd.passive ? ', passive' : ''}`];
+    const lines = [
+      `**protection_domain** \`${pd.name}\``,
+      '',
+      `priority ${pd.priority}, budget ${pd.budget} µs, period ${pd.period} µs${pd.passive ? ', passive' : ''}`,
+    ];
     if (pd.programImage) lines.push(`image \`${pd.programImage}\``);
     const channels = model.channels.filter((c) => c.ends.some((e) => e.pd === pd.name));
     for (const c of channels) {
@@ -219,7 +243,11 @@ function symbolHover(model: SystemModel, kind: SystemSymbolRef['kind'], name: st
   }
   const vm = findVm(model, name);
   if (!vm) return `virtual machine \`${name}\` is not defined`;
-  const lines = [`**virtual_machine** \`${vm.name}\``, '', `priority ${vm.priority}, ${vm.vcpus.length} vCPU, VMM \`${vm.vmm.name}\` (priority ${vm.vmm.priority})`];
+  const lines = [
+    `**virtual_machine** \`${vm.name}\``,
+    '',
+    `priority ${vm.priority}, ${vm.vcpus.length} vCPU, VMM \`${vm.vmm.name}\` (priority ${vm.vmm.priority})`,
+  ];
   for (const m of vm.maps) {
     const mr = findMr(model, m.mr);
     lines.push(`- \`${m.mr}\` at guest-physical ${hex(m.vaddr)}${mr ? ` (${humanSize(mr.size)})` : ''}`);
@@ -260,7 +288,8 @@ function escapeXmlAttribute(s: string): string {
 }
 
 function offsetOf(text: string, pos: Position): number {
-  let line = 0, i = 0;
+  let line = 0,
+    i = 0;
   while (line < pos.line && i < text.length) {
     const nl = text.indexOf('\n', i);
     if (nl < 0) return text.length;

@@ -21,7 +21,11 @@ export class SystemUnit implements AnalysisUnit {
   text = '';
 
   /** `parse` is parseSystem, or the workspace's cache of it (one parse per text for this unit and its project's). */
-  constructor(readonly mainFile: string, private readonly parse: typeof parseSystem, private readonly setting: () => TargetOptions = () => ({})) {
+  constructor(
+    readonly mainFile: string,
+    private readonly parse: typeof parseSystem,
+    private readonly setting: () => TargetOptions = () => ({}),
+  ) {
     this.deps = new Set([mainFile]);
   }
 

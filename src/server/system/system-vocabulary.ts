@@ -21,7 +21,12 @@ export const ATTRIBUTES: Record<string, { name: string; doc: string }[]> = Objec
 );
 
 /** Documentation of each element, for hover on its name and for completion. */
-export const ELEMENT_DOCS: Record<string, string> = Object.fromEntries(Object.entries(SDF_ELEMENTS).map(([tag, e]) => [tag, e.doc + (e.since ? ` (Microkit ${e.since} and later)` : '') + (e.arches ? ` (${e.arches.join(', ')} only)` : '')]));
+export const ELEMENT_DOCS: Record<string, string> = Object.fromEntries(
+  Object.entries(SDF_ELEMENTS).map(([tag, e]) => [
+    tag,
+    e.doc + (e.since ? ` (Microkit ${e.since} and later)` : '') + (e.arches ? ` (${e.arches.join(', ')} only)` : ''),
+  ]),
+);
 
 /** Attribute values from a closed set, by element and attribute (`trigger` is the same everywhere; `perms` is not). */
 export function attributeValues(tag: string, name: string): readonly string[] {

@@ -16,8 +16,19 @@ import type { Finding, Report } from './rule';
 import { isVirtioMmio as isVirtio, resolveVirtioConsole } from '../virtio';
 import { bootProbes, guestDriverList, matchDriver, platformDevices, type LinuxDriver } from '../../emulator/guest/linux/drivers';
 import {
-  compatibles, contains, findGic, interruptParent, isEnabled, isGic, memoryNodes, overlaps, phandleTargets,
-  regRanges, resolveStdoutPath, stringProp, type AddressRange,
+  compatibles,
+  contains,
+  findGic,
+  interruptParent,
+  isEnabled,
+  isGic,
+  memoryNodes,
+  overlaps,
+  phandleTargets,
+  regRanges,
+  resolveStdoutPath,
+  stringProp,
+  type AddressRange,
 } from '../dt-facts';
 
 /** What the devicetree compiler hands back (src/devicetree/compile.ts); only the tree is read here. */
@@ -30,7 +41,11 @@ export interface GuestTree {
 const DTB_SIZE_ESTIMATE = 0x10000;
 
 /** Properties naming devices a node needs running, with the provider's argument-count property. */
-export const DEPENDENCY_PROPS: [string, string | undefined][] = [['clocks', '#clock-cells'], ['pinctrl-0', undefined], ['power-domains', '#power-domain-cells']];
+export const DEPENDENCY_PROPS: [string, string | undefined][] = [
+  ['clocks', '#clock-cells'],
+  ['pinctrl-0', undefined],
+  ['power-domains', '#power-domain-cells'],
+];
 
 /** Device classes that master the bus (DMA) by themselves. */
 const DMA_NODE_NAMES = ['ethernet', 'mmc', 'usb', 'sata', 'pcie', 'dma-controller', 'gpu', 'vpu', 'sdhci'];
@@ -143,7 +158,13 @@ export class GuestCheck {
   readonly rootRange: SourceRange;
   private readonly facts: TreeFacts;
 
-  private constructor(readonly project: Project, readonly guest: GuestConfig, readonly tree: DtTree, readonly vm: VirtualMachine, readonly host?: FileHost) {
+  private constructor(
+    readonly project: Project,
+    readonly guest: GuestConfig,
+    readonly tree: DtTree,
+    readonly vm: VirtualMachine,
+    readonly host?: FileHost,
+  ) {
     this.system = project.system;
     this.maps = vmMappings(this.system, vm);
     this.ram = { base: guest.ramGpa, size: guest.ramSize };
@@ -207,7 +228,9 @@ export class GuestCheck {
 
   /** Devices the user mapped: meant for the guest, so their providers and interrupts are checked. */
   get passedThrough(): DtNode[] {
-    return this.once('passed', () => this.devices.filter(({ node, regs }) => !this.isEmulated(node) && !isBus(node) && this.outsideRam(regs) && isMapped(this.maps, regs)).map((d) => d.node));
+    return this.once('passed', () =>
+      this.devices.filter(({ node, regs }) => !this.isEmulated(node) && !isBus(node) && this.outsideRam(regs) && isMapped(this.maps, regs)).map((d) => d.node),
+    );
   }
 
   /** Devices the VMM emulates: the virtio devices and the GIC. */
@@ -239,10 +262,17 @@ export function checkMemoryNodes(g: GuestCheck, report: Report): void {
     const where = getProperty(mem, 'reg')?.range ?? mem.nameRange;
     const outside = regs.filter((r) => !contains(ram, r));
     if (regs.length === 0) {
-      report({ message: `memory node ${nodePath(mem)} describes no memory, but '${guest.vm}' maps RAM '${guest.ramRegion}' at ${fmtRange(ram)}`, range: where, subject: nodePath(mem) });
+      report({
+        message: `memory node ${nodePath(mem)} describes no memory, but '${guest.vm}' maps RAM '${guest.ramRegion}' at ${fmtRange(ram)}`,
+        range: where,
+        subject: nodePath(mem),
+      });
     } else if (outside.length > 0) {
-      report({ message: `memory node ${nodePath(mem)} describes ${outside.map(fmtRange).join(', ')}, outside the RAM '${guest.ramRegion}' that '${guest.vm}' maps at ${fmtRange(ram)}: Linux would use memory that is not mapped and fault`,
-        range: where, subject: nodePath(mem) });
+      report({
+        message: `memory node ${nodePath(mem)} describes ${outside.map(fmtRange).join(', ')}, outside the RAM '${guest.ramRegion}' that '${guest.vm}' maps at ${fmtRange(ram)}: Linux would use memory that is not mapped and fault`,
+        range: where,
+        subject: nodePath(mem),
+      });
     }
   }
   const described = g.describedMemory.reduce((n, r) => n + r.size, 0);
@@ -252,7 +282,11 @@ export function checkMemoryNodes(g: GuestCheck, report: Report): void {
     const where = getProperty(mem, 'reg')?.range ?? mem.nameRange;
     // The VMM loads the kernel at the start of the RAM: memory Linux is not told about cannot hold it.
     if (!g.describedMemory.some((w) => contains(w, { base: ram.base, size: 1 }))) {
-      report({ message: `${what}, without its start ${hex(ram.base)} where the kernel runs: Linux finds no memory node for itself and stops`, range: where, subject: nodePath(mem) });
+      report({
+        message: `${what}, without its start ${hex(ram.base)} where the kernel runs: Linux finds no memory node for itself and stops`,
+        range: where,
+        subject: nodePath(mem),
+      });
     } else report({ message: `${what}: Linux leaves the rest unused`, range: where, subject: nodePath(mem), lesser: true });
   }
 }
@@ -270,9 +304,10 @@ export function checkVirtioConsole(g: GuestCheck, report: Report): void {
   if (!guest.virtioConsole) return;
   if (!consoleNode) {
     const where = guest.virtioSet.base !== undefined ? ` at ${hex(window.base)} (the project file's virtio console)` : '';
-    const message = virtio.ambiguous.length > 0
-      ? `cannot tell which "virtio,mmio" node is the console of '${guest.vm}' (${virtio.ambiguous.map((d) => nodePath(d.node)).join(', ')}): name it after the console (virtio-console@...) or give the project file's "virtio": {"base": ...}`
-      : `no enabled "virtio,mmio" console node${where} in the device tree of '${guest.vm}': the guest will not find its console`;
+    const message =
+      virtio.ambiguous.length > 0
+        ? `cannot tell which "virtio,mmio" node is the console of '${guest.vm}' (${virtio.ambiguous.map((d) => nodePath(d.node)).join(', ')}): name it after the console (virtio-console@...) or give the project file's "virtio": {"base": ...}`
+        : `no enabled "virtio,mmio" console node${where} in the device tree of '${guest.vm}': the guest will not find its console`;
     report({ message, range: guest.ranges.virtio ?? g.rootRange, lesser: true });
     return;
   }
@@ -280,11 +315,20 @@ export function checkVirtioConsole(g: GuestCheck, report: Report): void {
   const reg = g.regRanges(consoleNode)[0];
   const regProp = getProperty(consoleNode, 'reg');
   if (reg.size !== window.size) {
-    report({ message: `${path}: reg size ${hex(reg.size)} differs from the VMM's virtio window size ${hex(window.size)}`, range: regProp?.range, subject: path, lesser: true });
+    report({
+      message: `${path}: reg size ${hex(reg.size)} differs from the VMM's virtio window size ${hex(window.size)}`,
+      range: regProp?.range,
+      subject: path,
+      lesser: true,
+    });
   }
   for (const m of g.maps) {
     if (overlaps(m, reg)) {
-      report({ message: `${path}: reg ${fmtRange(reg)} lies inside the mapping of '${m.mr}' ${fmtRange(m)}: accesses would not trap to the VMM`, range: regProp?.range, subject: path });
+      report({
+        message: `${path}: reg ${fmtRange(reg)} lies inside the mapping of '${m.mr}' ${fmtRange(m)}: accesses would not trap to the VMM`,
+        range: regProp?.range,
+        subject: path,
+      });
     }
   }
   const irqProp = getProperty(consoleNode, 'interrupts');
@@ -306,7 +350,11 @@ export function checkStdoutPath(g: GuestCheck, report: Report): void {
   const target = resolveStdoutPath(g.tree, stdout);
   const at = { range: stdoutProp.range, subject: '/chosen' };
   if (!target) report({ message: `/chosen/stdout-path '${stdout}' does not resolve to a node`, ...at });
-  else if (!isEnabled(target)) report({ message: `/chosen/stdout-path '${stdout}' points at a disabled node: the kernel ignores it and has no console until console= in bootargs`, ...at });
+  else if (!isEnabled(target))
+    report({
+      message: `/chosen/stdout-path '${stdout}' points at a disabled node: the kernel ignores it and has no console until console= in bootargs`,
+      ...at,
+    });
   else if (!isVirtio(target) && !isMapped(g.maps, g.regRanges(target))) {
     report({ message: `/chosen/stdout-path '${stdout}' points at a device that is not mapped into '${g.guest.vm}'`, ...at });
   }
@@ -317,9 +365,13 @@ export function checkBootargs(g: GuestCheck, report: Report): void {
   const chosen = g.chosen;
   if (!chosen || !g.guest.virtioConsole || !g.virtio.node) return;
   const bootargsProp = getProperty(chosen, 'bootargs');
-  const bootargs = bootargsProp ? stringProp(chosen, 'bootargs') ?? '' : '';
+  const bootargs = bootargsProp ? (stringProp(chosen, 'bootargs') ?? '') : '';
   if (!bootargs.split(' ').includes('console=hvc0')) {
-    report({ message: `the console is virtio, but /chosen/bootargs has no 'console=hvc0': the kernel will not print to it`, range: bootargsProp?.range ?? chosen.nameRange, subject: '/chosen' });
+    report({
+      message: `the console is virtio, but /chosen/bootargs has no 'console=hvc0': the kernel will not print to it`,
+      range: bootargsProp?.range ?? chosen.nameRange,
+      subject: '/chosen',
+    });
   }
 }
 
@@ -339,20 +391,35 @@ export function checkInitrdAndDtb(g: GuestCheck, report: Report): void {
       report({ message: `Initrd copy destination ${fmtRange(window)} not in valid guest RAM ${fmtRange(ram)}`, ...at });
     } else if (g.memoryNodes.length > 0 && !g.describedMemory.some((w) => contains(w, window))) {
       // Inside the RAM map but outside the memory the tree describes (a memory node smaller than the map).
-      report({ message: `the initrd window ${fmtRange(window)} lies outside the memory the memory nodes describe: Linux cannot reach it and finds no root file system`, ...at });
+      report({
+        message: `the initrd window ${fmtRange(window)} lies outside the memory the memory nodes describe: Linux cannot reach it and finds no root file system`,
+        ...at,
+      });
     }
     if (guest.ranges.initrdAddr && start !== guest.initrdAddr) {
-      report({ message: `linux,initrd-start ${hex(start)} differs from where the VMM copies the initrd (${hex(guest.initrdAddr)}, the project file's initrdAddr)`, ...at, lesser: true });
+      report({
+        message: `linux,initrd-start ${hex(start)} differs from where the VMM copies the initrd (${hex(guest.initrdAddr)}, the project file's initrdAddr)`,
+        ...at,
+        lesser: true,
+      });
     }
     const dtb: AddressRange = { base: guest.dtbAddr, size: DTB_SIZE_ESTIMATE };
     if (overlaps(dtb, window)) {
-      report({ message: `DTB at ${hex(guest.dtbAddr)} overlaps with the destination of the initial RAM disk ${fmtRange(window)}`, range: guest.ranges.dtbAddr ?? startProp.range, subject: '/chosen' });
+      report({
+        message: `DTB at ${hex(guest.dtbAddr)} overlaps with the destination of the initial RAM disk ${fmtRange(window)}`,
+        range: guest.ranges.dtbAddr ?? startProp.range,
+        subject: '/chosen',
+      });
     }
     if (guest.initrdImage && g.host) {
       const image = g.host.readFile(guest.initrdImage);
       if (!image) report({ message: `initrd image '${guest.initrdImage}': ${unreadableReason(g.host, guest.initrdImage)}`, range: guest.ranges.initrd });
       else if (image.length > window.size) {
-        report({ message: `initrd image is ${hex(image.length)} bytes, larger than the linux,initrd-start/end window (${hex(window.size)})`, range: endRange, subject: '/chosen' });
+        report({
+          message: `initrd image is ${hex(image.length)} bytes, larger than the linux,initrd-start/end window (${hex(window.size)})`,
+          range: endRange,
+          subject: '/chosen',
+        });
       }
     }
   }
@@ -367,10 +434,17 @@ export function checkProbedDevicesMapped(g: GuestCheck, report: Report): void {
   for (const { node, driver } of g.bootProbes) {
     const regs = g.regRanges(node);
     if (regs.length === 0 || !g.outsideRam(regs) || isMapped(g.maps, regs)) continue;
-    const what = driver.role === 'device' ? `the guest kernel's driver ${driver.name} probes it` : `the guest kernel's irqchip driver ${driver.name} programs it`;
-    const fixes = g.driversFromImage ? 'set status = "disabled" or map it' : `set status = "disabled", map it, or leave ${driverCompatibles(node, driver)} out of guests.<vm>.kernelDrivers in dual-guest.json`;
-    report(statusFinding(node,
-      `${nodePath(node)} is enabled and ${what}, but its registers ${regs.map(fmtRange).join(', ')} are not mapped into '${g.guest.vm}': the guest faults at boot (${fixes})`));
+    const what =
+      driver.role === 'device' ? `the guest kernel's driver ${driver.name} probes it` : `the guest kernel's irqchip driver ${driver.name} programs it`;
+    const fixes = g.driversFromImage
+      ? 'set status = "disabled" or map it'
+      : `set status = "disabled", map it, or leave ${driverCompatibles(node, driver)} out of guests.<vm>.kernelDrivers in dual-guest.json`;
+    report(
+      statusFinding(
+        node,
+        `${nodePath(node)} is enabled and ${what}, but its registers ${regs.map(fmtRange).join(', ')} are not mapped into '${g.guest.vm}': the guest faults at boot (${fixes})`,
+      ),
+    );
   }
 }
 
@@ -385,9 +459,16 @@ export function checkUnprobedDevices(g: GuestCheck, report: Report): void {
     if (probed.has(node) || regs.length === 0 || g.isEmulated(node) || isBus(node) || !g.outsideRam(regs) || isMapped(g.maps, regs)) continue;
     if (matchDriver(g.drivers, compatibles(node))) continue; // an irqchip or a core driver the VMM stands in for
     const compat = compatibles(node)[0];
-    report(statusFinding(node, g.driversFromImage
-      ? `${nodePath(node)} is enabled but not mapped into '${g.guest.vm}': the guest's kernel image has no driver for ${compatibles(node).map((c) => `"${c}"`).join(', ')}, so nothing probes it`
-      : `${nodePath(node)} is enabled but not mapped into '${g.guest.vm}': the guest kernel's driver list has no driver for "${compat}", so nothing probes it (if your kernel has one, add "${compat}" to guests.<vm>.kernelDrivers in dual-guest.json)`));
+    report(
+      statusFinding(
+        node,
+        g.driversFromImage
+          ? `${nodePath(node)} is enabled but not mapped into '${g.guest.vm}': the guest's kernel image has no driver for ${compatibles(node)
+              .map((c) => `"${c}"`)
+              .join(', ')}, so nothing probes it`
+          : `${nodePath(node)} is enabled but not mapped into '${g.guest.vm}': the guest kernel's driver list has no driver for "${compat}", so nothing probes it (if your kernel has one, add "${compat}" to guests.<vm>.kernelDrivers in dual-guest.json)`,
+      ),
+    );
   }
 }
 
@@ -413,7 +494,11 @@ export function checkDependencies(g: GuestCheck, report: Report): void {
       for (const provider of phandleTargets(g.tree, node, prop, cellsName)) {
         const found = unreachableProvider(g.tree, provider, g.maps, (n) => g.isEmulated(n), [nodePath(node), prop], new Set([node]));
         if (found) {
-          report({ message: `${found.join(' -> ')}: the provider is enabled but not mapped into '${g.guest.vm}' (map it or set status = "disabled")`, range: first.range, subject: nodePath(node) });
+          report({
+            message: `${found.join(' -> ')}: the provider is enabled but not mapped into '${g.guest.vm}' (map it or set status = "disabled")`,
+            range: first.range,
+            subject: nodePath(node),
+          });
         }
       }
     }
@@ -430,8 +515,11 @@ export function checkIrqOwners(g: GuestCheck, report: Report): void {
       for (const pd of g.system.protectionDomains) {
         const irq = pd.irqs.find((i) => i.irq === intid);
         if (!irq || pd === g.vm.vmm) continue;
-        report({ message: `${nodePath(node)} is passed through to '${g.guest.vm}' with interrupt ${intid} (GIC INTID), which is also given to protection domain '${pd.name}'`,
-          range: attribute(irq.element, 'irq')?.valueRange ?? irq.element.nameRange, subject: nodePath(node) });
+        report({
+          message: `${nodePath(node)} is passed through to '${g.guest.vm}' with interrupt ${intid} (GIC INTID), which is also given to protection domain '${pd.name}'`,
+          range: attribute(irq.element, 'irq')?.valueRange ?? irq.element.nameRange,
+          subject: nodePath(node),
+        });
       }
     }
   }
@@ -445,8 +533,11 @@ export function checkDmaIdentityMap(g: GuestCheck, report: Report): void {
   for (const node of g.passedThrough) {
     const dma = getProperty(node, 'dmas') || getProperty(node, 'iommus') || DMA_NODE_NAMES.some((n) => node.name === n || node.name.startsWith(n + '@'));
     if (!dma) continue;
-    report({ message: `${nodePath(node)} can do DMA, but guest RAM '${ramMr.name}' is not mapped 1:1 (phys_addr ${ramMr.physAddr === undefined ? 'unset' : hex(ramMr.physAddr)}, guest base ${hex(guest.ramGpa)}): the device would write to the wrong memory`,
-      range: attribute(ramMr.element, 'phys_addr')?.valueRange ?? ramMr.element.nameRange, subject: nodePath(node) });
+    report({
+      message: `${nodePath(node)} can do DMA, but guest RAM '${ramMr.name}' is not mapped 1:1 (phys_addr ${ramMr.physAddr === undefined ? 'unset' : hex(ramMr.physAddr)}, guest base ${hex(guest.ramGpa)}): the device would write to the wrong memory`,
+      range: attribute(ramMr.element, 'phys_addr')?.valueRange ?? ramMr.element.nameRange,
+      subject: nodePath(node),
+    });
   }
 }
 
@@ -457,7 +548,10 @@ export function checkConsoleInterruptRoute(g: GuestCheck, report: Report): void 
 
 /** The compatibles by which `driver` binds `node`, quoted, for the message's hint. */
 function driverCompatibles(node: DtNode, driver: LinuxDriver): string {
-  return compatibles(node).filter((c) => driver.compatibles.includes(c)).map((c) => `"${c}"`).join(', ');
+  return compatibles(node)
+    .filter((c) => driver.compatibles.includes(c))
+    .map((c) => `"${c}"`)
+    .join(', ');
 }
 
 /**
@@ -479,8 +573,14 @@ function deviceOf(provider: DtNode): DtNode {
 }
 
 /** The chain to the first enabled, unmapped provider reachable from `provider`, or undefined. */
-function unreachableProvider(tree: DtTree, provider: DtNode, maps: VmMapping[], isEmulated: (n: DtNode) => boolean,
-  chain: string[], seen: Set<DtNode>): string[] | undefined {
+function unreachableProvider(
+  tree: DtTree,
+  provider: DtNode,
+  maps: VmMapping[],
+  isEmulated: (n: DtNode) => boolean,
+  chain: string[],
+  seen: Set<DtNode>,
+): string[] | undefined {
   const device = deviceOf(provider);
   if (seen.has(device) || !isEnabled(device) || isEmulated(device)) return undefined;
   seen.add(device);
@@ -534,7 +634,12 @@ function checkInterruptRoute(tree: DtTree, node: DtNode, maps: VmMapping[], repo
   while (true) {
     const { controller, declaredBy } = interruptParent(tree, current);
     if (!controller) {
-      if (current === node) report({ message: `${path} has no interrupt parent (none on it or its ancestors): add interrupt-parent = <${gicRef}>`, range: node.nameRange, subject: path });
+      if (current === node)
+        report({
+          message: `${path} has no interrupt parent (none on it or its ancestors): add interrupt-parent = <${gicRef}>`,
+          range: node.nameRange,
+          subject: path,
+        });
       return;
     }
     if (isGic(controller) || seen.has(controller)) return;
@@ -542,8 +647,11 @@ function checkInterruptRoute(tree: DtTree, node: DtNode, maps: VmMapping[], repo
     chain.push(`${nodePath(controller)}${declaredBy && declaredBy !== current ? ` (inherited from ${nodePath(declaredBy)})` : ''}`);
     const regs = regRanges(controller);
     if (!isEnabled(controller) || !isMapped(maps, regs)) {
-      report({ message: `${path}: interrupts go through ${chain.join(' -> ')}, which is ${isEnabled(controller) ? 'not mapped into the VM' : 'disabled'}; add interrupt-parent = <${gicRef}> to ${path} to route them to the vGIC directly`,
-        range: node.nameRange, subject: path });
+      report({
+        message: `${path}: interrupts go through ${chain.join(' -> ')}, which is ${isEnabled(controller) ? 'not mapped into the VM' : 'disabled'}; add interrupt-parent = <${gicRef}> to ${path} to route them to the vGIC directly`,
+        range: node.nameRange,
+        subject: path,
+      });
       return;
     }
     current = controller;

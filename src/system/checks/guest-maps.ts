@@ -24,18 +24,26 @@ function* guestRam(facts: ProjectFacts): Generator<{ g: GuestConfig; vm: Virtual
 export function checkGuestRamInVmm(facts: ProjectFacts, report: Report): void {
   for (const { g, vm, vmMap, vmmMap } of guestRam(facts)) {
     if (!g.ramRegion) {
-      report({ range: vm.element.nameRange, lesser: true,
-        message: `virtual machine '${g.vm}' has no RAM region mapped into both it and its VMM '${g.vmm}': the VMM cannot load the guest's images` });
+      report({
+        range: vm.element.nameRange,
+        lesser: true,
+        message: `virtual machine '${g.vm}' has no RAM region mapped into both it and its VMM '${g.vmm}': the VMM cannot load the guest's images`,
+      });
       continue;
     }
     if (!vmMap || !vmmMap) continue;
     if (!vmmMap.perms.w || !vmmMap.perms.r) {
-      report({ range: attribute(vmmMap.element, 'perms')?.valueRange ?? vmmMap.element.nameRange,
-        message: `the VMM '${g.vmm}' maps guest RAM '${g.ramRegion}' without read and write access: it copies the kernel, DTB and initrd into it` });
+      report({
+        range: attribute(vmmMap.element, 'perms')?.valueRange ?? vmmMap.element.nameRange,
+        message: `the VMM '${g.vmm}' maps guest RAM '${g.ramRegion}' without read and write access: it copies the kernel, DTB and initrd into it`,
+      });
     }
     if (vmMap.cached !== vmmMap.cached) {
-      report({ range: attribute(vmmMap.element, 'cached')?.valueRange ?? vmmMap.element.nameRange, lesser: true,
-        message: `guest RAM '${g.ramRegion}' is mapped ${vmMap.cached ? 'cached' : 'uncached'} in '${g.vm}' but ${vmmMap.cached ? 'cached' : 'uncached'} in its VMM '${g.vmm}'` });
+      report({
+        range: attribute(vmmMap.element, 'cached')?.valueRange ?? vmmMap.element.nameRange,
+        lesser: true,
+        message: `guest RAM '${g.ramRegion}' is mapped ${vmMap.cached ? 'cached' : 'uncached'} in '${g.vm}' but ${vmmMap.cached ? 'cached' : 'uncached'} in its VMM '${g.vmm}'`,
+      });
     }
   }
 }
@@ -44,8 +52,10 @@ export function checkGuestRamInVmm(facts: ProjectFacts, report: Report): void {
 export function checkGuestRamAlignment(facts: ProjectFacts, report: Report): void {
   for (const { g, vmMap, vmmMap } of guestRam(facts)) {
     if (!vmMap || !vmmMap || g.ramGpa % GUEST_RAM_ALIGN === 0) continue;
-    report({ range: attribute(vmMap.element, 'vaddr')?.valueRange ?? vmMap.element.nameRange,
-      message: `guest RAM of '${g.vm}' starts at ${hex(g.ramGpa)}: Linux requires that guest RAM starting GPA must be 2MiB aligned` });
+    report({
+      range: attribute(vmMap.element, 'vaddr')?.valueRange ?? vmMap.element.nameRange,
+      message: `guest RAM of '${g.vm}' starts at ${hex(g.ramGpa)}: Linux requires that guest RAM starting GPA must be 2MiB aligned`,
+    });
   }
 }
 
@@ -56,8 +66,10 @@ export function checkGuestRamShared(facts: ProjectFacts, report: Report): void {
     if (!vmMap || !vmmMap) continue;
     const other = ramUsers.get(g.ramRegion);
     if (other) {
-      report({ range: attribute(vmMap.element, 'mr')?.valueRange ?? vmMap.element.nameRange,
-        message: `guests '${other.vm}' and '${g.vm}' use the same memory region '${g.ramRegion}' as RAM: their RAM overlaps in physical memory` });
+      report({
+        range: attribute(vmMap.element, 'mr')?.valueRange ?? vmMap.element.nameRange,
+        message: `guests '${other.vm}' and '${g.vm}' use the same memory region '${g.ramRegion}' as RAM: their RAM overlaps in physical memory`,
+      });
     } else ramUsers.set(g.ramRegion, g);
   }
 }
@@ -73,8 +85,10 @@ export function checkCacheAgreement(facts: ProjectFacts, report: Report): void {
     }
     // Guest RAM's VM/VMM pair is guest-ram-vmm's to report.
     if (prev.cached !== m.cached && !facts.guests.some((g) => g.ramRegion === m.mr)) {
-      report({ range: attribute(m.element, 'cached')?.valueRange ?? m.element.nameRange,
-        message: `memory region '${m.mr}' is mapped ${m.cached ? 'cached' : 'uncached'} in '${m.owner.name}' but ${prev.cached ? 'cached' : 'uncached'} in '${prev.owner}'` });
+      report({
+        range: attribute(m.element, 'cached')?.valueRange ?? m.element.nameRange,
+        message: `memory region '${m.mr}' is mapped ${m.cached ? 'cached' : 'uncached'} in '${m.owner.name}' but ${prev.cached ? 'cached' : 'uncached'} in '${prev.owner}'`,
+      });
     }
   }
 }
@@ -83,8 +97,10 @@ export function checkCacheAgreement(facts: ProjectFacts, report: Report): void {
 export function checkSmpPriority(facts: ProjectFacts, report: Report): void {
   for (const vm of facts.system.virtualMachines) {
     if (vm.vcpus.length > 1 && vm.priority < vm.vmm.priority) {
-      report({ range: attribute(vm.element, 'priority')?.valueRange ?? vm.element.nameRange,
-        message: `virtual machine '${vm.name}' has ${vm.vcpus.length} vCPUs at priority ${vm.priority}, below its VMM '${vm.vmm.name}' (${vm.vmm.priority}): SMP guests hang when vCPUs sit below the VMM` });
+      report({
+        range: attribute(vm.element, 'priority')?.valueRange ?? vm.element.nameRange,
+        message: `virtual machine '${vm.name}' has ${vm.vcpus.length} vCPUs at priority ${vm.priority}, below its VMM '${vm.vmm.name}' (${vm.vmm.priority}): SMP guests hang when vCPUs sit below the VMM`,
+      });
     }
   }
 }

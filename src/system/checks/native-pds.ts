@@ -24,7 +24,10 @@ export function checkNativePds({ system: model, roles }: ProjectFacts, report: R
   for (const pd of model.protectionDomains) {
     if (modelled.has(pd.name) || pd.virtualMachine) continue;
     const client = roles.clients.some((c) => c.pd === pd.name && c.rxChannel);
-    report({ range: attribute(pd.element, 'name')?.valueRange ?? pd.element.nameRange, subject: pd.name,
-      message: nativePdMessage(pd.name, client ? roles.virtRx : undefined) });
+    report({
+      range: attribute(pd.element, 'name')?.valueRange ?? pd.element.nameRange,
+      subject: pd.name,
+      message: nativePdMessage(pd.name, client ? roles.virtRx : undefined),
+    });
   }
 }

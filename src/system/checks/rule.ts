@@ -50,12 +50,13 @@ interface RuleInfo {
  * `guest` rules (the cross checks) read one guest's compiled device tree (a GuestCheck) and their
  * severity can be set by name, like dtc's checks (`devicetree.checks` setting, `dual-guest lint -W/-E`).
  */
-export type SystemRule<GuestInput = never> = RuleInfo & (
-  | { stage: 'read' }
-  | { stage: 'system'; run(model: SystemModel, report: Report): void }
-  | { stage: 'project'; run(facts: ProjectFacts, report: Report): void }
-  | { stage: 'guest'; run(guest: GuestInput, report: Report): void }
-);
+export type SystemRule<GuestInput = never> = RuleInfo &
+  (
+    | { stage: 'read' }
+    | { stage: 'system'; run(model: SystemModel, report: Report): void }
+    | { stage: 'project'; run(facts: ProjectFacts, report: Report): void }
+    | { stage: 'guest'; run(guest: GuestInput, report: Report): void }
+  );
 
 /** One level down: error to warning, warning to info. */
 function lesser(severity: Severity): Severity {

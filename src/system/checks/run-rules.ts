@@ -45,7 +45,8 @@ function noTree(g: GuestConfig): Diagnostic {
   const rule = findSystemRule('project-no-dts')!;
   return diagnosticOf('project-no-dts', rule.severity, {
     message: `no device tree found for '${g.vm}' (looked beside the .system and in a folder named after the VM up to ${SEARCH_DEPTH} levels below it): name its files in the project file ("guests": {"${g.vm}": {"dts": [...]}}), or leave it out with "boot": false`,
-    range: g.vmRange, subject: g.vm,
+    range: g.vmRange,
+    subject: g.vm,
   });
 }
 

@@ -19,7 +19,8 @@ export function checkSerialColourRoom({ system: model, roles, serial }: ProjectF
         if (!clientData || clientData.size + COLOUR_CODES_LENGTH <= driverData.size) continue;
         report({
           range: attribute(driverData.element, 'size')?.valueRange ?? driverData.element.nameRange,
-          message: `with colour on, the driver's TX data region '${driverData.name}' (${hex(driverData.size)} bytes) must hold '${c.pd}''s whole TX data region '${clientData.name}' (${hex(clientData.size)}) plus ${COLOUR_CODES_LENGTH} bytes of colour codes; virt_tx never moves a fuller queue` });
+          message: `with colour on, the driver's TX data region '${driverData.name}' (${hex(driverData.size)} bytes) must hold '${c.pd}''s whole TX data region '${clientData.name}' (${hex(clientData.size)}) plus ${COLOUR_CODES_LENGTH} bytes of colour codes; virt_tx never moves a fuller queue`,
+        });
       }
     }
   }
@@ -27,7 +28,8 @@ export function checkSerialColourRoom({ system: model, roles, serial }: ProjectF
 
 /** The data region two PDs share: named *data*, else the larger of two shared regions. */
 function sharedDataRegion(model: SystemModel, a: string, b: string) {
-  const pa = findPd(model, a), pb = findPd(model, b);
+  const pa = findPd(model, a),
+    pb = findPd(model, b);
   if (!pa || !pb) return undefined;
   const shared = pa.maps.map((m) => m.mr).filter((mr) => pb.maps.some((m) => m.mr === mr));
   const regions = shared.map((name) => findMr(model, name)).filter((r) => r !== undefined);

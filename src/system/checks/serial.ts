@@ -38,7 +38,8 @@ function connections(roles: SerialRoles): { a: string; b: string; channel: Chann
 /** Each connection whose ends are both found, with the regions both ends map. */
 function* sharedRegions({ system, roles }: ProjectFacts): Generator<{ a: string; b: string; channel: Channel; shared: string[] }> {
   for (const { a, b, channel } of connections(roles)) {
-    const pa = findPd(system, a), pb = findPd(system, b);
+    const pa = findPd(system, a),
+      pb = findPd(system, b);
     if (!pa || !pb) continue;
     const mb = pdMaps(pb);
     yield { a, b, channel, shared: [...pdMaps(pa)].filter((mr) => mb.has(mr)) };
@@ -49,8 +50,10 @@ function* sharedRegions({ system, roles }: ProjectFacts): Generator<{ a: string;
 export function checkConnectionRegions(facts: ProjectFacts, report: Report): void {
   for (const { a, b, channel, shared } of sharedRegions(facts)) {
     if (shared.length >= 2) continue;
-    report({ range: channel.element.nameRange,
-      message: `serial connection '${a}' <-> '${b}' shares ${shared.length} memory region(s); sDDF needs a queue region and a data region mapped into both ends` });
+    report({
+      range: channel.element.nameRange,
+      message: `serial connection '${a}' <-> '${b}' shares ${shared.length} memory region(s); sDDF needs a queue region and a data region mapped into both ends`,
+    });
   }
 }
 
@@ -62,8 +65,10 @@ export function checkRegionSizes(facts: ProjectFacts, report: Report): void {
       const mr = findMr(facts.system, name);
       if (!mr || isPowerOfTwo(mr.size) || reported.has(name)) continue;
       reported.add(name);
-      report({ range: attribute(mr.element, 'size')?.valueRange ?? mr.element.nameRange,
-        message: `sDDF region '${name}' of connection '${a}' <-> '${b}' has size ${hex(mr.size)}, not a power of two: queue capacity and data indices are taken modulo it` });
+      report({
+        range: attribute(mr.element, 'size')?.valueRange ?? mr.element.nameRange,
+        message: `sDDF region '${name}' of connection '${a}' <-> '${b}' has size ${hex(mr.size)}, not a power of two: queue capacity and data indices are taken modulo it`,
+      });
     }
   }
 }
@@ -86,8 +91,10 @@ export function checkRegionsBothEnds({ system, roles }: ProjectFacts, report: Re
     if (!serialPds.has(pd.name)) continue;
     for (const m of pd.maps) {
       if (mappers.get(m.mr)?.size === 1 && looksLikeSddfRegion(m.mr) && findMr(system, m.mr)) {
-        report({ range: attribute(m.element, 'mr')?.valueRange ?? m.element.nameRange,
-          message: `sDDF region '${m.mr}' is mapped only into '${pd.name}'; a queue or data region must be mapped into both ends of its connection` });
+        report({
+          range: attribute(m.element, 'mr')?.valueRange ?? m.element.nameRange,
+          message: `sDDF region '${m.mr}' is mapped only into '${pd.name}'; a queue or data region must be mapped into both ends of its connection`,
+        });
       }
     }
   }
@@ -101,8 +108,10 @@ export function checkSerialPriorities({ system: model, roles }: ProjectFacts, re
   if (driver) {
     for (const v of virts) {
       if (driver.priority <= v.priority) {
-        report({ range: prioRange(driver),
-          message: `sDDF convention: the driver '${driver.name}' (priority ${driver.priority}) should run above the virtualiser '${v.name}' (priority ${v.priority})` });
+        report({
+          range: prioRange(driver),
+          message: `sDDF convention: the driver '${driver.name}' (priority ${driver.priority}) should run above the virtualiser '${v.name}' (priority ${v.priority})`,
+        });
       }
     }
   }
@@ -111,8 +120,10 @@ export function checkSerialPriorities({ system: model, roles }: ProjectFacts, re
     if (!pd) continue;
     const above = virts.filter((v) => pd.priority >= v.priority);
     if (above.length > 0) {
-      report({ range: prioRange(pd),
-        message: `sDDF convention: the client '${pd.name}' (priority ${pd.priority}) should run below the virtualisers (${above.map((v) => `'${v.name}' ${v.priority}`).join(', ')})` });
+      report({
+        range: prioRange(pd),
+        message: `sDDF convention: the client '${pd.name}' (priority ${pd.priority}) should run below the virtualisers (${above.map((v) => `'${v.name}' ${v.priority}`).join(', ')})`,
+      });
     }
   }
 }

@@ -11,11 +11,18 @@ const ROOT = path.resolve(__dirname, '..', '..', '..');
 /** Typecheck `source` as a file of src/ (so its imports resolve as they would there); the texts of its errors. */
 function typecheck(source: string): string[] {
   const file = path.join(ROOT, 'src', '__code_fixture__.ts');
-  const options: ts.CompilerOptions = { strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, types: [], lib: ['lib.es2022.d.ts'], skipLibCheck: true };
+  const options: ts.CompilerOptions = {
+    strict: true,
+    noEmit: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.CommonJS,
+    types: [],
+    lib: ['lib.es2022.d.ts'],
+    skipLibCheck: true,
+  };
   const host = ts.createCompilerHost(options);
   const read = host.getSourceFile.bind(host);
-  host.getSourceFile = (name, version, onError) =>
-    path.resolve(name) === file ? ts.createSourceFile(name, source, version) : read(name, version, onError);
+  host.getSourceFile = (name, version, onError) => (path.resolve(name) === file ? ts.createSourceFile(name, source, version) : read(name, version, onError));
   const program = ts.createProgram([file], options, host);
   return ts.getPreEmitDiagnostics(program, program.getSourceFile(file)).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
 }
@@ -23,13 +30,14 @@ function typecheck(source: string): string[] {
 describe('diagnostic codes', () => {
   it('a code no rule table declares does not compile; a declared one does', function () {
     this.timeout(60_000);
-    const fixture = (code: string): string => [
-      "import type { Diagnostic } from './common/diagnostics';",
-      "import './system/rule-table';",
-      `export const d: Diagnostic = { severity: 'warning', message: 'unused', code: '${code}' };`,
-      // The drift this type caught: the language server greyed out a code no rule emits.
-      `export const greyed = (x: Diagnostic): boolean => x.code === '${code}';`,
-    ].join('\n');
+    const fixture = (code: string): string =>
+      [
+        "import type { Diagnostic } from './common/diagnostics';",
+        "import './system/rule-table';",
+        `export const d: Diagnostic = { severity: 'warning', message: 'unused', code: '${code}' };`,
+        // The drift this type caught: the language server greyed out a code no rule emits.
+        `export const greyed = (x: Diagnostic): boolean => x.code === '${code}';`,
+      ].join('\n');
     assert.deepEqual(typecheck(fixture('sdf-unused-mr')), []);
     const errors = typecheck(fixture('sdf-unused-memory-region'));
     assert.equal(errors.length, 2, errors.join('\n'));

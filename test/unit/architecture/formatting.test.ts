@@ -25,6 +25,10 @@ describe('formatting', function () {
     assert.equal(SCRIPTS.format, SCRIPTS['format:check'].replace('--check', '--write'));
   });
 
+  it('npm test runs the format check before the unit tests', () => {
+    assert.match(SCRIPTS.test, /npm run format:check && npm run test:unit/);
+  });
+
   it('the check fails on an unformatted file, naming it, and passes once it is formatted', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'format-probe-'));
     try {

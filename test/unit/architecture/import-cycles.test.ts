@@ -17,7 +17,7 @@ describe('import cycles', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'import-cycles-'));
     try {
       writeFileSync(path.join(dir, 'a.ts'), "import { b } from './lib';\nexport const a = b + 1;\n");
-      writeFileSync(path.join(dir, 'c.ts'), "export const c = 3;\n");
+      writeFileSync(path.join(dir, 'c.ts'), 'export const c = 3;\n');
       mkdirSync(path.join(dir, 'lib'));
       writeFileSync(path.join(dir, 'lib', 'index.ts'), "import type { a } from '../a';\nexport const b = 2;\nexport type A = typeof a;\n");
       const cycles = findImportCycles(tsFilesUnder(dir)).map((c) => c.map((f) => path.relative(dir, f)));

@@ -26,9 +26,20 @@ describe('cli/bin: the installed dual-guest command', function () {
     // The example the boot command runs when given no project.
     cpSync(path.join(ROOT, 'examples'), path.join(pkg, 'examples'), { recursive: true });
     // The CLI's bundles as `npm run build` makes them: the dispatcher and one bundle per command.
-    const { cliBundles } = (await import(path.join(ROOT, 'scripts/cli-bundles.mjs'))) as { cliBundles: (out: string) => { in: string; out: string; define: Record<string, string> }[] };
+    const { cliBundles } = (await import(path.join(ROOT, 'scripts/cli-bundles.mjs'))) as {
+      cliBundles: (out: string) => { in: string; out: string; define: Record<string, string> }[];
+    };
     for (const b of cliBundles(path.join(pkg, 'dist'))) {
-      buildSync({ entryPoints: [path.join(ROOT, b.in)], outfile: b.out, define: b.define, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error' });
+      buildSync({
+        entryPoints: [path.join(ROOT, b.in)],
+        outfile: b.out,
+        define: b.define,
+        bundle: true,
+        platform: 'node',
+        format: 'cjs',
+        target: 'node20',
+        logLevel: 'error',
+      });
     }
 
     user = path.join(work, 'user');
@@ -41,12 +52,17 @@ describe('cli/bin: the installed dual-guest command', function () {
   after(() => rmSync(work, { recursive: true, force: true }));
 
   function npx(args: string[], input?: string): SpawnSyncReturns<string> {
-    return spawnSync('npx', ['--offline', 'dual-guest', ...args], { cwd: user, encoding: 'utf8', input, env: { ...process.env, DUAL_GUEST_CODE_CACHE: cacheDir() } });
+    return spawnSync('npx', ['--offline', 'dual-guest', ...args], {
+      cwd: user,
+      encoding: 'utf8',
+      input,
+      env: { ...process.env, DUAL_GUEST_CODE_CACHE: cacheDir() },
+    });
   }
   /** The code cache of these runs: in the throwaway folder, not the user's ~/.cache. */
   const cacheDir = (): string => path.join(work, 'code-cache');
 
-  it('keeps V8\'s code cache of the command it ran, and runs the same with a damaged one', () => {
+  it("keeps V8's code cache of the command it ran, and runs the same with a damaged one", () => {
     writeFileSync(path.join(user, 'ok.dts'), '/dts-v1/;\n/ {\n\tmodel = "m";\n};\n');
     const first = npx(['compile', 'ok.dts']);
     assert.equal(first.status, 0, first.stderr);
@@ -87,7 +103,11 @@ describe('cli/bin: the installed dual-guest command', function () {
       return `/dts-v1/;\n/ {\n${extra}${nodes}};\n`;
     }
     function lintIntoHead(file: string): SpawnSyncReturns<string> {
-      return spawnSync('bash', ['-c', `set -o pipefail; npx --offline dual-guest lint ${file} | head -n 1 >/dev/null`], { cwd: user, encoding: 'utf8', env: { ...process.env, DUAL_GUEST_CODE_CACHE: cacheDir() } });
+      return spawnSync('bash', ['-c', `set -o pipefail; npx --offline dual-guest lint ${file} | head -n 1 >/dev/null`], {
+        cwd: user,
+        encoding: 'utf8',
+        env: { ...process.env, DUAL_GUEST_CODE_CACHE: cacheDir() },
+      });
     }
 
     it('stops quietly, with status 0 when there are only warnings', () => {

@@ -27,15 +27,21 @@ function capture(opts: BootRunOptions): { io: Partial<BootIo>; run: Omit<BootRun
   const run: Omit<BootRun, 'code'> = { stdout: '', stderr: '', written: new Map() };
   const memory = new MemoryFileHost(opts.files ?? {});
   const io: Partial<BootIo> = {
-    stdout: (d) => { run.stdout += typeof d === 'string' ? d : Buffer.from(d).toString('latin1'); },
-    stderr: (t) => { run.stderr += t; },
+    stdout: (d) => {
+      run.stdout += typeof d === 'string' ? d : Buffer.from(d).toString('latin1');
+    },
+    stderr: (t) => {
+      run.stderr += t;
+    },
     host: new OverlayFileHost(memory, new NodeFileHost()),
     cwd: opts.cwd ?? '/',
     writeFile: (f, t) => {
       run.written.set(f, t);
       memory.set(f, t);
     },
-    onSession: (s) => { run.session = s; },
+    onSession: (s) => {
+      run.session = s;
+    },
   };
   return { io, run };
 }

@@ -18,8 +18,14 @@ const LOGIN = 'root\n@1\nroot\n';
 
 describe('cli boot: arguments and keys', () => {
   it('parses the options and the project argument', () => {
-    assert.deepEqual(parseBootArgs(['--realtime', '--seed', '7', '--record=r.json', '--no-colour', 'x.system']).parsed,
-      { realtime: true, seed: 7, logs: false, record: 'r.json', colour: false, target: 'x.system' });
+    assert.deepEqual(parseBootArgs(['--realtime', '--seed', '7', '--record=r.json', '--no-colour', 'x.system']).parsed, {
+      realtime: true,
+      seed: 7,
+      logs: false,
+      record: 'r.json',
+      colour: false,
+      target: 'x.system',
+    });
     assert.deepEqual(parseBootArgs([]).parsed, { realtime: false, seed: 1, logs: false });
     assert.equal(parseBootArgs(['--colour', '--fast']).parsed?.colour, true);
     assert.equal(parseBootArgs(['--help']).help, true);
@@ -44,12 +50,30 @@ describe('cli boot: arguments and keys', () => {
   it('the banner names the switch character, where it came from, and the quit key', () => {
     const system = readFileSync(path.join(EXAMPLE, 'dual-guest.system'), 'utf8');
     const bare = { project: loadProject('/v/dual-guest.system', new MemoryFileHost({ '/v/dual-guest.system': system })) };
-    assert.equal(bootBanner(bare, 0x1d, (f) => f.slice(3)),
-      "dual-guest boot: dual-guest.system: 2 clients; switch character Ctrl-\\ (sdfgen's default): Ctrl-\\ N Enter sends input to client N (from 0); Ctrl-] quits");
-    const flagged = { project: loadProject('/v/dual-guest.system', new MemoryFileHost({ '/v/dual-guest.system': system }), { switchChar: { value: 0x40, label: '--switch-char' } }) };
-    assert.match(bootBanner(flagged, 0x1d, (f) => f), /switch character '@' \(from --switch-char\): '@' N Enter sends input/);
-    const json = { project: loadProject('/v/dual-guest.system', new MemoryFileHost({ '/v/dual-guest.system': system, '/v/dual-guest.json': '{"serial":{"switchChar":"@"}}' }), { switchChar: { value: 0x1c, label: '--switch-char' } }) };
-    assert.match(bootBanner(json, 0x1d, (f) => f.slice(3)), /^dual-guest boot: dual-guest.json: 2 clients; switch character '@' \(from the project file dual-guest.json, over --switch-char's Ctrl-\\\)/);
+    assert.equal(
+      bootBanner(bare, 0x1d, (f) => f.slice(3)),
+      "dual-guest boot: dual-guest.system: 2 clients; switch character Ctrl-\\ (sdfgen's default): Ctrl-\\ N Enter sends input to client N (from 0); Ctrl-] quits",
+    );
+    const flagged = {
+      project: loadProject('/v/dual-guest.system', new MemoryFileHost({ '/v/dual-guest.system': system }), {
+        switchChar: { value: 0x40, label: '--switch-char' },
+      }),
+    };
+    assert.match(
+      bootBanner(flagged, 0x1d, (f) => f),
+      /switch character '@' \(from --switch-char\): '@' N Enter sends input/,
+    );
+    const json = {
+      project: loadProject(
+        '/v/dual-guest.system',
+        new MemoryFileHost({ '/v/dual-guest.system': system, '/v/dual-guest.json': '{"serial":{"switchChar":"@"}}' }),
+        { switchChar: { value: 0x1c, label: '--switch-char' } },
+      ),
+    };
+    assert.match(
+      bootBanner(json, 0x1d, (f) => f.slice(3)),
+      /^dual-guest boot: dual-guest.json: 2 clients; switch character '@' \(from the project file dual-guest.json, over --switch-char's Ctrl-\\\)/,
+    );
   });
 
   it('--help documents the quit key, the switch sequence and every option; exit 0', async () => {
@@ -73,21 +97,23 @@ describe('cli boot: arguments and keys', () => {
 
   it('script lines: each ends in \\r, whatever the line ends and however the input is chunked', () => {
     const text = fc.array(fc.constantFrom('a', 'b', '@', '1', ' ', '\r', '\n', '\r\n'), { maxLength: 40 }).map((a) => a.join(''));
-    fc.assert(fc.property(text, fc.array(fc.nat(), { maxLength: 6 }), (input, cuts) => {
-      const splitter = new LineSplitter();
-      const points = [...new Set(cuts.map((c) => c % (input.length + 1)))].sort((a, b) => a - b);
-      const pieces: string[] = [];
-      let from = 0;
-      for (const p of [...points, input.length]) {
-        for (const l of splitter.push(Buffer.from(input.slice(from, p), 'latin1'))) pieces.push(Buffer.from(l).toString('latin1'));
-        from = p;
-      }
-      const rest = splitter.end();
-      const expected = input.replace(/\r\n|\n/g, '\r');
-      assert.equal(pieces.join('') + (rest ? Buffer.from(rest).toString('latin1') : ''), expected);
-      for (const p of pieces) assert.ok(p.endsWith('\r') && p.indexOf('\r') === p.length - 1, JSON.stringify(p));
-      if (rest) assert.ok(!Buffer.from(rest).includes(0x0d));
-    }));
+    fc.assert(
+      fc.property(text, fc.array(fc.nat(), { maxLength: 6 }), (input, cuts) => {
+        const splitter = new LineSplitter();
+        const points = [...new Set(cuts.map((c) => c % (input.length + 1)))].sort((a, b) => a - b);
+        const pieces: string[] = [];
+        let from = 0;
+        for (const p of [...points, input.length]) {
+          for (const l of splitter.push(Buffer.from(input.slice(from, p), 'latin1'))) pieces.push(Buffer.from(l).toString('latin1'));
+          from = p;
+        }
+        const rest = splitter.end();
+        const expected = input.replace(/\r\n|\n/g, '\r');
+        assert.equal(pieces.join('') + (rest ? Buffer.from(rest).toString('latin1') : ''), expected);
+        for (const p of pieces) assert.ok(p.endsWith('\r') && p.indexOf('\r') === p.length - 1, JSON.stringify(p));
+        if (rest) assert.ok(!Buffer.from(rest).includes(0x0d));
+      }),
+    );
   });
 });
 
@@ -132,14 +158,19 @@ describe('cli boot: piped input (the default example)', function () {
     assert.deepEqual([flagged.session?.switchChar, flagged.session?.project.serial.switchCharOrigin.kind], [0x1c, 'override']);
     assert.equal(flagged.session?.emulator.snapshot().serial.currentClient, 0);
     // Its recording replays with the switch character it was made with, without the flag.
-    const replay = await bootPiped(['/v/dual-guest.system', '--replay', '/rec/sw.json'], '', { files: { ...files, '/rec/sw.json': flagged.written.get('/rec/sw.json')! } });
+    const replay = await bootPiped(['/v/dual-guest.system', '--replay', '/rec/sw.json'], '', {
+      files: { ...files, '/rec/sw.json': flagged.written.get('/rec/sw.json')! },
+    });
     assert.equal(replay.session?.switchChar, 0x1c);
     assert.equal(replay.stdout, flagged.stdout);
     // A header whose value cannot be read: a positioned warning on standard error, and the default.
     files['/v/serial_config.h'] = '#define SERIAL_SWITCH_CHAR SWITCH_KEY\n';
     const broken = await bootPiped(['/v/dual-guest.system'], '', { files, cwd: '/v' });
     assert.equal(broken.session?.switchChar, 0x1c);
-    assert.match(broken.stderr, /^serial_config\.h:1:9: warning: the switch character cannot be taken from SERIAL_SWITCH_CHAR: 'SWITCH_KEY' is not a macro defined here/);
+    assert.match(
+      broken.stderr,
+      /^serial_config\.h:1:9: warning: the switch character cannot be taken from SERIAL_SWITCH_CHAR: 'SWITCH_KEY' is not a macro defined here/,
+    );
   });
 
   it('types a last line without a line end as it is (no Enter)', async () => {
@@ -166,12 +197,19 @@ describe('cli boot: piped input (the default example)', function () {
   });
 
   it('a malformed recording or a missing script is bad usage (exit 2), not a crash', async () => {
-    const r = await bootPiped([EXAMPLE, '--replay', '/rec/bad.json'], '', { files: { '/rec/bad.json': '{"version":1,"seed":1,"records":[{"timeNs":0,"bytes":[300]}],"endNs":5}' } });
+    const r = await bootPiped([EXAMPLE, '--replay', '/rec/bad.json'], '', {
+      files: { '/rec/bad.json': '{"version":1,"seed":1,"records":[{"timeNs":0,"bytes":[300]}],"endNs":5}' },
+    });
     assert.equal(r.code, 2);
     assert.match(r.stderr, /record 0: expected/);
     // A guest reset recorded by the extension is kept as a reset; a bad guest index is refused.
-    assert.deepEqual(parseRecording('{"version":1,"seed":1,"records":[{"timeNs":7,"bytes":[],"resetGuest":1}],"endNs":9}').recording!.records, [{ timeNs: 7, bytes: [], resetGuest: 1 }]);
-    assert.match(parseRecording('{"version":1,"seed":1,"records":[{"timeNs":7,"bytes":[],"resetGuest":"a"}],"endNs":9}').error!, /record 0: 'resetGuest' must be a guest index/);
+    assert.deepEqual(parseRecording('{"version":1,"seed":1,"records":[{"timeNs":7,"bytes":[],"resetGuest":1}],"endNs":9}').recording!.records, [
+      { timeNs: 7, bytes: [], resetGuest: 1 },
+    ]);
+    assert.match(
+      parseRecording('{"version":1,"seed":1,"records":[{"timeNs":7,"bytes":[],"resetGuest":"a"}],"endNs":9}').error!,
+      /record 0: 'resetGuest' must be a guest index/,
+    );
     const s = await bootPiped([EXAMPLE, '--script', '/nope/script.txt'], '');
     assert.equal(s.code, 2);
     assert.match(s.stderr, /cannot read the script '\/nope\/script\.txt'/);
@@ -210,7 +248,10 @@ describe('cli boot: interactive terminal', function () {
     const t = bootInteractive([EXAMPLE]);
     await waitFor(() => count(t.run.stdout, 'login: ') === 2, 30000, 'both login prompts');
     assert.deepEqual(t.terminal.rawModes, [true]);
-    assert.match(t.run.stderr, /switch character '@' \(from the project file dual-guest\.json\): '@' N Enter sends input to client N \(from 0\); Ctrl-\] quits\r\n/);
+    assert.match(
+      t.run.stderr,
+      /switch character '@' \(from the project file dual-guest\.json\): '@' N Enter sends input to client N \(from 0\); Ctrl-\] quits\r\n/,
+    );
     t.terminal.type('root\r');
     await waitFor(() => t.run.stdout.endsWith('# '), 10000, 'the shell prompt');
     // Idle: no busy-waiting while the guests wait for input. Busy-waiting would use most of every
@@ -232,7 +273,7 @@ describe('cli boot: interactive terminal', function () {
     assert.match(t.run.stderr, /dual-guest boot: quit\r\n$/);
   });
 
-  it('an interactive session\'s recording replays to the same transcript, byte for byte', async () => {
+  it("an interactive session's recording replays to the same transcript, byte for byte", async () => {
     const t = bootInteractive([EXAMPLE, '--seed', '3', '--record', '/rec/i.json']);
     await waitFor(() => count(t.run.stdout, 'login: ') === 2, 30000, 'both login prompts');
     t.terminal.type('ro');
@@ -264,7 +305,9 @@ describe('cli boot: interactive terminal', function () {
   it('an internal error ends the session with 70, and the terminal is still restored', async () => {
     const t = bootInteractive([EXAMPLE]);
     await waitFor(() => count(t.run.stdout, 'login: ') === 2, 30000, 'both login prompts');
-    t.run.session!.emulator.runUntilIdle = () => { throw new Error('boom in the emulator'); };
+    t.run.session!.emulator.runUntilIdle = () => {
+      throw new Error('boom in the emulator');
+    };
     t.terminal.type('r');
     assert.equal(await t.done, 70);
     assert.deepEqual(t.terminal.rawModes, [true, false]);
@@ -274,11 +317,13 @@ describe('cli boot: interactive terminal', function () {
   it('realtime: virtual time follows the wall clock', async () => {
     const t = bootInteractive([EXAMPLE, '--realtime', '--record', '/rec/rt.json']);
     await waitFor(() => t.run.session !== undefined, 20000, 'the boot');
-    const start = Date.now(), v0 = t.run.session!.emulator.now();
+    const start = Date.now(),
+      v0 = t.run.session!.emulator.now();
     await new Promise((r) => setTimeout(r, 600));
     t.terminal.type('\x1d');
     assert.equal(await t.done, 0);
-    const wallNs = (Date.now() - start) * 1e6, virtualNs = t.run.session!.emulator.now() - v0;
+    const wallNs = (Date.now() - start) * 1e6,
+      virtualNs = t.run.session!.emulator.now() - v0;
     assert.ok(virtualNs <= wallNs + 50e6, `virtual ${virtualNs / 1e6} ms ahead of wall ${wallNs / 1e6} ms`);
     assert.ok(virtualNs >= wallNs * 0.25, `virtual ${virtualNs / 1e6} ms lags wall ${wallNs / 1e6} ms`);
     const rec = parseRecording(t.run.written.get('/rec/rt.json')!).recording!;
@@ -290,10 +335,12 @@ describe('cli boot: interactive terminal', function () {
     const t = bootInteractive([EXAMPLE, '--realtime']);
     await waitFor(() => count(t.run.stdout, 'login: ') === 2, 30000, 'both login prompts (paced at 115200 baud)');
     await waitFor(() => t.run.session!.isIdle(), 5000, 'the guests to go idle');
-    const v1 = t.run.session!.emulator.now(), w1 = Date.now();
+    const v1 = t.run.session!.emulator.now(),
+      w1 = Date.now();
     await new Promise((r) => setTimeout(r, 500));
     t.terminal.type('r');
-    const idleNs = t.run.session!.emulator.now() - v1, wallNs = (Date.now() - w1) * 1e6;
+    const idleNs = t.run.session!.emulator.now() - v1,
+      wallNs = (Date.now() - w1) * 1e6;
     t.terminal.type('\x1d');
     assert.equal(await t.done, 0);
     assert.ok(idleNs >= wallNs - 20e6 && idleNs <= wallNs + 20e6, `virtual ${idleNs / 1e6} ms over an idle ${wallNs / 1e6} ms`);

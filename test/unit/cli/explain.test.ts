@@ -11,8 +11,20 @@ const EXAMPLE = path.join(ROOT, 'examples', 'dual-guest');
 const LOGS = path.join(ROOT, 'test', 'unit', 'explain', 'logs');
 
 async function run(args: string[], io: Partial<ExplainIo> = {}): Promise<{ code: number; out: string; err: string }> {
-  let out = '', err = '';
-  const code = await runExplain(args, { stdout: (t) => { out += t; }, stderr: (t) => { err += t; }, host: new NodeFileHost(), cwd: EXAMPLE, readStdin: async () => '', ...io });
+  let out = '',
+    err = '';
+  const code = await runExplain(args, {
+    stdout: (t) => {
+      out += t;
+    },
+    stderr: (t) => {
+      err += t;
+    },
+    host: new NodeFileHost(),
+    cwd: EXAMPLE,
+    readStdin: async () => '',
+    ...io,
+  });
   return { code, out, err };
 }
 
@@ -47,8 +59,13 @@ describe('cli: dual-guest explain', () => {
   });
 
   it('says what is wrong with its arguments (exit 2)', async () => {
-    for (const [args, message] of [[['--format', 'xml'], /unknown format 'xml'/], [['--bogus'], /unknown option '--bogus'/], [['a', 'b', 'c'], /too many arguments/],
-      [['missing.log'], /cannot read 'missing.log'/], [['-', 'nothere.system'], /cannot read the project 'nothere.system'/]] as [string[], RegExp][]) {
+    for (const [args, message] of [
+      [['--format', 'xml'], /unknown format 'xml'/],
+      [['--bogus'], /unknown option '--bogus'/],
+      [['a', 'b', 'c'], /too many arguments/],
+      [['missing.log'], /cannot read 'missing.log'/],
+      [['-', 'nothere.system'], /cannot read the project 'nothere.system'/],
+    ] as [string[], RegExp][]) {
       const r = await run(args);
       assert.equal(r.code, 2, args.join(' '));
       assert.match(r.err, message);

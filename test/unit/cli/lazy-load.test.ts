@@ -35,19 +35,28 @@ describe('cli: each command loads only what it needs', function () {
   it('--help loads no command module', () => {
     const loaded = loadedModules(['--help'], dir);
     assert.ok(loaded.includes('cli/main.ts'), loaded.join(', '));
-    assert.deepEqual(loaded.filter((f) => /^(devicetree|system|emulator)\//.test(f) || /^cli\/(compile|lint|boot)\.ts$/.test(f)), []);
+    assert.deepEqual(
+      loaded.filter((f) => /^(devicetree|system|emulator)\//.test(f) || /^cli\/(compile|lint|boot)\.ts$/.test(f)),
+      [],
+    );
   });
 
-  it('lint of one device tree loads neither the system layer\'s parser nor the emulator', () => {
+  it("lint of one device tree loads neither the system layer's parser nor the emulator", () => {
     const loaded = loadedModules(['lint', 'one.dts'], dir);
     assert.ok(loaded.includes('cli/lint.ts') && loaded.includes('devicetree/compile.ts'), loaded.join(', '));
-    assert.deepEqual(loaded.filter((f) => f.startsWith('emulator/') || f === 'system/index.ts' || f === 'system/xml.ts'), []);
+    assert.deepEqual(
+      loaded.filter((f) => f.startsWith('emulator/') || f === 'system/index.ts' || f === 'system/xml.ts'),
+      [],
+    );
   });
 
   it('compile loads no linter of .system files and no emulator', () => {
     const loaded = loadedModules(['compile', 'one.dts', '-o', path.join(dir, 'one.dtb')], dir);
     assert.ok(loaded.includes('cli/compile.ts'), loaded.join(', '));
-    assert.deepEqual(loaded.filter((f) => f.startsWith('emulator/') || f.startsWith('system/') || f === 'cli/lint.ts'), []);
+    assert.deepEqual(
+      loaded.filter((f) => f.startsWith('emulator/') || f.startsWith('system/') || f === 'cli/lint.ts'),
+      [],
+    );
   });
 });
 

@@ -34,7 +34,10 @@ describe('cli/lint', () => {
   it('reports at the lines of the file the user has when cpp line markers name a missing file', () => {
     assert.equal(lint('cpp-out.dts').out, 'cpp-out.dts:4.2-4.7: Warning (unit_address_vs_reg): /foo@1: node has a unit name, but no reg or ranges property\n');
     // Markers naming files that exist are followed, as dtc does.
-    assert.equal(lint('cpp-real.dts').out, 'inc/real.dtsi:2.2-2.7: Warning (unit_address_vs_reg): /foo@1: node has a unit name, but no reg or ranges property\n');
+    assert.equal(
+      lint('cpp-real.dts').out,
+      'inc/real.dtsi:2.2-2.7: Warning (unit_address_vs_reg): /foo@1: node has a unit name, but no reg or ranges property\n',
+    );
   });
 
   it('lints many trees in one run as it lints each alone (a base they share is read once)', () => {
@@ -52,7 +55,10 @@ describe('cli/lint', () => {
   });
 
   it("adds dtc's 'also defined at' lines for a node defined more than once", () => {
-    assert.equal(lint('board.dts+board2.dts').out, 'board.dts:5.2-5.7: Warning (unit_address_vs_reg): /foo@1: node has a unit name, but no reg or ranges property\n  also defined at board2.dts:2.8-2.12\n');
+    assert.equal(
+      lint('board.dts+board2.dts').out,
+      'board.dts:5.2-5.7: Warning (unit_address_vs_reg): /foo@1: node has a unit name, but no reg or ranges property\n  also defined at board2.dts:2.8-2.12\n',
+    );
   });
 
   it('reports error checks as ERROR and exits 1', () => {

@@ -1,13 +1,6 @@
 // The check table's configuration (dtc's -W/-E semantics, presets) and the runner's prerequisites.
 import { strict as assert } from 'assert';
-import {
-  CHECKS,
-  LINUX_DISABLED_CHECKS,
-  checkConfigFromFlags,
-  defaultCheckConfig,
-  findCheck,
-  runChecks,
-} from '../../../src/devicetree/checks';
+import { CHECKS, LINUX_DISABLED_CHECKS, checkConfigFromFlags, defaultCheckConfig, findCheck, runChecks } from '../../../src/devicetree/checks';
 import { buildTree, empty, n, u32 } from './tree-builder';
 
 describe('devicetree/checks: table', () => {
@@ -28,14 +21,35 @@ describe('devicetree/checks: table', () => {
 
   it('has dtc 1.6.1 default severities', () => {
     const d = defaultCheckConfig();
-    const errors = [...d.severities].filter(([, s]) => s === 'error').map(([n]) => n).sort();
+    const errors = [...d.severities]
+      .filter(([, s]) => s === 'error')
+      .map(([n]) => n)
+      .sort();
     assert.deepEqual(errors, [
-      'duplicate_label', 'duplicate_node_names', 'duplicate_property_names', 'explicit_phandles', 'name_is_string', 'name_properties',
-      'node_name_chars', 'node_name_format', 'omit_unused_nodes', 'path_references', 'phandle_references', 'property_name_chars',
+      'duplicate_label',
+      'duplicate_node_names',
+      'duplicate_property_names',
+      'explicit_phandles',
+      'name_is_string',
+      'name_properties',
+      'node_name_chars',
+      'node_name_format',
+      'omit_unused_nodes',
+      'path_references',
+      'phandle_references',
+      'property_name_chars',
     ]);
-    const off = [...d.severities].filter(([, s]) => s === 'off').map(([n]) => n).sort();
+    const off = [...d.severities]
+      .filter(([, s]) => s === 'off')
+      .map(([n]) => n)
+      .sort();
     assert.deepEqual(off, [
-      'always_fail', 'deprecated_gpio_property', 'interrupt_map', 'node_name_chars_strict', 'property_name_chars_strict', 'unique_unit_address_if_enabled',
+      'always_fail',
+      'deprecated_gpio_property',
+      'interrupt_map',
+      'node_name_chars_strict',
+      'property_name_chars_strict',
+      'unique_unit_address_if_enabled',
     ]);
   });
 });
@@ -68,7 +82,16 @@ describe('devicetree/checks: flags and presets', () => {
     assert.equal(raised.get('addr_size_cells'), 'error');
     assert.equal(raised.get('address_cells_is_cell'), 'error');
     const lowered = checkConfigFromFlags(['-Wno-addr_size_cells']).config.severities;
-    for (const dependent of ['reg_format', 'ranges_format', 'avoid_default_addr_size', 'avoid_unnecessary_addr_size', 'unique_unit_address', 'pci_bridge', 'simple_bus_reg', 'unit_address_format'])
+    for (const dependent of [
+      'reg_format',
+      'ranges_format',
+      'avoid_default_addr_size',
+      'avoid_unnecessary_addr_size',
+      'unique_unit_address',
+      'pci_bridge',
+      'simple_bus_reg',
+      'unit_address_format',
+    ])
       assert.equal(lowered.get(dependent), 'off', dependent);
     assert.equal(lowered.get('unit_address_vs_reg'), 'warning');
   });
@@ -82,9 +105,16 @@ describe('devicetree/checks: flags and presets', () => {
     assert.equal(config.severities.get('reg_format'), 'off');
   });
 
-  it('the linux preset is dtc run with the kernel build\'s -Wno- flags, and only that', () => {
-    const kernelFlags = ['-Wno-interrupt_provider', '-Wno-unit_address_vs_reg', '-Wno-avoid_unnecessary_addr_size',
-      '-Wno-alias_paths', '-Wno-graph_child_address', '-Wno-simple_bus_reg', '-Wno-unique_unit_address'];
+  it("the linux preset is dtc run with the kernel build's -Wno- flags, and only that", () => {
+    const kernelFlags = [
+      '-Wno-interrupt_provider',
+      '-Wno-unit_address_vs_reg',
+      '-Wno-avoid_unnecessary_addr_size',
+      '-Wno-alias_paths',
+      '-Wno-graph_child_address',
+      '-Wno-simple_bus_reg',
+      '-Wno-unique_unit_address',
+    ];
     const viaFlags = checkConfigFromFlags(kernelFlags);
     assert.deepEqual(viaFlags.errors, []);
     const dtc = defaultCheckConfig('dtc').severities;
@@ -100,7 +130,10 @@ describe('devicetree/checks: flags and presets', () => {
     const tree = buildTree(n('', {}, n('gpio@0', { 'interrupt-controller': empty(), '#interrupt-cells': u32(2) })));
     const codes = (preset: 'dtc' | 'linux') => runChecks({ tree, fixupDiagnostics: [] }, defaultCheckConfig(preset)).map((d) => `${d.code}: ${d.message}`);
     assert.ok(codes('dtc').includes('interrupt_provider: /gpio@0: Missing #address-cells in interrupt provider'), codes('dtc').join('\n'));
-    assert.deepEqual(codes('linux').filter((c) => c.startsWith('interrupt_')), []);
+    assert.deepEqual(
+      codes('linux').filter((c) => c.startsWith('interrupt_')),
+      [],
+    );
   });
 });
 
@@ -110,8 +143,14 @@ describe('devicetree/checks: runner', () => {
   it('skips a check whose prerequisite failed and says so once per failed prerequisite', () => {
     const out = runChecks({ tree, fixupDiagnostics: [] }, defaultCheckConfig());
     assert.ok(out.some((d) => d.code === 'address_cells_is_cell'));
-    assert.deepEqual(out.filter((d) => d.code === 'reg_format').map((d) => d.message), ["Failed prerequisite 'addr_size_cells'"]);
-    assert.deepEqual(out.filter((d) => d.code === 'addr_size_cells').map((d) => d.message), ["Failed prerequisite 'address_cells_is_cell'"]);
+    assert.deepEqual(
+      out.filter((d) => d.code === 'reg_format').map((d) => d.message),
+      ["Failed prerequisite 'addr_size_cells'"],
+    );
+    assert.deepEqual(
+      out.filter((d) => d.code === 'addr_size_cells').map((d) => d.message),
+      ["Failed prerequisite 'address_cells_is_cell'"],
+    );
   });
 
   it('a disabled prerequisite still runs silently and still blocks its dependents', () => {
@@ -120,13 +159,19 @@ describe('devicetree/checks: runner', () => {
     config.severities.set('address_cells_is_cell', 'off');
     const out = runChecks({ tree, fixupDiagnostics: [] }, config);
     assert.equal(out.filter((d) => d.code === 'address_cells_is_cell').length, 0);
-    assert.deepEqual(out.filter((d) => d.code === 'addr_size_cells').map((d) => d.message), ["Failed prerequisite 'address_cells_is_cell'"]);
+    assert.deepEqual(
+      out.filter((d) => d.code === 'addr_size_cells').map((d) => d.message),
+      ["Failed prerequisite 'address_cells_is_cell'"],
+    );
   });
 
   it('stops after the first failed error check, as dtc does', () => {
     const dup = buildTree(n('', { '#address-cells': u32(1, 2) }, n('a'), n('a')));
     const out = runChecks({ tree: dup, fixupDiagnostics: [] }, defaultCheckConfig());
-    assert.deepEqual(out.map((d) => d.code), ['duplicate_node_names']);
+    assert.deepEqual(
+      out.map((d) => d.code),
+      ['duplicate_node_names'],
+    );
     const demoted = runChecks({ tree: dup, fixupDiagnostics: [] }, checkConfigFromFlags(['-Wduplicate_node_names', '-Eno-duplicate_node_names']).config);
     assert.ok(demoted.some((d) => d.code === 'address_cells_is_cell'));
   });
@@ -141,17 +186,50 @@ describe('devicetree/checks: runner', () => {
     const odd = [u32(), { bytes: [1], markers: [] }, { bytes: [0, 0, 0, 1, 2], markers: [{ kind: 'type-u32' as const, offset: 0 }] }];
     const props: Record<string, (typeof odd)[number]>[] = odd.map((v) => {
       const o: Record<string, (typeof odd)[number]> = {};
-      for (const name of ['reg', 'ranges', 'dma-ranges', '#address-cells', '#size-cells', 'interrupts', 'interrupt-parent', 'interrupt-map', 'interrupt-map-mask', 'clocks', '#clock-cells', 'remote-endpoint', 'bus-range', 'device_type', 'compatible', 'status', 'name', 'phandle', 'gpios'])
+      for (const name of [
+        'reg',
+        'ranges',
+        'dma-ranges',
+        '#address-cells',
+        '#size-cells',
+        'interrupts',
+        'interrupt-parent',
+        'interrupt-map',
+        'interrupt-map-mask',
+        'clocks',
+        '#clock-cells',
+        'remote-endpoint',
+        'bus-range',
+        'device_type',
+        'compatible',
+        'status',
+        'name',
+        'phandle',
+        'gpios',
+      ])
         o[name] = v;
       return o;
     });
     const flags = CHECKS.map((c) => `-W${c.name}`);
     for (const p of props) {
       const t = buildTree(
-        n('', p, n('pci@0', p, n('dev@0', p)), n('i2c@1', p, n('x@1', p)), n('spi@2', p, n('y', p)), n('chosen', p), n('aliases', { a: u32() }), n('port@0', p, n('endpoint', p))),
+        n(
+          '',
+          p,
+          n('pci@0', p, n('dev@0', p)),
+          n('i2c@1', p, n('x@1', p)),
+          n('spi@2', p, n('y', p)),
+          n('chosen', p),
+          n('aliases', { a: u32() }),
+          n('port@0', p, n('endpoint', p)),
+        ),
       );
       const out = runChecks({ tree: t, fixupDiagnostics: [] }, checkConfigFromFlags(flags).config);
-      assert.equal(out.filter((d) => d.message.startsWith('internal error')).length, 0, JSON.stringify(out.filter((d) => d.message.startsWith('internal error'))));
+      assert.equal(
+        out.filter((d) => d.message.startsWith('internal error')).length,
+        0,
+        JSON.stringify(out.filter((d) => d.message.startsWith('internal error'))),
+      );
     }
   });
 });

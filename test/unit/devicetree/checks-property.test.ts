@@ -6,11 +6,38 @@ import { CHECKS, checkConfigFromFlags, runChecks } from '../../../src/devicetree
 import { type NodeSpec, type ValueSpec, buildTree, labelled, n, raw, ref, str, u32 } from './tree-builder';
 
 const NODE_NAMES = ['a', 'a@1', 'i2c@1', 'spi@0', 'pci@0', 'port@0', 'ports', 'endpoint', 'endpoint@1', 'chosen', 'aliases', 'x@0x1', 'y@01', 'bad$', 'n@1@2'];
-const PROP_NAMES = ['reg', 'ranges', 'dma-ranges', '#address-cells', '#size-cells', 'compatible', 'status', 'device_type', 'interrupts', 'interrupt-parent', 'interrupt-controller', 'interrupt-map', '#interrupt-cells', 'clocks', '#clock-cells', 'reset-gpios', '#gpio-cells', 'remote-endpoint', 'bus-range', 'name', 'x-names', 'stdout-path', 'serial0', 'spi-max-frequency'];
+const PROP_NAMES = [
+  'reg',
+  'ranges',
+  'dma-ranges',
+  '#address-cells',
+  '#size-cells',
+  'compatible',
+  'status',
+  'device_type',
+  'interrupts',
+  'interrupt-parent',
+  'interrupt-controller',
+  'interrupt-map',
+  '#interrupt-cells',
+  'clocks',
+  '#clock-cells',
+  'reset-gpios',
+  '#gpio-cells',
+  'remote-endpoint',
+  'bus-range',
+  'name',
+  'x-names',
+  'stdout-path',
+  'serial0',
+  'spi-max-frequency',
+];
 const LABELS = ['l0', 'l1', 'l2'];
 
 const value: fc.Arbitrary<ValueSpec> = fc.oneof(
-  fc.array(fc.oneof(fc.integer({ min: 0, max: 4 }), fc.constant(0xffffffff), fc.constantFrom(...LABELS).map(ref)), { maxLength: 6 }).map((cells) => u32(...cells)),
+  fc
+    .array(fc.oneof(fc.integer({ min: 0, max: 4 }), fc.constant(0xffffffff), fc.constantFrom(...LABELS).map(ref)), { maxLength: 6 })
+    .map((cells) => u32(...cells)),
   fc.array(fc.constantFrom('simple-bus', 'disabled', 'pci', '/a', 'okay', ''), { minLength: 1, maxLength: 3 }).map((s) => str(...s)),
   fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 9 }).map((b) => raw(...b)),
 );

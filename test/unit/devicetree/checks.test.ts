@@ -5,19 +5,7 @@ import type { Diagnostic, SourceRange } from '../../../src/common/diagnostics';
 import { CHECKS, checkConfigFromFlags, runChecks } from '../../../src/devicetree/checks';
 import { PHANDLE_ARGS_PROVIDERS } from '../../../src/devicetree/checks/phandle-args';
 import type { DtTree } from '../../../src/devicetree/tree';
-import {
-  type NodeSpec,
-  buildTree,
-  deleted,
-  empty,
-  labelled,
-  n,
-  nodeAt,
-  raw,
-  ref,
-  str,
-  u32,
-} from './tree-builder';
+import { type NodeSpec, buildTree, deleted, empty, labelled, n, nodeAt, raw, ref, str, u32 } from './tree-builder';
 
 /** Where a message must point: a node's name, or a property (path, name). */
 type Where = { node: string; index?: number } | { prop: [string, string] } | { range: SourceRange } | 'none';
@@ -73,7 +61,12 @@ function runCase(c: Case): void {
     range: rangeOf(tree, e.at),
   }));
   const actual = mine.map((d) => ({ message: d.message, subject: d.subject, range: d.range }));
-  if (c.partial) for (const e of expected) assert.ok(actual.some((a) => JSON.stringify(a) === JSON.stringify(e)), `missing ${JSON.stringify(e)} in ${JSON.stringify(actual, null, 1)}`);
+  if (c.partial)
+    for (const e of expected)
+      assert.ok(
+        actual.some((a) => JSON.stringify(a) === JSON.stringify(e)),
+        `missing ${JSON.stringify(e)} in ${JSON.stringify(actual, null, 1)}`,
+      );
   else assert.deepEqual(actual, expected);
   const def = CHECKS.find((d) => d.name === c.check)!;
   const sev = config.severities.get(c.check);
@@ -86,7 +79,10 @@ const CASES: Case[] = [
   { check: 'duplicate_node_names', root: n('', {}, n('a'), n('a')), expect: [{ message: '/a: Duplicate node name', at: { node: '/a', index: 1 } }] },
   {
     check: 'duplicate_property_names',
-    root: n('', [['x', u32(1)], ['x', u32(2)]]),
+    root: n('', [
+      ['x', u32(1)],
+      ['x', u32(2)],
+    ]),
     expect: [{ message: '/:x: Duplicate property name', subject: '/', at: { prop: ['/', 'x'] } }],
   },
   {
@@ -120,7 +116,7 @@ const CASES: Case[] = [
   },
   {
     check: 'property_name_chars',
-    root: n('', { 'a$': u32(1) }),
+    root: n('', { a$: u32(1) }),
     expect: [{ message: "/:a$: Bad character '$' in property name", subject: '/', at: { prop: ['/', 'a$'] } }],
   },
   {
@@ -129,7 +125,11 @@ const CASES: Case[] = [
     root: n('', { a_b: u32(1), '#foo-cells': u32(1), 'v,#x': u32(1), device_type: str('x') }),
     expect: [{ message: "/:a_b: Character '_' not recommended in property name", subject: '/', at: { prop: ['/', 'a_b'] } }],
   },
-  { check: 'name_is_string', root: n('', {}, n('x', { name: u32(1) })), expect: [{ message: '/x:name: property is not a string', at: { prop: ['/x', 'name'] } }] },
+  {
+    check: 'name_is_string',
+    root: n('', {}, n('x', { name: u32(1) })),
+    expect: [{ message: '/x:name: property is not a string', at: { prop: ['/x', 'name'] } }],
+  },
   {
     check: 'name_properties',
     title: 'is skipped when name is not a string',
@@ -148,13 +148,11 @@ const CASES: Case[] = [
     root: n('', { '#size-cells': raw(1) }),
     expect: [{ message: '/:#size-cells: property is not a single cell', subject: '/', at: { prop: ['/', '#size-cells'] } }],
   },
-  ...(['device_type', 'model', 'status', 'label'] as const).map(
-    (p): Case => ({
-      check: `${p}_is_string`,
-      root: n('', {}, n('x', { [p]: str('a', 'b') })),
-      expect: [{ message: `/x:${p}: property is not a string`, at: { prop: ['/x', p] } }],
-    }),
-  ),
+  ...(['device_type', 'model', 'status', 'label'] as const).map((p): Case => ({
+    check: `${p}_is_string`,
+    root: n('', {}, n('x', { [p]: str('a', 'b') })),
+    expect: [{ message: `/x:${p}: property is not a string`, at: { prop: ['/x', p] } }],
+  })),
   {
     check: 'compatible_is_string_list',
     root: n('', {}, n('x', { compatible: raw(0x61, 0, 0x62) })),
@@ -195,7 +193,8 @@ const CASES: Case[] = [
     root: n('', cells11, n('bus@0', { ...cells11, ranges: empty(), 'dma-ranges': u32(0) })),
     expect: [
       {
-        message: '/bus@0:dma-ranges: "dma-ranges" property has invalid length (4 bytes) (parent #address-cells == 1, child #address-cells == 1, #size-cells == 1)',
+        message:
+          '/bus@0:dma-ranges: "dma-ranges" property has invalid length (4 bytes) (parent #address-cells == 1, child #address-cells == 1, #size-cells == 1)',
         at: { prop: ['/bus@0', 'dma-ranges'] },
       },
     ],
@@ -233,7 +232,11 @@ const CASES: Case[] = [
     root: n(
       '',
       { '#address-cells': u32(2), '#size-cells': u32(2) },
-      n('pci@0', { device_type: str('pci'), reg: u32(0, 0, 0, 1), ranges: empty(), '#address-cells': u32(3), '#size-cells': u32(2) }, n('dev@2', { reg: u32(0x800, 0, 0, 0, 0) })),
+      n(
+        'pci@0',
+        { device_type: str('pci'), reg: u32(0, 0, 0, 1), ranges: empty(), '#address-cells': u32(3), '#size-cells': u32(2) },
+        n('dev@2', { reg: u32(0x800, 0, 0, 0, 0) }),
+      ),
     ),
     expect: [{ message: '/pci@0/dev@2: PCI unit address format error, expected "1,0"', at: { node: '/pci@0/dev@2' } }],
   },
@@ -248,7 +251,9 @@ const CASES: Case[] = [
         n('dev@1', { reg: u32(0x10800, 0, 0, 0, 0) }),
       ),
     ),
-    expect: [{ message: '/pci@0/dev@1:bus-range: PCI bus number 1 out of range, expected (0 - 0)', subject: '/pci@0/dev@1', at: { prop: ['/pci@0', 'bus-range'] } }],
+    expect: [
+      { message: '/pci@0/dev@1:bus-range: PCI bus number 1 out of range, expected (0 - 0)', subject: '/pci@0/dev@1', at: { prop: ['/pci@0', 'bus-range'] } },
+    ],
   },
   {
     check: 'simple_bus_bridge',
@@ -267,8 +272,18 @@ const CASES: Case[] = [
   {
     check: 'simple_bus_reg',
     title: 'a two-cell parent address is one 64-bit value',
-    root: n('', cells11, n('soc', { compatible: str('simple-bus'), '#address-cells': u32(2), '#size-cells': u32(1), ranges: empty() },
-      n('ok@100000010', { reg: u32(1, 0x10, 4) }), n('zero@20', { reg: u32(0, 0x20, 4) }), n('bad@1,20', { reg: u32(1, 0x20, 4) }), n('pad@10000020', { reg: u32(1, 0x20, 4) }))),
+    root: n(
+      '',
+      cells11,
+      n(
+        'soc',
+        { compatible: str('simple-bus'), '#address-cells': u32(2), '#size-cells': u32(1), ranges: empty() },
+        n('ok@100000010', { reg: u32(1, 0x10, 4) }),
+        n('zero@20', { reg: u32(0, 0x20, 4) }),
+        n('bad@1,20', { reg: u32(1, 0x20, 4) }),
+        n('pad@10000020', { reg: u32(1, 0x20, 4) }),
+      ),
+    ),
     expect: [
       { message: '/soc/bad@1,20: simple-bus unit address format error, expected "100000020"', at: { node: '/soc/bad@1,20' } },
       { message: '/soc/pad@10000020: simple-bus unit address format error, expected "100000020"', at: { node: '/soc/pad@10000020' } },
@@ -277,8 +292,16 @@ const CASES: Case[] = [
   {
     check: 'simple_bus_reg',
     title: 'of three address cells only the last two count (dtc folds them into a uint64_t)',
-    root: n('', cells11, n('soc', { compatible: str('simple-bus'), '#address-cells': u32(3), '#size-cells': u32(1), ranges: empty() },
-      n('ok@100000020', { reg: u32(5, 1, 0x20, 4) }), n('bad@500000001', { reg: u32(5, 0, 1, 4) }))),
+    root: n(
+      '',
+      cells11,
+      n(
+        'soc',
+        { compatible: str('simple-bus'), '#address-cells': u32(3), '#size-cells': u32(1), ranges: empty() },
+        n('ok@100000020', { reg: u32(5, 1, 0x20, 4) }),
+        n('bad@500000001', { reg: u32(5, 0, 1, 4) }),
+      ),
+    ),
     expect: [{ message: '/soc/bad@500000001: simple-bus unit address format error, expected "1"', at: { node: '/soc/bad@500000001' } }],
   },
   {
@@ -291,7 +314,11 @@ const CASES: Case[] = [
   },
   {
     check: 'i2c_bus_reg',
-    root: n('', cells11, n('i2c@0', { reg: u32(0, 1), ...cells10 }, n('dev@50', { reg: u32(0x51) }), n('big@80', { reg: u32(0x80) }), n('own@10', { reg: u32(0x40000010) }))),
+    root: n(
+      '',
+      cells11,
+      n('i2c@0', { reg: u32(0, 1), ...cells10 }, n('dev@50', { reg: u32(0x51) }), n('big@80', { reg: u32(0x80) }), n('own@10', { reg: u32(0x40000010) })),
+    ),
     expect: [
       { message: '/i2c@0/dev@50: I2C bus unit address format error, expected "51"', at: { node: '/i2c@0/dev@50' } },
       {
@@ -302,7 +329,12 @@ const CASES: Case[] = [
   },
   {
     check: 'spi_bus_bridge',
-    root: n('', cells11, n('spi@0', { reg: u32(0, 1) }, n('flash@0', { reg: u32(0, 0) })), n('ssp@1', { reg: u32(1, 1), ...cells10 }, n('d@0', { reg: u32(0), 'spi-max-frequency': u32(1) }))),
+    root: n(
+      '',
+      cells11,
+      n('spi@0', { reg: u32(0, 1) }, n('flash@0', { reg: u32(0, 0) })),
+      n('ssp@1', { reg: u32(1, 1), ...cells10 }, n('d@0', { reg: u32(0), 'spi-max-frequency': u32(1) })),
+    ),
     expect: [
       { message: '/spi@0: incorrect #address-cells for SPI bus', at: { node: '/spi@0' } },
       { message: '/spi@0: incorrect #size-cells for SPI bus', at: { node: '/spi@0' } },
@@ -351,9 +383,19 @@ const CASES: Case[] = [
   {
     check: 'obsolete_chosen_interrupt_controller',
     root: n('', {}, n('chosen', { 'interrupt-controller': empty() })),
-    expect: [{ message: '/:interrupt-controller: /chosen has obsolete "interrupt-controller" property', subject: '/', at: { prop: ['/chosen', 'interrupt-controller'] } }],
+    expect: [
+      {
+        message: '/:interrupt-controller: /chosen has obsolete "interrupt-controller" property',
+        subject: '/',
+        at: { prop: ['/chosen', 'interrupt-controller'] },
+      },
+    ],
   },
-  { check: 'chosen_node_is_root', root: n('', {}, n('a', {}, n('chosen'))), expect: [{ message: '/a/chosen: chosen node must be at root node', at: { node: '/a/chosen' } }] },
+  {
+    check: 'chosen_node_is_root',
+    root: n('', {}, n('a', {}, n('chosen'))),
+    expect: [{ message: '/a/chosen: chosen node must be at root node', at: { node: '/a/chosen' } }],
+  },
   {
     check: 'chosen_node_bootargs',
     root: n('', {}, n('chosen', { bootargs: u32(1) })),
@@ -416,7 +458,13 @@ const CASES: Case[] = [
   },
   {
     check: 'gpios_property',
-    root: n('', {}, provider('gpio', { '#gpio-cells': u32(2) }), n('c', { 'reset-gpios': u32(ref('gpio'), 1), 'x,nr-gpios': u32(5) }), n('hog', { 'gpio-hog': empty(), gpios: u32(1) })),
+    root: n(
+      '',
+      {},
+      provider('gpio', { '#gpio-cells': u32(2) }),
+      n('c', { 'reset-gpios': u32(ref('gpio'), 1), 'x,nr-gpios': u32(5) }),
+      n('hog', { 'gpio-hog': empty(), gpios: u32(1) }),
+    ),
     expect: [{ message: '/c:reset-gpios: property size (8) too small for cell size 2', at: { prop: ['/c', 'reset-gpios'] } }],
   },
   {
@@ -451,11 +499,15 @@ const CASES: Case[] = [
       '',
       {},
       labelled('gic', n('gic', { 'interrupt-controller': empty(), '#interrupt-cells': u32(3), '#address-cells': u32(0) })),
-      n('pci', { 'interrupt-map': u32(0, 0, 0, 1, ref('gic'), 0, 5), 'interrupt-map-mask': u32(0, 0), '#interrupt-cells': u32(1), '#address-cells': u32(3), 'interrupt-controller': empty() }),
+      n('pci', {
+        'interrupt-map': u32(0, 0, 0, 1, ref('gic'), 0, 5),
+        'interrupt-map-mask': u32(0, 0),
+        '#interrupt-cells': u32(1),
+        '#address-cells': u32(3),
+        'interrupt-controller': empty(),
+      }),
     ),
-    expect: [
-      { message: '/pci:interrupt-map-mask: property size (8) is invalid, expected 16', at: { prop: ['/pci', 'interrupt-map-mask'] } },
-    ],
+    expect: [{ message: '/pci:interrupt-map-mask: property size (8) is invalid, expected 16', at: { prop: ['/pci', 'interrupt-map-mask'] } }],
   },
   {
     check: 'alias_paths',
@@ -534,11 +586,25 @@ describe('devicetree/checks: one seeded mistake per check', () => {
 
   it('every check in the table has a case', () => {
     const covered = new Set(CASES.map((c) => c.check));
-    assert.deepEqual(CHECKS.map((c) => c.name).filter((name) => !covered.has(name)), []);
+    assert.deepEqual(
+      CHECKS.map((c) => c.name).filter((name) => !covered.has(name)),
+      [],
+    );
   });
 
   it('under __fixups__ only source-written properties are checked, and a generated first one hides its name', () => {
-    const tree = buildTree(n('', {}, n('__fixups__', [['a$', u32(1)], ['b$', u32(1)], ['status', str('x', 'y')], ['status', str('p', 'q')]])));
+    const tree = buildTree(
+      n(
+        '',
+        {},
+        n('__fixups__', [
+          ['a$', u32(1)],
+          ['b$', u32(1)],
+          ['status', str('x', 'y')],
+          ['status', str('p', 'q')],
+        ]),
+      ),
+    );
     const fixups = nodeAt(tree, '/__fixups__');
     // What the evaluator generates has no history; these two stand for it.
     fixups.properties[0].history = [];
@@ -556,7 +622,10 @@ describe('devicetree/checks: one seeded mistake per check', () => {
     const tree = buildTree(n('', {}, n('a')));
     const fixups: Diagnostic[] = [{ severity: 'error', code: 'duplicate_label', message: 'x', subject: '/a', range: fixupRange }];
     const off = runChecks({ tree, fixupDiagnostics: fixups }, checkConfigFromFlags(['-Eno-duplicate_label']).config);
-    assert.deepEqual(off.filter((d) => d.code === 'duplicate_label'), []);
+    assert.deepEqual(
+      off.filter((d) => d.code === 'duplicate_label'),
+      [],
+    );
   });
 });
 
@@ -573,7 +642,10 @@ describe('devicetree/checks: clean trees stay clean', () => {
         n(
           'soc',
           { compatible: str('simple-bus'), ...cells11, ranges: empty() },
-          labelled('intc', n('interrupt-controller@2000', { reg: u32(0x2000, 0x100), 'interrupt-controller': empty(), '#interrupt-cells': u32(3), '#address-cells': u32(0) })),
+          labelled(
+            'intc',
+            n('interrupt-controller@2000', { reg: u32(0x2000, 0x100), 'interrupt-controller': empty(), '#interrupt-cells': u32(3), '#address-cells': u32(0) }),
+          ),
           labelled('clk', n('clock-controller@3000', { reg: u32(0x3000, 0x100), '#clock-cells': u32(1) })),
           n('serial@1000', {
             compatible: str('v,uart'),

@@ -17,20 +17,29 @@ describe('devicetree/compile', () => {
     assert.deepEqual(propertyCells(p), [2]);
     assert.deepEqual([p.range.file, p.range.start.line, p.range.start.col], ['/w/overlay.dts', 1, 1]);
     assert.deepEqual([n.range.file, n.range.start.line], ['/w/base.dts', 2]);
-    assert.deepEqual(n.definitions.map((d) => d.file), ['/w/base.dts', '/w/overlay.dts']);
+    assert.deepEqual(
+      n.definitions.map((d) => d.file),
+      ['/w/base.dts', '/w/overlay.dts'],
+    );
     // The same bytes as one file holding both texts.
     const joined = compileText('/w/joined.dts', BASE + OVERLAY, { host });
     assert.deepEqual([...writeDtb(r.tree)], [...writeDtb(joined.tree)]);
-    assert.deepEqual(r.documents.map((d) => [d.file, d.ast.items.map((i) => i.kind)]), [
-      ['/w/base.dts', ['root']],
-      ['/w/overlay.dts', ['ref-node', 'root']],
-    ]);
+    assert.deepEqual(
+      r.documents.map((d) => [d.file, d.ast.items.map((i) => i.kind)]),
+      [
+        ['/w/base.dts', ['root']],
+        ['/w/overlay.dts', ['ref-node', 'root']],
+      ],
+    );
     assert.deepEqual(r.files, ['/w/base.dts', '/w/overlay.dts']);
   });
 
   it('reports a missing input file without a position and compiles the rest', () => {
     const r = compileFiles(['/w/none.dts', '/w/base.dts'], { host: new MemoryFileHost({ '/w/base.dts': BASE }) });
-    assert.deepEqual(r.diagnostics.map((d) => [d.message, d.range]), [['Couldn\'t open "/w/none.dts": No such file or directory', undefined]]);
+    assert.deepEqual(
+      r.diagnostics.map((d) => [d.message, d.range]),
+      [['Couldn\'t open "/w/none.dts": No such file or directory', undefined]],
+    );
     assert.ok(findNodeByPath(r.tree, '/n'));
   });
 
@@ -39,13 +48,19 @@ describe('devicetree/compile', () => {
     const text = '/dts-v1/;\n#include "defs.h"\n/* c */\n/ {\n\tp = <VAL>;\n\tq = <(1/0)>;\n};\n';
     const r = compileText('/w/x.dts', text, { host });
     assert.deepEqual(propertyCells(getProperty(r.tree.root, 'p')!), [7]);
-    assert.deepEqual(r.documents[0].comments.map((c) => [c.text, c.range.start.line]), [['/* c */', 2]]);
-    assert.deepEqual(r.diagnostics.map((d) => [d.message, d.range!.file, d.range!.start.line]), [['Division by zero', '/w/x.dts', 5]]);
+    assert.deepEqual(
+      r.documents[0].comments.map((c) => [c.text, c.range.start.line]),
+      [['/* c */', 2]],
+    );
+    assert.deepEqual(
+      r.diagnostics.map((d) => [d.message, d.range!.file, d.range!.start.line]),
+      [['Division by zero', '/w/x.dts', 5]],
+    );
     assert.ok(r.files.includes('/w/defs.h'));
     assert.ok(r.documents[0].preprocess);
   });
 
-  it('resolves /include/ from the file\'s folder, then the include paths', () => {
+  it("resolves /include/ from the file's folder, then the include paths", () => {
     const host = new MemoryFileHost({
       '/w/main.dts': '/dts-v1/;\n/include/ "a.dtsi"\n/include/ "b.dtsi"\n',
       '/w/a.dtsi': '/ { a; };\n',
@@ -53,12 +68,20 @@ describe('devicetree/compile', () => {
     });
     const r = compileFiles(['/w/main.dts'], { host, includePaths: ['/inc'] });
     assert.deepEqual(r.diagnostics, []);
-    assert.deepEqual(r.tree.root.properties.map((p) => [p.name, p.range.file]), [['a', '/w/a.dtsi'], ['b', '/inc/b.dtsi']]);
+    assert.deepEqual(
+      r.tree.root.properties.map((p) => [p.name, p.range.file]),
+      [
+        ['a', '/w/a.dtsi'],
+        ['b', '/inc/b.dtsi'],
+      ],
+    );
     assert.deepEqual(r.files, ['/w/main.dts', '/w/a.dtsi', '/inc/b.dtsi']);
   });
 
   it('writes canonical DTS as dtc does', () => {
-    const r = compileText('/t.dts', '/dts-v1/; /memreserve/ 16 32; / { a: p = "s", [01 0a], <1 l: 2>, /bits/ 16 <3>; e; n { r = <&a0>; }; a0: m { }; };', { host: new MemoryFileHost() });
+    const r = compileText('/t.dts', '/dts-v1/; /memreserve/ 16 32; / { a: p = "s", [01 0a], <1 l: 2>, /bits/ 16 <3>; e; n { r = <&a0>; }; a0: m { }; };', {
+      host: new MemoryFileHost(),
+    });
     assert.equal(
       writeDts(r.tree),
       '/dts-v1/;\n\n/memreserve/\t0x0000000000000010 0x0000000000000020;\n/ {\n\ta: p = "s", [01 0a], <0x01 l:0x02>, /bits/ 16 <0x03>;\n\te;\n\n\tn {\n\t\tr = <0x01>;\n\t};\n\n\ta0: m {\n\t\tphandle = <0x01>;\n\t};\n};\n',
@@ -132,7 +155,10 @@ describe('devicetree/compile', () => {
 
       it('reads the trees from a list file, paths relative to it', () => {
         const list = '# the board trees\nout/a.dtb: base.dts overlay.dts\n\nout/b.dtb:  other.dts\n';
-        const r = run(['--batch', 'trees/list.txt'], { ...Object.fromEntries(Object.entries(files).map(([k, v]) => [k.replace('/w/', '/w/trees/'), v])), '/w/trees/list.txt': list });
+        const r = run(['--batch', 'trees/list.txt'], {
+          ...Object.fromEntries(Object.entries(files).map(([k, v]) => [k.replace('/w/', '/w/trees/'), v])),
+          '/w/trees/list.txt': list,
+        });
         assert.equal(r.code, 0, r.err);
         assert.deepEqual([...r.written.keys()], ['/w/trees/out/a.dtb', '/w/trees/out/b.dtb']);
         assert.deepEqual(r.written.get('/w/trees/out/a.dtb'), single(['base.dts', 'overlay.dts']));

@@ -70,11 +70,27 @@ function buildDtb(root: TestNode, opts: { reserves?: [bigint, bigint][]; bootCpu
 
 const sample: TestNode = {
   name: '',
-  props: [['#address-cells', u32be(2)], ['#size-cells', u32be(2)], ['compatible', str('avnet,maaxboard')]],
+  props: [
+    ['#address-cells', u32be(2)],
+    ['#size-cells', u32be(2)],
+    ['compatible', str('avnet,maaxboard')],
+  ],
   children: [
-    { name: 'memory@40000000', props: [['device_type', str('memory')], ['reg', u32be(0, 0x40000000, 0, 0xf000000)]] },
+    {
+      name: 'memory@40000000',
+      props: [
+        ['device_type', str('memory')],
+        ['reg', u32be(0, 0x40000000, 0, 0xf000000)],
+      ],
+    },
     { name: 'chosen', props: [['bootargs', str('console=hvc0 nosmp')]] },
-    { name: 'gic@38800000', props: [['phandle', u32be(7)], ['interrupt-controller', new Uint8Array(0)]] },
+    {
+      name: 'gic@38800000',
+      props: [
+        ['phandle', u32be(7)],
+        ['interrupt-controller', new Uint8Array(0)],
+      ],
+    },
   ],
 };
 
@@ -98,7 +114,10 @@ describe('fdt-reader', () => {
     assert.deepEqual(propertyStrings(getProperty(findNodeByPath(tree, '/chosen')!, 'bootargs')!), ['console=hvc0 nosmp']);
     assert.equal(findNodeByPath(tree, '/gic@38800000')!.phandle, 7);
     assert.equal(getProperty(findNodeByPath(tree, '/gic@38800000')!, 'interrupt-controller')!.value.bytes.length, 0);
-    assert.deepEqual(tree.memreserves.map((m) => [m.address, m.size]), [[0x44000000n, 0x10000n]]);
+    assert.deepEqual(
+      tree.memreserves.map((m) => [m.address, m.size]),
+      [[0x44000000n, 0x10000n]],
+    );
     assert.equal(tree.bootCpuidPhys, 3);
     assert.equal(tree.root.range.file, '<dtb>');
     assert.equal(tree.isPlugin, false);

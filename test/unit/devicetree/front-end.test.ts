@@ -52,8 +52,14 @@ describe('devicetree/front-end cache', () => {
     const host = new MemoryFileHost({ '/w/defs.h': '#define VAL 7\n' });
     const cache = new FrontEndCache();
     const opts = { host, includePaths: [] as string[] };
-    const tree1: CompileInput[] = [{ file: '/w/base.dts', text: BASE }, { file: '/w/g1.dts', text: OVERLAY_1 }];
-    const tree2: CompileInput[] = [{ file: '/w/base.dts', text: BASE }, { file: '/w/g2.dts', text: OVERLAY_2 }];
+    const tree1: CompileInput[] = [
+      { file: '/w/base.dts', text: BASE },
+      { file: '/w/g1.dts', text: OVERLAY_1 },
+    ];
+    const tree2: CompileInput[] = [
+      { file: '/w/base.dts', text: BASE },
+      { file: '/w/g2.dts', text: OVERLAY_2 },
+    ];
     const r1 = compileTexts(tree1, { ...opts, cache });
     const r2 = compileTexts(tree2, { ...opts, cache });
     assert.deepEqual(view(r1), view(compileTexts(tree1, opts)));
@@ -73,7 +79,10 @@ describe('devicetree/front-end cache', () => {
     const host = new MemoryFileHost({ '/w/defs.h': '#define VAL 7\n', '/w/inc/more.dtsi': '/ { m = <1>; };\n' });
     const cache = new FrontEndCache();
     const opts = { host, includePaths: ['/w/inc'] };
-    const inputs: CompileInput[] = [{ file: '/w/base.dts', text: BASE }, { file: '/w/o.dts', text: '/include/ "more.dtsi"\n/ { o = <VAL>; };\n' }];
+    const inputs: CompileInput[] = [
+      { file: '/w/base.dts', text: BASE },
+      { file: '/w/o.dts', text: '/include/ "more.dtsi"\n/ { o = <VAL>; };\n' },
+    ];
     const compile = (): CompileResult => {
       const cached = compileTexts(inputs, { ...opts, cache });
       assert.deepEqual(view(cached), view(compileTexts(inputs, opts)));
@@ -94,7 +103,10 @@ describe('devicetree/front-end cache', () => {
 
   it('a base that does not end at the top level (a node closed in the overlay) compiles as the texts appended', () => {
     const host = new MemoryFileHost({});
-    const inputs: CompileInput[] = [{ file: '/w/a.dts', text: '/dts-v1/;\n/ {\n\tx = <1>;\n' }, { file: '/w/b.dts', text: '\ty = <2>;\n};\n' }];
+    const inputs: CompileInput[] = [
+      { file: '/w/a.dts', text: '/dts-v1/;\n/ {\n\tx = <1>;\n' },
+      { file: '/w/b.dts', text: '\ty = <2>;\n};\n' },
+    ];
     const cache = new FrontEndCache();
     const r = compileTexts(inputs, { host, cache });
     assert.deepEqual(view(r), view(compileTexts(inputs, { host })));
@@ -103,17 +115,48 @@ describe('devicetree/front-end cache', () => {
   });
 
   it('property: any sequence of base and overlay texts compiles through one cache as without it', () => {
-    const frags = ['/dts-v1/;\n', '/ {', '};', '{', '}', ';', 'l: ', 'n@1 ', 'p = <1 2>;', '&l ', '&l { q; };', '"s', '[00 01]', '/*', '*/', '#include "h.h"\n',
-      '#define V 3\n', 'V', '/include/ "i.dtsi"\n', '/delete-node/ &l;', '/memreserve/ 0 1;', '\n', ' ', '/plugin/;\n'];
+    const frags = [
+      '/dts-v1/;\n',
+      '/ {',
+      '};',
+      '{',
+      '}',
+      ';',
+      'l: ',
+      'n@1 ',
+      'p = <1 2>;',
+      '&l ',
+      '&l { q; };',
+      '"s',
+      '[00 01]',
+      '/*',
+      '*/',
+      '#include "h.h"\n',
+      '#define V 3\n',
+      'V',
+      '/include/ "i.dtsi"\n',
+      '/delete-node/ &l;',
+      '/memreserve/ 0 1;',
+      '\n',
+      ' ',
+      '/plugin/;\n',
+    ];
     const text = fc.array(fc.constantFrom(...frags), { maxLength: 14 }).map((a) => a.join(''));
     const host = new MemoryFileHost({ '/w/h.h': '#define V 5\n', '/w/i.dtsi': '/ { i; };\n' });
     const cache = new FrontEndCache();
-    fc.assert(fc.property(fc.array(fc.tuple(text, text, text, fc.nat(2)), { minLength: 1, maxLength: 6 }), (versions) => {
-      for (const [base, o1, o2, n] of versions) {
-        const inputs: CompileInput[] = [{ file: '/w/base.dts', text: '/dts-v1/;\n' + base }, { file: '/w/o1.dts', text: o1 }, { file: '/w/o2.dts', text: o2 }].slice(0, n + 1);
-        assert.deepEqual(view(compileTexts(inputs, { host, cache })), view(compileTexts(inputs, { host })));
-      }
-    }), { numRuns: 150 });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(text, text, text, fc.nat(2)), { minLength: 1, maxLength: 6 }), (versions) => {
+        for (const [base, o1, o2, n] of versions) {
+          const inputs: CompileInput[] = [
+            { file: '/w/base.dts', text: '/dts-v1/;\n' + base },
+            { file: '/w/o1.dts', text: o1 },
+            { file: '/w/o2.dts', text: o2 },
+          ].slice(0, n + 1);
+          assert.deepEqual(view(compileTexts(inputs, { host, cache })), view(compileTexts(inputs, { host })));
+        }
+      }),
+      { numRuns: 150 },
+    );
     assert.ok(cache.hits > 0);
   });
 });

@@ -29,7 +29,10 @@ describe('devicetree: hostile input', () => {
   it('a 130 KB character literal is one positioned error, not a stack overflow', () => {
     const host = new MemoryFileHost({ '/w/char.dts': `/dts-v1/;\n/ { p = <'${'a'.repeat(130_000)}'>; };\n` });
     const r = compileFiles(['/w/char.dts'], { host });
-    assert.deepEqual(r.diagnostics.map((d) => [d.message, d.range?.start.line]), [['Character literal has 130000 characters instead of 1', 1]]);
+    assert.deepEqual(
+      r.diagnostics.map((d) => [d.message, d.range?.start.line]),
+      [['Character literal has 130000 characters instead of 1', 1]],
+    );
   });
 
   it('dual-guest compile of 520 copies of one property reports each duplicate once, without overflowing', () => {
@@ -55,7 +58,14 @@ describe('devicetree: hostile input', () => {
 
   it('a 182-byte file whose macros expand to 100,000 tokens compiles to diagnostics, not a stack overflow', () => {
     const lines = ['#define A ; ; ; ; ; ; ; ; ; ;'];
-    for (const [name, prev] of [['B', 'A'], ['C', 'B'], ['D', 'C'], ['E', 'D'], ['F', 'E']]) lines.push(`#define ${name} ${Array(10).fill(prev).join(' ')}`);
+    for (const [name, prev] of [
+      ['B', 'A'],
+      ['C', 'B'],
+      ['D', 'C'],
+      ['E', 'D'],
+      ['F', 'E'],
+    ])
+      lines.push(`#define ${name} ${Array(10).fill(prev).join(' ')}`);
     const host = new MemoryFileHost({ '/w/diag.dts': lines.join('\n') + '\nF\n' });
     let err = '';
     const code = runCompile(['diag.dts', '-o', 'out.dtb'], { host, cwd: '/w', stdout: () => undefined, stderr: (t) => (err += t), writeFile: () => undefined });
@@ -66,6 +76,9 @@ describe('devicetree: hostile input', () => {
 
   it('a missing input is one error saying so, with no syntax error about an empty input', () => {
     const r = compileFiles(['/w/missing.dts'], { host: new MemoryFileHost({}) });
-    assert.deepEqual(r.diagnostics.map((d) => d.message), ['Couldn\'t open "/w/missing.dts": No such file or directory']);
+    assert.deepEqual(
+      r.diagnostics.map((d) => d.message),
+      ['Couldn\'t open "/w/missing.dts": No such file or directory'],
+    );
   });
 });

@@ -2,7 +2,10 @@ import { strict as assert } from 'assert';
 import { opCode, scan, unescapeString, type Token } from '../../../src/devicetree/lexer';
 
 function kinds(text: string): string[] {
-  return scan([{ file: '/t.dts', text }]).tokens.toArray().filter((t) => t.kind !== 'eof').map((t) => `${t.kind}:${t.text}`);
+  return scan([{ file: '/t.dts', text }])
+    .tokens.toArray()
+    .filter((t) => t.kind !== 'eof')
+    .map((t) => `${t.kind}:${t.text}`);
 }
 
 function tokens(text: string): Token[] {
@@ -12,7 +15,20 @@ function tokens(text: string): Token[] {
 describe('devicetree/lexer', () => {
   it('switches states as dtc does: names after { and ;, values after a name', () => {
     assert.deepEqual(kinds('/dts-v1/; / { #size-cells = <0x10 010 1ULL>; };'), [
-      'v1:/dts-v1/', 'op:;', 'op:/', 'op:{', 'name:#size-cells', 'op:=', 'op:<', 'literal:0x10', 'literal:010', 'literal:1ULL', 'op:>', 'op:;', 'op:}', 'op:;',
+      'v1:/dts-v1/',
+      'op:;',
+      'op:/',
+      'op:{',
+      'name:#size-cells',
+      'op:=',
+      'op:<',
+      'literal:0x10',
+      'literal:010',
+      'literal:1ULL',
+      'op:>',
+      'op:;',
+      'op:}',
+      'op:;',
     ]);
   });
 
@@ -25,7 +41,10 @@ describe('devicetree/lexer', () => {
   });
 
   it('scans references: &label and &{/path}', () => {
-    assert.deepEqual(kinds('/ { p = <&lbl>, &{/a/b@1}; };').filter((k) => k.startsWith('ref')), ['ref:lbl', 'ref:/a/b@1']);
+    assert.deepEqual(
+      kinds('/ { p = <&lbl>, &{/a/b@1}; };').filter((k) => k.startsWith('ref')),
+      ['ref:lbl', 'ref:/a/b@1'],
+    );
   });
 
   it('scans hex bytes and labels inside [ ] and returns to value state after ]', () => {
@@ -33,12 +52,14 @@ describe('devicetree/lexer', () => {
   });
 
   it('scans two-character operators and keywords', () => {
-    assert.deepEqual(kinds('/ { p = <(1 << 2 >= 3 && 4 || 5 != 6 == 7 <= 8 >> 1)>; };').filter((k) => k.startsWith('op:') && k.length > 4), [
-      'op:<<', 'op:>=', 'op:&&', 'op:||', 'op:!=', 'op:==', 'op:<=', 'op:>>',
-    ]);
-    assert.deepEqual(kinds('/delete-node/ &a; /omit-if-no-ref/ &b; /memreserve/ 1 2; /bits/ /plugin/').map((k) => k.split(':')[0]), [
-      'delete-node', 'ref', 'op', 'omit-if-no-ref', 'ref', 'op', 'memreserve', 'literal', 'literal', 'op', 'bits', 'plugin',
-    ]);
+    assert.deepEqual(
+      kinds('/ { p = <(1 << 2 >= 3 && 4 || 5 != 6 == 7 <= 8 >> 1)>; };').filter((k) => k.startsWith('op:') && k.length > 4),
+      ['op:<<', 'op:>=', 'op:&&', 'op:||', 'op:!=', 'op:==', 'op:<=', 'op:>>'],
+    );
+    assert.deepEqual(
+      kinds('/delete-node/ &a; /omit-if-no-ref/ &b; /memreserve/ 1 2; /bits/ /plugin/').map((k) => k.split(':')[0]),
+      ['delete-node', 'ref', 'op', 'omit-if-no-ref', 'ref', 'op', 'memreserve', 'literal', 'literal', 'op', 'bits', 'plugin'],
+    );
   });
 
   it('unescapes strings as dtc (octal, hex, C escapes, other characters as themselves)', () => {
@@ -48,15 +69,21 @@ describe('devicetree/lexer', () => {
   });
 
   it('takes the longest character literal as flex does', () => {
-    assert.deepEqual(kinds("/ { p = <'\\'' 'a'>; };").filter((k) => k.startsWith('char')), ["char:\\'", 'char:a']);
+    assert.deepEqual(
+      kinds("/ { p = <'\\'' 'a'>; };").filter((k) => k.startsWith('char')),
+      ["char:\\'", 'char:a'],
+    );
   });
 
   it('keeps comments with their ranges', () => {
     const r = scan([{ file: '/t.dts', text: '/* a */ / { // b\n};' }]);
-    assert.deepEqual(r.comments.map((c) => [c.text, c.range.start.line, c.range.start.col, c.range.end.col]), [
-      ['/* a */', 0, 0, 7],
-      ['// b', 0, 12, 16],
-    ]);
+    assert.deepEqual(
+      r.comments.map((c) => [c.text, c.range.start.line, c.range.start.col, c.range.end.col]),
+      [
+        ['/* a */', 0, 0, 7],
+        ['// b', 0, 12, 16],
+      ],
+    );
   });
 
   it('applies cpp line markers to positions', () => {
@@ -90,7 +117,11 @@ describe('devicetree/lexer', () => {
     assert.equal(list.length, 4030);
     assert.equal(list.kind(list.length - 1), 'eof');
     assert.equal(list.text(list.length - 1), '');
-    const byKind = (kind: string) => list.toArray().filter((t) => t.kind === kind).map((t) => t.text);
+    const byKind = (kind: string) =>
+      list
+        .toArray()
+        .filter((t) => t.kind === kind)
+        .map((t) => t.text);
     assert.deepEqual(byKind('name'), ['#p', 'n']);
     assert.deepEqual(byKind('label'), ['l']);
     assert.deepEqual(byKind('ref'), ['/a@1']);

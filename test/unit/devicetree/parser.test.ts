@@ -26,8 +26,14 @@ describe('devicetree/parser', () => {
     assert.deepEqual(r.diagnostics, []);
     assert.equal(r.file.headers.length, 1);
     assert.equal(r.file.headers[0].plugin, true);
-    assert.deepEqual(r.file.memreserves[0].labels.map((l) => l.name), ['m']);
-    assert.deepEqual(r.file.items.map((i) => i.kind), ['root', 'ref-node', 'ref-node', 'delete-ref', 'omit-ref']);
+    assert.deepEqual(
+      r.file.memreserves[0].labels.map((l) => l.name),
+      ['m'],
+    );
+    assert.deepEqual(
+      r.file.items.map((i) => i.kind),
+      ['root', 'ref-node', 'ref-node', 'delete-ref', 'omit-ref'],
+    );
   });
 
   it('gives every AST node its full range', () => {
@@ -45,7 +51,10 @@ describe('devicetree/parser', () => {
 
   it('parses every kind of value piece with labels between them', () => {
     const prop = rootItems('/dts-v1/; / { p = a: "s", [0102 b:], /bits/ 16 <1 c: 2>, &r, /incbin/("f", 1, 2) d:; };')[0] as DtsProperty;
-    assert.deepEqual(prop.value!.map((v) => v.kind), ['label', 'string', 'bytes', 'cells', 'path-ref', 'incbin', 'label']);
+    assert.deepEqual(
+      prop.value!.map((v) => v.kind),
+      ['label', 'string', 'bytes', 'cells', 'path-ref', 'incbin', 'label'],
+    );
   });
 
   it('evaluates expressions with C precedence, unary operators and ?:', () => {
@@ -53,7 +62,10 @@ describe('devicetree/parser', () => {
     const cells = prop.value![0];
     assert.equal(cells.kind, 'cells');
     const values = cells.kind === 'cells' ? cells.cells.map((c) => (c.kind === 'expr' ? evaluateCExpr(c.expr) : undefined)) : [];
-    assert.deepEqual(values.map((v) => (v?.ok ? v.value : 'err')), [7n, (1n << 64n) - 1n, 15n, 5n, 2n, 6n, 1n]);
+    assert.deepEqual(
+      values.map((v) => (v?.ok ? v.value : 'err')),
+      [7n, (1n << 64n) - 1n, 15n, 5n, 2n, 6n, 1n],
+    );
   });
 
   it('reads literals and character literals as dtc', () => {
@@ -96,10 +108,10 @@ describe('devicetree/parser', () => {
 
   it('reports a missing /dts-v1/, bad /bits/ and references in non-32-bit arrays', () => {
     assert.match(messages('/ { };')[0], /expected '\/dts-v1\/;'/);
-    assert.deepEqual(messages('/dts-v1/; / { p = /bits/ 7 <1>; q = /bits/ 8 <&x>; };').map((m) => m.replace(/^\S+ /, '')), [
-      'Array elements must be 8, 16, 32 or 64-bits',
-      'References are only allowed in arrays with 32-bit elements.',
-    ]);
+    assert.deepEqual(
+      messages('/dts-v1/; / { p = /bits/ 7 <1>; q = /bits/ 8 <&x>; };').map((m) => m.replace(/^\S+ /, '')),
+      ['Array elements must be 8, 16, 32 or 64-bits', 'References are only allowed in arrays with 32-bit elements.'],
+    );
   });
 
   it('reports an unclosed node at its opening brace', () => {
@@ -107,9 +119,57 @@ describe('devicetree/parser', () => {
   });
 
   it('never throws or takes long, and keeps every diagnostic inside the document (generated inputs)', () => {
-    const pieces = ['/dts-v1/;', '/plugin/;', '/ {', '};', '{', '}', ';', 'node@1', 'prop', '=', '<', '>', '1', '0x10', '(', ')', '+', '/', '?', ':',
-      'lbl:', '&lbl', '&{/a}', '"str"', '"\\x', "'a'", '[', ']', 'ab', ',', '/delete-node/', '/delete-property/', '/omit-if-no-ref/', '/bits/', '16',
-      '/incbin/', '/memreserve/', '#', '# 1 "x.h"\n', '/*', '*/', '//', '\n', ' ', '\\', '-', '~', '!', '@'];
+    const pieces = [
+      '/dts-v1/;',
+      '/plugin/;',
+      '/ {',
+      '};',
+      '{',
+      '}',
+      ';',
+      'node@1',
+      'prop',
+      '=',
+      '<',
+      '>',
+      '1',
+      '0x10',
+      '(',
+      ')',
+      '+',
+      '/',
+      '?',
+      ':',
+      'lbl:',
+      '&lbl',
+      '&{/a}',
+      '"str"',
+      '"\\x',
+      "'a'",
+      '[',
+      ']',
+      'ab',
+      ',',
+      '/delete-node/',
+      '/delete-property/',
+      '/omit-if-no-ref/',
+      '/bits/',
+      '16',
+      '/incbin/',
+      '/memreserve/',
+      '#',
+      '# 1 "x.h"\n',
+      '/*',
+      '*/',
+      '//',
+      '\n',
+      ' ',
+      '\\',
+      '-',
+      '~',
+      '!',
+      '@',
+    ];
     fc.assert(
       fc.property(fc.array(fc.oneof(fc.constantFrom(...pieces), fc.string({ maxLength: 4 })), { maxLength: 200 }), (parts) => {
         const text = parts.join(' ');
@@ -129,7 +189,16 @@ describe('devicetree/parser', () => {
   });
 
   it('parses inputs near 100 KB in well under a second', () => {
-    const chunk = fc.constantFrom('n@1 { p = <1 2 &l>, "s"; };\n', 'l: m { q = [00 11]; };\n', '/delete-node/ n@1;\n', 'x = <(1 + 2) ;\n', '};\n', '{\n', '"\n', '/*\n');
+    const chunk = fc.constantFrom(
+      'n@1 { p = <1 2 &l>, "s"; };\n',
+      'l: m { q = [00 11]; };\n',
+      '/delete-node/ n@1;\n',
+      'x = <(1 + 2) ;\n',
+      '};\n',
+      '{\n',
+      '"\n',
+      '/*\n',
+    );
     fc.assert(
       fc.property(fc.array(chunk, { minLength: 3000, maxLength: 4000 }), (chunks) => {
         const text = '/dts-v1/;\n/ {\n' + chunks.join('');

@@ -7,9 +7,30 @@ import { MemoryFileHost } from '../../../src/common/host';
 import { HeaderCache, preprocess, type PreprocessResult } from '../../../src/devicetree/preprocessor';
 
 const PIECES = [
-  '\n', ' ', '#define A 1\n', '#define A 2\n', '#undef A\n', '#define F(x) x+A\n', '#define B A\n', '#ifdef A\nif_a\n#else\nno_a\n#endif\n',
-  '#if A == 2\ntwo\n#endif\n', '#ifndef G\n#define G\ng_once\n#endif\n', 'F(3) ', 'A ', 'B ', 'x = <A>;\n', '#include "h1.h"\n', '#include <h2.h>\n',
-  '#include "missing.h"\n', '__COUNTER__ ', '__INCLUDE_LEVEL__ ', '/* c */', '#error e\n', '#warning w\n', '#define A 1\n#define A 3\n', '"s" ',
+  '\n',
+  ' ',
+  '#define A 1\n',
+  '#define A 2\n',
+  '#undef A\n',
+  '#define F(x) x+A\n',
+  '#define B A\n',
+  '#ifdef A\nif_a\n#else\nno_a\n#endif\n',
+  '#if A == 2\ntwo\n#endif\n',
+  '#ifndef G\n#define G\ng_once\n#endif\n',
+  'F(3) ',
+  'A ',
+  'B ',
+  'x = <A>;\n',
+  '#include "h1.h"\n',
+  '#include <h2.h>\n',
+  '#include "missing.h"\n',
+  '__COUNTER__ ',
+  '__INCLUDE_LEVEL__ ',
+  '/* c */',
+  '#error e\n',
+  '#warning w\n',
+  '#define A 1\n#define A 3\n',
+  '"s" ',
   '#include "self.h"\n',
 ];
 
@@ -21,32 +42,43 @@ function summary(r: PreprocessResult): unknown {
   const positions: unknown[] = [];
   for (let o = 0; o <= r.text.length; o += 3) positions.push(r.map.range(o, o + 2));
   return {
-    text: r.text, positions, diagnostics: r.diagnostics, files: r.files, includes: r.includes, expansions: r.macroExpansions,
+    text: r.text,
+    positions,
+    diagnostics: r.diagnostics,
+    files: r.files,
+    includes: r.includes,
+    expansions: r.macroExpansions,
     macros: [...r.macros].map(([k, v]) => [k, v.params, v.body, v.range]),
   };
 }
 
 describe('preprocessor: headers preprocessed once', () => {
-  it("gives what preprocessing them again gives, for any headers, states and orders", () => {
+  it('gives what preprocessing them again gives, for any headers, states and orders', () => {
     let hits = 0;
-    fc.assert(fc.property(text, text, text, fc.array(mainText, { minLength: 2, maxLength: 4 }), (h1, h2, self, mains) => {
-      const host = new MemoryFileHost({ '/p/h1.h': h1, '/inc/h2.h': h2, '/p/self.h': self });
-      const cache = new HeaderCache();
-      for (const [i, main] of mains.entries()) {
-        const file = `/p/main${i}.dts`;
-        const options = { includePaths: ['/inc'], host, maxIncludeDepth: 6 };
-        const fresh = preprocess(file, main, options);
-        const replayed = preprocess(file, main, { ...options, headers: cache });
-        assert.deepStrictEqual(summary(replayed), summary(fresh));
-      }
-      hits += cache.hits;
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(text, text, text, fc.array(mainText, { minLength: 2, maxLength: 4 }), (h1, h2, self, mains) => {
+        const host = new MemoryFileHost({ '/p/h1.h': h1, '/inc/h2.h': h2, '/p/self.h': self });
+        const cache = new HeaderCache();
+        for (const [i, main] of mains.entries()) {
+          const file = `/p/main${i}.dts`;
+          const options = { includePaths: ['/inc'], host, maxIncludeDepth: 6 };
+          const fresh = preprocess(file, main, options);
+          const replayed = preprocess(file, main, { ...options, headers: cache });
+          assert.deepStrictEqual(summary(replayed), summary(fresh));
+        }
+        hits += cache.hits;
+      }),
+      { numRuns: 300 },
+    );
     // The property is about replays: most runs must have had some.
     assert.ok(hits > 100, `only ${hits} replays`);
   });
 
   it('replays the headers a batch of trees includes alike', () => {
-    const headers = { '/inc/irq.h': '#ifndef IRQ_H\n#define IRQ_H\n#define IRQ_HIGH 4\n#endif\n', '/inc/pins.h': '#include <irq.h>\n#define PIN(n) <(n) IRQ_HIGH>\n' };
+    const headers = {
+      '/inc/irq.h': '#ifndef IRQ_H\n#define IRQ_H\n#define IRQ_HIGH 4\n#endif\n',
+      '/inc/pins.h': '#include <irq.h>\n#define PIN(n) <(n) IRQ_HIGH>\n',
+    };
     const host = new MemoryFileHost(headers);
     const cache = new HeaderCache();
     for (let i = 0; i < 5; i++) {

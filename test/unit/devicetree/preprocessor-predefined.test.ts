@@ -35,7 +35,10 @@ function run(src: string, s: Setup = {}): PreprocessResult {
 
 /** Output lines, blank ones dropped. */
 function out(r: PreprocessResult): string[] {
-  return r.text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  return r.text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
 }
 
 function diags(r: PreprocessResult): string[] {
@@ -45,7 +48,14 @@ function diags(r: PreprocessResult): string[] {
 describe('preprocessor: predefined macros', () => {
   it('__DATE__ and __TIME__ read the host clock once, in local time', () => {
     let reads = 0;
-    const c: BuildClock = { now: () => { reads++; return SEP_1973 + reads * 5000; }, utcOffsetMinutes: () => -300, sourceDateEpoch: () => undefined };
+    const c: BuildClock = {
+      now: () => {
+        reads++;
+        return SEP_1973 + reads * 5000;
+      },
+      utcOffsetMinutes: () => -300,
+      sourceDateEpoch: () => undefined,
+    };
     const r = run('__DATE__ __TIME__\n__TIME__', { clock: c });
     assert.deepStrictEqual(out(r), ['"Sep 15 1973" "20:03:57"', '"20:03:57"']);
     assert.strictEqual(reads, 1);
@@ -65,8 +75,18 @@ describe('preprocessor: predefined macros', () => {
 
   it('parses SOURCE_DATE_EPOCH as gcc does (strtoll, base 10, the whole value, 0..253402300799)', () => {
     const cases: [string, number | 'invalid'][] = [
-      ['0', 0], ['-0', 0], [' 5', 5], ['+5', 5], ['010', 10], ['253402300799', 253402300799],
-      ['', 'invalid'], ['5 ', 'invalid'], ['-1', 'invalid'], ['0x10', 'invalid'], ['abc', 'invalid'], ['253402300800', 'invalid'],
+      ['0', 0],
+      ['-0', 0],
+      [' 5', 5],
+      ['+5', 5],
+      ['010', 10],
+      ['253402300799', 253402300799],
+      ['', 'invalid'],
+      ['5 ', 'invalid'],
+      ['-1', 'invalid'],
+      ['0x10', 'invalid'],
+      ['abc', 'invalid'],
+      ['253402300800', 'invalid'],
       ['99999999999999999999999', 'invalid'],
     ];
     for (const [v, want] of cases) assert.strictEqual(parseSourceDateEpoch(v), want, JSON.stringify(v));
@@ -109,8 +129,9 @@ describe('preprocessor: predefined macros', () => {
   });
 
   it('#ifdef and defined() see them; #undef removes them; a file name with quotes is escaped', () => {
-    const src = '#if defined(__TIMESTAMP__) && defined __COUNTER__ && __STDC__ == 1 && __ASSEMBLER__ && __STDC_HOSTED__\nall\n#endif\n'
-      + '#ifdef __DATE__\ndate\n#endif\n#undef __FILE__\n#ifndef __FILE__\ngone __FILE__\n#endif\n#line 7 "a\\"b.dts"\n#define F __FILE__\n';
+    const src =
+      '#if defined(__TIMESTAMP__) && defined __COUNTER__ && __STDC__ == 1 && __ASSEMBLER__ && __STDC_HOSTED__\nall\n#endif\n' +
+      '#ifdef __DATE__\ndate\n#endif\n#undef __FILE__\n#ifndef __FILE__\ngone __FILE__\n#endif\n#line 7 "a\\"b.dts"\n#define F __FILE__\n';
     const r = run(`${src}F __LINE__`, { clock: clock(SEP_1973) });
     assert.deepStrictEqual(out(r), ['all', 'date', 'gone __FILE__', '__FILE__ 8']);
     assert.deepStrictEqual(diags(r), ['warning 6:7 undefining "__FILE__"']);

@@ -11,11 +11,79 @@ const MAIN = '/proj/main.dts';
 
 /** Pieces that exercise every branch: directives, macros, literals, comments, splices. */
 const FRAGMENTS = [
-  '\n', ' ', '\t', '#', '##', '# ', '#define ', '#undef ', '#if ', '#ifdef ', '#ifndef ', '#elif ', '#else', '#endif',
-  '#include ', '#include_next ', '#error ', '#warning ', '#pragma ', '#line ', '# 3 "m.dts"', '"x.h"', '<x.h>', '<y.h>',
-  'defined', 'A', 'B', 'F', 'G', 'F(', 'G(x) ', 'A B', '(', ')', ',', '...', '__VA_ARGS__', 'x', '0', '1', '0x1f',
-  '/', '%', '+', '-', '<', '>', '&&', '||', '?', ':', '!', '"', "'", '"str"', "'c'", '/*', '*/', '//', '\\', '\\\n',
-  '\r\n', '@', '&', '{', '}', ';', '=', 'é', '#address-cells = <1>;', 'cpu@0', 'pinctrl-0', '\0',
+  '\n',
+  ' ',
+  '\t',
+  '#',
+  '##',
+  '# ',
+  '#define ',
+  '#undef ',
+  '#if ',
+  '#ifdef ',
+  '#ifndef ',
+  '#elif ',
+  '#else',
+  '#endif',
+  '#include ',
+  '#include_next ',
+  '#error ',
+  '#warning ',
+  '#pragma ',
+  '#line ',
+  '# 3 "m.dts"',
+  '"x.h"',
+  '<x.h>',
+  '<y.h>',
+  'defined',
+  'A',
+  'B',
+  'F',
+  'G',
+  'F(',
+  'G(x) ',
+  'A B',
+  '(',
+  ')',
+  ',',
+  '...',
+  '__VA_ARGS__',
+  'x',
+  '0',
+  '1',
+  '0x1f',
+  '/',
+  '%',
+  '+',
+  '-',
+  '<',
+  '>',
+  '&&',
+  '||',
+  '?',
+  ':',
+  '!',
+  '"',
+  "'",
+  '"str"',
+  "'c'",
+  '/*',
+  '*/',
+  '//',
+  '\\',
+  '\\\n',
+  '\r\n',
+  '@',
+  '&',
+  '{',
+  '}',
+  ';',
+  '=',
+  'é',
+  '#address-cells = <1>;',
+  'cpu@0',
+  'pinctrl-0',
+  '\0',
 ];
 
 const HOST_FILES: Record<string, string> = {
@@ -40,7 +108,11 @@ function bigText(seed: number, size: number): string {
   const parts: string[] = [];
   let n = 0;
   while (n < size) {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
     const f = FRAGMENTS[s % FRAGMENTS.length];
     parts.push(f);
     n += f.length;
@@ -50,36 +122,47 @@ function bigText(seed: number, size: number): string {
 
 describe('preprocessor properties', () => {
   it('never throws on arbitrary fragments, and maps every offset', () => {
-    fc.assert(fc.property(fragmentText(300), (text) => {
-      const r = pp(text);
-      for (let o = 0; o <= r.text.length; o += 7) {
-        const p = r.map.positionAt(o);
-        assert.ok(p.line >= 0 && p.col >= 0);
-      }
-      for (const d of r.diagnostics) assert.ok(d.range === undefined || d.range.start.line >= 0);
-    }), { numRuns: 400 });
+    fc.assert(
+      fc.property(fragmentText(300), (text) => {
+        const r = pp(text);
+        for (let o = 0; o <= r.text.length; o += 7) {
+          const p = r.map.positionAt(o);
+          assert.ok(p.line >= 0 && p.col >= 0);
+        }
+        for (const d of r.diagnostics) assert.ok(d.range === undefined || d.range.start.line >= 0);
+      }),
+      { numRuns: 400 },
+    );
   });
 
   it('maps a range as its two ends map, in any order of asking', () => {
     // The scanner asks range() in increasing order; the map's cursors must not change any answer.
-    fc.assert(fc.property(fragmentText(300), fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 40 }), (text, pairs) => {
-      const r = pp(text);
-      const n = r.text.length + 2;
-      for (const [a, b] of [...pairs, ...pairs.map(([x, y]) => [y, x] as [number, number])]) {
-        const start = (a % n) - 1, end = (b % n) - 1;
-        const s = r.map.positionAt(start), e = r.map.positionAt(end);
-        const endOk = e.file === s.file && (e.line > s.line || (e.line === s.line && e.col >= s.col));
-        const expected = { file: s.file, start: { line: s.line, col: s.col }, end: endOk ? { line: e.line, col: e.col } : { line: s.line, col: s.col } };
-        assert.deepStrictEqual(r.map.range(start, end), expected);
-      }
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(fragmentText(300), fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 40 }), (text, pairs) => {
+        const r = pp(text);
+        const n = r.text.length + 2;
+        for (const [a, b] of [...pairs, ...pairs.map(([x, y]) => [y, x] as [number, number])]) {
+          const start = (a % n) - 1,
+            end = (b % n) - 1;
+          const s = r.map.positionAt(start),
+            e = r.map.positionAt(end);
+          const endOk = e.file === s.file && (e.line > s.line || (e.line === s.line && e.col >= s.col));
+          const expected = { file: s.file, start: { line: s.line, col: s.col }, end: endOk ? { line: e.line, col: e.col } : { line: s.line, col: s.col } };
+          assert.deepStrictEqual(r.map.range(start, end), expected);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('never throws on arbitrary strings', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 400, unit: 'binary' }), (text) => {
-      pp(text);
-      pp(text, { A: 'A F(B)', 'F(x)': 'x ## x #x' });
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 400, unit: 'binary' }), (text) => {
+        pp(text);
+        pp(text, { A: 'A F(B)', 'F(x)': 'x ## x #x' });
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('finishes within 1 s on random input of 100 KB', function () {
@@ -98,19 +181,25 @@ describe('preprocessor properties', () => {
     const frags = FRAGMENTS.filter((f) => !f.startsWith('#line') && !f.startsWith('# 3'));
     const gen = fc.array(fc.constantFrom(...frags), { maxLength: 300 }).map((a) => a.join(''));
     const texts: Record<string, string> = { ...HOST_FILES, [MAIN]: '' };
-    fc.assert(fc.property(gen, (text) => {
-      texts[MAIN] = text;
-      const r = pp(text);
-      const fileLines = new Map<string, string[]>();
-      for (let o = 0; o < r.text.length; o++) {
-        const p = r.map.positionAt(o);
-        if (p.expanded) continue;
-        let ls = fileLines.get(p.file);
-        if (ls === undefined) { ls = texts[p.file].split('\n'); fileLines.set(p.file, ls); }
-        const original = (ls[p.line] ?? '') + '\n';
-        assert.strictEqual(original[p.col], r.text[o], `output ${o} -> ${p.file}:${p.line}:${p.col}`);
-      }
-    }), { numRuns: 400 });
+    fc.assert(
+      fc.property(gen, (text) => {
+        texts[MAIN] = text;
+        const r = pp(text);
+        const fileLines = new Map<string, string[]>();
+        for (let o = 0; o < r.text.length; o++) {
+          const p = r.map.positionAt(o);
+          if (p.expanded) continue;
+          let ls = fileLines.get(p.file);
+          if (ls === undefined) {
+            ls = texts[p.file].split('\n');
+            fileLines.set(p.file, ls);
+          }
+          const original = (ls[p.line] ?? '') + '\n';
+          assert.strictEqual(original[p.col], r.text[o], `output ${o} -> ${p.file}:${p.line}:${p.col}`);
+        }
+      }),
+      { numRuns: 400 },
+    );
   });
 
   it('copying whole lines agrees with token-by-token processing', () => {
@@ -118,26 +207,33 @@ describe('preprocessor properties', () => {
     // token path (the whole-line copy declines lines with splices).
     const frags = [...FRAGMENTS, 'M', 'M ', ' F(1)', '"a//b"', '"/*"', "'\"'", '/* M */', '// M', 'x M y', '#define M 7\n'];
     const gen = fc.array(fc.constantFrom(...frags), { maxLength: 200 }).map((a) => a.join(''));
-    fc.assert(fc.property(gen, (text) => {
-      const defines = { M: '<m>', 'F(a)': '[a]' };
-      const direct = pp(text, defines);
-      const tokenwise = pp('\\\n' + text.replace(/\n/g, '\n\\\n'), defines);
-      assert.strictEqual(direct.text, tokenwise.text);
-    }), { numRuns: 400 });
+    fc.assert(
+      fc.property(gen, (text) => {
+        const defines = { M: '<m>', 'F(a)': '[a]' };
+        const direct = pp(text, defines);
+        const tokenwise = pp('\\\n' + text.replace(/\n/g, '\n\\\n'), defines);
+        assert.strictEqual(direct.text, tokenwise.text);
+      }),
+      { numRuns: 400 },
+    );
   });
 
   it('the fast path agrees with the full path', () => {
-    fc.assert(fc.property(fragmentText(200), (text) => {
-      const fast = pp(text);
-      const full = pp(text, { UNUSED_MACRO_Q: '1' });
-      assert.strictEqual(fast.text, full.text);
-      for (let o = 0; o < fast.text.length; o += 3) assert.deepStrictEqual(fast.map.positionAt(o), full.map.positionAt(o));
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(fragmentText(200), (text) => {
+        const fast = pp(text);
+        const full = pp(text, { UNUSED_MACRO_Q: '1' });
+        assert.strictEqual(fast.text, full.text);
+        for (let o = 0; o < fast.text.length; o += 3) assert.deepStrictEqual(fast.map.positionAt(o), full.map.positionAt(o));
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
 describe('preprocessor cost shape', () => {
-  const node = (i: number) => `\tserial@${(0x30860000 + i * 0x10000).toString(16)} {\n\t\tcompatible = "fsl,imx8mq-uart", "fsl,imx6q-uart";\n\t\treg = <0x${(0x30860000 + i * 0x10000).toString(16)} 0x10000>; /* regs */\n\t\tinterrupts = <GIC_SPI ${i} IRQ_TYPE_LEVEL_HIGH>;\n\t\t#address-cells = <1>;\n\t};\n`;
+  const node = (i: number) =>
+    `\tserial@${(0x30860000 + i * 0x10000).toString(16)} {\n\t\tcompatible = "fsl,imx8mq-uart", "fsl,imx6q-uart";\n\t\treg = <0x${(0x30860000 + i * 0x10000).toString(16)} 0x10000>; /* regs */\n\t\tinterrupts = <GIC_SPI ${i} IRQ_TYPE_LEVEL_HIGH>;\n\t\t#address-cells = <1>;\n\t};\n`;
   const file = (lines: number) => {
     let s = '/dts-v1/;\n/ {\n';
     for (let i = 0; i < (lines - 3) / 6; i++) s += node(i);
@@ -166,7 +262,8 @@ describe('preprocessor cost shape', () => {
 
   it('the full path is linear: 10,000 lines with macros cost about twice 5,000', () => {
     const defines = { GIC_SPI: '0', IRQ_TYPE_LEVEL_HIGH: '4' };
-    const small = file(5000), large = file(10000);
+    const small = file(5000),
+      large = file(10000);
     pp(small, defines);
     const a = median(() => pp(small, defines), 7);
     const b = median(() => pp(large, defines), 7);

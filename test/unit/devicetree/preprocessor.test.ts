@@ -31,7 +31,11 @@ export function run(src: string, c: Case = {}): PreprocessResult {
 
 /** Output with blank lines dropped and each line's surrounding blanks trimmed. */
 function lines(text: string): string {
-  return text.split('\n').map((l) => l.trim()).filter((l) => l !== '').join('\n');
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
+    .join('\n');
 }
 
 function formatDiagnostic(d: Diagnostic): string {
@@ -118,18 +122,30 @@ describe('preprocessor: #define and #undef', () => {
     ['object-like # is an ordinary token', '#define H # x\nH', '# x'],
     ['stringize', '#define S(x) #x\nS( a  +  "q\\n" \'c\' )', '"a + \\"q\\\\n\\" \'c\'"'],
     ['paste', '#define CAT(a, b) a ## b\n<CAT(0x, 1f) CAT(GIC_, SPI)>', '<0x1f GIC_SPI>'],
-    ['paste that is no token', '#define CAT(a, b) a ## b\nCAT(+, /)', '+/', { diagnostics: ['warning 1:0 pasting "+" and "/" does not give a valid preprocessing token'] }],
+    [
+      'paste that is no token',
+      '#define CAT(a, b) a ## b\nCAT(+, /)',
+      '+/',
+      { diagnostics: ['warning 1:0 pasting "+" and "/" does not give a valid preprocessing token'] },
+    ],
     ['consecutive ## act as one', '#define A(x) x ## ## ## 1\nA(y)', 'y1'],
     ['argument pre-expansion', '#define ONE 1\n#define F(x) x #x\nF(ONE)', '1 "ONE"'],
     ['GNU named variadic', '#define V(fmt, args...) fmt: args\nV(a, b, c)', 'a: b, c'],
     ['GNU comma swallowing', '#define E(fmt, ...) f(fmt, ## __VA_ARGS__)\nE(a) E(a, b)', 'f(a) f(a, b)'],
     ['__VA_OPT__', '#define F(a, ...) f(a __VA_OPT__(,) __VA_ARGS__)\nF(1) F(1,2) F(1,)', 'f(1 ) f(1 , 2) f(1 )'],
-    ['__VA_OPT__ with ## inside and around', '#define G(x, ...) x ## __VA_OPT__(y z)\n#define H(...) [__VA_OPT__(__VA_ARGS__ ## 3)]\nG(a) G(a, 1) H() H(1)', 'a ay z [] [13]'],
+    [
+      '__VA_OPT__ with ## inside and around',
+      '#define G(x, ...) x ## __VA_OPT__(y z)\n#define H(...) [__VA_OPT__(__VA_ARGS__ ## 3)]\nG(a) G(a, 1) H() H(1)',
+      'a ay z [] [13]',
+    ],
     ['variadic argument omitted', '#define E(fmt, ...) [fmt __VA_ARGS__]\nE(a)', '[a ]'],
     ['empty parameter list', '#define P() int\nP() P ()', 'int int'],
     // cpp passes `# N "x"` markers through for dtc (assembler mode); only #line moves its own idea of the place.
-    ['__LINE__ and __FILE__', 'a\n__LINE__ __FILE__\n# 40 "x.dts"\n__LINE__ __FILE__\n#line 50 "sub/y.dts"\n__LINE__ __FILE__ __FILE_NAME__',
-      'a\n2 "/proj/main.dts"\n4 "/proj/main.dts"\n50 "sub/y.dts" "y.dts"'],
+    [
+      '__LINE__ and __FILE__',
+      'a\n__LINE__ __FILE__\n# 40 "x.dts"\n__LINE__ __FILE__\n#line 50 "sub/y.dts"\n__LINE__ __FILE__ __FILE_NAME__',
+      'a\n2 "/proj/main.dts"\n4 "/proj/main.dts"\n50 "sub/y.dts" "y.dts"',
+    ],
     ['__LINE__ in a macro is the invocation line', '#define L __LINE__\n\nL', '3'],
     ['builtins count as defined', '#if defined(__LINE__) && __LINE__ == 1\nok\n#endif', 'ok'],
     ['directives inside macro arguments', '#define F(a, b) a+b\nF(1,\n#ifdef X\n 2\n#else\n 3\n#endif\n)', '1+3'],
@@ -144,7 +160,8 @@ describe('preprocessor: #define and #undef', () => {
 
 describe('preprocessor: C11 6.10.3.5 examples', () => {
   it('example 3 (rescanning and nesting)', () => {
-    check(`#define x 3
+    check(
+      `#define x 3
 #define f(a) f(x * (a))
 #undef x
 #define x 2
@@ -163,13 +180,16 @@ g(x+(3,4)-w) | h 5) & m
 (f)^m(m);
 p() i[q()] = { q(1), r(2,3), r(4,), r(,5), r(,) };
 char c[2][6] = { str(hello), str() };`,
-    `f(2 * (y+1)) + f(2 * (f(2 * (z[0])))) % f(2 * (0)) + t(1);
+      `f(2 * (y+1)) + f(2 * (f(2 * (z[0])))) % f(2 * (0)) + t(1);
 f(2 * (2+(3,4)-0,1)) | f(2 * (~ 5)) & f(2 * (0,1))^m(0,1);
 int i[] = { 1, 23, 4, 5, };
-char c[2][6] = { "hello", "" };`, { ignoreSpaces: true });
+char c[2][6] = { "hello", "" };`,
+      { ignoreSpaces: true },
+    );
   });
   it('example 4 (# and ##, macro-expanded #include)', () => {
-    const r = check(`#define str(s) # s
+    const r = check(
+      `#define str(s) # s
 #define xstr(s) str(s)
 #define debug(s, t) printf("x" # s "= %d, x" # t "= %s", \\
  x ## s, x ## t)
@@ -184,20 +204,30 @@ fputs(str(strncmp("abc\\0d", "abc", '\\4') // this goes away
 #include xstr(INCFILE(2).h)
 glue(HIGH, LOW);
 xglue(HIGH, LOW)`,
-    `printf("x" "1" "= %d, x" "2" "= %s", x1, x2);
+      `printf("x" "1" "= %d, x" "2" "= %s", x1, x2);
 fputs("strncmp(\\"abc\\\\0d\\", \\"abc\\", '\\\\4') == 0" ": @\\n", s);
 included
 "hello";
-"hello" ", world"`, { ignoreSpaces: true, files: { '/proj/vers2.h': 'included\n' } });
-    assert.deepStrictEqual(r.includes.map((i) => i.target), ['/proj/vers2.h']);
+"hello" ", world"`,
+      { ignoreSpaces: true, files: { '/proj/vers2.h': 'included\n' } },
+    );
+    assert.deepStrictEqual(
+      r.includes.map((i) => i.target),
+      ['/proj/vers2.h'],
+    );
   });
   it('example 5 (placemarkers)', () => {
-    check(`#define t(x,y,z) x ## y ## z
+    check(
+      `#define t(x,y,z) x ## y ## z
 int j[] = { t(1,2,3), t(,4,5), t(6,,7), t(8,9,),
-t(10,,), t(,11,), t(,,12), t(,,) };`, 'int j[] = { 123, 45, 67, 89, 10, 11, 12, };', { ignoreSpaces: true });
+t(10,,), t(,11,), t(,,12), t(,,) };`,
+      'int j[] = { 123, 45, 67, 89, 10, 11, 12, };',
+      { ignoreSpaces: true },
+    );
   });
   it('example 7 (variable arguments)', () => {
-    check(`#define debug(...) fprintf(stderr, __VA_ARGS__)
+    check(
+      `#define debug(...) fprintf(stderr, __VA_ARGS__)
 #define showlist(...) puts(#__VA_ARGS__)
 #define report(test, ...) ((test)?puts(#test):\\
  printf(__VA_ARGS__))
@@ -205,10 +235,12 @@ debug("Flag");
 debug("X = %d\\n", x);
 showlist(The first, second, and third items.);
 report(x>y, "x is %d but y is %d", x, y);`,
-    `fprintf(stderr, "Flag");
+      `fprintf(stderr, "Flag");
 fprintf(stderr, "X = %d\\n", x);
 puts("The first, second, and third items.");
-((x>y)?puts("x>y"): printf("x is %d but y is %d", x, y));`, { ignoreSpaces: true });
+((x>y)?puts("x>y"): printf("x is %d but y is %d", x, y));`,
+      { ignoreSpaces: true },
+    );
   });
 });
 
@@ -238,7 +270,11 @@ describe('preprocessor: conditionals', () => {
     ['undefined identifiers are 0', '#if UNDEFINED == 0 && !FOO\nok\n#endif', 'ok'],
     ['macros expand in #if', '#define N (1 << 4)\n#if N == 16 && N % 5 == 1\nok\n#endif', 'ok'],
     ['C arithmetic: signed, hex, octal, char, ternary', "#if -1 < 0 && 0x10 == 020 && 'A' == 65 && (1 ? 2 : 3) == 2 && 10UL / 3 == 3\nok\n#endif", 'ok'],
-    ['unsigned arithmetic as cpp: u suffix and too-large literals', '#if -1 > 0u && 18446744073709551615 == -1 && 0xffffffffffffffff > 0 && -1 < 0 && (1 ? -1 : 0u) > 0\nok\n#endif', 'ok'],
+    [
+      'unsigned arithmetic as cpp: u suffix and too-large literals',
+      '#if -1 > 0u && 18446744073709551615 == -1 && 0xffffffffffffffff > 0 && -1 < 0 && (1 ? -1 : 0u) > 0\nok\n#endif',
+      'ok',
+    ],
     ['a negative shift count shifts the other way (gcc)', '#if (1 >> -4) == 16 && (-16 >> 2) == -4 && (1 << 64) == 0\nok\n#endif', 'ok'],
     ['short circuit skips division by zero', '#if 0 && 1 / 0\na\n#else\nok\n#endif', 'ok'],
     ['division by zero', '#if 1 / 0\na\n#endif', '', { diagnostics: ['error 0:4 Division by zero in #if'] }],
@@ -279,18 +315,27 @@ describe('preprocessor: #include', () => {
     '/inc/next.h': '#define FIRST\n#include_next <next.h>\n',
     '/inc2/next.h': '#define SECOND\n',
   };
-  it('quoted names search the includer\'s directory, angle names the include paths', () => {
-    const r = check('#include "local.h"\n#include <dt-bindings/irq.h>\n#include <dt-bindings/irq.h>\n<GIC_SPI 42 IRQ_TYPE_LEVEL_HIGH LOCAL>',
-      '<0 42 4 1>', { files });
+  it("quoted names search the includer's directory, angle names the include paths", () => {
+    const r = check('#include "local.h"\n#include <dt-bindings/irq.h>\n#include <dt-bindings/irq.h>\n<GIC_SPI 42 IRQ_TYPE_LEVEL_HIGH LOCAL>', '<0 42 4 1>', {
+      files,
+    });
     assert.deepStrictEqual(r.files, [MAIN, '/proj/local.h', '/inc/dt-bindings/irq.h', '/inc/dt-bindings/irq-types.h']);
-    assert.deepStrictEqual(r.includes.map((i) => [i.range.start.line, i.target]), [
-      [0, '/proj/local.h'], [1, '/inc/dt-bindings/irq.h'], [2, '/inc/dt-bindings/irq-types.h'], [2, '/inc/dt-bindings/irq.h'],
-    ]);
+    assert.deepStrictEqual(
+      r.includes.map((i) => [i.range.start.line, i.target]),
+      [
+        [0, '/proj/local.h'],
+        [1, '/inc/dt-bindings/irq.h'],
+        [2, '/inc/dt-bindings/irq-types.h'],
+        [2, '/inc/dt-bindings/irq.h'],
+      ],
+    );
     assert.strictEqual(r.includes[2].range.file, '/inc/dt-bindings/irq.h');
     const spi = r.macros.get('GIC_SPI')!;
     assert.deepStrictEqual([spi.range?.file, spi.range?.start.line, spi.body], ['/inc/dt-bindings/irq.h', 3, '0']);
-    assert.deepStrictEqual(r.macroExpansions.map((m) => `${m.name}@${m.range.start.line}:${m.range.start.col}`),
-      ['GIC_SPI@3:1', 'IRQ_TYPE_LEVEL_HIGH@3:12', 'LOCAL@3:32']);
+    assert.deepStrictEqual(
+      r.macroExpansions.map((m) => `${m.name}@${m.range.start.line}:${m.range.start.col}`),
+      ['GIC_SPI@3:1', 'IRQ_TYPE_LEVEL_HIGH@3:12', 'LOCAL@3:32'],
+    );
   });
   it('included text is placed where the directive was', () => check('a\n#include "board.dtsi"\nb', 'a\n/ { soc {}; };\nb', { files }));
   it('#include_next continues after the directory that held the current file', () => {
@@ -298,8 +343,12 @@ describe('preprocessor: #include', () => {
   });
   it('a missing file is an error at its name, listing the searched directories', () => {
     check('#include "nope.h"\n#include <nope.h>', '', {
-      files, includePaths: ['/inc', '/inc2'],
-      diagnostics: ['error 0:9 nope.h: No such file or directory (searched: /proj, /inc, /inc2)', 'error 1:9 nope.h: No such file or directory (searched: /inc, /inc2)'],
+      files,
+      includePaths: ['/inc', '/inc2'],
+      diagnostics: [
+        'error 0:9 nope.h: No such file or directory (searched: /proj, /inc, /inc2)',
+        'error 1:9 nope.h: No such file or directory (searched: /inc, /inc2)',
+      ],
     });
   });
   it('missing include paths are said so', () => {
@@ -337,15 +386,25 @@ describe('preprocessor: line markers', () => {
   });
   it('cpp output with nested markers (the decompiled board tree style)', () => {
     const src = [
-      '# 0 "tmp/linux/board.dts"', '# 0 "<built-in>"', '# 0 "<command-line>"', '# 1 "tmp/linux/board.dts"',
-      '', '/dts-v1/;', '', '# 1 "tmp/linux/include/dt-bindings/gpio/gpio.h" 1', '# 9 "tmp/linux/board.dts" 2',
-      '/ {', '\t#address-cells = <2>;', '};', '',
+      '# 0 "tmp/linux/board.dts"',
+      '# 0 "<built-in>"',
+      '# 0 "<command-line>"',
+      '# 1 "tmp/linux/board.dts"',
+      '',
+      '/dts-v1/;',
+      '',
+      '# 1 "tmp/linux/include/dt-bindings/gpio/gpio.h" 1',
+      '# 9 "tmp/linux/board.dts" 2',
+      '/ {',
+      '\t#address-cells = <2>;',
+      '};',
+      '',
     ].join('\n');
     const r = check(src, '/dts-v1/;\n/ {\n#address-cells = <2>;\n};');
     assert.strictEqual(at(r, '/dts-v1/'), '/proj/tmp/linux/board.dts:1:0');
     assert.strictEqual(at(r, '#address-cells'), '/proj/tmp/linux/board.dts:9:1');
   });
-  it('markers inside property values do not take the next line\'s numbers', () => {
+  it("markers inside property values do not take the next line's numbers", () => {
     const r = check('p = <\n# 10 "q.dts"\n\t0x12345678\n>;', 'p = <\n0x12345678\n>;');
     assert.strictEqual(at(r, '0x12345678'), '/proj/q.dts:9:1');
   });
@@ -410,13 +469,19 @@ describe('preprocessor: hostile input', () => {
   });
   it('deeply nested arguments stop with one error', () => {
     const r = run('#define F(x) x\n' + 'F('.repeat(1000) + '1' + ')'.repeat(1000));
-    assert.deepStrictEqual(r.diagnostics.map((d) => d.message), ['macro arguments nest more than 64 deep; macros are no longer expanded']);
+    assert.deepStrictEqual(
+      r.diagnostics.map((d) => d.message),
+      ['macro arguments nest more than 64 deep; macros are no longer expanded'],
+    );
     // 60 levels are fine.
     check('#define F(x) x\n' + 'F('.repeat(60) + '1' + ')'.repeat(60), '1');
   });
   it('deeply nested #if expressions are an error, not a crash', () => {
     const r = run('#if ' + '('.repeat(3000) + '1' + ')'.repeat(3000) + '\n#endif\n#if ' + '1+'.repeat(3000) + '1\n#endif');
-    assert.deepStrictEqual(r.diagnostics.map((d) => d.message), ['expression is too deeply nested in #if', 'expression is too deeply nested in #if']);
+    assert.deepStrictEqual(
+      r.diagnostics.map((d) => d.message),
+      ['expression is too deeply nested in #if', 'expression is too deeply nested in #if'],
+    );
   });
   it('an unterminated comment in a directive is reported at its start', () => {
     check('#define X 1 /* b\nc', '', { diagnostics: ['error 0:12 unterminated comment'] });

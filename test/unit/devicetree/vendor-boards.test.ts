@@ -12,7 +12,13 @@ const DIR = path.resolve(__dirname, '..', '..', 'fixtures', 'vendor-boards');
 function compile(args: string[]): { code: number; err: string; written: Map<string, Uint8Array> } {
   let err = '';
   const written = new Map<string, Uint8Array>();
-  const code = runCompile(args, { host: new NodeFileHost(), cwd: DIR, stdout: () => undefined, stderr: (t) => (err += t), writeFile: (p, d) => written.set(p, d as Uint8Array) });
+  const code = runCompile(args, {
+    host: new NodeFileHost(),
+    cwd: DIR,
+    stdout: () => undefined,
+    stderr: (t) => (err += t),
+    writeFile: (p, d) => written.set(p, d as Uint8Array),
+  });
   return { code, err, written };
 }
 

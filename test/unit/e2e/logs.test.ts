@@ -17,7 +17,10 @@ const LOG = [
 describe('e2e harness: log reading', () => {
   it('splits entries, keeping stack lines with the entry they follow', () => {
     const entries = splitLogEntries(LOG);
-    assert.deepStrictEqual(entries.map((e) => e.level), ['info', 'info', 'error', 'error', 'warning', 'info']);
+    assert.deepStrictEqual(
+      entries.map((e) => e.level),
+      ['info', 'info', 'error', 'error', 'warning', 'info'],
+    );
     assert.match(entries[3].text, /boom in activate\n\tat exports\.activate .*\n\tat async Nb\.n/);
   });
 
@@ -28,8 +31,10 @@ describe('e2e harness: log reading', () => {
 
   it('reports error entries, except allowed ones', () => {
     assert.strictEqual(errorEntries(LOG).length, 2);
-    assert.deepStrictEqual(errorEntries(LOG, [/failed due to an error/]).map((e) => e.text.split('\n')[0]),
-      ['2026-11-27 01:24:55.103 [error] Error: boom in activate']);
+    assert.deepStrictEqual(
+      errorEntries(LOG, [/failed due to an error/]).map((e) => e.text.split('\n')[0]),
+      ['2026-11-27 01:24:55.103 [error] Error: boom in activate'],
+    );
     assert.deepStrictEqual(errorEntries(LOG.replace(/\[error\]/g, '[info]')), []);
   });
 
@@ -50,7 +55,13 @@ describe('e2e harness: log reading', () => {
       '20261127T012319/remoteagent.log',
       'remoteexthost.log',
     ];
-    assert.deepStrictEqual(files.filter((f) => isExtensionHostLog(f, [id])), [files[0], files[1], files[4]]);
-    assert.deepStrictEqual(files.filter((f) => isExtensionHostLog(f)), [files[0], files[1]]);
+    assert.deepStrictEqual(
+      files.filter((f) => isExtensionHostLog(f, [id])),
+      [files[0], files[1], files[4]],
+    );
+    assert.deepStrictEqual(
+      files.filter((f) => isExtensionHostLog(f)),
+      [files[0], files[1]],
+    );
   });
 });

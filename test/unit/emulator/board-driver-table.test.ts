@@ -32,16 +32,30 @@ interface BoardCase {
 
 const CASES: BoardCase[] = [
   {
-    board: 'maaxboard', dir: path.join(ROOT, 'examples', 'dual-guest'), project: 'dual-guest.json', system: 'dual-guest.system', vm: 'client_linux-1',
+    board: 'maaxboard',
+    dir: path.join(ROOT, 'examples', 'dual-guest'),
+    project: 'dual-guest.json',
+    system: 'dual-guest.system',
+    vm: 'client_linux-1',
     dts: ['board.dts', 'guest-1.dts'],
     probed: [
-      '/soc@0/bus@30000000/gpio@30200000', '/soc@0/bus@30000000/watchdog@30280000', '/soc@0/bus@30000000/gpc@303a0000',
-      '/soc@0/bus@30800000/spi@30820000', '/soc@0/bus@30800000/serial@30860000', '/soc@0/bus@30800000/i2c@30a20000',
-      '/soc@0/bus@30800000/mmc@30b40000', '/soc@0/bus@30800000/ethernet@30be0000', '/soc@0/usb@38100000',
+      '/soc@0/bus@30000000/gpio@30200000',
+      '/soc@0/bus@30000000/watchdog@30280000',
+      '/soc@0/bus@30000000/gpc@303a0000',
+      '/soc@0/bus@30800000/spi@30820000',
+      '/soc@0/bus@30800000/serial@30860000',
+      '/soc@0/bus@30800000/i2c@30a20000',
+      '/soc@0/bus@30800000/mmc@30b40000',
+      '/soc@0/bus@30800000/ethernet@30be0000',
+      '/soc@0/usb@38100000',
     ],
   },
   {
-    board: 'qemu_virt_aarch64', dir: path.join(ROOT, 'test', 'fixtures', 'qemu-virt'), project: 'dual-guest.json', system: 'simple.system', vm: 'linux',
+    board: 'qemu_virt_aarch64',
+    dir: path.join(ROOT, 'test', 'fixtures', 'qemu-virt'),
+    project: 'dual-guest.json',
+    system: 'simple.system',
+    vm: 'linux',
     dts: ['qemu-virt.dts', 'overlay.dts'],
     probed: ['/fw-cfg@9020000', '/pl061@9030000', '/pcie@10000000', '/pl031@9010000', '/pl011@9000000', '/flash@0'],
   },
@@ -85,12 +99,15 @@ function bootFault(c: BoardCase, host: MemoryFileHost): { path?: string; driver?
   return { path: fault?.owner?.path, driver: fault?.owner?.driver };
 }
 
-describe('each board\'s driver set over each device of its tree (table)', function () {
+describe("each board's driver set over each device of its tree (table)", function () {
   this.timeout(120_000);
 
   for (const c of CASES) {
     it(`${c.board}: an enabled, unmapped device faults and is named exactly when the board's kernel probes it; the linter says the same`, () => {
-      const base = compileFiles(c.dts.map((f) => `/p/${f}`), { host: filesOf(c) });
+      const base = compileFiles(
+        c.dts.map((f) => `/p/${f}`),
+        { host: filesOf(c) },
+      );
       const nodes = deviceNodes(base.tree);
       assert.ok(nodes.length >= 6, nodes.map(nodePath).join(', '));
       const system = loadProject(`/p/${c.project}`, filesOf(c)).system;
@@ -105,10 +122,15 @@ describe('each board\'s driver set over each device of its tree (table)', functi
         const where = nodePath(node);
         const host = filesOf(c, where);
         const fault = bootFault(c, host);
-        const variant = compileFiles([...c.dts, 'enable.dts'].map((f) => `/p/${f}`), { host }).tree;
+        const variant = compileFiles(
+          [...c.dts, 'enable.dts'].map((f) => `/p/${f}`),
+          { host },
+        ).tree;
         const drivers = guestDriverList({ board: c.board as never }, variant);
         const probed = bootProbes(variant, drivers).find((b) => nodePath(b.node) === where);
-        const lint = (lintSystemFile(`/p/${c.system}`, host) as GuestDiagnostic[]).filter((d) => d.code === 'guest-dt-unmapped-device' && d.severity === 'error');
+        const lint = (lintSystemFile(`/p/${c.system}`, host) as GuestDiagnostic[]).filter(
+          (d) => d.code === 'guest-dt-unmapped-device' && d.severity === 'error',
+        );
         if (mapped(node)) {
           assert.equal(fault.path, undefined, `${where} is mapped: no fault`);
           continue;
@@ -116,7 +138,11 @@ describe('each board\'s driver set over each device of its tree (table)', functi
         if (fault.path !== undefined) faultedAt.push(fault.path);
         assert.equal(fault.path === where, probed !== undefined, `${where}: fault ${JSON.stringify(fault)}, probed by ${probed?.driver.name ?? 'nothing'}`);
         if (probed) assert.equal(fault.driver, probed.driver.name, `${where}: the fault names the driver that probes it`);
-        assert.equal(lint.some((d) => d.subject === where), probed !== undefined, `${where}: lint ${lint.map((d) => d.subject).join(', ')}`);
+        assert.equal(
+          lint.some((d) => d.subject === where),
+          probed !== undefined,
+          `${where}: lint ${lint.map((d) => d.subject).join(', ')}`,
+        );
       }
       const expected = c.probed.filter((p) => nodes.some((n) => nodePath(n) === p && !mapped(n)));
       assert.deepEqual([...faultedAt].sort(), [...expected].sort());

@@ -50,7 +50,10 @@ function demux(line: Uint8Array, start: number): Uint8Array[] {
   return parts.map((ps) => {
     const out = new Uint8Array(ps.reduce((n, p) => n + p.length, 0));
     let o = 0;
-    for (const p of ps) { out.set(p, o); o += p.length; }
+    for (const p of ps) {
+      out.set(p, o);
+      o += p.length;
+    }
     return out;
   });
 }
@@ -61,7 +64,10 @@ describe('emulator: conservation through the full data path', function () {
   it('delivers 2 x 10 MB of output and 10,000 keystrokes with switches, each byte once and in order', () => {
     const guests: ConsoleTestGuest[] = [];
     const emu = build({
-      programs: [testGuest({ txTotal: PER_GUEST, queueSize: 128, fill: fillPattern(0) }, guests), testGuest({ txTotal: PER_GUEST, queueSize: 128, fill: fillPattern(1) }, guests)],
+      programs: [
+        testGuest({ txTotal: PER_GUEST, queueSize: 128, fill: fillPattern(0) }, guests),
+        testGuest({ txTotal: PER_GUEST, queueSize: 128, fill: fillPattern(1) }, guests),
+      ],
       serial: { colour: true },
     });
     const line = new Collector();
@@ -120,7 +126,10 @@ describe('emulator: conservation through the full data path', function () {
     emu.runFor(7e9);
     assert.ok(emu.runUntilIdle(1e9));
     const snap = emu.snapshot();
-    assert.ok(snap.guests.every((g) => g.virtio.stats.txBlocked > 0), 'the VMMs waited on a full sDDF queue');
+    assert.ok(
+      snap.guests.every((g) => g.virtio.stats.txBlocked > 0),
+      'the VMMs waited on a full sDDF queue',
+    );
     const streams = demux(line.bytes(), 13);
     for (const c of [0, 1]) {
       assert.equal(guests[c].txCompleted, n);

@@ -33,7 +33,12 @@ function items(text: string): string[] {
 
 describe('emulator: departure notes', () => {
   const rel = (p: string): string => path.relative(ROOT, p).split(path.sep).join('/');
-  const perFile = new Map(files(ROOT).filter((f) => !f.endsWith('emulator.ts')).map((f) => [rel(f), items(readFileSync(f, 'utf8'))] as const).filter(([, list]) => list.length > 0));
+  const perFile = new Map(
+    files(ROOT)
+      .filter((f) => !f.endsWith('emulator.ts'))
+      .map((f) => [rel(f), items(readFileSync(f, 'utf8'))] as const)
+      .filter(([, list]) => list.length > 0),
+  );
   const summary = items(readFileSync(path.join(ROOT, 'emulator.ts'), 'utf8'));
 
   it('emulator.ts names every file with a departure list, and only those', () => {

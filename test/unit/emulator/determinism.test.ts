@@ -17,7 +17,8 @@ function transcript(emu: Emulator): string[] {
 function scriptedRun(serial: Partial<SerialConfig>, script: [number, string][], endNs: number): { lines: string[]; emu: Emulator } {
   const emu = build({
     programs: [testGuest({ txTotal: 200_000, echo: true, fill: fillPattern(0) }), testGuest({ txTotal: 150_000, echo: true, fill: fillPattern(1) })],
-    serial, seed: 42,
+    serial,
+    seed: 42,
   });
   const lines = transcript(emu);
   for (const [at, input] of script) {
@@ -29,7 +30,12 @@ function scriptedRun(serial: Partial<SerialConfig>, script: [number, string][], 
   return { lines, emu };
 }
 
-const SCRIPT: [number, string][] = [[1_000_000, 'hello\r'], [2_500_000, '@1\r'], [2_600_000, 'ls -l\r'], [5_000_000, '@@x@9\r@0\rpwd\r']];
+const SCRIPT: [number, string][] = [
+  [1_000_000, 'hello\r'],
+  [2_500_000, '@1\r'],
+  [2_600_000, 'ls -l\r'],
+  [5_000_000, '@@x@9\r@0\rpwd\r'],
+];
 
 describe('emulator: determinism', function () {
   this.timeout(20_000);
@@ -50,7 +56,8 @@ describe('emulator: determinism', function () {
     assert.equal(log.records.length, SCRIPT.length);
     const emu = build({
       programs: [testGuest({ txTotal: 200_000, echo: true, fill: fillPattern(0) }), testGuest({ txTotal: 150_000, echo: true, fill: fillPattern(1) })],
-      serial: { fast: false }, seed: log.seed,
+      serial: { fast: false },
+      seed: log.seed,
     });
     const lines = transcript(emu);
     replayInputLog(emu, log, 30_000_000);

@@ -19,8 +19,16 @@ function shape(c: EmulatorConfig) {
     serial: c.serial,
     roles: { ...c.roles, clients: c.roles.clients.map((cl) => ({ pd: cl.pd, name: cl.name, rx: cl.rx, tx: cl.tx })) },
     guests: c.guests.map((g) => ({
-      vmm: g.vmm, name: g.name, priority: g.sched.priority, ramGpa: g.ramGpa, ramSize: g.ramSize, ramMr: g.ramMr,
-      dtb: Array.from(g.dtb), dtbGpa: g.dtbGpa, virtio: g.virtio, deviceMaps: g.deviceMaps,
+      vmm: g.vmm,
+      name: g.name,
+      priority: g.sched.priority,
+      ramGpa: g.ramGpa,
+      ramSize: g.ramSize,
+      ramMr: g.ramMr,
+      dtb: Array.from(g.dtb),
+      dtbGpa: g.dtbGpa,
+      virtio: g.virtio,
+      deviceMaps: g.deviceMaps,
     })),
     seed: c.seed ?? 1,
     board: (c.board ?? DEFAULT_BOARD).name,
@@ -36,7 +44,10 @@ describe('emulator: the example system the guest tests boot', () => {
     const idle = () => new IdleGuest();
     const { config } = dualSystem({ programs: [idle, idle] });
     assert.deepEqual(shape(config), shape(fromFiles));
-    assert.deepEqual(config.guests.map((g) => g.initrd?.gpa), project.guests.map((g) => g.initrdAddr));
+    assert.deepEqual(
+      config.guests.map((g) => g.initrd?.gpa),
+      project.guests.map((g) => g.initrdAddr),
+    );
     assert.equal(config.guests[0].initrd?.gpa, 0x44500000);
   });
 });

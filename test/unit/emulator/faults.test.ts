@@ -9,7 +9,15 @@ import { exampleDualGuestConfig, minimalDtb } from '../../../src/emulator/exampl
 describe('emulator: VM faults', () => {
   it('decodes 0x92000046 as a data abort, translation fault level 2, write', () => {
     assert.equal(encodeStage2Fsr({ write: true }), 0x92000046);
-    assert.deepEqual(decodeFsr(0x92000046), { exceptionClass: 0x24, className: 'data abort from a lower EL', kind: 'data abort', il: true, write: true, fsc: 6, status: 'translation fault level 2' });
+    assert.deepEqual(decodeFsr(0x92000046), {
+      exceptionClass: 0x24,
+      className: 'data abort from a lower EL',
+      kind: 'data abort',
+      il: true,
+      write: true,
+      fsc: 6,
+      status: 'translation fault level 2',
+    });
     assert.equal(decodeFsr(encodeStage2Fsr({ write: false })).write, false);
   });
 
@@ -18,7 +26,14 @@ describe('emulator: VM faults', () => {
     const others: ConsoleTestGuest[] = [];
     const emu = build({
       programs: [() => idle, testGuest({ txTotal: 50_000, fill: fillPattern(1) }, others)],
-      describeAddress: (vm, gpa) => (gpa === 0x30860000 ? { path: '/soc/serial@30860000', defined: { file: 'maaxboard.dts', start: { line: 411, col: 3 }, end: { line: 411, col: 20 } }, where: `${vm}: maaxboard.dts:412:4` } : undefined),
+      describeAddress: (vm, gpa) =>
+        gpa === 0x30860000
+          ? {
+              path: '/soc/serial@30860000',
+              defined: { file: 'maaxboard.dts', start: { line: 411, col: 3 }, end: { line: 411, col: 20 } },
+              where: `${vm}: maaxboard.dts:412:4`,
+            }
+          : undefined,
     });
     const logs: string[] = [];
     emu.onLog((r) => logs.push(r.text));
@@ -99,7 +114,11 @@ describe("emulator: libvmm's log lines for a VM", () => {
     const config = exampleDualGuestConfig({ programs: [() => new IdleGuest(), () => new IdleGuest()], ramSize: 0x800000 });
     config.guests[0].initrd = { gpa: 0x40400000, bytes: new Uint8Array(0x100) };
     const emu = createEmulator(config).emulator!;
-    const info = (): string[] => emu.logs().filter((r) => r.source === 'CLIENT_VMM-1' && r.level === 'info').map((r) => r.text);
+    const info = (): string[] =>
+      emu
+        .logs()
+        .filter((r) => r.source === 'CLIENT_VMM-1' && r.level === 'info')
+        .map((r) => r.text);
     assert.deepEqual(info(), [
       `CLIENT_VMM-1|INFO: Copying guest DTB to GPA 0x407f0000 (0x${config.guests[0].dtb.length.toString(16)} bytes)`,
       'CLIENT_VMM-1|INFO: Copying guest initial RAM disk to GPA 0x40400000 (0x100 bytes)',
@@ -113,17 +132,83 @@ describe("emulator: libvmm's log lines for a VM", () => {
 describe('emulator: VMM image placement checks', () => {
   // libvmm src/arch/aarch64/linux.c at 7069ab9, each message with the line that prints it.
   const cases: [string, (c: ReturnType<typeof exampleDualGuestConfig>) => void, string][] = [
-    ['RAM not 2 MiB aligned (linux.c:71)', (c) => { c.guests[0].ramGpa = 0x40100000; c.guests[0].dtbGpa = 0x40200000; }, 'Linux requires that guest RAM starting GPA must be 2MiB aligned, got 0x40100000'],
-    ['a DTB without the magic (linux.c:90)', (c) => { c.guests[0].dtb = new Uint8Array(64); }, 'Given DTB does not match DTB magic.'],
-    ['a DTB over 2 MiB (linux.c:97)', (c) => { const d = new Uint8Array((1 << 21) + 8); d.set(c.guests[0].dtb); c.guests[0].dtb = d; }, 'Linux expects size of DTB to be less than 2MB, DTB size is 0x200008 bytes'],
-    ['a DTB not 8-byte aligned (linux.c:104)', (c) => { c.guests[0].dtbGpa += 4; }, 'Linux expects DTB address to be on an 8-byte boundary, DTB address is 0x407f0004'],
-    ['a DTB outside RAM (linux.c:110)', (c) => { c.guests[0].dtbGpa = 0x3ff00000; }, 'DTB copy destination [0x3ff00000..0x3ff00048) not in valid guest RAM'],
-    ['an initrd outside RAM (linux.c:122)', (c) => { c.guests[0].initrd = { gpa: 0x407ff000, bytes: new Uint8Array(0x2000) }; }, 'Initrd copy destination [0x407ff000..0x40801000) not in valid guest RAM'],
-    ['a DTB overlapping the initrd (linux.c:40)', (c) => { c.guests[0].initrd = { gpa: c.guests[0].dtbGpa + 0x10, bytes: new Uint8Array(0x100) }; }, 'DTB [0x407f0000..0x407f0048) overlaps with the destination of the initial RAM disk [0x407f0010, 0x407f0110)'],
+    [
+      'RAM not 2 MiB aligned (linux.c:71)',
+      (c) => {
+        c.guests[0].ramGpa = 0x40100000;
+        c.guests[0].dtbGpa = 0x40200000;
+      },
+      'Linux requires that guest RAM starting GPA must be 2MiB aligned, got 0x40100000',
+    ],
+    [
+      'a DTB without the magic (linux.c:90)',
+      (c) => {
+        c.guests[0].dtb = new Uint8Array(64);
+      },
+      'Given DTB does not match DTB magic.',
+    ],
+    [
+      'a DTB over 2 MiB (linux.c:97)',
+      (c) => {
+        const d = new Uint8Array((1 << 21) + 8);
+        d.set(c.guests[0].dtb);
+        c.guests[0].dtb = d;
+      },
+      'Linux expects size of DTB to be less than 2MB, DTB size is 0x200008 bytes',
+    ],
+    [
+      'a DTB not 8-byte aligned (linux.c:104)',
+      (c) => {
+        c.guests[0].dtbGpa += 4;
+      },
+      'Linux expects DTB address to be on an 8-byte boundary, DTB address is 0x407f0004',
+    ],
+    [
+      'a DTB outside RAM (linux.c:110)',
+      (c) => {
+        c.guests[0].dtbGpa = 0x3ff00000;
+      },
+      'DTB copy destination [0x3ff00000..0x3ff00048) not in valid guest RAM',
+    ],
+    [
+      'an initrd outside RAM (linux.c:122)',
+      (c) => {
+        c.guests[0].initrd = { gpa: 0x407ff000, bytes: new Uint8Array(0x2000) };
+      },
+      'Initrd copy destination [0x407ff000..0x40801000) not in valid guest RAM',
+    ],
+    [
+      'a DTB overlapping the initrd (linux.c:40)',
+      (c) => {
+        c.guests[0].initrd = { gpa: c.guests[0].dtbGpa + 0x10, bytes: new Uint8Array(0x100) };
+      },
+      'DTB [0x407f0000..0x407f0048) overlaps with the destination of the initial RAM disk [0x407f0010, 0x407f0110)',
+    ],
     // Order: the overlap (line 39) before the alignment (line 70), the alignment before the magic (89).
-    ['an overlap in misaligned RAM: the overlap first', (c) => { c.guests[0].ramGpa = 0x40100000; c.guests[0].initrd = { gpa: c.guests[0].dtbGpa, bytes: new Uint8Array(8) }; }, 'DTB [0x407f0000..0x407f0048) overlaps with the destination of the initial RAM disk [0x407f0000, 0x407f0008)'],
-    ['misaligned RAM and no DTB magic: the alignment first', (c) => { c.guests[0].ramGpa = 0x40100000; c.guests[0].dtb = new Uint8Array(64); }, 'Linux requires that guest RAM starting GPA must be 2MiB aligned, got 0x40100000'],
-    ['no DTB magic and a DTB outside RAM: the magic first', (c) => { c.guests[0].dtb = new Uint8Array(64); c.guests[0].dtbGpa = 0x3ff00000; }, 'Given DTB does not match DTB magic.'],
+    [
+      'an overlap in misaligned RAM: the overlap first',
+      (c) => {
+        c.guests[0].ramGpa = 0x40100000;
+        c.guests[0].initrd = { gpa: c.guests[0].dtbGpa, bytes: new Uint8Array(8) };
+      },
+      'DTB [0x407f0000..0x407f0048) overlaps with the destination of the initial RAM disk [0x407f0000, 0x407f0008)',
+    ],
+    [
+      'misaligned RAM and no DTB magic: the alignment first',
+      (c) => {
+        c.guests[0].ramGpa = 0x40100000;
+        c.guests[0].dtb = new Uint8Array(64);
+      },
+      'Linux requires that guest RAM starting GPA must be 2MiB aligned, got 0x40100000',
+    ],
+    [
+      'no DTB magic and a DTB outside RAM: the magic first',
+      (c) => {
+        c.guests[0].dtb = new Uint8Array(64);
+        c.guests[0].dtbGpa = 0x3ff00000;
+      },
+      'Given DTB does not match DTB magic.',
+    ],
   ];
   for (const [name, edit, message] of cases) {
     it(`refuses ${name}`, () => {
@@ -131,7 +216,10 @@ describe('emulator: VMM image placement checks', () => {
       edit(config);
       const { emulator } = createEmulator(config);
       assert.ok(emulator);
-      const logs = emulator.logs().filter((r) => r.source === 'CLIENT_VMM-1').map((r) => r.text);
+      const logs = emulator
+        .logs()
+        .filter((r) => r.source === 'CLIENT_VMM-1')
+        .map((r) => r.text);
       assert.deepEqual(logs, [`CLIENT_VMM-1|ERROR: ${message}`]);
       assert.equal(emulator.vcpu(0).state, 'off');
       assert.equal(emulator.vcpu(1).state, 'running');
@@ -141,7 +229,21 @@ describe('emulator: VMM image placement checks', () => {
 
   it('copies the DTB and initrd into guest RAM and passes the DTB address', () => {
     let seen = -1;
-    const config = exampleDualGuestConfig({ programs: [() => ({ ...new IdleGuest(), start: (_m, dtb) => { seen = dtb; }, run: () => 'idle', onInterrupt: () => undefined, onTimer: () => undefined }), () => new IdleGuest()], ramSize: 0x800000 });
+    const config = exampleDualGuestConfig({
+      programs: [
+        () => ({
+          ...new IdleGuest(),
+          start: (_m, dtb) => {
+            seen = dtb;
+          },
+          run: () => 'idle',
+          onInterrupt: () => undefined,
+          onTimer: () => undefined,
+        }),
+        () => new IdleGuest(),
+      ],
+      ramSize: 0x800000,
+    });
     config.guests[0].initrd = { gpa: 0x40400000, bytes: Uint8Array.of(1, 2, 3) };
     const emu = createEmulator(config).emulator!;
     const ram = emu.vcpu(0).ram;

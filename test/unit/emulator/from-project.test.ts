@@ -94,26 +94,35 @@ describe('emulator: configuration from a project', () => {
     const project = loadProject('/p/program.system', h);
     const { config, diagnostics } = emulatorConfigFromProject(project, {
       host: h,
-      programFor: (g) => () => (g.vm === 'linux-1' ? new ConsoleTestGuest({ virtioBase: g.virtio.base, txTotal: 5, fill: (_o, d) => d.set([0x68, 0x65, 0x6c, 0x6c, 0x6f]) }) : new IdleGuest()),
+      programFor: (g) => () =>
+        g.vm === 'linux-1'
+          ? new ConsoleTestGuest({ virtioBase: g.virtio.base, txTotal: 5, fill: (_o, d) => d.set([0x68, 0x65, 0x6c, 0x6c, 0x6f]) })
+          : new IdleGuest(),
     });
     assert.ok(config?.roles, diagnostics.map((d) => d.message).join('\n'));
-    assert.deepEqual(config.roles.clients.map((c) => c.pd), ['VMM-1', 'VMM-2']);
+    assert.deepEqual(
+      config.roles.clients.map((c) => c.pd),
+      ['VMM-1', 'VMM-2'],
+    );
     assert.equal(config.guests[0].dtbGpa, 0x44000000);
     const owner = config.describeAddress!('linux-1', 0x30860004);
     assert.equal(owner?.path, '/serial@30860000');
     assert.match(owner?.where ?? '', /^\/p\/board\.dts:6:\d+$/);
     const emu = createEmulator(config).emulator!;
     let out = '';
-    emu.onUartOutput((b) => { out += String.fromCharCode(...b); });
+    emu.onUartOutput((b) => {
+      out += String.fromCharCode(...b);
+    });
     emu.runUntilIdle(1e9);
     assert.equal(out, 'Begin input\r\nhello');
   });
 
   it('names the owner of an address at the line of the cpp output the user has, and says which missing file the markers name', () => {
     // The board as the sel4devkit build leaves it: cpp output whose markers name the kernel tree's files.
-    const board = BOARD.replace('/dts-v1/;\n', '# 1 "tmp/linux-imx/maaxboard.dts"\n/dts-v1/;\n# 960 "tmp/linux-imx/imx8mq.dtsi" 1\n')
-      .replace('  serial@30860000 { compatible = "fsl,imx8mq-uart"; reg = <0x0 0x30860000 0x0 0x10000>; status = "disabled"; };',
-        '  serial@30860000 { compatible = "fsl,imx8mq-uart"; reg = <0x0 0x30860000 0x0 0x10000>;\n# 12 "tmp/linux-imx/maaxboard.dts" 2\n  status = "okay"; };');
+    const board = BOARD.replace('/dts-v1/;\n', '# 1 "tmp/linux-imx/maaxboard.dts"\n/dts-v1/;\n# 960 "tmp/linux-imx/imx8mq.dtsi" 1\n').replace(
+      '  serial@30860000 { compatible = "fsl,imx8mq-uart"; reg = <0x0 0x30860000 0x0 0x10000>; status = "disabled"; };',
+      '  serial@30860000 { compatible = "fsl,imx8mq-uart"; reg = <0x0 0x30860000 0x0 0x10000>;\n# 12 "tmp/linux-imx/maaxboard.dts" 2\n  status = "okay"; };',
+    );
     const h = new PhysicalLinesHost(host({ '/p/board.dts': board }));
     const project = loadProject('/p/program.system', h);
     const { config } = emulatorConfigFromProject(project, { host: h, origins: h, programFor: () => () => new IdleGuest() });
@@ -143,10 +152,13 @@ describe('emulator: configuration from a project', () => {
     const h = host({ '/p/program.system': system('<channel><end pd="VMM-1" id="1"/><end pd="nobody" id="3"/></channel>') });
     const { config, diagnostics } = emulatorConfigFromProject(loadProject('/p/program.system', h), { host: h, programFor: () => () => new IdleGuest() });
     assert.equal(config, undefined);
-    assert.ok(diagnostics.some((d) => d.severity === 'error' && d.range?.file === '/p/program.system'), JSON.stringify(diagnostics.map((d) => d.message)));
+    assert.ok(
+      diagnostics.some((d) => d.severity === 'error' && d.range?.file === '/p/program.system'),
+      JSON.stringify(diagnostics.map((d) => d.message)),
+    );
   });
 
-  describe('libvmm\'s virtio layout: a console and a block device, no project file', () => {
+  describe("libvmm's virtio layout: a console and a block device, no project file", () => {
     // A QEMU-virt-like guest: GICv3 at the root, the console at 0x130000 (SPI 42) and a block device
     // at 0x150000 (SPI 43), as libvmm's virtio example has them.
     const board = `/dts-v1/;
@@ -163,40 +175,60 @@ describe('emulator: configuration from a project', () => {
 };
 `;
     const files = {
-      '/p/board.dts': undefined, '/p/guest-1.dts': undefined, '/p/guest-2.dts': undefined,
-      '/p/vm_1/dts/linux.dts': board, '/p/vm_2/dts/linux.dts': board,
+      '/p/board.dts': undefined,
+      '/p/guest-1.dts': undefined,
+      '/p/guest-2.dts': undefined,
+      '/p/vm_1/dts/linux.dts': board,
+      '/p/vm_2/dts/linux.dts': board,
     };
-    const h = (): MemoryFileHost => new MemoryFileHost(Object.fromEntries(Object.entries({ '/p/program.system': system(), ...files }).filter(([, v]) => v !== undefined)) as Record<string, string>);
+    const h = (): MemoryFileHost =>
+      new MemoryFileHost(
+        Object.fromEntries(Object.entries({ '/p/program.system': system(), ...files }).filter(([, v]) => v !== undefined)) as Record<string, string>,
+      );
 
     it('the VMM serves the console where the tree has it; the block device answers as an empty transport, which Linux skips', () => {
       const fh = h();
       const project = loadProject('/p/program.system', fh);
-      assert.deepEqual(project.guests.map((g) => g.dtFiles), [['/p/vm_1/dts/linux.dts'], ['/p/vm_2/dts/linux.dts']]);
+      assert.deepEqual(
+        project.guests.map((g) => g.dtFiles),
+        [['/p/vm_1/dts/linux.dts'], ['/p/vm_2/dts/linux.dts']],
+      );
       const { config, diagnostics } = emulatorConfigFromProject(project, { host: fh });
       assert.ok(config, diagnostics.map((d) => d.message).join('\n'));
       assert.deepEqual(config.guests[0].virtio, { base: 0x130000, size: 0x200, spi: 42 });
       assert.deepEqual(config.guests[0].virtioPlaceholders, [{ base: 0x150000, size: 0x10000, kind: 'block' }]);
       const emu = createEmulator(config).emulator!;
       let out = '';
-      emu.onClientOutput((client, b) => { if (client === 0) out += String.fromCharCode(...b); });
+      emu.onClientOutput((client, b) => {
+        if (client === 0) out += String.fromCharCode(...b);
+      });
       emu.runFor(500_000_000);
       assert.match(out, /ttyHVC0 at MMIO 0x130000 \(irq = 74\) is a virtio console/);
       assert.match(out, /login: $/);
       assert.doesNotMatch(out, /150000/, 'the empty slot is skipped without a word');
-      assert.deepEqual(emu.snapshot().guests.map((g) => g.faults), [[], []]);
+      assert.deepEqual(
+        emu.snapshot().guests.map((g) => g.faults),
+        [[], []],
+      );
     });
 
     it('a VM left out ("boot": false) is not booted, and a VM without trees stops the boot at its <virtual_machine>', () => {
       const fh = h();
       fh.set('/p/program.json', JSON.stringify({ guests: { 'linux-2': { boot: false } } }));
       const { config } = emulatorConfigFromProject(loadProject('/p/program.system', fh), { host: fh, programFor: () => () => new IdleGuest() });
-      assert.deepEqual(config?.guests.map((g) => g.name), ['linux-1']);
+      assert.deepEqual(
+        config?.guests.map((g) => g.name),
+        ['linux-1'],
+      );
 
       const missing = new MemoryFileHost({ '/p/program.system': system(), '/p/vm_1/dts/linux.dts': board });
       const { config: none, diagnostics } = emulatorConfigFromProject(loadProject('/p/program.system', missing), { host: missing });
       assert.equal(none, undefined);
       const e = diagnostics.find((d) => d.code === 'emulator-boot')!;
-      assert.match(e.message, /^cannot boot 'linux-2': its device tree files are missing or not named \(none found\): name them in a dual-guest\.json beside the \.system \(in VS Code, the quick fix on this element creates one\), or leave it out with "boot": false$/);
+      assert.match(
+        e.message,
+        /^cannot boot 'linux-2': its device tree files are missing or not named \(none found\): name them in a dual-guest\.json beside the \.system \(in VS Code, the quick fix on this element creates one\), or leave it out with "boot": false$/,
+      );
       assert.equal(system().split('\n')[e.range!.start.line].trim(), '<virtual_machine name="linux-2" priority="50">');
     });
   });

@@ -76,7 +76,15 @@ export function dualSystem(opts: DualOptions = {}): DualSystem {
     virtualiserPriority: 99,
     initrd: { gpa: INITRD_GPA, bytes: new Uint8Array(INITRD_END - INITRD_GPA) },
     mapGpc: opts.mapGpc,
-    describeAddress: (_vm, gpa) => (gpa >= 0x30860000 && gpa < 0x30870000 ? { path: '/soc@0/bus@30800000/serial@30860000', driver: 'imx-uart', defined: { file: '/board.dts', start: { line: 0, col: 0 }, end: { line: 0, col: 1 } }, where: '/board.dts:1:1' } : undefined),
+    describeAddress: (_vm, gpa) =>
+      gpa >= 0x30860000 && gpa < 0x30870000
+        ? {
+            path: '/soc@0/bus@30800000/serial@30860000',
+            driver: 'imx-uart',
+            defined: { file: '/board.dts', start: { line: 0, col: 0 }, end: { line: 0, col: 1 } },
+            where: '/board.dts:1:1',
+          }
+        : undefined,
   });
   opts.edit?.(config);
   const r = createEmulator(config);

@@ -172,7 +172,10 @@ describe('Linux guest model: device-tree driven boot outcomes', function () {
     // A kernel without the GPC's irqchip driver cannot map guest 1's console interrupt (it goes through the GPC).
     const noGpc = dualSystem({ guestOptions: { drivers: driversForCompatibles([]) } });
     runUntil(noGpc, () => noGpc.guests[0]?.currentPhase === 'no-console' && noGpc.output[1].includes('login: '), 1_000 * MS);
-    assert.match(noGpc.guests[0].dmesg(), /virtio-mmio 150000\.virtio-console: failed to get IRQ: no irqchip driver for \/soc@0\/bus@30000000\/gpc@303a0000 \(fsl,imx8mq-gpc\)/);
+    assert.match(
+      noGpc.guests[0].dmesg(),
+      /virtio-mmio 150000\.virtio-console: failed to get IRQ: no irqchip driver for \/soc@0\/bus@30000000\/gpc@303a0000 \(fsl,imx8mq-gpc\)/,
+    );
     assert.equal(noGpc.output[0], '');
   });
 
@@ -216,7 +219,10 @@ describe('Linux guest model: device-tree driven boot outcomes', function () {
     const kernels = sys.output[0].split('Run /init as init process').length;
     assert.match(command(sys, 0, 'reboot\r', 'reboot: Restarting system'), /Requesting system reboot/);
     const after = sys.output[0].length;
-    assert.ok(runUntil(sys, () => sys.output[0].slice(after).includes('login: '), 2_000 * MS, MS), 'no login prompt after reboot');
+    assert.ok(
+      runUntil(sys, () => sys.output[0].slice(after).includes('login: '), 2_000 * MS, MS),
+      'no login prompt after reboot',
+    );
     assert.equal(sys.output[0].split('Run /init as init process').length, kernels + 1, 'a fresh kernel boots');
     assert.equal(sys.emulator.vcpu(0).halted(), false);
     assert.match(sys.logs().join('\n'), /CLIENT_VMM-1: CLIENT_VMM-1\|INFO: Attempting to restart guest\n[^]*CLIENT_VMM-1\|INFO: Restarted guest/);
@@ -305,7 +311,10 @@ describe('Linux guest model: random typing', function () {
     );
     // Whatever state the shell or getty is in, Ctrl-C and Enter bring a prompt back.
     sys.emulator.typeInput('\x03\r');
-    assert.ok(runUntil(sys, () => /(# |login: )$/.test(sys.output[0]), 5_000 * MS, MS), JSON.stringify(sys.output[0].slice(-200)));
+    assert.ok(
+      runUntil(sys, () => /(# |login: )$/.test(sys.output[0]), 5_000 * MS, MS),
+      JSON.stringify(sys.output[0].slice(-200)),
+    );
     assert.doesNotMatch(sys.logs().join('\n'), /guest program failed/);
   });
 });

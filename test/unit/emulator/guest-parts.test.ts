@@ -21,7 +21,9 @@ function tree(guest: 1 | 2, extra?: string): DtTree {
 }
 
 const kinds = (c: { name: string }): 'gic' | 'gpcv2' | undefined => {
-  const role = matchDriver(DEFAULT_LINUX_DRIVERS, [c.name.startsWith('gpc') ? 'fsl,imx8mq-gpc' : c.name.startsWith('interrupt-controller') ? 'arm,gic-v3' : ''])?.role;
+  const role = matchDriver(DEFAULT_LINUX_DRIVERS, [
+    c.name.startsWith('gpc') ? 'fsl,imx8mq-gpc' : c.name.startsWith('interrupt-controller') ? 'arm,gic-v3' : '',
+  ])?.role;
   return role === 'irqchip-gic' ? 'gic' : role === 'irqchip-gpcv2' ? 'gpcv2' : undefined;
 };
 
@@ -70,11 +72,17 @@ describe('guest model: device tree view', () => {
     const r1 = resolveInterrupt(t1, virtio1, kinds);
     assert.ok(!('reason' in r1));
     assert.equal(r1.intid, 74);
-    assert.deepEqual(r1.chain.map((c) => c.name), ['gpc@303a0000', 'interrupt-controller@38800000']);
+    assert.deepEqual(
+      r1.chain.map((c) => c.name),
+      ['gpc@303a0000', 'interrupt-controller@38800000'],
+    );
     const t2 = tree(2);
     const r2 = resolveInterrupt(t2, findNodeByPath(t2, '/virtio-console@150000')!, kinds);
     assert.ok(!('reason' in r2));
-    assert.deepEqual(r2.chain.map((c) => c.name), ['interrupt-controller@38800000']);
+    assert.deepEqual(
+      r2.chain.map((c) => c.name),
+      ['interrupt-controller@38800000'],
+    );
     // The UART: SPI 26 = INTID 58, the .system file's irq.
     const uart = resolveInterrupt(t1, findNodeByPath(t1, '/soc@0/bus@30800000/serial@30860000')!, kinds);
     assert.ok(!('reason' in uart) && uart.intid === 58);

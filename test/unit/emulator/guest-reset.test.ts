@@ -55,7 +55,10 @@ describe('emulator: resetting one guest', function () {
     const atReset = sys.output[0].length;
     assert.match(command(sys, 1, 'echo during\r', '# ', 50 * MS), /\r\nduring\r\n# $/);
     assert.ok(!sys.output[0].slice(atReset).includes('login: '), 'the command should have run while guest 1 was still booting');
-    assert.ok(runUntil(sys, () => sys.output[0].slice(atReset).includes('login: '), 2_000 * MS, MS), 'guest 1 did not reach login again');
+    assert.ok(
+      runUntil(sys, () => sys.output[0].slice(atReset).includes('login: '), 2_000 * MS, MS),
+      'guest 1 did not reach login again',
+    );
     assert.equal(count(sys.output[0], 'Run /init as init process'), kernels + 1);
     assert.match(sys.output[0].slice(atReset), /^\[ +0\.0\d+\] Booting Linux/, 'a fresh kernel, its clock from zero');
     // After: guest 2 still answers, never rebooted; guest 1 takes a login.
@@ -72,7 +75,10 @@ describe('emulator: resetting one guest', function () {
     const sys = loggedInBoth();
     // Bytes in flight: guest 2 prints a long line; stop when some sDDF queue holds bytes.
     sys.emulator.typeInput(`echo ${'y'.repeat(3000)}\r`);
-    assert.ok(runUntil(sys, () => sys.emulator.snapshot().queues.some((q) => q.tail !== q.head), 100 * MS, 1000), 'no bytes in flight');
+    assert.ok(
+      runUntil(sys, () => sys.emulator.snapshot().queues.some((q) => q.tail !== q.head), 100 * MS, 1000),
+      'no bytes in flight',
+    );
     const before = sys.emulator.snapshot();
     const otherRam = sys.emulator.vcpu(1).ram.slice();
     const time = sys.emulator.now();
@@ -92,11 +98,23 @@ describe('emulator: resetting one guest', function () {
     assert.equal(g.haltReason, undefined);
     assert.equal(g.virtio.status, 0);
     assert.equal(g.virtio.interruptStatus, 0);
-    assert.deepEqual(g.virtio.queues.map((q) => [q.ready, q.num, q.descGpa, q.availGpa, q.usedGpa]), [[false, 0, 0, 0, 0], [false, 0, 0, 0, 0]]);
+    assert.deepEqual(
+      g.virtio.queues.map((q) => [q.ready, q.num, q.descGpa, q.availGpa, q.usedGpa]),
+      [
+        [false, 0, 0, 0, 0],
+        [false, 0, 0, 0, 0],
+      ],
+    );
     assert.equal(g.virtio.stats.resets, before.guests[0].virtio.stats.resets + 1);
     assert.equal(g.virtio.stats.txBytes, before.guests[0].virtio.stats.txBytes, 'the device stats go on');
     assert.deepEqual(g.irq, { intid: before.guests[0].irq.intid, injected: 0, alreadyPending: 0, notEnabled: 0, delivered: 0, acked: 0, pending: [] });
-    assert.deepEqual(sys.emulator.vcpu(0).vgic.listRegisters().map((l) => l.state), ['empty', 'empty', 'empty', 'empty']);
+    assert.deepEqual(
+      sys.emulator
+        .vcpu(0)
+        .vgic.listRegisters()
+        .map((l) => l.state),
+      ['empty', 'empty', 'empty', 'empty'],
+    );
     assert.equal(sys.emulator.vcpu(0).timer.getState().fired, false);
 
     // RAM: the images again, everything else zero.
@@ -125,7 +143,8 @@ describe('emulator: resetting one guest', function () {
       command(sys, 1, 'echo done\r', '# ');
       return { out: [...sys.output], uart: sys.uart(), timeNs: sys.emulator.now(), logs: sys.logs() };
     };
-    const a = run(), b = run();
+    const a = run(),
+      b = run();
     assert.equal(count(a.out[0], 'Booting Linux'), 3);
     assert.deepEqual(b, a);
   });
@@ -138,7 +157,10 @@ describe('emulator: resetting one guest', function () {
     runUntil(sys, () => sys.output[1].endsWith('login: '), 2_000 * MS, MS);
     command(sys, 1, 'root\r', '# ');
     const log = recordInputLog(sys.emulator, 1);
-    assert.deepEqual(log.records.filter((r) => r.resetGuest !== undefined).map((r) => [r.resetGuest, r.bytes.length]), [[1, 0]]);
+    assert.deepEqual(
+      log.records.filter((r) => r.resetGuest !== undefined).map((r) => [r.resetGuest, r.bytes.length]),
+      [[1, 0]],
+    );
     const replayed = dualSystem();
     replayInputLog(replayed.emulator, JSON.parse(JSON.stringify(log)), sys.emulator.now());
     // printk stamps may differ by microseconds: how a run is cut into runFor calls moves vCPU slice
@@ -151,9 +173,19 @@ describe('emulator: resetting one guest', function () {
 
   it('withdraws a blocked TX chain: the new device sees no stale kick when virt_tx catches up', () => {
     const idles: IdleGuest[] = [];
-    const emu = build({ programs: [() => { const g = new IdleGuest(); idles.push(g); return g; }, () => new IdleGuest()] });
+    const emu = build({
+      programs: [
+        () => {
+          const g = new IdleGuest();
+          idles.push(g);
+          return g;
+        },
+        () => new IdleGuest(),
+      ],
+    });
     emu.runFor(100_000);
-    const m = idles[0].machine, ram = new RamWriter(m);
+    const m = idles[0].machine,
+      ram = new RamWriter(m);
     driverInit(m, 4, LAYOUT);
     // Two chains of 3/4 of the 8 KiB sDDF TX queue: the second waits for virt_tx's signal.
     ram.desc(LAYOUT.tx.desc, 0, RAM + 0x30000, 0x1800, 0, 0);

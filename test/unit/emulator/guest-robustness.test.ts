@@ -22,7 +22,10 @@ class ChaosMachine implements GuestMachine {
   time = 0n;
   private state: number;
   psciCalls: number[] = [];
-  constructor(seed: number, private readonly faultAt?: number) {
+  constructor(
+    seed: number,
+    private readonly faultAt?: number,
+  ) {
     this.state = seed >>> 0 || 1;
   }
   private next(): number {
@@ -103,16 +106,20 @@ describe('Linux guest model: robustness', function () {
 
   it('survives mutated DTBs: never throws, always returns', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.nat(good.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }), fc.integer(), (edits, seed) => {
-        resetRam();
-        const dtb = good.slice();
-        for (const [i, v] of edits) dtb[i] = v;
-        ram.set(dtb, DTB_GPA - RAM_GPA);
-        const m = new ChaosMachine(seed);
-        const g = new LinuxGuest();
-        g.start(m, DTB_GPA);
-        drive(g, m, 300);
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.nat(good.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }),
+        fc.integer(),
+        (edits, seed) => {
+          resetRam();
+          const dtb = good.slice();
+          for (const [i, v] of edits) dtb[i] = v;
+          ram.set(dtb, DTB_GPA - RAM_GPA);
+          const m = new ChaosMachine(seed);
+          const g = new LinuxGuest();
+          g.start(m, DTB_GPA);
+          drive(g, m, 300);
+        },
+      ),
       { numRuns: 60 },
     );
   });

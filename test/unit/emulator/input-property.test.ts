@@ -35,25 +35,32 @@ function reference(bytes: number[], clients: number, switchChar: number): number
 describe('emulator: typed input property', () => {
   it('delivers typed bytes as the reference switch protocol says', () => {
     const byte = fc.oneof(fc.constantFrom(0x40, 0x0d, 0x30, 0x31, 0x32), fc.integer({ min: 0, max: 255 }));
-    fc.assert(fc.property(
-      fc.array(fc.record({ bytes: fc.array(byte, { minLength: 1, maxLength: 40 }), waitUs: fc.integer({ min: 0, max: 300 }) }), { minLength: 1, maxLength: 25 }),
-      fc.boolean(),
-      (batches, fast) => {
-        const guests: ConsoleTestGuest[] = [];
-        const emu = build({ programs: [testGuest({}, guests), testGuest({}, guests)], serial: { fast } });
-        emu.runFor(50_000);
-        const typed: number[] = [];
-        for (const b of batches) {
-          emu.typeInput(Uint8Array.from(b.bytes));
-          typed.push(...b.bytes);
-          emu.runFor(b.waitUs * 1000 + 1);
-        }
-        assert.ok(emu.runUntilIdle(5e9), 'goes idle');
-        const want = reference(typed, 2, 0x40);
-        guests.forEach((g, i) => assert.deepEqual(Array.from(g.receivedBytes()), want[i], `client ${i}`));
-        const snap = emu.snapshot();
-        assert.deepEqual(snap.serial.rxDropped, [0, 0]);
-        assert.equal(snap.serial.uartOverruns, 0);
-      }), { numRuns: 40, seed: 99 });
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ bytes: fc.array(byte, { minLength: 1, maxLength: 40 }), waitUs: fc.integer({ min: 0, max: 300 }) }), {
+          minLength: 1,
+          maxLength: 25,
+        }),
+        fc.boolean(),
+        (batches, fast) => {
+          const guests: ConsoleTestGuest[] = [];
+          const emu = build({ programs: [testGuest({}, guests), testGuest({}, guests)], serial: { fast } });
+          emu.runFor(50_000);
+          const typed: number[] = [];
+          for (const b of batches) {
+            emu.typeInput(Uint8Array.from(b.bytes));
+            typed.push(...b.bytes);
+            emu.runFor(b.waitUs * 1000 + 1);
+          }
+          assert.ok(emu.runUntilIdle(5e9), 'goes idle');
+          const want = reference(typed, 2, 0x40);
+          guests.forEach((g, i) => assert.deepEqual(Array.from(g.receivedBytes()), want[i], `client ${i}`));
+          const snap = emu.snapshot();
+          assert.deepEqual(snap.serial.rxDropped, [0, 0]);
+          assert.equal(snap.serial.uartOverruns, 0);
+        },
+      ),
+      { numRuns: 40, seed: 99 },
+    );
   });
 });

@@ -22,8 +22,24 @@ function kernelWith(pds: [string, number, boolean?][], channels: [string, number
 
 describe('emulator: Microkit kernel model', () => {
   it('runs a higher-priority PD at once when notified, an equal one after the notifier', () => {
-    const { k, trace, ctx, program } = kernelWith([['low', 10], ['high', 100], ['peer', 10]], [['low', 1, 'high', 5], ['low', 2, 'peer', 6]]);
-    program('low', { notified: () => { ctx.low.notify(2); ctx.low.notify(1); trace.push('low done'); } });
+    const { k, trace, ctx, program } = kernelWith(
+      [
+        ['low', 10],
+        ['high', 100],
+        ['peer', 10],
+      ],
+      [
+        ['low', 1, 'high', 5],
+        ['low', 2, 'peer', 6],
+      ],
+    );
+    program('low', {
+      notified: () => {
+        ctx.low.notify(2);
+        ctx.low.notify(1);
+        trace.push('low done');
+      },
+    });
     program('high', {});
     program('peer', {});
     k.pds.get('low')!.setPending(0);
@@ -40,13 +56,33 @@ describe('emulator: Microkit kernel model', () => {
   });
 
   it('makes protected procedure calls only to a higher priority over a pp channel, on the caller budget', () => {
-    const { k, ctx, program } = kernelWith([['client', 10], ['server', 100, true], ['lower', 5]], [['client', 1, 'server', 2, true], ['client', 3, 'lower', 4, true]]);
+    const { k, ctx, program } = kernelWith(
+      [
+        ['client', 10],
+        ['server', 100, true],
+        ['lower', 5],
+      ],
+      [
+        ['client', 1, 'server', 2, true],
+        ['client', 3, 'lower', 4, true],
+      ],
+    );
     const logs: string[] = [];
     k.onLog((r) => logs.push(r.text));
     let reply: number[] | undefined;
-    program('server', { protectedCall: (ch, msg) => { ctx.server.charge(3000); return [ch, msg[0] * 2]; } });
+    program('server', {
+      protectedCall: (ch, msg) => {
+        ctx.server.charge(3000);
+        return [ch, msg[0] * 2];
+      },
+    });
     program('lower', { protectedCall: () => [0] });
-    program('client', { notified: () => { reply = ctx.client.ppcall(1, [21]); ctx.client.ppcall(3, [1]); } });
+    program('client', {
+      notified: () => {
+        reply = ctx.client.ppcall(1, [21]);
+        ctx.client.ppcall(3, [1]);
+      },
+    });
     k.pds.get('client')!.setPending(0);
     k.runUntil(1_000_000);
     assert.deepEqual(reply, [2, 42]);
@@ -58,9 +94,24 @@ describe('emulator: Microkit kernel model', () => {
   // seL4 MCS: a server with its own scheduling context runs on it; only a passive one borrows the
   // caller's (manual.md:189, "the passive PD will run on the scheduling context of the callee[r]").
   it("runs an active callee of a protected call on the callee's own context", () => {
-    const { k, ctx, program } = kernelWith([['client', 10], ['server', 100]], [['client', 1, 'server', 2, true]]);
-    program('server', { protectedCall: () => { ctx.server.charge(3000); return [1]; } });
-    program('client', { notified: () => { ctx.client.ppcall(1, []); } });
+    const { k, ctx, program } = kernelWith(
+      [
+        ['client', 10],
+        ['server', 100],
+      ],
+      [['client', 1, 'server', 2, true]],
+    );
+    program('server', {
+      protectedCall: () => {
+        ctx.server.charge(3000);
+        return [1];
+      },
+    });
+    program('client', {
+      notified: () => {
+        ctx.client.ppcall(1, []);
+      },
+    });
     k.pds.get('client')!.setPending(0);
     k.runUntil(1_000_000);
     assert.ok(k.pds.get('server')!.cpuNs >= 4000, `server ${k.pds.get('server')!.cpuNs}`);
@@ -70,12 +121,24 @@ describe('emulator: Microkit kernel model', () => {
   // Microkit binds a passive PD's scheduling context to its notification (manual.md:189; the monitor's
   // seL4_SchedContext_Bind in monitor/src/main.c:741 at cfd5216): a notification or IRQ runs it.
   it('runs a passive PD on a notification and on an IRQ, on its own context, after the monitor says so', () => {
-    const { k, trace, ctx, program } = kernelWith([['a', 10], ['p', 100, true]], [['a', 1, 'p', 2]]);
+    const { k, trace, ctx, program } = kernelWith(
+      [
+        ['a', 10],
+        ['p', 100, true],
+      ],
+      [['a', 1, 'p', 2]],
+    );
     const logs: string[] = [];
     k.onLog((r) => logs.push(`${r.level} ${r.text}`));
     k.bindIrq('p', 58, 7);
     program('a', { notified: () => ctx.a.notify(1) });
-    program('p', { notified: (ch) => { trace.push(`p:${ch}`); ctx.p.charge(5000); if (ch === 7) ctx.p.irqAck(7); } });
+    program('p', {
+      notified: (ch) => {
+        trace.push(`p:${ch}`);
+        ctx.p.charge(5000);
+        if (ch === 7) ctx.p.irqAck(7);
+      },
+    });
     k.initPds([k.pds.get('p')!, k.pds.get('a')!]);
     assert.deepEqual(logs, ["info MON|INFO: PD 'p' is now passive!"]);
     k.pds.get('a')!.setPending(0);
@@ -87,10 +150,20 @@ describe('emulator: Microkit kernel model', () => {
   });
 
   it("stops a PD whose handler fails with the monitor's messages; the others run on", () => {
-    const { k, trace, program } = kernelWith([['bad', 10], ['good', 10]], []);
+    const { k, trace, program } = kernelWith(
+      [
+        ['bad', 10],
+        ['good', 10],
+      ],
+      [],
+    );
     const logs: string[] = [];
     k.onLog((r) => logs.push(r.text));
-    program('bad', { notified: () => { throw new Error('null pointer'); } });
+    program('bad', {
+      notified: () => {
+        throw new Error('null pointer');
+      },
+    });
     program('good', {});
     k.pds.get('bad')!.setPending(0);
     k.pds.get('good')!.setPending(1);
@@ -106,9 +179,16 @@ describe('emulator: Microkit kernel model', () => {
   it('delivers an IRQ once until it is acknowledged, and again while the line stays high', () => {
     const { k, ctx, program } = kernelWith([['drv', 100]], []);
     k.bindIrq('drv', 58, 0);
-    let high = true, seen = 0;
+    let high = true,
+      seen = 0;
     k.irqLevel = () => high;
-    program('drv', { notified: () => { seen++; if (seen === 2) high = false; ctx.drv.irqAck(0); } });
+    program('drv', {
+      notified: () => {
+        seen++;
+        if (seen === 2) high = false;
+        ctx.drv.irqAck(0);
+      },
+    });
     k.raiseIrq(58);
     k.raiseIrq(58);
     k.runUntil(1_000_000);
@@ -120,7 +200,12 @@ describe('emulator: progress guarantees', () => {
   it('lets time advance when a PD keeps signalling itself', () => {
     const { k, ctx, program } = kernelWith([['loop', 10]], [['loop', 1, 'loop', 2]]);
     let calls = 0;
-    program('loop', { notified: () => { calls++; ctx.loop.notify(1); } });
+    program('loop', {
+      notified: () => {
+        calls++;
+        ctx.loop.notify(1);
+      },
+    });
     k.pds.get('loop')!.setPending(0);
     k.runUntil(1_000_000);
     assert.equal(k.now, 1_000_000);
@@ -151,7 +236,11 @@ describe('emulator: vGIC', () => {
     assert.equal(v.counts.alreadyPending, 1);
     assert.equal(v.take(), 33);
     assert.ok(v.eoi(33) >= 0);
-    assert.deepEqual(v.listRegisters().map((l) => `${l.intid}:${l.state}`), ['37:pending', '34:pending', '35:pending', '36:pending'], 'the queued IRQ moved into the freed register');
+    assert.deepEqual(
+      v.listRegisters().map((l) => `${l.intid}:${l.state}`),
+      ['37:pending', '34:pending', '35:pending', '36:pending'],
+      'the queued IRQ moved into the freed register',
+    );
     assert.equal(v.eoi(99), -1);
   });
 
@@ -161,7 +250,10 @@ describe('emulator: vGIC', () => {
     assert.ok(v.inject(40));
     assert.equal(v.counts.alreadyPending, 0);
     assert.equal(v.counts.injected, 2);
-    assert.deepEqual(v.listRegisters().map((l) => `${l.intid}:${l.state}`), ['40:pending', '40:pending', '-1:empty', '-1:empty']);
+    assert.deepEqual(
+      v.listRegisters().map((l) => `${l.intid}:${l.state}`),
+      ['40:pending', '40:pending', '-1:empty', '-1:empty'],
+    );
     assert.equal(v.take(), 40);
     assert.equal(v.take(), 40, 'the guest takes it twice');
   });
@@ -188,14 +280,24 @@ describe('emulator: vGIC', () => {
     assert.ok(copy.isEnabled(44));
     copy.eoi(40);
     assert.deepEqual(copy.pendingIrqs(), [], 'the queued IRQ took the freed register');
-    assert.deepEqual(copy.listRegisters().map((l) => l.intid), [44, 41, 42, 43]);
+    assert.deepEqual(
+      copy.listRegisters().map((l) => l.intid),
+      [44, 41, 42, 43],
+    );
   });
 });
 
 describe('emulator: the VMM injecting into a guest that has not enabled the console IRQ', () => {
   it('logs libvmm\'s "vIRQ 0x4a is not enabled" and fails the kick\'s fault, as console.c:209-215 returns false', () => {
     let machine!: GuestMachine;
-    const silent: GuestProgram = { start: (m) => { machine = m; }, run: () => 'idle', onInterrupt: () => undefined, onTimer: () => undefined };
+    const silent: GuestProgram = {
+      start: (m) => {
+        machine = m;
+      },
+      run: () => 'idle',
+      onInterrupt: () => undefined,
+      onTimer: () => undefined,
+    };
     const emu = build({ programs: [() => silent, () => new IdleGuest()] });
     const logs: string[] = [];
     emu.onLog((r) => logs.push(r.text));
@@ -215,9 +317,17 @@ describe('emulator: the VMM injecting into a guest that has not enabled the cons
 class TimerGuest implements GuestProgram {
   m!: GuestMachine;
   fired: bigint[] = [];
-  start(m: GuestMachine): void { this.m = m; m.setTimer(m.now() + 1_000_000n); }
-  run(): GuestRunResult { this.m.consume(500); return 'idle'; }
-  onInterrupt(): void { /* none */ }
+  start(m: GuestMachine): void {
+    this.m = m;
+    m.setTimer(m.now() + 1_000_000n);
+  }
+  run(): GuestRunResult {
+    this.m.consume(500);
+    return 'idle';
+  }
+  onInterrupt(): void {
+    /* none */
+  }
   onTimer(): void {
     this.fired.push(this.m.now());
     if (this.fired.length < 3) this.m.setTimer(this.m.now() + 1_000_000n);

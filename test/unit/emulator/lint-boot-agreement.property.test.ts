@@ -40,7 +40,10 @@ interface GuestVariant {
 
 /** Mostly disabled and unmapped, so that both booting and faulting guests come up. */
 const guestArb: fc.Arbitrary<GuestVariant> = fc.record({
-  enabled: fc.array(fc.integer({ min: 0, max: 3 }).map((n) => n === 0), { minLength: DEVICES.length, maxLength: DEVICES.length }),
+  enabled: fc.array(
+    fc.integer({ min: 0, max: 3 }).map((n) => n === 0),
+    { minLength: DEVICES.length, maxLength: DEVICES.length },
+  ),
   mapped: fc.array(fc.boolean(), { minLength: DEVICES.length, maxLength: DEVICES.length }),
   gicVcpu: fc.boolean(),
   memory: fc.oneof({ weight: 3, arbitrary: fc.constant(0xf000000) }, { weight: 1, arbitrary: fc.constantFrom(0x8000000, 0x4000000, 0x10000000) }),
@@ -54,8 +57,9 @@ function variantFiles(variants: GuestVariant[]): Record<string, string> {
   const regions = new Set<string>();
   variants.forEach((v, i) => {
     const vm = VMS[i];
-    files[`/p/status-${i + 1}.dts`] = DEVICES.map((d, j) => `&${d.label} { status = "${v.enabled[j] ? 'okay' : 'disabled'}"; };\n`).join('')
-      + `/ { memory@40000000 { reg = <0x0 0x40000000 0x0 0x${v.memory.toString(16)}>; }; };\n`;
+    files[`/p/status-${i + 1}.dts`] =
+      DEVICES.map((d, j) => `&${d.label} { status = "${v.enabled[j] ? 'okay' : 'disabled'}"; };\n`).join('') +
+      `/ { memory@40000000 { reg = <0x0 0x40000000 0x0 0x${v.memory.toString(16)}>; }; };\n`;
     json.guests[vm].dts.push(`status-${i + 1}.dts`);
     const maps = [`<map mr="client_vm_ram_${i + 1}" vaddr="0x40000000" perms="rwx" />`];
     if (v.gicVcpu) maps.push('<map mr="gic_vcpu" vaddr="0x31000000" perms="rw" cached="false" />');
@@ -88,7 +92,9 @@ function boot(host: MemoryFileHost): Outcome[] {
   const emulator = createEmulator(config).emulator!;
   const output = ['', ''];
   const latin1 = new TextDecoder('latin1');
-  emulator.onClientOutput((client, bytes) => { output[client] += latin1.decode(bytes); });
+  emulator.onClientOutput((client, bytes) => {
+    output[client] += latin1.decode(bytes);
+  });
   const settled = (i: number): boolean => output[i].includes('login: ') || emulator.snapshot().guests[i].haltReason !== undefined;
   while (!(settled(0) && settled(1)) && emulator.now() < 1_000_000_000) emulator.runFor(5_000_000);
   return [0, 1].map((i) => {
@@ -103,35 +109,59 @@ describe('lint and boot agree on what the guest kernel touches (property)', func
   this.timeout(120000);
 
   it('a first fault is always a lint error for that guest; a guest with no blocking finding boots', () => {
-    let faulted = 0, booted = 0;
+    let faulted = 0,
+      booted = 0;
     const none: GuestVariant = { enabled: DEVICES.map(() => false), mapped: DEVICES.map(() => false), gicVcpu: true, memory: 0xf000000 };
     const gpcOnly: GuestVariant = { ...none, enabled: DEVICES.map((d) => d.label === 'gpc') };
-    fc.assert(fc.property(fc.tuple(guestArb, guestArb), (variants) => {
-      const host = new MemoryFileHost(variantFiles(variants));
-      const diagnostics = lintSystemFile('/p/dual-guest.system', host) as (GuestDiagnostic | { guests?: undefined; severity: string; code?: string; subject?: string })[];
-      assert.deepEqual(diagnostics.filter((d) => d.severity === 'error' && !d.guests), [], 'the variant itself is a valid project');
-      const outcomes = boot(host);
-      VMS.forEach((vm, i) => {
-        const o = outcomes[i];
-        const mine = diagnostics.filter((d) => d.guests?.includes(vm));
-        const faults = mine.filter((d) => d.severity === 'error' && d.code === 'guest-dt-unmapped-device');
-        const shown = `${vm}: ${JSON.stringify(o)}\n${mine.map((d) => `${d.severity} ${d.code} ${d.subject}`).join('\n')}`;
-        if (o.faultAt) {
-          faulted++;
-          assert.ok(mine.some((d) => d.severity === 'error' && d.subject === o.faultAt), `the first fault is not among the lint's errors: ${shown}`);
-        }
-        // The lint's "the guest faults at boot" holds, and nothing else stops a guest it finds clean.
-        if (faults.length > 0) assert.ok(o.halted, `the lint says the guest faults, it did not: ${shown}`);
-        if (!mine.some((d) => d.severity === 'error' || d.code === 'guest-dt-irq-route')) {
-          booted++;
-          assert.ok(o.login, `no blocking finding, yet no login prompt: ${shown}`);
-        }
-      });
-    }), { seed: 12, numRuns: 6, examples: [
-      [[none, none]], [[gpcOnly, gpcOnly]],
-      // Memory: beyond the RAM map (a fault at its top), without the initrd (a panic), half of it (boots).
-      [[{ ...none, memory: 0x10000000 }, { ...none, memory: 0x4000000 }]], [[{ ...none, memory: 0x8000000 }, none]],
-    ] });
+    fc.assert(
+      fc.property(fc.tuple(guestArb, guestArb), (variants) => {
+        const host = new MemoryFileHost(variantFiles(variants));
+        const diagnostics = lintSystemFile('/p/dual-guest.system', host) as (
+          GuestDiagnostic | { guests?: undefined; severity: string; code?: string; subject?: string }
+        )[];
+        assert.deepEqual(
+          diagnostics.filter((d) => d.severity === 'error' && !d.guests),
+          [],
+          'the variant itself is a valid project',
+        );
+        const outcomes = boot(host);
+        VMS.forEach((vm, i) => {
+          const o = outcomes[i];
+          const mine = diagnostics.filter((d) => d.guests?.includes(vm));
+          const faults = mine.filter((d) => d.severity === 'error' && d.code === 'guest-dt-unmapped-device');
+          const shown = `${vm}: ${JSON.stringify(o)}\n${mine.map((d) => `${d.severity} ${d.code} ${d.subject}`).join('\n')}`;
+          if (o.faultAt) {
+            faulted++;
+            assert.ok(
+              mine.some((d) => d.severity === 'error' && d.subject === o.faultAt),
+              `the first fault is not among the lint's errors: ${shown}`,
+            );
+          }
+          // The lint's "the guest faults at boot" holds, and nothing else stops a guest it finds clean.
+          if (faults.length > 0) assert.ok(o.halted, `the lint says the guest faults, it did not: ${shown}`);
+          if (!mine.some((d) => d.severity === 'error' || d.code === 'guest-dt-irq-route')) {
+            booted++;
+            assert.ok(o.login, `no blocking finding, yet no login prompt: ${shown}`);
+          }
+        });
+      }),
+      {
+        seed: 12,
+        numRuns: 6,
+        examples: [
+          [[none, none]],
+          [[gpcOnly, gpcOnly]],
+          // Memory: beyond the RAM map (a fault at its top), without the initrd (a panic), half of it (boots).
+          [
+            [
+              { ...none, memory: 0x10000000 },
+              { ...none, memory: 0x4000000 },
+            ],
+          ],
+          [[{ ...none, memory: 0x8000000 }, none]],
+        ],
+      },
+    );
     assert.ok(faulted > 0 && booted > 0, `faulted ${faulted}, booted ${booted}: the runs must cover both`);
   });
 });

@@ -14,7 +14,9 @@ const MS = 1_000_000;
 const CHECKS = { stallNs: 50 * MS };
 
 function system(programs: [() => GuestProgram, () => GuestProgram] = [() => new IdleGuest(), () => new IdleGuest()]): Emulator {
-  return build({ programs }, (c) => { c.protocolChecks = CHECKS; });
+  return build({ programs }, (c) => {
+    c.protocolChecks = CHECKS;
+  });
 }
 
 function queue(emu: Emulator, name: string): SerialQueue {
@@ -45,7 +47,13 @@ interface Flaws {
 class BrokenVirtTx implements PdProgram {
   private readonly clientChs: number[];
   private readonly driverCh: number;
-  constructor(private readonly ctx: PdContext, pd: PdThread, private readonly clients: SerialQueue[], private readonly drv: SerialQueue, private readonly flaws: Flaws) {
+  constructor(
+    private readonly ctx: PdContext,
+    pd: PdThread,
+    private readonly clients: SerialQueue[],
+    private readonly drv: SerialQueue,
+    private readonly flaws: Flaws,
+  ) {
     this.clientChs = ['CLIENT_VMM-1', 'CLIENT_VMM-2'].map((c) => channelTo(pd, c));
     this.driverCh = channelTo(pd, 'uart_driver');
   }
@@ -76,7 +84,10 @@ class ScriptGuest implements GuestProgram {
   private m!: GuestMachine;
   private done = false;
   constructor(private readonly script: (m: GuestMachine, w: RamWriter) => void) {}
-  start(m: GuestMachine): void { this.m = m; m.enableInterrupt(74); }
+  start(m: GuestMachine): void {
+    this.m = m;
+    m.enableInterrupt(74);
+  }
   run(sliceNs: number): GuestRunResult {
     if (!this.done) {
       this.done = true;
@@ -85,20 +96,25 @@ class ScriptGuest implements GuestProgram {
     this.m.consume(Math.min(sliceNs, 1000));
     return 'idle';
   }
-  onInterrupt(intid: number): void { this.m.endOfInterrupt(intid); }
-  onTimer(): void { /* none */ }
+  onInterrupt(intid: number): void {
+    this.m.endOfInterrupt(intid);
+  }
+  onTimer(): void {
+    /* none */
+  }
 }
 
 /** Up the console with queues of 8, TX chain `heads` made available and kicked. */
 function txScript(setUp: (w: RamWriter) => number[], after?: (m: GuestMachine, w: RamWriter) => void): () => GuestProgram {
-  return () => new ScriptGuest((m, w) => {
-    driverInit(m, 8, LAYOUT);
-    const heads = setUp(w);
-    w.avail(LAYOUT.tx, 8, heads);
-    m.mmioWrite(V + 0x030, 4, 1);
-    m.mmioWrite(V + 0x050, 4, 1);
-    after?.(m, w);
-  });
+  return () =>
+    new ScriptGuest((m, w) => {
+      driverInit(m, 8, LAYOUT);
+      const heads = setUp(w);
+      w.avail(LAYOUT.tx, 8, heads);
+      m.mmioWrite(V + 0x030, 4, 1);
+      m.mmioWrite(V + 0x050, 4, 1);
+      after?.(m, w);
+    });
 }
 
 function rules(emu: Emulator): ProtocolRuleCode[] {
@@ -156,7 +172,11 @@ const TESTS: Record<string, () => void> = {
     // clients' queues fill behind it.
     const emu = system(floodGuests());
     const driver = emu.kernel.pds.get('uart_driver')!;
-    driver.program = { notified: () => { throw new Error('broken driver'); } };
+    driver.program = {
+      notified: () => {
+        throw new Error('broken driver');
+      },
+    };
     emu.runFor(300 * MS);
     const f = only(emu, 'protocol-queue-stall').find((x) => x.subject === 'CLIENT_VMM-1 -> serial_virt_tx');
     assert.ok(f, JSON.stringify(emu.findings(), null, 1));
@@ -165,16 +185,34 @@ const TESTS: Record<string, () => void> = {
   },
   'virtq index': () => {
     // The driver: avail.idx jumps by more than the queue size.
-    const driver = system([txScript((w) => { w.desc(LAYOUT.tx.desc, 0, RAM + 0x30000, 4, 0, 0); return [0]; }, (_m, w) => w.setAvailIdx(LAYOUT.tx, 40)), () => new IdleGuest()]);
+    const driver = system([
+      txScript(
+        (w) => {
+          w.desc(LAYOUT.tx.desc, 0, RAM + 0x30000, 4, 0, 0);
+          return [0];
+        },
+        (_m, w) => w.setAvailIdx(LAYOUT.tx, 40),
+      ),
+      () => new IdleGuest(),
+    ]);
     driver.runFor(5 * MS);
     const d = only(driver, 'protocol-virtq-index');
     assert.equal(d[0].pd, 'client_linux-1');
     assert.match(d[0].message, /avail\.idx from \d+ to 40/);
     // The device: used.idx bumped twice per chain.
     const push = Virtq.prototype.pushUsed;
-    Virtq.prototype.pushUsed = function (id, len) { push.call(this, id, len); push.call(this, id, len); };
+    Virtq.prototype.pushUsed = function (id, len) {
+      push.call(this, id, len);
+      push.call(this, id, len);
+    };
     try {
-      const device = system([txScript((w) => { w.desc(LAYOUT.tx.desc, 0, RAM + 0x30000, 4, 0, 0); return [0]; }), () => new IdleGuest()]);
+      const device = system([
+        txScript((w) => {
+          w.desc(LAYOUT.tx.desc, 0, RAM + 0x30000, 4, 0, 0);
+          return [0];
+        }),
+        () => new IdleGuest(),
+      ]);
       device.runFor(5 * MS);
       const f = only(device, 'protocol-virtq-index');
       assert.equal(f[0].pd, 'CLIENT_VMM-1');
@@ -184,26 +222,50 @@ const TESTS: Record<string, () => void> = {
     }
   },
   'virtq descriptors': () => {
-    const outside = system([txScript((w) => { w.desc(LAYOUT.tx.desc, 0, 0x10000000, 16, 0, 0); return [0]; }), () => new IdleGuest()]);
+    const outside = system([
+      txScript((w) => {
+        w.desc(LAYOUT.tx.desc, 0, 0x10000000, 16, 0, 0);
+        return [0];
+      }),
+      () => new IdleGuest(),
+    ]);
     outside.runFor(5 * MS);
     assert.match(only(outside, 'protocol-virtq-descriptor')[0].message, /outside guest RAM/);
-    const loop = system([txScript((w) => { w.desc(LAYOUT.tx.desc, 0, RAM + 0x30000, 4, 1, 1); w.desc(LAYOUT.tx.desc, 1, RAM + 0x30000, 4, 1, 0); return [0]; }), () => new IdleGuest()]);
+    const loop = system([
+      txScript((w) => {
+        w.desc(LAYOUT.tx.desc, 0, RAM + 0x30000, 4, 1, 1);
+        w.desc(LAYOUT.tx.desc, 1, RAM + 0x30000, 4, 1, 0);
+        return [0];
+      }),
+      () => new IdleGuest(),
+    ]);
     loop.runFor(5 * MS);
     assert.match(only(loop, 'protocol-virtq-descriptor')[0].message, /loops/);
-    const range = system([txScript((w) => { w.desc(LAYOUT.tx.desc, 0, RAM + 0x30000, 4, 1, 9); return [0]; }), () => new IdleGuest()]);
+    const range = system([
+      txScript((w) => {
+        w.desc(LAYOUT.tx.desc, 0, RAM + 0x30000, 4, 1, 9);
+        return [0];
+      }),
+      () => new IdleGuest(),
+    ]);
     range.runFor(5 * MS);
     assert.match(only(range, 'protocol-virtq-descriptor')[0].message, /descriptor 9, beyond the queue size 8/);
     assert.equal(only(range, 'protocol-virtq-descriptor')[0].pd, 'client_linux-1');
   },
   'virtq used len': () => {
     const push = Virtq.prototype.pushUsed;
-    Virtq.prototype.pushUsed = function (id, len) { push.call(this, id, len + 100); };
+    Virtq.prototype.pushUsed = function (id, len) {
+      push.call(this, id, len + 100);
+    };
     try {
       const emu = system(floodGuests());
       emu.runFor(5 * MS);
       const f = only(emu, 'protocol-virtq-used-len');
       assert.equal(f[0].pd, 'CLIENT_VMM-1');
-      assert.match(f[0].message, /reported 100 bytes written into the chain from descriptor \d+ on client_linux-1 transmitq0, which has 0 device-writable bytes/);
+      assert.match(
+        f[0].message,
+        /reported 100 bytes written into the chain from descriptor \d+ on client_linux-1 transmitq0, which has 0 device-writable bytes/,
+      );
     } finally {
       Virtq.prototype.pushUsed = push;
     }
@@ -217,11 +279,14 @@ const TESTS: Record<string, () => void> = {
     assert.equal(f[0].pd, 'CLIENT_VMM-1');
     assert.match(f[0].message, /did not interrupt client_linux-1/);
     // A driver that suppresses interrupts (avail.flags = NO_INTERRUPT); libvmm's device ignores it.
-    const suppressed = system([txScript((w) => {
-      w.desc(LAYOUT.tx.desc, 0, RAM + 0x30000, 4, 0, 0);
-      w.bytes(LAYOUT.tx.avail, Uint8Array.of(1, 0));
-      return [0];
-    }), () => new IdleGuest()]);
+    const suppressed = system([
+      txScript((w) => {
+        w.desc(LAYOUT.tx.desc, 0, RAM + 0x30000, 4, 0, 0);
+        w.bytes(LAYOUT.tx.avail, Uint8Array.of(1, 0));
+        return [0];
+      }),
+      () => new IdleGuest(),
+    ]);
     suppressed.runFor(5 * MS);
     assert.match(only(suppressed, 'protocol-virtq-notification')[0].message, /although avail\.flags has VIRTQ_AVAIL_F_NO_INTERRUPT/);
   },
@@ -230,7 +295,8 @@ const TESTS: Record<string, () => void> = {
     const emu = system();
     const pd = emu.kernel.pds.get('serial_virt_rx')!;
     const ctx = emu.kernel.contextFor(pd);
-    const drv = queue(emu, 'uart_driver -> serial_virt_rx'), client = queue(emu, 'serial_virt_rx -> CLIENT_VMM-1');
+    const drv = queue(emu, 'uart_driver -> serial_virt_rx'),
+      client = queue(emu, 'serial_virt_rx -> CLIENT_VMM-1');
     const toClient = channelTo(pd, 'CLIENT_VMM-1');
     pd.program = {
       notified: () => {
@@ -253,7 +319,12 @@ const TESTS: Record<string, () => void> = {
 
 describe('emulator: protocol rules, each tripped by a broken PD', () => {
   it('has a test for every rule of the table, and a rule for every test', () => {
-    assert.deepEqual(Object.values(PROTOCOL_RULES).map((r) => r.test).sort(), Object.keys(TESTS).sort());
+    assert.deepEqual(
+      Object.values(PROTOCOL_RULES)
+        .map((r) => r.test)
+        .sort(),
+      Object.keys(TESTS).sort(),
+    );
   });
   for (const [code, rule] of Object.entries(PROTOCOL_RULES)) {
     it(`${code}: ${rule.test}`, function () {

@@ -28,7 +28,9 @@ function boot(h: MemoryFileHost, fast = true): { emu: Emulator; out: () => strin
   const emu = createEmulator(config).emulator!;
   let text = '';
   const latin1 = new TextDecoder('latin1');
-  emu.onClientOutput((client, b) => { if (client === 0) text += latin1.decode(b); });
+  emu.onClientOutput((client, b) => {
+    if (client === 0) text += latin1.decode(b);
+  });
   return { emu, out: () => text };
 }
 
@@ -43,12 +45,18 @@ describe('emulator: QEMU virt (PL011 passed through, GICv2)', function () {
   it('the guest that owns the UART boots to a shell on ttyAMA0; typed bytes reach it with no switch sequence', () => {
     const { emu, out } = boot(host());
     assert.equal(emu.uartOwner, 'linux');
-    assert.ok(runUntil(emu, () => out().includes('linux login: ')), out().slice(-400));
+    assert.ok(
+      runUntil(emu, () => out().includes('linux login: ')),
+      out().slice(-400),
+    );
     assert.match(out(), /ttyAMA0 at MMIO 0x9000000 \(irq = 13, base_baud = 0\) is a PL011 rev1/);
     emu.typeInput('root\n');
     assert.ok(runUntil(emu, () => out().includes('# '), emu.now() + 1e9));
     emu.typeInput('uname -n\n');
-    assert.ok(runUntil(emu, () => out().endsWith('uname -n\r\nlinux\r\n# '), emu.now() + 1e9), out().slice(-200));
+    assert.ok(
+      runUntil(emu, () => out().endsWith('uname -n\r\nlinux\r\n# '), emu.now() + 1e9),
+      out().slice(-200),
+    );
     // The guest enabled INTID 33 at the emulated distributor (a trapped GICD_ISENABLER write).
     const vgic = emu.vcpu(0).vgic;
     assert.ok(vgic.isEnabled(33));
@@ -57,16 +65,26 @@ describe('emulator: QEMU virt (PL011 passed through, GICv2)', function () {
 
   it('paced at 115200 baud the same shell answers, through the FIFOs and the TX interrupt', () => {
     const { emu, out } = boot(host(), false);
-    assert.ok(runUntil(emu, () => out().includes('linux login: '), 20e9), out().slice(-300));
+    assert.ok(
+      runUntil(emu, () => out().includes('linux login: '), 20e9),
+      out().slice(-300),
+    );
     emu.typeInput('root\n');
     assert.ok(runUntil(emu, () => out().endsWith('# '), emu.now() + 2e9));
     emu.typeInput('uname -m\n');
-    assert.ok(runUntil(emu, () => out().endsWith('aarch64\r\n# '), emu.now() + 2e9), out().slice(-200));
+    assert.ok(
+      runUntil(emu, () => out().endsWith('aarch64\r\n# '), emu.now() + 2e9),
+      out().slice(-200),
+    );
     assert.equal(emu.uart.overruns, 0);
   });
 
   it('without the gic_vcpu map the GIC driver faults at the CPU interface, naming the intc node', () => {
-    const { emu } = boot(host((f) => { f['/q/simple.system'] = f['/q/simple.system'].replace(/<map mr="gic_vcpu"[^>]*>/, ''); }));
+    const { emu } = boot(
+      host((f) => {
+        f['/q/simple.system'] = f['/q/simple.system'].replace(/<map mr="gic_vcpu"[^>]*>/, '');
+      }),
+    );
     runUntil(emu, () => emu.snapshot().guests[0].haltReason !== undefined);
     const fault = emu.lastFault(0);
     assert.equal(fault?.gpa, 0x8010004);
@@ -74,7 +92,7 @@ describe('emulator: QEMU virt (PL011 passed through, GICv2)', function () {
     assert.equal(fault?.owner?.driver, 'GIC');
   });
 
-  it('the board: the project file names it; else the guest tree\'s root compatible; else the UART\'s address; else the MaaXBoard', () => {
+  it("the board: the project file names it; else the guest tree's root compatible; else the UART's address; else the MaaXBoard", () => {
     const tree = compileFiles(['/q/qemu-virt.dts'], { host: host() }).tree;
     assert.equal(chooseBoard(undefined, [tree], []).board.name, 'qemu_virt_aarch64');
     assert.equal(chooseBoard(undefined, [tree], []).origin, 'tree');
@@ -84,19 +102,32 @@ describe('emulator: QEMU virt (PL011 passed through, GICv2)', function () {
   });
 
   it('a Microkit board the emulator does not model lints as that board and is refused at boot, naming the boards it models', () => {
-    const h = host((f) => { f['/q/dual-guest.json'] = f['/q/dual-guest.json'].replace('"qemu_virt_aarch64"', '"rpi4b_4gb"'); });
+    const h = host((f) => {
+      f['/q/dual-guest.json'] = f['/q/dual-guest.json'].replace('"qemu_virt_aarch64"', '"rpi4b_4gb"');
+    });
     const project = loadProject('/q/dual-guest.json', h);
-    assert.deepEqual(project.diagnostics.filter((x) => x.severity === 'error'), []);
+    assert.deepEqual(
+      project.diagnostics.filter((x) => x.severity === 'error'),
+      [],
+    );
     const { config, diagnostics } = emulatorConfigFromProject(project, { host: h });
     assert.equal(config, undefined);
-    assert.match(diagnostics.map((d) => d.message).join('\n'), /^cannot boot: the emulator has no model of board 'rpi4b_4gb' \(it models maaxboard, qemu_virt_aarch64, odroidc4\)$/m);
+    assert.match(
+      diagnostics.map((d) => d.message).join('\n'),
+      /^cannot boot: the emulator has no model of board 'rpi4b_4gb' \(it models maaxboard, qemu_virt_aarch64, odroidc4\)$/m,
+    );
   });
 
   it('a board whose UART has no model is refused at boot with a message, not a crash', () => {
-    const h = host((f) => { f['/q/dual-guest.json'] = f['/q/dual-guest.json'].replace('"qemu_virt_aarch64"', '"odroidc4"'); });
+    const h = host((f) => {
+      f['/q/dual-guest.json'] = f['/q/dual-guest.json'].replace('"qemu_virt_aarch64"', '"odroidc4"');
+    });
     const { config, diagnostics } = emulatorConfigFromProject(loadProject('/q/dual-guest.json', h), { host: h });
     assert.equal(config, undefined);
-    assert.match(diagnostics.map((d) => d.message).join('\n'), /^cannot boot: the Hardkernel ODROID-C4 \(Amlogic S905X3\)'s UART \(meson\) has no model in this emulator \(it models: imx, pl011\)$/m);
+    assert.match(
+      diagnostics.map((d) => d.message).join('\n'),
+      /^cannot boot: the Hardkernel ODROID-C4 \(Amlogic S905X3\)'s UART \(meson\) has no model in this emulator \(it models: imx, pl011\)$/m,
+    );
     // A configuration made by hand is held to the same by validation.
     const qemu = emulatorConfigFromProject(loadProject('/q/dual-guest.json', host()), { host: host() }).config!;
     const created = createEmulator({ ...qemu, board: boardByName('odroidc4') });

@@ -7,7 +7,8 @@ const bytes = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(
 
 describe('emulator: sDDF serial queue byte layout', () => {
   it('keeps tail, head, producer_signalled as LE u32 at 0, 4, 8 and data at index % capacity', () => {
-    const qr = new Uint8Array(0x1000), dr = new Uint8Array(16);
+    const qr = new Uint8Array(0x1000),
+      dr = new Uint8Array(16);
     const q = new SerialQueue(qr, dr, 16);
     assert.equal(q.enqueueBytes(bytes('abcdefghij')), 10);
     const out = new Uint8Array(6);
@@ -20,7 +21,10 @@ describe('emulator: sDDF serial queue byte layout', () => {
     assert.deepEqual(Array.from(qr.subarray(8, 12)), le32(1));
     q.requestProducerSignal();
     assert.deepEqual(Array.from(qr.subarray(8, 12)), le32(0));
-    assert.ok(qr.subarray(12).every((b) => b === 0), 'nothing written past the three fields');
+    assert.ok(
+      qr.subarray(12).every((b) => b === 0),
+      'nothing written past the three fields',
+    );
   });
 
   // The emulator's regions start 4-byte aligned; a queue region may also sit at any offset of a
@@ -36,9 +40,9 @@ describe('emulator: sDDF serial queue byte layout', () => {
       producer.tail = producer.head = 0x01020304;
       assert.equal(producer.enqueueBytes(bytes('abc')), 3);
       assert.deepEqual(Array.from(qr), le32(0x01020307, 0x01020304, 0));
-      assert.equal(consumer.length(), 3, 'the consumer sees the producer\'s tail');
+      assert.equal(consumer.length(), 3, "the consumer sees the producer's tail");
       assert.equal(consumer.dequeue(), 0x61);
-      assert.equal(producer.free(), 6, 'the producer sees the consumer\'s head');
+      assert.equal(producer.free(), 6, "the producer sees the consumer's head");
       // A write straight into memory (another party, a restored snapshot) is seen at once.
       qr.set(le32(0x01020308, 0x01020305, 1));
       assert.equal(consumer.length(), 3);
@@ -46,14 +50,19 @@ describe('emulator: sDDF serial queue byte layout', () => {
       consumer.requestProducerSignal();
       assert.ok(producer.producerWantsSignal());
       assert.deepEqual(Array.from(qr.subarray(8)), le32(0));
-      assert.ok(buf.subarray(0, offset).every((b) => b === 0xee) && buf.subarray(offset + 12).every((b) => b === 0xee), 'nothing written outside the 12 header bytes');
+      assert.ok(
+        buf.subarray(0, offset).every((b) => b === 0xee) && buf.subarray(offset + 12).every((b) => b === 0xee),
+        'nothing written outside the 12 header bytes',
+      );
     });
   }
 
   it('uses free-running indices that wrap at 2^32', () => {
-    const qr = new Uint8Array(12), dr = new Uint8Array(8);
+    const qr = new Uint8Array(12),
+      dr = new Uint8Array(8);
     const q = new SerialQueue(qr, dr, 8);
-    q.tail = 0xfffffffe; q.head = 0xfffffffe;
+    q.tail = 0xfffffffe;
+    q.head = 0xfffffffe;
     for (const c of 'wxyz') assert.ok(q.enqueue(c.charCodeAt(0)));
     assert.deepEqual(Array.from(qr), le32(2, 0xfffffffe, 0));
     assert.equal(q.length(), 4);
@@ -72,27 +81,31 @@ describe('emulator: sDDF serial queue byte layout', () => {
   });
 
   it('behaves like a FIFO model under random operations (property)', () => {
-    fc.assert(fc.property(
-      fc.integer({ min: 0, max: 0xffffffff }),
-      fc.array(fc.oneof(fc.record({ put: fc.uint8Array({ maxLength: 20 }) }), fc.record({ take: fc.integer({ min: 0, max: 20 }) })), { maxLength: 60 }),
-      (start, ops) => {
-        const q = new SerialQueue(new Uint8Array(12), new Uint8Array(16), 16);
-        q.tail = start; q.head = start;
-        const model: number[] = [];
-        for (const op of ops) {
-          if ('put' in op) {
-            const n = q.enqueueBytes(op.put);
-            assert.equal(n, Math.min(op.put.length, 16 - model.length));
-            model.push(...op.put.subarray(0, n));
-          } else {
-            const out = new Uint8Array(op.take);
-            const n = q.dequeueBytes(out, 0, op.take);
-            assert.deepEqual(Array.from(out.subarray(0, n)), model.splice(0, n));
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 0xffffffff }),
+        fc.array(fc.oneof(fc.record({ put: fc.uint8Array({ maxLength: 20 }) }), fc.record({ take: fc.integer({ min: 0, max: 20 }) })), { maxLength: 60 }),
+        (start, ops) => {
+          const q = new SerialQueue(new Uint8Array(12), new Uint8Array(16), 16);
+          q.tail = start;
+          q.head = start;
+          const model: number[] = [];
+          for (const op of ops) {
+            if ('put' in op) {
+              const n = q.enqueueBytes(op.put);
+              assert.equal(n, Math.min(op.put.length, 16 - model.length));
+              model.push(...op.put.subarray(0, n));
+            } else {
+              const out = new Uint8Array(op.take);
+              const n = q.dequeueBytes(out, 0, op.take);
+              assert.deepEqual(Array.from(out.subarray(0, n)), model.splice(0, n));
+            }
+            assert.equal(q.length(), model.length);
+            assert.deepEqual(Array.from(q.peekAll()), model);
           }
-          assert.equal(q.length(), model.length);
-          assert.deepEqual(Array.from(q.peekAll()), model);
-        }
-      }));
+        },
+      ),
+    );
   });
 
   it('transfers between queues in bulk without losing order', () => {

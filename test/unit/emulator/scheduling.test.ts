@@ -23,7 +23,11 @@ describe('emulator: scheduling of vCPUs', () => {
     assert.ok(b < 0.01, `${b}`);
   });
 
-  for (const [budget, period] of [[2000, 10000], [5000, 20000], [300, 1000]]) {
+  for (const [budget, period] of [
+    [2000, 10000],
+    [5000, 20000],
+    [300, 1000],
+  ]) {
     it(`holds a higher-priority VM with budget ${budget} us / period ${period} us to its share`, () => {
       const [a, b] = shares({ priority: 60, budgetUs: budget, periodUs: period }, { priority: 50 });
       const want = budget / period;
@@ -39,7 +43,9 @@ describe('emulator: scheduling of vCPUs', () => {
 
   it('keeps both flooding guests making progress at equal priority', () => {
     const guests: import('../../../src/emulator/guest/console-test-guest').ConsoleTestGuest[] = [];
-    const emu = build({ programs: [testGuest({ txTotal: 5_000_000, costPerByteNs: 20 }, guests), testGuest({ txTotal: 5_000_000, costPerByteNs: 20 }, guests)] });
+    const emu = build({
+      programs: [testGuest({ txTotal: 5_000_000, costPerByteNs: 20 }, guests), testGuest({ txTotal: 5_000_000, costPerByteNs: 20 }, guests)],
+    });
     emu.runFor(20_000_000);
     const [a, b] = guests.map((g) => g.txCompleted);
     assert.ok(a > 100_000 && b > 100_000, `${a} ${b}`);

@@ -8,8 +8,19 @@ import { VirtTx } from '../../../src/emulator/pds/virt-tx';
 import { ascii, text } from './helpers';
 
 function recordingContext(): PdContext & { notified: number[]; logs: string[] } {
-  const notified: number[] = [], logs: string[] = [];
-  return { name: 'pd', notified, logs, notify: (ch) => notified.push(ch), irqAck: () => undefined, ppcall: () => undefined, charge: () => undefined, log: (t) => logs.push(t), now: () => 0 };
+  const notified: number[] = [],
+    logs: string[] = [];
+  return {
+    name: 'pd',
+    notified,
+    logs,
+    notify: (ch) => notified.push(ch),
+    irqAck: () => undefined,
+    ppcall: () => undefined,
+    charge: () => undefined,
+    log: (t) => logs.push(t),
+    now: () => 0,
+  };
 }
 const queue = (cap = 64): SerialQueue => {
   const q = new SerialQueue(new Uint8Array(12), new Uint8Array(cap), cap);
@@ -33,16 +44,60 @@ const AT = 0x40;
 const rxCases: RxCase[] = [
   { name: 'normal bytes go to client 0 first', input: 'ls\r', expect: ['ls\r', ''], logs: [], current: 0 },
   { name: '"@1\\r" selects the second client (0-based)', input: 'a@1\rb', expect: ['a', 'b'], logs: ['VIRT_RX|LOG: switching to client 1'], current: 1 },
-  { name: '"@2\\r" is rejected with two clients (the manual\'s bug)', input: '@2\rx', expect: ['x', ''], logs: ['VIRT_RX|LOG: User requested to switch to an invalid client 2'], current: 0 },
+  {
+    name: '"@2\\r" is rejected with two clients (the manual\'s bug)',
+    input: '@2\rx',
+    expect: ['x', ''],
+    logs: ['VIRT_RX|LOG: User requested to switch to an invalid client 2'],
+    current: 0,
+  },
   { name: 'a doubled switch character sends one literal', input: 'a@@b', expect: ['a@b', ''], logs: [], current: 0 },
-  { name: 'a bad byte after the switch character is rejected and dropped', input: '@x1', expect: ['1', ''], logs: ['VIRT_RX|LOG: User entered an invalid digit x'], current: 0 },
-  { name: 'a bad byte among the digits resets', input: '@1y2', expect: ['2', ''], logs: ['VIRT_RX|LOG: User entered too many (2 < 4) or invalid digit (y)'], current: 0 },
+  {
+    name: 'a bad byte after the switch character is rejected and dropped',
+    input: '@x1',
+    expect: ['1', ''],
+    logs: ['VIRT_RX|LOG: User entered an invalid digit x'],
+    current: 0,
+  },
+  {
+    name: 'a bad byte among the digits resets',
+    input: '@1y2',
+    expect: ['2', ''],
+    logs: ['VIRT_RX|LOG: User entered too many (2 < 4) or invalid digit (y)'],
+    current: 0,
+  },
   { name: 'at most 4 digits', input: '@00001\r', expect: ['\r', ''], logs: ['VIRT_RX|LOG: User entered too many (5 < 4) or invalid digit (1)'], current: 0 },
   { name: 'four digits with leading zeros are fine', input: '@0001\rz', expect: ['', 'z'], logs: ['VIRT_RX|LOG: switching to client 1'], current: 1 },
-  { name: 'switch back and forth', input: '@1\rA@0\rB@1\rC', expect: ['B', 'AC'], logs: ['VIRT_RX|LOG: switching to client 1', 'VIRT_RX|LOG: switching to client 0', 'VIRT_RX|LOG: switching to client 1'], current: 1 },
-  { name: "sdfgen's default switch character 0x1c", input: '\x1c1\rq@', switchChar: 0x1c, expect: ['', 'q@'], logs: ['VIRT_RX|LOG: switching to client 1'], current: 1 },
-  { name: 'a 1-based client base maps "@1" to client 0', input: '@2\rk@0\r', clientBase: 1, expect: ['', 'k'], logs: ['VIRT_RX|LOG: switching to client 2', 'VIRT_RX|LOG: User requested to switch to an invalid client 0'], current: 1 },
-  { name: 'a switch split across notifications keeps its state', input: '@|1|\r|w', expect: ['', 'w'], logs: ['VIRT_RX|LOG: switching to client 1'], current: 1 },
+  {
+    name: 'switch back and forth',
+    input: '@1\rA@0\rB@1\rC',
+    expect: ['B', 'AC'],
+    logs: ['VIRT_RX|LOG: switching to client 1', 'VIRT_RX|LOG: switching to client 0', 'VIRT_RX|LOG: switching to client 1'],
+    current: 1,
+  },
+  {
+    name: "sdfgen's default switch character 0x1c",
+    input: '\x1c1\rq@',
+    switchChar: 0x1c,
+    expect: ['', 'q@'],
+    logs: ['VIRT_RX|LOG: switching to client 1'],
+    current: 1,
+  },
+  {
+    name: 'a 1-based client base maps "@1" to client 0',
+    input: '@2\rk@0\r',
+    clientBase: 1,
+    expect: ['', 'k'],
+    logs: ['VIRT_RX|LOG: switching to client 2', 'VIRT_RX|LOG: User requested to switch to an invalid client 0'],
+    current: 1,
+  },
+  {
+    name: 'a switch split across notifications keeps its state',
+    input: '@|1|\r|w',
+    expect: ['', 'w'],
+    logs: ['VIRT_RX|LOG: switching to client 1'],
+    current: 1,
+  },
 ];
 
 describe('emulator: RX virtualiser switch semantics', () => {
@@ -51,12 +106,22 @@ describe('emulator: RX virtualiser switch semantics', () => {
       const ctx = recordingContext();
       const drv = queue();
       const clients = Array.from({ length: c.clients ?? 2 }, () => queue());
-      const rx = new VirtRx(ctx, drv, clients, 0, clients.map((_, i) => i + 1), { switchChar: c.switchChar ?? AT, clientBase: c.clientBase ?? 0 });
+      const rx = new VirtRx(
+        ctx,
+        drv,
+        clients,
+        0,
+        clients.map((_, i) => i + 1),
+        { switchChar: c.switchChar ?? AT, clientBase: c.clientBase ?? 0 },
+      );
       for (const piece of c.input.split('|')) {
         drv.enqueueBytes(ascii(piece));
         rx.notified(0);
       }
-      assert.deepEqual(clients.map((q) => text(q.peekAll())), c.expect);
+      assert.deepEqual(
+        clients.map((q) => text(q.peekAll())),
+        c.expect,
+      );
       assert.deepEqual(ctx.logs, c.logs);
       assert.equal(rx.current, c.current);
       assert.ok(drv.isEmpty());
@@ -96,7 +161,14 @@ describe('emulator: TX virtualiser', () => {
       const ctx = recordingContext();
       const drv = queue(256);
       const clients = Array.from({ length: 7 }, () => queue());
-      const tx = new VirtTx(ctx, drv, clients, 0, clients.map((_, k) => k + 1), { colour: true, beginString: '', rxEnabled: false, clientNames: [] });
+      const tx = new VirtTx(
+        ctx,
+        drv,
+        clients,
+        0,
+        clients.map((_, k) => k + 1),
+        { colour: true, beginString: '', rxEnabled: false, clientNames: [] },
+      );
       clients[i].enqueueBytes(ascii('out'));
       tx.notified(i + 1);
       assert.equal(text(drv.peekAll()), `${colours[i % 6]}out\x1b[0m`);
@@ -107,7 +179,12 @@ describe('emulator: TX virtualiser', () => {
   it('prints the begin string through the driver queue and names the clients in colour', () => {
     const ctx = recordingContext();
     const drv = queue(256);
-    const tx = new VirtTx(ctx, drv, [queue(), queue()], 0, [1, 2], { colour: true, beginString: 'Begin input\r\n', rxEnabled: true, clientNames: ['CLIENT_VMM-1', 'CLIENT_VMM-2'] });
+    const tx = new VirtTx(ctx, drv, [queue(), queue()], 0, [1, 2], {
+      colour: true,
+      beginString: 'Begin input\r\n',
+      rxEnabled: true,
+      clientNames: ['CLIENT_VMM-1', 'CLIENT_VMM-2'],
+    });
     tx.init();
     assert.equal(text(drv.peekAll()), 'Begin input\r\n');
     assert.deepEqual(ctx.logs, ["\x1b[31m'CLIENT_VMM-1' is client 0\x1b[0m", "\x1b[32m'CLIENT_VMM-2' is client 1\x1b[0m"]);

@@ -12,8 +12,16 @@ export function recordedSession(): { build: (onOutput: (b: Uint8Array) => void, 
   const sys = dualSystem();
   const emu = sys.emulator;
   const steps: [string, number][] = [
-    ['root\r', 2 * S], ['echo one\r', 3 * S], ['yes\r', 5 * S], ['\x03', 5.3 * S], ['@1\r', 8 * S], ['root\r', 9 * S],
-    ['cat /proc/interrupts\r', 15 * S], ['@0\r', 30 * S], ['uname -a\r', 31 * S], ['ls /\r', 45 * S],
+    ['root\r', 2 * S],
+    ['echo one\r', 3 * S],
+    ['yes\r', 5 * S],
+    ['\x03', 5.3 * S],
+    ['@1\r', 8 * S],
+    ['root\r', 9 * S],
+    ['cat /proc/interrupts\r', 15 * S],
+    ['@0\r', 30 * S],
+    ['uname -a\r', 31 * S],
+    ['ls /\r', 45 * S],
   ];
   for (const [input, at] of steps) {
     emu.runFor(at - emu.now());
@@ -32,4 +40,3 @@ export function recordedSession(): { build: (onOutput: (b: Uint8Array) => void, 
 export function picture(emu: Emulator): unknown {
   return JSON.parse(JSON.stringify(emu.snapshot(), (_k, v: unknown) => (v instanceof Uint8Array ? Array.from(v) : v)));
 }
-

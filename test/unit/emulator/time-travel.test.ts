@@ -7,22 +7,31 @@ import { SeededRandom } from '../../../src/emulator/random';
 import { TimeMachine, type MomentTarget } from '../../../src/emulator/time-travel';
 import { picture, recordedSession } from './time-travel-session';
 
-const S = 1e9, MS = 1e6;
+const S = 1e9,
+  MS = 1e6;
 
 describe('emulator: time travel over a 60 s session', function () {
   this.timeout(600_000);
   let session: ReturnType<typeof recordedSession>;
-  before(() => { session = recordedSession(); });
+  before(() => {
+    session = recordedSession();
+  });
 
   it('shows at 20 random moments exactly what a fresh run stopped there shows', () => {
     const machine = new TimeMachine(session.build, session.log, session.endNs, { checkpoints: 6 });
-    while (machine.refill()) { /* checkpoints spread over the session */ }
+    while (machine.refill()) {
+      /* checkpoints spread over the session */
+    }
     const random = new SeededRandom(22);
     const total = machine.jumpTo({ timeNs: session.endNs }).moment;
     for (let i = 0; i < 20; i++) {
       const kind = i % 4;
-      const target: MomentTarget = kind < 2 ? { timeNs: random.int(0, 60_000) * MS }
-        : kind === 2 ? { event: random.int(0, total.event) } : { activation: random.int(0, total.activation) };
+      const target: MomentTarget =
+        kind < 2
+          ? { timeNs: random.int(0, 60_000) * MS }
+          : kind === 2
+            ? { event: random.int(0, total.event) }
+            : { activation: random.int(0, total.activation) };
       const jumped = machine.jumpTo(target);
       const fresh = new TimeMachine(session.build, session.log, session.endNs).jumpTo(target);
       const where = JSON.stringify({ i, target, moment: jumped.moment });

@@ -18,8 +18,10 @@ export function traceFormatProblems(x: unknown): string[] {
   const problems: string[] = [];
   if (typeof x !== 'object' || x === null || !Array.isArray((x as { traceEvents?: unknown }).traceEvents)) return ['not an object with a traceEvents array'];
   const file = x as { traceEvents: unknown[]; displayTimeUnit?: unknown };
-  if (file.displayTimeUnit !== undefined && file.displayTimeUnit !== 'ms' && file.displayTimeUnit !== 'ns') problems.push(`displayTimeUnit ${String(file.displayTimeUnit)}`);
-  const open = new Map<string, number[]>(), lastTs = new Map<string, number>();
+  if (file.displayTimeUnit !== undefined && file.displayTimeUnit !== 'ms' && file.displayTimeUnit !== 'ns')
+    problems.push(`displayTimeUnit ${String(file.displayTimeUnit)}`);
+  const open = new Map<string, number[]>(),
+    lastTs = new Map<string, number>();
   const started = new Set<number>();
   file.traceEvents.forEach((raw, i) => {
     const e = raw as Record<string, unknown>;
@@ -35,13 +37,23 @@ export function traceFormatProblems(x: unknown): string[] {
       lastTs.set(track, e.ts as number);
     }
     switch (e.ph) {
-      case 'B': (open.get(track) ?? open.set(track, []).get(track)!).push(e.ts as number); break;
-      case 'E': if (!open.get(track)?.pop() && open.get(track)?.length !== 0) bad('E without B'); break;
+      case 'B':
+        (open.get(track) ?? open.set(track, []).get(track)!).push(e.ts as number);
+        break;
+      case 'E':
+        if (!open.get(track)?.pop() && open.get(track)?.length !== 0) bad('E without B');
+        break;
       case 'C':
         if (!e.args || Object.values(e.args).some((v) => typeof v !== 'number')) bad('counter args are not all numbers');
         break;
-      case 'i': case 'I': if (e.s !== undefined && e.s !== 't' && e.s !== 'p' && e.s !== 'g') bad(`instant scope ${String(e.s)}`); break;
-      case 's': if (typeof e.id !== 'number' && typeof e.id !== 'string') bad('flow without id'); else started.add(e.id as number); break;
+      case 'i':
+      case 'I':
+        if (e.s !== undefined && e.s !== 't' && e.s !== 'p' && e.s !== 'g') bad(`instant scope ${String(e.s)}`);
+        break;
+      case 's':
+        if (typeof e.id !== 'number' && typeof e.id !== 'string') bad('flow without id');
+        else started.add(e.id as number);
+        break;
       case 'f':
         if (!started.has(e.id as number)) bad('flow ends before it starts');
         if (e.bp !== undefined && e.bp !== 'e') bad(`binding point ${String(e.bp)}`);
@@ -73,7 +85,9 @@ function exampleTrace(): TraceFile {
 describe('emulator: the session as a Chrome/Perfetto trace', function () {
   this.timeout(120_000);
   let file: TraceFile;
-  before(() => { file = exampleTrace(); });
+  before(() => {
+    file = exampleTrace();
+  });
 
   it('conforms to the JSON trace event format', () => {
     assert.deepEqual(traceFormatProblems(file), []);
@@ -82,13 +96,31 @@ describe('emulator: the session as a Chrome/Perfetto trace', function () {
 
   it('has a track per PD and vCPU, notification and IRQ flows, and a fill counter per queue', () => {
     const names = new Set(file.traceEvents.filter((e) => e.name === 'thread_name').map((e) => e.args!.name));
-    for (const pd of ['uart_driver', 'serial_virt_rx', 'serial_virt_tx', 'CLIENT_VMM-1', 'CLIENT_VMM-2', 'client_linux-1 (vCPU)', 'client_linux-2 (vCPU)', 'GIC (IRQs)']) assert.ok(names.has(pd), pd);
+    for (const pd of [
+      'uart_driver',
+      'serial_virt_rx',
+      'serial_virt_tx',
+      'CLIENT_VMM-1',
+      'CLIENT_VMM-2',
+      'client_linux-1 (vCPU)',
+      'client_linux-2 (vCPU)',
+      'GIC (IRQs)',
+    ])
+      assert.ok(names.has(pd), pd);
     const cats = (c: string) => file.traceEvents.filter((e) => e.cat === c).length;
     assert.ok(cats('notify') > 10 && cats('irq') > 2 && cats('virq') > 5, JSON.stringify({ notify: cats('notify'), irq: cats('irq'), virq: cats('virq') }));
-    const starts = file.traceEvents.filter((e) => e.ph === 's').length, ends = file.traceEvents.filter((e) => e.ph === 'f').length;
+    const starts = file.traceEvents.filter((e) => e.ph === 's').length,
+      ends = file.traceEvents.filter((e) => e.ph === 'f').length;
     assert.ok(ends > 0 && ends <= starts);
     const counters = new Set(file.traceEvents.filter((e) => e.ph === 'C').map((e) => e.name));
-    assert.deepEqual([...counters].sort(), ['CLIENT_VMM-1 -> serial_virt_tx', 'CLIENT_VMM-2 -> serial_virt_tx', 'serial_virt_rx -> CLIENT_VMM-1', 'serial_virt_rx -> CLIENT_VMM-2', 'serial_virt_tx -> uart_driver', 'uart_driver -> serial_virt_rx']);
+    assert.deepEqual([...counters].sort(), [
+      'CLIENT_VMM-1 -> serial_virt_tx',
+      'CLIENT_VMM-2 -> serial_virt_tx',
+      'serial_virt_rx -> CLIENT_VMM-1',
+      'serial_virt_rx -> CLIENT_VMM-2',
+      'serial_virt_tx -> uart_driver',
+      'uart_driver -> serial_virt_rx',
+    ]);
   });
 
   it('rejects what the format does not allow (the checker can fail)', () => {

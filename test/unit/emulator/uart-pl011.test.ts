@@ -4,9 +4,38 @@
 // overrun, and the one-location holding registers when the FIFOs are off.
 import { strict as assert } from 'assert';
 import {
-  CR_RXE, CR_TXE, CR_UARTEN, DR_OE, FR_BUSY, FR_RXFE, FR_RXFF, FR_TXFE, FR_TXFF, INT_OE, INT_RT, INT_RX, INT_TX, LCR_FEN, LCR_PEN, LCR_STP2, LCR_WLEN_SHIFT,
-  PL011_CR, PL011_DR, PL011_FBRD, PL011_FR, PL011_IBRD, PL011_ICR, PL011_IFLS, PL011_IMSC, PL011_LCR_H, PL011_MIS, PL011_PERIPH_ID0, PL011_RIS, PL011_RSR,
-  Pl011Uart, RSR_OE,
+  CR_RXE,
+  CR_TXE,
+  CR_UARTEN,
+  DR_OE,
+  FR_BUSY,
+  FR_RXFE,
+  FR_RXFF,
+  FR_TXFE,
+  FR_TXFF,
+  INT_OE,
+  INT_RT,
+  INT_RX,
+  INT_TX,
+  LCR_FEN,
+  LCR_PEN,
+  LCR_STP2,
+  LCR_WLEN_SHIFT,
+  PL011_CR,
+  PL011_DR,
+  PL011_FBRD,
+  PL011_FR,
+  PL011_IBRD,
+  PL011_ICR,
+  PL011_IFLS,
+  PL011_IMSC,
+  PL011_LCR_H,
+  PL011_MIS,
+  PL011_PERIPH_ID0,
+  PL011_RIS,
+  PL011_RSR,
+  Pl011Uart,
+  RSR_OE,
 } from '../../../src/emulator/devices/uart-pl011';
 import { text } from './helpers';
 
@@ -16,7 +45,12 @@ const WLEN8 = 3 << LCR_WLEN_SHIFT;
 function pl011(opts: { fast?: boolean; depth?: number; fifos?: boolean } = {}) {
   let now = 0;
   const irq: boolean[] = [];
-  const u = new Pl011Uart(opts.fast ?? false, () => now, (h) => irq.push(h), { clockHz: CLOCK, fifoDepth: opts.depth ?? 32 });
+  const u = new Pl011Uart(
+    opts.fast ?? false,
+    () => now,
+    (h) => irq.push(h),
+    { clockHz: CLOCK, fifoDepth: opts.depth ?? 32 },
+  );
   // 115200 baud: 24 MHz / (16 x 115200) = 13.0208 -> IBRD 13, FBRD round(0.0208 x 64) = 1.
   u.write(PL011_IBRD, 13);
   u.write(PL011_FBRD, 1);
@@ -33,7 +67,12 @@ const bytes = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(
 
 describe('emulator: PL011 UART (TRM r1p5)', () => {
   it('comes out of reset as table 3-1 says: TXE and RXE set, UARTEN clear, IFLS 1/2, no interrupts; FIFOs empty; the PrimeCell IDs', () => {
-    const u = new Pl011Uart(false, () => 0, () => undefined, { clockHz: CLOCK, fifoDepth: 32 });
+    const u = new Pl011Uart(
+      false,
+      () => 0,
+      () => undefined,
+      { clockHz: CLOCK, fifoDepth: 32 },
+    );
     assert.equal(u.read(PL011_CR), CR_TXE | CR_RXE);
     assert.equal(u.read(PL011_IFLS), 0x12);
     assert.equal(u.read(PL011_IMSC), 0);
@@ -49,7 +88,7 @@ describe('emulator: PL011 UART (TRM r1p5)', () => {
       assert.ok(Math.abs(u.divisor() - (13 + 1 / 64)) < 1e-9);
       assert.ok(Math.abs(u.baud() - 115_246.1) < 0.1, String(u.baud()));
       assert.equal(u.frameBits(), 10);
-      assert.ok(Math.abs(u.charTimeNs() - 10 * 1e9 / u.baud()) < 1e-6);
+      assert.ok(Math.abs(u.charTimeNs() - (10 * 1e9) / u.baud()) < 1e-6);
     });
 
     it('UARTIBRD and UARTFBRD take effect only on the UARTLCR_H write that follows (one 30-bit register)', () => {
@@ -116,7 +155,7 @@ describe('emulator: PL011 UART (TRM r1p5)', () => {
       assert.equal(u.read(PL011_FR) & FR_RXFF, 0);
     });
 
-    it('a 16-deep FIFO (QEMU\'s) fills at 16', () => {
+    it("a 16-deep FIFO (QEMU's) fills at 16", () => {
       const { u, at } = pl011({ depth: 16 });
       for (let i = 0; i < 20; i++) u.write(PL011_DR, 0x30);
       assert.equal(u.read(PL011_FR) & FR_TXFF, FR_TXFF);
@@ -168,7 +207,12 @@ describe('emulator: PL011 UART (TRM r1p5)', () => {
     });
 
     it('RX levels 1/4, 1/2, 3/4, 7/8 of a 32-deep FIFO are 8, 16, 24, 28 characters', () => {
-      for (const [sel, level] of [[1, 8], [2, 16], [3, 24], [4, 28]]) {
+      for (const [sel, level] of [
+        [1, 8],
+        [2, 16],
+        [3, 24],
+        [4, 28],
+      ]) {
         const { u, at } = pl011();
         u.write(PL011_IFLS, sel << 3);
         u.type(new Uint8Array(level).fill(0x41));
@@ -194,7 +238,8 @@ describe('emulator: PL011 UART (TRM r1p5)', () => {
       u.write(PL011_IFLS, 0);
       u.write(PL011_IMSC, INT_RT | INT_RX);
       u.type(bytes('ab'));
-      const t = u.charTimeNs(), bit = t / 10;
+      const t = u.charTimeNs(),
+        bit = t / 10;
       at(2 * t + 32 * bit - 1);
       assert.equal(u.read(PL011_RIS) & INT_RT, 0);
       at(2 * t + 32 * bit + 1);
@@ -270,7 +315,12 @@ describe('emulator: PL011 UART (TRM r1p5)', () => {
     for (const b of bytes('xyz')) u.write(PL011_DR, b);
     at(u.charTimeNs() + 1);
     const s = u.getState();
-    const v = new Pl011Uart(false, () => u.charTimeNs() + 1, () => undefined, { clockHz: CLOCK, fifoDepth: 32 });
+    const v = new Pl011Uart(
+      false,
+      () => u.charTimeNs() + 1,
+      () => undefined,
+      { clockHz: CLOCK, fifoDepth: 32 },
+    );
     v.setState(s);
     assert.deepEqual(v.getState(), s);
     assert.equal(v.read(PL011_FR), u.read(PL011_FR));

@@ -1,15 +1,43 @@
 // The i.MX UART model: pacing at the programmed baud rate, FIFO status bits, interrupts.
 import { strict as assert } from 'assert';
-import { ImxUart, UCR1, UCR1_RRDYEN, UCR1_TRDYEN, UCR1_UARTEN, UCR2, UCR2_RXEN, UCR2_TXEN, UTS, UTS_TXFULL, URXD, USR2, USR2_RDR, USR2_TXFE, UFCR, UBIR, UBMR } from '../../../src/emulator/devices/uart-imx';
+import {
+  ImxUart,
+  UCR1,
+  UCR1_RRDYEN,
+  UCR1_TRDYEN,
+  UCR1_UARTEN,
+  UCR2,
+  UCR2_RXEN,
+  UCR2_TXEN,
+  UTS,
+  UTS_TXFULL,
+  URXD,
+  USR2,
+  USR2_RDR,
+  USR2_TXFE,
+  UFCR,
+  UBIR,
+  UBMR,
+} from '../../../src/emulator/devices/uart-imx';
 import { build, testGuest, Collector, text } from './helpers';
 
 function uart(fast: boolean) {
   let now = 0;
   const irq: boolean[] = [];
-  const u = new ImxUart(fast, () => now, (h) => irq.push(h));
+  const u = new ImxUart(
+    fast,
+    () => now,
+    (h) => irq.push(h),
+  );
   u.write(UCR2, UCR2_RXEN | UCR2_TXEN | 1);
   u.write(UCR1, UCR1_UARTEN);
-  return { u, irq, setNow: (t: number) => { now = t; } };
+  return {
+    u,
+    irq,
+    setNow: (t: number) => {
+      now = t;
+    },
+  };
 }
 
 describe('emulator: i.MX UART', () => {

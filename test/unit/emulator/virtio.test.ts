@@ -29,17 +29,21 @@ describe('emulator: virtio-mmio console registers and virtqueue bytes', () => {
     assert.ok(m.mmioWrite(V + 0x014, 4, 1));
     assert.equal(m.mmioRead(V + 0x010, 4), 1);
     assert.equal(m.mmioRead(V + 0x034, 4), 128);
-    m.mmioWrite(V + 0x070, 4, 1); m.mmioWrite(V + 0x070, 4, 3);
+    m.mmioWrite(V + 0x070, 4, 1);
+    m.mmioWrite(V + 0x070, 4, 3);
     m.mmioWrite(V + 0x024, 4, 1);
     assert.equal(m.mmioWrite(V + 0x020, 4, 1 | 2), false, 'an unoffered feature fails the access');
   });
 
   it('sets FEATURES_OK only after the driver accepted VERSION_1', () => {
     const { m } = setup();
-    m.mmioWrite(V + 0x070, 4, 0); m.mmioWrite(V + 0x070, 4, 1); m.mmioWrite(V + 0x070, 4, 3);
+    m.mmioWrite(V + 0x070, 4, 0);
+    m.mmioWrite(V + 0x070, 4, 1);
+    m.mmioWrite(V + 0x070, 4, 3);
     m.mmioWrite(V + 0x070, 4, 0xb);
     assert.equal(m.mmioRead(V + 0x070, 4), 3, 'no FEATURES_OK without negotiation');
-    m.mmioWrite(V + 0x024, 4, 1); m.mmioWrite(V + 0x020, 4, 1);
+    m.mmioWrite(V + 0x024, 4, 1);
+    m.mmioWrite(V + 0x020, 4, 1);
     m.mmioWrite(V + 0x070, 4, 0xb);
     assert.equal(m.mmioRead(V + 0x070, 4), 0xb);
   });
@@ -106,30 +110,54 @@ describe('emulator: virtio-mmio console registers and virtqueue bytes', () => {
 
 describe('emulator: a misbehaving guest driver', () => {
   const cases: [string, (ram: RamWriter, m: import('../../../src/emulator/guest/interface').GuestMachine) => void, RegExp][] = [
-    ['a descriptor loop', (ram) => {
-      ram.desc(LAYOUT.tx.desc, 0, RAM + 0x30000, 4, 1, 1);
-      ram.desc(LAYOUT.tx.desc, 1, RAM + 0x30000, 4, 1, 0);
-      ram.avail(LAYOUT.tx, 4, [0]);
-    }, /loops/],
-    ['a buffer outside RAM', (ram) => {
-      ram.desc(LAYOUT.tx.desc, 0, 0x1000, 4, 0, 0);
-      ram.avail(LAYOUT.tx, 4, [0]);
-    }, /outside guest RAM/],
-    ['a length over 4 GB in a chain', (ram) => {
-      ram.desc(LAYOUT.tx.desc, 0, RAM, 0xfffffff0, 1, 1);
-      ram.desc(LAYOUT.tx.desc, 1, RAM, 0xfffffff0, 0, 0);
-      ram.avail(LAYOUT.tx, 4, [0]);
-    }, /outside guest RAM|4 GiB/],
-    ['an avail index jump beyond the ring size', (ram) => {
-      ram.setAvailIdx(LAYOUT.tx, 1000);
-    }, /jumped/],
-    ['a head index beyond the queue size', (ram) => {
-      ram.avail(LAYOUT.tx, 4, [9]);
-    }, /beyond the queue size/],
-    ['an INDIRECT descriptor', (ram) => {
-      ram.desc(LAYOUT.tx.desc, 0, RAM + 0x30000, 16, 4, 0);
-      ram.avail(LAYOUT.tx, 4, [0]);
-    }, /INDIRECT/],
+    [
+      'a descriptor loop',
+      (ram) => {
+        ram.desc(LAYOUT.tx.desc, 0, RAM + 0x30000, 4, 1, 1);
+        ram.desc(LAYOUT.tx.desc, 1, RAM + 0x30000, 4, 1, 0);
+        ram.avail(LAYOUT.tx, 4, [0]);
+      },
+      /loops/,
+    ],
+    [
+      'a buffer outside RAM',
+      (ram) => {
+        ram.desc(LAYOUT.tx.desc, 0, 0x1000, 4, 0, 0);
+        ram.avail(LAYOUT.tx, 4, [0]);
+      },
+      /outside guest RAM/,
+    ],
+    [
+      'a length over 4 GB in a chain',
+      (ram) => {
+        ram.desc(LAYOUT.tx.desc, 0, RAM, 0xfffffff0, 1, 1);
+        ram.desc(LAYOUT.tx.desc, 1, RAM, 0xfffffff0, 0, 0);
+        ram.avail(LAYOUT.tx, 4, [0]);
+      },
+      /outside guest RAM|4 GiB/,
+    ],
+    [
+      'an avail index jump beyond the ring size',
+      (ram) => {
+        ram.setAvailIdx(LAYOUT.tx, 1000);
+      },
+      /jumped/,
+    ],
+    [
+      'a head index beyond the queue size',
+      (ram) => {
+        ram.avail(LAYOUT.tx, 4, [9]);
+      },
+      /beyond the queue size/,
+    ],
+    [
+      'an INDIRECT descriptor',
+      (ram) => {
+        ram.desc(LAYOUT.tx.desc, 0, RAM + 0x30000, 16, 4, 0);
+        ram.avail(LAYOUT.tx, 4, [0]);
+      },
+      /INDIRECT/,
+    ],
   ];
 
   for (const [name, mess, why] of cases) {
@@ -141,7 +169,10 @@ describe('emulator: a misbehaving guest driver', () => {
       assert.ok(m.mmioWrite(V + 0x050, 4, 1), 'the fault itself is handled');
       const status = m.mmioRead(V + 0x070, 4)!;
       assert.equal(status & STATUS_DEVICE_NEEDS_RESET, STATUS_DEVICE_NEEDS_RESET);
-      assert.ok(logs.some((l) => l.startsWith('VIRTIO(CONSOLE)|ERROR') && why.test(l)), logs.join('\n'));
+      assert.ok(
+        logs.some((l) => l.startsWith('VIRTIO(CONSOLE)|ERROR') && why.test(l)),
+        logs.join('\n'),
+      );
       assert.ok(emu.runUntilIdle(5e9));
       assert.equal(others[0].txCompleted, 100_000);
       const all = out.bytes();
@@ -203,7 +234,10 @@ describe('emulator: a misbehaving guest driver', () => {
       m.mmioWrite(V + 0x030, 4, 1);
       assert.ok(m.mmioWrite(V + 0x050, 4, 1));
       assert.equal(m.mmioRead(V + 0x070, 4)! & STATUS_DEVICE_NEEDS_RESET, 0);
-      assert.ok(logs.some((l) => l.endsWith('virtio console TX vq not ready!')), logs.join('\n'));
+      assert.ok(
+        logs.some((l) => l.endsWith('virtio console TX vq not ready!')),
+        logs.join('\n'),
+      );
     });
   });
 

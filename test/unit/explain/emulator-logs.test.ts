@@ -41,11 +41,20 @@ describe('explain: what the emulator prints', function () {
     const { emulator, diagnostics } = bootProject(loadProject('/p/dual-guest.json', host), { host });
     assert.ok(emulator, diagnostics.map((d) => d.message).join('\n'));
     while (emulator.snapshot().guests[0].haltReason === undefined && emulator.now() < 1e9) emulator.runFor(5_000_000);
-    const log = emulator.logs().map((r) => r.text).join('\n');
+    const log = emulator
+      .logs()
+      .map((r) => r.text)
+      .join('\n');
     const got = explainLog(log, exampleContext(host)).filter((x) => x.code === 'log-vmm-memory-fault');
     assert.equal(got.length, 1, log);
-    assert.match(got[0].message, /^0x303a[0-9a-f]{4} is gpc@303a0000 \(board\.dts:\d+\), enabled in client_linux-1's tree and not mapped into its VM: disable it or map it/);
-    assert.deepEqual(got[0].fixes.map((f) => f.kind), ['disable-node', 'map-device']);
+    assert.match(
+      got[0].message,
+      /^0x303a[0-9a-f]{4} is gpc@303a0000 \(board\.dts:\d+\), enabled in client_linux-1's tree and not mapped into its VM: disable it or map it/,
+    );
+    assert.deepEqual(
+      got[0].fixes.map((f) => f.kind),
+      ['disable-node', 'map-device'],
+    );
     assert.equal(got[0].fixes[1].title, "Map 'gpc' into 'client_linux-1' at 0x303a0000");
 
     // The same failure as VS Code shows it: the output channel's records, then the stop notice (explained once),
@@ -53,12 +62,25 @@ describe('explain: what the emulator prints', function () {
     const halt = emulator.snapshot().guests[0].haltReason!;
     const channel = [...emulator.logs().map(formatLogRecord), `client_linux-1 stopped: ${halt}`].join('\n');
     const fromChannel = explainLog(channel, exampleContext(host)).filter((x) => x.severity === 'error');
-    assert.deepEqual(fromChannel.map((x) => x.code), ['log-vmm-memory-fault'], channel);
+    assert.deepEqual(
+      fromChannel.map((x) => x.code),
+      ['log-vmm-memory-fault'],
+      channel,
+    );
     assert.equal(fromChannel[0].message, got[0].message);
     const terminal = explainLog(`login: ${noticeText(`client_linux-1 stopped: ${halt}`)}`, exampleContext(host));
-    assert.deepEqual(terminal.map((x) => x.code), ['log-vm-stopped']);
-    assert.match(terminal[0].message, /^0x303a[0-9a-f]{4} is gpc@303a0000 \(board\.dts:\d+\), enabled in client_linux-1's tree and not mapped into its VM: disable it or map it$/);
-    assert.deepEqual(terminal[0].fixes.map((f) => f.kind), ['disable-node', 'map-device']);
+    assert.deepEqual(
+      terminal.map((x) => x.code),
+      ['log-vm-stopped'],
+    );
+    assert.match(
+      terminal[0].message,
+      /^0x303a[0-9a-f]{4} is gpc@303a0000 \(board\.dts:\d+\), enabled in client_linux-1's tree and not mapped into its VM: disable it or map it$/,
+    );
+    assert.deepEqual(
+      terminal[0].fixes.map((f) => f.kind),
+      ['disable-node', 'map-device'],
+    );
   });
 
   it('a read of an unmapped address, an unknown PSCI call, a bad virtio feature select', () => {
@@ -69,10 +91,22 @@ describe('explain: what the emulator prints', function () {
     idle[1].machine.mmioRead(0x150010, 4);
     assert.equal(idle[0].machine.mmioRead(0x38800000, 4), undefined);
     idle[1].machine.psci(0x84000055);
-    const got = explainLog(emu.logs().map((r) => r.text).join('\n'), exampleContext());
-    assert.deepEqual(got.map((x) => x.code), ['log-virtio-error', 'log-vmm-memory-fault', 'log-vmm-unhandled-call', 'log-vmm-fault-unhandled']);
+    const got = explainLog(
+      emu
+        .logs()
+        .map((r) => r.text)
+        .join('\n'),
+      exampleContext(),
+    );
+    assert.deepEqual(
+      got.map((x) => x.code),
+      ['log-virtio-error', 'log-vmm-memory-fault', 'log-vmm-unhandled-call', 'log-vmm-fault-unhandled'],
+    );
     assert.match(got[0].message, /DeviceFeaturesSel to 0x5/);
-    assert.match(got[1].message, /^0x38800000 is interrupt-controller@38800000 \(board\.dts:\d+\), the interrupt controller libvmm emulates for 'client_linux-1': its vGIC distributor is registered at another address.*FSR 0x92000006: data abort from a lower EL, translation fault level 2, read/);
+    assert.match(
+      got[1].message,
+      /^0x38800000 is interrupt-controller@38800000 \(board\.dts:\d+\), the interrupt controller libvmm emulates for 'client_linux-1': its vGIC distributor is registered at another address.*FSR 0x92000006: data abort from a lower EL, translation fault level 2, read/,
+    );
     assert.deepEqual(got[1].fixes, [], 'the GIC is not disabled or mapped');
     assert.match(got[2].message, /'client_linux-2' called PSCI function 0x84000055/);
   });
@@ -80,9 +114,15 @@ describe('explain: what the emulator prints', function () {
   it("libvmm's image placement refusal", () => {
     const config = exampleDualGuestConfig({ programs: [() => new IdleGuest(), () => new IdleGuest()], ramSize: 0x800000 });
     config.guests[0].initrd = { gpa: config.guests[0].dtbGpa + 0x10, bytes: new Uint8Array(0x100) };
-    const log = createEmulator(config).emulator!.logs().map((r) => r.text).join('\n');
+    const log = createEmulator(config)
+      .emulator!.logs()
+      .map((r) => r.text)
+      .join('\n');
     const got = explainLog(log, exampleContext());
-    assert.deepEqual(got.map((x) => x.code), ['log-vmm-image']);
+    assert.deepEqual(
+      got.map((x) => x.code),
+      ['log-vmm-image'],
+    );
     assert.match(got[0].message, /could not place the guest's images: DTB \[.*overlaps.*'client_linux-1': RAM/);
   });
 
@@ -91,11 +131,18 @@ describe('explain: what the emulator prints', function () {
     const logs: string[] = [];
     k.onLog((r) => logs.push(r.text));
     k.addPd('serial_virt_rx', { priority: 99, budgetNs: 1_000_000, periodNs: 1_000_000, passive: false });
-    k.pds.get('serial_virt_rx')!.program = { notified: () => { throw new Error('null pointer'); } };
+    k.pds.get('serial_virt_rx')!.program = {
+      notified: () => {
+        throw new Error('null pointer');
+      },
+    };
     k.pds.get('serial_virt_rx')!.setPending(0);
     k.runUntil(1_000_000);
     const got = explainLog(logs.join('\n'), exampleContext());
-    assert.deepEqual(got.map((x) => x.code), ['log-pd-fault']);
+    assert.deepEqual(
+      got.map((x) => x.code),
+      ['log-pd-fault'],
+    );
     assert.match(got[0].message, /^'serial_virt_rx' faulted \(monitor fault label 0x6\)/);
     assert.equal(got[0].span.endLine - got[0].span.line, 1, 'the report is one block');
   });

@@ -12,7 +12,12 @@ function best(fn: () => unknown): number {
 }
 
 const SHAPES: [string, (n: number) => string][] = [
-  ['a register dump that never ends', (n) => 'CLIENT_VMM-1|ERROR: unexpected memory fault on address: 0x303a0030, FSR: 0x92000046, IP: 0x0, is_prefetch: false, is_write: true\n' + '    x1: 0x0000000000000001\n'.repeat(n)],
+  [
+    'a register dump that never ends',
+    (n) =>
+      'CLIENT_VMM-1|ERROR: unexpected memory fault on address: 0x303a0030, FSR: 0x92000046, IP: 0x0, is_prefetch: false, is_write: true\n' +
+      '    x1: 0x0000000000000001\n'.repeat(n),
+  ],
   ['an oops that never ends', (n) => 'Unable to handle kernel paging request at virtual address ffff80000a3a0030\n' + ' lr : irq_enable+0x44/0x90\n'.repeat(n)],
   ['one line of fields', (n) => 'CLIENT_VMM-1|ERROR: unexpected memory fault on address: 0x1, ' + 'FSR: 0x92000046, '.repeat(n)],
   ['one line of colour codes', (n) => '\x1b[31mMON|ERROR: received message 0x6\x1b[0m'.repeat(n)],
@@ -23,9 +28,13 @@ describe('explain: linear in the log size', function () {
   this.timeout(60000);
   for (const [name, make] of SHAPES) {
     it(name, () => {
-      const small = make(10_000), large = make(40_000);
+      const small = make(10_000),
+        large = make(40_000);
       decodeLog(small);
-      const t1 = Math.max(best(() => decodeLog(small)), 1);
+      const t1 = Math.max(
+        best(() => decodeLog(small)),
+        1,
+      );
       const t4 = best(() => decodeLog(large));
       assert.ok(t4 < 4 * t1 * 3, `4x input took ${t4.toFixed(1)} ms against ${t1.toFixed(1)} ms`);
     });

@@ -20,11 +20,22 @@ const manifest = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'
 
 describe('extension: emulator contributions in the manifest', () => {
   it('contributes every emulator command the extension registers, each with a title in the category', () => {
-    const contributed = manifest.contributes.commands.filter((c) => c.command.startsWith('microkitDualGuest.') && Object.values(COMMANDS).includes(c.command as never));
+    const contributed = manifest.contributes.commands.filter(
+      (c) => c.command.startsWith('microkitDualGuest.') && Object.values(COMMANDS).includes(c.command as never),
+    );
     assert.deepEqual(contributed.map((c) => c.command).sort(), Object.values(COMMANDS).sort());
     for (const c of contributed) assert.ok(c.title && c.category === 'Microkit Dual Guest', c.command);
     const titles = contributed.map((c) => c.title);
-    for (const t of ['Boot dual guests', 'Stop the emulator', 'Pause/Resume the emulator', 'Reset a guest', 'Switch serial input', 'Open queue inspector', 'Save serial log', 'Replay a recording']) {
+    for (const t of [
+      'Boot dual guests',
+      'Stop the emulator',
+      'Pause/Resume the emulator',
+      'Reset a guest',
+      'Switch serial input',
+      'Open queue inspector',
+      'Save serial log',
+      'Replay a recording',
+    ]) {
       assert.ok(titles.includes(t), `no command titled ${t}`);
     }
   });
@@ -61,23 +72,29 @@ describe('extension: emulator contributions in the manifest', () => {
   });
 
   it('passes the settings to the boot: the switch character as an override that names the setting', () => {
-    const reader = (values: Record<string, unknown>): SettingsReader => ({ get: <T>(key: string, d: T): T => (key in values ? values[key] as T : d) });
+    const reader = (values: Record<string, unknown>): SettingsReader => ({ get: <T>(key: string, d: T): T => (key in values ? (values[key] as T) : d) });
     // The manifest's defaults give the project's own choices.
-    const defaults = Object.fromEntries(Object.entries(manifest.contributes.configuration.properties)
-      .filter(([k]) => k.startsWith(`${SECTION}.`)).map(([k, v]) => [k.slice(SECTION.length + 1), v.default]));
+    const defaults = Object.fromEntries(
+      Object.entries(manifest.contributes.configuration.properties)
+        .filter(([k]) => k.startsWith(`${SECTION}.`))
+        .map(([k, v]) => [k.slice(SECTION.length + 1), v.default]),
+    );
     assert.deepEqual(readBootSettings(reader(defaults), '/p/dual-guest.json'), {
-      settings: { projectFile: '/p/dual-guest.json', fast: false, colour: undefined, replay: undefined }, problems: [],
+      settings: { projectFile: '/p/dual-guest.json', fast: false, colour: undefined, replay: undefined },
+      problems: [],
     });
     const set = readBootSettings(reader({ switchCharacter: 'Ctrl-]', speed: 'fast', colour: 'off' }), '/p/x.system');
     assert.deepEqual(set.settings.switchChar, { value: 0x1d, label: `the setting ${SECTION}.switchCharacter` });
     assert.deepEqual([set.settings.fast, set.settings.colour, set.problems], [true, false, []]);
     const bad = readBootSettings(reader({ switchCharacter: 'at' }), '/p/x.system');
     assert.equal(bad.settings.switchChar, undefined);
-    assert.deepEqual(bad.problems, [`The setting ${SECTION}.switchCharacter ("at") is not one character, Ctrl-<key> or a byte value such as 0x1c; it is not used.`]);
+    assert.deepEqual(bad.problems, [
+      `The setting ${SECTION}.switchCharacter ("at") is not one character, Ctrl-<key> or a byte value such as 0x1c; it is not used.`,
+    ]);
   });
 
   it('has a walkthrough whose steps link commands that exist and pages that exist', () => {
-    const known = new Set([...Object.values(COMMANDS) as string[], 'workbench.actions.view.problems']);
+    const known = new Set([...(Object.values(COMMANDS) as string[]), 'workbench.actions.view.problems']);
     const steps = manifest.contributes.walkthroughs.flatMap((w) => w.steps);
     assert.equal(steps.length, 5);
     for (const s of steps) {
@@ -86,14 +103,14 @@ describe('extension: emulator contributions in the manifest', () => {
     }
   });
 
-  it('writes step descriptions in the walkthrough\'s own format: ``code`` (a single backtick shows literally)', () => {
+  it("writes step descriptions in the walkthrough's own format: ``code`` (a single backtick shows literally)", () => {
     for (const s of manifest.contributes.walkthroughs.flatMap((w) => w.steps)) {
       const single = s.description.replace(/``[^`]+``/g, '');
       assert.ok(!single.includes('`'), `a single backtick in: ${s.description}`);
     }
   });
 
-  it('has an icon for the Welcome page\'s walkthrough card (the extension\'s icon, a PNG)', () => {
+  it("has an icon for the Welcome page's walkthrough card (the extension's icon, a PNG)", () => {
     assert.ok(manifest.icon, 'package.json names no icon');
     const png = readFileSync(path.join(ROOT, manifest.icon));
     assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);

@@ -19,7 +19,9 @@ const EDITS = 150;
 describe('fuzz: the machinery', () => {
   it('a case is a function of its seed and index', () => {
     const pool = loadSeedPool({ corpus: false });
-    const a = makeCase(pool, 7, 42, QUICK_SCALE), b = makeCase(pool, 7, 42, QUICK_SCALE), c = makeCase(pool, 7, 43, QUICK_SCALE);
+    const a = makeCase(pool, 7, 42, QUICK_SCALE),
+      b = makeCase(pool, 7, 42, QUICK_SCALE),
+      c = makeCase(pool, 7, 43, QUICK_SCALE);
     assert.deepEqual(a, b);
     assert.notDeepEqual(a.content, c.content);
   });
@@ -29,7 +31,10 @@ describe('fuzz: the machinery', () => {
     const seen = { cr: false, nul: false, include: false, bytes: false };
     for (let i = 0; i < 3000; i++) {
       const m = mutate(rng, '/dts-v1/;\n/ {\n\tn { p = <1>; };\n};\n', { kind: 'dts', self: 'self.dts', donors: [], scale: QUICK_SCALE });
-      if (typeof m !== 'string') { seen.bytes = true; continue; }
+      if (typeof m !== 'string') {
+        seen.bytes = true;
+        continue;
+      }
       if (/\r(?!\n)/.test(m)) seen.cr = true;
       if (m.includes('\0')) seen.nul = true;
       if (m.includes('include/ "self.dts"')) seen.include = true;
@@ -45,7 +50,8 @@ describe('fuzz: the machinery', () => {
 
   it('a range outside its document is caught (line, column, order, unknown file)', () => {
     const textOf = (f: string): string | undefined => (f === '/a' ? 'ab\ncd\r\nef' : undefined);
-    const r = (sl: number, sc: number, el: number, ec: number, file = '/a') => rangeProblem({ file, start: { line: sl, col: sc }, end: { line: el, col: ec } }, textOf);
+    const r = (sl: number, sc: number, el: number, ec: number, file = '/a') =>
+      rangeProblem({ file, start: { line: sl, col: sc }, end: { line: el, col: ec } }, textOf);
     assert.equal(r(2, 0, 2, 2), undefined);
     assert.match(r(3, 0, 3, 0)!, /past the last line/);
     assert.match(r(0, 0, 0, 3)!, /past the end of line/);
@@ -68,7 +74,14 @@ describe('fuzz: seeded quick pass', function () {
   this.timeout(600_000);
 
   it(`${CASES} mutated cases: no throw, no internal error, diagnostics inside their documents, within budget`, async () => {
-    const runner = new CaseRunner({ corpus: false, scale: 'quick', budgets: { cpuMs: 3000, heapMB: 512 }, killCpuMs: 20_000, killRssMB: 2500, heapLimitMB: 1536 });
+    const runner = new CaseRunner({
+      corpus: false,
+      scale: 'quick',
+      budgets: { cpuMs: 3000, heapMB: 512 },
+      killCpuMs: 20_000,
+      killRssMB: 2500,
+      heapLimitMB: 1536,
+    });
     const failures: string[] = [];
     try {
       for (let i = 0; i < CASES && failures.length < 3; i++) {
@@ -76,7 +89,9 @@ describe('fuzz: seeded quick pass', function () {
         if (r.outcome.ok) continue;
         const c: FuzzCase = r.case ?? makeCase(loadSeedPool({ corpus: false }), SEED, i, QUICK_SCALE);
         const min = await runner.minimise(c, r.outcome, 150);
-        failures.push(`case ${SEED}:${i} (${c.target}, mutated ${c.file}): ${r.outcome.kind}: ${r.outcome.message}\n  minimised: ${showContent(min.case.content)}\n  re-run: npm run fuzz -- --quick --case ${SEED}:${i}`);
+        failures.push(
+          `case ${SEED}:${i} (${c.target}, mutated ${c.file}): ${r.outcome.kind}: ${r.outcome.message}\n  minimised: ${showContent(min.case.content)}\n  re-run: npm run fuzz -- --quick --case ${SEED}:${i}`,
+        );
       }
     } finally {
       runner.stop();
@@ -87,6 +102,9 @@ describe('fuzz: seeded quick pass', function () {
   it(`${EDITS} random edits through the language server: it settles, stays inside the documents, logs no failure, and keeps publishing`, async () => {
     const r = await runServerStream({ seed: SEED, edits: EDITS, scale: QUICK_SCALE, killCpuMs: 20_000, killRssMB: 2500, maxChars: 60_000 });
     assert.equal(r.edits, EDITS);
-    assert.deepEqual(r.failures.map((f) => `edit ${f.edit} on ${f.file}: ${f.kind}: ${f.message}\n  text: ${showContent(f.text)}`), []);
+    assert.deepEqual(
+      r.failures.map((f) => `edit ${f.edit} on ${f.file}: ${f.kind}: ${f.message}\n  text: ${showContent(f.text)}`),
+      [],
+    );
   });
 });

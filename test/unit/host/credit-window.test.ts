@@ -9,12 +9,16 @@ import { EXAMPLE, waitFor, workerBundle } from './worker-harness';
 describe('host: credit window (real worker, raw protocol)', function () {
   this.timeout(20_000);
   let worker: Worker;
-  after(async () => { await worker?.terminate(); });
+  after(async () => {
+    await worker?.terminate();
+  });
 
   it('a guest running `yes` stops virtual time while output is unacknowledged, and goes on once acknowledged', async () => {
     worker = new Worker(workerBundle());
     const received: FromWorker[] = [];
-    let acking = true, unackedHere = 0, text = '';
+    let acking = true,
+      unackedHere = 0,
+      text = '';
     worker.on('message', (m: FromWorker) => {
       received.push(m);
       if (m.type !== 'output') return;
@@ -48,7 +52,8 @@ describe('host: credit window (real worker, raw protocol)', function () {
     await waitFor('throttled', () => last('status')?.state === 'throttled', 10_000);
     // A frame may end on its compute budget with credit left (a busy machine): time then stops at a
     // later frame, once the window is used up. It must stop, and stay stopped.
-    let t1 = await timeNow(), t2 = -1;
+    let t1 = await timeNow(),
+      t2 = -1;
     for (let i = 0; i < 20 && t2 !== t1; i++) {
       if (i > 0) t1 = t2;
       await new Promise((r) => setTimeout(r, 300));

@@ -7,14 +7,19 @@ import { InputRouter } from '../../../src/host/input-router';
 /** What the RX virtualiser delivers, per client, for bytes on the line (sDDF virt_rx.c's states). */
 function virtRxModel(line: Uint8Array, switchChar: number, clientBase: number, clients: number): number[][] {
   const out: number[][] = Array.from({ length: clients }, () => []);
-  let current = 0, mode: 'normal' | 'switched' | 'number' = 'normal', digits = '';
+  let current = 0,
+    mode: 'normal' | 'switched' | 'number' = 'normal',
+    digits = '';
   for (const c of line) {
     const isDigit = c >= 0x30 && c <= 0x39;
     if (mode === 'normal') {
       if (c === switchChar) mode = 'switched';
       else out[current].push(c);
     } else if (mode === 'switched') {
-      if (isDigit) { digits = String.fromCharCode(c); mode = 'number'; } else {
+      if (isDigit) {
+        digits = String.fromCharCode(c);
+        mode = 'number';
+      } else {
         if (c === switchChar) out[current].push(c);
         mode = 'normal';
       }
@@ -51,16 +56,22 @@ describe('host: input router', () => {
   });
 
   it('property: every keystroke reaches exactly the guest it was typed for, through virt_rx', () => {
-    const chunk = fc.record({ client: fc.integer({ min: 0, max: 2 }), text: fc.uint8Array({ minLength: 0, maxLength: 6 }).map((a) => a.map((b) => [0x40, 0x0d, 0x31, 0x7e][b & 3])) });
-    fc.assert(fc.property(fc.array(chunk, { maxLength: 20 }), fc.constantFrom(0, 1), (chunks, clientBase) => {
-      const r = new InputRouter({ switchChar: 0x40, clientBase });
-      const expected: number[][] = [[], [], []];
-      const line: number[] = [];
-      for (const c of chunks) {
-        line.push(...r.forClient(c.client, c.text));
-        expected[c.client].push(...c.text);
-      }
-      assert.deepEqual(virtRxModel(Uint8Array.from(line), 0x40, clientBase, 3), expected);
-    }), { numRuns: 500 });
+    const chunk = fc.record({
+      client: fc.integer({ min: 0, max: 2 }),
+      text: fc.uint8Array({ minLength: 0, maxLength: 6 }).map((a) => a.map((b) => [0x40, 0x0d, 0x31, 0x7e][b & 3])),
+    });
+    fc.assert(
+      fc.property(fc.array(chunk, { maxLength: 20 }), fc.constantFrom(0, 1), (chunks, clientBase) => {
+        const r = new InputRouter({ switchChar: 0x40, clientBase });
+        const expected: number[][] = [[], [], []];
+        const line: number[] = [];
+        for (const c of chunks) {
+          line.push(...r.forClient(c.client, c.text));
+          expected[c.client].push(...c.text);
+        }
+        assert.deepEqual(virtRxModel(Uint8Array.from(line), 0x40, clientBase, 3), expected);
+      }),
+      { numRuns: 500 },
+    );
   });
 });

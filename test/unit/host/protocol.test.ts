@@ -12,14 +12,40 @@ describe('host: worker protocol', () => {
   it('extension -> worker messages', () => {
     assert.ok(toComplete);
     assert.deepEqual([...TO_WORKER_TYPES].sort(), [
-      'ack', 'boot', 'crash', 'exportTrace', 'getRecording', 'input', 'pause', 'reset', 'resize', 'resume', 'setSpeed', 'snapshot', 'step', 'stop', 'streamSnapshots',
+      'ack',
+      'boot',
+      'crash',
+      'exportTrace',
+      'getRecording',
+      'input',
+      'pause',
+      'reset',
+      'resize',
+      'resume',
+      'setSpeed',
+      'snapshot',
+      'step',
+      'stop',
+      'streamSnapshots',
     ]);
   });
 
   it('worker -> extension messages', () => {
     assert.ok(fromComplete);
     assert.deepEqual([...FROM_WORKER_TYPES].sort(), [
-      'bootFailed', 'booted', 'crashed', 'findings', 'guestFailed', 'log', 'output', 'recording', 'resized', 'snapshot', 'status', 'streamedSnapshot', 'trace',
+      'bootFailed',
+      'booted',
+      'crashed',
+      'findings',
+      'guestFailed',
+      'log',
+      'output',
+      'recording',
+      'resized',
+      'snapshot',
+      'status',
+      'streamedSnapshot',
+      'trace',
     ]);
   });
 

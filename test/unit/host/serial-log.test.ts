@@ -11,10 +11,7 @@ describe('host: serial log', () => {
     const log = new SerialLogRecorder((l) => sunk.push(l));
     log.add(enc('Welcome\r\nclient login: '), 1_500_000_000, T0);
     log.add(enc('root\r\n# '), 2_000_000, T0 + 1000);
-    assert.deepEqual(sunk, [
-      '[2026-11-27T01:02:03.456Z     1.500000s] Welcome',
-      '[2026-11-27T01:02:03.456Z     1.500000s] client login: root',
-    ]);
+    assert.deepEqual(sunk, ['[2026-11-27T01:02:03.456Z     1.500000s] Welcome', '[2026-11-27T01:02:03.456Z     1.500000s] client login: root']);
     assert.equal(log.text(), sunk.join('\n') + '\n[2026-11-27T01:02:04.456Z     0.002000s] # \n');
   });
 
@@ -53,7 +50,10 @@ describe('host: serial log', () => {
     log.add(enc('login: '), 0, T0);
     log.restart();
     log.add(enc('Booting\n'), 0, T0);
-    assert.deepEqual(sunk.map((l) => l.replace(/^\[[^\]]*\] /, '')), ['login: ', 'Booting']);
+    assert.deepEqual(
+      sunk.map((l) => l.replace(/^\[[^\]]*\] /, '')),
+      ['login: ', 'Booting'],
+    );
     assert.equal(log.text().split('\n').length, 3);
   });
 

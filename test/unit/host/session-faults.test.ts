@@ -11,7 +11,8 @@ import type { EmulatorClient } from '../../../src/host/emulator-client';
 import { startEmulatorWorker } from '../../../src/host/node-worker';
 import { EXAMPLE, RecordingUi, count, waitFor, workerBundle } from './worker-harness';
 
-const VM1 = 'client_linux-1', VM2 = 'client_linux-2';
+const VM1 = 'client_linux-1',
+  VM2 = 'client_linux-2';
 const LINE = 'Serial port (uart_driver)';
 const DISABLED = '&uart1 {\n\tstatus = "disabled";';
 const ENABLED = '&uart1 {\n\tstatus = "okay";';
@@ -30,14 +31,21 @@ function exampleEnablingUart1(enable: string[]): { project: string; dir: string 
 }
 
 function lineOf(file: string, needle: string): number {
-  return readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(needle));
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .findIndex((l) => l.includes(needle));
 }
 
 describe('host: a guest fault as the extension shows it', function () {
   this.timeout(30_000);
   let session: DualGuestSession | undefined;
-  before(() => { workerBundle(); });
-  afterEach(async () => { await session?.dispose(); session = undefined; });
+  before(() => {
+    workerBundle();
+  });
+  afterEach(async () => {
+    await session?.dispose();
+    session = undefined;
+  });
 
   it('the VMM block on the Serial port, the cause in the guest terminal, a problem and a source at the enabling line; the other guest runs on', async () => {
     const { project, dir } = exampleEnablingUart1(['guest-1.dts']);
@@ -58,11 +66,17 @@ describe('host: a guest fault as the extension shows it', function () {
     assert.ok(guest.includes(`enabled at ${guest1}:${statusLine + 1}:2`), guest.slice(-400));
     assert.equal(ui.failureSources[0]?.file, guest1);
     assert.equal(ui.failureSources[0]?.start.line, statusLine);
-    assert.deepEqual(ui.problems.map((d) => [d.severity, d.range?.file, d.range?.start.line]), [['error', guest1, statusLine]]);
+    assert.deepEqual(
+      ui.problems.map((d) => [d.severity, d.range?.file, d.range?.start.line]),
+      [['error', guest1, statusLine]],
+    );
     assert.match(ui.problems[0].message, /not mapped into client_linux-1/);
     const last = ui.statuses[ui.statuses.length - 1];
     assert.equal(last.state, 'running');
-    assert.deepEqual(last.guests.map((g) => g.state), ['halted', 'running']);
+    assert.deepEqual(
+      last.guests.map((g) => g.state),
+      ['halted', 'running'],
+    );
     assert.ok(last.problem);
     // A good boot clears the session's problem.
     writeFileSync(guest1, readFileSync(guest1, 'utf8').replace(ENABLED, DISABLED));
@@ -78,10 +92,13 @@ describe('host: a guest fault as the extension shows it', function () {
     await session.boot({ projectFile: project, fast: true });
     await waitFor('both faults', () => ui.failures.length === 2);
     await waitFor('halted', () => ui.lastStatus().includes('Dual guest: halted'));
-    assert.deepEqual(session.runState.guests.map((g) => g.state), ['halted', 'halted']);
+    assert.deepEqual(
+      session.runState.guests.map((g) => g.state),
+      ['halted', 'halted'],
+    );
   });
 
-  it('two boots at once (a toast\'s Restart, then Boot): one worker is left, and its output reaches the terminals', async () => {
+  it("two boots at once (a toast's Restart, then Boot): one worker is left, and its output reaches the terminals", async () => {
     const ui = new RecordingUi();
     const clients: EmulatorClient[] = [];
     session = new DualGuestSession(() => {
@@ -94,7 +111,10 @@ describe('host: a guest fault as the extension shows it', function () {
     const [a, b] = await Promise.all([session.restart(), session.restart()]);
     assert.deepEqual([a?.type, b?.type], ['bootFailed', 'booted'], JSON.stringify([a, b]));
     // Every worker but the session's own has ended: none runs on unseen.
-    assert.deepEqual(clients.map((c) => c.alive), clients.map((c) => c === session!.emulatorClient));
+    assert.deepEqual(
+      clients.map((c) => c.alive),
+      clients.map((c) => c === session!.emulatorClient),
+    );
     const logins = count(ui.of(VM2), `${VM2} login:`);
     await waitFor('guest 2 boots again and its terminal shows it', () => count(ui.of(VM2), `${VM2} login:`) > logins);
     // A boot that Stop overtakes ends too.

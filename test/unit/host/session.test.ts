@@ -8,7 +8,8 @@ import * as path from 'path';
 import { EXAMPLE, ROOT, count, newSession, waitFor, workerBundle, type RecordingUi } from './worker-harness';
 import type { DualGuestSession } from '../../../src/host/dual-guest-session';
 
-const VM1 = 'client_linux-1', VM2 = 'client_linux-2';
+const VM1 = 'client_linux-1',
+  VM2 = 'client_linux-2';
 const LINE = 'Serial port (uart_driver)';
 
 async function statusAfter(session: DualGuestSession): Promise<{ state: string; timeNs: number }> {
@@ -22,14 +23,21 @@ describe('host: dual-guest session over the real worker', function () {
   let session: DualGuestSession;
   let ui: RecordingUi;
 
-  before(() => { workerBundle(); });
-  afterEach(async () => { await session?.dispose(); });
+  before(() => {
+    workerBundle();
+  });
+  afterEach(async () => {
+    await session?.dispose();
+  });
 
   async function bootToLogin(): Promise<void> {
     ({ session, ui } = newSession());
     const outcome = await session.boot({ projectFile: EXAMPLE, fast: true });
     assert.equal(outcome.type, 'booted', outcome.type === 'bootFailed' ? outcome.summary : '');
-    assert.deepEqual(ui.terminals.map((t) => t.name), [`guest 1 · ${VM1}`, `guest 2 · ${VM2}`, LINE]);
+    assert.deepEqual(
+      ui.terminals.map((t) => t.name),
+      [`guest 1 · ${VM1}`, `guest 2 · ${VM2}`, LINE],
+    );
     await waitFor('both login prompts', () => ui.of(VM1).includes(`${VM1} login:`) && ui.of(VM2).includes(`${VM2} login:`));
   }
 
@@ -49,7 +57,10 @@ describe('host: dual-guest session over the real worker', function () {
     const file = JSON.parse(trace.json) as { traceEvents: { ph: string; cat?: string; args?: { name?: string } }[] };
     assert.ok(file.traceEvents.some((e) => e.ph === 'M' && e.args?.name === 'serial_virt_rx'));
     assert.ok(file.traceEvents.some((e) => e.cat === 'irq') && file.traceEvents.some((e) => e.ph === 'C'));
-    assert.deepEqual(ui.problems.filter((d) => d.code?.startsWith('protocol-')), []);
+    assert.deepEqual(
+      ui.problems.filter((d) => d.code?.startsWith('protocol-')),
+      [],
+    );
   });
 
   it('boots the example: each guest terminal shows only its own console; the line terminal shows both', async () => {
@@ -57,11 +68,20 @@ describe('host: dual-guest session over the real worker', function () {
     assert.ok(!ui.of(VM1).includes(`${VM2} login:`), 'guest 2 output leaked into guest 1');
     assert.ok(!ui.of(VM2).includes(`${VM1} login:`), 'guest 1 output leaked into guest 2');
     assert.ok(ui.of(LINE).includes(`${VM1} login:`) && ui.of(LINE).includes(`${VM2} login:`));
-    assert.ok(ui.logs.some((l) => l.includes('model: probing /virtio-console@150000')), 'emulator logs reach the output channel');
-    assert.ok(ui.serialLines.some((l) => /^\[\d{4}-\d\d-\d\dT.*Z +\d+\.\d{6}s\] Welcome to Buildroot$/.test(l)), ui.serialLines.slice(-3).join('\n'));
+    assert.ok(
+      ui.logs.some((l) => l.includes('model: probing /virtio-console@150000')),
+      'emulator logs reach the output channel',
+    );
+    assert.ok(
+      ui.serialLines.some((l) => /^\[\d{4}-\d\d-\d\dT.*Z +\d+\.\d{6}s\] Welcome to Buildroot$/.test(l)),
+      ui.serialLines.slice(-3).join('\n'),
+    );
     assert.equal(ui.cleared, 1);
     // The serial port terminal's banner and the status tooltip name the switch character and its source.
-    assert.ok(ui.of(LINE).includes("switch character '@' (from the project file dual-guest.json): '@' N Enter sends input to client N (from 0)"), ui.of(LINE).slice(0, 300));
+    assert.ok(
+      ui.of(LINE).includes("switch character '@' (from the project file dual-guest.json): '@' N Enter sends input to client N (from 0)"),
+      ui.of(LINE).slice(0, 300),
+    );
     assert.ok(!ui.of(VM1).includes('switch character'));
     assert.match(ui.statuses[ui.statuses.length - 1].tooltip, /\nSwitch character: '@' \(from the project file dual-guest\.json\)$/);
   });
@@ -69,7 +89,7 @@ describe('host: dual-guest session over the real worker', function () {
   it('without a project file: the setting wins over serial_config.h, which wins over the default', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'mdg-switch-'));
     for (const f of ['dual-guest.system', 'board.dts', 'guest-1.dts', 'guest-2.dts']) cpSync(path.join(path.dirname(EXAMPLE), f), path.join(dir, f));
-    writeFileSync(path.join(dir, 'serial_config.h'), '#include <microkit.h>\n#define SERIAL_SWITCH_CHAR \'#\'\n');
+    writeFileSync(path.join(dir, 'serial_config.h'), "#include <microkit.h>\n#define SERIAL_SWITCH_CHAR '#'\n");
     const system = path.join(dir, 'dual-guest.system');
     ({ session, ui } = newSession());
     let outcome = await session.boot({ projectFile: system, fast: true });
@@ -84,7 +104,8 @@ describe('host: dual-guest session over the real worker', function () {
     await bootToLogin();
     await login(VM1, 0);
     await login(VM2, 1);
-    const g1 = ui.terminals[0], g2 = ui.terminals[1];
+    const g1 = ui.terminals[0],
+      g2 = ui.terminals[1];
     // Words the shell joins with one space: the answer differs from the echoed command line.
     g1.handleInput('echo one   42\r');
     await waitFor('guest 1 answers', () => ui.of(VM1).includes('\r\none 42\r\n'));
@@ -92,7 +113,10 @@ describe('host: dual-guest session over the real worker', function () {
     await waitFor('guest 2 answers', () => ui.of(VM2).includes('\r\ntwo 43\r\n'));
     assert.ok(!ui.of(VM2).includes('one 42') && !ui.of(VM1).includes('two 43'));
     // The virtualiser's own log shows the switch the extension typed (client numbers 0-based).
-    assert.ok(ui.logs.some((l) => l.includes('VIRT_RX|LOG: switching to client 1')), ui.logs.filter((l) => l.includes('VIRT_RX')).join('\n'));
+    assert.ok(
+      ui.logs.some((l) => l.includes('VIRT_RX|LOG: switching to client 1')),
+      ui.logs.filter((l) => l.includes('VIRT_RX')).join('\n'),
+    );
     // A literal switch character typed in a guest terminal reaches that guest as itself.
     g2.handleInput('echo a@b   c\r');
     await waitFor('the @ arrives', () => ui.of(VM2).includes('\r\na@b c\r\n'));
@@ -101,7 +125,9 @@ describe('host: dual-guest session over the real worker', function () {
     session.switchInput(0);
     let current = 1;
     await waitFor('the virtualiser switched', () => {
-      void session.snapshot().then((snap) => { current = snap?.serial.currentClient ?? -1; });
+      void session.snapshot().then((snap) => {
+        current = snap?.serial.currentClient ?? -1;
+      });
       return current === 0;
     });
     await waitFor('the status bar shows the input guest', () => ui.lastStatus().includes(`input: ${VM1}`), 5000);
@@ -132,7 +158,8 @@ describe('host: dual-guest session over the real worker', function () {
     await login(VM2, 1);
     const logins1 = count(ui.of(VM1), `${VM1} login:`);
     const kernels1 = count(ui.of(VM1), 'Run /init as init process');
-    const other = ui.of(VM2).length, line = ui.of(LINE).length;
+    const other = ui.of(VM2).length,
+      line = ui.of(LINE).length;
     session.reset(0);
     // Guest 2's shell answers at once, with input still routed to it (no switch needed).
     ui.terminals[1].handleInput('echo still here\r');
@@ -146,7 +173,10 @@ describe('host: dual-guest session over the real worker', function () {
     assert.ok(!otherAfter.includes('reset requested') && !otherAfter.includes('Booting Linux') && !otherAfter.includes('login:'), otherAfter);
     assert.ok(ui.of(LINE).slice(line).includes('Booting Linux'));
     assert.equal(count(ui.of(LINE).slice(line), `${VM2} login:`), 0);
-    assert.ok(ui.logs.some((l) => l.includes('CLIENT_VMM-1|INFO: Restarted guest')), ui.logs.join('\n'));
+    assert.ok(
+      ui.logs.some((l) => l.includes('CLIENT_VMM-1|INFO: Restarted guest')),
+      ui.logs.join('\n'),
+    );
     assert.equal(ui.failures.length, 0);
     // Both guests take commands afterwards.
     await login(VM1, 0);
@@ -270,7 +300,10 @@ describe('host: dual-guest session over the real worker', function () {
     ({ session, ui } = newSession());
     const outcome = await session.boot({ projectFile: json, fast: true });
     assert.equal(outcome.type, 'booted', outcome.type === 'bootFailed' ? outcome.summary : '');
-    assert.deepEqual(ui.terminals.map((t) => t.name), [`guest 1 · ${VM2}`, LINE]);
+    assert.deepEqual(
+      ui.terminals.map((t) => t.name),
+      [`guest 1 · ${VM2}`, LINE],
+    );
     await waitFor('the login prompt of the booted guest', () => ui.of(VM2).includes(`${VM2} login:`));
     assert.ok(!ui.of(LINE).includes(`${VM1} login:`));
   });

@@ -18,7 +18,15 @@ let bundle: string | undefined;
 export function workerBundle(): string {
   if (!bundle) {
     const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'mdg-worker-')), 'worker.js');
-    buildSync({ entryPoints: [path.join(ROOT, 'src', 'extension', 'worker.ts')], outfile: out, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning' });
+    buildSync({
+      entryPoints: [path.join(ROOT, 'src', 'extension', 'worker.ts')],
+      outfile: out,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      logLevel: 'warning',
+    });
     bundle = out;
   }
   return bundle;
@@ -45,17 +53,37 @@ export class RecordingUi implements SessionUi {
   removeTerminal(t: SerialTerminal): void {
     this.terminals = this.terminals.filter((x) => x !== t);
   }
-  status(s: SessionRunState): void { this.statuses.push({ ...s, text: statusText(s), tooltip: statusTooltip(s) }); }
-  log(line: string): void { this.logs.push(line); }
-  bootFailed(diagnostics: Diagnostic[], summary: string): void { this.bootFailures.push({ diagnostics, summary }); }
-  clearBootProblems(): void { this.cleared++; this.problems = []; }
-  failure(message: string, source?: SourceRange): void { this.failures.push(message); this.failureSources.push(source); }
-  sessionProblems(diagnostics: Diagnostic[]): void { this.problems = diagnostics; }
-  serialLine(stamped: string): void { this.serialLines.push(stamped); }
+  status(s: SessionRunState): void {
+    this.statuses.push({ ...s, text: statusText(s), tooltip: statusTooltip(s) });
+  }
+  log(line: string): void {
+    this.logs.push(line);
+  }
+  bootFailed(diagnostics: Diagnostic[], summary: string): void {
+    this.bootFailures.push({ diagnostics, summary });
+  }
+  clearBootProblems(): void {
+    this.cleared++;
+    this.problems = [];
+  }
+  failure(message: string, source?: SourceRange): void {
+    this.failures.push(message);
+    this.failureSources.push(source);
+  }
+  sessionProblems(diagnostics: Diagnostic[]): void {
+    this.problems = diagnostics;
+  }
+  serialLine(stamped: string): void {
+    this.serialLines.push(stamped);
+  }
 
   /** A terminal's text by its name, or by its VM's name ("guest 1 · client_linux-1" for "client_linux-1"). */
-  of(name: string): string { return this.text.get(name) ?? [...this.text].find(([n]) => n.endsWith(` · ${name}`))?.[1] ?? ''; }
-  lastStatus(): string { return this.statuses[this.statuses.length - 1]?.text ?? ''; }
+  of(name: string): string {
+    return this.text.get(name) ?? [...this.text].find(([n]) => n.endsWith(` · ${name}`))?.[1] ?? '';
+  }
+  lastStatus(): string {
+    return this.statuses[this.statuses.length - 1]?.text ?? '';
+  }
 }
 
 export function newSession(): { session: DualGuestSession; ui: RecordingUi } {

@@ -50,9 +50,18 @@ describe('node/file-host', () => {
     writeFileSync(path.join(dir, 'hostile.dts'), `/dts-v1/;\n/include/ "/dev/zero"\n/include/ "fifo.dts"\n#include "zero.dts"\n/ { };\n`);
     const r = compileFiles([path.join(dir, 'hostile.dts')], { host });
     const errors = r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message);
-    assert.ok(errors.some((m) => m.startsWith('Couldn\'t open "/dev/zero": not a regular file')), errors.join('\n'));
-    assert.ok(errors.some((m) => m.startsWith('Couldn\'t open "fifo.dts": not a regular file')), errors.join('\n'));
-    assert.ok(errors.some((m) => m.includes('zero.dts')), errors.join('\n'));
+    assert.ok(
+      errors.some((m) => m.startsWith('Couldn\'t open "/dev/zero": not a regular file')),
+      errors.join('\n'),
+    );
+    assert.ok(
+      errors.some((m) => m.startsWith('Couldn\'t open "fifo.dts": not a regular file')),
+      errors.join('\n'),
+    );
+    assert.ok(
+      errors.some((m) => m.includes('zero.dts')),
+      errors.join('\n'),
+    );
   });
 
   it('a project file whose initrd is /dev/zero gets a positioned error at once, saying why', () => {

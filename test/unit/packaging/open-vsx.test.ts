@@ -3,10 +3,19 @@ import * as assert from 'assert';
 import { openVsxProblems } from '../../../scripts/open-vsx';
 
 const GOOD = {
-  publisher: 'microkit-dual-guest', name: 'microkit-dual-guest', version: '0.1.0', license: 'BSD-2-Clause',
-  displayName: 'Microkit Dual Guest', description: 'Emulate, lint and inspect.', engines: { vscode: '^1.100.0' },
-  icon: 'media/icon.png', categories: ['Linters'], keywords: ['seL4'],
-  repository: { url: 'https://github.com/o/r.git' }, homepage: 'https://github.com/o/r#readme', bugs: { url: 'https://github.com/o/r/issues' },
+  publisher: 'microkit-dual-guest',
+  name: 'microkit-dual-guest',
+  version: '0.1.0',
+  license: 'BSD-2-Clause',
+  displayName: 'Microkit Dual Guest',
+  description: 'Emulate, lint and inspect.',
+  engines: { vscode: '^1.100.0' },
+  icon: 'media/icon.png',
+  categories: ['Linters'],
+  keywords: ['seL4'],
+  repository: { url: 'https://github.com/o/r.git' },
+  homepage: 'https://github.com/o/r#readme',
+  bugs: { url: 'https://github.com/o/r/issues' },
   galleryBanner: { color: '#1f3b4d', theme: 'dark' },
 };
 const FILES = ['[content_types].xml', 'extension.vsixmanifest', 'extension/package.json', 'extension/license.txt', 'extension/media/icon.png'];

@@ -10,8 +10,16 @@ import { collectVsceWarnings, copyProject, listPackagedFiles, packageVsix, PROJE
 
 /** The files the VSIX ships: these, and every file in SHIPPED_FOLDERS. Nothing else. */
 const SHIPPED_FILES = [
-  'package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'media/icon.png',
-  'dist/extension.js', 'dist/server.js', 'dist/worker.js', 'dist/webview/main.js', 'dist/webview/system-view.js',
+  'package.json',
+  'README.md',
+  'CHANGELOG.md',
+  'LICENSE',
+  'media/icon.png',
+  'dist/extension.js',
+  'dist/server.js',
+  'dist/worker.js',
+  'dist/webview/main.js',
+  'dist/webview/system-view.js',
 ];
 const SHIPPED_FOLDERS = ['syntaxes', 'language-configuration', 'schemas', 'webview/media', 'examples/dual-guest', 'media/walkthrough'];
 /** What `npm run build` writes into dist/ (stubs stand in for it where the project is not built). */
@@ -29,17 +37,32 @@ async function quietly<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-
 /** Files and folders that must never reach the VSIX, by project-relative prefix. */
 const NEVER_SHIPPED_PREFIXES = [
-  'src/', 'test/', 'node_modules/', '.cache/', 'out/', 'scripts/', 'bench/', 'test-results/', '.git/', '.ci/',
-  'bin/', 'webview/src/',
+  'src/',
+  'test/',
+  'node_modules/',
+  '.cache/',
+  'out/',
+  'scripts/',
+  'bench/',
+  'test-results/',
+  '.git/',
+  '.ci/',
+  'bin/',
+  'webview/src/',
 ];
 
 function violations(files: readonly string[]): string[] {
-  return files.filter((f) =>
-    NEVER_SHIPPED_PREFIXES.some((p) => f.startsWith(p)) || f.endsWith('.map') || f.endsWith('.vsix') ||
-    (f.endsWith('.ts') && !f.endsWith('.d.ts')) || f === 'package-lock.json' || f === 'tsconfig.json');
+  return files.filter(
+    (f) =>
+      NEVER_SHIPPED_PREFIXES.some((p) => f.startsWith(p)) ||
+      f.endsWith('.map') ||
+      f.endsWith('.vsix') ||
+      (f.endsWith('.ts') && !f.endsWith('.d.ts')) ||
+      f === 'package-lock.json' ||
+      f === 'tsconfig.json',
+  );
 }
 
 describe('packaging: VSIX contents', function () {
@@ -115,7 +138,15 @@ describe('packaging: VSIX contents', function () {
     it('the never-shipped filter used below recognises every left-out source, build and cache file', () => {
       // Guards the real-tree test below: its filter must recognise what this layout leaves out.
       const notCaught = leftOut.filter((f) => violations([f]).length === 0);
-      assert.deepStrictEqual(notCaught, ['.mocharc.json', '.vscodeignore', 'ARCHITECTURE.md', 'dist/cli.js', 'docs/images/booted.png', 'eslint.config.mjs', 'media/icon.svg']);
+      assert.deepStrictEqual(notCaught, [
+        '.mocharc.json',
+        '.vscodeignore',
+        'ARCHITECTURE.md',
+        'dist/cli.js',
+        'docs/images/booted.png',
+        'eslint.config.mjs',
+        'media/icon.svg',
+      ]);
     });
   });
 
@@ -147,9 +178,9 @@ describe('packaging: VSIX contents', function () {
       for (const f of ['package.json', 'README.md', 'LICENSE']) assert.ok(files.includes(f), `${f} missing from ${files.join(', ')}`);
     });
 
-    it('stands in for every bundle the build writes (scripts/build.mjs), and ships all but the CLI\'s', () => {
-      const outs = (script: string, outDir: string) => [...readFileSync(path.join(PROJECT_ROOT, 'scripts', script), 'utf8').matchAll(/out: [`']([^`']+)[`']/g)]
-        .map((m) => m[1].replace('${outDir}', outDir));
+    it("stands in for every bundle the build writes (scripts/build.mjs), and ships all but the CLI's", () => {
+      const outs = (script: string, outDir: string) =>
+        [...readFileSync(path.join(PROJECT_ROOT, 'scripts', script), 'utf8').matchAll(/out: [`']([^`']+)[`']/g)].map((m) => m[1].replace('${outDir}', outDir));
       const built = [...outs('build.mjs', 'dist'), ...outs('cli-bundles.mjs', 'dist')];
       assert.deepStrictEqual([...built].sort(), [...BUILD_OUTPUTS].sort());
       assert.deepStrictEqual(built.filter((f) => !files.includes(f)).sort(), [...CLI_OUTPUTS].sort());
@@ -193,7 +224,7 @@ describe('packaging: VSIX contents', function () {
     });
   });
 
-  describe('vsce\'s warnings', () => {
+  describe("vsce's warnings", () => {
     let root: string;
     beforeEach(() => {
       root = mkdtempSync(path.join(os.tmpdir(), 'mdg-vsix-warn-'));
@@ -249,7 +280,7 @@ describe('packaging: VSIX contents', function () {
     it('builds a VSIX with no vsce warning, holding the allow-listed files and nothing else', async () => {
       const { files } = await readVsix(vsix);
       // vsce adds its two metadata files and renames README, CHANGELOG and LICENSE.
-      const renamed: Record<string, string> = { 'README.md': 'readme.md', 'CHANGELOG.md': 'changelog.md', 'LICENSE': 'LICENSE.txt' };
+      const renamed: Record<string, string> = { 'README.md': 'readme.md', 'CHANGELOG.md': 'changelog.md', LICENSE: 'LICENSE.txt' };
       const expected = (await listPackagedFiles(copy)).map((f) => `extension/${renamed[f] ?? f}`.toLowerCase());
       assert.deepStrictEqual(files.sort(), ['[content_types].xml', 'extension.vsixmanifest', ...expected].sort());
       assert.ok(statSync(vsix).size < 2 * 1024 * 1024, `the VSIX is ${statSync(vsix).size} bytes`);
@@ -265,7 +296,8 @@ describe('packaging: VSIX contents', function () {
 /** Every file under `dir`, relative and '/'-separated. */
 function listTree(dir: string, prefix = ''): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? listTree(path.join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]);
+    e.isDirectory() ? listTree(path.join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`],
+  );
 }
 
 /**

@@ -7,10 +7,23 @@ import { tmpdir } from 'os';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
 import {
-  createProtocolConnection, StreamMessageReader, StreamMessageWriter,
-  type CodeAction, type CompletionItem, type CompletionList, type Diagnostic, type DocumentSymbol, type FoldingRange,
-  type Hover, type Location, type ProtocolConnection, type PublishDiagnosticsParams, type Range, type TextEdit,
-  type WorkspaceEdit, type TextDocumentContentChangeEvent,
+  createProtocolConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type CodeAction,
+  type CompletionItem,
+  type CompletionList,
+  type Diagnostic,
+  type DocumentSymbol,
+  type FoldingRange,
+  type Hover,
+  type Location,
+  type ProtocolConnection,
+  type PublishDiagnosticsParams,
+  type Range,
+  type TextEdit,
+  type WorkspaceEdit,
+  type TextDocumentContentChangeEvent,
 } from 'vscode-languageserver-protocol/node';
 import { SERVER_NODE_FLAGS, SETTLED_NOTIFICATION, type SettledParams } from '../../../src/server/protocol';
 
@@ -25,7 +38,15 @@ let bundled: string | undefined;
 export function serverBundle(): string {
   if (!bundled) {
     const out = path.join(tmpdir(), `mkdg-server-test-${process.pid}.js`);
-    buildSync({ entryPoints: [path.join(PROJECT_ROOT, 'src/server/main.ts')], outfile: out, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error' });
+    buildSync({
+      entryPoints: [path.join(PROJECT_ROOT, 'src/server/main.ts')],
+      outfile: out,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      logLevel: 'error',
+    });
     bundled = out;
   }
   return bundled;
@@ -49,11 +70,16 @@ export class TestClient {
   lastAnalysisMs = 0;
   readonly stderr: string[] = [];
 
-  private constructor(private readonly proc: ChildProcess, readonly connection: ProtocolConnection) {}
+  private constructor(
+    private readonly proc: ChildProcess,
+    readonly connection: ProtocolConnection,
+  ) {}
 
   /** Start the server (bundled from the current sources, or from source through tsx) and initialize it with `settings`. */
   static async start(settings: unknown = {}, options: { fromSource?: boolean } = {}): Promise<TestClient> {
-    const args = options.fromSource ? [...SERVER_NODE_FLAGS, '-r', 'tsx/cjs', path.join(PROJECT_ROOT, 'src/server/main.ts'), '--stdio'] : [...SERVER_NODE_FLAGS, serverBundle(), '--stdio'];
+    const args = options.fromSource
+      ? [...SERVER_NODE_FLAGS, '-r', 'tsx/cjs', path.join(PROJECT_ROOT, 'src/server/main.ts'), '--stdio']
+      : [...SERVER_NODE_FLAGS, serverBundle(), '--stdio'];
     const proc = spawn(process.execPath, args, { cwd: PROJECT_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
     const connection = createProtocolConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
     const client = new TestClient(proc, connection);
@@ -142,7 +168,7 @@ export class TestClient {
 
   async completion(file: string, line: number, character: number): Promise<CompletionItem[]> {
     const r = await this.connection.sendRequest<CompletionItem[] | CompletionList | null>('textDocument/completion', this.pos(file, line, character));
-    return Array.isArray(r) ? r : r?.items ?? [];
+    return Array.isArray(r) ? r : (r?.items ?? []);
   }
 
   definition(file: string, line: number, character: number): Promise<Location[] | null> {
@@ -204,7 +230,10 @@ export function applyEdits(text: string, edits: TextEdit[]): string {
   for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineStarts.push(i + 1);
   const off = (p: { line: number; character: number }): number => (p.line >= lineStarts.length ? text.length : lineStarts[p.line] + p.character);
   // Last first; inserts at one place in reverse, so they end up in the order given (as the protocol says).
-  const sorted = edits.map((e, i) => ({ e, i })).sort((a, b) => off(b.e.range.start) - off(a.e.range.start) || b.i - a.i).map((x) => x.e);
+  const sorted = edits
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => off(b.e.range.start) - off(a.e.range.start) || b.i - a.i)
+    .map((x) => x.e);
   let out = text;
   for (const e of sorted) out = out.slice(0, off(e.range.start)) + e.newText + out.slice(off(e.range.end));
   return out;

@@ -91,16 +91,30 @@ describe('server: guessed trees and /include/', function () {
 
   it('builds one tree of a base and every headerless overlay beside it, init.dts first', async () => {
     await client.open(VIRTIO, VIRTIO_TEXT);
-    assert.deepEqual((await contexts()).map((c) => [c.files, c.origin]), [[[LINUX, INIT, VIRTIO], 'guess']]);
+    assert.deepEqual(
+      (await contexts()).map((c) => [c.files, c.origin]),
+      [[[LINUX, INIT, VIRTIO], 'guess']],
+    );
     // The overlays see each other's labels (init.dts refers to virtio.dts's vcon): no false error.
-    for (const f of [LINUX, GIC, INIT, VIRTIO]) assert.deepEqual(client.diagnostics(f).filter((d) => d.severity === 1), [], f);
+    for (const f of [LINUX, GIC, INIT, VIRTIO])
+      assert.deepEqual(
+        client.diagnostics(f).filter((d) => d.severity === 1),
+        [],
+        f,
+      );
   });
 
   it('keeps that one tree when the other overlay and the base are opened', async () => {
     await client.open(INIT, INIT_TEXT);
     await client.open(LINUX, LINUX_TEXT);
-    assert.deepEqual((await contexts()).map((c) => c.files), [[LINUX, INIT, VIRTIO]]);
-    assert.deepEqual(client.diagnostics(INIT).filter((d) => d.severity === 1), []);
+    assert.deepEqual(
+      (await contexts()).map((c) => c.files),
+      [[LINUX, INIT, VIRTIO]],
+    );
+    assert.deepEqual(
+      client.diagnostics(INIT).filter((d) => d.severity === 1),
+      [],
+    );
   });
 
   it('reports a real mistake in one overlay against the whole tree', async () => {
@@ -110,16 +124,25 @@ describe('server: guessed trees and /include/', function () {
     assert.match(errors[0].message, /vcon/);
     assert.equal(errors[0].range.start.line, 3);
     await client.change(VIRTIO, VIRTIO_TEXT);
-    assert.deepEqual(client.diagnostics(INIT).filter((d) => d.severity === 1), []);
+    assert.deepEqual(
+      client.diagnostics(INIT).filter((d) => d.severity === 1),
+      [],
+    );
   });
 
   it('reads a file again after it changed on disk (nothing read in one refresh is kept for the next)', async () => {
     writeFileSync(GIC, GIC_TEXT.replace('#interrupt-cells = <3>;', '#interrupt-cells = <3>;\n        broken = <&nolabel>;'));
     await client.filesChanged([GIC]);
-    assert.ok(client.diagnostics(GIC).some((d) => d.severity === 1 && d.message.includes('nolabel')), JSON.stringify(client.diagnostics(GIC)));
+    assert.ok(
+      client.diagnostics(GIC).some((d) => d.severity === 1 && d.message.includes('nolabel')),
+      JSON.stringify(client.diagnostics(GIC)),
+    );
     writeFileSync(GIC, GIC_TEXT);
     await client.filesChanged([GIC]);
-    assert.deepEqual(client.diagnostics(GIC).filter((d) => d.severity === 1), []);
+    assert.deepEqual(
+      client.diagnostics(GIC).filter((d) => d.severity === 1),
+      [],
+    );
   });
 
   it('clears the diagnostics of a file whose last tree is dropped, and keeps the others', async () => {
@@ -139,7 +162,11 @@ describe('server: guessed trees and /include/', function () {
     const line = 4;
     for (const col of [0, 12]) {
       const defs = await client.definition(TOP, line, col);
-      assert.deepEqual(defs?.map((d) => [d.uri, d.range.start.line]), [[`file://${PART}`, 0]], `column ${col}`);
+      assert.deepEqual(
+        defs?.map((d) => [d.uri, d.range.start.line]),
+        [[`file://${PART}`, 0]],
+        `column ${col}`,
+      );
     }
     const hover = await client.hover(TOP, line, 12);
     assert.ok(hover && JSON.stringify(hover.contents).includes(PART), JSON.stringify(hover));

@@ -27,7 +27,10 @@ describe('server: cross checks (.system and guest trees)', function () {
   it('takes the trees from the project file and finds no error in the example', async () => {
     const contexts = await client.request<{ files: string[]; origin: string; vm?: string }[]>('microkitDualGuest/contexts', {});
     const mine = contexts.find((c) => c.files.includes(GUEST1));
-    assert.deepEqual(mine?.files.map((f) => path.basename(f)), ['board.dts', 'guest-1.dts']);
+    assert.deepEqual(
+      mine?.files.map((f) => path.basename(f)),
+      ['board.dts', 'guest-1.dts'],
+    );
     assert.equal(mine?.origin, 'project');
     assert.equal(mine?.vm, 'client_linux-1');
     const errors = [...client.allDiagnostics().values()].flat().filter((d) => d.severity === 1);
@@ -50,7 +53,9 @@ describe('server: cross checks (.system and guest trees)', function () {
   it('an enabled device the VM does not map: an error (the guest faults) and the quick fix that disables it', async () => {
     const seeded = GUEST1_TEXT.replace('&uart1 {\n\tstatus = "disabled";\n};\n', '');
     await client.change(GUEST1, seeded);
-    const warnings = [...client.allDiagnostics().entries()].flatMap(([u, list]) => list.filter((x) => x.code === 'guest-dt-unmapped-device').map((x) => ({ u, x })));
+    const warnings = [...client.allDiagnostics().entries()].flatMap(([u, list]) =>
+      list.filter((x) => x.code === 'guest-dt-unmapped-device').map((x) => ({ u, x })),
+    );
     assert.equal(warnings.length, 1, JSON.stringify(warnings));
     assert.match(warnings[0].x.message, /serial@30860000/);
     await client.change(GUEST1, GUEST1_TEXT);
@@ -66,28 +71,41 @@ describe('server: cross checks (.system and guest trees)', function () {
     const d = client.diagnostics(GUEST1).find((x) => x.code === 'guest-dt-unmapped-device')!;
     assert.equal(d.severity, 1);
     assert.equal(d.range.start.line, lineOf(seeded, 'status = "okay"'));
-    assert.deepEqual(d.relatedInformation?.map((r) => [path.basename(r.location.uri), r.location.range.start.line]), [['board.dts', lineOf(BOARD_TEXT, 'usdhc1: mmc@30b40000')]]);
+    assert.deepEqual(
+      d.relatedInformation?.map((r) => [path.basename(r.location.uri), r.location.range.start.line]),
+      [['board.dts', lineOf(BOARD_TEXT, 'usdhc1: mmc@30b40000')]],
+    );
     const actions = await client.codeActions(GUEST1, d.range, [d]);
     assert.equal(applyEdits(seeded, actions![0].edit!.changes![uri(GUEST1)]), GUEST1_TEXT);
     // The editor also sends the same finding from the boot's Problems entries: still one fix.
     const twice = await client.codeActions(GUEST1, d.range, [d, { ...d, source: 'dual-guest boot' }]);
-    assert.deepEqual(twice!.map((a) => a.title), ['Disable mmc@30b40000 (status = "disabled")']);
+    assert.deepEqual(
+      twice!.map((a) => a.title),
+      ['Disable mmc@30b40000 (status = "disabled")'],
+    );
     assert.equal(twice![0].diagnostics?.length, 2);
     await client.change(GUEST1, GUEST1_TEXT);
   });
 
   it('a finding both guests share is reported once, naming both; the devicetree.checks setting switches cross checks', async () => {
     await client.open(BOARD, BOARD_TEXT);
-    const seeded = BOARD_TEXT.replace('\t\t\ti2c1: i2c@30a20000 {', '\t\t\tuart2: serial@30890000 {\n\t\t\t\tcompatible = "fsl,imx8mq-uart";\n\t\t\t\treg = <0x30890000 0x10000>;\n\t\t\t};\n\n\t\t\ti2c1: i2c@30a20000 {');
+    const seeded = BOARD_TEXT.replace(
+      '\t\t\ti2c1: i2c@30a20000 {',
+      '\t\t\tuart2: serial@30890000 {\n\t\t\t\tcompatible = "fsl,imx8mq-uart";\n\t\t\t\treg = <0x30890000 0x10000>;\n\t\t\t};\n\n\t\t\ti2c1: i2c@30a20000 {',
+    );
     assert.notEqual(seeded, BOARD_TEXT);
     await client.change(BOARD, seeded);
-    const found = (): { message: string; severity?: number }[] => [...client.allDiagnostics().values()].flat().filter((x) => x.code === 'guest-dt-unmapped-device');
+    const found = (): { message: string; severity?: number }[] =>
+      [...client.allDiagnostics().values()].flat().filter((x) => x.code === 'guest-dt-unmapped-device');
     assert.equal(found().length, 1, JSON.stringify(found()));
     assert.match(found()[0].message, /serial@30890000 .* not mapped into 'client_linux-1', 'client_linux-2': the guest faults at boot/);
     await client.configure({ microkitDualGuest: { devicetree: { checks: { 'guest-dt-unmapped-device': 'off' } } } });
     assert.deepEqual(found(), []);
     await client.configure({ microkitDualGuest: { devicetree: { checks: { 'guest-dt-unmapped-device': 'warning' } } } });
-    assert.deepEqual(found().map((d) => d.severity), [2]);
+    assert.deepEqual(
+      found().map((d) => d.severity),
+      [2],
+    );
     await client.configure({ microkitDualGuest: { devicetree: { checks: {} } } });
     await client.change(BOARD, BOARD_TEXT);
     await client.close(BOARD);
@@ -102,7 +120,10 @@ describe('server: cross checks (.system and guest trees)', function () {
     assert.equal(memory.length, 1, JSON.stringify([...client.allDiagnostics()]));
     assert.equal(memory[0].range.start.line, lineOf(GUEST1_TEXT, 'reg = <0x00 0x40000000'));
     await client.change(SYSTEM, SYSTEM_TEXT);
-    assert.deepEqual(client.diagnostics(GUEST1).filter((x) => x.code === 'guest-dt-memory'), []);
+    assert.deepEqual(
+      client.diagnostics(GUEST1).filter((x) => x.code === 'guest-dt-memory'),
+      [],
+    );
   });
 
   it('interrupts routed through an unmapped controller: the quick fix routes them to the GIC', async () => {
@@ -122,10 +143,13 @@ describe('server: cross checks (.system and guest trees)', function () {
     await client.change(SYSTEM, SYSTEM_TEXT);
   });
 
-  it('a project opened through its .system alone keeps its trees\' findings while other files come and go', async () => {
+  it("a project opened through its .system alone keeps its trees' findings while other files come and go", async () => {
     const fresh = await TestClient.start();
     try {
-      await fresh.open(SYSTEM, SYSTEM_TEXT.replace('<memory_region name="client_vm_ram_1" size="0xf000000"', '<memory_region name="client_vm_ram_1" size="0xe000000"'));
+      await fresh.open(
+        SYSTEM,
+        SYSTEM_TEXT.replace('<memory_region name="client_vm_ram_1" size="0xf000000"', '<memory_region name="client_vm_ram_1" size="0xe000000"'),
+      );
       const memory = (): number => fresh.diagnostics(GUEST1).filter((x) => x.code === 'guest-dt-memory').length;
       const trees = async (): Promise<number> => (await fresh.request<unknown[]>('microkitDualGuest/contexts', {})).length;
       assert.equal(memory(), 1);

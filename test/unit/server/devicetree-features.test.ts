@@ -114,7 +114,8 @@ describe('server: device-tree features (tokens, fixes, navigation, links, signat
     const r = await client.request<{ data: number[] }>('textDocument/semanticTokens/full', { textDocument: { uri: uri(file) } });
     const lines = text.split('\n');
     const out: Token[] = [];
-    let line = 0, col = 0;
+    let line = 0,
+      col = 0;
     for (let i = 0; i < r.data.length; i += 5) {
       const [dl, dc, len, type, mods] = r.data.slice(i, i + 5);
       line += dl;
@@ -140,10 +141,23 @@ describe('server: device-tree features (tokens, fixes, navigation, links, signat
     assert.ok(find('2', 'parameter'));
     // The base's uart0 `clocks` and `status` are replaced by the board's `&uart0 { }`: deprecated.
     const clocks = t.filter((x) => x.text === 'clocks' && x.type === 'property');
-    assert.deepEqual(clocks.map((x) => x.modifiers), [['declaration'], ['declaration', 'deprecated']]);
-    assert.deepEqual(t.filter((x) => x.type === 'macro').map((x) => [x.text, x.modifiers]),
-      [['GIC_SPI', ['declaration']], ['CLK_GPIO', []], ['GIC_SPI', []], ['CLK_UART', []]]);
-    assert.deepEqual(t.filter((x) => x.type === 'keyword').map((x) => x.text), ['#include', '#define']);
+    assert.deepEqual(
+      clocks.map((x) => x.modifiers),
+      [['declaration'], ['declaration', 'deprecated']],
+    );
+    assert.deepEqual(
+      t.filter((x) => x.type === 'macro').map((x) => [x.text, x.modifiers]),
+      [
+        ['GIC_SPI', ['declaration']],
+        ['CLK_GPIO', []],
+        ['GIC_SPI', []],
+        ['CLK_UART', []],
+      ],
+    );
+    assert.deepEqual(
+      t.filter((x) => x.type === 'keyword').map((x) => x.text),
+      ['#include', '#define'],
+    );
     // Tokens are sorted and never overlap (the protocol's relative encoding would reject it).
     const raw = await client.request<{ data: number[] }>('textDocument/semanticTokens/full', { textDocument: { uri: uri(SOC) } });
     for (let i = 5; i < raw.data.length; i += 5) assert.ok(raw.data[i] > 0 || raw.data[i + 1] >= raw.data[i - 3], `token ${i / 5} overlaps the one before`);
@@ -154,9 +168,15 @@ describe('server: device-tree features (tokens, fixes, navigation, links, signat
     assert.ok(full.resultId && full.data.length > 0);
     const edited = BOARD_TEXT.replace('status = "okay";', 'status = "okay";\n    extra = <5>;');
     await client.change(BOARD, edited);
-    const delta = await client.request<{ edits?: { start: number; deleteCount: number; data?: number[] }[]; data?: number[] }>('textDocument/semanticTokens/full/delta', { textDocument: { uri: uri(BOARD) }, previousResultId: full.resultId });
+    const delta = await client.request<{ edits?: { start: number; deleteCount: number; data?: number[] }[]; data?: number[] }>(
+      'textDocument/semanticTokens/full/delta',
+      { textDocument: { uri: uri(BOARD) }, previousResultId: full.resultId },
+    );
     assert.ok(delta.edits && delta.edits.length > 0, JSON.stringify(delta));
-    const range = await client.request<{ data: number[] }>('textDocument/semanticTokens/range', { textDocument: { uri: uri(BOARD) }, range: { start: { line: 8, character: 0 }, end: { line: 9, character: 0 } } });
+    const range = await client.request<{ data: number[] }>('textDocument/semanticTokens/range', {
+      textDocument: { uri: uri(BOARD) },
+      range: { start: { line: 8, character: 0 }, end: { line: 9, character: 0 } },
+    });
     assert.equal(range.data[0], 8, 'the first token of the range is on its first line');
     await client.change(BOARD, BOARD_TEXT);
   });
@@ -164,12 +184,20 @@ describe('server: device-tree features (tokens, fixes, navigation, links, signat
   it('quick fixes insert exactly what the parser assumed: a missing ;, > and };, and fix all', async () => {
     await client.open(BROKEN, BROKEN_TEXT);
     const diags = client.diagnostics(BROKEN).filter((d) => d.code === 'syntax');
-    assert.deepEqual(diags.map((d) => d.message), ["syntax error: missing '}' (unclosed '{')", "syntax error: missing '>'", "syntax error: missing ';'", "syntax error: missing '}' (unclosed '{')"]);
+    assert.deepEqual(
+      diags.map((d) => d.message),
+      ["syntax error: missing '}' (unclosed '{')", "syntax error: missing '>'", "syntax error: missing ';'", "syntax error: missing '}' (unclosed '{')"],
+    );
     const one = await client.codeActions(BROKEN, diags[1].range, [diags[1]]);
-    assert.deepEqual(one?.map((a) => a.title), ["Insert '>'", 'Fix all 4 syntax errors in this file', 'Fix all syntax errors (4)']);
+    assert.deepEqual(
+      one?.map((a) => a.title),
+      ["Insert '>'", 'Fix all 4 syntax errors in this file', 'Fix all syntax errors (4)'],
+    );
     assert.equal(applyEdits(BROKEN_TEXT, one![0].edit!.changes![uri(BROKEN)]).split('\n')[2], '    a = <1 2>;');
     const all = applyEdits(BROKEN_TEXT, one![1].edit!.changes![uri(BROKEN)]);
-    assert.equal(all, `/dts-v1/;
+    assert.equal(
+      all,
+      `/dts-v1/;
 / {
     a = <1 2>;
     b = <3>;
@@ -177,23 +205,45 @@ describe('server: device-tree features (tokens, fixes, navigation, links, signat
         c;
     };
 };
-`);
+`,
+    );
     // The fixed text parses cleanly.
     await client.change(BROKEN, all);
-    assert.deepEqual(client.diagnostics(BROKEN).filter((d: Diagnostic) => d.severity === 1), []);
+    assert.deepEqual(
+      client.diagnostics(BROKEN).filter((d: Diagnostic) => d.severity === 1),
+      [],
+    );
     // source.fixAll alone, as editor.codeActionsOnSave asks for it.
     await client.change(BROKEN, BROKEN_TEXT);
-    const onSave = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri: uri(BROKEN) }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics: [], only: ['source.fixAll'] } });
-    assert.deepEqual(onSave.map((a) => [a.kind, applyEdits(BROKEN_TEXT, a.edit!.changes![uri(BROKEN)]) === all]), [['source.fixAll', true]]);
+    const onSave = await client.request<CodeAction[]>('textDocument/codeAction', {
+      textDocument: { uri: uri(BROKEN) },
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      context: { diagnostics: [], only: ['source.fixAll'] },
+    });
+    assert.deepEqual(
+      onSave.map((a) => [a.kind, applyEdits(BROKEN_TEXT, a.edit!.changes![uri(BROKEN)]) === all]),
+      [['source.fixAll', true]],
+    );
     await client.close(BROKEN);
   });
 
   it('definition and declaration list every place that makes or changes the node: base, &label { }, &{/path} { }', async () => {
     const line = lineOf(SOC_TEXT, 'uart0: serial@30860000');
-    const expected = [[uri(SOC), line], [uri(BOARD), lineOf(BOARD_TEXT, '&uart0 {')], [uri(OVERLAY), 0]];
+    const expected = [
+      [uri(SOC), line],
+      [uri(BOARD), lineOf(BOARD_TEXT, '&uart0 {')],
+      [uri(OVERLAY), 0],
+    ];
     for (const method of ['textDocument/definition', 'textDocument/declaration']) {
-      const locs = await client.request<Location[]>(method, { textDocument: { uri: uri(SOC) }, position: { line, character: SOC_TEXT.split('\n')[line].indexOf('serial') + 1 } });
-      assert.deepEqual(locs.map((l) => [l.uri, l.range.start.line]), expected, method);
+      const locs = await client.request<Location[]>(method, {
+        textDocument: { uri: uri(SOC) },
+        position: { line, character: SOC_TEXT.split('\n')[line].indexOf('serial') + 1 },
+      });
+      assert.deepEqual(
+        locs.map((l) => [l.uri, l.range.start.line]),
+        expected,
+        method,
+      );
     }
   });
 
@@ -201,28 +251,50 @@ describe('server: device-tree features (tokens, fixes, navigation, links, signat
     const lines = SOC_TEXT.split('\n');
     const at = lineOf(SOC_TEXT, 'clocks = <&clk CLK_UART>, <&clk 2>;');
     const clk = lineOf(SOC_TEXT, 'clk: clock-controller');
-    for (const col of [lines[at].indexOf('&clk') + 1, lines[at].indexOf('2>') ]) {
+    for (const col of [lines[at].indexOf('&clk') + 1, lines[at].indexOf('2>')]) {
       const locs = await client.request<Location[]>('textDocument/typeDefinition', { textDocument: { uri: uri(SOC) }, position: { line: at, character: col } });
-      assert.deepEqual(locs.map((l) => [l.uri, l.range.start.line]), [[uri(SOC), clk]], `column ${col}`);
+      assert.deepEqual(
+        locs.map((l) => [l.uri, l.range.start.line]),
+        [[uri(SOC), clk]],
+        `column ${col}`,
+      );
     }
     const irq = lineOf(SOC_TEXT, 'interrupts = <GIC_SPI 26 4>');
-    const gic = await client.request<Location[]>('textDocument/typeDefinition', { textDocument: { uri: uri(SOC) }, position: { line: irq, character: lines[irq].indexOf('26') } });
-    assert.deepEqual(gic.map((l) => l.range.start.line), [lineOf(SOC_TEXT, 'gic: interrupt-controller')]);
+    const gic = await client.request<Location[]>('textDocument/typeDefinition', {
+      textDocument: { uri: uri(SOC) },
+      position: { line: irq, character: lines[irq].indexOf('26') },
+    });
+    assert.deepEqual(
+      gic.map((l) => l.range.start.line),
+      [lineOf(SOC_TEXT, 'gic: interrupt-controller')],
+    );
   });
 
   it('document links open the files of #include, /include/ and /incbin/', async () => {
     const links = await client.request<DocumentLink[]>('textDocument/documentLink', { textDocument: { uri: uri(BOARD) } });
     const lines = BOARD_TEXT.split('\n');
-    assert.deepEqual(links.map((l) => [lines[l.range.start.line].slice(l.range.start.character, l.range.end.character), l.target]),
-      [['soc.dtsi', uri(SOC)], ['pins.dtsi', uri(PINS)], ['blob.bin', uri(BLOB)]]);
+    assert.deepEqual(
+      links.map((l) => [lines[l.range.start.line].slice(l.range.start.character, l.range.end.character), l.target]),
+      [
+        ['soc.dtsi', uri(SOC)],
+        ['pins.dtsi', uri(PINS)],
+        ['blob.bin', uri(BLOB)],
+      ],
+    );
     const header = await client.request<DocumentLink[]>('textDocument/documentLink', { textDocument: { uri: uri(SOC) } });
-    assert.deepEqual(header.map((l) => l.target), [uri(HEADER)]);
+    assert.deepEqual(
+      header.map((l) => l.target),
+      [uri(HEADER)],
+    );
   });
 
-  it('signature help names the specifier cells from the provider\'s #...-cells and its binding', async () => {
+  it("signature help names the specifier cells from the provider's #...-cells and its binding", async () => {
     const sig = async (file: string, text: string, needle: string, after: string): Promise<SignatureHelp | null> => {
       const line = lineOf(text, needle);
-      return client.request('textDocument/signatureHelp', { textDocument: { uri: uri(file) }, position: { line, character: text.split('\n')[line].indexOf(needle) + needle.indexOf(after) + after.length } });
+      return client.request('textDocument/signatureHelp', {
+        textDocument: { uri: uri(file) },
+        position: { line, character: text.split('\n')[line].indexOf(needle) + needle.indexOf(after) + after.length },
+      });
     };
     const label = (h: SignatureHelp | null): string => {
       const s = h!.signatures[0];

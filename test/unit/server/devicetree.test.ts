@@ -59,7 +59,10 @@ describe('server: device trees', function () {
 
   it('puts an overlay without a header on the base beside it', async () => {
     const contexts = await client.request<{ files: string[]; origin: string }[]>('microkitDualGuest/contexts', {});
-    assert.deepEqual(contexts.map((c) => c.files), [[BASE, OVERLAY]]);
+    assert.deepEqual(
+      contexts.map((c) => c.files),
+      [[BASE, OVERLAY]],
+    );
     assert.equal(contexts[0].origin, 'guess');
   });
 
@@ -69,21 +72,34 @@ describe('server: device trees', function () {
     assert.ok(unit, JSON.stringify(base));
     assert.equal(unit!.range.start.line, 4);
     assert.equal(unit!.source, 'dtc');
-    assert.deepEqual(client.diagnostics(OVERLAY).filter((d) => d.severity === 1), []);
+    assert.deepEqual(
+      client.diagnostics(OVERLAY).filter((d) => d.severity === 1),
+      [],
+    );
   });
 
   it('re-checks the tree when an included .dtsi changes', async () => {
     await client.open(SOC, SOC_TEXT);
     await client.change(SOC, SOC_TEXT.replace('gic: interrupt-controller', 'pic: interrupt-controller'));
     const errors = client.diagnostics(BASE).filter((d) => d.severity === 1);
-    assert.ok(errors.some((d) => d.range.start.line === 3 && /gic/.test(d.message)), JSON.stringify(client.diagnostics(BASE)));
+    assert.ok(
+      errors.some((d) => d.range.start.line === 3 && /gic/.test(d.message)),
+      JSON.stringify(client.diagnostics(BASE)),
+    );
     await client.change(SOC, SOC_TEXT);
-    assert.deepEqual(client.diagnostics(BASE).filter((d) => d.severity === 1), []);
+    assert.deepEqual(
+      client.diagnostics(BASE).filter((d) => d.severity === 1),
+      [],
+    );
     await client.close(SOC);
   });
 
   it('settings: the linux preset and per-check severities apply at once', async () => {
-    const unitAddress = (): number[] => client.diagnostics(BASE).filter((d) => d.code === 'unit_address_vs_reg').map((d) => d.severity!);
+    const unitAddress = (): number[] =>
+      client
+        .diagnostics(BASE)
+        .filter((d) => d.code === 'unit_address_vs_reg')
+        .map((d) => d.severity!);
     assert.deepEqual(unitAddress(), [2]);
     await client.configure({ microkitDualGuest: { devicetree: { checkPreset: 'linux' } } });
     assert.deepEqual(unitAddress(), []);
@@ -94,7 +110,10 @@ describe('server: device trees', function () {
   });
 
   it('a syntax error is positioned and later errors still show', async () => {
-    await client.change(OVERLAY, OVERLAY_TEXT.replace('stdout-path = &uart0;', 'stdout-path = &uart0').replace('status = "disabled";', 'status = "disabled";\n    &nolabel;'));
+    await client.change(
+      OVERLAY,
+      OVERLAY_TEXT.replace('stdout-path = &uart0;', 'stdout-path = &uart0').replace('status = "disabled";', 'status = "disabled";\n    &nolabel;'),
+    );
     const errors = client.diagnostics(OVERLAY).filter((d) => d.severity === 1);
     assert.ok(errors.length >= 1, JSON.stringify(client.diagnostics(OVERLAY)));
     assert.ok(errors.every((d) => d.range.start.line < 10));
@@ -119,11 +138,23 @@ describe('server: device trees', function () {
 
   it('goes from a reference to every place that makes or changes the node, across files', async () => {
     const locs = await client.definition(OVERLAY, 2, 24);
-    assert.deepEqual(locs?.map((l) => [l.uri, l.range.start.line]), [[uri(BASE), 4], [uri(OVERLAY), 5]]);
+    assert.deepEqual(
+      locs?.map((l) => [l.uri, l.range.start.line]),
+      [
+        [uri(BASE), 4],
+        [uri(OVERLAY), 5],
+      ],
+    );
     const toGic = await client.definition(BASE, 3, 26);
-    assert.deepEqual(toGic?.map((l) => [l.uri, l.range.start.line]), [[uri(SOC), 3]]);
+    assert.deepEqual(
+      toGic?.map((l) => [l.uri, l.range.start.line]),
+      [[uri(SOC), 3]],
+    );
     const include = await client.definition(BASE, 1, 12);
-    assert.deepEqual(include?.map((l) => l.uri), [uri(SOC)]);
+    assert.deepEqual(
+      include?.map((l) => l.uri),
+      [uri(SOC)],
+    );
   });
 
   it('finds references of a label in every file of the tree', async () => {
@@ -148,7 +179,10 @@ describe('server: device trees', function () {
     assert.ok(labels.includes('uart0') && labels.includes('gic'), labels.join());
     const paths = (await client.completion(OVERLAY, 9, 3)).map((i) => i.label);
     assert.ok(paths.includes('/serial') && paths.includes('/interrupt-controller@8000000'), paths.join());
-    assert.deepEqual((await client.completion(OVERLAY, 11, 14)).map((i) => i.label), ['okay', 'disabled', 'reserved', 'fail']);
+    assert.deepEqual(
+      (await client.completion(OVERLAY, 11, 14)).map((i) => i.label),
+      ['okay', 'disabled', 'reserved', 'fail'],
+    );
     assert.ok((await client.completion(OVERLAY, 12, 18)).some((i) => i.label === 'fsl,imx8mq-uart'));
     const names = (await client.completion(OVERLAY, 13, 4)).map((i) => i.label);
     assert.ok(names.includes('interrupts') && names.includes('chosen'), names.join());
@@ -157,7 +191,10 @@ describe('server: device trees', function () {
     assert.deepEqual(await client.completion(OVERLAY, 8, 17), []);
     // In a file that parses, the property comes from the index (its name is on the line before).
     await client.change(OVERLAY, OVERLAY_TEXT + '/ { x { status =\n  "", "okay"; }; };\n');
-    assert.deepEqual((await client.completion(OVERLAY, 9, 7)).map((i) => i.label), ['okay', 'disabled', 'reserved', 'fail']);
+    assert.deepEqual(
+      (await client.completion(OVERLAY, 9, 7)).map((i) => i.label),
+      ['okay', 'disabled', 'reserved', 'fail'],
+    );
     await client.change(OVERLAY, OVERLAY_TEXT);
   });
 
@@ -166,7 +203,11 @@ describe('server: device trees', function () {
     await client.change(OVERLAY, text);
     const lines = text.split('\n');
     const at = (line: number, needle: string): number => lines[line].indexOf(needle) + needle.length;
-    for (const [line, typed] of [[8, '<&ua'], [8, '<&g'], [9, '&ua']] as const) {
+    for (const [line, typed] of [
+      [8, '<&ua'],
+      [8, '<&g'],
+      [9, '&ua'],
+    ] as const) {
       const col = at(line, typed);
       const items = await client.completion(OVERLAY, line, col);
       assert.ok(items.some((i) => i.label === 'uart0') && items.some((i) => i.label === 'gic'), JSON.stringify(items));
@@ -187,24 +228,36 @@ describe('server: device trees', function () {
     assert.equal(edit.newText, '&{/serial}');
     assert.ok(serial.filterText!.startsWith('&{/se'));
     // An `&` in a string is no reference.
-    await client.change(OVERLAY, OVERLAY_TEXT + '/ { x { s = "a&ua'+'\n};\n');
-    assert.deepEqual((await client.completion(OVERLAY, 8, 17)).filter((i) => i.label === 'uart0'), []);
+    await client.change(OVERLAY, OVERLAY_TEXT + '/ { x { s = "a&ua' + '\n};\n');
+    assert.deepEqual(
+      (await client.completion(OVERLAY, 8, 17)).filter((i) => i.label === 'uart0'),
+      [],
+    );
     await client.change(OVERLAY, OVERLAY_TEXT);
   });
 
   it('shows labels in the outline and finds nodes by name and label in workspace symbols', async () => {
     await client.open(BASE, BASE_TEXT);
     const base = await client.symbols(BASE);
-    assert.deepEqual(base[0].children?.filter((c) => c.kind === SymbolKind.Module).map((c) => c.name), ['uart0: serial']);
+    assert.deepEqual(
+      base[0].children?.filter((c) => c.kind === SymbolKind.Module).map((c) => c.name),
+      ['uart0: serial'],
+    );
     type Found = { name: string; containerName?: string; location: Location }[];
     const byLabel = await client.request<Found>('workspace/symbol', { query: 'uart0' });
-    assert.deepEqual(byLabel.map((s) => [s.name, path.basename(new URL(s.location.uri).pathname), s.location.range.start.line]), [
-      ['uart0: serial', 'board.dts', 4],
-      ['&uart0', 'board-overlay.dts', 5],
-    ]);
+    assert.deepEqual(
+      byLabel.map((s) => [s.name, path.basename(new URL(s.location.uri).pathname), s.location.range.start.line]),
+      [
+        ['uart0: serial', 'board.dts', 4],
+        ['&uart0', 'board-overlay.dts', 5],
+      ],
+    );
     assert.equal(byLabel[0].containerName, '/');
     const byName = await client.request<Found>('workspace/symbol', { query: 'interrupt-controller' });
-    assert.deepEqual(byName.map((s) => [s.name, path.basename(new URL(s.location.uri).pathname)]), [['gic: interrupt-controller@8000000', 'soc.dtsi']]);
+    assert.deepEqual(
+      byName.map((s) => [s.name, path.basename(new URL(s.location.uri).pathname)]),
+      [['gic: interrupt-controller@8000000', 'soc.dtsi']],
+    );
     assert.deepEqual(await client.request<Found>('workspace/symbol', { query: 'zzzz' }), []);
     // Bounded: a tree with more nodes than the limit gives the limit.
     const big = path.join(mkdtempSync(path.join(tmpdir(), 'mkdg-big-')), 'big.dts');
@@ -219,21 +272,37 @@ describe('server: device trees', function () {
 
   it('outlines and folds the nodes written in the file', async () => {
     const symbols = await client.symbols(OVERLAY);
-    assert.deepEqual(symbols.map((s) => s.name), ['/', '&uart0']);
-    assert.deepEqual(symbols[0].children?.map((c) => c.name), ['chosen']);
-    assert.deepEqual(symbols[0].children?.[0].children?.map((c) => c.name), ['stdout-path']);
+    assert.deepEqual(
+      symbols.map((s) => s.name),
+      ['/', '&uart0'],
+    );
+    assert.deepEqual(
+      symbols[0].children?.map((c) => c.name),
+      ['chosen'],
+    );
+    assert.deepEqual(
+      symbols[0].children?.[0].children?.map((c) => c.name),
+      ['stdout-path'],
+    );
     const folds = await client.folding(OVERLAY);
-    assert.ok(folds.some((f) => f.startLine === 0 && f.endLine === 3), JSON.stringify(folds));
+    assert.ok(
+      folds.some((f) => f.startLine === 0 && f.endLine === 3),
+      JSON.stringify(folds),
+    );
   });
 
-  it('formats to canonical indentation in the file\'s own unit, keeping comments, and refuses broken text', async () => {
+  it("formats to canonical indentation in the file's own unit, keeping comments, and refuses broken text", async () => {
     // The one line indented from its parent's line sets the unit (2 spaces), not the editor's 4.
     const messy = '/ {\n  chosen {   \n\t\t/* the console */\n  stdout-path = &uart0;\n\n\n };\n};\n&uart0 {\nstatus = "disabled"; // off\n};';
     await client.change(OVERLAY, messy);
     const edits = await client.format(OVERLAY);
-    assert.equal(applyEdits(messy, edits!), '/ {\n  chosen {\n    /* the console */\n    stdout-path = &uart0;\n\n  };\n};\n&uart0 {\n  status = "disabled"; // off\n};\n');
+    assert.equal(
+      applyEdits(messy, edits!),
+      '/ {\n  chosen {\n    /* the console */\n    stdout-path = &uart0;\n\n  };\n};\n&uart0 {\n  status = "disabled"; // off\n};\n',
+    );
     // A tab-indented file stays tabbed, its continuation lines aligned, though the editor asks for 4 spaces.
-    const tabbed = '/ {\n\tchosen {\n\t\tstdout-path = &uart0;\n\t};\n};\n&uart0 {\n\tclocks = <&uart0 1>,\n\t         <&uart0 2>;\n\tstatus = "disabled";\n};\n';
+    const tabbed =
+      '/ {\n\tchosen {\n\t\tstdout-path = &uart0;\n\t};\n};\n&uart0 {\n\tclocks = <&uart0 1>,\n\t         <&uart0 2>;\n\tstatus = "disabled";\n};\n';
     await client.change(OVERLAY, tabbed);
     assert.deepEqual(await client.format(OVERLAY), []);
     const shifted = tabbed.replace('\tclocks', '\t\tclocks').replace('\t         <', '\t\t         <');
@@ -250,7 +319,12 @@ describe('server: device trees', function () {
 
   it('on typing `}` that closes a node: adds its `;`, or replaces the `}` of an auto-closed `};`', async () => {
     const onType = (line: number, character: number): Promise<TextEdit[] | null> =>
-      client.request('textDocument/onTypeFormatting', { textDocument: { uri: uri(OVERLAY) }, position: { line, character }, ch: '}', options: { tabSize: 4, insertSpaces: true } });
+      client.request('textDocument/onTypeFormatting', {
+        textDocument: { uri: uri(OVERLAY) },
+        position: { line, character },
+        ch: '}',
+        options: { tabSize: 4, insertSpaces: true },
+      });
     const typed = async (text: string, line: number, character: number): Promise<string> => {
       await client.change(OVERLAY, text);
       return applyEdits(text, (await onType(line, character)) ?? []);
@@ -288,10 +362,19 @@ describe('server: device trees', function () {
     const text = '&iomuxc {\n    pinctrl_uart: uartgrp { fsl,pins = <1 2 3>; };\n};\n/ {\n    leds { compatible = "gpio-leds"; };\n};\n';
     writeFileSync(lone, text);
     await client.open(lone, text);
-    assert.deepEqual(client.diagnostics(lone).filter((d) => d.severity === 1), []);
-    assert.deepEqual((await client.symbols(lone)).map((s) => s.name), ['&iomuxc', '/']);
+    assert.deepEqual(
+      client.diagnostics(lone).filter((d) => d.severity === 1),
+      [],
+    );
+    assert.deepEqual(
+      (await client.symbols(lone)).map((s) => s.name),
+      ['&iomuxc', '/'],
+    );
     await client.change(lone, text.replace('leds {', 'leds {{'));
-    assert.ok(client.diagnostics(lone).some((d) => d.severity === 1 && d.range.start.line === 4), JSON.stringify(client.diagnostics(lone)));
+    assert.ok(
+      client.diagnostics(lone).some((d) => d.severity === 1 && d.range.start.line === 4),
+      JSON.stringify(client.diagnostics(lone)),
+    );
     await client.close(lone);
   });
 
@@ -305,13 +388,17 @@ describe('server: device trees', function () {
     assert.match(h, /#define IRQ_TYPE_LEVEL_HIGH 4/);
     assert.match(JSON.stringify((await client.hover(file, 4, line.indexOf('SPI') + 1))?.contents), /#define SPI\(n\) \(n\)/);
     const def = await client.definition(file, 4, line.indexOf('IRQ_TYPE') + 3);
-    assert.deepEqual(def?.map((l) => [l.range.start.line, l.range.start.character]), [[1, 8]]);
+    assert.deepEqual(
+      def?.map((l) => [l.range.start.line, l.range.start.character]),
+      [[1, 8]],
+    );
     await client.close(file);
   });
 
-  it('hovers reg through the buses\' ranges to the CPU address', async () => {
+  it("hovers reg through the buses' ranges to the CPU address", async () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'mkdg-bus-')), 'bus.dts');
-    const text = '/dts-v1/;\n/ {\n    #address-cells = <1>;\n    #size-cells = <1>;\n    bus@40000000 {\n        compatible = "simple-bus";\n        #address-cells = <1>;\n        #size-cells = <1>;\n        ranges = <0x0 0x40000000 0x100000>;\n        dev@1000 { reg = <0x1000 0x100>; };\n    };\n};\n';
+    const text =
+      '/dts-v1/;\n/ {\n    #address-cells = <1>;\n    #size-cells = <1>;\n    bus@40000000 {\n        compatible = "simple-bus";\n        #address-cells = <1>;\n        #size-cells = <1>;\n        ranges = <0x0 0x40000000 0x100000>;\n        dev@1000 { reg = <0x1000 0x100>; };\n    };\n};\n';
     writeFileSync(file, text);
     await client.open(file, text);
     const h = JSON.stringify((await client.hover(file, 9, text.split('\n')[9].indexOf('reg') + 1))?.contents);
@@ -321,11 +408,15 @@ describe('server: device trees', function () {
 
   it('goes from a phandle written as a number to the node that has it', async () => {
     const file = path.join(path.dirname(BASE), 'explicit-phandles.dts');
-    const text = '/dts-v1/;\n/ {\n    intc {\n        phandle = <0x7>;\n        interrupt-controller;\n        #interrupt-cells = <1>;\n    };\n    dev {\n        interrupt-parent = <0x7>;\n    };\n};\n';
+    const text =
+      '/dts-v1/;\n/ {\n    intc {\n        phandle = <0x7>;\n        interrupt-controller;\n        #interrupt-cells = <1>;\n    };\n    dev {\n        interrupt-parent = <0x7>;\n    };\n};\n';
     await client.open(file, text);
     const locs = await client.definition(file, 8, 29);
-    assert.deepEqual(locs?.map((l) => [l.uri, l.range.start.line]), [[uri(file), 2]]);
-    assert.deepEqual(await client.definition(file, 5, 28) ?? [], []);
+    assert.deepEqual(
+      locs?.map((l) => [l.uri, l.range.start.line]),
+      [[uri(file), 2]],
+    );
+    assert.deepEqual((await client.definition(file, 5, 28)) ?? [], []);
     await client.close(file);
   });
 
@@ -334,7 +425,10 @@ describe('server: device trees', function () {
     await client.openUri(untitled, 'devicetree', '/dts-v1/;\n/ { a = <1> };\n');
     assert.ok(client.diagnosticsOfUri(untitled).some((d) => d.severity === 1));
     const symbols = await client.connection.sendRequest<{ name: string }[]>('textDocument/documentSymbol', { textDocument: { uri: untitled } });
-    assert.deepEqual(symbols.map((s) => s.name), ['/']);
+    assert.deepEqual(
+      symbols.map((s) => s.name),
+      ['/'],
+    );
   });
 
   it('survives every request on an empty and on a garbage buffer', async () => {

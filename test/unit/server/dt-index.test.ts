@@ -31,7 +31,11 @@ describe('DtIndex: written items and their tree nodes', () => {
       for (const site of index.properties) {
         const owner = site.owner.node;
         assert.ok(owner);
-        assert.equal(site.property, owner.properties.find((p) => p.name === site.ast.name), `${site.owner.name}/${site.ast.name}`);
+        assert.equal(
+          site.property,
+          owner.properties.find((p) => p.name === site.ast.name),
+          `${site.owner.name}/${site.ast.name}`,
+        );
       }
     });
   }

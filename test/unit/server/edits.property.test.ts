@@ -16,7 +16,23 @@ const START = `/dts-v1/;
     other { ref = <&lbl>; path = &lbl; };
 };
 `;
-const FRAGMENTS = ['};', '{', '&lbl', 'x@1 { reg = <1 1>; };', '/delete-node/ &lbl;', '"str', ';', '<0x', '/ { };', 'a: ', '#include "none.h"\n', '\n', '/*', '*/', '&{/node@10}'];
+const FRAGMENTS = [
+  '};',
+  '{',
+  '&lbl',
+  'x@1 { reg = <1 1>; };',
+  '/delete-node/ &lbl;',
+  '"str',
+  ';',
+  '<0x',
+  '/ { };',
+  'a: ',
+  '#include "none.h"\n',
+  '\n',
+  '/*',
+  '*/',
+  '&{/node@10}',
+];
 
 type Edit = { kind: 'insert' | 'delete'; at: number; len: number; text: string };
 
@@ -73,7 +89,7 @@ describe('server: random edits (property)', function () {
     assert.deepEqual(fresh.loggedErrors(), []);
   });
 
-  it('the same holds for a base edited under an overlay (the overlay\'s parse comes from the cache)', async () => {
+  it("the same holds for a base edited under an overlay (the overlay's parse comes from the cache)", async () => {
     const root = mkdtempSync(path.join(tmpdir(), 'mkdg-prop-overlay-'));
     let run = 0;
     await fc.assert(
@@ -88,7 +104,10 @@ describe('server: random edits (property)', function () {
         writeFileSync(overlay, overlayText);
         await live.open(overlay, overlayText);
         const contexts = await live.request<{ files: string[] }[]>('microkitDualGuest/contexts', {});
-        assert.ok(contexts.some((c) => c.files.join() === [base, overlay].join()), JSON.stringify(contexts));
+        assert.ok(
+          contexts.some((c) => c.files.join() === [base, overlay].join()),
+          JSON.stringify(contexts),
+        );
         const text = await sendEdits(live, base, START, edits);
         await fresh.open(overlay, overlayText);
         await fresh.open(base, text);

@@ -18,10 +18,16 @@ describe('server: DTS formatter', () => {
     checkFormat('/ {\nnode {\n\ta = <1>;   \n\n\n\n};\n};', '/ {\n\tnode {\n\t\ta = <1>;\n\n\t};\n};\n');
   });
   it('keeps directives at column 0 and does not count braces in strings, chars or comments', () => {
-    checkFormat('#include "a.h"\n   #define X { \n/ {\n\ts = "}{";\n c = <\'{\'>; // }\n /* { */\n};\n', '#include "a.h"\n#define X {\n/ {\n\ts = "}{";\n\tc = <\'{\'>; // }\n\t/* { */\n};\n');
+    checkFormat(
+      '#include "a.h"\n   #define X { \n/ {\n\ts = "}{";\n c = <\'{\'>; // }\n /* { */\n};\n',
+      '#include "a.h"\n#define X {\n/ {\n\ts = "}{";\n\tc = <\'{\'>; // }\n\t/* { */\n};\n',
+    );
   });
   it('moves the inside of a block comment with its first line, and keeps continued macros as written', () => {
-    checkFormat('/ {\n\tx;\n/*\n   * text {\n   */\n#define M(a) \\\n     a { \\\n   }\n x;\n};\n', '/ {\n\tx;\n\t/*\n\t   * text {\n\t   */\n#define M(a) \\\n     a { \\\n   }\n\tx;\n};\n');
+    checkFormat(
+      '/ {\n\tx;\n/*\n   * text {\n   */\n#define M(a) \\\n     a { \\\n   }\n x;\n};\n',
+      '/ {\n\tx;\n\t/*\n\t   * text {\n\t   */\n#define M(a) \\\n     a { \\\n   }\n\tx;\n};\n',
+    );
   });
   it('ends a statement at /include/, which has no semicolon', () => {
     checkFormat('/ {\n\ta {\n/include/ "b.dtsi"\n  c;\n\t};\n};\n', '/ {\n\ta {\n\t\t/include/ "b.dtsi"\n\t\tc;\n\t};\n};\n');
@@ -40,13 +46,14 @@ describe('server: DTS formatter', () => {
     checkFormat('/ {\n  a {\n      b;\n    c;\n  };\n  d;\n};\n', '/ {\n  a {\n    b;\n    c;\n  };\n  d;\n};\n');
   });
 
-  it('uses the editor\'s unit only when the file has no indentation to learn from', () => {
+  it("uses the editor's unit only when the file has no indentation to learn from", () => {
     assert.equal(detectIndentUnit('/ {\na;\nb { c; };\n};\n'), undefined);
     checkFormat('/ {\na;\nb {\nc;\n};\n};\n', '/ {\n    a;\n    b {\n        c;\n    };\n};\n', '    ');
   });
 
   it('keeps the alignment of continuation lines, moving them with their statement', () => {
-    const aligned = '/ {\n\tpcie {\n\t\tinterrupt-map = <0 0 0 1 &gic 0 125 4>,\n\t\t                <0 0 0 2 &gic 0 124 4>;\n\t\tclocks = <&clk 1>, <&clk 2>,\n\t\t\t<&clk 3>;\n\t\tcompatible = "a",\n\t\t\t     "b";\n\t};\n};\n';
+    const aligned =
+      '/ {\n\tpcie {\n\t\tinterrupt-map = <0 0 0 1 &gic 0 125 4>,\n\t\t                <0 0 0 2 &gic 0 124 4>;\n\t\tclocks = <&clk 1>, <&clk 2>,\n\t\t\t<&clk 3>;\n\t\tcompatible = "a",\n\t\t\t     "b";\n\t};\n};\n';
     checkFormat(aligned, aligned);
     // The node was one level off: its statements move, and their continuation lines with them.
     const off = aligned.replace(/\n\t\t/g, '\n\t\t\t').replace('\t};', '\t\t};');
@@ -54,7 +61,7 @@ describe('server: DTS formatter', () => {
     checkFormat(off, aligned);
   });
 
-  it('keeps every line of cpp output (its markers count lines) and the file\'s line ending', () => {
+  it("keeps every line of cpp output (its markers count lines) and the file's line ending", () => {
     const cpp = '# 1 "x.dts"\n/dts-v1/;\n\n\n\n/ {\n a;\n};\n';
     checkFormat(cpp, cpp);
     const crlf = '/ {\r\n\ta;  \r\n};\r\n';
@@ -70,13 +77,14 @@ describe('server: DTS formatter', () => {
       hang: fc.integer({ min: -1, max: 20 }),
     });
     // At most four levels, two children each: small trees, generated fast.
-    const nodeAt = (depth: number): fc.Arbitrary<Node> => fc.record({
-      name: fc.constantFrom('serial@0', 'soc', 'leds', 'pcie@33800000'),
-      label: fc.boolean(),
-      comment: fc.boolean(),
-      props: fc.array(prop, { maxLength: 3 }),
-      children: depth >= 3 ? fc.constant([]) : fc.array(nodeAt(depth + 1), { maxLength: 2 }),
-    });
+    const nodeAt = (depth: number): fc.Arbitrary<Node> =>
+      fc.record({
+        name: fc.constantFrom('serial@0', 'soc', 'leds', 'pcie@33800000'),
+        label: fc.boolean(),
+        comment: fc.boolean(),
+        props: fc.array(prop, { maxLength: 3 }),
+        children: depth >= 3 ? fc.constant([]) : fc.array(nodeAt(depth + 1), { maxLength: 2 }),
+      });
     const node = nodeAt(0);
     const print = (n: Node, unit: string, depth: number, out: string[]): void => {
       const at = unit.repeat(depth);
@@ -91,26 +99,62 @@ describe('server: DTS formatter', () => {
       for (const c of n.children) print(c, unit, depth + 1, out);
       out.push(`${at}};`);
     };
-    fc.assert(fc.property(node, fc.constantFrom('\t', ' ', '  ', '    ', '        '), fc.constantFrom('\t', '   '), (root, unit, fallback) => {
-      const out = ['/dts-v1/;', ''];
-      print({ ...root, name: '/', label: false }, unit, 0, out);
-      const text = out.join('\n') + '\n';
-      assert.equal(formatDts(text, fallback), text);
-    }), { numRuns: 200 });
+    fc.assert(
+      fc.property(node, fc.constantFrom('\t', ' ', '  ', '    ', '        '), fc.constantFrom('\t', '   '), (root, unit, fallback) => {
+        const out = ['/dts-v1/;', ''];
+        print({ ...root, name: '/', label: false }, unit, 0, out);
+        const text = out.join('\n') + '\n';
+        assert.equal(formatDts(text, fallback), text);
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('property: formatting twice equals formatting once, and only layout changes', () => {
-    const pieces = ['/ {', 'node@1 {', 'lbl: n {', '};', '}; };', 'a = <1>,', '<2 &x>;', 'b = "s{", "t}",', '"u";', '/* c {', '*/', ' * mid', '// x {', '#include "a.h"',
-      '#define M { \\', '  } \\', '# 3 "f.dts"', '', 'x;', '&l {', '&{/p} {', 'c = \'{\';', '#address-cells = <1>;', '/delete-node/ n;', 'q = [00 11];'];
-    const line = fc.tuple(fc.constantFrom('', ' ', '  ', '\t', '    ', '\t\t', ' \t', '       '), fc.constantFrom(...pieces), fc.constantFrom('', ' ', '\t'))
+    const pieces = [
+      '/ {',
+      'node@1 {',
+      'lbl: n {',
+      '};',
+      '}; };',
+      'a = <1>,',
+      '<2 &x>;',
+      'b = "s{", "t}",',
+      '"u";',
+      '/* c {',
+      '*/',
+      ' * mid',
+      '// x {',
+      '#include "a.h"',
+      '#define M { \\',
+      '  } \\',
+      '# 3 "f.dts"',
+      '',
+      'x;',
+      '&l {',
+      '&{/p} {',
+      "c = '{';",
+      '#address-cells = <1>;',
+      '/delete-node/ n;',
+      'q = [00 11];',
+    ];
+    const line = fc
+      .tuple(fc.constantFrom('', ' ', '  ', '\t', '    ', '\t\t', ' \t', '       '), fc.constantFrom(...pieces), fc.constantFrom('', ' ', '\t'))
       .map(([lead, body, trail]) => lead + body + trail);
-    fc.assert(fc.property(fc.array(line, { maxLength: 40 }), fc.constantFrom('\n', '\r\n'), fc.constantFrom('\t', '    ', '  '), (lines, eol, fallback) => {
-      const text = lines.join(eol);
-      const once = formatDts(text, fallback);
-      assert.equal(formatDts(once, fallback), once);
-      const content = (t: string): string[] => t.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
-      assert.deepEqual(content(once), content(text));
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 40 }), fc.constantFrom('\n', '\r\n'), fc.constantFrom('\t', '    ', '  '), (lines, eol, fallback) => {
+        const text = lines.join(eol);
+        const once = formatDts(text, fallback);
+        assert.equal(formatDts(once, fallback), once);
+        const content = (t: string): string[] =>
+          t
+            .split(/\r?\n/)
+            .map((l) => l.trim())
+            .filter((l) => l !== '');
+        assert.deepEqual(content(once), content(text));
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 
@@ -121,7 +165,10 @@ describe('server: cpp output read at its own lines', () => {
     const host = physical({ '/w/out.dts': cppOutput });
     for (const text of [host.readText('/w/out.dts')!, decodeUtf8(host.readFile('/w/out.dts')!)]) {
       assert.equal(text.length, cppOutput.length);
-      assert.deepEqual(text.split('\n').map((l) => l.trim()), ['', '/dts-v1/;', '', '/ { };', '', '']);
+      assert.deepEqual(
+        text.split('\n').map((l) => l.trim()),
+        ['', '/dts-v1/;', '', '/ { };', '', ''],
+      );
     }
   });
   it('blanks an indented marker and one with non-ASCII text, in an open buffer too', () => {

@@ -12,12 +12,18 @@ class BuggyProvider implements UnitProvider {
   unitsFor(path: string, ws: Workspace): AnalysisUnit[] {
     if (path.includes('/worse')) throw new RangeError('Maximum call stack size exceeded');
     if (!path.includes('/bad')) return [];
-    return [ws.unit(`buggy:${path}`, () => ({
-      key: `buggy:${path}`, deps: new Set<string>(), diagnostics: [], source: 'test', mainFile: path,
-      run(): void {
-        throw new TypeError("Cannot read properties of null (reading 'length')");
-      },
-    }))];
+    return [
+      ws.unit(`buggy:${path}`, () => ({
+        key: `buggy:${path}`,
+        deps: new Set<string>(),
+        diagnostics: [],
+        source: 'test',
+        mainFile: path,
+        run(): void {
+          throw new TypeError("Cannot read properties of null (reading 'length')");
+        },
+      })),
+    ];
   }
 }
 
@@ -38,7 +44,10 @@ describe('server: analysis units fail alone', () => {
     assert.match(bad[0].message, /^internal error while analysing this file \(please report it\): TypeError: Cannot read properties of null/);
     assert.equal(bad[0].code, 'internal-error');
     assert.match(published.get('/w/worse.dts')![0].diagnostic.message, /RangeError: Maximum call stack size exceeded/);
-    assert.ok(published.get('/w/good.dts')!.some((e) => e.diagnostic.code === 'syntax'), 'the good file still gets its syntax error');
+    assert.ok(
+      published.get('/w/good.dts')!.some((e) => e.diagnostic.code === 'syntax'),
+      'the good file still gets its syntax error',
+    );
     // The good file's next edit is analysed too.
     ws.docs.change('/w/good.dts', 2, [{ text: '/dts-v1/;\n/ { };\n' }]);
     assert.deepEqual(ws.refresh(['/w/good.dts']).get('/w/good.dts'), []);

@@ -53,7 +53,11 @@ describe('server: microkitVersion selects the rules', function () {
     await client.configure({ microkitDualGuest: {} });
     await client.change(FILE, TEXT);
     const d = client.diagnostics(FILE);
-    assert.deepEqual(d.map((x) => x.severity), [3], JSON.stringify(d));
+    assert.deepEqual(
+      d.map((x) => x.severity),
+      [3],
+      JSON.stringify(d),
+    );
     await client.configure({ microkitDualGuest: { system: { microkitVersion: '2.3' } } });
     assert.equal(client.diagnostics(FILE).filter((x) => x.severity === 1).length, 1);
   });

@@ -35,10 +35,16 @@ describe('server: a project laid out in a folder per VM', function () {
     await client.open(GUEST1, readFileSync(GUEST1, 'utf8'));
     const contexts = await client.request<{ files: string[]; origin: string; vm?: string }[]>('microkitDualGuest/contexts', {});
     const mine = contexts.find((c) => c.files.includes(GUEST1));
-    assert.deepEqual(mine?.files.map((f) => path.relative(dir, f)), ['client_vm_1/dts/board.dts', 'client_vm_1/dts/guest-1.dts']);
+    assert.deepEqual(
+      mine?.files.map((f) => path.relative(dir, f)),
+      ['client_vm_1/dts/board.dts', 'client_vm_1/dts/guest-1.dts'],
+    );
     assert.equal(mine?.origin, 'project');
     assert.equal(mine?.vm, 'client_linux-1');
-    assert.deepEqual([...client.allDiagnostics().values()].flat().filter((d) => d.severity === 1 || d.code === 'project-no-dts'), []);
+    assert.deepEqual(
+      [...client.allDiagnostics().values()].flat().filter((d) => d.severity === 1 || d.code === 'project-no-dts'),
+      [],
+    );
     await client.close(GUEST1);
   });
 
@@ -58,13 +64,20 @@ describe('server: a project laid out in a folder per VM', function () {
     const text = (changes[1] as TextDocumentEdit).edits[0].newText;
     const json = JSON.parse(text);
     assert.equal(json.system, 'virtio.system');
-    assert.deepEqual(json.guests['client_linux-1'], { dts: ['client_vm_1/dts/board.dts', 'client_vm_1/dts/guest-1.dts'], virtio: { base: '0x150000', size: '0x200', spi: 42 }, dtbAddr: '0x44000000' });
+    assert.deepEqual(json.guests['client_linux-1'], {
+      dts: ['client_vm_1/dts/board.dts', 'client_vm_1/dts/guest-1.dts'],
+      virtio: { base: '0x150000', size: '0x200', spi: 42 },
+      dtbAddr: '0x44000000',
+    });
     assert.deepEqual(json.guests['client_linux-2'].dts, []);
     assert.deepEqual(json.roles.clients, ['CLIENT_VMM-1', 'CLIENT_VMM-2']);
     // Written as is, the loader (which knows exactly the schema's keys) reads it without a word.
     writeFileSync(target, text);
     const loaded = loadProject(target, new NodeFileHost());
-    assert.deepEqual(loaded.diagnostics.filter((x) => x.code?.startsWith('project-')), []);
+    assert.deepEqual(
+      loaded.diagnostics.filter((x) => x.code?.startsWith('project-')),
+      [],
+    );
     assert.deepEqual(loaded.guests[0].dtFiles, [path.join(dir, 'client_vm_1/dts/board.dts'), path.join(dir, 'client_vm_1/dts/guest-1.dts')]);
     rmSync(target);
 

@@ -16,10 +16,22 @@ describe('server: protocol and settings', () => {
 
   it('reads the settings section, nested or not, and ignores malformed fields', () => {
     assert.deepEqual(readSettings(undefined), DEFAULT_SETTINGS);
-    assert.deepEqual(readSettings({ microkitDualGuest: { projectFile: '/p/dual-guest.json', devicetree: { includePaths: ['inc', 3], checkPreset: 'linux', checks: { a: 'off', b: 'loud' } } } }),
-      { projectFile: '/p/dual-guest.json', includePaths: ['inc'], checkPreset: 'linux', checks: { a: 'off' }, system: {} });
+    assert.deepEqual(
+      readSettings({
+        microkitDualGuest: {
+          projectFile: '/p/dual-guest.json',
+          devicetree: { includePaths: ['inc', 3], checkPreset: 'linux', checks: { a: 'off', b: 'loud' } },
+        },
+      }),
+      { projectFile: '/p/dual-guest.json', includePaths: ['inc'], checkPreset: 'linux', checks: { a: 'off' }, system: {} },
+    );
     assert.deepEqual(readSettings({ devicetree: { checkPreset: 'nonsense' } }).checkPreset, 'dtc');
-    assert.deepEqual(readSettings({ system: { arch: 'x86_64', microkitVersion: '2.0' } }).system, { arch: 'x86_64', archOrigin: 'setting', version: '2.0', versionOrigin: 'setting' });
+    assert.deepEqual(readSettings({ system: { arch: 'x86_64', microkitVersion: '2.0' } }).system, {
+      arch: 'x86_64',
+      archOrigin: 'setting',
+      version: '2.0',
+      versionOrigin: 'setting',
+    });
     assert.deepEqual(readSettings({ system: { arch: 'mips', microkitVersion: 2 } }).system, {});
   });
 

@@ -13,7 +13,9 @@ const CORPUS = path.join(PROJECT_ROOT, 'test', 'unit', 'explain', 'logs');
 describe('server: serial logs', function () {
   this.timeout(60000);
   let client: TestClient;
-  before(async () => { client = await TestClient.start(); });
+  before(async () => {
+    client = await TestClient.start();
+  });
   after(async () => client.stop());
   afterEach(async () => client.close(LOG));
 
@@ -27,17 +29,24 @@ describe('server: serial logs', function () {
     assert.ok(d.relatedInformation?.some((r) => r.location.uri === uri(path.join(DIR, 'board.dts')) && r.location.range.start.line === 96));
     assert.ok(d.relatedInformation?.some((r) => r.location.uri === uri(SYSTEM)));
     const actions = (await client.codeActions(LOG, d.range, [d])) ?? [];
-    assert.deepEqual(actions.map((a) => a.title), ["Map watchdog@30280000 into 'client_linux-1': a memory region 'watchdog' at 0x30280000 (size 0x10000)"]);
+    assert.deepEqual(
+      actions.map((a) => a.title),
+      ["Map watchdog@30280000 into 'client_linux-1': a memory region 'watchdog' at 0x30280000 (size 0x10000)"],
+    );
     const fixed = applyEdits(readFileSync(SYSTEM, 'utf8'), actions[0].edit!.changes![uri(SYSTEM)]);
     assert.match(fixed, /<memory_region name="watchdog" size="0x10000" phys_addr="0x30280000" \/>/);
     assert.match(fixed, /<virtual_machine name="client_linux-1"[^]*<map mr="watchdog" vaddr="0x30280000" perms="rw" cached="false" \/>\s*<\/virtual_machine>/);
   });
 
   it('disables an enabled device in its tree', async () => {
-    await client.open(LOG, 'CLIENT_VMM-1|ERROR: unexpected memory fault on address: 0x30800000, FSR: 0x92000006, IP: 0x0, is_prefetch: false, is_write: false\n', 'serial-log');
+    await client.open(
+      LOG,
+      'CLIENT_VMM-1|ERROR: unexpected memory fault on address: 0x30800000, FSR: 0x92000006, IP: 0x0, is_prefetch: false, is_write: false\n',
+      'serial-log',
+    );
     const [d] = client.diagnostics(LOG);
     const actions = (await client.codeActions(LOG, d.range, [d])) ?? [];
-    assert.equal(actions[0].title, "Disable bus@30800000 in the device tree of 'client_linux-1' (status = \"disabled\")");
+    assert.equal(actions[0].title, 'Disable bus@30800000 in the device tree of \'client_linux-1\' (status = "disabled")');
     const [[file, edits]] = Object.entries(actions[0].edit!.changes!);
     assert.ok(file.endsWith('.dts'), file);
     assert.ok(edits[0].newText.includes('status = "disabled";'));

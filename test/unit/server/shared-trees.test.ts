@@ -22,7 +22,12 @@ function exampleHost(): MemoryFileHost {
   for (const name of readdirSync(example)) host.set(`${DIR}/${name}`, readFileSync(path.join(example, name), 'utf8'));
   // The base includes a header, as real board trees do.
   const board = decodeUtf8(host.readFile(BOARD)!);
-  host.set(BOARD, board.replace('/dts-v1/;\n', '/dts-v1/;\n#include "extra.h"\n').replace('\tinterrupt-parent = <&gpc>;\n', '\tinterrupt-parent = <&gpc>;\n\textra = <EXTRA>;\n'));
+  host.set(
+    BOARD,
+    board
+      .replace('/dts-v1/;\n', '/dts-v1/;\n#include "extra.h"\n')
+      .replace('\tinterrupt-parent = <&gpc>;\n', '\tinterrupt-parent = <&gpc>;\n\textra = <EXTRA>;\n'),
+  );
   host.set(HEADER, '#define EXTRA 1\n');
   return host;
 }
@@ -35,7 +40,10 @@ function workspace(host: WorkspaceHost): Workspace {
 }
 
 function guestTrees(ws: Workspace): DtUnit[] {
-  return ws.liveUnits().filter((u): u is DtUnit => u instanceof DtUnit && u.vm !== undefined).sort((a, b) => a.vm!.localeCompare(b.vm!));
+  return ws
+    .liveUnits()
+    .filter((u): u is DtUnit => u instanceof DtUnit && u.vm !== undefined)
+    .sort((a, b) => a.vm!.localeCompare(b.vm!));
 }
 
 function extra(u: DtUnit): number[] {
@@ -59,10 +67,13 @@ describe('server: guests sharing a base', () => {
     ws.docs.open(BOARD, `file://${BOARD}`, 'devicetree', 1, board);
     ws.refresh([BOARD]);
     const trees = guestTrees(ws);
-    assert.deepEqual(trees.map((u) => [u.vm, u.files.map((f) => path.posix.basename(f))]), [
-      ['client_linux-1', ['board.dts', 'guest-1.dts']],
-      ['client_linux-2', ['board.dts', 'guest-2.dts']],
-    ]);
+    assert.deepEqual(
+      trees.map((u) => [u.vm, u.files.map((f) => path.posix.basename(f))]),
+      [
+        ['client_linux-1', ['board.dts', 'guest-1.dts']],
+        ['client_linux-2', ['board.dts', 'guest-2.dts']],
+      ],
+    );
     assert.equal(trees[0].result!.documents[0].ast, trees[1].result!.documents[0].ast, 'one parse of the base');
     assert.deepEqual(trees.map(extra), [[1], [1]]);
     const misses = ws.frontEnds.misses;
@@ -72,15 +83,28 @@ describe('server: guests sharing a base', () => {
     ws.docs.change(BOARD, 2, [{ text: board }]);
     const published = ws.refresh([BOARD]);
     assert.equal(ws.frontEnds.misses, misses + 1, 'the base alone is parsed again; the overlays come from the cache');
-    assert.deepEqual(guestTrees(ws).map(extra), [[1, 2], [1, 2]]);
-    for (const u of guestTrees(ws)) assert.ok(u.diagnostics.some((d) => d.code === 'unit_address_vs_reg' && d.range?.file === BOARD), `${u.vm}: ${JSON.stringify(u.diagnostics)}`);
+    assert.deepEqual(guestTrees(ws).map(extra), [
+      [1, 2],
+      [1, 2],
+    ]);
+    for (const u of guestTrees(ws))
+      assert.ok(
+        u.diagnostics.some((d) => d.code === 'unit_address_vs_reg' && d.range?.file === BOARD),
+        `${u.vm}: ${JSON.stringify(u.diagnostics)}`,
+      );
     assert.ok(published.get(BOARD)?.some((e) => e.diagnostic.code === 'unit_address_vs_reg'));
 
     // An edit of the header on disk: both trees see it.
     host.set(HEADER, '#define EXTRA 5\n');
     ws.refresh([HEADER]);
-    assert.deepEqual(guestTrees(ws).map(extra), [[5, 2], [5, 2]]);
-    assert.deepEqual([...ws.diagnosticsByFile()].sort(([a], [b]) => a.localeCompare(b)), freshDiagnostics(host, new Map([[BOARD, board]])));
+    assert.deepEqual(guestTrees(ws).map(extra), [
+      [5, 2],
+      [5, 2],
+    ]);
+    assert.deepEqual(
+      [...ws.diagnosticsByFile()].sort(([a], [b]) => a.localeCompare(b)),
+      freshDiagnostics(host, new Map([[BOARD, board]])),
+    );
 
     // Closing the buffer: the trees go, and the cache keeps nothing for files no tree reads.
     ws.docs.close(BOARD);

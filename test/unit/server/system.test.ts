@@ -46,7 +46,10 @@ describe('server: .system files', function () {
     await client.change(FILE, TEXT.replace('<end pd="uart_driver" id="1" />', '<end pd="uart_driver" id="0" />'));
     const errors = client.diagnostics(FILE).filter((d) => d.severity === 1);
     assert.ok(errors.length >= 1, JSON.stringify(client.diagnostics(FILE)));
-    assert.ok(errors.some((d) => d.range.start.line === 19 || d.range.start.line === 8), JSON.stringify(errors));
+    assert.ok(
+      errors.some((d) => d.range.start.line === 19 || d.range.start.line === 8),
+      JSON.stringify(errors),
+    );
     await client.change(FILE, TEXT);
     assert.equal(client.diagnostics(FILE).filter((d) => d.severity === 1).length, 0);
   });
@@ -77,14 +80,23 @@ describe('server: .system files', function () {
 
   it('goes from map mr= to its memory_region and from end pd= to its protection_domain', async () => {
     const toMr = await client.definition(FILE, 7, 18);
-    assert.deepEqual(toMr?.map((l) => [l.uri, l.range.start.line, l.range.start.character]), [[uri(FILE), 2, 25]]);
+    assert.deepEqual(
+      toMr?.map((l) => [l.uri, l.range.start.line, l.range.start.character]),
+      [[uri(FILE), 2, 25]],
+    );
     const toPd = await client.definition(FILE, 20, 19);
-    assert.deepEqual(toPd?.map((l) => l.range.start.line), [10]);
+    assert.deepEqual(
+      toPd?.map((l) => l.range.start.line),
+      [10],
+    );
   });
 
   it('finds every reference of a region', async () => {
     const refs = await client.references(FILE, 3, 26, true);
-    assert.deepEqual(refs?.map((l) => l.range.start.line).sort((a, b) => a - b), [3, 12, 15]);
+    assert.deepEqual(
+      refs?.map((l) => l.range.start.line).sort((a, b) => a - b),
+      [3, 12, 15],
+    );
     const usesOnly = await client.references(FILE, 3, 26, false);
     assert.equal(usesOnly?.length, 2);
   });
@@ -101,7 +113,10 @@ describe('server: .system files', function () {
   });
 
   it('completes elements, attributes, and region and PD names', async () => {
-    const probe = TEXT.replace('        <irq irq="58" id="0" />', '        <irq irq="58" id="0" />\n        <\n        <map \n        <map mr="\n        <end pd="');
+    const probe = TEXT.replace(
+      '        <irq irq="58" id="0" />',
+      '        <irq irq="58" id="0" />\n        <\n        <map \n        <map mr="\n        <end pd="',
+    );
     await client.change(FILE, probe);
     const labels = async (line: number, col: number): Promise<string[]> => (await client.completion(FILE, line, col)).map((i) => i.label);
     const elements = await labels(9, 9);
@@ -115,15 +130,27 @@ describe('server: .system files', function () {
 
   it('outlines regions, PDs with their maps and VM, and channels', async () => {
     const symbols = await client.symbols(FILE);
-    assert.deepEqual(symbols.map((s) => s.name), ['uart', 'guest_ram', 'unused', 'uart_driver', 'vmm', 'uart_driver ⇄ vmm']);
+    assert.deepEqual(
+      symbols.map((s) => s.name),
+      ['uart', 'guest_ram', 'unused', 'uart_driver', 'vmm', 'uart_driver ⇄ vmm'],
+    );
     const vmm = symbols.find((s) => s.name === 'vmm')!;
-    assert.deepEqual(vmm.children?.map((c) => c.name), ['map guest_ram', 'linux']);
-    assert.deepEqual(vmm.children?.[1].children?.map((c) => c.name), ['map guest_ram']);
+    assert.deepEqual(
+      vmm.children?.map((c) => c.name),
+      ['map guest_ram', 'linux'],
+    );
+    assert.deepEqual(
+      vmm.children?.[1].children?.map((c) => c.name),
+      ['map guest_ram'],
+    );
   });
 
   it('folds multi-line elements', async () => {
     const folds = await client.folding(FILE);
-    assert.ok(folds.some((f) => f.startLine === 5 && f.endLine === 8), JSON.stringify(folds));
+    assert.ok(
+      folds.some((f) => f.startLine === 5 && f.endLine === 8),
+      JSON.stringify(folds),
+    );
     assert.ok(folds.some((f) => f.startLine === 1));
   });
 

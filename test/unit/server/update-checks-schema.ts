@@ -8,9 +8,16 @@ import { SYSTEM_RULES } from '../../../src/system/rule-table';
 
 export function checksSchema(): Record<string, unknown> {
   const properties: Record<string, unknown> = {};
-  for (const c of CHECKS) properties[c.name] = { type: 'string', enum: ['error', 'warning', 'off'], markdownDescription: `${c.description} (default: ${c.defaultSeverity})` };
+  for (const c of CHECKS)
+    properties[c.name] = { type: 'string', enum: ['error', 'warning', 'off'], markdownDescription: `${c.description} (default: ${c.defaultSeverity})` };
   // The checks across a .system and its guests' trees take severities by name too.
-  for (const r of SYSTEM_RULES) if (r.stage === 'guest') properties[r.code] = { type: 'string', enum: ['error', 'warning', 'off'], markdownDescription: `Cross check: ${r.description}. (default: ${r.severity})` };
+  for (const r of SYSTEM_RULES)
+    if (r.stage === 'guest')
+      properties[r.code] = {
+        type: 'string',
+        enum: ['error', 'warning', 'off'],
+        markdownDescription: `Cross check: ${r.description}. (default: ${r.severity})`,
+      };
   return properties;
 }
 

@@ -14,8 +14,16 @@ import * as textmate from 'vscode-textmate';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 
-interface Pair { open: string; close: string; notIn?: string[] }
-const config = JSON.parse(readFileSync(path.join(root, 'language-configuration/devicetree.json'), 'utf8')) as { autoClosingPairs: Pair[]; brackets: string[][]; autoCloseBefore?: string };
+interface Pair {
+  open: string;
+  close: string;
+  notIn?: string[];
+}
+const config = JSON.parse(readFileSync(path.join(root, 'language-configuration/devicetree.json'), 'utf8')) as {
+  autoClosingPairs: Pair[];
+  brackets: string[][];
+  autoCloseBefore?: string;
+};
 /** VS Code's default for brackets when a language configuration sets none (CharacterPairSupport). */
 const AUTO_CLOSE_BEFORE = config.autoCloseBefore ?? '\'"`;:.,=}])> \n\t';
 
@@ -25,8 +33,12 @@ before(async () => {
   const wasm = readFileSync(require.resolve('vscode-oniguruma/release/onig.wasm', { paths: [root] }));
   await oniguruma.loadWASM(wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength));
   const registry = new textmate.Registry({
-    onigLib: Promise.resolve({ createOnigScanner: (s: string[]) => new oniguruma.OnigScanner(s), createOnigString: (s: string) => new oniguruma.OnigString(s) }),
-    loadGrammar: async () => textmate.parseRawGrammar(readFileSync(path.join(root, 'syntaxes/devicetree.tmLanguage.json'), 'utf8'), 'devicetree.tmLanguage.json'),
+    onigLib: Promise.resolve({
+      createOnigScanner: (s: string[]) => new oniguruma.OnigScanner(s),
+      createOnigString: (s: string) => new oniguruma.OnigString(s),
+    }),
+    loadGrammar: async () =>
+      textmate.parseRawGrammar(readFileSync(path.join(root, 'syntaxes/devicetree.tmLanguage.json'), 'utf8'), 'devicetree.tmLanguage.json'),
   });
   grammar = (await registry.loadGrammar('source.devicetree'))!;
 });
@@ -81,7 +93,7 @@ describe('devicetree language configuration', () => {
     assert.equal(type('/* a |', '{'), '/* a {|');
   });
 
-  it('Enter between `{` and `};` indents: `};` starts with the bracket VS Code\'s onEnter rule looks for', () => {
+  it("Enter between `{` and `};` indents: `};` starts with the bracket VS Code's onEnter rule looks for", () => {
     assert.ok(config.brackets.some(([open, close]) => open === '{' && close === '}'));
     for (const p of config.autoClosingPairs.filter((x) => x.open.endsWith('{'))) assert.ok(p.close.startsWith('}'), p.close);
   });

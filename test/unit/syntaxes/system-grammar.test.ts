@@ -17,7 +17,7 @@ describe('microkit-system grammar', () => {
     });
   }
 
-  it('does not scope an unknown element as the format\'s', () => {
+  it("does not scope an unknown element as the format's", () => {
     assert.ok(!tagRe.test('<systemx '));
   });
 });

@@ -53,8 +53,9 @@ export function assertDiagnostics(file: string, text: string, diags: Diagnostic[
   assert.strictEqual(diags.length, expected.length, `expected ${expected.length} diagnostics, got:\n${shown}`);
   for (const e of expected) {
     const range = rangeOf(file, text, e.at, e.occurrence, e.in, e.inOccurrence);
-    const match = diags.find((d) => d.code === e.code && d.severity === (e.severity ?? 'error') && d.message.includes(e.message)
-      && JSON.stringify(d.range) === JSON.stringify(range));
+    const match = diags.find(
+      (d) => d.code === e.code && d.severity === (e.severity ?? 'error') && d.message.includes(e.message) && JSON.stringify(d.range) === JSON.stringify(range),
+    );
     assert.ok(match, `no ${e.severity ?? 'error'} ${e.code} '${e.message}' at ${JSON.stringify(range)}; got:\n${shown}`);
   }
 }

@@ -19,6 +19,14 @@ describe('system: hostile input found by the fuzzer', () => {
 </system>
 `;
     const ds = lintSystemFile('/w/s.system', new MemoryFileHost({ '/w/s.system': text }));
-    assert.deepEqual(ds.map((d) => [d.code, d.range?.start.line]), [['guest-ram-vmm', 4], ['project-no-dts', 4], ['project-no-dts', 9], ['sdf-duplicate-name', 9]]);
+    assert.deepEqual(
+      ds.map((d) => [d.code, d.range?.start.line]),
+      [
+        ['guest-ram-vmm', 4],
+        ['project-no-dts', 4],
+        ['project-no-dts', 9],
+        ['sdf-duplicate-name', 9],
+      ],
+    );
   });
 });

@@ -18,12 +18,22 @@ function lint(text: string): ReturnType<typeof lintSystemFile> {
 
 describe('system: hostile input at scale', () => {
   it('setvar symbols of maps in one PD are parsed in linear time (32,000 maps took 12 times 8,000)', () => {
-    const text = (n: number): string => system(Array.from({ length: n }, (_, i) => `    <map mr="r" vaddr="0x${(0x10000000 + i * 0x1000).toString(16)}" perms="rw" setvar_vaddr="v${i}"/>`).join('\n'));
-    const small = text(8_000), large = text(32_000);
+    const text = (n: number): string =>
+      system(
+        Array.from({ length: n }, (_, i) => `    <map mr="r" vaddr="0x${(0x10000000 + i * 0x1000).toString(16)}" perms="rw" setvar_vaddr="v${i}"/>`).join('\n'),
+      );
+    const small = text(8_000),
+      large = text(32_000);
     parseSystem('/w/s.system', small); // warm the JIT
     const ts = Math.min(withCpuMillis(() => parseSystem('/w/s.system', small)).cpuMs, withCpuMillis(() => parseSystem('/w/s.system', small)).cpuMs);
-    const { result, cpuMs: tl } = withCpuMillis(() => parseSystem('/w/s.system', large));
-    assert.deepEqual(result.diagnostics.filter((d) => d.severity === 'error'), []);
+    // The least of two runs each: a major GC that one run happens to pay for is not the parser's cost.
+    const first = withCpuMillis(() => parseSystem('/w/s.system', large));
+    const { result } = first;
+    const tl = Math.min(first.cpuMs, withCpuMillis(() => parseSystem('/w/s.system', large)).cpuMs);
+    assert.deepEqual(
+      result.diagnostics.filter((d) => d.severity === 'error'),
+      [],
+    );
     assert.equal(result.model.protectionDomains[0].maps.length, 32_000);
     // Linear is 4; quadratic 16.
     assert.ok(tl / ts < 8, `8,000 maps: ${ts.toFixed(0)} ms, 32,000: ${tl.toFixed(0)} ms of CPU`);
@@ -36,18 +46,25 @@ describe('system: hostile input at scale', () => {
     for (let i = 1; i < 64_000; i++) pd.maps.push({ ...first, vaddr: 0x10000000 + i * 0x1000 });
     checkSystem(model); // warm the JIT
     const { result, cpuMs } = withCpuMillis(() => checkSystem(model));
-    assert.deepEqual(result.filter((d) => d.code === 'sdf-map-overlap'), []);
+    assert.deepEqual(
+      result.filter((d) => d.code === 'sdf-map-overlap'),
+      [],
+    );
     assert.ok(cpuMs < 600, `${cpuMs.toFixed(0)} ms of CPU`);
   });
 
   it('an overlap names the first map placed that it overlaps, not the lowest address', () => {
-    const text = system([
-      '    <map mr="r" vaddr="0x3000" perms="r"/>',
-      '    <map mr="r" vaddr="0x1000" perms="r"/>',
-      '    <map mr="big" vaddr="0x1000" perms="r"/>',
-      '    <map mr="r" vaddr="0x1000" perms="r"/>',
-    ].join('\n'));
-    const overlaps = lint(text).filter((d) => d.code === 'sdf-map-overlap').map((d) => [d.range?.start.line, d.message]);
+    const text = system(
+      [
+        '    <map mr="r" vaddr="0x3000" perms="r"/>',
+        '    <map mr="r" vaddr="0x1000" perms="r"/>',
+        '    <map mr="big" vaddr="0x1000" perms="r"/>',
+        '    <map mr="r" vaddr="0x1000" perms="r"/>',
+      ].join('\n'),
+    );
+    const overlaps = lint(text)
+      .filter((d) => d.code === 'sdf-map-overlap')
+      .map((d) => [d.range?.start.line, d.message]);
     assert.deepEqual(overlaps, [
       [7, "map for 'big' has virtual address range [0x1000..0x5000) which overlaps with map for 'r' [0x3000..0x4000) in protection domain 'p'"],
       [8, "map for 'r' has virtual address range [0x1000..0x2000) which overlaps with map for 'r' [0x1000..0x2000) in protection domain 'p'"],
@@ -55,14 +72,18 @@ describe('system: hostile input at scale', () => {
   });
 
   it('a setvar symbol used twice is still an error, by a map or a setvar element', () => {
-    const text = system([
-      '    <map mr="r" vaddr="0x1000" perms="r" setvar_vaddr="a" setvar_size="b"/>',
-      '    <map mr="r" vaddr="0x2000" perms="r" setvar_vaddr="b"/>',
-      '    <setvar symbol="a" region_paddr="r"/>',
-      '    <setvar symbol="c" region_paddr="r"/>',
-      '    <map mr="r" vaddr="0x3000" perms="r" setvar_size="c"/>',
-    ].join('\n'));
-    const dups = lint(text).filter((d) => d.code === 'sdf-duplicate-setvar').map((d) => [d.range?.start.line, d.message]);
+    const text = system(
+      [
+        '    <map mr="r" vaddr="0x1000" perms="r" setvar_vaddr="a" setvar_size="b"/>',
+        '    <map mr="r" vaddr="0x2000" perms="r" setvar_vaddr="b"/>',
+        '    <setvar symbol="a" region_paddr="r"/>',
+        '    <setvar symbol="c" region_paddr="r"/>',
+        '    <map mr="r" vaddr="0x3000" perms="r" setvar_size="c"/>',
+      ].join('\n'),
+    );
+    const dups = lint(text)
+      .filter((d) => d.code === 'sdf-duplicate-setvar')
+      .map((d) => [d.range?.start.line, d.message]);
     assert.deepEqual(dups, [
       [6, "setvar on symbol 'b' already exists on element 'map'"],
       [7, "setvar on symbol 'a' already exists on element 'setvar'"],

@@ -11,7 +11,10 @@ describe('system: hostile input', () => {
     const text = `<system>\n  <memory_region name="big" size="0x1000"/>\n  <protection_domain name="p" priority="100">\n    <program_image path="p.elf"/>\n${maps}\n  </protection_domain>\n</system>\n`;
     const host = new MemoryFileHost({ '/w/maps.system': text });
     const { result, cpuMs } = withCpuMillis(() => lintSystemFile('/w/maps.system', host));
-    assert.deepEqual(result.filter((d) => d.severity === 'error'), []);
+    assert.deepEqual(
+      result.filter((d) => d.severity === 'error'),
+      [],
+    );
     assert.ok(cpuMs < 8000, `${cpuMs} ms of CPU`);
   });
 });

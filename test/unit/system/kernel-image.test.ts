@@ -44,21 +44,35 @@ describe('kernel image: the compatibles its drivers carry', () => {
     const example = exampleFiles('/p');
     // A TMU and a second UART in the base, neither disabled nor mapped.
     const board = example['/p/board.dts']
-      .replace('\t\t\tgpc: gpc@303a0000 {', '\t\t\ttmu@30260000 {\n\t\t\t\tcompatible = "fsl,imx8mq-tmu";\n\t\t\t\treg = <0x30260000 0x10000>;\n\t\t\t};\n\n\t\t\tgpc: gpc@303a0000 {')
-      .replace('\t\t\ti2c1: i2c@30a20000 {', '\t\t\tserial@30890000 {\n\t\t\t\tcompatible = "fsl,imx8mq-uart", "fsl,imx6q-uart";\n\t\t\t\treg = <0x30890000 0x10000>;\n\t\t\t};\n\n\t\t\ti2c1: i2c@30a20000 {');
+      .replace(
+        '\t\t\tgpc: gpc@303a0000 {',
+        '\t\t\ttmu@30260000 {\n\t\t\t\tcompatible = "fsl,imx8mq-tmu";\n\t\t\t\treg = <0x30260000 0x10000>;\n\t\t\t};\n\n\t\t\tgpc: gpc@303a0000 {',
+      )
+      .replace(
+        '\t\t\ti2c1: i2c@30a20000 {',
+        '\t\t\tserial@30890000 {\n\t\t\t\tcompatible = "fsl,imx8mq-uart", "fsl,imx6q-uart";\n\t\t\t\treg = <0x30890000 0x10000>;\n\t\t\t};\n\n\t\t\ti2c1: i2c@30a20000 {',
+      );
     const json = JSON.parse(example['/p/dual-guest.json']);
     json.guests['client_linux-1'].kernel = 'Image';
     json.guests['client_linux-2'].kernel = 'Image';
     // This kernel drives the TMU and the GPC, and has no UART driver.
-    const files = { ...example, '/p/board.dts': board, '/p/dual-guest.json': JSON.stringify(json), '/p/Image': image(['fsl,imx8mq-gpc', 'fsl,imx8mq-tmu', 'arm,gic-v3']) };
+    const files = {
+      ...example,
+      '/p/board.dts': board,
+      '/p/dual-guest.json': JSON.stringify(json),
+      '/p/Image': image(['fsl,imx8mq-gpc', 'fsl,imx8mq-tmu', 'arm,gic-v3']),
+    };
 
     it('the lint reports what the image drives and hints at what it does not', () => {
       const host = new MemoryFileHost(files);
       const found = lintSystemFile('/p/dual-guest.system', host).filter((d) => d.code?.startsWith('guest-dt-unmapped'));
-      assert.deepEqual(found.map((d) => [d.severity, d.code, d.subject]), [
-        ['error', 'guest-dt-unmapped-device', '/soc@0/bus@30000000/tmu@30260000'],
-        ['info', 'guest-dt-unmapped-no-driver', '/soc@0/bus@30800000/serial@30890000'],
-      ]);
+      assert.deepEqual(
+        found.map((d) => [d.severity, d.code, d.subject]),
+        [
+          ['error', 'guest-dt-unmapped-device', '/soc@0/bus@30000000/tmu@30260000'],
+          ['info', 'guest-dt-unmapped-no-driver', '/soc@0/bus@30800000/serial@30890000'],
+        ],
+      );
       assert.match(found[1].message, /the guest's kernel image has no driver for "fsl,imx8mq-uart", "fsl,imx6q-uart", so nothing probes it$/);
     });
 
@@ -68,7 +82,10 @@ describe('kernel image: the compatibles its drivers carry', () => {
       assert.ok(config, diagnostics.map((d) => d.message).join('\n'));
       const emulator = createEmulator(config).emulator!;
       emulator.runFor(500_000_000);
-      assert.deepEqual(emulator.snapshot().guests.map((g) => g.haltReason), ['unexpected memory fault at 0x30260000', 'unexpected memory fault at 0x30260000']);
+      assert.deepEqual(
+        emulator.snapshot().guests.map((g) => g.haltReason),
+        ['unexpected memory fault at 0x30260000', 'unexpected memory fault at 0x30260000'],
+      );
     });
 
     it('a compressed image is a warning at the key, and the default list applies', () => {
@@ -79,10 +96,13 @@ describe('kernel image: the compatibles its drivers carry', () => {
       const warning = diags.filter((d) => d.code === 'project-schema');
       assert.equal(warning.length, 2);
       assert.match(warning[0].message, /^kernel image 'Image' cannot tell its drivers: it is gzip-compressed/);
-      assert.deepEqual(diags.filter((d) => d.code?.startsWith('guest-dt-unmapped')).map((d) => [d.severity, d.subject]), [
-        ['info', '/soc@0/bus@30000000/tmu@30260000'],
-        ['error', '/soc@0/bus@30800000/serial@30890000'],
-      ]);
+      assert.deepEqual(
+        diags.filter((d) => d.code?.startsWith('guest-dt-unmapped')).map((d) => [d.severity, d.subject]),
+        [
+          ['info', '/soc@0/bus@30000000/tmu@30260000'],
+          ['error', '/soc@0/bus@30800000/serial@30890000'],
+        ],
+      );
     });
   });
 });

@@ -18,15 +18,28 @@ describe('native PDs the emulator does not model', () => {
   it('the linter names a native PD on its element and says its queues fill', () => {
     const text = EXAMPLE.replace('</system>', `${TIMER}</system>`);
     const { diagnostics } = loadProject(SYS, new MemoryFileHost({ [SYS]: text }));
-    assertDiagnostics(SYS, text, diagnostics.filter((d) => d.code === 'sddf-native-pd-not-emulated'), [{
-      severity: 'warning', code: 'sddf-native-pd-not-emulated', at: 'timer_driver',
-      message: "protection domain 'timer_driver' runs native code the emulator does not model: it is never run, the queues it consumes will fill and it answers no notification",
-    }]);
+    assertDiagnostics(
+      SYS,
+      text,
+      diagnostics.filter((d) => d.code === 'sddf-native-pd-not-emulated'),
+      [
+        {
+          severity: 'warning',
+          code: 'sddf-native-pd-not-emulated',
+          at: 'timer_driver',
+          message:
+            "protection domain 'timer_driver' runs native code the emulator does not model: it is never run, the queues it consumes will fill and it answers no notification",
+        },
+      ],
+    );
   });
 
   it('the example alone has none', () => {
     const { diagnostics } = loadProject(SYS, new MemoryFileHost({ [SYS]: EXAMPLE }));
-    assert.deepEqual(diagnostics.filter((d) => d.code === 'sddf-native-pd-not-emulated'), []);
+    assert.deepEqual(
+      diagnostics.filter((d) => d.code === 'sddf-native-pd-not-emulated'),
+      [],
+    );
   });
 
   it('the emulator says so at boot, naming a native serial client and the RX queue that will fill', () => {
@@ -37,9 +50,18 @@ describe('native PDs the emulator does not model', () => {
     config.pds.push({ name: 'timer_driver', priority: 150 });
     const { emulator, diagnostics } = createEmulator(config);
     assert.ok(emulator);
-    assert.deepEqual(diagnostics.filter((d) => d.code === 'sddf-native-pd-not-emulated').map((d) => [d.severity, d.message]), [
-      ['warning', "protection domain 'CLIENT_VMM-2' runs native code the emulator does not model: it is never run, its serial RX queue from 'serial_virt_rx' will fill (then 'serial_virt_rx' drops its input) and nothing it would print reaches the UART"],
-      ['warning', "protection domain 'timer_driver' runs native code the emulator does not model: it is never run, the queues it consumes will fill and it answers no notification"],
-    ]);
+    assert.deepEqual(
+      diagnostics.filter((d) => d.code === 'sddf-native-pd-not-emulated').map((d) => [d.severity, d.message]),
+      [
+        [
+          'warning',
+          "protection domain 'CLIENT_VMM-2' runs native code the emulator does not model: it is never run, its serial RX queue from 'serial_virt_rx' will fill (then 'serial_virt_rx' drops its input) and nothing it would print reaches the UART",
+        ],
+        [
+          'warning',
+          "protection domain 'timer_driver' runs native code the emulator does not model: it is never run, the queues it consumes will fill and it answers no notification",
+        ],
+      ],
+    );
   });
 });

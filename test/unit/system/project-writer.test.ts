@@ -38,11 +38,17 @@ describe('the project file written from what was inferred', () => {
     host.set('/p/sys/dual-guest.json', text);
     const back = loadProject('/p/sys/dual-guest.json', host);
     assert.deepStrictEqual(back.diagnostics, []);
-    assert.deepStrictEqual(back.guests.map((g) => [g.vm, g.dtFiles, g.virtio, g.dtbAddr]), project.guests.map((g, i) => [g.vm, g.dtFiles, i === 0 ? { base: 0x130000, size: 0x200, spi: 40 } : g.virtio, g.dtbAddr]));
+    assert.deepStrictEqual(
+      back.guests.map((g) => [g.vm, g.dtFiles, g.virtio, g.dtbAddr]),
+      project.guests.map((g, i) => [g.vm, g.dtFiles, i === 0 ? { base: 0x130000, size: 0x200, spi: 40 } : g.virtio, g.dtbAddr]),
+    );
   });
 
   it('a printable switch character is written as the character, a VM left out keeps "boot": false', () => {
-    const host = new MemoryFileHost({ '/p/x.system': EXAMPLE, '/p/x.json': '{ "serial": { "switchChar": "@" }, "guests": { "client_linux-2": { "boot": false } } }' });
+    const host = new MemoryFileHost({
+      '/p/x.system': EXAMPLE,
+      '/p/x.json': '{ "serial": { "switchChar": "@" }, "guests": { "client_linux-2": { "boot": false } } }',
+    });
     const json = JSON.parse(inferredProjectText(loadProject('/p/x.system', host), '/p/other.json', new Map()));
     assert.strictEqual(json.serial.switchChar, '@');
     assert.strictEqual(json.guests['client_linux-2'].boot, false);

@@ -38,10 +38,13 @@ describe('serial roles', () => {
     assert.strictEqual(roles.driver, 'uart_driver');
     assert.strictEqual(roles.virtTx, 'serial_virt_tx');
     assert.strictEqual(roles.virtRx, 'serial_virt_rx');
-    assert.deepStrictEqual(roles.clients.map((c) => [c.pd, c.vm, c.index, c.txChannel?.client, c.txChannel?.virt, c.rxChannel?.client, c.rxChannel?.virt]), [
-      ['CLIENT_VMM-1', 'client_linux-1', 0, 1, 1, 2, 1],
-      ['CLIENT_VMM-2', 'client_linux-2', 1, 1, 2, 2, 2],
-    ]);
+    assert.deepStrictEqual(
+      roles.clients.map((c) => [c.pd, c.vm, c.index, c.txChannel?.client, c.txChannel?.virt, c.rxChannel?.client, c.rxChannel?.virt]),
+      [
+        ['CLIENT_VMM-1', 'client_linux-1', 0, 1, 1, 2, 1],
+        ['CLIENT_VMM-2', 'client_linux-2', 1, 1, 2, 2, 2],
+      ],
+    );
     assert.deepStrictEqual([roles.driverTx?.driver, roles.driverTx?.virt, roles.driverRx?.driver, roles.driverRx?.virt], [1, 0, 2, 0]);
   });
 
@@ -49,24 +52,36 @@ describe('serial roles', () => {
     const neutral = EXAMPLE.split('serial_virt_tx').join('mux_a').split('serial_virt_rx').join('mux_b').split('uart_driver').join('dev0');
     const { roles } = inferSerialRoles(parseSystem(SYS, neutral).model);
     assert.deepStrictEqual([roles.driver, roles.virtTx, roles.virtRx], ['dev0', 'mux_a', 'mux_b']);
-    assert.deepStrictEqual(roles.clients.map((c) => c.pd), ['CLIENT_VMM-1', 'CLIENT_VMM-2']);
+    assert.deepStrictEqual(
+      roles.clients.map((c) => c.pd),
+      ['CLIENT_VMM-1', 'CLIENT_VMM-2'],
+    );
   });
 
   it('client order follows the virtualiser channel ids, not the file order', () => {
     const swapped = EXAMPLE.replace('<end pd="serial_virt_tx" id="1" />', '<end pd="serial_virt_tx" id="7" />');
     const { roles } = inferSerialRoles(parseSystem(SYS, swapped).model);
-    assert.deepStrictEqual(roles.clients.map((c) => c.pd), ['CLIENT_VMM-2', 'CLIENT_VMM-1']);
+    assert.deepStrictEqual(
+      roles.clients.map((c) => c.pd),
+      ['CLIENT_VMM-2', 'CLIENT_VMM-1'],
+    );
   });
 
   it('an explicit override wins, and an unknown name is an error at the value', () => {
     const json = '{ "roles": { "uartDriver": "nobody", "clients": ["CLIENT_VMM-2", "CLIENT_VMM-1"] } }';
     const p = load(EXAMPLE, json);
-    assert.deepStrictEqual(p.roles.clients.map((c) => c.pd), ['CLIENT_VMM-2', 'CLIENT_VMM-1']);
+    assert.deepStrictEqual(
+      p.roles.clients.map((c) => c.pd),
+      ['CLIENT_VMM-2', 'CLIENT_VMM-1'],
+    );
     assert.deepStrictEqual(p.serial.clients, ['client_linux-2', 'client_linux-1']);
     assert.strictEqual(p.roles.source, 'project');
-    assertDiagnostics(JSONF, json, p.diagnostics.filter((d) => d.range?.file === JSONF), [
-      { code: 'project-unknown-pd', message: "project file names protection domain 'nobody' as uartDriver", at: '"nobody"' },
-    ]);
+    assertDiagnostics(
+      JSONF,
+      json,
+      p.diagnostics.filter((d) => d.range?.file === JSONF),
+      [{ code: 'project-unknown-pd', message: "project file names protection domain 'nobody' as uartDriver", at: '"nobody"' }],
+    );
   });
 });
 
@@ -74,14 +89,20 @@ describe('project file', () => {
   it('the example project loads with zero errors and zero warnings (device trees aside)', () => {
     const json = readFileSync(path.join(__dirname, '../../../examples/dual-guest/dual-guest.json'), 'utf8');
     const p = load(EXAMPLE, json);
-    assert.deepStrictEqual(p.diagnostics.filter((d) => !(d.message.includes('device-tree file'))), []);
+    assert.deepStrictEqual(
+      p.diagnostics.filter((d) => !d.message.includes('device-tree file')),
+      [],
+    );
     assert.strictEqual(p.serial.switchChar, '@'.charCodeAt(0));
     assert.strictEqual(p.serial.clientBase, 0);
     assert.deepStrictEqual(p.serial.clients, ['client_linux-1', 'client_linux-2']);
-    assert.deepStrictEqual(p.guests.map((g) => [g.vm, g.vmm, g.clientIndex, g.ramGpa, g.ramSize, g.ramRegion, g.dtbAddr, g.initrdAddr]), [
-      ['client_linux-1', 'CLIENT_VMM-1', 0, 0x40000000, 0xf000000, 'client_vm_ram_1', 0x44000000, 0x44500000],
-      ['client_linux-2', 'CLIENT_VMM-2', 1, 0x40000000, 0xf000000, 'client_vm_ram_2', 0x44000000, 0x44500000],
-    ]);
+    assert.deepStrictEqual(
+      p.guests.map((g) => [g.vm, g.vmm, g.clientIndex, g.ramGpa, g.ramSize, g.ramRegion, g.dtbAddr, g.initrdAddr]),
+      [
+        ['client_linux-1', 'CLIENT_VMM-1', 0, 0x40000000, 0xf000000, 'client_vm_ram_1', 0x44000000, 0x44500000],
+        ['client_linux-2', 'CLIENT_VMM-2', 1, 0x40000000, 0xf000000, 'client_vm_ram_2', 0x44000000, 0x44500000],
+      ],
+    );
     assert.deepStrictEqual(p.guests[0].virtio, { base: 0x150000, size: 0x200, spi: 42 });
     assert.deepStrictEqual(p.guests[0].dtFiles, ['/p/board.dts', '/p/guest-1.dts']);
     assert.deepStrictEqual(p.guests[1].dtFiles, ['/p/board.dts', '/p/guest-2.dts']);
@@ -119,7 +140,9 @@ describe('project file', () => {
   it('a project file naming a .system that does not exist', () => {
     const json = '{ "system": "elsewhere.system" }';
     const p = loadProject(JSONF, new MemoryFileHost({ [JSONF]: json }));
-    assertDiagnostics(JSONF, json, p.diagnostics, [{ code: 'project-missing-file', message: "cannot read system description '/p/elsewhere.system'", at: '"elsewhere.system"' }]);
+    assertDiagnostics(JSONF, json, p.diagnostics, [
+      { code: 'project-missing-file', message: "cannot read system description '/p/elsewhere.system'", at: '"elsewhere.system"' },
+    ]);
   });
 
   it('JSON syntax error is positioned', () => {
@@ -152,66 +175,159 @@ describe('project file', () => {
 describe('sDDF and guest checks on the system', () => {
   it('queue or data region size not a power of two', () => {
     const text = EXAMPLE.replace('<memory_region name="rx_data_serial_vmm_2" size="0x2000"', '<memory_region name="rx_data_serial_vmm_2" size="0x3000"');
-    checkSystem(text, [{ code: 'sddf-region-size', message: "sDDF region 'rx_data_serial_vmm_2' of connection 'CLIENT_VMM-2' <-> 'serial_virt_rx' has size 0x3000, not a power of two", at: '0x3000' }]);
+    checkSystem(text, [
+      {
+        code: 'sddf-region-size',
+        message: "sDDF region 'rx_data_serial_vmm_2' of connection 'CLIENT_VMM-2' <-> 'serial_virt_rx' has size 0x3000, not a power of two",
+        at: '0x3000',
+      },
+    ]);
   });
 
   it('a data region mapped into one end only', () => {
     const text = EXAMPLE.replace('<map mr="tx_data_serial_vmm_2" vaddr="0x4008000" perms="r" cached="true" />', '');
     checkSystem(text, [
-      { severity: 'warning', code: 'sddf-region-one-end', message: "sDDF region 'tx_data_serial_vmm_2' is mapped only into 'CLIENT_VMM-2'", at: 'tx_data_serial_vmm_2', in: '<map mr="tx_data_serial_vmm_2"' },
-      { severity: 'warning', code: 'sddf-connection-regions', message: "serial connection 'CLIENT_VMM-2' <-> 'serial_virt_tx' shares 1 memory region(s)", at: 'channel', in: '<channel>\n        <end pd="CLIENT_VMM-2" id="1" />' },
+      {
+        severity: 'warning',
+        code: 'sddf-region-one-end',
+        message: "sDDF region 'tx_data_serial_vmm_2' is mapped only into 'CLIENT_VMM-2'",
+        at: 'tx_data_serial_vmm_2',
+        in: '<map mr="tx_data_serial_vmm_2"',
+      },
+      {
+        severity: 'warning',
+        code: 'sddf-connection-regions',
+        message: "serial connection 'CLIENT_VMM-2' <-> 'serial_virt_tx' shares 1 memory region(s)",
+        at: 'channel',
+        in: '<channel>\n        <end pd="CLIENT_VMM-2" id="1" />',
+      },
     ]);
   });
 
   it('priority convention: driver above virtualisers above clients', () => {
-    const text = EXAMPLE.replace('<protection_domain name="uart_driver" priority="100">', '<protection_domain name="uart_driver" priority="99">')
-      .replace('<protection_domain name="CLIENT_VMM-2" priority="50">', '<protection_domain name="CLIENT_VMM-2" priority="120">');
+    const text = EXAMPLE.replace('<protection_domain name="uart_driver" priority="100">', '<protection_domain name="uart_driver" priority="99">').replace(
+      '<protection_domain name="CLIENT_VMM-2" priority="50">',
+      '<protection_domain name="CLIENT_VMM-2" priority="120">',
+    );
     checkSystem(text, [
-      { severity: 'warning', code: 'sddf-priority-order', message: "the driver 'uart_driver' (priority 99) should run above the virtualiser 'serial_virt_tx' (priority 99)", at: '99', in: 'name="uart_driver"' },
-      { severity: 'warning', code: 'sddf-priority-order', message: "the driver 'uart_driver' (priority 99) should run above the virtualiser 'serial_virt_rx' (priority 99)", at: '99', in: 'name="uart_driver"' },
-      { severity: 'warning', code: 'sddf-priority-order', message: "the client 'CLIENT_VMM-2' (priority 120) should run below the virtualisers ('serial_virt_tx' 99, 'serial_virt_rx' 99)", at: '120' },
+      {
+        severity: 'warning',
+        code: 'sddf-priority-order',
+        message: "the driver 'uart_driver' (priority 99) should run above the virtualiser 'serial_virt_tx' (priority 99)",
+        at: '99',
+        in: 'name="uart_driver"',
+      },
+      {
+        severity: 'warning',
+        code: 'sddf-priority-order',
+        message: "the driver 'uart_driver' (priority 99) should run above the virtualiser 'serial_virt_rx' (priority 99)",
+        at: '99',
+        in: 'name="uart_driver"',
+      },
+      {
+        severity: 'warning',
+        code: 'sddf-priority-order',
+        message: "the client 'CLIENT_VMM-2' (priority 120) should run below the virtualisers ('serial_virt_tx' 99, 'serial_virt_rx' 99)",
+        at: '120',
+      },
     ]);
   });
 
   it('guest RAM not mapped writable in the VMM', () => {
-    const text = EXAMPLE.replace('<map mr="client_vm_ram_1" vaddr="0x40000000" perms="rw" setvar_vaddr', '<map mr="client_vm_ram_1" vaddr="0x40000000" perms="r" setvar_vaddr');
-    checkSystem(text, [{ code: 'guest-ram-vmm', message: "the VMM 'CLIENT_VMM-1' maps guest RAM 'client_vm_ram_1' without read and write access", at: 'r', in: '="r"' }]);
+    const text = EXAMPLE.replace(
+      '<map mr="client_vm_ram_1" vaddr="0x40000000" perms="rw" setvar_vaddr',
+      '<map mr="client_vm_ram_1" vaddr="0x40000000" perms="r" setvar_vaddr',
+    );
+    checkSystem(text, [
+      { code: 'guest-ram-vmm', message: "the VMM 'CLIENT_VMM-1' maps guest RAM 'client_vm_ram_1' without read and write access", at: 'r', in: '="r"' },
+    ]);
   });
 
   it('guest RAM not in its VMM at all', () => {
     const text = EXAMPLE.replace('<map mr="client_vm_ram_2" vaddr="0x40000000" perms="rw" setvar_vaddr="guest_ram_vaddr" />', '');
-    checkSystem(text, [{ severity: 'warning', code: 'guest-ram-vmm', message: "virtual machine 'client_linux-2' has no RAM region mapped into both it and its VMM 'CLIENT_VMM-2'", at: 'virtual_machine', in: '<virtual_machine name="client_linux-2"' }]);
+    checkSystem(text, [
+      {
+        severity: 'warning',
+        code: 'guest-ram-vmm',
+        message: "virtual machine 'client_linux-2' has no RAM region mapped into both it and its VMM 'CLIENT_VMM-2'",
+        at: 'virtual_machine',
+        in: '<virtual_machine name="client_linux-2"',
+      },
+    ]);
   });
 
   it('guest RAM cached in the VM but not in the VMM is reported once', () => {
-    const text = EXAMPLE.replace('<map mr="client_vm_ram_1" vaddr="0x40000000" perms="rw" setvar_vaddr', '<map mr="client_vm_ram_1" vaddr="0x40000000" perms="rw" cached="false" setvar_vaddr');
-    checkSystem(text, [{ severity: 'warning', code: 'guest-ram-vmm', message: "guest RAM 'client_vm_ram_1' is mapped cached in 'client_linux-1' but uncached in its VMM 'CLIENT_VMM-1'", at: 'false', in: 'cached="false" setvar_vaddr="guest_ram_vaddr"' }]);
+    const text = EXAMPLE.replace(
+      '<map mr="client_vm_ram_1" vaddr="0x40000000" perms="rw" setvar_vaddr',
+      '<map mr="client_vm_ram_1" vaddr="0x40000000" perms="rw" cached="false" setvar_vaddr',
+    );
+    checkSystem(text, [
+      {
+        severity: 'warning',
+        code: 'guest-ram-vmm',
+        message: "guest RAM 'client_vm_ram_1' is mapped cached in 'client_linux-1' but uncached in its VMM 'CLIENT_VMM-1'",
+        at: 'false',
+        in: 'cached="false" setvar_vaddr="guest_ram_vaddr"',
+      },
+    ]);
   });
 
   it('guest RAM not 2 MiB aligned', () => {
-    const text = EXAMPLE.replace('<memory_region name="client_vm_ram_1" size="0xf000000" page_size="0x200000" />', '<memory_region name="client_vm_ram_1" size="0xf000000" />')
-      .replace('<map mr="client_vm_ram_1" vaddr="0x40000000" perms="rwx" />', '<map mr="client_vm_ram_1" vaddr="0x40001000" perms="rwx" />');
+    const text = EXAMPLE.replace(
+      '<memory_region name="client_vm_ram_1" size="0xf000000" page_size="0x200000" />',
+      '<memory_region name="client_vm_ram_1" size="0xf000000" />',
+    ).replace('<map mr="client_vm_ram_1" vaddr="0x40000000" perms="rwx" />', '<map mr="client_vm_ram_1" vaddr="0x40001000" perms="rwx" />');
     checkSystem(text, [{ code: 'guest-ram-alignment', message: 'Linux requires that guest RAM starting GPA must be 2MiB aligned', at: '0x40001000' }]);
   });
 
   it("two guests' RAM overlapping (the same region)", () => {
-    const text = EXAMPLE.replace('<map mr="client_vm_ram_2" vaddr="0x40000000" perms="rwx" />', '<map mr="client_vm_ram_1" vaddr="0x40000000" perms="rwx" />')
-      .replace('<map mr="client_vm_ram_2" vaddr="0x40000000" perms="rw" setvar_vaddr', '<map mr="client_vm_ram_1" vaddr="0x40000000" perms="rw" setvar_vaddr');
+    const text = EXAMPLE.replace(
+      '<map mr="client_vm_ram_2" vaddr="0x40000000" perms="rwx" />',
+      '<map mr="client_vm_ram_1" vaddr="0x40000000" perms="rwx" />',
+    ).replace('<map mr="client_vm_ram_2" vaddr="0x40000000" perms="rw" setvar_vaddr', '<map mr="client_vm_ram_1" vaddr="0x40000000" perms="rw" setvar_vaddr');
     checkSystem(text, [
-      { code: 'guest-ram-overlap', message: "guests 'client_linux-1' and 'client_linux-2' use the same memory region 'client_vm_ram_1' as RAM", at: 'client_vm_ram_1', in: '<map mr="client_vm_ram_1" vaddr="0x40000000" perms="rwx" />', inOccurrence: 2 },
+      {
+        code: 'guest-ram-overlap',
+        message: "guests 'client_linux-1' and 'client_linux-2' use the same memory region 'client_vm_ram_1' as RAM",
+        at: 'client_vm_ram_1',
+        in: '<map mr="client_vm_ram_1" vaddr="0x40000000" perms="rwx" />',
+        inOccurrence: 2,
+      },
       { severity: 'warning', code: 'sdf-unused-mr', message: "unused memory region 'client_vm_ram_2'", at: 'client_vm_ram_2' },
     ]);
   });
 
   it('one memory region mapped cached and uncached', () => {
-    const text = EXAMPLE.replace('<map mr="gpc" vaddr="0x303a0000" perms="rw" cached="false" />\n        </virtual_machine>\n    </protection_domain>\n\n    <!-- VMM of guest 2',
-      '<map mr="gpc" vaddr="0x303a0000" perms="rw" cached="true" />\n        </virtual_machine>\n    </protection_domain>\n\n    <!-- VMM of guest 2');
-    checkSystem(text, [{ severity: 'warning', code: 'mr-cache-mismatch', message: "memory region 'gpc' is mapped uncached in 'client_linux-2' but cached in 'client_linux-1'", at: 'false', in: '<map mr="gpc"', inOccurrence: 2 }]);
+    const text = EXAMPLE.replace(
+      '<map mr="gpc" vaddr="0x303a0000" perms="rw" cached="false" />\n        </virtual_machine>\n    </protection_domain>\n\n    <!-- VMM of guest 2',
+      '<map mr="gpc" vaddr="0x303a0000" perms="rw" cached="true" />\n        </virtual_machine>\n    </protection_domain>\n\n    <!-- VMM of guest 2',
+    );
+    checkSystem(text, [
+      {
+        severity: 'warning',
+        code: 'mr-cache-mismatch',
+        message: "memory region 'gpc' is mapped uncached in 'client_linux-2' but cached in 'client_linux-1'",
+        at: 'false',
+        in: '<map mr="gpc"',
+        inOccurrence: 2,
+      },
+    ]);
   });
 
   it('SMP virtual machine below its VMM', () => {
-    const text = EXAMPLE.replace('<virtual_machine name="client_linux-1" priority="50">\n            <vcpu id="0" />', '<virtual_machine name="client_linux-1" priority="40">\n            <vcpu id="0" /><vcpu id="1" />');
-    checkSystem(text, [{ severity: 'warning', code: 'vm-priority-smp', message: "virtual machine 'client_linux-1' has 2 vCPUs at priority 40, below its VMM 'CLIENT_VMM-1' (50)", at: '40', in: 'priority="40"' }]);
+    const text = EXAMPLE.replace(
+      '<virtual_machine name="client_linux-1" priority="50">\n            <vcpu id="0" />',
+      '<virtual_machine name="client_linux-1" priority="40">\n            <vcpu id="0" /><vcpu id="1" />',
+    );
+    checkSystem(text, [
+      {
+        severity: 'warning',
+        code: 'vm-priority-smp',
+        message: "virtual machine 'client_linux-1' has 2 vCPUs at priority 40, below its VMM 'CLIENT_VMM-1' (50)",
+        at: '40',
+        in: 'priority="40"',
+      },
+    ]);
   });
 });
 
@@ -224,12 +340,16 @@ describe('the default example (examples/dual-guest)', () => {
 });
 
 describe('rule registry', () => {
-  const sources = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? sources(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [readFileSync(path.join(dir, e.name), 'utf8')] : []);
+  const sources = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? sources(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [readFileSync(path.join(dir, e.name), 'utf8')] : [],
+    );
 
   it('every code the system core emits is in SYSTEM_RULES, and every rule found while reading is emitted somewhere', () => {
     const srcDir = path.join(__dirname, '../../../src/system');
-    const text = sources(srcDir).filter((t) => !t.includes('export const SYSTEM_RULES')).join('\n');
+    const text = sources(srcDir)
+      .filter((t) => !t.includes('export const SYSTEM_RULES'))
+      .join('\n');
     const codes: string[] = SYSTEM_RULES.map((r) => r.code);
     assert.strictEqual(new Set(codes).size, codes.length, 'codes are unique');
     // The other stages' rules run from the table: their findings carry the code the table gives.

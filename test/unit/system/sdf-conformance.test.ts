@@ -21,14 +21,22 @@ export interface ConformanceCase {
 }
 
 export function conformanceCases(): ConformanceCase[] {
-  return readdirSync(CORPUS_DIR).filter((f) => f.endsWith('.system')).sort().map((f) => {
-    const text = readFileSync(path.join(CORPUS_DIR, f), 'utf8');
-    const head = /<!-- sdf\.rs:(\d+) arch=(\S+)(?: version=(\S+))? -->/.exec(text);
-    const expect = /<!-- expect: (.*) -->/.exec(text);
-    if (!head || !expect || !isArch(head[2]) || (head[3] !== undefined && !isMicrokitVersion(head[3]))) throw new Error(`${f}: malformed header`);
-    const options: TargetOptions = { arch: head[2], archOrigin: 'project', version: head[3] as TargetOptions['version'], versionOrigin: head[3] ? 'project' : undefined };
-    return { file: f, line: Number(head[1]), options, expect: expect[1], text };
-  });
+  return readdirSync(CORPUS_DIR)
+    .filter((f) => f.endsWith('.system'))
+    .sort()
+    .map((f) => {
+      const text = readFileSync(path.join(CORPUS_DIR, f), 'utf8');
+      const head = /<!-- sdf\.rs:(\d+) arch=(\S+)(?: version=(\S+))? -->/.exec(text);
+      const expect = /<!-- expect: (.*) -->/.exec(text);
+      if (!head || !expect || !isArch(head[2]) || (head[3] !== undefined && !isMicrokitVersion(head[3]))) throw new Error(`${f}: malformed header`);
+      const options: TargetOptions = {
+        arch: head[2],
+        archOrigin: 'project',
+        version: head[3] as TargetOptions['version'],
+        versionOrigin: head[3] ? 'project' : undefined,
+      };
+      return { file: f, line: Number(head[1]), options, expect: expect[1], text };
+    });
 }
 
 describe('sdf.rs conformance corpus', () => {
@@ -38,7 +46,10 @@ describe('sdf.rs conformance corpus', () => {
     it(`${c.file}: sdf.rs:${c.line} on ${c.options.arch}: "${c.expect}"`, () => {
       const { diagnostics } = parseSystem(path.join(CORPUS_DIR, c.file), c.text, c.options);
       const errors = diagnostics.filter((d) => d.severity === 'error');
-      assert.ok(errors.some((d) => d.message.includes(c.expect) && d.range !== undefined), `no error containing the tool's text; got:\n${errors.map((d) => `${d.code}: ${d.message}`).join('\n')}`);
+      assert.ok(
+        errors.some((d) => d.message.includes(c.expect) && d.range !== undefined),
+        `no error containing the tool's text; got:\n${errors.map((d) => `${d.code}: ${d.message}`).join('\n')}`,
+      );
     });
   }
 

@@ -11,10 +11,10 @@ import type { PdContext } from '../../../src/emulator/kernel';
 import { assertDiagnostics } from './helpers';
 
 const EXAMPLE = readFileSync(path.join(__dirname, '../../../examples/dual-guest/dual-guest.system'), 'utf8');
-const SYS = '/p/dual-guest.system', JSONF = '/p/dual-guest.json';
+const SYS = '/p/dual-guest.system',
+  JSONF = '/p/dual-guest.json';
 
-const load = (system: string, json?: object) =>
-  loadProject(SYS, new MemoryFileHost({ [SYS]: system, ...(json ? { [JSONF]: JSON.stringify(json) } : {}) }));
+const load = (system: string, json?: object) => loadProject(SYS, new MemoryFileHost({ [SYS]: system, ...(json ? { [JSONF]: JSON.stringify(json) } : {}) }));
 
 describe('sDDF serial configuration', () => {
   it('terminateNumChar comes from the project file (one character or a byte), default "\\r"', () => {
@@ -27,9 +27,18 @@ describe('sDDF serial configuration', () => {
 
   it('virt_rx ends the client number with the configured terminate_num_char', () => {
     const q = (): SerialQueue => new SerialQueue(new Uint8Array(12), new Uint8Array(64), 64);
-    const drv = q(), clients = [q(), q()];
+    const drv = q(),
+      clients = [q(), q()];
     const logs: string[] = [];
-    const ctx: PdContext = { name: 'rx', notify: () => undefined, irqAck: () => undefined, ppcall: () => undefined, charge: () => undefined, log: (t) => logs.push(t), now: () => 0 };
+    const ctx: PdContext = {
+      name: 'rx',
+      notify: () => undefined,
+      irqAck: () => undefined,
+      ppcall: () => undefined,
+      charge: () => undefined,
+      log: (t) => logs.push(t),
+      now: () => 0,
+    };
     const rx = new VirtRx(ctx, drv, clients, 0, [1, 2], { switchChar: 0x40, clientBase: 0, terminateNumChar: 0x23 });
     drv.enqueueBytes(Uint8Array.from('@1#x', (c) => c.charCodeAt(0)));
     rx.notified(0);
@@ -41,12 +50,32 @@ describe('sDDF serial configuration', () => {
   it("with colour on, warns on the driver's TX data region when a client's whole queue and the colour codes do not fit", () => {
     const on = { serial: { colour: true } };
     const text = EXAMPLE;
-    assertDiagnostics(SYS, text, load(text, on).diagnostics.filter((d) => d.code === 'sddf-serial-colour-room').slice(0, 1), [{
-      severity: 'warning', code: 'sddf-serial-colour-room', at: '0x2000', in: '<memory_region name="tx_data_serial_driver" size="0x2000"',
-      message: "with colour on, the driver's TX data region 'tx_data_serial_driver' (0x2000 bytes) must hold 'CLIENT_VMM-1''s whole TX data region 'tx_data_serial_vmm_1' (0x2000) plus 9 bytes of colour codes; virt_tx never moves a fuller queue",
-    }]);
-    assert.deepEqual(load(text).diagnostics.filter((d) => d.code === 'sddf-serial-colour-room'), [], 'colour off');
+    assertDiagnostics(
+      SYS,
+      text,
+      load(text, on)
+        .diagnostics.filter((d) => d.code === 'sddf-serial-colour-room')
+        .slice(0, 1),
+      [
+        {
+          severity: 'warning',
+          code: 'sddf-serial-colour-room',
+          at: '0x2000',
+          in: '<memory_region name="tx_data_serial_driver" size="0x2000"',
+          message:
+            "with colour on, the driver's TX data region 'tx_data_serial_driver' (0x2000 bytes) must hold 'CLIENT_VMM-1''s whole TX data region 'tx_data_serial_vmm_1' (0x2000) plus 9 bytes of colour codes; virt_tx never moves a fuller queue",
+        },
+      ],
+    );
+    assert.deepEqual(
+      load(text).diagnostics.filter((d) => d.code === 'sddf-serial-colour-room'),
+      [],
+      'colour off',
+    );
     const bigger = text.replace('<memory_region name="tx_data_serial_driver" size="0x2000"', '<memory_region name="tx_data_serial_driver" size="0x4000"');
-    assert.deepEqual(load(bigger, on).diagnostics.filter((d) => d.code === 'sddf-serial-colour-room'), []);
+    assert.deepEqual(
+      load(bigger, on).diagnostics.filter((d) => d.code === 'sddf-serial-colour-room'),
+      [],
+    );
   });
 });

@@ -7,7 +7,12 @@ import * as path from 'path';
 import { MemoryFileHost } from '../../../src/common/host';
 import { loadProject } from '../../../src/system/project';
 import {
-  describeKey, describeSwitchChar, parseSwitchChar, resolveSwitchChar, serialConfigCandidates, switchCharFromHeader,
+  describeKey,
+  describeSwitchChar,
+  parseSwitchChar,
+  resolveSwitchChar,
+  serialConfigCandidates,
+  switchCharFromHeader,
 } from '../../../src/system/switch-char';
 
 const EXAMPLE = readFileSync(path.join(__dirname, '../../../examples/dual-guest/dual-guest.system'), 'utf8');
@@ -16,7 +21,17 @@ const HEADER = '/w/src/serial_config.h';
 
 /** A header as sDDF's examples write it: includes that do not resolve here, then the defines. */
 function header(define: string): string {
-  return ['#pragma once', '', '#include <microkit.h>', '#include <sddf/serial/queue.h>', '', '/* Control character to switch input stream */', define, '#define SERIAL_TERMINATE_NUM \'\\r\'', ''].join('\n');
+  return [
+    '#pragma once',
+    '',
+    '#include <microkit.h>',
+    '#include <sddf/serial/queue.h>',
+    '',
+    '/* Control character to switch input stream */',
+    define,
+    "#define SERIAL_TERMINATE_NUM '\\r'",
+    '',
+  ].join('\n');
 }
 
 function fromHeader(define: string, file = HEADER) {
@@ -38,7 +53,7 @@ describe('switch character: serial_config.h', () => {
     ["#define CTRL(c) ((c) & 0x1f)\n#define SERIAL_SWITCH_CHAR CTRL('\\\\')", 0x1c],
     ["#define SWITCH_KEY '@'\n#define SERIAL_SWITCH_CHAR SWITCH_KEY", 0x40],
     ["#ifndef SERIAL_SWITCH_CHAR\n#define SERIAL_SWITCH_CHAR /* at */ '@'\n#endif", 0x40],
-    ["#if 0\n#define SERIAL_SWITCH_CHAR 1\n#else\n#define SERIAL_SWITCH_CHAR \\\n  64\n#endif", 0x40],
+    ['#if 0\n#define SERIAL_SWITCH_CHAR 1\n#else\n#define SERIAL_SWITCH_CHAR \\\n  64\n#endif', 0x40],
   ];
   for (const [define, expected] of spellings) {
     it(`reads ${JSON.stringify(define)} as 0x${expected.toString(16)}`, () => {
@@ -76,7 +91,11 @@ describe('switch character: serial_config.h', () => {
   });
 
   it('follows an #include beside the header, and sees a change in either file (evaluated once per text)', () => {
-    const host = new MemoryFileHost({ [SYS]: EXAMPLE, [HEADER]: header('#include "keys.h"\n#define SERIAL_SWITCH_CHAR KEY_AT'), '/w/src/keys.h': "#define KEY_AT '@'\n" });
+    const host = new MemoryFileHost({
+      [SYS]: EXAMPLE,
+      [HEADER]: header('#include "keys.h"\n#define SERIAL_SWITCH_CHAR KEY_AT'),
+      '/w/src/keys.h': "#define KEY_AT '@'\n",
+    });
     assert.strictEqual(switchCharFromHeader(SYS, host).value, 0x40);
     assert.strictEqual(switchCharFromHeader(SYS, host).value, 0x40);
     host.set('/w/src/keys.h', "#define KEY_AT '#'\n");
@@ -87,7 +106,10 @@ describe('switch character: serial_config.h', () => {
 
   it('searches beside the .system and where builds keep it, up to two folders above, nearest first', () => {
     assert.deepStrictEqual(serialConfigCandidates('/a/b/c/x.system').slice(0, 4), [
-      '/a/b/c/serial_config.h', '/a/b/c/include/serial_config.h', '/a/b/c/include/serial_config/serial_config.h', '/a/b/c/src/serial_config.h',
+      '/a/b/c/serial_config.h',
+      '/a/b/c/include/serial_config.h',
+      '/a/b/c/include/serial_config/serial_config.h',
+      '/a/b/c/src/serial_config.h',
     ]);
     assert.strictEqual(serialConfigCandidates('/a/b/c/x.system').length, 12);
     assert.ok(!serialConfigCandidates('/a/b/c/x.system').some((f) => f === '/serial_config.h'));
@@ -95,13 +117,18 @@ describe('switch character: serial_config.h', () => {
     assert.strictEqual(fromHeader('#define SERIAL_SWITCH_CHAR 64', '/w/include/serial_config/serial_config.h').value, 0x40);
     // The nearest header wins; one without the macro is passed over.
     const host = new MemoryFileHost({
-      [SYS]: EXAMPLE, [HEADER]: header("#define SERIAL_SWITCH_CHAR '@'"), '/w/serial_config.h': header("#define SERIAL_SWITCH_CHAR '#'"),
+      [SYS]: EXAMPLE,
+      [HEADER]: header("#define SERIAL_SWITCH_CHAR '@'"),
+      '/w/serial_config.h': header("#define SERIAL_SWITCH_CHAR '#'"),
     });
     assert.strictEqual(switchCharFromHeader(SYS, host).value, 0x40);
     host.set(HEADER, '#define SERIAL_NUM_CLIENTS 2\n');
     assert.deepStrictEqual([switchCharFromHeader(SYS, host).value, switchCharFromHeader(SYS, host).file], [0x23, '/w/serial_config.h']);
     // Too far up: not found.
-    assert.strictEqual(switchCharFromHeader('/a/b/c/d/x.system', new MemoryFileHost({ '/a/serial_config.h': header('#define SERIAL_SWITCH_CHAR 64') })).value, undefined);
+    assert.strictEqual(
+      switchCharFromHeader('/a/b/c/d/x.system', new MemoryFileHost({ '/a/serial_config.h': header('#define SERIAL_SWITCH_CHAR 64') })).value,
+      undefined,
+    );
   });
 });
 
@@ -114,7 +141,10 @@ describe('switch character: precedence', () => {
     const project = loadProject(SYS, new MemoryFileHost({ ...withHeader, [JSONF]: '{ "serial": { "switchChar": "@" } }' }), { switchChar: flag });
     assert.strictEqual(project.serial.switchChar, 0x40);
     assert.deepStrictEqual(project.serial.switchCharOrigin, {
-      kind: 'project', file: JSONF, range: { file: JSONF, start: { line: 0, col: 28 }, end: { line: 0, col: 31 } }, shadowed: flag,
+      kind: 'project',
+      file: JSONF,
+      range: { file: JSONF, start: { line: 0, col: 28 }, end: { line: 0, col: 31 } },
+      shadowed: flag,
     });
     const overridden = loadProject(SYS, new MemoryFileHost(withHeader), { switchChar: flag });
     assert.deepStrictEqual([overridden.serial.switchChar, overridden.serial.switchCharOrigin], [0x21, { kind: 'override', label: '--switch-char' }]);
@@ -129,7 +159,10 @@ describe('switch character: precedence', () => {
     const same = loadProject(SYS, new MemoryFileHost({ [SYS]: EXAMPLE, [JSONF]: '{ "serial": { "switchChar": 33 } }' }), { switchChar: flag });
     assert.strictEqual(same.serial.switchCharOrigin.kind === 'project' && same.serial.switchCharOrigin.shadowed, undefined);
     const broken = loadProject(SYS, new MemoryFileHost({ [SYS]: EXAMPLE, [HEADER]: header('#define SERIAL_SWITCH_CHAR KEY') }));
-    assert.deepStrictEqual(broken.diagnostics.filter((d) => d.code === 'project-switch-char').map((d) => d.range?.file), [HEADER]);
+    assert.deepStrictEqual(
+      broken.diagnostics.filter((d) => d.code === 'project-switch-char').map((d) => d.range?.file),
+      [HEADER],
+    );
     // A switch character given elsewhere means the header is not read, so it cannot warn.
     const given = loadProject(SYS, new MemoryFileHost({ [SYS]: EXAMPLE, [HEADER]: header('#define SERIAL_SWITCH_CHAR KEY') }), { switchChar: flag });
     assert.ok(!given.diagnostics.some((d) => d.code === 'project-switch-char'));
@@ -139,9 +172,26 @@ describe('switch character: precedence', () => {
 describe('switch character: as typed and as shown', () => {
   it('parses a character, a control key or a byte value', () => {
     const cases: [string, number | undefined][] = [
-      ['@', 0x40], ['Ctrl-\\', 0x1c], ['ctrl+]', 0x1d], ['^\\', 0x1c], ['Ctrl-a', 0x01], ['Ctrl-?', 0x7f],
-      ['0x1c', 0x1c], ['0X40', 0x40], ['28', 28], ['7', 0x37], ['255', 255],
-      ['', undefined], ['256', undefined], ['Ctrl-', undefined], ['Ctrl-ab', undefined], ['Ctrl-1', undefined], ['0x', undefined], ['0x100', undefined], ['@@', undefined], ['€', undefined],
+      ['@', 0x40],
+      ['Ctrl-\\', 0x1c],
+      ['ctrl+]', 0x1d],
+      ['^\\', 0x1c],
+      ['Ctrl-a', 0x01],
+      ['Ctrl-?', 0x7f],
+      ['0x1c', 0x1c],
+      ['0X40', 0x40],
+      ['28', 28],
+      ['7', 0x37],
+      ['255', 255],
+      ['', undefined],
+      ['256', undefined],
+      ['Ctrl-', undefined],
+      ['Ctrl-ab', undefined],
+      ['Ctrl-1', undefined],
+      ['0x', undefined],
+      ['0x100', undefined],
+      ['@@', undefined],
+      ['€', undefined],
     ];
     for (const [text, value] of cases) assert.strictEqual(parseSwitchChar(text), value, text);
   });
@@ -150,12 +200,22 @@ describe('switch character: as typed and as shown', () => {
     assert.deepStrictEqual([0x1c, 0x40, 0x1d, 0x7f, 0xa0, 0x20].map(describeKey), ['Ctrl-\\', "'@'", 'Ctrl-]', 'Ctrl-?', '0xa0', "' '"]);
     const r = { file: HEADER, start: { line: 16, col: 8 }, end: { line: 16, col: 26 } };
     assert.strictEqual(describeSwitchChar(0x40, { kind: 'project', file: '/w/dual-guest.json' }), "'@' (from the project file dual-guest.json)");
-    assert.strictEqual(describeSwitchChar(0x40, { kind: 'project', file: '/w/dual-guest.json', shadowed: { value: 0x1c, label: '--switch-char' } }),
-      "'@' (from the project file dual-guest.json, over --switch-char's Ctrl-\\)");
-    assert.strictEqual(describeSwitchChar(0x21, { kind: 'override', label: 'the setting microkitDualGuest.emulator.switchCharacter' }),
-      "'!' (from the setting microkitDualGuest.emulator.switchCharacter)");
-    assert.strictEqual(describeSwitchChar(0x40, { kind: 'header', file: HEADER, range: r }, (f) => f.slice(3)), "'@' (from SERIAL_SWITCH_CHAR in src/serial_config.h:17)");
+    assert.strictEqual(
+      describeSwitchChar(0x40, { kind: 'project', file: '/w/dual-guest.json', shadowed: { value: 0x1c, label: '--switch-char' } }),
+      "'@' (from the project file dual-guest.json, over --switch-char's Ctrl-\\)",
+    );
+    assert.strictEqual(
+      describeSwitchChar(0x21, { kind: 'override', label: 'the setting microkitDualGuest.emulator.switchCharacter' }),
+      "'!' (from the setting microkitDualGuest.emulator.switchCharacter)",
+    );
+    assert.strictEqual(
+      describeSwitchChar(0x40, { kind: 'header', file: HEADER, range: r }, (f) => f.slice(3)),
+      "'@' (from SERIAL_SWITCH_CHAR in src/serial_config.h:17)",
+    );
     assert.strictEqual(describeSwitchChar(0x1c, { kind: 'default' }), "Ctrl-\\ (sdfgen's default)");
-    assert.strictEqual(describeSwitchChar(0x1c, { kind: 'default', unusableHeader: HEADER }), "Ctrl-\\ (sdfgen's default: SERIAL_SWITCH_CHAR in serial_config.h could not be read)");
+    assert.strictEqual(
+      describeSwitchChar(0x1c, { kind: 'default', unusableHeader: HEADER }),
+      "Ctrl-\\ (sdfgen's default: SERIAL_SWITCH_CHAR in serial_config.h could not be read)",
+    );
   });
 });

@@ -50,14 +50,17 @@ describe('system view', () => {
 
   it("lays out each PD's virtual memory: maps by address, then stack, guard page and IPC buffer", () => {
     const client = domain(view(SMALL), 'client');
-    assert.deepStrictEqual(client.space.map((s) => [s.kind, s.label, s.start, s.end]), [
-      ['map', 'buf', 0x2000000, 0x2004000],
-      ['map', 'dma', 0x2002000, 0x2004000],
-      ['map', 'missing', 0x3000000, 0x3001000],
-      ['stack', 'stack', 0xffffffa000, 0xffffffe000],
-      ['guard', 'guard page', 0xffffffe000, 0xfffffff000],
-      ['ipc', 'IPC buffer', 0xfffffff000, 0x10000000000],
-    ]);
+    assert.deepStrictEqual(
+      client.space.map((s) => [s.kind, s.label, s.start, s.end]),
+      [
+        ['map', 'buf', 0x2000000, 0x2004000],
+        ['map', 'dma', 0x2002000, 0x2004000],
+        ['map', 'missing', 0x3000000, 0x3001000],
+        ['stack', 'stack', 0xffffffa000, 0xffffffe000],
+        ['guard', 'guard page', 0xffffffe000, 0xfffffff000],
+        ['ipc', 'IPC buffer', 0xfffffff000, 0x10000000000],
+      ],
+    );
     const [buf, dma, missing] = client.space;
     assert.deepStrictEqual([buf.perms, buf.cached, buf.setvars, buf.overlaps], ['r', true, ['buf_vaddr', 'buf_size'], true]);
     assert.deepStrictEqual([dma.perms, dma.cached, dma.overlaps], ['rw', false, true]);
@@ -68,18 +71,33 @@ describe('system view', () => {
   it('gives scheduling, CPUs, IRQs and setvars with the values the tool writes', () => {
     const v = view(SMALL);
     const client = domain(v, 'client');
-    assert.deepStrictEqual([client.priority, client.budget, client.period, client.passive, client.cpus, client.stackSize, client.programImage],
-      [10, 200, 500, true, [1], 0x4000, 'client.elf']);
-    assert.deepStrictEqual(client.setvars.map((s) => [s.symbol, s.kind, s.value, s.of]), [
-      ['buf_vaddr', 'vaddr', 0x2000000, 'buf'],
-      ['buf_size', 'size', 0x4000, 'buf'],
-      ['dma_paddr', 'region paddr', undefined, 'dma'],
-    ]);
+    assert.deepStrictEqual(
+      [client.priority, client.budget, client.period, client.passive, client.cpus, client.stackSize, client.programImage],
+      [10, 200, 500, true, [1], 0x4000, 'client.elf'],
+    );
+    assert.deepStrictEqual(
+      client.setvars.map((s) => [s.symbol, s.kind, s.value, s.of]),
+      [
+        ['buf_vaddr', 'vaddr', 0x2000000, 'buf'],
+        ['buf_size', 'size', 0x4000, 'buf'],
+        ['dma_paddr', 'region paddr', undefined, 'dma'],
+      ],
+    );
     const server = domain(v, 'server');
     assert.deepStrictEqual([server.budget, server.period, server.cpus], [1000, 1000, [0]]);
-    assert.deepStrictEqual(server.irqs.map((i) => [i.id, i.label, i.details]), [[3, 'IRQ 33', ['edge']]]);
-    assert.deepStrictEqual(v.channels.map((c) => c.ends.map((e) => [e.pd, e.id, e.pp, e.notify])),
-      [[['client', 0, true, false], ['server', 1, false, true]]]);
+    assert.deepStrictEqual(
+      server.irqs.map((i) => [i.id, i.label, i.details]),
+      [[3, 'IRQ 33', ['edge']]],
+    );
+    assert.deepStrictEqual(
+      v.channels.map((c) => c.ends.map((e) => [e.pd, e.id, e.pp, e.notify])),
+      [
+        [
+          ['client', 0, true, false],
+          ['server', 1, false, true],
+        ],
+      ],
+    );
   });
 
   it('places regions with a phys_addr, flags shared physical memory, and marks regions the tool places for a setvar', () => {
@@ -104,20 +122,35 @@ describe('system view', () => {
 
   it('shows the default example: VMs after their VMMs, guest-physical maps, the driver IRQ and the device windows', () => {
     const v = view(readFileSync(EXAMPLE, 'utf8'));
-    assert.deepStrictEqual(v.domains.map((d) => `${d.kind}:${d.name}`), [
-      'pd:CLIENT_VMM-1', 'vm:client_linux-1', 'pd:CLIENT_VMM-2', 'vm:client_linux-2', 'pd:serial_virt_tx', 'pd:serial_virt_rx', 'pd:uart_driver',
-    ]);
+    assert.deepStrictEqual(
+      v.domains.map((d) => `${d.kind}:${d.name}`),
+      ['pd:CLIENT_VMM-1', 'vm:client_linux-1', 'pd:CLIENT_VMM-2', 'vm:client_linux-2', 'pd:serial_virt_tx', 'pd:serial_virt_rx', 'pd:uart_driver'],
+    );
     const vm = domain(v, 'client_linux-1');
     assert.deepStrictEqual([vm.parent, vm.vcpus, vm.cpus, vm.priority], ['CLIENT_VMM-1', [{ id: 0, cpu: 0 }], [0], 50]);
-    assert.deepStrictEqual(vm.space.map((s) => [s.label, s.start, s.perms]), [
-      ['gpc', 0x303a0000, 'rw'], ['gic_vcpu', 0x31000000, 'rw'], ['client_vm_ram_1', 0x40000000, 'rwx'],
-    ]);
+    assert.deepStrictEqual(
+      vm.space.map((s) => [s.label, s.start, s.perms]),
+      [
+        ['gpc', 0x303a0000, 'rw'],
+        ['gic_vcpu', 0x31000000, 'rw'],
+        ['client_vm_ram_1', 0x40000000, 'rwx'],
+      ],
+    );
     assert.ok(!vm.space.some((s) => s.kind !== 'map'), 'a VM has no stack or IPC buffer');
     assert.strictEqual(domain(v, 'CLIENT_VMM-1').vm, 'client_linux-1');
-    assert.deepStrictEqual(domain(v, 'uart_driver').irqs.map((i) => i.label), ['IRQ 58']);
-    assert.deepStrictEqual(v.regions.filter((r) => r.physAddr !== undefined).map((r) => r.name), ['gic_vcpu', 'uart', 'gpc']);
+    assert.deepStrictEqual(
+      domain(v, 'uart_driver').irqs.map((i) => i.label),
+      ['IRQ 58'],
+    );
+    assert.deepStrictEqual(
+      v.regions.filter((r) => r.physAddr !== undefined).map((r) => r.name),
+      ['gic_vcpu', 'uart', 'gpc'],
+    );
     assert.deepStrictEqual(v.regions.find((r) => r.name === 'gic_vcpu')!.mappedBy, ['client_linux-1 @ 0x31000000', 'client_linux-2 @ 0x31000000']);
-    assert.ok(v.domains.every((d) => d.space.every((s) => !s.overlaps)), 'the example has no overlapping maps');
+    assert.ok(
+      v.domains.every((d) => d.space.every((s) => !s.overlaps)),
+      'the example has no overlapping maps',
+    );
   });
 
   it('reads fields a newer model carries (x86 IRQs, vCPU cores, child ids, fpu) and the architecture', () => {
@@ -131,10 +164,16 @@ describe('system view', () => {
     const s = domain(v, 'server');
     assert.deepStrictEqual([s.irqs[0].label, s.irqs[0].details], ['vector 33 (IOAPIC 0 pin 4)', ['edge', 'low']]);
     assert.deepStrictEqual(s.flags, ['no fpu', 'domain d1']);
-    assert.deepStrictEqual(s.setvars.map((x) => [x.symbol, x.kind, x.value]), [['serial_irq', 'id', 3]]);
+    assert.deepStrictEqual(
+      s.setvars.map((x) => [x.symbol, x.kind, x.value]),
+      [['serial_irq', 'id', 3]],
+    );
     assert.strictEqual(s.space.at(-1)!.start, 0x7ffffffff000);
     // A model without the optional fields at all still gives a view (a half-typed file while editing).
-    const partial = parseSystem('/w/p.system', '<system><protection_domain name="a"><map mr="x" vaddr="0x1000"/></protection_domain><channel><end pd="a" id="1"/></channel></system>').model;
+    const partial = parseSystem(
+      '/w/p.system',
+      '<system><protection_domain name="a"><map mr="x" vaddr="0x1000"/></protection_domain><channel><end pd="a" id="1"/></channel></system>',
+    ).model;
     const pv = systemView(partial);
     assert.deepStrictEqual([pv.domains.length, pv.channels.length, pv.domains[0].space[0].unknownRegion], [1, 0, true]);
   });

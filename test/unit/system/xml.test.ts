@@ -26,7 +26,13 @@ describe('positioned XML', () => {
     assert.deepStrictEqual(diagnostics, []);
     const mr = root!.children[0];
     assert.deepStrictEqual(mr.nameRange, rangeOf(F, text, 'memory_region'));
-    assert.deepStrictEqual(mr.attributes.map((a) => [a.name, a.value]), [['name', 'uart'], ['size', '0x1000']]);
+    assert.deepStrictEqual(
+      mr.attributes.map((a) => [a.name, a.value]),
+      [
+        ['name', 'uart'],
+        ['size', '0x1000'],
+      ],
+    );
     assert.deepStrictEqual(mr.attributes[1].nameRange, rangeOf(F, text, 'size'));
     assert.deepStrictEqual(mr.attributes[1].valueRange, rangeOf(F, text, '0x1000'));
     assert.deepStrictEqual(mr.attributes[0].range, rangeOf(F, text, 'name="uart"'));
@@ -36,10 +42,16 @@ describe('positioned XML', () => {
     const text = '<?xml version="1.0"?>\r<!-- old Mac line endings -->\r<system>\r  <memory_region name="a" size="0x1000" />\r</system>\r';
     const { root, diagnostics } = parseXml(F, text);
     assert.deepStrictEqual(diagnostics, []);
-    assert.deepStrictEqual(root!.children.map((c) => [c.tag, c.nameRange.start]), [['memory_region', { line: 3, col: 3 }]]);
+    assert.deepStrictEqual(
+      root!.children.map((c) => [c.tag, c.nameRange.start]),
+      [['memory_region', { line: 3, col: 3 }]],
+    );
     const mixed = parseXml(F, '<system>\r\n<memory_region name="a" size="0x1000" />\r<memory_region name="b" size="0x1000" />\n</system>');
     assert.deepStrictEqual(mixed.diagnostics, []);
-    assert.deepStrictEqual(mixed.root!.children.map((c) => c.nameRange.start.line), [1, 2]);
+    assert.deepStrictEqual(
+      mixed.root!.children.map((c) => c.nameRange.start.line),
+      [1, 2],
+    );
   });
 
   it('decodes entities in attribute values', () => {
@@ -58,10 +70,13 @@ describe('positioned XML', () => {
   it('mismatched end tag and duplicate attribute', () => {
     const text = '<system><channel a="1" a="2"></chanel></system>';
     const { diagnostics } = parseXml(F, text);
-    assert.deepStrictEqual(diagnostics.map((d) => [d.code, d.range]), [
-      ['xml-duplicate-attribute', rangeOf(F, text, 'a', 1, 'a="2"')],
-      ['xml-syntax', rangeOf(F, text, 'chanel')],
-    ]);
+    assert.deepStrictEqual(
+      diagnostics.map((d) => [d.code, d.range]),
+      [
+        ['xml-duplicate-attribute', rangeOf(F, text, 'a', 1, 'a="2"')],
+        ['xml-syntax', rangeOf(F, text, 'chanel')],
+      ],
+    );
   });
 
   it('empty input and non-XML input give a positioned error, no model', () => {
@@ -74,7 +89,10 @@ describe('positioned XML', () => {
 
   it('a root element other than system', () => {
     const text = '<sdf><protection_domain name="p" /></sdf>';
-    assert.deepStrictEqual(parseSystem(F, text).diagnostics.map((d) => [d.code, d.range]), [['sdf-invalid-element', rangeOf(F, text, 'sdf')]]);
+    assert.deepStrictEqual(
+      parseSystem(F, text).diagnostics.map((d) => [d.code, d.range]),
+      [['sdf-invalid-element', rangeOf(F, text, 'sdf')]],
+    );
   });
 });
 
@@ -98,7 +116,7 @@ describe('malformed XML positions', () => {
   it('an unclosed start tag: the error at the token that broke it, the element ends at its last attribute', () => {
     const text = '<system>\n  <pd name="p"\n</system>';
     assert.deepStrictEqual(diagnosticsAt(text), [
-      ['2:0-2:2', 'XML syntax error: Expecting: one of these possible Token sequences:  1. [CLOSE] 2. [SLASH_CLOSE] (found \'</\')'],
+      ['2:0-2:2', "XML syntax error: Expecting: one of these possible Token sequences:  1. [CLOSE] 2. [SLASH_CLOSE] (found '</')"],
     ]);
     const { root } = parseXml(F, text);
     assert.deepStrictEqual([at(root!.range), at(root!.children[0].range)], ['0:0-2:9', '1:2-1:14']);
@@ -113,7 +131,13 @@ describe('malformed XML positions', () => {
       ['1:11-1:12', "attribute 'p' on element 'pd' has no value"],
     ]);
     const attrs = parseXml(F, unquoted).root!.children[0].attributes;
-    assert.deepStrictEqual(attrs.map((a) => [a.name, a.value, at(a.range), at(a.valueRange)]), [['name', '', '1:6-1:11', '1:6-1:10'], ['p', '', '1:11-1:12', '1:11-1:12']]);
+    assert.deepStrictEqual(
+      attrs.map((a) => [a.name, a.value, at(a.range), at(a.valueRange)]),
+      [
+        ['name', '', '1:6-1:11', '1:6-1:10'],
+        ['p', '', '1:11-1:12', '1:11-1:12'],
+      ],
+    );
     assert.deepStrictEqual(diagnosticsAt('<system>\n  <pd name />\n</system>'), [
       ['1:11-1:13', "XML syntax error: Expecting token of type --> EQUALS <-- but found --> '/>' <-- (found '/>')"],
       ['1:6-1:10', "attribute 'name' on element 'pd' has no value"],
@@ -127,65 +151,126 @@ describe('malformed XML positions', () => {
   it('text outside the root element, after and before it', () => {
     assert.deepStrictEqual(diagnosticsAt('<system/>\nstray'), [['1:0-1:5', "XML syntax error: Redundant input, expecting EOF (found 'stray')"]]);
     const before = 'stray\n<system/>';
-    assert.deepStrictEqual(diagnosticsAt(before), [['0:0-1:0', "XML syntax error: Expecting token of type --> OPEN <-- but found --> 'stray ' <-- (found 'stray\n')"]]);
+    assert.deepStrictEqual(diagnosticsAt(before), [
+      ['0:0-1:0', "XML syntax error: Expecting token of type --> OPEN <-- but found --> 'stray ' <-- (found 'stray\n')"],
+    ]);
     assert.deepStrictEqual(at(parseXml(F, before).root!.nameRange), '1:1-1:7');
   });
 
   it('text inside an element is kept trimmed, with its range; layout whitespace is not', () => {
     const { root, diagnostics } = parseXml(F, '<system>\n  words <pd/> more\n</system>');
     assert.deepStrictEqual(diagnostics, []);
-    assert.deepStrictEqual(root!.text.map((t) => [t.text, at(t.range)]), [['words', '1:2-1:7'], ['more', '1:14-1:18']]);
+    assert.deepStrictEqual(
+      root!.text.map((t) => [t.text, at(t.range)]),
+      [
+        ['words', '1:2-1:7'],
+        ['more', '1:14-1:18'],
+      ],
+    );
     assert.deepStrictEqual(at(root!.children[0].range), '1:8-1:13');
     // A lone carriage return and a no-break space lex as text, not as layout, but trim to nothing.
     assert.deepStrictEqual(parseXml(F, '<system>\r</system>').root!.text, []);
-    assert.deepStrictEqual(parseXml(F, '<system>\u00a0 x\t\r\n</system>').root!.text.map((t) => [t.text, at(t.range)]), [['x', '0:10-0:11']]);
+    assert.deepStrictEqual(
+      parseXml(F, '<system>\u00a0 x\t\r\n</system>').root!.text.map((t) => [t.text, at(t.range)]),
+      [['x', '0:10-0:11']],
+    );
   });
 
   it('an element cut off by end of file keeps what was read', () => {
     const { root, diagnostics } = parseXml(F, '<system>\n  <pd name="a">');
-    assert.deepStrictEqual(diagnostics.map((d) => at(d.range)), ['1:15-1:15']);
+    assert.deepStrictEqual(
+      diagnostics.map((d) => at(d.range)),
+      ['1:15-1:15'],
+    );
     assert.deepStrictEqual([at(root!.range), root!.children[0].attributes[0].value], ['0:0-1:15', 'a']);
     assert.strictEqual(root!.children[0].parent, root);
   });
 });
 
 /** Mutations that keep most of the structure: delete, duplicate or replace a slice. */
-const mutated = (base: string) => fc.tuple(fc.nat(base.length), fc.nat(40), fc.string({ maxLength: 12 }), fc.constantFrom('delete', 'insert', 'replace', 'duplicate'))
-  .map(([at, len, ins, op]) => {
-    const end = Math.min(base.length, at + len);
-    if (op === 'delete') return base.slice(0, at) + base.slice(end);
-    if (op === 'insert') return base.slice(0, at) + ins + base.slice(at);
-    if (op === 'duplicate') return base.slice(0, end) + base.slice(at, end) + base.slice(end);
-    return base.slice(0, at) + ins + base.slice(end);
-  });
+const mutated = (base: string) =>
+  fc
+    .tuple(fc.nat(base.length), fc.nat(40), fc.string({ maxLength: 12 }), fc.constantFrom('delete', 'insert', 'replace', 'duplicate'))
+    .map(([at, len, ins, op]) => {
+      const end = Math.min(base.length, at + len);
+      if (op === 'delete') return base.slice(0, at) + base.slice(end);
+      if (op === 'insert') return base.slice(0, at) + ins + base.slice(at);
+      if (op === 'duplicate') return base.slice(0, end) + base.slice(at, end) + base.slice(end);
+      return base.slice(0, at) + ins + base.slice(end);
+    });
 
-const xmlish = fc.array(fc.constantFrom('<', '>', '/', '=', '"', "'", ' ', '\n', 'system', 'protection_domain', 'map', 'memory_region', 'channel', 'end',
-  'name', 'id', 'pd', 'mr', 'vaddr', 'size', '0x1000', '62', '-1', '<!--', '-->', '<?xml', '?>', '&amp;', '&', 'virtual_machine', 'vcpu', 'irq'), { maxLength: 80 })
+const xmlish = fc
+  .array(
+    fc.constantFrom(
+      '<',
+      '>',
+      '/',
+      '=',
+      '"',
+      "'",
+      ' ',
+      '\n',
+      'system',
+      'protection_domain',
+      'map',
+      'memory_region',
+      'channel',
+      'end',
+      'name',
+      'id',
+      'pd',
+      'mr',
+      'vaddr',
+      'size',
+      '0x1000',
+      '62',
+      '-1',
+      '<!--',
+      '-->',
+      '<?xml',
+      '?>',
+      '&amp;',
+      '&',
+      'virtual_machine',
+      'vcpu',
+      'irq',
+    ),
+    { maxLength: 80 },
+  )
   .map((parts) => parts.join(''));
 
 describe('robustness (fast-check)', function () {
   this.timeout(20000);
   it('mutated .system files never throw and every diagnostic has a range in the file', () => {
-    fc.assert(fc.property(mutated(EXAMPLE), (text) => {
-      const { diagnostics } = parseSystem(F, text);
-      for (const d of diagnostics) {
-        assert.ok(d.range && d.range.file === F, d.message);
-        assert.ok(d.range.start.line >= 0 && d.range.start.col >= 0);
-      }
-    }), { numRuns: 100 });
+    fc.assert(
+      fc.property(mutated(EXAMPLE), (text) => {
+        const { diagnostics } = parseSystem(F, text);
+        for (const d of diagnostics) {
+          assert.ok(d.range && d.range.file === F, d.message);
+          assert.ok(d.range.start.line >= 0 && d.range.start.col >= 0);
+        }
+      }),
+      { numRuns: 100 },
+    );
   });
 
   it('random XML-ish text never throws', () => {
-    fc.assert(fc.property(xmlish, (text) => {
-      parseSystem(F, text);
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(xmlish, (text) => {
+        parseSystem(F, text);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('mutated systems and project files load as projects without throwing', () => {
-    fc.assert(fc.property(mutated(EXAMPLE), mutated(EXAMPLE_JSON), (sys, json) => {
-      const p = loadProject('/p/dual-guest.system', new MemoryFileHost({ '/p/dual-guest.system': sys, '/p/dual-guest.json': json }));
-      assert.ok(Array.isArray(p.diagnostics));
-    }), { numRuns: 60 });
+    fc.assert(
+      fc.property(mutated(EXAMPLE), mutated(EXAMPLE_JSON), (sys, json) => {
+        const p = loadProject('/p/dual-guest.system', new MemoryFileHost({ '/p/dual-guest.system': sys, '/p/dual-guest.json': json }));
+        assert.ok(Array.isArray(p.diagnostics));
+      }),
+      { numRuns: 60 },
+    );
   });
 
   it('deep nesting does not overflow or hang (XML and JSON)', () => {
@@ -193,7 +278,10 @@ describe('robustness (fast-check)', function () {
     const cpuMs = cpuMillis(() => {
       assert.ok(Array.isArray(parseSystem(F, deep).diagnostics));
       const deeper = '<system>' + '<protection_domain name="p">'.repeat(20000) + '</protection_domain>'.repeat(20000) + '</system>';
-      assert.deepStrictEqual(parseSystem(F, deeper).diagnostics.map((d) => d.message), ['could not parse XML: elements are nested too deeply']);
+      assert.deepStrictEqual(
+        parseSystem(F, deeper).diagnostics.map((d) => d.message),
+        ['could not parse XML: elements are nested too deeply'],
+      );
       const { diagnostics } = parseJson('/j.json', '['.repeat(5000));
       assert.strictEqual(diagnostics[0].code, 'project-json-syntax');
     });

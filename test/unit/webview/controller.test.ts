@@ -11,19 +11,39 @@ class FakeSession implements InspectorSession {
   listeners: ((s: EmulatorSnapshot) => void)[] = [];
   onSnapshot(l: (s: EmulatorSnapshot) => void) {
     this.listeners.push(l);
-    return { dispose: () => { this.listeners = this.listeners.filter((x) => x !== l); } };
+    return {
+      dispose: () => {
+        this.listeners = this.listeners.filter((x) => x !== l);
+      },
+    };
   }
-  setSnapshotStreaming(enabled: boolean, max: number) { this.calls.push(`stream ${enabled} ${max}`); }
-  pause() { this.calls.push('pause'); }
-  resume() { this.calls.push('resume'); }
-  step() { this.calls.push('step'); }
-  setSpeed(f: number) { this.calls.push(`speed ${f}`); }
-  emit(s: EmulatorSnapshot) { for (const l of this.listeners) l(s); }
+  setSnapshotStreaming(enabled: boolean, max: number) {
+    this.calls.push(`stream ${enabled} ${max}`);
+  }
+  pause() {
+    this.calls.push('pause');
+  }
+  resume() {
+    this.calls.push('resume');
+  }
+  step() {
+    this.calls.push('step');
+  }
+  setSpeed(f: number) {
+    this.calls.push(`speed ${f}`);
+  }
+  emit(s: EmulatorSnapshot) {
+    for (const l of this.listeners) l(s);
+  }
   runState: SessionRunState = { ...STOPPED, state: 'running' };
   runListeners: ((s: SessionRunState) => void)[] = [];
   onRunState(l: (s: SessionRunState) => void) {
     this.runListeners.push(l);
-    return { dispose: () => { this.runListeners = this.runListeners.filter((x) => x !== l); } };
+    return {
+      dispose: () => {
+        this.runListeners = this.runListeners.filter((x) => x !== l);
+      },
+    };
   }
   setRunState(state: SessionRunState['state']) {
     this.runState = { ...this.runState, state };
@@ -32,13 +52,25 @@ class FakeSession implements InspectorSession {
 }
 
 const SNAP: EmulatorSnapshot = {
-  timeNs: 5, queues: [{ name: 'q', capacity: 4, head: 1, tail: 3, producerSignalled: 0, bytes: Uint8Array.of(0x68, 0x69) }],
-  guests: [], serial: { currentClient: 0, rxDropped: [], uartOverruns: 0, uartTxBytes: 0, uartRxBytes: 0, pendingTxClients: [] },
-  pds: [], devices: [{ name: 'uart', base: 0, size: 1, state: { big: 'x' } }], events: [], channels: [], findings: [],
+  timeNs: 5,
+  queues: [{ name: 'q', capacity: 4, head: 1, tail: 3, producerSignalled: 0, bytes: Uint8Array.of(0x68, 0x69) }],
+  guests: [],
+  serial: { currentClient: 0, rxDropped: [], uartOverruns: 0, uartTxBytes: 0, uartRxBytes: 0, pendingTxClients: [] },
+  pds: [],
+  devices: [{ name: 'uart', base: 0, size: 1, state: { big: 'x' } }],
+  events: [],
+  channels: [],
+  findings: [],
 };
 
 function setUp(visible = true) {
-  const port = { visible, posted: [] as HostMessage[], postMessage(m: HostMessage) { this.posted.push(m); } };
+  const port = {
+    visible,
+    posted: [] as HostMessage[],
+    postMessage(m: HostMessage) {
+      this.posted.push(m);
+    },
+  };
   const session = new FakeSession();
   const c = new InspectorController(port, session, { guestFilter: '', paused: false, speed: 1 });
   return { port, session, c };
@@ -131,14 +163,30 @@ describe('inspector controller', () => {
     const { port, session, c } = setUp();
     session.calls.length = 0;
     port.posted.length = 0;
-    for (const m of [{ type: 'pause' }, { type: 'step' }, { type: 'resume' }, { type: 'setSpeed', factor: 4 }, { type: 'setSpeed', factor: 1e6 }, { type: 'eval', code: 'x' }, 'pause', null]) c.receive(m);
+    for (const m of [
+      { type: 'pause' },
+      { type: 'step' },
+      { type: 'resume' },
+      { type: 'setSpeed', factor: 4 },
+      { type: 'setSpeed', factor: 1e6 },
+      { type: 'eval', code: 'x' },
+      'pause',
+      null,
+    ])
+      c.receive(m);
     assert.deepStrictEqual(session.calls, ['pause', 'step', 'resume', 'speed 4']);
     assert.strictEqual(c.rejectedMessages, 4);
     assert.deepStrictEqual(port.posted.at(-1), { type: 'session', attached: true, paused: false, halted: false, speed: 4 });
   });
 
   it('restores a paused state onto a new session, and says when there is none', () => {
-    const port = { visible: true, posted: [] as HostMessage[], postMessage(m: HostMessage) { this.posted.push(m); } };
+    const port = {
+      visible: true,
+      posted: [] as HostMessage[],
+      postMessage(m: HostMessage) {
+        this.posted.push(m);
+      },
+    };
     const c = new InspectorController(port, undefined, { guestFilter: '', paused: true, speed: 0.5 });
     assert.deepStrictEqual(port.posted, [{ type: 'session', attached: false, paused: true, halted: false, speed: 0.5 }]);
     c.receive({ type: 'step' }); // no session: nothing to do, no throw

@@ -6,12 +6,22 @@ import * as path from 'path';
 import { inspectorCsp, inspectorHtml } from '../../../src/extension/inspector-html';
 import { INSPECTOR_VIEW_TYPE } from '../../../src/extension/inspector-protocol';
 
-const parts = { cspSource: 'https://file+.vscode-resource.vscode-cdn.net', scriptUri: 'https://x/dist/webview/main.js', styleUri: 'https://x/webview/media/inspector.css', nonce: 'abc123+/=' };
+const parts = {
+  cspSource: 'https://file+.vscode-resource.vscode-cdn.net',
+  scriptUri: 'https://x/dist/webview/main.js',
+  styleUri: 'https://x/webview/media/inspector.css',
+  nonce: 'abc123+/=',
+};
 
 describe('inspector page shell', () => {
   it('allows scripts only with the nonce, nothing unsafe, nothing by default', () => {
     const csp = inspectorCsp(parts);
-    const directives = new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
+    const directives = new Map(
+      csp
+        .split(';')
+        .map((d) => d.trim().split(/\s+/))
+        .map(([k, ...v]) => [k, v]),
+    );
     assert.deepStrictEqual(directives.get('default-src'), ["'none'"]);
     assert.deepStrictEqual(directives.get('script-src'), ["'nonce-abc123+/='"]);
     assert.deepStrictEqual(directives.get('style-src'), [parts.cspSource, "'nonce-abc123+/='"]);

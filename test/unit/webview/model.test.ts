@@ -2,22 +2,37 @@
 import * as assert from 'assert';
 import fc from 'fast-check';
 import { toWireSnapshot } from '../../../src/extension/inspector-protocol';
-import { descriptorFlags, diagramLayout, filterEvents, formatNs, hexRows, mentions, notificationDeltas, pendingAvail, queueFill } from '../../../webview/src/model';
+import {
+  descriptorFlags,
+  diagramLayout,
+  filterEvents,
+  formatNs,
+  hexRows,
+  mentions,
+  notificationDeltas,
+  pendingAvail,
+  queueFill,
+} from '../../../webview/src/model';
 import { echoSystem } from '../../webview/record';
 
 describe('inspector page model', () => {
   it('queue fill wraps like the 32-bit sDDF counters', () => {
     assert.strictEqual(queueFill({ head: 3, tail: 10 }), 7);
     assert.strictEqual(queueFill({ head: 0xfffffffe, tail: 2 }), 4);
-    fc.assert(fc.property(fc.nat(0xffffffff), fc.nat(4096), (head, n) => {
-      assert.strictEqual(queueFill({ head, tail: (head + n) >>> 0 }), n);
-    }));
+    fc.assert(
+      fc.property(fc.nat(0xffffffff), fc.nat(4096), (head, n) => {
+        assert.strictEqual(queueFill({ head, tail: (head + n) >>> 0 }), n);
+      }),
+    );
   });
 
   it('hex rows: offsets, hex pairs, printable text, and a limit', () => {
     const { rows, total } = hexRows('68690a7f41', 2, 4);
     assert.strictEqual(total, 5);
-    assert.deepStrictEqual(rows, [{ offset: 0, hex: '68 69', text: 'hi' }, { offset: 2, hex: '0a 7f', text: '..' }]);
+    assert.deepStrictEqual(rows, [
+      { offset: 0, hex: '68 69', text: 'hi' },
+      { offset: 2, hex: '0a 7f', text: '..' },
+    ]);
     assert.deepStrictEqual(hexRows('', 8), { rows: [], total: 0 });
   });
 

@@ -6,8 +6,11 @@ import { echoSystem } from '../../webview/record';
 
 function run(streaming: boolean): { uart: string; events: string; final: string; posted: number } {
   const emu = echoSystem(7);
-  let uart = '', posted = 0;
-  emu.onUartOutput((b) => { uart += String.fromCharCode(...b); });
+  let uart = '',
+    posted = 0;
+  emu.onUartOutput((b) => {
+    uart += String.fromCharCode(...b);
+  });
   const typed = ['hello\r', '@1\r', 'ok\r', '@0\r', 'x'];
   for (let round = 0; round < 40; round++) {
     if (round % 8 === 0 && typed.length) emu.typeInput(typed.shift()!);
@@ -27,7 +30,8 @@ function run(streaming: boolean): { uart: string; events: string; final: string;
 
 describe('inspector snapshot streaming', () => {
   it('leaves the transcript, the events and the final state unchanged', () => {
-    const open = run(true), closed = run(false);
+    const open = run(true),
+      closed = run(false);
     assert.deepStrictEqual([open.posted, closed.posted], [400, 0]);
     assert.ok(open.uart.includes('hello'), JSON.stringify(open.uart));
     assert.strictEqual(open.uart, closed.uart);

@@ -17,12 +17,16 @@ describe('system view: protocol and controller', () => {
     assert.deepStrictEqual(parseSystemViewMessage({ type: 'ready', extra: 1 }), { type: 'ready' });
     assert.deepStrictEqual(parseSystemViewMessage({ type: 'reveal', ref: { ...ref, file: '/etc/passwd' } }), { type: 'reveal', ref });
     for (const bad of [
-      null, 'reveal', { type: 'reveal' }, { type: 'open', ref },
+      null,
+      'reveal',
+      { type: 'reveal' },
+      { type: 'open', ref },
       { type: 'reveal', ref: { start: { line: -1, col: 0 }, end: ref.end } },
       { type: 'reveal', ref: { start: { line: 1.5, col: 0 }, end: ref.end } },
       { type: 'reveal', ref: { start: ref.end, end: ref.start } },
       { type: 'reveal', ref: { start: { line: '3', col: 4 }, end: ref.end } },
-    ]) assert.strictEqual(parseSystemViewMessage(bad), undefined, JSON.stringify(bad));
+    ])
+      assert.strictEqual(parseSystemViewMessage(bad), undefined, JSON.stringify(bad));
     assert.deepStrictEqual(parseSystemViewState({ uri: 'file:///w/a.system' }), { uri: 'file:///w/a.system' });
     assert.strictEqual(parseSystemViewState({ uri: '' }), undefined);
     assert.strictEqual(parseSystemViewState(undefined), undefined);
@@ -32,10 +36,16 @@ describe('system view: protocol and controller', () => {
     const sent: SystemViewHostMessage[] = [];
     const revealed: ViewRef[] = [];
     const text = readFileSync(EXAMPLE, 'utf8');
-    const c = new SystemViewController({ postMessage: (m) => sent.push(m), reveal: (r) => revealed.push(r) },
-      { uri: 'file:///w/dual-guest.system', fileName: EXAMPLE, title: 'dual-guest.system' }, text);
+    const c = new SystemViewController(
+      { postMessage: (m) => sent.push(m), reveal: (r) => revealed.push(r) },
+      { uri: 'file:///w/dual-guest.system', fileName: EXAMPLE, title: 'dual-guest.system' },
+      text,
+    );
     assert.strictEqual(sent.length, 1);
-    assert.deepStrictEqual([sent[0].type, sent[0].uri, sent[0].title, sent[0].errors, sent[0].view.domains.length], ['view', 'file:///w/dual-guest.system', 'dual-guest.system', 0, 7]);
+    assert.deepStrictEqual(
+      [sent[0].type, sent[0].uri, sent[0].title, sent[0].errors, sent[0].view.domains.length],
+      ['view', 'file:///w/dual-guest.system', 'dual-guest.system', 0, 7],
+    );
     c.receive({ type: 'ready' });
     assert.strictEqual(sent.length, 2);
     assert.deepStrictEqual(sent[1], sent[0]);
@@ -52,8 +62,18 @@ describe('system view: protocol and controller', () => {
   it('is contributed: the command on .system editors and files, and the panel restored after a reload', () => {
     const manifest = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
     assert.ok(manifest.activationEvents.includes(`onWebviewPanel:${SYSTEM_VIEW_TYPE}`));
-    assert.ok(manifest.contributes.commands.some((x: { command: string; title: string }) => x.command === COMMANDS.showSystemView && x.title === 'Show system view'));
-    assert.ok(manifest.contributes.menus['editor/title'].some((m: { command: string; when: string }) => m.command === COMMANDS.showSystemView && m.when === 'resourceLangId == microkit-system'));
-    assert.ok(manifest.contributes.menus['explorer/context'].some((m: { command: string; when: string }) => m.command === COMMANDS.showSystemView && m.when === 'resourceExtname == .system'));
+    assert.ok(
+      manifest.contributes.commands.some((x: { command: string; title: string }) => x.command === COMMANDS.showSystemView && x.title === 'Show system view'),
+    );
+    assert.ok(
+      manifest.contributes.menus['editor/title'].some(
+        (m: { command: string; when: string }) => m.command === COMMANDS.showSystemView && m.when === 'resourceLangId == microkit-system',
+      ),
+    );
+    assert.ok(
+      manifest.contributes.menus['explorer/context'].some(
+        (m: { command: string; when: string }) => m.command === COMMANDS.showSystemView && m.when === 'resourceExtname == .system',
+      ),
+    );
   });
 });

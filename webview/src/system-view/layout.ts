@@ -60,20 +60,29 @@ export function channelPorts(boxes: readonly Box[], links: readonly Link[]): Map
   const out = new Map<Link, [Port, Port]>();
   for (const l of links) {
     if (l.kind !== 'channel') continue;
-    const a = box.get(l.from)!, b = box.get(l.to)!;
+    const a = box.get(l.from)!,
+      b = box.get(l.to)!;
     const aSide = a.column > b.column ? 'left' : 'right';
     const bSide = a.column < b.column ? 'left' : 'right';
-    for (const [end, me, other, side] of [[0, a, b, aSide], [1, b, a, bSide]] as const) {
+    for (const [end, me, other, side] of [
+      [0, a, b, aSide],
+      [1, b, a, bSide],
+    ] as const) {
       const key = `${me.name}\n${side}`;
       if (!sides.has(key)) sides.set(key, []);
       sides.get(key)!.push({ link: l, end, other });
     }
-    out.set(l, [{ side: aSide, index: 0, count: 1 }, { side: bSide, index: 0, count: 1 }]);
+    out.set(l, [
+      { side: aSide, index: 0, count: 1 },
+      { side: bSide, index: 0, count: 1 },
+    ]);
   }
   for (const [key, list] of sides) {
     const side = key.endsWith('left') ? 'left' : 'right';
     list.sort((x, y) => x.other.row - y.other.row || x.other.column - y.other.column);
-    list.forEach((p, index) => { out.get(p.link)![p.end] = { side, index, count: list.length }; });
+    list.forEach((p, index) => {
+      out.get(p.link)![p.end] = { side, index, count: list.length };
+    });
   }
   return out;
 }
@@ -95,7 +104,8 @@ export interface StripRow {
 export function stripRows(segments: readonly { start: number; end: number; kind: ViewSegment['kind'] }[], base = 0): { rows: StripRow[]; height: number } {
   const order = segments.map((_, i) => i).sort((a, b) => segments[a].start - segments[b].start || segments[a].end - segments[b].end);
   const rows: StripRow[] = [];
-  let y = 0, reach = base;
+  let y = 0,
+    reach = base;
   const push = (r: Omit<StripRow, 'y' | 'height'>) => {
     const height = rowHeight(r.end - r.start, r.kind === 'gap');
     rows.push({ ...r, y, height });

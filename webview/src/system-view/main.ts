@@ -36,21 +36,35 @@ function ref(r: Parameters<RefTable['add']>[0], text: string): HTMLElement {
 
 function schedulingTable(v: SystemView): HTMLElement {
   const rows = v.domains.map((d) => [
-    ref(d.ref, d.name), d.kind === 'vm' ? 'VM' : d.parent ? `child of ${d.parent}` : 'PD',
-    d.priority, formatBudget(d), d.cpus.join(', '), d.kind === 'vm' ? (d.vcpus ?? []).map((c) => `vCPU ${c.id} on cpu ${c.cpu}`).join(', ') : (d.passive ? 'passive' : ''),
+    ref(d.ref, d.name),
+    d.kind === 'vm' ? 'VM' : d.parent ? `child of ${d.parent}` : 'PD',
+    d.priority,
+    formatBudget(d),
+    d.cpus.join(', '),
+    d.kind === 'vm' ? (d.vcpus ?? []).map((c) => `vCPU ${c.id} on cpu ${c.cpu}`).join(', ') : d.passive ? 'passive' : '',
     d.flags.join(', '),
   ]);
-  return h('div', { class: 'scroll-x' }, table('Scheduling: priority, budget per period, cores', ['name', 'kind', 'priority', 'budget', 'CPU', 'vCPUs / passive', 'other'], rows, 'scheduling'));
+  return h(
+    'div',
+    { class: 'scroll-x' },
+    table('Scheduling: priority, budget per period, cores', ['name', 'kind', 'priority', 'budget', 'CPU', 'vCPUs / passive', 'other'], rows, 'scheduling'),
+  );
 }
 
 function channelTable(v: SystemView): HTMLElement {
   if (v.channels.length === 0) return h('p', { class: 'muted' }, 'No channels.');
   const rows = v.channels.map((c) => [
-    ref(c.ends[0].ref, c.ends[0].pd), endLabel(c.ends[0]),
+    ref(c.ends[0].ref, c.ends[0].pd),
+    endLabel(c.ends[0]),
     c.ends[0].pp ? '→ calls' : c.ends[1].pp ? '← calls' : '↔',
-    endLabel(c.ends[1]), ref(c.ends[1].ref, c.ends[1].pd),
+    endLabel(c.ends[1]),
+    ref(c.ends[1].ref, c.ends[1].pd),
   ]);
-  return h('div', { class: 'scroll-x' }, table('Channels: the id at each end, pp (may call the other end), no-notify', ['end', 'id', '', 'id', 'end'], rows, 'channels'));
+  return h(
+    'div',
+    { class: 'scroll-x' },
+    table('Channels: the id at each end, pp (may call the other end), no-notify', ['end', 'id', '', 'id', 'end'], rows, 'channels'),
+  );
 }
 
 function irqTable(v: SystemView): HTMLElement {
@@ -65,14 +79,27 @@ function render(m: SystemViewHostMessage): void {
   shownKey = key;
   refs = new RefTable();
   const v = m.view;
-  const status = m.errors > 0
-    ? h('span', { class: 'warn', id: 'status' }, `${m.errors} error${m.errors === 1 ? '' : 's'} in the file: showing what parsed`)
-    : h('span', { class: 'muted', id: 'status' }, 'no errors');
+  const status =
+    m.errors > 0
+      ? h('span', { class: 'warn', id: 'status' }, `${m.errors} error${m.errors === 1 ? '' : 's'} in the file: showing what parsed`)
+      : h('span', { class: 'muted', id: 'status' }, 'no errors');
   const scrollY = window.scrollY;
   app.replaceChildren(
-    h('header', { class: 'toolbar' }, h('strong', { id: 'file' }, m.title), h('span', { class: 'muted' }, `${v.arch} · ${v.domains.length} domains · ${v.channels.length} channels · ${v.regions.length} memory regions`), h('span', { class: 'spacer' }), status),
+    h(
+      'header',
+      { class: 'toolbar' },
+      h('strong', { id: 'file' }, m.title),
+      h('span', { class: 'muted' }, `${v.arch} · ${v.domains.length} domains · ${v.channels.length} channels · ${v.regions.length} memory regions`),
+      h('span', { class: 'spacer' }),
+      status,
+    ),
     section('domains', 'Protection domains and channels', h('div', { class: 'diagram-scroll', 'data-keep': 'domains' }, renderDomains(v, refs))),
-    h('div', { class: 'columns' }, section('scheduling', 'Scheduling', schedulingTable(v)), h('div', {}, section('channels', 'Channels', channelTable(v)), section('irqs', 'IRQs', irqTable(v)))),
+    h(
+      'div',
+      { class: 'columns' },
+      section('scheduling', 'Scheduling', schedulingTable(v)),
+      h('div', {}, section('channels', 'Channels', channelTable(v)), section('irqs', 'IRQs', irqTable(v))),
+    ),
     section('spaces', 'Virtual memory', renderSpaces(v, refs)),
     section('physical', 'Physical memory', renderPhysical(v, refs)),
   );

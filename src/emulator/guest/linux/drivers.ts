@@ -70,24 +70,100 @@ const MAAXBOARD_DRIVERS: readonly LinuxDriver[] = [
   { name: 'imx-gpcv2', compatibles: ['fsl,imx8mq-gpc', 'fsl,imx7d-gpc'], role: 'irqchip-gpcv2' },
   // Clocks, pin control and the timer come up first on a real board (they are core drivers); here
   // they are probed in DT order like everything else.
-  { name: 'imx8mq-ccm', compatibles: ['fsl,imx8mq-ccm'], role: 'device', probe: [{ op: 'read', offset: 0x8000 }], message: '{dev}: i.MX8MQ clock controller registered' },
+  {
+    name: 'imx8mq-ccm',
+    compatibles: ['fsl,imx8mq-ccm'],
+    role: 'device',
+    probe: [{ op: 'read', offset: 0x8000 }],
+    message: '{dev}: i.MX8MQ clock controller registered',
+  },
   { name: 'anatop', compatibles: ['fsl,imx8mq-anatop', 'fsl,imx6q-anatop'], role: 'device', probe: [{ op: 'read', offset: 0x0 }] },
-  { name: 'imx8mq-pinctrl', compatibles: ['fsl,imx8mq-iomuxc'], role: 'device', probe: [{ op: 'read', offset: 0x0 }], message: '{dev}: initialized IMX pinctrl driver' },
+  {
+    name: 'imx8mq-pinctrl',
+    compatibles: ['fsl,imx8mq-iomuxc'],
+    role: 'device',
+    probe: [{ op: 'read', offset: 0x0 }],
+    message: '{dev}: initialized IMX pinctrl driver',
+  },
   { name: 'imx_ocotp', compatibles: ['fsl,imx8mq-ocotp'], role: 'device', probe: [{ op: 'read', offset: 0x410 }] },
   { name: 'sysctr-timer', compatibles: ['nxp,sysctr-timer'], role: 'device', probe: [{ op: 'read', offset: 0x0 }] },
   { name: 'imx-irqsteer', compatibles: ['fsl,imx-irqsteer', 'fsl,imx8m-irqsteer'], role: 'device', probe: [{ op: 'write', offset: 0x0, value: 1 }] },
-  { name: 'gpio-mxc', compatibles: ['fsl,imx35-gpio', 'fsl,imx8mq-gpio'], role: 'device', probe: [{ op: 'write', offset: 0x14, value: 0 }, { op: 'write', offset: 0x18, value: 0xffffffff }] },
-  { name: 'imx2-wdt', compatibles: ['fsl,imx21-wdt', 'fsl,imx8mq-wdt'], role: 'device', probe: [{ op: 'read', offset: 0x04 }, { op: 'read', offset: 0x00 }], message: '{dev}: timeout 60 sec (nowayout=0)' },
+  {
+    name: 'gpio-mxc',
+    compatibles: ['fsl,imx35-gpio', 'fsl,imx8mq-gpio'],
+    role: 'device',
+    probe: [
+      { op: 'write', offset: 0x14, value: 0 },
+      { op: 'write', offset: 0x18, value: 0xffffffff },
+    ],
+  },
+  {
+    name: 'imx2-wdt',
+    compatibles: ['fsl,imx21-wdt', 'fsl,imx8mq-wdt'],
+    role: 'device',
+    probe: [
+      { op: 'read', offset: 0x04 },
+      { op: 'read', offset: 0x00 },
+    ],
+    message: '{dev}: timeout 60 sec (nowayout=0)',
+  },
   { name: 'imx-mu', compatibles: ['fsl,imx6sx-mu', 'fsl,imx8mq-mu'], role: 'device', probe: [{ op: 'write', offset: 0x24, value: 0 }] },
-  { name: 'imx-uart', serial: { kind: 'imx', tty: 'ttymxc' }, compatibles: ['fsl,imx6q-uart', 'fsl,imx8mq-uart', 'fsl,imx21-uart'], role: 'device', probe: [{ op: 'read', offset: 0x80 }, { op: 'write', offset: 0x80, value: 0 }, { op: 'read', offset: 0xb4 }], message: '{dev}: ttymxc at MMIO {addr} is a IMX' },
+  {
+    name: 'imx-uart',
+    serial: { kind: 'imx', tty: 'ttymxc' },
+    compatibles: ['fsl,imx6q-uart', 'fsl,imx8mq-uart', 'fsl,imx21-uart'],
+    role: 'device',
+    probe: [
+      { op: 'read', offset: 0x80 },
+      { op: 'write', offset: 0x80, value: 0 },
+      { op: 'read', offset: 0xb4 },
+    ],
+    message: '{dev}: ttymxc at MMIO {addr} is a IMX',
+  },
   { name: 'spi_imx', compatibles: ['fsl,imx51-ecspi', 'fsl,imx8mq-ecspi'], role: 'device', probe: [{ op: 'write', offset: 0x08, value: 0 }] },
   { name: 'fsl-quadspi', compatibles: ['fsl,imx7d-qspi', 'fsl,imx8mq-qspi'], role: 'device', probe: [{ op: 'read', offset: 0x0 }] },
-  { name: 'imx-i2c', compatibles: ['fsl,imx21-i2c', 'fsl,imx8mq-i2c'], role: 'device', probe: [{ op: 'write', offset: 0x08, value: 0 }, { op: 'write', offset: 0x0c, value: 0 }], message: '{dev}: registered i2c adapter' },
-  { name: 'sdhci-esdhc-imx', compatibles: ['fsl,imx7d-usdhc', 'fsl,imx8mq-usdhc'], role: 'device', probe: [{ op: 'read', offset: 0xfc }], message: 'mmc: SDHCI controller on {dev} using ADMA' },
-  { name: 'fec', compatibles: ['fsl,imx6sx-fec', 'fsl,imx8mq-fec'], role: 'device', probe: [{ op: 'write', offset: 0x24, value: 1 }, { op: 'read', offset: 0x24 }], message: 'fec {dev} eth0: registered PHC device 0' },
+  {
+    name: 'imx-i2c',
+    compatibles: ['fsl,imx21-i2c', 'fsl,imx8mq-i2c'],
+    role: 'device',
+    probe: [
+      { op: 'write', offset: 0x08, value: 0 },
+      { op: 'write', offset: 0x0c, value: 0 },
+    ],
+    message: '{dev}: registered i2c adapter',
+  },
+  {
+    name: 'sdhci-esdhc-imx',
+    compatibles: ['fsl,imx7d-usdhc', 'fsl,imx8mq-usdhc'],
+    role: 'device',
+    probe: [{ op: 'read', offset: 0xfc }],
+    message: 'mmc: SDHCI controller on {dev} using ADMA',
+  },
+  {
+    name: 'fec',
+    compatibles: ['fsl,imx6sx-fec', 'fsl,imx8mq-fec'],
+    role: 'device',
+    probe: [
+      { op: 'write', offset: 0x24, value: 1 },
+      { op: 'read', offset: 0x24 },
+    ],
+    message: 'fec {dev} eth0: registered PHC device 0',
+  },
   { name: 'imx8mq-usb-phy', compatibles: ['fsl,imx8mq-usb-phy'], role: 'device', probe: [{ op: 'read', offset: 0x0 }] },
-  { name: 'dwc3', compatibles: ['snps,dwc3', 'fsl,imx8mq-dwc3'], role: 'device', probe: [{ op: 'read', offset: 0xc120 }], message: 'dwc3 {dev}: DWC3 USB controller' },
-  { name: 'imx6q-pcie', compatibles: ['fsl,imx8mq-pcie'], role: 'device', probe: [{ op: 'read', offset: 0x0 }], message: 'imx6q-pcie {dev}: host bridge probed' },
+  {
+    name: 'dwc3',
+    compatibles: ['snps,dwc3', 'fsl,imx8mq-dwc3'],
+    role: 'device',
+    probe: [{ op: 'read', offset: 0xc120 }],
+    message: 'dwc3 {dev}: DWC3 USB controller',
+  },
+  {
+    name: 'imx6q-pcie',
+    compatibles: ['fsl,imx8mq-pcie'],
+    role: 'device',
+    probe: [{ op: 'read', offset: 0x0 }],
+    message: 'imx6q-pcie {dev}: host bridge probed',
+  },
 ];
 
 /**
@@ -99,21 +175,66 @@ const QEMU_VIRT_DRIVERS: readonly LinuxDriver[] = [
   ...CORE_DRIVERS,
   { name: 'uart-pl011', serial: { kind: 'pl011', tty: 'ttyAMA' }, compatibles: ['arm,pl011'], role: 'device', probe: AMBA_ID_READS },
   // physmap-flash's CFI probe: reset, then the query command at word 0x55 of a 32-bit bank, then "QRY".
-  { name: 'physmap-flash', compatibles: ['cfi-flash'], role: 'device', probe: [{ op: 'write', offset: 0x0, value: 0xf0f0f0f0 }, { op: 'write', offset: 0x154, value: 0x98989898 }, { op: 'read', offset: 0x40 }], message: 'physmap-flash {dev}: physmap platform flash device: [mem {addr}]' },
+  {
+    name: 'physmap-flash',
+    compatibles: ['cfi-flash'],
+    role: 'device',
+    probe: [
+      { op: 'write', offset: 0x0, value: 0xf0f0f0f0 },
+      { op: 'write', offset: 0x154, value: 0x98989898 },
+      { op: 'read', offset: 0x40 },
+    ],
+    message: 'physmap-flash {dev}: physmap platform flash device: [mem {addr}]',
+  },
   { name: 'pl061_gpio', compatibles: ['arm,pl061'], role: 'device', probe: AMBA_ID_READS },
   { name: 'rtc-pl031', compatibles: ['arm,pl031'], role: 'device', probe: AMBA_ID_READS, message: 'rtc-pl031 {dev}: registered as rtc0' },
   // fw_cfg checks its signature: select key 0 and read "QEMU" from the data register.
-  { name: 'fw_cfg', compatibles: ['qemu,fw-cfg-mmio'], role: 'device', probe: [{ op: 'write', offset: 0x8, value: 0 }, { op: 'read', offset: 0x0 }] },
-  { name: 'pci-host-generic', compatibles: ['pci-host-ecam-generic'], role: 'device', probe: [{ op: 'read', offset: 0x0 }], message: 'pci-host-generic {dev}: host bridge /pcie@10000000 ranges:' },
+  {
+    name: 'fw_cfg',
+    compatibles: ['qemu,fw-cfg-mmio'],
+    role: 'device',
+    probe: [
+      { op: 'write', offset: 0x8, value: 0 },
+      { op: 'read', offset: 0x0 },
+    ],
+  },
+  {
+    name: 'pci-host-generic',
+    compatibles: ['pci-host-ecam-generic'],
+    role: 'device',
+    probe: [{ op: 'read', offset: 0x0 }],
+    message: 'pci-host-generic {dev}: host bridge /pcie@10000000 ranges:',
+  },
 ];
 
 /** arm64 defconfig on the ODROID-C4 (Amlogic SM1): the Meson drivers for what its tree enables. */
 const ODROIDC4_DRIVERS: readonly LinuxDriver[] = [
   ...CORE_DRIVERS,
   // meson_uart_probe resets the UART's state machines through its control register.
-  { name: 'meson_uart', compatibles: ['amlogic,meson-gx-uart', 'amlogic,meson-ao-uart'], role: 'device', probe: [{ op: 'read', offset: 0x8 }, { op: 'write', offset: 0x8, value: 0 }], message: '{dev}: ttyAML0 at MMIO {addr} is a meson_uart' },
-  { name: 'meson-gx-mmc', compatibles: ['amlogic,meson-axg-mmc', 'amlogic,meson-gx-mmc'], role: 'device', probe: [{ op: 'write', offset: 0x0, value: 0 }], message: 'meson-gx-mmc {dev}: Got CD GPIO' },
-  { name: 'meson8b-dwmac', compatibles: ['amlogic,meson-g12a-dwmac', 'amlogic,meson-axg-dwmac'], role: 'device', probe: [{ op: 'read', offset: 0x1020 }], message: 'meson8b-dwmac {dev}: IRQ eth_wake_irq not found' },
+  {
+    name: 'meson_uart',
+    compatibles: ['amlogic,meson-gx-uart', 'amlogic,meson-ao-uart'],
+    role: 'device',
+    probe: [
+      { op: 'read', offset: 0x8 },
+      { op: 'write', offset: 0x8, value: 0 },
+    ],
+    message: '{dev}: ttyAML0 at MMIO {addr} is a meson_uart',
+  },
+  {
+    name: 'meson-gx-mmc',
+    compatibles: ['amlogic,meson-axg-mmc', 'amlogic,meson-gx-mmc'],
+    role: 'device',
+    probe: [{ op: 'write', offset: 0x0, value: 0 }],
+    message: 'meson-gx-mmc {dev}: Got CD GPIO',
+  },
+  {
+    name: 'meson8b-dwmac',
+    compatibles: ['amlogic,meson-g12a-dwmac', 'amlogic,meson-axg-dwmac'],
+    role: 'device',
+    probe: [{ op: 'read', offset: 0x1020 }],
+    message: 'meson8b-dwmac {dev}: IRQ eth_wake_irq not found',
+  },
   { name: 'meson-i2c', compatibles: ['amlogic,meson-axg-i2c', 'amlogic,meson-gxbb-i2c'], role: 'device', probe: [{ op: 'write', offset: 0x0, value: 0 }] },
   { name: 'meson-gxbb-wdt', compatibles: ['amlogic,meson-gxbb-wdt'], role: 'device', probe: [{ op: 'read', offset: 0x0 }] },
   { name: 'meson-rng', compatibles: ['amlogic,meson-rng'], role: 'device', probe: [{ op: 'read', offset: 0x0 }] },
@@ -269,7 +390,8 @@ export function driversForCompatibles(listed: readonly string[], base: readonly 
     }
   }
   for (const c of listed) {
-    if (!out.some((d) => d.compatibles.includes(c))) out.push({ name: c, compatibles: [c], role: 'device', probe: [{ op: 'read', offset: 0 }], message: `{dev}: probed (${c})` });
+    if (!out.some((d) => d.compatibles.includes(c)))
+      out.push({ name: c, compatibles: [c], role: 'device', probe: [{ op: 'read', offset: 0 }], message: `{dev}: probed (${c})` });
   }
   return out;
 }

@@ -45,7 +45,18 @@ import {
   USERSPACE_INIT_NS,
 } from './costs';
 import { regRanges } from '../../../devicetree/addresses';
-import { chosenInfo, compatibles, isEnabled, memoryWindows, parseBootargs, resolveInterrupt, stringProperty, type ChosenInfo, type IrqControllerKind, type RegWindow } from './device-tree-view';
+import {
+  chosenInfo,
+  compatibles,
+  isEnabled,
+  memoryWindows,
+  parseBootargs,
+  resolveInterrupt,
+  stringProperty,
+  type ChosenInfo,
+  type IrqControllerKind,
+  type RegWindow,
+} from './device-tree-view';
 import { DEFAULT_LINUX_DRIVERS, irqChips, matchDriver, platformDeviceName, platformDevices, type LinuxDriver } from './drivers';
 import { Mmio, VcpuStopped } from './mmio';
 import { PageAllocator, type PhysRange } from './page-allocator';
@@ -83,7 +94,12 @@ export interface LinuxGuestOptions {
 
 const DEFAULT_TIMER_HZ = 8_333_333;
 /** GICv2 distributor and CPU interface registers the GIC driver programs (GIC architecture spec v2, 4.3 and 4.4). */
-const GICD_CTLR = 0x0, GICD_TYPER = 0x4, GICD_ISENABLER = 0x100, GICD_ICENABLER = 0x180, GICC_CTLR = 0x0, GICC_PMR = 0x4;
+const GICD_CTLR = 0x0,
+  GICD_TYPER = 0x4,
+  GICD_ISENABLER = 0x100,
+  GICD_ICENABLER = 0x180,
+  GICC_CTLR = 0x0,
+  GICC_PMR = 0x4;
 
 /** Where the guest is, for tests and the inspector. */
 export type LinuxGuestPhase = 'not-started' | 'booting' | 'userspace' | 'no-console' | 'halted';
@@ -336,7 +352,7 @@ export class LinuxGuest implements GuestProgram {
     this.readConsoleArgs(args);
 
     const cpuNode = this.cpuNodes(tree)[0];
-    const cpuPart = CPU_PARTS[cpuNode ? compatibles(cpuNode)[0] ?? '' : ''] ?? 0xd03;
+    const cpuPart = CPU_PARTS[cpuNode ? (compatibles(cpuNode)[0] ?? '') : ''] ?? 0xd03;
     this.printk(`Booting Linux on physical CPU 0x${tree.bootCpuidPhys.toString(16).padStart(10, '0')} [0x410f${cpuPart.toString(16)}4]`);
     this.printk(`Linux version ${KERNEL_RELEASE} (model of a buildroot kernel, Microkit Dual Guest emulator) ${KERNEL_VERSION}`);
     // Without a model property, Linux names the machine by its first root compatible.
@@ -351,7 +367,9 @@ export class LinuxGuest implements GuestProgram {
     const ramTop = ram.base + ram.size;
     const vmRamTop = machine.ramBase + machine.ram.length;
     if (ramTop > vmRamTop) {
-      machine.log(`model: the DT memory node ends at 0x${ramTop.toString(16)}, beyond the VM's RAM (ends 0x${vmRamTop.toString(16)}); memblock's first allocation goes there`);
+      machine.log(
+        `model: the DT memory node ends at 0x${ramTop.toString(16)}, beyond the VM's RAM (ends 0x${vmRamTop.toString(16)}); memblock's first allocation goes there`,
+      );
       this.mmio!.write32(ramTop - 0x1000, 0);
     }
     this.memoryBytes = memoryWindows(tree).reduce((sum, w) => sum + w.size, 0);
@@ -421,7 +439,9 @@ export class LinuxGuest implements GuestProgram {
     const haveConsole = (this.consoleMode === 'console' && this.virtio !== undefined) || this.consoleName !== 'hvc0';
     if (!haveConsole) {
       this.printk('Warning: unable to open an initial console.');
-      this.machine!.log('model: Warning: unable to open an initial console. (no console=hvc0 or console=tty... on the kernel command line, or no such console)');
+      this.machine!.log(
+        'model: Warning: unable to open an initial console. (no console=hvc0 or console=tty... on the kernel command line, or no such console)',
+      );
     }
     return haveConsole;
   }
@@ -442,7 +462,9 @@ export class LinuxGuest implements GuestProgram {
     const lpj = Math.floor(this.timerHz / 250);
     const centiBogo = Math.floor((lpj * 250) / 5000);
     this.printk(`arch_timer: cp15 timer(s) running at ${(Math.floor(this.timerHz / 10000) / 100).toFixed(2)}MHz (virt).`);
-    this.printk(`Calibrating delay loop (skipped), value calculated using timer frequency.. ${Math.floor(centiBogo / 100)}.${String(centiBogo % 100).padStart(2, '0')} BogoMIPS (lpj=${lpj})`);
+    this.printk(
+      `Calibrating delay loop (skipped), value calculated using timer frequency.. ${Math.floor(centiBogo / 100)}.${String(centiBogo % 100).padStart(2, '0')} BogoMIPS (lpj=${lpj})`,
+    );
   }
 
   /** Read the DTB at x0: its header's totalsize says how much to parse. Undefined when unusable (logged). */
@@ -498,7 +520,10 @@ export class LinuxGuest implements GuestProgram {
       const base = regRanges(chip)[0]?.base;
       if (this.controllerKind(chip) === 'gic') {
         if (matchDriver(this.drivers, compatibles(chip))?.gic === 2) yield* this.initGicV2(chip);
-        else this.printk(`GICv3: ${nodePath(chip)}${base !== undefined ? ` at 0x${base.toString(16)}` : ''} is the VMM's virtual GIC (this model leaves its registers alone)`);
+        else
+          this.printk(
+            `GICv3: ${nodePath(chip)}${base !== undefined ? ` at 0x${base.toString(16)}` : ''} is the VMM's virtual GIC (this model leaves its registers alone)`,
+          );
         continue;
       }
       if (base === undefined) {
@@ -528,7 +553,14 @@ export class LinuxGuest implements GuestProgram {
       if (access.op === 'read') this.mmio!.read32(base + access.offset);
       else this.mmio!.write32(base + access.offset, access.value ?? 0);
     }
-    if (driver.message) this.printk(driver.message.split('{dev}').join(dev).split('{addr}').join(`0x${base.toString(16)}`));
+    if (driver.message)
+      this.printk(
+        driver.message
+          .split('{dev}')
+          .join(dev)
+          .split('{addr}')
+          .join(`0x${base.toString(16)}`),
+      );
     yield cpu(DRIVER_PROBE_NS);
   }
 
@@ -561,7 +593,12 @@ export class LinuxGuest implements GuestProgram {
     }
     const spec = propertyCells(getProperty(node, 'interrupts')!);
     const gpc = irq.chain.find((c) => this.controllerKind(c) === 'gpcv2');
-    const failure = driver.probe(id, pages, (line) => this.printk(line), () => this.requestIrq(gpc, irq.hwirq, irq.intid));
+    const failure = driver.probe(
+      id,
+      pages,
+      (line) => this.printk(line),
+      () => this.requestIrq(gpc, irq.hwirq, irq.intid),
+    );
     if (failure !== undefined) {
       if (failure !== '') this.printk(`virtio-mmio ${dev}: ${failure}`);
       return;
@@ -587,7 +624,7 @@ export class LinuxGuest implements GuestProgram {
    * driver (when the line goes through it) unmasks it in core 0's IMR (imx_gpcv2_irq_unmask).
    */
   private requestIrq(gpc: DtNode | undefined, hwirq: number, intid: number): void {
-    if (this.gicV2Dist !== undefined) this.mmio!.write32(this.gicV2Dist + GICD_ISENABLER + Math.floor(intid / 32) * 4, 1 << intid % 32);
+    if (this.gicV2Dist !== undefined) this.mmio!.write32(this.gicV2Dist + GICD_ISENABLER + Math.floor(intid / 32) * 4, 1 << (intid % 32));
     else this.machine!.enableInterrupt(intid);
     if (!gpc) return;
     const base = regRanges(gpc)[0]?.base;
@@ -595,7 +632,7 @@ export class LinuxGuest implements GuestProgram {
     const reg = base + GPC_IMR_CORE_OFFSETS[0] + Math.floor(hwirq / 32) * 4;
     this.machine!.log(`model: ${nodePath(gpc)}: unmasking hwirq ${hwirq} (IMR at 0x${reg.toString(16)})`);
     const v = this.mmio!.read32(reg);
-    this.mmio!.write32(reg, v & ~(1 << hwirq % 32));
+    this.mmio!.write32(reg, v & ~(1 << (hwirq % 32)));
   }
 
   /** /proc/interrupts' chip name: "GIC-0" for the GICv2 driver, "GICv3" for the v3 one. */
@@ -666,7 +703,10 @@ export class LinuxGuest implements GuestProgram {
     this.requestIrq(undefined, irq.hwirq, irq.intid);
     this.printk(`${dev}: ${tty} at MMIO 0x${base.toString(16)} (irq = 13, base_baud = 0) is a PL011 rev${port.revision}`);
     const spec = propertyCells(getProperty(node, 'interrupts')!);
-    this.consoleIrq = { intid: irq.intid, line: { irq: 13, count: 0, chip: this.gicChipName(), hwirq: irq.intid, trigger: (spec[2] ?? 4) & 3 ? 'Edge' : 'Level', name: 'uart-pl011' } };
+    this.consoleIrq = {
+      intid: irq.intid,
+      line: { irq: 13, count: 0, chip: this.gicChipName(), hwirq: irq.intid, trigger: (spec[2] ?? 4) & 3 ? 'Edge' : 'Level', name: 'uart-pl011' },
+    };
     const early = this.consoleLive && this.earlyUart ? this.earlyUart : undefined;
     // The pending boot-console bytes stay in the output queue; the tty port takes them over.
     this.port = port;
@@ -700,7 +740,9 @@ export class LinuxGuest implements GuestProgram {
       cpuPart,
       uptimeNs: () => this.now() - this.bootNs,
       interrupts: () => {
-        const lines: InterruptLine[] = [{ irq: 11, count: this.timerCount, chip: this.gicChipName(), hwirq: ARCH_TIMER_INTID, trigger: 'Level', name: 'arch_timer' }];
+        const lines: InterruptLine[] = [
+          { irq: 11, count: this.timerCount, chip: this.gicChipName(), hwirq: ARCH_TIMER_INTID, trigger: 'Level', name: 'arch_timer' },
+        ];
         if (this.consoleIrq) lines.push(this.consoleIrq.line);
         return lines;
       },
@@ -729,7 +771,9 @@ export class LinuxGuest implements GuestProgram {
 
   /** BusyBox init's shutdown, then the kernel's last line and the PSCI call the VMM sees. */
   private *shutdown(reset: boolean): Task {
-    yield* this.writeConsole(`The system is going down NOW!\nSent SIGTERM to all processes\nSent SIGKILL to all processes\nRequesting system ${reset ? 'reboot' : 'poweroff'}\n`);
+    yield* this.writeConsole(
+      `The system is going down NOW!\nSent SIGTERM to all processes\nSent SIGKILL to all processes\nRequesting system ${reset ? 'reboot' : 'poweroff'}\n`,
+    );
     yield cpu(KERNEL_INIT_NS / 4);
     this.printk(reset ? 'reboot: Restarting system' : 'reboot: Power down');
     yield { kind: 'drain' };

@@ -6,7 +6,10 @@ import type { GuestMachine } from '../interface';
 import { MMIO_ACCESS_NS } from './costs';
 
 export class VcpuStopped extends Error {
-  constructor(readonly gpa: number, readonly isWrite: boolean) {
+  constructor(
+    readonly gpa: number,
+    readonly isWrite: boolean,
+  ) {
     super(`vCPU stopped on ${isWrite ? 'write to' : 'read from'} 0x${gpa.toString(16)}`);
   }
 }

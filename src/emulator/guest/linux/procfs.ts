@@ -118,7 +118,12 @@ const encoder = new TextEncoder();
 
 /** Resolve an absolute path in the guest's file system. */
 export function lookupPath(f: KernelFacts, hostname: string, path: string): FsEntry | undefined {
-  const norm = '/' + path.split('/').filter((p) => p !== '' && p !== '.').join('/');
+  const norm =
+    '/' +
+    path
+      .split('/')
+      .filter((p) => p !== '' && p !== '.')
+      .join('/');
   const text = (s: string): FsEntry => ({ kind: 'file', bytes: encoder.encode(s) });
   switch (norm) {
     case '/proc/meminfo':

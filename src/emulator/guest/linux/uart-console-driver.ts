@@ -4,8 +4,27 @@
 // for the TX interrupt; the interrupt handler drains the RX FIFO and clears what it handled.
 // The same port interface as the virtio console (ConsolePort), so the tty above does not care.
 import {
-  CR_RXE, CR_TXE, CR_UARTEN, FR_RXFE, FR_TXFF, INT_RT, INT_RX, INT_TX, LCR_FEN, LCR_WLEN_SHIFT,
-  PL011_CR, PL011_DR, PL011_FBRD, PL011_FR, PL011_IBRD, PL011_ICR, PL011_IFLS, PL011_IMSC, PL011_LCR_H, PL011_MIS, PL011_PERIPH_ID0,
+  CR_RXE,
+  CR_TXE,
+  CR_UARTEN,
+  FR_RXFE,
+  FR_TXFF,
+  INT_RT,
+  INT_RX,
+  INT_TX,
+  LCR_FEN,
+  LCR_WLEN_SHIFT,
+  PL011_CR,
+  PL011_DR,
+  PL011_FBRD,
+  PL011_FR,
+  PL011_IBRD,
+  PL011_ICR,
+  PL011_IFLS,
+  PL011_IMSC,
+  PL011_LCR_H,
+  PL011_MIS,
+  PL011_PERIPH_ID0,
 } from '../../devices/uart-pl011';
 import type { Mmio } from './mmio';
 
@@ -48,7 +67,8 @@ export class Pl011ConsoleDriver implements ConsolePort {
 
   /** pl011_startup + pl011_set_termios: 115200 8N1, FIFOs on, RX and RX-timeout interrupts. */
   startup(): void {
-    const m = this.mmio, b = this.base;
+    const m = this.mmio,
+      b = this.base;
     this.revision = (m.read32(b + PL011_PERIPH_ID0 + 8) >> 4) & 0xf;
     m.write32(b + PL011_CR, 0);
     const div = (this.clockHz * 4) / this.baud; // 64ths of the 16x divisor
@@ -72,7 +92,8 @@ export class Pl011ConsoleDriver implements ConsolePort {
   }
 
   handleInterrupt(receive: (bytes: Uint8Array) => void): void {
-    const m = this.mmio, b = this.base;
+    const m = this.mmio,
+      b = this.base;
     const mis = m.read32(b + PL011_MIS);
     if (mis & (INT_RX | INT_RT)) {
       const got: number[] = [];
@@ -88,7 +109,8 @@ export class Pl011ConsoleDriver implements ConsolePort {
 
   /** Write while the TX FIFO has room; with bytes left, take the TX interrupt (pl011_tx_chars). */
   private push(): void {
-    const m = this.mmio, b = this.base;
+    const m = this.mmio,
+      b = this.base;
     while (this.pendingLen > 0 && !(m.read32(b + PL011_FR) & FR_TXFF)) {
       m.write32(b + PL011_DR, this.pending[this.pendingHead++]);
       this.pendingLen--;

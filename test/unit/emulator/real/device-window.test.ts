@@ -53,28 +53,49 @@ describeReal('real components: the device window of a driver', function () {
 
   function setup(): { pd: RealPd; reads: number[]; writes: [number, number][]; mem: DataView; sym: (n: string) => number } {
     const bytes = toolchain.build({
-      name: 'device window probe', sources: [], generated: [{ name: 'device_window_probe.c', text: PROGRAM }],
-      includeDirs: [], defines: [], globalBase: SharedAddressSpace.slotBase(0), stackSize: STACK_SIZE,
-      exports: ['window', 'results', 'plain'], runtime: ['mmio.c'],
+      name: 'device window probe',
+      sources: [],
+      generated: [{ name: 'device_window_probe.c', text: PROGRAM }],
+      includeDirs: [],
+      defines: [],
+      globalBase: SharedAddressSpace.slotBase(0),
+      stackSize: STACK_SIZE,
+      exports: ['window', 'results', 'plain'],
+      runtime: ['mmio.c'],
     });
     const rewritten = rewriteDeviceAccesses(bytes);
     assert.ok(rewritten.accesses > 10 && rewritten.bulk >= 1, `rewrote ${rewritten.accesses} accesses, ${rewritten.bulk} bulk`);
     const space = new SharedAddressSpace(1, [], [{ name: 'dev', size: WINDOW_SIZE }]);
     const win = space.windows.get('dev')!;
-    const reads: number[] = [], writes: [number, number][] = [];
+    const reads: number[] = [],
+      writes: [number, number][] = [];
     let fifo = 0x30;
-    const regs = new Map<number, number>([[0x84, 0xa1b2c3d4], [0x88, 0], [0x90, 0x11111111], [0x94, 0x22222222]]);
+    const regs = new Map<number, number>([
+      [0x84, 0xa1b2c3d4],
+      [0x88, 0],
+      [0x90, 0x11111111],
+      [0x94, 0x22222222],
+    ]);
     const device = {
-      base: win.address, size: win.size,
+      base: win.address,
+      size: win.size,
       read: (o: number): number => {
         reads.push(o);
-        return o === 0 ? fifo++ : regs.get(o) ?? 0;
+        return o === 0 ? fifo++ : (regs.get(o) ?? 0);
       },
       write: (o: number, v: number): void => {
         writes.push([o, v]);
       },
     };
-    const ctx: PdContext = { name: 'probe', notify: () => undefined, irqAck: () => undefined, ppcall: () => undefined, charge: () => undefined, log: () => undefined, now: () => 0 };
+    const ctx: PdContext = {
+      name: 'probe',
+      notify: () => undefined,
+      irqAck: () => undefined,
+      ppcall: () => undefined,
+      charge: () => undefined,
+      log: () => undefined,
+      now: () => 0,
+    };
     const pd = new RealPd(ctx, new wasm.Module(rewritten.bytes), space.memory, [], device);
     const mem = new DataView(space.memory.buffer);
     const sym = (n: string): number => pd.symbolAddress(n)!;
@@ -94,13 +115,23 @@ describeReal('real components: the device window of a driver', function () {
     assert.equal(r(6), 9);
     assert.equal(mem.getUint8(sym('plain') + 3), 9, 'the plain store reached memory');
     assert.deepEqual(reads, [0, 0, 0x84, 0x84, 0x90, 0x94]);
-    assert.deepEqual(writes, [[0x40, 0x41], [0x88, 0x7f00]]);
+    assert.deepEqual(writes, [
+      [0x40, 0x41],
+      [0x88, 0x7f00],
+    ]);
   });
 
   it('memory.copy and memory.fill touching the window go through the device byte by byte', () => {
     const { pd, reads, writes, mem, sym } = setup();
     pd.notified(1);
-    assert.deepEqual(writes, [[0x40, 0x61], [0x40, 0x62 << 8], [0x40, 0x63 << 16], [0x40, 0x64 << 24], [0x40, 0x7a], [0x40, 0x7a << 8]]);
+    assert.deepEqual(writes, [
+      [0x40, 0x61],
+      [0x40, 0x62 << 8],
+      [0x40, 0x63 << 16],
+      [0x40, 0x64 << 24],
+      [0x40, 0x7a],
+      [0x40, 0x7a << 8],
+    ]);
     // Bytes 0, 1 and 2 of the FIFO register: each read pops a word and takes its own byte of it
     // (the characters are in byte 0, so bytes 1 and 2 read as 0).
     assert.deepEqual(reads, [0, 0, 0]);

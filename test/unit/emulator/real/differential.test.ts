@@ -40,26 +40,56 @@ const SESSIONS: [string, Step[], SessionOptions?][] = [
   ['typing split across chunks', [{ type: 'ro' }, { type: 'ot\r@' }, { type: '1\r' }, line('root')]],
   ['flood from client 0 then Ctrl-C', [line('root'), { type: 'yes\r', runNs: ms(20) }, { type: '\x03' }]],
   ['flood from client 1 then Ctrl-C', [line('@1'), line('root'), { type: 'yes hello\r', runNs: ms(20) }, { type: '\x03' }]],
-  ['floods from both guests while typing', [
-    line('root'), { type: 'yes A\r', runNs: ms(5) }, { type: '@1\r', runNs: ms(2) }, { type: 'root\r', runNs: ms(5) },
-    { type: 'yes B\r', runNs: ms(10) }, { type: 'echo typed', runNs: ms(3) }, { type: '\x03', runNs: ms(5) },
-    { type: '@0\r', runNs: ms(2) }, { type: '\x03' },
-  ]],
-  ['switching during a flood', [line('root'), { type: 'yes\r', runNs: ms(5) }, { type: '@1\r', runNs: ms(5) }, { type: '@0\r', runNs: ms(5) }, { type: '\x03' }]],
+  [
+    'floods from both guests while typing',
+    [
+      line('root'),
+      { type: 'yes A\r', runNs: ms(5) },
+      { type: '@1\r', runNs: ms(2) },
+      { type: 'root\r', runNs: ms(5) },
+      { type: 'yes B\r', runNs: ms(10) },
+      { type: 'echo typed', runNs: ms(3) },
+      { type: '\x03', runNs: ms(5) },
+      { type: '@0\r', runNs: ms(2) },
+      { type: '\x03' },
+    ],
+  ],
+  [
+    'switching during a flood',
+    [line('root'), { type: 'yes\r', runNs: ms(5) }, { type: '@1\r', runNs: ms(5) }, { type: '@0\r', runNs: ms(5) }, { type: '\x03' }],
+  ],
   ['a line longer than a queue (9000 bytes), virtualisers only', [line('root'), { type: `echo ${long(9000)}\r` }], VIRTUALISERS_ONLY],
   ['a line longer than a queue to client 1, virtualisers only', [line('@1'), line('root'), { type: `${long(10000)}\r` }], VIRTUALISERS_ONLY],
   ['a burst of switches in one chunk', [{ type: '@1\r@0\r@1\r@0\r@1\rroot\r' }]],
   ['hexdump and cat', [line('root'), line('cat /proc/cpuinfo'), line('@1'), line('root'), line('dmesg')]],
   ['Ctrl-C and empty lines', [line(''), line(''), { type: '\x03' }, line('root')]],
   // Paced at 115,200 baud: the TX queues fill and the producers wait for signals.
-  ['paced: flood from client 0 while typing to client 1', [
-    line('root'), { type: 'yes\r', runNs: ms(30) }, { type: '@1\r', runNs: ms(20) }, { type: 'root\r', runNs: ms(30) },
-    { type: '@0\r', runNs: ms(5) }, { type: '\x03' },
-  ], { paced: true }],
-  ['paced: floods from both guests', [
-    line('root'), { type: 'yes A\r', runNs: ms(10) }, { type: '@1\r', runNs: ms(10) }, { type: 'root\r', runNs: ms(10) },
-    { type: 'yes B\r', runNs: ms(50) }, { type: '\x03', runNs: ms(10) }, { type: '@0\r', runNs: ms(10) }, { type: '\x03' },
-  ], { paced: true }],
+  [
+    'paced: flood from client 0 while typing to client 1',
+    [
+      line('root'),
+      { type: 'yes\r', runNs: ms(30) },
+      { type: '@1\r', runNs: ms(20) },
+      { type: 'root\r', runNs: ms(30) },
+      { type: '@0\r', runNs: ms(5) },
+      { type: '\x03' },
+    ],
+    { paced: true },
+  ],
+  [
+    'paced: floods from both guests',
+    [
+      line('root'),
+      { type: 'yes A\r', runNs: ms(10) },
+      { type: '@1\r', runNs: ms(10) },
+      { type: 'root\r', runNs: ms(10) },
+      { type: 'yes B\r', runNs: ms(50) },
+      { type: '\x03', runNs: ms(10) },
+      { type: '@0\r', runNs: ms(10) },
+      { type: '\x03' },
+    ],
+    { paced: true },
+  ],
   ['paced: a line longer than a queue', [line('root'), { type: `echo ${long(9000)}\r` }], { paced: true }],
   ['paced: a line longer than a queue to client 1', [line('@1'), line('root'), { type: `${long(10000)}\r` }], { paced: true }],
 ];
@@ -84,11 +114,14 @@ describeReal('real components: sDDF virt_rx and virt_tx against the models', fun
 
 describeReal("real components: sDDF's i.MX driver with its RX queue full", function () {
   this.timeout(120_000);
-  it('spins in handle_irq on unpaced input longer than the queue, and the emulator stops it with the monitor\'s report', () => {
+  it("spins in handle_irq on unpaced input longer than the queue, and the emulator stops it with the monitor's report", () => {
     const real = runSession('real', [line('root'), { type: `echo ${long(9000)}\r` }]);
     const mon = real.logs.filter((l) => l.startsWith('MON'));
     assert.ok(mon.includes('MON: MON|ERROR: faulting PD: uart_driver'), mon.join('\n'));
-    assert.ok(mon.some((l) => l.includes("'uart_driver' spun for 64 timeslices")), mon.join('\n'));
+    assert.ok(
+      mon.some((l) => l.includes("'uart_driver' spun for 64 timeslices")),
+      mon.join('\n'),
+    );
     const rxq = real.queues.find((q) => q.startsWith('uart_driver -> serial_virt_rx'))!;
     // The driver had filled its queue (8192 bytes) when virt_rx last ran.
     assert.match(rxq, /head (\d+) tail \1 /);
@@ -109,9 +142,14 @@ describeReal('real components: equal priorities', function () {
     const logs: string[] = [];
     const emu = createEmulator(config, { onLog: (r) => logs.push(r.text) }).emulator!;
     let out = 0;
-    emu.onUartOutput((b) => { out += b.length; });
+    emu.onUartOutput((b) => {
+      out += b.length;
+    });
     emu.runUntilIdle(60e9);
-    assert.deepEqual(logs.filter((l) => l.startsWith('MON')), []);
+    assert.deepEqual(
+      logs.filter((l) => l.startsWith('MON')),
+      [],
+    );
     assert.equal(out, 'Begin input\r\n'.length + 200_000);
   });
 });

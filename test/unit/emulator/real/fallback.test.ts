@@ -12,7 +12,9 @@ import { EXAMPLE } from './harness';
 const MISSING = 'real components need clang and wasm-ld to compile PD code for WebAssembly: install them (Debian/Ubuntu: apt-get install clang lld)';
 const noCompiler: WasmToolchain = {
   available: () => MISSING,
-  build: () => { throw new ToolchainMissingError(MISSING); },
+  build: () => {
+    throw new ToolchainMissingError(MISSING);
+  },
 };
 
 describe('real components without a compiler', function () {
@@ -20,7 +22,9 @@ describe('real components without a compiler', function () {
   it('boots the models and says what to install', () => {
     const host = new NodeFileHost();
     const { emulator, diagnostics } = bootProject(loadProject(EXAMPLE, host), {
-      host, fast: true, components: { request: { components: 'real', sddf: '/nonexistent/sddf' }, toolchain: noCompiler },
+      host,
+      fast: true,
+      components: { request: { components: 'real', sddf: '/nonexistent/sddf' }, toolchain: noCompiler },
     });
     assert.ok(emulator, 'the system boots');
     assert.equal(emulator.real, undefined);

@@ -79,9 +79,14 @@ export function runSession(kind: 'model' | 'real', steps: Step[], opts: SessionO
   const defaults = opts.project ? {} : { components: EXAMPLE_SERIAL_REAL };
   const components = kind === 'real' && request ? { request: { ...request, ...defaults, ...opts.request }, toolchain } : undefined;
   const { emulator, diagnostics } = bootProject(p, {
-    host, seed: 1, fast: !opts.paced, components,
+    host,
+    seed: 1,
+    fast: !opts.paced,
+    components,
     emulatorHost: {
-      onUartOutput: (b) => { transcript += Buffer.from(b).toString('latin1'); },
+      onUartOutput: (b) => {
+        transcript += Buffer.from(b).toString('latin1');
+      },
       onLog: (r) => logs.push(`${r.source}: ${r.text}`),
     },
   });

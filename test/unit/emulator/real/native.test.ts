@@ -27,14 +27,17 @@ describeReal('real components: the native serial client example', function () {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dual-guest-trap-'));
     try {
       fs.copyFileSync(path.resolve(__dirname, '../../../../examples/serial/serial.system'), path.join(dir, 'serial.system'));
-      fs.writeFileSync(path.join(dir, 'trap.c'), [
-        '#include <os/sddf.h>',
-        '#include <sddf/serial/config.h>',
-        '__attribute__((__section__(".serial_client_config"))) serial_client_config_t config;',
-        'void init(void) { if (!serial_config_check_magic(&config)) __builtin_trap(); }',
-        `void notified(sddf_channel ch) { (void)ch; ${notifiedBody} }`,
-        '',
-      ].join('\n'));
+      fs.writeFileSync(
+        path.join(dir, 'trap.c'),
+        [
+          '#include <os/sddf.h>',
+          '#include <sddf/serial/config.h>',
+          '__attribute__((__section__(".serial_client_config"))) serial_client_config_t config;',
+          'void init(void) { if (!serial_config_check_magic(&config)) __builtin_trap(); }',
+          `void notified(sddf_channel ch) { (void)ch; ${notifiedBody} }`,
+          '',
+        ].join('\n'),
+      );
       const project = JSON.parse(fs.readFileSync(SERIAL_EXAMPLE, 'utf8'));
       project.pds.client0.sources = ['trap.c'];
       project.pds.client1.sources = [path.resolve(__dirname, '../../../../examples/serial/client.c')];
@@ -58,13 +61,19 @@ describeReal('real components: the native serial client example', function () {
     const r = withFaultyClient0('*(volatile char *)0xfffffff0 = 1;', [{ type: 'x' }]);
     assert.ok(r.logs.includes('MON: MON|ERROR: faulting PD: client0'), r.logs.join('\n'));
     assert.ok(r.logs.some((l) => l.startsWith('MON: MON|ERROR: received message 0x6 ')));
-    assert.ok(r.logs.some((l) => l.includes('description of fault: WebAssembly trap: memory access out of bounds')), r.logs.join('\n'));
+    assert.ok(
+      r.logs.some((l) => l.includes('description of fault: WebAssembly trap: memory access out of bounds')),
+      r.logs.join('\n'),
+    );
   });
 
   it('a client that spins forever in a handler is stopped with a message, and the other client still answers', () => {
     const r = withFaultyClient0('for (;;) { __asm__ volatile("" ::: "memory"); }', [{ type: 'x' }, { type: '@1\r' }, { type: 'still here' }]);
     assert.ok(r.logs.includes('MON: MON|ERROR: faulting PD: client0'), r.logs.join('\n'));
-    assert.ok(r.logs.some((l) => l.includes("'client0' spun for")), r.logs.join('\n'));
+    assert.ok(
+      r.logs.some((l) => l.includes("'client0' spun for")),
+      r.logs.join('\n'),
+    );
     assert.ok(r.transcript.includes('still here\r\nclient1 has received 10 characters so far!'), r.transcript);
   });
 });

@@ -39,7 +39,8 @@ describeReal('real components: record and replay', function () {
 
   it('two runs with the same input and seed give the same bytes, queues and logs', () => {
     const steps = [{ type: 'root\r' }, { type: 'yes\r', runNs: 5e6 }, { type: '@1\r', runNs: 2e6 }, { type: '\x03' }];
-    const a = runSession('real', steps, { paced: true }), b = runSession('real', steps, { paced: true });
+    const a = runSession('real', steps, { paced: true }),
+      b = runSession('real', steps, { paced: true });
     assert.ok(a.transcript.length > 0 && a.transcript === b.transcript);
     assert.deepEqual(a.queues, b.queues);
     assert.deepEqual(a.logs, b.logs);
@@ -54,7 +55,6 @@ describeReal('real components: record and replay', function () {
     assert.equal(replay.session?.emulator.real, undefined);
     assert.ok(replay.stdout === rec.stdout);
   });
-
 });
 
 describe('recordings: the component choice', () => {

@@ -25,7 +25,9 @@ function run(real: boolean): { out: string; queues: string[]; emu: Emulator } {
   }
   const emu = createEmulator(config).emulator!;
   let out = '';
-  emu.onUartOutput((b) => { out += Buffer.from(b).toString('latin1'); });
+  emu.onUartOutput((b) => {
+    out += Buffer.from(b).toString('latin1');
+  });
   emu.runUntilIdle(30e9);
   emu.typeInput('typed while RX is off\r@1\rmore\r');
   emu.runUntilIdle(30e9);
@@ -37,7 +39,10 @@ describe('UART driver model with RX disabled (sddf drivers/serial/imx/uart.c:101
     const { out, queues, emu } = run(false);
     assert.equal(emu.uart.read(UCR2) & UCR2_RXEN, 0);
     assert.equal(emu.uart.read(UCR1) & UCR1_RRDYEN, 0);
-    assert.ok(queues.some((q) => q === 'uart_driver -> serial_virt_rx: 0 0'), queues.join('\n'));
+    assert.ok(
+      queues.some((q) => q === 'uart_driver -> serial_virt_rx: 0 0'),
+      queues.join('\n'),
+    );
     // virt_tx prints no begin string with RX off (sddf serial/components/virt_tx.c:182).
     assert.ok(!out.includes('Begin input'));
     assert.equal(out.length, 6000);
@@ -47,7 +52,8 @@ describe('UART driver model with RX disabled (sddf drivers/serial/imx/uart.c:101
 describeReal("real components: sDDF's driver and virt_tx with RX disabled against the models", function () {
   this.timeout(120_000);
   it('the same bytes on the line and the same queue indices', () => {
-    const model = run(false), real = run(true);
+    const model = run(false),
+      real = run(true);
     assert.ok(real.emu.kernel.pds.get('uart_driver')!.program instanceof RealPd);
     assert.equal(real.emu.uart.read(UCR2) & UCR2_RXEN, 0);
     assert.ok(real.out === model.out, 'the transcripts differ');

@@ -21,10 +21,10 @@ const SESSIONS: [string, Step[]][] = [
   ['cat and dmesg', [line('root'), line('cat /proc/cpuinfo'), line('@1'), line('root'), line('dmesg')]],
 ];
 
-describeReal('real VMM: libvmm and the example\'s vmm.c against the model VMM', function () {
+describeReal("real VMM: libvmm and the example's vmm.c against the model VMM", function () {
   this.timeout(300_000);
 
-  it('both guests reach a shell, with libvmm\'s own lines on the board\'s log', () => {
+  it("both guests reach a shell, with libvmm's own lines on the board's log", () => {
     const r = runSession('real', [line('root'), line('echo one'), line('@1'), line('root'), line('echo two')], VMMS);
     assert.ok(r.emulator.real?.vmmFaults.size === 2, 'both VMMs run as libvmm');
     assert.match(r.transcript, /client_linux-1 login: /);
@@ -33,7 +33,10 @@ describeReal('real VMM: libvmm and the example\'s vmm.c against the model VMM', 
     assert.match(r.transcript, /# echo two\r\ntwo\r\n# /);
     for (const vmm of ['CLIENT_VMM-1', 'CLIENT_VMM-2']) {
       assert.ok(r.logs.includes(`${vmm}: ${vmm}|INFO: initialised virtual GICv3 (distributor: 0x38800000, redistributor: 0x38880000)`), r.logs.join('\n'));
-      assert.ok(r.logs.some((l) => l.startsWith(`${vmm}: ${vmm}|INFO: Copying guest DTB to GPA 0x44000000 (0x`)), r.logs.join('\n'));
+      assert.ok(
+        r.logs.some((l) => l.startsWith(`${vmm}: ${vmm}|INFO: Copying guest DTB to GPA 0x44000000 (0x`)),
+        r.logs.join('\n'),
+      );
       assert.ok(r.logs.includes(`${vmm}: ${vmm}|INFO: starting guest at 0x40000000, DTB at 0x44000000, initial RAM disk at 0x44500000`));
       assert.ok(r.logs.includes(`${vmm}: ${vmm}|INFO: ${vmm} is ready`));
     }

@@ -18,10 +18,13 @@ import { describeReal, sddf, toolchain } from './harness';
 
 const LIBVMM = path.resolve(__dirname, '../../../../../shared/upstream/libvmm');
 const PROGRAM = path.resolve(__dirname, '../../../fixtures/real-vmm/console_vmm.c');
-const RAM_GPA = 0x40000000, RAM_SIZE = 0x1000000, DTB_GPA = 0x40f00000;
+const RAM_GPA = 0x40000000,
+  RAM_SIZE = 0x1000000,
+  DTB_GPA = 0x40f00000;
 const VIRTIO = 0x150000;
 /** The VMM's image at 64 KiB; guest RAM above it, 16 MiB-aligned. */
-const VMM_BASE = 0x10000, RAM_HVA = 0x1000000;
+const VMM_BASE = 0x10000,
+  RAM_HVA = 0x1000000;
 
 /** A DTB-shaped blob: the FDT magic and a total size (all libvmm checks). */
 function fakeDtb(): Uint8Array {
@@ -55,11 +58,17 @@ interface Rig {
 }
 
 function boot(): Rig {
-  const bytes = toolchain.build(vmmBuildSpec({
-    name: 'VMM', programSources: [PROGRAM], libvmm: LIBVMM, sddf: sddf!,
-    images: { kernel: arm64ImageHeader(64), dtb: fakeDtb(), initrd: new Uint8Array([1, 2, 3, 4]) },
-    globalBase: VMM_BASE, stackSize: 0x10000,
-  }));
+  const bytes = toolchain.build(
+    vmmBuildSpec({
+      name: 'VMM',
+      programSources: [PROGRAM],
+      libvmm: LIBVMM,
+      sddf: sddf!,
+      images: { kernel: arm64ImageHeader(64), dtb: fakeDtb(), initrd: new Uint8Array([1, 2, 3, 4]) },
+      globalBase: VMM_BASE,
+      stackSize: 0x10000,
+    }),
+  );
   const memory = new wasm.Memory({ initial: (RAM_HVA + RAM_SIZE) / 0x10000, maximum: (RAM_HVA + RAM_SIZE) / 0x10000 });
   const kernel = new Kernel();
   const logs: string[] = [];
@@ -99,7 +108,10 @@ describeReal('real VMM: libvmm over the seL4/Microkit vCPU interface', function 
     assert.ok(r.logs.includes('VMM|INFO: Copying guest DTB to GPA 0x40f00000 (0x40 bytes)'), r.logs.join('\n'));
     assert.ok(r.logs.includes('VMM|INFO: Copying guest initial RAM disk to GPA 0x40e00000 (0x4 bytes)'), r.logs.join('\n'));
     assert.ok(r.logs.includes('VMM|INFO: starting guest at 0x40000000, DTB at 0x40f00000, initial RAM disk at 0x40e00000'), r.logs.join('\n'));
-    assert.ok(r.logs.some((l) => /^VMM\|INFO: initialised virtual GICv3 \(distributor: 0x38800000/.test(l)), r.logs.join('\n'));
+    assert.ok(
+      r.logs.some((l) => /^VMM\|INFO: initialised virtual GICv3 \(distributor: 0x38800000/.test(l)),
+      r.logs.join('\n'),
+    );
     assert.equal(r.guest.dtbGpa, DTB_GPA, 'the guest program started with x0 = the DTB');
     assert.equal(r.vcpu.tcb[TCB_PC], BigInt(RAM_GPA));
     assert.equal(r.vcpu.state, 'running');
@@ -120,19 +132,27 @@ describeReal('real VMM: libvmm over the seL4/Microkit vCPU interface', function 
     assert.equal(r.vcpu.state, 'running');
   });
 
-  it('an access nothing handles prints libvmm\'s fault block and register dumps, and stops the vCPU', () => {
+  it("an access nothing handles prints libvmm's fault block and register dumps, and stops the vCPU", () => {
     const r = boot();
     assert.equal(r.vcpu.mmioRead(0x303a0000, 4), undefined);
     const fsr = dataAbortSyndrome(4, 0, false);
     const at = r.logs.findIndex((l) => l.includes('unexpected memory fault on address: 0x303a0000'));
     assert.ok(at >= 0, r.logs.join('\n'));
-    assert.match(r.logs[at], new RegExp(`^VMM\\|ERROR \\(fault_handle_vm_exception:\\d+\\): unexpected memory fault on address: 0x303a0000, FSR: 0x${fsr.toString(16)}, IP: 0x40000000, is_prefetch: false, is_write: false$`));
+    assert.match(
+      r.logs[at],
+      new RegExp(
+        `^VMM\\|ERROR \\(fault_handle_vm_exception:\\d+\\): unexpected memory fault on address: 0x303a0000, FSR: 0x${fsr.toString(16)}, IP: 0x40000000, is_prefetch: false, is_write: false$`,
+      ),
+    );
     assert.ok(r.logs.includes('VMM|INFO: dumping TCB (ID 0x0) registers:'));
     assert.ok(r.logs.includes('    pc: 0x0000000040000000'));
     assert.ok(r.logs.includes('VMM|INFO: dumping VCPU (ID 0x0) registers:'));
     assert.ok(r.logs.some((l) => /Failed to handle virtual memory fault$/.test(l)));
     assert.equal(r.vcpu.state, 'halted');
-    assert.deepEqual(r.faults.faults.map((f) => f.gpa), [0x303a0000]);
+    assert.deepEqual(
+      r.faults.faults.map((f) => f.gpa),
+      [0x303a0000],
+    );
   });
 
   it('PSCI through an SMC: VERSION answers 1.2 in x0, SYSTEM_OFF stops the guest', () => {
@@ -145,9 +165,12 @@ describeReal('real VMM: libvmm over the seL4/Microkit vCPU interface', function 
     assert.equal(r.vcpu.state, 'halted');
   });
 
-  it('an interrupt libvmm injects goes into a list register; the guest\'s EOI is a maintenance fault that frees it', () => {
+  it("an interrupt libvmm injects goes into a list register; the guest's EOI is a maintenance fault that frees it", () => {
     const r = boot();
-    const GICD = 0x38800000, INTID = 74, word = 4 * Math.floor(INTID / 32), bit = 1 << INTID % 32;
+    const GICD = 0x38800000,
+      INTID = 74,
+      word = 4 * Math.floor(INTID / 32),
+      bit = 1 << (INTID % 32);
     assert.ok(r.vcpu.mmioWrite(GICD + 0x000, 4, 0x12), 'GICD_CTLR: enable group 1 (ARE)');
     assert.ok(r.vcpu.mmioWrite(GICD + 0x100 + word, 4, bit), 'GICD_ISENABLER: SPI 42');
     assert.ok(r.vcpu.mmioWrite(GICD + 0x200 + word, 4, bit), 'GICD_ISPENDR: libvmm injects it');
@@ -156,7 +179,7 @@ describeReal('real VMM: libvmm over the seL4/Microkit vCPU interface', function 
     r.vcpu.endOfInterrupt(INTID);
     assert.deepEqual(r.vcpu.vgic.listRegisters()[0], { intid: -1, state: 'empty' });
     assert.ok(r.vcpu.mmioWrite(GICD + 0x200 + word, 4, bit), 'pending again');
-    assert.equal(r.vcpu.vgic.take(), INTID, 'libvmm\'s shadow of the register was freed by the maintenance fault');
+    assert.equal(r.vcpu.vgic.take(), INTID, "libvmm's shadow of the register was freed by the maintenance fault");
     assert.equal(r.vcpu.state, 'running', r.logs.join('\n'));
   });
 });

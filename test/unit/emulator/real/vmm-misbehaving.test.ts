@@ -32,15 +32,23 @@ function setup(others: ConsoleTestGuest[]) {
 describeReal('real VMM: a misbehaving guest driver against libvmm', function () {
   this.timeout(300_000);
   const cases: [string, (ram: RamWriter) => void, RegExp][] = [
-    ['a descriptor loop', (ram) => {
-      ram.desc(LAYOUT.tx.desc, 0, RAM + 0x30000, 4, 1, 1);
-      ram.desc(LAYOUT.tx.desc, 1, RAM + 0x30000, 4, 1, 0);
-      ram.avail(LAYOUT.tx, 4, [0]);
-    }, /bad descriptor chain starting at 0/],
-    ['an over-long chain (a length over the serial queue)', (ram) => {
-      ram.desc(LAYOUT.tx.desc, 0, RAM + 0x30000, 0x100000, 0, 0);
-      ram.avail(LAYOUT.tx, 4, [0]);
-    }, /larger than serial TX queue capacity/],
+    [
+      'a descriptor loop',
+      (ram) => {
+        ram.desc(LAYOUT.tx.desc, 0, RAM + 0x30000, 4, 1, 1);
+        ram.desc(LAYOUT.tx.desc, 1, RAM + 0x30000, 4, 1, 0);
+        ram.avail(LAYOUT.tx, 4, [0]);
+      },
+      /bad descriptor chain starting at 0/,
+    ],
+    [
+      'an over-long chain (a length over the serial queue)',
+      (ram) => {
+        ram.desc(LAYOUT.tx.desc, 0, RAM + 0x30000, 0x100000, 0, 0);
+        ram.avail(LAYOUT.tx, 4, [0]);
+      },
+      /larger than serial TX queue capacity/,
+    ],
   ];
   for (const [name, mess, says] of cases) {
     it(`${name}: libvmm's own handling; the other guest runs on`, () => {
@@ -49,9 +57,12 @@ describeReal('real VMM: a misbehaving guest driver against libvmm', function () 
       driverInit(m, 4, LAYOUT);
       mess(ram);
       m.mmioWrite(V + 0x050, 4, 1);
-      assert.ok(logs.some((l) => says.test(l)), logs.join('\n'));
+      assert.ok(
+        logs.some((l) => says.test(l)),
+        logs.join('\n'),
+      );
       emu.runUntilIdle(5e9);
-      assert.equal(others[0].txCompleted, 100_000, 'the other guest\'s output all went through');
+      assert.equal(others[0].txCompleted, 100_000, "the other guest's output all went through");
       const all = out.bytes();
       assert.deepEqual(all.subarray(all.length - 100_000), expectedPattern(1, 100_000));
     });
