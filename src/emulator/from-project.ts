@@ -92,21 +92,7 @@ export function emulatorConfigFromProject(project: Project, opts: FromProjectOpt
 
   const config = {
     board,
-    memoryRegions: sys.memoryRegions.map((m) => ({ name: m.name, size: m.size })),
-    pds: sys.protectionDomains.map((p) => ({
-      name: p.name,
-      priority: p.priority,
-      budgetUs: p.budget,
-      periodUs: p.period,
-      passive: p.passive,
-      vmm: p.virtualMachine !== undefined,
-      irqs: p.irqs.map((i) => ({ irq: i.irq, id: i.id })),
-      range: p.element.nameRange,
-    })),
-    channels: sys.channels.map((c) => ({
-      a: { pd: c.ends[0].pd, id: c.ends[0].id, pp: c.ends[0].pp },
-      b: { pd: c.ends[1].pd, id: c.ends[1].id, pp: c.ends[1].pp },
-    })),
+    ...systemElements(project),
     serial: {
       switchChar: project.serial.switchChar,
       clientBase: project.serial.clientBase,
@@ -126,6 +112,28 @@ export function emulatorConfigFromProject(project: Project, opts: FromProjectOpt
     },
   } as MachineConfig;
   return { config, diagnostics };
+}
+
+/** The `.system`'s memory regions, PDs (with their elements, where findings about them go) and channels. */
+function systemElements(project: Project): Pick<EmulatorConfig, 'memoryRegions' | 'pds' | 'channels'> {
+  const sys = project.system;
+  return {
+    memoryRegions: sys.memoryRegions.map((m) => ({ name: m.name, size: m.size })),
+    pds: sys.protectionDomains.map((p) => ({
+      name: p.name,
+      priority: p.priority,
+      budgetUs: p.budget,
+      periodUs: p.period,
+      passive: p.passive,
+      vmm: p.virtualMachine !== undefined,
+      irqs: p.irqs.map((i) => ({ irq: i.irq, id: i.id })),
+      range: p.element.nameRange,
+    })),
+    channels: sys.channels.map((c) => ({
+      a: { pd: c.ends[0].pd, id: c.ends[0].id, pp: c.ends[0].pp },
+      b: { pd: c.ends[1].pd, id: c.ends[1].id, pp: c.ends[1].pp },
+    })),
+  };
 }
 
 /** The board of a project: its project file's `board`, else what the guests' trees and the `.system`'s device regions say. */
