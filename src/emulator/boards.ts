@@ -4,7 +4,7 @@
 // driver set for each board is in guest/linux/drivers.ts (BOARD_DRIVERS), keyed by the same name.
 //
 // The addresses are those of the board's own device tree and of Microkit's and libvmm's board
-// support (libvmm include/libvmm/arch/aarch64/vgic/vgic.h:19-31 for the distributors).
+// support; the GIC distributors' are libvmm's (libvmm include/libvmm/arch/aarch64/vgic/vgic.h:19-31).
 import type { DtTree } from '../devicetree/tree';
 import { propertyStrings, getProperty } from '../devicetree/tree';
 
