@@ -2,7 +2,7 @@
 // the driver's TX data region needs room for a whole client queue plus the colour codes (virt_tx
 // moves a client's backlog only when all of it fits: sddf serial/components/virt_tx.c:86-102 at
 // 650ace5, COLOUR_BEGIN_LEN 5 and COLOUR_END_LEN 4 at lines 31-33; a smaller region stalls that
-// client for ever). SDDF_SERIAL_MAX_CLIENTS (64, include/sddf/serial/config.h:11) needs no check of
+// client for ever). SDDF_SERIAL_MAX_CLIENTS (64, include/sddf/serial/config.h:13) needs no check of
 // its own: Microkit's channel ids stop at 61 (sdf.rs:46), so a virtualiser has at most 61 clients.
 
 import { attribute, findMr, findPd, hex, type SystemModel } from '../model';
