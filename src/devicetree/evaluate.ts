@@ -441,6 +441,8 @@ class Evaluator {
   private readonly phandles = new Map<number, ENode[]>();
   /** Label lookups once the tree's shape is final (during the fixups). */
   private labels: Map<string, ENode> | undefined;
+  /** Label to node while the top-level items are applied (see itemTarget). */
+  private itemLabels: Map<string, ENode> | undefined;
   /** A range for things dtc synthesises (no source position of their own). */
   private fallbackRange: SourceRange = { file: '<generated>', start: { line: 0, col: 0 }, end: { line: 0, col: 0 } };
 
@@ -485,46 +487,7 @@ class Evaluator {
         this.memreserves.push({ address, size, labels: m.labels.map((l) => l.name), range: m.range });
       }
     }
-    for (const f of files) {
-      for (const item of f.items) {
-        switch (item.kind) {
-          case 'root': {
-            const n = this.buildNode(item.body, '');
-            if (!this.root) {
-              this.root = n;
-              this.fallbackRange = item.range;
-            } else mergeNodes(this.root, n);
-            break;
-          }
-          case 'ref-node': {
-            if (!this.root) {
-              this.root = newNode('', item.range);
-              this.fallbackRange = item.range;
-            }
-            if (item.labels.length > 1) this.error('syntax error: only one label may precede a reference', item.labels[1].range, 'syntax');
-            const n = this.buildNode(item.body, '');
-            // In a plugin, a path always names a node of the base tree: it becomes a fragment.
-            const pluginPath = this.plugin && item.ref.target.startsWith('/') && item.labels.length === 0;
-            const target = pluginPath ? undefined : nodeByRef(this.root, item.ref.target);
-            if (target) {
-              for (const l of item.labels) addLabel(target, l.name);
-              mergeNodes(target, n);
-            } else if (this.plugin && item.labels.length === 0) {
-              this.addOrphan(n, item.ref);
-            } else this.error(`Label or path ${item.ref.target} not found`, item.ref.range, 'unresolved_reference');
-            break;
-          }
-          case 'delete-ref':
-          case 'omit-ref': {
-            const target = this.root ? nodeByRef(this.root, item.ref.target) : undefined;
-            if (!target) this.error(`Label or path ${item.ref.target} not found`, item.ref.range, 'unresolved_reference');
-            else if (item.kind === 'delete-ref') deleteNode(target);
-            else target.omitIfNoRef = true;
-            break;
-          }
-        }
-      }
-    }
+    for (const f of files) for (const item of f.items) this.applyItem(item);
     const root = this.root ?? newNode('', undefined);
     this.root = root;
     const bootCpuid = this.guessBootCpuid(root);
@@ -540,6 +503,64 @@ class Evaluator {
       this.generateLocalFixups(root);
     }
     return { root: this.convert(root, undefined), memreserves: this.memreserves, bootCpuidPhys: bootCpuid, isPlugin: this.plugin };
+  }
+
+  /** One top-level item applied to the tree: a root node merged, `&ref { }` merged into its target, a node deleted or marked. */
+  private applyItem(item: DtsFile['items'][number]): void {
+    switch (item.kind) {
+      case 'root': {
+        const n = this.buildNode(item.body, '');
+        if (!this.root) {
+          this.root = n;
+          this.fallbackRange = item.range;
+        } else mergeNodes(this.root, n);
+        this.itemLabels = undefined;
+        break;
+      }
+      case 'ref-node': {
+        if (!this.root) {
+          this.root = newNode('', item.range);
+          this.fallbackRange = item.range;
+        }
+        if (item.labels.length > 1) this.error('syntax error: only one label may precede a reference', item.labels[1].range, 'syntax');
+        const n = this.buildNode(item.body, '');
+        // In a plugin, a path always names a node of the base tree: it becomes a fragment.
+        const pluginPath = this.plugin && item.ref.target.startsWith('/') && item.labels.length === 0;
+        const target = pluginPath ? undefined : this.itemTarget(item.ref.target);
+        if (target) {
+          for (const l of item.labels) addLabel(target, l.name);
+          mergeNodes(target, n);
+          // Properties alone change no node's labels or liveness (the target is live already).
+          if (item.labels.length > 0 || n.labelList.length > 0 || n.children.length > 0) this.itemLabels = undefined;
+        } else if (this.plugin && item.labels.length === 0) {
+          this.addOrphan(n, item.ref);
+          this.itemLabels = undefined;
+        } else this.error(`Label or path ${item.ref.target} not found`, item.ref.range, 'unresolved_reference');
+        break;
+      }
+      case 'delete-ref':
+      case 'omit-ref': {
+        const target = this.root ? this.itemTarget(item.ref.target) : undefined;
+        if (!target) this.error(`Label or path ${item.ref.target} not found`, item.ref.range, 'unresolved_reference');
+        else if (item.kind === 'delete-ref') {
+          deleteNode(target);
+          this.itemLabels = undefined;
+        } else target.omitIfNoRef = true;
+        break;
+      }
+    }
+  }
+
+  /**
+   * The node a top-level item's reference names: nodeByRef's answer, with labels looked up in a
+   * table built on first use and kept until an item changes which live node carries a label (a
+   * board's hundreds of `&label { ... }` items would otherwise each walk the whole tree).
+   */
+  private itemTarget(ref: string): ENode | undefined {
+    const root = this.root!;
+    if (ref.startsWith('/')) return nodeByRef(root, ref);
+    this.itemLabels ??= labelIndex(walk(root));
+    return this.itemLabels.get(ref);
   }
 
   /** dtc's build_node for one `{ ... }`: items as written, nothing applied yet. */

@@ -340,6 +340,36 @@ describe('devicetree/evaluate', () => {
     );
   });
 
+  it('resolves each top-level `&label` against the tree as the items before it left it (as dtc 1.6.1 does)', () => {
+    // Property-only merges keep the label table; a delete, a label added by a merge and a revival change it.
+    const r = compile(`/dts-v1/;
+/ {
+	a: n1 { };
+	b: n2 { c: sub { }; };
+};
+&a { p = <1>; };
+&b { q = <2>; };
+/delete-node/ &a;
+&b { a: n3 { }; };
+&a { r = <3>; };
+/ { n1 { t = <5>; }; };
+&c { s = <4>; };
+&{/n2/n3} { u = <6>; };
+`);
+    clean(r);
+    assert.deepEqual(kids(r, '/'), ['n1', 'n2']);
+    assert.deepEqual(props(r, '/n1'), ['t'], 'the revived n1 lost its properties and its label');
+    assert.deepEqual(node(r, '/n1').labels, []);
+    assert.deepEqual(props(r, '/n2'), ['q']);
+    assert.deepEqual(props(r, '/n2/sub'), ['s']);
+    assert.deepEqual(props(r, '/n2/n3'), ['r', 'u'], '&a after the delete names the node the later merge labelled');
+    const deleted = compile('/dts-v1/;\n/ { a: n1 { }; n2 { }; };\n/delete-node/ &a;\n&a { r = <3>; };\n');
+    assert.deepEqual(
+      deleted.diagnostics.map((d) => [d.message, d.range?.start.line]),
+      [['Label or path a not found', 3]],
+    );
+  });
+
   it('builds paths that every consumer agrees on', () => {
     const r = compile('/dts-v1/; / { a { b@1 { }; }; };');
     assert.deepEqual([...walkNodes(r.tree.root)].map(nodePath), ['/', '/a', '/a/b@1']);
