@@ -209,17 +209,18 @@ export class DtIndex {
   /** The innermost written item at `pos` in `file`. */
   siteAt(file: string, pos: Position): SiteAt | undefined {
     const hits: { size: number; at: SiteAt }[] = [];
-    const consider = (r: SourceRange, at: SiteAt): void => {
-      if (r.file === file && rangeContains(r, pos)) hits.push({ size: rangeSize(r), at });
-    };
+    // Tested before the answer is built: a request looks through every site of the tree.
+    const holds = (r: SourceRange): boolean => r.file === file && rangeContains(r, pos);
+    const hit = (r: SourceRange, at: SiteAt): void => void hits.push({ size: rangeSize(r), at });
     // A macro use shares its range with the cell it expands to: the macro wins ties (listed first).
-    for (const m of this.macros) consider(m.range, { kind: 'macro', site: m });
-    for (const s of this.labels) consider(s.range, { kind: 'label', site: s });
-    for (const s of this.refs) consider(s.range, { kind: 'ref', site: s });
-    for (const s of this.nodes) if (s.ast.kind !== 'ref-node') consider(s.nameRange, { kind: 'node', site: s });
-    for (const s of this.properties) consider(s.ast.nameRange, { kind: 'property', site: s });
-    for (const s of this.cells) if (s.cell.kind === 'expr') consider(s.cell.range, { kind: 'cell', site: s });
-    for (const inc of this.includes) consider(inc.range, { kind: 'include', range: inc.range, target: inc.target });
+    for (const m of this.macros) if (holds(m.range)) hit(m.range, { kind: 'macro', site: m });
+    for (const s of this.labels) if (holds(s.range)) hit(s.range, { kind: 'label', site: s });
+    for (const s of this.refs) if (holds(s.range)) hit(s.range, { kind: 'ref', site: s });
+    for (const s of this.nodes) if (s.ast.kind !== 'ref-node' && holds(s.nameRange)) hit(s.nameRange, { kind: 'node', site: s });
+    for (const s of this.properties) if (holds(s.ast.nameRange)) hit(s.ast.nameRange, { kind: 'property', site: s });
+    for (const s of this.cells) if (s.cell.kind === 'expr' && holds(s.cell.range)) hit(s.cell.range, { kind: 'cell', site: s });
+    for (const inc of this.includes) if (holds(inc.range)) hit(inc.range, { kind: 'include', range: inc.range, target: inc.target });
+    // Stable: of equal sizes the earlier listed wins.
     hits.sort((a, b) => a.size - b.size);
     return hits[0]?.at;
   }
