@@ -22,6 +22,7 @@ import type { AddressOwner } from '../config';
 import { EC_DATA_ABORT_LOWER, hex } from '../fault';
 import { TCB_PC, TCB_X0, tcbSlotOfX, type FaultHandler, type Vcpu } from '../vcpu';
 import type { RealPd } from './real-pd';
+import type { MmioQueueRegisters } from '../virtio/mmio-queue-registers';
 
 /** seL4's fault labels (MCS, aarch64 with hypervisor support) and message lengths. */
 export const FAULT_VM = 6,
@@ -58,6 +59,8 @@ export class RealVmmFaults implements FaultHandler {
     private readonly vcpuId: number,
     /** The DT node owning an address (from-project.ts), for the line that follows libvmm's fault block. */
     private readonly describeAddress?: (gpa: number) => AddressOwner | undefined,
+    /** The virtio console's queue registers, as the accesses libvmm handled set them (the inspector's view). */
+    readonly virtio?: MmioQueueRegisters,
   ) {}
 
   /**
@@ -100,15 +103,20 @@ export class RealVmmFaults implements FaultHandler {
   read(gpa: number, size: 1 | 2 | 4, reg: number): number | undefined {
     const slot = tcbSlotOfX(reg);
     if (!this.vmFault(gpa, size, reg, false)) return undefined;
-    if (slot < 0) return 0;
     const mask = size === 4 ? 0xffffffffn : size === 2 ? 0xffffn : 0xffn;
-    return Number(this.vcpu.tcb[slot] & mask);
+    const value = slot < 0 ? 0 : Number(this.vcpu.tcb[slot] & mask);
+    const off = this.virtio?.offsetOf(gpa, size);
+    if (off !== undefined) this.virtio!.answered(off, value);
+    return value;
   }
 
   write(gpa: number, size: 1 | 2 | 4, value: number, reg: number): boolean {
     const slot = tcbSlotOfX(reg);
     if (slot >= 0) this.vcpu.tcb[slot] = BigInt(value >>> 0);
-    return this.vmFault(gpa, size, reg, true);
+    if (!this.vmFault(gpa, size, reg, true)) return false;
+    const off = this.virtio?.offsetOf(gpa, size);
+    if (off !== undefined) this.virtio!.written(off, size === 4 ? value : value & (size === 2 ? 0xffff : 0xff));
+    return true;
   }
 
   /** An SMC from the guest (the PSCI conduit of the guests' device trees). */
