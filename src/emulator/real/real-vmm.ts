@@ -80,6 +80,11 @@ export class RealVmmFaults implements FaultHandler {
       },
       false,
     );
+    // The VMM faulted while handling it: no reply ever comes (the monitor has reported the VMM).
+    if (this.pd.faulted) {
+      if (!this.vcpu.halted()) this.vcpu.halt(`its VMM '${this.pd.name}' has faulted`);
+      return false;
+    }
     if (!replied && !this.vcpu.halted()) this.vcpu.halt(stopReason ?? `its VMM did not reply to a ${label === FAULT_VCPU ? 'vCPU' : 'vGIC maintenance'} fault`);
     return replied;
   }
@@ -91,7 +96,7 @@ export class RealVmmFaults implements FaultHandler {
     const cost = base !== undefined && gpa >= base && gpa < base + GIC_DIST_SIZE ? 0 : VM_EXIT_COST_NS;
     const mrsIp = this.vcpu.tcb[TCB_PC];
     const ok = this.deliver(FAULT_VM, [mrsIp, BigInt(gpa), 0n, BigInt(fsr)], cost, `unexpected memory fault at ${hex(gpa)}`);
-    if (!ok) {
+    if (!ok && !this.pd.faulted) {
       const owner = this.describeAddress?.(gpa);
       if (owner) this.kernel.log(this.pd.name, 'error', `${this.pd.name}|ERROR: (emulator) ${hex(gpa)} belongs to ${owner.path} (${owner.where})`);
       const message = `unexpected memory fault on address: ${hex(gpa)}, FSR: ${hex(fsr)}, IP: ${hex(Number(mrsIp))}, is_prefetch: false, is_write: ${write}`;

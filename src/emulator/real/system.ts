@@ -11,6 +11,7 @@ import { DEFAULT_TERMINATOR } from '../pds/virt-rx';
 import { RealPd, queueCost, type WorkCost } from './real-pd';
 import { dataSegments } from './wasm-module';
 import { RealVmmFaults } from './real-vmm';
+import { NULL_PAGE_WINDOW } from './null-page';
 import { Sel4VcpuInterface } from './sel4-vcpu';
 import type { Vcpu } from '../vcpu';
 import { GuestPhysical } from '../memory';
@@ -153,7 +154,11 @@ export class RealSystem {
         module,
         this.space.memory,
         costs,
-        window && { base: window.address, size: window.size, read: (o) => device.uart.read(o), write: (o, v) => device.uart.write(o, v) },
+        window
+          ? { base: window.address, size: window.size, read: (o) => device.uart.read(o), write: (o, v) => device.uart.write(o, v) }
+          : m.role === 'vmm'
+            ? NULL_PAGE_WINDOW
+            : undefined,
         sel4 ? { sel4: sel4.imports() } : {},
       );
       program.setName(m.pd);
