@@ -24,7 +24,7 @@
 //   empty; no kernel image; PSCI SYSTEM_RESET restarts the guest; "<PD>|ERROR: " without
 //   "(function:line)".
 // - real/real-vmm.ts: a trap costs the model VMM's cost; the fault IP is the TCB's PC; level 3.
-// - real/sel4-vcpu.ts: SMC answers SMC_UNK; VPPI ack has no effect; registers are what was written.
+// - real/sel4-vcpu.ts: SMC answers SMC_UNK; registers are what was written.
 import type { Diagnostic, SourceRange } from '../common/diagnostics';
 import {
   type EmulatorConfig,

@@ -19,7 +19,8 @@ import { COST_PER_BYTE_NS, COST_PER_CHAIN_NS } from '../virtio/console';
 import { MmioQueueRegisters } from '../virtio/mmio-queue-registers';
 
 /** Where libvmm emulates the GIC distributor for the MaaXBoard (include/libvmm/arch/aarch64/vgic/vgic.h). */
-const LIBVMM_GIC_DIST_PADDR = 0x38800000;
+const LIBVMM_GIC_DIST_PADDR = 0x38800000,
+  LIBVMM_GIC_REDIST_PADDR = 0x38880000;
 import { wasm } from './wasm-api';
 export type { RealComponentsConfig, RealPdModule, RealRole } from './real-config';
 import {
@@ -219,6 +220,7 @@ export class RealSystem {
     vcpu.programFactory = g.program;
     vcpu.vgic.vmmLoadsListRegisters = true;
     vcpu.distributorBase = LIBVMM_GIC_DIST_PADDR;
+    vcpu.redistributorBase = LIBVMM_GIC_REDIST_PADDR;
     const describe = this.config.describeAddress;
     const faults = new RealVmmFaults(kernel, pd, program, vcpu, 0, describe ? (gpa) => describe(g.name, gpa) : undefined, virtio);
     vcpu.faultHandler = faults;

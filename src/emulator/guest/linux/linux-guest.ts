@@ -390,7 +390,13 @@ export class LinuxGuest implements GuestProgram {
 
     this.printk('NR_IRQS: 64, nr_irqs: 64, preallocated irqs: 0');
     yield* this.initIrqchips(tree);
-    if (this.findDriverNode(tree, 'arch-timer')) this.printTimer();
+    if (this.findDriverNode(tree, 'arch-timer')) {
+      this.printTimer();
+      // enable_percpu_irq of the timer's PPI: at the redistributor on GICv3, where a real VMM's
+      // vGIC must have it enabled to inject its VPPI events (a GICv2 guest's timer is not routed
+      // through the modelled distributor).
+      if (this.gicV2Dist === undefined) this.machine!.enableInterrupt(ARCH_TIMER_INTID);
+    }
     this.printk('pid_max: default: 32768 minimum: 301');
     yield cpu(KERNEL_INIT_NS);
 

@@ -16,13 +16,29 @@ const SESSIONS: [string, Step[]][] = [
   ['flood from client 0 then Ctrl-C', [line('root'), { type: 'yes\r', runNs: ms(20) }, { type: '\x03' }]],
   ['a line longer than a queue (9000 bytes)', [line('root'), { type: `echo ${'x'.repeat(9000)}\r` }]],
   ['cat and dmesg', [line('root'), line('cat /proc/cpuinfo'), line('@1'), line('root'), line('dmesg')]],
+  [
+    'sleep on the virtual timer in both guests',
+    [line('root'), { type: 'sleep 1\r', runNs: ms(1200) }, line('@1'), line('root'), { type: 'sleep 2\r', runNs: ms(2500) }, line('cat /proc/interrupts')],
+  ],
 ];
 
 describeReal("real VMM: libvmm and the example's vmm.c against the model VMM", function () {
   this.timeout(300_000);
 
   it("both guests reach a shell, with libvmm's own lines on the board's log", () => {
-    const r = runSession('real', [line('root'), line('echo one'), line('@1'), line('root'), line('echo two')], VMMS);
+    const r = runSession(
+      'real',
+      [
+        line('root'),
+        line('echo one'),
+        { type: 'sleep 1\r', runNs: ms(1200) },
+        line('@1'),
+        line('root'),
+        line('echo two'),
+        { type: 'sleep 1\r', runNs: ms(1200) },
+      ],
+      VMMS,
+    );
     assert.ok(r.emulator.real?.vmmFaults.size === 2, 'both VMMs run as libvmm');
     assert.match(r.transcript, /client_linux-1 login: /);
     assert.match(r.transcript, /client_linux-2 login: /);
@@ -38,6 +54,14 @@ describeReal("real VMM: libvmm and the example's vmm.c against the model VMM", f
       assert.ok(r.logs.includes(`${vmm}: ${vmm}|INFO: ${vmm} is ready`));
     }
     assert.ok(!r.logs.some((l) => /\|ERROR/.test(l)), r.logs.filter((l) => /ERROR/.test(l)).join('\n'));
+    for (const i of [0, 1]) {
+      // The virtual timer as on the board: VPPI events that libvmm injects into a list register, and
+      // acks (unmasking the PPI) at the guest's end of each.
+      const timer = r.emulator.vcpu(i).vgic.perIrq.get(27);
+      assert.ok(timer && timer.injected >= 1, `guest ${i}: timer ticks through libvmm's vGIC: ${JSON.stringify(timer)}`);
+      assert.equal(timer.acked, timer.delivered, `guest ${i}: every tick taken was ended`);
+      assert.ok(timer.injected - timer.acked <= 1, `guest ${i}: at most one tick outstanding`);
+    }
     r.emulator.resetGuest(0);
     assert.ok(r.emulator.logs().some((l) => l.text.includes("'client_linux-1' is not reset: its VMM is the real libvmm")));
     assert.equal(r.emulator.vcpu(0).state !== 'halted', true, 'the guest runs on');
