@@ -8,7 +8,7 @@ import type { SerialQueue } from '../queue';
 import { SharedAddressSpace, VMM_SLOTS } from './address-space';
 import type { RealComponentsConfig, RealPdModule, RealRole } from './real-config';
 import { DEFAULT_TERMINATOR } from '../pds/virt-rx';
-import { RealPd, queueCost, type WorkCost } from './real-pd';
+import { RealPd, queueCost, type DeviceWindow, type WorkCost } from './real-pd';
 import { dataSegments } from './wasm-module';
 import { RealVmmFaults } from './real-vmm';
 import { NULL_PAGE_WINDOW } from './null-page';
@@ -143,25 +143,13 @@ export class RealSystem {
       const pd = kernel.pds.get(m.pd);
       if (!pd) continue;
       const module = new wasm.Module(m.wasm);
-      const window = m.role === 'driver' ? this.space.windows.get(UART_WINDOW)! : undefined;
       const vcpu = m.role === 'vmm' ? vcpuOf(m.pd) : undefined;
       const virtio = vcpu && this.virtioRegisters(m.pd, vcpu);
       const costs = this.costsOf(m, queues, virtio);
       const sel4 = vcpu
         ? new Sel4VcpuInterface(this.space.memory, { vcpu: (id) => (id === 0 ? vcpu : undefined), event: (k, t) => kernel.event(k, t) })
         : undefined;
-      const program = new RealPd(
-        kernel.contextFor(pd),
-        module,
-        this.space.memory,
-        costs,
-        window
-          ? { base: window.address, size: window.size, read: (o) => device.uart.read(o), write: (o, v) => device.uart.write(o, v) }
-          : m.role === 'vmm'
-            ? NULL_PAGE_WINDOW
-            : undefined,
-        sel4 ? { sel4: sel4.imports() } : {},
-      );
+      const program = new RealPd(kernel.contextFor(pd), module, this.space.memory, costs, this.deviceWindowOf(m, device), sel4 ? { sel4: sel4.imports() } : {});
       program.setName(m.pd);
       const section = dataSegments(m.wasm).find((s) => s.name === CONFIG_SECTION[m.role]);
       if (!section || section.address === undefined) throw new Error(`the program of '${m.pd}' has no ${CONFIG_SECTION[m.role]} section for its sDDF config`);
@@ -176,7 +164,7 @@ export class RealSystem {
         const res = dataSegments(m.wasm).find((s) => s.name === '.device_resources');
         if (!res || res.address === undefined) throw new Error(`the program of '${m.pd}' has no .device_resources section`);
         writeDeviceResources(new ConfigWriter(this.real.layout, this.space.memory.buffer, res.address, res.size), {
-          regions: [{ vaddr: window!.address, size: window!.size, ioAddr: device.paddr }],
+          regions: [{ vaddr: this.space.windows.get(UART_WINDOW)!.address, size: UART_WINDOW_SIZE, ioAddr: device.paddr }],
           irqs: [device.irqChannel],
         });
       } else if (m.role === 'virtRx') {
@@ -225,6 +213,13 @@ export class RealSystem {
     const faults = new RealVmmFaults(kernel, pd, program, vcpu, 0, describe ? (gpa) => describe(g.name, gpa) : undefined, virtio);
     vcpu.faultHandler = faults;
     this.vmmFaults.set(pd.name, faults);
+  }
+
+  /** The window whose accesses leave a PD's WebAssembly: a driver's device registers, a VMM's null page. */
+  private deviceWindowOf(m: RealPdModule, device: DriverDevice): DeviceWindow | undefined {
+    if (m.role === 'vmm') return NULL_PAGE_WINDOW;
+    const window = m.role === 'driver' ? this.space.windows.get(UART_WINDOW) : undefined;
+    return window && { base: window.address, size: window.size, read: (o) => device.uart.read(o), write: (o, v) => device.uart.write(o, v) };
   }
 
   /** The queue registers of a VMM's virtio console (an sDDF client's), read back from the guest's accesses. */
