@@ -542,6 +542,10 @@ export class Emulator {
       if (!regs) continue;
       w.state = regs.vqs[VIRTQ_NAMES.indexOf(w.name as (typeof VIRTQ_NAMES)[number])];
       w.resets = () => regs.resets;
+      const i = this.config.guests.findIndex((g) => g.vmm === w.vmm.name),
+        intid = this.guestIntids[i];
+      // libvmm does not inject again an IRQ its vGIC holds pending (vdist.h's set_pending, cleared at the EOI's maintenance fault).
+      w.interruptOutstanding = () => this.vcpus[i].vgic.listRegisters().some((lr) => lr.intid === intid && lr.state !== 'empty');
     }
   }
 

@@ -30,6 +30,8 @@ const PPI_FIRST = 16,
 export interface VcpuSet {
   vcpu(id: number): Vcpu | undefined;
   event(kind: string, text: string): void;
+  /** The VMM loaded a virtual IRQ for its guest (the kernel's observers see it as the model's injection). */
+  injected?(vm: string, intid: number): void;
 }
 
 export class Sel4VcpuInterface {
@@ -64,7 +66,10 @@ export class Sel4VcpuInterface {
         const v = this.byCap(vcpu, BASE_VCPU_CAP);
         if (!v) return SEL4_INVALID_CAPABILITY;
         const err = v.vgic.loadListRegister(index, virq & 0xffff);
-        if (err === SEL4_NO_ERROR) this.vcpus.event('virq', `${v.vmName}: list register ${index} holds INTID ${virq & 0xffff}`);
+        if (err === SEL4_NO_ERROR) {
+          this.vcpus.event('virq', `${v.vmName}: list register ${index} holds INTID ${virq & 0xffff}`);
+          this.vcpus.injected?.(v.vmName, virq & 0xffff);
+        }
         return err;
       },
       vcpu_ack_vppi: (vcpu: bigint, irq: bigint) => {

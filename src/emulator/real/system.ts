@@ -147,7 +147,11 @@ export class RealSystem {
       const virtio = vcpu && this.virtioRegisters(m.pd, vcpu);
       const costs = this.costsOf(m, queues, virtio);
       const sel4 = vcpu
-        ? new Sel4VcpuInterface(this.space.memory, { vcpu: (id) => (id === 0 ? vcpu : undefined), event: (k, t) => kernel.event(k, t) })
+        ? new Sel4VcpuInterface(this.space.memory, {
+            vcpu: (id) => (id === 0 ? vcpu : undefined),
+            event: (k, t) => kernel.event(k, t),
+            injected: (vm, intid) => kernel.observer?.virq(pd, vm, intid),
+          })
         : undefined;
       const program = new RealPd(kernel.contextFor(pd), module, this.space.memory, costs, this.deviceWindowOf(m, device), sel4 ? { sel4: sel4.imports() } : {});
       program.setName(m.pd);
