@@ -24,7 +24,7 @@
 //   empty; no kernel image; PSCI SYSTEM_RESET restarts the guest; "<PD>|ERROR: " without
 //   "(function:line)".
 // - real/real-vmm.ts: a trap costs the model VMM's cost; the fault IP is the TCB's PC; level 3.
-// - real/sel4-vcpu.ts: SMC answers SMC_UNK; VPPI ack has no effect; registers are what was written.
+// - real/sel4-vcpu.ts: SMC answers SMC_UNK; registers are what was written.
 import type { Diagnostic, SourceRange } from '../common/diagnostics';
 import {
   type EmulatorConfig,
@@ -221,6 +221,7 @@ export class Emulator {
         { uart: this.uart, paddr: config.roles?.uartPaddr ?? board.uart.paddr, size: UART_REGION_SIZE, irqChannel: serial.irqChannel },
         (vmm) => this.vcpuOfVmm(vmm),
       );
+      this.watchRealVirtio();
     }
     this.checker = this.installObservers(config, host);
     if (host.onLog) this.onLog(host.onLog);
@@ -507,7 +508,7 @@ export class Emulator {
           haltReason: v.haltReason,
           cpuNs: v.cpuNs,
           irq: { intid, ...c, pending: v.vgic.pendingIrqs() },
-          virtio: {
+          virtio: this.realVirtioSnapshot(i) ?? {
             status: console?.status ?? 0,
             interruptStatus: console?.interruptStatus ?? 0,
             queues: console ? console.vqs.map((s, qi) => snapshotVirtq(s, qi, new GuestPhysical(v.ram, v.ramBase))) : [],
@@ -531,6 +532,41 @@ export class Emulator {
       events: k.recentEvents(),
       channels: this.channelList,
       findings: this.findings().map((f) => ({ ...f, waitChain: f.waitChain?.slice() })),
+    };
+  }
+
+  /** A real VMM's virtio console is libvmm's: the checker watches its queues through the registers the guest set. */
+  private watchRealVirtio(): void {
+    for (const w of this.virtqs) {
+      const regs = this.real?.vmmFaults.get(w.vmm.name)?.virtio;
+      if (!regs) continue;
+      w.state = regs.vqs[VIRTQ_NAMES.indexOf(w.name as (typeof VIRTQ_NAMES)[number])];
+      w.resets = () => regs.resets;
+      const i = this.config.guests.findIndex((g) => g.vmm === w.vmm.name),
+        intid = this.guestIntids[i];
+      // libvmm does not inject again an IRQ its vGIC holds pending (vdist.h's set_pending, cleared at the EOI's maintenance fault).
+      w.interruptOutstanding = () => this.vcpus[i].vgic.listRegisters().some((lr) => lr.intid === intid && lr.state !== 'empty');
+    }
+  }
+
+  /**
+   * Guest i's virtio console when its VMM is the real libvmm: the queues read in guest RAM where the
+   * registers the guest set place them; the byte counts are the VMM's sDDF queue positions.
+   */
+  private realVirtioSnapshot(i: number): GuestSnapshot['virtio'] | undefined {
+    const vmm = this.config.guests[i].vmm;
+    const regs = this.real?.vmmFaults.get(vmm)?.virtio;
+    if (!regs) return undefined;
+    const v = this.vcpus[i],
+      mem = new GuestPhysical(v.ram, v.ramBase);
+    const tx = this.queues.find((w) => w.producer.name === vmm)?.q,
+      rx = this.queues.find((w) => w.consumer.name === vmm)?.q;
+    return {
+      status: regs.status,
+      interruptStatus: regs.interruptStatus,
+      queues: regs.vqs.map((s, qi) => snapshotVirtq(s, qi, mem)),
+      stats: { txBytes: tx?.tail ?? 0, rxBytes: rx?.head ?? 0, rxDiscarded: 0, txBlocked: 0, resets: regs.resets, errors: 0 },
+      lastError: undefined,
     };
   }
 

@@ -23,7 +23,16 @@ export interface FaultHandler {
   maintenance?(lr: number): void;
   /** The guest waits for an interrupt (WFI trapped to the VMM); only the real libvmm sees it. */
   waitForInterrupt?(): void;
+  /**
+   * The virtual timer's PPI fired: seL4 masks it and delivers a VPPI event to the VMM, which
+   * injects it and acks it (unmasking) once the guest ends it. Only the real libvmm takes it; with
+   * the model VMM the timer reaches the guest program directly (onTimer).
+   */
+  virtualTimer?(ppi: number): void;
 }
+
+/** The arm64 virtual timer's PPI (INTID 27). */
+export const VTIMER_PPI = 27;
 
 /** seL4_UserContext on aarch64: the TCB's registers in seL4's order (include/sel4/arch.h). */
 export const USER_CONTEXT_WORDS = 36;
@@ -43,6 +52,8 @@ export function tcbSlotOfX(n: number): number {
 const GICD_CTLR = 0x000,
   GICD_ISENABLER = 0x100;
 const GICD_CTLR_ENABLE = 0x12;
+/** GICR_ISENABLER0 in a GICv3 redistributor's SGI/PPI frame (its second 64 KiB). */
+const GICR_ISENABLER0 = 0x10100;
 
 /** seL4_VCPUReg_Num: the VCPU object's saved EL1 registers (include/sel4/arch.h). */
 export const VCPU_REGISTERS = 25;
@@ -80,7 +91,11 @@ export class Vcpu extends VcpuThread implements GuestMachine {
    * driver then enables interrupts with stores there (GICD_CTLR, GICD_ISENABLERn) that trap to it.
    */
   distributorBase: number | undefined;
+  /** Where the VMM emulates the GICv3 redistributors (PPIs are enabled there), with the distributor. */
+  redistributorBase: number | undefined;
   private distributorEnabled = false;
+  /** seL4 masked the timer's PPI on delivering its VPPI event; the VMM's ack unmasks it. */
+  private vppiMasked = false;
 
   constructor(
     private readonly kernel: Kernel,
@@ -123,6 +138,7 @@ export class Vcpu extends VcpuThread implements GuestMachine {
     for (const m of this.deviceMaps) m.bytes.fill(0);
     this.mmioExits = 0;
     this.distributorEnabled = false;
+    this.vppiMasked = false;
     this.kernel.event('vcpu', `${this.vmName} reset`);
   }
 
@@ -153,7 +169,34 @@ export class Vcpu extends VcpuThread implements GuestMachine {
   isReady(): boolean {
     if (this.state === 'running') return true;
     if (this.state !== 'idle') return false;
-    return this.timer.fired || this.vgic.hasPending();
+    return (this.timer.fired && !this.vppiMasked) || this.vgic.hasPending();
+  }
+
+  /** seL4_ARM_VCPU_AckVPPI: the VMM unmasks the PPI; a timer that fired meanwhile is delivered next. */
+  ackVppi(ppi: number): void {
+    if (ppi === VTIMER_PPI) this.vppiMasked = false;
+  }
+
+  /** The timer, to the guest program directly or as a VPPI event to a VMM that takes those. */
+  private deliverTimer(p: GuestProgram): void {
+    const vmm = this.faultHandler?.virtualTimer ? this.faultHandler : undefined;
+    if (!vmm) {
+      if (this.timer.take()) p.onTimer();
+      return;
+    }
+    if (this.vppiMasked || !this.timer.take()) return;
+    this.vppiMasked = true;
+    vmm.virtualTimer!(VTIMER_PPI);
+  }
+
+  /** An interrupt taken from a list register: the timer's PPI is the guest's timer tick, which its GIC driver ends. */
+  private takeInterrupt(p: GuestProgram, intid: number): void {
+    if (intid !== VTIMER_PPI || !this.faultHandler?.virtualTimer) {
+      p.onInterrupt(intid);
+      return;
+    }
+    p.onTimer();
+    this.endOfInterrupt(intid);
   }
 
   runSlice(sliceNs: number): void {
@@ -163,8 +206,8 @@ export class Vcpu extends VcpuThread implements GuestMachine {
     // program returns after that is no longer this vCPU's business.
     const replaced = (): boolean => this.program !== p;
     try {
-      if (this.timer.take()) p.onTimer();
-      for (let intid = this.vgic.take(); intid >= 0 && !this.halted() && !replaced(); intid = this.vgic.take()) p.onInterrupt(intid);
+      this.deliverTimer(p);
+      for (let intid = this.vgic.take(); intid >= 0 && !this.halted() && !replaced(); intid = this.vgic.take()) this.takeInterrupt(p, intid);
       if (this.halted() || replaced()) return;
       const r = p.run(sliceNs);
       if (this.halted() || replaced()) return;
@@ -243,10 +286,13 @@ export class Vcpu extends VcpuThread implements GuestMachine {
       this.vgic.enable(intid);
       return;
     }
-    // gic_dist_init's GICD_CTLR (EnableGrp1NS | ARE_NS) once, then request_irq's GICD_ISENABLERn.
+    // gic_dist_init's GICD_CTLR (EnableGrp1NS | ARE_NS) once, then request_irq's GICD_ISENABLERn,
+    // or for a PPI (GICv3) its redistributor's GICR_ISENABLER0.
     if (!this.distributorEnabled && !this.mmioWrite(base + GICD_CTLR, 4, GICD_CTLR_ENABLE)) return;
     this.distributorEnabled = true;
-    this.mmioWrite(base + GICD_ISENABLER + 4 * Math.floor(intid / 32), 4, (1 << (intid % 32)) >>> 0);
+    const bit = (1 << (intid % 32)) >>> 0;
+    if (intid < 32 && this.redistributorBase !== undefined) this.mmioWrite(this.redistributorBase + GICR_ISENABLER0, 4, bit);
+    else this.mmioWrite(base + GICD_ISENABLER + 4 * Math.floor(intid / 32), 4, bit);
   }
 
   endOfInterrupt(intid: number): void {

@@ -272,3 +272,33 @@ export async function focusTerminal(page: Page, name: string, timeoutMs = 15_000
   await screen.click();
   await page.locator('.terminal-wrapper.active .xterm.focus').first().waitFor({ state: 'attached', timeout: timeoutMs });
 }
+
+/** `text` as a literal inside a RegExp. */
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The last line of the visible terminal (where the prompt is). */
+export async function lastTerminalLine(page: Page): Promise<string> {
+  const text = await readTerminal(page);
+  return text.slice(text.lastIndexOf('\n') + 1);
+}
+
+/**
+ * Logs in as root at the guest's getty. The prompt may already have scrolled by, or the guest may
+ * still be booting: Enter asks getty again, and is pressed again only while the screen shows no
+ * prompt (typing is retried through visible state, never on a timer alone).
+ */
+export async function logIn(page: Page, hostname: string): Promise<void> {
+  const loginPrompt = `${hostname} login:`;
+  const deadline = Date.now() + 90_000;
+  while (!(await lastTerminalLine(page)).endsWith(loginPrompt) && !(await lastTerminalLine(page)).endsWith('#')) {
+    assert.ok(Date.now() < deadline, `${hostname} never showed its login prompt; the terminal shows:\n${await readTerminal(page)}`);
+    await page.keyboard.press('Enter');
+    await waitForTerminalText(page, new RegExp(`(${escapeRegExp(loginPrompt)}|#)$`), 10_000).catch(() => undefined);
+  }
+  if ((await lastTerminalLine(page)).endsWith('#')) return;
+  await page.keyboard.type('root');
+  await page.keyboard.press('Enter');
+  await waitForTerminalText(page, /\n# ?$/, 30_000);
+}

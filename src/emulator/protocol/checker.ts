@@ -99,7 +99,7 @@ export class ProtocolChecker implements KernelObserver {
       if (!pd?.faulted) qw.consumerDone(findings, now, f.notified);
     }
     for (const vw of this.driverOf.get(thread) ?? []) vw.driverDone(findings, now);
-    for (const vw of this.deviceOf.get(thread) ?? []) vw.deviceDone(findings, now, f.virqs > 0);
+    for (const vw of this.deviceOf.get(thread) ?? []) vw.deviceDone(findings, now, f.virqs > 0 || (vw.w.interruptOutstanding?.() ?? false));
     if (now >= this.nextPoll) this.poll();
   }
 

@@ -17,6 +17,12 @@ export interface WatchedVirtq {
   mem: GuestPhysical;
   /** The device's reset count: a reset starts the rings afresh even at the same addresses. */
   resets: () => number;
+  /**
+   * Whether the device's interrupt is still outstanding for the guest (in a list register), for a
+   * VMM that does not inject it again meanwhile: libvmm's vGIC holds it pending until the
+   * maintenance fault of the guest's EOI. Such a turn counts as one that interrupted.
+   */
+  interruptOutstanding?: () => boolean;
 }
 
 export class VirtqWatch {

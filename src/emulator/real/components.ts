@@ -171,10 +171,11 @@ function wantedComponents(config: EmulatorConfig, req: ComponentsRequest, diagno
   return wanted;
 }
 
-/** One PD's module: sDDF's program for its role, or the user's sources; a driver's device accesses rewritten. */
+/** One PD's module: sDDF's program for its role, or the user's sources; a driver's and a VMM's memory accesses rewritten. */
 function buildPd(config: EmulatorConfig, req: ComponentsRequest, toolchain: WasmToolchain, w: { pd: string; role: RealRole }, slot: number): Uint8Array {
   const own = req.pdSources?.[w.pd];
-  if (w.role === 'vmm') return toolchain.build(vmmSpec(config, req, w.pd, own!, slot));
+  // A VMM's accesses are checked against the null page (null-page.ts), where libvmm's NULL goes.
+  if (w.role === 'vmm') return rewriteDeviceAccesses(toolchain.build(vmmSpec(config, req, w.pd, own!, slot))).bytes;
   const include = join(req.sddf, 'include');
   const spec: PdBuildSpec = {
     name: w.pd,

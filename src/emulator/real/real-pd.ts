@@ -4,8 +4,8 @@
 // (address-space.ts), so the queues it writes are the bytes every other party reads.
 //
 // Departures: a handler costs the kernel's fixed entry cost plus a per-byte cost for the bytes it
-// moves through its queues (the models' costs, so that both run on the same virtual timeline), not
-// its instruction count; a deferred signal is sent after each notified() call, where libmicrokit
+// moves through its queues and, for a VMM, a per-chain cost for the chains its virtqueues used (the
+// models' costs, so that both run on the same virtual timeline), not its instruction count; a deferred signal is sent after each notified() call, where libmicrokit
 // sends it once after all channels of one badge.
 import { PdFaultError, type PdContext, type PdProgram } from '../kernel';
 import type { SerialQueue } from '../queue';
@@ -17,11 +17,20 @@ const MAX_MRS = 120;
 /** Timeslices of spinning with nothing else runnable before the PD counts as hung. */
 const MAX_IDLE_SLICES = 64;
 
+/**
+ * A count the PD advances as it works and what each step costs: bytes produced into a queue (its
+ * tail) or consumed from it (its head), chains a virtqueue used (its used.idx).
+ */
+export interface WorkCost {
+  /** The counter now; free-running modulo `modulus`. */
+  position(): number;
+  modulus: number;
+  nsPerUnit: number;
+}
+
 /** The per-byte cost of one of the PD's queues: bytes produced into it (tail) or consumed (head). */
-export interface QueueCost {
-  queue: SerialQueue;
-  side: 'head' | 'tail';
-  nsPerByte: number;
+export function queueCost(queue: SerialQueue, side: 'head' | 'tail', nsPerByte: number): WorkCost {
+  return { position: () => (side === 'head' ? queue.head : queue.tail), modulus: 2 ** 32, nsPerUnit: nsPerByte };
 }
 
 /**
@@ -62,7 +71,7 @@ export class RealPd implements PdProgram {
     private readonly ctx: PdContext,
     module: WasmModule,
     readonly memory: WasmMemory,
-    private readonly costs: QueueCost[],
+    private readonly costs: WorkCost[],
     device?: DeviceWindow,
     /** Import modules beyond libmicrokit's: a VMM's "sel4" (its vCPUs' TCB and VCPU invocations). */
     extraImports: Record<string, Record<string, unknown>> = {},
@@ -158,7 +167,7 @@ export class RealPd implements PdProgram {
 
   private runHandler<T>(fn: () => T): T {
     this.idleSlices = 0;
-    this.costs.forEach((c, i) => (this.costMarks[i] = c.side === 'head' ? c.queue.head : c.queue.tail));
+    this.costs.forEach((c, i) => (this.costMarks[i] = c.position()));
     this.beforeHandler?.();
     try {
       return fn();
@@ -174,8 +183,8 @@ export class RealPd implements PdProgram {
   private chargeMoved(): void {
     let ns = 0;
     this.costs.forEach((c, i) => {
-      const now = c.side === 'head' ? c.queue.head : c.queue.tail;
-      ns += ((now - this.costMarks[i]) >>> 0) * c.nsPerByte;
+      const now = c.position();
+      ns += ((((now - this.costMarks[i]) % c.modulus) + c.modulus) % c.modulus) * c.nsPerUnit;
       this.costMarks[i] = now;
     });
     if (ns > 0) this.ctx.charge(ns);

@@ -6,14 +6,17 @@
 //   libvmm's own decoder emulates it; a load returns what the VMM wrote into that register;
 // - a PSCI call: a VCPU fault with the SMC64 exception class, the function ID in x0;
 // - WFI: a VCPU fault with the WFx exception class;
-// - the end of an interrupt the VMM loaded into a list register: a VGIC maintenance fault.
+// - the end of an interrupt the VMM loaded into a list register: a VGIC maintenance fault;
+// - the virtual timer's PPI (27): a VPPI event (seL4 masks the PPI until the VMM acks it), which
+//   libvmm injects into a list register; the guest's end of it is a maintenance fault, whose ack
+//   (microkit_vcpu_arm_ack_vppi) unmasks it.
 // A fault the VMM does not reply to leaves the vCPU stopped, as seL4 leaves the faulting thread
 // blocked on its fault endpoint.
 //
 // Departures from the pinned upstream (sDDF 650ace5, libvmm 7069ab9, Microkit cfd5216):
 // - A trap costs what the model VMM's handling of the same event costs (500 ns for an emulated
-//   device access; nothing for the distributor, WFI and maintenance, which the model reaches by
-//   calls), not the VMM's instruction count (libvmm src/arch/aarch64/fault.c:465-500).
+//   device access; nothing for the vGIC's registers, WFI, maintenance and VPPI events, which the
+//   model reaches by calls), not the VMM's instruction count (libvmm src/arch/aarch64/fault.c:465-500).
 // - The IP of a fault is the TCB's PC as the VMM last wrote it: the guest model has no
 //   instruction stream, and libvmm advances the PC by 4 per emulated access (libvmm src/arch/aarch64/fault.c:25-38).
 // - The fault's level is 3 (DFSC 0x07) (libvmm src/arch/aarch64/fault.c:451-457).
@@ -22,11 +25,13 @@ import type { AddressOwner } from '../config';
 import { EC_DATA_ABORT_LOWER, hex } from '../fault';
 import { TCB_PC, TCB_X0, tcbSlotOfX, type FaultHandler, type Vcpu } from '../vcpu';
 import type { RealPd } from './real-pd';
+import type { MmioQueueRegisters } from '../virtio/mmio-queue-registers';
 
 /** seL4's fault labels (MCS, aarch64 with hypervisor support) and message lengths. */
 export const FAULT_VM = 6,
   FAULT_VGIC_MAINTENANCE = 7,
-  FAULT_VCPU = 8;
+  FAULT_VCPU = 8,
+  FAULT_VPPI_EVENT = 9;
 const EC_WFX = 0x01,
   EC_SMC64 = 0x17;
 const IL = 1 << 25,
@@ -37,8 +42,11 @@ const IL = 1 << 25,
 const DFSC_TRANSLATION_L3 = 0x07;
 /** The cost of a trap to the VMM and back (the model VMM's, pds/vmm.ts). */
 const VM_EXIT_COST_NS = 500;
-/** GICv3's distributor window (libvmm's GIC_DIST_SIZE). */
-const GIC_DIST_SIZE = 0x10000;
+/** GICv3's distributor window and one vCPU's redistributor frames (libvmm's GIC_DIST_SIZE, GIC_REDIST_INDIVIDUAL_SIZE). */
+const GIC_DIST_SIZE = 0x10000,
+  GIC_REDIST_SIZE = 0x20000;
+
+const FAULT_NAMES: Record<number, string> = { [FAULT_VGIC_MAINTENANCE]: 'vGIC maintenance', [FAULT_VCPU]: 'vCPU', [FAULT_VPPI_EVENT]: 'VPPI event' };
 
 /** The data abort syndrome of an access: EC 0x24, IL, ISV with SAS, SRT, SF, WnR, and the DFSC. */
 export function dataAbortSyndrome(size: 1 | 2 | 4 | 8, reg: number, write: boolean): number {
@@ -58,6 +66,8 @@ export class RealVmmFaults implements FaultHandler {
     private readonly vcpuId: number,
     /** The DT node owning an address (from-project.ts), for the line that follows libvmm's fault block. */
     private readonly describeAddress?: (gpa: number) => AddressOwner | undefined,
+    /** The virtio console's queue registers, as the accesses libvmm handled set them (the inspector's view). */
+    readonly virtio?: MmioQueueRegisters,
   ) {}
 
   /**
@@ -77,18 +87,26 @@ export class RealVmmFaults implements FaultHandler {
       },
       false,
     );
-    if (!replied && !this.vcpu.halted()) this.vcpu.halt(stopReason ?? `its VMM did not reply to a ${label === FAULT_VCPU ? 'vCPU' : 'vGIC maintenance'} fault`);
+    // The VMM faulted while handling it: no reply ever comes (the monitor has reported the VMM).
+    if (this.pd.faulted) {
+      if (!this.vcpu.halted()) this.vcpu.halt(`its VMM '${this.pd.name}' has faulted`);
+      return false;
+    }
+    if (!replied && !this.vcpu.halted()) this.vcpu.halt(stopReason ?? `its VMM did not reply to a ${FAULT_NAMES[label] ?? 'vCPU'} fault`);
     return replied;
   }
 
   private vmFault(gpa: number, size: 1 | 2 | 4, reg: number, write: boolean): boolean {
     const fsr = dataAbortSyndrome(size, reg, write);
-    // The model's vGIC distributor is reached by calls, not traps: its accesses cost nothing there.
-    const base = this.vcpu.distributorBase;
-    const cost = base !== undefined && gpa >= base && gpa < base + GIC_DIST_SIZE ? 0 : VM_EXIT_COST_NS;
+    // The model's vGIC is reached by calls, not traps: distributor and redistributor accesses cost nothing there.
+    const dist = this.vcpu.distributorBase,
+      redist = this.vcpu.redistributorBase;
+    const inGic =
+      (dist !== undefined && gpa >= dist && gpa < dist + GIC_DIST_SIZE) || (redist !== undefined && gpa >= redist && gpa < redist + GIC_REDIST_SIZE);
+    const cost = inGic ? 0 : VM_EXIT_COST_NS;
     const mrsIp = this.vcpu.tcb[TCB_PC];
     const ok = this.deliver(FAULT_VM, [mrsIp, BigInt(gpa), 0n, BigInt(fsr)], cost, `unexpected memory fault at ${hex(gpa)}`);
-    if (!ok) {
+    if (!ok && !this.pd.faulted) {
       const owner = this.describeAddress?.(gpa);
       if (owner) this.kernel.log(this.pd.name, 'error', `${this.pd.name}|ERROR: (emulator) ${hex(gpa)} belongs to ${owner.path} (${owner.where})`);
       const message = `unexpected memory fault on address: ${hex(gpa)}, FSR: ${hex(fsr)}, IP: ${hex(Number(mrsIp))}, is_prefetch: false, is_write: ${write}`;
@@ -100,15 +118,20 @@ export class RealVmmFaults implements FaultHandler {
   read(gpa: number, size: 1 | 2 | 4, reg: number): number | undefined {
     const slot = tcbSlotOfX(reg);
     if (!this.vmFault(gpa, size, reg, false)) return undefined;
-    if (slot < 0) return 0;
     const mask = size === 4 ? 0xffffffffn : size === 2 ? 0xffffn : 0xffn;
-    return Number(this.vcpu.tcb[slot] & mask);
+    const value = slot < 0 ? 0 : Number(this.vcpu.tcb[slot] & mask);
+    const off = this.virtio?.offsetOf(gpa, size);
+    if (off !== undefined) this.virtio!.answered(off, value);
+    return value;
   }
 
   write(gpa: number, size: 1 | 2 | 4, value: number, reg: number): boolean {
     const slot = tcbSlotOfX(reg);
     if (slot >= 0) this.vcpu.tcb[slot] = BigInt(value >>> 0);
-    return this.vmFault(gpa, size, reg, true);
+    if (!this.vmFault(gpa, size, reg, true)) return false;
+    const off = this.virtio?.offsetOf(gpa, size);
+    if (off !== undefined) this.virtio!.written(off, size === 4 ? value : value & (size === 2 ? 0xffff : 0xff));
+    return true;
   }
 
   /** An SMC from the guest (the PSCI conduit of the guests' device trees). */
@@ -119,6 +142,11 @@ export class RealVmmFaults implements FaultHandler {
 
   waitForInterrupt(): void {
     this.deliver(FAULT_VCPU, [BigInt(((EC_WFX << 26) | IL) >>> 0)]);
+  }
+
+  /** The virtual timer's PPI: a VPPI event, its IRQ in the first message register. */
+  virtualTimer(ppi: number): void {
+    this.deliver(FAULT_VPPI_EVENT, [BigInt(ppi)]);
   }
 
   maintenance(lr: number): void {

@@ -7,8 +7,6 @@
 // Departures from the pinned upstream (sDDF 650ace5, libvmm 7069ab9, Microkit cfd5216):
 // - There is no secure firmware: seL4_ARM_SMC_Call answers SMC_UNK (-1 in x0), as TF-A does for a
 //   function it does not implement, where libvmm forwards SiP calls (libvmm src/arch/aarch64/smc.c:141-176).
-// - seL4_ARM_VCPU_AckVPPI is accepted for a PPI and has no other effect: the virtual timer reaches
-//   the guest model directly, not as a VPPI event (libvmm src/arch/aarch64/fault.c:302-316).
 // - The guest model is not an instruction-level CPU: the TCB's registers are what the VMM and the
 //   fault messages wrote; the model reads x0 at a restart and the transfer register of an
 //   emulated load (libvmm src/arch/aarch64/guest.c:82-109).
@@ -32,6 +30,8 @@ const PPI_FIRST = 16,
 export interface VcpuSet {
   vcpu(id: number): Vcpu | undefined;
   event(kind: string, text: string): void;
+  /** The VMM loaded a virtual IRQ for its guest (the kernel's observers see it as the model's injection). */
+  injected?(vm: string, intid: number): void;
 }
 
 export class Sel4VcpuInterface {
@@ -66,12 +66,18 @@ export class Sel4VcpuInterface {
         const v = this.byCap(vcpu, BASE_VCPU_CAP);
         if (!v) return SEL4_INVALID_CAPABILITY;
         const err = v.vgic.loadListRegister(index, virq & 0xffff);
-        if (err === SEL4_NO_ERROR) this.vcpus.event('virq', `${v.vmName}: list register ${index} holds INTID ${virq & 0xffff}`);
+        if (err === SEL4_NO_ERROR) {
+          this.vcpus.event('virq', `${v.vmName}: list register ${index} holds INTID ${virq & 0xffff}`);
+          this.vcpus.injected?.(v.vmName, virq & 0xffff);
+        }
         return err;
       },
       vcpu_ack_vppi: (vcpu: bigint, irq: bigint) => {
-        if (!this.byCap(vcpu, BASE_VCPU_CAP)) return SEL4_INVALID_CAPABILITY;
-        return irq >= PPI_FIRST && irq <= PPI_LAST ? SEL4_NO_ERROR : SEL4_INVALID_ARGUMENT;
+        const v = this.byCap(vcpu, BASE_VCPU_CAP);
+        if (!v) return SEL4_INVALID_CAPABILITY;
+        if (irq < PPI_FIRST || irq > PPI_LAST) return SEL4_INVALID_ARGUMENT;
+        v.ackVppi(Number(irq));
+        return SEL4_NO_ERROR;
       },
       vcpu_read_reg: (vcpu: bigint, reg: bigint, out: number) => {
         const v = this.byCap(vcpu, BASE_VCPU_CAP);

@@ -8,14 +8,19 @@ import type { SerialQueue } from '../queue';
 import { SharedAddressSpace, VMM_SLOTS } from './address-space';
 import type { RealComponentsConfig, RealPdModule, RealRole } from './real-config';
 import { DEFAULT_TERMINATOR } from '../pds/virt-rx';
-import { RealPd, type QueueCost } from './real-pd';
+import { RealPd, queueCost, type DeviceWindow, type WorkCost } from './real-pd';
 import { dataSegments } from './wasm-module';
 import { RealVmmFaults } from './real-vmm';
+import { NULL_PAGE_WINDOW } from './null-page';
 import { Sel4VcpuInterface } from './sel4-vcpu';
 import type { Vcpu } from '../vcpu';
+import { GuestPhysical } from '../memory';
+import { COST_PER_BYTE_NS, COST_PER_CHAIN_NS } from '../virtio/console';
+import { MmioQueueRegisters } from '../virtio/mmio-queue-registers';
 
 /** Where libvmm emulates the GIC distributor for the MaaXBoard (include/libvmm/arch/aarch64/vgic/vgic.h). */
-const LIBVMM_GIC_DIST_PADDR = 0x38800000;
+const LIBVMM_GIC_DIST_PADDR = 0x38800000,
+  LIBVMM_GIC_REDIST_PADDR = 0x38880000;
 import { wasm } from './wasm-api';
 export type { RealComponentsConfig, RealPdModule, RealRole } from './real-config';
 import {
@@ -41,8 +46,6 @@ const CONFIG_SECTION: Record<RealRole, string> = {
 const DRIVER_NS_PER_BYTE = 2;
 const VIRT_RX_NS_PER_BYTE = 2;
 const VIRT_TX_NS_PER_BYTE = 1;
-/** The model VMM's virtio console, per byte either way (virtio/console.ts). */
-const VMM_NS_PER_BYTE = 0.25;
 
 export interface SerialQueues {
   /** Absent in a TX-only system. */
@@ -98,20 +101,24 @@ export class RealSystem {
     return this.space.regionBytes(name);
   }
 
-  /** What moving bytes through its queues costs a real PD: the models' per-byte costs, so both share a timeline. */
-  private costsOf(m: RealPdModule, queues: SerialQueues): QueueCost[] {
+  /**
+   * What its work costs a real PD: the models' per-byte costs for the bytes it moves through its
+   * queues and, for a VMM, its virtio console's per-chain cost for each chain used, so both share a timeline.
+   */
+  private costsOf(m: RealPdModule, queues: SerialQueues, virtio: MmioQueueRegisters | undefined): WorkCost[] {
     if (m.role === 'driver') {
-      const costs: QueueCost[] = [{ queue: queues.driverTx, side: 'head', nsPerByte: DRIVER_NS_PER_BYTE }];
-      if (queues.driverRx) costs.push({ queue: queues.driverRx, side: 'tail', nsPerByte: DRIVER_NS_PER_BYTE });
+      const costs = [queueCost(queues.driverTx, 'head', DRIVER_NS_PER_BYTE)];
+      if (queues.driverRx) costs.push(queueCost(queues.driverRx, 'tail', DRIVER_NS_PER_BYTE));
       return costs;
     }
-    if (m.role === 'virtRx') return queues.driverRx ? [{ queue: queues.driverRx, side: 'head', nsPerByte: VIRT_RX_NS_PER_BYTE }] : [];
-    if (m.role === 'virtTx') return queues.clientTx.map((q) => ({ queue: q, side: 'head' as const, nsPerByte: VIRT_TX_NS_PER_BYTE }));
+    if (m.role === 'virtRx') return queues.driverRx ? [queueCost(queues.driverRx, 'head', VIRT_RX_NS_PER_BYTE)] : [];
+    if (m.role === 'virtTx') return queues.clientTx.map((q) => queueCost(q, 'head', VIRT_TX_NS_PER_BYTE));
     const client = this.config.roles.clients.findIndex((c) => c.pd === m.pd);
     if (m.role !== 'vmm' || client < 0) return [];
     const rxq = queues.clientRx[client];
-    const costs: QueueCost[] = [{ queue: queues.clientTx[client], side: 'tail', nsPerByte: VMM_NS_PER_BYTE }];
-    if (rxq) costs.push({ queue: rxq, side: 'head', nsPerByte: VMM_NS_PER_BYTE });
+    const costs = [queueCost(queues.clientTx[client], 'tail', COST_PER_BYTE_NS)];
+    if (rxq) costs.push(queueCost(rxq, 'head', COST_PER_BYTE_NS));
+    for (const q of virtio?.vqs ?? []) costs.push({ position: () => q.usedIdx() ?? 0, modulus: 0x10000, nsPerUnit: COST_PER_CHAIN_NS });
     return costs;
   }
 
@@ -136,20 +143,17 @@ export class RealSystem {
       const pd = kernel.pds.get(m.pd);
       if (!pd) continue;
       const module = new wasm.Module(m.wasm);
-      const costs = this.costsOf(m, queues);
-      const window = m.role === 'driver' ? this.space.windows.get(UART_WINDOW)! : undefined;
       const vcpu = m.role === 'vmm' ? vcpuOf(m.pd) : undefined;
+      const virtio = vcpu && this.virtioRegisters(m.pd, vcpu);
+      const costs = this.costsOf(m, queues, virtio);
       const sel4 = vcpu
-        ? new Sel4VcpuInterface(this.space.memory, { vcpu: (id) => (id === 0 ? vcpu : undefined), event: (k, t) => kernel.event(k, t) })
+        ? new Sel4VcpuInterface(this.space.memory, {
+            vcpu: (id) => (id === 0 ? vcpu : undefined),
+            event: (k, t) => kernel.event(k, t),
+            injected: (vm, intid) => kernel.observer?.virq(pd, vm, intid),
+          })
         : undefined;
-      const program = new RealPd(
-        kernel.contextFor(pd),
-        module,
-        this.space.memory,
-        costs,
-        window && { base: window.address, size: window.size, read: (o) => device.uart.read(o), write: (o, v) => device.uart.write(o, v) },
-        sel4 ? { sel4: sel4.imports() } : {},
-      );
+      const program = new RealPd(kernel.contextFor(pd), module, this.space.memory, costs, this.deviceWindowOf(m, device), sel4 ? { sel4: sel4.imports() } : {});
       program.setName(m.pd);
       const section = dataSegments(m.wasm).find((s) => s.name === CONFIG_SECTION[m.role]);
       if (!section || section.address === undefined) throw new Error(`the program of '${m.pd}' has no ${CONFIG_SECTION[m.role]} section for its sDDF config`);
@@ -164,7 +168,7 @@ export class RealSystem {
         const res = dataSegments(m.wasm).find((s) => s.name === '.device_resources');
         if (!res || res.address === undefined) throw new Error(`the program of '${m.pd}' has no .device_resources section`);
         writeDeviceResources(new ConfigWriter(this.real.layout, this.space.memory.buffer, res.address, res.size), {
-          regions: [{ vaddr: window!.address, size: window!.size, ioAddr: device.paddr }],
+          regions: [{ vaddr: this.space.windows.get(UART_WINDOW)!.address, size: UART_WINDOW_SIZE, ioAddr: device.paddr }],
           irqs: [device.irqChannel],
         });
       } else if (m.role === 'virtRx') {
@@ -184,7 +188,7 @@ export class RealSystem {
         });
         this.installTap(program, queues.clientTx);
       } else {
-        if (vcpu) this.attachVmm(kernel, pd, program, vcpu);
+        if (vcpu) this.attachVmm(kernel, pd, program, vcpu, virtio);
         const i = r.clients.findIndex((c) => c.pd === m.pd);
         writeClientConfig(w, { rx: conn(r.clients[i].rx, chBetween(m.pd, r.virtRx)), tx: conn(r.clients[i].tx, chBetween(m.pd, r.virtTx)) });
       }
@@ -198,7 +202,7 @@ export class RealSystem {
    * `fault` entry, it loads the list registers, and it starts the guest program itself. Microkit
    * patches guest_ram_vaddr (setvar_vaddr) with where the RAM is in the PD: here, in this memory.
    */
-  private attachVmm(kernel: Kernel, pd: PdThread, program: RealPd, vcpu: Vcpu): void {
+  private attachVmm(kernel: Kernel, pd: PdThread, program: RealPd, vcpu: Vcpu, virtio: MmioQueueRegisters | undefined): void {
     const g = this.config.guests.find((x) => x.vmm === pd.name)!;
     const ram = g.ramMr ? this.space.regions.get(g.ramMr) : undefined;
     if (!ram) throw new Error(`the guest RAM of '${g.name}' must be a memory region of the system for its real VMM to map`);
@@ -208,10 +212,25 @@ export class RealSystem {
     vcpu.programFactory = g.program;
     vcpu.vgic.vmmLoadsListRegisters = true;
     vcpu.distributorBase = LIBVMM_GIC_DIST_PADDR;
+    vcpu.redistributorBase = LIBVMM_GIC_REDIST_PADDR;
     const describe = this.config.describeAddress;
-    const faults = new RealVmmFaults(kernel, pd, program, vcpu, 0, describe ? (gpa) => describe(g.name, gpa) : undefined);
+    const faults = new RealVmmFaults(kernel, pd, program, vcpu, 0, describe ? (gpa) => describe(g.name, gpa) : undefined, virtio);
     vcpu.faultHandler = faults;
     this.vmmFaults.set(pd.name, faults);
+  }
+
+  /** The window whose accesses leave a PD's WebAssembly: a driver's device registers, a VMM's null page. */
+  private deviceWindowOf(m: RealPdModule, device: DriverDevice): DeviceWindow | undefined {
+    if (m.role === 'vmm') return NULL_PAGE_WINDOW;
+    const window = m.role === 'driver' ? this.space.windows.get(UART_WINDOW) : undefined;
+    return window && { base: window.address, size: window.size, read: (o) => device.uart.read(o), write: (o, v) => device.uart.write(o, v) };
+  }
+
+  /** The queue registers of a VMM's virtio console (an sDDF client's), read back from the guest's accesses. */
+  private virtioRegisters(vmm: string, vcpu: Vcpu): MmioQueueRegisters | undefined {
+    const g = this.config.guests.find((x) => x.vmm === vmm);
+    if (!g || !this.config.roles.clients.some((c) => c.pd === vmm)) return undefined;
+    return new MmioQueueRegisters(g.virtio, new GuestPhysical(vcpu.ram, vcpu.ramBase), 2);
   }
 
   /** The client virt_rx sends to (its `current_client`), when virt_rx is real. */

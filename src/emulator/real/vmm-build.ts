@@ -104,6 +104,8 @@ export function vmmBuildSpec(opts: {
     globalBase: opts.globalBase,
     stackSize: opts.stackSize,
     exports: VMM_EXPORTS,
+    // The null page: every load and store goes through runtime/mmio.c's helpers (real/null-page.ts).
+    runtime: ['mmio.c'],
     libvmm: true,
   };
 }

@@ -66,9 +66,9 @@ export const STATUS_ACKNOWLEDGE = 1,
   STATUS_DEVICE_NEEDS_RESET = 64,
   STATUS_FAILED = 128;
 
-/** Virtual cost of the VMM's work. */
-const COST_PER_CHAIN_NS = 200;
-const COST_PER_BYTE_NS = 0.25;
+/** Virtual cost of the VMM's work (a real VMM is charged the same: real/system.ts). */
+export const COST_PER_CHAIN_NS = 200;
+export const COST_PER_BYTE_NS = 0.25;
 
 export interface ConsolePorts {
   mem: GuestPhysical;

@@ -390,7 +390,7 @@ export class LinuxGuest implements GuestProgram {
 
     this.printk('NR_IRQS: 64, nr_irqs: 64, preallocated irqs: 0');
     yield* this.initIrqchips(tree);
-    if (this.findDriverNode(tree, 'arch-timer')) this.printTimer();
+    if (this.findDriverNode(tree, 'arch-timer')) this.startArchTimer();
     this.printk('pid_max: default: 32768 minimum: 301');
     yield cpu(KERNEL_INIT_NS);
 
@@ -455,6 +455,16 @@ export class LinuxGuest implements GuestProgram {
     const tty = consoles.find((c) => c.startsWith('tty'));
     if (tty) this.uartConsole = { tty };
     else if (consoles.length === 0 && this.chosen.stdoutNode) this.uartConsole = { node: this.chosen.stdoutNode };
+  }
+
+  /**
+   * The arch timer driver: its lines, and enable_percpu_irq of its PPI, at the redistributor on
+   * GICv3, where a real VMM's vGIC must have it enabled to inject its VPPI events (a GICv2 guest's
+   * timer is not routed through the modelled distributor).
+   */
+  private startArchTimer(): void {
+    this.printTimer();
+    if (this.gicV2Dist === undefined) this.machine!.enableInterrupt(ARCH_TIMER_INTID);
   }
 
   /** The generic timer at the board's CNTFRQ: lpj = CNTFRQ / HZ (250), BogoMIPS = lpj x HZ / 500000, truncated to two places. */

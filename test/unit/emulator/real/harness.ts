@@ -54,6 +54,8 @@ export interface Step {
 export interface SessionResult {
   transcript: string;
   queues: string[];
+  /** Each guest's virtio console queues at the end: where they are in guest RAM and their indices. */
+  virtqs: string[];
   logs: string[];
   emulator: Emulator;
 }
@@ -102,6 +104,12 @@ export function runSession(kind: 'model' | 'real', steps: Step[], opts: SessionO
   return {
     transcript,
     queues: snap.queues.map((q) => `${q.name}: head ${q.head} tail ${q.tail} producer_signalled ${q.producerSignalled}`),
+    virtqs: snap.guests.flatMap((g) =>
+      g.virtio.queues.map(
+        (q) =>
+          `${g.vm} ${q.name}: num ${q.num} ready ${q.ready} desc 0x${q.descGpa.toString(16)} avail 0x${q.availGpa.toString(16)} idx ${q.availIdx} used 0x${q.usedGpa.toString(16)} idx ${q.usedIdx} device at ${q.lastSeen}`,
+      ),
+    ),
     logs,
     emulator,
   };

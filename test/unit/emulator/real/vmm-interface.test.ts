@@ -182,4 +182,31 @@ describeReal('real VMM: libvmm over the seL4/Microkit vCPU interface', function 
     assert.equal(r.vcpu.vgic.take(), INTID, "libvmm's shadow of the register was freed by the maintenance fault");
     assert.equal(r.vcpu.state, 'running', r.logs.join('\n'));
   });
+
+  it("the virtual timer's PPI is a VPPI event: libvmm injects INTID 27, and its ack at the guest's end of it unmasks the PPI", () => {
+    const r = boot();
+    let ticks = 0;
+    r.guest.onTimer = () => ticks++;
+    r.kernel.devices.push(r.vcpu.timer);
+    r.vcpu.distributorBase = 0x38800000;
+    r.vcpu.redistributorBase = 0x38880000;
+    // Not enabled at libvmm's redistributor: libvmm drops the event and acks it (fault.c's VPPI path).
+    r.vcpu.setTimer(BigInt(r.kernel.now));
+    r.kernel.runUntil(r.kernel.now + 100_000);
+    assert.equal(ticks, 0);
+    assert.ok(
+      r.logs.some((l) => /VPPI IRQ 27 dropped on vCPU 0/.test(l)),
+      r.logs.join('\n'),
+    );
+    // Enabled (GICD_CTLR, then GICR_ISENABLER0 bit 27, as the guest's GIC driver does): each tick goes through a list register.
+    r.guest.machine!.enableInterrupt(27);
+    for (let i = 1; i <= 3; i++) {
+      r.vcpu.setTimer(BigInt(r.kernel.now + 1000));
+      r.kernel.runUntil(r.kernel.now + 100_000);
+      assert.equal(ticks, i, `tick ${i}`);
+    }
+    const counts = r.vcpu.vgic.perIrq.get(27)!;
+    assert.deepEqual([counts.injected, counts.delivered, counts.acked], [3, 3, 3]);
+    assert.equal(r.vcpu.state, 'idle', r.logs.join('\n'));
+  });
 });
