@@ -267,7 +267,9 @@ function guestConfig(
       }),
     passthroughIrqs: vmmPd?.irqs.map((i) => ({ intid: i.irq, ch: i.id })),
     vgic: { version: board.gic.version, ...board.gic.distributor },
-    program: opts.programFor ? opts.programFor(g, compiled.tree) : () => createLinuxGuest({ hostname: g.vm, drivers, timerHz: board.timerHz }),
+    program: opts.programFor
+      ? opts.programFor(g, compiled.tree)
+      : () => createLinuxGuest({ hostname: g.vm, drivers, timerHz: board.timerHz, uartClockHz: board.uart.clockHz }),
   };
   return { config, view: { tree: compiled.tree, drivers } };
 }
