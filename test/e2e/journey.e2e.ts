@@ -12,11 +12,14 @@ import { PROJECT_ROOT, requireCodeServer } from './code-server';
 import { E2ESession } from './session';
 import {
   commandTitle,
+  escapeRegExp,
   focusTerminal,
+  logIn,
   openFile,
   readmePicture,
   readTerminal,
   runCommand,
+  runInShell,
   screenshot,
   waitForProblem,
   waitForTerminals,
@@ -43,47 +46,6 @@ const HOST_UART = 'Serial port';
 
 /** Same reason as smoke.e2e.ts: none so far. */
 const FOREIGN_LOG_ERRORS: readonly RegExp[] = [];
-
-/** The last line of the visible terminal (where the prompt is). */
-async function lastTerminalLine(page: Page): Promise<string> {
-  const text = await readTerminal(page);
-  return text.slice(text.lastIndexOf('\n') + 1);
-}
-
-/**
- * Logs in as root at the guest's getty. The prompt may already have scrolled by, or the guest may
- * still be booting: Enter asks getty again, and is pressed again only while the screen shows no
- * prompt (typing is retried through visible state, never on a timer alone).
- */
-async function logIn(page: Page, hostname: string): Promise<void> {
-  const loginPrompt = `${hostname} login:`;
-  const deadline = Date.now() + 90_000;
-  while (!(await lastTerminalLine(page)).endsWith(loginPrompt) && !(await lastTerminalLine(page)).endsWith('#')) {
-    assert.ok(Date.now() < deadline, `${hostname} never showed its login prompt; the terminal shows:\n${await readTerminal(page)}`);
-    await page.keyboard.press('Enter');
-    await waitForTerminalText(page, new RegExp(`(${escape(loginPrompt)}|#)$`), 10_000).catch(() => undefined);
-  }
-  if ((await lastTerminalLine(page)).endsWith('#')) return;
-  await page.keyboard.type('root');
-  await page.keyboard.press('Enter');
-  await waitForTerminalText(page, /\n# ?$/, 30_000);
-}
-
-/** Types a shell command and waits until its output is followed by a new prompt; returns that output. */
-async function runInShell(page: Page, command: string, timeoutMs = 30_000): Promise<string> {
-  await page.keyboard.type(command);
-  await waitForTerminalText(page, new RegExp(`# ${escape(command)}$`), 10_000);
-  await page.keyboard.press('Enter');
-  const text = await waitForTerminalText(page, new RegExp(`# ${escape(command)}\\n[\\s\\S]*\\n# ?$`), timeoutMs);
-  const lines = text.split('\n');
-  const echoed = lines.lastIndexOf(`# ${command}`);
-  assert.ok(echoed >= 0, `the command line "# ${command}" is not on screen`);
-  return lines.slice(echoed + 1, -1).join('\n');
-}
-
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
 
 /**
  * The queue inspector's counters: each queue card's head and tail. Read in one call into the page: a
@@ -213,7 +175,7 @@ describe('e2e journey: boot, log in, fix a mistake, hover, inspect, stop (exampl
     await focusTerminal(page, GUEST_1);
     await logIn(page, VM_1);
     const uname = await runInShell(page, 'uname -a');
-    assert.match(uname, new RegExp(`^Linux ${escape(VM_1)} \\S+ .*aarch64`), `uname -a printed:\n${uname}`);
+    assert.match(uname, new RegExp(`^Linux ${escapeRegExp(VM_1)} \\S+ .*aarch64`), `uname -a printed:\n${uname}`);
     await screenshot(page, 'journey-2a-guest1-uname');
 
     await focusTerminal(page, GUEST_2);

@@ -272,3 +272,59 @@ export async function focusTerminal(page: Page, name: string, timeoutMs = 15_000
   await screen.click();
   await page.locator('.terminal-wrapper.active .xterm.focus').first().waitFor({ state: 'attached', timeout: timeoutMs });
 }
+
+/** The last line of the visible terminal (where the prompt is). */
+export async function lastTerminalLine(page: Page): Promise<string> {
+  const text = await readTerminal(page);
+  return text.slice(text.lastIndexOf('\n') + 1);
+}
+
+/**
+ * Logs in as root at the guest's getty. The prompt may already have scrolled by, or the guest may
+ * still be booting: Enter asks getty again, and is pressed again only while the screen shows no
+ * prompt (typing is retried through visible state, never on a timer alone).
+ */
+export async function logIn(page: Page, hostname: string): Promise<void> {
+  const loginPrompt = `${hostname} login:`;
+  const deadline = Date.now() + 90_000;
+  while (!(await lastTerminalLine(page)).endsWith(loginPrompt) && !(await lastTerminalLine(page)).endsWith('#')) {
+    assert.ok(Date.now() < deadline, `${hostname} never showed its login prompt; the terminal shows:\n${await readTerminal(page)}`);
+    await page.keyboard.press('Enter');
+    await waitForTerminalText(page, new RegExp(`(${escapeRegExp(loginPrompt)}|#)$`), 10_000).catch(() => undefined);
+  }
+  if ((await lastTerminalLine(page)).endsWith('#')) return;
+  await page.keyboard.type('root');
+  await page.keyboard.press('Enter');
+  await waitForTerminalText(page, /\n# ?$/, 30_000);
+}
+
+/** Types a shell command and waits until its output is followed by a new prompt; returns that output. */
+export async function runInShell(page: Page, command: string, timeoutMs = 30_000): Promise<string> {
+  await page.keyboard.type(command);
+  await waitForTerminalText(page, new RegExp(`# ${escapeRegExp(command)}$`), 10_000);
+  await page.keyboard.press('Enter');
+  const text = await waitForTerminalText(page, new RegExp(`# ${escapeRegExp(command)}\\n[\\s\\S]*\\n# ?$`), timeoutMs);
+  const lines = text.split('\n');
+  const echoed = lines.lastIndexOf(`# ${command}`);
+  assert.ok(echoed >= 0, `the command line "# ${command}" is not on screen`);
+  return lines.slice(echoed + 1, -1).join('\n');
+}
+
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Waits until the visible terminal shows `pattern`, read with xterm's wrapping undone (a notice
+ * longer than the terminal is wide spans rows); returns that text.
+ */
+export async function waitForUnwrapped(page: Page, pattern: RegExp, timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let text = '';
+  while (Date.now() < deadline) {
+    text = (await readTerminal(page)).replace(/\n/g, '');
+    if (pattern.test(text)) return text;
+    await page.waitForTimeout(250);
+  }
+  throw new Error(`The terminal never showed ${pattern}; it shows:\n${text}`);
+}

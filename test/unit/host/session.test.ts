@@ -328,6 +328,7 @@ describe('host: dual-guest session over the real worker', function () {
       [`guest 1 · ${VM2}`, LINE],
     );
     await waitFor('the login prompt of the booted guest', () => ui.of(VM2).includes(`${VM2} login:`));
+    assert.ok(ui.of(LINE).includes(`warning: '${VM1}' is not booted: no device tree is named or found for it`), ui.of(LINE));
   });
 
   it('a guest that owns the passed-through UART (QEMU virt): its terminal shows it alone and typing reaches it with no switch sequence', async () => {
