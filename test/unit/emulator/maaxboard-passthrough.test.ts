@@ -100,6 +100,15 @@ describe('emulator: the MaaXBoard with its i.MX UART passed through (imx-uart, t
     assert.match(other.stderr, /Warning: unable to open an initial console/);
   });
 
+  it('paced at 115200 baud: every boot-console line leaves the UART before the tty resets it, and the shell answers', async () => {
+    const r = await bootPiped([DIR, '--realtime'], 'root\necho paced\n');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^\[ +0\.\d+\] Booting Linux[^\n]*\r\n(\[ +\d+\.\d{6}\] [^\n]*\r\n)+Starting syslogd/);
+    assert.match(r.stdout, /\] pid_max: default: 32768 minimum: 301\r\n\[ +[\d.]+\] 30860000\.serial: ttymxc0 at MMIO/);
+    assert.match(answer(r, 'echo paced'), /^paced\r\n$/);
+    assert.equal(r.session!.emulator.uart.overruns, 0);
+  });
+
   it("set_termios's divisors: the reference divider capped at 7 and the best 16-bit fraction (lib/math/rational.c)", () => {
     assert.deepEqual(imxBaudSettings(24_000_000, 115200), { div: 7, rfdiv: 6, ubir: 335, ubmr: 624, onems: 3428 });
     // The i.MX8MQ's own 25 MHz oscillator: 16 x 7 x 115200 / 25 MHz = 8064/15625.

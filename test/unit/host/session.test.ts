@@ -331,6 +331,19 @@ describe('host: dual-guest session over the real worker', function () {
     assert.ok(ui.of(LINE).includes(`warning: '${VM1}' is not booted: no device tree is named or found for it`), ui.of(LINE));
   });
 
+  it('a guest that owns the passed-through i.MX UART (MaaXBoard): its terminal shows ttymxc0 and typing reaches it directly', async () => {
+    ({ session, ui } = newSession());
+    const outcome = await session.boot({ projectFile: path.join(ROOT, 'test', 'fixtures', 'maaxboard-passthrough', 'dual-guest.json'), fast: true });
+    assert.equal(outcome.type, 'booted', outcome.type === 'bootFailed' ? outcome.summary : '');
+    assert.equal(ui.terminals[0].name, 'guest 1 · linux');
+    await waitFor('the login prompt on ttymxc0', () => ui.of('linux').includes('linux login:'));
+    assert.ok(ui.of('linux').includes('printk: console [ttymxc0] enabled'));
+    ui.terminals[0].handleInput('root\r');
+    await waitFor('a shell', () => ui.of('linux').includes('# '));
+    ui.terminals[0].handleInput('uname -m\r');
+    await waitFor('the answer', () => ui.of('linux').includes('uname -m\r\naarch64\r\n'));
+  });
+
   it('a guest that owns the passed-through UART (QEMU virt): its terminal shows it alone and typing reaches it with no switch sequence', async () => {
     ({ session, ui } = newSession());
     const outcome = await session.boot({ projectFile: path.join(ROOT, 'test', 'fixtures', 'qemu-virt', 'dual-guest.json'), fast: true });

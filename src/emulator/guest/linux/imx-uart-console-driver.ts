@@ -44,7 +44,8 @@ const USR1_RRDY = 1 << 9,
   USR1_RTSD = 1 << 12,
   USR1_DTRD = 1 << 7;
 const USR2_RDR = 1 << 0,
-  USR2_ORE = 1 << 1;
+  USR2_ORE = 1 << 1,
+  USR2_TXDC = 1 << 3;
 const UTS_TXFULL = 1 << 4;
 
 /** v6.1's trigger levels: TX 2 (the reset value), RX 1 for a console (each character interrupts). */
@@ -119,8 +120,9 @@ export class ImxConsoleDriver implements ConsolePort {
     private readonly clockHz = DEFAULT_UARTCLK_HZ,
   ) {}
 
+  /** Output not yet gone: bytes the driver holds or, for the boot console, the UART still sending (USR2.TXDC clear). */
   get txInFlight(): boolean {
-    return !this.polled && this.pendingLen > 0;
+    return this.polled ? (this.mmio.read32(this.base + USR2) & USR2_TXDC) === 0 : this.pendingLen > 0;
   }
 
   /** imx_uart_probe: interrupts off before requesting them; DCE mode, RXD muxed, autobaud off. */

@@ -97,6 +97,8 @@ export interface LinuxGuestOptions {
 
 const DEFAULT_TIMER_HZ = 8_333_333;
 const DEFAULT_UART_CLOCK_HZ = 24_000_000;
+/** How often the model looks again while a boot console's bytes leave the UART: about a character at 115200 baud. */
+const BOOT_CONSOLE_POLL_NS = 100_000;
 /** GICv2 distributor and CPU interface registers the GIC driver programs (GIC architecture spec v2, 4.3 and 4.4). */
 const GICD_CTLR = 0x0,
   GICD_TYPER = 0x4,
@@ -405,7 +407,7 @@ export class LinuxGuest implements GuestProgram {
       if (!driver) continue;
       if (driver.role === 'device') yield* this.probeDevice(node, driver);
       else if (driver.role === 'virtio-mmio') yield* this.probeVirtio(tree, node, pages);
-      if (driver.serial) this.probeSerialConsole(tree, node, driver);
+      if (driver.serial) yield* this.probeSerialConsole(tree, node, driver);
     }
 
     if (initrd) {
@@ -683,7 +685,7 @@ export class LinuxGuest implements GuestProgram {
    * its banner; the port whose tty console= names (or whose node the stdout-path names, with no
    * console=) starts up and becomes the console, and a boot console hands over to it.
    */
-  private probeSerialConsole(tree: DtTree, node: DtNode, driver: LinuxDriver): void {
+  private *probeSerialConsole(tree: DtTree, node: DtNode, driver: LinuxDriver): Task {
     const base = regRanges(node)[0]?.base;
     if (base === undefined) return;
     const kind = driver.serial!.kind;
@@ -703,6 +705,7 @@ export class LinuxGuest implements GuestProgram {
       this.printk(`${driver.name} ${dev}: failed to get IRQ: ${irq.reason}`);
       return;
     }
+    if (this.consoleLive && this.earlyUart?.base === base) yield* this.drainBootConsole();
     port.consoleSetup?.();
     port.startup();
     this.requestIrq(undefined, irq.hwirq, irq.intid);
@@ -722,6 +725,15 @@ export class LinuxGuest implements GuestProgram {
       this.consoleLive = true;
       this.emitConsole(this.dmesg());
     }
+  }
+
+  /**
+   * Let the boot console's output leave the UART before the tty port resets it: printk writes
+   * through a boot console synchronously on a real kernel, where here its bytes queue behind the line.
+   */
+  private *drainBootConsole(): Task {
+    yield cpu(0); // a step, so that the run loop hands the queue to the port
+    while (this.output.length > 0 || this.port?.txInFlight) yield { kind: 'sleep', until: this.now() + BigInt(BOOT_CONSOLE_POLL_NS) };
   }
 
   private *writeConsole(text: string): Task {

@@ -7,6 +7,7 @@ import {
   CR_RXE,
   CR_TXE,
   CR_UARTEN,
+  FR_BUSY,
   FR_RXFE,
   FR_TXFF,
   INT_RT,
@@ -48,6 +49,7 @@ export class Pl011ConsoleDriver implements ConsolePort {
   private readonly pending = new Uint8Array(PENDING_MAX);
   private pendingHead = 0;
   private pendingLen = 0;
+  private readonly one = new Uint8Array(1);
   ready = false;
   /** The revision in UARTPeriphID2 (amba-pl011 prints "PL011 rev<n>"). */
   revision = 0;
@@ -61,8 +63,9 @@ export class Pl011ConsoleDriver implements ConsolePort {
     private readonly clockHz = DEFAULT_UARTCLK_HZ,
   ) {}
 
+  /** Output not yet gone: bytes the driver holds or, for the boot console, the UART still sending (UARTFR.BUSY). */
   get txInFlight(): boolean {
-    return this.pendingLen > 0;
+    return this.polled ? (this.mmio.read32(this.base + PL011_FR) & FR_BUSY) !== 0 : this.pendingLen > 0;
   }
 
   /** pl011_startup + pl011_set_termios: 115200 8N1, FIFOs on, RX and RX-timeout interrupts. */
@@ -83,7 +86,9 @@ export class Pl011ConsoleDriver implements ConsolePort {
   }
 
   transmit(fill: (dst: Uint8Array, offset: number, max: number) => number): number {
-    if (!this.ready || this.pendingLen > 0) return 0;
+    if (!this.ready) return 0;
+    if (this.polled) return this.pollOut(fill);
+    if (this.pendingLen > 0) return 0;
     const n = fill(this.pending, 0, PENDING_MAX);
     this.pendingHead = 0;
     this.pendingLen = n;
@@ -105,6 +110,21 @@ export class Pl011ConsoleDriver implements ConsolePort {
       m.write32(b + PL011_ICR, INT_TX);
       this.push();
     }
+  }
+
+  /**
+   * The boot console's putchar: wait while UARTFR.TXFF, then write UARTDR; a byte at a time, so
+   * nothing waits in the driver when the tty port takes over.
+   */
+  private pollOut(fill: (dst: Uint8Array, offset: number, max: number) => number): number {
+    const m = this.mmio,
+      b = this.base;
+    let n = 0;
+    while (!(m.read32(b + PL011_FR) & FR_TXFF) && fill(this.one, 0, 1) === 1) {
+      m.write32(b + PL011_DR, this.one[0]);
+      n++;
+    }
+    return n;
   }
 
   /** Write while the TX FIFO has room; with bytes left, take the TX interrupt (pl011_tx_chars). */
