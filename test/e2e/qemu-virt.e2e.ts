@@ -96,7 +96,9 @@ describe('e2e: libvmm-virtio-two-clients as a bare folder (QEMU virt, sDDF on th
     const names = await waitForTerminals(page, [GUEST_1, GUEST_2, 'Serial port']);
     assert.ok(!names.some((n) => n.includes('blk_driver_linux')), `terminals: ${names.join(' | ')}`);
     // The boot says which VM it left out, on the Serial port terminal as the CLI prints it.
+    // Its notices come first, before the boot's lines scroll them away.
     await focusTerminal(page, 'Serial port');
+    await runCommand(page, 'Terminal: Scroll to Top');
     await waitForUnwrapped(page, /warning: 'blk_driver_linux' is not booted: no device tree is named or found for it/, 30_000);
     await focusTerminal(page, GUEST_1);
     await logIn(page, 'client_linux-1');

@@ -9,7 +9,7 @@
 // firmware left it.
 import { UBIR, UBMR, UCR1, UCR2, UCR3, UCR4, UFCR, URXD, USR1, USR2, UTS, UTXD, ONEMS } from '../../devices/uart-imx';
 import type { Mmio } from './mmio';
-import type { ConsolePort } from './uart-console-driver';
+import { UartConsolePort } from './uart-console-driver';
 
 /** Register bits (i.MX 8M reference manual 16.2.8; Linux's names). */
 export const IMX_UCR1_UARTEN = 1 << 0,
@@ -53,7 +53,6 @@ export const IMX_TXTL_DEFAULT = 2,
   IMX_RXTL_CONSOLE = 1;
 /** The CTS trigger level startup sets (CTSTL). */
 const CTSTL = 16;
-const PENDING_MAX = 4096;
 /** uart1's root clock as the emulator's board gives it (BoardUart.clockHz). */
 const DEFAULT_UARTCLK_HZ = 24_000_000;
 
@@ -104,29 +103,35 @@ function bestFraction(given: number, givenDen: number, maxNum: number, maxDen: n
   return [cNum, cDen];
 }
 
-export class ImxConsoleDriver implements ConsolePort {
-  private readonly pending = new Uint8Array(PENDING_MAX);
-  private pendingHead = 0;
-  private pendingLen = 0;
-  private readonly one = new Uint8Array(1);
-  ready = false;
-  /** A boot console: it polls UTS.TXFULL and never takes the UART's interrupts. */
-  polled = false;
-
+export class ImxConsoleDriver extends UartConsolePort {
   constructor(
-    private readonly mmio: Mmio,
-    readonly base: number,
+    mmio: Mmio,
+    base: number,
     private readonly baud = 115200,
     private readonly clockHz = DEFAULT_UARTCLK_HZ,
-  ) {}
+  ) {
+    super(mmio, base);
+  }
 
-  /** Output not yet gone: bytes the driver holds or, for the boot console, the UART still sending (USR2.TXDC clear). */
-  get txInFlight(): boolean {
-    return this.polled ? (this.mmio.read32(this.base + USR2) & USR2_TXDC) === 0 : this.pendingLen > 0;
+  protected txFull(): boolean {
+    return (this.mmio.read32(this.base + UTS) & UTS_TXFULL) !== 0;
+  }
+
+  protected txBusy(): boolean {
+    return (this.mmio.read32(this.base + USR2) & USR2_TXDC) === 0;
+  }
+
+  protected writeData(byte: number): void {
+    this.mmio.write32(this.base + UTXD, byte);
+  }
+
+  /** imx_uart_start_tx: the TX-ready interrupt does the writing. */
+  protected startTx(): void {
+    this.setUcr1(IMX_UCR1_TRDYEN, true);
   }
 
   /** imx_uart_probe: interrupts off before requesting them; DCE mode, RXD muxed, autobaud off. */
-  probe(): void {
+  override probe(): void {
     const m = this.mmio,
       b = this.base;
     const ucr1 = m.read32(b + UCR1);
@@ -155,7 +160,7 @@ export class ImxConsoleDriver implements ConsolePort {
   }
 
   /** imx_uart_console_setup: the options become line settings through set_termios. */
-  consoleSetup(): void {
+  override consoleSetup(): void {
     this.setTermios();
   }
 
@@ -199,30 +204,6 @@ export class ImxConsoleDriver implements ConsolePort {
     m.write32(b + UTS, uts);
   }
 
-  transmit(fill: (dst: Uint8Array, offset: number, max: number) => number): number {
-    if (!this.ready) return 0;
-    if (this.polled) return this.pollOut(fill);
-    if (this.pendingLen > 0) return 0;
-    const n = fill(this.pending, 0, PENDING_MAX);
-    this.pendingHead = 0;
-    this.pendingLen = n;
-    // imx_uart_start_tx: the TX-ready interrupt does the writing.
-    if (n > 0) this.setUcr1(IMX_UCR1_TRDYEN, true);
-    return n;
-  }
-
-  /** The early console's putchar: wait for room (UTS.TXFULL clear), write UTXD; a byte at a time. */
-  private pollOut(fill: (dst: Uint8Array, offset: number, max: number) => number): number {
-    const m = this.mmio,
-      b = this.base;
-    let n = 0;
-    while (!(m.read32(b + UTS) & UTS_TXFULL) && fill(this.one, 0, 1) === 1) {
-      m.write32(b + UTXD, this.one[0]);
-      n++;
-    }
-    return n;
-  }
-
   /** imx_uart_int: RX-ready (or aging) drains the RX FIFO; TX-ready refills the TX FIFO. */
   handleInterrupt(receive: (bytes: Uint8Array) => void): void {
     const m = this.mmio,
@@ -240,13 +221,7 @@ export class ImxConsoleDriver implements ConsolePort {
 
   /** imx_uart_transmit_buffer: write while UTS.TXFULL is clear; with nothing left, imx_uart_stop_tx. */
   private transmitBuffer(): void {
-    const m = this.mmio,
-      b = this.base;
-    while (this.pendingLen > 0 && !(m.read32(b + UTS) & UTS_TXFULL)) {
-      m.write32(b + UTXD, this.pending[this.pendingHead++]);
-      this.pendingLen--;
-    }
-    if (this.pendingLen === 0) this.setUcr1(IMX_UCR1_TRDYEN, false);
+    if (this.fillTxFifo()) this.setUcr1(IMX_UCR1_TRDYEN, false);
   }
 
   private setUcr1(bit: number, on: boolean): void {

@@ -694,7 +694,7 @@ export class LinuxGuest implements GuestProgram {
     const want = this.uartConsole;
     const isConsole = want !== undefined && (want.tty !== undefined ? want.tty === tty : want.node === node) && this.consoleName === 'hvc0';
     const port = serialPort(kind, this.mmio!, base, this.uartClockHz);
-    port.probe?.();
+    port.probe();
     if (!isConsole) {
       // amba-pl011's other ports are left unregistered here; imx-uart reports each one it adds.
       if (kind === 'imx') this.printk(`${dev}: ${portBanner(kind, port, tty, this.uartClockHz)}`);
@@ -706,7 +706,7 @@ export class LinuxGuest implements GuestProgram {
       return;
     }
     if (this.consoleLive && this.earlyUart?.base === base) yield* this.drainBootConsole();
-    port.consoleSetup?.();
+    port.consoleSetup();
     port.startup();
     this.requestIrq(undefined, irq.hwirq, irq.intid);
     this.printk(`${dev}: ${portBanner(kind, port, tty, this.uartClockHz)}`);

@@ -5,7 +5,7 @@ import { findNodeByPath, liveProperties, nodePath } from '../../../devicetree/tr
 import { stringProperty } from './device-tree-view';
 import { ImxConsoleDriver } from './imx-uart-console-driver';
 import type { Mmio } from './mmio';
-import { Pl011ConsoleDriver, type ConsolePort } from './uart-console-driver';
+import { Pl011ConsoleDriver, type UartConsolePort } from './uart-console-driver';
 
 export type SerialKind = 'pl011' | 'imx';
 
@@ -36,17 +36,8 @@ export function parseEarlycon(value: string | undefined): EarlyUart | undefined 
   return { kind, name, base, options: parts.slice(i + 1).join(',') };
 }
 
-export interface SerialPort extends ConsolePort {
-  ready: boolean;
-  polled: boolean;
-  readonly base: number;
-  /** The driver's probe, before the port is registered. */
-  probe?(): void;
-  /** The console's setup when it registers (imx_uart_console_setup's uart_set_options). */
-  consoleSetup?(): void;
-  /** The first open: startup and the line settings. */
-  startup(): void;
-}
+/** A serial driver's port: the PL011's or the i.MX UART's. */
+export type SerialPort = UartConsolePort;
 
 /** The tty driver's port for a UART of that kind; its probe (imx-uart's; amba-pl011 has none beyond the AMBA bus's ID reads). */
 export function serialPort(kind: SerialKind, mmio: Mmio, base: number, clockHz?: number): SerialPort {
