@@ -235,10 +235,11 @@ export async function runBoot(args: string[], ioOverrides: Partial<BootIo> = {})
   }
   const session = loaded.session;
   io.onSession?.(session);
-  // A serial_config.h that could not be read decides the switch character: say so in every mode.
+  // A serial_config.h that could not be read decides the switch character, and a VM may be left out
+  // for want of trees: say so in every mode.
   printDiagnostics(
     io,
-    loaded.diagnostics.filter((d) => d.code === 'project-switch-char' || d.code === 'real-components'),
+    loaded.diagnostics.filter((d) => d.code === 'project-switch-char' || d.code === 'real-components' || d.code === 'emulator-boot'),
   );
   const saveRecording = (): void => saveSessionFiles(io, parsed, session);
 

@@ -37,6 +37,7 @@ import {
 } from './config';
 import { Gic, spiToIntid } from './devices/gic';
 import { createBoardUart, createUartDriver } from './devices/board-uart';
+import { firmwareConsoleState } from './devices/boot-firmware';
 import type { SerialDevice } from './devices/uart-line';
 import { VgicDistributor } from './devices/vgic-distributor';
 import { DEFAULT_BOARD, type BoardDescription } from './boards';
@@ -199,6 +200,7 @@ export class Emulator {
       (high) => gic.setLevel(uartIntid, high),
     );
     kernel.devices.push(this.uart);
+    if (this.uartOwner !== undefined) firmwareConsoleState(board, this.uart, config.serial.baud);
     this.bus.map(config.roles?.uartPaddr ?? board.uart.paddr, UART_REGION_SIZE, this.uart);
 
     const pd = (name: string): PdThread => kernel.pds.get(name)!;

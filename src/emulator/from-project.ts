@@ -3,7 +3,8 @@
 // back with their positions and no configuration is made. Errors of the boot itself sit on the
 // `<virtual_machine>` element concerned (the first booted one for system-wide ones), where the
 // language server offers to create a project file. Guests the project file leaves out
-// (`"boot": false`) are not booted; their VMMs stay idle.
+// (`"boot": false`), and those no file names trees for and none were found for while another VM
+// has trees (with a warning), are not booted; their VMMs stay idle.
 import type { Diagnostic } from '../common/diagnostics';
 import type {} from './diagnostic-codes'; // the codes these diagnostics carry
 import { unreadableReason, type FileHost } from '../common/host';
@@ -46,16 +47,16 @@ export interface FromProjectResult {
 
 export function emulatorConfigFromProject(project: Project, opts: FromProjectOptions): FromProjectResult {
   const diagnostics: Diagnostic[] = [...project.diagnostics];
-  const booted = project.guests.filter((g) => g.boot);
-  const fail = (message: string): FromProjectResult => {
-    diagnostics.push({ severity: 'error', message, code: 'emulator-boot', range: booted[0]?.vmRange });
-    return { config: undefined, diagnostics };
-  };
   if (diagnostics.some((d) => d.severity === 'error')) return { config: undefined, diagnostics };
 
   const sys = project.system,
     roles = project.roles;
   const trees = opts.trees ?? compileGuestTrees(project, opts.host);
+  const booted = guestsToBoot(project, trees, diagnostics);
+  const fail = (message: string): FromProjectResult => {
+    diagnostics.push({ severity: 'error', message, code: 'emulator-boot', range: booted[0]?.vmRange });
+    return { config: undefined, diagnostics };
+  };
   if (project.board && !boardByName(project.board)) {
     return fail(`cannot boot: the emulator has no model of board '${project.board}' (it models ${BOARDS.map((b) => b.name).join(', ')})`);
   }
@@ -112,6 +113,29 @@ export function emulatorConfigFromProject(project: Project, opts: FromProjectOpt
     },
   } as MachineConfig;
   return { config, diagnostics };
+}
+
+/**
+ * The VMs to boot: those the project boots, less the ones no project file names trees for and none
+ * were found for, when another VM has trees (libvmm's virtio example ships its clients' trees and
+ * not the block driver VM's). Each one left out gets a warning and boots as `"boot": false` would
+ * not: its VMM stays idle. With no VM to boot, they stay, and the boot stops at them.
+ */
+function guestsToBoot(project: Project, trees: Map<string, CompileResult>, diagnostics: Diagnostic[]): ProjectGuest[] {
+  const wanted = project.guests.filter((g) => g.boot);
+  const treeless = (g: ProjectGuest): boolean => !trees.has(g.vm) && g.dtFiles.length === 0 && g.ranges.dts === undefined;
+  if (wanted.every(treeless)) return wanted;
+  const where = project.file ? `'${basename(project.file)}'` : 'a dual-guest.json beside the .system';
+  for (const g of wanted.filter(treeless)) {
+    diagnostics.push({
+      severity: 'warning',
+      code: 'emulator-boot',
+      range: g.vmRange,
+      subject: g.vm,
+      message: `'${g.vm}' is not booted: no device tree is named or found for it, so its VMM '${g.vmm}' stays idle while the other VMs boot; to boot it, name its files in ${where} ("guests": {"${g.vm}": {"dts": [...]}})`,
+    });
+  }
+  return wanted.filter((g) => !treeless(g));
 }
 
 /** The `.system`'s memory regions, PDs (with their elements, where findings about them go) and channels. */
@@ -267,7 +291,9 @@ function guestConfig(
       }),
     passthroughIrqs: vmmPd?.irqs.map((i) => ({ intid: i.irq, ch: i.id })),
     vgic: { version: board.gic.version, ...board.gic.distributor },
-    program: opts.programFor ? opts.programFor(g, compiled.tree) : () => createLinuxGuest({ hostname: g.vm, drivers, timerHz: board.timerHz }),
+    program: opts.programFor
+      ? opts.programFor(g, compiled.tree)
+      : () => createLinuxGuest({ hostname: g.vm, drivers, timerHz: board.timerHz, uartClockHz: board.uart.clockHz }),
   };
   return { config, view: { tree: compiled.tree, drivers } };
 }

@@ -135,8 +135,9 @@ export class DualGuestSession implements TerminalInputSink {
     this.lineTerminal?.notice(
       `switch character ${this.switchChar}: ${describeKey(outcome.switchChar)} N Enter sends input to client N (from ${outcome.clientBase})`,
     );
-    // Which PDs run their C code, or why the models run instead: on the line, as the CLI prints it.
-    for (const d of outcome.diagnostics.filter((x) => x.code === 'real-components')) {
+    // Which PDs run their C code, or why the models run instead, and which VMs were left out: on the
+    // line, as the CLI prints it.
+    for (const d of outcome.diagnostics.filter((x) => x.code === 'real-components' || x.code === 'emulator-boot')) {
       this.lineTerminal?.notice(`${d.severity === 'info' ? '' : `${d.severity}: `}${d.message}`);
       this.ui.log(`${d.severity}: ${d.message}`);
     }

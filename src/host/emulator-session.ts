@@ -219,10 +219,12 @@ export class EmulatorSession {
       return;
     }
     this.emulator = emulator;
-    // The emulator's guests, in its order: the project's, less those left out ("boot": false).
-    // A guest that owns the UART has the line to itself: its terminal is the line's client.
+    // The emulator's guests, in its order: the project's, less those left out ("boot": false, or no
+    // trees while others have them). A guest that owns the UART has the line to itself: its
+    // terminal is the line's client.
+    const running = new Set(emulator.snapshot().guests.map((g) => g.vm));
     this.guests = project.guests
-      .filter((g) => g.boot)
+      .filter((g) => g.boot && running.has(g.vm))
       .map((g) => ({ vm: g.vm, vmm: g.vmm, client: g.vm === emulator.uartOwner ? PASSTHROUGH_CLIENT : g.clientIndex }));
     const clients = Math.max(0, ...this.guests.map((g) => g.client + 1));
     this.clientOut = Array.from({ length: clients }, () => new ChunkBuffer());

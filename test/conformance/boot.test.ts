@@ -197,6 +197,27 @@ describe('boot conformance: the QEMU virt systems as they are (PL011, GICv2)', f
     assert.equal(r.session!.emulator.uart.overruns, 0);
   });
 
+  it('libvmm-virtio-two-clients as a bare folder (`dual-guest boot <folder>`): the two console clients boot; the block driver VM, whose tree is not there, is left out and named', async () => {
+    const r = await bootPiped([corpusPath('libvmm-virtio-two-clients')], 'root\nuname -n\n\x1c1\nroot\nuname -n\n');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stderr,
+      /virtio\.system:\d+:\d+: warning: 'blk_driver_linux' is not booted: no device tree is named or found for it, so its VMM 'BLK_DRIVER_VMM' stays idle while the other VMs boot; to boot it, name its files in a dual-guest\.json beside the \.system/,
+    );
+    const emu = r.session!.emulator;
+    assert.deepEqual(
+      emu.snapshot().guests.map((g) => [g.vm, g.faults.length]),
+      [
+        ['client_linux-1', 0],
+        ['client_linux-2', 0],
+      ],
+    );
+    // The trees were found in client_vm_1/dts and client_vm_2/dts (the second borrowing the first's linux.dts).
+    assert.equal(count(r.stdout, 'ttyHVC0 at MMIO 0x130000'), 2);
+    assert.match(answer(r, 'uname -n'), /^client_linux-1\r\n$/);
+    assert.match(answer(r, 'uname -n', r.stdout.indexOf('client_linux-1\r\n') + 1), /^client_linux-2\r\n$/);
+  });
+
   it("libvmm-virtio-two-clients runs on the PL011 with sDDF's PL011 driver: its uart_setup shows in the registers", async () => {
     const r = await bootPiped([libvmmProject()], 'root\n\x1c1\nroot\nuname -n\n');
     assert.equal(r.code, 0, r.stderr);

@@ -15,7 +15,6 @@ import {
   commandTitle,
   focusTerminal,
   readNotifications,
-  readTerminal,
   runCommand,
   screenshot,
   terminalNames,
@@ -23,6 +22,7 @@ import {
   waitForProblem,
   waitForTerminals,
   waitForTerminalText,
+  waitForUnwrapped,
 } from './workbench';
 
 const manifest = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { name: string; publisher: string };
@@ -68,22 +68,6 @@ describe('e2e: a device enabled by mistake, from the overlay line to a good boot
     return session;
   }
 
-  /**
-   * Waits until the visible terminal shows `pattern`, read with xterm's wrapping undone (a notice
-   * longer than the terminal is wide spans rows); returns that text.
-   */
-  async function waitForUnwrapped(pattern: RegExp, timeoutMs: number): Promise<string> {
-    const { page } = open();
-    const deadline = Date.now() + timeoutMs;
-    let text = '';
-    while (Date.now() < deadline) {
-      text = (await readTerminal(page)).replace(/\n/g, '');
-      if (pattern.test(text)) return text;
-      await page.waitForTimeout(250);
-    }
-    throw new Error(`The terminal never showed ${pattern}; it shows:\n${text}`);
-  }
-
   async function goToLine(line: number): Promise<void> {
     const { page } = open();
     await page.keyboard.press('Control+G');
@@ -122,11 +106,19 @@ describe('e2e: a device enabled by mistake, from the overlay line to a good boot
     await page.keyboard.press('Escape');
     await page.locator('.notifications-toasts .notification-list-item').first().waitFor({ state: 'hidden', timeout: 10_000 });
     await focusTerminal(page, SERIAL);
-    await waitForUnwrapped(/CLIENT_VMM-1\|ERROR: unexpected memory fault on address: 0x3086[0-9a-f]+.*Failed to handle virtual memory fault/, 90_000);
+    await waitForUnwrapped(
+      open().page,
+      /CLIENT_VMM-1\|ERROR: unexpected memory fault on address: 0x3086[0-9a-f]+.*Failed to handle virtual memory fault/,
+      90_000,
+    );
     await screenshot(page, 'fault-journey-2b-serial-port-fault-block');
     await focusTerminal(page, GUEST_1);
     // The notice's first line may have scrolled by; the cause names the device, its driver and the address.
-    const text = await waitForUnwrapped(/is not mapped into client_linux-1 \(read at 0x3086[0-9a-f]+; enabled at .*maaxboard-overlay\.dts:\d+:\d+\)/, 30_000);
+    const text = await waitForUnwrapped(
+      open().page,
+      /is not mapped into client_linux-1 \(read at 0x3086[0-9a-f]+; enabled at .*maaxboard-overlay\.dts:\d+:\d+\)/,
+      30_000,
+    );
     assert.match(text, /\/soc@0\/bus@30800000\/serial@30860000, which its driver imx-uart probes, is not mapped/);
     assert.match(text, /the kernel's last lines:/);
     await page

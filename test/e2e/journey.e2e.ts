@@ -12,13 +12,14 @@ import { PROJECT_ROOT, requireCodeServer } from './code-server';
 import { E2ESession } from './session';
 import {
   commandTitle,
-  escapeRegExp as escape,
+  escapeRegExp,
   focusTerminal,
   logIn,
   openFile,
   readmePicture,
   readTerminal,
   runCommand,
+  runInShell,
   screenshot,
   waitForProblem,
   waitForTerminals,
@@ -45,18 +46,6 @@ const HOST_UART = 'Serial port';
 
 /** Same reason as smoke.e2e.ts: none so far. */
 const FOREIGN_LOG_ERRORS: readonly RegExp[] = [];
-
-/** Types a shell command and waits until its output is followed by a new prompt; returns that output. */
-async function runInShell(page: Page, command: string, timeoutMs = 30_000): Promise<string> {
-  await page.keyboard.type(command);
-  await waitForTerminalText(page, new RegExp(`# ${escape(command)}$`), 10_000);
-  await page.keyboard.press('Enter');
-  const text = await waitForTerminalText(page, new RegExp(`# ${escape(command)}\\n[\\s\\S]*\\n# ?$`), timeoutMs);
-  const lines = text.split('\n');
-  const echoed = lines.lastIndexOf(`# ${command}`);
-  assert.ok(echoed >= 0, `the command line "# ${command}" is not on screen`);
-  return lines.slice(echoed + 1, -1).join('\n');
-}
 
 /**
  * The queue inspector's counters: each queue card's head and tail. Read in one call into the page: a
@@ -186,7 +175,7 @@ describe('e2e journey: boot, log in, fix a mistake, hover, inspect, stop (exampl
     await focusTerminal(page, GUEST_1);
     await logIn(page, VM_1);
     const uname = await runInShell(page, 'uname -a');
-    assert.match(uname, new RegExp(`^Linux ${escape(VM_1)} \\S+ .*aarch64`), `uname -a printed:\n${uname}`);
+    assert.match(uname, new RegExp(`^Linux ${escapeRegExp(VM_1)} \\S+ .*aarch64`), `uname -a printed:\n${uname}`);
     await screenshot(page, 'journey-2a-guest1-uname');
 
     await focusTerminal(page, GUEST_2);

@@ -273,11 +273,6 @@ export async function focusTerminal(page: Page, name: string, timeoutMs = 15_000
   await page.locator('.terminal-wrapper.active .xterm.focus').first().waitFor({ state: 'attached', timeout: timeoutMs });
 }
 
-/** `text` as a literal inside a RegExp. */
-export function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 /** The last line of the visible terminal (where the prompt is). */
 export async function lastTerminalLine(page: Page): Promise<string> {
   const text = await readTerminal(page);
@@ -301,4 +296,35 @@ export async function logIn(page: Page, hostname: string): Promise<void> {
   await page.keyboard.type('root');
   await page.keyboard.press('Enter');
   await waitForTerminalText(page, /\n# ?$/, 30_000);
+}
+
+/** Types a shell command and waits until its output is followed by a new prompt; returns that output. */
+export async function runInShell(page: Page, command: string, timeoutMs = 30_000): Promise<string> {
+  await page.keyboard.type(command);
+  await waitForTerminalText(page, new RegExp(`# ${escapeRegExp(command)}$`), 10_000);
+  await page.keyboard.press('Enter');
+  const text = await waitForTerminalText(page, new RegExp(`# ${escapeRegExp(command)}\\n[\\s\\S]*\\n# ?$`), timeoutMs);
+  const lines = text.split('\n');
+  const echoed = lines.lastIndexOf(`# ${command}`);
+  assert.ok(echoed >= 0, `the command line "# ${command}" is not on screen`);
+  return lines.slice(echoed + 1, -1).join('\n');
+}
+
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Waits until the visible terminal shows `pattern`, read with xterm's wrapping undone (a notice
+ * longer than the terminal is wide spans rows); returns that text.
+ */
+export async function waitForUnwrapped(page: Page, pattern: RegExp, timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let text = '';
+  while (Date.now() < deadline) {
+    text = (await readTerminal(page)).replace(/\n/g, '');
+    if (pattern.test(text)) return text;
+    await page.waitForTimeout(250);
+  }
+  throw new Error(`The terminal never showed ${pattern}; it shows:\n${text}`);
 }

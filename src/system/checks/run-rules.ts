@@ -40,7 +40,7 @@ export function checkGuestTree(project: Project, guest: GuestConfig, tree: DtTre
   return check ? runStage('guest', check, overrides) : [];
 }
 
-/** A guest to boot with no device tree: nothing to cross-check, and the boot will stop there. */
+/** A guest to boot with no device tree: nothing to cross-check; the boot leaves it out while another VM has trees, else stops there. */
 function noTree(g: GuestConfig): Diagnostic {
   const rule = findSystemRule('project-no-dts')!;
   return diagnosticOf('project-no-dts', rule.severity, {

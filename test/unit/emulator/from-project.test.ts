@@ -212,7 +212,7 @@ describe('emulator: configuration from a project', () => {
       );
     });
 
-    it('a VM left out ("boot": false) is not booted, and a VM without trees stops the boot at its <virtual_machine>', () => {
+    it('a VM left out ("boot": false) is not booted; a VM no file names trees for and none were found is left out with a warning while another boots', () => {
       const fh = h();
       fh.set('/p/program.json', JSON.stringify({ guests: { 'linux-2': { boot: false } } }));
       const { config } = emulatorConfigFromProject(loadProject('/p/program.system', fh), { host: fh, programFor: () => () => new IdleGuest() });
@@ -222,14 +222,34 @@ describe('emulator: configuration from a project', () => {
       );
 
       const missing = new MemoryFileHost({ '/p/program.system': system(), '/p/vm_1/dts/linux.dts': board });
-      const { config: none, diagnostics } = emulatorConfigFromProject(loadProject('/p/program.system', missing), { host: missing });
-      assert.equal(none, undefined);
+      const { config: one, diagnostics } = emulatorConfigFromProject(loadProject('/p/program.system', missing), { host: missing });
+      assert.deepEqual(
+        one?.guests.map((g) => g.name),
+        ['linux-1'],
+      );
       const e = diagnostics.find((d) => d.code === 'emulator-boot')!;
-      assert.match(
+      assert.equal(e.severity, 'warning');
+      assert.equal(
         e.message,
-        /^cannot boot 'linux-2': its device tree files are missing or not named \(none found\): name them in a dual-guest\.json beside the \.system \(in VS Code, the quick fix on this element creates one\), or leave it out with "boot": false$/,
+        `'linux-2' is not booted: no device tree is named or found for it, so its VMM 'VMM-2' stays idle while the other VMs boot; to boot it, name its files in a dual-guest.json beside the .system ("guests": {"linux-2": {"dts": [...]}})`,
       );
       assert.equal(system().split('\n')[e.range!.start.line].trim(), '<virtual_machine name="linux-2" priority="50">');
+
+      // With no VM to boot, the boot stops at them; a tree a project file names and that is not there is an error.
+      const none = new MemoryFileHost({ '/p/program.system': system() });
+      const nothing = emulatorConfigFromProject(loadProject('/p/program.system', none), { host: none });
+      assert.equal(nothing.config, undefined);
+      assert.match(
+        nothing.diagnostics.find((d) => d.severity === 'error')!.message,
+        /^cannot boot 'linux-1': its device tree files are missing or not named \(none found\)/,
+      );
+      missing.set('/p/program.json', JSON.stringify({ guests: { 'linux-2': { dts: ['gone.dts'] } } }));
+      const named = emulatorConfigFromProject(loadProject('/p/program.system', missing), { host: missing });
+      assert.equal(named.config, undefined);
+      assert.ok(
+        named.diagnostics.some((d) => d.severity === 'error' && d.message === "device-tree file 'gone.dts' not found"),
+        JSON.stringify(named.diagnostics),
+      );
     });
   });
 });

@@ -69,6 +69,12 @@ describe('emulator: QEMU virt (PL011 passed through, GICv2)', function () {
       runUntil(emu, () => out().includes('linux login: '), 20e9),
       out().slice(-300),
     );
+    // The boot console's bytes all leave the UART before the tty port takes it over: none lost.
+    assert.match(out(), /^\[ +0\.\d+\] Booting Linux[^\n]*\r\n(\[ +\d+\.\d{6}\] [^\n]*\r\n)+Starting syslogd/);
+    assert.match(
+      out(),
+      /\] Memory: \d+K\/\d+K available \(\d+K reserved, 0K cma-reserved\)\r\n\[ +[\d.]+\] Kernel command line: earlycon=pl011,0x9000000 loglevel=8\r\n/,
+    );
     emu.typeInput('root\n');
     assert.ok(runUntil(emu, () => out().endsWith('# '), emu.now() + 2e9));
     emu.typeInput('uname -m\n');

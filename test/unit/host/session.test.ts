@@ -2,7 +2,7 @@
 // example, type to each guest through the switch sequence, resize, pause, resume, reset, crash and
 // restart, and a boot that stops on errors in the files.
 import { strict as assert } from 'assert';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { EXAMPLE, ROOT, count, newSession, waitFor, workerBundle, type RecordingUi } from './worker-harness';
@@ -306,6 +306,42 @@ describe('host: dual-guest session over the real worker', function () {
     );
     await waitFor('the login prompt of the booted guest', () => ui.of(VM2).includes(`${VM2} login:`));
     assert.ok(!ui.of(LINE).includes(`${VM1} login:`));
+  });
+
+  it('a VM with no tree named or found is left out with a warning and gets no terminal; the other boots', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'mdg-treeless-'));
+    cpSync(path.dirname(EXAMPLE), dir, { recursive: true });
+    rmSync(path.join(dir, 'guest-1.dts'));
+    const json = path.join(dir, 'dual-guest.json');
+    const project = JSON.parse(readFileSync(json, 'utf8'));
+    delete project.guests[VM1];
+    writeFileSync(json, JSON.stringify(project));
+    ({ session, ui } = newSession());
+    const outcome = await session.boot({ projectFile: json, fast: true });
+    assert.equal(outcome.type, 'booted', outcome.type === 'bootFailed' ? outcome.summary : '');
+    assert.ok(
+      outcome.diagnostics.some((d) => d.severity === 'warning' && d.message.startsWith(`'${VM1}' is not booted: no device tree is named or found for it`)),
+      JSON.stringify(outcome.diagnostics),
+    );
+    assert.deepEqual(
+      ui.terminals.map((t) => t.name),
+      [`guest 1 · ${VM2}`, LINE],
+    );
+    await waitFor('the login prompt of the booted guest', () => ui.of(VM2).includes(`${VM2} login:`));
+    assert.ok(ui.of(LINE).includes(`warning: '${VM1}' is not booted: no device tree is named or found for it`), ui.of(LINE));
+  });
+
+  it('a guest that owns the passed-through i.MX UART (MaaXBoard): its terminal shows ttymxc0 and typing reaches it directly', async () => {
+    ({ session, ui } = newSession());
+    const outcome = await session.boot({ projectFile: path.join(ROOT, 'test', 'fixtures', 'maaxboard-passthrough', 'dual-guest.json'), fast: true });
+    assert.equal(outcome.type, 'booted', outcome.type === 'bootFailed' ? outcome.summary : '');
+    assert.equal(ui.terminals[0].name, 'guest 1 · linux');
+    await waitFor('the login prompt on ttymxc0', () => ui.of('linux').includes('linux login:'));
+    assert.ok(ui.of('linux').includes('printk: console [ttymxc0] enabled'));
+    ui.terminals[0].handleInput('root\r');
+    await waitFor('a shell', () => ui.of('linux').includes('# '));
+    ui.terminals[0].handleInput('uname -m\r');
+    await waitFor('the answer', () => ui.of('linux').includes('uname -m\r\naarch64\r\n'));
   });
 
   it('a guest that owns the passed-through UART (QEMU virt): its terminal shows it alone and typing reaches it with no switch sequence', async () => {

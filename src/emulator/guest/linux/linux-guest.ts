@@ -65,7 +65,8 @@ import { Shell, type ShellKernel } from './shell';
 import { cpu, type Block, type Task } from './task';
 import { ByteQueue, LineDiscipline, onlcr } from './console-tty';
 import { VirtioConsoleDriver } from './virtio-console-driver';
-import { Pl011ConsoleDriver, type ConsolePort } from './uart-console-driver';
+import type { ConsolePort } from './uart-console-driver';
+import { earlyPort, irqName, parseEarlycon, portBanner, serialLine, serialPort, type EarlyUart } from './serial-console';
 
 export const PSCI_SYSTEM_OFF = 0x84000008;
 export const PSCI_SYSTEM_RESET = 0x84000009;
@@ -90,9 +91,14 @@ export interface LinuxGuestOptions {
   hostname?: string;
   /** The board's generic timer frequency (CNTFRQ); default the MaaXBoard's 8.33 MHz. */
   timerHz?: number;
+  /** The board UART's reference clock, which a passed-through UART's divisors are set against; default 24 MHz. */
+  uartClockHz?: number;
 }
 
 const DEFAULT_TIMER_HZ = 8_333_333;
+const DEFAULT_UART_CLOCK_HZ = 24_000_000;
+/** How often the model looks again while a boot console's bytes leave the UART: about a character at 115200 baud. */
+const BOOT_CONSOLE_POLL_NS = 100_000;
 /** GICv2 distributor and CPU interface registers the GIC driver programs (GIC architecture spec v2, 4.3 and 4.4). */
 const GICD_CTLR = 0x0,
   GICD_TYPER = 0x4,
@@ -136,10 +142,11 @@ export class LinuxGuest implements GuestProgram {
   private consoleName = 'hvc0';
   /** The UART console asked for: `console=ttyAMA0`, or the stdout-path node when no console= is given. */
   private uartConsole?: { tty?: string; node?: DtNode };
-  private earlyUart?: { name: string; base: number };
+  private earlyUart?: EarlyUart;
   /** The GICv2 distributor the GIC driver found (request_irq enables a line there); undefined for GICv3. */
   private gicV2Dist?: number;
   private readonly timerHz: number;
+  private readonly uartClockHz: number;
   private consoleIrq?: ConsoleIrq;
   private timerCount = 0;
   private spurious = 0;
@@ -152,6 +159,7 @@ export class LinuxGuest implements GuestProgram {
     this.drivers = options.drivers ?? DEFAULT_LINUX_DRIVERS;
     this.hostname = options.hostname ?? 'buildroot';
     this.timerHz = options.timerHz ?? DEFAULT_TIMER_HZ;
+    this.uartClockHz = options.uartClockHz ?? DEFAULT_UART_CLOCK_HZ;
     this.tty = new LineDiscipline(
       (bytes) => {
         this.output.push(bytes);
@@ -399,7 +407,7 @@ export class LinuxGuest implements GuestProgram {
       if (!driver) continue;
       if (driver.role === 'device') yield* this.probeDevice(node, driver);
       else if (driver.role === 'virtio-mmio') yield* this.probeVirtio(tree, node, pages);
-      if (driver.serial?.kind === 'pl011') this.probeSerialConsole(tree, node, driver);
+      if (driver.serial) yield* this.probeSerialConsole(tree, node, driver);
     }
 
     if (initrd) {
@@ -449,7 +457,7 @@ export class LinuxGuest implements GuestProgram {
   /** console= and earlycon= from the command line: which console the kernel wants, and a boot console. */
   private readConsoleArgs(args: { key: string; value?: string }[]): void {
     const consoles = args.filter((a) => a.key === 'console').map((a) => (a.value ?? '').split(',')[0]);
-    this.earlyUart = this.earlyUartFrom(args.find((a) => a.key === 'earlycon')?.value);
+    this.earlyUart = parseEarlycon(args.find((a) => a.key === 'earlycon')?.value);
     this.consoleMode = consoles.includes('hvc0') ? 'console' : args.some((a) => a.key === 'earlycon') && !this.earlyUart ? 'early' : 'none';
     // A serial console: named by console=, else (no console= at all) the stdout-path device (of_console_check).
     const tty = consoles.find((c) => c.startsWith('tty'));
@@ -673,49 +681,49 @@ export class LinuxGuest implements GuestProgram {
     yield cpu(DRIVER_PROBE_NS);
   }
 
-  /** `earlycon=pl011,<addr>` (or `pl011,mmio32,<addr>`): a boot console on that PL011 from the first line. */
-  private earlyUartFrom(value: string | undefined): { name: string; base: number } | undefined {
-    const parts = (value ?? '').split(',');
-    if (parts[0] !== 'pl011') return undefined;
-    const base = Number(parts[parts.length - 1]);
-    return Number.isSafeInteger(base) && base > 0 ? { name: 'pl11', base } : undefined;
-  }
-
   /** The boot console writes straight to the UART the firmware left running, and prints the log so far. */
-  private startEarlyUart(early: { name: string; base: number }): void {
-    const port = new Pl011ConsoleDriver(this.mmio!, early.base);
-    port.ready = true;
-    port.polled = true;
-    this.port = port;
-    this.printk(`earlycon: ${early.name} at MMIO 0x${early.base.toString(16).padStart(16, '0')} (options '')`);
+  private startEarlyUart(early: EarlyUart): void {
+    this.port = earlyPort(early, this.mmio!);
+    this.printk(`earlycon: ${early.name} at MMIO 0x${early.base.toString(16).padStart(16, '0')} (options '${early.options}')`);
     this.printk(`printk: bootconsole [${early.name}] enabled`);
     this.consoleLive = true;
     this.emitConsole(this.dmesg());
   }
 
   /**
-   * amba-pl011 binds a probed PL011: its tty comes up ("ttyAMA0 ... is a PL011 rev1"), and becomes
-   * the console when console= names it or the stdout-path does; a boot console on it hands over.
+   * A serial driver binds a probed UART (amba-pl011, imx-uart): imx-uart probes every port and logs
+   * its banner; the port whose tty console= names (or whose node the stdout-path names, with no
+   * console=) starts up and becomes the console, and a boot console hands over to it.
    */
-  private probeSerialConsole(tree: DtTree, node: DtNode, driver: LinuxDriver): void {
+  private *probeSerialConsole(tree: DtTree, node: DtNode, driver: LinuxDriver): Task {
     const base = regRanges(node)[0]?.base;
-    const want = this.uartConsole;
-    const tty = `${driver.serial!.tty}0`;
-    if (base === undefined || !want || (want.tty !== undefined ? want.tty !== tty : want.node !== node) || this.consoleName !== 'hvc0') return;
-    const irq = resolveInterrupt(tree, node, (c) => this.controllerKind(c));
+    if (base === undefined) return;
+    const kind = driver.serial!.kind;
+    const tty = `${driver.serial!.tty}${serialLine(tree, node)}`;
     const dev = platformDeviceName(node.name, base);
-    if ('reason' in irq) {
-      this.printk(`uart-pl011 ${dev}: failed to get IRQ: ${irq.reason}`);
+    const want = this.uartConsole;
+    const isConsole = want !== undefined && (want.tty !== undefined ? want.tty === tty : want.node === node) && this.consoleName === 'hvc0';
+    const port = serialPort(kind, this.mmio!, base, this.uartClockHz);
+    port.probe();
+    if (!isConsole) {
+      // amba-pl011's other ports are left unregistered here; imx-uart reports each one it adds.
+      if (kind === 'imx') this.printk(`${dev}: ${portBanner(kind, port, tty, this.uartClockHz)}`);
       return;
     }
-    const port = new Pl011ConsoleDriver(this.mmio!, base);
+    const irq = resolveInterrupt(tree, node, (c) => this.controllerKind(c));
+    if ('reason' in irq) {
+      this.printk(`${driver.name} ${dev}: failed to get IRQ: ${irq.reason}`);
+      return;
+    }
+    if (this.consoleLive && this.earlyUart?.base === base) yield* this.drainBootConsole();
+    port.consoleSetup();
     port.startup();
     this.requestIrq(undefined, irq.hwirq, irq.intid);
-    this.printk(`${dev}: ${tty} at MMIO 0x${base.toString(16)} (irq = 13, base_baud = 0) is a PL011 rev${port.revision}`);
+    this.printk(`${dev}: ${portBanner(kind, port, tty, this.uartClockHz)}`);
     const spec = propertyCells(getProperty(node, 'interrupts')!);
     this.consoleIrq = {
       intid: irq.intid,
-      line: { irq: 13, count: 0, chip: this.gicChipName(), hwirq: irq.intid, trigger: (spec[2] ?? 4) & 3 ? 'Edge' : 'Level', name: 'uart-pl011' },
+      line: { irq: 13, count: 0, chip: this.gicChipName(), hwirq: irq.intid, trigger: (spec[2] ?? 4) & 3 ? 'Edge' : 'Level', name: irqName(kind, dev) },
     };
     const early = this.consoleLive && this.earlyUart ? this.earlyUart : undefined;
     // The pending boot-console bytes stay in the output queue; the tty port takes them over.
@@ -727,6 +735,15 @@ export class LinuxGuest implements GuestProgram {
       this.consoleLive = true;
       this.emitConsole(this.dmesg());
     }
+  }
+
+  /**
+   * Let the boot console's output leave the UART before the tty port resets it: printk writes
+   * through a boot console synchronously on a real kernel, where here its bytes queue behind the line.
+   */
+  private *drainBootConsole(): Task {
+    yield cpu(0); // a step, so that the run loop hands the queue to the port
+    while (this.output.length > 0 || this.port?.txInFlight) yield { kind: 'sleep', until: this.now() + BigInt(BOOT_CONSOLE_POLL_NS) };
   }
 
   private *writeConsole(text: string): Task {

@@ -7,6 +7,7 @@ import {
   CR_RXE,
   CR_TXE,
   CR_UARTEN,
+  FR_BUSY,
   FR_RXFE,
   FR_TXFF,
   INT_RT,
@@ -44,25 +45,101 @@ const DEFAULT_UARTCLK_HZ = 24_000_000;
 /** IFLS reset value: RX and TX at 1/2, as amba-pl011 leaves them. */
 const IFLS_HALF = 0x12;
 
-export class Pl011ConsoleDriver implements ConsolePort {
+/**
+ * What the serial drivers share: the tty's output waits in the driver until the UART takes it; a
+ * boot console (polled) instead writes the data register a byte at a time while the TX FIFO has
+ * room, so nothing waits in the driver when the tty port takes over.
+ */
+export abstract class UartConsolePort implements ConsolePort {
   private readonly pending = new Uint8Array(PENDING_MAX);
   private pendingHead = 0;
   private pendingLen = 0;
+  private readonly one = new Uint8Array(1);
   ready = false;
-  /** The revision in UARTPeriphID2 (amba-pl011 prints "PL011 rev<n>"). */
-  revision = 0;
-  /** A boot console: it polls UARTFR and never takes the UART's interrupts. */
+  /** A boot console: it polls the UART's status and never takes its interrupts. */
   polled = false;
 
   constructor(
-    private readonly mmio: Mmio,
+    protected readonly mmio: Mmio,
     readonly base: number,
-    private readonly baud = 115200,
-    private readonly clockHz = DEFAULT_UARTCLK_HZ,
   ) {}
 
+  /** The TX FIFO is full (UARTFR.TXFF, UTS.TXFULL). */
+  protected abstract txFull(): boolean;
+  /** The UART is still sending (UARTFR.BUSY, USR2.TXDC clear). */
+  protected abstract txBusy(): boolean;
+  protected abstract writeData(byte: number): void;
+  /** The tty has output for the UART: the driver's start_tx. */
+  protected abstract startTx(): void;
+  /** The tty's first open: the driver's startup and line settings. */
+  abstract startup(): void;
+  /** The driver's probe, before the port is registered (none beyond the bus's, by default). */
+  probe(): void {}
+  /** The console's setup when it registers (imx_uart_console_setup's uart_set_options); none by default. */
+  consoleSetup(): void {}
+  abstract handleInterrupt(receive: (bytes: Uint8Array) => void): void;
+
+  /** Output not yet gone: bytes the driver holds or, for a boot console, the UART still sending. */
   get txInFlight(): boolean {
-    return this.pendingLen > 0;
+    return this.polled ? this.txBusy() : this.pendingLen > 0;
+  }
+
+  transmit(fill: (dst: Uint8Array, offset: number, max: number) => number): number {
+    if (!this.ready) return 0;
+    if (this.polled) {
+      let n = 0;
+      while (!this.txFull() && fill(this.one, 0, 1) === 1) {
+        this.writeData(this.one[0]);
+        n++;
+      }
+      return n;
+    }
+    if (this.pendingLen > 0) return 0;
+    const n = fill(this.pending, 0, PENDING_MAX);
+    this.pendingHead = 0;
+    this.pendingLen = n;
+    if (n > 0) this.startTx();
+    return n;
+  }
+
+  /** Write what the driver holds while the TX FIFO has room; true when nothing is left. */
+  protected fillTxFifo(): boolean {
+    while (this.pendingLen > 0 && !this.txFull()) {
+      this.writeData(this.pending[this.pendingHead++]);
+      this.pendingLen--;
+    }
+    return this.pendingLen === 0;
+  }
+}
+
+export class Pl011ConsoleDriver extends UartConsolePort {
+  /** The revision in UARTPeriphID2 (amba-pl011 prints "PL011 rev<n>"). */
+  revision = 0;
+
+  constructor(
+    mmio: Mmio,
+    base: number,
+    private readonly baud = 115200,
+    private readonly clockHz = DEFAULT_UARTCLK_HZ,
+  ) {
+    super(mmio, base);
+  }
+
+  protected txFull(): boolean {
+    return (this.mmio.read32(this.base + PL011_FR) & FR_TXFF) !== 0;
+  }
+
+  protected txBusy(): boolean {
+    return (this.mmio.read32(this.base + PL011_FR) & FR_BUSY) !== 0;
+  }
+
+  protected writeData(byte: number): void {
+    this.mmio.write32(this.base + PL011_DR, byte);
+  }
+
+  /** pl011_start_tx: fill the FIFO now, and take the TX interrupt for what is left. */
+  protected startTx(): void {
+    this.push();
   }
 
   /** pl011_startup + pl011_set_termios: 115200 8N1, FIFOs on, RX and RX-timeout interrupts. */
@@ -80,15 +157,6 @@ export class Pl011ConsoleDriver implements ConsolePort {
     m.write32(b + PL011_IMSC, INT_RX | INT_RT);
     m.write32(b + PL011_CR, CR_UARTEN | CR_TXE | CR_RXE);
     this.ready = true;
-  }
-
-  transmit(fill: (dst: Uint8Array, offset: number, max: number) => number): number {
-    if (!this.ready || this.pendingLen > 0) return 0;
-    const n = fill(this.pending, 0, PENDING_MAX);
-    this.pendingHead = 0;
-    this.pendingLen = n;
-    this.push();
-    return n;
   }
 
   handleInterrupt(receive: (bytes: Uint8Array) => void): void {
@@ -109,15 +177,11 @@ export class Pl011ConsoleDriver implements ConsolePort {
 
   /** Write while the TX FIFO has room; with bytes left, take the TX interrupt (pl011_tx_chars). */
   private push(): void {
+    const left = !this.fillTxFifo();
     const m = this.mmio,
       b = this.base;
-    while (this.pendingLen > 0 && !(m.read32(b + PL011_FR) & FR_TXFF)) {
-      m.write32(b + PL011_DR, this.pending[this.pendingHead++]);
-      this.pendingLen--;
-    }
-    if (this.polled) return;
     const imsc = m.read32(b + PL011_IMSC);
-    const want = this.pendingLen > 0 ? imsc | INT_TX : imsc & ~INT_TX;
+    const want = left ? imsc | INT_TX : imsc & ~INT_TX;
     if (want !== imsc) m.write32(b + PL011_IMSC, want);
   }
 }
