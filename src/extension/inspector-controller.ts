@@ -2,6 +2,7 @@
 // the emulator session and streams snapshots only while the panel is visible. inspector.ts wires it
 // to a real WebviewPanel; the unit tests wire it to fakes.
 import type { EmulatorSnapshot } from '../emulator/emulator';
+import type { PastView, TravelTarget } from '../host/protocol';
 import type { SessionRunState } from '../host/status-text';
 import { type HostMessage, type InspectorPageState, MAX_SNAPSHOTS_PER_SECOND, parsePageMessage, toWireSnapshot } from './inspector-protocol';
 
@@ -17,6 +18,11 @@ export interface InspectorSession {
   /** The run state the status bar shows too: a pause from there reaches the page. */
   readonly runState: SessionRunState;
   onRunState(listener: (s: SessionRunState) => void): { dispose(): void };
+  /** Time travel: show a moment (the live machine pauses); the answer comes through onTravel. */
+  travel(to: TravelTarget): void;
+  returnToLive(): void;
+  /** A moment shown (or why not), or 'live' once the live machine is shown again. */
+  onTravel(listener: (e: { past: PastView | undefined; error?: string } | 'live') => void): { dispose(): void };
 }
 
 /** The part of a webview panel the controller needs. */
@@ -57,10 +63,12 @@ export class InspectorController {
     if (session) {
       const snapshots = session.onSnapshot((s) => this.forward(s));
       const runs = session.onRunState((s) => this.runStateChanged(s));
+      const travels = session.onTravel((e) => this.travelled(e));
       this.subscription = {
         dispose: () => {
           snapshots.dispose();
           runs.dispose();
+          travels.dispose();
         },
       };
       // A restored page asks for the state it had (paused stays paused, a chosen speed stays); a
@@ -119,6 +127,12 @@ export class InspectorController {
         this.state.speed = m.factor;
         s?.setSpeed(m.factor);
         break;
+      case 'travel':
+        s?.travel(m.to);
+        return;
+      case 'live':
+        s?.returnToLive();
+        return;
     }
     this.announce();
   }
@@ -147,6 +161,14 @@ export class InspectorController {
     this.subscription = undefined;
     this.session = undefined;
     this.pending = undefined;
+  }
+
+  /** A moment of the past goes to the page straight away (it answers the page's own request); so does the return to live. */
+  private travelled(e: { past: PastView | undefined; error?: string } | 'live'): void {
+    if (e === 'live') return this.port.postMessage({ type: 'live' });
+    const p = e.past;
+    if (!p) return this.port.postMessage({ type: 'past', error: e.error ?? 'the moment could not be shown' });
+    this.port.postMessage({ type: 'past', moment: p.moment, end: p.end, snapshot: toWireSnapshot(p.snapshot) });
   }
 
   private forward(s: EmulatorSnapshot): void {
