@@ -234,7 +234,7 @@ export class DualGuestSession implements TerminalInputSink {
   private travelled(e: { past: PastView | undefined; error?: string } | 'live'): void {
     if (e === 'live') for (const t of this.allTerminals()) t.showLive();
     else if (e.past) {
-      const label = `viewing t = ${formatVirtualSeconds(e.past.moment.timeNs)} (time travel): output up to that moment; "Return to live" in the queue inspector`;
+      const label = `viewing t = ${formatVirtualSeconds(e.past.moment.timeNs).trim()} (time travel): output up to that moment; "Return to live" in the queue inspector`;
       this.lineTerminal?.showPast(e.past.line, label);
       for (const [i, g] of this.guests.entries())
         this.guestTerminals[i]?.showPast(e.past.clients.find((c) => c.client === g.client)?.bytes ?? new Uint8Array(0), label);
