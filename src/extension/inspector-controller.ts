@@ -42,6 +42,8 @@ export class InspectorController {
   /** The newest snapshot that arrived meanwhile (older ones are dropped). */
   private pending: EmulatorSnapshot | undefined;
   private state: InspectorPageState;
+  /** The page asked for a moment of the past and the live machine waits: a page reloaded or closed returns it to live. */
+  private travelling = false;
   /** Messages from the page that failed validation (counted, never acted on). */
   rejectedMessages = 0;
 
@@ -102,6 +104,7 @@ export class InspectorController {
       case 'ready':
         // A (re)loaded page has drawn nothing yet and waits for its first snapshot.
         this.awaitingDraw = false;
+        this.endTravel();
         this.announce();
         return;
       case 'drawn': {
@@ -128,10 +131,11 @@ export class InspectorController {
         s?.setSpeed(m.factor);
         break;
       case 'travel':
+        this.travelling = s !== undefined;
         s?.travel(m.to);
         return;
       case 'live':
-        s?.returnToLive();
+        this.endTravel();
         return;
     }
     this.announce();
@@ -154,7 +158,13 @@ export class InspectorController {
     if (changed) this.announce();
   }
 
+  private endTravel(): void {
+    if (this.travelling) this.session?.returnToLive();
+    this.travelling = false;
+  }
+
   private detach(): void {
+    this.endTravel();
     if (this.session && this.streaming) this.session.setSnapshotStreaming(false, MAX_SNAPSHOTS_PER_SECOND);
     this.streaming = false;
     this.subscription?.dispose();

@@ -232,5 +232,12 @@ describe('inspector controller', () => {
     assert.deepStrictEqual(port.posted.at(-1), { type: 'past', error: 'no emulator is running' });
     for (const l of session.travelListeners) l('live');
     assert.deepStrictEqual(port.posted.at(-1), { type: 'live' });
+    // A page reloaded or a panel closed while the past is shown does not leave the live machine waiting.
+    c.receive({ type: 'travel', to: { timeNs: 1 } });
+    c.receive({ type: 'ready' });
+    assert.deepStrictEqual(session.calls.slice(-2), ['travel {"timeNs":1}', 'live']);
+    c.receive({ type: 'travel', to: { timeNs: 1 } });
+    c.dispose();
+    assert.deepStrictEqual(session.calls.slice(-3), ['travel {"timeNs":1}', 'live', 'stream false 30']);
   });
 });
