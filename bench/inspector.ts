@@ -21,7 +21,7 @@ function flood(bytesPerGuest: number, checks = true): Emulator {
 }
 
 /** MB/s of guest bytes on the UART line; with `streaming`, snapshots at 30 Hz of wall time. */
-function throughput(bytesPerGuest: number, streaming: boolean, checks = true): { mbps: number; snapshots: number; postedBytes: number } {
+function throughput(bytesPerGuest: number, streaming: boolean, checks = true): { mbps: number; cpuMbps: number; snapshots: number; postedBytes: number } {
   const emu = flood(bytesPerGuest, checks);
   let out = 0,
     snapshots = 0,
@@ -31,6 +31,7 @@ function throughput(bytesPerGuest: number, streaming: boolean, checks = true): {
   });
   const interval = 1000 / MAX_SNAPSHOTS_PER_SECOND;
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   let next = t0 + interval;
   // The session's loop runs the emulator in short slices and streams between them.
   while (out < 2 * bytesPerGuest && emu.now() < 60e9) {
@@ -44,7 +45,8 @@ function throughput(bytesPerGuest: number, streaming: boolean, checks = true): {
       }
     }
   }
-  return { mbps: out / 1e6 / ((performance.now() - t0) / 1000), snapshots, postedBytes };
+  const cpu = process.cpuUsage(c0);
+  return { mbps: out / 1e6 / ((performance.now() - t0) / 1000), cpuMbps: out / ((cpu.user + cpu.system) / 1e6) / 1e6, snapshots, postedBytes };
 }
 
 /** Wall microseconds to take, convert and serialize one snapshot of a busy system. */
@@ -63,12 +65,17 @@ export function runInspectorBench(): Record<string, number> {
     on = 0,
     snaps = 0,
     posted = 0,
-    unchecked = 0;
+    unchecked = 0,
+    onCpu = 0,
+    uncheckedCpu = 0;
   // Interleaved, best of 3 each, so machine noise hits all arms alike.
   for (let r = 0; r < 3; r++) {
     off = Math.max(off, throughput(bytes, false).mbps);
-    unchecked = Math.max(unchecked, throughput(bytes, true, false).mbps);
+    const u = throughput(bytes, true, false);
+    unchecked = Math.max(unchecked, u.mbps);
+    uncheckedCpu = Math.max(uncheckedCpu, u.cpuMbps);
     const s = throughput(bytes, true);
+    onCpu = Math.max(onCpu, s.cpuMbps);
     if (s.mbps > on) {
       on = s.mbps;
       snaps = s.snapshots;
@@ -84,6 +91,9 @@ export function runInspectorBench(): Record<string, number> {
     streaming_to_without_ratio: on / off,
     throughput_streaming_checker_off_MBps: unchecked,
     streaming_checker_on_to_off_ratio: on / unchecked,
+    cpu_throughput_streaming_checker_on_MBps: onCpu,
+    cpu_throughput_streaming_checker_off_MBps: uncheckedCpu,
+    streaming_checker_on_to_off_cpu_ratio: onCpu / uncheckedCpu,
     snapshots_posted_in_best_run: snaps,
     mean_posted_snapshot_bytes: snaps ? posted / snaps : NaN,
     snapshot_serialize_us: snapshotCost(300),
@@ -91,5 +101,9 @@ export function runInspectorBench(): Record<string, number> {
     recorded_snapshots: recorded,
   };
 }
+
+export const notes = [
+  '`streaming_checker_on_to_off_ratio`: throughput with the protocol checker on over the same with it off, in the same run (wall clock, best of 3 interleaved); `_cpu_ratio` is the same over the CPU time of this process, which other processes on the shared machine do not inflate. The bar: at least 0.9.',
+];
 
 if (require.main === module) console.log(runInspectorBench());

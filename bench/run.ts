@@ -127,7 +127,11 @@ function format(v: number): string {
  */
 function writeMarkdown(all: Record<string, Figures>, failures: string[], notes: Record<string, string[]>, only?: string): void {
   const file = path.join(__dirname, '..', 'BENCHMARKS.md');
-  const stamp = `${new Date().toISOString()} on ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`;
+  const load = os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ');
+  const stamp = `${new Date().toISOString()} on ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, load average ${load} (1, 5, 15 min)`;
   const section = (suite: Suite): string[] => {
     const figures = all[suite.name];
     if (!figures) return [];

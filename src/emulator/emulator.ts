@@ -367,6 +367,11 @@ export class Emulator {
     };
   }
 
+  /** The same system at power-on, with `host`'s listeners (time travel's checkpoints); undefined when it no longer assembles. */
+  powerOnCopy(host: EmulatorHost): Emulator | undefined {
+    return createEmulator(this.config, host).emulator;
+  }
+
   /** Where a PD's or VM's element is in the `.system` (when the config came from one). */
   elementRange(pdOrVm: string): SourceRange | undefined {
     return this.config.pds.find((p) => p.name === pdOrVm)?.range ?? this.config.guests.find((g) => g.name === pdOrVm)?.range;

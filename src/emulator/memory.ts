@@ -18,6 +18,34 @@ export function allocateRegion(size: number): Uint8Array {
   return new Uint8Array(size);
 }
 
+const PAGE = 4096;
+/** Per image, its runs of pages holding a non-zero byte (images are shared by every machine built from one config). */
+const nonZeroRuns = new WeakMap<Uint8Array, [number, number][]>();
+
+/**
+ * Copy an image into RAM that is all zero there (fresh, or cleared by a guest reset): only its pages
+ * that hold a non-zero byte are written, so a sparse image commits no memory for its zero pages.
+ */
+export function placeImage(ram: Uint8Array, bytes: Uint8Array, offset: number): void {
+  let runs = nonZeroRuns.get(bytes);
+  if (!runs) nonZeroRuns.set(bytes, (runs = pageRuns(bytes)));
+  for (const [start, end] of runs) ram.set(bytes.subarray(start, end), offset + start);
+}
+
+function pageRuns(bytes: Uint8Array): [number, number][] {
+  const runs: [number, number][] = [];
+  for (let page = 0; page < bytes.length; page += PAGE) {
+    const end = Math.min(bytes.length, page + PAGE);
+    let i = page;
+    while (i < end && bytes[i] === 0) i++;
+    if (i === end) continue;
+    const last = runs[runs.length - 1];
+    if (last && last[1] === page) last[1] = end;
+    else runs.push([page, end]);
+  }
+  return runs;
+}
+
 export class MemoryRegions {
   private readonly regions = new Map<string, Uint8Array>();
   add(name: string, size: number): Uint8Array {

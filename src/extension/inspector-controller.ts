@@ -2,6 +2,7 @@
 // the emulator session and streams snapshots only while the panel is visible. inspector.ts wires it
 // to a real WebviewPanel; the unit tests wire it to fakes.
 import type { EmulatorSnapshot } from '../emulator/emulator';
+import type { PastView, TravelTarget } from '../host/protocol';
 import type { SessionRunState } from '../host/status-text';
 import { type HostMessage, type InspectorPageState, MAX_SNAPSHOTS_PER_SECOND, parsePageMessage, toWireSnapshot } from './inspector-protocol';
 
@@ -17,6 +18,11 @@ export interface InspectorSession {
   /** The run state the status bar shows too: a pause from there reaches the page. */
   readonly runState: SessionRunState;
   onRunState(listener: (s: SessionRunState) => void): { dispose(): void };
+  /** Time travel: show a moment (the live machine pauses); the answer comes through onTravel. */
+  travel(to: TravelTarget): void;
+  returnToLive(): void;
+  /** A moment shown (or why not), or 'live' once the live machine is shown again. */
+  onTravel(listener: (e: { past: PastView | undefined; error?: string } | 'live') => void): { dispose(): void };
 }
 
 /** The part of a webview panel the controller needs. */
@@ -36,6 +42,8 @@ export class InspectorController {
   /** The newest snapshot that arrived meanwhile (older ones are dropped). */
   private pending: EmulatorSnapshot | undefined;
   private state: InspectorPageState;
+  /** The page asked for a moment of the past and the live machine waits: a page reloaded or closed returns it to live. */
+  private travelling = false;
   /** Messages from the page that failed validation (counted, never acted on). */
   rejectedMessages = 0;
 
@@ -57,10 +65,12 @@ export class InspectorController {
     if (session) {
       const snapshots = session.onSnapshot((s) => this.forward(s));
       const runs = session.onRunState((s) => this.runStateChanged(s));
+      const travels = session.onTravel((e) => this.travelled(e));
       this.subscription = {
         dispose: () => {
           snapshots.dispose();
           runs.dispose();
+          travels.dispose();
         },
       };
       // A restored page asks for the state it had (paused stays paused, a chosen speed stays); a
@@ -94,6 +104,7 @@ export class InspectorController {
       case 'ready':
         // A (re)loaded page has drawn nothing yet and waits for its first snapshot.
         this.awaitingDraw = false;
+        this.endTravel();
         this.announce();
         return;
       case 'drawn': {
@@ -119,6 +130,13 @@ export class InspectorController {
         this.state.speed = m.factor;
         s?.setSpeed(m.factor);
         break;
+      case 'travel':
+        this.travelling = s !== undefined;
+        s?.travel(m.to);
+        return;
+      case 'live':
+        this.endTravel();
+        return;
     }
     this.announce();
   }
@@ -140,13 +158,27 @@ export class InspectorController {
     if (changed) this.announce();
   }
 
+  private endTravel(): void {
+    if (this.travelling) this.session?.returnToLive();
+    this.travelling = false;
+  }
+
   private detach(): void {
+    this.endTravel();
     if (this.session && this.streaming) this.session.setSnapshotStreaming(false, MAX_SNAPSHOTS_PER_SECOND);
     this.streaming = false;
     this.subscription?.dispose();
     this.subscription = undefined;
     this.session = undefined;
     this.pending = undefined;
+  }
+
+  /** A moment of the past goes to the page straight away (it answers the page's own request); so does the return to live. */
+  private travelled(e: { past: PastView | undefined; error?: string } | 'live'): void {
+    if (e === 'live') return this.port.postMessage({ type: 'live' });
+    const p = e.past;
+    if (!p) return this.port.postMessage({ type: 'past', error: e.error ?? 'the moment could not be shown' });
+    this.port.postMessage({ type: 'past', moment: p.moment, end: p.end, snapshot: toWireSnapshot(p.snapshot) });
   }
 
   private forward(s: EmulatorSnapshot): void {

@@ -2,6 +2,8 @@
 // neither `vscode` nor the DOM. The page is untrusted from the extension's point of view: every
 // message it posts goes through parsePageMessage before anything acts on it.
 import type { EmulatorSnapshot } from '../emulator/emulator';
+import type { Moment } from '../emulator/time-travel';
+import type { TravelTarget } from '../host/protocol';
 
 /** The webview panel's viewType (the serializer and the onWebviewPanel activation event use it). */
 export const INSPECTOR_VIEW_TYPE = 'microkitDualGuest.queueInspector';
@@ -12,8 +14,8 @@ export const MAX_SPEED = 100;
 /** The cap on snapshots per second while the panel is visible (a display's rate; more is unseen work). */
 export const MAX_SNAPSHOTS_PER_SECOND = 30;
 
-export const PAGE_MESSAGE_TYPES = ['ready', 'drawn', 'pause', 'resume', 'step', 'setSpeed'] as const;
-export const HOST_MESSAGE_TYPES = ['snapshot', 'session'] as const;
+export const PAGE_MESSAGE_TYPES = ['ready', 'drawn', 'pause', 'resume', 'step', 'setSpeed', 'travel', 'live'] as const;
+export const HOST_MESSAGE_TYPES = ['snapshot', 'session', 'past', 'live'] as const;
 
 /** From the page to the extension. */
 export type PageMessage =
@@ -23,7 +25,11 @@ export type PageMessage =
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'step' }
-  | { type: 'setSpeed'; factor: number };
+  | { type: 'setSpeed'; factor: number }
+  /** Time travel: show a moment of the session (a time, or a step by event or PD activation from the moment shown). */
+  | { type: 'travel'; to: TravelTarget }
+  /** Back to the live machine. */
+  | { type: 'live' };
 
 /**
  * The snapshot as posted: byte arrays as hex strings so the message is plain JSON; device register
@@ -34,7 +40,13 @@ export type WireSnapshot = Omit<EmulatorSnapshot, 'queues' | 'devices'> & { queu
 
 /** From the extension to the page. */
 export type HostMessage =
-  { type: 'snapshot'; snapshot: WireSnapshot } | { type: 'session'; attached: boolean; paused: boolean; halted: boolean; speed: number };
+  | { type: 'snapshot'; snapshot: WireSnapshot }
+  | { type: 'session'; attached: boolean; paused: boolean; halted: boolean; speed: number }
+  /** The session as it was at `moment` (of `end`, the live machine's), or why it cannot be shown. */
+  | { type: 'past'; moment: Moment; end: Moment; snapshot: WireSnapshot }
+  | { type: 'past'; error: string }
+  /** The live machine is shown again. */
+  | { type: 'live' };
 
 /** What the page keeps through a reload (vscode.setState) and the serializer gets back. */
 export interface InspectorPageState {
@@ -95,6 +107,12 @@ export function parsePageMessage(x: unknown): PageMessage | undefined {
     case 'resume':
     case 'step':
       return { type: x.type };
+    case 'live':
+      return { type: 'live' };
+    case 'travel': {
+      const to = parseTravelTarget(x.to);
+      return to ? { type: 'travel', to } : undefined;
+    }
     case 'setSpeed': {
       const f = x.factor;
       if (typeof f !== 'number' || !Number.isFinite(f) || f < MIN_SPEED || f > MAX_SPEED) return undefined;
@@ -103,6 +121,18 @@ export function parsePageMessage(x: unknown): PageMessage | undefined {
     default:
       return undefined;
   }
+}
+
+const count = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= Number.MAX_SAFE_INTEGER;
+
+/** A travel target from the page: one non-negative integer moment, or a step of ±1 by event or activation. */
+function parseTravelTarget(x: unknown): TravelTarget | undefined {
+  if (!isRecord(x)) return undefined;
+  if (x.step === 'event' || x.step === 'activation') return x.dir === 1 || x.dir === -1 ? { step: x.step, dir: x.dir } : undefined;
+  if (count(x.timeNs)) return { timeNs: x.timeNs };
+  if (count(x.event)) return { event: x.event };
+  if (count(x.activation)) return { activation: x.activation };
+  return undefined;
 }
 
 /** Page state from vscode.getState() or the serializer, with defaults for anything missing or wrong. */

@@ -9,7 +9,7 @@ import type { InputLog } from '../emulator/record';
 import { dirname, relative } from '../common/paths';
 import { describeKey, describeSwitchChar } from '../system/switch-char';
 import type { BootOutcome, EmulatorClient } from './emulator-client';
-import type { BootRequest, FromWorker, GuestFault, GuestInfo, RunState } from './protocol';
+import type { BootRequest, FromWorker, GuestFault, GuestInfo, PastView, RunState, TravelTarget } from './protocol';
 import { SerialLogRecorder, formatVirtualSeconds } from './serial-log';
 import { SerialTerminal, type TerminalInputSink, type TerminalTarget } from './serial-terminal';
 import { boardState, guestState, STOPPED, type SessionRunState } from './status-text';
@@ -58,6 +58,7 @@ export class DualGuestSession implements TerminalInputSink {
   /** The protocol checker's findings of the running session (the worker sends them all each time). */
   private protocolFindings: Diagnostic[] = [];
   private snapshotListeners: ((s: EmulatorSnapshot) => void)[] = [];
+  private travelListeners: ((e: { past: PastView | undefined; error?: string } | 'live') => void)[] = [];
   private streaming = { enabled: false, maxPerSecond: 0 };
   private speed = 1;
   private inputDroppedReported = 0;
@@ -213,6 +214,35 @@ export class DualGuestSession implements TerminalInputSink {
     this.client?.setSpeed(factor);
   }
 
+  /** Time travel: the worker shows the session at a moment; the terminals show the output up to it. */
+  travel(to: TravelTarget): void {
+    this.client?.travel(to);
+  }
+
+  returnToLive(): void {
+    this.client?.returnToLive();
+  }
+
+  onTravel(listener: (e: { past: PastView | undefined; error?: string } | 'live') => void): { dispose(): void } {
+    this.travelListeners.push(listener);
+    return {
+      dispose: () => {
+        this.travelListeners = this.travelListeners.filter((l) => l !== listener);
+      },
+    };
+  }
+
+  private travelled(e: { past: PastView | undefined; error?: string } | 'live'): void {
+    if (e === 'live') for (const t of this.allTerminals()) t.showLive();
+    else if (e.past) {
+      const label = `viewing t = ${formatVirtualSeconds(e.past.moment.timeNs).trim()} (time travel): output up to that moment; "Return to live" in the queue inspector`;
+      this.lineTerminal?.showPast(e.past.line, label);
+      for (const [i, g] of this.guests.entries())
+        this.guestTerminals[i]?.showPast(e.past.clients.find((c) => c.client === g.client)?.bytes ?? new Uint8Array(0), label);
+    }
+    for (const l of this.travelListeners) l(e);
+  }
+
   /** Reset one guest: its VMM boots it again from the same images; the other guest and the serial PDs run on. */
   reset(guest: number): void {
     const info = this.guests[guest],
@@ -334,6 +364,12 @@ export class DualGuestSession implements TerminalInputSink {
       this.ui.sessionProblems([...this.sessionFindings, ...this.protocolFindings]);
     });
     client.on('resized', (m) => this.noteResize(m));
+    client.on('travelled', (m) => {
+      if (mine()) this.travelled({ past: m.past, error: m.error });
+    });
+    client.on('live', () => {
+      if (mine()) this.travelled('live');
+    });
     client.on('streamedSnapshot', (m) => {
       if (!mine()) return;
       for (const l of this.snapshotListeners) l(m.snapshot);

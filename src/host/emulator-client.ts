@@ -4,7 +4,7 @@
 // once through onCrash; the extension host itself never sees the exception.
 import type { EmulatorSnapshot } from '../emulator/emulator';
 import type { InputLog } from '../emulator/record';
-import type { BootRequest, FromWorker, ToWorker } from './protocol';
+import type { BootRequest, FromWorker, ToWorker, TravelTarget } from './protocol';
 
 /** What the client needs of a worker thread (node's Worker fits; tests may wrap one). */
 export interface WorkerLike {
@@ -86,6 +86,12 @@ export class EmulatorClient {
   }
   setSpeed(factor: number): void {
     this.send({ type: 'setSpeed', factor });
+  }
+  travel(to: TravelTarget): void {
+    this.send({ type: 'travel', to });
+  }
+  returnToLive(): void {
+    this.send({ type: 'returnToLive' });
   }
   simulateCrash(message: string): void {
     this.send({ type: 'crash', message });

@@ -8,9 +8,10 @@ import type { FileHost } from '../common/host';
 import { PASSTHROUGH_CLIENT, type Emulator } from '../emulator/emulator';
 import { PhysicalLinesHost } from '../devicetree/physical-lines';
 import { bootProject } from '../emulator/from-project';
-import type { LogRecord } from '../emulator/kernel';
+import type { KernelObserver, LogRecord } from '../emulator/kernel';
 import { applyInputRecord, componentMismatch, recordInputLog, replayInputLog, type InputLog } from '../emulator/record';
 import { TraceRecorder } from '../emulator/trace';
+import { activationCounter, TimeMachine, type ActivationCounts, type Moment } from '../emulator/time-travel';
 import { loadProject } from '../system/index';
 import { findingDiagnostic } from '../emulator/protocol/findings';
 import { componentsRequestFor } from '../emulator/real/components';
@@ -26,8 +27,10 @@ import {
   type ClientChunk,
   type FromWorker,
   type GuestInfo,
+  type PastView,
   type RunState,
   type ToWorker,
+  type TravelTarget,
 } from './protocol';
 
 export interface SessionClock {
@@ -101,6 +104,12 @@ export class EmulatorSession {
   private lastStreamTimeNs = -1;
   private speed = 1;
   private findingsPosted = 0;
+  /** The live machine's PD activations (time travel's "step by activation" counts the same). */
+  private liveActivations: ActivationCounts = { count: 0, work: 0 };
+  /** While the user looks at the past: the time machine, the moment shown, and whether live was paused before. */
+  private travel: { machine: TimeMachine; log: InputLog; at: Moment; wasPaused: boolean } | undefined;
+  /** The time machine is kept between travels (its checkpoints stay useful); dropped at boot and stop. */
+  private timeMachine: { machine: TimeMachine; log: InputLog } | undefined;
 
   /** Files as the user has them: a fault names the line the user can open (src/devicetree/physical-lines.ts). */
   private readonly host: PhysicalLinesHost;
@@ -147,7 +156,13 @@ export class EmulatorSession {
         this.streamEveryMs = msg.enabled && msg.maxPerSecond > 0 ? 1000 / msg.maxPerSecond : undefined;
         break;
       case 'step':
-        this.step();
+        if (!this.travel) this.step();
+        break;
+      case 'travel':
+        this.travelTo(msg.to);
+        break;
+      case 'returnToLive':
+        this.returnToLive();
         break;
       case 'setSpeed':
         if (Number.isFinite(msg.factor) && msg.factor > 0) this.speed = msg.factor;
@@ -172,6 +187,7 @@ export class EmulatorSession {
     this.cancelTick?.();
     this.cancelTick = undefined;
     this.emulator = undefined;
+    this.travel = this.timeMachine = undefined;
     this.state = 'stopped';
     this.sendStatus(true);
   }
@@ -180,6 +196,8 @@ export class EmulatorSession {
     this.cancelTick?.();
     this.cancelTick = undefined;
     this.emulator = undefined;
+    this.travel = this.timeMachine = undefined;
+    this.liveActivations = { count: 0, work: 0 };
     this.bootRequest = req;
     this.state = 'booting';
     this.resetBuffers();
@@ -197,7 +215,7 @@ export class EmulatorSession {
         origins: this.host,
         fast: req.fast,
         seed: req.seed ?? 1,
-        emulatorHost: { onLog: (r) => this.addLog(r), onUartOutput: (b) => this.line.push(b) },
+        emulatorHost: { onLog: (r) => this.addLog(r), onUartOutput: (b) => this.line.push(b), observers: [activationCounter(this.liveActivations)] },
       });
       diagnostics = [...booted.diagnostics, ...wanted.diagnostics];
       emulator = booted.emulator;
@@ -341,7 +359,8 @@ export class EmulatorSession {
       const now = this.clock.nowMs();
       const wallMs = Math.min(Math.max(0, now - this.lastTickMs), MAX_CATCH_UP_MS);
       this.lastTickMs = now;
-      if (this.userPaused) this.state = 'paused';
+      if (this.travel) this.refillTimeMachine();
+      if (this.userPaused || this.travel) this.state = 'paused';
       else if (!this.creditLeft()) this.state = 'throttled';
       else {
         this.state = 'running';
@@ -477,6 +496,71 @@ export class EmulatorSession {
     if (!again.emulator) return { json: undefined, error: 'the project no longer boots as it did (files changed?)' };
     replayInputLog(again.emulator, recordInputLog(emu, req.seed ?? 1), emu.now());
     return { json: JSON.stringify(trace.toJSON()) };
+  }
+
+  /**
+   * Show the session at a moment: the live machine pauses, and a time machine over its input log
+   * (checkpoints rebuilt from power-on with the same configuration) replays to the moment.
+   */
+  private travelTo(to: TravelTarget): void {
+    const emu = this.emulator;
+    if (!emu) return this.post({ type: 'travelled', past: undefined, error: 'no emulator is running' });
+    const tm = this.timeMachineFor(emu);
+    if (!this.travel)
+      this.travel = { ...tm, at: { timeNs: emu.now(), event: emu.kernel.eventsRecorded, activation: this.liveActivations.count }, wasPaused: this.userPaused };
+    let past: PastView;
+    try {
+      const jump = 'step' in to ? tm.machine.step(this.travel.at, to.step, to.dir) : tm.machine.jumpTo(to);
+      this.travel.at = jump.moment;
+      const clients = jump.clientOutput.flatMap((bytes, client) => (bytes ? [{ client, bytes }] : []));
+      past = { moment: jump.moment, end: this.liveMoment(emu), snapshot: jump.emulator.snapshot(), line: jump.output, clients };
+    } catch (e) {
+      return this.post({ type: 'travelled', past: undefined, error: `the session could not be replayed: ${e instanceof Error ? e.message : String(e)}` });
+    }
+    this.state = 'paused';
+    this.post({ type: 'travelled', past });
+    this.sendStatus(true);
+  }
+
+  /** The time machine over the live session so far (made on first use; later travels reach the live machine's present). */
+  private timeMachineFor(emu: Emulator): { machine: TimeMachine; log: InputLog } {
+    const live = recordInputLog(emu, this.bootRequest?.seed ?? 1);
+    if (!this.timeMachine) {
+      const build = (onUartOutput: (b: Uint8Array) => void, observer: KernelObserver): Emulator => {
+        const copy = emu.powerOnCopy({ onUartOutput, observers: [observer] });
+        if (!copy) throw new Error('the system no longer assembles');
+        return copy;
+      };
+      this.timeMachine = { machine: new TimeMachine(build, live, emu.now()), log: live };
+    }
+    const tm = this.timeMachine;
+    // The live machine ran on since: its new input joins the log the checkpoints replay.
+    for (let i = tm.log.records.length; i < live.records.length; i++) tm.log.records.push(live.records[i]);
+    tm.machine.extend(emu.now());
+    return tm;
+  }
+
+  private liveMoment(emu: Emulator): Moment {
+    return { timeNs: emu.now(), event: emu.kernel.eventsRecorded, activation: this.liveActivations.count };
+  }
+
+  /** While the user looks at the past, the idle worker puts back one checkpoint a jump used up. */
+  private refillTimeMachine(): void {
+    try {
+      this.travel?.machine.refill();
+    } catch {
+      // A checkpoint that cannot be rebuilt is left out; the next jump replays further.
+    }
+  }
+
+  private returnToLive(): void {
+    const t = this.travel;
+    if (!t) return;
+    this.travel = undefined;
+    this.userPaused = t.wasPaused;
+    this.post({ type: 'live' });
+    this.lastStreamTimeNs = -1;
+    this.sendStatus(true);
   }
 
   /** The protocol findings, when their number or counts changed (at most once a frame). */

@@ -6,6 +6,7 @@ import type { AddressOwner } from '../emulator/config';
 import type { EmulatorSnapshot } from '../emulator/emulator';
 import type { LogRecord } from '../emulator/kernel';
 import type { InputLog } from '../emulator/record';
+import type { Moment, MomentTarget } from '../emulator/time-travel';
 import type { SwitchCharOrigin, SwitchCharOverride } from '../system/switch-char';
 
 /** What the worker is doing with virtual time. */
@@ -49,9 +50,26 @@ export type ToWorker =
   | { type: 'getRecording'; requestId: number }
   /** The session so far as a Chrome/Perfetto trace (replayed from power-on with a recorder). */
   | { type: 'exportTrace'; requestId: number }
+  /** Time travel: show the session at a moment (the live machine pauses until returnToLive). */
+  | { type: 'travel'; to: TravelTarget }
+  | { type: 'returnToLive' }
   | { type: 'stop' }
   /** Makes the worker throw from its loop, to exercise crash reporting (tests, "simulate a crash"). */
   | { type: 'crash'; message: string };
+
+/** A moment of the recorded session, or one step from the moment shown, by event or by PD activation. */
+export type TravelTarget = MomentTarget | { step: 'event' | 'activation'; dir: 1 | -1 };
+
+/** The session as it was at a moment: every queue, virtqueue, register and PD, and the output up to then. */
+export interface PastView {
+  moment: Moment;
+  /** The live machine's moment: the end of what can be travelled to. */
+  end: Moment;
+  snapshot: EmulatorSnapshot;
+  /** The UART line's output up to the moment (its last 256 KiB), and each client's. */
+  line: Uint8Array;
+  clients: ClientChunk[];
+}
 
 /** The memory fault that stopped a guest: the address and the device-tree node that owns it. */
 export interface GuestFault {
@@ -99,6 +117,10 @@ export type FromWorker =
   | { type: 'findings'; diagnostics: Diagnostic[] }
   /** The answer to exportTrace: the trace file's JSON text, or why there is none. */
   | { type: 'trace'; requestId: number; json: string | undefined; error?: string }
+  /** The answer to travel: the moment shown, or why none is (live stays paused either way). */
+  | { type: 'travelled'; past: PastView | undefined; error?: string }
+  /** Back to the live machine after time travel (it runs again unless the user had paused it). */
+  | { type: 'live' }
   /** The worker's loop threw; the emulator is gone and the worker waits to be terminated. */
   | { type: 'crashed'; message: string; stack?: string };
 
@@ -116,6 +138,8 @@ export const TO_WORKER_TYPES = [
   'setSpeed',
   'getRecording',
   'exportTrace',
+  'travel',
+  'returnToLive',
   'stop',
   'crash',
 ] as const satisfies readonly ToWorker['type'][];
@@ -132,6 +156,8 @@ export const FROM_WORKER_TYPES = [
   'recording',
   'findings',
   'trace',
+  'travelled',
+  'live',
   'crashed',
 ] as const satisfies readonly FromWorker['type'][];
 

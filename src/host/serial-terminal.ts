@@ -23,6 +23,8 @@ export class SerialTerminal {
   private dropped = false;
   private decoder = new TextDecoder('utf-8');
   size: { cols: number; rows: number } | undefined;
+  /** While time travel shows a moment: the text shown instead of the live output (which is kept meanwhile). */
+  private past: string | undefined;
 
   constructor(
     readonly name: string,
@@ -33,8 +35,8 @@ export class SerialTerminal {
   /** The terminal is shown: it starts with the recent text, and from now on text goes straight to `write`. */
   open(write: (text: string) => void, dimensions?: { columns: number; rows: number }): void {
     this.writer = write;
-    if (this.dropped) write(noticeText('earlier output dropped before this terminal opened'));
-    for (const t of this.scrollback) write(t);
+    if (this.past !== undefined) write(this.past);
+    else this.replayScrollback(write);
     if (dimensions) this.setDimensions(dimensions);
   }
 
@@ -60,6 +62,27 @@ export class SerialTerminal {
     this.write(noticeText(text));
   }
 
+  /** Time travel: the terminal shows `bytes` (the output up to the moment) under a notice, until showLive. */
+  showPast(bytes: Uint8Array, label: string): void {
+    this.past = CLEAR_SCREEN + noticeText(label) + new TextDecoder('utf-8').decode(bytes);
+    this.writer?.(this.past);
+  }
+
+  /** Back to live: the live output again, as it was before the travel and since. */
+  showLive(): void {
+    if (this.past === undefined) return;
+    this.past = undefined;
+    const w = this.writer;
+    if (!w) return;
+    w(CLEAR_SCREEN);
+    this.replayScrollback(w);
+  }
+
+  private replayScrollback(write: (text: string) => void): void {
+    if (this.dropped) write(noticeText('earlier output dropped before this terminal opened'));
+    for (const t of this.scrollback) write(t);
+  }
+
   /** A fresh machine: no half-decoded character carries over. */
   restart(): void {
     this.decoder = new TextDecoder('utf-8');
@@ -76,7 +99,7 @@ export class SerialTerminal {
 
   private write(text: string): void {
     if (text === '') return;
-    this.writer?.(text);
+    if (this.past === undefined) this.writer?.(text);
     this.scrollback.push(text);
     this.scrollbackSize += text.length;
     while (this.scrollbackSize > SCROLLBACK_LIMIT && this.scrollback.length > 1) {
@@ -85,6 +108,9 @@ export class SerialTerminal {
     }
   }
 }
+
+/** Erase the screen and the scrollback, cursor home (xterm: ED 2, ED 3, CUP). */
+const CLEAR_SCREEN = '\x1b[2J\x1b[3J\x1b[H';
 
 export function noticeText(text: string): string {
   return `\r\n\x1b[1;33m[${text}]\x1b[0m\r\n`;

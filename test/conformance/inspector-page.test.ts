@@ -13,7 +13,7 @@ import { cspProbes, post as postAny, settle, standIn, themeColours } from '../we
 import { bundlePage, servePage, type PageServer } from '../webview/page-server';
 import { recordSnapshots } from '../webview/record';
 import { THEMES, type ThemeName } from '../webview/themes';
-import { queueFill } from '../../webview/src/model';
+import { formatNs, queueFill } from '../../webview/src/model';
 
 // Browser globals used inside page.evaluate callbacks (the project compiles without the DOM library).
 declare const window: any, document: any;
@@ -232,6 +232,77 @@ describe('inspector page (Chromium)', function () {
       assert.strictEqual(await text(page, '#status'), 'Halted');
       for (const id of ['#pause', '#step', '#resume'])
         assert.notStrictEqual(await page.locator(id).getAttribute('disabled'), null, `${id} is enabled while halted`);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('travels in time: the slider and the steps ask for moments, a moment is drawn until Return to live', async () => {
+    const page = await open();
+    try {
+      const sent = () => page.evaluate(() => (window as any).__posted.filter((m: { type: string }) => m.type === 'travel' || m.type === 'live'));
+      const live = snaps[snaps.length - 1];
+      // A past moment whose queues differ from the live ones.
+      const past = snaps.find((x) => JSON.stringify(x.queues.map((q) => [q.head, q.tail])) !== JSON.stringify(live.queues.map((q) => [q.head, q.tail])));
+      assert.ok(past, 'the recording has a moment whose queues differ from the last');
+      await post(page, { type: 'session', attached: true, paused: false, halted: false, speed: 1 });
+      await post(page, { type: 'snapshot', snapshot: toWireSnapshot(live) });
+      await settle(page);
+      assert.strictEqual(await text(page, '#travel-label'), 'Live');
+      assert.notStrictEqual(await page.locator('#return-live').getAttribute('disabled'), null);
+      const max = Number(await page.locator('#travel-slider').getAttribute('max'));
+      assert.strictEqual(max, Math.floor(live.timeNs / 1e6));
+      // Dragging: the first position goes at once; later ones wait for the answer, and only the newest goes.
+      const drag = (v: number) =>
+        page.evaluate((value) => {
+          const el = document.getElementById('travel-slider');
+          el.value = String(value);
+          el.dispatchEvent(new Event('input'));
+        }, v);
+      await drag(1);
+      await drag(2);
+      await drag(3);
+      assert.deepStrictEqual(await sent(), [{ type: 'travel', to: { timeNs: 1e6 } }]);
+      const moment = { timeNs: past.timeNs, event: 7, activation: 11 },
+        end = { timeNs: live.timeNs, event: 90, activation: 120 };
+      await post(page, { type: 'past', moment, end, snapshot: toWireSnapshot(past) });
+      await settle(page);
+      assert.deepStrictEqual((await sent()).slice(1), [{ type: 'travel', to: { timeNs: 3e6 } }]);
+      await post(page, { type: 'past', moment, end, snapshot: toWireSnapshot(past) });
+      await settle(page);
+      // The moment is what the page shows: its queues, its clock, and a clear mark.
+      for (const q of past.queues) assert.strictEqual(await text(page, `article.queue[data-queue="${q.name}"] [data-field=tail]`), String(q.tail));
+      assert.strictEqual(await text(page, '#travel-label'), `Viewing t = ${formatNs(past.timeNs)} (event 7, activation 11) of ${formatNs(live.timeNs)}`);
+      assert.strictEqual(await text(page, '#status'), 'Time travel');
+      assert.strictEqual(Number(await page.locator('#travel-slider').inputValue()), Math.floor(past.timeNs / 1e6));
+      for (const id of ['#pause', '#step', '#resume'])
+        assert.notStrictEqual(await page.locator(id).getAttribute('disabled'), null, `${id} is enabled in the past`);
+      // A live snapshot arriving meanwhile is not drawn over the moment.
+      await post(page, { type: 'snapshot', snapshot: toWireSnapshot(live) });
+      await settle(page);
+      assert.strictEqual(await text(page, '#travel-label'), `Viewing t = ${formatNs(past.timeNs)} (event 7, activation 11) of ${formatNs(live.timeNs)}`);
+      // Steps by event and by activation, each answered before the next.
+      const steps = ['#back-event', '#forward-event', '#back-activation', '#forward-activation'];
+      for (const id of steps) {
+        await page.locator(id).click();
+        await post(page, { type: 'past', moment, end, snapshot: toWireSnapshot(past) });
+      }
+      assert.deepStrictEqual((await sent()).slice(2), [
+        { type: 'travel', to: { step: 'event', dir: -1 } },
+        { type: 'travel', to: { step: 'event', dir: 1 } },
+        { type: 'travel', to: { step: 'activation', dir: -1 } },
+        { type: 'travel', to: { step: 'activation', dir: 1 } },
+      ]);
+      await settle(page);
+      await page.screenshot({ path: path.join(SHOTS, 'inspector-time-travel.png'), fullPage: true });
+      // Return to live: asked for, then the live snapshot is drawn again.
+      await page.locator('#return-live').click();
+      assert.deepStrictEqual((await sent()).at(-1), { type: 'live' });
+      await post(page, { type: 'live' });
+      await settle(page);
+      assert.strictEqual(await text(page, '#travel-label'), 'Live');
+      for (const q of live.queues) assert.strictEqual(await text(page, `article.queue[data-queue="${q.name}"] [data-field=tail]`), String(q.tail));
+      assert.strictEqual(await text(page, '#status'), 'Running');
     } finally {
       await page.close();
     }

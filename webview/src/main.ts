@@ -8,7 +8,8 @@ import { renderDiagram } from './diagram';
 import { renderFindings } from './findings';
 import { h } from './dom';
 import { renderInterrupts } from './interrupts';
-import { formatNs, isSessionMessage, isSnapshotMessage } from './model';
+import { formatNs, isLiveMessage, isPastMessage, isSessionMessage, isSnapshotMessage } from './model';
+import { TimeTravelBar } from './time-travel';
 import { renderQueues } from './queues';
 import { renderTimeline } from './timeline';
 import { renderVirtqueues } from './virtqueues';
@@ -34,6 +35,8 @@ let attached = false;
 /** Every guest of the attached session has stopped. */
 let halted = false;
 let latest: WireSnapshot | undefined;
+/** The snapshot of the moment time travel shows (drawn instead of the live ones meanwhile). */
+let pastSnapshot: WireSnapshot | undefined;
 let shown: WireSnapshot | undefined;
 let framePending = false;
 
@@ -66,6 +69,8 @@ const guestSelect = select({
   },
 });
 
+const travel = new TimeTravelBar(send);
+
 const sections = {
   diagram: section('diagram', 'System'),
   findings: section('findings', 'Protocol findings'),
@@ -95,6 +100,7 @@ app.replaceChildren(
     statusText,
     clock,
   ),
+  travel.el,
   sections.diagram.el,
   sections.findings.el,
   h('div', { class: 'columns' }, sections.queues.el, sections.interrupts.el),
@@ -108,11 +114,11 @@ function send(m: PageMessage): void {
 }
 
 function updateControls(): void {
-  const live = attached && !halted;
+  const live = attached && !halted && !travel.inPast;
   setDisabled(pauseBtn, !live || state.paused);
   setDisabled(stepBtn, !live);
   setDisabled(resumeBtn, !live || !state.paused);
-  statusText.textContent = !attached ? 'No emulator running' : halted ? 'Halted' : state.paused ? 'Paused' : 'Running';
+  statusText.textContent = !attached ? 'No emulator running' : travel.inPast ? 'Time travel' : halted ? 'Halted' : state.paused ? 'Paused' : 'Running';
   statusText.className = !attached ? 'muted' : halted ? 'halted' : state.paused ? 'paused' : 'running';
 }
 
@@ -121,7 +127,8 @@ function schedule(): void {
   framePending = true;
   requestAnimationFrame(() => {
     framePending = false;
-    if (latest) render(latest);
+    const s = travel.inPast ? pastSnapshot : latest;
+    if (s) render(s);
     // Ask for the next snapshot only now: the extension sends one at a time, at the pace we draw.
     send({ type: 'drawn' });
   });
@@ -186,11 +193,26 @@ window.addEventListener('message', (ev: MessageEvent) => {
   const m: unknown = ev.data;
   if (isSnapshotMessage(m)) {
     latest = m.snapshot;
+    travel.setLive(m.snapshot.timeNs, attached);
+    schedule();
+  } else if (isPastMessage(m)) {
+    if ('error' in m) travel.answered(m);
+    else {
+      pastSnapshot = m.snapshot;
+      travel.answered(m);
+      schedule();
+    }
+    updateControls();
+  } else if (isLiveMessage(m)) {
+    travel.live();
+    pastSnapshot = undefined;
+    updateControls();
     schedule();
   } else if (isSessionMessage(m)) {
     attached = m.attached;
     halted = m.halted;
     state = { ...state, paused: m.paused, speed: m.speed };
+    travel.setLive(latest?.timeNs ?? 0, attached);
     vscode.setState(state);
     const speed = document.getElementById('speed');
     if (speed && selectValue(speed) !== String(m.speed)) setSelectOptions(speed, speedOptions(m.speed), String(m.speed));

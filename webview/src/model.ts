@@ -192,3 +192,24 @@ export function isSessionMessage(m: unknown): m is { type: 'session'; attached: 
     r.type === 'session' && typeof r.attached === 'boolean' && typeof r.paused === 'boolean' && typeof r.halted === 'boolean' && typeof r.speed === 'number'
   );
 }
+
+type Moment = { timeNs: number; event: number; activation: number };
+
+function isMoment(x: unknown): x is Moment {
+  if (typeof x !== 'object' || x === null) return false;
+  const r = x as Record<string, unknown>;
+  return typeof r.timeNs === 'number' && typeof r.event === 'number' && typeof r.activation === 'number';
+}
+
+/** Time travel's answer: a moment with its snapshot, or why there is none. */
+export function isPastMessage(m: unknown): m is { type: 'past'; moment: Moment; end: Moment; snapshot: WireSnapshot } | { type: 'past'; error: string } {
+  if (typeof m !== 'object' || m === null) return false;
+  const r = m as Record<string, unknown>;
+  if (r.type !== 'past') return false;
+  if (typeof r.error === 'string') return true;
+  return isMoment(r.moment) && isMoment(r.end) && isSnapshotMessage({ type: 'snapshot', snapshot: r.snapshot });
+}
+
+export function isLiveMessage(m: unknown): m is { type: 'live' } {
+  return typeof m === 'object' && m !== null && (m as Record<string, unknown>).type === 'live';
+}

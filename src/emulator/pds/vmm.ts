@@ -28,6 +28,7 @@ import { encodeStage2Fsr, hex } from '../fault';
 import type { PdContext, PdProgram, Kernel, PdThread } from '../kernel';
 import type { FaultHandler, Vcpu } from '../vcpu';
 import type { VirtioConsole } from '../virtio/console';
+import { placeImage } from '../memory';
 import type { VgicDistributor } from '../devices/vgic-distributor';
 
 export const PSCI_SYSTEM_OFF = 0x84000008;
@@ -101,10 +102,11 @@ export class Vmm implements PdProgram, FaultHandler {
       ram = this.vcpu.ram,
       base = this.vcpu.ramBase;
     this.info(`Copying guest DTB to GPA ${hex(g.dtbGpa)} (${hex(g.dtb.length)} bytes)`);
-    ram.set(g.dtb, g.dtbGpa - base);
+    // RAM is all zero here: fresh at power-on, cleared by resetGuest.
+    placeImage(ram, g.dtb, g.dtbGpa - base);
     if (g.initrd) {
       this.info(`Copying guest initial RAM disk to GPA ${hex(g.initrd.gpa)} (${hex(g.initrd.bytes.length)} bytes)`);
-      ram.set(g.initrd.bytes, g.initrd.gpa - base);
+      placeImage(ram, g.initrd.bytes, g.initrd.gpa - base);
     }
     // The kernel entry is the start of RAM (a text_offset of 0, as arm64 Images since 3.17 have).
     this.info(`starting guest at ${hex(g.ramGpa)}, DTB at ${hex(g.dtbGpa)}, initial RAM disk at ${hex(g.initrd?.gpa ?? 0)}`);

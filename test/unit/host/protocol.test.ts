@@ -22,11 +22,13 @@ describe('host: worker protocol', () => {
       'reset',
       'resize',
       'resume',
+      'returnToLive',
       'setSpeed',
       'snapshot',
       'step',
       'stop',
       'streamSnapshots',
+      'travel',
     ]);
   });
 
@@ -38,6 +40,7 @@ describe('host: worker protocol', () => {
       'crashed',
       'findings',
       'guestFailed',
+      'live',
       'log',
       'output',
       'recording',
@@ -46,6 +49,7 @@ describe('host: worker protocol', () => {
       'status',
       'streamedSnapshot',
       'trace',
+      'travelled',
     ]);
   });
 

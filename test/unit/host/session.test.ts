@@ -7,6 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { EXAMPLE, ROOT, count, newSession, waitFor, workerBundle, type RecordingUi } from './worker-harness';
 import type { DualGuestSession } from '../../../src/host/dual-guest-session';
+import { formatVirtualSeconds } from '../../../src/host/serial-log';
 
 const VM1 = 'client_linux-1',
   VM2 = 'client_linux-2';
@@ -61,6 +62,45 @@ describe('host: dual-guest session over the real worker', function () {
       ui.problems.filter((d) => d.code?.startsWith('protocol-')),
       [],
     );
+  });
+
+  it('travels in time: a past moment has the queues and terminal output of then; Return to live shows the live session again', async () => {
+    await bootToLogin();
+    await login(VM1, 0);
+    ui.terminals[0].handleInput('echo later-output\r');
+    await waitFor('the later output', () => ui.of(VM1).includes('later-output\r\n'));
+    const live = await session.snapshot();
+    assert.ok(live);
+    const answers: { moment?: { timeNs: number; event: number }; error?: string; live?: boolean }[] = [];
+    const sub = session.onTravel((e) => answers.push(e === 'live' ? { live: true } : { moment: e.past?.moment, error: e.error }));
+    const before = ui.of(VM1).length;
+    // A third of the way in: before the login and the echo.
+    const at = Math.floor(live.timeNs / 3);
+    session.travel({ timeNs: at });
+    await waitFor('the moment', () => answers.length === 1);
+    assert.equal(answers[0].error, undefined);
+    // The machine stops at the end of the turn that crosses the moment (a fresh run does the same).
+    const shownAt = answers[0].moment!.timeNs;
+    assert.ok(shownAt >= at && shownAt < at + 2_000_000, JSON.stringify({ at, shownAt }));
+    const past = ui.of(VM1).slice(before);
+    assert.ok(past.includes(`viewing t = ${formatVirtualSeconds(shownAt).trim()} (time travel)`), past.slice(0, 200));
+    assert.ok(!past.includes('later-output') && !past.includes('# '), past);
+    const pausedAt = (await statusAfter(session)).timeNs;
+    // Steps by event move the moment one event on, then back.
+    session.travel({ step: 'event', dir: 1 });
+    await waitFor('a step', () => answers.length === 2);
+    assert.ok(answers[1].moment!.event > answers[0].moment!.event, JSON.stringify(answers));
+    session.travel({ step: 'event', dir: -1 });
+    await waitFor('a step back', () => answers.length === 3);
+    assert.ok(answers[2].moment!.event < answers[1].moment!.event, JSON.stringify(answers));
+    // The live machine waited: its time did not move while the past was shown.
+    assert.equal((await statusAfter(session)).timeNs, pausedAt);
+    const beforeLive = ui.of(VM1).length;
+    session.returnToLive();
+    await waitFor('live again', () => answers.some((a) => a.live));
+    assert.ok(ui.of(VM1).slice(beforeLive).includes('later-output'), 'the live output is shown again');
+    await waitFor('time moves again', () => ui.lastStatus().includes('running'));
+    sub.dispose();
   });
 
   it('boots the example: each guest terminal shows only its own console; the line terminal shows both', async () => {

@@ -4,6 +4,7 @@ import * as assert from 'assert';
 import type { EmulatorSnapshot } from '../../../src/emulator/emulator';
 import { InspectorController, type InspectorSession } from '../../../src/extension/inspector-controller';
 import { MAX_SNAPSHOTS_PER_SECOND, type HostMessage } from '../../../src/extension/inspector-protocol';
+import type { PastView, TravelTarget } from '../../../src/host/protocol';
 import { STOPPED, type SessionRunState } from '../../../src/host/status-text';
 
 class FakeSession implements InspectorSession {
@@ -42,6 +43,21 @@ class FakeSession implements InspectorSession {
     return {
       dispose: () => {
         this.runListeners = this.runListeners.filter((x) => x !== l);
+      },
+    };
+  }
+  travelListeners: ((e: { past: PastView | undefined; error?: string } | 'live') => void)[] = [];
+  travel(to: TravelTarget) {
+    this.calls.push(`travel ${JSON.stringify(to)}`);
+  }
+  returnToLive() {
+    this.calls.push('live');
+  }
+  onTravel(l: (e: { past: PastView | undefined; error?: string } | 'live') => void) {
+    this.travelListeners.push(l);
+    return {
+      dispose: () => {
+        this.travelListeners = this.travelListeners.filter((x) => x !== l);
       },
     };
   }
@@ -196,5 +212,32 @@ describe('inspector controller', () => {
     c.attach(undefined);
     assert.deepStrictEqual(s.calls.at(-1), 'stream false 30');
     assert.deepStrictEqual(port.posted.at(-1), { type: 'session', attached: false, paused: true, halted: false, speed: 0.5 });
+  });
+
+  it('forwards time travel both ways: requests to the session, moments and the return to live to the page', () => {
+    const { port, session, c } = setUp();
+    c.receive({ type: 'travel', to: { timeNs: 2e9 } });
+    c.receive({ type: 'travel', to: { step: 'event', dir: -1 } });
+    c.receive({ type: 'travel', to: { step: 'event', dir: 3 } });
+    c.receive({ type: 'live' });
+    assert.deepStrictEqual(session.calls.slice(-3), ['travel {"timeNs":2000000000}', 'travel {"step":"event","dir":-1}', 'live']);
+    assert.strictEqual(c.rejectedMessages, 1);
+    const moment = { timeNs: 2e9, event: 40, activation: 60 },
+      end = { timeNs: 9e9, event: 90, activation: 120 };
+    for (const l of session.travelListeners) l({ past: { moment, end, snapshot: SNAP, line: new Uint8Array(0), clients: [] } });
+    const past = port.posted.at(-1);
+    assert.ok(past?.type === 'past' && 'moment' in past);
+    assert.deepStrictEqual([past.moment, past.end, past.snapshot.queues[0].bytesHex], [moment, end, '6869']);
+    for (const l of session.travelListeners) l({ past: undefined, error: 'no emulator is running' });
+    assert.deepStrictEqual(port.posted.at(-1), { type: 'past', error: 'no emulator is running' });
+    for (const l of session.travelListeners) l('live');
+    assert.deepStrictEqual(port.posted.at(-1), { type: 'live' });
+    // A page reloaded or a panel closed while the past is shown does not leave the live machine waiting.
+    c.receive({ type: 'travel', to: { timeNs: 1 } });
+    c.receive({ type: 'ready' });
+    assert.deepStrictEqual(session.calls.slice(-2), ['travel {"timeNs":1}', 'live']);
+    c.receive({ type: 'travel', to: { timeNs: 1 } });
+    c.dispose();
+    assert.deepStrictEqual(session.calls.slice(-3), ['travel {"timeNs":1}', 'live', 'stream false 30']);
   });
 });

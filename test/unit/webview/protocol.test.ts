@@ -15,8 +15,8 @@ import {
 
 describe('inspector protocol', () => {
   it('pins the message names', () => {
-    assert.deepStrictEqual([...PAGE_MESSAGE_TYPES], ['ready', 'drawn', 'pause', 'resume', 'step', 'setSpeed']);
-    assert.deepStrictEqual([...HOST_MESSAGE_TYPES], ['snapshot', 'session']);
+    assert.deepStrictEqual([...PAGE_MESSAGE_TYPES], ['ready', 'drawn', 'pause', 'resume', 'step', 'setSpeed', 'travel', 'live']);
+    assert.deepStrictEqual([...HOST_MESSAGE_TYPES], ['snapshot', 'session', 'past', 'live']);
   });
 
   it('accepts the well-formed page messages and strips extra fields', () => {
@@ -26,6 +26,10 @@ describe('inspector protocol', () => {
     assert.deepStrictEqual(parsePageMessage({ type: 'setSpeed', factor: 2, evil: true }), { type: 'setSpeed', factor: 2 });
     assert.deepStrictEqual(parsePageMessage({ type: 'setSpeed', factor: MIN_SPEED }), { type: 'setSpeed', factor: MIN_SPEED });
     assert.deepStrictEqual(parsePageMessage({ type: 'setSpeed', factor: MAX_SPEED }), { type: 'setSpeed', factor: MAX_SPEED });
+    assert.deepStrictEqual(parsePageMessage({ type: 'live', x: 1 }), { type: 'live' });
+    assert.deepStrictEqual(parsePageMessage({ type: 'travel', to: { timeNs: 5e9, evil: 1 } }), { type: 'travel', to: { timeNs: 5e9 } });
+    assert.deepStrictEqual(parsePageMessage({ type: 'travel', to: { event: 12 } }), { type: 'travel', to: { event: 12 } });
+    assert.deepStrictEqual(parsePageMessage({ type: 'travel', to: { step: 'activation', dir: -1 } }), { type: 'travel', to: { step: 'activation', dir: -1 } });
   });
 
   it('rejects anything else', () => {
@@ -46,6 +50,12 @@ describe('inspector protocol', () => {
       { type: 'setSpeed', factor: 0 },
       { type: 'setSpeed', factor: -1 },
       { type: 'setSpeed', factor: MAX_SPEED * 2 },
+      { type: 'travel' },
+      { type: 'travel', to: { timeNs: -1 } },
+      { type: 'travel', to: { timeNs: 1.5 } },
+      { type: 'travel', to: { event: '3' } },
+      { type: 'travel', to: { step: 'event', dir: 2 } },
+      { type: 'travel', to: { step: 'slice', dir: 1 } },
       { type: 'constructor' },
       { type: '__proto__' },
       { type: 'toString' },
@@ -60,7 +70,7 @@ describe('inspector protocol', () => {
         const m = parsePageMessage(x);
         if (m === undefined) return;
         assert.ok((PAGE_MESSAGE_TYPES as readonly string[]).includes(m.type));
-        assert.deepStrictEqual(Object.keys(m).sort(), m.type === 'setSpeed' ? ['factor', 'type'] : ['type']);
+        assert.deepStrictEqual(Object.keys(m).sort(), m.type === 'setSpeed' ? ['factor', 'type'] : m.type === 'travel' ? ['to', 'type'] : ['type']);
         if (m.type === 'setSpeed') assert.ok(m.factor >= MIN_SPEED && m.factor <= MAX_SPEED);
       }),
       { numRuns: 500 },
