@@ -11,6 +11,7 @@
 // - devices/uart-imx.ts: fast mode is unpaced; no error, escape, aging or DMA features.
 // - devices/uart-pl011.ts: fast mode is unpaced; no parity, framing or break errors; no modem
 //   lines, IrDA, DMA or loopback.
+// - devices/uart-meson.ts: fast mode is unpaced; the interrupt is a level; no parity or framing errors.
 // - devices/gic.ts: IRQs enabled by a call, not a distributor register; the distributor is on.
 // - devices/vgic-distributor.ts: pending and active state is the list registers'.
 // - virtio/console.ts: TX resumes on virt_tx's signal; over-long chains stream; malformed queues set
