@@ -18,6 +18,7 @@
 //   DEVICE_NEEDS_RESET; address halves replace; an out-of-range QueueReady fails; no debug chatter.
 // - pds/uart-driver.ts: one RX and one TX pass per IRQ.
 // - pds/pl011-driver.ts: RX always enabled.
+// - pds/meson-driver.ts: handle_irq leaves when only a full RX queue is left.
 // - pds/virt-rx.ts: clients may be numbered from 1.
 // - pds/virt-tx.ts: oversized backlogs go in pieces; clients signalled before the driver; no
 //   debug-build busy wait.

@@ -3,6 +3,10 @@
 // as the ODROID-C4 build divides it), drains the RX FIFO into the RX queue and fills the TX FIFO
 // from the TX queue on its interrupt and on the virtualisers' signals. With RX disabled
 // (config.rx_enabled false) the receiver and its interrupt stay off.
+//
+// Departures from the pinned upstream (sDDF 650ace5, libvmm 7069ab9, Microkit cfd5216):
+// - handle_irq stops when the RX queue is full and nothing else is pending, where the driver loops
+//   on the status register's RX data for as long as the queue stays full (sddf drivers/serial/meson/uart.c:130-131).
 import type { PdContext } from '../kernel';
 import type { SerialQueue } from '../queue';
 import {
@@ -99,7 +103,10 @@ export class MesonDriver extends SddfFifoUartDriver {
     let sr = u.read(MESON_STATUS),
       cr = u.read(MESON_CONTROL);
     const txWanted = (): boolean => (cr & CTRL_TX_INT_EN) !== 0 && (sr & STAT_TX_FULL) === 0;
-    while (sr & ABNORMAL || !(sr & STAT_RX_EMPTY) || txWanted()) {
+    // The driver loops while STATUS shows RX data, even with its RX queue full and RX masked: it
+    // would spin until virt_rx, which it starves, made room. The model leaves then instead.
+    const rxStuck = (): boolean => !(sr & STAT_RX_EMPTY) && (!this.rxq || this.rxq.isFull()) && !(sr & ABNORMAL) && !txWanted();
+    while ((sr & ABNORMAL || !(sr & STAT_RX_EMPTY) || txWanted()) && !rxStuck()) {
       if (this.rxq && !(sr & STAT_RX_EMPTY)) this.rxReturn();
       if (txWanted()) this.txProvide();
       if (sr & ABNORMAL) {

@@ -88,4 +88,19 @@ describe('emulator: ODROID-C4 (Meson UART behind sDDF, GIC-400)', function () {
     // What left the line took at least a character time per byte.
     assert.ok(emu.now() >= emu.uart.txBytes * charNs, `${emu.now()} ns for ${emu.uart.txBytes} bytes`);
   });
+
+  it('unpaced input longer than the RX queue: the driver masks RX until virt_rx makes room, and the guest gets the line', () => {
+    const emu = boot(true);
+    emu.runUntilIdle(30e9);
+    emu.typeInput('root\r');
+    emu.runUntilIdle(30e9);
+    const line = 'x'.repeat(9000);
+    emu.typeInput(`${line}\r`);
+    emu.runUntilIdle(30e9);
+    const driver = emu.kernel.pds.get('uart_driver')!.program as MesonDriver;
+    assert.ok(driver.rxStalls > 0, 'the RX queue filled');
+    assert.equal(emu.uart.wirePending(), 0);
+    assert.equal(emu.uart.overruns, 0);
+    assert.equal(emu.uart.rxBytes, 'root\r'.length + line.length + 1);
+  });
 });
