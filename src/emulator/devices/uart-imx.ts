@@ -195,7 +195,7 @@ export class ImxUart extends UartLineSide implements SerialDevice {
    * clear); returns how many bytes were written. Same effect as that loop of register writes, done
    * as one copy when the line is unpaced.
    */
-  writeTxFifo(src: Uint8Array, from: number, to: number): number {
+  override writeTxFifo(src: Uint8Array, from: number, to: number): number {
     if (!this.fast) {
       let n = 0;
       while (from + n < to && !this.txFifo.isFull()) this.transmit(src[from + n++]);

@@ -212,6 +212,12 @@ export abstract class UartLineSide {
   protected transmitterRuns(): boolean {
     return true;
   }
+  /** One write of the data register. */
+  abstract transmit(byte: number): void;
+  /** Whether a write of the data register finds room (the TX FIFO not full). */
+  protected txRoom(): boolean {
+    return !this.txFifo.isFull();
+  }
   /** Characters left the TX FIFO for the line: its level went from `before` to `after`. */
   protected onTxDeparture(_before: number, _after: number): void {}
   /** In fast mode, what becomes of typing while the receiver is off (default: it waits on the wire). */
@@ -258,6 +264,22 @@ export abstract class UartLineSide {
       this.nextRxArrival = Infinity;
     } else if (this.wire.length > 0 && this.nextRxArrival === Infinity) this.nextRxArrival = this.now() + this.charTimeNs();
     this.updateIrq();
+  }
+
+  /**
+   * The driver writing the data register once per byte of src[from, to) while the TX FIFO has
+   * room; returns how many were written. The same effect as that loop of register writes, done as
+   * one copy when the line is unpaced.
+   */
+  writeTxFifo(src: Uint8Array, from: number, to: number): number {
+    if (this.fast && this.transmitterRuns()) {
+      this.sendNow(src, from, to);
+      this.updateIrq();
+      return to - from;
+    }
+    let n = 0;
+    while (from + n < to && this.txRoom()) this.transmit(src[from + n++]);
+    return n;
   }
 
   // ---- Device

@@ -175,18 +175,6 @@ export class MesonUart extends UartLineSide implements SerialDevice {
     this.updateIrq();
   }
 
-  /** The driver writing WFIFO once per byte of src[from, to) while STATUS.TX_FULL is clear; returns how many went. */
-  writeTxFifo(src: Uint8Array, from: number, to: number): number {
-    if (this.fast && this.transmitterRuns()) {
-      this.sendNow(src, from, to);
-      this.updateIrq();
-      return to - from;
-    }
-    let n = 0;
-    while (from + n < to && !this.txFifo.isFull()) this.transmit(src[from + n++]);
-    return n;
-  }
-
   txFifoFull(): boolean {
     return (this.status() & STAT_TX_FULL) !== 0;
   }

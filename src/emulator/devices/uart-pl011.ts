@@ -240,22 +240,6 @@ export class Pl011Uart extends UartLineSide implements SerialDevice {
     this.updateIrq();
   }
 
-  /**
-   * The driver writing UARTDR once per byte of src[from, to) while UARTFR.TXFF is clear; returns how
-   * many were written. The same effect as that loop of register writes, done as one copy when the
-   * line is unpaced.
-   */
-  writeTxFifo(src: Uint8Array, from: number, to: number): number {
-    if (this.fast && this.txEnabled()) {
-      this.sendNow(src, from, to);
-      this.updateIrq();
-      return to - from;
-    }
-    let n = 0;
-    while (from + n < to && this.txFifo.length < this.txCapacity()) this.transmit(src[from + n++]);
-    return n;
-  }
-
   txFifoFull(): boolean {
     return (this.read(PL011_FR) & FR_TXFF) !== 0;
   }
@@ -305,6 +289,9 @@ export class Pl011Uart extends UartLineSide implements SerialDevice {
   }
   private txCapacity(): number {
     return this.fifosEnabled() ? this.depth : 1;
+  }
+  protected override txRoom(): boolean {
+    return this.txFifo.length < this.txCapacity();
   }
   private txEnabled(): boolean {
     return this.options.transmitsWhileDisabled === true || (this.cr & (CR_UARTEN | CR_TXE)) === (CR_UARTEN | CR_TXE);
