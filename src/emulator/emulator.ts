@@ -11,12 +11,14 @@
 // - devices/uart-imx.ts: fast mode is unpaced; no error, escape, aging or DMA features.
 // - devices/uart-pl011.ts: fast mode is unpaced; no parity, framing or break errors; no modem
 //   lines, IrDA, DMA or loopback.
+// - devices/uart-meson.ts: fast mode is unpaced; the interrupt is a level; no parity or framing errors.
 // - devices/gic.ts: IRQs enabled by a call, not a distributor register; the distributor is on.
 // - devices/vgic-distributor.ts: pending and active state is the list registers'.
 // - virtio/console.ts: TX resumes on virt_tx's signal; over-long chains stream; malformed queues set
 //   DEVICE_NEEDS_RESET; address halves replace; an out-of-range QueueReady fails; no debug chatter.
 // - pds/uart-driver.ts: one RX and one TX pass per IRQ.
 // - pds/pl011-driver.ts: RX always enabled.
+// - pds/meson-driver.ts: handle_irq leaves when only a full RX queue is left.
 // - pds/virt-rx.ts: clients may be numbered from 1.
 // - pds/virt-tx.ts: oversized backlogs go in pieces; clients signalled before the driver; no
 //   debug-build busy wait.

@@ -2,14 +2,16 @@
 import type { BoardDescription } from '../boards';
 import type { PdContext, PdProgram } from '../kernel';
 import type { SerialQueue } from '../queue';
+import { MesonDriver } from '../pds/meson-driver';
 import { Pl011Driver } from '../pds/pl011-driver';
 import { UartDriver, type UartDriverChannels } from '../pds/uart-driver';
 import { ImxUart } from './uart-imx';
+import { MesonUart } from './uart-meson';
 import type { SerialDevice } from './uart-line';
 import { Pl011Uart } from './uart-pl011';
 
 /** The UART models the emulator has: a board whose UART is not among them cannot boot (validate.ts says so). */
-export const MODELLED_UARTS: readonly BoardDescription['uart']['model'][] = ['imx', 'pl011'];
+export const MODELLED_UARTS: readonly BoardDescription['uart']['model'][] = ['imx', 'pl011', 'meson'];
 
 /** Why a board cannot boot here (its UART has no model), or undefined. */
 export function unmodelledUart(board: BoardDescription): string | undefined {
@@ -31,10 +33,11 @@ export function createBoardUart(board: BoardDescription, fast: boolean, now: () 
       transmitsWhileDisabled: qemu,
     });
   }
+  if (u.model === 'meson') return new MesonUart(fast, now, setIrq, { xtalHz: u.clockHz, fifoDepth: u.fifoDepth });
   return new ImxUart(fast, now, setIrq);
 }
 
-/** sDDF's driver for the UART (drivers/serial/imx or drivers/serial/arm). */
+/** sDDF's driver for the UART (drivers/serial/imx, drivers/serial/arm or drivers/serial/meson). */
 export function createUartDriver(
   uart: SerialDevice,
   ctx: PdContext,
@@ -49,5 +52,6 @@ export function createUartDriver(
     if (!rx) throw new Error('the PL011 driver model needs an RX queue');
     return new Pl011Driver(ctx, uart, rx, tx, ch, baud);
   }
+  if (uart instanceof MesonUart) return new MesonDriver(ctx, uart, rxEnabled ? rx : undefined, tx, ch, baud);
   return new UartDriver(ctx, uart as ImxUart, rx, tx, ch, baud, rxEnabled);
 }

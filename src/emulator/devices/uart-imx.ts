@@ -9,7 +9,7 @@
 //   byte arriving at a full RX FIFO is lost and counted (sddf drivers/serial/imx/uart.c:30-41).
 // - Error, escape, aging and DMA features are not modelled, so the driver's ABNORMAL branch never
 //   runs (sddf drivers/serial/imx/uart.c:107-110).
-import { UartLineSide, type SerialDevice } from './uart-line';
+import { UartLineSide, type SerialDevice, type UartLineState } from './uart-line';
 
 export const URXD = 0x00,
   UTXD = 0x40,
@@ -50,15 +50,8 @@ export const UART_FIFO_SIZE = 32;
 export const UART_REF_CLOCK_HZ = 24_000_000;
 const RFDIV_DIVISOR = [6, 5, 4, 3, 2, 1, 7, 1];
 
-export interface ImxUartState {
+export interface ImxUartState extends UartLineState {
   regs: number[];
-  rx: number[];
-  tx: number[];
-  wire: number[];
-  txShiftByte: number;
-  txBusyUntil: number;
-  nextRxArrival: number;
-  overruns: number;
 }
 
 export class ImxUart extends UartLineSide implements SerialDevice {
@@ -73,36 +66,9 @@ export class ImxUart extends UartLineSide implements SerialDevice {
   private bir = 0;
   private bmr = 0;
   private onems = 0;
-  private readonly rxFifo = new Uint8Array(UART_FIFO_SIZE);
-  private rxHead = 0;
-  private rxCount = 0;
-  private readonly txFifo = new Uint8Array(UART_FIFO_SIZE);
-  private txHead = 0;
-  private txCount = 0;
-  private txShiftByte = -1;
-  private txBusyUntil = Infinity;
-  private nextRxArrival = Infinity;
-  overruns = 0;
-  txBytes = 0;
-  rxBytes = 0;
-  private irqHigh = false;
 
-  constructor(
-    private fast: boolean,
-    private readonly now: () => number,
-    private readonly setIrq: (high: boolean) => void,
-  ) {
-    super();
-  }
-
-  setFast(fast: boolean): void {
-    this.fast = fast;
-    if (fast) {
-      this.flushTxFast();
-      this.fillRxFast();
-      this.nextRxArrival = Infinity;
-    } else if (this.wire.length > 0) this.nextRxArrival = this.now() + this.charTimeNs();
-    this.updateIrq();
+  constructor(fast: boolean, now: () => number, setIrq: (high: boolean) => void) {
+    super(fast, now, setIrq, UART_FIFO_SIZE);
   }
 
   /** Nanoseconds per character at the programmed rate (8N1: 10 bit times); 115200 baud if unprogrammed. */
@@ -121,10 +87,8 @@ export class ImxUart extends UartLineSide implements SerialDevice {
   read(offset: number): number {
     switch (offset) {
       case URXD: {
-        if (this.rxCount === 0) return 0;
-        const b = this.rxFifo[this.rxHead];
-        this.rxHead = (this.rxHead + 1) % UART_FIFO_SIZE;
-        this.rxCount--;
+        if (this.rxFifo.length === 0) return 0;
+        const b = this.rxFifo.shift();
         this.rxBytes++;
         if (this.fast) this.fillRxFast();
         this.updateIrq();
@@ -143,9 +107,13 @@ export class ImxUart extends UartLineSide implements SerialDevice {
       case UFCR:
         return this.fcr;
       case USR1:
-        return (this.rxReady() ? USR1_RRDY : 0) | (this.txCount < this.txThreshold() ? USR1_TRDY : 0);
+        return (this.rxReady() ? USR1_RRDY : 0) | (this.txFifo.length < this.txThreshold() ? USR1_TRDY : 0);
       case USR2:
-        return (this.rxCount > 0 ? USR2_RDR : 0) | (this.txCount === 0 ? USR2_TXFE : 0) | (this.txCount === 0 && this.txShiftByte < 0 ? USR2_TXDC : 0);
+        return (
+          (this.rxFifo.length > 0 ? USR2_RDR : 0) |
+          (this.txFifo.length === 0 ? USR2_TXFE : 0) |
+          (this.txFifo.length === 0 && this.txShiftByte < 0 ? USR2_TXDC : 0)
+        );
       case UESC:
         return this.esc;
       case UTIM:
@@ -159,7 +127,7 @@ export class ImxUart extends UartLineSide implements SerialDevice {
       case ONEMS:
         return this.onems;
       case UTS:
-        return (this.txCount === UART_FIFO_SIZE ? UTS_TXFULL : 0) | (this.rxCount === 0 ? UTS_RXEMPTY : 0);
+        return (this.txFifo.isFull() ? UTS_TXFULL : 0) | (this.rxFifo.length === 0 ? UTS_RXEMPTY : 0);
       default:
         return 0;
     }
@@ -211,16 +179,14 @@ export class ImxUart extends UartLineSide implements SerialDevice {
 
   /** The hot path of the driver: one byte into UTXD. */
   transmit(byte: number): void {
-    if ((this.cr1 & UCR1_UARTEN) === 0 || (this.cr2 & UCR2_TXEN) === 0) return;
+    if (!this.txEnabled()) return;
     if (this.fast) {
-      this.line.push(byte, this.now());
-      this.txBytes++;
+      this.sendByteNow(byte);
       return;
     }
-    if (this.txCount === UART_FIFO_SIZE) return; // the hardware drops a write to a full FIFO
-    this.txFifo[(this.txHead + this.txCount) % UART_FIFO_SIZE] = byte;
-    this.txCount++;
-    if (this.txShiftByte < 0) this.startShift(this.now());
+    if (this.txFifo.isFull()) return; // the hardware drops a write to a full FIFO
+    this.txFifo.push(byte);
+    this.kickTx();
     this.updateIrq();
   }
 
@@ -229,97 +195,27 @@ export class ImxUart extends UartLineSide implements SerialDevice {
    * clear); returns how many bytes were written. Same effect as that loop of register writes, done
    * as one copy when the line is unpaced.
    */
-  writeTxFifo(src: Uint8Array, from: number, to: number): number {
+  override writeTxFifo(src: Uint8Array, from: number, to: number): number {
     if (!this.fast) {
       let n = 0;
-      while (from + n < to && this.txCount < UART_FIFO_SIZE) this.transmit(src[from + n++]);
+      while (from + n < to && !this.txFifo.isFull()) this.transmit(src[from + n++]);
       return n;
     }
-    if ((this.cr1 & UCR1_UARTEN) === 0 || (this.cr2 & UCR2_TXEN) === 0) return to - from;
-    const n = to - from;
-    this.line.pushAll(src.subarray(from, to), this.now());
-    this.txBytes += n;
-    return n;
+    if (this.txEnabled()) this.sendNow(src, from, to);
+    return to - from;
   }
 
   txFifoFull(): boolean {
-    return !this.fast && this.txCount === UART_FIFO_SIZE;
-  }
-
-  // ---- the line side
-
-  /** Bytes arriving on the RX line from the host. */
-  type(bytes: Uint8Array): void {
-    this.wire.push(bytes);
-    if (this.fast) {
-      this.fillRxFast();
-      this.updateIrq();
-    } else if (this.nextRxArrival === Infinity && this.wire.length > 0) {
-      this.nextRxArrival = this.now() + this.charTimeNs();
-    }
-  }
-
-  busy(): boolean {
-    return this.wire.length > 0 || this.txCount > 0 || this.txShiftByte >= 0 || this.rxCount > 0;
-  }
-
-  // ---- Device
-
-  nextDeadline(): number {
-    return Math.min(this.txBusyUntil, this.nextRxArrival);
-  }
-
-  advance(now: number): void {
-    while (this.txBusyUntil <= now) {
-      const done = this.txBusyUntil;
-      this.line.push(this.txShiftByte, done);
-      this.txBytes++;
-      this.txShiftByte = -1;
-      this.txBusyUntil = Infinity;
-      if (this.txCount > 0) this.startShift(done);
-    }
-    while (this.nextRxArrival <= now && this.wire.length > 0) {
-      const b = this.wire.shift();
-      if ((this.cr2 & UCR2_RXEN) === 0 || (this.cr1 & UCR1_UARTEN) === 0 || this.rxCount === UART_FIFO_SIZE) this.overruns++;
-      else {
-        this.rxFifo[(this.rxHead + this.rxCount) % UART_FIFO_SIZE] = b;
-        this.rxCount++;
-      }
-      this.nextRxArrival = this.wire.length > 0 ? this.nextRxArrival + this.charTimeNs() : Infinity;
-    }
-    this.updateIrq();
+    return !this.fast && this.txFifo.isFull();
   }
 
   getState(): ImxUartState {
-    const rx: number[] = [],
-      tx: number[] = [];
-    for (let i = 0; i < this.rxCount; i++) rx.push(this.rxFifo[(this.rxHead + i) % UART_FIFO_SIZE]);
-    for (let i = 0; i < this.txCount; i++) tx.push(this.txFifo[(this.txHead + i) % UART_FIFO_SIZE]);
-    return {
-      regs: [this.cr1, this.cr2, this.cr3, this.cr4, this.fcr, this.esc, this.tim, this.bir, this.bmr, this.onems],
-      rx,
-      tx,
-      wire: this.wire.snapshot(),
-      txShiftByte: this.txShiftByte,
-      txBusyUntil: this.txBusyUntil,
-      nextRxArrival: this.nextRxArrival,
-      overruns: this.overruns,
-    };
+    return { regs: [this.cr1, this.cr2, this.cr3, this.cr4, this.fcr, this.esc, this.tim, this.bir, this.bmr, this.onems], ...this.lineState() };
   }
 
   setState(s: ImxUartState): void {
     [this.cr1, this.cr2, this.cr3, this.cr4, this.fcr, this.esc, this.tim, this.bir, this.bmr, this.onems] = s.regs;
-    this.rxFifo.set(s.rx);
-    this.rxHead = 0;
-    this.rxCount = s.rx.length;
-    this.txFifo.set(s.tx);
-    this.txHead = 0;
-    this.txCount = s.tx.length;
-    this.wire.restore(s.wire);
-    this.txShiftByte = s.txShiftByte;
-    this.txBusyUntil = s.txBusyUntil;
-    this.nextRxArrival = s.nextRxArrival;
-    this.overruns = s.overruns;
+    this.restoreLine(s);
     this.updateIrq();
   }
 
@@ -332,54 +228,36 @@ export class ImxUart extends UartLineSide implements SerialDevice {
     return (this.fcr >> UFCR_TXTL_SHIFT) & 0x3f;
   }
   private rxReady(): boolean {
-    return this.rxCount >= this.rxThreshold();
+    return this.rxFifo.length >= this.rxThreshold();
   }
 
-  private updateIrq(): void {
-    const high = ((this.cr1 & UCR1_RRDYEN) !== 0 && this.rxReady()) || ((this.cr1 & UCR1_TRDYEN) !== 0 && this.txCount < this.txThreshold());
-    if (high !== this.irqHigh) {
-      this.irqHigh = high;
-      this.setIrq(high);
-    }
+  protected irqAsserted(): boolean {
+    return ((this.cr1 & UCR1_RRDYEN) !== 0 && this.rxReady()) || ((this.cr1 & UCR1_TRDYEN) !== 0 && this.txFifo.length < this.txThreshold());
   }
 
-  private startShift(at: number): void {
-    this.txShiftByte = this.txFifo[this.txHead];
-    this.txHead = (this.txHead + 1) % UART_FIFO_SIZE;
-    this.txCount--;
-    this.txBusyUntil = at + this.charTimeNs();
+  private txEnabled(): boolean {
+    return (this.cr2 & UCR2_TXEN) !== 0 && (this.cr1 & UCR1_UARTEN) !== 0;
   }
 
-  private flushTxFast(): void {
-    const at = this.now();
-    if (this.txShiftByte >= 0) {
-      this.line.push(this.txShiftByte, at);
-      this.txShiftByte = -1;
-      this.txBusyUntil = Infinity;
-    }
-    while (this.txCount > 0) {
-      this.line.push(this.txFifo[this.txHead], at);
-      this.txHead = (this.txHead + 1) % UART_FIFO_SIZE;
-      this.txCount--;
-    }
+  protected receiverOn(): boolean {
+    return (this.cr2 & UCR2_RXEN) !== 0 && (this.cr1 & UCR1_UARTEN) !== 0;
   }
 
-  private fillRxFast(): void {
-    if ((this.cr2 & UCR2_RXEN) === 0 || (this.cr1 & UCR1_UARTEN) === 0) {
-      // A receiver that is off loses what arrives, as in realtime mode (advance).
-      this.overruns += this.wire.length;
-      this.wire.clear();
-      return;
-    }
-    while (this.wire.length > 0 && this.rxCount < UART_FIFO_SIZE) {
-      this.rxFifo[(this.rxHead + this.rxCount) % UART_FIFO_SIZE] = this.wire.shift();
-      this.rxCount++;
-    }
+  /** A character off the wire: lost and counted with the receiver off or the FIFO full. */
+  protected receive(byte: number): void {
+    if (!this.receiverOn() || this.rxFifo.isFull()) this.overruns++;
+    else this.rxFifo.push(byte);
+  }
+
+  /** A receiver that is off loses what arrives, in fast mode as in realtime mode. */
+  protected override receiverOffInFast(): void {
+    this.overruns += this.wire.length;
+    this.wire.clear();
   }
 
   private softReset(): void {
-    this.rxHead = this.rxCount = 0;
-    this.txHead = this.txCount = 0;
+    this.rxFifo.clear();
+    this.txFifo.clear();
     this.txShiftByte = -1;
     this.txBusyUntil = Infinity;
   }

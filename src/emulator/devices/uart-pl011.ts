@@ -12,7 +12,7 @@
 //   to turn it off, and the line's other end is assumed to agree (sddf drivers/serial/arm/uart.c:128-129).
 // - Modem lines (CTS, DCD, DSR, RI), IrDA, DMA and loopback are not modelled: their interrupts never
 //   assert and UARTDMACR is storage (sddf drivers/serial/arm/include/uart.h:38).
-import { UartLineSide, type SerialDevice } from './uart-line';
+import { UartLineSide, type SerialDevice, type UartLineState } from './uart-line';
 
 export const PL011_DR = 0x000,
   PL011_RSR = 0x004,
@@ -78,19 +78,12 @@ export interface Pl011Options {
   transmitsWhileDisabled?: boolean;
 }
 
-export interface Pl011State {
+export interface Pl011State extends UartLineState {
   regs: number[];
   latched: number[];
-  rx: number[];
-  tx: number[];
-  wire: number[];
   ris: number;
-  txShiftByte: number;
-  txBusyUntil: number;
-  nextRxArrival: number;
   rxTimeoutAt: number;
   overrunPending: boolean;
-  overruns: number;
 }
 
 export class Pl011Uart extends UartLineSide implements SerialDevice {
@@ -111,33 +104,18 @@ export class Pl011Uart extends UartLineSide implements SerialDevice {
   private latchedIbrd = 0;
   private latchedFbrd = 0;
   private latchedLcrH = 0;
-  private readonly rxFifo: Uint16Array;
-  private rxHead = 0;
-  private rxCount = 0;
-  private readonly txFifo: Uint8Array;
-  private txHead = 0;
-  private txCount = 0;
-  private txShiftByte = -1;
-  private txBusyUntil = Infinity;
-  private nextRxArrival = Infinity;
   private rxTimeoutAt = Infinity;
   /** A character was lost to a full FIFO: the next one stored carries OE. */
   private overrunPending = false;
-  overruns = 0;
-  txBytes = 0;
-  rxBytes = 0;
-  private irqHigh = false;
 
   constructor(
-    private fast: boolean,
-    private readonly now: () => number,
-    private readonly setIrq: (high: boolean) => void,
+    fast: boolean,
+    now: () => number,
+    setIrq: (high: boolean) => void,
     private readonly options: Pl011Options = { clockHz: 24_000_000, fifoDepth: 32 },
   ) {
-    super();
+    super(fast, now, setIrq, options.fifoDepth);
     this.depth = options.fifoDepth;
-    this.rxFifo = new Uint16Array(this.depth);
-    this.txFifo = new Uint8Array(this.depth);
     this.ids = ID_BYTES.slice();
     if (options.periphId2 !== undefined) this.ids[2] = options.periphId2;
   }
@@ -167,16 +145,6 @@ export class Pl011Uart extends UartLineSide implements SerialDevice {
 
   private bitTimeNs(): number {
     return 1e9 / this.baud();
-  }
-
-  setFast(fast: boolean): void {
-    this.fast = fast;
-    if (fast) {
-      this.flushTxFast();
-      this.fillRxFast();
-      this.nextRxArrival = Infinity;
-    } else if (this.wire.length > 0 && this.nextRxArrival === Infinity) this.nextRxArrival = this.now() + this.charTimeNs();
-    this.updateIrq();
   }
 
   // ---- register interface
@@ -260,124 +228,53 @@ export class Pl011Uart extends UartLineSide implements SerialDevice {
   /** One write to UARTDR: into the TX FIFO (or holding register); a write to a full FIFO is lost. */
   transmit(byte: number): void {
     if (this.fast && this.txEnabled()) {
-      this.line.push(byte, this.now());
-      this.txBytes++;
-      this.afterTxDeparture(1, 0);
+      this.sendByteNow(byte);
       return;
     }
-    if (this.txCount >= this.txCapacity()) return;
-    const before = this.txCount;
-    this.txFifo[(this.txHead + this.txCount) % this.depth] = byte;
-    this.txCount++;
+    const before = this.txFifo.length;
+    if (before >= this.txCapacity()) return;
+    this.txFifo.push(byte);
     // Writing past the trigger level clears the transmit interrupt (TRM 3.4.3 UARTTXINTR).
-    if (before <= this.txTrigger() && this.txCount > this.txTrigger()) this.ris &= ~INT_TX;
-    if (this.txShiftByte < 0 && this.txEnabled()) this.startShift(this.now());
+    if (before <= this.txTrigger() && before + 1 > this.txTrigger()) this.ris &= ~INT_TX;
+    this.kickTx();
     this.updateIrq();
-  }
-
-  /**
-   * The driver writing UARTDR once per byte of src[from, to) while UARTFR.TXFF is clear; returns how
-   * many were written. The same effect as that loop of register writes, done as one copy when the
-   * line is unpaced.
-   */
-  writeTxFifo(src: Uint8Array, from: number, to: number): number {
-    if (this.fast && this.txEnabled()) {
-      this.line.pushAll(src.subarray(from, to), this.now());
-      this.txBytes += to - from;
-      if (to > from) this.afterTxDeparture(1, 0);
-      this.updateIrq();
-      return to - from;
-    }
-    let n = 0;
-    while (from + n < to && this.txCount < this.txCapacity()) this.transmit(src[from + n++]);
-    return n;
   }
 
   txFifoFull(): boolean {
     return (this.read(PL011_FR) & FR_TXFF) !== 0;
   }
 
-  // ---- the line side
-
-  type(bytes: Uint8Array): void {
-    this.wire.push(bytes);
-    if (this.fast) {
-      this.fillRxFast();
-      this.updateIrq();
-    } else if (this.nextRxArrival === Infinity && this.wire.length > 0) {
-      this.nextRxArrival = this.now() + this.charTimeNs();
-    }
-  }
-
-  busy(): boolean {
-    return this.wire.length > 0 || this.txCount > 0 || this.txShiftByte >= 0 || this.rxCount > 0;
-  }
-
   // ---- Device
 
-  nextDeadline(): number {
+  override nextDeadline(): number {
     return Math.min(this.txBusyUntil, this.nextRxArrival, this.rxTimeoutAt);
   }
 
-  advance(now: number): void {
-    while (this.txBusyUntil <= now) {
-      const done = this.txBusyUntil;
-      this.line.push(this.txShiftByte, done);
-      this.txBytes++;
-      this.txShiftByte = -1;
-      this.txBusyUntil = Infinity;
-      if (this.txCount > 0 && this.txEnabled()) this.startShift(done);
-    }
-    while (this.nextRxArrival <= now && this.wire.length > 0) {
-      const at = this.nextRxArrival;
-      this.receive(this.wire.shift(), at);
-      this.nextRxArrival = this.wire.length > 0 ? at + this.charTimeNs() : Infinity;
-    }
+  protected override timersDue(now: number): void {
     if (this.rxTimeoutAt <= now) {
       this.rxTimeoutAt = Infinity;
-      if (this.rxCount > 0) this.ris |= INT_RT;
+      if (this.rxFifo.length > 0) this.ris |= INT_RT;
     }
-    this.updateIrq();
   }
 
   getState(): Pl011State {
-    const rx: number[] = [],
-      tx: number[] = [];
-    for (let i = 0; i < this.rxCount; i++) rx.push(this.rxFifo[(this.rxHead + i) % this.depth]);
-    for (let i = 0; i < this.txCount; i++) tx.push(this.txFifo[(this.txHead + i) % this.depth]);
     return {
       regs: [this.rsr, this.ilpr, this.ibrd, this.fbrd, this.lcrH, this.cr, this.ifls, this.imsc, this.dmacr],
       latched: [this.latchedIbrd, this.latchedFbrd, this.latchedLcrH],
-      rx,
-      tx,
-      wire: this.wire.snapshot(),
+      ...this.lineState(),
       ris: this.ris,
-      txShiftByte: this.txShiftByte,
-      txBusyUntil: this.txBusyUntil,
-      nextRxArrival: this.nextRxArrival,
       rxTimeoutAt: this.rxTimeoutAt,
       overrunPending: this.overrunPending,
-      overruns: this.overruns,
     };
   }
 
   setState(s: Pl011State): void {
     [this.rsr, this.ilpr, this.ibrd, this.fbrd, this.lcrH, this.cr, this.ifls, this.imsc, this.dmacr] = s.regs;
     [this.latchedIbrd, this.latchedFbrd, this.latchedLcrH] = s.latched;
-    this.rxFifo.set(s.rx);
-    this.rxHead = 0;
-    this.rxCount = s.rx.length;
-    this.txFifo.set(s.tx);
-    this.txHead = 0;
-    this.txCount = s.tx.length;
-    this.wire.restore(s.wire);
+    this.restoreLine(s);
     this.ris = s.ris;
-    this.txShiftByte = s.txShiftByte;
-    this.txBusyUntil = s.txBusyUntil;
-    this.nextRxArrival = s.nextRxArrival;
     this.rxTimeoutAt = s.rxTimeoutAt;
     this.overrunPending = s.overrunPending;
-    this.overruns = s.overruns;
     this.updateIrq();
   }
 
@@ -387,16 +284,22 @@ export class Pl011Uart extends UartLineSide implements SerialDevice {
     return (this.lcrH & LCR_FEN) !== 0;
   }
   /** With the FIFOs off each direction is a one-location holding register. */
-  private rxCapacity(): number {
+  protected override rxCapacity(): number {
     return this.fifosEnabled() ? this.depth : 1;
   }
   private txCapacity(): number {
     return this.fifosEnabled() ? this.depth : 1;
   }
+  protected override txRoom(): boolean {
+    return this.txFifo.length < this.txCapacity();
+  }
   private txEnabled(): boolean {
     return this.options.transmitsWhileDisabled === true || (this.cr & (CR_UARTEN | CR_TXE)) === (CR_UARTEN | CR_TXE);
   }
-  private rxEnabled(): boolean {
+  protected override transmitterRuns(): boolean {
+    return this.txEnabled();
+  }
+  protected receiverOn(): boolean {
     return (this.cr & (CR_UARTEN | CR_RXE)) === (CR_UARTEN | CR_RXE);
   }
   /** IFLS level select b000..b100 = 1/8, 1/4, 1/2, 3/4, 7/8 of the FIFO (higher codes are reserved; read as 7/8). */
@@ -415,25 +318,25 @@ export class Pl011Uart extends UartLineSide implements SerialDevice {
 
   private flags(): number {
     let fr = 0;
-    if (this.rxCount === 0) fr |= FR_RXFE;
-    if (this.rxCount >= this.rxCapacity()) fr |= FR_RXFF;
-    if (this.txCount >= this.txCapacity()) fr |= FR_TXFF;
-    if (this.txCount === 0) fr |= FR_TXFE;
+    const rx = this.rxFifo.length,
+      tx = this.txFifo.length;
+    if (rx === 0) fr |= FR_RXFE;
+    if (rx >= this.rxCapacity()) fr |= FR_RXFF;
+    if (tx >= this.txCapacity()) fr |= FR_TXFF;
+    if (tx === 0) fr |= FR_TXFE;
     // BUSY: set as soon as the TX FIFO is non-empty, until the last stop bit has left.
-    if (this.txCount > 0 || this.txShiftByte >= 0) fr |= FR_BUSY;
+    if (tx > 0 || this.txShiftByte >= 0) fr |= FR_BUSY;
     return fr;
   }
 
   private readData(): number {
-    if (this.rxCount === 0) return 0;
-    const v = this.rxFifo[this.rxHead];
-    this.rxHead = (this.rxHead + 1) % this.depth;
-    this.rxCount--;
+    if (this.rxFifo.length === 0) return 0;
+    const v = this.rxFifo.shift();
     this.rxBytes++;
     // The error bits of the character read also show in UARTRSR.
     this.rsr |= (v >> 8) & 0xf;
-    if (this.rxCount < this.rxTrigger()) this.ris &= ~INT_RX;
-    if (this.rxCount === 0) {
+    if (this.rxFifo.length < this.rxTrigger()) this.ris &= ~INT_RX;
+    if (this.rxFifo.length === 0) {
       this.ris &= ~INT_RT;
       this.rxTimeoutAt = Infinity;
     }
@@ -450,8 +353,8 @@ export class Pl011Uart extends UartLineSide implements SerialDevice {
     this.latchedLcrH = value;
     // Turning the FIFOs off (or on) flushes them (TRM 3.3.7, FEN).
     if (fifosWere !== this.fifosEnabled()) {
-      this.rxHead = this.rxCount = 0;
-      this.txHead = this.txCount = 0;
+      this.rxFifo.clear();
+      this.txFifo.clear();
     }
   }
 
@@ -460,14 +363,14 @@ export class Pl011Uart extends UartLineSide implements SerialDevice {
     this.cr = value;
     if (!txWas && this.txEnabled()) {
       if (this.fast) this.flushTxFast();
-      else if (this.txShiftByte < 0 && this.txCount > 0) this.startShift(this.now());
+      else this.kickTx();
     }
     if (this.fast) this.fillRxFast();
   }
 
-  private receive(byte: number, at: number): void {
-    if (!this.rxEnabled()) return;
-    if (this.rxCount >= this.rxCapacity()) {
+  protected receive(byte: number, at: number): void {
+    if (!this.receiverOn()) return;
+    if (this.rxFifo.length >= this.rxCapacity()) {
       // The FIFO keeps its contents; the character in the shift register is lost (TRM 3.3.2, OE).
       this.overruns++;
       this.rsr |= RSR_OE;
@@ -475,59 +378,20 @@ export class Pl011Uart extends UartLineSide implements SerialDevice {
       this.overrunPending = true;
       return;
     }
-    const before = this.rxCount;
-    this.rxFifo[(this.rxHead + this.rxCount) % this.depth] = byte | (this.overrunPending ? DR_OE : 0);
+    const before = this.rxFifo.length;
+    this.rxFifo.push(byte | (this.overrunPending ? DR_OE : 0));
     this.overrunPending = false;
-    this.rxCount++;
-    if (before < this.rxTrigger() && this.rxCount >= this.rxTrigger()) this.ris |= INT_RX;
+    if (before < this.rxTrigger() && before + 1 >= this.rxTrigger()) this.ris |= INT_RX;
     // Each character received restarts the 32-bit-period timeout.
     this.rxTimeoutAt = at + TIMEOUT_BITS * this.bitTimeNs();
   }
 
   /** A byte left the TX FIFO: passing down through the trigger level raises the TX interrupt (TRM 3.4.3). */
-  private afterTxDeparture(before: number, after: number): void {
+  protected override onTxDeparture(before: number, after: number): void {
     if (before > this.txTrigger() && after <= this.txTrigger()) this.ris |= INT_TX;
   }
 
-  private updateIrq(): void {
-    const high = (this.ris & this.imsc) !== 0;
-    if (high !== this.irqHigh) {
-      this.irqHigh = high;
-      this.setIrq(high);
-    }
-  }
-
-  private startShift(at: number): void {
-    const before = this.txCount;
-    this.txShiftByte = this.txFifo[this.txHead];
-    this.txHead = (this.txHead + 1) % this.depth;
-    this.txCount--;
-    this.afterTxDeparture(before, this.txCount);
-    this.txBusyUntil = at + this.charTimeNs();
-  }
-
-  private flushTxFast(): void {
-    if (!this.txEnabled()) return;
-    const at = this.now();
-    if (this.txShiftByte >= 0) {
-      this.line.push(this.txShiftByte, at);
-      this.txBytes++;
-      this.txShiftByte = -1;
-      this.txBusyUntil = Infinity;
-    }
-    const before = this.txCount;
-    while (this.txCount > 0) {
-      this.line.push(this.txFifo[this.txHead], at);
-      this.txBytes++;
-      this.txHead = (this.txHead + 1) % this.depth;
-      this.txCount--;
-    }
-    this.afterTxDeparture(before, 0);
-  }
-
-  private fillRxFast(): void {
-    if (!this.rxEnabled()) return;
-    const at = this.now();
-    while (this.wire.length > 0 && this.rxCount < this.rxCapacity()) this.receive(this.wire.shift(), at);
+  protected irqAsserted(): boolean {
+    return (this.ris & this.imsc) !== 0;
   }
 }

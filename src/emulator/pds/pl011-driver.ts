@@ -5,9 +5,8 @@
 // Departures from the pinned upstream (sDDF 650ace5, libvmm 7069ab9, Microkit cfd5216):
 // - RX is always enabled: a TX-only configuration (config.rx_enabled false) is not modelled
 //   (sddf drivers/serial/arm/uart.c:98, 132-135, 148-150).
-import type { PdContext, PdProgram } from '../kernel';
+import type { PdContext } from '../kernel';
 import type { SerialQueue } from '../queue';
-import { queueToTxFifo } from '../devices/uart-line';
 import {
   type Pl011Uart,
   CR_RXE,
@@ -33,25 +32,24 @@ import {
   PL011_MIS,
 } from '../devices/uart-pl011';
 import type { UartDriverChannels } from './uart-driver';
+import { SddfFifoUartDriver } from './sddf-uart-driver';
 
-const COST_PER_BYTE_NS = 2;
 /** sDDF's PL011_UART_REF_CLOCK (0x16E3600). */
 const SDDF_PL011_REF_CLOCK = 24_000_000;
 const IFLS_RX_SHIFT = 3,
   IFLS_MASK = 7;
 
-export class Pl011Driver implements PdProgram {
-  /** Times the RX queue was full with bytes left in the FIFO (RX interrupts then masked). */
-  rxStalls = 0;
-
+export class Pl011Driver extends SddfFifoUartDriver {
   constructor(
-    private readonly ctx: PdContext,
+    ctx: PdContext,
     private readonly uart: Pl011Uart,
-    private readonly rxq: SerialQueue,
-    private readonly txq: SerialQueue,
-    private readonly ch: UartDriverChannels,
+    rxq: SerialQueue,
+    txq: SerialQueue,
+    ch: UartDriverChannels,
     private readonly baud: number,
-  ) {}
+  ) {
+    super(ctx, uart, rxq, txq, ch);
+  }
 
   /** uart_setup (uart.c:117-166), in its order. */
   init(): void {
@@ -86,67 +84,28 @@ export class Pl011Driver implements PdProgram {
     this.uart.write(PL011_FBRD, Math.floor(div * 64 + 0.5));
   }
 
-  notified(ch: number): void {
-    if (ch === this.ch.irq) {
-      this.handleIrq();
-      this.ctx.irqAck(this.ch.irq);
-    } else if (ch === this.ch.tx) {
-      this.txProvide();
-    } else if (ch === this.ch.rx) {
-      this.uart.write(PL011_IMSC, this.uart.read(PL011_IMSC) | INT_RT | INT_RX);
-      this.rxReturn();
-    } else {
-      this.ctx.log(`UART|LOG: received notification on unexpected channel: ${ch}`);
-    }
-  }
-
-  private handleIrq(): void {
+  protected handleIrq(): void {
     for (let mis = this.uart.read(PL011_MIS); mis & (INT_RT | INT_RX | INT_TX); mis = this.uart.read(PL011_MIS)) {
       if (mis & (INT_RT | INT_RX)) this.rxReturn();
       if (mis & INT_TX) this.txProvide();
     }
   }
 
-  private txProvide(): void {
-    const u = this.uart,
-      q = this.txq;
-    const sent = queueToTxFifo(q, u);
-    const imsc = u.read(PL011_IMSC);
-    u.write(PL011_IMSC, q.isEmpty() ? imsc & ~INT_TX : imsc | INT_TX);
-    if (sent > 0) {
-      this.ctx.charge(sent * COST_PER_BYTE_NS);
-      if (q.producerWantsSignal()) {
-        q.cancelProducerSignal();
-        this.ctx.notify(this.ch.tx);
-      }
-    }
+  protected rxFifoEmpty(): boolean {
+    return (this.uart.read(PL011_FR) & FR_RXFE) !== 0;
   }
 
-  private rxReturn(): void {
-    const u = this.uart,
-      q = this.rxq;
-    let enqueued = 0;
-    for (let reprocess = true; reprocess;) {
-      while (!(u.read(PL011_FR) & FR_RXFE) && !q.isFull()) {
-        q.enqueue(u.read(PL011_DR) & 0xff);
-        enqueued++;
-      }
-      if (!(u.read(PL011_FR) & FR_RXFE) && q.isFull()) {
-        // Mask RX until virt_rx has made room and signals.
-        u.write(PL011_IMSC, u.read(PL011_IMSC) & ~(INT_RT | INT_RX));
-        q.requestProducerSignal();
-        this.rxStalls++;
-      }
-      reprocess = false;
-      if (!(u.read(PL011_FR) & FR_RXFE) && !q.isFull()) {
-        q.cancelProducerSignal();
-        u.write(PL011_IMSC, u.read(PL011_IMSC) | INT_RT | INT_RX);
-        reprocess = true;
-      }
-    }
-    if (enqueued > 0) {
-      this.ctx.charge(enqueued * COST_PER_BYTE_NS);
-      this.ctx.notify(this.ch.rx);
-    }
+  protected readRx(): number {
+    return this.uart.read(PL011_DR) & 0xff;
+  }
+
+  protected setRxInterrupts(on: boolean): void {
+    const imsc = this.uart.read(PL011_IMSC);
+    this.uart.write(PL011_IMSC, on ? imsc | INT_RT | INT_RX : imsc & ~(INT_RT | INT_RX));
+  }
+
+  protected setTxInterrupt(on: boolean): void {
+    const imsc = this.uart.read(PL011_IMSC);
+    this.uart.write(PL011_IMSC, on ? imsc | INT_TX : imsc & ~INT_TX);
   }
 }

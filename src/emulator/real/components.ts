@@ -12,6 +12,7 @@ import type { RealComponentsConfig, RealPdModule, RealRole } from './real-config
 import { ToolchainBuildError, ToolchainMissingError, type PdBuildSpec, type WasmToolchain } from './toolchain';
 import { arm64ImageHeader, vmmBuildSpec } from './vmm-build';
 import { spiToIntid } from '../devices/gic';
+import { DEFAULT_BOARD, type UartModel } from '../boards';
 
 export type ComponentKind = 'model' | 'real';
 
@@ -29,14 +30,18 @@ export interface ComponentsRequest {
 /** sDDF's debug build (its dprintf logs and asserts), printing on, and the fences as compiler barriers. */
 const DEFINES = ['CONFIG_DEBUG_BUILD', 'CONFIG_PRINTING', 'CONFIG_ARCH_X86_64'];
 
-const ROLE_SOURCES: Record<Exclude<RealRole, 'client' | 'vmm'>, string[]> = {
-  driver: ['drivers/serial/imx/uart.c'],
+const ROLE_SOURCES: Record<Exclude<RealRole, 'client' | 'vmm' | 'driver'>, string[]> = {
   virtRx: ['serial/components/virt_rx.c'],
   virtTx: ['serial/components/virt_tx.c'],
 };
-/** Include directories a role's sources need beyond sDDF's include/ (serial_driver.mk's -I). */
-const ROLE_INCLUDES: Partial<Record<RealRole, string[]>> = {
-  driver: ['drivers/serial/imx/include'],
+/**
+ * sDDF's UART driver for each UART model the board has (its serial_driver.mk: the source, its -I),
+ * and the platform macro the driver's code tests (the Meson driver divides its clock per board).
+ */
+const UART_DRIVERS: Record<UartModel, { dir: string; defines: string[] }> = {
+  imx: { dir: 'drivers/serial/imx', defines: [] },
+  pl011: { dir: 'drivers/serial/arm', defines: [] },
+  meson: { dir: 'drivers/serial/meson', defines: ['CONFIG_PLAT_ODROIDC4'] },
 };
 /** libsddf_util_debug: printf, the debug putchar (seL4_DebugPutChar), assert. */
 const UTIL_DEBUG = ['util/printf.c', 'util/putchar_debug.c', 'util/assert.c'];
@@ -177,14 +182,16 @@ function buildPd(config: EmulatorConfig, req: ComponentsRequest, toolchain: Wasm
   // A VMM's accesses are checked against the null page (null-page.ts), where libvmm's NULL goes.
   if (w.role === 'vmm') return rewriteDeviceAccesses(toolchain.build(vmmSpec(config, req, w.pd, own!, slot))).bytes;
   const include = join(req.sddf, 'include');
+  const driver = UART_DRIVERS[(config.board ?? DEFAULT_BOARD).uart.model];
+  const roleSources = w.role === 'driver' ? [`${driver.dir}/uart.c`] : w.role === 'client' ? [] : ROLE_SOURCES[w.role];
   const spec: PdBuildSpec = {
     name: w.pd,
     sources:
       w.role === 'client'
         ? [...own!.sources, ...UTIL_SERIAL.map((f) => join(req.sddf, f))]
-        : [...ROLE_SOURCES[w.role].map((f) => join(req.sddf, f)), ...UTIL_DEBUG.map((f) => join(req.sddf, f))],
-    includeDirs: [...(own?.includeDirs ?? []), ...(ROLE_INCLUDES[w.role] ?? []).map((d) => join(req.sddf, d)), include],
-    defines: [...DEFINES, ...(own?.defines ?? [])],
+        : [...roleSources.map((f) => join(req.sddf, f)), ...UTIL_DEBUG.map((f) => join(req.sddf, f))],
+    includeDirs: [...(own?.includeDirs ?? []), ...(w.role === 'driver' ? [join(req.sddf, driver.dir, 'include')] : []), include],
+    defines: [...DEFINES, ...(w.role === 'driver' ? driver.defines : []), ...(own?.defines ?? [])],
     globalBase: SharedAddressSpace.slotBase(slot),
     stackSize: STACK_SIZE,
     exports: EXPORTS,

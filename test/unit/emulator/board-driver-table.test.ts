@@ -59,6 +59,22 @@ const CASES: BoardCase[] = [
     dts: ['qemu-virt.dts', 'overlay.dts'],
     probed: ['/fw-cfg@9020000', '/pl061@9030000', '/pcie@10000000', '/pl031@9010000', '/pl011@9000000', '/flash@0'],
   },
+  {
+    board: 'odroidc4',
+    dir: path.join(ROOT, 'test', 'fixtures', 'odroidc4'),
+    project: 'dual-guest.json',
+    system: 'dual-guest.system',
+    vm: 'client_linux-1',
+    dts: ['odroidc4.dts', 'guest-1.dts'],
+    probed: [
+      '/soc/ethernet@ff3f0000',
+      '/soc/bus@ff800000/serial@3000',
+      '/soc/bus@ff800000/i2c@5000',
+      '/soc/bus@ffd00000/watchdog@f0d0',
+      '/soc/mmc@ffe05000',
+      '/soc/usb@ffe09000',
+    ],
+  },
 ];
 
 /** Nodes of the platform bus (children of the root and of simple buses) and interrupt controllers with registers. */
