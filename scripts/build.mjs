@@ -2,11 +2,12 @@
 // build stays usable while the project grows.
 import { build } from 'esbuild';
 import { cpSync, existsSync } from 'node:fs';
-import { cliBundles } from './cli-bundles.mjs';
+import { cliBundles, stampContentHash } from './cli-bundles.mjs';
 
 const production = process.argv.includes('--production');
+const cli = cliBundles('dist');
 const entries = [
-  ...cliBundles('dist'),
+  ...cli,
   { in: 'src/extension/main.ts', out: 'dist/extension.js', platform: 'node' },
   { in: 'src/server/main.ts', out: 'dist/server.js', platform: 'node' },
   { in: 'src/extension/worker.ts', out: 'dist/worker.js', platform: 'node' },
@@ -29,6 +30,7 @@ for (const e of entries) {
     minify: production,
     logLevel: 'warning',
   });
+  if (cli.includes(e)) stampContentHash(e.out);
 }
 
 // The real components' OS layer and runtime C are data the bundled CLI and worker compile with

@@ -6,10 +6,13 @@
 //
 // The cache lives in the user's own cache directory (XDG_CACHE_HOME, else ~/.cache), never a shared
 // temporary directory: cached bytecode is code, and V8 checks only the source's length against it.
-// Its file name carries the bundle's name, size and modification time and Node's version and
-// architecture; V8 rejects data from another V8 or other flags, and then the file is rewritten.
-// DUAL_GUEST_CODE_CACHE=0 turns it off; DUAL_GUEST_CODE_CACHE=<dir> puts it elsewhere. Any failure
-// (no home, a read-only disk) only means no cache: the bundle loads as plain `require` would.
+// Its file name carries the bundle's name, the content hash the build stamps on it
+// (scripts/cli-bundles.mjs), its size and modification time (a bundle edited after the build), and
+// Node's version and architecture; V8 itself checks only the source's length, and rejects data from
+// another V8 or other flags, after which the file is rewritten. A bundle without the stamp is not
+// cached. DUAL_GUEST_CODE_CACHE=0 turns it off; DUAL_GUEST_CODE_CACHE=<dir> puts it elsewhere. Any
+// failure (no home, a read-only disk, a damaged file) only means no cache: the bundle loads as plain
+// `require` would.
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'fs';
 import Module, { createRequire } from 'module';
 import { homedir } from 'os';
@@ -25,9 +28,14 @@ export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | und
   return base ? join(base, 'dual-guest', 'code-cache') : undefined;
 }
 
+/** The content hash stamped as the last line of a built bundle, or undefined when it has none. */
+export function stampedContentHash(source: string): string | undefined {
+  return /\/\/# dualGuestContentHash=([0-9a-f]{16,64})\s*$/.exec(source.slice(-120))?.[1];
+}
+
 /** The cache file of one bundle as it is now on disk. */
-function cacheFileFor(dir: string, file: string, size: number, mtimeMs: number): string {
-  return join(dir, `${basename(file)}-${size}-${Math.trunc(mtimeMs)}-${process.version}-${process.arch}.bin`);
+function cacheFileFor(dir: string, file: string, hash: string, size: number, mtimeMs: number): string {
+  return join(dir, `${basename(file)}-${hash}-${size}-${Math.trunc(mtimeMs)}-${process.version}-${process.arch}.bin`);
 }
 
 /** Loaded bundles by path: a second request returns the same exports, as `require` does. */
@@ -40,8 +48,11 @@ export function requireWithCodeCache(file: string, dir = codeCacheDir()): unknow
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   if (dir === undefined) return require(file);
   const source = readFileSync(file, 'utf8');
+  const hash = stampedContentHash(source);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  if (hash === undefined) return require(file);
   const stat = statSync(file);
-  const cacheFile = cacheFileFor(dir, file, stat.size, stat.mtimeMs);
+  const cacheFile = cacheFileFor(dir, file, hash, stat.size, stat.mtimeMs);
   let cachedData: Buffer | undefined;
   try {
     cachedData = readFileSync(cacheFile);
@@ -62,10 +73,10 @@ export function requireWithCodeCache(file: string, dir = codeCacheDir()): unknow
 }
 
 function writeCache(dir: string, cacheFile: string, prefix: string, script: Script): void {
+  // Written beside and renamed: a concurrent run reads the old file or the new one, never half of one.
+  const partial = `${cacheFile}.${process.pid}.tmp`;
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    // Written beside and renamed: a concurrent run reads the old file or the new one, never half of one.
-    const partial = `${cacheFile}.${process.pid}.tmp`;
     writeFileSync(partial, script.createCachedData(), { mode: 0o600 });
     renameSync(partial, cacheFile);
     // Caches of this bundle's earlier builds or other Node versions are of no further use.
@@ -73,6 +84,11 @@ function writeCache(dir: string, cacheFile: string, prefix: string, script: Scri
       if (name.startsWith(prefix) && name !== basename(cacheFile) && !name.endsWith('.tmp')) rmSync(join(dir, name), { force: true });
     }
   } catch {
-    // No cache this time; the next run tries again.
+    // No cache this time; the next run tries again. A partial file (a full disk) goes.
+    try {
+      rmSync(partial, { force: true });
+    } catch {
+      // There was no folder to write it in.
+    }
   }
 }

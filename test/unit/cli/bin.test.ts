@@ -26,8 +26,9 @@ describe('cli/bin: the installed dual-guest command', function () {
     // The example the boot command runs when given no project.
     cpSync(path.join(ROOT, 'examples'), path.join(pkg, 'examples'), { recursive: true });
     // The CLI's bundles as `npm run build` makes them: the dispatcher and one bundle per command.
-    const { cliBundles } = (await import(path.join(ROOT, 'scripts/cli-bundles.mjs'))) as {
+    const { cliBundles, stampContentHash } = (await import(path.join(ROOT, 'scripts/cli-bundles.mjs'))) as {
       cliBundles: (out: string) => { in: string; out: string; define: Record<string, string> }[];
+      stampContentHash: (file: string) => void;
     };
     for (const b of cliBundles(path.join(pkg, 'dist'))) {
       buildSync({
@@ -40,6 +41,7 @@ describe('cli/bin: the installed dual-guest command', function () {
         target: 'node20',
         logLevel: 'error',
       });
+      stampContentHash(b.out);
     }
 
     user = path.join(work, 'user');
