@@ -167,7 +167,7 @@ function writeMarkdown(all: Record<string, Figures>, failures: string[], notes: 
   const lines = [
     '# Benchmarks',
     '',
-    "Produced by `npm run bench` (this file is rewritten by each run; `npm run bench -- --only=<suite>` rewrites that suite's section only; `npm run bench -- --json` prints the same figures as JSON). Each suite runs in a fresh process with the young generation the language server runs with (64 MiB; the server itself is started with `SERVER_NODE_FLAGS`).",
+    "Produced by `npm run bench` (this file is rewritten by each run; `npm run bench -- --only=<suite>` rewrites that suite's section only; `npm run bench -- --json` prints the same figures as JSON). Each suite runs in a fresh process with the V8 flags the language server runs with (`SERVER_NODE_FLAGS`: a 64 MiB young generation, eager feedback vectors, no allocation-site pretenuring).",
     `Last run: ${stamp}. The machine is small and shared: compare ratios measured in the same run rather than absolute figures across runs.`,
     '',
   ];

@@ -5,6 +5,7 @@ import type { EmulatorSnapshot } from '../../../src/emulator/emulator';
 import { recordInputLog, replayInputLog } from '../../../src/emulator/record';
 import { IdleGuest, build, driverInit, LAYOUT, RamWriter, RAM, V } from './helpers';
 import { bootBoth, DTB_GPA, dualSystem, INITRD_END, INITRD_GPA, RAM_GPA, runUntil, type DualSystem } from './guest-harness';
+import { cpuTimeBudget } from '../../cpu-time';
 
 const MS = 1_000_000;
 
@@ -43,7 +44,7 @@ function loggedInBoth(): DualSystem {
 }
 
 describe('emulator: resetting one guest', function () {
-  this.timeout(30000);
+  cpuTimeBudget(this, 30_000);
 
   it('boots the reset guest to its login prompt again while the other guest keeps answering', () => {
     const sys = loggedInBoth();

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import type { GuestMachine, GuestRunResult } from '../../../src/emulator/guest/interface';
 import { LinuxGuest } from '../../../src/emulator/guest/linux';
 import { DTB_GPA, exampleDtb, RAM_GPA } from './guest-harness';
+import { cpuTimeBudget } from '../../cpu-time';
 
 /** Enough RAM for the DTB at 0x44000000 and the kernel's buffers; shared by all runs (cleared each time). */
 const RAM_BYTES = 0x0500_0000;
@@ -101,7 +102,7 @@ function drive(guest: LinuxGuest, m: ChaosMachine, steps: number): GuestRunResul
 }
 
 describe('Linux guest model: robustness', function () {
-  this.timeout(20000);
+  cpuTimeBudget(this, 20_000);
   const good = exampleDtb(1);
 
   it('survives mutated DTBs: never throws, always returns', () => {
