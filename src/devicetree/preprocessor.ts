@@ -11,7 +11,7 @@ import type { Diagnostic, SourceRange } from '../common/diagnostics';
 import { decodeUtf8, type FileHost } from '../common/host';
 import { dirname, isAbsolute, normalize, resolve } from '../common/paths';
 import { evaluateCondition } from './preprocessor/if-expression';
-import { isIdentChar, Lexer, type PPToken } from './preprocessor/lexer';
+import { isIdentChar, isIdentStart, Lexer, type PPToken } from './preprocessor/lexer';
 import {
   ArraySource,
   bodyTokens,
@@ -85,6 +85,14 @@ export interface PreprocessResult {
 const DEFAULT_MAX_INCLUDE_DEPTH = 200;
 
 /** Directive names cpp knows; any other `#name` line is DTS text and passes through. */
+/** By character code below 128: IDENT_START for a letter, '_' or '$', 1 for a digit, else 0. */
+const IDENT_START = 2;
+const IDENT_CHAR_CODES = new Uint8Array(128);
+for (let code = 0; code < 128; code++) {
+  const c = String.fromCharCode(code);
+  IDENT_CHAR_CODES[code] = isIdentStart(c) ? IDENT_START : isIdentChar(c) ? 1 : 0;
+}
+
 const DIRECTIVES = new Set([
   'define',
   'undef',
@@ -966,25 +974,51 @@ class FileSource implements TokenSource {
    */
   private copyPlainLine(): boolean {
     const { lexer } = this.frame;
-    const text = lexer.text;
     const start = lexer.pos;
-    if (start >= lexer.end || isSkipping(this.frame)) return false;
+    if (isSkipping(this.frame)) return false;
+    // Consecutive plain lines go out as one piece: one output chunk and one segment per run.
+    let end = start;
+    for (let next = this.plainLineEnd(end); next > 0; next = this.plainLineEnd(end)) {
+      end = next;
+      if (lexer.text[end - 1] !== '\n') break;
+    }
+    if (end === start) return false;
+    this.pp.writePlain(lexer.ctx, start, end);
+    lexer.pos = end;
+    this.atLineStart = lexer.text[end - 1] === '\n';
+    return true;
+  }
+
+  /** The end (after its newline) of the line at `start` if it is plain, else -1. */
+  private plainLineEnd(start: number): number {
+    const { lexer } = this.frame;
+    const text = lexer.text;
+    if (start >= lexer.end) return -1;
     let nl = text.indexOf('\n', start);
     if (nl < 0 || nl >= lexer.end) nl = lexer.end - 1;
     const end = nl + 1;
     // A splice can only end a line; a spliced line (even a `//` comment) joins the next one.
     const last = text[nl] === '\n' ? (text[nl - 1] === '\r' ? nl - 2 : nl - 1) : nl;
-    if (last >= start && text[last] === '\\') return false;
+    if (last >= start && text[last] === '\\') return -1;
     const macros = this.pp.macroTable;
     let blankSoFar = true;
     for (let i = start; i < end; i++) {
+      const code = text.charCodeAt(i);
+      if (IDENT_CHAR_CODES[code] > 0) {
+        // Words are most of a line: find their ends by code, and look up only those that can be names.
+        const runStart = i;
+        while (i + 1 < end && IDENT_CHAR_CODES[text.charCodeAt(i + 1)] > 0) i++;
+        blankSoFar = false;
+        if (IDENT_CHAR_CODES[code] === IDENT_START && macros.has(text.slice(runStart, i + 1))) return -1;
+        continue;
+      }
       const c = text[i];
       if (c === ' ' || c === '\t') continue;
-      if (c === '#' && blankSoFar) return false;
+      if (c === '#' && blankSoFar) return -1;
       if (c === '/' && text[i + 1] === '*') {
         // A comment closed on this line changes no state; its words are not macro uses.
         const close = text.indexOf('*/', i + 2);
-        if (close < 0 || close + 2 > nl) return false;
+        if (close < 0 || close + 2 > nl) return -1;
         i = close + 1;
         continue;
       }
@@ -994,25 +1028,13 @@ class FileSource implements TokenSource {
         // Skip the literal so that `//` or `/*` inside it is not taken for a comment.
         let j = i + 1;
         while (j < nl && text[j] !== c && text[j] !== '\n') j += text[j] === '\\' ? 2 : 1;
-        if (j >= nl || text[j] !== c) return false;
+        if (j >= nl || text[j] !== c) return -1;
         i = j;
         blankSoFar = false;
         continue;
       }
-      if (isIdentChar(c)) {
-        const runStart = i;
-        while (i + 1 < end && isIdentChar(text[i + 1])) i++;
-        const first = text[runStart];
-        if (!(first >= '0' && first <= '9')) {
-          const word = text.slice(runStart, i + 1);
-          if (macros.has(word)) return false;
-        }
-      }
     }
-    this.pp.writePlain(lexer.ctx, start, end);
-    lexer.pos = end;
-    this.atLineStart = text[end - 1] === '\n';
-    return true;
+    return end;
   }
 
   /**
