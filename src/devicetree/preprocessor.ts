@@ -66,6 +66,11 @@ export interface PreprocessOptions {
   macros?: ReadonlyMap<string, MacroDefinition>;
   /** Recorded inclusions of headers, replayed where they would give the same (see header-cache.ts). */
   headers?: HeaderCache;
+  /**
+   * The DTS scanner applies the text's simple line markers itself (see needsPreprocessing): a text
+   * whose only directives are such markers is passed through with them in place.
+   */
+  markersToScanner?: boolean;
 }
 
 export interface PreprocessResult {
@@ -117,7 +122,7 @@ const CONDITIONALS = new Set(['if', 'ifdef', 'ifndef', 'elif', 'elifdef', 'elifn
 
 export function preprocess(file: string, text: string, options: PreprocessOptions): PreprocessResult {
   const pp = new Preprocessor(options);
-  if (!pp.hasMacros() && !needsPreprocessing(text)) return pp.passThrough(file, text);
+  if (!pp.hasMacros() && !needsPreprocessing(text, options.markersToScanner)) return pp.passThrough(file, text);
   try {
     return pp.run(file, text);
   } catch (e) {
@@ -132,11 +137,19 @@ export function preprocess(file: string, text: string, options: PreprocessOption
   }
 }
 
+/** The file a line marker or `#line` names, `decoded` from its string: cpp reads a relative name from the marker's file's folder. */
+export function markerFileName(fromFile: string, decoded: string): string {
+  return decoded.startsWith('<') || isAbsolute(decoded) ? decoded : resolve(dirname(fromFile), decoded);
+}
+
 /**
  * True when the text has a line that may be a directive or line marker, or a backslash-newline.
  * Without them (and without macros) the output is the input: the per-keystroke fast path.
+ * `simpleMarkersPass`: line markers of the plain form cpp writes (`# 12 "name" 1 3` at a line's
+ * start, no escapes) do not count: the DTS scanner applies them as cpp would when given
+ * markerFileName (cpp output, such as a vendor tree dumped with `cpp -E`, then skips the preprocessor).
  */
-export function needsPreprocessing(text: string): boolean {
+export function needsPreprocessing(text: string, simpleMarkersPass = false): boolean {
   if (text.includes('\\\n') || text.includes('\\\r\n')) return true;
   if (mentionsPredefinedMacro(text)) return true;
   for (let i = text.indexOf('#'); i >= 0; i = text.indexOf('#', i + 1)) {
@@ -149,12 +162,35 @@ export function needsPreprocessing(text: string): boolean {
     while (text[p] === ' ' || text[p] === '\t') p++;
     const c = text[p];
     // '/': a comment may hide the directive name (`# /* x */ define`); let the full path decide.
+    if (c >= '0' && c <= '9' && simpleMarkersPass && i === b + 1 && p > i + 1 && isSimpleLineMarker(text, p)) continue;
     if (c === undefined || c === '\n' || c === '\r' || c === '/' || (c >= '0' && c <= '9')) return true;
     let e = p;
     while (e < text.length && isIdentChar(text[e])) e++;
     if (DIRECTIVES.has(text.slice(p, e))) return true;
   }
   return false;
+}
+
+/** `12 "name" 1 3` from `p` to the end of a line that is not the last: a line number of at most 9 digits, a name without escapes, flags. */
+function isSimpleLineMarker(text: string, p: number): boolean {
+  let j = p;
+  while (j < text.length && text[j] >= '0' && text[j] <= '9') j++;
+  if (j - p > 9 || text[j] !== ' ') return false;
+  while (text[j] === ' ') j++;
+  if (text[j] !== '"') return false;
+  const close = text.indexOf('"', j + 1);
+  if (close < 0) return false;
+  for (let k = j + 1; k < close; k++) {
+    const c = text[k];
+    if (c === '\\' || c === '\n' || c === '\r' || c === '\0') return false;
+  }
+  j = close + 1;
+  while (text[j] === ' ') {
+    while (text[j] === ' ') j++;
+    while (text[j] >= '0' && text[j] <= '9') j++;
+  }
+  // At the very end the preprocessor's map places the end of input on the marker's own file.
+  return text[j] === '\n' && j + 1 < text.length;
 }
 
 interface Conditional {
@@ -785,7 +821,7 @@ class Preprocessor implements ExpansionHooks {
         // dtc's own message for this input.
         this.diagnostic({ severity: 'error', message: 'nul in line number directive', range: rangeOf(str) });
       } else {
-        name = decoded.startsWith('<') || isAbsolute(decoded) ? decoded : resolve(dirname(frame.path), decoded);
+        name = markerFileName(frame.path, decoded);
         presumedName = decoded;
       }
     }
