@@ -11,7 +11,7 @@ import { decodeUtf8 } from '../common/host';
 import { dirname, resolve } from '../common/paths';
 import { scan, type IncludeResolver, type LexerState, type ScanResult, type ScanSource } from './lexer';
 import { parseTokens, type ParseResult } from './parser';
-import { HeaderCache, needsPreprocessing, preprocess, type PreprocessResult } from './preprocessor';
+import { HeaderCache, markerFileName, needsPreprocessing, preprocess, type PreprocessResult } from './preprocessor';
 
 export interface FrontEndOptions {
   includePaths: string[];
@@ -33,8 +33,8 @@ export interface FileFrontEnd {
 
 /** The scanner's view of a preprocessed input: unchanged text with no directive or marker maps to itself (its own line table is faster). */
 export function scanSourceOf(file: string, text: string, pp: PreprocessResult): ScanSource {
-  const identity = pp.text === text && !needsPreprocessing(text);
-  return identity ? { file, text } : { file, text: pp.text, mapper: pp.map };
+  const identity = pp.text === text && !needsPreprocessing(text, true);
+  return identity ? { file, text, markerFile: (name) => markerFileName(file, name) } : { file, text: pp.text, mapper: pp.map };
 }
 
 /** dtc's `/include/` search: the including file's directory, then the include paths. */
@@ -124,7 +124,13 @@ function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolea
  * changes its output must be in FrontEndOptions and in the cache's variant key (FrontEndCache.get).
  */
 export function preprocessInput(file: string, text: string, options: FrontEndOptions): PreprocessResult {
-  return preprocess(file, text, { includePaths: options.includePaths, host: options.host, defines: options.defines, headers: options.headers });
+  return preprocess(file, text, {
+    includePaths: options.includePaths,
+    host: options.host,
+    defines: options.defines,
+    headers: options.headers,
+    markersToScanner: true,
+  });
 }
 
 /** Preprocess, scan and parse one file alone, starting in `startState` (the previous input's end state). */

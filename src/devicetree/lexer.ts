@@ -230,6 +230,11 @@ export interface ScanSource {
   text: string;
   /** When given (preprocessed text), positions come from here and line markers are not re-applied. */
   mapper?: PositionMapper;
+  /**
+   * The file a line marker's name stands for, when that differs from the name as written: a text
+   * that would have gone through cpp, whose markers cpp reads relative to the file.
+   */
+  markerFile?: (name: string) => string;
 }
 
 export interface Comment {
@@ -262,6 +267,7 @@ export class SourceText {
     readonly text: string,
     readonly mapper?: PositionMapper,
     readonly includedFrom?: SourceRange,
+    readonly markerFile?: (name: string) => string,
   ) {}
 
   private lines(): number[] {
@@ -514,7 +520,7 @@ export function scan(inputs: ScanSource[], resolveInclude?: IncludeResolver, sta
   for (const input of inputs) chars += input.text.length;
   const scanner = new Scanner(sources, new TokenList(sources, Math.ceil(chars / 6) + 16), resolveInclude, startState ?? S_V1);
   for (const input of inputs) {
-    sources.push(new SourceText(input.file, input.text, input.mapper));
+    sources.push(new SourceText(input.file, input.text, input.mapper, undefined, input.markerFile));
     scanner.scanText(sources.length - 1, 0);
   }
   const last = sources.length > 0 ? sources.length - 1 : 0;
@@ -662,7 +668,8 @@ class Scanner {
   private scanLineMarker(i: number): number {
     const m = matchLineMarker(this.text, i);
     if (!m) return -1;
-    if (!this.src.mapper) this.src.markers.push({ physLine: this.src.physicalLine(i) + 1, file: m.file, line: m.line - 1 });
+    const src = this.src;
+    if (!src.mapper) src.markers.push({ physLine: src.physicalLine(i) + 1, file: src.markerFile ? src.markerFile(m.file) : m.file, line: m.line - 1 });
     return m.end;
   }
 

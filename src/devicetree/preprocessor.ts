@@ -11,7 +11,7 @@ import type { Diagnostic, SourceRange } from '../common/diagnostics';
 import { decodeUtf8, type FileHost } from '../common/host';
 import { dirname, isAbsolute, normalize, resolve } from '../common/paths';
 import { evaluateCondition } from './preprocessor/if-expression';
-import { isIdentChar, Lexer, type PPToken } from './preprocessor/lexer';
+import { isIdentChar, isIdentStart, Lexer, type PPToken } from './preprocessor/lexer';
 import {
   ArraySource,
   bodyTokens,
@@ -66,6 +66,11 @@ export interface PreprocessOptions {
   macros?: ReadonlyMap<string, MacroDefinition>;
   /** Recorded inclusions of headers, replayed where they would give the same (see header-cache.ts). */
   headers?: HeaderCache;
+  /**
+   * The DTS scanner applies the text's simple line markers itself (see needsPreprocessing): a text
+   * whose only directives are such markers is passed through with them in place.
+   */
+  markersToScanner?: boolean;
 }
 
 export interface PreprocessResult {
@@ -85,6 +90,14 @@ export interface PreprocessResult {
 const DEFAULT_MAX_INCLUDE_DEPTH = 200;
 
 /** Directive names cpp knows; any other `#name` line is DTS text and passes through. */
+/** By character code below 128: IDENT_START for a letter, '_' or '$', 1 for a digit, else 0. */
+const IDENT_START = 2;
+const IDENT_CHAR_CODES = new Uint8Array(128);
+for (let code = 0; code < 128; code++) {
+  const c = String.fromCharCode(code);
+  IDENT_CHAR_CODES[code] = isIdentStart(c) ? IDENT_START : isIdentChar(c) ? 1 : 0;
+}
+
 const DIRECTIVES = new Set([
   'define',
   'undef',
@@ -109,7 +122,7 @@ const CONDITIONALS = new Set(['if', 'ifdef', 'ifndef', 'elif', 'elifdef', 'elifn
 
 export function preprocess(file: string, text: string, options: PreprocessOptions): PreprocessResult {
   const pp = new Preprocessor(options);
-  if (!pp.hasMacros() && !needsPreprocessing(text)) return pp.passThrough(file, text);
+  if (!pp.hasMacros() && !needsPreprocessing(text, options.markersToScanner)) return pp.passThrough(file, text);
   try {
     return pp.run(file, text);
   } catch (e) {
@@ -124,11 +137,19 @@ export function preprocess(file: string, text: string, options: PreprocessOption
   }
 }
 
+/** The file a line marker or `#line` names, `decoded` from its string: cpp reads a relative name from the marker's file's folder. */
+export function markerFileName(fromFile: string, decoded: string): string {
+  return decoded.startsWith('<') || isAbsolute(decoded) ? decoded : resolve(dirname(fromFile), decoded);
+}
+
 /**
  * True when the text has a line that may be a directive or line marker, or a backslash-newline.
  * Without them (and without macros) the output is the input: the per-keystroke fast path.
+ * `simpleMarkersPass`: line markers of the plain form cpp writes (`# 12 "name" 1 3` at a line's
+ * start, no escapes) do not count: the DTS scanner applies them as cpp would when given
+ * markerFileName (cpp output, such as a vendor tree dumped with `cpp -E`, then skips the preprocessor).
  */
-export function needsPreprocessing(text: string): boolean {
+export function needsPreprocessing(text: string, simpleMarkersPass = false): boolean {
   if (text.includes('\\\n') || text.includes('\\\r\n')) return true;
   if (mentionsPredefinedMacro(text)) return true;
   for (let i = text.indexOf('#'); i >= 0; i = text.indexOf('#', i + 1)) {
@@ -141,12 +162,35 @@ export function needsPreprocessing(text: string): boolean {
     while (text[p] === ' ' || text[p] === '\t') p++;
     const c = text[p];
     // '/': a comment may hide the directive name (`# /* x */ define`); let the full path decide.
+    if (c >= '0' && c <= '9' && simpleMarkersPass && i === b + 1 && p > i + 1 && isSimpleLineMarker(text, p)) continue;
     if (c === undefined || c === '\n' || c === '\r' || c === '/' || (c >= '0' && c <= '9')) return true;
     let e = p;
     while (e < text.length && isIdentChar(text[e])) e++;
     if (DIRECTIVES.has(text.slice(p, e))) return true;
   }
   return false;
+}
+
+/** `12 "name" 1 3` from `p` to the end of a line that is not the last: a line number of at most 9 digits, a name without escapes, flags. */
+function isSimpleLineMarker(text: string, p: number): boolean {
+  let j = p;
+  while (j < text.length && text[j] >= '0' && text[j] <= '9') j++;
+  if (j - p > 9 || text[j] !== ' ') return false;
+  while (text[j] === ' ') j++;
+  if (text[j] !== '"') return false;
+  const close = text.indexOf('"', j + 1);
+  if (close < 0) return false;
+  for (let k = j + 1; k < close; k++) {
+    const c = text[k];
+    if (c === '\\' || c === '\n' || c === '\r' || c === '\0') return false;
+  }
+  j = close + 1;
+  while (text[j] === ' ') {
+    while (text[j] === ' ') j++;
+    while (text[j] >= '0' && text[j] <= '9') j++;
+  }
+  // At the very end the preprocessor's map places the end of input on the marker's own file.
+  return text[j] === '\n' && j + 1 < text.length;
 }
 
 interface Conditional {
@@ -777,7 +821,7 @@ class Preprocessor implements ExpansionHooks {
         // dtc's own message for this input.
         this.diagnostic({ severity: 'error', message: 'nul in line number directive', range: rangeOf(str) });
       } else {
-        name = decoded.startsWith('<') || isAbsolute(decoded) ? decoded : resolve(dirname(frame.path), decoded);
+        name = markerFileName(frame.path, decoded);
         presumedName = decoded;
       }
     }
@@ -966,25 +1010,51 @@ class FileSource implements TokenSource {
    */
   private copyPlainLine(): boolean {
     const { lexer } = this.frame;
-    const text = lexer.text;
     const start = lexer.pos;
-    if (start >= lexer.end || isSkipping(this.frame)) return false;
+    if (isSkipping(this.frame)) return false;
+    // Consecutive plain lines go out as one piece: one output chunk and one segment per run.
+    let end = start;
+    for (let next = this.plainLineEnd(end); next > 0; next = this.plainLineEnd(end)) {
+      end = next;
+      if (lexer.text[end - 1] !== '\n') break;
+    }
+    if (end === start) return false;
+    this.pp.writePlain(lexer.ctx, start, end);
+    lexer.pos = end;
+    this.atLineStart = lexer.text[end - 1] === '\n';
+    return true;
+  }
+
+  /** The end (after its newline) of the line at `start` if it is plain, else -1. */
+  private plainLineEnd(start: number): number {
+    const { lexer } = this.frame;
+    const text = lexer.text;
+    if (start >= lexer.end) return -1;
     let nl = text.indexOf('\n', start);
     if (nl < 0 || nl >= lexer.end) nl = lexer.end - 1;
     const end = nl + 1;
     // A splice can only end a line; a spliced line (even a `//` comment) joins the next one.
     const last = text[nl] === '\n' ? (text[nl - 1] === '\r' ? nl - 2 : nl - 1) : nl;
-    if (last >= start && text[last] === '\\') return false;
+    if (last >= start && text[last] === '\\') return -1;
     const macros = this.pp.macroTable;
     let blankSoFar = true;
     for (let i = start; i < end; i++) {
+      const code = text.charCodeAt(i);
+      if (IDENT_CHAR_CODES[code] > 0) {
+        // Words are most of a line: find their ends by code, and look up only those that can be names.
+        const runStart = i;
+        while (i + 1 < end && IDENT_CHAR_CODES[text.charCodeAt(i + 1)] > 0) i++;
+        blankSoFar = false;
+        if (IDENT_CHAR_CODES[code] === IDENT_START && macros.has(text.slice(runStart, i + 1))) return -1;
+        continue;
+      }
       const c = text[i];
       if (c === ' ' || c === '\t') continue;
-      if (c === '#' && blankSoFar) return false;
+      if (c === '#' && blankSoFar) return -1;
       if (c === '/' && text[i + 1] === '*') {
         // A comment closed on this line changes no state; its words are not macro uses.
         const close = text.indexOf('*/', i + 2);
-        if (close < 0 || close + 2 > nl) return false;
+        if (close < 0 || close + 2 > nl) return -1;
         i = close + 1;
         continue;
       }
@@ -994,25 +1064,13 @@ class FileSource implements TokenSource {
         // Skip the literal so that `//` or `/*` inside it is not taken for a comment.
         let j = i + 1;
         while (j < nl && text[j] !== c && text[j] !== '\n') j += text[j] === '\\' ? 2 : 1;
-        if (j >= nl || text[j] !== c) return false;
+        if (j >= nl || text[j] !== c) return -1;
         i = j;
         blankSoFar = false;
         continue;
       }
-      if (isIdentChar(c)) {
-        const runStart = i;
-        while (i + 1 < end && isIdentChar(text[i + 1])) i++;
-        const first = text[runStart];
-        if (!(first >= '0' && first <= '9')) {
-          const word = text.slice(runStart, i + 1);
-          if (macros.has(word)) return false;
-        }
-      }
     }
-    this.pp.writePlain(lexer.ctx, start, end);
-    lexer.pos = end;
-    this.atLineStart = text[end - 1] === '\n';
-    return true;
+    return end;
   }
 
   /**

@@ -205,7 +205,7 @@ describe('preprocessor properties', () => {
   it('copying whole lines agrees with token-by-token processing', () => {
     // A splice at the start of every line changes nothing for cpp but makes every line take the
     // token path (the whole-line copy declines lines with splices).
-    const frags = [...FRAGMENTS, 'M', 'M ', ' F(1)', '"a//b"', '"/*"', "'\"'", '/* M */', '// M', 'x M y', '#define M 7\n'];
+    const frags = [...FRAGMENTS, 'M', 'M ', ' F(1)', '0M', '9 M', 'M_', '$M', 'é M', '"a//b"', '"/*"', "'\"'", '/* M */', '// M', 'x M y', '#define M 7\n'];
     const gen = fc.array(fc.constantFrom(...frags), { maxLength: 200 }).map((a) => a.join(''));
     fc.assert(
       fc.property(gen, (text) => {
