@@ -7,46 +7,58 @@
 // TX-ready interrupt is enabled and its handler fills the FIFO until UTS.TXFULL, then disables it.
 // The boot console (earlycon ec_imx6q) polls UTS.TXFULL and writes UTXD, with the UART as the
 // firmware left it.
-import { UBIR, UBMR, UCR1, UCR2, UCR3, UCR4, UFCR, URXD, USR1, USR2, UTS, UTXD, ONEMS } from '../../devices/uart-imx';
+import {
+  UBIR,
+  UBMR,
+  UCR1,
+  UCR2,
+  UCR3,
+  UCR4,
+  UFCR,
+  URXD,
+  USR1,
+  USR2,
+  UTS,
+  UTXD,
+  ONEMS,
+  UCR1_UARTEN,
+  UCR1_RTSDEN,
+  UCR1_RRDYEN,
+  UCR1_IDEN,
+  UCR1_TRDYEN,
+  UCR1_ADEN,
+  UCR2_SRST,
+  UCR2_RXEN,
+  UCR2_TXEN,
+  UCR2_ATEN,
+  UCR2_WS,
+  UCR2_CTS,
+  UCR2_IRTS,
+  UCR3_RXDMUXSEL,
+  UCR3_DTRDEN,
+  UCR3_ADNIMP,
+  UCR3_RI,
+  UCR3_DCD,
+  UCR3_DSR,
+  UCR4_DREN,
+  UCR4_OREN,
+  UCR4_CTSTL_SHIFT,
+  UFCR_RFDIV_SHIFT,
+  UFCR_RFDIV_MASK,
+  UFCR_DCEDTE,
+  UFCR_TXTL_SHIFT,
+  USR1_RRDY,
+  USR1_TRDY,
+  USR1_AGTIM,
+  USR1_RTSD,
+  USR1_DTRD,
+  USR2_RDR,
+  USR2_ORE,
+  USR2_TXDC,
+  UTS_TXFULL,
+} from '../../devices/uart-imx';
 import type { Mmio } from './mmio';
 import { UartConsolePort } from './uart-console-driver';
-
-/** Register bits (i.MX 8M reference manual 16.2.8; Linux's names). */
-export const IMX_UCR1_UARTEN = 1 << 0,
-  IMX_UCR1_RTSDEN = 1 << 5,
-  IMX_UCR1_RRDYEN = 1 << 9,
-  IMX_UCR1_IDEN = 1 << 12,
-  IMX_UCR1_TRDYEN = 1 << 13,
-  IMX_UCR1_ADEN = 1 << 15;
-export const IMX_UCR2_SRST = 1 << 0,
-  IMX_UCR2_RXEN = 1 << 1,
-  IMX_UCR2_TXEN = 1 << 2,
-  IMX_UCR2_ATEN = 1 << 3,
-  IMX_UCR2_WS = 1 << 5,
-  IMX_UCR2_CTS = 1 << 12,
-  IMX_UCR2_IRTS = 1 << 14;
-export const IMX_UCR3_RXDMUXSEL = 1 << 2,
-  IMX_UCR3_DTRDEN = 1 << 3,
-  IMX_UCR3_ADNIMP = 1 << 7,
-  IMX_UCR3_RI = 1 << 8,
-  IMX_UCR3_DCD = 1 << 9,
-  IMX_UCR3_DSR = 1 << 10;
-export const IMX_UCR4_DREN = 1 << 0,
-  IMX_UCR4_OREN = 1 << 1,
-  IMX_UCR4_CTSTL_SHIFT = 10;
-export const IMX_UFCR_RFDIV_SHIFT = 7,
-  IMX_UFCR_RFDIV_MASK = 7 << 7,
-  IMX_UFCR_DCEDTE = 1 << 6,
-  IMX_UFCR_TXTL_SHIFT = 10;
-const USR1_RRDY = 1 << 9,
-  USR1_TRDY = 1 << 13,
-  USR1_AGTIM = 1 << 8,
-  USR1_RTSD = 1 << 12,
-  USR1_DTRD = 1 << 7;
-const USR2_RDR = 1 << 0,
-  USR2_ORE = 1 << 1,
-  USR2_TXDC = 1 << 3;
-const UTS_TXFULL = 1 << 4;
 
 /** v6.1's trigger levels: TX 2 (the reset value), RX 1 for a console (each character interrupts). */
 export const IMX_TXTL_DEFAULT = 2,
@@ -127,7 +139,7 @@ export class ImxConsoleDriver extends UartConsolePort {
 
   /** imx_uart_start_tx: the TX-ready interrupt does the writing. */
   protected startTx(): void {
-    this.setUcr1(IMX_UCR1_TRDYEN, true);
+    this.setUcr1(UCR1_TRDYEN, true);
   }
 
   /** imx_uart_probe: interrupts off before requesting them; DCE mode, RXD muxed, autobaud off. */
@@ -135,10 +147,10 @@ export class ImxConsoleDriver extends UartConsolePort {
     const m = this.mmio,
       b = this.base;
     const ucr1 = m.read32(b + UCR1);
-    m.write32(b + UCR1, ucr1 & ~(IMX_UCR1_ADEN | IMX_UCR1_TRDYEN | IMX_UCR1_IDEN | IMX_UCR1_RRDYEN | IMX_UCR1_RTSDEN));
+    m.write32(b + UCR1, ucr1 & ~(UCR1_ADEN | UCR1_TRDYEN | UCR1_IDEN | UCR1_RRDYEN | UCR1_RTSDEN));
     const ufcr = m.read32(b + UFCR);
-    if (ufcr & IMX_UFCR_DCEDTE) m.write32(b + UFCR, ufcr & ~IMX_UFCR_DCEDTE);
-    m.write32(b + UCR3, IMX_UCR3_DSR | IMX_UCR3_RXDMUXSEL | IMX_UCR3_ADNIMP);
+    if (ufcr & UFCR_DCEDTE) m.write32(b + UFCR, ufcr & ~UFCR_DCEDTE);
+    m.write32(b + UCR3, UCR3_DSR | UCR3_RXDMUXSEL | UCR3_ADNIMP);
   }
 
   /** imx_uart_set_termios for 8N1 at the driver's baud rate, no flow control. */
@@ -146,10 +158,10 @@ export class ImxConsoleDriver extends UartConsolePort {
     const m = this.mmio,
       b = this.base;
     const oldUcr2 = m.read32(b + UCR2);
-    const ucr2 = (oldUcr2 & (IMX_UCR2_TXEN | IMX_UCR2_RXEN | IMX_UCR2_ATEN | IMX_UCR2_CTS)) | IMX_UCR2_SRST | IMX_UCR2_IRTS | IMX_UCR2_WS;
+    const ucr2 = (oldUcr2 & (UCR2_TXEN | UCR2_RXEN | UCR2_ATEN | UCR2_CTS)) | UCR2_SRST | UCR2_IRTS | UCR2_WS;
     const s = imxBaudSettings(this.clockHz, this.baud);
     const ufcr = m.read32(b + UFCR);
-    m.write32(b + UFCR, (ufcr & ~IMX_UFCR_RFDIV_MASK) | (s.rfdiv << IMX_UFCR_RFDIV_SHIFT));
+    m.write32(b + UFCR, (ufcr & ~UFCR_RFDIV_MASK) | (s.rfdiv << UFCR_RFDIV_SHIFT));
     // Written only when they change, and UBIR before UBMR: writing them restarts the baud generator.
     if (m.read32(b + UBIR) !== s.ubir || m.read32(b + UBMR) !== s.ubmr) {
       m.write32(b + UBIR, s.ubir);
@@ -174,19 +186,19 @@ export class ImxConsoleDriver extends UartConsolePort {
   private startupRegisters(): void {
     const m = this.mmio,
       b = this.base;
-    const keep = m.read32(b + UFCR) & (IMX_UFCR_RFDIV_MASK | IMX_UFCR_DCEDTE);
-    m.write32(b + UFCR, keep | (IMX_TXTL_DEFAULT << IMX_UFCR_TXTL_SHIFT) | IMX_RXTL_CONSOLE);
-    const ucr4 = (m.read32(b + UCR4) & ~(0x3f << IMX_UCR4_CTSTL_SHIFT)) | (CTSTL << IMX_UCR4_CTSTL_SHIFT);
-    m.write32(b + UCR4, ucr4 & ~IMX_UCR4_DREN);
+    const keep = m.read32(b + UFCR) & (UFCR_RFDIV_MASK | UFCR_DCEDTE);
+    m.write32(b + UFCR, keep | (IMX_TXTL_DEFAULT << UFCR_TXTL_SHIFT) | IMX_RXTL_CONSOLE);
+    const ucr4 = (m.read32(b + UCR4) & ~(0x3f << UCR4_CTSTL_SHIFT)) | (CTSTL << UCR4_CTSTL_SHIFT);
+    m.write32(b + UCR4, ucr4 & ~UCR4_DREN);
     this.softReset();
     m.write32(b + USR1, USR1_RTSD | USR1_DTRD);
     m.write32(b + USR2, USR2_ORE);
-    m.write32(b + UCR1, (m.read32(b + UCR1) & ~IMX_UCR1_RRDYEN) | IMX_UCR1_UARTEN);
-    m.write32(b + UCR4, m.read32(b + UCR4) | IMX_UCR4_OREN);
-    m.write32(b + UCR3, m.read32(b + UCR3) | IMX_UCR3_DTRDEN | IMX_UCR3_RI | IMX_UCR3_DCD);
-    m.write32(b + UCR2, (m.read32(b + UCR2) & ~IMX_UCR2_ATEN) | IMX_UCR2_RXEN | IMX_UCR2_TXEN | IMX_UCR2_IRTS);
-    m.write32(b + UCR1, m.read32(b + UCR1) | IMX_UCR1_RRDYEN);
-    m.write32(b + UCR2, m.read32(b + UCR2) | IMX_UCR2_ATEN);
+    m.write32(b + UCR1, (m.read32(b + UCR1) & ~UCR1_RRDYEN) | UCR1_UARTEN);
+    m.write32(b + UCR4, m.read32(b + UCR4) | UCR4_OREN);
+    m.write32(b + UCR3, m.read32(b + UCR3) | UCR3_DTRDEN | UCR3_RI | UCR3_DCD);
+    m.write32(b + UCR2, (m.read32(b + UCR2) & ~UCR2_ATEN) | UCR2_RXEN | UCR2_TXEN | UCR2_IRTS);
+    m.write32(b + UCR1, m.read32(b + UCR1) | UCR1_RRDYEN);
+    m.write32(b + UCR2, m.read32(b + UCR2) | UCR2_ATEN);
   }
 
   /** SRST resets the FIFOs and, with them, UBIR, UBMR and UTS: the driver saves and restores those. */
@@ -197,8 +209,8 @@ export class ImxConsoleDriver extends UartConsolePort {
       ubmr = m.read32(b + UBMR),
       uts = m.read32(b + UTS);
     const ucr2 = m.read32(b + UCR2);
-    m.write32(b + UCR2, ucr2 & ~IMX_UCR2_SRST);
-    for (let i = 0; i < 10 && !(m.read32(b + UCR2) & IMX_UCR2_SRST); i++);
+    m.write32(b + UCR2, ucr2 & ~UCR2_SRST);
+    for (let i = 0; i < 10 && !(m.read32(b + UCR2) & UCR2_SRST); i++);
     m.write32(b + UBIR, ubir);
     m.write32(b + UBMR, ubmr);
     m.write32(b + UTS, uts);
@@ -216,12 +228,12 @@ export class ImxConsoleDriver extends UartConsolePort {
       while (m.read32(b + USR2) & USR2_RDR) got.push(m.read32(b + URXD) & 0xff);
       if (got.length > 0) receive(Uint8Array.from(got));
     }
-    if (usr1 & USR1_TRDY && ucr1 & IMX_UCR1_TRDYEN) this.transmitBuffer();
+    if (usr1 & USR1_TRDY && ucr1 & UCR1_TRDYEN) this.transmitBuffer();
   }
 
   /** imx_uart_transmit_buffer: write while UTS.TXFULL is clear; with nothing left, imx_uart_stop_tx. */
   private transmitBuffer(): void {
-    if (this.fillTxFifo()) this.setUcr1(IMX_UCR1_TRDYEN, false);
+    if (this.fillTxFifo()) this.setUcr1(UCR1_TRDYEN, false);
   }
 
   private setUcr1(bit: number, on: boolean): void {
