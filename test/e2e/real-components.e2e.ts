@@ -7,46 +7,21 @@
 // virtqueue cards show libvmm's queues read in guest RAM. Without clang and wasm-ld, or without the pinned sDDF
 // beside the clone, the test is one pending test saying why (never a pass), as the unit tests do.
 import * as assert from 'assert';
-import { existsSync, readFileSync, writeFileSync } from 'fs';
+import { readFileSync } from 'fs';
+import type { FrameLocator } from 'playwright-core';
 import * as path from 'path';
-import { FrameLocator } from 'playwright-core';
-import { packageVsix } from '../../scripts/package-vsix';
-import { findTools, sharedUpstreamSddf } from '../../src/node/wasm-toolchain';
-import { ToolchainMissingError } from '../../src/emulator/real/toolchain';
-import { PROJECT_ROOT, requireCodeServer } from './code-server';
+import { PROJECT_ROOT } from './code-server';
+import { openRealComponentsSession, queueCounters, realComponentsSkipReason } from './real-setup';
 import { E2ESession } from './session';
 import { commandTitle, focusTerminal, logIn, readTerminal, runCommand, screenshot, waitForTerminals, waitForTerminalText, webviewContent } from './workbench';
 
 const manifest = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { name: string; publisher: string };
 const extensionId = `${manifest.publisher}.${manifest.name}`;
-const EXAMPLE = path.join(PROJECT_ROOT, 'examples', 'dual-guest');
 const VM_1 = 'client_linux-1';
 const VM_2 = 'client_linux-2';
 const GUEST_1 = `guest 1 · ${VM_1}`;
 const GUEST_2 = `guest 2 · ${VM_2}`;
 const HOST_UART = 'Serial port';
-
-function skipReason(): string | undefined {
-  const tools = findTools();
-  if (tools instanceof ToolchainMissingError) return tools.message;
-  const sddf = sharedUpstreamSddf(PROJECT_ROOT);
-  if (!sddf) return 'the pinned sDDF sources (../shared/upstream/sddf beside the clone) are not there';
-  if (!existsSync(path.join(path.dirname(sddf), 'libvmm', 'src')))
-    return 'the pinned libvmm sources (../shared/upstream/libvmm beside the clone) are not there';
-  return undefined;
-}
-
-async function queueCounters(inspector: FrameLocator): Promise<string> {
-  const cards = await inspector
-    .locator('article.queue[data-queue]')
-    .evaluateAll((els) =>
-      els.map(
-        (card) =>
-          `${card.getAttribute('data-queue') ?? '?'} ${card.querySelector('[data-field="head"]')?.textContent ?? ''} ${card.querySelector('[data-field="tail"]')?.textContent ?? ''}`,
-      ),
-    );
-  return cards.join('\n');
-}
 
 /** Each virtqueue card's indices: "<vm>/<queue> <avail.idx> <used.idx>". */
 async function virtqIndices(inspector: FrameLocator): Promise<string[]> {
@@ -62,7 +37,7 @@ async function virtqIndices(inspector: FrameLocator): Promise<string[]> {
 
 describe('e2e: "Boot dual guests" with real components (sDDF driver, virt_rx, virt_tx and libvmm VMMs as WebAssembly)', function () {
   this.timeout(600_000);
-  const reason = skipReason();
+  const reason = realComponentsSkipReason();
   if (reason) {
     it(`SKIPPED (not run, not passed): ${reason}`);
     before(() => console.log(`      real-component e2e test skipped: ${reason}`));
@@ -71,19 +46,7 @@ describe('e2e: "Boot dual guests" with real components (sDDF driver, virt_rx, vi
   let session: E2ESession | undefined;
 
   before(async function () {
-    requireCodeServer();
-    const vsix = await packageVsix();
-    session = await E2ESession.open({
-      workspace: EXAMPLE,
-      vsix: [vsix],
-      name: 'real-components',
-      settings: { 'microkitDualGuest.emulator.components': 'real' },
-    });
-    // The installed extension finds no sDDF beside itself: the project file names the pinned one.
-    const projectFile = path.join(session.workspace, 'dual-guest.json');
-    const project = JSON.parse(readFileSync(projectFile, 'utf8')) as Record<string, unknown>;
-    writeFileSync(projectFile, JSON.stringify({ ...project, sddf: sharedUpstreamSddf(PROJECT_ROOT) }, null, 2));
-    await session.waitForActivation(extensionId, 60_000);
+    session = await openRealComponentsSession('real-components', extensionId);
   });
 
   afterEach(async function () {

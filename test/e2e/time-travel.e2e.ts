@@ -3,34 +3,23 @@
 // serial TX queue at init and never notifies virt_tx: a lost wake-up). The finding is in the queue
 // inspector and in the Problems panel; moving the inspector's timeline back shows that moment's
 // queues (and the terminals the output up to it); Return to live shows the live session, which runs
-// on. Without clang and wasm-ld, or without the pinned sDDF beside the clone, the test is one pending
+// on. Without clang and wasm-ld, or without the pinned sDDF and libvmm beside the clone, the test is one pending
 // test saying why (never a pass).
 import * as assert from 'assert';
 import { readFileSync, writeFileSync } from 'fs';
 import * as path from 'path';
-import type { FrameLocator } from 'playwright-core';
-import { packageVsix } from '../../scripts/package-vsix';
-import { findTools, sharedUpstreamSddf } from '../../src/node/wasm-toolchain';
-import { ToolchainMissingError } from '../../src/emulator/real/toolchain';
-import { PROJECT_ROOT, requireCodeServer } from './code-server';
+import { PROJECT_ROOT } from './code-server';
+import { openRealComponentsSession, queueCounters, realComponentsSkipReason } from './real-setup';
 import { E2ESession } from './session';
 import { commandTitle, focusTerminal, runCommand, screenshot, waitForProblem, waitForTerminals, waitForTerminalText, webviewContent } from './workbench';
 
 const manifest = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { name: string; publisher: string };
 const extensionId = `${manifest.publisher}.${manifest.name}`;
-const EXAMPLE = path.join(PROJECT_ROOT, 'examples', 'dual-guest');
 const VM_1 = 'client_linux-1';
 const GUEST_1 = `guest 1 · ${VM_1}`;
 
 // Browser globals used inside evaluate callbacks (the project compiles without the DOM library).
 declare const Event: any;
-
-function skipReason(): string | undefined {
-  const tools = findTools();
-  if (tools instanceof ToolchainMissingError) return tools.message;
-  if (!sharedUpstreamSddf(PROJECT_ROOT)) return 'the pinned sDDF sources (../shared/upstream/sddf beside the clone) are not there';
-  return undefined;
-}
 
 /** The example's vmm.c with the bug: bytes into the TX queue at init, no notify. */
 function breakVmm(file: string): void {
@@ -40,21 +29,9 @@ function breakVmm(file: string): void {
   writeFileSync(file, src.replace(start, `    serial_enqueue_batch(&serial_tx_queue, 6, "early\\n"); /* no microkit_notify: the bug */\n${start}`));
 }
 
-async function queueCounters(inspector: FrameLocator): Promise<string> {
-  const cards = await inspector
-    .locator('article.queue[data-queue]')
-    .evaluateAll((els) =>
-      els.map(
-        (card) =>
-          `${card.getAttribute('data-queue') ?? '?'} ${card.querySelector('[data-field="head"]')?.textContent ?? ''} ${card.querySelector('[data-field="tail"]')?.textContent ?? ''}`,
-      ),
-    );
-  return cards.join('\n');
-}
-
 describe('e2e: protocol findings and time travel in the queue inspector', function () {
   this.timeout(720_000);
-  const reason = skipReason();
+  const reason = realComponentsSkipReason();
   if (reason) {
     it(`SKIPPED (not run, not passed): ${reason}`);
     before(() => console.log(`      time-travel e2e test skipped: ${reason}`));
@@ -63,19 +40,7 @@ describe('e2e: protocol findings and time travel in the queue inspector', functi
   let session: E2ESession | undefined;
 
   before(async function () {
-    requireCodeServer();
-    const vsix = await packageVsix();
-    session = await E2ESession.open({
-      workspace: EXAMPLE,
-      vsix: [vsix],
-      name: 'time-travel',
-      settings: { 'microkitDualGuest.emulator.components': 'real' },
-    });
-    const projectFile = path.join(session.workspace, 'dual-guest.json');
-    const project = JSON.parse(readFileSync(projectFile, 'utf8')) as Record<string, unknown>;
-    writeFileSync(projectFile, JSON.stringify({ ...project, sddf: sharedUpstreamSddf(PROJECT_ROOT) }, null, 2));
-    breakVmm(path.join(session.workspace, 'vmm.c'));
-    await session.waitForActivation(extensionId, 60_000);
+    session = await openRealComponentsSession('time-travel', extensionId, (workspace) => breakVmm(path.join(workspace, 'vmm.c')));
   });
 
   afterEach(async function () {
