@@ -98,7 +98,8 @@ for (let code = 0; code < 128; code++) {
   IDENT_CHAR_CODES[code] = isIdentStart(c) ? IDENT_START : isIdentChar(c) ? 1 : 0;
 }
 
-const DIRECTIVES = new Set([
+/** cpp's directive names (any other `#name` line is DTS text: `#address-cells = <1>;`). */
+export const CPP_DIRECTIVES: ReadonlySet<string> = new Set([
   'define',
   'undef',
   'include',
@@ -166,7 +167,7 @@ export function needsPreprocessing(text: string, simpleMarkersPass = false): boo
     if (c === undefined || c === '\n' || c === '\r' || c === '/' || (c >= '0' && c <= '9')) return true;
     let e = p;
     while (e < text.length && isIdentChar(text[e])) e++;
-    if (DIRECTIVES.has(text.slice(p, e))) return true;
+    if (CPP_DIRECTIVES.has(text.slice(p, e))) return true;
   }
   return false;
 }
@@ -1084,7 +1085,7 @@ class FileSource implements TokenSource {
       rest.push(t);
       t = this.lex();
     }
-    const isDirective = t.kind === 'nl' || t.kind === 'eof' || t.kind === 'number' || (t.kind === 'ident' && DIRECTIVES.has(t.text));
+    const isDirective = t.kind === 'nl' || t.kind === 'eof' || t.kind === 'number' || (t.kind === 'ident' && CPP_DIRECTIVES.has(t.text));
     if (!isDirective) {
       if (isSkipping(this.frame)) {
         while (t.kind !== 'nl' && t.kind !== 'eof') t = this.lex();

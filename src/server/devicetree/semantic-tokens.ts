@@ -7,6 +7,7 @@
 import type { Position, SourceRange } from '../../common/diagnostics';
 import type { CExpr } from '../../devicetree/cexpr';
 import type { DtsLabel } from '../../devicetree/ast';
+import { CPP_DIRECTIVES } from '../../devicetree/preprocessor';
 import type { DtIndex } from './dt-index';
 import { cellRoles, hasSpecifiers } from './specifiers';
 
@@ -28,28 +29,6 @@ export interface SemanticToken {
   /** Lower wins where two tokens overlap (a macro over the number it expands to). */
   rank: number;
 }
-
-/** cpp's directive names (any other `#name` line is DTS text: `#address-cells = <1>;`). */
-const DIRECTIVES = new Set([
-  'define',
-  'undef',
-  'include',
-  'include_next',
-  'if',
-  'ifdef',
-  'ifndef',
-  'elif',
-  'elifdef',
-  'elifndef',
-  'else',
-  'endif',
-  'line',
-  'error',
-  'warning',
-  'pragma',
-  'ident',
-  'sccs',
-]);
 
 class TokenList {
   readonly tokens: SemanticToken[] = [];
@@ -107,7 +86,7 @@ function directives(out: TokenList, text: string, comments: SourceRange[]): void
       let k = j;
       while (k < end && /[A-Za-z0-9_]/.test(text[k])) k++;
       const word = text.slice(j, k);
-      if (DIRECTIVES.has(word) || /^[0-9]+$/.test(word)) out.at(line, i - start, k - i, 'keyword', 0, 1);
+      if (CPP_DIRECTIVES.has(word) || /^[0-9]+$/.test(word)) out.at(line, i - start, k - i, 'keyword', 0, 1);
     }
     const last = end > start && text[end - 1] === '\r' ? end - 2 : end - 1;
     continued = last >= start && text[last] === '\\';
